@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely'
+import * as m0001 from './0001_initial'
+
+/** Every migration, by name, in order. Add new ones at the end; never change a shipped one. */
+export const migrations: Record<string, Migration> = {
+  '0001_initial': m0001,
+}

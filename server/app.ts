@@ -1,0 +1,62 @@
+/**
+ * The HTTP application. `createApp(deps)` builds it over whatever database and instruments it is
+ * given: server/index.ts passes the real ones, tests a fresh in-memory database.
+ */
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { secureHeaders } from 'hono/secure-headers'
+import type { Deps } from './domain/deps'
+import { ApiError } from './http/errors'
+import { notFound, onError } from './http/on-error'
+import { participantRoutes } from './routes/participant'
+import { clientRoutes } from './routes/client'
+
+export type AppOptions = {
+  /** Folder of the built client (dist/client); without it only the API is served. */
+  clientDir?: string
+  /** Largest accepted request body, in bytes. */
+  maxBodyBytes?: number
+}
+
+export function createApp(deps: Deps, options: AppOptions = {}) {
+  const api = new Hono()
+    .use(
+      bodyLimit({
+        maxSize: options.maxBodyBytes ?? 256 * 1024,
+        onError: () => {
+          throw new ApiError('payload_too_large', `The request body is larger than ${Math.round((options.maxBodyBytes ?? 256 * 1024) / 1024)} KiB.`)
+        },
+      }),
+    )
+    .get('/health', (c) => c.json({ ok: true }, 200))
+    .route('/p', participantRoutes(deps))
+
+  const app = new Hono()
+    .use(
+      secureHeaders({
+        // Pages load nothing from any other origin: no CDN, no web fonts, no analytics.
+        contentSecurityPolicy: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          // SurveyJS sets inline style attributes.
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'"],
+          frameAncestors: ["'none'"],
+          formAction: ["'self'"],
+          baseUri: ["'self'"],
+        },
+        // The participant's token is in the page's path: never send it on as a Referer.
+        referrerPolicy: 'no-referrer',
+      }),
+    )
+    .route('/api', api)
+    .route('/', clientRoutes(options.clientDir))
+
+  app.onError(onError)
+  app.notFound(notFound)
+  return app
+}
+
+export type AppType = ReturnType<typeof createApp>

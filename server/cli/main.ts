@@ -1,0 +1,36 @@
+/** Entry point of `npm run balint -- <command>` and the `balint` bin. */
+import { loadConfig } from '../config'
+import { openDatabase } from '../db/connection'
+import { migrateToLatest } from '../db/migrate'
+import type { Deps } from '../domain/deps'
+import { loadInstruments, shippedInstrumentsFolder } from '../domain/instruments/registry'
+import { runCli } from './program'
+
+const config = loadConfig()
+let opened: Deps | undefined
+
+const code = await runCli(process.argv.slice(2), {
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+  baseUrl: config.baseUrl,
+  migrate: async () => {
+    const connection = openDatabase(config.dbPath)
+    try {
+      const result = await migrateToLatest(connection)
+      return (result.results ?? []).map((r) => r.migrationName)
+    } finally {
+      await connection.destroy()
+    }
+  },
+  deps: async () => {
+    if (!opened) {
+      const instruments = loadInstruments([shippedInstrumentsFolder, config.instrumentsDir])
+      const connection = openDatabase(config.dbPath)
+      await migrateToLatest(connection)
+      opened = { db: connection, instruments, now: () => new Date() }
+    }
+    return opened
+  },
+})
+await opened?.db.destroy()
+process.exitCode = code

@@ -1,0 +1,191 @@
+/**
+ * The command-line interface: `npm run balint -- <command>`, also installed as the `balint` bin.
+ * Thin over domain/: parse options, call a domain function, print. Every command takes `--json`
+ * for machine-readable output and exits non-zero with a clear message on error.
+ */
+import { Command, CommanderError, Option } from 'commander'
+import { resolve } from 'node:path'
+import type { Deps } from '../domain/deps'
+import { checkInstrumentFile } from '../domain/instruments/registry'
+import { addParticipants, createCohort, createDemo, createStudy, setWave } from '../domain/setup'
+import { participantLink } from '../domain/tokens'
+import { ApiError, type FieldProblem } from '../http/errors'
+
+export type CliIo = {
+  out: (text: string) => void
+  err: (text: string) => void
+  /** Opens (and migrates) the database and loads the instruments, once, on first use. */
+  deps: () => Promise<Deps>
+  /** Brings the database to the latest migration; returns the names of the migrations applied. */
+  migrate: () => Promise<string[]>
+  baseUrl: string
+}
+
+/** Raised for a command's own input errors; printed without a stack. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message)
+  }
+}
+
+const actor = 'cli'
+const waveKinds = ['pre', 'post', 'follow-up'] as const
+
+function list(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+}
+
+function positiveInt(name: string) {
+  return (value: string) => {
+    if (!/^\d+$/.test(value)) throw new CliError(`--${name} must be a whole number, not "${value}"`)
+    return Number(value)
+  }
+}
+
+export function buildProgram(io: CliIo): Command {
+  const program = new Command('balint')
+    .description('Balint Outcomes: set up studies, cohorts, participants and waves')
+    .option('--json', 'print machine-readable JSON')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) })
+    .showHelpAfterError()
+
+  const json = (): boolean => program.opts().json === true
+  /** Print JSON with --json, else the human text. */
+  const print = (data: unknown, text: () => string) => io.out(json() ? JSON.stringify(data, null, 2) : text())
+
+  program
+    .command('migrate')
+    .description('create the database if needed and apply every pending migration')
+    .action(async () => {
+      const applied = await io.migrate()
+      print({ applied }, () => (applied.length ? `Applied ${applied.join(', ')}` : 'The database is up to date.'))
+    })
+
+  const study = program.command('study').description('studies')
+  study
+    .command('create')
+    .requiredOption('--name <name>', 'the study name')
+    .action(async (opts: { name: string }) => {
+      const created = await createStudy(await io.deps(), { name: opts.name }, actor)
+      print(created, () => created.id)
+    })
+
+  const cohort = program.command('cohort').description('cohorts: closed Balint groups')
+  cohort
+    .command('create')
+    .requiredOption('--study <id>', 'the study id')
+    .requiredOption('--name <name>', 'the cohort name')
+    .option('--leader <name>', 'the group leader')
+    .option('--co-leaders <names>', 'co-leaders, comma-separated', list)
+    .option('--first-session <date>', 'date of the first group session (default: today)')
+    .option('--sessions <n>', 'number of group sessions, twice a week (default 8)', positiveInt('sessions'))
+    .action(async (opts: { study: string; name: string; leader?: string; coLeaders?: string[]; firstSession?: string; sessions?: number }) => {
+      let firstSession: Date | undefined
+      if (opts.firstSession) {
+        firstSession = new Date(opts.firstSession)
+        if (Number.isNaN(firstSession.getTime())) throw new CliError(`--first-session must be a date, not "${opts.firstSession}"`)
+      }
+      const created = await createCohort(
+        await io.deps(),
+        { studyId: opts.study, name: opts.name, leader: opts.leader, coLeaders: opts.coLeaders, firstSession, sessions: opts.sessions },
+        actor,
+      )
+      print(created, () => created.id)
+    })
+
+  program
+    .command('participants')
+    .description('participants')
+    .command('add')
+    .requiredOption('--cohort <id>', 'the cohort id')
+    .requiredOption('--count <n>', 'how many participants to add', positiveInt('count'))
+    .action(async (opts: { cohort: string; count: number }) => {
+      const created = await addParticipants(await io.deps(), { cohortId: opts.cohort, count: opts.count }, actor)
+      const rows = created.map((p) => ({ id: p.id, code: p.code, link: participantLink(io.baseUrl, p.token) }))
+      print(rows, () => rows.map((r) => `${r.code}\t${r.link}`).join('\n'))
+    })
+
+  program
+    .command('wave')
+    .description('waves of questionnaires')
+    .command('set')
+    .requiredOption('--cohort <id>', 'the cohort id')
+    .addOption(new Option('--wave <kind>', 'which wave').choices(waveKinds).makeOptionMandatory())
+    .requiredOption('--opens <date>', 'first day it is open (YYYY-MM-DD, UTC)')
+    .requiredOption('--closes <date>', 'last day it is open (YYYY-MM-DD, UTC)')
+    .requiredOption('--instruments <ids>', 'questionnaire ids in order, comma-separated', list)
+    .action(async (opts: { cohort: string; wave: (typeof waveKinds)[number]; opens: string; closes: string; instruments: string[] }) => {
+      const wave = await setWave(
+        await io.deps(),
+        { cohortId: opts.cohort, kind: opts.wave, opens: opts.opens, closes: opts.closes, instruments: opts.instruments },
+        actor,
+      )
+      print(wave, () => `${wave.kind}: open ${wave.opensAt} to ${wave.closesAt} with ${wave.instruments.join(', ')}`)
+    })
+
+  const instruments = program.command('instruments').description('questionnaires and forms')
+  instruments
+    .command('list')
+    .description('every loaded instrument: shipped ones and the team\'s own (BALINT_INSTRUMENTS)')
+    .action(async () => {
+      const all = (await io.deps()).instruments.list().map((i) => ({
+        id: i.id,
+        version: i.version,
+        kind: i.kind,
+        title: typeof i.title === 'string' ? i.title : (i.title.default ?? i.title.en ?? Object.values(i.title)[0]),
+        scales: i.kind === 'questionnaire' ? i.scoring.scales.map((s) => s.id) : [],
+        licence: i.licence.name,
+        file: i.file,
+      }))
+      print(all, () => all.map((i) => `${i.id}@${i.version}\t${i.kind}\t${i.title}${i.scales.length ? `\t(${i.scales.join(', ')})` : ''}`).join('\n'))
+    })
+  instruments
+    .command('check <file>')
+    .description('validate an instrument file and explain what is wrong')
+    .action(async (file: string) => {
+      const result = checkInstrumentFile(resolve(file), file)
+      if (!result.ok) throw new CliError(`${file} is not a valid instrument file:\n${result.problems.map((p) => `  ${p.field || '(file)'}: ${p.message}`).join('\n')}`, result.problems)
+      const i = result.instrument
+      print({ ok: true, id: i.id, version: i.version, kind: i.kind, questions: i.questions.length }, () => `${file}: ${i.id}@${i.version} is valid (${i.kind}, ${i.questions.length} questions)`)
+    })
+
+  program
+    .command('demo')
+    .description('create a demo study with one cohort of 8 participants and print their links')
+    .action(async () => {
+      const demo = await createDemo(await io.deps(), actor)
+      const links = demo.participants.map((p) => ({ code: p.code, link: participantLink(io.baseUrl, p.token) }))
+      print({ studyId: demo.study.id, cohortId: demo.cohort.id, participants: links }, () =>
+        [`Demo study ${demo.study.id}, cohort ${demo.cohort.id}.`, 'Pre and post questionnaires are open now. Participant links:', ...links.map((l) => `  ${l.code}\t${l.link}`)].join('\n'),
+      )
+    })
+
+  return program
+}
+
+/** Run the CLI; returns the process exit code. Errors are printed, never thrown. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const program = buildProgram(io)
+  try {
+    await program.parseAsync(argv, { from: 'user' })
+    return 0
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2
+    const asJson = argv.includes('--json')
+    if (error instanceof ApiError || error instanceof CliError) {
+      const details = error instanceof ApiError ? (error.details as FieldProblem[] | undefined) : error.details
+      if (asJson) io.err(JSON.stringify({ error: { code: error instanceof ApiError ? error.code : 'invalid_arguments', message: error.message, details } }))
+      else io.err(`error: ${error.message}`)
+      return 1
+    }
+    io.err(`error: ${(error as Error).message}`)
+    return 1
+  }
+}

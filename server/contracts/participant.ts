@@ -1,0 +1,51 @@
+/**
+ * The participant API's requests and responses. The client imports these types; the server validates
+ * every request body against these schemas before anything else runs.
+ */
+import { z } from 'zod'
+
+/** Answers as SurveyJS produces them: an object keyed by question name. Checked per instrument on the server. */
+export const answers = z.record(z.string(), z.unknown())
+
+export const waveSlot = z.enum(['enrolment', 'pre', 'post', 'follow-up'])
+export type WaveSlot = z.infer<typeof waveSlot>
+
+export const draftBody = z.strictObject({
+  answers,
+  /** Increases with every change on the device; a save older than the stored one is ignored. */
+  revision: z.number().int().positive(),
+})
+
+export const completeBody = z.strictObject({
+  answers,
+  /** Generated on the device once per completion; a retried submit with the same id returns the first result. */
+  clientId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, '8 to 64 letters, digits, "-" or "_"'),
+})
+
+export const consentBody = z.strictObject({ version: z.string(), answers })
+
+export const withdrawBody = z.strictObject({ keepData: z.boolean() })
+
+export type FormState = {
+  instrument: { id: string; version: string; title: unknown; survey: unknown }
+  response: null | { status: 'draft' | 'complete'; answers: Record<string, unknown>; revision: number; updatedAt: string; completedAt: string | null }
+}
+
+export type WaveView = {
+  kind: 'pre' | 'post' | 'follow-up'
+  opensAt: string
+  closesAt: string
+  state: 'upcoming' | 'open' | 'closed'
+  forms: FormState[]
+}
+
+export type ParticipantState = {
+  study: { name: string }
+  participant: { code: string; status: 'invited' | 'consented' | 'active' | 'withdrawn'; withdrawnAt: string | null }
+  consent: { instrument: { id: string; version: string; survey: unknown }; decision: 'agree' | 'decline' | null; decidedAt: string | null }
+  enrolment: FormState[]
+  waves: WaveView[]
+}
+
+export type DraftSaved = { revision: number; stale: boolean; savedAt: string }
+export type Completed = { status: 'complete'; completedAt: string; instrument: string; version: string }

@@ -1,0 +1,129 @@
+import type { Kysely } from 'kysely'
+import type { Database, DataSource, ParticipantStatus } from '../schema'
+import { newId } from '../ids'
+
+export type Participant = {
+  id: string
+  cohortId: string
+  code: string
+  status: ParticipantStatus
+  source: DataSource
+  createdAt: string
+  withdrawnAt: string | null
+}
+
+function toParticipant(r: Database['participant']): Participant {
+  return { id: r.id, cohortId: r.cohort_id, code: r.code, status: r.status, source: r.source, createdAt: r.created_at, withdrawnAt: r.withdrawn_at }
+}
+
+/** The next free number for codes P1, P2 … in a cohort. */
+async function nextCodeNumber(db: Kysely<Database>, cohortId: string): Promise<number> {
+  const codes = await db.selectFrom('participant').select('code').where('cohort_id', '=', cohortId).execute()
+  const numbers = codes.map((c) => /^P(\d+)$/.exec(c.code)).map((m) => (m ? Number(m[1]) : 0))
+  return Math.max(0, ...numbers) + 1
+}
+
+/** Add participants with the next codes, or with the given codes (imports keep the codes of the file). */
+export async function insertParticipants(
+  db: Kysely<Database>,
+  cohortId: string,
+  spec: { count: number; source: DataSource } | { codes: string[]; source: DataSource },
+  now: Date,
+): Promise<Participant[]> {
+  let codes: string[]
+  if ('codes' in spec) codes = spec.codes
+  else {
+    const first = await nextCodeNumber(db, cohortId)
+    codes = Array.from({ length: spec.count }, (_, i) => `P${first + i}`)
+  }
+  const rows = codes.map((code) => ({
+    id: newId(),
+    cohort_id: cohortId,
+    code,
+    status: 'invited' as const,
+    source: spec.source,
+    created_at: now.toISOString(),
+    withdrawn_at: null,
+  }))
+  if (rows.length > 0) await db.insertInto('participant').values(rows).execute()
+  return rows.map(toParticipant)
+}
+
+export async function findParticipant(db: Kysely<Database>, id: string): Promise<Participant | undefined> {
+  const r = await db.selectFrom('participant').selectAll().where('id', '=', id).executeTakeFirst()
+  return r && toParticipant(r)
+}
+
+export async function listParticipants(db: Kysely<Database>, cohortId: string): Promise<Participant[]> {
+  const rows = await db.selectFrom('participant').selectAll().where('cohort_id', '=', cohortId).execute()
+  // Natural order: P2 before P10.
+  return rows.map(toParticipant).sort((a, b) => a.code.localeCompare(b.code, 'en', { numeric: true }))
+}
+
+/** The participant whose live (not revoked) link has this token hash. */
+export async function findParticipantByTokenHash(db: Kysely<Database>, tokenHash: string): Promise<Participant | undefined> {
+  const r = await db
+    .selectFrom('participant_link')
+    .innerJoin('participant', 'participant.id', 'participant_link.participant_id')
+    .selectAll('participant')
+    .where('participant_link.token_hash', '=', tokenHash)
+    .where('participant_link.revoked_at', 'is', null)
+    .executeTakeFirst()
+  return r && toParticipant(r)
+}
+
+export async function insertLink(db: Kysely<Database>, participantId: string, tokenHash: string, now: Date): Promise<void> {
+  await db.insertInto('participant_link').values({ id: newId(), participant_id: participantId, token_hash: tokenHash, created_at: now.toISOString(), revoked_at: null }).execute()
+}
+
+/** Revoke every live link of a participant. */
+export async function revokeLinks(db: Kysely<Database>, participantId: string, now: Date): Promise<number> {
+  const result = await db
+    .updateTable('participant_link')
+    .set({ revoked_at: now.toISOString() })
+    .where('participant_id', '=', participantId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows)
+}
+
+export async function updateParticipantStatus(db: Kysely<Database>, id: string, status: ParticipantStatus, now: Date): Promise<void> {
+  await db
+    .updateTable('participant')
+    .set({ status, ...(status === 'withdrawn' ? { withdrawn_at: now.toISOString() } : {}) })
+    .where('id', '=', id)
+    .execute()
+}
+
+export type ConsentRecord = { instrumentId: string; instrumentVersion: string; decision: 'agree' | 'decline'; decidedAt: string }
+
+export async function insertConsent(
+  db: Kysely<Database>,
+  consent: { participantId: string; instrumentId: string; instrumentVersion: string; decision: 'agree' | 'decline'; answers: Record<string, unknown> },
+  now: Date,
+): Promise<void> {
+  await db
+    .insertInto('consent')
+    .values({
+      id: newId(),
+      participant_id: consent.participantId,
+      instrument_id: consent.instrumentId,
+      instrument_version: consent.instrumentVersion,
+      decision: consent.decision,
+      answers: JSON.stringify(consent.answers),
+      decided_at: now.toISOString(),
+    })
+    .execute()
+}
+
+/** The participant's most recent consent decision, if any. */
+export async function findLatestConsent(db: Kysely<Database>, participantId: string): Promise<ConsentRecord | undefined> {
+  const r = await db
+    .selectFrom('consent')
+    .selectAll()
+    .where('participant_id', '=', participantId)
+    .orderBy('decided_at', 'desc')
+    .orderBy('id', 'desc')
+    .executeTakeFirst()
+  return r && { instrumentId: r.instrument_id, instrumentVersion: r.instrument_version, decision: r.decision, decidedAt: r.decided_at }
+}

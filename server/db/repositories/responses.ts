@@ -1,0 +1,145 @@
+import type { Kysely } from 'kysely'
+import type { Database, DataSource, ResponseStatus } from '../schema'
+import type { ResponseScore } from '../../domain/scoring'
+import { newId } from '../ids'
+
+export type StoredResponse = {
+  id: string
+  participantId: string
+  waveId: string | null
+  instrumentId: string
+  instrumentVersion: string
+  answers: Record<string, unknown>
+  status: ResponseStatus
+  revision: number
+  clientId: string | null
+  source: DataSource
+  startedAt: string
+  updatedAt: string
+  completedAt: string | null
+}
+
+function toResponse(r: Database['response']): StoredResponse {
+  return {
+    id: r.id,
+    participantId: r.participant_id,
+    waveId: r.wave_id,
+    instrumentId: r.instrument_id,
+    instrumentVersion: r.instrument_version,
+    answers: JSON.parse(r.answers) as Record<string, unknown>,
+    status: r.status,
+    revision: r.revision,
+    clientId: r.client_id,
+    source: r.source,
+    startedAt: r.started_at,
+    updatedAt: r.updated_at,
+    completedAt: r.completed_at,
+  }
+}
+
+/** The participant's response to one instrument in one wave (`waveId` null: asked once). */
+export async function findResponse(db: Kysely<Database>, participantId: string, waveId: string | null, instrumentId: string): Promise<StoredResponse | undefined> {
+  let q = db.selectFrom('response').selectAll().where('participant_id', '=', participantId).where('instrument_id', '=', instrumentId)
+  q = waveId === null ? q.where('wave_id', 'is', null) : q.where('wave_id', '=', waveId)
+  const r = await q.executeTakeFirst()
+  return r && toResponse(r)
+}
+
+export async function findResponseByClientId(db: Kysely<Database>, clientId: string): Promise<StoredResponse | undefined> {
+  const r = await db.selectFrom('response').selectAll().where('client_id', '=', clientId).executeTakeFirst()
+  return r && toResponse(r)
+}
+
+export async function listResponsesOfParticipant(db: Kysely<Database>, participantId: string): Promise<StoredResponse[]> {
+  const rows = await db.selectFrom('response').selectAll().where('participant_id', '=', participantId).orderBy('started_at').execute()
+  return rows.map(toResponse)
+}
+
+export async function insertResponse(
+  db: Kysely<Database>,
+  r: Omit<StoredResponse, 'id' | 'startedAt' | 'updatedAt'>,
+  now: Date,
+): Promise<StoredResponse> {
+  const row = {
+    id: newId(),
+    participant_id: r.participantId,
+    wave_id: r.waveId,
+    instrument_id: r.instrumentId,
+    instrument_version: r.instrumentVersion,
+    answers: JSON.stringify(r.answers),
+    status: r.status,
+    revision: r.revision,
+    client_id: r.clientId,
+    source: r.source,
+    started_at: now.toISOString(),
+    updated_at: now.toISOString(),
+    completed_at: r.completedAt,
+  }
+  await db.insertInto('response').values(row).execute()
+  return toResponse(row)
+}
+
+export async function updateResponse(
+  db: Kysely<Database>,
+  id: string,
+  change: { answers: Record<string, unknown>; revision: number; status?: ResponseStatus; clientId?: string | null; completedAt?: string | null },
+  now: Date,
+): Promise<void> {
+  await db
+    .updateTable('response')
+    .set({
+      answers: JSON.stringify(change.answers),
+      revision: change.revision,
+      updated_at: now.toISOString(),
+      ...(change.status ? { status: change.status } : {}),
+      ...(change.clientId !== undefined ? { client_id: change.clientId } : {}),
+      ...(change.completedAt !== undefined ? { completed_at: change.completedAt } : {}),
+    })
+    .where('id', '=', id)
+    .execute()
+}
+
+/** Replace the stored scores and flags of a response with freshly computed ones. */
+export async function replaceScores(db: Kysely<Database>, responseId: string, score: ResponseScore, now: Date): Promise<void> {
+  await db.deleteFrom('scale_score').where('response_id', '=', responseId).execute()
+  await db.deleteFrom('response_flag').where('response_id', '=', responseId).execute()
+  if (score.scales.length > 0) {
+    await db
+      .insertInto('scale_score')
+      .values(
+        score.scales.map((s) => ({
+          response_id: responseId,
+          scale_id: s.scale,
+          score: s.score,
+          band_index: s.band?.index ?? null,
+          answered: s.answered,
+          prorated: s.prorated ? 1 : 0,
+        })),
+      )
+      .execute()
+  }
+  if (score.flags.length > 0) {
+    await db
+      .insertInto('response_flag')
+      .values(score.flags.map((f) => ({ response_id: responseId, flag_id: f.flag, item: f.item, value: f.value, severity: f.severity, raised_at: now.toISOString() })))
+      .execute()
+  }
+}
+
+export type StoredScore = { scale: string; score: number | null; bandIndex: number | null; answered: number; prorated: boolean }
+
+export async function listScores(db: Kysely<Database>, responseId: string): Promise<StoredScore[]> {
+  const rows = await db.selectFrom('scale_score').selectAll().where('response_id', '=', responseId).orderBy('scale_id').execute()
+  return rows.map((r) => ({ scale: r.scale_id, score: r.score, bandIndex: r.band_index, answered: r.answered, prorated: r.prorated === 1 }))
+}
+
+export async function listFlags(db: Kysely<Database>, responseId: string): Promise<{ flag: string; item: string; value: number; severity: string }[]> {
+  const rows = await db.selectFrom('response_flag').selectAll().where('response_id', '=', responseId).orderBy('flag_id').execute()
+  return rows.map((r) => ({ flag: r.flag_id, item: r.item, value: r.value, severity: r.severity }))
+}
+
+/** Remove every answer, score and flag of a participant (withdrawal with deletion). */
+export async function deleteResponsesOfParticipant(db: Kysely<Database>, participantId: string): Promise<number> {
+  const result = await db.deleteFrom('response').where('participant_id', '=', participantId).executeTakeFirst()
+  return Number(result.numDeletedRows)
+}

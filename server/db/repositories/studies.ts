@@ -1,0 +1,115 @@
+import type { Kysely } from 'kysely'
+import type { Database, WaveKind, DataSource } from '../schema'
+import { newId } from '../ids'
+
+export type Study = { id: string; name: string; consentInstrument: string; createdAt: string }
+export type Cohort = { id: string; studyId: string; name: string; leader: string | null; coLeaders: string[]; createdAt: string }
+export type GroupSession = { id: string; cohortId: string; seq: number; startsAt: string }
+export type Wave = { id: string; cohortId: string; kind: WaveKind; opensAt: string; closesAt: string; instruments: string[]; source: DataSource }
+
+export async function insertStudy(db: Kysely<Database>, study: { name: string; consentInstrument?: string }, now: Date): Promise<Study> {
+  const row = { id: newId(), name: study.name, consent_instrument: study.consentInstrument ?? 'consent', created_at: now.toISOString() }
+  await db.insertInto('study').values(row).execute()
+  return { id: row.id, name: row.name, consentInstrument: row.consent_instrument, createdAt: row.created_at }
+}
+
+export async function findStudy(db: Kysely<Database>, id: string): Promise<Study | undefined> {
+  const r = await db.selectFrom('study').selectAll().where('id', '=', id).executeTakeFirst()
+  return r && { id: r.id, name: r.name, consentInstrument: r.consent_instrument, createdAt: r.created_at }
+}
+
+export async function listStudies(db: Kysely<Database>): Promise<Study[]> {
+  const rows = await db.selectFrom('study').selectAll().orderBy('created_at').execute()
+  return rows.map((r) => ({ id: r.id, name: r.name, consentInstrument: r.consent_instrument, createdAt: r.created_at }))
+}
+
+export async function insertCohort(
+  db: Kysely<Database>,
+  cohort: { studyId: string; name: string; leader?: string | null; coLeaders?: string[] },
+  now: Date,
+): Promise<Cohort> {
+  const row = {
+    id: newId(),
+    study_id: cohort.studyId,
+    name: cohort.name,
+    leader: cohort.leader ?? null,
+    co_leaders: JSON.stringify(cohort.coLeaders ?? []),
+    created_at: now.toISOString(),
+  }
+  await db.insertInto('cohort').values(row).execute()
+  return toCohort(row)
+}
+
+function toCohort(r: Database['cohort']): Cohort {
+  return { id: r.id, studyId: r.study_id, name: r.name, leader: r.leader, coLeaders: JSON.parse(r.co_leaders) as string[], createdAt: r.created_at }
+}
+
+export async function findCohort(db: Kysely<Database>, id: string): Promise<Cohort | undefined> {
+  const r = await db.selectFrom('cohort').selectAll().where('id', '=', id).executeTakeFirst()
+  return r && toCohort(r)
+}
+
+export async function listCohorts(db: Kysely<Database>, studyId: string): Promise<Cohort[]> {
+  const rows = await db.selectFrom('cohort').selectAll().where('study_id', '=', studyId).orderBy('created_at').execute()
+  return rows.map(toCohort)
+}
+
+export async function insertGroupSessions(db: Kysely<Database>, cohortId: string, startsAt: Date[]): Promise<GroupSession[]> {
+  const rows = startsAt.map((d, i) => ({ id: newId(), cohort_id: cohortId, seq: i + 1, starts_at: d.toISOString() }))
+  if (rows.length > 0) await db.insertInto('group_session').values(rows).execute()
+  return rows.map((r) => ({ id: r.id, cohortId: r.cohort_id, seq: r.seq, startsAt: r.starts_at }))
+}
+
+export async function listGroupSessions(db: Kysely<Database>, cohortId: string): Promise<GroupSession[]> {
+  const rows = await db.selectFrom('group_session').selectAll().where('cohort_id', '=', cohortId).orderBy('seq').execute()
+  return rows.map((r) => ({ id: r.id, cohortId: r.cohort_id, seq: r.seq, startsAt: r.starts_at }))
+}
+
+export async function listWaves(db: Kysely<Database>, cohortId: string): Promise<Wave[]> {
+  const waves = await db.selectFrom('wave').selectAll().where('cohort_id', '=', cohortId).orderBy('opens_at').execute()
+  if (waves.length === 0) return []
+  const instruments = await db
+    .selectFrom('wave_instrument')
+    .selectAll()
+    .where(
+      'wave_id',
+      'in',
+      waves.map((w) => w.id),
+    )
+    .orderBy('position')
+    .execute()
+  return waves.map((w) => ({
+    id: w.id,
+    cohortId: w.cohort_id,
+    kind: w.kind,
+    opensAt: w.opens_at,
+    closesAt: w.closes_at,
+    source: w.source,
+    instruments: instruments.filter((i) => i.wave_id === w.id).map((i) => i.instrument_id),
+  }))
+}
+
+/** Create or replace the wave of this kind, with its instruments in order. */
+export async function upsertWave(
+  db: Kysely<Database>,
+  wave: { cohortId: string; kind: WaveKind; opensAt: string; closesAt: string; instruments: string[]; source?: DataSource },
+): Promise<Wave> {
+  const existing = await db.selectFrom('wave').select('id').where('cohort_id', '=', wave.cohortId).where('kind', '=', wave.kind).executeTakeFirst()
+  const id = existing?.id ?? newId()
+  if (existing) {
+    await db.updateTable('wave').set({ opens_at: wave.opensAt, closes_at: wave.closesAt }).where('id', '=', id).execute()
+    await db.deleteFrom('wave_instrument').where('wave_id', '=', id).execute()
+  } else {
+    await db
+      .insertInto('wave')
+      .values({ id, cohort_id: wave.cohortId, kind: wave.kind, opens_at: wave.opensAt, closes_at: wave.closesAt, source: wave.source ?? 'link' })
+      .execute()
+  }
+  if (wave.instruments.length > 0) {
+    await db
+      .insertInto('wave_instrument')
+      .values(wave.instruments.map((instrument_id, position) => ({ wave_id: id, position, instrument_id })))
+      .execute()
+  }
+  return { id, cohortId: wave.cohortId, kind: wave.kind, opensAt: wave.opensAt, closesAt: wave.closesAt, instruments: wave.instruments, source: wave.source ?? 'link' }
+}

@@ -1,0 +1,164 @@
+/**
+ * The database, as Kysely sees it. Times are ISO-8601 strings in UTC, booleans are 0/1 integers and
+ * JSON is stored as text, so that the same migrations and queries run on SQLite and PostgreSQL.
+ */
+import type { Insertable, Selectable, Updateable } from 'kysely'
+
+export type WaveKind = 'pre' | 'post' | 'follow-up'
+export type ParticipantStatus = 'invited' | 'consented' | 'active' | 'withdrawn'
+export type ResponseStatus = 'draft' | 'complete'
+/** Where a row came from: typed in at a participant's link, or imported from an earlier study's file. */
+export type DataSource = 'link' | 'import' | 'demo'
+
+export interface StudyTable {
+  id: string
+  name: string
+  /** The consent form (an instrument of kind "consent") participants see first. */
+  consent_instrument: string
+  created_at: string
+}
+
+export interface CohortTable {
+  id: string
+  study_id: string
+  name: string
+  leader: string | null
+  /** JSON array of names. */
+  co_leaders: string
+  created_at: string
+}
+
+export interface GroupSessionTable {
+  id: string
+  cohort_id: string
+  /** 1-based order within the cohort. */
+  seq: number
+  starts_at: string
+}
+
+export interface AttendanceTable {
+  group_session_id: string
+  participant_id: string
+  present: number
+  recorded_at: string
+}
+
+export interface ParticipantTable {
+  id: string
+  cohort_id: string
+  /** Pseudonymous code, P1, P2 … within the cohort: the only identifier in exports. */
+  code: string
+  status: ParticipantStatus
+  source: DataSource
+  created_at: string
+  withdrawn_at: string | null
+}
+
+export interface ParticipantLinkTable {
+  id: string
+  participant_id: string
+  /** SHA-256 of the token; the token itself is shown once and never stored. */
+  token_hash: string
+  created_at: string
+  revoked_at: string | null
+}
+
+export interface ConsentTable {
+  id: string
+  participant_id: string
+  instrument_id: string
+  instrument_version: string
+  decision: 'agree' | 'decline'
+  /** JSON: the whole consent form as answered. */
+  answers: string
+  decided_at: string
+}
+
+export interface WaveTable {
+  id: string
+  cohort_id: string
+  kind: WaveKind
+  opens_at: string
+  closes_at: string
+  source: DataSource
+}
+
+export interface WaveInstrumentTable {
+  wave_id: string
+  position: number
+  instrument_id: string
+}
+
+export interface ResponseTable {
+  id: string
+  participant_id: string
+  /** Null for forms asked once per participant (demographics). */
+  wave_id: string | null
+  instrument_id: string
+  instrument_version: string
+  /** JSON object keyed by question name. */
+  answers: string
+  status: ResponseStatus
+  /** The client's revision of the draft; a save with a lower revision than stored is stale and ignored. */
+  revision: number
+  /** Client-generated id of the completing submit: a retried submit with the same id returns the first result. */
+  client_id: string | null
+  source: DataSource
+  started_at: string
+  updated_at: string
+  completed_at: string | null
+}
+
+export interface ScaleScoreTable {
+  response_id: string
+  scale_id: string
+  score: number | null
+  band_index: number | null
+  answered: number
+  prorated: number
+}
+
+export interface ResponseFlagTable {
+  response_id: string
+  flag_id: string
+  item: string
+  value: number
+  severity: 'safety' | 'info'
+  raised_at: string
+}
+
+export interface AuditLogTable {
+  id: string
+  at: string
+  /** Who: "participant:<id>", "cli", "system", later "staff:<id>". */
+  actor: string
+  action: string
+  entity: string
+  entity_id: string | null
+  /** JSON, never answers or tokens. */
+  details: string
+}
+
+export interface Database {
+  study: StudyTable
+  cohort: CohortTable
+  group_session: GroupSessionTable
+  attendance: AttendanceTable
+  participant: ParticipantTable
+  participant_link: ParticipantLinkTable
+  consent: ConsentTable
+  wave: WaveTable
+  wave_instrument: WaveInstrumentTable
+  response: ResponseTable
+  scale_score: ScaleScoreTable
+  response_flag: ResponseFlagTable
+  audit_log: AuditLogTable
+}
+
+export type StudyRow = Selectable<StudyTable>
+export type CohortRow = Selectable<CohortTable>
+export type ParticipantRow = Selectable<ParticipantTable>
+export type WaveRow = Selectable<WaveTable>
+export type ResponseRow = Selectable<ResponseTable>
+export type NewResponse = Insertable<ResponseTable>
+export type ResponseUpdate = Updateable<ResponseTable>

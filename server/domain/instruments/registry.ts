@@ -1,0 +1,188 @@
+/**
+ * Loads instrument files from the shipped folder and the team's own folder, validates each one
+ * completely, and serves them by id and version. An invalid file stops start-up with a message that
+ * names the file and the field.
+ */
+import { readdirSync, readFileSync, existsSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { z } from 'zod'
+import { instrumentFileSchema, type InstrumentFile, type Questionnaire } from './schema'
+import { answersSchema, FormError, surveyQuestions, type Question } from './questions'
+
+export type Instrument = InstrumentFile & {
+  /** Where it was loaded from, for messages. */
+  file: string
+  questions: Question[]
+  draftSchema: z.ZodType<Record<string, unknown>>
+  completeSchema: z.ZodType<Record<string, unknown>>
+}
+
+/** One problem with an instrument file: the file, the JSON path of the field, and what is wrong. */
+export type InstrumentProblem = { file: string; field: string; message: string }
+
+export class InstrumentFileError extends Error {
+  constructor(readonly problems: InstrumentProblem[]) {
+    super(problems.map((p) => `${p.file}: ${p.field || '(file)'}: ${p.message}`).join('\n'))
+    this.name = 'InstrumentFileError'
+  }
+}
+
+function fieldPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), '')
+}
+
+/** Checks that need the form and the scoring together: items exist and their values fit the scale. */
+function crossCheck(data: InstrumentFile, questions: Question[]): InstrumentProblem[] {
+  const problems: Omit<InstrumentProblem, 'file'>[] = []
+  const byName = new Map(questions.map((q) => [q.name, q]))
+  if (data.kind === 'consent') {
+    const consent = byName.get('consent')
+    if (!consent || consent.kind !== 'choice' || !consent.choices.includes('agree') || !consent.choices.includes('decline')) {
+      problems.push({ field: 'survey', message: 'a consent form needs a question named "consent" with the choices "agree" and "decline"' })
+    }
+  }
+  if (data.kind === 'questionnaire') {
+    data.scoring.scales.forEach((scale, s) => {
+      scale.items.forEach((item, i) => {
+        const q = byName.get(item)
+        const field = `scoring.scales[${s}].items[${i}]`
+        if (!q) return problems.push({ field, message: `"${item}" is not a question of the survey` })
+        const values = q.kind === 'choice' ? q.choices : q.kind === 'number' ? [q.min, q.max] : null
+        if (!values) return problems.push({ field, message: `"${item}" must be a single-choice or number question to be scored` })
+        for (const v of values) {
+          if (typeof v !== 'number' || v < scale.itemRange.min || v > scale.itemRange.max) {
+            problems.push({ field, message: `"${item}" allows ${JSON.stringify(v)}, outside itemRange ${scale.itemRange.min}–${scale.itemRange.max}` })
+          }
+        }
+      })
+      const k = scale.items.length
+      const [lo, hi] = scale.method === 'sum' ? [scale.itemRange.min * k, scale.itemRange.max * k] : [scale.itemRange.min, scale.itemRange.max]
+      const t = scale.transform ?? { multiply: 1, add: 0 }
+      const expected = [lo * t.multiply + t.add, hi * t.multiply + t.add].sort((a, b) => a - b)
+      if (Math.abs(expected[0]! - scale.range.min) > 1e-9 || Math.abs(expected[1]! - scale.range.max) > 1e-9) {
+        problems.push({
+          field: `scoring.scales[${s}].range`,
+          message: `items, method and transform give ${expected[0]}–${expected[1]}, not ${scale.range.min}–${scale.range.max}`,
+        })
+      }
+    })
+    const ids = data.scoring.scales.map((s) => s.id)
+    if (new Set(ids).size !== ids.length) problems.push({ field: 'scoring.scales', message: 'two scales share an id' })
+    data.scoring.flags.forEach((flag, f) => {
+      if (!byName.has(flag.item)) problems.push({ field: `scoring.flags[${f}].item`, message: `"${flag.item}" is not a question of the survey` })
+    })
+  }
+  return problems.map((p) => ({ ...p, file: '' }))
+}
+
+/**
+ * Validate one instrument's JSON. Returns the instrument, or every problem found.
+ *
+ * @example
+ * const result = checkInstrument(JSON.parse(text), 'data/instruments/my-scale.json')
+ * if (!result.ok) console.error(result.problems)
+ */
+export function checkInstrument(json: unknown, file: string): { ok: true; instrument: Instrument } | { ok: false; problems: InstrumentProblem[] } {
+  const parsed = instrumentFileSchema.safeParse(json)
+  if (!parsed.success) {
+    return { ok: false, problems: parsed.error.issues.map((issue) => ({ file, field: fieldPath(issue.path), message: issue.message })) }
+  }
+  let questions: Question[]
+  try {
+    questions = surveyQuestions(parsed.data.survey)
+  } catch (error) {
+    if (error instanceof FormError) return { ok: false, problems: [{ file, field: fieldPath(error.path), message: error.message }] }
+    throw error
+  }
+  const problems = crossCheck(parsed.data, questions).map((p) => ({ ...p, file }))
+  if (problems.length > 0) return { ok: false, problems }
+  return {
+    ok: true,
+    instrument: {
+      ...parsed.data,
+      file,
+      questions,
+      draftSchema: answersSchema(questions, 'draft'),
+      completeSchema: answersSchema(questions, 'complete'),
+    },
+  }
+}
+
+/** Read and check one file. */
+export function checkInstrumentFile(path: string, displayPath = path): ReturnType<typeof checkInstrument> {
+  let json: unknown
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'))
+  } catch (error) {
+    return { ok: false, problems: [{ file: displayPath, field: '', message: `not valid JSON: ${(error as Error).message}` }] }
+  }
+  return checkInstrument(json, displayPath)
+}
+
+function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number)
+  const pb = b.split('.').map(Number)
+  for (let i = 0; i < 3; i++) if (pa[i] !== pb[i]) return pa[i]! - pb[i]!
+  return 0
+}
+
+/** All loaded instruments, by id and version. */
+export class InstrumentRegistry {
+  readonly #byKey = new Map<string, Instrument>()
+
+  constructor(instruments: Instrument[]) {
+    const problems: InstrumentProblem[] = []
+    for (const instrument of instruments) {
+      const key = `${instrument.id}@${instrument.version}`
+      const existing = this.#byKey.get(key)
+      if (existing) problems.push({ file: instrument.file, field: 'version', message: `${key} is also defined in ${existing.file}` })
+      else this.#byKey.set(key, instrument)
+    }
+    if (problems.length > 0) throw new InstrumentFileError(problems)
+  }
+
+  /** A specific version, or the latest when no version is given. */
+  get(id: string, version?: string): Instrument | undefined {
+    if (version) return this.#byKey.get(`${id}@${version}`)
+    return this.list().find((i) => i.id === id)
+  }
+
+  /** The latest version of each instrument, sorted by id. */
+  list(): Instrument[] {
+    const latest = new Map<string, Instrument>()
+    for (const i of this.#byKey.values()) {
+      const seen = latest.get(i.id)
+      if (!seen || compareVersions(i.version, seen.version) > 0) latest.set(i.id, i)
+    }
+    return [...latest.values()].sort((a, b) => a.id.localeCompare(b.id))
+  }
+
+  questionnaire(id: string, version?: string): (Instrument & Questionnaire) | undefined {
+    const i = this.get(id, version)
+    return i?.kind === 'questionnaire' ? i : undefined
+  }
+}
+
+/**
+ * Load every `*.json` in the given folders (a missing folder is skipped). Throws InstrumentFileError
+ * listing every problem in every file, so a team fixes them all in one go.
+ */
+export function loadInstruments(folders: string[], cwd = process.cwd()): InstrumentRegistry {
+  const instruments: Instrument[] = []
+  const problems: InstrumentProblem[] = []
+  for (const folder of folders) {
+    if (!existsSync(folder)) continue
+    for (const name of readdirSync(folder).filter((f) => f.endsWith('.json')).sort()) {
+      const path = join(folder, name)
+      const result = checkInstrumentFile(path, relative(cwd, path) || path)
+      if (result.ok) instruments.push(result.instrument)
+      else problems.push(...result.problems)
+    }
+  }
+  if (problems.length > 0) throw new InstrumentFileError(problems)
+  return new InstrumentRegistry(instruments)
+}
+
+/** The shipped instruments folder. */
+export const shippedInstrumentsFolder = fileURLToPath(new URL('../../../instruments/', import.meta.url))

@@ -1,0 +1,150 @@
+/**
+ * Setting up a study before the staff web app exists: studies, cohorts with their group-session
+ * schedule, participants with their personal links, and waves. The CLI is a thin layer over these.
+ */
+import { ApiError } from '../http/errors'
+import { insertAudit } from '../db/repositories/audit'
+import { insertLink, insertParticipants } from '../db/repositories/participants'
+import {
+  findCohort,
+  findStudy,
+  insertCohort,
+  insertGroupSessions,
+  insertStudy,
+  upsertWave,
+  type Cohort,
+  type GroupSession,
+  type Study,
+  type Wave,
+} from '../db/repositories/studies'
+import type { WaveKind } from '../db/schema'
+import { endOfDay, startOfDay } from './dates'
+import type { Deps } from './deps'
+import { createToken } from './tokens'
+
+export type Actor = string
+
+/**
+ * The study's schedule by default: 8 sessions, twice a week for 4 weeks, three and four days apart
+ * (Sheikhoonesi et al. 2021, section 3.2).
+ */
+export function defaultSchedule(first: Date, sessions = 8): Date[] {
+  const gaps = [3, 4]
+  const dates = [first]
+  for (let i = 1; i < sessions; i++) {
+    dates.push(new Date(dates[i - 1]!.getTime() + gaps[(i - 1) % 2]! * 24 * 3600 * 1000))
+  }
+  return dates
+}
+
+export async function createStudy(deps: Deps, input: { name: string }, actor: Actor): Promise<Study> {
+  const name = input.name.trim()
+  if (!name) throw new ApiError('validation_failed', 'name: a study needs a name', [{ field: 'name', message: 'must not be empty' }])
+  const consent = deps.instruments.get('consent')
+  if (!consent) throw new Error('the consent form is not loaded')
+  const now = deps.now()
+  return deps.db.transaction().execute(async (trx) => {
+    const study = await insertStudy(trx, { name }, now)
+    await insertAudit(trx, { actor, action: 'study.create', entity: 'study', entityId: study.id, details: { name } }, now)
+    return study
+  })
+}
+
+export async function createCohort(
+  deps: Deps,
+  input: { studyId: string; name: string; leader?: string; coLeaders?: string[]; firstSession?: Date; sessions?: number },
+  actor: Actor,
+): Promise<Cohort & { groupSessions: GroupSession[] }> {
+  if (!(await findStudy(deps.db, input.studyId))) throw new ApiError('not_found', `There is no study "${input.studyId}".`)
+  const name = input.name.trim()
+  if (!name) throw new ApiError('validation_failed', 'name: a cohort needs a name', [{ field: 'name', message: 'must not be empty' }])
+  const sessions = input.sessions ?? 8
+  if (!Number.isInteger(sessions) || sessions < 0 || sessions > 100) {
+    throw new ApiError('validation_failed', 'sessions: must be a whole number from 0 to 100', [{ field: 'sessions', message: 'must be a whole number from 0 to 100' }])
+  }
+  const now = deps.now()
+  return deps.db.transaction().execute(async (trx) => {
+    const cohort = await insertCohort(trx, { studyId: input.studyId, name, leader: input.leader ?? null, coLeaders: input.coLeaders ?? [] }, now)
+    const groupSessions = await insertGroupSessions(trx, cohort.id, defaultSchedule(input.firstSession ?? now, sessions))
+    await insertAudit(trx, { actor, action: 'cohort.create', entity: 'cohort', entityId: cohort.id, details: { studyId: input.studyId, name, sessions } }, now)
+    return { ...cohort, groupSessions }
+  })
+}
+
+export type NewParticipant = { id: string; code: string; token: string }
+
+/** Add participants with the next free codes. Each token is returned once, here, and stored only as a hash. */
+export async function addParticipants(deps: Deps, input: { cohortId: string; count: number }, actor: Actor): Promise<NewParticipant[]> {
+  if (!(await findCohort(deps.db, input.cohortId))) throw new ApiError('not_found', `There is no cohort "${input.cohortId}".`)
+  if (!Number.isInteger(input.count) || input.count < 1 || input.count > 1000) {
+    throw new ApiError('validation_failed', 'count: must be a whole number from 1 to 1000', [{ field: 'count', message: 'must be a whole number from 1 to 1000' }])
+  }
+  const now = deps.now()
+  return deps.db.transaction().execute(async (trx) => {
+    const participants = await insertParticipants(trx, input.cohortId, { count: input.count, source: 'link' }, now)
+    const created: NewParticipant[] = []
+    for (const p of participants) {
+      const { token, hash } = createToken()
+      await insertLink(trx, p.id, hash, now)
+      created.push({ id: p.id, code: p.code, token })
+    }
+    await insertAudit(trx, { actor, action: 'participant.add', entity: 'cohort', entityId: input.cohortId, details: { codes: created.map((p) => p.code) } }, now)
+    return created
+  })
+}
+
+/** Define (or redefine) a wave: when it is open and which questionnaires it asks, in order. */
+export async function setWave(
+  deps: Deps,
+  input: { cohortId: string; kind: WaveKind; opens: string; closes: string; instruments: string[] },
+  actor: Actor,
+): Promise<Wave> {
+  if (!(await findCohort(deps.db, input.cohortId))) throw new ApiError('not_found', `There is no cohort "${input.cohortId}".`)
+  const problems: { field: string; message: string }[] = []
+  let opensAt: Date | undefined
+  let closesAt: Date | undefined
+  try {
+    opensAt = startOfDay(input.opens)
+  } catch (e) {
+    problems.push({ field: 'opens', message: (e as Error).message })
+  }
+  try {
+    closesAt = endOfDay(input.closes)
+  } catch (e) {
+    problems.push({ field: 'closes', message: (e as Error).message })
+  }
+  if (opensAt && closesAt && closesAt <= opensAt) problems.push({ field: 'closes', message: 'must be after the opening date' })
+  if (input.instruments.length === 0) problems.push({ field: 'instruments', message: 'name at least one questionnaire' })
+  input.instruments.forEach((id, i) => {
+    const instrument = deps.instruments.get(id)
+    if (!instrument) problems.push({ field: `instruments[${i}]`, message: `"${id}" is not a loaded instrument (see "instruments list")` })
+    else if (instrument.kind !== 'questionnaire') problems.push({ field: `instruments[${i}]`, message: `"${id}" is a ${instrument.kind} form, not a questionnaire` })
+  })
+  if (new Set(input.instruments).size !== input.instruments.length) problems.push({ field: 'instruments', message: 'an instrument is listed twice' })
+  if (problems.length > 0) throw new ApiError('validation_failed', `${problems[0]!.field}: ${problems[0]!.message}`, problems)
+  const now = deps.now()
+  return deps.db.transaction().execute(async (trx) => {
+    const wave = await upsertWave(trx, { cohortId: input.cohortId, kind: input.kind, opensAt: opensAt!.toISOString(), closesAt: closesAt!.toISOString(), instruments: input.instruments })
+    await insertAudit(trx, { actor, action: 'wave.set', entity: 'wave', entityId: wave.id, details: { kind: input.kind, opensAt: wave.opensAt, closesAt: wave.closesAt, instruments: input.instruments } }, now)
+    return wave
+  })
+}
+
+/**
+ * A demo study a newcomer can try at once: one cohort of 8 participants, with the pre and the post
+ * questionnaires both open now (in a real study the post wave opens after the last group session).
+ */
+export async function createDemo(deps: Deps, actor: Actor) {
+  const now = deps.now()
+  const day = (offset: number) => new Date(now.getTime() + offset * 24 * 3600 * 1000).toISOString().slice(0, 10)
+  const study = await createStudy(deps, { name: 'Demo: online Balint groups for front-line clinicians' }, actor)
+  const cohort = await createCohort(
+    deps,
+    { studyId: study.id, name: 'Demo group A', leader: 'Group leader (psychiatrist)', coLeaders: ['Co-leader (clinical psychologist)', 'Co-leader (psychiatrist)'] },
+    actor,
+  )
+  const pre = await setWave(deps, { cohortId: cohort.id, kind: 'pre', opens: day(-1), closes: day(28), instruments: ['phq-9', 'gad-7', 'who-5', 'cbi'] }, actor)
+  const post = await setWave(deps, { cohortId: cohort.id, kind: 'post', opens: day(-1), closes: day(56), instruments: ['phq-9', 'gad-7', 'who-5', 'cbi'] }, actor)
+  const participants = await addParticipants(deps, { cohortId: cohort.id, count: 8 }, actor)
+  return { study, cohort, waves: [pre, post], participants }
+}

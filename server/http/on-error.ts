@@ -1,0 +1,25 @@
+import type { Context } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import { ApiError, type ErrorCode, errorStatus } from './errors'
+
+function respond(c: Context, error: ApiError): Response {
+  return c.json(error.toBody(), error.status)
+}
+
+/** The app's single error handler. Unknown errors are logged and answered with a 500 that leaks nothing. */
+export function onError(error: Error, c: Context): Response {
+  if (error instanceof ApiError) return respond(c, error)
+  if (error instanceof HTTPException) {
+    // Hono's own exceptions: its JSON validator rejects malformed bodies and wrong content types.
+    if (/malformed json/i.test(error.message)) return respond(c, new ApiError('invalid_json', 'The request body is not valid JSON.'))
+    if (/content-type/i.test(error.message)) return respond(c, new ApiError('invalid_request', 'Send the body as JSON with Content-Type: application/json.'))
+    const code: ErrorCode = error.status === 413 ? 'payload_too_large' : error.status === 401 ? 'unauthorized' : error.status === 404 ? 'not_found' : 'invalid_request'
+    return respond(c, new ApiError(code, error.message || code.replace(/_/g, ' ')))
+  }
+  console.error(error)
+  return c.json(new ApiError('internal_error', 'Something went wrong on the server. Nothing was saved from this request.').toBody(), 500)
+}
+
+export function notFound(c: Context): Response {
+  return c.json(new ApiError('not_found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`).toBody(), 404)
+}

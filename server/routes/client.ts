@@ -1,0 +1,31 @@
+/**
+ * The built client pages (dist/client, from `vite build`). The participant's page is its own
+ * bundle: a phone opening a personal link never downloads the staff pages.
+ */
+import { Hono } from 'hono'
+import { serveStatic } from '@hono/node-server/serve-static'
+import { existsSync, readFileSync } from 'node:fs'
+import { join, relative } from 'node:path'
+
+export function clientRoutes(clientDir?: string) {
+  const routes = new Hono()
+  if (!clientDir || !existsSync(join(clientDir, 'index.html'))) return routes
+  const page = (file: string) => readFileSync(join(clientDir, file), 'utf8')
+  const participantPage = page('participant/index.html')
+  const homePage = page('index.html')
+  const root = relative(process.cwd(), clientDir) || '.'
+  return routes
+    .use(
+      '/assets/*',
+      serveStatic({
+        root,
+        // File names carry a content hash, so they can be cached for good.
+        onFound: (_path, c) => c.header('Cache-Control', 'public, max-age=31536000, immutable'),
+      }),
+    )
+    .get('/p/:token', (c) => {
+      c.header('Cache-Control', 'no-store')
+      return c.html(participantPage)
+    })
+    .get('/', (c) => c.html(homePage))
+}

@@ -1,0 +1,32 @@
+/// <reference types="vitest/config" />
+import { defineConfig } from 'vite'
+import react from '@vitejs/plugin-react'
+import { fileURLToPath } from 'node:url'
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
+
+/**
+ * The client is built as separate pages, so that a participant's phone loads only the participant
+ * bundle (React + SurveyJS + our participant code) and never the staff pages.
+ */
+export default defineConfig({
+  root: here('./client'),
+  base: '/',
+  plugins: [react()],
+  build: {
+    outDir: here('./dist/client'),
+    emptyOutDir: true,
+    manifest: true,
+    rollupOptions: {
+      input: {
+        participant: here('./client/participant/index.html'),
+        home: here('./client/index.html'),
+      },
+    },
+  },
+  test: {
+    root: here('.'),
+    include: ['test/**/*.test.ts'],
+    exclude: ['test/e2e/**', 'node_modules/**'],
+  },
+})
