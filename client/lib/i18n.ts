@@ -1,0 +1,90 @@
+/**
+ * The one translation layer: every piece of interface text comes from here. Questionnaire texts come
+ * from the instrument files (SurveyJS localizable strings); SurveyJS's own buttons use its locales.
+ *
+ * Add a language by adding a dictionary with the same keys; `dir` makes the layout right-to-left.
+ */
+const en = {
+  'app.title': 'Balint Outcomes',
+  'status.saved': 'All answers saved',
+  'status.saving': 'Saving…',
+  'status.offline': 'No connection. Your answers are kept on this device and will be sent when the connection returns.',
+  'status.error': 'Some answers could not be saved. Please check the highlighted questions.',
+  'loading': 'Loading…',
+  'loading.offline': 'No connection yet. Trying again…',
+  'link.inactive.title': 'This link is not active',
+  'link.inactive.body': 'If you were invited to take part in a study, please contact the research team who sent you the link.',
+  'consent.declined.title': 'Thank you',
+  'consent.declined.body': 'You chose not to take part. Only that decision has been recorded; no other information was collected. If you change your mind, you can come back to this link at any time.',
+  'consent.declined.again': 'Read the information again',
+  'consent.submit': 'Continue',
+  'consent.offline': 'Your decision could not be sent because there is no connection. Please try again when you are online.',
+  'form.step': 'Questionnaire {current} of {total}',
+  'form.enrolment': 'About you',
+  'form.completedOffline': 'Submitted on this device. It will be sent to the research team as soon as the connection returns.',
+  'done.title': 'Thank you',
+  'done.body': 'You have completed every questionnaire that is open now.',
+  'done.pending': 'Your answers are kept on this device and will be sent when the connection returns. Please keep this page open or come back to this link later.',
+  'waves.title': 'Your questionnaires',
+  'wave.pre': 'Before the group',
+  'wave.post': 'After the group',
+  'wave.follow-up': 'Follow-up',
+  'wave.open': 'Open until {closes}',
+  'wave.upcoming': 'Opens on {opens} and stays open until {closes}',
+  'wave.closed': 'Closed on {closes}',
+  'wave.complete': 'Completed',
+  'waves.none': 'No questionnaires have been scheduled yet. The research team will let you know when they open.',
+  'withdraw.link': 'Withdraw from the study',
+  'withdraw.title': 'Withdraw from the study',
+  'withdraw.body': 'You can stop taking part at any time, without giving a reason. Nothing more will be asked of you. Please choose what happens to the answers you have already given:',
+  'withdraw.keep': 'Keep my answers for the research (they stay pseudonymous)',
+  'withdraw.delete': 'Delete my answers',
+  'withdraw.confirm': 'Withdraw',
+  'withdraw.cancel': 'Go back',
+  'withdraw.offline': 'Withdrawing needs a connection. Please try again when you are online.',
+  'withdrawn.title': 'You have withdrawn from the study',
+  'withdrawn.body': 'Thank you for your time. Nothing more will be collected through this link.',
+  'home.title': 'Balint Outcomes',
+  'home.body': 'This server runs studies of Balint groups for clinicians. If you are taking part, please open the personal link the research team sent you.',
+} as const
+
+export type MessageKey = keyof typeof en
+type Dictionary = Partial<Record<MessageKey, string>>
+
+const dictionaries: Record<string, { dir: 'ltr' | 'rtl'; messages: Dictionary }> = {
+  en: { dir: 'ltr', messages: en },
+}
+
+let current = 'en'
+
+export function setLanguage(language: string): void {
+  current = language in dictionaries ? language : 'en'
+  document.documentElement.lang = current
+  document.documentElement.dir = dictionaries[current]!.dir
+}
+
+export function language(): string {
+  return current
+}
+
+/**
+ * The text for `key` in the current language (falling back to English), with `{name}` placeholders
+ * filled from `params`.
+ *
+ * @example
+ * t('form.step', { current: 2, total: 4 }) // "Questionnaire 2 of 4"
+ */
+export function t(key: MessageKey, params: Record<string, string | number> = {}): string {
+  const text = dictionaries[current]?.messages[key] ?? en[key]
+  return text.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`))
+}
+
+/** A date for people, in the current language, without the time. */
+export function formatDate(iso: string): string {
+  return new Intl.DateTimeFormat(current, { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(iso))
+}
+
+/** The last day a wave is open: it closes at the start of the next day (UTC). */
+export function formatLastDay(closesAtIso: string): string {
+  return formatDate(new Date(new Date(closesAtIso).getTime() - 1).toISOString())
+}

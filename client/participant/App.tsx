@@ -1,0 +1,261 @@
+import { useCallback, useEffect, useState, useSyncExternalStore } from 'react'
+import { Model, type SurveyModel } from 'survey-core'
+import { Survey } from 'survey-react-ui'
+import type { FormState, ParticipantState, WaveView } from '../../server/contracts/participant'
+import { SaveStatus } from '../components/SaveStatus'
+import { api, errorOf } from '../lib/api'
+import { formatDate, formatLastDay, language, t } from '../lib/i18n'
+import { FormView } from './FormView'
+import { Outbox } from './outbox'
+import { httpTransport } from './transport'
+
+type Load = { kind: 'loading'; offline: boolean } | { kind: 'inactive' } | { kind: 'ready'; state: ParticipantState }
+
+/** The next form to fill in: enrolment forms first, then each open wave's instruments in order. */
+function nextForm(state: ParticipantState, isDone: (slot: string, form: FormState) => boolean): { slot: string; form: FormState; step: number; total: number } | null {
+  const queue: { slot: string; form: FormState }[] = [
+    ...state.enrolment.map((form) => ({ slot: 'enrolment', form })),
+    ...state.waves.filter((w) => w.state === 'open').flatMap((w) => w.forms.map((form) => ({ slot: w.kind, form }))),
+  ]
+  const next = queue.find((q) => !isDone(q.slot, q.form))
+  if (!next) return null
+  const sameSlot = queue.filter((q) => q.slot === next.slot)
+  return { ...next, step: sameSlot.indexOf(next) + 1, total: sameSlot.length }
+}
+
+/** Load the participant's state, retrying quietly while there is no connection. */
+function useParticipantState(token: string) {
+  const [load, setLoad] = useState<Load>({ kind: 'loading', offline: false })
+  const refresh = useCallback(async () => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const response = await api.p[':token'].$get({ param: { token } })
+        if (response.ok) return setLoad({ kind: 'ready', state: (await response.json()) as ParticipantState })
+        if ((response.status as number) === 404) return setLoad({ kind: 'inactive' })
+      } catch {
+        // No connection: fall through and retry.
+      }
+      setLoad((current) => (current.kind === 'ready' ? current : { kind: 'loading', offline: true }))
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1000 * 2 ** attempt, 15000)))
+    }
+  }, [token])
+  useEffect(() => {
+    void refresh()
+  }, [refresh])
+  return { load, setLoad, refresh }
+}
+
+export function App({ token }: { token: string }) {
+  const [outbox] = useState(
+    () =>
+      new Outbox({
+        storageKey: `balint.outbox.${token.slice(0, 16)}`,
+        store: window.localStorage,
+        transport: httpTransport(token),
+        isOnline: () => navigator.onLine,
+      }),
+  )
+  const status = useSyncExternalStore(
+    (notify) => outbox.subscribe(notify),
+    () => outbox.status,
+  )
+  const { load, setLoad } = useParticipantState(token)
+  const [withdrawing, setWithdrawing] = useState(false)
+  // Forms finished on this page; the server's state was loaded before they were.
+  const [finished, setFinished] = useState<ReadonlySet<string>>(new Set())
+  const isDone = useCallback(
+    (slot: string, form: FormState) => form.response?.status === 'complete' || finished.has(`${slot}/${form.instrument.id}`) || outbox.isCompletedLocally(slot, form.instrument.id),
+    [finished, outbox],
+  )
+
+  useEffect(() => {
+    const online = () => outbox.online()
+    const offline = () => outbox.offline()
+    window.addEventListener('online', online)
+    window.addEventListener('offline', offline)
+    if (outbox.pending()) void outbox.flush()
+    return () => {
+      window.removeEventListener('online', online)
+      window.removeEventListener('offline', offline)
+    }
+  }, [outbox])
+
+  const formCompleted = useCallback((slot: string, instrument: string) => setFinished((done) => new Set(done).add(`${slot}/${instrument}`)), [])
+
+  let content
+  if (load.kind === 'loading') content = <Card title={t('app.title')}>{load.offline ? t('loading.offline') : t('loading')}</Card>
+  else if (load.kind === 'inactive') content = <Card title={t('link.inactive.title')}>{t('link.inactive.body')}</Card>
+  else {
+    const state = load.state
+    const setState = (next: ParticipantState) => setLoad({ kind: 'ready', state: next })
+    if (state.participant.status === 'withdrawn') content = <Card title={t('withdrawn.title')}>{t('withdrawn.body')}</Card>
+    else if (withdrawing) content = <WithdrawPage token={token} onCancel={() => setWithdrawing(false)} onDone={(s) => (setWithdrawing(false), setState(s))} state={state} />
+    else if (state.consent.decision !== 'agree') content = <ConsentPage token={token} state={state} onDecided={setState} />
+    else {
+      const next = nextForm(state, isDone)
+      content = next ? (
+        <>
+          <p className="step">{next.slot === 'enrolment' ? t('form.enrolment') : `${t(`wave.${next.slot as WaveView['kind']}`)} · ${t('form.step', { current: next.step, total: next.total })}`}</p>
+          <FormView key={`${next.slot}/${next.form.instrument.id}`} slot={next.slot} form={next.form} outbox={outbox} onComplete={formCompleted} />
+        </>
+      ) : (
+        <DonePage state={state} isDone={isDone} pending={status !== 'saved'} />
+      )
+    }
+  }
+
+  // Withdrawal is offered once there is something to withdraw from: after consent.
+  const showWithdraw = load.kind === 'ready' && load.state.consent.decision === 'agree' && load.state.participant.status !== 'withdrawn' && !withdrawing
+  return (
+    <div className="page">
+      <header className="topbar">
+        <h1>{load.kind === 'ready' ? load.state.study.name : t('app.title')}</h1>
+        {load.kind === 'ready' && load.state.consent.decision === 'agree' && <SaveStatus status={status} />}
+      </header>
+      <main>{content}</main>
+      {showWithdraw && (
+        <footer>
+          <button className="link" onClick={() => setWithdrawing(true)} data-testid="withdraw-link">
+            {t('withdraw.link')}
+          </button>
+        </footer>
+      )}
+    </div>
+  )
+}
+
+function Card({ title, children }: { title: string; children: React.ReactNode }) {
+  return (
+    <section className="card">
+      <h2>{title}</h2>
+      {typeof children === 'string' ? <p>{children}</p> : children}
+    </section>
+  )
+}
+
+/** Consent first: the versioned information sheet and the decision. Declining records only the decision. */
+function ConsentPage({ token, state, onDecided }: { token: string; state: ParticipantState; onDecided: (s: ParticipantState) => void }) {
+  const [readAgain, setReadAgain] = useState(false)
+  const [error, setError] = useState<string | null>(null)
+  const [model] = useState(() => {
+    const model = new Model(state.consent.instrument.survey)
+    model.locale = language()
+    model.showCompletePage = false
+    model.completeText = t('consent.submit')
+    return model
+  })
+  useEffect(() => {
+    const completing = async (sender: SurveyModel) => {
+      setError(null)
+      try {
+        const response = await api.p[':token'].consent.$post({ param: { token }, json: { version: state.consent.instrument.version, answers: sender.data } })
+        if (response.ok) {
+          setReadAgain(false)
+          onDecided((await response.json()) as ParticipantState)
+          return
+        }
+        setError((await errorOf(response)).message)
+      } catch {
+        setError(t('consent.offline'))
+      }
+      sender.clear(false, true)
+    }
+    model.onComplete.add(completing)
+    return () => model.onComplete.remove(completing)
+  }, [model, token, state.consent.instrument.version, onDecided])
+
+  if (state.consent.decision === 'decline' && !readAgain) {
+    return (
+      <Card title={t('consent.declined.title')}>
+        <p>{t('consent.declined.body')}</p>
+        <button className="secondary" onClick={() => setReadAgain(true)}>
+          {t('consent.declined.again')}
+        </button>
+      </Card>
+    )
+  }
+  return (
+    <>
+      {error && (
+        <p className="card" role="alert">
+          {error}
+        </p>
+      )}
+      <Survey model={model} />
+    </>
+  )
+}
+
+/** Every open questionnaire is done: say so, and show when the next ones open. */
+function DonePage({ state, isDone, pending }: { state: ParticipantState; isDone: (slot: string, form: FormState) => boolean; pending: boolean }) {
+  const done = (wave: WaveView) => wave.forms.every((f) => isDone(wave.kind, f))
+  return (
+    <Card title={t('done.title')}>
+      <p>{state.waves.some((w) => w.state === 'open') ? t('done.body') : t('waves.none')}</p>
+      {pending && <p>{t('done.pending')}</p>}
+      {state.waves.length > 0 && (
+        <>
+          <h3>{t('waves.title')}</h3>
+          <ul className="waves" data-testid="waves">
+            {state.waves.map((wave) => (
+              <li key={wave.kind}>
+                <strong>{t(`wave.${wave.kind}`)}</strong>
+                <div className="when">
+                  {done(wave)
+                    ? t('wave.complete')
+                    : wave.state === 'upcoming'
+                      ? t('wave.upcoming', { opens: formatDate(wave.opensAt), closes: formatLastDay(wave.closesAt) })
+                      : wave.state === 'open'
+                        ? t('wave.open', { closes: formatLastDay(wave.closesAt) })
+                        : t('wave.closed', { closes: formatLastDay(wave.closesAt) })}
+                </div>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </Card>
+  )
+}
+
+/** Withdrawal at any time, choosing whether the answers already given are kept or deleted. */
+function WithdrawPage({ token, state, onCancel, onDone }: { token: string; state: ParticipantState; onCancel: () => void; onDone: (s: ParticipantState) => void }) {
+  const [keepData, setKeepData] = useState<boolean | null>(null)
+  const [error, setError] = useState<string | null>(null)
+  const submit = async () => {
+    if (keepData === null) return
+    setError(null)
+    try {
+      const response = await api.p[':token'].withdraw.$post({ param: { token }, json: { keepData } })
+      if (!response.ok) return setError((await errorOf(response)).message)
+      const { withdrawnAt } = await response.json()
+      onDone({ ...state, participant: { ...state.participant, status: 'withdrawn', withdrawnAt } })
+    } catch {
+      setError(t('withdraw.offline'))
+    }
+  }
+  return (
+    <Card title={t('withdraw.title')}>
+      <p>{t('withdraw.body')}</p>
+      <fieldset>
+        <label>
+          <input type="radio" name="keep" checked={keepData === true} onChange={() => setKeepData(true)} />
+          {t('withdraw.keep')}
+        </label>
+        <label>
+          <input type="radio" name="keep" checked={keepData === false} onChange={() => setKeepData(false)} />
+          {t('withdraw.delete')}
+        </label>
+      </fieldset>
+      {error && <p role="alert">{error}</p>}
+      <div className="actions">
+        <button onClick={submit} disabled={keepData === null}>
+          {t('withdraw.confirm')}
+        </button>
+        <button className="secondary" onClick={onCancel}>
+          {t('withdraw.cancel')}
+        </button>
+      </div>
+    </Card>
+  )
+}

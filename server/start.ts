@@ -1,0 +1,48 @@
+/**
+ * `npm start`: build the client if it is missing or older than its sources, then open and migrate
+ * the database and serve. Everything a fresh clone needs after `npm install`.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { loadConfig, projectRoot } from './config'
+import { listStudies } from './db/repositories/studies'
+import { InstrumentFileError } from './domain/instruments/registry'
+import { startServer } from './index'
+
+/** The newest modification time of any file below `dir`. */
+function newest(dir: string): number {
+  let latest = 0
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name)
+    latest = Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs)
+  }
+  return latest
+}
+
+async function buildClientIfNeeded(clientDir: string) {
+  const built = join(clientDir, '.vite', 'manifest.json')
+  const sources = [join(projectRoot, 'client'), join(projectRoot, 'server', 'contracts')]
+  const stale = !existsSync(built) || sources.some((dir) => newest(dir) > statSync(built).mtimeMs)
+  if (!stale) return
+  console.log('Building the client…')
+  const { build } = await import('vite')
+  await build({ configFile: join(projectRoot, 'vite.config.ts'), logLevel: 'warn' })
+}
+
+const config = loadConfig()
+try {
+  await buildClientIfNeeded(config.clientDir)
+  const { db } = await startServer(config)
+  console.log(`Balint Outcomes is running at ${config.baseUrl}  (database: ${config.dbPath})`)
+  if ((await listStudies(db)).length === 0) {
+    console.log('There are no studies yet. To try it out, create a demo study with participant links:')
+    console.log('  npm run balint -- demo')
+  }
+} catch (error) {
+  if (error instanceof InstrumentFileError) {
+    console.error(`Cannot start: an instrument file is invalid.\n${error.message}`)
+  } else {
+    console.error(`Cannot start: ${(error as Error).message}`)
+  }
+  process.exit(1)
+}
