@@ -114,7 +114,21 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .addColumn('completed_at', 'text')
     .execute()
-  await db.schema.createIndex('response_participant_idx').on('response').columns(['participant_id', 'wave_id', 'instrument_id']).execute()
+  // One response per participant, wave and instrument; forms asked once (no wave) once per participant.
+  await db.schema
+    .createIndex('response_participant_wave_uq')
+    .unique()
+    .on('response')
+    .columns(['participant_id', 'wave_id', 'instrument_id'])
+    .where(sql.ref('wave_id'), 'is not', null)
+    .execute()
+  await db.schema
+    .createIndex('response_participant_once_uq')
+    .unique()
+    .on('response')
+    .columns(['participant_id', 'instrument_id'])
+    .where(sql.ref('wave_id'), 'is', null)
+    .execute()
   await db.schema.createIndex('response_wave_idx').on('response').columns(['wave_id', 'instrument_id', 'status']).execute()
 
   await db.schema

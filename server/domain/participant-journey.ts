@@ -5,11 +5,14 @@
  * Every answer is kept: drafts are saved as they are typed and completed responses are scored here,
  * on the server, from the stored answers.
  */
+import type { Kysely } from 'kysely'
 import { ApiError, parseOr422 } from '../http/errors'
 import type { Completed, DraftSaved, FormState, ParticipantState, WaveSlot } from '../contracts/participant'
 import { insertAudit } from '../db/repositories/audit'
+import type { Database } from '../db/schema'
 import {
   findLatestConsent,
+  findParticipant,
   findParticipantByTokenHash,
   insertConsent,
   updateParticipantStatus,
@@ -44,6 +47,20 @@ export async function participantByToken(deps: Deps, token: string): Promise<Par
   const participant = await findParticipantByTokenHash(deps.db, hashToken(token))
   if (!participant) throw linkNotFound()
   return participant
+}
+
+/**
+ * Run a participant's write, checks included, in one transaction, on the participant as stored at
+ * that moment. SQLite has a single connection, so a transaction runs alone: two requests arriving
+ * together (an autosave racing its own retry, a double-tapped submit, a withdrawal during a save)
+ * cannot both find nothing stored and both write. Every read inside must go through `trx`.
+ */
+async function inTransaction<T>(deps: Deps, participant: Participant, work: (trx: Kysely<Database>, current: Participant) => Promise<T>): Promise<T> {
+  return deps.db.transaction().execute(async (trx) => {
+    const current = await findParticipant(trx, participant.id)
+    if (!current) throw linkNotFound()
+    return work(trx, current)
+  })
 }
 
 async function studyOf(deps: Deps, participant: Participant) {
@@ -121,14 +138,15 @@ export async function recordConsent(deps: Deps, participant: Participant, body: 
   }
   const answers = parseOr422(form.completeSchema, body.answers, 'answers')
   const decision = answers.consent as 'agree' | 'decline'
-  const latest = await findLatestConsent(deps.db, participant.id)
-  // A retried submit of the same decision is not a new decision.
-  if (latest && latest.decision === decision && latest.instrumentVersion === form.version) return
-  if (latest?.decision === 'agree' && decision === 'decline') {
-    throw new ApiError('conflict', 'Consent was already given. To stop taking part, withdraw from the study instead.')
-  }
-  const now = deps.now()
-  await deps.db.transaction().execute(async (trx) => {
+  await inTransaction(deps, participant, async (trx, current) => {
+    if (current.status === 'withdrawn') throw new ApiError('withdrawn', 'You have withdrawn from this study.')
+    const latest = await findLatestConsent(trx, participant.id)
+    // A retried submit of the same decision is not a new decision.
+    if (latest && latest.decision === decision && latest.instrumentVersion === form.version) return
+    if (latest?.decision === 'agree' && decision === 'decline') {
+      throw new ApiError('conflict', 'Consent was already given. To stop taking part, withdraw from the study instead.')
+    }
+    const now = deps.now()
     await insertConsent(trx, { participantId: participant.id, instrumentId: form.id, instrumentVersion: form.version, decision, answers }, now)
     if (decision === 'agree') await updateParticipantStatus(trx, participant.id, 'consented', now)
     await insertAudit(trx, { actor: `participant:${participant.id}`, action: `consent.${decision}`, entity: 'participant', entityId: participant.id, details: { version: form.version } }, now)
@@ -138,19 +156,25 @@ export async function recordConsent(deps: Deps, participant: Participant, body: 
 type Slot = { waveId: string | null; instrument: string }
 
 /** Resolve the wave and instrument a participant is answering, checking they may answer it now. */
-async function openSlot(deps: Deps, participant: Participant, slot: WaveSlot, instrumentId: string): Promise<Slot & { wave: Wave | null; stored: StoredResponse | undefined }> {
+async function openSlot(
+  deps: Deps,
+  db: Kysely<Database>,
+  participant: Participant,
+  slot: WaveSlot,
+  instrumentId: string,
+): Promise<Slot & { wave: Wave | null; stored: StoredResponse | undefined }> {
   if (participant.status === 'withdrawn') throw new ApiError('withdrawn', 'You have withdrawn from this study; nothing more is collected.')
-  const consent = await findLatestConsent(deps.db, participant.id)
+  const consent = await findLatestConsent(db, participant.id)
   if (consent?.decision !== 'agree') throw new ApiError('consent_required', 'Consent is needed before any answer is saved.')
 
   if (slot === 'enrolment') {
     if (!enrolmentInstruments.includes(instrumentId)) throw new ApiError('not_found', `"${instrumentId}" is not an enrolment form.`)
-    const stored = await findResponse(deps.db, participant.id, null, instrumentId)
+    const stored = await findResponse(db, participant.id, null, instrumentId)
     return { waveId: null, instrument: instrumentId, wave: null, stored }
   }
-  const wave = (await listWaves(deps.db, participant.cohortId)).find((w) => w.kind === slot)
+  const wave = (await listWaves(db, participant.cohortId)).find((w) => w.kind === slot)
   if (!wave || !wave.instruments.includes(instrumentId)) throw new ApiError('not_found', `"${instrumentId}" is not part of the ${slot} questionnaires.`)
-  const stored = await findResponse(deps.db, participant.id, wave.id, instrumentId)
+  const stored = await findResponse(db, participant.id, wave.id, instrumentId)
   const state = waveState(wave, deps.now())
   // A questionnaire begun while its wave was open may be finished after it closes: the participant who
   // lost their connection near the deadline keeps what they answered.
@@ -165,7 +189,7 @@ async function openSlot(deps: Deps, participant: Participant, slot: WaveSlot, in
   return { waveId: wave.id, instrument: instrumentId, wave, stored }
 }
 
-async function markActive(deps: Deps, participant: Participant, now: Date, db = deps.db) {
+async function markActive(db: Kysely<Database>, participant: Participant, now: Date) {
   if (participant.status === 'consented') await updateParticipantStatus(db, participant.id, 'active', now)
 }
 
@@ -177,13 +201,13 @@ export async function saveDraft(
   instrumentId: string,
   body: { answers: Record<string, unknown>; revision: number },
 ): Promise<DraftSaved> {
-  const { waveId, stored } = await openSlot(deps, participant, slot, instrumentId)
-  const instrument = instrumentFor(deps, instrumentId, stored)
-  const answers = parseOr422(instrument.draftSchema, body.answers, 'answers')
-  if (stored?.status === 'complete') throw new ApiError('already_complete', 'This questionnaire was already submitted.')
-  if (stored && stored.revision >= body.revision) return { revision: stored.revision, stale: true, savedAt: stored.updatedAt }
-  const now = deps.now()
-  await deps.db.transaction().execute(async (trx) => {
+  return inTransaction(deps, participant, async (trx, current) => {
+    const { waveId, stored } = await openSlot(deps, trx, current, slot, instrumentId)
+    const instrument = instrumentFor(deps, instrumentId, stored)
+    const answers = parseOr422(instrument.draftSchema, body.answers, 'answers')
+    if (stored?.status === 'complete') throw new ApiError('already_complete', 'This questionnaire was already submitted.')
+    if (stored && stored.revision >= body.revision) return { revision: stored.revision, stale: true, savedAt: stored.updatedAt }
+    const now = deps.now()
     if (stored) await updateResponse(trx, stored.id, { answers, revision: body.revision }, now)
     else {
       await insertResponse(
@@ -203,9 +227,9 @@ export async function saveDraft(
         now,
       )
     }
-    await markActive(deps, participant, now, trx)
+    await markActive(trx, current, now)
+    return { revision: body.revision, stale: false, savedAt: now.toISOString() }
   })
-  return { revision: body.revision, stale: false, savedAt: now.toISOString() }
 }
 
 /**
@@ -219,20 +243,20 @@ export async function completeForm(
   instrumentId: string,
   body: { answers: Record<string, unknown>; clientId: string },
 ): Promise<Completed> {
-  const earlier = await findResponseByClientId(deps.db, body.clientId)
-  if (earlier) {
-    if (earlier.participantId !== participant.id || earlier.instrumentId !== instrumentId) {
-      throw new ApiError('conflict', 'This submission id was already used for another questionnaire.')
+  return inTransaction(deps, participant, async (trx, current): Promise<Completed> => {
+    const earlier = await findResponseByClientId(trx, body.clientId)
+    if (earlier) {
+      if (earlier.participantId !== participant.id || earlier.instrumentId !== instrumentId) {
+        throw new ApiError('conflict', 'This submission id was already used for another questionnaire.')
+      }
+      return { status: 'complete', completedAt: earlier.completedAt!, instrument: earlier.instrumentId, version: earlier.instrumentVersion }
     }
-    return { status: 'complete', completedAt: earlier.completedAt!, instrument: earlier.instrumentId, version: earlier.instrumentVersion }
-  }
-  const { waveId, stored } = await openSlot(deps, participant, slot, instrumentId)
-  if (stored?.status === 'complete') throw new ApiError('already_complete', 'This questionnaire was already submitted.', { completedAt: stored.completedAt })
-  const instrument = instrumentFor(deps, instrumentId, stored)
-  const answers = parseOr422(instrument.completeSchema, body.answers, 'answers')
-  const now = deps.now()
-  const completedAt = now.toISOString()
-  await deps.db.transaction().execute(async (trx) => {
+    const { waveId, stored } = await openSlot(deps, trx, current, slot, instrumentId)
+    if (stored?.status === 'complete') throw new ApiError('already_complete', 'This questionnaire was already submitted.', { completedAt: stored.completedAt })
+    const instrument = instrumentFor(deps, instrumentId, stored)
+    const answers = parseOr422(instrument.completeSchema, body.answers, 'answers')
+    const now = deps.now()
+    const completedAt = now.toISOString()
     let responseId: string
     if (stored) {
       responseId = stored.id
@@ -252,10 +276,10 @@ export async function completeForm(
         await insertAudit(trx, { actor: 'system', action: 'response.flagged', entity: 'response', entityId: responseId, details: { flags: score.flags.map((f) => f.flag) } }, now)
       }
     }
-    await markActive(deps, participant, now, trx)
+    await markActive(trx, current, now)
     await insertAudit(trx, { actor: `participant:${participant.id}`, action: 'response.complete', entity: 'response', entityId: responseId, details: { slot, instrument: `${instrument.id}@${instrument.version}` } }, now)
+    return { status: 'complete', completedAt, instrument: instrument.id, version: instrument.version }
   })
-  return { status: 'complete', completedAt, instrument: instrument.id, version: instrument.version }
 }
 
 /**
@@ -264,13 +288,13 @@ export async function completeForm(
  * have withdrawn; nothing more is collected.
  */
 export async function withdraw(deps: Deps, participant: Participant, body: { keepData: boolean }): Promise<{ withdrawnAt: string; deletedResponses: number }> {
-  if (participant.status === 'withdrawn') return { withdrawnAt: participant.withdrawnAt!, deletedResponses: 0 }
-  const now = deps.now()
-  let deletedResponses = 0
-  await deps.db.transaction().execute(async (trx) => {
+  return inTransaction(deps, participant, async (trx, current) => {
+    if (current.status === 'withdrawn') return { withdrawnAt: current.withdrawnAt!, deletedResponses: 0 }
+    const now = deps.now()
+    let deletedResponses = 0
     if (!body.keepData) deletedResponses = await deleteResponsesOfParticipant(trx, participant.id)
     await updateParticipantStatus(trx, participant.id, 'withdrawn', now)
     await insertAudit(trx, { actor: `participant:${participant.id}`, action: 'participant.withdraw', entity: 'participant', entityId: participant.id, details: { keepData: body.keepData, deletedResponses } }, now)
+    return { withdrawnAt: now.toISOString(), deletedResponses }
   })
-  return { withdrawnAt: now.toISOString(), deletedResponses }
 }

@@ -114,3 +114,95 @@ describe('participant page', () => {
     await context.close()
   })
 })
+
+async function responseOf(participantId: string, instrument: string) {
+  const row = await server.db
+    .selectFrom('response')
+    .select(['status', 'answers', 'revision'])
+    .where('participant_id', '=', participantId)
+    .where('instrument_id', '=', instrument)
+    .executeTakeFirst()
+  return row && { status: row.status, answers: JSON.parse(row.answers) as Record<string, unknown>, revision: row.revision }
+}
+
+const progress = (page: Page, answered: number) => page.getByText(`Answered ${answered}/10 questions`).filter({ visible: true }).first().waitFor()
+
+describe('nothing is lost', () => {
+  it('a reload mid-questionnaire, or the same link on another device, resumes where the participant left off', async () => {
+    const [p] = await cohortWithLinks(1)
+    const { page, context } = await phonePage(browser)
+    await page.goto(p!.url)
+    await consent(page)
+    await demographics(page)
+    await page.getByText('Questionnaire 1 of 2').waitFor()
+    await answerPhq9(page, [3, 3, 3, 3])
+    await page.getByText('All answers saved').waitFor()
+    expect((await responseOf(p!.id, 'phq-9'))?.answers).toEqual({ phq9_1: 3, phq9_2: 3, phq9_3: 3, phq9_4: 3 })
+
+    await page.reload()
+    await progress(page, 4)
+    // The fifth item is on screen: the first four are behind the participant.
+    await page.getByText('Poor appetite or overeating').waitFor()
+    await screenshot(page, 'participant-04-resumed-after-reload')
+
+    // Another phone, no local copy: the server's draft is enough.
+    const other = await phonePage(browser)
+    await other.page.goto(p!.url)
+    await progress(other.page, 4)
+    await other.context.close()
+
+    await answerPhq9(page, [3, 3, 3, 3, 3, 0, 0, 0, 0], 4)
+    await choose(page, 'Not difficult at all')
+    await complete(page)
+    await page.getByText('Questionnaire 2 of 2').waitFor()
+    await page.getByText('All answers saved').waitFor()
+    // 3 × 5 + 0 × 4 = 15: moderately severe (band 3).
+    const scores = await scoresOf(p!.id)
+    expect(scores).toEqual([{ instrument_id: 'phq-9', status: 'complete', scale_id: 'total', score: 15, band_index: 3 }])
+    await context.close()
+  })
+
+  it('answers given while offline are kept on the device and sent when the connection returns', async () => {
+    const [p] = await cohortWithLinks(1)
+    const { page, context } = await phonePage(browser)
+    await page.goto(p!.url)
+    await consent(page)
+    await demographics(page)
+    await page.getByText('Questionnaire 1 of 2').waitFor()
+    await answerPhq9(page, [1, 1])
+    await page.getByText('All answers saved').waitFor()
+
+    await context.setOffline(true)
+    // Items 3–9 answered offline (the first two values were given above).
+    await answerPhq9(page, [1, 1, 2, 2, 2, 2, 0, 0, 0], 2)
+    await page.getByText(/No connection\. Your answers are kept on this device/).waitFor()
+    await choose(page, 'Somewhat difficult')
+    await complete(page)
+    // The next questionnaire opens offline; the finished one waits on the device.
+    await page.getByText('Questionnaire 2 of 2').waitFor()
+    await screenshot(page, 'participant-05-offline')
+    expect(await responseOf(p!.id, 'phq-9')).toMatchObject({ status: 'draft', answers: { phq9_1: 1, phq9_2: 1 } })
+    const stored = await page.evaluate(() => Object.keys(window.localStorage).filter((k) => k.startsWith('balint.outbox.')).map((k) => window.localStorage.getItem(k)))
+    expect(stored.join('')).toContain('"phq9_8":0')
+
+    await context.setOffline(false)
+    await page.getByText('All answers saved').waitFor()
+    await screenshot(page, 'participant-06-back-online')
+    const phq9 = await responseOf(p!.id, 'phq-9')
+    expect(phq9).toMatchObject({ status: 'complete', answers: { phq9_1: 1, phq9_2: 1, phq9_3: 2, phq9_4: 2, phq9_5: 2, phq9_6: 2, phq9_7: 0, phq9_8: 0, phq9_9: 0, phq9_difficulty: 1 } })
+    // 1+1+2+2+2+2+0+0+0 = 10: moderate (band 2).
+    expect(await scoresOf(p!.id)).toEqual([{ instrument_id: 'phq-9', status: 'complete', scale_id: 'total', score: 10, band_index: 2 }])
+    // Once confirmed, nothing is left on the device.
+    const left = await page.evaluate(() => Object.keys(window.localStorage).filter((k) => k.startsWith('balint.outbox.')))
+    expect(left).toEqual([])
+    await context.close()
+  })
+
+  it('an unknown link and a revoked link show the same neutral page', async () => {
+    const { page, context } = await phonePage(browser)
+    await page.goto(`${server.baseUrl}/p/${'x'.repeat(43)}`)
+    await page.getByText('This link is not active').waitFor()
+    await screenshot(page, 'participant-07-inactive-link')
+    await context.close()
+  })
+})

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import type { Database, WaveKind, DataSource } from '../schema'
 import { newId } from '../ids'
 
@@ -66,7 +66,14 @@ export async function listGroupSessions(db: Kysely<Database>, cohortId: string):
 }
 
 export async function listWaves(db: Kysely<Database>, cohortId: string): Promise<Wave[]> {
-  const waves = await db.selectFrom('wave').selectAll().where('cohort_id', '=', cohortId).orderBy('opens_at').execute()
+  const waves = await db
+    .selectFrom('wave')
+    .selectAll()
+    .where('cohort_id', '=', cohortId)
+    .orderBy('opens_at')
+    // Waves opening together (the demo opens pre and post at once) in study order, not index order.
+    .orderBy(sql`case kind when 'pre' then 0 when 'post' then 1 else 2 end`)
+    .execute()
   if (waves.length === 0) return []
   const instruments = await db
     .selectFrom('wave_instrument')
