@@ -4,6 +4,7 @@
  */
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
+import { compress } from 'hono/compress'
 import { secureHeaders } from 'hono/secure-headers'
 import type { Deps } from './domain/deps'
 import { ApiError } from './http/errors'
@@ -32,6 +33,8 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
     .route('/p', participantRoutes(deps))
 
   const app = new Hono()
+    // Participants are often on phones with a weak connection: every text response is compressed.
+    .use(compress())
     .use(
       secureHeaders({
         // Pages load nothing from any other origin: no CDN, no web fonts, no analytics.

@@ -33,6 +33,7 @@ const en = {
   'wave.upcoming': 'Opens on {opens} and stays open until {closes}',
   'wave.closed': 'Closed on {closes}',
   'wave.complete': 'Completed',
+  'waves.noneOpen': 'No questionnaire is open right now. The dates are below; you can come back to this link then.',
   'waves.none': 'No questionnaires have been scheduled yet. The research team will let you know when they open.',
   'withdraw.link': 'Withdraw from the study',
   'withdraw.title': 'Withdraw from the study',

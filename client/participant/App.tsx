@@ -191,7 +191,7 @@ function DonePage({ state, isDone, pending }: { state: ParticipantState; isDone:
   const done = (wave: WaveView) => wave.forms.every((f) => isDone(wave.kind, f))
   return (
     <Card title={t('done.title')}>
-      <p>{state.waves.some((w) => w.state === 'open') ? t('done.body') : t('waves.none')}</p>
+      <p>{state.waves.some((w) => w.state === 'open') ? t('done.body') : state.waves.length > 0 ? t('waves.noneOpen') : t('waves.none')}</p>
       {pending && <p>{t('done.pending')}</p>}
       {state.waves.length > 0 && (
         <>
