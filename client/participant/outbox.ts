@@ -6,7 +6,7 @@
  * with every change. The server keeps the highest revision it has seen, so sending the same entry
  * twice, or an old one late, is harmless. A completed form carries a client id; a retried submit
  * with that id returns the first result. An entry is removed once the server has confirmed it, so
- * answers do not linger on a shared device.
+ * answers do not linger on a shared device; only an answer the server refused stays until it changes.
  */
 
 export type SaveStatus = 'saved' | 'saving' | 'offline' | 'error'
@@ -63,6 +63,12 @@ export class Outbox {
   #timer: ReturnType<typeof setTimeout> | undefined
   #flushing: Promise<void> | undefined
   #failures = 0
+  /**
+   * The highest revision each form has had on this page, kept after its entry is removed. The form
+   * keeps passing the revision it loaded with, so without this the next change after a confirmed save
+   * would reuse that save's revision, and the server would ignore it as stale.
+   */
+  #revisions = new Map<string, number>()
   readonly #options: Required<OutboxOptions>
 
   constructor(options: OutboxOptions) {
@@ -116,12 +122,12 @@ export class Outbox {
   update(slot: string, instrument: string, answers: Record<string, unknown>, serverRevision = 0): void {
     const existing = this.local(slot, instrument)
     if (existing?.completion) return
-    const changed = new Set(Object.keys(answers).filter((k) => existing?.answers[k] !== answers[k]))
+    const changed = new Set(Object.keys(answers).filter((k) => !sameAnswer(existing?.answers[k], answers[k])))
     this.#write({
       slot,
       instrument,
       answers: { ...answers },
-      revision: Math.max(existing?.revision ?? 0, serverRevision) + 1,
+      revision: this.#nextRevision(slot, instrument, serverRevision),
       confirmed: existing?.confirmed ?? serverRevision,
       completion: null,
       refused: (existing?.refused ?? []).filter((field) => !changed.has(field)),
@@ -136,7 +142,7 @@ export class Outbox {
       slot,
       instrument,
       answers: { ...answers },
-      revision: Math.max(existing?.revision ?? 0, serverRevision) + 1,
+      revision: this.#nextRevision(slot, instrument, serverRevision),
       confirmed: existing?.confirmed ?? serverRevision,
       completion: existing?.completion ?? { clientId: this.#options.newClientId() },
       refused: [],
@@ -181,7 +187,8 @@ export class Outbox {
       const current = this.#entries[keyOf(entry.slot, entry.instrument)]
       if (!current) continue
       if (outcome.ok) {
-        if (entry.completion || current.revision === entry.revision) this.#remove(entry)
+        // An answer the server refused stays on the device (and held back) until it changes.
+        if (entry.completion || (current.revision === entry.revision && current.refused.length === 0)) this.#remove(entry)
         else this.#write({ ...current, confirmed: entry.revision })
       } else if (outcome.kind === 'network') {
         networkFailure = true
@@ -189,9 +196,11 @@ export class Outbox {
       } else if (outcome.code === 'already_complete' || outcome.code === 'withdrawn') {
         // Submitted from another device already, or the participant withdrew: nothing more to send.
         this.#remove(entry)
-      } else if (!entry.completion && outcome.fields.some((f) => !current.refused.includes(f))) {
-        // Keep the refused answers on the device (the form shows why) and send the rest at once.
-        this.#write({ ...current, refused: [...new Set([...current.refused, ...outcome.fields])] })
+      } else if (!entry.completion && (outcome.fields.some((f) => !current.refused.includes(f)) || current.revision !== entry.revision)) {
+        // Keep the refused answers on the device (the form shows why) and send the rest at once. An
+        // answer changed since it was sent (the "1" of "18") may now be accepted: it goes as it is now.
+        const stillAsSent = outcome.fields.filter((f) => sameAnswer(current.answers[f], entry.answers[f]))
+        this.#write({ ...current, refused: [...new Set([...current.refused, ...stillAsSent])] })
       } else {
         // Refused for a reason another try will not change: keep it, say so, wait for a change.
         this.#write({ ...current, blocked: true })
@@ -229,8 +238,14 @@ export class Outbox {
     for (const listener of this.#listeners) listener(status)
   }
 
+  #nextRevision(slot: string, instrument: string, serverRevision: number): number {
+    return Math.max(this.local(slot, instrument)?.revision ?? 0, this.#revisions.get(keyOf(slot, instrument)) ?? 0, serverRevision) + 1
+  }
+
   #write(entry: Entry): void {
-    this.#entries[keyOf(entry.slot, entry.instrument)] = entry
+    const key = keyOf(entry.slot, entry.instrument)
+    this.#revisions.set(key, Math.max(this.#revisions.get(key) ?? 0, entry.revision))
+    this.#entries[key] = entry
     this.#save()
   }
 
@@ -257,4 +272,9 @@ export class Outbox {
 function withoutFields(answers: Record<string, unknown>, fields: string[]): Record<string, unknown> {
   if (fields.length === 0) return answers
   return Object.fromEntries(Object.entries(answers).filter(([k]) => !fields.includes(k)))
+}
+
+/** Answers are JSON values (a checkbox question's answer is an array): compare them by content. */
+function sameAnswer(a: unknown, b: unknown): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b)
 }
