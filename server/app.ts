@@ -10,6 +10,8 @@ import type { Deps } from './domain/deps'
 import { ApiError } from './http/errors'
 import { notFound, onError } from './http/on-error'
 import { participantRoutes } from './routes/participant'
+import { authRoutes } from './routes/auth'
+import { staffSession, type StaffEnv } from './http/auth'
 import { clientRoutes } from './routes/client'
 
 export type AppOptions = {
@@ -20,7 +22,7 @@ export type AppOptions = {
 }
 
 export function createApp(deps: Deps, options: AppOptions = {}) {
-  const api = new Hono()
+  const api = new Hono<StaffEnv>()
     .use(
       bodyLimit({
         maxSize: options.maxBodyBytes ?? 256 * 1024,
@@ -30,7 +32,10 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
       }),
     )
     .get('/health', (c) => c.json({ ok: true }, 200))
+    // Participants reach their API through the token in the path; no cookie is read there.
     .route('/p', participantRoutes(deps))
+    .use(staffSession(deps))
+    .route('/auth', authRoutes(deps))
 
   const app = new Hono()
     // Participants are often on phones with a weak connection: every text response is compressed.

@@ -2,7 +2,7 @@
  * The database, as Kysely sees it. Times are ISO-8601 strings in UTC, booleans are 0/1 integers and
  * JSON is stored as text, so that the same migrations and queries run on SQLite and PostgreSQL.
  */
-import type { Insertable, Selectable, Updateable } from 'kysely'
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely'
 
 export type WaveKind = 'pre' | 'post' | 'follow-up'
 export type ParticipantStatus = 'invited' | 'consented' | 'active' | 'withdrawn'
@@ -16,6 +16,11 @@ export interface StudyTable {
   /** The consent form (an instrument of kind "consent") participants see first. */
   consent_instrument: string
   created_at: string
+  /** Program leads see no figure built from fewer participants than this. */
+  min_cell_size: Generated<number>
+  /** 1: participants see their own change at their link once the post wave is complete. */
+  participant_feedback: Generated<number>
+  support_contact: string | null
 }
 
 export interface CohortTable {
@@ -139,6 +144,44 @@ export interface AuditLogTable {
   details: string
 }
 
+export type StaffRole = 'researcher' | 'program_lead' | 'group_leader' | 'interviewer'
+
+export interface StaffUserTable {
+  id: string
+  /** Lower-cased. */
+  email: string
+  name: string
+  /** argon2id. */
+  password_hash: string
+  is_admin: number
+  created_at: string
+  disabled_at: string | null
+}
+
+export interface StaffSessionTable {
+  id: string
+  user_id: string
+  /** SHA-256 of the session cookie's value. */
+  token_hash: string
+  created_at: string
+  expires_at: string
+  ended_at: string | null
+}
+
+export interface StudyRoleTable {
+  study_id: string
+  user_id: string
+  role: StaffRole
+  granted_at: string
+}
+
+export interface SetupTokenTable {
+  id: string
+  token_hash: string
+  created_at: string
+  used_at: string | null
+}
+
 export interface Database {
   study: StudyTable
   cohort: CohortTable
@@ -153,6 +196,10 @@ export interface Database {
   scale_score: ScaleScoreTable
   response_flag: ResponseFlagTable
   audit_log: AuditLogTable
+  staff_user: StaffUserTable
+  staff_session: StaffSessionTable
+  study_role: StudyRoleTable
+  setup_token: SetupTokenTable
 }
 
 export type StudyRow = Selectable<StudyTable>

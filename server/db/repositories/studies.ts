@@ -1,26 +1,46 @@
-import { sql, type Kysely } from 'kysely'
+import { sql, type Kysely, type Selectable } from 'kysely'
 import type { Database, WaveKind, DataSource } from '../schema'
 import { newId } from '../ids'
 
-export type Study = { id: string; name: string; consentInstrument: string; createdAt: string }
+export type Study = {
+  id: string
+  name: string
+  consentInstrument: string
+  createdAt: string
+  minCellSize: number
+  participantFeedback: boolean
+  supportContact: string | null
+}
+
+function toStudy(r: Selectable<Database['study']>): Study {
+  return {
+    id: r.id,
+    name: r.name,
+    consentInstrument: r.consent_instrument,
+    createdAt: r.created_at,
+    minCellSize: r.min_cell_size,
+    participantFeedback: r.participant_feedback === 1,
+    supportContact: r.support_contact,
+  }
+}
 export type Cohort = { id: string; studyId: string; name: string; leader: string | null; coLeaders: string[]; createdAt: string }
 export type GroupSession = { id: string; cohortId: string; seq: number; startsAt: string }
 export type Wave = { id: string; cohortId: string; kind: WaveKind; opensAt: string; closesAt: string; instruments: string[]; source: DataSource }
 
 export async function insertStudy(db: Kysely<Database>, study: { name: string; consentInstrument?: string }, now: Date): Promise<Study> {
-  const row = { id: newId(), name: study.name, consent_instrument: study.consentInstrument ?? 'consent', created_at: now.toISOString() }
-  await db.insertInto('study').values(row).execute()
-  return { id: row.id, name: row.name, consentInstrument: row.consent_instrument, createdAt: row.created_at }
+  const id = newId()
+  await db.insertInto('study').values({ id, name: study.name, consent_instrument: study.consentInstrument ?? 'consent', created_at: now.toISOString() }).execute()
+  return (await findStudy(db, id))!
 }
 
 export async function findStudy(db: Kysely<Database>, id: string): Promise<Study | undefined> {
   const r = await db.selectFrom('study').selectAll().where('id', '=', id).executeTakeFirst()
-  return r && { id: r.id, name: r.name, consentInstrument: r.consent_instrument, createdAt: r.created_at }
+  return r && toStudy(r)
 }
 
 export async function listStudies(db: Kysely<Database>): Promise<Study[]> {
   const rows = await db.selectFrom('study').selectAll().orderBy('created_at').execute()
-  return rows.map((r) => ({ id: r.id, name: r.name, consentInstrument: r.consent_instrument, createdAt: r.created_at }))
+  return rows.map(toStudy)
 }
 
 export async function insertCohort(
@@ -119,4 +139,21 @@ export async function upsertWave(
       .execute()
   }
   return { id, cohortId: wave.cohortId, kind: wave.kind, opensAt: wave.opensAt, closesAt: wave.closesAt, instruments: wave.instruments, source: wave.source ?? 'link' }
+}
+
+/**
+ * Add instruments to the end of a wave's list, keeping those already there in place; instruments
+ * already listed are left alone. Returns the ids actually added.
+ */
+export async function appendWaveInstruments(db: Kysely<Database>, waveId: string, instruments: string[]): Promise<string[]> {
+  const listed = await db.selectFrom('wave_instrument').select(['position', 'instrument_id']).where('wave_id', '=', waveId).execute()
+  const present = new Set(listed.map((r) => r.instrument_id))
+  const added = [...new Set(instruments)].filter((id) => !present.has(id))
+  if (added.length === 0) return []
+  const next = Math.max(-1, ...listed.map((r) => r.position)) + 1
+  await db
+    .insertInto('wave_instrument')
+    .values(added.map((instrument_id, i) => ({ wave_id: waveId, position: next + i, instrument_id })))
+    .execute()
+  return added
 }

@@ -1,0 +1,115 @@
+import type { Kysely } from 'kysely'
+import type { Database, StaffRole } from '../schema'
+import { newId } from '../ids'
+
+export type StaffUser = { id: string; email: string; name: string; isAdmin: boolean; createdAt: string; disabled: boolean }
+
+function toUser(r: Database['staff_user']): StaffUser {
+  return { id: r.id, email: r.email, name: r.name, isAdmin: r.is_admin === 1, createdAt: r.created_at, disabled: r.disabled_at !== null }
+}
+
+export async function countStaffUsers(db: Kysely<Database>): Promise<number> {
+  const row = await db.selectFrom('staff_user').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
+export async function insertStaffUser(
+  db: Kysely<Database>,
+  user: { email: string; name: string; passwordHash: string; isAdmin: boolean },
+  now: Date,
+): Promise<StaffUser> {
+  const row = { id: newId(), email: user.email, name: user.name, password_hash: user.passwordHash, is_admin: user.isAdmin ? 1 : 0, created_at: now.toISOString(), disabled_at: null }
+  await db.insertInto('staff_user').values(row).execute()
+  return toUser(row)
+}
+
+/** The user and their password hash, for signing in only. */
+export async function findStaffCredentials(db: Kysely<Database>, email: string): Promise<(StaffUser & { passwordHash: string }) | undefined> {
+  const r = await db.selectFrom('staff_user').selectAll().where('email', '=', email).executeTakeFirst()
+  return r && { ...toUser(r), passwordHash: r.password_hash }
+}
+
+export async function findStaffUser(db: Kysely<Database>, id: string): Promise<StaffUser | undefined> {
+  const r = await db.selectFrom('staff_user').selectAll().where('id', '=', id).executeTakeFirst()
+  return r && toUser(r)
+}
+
+export async function listStaffUsers(db: Kysely<Database>): Promise<StaffUser[]> {
+  const rows = await db.selectFrom('staff_user').selectAll().orderBy('email').execute()
+  return rows.map(toUser)
+}
+
+export async function insertSession(
+  db: Kysely<Database>,
+  session: { userId: string; tokenHash: string; expiresAt: Date },
+  now: Date,
+): Promise<void> {
+  await db
+    .insertInto('staff_session')
+    .values({ id: newId(), user_id: session.userId, token_hash: session.tokenHash, created_at: now.toISOString(), expires_at: session.expiresAt.toISOString(), ended_at: null })
+    .execute()
+}
+
+export type LiveSession = { id: string; expiresAt: string; user: StaffUser }
+
+/** The live session with this token hash: not ended, not expired, its user not disabled. */
+export async function findLiveSession(db: Kysely<Database>, tokenHash: string, now: Date): Promise<LiveSession | undefined> {
+  const r = await db
+    .selectFrom('staff_session')
+    .innerJoin('staff_user', 'staff_user.id', 'staff_session.user_id')
+    .selectAll('staff_user')
+    .select(['staff_session.id as session_id', 'staff_session.expires_at'])
+    .where('staff_session.token_hash', '=', tokenHash)
+    .where('staff_session.ended_at', 'is', null)
+    .where('staff_session.expires_at', '>', now.toISOString())
+    .where('staff_user.disabled_at', 'is', null)
+    .executeTakeFirst()
+  return r && { id: r.session_id, expiresAt: r.expires_at, user: toUser(r) }
+}
+
+export async function extendSession(db: Kysely<Database>, id: string, expiresAt: Date): Promise<void> {
+  await db.updateTable('staff_session').set({ expires_at: expiresAt.toISOString() }).where('id', '=', id).execute()
+}
+
+export async function endSession(db: Kysely<Database>, id: string, now: Date): Promise<void> {
+  await db.updateTable('staff_session').set({ ended_at: now.toISOString() }).where('id', '=', id).execute()
+}
+
+export async function insertSetupToken(db: Kysely<Database>, tokenHash: string, now: Date): Promise<void> {
+  // Only the newest set-up link works: earlier ones printed by earlier starts are retired.
+  await db.updateTable('setup_token').set({ used_at: now.toISOString() }).where('used_at', 'is', null).execute()
+  await db.insertInto('setup_token').values({ id: newId(), token_hash: tokenHash, created_at: now.toISOString(), used_at: null }).execute()
+}
+
+/** Mark the set-up token used; true only for the one request that used it. */
+export async function useSetupToken(db: Kysely<Database>, tokenHash: string, now: Date): Promise<boolean> {
+  const result = await db
+    .updateTable('setup_token')
+    .set({ used_at: now.toISOString() })
+    .where('token_hash', '=', tokenHash)
+    .where('used_at', 'is', null)
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows) === 1
+}
+
+export async function grantRole(db: Kysely<Database>, grant: { studyId: string; userId: string; role: StaffRole }, now: Date): Promise<void> {
+  await db
+    .insertInto('study_role')
+    .values({ study_id: grant.studyId, user_id: grant.userId, role: grant.role, granted_at: now.toISOString() })
+    .onConflict((oc) => oc.doNothing())
+    .execute()
+}
+
+export async function revokeRole(db: Kysely<Database>, grant: { studyId: string; userId: string; role: StaffRole }): Promise<void> {
+  await db.deleteFrom('study_role').where('study_id', '=', grant.studyId).where('user_id', '=', grant.userId).where('role', '=', grant.role).execute()
+}
+
+export async function listRolesOfUser(db: Kysely<Database>, userId: string): Promise<{ studyId: string; role: StaffRole }[]> {
+  const rows = await db.selectFrom('study_role').select(['study_id', 'role']).where('user_id', '=', userId).orderBy('study_id').execute()
+  return rows.map((r) => ({ studyId: r.study_id, role: r.role }))
+}
+
+export async function listRolesInStudy(db: Kysely<Database>, studyId: string): Promise<{ userId: string; role: StaffRole }[]> {
+  const rows = await db.selectFrom('study_role').select(['user_id', 'role']).where('study_id', '=', studyId).execute()
+  return rows.map((r) => ({ userId: r.user_id, role: r.role }))
+}

@@ -1,0 +1,39 @@
+/**
+ * Who may see what. Roles are given per study; every staff route asks here, on the server.
+ *
+ * - researcher: everything in the study, individual data and exports included
+ * - program_lead: cohort aggregates only, with small cells suppressed
+ * - group_leader: group sessions and attendance; no scores
+ * - interviewer: interview work for assigned participants
+ */
+import { ApiError } from '../http/errors'
+import { listRolesOfUser, type StaffUser } from '../db/repositories/staff'
+import { findCohort, findStudy, type Cohort, type Study } from '../db/repositories/studies'
+import type { StaffRole } from '../db/schema'
+import type { Deps } from './deps'
+
+export type StudyAccess = { study: Study; roles: StaffRole[] }
+
+/**
+ * The user's roles in a study, checked against those allowed. A study the user has no role in is
+ * "not found": staff of one study cannot even learn that another study exists.
+ */
+export async function requireStudyRole(deps: Deps, user: StaffUser, studyId: string, allowed: readonly StaffRole[]): Promise<StudyAccess> {
+  const study = await findStudy(deps.db, studyId)
+  const roles = (await listRolesOfUser(deps.db, user.id)).filter((r) => r.studyId === studyId).map((r) => r.role)
+  if (!study || roles.length === 0) throw new ApiError('not_found', 'No such study.')
+  if (!roles.some((r) => allowed.includes(r))) throw new ApiError('forbidden', `This needs one of these roles in the study: ${allowed.join(', ')}.`)
+  return { study, roles }
+}
+
+/** As requireStudyRole, for a cohort: its study decides. */
+export async function requireCohortRole(deps: Deps, user: StaffUser, cohortId: string, allowed: readonly StaffRole[]): Promise<StudyAccess & { cohort: Cohort }> {
+  const cohort = await findCohort(deps.db, cohortId)
+  if (!cohort) throw new ApiError('not_found', 'No such cohort.')
+  try {
+    return { ...(await requireStudyRole(deps, user, cohort.studyId, allowed)), cohort }
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'not_found') throw new ApiError('not_found', 'No such cohort.')
+    throw error
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * Staff sign-in: the first administrator through a one-time set-up link, then email and password
+ * (argon2id), sessions held in an HttpOnly cookie whose token is stored only as a hash.
+ */
+import { hash, verify } from '@node-rs/argon2'
+import { createHash, randomBytes } from 'node:crypto'
+import { ApiError } from '../http/errors'
+import { insertAudit } from '../db/repositories/audit'
+import {
+  countStaffUsers,
+  endSession,
+  extendSession,
+  findLiveSession,
+  findStaffCredentials,
+  insertSession,
+  insertSetupToken,
+  insertStaffUser,
+  useSetupToken,
+  type LiveSession,
+  type StaffUser,
+} from '../db/repositories/staff'
+import type { Deps } from './deps'
+
+/** A session lasts this long after the last request. */
+export const sessionIdleMs = 12 * 3600 * 1000
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest('hex')
+const newToken = () => randomBytes(32).toString('base64url')
+
+/**
+ * The token a signed-in client sends in `X-CSRF-Token` with every state-changing request. It is
+ * derived from the session token, which scripts on other sites cannot read (HttpOnly cookie), so it
+ * needs no storage and changes with every session.
+ */
+export function csrfTokenFor(sessionToken: string): string {
+  return sha256(`csrf:${sessionToken}`)
+}
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase()
+}
+
+/** When no staff account exists yet: a one-time link for creating the first administrator. */
+export async function createSetupToken(deps: Deps): Promise<string | null> {
+  if ((await countStaffUsers(deps.db)) > 0) return null
+  const token = newToken()
+  await insertSetupToken(deps.db, sha256(token), deps.now())
+  return token
+}
+
+export type SignedIn = { user: StaffUser; sessionToken: string; csrfToken: string; expiresAt: Date }
+
+async function startSession(deps: Deps, user: StaffUser, db = deps.db): Promise<SignedIn> {
+  const sessionToken = newToken()
+  const now = deps.now()
+  const expiresAt = new Date(now.getTime() + sessionIdleMs)
+  await insertSession(db, { userId: user.id, tokenHash: sha256(sessionToken), expiresAt }, now)
+  return { user, sessionToken, csrfToken: csrfTokenFor(sessionToken), expiresAt }
+}
+
+export async function setUpFirstAdmin(deps: Deps, input: { token: string; name: string; email: string; password: string }): Promise<SignedIn> {
+  const passwordHash = await hash(input.password)
+  return deps.db.transaction().execute(async (trx) => {
+    const now = deps.now()
+    if ((await countStaffUsers(trx)) > 0) throw new ApiError('conflict', 'The first administrator has already been created. Please sign in.')
+    if (!(await useSetupToken(trx, sha256(input.token), now))) {
+      throw new ApiError('link_not_found', 'This set-up link is not valid any more. Restart the server to print a new one.')
+    }
+    const user = await insertStaffUser(trx, { email: normaliseEmail(input.email), name: input.name.trim(), passwordHash, isAdmin: true }, now)
+    await insertAudit(trx, { actor: `staff:${user.id}`, action: 'staff.setup_admin', entity: 'staff_user', entityId: user.id }, now)
+    return startSession(deps, user, trx)
+  })
+}
+
+// A real argon2id hash of a random password, verified against when the email is unknown, so an
+// unknown email takes as long as a wrong password and cannot be told apart by timing.
+let decoyHash: Promise<string> | undefined
+
+export async function signIn(deps: Deps, input: { email: string; password: string }): Promise<SignedIn> {
+  const found = await findStaffCredentials(deps.db, normaliseEmail(input.email))
+  decoyHash ??= hash(newToken())
+  const ok = await verify(found?.passwordHash ?? (await decoyHash), input.password)
+  if (!found || !ok || found.disabled) throw new ApiError('unauthorized', 'The email or password is not right.')
+  const signedIn = await startSession(deps, found)
+  await insertAudit(deps.db, { actor: `staff:${found.id}`, action: 'staff.sign_in', entity: 'staff_user', entityId: found.id }, deps.now())
+  return signedIn
+}
+
+/** The live session for a cookie's token, extended on use; undefined when there is none. */
+export async function resolveSession(deps: Deps, sessionToken: string): Promise<LiveSession | undefined> {
+  const now = deps.now()
+  const session = await findLiveSession(deps.db, sha256(sessionToken), now)
+  if (!session) return undefined
+  // Extend at most once a minute, not on every request.
+  const extended = new Date(now.getTime() + sessionIdleMs)
+  if (extended.getTime() - new Date(session.expiresAt).getTime() > 60_000) await extendSession(deps.db, session.id, extended)
+  return session
+}
+
+export async function signOut(deps: Deps, session: LiveSession): Promise<void> {
+  await endSession(deps.db, session.id, deps.now())
+  await insertAudit(deps.db, { actor: `staff:${session.user.id}`, action: 'staff.sign_out', entity: 'staff_user', entityId: session.user.id }, deps.now())
+}
+
+/** Create a staff account (administrators do this; the CLI too, for scripted set-ups). */
+export async function createStaffUser(deps: Deps, input: { email: string; name: string; password: string; isAdmin?: boolean }, actor: string): Promise<StaffUser> {
+  const passwordHash = await hash(input.password)
+  return deps.db.transaction().execute(async (trx) => {
+    const email = normaliseEmail(input.email)
+    if (await findStaffCredentials(trx, email)) throw new ApiError('conflict', `There is already an account for ${email}.`)
+    const now = deps.now()
+    const user = await insertStaffUser(trx, { email, name: input.name.trim(), passwordHash, isAdmin: input.isAdmin ?? false }, now)
+    await insertAudit(trx, { actor, action: 'staff.create', entity: 'staff_user', entityId: user.id, details: { email, isAdmin: user.isAdmin } }, now)
+    return user
+  })
+}
