@@ -83,9 +83,17 @@ describe('study create', () => {
   it('creates a study and prints it as JSON', async () => {
     const c = await cli()
     const study = await runJson<{ id: string; name: string }>(c, 'study', 'create', '--name', 'Balint pilot')
-    expect(study).toEqual({ id: expect.any(String), name: 'Balint pilot', consentInstrument: 'consent', createdAt: '2026-03-02T09:00:00.000Z' })
+    expect(study).toEqual({
+      id: expect.any(String),
+      name: 'Balint pilot',
+      consentInstrument: 'consent',
+      createdAt: '2026-03-02T09:00:00.000Z',
+      minCellSize: 5,
+      participantFeedback: false,
+      supportContact: null,
+    })
     expect(await c.db.selectFrom('study').selectAll().execute()).toEqual([
-      { id: study.id, name: 'Balint pilot', consent_instrument: 'consent', created_at: '2026-03-02T09:00:00.000Z' },
+      { id: study.id, name: 'Balint pilot', consent_instrument: 'consent', created_at: '2026-03-02T09:00:00.000Z', min_cell_size: 5, participant_feedback: 0, support_contact: null },
     ])
     const audit = await c.db.selectFrom('audit_log').selectAll().where('action', '=', 'study.create').execute()
     expect(audit).toHaveLength(1)
