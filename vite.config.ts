@@ -20,7 +20,7 @@ export default defineConfig({
     rollupOptions: {
       input: {
         participant: here('./client/participant/index.html'),
-        home: here('./client/index.html'),
+        staff: here('./client/staff/index.html'),
       },
       output: {
         // Libraries in chunks of their own: they change rarely (so stay cached) and the benchmark

@@ -11,6 +11,9 @@ import { ApiError } from './http/errors'
 import { notFound, onError } from './http/on-error'
 import { participantRoutes } from './routes/participant'
 import { authRoutes } from './routes/auth'
+import { reportRoutes } from './routes/reports'
+import { studyRoutes } from './routes/studies'
+import { cohortRoutes } from './routes/cohorts'
 import { staffSession, type StaffEnv } from './http/auth'
 import { clientRoutes } from './routes/client'
 
@@ -36,6 +39,9 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
     .route('/p', participantRoutes(deps))
     .use(staffSession(deps))
     .route('/auth', authRoutes(deps))
+    .route('/', studyRoutes(deps))
+    .route('/', cohortRoutes(deps))
+    .route('/', reportRoutes(deps))
 
   const app = new Hono()
     // Participants are often on phones with a weak connection: every text response is compressed.

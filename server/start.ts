@@ -32,10 +32,14 @@ async function buildClientIfNeeded(clientDir: string) {
 const config = loadConfig()
 try {
   await buildClientIfNeeded(config.clientDir)
-  const { db } = await startServer(config)
+  const { db, setupToken } = await startServer(config)
   console.log(`Balint Outcomes is running at ${config.baseUrl}  (database: ${config.dbPath})`)
-  if ((await listStudies(db)).length === 0) {
-    console.log('There are no studies yet. To try it out, create a demo study with participant links:')
+  if (setupToken) {
+    console.log('\nFirst run: create the first administrator account at this one-time link:')
+    console.log(`  ${config.baseUrl}/setup/${setupToken}`)
+    console.log('It also offers to load a demo study with completed questionnaires.')
+  } else if ((await listStudies(db)).length === 0) {
+    console.log('There are no studies yet. Sign in at the address above to create one, or create a demo study:')
     console.log('  npm run balint -- demo')
   }
 } catch (error) {

@@ -4,7 +4,16 @@
 import { hc } from 'hono/client'
 import type { AppType } from '../../server/app'
 
-export const api = hc<AppType>(window.location.origin).api
+let csrfToken: string | undefined
+
+/** The staff session's CSRF token, sent with every request once signed in (from /api/auth/me or sign-in). */
+export function setCsrfToken(token: string | undefined): void {
+  csrfToken = token
+}
+
+export const api = hc<AppType>(window.location.origin, {
+  headers: (): Record<string, string> => (csrfToken ? { 'x-csrf-token': csrfToken } : {}),
+}).api
 
 export type ApiErrorBody = { error: { code: string; message: string; details?: unknown } }
 

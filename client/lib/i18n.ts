@@ -45,8 +45,6 @@ const en = {
   'withdraw.offline': 'Withdrawing needs a connection. Please try again when you are online.',
   'withdrawn.title': 'You have withdrawn from the study',
   'withdrawn.body': 'Thank you for your time. Nothing more will be collected through this link.',
-  'home.title': 'Balint Outcomes',
-  'home.body': 'This server runs studies of Balint groups for clinicians. If you are taking part, please open the personal link the research team sent you.',
 } as const
 
 export type MessageKey = keyof typeof en

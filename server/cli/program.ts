@@ -4,8 +4,12 @@
  * for machine-readable output and exits non-zero with a clear message on error.
  */
 import { Command, CommanderError, Option } from 'commander'
+import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { Deps } from '../domain/deps'
+import { importCohortCsv, type ImportSummary } from '../domain/import'
+import { cohortReport } from '../domain/report'
+import { reportCsv, reportMarkdown } from '../domain/report-format'
 import { checkInstrumentFile } from '../domain/instruments/registry'
 import { addParticipants, createCohort, createDemo, createStudy, setWave } from '../domain/setup'
 import { participantLink } from '../domain/tokens'
@@ -157,6 +161,36 @@ export function buildProgram(io: CliIo): Command {
     })
 
   program
+    .command('import')
+    .description('import earlier answers from a long CSV (participant,wave,instrument,item,value), all or nothing')
+    .requiredOption('--cohort <id>', 'the cohort id')
+    .requiredOption('--file <path>', 'the CSV file')
+    .option('--dry-run', 'check the whole file and report what would be imported, without writing')
+    .action(async (opts: { cohort: string; file: string; dryRun?: boolean }) => {
+      let csv: string
+      try {
+        csv = readFileSync(resolve(opts.file), 'utf8')
+      } catch (error) {
+        throw new CliError(`cannot read ${opts.file}: ${(error as Error).message}`)
+      }
+      const summary = await importCohortCsv(await io.deps(), { cohortId: opts.cohort, csv, dryRun: opts.dryRun === true }, actor)
+      print(summary, () => importText(opts.file, summary))
+    })
+
+  program
+    .command('report')
+    .description('the cohort report: paired tests, effect sizes and reliable change for every scale')
+    .requiredOption('--cohort <id>', 'the cohort id')
+    .addOption(new Option('--from <wave>', 'the first wave').choices(waveKinds).default('pre'))
+    .addOption(new Option('--to <wave>', 'the second wave').choices(waveKinds).default('post'))
+    .addOption(new Option('--format <format>', 'json, csv (one row per scale) or md').choices(['json', 'csv', 'md']).default('md'))
+    .action(async (opts: { cohort: string; from: (typeof waveKinds)[number]; to: (typeof waveKinds)[number]; format: 'json' | 'csv' | 'md' }) => {
+      const report = await cohortReport(await io.deps(), opts.cohort, { from: opts.from, to: opts.to })
+      const format = json() ? 'json' : opts.format
+      io.out(format === 'json' ? JSON.stringify(report, null, 2) : format === 'csv' ? reportCsv(report).trimEnd() : reportMarkdown(report).trimEnd())
+    })
+
+  program
     .command('demo')
     .description('create a demo study with one cohort of 8 participants and print their links')
     .action(async () => {
@@ -170,6 +204,28 @@ export function buildProgram(io: CliIo): Command {
   return program
 }
 
+function importText(file: string, s: ImportSummary): string {
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
+  return [
+    s.dryRun ? `Dry run: ${file} is valid. Nothing was written; importing it would store:` : `Imported ${file}:`,
+    `  ${plural(s.rows, 'line')} read`,
+    `  ${plural(s.participants.created + s.participants.existing, 'participant')}: ${s.participants.created} new, ${s.participants.existing} already in the cohort`,
+    `  ${plural(s.waves.created + s.waves.existing, 'wave')}: ${s.waves.created} new, ${s.waves.existing} already in the cohort`,
+    `  ${plural(s.responses, 'completed response')} with ${plural(s.answers, 'answer')}, questionnaires scored`,
+    ...(s.emptyForms > 0 ? [`  ${plural(s.emptyForms, 'form')} with no item answered, not stored`] : []),
+    ...(s.safetyFlags > 0 ? [`  ${plural(s.safetyFlags, 'safety flag')} raised by the imported answers`] : []),
+  ].join('\n')
+}
+
+type LineProblem = { line: number; column: string; message: string }
+
+/** Problems that point into a file (an import): printed one per line, as an editor would list them. */
+function lineProblems(details: unknown): LineProblem[] | undefined {
+  if (!Array.isArray(details) || details.length === 0) return undefined
+  const ok = details.every((d) => typeof d === 'object' && d !== null && typeof d.line === 'number' && typeof d.column === 'string' && typeof d.message === 'string')
+  return ok ? (details as LineProblem[]) : undefined
+}
+
 /** Run the CLI; returns the process exit code. Errors are printed, never thrown. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const program = buildProgram(io)
@@ -181,8 +237,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const asJson = argv.includes('--json')
     if (error instanceof ApiError || error instanceof CliError) {
       const details = error instanceof ApiError ? (error.details as FieldProblem[] | undefined) : error.details
+      const problems = lineProblems(details)
       if (asJson) io.err(JSON.stringify({ error: { code: error instanceof ApiError ? error.code : 'invalid_arguments', message: error.message, details } }))
-      else io.err(`error: ${error.message}`)
+      else if (problems) {
+        io.err(`error: ${problems.length === 1 ? 'a problem' : `${problems.length} problems`} found; nothing was written`)
+        for (const p of problems) io.err(`line ${p.line}, column ${p.column}: ${p.message}`)
+      } else io.err(`error: ${error.message}`)
       return 1
     }
     io.err(`error: ${(error as Error).message}`)

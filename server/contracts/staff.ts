@@ -17,3 +17,32 @@ export type Me = {
   roles: { studyId: string; role: z.infer<typeof staffRole> }[]
   csrfToken: string
 }
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
+
+export const createStudyBody = z.strictObject({ name: z.string().trim().min(1).max(200) })
+export const studySettingsBody = z.strictObject({
+  name: z.string().trim().min(1).max(200).optional(),
+  minCellSize: z.number().int().min(2).max(100).optional(),
+  participantFeedback: z.boolean().optional(),
+  supportContact: z.string().trim().max(2000).nullable().optional(),
+})
+export const grantRoleBody = z.strictObject({ email: z.string().trim().max(254), role: staffRole })
+export const createStaffUserBody = z.strictObject({
+  email,
+  name: z.string().trim().min(1).max(200),
+  password,
+  isAdmin: z.boolean().default(false),
+})
+export const createCohortBody = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  leader: z.string().trim().max(200).optional(),
+  coLeaders: z.array(z.string().trim().min(1).max(200)).max(10).default([]),
+  firstSession: day.optional(),
+  sessions: z.number().int().min(0).max(100).default(8),
+})
+export const addParticipantsBody = z.strictObject({ count: z.number().int().min(1).max(1000) })
+export const waveBody = z.strictObject({ opens: day, closes: day, instruments: z.array(z.string().min(1)).min(1).max(50) })
+export const attendanceBody = z.strictObject({
+  attendance: z.array(z.strictObject({ participantId: z.string().min(1), present: z.boolean() })).min(1).max(1000),
+})

@@ -4,10 +4,13 @@
  */
 import { ApiError } from '../http/errors'
 import { insertAudit } from '../db/repositories/audit'
-import { insertLink, insertParticipants } from '../db/repositories/participants'
+import { findParticipant, insertLink, insertParticipants, listParticipants, revokeLinks } from '../db/repositories/participants'
 import {
   findCohort,
+  findGroupSession,
   findStudy,
+  updateStudy,
+  upsertAttendance,
   insertCohort,
   insertGroupSessions,
   insertStudy,
@@ -147,4 +150,61 @@ export async function createDemo(deps: Deps, actor: Actor) {
   const post = await setWave(deps, { cohortId: cohort.id, kind: 'post', opens: day(-1), closes: day(56), instruments: ['phq-9', 'gad-7', 'who-5', 'cbi'] }, actor)
   const participants = await addParticipants(deps, { cohortId: cohort.id, count: 8 }, actor)
   return { study, cohort, waves: [pre, post], participants }
+}
+
+/** Revoke a participant's live link and issue a new one (a lost phone, a forwarded message). */
+export async function reissueLink(deps: Deps, participantId: string, actor: Actor): Promise<{ code: string; token: string }> {
+  const participant = await findParticipant(deps.db, participantId)
+  if (!participant) throw new ApiError('not_found', 'No such participant.')
+  const now = deps.now()
+  return deps.db.transaction().execute(async (trx) => {
+    await revokeLinks(trx, participantId, now)
+    const { token, hash } = createToken()
+    await insertLink(trx, participantId, hash, now)
+    await insertAudit(trx, { actor, action: 'participant.link_reissue', entity: 'participant', entityId: participantId }, now)
+    return { code: participant.code, token }
+  })
+}
+
+/** Revoke a participant's link without issuing another: the link shows the neutral "not active" page. */
+export async function revokeLink(deps: Deps, participantId: string, actor: Actor): Promise<void> {
+  if (!(await findParticipant(deps.db, participantId))) throw new ApiError('not_found', 'No such participant.')
+  const now = deps.now()
+  await deps.db.transaction().execute(async (trx) => {
+    await revokeLinks(trx, participantId, now)
+    await insertAudit(trx, { actor, action: 'participant.link_revoke', entity: 'participant', entityId: participantId }, now)
+  })
+}
+
+export async function updateStudySettings(
+  deps: Deps,
+  studyId: string,
+  settings: { name?: string; minCellSize?: number; participantFeedback?: boolean; supportContact?: string | null },
+  actor: Actor,
+): Promise<Study> {
+  const now = deps.now()
+  return deps.db.transaction().execute(async (trx) => {
+    await updateStudy(trx, studyId, settings)
+    await insertAudit(trx, { actor, action: 'study.settings', entity: 'study', entityId: studyId, details: settings }, now)
+    return (await findStudy(trx, studyId))!
+  })
+}
+
+/** Mark who was present at a group session. Only the cohort's own participants can be marked. */
+export async function recordAttendance(
+  deps: Deps,
+  groupSessionId: string,
+  marks: { participantId: string; present: boolean }[],
+  actor: Actor,
+): Promise<void> {
+  const session = await findGroupSession(deps.db, groupSessionId)
+  if (!session) throw new ApiError('not_found', 'No such group session.')
+  const members = new Set((await listParticipants(deps.db, session.cohortId)).map((p) => p.id))
+  const problems = marks.flatMap((m, i) => (members.has(m.participantId) ? [] : [{ field: `attendance[${i}].participantId`, message: 'is not a participant of this cohort' }]))
+  if (problems.length > 0) throw new ApiError('validation_failed', `${problems[0]!.field}: ${problems[0]!.message}`, problems)
+  const now = deps.now()
+  await deps.db.transaction().execute(async (trx) => {
+    await upsertAttendance(trx, groupSessionId, marks, now)
+    await insertAudit(trx, { actor, action: 'attendance.record', entity: 'group_session', entityId: groupSessionId, details: { marks: marks.length } }, now)
+  })
 }

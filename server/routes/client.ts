@@ -1,6 +1,7 @@
 /**
  * The built client pages (dist/client, from `vite build`). The participant's page is its own
- * bundle: a phone opening a personal link never downloads the staff pages.
+ * bundle: a phone opening a personal link never downloads the staff pages, and staff pages never
+ * load SurveyJS.
  */
 import { Hono } from 'hono'
 import { serveStatic } from '@hono/node-server/serve-static'
@@ -9,10 +10,10 @@ import { join, relative } from 'node:path'
 
 export function clientRoutes(clientDir?: string) {
   const routes = new Hono()
-  if (!clientDir || !existsSync(join(clientDir, 'index.html'))) return routes
+  if (!clientDir || !existsSync(join(clientDir, 'staff/index.html'))) return routes
   const page = (file: string) => readFileSync(join(clientDir, file), 'utf8')
   const participantPage = page('participant/index.html')
-  const homePage = page('index.html')
+  const staffPage = page('staff/index.html')
   const root = relative(process.cwd(), clientDir) || '.'
   return routes
     .use(
@@ -27,5 +28,10 @@ export function clientRoutes(clientDir?: string) {
       c.header('Cache-Control', 'no-store')
       return c.html(participantPage)
     })
-    .get('/', (c) => c.html(homePage))
+    // Every other page is the staff app, which routes in the browser (sign-in, studies, cohorts …).
+    .get('*', (c) => {
+      if (c.req.path.startsWith('/api/') || c.req.path.startsWith('/assets/')) return c.notFound()
+      c.header('Cache-Control', 'no-store')
+      return c.html(staffPage)
+    })
 }

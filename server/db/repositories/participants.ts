@@ -127,3 +127,15 @@ export async function findLatestConsent(db: Kysely<Database>, participantId: str
     .executeTakeFirst()
   return r && { instrumentId: r.instrument_id, instrumentVersion: r.instrument_version, decision: r.decision, decidedAt: r.decided_at }
 }
+
+/** The participants of a cohort who have a live (not revoked) link. */
+export async function listLinkState(db: Kysely<Database>, cohortId: string): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('participant_link')
+    .innerJoin('participant', 'participant.id', 'participant_link.participant_id')
+    .select('participant.id')
+    .where('participant.cohort_id', '=', cohortId)
+    .where('participant_link.revoked_at', 'is', null)
+    .execute()
+  return new Set(rows.map((r) => r.id))
+}

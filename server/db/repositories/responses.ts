@@ -143,3 +143,32 @@ export async function deleteResponsesOfParticipant(db: Kysely<Database>, partici
   const result = await db.deleteFrom('response').where('participant_id', '=', participantId).executeTakeFirst()
   return Number(result.numDeletedRows)
 }
+
+/** Every flag raised on a participant's responses, oldest first. */
+export async function listFlagsOfParticipant(
+  db: Kysely<Database>,
+  participantId: string,
+): Promise<{ waveId: string | null; instrument: string; flag: string; item: string; value: number; severity: string; raisedAt: string }[]> {
+  const rows = await db
+    .selectFrom('response_flag')
+    .innerJoin('response', 'response.id', 'response_flag.response_id')
+    .select(['response.wave_id', 'response.instrument_id', 'response_flag.flag_id', 'response_flag.item', 'response_flag.value', 'response_flag.severity', 'response_flag.raised_at'])
+    .where('response.participant_id', '=', participantId)
+    .orderBy('response_flag.raised_at')
+    .execute()
+  return rows.map((r) => ({ waveId: r.wave_id, instrument: r.instrument_id, flag: r.flag_id, item: r.item, value: r.value, severity: r.severity, raisedAt: r.raised_at }))
+}
+
+/** Status and last change of every response in a cohort, without the answers: for completion tracking. */
+export async function listResponseStates(
+  db: Kysely<Database>,
+  cohortId: string,
+): Promise<{ participantId: string; waveId: string | null; instrumentId: string; status: ResponseStatus; updatedAt: string }[]> {
+  const rows = await db
+    .selectFrom('response')
+    .innerJoin('participant', 'participant.id', 'response.participant_id')
+    .select(['response.participant_id', 'response.wave_id', 'response.instrument_id', 'response.status', 'response.updated_at'])
+    .where('participant.cohort_id', '=', cohortId)
+    .execute()
+  return rows.map((r) => ({ participantId: r.participant_id, waveId: r.wave_id, instrumentId: r.instrument_id, status: r.status, updatedAt: r.updated_at }))
+}

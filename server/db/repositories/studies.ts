@@ -157,3 +157,43 @@ export async function appendWaveInstruments(db: Kysely<Database>, waveId: string
     .execute()
   return added
 }
+
+export async function updateStudy(
+  db: Kysely<Database>,
+  id: string,
+  settings: { name?: string; minCellSize?: number; participantFeedback?: boolean; supportContact?: string | null },
+): Promise<void> {
+  const set = {
+    ...(settings.name !== undefined ? { name: settings.name } : {}),
+    ...(settings.minCellSize !== undefined ? { min_cell_size: settings.minCellSize } : {}),
+    ...(settings.participantFeedback !== undefined ? { participant_feedback: settings.participantFeedback ? 1 : 0 } : {}),
+    ...(settings.supportContact !== undefined ? { support_contact: settings.supportContact } : {}),
+  }
+  if (Object.keys(set).length > 0) await db.updateTable('study').set(set).where('id', '=', id).execute()
+}
+
+export async function findGroupSession(db: Kysely<Database>, id: string): Promise<GroupSession | undefined> {
+  const r = await db.selectFrom('group_session').selectAll().where('id', '=', id).executeTakeFirst()
+  return r && { id: r.id, cohortId: r.cohort_id, seq: r.seq, startsAt: r.starts_at }
+}
+
+export async function upsertAttendance(db: Kysely<Database>, groupSessionId: string, marks: { participantId: string; present: boolean }[], now: Date): Promise<void> {
+  for (const m of marks) {
+    await db
+      .insertInto('attendance')
+      .values({ group_session_id: groupSessionId, participant_id: m.participantId, present: m.present ? 1 : 0, recorded_at: now.toISOString() })
+      .onConflict((oc) => oc.columns(['group_session_id', 'participant_id']).doUpdateSet({ present: m.present ? 1 : 0, recorded_at: now.toISOString() }))
+      .execute()
+  }
+}
+
+/** Attendance marks of a cohort's sessions. */
+export async function listAttendance(db: Kysely<Database>, cohortId: string): Promise<{ groupSessionId: string; participantId: string; present: boolean }[]> {
+  const rows = await db
+    .selectFrom('attendance')
+    .innerJoin('group_session', 'group_session.id', 'attendance.group_session_id')
+    .select(['attendance.group_session_id', 'attendance.participant_id', 'attendance.present'])
+    .where('group_session.cohort_id', '=', cohortId)
+    .execute()
+  return rows.map((r) => ({ groupSessionId: r.group_session_id, participantId: r.participant_id, present: r.present === 1 }))
+}

@@ -1,0 +1,76 @@
+/** The rows a cohort report is computed from, read in a few queries however large the cohort. */
+import type { Kysely } from 'kysely'
+import type { Database } from '../schema'
+
+export type ScoredResponse = {
+  participantId: string
+  waveId: string
+  instrumentId: string
+  instrumentVersion: string
+  answers: Record<string, unknown>
+  scores: { scale: string; score: number | null; bandIndex: number | null }[]
+}
+
+/** Completed responses of these waves, with their stored scale scores. */
+export async function listCompletedResponses(db: Kysely<Database>, waveIds: string[]): Promise<ScoredResponse[]> {
+  if (waveIds.length === 0) return []
+  const rows = await db
+    .selectFrom('response')
+    .leftJoin('scale_score', 'scale_score.response_id', 'response.id')
+    .select([
+      'response.id',
+      'response.participant_id',
+      'response.wave_id',
+      'response.instrument_id',
+      'response.instrument_version',
+      'response.answers',
+      'scale_score.scale_id',
+      'scale_score.score',
+      'scale_score.band_index',
+    ])
+    .where('response.wave_id', 'in', waveIds)
+    .where('response.status', '=', 'complete')
+    .orderBy('response.id')
+    .execute()
+  const byResponse = new Map<string, ScoredResponse>()
+  for (const r of rows) {
+    let response = byResponse.get(r.id)
+    if (!response) {
+      response = {
+        participantId: r.participant_id,
+        waveId: r.wave_id!,
+        instrumentId: r.instrument_id,
+        instrumentVersion: r.instrument_version,
+        answers: JSON.parse(r.answers) as Record<string, unknown>,
+        scores: [],
+      }
+      byResponse.set(r.id, response)
+    }
+    if (r.scale_id !== null) response.scores.push({ scale: r.scale_id, score: r.score, bandIndex: r.band_index })
+  }
+  return [...byResponse.values()]
+}
+
+/** Participants who agreed to take part (imported participants consented outside the platform). */
+export async function listConsentedParticipantIds(db: Kysely<Database>, cohortId: string): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('participant')
+    .leftJoin('consent', (join) => join.onRef('consent.participant_id', '=', 'participant.id').on('consent.decision', '=', 'agree'))
+    .select(['participant.id', 'participant.source', 'consent.id as consent_id'])
+    .where('participant.cohort_id', '=', cohortId)
+    .execute()
+  return new Set(rows.filter((r) => r.consent_id !== null || r.source === 'import').map((r) => r.id))
+}
+
+/** Group sessions attended, per participant. */
+export async function countAttendance(db: Kysely<Database>, cohortId: string): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('attendance')
+    .innerJoin('group_session', 'group_session.id', 'attendance.group_session_id')
+    .select(['attendance.participant_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('group_session.cohort_id', '=', cohortId)
+    .where('attendance.present', '=', 1)
+    .groupBy('attendance.participant_id')
+    .execute()
+  return new Map(rows.map((r) => [r.participant_id, Number(r.n)]))
+}

@@ -1,0 +1,386 @@
+/**
+ * The cohort report: each participant's scores at one wave against their own scores at another.
+ * For every scale given at both waves it has the paired tests, effect sizes and reliable and
+ * clinically significant change, plus the attrition funnel and a row per participant.
+ *
+ * Change is always `to − from` (post − pre). A statistic that cannot be computed is null, and
+ * `unavailable` says why. Nothing is shown as NaN.
+ */
+import { mean, sampleStandardDeviation } from 'simple-statistics'
+import { ApiError } from '../http/errors'
+import { countAttendance, listCompletedResponses, listConsentedParticipantIds, type ScoredResponse } from '../db/repositories/report-data'
+import { findParticipant, listParticipants } from '../db/repositories/participants'
+import { listFlagsOfParticipant } from '../db/repositories/responses'
+import { findCohort, findStudy, listWaves, type Wave } from '../db/repositories/studies'
+import type { WaveKind } from '../db/schema'
+import {
+  classifyChange,
+  cohensDav,
+  cohensDz,
+  cronbachAlpha,
+  hedgesGav,
+  jacobsonTruaxCutoff,
+  pAdjust,
+  pairedTTest,
+  quartiles,
+  reliableChangeIndex,
+  wilcoxonSignedRank,
+  type ChangeClass,
+} from '../stats'
+import type { Deps } from './deps'
+import type { Instrument } from './instruments/registry'
+import type { Questionnaire, ScaleSpec } from './instruments/schema'
+import { plainText } from './instruments/text'
+
+export type Summary = { n: number; mean: number | null; sd: number | null; median: number | null; q1: number | null; q3: number | null }
+
+export type AlphaSummary = { alpha: number; ci95: [number, number]; n: number; k: number; items: { item: string; correctedItemTotal: number; alphaIfDeleted: number | null }[] }
+
+export type ScaleReport = {
+  instrument: string
+  instrumentTitle: string
+  scale: string
+  label: string
+  direction: ScaleSpec['direction']
+  range: { min: number; max: number }
+  n: number
+  pre: Summary
+  post: Summary
+  change: { mean: number | null; sd: number | null; ci95: [number, number] | null }
+  pairedT: { t: number; df: number; p: number } | null
+  wilcoxon: { V: number; p: number; method: 'exact' | 'normal' } | null
+  effectSize: { dz: number; dzCi95: [number, number]; dav: number; gav: number } | null
+  pHolm: number | null
+  pBH: number | null
+  /** What the reliable change index of this scale rests on. */
+  rci: null | { sd: number; sdSource: 'instrument' | 'sample pre SD'; reliability: number; reliabilitySource: string; sDiff: number; reliableChangePoints: number }
+  cutoff: { value: number; criterion: 'a' | 'b' | 'c' } | null
+  /** Counts per classification; null where suppressed for a program lead. */
+  reliableChange: Record<ChangeClass, number | null>
+  reliability: { from: AlphaSummary | null; to: AlphaSummary | null }
+  /** Why a statistic is null. */
+  unavailable: Record<string, string>
+}
+
+export type ParticipantScale = {
+  instrument: string
+  scale: string
+  pre: number | null
+  post: number | null
+  change: number | null
+  rci: number | null
+  classification: ChangeClass | null
+  bandPre: string | null
+  bandPost: string | null
+}
+
+export type CohortReport = {
+  cohort: { id: string; name: string; studyId: string; studyName: string }
+  from: WaveKind
+  to: WaveKind
+  generatedAt: string
+  /** Counts of participants; null where suppressed for a program lead. */
+  funnel: { enrolled: number; consented: number | null; completed: Partial<Record<WaveKind, number | null>>; paired: number | null; withdrawn: number | null }
+  scales: ScaleReport[]
+  participants: { code: string; attended: number; withdrawn: boolean; scales: ParticipantScale[] }[]
+}
+
+function summary(values: number[]): Summary {
+  if (values.length === 0) return { n: 0, mean: null, sd: null, median: null, q1: null, q3: null }
+  const q = quartiles(values)
+  return { n: values.length, mean: mean(values), sd: values.length > 1 ? sampleStandardDeviation(values) : null, median: q.median, q1: q.q1, q3: q.q3 }
+}
+
+/** Run a statistic; on bad input record why it is missing instead of failing the whole report. */
+function attempt<T>(name: string, unavailable: Record<string, string>, compute: () => T): T | null {
+  try {
+    return compute()
+  } catch (error) {
+    if (error instanceof RangeError) {
+      unavailable[name] = error.message
+      return null
+    }
+    throw error
+  }
+}
+
+/** Cronbach's α of a scale at one wave, over the complete cases of its items. */
+function alphaOf(scale: ScaleSpec, responses: ScoredResponse[], unavailable: Record<string, string>, name: string): AlphaSummary | null {
+  const rows: number[][] = []
+  for (const r of responses) {
+    const values = scale.items.map((item) => r.answers[item])
+    if (values.every((v) => typeof v === 'number')) {
+      rows.push(values.map((v, i) => (scale.reverse.includes(scale.items[i]!) ? scale.itemRange.min + scale.itemRange.max - (v as number) : (v as number))))
+    }
+  }
+  const result = attempt(name, unavailable, () => cronbachAlpha(rows))
+  if (!result) return null
+  return { alpha: result.alpha, ci95: result.ci95, n: result.n, k: result.k, items: result.items.map((it, i) => ({ item: scale.items[i]!, ...it })) }
+}
+
+const emptyCounts = (): Record<ChangeClass, number> => ({ recovered: 0, improved: 0, unchanged: 0, deteriorated: 0 })
+
+/** The instruments asked at both waves, in the order of the first. */
+function sharedInstruments(from: Wave, to: Wave): string[] {
+  return from.instruments.filter((id) => to.instruments.includes(id))
+}
+
+export async function cohortReport(deps: Deps, cohortId: string, waves: { from: WaveKind; to: WaveKind }): Promise<CohortReport> {
+  const cohort = await findCohort(deps.db, cohortId)
+  if (!cohort) throw new ApiError('not_found', 'No such cohort.')
+  const study = (await findStudy(deps.db, cohort.studyId))!
+  if (waves.from === waves.to) throw new ApiError('validation_failed', 'to: must be a different wave from "from"', [{ field: 'to', message: 'must differ from "from"' }])
+  const allWaves = await listWaves(deps.db, cohortId)
+  const from = allWaves.find((w) => w.kind === waves.from)
+  const to = allWaves.find((w) => w.kind === waves.to)
+  if (!from || !to) throw new ApiError('not_found', `This cohort has no ${!from ? waves.from : waves.to} wave.`)
+
+  const [participants, consented, attendance, responses] = await Promise.all([
+    listParticipants(deps.db, cohortId),
+    listConsentedParticipantIds(deps.db, cohortId),
+    countAttendance(deps.db, cohortId),
+    listCompletedResponses(deps.db, allWaves.map((w) => w.id)),
+  ])
+
+  const completedWave = (wave: Wave) =>
+    new Set(
+      participants
+        .filter((p) => wave.instruments.length > 0 && wave.instruments.every((id) => responses.some((r) => r.participantId === p.id && r.waveId === wave.id && r.instrumentId === id)))
+        .map((p) => p.id),
+    )
+  const completed: Partial<Record<WaveKind, number>> = {}
+  const completedSets = new Map(allWaves.map((w) => [w.kind, completedWave(w)]))
+  for (const w of allWaves) completed[w.kind] = completedSets.get(w.kind)!.size
+  const paired = [...completedSets.get(from.kind)!].filter((id) => completedSets.get(to.kind)!.has(id)).length
+
+  // Score lookup: participant → wave → instrument → scale → stored score.
+  const scoreOf = new Map<string, { score: number | null; bandIndex: number | null }>()
+  for (const r of responses) for (const s of r.scores) scoreOf.set(`${r.participantId}|${r.waveId}|${r.instrumentId}|${s.scale}`, s)
+
+  const scales: ScaleReport[] = []
+  const perParticipant = new Map<string, ParticipantScale[]>(participants.map((p) => [p.id, []]))
+
+  for (const instrumentId of sharedInstruments(from, to)) {
+    const instrument = deps.instruments.questionnaire(instrumentId) as (Instrument & Questionnaire) | undefined
+    if (!instrument) continue
+    for (const spec of instrument.scoring.scales) {
+      const unavailable: Record<string, string> = {}
+      const pairs: { participantId: string; pre: number; post: number }[] = []
+      const preScores: number[] = []
+      const postScores: number[] = []
+      for (const p of participants) {
+        const pre = scoreOf.get(`${p.id}|${from.id}|${instrumentId}|${spec.id}`)?.score ?? null
+        const post = scoreOf.get(`${p.id}|${to.id}|${instrumentId}|${spec.id}`)?.score ?? null
+        if (pre !== null && post !== null) pairs.push({ participantId: p.id, pre, post })
+        if (pre !== null) preScores.push(pre)
+        if (post !== null) postScores.push(post)
+      }
+      const pre = pairs.map((x) => x.pre)
+      const post = pairs.map((x) => x.post)
+      const diffs = pairs.map((x) => x.post - x.pre)
+
+      const t = attempt('pairedT', unavailable, () => pairedTTest(post, pre))
+      const w = attempt('wilcoxon', unavailable, () => wilcoxonSignedRank(post, pre))
+      const dz = attempt('effectSize', unavailable, () => cohensDz(post, pre))
+      const dav = dz ? attempt('effectSize', unavailable, () => cohensDav(post, pre)) : null
+      const gav = dz ? attempt('effectSize', unavailable, () => hedgesGav(post, pre)) : null
+      if (pairs.length < 2) unavailable.change = `${pairs.length} complete pair${pairs.length === 1 ? '' : 's'}: at least 2 are needed`
+
+      const fromResponses = responses.filter((r) => r.waveId === from.id && r.instrumentId === instrumentId)
+      const toResponses = responses.filter((r) => r.waveId === to.id && r.instrumentId === instrumentId)
+      const reliability = {
+        from: alphaOf(spec, fromResponses, unavailable, 'reliability.from'),
+        to: alphaOf(spec, toResponses, unavailable, 'reliability.to'),
+      }
+
+      // Jacobson–Truax: the instrument's published SD and reliability where it gives them, else the
+      // sample's pre SD and Cronbach's α at the first wave, and the report says which.
+      const psy = spec.psychometrics
+      let rci: ScaleReport['rci'] = null
+      const sd = psy.sd?.value ?? (pre.length > 1 ? sampleStandardDeviation(pre) : null)
+      const reliabilityValue = psy.reliability?.value ?? reliability.from?.alpha ?? null
+      if (sd === null || sd === 0) unavailable.rci = 'no SD: the instrument gives none and fewer than 2 paired pre scores vary'
+      else if (reliabilityValue === null || reliabilityValue <= 0 || reliabilityValue >= 1) {
+        unavailable.rci = "no usable reliability: the instrument gives none and the sample's Cronbach's α is not between 0 and 1"
+      } else {
+        const sDiff = Math.sqrt(2) * sd * Math.sqrt(1 - reliabilityValue)
+        rci = {
+          sd,
+          sdSource: psy.sd ? 'instrument' : 'sample pre SD',
+          reliability: reliabilityValue,
+          reliabilitySource: psy.reliability ? `instrument (${psy.reliability.kind}; ${psy.reliability.source})` : `sample Cronbach's α at ${from.kind}`,
+          sDiff,
+          reliableChangePoints: 1.96 * sDiff,
+        }
+      }
+      const cutoff = jacobsonTruaxCutoff({ direction: spec.direction, clinical: psy.clinical, normative: psy.normative })
+      if (!cutoff) unavailable.cutoff = 'the instrument gives no clinical or normative mean and SD'
+
+      const counts = emptyCounts()
+      const band = (index: number | null | undefined) => (index === null || index === undefined ? null : plainText(spec.bands[index]!.label))
+      for (const p of participants) {
+        const preScore = scoreOf.get(`${p.id}|${from.id}|${instrumentId}|${spec.id}`)
+        const postScore = scoreOf.get(`${p.id}|${to.id}|${instrumentId}|${spec.id}`)
+        if (!preScore && !postScore) continue
+        const a = preScore?.score ?? null
+        const b = postScore?.score ?? null
+        const change = a !== null && b !== null ? b - a : null
+        const index = change !== null && rci ? reliableChangeIndex(a!, b!, { sd: rci.sd, reliability: rci.reliability }) : null
+        const classification = index !== null ? classifyChange({ pre: a!, post: b!, rci: index, cutoff: cutoff?.value ?? null, direction: spec.direction }) : null
+        if (classification) counts[classification]++
+        perParticipant.get(p.id)!.push({
+          instrument: instrumentId,
+          scale: spec.id,
+          pre: a,
+          post: b,
+          change,
+          rci: index,
+          classification,
+          bandPre: band(preScore?.bandIndex),
+          bandPost: band(postScore?.bandIndex),
+        })
+      }
+
+      scales.push({
+        instrument: instrumentId,
+        instrumentTitle: plainText(instrument.title),
+        scale: spec.id,
+        label: plainText(spec.label),
+        direction: spec.direction,
+        range: spec.range,
+        n: pairs.length,
+        pre: summary(pre),
+        post: summary(post),
+        change: {
+          mean: diffs.length > 0 ? mean(diffs) : null,
+          sd: diffs.length > 1 ? sampleStandardDeviation(diffs) : null,
+          ci95: t?.ci95 ?? null,
+        },
+        pairedT: t && { t: t.t, df: t.df, p: t.p },
+        wilcoxon: w && { V: w.V, p: w.p, method: w.method },
+        effectSize: dz && dav !== null && gav !== null ? { dz: dz.dz, dzCi95: dz.ci95, dav, gav } : null,
+        pHolm: null,
+        pBH: null,
+        rci,
+        cutoff,
+        reliableChange: counts,
+        reliability,
+        unavailable,
+      })
+    }
+  }
+
+  // Holm and Benjamini–Hochberg across the scales of this report, on the paired t-tests' p.
+  const ps = scales.map((s) => s.pairedT?.p ?? null)
+  const holm = pAdjust(ps, 'holm')
+  const bh = pAdjust(ps, 'BH')
+  scales.forEach((s, i) => {
+    s.pHolm = holm[i] ?? null
+    s.pBH = bh[i] ?? null
+    if (s.pHolm === null) s.unavailable.pHolm = 'no paired t-test p-value for this scale'
+  })
+
+  return {
+    cohort: { id: cohort.id, name: cohort.name, studyId: study.id, studyName: study.name },
+    from: from.kind,
+    to: to.kind,
+    generatedAt: deps.now().toISOString(),
+    funnel: { enrolled: participants.length, consented: consented.size, completed, paired, withdrawn: participants.filter((p) => p.status === 'withdrawn').length },
+    scales,
+    participants: participants
+      .filter((p) => perParticipant.get(p.id)!.length > 0)
+      .map((p) => ({ code: p.code, attended: attendance.get(p.id) ?? 0, withdrawn: p.status === 'withdrawn', scales: perParticipant.get(p.id)! })),
+  }
+}
+
+/**
+ * The program lead's version: aggregates only, no participant rows, and every figure built from
+ * fewer than `minCellSize` participants replaced by null with the reason.
+ */
+export function aggregateReport(report: CohortReport, minCellSize: number): Omit<CohortReport, 'participants'> & { suppression: { minCellSize: number } } {
+  const small = (n: number) => n > 0 && n < minCellSize
+  const reason = `suppressed: fewer than ${minCellSize} participants`
+  const count = (n: number | null | undefined) => (n === null || n === undefined || small(n) ? null : n)
+  const { participants: _dropped, ...rest } = report
+  return {
+    ...rest,
+    suppression: { minCellSize },
+    funnel: {
+      enrolled: report.funnel.enrolled,
+      consented: count(report.funnel.consented),
+      completed: Object.fromEntries(Object.entries(report.funnel.completed).map(([k, v]) => [k, count(v)])),
+      paired: count(report.funnel.paired),
+      withdrawn: count(report.funnel.withdrawn),
+    },
+    scales: report.scales.map((s) => {
+      if (s.n < minCellSize) {
+        const none: Summary = { n: s.n, mean: null, sd: null, median: null, q1: null, q3: null }
+        return {
+          ...s,
+          pre: none,
+          post: none,
+          change: { mean: null, sd: null, ci95: null },
+          pairedT: null,
+          wilcoxon: null,
+          effectSize: null,
+          pHolm: null,
+          pBH: null,
+          rci: null,
+          reliableChange: { recovered: null, improved: null, unchanged: null, deteriorated: null },
+          reliability: { from: null, to: null },
+          unavailable: { all: reason },
+        }
+      }
+      const rc = s.reliableChange
+      return {
+        ...s,
+        reliableChange: { recovered: count(rc.recovered), improved: count(rc.improved), unchanged: count(rc.unchanged), deteriorated: count(rc.deteriorated) },
+        unavailable: Object.values(rc).some((n) => n !== null && small(n)) ? { ...s.unavailable, reliableChange: `counts from 1 to ${minCellSize - 1} are ${reason}` } : s.unavailable,
+      }
+    }),
+  }
+}
+
+export type ParticipantReport = {
+  participant: { id: string; code: string; status: string; cohortId: string }
+  waves: { kind: WaveKind; scores: { instrument: string; scale: string; label: string; score: number | null; band: string | null }[] }[]
+  /** Change from the first wave to each later wave, with RCI and classification as in the cohort report. */
+  changes: { from: WaveKind; to: WaveKind; scales: ParticipantScale[] }[]
+  flags: { wave: WaveKind | null; instrument: string; flag: string; item: string; value: number; severity: string }[]
+}
+
+/** One participant across all waves: scores, bands, change, reliable change and flags. */
+export async function participantReport(deps: Deps, participantId: string): Promise<ParticipantReport> {
+  const participant = await findParticipant(deps.db, participantId)
+  if (!participant) throw new ApiError('not_found', 'No such participant.')
+  const waves = await listWaves(deps.db, participant.cohortId)
+  const responses = (await listCompletedResponses(deps.db, waves.map((w) => w.id))).filter((r) => r.participantId === participantId)
+  const kindOf = new Map(waves.map((w) => [w.id, w.kind]))
+  const labelOf = (instrumentId: string, scaleId: string) => {
+    const spec = deps.instruments.questionnaire(instrumentId)?.scoring.scales.find((s) => s.id === scaleId)
+    return spec ? { label: plainText(spec.label), bands: spec.bands } : { label: scaleId, bands: [] }
+  }
+  const changes: ParticipantReport['changes'] = []
+  const [first, ...later] = waves
+  for (const wave of first ? later : []) {
+    const report = await cohortReport(deps, participant.cohortId, { from: first!.kind, to: wave.kind })
+    const row = report.participants.find((p) => p.code === participant.code)
+    changes.push({ from: first!.kind, to: wave.kind, scales: row?.scales.filter((s) => s.change !== null) ?? [] })
+  }
+  return {
+    participant: { id: participant.id, code: participant.code, status: participant.status, cohortId: participant.cohortId },
+    waves: waves.map((w) => ({
+      kind: w.kind,
+      scores: responses
+        .filter((r) => r.waveId === w.id)
+        .flatMap((r) =>
+          r.scores.map((s) => {
+            const { label, bands } = labelOf(r.instrumentId, s.scale)
+            return { instrument: r.instrumentId, scale: s.scale, label, score: s.score, band: s.bandIndex === null || !bands[s.bandIndex] ? null : plainText(bands[s.bandIndex]!.label) }
+          }),
+        ),
+    })),
+    changes,
+    flags: (await listFlagsOfParticipant(deps.db, participantId)).map((f) => ({ ...f, wave: f.waveId ? (kindOf.get(f.waveId) ?? null) : null })),
+  }
+}

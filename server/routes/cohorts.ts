@@ -1,0 +1,104 @@
+/** A cohort's set-up and running: participants and their links, waves, group sessions, attendance, tracking. */
+import { Hono } from 'hono'
+import type { Context } from 'hono'
+import { z } from 'zod'
+import { addParticipantsBody, attendanceBody, waveBody } from '../contracts/staff'
+import { findParticipant, listParticipants } from '../db/repositories/participants'
+import { findGroupSession, listAttendance, listGroupSessions, listWaves } from '../db/repositories/studies'
+import { requireCohortRole } from '../domain/access'
+import type { Deps } from '../domain/deps'
+import { addParticipants, recordAttendance, reissueLink, revokeLink, setWave } from '../domain/setup'
+import { participantLink } from '../domain/tokens'
+import { cohortTracking } from '../domain/tracking'
+import { plainText } from '../domain/instruments/text'
+import { staffOf, type StaffEnv } from '../http/auth'
+import { ApiError } from '../http/errors'
+import { jsonBody, pathParams } from '../http/validate'
+
+const idParam = z.object({ id: z.string().min(1).max(64) })
+const waveParams = z.object({ id: z.string().min(1).max(64), kind: z.enum(['pre', 'post', 'follow-up']) })
+const anyRole = ['researcher', 'program_lead', 'group_leader', 'interviewer'] as const
+
+/** Links point where the staff member reached us: the same server participants will use. */
+const origin = (c: Context) => new URL(c.req.url).origin
+
+async function participantInStudy(deps: Deps, c: Context<StaffEnv>, participantId: string) {
+  const participant = await findParticipant(deps.db, participantId)
+  if (!participant) throw new ApiError('not_found', 'No such participant.')
+  try {
+    await requireCohortRole(deps, staffOf(c).user, participant.cohortId, ['researcher'])
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'not_found') throw new ApiError('not_found', 'No such participant.')
+    throw error
+  }
+  return participant
+}
+
+export function cohortRoutes(deps: Deps) {
+  return new Hono<StaffEnv>()
+    .get('/instruments', (c) => {
+      staffOf(c)
+      const list = deps.instruments.list().map((i) => ({
+        id: i.id,
+        version: i.version,
+        kind: i.kind,
+        title: plainText(i.title),
+        licence: i.licence.name,
+        scales: i.kind === 'questionnaire' ? i.scoring.scales.map((s) => ({ id: s.id, label: plainText(s.label), direction: s.direction, range: s.range })) : [],
+      }))
+      return c.json(list, 200)
+    })
+    .get('/cohorts/:id', pathParams(idParam), async (c) => {
+      const { cohort, study, roles } = await requireCohortRole(deps, staffOf(c).user, c.req.valid('param').id, anyRole)
+      const [sessions, waves] = await Promise.all([listGroupSessions(deps.db, cohort.id), listWaves(deps.db, cohort.id)])
+      return c.json({ ...cohort, study: { id: study.id, name: study.name, minCellSize: study.minCellSize }, roles, sessions, waves }, 200)
+    })
+    .get('/cohorts/:id/tracking', pathParams(idParam), async (c) => {
+      const { cohort } = await requireCohortRole(deps, staffOf(c).user, c.req.valid('param').id, ['researcher'])
+      return c.json(await cohortTracking(deps, cohort.id), 200)
+    })
+    .post('/cohorts/:id/participants', pathParams(idParam), jsonBody(addParticipantsBody), async (c) => {
+      const { user } = staffOf(c)
+      const { cohort } = await requireCohortRole(deps, user, c.req.valid('param').id, ['researcher'])
+      const created = await addParticipants(deps, { cohortId: cohort.id, count: c.req.valid('json').count }, `staff:${user.id}`)
+      // Links are shown now and never again: only their hashes are stored.
+      return c.json(created.map((p) => ({ id: p.id, code: p.code, link: participantLink(origin(c), p.token) })), 201)
+    })
+    .put('/cohorts/:id/waves/:kind', pathParams(waveParams), jsonBody(waveBody), async (c) => {
+      const { user } = staffOf(c)
+      const params = c.req.valid('param')
+      const { cohort } = await requireCohortRole(deps, user, params.id, ['researcher'])
+      return c.json(await setWave(deps, { cohortId: cohort.id, kind: params.kind, ...c.req.valid('json') }, `staff:${user.id}`), 200)
+    })
+    .get('/cohorts/:id/sessions', pathParams(idParam), async (c) => {
+      const { cohort } = await requireCohortRole(deps, staffOf(c).user, c.req.valid('param').id, ['researcher', 'group_leader'])
+      const [sessions, participants, attendance] = await Promise.all([listGroupSessions(deps.db, cohort.id), listParticipants(deps.db, cohort.id), listAttendance(deps.db, cohort.id)])
+      return c.json(
+        {
+          sessions,
+          // Codes only: a group leader marks attendance and sees nothing of anyone's answers.
+          participants: participants.filter((p) => p.status !== 'withdrawn').map((p) => ({ id: p.id, code: p.code })),
+          attendance,
+        },
+        200,
+      )
+    })
+    .put('/sessions/:id/attendance', pathParams(idParam), jsonBody(attendanceBody), async (c) => {
+      const { user } = staffOf(c)
+      const session = await findGroupSession(deps.db, c.req.valid('param').id)
+      if (!session) throw new ApiError('not_found', 'No such group session.')
+      await requireCohortRole(deps, user, session.cohortId, ['researcher', 'group_leader'])
+      await recordAttendance(deps, session.id, c.req.valid('json').attendance, `staff:${user.id}`)
+      return c.json({ ok: true }, 200)
+    })
+    .post('/participants/:id/link', pathParams(idParam), async (c) => {
+      const participant = await participantInStudy(deps, c, c.req.valid('param').id)
+      const { code, token } = await reissueLink(deps, participant.id, `staff:${staffOf(c).user.id}`)
+      return c.json({ id: participant.id, code, link: participantLink(origin(c), token) }, 201)
+    })
+    .delete('/participants/:id/link', pathParams(idParam), async (c) => {
+      const participant = await participantInStudy(deps, c, c.req.valid('param').id)
+      await revokeLink(deps, participant.id, `staff:${staffOf(c).user.id}`)
+      return c.json({ ok: true }, 200)
+    })
+}

@@ -1,0 +1,98 @@
+/** Studies, their settings and their staff; cohorts are created within a study. */
+import { Hono } from 'hono'
+import { z } from 'zod'
+import { createCohortBody, createStaffUserBody, createStudyBody, grantRoleBody, staffRole, studySettingsBody } from '../contracts/staff'
+import { findStaffCredentials, grantRole, listRolesInStudy, listRolesOfUser, listStaffUsers, revokeRole } from '../db/repositories/staff'
+import { listCohorts, listStudies } from '../db/repositories/studies'
+import { insertAudit } from '../db/repositories/audit'
+import { requireStudyRole } from '../domain/access'
+import { createStaffUser, normaliseEmail } from '../domain/auth'
+import type { Deps } from '../domain/deps'
+import { createCohort, createStudy, updateStudySettings } from '../domain/setup'
+import { staffOf, type StaffEnv } from '../http/auth'
+import { ApiError } from '../http/errors'
+import { jsonBody, pathParams } from '../http/validate'
+
+const idParam = z.object({ id: z.string().min(1).max(64) })
+const anyRole = ['researcher', 'program_lead', 'group_leader', 'interviewer'] as const
+
+function requireAdmin(isAdmin: boolean) {
+  if (!isAdmin) throw new ApiError('forbidden', 'Only an administrator can do this.')
+}
+
+export function studyRoutes(deps: Deps) {
+  return new Hono<StaffEnv>()
+    .get('/studies', async (c) => {
+      const { user } = staffOf(c)
+      const roles = await listRolesOfUser(deps.db, user.id)
+      const studies = (await listStudies(deps.db)).filter((s) => roles.some((r) => r.studyId === s.id))
+      return c.json(studies.map((s) => ({ id: s.id, name: s.name, roles: roles.filter((r) => r.studyId === s.id).map((r) => r.role) })), 200)
+    })
+    .post('/studies', jsonBody(createStudyBody), async (c) => {
+      const { user } = staffOf(c)
+      requireAdmin(user.isAdmin)
+      const study = await createStudy(deps, c.req.valid('json'), `staff:${user.id}`)
+      // Whoever creates a study leads its research.
+      await grantRole(deps.db, { studyId: study.id, userId: user.id, role: 'researcher' }, deps.now())
+      return c.json(study, 201)
+    })
+    .get('/studies/:id', pathParams(idParam), async (c) => {
+      const { user } = staffOf(c)
+      const { study, roles } = await requireStudyRole(deps, user, c.req.valid('param').id, anyRole)
+      const cohorts = await listCohorts(deps.db, study.id)
+      return c.json({ ...study, roles, cohorts }, 200)
+    })
+    .patch('/studies/:id', pathParams(idParam), jsonBody(studySettingsBody), async (c) => {
+      const { user } = staffOf(c)
+      const { study } = await requireStudyRole(deps, user, c.req.valid('param').id, ['researcher'])
+      return c.json(await updateStudySettings(deps, study.id, c.req.valid('json'), `staff:${user.id}`), 200)
+    })
+    .post('/studies/:id/cohorts', pathParams(idParam), jsonBody(createCohortBody), async (c) => {
+      const { user } = staffOf(c)
+      const { study } = await requireStudyRole(deps, user, c.req.valid('param').id, ['researcher'])
+      const body = c.req.valid('json')
+      const cohort = await createCohort(
+        deps,
+        { studyId: study.id, name: body.name, leader: body.leader, coLeaders: body.coLeaders, firstSession: body.firstSession ? new Date(`${body.firstSession}T00:00:00Z`) : undefined, sessions: body.sessions },
+        `staff:${user.id}`,
+      )
+      return c.json(cohort, 201)
+    })
+    .get('/studies/:id/staff', pathParams(idParam), async (c) => {
+      const { user } = staffOf(c)
+      const { study } = await requireStudyRole(deps, user, c.req.valid('param').id, ['researcher'])
+      const users = new Map((await listStaffUsers(deps.db)).map((u) => [u.id, u]))
+      const roles = await listRolesInStudy(deps.db, study.id)
+      return c.json(roles.map((r) => ({ userId: r.userId, email: users.get(r.userId)?.email ?? '', name: users.get(r.userId)?.name ?? '', role: r.role })), 200)
+    })
+    .post('/studies/:id/staff', pathParams(idParam), jsonBody(grantRoleBody), async (c) => {
+      const { user } = staffOf(c)
+      const { study } = await requireStudyRole(deps, user, c.req.valid('param').id, ['researcher'])
+      const body = c.req.valid('json')
+      const target = await findStaffCredentials(deps.db, normaliseEmail(body.email))
+      if (!target) throw new ApiError('validation_failed', 'email: no staff account has this email', [{ field: 'email', message: 'no staff account has this email' }])
+      const now = deps.now()
+      await grantRole(deps.db, { studyId: study.id, userId: target.id, role: body.role }, now)
+      await insertAudit(deps.db, { actor: `staff:${user.id}`, action: 'role.grant', entity: 'study', entityId: study.id, details: { userId: target.id, role: body.role } }, now)
+      return c.json({ userId: target.id, email: target.email, name: target.name, role: body.role }, 201)
+    })
+    .delete('/studies/:id/staff/:userId/:role', pathParams(z.object({ id: z.string(), userId: z.string(), role: staffRole })), async (c) => {
+      const { user } = staffOf(c)
+      const params = c.req.valid('param')
+      const { study } = await requireStudyRole(deps, user, params.id, ['researcher'])
+      if (params.userId === user.id && params.role === 'researcher') throw new ApiError('conflict', 'You cannot remove your own researcher role.')
+      await revokeRole(deps.db, { studyId: study.id, userId: params.userId, role: params.role })
+      await insertAudit(deps.db, { actor: `staff:${user.id}`, action: 'role.revoke', entity: 'study', entityId: study.id, details: { userId: params.userId, role: params.role } }, deps.now())
+      return c.json({ ok: true }, 200)
+    })
+    .get('/staff-users', async (c) => {
+      requireAdmin(staffOf(c).user.isAdmin)
+      return c.json(await listStaffUsers(deps.db), 200)
+    })
+    .post('/staff-users', jsonBody(createStaffUserBody), async (c) => {
+      const { user } = staffOf(c)
+      requireAdmin(user.isAdmin)
+      return c.json(await createStaffUser(deps, c.req.valid('json'), `staff:${user.id}`), 201)
+    })
+}
+

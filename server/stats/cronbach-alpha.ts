@@ -1,0 +1,98 @@
+import { sampleCorrelation, sampleVariance } from 'simple-statistics'
+import fQuantile from '@stdlib/stats-base-dists-f-quantile'
+import { assertFiniteNumbers } from './assert-finite-numbers'
+
+export type CronbachAlpha = {
+  alpha: number
+  /** Feldt (1965) 95% confidence interval */
+  ci95: [number, number]
+  /** number of persons (rows) */
+  n: number
+  /** number of items (columns) */
+  k: number
+  /** one entry per item, in column order */
+  items: {
+    /**
+     * cor(item, total − item), psych's `r.drop`. NaN when the item, or the sum of the other items,
+     * has no variance (everyone gave the same answer): the correlation is then undefined and R's
+     * `cor` gives NA. NaN rather than a throw, because one constant item in a small group is
+     * ordinary data and must not make α itself unavailable; rather than null, to keep the
+     * `number` type that callers were written against (JSON.stringify writes NaN as null).
+     */
+    correctedItemTotal: number
+    /**
+     * α of the remaining k − 1 items, psych's `alpha.drop$raw_alpha`. null when it is undefined:
+     * with k = 2 one item remains, and α of one item is not defined (R's psych gives NA or
+     * nonsense); also when the remaining items' total has no variance.
+     */
+    alphaIfDeleted: number | null
+  }[]
+}
+
+/**
+ * Cronbach's α (coefficient alpha, raw) for a persons × items matrix, with the Feldt 95% confidence
+ * interval, corrected item–total correlations and α if item deleted.
+ *
+ * In words: α = k/(k − 1) · (1 − Σ item variances / variance of the total score), with k items and
+ * sample variances (denominator n − 1; the choice cancels). Feldt's interval takes
+ * (1 − α)/(1 − α̂) ~ F(n − 1, (n − 1)(k − 1)), giving
+ * [1 − (1 − α̂)·F_{0.975}, 1 − (1 − α̂)·F_{0.025}] with those degrees of freedom. The corrected
+ * item–total correlation is the Pearson correlation of an item with the sum of the other items;
+ * α if deleted is α recomputed without the item.
+ *
+ * Missing answers: only complete cases are accepted (listwise deletion is the caller's job and
+ * must be reported). psych::alpha uses pairwise-complete covariances by default, so with missing
+ * data its numbers differ from these.
+ *
+ * References: Cronbach, L. J. (1951). Coefficient alpha and the internal structure of tests.
+ * Psychometrika 16, 297–334. Feldt, L. S. (1965). The approximate sampling distribution of
+ * Kuder–Richardson reliability coefficient twenty. Psychometrika 30, 357–370. Feldt, L. S.,
+ * Woodruff, D. J. & Salih, F. A. (1987). Applied Psychological Measurement 11, 93–103.
+ *
+ * @param rows - one array per person, each with the same k ≥ 2 item scores; n ≥ 2 persons
+ * @throws {RangeError} ragged rows, non-finite values, k < 2, n < 2, or a total score without
+ *   variance
+ * @example
+ * // R: m <- rbind(c(1,2,2), c(2,3,3), c(3,3,4), c(4,5,4), c(2,2,3)); k <- 3
+ * //    k/(k-1) * (1 - sum(apply(m, 2, var)) / var(rowSums(m)))   # 0.9375
+ * cronbachAlpha([[1, 2, 2], [2, 3, 3], [3, 3, 4], [4, 5, 4], [2, 2, 3]]).alpha // => 0.9375
+ */
+export function cronbachAlpha(rows: number[][]): CronbachAlpha {
+  if (!Array.isArray(rows)) throw new RangeError('rows must be an array of rows (one per person).')
+  const n = rows.length
+  if (n < 2) throw new RangeError(`Cronbach's alpha needs at least 2 persons (got ${n}).`)
+  rows.forEach((row, i) => assertFiniteNumbers(row, `rows[${i}]`))
+  const k = rows[0]?.length ?? 0
+  rows.forEach((row, i) => {
+    if (row.length !== k) throw new RangeError(`Every row must have the same number of items: rows[0] has ${k}, rows[${i}] has ${row.length}.`)
+  })
+  if (k < 2) throw new RangeError(`Cronbach's alpha needs at least 2 items (got ${k}).`)
+
+  const columns = Array.from({ length: k }, (_, item) => rows.map((row) => row[item] as number))
+  const totals = rows.map((row) => row.reduce((sum, score) => sum + score, 0))
+  const alpha = alphaOf(columns, totals)
+  if (alpha === null) throw new RangeError("The total score has no variance across persons, so Cronbach's alpha is undefined.")
+
+  const dfPersons = n - 1
+  const dfError = (n - 1) * (k - 1)
+  const ci95: [number, number] = [1 - (1 - alpha) * fQuantile(0.975, dfPersons, dfError), 1 - (1 - alpha) * fQuantile(0.025, dfPersons, dfError)]
+
+  const items = columns.map((column, item) => {
+    const rest = totals.map((total, person) => total - (column[person] as number))
+    const others = columns.filter((_, other) => other !== item)
+    return {
+      correctedItemTotal: sampleVariance(column) === 0 || sampleVariance(rest) === 0 ? Number.NaN : sampleCorrelation(column, rest),
+      alphaIfDeleted: k === 2 ? null : alphaOf(others, rest),
+    }
+  })
+  return { alpha, ci95, n, k, items }
+}
+
+/** α from item columns and their row totals; null when the totals have no variance. */
+function alphaOf(columns: number[][], totals: number[]): number | null {
+  const totalVariance = sampleVariance(totals)
+  if (totalVariance === 0) return null
+  const k = columns.length
+  const sumOfItemVariances = columns.reduce((sum, column) => sum + sampleVariance(column), 0)
+  return (k / (k - 1)) * (1 - sumOfItemVariances / totalVariance)
+}

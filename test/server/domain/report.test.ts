@@ -1,0 +1,208 @@
+/**
+ * The cohort report on imported data, through the domain, the HTTP API (researcher and program lead)
+ * and the CLI, against R 4.2.2 on the same pairs. The R session:
+ *
+ *   pre  <- c(14, 18, 9, 22, 12, 16, 11, 20); post  <- c(9, 15, 9, 13, 10, 17, 6, 12)   # PHQ-9 totals
+ *   wpre <- c(10, 8, 15, 6, 12, 9, 14, 7);    wpost <- c(14, 9, 15, 13, 16, 8, 18, 12)  # WHO-5 raw
+ *   options(digits = 15)
+ *   t.test(post, pre, paired = TRUE); wilcox.test(post, pre, paired = TRUE)
+ *   d <- post - pre; n <- length(d); tobs <- mean(d) / sd(d) * sqrt(n)
+ *   uniroot(function(l) pt(tobs, n - 1, l) - 0.975, c(-50, 50), tol = 1e-12)$root / sqrt(n)   # d_z lower
+ *   uniroot(function(l) pt(tobs, n - 1, l) - 0.025, c(-50, 50), tol = 1e-12)$root / sqrt(n)   # d_z upper
+ *   mean(d) / ((sd(pre) + sd(post)) / 2) * (1 - 3 / (4 * 2 * n - 9))                          # g_av
+ *   p.adjust(c(p_phq, p_who, p_who_pct), "holm")
+ *   quantile(pre, c(.25, .5, .75))
+ */
+import { describe, expect, it } from 'vitest'
+import { runCli } from '../../../server/cli/program'
+import { migrateToLatest } from '../../../server/db/migrate'
+import { updateStudy } from '../../../server/db/repositories/studies'
+import { importCohortCsv } from '../../../server/domain/import'
+import { aggregateReport, cohortReport, participantReport } from '../../../server/domain/report'
+import { reportCsv, reportMarkdown } from '../../../server/domain/report-format'
+import { createCohort, createStudy } from '../../../server/domain/setup'
+import { testApp } from '../../helpers/app'
+import { signedInStaff } from '../../helpers/staff'
+
+const phqPre = [14, 18, 9, 22, 12, 16, 11, 20]
+const phqPost = [9, 15, 9, 13, 10, 17, 6, 12]
+const whoPre = [10, 8, 15, 6, 12, 9, 14, 7]
+const whoPost = [14, 9, 15, 13, 16, 8, 18, 12]
+
+/** Item answers that sum to `total`: as many maximal items as fit, then the remainder. */
+function items(prefix: string, count: number, max: number, total: number): number[] {
+  return Array.from({ length: count }, (_, i) => Math.max(0, Math.min(max, total - i * max)))
+}
+
+function csv(): string {
+  const rows = ['participant,wave,instrument,item,value']
+  phqPre.forEach((_, p) => {
+    for (const [wave, phq, who] of [
+      ['pre', phqPre[p]!, whoPre[p]!],
+      ['post', phqPost[p]!, whoPost[p]!],
+    ] as const) {
+      items('phq9', 9, 3, phq).forEach((v, i) => rows.push(`P${p + 1},${wave},phq-9,phq9_${i + 1},${v}`))
+      items('who5', 5, 5, who).forEach((v, i) => rows.push(`P${p + 1},${wave},who-5,who5_${i + 1},${v}`))
+    }
+  })
+  return `${rows.join('\n')}\n`
+}
+
+async function importedCohort() {
+  const { app, deps } = await testApp()
+  const study = await createStudy(deps, { name: 'Re-analysis of a paper cohort' }, 'test')
+  const cohort = await createCohort(deps, { studyId: study.id, name: 'Group 2020' }, 'test')
+  await importCohortCsv(deps, { cohortId: cohort.id, csv: csv() }, 'test')
+  return { app, deps, study, cohort }
+}
+
+const close = (value: number | null | undefined, expected: number, digits = 9) => expect(value).toBeCloseTo(expected, digits)
+
+describe('cohort report on imported data', () => {
+  it('equals R for every scale', async () => {
+    const { deps, cohort } = await importedCohort()
+    const report = await cohortReport(deps, cohort.id, { from: 'pre', to: 'post' })
+    expect(report.funnel).toEqual({ enrolled: 8, consented: 8, completed: { pre: 8, post: 8 }, paired: 8, withdrawn: 0 })
+    expect(report.scales.map((s) => `${s.instrument}/${s.scale}`)).toEqual(['phq-9/total', 'who-5/raw', 'who-5/percentage'])
+
+    const [phq, who, whoPct] = report.scales
+    expect(phq!.n).toBe(8)
+    // t = -3.0759262152358668, p = 0.0179176372568833, CI -6.8539137754786523 -0.8960862245213470
+    close(phq!.pairedT!.t, -3.0759262152358668)
+    expect(phq!.pairedT!.df).toBe(7)
+    close(phq!.pairedT!.p, 0.0179176372568833, 12)
+    close(phq!.change.ci95![0], -6.8539137754786523)
+    close(phq!.change.ci95![1], -0.896086224521347)
+    close(phq!.change.mean, -3.875)
+    // V = 1, p-value = 0.0342879679735918 (with ties and a zero: normal approximation)
+    expect(phq!.wilcoxon).toEqual({ V: 1, p: expect.any(Number), method: 'normal' })
+    close(phq!.wilcoxon!.p, 0.0342879679735918, 12)
+    // d_z = -1.0875041426113770 [-1.9549451099431738, -0.1751810584328696]; g_av = -0.8998987493378371
+    close(phq!.effectSize!.dz, -1.087504142611377)
+    close(phq!.effectSize!.dzCi95[0], -1.9549451099431738, 6)
+    close(phq!.effectSize!.dzCi95[1], -0.1751810584328696, 6)
+    close(phq!.effectSize!.gav, -0.8998987493378371)
+    // quantile(pre, c(.25, .5, .75)): 11.75 15.00 18.50; median(post) = 11
+    expect([phq!.pre.q1, phq!.pre.median, phq!.pre.q3, phq!.post.median]).toEqual([11.75, 15, 18.5, 11])
+
+    // t = 3.1132471299766249, p = 0.0170037012891842; V = 26.5, p = 0.0406849087807448
+    close(who!.pairedT!.t, 3.1132471299766249)
+    close(who!.wilcoxon!.p, 0.0406849087807448, 12)
+    expect(who!.wilcoxon!.V).toBe(26.5)
+    close(who!.effectSize!.gav, 0.850535622912452)
+    // WHO-5 percentage = raw × 4: the same t, a CI four times as wide: 2.8855642246022195 21.1144357753977800
+    close(whoPct!.pairedT!.t, 3.1132471299766249)
+    close(whoPct!.change.ci95![0], 2.8855642246022195)
+    // p.adjust(c(0.0179176372568833, 0.0170037012891842, 0.0170037012891842), "holm"): all 0.0510111038675527
+    for (const s of report.scales) close(s.pHolm, 0.0510111038675527, 12)
+  })
+
+  it('classifies reliable and clinically significant change from the instruments\' norms', async () => {
+    const { deps, cohort } = await importedCohort()
+    const report = await cohortReport(deps, cohort.id, { from: 'pre', to: 'post' })
+    const [phq, who] = report.scales
+    // PHQ-9: S_diff = √2 · 6.25 · √(1 − 0.79) = 4.0505; c = (3.52·12.83 + 6.25·2.91)/(3.52 + 6.25) = 6.4840.
+    // P4 22 → 13 (RCI −2.22) and P8 20 → 12 (RCI −1.975) improve reliably but stay above c.
+    expect(phq!.rci!.sDiff).toBeCloseTo(Math.SQRT2 * 6.25 * Math.sqrt(0.21), 12)
+    expect(phq!.cutoff!.criterion).toBe('c')
+    expect(phq!.cutoff!.value).toBeCloseTo((3.52 * 12.83 + 6.25 * 2.91) / (3.52 + 6.25), 12)
+    expect(phq!.reliableChange).toEqual({ recovered: 0, improved: 2, unchanged: 6, deteriorated: 0 })
+    const p4 = report.participants.find((p) => p.code === 'P4')!.scales.find((s) => s.instrument === 'phq-9')!
+    expect(p4).toMatchObject({ pre: 22, post: 13, change: -9, classification: 'improved', bandPre: 'Severe', bandPost: 'Moderate' })
+    expect(p4.rci).toBeCloseTo(-9 / (Math.SQRT2 * 6.25 * Math.sqrt(0.21)), 12)
+    // WHO-5 (higher is better): S_diff = √2 · 5.49 · √0.19 = 3.3843; c = (6.5·8.95 + 5.49·13.4)/11.99 = 10.988.
+    // P4 6 → 13 (RCI +2.07) crosses c upwards: recovered.
+    expect(who!.reliableChange).toEqual({ recovered: 1, improved: 0, unchanged: 7, deteriorated: 0 })
+    expect(report.participants.find((p) => p.code === 'P4')!.scales.find((s) => s.scale === 'raw')!.classification).toBe('recovered')
+  })
+
+  it('serves the full report to researchers and a suppressed aggregate to program leads', async () => {
+    const { app, deps, study, cohort } = await importedCohort()
+    const researcher = await signedInStaff(deps, [{ studyId: study.id, role: 'researcher' }])
+    const lead = await signedInStaff(deps, [{ studyId: study.id, role: 'program_lead' }])
+
+    const full = await app.request(`/api/cohorts/${cohort.id}/report?from=pre&to=post`, { headers: researcher.headers })
+    expect(full.status).toBe(200)
+    const body = await full.json()
+    expect(body.view).toBe('researcher')
+    expect(body.participants).toHaveLength(8)
+    expect(body.scales[0].pairedT.t).toBeCloseTo(-3.0759262152358668, 9)
+
+    const aggregate = await app.request(`/api/cohorts/${cohort.id}/report`, { headers: lead.headers })
+    expect(aggregate.status).toBe(200)
+    const agg = await aggregate.json()
+    expect(agg.view).toBe('aggregate')
+    expect(agg.participants).toBeUndefined()
+    expect(JSON.stringify(agg)).not.toMatch(/"P\d+"/)
+    // n = 8 ≥ 5: the statistics stand; counts of 1–4 participants are suppressed, 0 and 6 are not.
+    expect(agg.scales[0].pairedT.t).toBeCloseTo(-3.0759262152358668, 9)
+    expect(agg.scales[0].reliableChange).toEqual({ recovered: 0, improved: null, unchanged: 6, deteriorated: 0 })
+    expect(agg.scales[0].unavailable.reliableChange).toMatch(/fewer than 5 participants/)
+
+    // With a threshold above the cohort's size every statistic is suppressed, with the reason.
+    await updateStudy(deps.db, study.id, { minCellSize: 10 })
+    const suppressed = await (await app.request(`/api/cohorts/${cohort.id}/report`, { headers: lead.headers })).json()
+    expect(suppressed.scales[0]).toMatchObject({ n: 8, pairedT: null, effectSize: null, pre: { mean: null }, unavailable: { all: 'suppressed: fewer than 10 participants' } })
+    // Counts of fewer than 10 are suppressed too; how many were enrolled is not a finding and stays.
+    expect(suppressed.funnel).toMatchObject({ enrolled: 8, consented: null, paired: null })
+  })
+
+  it('says why a statistic is missing instead of showing NaN', async () => {
+    const { deps } = await testApp()
+    const study = await createStudy(deps, { name: 'Small' }, 'test')
+    const cohort = await createCohort(deps, { studyId: study.id, name: 'Two people' }, 'test')
+    const rows = ['participant,wave,instrument,item,value']
+    // One complete pair and one person with only a pre score.
+    for (const [p, wave, total] of [['P1', 'pre', 10], ['P1', 'post', 5], ['P2', 'pre', 12]] as const) {
+      items('phq9', 9, 3, total).forEach((v, i) => rows.push(`${p},${wave},phq-9,phq9_${i + 1},${v}`))
+    }
+    await importCohortCsv(deps, { cohortId: cohort.id, csv: rows.join('\n') }, 'test')
+    const report = await cohortReport(deps, cohort.id, { from: 'pre', to: 'post' })
+    const phq = report.scales[0]!
+    expect(phq.n).toBe(1)
+    expect(phq.pairedT).toBeNull()
+    expect(phq.unavailable.pairedT).toMatch(/2/)
+    expect(phq.pHolm).toBeNull()
+    expect(phq.unavailable.pHolm).toBeTruthy()
+    expect(JSON.stringify(report)).not.toMatch(/NaN/)
+    expect(reportMarkdown(report)).toContain('## Not computed')
+  })
+
+  it('gives one participant across waves', async () => {
+    const { deps, cohort } = await importedCohort()
+    const participants = await deps.db.selectFrom('participant').select(['id', 'code']).where('cohort_id', '=', cohort.id).execute()
+    const p4 = participants.find((p) => p.code === 'P4')!
+    const report = await participantReport(deps, p4.id)
+    expect(report.waves.map((w) => w.kind)).toEqual(['pre', 'post'])
+    expect(report.waves[0]!.scores.find((s) => s.instrument === 'phq-9')).toMatchObject({ score: 22, band: 'Severe' })
+    expect(report.changes).toHaveLength(1)
+    expect(report.changes[0]!.scales.find((s) => s.instrument === 'phq-9')).toMatchObject({ change: -9, classification: 'improved' })
+    // 22 = 3·7 + 1: item 9 answered 0, so no safety flag; P1 (14 = 3·4 + 2) has no item 9 either.
+    expect(report.flags).toEqual([])
+  })
+
+  it('prints the report from the CLI as JSON, CSV and Markdown', async () => {
+    const { deps, cohort } = await importedCohort()
+    const out: string[] = []
+    const err: string[] = []
+    const io = { out: (t: string) => out.push(t), err: (t: string) => err.push(t), deps: async () => deps, migrate: async () => (await migrateToLatest(deps.db), []), baseUrl: 'http://localhost:3000' }
+
+    expect(await runCli(['report', '--cohort', cohort.id, '--format', 'json'], io)).toBe(0)
+    const json = JSON.parse(out.pop()!)
+    expect(json.scales[0].pairedT.t).toBeCloseTo(-3.0759262152358668, 9)
+
+    expect(await runCli(['report', '--cohort', cohort.id, '--format', 'csv'], io)).toBe(0)
+    const lines = out.pop()!.split('\n')
+    expect(lines[0]).toMatch(/^instrument,scale,direction,n,pre_mean/)
+    expect(lines[1]).toMatch(/^phq-9,total,higher-is-worse,8,/)
+    expect(lines[1]).toContain(',-3.075926,7,')
+
+    expect(await runCli(['report', '--cohort', cohort.id], io)).toBe(0)
+    expect(out.pop()).toContain('| P4 | 0 | phq-9 total | 22 | 13 | -9 |')
+
+    expect(await runCli(['report', '--cohort', 'nope'], io)).toBe(1)
+    expect(err.pop()).toMatch(/No such cohort/)
+    expect(aggregateReport).toBeTypeOf('function')
+    expect(reportCsv).toBeTypeOf('function')
+  })
+})
