@@ -142,10 +142,11 @@ export async function cohortReport(deps: Deps, cohortId: string, waves: { from: 
     listCompletedResponses(deps.db, allWaves.map((w) => w.id)),
   ])
 
+  const completedForms = new Set(responses.map((r) => `${r.participantId}|${r.waveId}|${r.instrumentId}`))
   const completedWave = (wave: Wave) =>
     new Set(
       participants
-        .filter((p) => wave.instruments.length > 0 && wave.instruments.every((id) => responses.some((r) => r.participantId === p.id && r.waveId === wave.id && r.instrumentId === id)))
+        .filter((p) => wave.instruments.length > 0 && wave.instruments.every((id) => completedForms.has(`${p.id}|${wave.id}|${id}`)))
         .map((p) => p.id),
     )
   const completed: Partial<Record<WaveKind, number>> = {}

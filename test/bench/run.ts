@@ -1,7 +1,9 @@
 /**
- * `npm run bench`: prints what a participant's phone downloads on a first visit, and how fast the
- * server saves answers under 50 participants at once, next to a bare Hono + better-sqlite3 insert
- * measured in the same run. Numbers only; nothing here passes or fails.
+ * `npm run bench`: prints what a participant's phone downloads on a first visit; how fast the server
+ * saves answers under 50 participants at once, next to a bare Hono + better-sqlite3 insert measured
+ * in the same run; and how long a 10,000-participant study takes to import and report, next to
+ * reading the same rows from SQLite alone (BENCH_PARTICIPANTS changes the size). Numbers only;
+ * nothing here passes or fails.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -105,6 +107,17 @@ try {
     console.log(`  ${name.padEnd(34)} ${r.perSecond.toFixed(0).padStart(6)} saves/s   p50 ${r.p50.toFixed(1).padStart(6)} ms   p99 ${r.p99.toFixed(1).padStart(6)} ms   failures ${r.failures}/${r.requests}`)
   row('platform (validate, transaction)', platformResult)
   row('bare Hono + better-sqlite3 insert', bareResult)
+
+  const cohortSize = Number(process.env.BENCH_PARTICIPANTS ?? 10_000)
+  const within = await startChild('report-bench.ts', [String(cohortSize)])
+  children.push(within.child)
+  const r = JSON.parse(within.line) as Record<string, number>
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`
+  console.log(`\nWithin-subject report, synthetic study: ${r.participants} participants × 4 instruments × 2 waves (${r.csvRows} CSV rows, ${r.responses} responses):`)
+  console.log(`  import from CSV (validate, score, one transaction): ${seconds(r.importMs!)}`)
+  console.log(`  cohort report (${r.scales} scales, all statistics):     ${seconds(r.reportMs!)}`)
+  console.log(`  the same ${r.sqliteRows} rows read from SQLite alone:  ${seconds(r.sqliteReadMs!)}`)
+  console.log(`  peak memory of that process (RSS):                 ${r.peakRssMiB!.toFixed(0)} MiB`)
 } finally {
   for (const child of children) child.kill()
   rmSync(dir, { recursive: true, force: true })

@@ -45,7 +45,8 @@ export async function insertParticipants(
     created_at: now.toISOString(),
     withdrawn_at: null,
   }))
-  if (rows.length > 0) await db.insertInto('participant').values(rows).execute()
+  // In slices: one statement may bind only so many values (SQLite: 32,766; PostgreSQL: 65,535).
+  for (let i = 0; i < rows.length; i += 1000) await db.insertInto('participant').values(rows.slice(i, i + 1000)).execute()
   return rows.map(toParticipant)
 }
 
