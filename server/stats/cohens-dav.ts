@@ -1,5 +1,6 @@
 import { mean, sampleStandardDeviation } from 'simple-statistics'
 import { pairedDifferences } from './paired-differences'
+import { isConstant } from './is-constant'
 
 /**
  * Cohen's d_av: the mean change standardized by the average of the two occasions' standard
@@ -21,14 +22,16 @@ import { pairedDifferences } from './paired-differences'
  * @example
  * // Lakens (2013) movie ratings (movie 1 as post, movie 2 as pre); paper: d_av = 1.13
  * // R: m1 <- c(9,7,8,9,8,9,9,10,9,9); m2 <- c(9,6,7,8,7,9,8,8,8,7)
- * //    mean(m1 - m2) / ((sd(m1) + sd(m2)) / 2)   # 1.128533
- * cohensDav([9, 7, 8, 9, 8, 9, 9, 10, 9, 9], [9, 6, 7, 8, 7, 9, 8, 8, 8, 7]) // => 1.1285...
+ * //    mean(m1 - m2) / ((sd(m1) + sd(m2)) / 2)   # 1.128696
+ * cohensDav([9, 7, 8, 9, 8, 9, 9, 10, 9, 9], [9, 6, 7, 8, 7, 9, 8, 8, 8, 7]) // => 1.12869...
  */
 export function cohensDav(post: number[], pre: number[]): number {
   const differences = pairedDifferences(post, pre)
   const n = differences.length
   if (n < 2) throw new RangeError(`Cohen's d_av needs at least 2 pairs (got ${n}).`)
+  if (isConstant(pre) && isConstant(post)) {
+    throw new RangeError("Both occasions have zero standard deviation, so Cohen's d_av is undefined.")
+  }
   const averageSd = (sampleStandardDeviation(pre) + sampleStandardDeviation(post)) / 2
-  if (averageSd === 0) throw new RangeError("Both occasions have zero standard deviation, so Cohen's d_av is undefined.")
   return mean(differences) / averageSd
 }

@@ -33,8 +33,10 @@ import { bisectRoot } from './root-find'
  * @throws {RangeError} unequal lengths, non-finite values, fewer than 2 pairs, constant differences
  * @example
  * // R: d <- with(sleep, extra[group == 2] - extra[group == 1]); mean(d) / sd(d)   # 1.284558
- * //    uniroot(function(l) pt(4.062128, 9, l) - 0.975, c(-50, 50), tol = 1e-12)$root / sqrt(10)  # 0.4259
- * cohensDz(extra2, extra1) // => { dz: 1.28455..., ci95: [0.4259..., 2.1014...] }
+ * //    tobs <- t.test(d)$statistic   # 4.062128
+ * //    uniroot(function(l) pt(tobs, 9, l) - 0.975, c(-50, 50), tol = 1e-12)$root / sqrt(10)  # 0.4146278
+ * //    uniroot(function(l) pt(tobs, 9, l) - 0.025, c(-50, 50), tol = 1e-12)$root / sqrt(10)  # 2.118017
+ * cohensDz(extra2, extra1) // => { dz: 1.28455..., ci95: [0.41462..., 2.11801...] }
  */
 export function cohensDz(post: number[], pre: number[]): { dz: number; ci95: [number, number] } {
   const differences = pairedDifferences(post, pre)

@@ -1,6 +1,7 @@
 import { sampleCorrelation, sampleVariance } from 'simple-statistics'
 import fQuantile from '@stdlib/stats-base-dists-f-quantile'
 import { assertFiniteNumbers } from './assert-finite-numbers'
+import { isConstant } from './is-constant'
 
 export type CronbachAlpha = {
   alpha: number
@@ -54,8 +55,8 @@ export type CronbachAlpha = {
  *   variance
  * @example
  * // R: m <- rbind(c(1,2,2), c(2,3,3), c(3,3,4), c(4,5,4), c(2,2,3)); k <- 3
- * //    k/(k-1) * (1 - sum(apply(m, 2, var)) / var(rowSums(m)))   # 0.9375
- * cronbachAlpha([[1, 2, 2], [2, 3, 3], [3, 3, 4], [4, 5, 4], [2, 2, 3]]).alpha // => 0.9375
+ * //    k/(k-1) * (1 - sum(apply(m, 2, var)) / var(rowSums(m)))   # 0.9354839
+ * cronbachAlpha([[1, 2, 2], [2, 3, 3], [3, 3, 4], [4, 5, 4], [2, 2, 3]]).alpha // => 0.93548...
  */
 export function cronbachAlpha(rows: number[][]): CronbachAlpha {
   if (!Array.isArray(rows)) throw new RangeError('rows must be an array of rows (one per person).')
@@ -81,7 +82,7 @@ export function cronbachAlpha(rows: number[][]): CronbachAlpha {
     const rest = totals.map((total, person) => total - (column[person] as number))
     const others = columns.filter((_, other) => other !== item)
     return {
-      correctedItemTotal: sampleVariance(column) === 0 || sampleVariance(rest) === 0 ? Number.NaN : sampleCorrelation(column, rest),
+      correctedItemTotal: isConstant(column) || isConstant(rest) ? Number.NaN : sampleCorrelation(column, rest),
       alphaIfDeleted: k === 2 ? null : alphaOf(others, rest),
     }
   })
@@ -90,8 +91,8 @@ export function cronbachAlpha(rows: number[][]): CronbachAlpha {
 
 /** α from item columns and their row totals; null when the totals have no variance. */
 function alphaOf(columns: number[][], totals: number[]): number | null {
+  if (isConstant(totals)) return null
   const totalVariance = sampleVariance(totals)
-  if (totalVariance === 0) return null
   const k = columns.length
   const sumOfItemVariances = columns.reduce((sum, column) => sum + sampleVariance(column), 0)
   return (k / (k - 1)) * (1 - sumOfItemVariances / totalVariance)

@@ -20,8 +20,8 @@ import { cohensDav } from './cohens-dav'
  * @throws {RangeError} as cohensDav
  * @example
  * // R: m1 <- c(9,7,8,9,8,9,9,10,9,9); m2 <- c(9,6,7,8,7,9,8,8,8,7); N <- 10
- * //    mean(m1 - m2) / ((sd(m1) + sd(m2)) / 2) * (1 - 3 / (4 * 2 * N - 9))   # 1.080849
- * hedgesGav([9, 7, 8, 9, 8, 9, 9, 10, 9, 9], [9, 6, 7, 8, 7, 9, 8, 8, 8, 7]) // => 1.0808...
+ * //    mean(m1 - m2) / ((sd(m1) + sd(m2)) / 2) * (1 - 3 / (4 * 2 * N - 9))   # 1.081005
+ * hedgesGav([9, 7, 8, 9, 8, 9, 9, 10, 9, 9], [9, 6, 7, 8, 7, 9, 8, 8, 8, 7]) // => 1.08100...
  */
 export function hedgesGav(post: number[], pre: number[]): number {
   const dav = cohensDav(post, pre) // validates the pairs

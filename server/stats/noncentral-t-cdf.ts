@@ -44,8 +44,8 @@ const NEGLIGIBLE_WEIGHT = 1e-20
  * @returns P(T ≤ x)
  * @throws {RangeError} for NaN arguments, df ≤ 0 or a non-finite ncp
  * @example
- * // R: pt(2.5, 9, 1.2)  # 0.8780812
- * noncentralTCdf(2.5, 9, 1.2) // => 0.87808...
+ * // R: pt(2.5, 9, 1.2)  # 0.8567582
+ * noncentralTCdf(2.5, 9, 1.2) // => 0.85675819...
  */
 export function noncentralTCdf(x: number, df: number, ncp: number): number {
   if (Number.isNaN(x)) throw new RangeError('noncentralTCdf: x is NaN.')

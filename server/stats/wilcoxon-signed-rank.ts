@@ -32,16 +32,18 @@ export type WilcoxonSignedRank = {
  * - otherwise the normal approximation: z = (V − n'(n'+1)/4 − ½·sign(V − n'(n'+1)/4)) / σ with
  *   σ² = n'(n'+1)(2n'+1)/24 − Σ(t³ − t)/48 over the groups of t tied |d|, and
  *   p = 2·min(Φ(z), 1 − Φ(z)).
+ * The exact distribution comes from @stdlib/stats-base-dists-signrank-cdf (exact integer counts).
  * R 4.6 changed the exact branch when there are zeros or ties (Pratt ranks, conditional exact
- * distribution; statistics.md A2.2); this follows R ≤ 4.5 as the brief asks.
+ * distribution; shared/reference/statistics.md A2.2), so with zeros or ties below 50 pairs R 4.6
+ * gives other p-values; this follows R 4.2–4.5 (A2.1), the R the project checks against.
  *
  * Edge cases, decided here: at least one non-zero difference is required. All differences zero
- * (R returns NaN with warnings) throws RangeError, as do empty arrays (R: "not enough (non-missing)
+ * (R gives V = 0 and p-value NA, with warnings) throws RangeError, as do empty arrays (R: "not enough (non-missing)
  * 'x' observations"). A single non-zero difference is allowed, as in R, and gives p = 1.
  * Incomplete pairs are an error, not dropped (see pairedDifferences).
  *
  * References: Wilcoxon, F. (1945). Individual comparisons by ranking methods. Biometrics Bulletin
- * 1, 80–83. Hollander, M., Wolfe, D. A. & Chicco, E. (2014). Nonparametric Statistical Methods,
+ * 1, 80–83. Hollander, M., Wolfe, D. A. & Chicken, E. (2014). Nonparametric Statistical Methods,
  * 3rd ed., ch. 3. R's `stats:::wilcox.test.default`.
  *
  * @param post - scores at the later occasion
@@ -50,7 +52,7 @@ export type WilcoxonSignedRank = {
  * @example
  * // R: with(sleep, wilcox.test(extra[group == 2], extra[group == 1], paired = TRUE))
  * //    V = 45, p-value = 0.009091 (normal: there is a zero and ties)
- * wilcoxonSignedRank(extra2, extra1) // => { V: 45, p: 0.009090..., method: 'normal', nonZero: 9, zeros: 1, ties: true, z: 2.6117... }
+ * wilcoxonSignedRank(extra2, extra1) // => { V: 45, p: 0.009090..., method: 'normal', nonZero: 9, zeros: 1, ties: true, z: 2.60862... }
  */
 export function wilcoxonSignedRank(post: number[], pre: number[]): WilcoxonSignedRank {
   const differences = pairedDifferences(post, pre)

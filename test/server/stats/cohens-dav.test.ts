@@ -35,6 +35,7 @@ describe('cohensDav', () => {
   it('rejects n < 2, no spread at either occasion, NaN and unequal lengths', () => {
     expect(() => cohensDav([1], [2])).toThrow(RangeError)
     expect(() => cohensDav([4, 4, 4], [2, 2, 2])).toThrow(/zero standard deviation/)
+    expect(() => cohensDav([0.7, 0.7, 0.7], [0.1, 0.1, 0.1])).toThrow(/zero standard deviation/)
     expect(() => cohensDav([1, NaN], [1, 2])).toThrow(RangeError)
     expect(() => cohensDav([1, 2], [1, 2, 3])).toThrow(RangeError)
   })

@@ -92,5 +92,6 @@ describe('cronbachAlpha', () => {
     expect(() => cronbachAlpha([[1, 2, 3]])).toThrow(/at least 2 persons/)
     expect(() => cronbachAlpha([])).toThrow(RangeError)
     expect(() => cronbachAlpha([[1, 3], [2, 2], [3, 1]])).toThrow(/no variance/)
+    expect(() => cronbachAlpha([[0.1, 0.2], [0.2, 0.1], [0.1, 0.2]])).toThrow(/no variance/)
   })
 })
