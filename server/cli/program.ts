@@ -11,7 +11,8 @@ import { importCohortCsv, type ImportSummary } from '../domain/import'
 import { cohortReport } from '../domain/report'
 import { reportCsv, reportMarkdown } from '../domain/report-format'
 import { checkInstrumentFile } from '../domain/instruments/registry'
-import { addParticipants, createCohort, createDemo, createStudy, setWave } from '../domain/setup'
+import { addParticipants, createCohort, createStudy, setWave } from '../domain/setup'
+import { createDemo } from '../domain/demo'
 import { participantLink } from '../domain/tokens'
 import { ApiError, type FieldProblem } from '../http/errors'
 
@@ -192,12 +193,18 @@ export function buildProgram(io: CliIo): Command {
 
   program
     .command('demo')
-    .description('create a demo study with one cohort of 8 participants and print their links')
+    .description('create a demo study: a completed cohort of 12 (invented data) and a cohort of 8 with links to try')
     .action(async () => {
       const demo = await createDemo(await io.deps(), actor)
       const links = demo.participants.map((p) => ({ code: p.code, link: participantLink(io.baseUrl, p.token) }))
-      print({ studyId: demo.study.id, cohortId: demo.cohort.id, participants: links }, () =>
-        [`Demo study ${demo.study.id}, cohort ${demo.cohort.id}.`, 'Pre and post questionnaires are open now. Participant links:', ...links.map((l) => `  ${l.code}\t${l.link}`)].join('\n'),
+      print({ studyId: demo.study.id, cohortId: demo.cohort.id, completedCohortId: demo.completedCohort.id, participants: links }, () =>
+        [
+          `Demo study ${demo.study.id}.`,
+          `Cohort ${demo.completedCohort.id} (${demo.completedCohort.name}): 12 participants with invented pre and post answers. Its report:`,
+          `  npm run balint -- report --cohort ${demo.completedCohort.id}`,
+          `Cohort ${demo.cohort.id} (${demo.cohort.name}): pre and post questionnaires are open now. Participant links:`,
+          ...links.map((l) => `  ${l.code}\t${l.link}`),
+        ].join('\n'),
       )
     })
 

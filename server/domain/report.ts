@@ -34,7 +34,7 @@ import { plainText } from './instruments/text'
 
 export type Summary = { n: number; mean: number | null; sd: number | null; median: number | null; q1: number | null; q3: number | null }
 
-export type AlphaSummary = { alpha: number; ci95: [number, number]; n: number; k: number; items: { item: string; correctedItemTotal: number; alphaIfDeleted: number | null }[] }
+export type AlphaSummary = { alpha: number; ci95: [number, number]; n: number; k: number; items: { item: string; correctedItemTotal: number | null; alphaIfDeleted: number | null }[] }
 
 export type ScaleReport = {
   instrument: string
@@ -115,7 +115,15 @@ function alphaOf(scale: ScaleSpec, responses: ScoredResponse[], unavailable: Rec
   }
   const result = attempt(name, unavailable, () => cronbachAlpha(rows))
   if (!result) return null
-  return { alpha: result.alpha, ci95: result.ci95, n: result.n, k: result.k, items: result.items.map((it, i) => ({ item: scale.items[i]!, ...it })) }
+  const constant = result.items.flatMap((it, i) => (Number.isNaN(it.correctedItemTotal) ? [scale.items[i]!] : []))
+  if (constant.length > 0) unavailable[`${name}.correctedItemTotal`] = `item${constant.length > 1 ? 's' : ''} ${constant.join(', ')} had the same answer from everyone, so ${constant.length > 1 ? 'they do' : 'it does'} not correlate with the total`
+  return {
+    alpha: result.alpha,
+    ci95: result.ci95,
+    n: result.n,
+    k: result.k,
+    items: result.items.map((it, i) => ({ item: scale.items[i]!, correctedItemTotal: Number.isNaN(it.correctedItemTotal) ? null : it.correctedItemTotal, alphaIfDeleted: it.alphaIfDeleted })),
+  }
 }
 
 const emptyCounts = (): Record<ChangeClass, number> => ({ recovered: 0, improved: 0, unchanged: 0, deteriorated: 0 })

@@ -133,25 +133,6 @@ export async function setWave(
   })
 }
 
-/**
- * A demo study a newcomer can try at once: one cohort of 8 participants, with the pre and the post
- * questionnaires both open now (in a real study the post wave opens after the last group session).
- */
-export async function createDemo(deps: Deps, actor: Actor) {
-  const now = deps.now()
-  const day = (offset: number) => new Date(now.getTime() + offset * 24 * 3600 * 1000).toISOString().slice(0, 10)
-  const study = await createStudy(deps, { name: 'Demo: online Balint groups for front-line clinicians' }, actor)
-  const cohort = await createCohort(
-    deps,
-    { studyId: study.id, name: 'Demo group A', leader: 'Group leader (psychiatrist)', coLeaders: ['Co-leader (clinical psychologist)', 'Co-leader (psychiatrist)'] },
-    actor,
-  )
-  const pre = await setWave(deps, { cohortId: cohort.id, kind: 'pre', opens: day(-1), closes: day(28), instruments: ['phq-9', 'gad-7', 'who-5', 'cbi'] }, actor)
-  const post = await setWave(deps, { cohortId: cohort.id, kind: 'post', opens: day(-1), closes: day(56), instruments: ['phq-9', 'gad-7', 'who-5', 'cbi'] }, actor)
-  const participants = await addParticipants(deps, { cohortId: cohort.id, count: 8 }, actor)
-  return { study, cohort, waves: [pre, post], participants }
-}
-
 /** Revoke a participant's live link and issue a new one (a lost phone, a forwarded message). */
 export async function reissueLink(deps: Deps, participantId: string, actor: Actor): Promise<{ code: string; token: string }> {
   const participant = await findParticipant(deps.db, participantId)

@@ -7,6 +7,8 @@ import { z } from 'zod'
 import { requireCohortRole, requireStudyRole } from '../domain/access'
 import type { Deps } from '../domain/deps'
 import { aggregateReport, cohortReport, participantReport } from '../domain/report'
+import { reportCsv, reportMarkdown } from '../domain/report-format'
+import { cohortTable1, table1Csv, table1Markdown } from '../domain/table1'
 import { findParticipant } from '../db/repositories/participants'
 import { findCohort } from '../db/repositories/studies'
 import { staffOf, type StaffEnv } from '../http/auth'
@@ -14,7 +16,8 @@ import { ApiError, parseOr422 } from '../http/errors'
 import { pathParams } from '../http/validate'
 
 const waveKind = z.enum(['pre', 'post', 'follow-up'])
-const reportQuery = z.object({ from: waveKind.default('pre'), to: waveKind.default('post') })
+const format = z.enum(['json', 'csv', 'md']).default('json')
+const reportQuery = z.object({ from: waveKind.default('pre'), to: waveKind.default('post'), format })
 const idParam = z.object({ id: z.string().min(1).max(64) })
 
 export function reportRoutes(deps: Deps) {
@@ -24,8 +27,20 @@ export function reportRoutes(deps: Deps) {
       const { cohort, study, roles } = await requireCohortRole(deps, staff.user, c.req.valid('param').id, ['researcher', 'program_lead'])
       const query = parseOr422(reportQuery, c.req.query())
       const report = await cohortReport(deps, cohort.id, query)
-      if (roles.includes('researcher')) return c.json({ ...report, view: 'researcher' as const }, 200)
-      return c.json({ ...aggregateReport(report, study.minCellSize), view: 'aggregate' as const }, 200)
+      const view = roles.includes('researcher') ? { ...report, view: 'researcher' as const } : { ...aggregateReport(report, study.minCellSize), view: 'aggregate' as const }
+      if (query.format === 'csv') return c.body(reportCsv(view), 200, { 'content-type': 'text/csv; charset=utf-8' })
+      if (query.format === 'md') return c.body(reportMarkdown(view), 200, { 'content-type': 'text/markdown; charset=utf-8' })
+      return c.json(view, 200)
+    })
+    .get('/cohorts/:id/table1', pathParams(idParam), async (c) => {
+      const staff = staffOf(c)
+      const { cohort, study, roles } = await requireCohortRole(deps, staff.user, c.req.valid('param').id, ['researcher', 'program_lead'])
+      const { format: as } = parseOr422(z.object({ format }), c.req.query())
+      // Program leads get the same table with small counts suppressed.
+      const table = await cohortTable1(deps, cohort.id, roles.includes('researcher') ? {} : { minCellSize: study.minCellSize })
+      if (as === 'csv') return c.body(table1Csv(table), 200, { 'content-type': 'text/csv; charset=utf-8' })
+      if (as === 'md') return c.body(table1Markdown(table), 200, { 'content-type': 'text/markdown; charset=utf-8' })
+      return c.json(table, 200)
     })
     .get('/participants/:id/report', pathParams(idParam), async (c) => {
       const staff = staffOf(c)

@@ -9,6 +9,7 @@ import { requireStudyRole } from '../domain/access'
 import { createStaffUser, normaliseEmail } from '../domain/auth'
 import type { Deps } from '../domain/deps'
 import { createCohort, createStudy, updateStudySettings } from '../domain/setup'
+import { createDemo } from '../domain/demo'
 import { staffOf, type StaffEnv } from '../http/auth'
 import { ApiError } from '../http/errors'
 import { jsonBody, pathParams } from '../http/validate'
@@ -84,6 +85,14 @@ export function studyRoutes(deps: Deps) {
       await revokeRole(deps.db, { studyId: study.id, userId: params.userId, role: params.role })
       await insertAudit(deps.db, { actor: `staff:${user.id}`, action: 'role.revoke', entity: 'study', entityId: study.id, details: { userId: params.userId, role: params.role } }, deps.now())
       return c.json({ ok: true }, 200)
+    })
+    // First run: a demo study with invented, completed data, so a newcomer sees real reports at once.
+    .post('/demo', async (c) => {
+      const { user } = staffOf(c)
+      requireAdmin(user.isAdmin)
+      const demo = await createDemo(deps, `staff:${user.id}`)
+      await grantRole(deps.db, { studyId: demo.study.id, userId: user.id, role: 'researcher' }, deps.now())
+      return c.json({ studyId: demo.study.id, completedCohortId: demo.completedCohort.id, cohortId: demo.cohort.id }, 201)
     })
     .get('/staff-users', async (c) => {
       requireAdmin(staffOf(c).user.isAdmin)

@@ -172,3 +172,17 @@ export async function listResponseStates(
     .execute()
   return rows.map((r) => ({ participantId: r.participant_id, waveId: r.wave_id, instrumentId: r.instrument_id, status: r.status, updatedAt: r.updated_at }))
 }
+
+/** Completed answers to a form asked once (demographics) by the participants of a cohort. */
+export async function listEnrolmentAnswers(db: Kysely<Database>, cohortId: string, instrumentId: string): Promise<{ participantId: string; answers: Record<string, unknown> }[]> {
+  const rows = await db
+    .selectFrom('response')
+    .innerJoin('participant', 'participant.id', 'response.participant_id')
+    .select(['response.participant_id', 'response.answers'])
+    .where('participant.cohort_id', '=', cohortId)
+    .where('response.wave_id', 'is', null)
+    .where('response.instrument_id', '=', instrumentId)
+    .where('response.status', '=', 'complete')
+    .execute()
+  return rows.map((r) => ({ participantId: r.participant_id, answers: JSON.parse(r.answers) as Record<string, unknown> }))
+}

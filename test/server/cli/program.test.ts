@@ -395,11 +395,12 @@ describe('instruments', () => {
 describe('demo', () => {
   it('creates 8 participants whose links open their page, with the pre and post waves open', async () => {
     const c = await cli()
-    const demo = await runJson<{ studyId: string; cohortId: string; participants: { code: string; link: string }[] }>(c, 'demo')
+    const demo = await runJson<{ studyId: string; cohortId: string; completedCohortId: string; participants: { code: string; link: string }[] }>(c, 'demo')
     expect(demo.participants.map((p) => p.code)).toEqual(['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7', 'P8'])
     for (const p of demo.participants) expect(p.link).toMatch(linkPattern)
-    expect(await c.db.selectFrom('participant').select('cohort_id').distinct().execute()).toEqual([{ cohort_id: demo.cohortId }])
-    expect(await rowCount(c, 'group_session')).toBe(8)
+    const byCohort = await c.db.selectFrom('participant').select(['cohort_id', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('cohort_id').execute()
+    expect(Object.fromEntries(byCohort.map((r) => [r.cohort_id, Number(r.n)]))).toEqual({ [demo.cohortId]: 8, [demo.completedCohortId]: 12 })
+    expect(await rowCount(c, 'group_session')).toBe(16)
 
     const app = createApp(c.deps)
     for (const p of demo.participants) {
@@ -414,6 +415,28 @@ describe('demo', () => {
       ])
       expect(state.waves[0]!.forms.map((f) => f.instrument.id)).toEqual(['phq-9', 'gad-7', 'who-5', 'cbi'])
     }
+  })
+})
+
+describe('demo, completed cohort', () => {
+  it('holds invented pre and post data that the report can analyse', async () => {
+    const c = await cli()
+    const demo = await runJson<{ completedCohortId: string }>(c, 'demo')
+    const { cohortReport } = await import('../../../server/domain/report')
+    const report = await cohortReport(c.deps, demo.completedCohortId, { from: 'pre', to: 'post' })
+    expect(report.funnel).toMatchObject({ enrolled: 12, consented: 12, completed: { pre: 12, post: 12 }, paired: 12 })
+    expect(report.scales.map((s) => s.scale)).toEqual(['total', 'total', 'raw', 'percentage', 'personal', 'work', 'patient'])
+    for (const s of report.scales) {
+      expect(s.n).toBe(12)
+      expect(s.pairedT).not.toBeNull()
+    }
+    // The invented burden falls after the group: PHQ-9 goes down on average.
+    expect(report.scales[0]!.change.mean).toBeLessThan(0)
+    expect(report.participants.every((p) => p.attended >= 4 && p.attended <= 8)).toBe(true)
+    // The same seed gives the same data: a second demo has the same PHQ-9 statistics.
+    const again = await runJson<{ completedCohortId: string }>(c, 'demo')
+    const second = await cohortReport(c.deps, again.completedCohortId, { from: 'pre', to: 'post' })
+    expect(second.scales[0]!.pairedT).toEqual(report.scales[0]!.pairedT)
   })
 })
 

@@ -1,0 +1,117 @@
+/**
+ * Table 1: who took part. Built from the demographics form the participants completed: every number
+ * question (age, years in practice …) is summarised by n, mean, SD and range; every choice question
+ * (sex, marital status, role …) by counts and percentages of those who answered.
+ */
+import { stringify } from 'csv-stringify/sync'
+import { max, mean, min, sampleStandardDeviation } from 'simple-statistics'
+import { ApiError } from '../http/errors'
+import { listParticipants } from '../db/repositories/participants'
+import { listEnrolmentAnswers } from '../db/repositories/responses'
+import { findCohort } from '../db/repositories/studies'
+import type { Deps } from './deps'
+import { enrolmentInstruments } from './participant-journey'
+import { plainText } from './instruments/text'
+import type { LocalizedText } from './instruments/schema'
+
+export type ContinuousRow = { variable: string; label: string; n: number | null; mean: number | null; sd: number | null; min: number | null; max: number | null }
+export type CategoricalRow = {
+  variable: string
+  label: string
+  answered: number | null
+  levels: { value: string; label: string; n: number | null; percent: number | null }[]
+}
+
+export type Table1 = {
+  cohort: { id: string; name: string }
+  /** Participants who completed the demographics form. */
+  n: number
+  continuous: ContinuousRow[]
+  categorical: CategoricalRow[]
+  /** Set for program leads: counts from 1 to minCellSize − 1 are null. */
+  suppression: { minCellSize: number } | null
+}
+
+type SurveyElement = { type?: string; name?: string; title?: LocalizedText; choices?: unknown[]; inputType?: string; otherText?: LocalizedText; showOtherItem?: boolean; elements?: SurveyElement[] }
+
+function elementsOf(survey: unknown): SurveyElement[] {
+  const pages = (survey as { pages: { elements?: SurveyElement[] }[] }).pages
+  const walk = (els: SurveyElement[]): SurveyElement[] => els.flatMap((e) => (e.type === 'panel' ? walk(e.elements ?? []) : [e]))
+  return walk(pages.flatMap((p) => p.elements ?? []))
+}
+
+function choiceLabels(element: SurveyElement): { value: string; label: string }[] {
+  const choices = (element.choices ?? []).map((c) =>
+    typeof c === 'object' && c !== null ? { value: String((c as { value: unknown }).value), label: plainText(((c as { text?: LocalizedText }).text ?? String((c as { value: unknown }).value)) as LocalizedText) } : { value: String(c), label: String(c) },
+  )
+  if (element.showOtherItem) choices.push({ value: 'other', label: element.otherText ? plainText(element.otherText) : 'Other' })
+  return choices
+}
+
+export async function cohortTable1(deps: Deps, cohortId: string, options: { minCellSize?: number } = {}): Promise<Table1> {
+  const cohort = await findCohort(deps.db, cohortId)
+  if (!cohort) throw new ApiError('not_found', 'No such cohort.')
+  const instrument = deps.instruments.get(enrolmentInstruments[0]!)
+  if (!instrument) throw new Error('the demographics form is not loaded')
+  const members = new Set((await listParticipants(deps.db, cohortId)).map((p) => p.id))
+  const answers = (await listEnrolmentAnswers(deps.db, cohortId, instrument.id)).filter((a) => members.has(a.participantId)).map((a) => a.answers)
+
+  const k = options.minCellSize
+  const suppress = (n: number) => (k !== undefined && n > 0 && n < k ? null : n)
+  const continuous: ContinuousRow[] = []
+  const categorical: CategoricalRow[] = []
+  for (const element of elementsOf(instrument.survey)) {
+    if (!element.name) continue
+    const label = element.title ? plainText(element.title) : element.name
+    const question = instrument.questions.find((q) => q.name === element.name)
+    if (question?.kind === 'number') {
+      const values = answers.map((a) => a[element.name!]).filter((v): v is number => typeof v === 'number')
+      const hidden = k !== undefined && values.length < k
+      continuous.push({
+        variable: element.name,
+        label,
+        n: suppress(values.length),
+        mean: hidden || values.length === 0 ? null : mean(values),
+        sd: hidden || values.length < 2 ? null : sampleStandardDeviation(values),
+        min: hidden || values.length === 0 ? null : min(values),
+        max: hidden || values.length === 0 ? null : max(values),
+      })
+    } else if (question?.kind === 'choice') {
+      const given = answers.map((a) => a[element.name!]).filter((v) => v !== undefined && v !== null && v !== '')
+      categorical.push({
+        variable: element.name,
+        label,
+        answered: suppress(given.length),
+        levels: choiceLabels(element).map((choice) => {
+          const n = given.filter((v) => String(v) === choice.value).length
+          const shown = suppress(n)
+          return { ...choice, n: shown, percent: shown === null || given.length === 0 ? null : (100 * n) / given.length }
+        }),
+      })
+    }
+  }
+  return { cohort: { id: cohort.id, name: cohort.name }, n: answers.length, continuous, categorical, suppression: k === undefined ? null : { minCellSize: k } }
+}
+
+const fixed = (v: number | null, digits = 1) => (v === null ? '' : v.toFixed(digits))
+
+export function table1Csv(table: Table1): string {
+  const rows: (string | number)[][] = [['variable', 'label', 'level', 'n', 'percent', 'mean', 'sd', 'min', 'max']]
+  for (const c of table.continuous) rows.push([c.variable, c.label, '', c.n ?? '', '', fixed(c.mean, 2), fixed(c.sd, 2), c.min ?? '', c.max ?? ''])
+  for (const c of table.categorical) for (const l of c.levels) rows.push([c.variable, c.label, l.label, l.n ?? '', fixed(l.percent), '', '', '', ''])
+  return stringify(rows)
+}
+
+export function table1Markdown(table: Table1): string {
+  const dash = '–'
+  const lines = [`# Table 1. Participants of ${table.cohort.name} (n = ${table.n})`, '', '| characteristic | value |', '| --- | --- |']
+  for (const c of table.continuous) {
+    lines.push(`| ${c.label}, mean (SD) [range] | ${c.mean === null ? dash : `${fixed(c.mean)} (${fixed(c.sd)}) [${c.min}–${c.max}]`}${c.n === null ? '' : `, n = ${c.n}`} |`)
+  }
+  for (const c of table.categorical) {
+    lines.push(`| **${c.label}**, n (%) | |`)
+    for (const l of c.levels) lines.push(`| ${l.label} | ${l.n === null ? 'suppressed' : `${l.n} (${fixed(l.percent)}%)`} |`)
+  }
+  if (table.suppression) lines.push('', `Counts of 1 to ${table.suppression.minCellSize - 1} participants are suppressed.`)
+  return `${lines.join('\n')}\n`
+}
