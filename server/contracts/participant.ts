@@ -45,6 +45,27 @@ export type ParticipantState = {
   consent: { instrument: { id: string; version: string; survey: unknown }; decision: 'agree' | 'decline' | null; decidedAt: string | null }
   enrolment: FormState[]
   waves: WaveView[]
+  /** The participant's own results, once the post questionnaires are complete and the study shows them. */
+  feedback: ParticipantFeedback | null
+}
+
+export type FeedbackScale = {
+  instrument: string
+  label: string
+  direction: 'higher-is-worse' | 'higher-is-better'
+  range: { min: number; max: number }
+  pre: number
+  post: number
+  bandPre: string | null
+  bandPost: string | null
+  /** In plain words: better, worse or about the same, by the reliable change index where it can be computed. */
+  change: 'better' | 'worse' | 'about the same'
+}
+
+export type ParticipantFeedback = {
+  scales: FeedbackScale[]
+  /** Shown when a score got worse or an answer raised a safety flag. */
+  support: null | { reason: 'worse' | 'flag'; contact: string | null }
 }
 
 export type DraftSaved = { revision: number; stale: boolean; savedAt: string }

@@ -32,6 +32,7 @@ import { waveState } from './dates'
 import type { Deps } from './deps'
 import type { Instrument } from './instruments/registry'
 import { scoreResponse } from './scoring'
+import { participantFeedback } from './feedback'
 import { hashToken, tokenPattern } from './tokens'
 
 /** Forms asked once, right after consent. */
@@ -116,6 +117,7 @@ export async function participantState(deps: Deps, participant: Participant): Pr
   }
 
   return {
+    feedback: study.participantFeedback ? await participantFeedback(deps, participant, study.supportContact) : null,
     study: { name: study.name },
     participant: { code: participant.code, status: participant.status, withdrawnAt: participant.withdrawnAt },
     consent: {

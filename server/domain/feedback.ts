@@ -1,0 +1,50 @@
+/**
+ * What a participant sees of their own results at their link, once they have completed the post
+ * questionnaires and the study has turned feedback on: their scores and bands before and after, in
+ * plain words, without p-values. When a score got worse or an answer raised a safety flag, a
+ * sentence of support with the study's contact goes with it.
+ */
+import type { ParticipantFeedback } from '../contracts/participant'
+import type { Participant } from '../db/repositories/participants'
+import { listFlagsOfParticipant } from '../db/repositories/responses'
+import { listWaves } from '../db/repositories/studies'
+import type { Deps } from './deps'
+import { cohortReport } from './report'
+
+export async function participantFeedback(deps: Deps, participant: Participant, supportContact: string | null): Promise<ParticipantFeedback | null> {
+  const waves = await listWaves(deps.db, participant.cohortId)
+  const pre = waves.find((w) => w.kind === 'pre')
+  const post = waves.find((w) => w.kind === 'post')
+  if (!pre || !post) return null
+  const report = await cohortReport(deps, participant.cohortId, { from: 'pre', to: 'post' })
+  const mine = report.participants.find((p) => p.code === participant.code)
+  // Only once every post questionnaire is done: a half-finished set would be misleading.
+  const postDone = post.instruments.every((id) => mine?.scales.some((s) => s.instrument === id && s.post !== null))
+  if (!mine || !postDone) return null
+
+  const scales: ParticipantFeedback['scales'] = []
+  for (const s of mine.scales) {
+    if (s.pre === null || s.post === null) continue
+    const spec = report.scales.find((r) => r.instrument === s.instrument && r.scale === s.scale)
+    if (!spec) continue
+    const worseSign = spec.direction === 'higher-is-worse' ? 1 : -1
+    // Reliable change where it can be computed; otherwise any difference beyond 10% of the range.
+    const threshold = spec.rci?.reliableChangePoints ?? (spec.range.max - spec.range.min) / 10
+    const delta = (s.post - s.pre) * worseSign
+    scales.push({
+      instrument: s.instrument,
+      label: `${spec.instrumentTitle}: ${spec.label}`,
+      direction: spec.direction,
+      range: spec.range,
+      pre: s.pre,
+      post: s.post,
+      bandPre: s.bandPre,
+      bandPost: s.bandPost,
+      change: delta > threshold ? 'worse' : delta < -threshold ? 'better' : 'about the same',
+    })
+  }
+  const flagged = (await listFlagsOfParticipant(deps.db, participant.id)).some((f) => f.severity === 'safety')
+  const worse = scales.some((s) => s.change === 'worse')
+  return { scales, support: flagged ? { reason: 'flag', contact: supportContact } : worse ? { reason: 'worse', contact: supportContact } : null }
+}
+
