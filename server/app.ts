@@ -12,6 +12,8 @@ import { notFound, onError } from './http/on-error'
 import { participantRoutes } from './routes/participant'
 import { authRoutes } from './routes/auth'
 import { reportRoutes } from './routes/reports'
+import { exportRoutes } from './routes/exports'
+import { interviewRoutes } from './routes/interviews'
 import { studyRoutes } from './routes/studies'
 import { cohortRoutes } from './routes/cohorts'
 import { staffSession, type StaffEnv } from './http/auth'
@@ -42,6 +44,8 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
     .route('/', studyRoutes(deps))
     .route('/', cohortRoutes(deps))
     .route('/', reportRoutes(deps))
+    .route('/', exportRoutes(deps))
+    .route('/', interviewRoutes(deps))
 
   const app = new Hono()
     // Participants are often on phones with a weak connection: every text response is compressed.

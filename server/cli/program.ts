@@ -4,9 +4,12 @@
  * for machine-readable output and exits non-zero with a clear message on error.
  */
 import { Command, CommanderError, Option } from 'commander'
-import { readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import type { Deps } from '../domain/deps'
+import { exportFiles, recordExportWrite } from '../domain/exports'
 import { importCohortCsv, type ImportSummary } from '../domain/import'
 import { cohortReport } from '../domain/report'
 import { reportCsv, reportMarkdown } from '../domain/report-format'
@@ -135,12 +138,13 @@ export function buildProgram(io: CliIo): Command {
       print(wave, () => `${wave.kind}: open ${wave.opensAt} to ${wave.closesAt} with ${wave.instruments.join(', ')}`)
     })
 
-  const instruments = program.command('instruments').description('questionnaires and forms')
+  const instruments = program.command('instruments').description('questionnaires, forms and interview guides')
   instruments
     .command('list')
     .description('every loaded instrument: shipped ones and the team\'s own (BALINT_INSTRUMENTS)')
     .action(async () => {
-      const all = (await io.deps()).instruments.list().map((i) => ({
+      const registry = (await io.deps()).instruments
+      const all = [...registry.list(), ...registry.guides()].map((i) => ({
         id: i.id,
         version: i.version,
         kind: i.kind,
@@ -189,6 +193,31 @@ export function buildProgram(io: CliIo): Command {
       const report = await cohortReport(await io.deps(), opts.cohort, { from: opts.from, to: opts.to })
       const format = json() ? 'json' : opts.format
       io.out(format === 'json' ? JSON.stringify(report, null, 2) : format === 'csv' ? reportCsv(report).trimEnd() : reportMarkdown(report).trimEnd())
+    })
+
+  program
+    .command('export')
+    .description('write the researcher exports of a cohort: long and wide CSV, data dictionary and R script')
+    .requiredOption('--cohort <id>', 'the cohort id')
+    .requiredOption('--out <folder>', 'the folder to write to; created if needed, files of the same names are replaced')
+    .action(async (opts: { cohort: string; out: string }) => {
+      const deps = await io.deps()
+      const files = await exportFiles(deps, opts.cohort)
+      const folder = resolve(opts.out)
+      try {
+        mkdirSync(folder, { recursive: true })
+      } catch (error) {
+        throw new CliError(`cannot create ${opts.out}: ${(error as Error).message}`)
+      }
+      await recordExportWrite(deps, opts.cohort, files.map((f) => f.name), folder, actor)
+      const written: string[] = []
+      for (const file of files) {
+        const path = join(folder, file.name)
+        // Streamed to disk chunk by chunk, as the web app streams a download.
+        await pipeline(Readable.from(file.generate()), createWriteStream(path))
+        written.push(path)
+      }
+      print({ cohortId: opts.cohort, folder, files: written }, () => written.join('\n'))
     })
 
   program

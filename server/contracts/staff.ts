@@ -1,8 +1,9 @@
 /** The staff API's request bodies. */
 import { z } from 'zod'
 
-/** Passwords: long enough to resist guessing; argon2id does the rest. */
-export const passwordRule = { minLength: 10, maxLength: 200 }
+import { passwordRule } from './password'
+
+export { passwordRule }
 
 const email = z.string().trim().email('must be an email address').max(254)
 const password = z.string().min(passwordRule.minLength, `must have at least ${passwordRule.minLength} characters`).max(passwordRule.maxLength)

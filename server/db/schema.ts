@@ -182,6 +182,143 @@ export interface SetupTokenTable {
   used_at: string | null
 }
 
+export interface InterviewAssignmentTable {
+  id: string
+  study_id: string
+  /** A staff user with the interviewer role in the study. */
+  interviewer_id: string
+  participant_id: string
+  assigned_by: string
+  assigned_at: string
+}
+
+export interface InterviewTable {
+  id: string
+  participant_id: string
+  interviewer_id: string
+  /** The interview guide's id and version the interview followed. */
+  guide_id: string
+  guide_version: string
+  consent_to_record: number
+  started_at: string
+  ended_at: string | null
+  updated_at: string
+}
+
+export interface InterviewNoteTable {
+  interview_id: string
+  /** The guide question's id. */
+  question_id: string
+  text: string
+  /** The client's revision; a save with a revision not above the stored one is stale and ignored. */
+  revision: number
+  updated_at: string
+}
+
+export type TranscriptFormat = 'text' | 'vtt'
+
+export interface TranscriptTable {
+  id: string
+  interview_id: string
+  format: TranscriptFormat
+  /** Plain text: what codings' offsets point into. */
+  text: string
+  /** The upload as it came (a WebVTT file keeps its cue timings here). */
+  original: string
+  uploaded_by: string
+  created_at: string
+  updated_at: string
+}
+
+export type CodeLevelColumn = 'theme' | 'category' | 'code'
+
+export interface CodeTable {
+  id: string
+  study_id: string
+  parent_id: string | null
+  level: CodeLevelColumn
+  name: string
+  description: string | null
+  /** Set when the code was merged into another; it then no longer appears in the codebook. */
+  merged_into: string | null
+  created_at: string
+  deleted_at: string | null
+}
+
+export type CodeHistoryAction = 'create' | 'rename' | 'move' | 'describe' | 'merge' | 'delete'
+
+export interface CodeHistoryTable {
+  id: string
+  code_id: string
+  action: CodeHistoryAction
+  /** JSON: what changed, from what to what. */
+  details: string
+  actor: string
+  at: string
+}
+
+export interface CodingTable {
+  id: string
+  transcript_id: string
+  code_id: string
+  coder_id: string
+  /** Unicode code points into the transcript's text, start inclusive. */
+  start_offset: number
+  /** Unicode code points, end exclusive. */
+  end_offset: number
+  /** The coded passage, copied from the stored transcript on the server. */
+  text: string
+  created_at: string
+  deleted_at: string | null
+}
+
+export type MemoTargetType = 'code' | 'transcript' | 'project'
+
+export interface MemoTable {
+  id: string
+  study_id: string
+  target_type: MemoTargetType
+  /** Null for a memo on the whole project. */
+  target_id: string | null
+  author_id: string
+  text: string
+  created_at: string
+  updated_at: string
+  deleted_at: string | null
+}
+
+export interface Table2QuoteTable {
+  code_id: string
+  coding_id: string
+  chosen_by: string
+  chosen_at: string
+}
+
+export type ResolutionDecision = 'applies' | 'does_not_apply'
+
+export interface AgreementResolutionTable {
+  id: string
+  transcript_id: string
+  code_id: string
+  start_offset: number
+  end_offset: number
+  decision: ResolutionDecision
+  note: string
+  decided_by: string
+  decided_at: string
+}
+
+export type MemberCheckDecision = 'confirm' | 'comment' | 'withdraw'
+
+export interface MemberCheckTable {
+  id: string
+  coding_id: string
+  participant_id: string
+  decision: MemberCheckDecision
+  comment: string | null
+  decided_at: string
+}
+
 export interface Database {
   study: StudyTable
   cohort: CohortTable
@@ -200,6 +337,17 @@ export interface Database {
   staff_session: StaffSessionTable
   study_role: StudyRoleTable
   setup_token: SetupTokenTable
+  interview_assignment: InterviewAssignmentTable
+  interview: InterviewTable
+  interview_note: InterviewNoteTable
+  transcript: TranscriptTable
+  code: CodeTable
+  code_history: CodeHistoryTable
+  coding: CodingTable
+  memo: MemoTable
+  table2_quote: Table2QuoteTable
+  agreement_resolution: AgreementResolutionTable
+  member_check: MemberCheckTable
 }
 
 export type StudyRow = Selectable<StudyTable>

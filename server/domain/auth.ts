@@ -59,6 +59,8 @@ async function startSession(deps: Deps, user: StaffUser, db = deps.db): Promise<
 }
 
 export async function setUpFirstAdmin(deps: Deps, input: { token: string; name: string; email: string; password: string }): Promise<SignedIn> {
+  // Refuse before hashing: once set up, this unauthenticated route must not cost an argon2 hash a call.
+  if ((await countStaffUsers(deps.db)) > 0) throw new ApiError('conflict', 'The first administrator has already been created. Please sign in.')
   const passwordHash = await hash(input.password)
   return deps.db.transaction().execute(async (trx) => {
     const now = deps.now()

@@ -31,8 +31,9 @@ import type { Deps } from './deps'
 import type { Instrument } from './instruments/registry'
 import type { Questionnaire, ScaleSpec } from './instruments/schema'
 import { plainText } from './instruments/text'
+import { suppressBreakdown, suppressCount } from './suppression'
 
-export type Summary = { n: number; mean: number | null; sd: number | null; median: number | null; q1: number | null; q3: number | null }
+export type Summary = { n: number | null; mean: number | null; sd: number | null; median: number | null; q1: number | null; q3: number | null }
 
 export type AlphaSummary = { alpha: number; ci95: [number, number]; n: number; k: number; items: { item: string; correctedItemTotal: number | null; alphaIfDeleted: number | null }[] }
 
@@ -43,7 +44,8 @@ export type ScaleReport = {
   label: string
   direction: ScaleSpec['direction']
   range: { min: number; max: number }
-  n: number
+  /** Complete pairs; null where suppressed for a program lead. */
+  n: number | null
   pre: Summary
   post: Summary
   change: { mean: number | null; sd: number | null; ci95: [number, number] | null }
@@ -82,7 +84,7 @@ export type CohortReport = {
   /** Counts of participants; null where suppressed for a program lead. */
   funnel: { enrolled: number; consented: number | null; completed: Partial<Record<WaveKind, number | null>>; paired: number | null; withdrawn: number | null }
   scales: ScaleReport[]
-  participants: { code: string; attended: number; withdrawn: boolean; scales: ParticipantScale[] }[]
+  participants: { id: string; code: string; attended: number; withdrawn: boolean; scales: ParticipantScale[] }[]
 }
 
 function summary(values: number[]): Summary {
@@ -298,7 +300,7 @@ export async function cohortReport(deps: Deps, cohortId: string, waves: { from: 
     scales,
     participants: participants
       .filter((p) => perParticipant.get(p.id)!.length > 0)
-      .map((p) => ({ code: p.code, attended: attendance.get(p.id) ?? 0, withdrawn: p.status === 'withdrawn', scales: perParticipant.get(p.id)! })),
+      .map((p) => ({ id: p.id, code: p.code, attended: attendance.get(p.id) ?? 0, withdrawn: p.status === 'withdrawn', scales: perParticipant.get(p.id)! })),
   }
 }
 
@@ -322,10 +324,13 @@ export function aggregateReport(report: CohortReport, minCellSize: number): Omit
       withdrawn: count(report.funnel.withdrawn),
     },
     scales: report.scales.map((s) => {
-      if (s.n < minCellSize) {
-        const none: Summary = { n: s.n, mean: null, sd: null, median: null, q1: null, q3: null }
+      // The researcher's report always has n; a program lead's is derived from it here.
+      const n = s.n ?? 0
+      if (n < minCellSize) {
+        const none: Summary = { n: null, mean: null, sd: null, median: null, q1: null, q3: null }
         return {
           ...s,
+          n: suppressCount(n, minCellSize),
           pre: none,
           post: none,
           change: { mean: null, sd: null, ci95: null },
@@ -341,10 +346,15 @@ export function aggregateReport(report: CohortReport, minCellSize: number): Omit
         }
       }
       const rc = s.reliableChange
+      const classes = ['recovered', 'improved', 'unchanged', 'deteriorated'] as const
+      // The classes add up to the classified participants: hide a second count where one would give the other away.
+      const shown = suppressBreakdown(classes.map((c) => rc[c] ?? 0), minCellSize)
       return {
         ...s,
-        reliableChange: { recovered: count(rc.recovered), improved: count(rc.improved), unchanged: count(rc.unchanged), deteriorated: count(rc.deteriorated) },
-        unavailable: Object.values(rc).some((n) => n !== null && small(n)) ? { ...s.unavailable, reliableChange: `counts from 1 to ${minCellSize - 1} are ${reason}` } : s.unavailable,
+        reliableChange: Object.fromEntries(classes.map((c, i) => [c, shown[i]!])) as Record<ChangeClass, number | null>,
+        unavailable: shown.some((n) => n === null)
+          ? { ...s.unavailable, reliableChange: `counts from 1 to ${minCellSize - 1} are ${reason}; another count is hidden where it would reveal one of them` }
+          : s.unavailable,
       }
     }),
   }

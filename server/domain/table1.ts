@@ -12,6 +12,7 @@ import { findCohort } from '../db/repositories/studies'
 import type { Deps } from './deps'
 import { enrolmentInstruments } from './participant-journey'
 import { plainText } from './instruments/text'
+import { suppressBreakdown, suppressCount } from './suppression'
 import type { LocalizedText } from './instruments/schema'
 
 export type ContinuousRow = { variable: string; label: string; n: number | null; mean: number | null; sd: number | null; min: number | null; max: number | null }
@@ -24,11 +25,14 @@ export type CategoricalRow = {
 
 export type Table1 = {
   cohort: { id: string; name: string }
-  /** Participants who completed the demographics form. */
-  n: number
+  /** Participants who completed the demographics form (null when suppressed). */
+  n: number | null
   continuous: ContinuousRow[]
   categorical: CategoricalRow[]
-  /** Set for program leads: counts from 1 to minCellSize − 1 are null. */
+  /**
+   * Set for program leads: counts from 1 to minCellSize − 1 are null, and so is the next smallest
+   * count of a row where a single hidden count could be worked out from the row's total.
+   */
   suppression: { minCellSize: number } | null
 }
 
@@ -57,7 +61,7 @@ export async function cohortTable1(deps: Deps, cohortId: string, options: { minC
   const answers = (await listEnrolmentAnswers(deps.db, cohortId, instrument.id)).filter((a) => members.has(a.participantId)).map((a) => a.answers)
 
   const k = options.minCellSize
-  const suppress = (n: number) => (k !== undefined && n > 0 && n < k ? null : n)
+  const suppress = (n: number) => (k === undefined ? n : suppressCount(n, k))
   const continuous: ContinuousRow[] = []
   const categorical: CategoricalRow[] = []
   for (const element of elementsOf(instrument.survey)) {
@@ -73,24 +77,29 @@ export async function cohortTable1(deps: Deps, cohortId: string, options: { minC
         n: suppress(values.length),
         mean: hidden || values.length === 0 ? null : mean(values),
         sd: hidden || values.length < 2 ? null : sampleStandardDeviation(values),
-        min: hidden || values.length === 0 ? null : min(values),
-        max: hidden || values.length === 0 ? null : max(values),
+        // The lowest and highest values are single people's answers: not for program leads.
+        min: hidden || k !== undefined || values.length === 0 ? null : min(values),
+        max: hidden || k !== undefined || values.length === 0 ? null : max(values),
       })
     } else if (question?.kind === 'choice') {
       const given = answers.map((a) => a[element.name!]).filter((v) => v !== undefined && v !== null && v !== '')
+      const choices = choiceLabels(element)
+      const counts = choices.map((choice) => given.filter((v) => String(v) === choice.value).length)
+      const shown = k === undefined || suppress(given.length) === null ? counts.map((n) => suppress(n)) : suppressBreakdown(counts, k)
+      const hidden = shown.map((n) => n === null)
       categorical.push({
         variable: element.name,
         label,
         answered: suppress(given.length),
-        levels: choiceLabels(element).map((choice) => {
-          const n = given.filter((v) => String(v) === choice.value).length
-          const shown = suppress(n)
-          return { ...choice, n: shown, percent: shown === null || given.length === 0 ? null : (100 * n) / given.length }
-        }),
+        levels: choices.map((choice, i) => ({
+          ...choice,
+          n: hidden[i] ? null : counts[i]!,
+          percent: hidden[i] || given.length === 0 ? null : (100 * counts[i]!) / given.length,
+        })),
       })
     }
   }
-  return { cohort: { id: cohort.id, name: cohort.name }, n: answers.length, continuous, categorical, suppression: k === undefined ? null : { minCellSize: k } }
+  return { cohort: { id: cohort.id, name: cohort.name }, n: suppress(answers.length), continuous, categorical, suppression: k === undefined ? null : { minCellSize: k } }
 }
 
 const fixed = (v: number | null, digits = 1) => (v === null ? '' : v.toFixed(digits))
@@ -104,14 +113,17 @@ export function table1Csv(table: Table1): string {
 
 export function table1Markdown(table: Table1): string {
   const dash = '–'
-  const lines = [`# Table 1. Participants of ${table.cohort.name} (n = ${table.n})`, '', '| characteristic | value |', '| --- | --- |']
+  const lines = [`# Table 1. Participants of ${table.cohort.name} (n = ${table.n ?? 'suppressed'})`, '', '| characteristic | value |', '| --- | --- |']
   for (const c of table.continuous) {
-    lines.push(`| ${c.label}, mean (SD) [range] | ${c.mean === null ? dash : `${fixed(c.mean)} (${fixed(c.sd)}) [${c.min}–${c.max}]`}${c.n === null ? '' : `, n = ${c.n}`} |`)
+    const range = c.min === null ? '' : ` [${c.min}–${c.max}]`
+    lines.push(`| ${c.label}, mean (SD)${c.min === null ? '' : ' [range]'} | ${c.mean === null ? dash : `${fixed(c.mean)} (${fixed(c.sd)})${range}`}${c.n === null ? '' : `, n = ${c.n}`} |`)
   }
   for (const c of table.categorical) {
     lines.push(`| **${c.label}**, n (%) | |`)
     for (const l of c.levels) lines.push(`| ${l.label} | ${l.n === null ? 'suppressed' : `${l.n} (${fixed(l.percent)}%)`} |`)
   }
-  if (table.suppression) lines.push('', `Counts of 1 to ${table.suppression.minCellSize - 1} participants are suppressed.`)
+  if (table.suppression) {
+    lines.push('', `Counts of 1 to ${table.suppression.minCellSize - 1} participants are suppressed, with one more count where a single hidden count could be worked out from the total; ranges are not shown.`)
+  }
   return `${lines.join('\n')}\n`
 }

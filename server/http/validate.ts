@@ -31,3 +31,8 @@ export function pathParams<T extends ZodType>(schema: T) {
     return result.data as z.infer<T>
   })
 }
+
+/** Validate the query string; a value that does not fit is a 422 naming the parameter. */
+export function queryParams<T extends ZodType>(schema: T) {
+  return validator('query', (value) => parseOr422(schema, value) as z.infer<T>)
+}

@@ -87,7 +87,13 @@ export function cohortRoutes(deps: Deps) {
       const { user } = staffOf(c)
       const session = await findGroupSession(deps.db, c.req.valid('param').id)
       if (!session) throw new ApiError('not_found', 'No such group session.')
-      await requireCohortRole(deps, user, session.cohortId, ['researcher', 'group_leader'])
+      try {
+        await requireCohortRole(deps, user, session.cohortId, ['researcher', 'group_leader'])
+      } catch (error) {
+        // Outside the study the session does not exist: the same 404 as for an unknown id.
+        if (error instanceof ApiError && error.code === 'not_found') throw new ApiError('not_found', 'No such group session.')
+        throw error
+      }
       await recordAttendance(deps, session.id, c.req.valid('json').attendance, `staff:${user.id}`)
       return c.json({ ok: true }, 200)
     })

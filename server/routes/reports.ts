@@ -13,7 +13,7 @@ import { findParticipant } from '../db/repositories/participants'
 import { findCohort } from '../db/repositories/studies'
 import { staffOf, type StaffEnv } from '../http/auth'
 import { ApiError, parseOr422 } from '../http/errors'
-import { pathParams } from '../http/validate'
+import { pathParams, queryParams } from '../http/validate'
 
 const waveKind = z.enum(['pre', 'post', 'follow-up'])
 const format = z.enum(['json', 'csv', 'md']).default('json')
@@ -22,20 +22,20 @@ const idParam = z.object({ id: z.string().min(1).max(64) })
 
 export function reportRoutes(deps: Deps) {
   return new Hono<StaffEnv>()
-    .get('/cohorts/:id/report', pathParams(idParam), async (c) => {
+    .get('/cohorts/:id/report', pathParams(idParam), queryParams(reportQuery), async (c) => {
       const staff = staffOf(c)
       const { cohort, study, roles } = await requireCohortRole(deps, staff.user, c.req.valid('param').id, ['researcher', 'program_lead'])
-      const query = parseOr422(reportQuery, c.req.query())
+      const query = c.req.valid('query')
       const report = await cohortReport(deps, cohort.id, query)
       const view = roles.includes('researcher') ? { ...report, view: 'researcher' as const } : { ...aggregateReport(report, study.minCellSize), view: 'aggregate' as const }
       if (query.format === 'csv') return c.body(reportCsv(view), 200, { 'content-type': 'text/csv; charset=utf-8' })
       if (query.format === 'md') return c.body(reportMarkdown(view), 200, { 'content-type': 'text/markdown; charset=utf-8' })
       return c.json(view, 200)
     })
-    .get('/cohorts/:id/table1', pathParams(idParam), async (c) => {
+    .get('/cohorts/:id/table1', pathParams(idParam), queryParams(z.object({ format })), async (c) => {
       const staff = staffOf(c)
       const { cohort, study, roles } = await requireCohortRole(deps, staff.user, c.req.valid('param').id, ['researcher', 'program_lead'])
-      const { format: as } = parseOr422(z.object({ format }), c.req.query())
+      const { format: as } = c.req.valid('query')
       // Program leads get the same table with small counts suppressed.
       const table = await cohortTable1(deps, cohort.id, roles.includes('researcher') ? {} : { minCellSize: study.minCellSize })
       if (as === 'csv') return c.body(table1Csv(table), 200, { 'content-type': 'text/csv; charset=utf-8' })

@@ -7,6 +7,7 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addParticipants, createCohort, createStudy, setWave } from '../../server/domain/setup'
 import { launchBrowser, phonePage, screenshot } from './helpers/browser'
+import { answerPhq9, choose, complete, consent, demographics, next, phq9Anchors } from './helpers/participant-flow'
 import { startTestServer } from './helpers/server'
 
 let server: Awaited<ReturnType<typeof startTestServer>>
@@ -32,35 +33,6 @@ async function cohortWithLinks(count: number) {
   await setWave(server.deps, { cohortId: cohort.id, kind: 'post', opens: day(28), closes: day(42), instruments: ['phq-9', 'gad-7'] }, 'test')
   const participants = await addParticipants(server.deps, { cohortId: cohort.id, count }, 'test')
   return participants.map((p) => ({ ...p, url: `${server.baseUrl}/p/${p.token}` }))
-}
-
-const next = (page: Page) => page.getByRole('button', { name: 'Next' }).click()
-const complete = (page: Page) => page.getByRole('button', { name: 'Complete' }).click()
-const choose = (page: Page, text: string) => page.getByText(text, { exact: true }).first().click()
-
-async function consent(page: Page) {
-  await choose(page, 'I agree to take part')
-  await page.getByRole('button', { name: 'Continue' }).click()
-}
-
-/** Step through the demographics form answering age and sex only (nothing there is required). */
-async function demographics(page: Page) {
-  await page.locator('.step', { hasText: 'About you' }).waitFor()
-  await page.getByRole('spinbutton').first().fill('34')
-  await next(page)
-  await choose(page, 'Female')
-  while (await page.getByRole('button', { name: 'Next' }).isVisible()) await next(page)
-  await complete(page)
-}
-
-const phq9Anchors = ['Not at all', 'Several days', 'More than half the days', 'Nearly every day']
-
-/** Answer the PHQ-9's nine items with these values (0–3) and its difficulty item with 0. */
-async function answerPhq9(page: Page, values: number[], from = 0) {
-  for (let i = from; i < values.length; i++) {
-    await choose(page, phq9Anchors[values[i]!]!)
-    await next(page)
-  }
 }
 
 async function scoresOf(participantId: string) {

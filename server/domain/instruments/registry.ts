@@ -2,12 +2,17 @@
  * Loads instrument files from the shipped folder and the team's own folder, validates each one
  * completely, and serves them by id and version. An invalid file stops start-up with a message that
  * names the file and the field.
+ *
+ * Two kinds of instrument live side by side: forms (questionnaires, demographics, consent), which
+ * participants fill in through SurveyJS, and interview guides, which interviewers read from. They are
+ * kept apart here so that code asking for a form can never be handed a guide: `get` and `list` serve
+ * forms, `guide` and `guides` serve guides.
  */
 import { readdirSync, readFileSync, existsSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { z } from 'zod'
-import { instrumentFileSchema, type InstrumentFile, type Questionnaire } from './schema'
+import { instrumentFileSchema, interviewGuideSchema, type InstrumentFile, type InterviewGuideFile, type Questionnaire } from './schema'
 import { answersSchema, FormError, surveyQuestions, type Question } from './questions'
 
 export type Instrument = InstrumentFile & {
@@ -16,6 +21,12 @@ export type Instrument = InstrumentFile & {
   questions: Question[]
   draftSchema: z.ZodType<Record<string, unknown>>
   completeSchema: z.ZodType<Record<string, unknown>>
+}
+
+/** A loaded interview guide. */
+export type InterviewGuide = InterviewGuideFile & {
+  /** Where it was loaded from, for messages. */
+  file: string
 }
 
 /** One problem with an instrument file: the file, the JSON path of the field, and what is wrong. */
@@ -109,13 +120,37 @@ export function checkInstrument(json: unknown, file: string): { ok: true; instru
   }
 }
 
-/** Read and check one file. */
-export function checkInstrumentFile(path: string, displayPath = path): ReturnType<typeof checkInstrument> {
+/**
+ * Validate one interview guide's JSON. Returns the guide, or every problem found.
+ *
+ * @example
+ * const result = checkInterviewGuide(JSON.parse(text), 'data/instruments/my-guide.json')
+ * if (!result.ok) console.error(result.problems) // [{ file, field: 'questions[2].probes[0]', message }]
+ */
+export function checkInterviewGuide(json: unknown, file: string): { ok: true; guide: InterviewGuide } | { ok: false; problems: InstrumentProblem[] } {
+  const parsed = interviewGuideSchema.safeParse(json)
+  if (!parsed.success) {
+    return { ok: false, problems: parsed.error.issues.map((issue) => ({ file, field: fieldPath(issue.path), message: issue.message })) }
+  }
+  return { ok: true, guide: { ...parsed.data, file } }
+}
+
+const isGuideJson = (json: unknown) => typeof json === 'object' && json !== null && (json as Record<string, unknown>).kind === 'interview-guide'
+
+/** Read and check one file: a form or an interview guide, told apart by its `kind`. */
+export function checkInstrumentFile(
+  path: string,
+  displayPath = path,
+): { ok: true; instrument: Instrument | InterviewGuide } | { ok: false; problems: InstrumentProblem[] } {
   let json: unknown
   try {
     json = JSON.parse(readFileSync(path, 'utf8'))
   } catch (error) {
     return { ok: false, problems: [{ file: displayPath, field: '', message: `not valid JSON: ${(error as Error).message}` }] }
+  }
+  if (isGuideJson(json)) {
+    const result = checkInterviewGuide(json, displayPath)
+    return result.ok ? { ok: true, instrument: result.guide } : result
   }
   return checkInstrument(json, displayPath)
 }
@@ -127,19 +162,51 @@ function compareVersions(a: string, b: string): number {
   return 0
 }
 
+function latestOfEach<T extends { id: string; version: string }>(items: T[]): T[] {
+  const latest = new Map<string, T>()
+  for (const i of items) {
+    const seen = latest.get(i.id)
+    if (!seen || compareVersions(i.version, seen.version) > 0) latest.set(i.id, i)
+  }
+  return [...latest.values()].sort((a, b) => a.id.localeCompare(b.id))
+}
+
 /** All loaded instruments, by id and version. */
 export class InstrumentRegistry {
   readonly #byKey = new Map<string, Instrument>()
+  readonly #guidesByKey = new Map<string, InterviewGuide>()
 
-  constructor(instruments: Instrument[]) {
+  constructor(instruments: Instrument[], guides: InterviewGuide[] = []) {
     const problems: InstrumentProblem[] = []
+    // One id names one thing: a form and a guide may not share an id@version either.
+    const files = new Map<string, string>()
+    const claim = (item: { id: string; version: string; file: string }) => {
+      const key = `${item.id}@${item.version}`
+      const existing = files.get(key)
+      if (existing !== undefined) problems.push({ file: item.file, field: 'version', message: `${key} is also defined in ${existing}` })
+      else files.set(key, item.file)
+      return existing === undefined ? key : undefined
+    }
     for (const instrument of instruments) {
-      const key = `${instrument.id}@${instrument.version}`
-      const existing = this.#byKey.get(key)
-      if (existing) problems.push({ file: instrument.file, field: 'version', message: `${key} is also defined in ${existing.file}` })
-      else this.#byKey.set(key, instrument)
+      const key = claim(instrument)
+      if (key) this.#byKey.set(key, instrument)
+    }
+    for (const guide of guides) {
+      const key = claim(guide)
+      if (key) this.#guidesByKey.set(key, guide)
     }
     if (problems.length > 0) throw new InstrumentFileError(problems)
+  }
+
+  /** A specific version of an interview guide, or the latest when no version is given. */
+  guide(id: string, version?: string): InterviewGuide | undefined {
+    if (version) return this.#guidesByKey.get(`${id}@${version}`)
+    return this.guides().find((g) => g.id === id)
+  }
+
+  /** The latest version of each interview guide, sorted by id. */
+  guides(): InterviewGuide[] {
+    return latestOfEach([...this.#guidesByKey.values()])
   }
 
   /** A specific version, or the latest when no version is given. */
@@ -148,14 +215,9 @@ export class InstrumentRegistry {
     return this.list().find((i) => i.id === id)
   }
 
-  /** The latest version of each instrument, sorted by id. */
+  /** The latest version of each form (questionnaires, demographics, consent), sorted by id. */
   list(): Instrument[] {
-    const latest = new Map<string, Instrument>()
-    for (const i of this.#byKey.values()) {
-      const seen = latest.get(i.id)
-      if (!seen || compareVersions(i.version, seen.version) > 0) latest.set(i.id, i)
-    }
-    return [...latest.values()].sort((a, b) => a.id.localeCompare(b.id))
+    return latestOfEach([...this.#byKey.values()])
   }
 
   questionnaire(id: string, version?: string): (Instrument & Questionnaire) | undefined {
@@ -170,18 +232,20 @@ export class InstrumentRegistry {
  */
 export function loadInstruments(folders: string[], cwd = process.cwd()): InstrumentRegistry {
   const instruments: Instrument[] = []
+  const guides: InterviewGuide[] = []
   const problems: InstrumentProblem[] = []
   for (const folder of folders) {
     if (!existsSync(folder)) continue
     for (const name of readdirSync(folder).filter((f) => f.endsWith('.json')).sort()) {
       const path = join(folder, name)
       const result = checkInstrumentFile(path, relative(cwd, path) || path)
-      if (result.ok) instruments.push(result.instrument)
-      else problems.push(...result.problems)
+      if (!result.ok) problems.push(...result.problems)
+      else if (result.instrument.kind === 'interview-guide') guides.push(result.instrument)
+      else instruments.push(result.instrument)
     }
   }
   if (problems.length > 0) throw new InstrumentFileError(problems)
-  return new InstrumentRegistry(instruments)
+  return new InstrumentRegistry(instruments, guides)
 }
 
 /** The shipped instruments folder. */

@@ -160,3 +160,49 @@ export const consentSchema = z.strictObject({ ...common, kind: z.literal('consen
 export const instrumentFileSchema = z.discriminatedUnion('kind', [questionnaireSchema, demographicsSchema, consentSchema])
 export type InstrumentFile = z.infer<typeof instrumentFileSchema>
 export type Questionnaire = z.infer<typeof questionnaireSchema>
+
+const guideQuestionId = z.string().regex(/^[a-z][a-z0-9_-]*$/, 'lower-case letters, digits, "-" and "_", starting with a letter')
+
+/**
+ * One main question of an interview guide, with its deepening probes. The interviewer asks the
+ * question as written and reaches for the probes only as the conversation needs them. `id` is the
+ * key notes are stored under: never reuse an id for a different question within a guide's versions.
+ */
+export const guideQuestionSchema = z.strictObject({
+  id: guideQuestionId,
+  text: localizedText,
+  probes: z.array(localizedText).default([]),
+})
+export type GuideQuestion = z.infer<typeof guideQuestionSchema>
+
+/**
+ * The second kind of instrument: a semi-structured interview guide. It is read by an interviewer, not
+ * filled in by a participant, so it has no SurveyJS form: the main questions in the order they are
+ * asked, each with its probes. Interviews are stored against id@version, like responses.
+ */
+export const interviewGuideSchema = z
+  .strictObject({
+    id: common.id,
+    version: common.version,
+    title: common.title,
+    languages: common.languages,
+    citation: common.citation,
+    licence,
+    kind: z.literal('interview-guide'),
+    /** Read out before the first question: who the interviewer is, why we ask, and the request to record. */
+    introduction: localizedText.optional(),
+    questions: z.array(guideQuestionSchema).min(1),
+    /** Read out after the last question. */
+    closing: localizedText.optional(),
+  })
+  .superRefine((guide, ctx) => {
+    const seen = new Set<string>()
+    guide.questions.forEach((q, i) => {
+      if (seen.has(q.id)) ctx.addIssue({ code: 'custom', path: ['questions', i, 'id'], message: `question id "${q.id}" is used twice` })
+      seen.add(q.id)
+    })
+  })
+export type InterviewGuideFile = z.infer<typeof interviewGuideSchema>
+
+/** Every kind of instrument file, as read from a folder: forms and interview guides. */
+export const anyInstrumentFileSchema = z.discriminatedUnion('kind', [questionnaireSchema, demographicsSchema, consentSchema, interviewGuideSchema])

@@ -1,0 +1,179 @@
+/**
+ * The cohort's waves: when the pre, post and follow-up questionnaires open and close, and which
+ * questionnaires each asks, in order.
+ */
+import { useId, useState } from 'react'
+import { Field } from '../../components/Field'
+import { ErrorNotice, StatusNotice } from '../../components/Notice'
+import { api } from '../../lib/api'
+import { formatDate, formatLastDay, t } from '../../lib/i18n'
+import { isoDay, lastDayOf } from '../format'
+import { call, useAction, useResource } from '../request'
+import { waveKinds, type CohortDetail, type Instrument, type WaveKind } from '../types'
+import { LoadError, Loading } from '../ui'
+
+type Wave = CohortDetail['waves'][number]
+
+export function WavesTab({ cohort, onSaved }: { cohort: CohortDetail; onSaved: () => Promise<void> }) {
+  const instruments = useResource(() => call(api.instruments.$get()), [])
+  if (instruments.error) return <LoadError error={instruments.error} retry={instruments.reload} />
+  if (!instruments.data) return <Loading />
+  const questionnaires = instruments.data.filter((i) => i.kind === 'questionnaire')
+  return (
+    <div className="tab-panel">
+      <p className="muted">{t('staff.waves.intro')}</p>
+      <div className="wave-grid">
+        {waveKinds.map((kind) => (
+          <WaveForm key={kind} kind={kind} cohortId={cohort.id} wave={cohort.waves.find((w) => w.kind === kind)} waves={cohort.waves} questionnaires={questionnaires} onSaved={onSaved} />
+        ))}
+      </div>
+    </div>
+  )
+}
+
+function waveStateText(wave: Wave): string {
+  const now = Date.now()
+  if (now < new Date(wave.opensAt).getTime()) return t('staff.waveState.upcoming', { opens: formatDate(wave.opensAt) })
+  if (now >= new Date(wave.closesAt).getTime()) return t('staff.waveState.closed', { closes: formatLastDay(wave.closesAt) })
+  return t('staff.waveState.open', { closes: formatLastDay(wave.closesAt) })
+}
+
+function WaveForm({
+  kind,
+  cohortId,
+  wave,
+  waves,
+  questionnaires,
+  onSaved,
+}: {
+  kind: WaveKind
+  cohortId: string
+  wave: Wave | undefined
+  waves: Wave[]
+  questionnaires: Instrument[]
+  onSaved: () => Promise<void>
+}) {
+  const headingId = useId()
+  const addId = useId()
+  const [opens, setOpens] = useState(wave ? isoDay(wave.opensAt) : '')
+  const [closes, setCloses] = useState(wave ? lastDayOf(wave.closesAt) : '')
+  const [chosen, setChosen] = useState<string[]>(wave?.instruments ?? [])
+  const [toAdd, setToAdd] = useState('')
+  const [saved, setSaved] = useState<string | null>(null)
+  const save = useAction(async () => {
+    await call(api.cohorts[':id'].waves[':kind'].$put({ param: { id: cohortId, kind }, json: { opens, closes, instruments: chosen } }))
+    setSaved(t('staff.saved'))
+    await onSaved()
+  })
+  const titleOf = (id: string) => questionnaires.find((q) => q.id === id)?.title ?? id
+  const versionOf = (id: string) => {
+    const instrument = questionnaires.find((q) => q.id === id)
+    return instrument ? `${instrument.id} ${instrument.version}` : ''
+  }
+  const available = questionnaires.filter((q) => !chosen.includes(q.id))
+  const move = (index: number, by: -1 | 1) => {
+    const next = [...chosen]
+    const [item] = next.splice(index, 1)
+    next.splice(index + by, 0, item!)
+    setChosen(next)
+    setSaved(null)
+  }
+  const other = waves.find((w) => w.kind !== kind && w.instruments.length > 0)
+
+  return (
+    <section className="panel wave" aria-labelledby={headingId} data-wave={kind}>
+      <h2 id={headingId}>{t(`staff.wave.${kind}`)}</h2>
+      <p className="muted">{wave ? waveStateText(wave) : t('staff.waves.notSet')}</p>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault()
+          setSaved(null)
+          void save.run()
+        }}
+      >
+        <div className="row">
+          <Field label={t('staff.waves.opens')} error={save.fieldError('opens')}>
+            {(props) => <input {...props} type="date" required value={opens} onChange={(e) => (setOpens(e.target.value), setSaved(null))} />}
+          </Field>
+          <Field label={t('staff.waves.closes')} hint={t('staff.waves.closesHint')} error={save.fieldError('closes')}>
+            {(props) => <input {...props} type="date" required value={closes} onChange={(e) => (setCloses(e.target.value), setSaved(null))} />}
+          </Field>
+        </div>
+        <fieldset className={save.fieldError('instruments') ? 'has-error' : undefined} aria-describedby={save.fieldError('instruments') ? `${headingId}-instruments-error` : undefined}>
+          <legend>{t('staff.waves.questionnaires')}</legend>
+          {chosen.length === 0 ? (
+            <p className="muted">{t('staff.waves.noneChosen')}</p>
+          ) : (
+            <ol className="instrument-order">
+              {chosen.map((id, index) => (
+                <li key={id}>
+                  <div className="instrument-row">
+                    <span className="instrument-name">
+                      {titleOf(id)}
+                      <span className="cell-note">{versionOf(id)}</span>
+                    </span>
+                    <span className="order-buttons">
+                      <button type="button" className="secondary small" disabled={index === 0} onClick={() => move(index, -1)} aria-label={t('staff.waves.moveUp', { name: titleOf(id) })}>
+                        ↑
+                      </button>
+                      <button type="button" className="secondary small" disabled={index === chosen.length - 1} onClick={() => move(index, 1)} aria-label={t('staff.waves.moveDown', { name: titleOf(id) })}>
+                        ↓
+                      </button>
+                      <button type="button" className="secondary small" onClick={() => (setChosen(chosen.filter((c) => c !== id)), setSaved(null))} aria-label={t('staff.waves.remove', { name: titleOf(id) })}>
+                        {t('staff.waves.removeShort')}
+                      </button>
+                    </span>
+                  </div>
+                </li>
+              ))}
+            </ol>
+          )}
+          {available.length > 0 && (
+            <div className="row add-instrument">
+              <div className="field">
+                <label htmlFor={addId}>{t('staff.waves.add')}</label>
+                <select id={addId} value={toAdd} onChange={(e) => setToAdd(e.target.value)}>
+                  <option value="">{t('staff.waves.choose')}</option>
+                  {available.map((q) => (
+                    <option key={q.id} value={q.id}>
+                      {q.title}
+                    </option>
+                  ))}
+                </select>
+              </div>
+              <button
+                type="button"
+                className="secondary"
+                disabled={!toAdd}
+                onClick={() => {
+                  setChosen([...chosen, toAdd])
+                  setToAdd('')
+                  setSaved(null)
+                }}
+              >
+                {t('staff.waves.addButton')}
+              </button>
+            </div>
+          )}
+          {other && chosen.length === 0 && (
+            <button type="button" className="link" onClick={() => setChosen(other.instruments)}>
+              {t('staff.waves.same', { wave: t(`staff.wave.${other.kind}`) })}
+            </button>
+          )}
+          {save.fieldError('instruments') && (
+            <p className="field-error" id={`${headingId}-instruments-error`}>
+              {save.fieldError('instruments')}
+            </p>
+          )}
+        </fieldset>
+        <ErrorNotice message={save.formError(['opens', 'closes', 'instruments'])} />
+        <div className="actions">
+          <button type="submit" disabled={save.pending}>
+            {t('staff.waves.save', { wave: t(`staff.wave.${kind}`) })}
+          </button>
+          <StatusNotice message={saved} />
+        </div>
+      </form>
+    </section>
+  )
+}

@@ -1,0 +1,262 @@
+/**
+ * Codings of transcript passages, the quotation chosen for each code in Table 2, resolved
+ * disagreements between coders, and participants' member checks of their quotations.
+ * Offsets are Unicode code points, start inclusive and end exclusive.
+ */
+import type { Kysely, Selectable } from 'kysely'
+import type { CodedSegment, Span } from '../../domain/qualitative/types'
+import type { Database, MemberCheckDecision, ResolutionDecision } from '../schema'
+import { newId } from '../ids'
+
+export type Coding = CodedSegment
+
+function toCoding(r: Selectable<Database['coding']>): Coding {
+  return { id: r.id, transcriptId: r.transcript_id, codeId: r.code_id, coderId: r.coder_id, start: r.start_offset, end: r.end_offset, text: r.text, createdAt: r.created_at }
+}
+
+export async function insertCoding(db: Kysely<Database>, coding: { transcriptId: string; codeId: string; coderId: string; start: number; end: number; text: string }, now: Date): Promise<Coding> {
+  const row = {
+    id: newId(),
+    transcript_id: coding.transcriptId,
+    code_id: coding.codeId,
+    coder_id: coding.coderId,
+    start_offset: coding.start,
+    end_offset: coding.end,
+    text: coding.text,
+    created_at: now.toISOString(),
+    deleted_at: null,
+  }
+  await db.insertInto('coding').values(row).execute()
+  return toCoding(row)
+}
+
+/** A live (not deleted) coding. */
+export async function findCoding(db: Kysely<Database>, id: string): Promise<Coding | undefined> {
+  const r = await db.selectFrom('coding').selectAll().where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst()
+  return r && toCoding(r)
+}
+
+/** The live coding of this coder, code and span, if there is one. */
+export async function findSameCoding(db: Kysely<Database>, key: { transcriptId: string; codeId: string; coderId: string } & Span): Promise<Coding | undefined> {
+  const r = await db
+    .selectFrom('coding')
+    .selectAll()
+    .where('transcript_id', '=', key.transcriptId)
+    .where('code_id', '=', key.codeId)
+    .where('coder_id', '=', key.coderId)
+    .where('start_offset', '=', key.start)
+    .where('end_offset', '=', key.end)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst()
+  return r && toCoding(r)
+}
+
+/** A transcript's live codings in text order, of one coder or of all. */
+export async function listCodingsOfTranscript(db: Kysely<Database>, transcriptId: string, filter: { coderId?: string } = {}): Promise<Coding[]> {
+  let q = db.selectFrom('coding').selectAll().where('transcript_id', '=', transcriptId).where('deleted_at', 'is', null)
+  if (filter.coderId) q = q.where('coder_id', '=', filter.coderId)
+  const rows = await q.orderBy('start_offset').orderBy('end_offset').orderBy('created_at').orderBy('id').execute()
+  return rows.map(toCoding)
+}
+
+export async function listCodingsOfCode(db: Kysely<Database>, codeId: string): Promise<Coding[]> {
+  const rows = await db.selectFrom('coding').selectAll().where('code_id', '=', codeId).where('deleted_at', 'is', null).orderBy('created_at').orderBy('id').execute()
+  return rows.map(toCoding)
+}
+
+/** How many live codings a transcript has. */
+export async function countCodingsOfTranscript(db: Kysely<Database>, transcriptId: string): Promise<number> {
+  const row = await db
+    .selectFrom('coding')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('transcript_id', '=', transcriptId)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
+/** Every live coding of a study's transcripts, for the analyses (agreement, saturation, Table 2). */
+export async function listCodingsOfStudy(db: Kysely<Database>, studyId: string): Promise<Coding[]> {
+  const rows = await db
+    .selectFrom('coding')
+    .innerJoin('code', 'code.id', 'coding.code_id')
+    .selectAll('coding')
+    .where('code.study_id', '=', studyId)
+    .where('coding.deleted_at', 'is', null)
+    .orderBy('coding.transcript_id')
+    .orderBy('coding.start_offset')
+    .orderBy('coding.id')
+    .execute()
+  return rows.map(toCoding)
+}
+
+export async function softDeleteCoding(db: Kysely<Database>, id: string, now: Date): Promise<void> {
+  await db.updateTable('coding').set({ deleted_at: now.toISOString() }).where('id', '=', id).execute()
+}
+
+export async function moveCoding(db: Kysely<Database>, id: string, codeId: string): Promise<void> {
+  await db.updateTable('coding').set({ code_id: codeId }).where('id', '=', id).execute()
+}
+
+export type Table2Quote = { codeId: string; codingId: string; chosenBy: string; chosenAt: string }
+
+export async function findQuote(db: Kysely<Database>, codeId: string): Promise<Table2Quote | undefined> {
+  const r = await db.selectFrom('table2_quote').selectAll().where('code_id', '=', codeId).executeTakeFirst()
+  return r && { codeId: r.code_id, codingId: r.coding_id, chosenBy: r.chosen_by, chosenAt: r.chosen_at }
+}
+
+export async function findQuoteOfCoding(db: Kysely<Database>, codingId: string): Promise<Table2Quote | undefined> {
+  const r = await db.selectFrom('table2_quote').selectAll().where('coding_id', '=', codingId).executeTakeFirst()
+  return r && { codeId: r.code_id, codingId: r.coding_id, chosenBy: r.chosen_by, chosenAt: r.chosen_at }
+}
+
+export async function upsertQuote(db: Kysely<Database>, quote: { codeId: string; codingId: string; chosenBy: string }, now: Date): Promise<Table2Quote> {
+  const values = { coding_id: quote.codingId, chosen_by: quote.chosenBy, chosen_at: now.toISOString() }
+  await db
+    .insertInto('table2_quote')
+    .values({ code_id: quote.codeId, ...values })
+    .onConflict((oc) => oc.column('code_id').doUpdateSet(values))
+    .execute()
+  return { codeId: quote.codeId, codingId: quote.codingId, chosenBy: quote.chosenBy, chosenAt: values.chosen_at }
+}
+
+export async function deleteQuote(db: Kysely<Database>, codeId: string): Promise<void> {
+  await db.deleteFrom('table2_quote').where('code_id', '=', codeId).execute()
+}
+
+/** A study's chosen quotations, each with its coding and the participant it is attributed to. */
+export async function listQuotesOfStudy(
+  db: Kysely<Database>,
+  studyId: string,
+): Promise<(Table2Quote & { coding: Coding; participantId: string; participantCode: string })[]> {
+  const rows = await db
+    .selectFrom('table2_quote')
+    .innerJoin('code', 'code.id', 'table2_quote.code_id')
+    .innerJoin('coding', 'coding.id', 'table2_quote.coding_id')
+    .innerJoin('transcript', 'transcript.id', 'coding.transcript_id')
+    .innerJoin('interview', 'interview.id', 'transcript.interview_id')
+    .innerJoin('participant', 'participant.id', 'interview.participant_id')
+    .selectAll('coding')
+    .select(['table2_quote.chosen_by', 'table2_quote.chosen_at', 'participant.id as participant_id', 'participant.code as participant_code'])
+    .where('code.study_id', '=', studyId)
+    .orderBy('code.created_at')
+    .orderBy('code.id')
+    .execute()
+  return rows.map((r) => ({
+    codeId: r.code_id,
+    codingId: r.id,
+    chosenBy: r.chosen_by,
+    chosenAt: r.chosen_at,
+    coding: toCoding(r),
+    participantId: r.participant_id,
+    participantCode: r.participant_code,
+  }))
+}
+
+export type AgreementResolution = {
+  id: string
+  transcriptId: string
+  codeId: string
+  start: number
+  end: number
+  decision: ResolutionDecision
+  note: string
+  decidedBy: string
+  decidedAt: string
+}
+
+function toResolution(r: Selectable<Database['agreement_resolution']>): AgreementResolution {
+  return {
+    id: r.id,
+    transcriptId: r.transcript_id,
+    codeId: r.code_id,
+    start: r.start_offset,
+    end: r.end_offset,
+    decision: r.decision,
+    note: r.note,
+    decidedBy: r.decided_by,
+    decidedAt: r.decided_at,
+  }
+}
+
+export async function insertResolution(
+  db: Kysely<Database>,
+  resolution: { transcriptId: string; codeId: string; start: number; end: number; decision: ResolutionDecision; note: string; decidedBy: string },
+  now: Date,
+): Promise<AgreementResolution> {
+  const row = {
+    id: newId(),
+    transcript_id: resolution.transcriptId,
+    code_id: resolution.codeId,
+    start_offset: resolution.start,
+    end_offset: resolution.end,
+    decision: resolution.decision,
+    note: resolution.note,
+    decided_by: resolution.decidedBy,
+    decided_at: now.toISOString(),
+  }
+  await db.insertInto('agreement_resolution').values(row).execute()
+  return toResolution(row)
+}
+
+export async function listResolutions(db: Kysely<Database>, filter: { transcriptId?: string; studyId?: string }): Promise<AgreementResolution[]> {
+  let q = db.selectFrom('agreement_resolution').innerJoin('code', 'code.id', 'agreement_resolution.code_id').selectAll('agreement_resolution')
+  if (filter.transcriptId) q = q.where('agreement_resolution.transcript_id', '=', filter.transcriptId)
+  if (filter.studyId) q = q.where('code.study_id', '=', filter.studyId)
+  const rows = await q.orderBy('agreement_resolution.decided_at').orderBy('agreement_resolution.id').execute()
+  return rows.map(toResolution)
+}
+
+/** Point a code's resolutions at another code (after a merge). */
+export async function moveResolutions(db: Kysely<Database>, fromCodeId: string, toCodeId: string): Promise<number> {
+  const result = await db.updateTable('agreement_resolution').set({ code_id: toCodeId }).where('code_id', '=', fromCodeId).executeTakeFirst()
+  return Number(result.numUpdatedRows)
+}
+
+export type MemberCheck = { id: string; codingId: string; participantId: string; decision: MemberCheckDecision; comment: string | null; decidedAt: string }
+
+function toMemberCheck(r: Selectable<Database['member_check']>): MemberCheck {
+  return { id: r.id, codingId: r.coding_id, participantId: r.participant_id, decision: r.decision, comment: r.comment, decidedAt: r.decided_at }
+}
+
+export async function insertMemberCheck(
+  db: Kysely<Database>,
+  check: { codingId: string; participantId: string; decision: MemberCheckDecision; comment: string | null },
+  now: Date,
+): Promise<MemberCheck> {
+  const row = { id: newId(), coding_id: check.codingId, participant_id: check.participantId, decision: check.decision, comment: check.comment, decided_at: now.toISOString() }
+  await db.insertInto('member_check').values(row).execute()
+  return toMemberCheck(row)
+}
+
+/** Every member-check decision on these codings, oldest first (the last one per coding counts). */
+export async function listMemberChecks(db: Kysely<Database>, codingIds: string[]): Promise<MemberCheck[]> {
+  if (codingIds.length === 0) return []
+  const rows = await db.selectFrom('member_check').selectAll().where('coding_id', 'in', codingIds).orderBy('decided_at').orderBy('id').execute()
+  return rows.map(toMemberCheck)
+}
+
+/** The codings a participant has answered about. */
+export async function listCodingIdsCheckedBy(db: Kysely<Database>, participantId: string): Promise<string[]> {
+  const rows = await db.selectFrom('member_check').select('coding_id').distinct().where('participant_id', '=', participantId).execute()
+  return rows.map((r) => r.coding_id)
+}
+
+/** Every member-check answer in a study, oldest first, with the quotation and who answered. */
+export async function listMemberChecksOfStudy(
+  db: Kysely<Database>,
+  studyId: string,
+): Promise<(MemberCheck & { participantCode: string; codeId: string; text: string })[]> {
+  const rows = await db
+    .selectFrom('member_check')
+    .innerJoin('participant', 'participant.id', 'member_check.participant_id')
+    .innerJoin('cohort', 'cohort.id', 'participant.cohort_id')
+    .innerJoin('coding', 'coding.id', 'member_check.coding_id')
+    .selectAll('member_check')
+    .select(['participant.code as participant_code', 'coding.code_id', 'coding.text'])
+    .where('cohort.study_id', '=', studyId)
+    .orderBy('member_check.decided_at')
+    .orderBy('member_check.id')
+    .execute()
+  return rows.map((r) => ({ ...toMemberCheck(r), participantCode: r.participant_code, codeId: r.code_id, text: r.text }))
+}

@@ -1,0 +1,302 @@
+/** Interviewer assignments, interviews, their notes per guide question, and transcripts. */
+import type { Kysely, Selectable } from 'kysely'
+import type { Database, TranscriptFormat } from '../schema'
+import { newId } from '../ids'
+
+export type InterviewAssignment = {
+  id: string
+  studyId: string
+  interviewerId: string
+  participantId: string
+  assignedBy: string
+  assignedAt: string
+}
+
+function toAssignment(r: Selectable<Database['interview_assignment']>): InterviewAssignment {
+  return { id: r.id, studyId: r.study_id, interviewerId: r.interviewer_id, participantId: r.participant_id, assignedBy: r.assigned_by, assignedAt: r.assigned_at }
+}
+
+export async function insertAssignment(
+  db: Kysely<Database>,
+  assignment: { studyId: string; interviewerId: string; participantId: string; assignedBy: string },
+  now: Date,
+): Promise<InterviewAssignment> {
+  const row = {
+    id: newId(),
+    study_id: assignment.studyId,
+    interviewer_id: assignment.interviewerId,
+    participant_id: assignment.participantId,
+    assigned_by: assignment.assignedBy,
+    assigned_at: now.toISOString(),
+  }
+  await db.insertInto('interview_assignment').values(row).execute()
+  return toAssignment(row)
+}
+
+export async function findAssignment(db: Kysely<Database>, id: string): Promise<InterviewAssignment | undefined> {
+  const r = await db.selectFrom('interview_assignment').selectAll().where('id', '=', id).executeTakeFirst()
+  return r && toAssignment(r)
+}
+
+export async function findAssignmentOf(db: Kysely<Database>, interviewerId: string, participantId: string): Promise<InterviewAssignment | undefined> {
+  const r = await db
+    .selectFrom('interview_assignment')
+    .selectAll()
+    .where('interviewer_id', '=', interviewerId)
+    .where('participant_id', '=', participantId)
+    .executeTakeFirst()
+  return r && toAssignment(r)
+}
+
+export async function deleteAssignment(db: Kysely<Database>, id: string): Promise<void> {
+  await db.deleteFrom('interview_assignment').where('id', '=', id).execute()
+}
+
+/** A study's assignments, with the participant's code and the interviewer's name. */
+export async function listAssignments(
+  db: Kysely<Database>,
+  studyId: string,
+): Promise<(InterviewAssignment & { participantCode: string; cohortId: string; interviewerName: string; interviewerEmail: string })[]> {
+  const rows = await db
+    .selectFrom('interview_assignment')
+    .innerJoin('participant', 'participant.id', 'interview_assignment.participant_id')
+    .innerJoin('staff_user', 'staff_user.id', 'interview_assignment.interviewer_id')
+    .selectAll('interview_assignment')
+    .select(['participant.code', 'participant.cohort_id', 'staff_user.name', 'staff_user.email'])
+    .where('interview_assignment.study_id', '=', studyId)
+    .execute()
+  return rows
+    .map((r) => ({ ...toAssignment(r), participantCode: r.code, cohortId: r.cohort_id, interviewerName: r.name, interviewerEmail: r.email }))
+    .sort((a, b) => a.participantCode.localeCompare(b.participantCode, 'en', { numeric: true }) || a.assignedAt.localeCompare(b.assignedAt))
+}
+
+/** The participants assigned to an interviewer, across studies, with where they belong. */
+export async function listAssignedParticipants(
+  db: Kysely<Database>,
+  interviewerId: string,
+): Promise<{ assignmentId: string; studyId: string; studyName: string; cohortId: string; cohortName: string; participantId: string; participantCode: string; participantStatus: string }[]> {
+  const rows = await db
+    .selectFrom('interview_assignment')
+    .innerJoin('participant', 'participant.id', 'interview_assignment.participant_id')
+    .innerJoin('cohort', 'cohort.id', 'participant.cohort_id')
+    .innerJoin('study', 'study.id', 'cohort.study_id')
+    .select([
+      'interview_assignment.id as assignment_id',
+      'study.id as study_id',
+      'study.name as study_name',
+      'cohort.id as cohort_id',
+      'cohort.name as cohort_name',
+      'participant.id as participant_id',
+      'participant.code',
+      'participant.status',
+    ])
+    .where('interview_assignment.interviewer_id', '=', interviewerId)
+    .execute()
+  return rows
+    .map((r) => ({
+      assignmentId: r.assignment_id,
+      studyId: r.study_id,
+      studyName: r.study_name,
+      cohortId: r.cohort_id,
+      cohortName: r.cohort_name,
+      participantId: r.participant_id,
+      participantCode: r.code,
+      participantStatus: r.status,
+    }))
+    .sort((a, b) => a.studyName.localeCompare(b.studyName) || a.cohortName.localeCompare(b.cohortName) || a.participantCode.localeCompare(b.participantCode, 'en', { numeric: true }))
+}
+
+export type Interview = {
+  id: string
+  participantId: string
+  interviewerId: string
+  guideId: string
+  guideVersion: string
+  consentToRecord: boolean
+  startedAt: string
+  endedAt: string | null
+  updatedAt: string
+}
+
+function toInterview(r: Selectable<Database['interview']>): Interview {
+  return {
+    id: r.id,
+    participantId: r.participant_id,
+    interviewerId: r.interviewer_id,
+    guideId: r.guide_id,
+    guideVersion: r.guide_version,
+    consentToRecord: r.consent_to_record === 1,
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+    updatedAt: r.updated_at,
+  }
+}
+
+export async function insertInterview(
+  db: Kysely<Database>,
+  interview: { participantId: string; interviewerId: string; guideId: string; guideVersion: string; consentToRecord: boolean; startedAt: string },
+  now: Date,
+): Promise<Interview> {
+  const row = {
+    id: newId(),
+    participant_id: interview.participantId,
+    interviewer_id: interview.interviewerId,
+    guide_id: interview.guideId,
+    guide_version: interview.guideVersion,
+    consent_to_record: interview.consentToRecord ? 1 : 0,
+    started_at: interview.startedAt,
+    ended_at: null,
+    updated_at: now.toISOString(),
+  }
+  await db.insertInto('interview').values(row).execute()
+  return toInterview(row)
+}
+
+export async function findInterview(db: Kysely<Database>, id: string): Promise<Interview | undefined> {
+  const r = await db.selectFrom('interview').selectAll().where('id', '=', id).executeTakeFirst()
+  return r && toInterview(r)
+}
+
+export async function findInterviewOfParticipant(db: Kysely<Database>, participantId: string): Promise<Interview | undefined> {
+  const r = await db.selectFrom('interview').selectAll().where('participant_id', '=', participantId).executeTakeFirst()
+  return r && toInterview(r)
+}
+
+/** Interviews of these participants, keyed by participant. */
+export async function listInterviewsOfParticipants(db: Kysely<Database>, participantIds: string[]): Promise<Map<string, Interview & { transcriptId: string | null }>> {
+  if (participantIds.length === 0) return new Map()
+  const rows = await db
+    .selectFrom('interview')
+    .leftJoin('transcript', 'transcript.interview_id', 'interview.id')
+    .selectAll('interview')
+    .select('transcript.id as transcript_id')
+    .where('interview.participant_id', 'in', participantIds)
+    .execute()
+  return new Map(rows.map((r) => [r.participant_id, { ...toInterview(r), transcriptId: r.transcript_id }]))
+}
+
+export async function updateInterview(
+  db: Kysely<Database>,
+  id: string,
+  changes: { startedAt?: string; endedAt?: string | null; consentToRecord?: boolean },
+  now: Date,
+): Promise<void> {
+  await db
+    .updateTable('interview')
+    .set({
+      ...(changes.startedAt !== undefined ? { started_at: changes.startedAt } : {}),
+      ...(changes.endedAt !== undefined ? { ended_at: changes.endedAt } : {}),
+      ...(changes.consentToRecord !== undefined ? { consent_to_record: changes.consentToRecord ? 1 : 0 } : {}),
+      updated_at: now.toISOString(),
+    })
+    .where('id', '=', id)
+    .execute()
+}
+
+export type InterviewNote = { questionId: string; text: string; revision: number; updatedAt: string }
+
+export async function listNotes(db: Kysely<Database>, interviewId: string): Promise<InterviewNote[]> {
+  const rows = await db.selectFrom('interview_note').selectAll().where('interview_id', '=', interviewId).execute()
+  return rows.map((r) => ({ questionId: r.question_id, text: r.text, revision: r.revision, updatedAt: r.updated_at }))
+}
+
+export async function findNote(db: Kysely<Database>, interviewId: string, questionId: string): Promise<InterviewNote | undefined> {
+  const r = await db.selectFrom('interview_note').selectAll().where('interview_id', '=', interviewId).where('question_id', '=', questionId).executeTakeFirst()
+  return r && { questionId: r.question_id, text: r.text, revision: r.revision, updatedAt: r.updated_at }
+}
+
+export async function upsertNote(db: Kysely<Database>, interviewId: string, note: { questionId: string; text: string; revision: number }, now: Date): Promise<void> {
+  const values = { text: note.text, revision: note.revision, updated_at: now.toISOString() }
+  await db
+    .insertInto('interview_note')
+    .values({ interview_id: interviewId, question_id: note.questionId, ...values })
+    .onConflict((oc) => oc.columns(['interview_id', 'question_id']).doUpdateSet(values))
+    .execute()
+}
+
+export type Transcript = {
+  id: string
+  interviewId: string
+  format: TranscriptFormat
+  /** Plain text; codings' offsets are code points into it. */
+  text: string
+  /** The upload as it came. */
+  original: string
+  uploadedBy: string
+  createdAt: string
+  updatedAt: string
+}
+
+function toTranscript(r: Selectable<Database['transcript']>): Transcript {
+  return { id: r.id, interviewId: r.interview_id, format: r.format, text: r.text, original: r.original, uploadedBy: r.uploaded_by, createdAt: r.created_at, updatedAt: r.updated_at }
+}
+
+export async function findTranscript(db: Kysely<Database>, id: string): Promise<Transcript | undefined> {
+  const r = await db.selectFrom('transcript').selectAll().where('id', '=', id).executeTakeFirst()
+  return r && toTranscript(r)
+}
+
+export async function findTranscriptOfInterview(db: Kysely<Database>, interviewId: string): Promise<Transcript | undefined> {
+  const r = await db.selectFrom('transcript').selectAll().where('interview_id', '=', interviewId).executeTakeFirst()
+  return r && toTranscript(r)
+}
+
+/** Store the interview's transcript, replacing the one before. */
+export async function upsertTranscript(
+  db: Kysely<Database>,
+  transcript: { interviewId: string; format: TranscriptFormat; text: string; original: string; uploadedBy: string },
+  now: Date,
+): Promise<Transcript> {
+  const at = now.toISOString()
+  const values = { format: transcript.format, text: transcript.text, original: transcript.original, uploaded_by: transcript.uploadedBy, updated_at: at }
+  await db
+    .insertInto('transcript')
+    .values({ id: newId(), interview_id: transcript.interviewId, created_at: at, ...values })
+    .onConflict((oc) => oc.column('interview_id').doUpdateSet(values))
+    .execute()
+  return (await findTranscriptOfInterview(db, transcript.interviewId))!
+}
+
+/** Where a transcript belongs: its interview, participant, cohort and study. */
+export type TranscriptPlace = { transcriptId: string; interviewId: string; participantId: string; participantCode: string; studyId: string }
+
+export async function findTranscriptPlace(db: Kysely<Database>, transcriptId: string): Promise<TranscriptPlace | undefined> {
+  const r = await db
+    .selectFrom('transcript')
+    .innerJoin('interview', 'interview.id', 'transcript.interview_id')
+    .innerJoin('participant', 'participant.id', 'interview.participant_id')
+    .innerJoin('cohort', 'cohort.id', 'participant.cohort_id')
+    .select(['transcript.id as transcript_id', 'interview.id as interview_id', 'participant.id as participant_id', 'participant.code', 'cohort.study_id'])
+    .where('transcript.id', '=', transcriptId)
+    .executeTakeFirst()
+  return r && { transcriptId: r.transcript_id, interviewId: r.interview_id, participantId: r.participant_id, participantCode: r.code, studyId: r.study_id }
+}
+
+/**
+ * A study's transcripts in the order their interviews were held (1-based `interviewOrder`, ties by
+ * id): the order saturation is judged in.
+ */
+export async function listTranscriptsOfStudy(
+  db: Kysely<Database>,
+  studyId: string,
+): Promise<(Transcript & { participantId: string; participantCode: string; cohortId: string; interviewStartedAt: string; interviewOrder: number })[]> {
+  const rows = await db
+    .selectFrom('transcript')
+    .innerJoin('interview', 'interview.id', 'transcript.interview_id')
+    .innerJoin('participant', 'participant.id', 'interview.participant_id')
+    .innerJoin('cohort', 'cohort.id', 'participant.cohort_id')
+    .selectAll('transcript')
+    .select(['participant.id as participant_id', 'participant.code', 'participant.cohort_id', 'interview.started_at'])
+    .where('cohort.study_id', '=', studyId)
+    .orderBy('interview.started_at')
+    .orderBy('interview.id')
+    .execute()
+  return rows.map((r, i) => ({
+    ...toTranscript(r),
+    participantId: r.participant_id,
+    participantCode: r.code,
+    cohortId: r.cohort_id,
+    interviewStartedAt: r.started_at,
+    interviewOrder: i + 1,
+  }))
+}

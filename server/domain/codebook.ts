@@ -1,0 +1,276 @@
+/**
+ * The codebook: themes hold categories, categories hold codes (Table 2 of Sheikhoonesi et al. 2021),
+ * each with a name and a description. Codes are renamed, described, moved and merged as the analysis
+ * goes on; every change is appended to the code's history, so the lineage of a theme can be traced
+ * back to the codes it grew from. Memos on codes, transcripts and the project live here too.
+ */
+import { ApiError } from '../http/errors'
+import { insertAudit } from '../db/repositories/audit'
+import {
+  deleteMemo,
+  findCode,
+  findMemo,
+  insertCode,
+  insertCodeHistory,
+  insertMemo,
+  isLive,
+  listChildren,
+  listCodeHistory,
+  listCodes,
+  listMemos,
+  listMergedInto,
+  moveMemos,
+  updateCode,
+  updateMemo,
+  type Code,
+  type CodeHistoryEntry,
+  type Memo,
+} from '../db/repositories/codebook'
+import {
+  deleteQuote,
+  findQuote,
+  findSameCoding,
+  listCodingsOfCode,
+  moveCoding,
+  moveResolutions,
+  softDeleteCoding,
+  upsertQuote,
+} from '../db/repositories/codings'
+import { findTranscriptPlace } from '../db/repositories/interviews'
+import type { Database, MemoTargetType } from '../db/schema'
+import type { Kysely } from 'kysely'
+import type { CreateCodeBody, CreateMemoBody, UpdateCodeBody } from '../contracts/qualitative'
+import type { Deps } from './deps'
+import type { CodeLevel } from './qualitative/types'
+
+const problem = (field: string, message: string) => new ApiError('validation_failed', `${field}: ${message}`, [{ field, message }])
+
+/** The level a code's parent must have: a category sits in a theme, a code in a category; a theme is the top. */
+export const parentLevel: Record<CodeLevel, CodeLevel | null> = { theme: null, category: 'theme', code: 'category' }
+
+/**
+ * Why a node of `level` cannot sit under `parent`, or null when it can. A theme has no parent; a
+ * category's parent is a theme and a code's a category. A category or code may also have no parent
+ * yet: open coding names codes before it groups them.
+ *
+ * @example
+ * parentProblem('code', { level: 'theme' }) // => 'a code belongs in a category, not in a theme'
+ * parentProblem('code', null)               // => null (not grouped yet)
+ */
+export function parentProblem(level: CodeLevel, parent: { level: CodeLevel } | null): string | null {
+  if (level === 'theme') return parent ? 'a theme is the top of the codebook and has no parent' : null
+  if (parent === null) return null
+  const wanted = parentLevel[level]!
+  return parent.level === wanted ? null : `a ${level} belongs in a ${wanted}, not in a ${parent.level}`
+}
+
+/** The live parent named by `parentId`, checked against the study and the level rules; 422 otherwise. */
+async function checkedParent(db: Kysely<Database>, studyId: string, level: CodeLevel, parentId: string | null): Promise<Code | null> {
+  const parent = parentId === null ? null : ((await findCode(db, parentId)) ?? null)
+  if (parentId !== null && (!parent || parent.studyId !== studyId)) throw problem('parentId', 'is not a code of this study')
+  if (parent && !isLive(parent)) throw problem('parentId', parent.mergedInto ? 'was merged into another code; choose that one' : 'was deleted')
+  const levelProblem = parentProblem(level, parent)
+  if (levelProblem) throw problem('parentId', levelProblem)
+  return parent
+}
+
+/** Sibling names are unique, ignoring case: two "Leaders" categories in one theme would confuse Table 2. */
+async function checkNameFree(db: Kysely<Database>, studyId: string, parentId: string | null, name: string, except?: string): Promise<void> {
+  const siblings = parentId === null ? (await listCodes(db, studyId)).filter((c) => c.parentId === null) : await listChildren(db, parentId)
+  const clash = siblings.find((c) => c.id !== except && c.name.toLocaleLowerCase() === name.toLocaleLowerCase())
+  if (clash) throw new ApiError('conflict', `There is already a ${clash.level} named "${clash.name}" here.`, { codeId: clash.id })
+}
+
+function requireLive(code: Code): void {
+  if (code.mergedInto) throw new ApiError('conflict', 'This code was merged into another; change that one instead.', { mergedInto: code.mergedInto })
+  if (code.deletedAt) throw new ApiError('conflict', 'This code was deleted.')
+}
+
+/** The study's live codebook, themes first, in the order codes were created. */
+export async function codebook(deps: Deps, studyId: string, options: { includeRetired?: boolean } = {}): Promise<Code[]> {
+  return listCodes(deps.db, studyId, options)
+}
+
+/** Add a theme, category or code. */
+export async function createCode(deps: Deps, studyId: string, body: CreateCodeBody, actor: string): Promise<Code> {
+  const now = deps.now()
+  return deps.db.transaction().execute(async (trx) => {
+    const parent = await checkedParent(trx, studyId, body.level, body.parentId ?? null)
+    await checkNameFree(trx, studyId, parent?.id ?? null, body.name)
+    const code = await insertCode(trx, { studyId, parentId: parent?.id ?? null, level: body.level, name: body.name, description: body.description || null }, now)
+    const details = { level: code.level, name: code.name, parentId: code.parentId, description: code.description }
+    await insertCodeHistory(trx, { codeId: code.id, action: 'create', details, actor }, now)
+    await insertAudit(trx, { actor, action: 'code.create', entity: 'code', entityId: code.id, details: { studyId, level: code.level, parentId: code.parentId } }, now)
+    return code
+  })
+}
+
+/** Rename, describe or move a code; each change is a separate history entry. Levels never change. */
+export async function editCode(deps: Deps, code: Code, body: UpdateCodeBody, actor: string): Promise<Code> {
+  requireLive(code)
+  const now = deps.now()
+  return deps.db.transaction().execute(async (trx) => {
+    const parentId = body.parentId !== undefined ? body.parentId : code.parentId
+    const moved = parentId !== code.parentId
+    if (moved) await checkedParent(trx, code.studyId, code.level, parentId)
+    const name = body.name ?? code.name
+    const renamed = name !== code.name
+    if (renamed || moved) await checkNameFree(trx, code.studyId, parentId, name, code.id)
+    const description = body.description !== undefined ? body.description || null : code.description
+    const described = description !== code.description
+
+    const entries: { action: 'rename' | 'describe' | 'move'; details: Record<string, unknown> }[] = []
+    if (renamed) entries.push({ action: 'rename', details: { from: code.name, to: name } })
+    if (described) entries.push({ action: 'describe', details: { from: code.description, to: description } })
+    if (moved) entries.push({ action: 'move', details: { from: code.parentId, to: parentId } })
+    if (entries.length === 0) return code
+
+    await updateCode(trx, code.id, { name, description, parentId })
+    for (const entry of entries) await insertCodeHistory(trx, { codeId: code.id, ...entry, actor }, now)
+    await insertAudit(trx, { actor, action: 'code.edit', entity: 'code', entityId: code.id, details: { changes: entries.map((e) => e.action) } }, now)
+    return (await findCode(trx, code.id))!
+  })
+}
+
+export type MergeResult = { code: Code; into: Code; movedCodings: number; droppedDuplicates: number; movedChildren: number }
+
+/**
+ * Merge a code into another of the same level in the same study. The merged code's codings move to
+ * the target (a coding the same coder already made there, on the same span, is dropped as a
+ * duplicate), its children move under the target, its memos and resolved disagreements follow, and
+ * its Table 2 quotation moves too unless the target has one. The merged code stays, marked
+ * `mergedInto`, so its history can still be read.
+ */
+export async function mergeCode(deps: Deps, code: Code, intoId: string, actor: string): Promise<MergeResult> {
+  requireLive(code)
+  if (intoId === code.id) throw problem('into', 'a code cannot be merged into itself')
+  const now = deps.now()
+  return deps.db.transaction().execute(async (trx) => {
+    const into = await findCode(trx, intoId)
+    if (!into || into.studyId !== code.studyId) throw problem('into', 'is not a code of this study')
+    if (!isLive(into)) throw problem('into', into.mergedInto ? 'was itself merged into another code; merge into that one' : 'was deleted')
+    if (into.level !== code.level) throw problem('into', `a ${code.level} can be merged only into another ${code.level}, not into a ${into.level}`)
+
+    const children = await listChildren(trx, code.id)
+    for (const child of children) {
+      await updateCode(trx, child.id, { parentId: into.id })
+      await insertCodeHistory(trx, { codeId: child.id, action: 'move', details: { from: code.id, to: into.id, because: 'merge' }, actor }, now)
+    }
+
+    // Codings: move each; a duplicate of one already on the target is soft-deleted instead.
+    const quote = await findQuote(trx, code.id)
+    let quoteCodingId = quote?.codingId
+    let moved = 0
+    let dropped = 0
+    for (const coding of await listCodingsOfCode(trx, code.id)) {
+      const twin = await findSameCoding(trx, { transcriptId: coding.transcriptId, codeId: into.id, coderId: coding.coderId, start: coding.start, end: coding.end })
+      if (twin) {
+        if (quoteCodingId === coding.id) quoteCodingId = twin.id
+        await softDeleteCoding(trx, coding.id, now)
+        dropped++
+      } else {
+        await moveCoding(trx, coding.id, into.id)
+        moved++
+      }
+    }
+    let quoteOutcome: 'none' | 'moved' | 'dropped' = 'none'
+    if (quote) {
+      await deleteQuote(trx, code.id)
+      if (await findQuote(trx, into.id)) quoteOutcome = 'dropped'
+      else {
+        await upsertQuote(trx, { codeId: into.id, codingId: quoteCodingId!, chosenBy: quote.chosenBy }, now)
+        quoteOutcome = 'moved'
+      }
+    }
+    const memos = await moveMemos(trx, code.id, into.id, now)
+    const resolutions = await moveResolutions(trx, code.id, into.id)
+    await updateCode(trx, code.id, { mergedInto: into.id })
+
+    const summary = { codings: moved, duplicatesDropped: dropped, children: children.map((c) => c.id), memos, resolutions, quote: quoteOutcome }
+    await insertCodeHistory(trx, { codeId: code.id, action: 'merge', details: { into: into.id, intoName: into.name, ...summary }, actor }, now)
+    await insertCodeHistory(trx, { codeId: into.id, action: 'merge', details: { from: code.id, fromName: code.name, ...summary }, actor }, now)
+    await insertAudit(trx, { actor, action: 'code.merge', entity: 'code', entityId: code.id, details: { into: into.id, ...summary } }, now)
+    return { code: (await findCode(trx, code.id))!, into, movedCodings: moved, droppedDuplicates: dropped, movedChildren: children.length }
+  })
+}
+
+/** Delete a code nobody has used: no codings and no children. Anything else is merged, not deleted. */
+export async function deleteCode(deps: Deps, code: Code, actor: string): Promise<void> {
+  requireLive(code)
+  const now = deps.now()
+  await deps.db.transaction().execute(async (trx) => {
+    if ((await listChildren(trx, code.id)).length > 0) throw new ApiError('conflict', `This ${code.level} still holds others; move or merge them first.`)
+    if ((await listCodingsOfCode(trx, code.id)).length > 0) throw new ApiError('conflict', 'This code has codings; merge it into another code instead of deleting it.')
+    await updateCode(trx, code.id, { deletedAt: now.toISOString() })
+    await insertCodeHistory(trx, { codeId: code.id, action: 'delete', details: { name: code.name }, actor }, now)
+    await insertAudit(trx, { actor, action: 'code.delete', entity: 'code', entityId: code.id }, now)
+  })
+}
+
+/** A code's history with that of every code merged into it, oldest first. */
+export async function codeHistory(deps: Deps, code: Code): Promise<(CodeHistoryEntry & { codeName: string })[]> {
+  const lineage = [code, ...(await listMergedInto(deps.db, code.id))]
+  const names = new Map(lineage.map((c) => [c.id, c.name]))
+  const entries = await listCodeHistory(deps.db, [...names.keys()])
+  return entries.map((e) => ({ ...e, codeName: names.get(e.codeId)! }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Memos
+
+async function checkMemoTarget(deps: Deps, studyId: string, targetType: MemoTargetType, targetId: string | null): Promise<void> {
+  if (targetType === 'code') {
+    const code = targetId ? await findCode(deps.db, targetId) : undefined
+    if (!code || code.studyId !== studyId) throw problem('targetId', 'is not a code of this study')
+  }
+  if (targetType === 'transcript') {
+    const place = targetId ? await findTranscriptPlace(deps.db, targetId) : undefined
+    if (!place || place.studyId !== studyId) throw problem('targetId', 'is not a transcript of this study')
+  }
+}
+
+export async function createMemo(deps: Deps, studyId: string, body: CreateMemoBody, authorId: string): Promise<Memo> {
+  const targetId = body.targetType === 'project' ? null : body.targetId!
+  await checkMemoTarget(deps, studyId, body.targetType, targetId)
+  const now = deps.now()
+  return deps.db.transaction().execute(async (trx) => {
+    const memo = await insertMemo(trx, { studyId, targetType: body.targetType, targetId, authorId, text: body.text }, now)
+    await insertAudit(trx, { actor: `staff:${authorId}`, action: 'memo.create', entity: 'memo', entityId: memo.id, details: { targetType: body.targetType, targetId } }, now)
+    return memo
+  })
+}
+
+export async function studyMemos(deps: Deps, studyId: string, filter: { targetType?: MemoTargetType; targetId?: string }): Promise<Memo[]> {
+  return listMemos(deps.db, studyId, filter)
+}
+
+/** A live memo of the study, or 404. */
+export async function requireMemo(deps: Deps, memoId: string): Promise<Memo> {
+  const memo = await findMemo(deps.db, memoId)
+  if (!memo) throw new ApiError('not_found', 'No such memo.')
+  return memo
+}
+
+function requireAuthor(memo: Memo, userId: string): void {
+  // A memo is its author's thinking: others comment in memos of their own.
+  if (memo.authorId !== userId) throw new ApiError('forbidden', 'Only the author of a memo can change or delete it.')
+}
+
+export async function editMemo(deps: Deps, memo: Memo, text: string, userId: string): Promise<Memo> {
+  requireAuthor(memo, userId)
+  const now = deps.now()
+  return deps.db.transaction().execute(async (trx) => {
+    await updateMemo(trx, memo.id, text, now)
+    await insertAudit(trx, { actor: `staff:${userId}`, action: 'memo.edit', entity: 'memo', entityId: memo.id }, now)
+    return (await findMemo(trx, memo.id))!
+  })
+}
+
+export async function removeMemo(deps: Deps, memo: Memo, userId: string): Promise<void> {
+  requireAuthor(memo, userId)
+  const now = deps.now()
+  await deps.db.transaction().execute(async (trx) => {
+    await deleteMemo(trx, memo.id, now)
+    await insertAudit(trx, { actor: `staff:${userId}`, action: 'memo.delete', entity: 'memo', entityId: memo.id }, now)
+  })
+}

@@ -1,0 +1,261 @@
+/**
+ * Coding transcripts: a coder selects a passage and applies one or more codes. Offsets are Unicode
+ * code points of the stored transcript, start inclusive and end exclusive; the coded text is copied
+ * from the stored transcript here, on the server, never taken from the browser.
+ *
+ * Two coders code blind: each sees only their own codings unless a researcher asks for all. The
+ * researchers then choose one coding per code as its meaning unit in Table 2, record how they
+ * resolved disagreements, and ask participants to check the quotations attributed to them.
+ */
+import { ApiError } from '../http/errors'
+import { insertAudit } from '../db/repositories/audit'
+import { findCode, isLive, listCodes, type Code } from '../db/repositories/codebook'
+import {
+  deleteQuote,
+  findCoding,
+  findQuote,
+  findQuoteOfCoding,
+  findSameCoding,
+  insertCoding,
+  insertMemberCheck,
+  insertResolution,
+  listCodingIdsCheckedBy,
+  listCodingsOfTranscript,
+  listMemberChecks,
+  listMemberChecksOfStudy,
+  listQuotesOfStudy,
+  listResolutions,
+  softDeleteCoding,
+  upsertQuote,
+  type AgreementResolution,
+  type Coding,
+  type MemberCheck,
+  type Table2Quote,
+} from '../db/repositories/codings'
+import { findTranscript, findTranscriptPlace, type TranscriptPlace } from '../db/repositories/interviews'
+import type { Participant } from '../db/repositories/participants'
+import { findCohort } from '../db/repositories/studies'
+import type { AddCodingsBody, MemberCheckBody, ResolutionBody } from '../contracts/qualitative'
+import type { Kysely } from 'kysely'
+import type { Database } from '../db/schema'
+import type { Deps } from './deps'
+import { codePointLength, sliceCodePoints } from './qualitative/units'
+
+const problem = (field: string, message: string) => new ApiError('validation_failed', `${field}: ${message}`, [{ field, message }])
+
+/** The stored transcript's text, checked to hold the span. */
+async function textWithin(db: Kysely<Database>, transcriptId: string, span: { start: number; end: number }): Promise<string> {
+  const transcript = await findTranscript(db, transcriptId)
+  if (!transcript) throw new ApiError('not_found', 'No such transcript.')
+  const length = codePointLength(transcript.text)
+  // The browser counts UTF-16 units; an emoji or a character outside the Basic Multilingual Plane
+  // counted twice would push the span past the end, or onto the wrong words. Refuse, never clamp.
+  if (span.end > length) throw problem('end', `must be at most ${length}, the transcript's length in code points`)
+  if (span.start >= span.end) throw problem('end', 'must be after start')
+  return transcript.text
+}
+
+/** A live code of the study at the `code` level (themes and categories group codes; they are not applied). */
+function checkApplicable(code: Code | undefined, studyId: string, field: string): Code {
+  if (!code || code.studyId !== studyId) throw problem(field, 'is not a code of this study')
+  if (!isLive(code)) throw problem(field, code.mergedInto ? 'was merged into another code; apply that one' : 'was deleted')
+  if (code.level !== 'code') throw problem(field, `is a ${code.level}; apply a code`)
+  return code
+}
+
+/**
+ * A transcript's codings: the coder's own, or every coder's when a researcher asks for all (after
+ * both coders have finished, to compare).
+ */
+export async function transcriptCodings(deps: Deps, transcriptId: string, coderId: string, coders: 'mine' | 'all'): Promise<Coding[]> {
+  return listCodingsOfTranscript(deps.db, transcriptId, coders === 'all' ? {} : { coderId })
+}
+
+/**
+ * Apply codes to a passage: one coding per code, all with the same span and the text copied from
+ * the stored transcript. Applying a code the coder already applied to the same span returns that
+ * coding again rather than a second one, so a retried request does no harm.
+ */
+export async function addCodings(deps: Deps, place: TranscriptPlace, coderId: string, body: AddCodingsBody): Promise<{ codings: Coding[]; created: number }> {
+  const now = deps.now()
+  // Read and write in one transaction: the text cannot be replaced, nor a code merged, in between.
+  return deps.db.transaction().execute(async (trx) => {
+    const text = await textWithin(trx, place.transcriptId, body)
+    const passage = sliceCodePoints(text, body.start, body.end)
+    const codes: Code[] = []
+    for (const [i, codeId] of body.codeIds.entries()) codes.push(checkApplicable(await findCode(trx, codeId), place.studyId, `codeIds[${i}]`))
+    const codings: Coding[] = []
+    let created = 0
+    for (const code of codes) {
+      const key = { transcriptId: place.transcriptId, codeId: code.id, coderId, start: body.start, end: body.end }
+      const existing = await findSameCoding(trx, key)
+      if (existing) codings.push(existing)
+      else {
+        codings.push(await insertCoding(trx, { ...key, text: passage }, now))
+        created++
+      }
+    }
+    if (created > 0) {
+      await insertAudit(
+        trx,
+        { actor: `staff:${coderId}`, action: 'coding.add', entity: 'transcript', entityId: place.transcriptId, details: { codeIds: codes.map((c) => c.id), start: body.start, end: body.end } },
+        now,
+      )
+    }
+    return { codings, created }
+  })
+}
+
+/** A live coding, with where its transcript belongs. */
+export async function requireCoding(deps: Deps, codingId: string): Promise<{ coding: Coding; place: TranscriptPlace }> {
+  const coding = await findCoding(deps.db, codingId)
+  const place = coding && (await findTranscriptPlace(deps.db, coding.transcriptId))
+  if (!coding || !place) throw new ApiError('not_found', 'No such coding.')
+  return { coding, place }
+}
+
+/** Remove one's own coding (kept, marked deleted). A coding chosen for Table 2 is unchosen first. */
+export async function deleteCoding(deps: Deps, coding: Coding, userId: string): Promise<void> {
+  if (coding.coderId !== userId) throw new ApiError('forbidden', 'You can delete only your own codings.')
+  const now = deps.now()
+  await deps.db.transaction().execute(async (trx) => {
+    if (await findQuoteOfCoding(trx, coding.id)) {
+      throw new ApiError('conflict', 'This coding is the Table 2 quotation of its code. Choose another quotation first.')
+    }
+    await softDeleteCoding(trx, coding.id, now)
+    await insertAudit(trx, { actor: `staff:${userId}`, action: 'coding.delete', entity: 'coding', entityId: coding.id, details: { transcriptId: coding.transcriptId, codeId: coding.codeId } }, now)
+  })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Table 2
+
+/** The latest member-check decision on each coding. */
+function latestDecisions(checks: MemberCheck[]): Map<string, MemberCheck> {
+  const latest = new Map<string, MemberCheck>()
+  for (const check of checks) latest.set(check.codingId, check)
+  return latest
+}
+
+/**
+ * Choose the coding that illustrates a code in Table 2 (its meaning unit). It must be a live coding of
+ * that very code, and not a quotation its participant asked to withdraw.
+ */
+export async function chooseQuote(deps: Deps, code: Code, codingId: string, actor: string): Promise<Table2Quote> {
+  // Codings belong only to live codes at the `code` level (a merge moves them on), so this one check
+  // also refuses themes, categories and merged codes.
+  const now = deps.now()
+  return deps.db.transaction().execute(async (trx) => {
+    const coding = await findCoding(trx, codingId)
+    if (!coding || coding.codeId !== code.id) throw problem('codingId', 'is not a coding of this code')
+    const decision = latestDecisions(await listMemberChecks(trx, [coding.id])).get(coding.id)
+    if (decision?.decision === 'withdraw') throw new ApiError('conflict', 'The participant asked for this quotation to be withdrawn. Choose another.')
+    const quote = await upsertQuote(trx, { codeId: code.id, codingId: coding.id, chosenBy: actor }, now)
+    await insertAudit(trx, { actor, action: 'quote.choose', entity: 'code', entityId: code.id, details: { codingId: coding.id } }, now)
+    return quote
+  })
+}
+
+export async function unchooseQuote(deps: Deps, code: Code, actor: string): Promise<void> {
+  if (!(await findQuote(deps.db, code.id))) throw new ApiError('not_found', 'This code has no quotation chosen.')
+  const now = deps.now()
+  await deps.db.transaction().execute(async (trx) => {
+    await deleteQuote(trx, code.id)
+    await insertAudit(trx, { actor, action: 'quote.unchoose', entity: 'code', entityId: code.id }, now)
+  })
+}
+
+/** The study's chosen quotations with their code, participant and member-check state: Table 2's meaning units. */
+export async function studyQuotes(deps: Deps, studyId: string) {
+  const quotes = await listQuotesOfStudy(deps.db, studyId)
+  const codes = new Map((await listCodes(deps.db, studyId)).map((c) => [c.id, c]))
+  const decisions = latestDecisions(await listMemberChecks(deps.db, quotes.map((q) => q.codingId)))
+  return quotes.map((q) => ({
+    codeId: q.codeId,
+    codeName: codes.get(q.codeId)?.name ?? null,
+    codingId: q.codingId,
+    transcriptId: q.coding.transcriptId,
+    participantCode: q.participantCode,
+    start: q.coding.start,
+    end: q.coding.end,
+    text: q.coding.text,
+    chosenBy: q.chosenBy,
+    chosenAt: q.chosenAt,
+    memberCheck: decisions.get(q.codingId) ?? null,
+  }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Disagreements
+
+/** Record how the coders resolved a disagreement over one code on one span. */
+export async function recordResolution(deps: Deps, place: TranscriptPlace, userId: string, body: ResolutionBody): Promise<AgreementResolution> {
+  await textWithin(deps.db, place.transcriptId, body)
+  const code = await findCode(deps.db, body.codeId)
+  if (!code || code.studyId !== place.studyId) throw problem('codeId', 'is not a code of this study')
+  const now = deps.now()
+  return deps.db.transaction().execute(async (trx) => {
+    const resolution = await insertResolution(trx, { transcriptId: place.transcriptId, codeId: code.id, start: body.start, end: body.end, decision: body.decision, note: body.note, decidedBy: userId }, now)
+    await insertAudit(trx, { actor: `staff:${userId}`, action: 'agreement.resolve', entity: 'transcript', entityId: place.transcriptId, details: { resolutionId: resolution.id, codeId: code.id, decision: body.decision } }, now)
+    return resolution
+  })
+}
+
+export async function transcriptResolutions(deps: Deps, transcriptId: string): Promise<AgreementResolution[]> {
+  return listResolutions(deps.db, { transcriptId })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Member checking
+
+async function studyIdOf(deps: Deps, participant: Participant): Promise<string> {
+  const cohort = await findCohort(deps.db, participant.cohortId)
+  if (!cohort) throw new Error(`participant ${participant.id} has no cohort`)
+  return cohort.studyId
+}
+
+/**
+ * The quotations attributed to a participant that they are asked to check: every coding of their
+ * transcript chosen for Table 2, and any they already answered about (a withdrawn quotation is no
+ * longer chosen, but the participant still sees that they withdrew it). Each with their latest answer.
+ */
+export async function memberCheckQuotes(deps: Deps, participant: Participant) {
+  const studyId = await studyIdOf(deps, participant)
+  const chosen = (await listQuotesOfStudy(deps.db, studyId)).filter((q) => q.participantId === participant.id)
+  const answered = await listCodingIdsCheckedBy(deps.db, participant.id)
+  const ids = [...new Set([...chosen.map((q) => q.codingId), ...answered])]
+  const decisions = latestDecisions(await listMemberChecks(deps.db, ids))
+  const quotes = []
+  for (const id of ids) {
+    const coding = chosen.find((q) => q.codingId === id)?.coding ?? (await findCoding(deps.db, id))
+    if (!coding) continue
+    quotes.push({ codingId: id, text: coding.text, chosen: chosen.some((q) => q.codingId === id), decision: decisions.get(id) ?? null })
+  }
+  return quotes
+}
+
+/**
+ * Record a participant's answer about one of their quotations: confirm it, comment on it, or ask for
+ * it to be withdrawn. Every answer is kept, with its time; the latest counts. Withdrawing takes the
+ * quotation out of Table 2 at once, so it cannot be published by mistake while the researchers
+ * choose another.
+ */
+export async function recordMemberCheck(deps: Deps, participant: Participant, body: MemberCheckBody): Promise<MemberCheck> {
+  const quotes = await memberCheckQuotes(deps, participant)
+  if (!quotes.some((q) => q.codingId === body.codingId)) throw new ApiError('not_found', 'No such quotation.')
+  const now = deps.now()
+  return deps.db.transaction().execute(async (trx) => {
+    const check = await insertMemberCheck(trx, { codingId: body.codingId, participantId: participant.id, decision: body.decision, comment: body.comment || null }, now)
+    if (body.decision === 'withdraw') {
+      const quote = await findQuoteOfCoding(trx, body.codingId)
+      if (quote) await deleteQuote(trx, quote.codeId)
+    }
+    await insertAudit(trx, { actor: `participant:${participant.id}`, action: 'member_check.record', entity: 'coding', entityId: body.codingId, details: { decision: body.decision } }, now)
+    return check
+  })
+}
+
+/** Every member-check answer in the study, oldest first (the last per quotation counts), for the researchers. */
+export async function studyMemberChecks(deps: Deps, studyId: string) {
+  return listMemberChecksOfStudy(deps.db, studyId)
+}

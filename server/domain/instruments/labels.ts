@@ -1,0 +1,108 @@
+/**
+ * The words of a form, for people reading data rather than answering it: each question's title and
+ * the label of every value it can store, taken from the same SurveyJS JSON the participant saw.
+ * Values are those of `surveyQuestions` (questions.ts), in the same order, special choices included.
+ */
+import type { ChoiceValue } from './questions'
+import type { InstrumentFile, LocalizedText } from './schema'
+import { plainText } from './text'
+
+export type ValueLabel = { value: ChoiceValue | boolean; label: string }
+
+export type QuestionText = {
+  title: string
+  /** Every value a choice, rating or boolean question can store, with its text; empty for numbers and text. */
+  valueLabels: ValueLabel[]
+  /** The text of the "other" choice, for a question whose "other" answer has a free-text comment. */
+  otherText?: string
+}
+
+type Json = Record<string, unknown>
+
+function text(value: unknown, fallback: string): string {
+  if (typeof value === 'string' && value !== '') return value
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return plainText(value as LocalizedText) || fallback
+  return fallback
+}
+
+function choiceLabels(choices: unknown[]): ValueLabel[] {
+  return choices.flatMap((choice): ValueLabel[] => {
+    const value = typeof choice === 'object' && choice !== null ? (choice as Json).value : choice
+    if (typeof value !== 'string' && typeof value !== 'number') return []
+    return [{ value, label: typeof choice === 'object' && choice !== null ? text((choice as Json).text, String(value)) : String(value) }]
+  })
+}
+
+/** A rating without rateValues stores rateMin … rateMax; its ends may have descriptions. */
+function ratingLabels(element: Json): ValueLabel[] {
+  if (Array.isArray(element.rateValues)) return choiceLabels(element.rateValues)
+  const min = typeof element.rateMin === 'number' ? element.rateMin : 1
+  const max = typeof element.rateMax === 'number' ? element.rateMax : 5
+  const step = typeof element.rateStep === 'number' ? element.rateStep : 1
+  const labels: ValueLabel[] = []
+  for (let v = min; v <= max + 1e-9; v += step) {
+    const value = Number(v.toFixed(10))
+    const end = value === min ? element.minRateDescription : value === max ? element.maxRateDescription : undefined
+    labels.push({ value, label: end === undefined ? String(value) : `${value} (${text(end, String(value))})` })
+  }
+  return labels
+}
+
+/** SurveyJS's extra choices, their stored values and default texts, in the order questions.ts adds them. */
+const specialChoices: [flag: string, value: string, textKey: string, defaultText: string][] = [
+  ['showNoneItem', 'none', 'noneText', 'None'],
+  ['showRefuseItem', 'refused', 'refuseText', 'Refuse to answer'],
+  ['showDontKnowItem', 'dontknow', 'dontKnowText', "Don't know"],
+]
+
+function questionText(element: Json): QuestionText {
+  const name = String(element.name)
+  const title = text(element.title, name)
+  switch (element.type) {
+    case 'radiogroup':
+    case 'dropdown':
+    case 'rating':
+    case 'checkbox':
+    case 'tagbox': {
+      const valueLabels = element.type === 'rating' ? ratingLabels(element) : choiceLabels(Array.isArray(element.choices) ? element.choices : [])
+      for (const [flag, value, textKey, defaultText] of specialChoices) {
+        if (element[flag] === true) valueLabels.push({ value, label: text(element[textKey], defaultText) })
+      }
+      if (element.showOtherItem === true || element.hasOther === true) {
+        const otherText = text(element.otherText, 'Other')
+        valueLabels.push({ value: 'other', label: otherText })
+        return { title, valueLabels, otherText }
+      }
+      return { title, valueLabels }
+    }
+    case 'boolean':
+      return {
+        title,
+        valueLabels: [
+          { value: true, label: text(element.labelTrue, 'Yes') },
+          { value: false, label: text(element.labelFalse, 'No') },
+        ],
+      }
+    default:
+      return { title, valueLabels: [] }
+  }
+}
+
+/**
+ * The title and value labels of every question of a form, by question name.
+ *
+ * @example
+ * questionTexts(phq9).get('phq9_1') // { title: 'Little interest or pleasure in doing things', valueLabels: [{ value: 0, label: 'Not at all' }, …] }
+ */
+export function questionTexts(instrument: Pick<InstrumentFile, 'survey'>): Map<string, QuestionText> {
+  const texts = new Map<string, QuestionText>()
+  const walk = (elements: unknown) => {
+    if (!Array.isArray(elements)) return
+    for (const element of elements as Json[]) {
+      if (element.type === 'panel') walk(element.elements)
+      else if (typeof element.name === 'string') texts.set(element.name, questionText(element))
+    }
+  }
+  for (const page of instrument.survey.pages) walk(page.elements)
+  return texts
+}

@@ -1,0 +1,42 @@
+/**
+ * Researcher exports: the long and wide CSV, the data dictionary and the R script of a cohort, each a
+ * download of its own. Researchers only: these files hold every participant's answers.
+ */
+import { Hono } from 'hono'
+import { stream } from 'hono/streaming'
+import { z } from 'zod'
+import { requireCohortRole } from '../domain/access'
+import type { Deps } from '../domain/deps'
+import { exportFileNames, exportFiles, exportSlug, recordExportDownload } from '../domain/exports'
+import { staffOf, type StaffEnv } from '../http/auth'
+import { pathParams } from '../http/validate'
+
+const exportParams = z.object({ id: z.string().min(1).max(64), file: z.enum(exportFileNames) })
+
+export function exportRoutes(deps: Deps) {
+  return new Hono<StaffEnv>().get('/cohorts/:id/exports/:file', pathParams(exportParams), async (c) => {
+    const { user } = staffOf(c)
+    const params = c.req.valid('param')
+    const { cohort } = await requireCohortRole(deps, user, params.id, ['researcher'])
+    const file = (await exportFiles(deps, cohort.id)).find((f) => f.name === params.file)!
+    // Written before the first byte leaves: a download that fails half-way was still a download.
+    await recordExportDownload(deps, cohort.id, file.name, `staff:${user.id}`)
+
+    c.header('Content-Type', file.contentType)
+    c.header('Content-Disposition', `attachment; filename="${exportSlug(cohort)}_${file.name}"`)
+    // Personal data: no browser or proxy keeps a copy.
+    c.header('Cache-Control', 'no-store')
+    return stream(
+      c,
+      async (out) => {
+        for await (const chunk of file.generate()) {
+          // The browser went away: stop reading the database.
+          if (out.aborted) break
+          await out.write(chunk)
+        }
+      },
+      // The status line has gone already; all that is left is to log why the file is cut short.
+      async (error) => console.error(`export ${file.name} of cohort ${cohort.id} failed:`, error),
+    )
+  })
+}
