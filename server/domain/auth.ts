@@ -88,15 +88,19 @@ export async function signIn(deps: Deps, input: { email: string; password: strin
   return signedIn
 }
 
-/** The live session for a cookie's token, extended on use; undefined when there is none. */
-export async function resolveSession(deps: Deps, sessionToken: string): Promise<LiveSession | undefined> {
+/**
+ * The live session for a cookie's token, extended on use; undefined when there is none. `extended`
+ * says whether this request moved the expiry, so the cookie can be renewed with it.
+ */
+export async function resolveSession(deps: Deps, sessionToken: string): Promise<(LiveSession & { extended: boolean }) | undefined> {
   const now = deps.now()
   const session = await findLiveSession(deps.db, sha256(sessionToken), now)
   if (!session) return undefined
   // Extend at most once a minute, not on every request.
-  const extended = new Date(now.getTime() + sessionIdleMs)
-  if (extended.getTime() - new Date(session.expiresAt).getTime() > 60_000) await extendSession(deps.db, session.id, extended)
-  return session
+  const expiresAt = new Date(now.getTime() + sessionIdleMs)
+  const extended = expiresAt.getTime() - new Date(session.expiresAt).getTime() > 60_000
+  if (extended) await extendSession(deps.db, session.id, expiresAt)
+  return { ...session, extended }
 }
 
 export async function signOut(deps: Deps, session: LiveSession): Promise<void> {

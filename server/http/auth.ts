@@ -29,6 +29,8 @@ export function staffSession(deps: Deps): MiddlewareHandler<StaffEnv> {
       throw new ApiError('forbidden', 'This request is missing its CSRF token. Reload the page and try again.')
     }
     c.set('staff', session)
+    // The server slides the session's expiry with use; the cookie's lifetime slides with it.
+    if (session?.extended) setCookie(c, sessionCookie, token!, cookieOptions(new URL(c.req.url).protocol === 'https:'))
     await next()
   })
 }
@@ -40,14 +42,12 @@ export function staffOf(c: Context<StaffEnv>): LiveSession {
   return staff
 }
 
+function cookieOptions(secure: boolean) {
+  return { httpOnly: true, sameSite: 'Strict', secure, path: '/', maxAge: Math.floor(sessionIdleMs / 1000) } as const
+}
+
 export function setSessionCookie(c: Context, signedIn: SignedIn, secure: boolean): void {
-  setCookie(c, sessionCookie, signedIn.sessionToken, {
-    httpOnly: true,
-    sameSite: 'Strict',
-    secure,
-    path: '/',
-    maxAge: Math.floor(sessionIdleMs / 1000),
-  })
+  setCookie(c, sessionCookie, signedIn.sessionToken, cookieOptions(secure))
 }
 
 export function clearSessionCookie(c: Context): void {
@@ -76,6 +76,8 @@ export class FailureLimiter {
   }
 
   fail(keys: string[], now: number): void {
+    // Forget windows that have passed, so a stream of made-up emails cannot grow the map for ever.
+    if (this.#failures.size > 10_000) for (const [key, entry] of this.#failures) if (entry.resetAt <= now) this.#failures.delete(key)
     for (const key of keys) {
       const entry = this.#failures.get(key)
       if (!entry || entry.resetAt <= now) this.#failures.set(key, { count: 1, resetAt: now + this.windowMs })

@@ -26,7 +26,11 @@ async function me(deps: Deps, user: SignedIn['user'], csrfToken: string): Promis
   return { user: { id: user.id, email: user.email, name: user.name, isAdmin: user.isAdmin }, roles, csrfToken }
 }
 
-export function authRoutes(deps: Deps, limiter = new FailureLimiter()) {
+/**
+ * Failed sign-ins are limited per email (10 in 15 minutes) and, more loosely, per address (100): a
+ * hospital's staff often share one address, and one person's typos must not lock out the ward.
+ */
+export function authRoutes(deps: Deps, limiters = { email: new FailureLimiter(10), address: new FailureLimiter(100) }) {
   return new Hono<StaffEnv>()
     .get('/me', async (c) => {
       const staff = staffOf(c)
@@ -40,20 +44,24 @@ export function authRoutes(deps: Deps, limiter = new FailureLimiter()) {
     .post('/sign-in', jsonBody(signInBody), async (c) => {
       const body = c.req.valid('json')
       const address = clientAddress(c)
-      const keys = [`email:${normaliseEmail(body.email)}`, ...(address ? [`ip:${address}`] : [])]
+      const emailKeys = [`email:${normaliseEmail(body.email)}`]
+      const addressKeys = address ? [`ip:${address}`] : []
       const now = deps.now().getTime()
-      const wait = limiter.blockedFor(keys, now)
+      const wait = Math.max(limiters.email.blockedFor(emailKeys, now), limiters.address.blockedFor(addressKeys, now))
       if (wait > 0) {
         c.header('Retry-After', String(wait))
         throw new ApiError('rate_limited', `Too many failed sign-ins. Try again in ${Math.ceil(wait / 60)} minutes.`, { retryAfterSeconds: wait })
       }
       try {
         const signedIn = await signIn(deps, body)
-        limiter.succeed(keys)
+        limiters.email.succeed(emailKeys)
         setSessionCookie(c, signedIn, isHttps(c))
         return c.json(await me(deps, signedIn.user, signedIn.csrfToken), 200)
       } catch (error) {
-        if (error instanceof ApiError && error.code === 'unauthorized') limiter.fail(keys, now)
+        if (error instanceof ApiError && error.code === 'unauthorized') {
+          limiters.email.fail(emailKeys, now)
+          limiters.address.fail(addressKeys, now)
+        }
         throw error
       }
     })
