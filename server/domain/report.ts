@@ -365,7 +365,7 @@ export type ParticipantReport = {
   waves: { kind: WaveKind; scores: { instrument: string; scale: string; label: string; score: number | null; band: string | null }[] }[]
   /** Change from the first wave to each later wave, with RCI and classification as in the cohort report. */
   changes: { from: WaveKind; to: WaveKind; scales: ParticipantScale[] }[]
-  flags: { wave: WaveKind | null; instrument: string; flag: string; item: string; value: number; severity: string }[]
+  flags: { wave: WaveKind | null; instrument: string; flag: string; label: string; item: string; value: number; severity: string }[]
 }
 
 /** One participant across all waves: scores, bands, change, reliable change and flags. */
@@ -400,6 +400,9 @@ export async function participantReport(deps: Deps, participantId: string): Prom
         ),
     })),
     changes,
-    flags: (await listFlagsOfParticipant(deps.db, participantId)).map((f) => ({ ...f, wave: f.waveId ? (kindOf.get(f.waveId) ?? null) : null })),
+    flags: (await listFlagsOfParticipant(deps.db, participantId)).map((f) => {
+      const spec = deps.instruments.questionnaire(f.instrument)?.scoring.flags.find((x) => x.id === f.flag)
+      return { ...f, label: spec ? plainText(spec.label) : f.flag, wave: f.waveId ? (kindOf.get(f.waveId) ?? null) : null }
+    }),
   }
 }

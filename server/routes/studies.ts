@@ -10,6 +10,7 @@ import { createStaffUser, normaliseEmail } from '../domain/auth'
 import type { Deps } from '../domain/deps'
 import { createCohort, createStudy, updateStudySettings } from '../domain/setup'
 import { createDemo } from '../domain/demo'
+import { participantLink } from '../domain/tokens'
 import { staffOf, type StaffEnv } from '../http/auth'
 import { ApiError } from '../http/errors'
 import { jsonBody, pathParams } from '../http/validate'
@@ -92,7 +93,12 @@ export function studyRoutes(deps: Deps) {
       requireAdmin(user.isAdmin)
       const demo = await createDemo(deps, `staff:${user.id}`)
       await grantRole(deps.db, { studyId: demo.study.id, userId: user.id, role: 'researcher' }, deps.now())
-      return c.json({ studyId: demo.study.id, completedCohortId: demo.completedCohort.id, cohortId: demo.cohort.id }, 201)
+      // The links of the cohort to try are shown this once, like any new links.
+      const origin = new URL(c.req.url).origin
+      return c.json(
+        { studyId: demo.study.id, completedCohortId: demo.completedCohort.id, cohortId: demo.cohort.id, participants: demo.participants.map((p) => ({ id: p.id, code: p.code, link: participantLink(origin, p.token) })) },
+        201,
+      )
     })
     .get('/staff-users', async (c) => {
       requireAdmin(staffOf(c).user.isAdmin)

@@ -75,7 +75,7 @@ function Flags({ flags, instruments }: { flags: ParticipantReport['flags']; inst
       <ul>
         {flags.map((flag, i) => (
           <li key={i} className={`flag flag-${flag.severity}`}>
-            <strong>{flag.severity === 'safety' ? t('staff.participant.safetyFlag') : flag.severity}</strong>{' '}
+            <strong>{flag.severity === 'safety' ? t('staff.participant.safetyFlag') : flag.severity}</strong> {flag.label}.{' '}
             {t('staff.participant.flagText', {
               instrument: instrumentTitle(instruments, flag.instrument),
               item: flag.item,
