@@ -22,7 +22,8 @@
  */
 import { stringify } from 'csv-stringify/sync'
 import { insertAudit } from '../db/repositories/audit'
-import { listCompletedResponsesOf, listResponseVersions, type ExportResponse } from '../db/repositories/export-data'
+import { listResponseVersions } from '../db/repositories/export-data'
+import { listCompletedResponses, type ScoredResponse as ExportResponse } from '../db/repositories/report-data'
 import { listParticipants, type Participant } from '../db/repositories/participants'
 import { countAttendance } from '../db/repositories/report-data'
 import { findCohort, findStudy, listWaves, type Cohort, type Study } from '../db/repositories/studies'
@@ -411,7 +412,7 @@ async function* participantRecords(deps: Deps, context: ExportContext): AsyncGen
   for (let start = 0; start < participants.length; start += pageSize) {
     const page = participants.slice(start, start + pageSize)
     const byParticipant = new Map<string, ExportResponse[]>()
-    const responses = await listCompletedResponsesOf(deps.db, page.map((p) => p.id))
+    const responses = await listCompletedResponses(deps.db, { participantIds: page.map((p) => p.id) })
     for (const r of responses) {
       const list = byParticipant.get(r.participantId)
       if (list) list.push(r)

@@ -149,7 +149,7 @@ export async function cohortReport(deps: Deps, cohortId: string, waves: { from: 
     listParticipants(deps.db, cohortId),
     listConsentedParticipantIds(deps.db, cohortId),
     countAttendance(deps.db, cohortId),
-    listCompletedResponses(deps.db, allWaves.map((w) => w.id)),
+    listCompletedResponses(deps.db, { waveIds: allWaves.map((w) => w.id) }),
   ])
 
   const completedForms = new Set(responses.map((r) => `${r.participantId}|${r.waveId}|${r.instrumentId}`))
@@ -373,7 +373,7 @@ export async function participantReport(deps: Deps, participantId: string): Prom
   const participant = await findParticipant(deps.db, participantId)
   if (!participant) throw new ApiError('not_found', 'No such participant.')
   const waves = await listWaves(deps.db, participant.cohortId)
-  const responses = (await listCompletedResponses(deps.db, waves.map((w) => w.id))).filter((r) => r.participantId === participantId)
+  const responses = await listCompletedResponses(deps.db, { participantIds: [participantId] })
   const kindOf = new Map(waves.map((w) => [w.id, w.kind]))
   const labelOf = (instrumentId: string, scaleId: string) => {
     const spec = deps.instruments.questionnaire(instrumentId)?.scoring.scales.find((s) => s.id === scaleId)

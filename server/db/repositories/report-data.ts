@@ -1,35 +1,46 @@
 /** The rows a cohort report is computed from, read in a few queries however large the cohort. */
 import type { Kysely } from 'kysely'
-import type { Database } from '../schema'
+import type { Database, WaveKind } from '../schema'
 
 export type ScoredResponse = {
   participantId: string
-  waveId: string
+  /** Null for a form asked once (demographics). */
+  waveId: string | null
+  waveKind: WaveKind | null
   instrumentId: string
   instrumentVersion: string
   answers: Record<string, unknown>
-  scores: { scale: string; score: number | null; bandIndex: number | null }[]
+  scores: { scale: string; score: number | null; bandIndex: number | null; prorated: boolean }[]
 }
 
-/** Completed responses of these waves, with their stored scale scores. */
-export async function listCompletedResponses(db: Kysely<Database>, waveIds: string[]): Promise<ScoredResponse[]> {
-  if (waveIds.length === 0) return []
+/**
+ * Completed responses with their stored scale scores, of these waves (the cohort report) or of these
+ * participants (exports, a page of a few hundred at a time: one statement binds each id), ordered by
+ * participant and response.
+ */
+export async function listCompletedResponses(db: Kysely<Database>, of: { waveIds: string[] } | { participantIds: string[] }): Promise<ScoredResponse[]> {
+  const ids = 'waveIds' in of ? of.waveIds : of.participantIds
+  if (ids.length === 0) return []
   const rows = await db
     .selectFrom('response')
+    .leftJoin('wave', 'wave.id', 'response.wave_id')
     .leftJoin('scale_score', 'scale_score.response_id', 'response.id')
     .select([
       'response.id',
       'response.participant_id',
       'response.wave_id',
+      'wave.kind',
       'response.instrument_id',
       'response.instrument_version',
       'response.answers',
       'scale_score.scale_id',
       'scale_score.score',
       'scale_score.band_index',
+      'scale_score.prorated',
     ])
-    .where('response.wave_id', 'in', waveIds)
+    .where('waveIds' in of ? 'response.wave_id' : 'response.participant_id', 'in', ids)
     .where('response.status', '=', 'complete')
+    .orderBy('response.participant_id')
     .orderBy('response.id')
     .execute()
   const byResponse = new Map<string, ScoredResponse>()
@@ -38,7 +49,8 @@ export async function listCompletedResponses(db: Kysely<Database>, waveIds: stri
     if (!response) {
       response = {
         participantId: r.participant_id,
-        waveId: r.wave_id!,
+        waveId: r.wave_id,
+        waveKind: r.kind,
         instrumentId: r.instrument_id,
         instrumentVersion: r.instrument_version,
         answers: JSON.parse(r.answers) as Record<string, unknown>,
@@ -46,7 +58,7 @@ export async function listCompletedResponses(db: Kysely<Database>, waveIds: stri
       }
       byResponse.set(r.id, response)
     }
-    if (r.scale_id !== null) response.scores.push({ scale: r.scale_id, score: r.score, bandIndex: r.band_index })
+    if (r.scale_id !== null) response.scores.push({ scale: r.scale_id, score: r.score, bandIndex: r.band_index, prorated: r.prorated === 1 })
   }
   return [...byResponse.values()]
 }
