@@ -12,13 +12,12 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { runCli } from '../../../server/cli/program'
 import { listAudit } from '../../../server/db/repositories/audit'
-import { migrateToLatest } from '../../../server/db/migrate'
 import { importCohortCsv } from '../../../server/domain/import'
 import { cohortReport } from '../../../server/domain/report'
 import { createCohort, createStudy } from '../../../server/domain/setup'
 import { testClock, testDeps } from '../../helpers/app'
+import { cliRunner } from '../../helpers/cli'
 import { itemLines, smallCohort } from '../../helpers/export-cohort'
 
 const rscript = '/usr/bin/Rscript'
@@ -37,18 +36,7 @@ function tempFolder(): string {
 
 async function cli() {
   const deps = await testDeps(testClock('2026-03-02T09:00:00.000Z'))
-  const run = async (...argv: string[]) => {
-    const out: string[] = []
-    const err: string[] = []
-    const code = await runCli(argv, {
-      out: (text) => out.push(text),
-      err: (text) => err.push(text),
-      deps: async () => deps,
-      migrate: async () => ((await migrateToLatest(deps.db)).results ?? []).map((r) => r.migrationName),
-      baseUrl: 'http://localhost:3000',
-    })
-    return { code, out, err, stdout: out.join('\n'), stderr: err.join('\n') }
-  }
+  const run = cliRunner(deps)
   return { deps, run }
 }
 

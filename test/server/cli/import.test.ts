@@ -7,10 +7,9 @@ import { describe, it, expect, afterEach } from 'vitest'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { runCli } from '../../../server/cli/program'
-import { migrateToLatest } from '../../../server/db/migrate'
 import { createCohort, createStudy } from '../../../server/domain/setup'
 import { testClock, testDeps } from '../../helpers/app'
+import { cliRunner } from '../../helpers/cli'
 
 const folders: string[] = []
 afterEach(() => {
@@ -24,18 +23,7 @@ async function cli() {
   const cohort = await createCohort(deps, { studyId: study.id, name: 'Group A', sessions: 0 }, 'test')
   const folder = mkdtempSync(join(tmpdir(), 'balint-import-'))
   folders.push(folder)
-  const run = async (...argv: string[]) => {
-    const out: string[] = []
-    const err: string[] = []
-    const code = await runCli(argv, {
-      out: (text) => out.push(text),
-      err: (text) => err.push(text),
-      deps: async () => deps,
-      migrate: async () => ((await migrateToLatest(deps.db)).results ?? []).map((r) => r.migrationName),
-      baseUrl: 'http://localhost:3000',
-    })
-    return { code, out, err, stdout: out.join('\n'), stderr: err.join('\n') }
-  }
+  const run = cliRunner(deps)
   /** Write a CSV file and return its path. */
   const file = (name: string, lines: string[]) => {
     const path = join(folder, name)

@@ -9,28 +9,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sql } from 'kysely'
 import { createApp } from '../../../server/app'
-import { runCli } from '../../../server/cli/program'
-import { migrateToLatest } from '../../../server/db/migrate'
 import { shippedInstrumentsFolder } from '../../../server/domain/instruments/registry'
 import { testClock, testDeps } from '../../helpers/app'
+import { cliRunner } from '../../helpers/cli'
 
 const linkPattern = /^http:\/\/localhost:3000\/p\/[A-Za-z0-9_-]{43}$/
 
 /** A CLI over one fresh database; `run` returns the exit code and what that run printed. */
 async function cli() {
   const deps = await testDeps(testClock('2026-03-02T09:00:00.000Z'))
-  const run = async (...argv: string[]) => {
-    const out: string[] = []
-    const err: string[] = []
-    const code = await runCli(argv, {
-      out: (text) => out.push(text),
-      err: (text) => err.push(text),
-      deps: async () => deps,
-      migrate: async () => ((await migrateToLatest(deps.db)).results ?? []).map((r) => r.migrationName),
-      baseUrl: 'http://localhost:3000',
-    })
-    return { code, out, err, stdout: out.join('\n'), stderr: err.join('\n') }
-  }
+  const run = cliRunner(deps)
   return { deps, db: deps.db, run }
 }
 
