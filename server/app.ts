@@ -14,6 +14,7 @@ import { authRoutes } from './routes/auth'
 import { reportRoutes } from './routes/reports'
 import { exportRoutes } from './routes/exports'
 import { interviewRoutes } from './routes/interviews'
+import { qualitativeRoutes } from './routes/qualitative'
 import { studyRoutes } from './routes/studies'
 import { cohortRoutes } from './routes/cohorts'
 import { staffSession, type StaffEnv } from './http/auth'
@@ -46,6 +47,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
     .route('/', reportRoutes(deps))
     .route('/', exportRoutes(deps))
     .route('/', interviewRoutes(deps))
+    .route('/', qualitativeRoutes(deps))
 
   const app = new Hono()
     // Participants are often on phones with a weak connection: every text response is compressed.

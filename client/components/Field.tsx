@@ -33,11 +33,11 @@ export function Field({ label, hint, error, children, className }: { label: stri
 }
 
 /** A checkbox with its label after it, and the server's message for it when there is one. */
-export function CheckboxField({ label, checked, onChange, error, hint }: { label: string; checked: boolean; onChange: (checked: boolean) => void; error?: string; hint?: string }) {
+export function CheckboxField({ label, checked, onChange, error, hint, disabled }: { label: string; checked: boolean; onChange: (checked: boolean) => void; error?: string; hint?: string; disabled?: boolean }) {
   const id = useId()
   return (
     <div className={`field checkbox${error ? ' has-error' : ''}`}>
-      <input id={id} type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} aria-describedby={[hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ') || undefined} />
+      <input id={id} type="checkbox" checked={checked} disabled={disabled} onChange={(e) => onChange(e.target.checked)} aria-describedby={[hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ') || undefined} />
       <label htmlFor={id}>{label}</label>
       {hint && (
         <p className="hint" id={`${id}-hint`}>

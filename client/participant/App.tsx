@@ -6,6 +6,7 @@ import { SaveStatus } from '../components/SaveStatus'
 import { api, errorOf } from '../lib/api'
 import { formatDate, formatLastDay, language, t } from '../lib/i18n'
 import { FormView } from './FormView'
+import { InterviewQuotes } from './InterviewQuotes'
 import { Outbox } from './outbox'
 import { httpTransport } from './transport'
 
@@ -99,7 +100,7 @@ export function App({ token }: { token: string }) {
           <FormView key={`${next.slot}/${next.form.instrument.id}`} slot={next.slot} form={next.form} outbox={outbox} onComplete={formCompleted} />
         </>
       ) : (
-        <DonePage state={state} isDone={isDone} pending={status !== 'saved'} />
+        <DonePage token={token} state={state} isDone={isDone} pending={status !== 'saved'} />
       )
     }
   }
@@ -186,35 +187,41 @@ function ConsentPage({ token, state, onDecided }: { token: string; state: Partic
   )
 }
 
-/** Every open questionnaire is done: say so, and show when the next ones open. */
-function DonePage({ state, isDone, pending }: { state: ParticipantState; isDone: (slot: string, form: FormState) => boolean; pending: boolean }) {
+/**
+ * Every open questionnaire is done: say so, show when the next ones open, and, once the researchers
+ * have chosen quotations from the participant's interview, ask them to check those.
+ */
+function DonePage({ token, state, isDone, pending }: { token: string; state: ParticipantState; isDone: (slot: string, form: FormState) => boolean; pending: boolean }) {
   const done = (wave: WaveView) => wave.forms.every((f) => isDone(wave.kind, f))
   return (
-    <Card title={t('done.title')}>
-      <p>{state.waves.some((w) => w.state === 'open') ? t('done.body') : state.waves.length > 0 ? t('waves.noneOpen') : t('waves.none')}</p>
-      {pending && <p>{t('done.pending')}</p>}
-      {state.waves.length > 0 && (
-        <>
-          <h3>{t('waves.title')}</h3>
-          <ul className="waves" data-testid="waves">
-            {state.waves.map((wave) => (
-              <li key={wave.kind}>
-                <strong>{t(`wave.${wave.kind}`)}</strong>
-                <div className="when">
-                  {done(wave)
-                    ? t('wave.complete')
-                    : wave.state === 'upcoming'
-                      ? t('wave.upcoming', { opens: formatDate(wave.opensAt), closes: formatLastDay(wave.closesAt) })
-                      : wave.state === 'open'
-                        ? t('wave.open', { closes: formatLastDay(wave.closesAt) })
-                        : t('wave.closed', { closes: formatLastDay(wave.closesAt) })}
-                </div>
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
-    </Card>
+    <>
+      <Card title={t('done.title')}>
+        <p>{state.waves.some((w) => w.state === 'open') ? t('done.body') : state.waves.length > 0 ? t('waves.noneOpen') : t('waves.none')}</p>
+        {pending && <p>{t('done.pending')}</p>}
+        {state.waves.length > 0 && (
+          <>
+            <h3>{t('waves.title')}</h3>
+            <ul className="waves" data-testid="waves">
+              {state.waves.map((wave) => (
+                <li key={wave.kind}>
+                  <strong>{t(`wave.${wave.kind}`)}</strong>
+                  <div className="when">
+                    {done(wave)
+                      ? t('wave.complete')
+                      : wave.state === 'upcoming'
+                        ? t('wave.upcoming', { opens: formatDate(wave.opensAt), closes: formatLastDay(wave.closesAt) })
+                        : wave.state === 'open'
+                          ? t('wave.open', { closes: formatLastDay(wave.closesAt) })
+                          : t('wave.closed', { closes: formatLastDay(wave.closesAt) })}
+                  </div>
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+      </Card>
+      <InterviewQuotes token={token} />
+    </>
   )
 }
 

@@ -3,19 +3,28 @@
  * (the server sends this page for every path that is not the API). Pages other than first-run
  * set-up and sign-in need a session; without one they go to sign-in and come back afterwards.
  */
-import { useEffect, useRef, useState } from 'react'
+import { lazy, Suspense, useEffect, useRef, useState } from 'react'
 import { Link, Redirect, Route, Switch, useLocation, useSearch } from 'wouter'
 import { api } from '../lib/api'
 import { t } from '../lib/i18n'
+import { CodebookPage } from './pages/CodebookPage'
+import { CodingPage } from './pages/CodingPage'
 import { CohortPage } from './pages/CohortPage'
 import { HomePage } from './pages/HomePage'
+import { InterviewPage } from './pages/InterviewPage'
+import { InterviewsPage } from './pages/InterviewsPage'
 import { ParticipantReportPage } from './pages/ParticipantReportPage'
 import { SetupPage } from './pages/SetupPage'
 import { SignInPage } from './pages/SignInPage'
 import { StudyPage } from './pages/StudyPage'
+import { TranscriptPage } from './pages/TranscriptPage'
 import { ApiFailure, call, setUnauthorizedHandler } from './request'
 import { SessionProvider, useSession } from './session'
 import { Loading, usePageTitle } from './ui'
+
+// The analysis pages bring Observable Plot (and d3) with them: loaded only when opened.
+const AnalysisPage = lazy(() => import('./pages/AnalysisPage').then((module) => ({ default: module.AnalysisPage })))
+const JointDisplayPage = lazy(() => import('./pages/JointDisplayPage').then((module) => ({ default: module.JointDisplayPage })))
 
 export function App() {
   return (
@@ -29,6 +38,25 @@ export function App() {
               <Switch>
                 <Route path="/" component={HomePage} />
                 <Route path="/studies/:id">{(params) => <StudyPage id={params.id} />}</Route>
+                <Route path="/studies/:id/coding">{(params) => <CodingPage id={params.id} />}</Route>
+                <Route path="/studies/:id/codebook">{(params) => <CodebookPage id={params.id} />}</Route>
+                <Route path="/studies/:id/analysis/:tab?">
+                  {(params) => (
+                    <Suspense fallback={<Loading />}>
+                      <AnalysisPage id={params.id} tab={params.tab} />
+                    </Suspense>
+                  )}
+                </Route>
+                <Route path="/transcripts/:id">{(params) => <TranscriptPage id={params.id} />}</Route>
+                <Route path="/interviews" component={InterviewsPage} />
+                <Route path="/interviews/:participantId">{(params) => <InterviewPage participantId={params.participantId} />}</Route>
+                <Route path="/cohorts/:id/joint-display">
+                  {(params) => (
+                    <Suspense fallback={<Loading />}>
+                      <JointDisplayPage id={params.id} />
+                    </Suspense>
+                  )}
+                </Route>
                 <Route path="/cohorts/:id/:tab?">{(params) => <CohortPage id={params.id} tab={params.tab} />}</Route>
                 <Route path="/participants/:id">{(params) => <ParticipantReportPage id={params.id} />}</Route>
                 <Route component={NotFound} />

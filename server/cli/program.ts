@@ -4,12 +4,13 @@
  * for machine-readable output and exits non-zero with a clear message on error.
  */
 import { Command, CommanderError, Option } from 'commander'
-import { createWriteStream, mkdirSync, readFileSync } from 'node:fs'
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { Deps } from '../domain/deps'
 import { exportFiles, recordExportWrite } from '../domain/exports'
+import { exportCohortQdpx, exportStudyQdc, type QdaFile } from '../domain/qda-export'
 import { importCohortCsv, type ImportSummary } from '../domain/import'
 import { cohortReport } from '../domain/report'
 import { reportCsv, reportMarkdown } from '../domain/report-format'
@@ -218,6 +219,39 @@ export function buildProgram(io: CliIo): Command {
         written.push(path)
       }
       print({ cohortId: opts.cohort, folder, files: written }, () => written.join('\n'))
+    })
+
+  /** Write an exported file where --out says; a folder that does not exist is an error, not created. */
+  const writeQdaFile = (file: QdaFile, out: string) => {
+    try {
+      writeFileSync(out, file.bytes)
+    } catch (error) {
+      throw new CliError(`cannot write ${out}: ${(error as Error).message}`)
+    }
+  }
+
+  program
+    .command('export-qdpx')
+    .description('write a cohort as a REFI-QDA project (.qdpx) for MAXQDA, NVivo, ATLAS.ti or QualCoder: transcripts, codebook, codings, memos, participants with demographics')
+    .requiredOption('--cohort <id>', 'the cohort id')
+    .requiredOption('--out <file>', 'the .qdpx file to write (replaced if it exists)')
+    .action(async (opts: { cohort: string; out: string }) => {
+      const out = resolve(opts.out)
+      const file = await exportCohortQdpx(await io.deps(), opts.cohort, { actor, destination: { file: out } })
+      writeQdaFile(file, out)
+      print({ cohortId: opts.cohort, file: out, bytes: file.bytes.length }, () => out)
+    })
+
+  program
+    .command('export-qdc')
+    .description("write a study's codebook as a REFI-QDA codebook (.qdc)")
+    .requiredOption('--study <id>', 'the study id')
+    .requiredOption('--out <file>', 'the .qdc file to write (replaced if it exists)')
+    .action(async (opts: { study: string; out: string }) => {
+      const out = resolve(opts.out)
+      const file = await exportStudyQdc(await io.deps(), opts.study, { actor, destination: { file: out } })
+      writeQdaFile(file, out)
+      print({ studyId: opts.study, file: out, bytes: file.bytes.length }, () => out)
     })
 
   program

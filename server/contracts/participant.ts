@@ -26,6 +26,19 @@ export const consentBody = z.strictObject({ version: z.string(), answers })
 
 export const withdrawBody = z.strictObject({ keepData: z.boolean() })
 
+/**
+ * A participant's answer about one quotation from their interview (member checking). A comment is
+ * optional with every decision and needed when the decision is to comment. Trimmed and bounded here:
+ * it is free text from the browser and is stored as it comes.
+ */
+export const quoteAnswerBody = z
+  .strictObject({
+    decision: z.enum(['confirm', 'comment', 'withdraw']),
+    comment: z.string().trim().max(5000).optional(),
+  })
+  .refine((b) => b.decision !== 'comment' || (b.comment ?? '') !== '', { path: ['comment'], message: 'write the comment' })
+export type QuoteAnswerBody = z.infer<typeof quoteAnswerBody>
+
 export type FormState = {
   instrument: { id: string; version: string; title: unknown; survey: unknown }
   response: null | { status: 'draft' | 'complete'; answers: Record<string, unknown>; revision: number; updatedAt: string; completedAt: string | null }
@@ -70,3 +83,21 @@ export type ParticipantFeedback = {
 
 export type DraftSaved = { revision: number; stale: boolean; savedAt: string }
 export type Completed = { status: 'complete'; completedAt: string; instrument: string; version: string }
+
+/**
+ * A quotation from the participant's interview that the researchers chose to illustrate a code in the
+ * findings (Table 2), as the participant sees it when asked to check it.
+ */
+export type ParticipantQuote = {
+  codingId: string
+  /** The participant's own words, as coded from the transcript. */
+  text: string
+  /** Where the quotation is used, in the researchers' words: theme, category and code (null when not yet grouped). */
+  theme: string | null
+  category: string | null
+  code: string
+  /** Still chosen for the findings; false once the participant asked for it to be withdrawn. */
+  chosen: boolean
+  /** The participant's latest answer about it, if any. */
+  answer: null | { decision: 'confirm' | 'comment' | 'withdraw'; comment: string | null; answeredAt: string }
+}

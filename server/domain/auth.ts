@@ -108,6 +108,15 @@ export async function signOut(deps: Deps, session: LiveSession): Promise<void> {
   await insertAudit(deps.db, { actor: `staff:${session.user.id}`, action: 'staff.sign_out', entity: 'staff_user', entityId: session.user.id }, deps.now())
 }
 
+/**
+ * A password hash nobody can sign in with: the argon2id hash of 32 random bytes that are thrown away
+ * at once, never printed or stored. For accounts that must exist (the demo study's invented coders
+ * and interviewer) but that no one should use.
+ */
+export async function unusablePasswordHash(): Promise<string> {
+  return hash(randomBytes(32))
+}
+
 /** Create a staff account (administrators do this; the CLI too, for scripted set-ups). */
 export async function createStaffUser(deps: Deps, input: { email: string; name: string; password: string; isAdmin?: boolean }, actor: string): Promise<StaffUser> {
   const passwordHash = await hash(input.password)

@@ -33,9 +33,10 @@ import {
   type Table2Quote,
 } from '../db/repositories/codings'
 import { findTranscript, findTranscriptPlace, type TranscriptPlace } from '../db/repositories/interviews'
-import type { Participant } from '../db/repositories/participants'
+import { findParticipant, type Participant } from '../db/repositories/participants'
 import { findCohort } from '../db/repositories/studies'
 import type { AddCodingsBody, MemberCheckBody, ResolutionBody } from '../contracts/qualitative'
+import type { ParticipantQuote } from '../contracts/participant'
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema'
 import type { Deps } from './deps'
@@ -208,10 +209,28 @@ export async function transcriptResolutions(deps: Deps, transcriptId: string): P
 // ---------------------------------------------------------------------------------------------
 // Member checking
 
-async function studyIdOf(deps: Deps, participant: Participant): Promise<string> {
-  const cohort = await findCohort(deps.db, participant.cohortId)
+async function studyIdOf(db: Kysely<Database>, participant: Participant): Promise<string> {
+  const cohort = await findCohort(db, participant.cohortId)
   if (!cohort) throw new Error(`participant ${participant.id} has no cohort`)
   return cohort.studyId
+}
+
+type QuotationOfParticipant = { coding: Coding; chosen: boolean; decision: MemberCheck | null }
+
+/** The participant's quotations with their codings, in the order of listQuotesOfStudy, then the answered ones. */
+async function quotationsOf(db: Kysely<Database>, participant: Participant): Promise<QuotationOfParticipant[]> {
+  const studyId = await studyIdOf(db, participant)
+  const chosen = (await listQuotesOfStudy(db, studyId)).filter((q) => q.participantId === participant.id)
+  const answered = await listCodingIdsCheckedBy(db, participant.id)
+  const ids = [...new Set([...chosen.map((q) => q.codingId), ...answered])]
+  const decisions = latestDecisions(await listMemberChecks(db, ids))
+  const quotations: QuotationOfParticipant[] = []
+  for (const id of ids) {
+    const coding = chosen.find((q) => q.codingId === id)?.coding ?? (await findCoding(db, id))
+    if (!coding) continue
+    quotations.push({ coding, chosen: chosen.some((q) => q.codingId === id), decision: decisions.get(id) ?? null })
+  }
+  return quotations
 }
 
 /**
@@ -220,18 +239,40 @@ async function studyIdOf(deps: Deps, participant: Participant): Promise<string> 
  * longer chosen, but the participant still sees that they withdrew it). Each with their latest answer.
  */
 export async function memberCheckQuotes(deps: Deps, participant: Participant) {
-  const studyId = await studyIdOf(deps, participant)
-  const chosen = (await listQuotesOfStudy(deps.db, studyId)).filter((q) => q.participantId === participant.id)
-  const answered = await listCodingIdsCheckedBy(deps.db, participant.id)
-  const ids = [...new Set([...chosen.map((q) => q.codingId), ...answered])]
-  const decisions = latestDecisions(await listMemberChecks(deps.db, ids))
-  const quotes = []
-  for (const id of ids) {
-    const coding = chosen.find((q) => q.codingId === id)?.coding ?? (await findCoding(deps.db, id))
-    if (!coding) continue
-    quotes.push({ codingId: id, text: coding.text, chosen: chosen.some((q) => q.codingId === id), decision: decisions.get(id) ?? null })
-  }
-  return quotes
+  return (await quotationsOf(deps.db, participant)).map((q) => ({ codingId: q.coding.id, text: q.coding.text, chosen: q.chosen, decision: q.decision }))
+}
+
+/**
+ * The participant's quotations as their own page shows them: in the order they were said, each with
+ * the theme, category and code it illustrates (the researchers' names for them) and the latest answer.
+ *
+ * @example
+ * await participantQuotes(deps, participant)
+ * // => [{ codingId, text: 'That fear is smaller now.', theme: 'Effects of the Balint group',
+ * //       category: 'Relationship with COVID-19 patients', code: 'Fear of patients easing', chosen: true, answer: null }]
+ */
+export async function participantQuotes(deps: Deps, participant: Participant): Promise<ParticipantQuote[]> {
+  const quotations = await quotationsOf(deps.db, participant)
+  if (quotations.length === 0) return []
+  // Retired codes too: a name is still a name, and a merged code's codings have moved on anyway.
+  const codes = new Map((await listCodes(deps.db, await studyIdOf(deps.db, participant), { includeRetired: true })).map((c) => [c.id, c]))
+  const parentOf = (code: Code | undefined) => (code?.parentId ? codes.get(code.parentId) : undefined)
+  return quotations
+    .sort((x, y) => x.coding.transcriptId.localeCompare(y.coding.transcriptId) || x.coding.start - y.coding.start || x.coding.end - y.coding.end)
+    .map(({ coding, chosen, decision }) => {
+      const code = codes.get(coding.codeId)
+      const category = parentOf(code)
+      const theme = parentOf(category)
+      return {
+        codingId: coding.id,
+        text: coding.text,
+        theme: theme?.name ?? null,
+        category: category?.name ?? null,
+        code: code?.name ?? '',
+        chosen,
+        answer: decision && { decision: decision.decision, comment: decision.comment, answeredAt: decision.decidedAt },
+      }
+    })
 }
 
 /**
@@ -239,19 +280,38 @@ export async function memberCheckQuotes(deps: Deps, participant: Participant) {
  * it to be withdrawn. Every answer is kept, with its time; the latest counts. Withdrawing takes the
  * quotation out of Table 2 at once, so it cannot be published by mistake while the researchers
  * choose another.
+ *
+ * A participant who has withdrawn from the study gives no more answers (409 `withdrawn`); a
+ * quotation that is not theirs is "not found". Sending the answer that is already the latest (same
+ * decision, same comment: a double tap, a resend after a lost response) records nothing new and
+ * returns that answer with `created: false`.
  */
-export async function recordMemberCheck(deps: Deps, participant: Participant, body: MemberCheckBody): Promise<MemberCheck> {
-  const quotes = await memberCheckQuotes(deps, participant)
-  if (!quotes.some((q) => q.codingId === body.codingId)) throw new ApiError('not_found', 'No such quotation.')
-  const now = deps.now()
+export async function recordMemberCheck(deps: Deps, participant: Participant, body: MemberCheckBody): Promise<{ check: MemberCheck; created: boolean }> {
+  // Checks and write in one transaction, on the participant as stored at that moment: a withdrawal
+  // arriving at the same time cannot slip between them.
   return deps.db.transaction().execute(async (trx) => {
-    const check = await insertMemberCheck(trx, { codingId: body.codingId, participantId: participant.id, decision: body.decision, comment: body.comment || null }, now)
+    const current = await findParticipant(trx, participant.id)
+    if (!current) throw new ApiError('not_found', 'No such quotation.')
+    if (current.status === 'withdrawn') throw new ApiError('withdrawn', 'You have withdrawn from this study; nothing more is collected.')
+    const quotation = (await quotationsOf(trx, current)).find((q) => q.coding.id === body.codingId)
+    if (!quotation) throw new ApiError('not_found', 'No such quotation.')
+    const comment = body.comment || null
+    const latest = quotation.decision
+    if (latest && latest.decision === body.decision && latest.comment === comment) return { check: latest, created: false }
+    const now = deps.now()
+    const check = await insertMemberCheck(trx, { codingId: body.codingId, participantId: participant.id, decision: body.decision, comment }, now)
     if (body.decision === 'withdraw') {
       const quote = await findQuoteOfCoding(trx, body.codingId)
       if (quote) await deleteQuote(trx, quote.codeId)
     }
-    await insertAudit(trx, { actor: `participant:${participant.id}`, action: 'member_check.record', entity: 'coding', entityId: body.codingId, details: { decision: body.decision } }, now)
-    return check
+    // The comment itself stays out of the append-only audit log: it is the participant's words, and
+    // those go if the participant withdraws with deletion.
+    await insertAudit(
+      trx,
+      { actor: `participant:${participant.id}`, action: 'member_check.record', entity: 'coding', entityId: body.codingId, details: { decision: body.decision, commented: comment !== null } },
+      now,
+    )
+    return { check, created: true }
   })
 }
 

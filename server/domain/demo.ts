@@ -4,13 +4,24 @@
  *
  * - "Demo group A (completed)": 12 participants who consented, answered the demographics and the pre
  *   and post questionnaires, and attended group sessions, so the reports have something to show.
+ *   P1–P8 were interviewed after the last session; the transcripts (written for this project, see
+ *   demo-interviews.ts) are coded by two coders, with a codebook and Table 2 quotations, so the
+ *   qualitative analyses (Table 2, saturation, agreement, the joint display) show at once.
  * - "Demo group B (try the links)": 8 participants with personal links, pre and post open now.
  */
 import { insertAudit } from '../db/repositories/audit'
-import { insertConsent, insertParticipants, updateParticipantStatus } from '../db/repositories/participants'
+import { insertCode, insertCodeHistory, type Code } from '../db/repositories/codebook'
+import { insertCoding, insertMemberCheck, upsertQuote, type Coding, type MemberCheck, type Table2Quote } from '../db/repositories/codings'
+import { insertInterview, updateInterview, upsertTranscript, type Interview, type Transcript } from '../db/repositories/interviews'
+import { insertConsent, insertParticipants, listParticipants, updateParticipantStatus } from '../db/repositories/participants'
 import { insertResponse, replaceScores } from '../db/repositories/responses'
+import { insertStaffUser, type StaffUser } from '../db/repositories/staff'
 import { listGroupSessions, upsertAttendance } from '../db/repositories/studies'
+import { unusablePasswordHash } from './auth'
+import { demoCodebook, demoInterviews, type DemoCodeKey } from './demo-interviews'
 import type { Deps } from './deps'
+import { defaultGuideId, transcriptText } from './interviews'
+import { codePointLength, sliceCodePoints } from './qualitative/units'
 import { addParticipants, createCohort, createStudy, setWave, type Actor } from './setup'
 import { scoreResponse } from './scoring'
 
@@ -119,15 +130,145 @@ async function completedCohort(deps: Deps, studyId: string, actor: Actor) {
   return cohort
 }
 
-/** The demo study: one completed cohort to read reports from, one with links to try. */
+/** Code-point span of `phrase` in `text`, which must hold it exactly once (the demo's data are checked as they are written). */
+function spanIn(text: string, phrase: string, where: string): { start: number; end: number } {
+  const at = text.indexOf(phrase)
+  if (at < 0 || text.indexOf(phrase, at + 1) >= 0) throw new Error(`demo ${where}: "${phrase}" must occur exactly once in the transcript`)
+  const start = codePointLength(text.slice(0, at))
+  return { start, end: start + codePointLength(phrase) }
+}
+
+export type DemoQualitative = {
+  staff: { interviewer: StaffUser; coderA: StaffUser; coderB: StaffUser }
+  interviews: Interview[]
+  transcripts: Transcript[]
+  /** Themes, categories and codes, in codebook order. */
+  codes: Code[]
+  codings: Coding[]
+  quotes: Table2Quote[]
+  memberChecks: MemberCheck[]
+}
+
+/**
+ * The interviews of P1–P8 of the completed cohort, in the order of demo-interviews.ts, after the
+ * group's last session; their transcripts; the codebook; both coders' codings; a Table 2 quotation
+ * per code; and two member checks.
+ *
+ * The interviewer and the two coders are staff accounts named "Demo interviewer", "Demo coder A" and
+ * "Demo coder B", whose passwords are unusable (unusablePasswordHash), with an address under the
+ * reserved `.invalid` domain that names the study, so a second demo makes new ones. They hold no role
+ * in the study and no interviewer assignment: nobody works as them, and the study's team stays the
+ * people who really work on it.
+ *
+ * Their work is written straight through the repositories in one transaction, as the questionnaire
+ * answers are (each coded passage's text sliced from the stored transcript by code points), and is
+ * audited once, as the demo's creation by `actor`, with one entry per invented account.
+ */
+async function demoQualitative(deps: Deps, studyId: string, cohortId: string, actor: Actor): Promise<DemoQualitative> {
+  const sessions = await listGroupSessions(deps.db, cohortId)
+  const lastSession = new Date(sessions.at(-1)?.startsAt ?? deps.now().toISOString())
+  const now = deps.now()
+  // Relative to the last session; never in the future, whatever the schedule.
+  const after = (days: number) => new Date(Math.min(lastSession.getTime() + days * day, now.getTime()))
+  const guide = deps.instruments.guide(defaultGuideId)
+  if (!guide) throw new Error(`the interview guide ${defaultGuideId} is not loaded`)
+  const hashes = await Promise.all([0, 1, 2].map(() => unusablePasswordHash()))
+
+  return deps.db.transaction().execute(async (trx) => {
+    // No role in the study: they exist only as the authors of the demo's interviews and codings.
+    const account = async (name: string, slug: string, passwordHash: string) => {
+      const user = await insertStaffUser(trx, { email: `${slug}.${studyId}@demo.invalid`, name, passwordHash, isAdmin: false }, now)
+      await insertAudit(trx, { actor, action: 'staff.create', entity: 'staff_user', entityId: user.id, details: { email: user.email, isAdmin: false, demo: true, canSignIn: false } }, now)
+      return user
+    }
+    const interviewer = await account('Demo interviewer', 'demo-interviewer', hashes[0]!)
+    const coderA = await account('Demo coder A', 'demo-coder-a', hashes[1]!)
+    const coderB = await account('Demo coder B', 'demo-coder-b', hashes[2]!)
+
+    // The interviews, two a day from the day after the last session, each about 35 minutes.
+    const participants = new Map((await listParticipants(trx, cohortId)).map((p) => [p.code, p]))
+    const interviews: Interview[] = []
+    const transcripts: Transcript[] = []
+    for (const [i, demo] of demoInterviews.entries()) {
+      const participant = participants.get(demo.participant)
+      if (!participant) throw new Error(`demo: no participant ${demo.participant}`)
+      const startedAt = after(1 + Math.floor(i / 2) + (i % 2 === 0 ? 1 : 6) / 24)
+      const endedAt = new Date(startedAt.getTime() + (31 + ((i * 7) % 9)) * 60_000)
+      const interview = await insertInterview(
+        trx,
+        { participantId: participant.id, interviewerId: interviewer.id, guideId: guide.id, guideVersion: guide.version, consentToRecord: true, startedAt: startedAt.toISOString() },
+        startedAt,
+      )
+      await updateInterview(trx, interview.id, { endedAt: endedAt.toISOString() }, endedAt)
+      interviews.push({ ...interview, endedAt: endedAt.toISOString(), updatedAt: endedAt.toISOString() })
+      const text = transcriptText('text', demo.text)
+      transcripts.push(await upsertTranscript(trx, { interviewId: interview.id, format: 'text', text, original: demo.text, uploadedBy: interviewer.id }, new Date(endedAt.getTime() + 3600_000)))
+    }
+    const analysed = after(5)
+
+    // The codebook, as coder A built it while coding.
+    const codes: Code[] = []
+    const codeOf = new Map<DemoCodeKey, Code>()
+    const node = async (level: Code['level'], parent: Code | null, name: string, description: string) => {
+      const code = await insertCode(trx, { studyId, parentId: parent?.id ?? null, level, name, description }, analysed)
+      await insertCodeHistory(trx, { codeId: code.id, action: 'create', details: { level, name, parentId: code.parentId, description }, actor: `staff:${coderA.id}` }, analysed)
+      codes.push(code)
+      return code
+    }
+    for (const theme of demoCodebook) {
+      const themeNode = await node('theme', null, theme.name, theme.description)
+      for (const category of theme.categories) {
+        const categoryNode = await node('category', themeNode, category.name, category.description)
+        for (const code of category.codes) codeOf.set(code.key, await node('code', categoryNode, code.name, code.description))
+      }
+    }
+
+    // Both coders' codings, blind to each other; coder A's quotations go to Table 2.
+    const codings: Coding[] = []
+    const quotes: Table2Quote[] = []
+    const memberChecks: MemberCheck[] = []
+    for (const [i, demo] of demoInterviews.entries()) {
+      const transcript = transcripts[i]!
+      const chosen = new Map<DemoCodeKey, Coding>()
+      for (const [k, coding] of demo.codings.entries()) {
+        const span = spanIn(transcript.text, coding.text, `${demo.participant}, coding ${k + 1}`)
+        for (const [coder, offset] of [[coderA, 0.1], [coderB, 0.2]] as const) {
+          if (coding.by && coding.by !== (coder === coderA ? 'A' : 'B')) continue
+          const saved = await insertCoding(
+            trx,
+            { transcriptId: transcript.id, codeId: codeOf.get(coding.code)!.id, coderId: coder.id, ...span, text: sliceCodePoints(transcript.text, span.start, span.end) },
+            new Date(analysed.getTime() + (offset + i * 0.01) * day),
+          )
+          codings.push(saved)
+          if (coding.quote && coder === coderA) chosen.set(coding.code, saved)
+        }
+      }
+      for (const [key, coding] of chosen) quotes.push(await upsertQuote(trx, { codeId: codeOf.get(key)!.id, codingId: coding.id, chosenBy: `staff:${coderA.id}` }, after(5.5)))
+      for (const [k, check] of (demo.memberChecks ?? []).entries()) {
+        const coding = chosen.get(check.code)
+        if (!coding) throw new Error(`demo ${demo.participant}: a member check of ${check.code}, which has no quotation of theirs`)
+        memberChecks.push(await insertMemberCheck(trx, { codingId: coding.id, participantId: participants.get(demo.participant)!.id, decision: check.decision, comment: check.comment }, after(6 + (i + k) * 0.05)))
+      }
+    }
+    await insertAudit(
+      trx,
+      { actor, action: 'demo.interviews', entity: 'study', entityId: studyId, details: { interviews: interviews.length, codes: codes.length, codings: codings.length, quotes: quotes.length, invented: true } },
+      now,
+    )
+    return { staff: { interviewer, coderA, coderB }, interviews, transcripts, codes, codings, quotes, memberChecks }
+  })
+}
+
+/** The demo study: one completed cohort to read reports from and interviews to analyse, one with links to try. */
 export async function createDemo(deps: Deps, actor: Actor) {
   const now = deps.now()
   const iso = (offset: number) => new Date(now.getTime() + offset * day).toISOString().slice(0, 10)
   const study = await createStudy(deps, { name: 'Demo: online Balint groups for front-line clinicians' }, actor)
   const completed = await completedCohort(deps, study.id, actor)
+  const qualitative = await demoQualitative(deps, study.id, completed.id, actor)
   const cohort = await createCohort(deps, { studyId: study.id, name: 'Demo group B (try the links)', leader: 'Group leader (psychiatrist)' }, actor)
   const pre = await setWave(deps, { cohortId: cohort.id, kind: 'pre', opens: iso(-1), closes: iso(28), instruments }, actor)
   const post = await setWave(deps, { cohortId: cohort.id, kind: 'post', opens: iso(-1), closes: iso(56), instruments }, actor)
   const participants = await addParticipants(deps, { cohortId: cohort.id, count: 8 }, actor)
-  return { study, completedCohort: completed, cohort, waves: [pre, post], participants }
+  return { study, completedCohort: completed, cohort, waves: [pre, post], participants, qualitative }
 }

@@ -1,16 +1,19 @@
 /**
  * The participant's API, reached only through their personal link's token. HTTP only: parsing and
- * status codes here, the rules in domain/participant-journey.ts.
+ * status codes here, the rules in domain/participant-journey.ts and, for checking the quotations
+ * from their interview (member checking), domain/coding.ts.
  */
 import { Hono } from 'hono'
 import { z } from 'zod'
-import { completeBody, consentBody, draftBody, waveSlot, withdrawBody } from '../contracts/participant'
+import { completeBody, consentBody, draftBody, quoteAnswerBody, waveSlot, withdrawBody } from '../contracts/participant'
+import { participantQuotes, recordMemberCheck } from '../domain/coding'
 import type { Deps } from '../domain/deps'
 import { completeForm, participantByToken, participantState, recordConsent, saveDraft, withdraw } from '../domain/participant-journey'
 import { jsonBody, pathParams } from '../http/validate'
 
 const tokenParam = z.object({ token: z.string() })
 const formParams = z.object({ token: z.string(), slot: waveSlot, instrument: z.string().regex(/^[a-z][a-z0-9-]*$/) })
+const quoteParams = z.object({ token: z.string(), codingId: z.string().min(1).max(64) })
 
 export function participantRoutes(deps: Deps) {
   return new Hono()
@@ -36,5 +39,19 @@ export function participantRoutes(deps: Deps) {
     .post('/:token/withdraw', pathParams(tokenParam), jsonBody(withdrawBody), async (c) => {
       const participant = await participantByToken(deps, c.req.valid('param').token)
       return c.json(await withdraw(deps, participant, c.req.valid('json')), 200)
+    })
+    // Member checking: the quotations from their interview chosen for the findings, and their answers.
+    .get('/:token/quotes', pathParams(tokenParam), async (c) => {
+      const participant = await participantByToken(deps, c.req.valid('param').token)
+      return c.json({ quotes: await participantQuotes(deps, participant) }, 200)
+    })
+    .post('/:token/quotes/:codingId', pathParams(quoteParams), jsonBody(quoteAnswerBody), async (c) => {
+      const { token, codingId } = c.req.valid('param')
+      const participant = await participantByToken(deps, token)
+      const { created } = await recordMemberCheck(deps, participant, { codingId, ...c.req.valid('json') })
+      const quote = (await participantQuotes(deps, participant)).find((q) => q.codingId === codingId)!
+      // The same answer sent again (a double tap, a retry after a lost response) records nothing new.
+      if (created) return c.json(quote, 201)
+      return c.json(quote, 200)
     })
 }

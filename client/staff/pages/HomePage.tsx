@@ -7,6 +7,7 @@ import { ErrorNotice, StatusNotice } from '../../components/Notice'
 import { api } from '../../lib/api'
 import { t } from '../../lib/i18n'
 import { dateTime } from '../format'
+import { AssignedParticipants } from '../qualitative/AssignedParticipants'
 import { call, useAction, useResource } from '../request'
 import { useMe } from '../session'
 import { LoadError, Loading, RoleBadges, usePageTitle } from '../ui'
@@ -51,8 +52,23 @@ export function HomePage() {
         {me.user.isAdmin && <NewStudyForm />}
         {me.user.isAdmin && studies.data?.length === 0 && <DemoStudy />}
       </section>
+      {studies.data?.some((study) => study.roles.includes('interviewer')) && <YourInterviews />}
       {me.user.isAdmin && <StaffAccounts />}
     </>
+  )
+}
+
+/** For interviewers: the participants assigned to them, straight from the home page. */
+function YourInterviews() {
+  const assigned = useResource(() => call(api.interviewer.participants.$get()), [])
+  return (
+    <section className="panel" aria-labelledby="interviews-heading">
+      <h2 id="interviews-heading">{t('staff.interviews.title')}</h2>
+      {assigned.error ? <LoadError error={assigned.error} retry={assigned.reload} /> : !assigned.data ? <Loading /> : <AssignedParticipants rows={assigned.data} />}
+      <p>
+        <Link href="/interviews">{t('staff.interviews.open')}</Link>
+      </p>
+    </section>
   )
 }
 

@@ -58,9 +58,36 @@ export function StudyPage({ id }: { id: string }) {
         )}
         {researcher && <NewCohortForm studyId={id} />}
       </section>
+      {researcher && <QualitativeLinks study={data} />}
+      {!researcher && data.roles.includes('interviewer') && (
+        <section className="panel" aria-labelledby="interviews-heading">
+          <h2 id="interviews-heading">{t('staff.interviews.title')}</h2>
+          <Link href="/interviews">{t('staff.interviews.open')}</Link>
+        </section>
+      )}
       {researcher && <StudySettings study={data} onSaved={study.reload} />}
       {researcher && <StudyStaff studyId={id} />}
     </>
+  )
+}
+
+/** Researchers: the interviews' coding, the codebook and the analyses (where each cohort's joint display is). */
+function QualitativeLinks({ study }: { study: StudyDetail }) {
+  return (
+    <section className="panel" aria-labelledby="qualitative-heading">
+      <h2 id="qualitative-heading">{t('staff.qualitative.title')}</h2>
+      <ul className="link-list">
+        <li>
+          <Link href={`/studies/${study.id}/coding`}>{t('staff.qualitative.coding')}</Link> <span className="muted">— {t('staff.qualitative.codingAbout')}</span>
+        </li>
+        <li>
+          <Link href={`/studies/${study.id}/codebook`}>{t('staff.qualitative.codebook')}</Link> <span className="muted">— {t('staff.qualitative.codebookAbout')}</span>
+        </li>
+        <li>
+          <Link href={`/studies/${study.id}/analysis`}>{t('staff.qualitative.analysis')}</Link> <span className="muted">— {t('staff.qualitative.analysisAbout')}</span>
+        </li>
+      </ul>
+    </section>
   )
 }
 

@@ -300,3 +300,43 @@ export async function listTranscriptsOfStudy(
     interviewOrder: i + 1,
   }))
 }
+
+/** What deleting a participant's interview removed, row counts by table. */
+export type DeletedInterview = {
+  interviewId: string | null
+  notes: number
+  transcripts: number
+  codings: number
+  quotes: number
+  memberChecks: number
+  resolutions: number
+  memos: number
+}
+
+/**
+ * Delete a participant's interview and everything that holds their words: the notes, the transcript,
+ * every coding of it (deleted ones too, which keep a copy of the text), the Table 2 quotations and
+ * member checks of those codings, resolved disagreements on it, and memos written on the transcript.
+ * Deleted explicitly, table by table, rather than left to the foreign keys' cascades, so that what
+ * goes is written here and counted.
+ */
+export async function deleteInterviewOfParticipant(db: Kysely<Database>, participantId: string): Promise<DeletedInterview> {
+  const counted = (result: { numDeletedRows: bigint }) => Number(result.numDeletedRows)
+  const deleted: DeletedInterview = { interviewId: null, notes: 0, transcripts: 0, codings: 0, quotes: 0, memberChecks: 0, resolutions: 0, memos: 0 }
+  const interview = await findInterviewOfParticipant(db, participantId)
+  if (!interview) return deleted
+  deleted.interviewId = interview.id
+  const transcript = await findTranscriptOfInterview(db, interview.id)
+  if (transcript) {
+    const codingIds = db.selectFrom('coding').select('id').where('transcript_id', '=', transcript.id)
+    deleted.quotes = counted(await db.deleteFrom('table2_quote').where('coding_id', 'in', codingIds).executeTakeFirst())
+    deleted.memberChecks = counted(await db.deleteFrom('member_check').where('coding_id', 'in', codingIds).executeTakeFirst())
+    deleted.resolutions = counted(await db.deleteFrom('agreement_resolution').where('transcript_id', '=', transcript.id).executeTakeFirst())
+    deleted.codings = counted(await db.deleteFrom('coding').where('transcript_id', '=', transcript.id).executeTakeFirst())
+    deleted.memos = counted(await db.deleteFrom('memo').where('target_type', '=', 'transcript').where('target_id', '=', transcript.id).executeTakeFirst())
+    deleted.transcripts = counted(await db.deleteFrom('transcript').where('id', '=', transcript.id).executeTakeFirst())
+  }
+  deleted.notes = counted(await db.deleteFrom('interview_note').where('interview_id', '=', interview.id).executeTakeFirst())
+  await db.deleteFrom('interview').where('id', '=', interview.id).execute()
+  return deleted
+}

@@ -1,0 +1,151 @@
+/**
+ * REFI-QDA exports for MAXQDA, NVivo, ATLAS.ti, QualCoder and Taguette: a cohort's project as
+ * `.qdpx` (the transcripts, the codebook hierarchy, every coder's codings, the memos, and the
+ * participants as cases with their demographics) and a study's codebook alone as `.qdc`. The files
+ * are built by the pure functions of qualitative/refi-qda.ts from what is read here. Every export is
+ * written to the audit log: who, when, what, and where it went. Never the data.
+ */
+import { insertAudit } from '../db/repositories/audit'
+import { listMemos } from '../db/repositories/codebook'
+import { listParticipants } from '../db/repositories/participants'
+import { listEnrolmentAnswers } from '../db/repositories/responses'
+import { findStaffUser } from '../db/repositories/staff'
+import { findCohort, findStudy } from '../db/repositories/studies'
+import { ApiError } from '../http/errors'
+import type { Deps } from './deps'
+import { exportSlug } from './exports'
+import { questionTexts } from './instruments/labels'
+import type { Instrument } from './instruments/registry'
+import { enrolmentInstruments } from './participant-journey'
+import { codeNode, loadCodebook, loadCodings, loadInterviews } from './qualitative-data'
+import { buildQdc, buildQdpx, type QdpxCase, type QdpxMemo } from './qualitative/refi-qda'
+
+/** Written to the files' `origin`, so an importing tool can tell where they came from. */
+export const qdaOrigin = 'Balint Outcomes'
+
+/** Where an export went: a download from the web app, or a file written by the command line. */
+export type QdaDestination = { actor: string; destination: 'download' | { file: string } }
+
+export type QdaFile = { fileName: string; contentType: string; bytes: Uint8Array }
+
+/**
+ * A participant's demographics as case variables: every question of the demographics form, by
+ * name, as the participant answered it. Choices are written as their labels ("Female", not
+ * "female"), since that is what a reader of the QDA project needs; an "other" choice as the text
+ * the participant typed; several choices joined with "; "; an unanswered question as null (no value).
+ *
+ * @example
+ * demographicVariables(demographics, { age: 31, sex: 'female', role: 'other', 'role-Comment': 'Midwife' })
+ * // => { age: 31, sex: 'Female', marital_status: null, role: 'Midwife', years_in_practice: null, … }
+ */
+export function demographicVariables(instrument: Instrument, answers: Record<string, unknown> | undefined): QdpxCase['variables'] {
+  const texts = questionTexts(instrument)
+  const variables: QdpxCase['variables'] = {}
+  for (const question of instrument.questions) {
+    const value = answers?.[question.name]
+    const labels = texts.get(question.name)?.valueLabels ?? []
+    const label = (v: unknown) => {
+      if (v === 'other' && typeof answers?.[`${question.name}-Comment`] === 'string' && answers[`${question.name}-Comment`] !== '') return String(answers[`${question.name}-Comment`])
+      return labels.find((l) => l.value === v)?.label ?? String(v)
+    }
+    if (value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0)) variables[question.name] = null
+    else if (Array.isArray(value)) variables[question.name] = value.map(label).join('; ')
+    else if (question.kind === 'choice') variables[question.name] = label(value)
+    else if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string') variables[question.name] = value
+    else variables[question.name] = JSON.stringify(value)
+  }
+  return variables
+}
+
+async function userNames(deps: Deps, ids: Iterable<string>): Promise<{ id: string; name: string }[]> {
+  const users: { id: string; name: string }[] = []
+  for (const id of new Set(ids)) {
+    const user = await findStaffUser(deps.db, id)
+    users.push({ id, name: user?.name ?? id })
+  }
+  return users
+}
+
+/**
+ * The cohort's project as a `.qdpx`: the transcripts of its participants, the study's live codebook
+ * (theme → category → code), the codings of every coder (each Coding's creatingUser is its coder),
+ * the study's memos on those codes and transcripts and on the project, and each interviewed
+ * participant as a case with their demographics. The export is audited before it is returned.
+ *
+ * @example
+ * const file = await exportCohortQdpx(deps, cohortId, { actor: 'cli', destination: { file: '/tmp/group-a.qdpx' } })
+ * writeFileSync('/tmp/group-a.qdpx', file.bytes)
+ */
+export async function exportCohortQdpx(deps: Deps, cohortId: string, audit: QdaDestination): Promise<QdaFile> {
+  const cohort = await findCohort(deps.db, cohortId)
+  if (!cohort) throw new ApiError('not_found', 'No such cohort.')
+  const study = (await findStudy(deps.db, cohort.studyId))!
+  const codebook = await loadCodebook(deps, study.id)
+  const [interviews, allCodings, memos, participants] = await Promise.all([
+    loadInterviews(deps, study.id),
+    loadCodings(deps, study.id, codebook),
+    listMemos(deps.db, study.id),
+    listParticipants(deps.db, cohort.id),
+  ])
+  const transcripts = interviews.filter((i) => i.cohortId === cohort.id)
+  const transcriptIds = new Set(transcripts.map((t) => t.transcriptId))
+  const codings = allCodings.filter((c) => transcriptIds.has(c.transcriptId))
+  const codeIds = new Set(codebook.nodes.map((n) => n.id))
+  // Memos of this cohort's transcripts, of live codes, and of the project; another cohort's transcripts stay out.
+  const exported: QdpxMemo[] = memos.flatMap((m): QdpxMemo[] => {
+    const keep = m.targetType === 'project' || (m.targetType === 'code' ? codeIds.has(m.targetId ?? '') : transcriptIds.has(m.targetId ?? ''))
+    return keep ? [{ id: m.id, targetKind: m.targetType, targetId: m.targetId, text: m.text, authorId: m.authorId, createdAt: m.createdAt }] : []
+  })
+
+  const demographics = deps.instruments.get(enrolmentInstruments[0]!)
+  const answers = demographics ? new Map((await listEnrolmentAnswers(deps.db, cohort.id, demographics.id)).map((a) => [a.participantId, a.answers])) : new Map()
+  const interviewed = new Set(transcripts.map((t) => t.participantId))
+  const cases: QdpxCase[] = participants
+    .filter((p) => interviewed.has(p.id))
+    .sort((a, b) => a.code.localeCompare(b.code, 'en', { numeric: true }))
+    .map((p) => ({ participantCode: p.code, variables: demographics ? demographicVariables(demographics, answers.get(p.id)) : {} }))
+
+  const createdAt = deps.now().toISOString()
+  const bytes = buildQdpx({
+    name: `${study.name}: ${cohort.name}`,
+    origin: qdaOrigin,
+    createdAt,
+    users: await userNames(deps, [...codings.map((c) => c.coderId), ...exported.map((m) => m.authorId)]),
+    codes: codebook.nodes.map(codeNode),
+    memos: exported,
+    cases,
+    // Within one cohort the participant code is unique: the case and source names need no cohort.
+    transcripts: transcripts.map((t) => ({ id: t.transcriptId, participantCode: t.participantCode, interviewOrder: t.order, text: t.text, createdAt: t.createdAt })),
+    codings,
+  })
+  await insertAudit(
+    deps.db,
+    {
+      actor: audit.actor,
+      action: 'export.qdpx',
+      entity: 'cohort',
+      entityId: cohort.id,
+      details: { destination: audit.destination, transcripts: transcripts.length, codings: codings.length, codes: codebook.nodes.length, memos: exported.length },
+    },
+    deps.now(),
+  )
+  return { fileName: `${exportSlug(cohort)}.qdpx`, contentType: 'application/zip', bytes }
+}
+
+/**
+ * The study's live codebook alone as a `.qdc` (themes and categories not codable, codes codable),
+ * audited before it is returned.
+ *
+ * @throws {ApiError} 409 when the codebook is empty: a codebook file needs at least one code
+ */
+export async function exportStudyQdc(deps: Deps, studyId: string, audit: QdaDestination): Promise<QdaFile> {
+  const study = await findStudy(deps.db, studyId)
+  if (!study) throw new ApiError('not_found', 'No such study.')
+  const codebook = await loadCodebook(deps, study.id)
+  if (codebook.nodes.length === 0) throw new ApiError('conflict', 'This study has no codebook yet: add a theme, category or code first.')
+  const xml = buildQdc(codebook.nodes.map(codeNode), { origin: qdaOrigin })
+  await insertAudit(deps.db, { actor: audit.actor, action: 'export.qdc', entity: 'study', entityId: study.id, details: { destination: audit.destination, codes: codebook.nodes.length } }, deps.now())
+  // exportSlug falls back on "cohort-<id>" for a name without Latin letters or digits.
+  const slug = exportSlug(study) === `cohort-${study.id}` ? `study-${study.id}` : exportSlug(study)
+  return { fileName: `${slug}-codebook.qdc`, contentType: 'application/xml; charset=utf-8', bytes: new TextEncoder().encode(xml) }
+}
