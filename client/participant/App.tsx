@@ -7,6 +7,7 @@ import { api, errorOf } from '../lib/api'
 import { formatDate, formatLastDay, language, t } from '../lib/i18n'
 import { FormView } from './FormView'
 import { InterviewQuotes } from './InterviewQuotes'
+import { YourResults } from './YourResults'
 import { Outbox } from './outbox'
 import { httpTransport } from './transport'
 
@@ -220,6 +221,7 @@ function DonePage({ token, state, isDone, pending }: { token: string; state: Par
           </>
         )}
       </Card>
+      {state.feedback && <YourResults feedback={state.feedback} />}
       <InterviewQuotes token={token} />
     </>
   )
