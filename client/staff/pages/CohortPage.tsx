@@ -9,6 +9,8 @@ import { shortDate, shortLastDay } from '../format'
 import { ParticipantsTab } from '../cohort/ParticipantsTab'
 import { SessionsTab } from '../cohort/SessionsTab'
 import { WavesTab } from '../cohort/WavesTab'
+import { Table1Tab } from '../cohort/Table1Tab'
+import { ExportsTab } from '../cohort/ExportsTab'
 import { api } from '../../lib/api'
 import { call, useResource } from '../request'
 import type { CohortDetail, Role } from '../types'
@@ -22,6 +24,8 @@ const tabs = [
   { id: 'waves', roles: ['researcher'] },
   { id: 'sessions', roles: ['researcher', 'group_leader'] },
   { id: 'report', roles: ['researcher', 'program_lead'] },
+  { id: 'table1', roles: ['researcher', 'program_lead'] },
+  { id: 'exports', roles: ['researcher'] },
 ] as const satisfies readonly { id: string; roles: readonly Role[] }[]
 
 type TabId = (typeof tabs)[number]['id']
@@ -78,6 +82,10 @@ function TabContent({ tab, cohort, reloadCohort }: { tab: TabId; cohort: CohortD
           <ReportTab cohort={cohort} />
         </Suspense>
       )
+    case 'table1':
+      return <Table1Tab cohort={cohort} />
+    case 'exports':
+      return <ExportsTab cohort={cohort} />
   }
 }
 

@@ -1,0 +1,83 @@
+/**
+ * A researcher downloads the exports of the demo's completed cohort in a real browser and the files
+ * parse: wide.csv has one row per participant with the pre and post scores the report uses; the
+ * download is in the audit log. Table 1 is on screen, and a program lead sees it suppressed.
+ */
+import { parse } from 'csv-parse/sync'
+import { readFileSync } from 'node:fs'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { grantRole } from '../../server/db/repositories/staff'
+import { createStaffUser } from '../../server/domain/auth'
+import { createDemo } from '../../server/domain/demo'
+import { cohortReport } from '../../server/domain/report'
+import { launchBrowser, screenshot } from './helpers/browser'
+import { startTestServer } from './helpers/server'
+
+let server: Awaited<ReturnType<typeof startTestServer>>
+let browser: Browser
+
+beforeAll(async () => {
+  server = await startTestServer()
+  browser = await launchBrowser()
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await server?.stop()
+})
+
+const password = 'a long enough password'
+
+async function signedInPage(email: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true })
+  const page = await context.newPage()
+  await page.goto(`${server.baseUrl}/sign-in`)
+  await page.getByLabel('Email').fill(email)
+  await page.getByLabel('Password').fill(password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('button', { name: 'Sign out' }).waitFor()
+  return page
+}
+
+describe('exports and Table 1 in the browser', () => {
+  it('downloads wide.csv and it holds the report\'s pairs; Table 1 is on screen, suppressed for a program lead', async () => {
+    const demo = await createDemo(server.deps, 'test')
+    const researcher = await createStaffUser(server.deps, { email: 'rosa@example.org', name: 'Rosa Researcher', password }, 'test')
+    const lead = await createStaffUser(server.deps, { email: 'pat@example.org', name: 'Pat Lead', password }, 'test')
+    await grantRole(server.db, { studyId: demo.study.id, userId: researcher.id, role: 'researcher' }, new Date())
+    await grantRole(server.db, { studyId: demo.study.id, userId: lead.id, role: 'program_lead' }, new Date())
+    const cohortId = demo.completedCohort.id
+
+    const page = await signedInPage('rosa@example.org')
+    await page.goto(`${server.baseUrl}/cohorts/${cohortId}/exports`)
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-wide.csv').click()])
+    await screenshot(page, 'staff-50-exports')
+    const rows = parse(readFileSync((await download.path())!, 'utf8'), { columns: true }) as Record<string, string>[]
+    expect(rows).toHaveLength(12)
+    const report = await cohortReport(server.deps, cohortId, { from: 'pre', to: 'post' })
+    const phq = report.participants.map((p) => [p.code, p.scales.find((s) => s.instrument === 'phq-9')!.pre, p.scales.find((s) => s.instrument === 'phq-9')!.post])
+    expect(rows.map((r) => [r.participant, Number(r.pre_phq9_total), Number(r.post_phq9_total)])).toEqual(phq)
+    const audit = await server.db.selectFrom('audit_log').select(['actor', 'details']).where('action', '=', 'export.download').execute()
+    expect(audit).toEqual([{ actor: `staff:${researcher.id}`, details: JSON.stringify({ file: 'wide.csv' }) }])
+
+    await page.goto(`${server.baseUrl}/cohorts/${cohortId}/table1`)
+    const table = page.getByTestId('table1')
+    await table.waitFor()
+    expect(await page.getByRole('heading', { name: /Table 1/ }).textContent()).toContain('n = 12')
+    expect(await table.textContent()).toMatch(/Age \(years\), mean \(SD\)\d+\.\d \(\d+\.\d\) \[\d+–\d+\], n = 12/)
+    await screenshot(page, 'staff-51-table1')
+    await page.context().close()
+
+    const leadPage = await signedInPage('pat@example.org')
+    await leadPage.goto(`${server.baseUrl}/cohorts/${cohortId}/table1`)
+    await leadPage.getByTestId('table1').waitFor()
+    const text = (await leadPage.getByTestId('table1').textContent()) ?? ''
+    expect(text).toContain('suppressed (fewer than 5)')
+    // No range for a program lead: the oldest and youngest are single people.
+    expect(text).not.toMatch(/\[\d+–\d+\]/)
+    expect(await leadPage.getByRole('link', { name: 'Exports' }).count()).toBe(0)
+    await screenshot(leadPage, 'staff-52-table1-program-lead')
+    await leadPage.context().close()
+  })
+})
