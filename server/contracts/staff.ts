@@ -27,6 +27,8 @@ export const studySettingsBody = z.strictObject({
   minCellSize: z.number().int().min(2).max(100).optional(),
   participantFeedback: z.boolean().optional(),
   supportContact: z.string().trim().max(2000).nullable().optional(),
+  /** The consent form (an instrument file of kind "consent") the study's participants see. */
+  consentInstrument: z.string().min(1).max(100).optional(),
 })
 export const grantRoleBody = z.strictObject({ email: z.string().trim().max(254), role: staffRole })
 export const createStaffUserBody = z.strictObject({

@@ -160,9 +160,13 @@ export async function revokeLink(deps: Deps, participantId: string, actor: Actor
 export async function updateStudySettings(
   deps: Deps,
   studyId: string,
-  settings: { name?: string; minCellSize?: number; participantFeedback?: boolean; supportContact?: string | null },
+  settings: { name?: string; minCellSize?: number; participantFeedback?: boolean; supportContact?: string | null; consentInstrument?: string },
   actor: Actor,
 ): Promise<Study> {
+  if (settings.consentInstrument !== undefined && deps.instruments.get(settings.consentInstrument)?.kind !== 'consent') {
+    const message = `"${settings.consentInstrument}" is not a loaded consent form`
+    throw new ApiError('validation_failed', `consentInstrument: ${message}`, [{ field: 'consentInstrument', message }])
+  }
   const now = deps.now()
   return deps.db.transaction().execute(async (trx) => {
     await updateStudy(trx, studyId, settings)

@@ -151,13 +151,26 @@ function NewCohortForm({ studyId }: { studyId: string }) {
 }
 
 function StudySettings({ study, onSaved }: { study: StudyDetail; onSaved: () => Promise<void> }) {
-  const [form, setForm] = useState({ minCellSize: String(study.minCellSize), participantFeedback: study.participantFeedback, supportContact: study.supportContact ?? '' })
+  const [form, setForm] = useState({
+    minCellSize: String(study.minCellSize),
+    participantFeedback: study.participantFeedback,
+    supportContact: study.supportContact ?? '',
+    consentInstrument: study.consentInstrument,
+  })
+  // Consent texts are versioned instrument files; the study picks which one its participants see.
+  const instruments = useResource(() => call(api.instruments.$get()), [])
+  const consentForms = (instruments.data ?? []).filter((i) => i.kind === 'consent')
   const [saved, setSaved] = useState<string | null>(null)
   const save = useAction(async () => {
     await call(
       api.studies[':id'].$patch({
         param: { id: study.id },
-        json: { minCellSize: Number(form.minCellSize), participantFeedback: form.participantFeedback, supportContact: form.supportContact.trim() || null },
+        json: {
+          minCellSize: Number(form.minCellSize),
+          participantFeedback: form.participantFeedback,
+          supportContact: form.supportContact.trim() || null,
+          consentInstrument: form.consentInstrument,
+        },
       }),
     )
     setSaved(t('staff.saved'))
@@ -186,7 +199,19 @@ function StudySettings({ study, onSaved }: { study: StudyDetail; onSaved: () => 
         <Field label={t('staff.settings.supportContact')} hint={t('staff.settings.supportContactHint')} error={save.fieldError('supportContact')}>
           {(props) => <textarea {...props} rows={3} maxLength={2000} value={form.supportContact} onChange={(e) => setForm({ ...form, supportContact: e.target.value })} />}
         </Field>
-        <ErrorNotice message={save.formError(['minCellSize', 'participantFeedback', 'supportContact'])} />
+        <Field label={t('staff.settings.consent')} hint={t('staff.settings.consentHint')} error={save.fieldError('consentInstrument')}>
+          {(props) => (
+            <select {...props} value={form.consentInstrument} onChange={(e) => setForm({ ...form, consentInstrument: e.target.value })}>
+              {consentForms.length === 0 && <option value={form.consentInstrument}>{form.consentInstrument}</option>}
+              {consentForms.map((i) => (
+                <option key={i.id} value={i.id}>
+                  {t('staff.settings.consentOption', { title: i.title, id: i.id, version: i.version })}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <ErrorNotice message={save.formError(['minCellSize', 'participantFeedback', 'supportContact', 'consentInstrument'])} />
         <div className="actions">
           <button type="submit" disabled={save.pending}>
             {t('staff.settings.save')}

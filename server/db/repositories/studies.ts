@@ -161,9 +161,10 @@ export async function appendWaveInstruments(db: Kysely<Database>, waveId: string
 export async function updateStudy(
   db: Kysely<Database>,
   id: string,
-  settings: { name?: string; minCellSize?: number; participantFeedback?: boolean; supportContact?: string | null },
+  settings: { name?: string; minCellSize?: number; participantFeedback?: boolean; supportContact?: string | null; consentInstrument?: string },
 ): Promise<void> {
   const set = {
+    ...(settings.consentInstrument !== undefined ? { consent_instrument: settings.consentInstrument } : {}),
     ...(settings.name !== undefined ? { name: settings.name } : {}),
     ...(settings.minCellSize !== undefined ? { min_cell_size: settings.minCellSize } : {}),
     ...(settings.participantFeedback !== undefined ? { participant_feedback: settings.participantFeedback ? 1 : 0 } : {}),
