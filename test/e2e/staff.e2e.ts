@@ -458,7 +458,8 @@ describe('a program lead', () => {
     await page.goto(`${server.baseUrl}/cohorts/${cohort.id}`)
     const tabs = page.getByRole('navigation', { name: 'Cohort sections' })
     await tabs.waitFor()
-    expect(await tabs.getByRole('link').allInnerTexts()).toEqual(['Report'])
+    // Program leads read the aggregate report and Table 1, both suppressed; nothing else.
+    expect(await tabs.getByRole('link').allInnerTexts()).toEqual(['Report', 'Table 1'])
     const stats = page.getByTestId('stats-table')
     await stats.waitFor()
     await page.getByTestId('aggregate-notice').waitFor()
