@@ -1,5 +1,6 @@
 /** One row per participant and scale (researchers only): scores, change, reliable change and bands. */
 import { Link } from 'wouter'
+import { ChangeHeaders } from '../../components/ChangeHeaders'
 import { t } from '../../lib/i18n'
 import { fixed, score, signed } from '../format'
 import type { ResearcherReport, ScaleReport } from '../types'
@@ -43,19 +44,7 @@ export function ParticipantTable({ report, idOf }: { report: ResearcherReport; i
                 {t('staff.plot.attended')}
               </th>
               <th scope="col">{t('staff.report.scale')}</th>
-              <th scope="col" className="num">
-                {waves.from}
-              </th>
-              <th scope="col" className="num">
-                {waves.to}
-              </th>
-              <th scope="col" className="num">
-                {t('staff.report.change')}
-              </th>
-              <th scope="col" className="num">
-                {t('staff.report.rci')}
-              </th>
-              <th scope="col">{t('staff.report.classification')}</th>
+              <ChangeHeaders waves={waves} />
               <th scope="col">{t('staff.report.bandAt', { wave: waves.from })}</th>
               <th scope="col">{t('staff.report.bandAt', { wave: waves.to })}</th>
             </tr>

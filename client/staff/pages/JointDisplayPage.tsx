@@ -5,6 +5,7 @@
  * who did not.
  */
 import { useState } from 'react'
+import { ChangeHeaders } from '../../components/ChangeHeaders'
 import { api } from '../../lib/api'
 import { t } from '../../lib/i18n'
 import { classLabel } from '../cohort/labels'
@@ -147,19 +148,7 @@ function JointDisplayBody({ data }: { data: JointDisplayView }) {
             <thead>
               <tr>
                 <th scope="col">{t('staff.interviews.participant')}</th>
-                <th scope="col" className="num">
-                  {waves.from}
-                </th>
-                <th scope="col" className="num">
-                  {waves.to}
-                </th>
-                <th scope="col" className="num">
-                  {t('staff.report.change')}
-                </th>
-                <th scope="col" className="num">
-                  {t('staff.report.rci')}
-                </th>
-                <th scope="col">{t('staff.report.classification')}</th>
+                <ChangeHeaders waves={waves} />
                 <th scope="col">{t('staff.joint.codes')}</th>
                 <th scope="col">{t('staff.joint.quotes')}</th>
               </tr>

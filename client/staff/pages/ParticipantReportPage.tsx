@@ -3,6 +3,7 @@
  * change classification, and any safety flag, shown first.
  */
 import { api } from '../../lib/api'
+import { ChangeHeaders } from '../../components/ChangeHeaders'
 import { t } from '../../lib/i18n'
 import { FootnoteList, Footnotes } from '../cohort/notes'
 import { classLabel } from '../cohort/labels'
@@ -169,19 +170,7 @@ function Change({ change, instruments }: { change: ParticipantReport['changes'][
               <thead>
                 <tr>
                   <th scope="col">{t('staff.report.scale')}</th>
-                  <th scope="col" className="num">
-                    {waves.from}
-                  </th>
-                  <th scope="col" className="num">
-                    {waves.to}
-                  </th>
-                  <th scope="col" className="num">
-                    {t('staff.report.change')}
-                  </th>
-                  <th scope="col" className="num">
-                    {t('staff.report.rci')}
-                  </th>
-                  <th scope="col">{t('staff.report.classification')}</th>
+                  <ChangeHeaders waves={waves} />
                   <th scope="col">{t('staff.participant.bands')}</th>
                 </tr>
               </thead>
