@@ -4,6 +4,7 @@
  * figures from fewer than the study's minimum cell size.
  */
 import { useMemo, useState } from 'react'
+import { WaveSelect } from '../WaveSelect'
 import { Funnel, type FunnelStep } from '../../components/Funnel'
 import { api } from '../../lib/api'
 import { t } from '../../lib/i18n'
@@ -45,8 +46,8 @@ export function ReportTab({ cohort }: { cohort: CohortDetail }) {
       <div className="report-toolbar no-print">
         {kinds.length > 2 && (
           <form className="row" onSubmit={(e) => e.preventDefault()} aria-label={t('staff.report.compare')}>
-            <WaveSelect label={t('staff.report.from')} value={waves.from} kinds={kinds} onChange={(from) => setWaves({ from, to: from === waves.to ? (kinds.find((k) => k !== from) ?? waves.to) : waves.to })} />
-            <WaveSelect label={t('staff.report.to')} value={waves.to} kinds={kinds.filter((k) => k !== waves.from)} onChange={(to) => setWaves({ ...waves, to })} />
+            <WaveSelect inline label={t('staff.report.from')} value={waves.from} kinds={kinds} onChange={(from) => setWaves({ from, to: from === waves.to ? (kinds.find((k) => k !== from) ?? waves.to) : waves.to })} />
+            <WaveSelect inline label={t('staff.report.to')} value={waves.to} kinds={kinds.filter((k) => k !== waves.from)} onChange={(to) => setWaves({ ...waves, to })} />
           </form>
         )}
         <a className="button secondary" href={downloadUrl(cohort.id, waves, 'csv')} download={`report-${waves.from}-${waves.to}.csv`}>
@@ -61,21 +62,6 @@ export function ReportTab({ cohort }: { cohort: CohortDetail }) {
       </div>
       {report.error ? <LoadError error={report.error} retry={report.reload} /> : !report.data ? <Loading /> : <ReportBody report={report.data} sessions={cohort.sessions.length} idOf={idOf} />}
     </div>
-  )
-}
-
-function WaveSelect({ label, value, kinds, onChange }: { label: string; value: WaveKind; kinds: WaveKind[]; onChange: (kind: WaveKind) => void }) {
-  return (
-    <label className="field inline">
-      <span>{label}</span>
-      <select value={value} onChange={(e) => onChange(kinds.find((k) => k === e.target.value) ?? value)}>
-        {kinds.map((k) => (
-          <option key={k} value={k}>
-            {t(`staff.wave.${k}`)}
-          </option>
-        ))}
-      </select>
-    </label>
   )
 }
 

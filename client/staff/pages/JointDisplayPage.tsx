@@ -5,6 +5,7 @@
  * who did not.
  */
 import { useState } from 'react'
+import { WaveSelect } from '../WaveSelect'
 import { ChangeHeaders } from '../../components/ChangeHeaders'
 import { api } from '../../lib/api'
 import { t } from '../../lib/i18n'
@@ -76,21 +77,6 @@ export function JointDisplayPage({ id }: { id: string }) {
       </div>
       {display.error ? <LoadError error={display.error} retry={display.reload} /> : !data ? <Loading /> : <JointDisplayBody data={data} />}
     </>
-  )
-}
-
-function WaveSelect({ label, value, kinds, onChange }: { label: string; value: WaveKind; kinds: WaveKind[]; onChange: (kind: WaveKind) => void }) {
-  return (
-    <label className="field">
-      <span>{label}</span>
-      <select value={value} onChange={(e) => onChange(kinds.find((k) => k === e.target.value) ?? value)}>
-        {kinds.map((k) => (
-          <option key={k} value={k}>
-            {t(`staff.wave.${k}`)}
-          </option>
-        ))}
-      </select>
-    </label>
   )
 }
 
