@@ -7,7 +7,7 @@ import { loadConfig, type Config } from './config'
 import { openDatabase } from './db/connection'
 import { migrateToLatest } from './db/migrate'
 import { loadInstruments, shippedInstrumentsFolder } from './domain/instruments/registry'
-import { createSetupToken } from './domain/auth'
+import { createSetupToken } from './domain/staff/auth'
 
 export async function startServer(config: Config = loadConfig()) {
   // Instruments first: an invalid file stops start-up before anything else is touched.

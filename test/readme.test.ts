@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { checkInstrument } from '../server/domain/instruments/registry'
-import { scoreResponse } from '../server/domain/scoring'
+import { scoreResponse } from '../server/domain/instruments/scoring'
 import { loadConfig } from '../server/config'
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')

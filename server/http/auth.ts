@@ -6,9 +6,9 @@ import type { Context, MiddlewareHandler } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import { createMiddleware } from 'hono/factory'
 import type { LiveSession } from '../db/repositories/staff'
-import { csrfTokenFor, resolveSession, sessionIdleMs, type SignedIn } from '../domain/auth'
+import { csrfTokenFor, resolveSession, sessionIdleMs, type SignedIn } from '../domain/staff/auth'
 import type { Deps } from '../domain/deps'
-import { ApiError } from './errors'
+import { ApiError } from '../domain/errors'
 
 export const sessionCookie = 'balint_session'
 

@@ -1,9 +1,10 @@
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
-import { ApiError, type ErrorCode, errorStatus } from './errors'
+import { ApiError, type ErrorCode } from '../domain/errors'
+import { statusOf } from './errors'
 
 function respond(c: Context, error: ApiError): Response {
-  return c.json(error.toBody(), error.status)
+  return c.json(error.toBody(), statusOf(error))
 }
 
 /** The app's single error handler. Unknown errors are logged and answered with a 500 that leaks nothing. */

@@ -4,7 +4,7 @@
  */
 import { validator } from 'hono/validator'
 import type { ZodType, z } from 'zod'
-import { ApiError, parseOr422 } from './errors'
+import { ApiError, parseOr422 } from '../domain/errors'
 
 /** The media types Hono's JSON validator parses: application/json and application/*+json. */
 const jsonMediaType = /^application\/([\w.-]+\+)?json$/i

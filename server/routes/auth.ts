@@ -5,10 +5,10 @@ import { getCookie } from 'hono/cookie'
 import type { Context } from 'hono'
 import { setupBody, signInBody, type Me } from '../contracts/staff'
 import { listRolesOfUser } from '../db/repositories/staff'
-import { csrfTokenFor, normaliseEmail, setUpFirstAdmin, signIn, signOut, type SignedIn } from '../domain/auth'
+import { csrfTokenFor, normaliseEmail, setUpFirstAdmin, signIn, signOut, type SignedIn } from '../domain/staff/auth'
 import type { Deps } from '../domain/deps'
 import { clearSessionCookie, FailureLimiter, sessionCookie, setSessionCookie, staffOf, type StaffEnv } from '../http/auth'
-import { ApiError } from '../http/errors'
+import { ApiError } from '../domain/errors'
 import { jsonBody } from '../http/validate'
 
 function clientAddress(c: Context): string | undefined {

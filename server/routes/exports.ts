@@ -5,9 +5,9 @@
 import { Hono } from 'hono'
 import { stream } from 'hono/streaming'
 import { z } from 'zod'
-import { requireCohortRole } from '../domain/access'
+import { requireCohortRole } from '../domain/staff/access'
 import type { Deps } from '../domain/deps'
-import { exportFileNames, exportFiles, exportSlug, recordExportDownload } from '../domain/exports'
+import { exportFileNames, exportFiles, exportSlug, recordExportDownload } from '../domain/outcomes/exports'
 import { staffOf, type StaffEnv } from '../http/auth'
 import { pathParams } from '../http/validate'
 

@@ -1,7 +1,7 @@
 /**
  * Interviews and their coding, over HTTP: interview guides, interviewer assignments, interviews with
  * notes and transcripts, the codebook, codings, memos, Table 2 quotations, resolved disagreements and
- * member checks. The rules are in domain/interviews.ts, domain/codebook.ts and domain/coding.ts.
+ * member checks. The rules are in domain/qualitative/ (interviews.ts, codebook.ts and coding.ts).
  *
  * Roles: researchers do everything in their study; an interviewer reaches only the participants
  * assigned to them (others are 404) and their interviews, notes and transcripts; program leads and
@@ -28,8 +28,8 @@ import {
 } from '../contracts/qualitative'
 import { findCode, type Code } from '../db/repositories/codebook'
 import { findInterviewOfParticipant, findTranscript, findTranscriptPlace, listTranscriptsOfStudy, type TranscriptPlace } from '../db/repositories/interviews'
-import { requireStudyRole, type StudyAccess } from '../domain/access'
-import { codebook, codeHistory, createCode, createMemo, deleteCode, editCode, editMemo, mergeCode, removeMemo, requireMemo, studyMemos } from '../domain/codebook'
+import { requireStudyRole, type StudyAccess } from '../domain/staff/access'
+import { codebook, codeHistory, createCode, createMemo, deleteCode, editCode, editMemo, mergeCode, removeMemo, requireMemo, studyMemos } from '../domain/qualitative/codebook'
 import {
   addCodings,
   chooseQuote,
@@ -41,7 +41,7 @@ import {
   transcriptCodings,
   transcriptResolutions,
   unchooseQuote,
-} from '../domain/coding'
+} from '../domain/qualitative/coding'
 import type { Deps } from '../domain/deps'
 import {
   assignInterviewer,
@@ -58,10 +58,10 @@ import {
   transcriptView,
   unassignInterviewer,
   updateInterviewDetails,
-} from '../domain/interviews'
+} from '../domain/qualitative/interviews'
 import { codePointLength } from '../domain/qualitative/units'
 import { staffOf, type StaffEnv } from '../http/auth'
-import { ApiError, parseOr422 } from '../http/errors'
+import { ApiError, parseOr422 } from '../domain/errors'
 import { jsonBody, pathParams } from '../http/validate'
 
 const id = z.string().min(1).max(64)

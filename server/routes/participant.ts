@@ -1,14 +1,14 @@
 /**
  * The participant's API, reached only through their personal link's token. HTTP only: parsing and
- * status codes here, the rules in domain/participant-journey.ts and, for checking the quotations
- * from their interview (member checking), domain/coding.ts.
+ * status codes here, the rules in domain/participation/journey.ts and, for checking the quotations
+ * from their interview (member checking), domain/qualitative/coding.ts.
  */
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { completeBody, consentBody, draftBody, quoteAnswerBody, waveSlot, withdrawBody } from '../contracts/participant'
-import { participantQuotes, recordMemberCheck } from '../domain/coding'
+import { participantQuotes, recordMemberCheck } from '../domain/qualitative/coding'
 import type { Deps } from '../domain/deps'
-import { completeForm, participantByToken, participantState, recordConsent, saveDraft, withdraw } from '../domain/participant-journey'
+import { completeForm, participantByToken, participantState, recordConsent, saveDraft, withdraw } from '../domain/participation/journey'
 import { jsonBody, pathParams } from '../http/validate'
 
 const tokenParam = z.object({ token: z.string() })

@@ -9,12 +9,12 @@
  */
 import { Hono } from 'hono'
 import { z } from 'zod'
-import { requireCohortRole, requireStudyRole } from '../domain/access'
+import { requireCohortRole, requireStudyRole } from '../domain/staff/access'
 import type { Deps } from '../domain/deps'
-import { cohortJointDisplay } from '../domain/joint-display'
-import { exportCohortQdpx, exportStudyQdc, type QdaFile } from '../domain/qda-export'
-import { studyAgreement, studySaturation } from '../domain/qualitative-analyses'
-import { codeFrequenciesCsv, studyCodeFrequencies, studyTable2, table2Csv, table2Markdown } from '../domain/table2'
+import { cohortJointDisplay } from '../domain/qualitative/joint-display'
+import { exportCohortQdpx, exportStudyQdc, type QdaFile } from '../domain/qualitative/qda-export'
+import { studyAgreement, studySaturation } from '../domain/qualitative/analyses'
+import { codeFrequenciesCsv, studyCodeFrequencies, studyTable2, table2Csv, table2Markdown } from '../domain/qualitative/table2'
 import { staffOf, type StaffEnv } from '../http/auth'
 import { pathParams, queryParams } from '../http/validate'
 

@@ -4,15 +4,15 @@
  */
 import { Hono } from 'hono'
 import { z } from 'zod'
-import { requireCohortRole, requireStudyRole } from '../domain/access'
+import { requireCohortRole, requireStudyRole } from '../domain/staff/access'
 import type { Deps } from '../domain/deps'
-import { aggregateReport, cohortReport, participantReport } from '../domain/report'
-import { reportCsv, reportMarkdown } from '../domain/report-format'
-import { cohortTable1, table1Csv, table1Markdown } from '../domain/table1'
+import { aggregateReport, cohortReport, participantReport } from '../domain/outcomes/report'
+import { reportCsv, reportMarkdown } from '../domain/outcomes/report-format'
+import { cohortTable1, table1Csv, table1Markdown } from '../domain/outcomes/table1'
 import { findParticipant } from '../db/repositories/participants'
 import { findCohort } from '../db/repositories/studies'
 import { staffOf, type StaffEnv } from '../http/auth'
-import { ApiError, parseOr422 } from '../http/errors'
+import { ApiError, parseOr422 } from '../domain/errors'
 import { pathParams, queryParams } from '../http/validate'
 
 const waveKind = z.enum(['pre', 'post', 'follow-up'])

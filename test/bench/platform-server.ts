@@ -5,8 +5,8 @@
 import type { AddressInfo } from 'node:net'
 import { loadConfig } from '../../server/config'
 import { startServer } from '../../server/index'
-import { participantByToken, recordConsent } from '../../server/domain/participant-journey'
-import { addParticipants, createCohort, createStudy, setWave } from '../../server/domain/setup'
+import { participantByToken, recordConsent } from '../../server/domain/participation/journey'
+import { addParticipants, createCohort, createStudy, setWave } from '../../server/domain/staff/setup'
 
 const [dbPath, countArg] = process.argv.slice(2)
 const running = await startServer({ ...loadConfig({}), dbPath: dbPath!, port: 0, host: '127.0.0.1' })

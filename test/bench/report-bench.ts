@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openDatabase } from '../../server/db/connection'
 import { migrateToLatest } from '../../server/db/migrate'
-import { importCohortCsv } from '../../server/domain/import'
+import { importCohortCsv } from '../../server/domain/outcomes/import'
 import { loadInstruments, shippedInstrumentsFolder } from '../../server/domain/instruments/registry'
-import { cohortReport } from '../../server/domain/report'
-import { createCohort, createStudy } from '../../server/domain/setup'
+import { cohortReport } from '../../server/domain/outcomes/report'
+import { createCohort, createStudy } from '../../server/domain/staff/setup'
 
 const participants = Number(process.argv[2] ?? 10_000)
 

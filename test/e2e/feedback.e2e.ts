@@ -6,7 +6,7 @@
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { updateStudy } from '../../server/db/repositories/studies'
-import { addParticipants, createCohort, createStudy, setWave } from '../../server/domain/setup'
+import { addParticipants, createCohort, createStudy, setWave } from '../../server/domain/staff/setup'
 import { launchBrowser, phonePage, screenshot } from './helpers/browser'
 import { answerAndComplete, consent, demographics } from './helpers/participant-flow'
 import { startTestServer } from './helpers/server'

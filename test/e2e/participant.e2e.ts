@@ -5,7 +5,7 @@
  */
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { addParticipants, createCohort, createStudy, setWave } from '../../server/domain/setup'
+import { addParticipants, createCohort, createStudy, setWave } from '../../server/domain/staff/setup'
 import { launchBrowser, phonePage, screenshot } from './helpers/browser'
 import { answerPhq9, choose, complete, consent, demographics, next, phq9Anchors } from './helpers/participant-flow'
 import { startTestServer } from './helpers/server'

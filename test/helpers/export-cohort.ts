@@ -17,10 +17,10 @@
 import { listParticipants } from '../../server/db/repositories/participants'
 import { listGroupSessions } from '../../server/db/repositories/studies'
 import type { Deps } from '../../server/domain/deps'
-import type { ExportFile, ExportFileName } from '../../server/domain/exports'
-import { importCohortCsv } from '../../server/domain/import'
-import { withdraw } from '../../server/domain/participant-journey'
-import { addParticipants, createCohort, createStudy, recordAttendance } from '../../server/domain/setup'
+import type { ExportFile, ExportFileName } from '../../server/domain/outcomes/exports'
+import { importCohortCsv } from '../../server/domain/outcomes/import'
+import { withdraw } from '../../server/domain/participation/journey'
+import { addParticipants, createCohort, createStudy, recordAttendance } from '../../server/domain/staff/setup'
 
 /** Lines `code,wave,instrument,<prefix>N,value` for items 1…n; `null` is an item left unanswered. */
 export function itemLines(code: string, wave: string, instrument: string, prefix: string, values: (number | null)[]): string[] {

@@ -6,10 +6,10 @@ import { findParticipant } from '../../server/db/repositories/participants'
 import { grantRole } from '../../server/db/repositories/staff'
 import type { TranscriptPlace } from '../../server/db/repositories/interviews'
 import { findTranscriptPlace } from '../../server/db/repositories/interviews'
-import { createStaffUser } from '../../server/domain/auth'
+import { createStaffUser } from '../../server/domain/staff/auth'
 import type { Deps } from '../../server/domain/deps'
-import { putTranscript, startInterview } from '../../server/domain/interviews'
-import { addParticipants, createCohort, createStudy } from '../../server/domain/setup'
+import { putTranscript, startInterview } from '../../server/domain/qualitative/interviews'
+import { addParticipants, createCohort, createStudy } from '../../server/domain/staff/setup'
 
 let counter = 0
 

@@ -1,7 +1,7 @@
 /** Staff accounts for HTTP tests: a user with a role in a study, and the headers of a signed-in session. */
 import { grantRole } from '../../server/db/repositories/staff'
 import type { StaffRole } from '../../server/db/schema'
-import { createStaffUser, signIn } from '../../server/domain/auth'
+import { createStaffUser, signIn } from '../../server/domain/staff/auth'
 import type { Deps } from '../../server/domain/deps'
 
 let counter = 0

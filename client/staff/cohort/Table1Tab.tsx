@@ -5,7 +5,7 @@
 import { api } from '../../lib/api'
 import { t } from '../../lib/i18n'
 import { call, useResource } from '../request'
-import type { Table1 } from '../../../server/domain/table1'
+import type { Table1 } from '../../../server/domain/outcomes/table1'
 import type { CohortDetail } from '../types'
 import { LoadError, Loading } from '../ui'
 

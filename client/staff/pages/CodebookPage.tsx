@@ -344,7 +344,7 @@ function CodeDetails({ studyId, code, data, onChanged, select }: { studyId: stri
   )
 }
 
-/** One history entry in words. The details are as the server recorded them (see domain/codebook.ts). */
+/** One history entry in words. The details are as the server recorded them (see server/domain/qualitative/codebook.ts). */
 function describeEntry(entry: HistoryEntry, everCodes: ReadonlyMap<string, CodeRow>): string {
   const d = entry.details
   const str = (value: unknown) => (typeof value === 'string' ? value : '')

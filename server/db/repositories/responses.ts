@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Database, DataSource, ResponseStatus } from '../schema'
-import type { ResponseScore } from '../../domain/scoring'
+import type { ResponseScore } from '../../domain/instruments/scoring'
 import { newId } from '../ids'
 
 export type StoredResponse = {

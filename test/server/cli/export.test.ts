@@ -1,10 +1,10 @@
 /**
  * `balint export`, run in-process with `runCli(argv, io)` over a freshly migrated in-memory database,
  * writing to a temporary folder. The content of each file is tested in
- * test/server/domain/exports.test.ts; here, what the command writes, prints and audits, and that the
+ * test/server/domain/outcomes/exports.test.ts; here, what the command writes, prints and audits, and that the
  * R script it writes, run by R itself, gives the report's paired tests.
  *
- * The cohort is that of test/server/domain/report.test.ts, whose statistics are checked against R
+ * The cohort is that of test/server/domain/outcomes/report.test.ts, whose statistics are checked against R
  * 4.2.2 there: PHQ-9 t = -3.0759262152358668, p = 0.0179176372568833.
  */
 import { afterEach, describe, expect, it } from 'vitest'
@@ -13,9 +13,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { listAudit } from '../../../server/db/repositories/audit'
-import { importCohortCsv } from '../../../server/domain/import'
-import { cohortReport } from '../../../server/domain/report'
-import { createCohort, createStudy } from '../../../server/domain/setup'
+import { importCohortCsv } from '../../../server/domain/outcomes/import'
+import { cohortReport } from '../../../server/domain/outcomes/report'
+import { createCohort, createStudy } from '../../../server/domain/staff/setup'
 import { testClock, testDeps } from '../../helpers/app'
 import { cliRunner } from '../../helpers/cli'
 import { itemLines, smallCohort } from '../../helpers/export-cohort'

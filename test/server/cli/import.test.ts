@@ -1,13 +1,13 @@
 /**
  * `balint import`, run in-process with `runCli(argv, io)` over a freshly migrated in-memory database,
  * with the CSV written to a temporary folder. The import's own rules are tested in
- * test/server/domain/import.test.ts; here, what the command reads, prints and returns.
+ * test/server/domain/outcomes/import.test.ts; here, what the command reads, prints and returns.
  */
 import { describe, it, expect, afterEach } from 'vitest'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createCohort, createStudy } from '../../../server/domain/setup'
+import { createCohort, createStudy } from '../../../server/domain/staff/setup'
 import { testClock, testDeps } from '../../helpers/app'
 import { cliRunner } from '../../helpers/cli'
 

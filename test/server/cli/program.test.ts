@@ -410,7 +410,7 @@ describe('demo, completed cohort', () => {
   it('holds invented pre and post data that the report can analyse', async () => {
     const c = await cli()
     const demo = await runJson<{ completedCohortId: string }>(c, 'demo')
-    const { cohortReport } = await import('../../../server/domain/report')
+    const { cohortReport } = await import('../../../server/domain/outcomes/report')
     const report = await cohortReport(c.deps, demo.completedCohortId, { from: 'pre', to: 'post' })
     expect(report.funnel).toMatchObject({ enrolled: 12, consented: 12, completed: { pre: 12, post: 12 }, paired: 12 })
     expect(report.scales.map((s) => s.scale)).toEqual(['total', 'total', 'raw', 'percentage', 'personal', 'work', 'patient'])

@@ -4,8 +4,8 @@
  * sign-out and session expiry. Every test builds its own app over a fresh in-memory database.
  */
 import { describe, it, expect } from 'vitest'
-import { createSetupToken } from '../../../server/domain/auth'
-import { createStudy } from '../../../server/domain/setup'
+import { createSetupToken } from '../../../server/domain/staff/auth'
+import { createStudy } from '../../../server/domain/staff/setup'
 import { jsonRequest, testApp } from '../../helpers/app'
 import { signedInStaff } from '../../helpers/staff'
 

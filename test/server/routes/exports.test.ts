@@ -1,13 +1,13 @@
 /**
  * The export downloads over HTTP: `GET /api/cohorts/:id/exports/:file`. Every test builds the small
  * cohort of test/helpers/export-cohort.ts on a fresh in-memory database and talks to the app through
- * `app.request()`; the content of each file is tested in test/server/domain/exports.test.ts.
+ * `app.request()`; the content of each file is tested in test/server/domain/outcomes/exports.test.ts.
  */
 import { describe, expect, it } from 'vitest'
 import { listAudit } from '../../../server/db/repositories/audit'
 import type { StaffRole } from '../../../server/db/schema'
-import { exportFileNames, exportFiles } from '../../../server/domain/exports'
-import { createStudy } from '../../../server/domain/setup'
+import { exportFileNames, exportFiles } from '../../../server/domain/outcomes/exports'
+import { createStudy } from '../../../server/domain/staff/setup'
 import { testApp, testClock } from '../../helpers/app'
 import { readExports, smallCohort } from '../../helpers/export-cohort'
 import { signedInStaff } from '../../helpers/staff'

@@ -1,7 +1,7 @@
 /** A participant's own results at their link: only after the post questionnaires, only where the study shows them. */
 import { describe, expect, it } from 'vitest'
 import { updateStudy } from '../../../server/db/repositories/studies'
-import { addParticipants, createCohort, createStudy, setWave } from '../../../server/domain/setup'
+import { addParticipants, createCohort, createStudy, setWave } from '../../../server/domain/staff/setup'
 import { jsonRequest, testApp } from '../../helpers/app'
 
 const phq = (values: number[]) => Object.fromEntries(values.map((v, i) => [`phq9_${i + 1}`, v]))

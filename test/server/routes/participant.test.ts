@@ -4,8 +4,8 @@
  * Database rows are read directly to check what was (and was not) written.
  */
 import { describe, it, expect } from 'vitest'
-import { createToken } from '../../../server/domain/tokens'
-import { addParticipants, createCohort, createStudy, setWave } from '../../../server/domain/setup'
+import { createToken } from '../../../server/domain/participation/tokens'
+import { addParticipants, createCohort, createStudy, setWave } from '../../../server/domain/staff/setup'
 import { revokeLinks } from '../../../server/db/repositories/participants'
 import { jsonRequest, testApp, testClock } from '../../helpers/app'
 

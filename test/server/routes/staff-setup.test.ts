@@ -5,7 +5,7 @@
  */
 import { describe, it, expect } from 'vitest'
 import { sql } from 'kysely'
-import { hashToken } from '../../../server/domain/tokens'
+import { hashToken } from '../../../server/domain/participation/tokens'
 import { jsonRequest, testApp } from '../../helpers/app'
 import { signedInStaff } from '../../helpers/staff'
 

@@ -1,7 +1,7 @@
 /** A study chooses its consent form among the loaded consent files; anything else is refused. */
 import { describe, expect, it } from 'vitest'
 import { findStudy } from '../../../server/db/repositories/studies'
-import { createStudy } from '../../../server/domain/setup'
+import { createStudy } from '../../../server/domain/staff/setup'
 import { jsonRequest, testApp } from '../../helpers/app'
 import { signedInStaff } from '../../helpers/staff'
 

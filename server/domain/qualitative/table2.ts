@@ -6,10 +6,10 @@
  * interview.
  */
 import { stringify } from 'csv-stringify/sync'
-import type { Coding } from '../db/repositories/codings'
-import { findStudy } from '../db/repositories/studies'
-import { ApiError } from '../http/errors'
-import type { Deps } from './deps'
+import type { Coding } from '../../db/repositories/codings'
+import { findStudy } from '../../db/repositories/studies'
+import { ApiError } from '../errors'
+import type { Deps } from '../deps'
 import {
   loadCodebook,
   loadCodings,
@@ -20,7 +20,7 @@ import {
   type AnalysedInterview,
   type Codebook,
   type MeaningUnit,
-} from './qualitative-data'
+} from './data'
 
 type Named = { id: string; name: string }
 

@@ -7,12 +7,12 @@
  * `unavailable` says why. Nothing is shown as NaN.
  */
 import { mean, sampleStandardDeviation } from 'simple-statistics'
-import { ApiError } from '../http/errors'
-import { countAttendance, listCompletedResponses, listConsentedParticipantIds, type ScoredResponse } from '../db/repositories/report-data'
-import { findParticipant, listParticipants } from '../db/repositories/participants'
-import { listFlagsOfParticipant } from '../db/repositories/responses'
-import { findCohort, findStudy, listWaves, type Wave } from '../db/repositories/studies'
-import type { WaveKind } from '../db/schema'
+import { ApiError } from '../errors'
+import { countAttendance, listCompletedResponses, listConsentedParticipantIds, type ScoredResponse } from '../../db/repositories/report-data'
+import { findParticipant, listParticipants } from '../../db/repositories/participants'
+import { listFlagsOfParticipant } from '../../db/repositories/responses'
+import { findCohort, findStudy, listWaves, type Wave } from '../../db/repositories/studies'
+import type { WaveKind } from '../../db/schema'
 import {
   classifyChange,
   cohensDav,
@@ -26,11 +26,11 @@ import {
   reliableChangeIndex,
   wilcoxonSignedRank,
   type ChangeClass,
-} from '../stats'
-import type { Deps } from './deps'
-import type { Instrument } from './instruments/registry'
-import type { Questionnaire, ScaleSpec } from './instruments/schema'
-import { plainText } from './instruments/text'
+} from '../../stats'
+import type { Deps } from '../deps'
+import type { Instrument } from '../instruments/registry'
+import type { Questionnaire, ScaleSpec } from '../instruments/schema'
+import { plainText } from '../instruments/text'
 import { suppressBreakdown, suppressCount } from './suppression'
 
 export type Summary = { n: number | null; mean: number | null; sd: number | null; median: number | null; q1: number | null; q3: number | null }

@@ -4,12 +4,12 @@
  * plain words, without p-values. When a score got worse or an answer raised a safety flag, a
  * sentence of support with the study's contact goes with it.
  */
-import type { ParticipantFeedback } from '../contracts/participant'
-import type { Participant } from '../db/repositories/participants'
-import { listFlagsOfParticipant } from '../db/repositories/responses'
-import { listWaves } from '../db/repositories/studies'
-import type { Deps } from './deps'
-import { cohortReport } from './report'
+import type { ParticipantFeedback } from '../../contracts/participant'
+import type { Participant } from '../../db/repositories/participants'
+import { listFlagsOfParticipant } from '../../db/repositories/responses'
+import { listWaves } from '../../db/repositories/studies'
+import type { Deps } from '../deps'
+import { cohortReport } from '../outcomes/report'
 
 export async function participantFeedback(deps: Deps, participant: Participant, supportContact: string | null): Promise<ParticipantFeedback | null> {
   const waves = await listWaves(deps.db, participant.cohortId)

@@ -5,15 +5,15 @@
  * Table 2, code frequencies, saturation, agreement, the joint display and the REFI-QDA exports are
  * all built over these, so they agree with each other on every one of these rules.
  */
-import { listCodes, type Code } from '../db/repositories/codebook'
-import { listCodingsOfStudy, listMemberChecksOfStudy, listQuotesOfStudy, type Coding, type MemberCheck } from '../db/repositories/codings'
-import { listTranscriptsOfStudy } from '../db/repositories/interviews'
-import { findStaffUser } from '../db/repositories/staff'
-import { listCohorts } from '../db/repositories/studies'
-import type { MemberCheckDecision } from '../db/schema'
-import { ApiError } from '../http/errors'
-import type { Deps } from './deps'
-import type { CodeLevel, CodeNode } from './qualitative/types'
+import { listCodes, type Code } from '../../db/repositories/codebook'
+import { listCodingsOfStudy, listMemberChecksOfStudy, listQuotesOfStudy, type Coding, type MemberCheck } from '../../db/repositories/codings'
+import { listTranscriptsOfStudy } from '../../db/repositories/interviews'
+import { findStaffUser } from '../../db/repositories/staff'
+import { listCohorts } from '../../db/repositories/studies'
+import type { MemberCheckDecision } from '../../db/schema'
+import { ApiError } from '../errors'
+import type { Deps } from '../deps'
+import type { CodeLevel, CodeNode } from './types'
 
 // ---------------------------------------------------------------------------------------------
 // The codebook

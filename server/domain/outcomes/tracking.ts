@@ -2,14 +2,14 @@
  * Completion tracking: for each participant of a cohort, where they are in each wave, and the funnel
  * enrolled → consented → each wave completed.
  */
-import { ApiError } from '../http/errors'
-import { listLinkState, listParticipants } from '../db/repositories/participants'
-import { listResponseStates } from '../db/repositories/responses'
-import { findCohort, listWaves } from '../db/repositories/studies'
-import type { ParticipantStatus, WaveKind } from '../db/schema'
-import { listConsentedParticipantIds } from '../db/repositories/report-data'
-import { waveState, type WaveState } from './dates'
-import type { Deps } from './deps'
+import { ApiError } from '../errors'
+import { listLinkState, listParticipants } from '../../db/repositories/participants'
+import { listResponseStates } from '../../db/repositories/responses'
+import { findCohort, listWaves } from '../../db/repositories/studies'
+import type { ParticipantStatus, WaveKind } from '../../db/schema'
+import { listConsentedParticipantIds } from '../../db/repositories/report-data'
+import { waveState, type WaveState } from '../dates'
+import type { Deps } from '../deps'
 
 export type Progress = 'not started' | 'in progress' | 'completed'
 

@@ -4,8 +4,8 @@
  */
 import { hash, verify } from '@node-rs/argon2'
 import { createHash, randomBytes } from 'node:crypto'
-import { ApiError } from '../http/errors'
-import { insertAudit } from '../db/repositories/audit'
+import { ApiError } from '../errors'
+import { insertAudit } from '../../db/repositories/audit'
 import {
   countStaffUsers,
   endSession,
@@ -18,8 +18,8 @@ import {
   useSetupToken,
   type LiveSession,
   type StaffUser,
-} from '../db/repositories/staff'
-import type { Deps } from './deps'
+} from '../../db/repositories/staff'
+import type { Deps } from '../deps'
 
 /** A session lasts this long after the last request. */
 export const sessionIdleMs = 12 * 3600 * 1000

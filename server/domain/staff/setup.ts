@@ -2,9 +2,9 @@
  * Setting up a study before the staff web app exists: studies, cohorts with their group-session
  * schedule, participants with their personal links, and waves. The CLI is a thin layer over these.
  */
-import { ApiError } from '../http/errors'
-import { insertAudit } from '../db/repositories/audit'
-import { findParticipant, insertLink, insertParticipants, listParticipants, revokeLinks } from '../db/repositories/participants'
+import { ApiError } from '../errors'
+import { insertAudit } from '../../db/repositories/audit'
+import { findParticipant, insertLink, insertParticipants, listParticipants, revokeLinks } from '../../db/repositories/participants'
 import {
   findCohort,
   findGroupSession,
@@ -19,11 +19,11 @@ import {
   type GroupSession,
   type Study,
   type Wave,
-} from '../db/repositories/studies'
-import type { WaveKind } from '../db/schema'
-import { endOfDay, startOfDay } from './dates'
-import type { Deps } from './deps'
-import { createToken } from './tokens'
+} from '../../db/repositories/studies'
+import type { WaveKind } from '../../db/schema'
+import { endOfDay, startOfDay } from '../dates'
+import type { Deps } from '../deps'
+import { createToken } from '../participation/tokens'
 
 export type Actor = string
 

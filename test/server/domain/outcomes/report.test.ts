@@ -14,15 +14,15 @@
  *   quantile(pre, c(.25, .5, .75))
  */
 import { describe, expect, it } from 'vitest'
-import { runCli } from '../../../server/cli/program'
-import { migrateToLatest } from '../../../server/db/migrate'
-import { updateStudy } from '../../../server/db/repositories/studies'
-import { importCohortCsv } from '../../../server/domain/import'
-import { aggregateReport, cohortReport, participantReport } from '../../../server/domain/report'
-import { reportCsv, reportMarkdown } from '../../../server/domain/report-format'
-import { createCohort, createStudy } from '../../../server/domain/setup'
-import { testApp } from '../../helpers/app'
-import { signedInStaff } from '../../helpers/staff'
+import { runCli } from '../../../../server/cli/program'
+import { migrateToLatest } from '../../../../server/db/migrate'
+import { updateStudy } from '../../../../server/db/repositories/studies'
+import { importCohortCsv } from '../../../../server/domain/outcomes/import'
+import { aggregateReport, cohortReport, participantReport } from '../../../../server/domain/outcomes/report'
+import { reportCsv, reportMarkdown } from '../../../../server/domain/outcomes/report-format'
+import { createCohort, createStudy } from '../../../../server/domain/staff/setup'
+import { testApp } from '../../../helpers/app'
+import { signedInStaff } from '../../../helpers/staff'
 
 const phqPre = [14, 18, 9, 22, 12, 16, 11, 20]
 const phqPost = [9, 15, 9, 13, 10, 17, 6, 12]

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest'
-import { loadInstruments, shippedInstrumentsFolder, type Instrument } from '../../../server/domain/instruments/registry'
-import type { Questionnaire } from '../../../server/domain/instruments/schema'
-import { scoreResponse, type ScaleScore } from '../../../server/domain/scoring'
+import { loadInstruments, shippedInstrumentsFolder, type Instrument } from '../../../../server/domain/instruments/registry'
+import type { Questionnaire } from '../../../../server/domain/instruments/schema'
+import { scoreResponse, type ScaleScore } from '../../../../server/domain/instruments/scoring'
 
 // The shipped files themselves, so a changed band, range or item name in a file shows up here.
 const registry = loadInstruments([shippedInstrumentsFolder])

@@ -7,9 +7,9 @@
  * researchers then choose one coding per code as its meaning unit in Table 2, record how they
  * resolved disagreements, and ask participants to check the quotations attributed to them.
  */
-import { ApiError } from '../http/errors'
-import { insertAudit } from '../db/repositories/audit'
-import { findCode, isLive, listCodes, type Code } from '../db/repositories/codebook'
+import { ApiError } from '../errors'
+import { insertAudit } from '../../db/repositories/audit'
+import { findCode, isLive, listCodes, type Code } from '../../db/repositories/codebook'
 import {
   deleteQuote,
   findCoding,
@@ -31,16 +31,16 @@ import {
   type Coding,
   type MemberCheck,
   type Table2Quote,
-} from '../db/repositories/codings'
-import { findTranscript, findTranscriptPlace, type TranscriptPlace } from '../db/repositories/interviews'
-import { findParticipant, type Participant } from '../db/repositories/participants'
-import { findCohort } from '../db/repositories/studies'
-import type { AddCodingsBody, MemberCheckBody, ResolutionBody } from '../contracts/qualitative'
-import type { ParticipantQuote } from '../contracts/participant'
+} from '../../db/repositories/codings'
+import { findTranscript, findTranscriptPlace, type TranscriptPlace } from '../../db/repositories/interviews'
+import { findParticipant, type Participant } from '../../db/repositories/participants'
+import { findCohort } from '../../db/repositories/studies'
+import type { AddCodingsBody, MemberCheckBody, ResolutionBody } from '../../contracts/qualitative'
+import type { ParticipantQuote } from '../../contracts/participant'
 import type { Kysely } from 'kysely'
-import type { Database } from '../db/schema'
-import type { Deps } from './deps'
-import { codePointLength, sliceCodePoints } from './qualitative/units'
+import type { Database } from '../../db/schema'
+import type { Deps } from '../deps'
+import { codePointLength, sliceCodePoints } from './units'
 
 const problem = (field: string, message: string) => new ApiError('validation_failed', `${field}: ${message}`, [{ field, message }])
 

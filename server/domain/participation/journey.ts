@@ -6,10 +6,10 @@
  * on the server, from the stored answers.
  */
 import type { Kysely } from 'kysely'
-import { ApiError, parseOr422 } from '../http/errors'
-import type { Completed, DraftSaved, FormState, ParticipantState, WaveSlot } from '../contracts/participant'
-import { insertAudit } from '../db/repositories/audit'
-import type { Database } from '../db/schema'
+import { ApiError, parseOr422 } from '../errors'
+import type { Completed, DraftSaved, FormState, ParticipantState, WaveSlot } from '../../contracts/participant'
+import { insertAudit } from '../../db/repositories/audit'
+import type { Database } from '../../db/schema'
 import {
   findLatestConsent,
   findParticipant,
@@ -17,7 +17,7 @@ import {
   insertConsent,
   updateParticipantStatus,
   type Participant,
-} from '../db/repositories/participants'
+} from '../../db/repositories/participants'
 import {
   deleteResponsesOfParticipant,
   findResponse,
@@ -26,13 +26,13 @@ import {
   replaceScores,
   updateResponse,
   type StoredResponse,
-} from '../db/repositories/responses'
-import { deleteInterviewOfParticipant } from '../db/repositories/interviews'
-import { findCohort, findStudy, listWaves, type Wave } from '../db/repositories/studies'
-import { waveState } from './dates'
-import type { Deps } from './deps'
-import type { Instrument } from './instruments/registry'
-import { scoreResponse } from './scoring'
+} from '../../db/repositories/responses'
+import { deleteInterviewOfParticipant } from '../../db/repositories/interviews'
+import { findCohort, findStudy, listWaves, type Wave } from '../../db/repositories/studies'
+import { waveState } from '../dates'
+import type { Deps } from '../deps'
+import type { Instrument } from '../instruments/registry'
+import { scoreResponse } from '../instruments/scoring'
 import { participantFeedback } from './feedback'
 import { hashToken, tokenPattern } from './tokens'
 

@@ -4,18 +4,18 @@
  * an interview order in which the last interviews add no new code (saturation).
  */
 import { describe, expect, it } from 'vitest'
-import { listCodes } from '../../../server/db/repositories/codebook'
-import { listCodingsOfStudy, listMemberChecksOfStudy } from '../../../server/db/repositories/codings'
-import { listTranscriptsOfStudy } from '../../../server/db/repositories/interviews'
-import { findParticipant } from '../../../server/db/repositories/participants'
-import { listRolesInStudy } from '../../../server/db/repositories/staff'
-import { signIn } from '../../../server/domain/auth'
-import { participantQuotes, studyQuotes } from '../../../server/domain/coding'
-import { createDemo } from '../../../server/domain/demo'
-import { demoInterviews } from '../../../server/domain/demo-interviews'
-import { codingAgreement } from '../../../server/domain/qualitative/agreement'
-import { saturationCurve } from '../../../server/domain/qualitative/saturation'
-import { testDeps } from '../../helpers/app'
+import { listCodes } from '../../../../server/db/repositories/codebook'
+import { listCodingsOfStudy, listMemberChecksOfStudy } from '../../../../server/db/repositories/codings'
+import { listTranscriptsOfStudy } from '../../../../server/db/repositories/interviews'
+import { findParticipant } from '../../../../server/db/repositories/participants'
+import { listRolesInStudy } from '../../../../server/db/repositories/staff'
+import { signIn } from '../../../../server/domain/staff/auth'
+import { participantQuotes, studyQuotes } from '../../../../server/domain/qualitative/coding'
+import { createDemo } from '../../../../server/domain/demo/study'
+import { demoInterviews } from '../../../../server/domain/demo/interviews'
+import { codingAgreement } from '../../../../server/domain/qualitative/agreement'
+import { saturationCurve } from '../../../../server/domain/qualitative/saturation'
+import { testDeps } from '../../../helpers/app'
 
 async function demo() {
   const deps = await testDeps()

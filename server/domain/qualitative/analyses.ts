@@ -4,15 +4,15 @@
  * resolve. The statistics are the pure functions of qualitative/; this module gathers their input
  * from the database and names what they return.
  */
-import { listResolutions, type AgreementResolution } from '../db/repositories/codings'
-import type { ResolutionDecision } from '../db/schema'
-import { ApiError } from '../http/errors'
-import type { Deps } from './deps'
-import { codingAgreement, type AgreementCounts, type OverallAgreement } from './qualitative/agreement'
-import { guestSaturation, methodsSentence, saturationCurve, type GuestParameters, type GuestSaturation } from './qualitative/saturation'
-import type { CodedSegment, Span } from './qualitative/types'
-import { sliceCodePoints, type UnitKind } from './qualitative/units'
-import { codeNode, loadCodebook, loadCodings, loadInterviews, requireCoder, type AnalysedInterview } from './qualitative-data'
+import { listResolutions, type AgreementResolution } from '../../db/repositories/codings'
+import type { ResolutionDecision } from '../../db/schema'
+import { ApiError } from '../errors'
+import type { Deps } from '../deps'
+import { codingAgreement, type AgreementCounts, type OverallAgreement } from './agreement'
+import { guestSaturation, methodsSentence, saturationCurve, type GuestParameters, type GuestSaturation } from './saturation'
+import type { CodedSegment, Span } from './types'
+import { sliceCodePoints, type UnitKind } from './units'
+import { codeNode, loadCodebook, loadCodings, loadInterviews, requireCoder, type AnalysedInterview } from './data'
 
 type Named = { id: string; name: string }
 type ParticipantRef = { id: string; label: string }

@@ -5,25 +5,25 @@
  * - "Demo group A (completed)": 12 participants who consented, answered the demographics and the pre
  *   and post questionnaires, and attended group sessions, so the reports have something to show.
  *   P1–P8 were interviewed after the last session; the transcripts (written for this project, see
- *   demo-interviews.ts) are coded by two coders, with a codebook and Table 2 quotations, so the
+ *   demo/interviews.ts) are coded by two coders, with a codebook and Table 2 quotations, so the
  *   qualitative analyses (Table 2, saturation, agreement, the joint display) show at once.
  * - "Demo group B (try the links)": 8 participants with personal links, pre and post open now.
  */
-import { insertAudit } from '../db/repositories/audit'
-import { insertCode, insertCodeHistory, type Code } from '../db/repositories/codebook'
-import { insertCoding, insertMemberCheck, upsertQuote, type Coding, type MemberCheck, type Table2Quote } from '../db/repositories/codings'
-import { insertInterview, updateInterview, upsertTranscript, type Interview, type Transcript } from '../db/repositories/interviews'
-import { insertConsent, insertParticipants, listParticipants, updateParticipantStatus } from '../db/repositories/participants'
-import { insertResponse, replaceScores } from '../db/repositories/responses'
-import { insertStaffUser, type StaffUser } from '../db/repositories/staff'
-import { listGroupSessions, upsertAttendance } from '../db/repositories/studies'
-import { unusablePasswordHash } from './auth'
-import { demoCodebook, demoInterviews, type DemoCodeKey } from './demo-interviews'
-import type { Deps } from './deps'
-import { defaultGuideId, transcriptText } from './interviews'
-import { codePointLength, sliceCodePoints } from './qualitative/units'
-import { addParticipants, createCohort, createStudy, setWave, type Actor } from './setup'
-import { scoreResponse } from './scoring'
+import { insertAudit } from '../../db/repositories/audit'
+import { insertCode, insertCodeHistory, type Code } from '../../db/repositories/codebook'
+import { insertCoding, insertMemberCheck, upsertQuote, type Coding, type MemberCheck, type Table2Quote } from '../../db/repositories/codings'
+import { insertInterview, updateInterview, upsertTranscript, type Interview, type Transcript } from '../../db/repositories/interviews'
+import { insertConsent, insertParticipants, listParticipants, updateParticipantStatus } from '../../db/repositories/participants'
+import { insertResponse, replaceScores } from '../../db/repositories/responses'
+import { insertStaffUser, type StaffUser } from '../../db/repositories/staff'
+import { listGroupSessions, upsertAttendance } from '../../db/repositories/studies'
+import { unusablePasswordHash } from '../staff/auth'
+import { demoCodebook, demoInterviews, type DemoCodeKey } from './interviews'
+import type { Deps } from '../deps'
+import { defaultGuideId, transcriptText } from '../qualitative/interviews'
+import { codePointLength, sliceCodePoints } from '../qualitative/units'
+import { addParticipants, createCohort, createStudy, setWave, type Actor } from '../staff/setup'
+import { scoreResponse } from '../instruments/scoring'
 
 const instruments = ['phq-9', 'gad-7', 'who-5', 'cbi']
 const day = 24 * 3600 * 1000
@@ -150,7 +150,7 @@ export type DemoQualitative = {
 }
 
 /**
- * The interviews of P1–P8 of the completed cohort, in the order of demo-interviews.ts, after the
+ * The interviews of P1–P8 of the completed cohort, in the order of demo/interviews.ts, after the
  * group's last session; their transcripts; the codebook; both coders' codings; a Table 2 quotation
  * per code; and two member checks.
  *

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { suppressBreakdown, suppressCount } from '../../../server/domain/suppression'
+import { suppressBreakdown, suppressCount } from '../../../../server/domain/outcomes/suppression'
 
 describe('small-cell suppression', () => {
   it('hides counts from 1 to k − 1 and shows zero', () => {

@@ -5,15 +5,15 @@
  */
 import { stringify } from 'csv-stringify/sync'
 import { max, mean, min, sampleStandardDeviation } from 'simple-statistics'
-import { ApiError } from '../http/errors'
-import { listParticipants } from '../db/repositories/participants'
-import { listEnrolmentAnswers } from '../db/repositories/responses'
-import { findCohort } from '../db/repositories/studies'
-import type { Deps } from './deps'
-import { enrolmentInstruments } from './participant-journey'
-import { plainText } from './instruments/text'
+import { ApiError } from '../errors'
+import { listParticipants } from '../../db/repositories/participants'
+import { listEnrolmentAnswers } from '../../db/repositories/responses'
+import { findCohort } from '../../db/repositories/studies'
+import type { Deps } from '../deps'
+import { enrolmentInstruments } from '../participation/journey'
+import { plainText } from '../instruments/text'
 import { suppressBreakdown, suppressCount } from './suppression'
-import type { LocalizedText } from './instruments/schema'
+import type { LocalizedText } from '../instruments/schema'
 
 export type ContinuousRow = { variable: string; label: string; n: number | null; mean: number | null; sd: number | null; min: number | null; max: number | null }
 export type CategoricalRow = {

@@ -6,11 +6,11 @@
  * - group_leader: group sessions and attendance; no scores
  * - interviewer: interview work for assigned participants
  */
-import { ApiError } from '../http/errors'
-import { listRolesOfUser, type StaffUser } from '../db/repositories/staff'
-import { findCohort, findStudy, type Cohort, type Study } from '../db/repositories/studies'
-import type { StaffRole } from '../db/schema'
-import type { Deps } from './deps'
+import { ApiError } from '../errors'
+import { listRolesOfUser, type StaffUser } from '../../db/repositories/staff'
+import { findCohort, findStudy, type Cohort, type Study } from '../../db/repositories/studies'
+import type { StaffRole } from '../../db/schema'
+import type { Deps } from '../deps'
 
 export type StudyAccess = { study: Study; roles: StaffRole[] }
 

@@ -4,8 +4,8 @@
  * goes on; every change is appended to the code's history, so the lineage of a theme can be traced
  * back to the codes it grew from. Memos on codes, transcripts and the project live here too.
  */
-import { ApiError } from '../http/errors'
-import { insertAudit } from '../db/repositories/audit'
+import { ApiError } from '../errors'
+import { insertAudit } from '../../db/repositories/audit'
 import {
   deleteMemo,
   findCode,
@@ -25,7 +25,7 @@ import {
   type Code,
   type CodeHistoryEntry,
   type Memo,
-} from '../db/repositories/codebook'
+} from '../../db/repositories/codebook'
 import {
   deleteQuote,
   findQuote,
@@ -35,13 +35,13 @@ import {
   moveResolutions,
   softDeleteCoding,
   upsertQuote,
-} from '../db/repositories/codings'
-import { findTranscriptPlace } from '../db/repositories/interviews'
-import type { Database, MemoTargetType } from '../db/schema'
+} from '../../db/repositories/codings'
+import { findTranscriptPlace } from '../../db/repositories/interviews'
+import type { Database, MemoTargetType } from '../../db/schema'
 import type { Kysely } from 'kysely'
-import type { CreateCodeBody, CreateMemoBody, UpdateCodeBody } from '../contracts/qualitative'
-import type { Deps } from './deps'
-import type { CodeLevel } from './qualitative/types'
+import type { CreateCodeBody, CreateMemoBody, UpdateCodeBody } from '../../contracts/qualitative'
+import type { Deps } from '../deps'
+import type { CodeLevel } from './types'
 
 const problem = (field: string, message: string) => new ApiError('validation_failed', `${field}: ${message}`, [{ field, message }])
 

@@ -2,7 +2,7 @@
  * Scoring: one pure function from an instrument and a stored answer set to scale scores, bands and
  * flags. The server scores only from stored answers; a score sent by a browser is never read.
  */
-import type { FlagSpec, LocalizedText, Questionnaire, ScaleSpec } from './instruments/schema'
+import type { FlagSpec, LocalizedText, Questionnaire, ScaleSpec } from './schema'
 
 export type ScaleScore = {
   scale: string

@@ -5,15 +5,15 @@
  * withdrawn by its participant.
  */
 import { describe, expect, it } from 'vitest'
-import { findParticipant } from '../../../server/db/repositories/participants'
-import { createCode, mergeCode } from '../../../server/domain/codebook'
-import { addCodings, chooseQuote, recordMemberCheck } from '../../../server/domain/coding'
-import { changeGroupOf } from '../../../server/domain/joint-display'
-import { codebookOrder } from '../../../server/domain/qualitative-data'
-import { codeFrequenciesCsv, studyCodeFrequencies, studyTable2, table2Csv, table2Markdown } from '../../../server/domain/table2'
-import type { CodeNode } from '../../../server/domain/qualitative/types'
-import { testDeps } from '../../helpers/app'
-import { codingStudy, spanOf } from '../../helpers/qualitative'
+import { findParticipant } from '../../../../server/db/repositories/participants'
+import { createCode, mergeCode } from '../../../../server/domain/qualitative/codebook'
+import { addCodings, chooseQuote, recordMemberCheck } from '../../../../server/domain/qualitative/coding'
+import { changeGroupOf } from '../../../../server/domain/qualitative/joint-display'
+import { codebookOrder } from '../../../../server/domain/qualitative/data'
+import { codeFrequenciesCsv, studyCodeFrequencies, studyTable2, table2Csv, table2Markdown } from '../../../../server/domain/qualitative/table2'
+import type { CodeNode } from '../../../../server/domain/qualitative/types'
+import { testDeps } from '../../../helpers/app'
+import { codingStudy, spanOf } from '../../../helpers/qualitative'
 
 const P1_TEXT =
   'Interviewer: What was your experience?\nP1: Before the groups I was fearful of patients. Later I grew calmer.\nInterviewer: And the faces?\nP1: I preferred that all participants reveal their faces.'

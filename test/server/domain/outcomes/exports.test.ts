@@ -14,12 +14,12 @@ import {
   scaleVariable,
   scoringRule,
   uniqueVariableNames,
-} from '../../../server/domain/exports'
-import { importCohortCsv } from '../../../server/domain/import'
-import { checkInstrument, InstrumentRegistry } from '../../../server/domain/instruments/registry'
-import { createCohort, createStudy } from '../../../server/domain/setup'
-import { shippedInstruments, testDeps } from '../../helpers/app'
-import { itemLines, readExports, smallCohort } from '../../helpers/export-cohort'
+} from '../../../../server/domain/outcomes/exports'
+import { importCohortCsv } from '../../../../server/domain/outcomes/import'
+import { checkInstrument, InstrumentRegistry } from '../../../../server/domain/instruments/registry'
+import { createCohort, createStudy } from '../../../../server/domain/staff/setup'
+import { shippedInstruments, testDeps } from '../../../helpers/app'
+import { itemLines, readExports, smallCohort } from '../../../helpers/export-cohort'
 
 type Row = Record<string, string>
 const rowsOf = (csv: string): Row[] => parse(csv, { columns: true }) as Row[]

@@ -6,8 +6,8 @@
  * participants assigned to them, and any other participant is "not found" to them; program leads and
  * group leaders never see interviews, notes or transcripts (forbidden).
  */
-import { ApiError } from '../http/errors'
-import { insertAudit } from '../db/repositories/audit'
+import { ApiError } from '../errors'
+import { insertAudit } from '../../db/repositories/audit'
 import {
   deleteAssignment,
   findAssignment,
@@ -30,17 +30,17 @@ import {
   type InterviewAssignment,
   type Transcript,
   type TranscriptPlace,
-} from '../db/repositories/interviews'
-import { countCodingsOfTranscript } from '../db/repositories/codings'
-import { findParticipant, type Participant } from '../db/repositories/participants'
-import { listRolesInStudy, listRolesOfUser, type StaffUser } from '../db/repositories/staff'
-import { findCohort } from '../db/repositories/studies'
-import type { NoteBody, NoteSaved, StartInterviewBody, TranscriptBody, UpdateInterviewBody } from '../contracts/qualitative'
-import { requireStudyRole } from './access'
-import type { Deps } from './deps'
-import type { InterviewGuide } from './instruments/registry'
-import { codePointLength } from './qualitative/units'
-import { parseWebVtt, type WebVttCue } from './qualitative/webvtt'
+} from '../../db/repositories/interviews'
+import { countCodingsOfTranscript } from '../../db/repositories/codings'
+import { findParticipant, type Participant } from '../../db/repositories/participants'
+import { listRolesInStudy, listRolesOfUser, type StaffUser } from '../../db/repositories/staff'
+import { findCohort } from '../../db/repositories/studies'
+import type { NoteBody, NoteSaved, StartInterviewBody, TranscriptBody, UpdateInterviewBody } from '../../contracts/qualitative'
+import { requireStudyRole } from '../staff/access'
+import type { Deps } from '../deps'
+import type { InterviewGuide } from '../instruments/registry'
+import { codePointLength } from './units'
+import { parseWebVtt, type WebVttCue } from './webvtt'
 
 /** The guide an interview follows when none is named. */
 export const defaultGuideId = 'balint-interview-guide'

@@ -16,17 +16,17 @@
  */
 import { CsvError, parse } from 'csv-parse/sync'
 import type { Kysely } from 'kysely'
-import { insertAudit } from '../db/repositories/audit'
-import { insertParticipants, listParticipants, updateParticipantStatus, type Participant } from '../db/repositories/participants'
-import { findResponse, insertResponse, replaceScores } from '../db/repositories/responses'
-import { appendWaveInstruments, findCohort, listWaves, upsertWave } from '../db/repositories/studies'
-import type { Database, WaveKind } from '../db/schema'
-import { ApiError, fieldProblems } from '../http/errors'
-import type { Deps } from './deps'
-import type { Question } from './instruments/questions'
-import type { Instrument } from './instruments/registry'
-import { enrolmentInstruments } from './participant-journey'
-import { scoreResponse } from './scoring'
+import { insertAudit } from '../../db/repositories/audit'
+import { insertParticipants, listParticipants, updateParticipantStatus, type Participant } from '../../db/repositories/participants'
+import { findResponse, insertResponse, replaceScores } from '../../db/repositories/responses'
+import { appendWaveInstruments, findCohort, listWaves, upsertWave } from '../../db/repositories/studies'
+import type { Database, WaveKind } from '../../db/schema'
+import { ApiError, fieldProblems } from '../errors'
+import type { Deps } from '../deps'
+import type { Question } from '../instruments/questions'
+import type { Instrument } from '../instruments/registry'
+import { enrolmentInstruments } from '../participation/journey'
+import { scoreResponse } from '../instruments/scoring'
 
 /** The header of an import file, in this order. */
 export const importColumns = ['participant', 'wave', 'instrument', 'item', 'value'] as const

@@ -4,15 +4,15 @@
  * of themes by change group — how many reliably improved participants speak of a theme, against how
  * many of those who did not improve.
  */
-import { listParticipants } from '../db/repositories/participants'
-import { findCohort } from '../db/repositories/studies'
-import type { WaveKind } from '../db/schema'
-import { ApiError } from '../http/errors'
-import type { ChangeClass } from '../stats'
-import type { Deps } from './deps'
-import { cohortReport, type ScaleReport } from './report'
-import { loadCodebook, loadCodings, loadInterviews, loadMeaningUnits, loadMemberChecks, type Codebook } from './qualitative-data'
-import type { CodedSegment } from './qualitative/types'
+import { listParticipants } from '../../db/repositories/participants'
+import { findCohort } from '../../db/repositories/studies'
+import type { WaveKind } from '../../db/schema'
+import { ApiError } from '../errors'
+import type { ChangeClass } from '../../stats'
+import type { Deps } from '../deps'
+import { cohortReport, type ScaleReport } from '../outcomes/report'
+import { loadCodebook, loadCodings, loadInterviews, loadMeaningUnits, loadMemberChecks, type Codebook } from './data'
+import type { CodedSegment } from './types'
 
 type Named = { id: string; name: string }
 

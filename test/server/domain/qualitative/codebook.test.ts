@@ -3,13 +3,13 @@
  * and what a merge carries along (codings, children, memos, the Table 2 quotation).
  */
 import { describe, expect, it } from 'vitest'
-import { findCode, listCodes } from '../../../server/db/repositories/codebook'
-import { listCodingsOfCode } from '../../../server/db/repositories/codings'
-import { codeHistory, createCode, createMemo, deleteCode, editCode, mergeCode, parentProblem, studyMemos } from '../../../server/domain/codebook'
-import { addCodings, chooseQuote, memberCheckQuotes, recordMemberCheck, studyQuotes } from '../../../server/domain/coding'
-import { findParticipant } from '../../../server/db/repositories/participants'
-import { testDeps } from '../../helpers/app'
-import { codingStudy, spanOf } from '../../helpers/qualitative'
+import { findCode, listCodes } from '../../../../server/db/repositories/codebook'
+import { listCodingsOfCode } from '../../../../server/db/repositories/codings'
+import { codeHistory, createCode, createMemo, deleteCode, editCode, mergeCode, parentProblem, studyMemos } from '../../../../server/domain/qualitative/codebook'
+import { addCodings, chooseQuote, memberCheckQuotes, recordMemberCheck, studyQuotes } from '../../../../server/domain/qualitative/coding'
+import { findParticipant } from '../../../../server/db/repositories/participants'
+import { testDeps } from '../../../helpers/app'
+import { codingStudy, spanOf } from '../../../helpers/qualitative'
 
 const text = 'Interviewer: How was the first session?\nP1: I was anxious and afraid of being judged. Later I felt safe.'
 

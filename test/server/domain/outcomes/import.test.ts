@@ -5,11 +5,11 @@
  */
 import { describe, it, expect, vi } from 'vitest'
 import { sql } from 'kysely'
-import { ApiError } from '../../../server/http/errors'
-import { importCohortCsv, type ImportProblem } from '../../../server/domain/import'
-import { checkInstrument, InstrumentRegistry, type Instrument } from '../../../server/domain/instruments/registry'
-import { addParticipants, createCohort, createStudy, setWave } from '../../../server/domain/setup'
-import { shippedInstruments, testDeps } from '../../helpers/app'
+import { ApiError } from '../../../../server/domain/errors'
+import { importCohortCsv, type ImportProblem } from '../../../../server/domain/outcomes/import'
+import { checkInstrument, InstrumentRegistry, type Instrument } from '../../../../server/domain/instruments/registry'
+import { addParticipants, createCohort, createStudy, setWave } from '../../../../server/domain/staff/setup'
+import { shippedInstruments, testDeps } from '../../../helpers/app'
 
 type Deps = Awaited<ReturnType<typeof testDeps>>
 
