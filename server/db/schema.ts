@@ -114,6 +114,30 @@ export interface ResponseTable {
   completed_at: string | null
 }
 
+/** The current answer to one question of a response (migration 0010). */
+export interface ResponseAnswerTable {
+  response_id: string
+  question: string
+  /** JSON text; null when the participant cleared the answer. */
+  value: string | null
+  /** When it was given, by the device's clock (clamped to the server's: never in the future). */
+  answered_at: string
+  device_id: string
+  received_at: string
+}
+
+/** A value that is no longer, or never was, the current answer: replaced by a later one. */
+export interface ResponseAnswerHistoryTable {
+  id: string
+  response_id: string
+  question: string
+  value: string | null
+  answered_at: string
+  device_id: string
+  received_at: string
+  superseded_at: string
+}
+
 export interface ScaleScoreTable {
   response_id: string
   scale_id: string
@@ -330,6 +354,8 @@ export interface Database {
   wave: WaveTable
   wave_instrument: WaveInstrumentTable
   response: ResponseTable
+  response_answer: ResponseAnswerTable
+  response_answer_history: ResponseAnswerHistoryTable
   scale_score: ScaleScoreTable
   response_flag: ResponseFlagTable
   audit_log: AuditLogTable
