@@ -40,6 +40,33 @@ function setUp(token: string): Promise<Setup> {
   return setup
 }
 
+/** The state with what the server confirmed on this page since it was loaded: answers, and forms stored as complete. */
+function withConfirmed(state: ParticipantState, outbox: Outbox): ParticipantState {
+  const form = (slot: string, f: FormState): FormState => {
+    const confirmed = outbox.confirmedAnswers(slot, f.instrument.id)
+    const complete = outbox.isConfirmedComplete(slot, f.instrument.id)
+    if (Object.keys(confirmed).length === 0 && !complete) return f
+    const answers: Record<string, unknown> = { ...(f.response?.answers ?? {}), ...confirmed }
+    for (const [key, value] of Object.entries(answers)) if (value === null) delete answers[key]
+    const now = new Date().toISOString()
+    return {
+      ...f,
+      response: {
+        status: complete ? 'complete' : (f.response?.status ?? 'draft'),
+        answers,
+        revision: f.response?.revision ?? 0,
+        updatedAt: now,
+        completedAt: complete ? (f.response?.completedAt ?? now) : null,
+      },
+    }
+  }
+  return {
+    ...state,
+    enrolment: state.enrolment.map((f) => form('enrolment', f)),
+    waves: state.waves.map((w) => ({ ...w, forms: w.forms.map((f) => form(w.kind, f)) })),
+  }
+}
+
 /** The next form to fill in: enrolment forms first, then each open wave's instruments in order. */
 function nextForm(state: ParticipantState, isDone: (slot: string, form: FormState) => boolean): { slot: string; form: FormState; step: number; total: number } | null {
   const queue: { slot: string; form: FormState }[] = [
@@ -113,6 +140,12 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
   )
   const status = outbox.status
   const { load, setLoad } = useParticipantState(token, device)
+  // Keep the copy on the device as the server now has it, so a reload with no connection opens at
+  // the right question with the confirmed answers shown.
+  const version = outbox.version
+  useEffect(() => {
+    if (load.kind === 'ready' && device) void device.saveState(withConfirmed(load.state, outbox))
+  }, [load, device, outbox, version])
   const [withdrawing, setWithdrawing] = useState(false)
   // Finished here: confirmed by the server, or waiting in the outbox to be submitted.
   const isDone = useCallback(
@@ -146,7 +179,10 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
   else if (load.kind === 'inactive') content = <Card title={t('link.inactive.title')}>{t('link.inactive.body')}</Card>
   else {
     const state = load.state
-    const setState = (next: ParticipantState) => setLoad({ kind: 'ready', state: next, fromDevice: false })
+    const setState = (next: ParticipantState) => {
+      void device?.saveState(next)
+      setLoad({ kind: 'ready', state: next, fromDevice: false })
+    }
     if (state.participant.status === 'withdrawn') content = <Card title={t('withdrawn.title')}>{t('withdrawn.body')}</Card>
     else if (withdrawing) content = <WithdrawPage token={token} onCancel={() => setWithdrawing(false)} onDone={(s) => (setWithdrawing(false), setState(s))} state={state} />
     else if (state.consent.decision !== 'agree') content = <ConsentPage token={token} state={state} onDecided={setState} />

@@ -8,6 +8,11 @@ import { App } from './App'
 setLanguage('en')
 // The page is served at /p/<token>; the token is the participant's only credential.
 const token = decodeURIComponent(window.location.pathname.split('/').filter(Boolean)[1] ?? '')
+// Open again with no connection: the service worker precaches this page (vite.config.ts). Only the
+// participant's pages register it, with scope /p/. Where the browser refuses (site data blocked),
+// the page works online as before.
+if ('serviceWorker' in navigator) void navigator.serviceWorker.register('/p/sw.js', { scope: '/p/' }).catch(() => undefined)
+
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <App token={token} />
