@@ -20,7 +20,7 @@ const en = {
   'answer.numberStep': 'Please give a number from {min} to {max}, in steps of {step}.',
   'answer.tooLong': 'This answer is {length} characters long; the most it can hold is {max}. Please shorten it.',
   'answer.invalid': 'This answer is not one of the choices.',
-  'refused.question': 'Your answer to "{question}" was not stored: {reason} Please check it.',
+  'refused.question': 'Your answer to "{question}" was not stored ({reason}). Please check it.',
   'form.empty': 'Nothing is answered yet. Please answer at least one question before you submit.',
   'skipped.title': 'Leave these unanswered?',
   'skipped.body': '{count} question(s) have no answer. You may leave them unanswered, or go back and answer them.',

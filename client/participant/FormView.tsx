@@ -184,7 +184,7 @@ export function FormView({ slot, form, outbox, onComplete }: Props) {
       )}
       {refusals.map((r) => (
         <p className="card refusal" role="alert" key={`${r.question}`} data-testid="refusal">
-          {r.question && questions.has(r.question) ? t('refused.question', { question: titleOf(r.question), reason: r.message }) : r.message}
+          {r.question && questions.has(r.question) ? t('refused.question', { question: titleOf(r.question), reason: r.message.replace(/^answers\.[^:]+:\s*/, '') }) : r.message}
         </p>
       ))}
       <Survey model={model} />
