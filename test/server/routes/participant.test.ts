@@ -902,7 +902,9 @@ describe('POST /api/p/:token/withdraw', () => {
     await app.request(completeUrl(token, 'pre', 'phq-9'), jsonRequest('POST', { answers: phq9([1, 1, 1, 1, 1, 1, 1, 1, 1]), clientId: 'submit-0001' }))
     await app.request(answersUrl(token, 'pre', 'gad-7'), jsonRequest('PUT', given({ gad7_1: 2 })))
     await app.request(answersUrl(token, 'enrolment', 'demographics'), jsonRequest('PUT', given({ age: 41 })))
+    await app.request(answersUrl(token, 'enrolment', 'demographics'), jsonRequest('PUT', given({ age: 42 }, { at: '2026-03-02T08:59:30.000Z' })))
     expect(await count(db, 'response')).toBe(3)
+    expect(await db.selectFrom('response_answer_history').selectAll().execute()).toHaveLength(1)
 
     const res = await app.request(`/api/p/${token}/withdraw`, jsonRequest('POST', { keepData: false }))
     expect(res.status).toBe(200)
@@ -910,6 +912,9 @@ describe('POST /api/p/:token/withdraw', () => {
     expect(await count(db, 'response')).toBe(0)
     expect(await count(db, 'scale_score')).toBe(0)
     expect(await count(db, 'response_flag')).toBe(0)
+    // Answers one by one and the values they replaced go with their response.
+    expect(await db.selectFrom('response_answer').selectAll().execute()).toEqual([])
+    expect(await db.selectFrom('response_answer_history').selectAll().execute()).toEqual([])
     expect((await participantRow(db, participant.id)).status).toBe('withdrawn')
     const audit = await db.selectFrom('audit_log').select('details').where('action', '=', 'participant.withdraw').execute()
     expect(audit.map((a) => JSON.parse(a.details))).toEqual([{ keepData: false, deletedResponses: 3 }])
