@@ -1,4 +1,6 @@
 import { useId } from 'react'
+import { passwordRule } from '../../server/contracts/password'
+import { t } from '../lib/i18n'
 
 export type ControlProps = { id: string; 'aria-describedby'?: string; 'aria-invalid'?: true }
 
@@ -50,5 +52,28 @@ export function CheckboxField({ label, checked, onChange, error, hint, disabled 
         </p>
       )}
     </div>
+  )
+}
+
+/**
+ * A new password, with the server's rule (`server/contracts/password.ts`) as its hint and as the
+ * browser's own length check, so the form refuses what the server would refuse.
+ */
+export function NewPasswordField({ label, value, onChange, error }: { label: string; value: string; onChange: (password: string) => void; error?: string }) {
+  return (
+    <Field label={label} hint={t('staff.field.passwordHint', { min: passwordRule.minLength })} error={error}>
+      {(props) => (
+        <input
+          {...props}
+          type="password"
+          autoComplete="new-password"
+          required
+          minLength={passwordRule.minLength}
+          maxLength={passwordRule.maxLength}
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+        />
+      )}
+    </Field>
   )
 }

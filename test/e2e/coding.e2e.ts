@@ -5,7 +5,7 @@
  * codebook, the interviewer's pages and the analyses leave screenshots in test-results/screenshots/.
  */
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { findParticipant } from '../../server/db/repositories/participants'
 import { grantRole } from '../../server/db/repositories/staff'
 import { createStaffUser } from '../../server/domain/staff/auth'
@@ -16,23 +16,15 @@ import { assignInterviewer, putTranscript, startInterview } from '../../server/d
 import { findTranscriptPlace } from '../../server/db/repositories/interviews'
 import { addParticipants, createCohort, createStudy } from '../../server/domain/staff/setup'
 import { spanOf } from '../helpers/qualitative'
-import { launchBrowser, screenshot } from './helpers/browser'
-import { startTestServer } from './helpers/server'
+import { screenshot } from './helpers/browser'
+import { signIn as signInAs, staffPassword } from './helpers/staff'
+import { type TestServer, useServerAndBrowser } from './helpers/server'
 
-let server: Awaited<ReturnType<typeof startTestServer>>
+let server: TestServer
 let browser: Browser
+useServerAndBrowser((s, b) => ((server = s), (browser = b)))
 
-beforeAll(async () => {
-  server = await startTestServer()
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
-})
-
-const password = 'a long enough password'
+const password = staffPassword
 let unique = 0
 
 async function staffUser(name: string) {
@@ -53,13 +45,7 @@ async function laptopPage() {
   return { context, page, errors }
 }
 
-async function signIn(page: Page, email: string) {
-  await page.goto(`${server.baseUrl}/sign-in`)
-  await page.getByLabel('Email').fill(email)
-  await page.getByLabel('Password').fill(password)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.getByRole('heading', { level: 1, name: 'Your studies' }).waitFor()
-}
+const signIn = (page: Page, email: string) => signInAs(page, server.baseUrl, email)
 
 const transcripts = [
   [
@@ -324,6 +310,8 @@ describe('the analyses', () => {
     await page.goto(`${server.baseUrl}/studies/${demo.study.id}`)
     await page.getByRole('link', { name: 'Analysis', exact: true }).click()
     await page.getByRole('heading', { level: 2, name: 'Table 2: themes, categories and codes' }).waitFor()
+    // The heading is drawn before the table's rows arrive: wait for them, or a slow machine counts none.
+    await page.locator('[data-testid="table2"] tbody tr').first().waitFor()
     expect(await page.locator('[data-testid="table2"] tbody tr').count()).toBeGreaterThanOrEqual(13)
     await screenshot(page, 'analysis-01-table2')
     await page.emulateMedia({ media: 'print' })

@@ -6,37 +6,25 @@
 import { parse } from 'csv-parse/sync'
 import { readFileSync } from 'node:fs'
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { grantRole } from '../../server/db/repositories/staff'
 import { createStaffUser } from '../../server/domain/staff/auth'
 import { createDemo } from '../../server/domain/demo/study'
 import { cohortReport } from '../../server/domain/outcomes/report'
-import { launchBrowser, screenshot } from './helpers/browser'
-import { startTestServer } from './helpers/server'
+import { screenshot } from './helpers/browser'
+import { signIn, staffPassword } from './helpers/staff'
+import { type TestServer, useServerAndBrowser } from './helpers/server'
 
-let server: Awaited<ReturnType<typeof startTestServer>>
+let server: TestServer
 let browser: Browser
+useServerAndBrowser((s, b) => ((server = s), (browser = b)))
 
-beforeAll(async () => {
-  server = await startTestServer()
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
-})
-
-const password = 'a long enough password'
+const password = staffPassword
 
 async function signedInPage(email: string): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true })
   const page = await context.newPage()
-  await page.goto(`${server.baseUrl}/sign-in`)
-  await page.getByLabel('Email').fill(email)
-  await page.getByLabel('Password').fill(password)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.getByRole('button', { name: 'Sign out' }).waitFor()
+  await signIn(page, server.baseUrl, email)
   return page
 }
 

@@ -4,25 +4,16 @@
  * with the study's contact. No p-value is shown.
  */
 import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { updateStudy } from '../../server/db/repositories/studies'
 import { addParticipants, createCohort, createStudy, setWave } from '../../server/domain/staff/setup'
-import { launchBrowser, phonePage, screenshot } from './helpers/browser'
+import { phonePage, screenshot } from './helpers/browser'
 import { answerAndComplete, consent, demographics } from './helpers/participant-flow'
-import { startTestServer } from './helpers/server'
+import { type TestServer, useServerAndBrowser } from './helpers/server'
 
-let server: Awaited<ReturnType<typeof startTestServer>>
+let server: TestServer
 let browser: Browser
-
-beforeAll(async () => {
-  server = await startTestServer()
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
-})
+useServerAndBrowser((s, b) => ((server = s), (browser = b)))
 
 describe('your results', () => {
   it('shows the participant their own change after the post questionnaire, with support when it got worse', async () => {

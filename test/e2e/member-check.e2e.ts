@@ -6,7 +6,7 @@
  * left in test-results/screenshots/.
  */
 import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { findParticipant } from '../../server/db/repositories/participants'
 import { findTranscriptPlace } from '../../server/db/repositories/interviews'
 import { grantRole } from '../../server/db/repositories/staff'
@@ -16,22 +16,13 @@ import { addCodings, chooseQuote } from '../../server/domain/qualitative/coding'
 import { putTranscript, startInterview } from '../../server/domain/qualitative/interviews'
 import { addParticipants, createCohort, createStudy, setWave } from '../../server/domain/staff/setup'
 import { spanOf } from '../helpers/qualitative'
-import { launchBrowser, phonePage, screenshot } from './helpers/browser'
+import { phonePage, screenshot } from './helpers/browser'
 import { consent, demographics } from './helpers/participant-flow'
-import { startTestServer } from './helpers/server'
+import { type TestServer, useServerAndBrowser } from './helpers/server'
 
-let server: Awaited<ReturnType<typeof startTestServer>>
+let server: TestServer
 let browser: Browser
-
-beforeAll(async () => {
-  server = await startTestServer()
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
-})
+useServerAndBrowser((s, b) => ((server = s), (browser = b)))
 
 const transcript = [
   'Interviewer: Looking back, how was the online group for you?',

@@ -4,24 +4,15 @@
  * request to any other origin.
  */
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { addParticipants, createCohort, createStudy, setWave } from '../../server/domain/staff/setup'
-import { launchBrowser, phonePage, screenshot } from './helpers/browser'
+import { phonePage, screenshot } from './helpers/browser'
 import { answerPhq9, choose, complete, consent, demographics, next, phq9Anchors } from './helpers/participant-flow'
-import { startTestServer } from './helpers/server'
+import { type TestServer, useServerAndBrowser } from './helpers/server'
 
-let server: Awaited<ReturnType<typeof startTestServer>>
+let server: TestServer
 let browser: Browser
-
-beforeAll(async () => {
-  server = await startTestServer()
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
-})
+useServerAndBrowser((s, b) => ((server = s), (browser = b)))
 
 /** A cohort whose pre wave (PHQ-9 then GAD-7) is open today, with `count` participants. */
 async function cohortWithLinks(count: number) {

@@ -7,29 +7,21 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, Locator, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { listWaves } from '../../server/db/repositories/studies'
 import { grantRole } from '../../server/db/repositories/staff'
 import { createStaffUser } from '../../server/domain/staff/auth'
 import { addParticipants, createCohort, createStudy, recordAttendance, setWave } from '../../server/domain/staff/setup'
-import { launchBrowser, phonePage, screenshot, screenshotDir } from './helpers/browser'
+import { phonePage, screenshot, screenshotDir } from './helpers/browser'
+import { signIn as signInAs, staffPassword } from './helpers/staff'
 import { answerAndComplete, consent, demographics } from './helpers/participant-flow'
-import { startTestServer } from './helpers/server'
+import { startTestServer, type TestServer, useServerAndBrowser } from './helpers/server'
 
-let server: Awaited<ReturnType<typeof startTestServer>>
+let server: TestServer
 let browser: Browser
+useServerAndBrowser((s, b) => ((server = s), (browser = b)))
 
-beforeAll(async () => {
-  server = await startTestServer()
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
-})
-
-const password = 'a long enough password'
+const password = staffPassword
 const day = (offset: number) => new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10)
 let unique = 0
 const emailFor = (who: string) => `${who}.${++unique}@example.org`
@@ -52,13 +44,7 @@ async function laptopPage(baseUrl = server.baseUrl) {
   return { context, page, offSite, errors }
 }
 
-async function signIn(page: Page, email: string, baseUrl = server.baseUrl) {
-  await page.goto(`${baseUrl}/sign-in`)
-  await page.getByLabel('Email').fill(email)
-  await page.getByLabel('Password').fill(password)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.getByRole('heading', { level: 1, name: 'Your studies' }).waitFor()
-}
+const signIn = (page: Page, email: string, baseUrl = server.baseUrl) => signInAs(page, baseUrl, email)
 
 async function signOut(page: Page) {
   await page.getByRole('button', { name: 'Sign out' }).click()

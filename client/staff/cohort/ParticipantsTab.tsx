@@ -2,9 +2,9 @@
  * Participants of a cohort: who has consented and how far each is with each wave; adding
  * participants (their links are shown once), and replacing or revoking a link.
  */
-import { useCallback, useState } from 'react'
+import { useState } from 'react'
 import { Link } from 'wouter'
-import { ConfirmDialog } from '../../components/ConfirmDialog'
+import { ConfirmDialog, useConfirmation } from '../../components/ConfirmDialog'
 import { Field } from '../../components/Field'
 import { Funnel } from '../../components/Funnel'
 import { NewLinks, type ShownLink } from '../../components/NewLinks'
@@ -15,6 +15,7 @@ import { dateTime } from '../format'
 import { call, useAction, useResource } from '../request'
 import type { CohortDetail, Tracking, TrackingRow } from '../types'
 import { LoadError, Loading } from '../ui'
+import { ActionsHeader, DataTable } from '../../components/DataTable'
 
 type Shown = { links: ShownLink[]; title: string; note?: string }
 
@@ -25,7 +26,7 @@ type Pending = { kind: 'reissue' | 'revoke'; row: TrackingRow }
 export function ParticipantsTab({ cohort }: { cohort: CohortDetail }) {
   const tracking = useResource(() => call(api.cohorts[':id'].tracking.$get({ param: { id: cohort.id } })), [cohort.id])
   const [shown, setShown] = useState<Shown | null>(null)
-  const [pending, setPending] = useState<Pending | null>(null)
+  const confirmation = useConfirmation<Pending>()
   const [status, setStatus] = useState<string | null>(null)
   const [count, setCount] = useState('1')
 
@@ -51,8 +52,6 @@ export function ParticipantsTab({ cohort }: { cohort: CohortDetail }) {
     setStatus(t('staff.links.revoked', { code: row.code }))
     await tracking.reload()
   })
-
-  const cancel = useCallback(() => setPending(null), [])
 
   if (tracking.error) return <LoadError error={tracking.error} retry={tracking.reload} />
   if (!tracking.data) return <Loading />
@@ -91,88 +90,81 @@ export function ParticipantsTab({ cohort }: { cohort: CohortDetail }) {
         {data.participants.length === 0 ? (
           <p>{t('staff.tracking.none')}</p>
         ) : (
-          <div className="table-scroll">
-            <table className="data tracking" data-testid="tracking">
-              <thead>
-                <tr>
-                  <th scope="col">{t('staff.tracking.code')}</th>
-                  <th scope="col">{t('staff.tracking.status')}</th>
-                  <th scope="col">{t('staff.tracking.consent')}</th>
-                  {data.waves.map((wave) => (
-                    <th scope="col" key={wave.kind}>
-                      {t(`staff.wave.${wave.kind}`)}
-                      <span className="th-note">
-                        {wave.state === 'open'
-                          ? t('staff.waveState.open', { closes: formatLastDay(wave.closesAt) })
-                          : wave.state === 'upcoming'
-                            ? t('staff.waveState.upcoming', { opens: formatDate(wave.opensAt) })
-                            : t('staff.waveState.closed', { closes: formatLastDay(wave.closesAt) })}
-                      </span>
-                    </th>
-                  ))}
-                  <th scope="col">{t('staff.tracking.link')}</th>
-                  <th scope="col">
-                    <span className="visually-hidden">{t('staff.actions')}</span>
+          <DataTable
+            className="tracking"
+            testId="tracking"
+            head={
+              <>
+                <th scope="col">{t('staff.tracking.code')}</th>
+                <th scope="col">{t('staff.tracking.status')}</th>
+                <th scope="col">{t('staff.tracking.consent')}</th>
+                {data.waves.map((wave) => (
+                  <th scope="col" key={wave.kind}>
+                    {t(`staff.wave.${wave.kind}`)}
+                    <span className="th-note">
+                      {wave.state === 'open'
+                        ? t('staff.waveState.open', { closes: formatLastDay(wave.closesAt) })
+                        : wave.state === 'upcoming'
+                          ? t('staff.waveState.upcoming', { opens: formatDate(wave.opensAt) })
+                          : t('staff.waveState.closed', { closes: formatLastDay(wave.closesAt) })}
+                    </span>
                   </th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.participants.map((row) => (
-                  <tr key={row.id} className={row.status === 'withdrawn' ? 'withdrawn' : undefined}>
-                    <th scope="row">
-                      <Link href={`/participants/${row.id}`} className="code">
-                        {row.code}
-                      </Link>
-                    </th>
-                    <td>
-                      <span className={`status status-${row.status}`}>{t(`staff.participantStatus.${row.status}`)}</span>
-                      {row.imported && <span className="badge muted">{t('staff.tracking.imported')}</span>}
-                    </td>
-                    <td>{row.consented ? t('staff.yes') : t('staff.no')}</td>
-                    {data.waves.map((wave) => {
-                      const progress = row.waves[wave.kind]
-                      if (!progress) return <td key={wave.kind}>–</td>
-                      return (
-                        <td key={wave.kind}>
-                          <span className={`progress progress-${progress.progress.replace(' ', '-')}`}>{t(`staff.progress.${progress.progress}`)}</span>
-                          {progress.progress === 'in progress' && <span className="cell-note">{t('staff.tracking.forms', { done: progress.completedForms, total: progress.forms })}</span>}
-                          {progress.lastAnswerAt && <span className="cell-note">{t('staff.tracking.lastAnswer', { at: dateTime(progress.lastAnswerAt) })}</span>}
-                        </td>
-                      )
-                    })}
-                    <td>{row.hasLink ? t('staff.tracking.linkActive') : <span className="muted">{t('staff.tracking.linkNone')}</span>}</td>
-                    <td className="actions-cell no-print">
-                      <button type="button" className="secondary small" disabled={row.status === 'withdrawn'} onClick={() => setPending({ kind: 'reissue', row })}>
-                        {t('staff.links.new')}
-                        <span className="visually-hidden"> {row.code}</span>
-                      </button>
-                      {row.hasLink && (
-                        <button type="button" className="secondary small danger-text" onClick={() => setPending({ kind: 'revoke', row })}>
-                          {t('staff.links.revoke')}
-                          <span className="visually-hidden"> {row.code}</span>
-                        </button>
-                      )}
-                    </td>
-                  </tr>
                 ))}
-              </tbody>
-            </table>
-          </div>
+                <th scope="col">{t('staff.tracking.link')}</th>
+                <ActionsHeader />
+              </>
+            }
+          >
+            {data.participants.map((row) => (
+              <tr key={row.id} className={row.status === 'withdrawn' ? 'withdrawn' : undefined}>
+                <th scope="row">
+                  <Link href={`/participants/${row.id}`} className="code">
+                    {row.code}
+                  </Link>
+                </th>
+                <td>
+                  <span className={`status status-${row.status}`}>{t(`staff.participantStatus.${row.status}`)}</span>
+                  {row.imported && <span className="badge muted">{t('staff.tracking.imported')}</span>}
+                </td>
+                <td>{row.consented ? t('staff.yes') : t('staff.no')}</td>
+                {data.waves.map((wave) => {
+                  const progress = row.waves[wave.kind]
+                  if (!progress) return <td key={wave.kind}>–</td>
+                  return (
+                    <td key={wave.kind}>
+                      <span className={`progress progress-${progress.progress.replace(' ', '-')}`}>{t(`staff.progress.${progress.progress}`)}</span>
+                      {progress.progress === 'in progress' && <span className="cell-note">{t('staff.tracking.forms', { done: progress.completedForms, total: progress.forms })}</span>}
+                      {progress.lastAnswerAt && <span className="cell-note">{t('staff.tracking.lastAnswer', { at: dateTime(progress.lastAnswerAt) })}</span>}
+                    </td>
+                  )
+                })}
+                <td>{row.hasLink ? t('staff.tracking.linkActive') : <span className="muted">{t('staff.tracking.linkNone')}</span>}</td>
+                <td className="actions-cell no-print">
+                  <button type="button" className="secondary small" disabled={row.status === 'withdrawn'} onClick={() => confirmation.ask({ kind: 'reissue', row })}>
+                    {t('staff.links.new')}
+                    <span className="visually-hidden"> {row.code}</span>
+                  </button>
+                  {row.hasLink && (
+                    <button type="button" className="secondary small danger-text" onClick={() => confirmation.ask({ kind: 'revoke', row })}>
+                      {t('staff.links.revoke')}
+                      <span className="visually-hidden"> {row.code}</span>
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </section>
       <ConfirmDialog
-        open={pending !== null}
-        title={pending?.kind === 'revoke' ? t('staff.links.revokeTitle', { code: pending.row.code }) : t('staff.links.newConfirmTitle', { code: pending?.row.code ?? '' })}
-        body={<p>{pending?.kind === 'revoke' ? t('staff.links.revokeBody') : t('staff.links.newConfirmBody')}</p>}
-        confirmLabel={pending?.kind === 'revoke' ? t('staff.links.revoke') : t('staff.links.new')}
-        danger={pending?.kind === 'revoke'}
-        onCancel={cancel}
-        onConfirm={() => {
-          const next = pending
-          setPending(null)
+        confirmation={confirmation}
+        title={({ kind, row }) => (kind === 'revoke' ? t('staff.links.revokeTitle', { code: row.code }) : t('staff.links.newConfirmTitle', { code: row.code }))}
+        body={({ kind }) => <p>{kind === 'revoke' ? t('staff.links.revokeBody') : t('staff.links.newConfirmBody')}</p>}
+        confirmLabel={({ kind }) => (kind === 'revoke' ? t('staff.links.revoke') : t('staff.links.new'))}
+        danger={({ kind }) => kind === 'revoke'}
+        onConfirm={({ kind, row }) => {
           setStatus(null)
-          if (next?.kind === 'revoke') void revoke.run(next.row)
-          else if (next) void reissue.run(next.row)
+          void (kind === 'revoke' ? revoke.run(row) : reissue.run(row))
         }}
       />
     </div>

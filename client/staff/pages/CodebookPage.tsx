@@ -3,9 +3,9 @@
  * Codes are added, renamed, described, moved and merged as the analysis goes on; each change is in
  * the code's history. A code's memos and its Table 2 quotation are chosen here too.
  */
-import { useCallback, useState } from 'react'
+import { useState } from 'react'
 import { Link, useLocation, useSearch } from 'wouter'
-import { ConfirmDialog } from '../../components/ConfirmDialog'
+import { ConfirmDialog, useConfirmation } from '../../components/ConfirmDialog'
 import { Field } from '../../components/Field'
 import { ErrorNotice, StatusNotice } from '../../components/Notice'
 import { api } from '../../lib/api'
@@ -175,7 +175,7 @@ function CodeDetails({ studyId, code, data, onChanged, select }: { studyId: stri
   const [parentId, setParentId] = useState(code.parentId ?? '')
   const mergeTargets = data.codes.filter((c) => c.level === code.level && c.id !== code.id)
   const [into, setInto] = useState(mergeTargets[0]?.id ?? '')
-  const [confirming, setConfirming] = useState<'merge' | 'delete' | null>(null)
+  const confirmation = useConfirmation<'merge' | 'delete'>()
   const changed = async (message: string) => {
     setSaved(message)
     setHistoryKey((k) => k + 1)
@@ -199,7 +199,6 @@ function CodeDetails({ studyId, code, data, onChanged, select }: { studyId: stri
     await onChanged()
     select(null)
   })
-  const cancel = useCallback(() => setConfirming(null), [])
   const target = byId.get(into)
   const quote = data.quotes.find((q) => q.codeId === code.id) ?? null
 
@@ -271,7 +270,7 @@ function CodeDetails({ studyId, code, data, onChanged, select }: { studyId: stri
         aria-labelledby="merge-heading"
         onSubmit={(e) => {
           e.preventDefault()
-          setConfirming('merge')
+          confirmation.ask('merge')
         }}
       >
         <h3 id="merge-heading">{t('staff.codebook.merge')}</h3>
@@ -301,7 +300,7 @@ function CodeDetails({ studyId, code, data, onChanged, select }: { studyId: stri
       <div className="inline-form">
         <h3>{t('staff.codebook.delete')}</h3>
         <p className="muted small">{t('staff.codebook.deleteHint')}</p>
-        <button type="button" className="secondary danger-text" onClick={() => setConfirming('delete')} disabled={remove.pending}>
+        <button type="button" className="secondary danger-text" onClick={() => confirmation.ask('delete')} disabled={remove.pending}>
           {t('staff.codebook.deleteButton', { level: levelWord(code.level) })}
         </button>
         <ErrorNotice message={remove.error?.message} />
@@ -317,28 +316,12 @@ function CodeDetails({ studyId, code, data, onChanged, select }: { studyId: stri
       </div>
 
       <ConfirmDialog
-        open={confirming === 'merge'}
-        title={t('staff.codebook.mergeTitle', { name: code.name, into: target?.name ?? '' })}
-        body={<p>{t('staff.codebook.mergeBody', { name: code.name, into: target?.name ?? '' })}</p>}
-        confirmLabel={t('staff.codebook.mergeButton')}
+        confirmation={confirmation}
+        title={(action) => (action === 'merge' ? t('staff.codebook.mergeTitle', { name: code.name, into: target?.name ?? '' }) : t('staff.codebook.deleteTitle', { name: code.name }))}
+        body={(action) => <p>{action === 'merge' ? t('staff.codebook.mergeBody', { name: code.name, into: target?.name ?? '' }) : t('staff.codebook.deleteBody')}</p>}
+        confirmLabel={(action) => (action === 'merge' ? t('staff.codebook.mergeButton') : t('staff.codebook.deleteButton', { level: levelWord(code.level) }))}
         danger
-        onCancel={cancel}
-        onConfirm={() => {
-          setConfirming(null)
-          void merge.run()
-        }}
-      />
-      <ConfirmDialog
-        open={confirming === 'delete'}
-        title={t('staff.codebook.deleteTitle', { name: code.name })}
-        body={<p>{t('staff.codebook.deleteBody')}</p>}
-        confirmLabel={t('staff.codebook.deleteButton', { level: levelWord(code.level) })}
-        danger
-        onCancel={cancel}
-        onConfirm={() => {
-          setConfirming(null)
-          void remove.run()
-        }}
+        onConfirm={(action) => void (action === 'merge' ? merge.run() : remove.run())}
       />
     </>
   )

@@ -1,8 +1,7 @@
 /** The signed-in user's studies; for administrators, creating studies and staff accounts. */
 import { useState } from 'react'
 import { Link, useLocation } from 'wouter'
-import { passwordRule } from '../../../server/contracts/password'
-import { CheckboxField, Field } from '../../components/Field'
+import { CheckboxField, Field, NewPasswordField } from '../../components/Field'
 import { ErrorNotice, StatusNotice } from '../../components/Notice'
 import { api } from '../../lib/api'
 import { t } from '../../lib/i18n'
@@ -181,20 +180,7 @@ function StaffAccounts() {
           <Field label={t('staff.field.email')} error={create.fieldError('email')}>
             {(props) => <input {...props} type="email" required autoComplete="off" value={form.email} onChange={(e) => setForm({ ...form, email: e.target.value })} />}
           </Field>
-          <Field label={t('staff.accounts.password')} hint={t('staff.field.passwordHint', { min: passwordRule.minLength })} error={create.fieldError('password')}>
-            {(props) => (
-              <input
-                {...props}
-                type="password"
-                autoComplete="new-password"
-                required
-                minLength={passwordRule.minLength}
-                maxLength={passwordRule.maxLength}
-                value={form.password}
-                onChange={(e) => setForm({ ...form, password: e.target.value })}
-              />
-            )}
-          </Field>
+          <NewPasswordField label={t('staff.accounts.password')} value={form.password} onChange={(password) => setForm({ ...form, password })} error={create.fieldError('password')} />
         </div>
         <CheckboxField label={t('staff.accounts.isAdmin')} hint={t('staff.accounts.isAdminHint')} checked={form.isAdmin} onChange={(isAdmin) => setForm({ ...form, isAdmin })} error={create.fieldError('isAdmin')} />
         <ErrorNotice message={create.formError(['name', 'email', 'password', 'isAdmin'])} />

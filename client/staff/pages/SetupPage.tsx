@@ -1,8 +1,7 @@
 /** First run: the one-time set-up link printed by the server creates the first administrator. */
 import { useState } from 'react'
 import { Link, useLocation } from 'wouter'
-import { passwordRule } from '../../../server/contracts/password'
-import { Field } from '../../components/Field'
+import { Field, NewPasswordField } from '../../components/Field'
 import { ErrorNotice } from '../../components/Notice'
 import { api } from '../../lib/api'
 import { t } from '../../lib/i18n'
@@ -49,20 +48,7 @@ export function SetupPage({ token }: { token: string }) {
             <Field label={t('staff.field.email')} error={setup.fieldError('email')}>
               {(props) => <input {...props} type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />}
             </Field>
-            <Field label={t('staff.field.password')} hint={t('staff.field.passwordHint', { min: passwordRule.minLength })} error={setup.fieldError('password')}>
-              {(props) => (
-                <input
-                  {...props}
-                  type="password"
-                  autoComplete="new-password"
-                  required
-                  minLength={passwordRule.minLength}
-                  maxLength={passwordRule.maxLength}
-                  value={password}
-                  onChange={(e) => setPassword(e.target.value)}
-                />
-              )}
-            </Field>
+            <NewPasswordField label={t('staff.field.password')} value={password} onChange={setPassword} error={setup.fieldError('password')} />
             <ErrorNotice message={setup.formError(['name', 'email', 'password'])} />
             <div className="actions">
               <button type="submit" disabled={setup.pending}>

@@ -1,8 +1,8 @@
 /** A study: its cohorts, and for researchers a new cohort, the study's settings, and who works on it. */
-import { useCallback, useState } from 'react'
+import { useState } from 'react'
 import { Link, useLocation } from 'wouter'
 import { CheckboxField, Field } from '../../components/Field'
-import { ConfirmDialog } from '../../components/ConfirmDialog'
+import { ConfirmDialog, useConfirmation } from '../../components/ConfirmDialog'
 import { ErrorNotice, StatusNotice } from '../../components/Notice'
 import { api } from '../../lib/api'
 import { t } from '../../lib/i18n'
@@ -11,6 +11,7 @@ import { call, useAction, useResource } from '../request'
 import { useMe } from '../session'
 import { roles as allRoles, type Role, type StudyDetail, type StudyStaffRow } from '../types'
 import { Breadcrumbs, LoadError, Loading, RoleBadges, roleLabel, usePageTitle } from '../ui'
+import { ActionsHeader, DataTable } from '../../components/DataTable'
 
 export function StudyPage({ id }: { id: string }) {
   const study = useResource(() => call(api.studies[':id'].$get({ param: { id } })), [id])
@@ -33,28 +34,27 @@ export function StudyPage({ id }: { id: string }) {
         {data.cohorts.length === 0 ? (
           <p>{t('staff.study.noCohorts')}</p>
         ) : (
-          <table className="data">
-            <thead>
-              <tr>
+          <DataTable
+            head={
+              <>
                 <th scope="col">{t('staff.study.cohort')}</th>
                 <th scope="col">{t('staff.study.leader')}</th>
                 <th scope="col">{t('staff.study.coLeaders')}</th>
                 <th scope="col">{t('staff.study.createdAt')}</th>
+              </>
+            }
+          >
+            {data.cohorts.map((cohort) => (
+              <tr key={cohort.id}>
+                <th scope="row">
+                  <Link href={`/cohorts/${cohort.id}`}>{cohort.name}</Link>
+                </th>
+                <td>{cohort.leader ?? '–'}</td>
+                <td>{cohort.coLeaders.length > 0 ? cohort.coLeaders.join(', ') : '–'}</td>
+                <td>{dateTime(cohort.createdAt)}</td>
               </tr>
-            </thead>
-            <tbody>
-              {data.cohorts.map((cohort) => (
-                <tr key={cohort.id}>
-                  <th scope="row">
-                    <Link href={`/cohorts/${cohort.id}`}>{cohort.name}</Link>
-                  </th>
-                  <td>{cohort.leader ?? '–'}</td>
-                  <td>{cohort.coLeaders.length > 0 ? cohort.coLeaders.join(', ') : '–'}</td>
-                  <td>{dateTime(cohort.createdAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
         )}
         {researcher && <NewCohortForm studyId={id} />}
       </section>
@@ -228,7 +228,7 @@ function StudyStaff({ studyId }: { studyId: string }) {
   const staff = useResource(() => call(api.studies[':id'].staff.$get({ param: { id: studyId } })), [studyId])
   const [email, setEmail] = useState('')
   const [role, setRole] = useState<Role>('program_lead')
-  const [removing, setRemoving] = useState<StudyStaffRow | null>(null)
+  const removal = useConfirmation<StudyStaffRow>()
   const grant = useAction(async () => {
     await call(api.studies[':id'].staff.$post({ param: { id: studyId }, json: { email, role } }))
     setEmail('')
@@ -238,7 +238,6 @@ function StudyStaff({ studyId }: { studyId: string }) {
     await call(api.studies[':id'].staff[':userId'][':role'].$delete({ param: { id: studyId, userId: row.userId, role: row.role } }))
     await staff.reload()
   })
-  const cancelRemove = useCallback(() => setRemoving(null), [])
   return (
     <section className="panel" aria-labelledby="staff-heading">
       <h2 id="staff-heading">{t('staff.team.title')}</h2>
@@ -248,37 +247,35 @@ function StudyStaff({ studyId }: { studyId: string }) {
       ) : !staff.data ? (
         <Loading />
       ) : (
-        <table className="data" data-testid="study-staff">
-          <thead>
-            <tr>
+        <DataTable
+          testId="study-staff"
+          head={
+            <>
               <th scope="col">{t('staff.field.name')}</th>
               <th scope="col">{t('staff.field.email')}</th>
               <th scope="col">{t('staff.team.role')}</th>
-              <th scope="col">
-                <span className="visually-hidden">{t('staff.actions')}</span>
-              </th>
+              <ActionsHeader />
+            </>
+          }
+        >
+          {staff.data.map((row) => (
+            <tr key={`${row.userId}/${row.role}`}>
+              <th scope="row">{row.name}</th>
+              <td>{row.email}</td>
+              <td>
+                <RoleBadges roles={[row.role]} />
+              </td>
+              <td className="actions-cell">
+                {!(row.userId === me.user.id && row.role === 'researcher') && (
+                  <button type="button" className="secondary small" onClick={() => removal.ask(row)}>
+                    {t('staff.team.remove')}
+                    <span className="visually-hidden">{t('staff.team.removeWhom', { name: row.name, role: roleLabel(row.role) })}</span>
+                  </button>
+                )}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {staff.data.map((row) => (
-              <tr key={`${row.userId}/${row.role}`}>
-                <th scope="row">{row.name}</th>
-                <td>{row.email}</td>
-                <td>
-                  <RoleBadges roles={[row.role]} />
-                </td>
-                <td className="actions-cell">
-                  {!(row.userId === me.user.id && row.role === 'researcher') && (
-                    <button type="button" className="secondary small" onClick={() => setRemoving(row)}>
-                      {t('staff.team.remove')}
-                      <span className="visually-hidden">{t('staff.team.removeWhom', { name: row.name, role: roleLabel(row.role) })}</span>
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       )}
       <ErrorNotice message={revoke.error?.message} />
       <form
@@ -313,17 +310,12 @@ function StudyStaff({ studyId }: { studyId: string }) {
         <ErrorNotice message={grant.formError(['email', 'role'])} />
       </form>
       <ConfirmDialog
-        open={removing !== null}
+        confirmation={removal}
         title={t('staff.team.confirmTitle')}
-        body={removing && <p>{t('staff.team.confirmBody', { name: removing.name, role: roleLabel(removing.role) })}</p>}
+        body={(row) => <p>{t('staff.team.confirmBody', { name: row.name, role: roleLabel(row.role) })}</p>}
         confirmLabel={t('staff.team.remove')}
         danger
-        onCancel={cancelRemove}
-        onConfirm={() => {
-          const row = removing
-          setRemoving(null)
-          if (row) void revoke.run(row)
-        }}
+        onConfirm={(row) => void revoke.run(row)}
       />
     </section>
   )

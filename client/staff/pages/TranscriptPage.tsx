@@ -6,7 +6,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react'
 import { Link, useLocation, useSearch } from 'wouter'
 import type { Span } from '../../../server/domain/qualitative/types'
 import { sliceCodePoints, toCodePointOffset } from '../../../server/domain/qualitative/units'
-import { ConfirmDialog } from '../../components/ConfirmDialog'
+import { ConfirmDialog, useConfirmation } from '../../components/ConfirmDialog'
 import { ErrorNotice, StatusNotice } from '../../components/Notice'
 import { api } from '../../lib/api'
 import { t } from '../../lib/i18n'
@@ -23,6 +23,7 @@ import { ApiFailure, call, useAction, useResource } from '../request'
 import { useMe } from '../session'
 import { Breadcrumbs, LoadError, Loading, usePageTitle } from '../ui'
 import '../qualitative/qualitative.css'
+import { ActionsHeader, DataTable } from '../../components/DataTable'
 
 /** The study a transcript belongs to, found among the user's studies, with its neighbours in interview order. */
 async function placeOf(transcriptId: string) {
@@ -92,7 +93,7 @@ function CodingWorkspace({ studyId, transcript, codes, staffNames }: { studyId: 
   const [inspectAt, setInspectAt] = useState<number | null>(null)
   const [chosen, setChosen] = useState<Set<string>>(new Set())
   const [done, setDone] = useState<string | null>(null)
-  const [deleting, setDeleting] = useState<CodingRow | null>(null)
+  const deletion = useConfirmation<CodingRow>()
   // Another coder may hold no role in the study any more: their name is asked for separately.
   const coderIds = useMemo(() => [...new Set(codings.data?.codings.map((c) => c.coderId))].sort().join(','), [codings.data])
   const coderNamesOf = useResource(() => coderNames(studyId, coderIds ? coderIds.split(',') : [], staffNames), [studyId, coderIds, staffNames])
@@ -119,7 +120,6 @@ function CodingWorkspace({ studyId, transcript, codes, staffNames }: { studyId: 
     await call(api.codings[':id'].$delete({ param: { id: coding.id } }))
     await codings.reload()
   })
-  const cancelDelete = useCallback(() => setDeleting(null), [])
 
   const select = useCallback((span: Span) => {
     setPending(span)
@@ -230,63 +230,53 @@ function CodingWorkspace({ studyId, transcript, codes, staffNames }: { studyId: 
         ) : rows.length === 0 ? (
           <p className="muted">{t('staff.coding.noCodings')}</p>
         ) : (
-          <div className="table-scroll">
-            <table className="data compact" data-testid="codings">
-              <caption className="visually-hidden">{t('staff.coding.codingsCaption')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('staff.coding.passage')}</th>
-                  <th scope="col">{t('staff.coding.code')}</th>
-                  {coders === 'all' && <th scope="col">{t('staff.coding.coder')}</th>}
-                  <th scope="col">{t('staff.coding.where')}</th>
-                  <th scope="col">
-                    <span className="visually-hidden">{t('staff.actions')}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((c) => (
-                  <tr key={c.id}>
-                    <td className="passage">“{excerpt(c.text)}”</td>
-                    <th scope="row">{byId.get(c.codeId) ? codePath(byId.get(c.codeId)!, byId) : codeName(c.codeId)}</th>
-                    {coders === 'all' && <td>{names.get(c.coderId) ?? t('staff.coding.anotherCoder')}</td>}
-                    <td className="nowrap">{t('staff.coding.span', { start: c.start, end: c.end })}</td>
-                    <td className="actions-cell">
-                      <button type="button" className="secondary small" onClick={() => setFocused({ start: c.start, end: c.end })}>
-                        {t('staff.coding.show')}
-                      </button>
-                      {c.coderId === me.user.id && (
-                        <button type="button" className="secondary small danger-text" onClick={() => setDeleting(c)}>
-                          {t('staff.coding.delete')}
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            className="compact"
+            testId="codings"
+            caption={t('staff.coding.codingsCaption')}
+            head={
+              <>
+                <th scope="col">{t('staff.coding.passage')}</th>
+                <th scope="col">{t('staff.coding.code')}</th>
+                {coders === 'all' && <th scope="col">{t('staff.coding.coder')}</th>}
+                <th scope="col">{t('staff.coding.where')}</th>
+                <ActionsHeader />
+              </>
+            }
+          >
+            {rows.map((c) => (
+              <tr key={c.id}>
+                <td className="passage">“{excerpt(c.text)}”</td>
+                <th scope="row">{byId.get(c.codeId) ? codePath(byId.get(c.codeId)!, byId) : codeName(c.codeId)}</th>
+                {coders === 'all' && <td>{names.get(c.coderId) ?? t('staff.coding.anotherCoder')}</td>}
+                <td className="nowrap">{t('staff.coding.span', { start: c.start, end: c.end })}</td>
+                <td className="actions-cell">
+                  <button type="button" className="secondary small" onClick={() => setFocused({ start: c.start, end: c.end })}>
+                    {t('staff.coding.show')}
+                  </button>
+                  {c.coderId === me.user.id && (
+                    <button type="button" className="secondary small danger-text" onClick={() => deletion.ask(c)}>
+                      {t('staff.coding.delete')}
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
         <ErrorNotice message={remove.error?.message} />
       </section>
       <ConfirmDialog
-        open={deleting !== null}
+        confirmation={deletion}
         title={t('staff.coding.deleteTitle')}
-        body={
-          deleting && (
-            <p>
-              {t('staff.coding.deleteBody', { code: codeName(deleting.codeId) })} <q>{excerpt(deleting.text)}</q>
-            </p>
-          )
-        }
+        body={(coding) => (
+          <p>
+            {t('staff.coding.deleteBody', { code: codeName(coding.codeId) })} <q>{excerpt(coding.text)}</q>
+          </p>
+        )}
         confirmLabel={t('staff.coding.delete')}
         danger
-        onCancel={cancelDelete}
-        onConfirm={() => {
-          const coding = deleting
-          setDeleting(null)
-          if (coding) void remove.run(coding)
-        }}
+        onConfirm={(coding) => void remove.run(coding)}
       />
     </>
   )

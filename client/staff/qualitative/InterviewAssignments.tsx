@@ -2,9 +2,9 @@
  * Researchers: who interviews whom. An interviewer sees only the participants assigned here; the
  * account needs the interviewer role in the study first (given under "Staff and roles").
  */
-import { useCallback, useState } from 'react'
+import { useState } from 'react'
 import { Link } from 'wouter'
-import { ConfirmDialog } from '../../components/ConfirmDialog'
+import { ConfirmDialog, useConfirmation } from '../../components/ConfirmDialog'
 import { Field } from '../../components/Field'
 import { ErrorNotice } from '../../components/Notice'
 import { api } from '../../lib/api'
@@ -13,6 +13,7 @@ import { call, useAction, useResource } from '../request'
 import type { StudyDetail } from '../types'
 import { LoadError, Loading } from '../ui'
 import { interviewStatusLabel } from './AssignedParticipants'
+import { ActionsHeader, DataTable } from '../../components/DataTable'
 
 async function loadAssignments(study: StudyDetail) {
   const [assignments, staff, trackings] = await Promise.all([
@@ -28,7 +29,7 @@ type Assignment = Awaited<ReturnType<typeof loadAssignments>>['assignments'][num
 export function InterviewAssignments({ study }: { study: StudyDetail }) {
   const data = useResource(() => loadAssignments(study), [study])
   const [form, setForm] = useState({ interviewerId: '', participantId: '' })
-  const [removing, setRemoving] = useState<Assignment | null>(null)
+  const removal = useConfirmation<Assignment>()
   const assign = useAction(async (interviewerId: string, participantId: string) => {
     await call(api.studies[':id']['interview-assignments'].$post({ param: { id: study.id }, json: { interviewerId, participantId } }))
     setForm({ ...form, participantId: '' })
@@ -38,7 +39,6 @@ export function InterviewAssignments({ study }: { study: StudyDetail }) {
     await call(api.studies[':id']['interview-assignments'][':assignmentId'].$delete({ param: { id: study.id, assignmentId: a.id } }))
     await data.reload()
   })
-  const cancel = useCallback(() => setRemoving(null), [])
   if (data.error) return <LoadError error={data.error} retry={data.reload} />
   if (!data.data) return <Loading />
   const { assignments, interviewers, cohorts } = data.data
@@ -48,38 +48,35 @@ export function InterviewAssignments({ study }: { study: StudyDetail }) {
       {assignments.length === 0 ? (
         <p className="muted">{t('staff.assign.none')}</p>
       ) : (
-        <div className="table-scroll">
-          <table className="data compact" data-testid="interview-assignments">
-            <caption className="visually-hidden">{t('staff.assign.caption')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('staff.interviews.participant')}</th>
-                <th scope="col">{t('staff.role.interviewer')}</th>
-                <th scope="col">{t('staff.interviews.interview')}</th>
-                <th scope="col">
-                  <span className="visually-hidden">{t('staff.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {assignments.map((a) => (
-                <tr key={a.id}>
-                  <th scope="row" className="code">
-                    <Link href={`/participants/${a.participantId}`}>{a.participantCode}</Link>
-                  </th>
-                  <td>{a.interviewerName}</td>
-                  <td>{interviewStatusLabel(a.interviewStatus)}</td>
-                  <td className="actions-cell">
-                    <button type="button" className="secondary small" onClick={() => setRemoving(a)}>
-                      {t('staff.assign.remove')}
-                      <span className="visually-hidden"> {t('staff.assign.removeWhom', { code: a.participantCode, name: a.interviewerName })}</span>
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          className="compact"
+          testId="interview-assignments"
+          caption={t('staff.assign.caption')}
+          head={
+            <>
+              <th scope="col">{t('staff.interviews.participant')}</th>
+              <th scope="col">{t('staff.role.interviewer')}</th>
+              <th scope="col">{t('staff.interviews.interview')}</th>
+              <ActionsHeader />
+            </>
+          }
+        >
+          {assignments.map((a) => (
+            <tr key={a.id}>
+              <th scope="row" className="code">
+                <Link href={`/participants/${a.participantId}`}>{a.participantCode}</Link>
+              </th>
+              <td>{a.interviewerName}</td>
+              <td>{interviewStatusLabel(a.interviewStatus)}</td>
+              <td className="actions-cell">
+                <button type="button" className="secondary small" onClick={() => removal.ask(a)}>
+                  {t('staff.assign.remove')}
+                  <span className="visually-hidden"> {t('staff.assign.removeWhom', { code: a.participantCode, name: a.interviewerName })}</span>
+                </button>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <ErrorNotice message={unassign.error?.message} />
       {interviewers.length === 0 ? (
@@ -132,17 +129,12 @@ export function InterviewAssignments({ study }: { study: StudyDetail }) {
         </form>
       )}
       <ConfirmDialog
-        open={removing !== null}
+        confirmation={removal}
         title={t('staff.assign.confirmTitle')}
-        body={removing && <p>{t('staff.assign.confirmBody', { code: removing.participantCode, name: removing.interviewerName })}</p>}
+        body={(a) => <p>{t('staff.assign.confirmBody', { code: a.participantCode, name: a.interviewerName })}</p>}
         confirmLabel={t('staff.assign.remove')}
         danger
-        onCancel={cancel}
-        onConfirm={() => {
-          const a = removing
-          setRemoving(null)
-          if (a) void unassign.run(a)
-        }}
+        onConfirm={(a) => void unassign.run(a)}
       />
     </>
   )

@@ -2,8 +2,8 @@
  * Memos on a transcript or a code: the analysts' notes to themselves as the analysis goes. Everyone
  * in the study's research team reads them; only a memo's author changes or deletes it.
  */
-import { useCallback, useId, useState } from 'react'
-import { ConfirmDialog } from '../../components/ConfirmDialog'
+import { useId, useState } from 'react'
+import { ConfirmDialog, useConfirmation } from '../../components/ConfirmDialog'
 import { ErrorNotice } from '../../components/Notice'
 import { api } from '../../lib/api'
 import { t } from '../../lib/i18n'
@@ -19,7 +19,7 @@ export function Memos({ studyId, target, names, headingLevel = 2 }: { studyId: s
   const headingId = useId()
   const memos = useResource(() => call(api.studies[':id'].memos.$get(withQuery({ param: { id: studyId } }, { targetType: target.type, targetId: target.id }))), [studyId, target.type, target.id])
   const [text, setText] = useState('')
-  const [deleting, setDeleting] = useState<MemoRow | null>(null)
+  const deletion = useConfirmation<MemoRow>()
   const add = useAction(async () => {
     await call(api.studies[':id'].memos.$post({ param: { id: studyId }, json: { targetType: target.type, targetId: target.id, text } }))
     setText('')
@@ -29,7 +29,6 @@ export function Memos({ studyId, target, names, headingLevel = 2 }: { studyId: s
     await call(api.memos[':id'].$delete({ param: { id: memo.id } }))
     await memos.reload()
   })
-  const cancelDelete = useCallback(() => setDeleting(null), [])
   const Heading = headingLevel === 2 ? 'h2' : 'h3'
   return (
     <section className="memos" aria-labelledby={headingId}>
@@ -43,7 +42,7 @@ export function Memos({ studyId, target, names, headingLevel = 2 }: { studyId: s
       ) : (
         <ul className="memo-list">
           {memos.data.map((memo) => (
-            <MemoItem key={memo.id} memo={memo} author={names.get(memo.authorId) ?? t('staff.memos.someone')} mine={memo.authorId === me.user.id} onSaved={memos.reload} onDelete={() => setDeleting(memo)} />
+            <MemoItem key={memo.id} memo={memo} author={names.get(memo.authorId) ?? t('staff.memos.someone')} mine={memo.authorId === me.user.id} onSaved={memos.reload} onDelete={() => deletion.ask(memo)} />
           ))}
         </ul>
       )}
@@ -65,17 +64,12 @@ export function Memos({ studyId, target, names, headingLevel = 2 }: { studyId: s
         </div>
       </form>
       <ConfirmDialog
-        open={deleting !== null}
+        confirmation={deletion}
         title={t('staff.memos.deleteTitle')}
-        body={deleting && <p className="memo-text">{deleting.text}</p>}
+        body={(memo) => <p className="memo-text">{memo.text}</p>}
         confirmLabel={t('staff.memos.delete')}
         danger
-        onCancel={cancelDelete}
-        onConfirm={() => {
-          const memo = deleting
-          setDeleting(null)
-          if (memo) void remove.run(memo)
-        }}
+        onConfirm={(memo) => void remove.run(memo)}
       />
     </section>
   )

@@ -7,6 +7,7 @@ import type { Kysely, Selectable } from 'kysely'
 import type { CodedSegment, Span } from '../../domain/qualitative/types'
 import type { Database, MemberCheckDecision, ResolutionDecision } from '../schema'
 import { newId } from '../ids'
+import { selectTranscriptsWithParticipants } from './interviews'
 
 export type Coding = CodedSegment
 
@@ -129,13 +130,10 @@ export async function listQuotesOfStudy(
   db: Kysely<Database>,
   studyId: string,
 ): Promise<(Table2Quote & { coding: Coding; participantId: string; participantCode: string })[]> {
-  const rows = await db
-    .selectFrom('table2_quote')
+  const rows = await selectTranscriptsWithParticipants(db)
+    .innerJoin('coding', 'coding.transcript_id', 'transcript.id')
+    .innerJoin('table2_quote', 'table2_quote.coding_id', 'coding.id')
     .innerJoin('code', 'code.id', 'table2_quote.code_id')
-    .innerJoin('coding', 'coding.id', 'table2_quote.coding_id')
-    .innerJoin('transcript', 'transcript.id', 'coding.transcript_id')
-    .innerJoin('interview', 'interview.id', 'transcript.interview_id')
-    .innerJoin('participant', 'participant.id', 'interview.participant_id')
     .selectAll('coding')
     .select(['table2_quote.chosen_by', 'table2_quote.chosen_at', 'participant.id as participant_id', 'participant.code as participant_code'])
     .where('code.study_id', '=', studyId)

@@ -257,15 +257,23 @@ export async function upsertTranscript(
   return (await findTranscriptOfInterview(db, transcript.interviewId))!
 }
 
-/** Where a transcript belongs: its interview, participant, cohort and study. */
-export type TranscriptPlace = { transcriptId: string; interviewId: string; participantId: string; participantCode: string; studyId: string }
-
-export async function findTranscriptPlace(db: Kysely<Database>, transcriptId: string): Promise<TranscriptPlace | undefined> {
-  const r = await db
+/**
+ * Transcripts joined to their interview, participant and cohort: the one way from a transcript to
+ * whose words it holds and which study it belongs to. Other repositories join further from here.
+ */
+export function selectTranscriptsWithParticipants(db: Kysely<Database>) {
+  return db
     .selectFrom('transcript')
     .innerJoin('interview', 'interview.id', 'transcript.interview_id')
     .innerJoin('participant', 'participant.id', 'interview.participant_id')
     .innerJoin('cohort', 'cohort.id', 'participant.cohort_id')
+}
+
+/** Where a transcript belongs: its interview, participant, cohort and study. */
+export type TranscriptPlace = { transcriptId: string; interviewId: string; participantId: string; participantCode: string; studyId: string }
+
+export async function findTranscriptPlace(db: Kysely<Database>, transcriptId: string): Promise<TranscriptPlace | undefined> {
+  const r = await selectTranscriptsWithParticipants(db)
     .select(['transcript.id as transcript_id', 'interview.id as interview_id', 'participant.id as participant_id', 'participant.code', 'cohort.study_id'])
     .where('transcript.id', '=', transcriptId)
     .executeTakeFirst()
@@ -280,11 +288,7 @@ export async function listTranscriptsOfStudy(
   db: Kysely<Database>,
   studyId: string,
 ): Promise<(Transcript & { participantId: string; participantCode: string; cohortId: string; interviewStartedAt: string; interviewOrder: number })[]> {
-  const rows = await db
-    .selectFrom('transcript')
-    .innerJoin('interview', 'interview.id', 'transcript.interview_id')
-    .innerJoin('participant', 'participant.id', 'interview.participant_id')
-    .innerJoin('cohort', 'cohort.id', 'participant.cohort_id')
+  const rows = await selectTranscriptsWithParticipants(db)
     .selectAll('transcript')
     .select(['participant.id as participant_id', 'participant.code', 'participant.cohort_id', 'interview.started_at'])
     .where('cohort.study_id', '=', studyId)

@@ -8,6 +8,9 @@ import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import { loadConfig } from '../../../server/config'
 import { startServer } from '../../../server/index'
+import type { Browser } from 'playwright-core'
+import { afterAll, beforeAll } from 'vitest'
+import { launchBrowser } from './browser'
 
 export async function startTestServer() {
   const dir = mkdtempSync(join(tmpdir(), 'balint-e2e-'))
@@ -24,4 +27,29 @@ export async function startTestServer() {
       rmSync(dir, { recursive: true, force: true })
     },
   }
+}
+
+export type TestServer = Awaited<ReturnType<typeof startTestServer>>
+
+/**
+ * Start the server and Chromium before a file's tests and close both after them. `ready` receives
+ * them, so each file keeps its own `server` and `browser` variables.
+ *
+ * @example
+ * let server: TestServer
+ * let browser: Browser
+ * useServerAndBrowser((s, b) => ((server = s), (browser = b)))
+ */
+export function useServerAndBrowser(ready: (server: TestServer, browser: Browser) => void): void {
+  let server: TestServer | undefined
+  let browser: Browser | undefined
+  beforeAll(async () => {
+    server = await startTestServer()
+    browser = await launchBrowser()
+    ready(server, browser)
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await server?.stop()
+  })
 }
