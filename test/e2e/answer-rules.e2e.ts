@@ -4,24 +4,15 @@
  * takes, a questionnaire submitted empty or with skipped items, and a submit the server refuses.
  */
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { addParticipants, createCohort, createStudy, setWave } from '../../server/domain/staff/setup'
-import { launchBrowser, phonePage, screenshot } from './helpers/browser'
+import { phonePage, screenshot } from './helpers/browser'
 import { choose, complete, consent, next } from './helpers/participant-flow'
-import { startTestServer } from './helpers/server'
+import { type TestServer, useServerAndBrowser } from './helpers/server'
 
-let server: Awaited<ReturnType<typeof startTestServer>>
+let server: TestServer
 let browser: Browser
-
-beforeAll(async () => {
-  server = await startTestServer()
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
-})
+useServerAndBrowser((s, b) => ((server = s), (browser = b)))
 
 async function link() {
   const day = (offset: number) => new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10)

@@ -4,24 +4,15 @@
  * token.
  */
 import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { addParticipants, createCohort, createStudy, setWave } from '../../server/domain/staff/setup'
-import { launchBrowser, phonePage, screenshot } from './helpers/browser'
+import { phonePage, screenshot } from './helpers/browser'
 import { choose, consent, demographics, next } from './helpers/participant-flow'
-import { startTestServer } from './helpers/server'
+import { type TestServer, useServerAndBrowser } from './helpers/server'
 
-let server: Awaited<ReturnType<typeof startTestServer>>
+let server: TestServer
 let browser: Browser
-
-beforeAll(async () => {
-  server = await startTestServer()
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
-})
+useServerAndBrowser((s, b) => ((server = s), (browser = b)))
 
 describe('offline', () => {
   it('a link opened once opens again offline, shows what is kept and lets the participant go on', async () => {
