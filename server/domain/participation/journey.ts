@@ -2,8 +2,8 @@
  * The participant's way through a study, from the personal link: consent, the enrolment forms
  * (demographics, once), then the instruments of each open wave, and withdrawal at any time.
  *
- * Every answer is kept: drafts are saved as they are typed and completed responses are scored here,
- * on the server, from the stored answers.
+ * Every answer is kept: answers arrive one by one from any device and are merged question by question
+ * (answer-merge.ts), and completed responses are scored here, on the server, from the stored answers.
  */
 import type { Kysely } from 'kysely'
 import { ApiError, fieldProblems, parseOr422, type FieldProblem } from '../errors'
