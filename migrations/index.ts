@@ -2,10 +2,14 @@ import type { Migration } from 'kysely'
 import * as m0001 from './0001_initial'
 import * as m0002 from './0002_staff'
 import * as m0003 from './0003_interviews'
+import * as m0020 from './0020_program_lead_releases'
+import * as m0021 from './0021_audit_erasure'
 
 /** Every migration, by name, in order. Add new ones at the end; never change a shipped one. */
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
   '0002_staff': m0002,
   '0003_interviews': m0003,
+  '0020_program_lead_releases': m0020,
+  '0021_audit_erasure': m0021,
 }
