@@ -189,7 +189,7 @@ async function buildRelease(deps: Deps, study: Study, cohort: Cohort, policy: Di
       if (!conflict && ids.length >= policy.minN) {
         keys.forEach((k, i) => {
           basis[`${k}#${to}`] = ids
-          labels[`${k}#${to}`] = `${s.instrumentTitle} ${s.label} at ${i === 0 ? report.from : report.to} (${report.from}→${report.to})`
+          labels[`${k}#${to}`] = `${s.label} at ${i === 0 ? report.from : report.to} (${report.from}→${report.to})`
         })
       }
       return released
@@ -255,9 +255,10 @@ function refusalsAgainst(built: Built, earlier: StoredRelease<ReleaseContent>[],
   const refusals: ReleaseRefusal[] = []
   for (const [key, ids] of Object.entries(built.basis)) {
     const now = new Set(ids)
-    for (const release of earlier) {
-      const then = release.basis[key]
-      if (!then) continue
+    // The same wave's scores in another comparison (pre in pre→post and in pre→follow-up) count too.
+    const base = key.split('#')[0]
+    for (const [earlierKey, then, release] of earlier.flatMap((r) => Object.entries(r.basis).map(([k, ids]) => [k, ids, r] as const))) {
+      if (earlierKey.split('#')[0] !== base) continue
       const d = differenceTooSmall(new Set(then), now, policy.minN)
       if (!d) continue
       const differing = d.onlyFirst + d.onlySecond

@@ -133,3 +133,161 @@ describe('order statistics and integer search fail against released figures', ()
     })
   }
 })
+
+/** Ten spread pairs, and more of the same kind. */
+const basePre = [9, 12, 15, 18, 19, 21, 7, 11, 14, 16]
+const basePost = [10, 12, 12, 13, 14, 16, 5, 9, 10, 11]
+
+describe('differencing', () => {
+  it('across releases: a release that differs from an earlier one by one person is refused, saying what to wait for; the program lead sees only the first', async () => {
+    const w = await world()
+    const cohort = await w.cohortOf('Growing', pairs(basePre, basePost))
+    expect((await w.release(cohort.id)).status).toBe(201)
+    // One more participant completes both waves: their score would be n₂·mean₂ − n₁·mean₁.
+    await w.addTo(cohort.id, [{ pre: 27, post: 3 }], 10)
+    const before = await w.db.selectFrom('program_lead_release').selectAll().execute()
+    const refused = await w.release(cohort.id)
+    expect(refused.status).toBe(409)
+    expect(refused.body.error.code).toBe('disclosure_risk')
+    expect(refused.body.error.message).toMatch(/wait until at least 9 more/)
+    expect(refused.body.error.details[0]).toMatchObject({ participantsThen: 10, participantsNow: 11, differing: 1 })
+    // Refused: nothing written, and the researcher's preview says the same.
+    expect(await w.db.selectFrom('program_lead_release').selectAll().execute()).toEqual(before)
+    const preview = (await (await w.app.request(`/api/cohorts/${cohort.id}/release-preview`, { headers: w.researcher.headers })).json()) as any
+    expect(preview.allowed).toBe(false)
+    expect(preview.refusals.map((r: any) => r.figure)).toContain('PHQ-9 total at pre (pre→post)')
+    expect((await w.leadReads(cohort.id)).length).toBe(1)
+
+    // Nine more: ten new people differ from the first release, so the second may be released; what
+    // the reader can subtract is then a sum of ten people's scores, and every rank stays hidden.
+    await w.addTo(cohort.id, pairs([8, 13, 17, 10, 20, 12, 15, 9, 14], [7, 10, 12, 9, 15, 11, 10, 8, 9]), 11)
+    expect((await w.release(cohort.id)).status).toBe(201)
+    const [second, first] = await w.leadReads(cohort.id)
+    const scale = (r: Release) => r.content.comparisons[0]!.scales[0]!
+    // The newest first, each with its date and who released it.
+    expect(second!.releasedAt > first!.releasedAt).toBe(true)
+    expect(first!.releasedBy.name).toBeTruthy()
+    // Subtraction with the true n (stronger than the lead, who sees n rounded): the newcomers'
+    // total is only known within a range as wide as the rounding allows, far more than one score's range.
+    const sumRange = (r: Release, n: number): [number, number] => [n * (scale(r).pre.mean! - 0.5), n * (scale(r).pre.mean! + 0.5)]
+    const [a1, b1] = sumRange(first!, 10)
+    const [a2, b2] = sumRange(second!, 20)
+    expect(b2 - a1 - (a2 - b1)).toBeGreaterThanOrEqual(15)
+  })
+
+  it("across releases: a participant who deleted their answers cannot be subtracted out", async () => {
+    const w = await world()
+    const cohort = await w.cohortOf('Shrinking', pairs([...basePre, ...basePre.map((x) => x + 1)], [...basePost, ...basePost]))
+    expect((await w.release(cohort.id)).status).toBe(201)
+    const p1 = (await w.db.selectFrom('participant').select('id').where('cohort_id', '=', cohort.id).where('code', '=', 'P1').executeTakeFirstOrThrow()).id
+    await w.db.deleteFrom('scale_score').where('response_id', 'in', w.db.selectFrom('response').select('id').where('participant_id', '=', p1)).execute()
+    await w.db.deleteFrom('response').where('participant_id', '=', p1).execute()
+    const refused = await w.release(cohort.id)
+    expect(refused.status).toBe(409)
+    expect(refused.body.error.details[0]).toMatchObject({ participantsThen: 20, participantsNow: 19, differing: 1 })
+  })
+
+  it('across waves: pre→follow-up over a group one person smaller than pre→post is withheld in the same release', async () => {
+    const w = await world()
+    const people: Person[] = basePre.map((pre, i) => ({ pre, post: basePost[i]!, followUp: i === 0 ? undefined : basePost[i]! - 1 }))
+    const cohort = await w.cohortOf('Three waves', people)
+    expect((await w.release(cohort.id)).status).toBe(201)
+    const [release] = await w.leadReads(cohort.id)
+    const [prePost, preFollowUp] = release!.content.comparisons
+    expect([prePost!.from, prePost!.to, preFollowUp!.from, preFollowUp!.to]).toEqual(['pre', 'post', 'pre', 'follow-up'])
+    expect(prePost!.scales[0]!.pre.mean).not.toBeNull()
+    // Nine pairs: below minN anyway; and it would differ by one person from the pre→post group.
+    expect(preFollowUp!.scales[0]!.pre.mean).toBeNull()
+    expect(preFollowUp!.scales[0]!.withheld.all).toBeTruthy()
+    // No free choice of waves: the live report is closed to program leads.
+    const live = await w.app.request(`/api/cohorts/${cohort.id}/report?from=pre&to=follow-up`, { headers: w.lead.headers })
+    expect(live.status).toBe(403)
+  })
+
+  it('across waves within a release: groups of 20 and 19 at pre are not both shown', async () => {
+    const w = await world()
+    const pre = [...basePre, ...basePre.map((x) => x + 1)]
+    const post = [...basePost, ...basePost.map((x) => x + 2)]
+    const people: Person[] = pre.map((p, i) => ({ pre: p, post: post[i]!, followUp: i === 0 ? undefined : post[i]! - 1 }))
+    const cohort = await w.cohortOf('Twenty', people)
+    expect((await w.release(cohort.id)).status).toBe(201)
+    const [release] = await w.leadReads(cohort.id)
+    const [prePost, preFollowUp] = release!.content.comparisons
+    expect(prePost!.scales[0]!.pre.mean).not.toBeNull()
+    expect(preFollowUp!.scales[0]!.pre.mean).toBeNull()
+    expect(preFollowUp!.scales[0]!.withheld.all).toMatch(/differs from this one by 1 participant/)
+  })
+
+  it('across cohorts of one study: a cohort that is another plus one person gives no single score', async () => {
+    const w = await world()
+    const a = await w.cohortOf('A', pairs(basePre, basePost))
+    const b = await w.cohortOf('B', pairs([...basePre, 26], [...basePost, 25]))
+    expect((await w.release(a.id)).status).toBe(201)
+    expect((await w.release(b.id)).status).toBe(201)
+    const [ra] = await w.leadReads(a.id)
+    const [rb] = await w.leadReads(b.id)
+    // The extra person's pre score is 11·mean_B − 10·mean_A, each mean known to ±0.5: the true n
+    // given to the attacker, the possible scores still span more than half the scale.
+    const mA = ra!.content.comparisons[0]!.scales[0]!.pre.mean!
+    const mB = rb!.content.comparisons[0]!.scales[0]!.pre.mean!
+    const low = Math.max(0, Math.ceil(11 * (mB - 0.5) - 10 * (mA + 0.5)))
+    const high = Math.min(27, Math.floor(11 * (mB + 0.5) - 10 * (mA - 0.5)))
+    expect(high - low).toBeGreaterThanOrEqual(10)
+    // And no study-wide figure exists to subtract from.
+    const routes = w.app.routes.map((r) => r.path)
+    expect(routes.some((p) => /studies\/:id\/(report|releases)/.test(p))).toBe(false)
+  })
+})
+
+describe('the funnel', () => {
+  it('shows no count of 7 or fewer and rounds every other to 5, so no subtraction gives a count of one', async () => {
+    const w = await world()
+    // 3 participants: the old funnel showed "enrolled 3".
+    const tiny = await w.cohortOf('Three', pairs([9, 12, 15], [10, 12, 12]))
+    expect((await w.release(tiny.id)).status).toBe(201)
+    const [t] = await w.leadReads(tiny.id)
+    expect(t!.content.funnel).toEqual({ enrolled: null, consented: null, completed: { pre: null, post: null }, withdrawn: null })
+
+    // 14 enrolled, 13 completed pre, 11 completed post.
+    const people: Person[] = [...basePre, 8, 13, 17, 10].map((pre, i) => ({ pre: i < 13 ? pre : undefined, post: i < 11 ? [...basePost, 7][i] : undefined, sex: 'female' }))
+    const cohort = await w.cohortOf('Fourteen', people)
+    expect((await w.release(cohort.id)).status).toBe(201)
+    const [r] = await w.leadReads(cohort.id)
+    const counts = [r!.content.funnel.enrolled, r!.content.funnel.completed.pre, r!.content.funnel.completed.post, r!.content.comparisons[0]!.paired]
+    expect(counts).toEqual([15, 15, 10, 10])
+    for (const x of counts) expect(x! % 5).toBe(0)
+    for (const x of counts) for (const y of counts) expect(Math.abs(x! - y!) % 5).toBe(0)
+  })
+})
+
+describe('Table 1', () => {
+  it('does not tell everyone’s sex, nor an age everyone shares ("Female 12 (100 %)")', async () => {
+    const w = await world()
+    const people: Person[] = basePre.concat([8, 13]).map((pre, i) => ({ pre, post: [...basePost, 7, 9][i], sex: 'female', age: 30 }))
+    const cohort = await w.cohortOf('All women', people)
+    expect((await w.release(cohort.id)).status).toBe(201)
+    const [r] = await w.leadReads(cohort.id)
+    const sex = r!.content.table1.categorical.find((c) => c.variable === 'sex')!
+    expect(sex.levels.every((l) => l.n === null && l.percent === null)).toBe(true)
+    const age = r!.content.table1.continuous.find((c) => c.variable === 'age')!
+    expect([age.mean, age.sd]).toEqual([null, null])
+    expect(JSON.stringify(r!.content.table1)).not.toMatch(/"percent":(0|100)\b/)
+  })
+
+  it('shows a mixed group with rounded counts and percentages of the rounded total, never 0 % or 100 %', async () => {
+    const w = await world()
+    const sexes = [...Array(20).fill('female'), ...Array(14).fill('male'), 'other']
+    const people: Person[] = sexes.map((sex, i) => ({ sex, age: 30 + (i % 17) }))
+    const cohort = await w.cohortOf('Mixed', people)
+    expect((await w.release(cohort.id)).status).toBe(201)
+    const [r] = await w.leadReads(cohort.id)
+    const sex = Object.fromEntries(r!.content.table1.categorical.find((c) => c.variable === 'sex')!.levels.map((l) => [l.value, [l.n, l.percent]]))
+    // 20 → 20 of 35 (57 %); 14 → 15 (43 %); 1 and 0 redacted.
+    expect(sex).toEqual({ female: [20, 57], male: [15, 43], other: [null, null], prefer_not_to_say: [null, null] })
+    // Adding one more woman is refused: the sex row would differ by one person.
+    await w.addTo(cohort.id, [{ sex: 'female', age: 40 }], 35)
+    const refused = await w.release(cohort.id)
+    expect(refused.status).toBe(409)
+    expect(refused.body.error.details.map((d: any) => d.figure)).toContain('Table 1: sex')
+  })
+})
