@@ -138,3 +138,43 @@ export function differenceTooSmall(first: ReadonlySet<string>, second: ReadonlyS
   const differing = onlyFirst + onlySecond
   return differing > 0 && differing < minN ? { onlyFirst, onlySecond } : null
 }
+
+/**
+ * Whether adding and subtracting figures computed over these groups of participants (sums, or n ×
+ * mean) gives one participant's value: true when some participant's indicator vector lies in the span
+ * of the groups' indicator vectors. Pairwise differences are not enough: releases over S, S ∪ T and
+ * T ∪ {y} differ pairwise by 10, 11 and 21 people, yet (S ∪ T) − S = T and (T ∪ {y}) − T = y.
+ *
+ * Gaussian elimination to reduced row echelon form: a unit vector lies in the row space exactly when
+ * it is one of the reduced rows. Returns the id of one participant singled out, or null.
+ *
+ * @example
+ * singledOut([new Set(['a', 'b']), new Set(['a', 'b', 'c', 'd']), new Set(['c', 'd', 'y'])]) // => 'y'
+ * singledOut([new Set(['a', 'b']), new Set(['a', 'b', 'c', 'd'])]) // => null
+ */
+export function singledOut(groups: readonly ReadonlySet<string>[]): string | null {
+  const ids = [...new Set(groups.flatMap((g) => [...g]))]
+  const rows = groups.map((g) => ids.map((id) => (g.has(id) ? 1 : 0)))
+  const eps = 1e-9
+  let pivotRow = 0
+  const pivots: { row: number; col: number }[] = []
+  for (let col = 0; col < ids.length && pivotRow < rows.length; col++) {
+    const found = rows.findIndex((r, i) => i >= pivotRow && Math.abs(r[col]!) > eps)
+    if (found < 0) continue
+    ;[rows[pivotRow], rows[found]] = [rows[found]!, rows[pivotRow]!]
+    const pivot = rows[pivotRow]!
+    const scale = pivot[col]!
+    for (let k = 0; k < ids.length; k++) pivot[k]! /= scale
+    for (let i = 0; i < rows.length; i++) {
+      if (i === pivotRow || Math.abs(rows[i]![col]!) <= eps) continue
+      const factor = rows[i]![col]!
+      for (let k = 0; k < ids.length; k++) rows[i]![k]! -= factor * pivot[k]!
+    }
+    pivots.push({ row: pivotRow, col })
+    pivotRow++
+  }
+  for (const { row, col } of pivots) {
+    if (rows[row]!.every((x, k) => (k === col ? Math.abs(x - 1) <= eps : Math.abs(x) <= eps))) return ids[col]!
+  }
+  return null
+}

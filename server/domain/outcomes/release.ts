@@ -12,7 +12,7 @@
 import { ApiError } from '../errors'
 import { cohortReport, type CohortReport, type ScaleReport } from './report'
 import { cohortTable1 } from './table1'
-import { differenceTooSmall, effectivePolicy, policyFloor, releaseBreakdown, releaseCount, releaseP, roundTo, scoreDecimals, type DisclosurePolicy, type ReleasedP } from './disclosure'
+import { differenceTooSmall, singledOut, effectivePolicy, policyFloor, releaseBreakdown, releaseCount, releaseP, roundTo, scoreDecimals, type DisclosurePolicy, type ReleasedP } from './disclosure'
 import { findDisclosurePolicy, findRelease, insertRelease, listReleasesOfCohort, upsertDisclosurePolicy, type StoredRelease } from '../../db/repositories/releases'
 import { listEnrolmentAnswers } from '../../db/repositories/responses'
 import { listParticipants } from '../../db/repositories/participants'
@@ -271,6 +271,25 @@ function refusalsAgainst(built: Built, earlier: StoredRelease<ReleaseContent>[],
         wait: `${differing} participant(s) differ from the release of ${release.releasedAt.slice(0, 10)}; wait until at least ${policy.minN - differing} more have completed it (at least ${policy.minN} in all differing), or release when the group is the same again`,
       })
     }
+  }
+  // Beyond pairs: adding and subtracting three or more releases must not single anyone out either.
+  const refused = new Set(refusals.map((r) => r.figure))
+  const last = earlier.at(-1)
+  const bases = new Set(Object.keys(built.basis).map((k) => k.split('#')[0]!))
+  for (const base of bases) {
+    const of = (basis: Record<string, string[]>) => Object.entries(basis).filter(([k]) => k.split('#')[0] === base).map(([, ids]) => new Set(ids))
+    const before = earlier.flatMap((r) => of(r.basis))
+    const key = Object.keys(built.basis).find((k) => k.split('#')[0] === base)!
+    const figure = built.labels[key] ?? key
+    if (!last || before.length < 2 || refused.has(figure) || singledOut(before) || !singledOut([...before, ...of(built.basis)])) continue
+    refusals.push({
+      figure,
+      earlierRelease: { id: last.id, releasedAt: last.releasedAt },
+      participantsThen: last.basis[key]?.length ?? 0,
+      participantsNow: built.basis[key]!.length,
+      differing: 1,
+      wait: `adding and subtracting this release and earlier ones would give one participant's value; wait until at least ${policy.minN} more have completed it`,
+    })
   }
   return refusals
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { differenceTooSmall, effectivePolicy, policyFloor, releaseBreakdown, releaseCount, releaseP, roundTo } from '../../../../server/domain/outcomes/disclosure'
+import { differenceTooSmall, singledOut, effectivePolicy, policyFloor, releaseBreakdown, releaseCount, releaseP, roundTo } from '../../../../server/domain/outcomes/disclosure'
 
 describe('effectivePolicy', () => {
   it('raises every threshold to its floor and minN to the study minimum cell size', () => {
@@ -50,5 +50,19 @@ describe('differenceTooSmall', () => {
     expect(differenceTooSmall(ids(0, 10), ids(0, 20), 10)).toBeNull()
     // One left and ten joined: one score minus a sum of ten.
     expect(differenceTooSmall(ids(0, 10), ids(1, 20), 10)).toBeNull()
+  })
+})
+
+describe('singledOut', () => {
+  const ids = (from: number, to: number, extra: string[] = []) => new Set([...Array.from({ length: to - from }, (_, i) => `p${from + i}`), ...extra])
+  it('finds a participant whose value adding and subtracting the groups gives, where pairwise differences are all large', () => {
+    // S, S ∪ T, T ∪ {y}: (S ∪ T) − S = T, and (T ∪ {y}) − T = y.
+    expect(singledOut([ids(0, 10), ids(0, 20), ids(10, 20, ['y'])])).toBe('y')
+    expect(singledOut([ids(0, 10, ['x']), ids(0, 10)])).toBe('x')
+  })
+  it('finds nobody among nested or disjoint groups of ten', () => {
+    expect(singledOut([ids(0, 10), ids(0, 20), ids(0, 30)])).toBeNull()
+    expect(singledOut([ids(0, 10), ids(10, 20), ids(5, 15)])).toBeNull()
+    expect(singledOut([])).toBeNull()
   })
 })
