@@ -145,6 +145,8 @@ export const staffEn = {
   'staff.release.postMeanSd': '{to}: mean (SD)',
   'staff.release.change': 'Change (95% CI)',
   'staff.release.withheld': 'Not shown, and why',
+  'staff.release.plotCaption': '{scale}: released mean, {from} and {to}',
+  'staff.release.plotMean': 'Mean (as released)',
   'staff.table1.title': 'Table 1. Participants (n = {n})',
   'staff.table1.suppressed': 'suppressed (fewer than {n})',
   'staff.table1.suppressionNote': 'Group figures only: counts of fewer than {n} participants are suppressed, with one more count where a hidden one could be worked out; ranges are not shown.',

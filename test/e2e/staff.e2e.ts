@@ -491,8 +491,14 @@ describe('a program lead', () => {
     // The live report is refused on the server, whatever the page shows.
     const live = await page.evaluate(async (id) => (await fetch(`/api/cohorts/${id}/report?from=pre&to=post`)).status, cohort.id)
     expect(live).toBe(403)
-    // No participant-level figure or table, and no participant code anywhere.
-    expect(await page.locator('svg').count()).toBe(0)
+    // Plots are drawn from the released figures only: each plot's table holds the released means, and
+    // there is no other figure (no per-person plot) on the page.
+    const plots = page.getByTestId('released-plots')
+    await plots.locator('svg').first().waitFor()
+    expect(await page.locator('svg').count()).toBe(await plots.locator('svg').count())
+    const phqCells = await stats.locator('tr[data-scale="phq-9/total"] td').allInnerTexts()
+    expect(await page.getByTestId('released-plot-table').first().locator('td').allInnerTexts()).toEqual([phqCells[1]!.split(' ')[0], phqCells[2]!.split(' ')[0]])
+    // No participant-level table, and no participant code anywhere.
     expect(await page.getByTestId('participant-table').count()).toBe(0)
     const text = await pageText(page)
     expect(text).not.toMatch(/\bP\d+\b/)

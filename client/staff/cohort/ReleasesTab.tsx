@@ -4,7 +4,7 @@
  * released snapshots, each with its date and who released it. Every figure here was rounded or
  * withheld on the server (server/domain/outcomes/disclosure.ts); this page only shows them.
  */
-import { useEffect, useState } from 'react'
+import { lazy, Suspense, useEffect, useState } from 'react'
 import { api } from '../../lib/api'
 import { t } from '../../lib/i18n'
 import { dateTime } from '../format'
@@ -12,6 +12,9 @@ import { call, useAction, useResource } from '../request'
 import type { CohortDetail } from '../types'
 import { LoadError, Loading } from '../ui'
 import type { InferResponseType } from 'hono/client'
+
+// Observable Plot (and d3) come with the plots: loaded only when a release has something to draw.
+const ReleasedPlots = lazy(() => import('./ReleasedPlots').then((module) => ({ default: module.ReleasedPlots })))
 
 type Release = Exclude<InferResponseType<(typeof api)['releases'][':id']['$get'], 200>, string>
 type Content = Release['content']
@@ -203,6 +206,9 @@ function Comparison({ comparison }: { comparison: Content['comparisons'][number]
           ))}
         </tbody>
       </table>
+      <Suspense fallback={<Loading />}>
+        <ReleasedPlots from={waves.from} to={waves.to} scales={comparison.scales} />
+      </Suspense>
     </>
   )
 }
