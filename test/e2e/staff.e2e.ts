@@ -309,7 +309,7 @@ describe('the cohort report', () => {
     expect(tracking.match(/Completed/g)?.length).toBe(4)
     await screenshot(page, 'staff-20-tracking-completed')
 
-    await page.getByRole('link', { name: 'Report' }).click()
+    await page.getByRole('link', { name: 'Report', exact: true }).click()
     const stats = page.getByTestId('stats-table')
     await stats.waitFor()
     // Two scales (PHQ-9 total, GAD-7 total), each with n = 2 complete pairs.
