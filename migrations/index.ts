@@ -3,6 +3,8 @@ import * as m0001 from './0001_initial'
 import * as m0002 from './0002_staff'
 import * as m0003 from './0003_interviews'
 import * as m0010 from './0010_answers'
+import * as m0020 from './0020_program_lead_releases'
+import * as m0021 from './0021_audit_erasure'
 
 /** Every migration, by name, in order. Add new ones at the end; never change a shipped one. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +12,6 @@ export const migrations: Record<string, Migration> = {
   '0002_staff': m0002,
   '0003_interviews': m0003,
   '0010_answers': m0010,
+  '0020_program_lead_releases': m0020,
+  '0021_audit_erasure': m0021,
 }

@@ -19,6 +19,7 @@ import { studyRoutes } from './routes/studies'
 import { cohortRoutes } from './routes/cohorts'
 import { staffSession, type StaffEnv } from './http/auth'
 import { clientRoutes } from './routes/client'
+import { releaseRoutes } from './routes/releases'
 
 export type AppOptions = {
   /** Folder of the built client (dist/client); without it only the API is served. */
@@ -48,6 +49,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
     .route('/', exportRoutes(deps))
     .route('/', interviewRoutes(deps))
     .route('/', qualitativeRoutes(deps))
+    .route('/', releaseRoutes(deps))
 
   const app = new Hono()
     // Participants are often on phones with a weak connection: every text response is compressed.

@@ -343,6 +343,38 @@ export interface MemberCheckTable {
   decided_at: string
 }
 
+/** A study's disclosure-control thresholds for what program leads see (server/domain/outcomes/disclosure.ts). */
+export interface DisclosurePolicyTable {
+  study_id: string
+  min_n: number
+  order_min_n: number
+  count_redact_at_or_below: number
+  count_rounding: number
+  updated_at: string
+  updated_by: string
+}
+
+/** A frozen, disclosure-controlled snapshot of a cohort's program-lead report. */
+export interface ProgramLeadReleaseTable {
+  id: string
+  study_id: string
+  cohort_id: string
+  released_at: string
+  released_by: string
+  released_by_name: string
+  /** JSON: the policy the snapshot was built under. */
+  policy: string
+  /** JSON: what program leads see. */
+  content: string
+  /** JSON: figure key → participant ids it was computed from; for the next release's differencing check only. */
+  basis: string
+}
+
+/** Audit entries about to be erased with a participant's data (migration 0021). */
+export interface AuditErasureTable {
+  audit_id: string
+}
+
 export interface Database {
   study: StudyTable
   cohort: CohortTable
@@ -374,6 +406,9 @@ export interface Database {
   table2_quote: Table2QuoteTable
   agreement_resolution: AgreementResolutionTable
   member_check: MemberCheckTable
+  disclosure_policy: DisclosurePolicyTable
+  program_lead_release: ProgramLeadReleaseTable
+  audit_erasure: AuditErasureTable
 }
 
 export type StudyRow = Selectable<StudyTable>

@@ -29,6 +29,7 @@ import {
   type StoredResponse,
 } from '../../db/repositories/responses'
 import { deleteInterviewOfParticipant } from '../../db/repositories/interviews'
+import { discardDeletedPages, eraseAuditOfParticipant } from '../../db/repositories/erasure'
 import { findCohort, findStudy, listWaves, type Wave } from '../../db/repositories/studies'
 import { waveState } from '../dates'
 import type { Deps } from '../deps'
@@ -377,16 +378,19 @@ export async function completeForm(
  * Withdraw from the study. As the consent form says, the participant chooses whether the answers
  * already given are kept for analysis or deleted. Deleting takes the interview with it: the
  * interviewer's notes, the transcript, its codings and the quotations chosen from it for Table 2
- * (deleteInterviewOfParticipant); keeping keeps them. The link stays usable so they can see that they
+ * (deleteInterviewOfParticipant), and the audit entries about any of it (eraseAuditOfParticipant: the
+ * withdrawal itself is kept, with counts); keeping keeps them. The link stays usable so they can see that they
  * have withdrawn; nothing more is collected.
  */
 export async function withdraw(deps: Deps, participant: Participant, body: { keepData: boolean }): Promise<{ withdrawnAt: string; deletedResponses: number }> {
-  return inTransaction(deps, participant, async (trx, current) => {
+  const result = await inTransaction(deps, participant, async (trx, current) => {
     if (current.status === 'withdrawn') return { withdrawnAt: current.withdrawnAt!, deletedResponses: 0 }
     const now = deps.now()
     const actor = `participant:${participant.id}`
     let deletedResponses = 0
     if (!body.keepData) {
+      // Delete means deleted in the audit log too: what is kept is the withdrawal and counts of what went.
+      await eraseAuditOfParticipant(trx, participant.id)
       deletedResponses = await deleteResponsesOfParticipant(trx, participant.id)
       const { interviewId, ...deleted } = await deleteInterviewOfParticipant(trx, participant.id)
       if (interviewId) await insertAudit(trx, { actor, action: 'interview.delete', entity: 'interview', entityId: interviewId, details: { because: 'participant.withdraw', ...deleted } }, now)
@@ -395,4 +399,6 @@ export async function withdraw(deps: Deps, participant: Participant, body: { kee
     await insertAudit(trx, { actor, action: 'participant.withdraw', entity: 'participant', entityId: participant.id, details: { keepData: body.keepData, deletedResponses } }, now)
     return { withdrawnAt: now.toISOString(), deletedResponses }
   })
+  if (!body.keepData) await discardDeletedPages(deps.db)
+  return result
 }

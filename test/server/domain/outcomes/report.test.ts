@@ -16,7 +16,6 @@
 import { describe, expect, it } from 'vitest'
 import { runCli } from '../../../../server/cli/program'
 import { migrateToLatest } from '../../../../server/db/migrate'
-import { updateStudy } from '../../../../server/db/repositories/studies'
 import { importCohortCsv } from '../../../../server/domain/outcomes/import'
 import { aggregateReport, cohortReport, participantReport } from '../../../../server/domain/outcomes/report'
 import { reportCsv, reportMarkdown } from '../../../../server/domain/outcomes/report-format'
@@ -116,7 +115,7 @@ describe('cohort report on imported data', () => {
     expect(report.participants.find((p) => p.code === 'P4')!.scales.find((s) => s.scale === 'raw')!.classification).toBe('recovered')
   })
 
-  it('serves the full report to researchers and a suppressed aggregate to program leads', async () => {
+  it('serves the full report to researchers and no live report to program leads', async () => {
     const { app, deps, study, cohort } = await importedCohort()
     const researcher = await signedInStaff(deps, [{ studyId: study.id, role: 'researcher' }])
     const lead = await signedInStaff(deps, [{ studyId: study.id, role: 'program_lead' }])
@@ -128,24 +127,10 @@ describe('cohort report on imported data', () => {
     expect(body.participants).toHaveLength(8)
     expect(body.scales[0].pairedT.t).toBeCloseTo(-3.0759262152358668, 9)
 
-    const aggregate = await app.request(`/api/cohorts/${cohort.id}/report`, { headers: lead.headers })
-    expect(aggregate.status).toBe(200)
-    const agg = await aggregate.json()
-    expect(agg.view).toBe('aggregate')
-    expect(agg.participants).toBeUndefined()
-    expect(JSON.stringify(agg)).not.toMatch(/"P\d+"/)
-    // n = 8 ≥ 5: the statistics stand. 2 improved is suppressed, and so is 6 unchanged, which with
-    // n = 8 would give the 2 away (secondary suppression); the zeros identify nobody.
-    expect(agg.scales[0].pairedT.t).toBeCloseTo(-3.0759262152358668, 9)
-    expect(agg.scales[0].reliableChange).toEqual({ recovered: 0, improved: null, unchanged: null, deteriorated: 0 })
-    expect(agg.scales[0].unavailable.reliableChange).toMatch(/fewer than 5 participants/)
-
-    // With a threshold above the cohort's size every statistic is suppressed, with the reason.
-    await updateStudy(deps.db, study.id, { minCellSize: 10 })
-    const suppressed = await (await app.request(`/api/cohorts/${cohort.id}/report`, { headers: lead.headers })).json()
-    expect(suppressed.scales[0]).toMatchObject({ n: null, pairedT: null, effectSize: null, pre: { mean: null }, unavailable: { all: 'suppressed: fewer than 10 participants' } })
-    // Counts of fewer than 10 are suppressed too; how many were enrolled is not a finding and stays.
-    expect(suppressed.funnel).toMatchObject({ enrolled: 8, consented: null, paired: null })
+    // Program leads read released snapshots only (test/server/domain/outcomes/disclosure-attacks.test.ts).
+    const live = await app.request(`/api/cohorts/${cohort.id}/report`, { headers: lead.headers })
+    expect(live.status).toBe(403)
+    expect((await live.json()).error.code).toBe('forbidden')
   })
 
   it('says why a statistic is missing instead of showing NaN', async () => {
