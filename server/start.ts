@@ -7,7 +7,9 @@ import { join } from 'node:path'
 import { loadConfig, projectRoot } from './config'
 import { listStudies } from './db/repositories/studies'
 import { InstrumentFileError } from './domain/instruments/registry'
-import { startServer } from './index'
+import { DatabaseOpenError, describeStorageError } from './db/connection'
+import { LeaseHeldError } from './db/lease'
+import { exitOnSignals, startServer } from './index'
 
 /** The newest modification time of any file below `dir`. */
 function newest(dir: string): number {
@@ -29,10 +31,13 @@ async function buildClientIfNeeded(clientDir: string) {
   await build({ configFile: join(projectRoot, 'vite.config.ts'), logLevel: 'warn' })
 }
 
+// Health data: every file and folder this process creates is its owner's only (0600 / 0700).
+process.umask(0o077)
 const config = loadConfig()
 try {
   await buildClientIfNeeded(config.clientDir)
-  const { db, setupToken } = await startServer(config)
+  const { db, setupToken, close } = await startServer(config)
+  exitOnSignals(close)
   console.log(`Balint Outcomes is running at ${config.baseUrl}  (database: ${config.dbPath})`)
   if (setupToken) {
     console.log('\nFirst run: create the first administrator account at this one-time link:')
@@ -45,6 +50,11 @@ try {
 } catch (error) {
   if (error instanceof InstrumentFileError) {
     console.error(`Cannot start: an instrument file is invalid.\n${error.message}`)
+  } else if (error instanceof LeaseHeldError || error instanceof DatabaseOpenError) {
+    console.error(`Cannot start: ${error.message}`)
+  } else if (typeof error === 'object' && error !== null && 'code' in error) {
+    // A storage error (disk full, read-only folder, a lock held elsewhere): say the cause.
+    console.error(`Cannot start: ${describeStorageError(error)}`)
   } else {
     console.error(`Cannot start: ${(error as Error).message}`)
   }
