@@ -142,6 +142,8 @@ export const staffEn = {
   'staff.dataExports.dictionary': 'each variable of wide.csv: label, value labels, instrument and version, scoring rule',
   'staff.dataExports.script': 'an R script that reads wide.csv, labels the factors and reproduces the paired tests of the report',
   'staff.dataExports.audit': 'Each download is recorded in the audit log with who and when.',
+  'staff.dataExports.excel': 'for Excel',
+  'staff.dataExports.excelAbout': 'The same file with a UTF-8 byte-order mark, so Excel shows Persian and accented text correctly. Cells that a spreadsheet would run as a formula start with an apostrophe.',
   'staff.wave.pre': 'Pre',
   'staff.wave.post': 'Post',
   'staff.wave.follow-up': 'Follow-up',
