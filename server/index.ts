@@ -5,8 +5,9 @@ import { serve } from '@hono/node-server'
 import { createApp } from './app'
 import { loadConfig, type Config } from './config'
 import { scheduleBackups } from './db/backup'
-import { closeDatabase, openDatabase } from './db/connection'
-import { acquireWriterLease, leaseRenewMs } from './db/lease'
+import { closeDatabase, DatabaseOpenError, describeStorageError, openDatabase } from './db/connection'
+import { acquireWriterLease, leaseRenewMs, LeaseHeldError } from './db/lease'
+import { InstrumentFileError } from './domain/instruments/registry'
 import { migrateToLatest } from './db/migrate'
 import { loadInstruments, shippedInstrumentsFolder } from './domain/instruments/registry'
 import { createSetupToken } from './domain/staff/auth'
@@ -90,4 +91,16 @@ export function exitOnSignals(close: () => Promise<void>, log: Logger = defaultL
   }
   process.on('SIGTERM', stop)
   process.on('SIGINT', stop)
+}
+
+/**
+ * Why the server could not start, in words an operator can act on: an invalid instrument file,
+ * another server on the database, or the storage's own cause (disk full, read-only, no permission,
+ * locked) rather than whatever operation happened to meet it.
+ */
+export function describeStartupError(error: unknown): string {
+  if (error instanceof InstrumentFileError) return `an instrument file is invalid.\n${error.message}`
+  if (error instanceof LeaseHeldError || error instanceof DatabaseOpenError) return error.message
+  if (typeof error === 'object' && error !== null && 'code' in error) return describeStorageError(error)
+  return error instanceof Error ? error.message : String(error)
 }

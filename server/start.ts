@@ -6,10 +6,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { loadConfig, projectRoot } from './config'
 import { listStudies } from './db/repositories/studies'
-import { InstrumentFileError } from './domain/instruments/registry'
-import { DatabaseOpenError, describeStorageError } from './db/connection'
-import { LeaseHeldError } from './db/lease'
-import { exitOnSignals, startServer } from './index'
+import { describeStartupError, exitOnSignals, startServer } from './index'
 
 /** The newest modification time of any file below `dir`. */
 function newest(dir: string): number {
@@ -48,15 +45,6 @@ try {
     console.log('  npm run balint -- demo')
   }
 } catch (error) {
-  if (error instanceof InstrumentFileError) {
-    console.error(`Cannot start: an instrument file is invalid.\n${error.message}`)
-  } else if (error instanceof LeaseHeldError || error instanceof DatabaseOpenError) {
-    console.error(`Cannot start: ${error.message}`)
-  } else if (typeof error === 'object' && error !== null && 'code' in error) {
-    // A storage error (disk full, read-only folder, a lock held elsewhere): say the cause.
-    console.error(`Cannot start: ${describeStorageError(error)}`)
-  } else {
-    console.error(`Cannot start: ${(error as Error).message}`)
-  }
+  console.error(`Cannot start: ${describeStartupError(error)}`)
   process.exit(1)
 }
