@@ -66,8 +66,6 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   const app = new Hono<ClientEnv>()
     .use(requestLog(logger))
     .use(clientInfo({ baseUrl: options.baseUrl, trustProxy: options.trustProxy }))
-    // Participants are often on phones with a weak connection: every text response is compressed.
-    .use(compress())
     .use(
       secureHeaders({
         // Pages load nothing from any other origin: no CDN, no web fonts, no analytics.
@@ -87,6 +85,10 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
         referrerPolicy: 'no-referrer',
       }),
     )
+    // Participants are often on phones with a weak connection: every text response is compressed.
+    // Inside secureHeaders: compress replaces the response, and over real HTTP (@hono/node-server's
+    // Response) headers set on the response it replaced were lost.
+    .use(compress())
     .route('/api', api)
     .route('/', clientRoutes(options.clientDir))
 

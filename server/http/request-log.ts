@@ -5,8 +5,8 @@
 import type { MiddlewareHandler } from 'hono'
 import type { Logger } from '../logger'
 
-/** Path segments after these hold a secret token (a participant's link, a set-up or reset link). */
-const tokenBefore = new Set(['p', 'setup', 'reset'])
+/** Path segments after these hold a secret token (a participant's link, a set-up or password link). */
+const tokenBefore = new Set(['p', 'setup', 'reset', 'password-link'])
 
 /**
  * The path with every token replaced by `:token`.
