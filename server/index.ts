@@ -2,6 +2,7 @@
  * The server process: the only place that opens the database, migrates it and calls serve().
  */
 import { serve } from '@hono/node-server'
+import type { AddressInfo } from 'node:net'
 import { createApp } from './app'
 import { loadConfig, type Config } from './config'
 import { scheduleBackups } from './db/backup'
@@ -46,9 +47,14 @@ export async function startServer(config: Config = loadConfig(), options: { logg
   const deps = { db, instruments, now: () => new Date() }
   // While no administrator exists: a one-time link for creating the first one.
   const setupToken = await createSetupToken(deps)
-  const app = createApp(deps, { clientDir: config.clientDir, baseUrl: config.baseUrl, trustProxy: config.trustProxy, logger: log })
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host })
+  // The app is built once the port is known: with PORT=0 (tests) the default base URL names port 0,
+  // and links must carry the port the system chose. No request is handled before it exists.
+  let app: ReturnType<typeof createApp> | undefined
+  const server = serve({ fetch: (request, env) => app!.fetch(request, env), port: config.port, hostname: config.host })
   await new Promise<void>((resolve) => server.once('listening', () => resolve()))
+  const baseUrl = new URL(config.baseUrl)
+  if (baseUrl.port === '0') baseUrl.port = String((server.address() as AddressInfo).port)
+  app = createApp(deps, { clientDir: config.clientDir, baseUrl: baseUrl.origin + baseUrl.pathname.replace(/\/+$/, ''), trustProxy: config.trustProxy, logger: log })
   let closing: Promise<void> | undefined
   const close = () =>
     (closing ??= (async () => {

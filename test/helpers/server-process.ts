@@ -17,7 +17,7 @@ import { addParticipants, createCohort, createStudy, setWave } from '../../serve
 const [dbPath, countArg] = process.argv.slice(2)
 process.umask(0o077)
 try {
-  const running = await startServer({ ...loadConfig({}), dbPath: dbPath!, port: 0, host: '127.0.0.1' })
+  const running = await startServer({ ...loadConfig({ PORT: '0' }), dbPath: dbPath!, host: '127.0.0.1' })
   exitOnSignals(running.close)
   const tokens: string[] = []
   if (countArg) {
