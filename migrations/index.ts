@@ -5,6 +5,7 @@ import * as m0003 from './0003_interviews'
 import * as m0010 from './0010_answers'
 import * as m0020 from './0020_program_lead_releases'
 import * as m0021 from './0021_audit_erasure'
+import * as m0030 from './0030_operations'
 
 /** Every migration, by name, in order. Add new ones at the end; never change a shipped one. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0010_answers': m0010,
   '0020_program_lead_releases': m0020,
   '0021_audit_erasure': m0021,
+  '0030_operations': m0030,
 }

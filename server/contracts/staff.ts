@@ -49,3 +49,12 @@ export const waveBody = z.strictObject({ opens: day, closes: day, instruments: z
 export const attendanceBody = z.strictObject({
   attendance: z.array(z.strictObject({ participantId: z.string().min(1), present: z.boolean() })).min(1).max(1000),
 })
+
+/** Changing one's own password. */
+export const changePasswordBody = z.strictObject({ currentPassword: z.string().max(passwordRule.maxLength), newPassword: password })
+/** Choosing a password with a one-time link. */
+export const passwordLinkBody = z.strictObject({ token: z.string().min(1).max(100), password })
+/** An administrator's change to an account: disable or enable it, grant or remove administrator rights. */
+export const updateStaffUserBody = z
+  .strictObject({ disabled: z.boolean().optional(), isAdmin: z.boolean().optional() })
+  .refine((b) => b.disabled !== undefined || b.isAdmin !== undefined, { message: 'give disabled or isAdmin' })

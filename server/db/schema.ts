@@ -206,6 +206,37 @@ export interface SetupTokenTable {
   used_at: string | null
 }
 
+/** Which server process may write to this database (one at a time). */
+export interface ServerLeaseTable {
+  name: string
+  /** A random id of the holding process. */
+  holder: string
+  host: string
+  pid: number
+  started_at: string
+  heartbeat_at: string
+}
+
+/** Failed sign-ins under one key, and when the next attempt is allowed. */
+export interface SignInThrottleTable {
+  key: string
+  failures: number
+  next_attempt_at: string
+  updated_at: string
+}
+
+/** A one-time link for choosing a password (reset, or an account made from the command line). */
+export interface PasswordLinkTable {
+  id: string
+  user_id: string
+  /** SHA-256 of the link's token. */
+  token_hash: string
+  created_by: string
+  created_at: string
+  expires_at: string
+  used_at: string | null
+}
+
 export interface InterviewAssignmentTable {
   id: string
   study_id: string
@@ -409,6 +440,9 @@ export interface Database {
   disclosure_policy: DisclosurePolicyTable
   program_lead_release: ProgramLeadReleaseTable
   audit_erasure: AuditErasureTable
+  server_lease: ServerLeaseTable
+  sign_in_throttle: SignInThrottleTable
+  password_link: PasswordLinkTable
 }
 
 export type StudyRow = Selectable<StudyTable>

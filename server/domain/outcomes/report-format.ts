@@ -2,7 +2,7 @@
  * The cohort report as text: CSV (one row per scale, for spreadsheets and R) and Markdown (for a
  * methods appendix or an e-mail). JSON is the report object itself.
  */
-import { stringify } from 'csv-stringify/sync'
+import { stringifyCsv as stringify } from '../csv'
 import type { CohortReport, ScaleReport } from './report'
 
 /** Numbers as R prints them to 7 significant digits by default; missing as empty (CSV) or "–" (Markdown). */

@@ -3,7 +3,7 @@
  * question (age, years in practice …) is summarised by n, mean, SD and range; every choice question
  * (sex, marital status, role …) by counts and percentages of those who answered.
  */
-import { stringify } from 'csv-stringify/sync'
+import { stringifyCsv as stringify } from '../csv'
 import { max, mean, min, sampleStandardDeviation } from 'simple-statistics'
 import { ApiError } from '../errors'
 import { listParticipants } from '../../db/repositories/participants'

@@ -320,6 +320,16 @@ const routes: Route[] = [
       expect(body).toMatchObject({ email: 'fresh@example.org', isAdmin: false })
       expect(text(body)).not.toMatch(/password|argon/i)
     } },
+  { name: 'POST /auth/password', scoped: false, request: () => send('POST', '/api/auth/password', { currentPassword: 'correct horse battery staple', newPassword: 'quiet lantern over the harbour' }), expected: [200, 200, 200, 200, 200, 200, 401],
+    check: (body) => expect(body).toEqual({ endedSessions: 0 }) },
+  { name: 'PATCH /staff-users/:id', scoped: false, request: (_t, w) => send('PATCH', `/api/staff-users/${w.newcomer.id}`, { disabled: true }), expected: [200, 403, 403, 403, 403, 403, 401],
+    check: (body, { w }) => expect(body).toMatchObject({ id: w.newcomer.id, disabled: true }) },
+  { name: 'DELETE /staff-users/:id/sessions', scoped: false, request: (_t, w) => send('DELETE', `/api/staff-users/${w.newcomer.id}/sessions`), expected: [200, 403, 403, 403, 403, 403, 401],
+    check: (body) => expect(body).toEqual({ endedSessions: 0 }) },
+  { name: 'POST /staff-users/:id/password-link', scoped: false, request: (_t, w) => send('POST', `/api/staff-users/${w.newcomer.id}/password-link`), expected: [201, 403, 403, 403, 403, 403, 401],
+    check: (body, { w }) => {
+      expect(body).toMatchObject({ userId: w.newcomer.id, email: 'newcomer@example.org', link: expect.stringMatching(/^http:\/\/localhost\/reset\/[A-Za-z0-9_-]{43}$/) })
+    } },
   { name: 'POST /demo', scoped: false, request: () => send('POST', '/api/demo'),                         expected: [201, 403, 403, 403, 403, 403, 401],
     check: (body) => expect(Object.keys(body).sort()).toEqual(['cohortId', 'completedCohortId', 'participants', 'studyId']) },
   { name: 'GET /instruments', scoped: false, request: () => get('/api/instruments'),                    expected: [200, 200, 200, 200, 200, 200, 401],
@@ -567,7 +577,7 @@ describe('the matrix is complete', () => {
       .map((r) => `${r.method} ${r.path.replace(/^\/api/, '')}`)
       // The export downloads are another part of the app, with their own tests.
       .filter((r) => !r.includes('/exports'))
-    const publicRoutes = ['GET /health', 'POST /auth/setup', 'POST /auth/sign-in']
+    const publicRoutes = ['GET /health', 'POST /auth/setup', 'POST /auth/sign-in', 'GET /auth/password-link/:token', 'POST /auth/password-link']
     expect([...new Set(mounted)].filter((r) => !publicRoutes.includes(r)).sort()).toEqual(routes.map((r) => r.name).sort())
   })
 })
