@@ -4,7 +4,7 @@
  */
 export { pairedTTest, type PairedTTest } from './paired-t-test'
 export { wilcoxonSignedRank, type WilcoxonSignedRank } from './wilcoxon-signed-rank'
-export { cohensDz } from './cohens-dz'
+export { cohensDz, cohensDzConfidenceInterval } from './cohens-dz'
 export { cohensDav } from './cohens-dav'
 export { hedgesGav } from './hedges-gav'
 export { quartiles } from './quartiles'
@@ -18,7 +18,7 @@ export {
 } from './reliable-change'
 export { cronbachAlpha, type CronbachAlpha } from './cronbach-alpha'
 export { pAdjust } from './p-adjust'
-export { noncentralTCdf } from './noncentral-t-cdf'
+export { noncentralTCdf, noncentralTMethod, type NoncentralTMethod } from './noncentral-t-cdf'
 export { bisectRoot } from './root-find'
 export { pairedDifferences } from './paired-differences'
 export { assertFiniteNumbers } from './assert-finite-numbers'
