@@ -275,6 +275,7 @@ export const staffEn = {
   'staff.stats.dzTitle': 'Cohen’s d for paired data: mean change / SD of change',
   'staff.stats.gav': 'Hedges’ g_av',
   'staff.stats.gavTitle': 'Hedges’ g on the average SD of the two waves (Lakens 2013)',
+  'staff.stats.notAssessable': 'not assessable',
   'staff.stats.reliableChange': 'Reliable change (Jacobson & Truax)',
   'staff.stats.rcp': 'Points for reliable change',
   'staff.stats.rciBasis': 'SD {sd} ({sdSource}); reliability {r} ({rSource})',
