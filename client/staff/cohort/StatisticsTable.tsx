@@ -86,12 +86,14 @@ export function StatisticsTable({ report }: { report: CohortReportView }) {
         { id: 't', label: t('staff.stats.t'), cell: (s) => (s.pairedT ? `${fixed(s.pairedT.t)} (${score(s.pairedT.df)})` : missing(s, ['pairedT'])) },
         { id: 'p', label: t('staff.stats.p'), cell: (s) => (s.pairedT ? pValue(s.pairedT.p) : missing(s, ['pairedT'])) },
         { id: 'p-holm', label: t('staff.stats.pHolm'), title: t('staff.stats.pHolmTitle'), cell: (s) => (s.pHolm === null ? missing(s, ['pHolm', 'pairedT']) : pValue(s.pHolm)) },
+        { id: 'family', label: t('staff.stats.family'), cell: (s) => <span title={s.multiplicity.description}>{t(`staff.stats.family.${s.multiplicity.family}`, { m: s.multiplicity.m ?? '–' })}</span> },
         { id: 'wilcoxon-v', label: t('staff.stats.wilcoxonV'), cell: (s) => (s.wilcoxon ? score(s.wilcoxon.V) : missing(s, ['wilcoxon'])) },
         {
           id: 'wilcoxon-p',
           label: t('staff.stats.wilcoxonP'),
           cell: (s) => (s.wilcoxon ? `${pValue(s.wilcoxon.p)} (${t(`staff.stats.method.${s.wilcoxon.method}`)})` : missing(s, ['wilcoxon'])),
         },
+        { id: 'wilcoxon-p-holm', label: t('staff.stats.wilcoxonPHolm'), cell: (s) => (s.wilcoxonHolm === null ? missing(s, ['wilcoxonHolm', 'pHolm', 'wilcoxon']) : pValue(s.wilcoxonHolm)) },
         {
           id: 'dz',
           label: t('staff.stats.dz'),

@@ -58,8 +58,19 @@ export type ScaleReport = {
    * the AS 243 series (|δ| > 37.62): the CI is then approximate, and `warnings` says so.
    */
   effectSize: { dz: number | null; dzCi95: [number, number] | null; dzCiMethod: 'series' | 'normal approximation' | null; dav: number | null; gav: number | null } | null
+  /** The paired t-test's p adjusted within the secondary family (Holm; Benjamini–Hochberg); null for a primary outcome. */
   pHolm: number | null
   pBH: number | null
+  /** The Wilcoxon test's p adjusted the same way, within the family of the secondary scales' Wilcoxon tests. */
+  wilcoxonHolm: number | null
+  wilcoxonBH: number | null
+  /**
+   * The multiplicity family of this scale's tests. 'primary': named by the study as a primary outcome,
+   * not adjusted. 'secondary': adjusted across the m secondary scales. 'same score': another metric of
+   * `sameScoreAs` (WHO-5 percentage = raw × 4), the same test, so not counted again: it carries that
+   * scale's adjusted p-values.
+   */
+  multiplicity: { family: 'primary' | 'secondary' | 'same score'; sameScoreAs: string | null; m: number | null; description: string }
   /** What the reliable change index of this scale rests on. */
   rci: null | { sd: number; sdSource: 'instrument' | 'sample pre SD'; reliability: number; reliabilitySource: string; sDiff: number; reliableChangePoints: number }
   cutoff: { value: number; criterion: 'a' | 'b' | 'c' } | null
@@ -314,6 +325,9 @@ export async function cohortReport(deps: Deps, cohortId: string, waves: { from: 
         effectSize: dz || dav !== null || gav !== null ? { dz: dz?.dz ?? null, dzCi95: dz?.ci95 ?? null, dzCiMethod: dz?.ciMethod ?? null, dav, gav } : null,
         pHolm: null,
         pBH: null,
+        wilcoxonHolm: null,
+        wilcoxonBH: null,
+        multiplicity: { family: 'secondary', sameScoreAs: spec.sameScoreAs ? `${instrumentId}/${spec.sameScoreAs}` : null, m: null, description: '' },
         rci,
         cutoff,
         reliableChange: counts,
@@ -324,15 +338,7 @@ export async function cohortReport(deps: Deps, cohortId: string, waves: { from: 
     }
   }
 
-  // Holm and Benjamini–Hochberg across the scales of this report, on the paired t-tests' p.
-  const ps = scales.map((s) => s.pairedT?.p ?? null)
-  const holm = pAdjust(ps, 'holm')
-  const bh = pAdjust(ps, 'BH')
-  scales.forEach((s, i) => {
-    s.pHolm = holm[i] ?? null
-    s.pBH = bh[i] ?? null
-    if (s.pHolm === null) s.unavailable.pHolm = 'no paired t-test p-value for this scale'
-  })
+  adjustForMultiplicity(scales, study.primaryOutcomes)
 
   return {
     cohort: { id: cohort.id, name: cohort.name, studyId: study.id, studyName: study.name },
@@ -344,6 +350,56 @@ export async function cohortReport(deps: Deps, cohortId: string, waves: { from: 
     participants: participants
       .filter((p) => perParticipant.get(p.id)!.length > 0)
       .map((p) => ({ id: p.id, code: p.code, attended: attendance.get(p.id) ?? 0, withdrawn: p.status === 'withdrawn', scales: perParticipant.get(p.id)! })),
+  }
+}
+
+/**
+ * Holm and Benjamini–Hochberg within the secondary family, for the paired t-tests and, separately,
+ * the Wilcoxon tests (each family holds one test per distinct hypothesis). Primary outcomes, named by
+ * the study, stand unadjusted (a confirmatory test has its own α; Bender & Lange 2001, J Clin
+ * Epidemiol 54:343–349). A scale marked `sameScoreAs` is the same test in another metric: it is not
+ * counted (WHO-5's percentage would otherwise enter the family twice, m = 7 for 6 tests) and gets
+ * the adjusted p of its scale. Equal to R's p.adjust(p, "holm") and p.adjust(p, "BH") on the
+ * secondary family's p-values. Mutates `scales`.
+ */
+function adjustForMultiplicity(scales: ScaleReport[], primaryOutcomes: string[]): void {
+  const key = (s: ScaleReport) => `${s.instrument}/${s.scale}`
+  const primary = new Set(primaryOutcomes)
+  for (const s of scales) {
+    s.multiplicity.family = s.multiplicity.sameScoreAs ? 'same score' : primary.has(key(s)) ? 'primary' : 'secondary'
+  }
+  const secondary = scales.filter((s) => s.multiplicity.family === 'secondary')
+  const tHolm = pAdjust(secondary.map((s) => s.pairedT?.p ?? null), 'holm')
+  const tBH = pAdjust(secondary.map((s) => s.pairedT?.p ?? null), 'BH')
+  const wHolm = pAdjust(secondary.map((s) => s.wilcoxon?.p ?? null), 'holm')
+  const wBH = pAdjust(secondary.map((s) => s.wilcoxon?.p ?? null), 'BH')
+  const mT = secondary.filter((s) => s.pairedT).length
+  const mW = secondary.filter((s) => s.wilcoxon).length
+  secondary.forEach((s, i) => {
+    s.pHolm = tHolm[i] ?? null
+    s.pBH = tBH[i] ?? null
+    s.wilcoxonHolm = wHolm[i] ?? null
+    s.wilcoxonBH = wBH[i] ?? null
+    s.multiplicity.m = mT
+    s.multiplicity.description = `secondary outcome: Holm and Benjamini–Hochberg across the ${mT} secondary paired t-test${mT === 1 ? '' : 's'} (and the ${mW} Wilcoxon test${mW === 1 ? '' : 's'})${primary.size > 0 ? '' : '; the study names no primary outcome'}`
+    if (s.pHolm === null) s.unavailable.pHolm = 'no paired t-test p-value for this scale'
+    if (s.wilcoxonHolm === null) s.unavailable.wilcoxonHolm = 'no Wilcoxon p-value for this scale'
+  })
+  for (const s of scales) {
+    if (s.multiplicity.family === 'primary') {
+      s.multiplicity.description = 'primary outcome named by the study: its p-values are not adjusted'
+      s.unavailable.pHolm = 'primary outcome: not adjusted for multiplicity'
+    }
+    if (s.multiplicity.family === 'same score') {
+      const of = scales.find((o) => key(o) === s.multiplicity.sameScoreAs)
+      s.pHolm = of?.pHolm ?? null
+      s.pBH = of?.pBH ?? null
+      s.wilcoxonHolm = of?.wilcoxonHolm ?? null
+      s.wilcoxonBH = of?.wilcoxonBH ?? null
+      s.multiplicity.m = of?.multiplicity.m ?? null
+      s.multiplicity.description = `another metric of ${s.multiplicity.sameScoreAs} (the same test): not counted in the family; adjusted p-values are those of ${s.multiplicity.sameScoreAs}${of?.multiplicity.family === 'primary' ? ', a primary outcome' : ''}`
+      if (s.pHolm === null) s.unavailable.pHolm = of?.multiplicity.family === 'primary' ? 'primary outcome: not adjusted for multiplicity' : `no adjusted p-value for ${s.multiplicity.sameScoreAs}`
+    }
   }
 }
 
@@ -382,6 +438,8 @@ export function aggregateReport(report: CohortReport, minCellSize: number): Omit
           effectSize: null,
           pHolm: null,
           pBH: null,
+          wilcoxonHolm: null,
+          wilcoxonBH: null,
           rci: null,
           reliableChange: { recovered: null, improved: null, unchanged: null, deteriorated: null },
           reliability: { from: null, to: null },

@@ -93,8 +93,43 @@ describe('cohort report on imported data', () => {
     // WHO-5 percentage = raw × 4: the same t, a CI four times as wide: 2.8855642246022195 21.1144357753977800
     close(whoPct!.pairedT!.t, 3.1132471299766249)
     close(whoPct!.change.ci95![0], 2.8855642246022195)
-    // p.adjust(c(0.0179176372568833, 0.0170037012891842, 0.0170037012891842), "holm"): all 0.0510111038675527
-    for (const s of report.scales) close(s.pHolm, 0.0510111038675527, 12)
+    // WHO-5 percentage is raw × 4, the same test: it is not counted again (m = 2, not 3).
+    // R: p.adjust(c(0.0179176372568833, 0.0170037012891842), "holm")   # 0.034007402578368401 (both)
+    //    p.adjust(c(0.0179176372568833, 0.0170037012891842), "BH")     # 0.0179176372568833 (both)
+    for (const s of report.scales) close(s.pHolm, 0.034007402578368401, 12)
+    for (const s of report.scales) close(s.pBH, 0.0179176372568833, 12)
+    expect(report.scales.map((s) => s.multiplicity.family)).toEqual(['secondary', 'secondary', 'same score'])
+    expect(whoPct!.multiplicity).toMatchObject({ sameScoreAs: 'who-5/raw', m: 2 })
+    // Wilcoxon p-values are adjusted the same way.
+    // R: p.adjust(c(0.0342879679735918, 0.0406849087807448), "holm")   # 0.0685759359471836 (both)
+    //    p.adjust(c(0.0342879679735918, 0.0406849087807448), "BH")     # 0.040684908780744801 (both)
+    for (const s of report.scales) close(s.wilcoxonHolm, 0.0685759359471836, 12)
+    for (const s of report.scales) close(s.wilcoxonBH, 0.040684908780744801, 12)
+  })
+
+  it('leaves the primary outcome unadjusted and adjusts the secondary family only', async () => {
+    const { app, deps, study, cohort } = await importedCohort()
+    const researcher = await signedInStaff(deps, [{ studyId: study.id, role: 'researcher' }])
+    const patch = (body: unknown) => app.request(`/api/studies/${study.id}`, { method: 'PATCH', headers: { ...researcher.headers, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    // The percentage is not the score itself; an unknown scale is no outcome. Neither writes anything.
+    const wrong = await patch({ primaryOutcomes: ['who-5/percentage'] })
+    expect(wrong.status).toBe(422)
+    expect((await wrong.json()).error).toMatchObject({ code: 'validation_failed', details: [{ field: 'primaryOutcomes' }] })
+    expect((await patch({ primaryOutcomes: ['phq-9/nope'] })).status).toBe(422)
+    expect((await patch({ primaryOutcomes: ['PHQ 9'] })).status).toBe(422)
+    const ok = await patch({ primaryOutcomes: ['phq-9/total'] })
+    expect(ok.status).toBe(200)
+    expect((await ok.json()).primaryOutcomes).toEqual(['phq-9/total'])
+
+    const [phq, who, whoPct] = (await cohortReport(deps, cohort.id, { from: 'pre', to: 'post' })).scales
+    expect(phq!.multiplicity.family).toBe('primary')
+    expect(phq!.pHolm).toBeNull()
+    expect(phq!.unavailable.pHolm).toMatch(/primary outcome/)
+    // The secondary family is WHO-5 alone: m = 1, p.adjust(0.0170037012891842, "holm") = 0.0170037012891842
+    expect(who!.multiplicity).toMatchObject({ family: 'secondary', m: 1 })
+    close(who!.pHolm, 0.0170037012891842, 12)
+    close(whoPct!.pHolm, 0.0170037012891842, 12)
+    close(who!.wilcoxonHolm, 0.0406849087807448, 12)
   })
 
   it('classifies reliable and clinically significant change from the instruments\' norms', async () => {
