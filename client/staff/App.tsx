@@ -17,6 +17,7 @@ import { ParticipantReportPage } from './pages/ParticipantReportPage'
 import { SetupPage } from './pages/SetupPage'
 import { SignInPage } from './pages/SignInPage'
 import { StudyPage } from './pages/StudyPage'
+import { PooledReportPage } from './pages/PooledReportPage'
 import { TranscriptPage } from './pages/TranscriptPage'
 import { ApiFailure, call, setUnauthorizedHandler } from './request'
 import { SessionProvider, useSession } from './session'
@@ -38,6 +39,7 @@ export function App() {
               <Switch>
                 <Route path="/" component={HomePage} />
                 <Route path="/studies/:id">{(params) => <StudyPage id={params.id} />}</Route>
+                <Route path="/studies/:id/pooled">{(params) => <PooledReportPage id={params.id} />}</Route>
                 <Route path="/studies/:id/coding">{(params) => <CodingPage id={params.id} />}</Route>
                 <Route path="/studies/:id/codebook">{(params) => <CodebookPage id={params.id} />}</Route>
                 <Route path="/studies/:id/analysis/:tab?">
