@@ -6,6 +6,7 @@ import * as m0010 from './0010_answers'
 import * as m0020 from './0020_program_lead_releases'
 import * as m0021 from './0021_audit_erasure'
 import * as m0030 from './0030_operations'
+import * as m0040 from './0040_primary_outcomes'
 
 /** Every migration, by name, in order. Add new ones at the end; never change a shipped one. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0020_program_lead_releases': m0020,
   '0021_audit_erasure': m0021,
   '0030_operations': m0030,
+  '0040_primary_outcomes': m0040,
 }

@@ -29,6 +29,8 @@ export const studySettingsBody = z.strictObject({
   supportContact: z.string().trim().max(2000).nullable().optional(),
   /** The consent form (an instrument file of kind "consent") the study's participants see. */
   consentInstrument: z.string().min(1).max(100).optional(),
+  /** The study's primary outcome(s) as "instrument/scale" (e.g. "phq-9/total"): reported unadjusted; the other scales form the adjusted secondary family. */
+  primaryOutcomes: z.array(z.string().regex(/^[a-z0-9][a-z0-9_-]*\/[a-z][a-z0-9_-]*$/, 'instrument/scale, e.g. phq-9/total')).max(20).optional(),
 })
 export const grantRoleBody = z.strictObject({ email: z.string().trim().max(254), role: staffRole })
 export const createStaffUserBody = z.strictObject({

@@ -21,6 +21,8 @@ export interface StudyTable {
   /** 1: participants see their own change at their link once the post wave is complete. */
   participant_feedback: Generated<number>
   support_contact: string | null
+  /** JSON array of "instrument/scale" keys: the study's primary outcomes, not adjusted for multiplicity. */
+  primary_outcomes: Generated<string>
 }
 
 export interface CohortTable {

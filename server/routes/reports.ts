@@ -8,6 +8,8 @@ import { requireCohortRole, requireStudyRole } from '../domain/staff/access'
 import type { Deps } from '../domain/deps'
 import { cohortReport, participantReport, type aggregateReport, type CohortReport } from '../domain/outcomes/report'
 import { reportCsv, reportMarkdown } from '../domain/outcomes/report-format'
+import { pooledStudyReport } from '../domain/outcomes/pooled-report'
+import { pooledAnalysisScript } from '../domain/outcomes/pooled-analysis-r'
 import { cohortTable1, table1Csv, table1Markdown } from '../domain/outcomes/table1'
 import { findParticipant } from '../db/repositories/participants'
 import { findCohort } from '../db/repositories/studies'
@@ -19,6 +21,7 @@ const waveKind = z.enum(['pre', 'post', 'follow-up'])
 const format = z.enum(['json', 'csv', 'md']).default('json')
 const reportQuery = z.object({ from: waveKind.default('pre'), to: waveKind.default('post'), format })
 const idParam = z.object({ id: z.string().min(1).max(64) })
+const pooledQuery = z.object({ from: waveKind.default('pre'), to: waveKind.default('post'), format: z.enum(['json', 'r']).default('json') })
 
 /**
  * The report as served. Only the researcher's view is served now; the type still names the former
@@ -47,6 +50,16 @@ export function reportRoutes(deps: Deps) {
       if (as === 'csv') return c.body(table1Csv(table), 200, { 'content-type': 'text/csv; charset=utf-8' })
       if (as === 'md') return c.body(table1Markdown(table), 200, { 'content-type': 'text/markdown; charset=utf-8' })
       return c.json(table, 200)
+    })
+    // The pooled report of all the study's cohorts: researchers only (it lists every cohort's own
+    // estimate and the script holds each participant's change; program leads get cohort aggregates).
+    .get('/studies/:id/pooled-report', pathParams(idParam), queryParams(pooledQuery), async (c) => {
+      const staff = staffOf(c)
+      const { study } = await requireStudyRole(deps, staff.user, c.req.valid('param').id, ['researcher'])
+      const query = c.req.valid('query')
+      const report = await pooledStudyReport(deps, study.id, query)
+      if (query.format === 'r') return c.body(pooledAnalysisScript(report), 200, { 'content-type': 'text/plain; charset=utf-8', 'content-disposition': 'attachment; filename="pooled-analysis.R"' })
+      return c.json(report, 200)
     })
     .get('/participants/:id/report', pathParams(idParam), async (c) => {
       const staff = staffOf(c)

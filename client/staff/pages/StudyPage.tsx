@@ -56,6 +56,14 @@ export function StudyPage({ id }: { id: string }) {
             ))}
           </DataTable>
         )}
+        {researcher && data.cohorts.length > 1 && (
+          <p>
+            <Link href={`/studies/${id}/pooled`} data-testid="pooled-link">
+              {t('staff.pooled.link')}
+            </Link>{' '}
+            <span className="muted">— {t('staff.pooled.linkAbout')}</span>
+          </p>
+        )}
         {researcher && <NewCohortForm studyId={id} />}
       </section>
       {researcher && <QualitativeLinks study={data} />}

@@ -10,6 +10,8 @@ export type Study = {
   minCellSize: number
   participantFeedback: boolean
   supportContact: string | null
+  /** "instrument/scale" keys of the primary outcomes; the report adjusts only the others. */
+  primaryOutcomes: string[]
 }
 
 function toStudy(r: Selectable<Database['study']>): Study {
@@ -21,6 +23,7 @@ function toStudy(r: Selectable<Database['study']>): Study {
     minCellSize: r.min_cell_size,
     participantFeedback: r.participant_feedback === 1,
     supportContact: r.support_contact,
+    primaryOutcomes: JSON.parse(r.primary_outcomes) as string[],
   }
 }
 export type Cohort = { id: string; studyId: string; name: string; leader: string | null; coLeaders: string[]; createdAt: string }
@@ -161,7 +164,7 @@ export async function appendWaveInstruments(db: Kysely<Database>, waveId: string
 export async function updateStudy(
   db: Kysely<Database>,
   id: string,
-  settings: { name?: string; minCellSize?: number; participantFeedback?: boolean; supportContact?: string | null; consentInstrument?: string },
+  settings: { name?: string; minCellSize?: number; participantFeedback?: boolean; supportContact?: string | null; consentInstrument?: string; primaryOutcomes?: string[] },
 ): Promise<void> {
   const set = {
     ...(settings.consentInstrument !== undefined ? { consent_instrument: settings.consentInstrument } : {}),
@@ -169,6 +172,7 @@ export async function updateStudy(
     ...(settings.minCellSize !== undefined ? { min_cell_size: settings.minCellSize } : {}),
     ...(settings.participantFeedback !== undefined ? { participant_feedback: settings.participantFeedback ? 1 : 0 } : {}),
     ...(settings.supportContact !== undefined ? { support_contact: settings.supportContact } : {}),
+    ...(settings.primaryOutcomes !== undefined ? { primary_outcomes: JSON.stringify(settings.primaryOutcomes) } : {}),
   }
   if (Object.keys(set).length > 0) await db.updateTable('study').set(set).where('id', '=', id).execute()
 }

@@ -41,7 +41,7 @@ export type ReleasedScale = {
   change: { mean: number | null; sd: number | null; ci95: [number, number] | null }
   pairedT: { t: number; p: ReleasedP } | null
   pHolm: ReleasedP | null
-  effectSize: { dz: number; gav: number } | null
+  effectSize: { dz: number | null; gav: number | null } | null
   wilcoxon: { V: number; p: ReleasedP } | null
   reliableChange: Record<ChangeClass, number | null> | null
   /** Figure (or group of figures) → why it is not shown. */
@@ -146,7 +146,7 @@ function releaseScale(s: ScaleReport, pairs: number, policy: DisclosurePolicy, c
     change,
     pairedT: !sameChange && s.pairedT ? { t: roundTo(s.pairedT.t, 1), p: releaseP(s.pairedT.p) } : null,
     pHolm: !sameChange && s.pHolm !== null ? releaseP(s.pHolm) : null,
-    effectSize: !sameChange && s.effectSize ? { dz: roundTo(s.effectSize.dz, effectDigits), gav: roundTo(s.effectSize.gav, effectDigits) } : null,
+    effectSize: !sameChange && s.effectSize ? { dz: s.effectSize.dz === null ? null : roundTo(s.effectSize.dz, effectDigits), gav: s.effectSize.gav === null ? null : roundTo(s.effectSize.gav, effectDigits) } : null,
     wilcoxon: orderAllowed && s.wilcoxon ? { V: s.wilcoxon.V, p: releaseP(s.wilcoxon.p) } : null,
     reliableChange: orderAllowed
       ? (Object.fromEntries(Object.entries(s.reliableChange).map(([k, v]) => [k, v === null ? null : releaseCount(v, policy)])) as Record<ChangeClass, number | null>)

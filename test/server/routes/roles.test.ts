@@ -379,6 +379,7 @@ const routes: Route[] = [
       expect(body.participant).toMatchObject({ id: t.participantId, code: 'P1' })
       expect(body.waves.map((w: { kind: string; scores: unknown[] }) => [w.kind, w.scores.length > 0])).toEqual([['pre', true], ['post', true]])
     } },
+  { name: 'GET /studies/:id/pooled-report', scoped: true, request: (t) => get(`/api/studies/${t.studyId}/pooled-report`), expected: [404, 200, 403, 403, 403, 404, 401] },
   { name: 'GET /cohorts/:id/table1', scoped: true, request: (t) => get(`/api/cohorts/${t.cohortId}/table1`), expected: [404, 200, 403, 403, 403, 404, 401],
     check: (body) => {
       expect(body.n).toBe(12)
