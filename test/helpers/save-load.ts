@@ -1,7 +1,8 @@
 /**
  * Participants saving answers over real HTTP, as fast as the server acknowledges them: each token
- * saves its PHQ-9 draft with a growing revision. Every acknowledged save is recorded with its time,
- * so a test can ask which answers a backup or a restart must have kept.
+ * answers PHQ-9 items 1 and 2 again and again, each time later by the device's clock, so every
+ * acknowledged save raises the response's revision by one. Every acknowledged save is recorded with
+ * its time, so a test can ask which answers a backup or a restart must have kept.
  */
 export type Ack = { token: string; revision: number; at: number }
 
@@ -11,10 +12,18 @@ export function saveLoad(url: string, tokens: string[]) {
   let running = true
   const loops = tokens.map(async (token) => {
     for (let revision = 1; running; revision++) {
-      const res = await fetch(`${url}/api/p/${token}/forms/pre/phq-9/draft`, {
+      // Given one second apart, in the past (the server clamps times in the future to its own now).
+      const answeredAt = new Date(Date.UTC(2026, 0, 1) + revision * 1000).toISOString()
+      const res = await fetch(`${url}/api/p/${token}/forms/pre/phq-9/answers`, {
         method: 'PUT',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ answers: { phq9_1: revision % 4, phq9_2: (revision + 1) % 4 }, revision }),
+        body: JSON.stringify({
+          deviceId: 'save-load-device',
+          answers: [
+            { question: 'phq9_1', value: revision % 4, answeredAt },
+            { question: 'phq9_2', value: (revision + 1) % 4, answeredAt },
+          ],
+        }),
       })
       const body = await res.text()
       if (res.status === 200) acks.push({ token, revision, at: performance.now() })

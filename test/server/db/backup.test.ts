@@ -12,7 +12,7 @@ import { backupDatabase, checkDatabaseFile, scheduleBackups } from '../../../ser
 import { runCliProcess, startServerProcess } from '../../helpers/processes'
 import { lastAcked, saveLoad } from '../../helpers/save-load'
 
-/** The stored draft revision of each token's PHQ-9, read from a database file alone (no WAL beside it). */
+/** The stored revision of each token's PHQ-9 response, read from a database file alone (no WAL beside it). */
 function storedRevisions(file: string, tokens: string[]): Map<string, number> {
   const db = new SQLite(file, { readonly: true, fileMustExist: true })
   try {
