@@ -33,7 +33,7 @@ export const staffEn = {
   'staff.setup.intro': 'Create the first administrator account. An administrator creates studies and the accounts of the other staff.',
   'staff.setup.submit': 'Create administrator',
   'staff.setup.linkGone': 'This set-up link is no longer valid.',
-  'staff.setup.linkGoneHelp': 'It may have been used already. If no administrator exists yet, restart the server to print a new set-up link.',
+  'staff.setup.linkGoneHelp': 'It may have been used already. If no administrator exists yet, restart the server, or run “npm run balint -- admin setup-link”, to print a new set-up link.',
   'staff.setup.toSignIn': 'Go to sign-in',
   'staff.signIn.title': 'Sign in',
   'staff.signIn.submit': 'Sign in',
