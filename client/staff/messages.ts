@@ -76,7 +76,7 @@ export const staffEn = {
   'staff.accounts.enable': 'Enable',
   'staff.accounts.makeAdmin': 'Make administrator',
   'staff.accounts.removeAdmin': 'Remove administrator',
-  'staff.accounts.endSessions': 'Sign out everywhere',
+  'staff.accounts.endSessions': 'End all sessions',
   'staff.accounts.sessionsEnded': '{count} sessions of {email} ended.',
   'staff.accounts.resetPassword': 'Reset password',
   'staff.accounts.resetLink': 'One-time link for {email}, valid until {expires}. Give it to them in person or by a channel only they read:',
