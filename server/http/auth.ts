@@ -5,6 +5,7 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import { createMiddleware } from 'hono/factory'
+import { matchedRoutes } from 'hono/route'
 import type { LiveSession } from '../db/repositories/staff'
 import { csrfTokenFor, resolveSession, sessionAbsoluteMs, sessionIdleMs, type SignedIn } from '../domain/staff/auth'
 import type { Deps } from '../domain/deps'
@@ -45,7 +46,9 @@ export function requireSessionExcept(openPaths: string[]): MiddlewareHandler<Sta
   // A path ending in "/" opens everything below it; any other is matched exactly.
   const open = (path: string) => openPaths.some((p) => path === p || (p.endsWith('/') && path.startsWith(p)))
   return createMiddleware<StaffEnv>(async (c, next) => {
-    if (!c.get('staff') && !open(c.req.path)) throw new ApiError('unauthorized', 'Please sign in.')
+    // Only where a route answers: a path or method nobody serves stays a 404 for everyone.
+    const routed = matchedRoutes(c).some((route) => route.method !== 'ALL')
+    if (routed && !c.get('staff') && !open(c.req.path)) throw new ApiError('unauthorized', 'Please sign in.')
     await next()
   })
 }
