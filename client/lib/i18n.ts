@@ -10,7 +10,6 @@ const en = {
   'app.title': 'Balint Outcomes',
   'status.saved': 'All answers saved',
   'status.saving': 'Saving…',
-  'status.offline': 'No connection. Your answers are kept on this device and will be sent when the connection returns.',
   'status.kept': 'Not sent yet. Your answers are kept on this device and will be sent when the connection returns.',
   'status.unkept': 'Not sent yet, and not kept: this browser does not let the page store anything. Please stay online and keep this page open until it says saved.',
   'status.unkeptSaved': 'All answers saved. This browser does not let the page keep answers, so please stay online while you answer.',

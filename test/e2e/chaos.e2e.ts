@@ -301,9 +301,9 @@ describe(`chaos: ${runs} fresh links per scenario`, { timeout: 300_000 }, () => 
       async (run) => {
         const page = await run.device('phone')
         let stalled = 0
-        // The connection stays up, but the first save gets no answer at all.
-        await page.route('**/answers', (route) => {
-          if (stalled++ === 0) return
+        // The connection stays up, but the first save of an answer gets no answer at all.
+        await page.route('**/api/p/*/forms/**', (route) => {
+          if (route.request().method() !== 'GET' && stalled++ === 0) return
           return route.continue()
         })
         await page.goto(run.url)
