@@ -546,7 +546,8 @@ const asRecord = (statuses: Route['expected']): Record<User, number> => Object.f
 describe('the role × route matrix, aimed at study A', () => {
   it.each(routes.map((r) => [r.name, r] as const))('%s', async (_name, route) => {
     await runRow(route, 'A', asRecord(route.expected))
-  })
+    // Each row builds a whole world (demo study, interviews, two releases): on a busy machine that can take longer than vitest's default 5 s.
+  }, 30_000)
 })
 
 describe('the same routes aimed at study B: staff of study A reach nothing there', () => {
@@ -555,7 +556,7 @@ describe('the same routes aimed at study B: staff of study A reach nothing there
     const [admin, researcherA, , , , , anonymous] = route.expected
     // Study A's staff are strangers in study B; study B's researcher may do what A's researcher may in A.
     await runRow(route, 'B', { admin, researcherA: 404, leadA: 404, leaderA: 404, interviewerA: 404, researcherB: researcherA, anonymous })
-  })
+  }, 30_000)
 })
 
 describe('the matrix is complete', () => {
