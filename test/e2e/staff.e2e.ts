@@ -437,11 +437,19 @@ describe('a program lead', () => {
     await page.getByRole('button', { name: 'Give role' }).click()
     await page.getByTestId('study-staff').getByText(leadEmail).waitFor()
     await screenshot(page, 'staff-31-study-staff')
+    // The study's disclosure-control thresholds: a researcher may make one stricter (each input stops at its floor).
+    const policy = page.getByRole('region', { name: 'Disclosure control for program leads' })
+    expect(await policy.getByLabel('Fewest participants behind any statistic').getAttribute('min')).toBe('10')
+    await policy.getByLabel('Fewest participants behind a median, quartiles or Wilcoxon test').fill('25')
+    await policy.getByRole('button', { name: 'Save thresholds' }).click()
+    await policy.getByText('Saved').waitFor()
+    await screenshotOf(policy, 'staff-31a-disclosure-policy')
 
     // The researcher (the administrator created the study) releases the report to program leads.
     await page.goto(`${server.baseUrl}/cohorts/${cohort.id}/releases`)
     await page.getByTestId('no-releases').waitFor()
     await page.getByTestId('release-allowed').waitFor()
+    expect(await page.getByTestId('release-policy').innerText()).toContain('no median, quartiles or Wilcoxon test from fewer than 25')
     await page.getByRole('button', { name: 'Release now' }).click()
     await page.getByTestId('release-view').waitFor()
     await screenshot(page, 'staff-32a-release-researcher')

@@ -557,7 +557,8 @@ const asRecord = (statuses: Route['expected']): Record<User, number> => Object.f
 describe('the role × route matrix, aimed at study A', () => {
   it.each(routes.map((r) => [r.name, r] as const))('%s', async (_name, route) => {
     await runRow(route, 'A', asRecord(route.expected))
-  })
+    // Each row builds a whole world (demo study, interviews, two releases): on a busy machine that can take longer than vitest's default 5 s.
+  }, 30_000)
 })
 
 describe('the same routes aimed at study B: staff of study A reach nothing there', () => {
@@ -566,7 +567,7 @@ describe('the same routes aimed at study B: staff of study A reach nothing there
     const [admin, researcherA, , , , , anonymous] = route.expected
     // Study A's staff are strangers in study B; study B's researcher may do what A's researcher may in A.
     await runRow(route, 'B', { admin, researcherA: 404, leadA: 404, leaderA: 404, interviewerA: 404, researcherB: researcherA, anonymous })
-  })
+  }, 30_000)
 })
 
 describe('the matrix is complete', () => {
@@ -599,7 +600,7 @@ describe('program leads see released snapshots only', () => {
     }
     // The researcher's Markdown has them.
     expect(await (await call(w, 'researcherA', get(`/api/cohorts/${w.targets.A.cohortId}/report?format=md`))).text()).toMatch(/\bP12\b/)
-  })
+  }, 30_000)
 
   it("shows Table 1 with no count of 7 or fewer and every other count rounded to 5, where the researcher's has small cells", async () => {
     const w = await world()
@@ -611,7 +612,7 @@ describe('program leads see released snapshots only', () => {
     expect(levelCounts(lead).every((n) => n === null || (n > 7 && n % 5 === 0))).toBe(true)
     expect(lead.categorical.flatMap((c) => c.levels.map((l) => l.percent)).every((p) => p === null || (p > 0 && p < 100))).toBe(true)
     expect(lead.continuous.every((c) => !('min' in c) && !('max' in c))).toBe(true)
-  })
+  }, 30_000)
 
   it("follows the study's policy: a researcher may raise a threshold, never lower one below its floor", async () => {
     const w = await world()
@@ -628,7 +629,7 @@ describe('program leads see released snapshots only', () => {
     const body = (await released.json()) as { content: { policy: { minN: number }; comparisons: { scales: { pre: { mean: number | null }; withheld: Record<string, string> }[] }[] } }
     expect(body.content.policy.minN).toBe(13)
     expect(body.content.comparisons[0]!.scales.every((s) => s.pre.mean === null && /fewer than 13/.test(s.withheld.all ?? ''))).toBe(true)
-  })
+  }, 30_000)
 
   it('refuses a program lead who tries to change a threshold or release', async () => {
     const w = await world()
@@ -637,7 +638,7 @@ describe('program leads see released snapshots only', () => {
     expect((await call(w, 'leadA', send('PUT', `/api/studies/${w.targets.A.studyId}/disclosure-policy`, { minN: 50, orderMinN: 50, countRedactAtOrBelow: 7, countRounding: 5 }))).status).toBe(403)
     expect((await call(w, 'leadA', send('POST', `/api/cohorts/${w.targets.A.cohortId}/releases`))).status).toBe(403)
     expect(await snapshot(w.db)).toEqual(before)
-  })
+  }, 30_000)
 })
 
 describe("managing a study's staff", () => {
