@@ -276,6 +276,7 @@ export const staffEn = {
   'staff.stats.gav': 'Hedges’ g_av',
   'staff.stats.gavTitle': 'Hedges’ g on the average SD of the two waves (Lakens 2013)',
   'staff.stats.notAssessable': 'not assessable',
+  'staff.stats.notesTitle': 'Not computed, not assessable, or to be read with care:',
   'staff.stats.zerosDropped': '{n} zero differences dropped',
   'staff.stats.prorated': 'Prorated scores (first / second wave)',
   'staff.agreement.pooledCodeKappa': 'κ per code, pooled (De Vries et al. 2008)',

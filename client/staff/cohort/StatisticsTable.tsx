@@ -210,7 +210,7 @@ export function StatisticsTable({ report }: { report: CohortReportView }) {
           ))}
         </table>
       </div>
-      <FootnoteList notes={notes} />
+      <FootnoteList notes={notes} title={t('staff.stats.notesTitle')} />
       {bases.length > 0 && (
         <details className="method-notes">
           <summary>{t('staff.stats.basisTitle')}</summary>
