@@ -299,7 +299,10 @@ describe('the cohort report', () => {
     const stats = page.getByTestId('stats-table')
     await stats.waitFor()
     // Two scales (PHQ-9 total, GAD-7 total), each with n = 2 complete pairs.
-    expect(await stats.locator('tr[data-stat="n"] td').allInnerTexts()).toEqual(['2', '2'])
+    const nCells = stats.locator('tr[data-stat="n"] td')
+    expect(await nCells.evaluateAll((cells) => cells.map((cell) => cell.firstChild?.textContent))).toEqual(['2', '2'])
+    // Two pairs: each n carries the small-sample warning as a footnote.
+    expect(await nCells.locator('sup').count()).toBe(2)
     expect(await stats.locator('thead th').allInnerTexts()).toEqual([expect.stringContaining('Statistic'), expect.stringContaining('PHQ-9'), expect.stringContaining('GAD-7')])
     // PHQ-9: P1 15 → 4, P2 10 → 8, mean change −6.50.
     expect(await stats.locator('tr[data-stat="change"] td').first().innerText()).toMatch(/^-6\.50 \[/)

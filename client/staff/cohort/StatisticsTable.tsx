@@ -53,7 +53,13 @@ export function StatisticsTable({ report }: { report: CohortReportView }) {
   }
 
   const groups: Group[] = [
-    { label: t('staff.stats.sample'), rows: [{ id: 'n', label: t('staff.stats.n'), cell: (s) => (s.n === null ? missing(s, ['n']) : String(s.n)) }] },
+    {
+      label: t('staff.stats.sample'),
+      rows: [
+        { id: 'n', label: t('staff.stats.n'), cell: (s) => (s.n === null ? missing(s, ['n']) : <>{String(s.n)}{s.warnings?.n && notes.ref(s.warnings.n)}</>) },
+        { id: 'prorated', label: t('staff.stats.prorated'), cell: (s) => (s.prorated ? `${s.prorated.pre} / ${s.prorated.post}` : '–') },
+      ],
+    },
     {
       label: waveLabel(report.from),
       rows: [
@@ -91,7 +97,15 @@ export function StatisticsTable({ report }: { report: CohortReportView }) {
         {
           id: 'wilcoxon-p',
           label: t('staff.stats.wilcoxonP'),
-          cell: (s) => (s.wilcoxon ? `${pValue(s.wilcoxon.p)} (${t(`staff.stats.method.${s.wilcoxon.method}`)})` : missing(s, ['wilcoxon'])),
+          cell: (s) =>
+            s.wilcoxon ? (
+              <>
+                {pValue(s.wilcoxon.p)} ({t(`staff.stats.method.${s.wilcoxon.method}`)})
+                {s.wilcoxon.zeros ? <span className="th-note">{t('staff.stats.zerosDropped', { n: s.wilcoxon.zeros })}</span> : null}
+              </>
+            ) : (
+              missing(s, ['wilcoxon'])
+            ),
         },
         { id: 'wilcoxon-p-holm', label: t('staff.stats.wilcoxonPHolm'), cell: (s) => (s.wilcoxonHolm === null ? missing(s, ['wilcoxonHolm', 'pHolm', 'wilcoxon']) : pValue(s.wilcoxonHolm)) },
         {
@@ -131,7 +145,11 @@ export function StatisticsTable({ report }: { report: CohortReportView }) {
           label: t('staff.stats.rcp'),
           cell: (s) =>
             s.rci ? (
-              <span title={t('staff.stats.rciBasis', { sd: fixed(s.rci.sd), sdSource: s.rci.sdSource, r: fixed(s.rci.reliability), rSource: s.rci.reliabilitySource })}>{fixed(s.rci.reliableChangePoints)}</span>
+              <>
+                <span title={t('staff.stats.rciBasis', { sd: fixed(s.rci.sd), sdSource: s.rci.sdSource, r: fixed(s.rci.reliability), rSource: s.rci.reliabilitySource })}>{fixed(s.rci.reliableChangePoints)}</span>
+                {s.warnings?.rci && notes.ref(s.warnings.rci)}
+                {s.warnings?.norms && notes.ref(s.warnings.norms)}
+              </>
             ) : (
               missing(s, ['rci'])
             ),
@@ -192,7 +210,7 @@ export function StatisticsTable({ report }: { report: CohortReportView }) {
           ))}
         </table>
       </div>
-      <FootnoteList notes={notes} />
+      <FootnoteList notes={notes} title={t('staff.stats.notesTitle')} />
       {bases.length > 0 && (
         <details className="method-notes">
           <summary>{t('staff.stats.basisTitle')}</summary>

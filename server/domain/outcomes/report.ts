@@ -50,7 +50,10 @@ export type ScaleReport = {
   post: Summary
   change: { mean: number | null; sd: number | null; ci95: [number, number] | null }
   pairedT: { t: number; df: number; p: number } | null
-  wilcoxon: { V: number; p: number; method: 'exact' | 'normal' } | null
+  /** V, p, method; `zeros` differences of 0 were dropped before ranking (R's wilcox.test does the same), leaving `nonZero`. */
+  wilcoxon: { V: number; p: number; method: 'exact' | 'normal'; zeros?: number; nonZero?: number } | null
+  /** How many of the paired scores were prorated (items missing, sum scaled up by the missing-item rule). */
+  prorated?: { pre: number; post: number }
   /**
    * Effect sizes: each is computed whenever it can be (d_av and g_av exist when every difference is
    * equal, d_z then does not); a null one has its reason in `unavailable` ('effectSize.dz',
@@ -98,6 +101,9 @@ export type ParticipantScale = {
   classification: ChangeClass | null
   bandPre: string | null
   bandPost: string | null
+  /** Whether the score was prorated from fewer items than the scale has. */
+  proratedPre?: boolean
+  proratedPost?: boolean
 }
 
 export type CohortReport = {
@@ -109,6 +115,8 @@ export type CohortReport = {
   funnel: { enrolled: number; consented: number | null; completed: Partial<Record<WaveKind, number | null>>; paired: number | null; withdrawn: number | null }
   scales: ScaleReport[]
   participants: { id: string; code: string; attended: number; withdrawn: boolean; scales: ParticipantScale[] }[]
+  /** Cronbach's α of the scales of instruments given at only one of the two waves (the scales above have theirs in `reliability`). */
+  singleWaveReliability?: { instrument: string; instrumentTitle: string; scale: string; label: string; wave: WaveKind; alpha: AlphaSummary | null; reason: string | null }[]
 }
 
 function summary(values: number[]): Summary {
@@ -195,7 +203,7 @@ export async function cohortReport(deps: Deps, cohortId: string, waves: { from: 
   const paired = [...completedSets.get(from.kind)!].filter((id) => completedSets.get(to.kind)!.has(id)).length
 
   // Score lookup: participant → wave → instrument → scale → stored score.
-  const scoreOf = new Map<string, { score: number | null; bandIndex: number | null }>()
+  const scoreOf = new Map<string, { score: number | null; bandIndex: number | null; prorated: boolean }>()
   for (const r of responses) for (const s of r.scores) scoreOf.set(`${r.participantId}|${r.waveId}|${r.instrumentId}|${s.scale}`, s)
 
   const scales: ScaleReport[] = []
@@ -270,6 +278,14 @@ export async function cohortReport(deps: Deps, cohortId: string, waves: { from: 
       }
       const cutoff = jacobsonTruaxCutoff({ direction: spec.direction, clinical: psy.clinical, normative: psy.normative })
       if (!cutoff) unavailable.cutoff = 'the instrument gives no clinical or normative mean and SD'
+      // Norms the instrument file marks unconfirmed are flagged wherever they are used.
+      const unconfirmed = [
+        rci && psy.sd?.unconfirmed ? `SD ${psy.sd.value} (${psy.sd.source})` : null,
+        rci && psy.reliability?.unconfirmed ? `reliability ${psy.reliability.value} (${psy.reliability.source})` : null,
+        cutoff && psy.clinical?.unconfirmed ? `clinical mean ${psy.clinical.mean}, SD ${psy.clinical.sd} (${psy.clinical.source})` : null,
+        cutoff && psy.normative?.unconfirmed ? `normative mean ${psy.normative.mean}, SD ${psy.normative.sd} (${psy.normative.source})` : null,
+      ].filter((x): x is string => x !== null)
+      if (unconfirmed.length > 0) warnings.norms = `unconfirmed norms (not checked against a primary source) are used for reliable change or the cut-off: ${unconfirmed.join('; ')}`
 
       const counts: Record<ChangeClass, number | null> = emptyCounts()
       const band = (index: number | null | undefined) => (index === null || index === undefined ? null : plainText(spec.bands[index]!.label))
@@ -293,6 +309,8 @@ export async function cohortReport(deps: Deps, cohortId: string, waves: { from: 
           classification,
           bandPre: band(preScore?.bandIndex),
           bandPost: band(postScore?.bandIndex),
+          proratedPre: preScore?.prorated ?? false,
+          proratedPost: postScore?.prorated ?? false,
         })
       }
 
@@ -321,7 +339,11 @@ export async function cohortReport(deps: Deps, cohortId: string, waves: { from: 
           ci95: t?.ci95 ?? null,
         },
         pairedT: t && { t: t.t, df: t.df, p: t.p },
-        wilcoxon: w && { V: w.V, p: w.p, method: w.method },
+        wilcoxon: w && { V: w.V, p: w.p, method: w.method, zeros: w.zeros, nonZero: w.nonZero },
+        prorated: {
+          pre: pairs.filter((x) => scoreOf.get(`${x.participantId}|${from.id}|${instrumentId}|${spec.id}`)?.prorated).length,
+          post: pairs.filter((x) => scoreOf.get(`${x.participantId}|${to.id}|${instrumentId}|${spec.id}`)?.prorated).length,
+        },
         effectSize: dz || dav !== null || gav !== null ? { dz: dz?.dz ?? null, dzCi95: dz?.ci95 ?? null, dzCiMethod: dz?.ciMethod ?? null, dav, gav } : null,
         pHolm: null,
         pBH: null,
@@ -340,6 +362,20 @@ export async function cohortReport(deps: Deps, cohortId: string, waves: { from: 
 
   adjustForMultiplicity(scales, study.primaryOutcomes)
 
+  // α for the instruments given at one of the two waves only: a reviewer asks for it at every wave.
+  const singleWaveReliability: NonNullable<CohortReport['singleWaveReliability']> = []
+  for (const wave of [from, to]) {
+    for (const instrumentId of wave.instruments.filter((id) => !sharedInstruments(from, to).includes(id))) {
+      const instrument = deps.instruments.questionnaire(instrumentId) as (Instrument & Questionnaire) | undefined
+      if (!instrument) continue
+      for (const spec of instrument.scoring.scales) {
+        const why: Record<string, string> = {}
+        const alpha = alphaOf(spec, responses.filter((r) => r.waveId === wave.id && r.instrumentId === instrumentId), why, 'alpha')
+        singleWaveReliability.push({ instrument: instrumentId, instrumentTitle: plainText(instrument.title), scale: spec.id, label: plainText(spec.label), wave: wave.kind, alpha, reason: why.alpha ?? null })
+      }
+    }
+  }
+
   return {
     cohort: { id: cohort.id, name: cohort.name, studyId: study.id, studyName: study.name },
     from: from.kind,
@@ -347,6 +383,7 @@ export async function cohortReport(deps: Deps, cohortId: string, waves: { from: 
     generatedAt: deps.now().toISOString(),
     funnel: { enrolled: participants.length, consented: consented.size, completed, paired, withdrawn: participants.filter((p) => p.status === 'withdrawn').length },
     scales,
+    singleWaveReliability,
     participants: participants
       .filter((p) => perParticipant.get(p.id)!.length > 0)
       .map((p) => ({ id: p.id, code: p.code, attended: attendance.get(p.id) ?? 0, withdrawn: p.status === 'withdrawn', scales: perParticipant.get(p.id)! })),
@@ -414,6 +451,7 @@ export function aggregateReport(report: CohortReport, minCellSize: number): Omit
   const { participants: _dropped, ...rest } = report
   return {
     ...rest,
+    singleWaveReliability: report.singleWaveReliability?.map((r) => (r.alpha && r.alpha.n < minCellSize ? { ...r, alpha: null, reason: reason } : r)),
     suppression: { minCellSize },
     funnel: {
       enrolled: report.funnel.enrolled,

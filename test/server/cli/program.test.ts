@@ -78,11 +78,11 @@ describe('study create', () => {
       createdAt: '2026-03-02T09:00:00.000Z',
       minCellSize: 5,
       participantFeedback: false,
-      primaryOutcomes: [],
       supportContact: null,
+      primaryOutcomes: [],
     })
     expect(await c.db.selectFrom('study').selectAll().execute()).toEqual([
-      { id: study.id, name: 'Balint pilot', consent_instrument: 'consent', created_at: '2026-03-02T09:00:00.000Z', min_cell_size: 5, participant_feedback: 0, primary_outcomes: '[]', support_contact: null },
+      { id: study.id, name: 'Balint pilot', consent_instrument: 'consent', created_at: '2026-03-02T09:00:00.000Z', min_cell_size: 5, participant_feedback: 0, support_contact: null, primary_outcomes: '[]' },
     ])
     const audit = await c.db.selectFrom('audit_log').selectAll().where('action', '=', 'study.create').execute()
     expect(audit).toHaveLength(1)

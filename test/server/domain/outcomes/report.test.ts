@@ -13,6 +13,7 @@
  *   p.adjust(c(p_phq, p_who, p_who_pct), "holm")
  *   quantile(pre, c(.25, .5, .75))
  */
+import { parse } from 'csv-parse/sync'
 import { describe, expect, it } from 'vitest'
 import { runCli } from '../../../../server/cli/program'
 import { migrateToLatest } from '../../../../server/db/migrate'
@@ -74,7 +75,7 @@ describe('cohort report on imported data', () => {
     close(phq!.change.ci95![1], -0.896086224521347)
     close(phq!.change.mean, -3.875)
     // V = 1, p-value = 0.0342879679735918 (with ties and a zero: normal approximation)
-    expect(phq!.wilcoxon).toEqual({ V: 1, p: expect.any(Number), method: 'normal' })
+    expect(phq!.wilcoxon).toEqual({ V: 1, p: expect.any(Number), method: 'normal', zeros: 1, nonZero: 7 })
     close(phq!.wilcoxon!.p, 0.0342879679735918, 12)
     // d_z = -1.0875041426113770 [-1.9549451099431738, -0.1751810584328696]; g_av = -0.8998987493378371
     close(phq!.effectSize!.dz, -1.087504142611377)
@@ -292,5 +293,42 @@ describe('cohort report on imported data', () => {
     const lead = aggregateReport(report, 5)
     expect(lead.scales.find((s) => s.scale === 'work')!.reliableChange).toEqual({ recovered: null, improved: null, unchanged: null, deteriorated: null })
     expect(lead.scales.find((s) => s.scale === 'personal')!.reliableChange.recovered).toBeNull()
+  })
+
+  it('states dropped zero differences, prorated scores, α at every wave and unconfirmed norms', async () => {
+    const { deps } = await testApp()
+    const study = await createStudy(deps, { name: 'Presentation' }, 'test')
+    const cohort = await createCohort(deps, { studyId: study.id, name: 'Five' }, 'test')
+    const rows = ['participant,wave,instrument,item,value']
+    // PHQ-9 pre and post (P3 unchanged: one zero difference; P1's post misses item 9: prorated);
+    // GAD-7 at pre only.
+    const pre = [[2, 1, 1, 2, 0, 1, 2, 1, 1], [3, 2, 2, 3, 1, 2, 2, 2, 0], [1, 1, 0, 1, 0, 0, 1, 0, 0], [2, 2, 1, 1, 1, 2, 1, 1, 0], [3, 3, 2, 2, 2, 3, 2, 1, 0]]
+    const post = [[1, 0, 1, 1, 0, 0, 1, 0, null], [2, 1, 1, 2, 1, 1, 1, 1, 0], [1, 1, 0, 1, 0, 0, 1, 0, 0], [1, 1, 1, 0, 1, 1, 0, 1, 0], [2, 2, 1, 1, 1, 2, 1, 1, 0]]
+    pre.forEach((answers, p) => {
+      answers.forEach((v, i) => rows.push(`P${p + 1},pre,phq-9,phq9_${i + 1},${v}`))
+      post[p]!.forEach((v, i) => v !== null && rows.push(`P${p + 1},post,phq-9,phq9_${i + 1},${v}`))
+      ;[p % 4, (p + 1) % 4, 1, 2, p % 3, 1, (p + 2) % 4].forEach((v, i) => rows.push(`P${p + 1},pre,gad-7,gad7_${i + 1},${v}`))
+    })
+    await importCohortCsv(deps, { cohortId: cohort.id, csv: rows.join('\n') }, 'test')
+    const report = await cohortReport(deps, cohort.id, { from: 'pre', to: 'post' })
+    const phq = report.scales.find((s) => s.instrument === 'phq-9')!
+    expect(phq.wilcoxon).toMatchObject({ zeros: 1, nonZero: 4 })
+    expect(phq.prorated).toEqual({ pre: 0, post: 1 })
+    expect(report.participants.find((p) => p.code === 'P1')!.scales[0]).toMatchObject({ proratedPre: false, proratedPost: true })
+    // PHQ-9's normative norms are marked unconfirmed in the instrument file and feed the cut-off.
+    expect(phq.warnings.norms).toMatch(/unconfirmed norms[^]*normative mean 2.91/)
+    // GAD-7 was given at pre only: its α is still reported.
+    expect(report.singleWaveReliability).toEqual([expect.objectContaining({ instrument: 'gad-7', scale: 'total', wave: 'pre', alpha: expect.objectContaining({ n: 5, k: 7 }) })])
+    const md = reportMarkdown(report)
+    expect(md).toContain('1 zero difference dropped')
+    expect(md).toContain("## Cronbach's α [95% CI, Feldt]")
+    expect(md).toMatch(/Generalized Anxiety Disorder[^\n]*: pre -?\d/)
+    expect(md).toContain('(prorated)')
+    expect(md).toContain('## Read with care')
+    const [header, row] = parse(reportCsv(report)) as string[][]
+    expect(header).toEqual(expect.arrayContaining(['alpha_from', 'alpha_to', 'wilcoxon_zeros_dropped', 'prorated_post']))
+    expect(row![header!.indexOf('wilcoxon_zeros_dropped')]).toBe('1')
+    expect(row![header!.indexOf('prorated_post')]).toBe('1')
+    expect(row![header!.indexOf('alpha_from')]).toMatch(/^-?\d/)
   })
 })
