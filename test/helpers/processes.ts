@@ -66,11 +66,13 @@ export function outsideWriter(dbPath: string, mode: 'hold' | 'churn', ms: number
     db.pragma('busy_timeout = 10000')
     db.exec('create table if not exists outside_writer (at integer)')
     const until = Date.now() + ${ms}
+    // Sleep without spinning the CPU (the machine running the tests is shared).
+    const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
     if (${JSON.stringify(mode)} === 'hold') {
       db.exec('begin immediate')
       db.prepare('insert into outside_writer values (?)').run(Date.now())
       process.stdout.write('started\\n')
-      while (Date.now() < until) {}
+      sleep(${ms})
       db.exec('commit')
     } else {
       let n = 0
@@ -78,13 +80,11 @@ export function outsideWriter(dbPath: string, mode: 'hold' | 'churn', ms: number
       while (Date.now() < until) {
         db.exec('begin immediate')
         for (let i = 0; i < 50; i++) db.prepare('insert into outside_writer values (?)').run(Date.now())
-        const hold = Date.now() + 20
-        while (Date.now() < hold) {}
+        sleep(20)
         db.exec('commit')
         n++
         // A real second program does other work between its transactions.
-        const gap = Date.now() + 10
-        while (Date.now() < gap) {}
+        sleep(10)
       }
       process.stdout.write('transactions ' + n + '\\n')
     }
