@@ -101,7 +101,7 @@ describe('GET /studies/:id/table2', () => {
     const w = await table2World()
     const json = await w.call(`/studies/${w.world.study.id}/table2`)
     expect(json.status).toBe(200)
-    expect(json.body.rows.map((r: Json) => [r.theme.name, r.category.name, r.code.name, r.meaningUnit?.text ?? null, r.meaningUnit?.participant.label ?? null])).toEqual([
+    expect(json.body.rows.map((r: Json) => [r.theme.name, r.category.name, r.code.name, r.meaningUnits[0]?.text ?? null, r.meaningUnits[0]?.participant.label ?? null])).toEqual([
       ['Effects of Balint group', 'Relationship with a patient with COVID-19', 'Decrease of fear from patients', 'Before the groups I was fearful of patients.', 'P1'],
       ['Effects of Balint group', 'Relationship with a patient with COVID-19', 'Higher sympathy levels', null, null],
       ['Effects of Balint group', 'Education', 'Self-awareness', 'I learned how to talk to my colleagues instead of brawling.', 'P2'],
@@ -498,7 +498,8 @@ describe('GET /cohorts/:id/joint-display', () => {
 
     const p1 = body.participants[0]
     expect(p1.themes.map((t: Json) => [t.theme.name, t.codes.map((c: Json) => [c.code.name, c.codings, c.passages.map((x: Json) => x.text)])])).toEqual([
-      ['Effects of Balint group', [['Decrease of fear from patients', 2, ['I was fearful of patients; now I am not.']]]],
+      // Both coders coded this one passage: it counts once (issue 18; main counted 2).
+      ['Effects of Balint group', [['Decrease of fear from patients', 1, ['I was fearful of patients; now I am not.']]]],
       ['Virtuality of Balint group', [['Seeing', 1, ['I preferred to see all the faces.']]]],
     ])
     expect(body.participants[1].quotes).toEqual([{ code: { id: w.codes.fear.id, name: 'Decrease of fear from patients' }, codingId: expect.any(String), text: 'The fear went away.' }])
@@ -523,7 +524,7 @@ describe('GET /cohorts/:id/joint-display', () => {
     await recordMemberCheck(w.deps, (await findParticipant(w.deps.db, w.idOf('P1')))!, { codingId: p1Fear, decision: 'withdraw' })
     const body = (await w.call(`/cohorts/${w.cohort.id}/joint-display`)).body
     const p1 = body.participants[0]
-    expect(p1.themes[0].codes[0]).toMatchObject({ code: { name: 'Decrease of fear from patients' }, codings: 2, passages: [] })
+    expect(p1.themes[0].codes[0]).toMatchObject({ code: { name: 'Decrease of fear from patients' }, codings: 1, passages: [] })
     expect(p1.quotes).toEqual([])
     expect(JSON.stringify(body)).not.toContain('I was fearful of patients')
     expect(body.matrix.rows[0].counts).toEqual({ improved: 2, not_improved: 1, no_pair: 1 })

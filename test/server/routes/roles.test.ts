@@ -56,6 +56,8 @@ type QualitativeTarget = {
   unusedCodeId: string
   /** The researcher's own coding of `codeId`, not the quotation. */
   codingId: string
+  /** The coding chosen as `codeId`'s Table 2 quotation. */
+  quotedCodingId: string
   /** The researcher's memo on the project. */
   memoId: string
   /** Another of the researcher's codings, or memos, each time it is called: a deleted one is gone for the next user. */
@@ -128,6 +130,7 @@ async function qualitativeTargets(
     otherCodeId: other.id,
     unusedCodeId: unused.id,
     codingId: own.codings[0]!.id,
+    quotedCodingId: quoted.codings[0]!.id,
     memoId: memo.id,
     disposableCodingId: () => disposableCodings.shift() ?? 'no-coding-left',
     disposableMemoId: () => disposableMemos.shift() ?? 'no-memo-left',
@@ -197,6 +200,7 @@ async function world() {
     otherCodeId: 'ghost-other-code-id',
     unusedCodeId: 'ghost-unused-code-id',
     codingId: 'ghost-coding-id',
+    quotedCodingId: 'ghost-quoted-coding-id',
     memoId: 'ghost-memo-id',
     disposableCodingId: () => 'ghost-coding-id',
     disposableMemoId: () => 'ghost-memo-id',
@@ -446,6 +450,10 @@ const routes: Route[] = [
     check: (body, { t }) => expect(body).toMatchObject({ codeId: t.codeId, codingId: t.codingId }) },
   { name: 'DELETE /codes/:id/quote', scoped: true, request: (t) => send('DELETE', `/api/codes/${t.codeId}/quote`), expected: [404, 200, 403, 403, 403, 404, 401],
     check: (body) => expect(body).toEqual({ ok: true }) },
+  { name: 'PUT /codes/:id/quotes', scoped: true, request: (t) => send('PUT', `/api/codes/${t.codeId}/quotes`, { codingIds: [t.codingId] }), expected: [404, 200, 403, 403, 403, 404, 401],
+    check: (body, { t }) => expect(body).toMatchObject([{ codeId: t.codeId, codingId: t.codingId, position: 1 }]) },
+  { name: 'DELETE /codes/:id/quotes/:codingId', scoped: true, request: (t) => send('DELETE', `/api/codes/${t.codeId}/quotes/${t.quotedCodingId}`), expected: [404, 200, 403, 403, 403, 404, 401],
+    check: (body) => expect(body).toEqual({ ok: true }) },
   { name: 'GET /studies/:id/quotes', scoped: true, request: (t) => get(`/api/studies/${t.studyId}/quotes`), expected: [404, 200, 403, 403, 403, 404, 401],
     check: (body, { t }) => expect(body).toContainEqual(expect.objectContaining({ codeId: t.codeId, text: 'I was afraid of the patients.' })) },
   { name: 'GET /studies/:id/member-checks', scoped: true, request: (t) => get(`/api/studies/${t.studyId}/member-checks`), expected: [404, 200, 403, 403, 403, 404, 401],
@@ -459,9 +467,9 @@ const routes: Route[] = [
   { name: 'DELETE /memos/:id', scoped: true, request: (t) => send('DELETE', `/api/memos/${t.disposableMemoId()}`), expected: [404, 200, 403, 403, 403, 404, 401],
     check: (body) => expect(body).toEqual({ ok: true }) },
   { name: 'GET /studies/:id/table2', scoped: true, request: (t) => get(`/api/studies/${t.studyId}/table2`), expected: [404, 200, 403, 403, 403, 404, 401],
-    check: (body, { t }) => expect(body.rows).toContainEqual(expect.objectContaining({ code: expect.objectContaining({ id: t.codeId }), meaningUnit: expect.objectContaining({ text: 'I was afraid of the patients.' }) })) },
+    check: (body, { t }) => expect(body.rows).toContainEqual(expect.objectContaining({ code: expect.objectContaining({ id: t.codeId }), meaningUnits: [expect.objectContaining({ text: 'I was afraid of the patients.' })] })) },
   { name: 'GET /studies/:id/code-frequencies', scoped: true, request: (t) => get(`/api/studies/${t.studyId}/code-frequencies`), expected: [404, 200, 403, 403, 403, 404, 401],
-    check: (body, { t }) => expect(body.rows.find((r: { code: { id: string } }) => r.code.id === t.codeId).total).toBe(3 + users.length) },
+    check: (body, { t }) => expect(body.rows.find((r: { code: { id: string } }) => r.code.id === t.codeId).total).toBe(2 + users.length) }, // the second coder's coding of the quoted passage counts once
   { name: 'GET /studies/:id/saturation', scoped: true, request: (t) => get(`/api/studies/${t.studyId}/saturation?base=4&run=2&threshold=0.05`), expected: [404, 200, 403, 403, 403, 404, 401],
     check: (body) => expect(body).toMatchObject({ parameters: { base: 4, run: 2, threshold: 0.05 }, methodsSentence: expect.stringMatching(/^Saturation was assessed/) }) },
   { name: 'GET /studies/:id/agreement', scoped: true, request: (t) => get(`/api/studies/${t.studyId}/agreement?coderA=${t.coderAId}&coderB=${t.coderBId}&unit=sentence`), expected: [404, 200, 403, 403, 403, 404, 401],
