@@ -260,17 +260,17 @@ export async function listCodingIdsCheckedBy(db: Kysely<Database>, participantId
 export async function listMemberChecksOfStudy(
   db: Kysely<Database>,
   studyId: string,
-): Promise<(MemberCheck & { participantCode: string; codeId: string; text: string })[]> {
+): Promise<(MemberCheck & { participantCode: string; codeId: string; transcriptId: string; text: string })[]> {
   const rows = await db
     .selectFrom('member_check')
     .innerJoin('participant', 'participant.id', 'member_check.participant_id')
     .innerJoin('cohort', 'cohort.id', 'participant.cohort_id')
     .innerJoin('coding', 'coding.id', 'member_check.coding_id')
     .selectAll('member_check')
-    .select(['participant.code as participant_code', 'coding.code_id', 'coding.text'])
+    .select(['participant.code as participant_code', 'coding.code_id', 'coding.transcript_id', 'coding.text'])
     .where('cohort.study_id', '=', studyId)
     .orderBy('member_check.decided_at')
     .orderBy('member_check.id')
     .execute()
-  return rows.map((r) => ({ ...toMemberCheck(r), participantCode: r.participant_code, codeId: r.code_id, text: r.text }))
+  return rows.map((r) => ({ ...toMemberCheck(r), participantCode: r.participant_code, codeId: r.code_id, transcriptId: r.transcript_id, text: r.text }))
 }

@@ -17,6 +17,7 @@
  * body as for an id that does not exist, so staff of one study cannot learn that another exists.
  * A refused request writes nothing: the whole database is compared before and after.
  */
+import { strToU8, zipSync } from 'fflate'
 import { describe, it, expect } from 'vitest'
 import { sql } from 'kysely'
 import { createApp } from '../../../server/app'
@@ -482,6 +483,12 @@ const routes: Route[] = [
       expect(body.scale).not.toBeNull()
       expect(body.participants.find((p: { participant: { id: string } }) => p.participant.id === t.intervieweeId)).toMatchObject({ interviewed: true })
     } },
+  { name: 'POST /studies/:id/codebook/import', scoped: true, request: (t) => send('POST', `/api/studies/${t.studyId}/codebook/import?format=csv`, 'theme,category,code\nImported theme,Imported category,Imported code\n'), expected: [404, 200, 403, 403, 403, 404, 401],
+    check: (body) => expect(body).toMatchObject({ codes: { created: 3 } }) },
+  { name: 'POST /cohorts/:id/import.qdpx', scoped: true, request: (t) => send('POST', `/api/cohorts/${t.cohortId}/import.qdpx`, zipSync({ 'project.qde': strToU8('<Project xmlns="urn:QDA-XML:project:1.0" name="Empty"/>') })), expected: [404, 200, 403, 403, 403, 404, 401],
+    check: (body) => expect(body).toMatchObject({ validation: { valid: true }, transcripts: 0 }) },
+  { name: 'GET /studies/:id/notes', scoped: true, request: (t) => get(`/api/studies/${t.studyId}/notes`), expected: [404, 200, 403, 403, 403, 404, 401],
+    check: (body, { t }) => expect(body).toContainEqual(expect.objectContaining({ transcriptId: t.transcriptId })) },
   { name: 'GET /cohorts/:id/project.qdpx', scoped: true, request: (t) => get(`/api/cohorts/${t.cohortId}/project.qdpx`), expected: [404, 200, 403, 403, 403, 404, 401],
     check: (body) => expect(Object.keys(readQdpxEntries(body))).toContain('project.qde') },
   { name: 'GET /studies/:id/codebook.qdc', scoped: true, request: (t) => get(`/api/studies/${t.studyId}/codebook.qdc`), expected: [404, 200, 403, 403, 403, 404, 401],
@@ -501,8 +508,11 @@ async function readBody(res: Response): Promise<any> {
 /** Make one request as one user. */
 async function call(w: World, user: User, request: Request): Promise<Response> {
   const headers: Record<string, string> = { ...w.headers[user] }
-  if (request.body !== undefined) headers['content-type'] = 'application/json'
-  return w.app.request(request.path, { method: request.method, headers, body: request.body === undefined ? undefined : JSON.stringify(request.body) })
+  // A string or bytes are a file sent as it is (the imports); anything else is JSON.
+  const file = typeof request.body === 'string' || request.body instanceof Uint8Array
+  if (file) headers['content-type'] = typeof request.body === 'string' ? 'text/plain; charset=utf-8' : 'application/zip'
+  else if (request.body !== undefined) headers['content-type'] = 'application/json'
+  return w.app.request(request.path, { method: request.method, headers, body: request.body === undefined ? undefined : file ? (request.body as string | Uint8Array<ArrayBuffer>) : JSON.stringify(request.body) })
 }
 
 /**
