@@ -16,6 +16,7 @@ import { cohortJointDisplay } from '../domain/qualitative/joint-display'
 import { exportCohortQdpx, exportStudyQdc, type QdaFile } from '../domain/qualitative/qda-export'
 import { importCodebookCsv, importQdc, importQdpx } from '../domain/qualitative/qda-import'
 import { notesCsv, studyNotes } from '../domain/qualitative/notes'
+import { codedSegments, searchStudyTranscripts, segmentsCsv } from '../domain/qualitative/retrieval'
 import { ApiError } from '../domain/errors'
 import { studyAgreement, studySaturation } from '../domain/qualitative/analyses'
 import { codeFrequenciesCsv, studyCodeFrequencies, studyTable2, table2Csv, table2Markdown } from '../domain/qualitative/table2'
@@ -39,6 +40,16 @@ const saturationQuery = z.object({
 const agreementQuery = z.object({ coderA: id, coderB: id, unit: z.enum(['sentence', 'turn']).default('sentence') })
 
 const jointDisplayQuery = z.object({ instrument: z.string().min(1).max(100).optional(), scale: z.string().min(1).max(100).optional(), from: waveKind.default('pre'), to: waveKind.default('post') })
+
+const segmentsQuery = z.object({
+  code: id.optional(),
+  role: z.string().trim().min(1).max(200).optional(),
+  change: z.enum(['improved', 'not_improved', 'no_pair']).optional(),
+  instrument: z.string().min(1).max(100).optional(),
+  scale: z.string().min(1).max(100).optional(),
+  q: z.string().trim().max(200).optional(),
+  format: z.enum(['json', 'csv']).default('json'),
+})
 
 const researcherOnly = ['researcher'] as const
 
@@ -122,6 +133,18 @@ export function qualitativeRoutes(deps: Deps) {
       const notes = await studyNotes(deps, study.id, { transcriptId: query.transcript })
       if (query.format === 'csv') return c.body(notesCsv(notes), 200, { 'content-type': 'text/csv; charset=utf-8', 'cache-control': 'no-store' })
       return c.json(notes, 200)
+    })
+    // Retrieval: the passages coded with a code and its children, across transcripts; text search.
+    .get('/studies/:id/segments', pathParams(idParam), queryParams(segmentsQuery), async (c) => {
+      const { study } = await requireStudyRole(deps, staffOf(c).user, c.req.valid('param').id, researcherOnly)
+      const { format, ...query } = c.req.valid('query')
+      const segments = await codedSegments(deps, study.id, query)
+      if (format === 'csv') return c.body(segmentsCsv(segments), 200, { 'content-type': 'text/csv; charset=utf-8', 'cache-control': 'no-store' })
+      return c.json({ segments }, 200)
+    })
+    .get('/studies/:id/search', pathParams(idParam), queryParams(z.object({ q: z.string().trim().min(1, 'give words to search for').max(200) })), async (c) => {
+      const { study } = await requireStudyRole(deps, staffOf(c).user, c.req.valid('param').id, researcherOnly)
+      return c.json(await searchStudyTranscripts(deps, study.id, c.req.valid('query').q), 200)
     })
     .get('/studies/:id/codebook.qdc', pathParams(idParam), async (c) => {
       const { user } = staffOf(c)
