@@ -48,7 +48,6 @@ const segmentsQuery = z.object({
   instrument: z.string().min(1).max(100).optional(),
   scale: z.string().min(1).max(100).optional(),
   q: z.string().trim().max(200).optional(),
-  format: z.enum(['json', 'csv']).default('json'),
 })
 
 const researcherOnly = ['researcher'] as const
@@ -127,20 +126,23 @@ export function qualitativeRoutes(deps: Deps) {
       return c.json(await importQdpx(deps, cohort.id, body, user), 200)
     })
     // The interviewer's notes and the participants' member-check answers, per transcript.
-    .get('/studies/:id/notes', pathParams(idParam), queryParams(z.object({ transcript: id.optional(), format: z.enum(['json', 'csv']).default('json') })), async (c) => {
+    .get('/studies/:id/notes', pathParams(idParam), queryParams(z.object({ transcript: id.optional() })), async (c) => {
       const { study } = await requireStudyRole(deps, staffOf(c).user, c.req.valid('param').id, researcherOnly)
-      const query = c.req.valid('query')
-      const notes = await studyNotes(deps, study.id, { transcriptId: query.transcript })
-      if (query.format === 'csv') return c.body(notesCsv(notes), 200, { 'content-type': 'text/csv; charset=utf-8', 'cache-control': 'no-store' })
-      return c.json(notes, 200)
+      return c.json(await studyNotes(deps, study.id, { transcriptId: c.req.valid('query').transcript }), 200)
+    })
+    .get('/studies/:id/notes.csv', pathParams(idParam), async (c) => {
+      const { study } = await requireStudyRole(deps, staffOf(c).user, c.req.valid('param').id, researcherOnly)
+      return c.body(notesCsv(await studyNotes(deps, study.id)), 200, { 'content-type': 'text/csv; charset=utf-8', 'cache-control': 'no-store' })
     })
     // Retrieval: the passages coded with a code and its children, across transcripts; text search.
     .get('/studies/:id/segments', pathParams(idParam), queryParams(segmentsQuery), async (c) => {
       const { study } = await requireStudyRole(deps, staffOf(c).user, c.req.valid('param').id, researcherOnly)
-      const { format, ...query } = c.req.valid('query')
-      const segments = await codedSegments(deps, study.id, query)
-      if (format === 'csv') return c.body(segmentsCsv(segments), 200, { 'content-type': 'text/csv; charset=utf-8', 'cache-control': 'no-store' })
-      return c.json({ segments }, 200)
+      return c.json({ segments: await codedSegments(deps, study.id, c.req.valid('query')) }, 200)
+    })
+    .get('/studies/:id/segments.csv', pathParams(idParam), queryParams(segmentsQuery), async (c) => {
+      const { study } = await requireStudyRole(deps, staffOf(c).user, c.req.valid('param').id, researcherOnly)
+      const segments = await codedSegments(deps, study.id, c.req.valid('query'))
+      return c.body(segmentsCsv(segments), 200, { 'content-type': 'text/csv; charset=utf-8', 'cache-control': 'no-store' })
     })
     .get('/studies/:id/search', pathParams(idParam), queryParams(z.object({ q: z.string().trim().min(1, 'give words to search for').max(200) })), async (c) => {
       const { study } = await requireStudyRole(deps, staffOf(c).user, c.req.valid('param').id, researcherOnly)

@@ -499,7 +499,7 @@ describe('GET /studies/:id/segments (retrieval) and /search', () => {
       ['P4', 'Self-awareness'],
       ['P4', 'Seeing'],
     ])
-    const csv = await w.app.request(`/api/studies/${w.study.id}/segments?code=${w.codes.seeing.id}&format=csv`, { headers: w.researcher.headers })
+    const csv = await w.app.request(`/api/studies/${w.study.id}/segments.csv?code=${w.codes.seeing.id}`, { headers: w.researcher.headers })
     expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8')
     const rows: string[][] = parseCsv(await csv.text())
     expect(rows[0]).toEqual(['participant', 'role', 'code', 'start', 'end', 'text', 'before', 'after', 'coders'])
