@@ -333,6 +333,17 @@ describe('an interviewer', () => {
     expect(transcript.text).toContain('P3: It was good to be heard.')
     await screenshot(page, 'interview-03-notes')
 
+    // Entered afterwards: the real start and end, as date and time, and the duration.
+    const times = page.locator('[data-testid="interview-times"]')
+    await times.getByLabel('Started').fill('2026-03-02T09:30')
+    await times.getByLabel('Ended').fill('2026-03-02T10:35')
+    await times.getByRole('button', { name: 'Save start and end' }).click()
+    await page.locator('[data-testid="interview-duration"]').getByText('Duration: 1 h 05 min').waitFor()
+    const timed = await server.db.selectFrom('interview').select(['started_at', 'ended_at']).where('id', '=', interview.id).executeTakeFirstOrThrow()
+    // The browser and this test share the machine's time zone; the server stores UTC.
+    expect(timed).toEqual({ started_at: new Date('2026-03-02T09:30').toISOString(), ended_at: new Date('2026-03-02T10:35').toISOString() })
+    await screenshot(page, 'interview-04-times')
+
     expect(errors).toEqual([])
     await context.close()
   })
@@ -350,6 +361,8 @@ describe('the analyses', () => {
     await page.goto(`${server.baseUrl}/studies/${demo.study.id}`)
     await page.getByRole('link', { name: 'Analysis', exact: true }).click()
     await page.getByRole('heading', { level: 2, name: 'Table 2: themes, categories and codes' }).waitFor()
+    // The heading comes before the rows: wait for them, or count() may read an empty table.
+    await page.locator('[data-testid="table2"] tbody tr').first().waitFor()
     expect(await page.locator('[data-testid="table2"] tbody tr').count()).toBeGreaterThanOrEqual(13)
     await screenshot(page, 'analysis-01-table2')
     await page.emulateMedia({ media: 'print' })

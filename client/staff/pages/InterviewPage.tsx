@@ -169,7 +169,8 @@ function InterviewFacts({ interview, onChanged }: { interview: InterviewDetail; 
           </dd>
         </div>
       </dl>
-      <InterviewTimesForm interview={interview} pending={update.pending} onSave={(changes) => void update.run(changes)} error={update.fieldError('endedAt') ?? update.fieldError('startedAt')} />
+      {/* Keyed by the stored times: "start now" or "end now" refill the inputs. */}
+      <InterviewTimesForm key={`${interview.startedAt}|${interview.endedAt ?? ''}`} interview={interview} pending={update.pending} onSave={(changes) => void update.run(changes)} error={update.fieldError('endedAt') ?? update.fieldError('startedAt')} />
       <CheckboxField
         label={t('staff.interview.consent')}
         hint={interview.transcript ? t('staff.interview.consentLocked') : t('staff.interview.consentHint')}
