@@ -7,6 +7,9 @@ import * as m0020 from './0020_program_lead_releases'
 import * as m0021 from './0021_audit_erasure'
 import * as m0030 from './0030_operations'
 import * as m0040 from './0040_primary_outcomes'
+import * as m0050 from './0050_table2_quotations'
+import * as m0051 from './0051_transcript_breaks'
+import * as m0052 from './0052_transcript_search'
 
 /** Every migration, by name, in order. Add new ones at the end; never change a shipped one. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +21,7 @@ export const migrations: Record<string, Migration> = {
   '0021_audit_erasure': m0021,
   '0030_operations': m0030,
   '0040_primary_outcomes': m0040,
+  '0050_table2_quotations': m0050,
+  '0051_transcript_breaks': m0051,
+  '0052_transcript_search': m0052,
 }

@@ -84,7 +84,16 @@ export const memosQuery = z.object({ targetType: memoTargetType.optional(), targ
 
 export const updateMemoBody = z.strictObject({ text: z.string().trim().min(1, 'must not be empty').max(50_000) })
 
+/** Add one quotation to a code's meaning units in Table 2, after those already chosen. */
 export const chooseQuoteBody = z.strictObject({ codingId: id })
+
+/** A code's Table 2 quotations, in order: those listed are kept or added, the others removed. */
+export const setQuotesBody = z.strictObject({
+  codingIds: z
+    .array(id)
+    .max(20, 'at most 20 quotations per code')
+    .refine((ids) => new Set(ids).size === ids.length, 'a coding is listed twice'),
+})
 
 export const resolutionBody = z
   .strictObject({

@@ -347,6 +347,8 @@ export interface MemoTable {
 export interface Table2QuoteTable {
   code_id: string
   coding_id: string
+  /** 1-based order of the code's quotations in Table 2 (migration 0050). */
+  position: number
   chosen_by: string
   chosen_at: string
 }

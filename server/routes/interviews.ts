@@ -20,6 +20,7 @@ import {
   memosQuery,
   noteBody,
   resolutionBody,
+  setQuotesBody,
   startInterviewBody,
   transcriptBody,
   updateCodeBody,
@@ -36,6 +37,7 @@ import {
   deleteCoding,
   recordResolution,
   requireCoding,
+  setQuotes,
   studyMemberChecks,
   studyQuotes,
   transcriptCodings,
@@ -246,6 +248,17 @@ export function interviewRoutes(deps: Deps) {
       .delete('/codes/:id/quote', pathParams(idParam), async (c) => {
         const code = await researcherCode(deps, c, c.req.valid('param').id)
         await unchooseQuote(deps, code, `staff:${staffOf(c).user.id}`)
+        return c.json({ ok: true }, 200)
+      })
+      // Several quotations per code: set them in order, or remove one.
+      .put('/codes/:id/quotes', pathParams(idParam), jsonBody(setQuotesBody), async (c) => {
+        const code = await researcherCode(deps, c, c.req.valid('param').id)
+        return c.json(await setQuotes(deps, code, c.req.valid('json').codingIds, `staff:${staffOf(c).user.id}`), 200)
+      })
+      .delete('/codes/:id/quotes/:codingId', pathParams(z.object({ id, codingId: id })), async (c) => {
+        const params = c.req.valid('param')
+        const code = await researcherCode(deps, c, params.id)
+        await unchooseQuote(deps, code, `staff:${staffOf(c).user.id}`, params.codingId)
         return c.json({ ok: true }, 200)
       })
       .get('/studies/:id/quotes', pathParams(idParam), async (c) => {

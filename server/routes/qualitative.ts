@@ -1,7 +1,8 @@
 /**
  * The qualitative analyses over HTTP: Table 2 (JSON, CSV, Markdown), code frequencies by
  * participant, saturation, inter-coder agreement with the disagreements to resolve, the joint
- * display of a cohort, and the REFI-QDA exports (.qdpx project, .qdc codebook).
+ * display of a cohort, the REFI-QDA exports (.qdpx project, .qdc codebook) and imports (.qdc or
+ * CSV codebook, .qdpx project), and the interviewer's notes and member-check answers to read.
  *
  * Researchers only: these hold what participants said and, in the joint display, their scores.
  * Program leads, group leaders and interviewers of the study are refused (403); anything of a study
@@ -13,6 +14,10 @@ import { requireCohortRole, requireStudyRole } from '../domain/staff/access'
 import type { Deps } from '../domain/deps'
 import { cohortJointDisplay } from '../domain/qualitative/joint-display'
 import { exportCohortQdpx, exportStudyQdc, type QdaFile } from '../domain/qualitative/qda-export'
+import { importCodebookCsv, importQdc, importQdpx } from '../domain/qualitative/qda-import'
+import { notesCsv, studyNotes } from '../domain/qualitative/notes'
+import { codedSegments, searchStudyTranscripts, segmentsCsv } from '../domain/qualitative/retrieval'
+import { ApiError } from '../domain/errors'
 import { studyAgreement, studySaturation } from '../domain/qualitative/analyses'
 import { codeFrequenciesCsv, studyCodeFrequencies, studyTable2, table2Csv, table2Markdown } from '../domain/qualitative/table2'
 import { staffOf, type StaffEnv } from '../http/auth'
@@ -36,6 +41,15 @@ const agreementQuery = z.object({ coderA: id, coderB: id, unit: z.enum(['sentenc
 
 const jointDisplayQuery = z.object({ instrument: z.string().min(1).max(100).optional(), scale: z.string().min(1).max(100).optional(), from: waveKind.default('pre'), to: waveKind.default('post') })
 
+const segmentsQuery = z.object({
+  code: id.optional(),
+  role: z.string().trim().min(1).max(200).optional(),
+  change: z.enum(['improved', 'not_improved', 'no_pair']).optional(),
+  instrument: z.string().min(1).max(100).optional(),
+  scale: z.string().min(1).max(100).optional(),
+  q: z.string().trim().max(200).optional(),
+})
+
 const researcherOnly = ['researcher'] as const
 
 /** A file to download: never cached, since it holds what participants said. */
@@ -44,6 +58,19 @@ function download(file: QdaFile, disposition: 'attachment' | 'inline') {
     'content-type': file.contentType,
     'content-disposition': `${disposition}; filename="${file.fileName}"`,
     'cache-control': 'no-store',
+  }
+}
+
+/**
+ * An uploaded file's text. The body is the file itself (not JSON), read as UTF-8: bytes that are not
+ * UTF-8 are refused rather than decoded into replacement characters that would shift every offset.
+ */
+async function uploadedText(body: ArrayBuffer): Promise<string> {
+  if (body.byteLength === 0) throw new ApiError('validation_failed', 'file: the request body is empty; send the file as the body', [{ field: 'file', message: 'is empty' }])
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(body)
+  } catch {
+    throw new ApiError('validation_failed', 'file: is not UTF-8 text', [{ field: 'file', message: 'is not UTF-8 text' }])
   }
 }
 
@@ -82,6 +109,44 @@ export function qualitativeRoutes(deps: Deps) {
       const file = await exportCohortQdpx(deps, cohort.id, { actor: `staff:${user.id}`, destination: 'download' })
       // A copy backed by a plain ArrayBuffer, the kind of bytes a Response body takes.
       return c.body(new Uint8Array(file.bytes), 200, download(file, 'attachment'))
+    })
+    // Imports: the body is the file. A codebook goes into the study; a project into one cohort.
+    .post('/studies/:id/codebook/import', pathParams(idParam), queryParams(z.object({ format: z.enum(['qdc', 'csv']) })), async (c) => {
+      const { user } = staffOf(c)
+      const { study } = await requireStudyRole(deps, user, c.req.valid('param').id, researcherOnly)
+      const text = await uploadedText(await c.req.arrayBuffer())
+      const report = c.req.valid('query').format === 'qdc' ? await importQdc(deps, study.id, text, `staff:${user.id}`) : await importCodebookCsv(deps, study.id, text, `staff:${user.id}`)
+      return c.json(report, 200)
+    })
+    .post('/cohorts/:id/import.qdpx', pathParams(idParam), async (c) => {
+      const { user } = staffOf(c)
+      const { cohort } = await requireCohortRole(deps, user, c.req.valid('param').id, researcherOnly)
+      const body = new Uint8Array(await c.req.arrayBuffer())
+      if (body.byteLength === 0) throw new ApiError('validation_failed', 'file: the request body is empty; send the .qdpx as the body', [{ field: 'file', message: 'is empty' }])
+      return c.json(await importQdpx(deps, cohort.id, body, user), 200)
+    })
+    // The interviewer's notes and the participants' member-check answers, per transcript.
+    .get('/studies/:id/notes', pathParams(idParam), queryParams(z.object({ transcript: id.optional() })), async (c) => {
+      const { study } = await requireStudyRole(deps, staffOf(c).user, c.req.valid('param').id, researcherOnly)
+      return c.json(await studyNotes(deps, study.id, { transcriptId: c.req.valid('query').transcript }), 200)
+    })
+    .get('/studies/:id/notes.csv', pathParams(idParam), async (c) => {
+      const { study } = await requireStudyRole(deps, staffOf(c).user, c.req.valid('param').id, researcherOnly)
+      return c.body(notesCsv(await studyNotes(deps, study.id)), 200, { 'content-type': 'text/csv; charset=utf-8', 'cache-control': 'no-store' })
+    })
+    // Retrieval: the passages coded with a code and its children, across transcripts; text search.
+    .get('/studies/:id/segments', pathParams(idParam), queryParams(segmentsQuery), async (c) => {
+      const { study } = await requireStudyRole(deps, staffOf(c).user, c.req.valid('param').id, researcherOnly)
+      return c.json({ segments: await codedSegments(deps, study.id, c.req.valid('query')) }, 200)
+    })
+    .get('/studies/:id/segments.csv', pathParams(idParam), queryParams(segmentsQuery), async (c) => {
+      const { study } = await requireStudyRole(deps, staffOf(c).user, c.req.valid('param').id, researcherOnly)
+      const segments = await codedSegments(deps, study.id, c.req.valid('query'))
+      return c.body(segmentsCsv(segments), 200, { 'content-type': 'text/csv; charset=utf-8', 'cache-control': 'no-store' })
+    })
+    .get('/studies/:id/search', pathParams(idParam), queryParams(z.object({ q: z.string().trim().min(1, 'give words to search for').max(200) })), async (c) => {
+      const { study } = await requireStudyRole(deps, staffOf(c).user, c.req.valid('param').id, researcherOnly)
+      return c.json(await searchStudyTranscripts(deps, study.id, c.req.valid('query').q), 200)
     })
     .get('/studies/:id/codebook.qdc', pathParams(idParam), async (c) => {
       const { user } = staffOf(c)

@@ -12,8 +12,8 @@ import { createStaffUser } from '../../server/domain/staff/auth'
 import { createCode } from '../../server/domain/qualitative/codebook'
 import { createDemo } from '../../server/domain/demo/study'
 import { addCodings } from '../../server/domain/qualitative/coding'
-import { assignInterviewer, putTranscript, startInterview } from '../../server/domain/qualitative/interviews'
-import { findTranscriptPlace } from '../../server/db/repositories/interviews'
+import { assignInterviewer, putTranscript, saveNote, startInterview } from '../../server/domain/qualitative/interviews'
+import { findInterview, findTranscriptPlace } from '../../server/db/repositories/interviews'
 import { addParticipants, createCohort, createStudy } from '../../server/domain/staff/setup'
 import { spanOf } from '../helpers/qualitative'
 import { screenshot } from './helpers/browser'
@@ -124,6 +124,9 @@ async function dragOver(page: Page, phrase: string) {
 describe('coding a transcript', () => {
   it('a researcher selects a passage with the mouse and applies a code; it is stored with code-point offsets', async () => {
     const { study, researcher, codes, places } = await codingStudy()
+    // The interviewer's note, read beside the transcript.
+    const interview = (await findInterview(server.db, places[0]!.interviewId))!
+    await saveNote(server.deps, interview, 'experience', { text: 'Spoke of fear of the consultants first.', revision: 1 }, researcher)
     const { page, context, errors } = await laptopPage()
     await signIn(page, researcher.email)
 
@@ -147,6 +150,8 @@ describe('coding a transcript', () => {
     await page.getByRole('link', { name: `Transcript of ${places[0]!.participantCode}` }).click()
     await page.getByRole('heading', { level: 1, name: `Transcript of ${places[0]!.participantCode}` }).waitFor()
     await page.locator('[data-testid="transcript-text"]').waitFor()
+    await page.locator('[data-testid="interview-notes"]').getByText('Spoke of fear of the consultants first.').waitFor()
+    await page.locator('[data-testid="interview-notes"]').getByText('The participant has not answered about any quotation.').waitFor()
 
     // An emoji before the passage is two UTF-16 units but one code point: the offsets must not shift.
     const phrase = 'the group felt safe'
@@ -209,7 +214,13 @@ describe('coding a transcript', () => {
 describe('the codebook', () => {
   it('shows the tree; a code is described, its history read and its Table 2 quotation chosen', async () => {
     const { study, researcher, codes, places } = await codingStudy()
-    await addCodings(server.deps, places[0]!, researcher.id, { codeIds: [codes.feltSafe.id], ...spanOf(transcripts[0]!, 'Later the group felt safe, and I could say what I really thought about my patient.') })
+    const safeSpan = spanOf(transcripts[0]!, 'Later the group felt safe, and I could say what I really thought about my patient.')
+    await addCodings(server.deps, places[0]!, researcher.id, { codeIds: [codes.feltSafe.id], ...safeSpan })
+    // A second coder coded the same passage: the chooser lists it once (issue 18: it was listed twice).
+    const secondCoder = await staffUser('Sami Second-coder')
+    await grantRole(server.db, { studyId: study.id, userId: secondCoder.id, role: 'researcher' }, new Date())
+    await addCodings(server.deps, places[0]!, secondCoder.id, { codeIds: [codes.feltSafe.id], ...safeSpan })
+    await addCodings(server.deps, places[1]!, researcher.id, { codeIds: [codes.feltSafe.id], start: 0, end: 20 })
     const { page, context, errors } = await laptopPage()
     await signIn(page, researcher.email)
     await page.goto(`${server.baseUrl}/studies/${study.id}/codebook`)
@@ -221,12 +232,27 @@ describe('the codebook', () => {
     await page.locator('[data-testid="code-details"]').getByLabel('Description').fill('Participants said the group was safe enough to speak their mind.')
     await page.locator('[data-testid="code-details"]').getByRole('button', { name: 'Save', exact: true }).click()
     await page.locator('[data-testid="code-history"]').getByText('Described:').waitFor()
-    await page.getByRole('radio').first().check()
-    await page.getByRole('button', { name: 'Use as quotation' }).click()
-    await page.locator('[data-testid="chosen-quote"]').waitFor()
-    const quote = await server.db.selectFrom('table2_quote').selectAll().where('code_id', '=', codes.feltSafe.id).executeTakeFirst()
-    expect(quote).toBeDefined()
+    const options = page.locator('[data-testid="quote-options"] > li')
+    await options.first().waitFor()
+    expect(await options.count()).toBe(2)
+    await options.filter({ hasText: 'Later the group felt safe' }).getByText('Rana Researcher, Sami Second-coder').waitFor()
+    // Two quotations for one code, in the order chosen, then the second moved up.
+    await options.nth(0).getByRole('button', { name: 'Add as quotation' }).click()
+    await page.locator('[data-testid="chosen-quote"]').first().waitFor()
+    await options.nth(1).getByRole('button', { name: 'Add as quotation' }).click()
+    await page.locator('[data-testid="chosen-quote"]').nth(1).waitFor()
+    await page.locator('[data-testid="chosen-quotes"] > li').nth(1).getByRole('button', { name: 'Move up' }).click()
+    await page.locator('[data-testid="chosen-quotes"] > li').nth(0).getByText(transcripts[1]!.slice(0, 20)).waitFor()
+    const quotes = await server.db.selectFrom('table2_quote').selectAll().where('code_id', '=', codes.feltSafe.id).orderBy('position').execute()
+    expect(quotes.map((q) => q.position)).toEqual([1, 2])
     await screenshot(page, 'codebook-02-code')
+
+    // A codebook from Taguette, imported from a file.
+    await page.locator('[data-testid="codebook-import"] input[type="file"]').setInputFiles(new URL('../fixtures/refi-qda/taguette-codebook.qdc', import.meta.url).pathname)
+    await page.locator('[data-testid="codebook-import"]').getByRole('button', { name: 'Import' }).click()
+    await page.locator('[data-testid="import-report"]').getByText('Imported: 3 new, 0 already here.').waitFor()
+    await page.locator('[data-testid="code-tree"]').getByRole('link', { name: /interesting\.places/ }).waitFor()
+    await screenshot(page, 'codebook-02b-import')
 
     // Merge, after confirming.
     await page.locator('[data-testid="code-tree"]').getByRole('link', { name: /Fear of judgement/ }).click()
@@ -292,6 +318,17 @@ describe('an interviewer', () => {
     const transcript = await server.db.selectFrom('transcript').selectAll().where('interview_id', '=', interview.id).executeTakeFirstOrThrow()
     expect(transcript.text).toContain('P3: It was good to be heard.')
     await screenshot(page, 'interview-03-notes')
+
+    // Entered afterwards: the real start and end, as date and time, and the duration.
+    const times = page.locator('[data-testid="interview-times"]')
+    await times.getByLabel('Started').fill('2026-03-02T09:30')
+    await times.getByLabel('Ended').fill('2026-03-02T10:35')
+    await times.getByRole('button', { name: 'Save start and end' }).click()
+    await page.locator('[data-testid="interview-duration"]').getByText('Duration: 1 h 05 min').waitFor()
+    const timed = await server.db.selectFrom('interview').select(['started_at', 'ended_at']).where('id', '=', interview.id).executeTakeFirstOrThrow()
+    // The browser and this test share the machine's time zone; the server stores UTC.
+    expect(timed).toEqual({ started_at: new Date('2026-03-02T09:30').toISOString(), ended_at: new Date('2026-03-02T10:35').toISOString() })
+    await screenshot(page, 'interview-04-times')
 
     expect(errors).toEqual([])
     await context.close()

@@ -13,6 +13,7 @@ import { t } from '../../lib/i18n'
 import { dateTime } from '../format'
 import { codePath, codeTree, parentLevel, type CodeTreeNode } from '../qualitative/codebook-tree'
 import { Memos } from '../qualitative/Memos'
+import { CodebookImport } from '../qualitative/CodebookImport'
 import { QuoteChooser } from '../qualitative/QuoteChooser'
 import { withQuery } from '../qualitative/query'
 import { StudySectionHeader } from '../qualitative/StudySection'
@@ -61,6 +62,7 @@ export function CodebookPage({ id }: { id: string }) {
             await page.reload()
             select(code.id)
           }} />
+          <CodebookImport studyId={id} onImported={page.reload} />
         </section>
         <section className="panel code-details" aria-labelledby="details-heading" data-testid="code-details">
           {selected ? (
@@ -200,7 +202,7 @@ function CodeDetails({ studyId, code, data, onChanged, select }: { studyId: stri
     select(null)
   })
   const target = byId.get(into)
-  const quote = data.quotes.find((q) => q.codeId === code.id) ?? null
+  const quotes = data.quotes.filter((q) => q.codeId === code.id).sort((a, b) => a.position - b.position)
 
   return (
     <>
@@ -306,7 +308,7 @@ function CodeDetails({ studyId, code, data, onChanged, select }: { studyId: stri
         <ErrorNotice message={remove.error?.message} />
       </div>
 
-      {code.level === 'code' && <QuoteChooser studyId={studyId} code={code} quote={quote} onChanged={onChanged} />}
+      {code.level === 'code' && <QuoteChooser studyId={studyId} code={code} quotes={quotes} onChanged={onChanged} />}
 
       <div className="inline-form">
         <CodeHistory key={historyKey} code={code} everCodes={data.everCodes} names={data.names} />

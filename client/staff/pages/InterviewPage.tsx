@@ -169,6 +169,8 @@ function InterviewFacts({ interview, onChanged }: { interview: InterviewDetail; 
           </dd>
         </div>
       </dl>
+      {/* Keyed by the stored times: "start now" or "end now" refill the inputs. */}
+      <InterviewTimesForm key={`${interview.startedAt}|${interview.endedAt ?? ''}`} interview={interview} pending={update.pending} onSave={(changes) => void update.run(changes)} error={update.fieldError('endedAt') ?? update.fieldError('startedAt')} />
       <CheckboxField
         label={t('staff.interview.consent')}
         hint={interview.transcript ? t('staff.interview.consentLocked') : t('staff.interview.consentHint')}
@@ -179,6 +181,57 @@ function InterviewFacts({ interview, onChanged }: { interview: InterviewDetail; 
       />
       <ErrorNotice message={update.formError(['consentToRecord'])} />
     </section>
+  )
+}
+
+/** An ISO time as the value of a datetime-local input: the wall-clock time in the browser's time zone. */
+function localInput(iso: string): string {
+  const d = new Date(iso)
+  const pad = (n: number) => String(n).padStart(2, '0')
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`
+}
+
+/** Minutes between two ISO times, as "1 h 05 min". */
+function duration(fromIso: string, toIso: string): string {
+  const minutes = Math.round((new Date(toIso).getTime() - new Date(fromIso).getTime()) / 60_000)
+  return minutes >= 60 ? t('staff.interview.durationHours', { h: Math.floor(minutes / 60), m: String(minutes % 60).padStart(2, '0') }) : t('staff.interview.durationMinutes', { m: minutes })
+}
+
+/**
+ * Start and end typed as date and time, for an interview entered afterwards. The inputs show the
+ * browser's time zone (named beside them); the server stores UTC.
+ */
+function InterviewTimesForm({ interview, pending, onSave, error }: { interview: InterviewDetail; pending: boolean; onSave: (changes: { startedAt: string; endedAt: string | null }) => void; error?: string }) {
+  const [start, setStart] = useState(() => localInput(interview.startedAt))
+  const [end, setEnd] = useState(() => (interview.endedAt ? localInput(interview.endedAt) : ''))
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone
+  return (
+    <form
+      className="inline-form interview-times-form"
+      data-testid="interview-times"
+      onSubmit={(e) => {
+        e.preventDefault()
+        // A datetime-local value has no zone: new Date() reads it in the browser's, toISOString() gives UTC.
+        onSave({ startedAt: new Date(start).toISOString(), endedAt: end === '' ? null : new Date(end).toISOString() })
+      }}
+    >
+      <p className="muted small">{t('staff.interview.timesHelp', { zone })}</p>
+      <label>
+        {t('staff.interview.startedAt')}
+        <input type="datetime-local" required value={start} onChange={(e) => setStart(e.currentTarget.value)} />
+      </label>
+      <label>
+        {t('staff.interview.endedAt')}
+        <input type="datetime-local" value={end} onChange={(e) => setEnd(e.currentTarget.value)} />
+      </label>
+      {interview.endedAt && <p data-testid="interview-duration">{t('staff.interview.duration', { d: duration(interview.startedAt, interview.endedAt) })}</p>}
+      {error && <p className="field-error">{error}</p>}
+      <div className="actions">
+        <button type="submit" className="secondary small" disabled={pending || start === ''}>
+          {t('staff.interview.saveTimes')}
+        </button>
+      </div>
+    </form>
   )
 }
 

@@ -14,6 +14,7 @@ import { dateTime } from '../format'
 import { CodePicker } from '../qualitative/CodePicker'
 import { codePath } from '../qualitative/codebook-tree'
 import { coderNames } from '../qualitative/coders'
+import { InterviewNotes } from '../qualitative/InterviewNotes'
 import { Memos } from '../qualitative/Memos'
 import { withQuery } from '../qualitative/query'
 import { QualitativeTabs } from '../qualitative/StudySection'
@@ -75,6 +76,7 @@ export function TranscriptPage({ id }: { id: string }) {
       </header>
       <QualitativeTabs studyId={study.id} current="coding" />
       <CodingWorkspace key={transcript.id} studyId={study.id} transcript={transcript} codes={codes} staffNames={names} />
+      <InterviewNotes studyId={study.id} transcriptId={transcript.id} />
       <section className="panel" data-testid="transcript-memos">
         <Memos studyId={study.id} target={{ type: 'transcript', id: transcript.id }} names={names} />
       </section>

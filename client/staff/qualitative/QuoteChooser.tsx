@@ -1,95 +1,88 @@
 /**
- * Choosing a code's Table 2 quotation (its meaning unit) from the passages coded with it, across
- * every transcript and coder.
+ * Choosing a code's Table 2 quotations (its meaning units): one or more of the passages coded with
+ * it, across every transcript and coder, in the order Table 2 shows them. The passages come from
+ * the retrieval of coded segments, where a passage both coders coded is one passage.
  */
-import { useId, useState } from 'react'
+import { useId } from 'react'
 import { ErrorNotice } from '../../components/Notice'
 import { api } from '../../lib/api'
 import { t } from '../../lib/i18n'
 import { call, useAction, useResource } from '../request'
 import { LoadError, Loading } from '../ui'
-import { withQuery } from './query'
 import type { CodeRow, QuoteRow } from './types'
-
-async function codingsOfCode(studyId: string, codeId: string) {
-  const transcripts = await call(api.studies[':id'].transcripts.$get({ param: { id: studyId } }))
-  const perTranscript = await Promise.all(
-    transcripts.map(async (transcript) => {
-      const { codings } = await call(api.transcripts[':id'].codings.$get(withQuery({ param: { id: transcript.id } }, { coders: 'all' })))
-      return codings.filter((c) => c.codeId === codeId).map((c) => ({ ...c, participantCode: transcript.participant.code }))
-    }),
-  )
-  return perTranscript.flat()
-}
 
 export function memberCheckLabel(quote: QuoteRow): string | null {
   return quote.memberCheck ? t(`staff.quote.memberCheck.${quote.memberCheck.decision}`) : null
 }
 
-export function QuoteChooser({ studyId, code, quote, onChanged }: { studyId: string; code: CodeRow; quote: QuoteRow | null; onChanged: () => Promise<void> }) {
+export function QuoteChooser({ studyId, code, quotes, onChanged }: { studyId: string; code: CodeRow; quotes: QuoteRow[]; onChanged: () => Promise<void> }) {
   const id = useId()
-  const codings = useResource(() => codingsOfCode(studyId, code.id), [studyId, code.id])
-  const [choice, setChoice] = useState<string>(quote?.codingId ?? '')
-  const choose = useAction(async () => {
-    await call(api.codes[':id'].quote.$put({ param: { id: code.id }, json: { codingId: choice } }))
+  const segments = useResource(() => call(api.studies[':id'].segments.$get({ param: { id: studyId }, query: { code: code.id } })), [studyId, code.id])
+  const chosenIds = quotes.map((q) => q.codingId)
+  const setOrder = useAction(async (codingIds: string[]) => {
+    await call(api.codes[':id'].quotes.$put({ param: { id: code.id }, json: { codingIds } }))
     await onChanged()
   })
-  const unchoose = useAction(async () => {
-    await call(api.codes[':id'].quote.$delete({ param: { id: code.id } }))
-    setChoice('')
-    await onChanged()
-  })
+  const passages = (segments.data?.segments ?? []).filter((s) => s.code.id === code.id)
   return (
-    <section className="inline-form" aria-labelledby={`${id}-heading`}>
-      <h3 id={`${id}-heading`}>{t('staff.quote.title')}</h3>
-      {quote ? (
-        <figure className="quote" data-testid="chosen-quote">
-          <blockquote>“{quote.text}”</blockquote>
-          <figcaption>
-            {quote.participantCode}
-            {memberCheckLabel(quote) && <span className="badge">{memberCheckLabel(quote)}</span>}
-          </figcaption>
-        </figure>
-      ) : (
+    <section className="inline-form" aria-labelledby={`${id}-heading`} data-testid="quote-chooser">
+      <h3 id={`${id}-heading`}>{t('staff.quote.titleMany')}</h3>
+      {quotes.length === 0 ? (
         <p className="muted">{t('staff.quote.none')}</p>
+      ) : (
+        <ol className="chosen-quotes" aria-label={t('staff.quote.chosen')} data-testid="chosen-quotes">
+          {quotes.map((quote, i) => (
+            <li key={quote.codingId}>
+              <figure className="quote" data-testid="chosen-quote">
+                <blockquote>“{quote.text}”</blockquote>
+                <figcaption>
+                  {quote.participantCode}
+                  {memberCheckLabel(quote) && <span className="badge">{memberCheckLabel(quote)}</span>}
+                </figcaption>
+              </figure>
+              <div className="actions">
+                {i > 0 && (
+                  <button type="button" className="secondary small" disabled={setOrder.pending} onClick={() => void setOrder.run([...chosenIds.slice(0, i - 1), quote.codingId, chosenIds[i - 1]!, ...chosenIds.slice(i + 1)])}>
+                    {t('staff.quote.up')}
+                  </button>
+                )}
+                <button type="button" className="secondary small danger-text" disabled={setOrder.pending} onClick={() => void setOrder.run(chosenIds.filter((c) => c !== quote.codingId))}>
+                  {t('staff.quote.removeOne')}
+                </button>
+              </div>
+            </li>
+          ))}
+        </ol>
       )}
-      {codings.error ? (
-        <LoadError error={codings.error} retry={codings.reload} />
-      ) : !codings.data ? (
+      {segments.error ? (
+        <LoadError error={segments.error} retry={segments.reload} />
+      ) : !segments.data ? (
         <Loading />
-      ) : codings.data.length === 0 ? (
+      ) : passages.length === 0 ? (
         <p className="muted">{t('staff.quote.noCodings')}</p>
       ) : (
-        <form
-          onSubmit={(e) => {
-            e.preventDefault()
-            void choose.run()
-          }}
-        >
-          <fieldset className="quote-options">
-            <legend>{codings.data.length === 1 ? t('staff.quote.chooseOne') : t('staff.quote.choose', { n: codings.data.length })}</legend>
-            {codings.data.map((coding) => (
-              <label key={coding.id} className="quote-option">
-                <input type="radio" name={`${id}-quote`} value={coding.id} checked={choice === coding.id} onChange={() => setChoice(coding.id)} />
-                <span>
-                  “{coding.text}” <span className="muted small">— {coding.participantCode}</span>
-                </span>
-              </label>
-            ))}
-          </fieldset>
-          <ErrorNotice message={choose.error?.message ?? unchoose.error?.message} />
-          <div className="actions">
-            <button type="submit" className="secondary" disabled={choose.pending || !choice || choice === quote?.codingId}>
-              {t('staff.quote.use')}
-            </button>
-            {quote && (
-              <button type="button" className="secondary danger-text" disabled={unchoose.pending} onClick={() => void unchoose.run()}>
-                {t('staff.quote.remove')}
-              </button>
-            )}
-          </div>
-        </form>
+        <>
+          <h4>{t('staff.quote.passages', { n: passages.length })}</h4>
+          <ul className="plain-list quote-options" data-testid="quote-options">
+            {passages.map((passage) => {
+              const chosen = passage.codingIds.some((c) => chosenIds.includes(c))
+              return (
+                <li key={passage.codingIds[0]} className="quote-option">
+                  <span>
+                    “{passage.text}” <span className="muted small">— {passage.participant.label} · {t('staff.quote.coders', { names: passage.coders.map((c) => c.name).join(', ') })}</span>
+                  </span>
+                  {!chosen && (
+                    <button type="button" className="secondary small" disabled={setOrder.pending} onClick={() => void setOrder.run([...chosenIds, passage.codingIds[0]!])}>
+                      {t('staff.quote.add')}
+                    </button>
+                  )}
+                </li>
+              )
+            })}
+          </ul>
+        </>
       )}
+      <ErrorNotice message={setOrder.error?.message} />
     </section>
   )
 }

@@ -36,3 +36,6 @@ export type DisagreementView = AgreementView['disagreements'][number]
 export type JointDisplayView = InferResponseType<Api['cohorts'][':id']['joint-display']['$get'], 200>
 export type JointParticipant = JointDisplayView['participants'][number]
 export type ChangeGroup = JointDisplayView['matrix']['groups'][number]['group']
+
+// Issue 18: the report of a codebook import.
+export type ImportReportView = InferResponseType<Api['studies'][':id']['codebook']['import']['$post'], 200>

@@ -99,33 +99,45 @@ export async function moveCoding(db: Kysely<Database>, id: string, codeId: strin
   await db.updateTable('coding').set({ code_id: codeId }).where('id', '=', id).execute()
 }
 
-export type Table2Quote = { codeId: string; codingId: string; chosenBy: string; chosenAt: string }
+/** One of a code's Table 2 quotations; `position` is its 1-based place among the code's quotations. */
+export type Table2Quote = { codeId: string; codingId: string; position: number; chosenBy: string; chosenAt: string }
 
-export async function findQuote(db: Kysely<Database>, codeId: string): Promise<Table2Quote | undefined> {
-  const r = await db.selectFrom('table2_quote').selectAll().where('code_id', '=', codeId).executeTakeFirst()
-  return r && { codeId: r.code_id, codingId: r.coding_id, chosenBy: r.chosen_by, chosenAt: r.chosen_at }
+function toQuote(r: Selectable<Database['table2_quote']>): Table2Quote {
+  return { codeId: r.code_id, codingId: r.coding_id, position: r.position, chosenBy: r.chosen_by, chosenAt: r.chosen_at }
 }
 
+/** A code's quotations in their Table 2 order. */
+export async function listQuotesOfCode(db: Kysely<Database>, codeId: string): Promise<Table2Quote[]> {
+  const rows = await db.selectFrom('table2_quote').selectAll().where('code_id', '=', codeId).orderBy('position').orderBy('chosen_at').execute()
+  return rows.map(toQuote)
+}
+
+/** The quotation a coding is, if it is one (a coding is a quotation of its own code only). */
 export async function findQuoteOfCoding(db: Kysely<Database>, codingId: string): Promise<Table2Quote | undefined> {
   const r = await db.selectFrom('table2_quote').selectAll().where('coding_id', '=', codingId).executeTakeFirst()
-  return r && { codeId: r.code_id, codingId: r.coding_id, chosenBy: r.chosen_by, chosenAt: r.chosen_at }
+  return r && toQuote(r)
 }
 
-export async function upsertQuote(db: Kysely<Database>, quote: { codeId: string; codingId: string; chosenBy: string }, now: Date): Promise<Table2Quote> {
-  const values = { coding_id: quote.codingId, chosen_by: quote.chosenBy, chosen_at: now.toISOString() }
-  await db
-    .insertInto('table2_quote')
-    .values({ code_id: quote.codeId, ...values })
-    .onConflict((oc) => oc.column('code_id').doUpdateSet(values))
-    .execute()
-  return { codeId: quote.codeId, codingId: quote.codingId, chosenBy: quote.chosenBy, chosenAt: values.chosen_at }
+/** Add a quotation at `position` (the caller keeps positions 1..n without gaps). */
+export async function insertQuote(db: Kysely<Database>, quote: { codeId: string; codingId: string; position: number; chosenBy: string }, now: Date): Promise<Table2Quote> {
+  const row = { code_id: quote.codeId, coding_id: quote.codingId, position: quote.position, chosen_by: quote.chosenBy, chosen_at: now.toISOString() }
+  await db.insertInto('table2_quote').values(row).execute()
+  return toQuote(row)
 }
 
-export async function deleteQuote(db: Kysely<Database>, codeId: string): Promise<void> {
-  await db.deleteFrom('table2_quote').where('code_id', '=', codeId).execute()
+/** Move a quotation to another place among its code's. */
+export async function updateQuotePosition(db: Kysely<Database>, codeId: string, codingId: string, position: number): Promise<void> {
+  await db.updateTable('table2_quote').set({ position }).where('code_id', '=', codeId).where('coding_id', '=', codingId).execute()
 }
 
-/** A study's chosen quotations, each with its coding and the participant it is attributed to. */
+/** Remove one quotation of a code, or all of them when no coding is named. */
+export async function deleteQuote(db: Kysely<Database>, codeId: string, codingId?: string): Promise<void> {
+  let q = db.deleteFrom('table2_quote').where('code_id', '=', codeId)
+  if (codingId !== undefined) q = q.where('coding_id', '=', codingId)
+  await q.execute()
+}
+
+/** A study's chosen quotations, each code's in their order, each with its coding and the participant it is attributed to. */
 export async function listQuotesOfStudy(
   db: Kysely<Database>,
   studyId: string,
@@ -135,14 +147,16 @@ export async function listQuotesOfStudy(
     .innerJoin('table2_quote', 'table2_quote.coding_id', 'coding.id')
     .innerJoin('code', 'code.id', 'table2_quote.code_id')
     .selectAll('coding')
-    .select(['table2_quote.chosen_by', 'table2_quote.chosen_at', 'participant.id as participant_id', 'participant.code as participant_code'])
+    .select(['table2_quote.position', 'table2_quote.chosen_by', 'table2_quote.chosen_at', 'participant.id as participant_id', 'participant.code as participant_code'])
     .where('code.study_id', '=', studyId)
     .orderBy('code.created_at')
     .orderBy('code.id')
+    .orderBy('table2_quote.position')
     .execute()
   return rows.map((r) => ({
     codeId: r.code_id,
     codingId: r.id,
+    position: r.position,
     chosenBy: r.chosen_by,
     chosenAt: r.chosen_at,
     coding: toCoding(r),
@@ -244,17 +258,17 @@ export async function listCodingIdsCheckedBy(db: Kysely<Database>, participantId
 export async function listMemberChecksOfStudy(
   db: Kysely<Database>,
   studyId: string,
-): Promise<(MemberCheck & { participantCode: string; codeId: string; text: string })[]> {
+): Promise<(MemberCheck & { participantCode: string; codeId: string; transcriptId: string; text: string })[]> {
   const rows = await db
     .selectFrom('member_check')
     .innerJoin('participant', 'participant.id', 'member_check.participant_id')
     .innerJoin('cohort', 'cohort.id', 'participant.cohort_id')
     .innerJoin('coding', 'coding.id', 'member_check.coding_id')
     .selectAll('member_check')
-    .select(['participant.code as participant_code', 'coding.code_id', 'coding.text'])
+    .select(['participant.code as participant_code', 'coding.code_id', 'coding.transcript_id', 'coding.text'])
     .where('cohort.study_id', '=', studyId)
     .orderBy('member_check.decided_at')
     .orderBy('member_check.id')
     .execute()
-  return rows.map((r) => ({ ...toMemberCheck(r), participantCode: r.participant_code, codeId: r.code_id, text: r.text }))
+  return rows.map((r) => ({ ...toMemberCheck(r), participantCode: r.participant_code, codeId: r.code_id, transcriptId: r.transcript_id, text: r.text }))
 }

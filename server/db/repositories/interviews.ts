@@ -1,5 +1,5 @@
 /** Interviewer assignments, interviews, their notes per guide question, and transcripts. */
-import type { Kysely, Selectable } from 'kysely'
+import { sql, SqliteAdapter, type Kysely, type Selectable } from 'kysely'
 import type { Database, TranscriptFormat } from '../schema'
 import { newId } from '../ids'
 
@@ -343,4 +343,31 @@ export async function deleteInterviewOfParticipant(db: Kysely<Database>, partici
   deleted.notes = counted(await db.deleteFrom('interview_note').where('interview_id', '=', interview.id).executeTakeFirst())
   await db.deleteFrom('interview').where('id', '=', interview.id).execute()
   return deleted
+}
+
+/**
+ * The ids of a study's transcripts that hold every word of `words` (each a token of letters or
+ * digits), and which engine found them. With SQLite, the FTS5 index of migration 0052, diacritics
+ * folded; elsewhere (or without the index) every transcript of the study, for the caller to scan.
+ */
+export async function searchTranscripts(db: Kysely<Database>, studyId: string, words: string[]): Promise<{ engine: 'fts5' | 'scan'; transcriptIds: string[] }> {
+  const ofStudy = db
+    .selectFrom('transcript')
+    .innerJoin('interview', 'interview.id', 'transcript.interview_id')
+    .innerJoin('participant', 'participant.id', 'interview.participant_id')
+    .innerJoin('cohort', 'cohort.id', 'participant.cohort_id')
+    .where('cohort.study_id', '=', studyId)
+  if (db.getExecutor().adapter instanceof SqliteAdapter && words.length > 0) {
+    const hasIndex = await sql<{ n: number }>`select count(*) as n from sqlite_master where name = 'transcript_fts'`.execute(db)
+    if (Number(hasIndex.rows[0]?.n) > 0) {
+      // Each word quoted as an FTS5 string: the user's text is data, never query syntax.
+      const match = words.map((w) => `"${w.replace(/"/g, '""')}"`).join(' ')
+      const rows = await ofStudy
+        .select('transcript.id')
+        .where(sql<boolean>`transcript.rowid in (select rowid from transcript_fts where transcript_fts match ${match})`)
+        .execute()
+      return { engine: 'fts5', transcriptIds: rows.map((r) => r.id) }
+    }
+  }
+  return { engine: 'scan', transcriptIds: (await ofStudy.select('transcript.id').execute()).map((r) => r.id) }
 }

@@ -11,7 +11,7 @@
  */
 import { insertAudit } from '../../db/repositories/audit'
 import { insertCode, insertCodeHistory, type Code } from '../../db/repositories/codebook'
-import { insertCoding, insertMemberCheck, upsertQuote, type Coding, type MemberCheck, type Table2Quote } from '../../db/repositories/codings'
+import { insertCoding, insertMemberCheck, insertQuote, type Coding, type MemberCheck, type Table2Quote } from '../../db/repositories/codings'
 import { insertInterview, updateInterview, upsertTranscript, type Interview, type Transcript } from '../../db/repositories/interviews'
 import { insertConsent, insertParticipants, listParticipants, updateParticipantStatus } from '../../db/repositories/participants'
 import { insertResponse, replaceScores } from '../../db/repositories/responses'
@@ -243,7 +243,7 @@ async function demoQualitative(deps: Deps, studyId: string, cohortId: string, ac
           if (coding.quote && coder === coderA) chosen.set(coding.code, saved)
         }
       }
-      for (const [key, coding] of chosen) quotes.push(await upsertQuote(trx, { codeId: codeOf.get(key)!.id, codingId: coding.id, chosenBy: `staff:${coderA.id}` }, after(5.5)))
+      for (const [key, coding] of chosen) quotes.push(await insertQuote(trx, { codeId: codeOf.get(key)!.id, codingId: coding.id, position: 1, chosenBy: `staff:${coderA.id}` }, after(5.5)))
       for (const [k, check] of (demo.memberChecks ?? []).entries()) {
         const coding = chosen.get(check.code)
         if (!coding) throw new Error(`demo ${demo.participant}: a member check of ${check.code}, which has no quotation of theirs`)

@@ -28,13 +28,14 @@ import {
 } from '../../db/repositories/codebook'
 import {
   deleteQuote,
-  findQuote,
+  findCoding,
   findSameCoding,
+  insertQuote,
   listCodingsOfCode,
+  listQuotesOfCode,
   moveCoding,
   moveResolutions,
   softDeleteCoding,
-  upsertQuote,
 } from '../../db/repositories/codings'
 import { findTranscriptPlace } from '../../db/repositories/interviews'
 import type { Database, MemoTargetType } from '../../db/schema'
@@ -74,10 +75,21 @@ async function checkedParent(db: Kysely<Database>, studyId: string, level: CodeL
   return parent
 }
 
-/** Sibling names are unique, ignoring case: two "Leaders" categories in one theme would confuse Table 2. */
+/**
+ * The sibling-name rule, one for create, rename, move, merge and import: sibling names are unique,
+ * ignoring case and Unicode normalisation (a name typed with a combining accent is the same name as
+ * one typed precomposed). Two "Leaders" categories in one theme would confuse Table 2.
+ *
+ * @example
+ * sameCodeName('Café', 'CAFE\u0301') // => true
+ */
+export function sameCodeName(a: string, b: string): boolean {
+  return a.normalize('NFC').toLocaleLowerCase() === b.normalize('NFC').toLocaleLowerCase()
+}
+
 async function checkNameFree(db: Kysely<Database>, studyId: string, parentId: string | null, name: string, except?: string): Promise<void> {
   const siblings = parentId === null ? (await listCodes(db, studyId)).filter((c) => c.parentId === null) : await listChildren(db, parentId)
-  const clash = siblings.find((c) => c.id !== except && c.name.toLocaleLowerCase() === name.toLocaleLowerCase())
+  const clash = siblings.find((c) => c.id !== except && sameCodeName(c.name, name))
   if (clash) throw new ApiError('conflict', `There is already a ${clash.level} named "${clash.name}" here.`, { codeId: clash.id })
 }
 
@@ -138,8 +150,12 @@ export type MergeResult = { code: Code; into: Code; movedCodings: number; droppe
  * Merge a code into another of the same level in the same study. The merged code's codings move to
  * the target (a coding the same coder already made there, on the same span, is dropped as a
  * duplicate), its children move under the target, its memos and resolved disagreements follow, and
- * its Table 2 quotation moves too unless the target has one. The merged code stays, marked
+ * its Table 2 quotations follow, after the target's own (a passage the target already quotes is
+ * not added twice). The merged code stays, marked
  * `mergedInto`, so its history can still be read.
+ *
+ * @throws {ApiError} 409 `conflict` when a child of the merged code has the name of a child of the
+ *   target (the sibling-name rule), with `details.clashes`; nothing is changed then
  */
 export async function mergeCode(deps: Deps, code: Code, intoId: string, actor: string): Promise<MergeResult> {
   requireLive(code)
@@ -151,21 +167,32 @@ export async function mergeCode(deps: Deps, code: Code, intoId: string, actor: s
     if (!isLive(into)) throw problem('into', into.mergedInto ? 'was itself merged into another code; merge into that one' : 'was deleted')
     if (into.level !== code.level) throw problem('into', `a ${code.level} can be merged only into another ${code.level}, not into a ${into.level}`)
 
+    // The merged code's children move under the target, so they meet its children: the same
+    // sibling-name rule as for a move. Merge or rename the namesakes first.
     const children = await listChildren(trx, code.id)
+    const targetChildren = await listChildren(trx, into.id)
+    const clashes = children.flatMap((child) => {
+      const twin = targetChildren.find((t) => sameCodeName(t.name, child.name))
+      return twin ? [{ codeId: child.id, name: child.name, clashesWith: twin.id }] : []
+    })
+    if (clashes.length > 0) {
+      const names = clashes.map((c) => `"${c.name}"`).join(', ')
+      throw new ApiError('conflict', `"${into.name}" already holds ${names}; merge or rename ${clashes.length === 1 ? 'it' : 'them'} first.`, { clashes })
+    }
     for (const child of children) {
       await updateCode(trx, child.id, { parentId: into.id })
       await insertCodeHistory(trx, { codeId: child.id, action: 'move', details: { from: code.id, to: into.id, because: 'merge' }, actor }, now)
     }
 
     // Codings: move each; a duplicate of one already on the target is soft-deleted instead.
-    const quote = await findQuote(trx, code.id)
-    let quoteCodingId = quote?.codingId
+    const quotes = await listQuotesOfCode(trx, code.id)
+    const quoteCodingIds = new Map(quotes.map((q) => [q.codingId, q.codingId]))
     let moved = 0
     let dropped = 0
     for (const coding of await listCodingsOfCode(trx, code.id)) {
       const twin = await findSameCoding(trx, { transcriptId: coding.transcriptId, codeId: into.id, coderId: coding.coderId, start: coding.start, end: coding.end })
       if (twin) {
-        if (quoteCodingId === coding.id) quoteCodingId = twin.id
+        if (quoteCodingIds.has(coding.id)) quoteCodingIds.set(coding.id, twin.id)
         await softDeleteCoding(trx, coding.id, now)
         dropped++
       } else {
@@ -173,15 +200,31 @@ export async function mergeCode(deps: Deps, code: Code, intoId: string, actor: s
         moved++
       }
     }
-    let quoteOutcome: 'none' | 'moved' | 'dropped' = 'none'
-    if (quote) {
+    // Quotations follow, after the target's own; a passage the target already quotes is not added twice.
+    let quotesMoved = 0
+    let quotesDropped = 0
+    if (quotes.length > 0) {
       await deleteQuote(trx, code.id)
-      if (await findQuote(trx, into.id)) quoteOutcome = 'dropped'
-      else {
-        await upsertQuote(trx, { codeId: into.id, codingId: quoteCodingId!, chosenBy: quote.chosenBy }, now)
-        quoteOutcome = 'moved'
+      const targetQuotes = await listQuotesOfCode(trx, into.id)
+      const passages = new Set<string>()
+      for (const quote of targetQuotes) {
+        const coding = await findCoding(trx, quote.codingId)
+        if (coding) passages.add(`${coding.transcriptId}:${coding.start}:${coding.end}`)
+      }
+      let position = targetQuotes.length
+      for (const quote of quotes) {
+        const coding = await findCoding(trx, quoteCodingIds.get(quote.codingId)!)
+        const passage = coding && `${coding.transcriptId}:${coding.start}:${coding.end}`
+        if (!coding || passages.has(passage!)) {
+          quotesDropped++
+          continue
+        }
+        passages.add(passage!)
+        await insertQuote(trx, { codeId: into.id, codingId: coding.id, position: ++position, chosenBy: quote.chosenBy }, new Date(quote.chosenAt))
+        quotesMoved++
       }
     }
+    const quoteOutcome = { moved: quotesMoved, dropped: quotesDropped }
     const memos = await moveMemos(trx, code.id, into.id, now)
     const resolutions = await moveResolutions(trx, code.id, into.id)
     await updateCode(trx, code.id, { mergedInto: into.id })

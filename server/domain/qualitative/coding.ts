@@ -4,7 +4,7 @@
  * from the stored transcript here, on the server, never taken from the browser.
  *
  * Two coders code blind: each sees only their own codings unless a researcher asks for all. The
- * researchers then choose one coding per code as its meaning unit in Table 2, record how they
+ * researchers then choose one or more codings per code as its meaning units in Table 2, record how they
  * resolved disagreements, and ask participants to check the quotations attributed to them.
  */
 import { ApiError } from '../errors'
@@ -13,7 +13,6 @@ import { findCode, isLive, listCodes, type Code } from '../../db/repositories/co
 import {
   deleteQuote,
   findCoding,
-  findQuote,
   findQuoteOfCoding,
   findSameCoding,
   insertCoding,
@@ -26,7 +25,9 @@ import {
   listQuotesOfStudy,
   listResolutions,
   softDeleteCoding,
-  upsertQuote,
+  insertQuote,
+  listQuotesOfCode,
+  updateQuotePosition,
   type AgreementResolution,
   type Coding,
   type MemberCheck,
@@ -140,33 +141,97 @@ function latestDecisions(checks: MemberCheck[]): Map<string, MemberCheck> {
 }
 
 /**
- * Choose the coding that illustrates a code in Table 2 (its meaning unit). It must be a live coding of
- * that very code, and not a quotation its participant asked to withdraw.
+ * A coding that may illustrate `code` in Table 2: a live coding of that very code, not withdrawn by
+ * its participant. Codings belong only to live codes at the `code` level (a merge moves them on), so
+ * this also refuses themes, categories and merged codes.
+ */
+async function quotableCoding(trx: Kysely<Database>, code: Code, codingId: string, field: string): Promise<Coding> {
+  const coding = await findCoding(trx, codingId)
+  if (!coding || coding.codeId !== code.id) throw problem(field, 'is not a coding of this code')
+  const decision = latestDecisions(await listMemberChecks(trx, [coding.id])).get(coding.id)
+  if (decision?.decision === 'withdraw') throw new ApiError('conflict', 'The participant asked for this quotation to be withdrawn. Choose another.', { codingId: coding.id })
+  // Withdrawn words stay withdrawn through any other coding of them (another coder's, or a wider one).
+  if ((await loadWithdrawnPassages({ db: trx }, { transcriptId: coding.transcriptId })).overlaps(coding)) {
+    throw new ApiError('conflict', 'The participant asked for these words to be withdrawn (through another coding of them). Choose another passage.', { codingId: coding.id })
+  }
+  return coding
+}
+
+const samePassage = (a: Coding, b: Coding) => a.transcriptId === b.transcriptId && a.start === b.start && a.end === b.end
+
+/** Positions 1..n again, in the current order, after a quotation left. */
+async function renumberQuotes(trx: Kysely<Database>, codeId: string): Promise<void> {
+  for (const [i, quote] of (await listQuotesOfCode(trx, codeId)).entries()) {
+    if (quote.position !== i + 1) await updateQuotePosition(trx, codeId, quote.codingId, i + 1)
+  }
+}
+
+/**
+ * Add a quotation to a code's meaning units in Table 2, after those already chosen. Choosing the
+ * same coding again returns it unchanged (a retried request does no harm); another coding of a
+ * passage already chosen (the second coder's coding of the same span) is refused, 409: the table
+ * would show the same words twice.
+ *
+ * @throws {ApiError} 422 naming `codingId` when it is not a live coding of this code; 409 when its
+ *   participant withdrew it or its passage is already a quotation of the code
  */
 export async function chooseQuote(deps: Deps, code: Code, codingId: string, actor: string): Promise<Table2Quote> {
-  // Codings belong only to live codes at the `code` level (a merge moves them on), so this one check
-  // also refuses themes, categories and merged codes.
   const now = deps.now()
   return deps.db.transaction().execute(async (trx) => {
-    const coding = await findCoding(trx, codingId)
-    if (!coding || coding.codeId !== code.id) throw problem('codingId', 'is not a coding of this code')
-    const decision = latestDecisions(await listMemberChecks(trx, [coding.id])).get(coding.id)
-    if (decision?.decision === 'withdraw') throw new ApiError('conflict', 'The participant asked for this quotation to be withdrawn. Choose another.')
-    if ((await loadWithdrawnPassages({ ...deps, db: trx }, { transcriptId: coding.transcriptId })).overlaps(coding)) {
-      throw new ApiError('conflict', 'The participant asked for these words to be withdrawn (through another coding of them). Choose another passage.')
+    const coding = await quotableCoding(trx, code, codingId, 'codingId')
+    const quotes = await listQuotesOfCode(trx, code.id)
+    const same = quotes.find((q) => q.codingId === coding.id)
+    if (same) return same
+    for (const quote of quotes) {
+      const chosen = await findCoding(trx, quote.codingId)
+      if (chosen && samePassage(chosen, coding)) throw new ApiError('conflict', 'This passage is already a quotation of this code.', { codingId: quote.codingId })
     }
-    const quote = await upsertQuote(trx, { codeId: code.id, codingId: coding.id, chosenBy: actor }, now)
-    await insertAudit(trx, { actor, action: 'quote.choose', entity: 'code', entityId: code.id, details: { codingId: coding.id } }, now)
+    const quote = await insertQuote(trx, { codeId: code.id, codingId: coding.id, position: quotes.length + 1, chosenBy: actor }, now)
+    await insertAudit(trx, { actor, action: 'quote.choose', entity: 'code', entityId: code.id, details: { codingId: coding.id, position: quote.position } }, now)
     return quote
   })
 }
 
-export async function unchooseQuote(deps: Deps, code: Code, actor: string): Promise<void> {
-  if (!(await findQuote(deps.db, code.id))) throw new ApiError('not_found', 'This code has no quotation chosen.')
+/**
+ * Set a code's Table 2 quotations, in this order: those listed are kept or added, the others
+ * removed. An empty list removes them all.
+ *
+ * @throws {ApiError} 422 naming `codingIds[i]` for a coding that is not a live coding of this code,
+ *   or one whose passage is already listed; 409 for a quotation its participant withdrew
+ */
+export async function setQuotes(deps: Deps, code: Code, codingIds: string[], actor: string): Promise<Table2Quote[]> {
+  const now = deps.now()
+  return deps.db.transaction().execute(async (trx) => {
+    const codings: Coding[] = []
+    for (const [i, codingId] of codingIds.entries()) {
+      const coding = await quotableCoding(trx, code, codingId, `codingIds[${i}]`)
+      if (codings.some((c) => samePassage(c, coding))) throw problem(`codingIds[${i}]`, 'is the same passage as one listed before it')
+      codings.push(coding)
+    }
+    const before = await listQuotesOfCode(trx, code.id)
+    const chosenBefore = new Map(before.map((q) => [q.codingId, q]))
+    await deleteQuote(trx, code.id)
+    const quotes: Table2Quote[] = []
+    for (const [i, coding] of codings.entries()) {
+      const kept = chosenBefore.get(coding.id)
+      quotes.push(await insertQuote(trx, { codeId: code.id, codingId: coding.id, position: i + 1, chosenBy: kept?.chosenBy ?? actor }, kept ? new Date(kept.chosenAt) : now))
+    }
+    await insertAudit(trx, { actor, action: 'quote.set', entity: 'code', entityId: code.id, details: { codingIds, before: before.map((q) => q.codingId) } }, now)
+    return quotes
+  })
+}
+
+/** Remove one of a code's quotations, or all of them when no coding is named. */
+export async function unchooseQuote(deps: Deps, code: Code, actor: string, codingId?: string): Promise<void> {
+  const quotes = await listQuotesOfCode(deps.db, code.id)
+  if (codingId === undefined ? quotes.length === 0 : !quotes.some((q) => q.codingId === codingId)) {
+    throw new ApiError('not_found', codingId === undefined ? 'This code has no quotation chosen.' : 'This coding is not a quotation of this code.')
+  }
   const now = deps.now()
   await deps.db.transaction().execute(async (trx) => {
-    await deleteQuote(trx, code.id)
-    await insertAudit(trx, { actor, action: 'quote.unchoose', entity: 'code', entityId: code.id }, now)
+    await deleteQuote(trx, code.id, codingId)
+    await renumberQuotes(trx, code.id)
+    await insertAudit(trx, { actor, action: 'quote.unchoose', entity: 'code', entityId: code.id, details: codingId === undefined ? {} : { codingId } }, now)
   })
 }
 
@@ -179,6 +244,7 @@ export async function studyQuotes(deps: Deps, studyId: string) {
     codeId: q.codeId,
     codeName: codes.get(q.codeId)?.name ?? null,
     codingId: q.codingId,
+    position: q.position,
     transcriptId: q.coding.transcriptId,
     participantCode: q.participantCode,
     start: q.coding.start,
@@ -306,7 +372,10 @@ export async function recordMemberCheck(deps: Deps, participant: Participant, bo
     const check = await insertMemberCheck(trx, { codingId: body.codingId, participantId: participant.id, decision: body.decision, comment }, now)
     if (body.decision === 'withdraw') {
       const quote = await findQuoteOfCoding(trx, body.codingId)
-      if (quote) await deleteQuote(trx, quote.codeId)
+      if (quote) {
+        await deleteQuote(trx, quote.codeId, quote.codingId)
+        await renumberQuotes(trx, quote.codeId)
+      }
     }
     // The comment itself stays out of the append-only audit log: it is the participant's words, and
     // those go if the participant withdraws with deletion.

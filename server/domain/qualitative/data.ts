@@ -186,27 +186,35 @@ export type MeaningUnit = {
 }
 
 /**
- * The quotation chosen for each code in Table 2, by the live code it now belongs to. A quotation
- * whose participant asked for it to be withdrawn is left out: withdrawing removes the choice at
- * once, and this second check keeps it out even if it were chosen again by some other path.
+ * The quotations chosen for each code in Table 2, by the live code they now belong to, in the order
+ * the researchers gave them. A quotation whose participant asked for it to be withdrawn is left out:
+ * withdrawing removes the choice at once, and this second check keeps it out even if it were chosen
+ * again by some other path. A passage already listed for the code (the same span of the same
+ * transcript, as after a merge of two codes both coders applied) is listed once.
  */
-export async function loadMeaningUnits(deps: Deps, studyId: string, codebook: Codebook, checks: Map<string, MemberCheck>): Promise<Map<string, MeaningUnit>> {
-  const units = new Map<string, MeaningUnit>()
+export async function loadMeaningUnits(deps: Deps, studyId: string, codebook: Codebook, checks: Map<string, MemberCheck>): Promise<Map<string, MeaningUnit[]>> {
+  const units = new Map<string, MeaningUnit[]>()
+  const passages = new Set<string>()
   const withdrawn = await loadWithdrawnPassages(deps, { studyId })
   for (const quote of await listQuotesOfStudy(deps.db, studyId)) {
     const code = codebook.live(quote.codeId)
     const check = checks.get(quote.codingId)
+    const passage = `${code?.id}:${quote.coding.transcriptId}:${quote.coding.start}:${quote.coding.end}`
     // Also any quotation overlapping withdrawn words: another coder's coding of them is the same words.
-    if (!code || check?.decision === 'withdraw' || withdrawn.overlaps(quote.coding) || units.has(code.id)) continue
-    units.set(code.id, {
-      codingId: quote.codingId,
-      transcriptId: quote.coding.transcriptId,
-      participantId: quote.participantId,
-      text: quote.coding.text,
-      chosenBy: quote.chosenBy,
-      chosenAt: quote.chosenAt,
-      memberCheck: check ? { decision: check.decision, comment: check.comment, decidedAt: check.decidedAt } : null,
-    })
+    if (!code || check?.decision === 'withdraw' || withdrawn.overlaps(quote.coding) || passages.has(passage)) continue
+    passages.add(passage)
+    units.set(code.id, [
+      ...(units.get(code.id) ?? []),
+      {
+        codingId: quote.codingId,
+        transcriptId: quote.coding.transcriptId,
+        participantId: quote.participantId,
+        text: quote.coding.text,
+        chosenBy: quote.chosenBy,
+        chosenAt: quote.chosenAt,
+        memberCheck: check ? { decision: check.decision, comment: check.comment, decidedAt: check.decidedAt } : null,
+      },
+    ])
   }
   return units
 }

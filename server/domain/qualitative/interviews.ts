@@ -310,11 +310,22 @@ export async function saveNote(deps: Deps, interview: Interview, questionId: str
  * The plain text codings point into. WebVTT becomes one line per speaker turn, `Speaker: text`
  * (parseWebVtt). Plain text loses only its byte-order mark, and its line ends become `\n`: tools
  * disagree on whether `\r\n` is one character or two (ATLAS.ti counts one), a single `\n` is one
- * code point everywhere.
+ * code point everywhere. The other breaks a pasted document brings become `\n` too, one for one:
+ * Word's manual line break (vertical tab U+000B) and page or section break (form feed U+000C), the
+ * Unicode line and paragraph separators (U+2028, U+2029) and NEL (U+0085). XML 1.0 cannot hold the
+ * first two, so left in place they were dropped on export and glued the words around them together.
+ *
+ * @example
+ * transcriptText('text', 'first line\u000bsecond\r\nthird') // => 'first line\nsecond\nthird'
  */
 export function transcriptText(format: 'text' | 'vtt', content: string): string {
   if (format === 'vtt') return parseWebVtt(content).text
-  return content.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n')
+  return normaliseBreaks(content.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n'))
+}
+
+/** Line and page breaks other than `\n` (U+000B, U+000C, U+0085, U+2028, U+2029) as `\n`, one code point for one. */
+export function normaliseBreaks(text: string): string {
+  return text.replace(/[\u000B\u000C\u0085\u2028\u2029]/g, '\n')
 }
 
 /**

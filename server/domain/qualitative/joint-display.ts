@@ -52,7 +52,7 @@ export type JointDisplayParticipant = {
   classification: ChangeClass | null
   group: ChangeGroup
   /** The codes of their interview grouped by theme (codebook order; codes without a theme last). */
-  themes: { theme: Named | null; codes: { code: Named; category: Named | null; codings: number; passages: { codingId: string; text: string }[] }[] }[]
+  themes: { theme: Named | null; codes: { code: Named; category: Named | null; /** Passages coded (a span coded by both coders counts once), withdrawn ones included. */ codings: number; passages: { codingId: string; text: string }[] }[] }[]
   /** Their quotations chosen as meaning units of Table 2. */
   quotes: { code: Named; codingId: string; text: string }[]
 }
@@ -113,7 +113,8 @@ function themesOf(codebook: Codebook, codings: CodedSegment[], withdrawn: Withdr
     // Two coders coding the same passage show it once.
     const passages = new Map<string, { codingId: string; text: string }>()
     for (const c of own) if (!withdrawn.overlaps(c) && !passages.has(spanKey(c))) passages.set(spanKey(c), { codingId: c.id, text: c.text })
-    themes.get(key)!.codes.push({ code: named(code)!, category: named(codebook.category(code)), codings: own.length, passages: [...passages.values()] })
+    // A passage coded by both coders is one passage: `codings` counts spans, not codings.
+    themes.get(key)!.codes.push({ code: named(code)!, category: named(codebook.category(code)), codings: new Set(own.map(spanKey)).size, passages: [...passages.values()] })
   }
   return [...themes.values()].sort((a, b) => (a.theme ? order.get(a.theme.id)! : Infinity) - (b.theme ? order.get(b.theme.id)! : Infinity))
 }
@@ -171,9 +172,9 @@ export async function cohortJointDisplay(
       classification: s?.classification ?? null,
       group: changeGroupOf(s?.classification ?? null),
       themes: themesOf(codebook, own, withdrawn),
-      quotes: [...units]
-        .filter(([, unit]) => unit.participantId === p.id)
-        .map(([codeId, unit]) => ({ code: { id: codeId, name: codebook.live(codeId)!.name }, codingId: unit.codingId, text: unit.text })),
+      quotes: [...units].flatMap(([codeId, list]) =>
+        list.filter((unit) => unit.participantId === p.id).map((unit) => ({ code: { id: codeId, name: codebook.live(codeId)!.name }, codingId: unit.codingId, text: unit.text })),
+      ),
     })
   }
 

@@ -18,6 +18,8 @@ import { questionTexts } from '../instruments/labels'
 import type { Instrument } from '../instruments/registry'
 import { enrolmentInstruments } from '../participation/journey'
 import { codeNode, loadCodebook, loadCodings, loadInterviews } from './data'
+import { findInterview } from '../../db/repositories/interviews'
+import { interviewNoteName, memberCheckNoteName, studyNotes } from './notes'
 import { buildQdc, buildQdpx, type QdpxCase, type QdpxMemo } from './refi-qda'
 
 /** Written to the files' `origin`, so an importing tool can tell where they came from. */
@@ -97,6 +99,32 @@ export async function exportCohortQdpx(deps: Deps, cohortId: string, audit: QdaD
     return keep ? [{ id: m.id, targetKind: m.targetType, targetId: m.targetId, text: m.text, authorId: m.authorId, createdAt: m.createdAt }] : []
   })
 
+  // Interviewer notes (linked to the transcript and the participant's case) and the latest
+  // member-check answer on each exported coding (linked to the coding), named so our import knows them.
+  const exportedCodingIds = new Set(codings.map((c) => c.id))
+  for (const t of await studyNotes(deps, study.id)) {
+    if (!transcriptIds.has(t.transcriptId)) continue
+    const interview = transcripts.find((i) => i.transcriptId === t.transcriptId)!
+    const stored = await findInterview(deps.db, interview.interviewId)
+    for (const note of t.interviewerNotes) {
+      exported.push({
+        id: `interview-note:${interview.interviewId}:${note.questionId}`,
+        targetKind: 'transcript',
+        targetId: t.transcriptId,
+        text: note.text,
+        authorId: stored?.interviewerId ?? null,
+        createdAt: note.updatedAt,
+        name: interviewNoteName(note.questionId),
+        linkCase: true,
+      })
+    }
+    const latest = new Map(t.memberChecks.map((c) => [c.codingId, c]))
+    for (const check of latest.values()) {
+      if (!exportedCodingIds.has(check.codingId)) continue
+      exported.push({ id: `member-check:${check.codingId}`, targetKind: 'coding', targetId: check.codingId, text: check.comment ?? '', authorId: null, createdAt: check.decidedAt, name: memberCheckNoteName(check.decision) })
+    }
+  }
+
   const demographics = deps.instruments.get(enrolmentInstruments[0]!)
   const answers = demographics ? new Map((await listEnrolmentAnswers(deps.db, cohort.id, demographics.id)).map((a) => [a.participantId, a.answers])) : new Map()
   const interviewed = new Set(transcripts.map((t) => t.participantId))
@@ -110,7 +138,7 @@ export async function exportCohortQdpx(deps: Deps, cohortId: string, audit: QdaD
     name: `${study.name}: ${cohort.name}`,
     origin: qdaOrigin,
     createdAt,
-    users: await userNames(deps, [...codings.map((c) => c.coderId), ...exported.map((m) => m.authorId)]),
+    users: await userNames(deps, [...codings.map((c) => c.coderId), ...exported.flatMap((m) => (m.authorId === null ? [] : [m.authorId]))]),
     codes: codebook.nodes.map(codeNode),
     memos: exported,
     cases,

@@ -19,12 +19,18 @@ export const PROJECT_NAMESPACE = 'urn:QDA-XML:project:1.0'
 
 export type QdpxMemo = {
   id: string
-  targetKind: 'code' | 'transcript' | 'project'
-  /** The code's or transcript's id; null for a project memo. */
+  /** What the note is linked from: a code, a transcript (its TextSource), one coding, or the project. */
+  targetKind: 'code' | 'transcript' | 'coding' | 'project'
+  /** The code's, transcript's or coding's id; null for a project memo. */
   targetId: string | null
   text: string
-  authorId: string
+  /** A user of the project; null for a note by someone who is not (a participant's member-check comment). */
+  authorId: string | null
   createdAt: string
+  /** The note's name; "Memo: <target>" when not given. */
+  name?: string
+  /** A transcript's note also linked to the transcript's case, by a `<Link>` from the note to the case (a Case holds no NoteRef). */
+  linkCase?: boolean
 }
 
 export type QdpxCase = {
@@ -105,7 +111,8 @@ export function buildQdc(codes: CodeNode[], options: { origin: string }): string
  * - each coding → a `<PlainTextSelection>` (startPosition/endPosition in code points) holding one
  *   `<Coding>` whose creatingUser is the coder and whose `<CodeRef>` names the code;
  * - memos → `<Notes>/<Note>` with `<PlainTextContent>`, and a `<NoteRef>` on the code, the
- *   TextSource or the Project.
+ *   TextSource, the Coding or the Project; a transcript's note with `linkCase` also gets a
+ *   `<Link>` from the note to the participant's case (the schema gives a Case no NoteRef).
  *
  * GUIDs come from `qdaGuid`, so a repeated export is byte-identical (the ZIP's file times are the
  * project's createdAt). Dates are written as ISO date-times in UTC. Characters that XML 1.0 cannot
@@ -136,14 +143,16 @@ export function buildQdpx(project: QdpxProject): Uint8Array {
   const exportable = new Map(transcripts.map((t) => [t.id, exportableText(t.text)]))
 
   // Memos by target, checked before anything is written.
-  const noteRefs = { code: new Map<string, string[]>(), transcript: new Map<string, string[]>(), project: [] as string[] }
+  const noteRefs = { code: new Map<string, string[]>(), transcript: new Map<string, string[]>(), coding: new Map<string, string[]>(), project: [] as string[] }
+  const codingIds = new Set(project.codings.map((c) => c.id))
   for (const memo of project.memos) {
     const guid = qdaGuid('memo', memo.id)
     if (memo.targetKind === 'project') {
       noteRefs.project.push(guid)
       continue
     }
-    const exists = memo.targetKind === 'code' ? codesById.has(memo.targetId ?? '') : transcriptsById.has(memo.targetId ?? '')
+    const exists =
+      memo.targetKind === 'code' ? codesById.has(memo.targetId ?? '') : memo.targetKind === 'coding' ? codingIds.has(memo.targetId ?? '') : transcriptsById.has(memo.targetId ?? '')
     if (!exists) throw new RangeError(`Memo ${memo.id} is attached to ${memo.targetKind} ${memo.targetId}, which is not in the project.`)
     const map = noteRefs[memo.targetKind]
     map.set(memo.targetId!, [...(map.get(memo.targetId!) ?? []), guid])
@@ -232,9 +241,9 @@ export function buildQdpx(project: QdpxProject): Uint8Array {
           creatingUser: coder,
           creationDateTime: created,
         })
-        selection
-          .ele('Coding', { guid: qdaGuid('coding', coding.id), creatingUser: coder, creationDateTime: created })
-          .ele('CodeRef', { targetGUID: qdaGuid('code', coding.codeId) })
+        const codingElement = selection.ele('Coding', { guid: qdaGuid('coding', coding.id), creatingUser: coder, creationDateTime: created })
+        codingElement.ele('CodeRef', { targetGUID: qdaGuid('code', coding.codeId) })
+        for (const noteGuid of noteRefs.coding.get(coding.id) ?? []) codingElement.ele('NoteRef', { targetGUID: noteGuid })
       }
       for (const noteGuid of noteRefs.transcript.get(transcript.id) ?? []) source.ele('NoteRef', { targetGUID: noteGuid })
     }
@@ -247,12 +256,21 @@ export function buildQdpx(project: QdpxProject): Uint8Array {
       notes
         .ele('Note', {
           guid: qdaGuid('memo', memo.id),
-          name: attribute(memoName(memo, codesById, transcriptsById)),
-          creatingUser: userGuid(memo.authorId, `Memo ${memo.id}`),
+          name: attribute(memo.name ?? memoName(memo, codesById, transcriptsById)),
+          ...(memo.authorId === null ? {} : { creatingUser: userGuid(memo.authorId, `Memo ${memo.id}`) }),
           creationDateTime: xsdDateTime(memo.createdAt, `memo ${memo.id}`),
         })
         .ele('PlainTextContent')
         .txt(elementText(memo.text))
+    }
+    // A transcript's note that concerns the participant too: linked to their case.
+    const caseLinks = project.memos.filter((m) => m.linkCase && m.targetKind === 'transcript')
+    if (caseLinks.length > 0) {
+      const links = root.ele('Links')
+      for (const memo of caseLinks) {
+        const participantCode = transcriptsById.get(memo.targetId!)!.participantCode
+        links.ele('Link', { guid: qdaGuid('link', memo.id), name: 'Note of case', direction: 'OneWay', originGUID: qdaGuid('memo', memo.id), targetGUID: qdaGuid('case', participantCode) })
+      }
     }
   }
 
@@ -394,6 +412,7 @@ function sourceNames(transcripts: TranscriptDoc[]): Map<string, string> {
 function memoName(memo: QdpxMemo, codes: Map<string, CodeNode>, transcripts: Map<string, TranscriptDoc>): string {
   if (memo.targetKind === 'code') return `Memo: ${codes.get(memo.targetId!)!.name}`
   if (memo.targetKind === 'transcript') return `Memo: ${transcripts.get(memo.targetId!)!.participantCode}`
+  if (memo.targetKind === 'coding') return 'Memo: coding'
   return 'Project memo'
 }
 

@@ -16,7 +16,7 @@ export type WithdrawnPassages = { overlaps: (coding: Span) => boolean }
  * const withdrawn = await loadWithdrawnPassages(deps, { studyId })
  * withdrawn.overlaps({ transcriptId, start: 10, end: 40 }) // true when any withdrawn passage shares a code point
  */
-export async function loadWithdrawnPassages(deps: Deps, filter: { studyId: string } | { transcriptId: string }): Promise<WithdrawnPassages> {
+export async function loadWithdrawnPassages(deps: Pick<Deps, 'db'>, filter: { studyId: string } | { transcriptId: string }): Promise<WithdrawnPassages> {
   const spans = await listWithdrawnSpans(deps.db, filter)
   return {
     overlaps: (coding) => spans.some((s) => s.transcriptId === coding.transcriptId && s.start < coding.end && coding.start < s.end),

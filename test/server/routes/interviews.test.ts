@@ -289,6 +289,17 @@ describe('an interview', () => {
 })
 
 describe('transcripts', () => {
+  it('keeps the line and page breaks of a pasted Word document as line breaks', async () => {
+    const w = await world()
+    // Word's clipboard text: a manual line break is U+000B, a page break U+000C; other editors send U+2028/U+2029.
+    const pasted = 'P1: First line\u000bsecond line\u000cNext page\r\nAnd\u2028more\u2029end\u0085last'
+    const { transcript } = await withTranscript(w, pasted)
+    expect(transcript.text).toBe('P1: First line\nsecond line\nNext page\nAnd\nmore\nend\nlast')
+    // One code point for one: the length is the pasted one minus the \r of the \r\n.
+    expect(transcript.length).toBe([...pasted].length - 1)
+    expect(transcript.text).not.toMatch(/linesecond|lineNext|pageAnd|Andmore|moreend|endlast/)
+  })
+
   const vtt = [
     'WEBVTT',
     '',
@@ -449,6 +460,43 @@ describe('coding', () => {
     expectError(await w.call(w.staff.researcher, 'DELETE', `/codings/${secure.id}`), 409, 'conflict')
     expect((await w.call(w.staff.researcher, 'DELETE', `/codes/${leaves[0].id}/quote`)).status).toBe(200)
     expect((await w.call(w.staff.researcher, 'DELETE', `/codings/${secure.id}`)).status).toBe(200)
+  })
+
+  it('keeps several quotations per code in the order chosen, never the same passage twice', async () => {
+    const w = await world()
+    const { transcript } = await withTranscript(w, text)
+    const { leaves } = await codes(w, ['Feeling secure', 'Decrease of fear'])
+    const path = `/transcripts/${transcript.id}/codings`
+    const code = async (staff: Staff, phraseOf: string) => (await w.call(staff, 'POST', path, { codeIds: [leaves[0].id], ...spanOf(text, phraseOf) })).body.codings[0]
+    const secure = await code(w.staff.researcher, phrase)
+    const afraid = await code(w.staff.researcher, 'اول می‌ترسیدم')
+    // The second coder's coding of the same words is the same passage.
+    const secureByB = await code(w.staff.secondCoder, phrase)
+    const quotes = `/codes/${leaves[0].id}/quotes`
+
+    expect((await w.call(w.staff.researcher, 'PUT', `/codes/${leaves[0].id}/quote`, { codingId: secure.id })).body).toMatchObject({ codingId: secure.id, position: 1 })
+    expect((await w.call(w.staff.researcher, 'PUT', `/codes/${leaves[0].id}/quote`, { codingId: afraid.id })).body).toMatchObject({ codingId: afraid.id, position: 2 })
+    // Choosing the same one again changes nothing; the other coder's copy of a chosen passage is refused.
+    expect((await w.call(w.staff.researcher, 'PUT', `/codes/${leaves[0].id}/quote`, { codingId: secure.id })).body).toMatchObject({ codingId: secure.id, position: 1 })
+    expectError(await w.call(w.staff.researcher, 'PUT', `/codes/${leaves[0].id}/quote`, { codingId: secureByB.id }), 409, 'conflict')
+    const order = async () => (await w.call(w.staff.researcher, 'GET', `/studies/${w.study.id}/quotes`)).body.map((q: Json) => [q.codingId, q.position])
+    expect(await order()).toEqual([[secure.id, 1], [afraid.id, 2]])
+
+    // Reordered in one request; invalid lists write nothing.
+    expectError(await w.call(w.staff.researcher, 'PUT', quotes, { codingIds: [afraid.id, secure.id, secureByB.id] }), 422, 'validation_failed', 'codingIds[2]')
+    expectError(await w.call(w.staff.researcher, 'PUT', quotes, { codingIds: [afraid.id, afraid.id] }), 422, 'validation_failed', 'codingIds')
+    expect(await order()).toEqual([[secure.id, 1], [afraid.id, 2]])
+    expect((await w.call(w.staff.researcher, 'PUT', quotes, { codingIds: [afraid.id, secure.id] })).status).toBe(200)
+    expect(await order()).toEqual([[afraid.id, 1], [secure.id, 2]])
+    const table = (await w.call(w.staff.researcher, 'GET', `/studies/${w.study.id}/table2`)).body
+    expect(table.rows.find((r: Json) => r.code?.id === leaves[0].id).meaningUnits.map((u: Json) => u.codingId)).toEqual([afraid.id, secure.id])
+
+    // One removed: the rest close up.
+    expect((await w.call(w.staff.researcher, 'DELETE', `${quotes}/${afraid.id}`)).status).toBe(200)
+    expect(await order()).toEqual([[secure.id, 1]])
+    expectError(await w.call(w.staff.researcher, 'DELETE', `${quotes}/${afraid.id}`), 404, 'not_found')
+    expect((await w.call(w.staff.researcher, 'PUT', quotes, { codingIds: [] })).status).toBe(200)
+    expect(await order()).toEqual([])
   })
 
   it('records resolved disagreements with who and when', async () => {

@@ -5,6 +5,7 @@
  * codebook from the API and from the command line, validated against the REFI-QDA schemas; and who
  * may call each route.
  */
+import { parse as parseCsv } from 'csv-parse/sync'
 import { afterEach, describe, expect, it } from 'vitest'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -101,7 +102,7 @@ describe('GET /studies/:id/table2', () => {
     const w = await table2World()
     const json = await w.call(`/studies/${w.world.study.id}/table2`)
     expect(json.status).toBe(200)
-    expect(json.body.rows.map((r: Json) => [r.theme.name, r.category.name, r.code.name, r.meaningUnit?.text ?? null, r.meaningUnit?.participant.label ?? null])).toEqual([
+    expect(json.body.rows.map((r: Json) => [r.theme.name, r.category.name, r.code.name, r.meaningUnits[0]?.text ?? null, r.meaningUnits[0]?.participant.label ?? null])).toEqual([
       ['Effects of Balint group', 'Relationship with a patient with COVID-19', 'Decrease of fear from patients', 'Before the groups I was fearful of patients.', 'P1'],
       ['Effects of Balint group', 'Relationship with a patient with COVID-19', 'Higher sympathy levels', null, null],
       ['Effects of Balint group', 'Education', 'Self-awareness', 'I learned how to talk to my colleagues instead of brawling.', 'P2'],
@@ -493,6 +494,55 @@ async function mixedWorld() {
   return { ...built, study, cohort, researcher, coderB, idOf, transcripts, codings, codes: { effects, virtuality, fear, selfAwareness, seeing }, call: await caller(built, researcher) }
 }
 
+describe('GET /studies/:id/segments (retrieval) and /search', () => {
+  it('retrieves every passage under a theme across transcripts, once per passage, with its participant and context', async () => {
+    const w = await mixedWorld()
+    const res = await w.call(`/studies/${w.study.id}/segments?code=${w.codes.effects.id}`)
+    expect(res.status).toBe(200)
+    expect(res.body.segments.map((s: Json) => [s.participant.label, s.role, s.code.name, s.text, s.coders.length, s.before])).toEqual([
+      // Both coders coded P1's passage: one segment, two coders.
+      ['P1', 'Resident', 'Decrease of fear from patients', 'I was fearful of patients; now I am not.', 2, 'P1: '],
+      ['P2', 'Nurse anaesthetist', 'Decrease of fear from patients', 'The fear went away.', 1, 'P2: '],
+      ['P4', null, 'Self-awareness', 'I learned to talk to colleagues.', 1, 'P4: '],
+      ['P5', null, 'Decrease of fear from patients', 'I am less afraid of infected patients.', 1, 'P5: '],
+    ])
+    expect(res.body.segments[2].after).toBe('\nP4: I wanted to see their faces.')
+
+    // Case variables: the role as given; the change group on PHQ-9 (P1, P2 improved; P4 not).
+    const resident = await w.call(`/studies/${w.study.id}/segments?code=${w.codes.effects.id}&role=resident`)
+    expect(resident.body.segments.map((s: Json) => s.participant.label)).toEqual(['P1'])
+    const notImproved = await w.call(`/studies/${w.study.id}/segments?change=not_improved`)
+    expect(notImproved.body.segments.map((s: Json) => [s.participant.label, s.code.name])).toEqual([
+      ['P3', 'Seeing'],
+      ['P4', 'Self-awareness'],
+      ['P4', 'Seeing'],
+    ])
+    const csv = await w.app.request(`/api/studies/${w.study.id}/segments.csv?code=${w.codes.seeing.id}`, { headers: w.researcher.headers })
+    expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8')
+    const rows: string[][] = parseCsv(await csv.text())
+    expect(rows[0]).toEqual(['participant', 'role', 'code', 'start', 'end', 'text', 'before', 'after', 'coders'])
+    expect(rows.slice(1).map((r) => [r[0], r[5]])).toEqual([
+      ['P1', 'I preferred to see all the faces.'],
+      ['P3', 'Seeing the others helped me.'],
+      ['P4', 'I wanted to see their faces.'],
+    ])
+    const unknown = await w.call(`/studies/${w.study.id}/segments?code=no-such-code`)
+    expect(unknown.status).toBe(422)
+    expect(unknown.body.error).toMatchObject({ code: 'validation_failed', details: [{ field: 'code' }] })
+  })
+
+  it('finds words in the transcripts with their place in code points', async () => {
+    const w = await mixedWorld()
+    const res = await w.call(`/studies/${w.study.id}/search?q=${encodeURIComponent('SEE  all')}`)
+    expect(res.status).toBe(200)
+    expect(res.body.engine).toBe('fts5')
+    expect(res.body.hits.map((h: Json) => [h.participant.label, h.match, h.start, h.end, h.before])).toEqual([['P1', 'see all', 64, 71, 'I was fearful of patients; now I am not.\nP1: I preferred to ']])
+    expect((await w.call(`/studies/${w.study.id}/search?q=faces`)).body.hits.map((h: Json) => h.participant.label)).toEqual(['P1', 'P4'])
+    expect((await w.call(`/studies/${w.study.id}/search?q=${encodeURIComponent('"')}`)).status).toBe(422)
+    expect((await w.call(`/studies/${w.study.id}/search?q=elephant`)).body.hits).toEqual([])
+  })
+})
+
 describe('GET /cohorts/:id/joint-display', () => {
   it('puts each participant’s change beside their codes and quotes, and counts themes by change group', async () => {
     const w = await mixedWorld()
@@ -516,7 +566,8 @@ describe('GET /cohorts/:id/joint-display', () => {
 
     const p1 = body.participants[0]
     expect(p1.themes.map((t: Json) => [t.theme.name, t.codes.map((c: Json) => [c.code.name, c.codings, c.passages.map((x: Json) => x.text)])])).toEqual([
-      ['Effects of Balint group', [['Decrease of fear from patients', 2, ['I was fearful of patients; now I am not.']]]],
+      // Both coders coded this one passage: it counts once (issue 18; main counted 2).
+      ['Effects of Balint group', [['Decrease of fear from patients', 1, ['I was fearful of patients; now I am not.']]]],
       ['Virtuality of Balint group', [['Seeing', 1, ['I preferred to see all the faces.']]]],
     ])
     expect(body.participants[1].quotes).toEqual([{ code: { id: w.codes.fear.id, name: 'Decrease of fear from patients' }, codingId: expect.any(String), text: 'The fear went away.' }])
@@ -541,7 +592,7 @@ describe('GET /cohorts/:id/joint-display', () => {
     await recordMemberCheck(w.deps, (await findParticipant(w.deps.db, w.idOf('P1')))!, { codingId: p1Fear, decision: 'withdraw' })
     const body = (await w.call(`/cohorts/${w.cohort.id}/joint-display`)).body
     const p1 = body.participants[0]
-    expect(p1.themes[0].codes[0]).toMatchObject({ code: { name: 'Decrease of fear from patients' }, codings: 2, passages: [] })
+    expect(p1.themes[0].codes[0]).toMatchObject({ code: { name: 'Decrease of fear from patients' }, codings: 1, passages: [] })
     expect(p1.quotes).toEqual([])
     expect(JSON.stringify(body)).not.toContain('I was fearful of patients')
     expect(body.matrix.rows[0].counts).toEqual({ improved: 2, not_improved: 1, no_pair: 1 })

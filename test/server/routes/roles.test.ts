@@ -17,6 +17,7 @@
  * body as for an id that does not exist, so staff of one study cannot learn that another exists.
  * A refused request writes nothing: the whole database is compared before and after.
  */
+import { strToU8, zipSync } from 'fflate'
 import { describe, it, expect } from 'vitest'
 import { sql } from 'kysely'
 import { createApp } from '../../../server/app'
@@ -56,6 +57,8 @@ type QualitativeTarget = {
   unusedCodeId: string
   /** The researcher's own coding of `codeId`, not the quotation. */
   codingId: string
+  /** The coding chosen as `codeId`'s Table 2 quotation. */
+  quotedCodingId: string
   /** The researcher's memo on the project. */
   memoId: string
   /** Another of the researcher's codings, or memos, each time it is called: a deleted one is gone for the next user. */
@@ -128,6 +131,7 @@ async function qualitativeTargets(
     otherCodeId: other.id,
     unusedCodeId: unused.id,
     codingId: own.codings[0]!.id,
+    quotedCodingId: quoted.codings[0]!.id,
     memoId: memo.id,
     disposableCodingId: () => disposableCodings.shift() ?? 'no-coding-left',
     disposableMemoId: () => disposableMemos.shift() ?? 'no-memo-left',
@@ -197,6 +201,7 @@ async function world() {
     otherCodeId: 'ghost-other-code-id',
     unusedCodeId: 'ghost-unused-code-id',
     codingId: 'ghost-coding-id',
+    quotedCodingId: 'ghost-quoted-coding-id',
     memoId: 'ghost-memo-id',
     disposableCodingId: () => 'ghost-coding-id',
     disposableMemoId: () => 'ghost-memo-id',
@@ -473,6 +478,10 @@ const routes: Route[] = [
     check: (body, { t }) => expect(body).toMatchObject({ codeId: t.codeId, codingId: t.codingId }) },
   { name: 'DELETE /codes/:id/quote', scoped: true, request: (t) => send('DELETE', `/api/codes/${t.codeId}/quote`), expected: [404, 200, 403, 403, 403, 404, 401],
     check: (body) => expect(body).toEqual({ ok: true }) },
+  { name: 'PUT /codes/:id/quotes', scoped: true, request: (t) => send('PUT', `/api/codes/${t.codeId}/quotes`, { codingIds: [t.codingId] }), expected: [404, 200, 403, 403, 403, 404, 401],
+    check: (body, { t }) => expect(body).toMatchObject([{ codeId: t.codeId, codingId: t.codingId, position: 1 }]) },
+  { name: 'DELETE /codes/:id/quotes/:codingId', scoped: true, request: (t) => send('DELETE', `/api/codes/${t.codeId}/quotes/${t.quotedCodingId}`), expected: [404, 200, 403, 403, 403, 404, 401],
+    check: (body) => expect(body).toEqual({ ok: true }) },
   { name: 'GET /studies/:id/quotes', scoped: true, request: (t) => get(`/api/studies/${t.studyId}/quotes`), expected: [404, 200, 403, 403, 403, 404, 401],
     check: (body, { t }) => expect(body).toContainEqual(expect.objectContaining({ codeId: t.codeId, text: 'I was afraid of the patients.' })) },
   { name: 'GET /studies/:id/member-checks', scoped: true, request: (t) => get(`/api/studies/${t.studyId}/member-checks`), expected: [404, 200, 403, 403, 403, 404, 401],
@@ -486,9 +495,9 @@ const routes: Route[] = [
   { name: 'DELETE /memos/:id', scoped: true, request: (t) => send('DELETE', `/api/memos/${t.disposableMemoId()}`), expected: [404, 200, 403, 403, 403, 404, 401],
     check: (body) => expect(body).toEqual({ ok: true }) },
   { name: 'GET /studies/:id/table2', scoped: true, request: (t) => get(`/api/studies/${t.studyId}/table2`), expected: [404, 200, 403, 403, 403, 404, 401],
-    check: (body, { t }) => expect(body.rows).toContainEqual(expect.objectContaining({ code: expect.objectContaining({ id: t.codeId }), meaningUnit: expect.objectContaining({ text: 'I was afraid of the patients.' }) })) },
+    check: (body, { t }) => expect(body.rows).toContainEqual(expect.objectContaining({ code: expect.objectContaining({ id: t.codeId }), meaningUnits: [expect.objectContaining({ text: 'I was afraid of the patients.' })] })) },
   { name: 'GET /studies/:id/code-frequencies', scoped: true, request: (t) => get(`/api/studies/${t.studyId}/code-frequencies`), expected: [404, 200, 403, 403, 403, 404, 401],
-    check: (body, { t }) => expect(body.rows.find((r: { code: { id: string } }) => r.code.id === t.codeId).total).toBe(3 + users.length) },
+    check: (body, { t }) => expect(body.rows.find((r: { code: { id: string } }) => r.code.id === t.codeId).total).toBe(2 + users.length) }, // the second coder's coding of the quoted passage counts once
   { name: 'GET /studies/:id/saturation', scoped: true, request: (t) => get(`/api/studies/${t.studyId}/saturation?base=4&run=2&threshold=0.05`), expected: [404, 200, 403, 403, 403, 404, 401],
     check: (body) => expect(body).toMatchObject({ parameters: { base: 4, run: 2, threshold: 0.05 }, methodsSentence: expect.stringMatching(/^Saturation was assessed/) }) },
   { name: 'GET /studies/:id/agreement', scoped: true, request: (t) => get(`/api/studies/${t.studyId}/agreement?coderA=${t.coderAId}&coderB=${t.coderBId}&unit=sentence`), expected: [404, 200, 403, 403, 403, 404, 401],
@@ -501,6 +510,20 @@ const routes: Route[] = [
       expect(body.scale).not.toBeNull()
       expect(body.participants.find((p: { participant: { id: string } }) => p.participant.id === t.intervieweeId)).toMatchObject({ interviewed: true })
     } },
+  { name: 'POST /studies/:id/codebook/import', scoped: true, request: (t) => send('POST', `/api/studies/${t.studyId}/codebook/import?format=csv`, 'theme,category,code\nImported theme,Imported category,Imported code\n'), expected: [404, 200, 403, 403, 403, 404, 401],
+    check: (body) => expect(body).toMatchObject({ codes: { created: 3 } }) },
+  { name: 'POST /cohorts/:id/import.qdpx', scoped: true, request: (t) => send('POST', `/api/cohorts/${t.cohortId}/import.qdpx`, zipSync({ 'project.qde': strToU8('<Project xmlns="urn:QDA-XML:project:1.0" name="Empty"/>') })), expected: [404, 200, 403, 403, 403, 404, 401],
+    check: (body) => expect(body).toMatchObject({ validation: { valid: true }, transcripts: 0 }) },
+  { name: 'GET /studies/:id/notes.csv', scoped: true, request: (t) => get(`/api/studies/${t.studyId}/notes.csv`), expected: [404, 200, 403, 403, 403, 404, 401],
+    check: (body) => expect(String(body)).toMatch(/^participant,kind,about,decision,text,at/) },
+  { name: 'GET /studies/:id/notes', scoped: true, request: (t) => get(`/api/studies/${t.studyId}/notes`), expected: [404, 200, 403, 403, 403, 404, 401],
+    check: (body, { t }) => expect(body).toContainEqual(expect.objectContaining({ transcriptId: t.transcriptId })) },
+  { name: 'GET /studies/:id/segments', scoped: true, request: (t) => get(`/api/studies/${t.studyId}/segments?code=${t.codeId}`), expected: [404, 200, 403, 403, 403, 404, 401],
+    check: (body) => expect(body.segments).toContainEqual(expect.objectContaining({ text: 'I was afraid of the patients.' })) },
+  { name: 'GET /studies/:id/segments.csv', scoped: true, request: (t) => get(`/api/studies/${t.studyId}/segments.csv?code=${t.codeId}`), expected: [404, 200, 403, 403, 403, 404, 401],
+    check: (body) => expect(String(body)).toContain('I was afraid of the patients.') },
+  { name: 'GET /studies/:id/search', scoped: true, request: (t) => get(`/api/studies/${t.studyId}/search?q=afraid`), expected: [404, 200, 403, 403, 403, 404, 401],
+    check: (body) => expect(body.hits).toContainEqual(expect.objectContaining({ match: 'afraid' })) },
   { name: 'GET /cohorts/:id/project.qdpx', scoped: true, request: (t) => get(`/api/cohorts/${t.cohortId}/project.qdpx`), expected: [404, 200, 403, 403, 403, 404, 401],
     check: (body) => expect(Object.keys(readQdpxEntries(body))).toContain('project.qde') },
   { name: 'GET /studies/:id/codebook.qdc', scoped: true, request: (t) => get(`/api/studies/${t.studyId}/codebook.qdc`), expected: [404, 200, 403, 403, 403, 404, 401],
@@ -520,8 +543,11 @@ async function readBody(res: Response): Promise<any> {
 /** Make one request as one user. */
 async function call(w: World, user: User, request: Request): Promise<Response> {
   const headers: Record<string, string> = { ...w.headers[user] }
-  if (request.body !== undefined) headers['content-type'] = 'application/json'
-  return w.app.request(request.path, { method: request.method, headers, body: request.body === undefined ? undefined : JSON.stringify(request.body) })
+  // A string or bytes are a file sent as it is (the imports); anything else is JSON.
+  const file = typeof request.body === 'string' || request.body instanceof Uint8Array
+  if (file) headers['content-type'] = typeof request.body === 'string' ? 'text/plain; charset=utf-8' : 'application/zip'
+  else if (request.body !== undefined) headers['content-type'] = 'application/json'
+  return w.app.request(request.path, { method: request.method, headers, body: request.body === undefined ? undefined : file ? (request.body as string | Uint8Array<ArrayBuffer>) : JSON.stringify(request.body) })
 }
 
 /**

@@ -52,7 +52,7 @@ describe('a withdrawn quotation', () => {
   it('stays out of Table 2, its CSV and Markdown, and the joint display, even when a quotation of the same words is already stored', async () => {
     const w = await world()
     // A choice made by another path (stored before the check existed): the words must not come back.
-    await w.db.insertInto('table2_quote').values({ code_id: w.leaders.id, coding_id: w.byB.id, chosen_by: 'test', chosen_at: '2026-03-02T09:00:00.000Z' }).execute()
+    await w.db.insertInto('table2_quote').values({ code_id: w.leaders.id, coding_id: w.byB.id, position: 2, chosen_by: 'test', chosen_at: '2026-03-02T09:00:00.000Z' }).execute()
     for (const path of [`/api/studies/${w.study.study.id}/table2`, `/api/studies/${w.study.study.id}/table2?format=csv`, `/api/studies/${w.study.study.id}/table2?format=md`, `/api/cohorts/${w.study.cohort.id}/joint-display`]) {
       const res = await w.get(path)
       expect(res.status, path).toBe(200)

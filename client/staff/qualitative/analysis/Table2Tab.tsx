@@ -84,11 +84,13 @@ function Table2Body({ studyId, table }: { studyId: string; table: Table2View }) 
                     {row.code?.description && <span className="cell-note">{row.code.description}</span>}
                   </th>
                   <td className="quote-cell">
-                    {row.meaningUnit ? (
-                      <>
-                        “{row.meaningUnit.text}” <span className="participant-ref">({row.meaningUnit.participant.label})</span>
-                        {row.meaningUnit.memberCheck && <span className="cell-note">{t(`staff.quote.memberCheck.${row.meaningUnit.memberCheck.decision}`)}</span>}
-                      </>
+                    {row.meaningUnits.length > 0 ? (
+                      row.meaningUnits.map((unit) => (
+                        <p key={unit.codingId} className="meaning-unit">
+                          “{unit.text}” <span className="participant-ref">({unit.participant.label})</span>
+                          {unit.memberCheck && <span className="cell-note">{t(`staff.quote.memberCheck.${unit.memberCheck.decision}`)}</span>}
+                        </p>
+                      ))
                     ) : row.code ? (
                       <Link href={`/studies/${studyId}/codebook?code=${row.code.id}`} className="no-print">
                         {t('staff.table2.chooseQuote')}

@@ -180,6 +180,24 @@ describe('mergeCode', () => {
     expect((await studyQuotes(deps, study.id)).map((q) => [q.codeId, q.codingId, q.text])).toEqual([[b.id, codings[0]!.id, 'Later I felt safe.']])
   })
 
+  it('keeps the sibling-name rule: refuses a merge that would put two namesakes side by side, and changes nothing', async () => {
+    const { deps, study, category, other, actor } = await fixture()
+    const kept = await createCode(deps, study.id, { level: 'code', name: 'Fear of judgement', parentId: category.id }, actor)
+    // The same name with a combining accent and other case, as another tool may write it.
+    const namesake = await createCode(deps, study.id, { level: 'code', name: 'FEAR OF JUDGEMENT', parentId: other.id }, actor)
+    const error = await expectRejected(mergeCode(deps, other, category.id, actor), 'conflict')
+    expect(error).toMatchObject({ details: { clashes: [{ codeId: namesake.id, name: 'FEAR OF JUDGEMENT', clashesWith: kept.id }] } })
+    expect((await findCode(deps.db, other.id))!.mergedInto).toBeNull()
+    expect((await findCode(deps.db, namesake.id))!.parentId).toBe(other.id)
+    // The rule is the one move and create keep; renaming the namesake first lets the merge through.
+    await expectRejected(editCode(deps, namesake, { parentId: category.id }, actor), 'conflict')
+    await expectRejected(createCode(deps, study.id, { level: 'code', name: 'Cafe\u0301', parentId: category.id }, actor).then(() => createCode(deps, study.id, { level: 'code', name: 'CAFÉ', parentId: category.id }, actor)), 'conflict')
+    await editCode(deps, namesake, { name: 'Fear of being judged' }, actor)
+    await mergeCode(deps, other, category.id, actor)
+    const names = (await listCodes(deps.db, study.id)).filter((c) => c.parentId === category.id).map((c) => c.name)
+    expect(names.sort()).toEqual(['Cafe\u0301', 'Fear of being judged', 'Fear of judgement'])
+  })
+
   it('refuses to merge across levels, into itself, or into a merged code', async () => {
     const { deps, study, theme, category, other, actor } = await fixture()
     const code = await createCode(deps, study.id, { level: 'code', name: 'Insecurity', parentId: category.id }, actor)

@@ -84,7 +84,7 @@ describe('Table 2', () => {
   it('lists every code in codebook order with its chosen meaning unit and participant, never a withdrawn one', async () => {
     const s = await study()
     const table = await studyTable2(s.deps, s.study.id)
-    expect(table.rows.map((r) => [r.theme?.name ?? null, r.category?.name ?? null, r.code?.name ?? null, r.meaningUnit?.text ?? null, r.meaningUnit?.participant.label ?? null])).toEqual([
+    expect(table.rows.map((r) => [r.theme?.name ?? null, r.category?.name ?? null, r.code?.name ?? null, r.meaningUnits[0]?.text ?? null, r.meaningUnits[0]?.participant.label ?? null])).toEqual([
       ['Effects of Balint group', 'Relationship with a patient with COVID-19', 'Decrease of fear from patients', 'Before the groups I was fearful of patients.', 'P1'],
       ['Effects of Balint group', 'Relationship with a patient with COVID-19', 'Higher sympathy levels', null, null],
       ['Effects of Balint group', 'Education', 'Self-awareness', 'I learned how to talk to my colleagues instead of brawling.', 'P2'],
@@ -95,7 +95,8 @@ describe('Table 2', () => {
       ['Virtuality of Balint group', 'Obstacles', null, null, null],
     ])
     expect({ codes: table.codes, withMeaningUnit: table.withMeaningUnit }).toEqual({ codes: 5, withMeaningUnit: 3 })
-    expect(table.rows[0]!.meaningUnit).toMatchObject({ codingId: s.quotes.fear.id, chosenBy: s.actor, memberCheck: { decision: 'confirm', comment: null } })
+    expect(table.rows[0]!.meaningUnits).toHaveLength(1)
+    expect(table.rows[0]!.meaningUnits[0]).toMatchObject({ codingId: s.quotes.fear.id, chosenBy: s.actor, memberCheck: { decision: 'confirm', comment: null } })
     expect(JSON.stringify(table)).not.toContain('fearful of being judged')
   })
 
@@ -130,7 +131,7 @@ describe('Table 2', () => {
         '|  |  | Being seen | – |',
         '|  | Obstacles |  |  |',
         '',
-        '3 of 5 codes have a meaning unit; the participant who said it is given in brackets.',
+        '3 of 5 codes have a meaning unit (3 meaning units in all); the participant who said each is given in brackets.',
         '',
       ].join('\n'),
     )
@@ -148,13 +149,14 @@ describe('Table 2', () => {
 })
 
 describe('code frequencies by participant', () => {
-  it('counts codings per code and participant, of all coders or of one', async () => {
+  it('counts coded passages per code and participant, of all coders or of one', async () => {
     const s = await study()
     const all = await studyCodeFrequencies(s.deps, s.study.id)
     expect(all.coder).toBeNull()
     expect(all.participants.map((p) => p.label)).toEqual(['P1', 'P2'])
     expect(all.rows.map((r) => [r.code.name, r.counts, r.total, r.participants])).toEqual([
-      ['Decrease of fear from patients', [3, 0], 3, 1],
+      // P1's fear: two passages, one of them coded by both coders, which counts once (main counted 3).
+      ['Decrease of fear from patients', [2, 0], 2, 1],
       ['Higher sympathy levels', [0, 0], 0, 0],
       ['Self-awareness', [0, 1], 1, 1],
       ['Seeing', [1, 0], 1, 1],
@@ -185,7 +187,7 @@ describe('code frequencies by participant', () => {
     await mergeCode(s.deps, infection, s.codes.fear.id, s.actor)
     const all = await studyCodeFrequencies(s.deps, s.study.id)
     expect(all.rows.map((r) => r.code.name)).not.toContain('Fear of infection')
-    expect(all.rows[0]).toMatchObject({ code: { name: 'Decrease of fear from patients' }, counts: [3, 1], total: 4, participants: 2 })
+    expect(all.rows[0]).toMatchObject({ code: { name: 'Decrease of fear from patients' }, counts: [2, 1], total: 3, participants: 2 })
   })
 
   it('refuses a coder with no codings in the study, naming the parameter', async () => {

@@ -1,0 +1,372 @@
+/**
+ * Imports from CAQDAS: a REFI-QDA codebook (`.qdc`), a CSV codebook, and a REFI-QDA project
+ * (`.qdpx`: codebook, text sources, codings, cases, notes) from MAXQDA, NVivo, ATLAS.ti, QualCoder,
+ * Taguette or our own export. Each file is checked against the REFI-QDA schema first, written in
+ * one transaction (all or nothing), audited, and answered with a report of what was taken and what
+ * was not (pictures, audio, sets …). A `.qdpx` we exported comes back with the same codebook, texts,
+ * codings (offsets exact) and notes, so exporting it again gives the same project.
+ */
+import { randomBytes } from 'node:crypto'
+import { parse } from 'csv-parse/sync'
+import type { Kysely } from 'kysely'
+import { insertAudit } from '../../db/repositories/audit'
+import { insertCode, insertCodeHistory, insertMemo, listCodes, type Code } from '../../db/repositories/codebook'
+import { findSameCoding, insertCoding, insertMemberCheck, listCodingsOfStudy } from '../../db/repositories/codings'
+import { findInterviewOfParticipant, findTranscriptOfInterview, insertInterview, upsertNote, upsertTranscript } from '../../db/repositories/interviews'
+import { insertParticipants, listParticipants, type Participant } from '../../db/repositories/participants'
+import { findStaffUser, insertStaffUser, listRolesInStudy, type StaffUser } from '../../db/repositories/staff'
+import { findCohort, findStudy } from '../../db/repositories/studies'
+import type { Database } from '../../db/schema'
+import { ApiError } from '../errors'
+import type { Deps } from '../deps'
+import { unusablePasswordHash } from '../staff/auth'
+import { sameCodeName } from './codebook'
+import { defaultGuideId } from './interviews'
+import { interviewNoteName, memberCheckNoteName, parseInterviewNoteName, parseMemberCheckNoteName } from './notes'
+import { readQdc, readQdpx, refiSchemaErrors, RefiFormatError, type ImportedCode, type Skipped } from './refi-import'
+import type { CodeLevel } from './types'
+import { sliceCodePoints } from './units'
+
+export type ImportReport = {
+  /** The schema check: a file another tool wrote may deviate from the schema and still be read; its messages are listed. */
+  validation: { valid: boolean; errors: string[] }
+  codes: { created: number; matched: number }
+  participants: { created: number; matched: number }
+  transcripts: number
+  codings: number
+  memos: number
+  interviewNotes: number
+  memberChecks: number
+  /** Accounts made for the file's coders and note authors (nobody can sign in to them), and those found by name. */
+  users: { created: number; matched: number }
+  skipped: Skipped[]
+}
+
+const emptyReport = (errors: string[]): ImportReport => ({
+  validation: { valid: errors.length === 0, errors: errors.slice(0, 50) },
+  codes: { created: 0, matched: 0 },
+  participants: { created: 0, matched: 0 },
+  transcripts: 0,
+  codings: 0,
+  memos: 0,
+  interviewNotes: 0,
+  memberChecks: 0,
+  users: { created: 0, matched: 0 },
+  skipped: [],
+})
+
+const unreadable = (error: unknown): never => {
+  if (error instanceof RefiFormatError) throw new ApiError('validation_failed', `file: ${error.message}`, [{ field: 'file', message: error.message }])
+  throw error
+}
+
+/**
+ * Write imported codes into the study's codebook, parents first. A code whose name (sibling-name
+ * rule) and level match a live code under the same parent is that code (`matched`), so importing
+ * the same codebook twice adds nothing; a namesake of another level is skipped with its subtree.
+ */
+async function writeCodes(trx: Kysely<Database>, studyId: string, codes: ImportedCode[], actor: string, origin: string | null, now: Date, report: ImportReport): Promise<Map<string, Code>> {
+  const existing = await listCodes(trx, studyId)
+  const byGuid = new Map<string, Code>()
+  const refused = new Set<string>()
+  for (const imported of codes) {
+    const parent = imported.parentGuid === null ? null : byGuid.get(imported.parentGuid)
+    if (imported.parentGuid !== null && (!parent || refused.has(imported.parentGuid))) {
+      refused.add(imported.guid)
+      continue
+    }
+    const name = imported.name.replace(/\s+/g, ' ').trim().slice(0, 200)
+    if (name === '') {
+      report.skipped.push({ what: 'code', name: imported.guid, reason: 'it has no name' })
+      refused.add(imported.guid)
+      continue
+    }
+    const namesake = existing.find((c) => c.parentId === (parent?.id ?? null) && sameCodeName(c.name, name))
+    if (namesake && namesake.level === imported.level) {
+      byGuid.set(imported.guid, namesake)
+      report.codes.matched++
+      continue
+    }
+    if (namesake) {
+      report.skipped.push({ what: 'code', name, reason: `there is already a ${namesake.level} of that name here; the imported ${imported.level} and what it holds were left out` })
+      refused.add(imported.guid)
+      continue
+    }
+    const code = await insertCode(trx, { studyId, parentId: parent?.id ?? null, level: imported.level, name, description: imported.description?.trim().slice(0, 5000) || null }, now)
+    await insertCodeHistory(trx, { codeId: code.id, action: 'create', details: { level: code.level, name: code.name, parentId: code.parentId, description: code.description, importedFrom: origin ?? 'a REFI-QDA file' }, actor }, now)
+    existing.push(code)
+    byGuid.set(imported.guid, code)
+    report.codes.created++
+  }
+  return byGuid
+}
+
+/**
+ * Import a `.qdc` codebook into a study (themes, categories and codes by the rule of codeLevels).
+ *
+ * @throws {ApiError} 422 naming `file` when it is not a QDA-XML codebook we can read
+ */
+export async function importQdc(deps: Deps, studyId: string, xml: string, actor: string): Promise<ImportReport> {
+  if (!(await findStudy(deps.db, studyId))) throw new ApiError('not_found', 'No such study.')
+  let parsed: ReturnType<typeof readQdc>
+  try {
+    parsed = readQdc(xml)
+  } catch (error) {
+    return unreadable(error)
+  }
+  const report = emptyReport(await refiSchemaErrors(xml, 'codebook'))
+  report.skipped.push(...parsed.skipped, ...parsed.changes.map((reason) => ({ what: 'code', name: '', reason })))
+  const now = deps.now()
+  await deps.db.transaction().execute(async (trx) => {
+    await writeCodes(trx, studyId, parsed.codes, actor, parsed.origin, now, report)
+    await insertAudit(trx, { actor, action: 'import.qdc', entity: 'study', entityId: studyId, details: { origin: parsed.origin, codes: report.codes, valid: report.validation.valid } }, now)
+  })
+  return report
+}
+
+/**
+ * Import a CSV codebook: a header row naming the columns `theme`, `category`, `code` and optionally
+ * `description` (in any order; other columns are ignored), one line per node. A line with only a
+ * theme adds a theme; theme and category, a category; all three, a code. The description belongs
+ * to the deepest node of its line. Missing themes and categories are made on the way.
+ *
+ * @throws {ApiError} 422 naming `file` for text that is not CSV or lacks the three columns
+ * @example
+ * await importCodebookCsv(deps, studyId, 'theme,category,code,description\nEffects,Education,Self-awareness,Learning about oneself\n', actor)
+ * // => { codes: { created: 3, matched: 0 }, … }
+ */
+export async function importCodebookCsv(deps: Deps, studyId: string, csv: string, actor: string): Promise<ImportReport> {
+  if (!(await findStudy(deps.db, studyId))) throw new ApiError('not_found', 'No such study.')
+  let rows: Record<string, string>[]
+  try {
+    rows = parse(csv.replace(/^\uFEFF/, ''), { columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()), skip_empty_lines: true, relax_column_count: true, trim: true })
+  } catch (error) {
+    throw new ApiError('validation_failed', `file: not CSV we can read: ${(error as Error).message}`, [{ field: 'file', message: (error as Error).message }])
+  }
+  const first = rows[0]
+  if (!first || !['theme', 'category', 'code'].every((column) => column in first)) {
+    throw new ApiError('validation_failed', 'file: the header must name the columns theme, category and code', [{ field: 'file', message: 'the header must name the columns theme, category and code' }])
+  }
+  const codes: ImportedCode[] = []
+  const guidOf = new Map<string, string>()
+  const node = (level: CodeLevel, path: string[], description: string | null) => {
+    const key = JSON.stringify(path.map((p) => p.normalize('NFC').toLocaleLowerCase()))
+    const parentKey = path.length > 1 ? JSON.stringify(path.slice(0, -1).map((p) => p.normalize('NFC').toLocaleLowerCase())) : null
+    const existing = codes.find((c) => c.guid === guidOf.get(key))
+    if (existing) {
+      if (description && !existing.description) existing.description = description
+      return
+    }
+    const guid = `csv-${codes.length}`
+    guidOf.set(key, guid)
+    codes.push({ guid, name: path.at(-1)!, description, level, parentGuid: parentKey ? guidOf.get(parentKey)! : null, color: null, noteGuids: [] })
+  }
+  const report = emptyReport([])
+  for (const [i, row] of rows.entries()) {
+    const theme = row.theme ?? ''
+    const category = row.category ?? ''
+    const code = row.code ?? ''
+    const description = row.description?.trim() || null
+    if (theme === '' && category === '' && code === '') continue
+    if (theme !== '') node('theme', [theme], category === '' && code === '' ? description : null)
+    const categoryPath = theme !== '' ? [theme, category] : [category]
+    // Without a theme, the category's key has one part: an ungrouped category.
+    if (category !== '') node('category', categoryPath, code === '' ? description : null)
+    if (code !== '') {
+      if (category === '' && theme !== '') {
+        report.skipped.push({ what: 'code', name: code, reason: `line ${i + 2}: a code belongs in a category; it is an ungrouped code` })
+        node('code', [code], description)
+      } else node('code', category === '' ? [code] : [...categoryPath, code], description)
+    }
+  }
+  const now = deps.now()
+  await deps.db.transaction().execute(async (trx) => {
+    await writeCodes(trx, studyId, codes, actor, 'CSV', now, report)
+    await insertAudit(trx, { actor, action: 'import.codebook_csv', entity: 'study', entityId: studyId, details: { codes: report.codes, lines: rows.length } }, now)
+  })
+  return report
+}
+
+/**
+ * Import a `.qdpx` project into a cohort: the codebook into the study's; each case as the
+ * participant of that code (made when the cohort has none; one with a transcript already is left
+ * alone and their source skipped); each text source as that participant's interview (held by the
+ * importing researcher, following the default guide, consent to record taken as given since the
+ * recording exists, starting at the source's creation time) and its transcript; each coding by
+ * its coder (an account of that name among the study's staff and coders, or a new one nobody can
+ * sign in to); notes as memos on their code, transcript or the project, as interviewer notes when
+ * named so by our export, and as member-check comments on a coding.
+ *
+ * A source without a case is the participant named like the source. Offsets are mapped onto the
+ * stored text (see importableText).
+ *
+ * @throws {ApiError} 422 naming `file` when the bytes are not a REFI-QDA project we can read
+ */
+export async function importQdpx(deps: Deps, cohortId: string, bytes: Uint8Array, user: StaffUser): Promise<ImportReport> {
+  const cohort = await findCohort(deps.db, cohortId)
+  if (!cohort) throw new ApiError('not_found', 'No such cohort.')
+  let project: ReturnType<typeof readQdpx>
+  try {
+    project = readQdpx(bytes)
+  } catch (error) {
+    return unreadable(error)
+  }
+  const report = emptyReport(await refiSchemaErrors(project.xml, 'project'))
+  report.skipped.push(...project.skipped)
+  const guide = deps.instruments.guide(defaultGuideId)
+  if (!guide) throw new ApiError('conflict', `No interview guide ${defaultGuideId} is loaded.`)
+  const actor = `staff:${user.id}`
+  const now = deps.now()
+  const passwordHashes = await Promise.all(project.users.map(() => unusablePasswordHash()))
+
+  await deps.db.transaction().execute(async (trx) => {
+    const codes = await writeCodes(trx, cohort.studyId, project.codes, actor, project.origin, now, report)
+
+    // Users: the study's staff and coders by name, else a new account nobody can sign in to.
+    const known: StaffUser[] = []
+    const ids = new Set([...(await listRolesInStudy(trx, cohort.studyId)).map((r) => r.userId), ...(await listCodingsOfStudy(trx, cohort.studyId)).map((c) => c.coderId)])
+    for (const id of ids) {
+      const found = await findStaffUser(trx, id)
+      if (found) known.push(found)
+    }
+    const users = new Map<string, StaffUser>()
+    for (const [i, u] of project.users.entries()) {
+      const name = u.name.trim().slice(0, 200) || 'Imported coder'
+      const match = known.find((k) => k.name === name)
+      if (match) {
+        users.set(u.guid, match)
+        report.users.matched++
+        continue
+      }
+      const created = await insertStaffUser(trx, { email: `import-${randomBytes(6).toString('hex')}@import.invalid`, name, passwordHash: passwordHashes[i]!, isAdmin: false }, now)
+      await insertAudit(trx, { actor, action: 'staff.create', entity: 'staff_user', entityId: created.id, details: { imported: true, canSignIn: false } }, now)
+      known.push(created)
+      users.set(u.guid, created)
+      report.users.created++
+    }
+    const userOf = (guid: string | null) => (guid && users.get(guid)) || user
+
+    // Participants by case (or source) name.
+    const participants = new Map((await listParticipants(trx, cohort.id)).map((p) => [p.code, p]))
+    const participantFor = async (code: string): Promise<Participant> => {
+      const found = participants.get(code)
+      if (found) {
+        report.participants.matched++
+        return found
+      }
+      const [made] = await insertParticipants(trx, cohort.id, { codes: [code], source: 'import' }, now)
+      participants.set(code, made!)
+      report.participants.created++
+      return made!
+    }
+    const caseOfSource = new Map<string, (typeof project.cases)[number]>()
+    for (const c of project.cases) for (const guid of c.sourceGuids) if (!caseOfSource.has(guid)) caseOfSource.set(guid, c)
+
+    const transcriptOfSource = new Map<string, { transcriptId: string; interviewId: string; participantId: string; text: string }>()
+    const codingIds = new Map<string, { id: string; participantId: string }>()
+    for (const source of project.sources) {
+      const code = (caseOfSource.get(source.guid)?.name || source.name).trim().slice(0, 50)
+      if (source.text.trim() === '') {
+        report.skipped.push({ what: 'source', name: source.name, reason: 'its text is empty' })
+        continue
+      }
+      const participant = await participantFor(code)
+      const existing = await findInterviewOfParticipant(trx, participant.id)
+      if (existing && (await findTranscriptOfInterview(trx, existing.id))) {
+        report.skipped.push({ what: 'source', name: source.name, reason: `${code} already has a transcript; a participant has one interview` })
+        continue
+      }
+      const startedAt = source.createdAt && !Number.isNaN(new Date(source.createdAt).getTime()) ? new Date(source.createdAt).toISOString() : now.toISOString()
+      const interview =
+        existing ??
+        (await insertInterview(trx, { participantId: participant.id, interviewerId: user.id, guideId: guide.id, guideVersion: guide.version, consentToRecord: true, startedAt }, now))
+      const transcript = await upsertTranscript(trx, { interviewId: interview.id, format: 'text', text: source.text, original: source.text, uploadedBy: user.id }, startedAt === now.toISOString() ? now : new Date(startedAt))
+      transcriptOfSource.set(source.guid, { transcriptId: transcript.id, interviewId: interview.id, participantId: participant.id, text: source.text })
+      report.transcripts++
+
+      for (const coding of source.codings) {
+        const code = codes.get(coding.codeGuid)
+        const where = `${source.name} ${coding.start}–${coding.end}`
+        if (!code) {
+          report.skipped.push({ what: 'coding', name: where, reason: 'its code is not in the imported codebook' })
+          continue
+        }
+        if (code.level !== 'code') {
+          report.skipped.push({ what: 'coding', name: where, reason: `"${code.name}" is a ${code.level} here; only codes are applied to passages` })
+          continue
+        }
+        const coder = userOf(coding.userGuid)
+        const key = { transcriptId: transcript.id, codeId: code.id, coderId: coder.id, start: coding.start, end: coding.end }
+        const twin = await findSameCoding(trx, key)
+        if (twin) {
+          codingIds.set(coding.guid, { id: twin.id, participantId: participant.id })
+          continue
+        }
+        const createdAt = coding.createdAt && !Number.isNaN(new Date(coding.createdAt).getTime()) ? new Date(coding.createdAt) : now
+        const made = await insertCoding(trx, { ...key, text: sliceCodePoints(source.text, coding.start, coding.end) }, createdAt)
+        codingIds.set(coding.guid, { id: made.id, participantId: participant.id })
+        report.codings++
+      }
+    }
+
+    // Notes, by what links to them.
+    const linked = new Map<string, { kind: 'code' | 'transcript' | 'coding' | 'case' | 'project'; id: string }[]>()
+    const link = (guid: string, target: { kind: 'code' | 'transcript' | 'coding' | 'case' | 'project'; id: string }) => linked.set(guid, [...(linked.get(guid) ?? []), target])
+    for (const imported of project.codes) for (const guid of imported.noteGuids) if (codes.get(imported.guid)) link(guid, { kind: 'code', id: codes.get(imported.guid)!.id })
+    for (const source of project.sources) {
+      const placed = transcriptOfSource.get(source.guid)
+      if (placed) for (const guid of source.noteGuids) link(guid, { kind: 'transcript', id: source.guid })
+      for (const coding of source.codings) for (const guid of coding.noteGuids) if (codingIds.get(coding.guid)) link(guid, { kind: 'coding', id: coding.guid })
+    }
+    for (const c of project.cases) for (const guid of c.noteGuids) link(guid, { kind: 'case', id: c.guid })
+    for (const guid of project.projectNoteGuids) link(guid, { kind: 'project', id: '' })
+
+    for (const note of project.notes) {
+      const targets = linked.get(note.guid) ?? []
+      const text = note.text.trim()
+      if (text === '') continue
+      const author = userOf(note.userGuid)
+      const transcriptTarget = targets.find((t) => t.kind === 'transcript')
+      const interviewQuestion = parseInterviewNoteName(note.name)
+      if (interviewQuestion && transcriptTarget) {
+        const placed = transcriptOfSource.get(transcriptTarget.id)!
+        if (guide.questions.some((q) => q.id === interviewQuestion)) {
+          await upsertNote(trx, placed.interviewId, { questionId: interviewQuestion, text: note.text, revision: 1 }, now)
+          report.interviewNotes++
+          continue
+        }
+      }
+      const codingTarget = targets.find((t) => t.kind === 'coding')
+      const decision = parseMemberCheckNoteName(note.name)
+      if (decision && codingTarget) {
+        const coding = codingIds.get(codingTarget.id)!
+        await insertMemberCheck(trx, { codingId: coding.id, participantId: coding.participantId, decision, comment: note.text }, note.createdAt ? new Date(note.createdAt) : now)
+        report.memberChecks++
+        continue
+      }
+      const codeTarget = targets.find((t) => t.kind === 'code')
+      const target = codeTarget
+        ? { targetType: 'code' as const, targetId: codeTarget.id }
+        : transcriptTarget
+          ? { targetType: 'transcript' as const, targetId: transcriptOfSource.get(transcriptTarget.id)!.transcriptId }
+          : { targetType: 'project' as const, targetId: null }
+      await insertMemo(trx, { studyId: cohort.studyId, ...target, authorId: author.id, text: note.text.slice(0, 50_000) }, now)
+      report.memos++
+    }
+    await insertAudit(
+      trx,
+      {
+        actor,
+        action: 'import.qdpx',
+        entity: 'cohort',
+        entityId: cohort.id,
+        details: { origin: project.origin, valid: report.validation.valid, codes: report.codes, transcripts: report.transcripts, codings: report.codings, memos: report.memos, skipped: report.skipped.length },
+      },
+      now,
+    )
+  })
+  return report
+}
+
+// Re-exported for the export side, which writes the names these parse.
+export { interviewNoteName, memberCheckNoteName }

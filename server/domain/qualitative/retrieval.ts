@@ -1,0 +1,196 @@
+/**
+ * Retrieval across transcripts, as CAQDAS calls it ("coded segments", MAXQDA's Retrieved Segments,
+ * NVivo's code reference report): every passage coded with a code and its children, with its
+ * participant, the words around it and who coded it, filtered by case variables (the participant's
+ * role from the demographics form; their change group on a scale) and exportable as CSV. And
+ * full-text search in the study's transcripts.
+ */
+import { stringify } from 'csv-stringify/sync'
+import { listParticipants } from '../../db/repositories/participants'
+import { listEnrolmentAnswers } from '../../db/repositories/responses'
+import { findStaffUser } from '../../db/repositories/staff'
+import { listCohorts } from '../../db/repositories/studies'
+import { searchTranscripts } from '../../db/repositories/interviews'
+import { ApiError } from '../errors'
+import type { Deps } from '../deps'
+import { enrolmentInstruments } from '../participation/journey'
+import { loadCodebook, loadCodings, loadInterviews } from './data'
+import { changeGroupOf, cohortJointDisplay, type ChangeGroup } from './joint-display'
+import { demographicVariables } from './qda-export'
+import { codePointLength, sliceCodePoints } from './units'
+
+/** Code points of context shown on each side of a passage or a search hit. */
+export const CONTEXT_POINTS = 120
+
+type Named = { id: string; name: string }
+
+export type Segment = {
+  transcriptId: string
+  participant: { id: string; label: string }
+  /** The participant's role as they gave it in the demographics form, or null. */
+  role: string | null
+  code: Named
+  start: number
+  end: number
+  text: string
+  /** Up to CONTEXT_POINTS code points before and after the passage. */
+  before: string
+  after: string
+  /** Everyone who coded this very passage with this code: a passage both coders coded is one segment. */
+  coders: Named[]
+  codingIds: string[]
+}
+
+export type SegmentQuery = {
+  /** A theme, category or code: the segments of it and every code below it. All codes when absent. */
+  code?: string
+  /** Only participants who gave this role (the demographics form's label, case-insensitive). */
+  role?: string
+  /** Only participants of this change group on the scale (as in the joint display). */
+  change?: ChangeGroup
+  instrument?: string
+  scale?: string
+  /** Only passages containing these words (case-insensitive). */
+  q?: string
+}
+
+const problem = (field: string, message: string) => new ApiError('validation_failed', `${field}: ${message}`, [{ field, message }])
+
+/** `text` around [start, end): up to `points` code points each side, whitespace at the cut trimmed. */
+function around(text: string, start: number, end: number, points = CONTEXT_POINTS): { before: string; after: string } {
+  const length = codePointLength(text)
+  return {
+    before: sliceCodePoints(text, Math.max(0, start - points), start).trimStart(),
+    after: sliceCodePoints(text, end, Math.min(length, end + points)).trimEnd(),
+  }
+}
+
+/**
+ * The study's coded segments, in interview order, then text order, then codebook order.
+ *
+ * @throws {ApiError} 422 naming `code` for a code not in this study's live codebook, and as the
+ *   joint display does for `instrument` and `scale`
+ * @example
+ * (await codedSegments(deps, studyId, { code: feelingsCategoryId, role: 'Nurse' }))[0]
+ * // => { participant: { label: 'P3' }, role: 'Nurse', code: { name: 'Fear' }, text: 'I was afraid…', before: 'P3: ', after: ' Later…', coders: [A, B], … }
+ */
+export async function codedSegments(deps: Deps, studyId: string, query: SegmentQuery = {}): Promise<Segment[]> {
+  const codebook = await loadCodebook(deps, studyId)
+  let codeIds: Set<string> | null = null
+  if (query.code !== undefined) {
+    const root = codebook.nodes.find((n) => n.id === query.code)
+    if (!root) throw problem('code', 'is not a live theme, category or code of this study')
+    codeIds = new Set([root.id])
+    // Children follow their parents in codebook order, so one pass collects the subtree.
+    for (const node of codebook.nodes) if (node.parentId !== null && codeIds.has(node.parentId)) codeIds.add(node.id)
+  }
+  const [interviews, codings] = await Promise.all([loadInterviews(deps, studyId), loadCodings(deps, studyId, codebook)])
+  const roles = await participantRoles(deps, studyId)
+  let groups: Map<string, ChangeGroup> | null = null
+  if (query.change !== undefined) {
+    groups = new Map()
+    for (const cohort of await listCohorts(deps.db, studyId)) {
+      const display = await cohortJointDisplay(deps, cohort.id, { instrument: query.instrument, scale: query.scale })
+      for (const p of display.participants) groups.set(p.participant.id, changeGroupOf(p.classification))
+    }
+  }
+  const words = (query.q ?? '').toLocaleLowerCase().split(/\s+/).filter((w) => w !== '')
+  const order = new Map(codebook.nodes.map((n, i) => [n.id, i]))
+  const byInterview = new Map(interviews.map((i) => [i.transcriptId, i]))
+  const names = new Map<string, string>()
+  const segments = new Map<string, Segment>()
+  for (const coding of codings) {
+    const interview = byInterview.get(coding.transcriptId)
+    if (!interview || (codeIds && !codeIds.has(coding.codeId))) continue
+    const role = roles.get(interview.participantId) ?? null
+    if (query.role !== undefined && role?.toLocaleLowerCase() !== query.role.toLocaleLowerCase()) continue
+    if (groups && (groups.get(interview.participantId) ?? 'no_pair') !== query.change) continue
+    if (words.length > 0 && !words.every((w) => coding.text.toLocaleLowerCase().includes(w))) continue
+    if (!names.has(coding.coderId)) names.set(coding.coderId, (await findStaffUser(deps.db, coding.coderId))?.name ?? coding.coderId)
+    const key = `${coding.transcriptId}:${coding.codeId}:${coding.start}:${coding.end}`
+    const existing = segments.get(key)
+    if (existing) {
+      if (!existing.coders.some((c) => c.id === coding.coderId)) existing.coders.push({ id: coding.coderId, name: names.get(coding.coderId)! })
+      existing.codingIds.push(coding.id)
+      continue
+    }
+    const code = codebook.live(coding.codeId)!
+    segments.set(key, {
+      transcriptId: coding.transcriptId,
+      participant: { id: interview.participantId, label: interview.label },
+      role,
+      code: { id: code.id, name: code.name },
+      start: coding.start,
+      end: coding.end,
+      text: coding.text,
+      ...around(interview.text, coding.start, coding.end),
+      coders: [{ id: coding.coderId, name: names.get(coding.coderId)! }],
+      codingIds: [coding.id],
+    })
+  }
+  return [...segments.values()].sort(
+    (a, b) =>
+      byInterview.get(a.transcriptId)!.order - byInterview.get(b.transcriptId)!.order || a.start - b.start || a.end - b.end || order.get(a.code.id)! - order.get(b.code.id)!,
+  )
+}
+
+/** Each participant's role (the demographics form's `role` question, as its label), where given. */
+async function participantRoles(deps: Deps, studyId: string): Promise<Map<string, string>> {
+  const roles = new Map<string, string>()
+  const demographics = deps.instruments.get(enrolmentInstruments[0]!)
+  if (!demographics) return roles
+  for (const cohort of await listCohorts(deps.db, studyId)) {
+    const answers = new Map((await listEnrolmentAnswers(deps.db, cohort.id, demographics.id)).map((a) => [a.participantId, a.answers]))
+    for (const participant of await listParticipants(deps.db, cohort.id)) {
+      const role = demographicVariables(demographics, answers.get(participant.id)).role
+      if (role !== null && role !== undefined) roles.set(participant.id, String(role))
+    }
+  }
+  return roles
+}
+
+/**
+ * Coded segments as CSV: participant, role, code, start, end (code points), text, before, after,
+ * coders (joined with "; "). Formulas are neutralised (csv-stringify's escape_formulas).
+ */
+export function segmentsCsv(segments: Segment[]): string {
+  return stringify(
+    [
+      ['participant', 'role', 'code', 'start', 'end', 'text', 'before', 'after', 'coders'],
+      ...segments.map((s) => [s.participant.label, s.role ?? '', s.code.name, s.start, s.end, s.text, s.before, s.after, s.coders.map((c) => c.name).join('; ')]),
+    ],
+    { escape_formulas: true },
+  )
+}
+
+export type SearchHit = { transcriptId: string; participant: { id: string; label: string }; start: number; end: number; match: string; before: string; after: string }
+
+/**
+ * Full-text search in the study's transcripts: every place where the words of `q` occur in this
+ * order, separated only by whitespace, ignoring case (offsets in code points, as codings). The
+ * FTS5 index narrows the transcripts first where there is one (SQLite); the places are then found
+ * in the text, so both engines give the same hits for words without diacritics.
+ *
+ * @throws {ApiError} 422 naming `q` when it holds no word
+ * @example
+ * await searchStudyTranscripts(deps, studyId, 'afraid of')
+ * // => { engine: 'fts5', hits: [{ participant: { label: 'P1' }, start: 9, end: 18, match: 'afraid of', before: 'P1: I was ', after: ' being judged.' }] }
+ */
+export async function searchStudyTranscripts(deps: Deps, studyId: string, q: string): Promise<{ engine: 'fts5' | 'scan'; hits: SearchHit[] }> {
+  const words = q.split(/\s+/).filter((w) => w !== '')
+  const tokens = words.flatMap((w) => w.match(/[\p{L}\p{M}\p{N}]+/gu) ?? [])
+  if (tokens.length === 0) throw problem('q', 'give at least one word to search for')
+  const { engine, transcriptIds } = await searchTranscripts(deps.db, studyId, tokens)
+  const wanted = new Set(transcriptIds)
+  const pattern = new RegExp(words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('\\s+'), 'giu')
+  const hits: SearchHit[] = []
+  for (const interview of await loadInterviews(deps, studyId)) {
+    if (!wanted.has(interview.transcriptId)) continue
+    for (const found of interview.text.matchAll(pattern)) {
+      const start = codePointLength(interview.text.slice(0, found.index))
+      const end = start + codePointLength(found[0])
+      hits.push({ transcriptId: interview.transcriptId, participant: { id: interview.participantId, label: interview.label }, start, end, match: found[0], ...around(interview.text, start, end, 60) })
+    }
+  }
+  return { engine, hits }
+}
