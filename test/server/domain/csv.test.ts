@@ -76,9 +76,10 @@ describe('the exports, fed a participant’s formula', () => {
     const named = (name: string) => ({ id: name, name })
     const table2 = {
       study: named('S'),
-      rows: [{ theme: named('@theme'), category: named('+category'), code: { ...named('=cmd|" /C calc"!A0'), description: null }, meaningUnit: { text: hyperlink, participant: { id: 'p', label: '-P1' } } }],
+      rows: [{ theme: named('@theme'), category: named('+category'), code: { ...named('=cmd|" /C calc"!A0'), description: null }, meaningUnits: [{ text: hyperlink, participant: { id: 'p', label: '-P1' } }] }],
       codes: 1,
       withMeaningUnit: 1,
+      meaningUnits: 1,
     } as unknown as Table2
     const frequencies = { participants: [{ id: 'p', label: '=P1' }], rows: [{ theme: named('=t'), category: null, code: named('-c'), counts: [2], total: 2, participants: 1 }] } as unknown as CodeFrequencies
     for (const text of [table2Csv(table2), codeFrequenciesCsv(frequencies)]) {
