@@ -81,8 +81,10 @@ export function buildProgram(io: CliIo): Command {
   study
     .command('create')
     .requiredOption('--name <name>', 'the study name')
-    .action(async (opts: { name: string }) => {
-      const created = await createStudy(await io.deps(), { name: opts.name }, actor)
+    .option('--language <code>', "participants' pages open in this language: en or fa", 'en')
+    .option('--time-zone <zone>', "IANA time zone whose days the waves follow (default: the server's)")
+    .action(async (opts: { name: string; language: string; timeZone?: string }) => {
+      const created = await createStudy(await io.deps(), { name: opts.name, language: opts.language, timeZone: opts.timeZone }, actor)
       print(created, () => created.id)
     })
 

@@ -51,7 +51,7 @@ export function cohortRoutes(deps: Deps) {
     .get('/cohorts/:id', pathParams(idParam), async (c) => {
       const { cohort, study, roles } = await requireCohortRole(deps, staffOf(c).user, c.req.valid('param').id, anyRole)
       const [sessions, waves] = await Promise.all([listGroupSessions(deps.db, cohort.id), listWaves(deps.db, cohort.id)])
-      return c.json({ ...cohort, study: { id: study.id, name: study.name, minCellSize: study.minCellSize }, roles, sessions, waves }, 200)
+      return c.json({ ...cohort, study: { id: study.id, name: study.name, minCellSize: study.minCellSize, language: study.language, timeZone: study.timeZone }, roles, sessions, waves }, 200)
     })
     .get('/cohorts/:id/tracking', pathParams(idParam), async (c) => {
       const { cohort } = await requireCohortRole(deps, staffOf(c).user, c.req.valid('param').id, ['researcher'])

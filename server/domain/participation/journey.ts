@@ -29,7 +29,7 @@ import {
 } from '../../db/repositories/responses'
 import { deleteInterviewOfParticipant } from '../../db/repositories/interviews'
 import { findCohort, findStudy, listWaves, type Wave } from '../../db/repositories/studies'
-import { waveState } from '../dates'
+import { closesSoon, waveState } from '../dates'
 import type { Deps } from '../deps'
 import type { Instrument } from '../instruments/registry'
 import { scoreResponse } from '../instruments/scoring'
@@ -114,12 +114,12 @@ export async function participantState(deps: Deps, participant: Participant): Pr
       const stored = await findResponse(deps.db, participant.id, wave.id, id)
       forms.push(formState(instrumentFor(deps, id, stored), stored))
     }
-    waves.push({ kind: wave.kind, opensAt: wave.opensAt, closesAt: wave.closesAt, state: waveState(wave, now), forms })
+    waves.push({ kind: wave.kind, opensAt: wave.opensAt, closesAt: wave.closesAt, state: waveState(wave, now), closesSoon: closesSoon(wave, now), forms })
   }
 
   return {
     feedback: study.participantFeedback ? await participantFeedback(deps, participant, study.supportContact) : null,
-    study: { name: study.name },
+    study: { name: study.name, language: study.language, timeZone: study.timeZone },
     participant: { code: participant.code, status: participant.status, withdrawnAt: participant.withdrawnAt },
     consent: {
       instrument: { id: consentForm.id, version: consentForm.version, survey: consentForm.survey },

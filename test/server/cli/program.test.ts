@@ -68,6 +68,12 @@ describe('migrate', () => {
 })
 
 describe('study create', () => {
+  it('takes the language and the time zone whose days the waves follow', async () => {
+    const c = await cli()
+    const study = await runJson<{ language: string; timeZone: string }>(c, 'study', 'create', '--name', 'Tehran', '--language', 'fa', '--time-zone', 'Asia/Tehran')
+    expect(study).toMatchObject({ language: 'fa', timeZone: 'Asia/Tehran' })
+  })
+
   it('creates a study and prints it as JSON', async () => {
     const c = await cli()
     const study = await runJson<{ id: string; name: string }>(c, 'study', 'create', '--name', 'Balint pilot')
@@ -79,9 +85,11 @@ describe('study create', () => {
       minCellSize: 5,
       participantFeedback: false,
       supportContact: null,
+      language: 'en',
+      timeZone: 'UTC',
     })
     expect(await c.db.selectFrom('study').selectAll().execute()).toEqual([
-      { id: study.id, name: 'Balint pilot', consent_instrument: 'consent', created_at: '2026-03-02T09:00:00.000Z', min_cell_size: 5, participant_feedback: 0, support_contact: null },
+      { id: study.id, name: 'Balint pilot', consent_instrument: 'consent', created_at: '2026-03-02T09:00:00.000Z', min_cell_size: 5, participant_feedback: 0, support_contact: null, language: 'en', time_zone: 'UTC' },
     ])
     const audit = await c.db.selectFrom('audit_log').selectAll().where('action', '=', 'study.create').execute()
     expect(audit).toHaveLength(1)
