@@ -4,12 +4,13 @@ import { Survey } from 'survey-react-ui'
 import type { FormState, ParticipantState, WaveView } from '../../server/contracts/participant'
 import { SaveStatus } from '../components/SaveStatus'
 import { api, errorOf } from '../lib/api'
-import { formatDate, formatLastDay, language, t } from '../lib/i18n'
+import { formatClosing, formatDate, formatLastDay, isLanguage, language, languages, t, type Language } from '../lib/i18n'
 import { FormView } from './FormView'
 import { InterviewQuotes } from './InterviewQuotes'
 import { YourResults } from './YourResults'
 import { Outbox } from './outbox'
 import { httpTransport } from './transport'
+import { applyLanguage, chooseLanguage, chosenLanguage } from './language'
 
 type Load = { kind: 'loading'; offline: boolean } | { kind: 'inactive' } | { kind: 'ready'; state: ParticipantState }
 
@@ -62,6 +63,19 @@ export function App({ token }: { token: string }) {
     () => outbox.status,
   )
   const { load, setLoad } = useParticipantState(token)
+  // The page speaks the study's language unless the participant chose another for this link.
+  const [lang, setLang] = useState<Language>(language())
+  const studyLanguage = load.kind === 'ready' ? load.state.study.language : null
+  useEffect(() => {
+    if (studyLanguage && isLanguage(studyLanguage) && !chosenLanguage(token) && studyLanguage !== language()) void applyLanguage(studyLanguage).then(setLang)
+  }, [studyLanguage, token])
+  const switchLanguage = useCallback(
+    (next: Language) => {
+      chooseLanguage(token, next)
+      void applyLanguage(next).then(setLang)
+    },
+    [token],
+  )
   const [withdrawing, setWithdrawing] = useState(false)
   // Forms finished on this page; the server's state was loaded before they were.
   const [finished, setFinished] = useState<ReadonlySet<string>>(new Set())
@@ -95,8 +109,14 @@ export function App({ token }: { token: string }) {
     else if (state.consent.decision !== 'agree') content = <ConsentPage token={token} state={state} onDecided={setState} />
     else {
       const next = nextForm(state, isDone)
+      const wave = next && state.waves.find((w) => w.kind === next.slot)
       content = next ? (
         <>
+          {wave?.closesSoon && (
+            <p className="notice closing" role="status" data-testid="closes-soon">
+              {t('wave.closesSoon', { closes: formatClosing(wave.closesAt, state.study.timeZone) })}
+            </p>
+          )}
           <p className="step">{next.slot === 'enrolment' ? t('form.enrolment') : `${t(`wave.${next.slot as WaveView['kind']}`)} · ${t('form.step', { current: next.step, total: next.total })}`}</p>
           <FormView key={`${next.slot}/${next.form.instrument.id}`} slot={next.slot} form={next.form} outbox={outbox} onComplete={formCompleted} />
         </>
@@ -112,9 +132,11 @@ export function App({ token }: { token: string }) {
     <div className="page">
       <header className="topbar">
         <h1>{load.kind === 'ready' ? load.state.study.name : t('app.title')}</h1>
+        <LanguageChoice value={lang} onChange={switchLanguage} />
         {load.kind === 'ready' && load.state.consent.decision === 'agree' && <SaveStatus status={status} />}
       </header>
-      <main>{content}</main>
+      {/* A new language re-creates the forms, so SurveyJS shows its own texts and direction in it too. */}
+      <main key={lang}>{content}</main>
       {showWithdraw && (
         <footer>
           <button className="link" onClick={() => setWithdrawing(true)} data-testid="withdraw-link">
@@ -123,6 +145,22 @@ export function App({ token }: { token: string }) {
         </footer>
       )}
     </div>
+  )
+}
+
+/** The page's language, for a participant who reads the other one better. */
+function LanguageChoice({ value, onChange }: { value: Language; onChange: (next: Language) => void }) {
+  return (
+    <label className="language-choice">
+      <span>{t('language.label')}</span>{' '}
+      <select value={value} onChange={(e) => isLanguage(e.target.value) && onChange(e.target.value)} data-testid="language">
+        {Object.entries(languages).map(([code, { name }]) => (
+          <option key={code} value={code} lang={code}>
+            {name}
+          </option>
+        ))}
+      </select>
+    </label>
   )
 }
 
@@ -194,6 +232,8 @@ function ConsentPage({ token, state, onDecided }: { token: string; state: Partic
  */
 function DonePage({ token, state, isDone, pending }: { token: string; state: ParticipantState; isDone: (slot: string, form: FormState) => boolean; pending: boolean }) {
   const done = (wave: WaveView) => wave.forms.every((f) => isDone(wave.kind, f))
+  // Wave days are days in the study's zone; the closing moment is shown with the zone's name.
+  const zone = state.study.timeZone
   return (
     <>
       <Card title={t('done.title')}>
@@ -210,10 +250,10 @@ function DonePage({ token, state, isDone, pending }: { token: string; state: Par
                     {done(wave)
                       ? t('wave.complete')
                       : wave.state === 'upcoming'
-                        ? t('wave.upcoming', { opens: formatDate(wave.opensAt), closes: formatLastDay(wave.closesAt) })
+                        ? t('wave.upcoming', { opens: formatDate(wave.opensAt, zone), closes: formatClosing(wave.closesAt, zone) })
                         : wave.state === 'open'
-                          ? t('wave.open', { closes: formatLastDay(wave.closesAt) })
-                          : t('wave.closed', { closes: formatLastDay(wave.closesAt) })}
+                          ? t(wave.closesSoon ? 'wave.closesSoon' : 'wave.open', { closes: formatClosing(wave.closesAt, zone) })
+                          : t('wave.closed', { closes: formatLastDay(wave.closesAt, zone) })}
                   </div>
                 </li>
               ))}

@@ -158,7 +158,7 @@ export function attendanceAndChange(rows: PlotRow[], sessions: number, waves: { 
     y: { label: t('staff.plot.changeAxis', waves), grid: true, nice: true, inset: 10 },
     marks: [
       Plot.ruleY([0], { stroke: ink, strokeWidth: 1.5 }),
-      Plot.dot(pairs, { x: 'attended', y: 'change', r: 6, fill: accent, fillOpacity: 0.85, stroke: 'white', title: (d: PlotRow) => `${d.code}: ${t('staff.plot.attendedN', { n: d.attended })}, ${score(d.change!)}` }),
+      Plot.dot(pairs, { x: 'attended', y: 'change', r: 6, fill: accent, fillOpacity: 0.85, stroke: 'white', title: (d: PlotRow) => `${d.code}: ${t('staff.plot.attendedN', { count: d.attended })}, ${score(d.change!)}` }),
     ],
   })
 }
