@@ -10,7 +10,7 @@ import { InterviewQuotes } from './InterviewQuotes'
 import { YourResults } from './YourResults'
 import { Outbox } from './outbox'
 import { httpTransport } from './transport'
-import { applyLanguage, chooseLanguage, chosenLanguage } from './language'
+import { applyLanguage, chooseLanguage, chosenLanguage, formLanguage } from './language'
 
 type Load = { kind: 'loading'; offline: boolean } | { kind: 'inactive' } | { kind: 'ready'; state: ParticipantState }
 
@@ -118,7 +118,10 @@ export function App({ token }: { token: string }) {
             </p>
           )}
           <p className="step">{next.slot === 'enrolment' ? t('form.enrolment') : `${t(`wave.${next.slot as WaveView['kind']}`)} · ${t('form.step', { current: next.step, total: next.total })}`}</p>
-          <FormView key={`${next.slot}/${next.form.instrument.id}`} slot={next.slot} form={next.form} outbox={outbox} onComplete={formCompleted} />
+          {/* A questionnaire without a validated translation in the page's language is shown in its own, in its direction. */}
+          <div lang={formLanguage(next.form.instrument.languages)} dir={isLanguage(formLanguage(next.form.instrument.languages)) ? languages[formLanguage(next.form.instrument.languages) as Language].dir : 'ltr'}>
+            <FormView key={`${next.slot}/${next.form.instrument.id}`} slot={next.slot} form={next.form} outbox={outbox} onComplete={formCompleted} />
+          </div>
         </>
       ) : (
         <DonePage token={token} state={state} isDone={isDone} pending={status !== 'saved'} />

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react'
 import { Model, type SurveyModel } from 'survey-core'
 import { Survey } from 'survey-react-ui'
 import type { FormState } from '../../server/contracts/participant'
-import { language } from '../lib/i18n'
+import { formLanguage } from './language'
 import type { Outbox } from './outbox'
 
 type Props = {
@@ -27,7 +27,7 @@ export function FormView({ slot, form, outbox, onComplete }: Props) {
   // Create the model once per form (SurveyJS samples that create it on every render lose answers).
   const [model] = useState(() => {
     const model = new Model(form.instrument.survey)
-    model.locale = language()
+    model.locale = formLanguage(form.instrument.languages)
     model.questionsOnPageMode = 'questionPerPage'
     model.showProgressBar = true
     model.progressBarLocation = 'top'

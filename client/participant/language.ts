@@ -26,6 +26,14 @@ export function chooseLanguage(token: string, next: Language): void {
   }
 }
 
+/**
+ * The language a form is shown in: the page's, when the form has its texts in it; else the form's own
+ * first language (a questionnaire with no validated Persian translation stays in English, left to right).
+ */
+export function formLanguage(available: readonly string[]): string {
+  return available.includes(language()) ? language() : (available[0] ?? 'en')
+}
+
 /** Switch the page to `next`, with SurveyJS's strings for it (it reads right to left from the locale). */
 export async function applyLanguage(next: Language): Promise<Language> {
   await Promise.all([loadLanguage(next), next === 'fa' ? import('survey-core/i18n/persian') : null])

@@ -40,7 +40,8 @@ export const quoteAnswerBody = z
 export type QuoteAnswerBody = z.infer<typeof quoteAnswerBody>
 
 export type FormState = {
-  instrument: { id: string; version: string; title: unknown; survey: unknown }
+  /** `languages`: those its texts exist in; an English-only questionnaire is shown in English on a Persian page. */
+  instrument: { id: string; version: string; title: unknown; survey: unknown; languages: string[] }
   response: null | { status: 'draft' | 'complete'; answers: Record<string, unknown>; revision: number; updatedAt: string; completedAt: string | null }
 }
 

@@ -44,6 +44,9 @@ export function cohortRoutes(deps: Deps) {
         kind: i.kind,
         title: plainText(i.title),
         licence: i.licence.name,
+        /** The languages its texts exist in, and where each translation comes from. */
+        languages: i.languages,
+        translations: (i.translations ?? []).map((t) => ({ language: t.language, source: t.source, validated: t.validated })),
         scales: i.kind === 'questionnaire' ? i.scoring.scales.map((s) => ({ id: s.id, label: plainText(s.label), direction: s.direction, range: s.range })) : [],
       }))
       return c.json(list, 200)

@@ -24,7 +24,7 @@ export function WavesTab({ cohort, onSaved }: { cohort: CohortDetail; onSaved: (
       <p className="muted">{t('staff.waves.intro', { zone: cohort.study.timeZone })}</p>
       <div className="wave-grid">
         {waveKinds.map((kind) => (
-          <WaveForm key={kind} kind={kind} cohortId={cohort.id} timeZone={cohort.study.timeZone} wave={cohort.waves.find((w) => w.kind === kind)} waves={cohort.waves} questionnaires={questionnaires} onSaved={onSaved} />
+          <WaveForm key={kind} kind={kind} cohortId={cohort.id} timeZone={cohort.study.timeZone} studyLanguage={cohort.study.language} wave={cohort.waves.find((w) => w.kind === kind)} waves={cohort.waves} questionnaires={questionnaires} onSaved={onSaved} />
         ))}
       </div>
     </div>
@@ -39,10 +39,29 @@ function waveStateText(wave: Wave, timeZone: string): string {
   return t('staff.waveState.open', { closes: formatClosing(wave.closesAt, timeZone) })
 }
 
+/**
+ * For a study in another language than English: whether a questionnaire exists in it. We ship a
+ * questionnaire's Persian only from a published validated translation that may be reproduced, so most
+ * stay English-only, and participants would see them in English.
+ */
+function TranslationNote({ instrument, studyLanguage }: { instrument: Instrument | undefined; studyLanguage: string }) {
+  if (!instrument || studyLanguage === 'en') return null
+  const translation = instrument.translations.find((t) => t.language === studyLanguage)
+  if (!instrument.languages.includes(studyLanguage)) {
+    return (
+      <span className="cell-note warning" data-testid="english-only">
+        {t('staff.waves.englishOnly', { name: instrument.title })}
+      </span>
+    )
+  }
+  return translation ? <span className="cell-note">{t('staff.waves.translated', { name: instrument.title, source: translation.source })}</span> : null
+}
+
 function WaveForm({
   kind,
   cohortId,
   timeZone,
+  studyLanguage,
   wave,
   waves,
   questionnaires,
@@ -51,6 +70,7 @@ function WaveForm({
   kind: WaveKind
   cohortId: string
   timeZone: string
+  studyLanguage: string
   wave: Wave | undefined
   waves: Wave[]
   questionnaires: Instrument[]
@@ -115,6 +135,7 @@ function WaveForm({
                     <span className="instrument-name">
                       {titleOf(id)}
                       <span className="cell-note">{versionOf(id)}</span>
+                      <TranslationNote instrument={questionnaires.find((q) => q.id === id)} studyLanguage={studyLanguage} />
                     </span>
                     <span className="order-buttons">
                       <button type="button" className="secondary small" disabled={index === 0} onClick={() => move(index, -1)} aria-label={t('staff.waves.moveUp', { name: titleOf(id) })}>

@@ -80,7 +80,7 @@ function consentInstrument(deps: Deps, id: string): Instrument {
 
 function formState(instrument: Instrument, response: StoredResponse | undefined): FormState {
   return {
-    instrument: { id: instrument.id, version: instrument.version, title: instrument.title, survey: instrument.survey },
+    instrument: { id: instrument.id, version: instrument.version, title: instrument.title, survey: instrument.survey, languages: instrument.languages },
     response: response
       ? { status: response.status, answers: response.answers, revision: response.revision, updatedAt: response.updatedAt, completedAt: response.completedAt }
       : null,
