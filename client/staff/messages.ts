@@ -659,6 +659,6 @@ export const staffEn = {
   'staff.settings.languageHint': 'Participants can switch to another language on their page; their choice is kept for their link.',
   'staff.settings.timeZone': 'Time zone',
   'staff.settings.timeZoneHint': 'Waves open at the start of their first day and close at the end of their last day in this zone, as an IANA name such as Asia/Tehran. Changing it keeps each wave’s days.',
-  'staff.waves.englishOnly': '{name} has no validated Persian translation that may be reproduced here: participants of this Persian study will see it in English.',
+  'staff.waves.englishOnly': 'English only: no validated Persian translation that may be reproduced is available, so participants will see it in English.',
   'staff.waves.translated': '{name} in Persian: {source}',
 } as const

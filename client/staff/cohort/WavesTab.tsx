@@ -50,7 +50,7 @@ function TranslationNote({ instrument, studyLanguage }: { instrument: Instrument
   if (!instrument.languages.includes(studyLanguage)) {
     return (
       <span className="cell-note warning" data-testid="english-only">
-        {t('staff.waves.englishOnly', { name: instrument.title })}
+        {t('staff.waves.englishOnly')}
       </span>
     )
   }
