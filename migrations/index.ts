@@ -2,6 +2,11 @@ import type { Migration } from 'kysely'
 import * as m0001 from './0001_initial'
 import * as m0002 from './0002_staff'
 import * as m0003 from './0003_interviews'
+import * as m0010 from './0010_answers'
+import * as m0020 from './0020_program_lead_releases'
+import * as m0021 from './0021_audit_erasure'
+import * as m0030 from './0030_operations'
+import * as m0040 from './0040_primary_outcomes'
 import * as m0060 from './0060_study_language_time_zone'
 
 /** Every migration, by name, in order. Add new ones at the end; never change a shipped one. */
@@ -9,5 +14,10 @@ export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
   '0002_staff': m0002,
   '0003_interviews': m0003,
+  '0010_answers': m0010,
+  '0020_program_lead_releases': m0020,
+  '0021_audit_erasure': m0021,
+  '0030_operations': m0030,
+  '0040_primary_outcomes': m0040,
   '0060_study_language_time_zone': m0060,
 }

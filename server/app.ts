@@ -17,14 +17,25 @@ import { interviewRoutes } from './routes/interviews'
 import { qualitativeRoutes } from './routes/qualitative'
 import { studyRoutes } from './routes/studies'
 import { cohortRoutes } from './routes/cohorts'
-import { staffSession, type StaffEnv } from './http/auth'
+import { requireSessionExcept, staffSession, type StaffEnv } from './http/auth'
 import { clientRoutes } from './routes/client'
+import { releaseRoutes } from './routes/releases'
+import { accountRoutes } from './routes/accounts'
+import { clientInfo, type ClientEnv } from './http/client-info'
+import { requestLog } from './http/request-log'
+import { createLogger, type Logger } from './logger'
 
 export type AppOptions = {
   /** Folder of the built client (dist/client); without it only the API is served. */
   clientDir?: string
   /** Largest accepted request body, in bytes. */
   maxBodyBytes?: number
+  /** BALINT_BASE_URL: participant and password links are built on it; without it (tests), on the request's origin. */
+  baseUrl?: string
+  /** BALINT_TRUST_PROXY: believe X-Forwarded-For and X-Forwarded-Proto (see server/http/client-info.ts). */
+  trustProxy?: boolean
+  /** Where request and error logs go; silent under the test runner by default. */
+  logger?: Logger
 }
 
 export function createApp(deps: Deps, options: AppOptions = {}) {
@@ -41,17 +52,22 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
     // Participants reach their API through the token in the path; no cookie is read there.
     .route('/p', participantRoutes(deps))
     .use(staffSession(deps))
+    // Before any route validates a body: an anonymous caller gets 401, not the route's schema.
+    .use(requireSessionExcept(['/api/auth/sign-in', '/api/auth/setup', '/api/auth/password-link', '/api/auth/password-link/']))
     .route('/auth', authRoutes(deps))
+    .route('/', accountRoutes(deps))
     .route('/', studyRoutes(deps))
     .route('/', cohortRoutes(deps))
     .route('/', reportRoutes(deps))
     .route('/', exportRoutes(deps))
     .route('/', interviewRoutes(deps))
     .route('/', qualitativeRoutes(deps))
+    .route('/', releaseRoutes(deps))
 
-  const app = new Hono()
-    // Participants are often on phones with a weak connection: every text response is compressed.
-    .use(compress())
+  const logger = options.logger ?? createLogger()
+  const app = new Hono<ClientEnv>()
+    .use(requestLog(logger))
+    .use(clientInfo({ baseUrl: options.baseUrl, trustProxy: options.trustProxy }))
     .use(
       secureHeaders({
         // Pages load nothing from any other origin: no CDN, no web fonts, no analytics.
@@ -71,10 +87,14 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
         referrerPolicy: 'no-referrer',
       }),
     )
+    // Participants are often on phones with a weak connection: every text response is compressed.
+    // Inside secureHeaders: compress replaces the response, and over real HTTP (@hono/node-server's
+    // Response) headers set on the response it replaced were lost.
+    .use(compress())
     .route('/api', api)
     .route('/', clientRoutes(options.clientDir))
 
-  app.onError(onError)
+  app.onError((error, c) => onError(error, c, logger))
   app.notFound(notFound)
   return app
 }

@@ -2,27 +2,111 @@
  * The server process: the only place that opens the database, migrates it and calls serve().
  */
 import { serve } from '@hono/node-server'
+import type { AddressInfo } from 'node:net'
 import { createApp } from './app'
 import { loadConfig, type Config } from './config'
-import { openDatabase } from './db/connection'
+import { scheduleBackups } from './db/backup'
+import { closeDatabase, DatabaseOpenError, describeStorageError, openDatabase } from './db/connection'
+import { acquireWriterLease, leaseRenewMs, LeaseHeldError } from './db/lease'
+import { InstrumentFileError } from './domain/instruments/registry'
 import { migrateToLatest } from './db/migrate'
 import { loadInstruments, shippedInstrumentsFolder } from './domain/instruments/registry'
 import { createSetupToken } from './domain/staff/auth'
+import { logger as defaultLogger, type Logger } from './logger'
 
-export async function startServer(config: Config = loadConfig()) {
+/**
+ * Open, migrate, take the writer lease (a second server on the same database is refused here,
+ * before it listens), and serve. `close()` shuts down gracefully: stop accepting, let requests in
+ * flight finish, stop the backups, give up the lease, checkpoint the WAL into the main file, close.
+ */
+export async function startServer(config: Config = loadConfig(), options: { logger?: Logger } = {}) {
+  const log = options.logger ?? defaultLogger
   // Instruments first: an invalid file stops start-up before anything else is touched.
   const instruments = loadInstruments([shippedInstrumentsFolder, config.instrumentsDir])
   const db = openDatabase(config.dbPath)
-  await migrateToLatest(db)
-  const deps = { db, instruments, now: () => new Date() }
-  // On an empty database: a one-time link for creating the first administrator.
-  const setupToken = await createSetupToken(deps)
-  const app = createApp(deps, { clientDir: config.clientDir })
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host })
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()))
-  const close = async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()))
+  let lease: Awaited<ReturnType<typeof acquireWriterLease>>
+  try {
+    await migrateToLatest(db)
+    lease = await acquireWriterLease(db)
+  } catch (error) {
     await db.destroy()
+    throw error
   }
-  return { server, db, instruments, close, setupToken }
+  const renewal = setInterval(() => lease.renew().catch((error) => log.error({ err: error }, 'cannot renew the server lease')), leaseRenewMs)
+  renewal.unref()
+  const backups = config.backup
+    ? scheduleBackups({
+        dbPath: config.dbPath,
+        folder: config.backup.folder,
+        intervalMs: config.backup.intervalMs,
+        keep: config.backup.keep,
+        onBackup: (result) => log.info({ file: result.file, bytes: result.bytes }, 'scheduled backup written'),
+        onError: (error) => log.error({ err: error }, 'scheduled backup failed'),
+      })
+    : undefined
+  const deps = { db, instruments, now: () => new Date() }
+  // While no administrator exists: a one-time link for creating the first one.
+  const setupToken = await createSetupToken(deps)
+  // The app is built once the port is known: with PORT=0 (tests) the default base URL names port 0,
+  // and links must carry the port the system chose. No request is handled before it exists.
+  let app: ReturnType<typeof createApp> | undefined
+  const server = serve({ fetch: (request, env) => app!.fetch(request, env), port: config.port, hostname: config.host })
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()))
+  const baseUrl = new URL(config.baseUrl)
+  if (baseUrl.port === '0') baseUrl.port = String((server.address() as AddressInfo).port)
+  app = createApp(deps, { clientDir: config.clientDir, baseUrl: baseUrl.origin + baseUrl.pathname.replace(/\/+$/, ''), trustProxy: config.trustProxy, logger: log })
+  let closing: Promise<void> | undefined
+  const close = () =>
+    (closing ??= (async () => {
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
+      // Keep-alive connections with no request in flight would hold close() open until they time out.
+      if ('closeIdleConnections' in server) server.closeIdleConnections()
+      await stopped
+      clearInterval(renewal)
+      await backups?.stop()
+      await lease.release().catch(() => undefined)
+      await closeDatabase(db)
+    })())
+  return { server, db, instruments, close, setupToken, backups }
+}
+
+/**
+ * On SIGTERM or SIGINT, close gracefully and exit 0; a second signal, or a shutdown taking more than
+ * `graceMs`, exits at once (SQLite's WAL keeps every committed transaction either way).
+ */
+export function exitOnSignals(close: () => Promise<void>, log: Logger = defaultLogger, graceMs = 10_000): void {
+  let stopping = false
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(1)
+    stopping = true
+    log.info({ signal }, 'shutting down')
+    setTimeout(() => {
+      log.error('shutdown took too long; exiting')
+      process.exit(1)
+    }, graceMs).unref()
+    close().then(
+      () => {
+        log.info('stopped: database checkpointed and closed')
+        process.exit(0)
+      },
+      (error) => {
+        log.error({ err: error }, 'shutdown failed')
+        process.exit(1)
+      },
+    )
+  }
+  process.on('SIGTERM', stop)
+  process.on('SIGINT', stop)
+}
+
+/**
+ * Why the server could not start, in words an operator can act on: an invalid instrument file,
+ * another server on the database, or the storage's own cause (disk full, read-only, no permission,
+ * locked) rather than whatever operation happened to meet it.
+ */
+export function describeStartupError(error: unknown): string {
+  if (error instanceof InstrumentFileError) return `an instrument file is invalid.\n${error.message}`
+  if (error instanceof LeaseHeldError || error instanceof DatabaseOpenError) return error.message
+  if (typeof error === 'object' && error !== null && 'code' in error) return describeStorageError(error)
+  return error instanceof Error ? error.message : String(error)
 }

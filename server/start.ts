@@ -6,8 +6,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { loadConfig, projectRoot } from './config'
 import { listStudies } from './db/repositories/studies'
-import { InstrumentFileError } from './domain/instruments/registry'
-import { startServer } from './index'
+import { describeStartupError, exitOnSignals, startServer } from './index'
 
 /** The newest modification time of any file below `dir`. */
 function newest(dir: string): number {
@@ -29,10 +28,13 @@ async function buildClientIfNeeded(clientDir: string) {
   await build({ configFile: join(projectRoot, 'vite.config.ts'), logLevel: 'warn' })
 }
 
+// Health data: every file and folder this process creates is its owner's only (0600 / 0700).
+process.umask(0o077)
 const config = loadConfig()
 try {
   await buildClientIfNeeded(config.clientDir)
-  const { db, setupToken } = await startServer(config)
+  const { db, setupToken, close } = await startServer(config)
+  exitOnSignals(close)
   console.log(`Balint Outcomes is running at ${config.baseUrl}  (database: ${config.dbPath})`)
   if (setupToken) {
     console.log('\nFirst run: create the first administrator account at this one-time link:')
@@ -43,10 +45,6 @@ try {
     console.log('  npm run balint -- demo')
   }
 } catch (error) {
-  if (error instanceof InstrumentFileError) {
-    console.error(`Cannot start: an instrument file is invalid.\n${error.message}`)
-  } else {
-    console.error(`Cannot start: ${(error as Error).message}`)
-  }
+  console.error(`Cannot start: ${describeStartupError(error)}`)
   process.exit(1)
 }

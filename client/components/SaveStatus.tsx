@@ -1,19 +1,23 @@
 import { t } from '../lib/i18n'
 
-export type SaveStatusValue = 'saved' | 'saving' | 'offline' | 'error'
+export type SaveStatusValue = 'saved' | 'saving' | 'kept' | 'unkept' | 'error'
 
 const text = {
   saved: 'status.saved',
   saving: 'status.saving',
-  offline: 'status.offline',
+  kept: 'status.kept',
+  unkept: 'status.unkept',
   error: 'status.error',
 } as const
 
-/** Says whether the participant's answers are saved, being saved, or kept on the device for now. */
-export function SaveStatus({ status }: { status: SaveStatusValue }) {
+/**
+ * Says whether the participant's answers are saved (confirmed by the server), being sent, kept on the
+ * device for now, or not kept at all because the browser refuses storage (`kept` false).
+ */
+export function SaveStatus({ status, kept = true }: { status: SaveStatusValue; kept?: boolean }) {
   return (
-    <div className="save-status" data-status={status} role="status" aria-live="polite" data-testid="save-status">
-      {t(text[status])}
+    <div className="save-status" data-status={status} data-kept={kept ? 'yes' : 'no'} role="status" aria-live="polite" data-testid="save-status">
+      {status === 'saved' && !kept ? t('status.unkeptSaved') : t(text[status])}
     </div>
   )
 }

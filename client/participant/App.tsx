@@ -1,4 +1,6 @@
-import { useCallback, useEffect, useState, useSyncExternalStore } from 'react'
+import { Fragment, useCallback, useEffect, useState, useSyncExternalStore } from 'react'
+import { ephemeralDeviceId, openDeviceStore, type DeviceStore } from './device-store'
+import { memoryStore } from './outbox'
 import { Model, type SurveyModel } from 'survey-core'
 import { Survey } from 'survey-react-ui'
 import type { FormState, ParticipantState, WaveView } from '../../server/contracts/participant'
@@ -9,10 +11,62 @@ import { FormView } from './FormView'
 import { InterviewQuotes } from './InterviewQuotes'
 import { YourResults } from './YourResults'
 import { Outbox } from './outbox'
-import { httpTransport } from './transport'
+import { httpTransport, withTimeout } from './transport'
 import { applyLanguage, chooseLanguage, chosenLanguage, formLanguage } from './language'
 
-type Load = { kind: 'loading'; offline: boolean } | { kind: 'inactive' } | { kind: 'ready'; state: ParticipantState }
+type Load = { kind: 'loading'; offline: boolean } | { kind: 'inactive' } | { kind: 'ready'; state: ParticipantState; fromDevice: boolean }
+
+type Setup = { outbox: Outbox; device: DeviceStore | null }
+
+let setup: Promise<Setup> | undefined
+
+/**
+ * The device's store and the outbox over it, made once per page (React's StrictMode runs effects
+ * twice; two outboxes would send everything twice). A device that refuses storage, or whose storage
+ * does not answer within 3 s, gets an outbox in memory that says so.
+ */
+function setUp(token: string): Promise<Setup> {
+  setup ??= (async () => {
+    const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), 3000))
+    const device = await Promise.race([openDeviceStore(token).catch(() => null), timeout])
+    const outbox = new Outbox({
+      store: device?.outbox ?? memoryStore(),
+      deviceId: device?.deviceId ?? ephemeralDeviceId(),
+      transport: httpTransport(token),
+      isOnline: () => navigator.onLine,
+    })
+    await outbox.ready
+    return { outbox, device }
+  })()
+  return setup
+}
+
+/** The state with what the server confirmed on this page since it was loaded: answers, and forms stored as complete. */
+function withConfirmed(state: ParticipantState, outbox: Outbox): ParticipantState {
+  const form = (slot: string, f: FormState): FormState => {
+    const confirmed = outbox.confirmedAnswers(slot, f.instrument.id)
+    const complete = outbox.isConfirmedComplete(slot, f.instrument.id)
+    if (Object.keys(confirmed).length === 0 && !complete) return f
+    const answers: Record<string, unknown> = { ...(f.response?.answers ?? {}), ...confirmed }
+    for (const [key, value] of Object.entries(answers)) if (value === null) delete answers[key]
+    const now = new Date().toISOString()
+    return {
+      ...f,
+      response: {
+        status: complete ? 'complete' : (f.response?.status ?? 'draft'),
+        answers,
+        revision: f.response?.revision ?? 0,
+        updatedAt: now,
+        completedAt: complete ? (f.response?.completedAt ?? now) : null,
+      },
+    }
+  }
+  return {
+    ...state,
+    enrolment: state.enrolment.map((f) => form('enrolment', f)),
+    waves: state.waves.map((w) => ({ ...w, forms: w.forms.map((f) => form(w.kind, f)) })),
+  }
+}
 
 /** The next form to fill in: enrolment forms first, then each open wave's instruments in order. */
 function nextForm(state: ParticipantState, isDone: (slot: string, form: FormState) => boolean): { slot: string; form: FormState; step: number; total: number } | null {
@@ -26,22 +80,32 @@ function nextForm(state: ParticipantState, isDone: (slot: string, form: FormStat
   return { ...next, step: sameSlot.indexOf(next) + 1, total: sameSlot.length }
 }
 
-/** Load the participant's state, retrying quietly while there is no connection. */
-function useParticipantState(token: string) {
+/**
+ * Load the participant's state, retrying quietly while there is no connection. Offline, the state
+ * kept on the device from the last visit is shown, so a link opened once opens again with no
+ * connection; the server's state replaces it as soon as it arrives.
+ */
+function useParticipantState(token: string, device: DeviceStore | null | undefined) {
   const [load, setLoad] = useState<Load>({ kind: 'loading', offline: false })
   const refresh = useCallback(async () => {
+    if (device === undefined) return
     for (let attempt = 0; ; attempt++) {
       try {
-        const response = await api.p[':token'].$get({ param: { token } })
-        if (response.ok) return setLoad({ kind: 'ready', state: (await response.json()) as ParticipantState })
+        const response = await api.p[':token'].$get({ param: { token } }, withTimeout())
+        if (response.ok) {
+          const state = (await response.json()) as ParticipantState
+          void device?.saveState(state)
+          return setLoad({ kind: 'ready', state, fromDevice: false })
+        }
         if ((response.status as number) === 404) return setLoad({ kind: 'inactive' })
       } catch {
-        // No connection: fall through and retry.
+        // No connection, or no answer in time: fall through and retry.
       }
-      setLoad((current) => (current.kind === 'ready' ? current : { kind: 'loading', offline: true }))
+      const kept = attempt === 0 ? await device?.loadState() : undefined
+      setLoad((current) => (current.kind === 'ready' ? current : kept ? { kind: 'ready', state: kept, fromDevice: true } : { kind: 'loading', offline: true }))
       await new Promise((resolve) => setTimeout(resolve, Math.min(1000 * 2 ** attempt, 15000)))
     }
-  }, [token])
+  }, [token, device])
   useEffect(() => {
     void refresh()
   }, [refresh])
@@ -49,20 +113,40 @@ function useParticipantState(token: string) {
 }
 
 export function App({ token }: { token: string }) {
-  const [outbox] = useState(
-    () =>
-      new Outbox({
-        storageKey: `balint.outbox.${token.slice(0, 16)}`,
-        store: window.localStorage,
-        transport: httpTransport(token),
-        isOnline: () => navigator.onLine,
-      }),
+  const [ready, setReady] = useState<Setup | null>(null)
+  useEffect(() => {
+    void setUp(token).then(setReady)
+  }, [token])
+  if (!ready) return <Frame title={t('app.title')} content={<Card title={t('app.title')}>{t('loading')}</Card>} />
+  return <Journey token={token} outbox={ready.outbox} device={ready.device} />
+}
+
+function Frame({ title, status, content, footer }: { title: string; status?: React.ReactNode; content: React.ReactNode; footer?: React.ReactNode }) {
+  return (
+    <div className="page">
+      <header className="topbar">
+        <h1>{title}</h1>
+        {status}
+      </header>
+      <main>{content}</main>
+      {footer}
+    </div>
   )
-  const status = useSyncExternalStore(
+}
+
+function Journey({ token, outbox, device }: { token: string; outbox: Outbox; device: DeviceStore | null }) {
+  useSyncExternalStore(
     (notify) => outbox.subscribe(notify),
-    () => outbox.status,
+    () => outbox.version,
   )
-  const { load, setLoad } = useParticipantState(token)
+  const status = outbox.status
+  const { load, setLoad } = useParticipantState(token, device)
+  // Keep the copy on the device as the server now has it, so a reload with no connection opens at
+  // the right question with the confirmed answers shown.
+  const version = outbox.version
+  useEffect(() => {
+    if (load.kind === 'ready' && device) void device.saveState(withConfirmed(load.state, outbox))
+  }, [load, device, outbox, version])
   // The page speaks the study's language unless the participant chose another for this link.
   const [lang, setLang] = useState<Language>(language())
   const studyLanguage = load.kind === 'ready' ? load.state.study.language : null
@@ -77,11 +161,15 @@ export function App({ token }: { token: string }) {
     [token],
   )
   const [withdrawing, setWithdrawing] = useState(false)
-  // Forms finished on this page; the server's state was loaded before they were.
-  const [finished, setFinished] = useState<ReadonlySet<string>>(new Set())
+  // Finished here: confirmed by the server, or waiting in the outbox to be submitted.
   const isDone = useCallback(
-    (slot: string, form: FormState) => form.response?.status === 'complete' || finished.has(`${slot}/${form.instrument.id}`) || outbox.isCompletedLocally(slot, form.instrument.id),
-    [finished, outbox],
+    (slot: string, form: FormState) => form.response?.status === 'complete' || outbox.isCompletedLocally(slot, form.instrument.id),
+    [outbox],
+  )
+  // Done, as the participant may be told: the server has stored it as complete.
+  const isConfirmed = useCallback(
+    (slot: string, form: FormState) => form.response?.status === 'complete' || outbox.isConfirmedComplete(slot, form.instrument.id),
+    [outbox],
   )
 
   useEffect(() => {
@@ -96,19 +184,23 @@ export function App({ token }: { token: string }) {
     }
   }, [outbox])
 
-  const formCompleted = useCallback((slot: string, instrument: string) => setFinished((done) => new Set(done).add(`${slot}/${instrument}`)), [])
+  // The outbox tells of the completion itself; nothing more to do here.
+  const formCompleted = useCallback(() => undefined, [])
 
+  const next = load.kind === 'ready' && load.state.consent.decision === 'agree' && !withdrawing && load.state.participant.status !== 'withdrawn' ? nextForm(load.state, isDone) : null
   let content
   if (load.kind === 'loading') content = <Card title={t('app.title')}>{load.offline ? t('loading.offline') : t('loading')}</Card>
   else if (load.kind === 'inactive') content = <Card title={t('link.inactive.title')}>{t('link.inactive.body')}</Card>
   else {
     const state = load.state
-    const setState = (next: ParticipantState) => setLoad({ kind: 'ready', state: next })
+    const setState = (next: ParticipantState) => {
+      void device?.saveState(next)
+      setLoad({ kind: 'ready', state: next, fromDevice: false })
+    }
     if (state.participant.status === 'withdrawn') content = <Card title={t('withdrawn.title')}>{t('withdrawn.body')}</Card>
     else if (withdrawing) content = <WithdrawPage token={token} onCancel={() => setWithdrawing(false)} onDone={(s) => (setWithdrawing(false), setState(s))} state={state} />
     else if (state.consent.decision !== 'agree') content = <ConsentPage token={token} state={state} onDecided={setState} />
     else {
-      const next = nextForm(state, isDone)
       const wave = next && state.waves.find((w) => w.kind === next.slot)
       content = next ? (
         <>
@@ -124,30 +216,49 @@ export function App({ token }: { token: string }) {
           </div>
         </>
       ) : (
-        <DonePage token={token} state={state} isDone={isDone} pending={status !== 'saved'} />
+        <DonePage token={token} state={state} isDone={isDone} isConfirmed={isConfirmed} />
       )
     }
   }
 
   // Withdrawal is offered once there is something to withdraw from: after consent.
   const showWithdraw = load.kind === 'ready' && load.state.consent.decision === 'agree' && load.state.participant.status !== 'withdrawn' && !withdrawing
+  const otherRefusals = outbox.refusals.filter((r) => !(next && r.slot === next.slot && r.instrument === next.form.instrument.id))
   return (
-    <div className="page">
-      <header className="topbar">
-        <h1>{load.kind === 'ready' ? load.state.study.name : t('app.title')}</h1>
-        <LanguageChoice value={lang} onChange={switchLanguage} />
-        {load.kind === 'ready' && load.state.consent.decision === 'agree' && <SaveStatus status={status} />}
-      </header>
-      {/* A new language re-creates the forms, so SurveyJS shows its own texts and direction in it too. */}
-      <main key={lang}>{content}</main>
-      {showWithdraw && (
-        <footer>
-          <button className="link" onClick={() => setWithdrawing(true)} data-testid="withdraw-link">
-            {t('withdraw.link')}
-          </button>
-        </footer>
-      )}
-    </div>
+    <Frame
+      title={load.kind === 'ready' ? load.state.study.name : t('app.title')}
+      status={
+        <>
+          <LanguageChoice value={lang} onChange={switchLanguage} />
+          {load.kind === 'ready' && load.state.consent.decision === 'agree' && <SaveStatus status={status} kept={outbox.persistent} />}
+        </>
+      }
+      content={
+        <>
+          {load.kind === 'ready' && load.fromDevice && (
+            <p className="card notice" data-testid="from-device">
+              {t('offline.fromDevice')}
+            </p>
+          )}
+          {otherRefusals.map((r) => (
+            <p className="card refusal" role="alert" key={`${r.slot}/${r.instrument}/${r.question}`} data-testid="refusal">
+              {r.message}
+            </p>
+          ))}
+          {/* A new language re-creates the forms, so SurveyJS shows its own texts and direction in it too. */}
+          <Fragment key={lang}>{content}</Fragment>
+        </>
+      }
+      footer={
+        showWithdraw && (
+          <footer>
+            <button className="link" onClick={() => setWithdrawing(true)} data-testid="withdraw-link">
+              {t('withdraw.link')}
+            </button>
+          </footer>
+        )
+      }
+    />
   )
 }
 
@@ -233,15 +344,18 @@ function ConsentPage({ token, state, onDecided }: { token: string; state: Partic
  * Every open questionnaire is done: say so, show when the next ones open, and, once the researchers
  * have chosen quotations from the participant's interview, ask them to check those.
  */
-function DonePage({ token, state, isDone, pending }: { token: string; state: ParticipantState; isDone: (slot: string, form: FormState) => boolean; pending: boolean }) {
-  const done = (wave: WaveView) => wave.forms.every((f) => isDone(wave.kind, f))
+function DonePage({ token, state, isDone, isConfirmed }: { token: string; state: ParticipantState; isDone: (slot: string, form: FormState) => boolean; isConfirmed: (slot: string, form: FormState) => boolean }) {
+  const done = (wave: WaveView) => wave.forms.every((f) => isConfirmed(wave.kind, f))
   // Wave days are days in the study's zone; the closing moment is shown with the zone's name.
   const zone = state.study.timeZone
+  // Finished here but not yet stored as complete by the server: never say "done" for those.
+  const waiting = [...state.enrolment.map((f) => ['enrolment', f] as const), ...state.waves.flatMap((w) => w.forms.map((f) => [w.kind, f] as const))].some(
+    ([slot, f]) => isDone(slot, f) && !isConfirmed(slot, f),
+  )
   return (
     <>
-      <Card title={t('done.title')}>
-        <p>{state.waves.some((w) => w.state === 'open') ? t('done.body') : state.waves.length > 0 ? t('waves.noneOpen') : t('waves.none')}</p>
-        {pending && <p>{t('done.pending')}</p>}
+      <Card title={waiting ? t('done.waitingTitle') : t('done.title')}>
+        <p data-testid="done-body">{waiting ? t('done.pending') : state.waves.some((w) => w.state === 'open') ? t('done.body') : state.waves.length > 0 ? t('waves.noneOpen') : t('waves.none')}</p>
         {state.waves.length > 0 && (
           <>
             <h3>{t('waves.title')}</h3>

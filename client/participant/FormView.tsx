@@ -1,8 +1,11 @@
-import { useEffect, useState } from 'react'
+import { useEffect, useMemo, useState, useSyncExternalStore } from 'react'
 import { Model, type SurveyModel } from 'survey-core'
 import { Survey } from 'survey-react-ui'
+import { answerProblem, defaultMaxLength, surveyQuestions, type Question } from '../../server/contracts/answer-rules'
 import type { FormState } from '../../server/contracts/participant'
+import { language, t } from '../lib/i18n'
 import { formLanguage } from './language'
+import { readNumber } from './numbers'
 import type { Outbox } from './outbox'
 
 type Props = {
@@ -17,13 +20,46 @@ function firstUnanswered(model: SurveyModel): string | undefined {
   return model.getAllQuestions(true).find((q) => q.isEmpty())?.name
 }
 
+/** The message a participant reads when an answer does not fit the question (the rule is the server's, answerProblem). */
+function problemText(q: Question, value: unknown): string | null {
+  if (q.kind === 'number') {
+    if (value === undefined || value === null || value === '') return null
+    const number = typeof value === 'number' ? value : readNumber(String(value))
+    if (number === null) return t('answer.notNumber')
+    if (answerProblem(q, number) === null) return null
+    return q.step === 1 ? t('answer.wholeNumber', { min: q.min, max: q.max }) : t('answer.numberStep', { min: q.min, max: q.max, step: q.step })
+  }
+  if (q.kind === 'text') {
+    if (typeof value !== 'string' || answerProblem(q, value) === null) return null
+    return t('answer.tooLong', { max: q.maxLength, length: value.length })
+  }
+  if (value === undefined || value === null) return null
+  return answerProblem(q, value) === null ? null : t('answer.invalid')
+}
+
+/** The value to store: numbers read from whatever digits were typed. Undefined: not storable as typed. */
+function storable(q: Question | undefined, value: unknown): unknown {
+  if (value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0)) return null
+  if (q?.kind === 'number' && typeof value !== 'number') return readNumber(String(value)) ?? undefined
+  return value
+}
+
 /**
- * One questionnaire, one question per screen (phones first), with a progress bar. Every change goes
- * to the outbox at once; finishing hands the whole answer set to the outbox to submit.
+ * One questionnaire, one question per screen (phones first), with a progress bar. Each answer goes
+ * to the outbox as it is given. The form checks each answer with the server's own rule as it is
+ * given; a questionnaire cannot be submitted empty, and skipped questions are confirmed first.
  */
 export function FormView({ slot, form, outbox, onComplete }: Props) {
   const id = form.instrument.id
-  const serverRevision = form.response?.revision ?? 0
+  const questions = useMemo(() => new Map(surveyQuestions(form.instrument.survey as { pages: Record<string, unknown>[] }).map((q) => [q.name, q])), [form.instrument.survey])
+  const [skipped, setSkipped] = useState<string[] | null>(null)
+  const [emptyWarning, setEmptyWarning] = useState(false)
+  useSyncExternalStore(
+    (notify) => outbox.subscribe(notify),
+    () => outbox.version,
+  )
+  const refusals = outbox.refusals.filter((r) => r.slot === slot && r.instrument === id)
+
   // Create the model once per form (SurveyJS samples that create it on every render lose answers).
   const [model] = useState(() => {
     const model = new Model(form.instrument.survey)
@@ -33,26 +69,126 @@ export function FormView({ slot, form, outbox, onComplete }: Props) {
     model.progressBarLocation = 'top'
     model.progressBarType = 'questions'
     model.textUpdateMode = 'onTyping'
+    model.checkErrorsMode = 'onValueChanged'
     model.showCompletePage = false
-    model.data = outbox.resume(slot, id, form.response && { answers: form.response.answers, revision: form.response.revision })
-    const resumeAt = Object.keys(model.data).length > 0 ? firstUnanswered(model) : undefined
+    // Number boxes are text boxes read by readNumber: a browser's number box drops Persian digits.
+    for (const question of model.getAllQuestions()) {
+      if (question.getType() === 'text' && question.inputType === 'number') question.inputType = 'text'
+    }
+    const data: Record<string, unknown> = { ...(form.response?.answers ?? {}), ...outbox.confirmedAnswers(slot, id), ...outbox.pendingAnswers(slot, id) }
+    for (const [key, value] of Object.entries(data)) if (value === null) delete data[key]
+    model.data = data
+    const refused = outbox.refusals.find((r) => r.slot === slot && r.instrument === id && r.question && questions.has(r.question))
+    const resumeAt = refused?.question ?? (Object.keys(data).length > 0 ? firstUnanswered(model) : undefined)
     if (resumeAt) model.currentElementName = resumeAt
     return model
   })
 
+  // Take the participant back to a question the server refused.
+  const refusedQuestion = refusals.find((r) => r.question && questions.has(r.question))?.question
   useEffect(() => {
-    const changed = (sender: SurveyModel) => outbox.update(slot, id, sender.data, serverRevision)
-    const completed = (sender: SurveyModel) => {
-      outbox.complete(slot, id, sender.data, serverRevision)
+    if (refusedQuestion && model.getQuestionByName(refusedQuestion)) model.currentElementName = refusedQuestion
+  }, [model, refusedQuestion])
+
+  useEffect(() => {
+    const validate = (sender: SurveyModel, options: { name: string; value: unknown; error?: string }) => {
+      const q = questions.get(options.name)
+      const problem = q && problemText(q, options.value)
+      if (problem) options.error = problem
+      else if (q && (q.kind === 'choice' || q.kind === 'choices') && q.otherComment) {
+        const comment = sender.getValue(`${options.name}-Comment`) ?? sender.getComment(options.name)
+        if (typeof comment === 'string' && comment.length > defaultMaxLength) options.error = t('answer.tooLong', { max: defaultMaxLength, length: comment.length })
+      }
+    }
+    const changed = (_sender: SurveyModel, options: { name: string; value: unknown }) => {
+      const base = options.name.endsWith('-Comment') ? options.name.slice(0, -'-Comment'.length) : options.name
+      const q = options.name.endsWith('-Comment') ? ({ name: options.name, required: false, conditional: false, kind: 'text', maxLength: defaultMaxLength } as const) : questions.get(base)
+      if (!q) return
+      // What does not fit is shown on the spot (onValidateQuestion) and not sent: the server would refuse it.
+      if (problemText(q, options.value)) return
+      const value = storable(q, options.value)
+      if (value === undefined) return
+      setEmptyWarning(false)
+      void outbox.answer(slot, id, options.name, value)
+    }
+    const completing = (sender: SurveyModel, options: { allow: boolean }) => {
+      const visible = sender.getAllQuestions(true)
+      const unanswered = visible.filter((q) => q.isEmpty())
+      if (unanswered.length === visible.length) {
+        options.allow = false
+        setEmptyWarning(true)
+        return
+      }
+      if (unanswered.length > 0 && skipped === null) {
+        options.allow = false
+        setSkipped(unanswered.map((q) => q.name))
+      }
+    }
+    const completed = () => {
+      void outbox.complete(slot, id)
       onComplete(slot, id)
     }
+    model.onValidateQuestion.add(validate)
     model.onValueChanged.add(changed)
+    model.onCompleting.add(completing)
     model.onComplete.add(completed)
     return () => {
+      model.onValidateQuestion.remove(validate)
       model.onValueChanged.remove(changed)
+      model.onCompleting.remove(completing)
       model.onComplete.remove(completed)
     }
-  }, [model, outbox, slot, id, serverRevision, onComplete])
+  }, [model, outbox, slot, id, onComplete, questions, skipped])
 
-  return <Survey model={model} />
+  const titleOf = (name: string) => model.getQuestionByName(name)?.processedTitle ?? name
+
+  if (skipped && skipped.length > 0) {
+    return (
+      <section className="card" data-testid="skipped">
+        <h2>{t('skipped.title')}</h2>
+        <p>{t('skipped.body', { count: skipped.length })}</p>
+        <ul>
+          {skipped.map((name) => (
+            <li key={name}>{titleOf(name)}</li>
+          ))}
+        </ul>
+        <div className="actions">
+          <button
+            onClick={() => {
+              model.currentElementName = skipped[0]!
+              setSkipped(null)
+            }}
+          >
+            {t('skipped.goBack')}
+          </button>
+          <button
+            className="secondary"
+            onClick={() => {
+              setSkipped([])
+              // The state update above lands before SurveyJS asks again.
+              setTimeout(() => model.completeLastPage(), 0)
+            }}
+          >
+            {t('skipped.leave')}
+          </button>
+        </div>
+      </section>
+    )
+  }
+
+  return (
+    <>
+      {emptyWarning && (
+        <p className="card" role="alert" data-testid="empty-warning">
+          {t('form.empty')}
+        </p>
+      )}
+      {refusals.map((r) => (
+        <p className="card refusal" role="alert" key={`${r.question}`} data-testid="refusal">
+          {r.question && questions.has(r.question) ? t('refused.question', { question: titleOf(r.question), reason: r.message.replace(/^answers\.[^:]+:\s*/, '') }) : r.message}
+        </p>
+      ))}
+      <Survey model={model} />
+    </>
+  )
 }

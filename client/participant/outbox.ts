@@ -1,158 +1,197 @@
 /**
- * The participant's outbox: every answer is written to this device first and then sent to the
- * server, so that a dropped connection, a reload or a closed tab loses nothing.
+ * The participant's outbox: every answer is kept on this device first and then sent to the server,
+ * so that a dropped connection, a reload, a closed tab or a stalled request loses nothing, and the
+ * status it reports is always true.
  *
- * One entry per form (wave slot × instrument) holds the latest answers and a revision that grows
- * with every change. The server keeps the highest revision it has seen, so sending the same entry
- * twice, or an old one late, is harmless. A completed form carries a client id; a retried submit
- * with that id returns the first result. An entry is removed once the server has confirmed it, so
- * answers do not linger on a shared device; only an answer the server refused stays until it changes.
+ * The unit is one answer (question, value, when it was given on this device, this device's id), not
+ * a draft of the whole form: the server merges answers from several devices and several loads of the
+ * page question by question, the later answer winning (server/domain/participation/answer-merge.ts).
+ * An answer leaves the device only once the server has confirmed it, so nothing lingers on a shared
+ * phone; an answer the server refuses stays, marked, and the participant is told which question.
+ *
+ * Where the device refuses storage (private mode, site data blocked, a full disk), the outbox keeps
+ * answers in memory only and still sends them at once; the status says they are not kept.
  */
 
-export type SaveStatus = 'saved' | 'saving' | 'offline' | 'error'
+/** What the participant sees: see client/components/SaveStatus.tsx. */
+export type SaveStatus =
+  /** Everything given is confirmed by the server. */
+  | 'saved'
+  /** Sending now; kept on this device meanwhile. */
+  | 'saving'
+  /** Waiting for the connection; kept on this device. */
+  | 'kept'
+  /** Waiting, and this device refuses storage: only this open page holds them. */
+  | 'unkept'
+  /** The server refused an answer or a submit: the refusal names the question. */
+  | 'error'
 
 export type Outcome =
   | { ok: true }
   /** No answer from the server: offline, timed out, or a 5xx. Try again later. */
   | { ok: false; kind: 'network' }
-  /** The server refused it (4xx); `fields` are the answers it named, if any. */
-  | { ok: false; kind: 'rejected'; code: string; fields: string[] }
+  /** The server refused it (4xx); `fields` are the questions it named, if any. */
+  | { ok: false; kind: 'rejected'; code: string; message: string; fields: string[] }
+
+export type AnswerBody = { deviceId: string; answers: { question: string; value: {} | null; answeredAt: string }[] }
 
 export type Transport = {
-  saveDraft: (slot: string, instrument: string, body: { answers: Record<string, unknown>; revision: number }) => Promise<Outcome>
-  complete: (slot: string, instrument: string, body: { answers: Record<string, unknown>; clientId: string }) => Promise<Outcome>
+  saveAnswers: (slot: string, instrument: string, body: AnswerBody) => Promise<Outcome>
+  complete: (slot: string, instrument: string, body: { clientId: string }) => Promise<Outcome>
 }
 
-export type Entry = {
+/** One answer as given on this device, not yet confirmed by the server. */
+export type PendingAnswer = {
   slot: string
   instrument: string
-  answers: Record<string, unknown>
-  revision: number
-  /** Highest revision the server has confirmed. */
-  confirmed: number
-  /** Set when the participant finished the form; the submit is retried until confirmed. */
-  completion: { clientId: string } | null
-  /** Answers the server refused as drafts (e.g. an age below the form's minimum): not sent until changed. */
-  refused: string[]
-  /** The server refused the entry for a reason a retry will not change; it waits for the next change. */
-  blocked?: boolean
+  question: string
+  /** null: the participant cleared the answer (clearing is an answer too). */
+  value: unknown
+  /** ISO time on this device's clock. */
+  answeredAt: string
+  /** Set when the server refused this value: kept, not resent until the participant changes it. */
+  refused?: string
 }
 
-/** The slice of Web Storage the outbox uses (localStorage in the browser, a Map in tests). */
-export type KeyValueStore = { getItem(key: string): string | null; setItem(key: string, value: string): void; removeItem(key: string): void }
+/** A questionnaire the participant finished here; submitted once its answers are confirmed. */
+export type PendingCompletion = { slot: string; instrument: string; clientId: string }
+
+/** Where the outbox keeps what is not yet confirmed (IndexedDB in the browser; memory in tests or when refused). */
+export type OutboxStore = {
+  /** False when the device refused storage: the outbox then says answers are not kept. */
+  readonly persistent: boolean
+  load(): Promise<{ answers: PendingAnswer[]; completions: PendingCompletion[] }>
+  putAnswer(answer: PendingAnswer): Promise<void>
+  deleteAnswer(answer: PendingAnswer): Promise<void>
+  putCompletion(completion: PendingCompletion): Promise<void>
+  deleteCompletion(completion: PendingCompletion): Promise<void>
+}
+
+/** The server refused something; `question` names the question to take the participant back to. */
+export type Refusal = { slot: string; instrument: string; question: string | null; code: string; message: string }
 
 export type OutboxOptions = {
-  /** Namespaces storage per personal link. */
-  storageKey: string
-  store: KeyValueStore
+  store: OutboxStore
   transport: Transport
-  /** Milliseconds to wait before sending a change, so fast typing is sent as one save. */
+  deviceId: string
+  /** Milliseconds to wait before sending, so quick answers go as one request. */
   debounceMs?: number
   /** Retry delays after a failed send, in milliseconds; the last one repeats. */
   retryDelaysMs?: number[]
   newClientId?: () => string
   isOnline?: () => boolean
+  now?: () => Date
 }
 
-const keyOf = (slot: string, instrument: string) => `${slot}/${instrument}`
+const formKey = (slot: string, instrument: string) => `${slot}/${instrument}`
+const answerKey = (a: { slot: string; instrument: string; question: string }) => `${a.slot}/${a.instrument}/${a.question}`
 
 export class Outbox {
-  #entries: Record<string, Entry>
-  #status: SaveStatus = 'saved'
-  #listeners = new Set<(status: SaveStatus) => void>()
+  #answers = new Map<string, PendingAnswer>()
+  #completions = new Map<string, PendingCompletion>()
+  /** Forms the server has confirmed as complete during this page's life. */
+  #completed = new Set<string>()
+  #refusals: Refusal[] = []
+  /** Values the server confirmed during this page's life, per form: a form opened again shows them. */
+  #confirmed = new Map<string, Record<string, unknown>>()
+  #persistent: boolean
+  #sending = false
+  #failed = false
+  #failures = 0
   #timer: ReturnType<typeof setTimeout> | undefined
   #flushing: Promise<void> | undefined
-  #failures = 0
-  /**
-   * The highest revision each form has had on this page, kept after its entry is removed. The form
-   * keeps passing the revision it loaded with, so without this the next change after a confirmed save
-   * would reuse that save's revision, and the server would ignore it as stale.
-   */
-  #revisions = new Map<string, number>()
+  #status: SaveStatus = 'saved'
+  #version = 0
+  #listeners = new Set<() => void>()
+  readonly ready: Promise<void>
   readonly #options: Required<OutboxOptions>
 
   constructor(options: OutboxOptions) {
     this.#options = {
-      debounceMs: 400,
-      retryDelaysMs: [1000, 2000, 5000, 10000, 30000],
+      debounceMs: 300,
+      retryDelaysMs: [1000, 2000, 5000, 10000, 20000],
       newClientId: () => crypto.randomUUID(),
       isOnline: () => true,
+      now: () => new Date(),
       ...options,
     }
-    this.#entries = this.#load()
-    if (this.pending()) this.#setStatus(this.#options.isOnline() ? 'saving' : 'offline')
+    this.#persistent = options.store.persistent
+    this.ready = this.#load()
   }
 
   get status(): SaveStatus {
     return this.#status
   }
 
-  /** Listen to status changes; returns the function that stops listening. */
-  subscribe(listener: (status: SaveStatus) => void): () => void {
+  /** Grows with every change listeners are told of: a snapshot for React's useSyncExternalStore. */
+  get version(): number {
+    return this.#version
+  }
+
+  /** Whether what waits is kept on this device (false when the device refuses storage). */
+  get persistent(): boolean {
+    return this.#persistent
+  }
+
+  /** Refusals the participant has not yet dealt with, oldest first. */
+  get refusals(): readonly Refusal[] {
+    return this.#refusals
+  }
+
+  /** Listen to any change (status, refusals, completions); returns the function that stops listening. */
+  subscribe(listener: () => void): () => void {
     this.#listeners.add(listener)
     return () => this.#listeners.delete(listener)
   }
 
-  /** Whether anything is waiting to be confirmed by the server. */
+  /** Whether anything waits to be confirmed by the server (refused answers do not count: they wait for the participant). */
   pending(): boolean {
-    return Object.values(this.#entries).some((e) => !e.blocked && (e.completion !== null || e.confirmed < e.revision))
+    return [...this.#answers.values()].some((a) => !a.refused) || this.#completions.size > 0
   }
 
-  /** This device's unconfirmed copy of a form, if any. */
-  local(slot: string, instrument: string): Entry | undefined {
-    return this.#entries[keyOf(slot, instrument)]
+  /** The answers of a form this device holds and the server has not confirmed: question → value (null: cleared). */
+  pendingAnswers(slot: string, instrument: string): Record<string, unknown> {
+    const answers: Record<string, unknown> = {}
+    for (const a of this.#answers.values()) if (a.slot === slot && a.instrument === instrument) answers[a.question] = a.value
+    return answers
   }
 
-  /**
-   * The answers to show when a form opens: the server's draft merged with anything this device has
-   * not yet sent. Answer by answer, the newer side wins, so no answer given on either device is lost.
-   */
-  resume(slot: string, instrument: string, server: { answers: Record<string, unknown>; revision: number } | null): Record<string, unknown> {
-    const local = this.local(slot, instrument)
-    if (!local) return { ...(server?.answers ?? {}) }
-    if (!server) return { ...local.answers }
-    const merged = local.revision > server.revision ? { ...server.answers, ...local.answers } : { ...local.answers, ...server.answers }
-    // Continue above both revisions so the merged set supersedes both.
-    this.#write({ ...local, answers: merged, revision: Math.max(local.revision, server.revision) + 1 })
-    this.#schedule(0)
-    return merged
+  /** The answers of a form the server confirmed during this page's life: question → value (null: cleared). */
+  confirmedAnswers(slot: string, instrument: string): Record<string, unknown> {
+    return { ...this.#confirmed.get(formKey(slot, instrument)) }
   }
 
-  /** Record the form's answers after a change, on the device at once and on the server soon after. */
-  update(slot: string, instrument: string, answers: Record<string, unknown>, serverRevision = 0): void {
-    const existing = this.local(slot, instrument)
-    if (existing?.completion) return
-    const changed = new Set(Object.keys(answers).filter((k) => !sameAnswer(existing?.answers[k], answers[k])))
-    this.#write({
-      slot,
-      instrument,
-      answers: { ...answers },
-      revision: this.#nextRevision(slot, instrument, serverRevision),
-      confirmed: existing?.confirmed ?? serverRevision,
-      completion: null,
-      refused: (existing?.refused ?? []).filter((field) => !changed.has(field)),
-    })
-    this.#schedule(this.#options.debounceMs)
-  }
-
-  /** The participant finished the form: submit it now, and keep retrying until the server confirms. */
-  complete(slot: string, instrument: string, answers: Record<string, unknown>, serverRevision = 0): void {
-    const existing = this.local(slot, instrument)
-    this.#write({
-      slot,
-      instrument,
-      answers: { ...answers },
-      revision: this.#nextRevision(slot, instrument, serverRevision),
-      confirmed: existing?.confirmed ?? serverRevision,
-      completion: existing?.completion ?? { clientId: this.#options.newClientId() },
-      refused: [],
-    })
-    this.#schedule(0)
-  }
-
-  /** Whether this device has a finished form that the server has not yet confirmed. */
+  /** Whether the participant finished this form here (confirmed or not yet). */
   isCompletedLocally(slot: string, instrument: string): boolean {
-    return this.local(slot, instrument)?.completion != null
+    return this.#completions.has(formKey(slot, instrument)) || this.#completed.has(formKey(slot, instrument))
+  }
+
+  /** Whether the server has confirmed this form as complete during this page's life. */
+  isConfirmedComplete(slot: string, instrument: string): boolean {
+    return this.#completed.has(formKey(slot, instrument))
+  }
+
+  /** Record one answer: on the device at once, on the server soon after. `value` null clears it. */
+  async answer(slot: string, instrument: string, question: string, value: unknown): Promise<void> {
+    if (this.#completions.has(formKey(slot, instrument))) return
+    const answer: PendingAnswer = { slot, instrument, question, value: value === undefined ? null : value, answeredAt: this.#options.now().toISOString() }
+    this.#answers.set(answerKey(answer), answer)
+    // The participant changed the answer the server refused: that refusal is dealt with.
+    this.#refusals = this.#refusals.filter((r) => !(r.slot === slot && r.instrument === instrument && r.question === question))
+    this.#schedule(this.#options.debounceMs)
+    await this.#persist(() => this.#options.store.putAnswer(answer))
+  }
+
+  /** The participant finished the form: submit it once its answers are confirmed, retrying until the server answers. */
+  async complete(slot: string, instrument: string): Promise<void> {
+    const key = formKey(slot, instrument)
+    if (this.#completions.has(key)) return
+    const completion = { slot, instrument, clientId: this.#options.newClientId() }
+    this.#completions.set(key, completion)
+    // A refused submit is dealt with by submitting again.
+    this.#refusals = this.#refusals.filter((r) => !(r.slot === slot && r.instrument === instrument && r.question === null))
+    this.#schedule(0)
+    await this.#persist(() => this.#options.store.putCompletion(completion))
   }
 
   /** Send everything pending now. Resolves when this round is done (successful or not). */
@@ -173,108 +212,194 @@ export class Outbox {
 
   /** Called when the browser says the connection is gone. */
   offline(): void {
-    if (this.pending()) this.#setStatus('offline')
+    if (this.pending()) {
+      this.#failed = true
+      this.#update()
+    }
+  }
+
+  async #load(): Promise<void> {
+    try {
+      const { answers, completions } = await this.#options.store.load()
+      // Answers given on this page before the store was read are newer: they stay.
+      for (const a of answers) if (!this.#answers.has(answerKey(a))) this.#answers.set(answerKey(a), a)
+      for (const c of completions) if (!this.#completions.has(formKey(c.slot, c.instrument))) this.#completions.set(formKey(c.slot, c.instrument), c)
+    } catch {
+      this.#persistent = false
+    }
+    this.#update()
+    if (this.pending()) this.#schedule(0)
+  }
+
+  async #persist(write: () => Promise<void>): Promise<void> {
+    if (!this.#persistent) return
+    try {
+      await write()
+    } catch {
+      // Storage refused now (full, or cleared under us): keep going from memory, and say so.
+      this.#persistent = false
+      this.#update()
+    }
   }
 
   async #send(): Promise<void> {
+    if (this.#sending) return
+    this.#sending = true
+    this.#update()
     let networkFailure = false
-    for (const entry of Object.values(this.#entries)) {
-      if (entry.blocked || (!entry.completion && entry.confirmed >= entry.revision)) continue
-      this.#setStatus('saving')
-      const outcome = entry.completion
-        ? await this.#options.transport.complete(entry.slot, entry.instrument, { answers: entry.answers, clientId: entry.completion.clientId })
-        : await this.#options.transport.saveDraft(entry.slot, entry.instrument, { answers: withoutFields(entry.answers, entry.refused), revision: entry.revision })
-      const current = this.#entries[keyOf(entry.slot, entry.instrument)]
-      if (!current) continue
-      if (outcome.ok) {
-        // An answer the server refused stays on the device (and held back) until it changes.
-        if (entry.completion || (current.revision === entry.revision && current.refused.length === 0)) this.#remove(entry)
-        else this.#write({ ...current, confirmed: entry.revision })
-      } else if (outcome.kind === 'network') {
-        networkFailure = true
-        break
-      } else if (outcome.code === 'already_complete' || outcome.code === 'withdrawn') {
-        // Submitted from another device already, or the participant withdrew: nothing more to send.
-        this.#remove(entry)
-      } else if (!entry.completion && (outcome.fields.some((f) => !current.refused.includes(f)) || current.revision !== entry.revision)) {
-        // Keep the refused answers on the device (the form shows why) and send the rest at once. An
-        // answer changed since it was sent (the "1" of "18") may now be accepted: it goes as it is now.
-        const stillAsSent = outcome.fields.filter((f) => sameAnswer(current.answers[f], entry.answers[f]))
-        this.#write({ ...current, refused: [...new Set([...current.refused, ...stillAsSent])] })
-      } else {
-        // Refused for a reason another try will not change: keep it, say so, wait for a change.
-        this.#write({ ...current, blocked: true })
+    try {
+      // Answers first, one request per form, then the forms whose answers are all confirmed.
+      for (;;) {
+        const batch = this.#nextBatch()
+        if (!batch) break
+        const outcome = await this.#options.transport.saveAnswers(batch.slot, batch.instrument, {
+          deviceId: this.#options.deviceId,
+          answers: batch.answers.map((a) => ({ question: a.question, value: a.value ?? null, answeredAt: a.answeredAt })),
+        })
+        if (!outcome.ok && outcome.kind === 'network') {
+          networkFailure = true
+          break
+        }
+        await this.#settleAnswers(batch.answers, outcome)
       }
+      if (!networkFailure) {
+        for (const completion of [...this.#completions.values()]) {
+          if (this.#hasUnconfirmedAnswers(completion.slot, completion.instrument)) continue
+          const outcome = await this.#options.transport.complete(completion.slot, completion.instrument, { clientId: completion.clientId })
+          if (!outcome.ok && outcome.kind === 'network') {
+            networkFailure = true
+            break
+          }
+          await this.#settleCompletion(completion, outcome)
+        }
+      }
+    } finally {
+      this.#sending = false
     }
     if (networkFailure) {
+      this.#failed = true
       this.#failures++
-      this.#setStatus('offline')
       const delays = this.#options.retryDelaysMs
-      this.#schedule(delays[Math.min(this.#failures - 1, delays.length - 1)]!, 'offline')
+      this.#update()
+      this.#schedule(delays[Math.min(this.#failures - 1, delays.length - 1)]!)
       return
     }
+    this.#failed = false
     this.#failures = 0
-    // Changes made while this round was under way, and answers held back after a refusal, go now.
+    this.#update()
+    // Answers given while this round was under way go now.
     if (this.pending()) this.#schedule(0)
-    else if (Object.values(this.#entries).some((e) => e.blocked)) this.#setStatus('error')
-    else this.#setStatus('saved')
   }
 
-  #schedule(ms: number, status: SaveStatus = 'saving'): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer)
-    this.#timer = undefined
-    if (!this.#options.isOnline()) {
-      // The browser's 'online' event calls online(), which sends everything.
-      this.#setStatus('offline')
+  /** The unconfirmed, unrefused answers of one form, as one request. */
+  #nextBatch(): { slot: string; instrument: string; answers: PendingAnswer[] } | undefined {
+    const first = [...this.#answers.values()].find((a) => !a.refused)
+    if (!first) return undefined
+    const answers = [...this.#answers.values()].filter((a) => !a.refused && a.slot === first.slot && a.instrument === first.instrument)
+    return { slot: first.slot, instrument: first.instrument, answers }
+  }
+
+  #hasUnconfirmedAnswers(slot: string, instrument: string): boolean {
+    return [...this.#answers.values()].some((a) => a.slot === slot && a.instrument === instrument)
+  }
+
+  /** Remove what the server confirmed (unless changed since it was sent); mark or drop what it refused. */
+  async #settleAnswers(sent: PendingAnswer[], outcome: Outcome): Promise<void> {
+    if (outcome.ok) {
+      for (const a of sent) {
+        const confirmed = this.#confirmed.get(formKey(a.slot, a.instrument)) ?? {}
+        confirmed[a.question] = a.value
+        this.#confirmed.set(formKey(a.slot, a.instrument), confirmed)
+        await this.#forget(a)
+      }
       return
     }
-    this.#setStatus(status)
+    if (outcome.kind === 'network') return
+    const { slot, instrument } = sent[0]!
+    if (outcome.code === 'validation_failed' && outcome.fields.length > 0) {
+      // Keep each refused answer on the device, marked, and tell the participant; the rest go at once.
+      for (const question of outcome.fields) {
+        const current = this.#answers.get(answerKey({ slot, instrument, question }))
+        const asSent = sent.find((a) => a.question === question)
+        if (!current || !asSent || current.answeredAt !== asSent.answeredAt) continue
+        const refused = { ...current, refused: outcome.message }
+        this.#answers.set(answerKey(refused), refused)
+        this.#refuse({ slot, instrument, question, code: outcome.code, message: outcome.message })
+        await this.#persist(() => this.#options.store.putAnswer(refused))
+      }
+      return
+    }
+    // Refused for a reason no retry changes (submitted from another device, withdrawn, the wave
+    // closed): these answers cannot be stored. Say so, naming the first question, and stop sending them.
+    this.#refuse({ slot, instrument, question: outcome.fields[0] ?? sent[0]!.question, code: outcome.code, message: outcome.message })
+    for (const a of sent) await this.#forget(a)
+  }
+
+  async #settleCompletion(completion: PendingCompletion, outcome: Outcome): Promise<void> {
+    const key = formKey(completion.slot, completion.instrument)
+    this.#completions.delete(key)
+    await this.#persist(() => this.#options.store.deleteCompletion(completion))
+    if (outcome.ok || (outcome.kind === 'rejected' && outcome.code === 'already_complete')) {
+      this.#completed.add(key)
+      return
+    }
+    if (outcome.kind === 'rejected') {
+      // Not stored as complete (a required question, an empty form): the form opens again at the question.
+      this.#refuse({ slot: completion.slot, instrument: completion.instrument, question: outcome.fields[0] ?? null, code: outcome.code, message: outcome.message })
+    }
+  }
+
+  async #forget(sent: PendingAnswer): Promise<void> {
+    const current = this.#answers.get(answerKey(sent))
+    // Changed again while this one was on its way: the new value still waits.
+    if (!current || current.answeredAt !== sent.answeredAt) return
+    this.#answers.delete(answerKey(sent))
+    await this.#persist(() => this.#options.store.deleteAnswer(sent))
+  }
+
+  #refuse(refusal: Refusal): void {
+    this.#refusals = [...this.#refusals.filter((r) => !(r.slot === refusal.slot && r.instrument === refusal.instrument && r.question === refusal.question)), refusal]
+    this.#update()
+  }
+
+  #schedule(ms: number): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer)
+    this.#timer = undefined
+    this.#update()
+    // Offline: the browser's 'online' event calls online(), which sends everything.
+    if (!this.#options.isOnline()) return
     this.#timer = setTimeout(() => void this.flush(), ms)
   }
 
-  #setStatus(status: SaveStatus): void {
-    if (status === this.#status) return
+  #update(): void {
+    const status: SaveStatus =
+      this.#refusals.length > 0
+        ? 'error'
+        : !this.pending()
+          ? 'saved'
+          : !this.#persistent
+            ? 'unkept'
+            : this.#failed || !this.#options.isOnline()
+              ? 'kept'
+              : 'saving'
     this.#status = status
-    for (const listener of this.#listeners) listener(status)
-  }
-
-  #nextRevision(slot: string, instrument: string, serverRevision: number): number {
-    return Math.max(this.local(slot, instrument)?.revision ?? 0, this.#revisions.get(keyOf(slot, instrument)) ?? 0, serverRevision) + 1
-  }
-
-  #write(entry: Entry): void {
-    const key = keyOf(entry.slot, entry.instrument)
-    this.#revisions.set(key, Math.max(this.#revisions.get(key) ?? 0, entry.revision))
-    this.#entries[key] = entry
-    this.#save()
-  }
-
-  #remove(entry: Entry): void {
-    delete this.#entries[keyOf(entry.slot, entry.instrument)]
-    this.#save()
-  }
-
-  #load(): Record<string, Entry> {
-    try {
-      const raw = this.#options.store.getItem(this.#options.storageKey)
-      return raw ? (JSON.parse(raw) as Record<string, Entry>) : {}
-    } catch {
-      return {}
-    }
-  }
-
-  #save(): void {
-    if (Object.keys(this.#entries).length === 0) this.#options.store.removeItem(this.#options.storageKey)
-    else this.#options.store.setItem(this.#options.storageKey, JSON.stringify(this.#entries))
+    this.#version++
+    for (const listener of this.#listeners) listener()
   }
 }
 
-function withoutFields(answers: Record<string, unknown>, fields: string[]): Record<string, unknown> {
-  if (fields.length === 0) return answers
-  return Object.fromEntries(Object.entries(answers).filter(([k]) => !fields.includes(k)))
-}
-
-/** Answers are JSON values (a checkbox question's answer is an array): compare them by content. */
-function sameAnswer(a: unknown, b: unknown): boolean {
-  return a === b || JSON.stringify(a) === JSON.stringify(b)
+/** An outbox store in memory: for tests, and for a device that refuses storage. */
+export function memoryStore(persistent = false): OutboxStore & { answers: Map<string, PendingAnswer>; completions: Map<string, PendingCompletion> } {
+  const answers = new Map<string, PendingAnswer>()
+  const completions = new Map<string, PendingCompletion>()
+  return {
+    persistent,
+    answers,
+    completions,
+    load: async () => ({ answers: [...answers.values()], completions: [...completions.values()] }),
+    putAnswer: async (a) => void answers.set(answerKey(a), a),
+    deleteAnswer: async (a) => void answers.delete(answerKey(a)),
+    putCompletion: async (c) => void completions.set(formKey(c.slot, c.instrument), c),
+    deleteCompletion: async (c) => void completions.delete(formKey(c.slot, c.instrument)),
+  }
 }

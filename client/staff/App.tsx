@@ -16,8 +16,11 @@ import { InterviewPage } from './pages/InterviewPage'
 import { InterviewsPage } from './pages/InterviewsPage'
 import { ParticipantReportPage } from './pages/ParticipantReportPage'
 import { SetupPage } from './pages/SetupPage'
+import { AccountPage } from './pages/AccountPage'
+import { ResetPasswordPage } from './pages/ResetPasswordPage'
 import { SignInPage } from './pages/SignInPage'
 import { StudyPage } from './pages/StudyPage'
+import { PooledReportPage } from './pages/PooledReportPage'
 import { TranscriptPage } from './pages/TranscriptPage'
 import { ApiFailure, call, setUnauthorizedHandler } from './request'
 import { SessionProvider, useSession } from './session'
@@ -34,11 +37,14 @@ export function App() {
         <Switch>
           <Route path="/setup/:token">{(params) => <SetupPage token={params.token} />}</Route>
           <Route path="/sign-in" component={SignInPage} />
+          <Route path="/reset/:token">{(params) => <ResetPasswordPage token={params.token} />}</Route>
           <Route>
             <SignedIn>
               <Switch>
                 <Route path="/" component={HomePage} />
+                <Route path="/account" component={AccountPage} />
                 <Route path="/studies/:id">{(params) => <StudyPage id={params.id} />}</Route>
+                <Route path="/studies/:id/pooled">{(params) => <PooledReportPage id={params.id} />}</Route>
                 <Route path="/studies/:id/coding">{(params) => <CodingPage id={params.id} />}</Route>
                 <Route path="/studies/:id/codebook">{(params) => <CodebookPage id={params.id} />}</Route>
                 <Route path="/studies/:id/analysis/:tab?">
@@ -132,6 +138,9 @@ function Layout({ children }: { children: React.ReactNode }) {
               {me.user.name}
               {me.user.isAdmin && <span className="badge">{t('staff.admin')}</span>}
             </span>
+            <Link href="/account" className="small">
+              {t('staff.account.link')}
+            </Link>
             <button type="button" className="secondary small" onClick={signOut}>
               {t('staff.signOut')}
             </button>

@@ -2,6 +2,7 @@
  * Numbers and dates for people, in the current language: Persian digits and the Solar Hijri calendar in
  * Persian. Wave days are days in the study's time zone. Exports and the API keep ISO dates.
  */
+import { formatPValue } from '../../server/contracts/p-value'
 import { locale } from '../lib/i18n'
 
 const formatters = new Map<string, Intl.NumberFormat>()
@@ -16,9 +17,9 @@ function formatter(minimumFractionDigits: number, maximumFractionDigits: number)
   return f
 }
 
-/** A statistic with a fixed number of decimals (2 by default): 12.50, -0.73. */
+/** A statistic with a fixed number of decimals (2 by default): 12.50, -0.73; never "-0.00". */
 export function fixed(value: number, digits = 2): string {
-  return formatter(digits, digits).format(value)
+  return formatter(digits, digits).format(Number(value.toFixed(digits)) === 0 ? 0 : value)
 }
 
 /** A score as it is: whole numbers stay whole, others get up to 2 decimals. */
@@ -26,9 +27,9 @@ export function score(value: number): string {
   return formatter(0, 2).format(value)
 }
 
-/** A p-value as APA suggests: three decimals, and "< 0.001" below that. */
+/** A p-value: three significant digits below 0.1, never rounded across 0.05 or 0.01; APA otherwise (see formatPValue). */
 export function pValue(p: number): string {
-  return p < 0.001 ? `< ${fixed(0.001, 3)}` : fixed(p, 3)
+  return formatPValue(p, (value, digits) => fixed(value, digits))
 }
 
 /** A change with its sign: +3, -2.5. */
@@ -68,5 +69,5 @@ export function lastDayOf(closesAtIso: string, timeZone = 'UTC'): string {
 
 /** A statistic with its sign and fixed decimals: +1.50, -0.73. */
 export function signedFixed(value: number, digits = 2): string {
-  return `${value > 0 ? '+' : ''}${fixed(value, digits)}`
+  return `${Number(value.toFixed(digits)) > 0 ? '+' : ''}${fixed(value, digits)}`
 }

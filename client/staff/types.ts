@@ -25,6 +25,9 @@ export type ReportParticipant = ResearcherReport['participants'][number]
 export type ParticipantScale = ReportParticipant['scales'][number]
 export type ChangeClass = keyof ScaleReport['reliableChange']
 export type ParticipantReport = InferResponseType<Api['participants'][':id']['report']['$get'], 200>
+// The same route also answers ?format=r with the R script; the page asks for JSON.
+export type PooledReport = Exclude<InferResponseType<Api['studies'][':id']['pooled-report']['$get'], 200>, string>
+export type PooledScale = PooledReport['scales'][number]
 
 export type Role = StudySummary['roles'][number]
 export type WaveKind = CohortDetail['waves'][number]['kind']

@@ -1,11 +1,13 @@
 /** Entry point of `npm run balint -- <command>` and the `balint` bin. */
 import { loadConfig } from '../config'
-import { openDatabase } from '../db/connection'
+import { closeDatabase, openDatabase } from '../db/connection'
 import { migrateToLatest } from '../db/migrate'
 import type { Deps } from '../domain/deps'
 import { loadInstruments, shippedInstrumentsFolder } from '../domain/instruments/registry'
 import { runCli } from './program'
 
+// Health data: every file and folder the CLI creates (exports, backups) is its owner's only.
+process.umask(0o077)
 const config = loadConfig()
 let opened: Deps | undefined
 
@@ -13,6 +15,7 @@ const code = await runCli(process.argv.slice(2), {
   out: (text) => process.stdout.write(`${text}\n`),
   err: (text) => process.stderr.write(`${text}\n`),
   baseUrl: config.baseUrl,
+  dbPath: config.dbPath,
   migrate: async () => {
     const connection = openDatabase(config.dbPath)
     try {
@@ -32,5 +35,5 @@ const code = await runCli(process.argv.slice(2), {
     return opened
   },
 })
-await opened?.db.destroy()
+await (opened ? closeDatabase(opened.db) : undefined)
 process.exitCode = code

@@ -20,6 +20,11 @@ import { addParticipants, createCohort, createStudy, setWave } from '../domain/s
 import { createDemo } from '../domain/demo/study'
 import { participantLink } from '../domain/participation/tokens'
 import { ApiError, type FieldProblem } from '../domain/errors'
+import { BackupError, backupDatabase, restoreDatabase } from '../db/backup'
+import { createAccountWithLink, passwordLinkUrl } from '../domain/staff/accounts'
+import { createSetupToken } from '../domain/staff/auth'
+import { writeFileNoFollow, openNoFollow } from './safe-write'
+import { utf8Bom } from '../domain/csv'
 
 export type CliIo = {
   out: (text: string) => void
@@ -29,6 +34,8 @@ export type CliIo = {
   /** Brings the database to the latest migration; returns the names of the migrations applied. */
   migrate: () => Promise<string[]>
   baseUrl: string
+  /** The SQLite file (BALINT_DB), for `backup` and `restore`, which work on the file itself. */
+  dbPath?: string
 }
 
 /** Raised for a command's own input errors; printed without a stack. */
@@ -218,12 +225,13 @@ export function buildProgram(io: CliIo): Command {
     .description('write the researcher exports of a cohort: long and wide CSV, data dictionary and R script')
     .requiredOption('--cohort <id>', 'the cohort id')
     .requiredOption('--out <folder>', 'the folder to write to; created if needed, files of the same names are replaced')
-    .action(async (opts: { cohort: string; out: string }) => {
+    .option('--bom', 'start each CSV with a UTF-8 byte-order mark, for Excel')
+    .action(async (opts: { cohort: string; out: string; bom?: boolean }) => {
       const deps = await io.deps()
       const files = await exportFiles(deps, opts.cohort)
       const folder = resolve(opts.out)
       try {
-        mkdirSync(folder, { recursive: true })
+        mkdirSync(folder, { recursive: true, mode: 0o700 })
       } catch (error) {
         throw new CliError(`cannot create ${opts.out}: ${(error as Error).message}`)
       }
@@ -232,7 +240,9 @@ export function buildProgram(io: CliIo): Command {
       for (const file of files) {
         const path = join(folder, file.name)
         // Streamed to disk chunk by chunk, as the web app streams a download.
-        await pipeline(Readable.from(file.generate()), createWriteStream(path))
+        // Never through a symlink already in the folder: it could point anywhere (0600, O_NOFOLLOW).
+        const bom = opts.bom === true && file.name.endsWith('.csv')
+        await pipeline(Readable.from(withPrefix(bom ? utf8Bom : '', file.generate())), createWriteStream(path, { fd: openNoFollow(path) }))
         written.push(path)
       }
       print({ cohortId: opts.cohort, folder, files: written }, () => written.join('\n'))
@@ -241,7 +251,7 @@ export function buildProgram(io: CliIo): Command {
   /** Write an exported file where --out says; a folder that does not exist is an error, not created. */
   const writeQdaFile = (file: QdaFile, out: string) => {
     try {
-      writeFileSync(out, file.bytes)
+      writeFileNoFollow(out, file.bytes)
     } catch (error) {
       throw new CliError(`cannot write ${out}: ${(error as Error).message}`)
     }
@@ -288,7 +298,70 @@ export function buildProgram(io: CliIo): Command {
       )
     })
 
+  program
+    .command('backup')
+    .description('write a consistent copy of the database while the server runs (SQLite VACUUM INTO)')
+    .requiredOption('--out <file>', 'the backup file to write (0600); an existing file is replaced only when the new copy is whole')
+    .action(async (opts: { out: string }) => {
+      if (!io.dbPath) throw new CliError('backup needs the database file (BALINT_DB)')
+      const result = await wrapBackup(() => backupDatabase(io.dbPath!, opts.out))
+      print(result, () => `Backed up ${io.dbPath} to ${result.file} (${result.bytes} bytes).`)
+    })
+
+  program
+    .command('restore <file>')
+    .description('put a backup back as the database, after checking it; the server must be stopped. The current database is kept beside it')
+    .action(async (file: string) => {
+      if (!io.dbPath) throw new CliError('restore needs the database file (BALINT_DB)')
+      const result = await wrapBackup(() => restoreDatabase(file, io.dbPath!))
+      print(result, () =>
+        [`Restored ${file} as ${result.database}.`, result.previous ? `The database it replaced is kept as ${result.previous}.` : '', result.migrated.length ? `Migrated: ${result.migrated.join(', ')}.` : '']
+          .filter(Boolean)
+          .join('\n'),
+      )
+    })
+
+  const admin = program.command('admin').description('staff accounts, for operators')
+  admin
+    .command('create')
+    .description('create a staff account (an administrator unless --no-admin) and print a one-time link, valid 7 days, where its owner chooses a password')
+    .requiredOption('--email <email>', 'the account email')
+    .option('--name <name>', 'the person\'s name (default: the email)')
+    .option('--no-admin', 'an ordinary staff account')
+    .action(async (opts: { email: string; name?: string; admin: boolean }) => {
+      if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(opts.email.trim())) throw new CliError(`--email must be an email address, not "${opts.email}"`)
+      const made = await createAccountWithLink(await io.deps(), { email: opts.email, name: opts.name ?? opts.email.trim(), isAdmin: opts.admin }, actor)
+      const link = passwordLinkUrl(io.baseUrl, made.token)
+      print({ userId: made.user.id, email: made.user.email, isAdmin: made.user.isAdmin, link, expiresAt: made.expiresAt }, () =>
+        [`Created ${made.user.isAdmin ? 'administrator' : 'staff account'} ${made.user.email}.`, `Its owner chooses a password at this one-time link (valid until ${made.expiresAt}):`, `  ${link}`].join('\n'),
+      )
+    })
+  admin
+    .command('setup-link')
+    .description('print a new one-time set-up link for the first administrator (only while no administrator can sign in)')
+    .action(async () => {
+      const token = await createSetupToken(await io.deps())
+      if (!token) throw new CliError('an administrator already exists: sign in, or use "admin create --email …" for another account')
+      const link = `${io.baseUrl.replace(/\/+$/, '')}/setup/${token}`
+      print({ link }, () => `Create the first administrator at this one-time link:\n  ${link}`)
+    })
+
   return program
+}
+
+async function* withPrefix(prefix: string, chunks: AsyncIterable<string>): AsyncIterable<string> {
+  if (prefix) yield prefix
+  yield* chunks
+}
+
+/** Backup errors are the operator's to fix: printed as plain CLI errors. */
+async function wrapBackup<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run()
+  } catch (error) {
+    if (error instanceof BackupError) throw new CliError(error.message)
+    throw error
+  }
 }
 
 function importText(file: string, s: ImportSummary): string {

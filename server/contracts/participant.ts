@@ -10,14 +10,29 @@ export const answers = z.record(z.string(), z.unknown())
 export const waveSlot = z.enum(['enrolment', 'pre', 'post', 'follow-up'])
 export type WaveSlot = z.infer<typeof waveSlot>
 
-export const draftBody = z.strictObject({
-  answers,
-  /** Increases with every change on the device; a save older than the stored one is ignored. */
-  revision: z.number().int().positive(),
+/** One answer as given on the device. `value` null clears the question (clearing is an answer too). */
+export const givenAnswer = z.strictObject({
+  question: z.string().min(1).max(200),
+  value: z.unknown().transform((v) => (v === undefined ? null : v)),
+  /** When the participant gave it, by the device's clock (ISO 8601). The later answer to a question wins. */
+  answeredAt: z.iso.datetime({ offset: true }),
+})
+export type GivenAnswer = z.input<typeof givenAnswer>
+
+/** A device's id: made once per browser, so answers from two phones on the same link merge by question. */
+export const deviceId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, '8 to 64 letters, digits, "-" or "_"')
+
+export const answersBody = z.strictObject({
+  deviceId,
+  answers: z.array(givenAnswer).min(1).max(500),
 })
 
 export const completeBody = z.strictObject({
-  answers,
+  /**
+   * Answers given with the submit, merged like any other as given now by this submit (the staff
+   * import and scripts use it; the participant's page sends its answers first and then only the id).
+   */
+  answers: answers.optional(),
   /** Generated on the device once per completion; a retried submit with the same id returns the first result. */
   clientId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, '8 to 64 letters, digits, "-" or "_"'),
 })
@@ -85,7 +100,8 @@ export type ParticipantFeedback = {
   support: null | { reason: 'worse' | 'flag'; contact: string | null }
 }
 
-export type DraftSaved = { revision: number; stale: boolean; savedAt: string }
+/** The server's answer to a batch of answers: every one is stored (current or in history). */
+export type AnswersSaved = { status: 'draft' | 'complete'; answers: Record<string, unknown>; revision: number; savedAt: string }
 export type Completed = { status: 'complete'; completedAt: string; instrument: string; version: string }
 
 /**

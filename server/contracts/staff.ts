@@ -37,6 +37,8 @@ export const studySettingsBody = z.strictObject({
   language: studyLanguage.optional(),
   /** IANA time zone in which waves open and close; existing waves keep their days. */
   timeZone: timeZone.optional(),
+  /** The study's primary outcome(s) as "instrument/scale" (e.g. "phq-9/total"): reported unadjusted; the other scales form the adjusted secondary family. */
+  primaryOutcomes: z.array(z.string().regex(/^[a-z0-9][a-z0-9_-]*\/[a-z][a-z0-9_-]*$/, 'instrument/scale, e.g. phq-9/total')).max(20).optional(),
 })
 export const grantRoleBody = z.strictObject({ email: z.string().trim().max(254), role: staffRole })
 export const createStaffUserBody = z.strictObject({
@@ -57,3 +59,12 @@ export const waveBody = z.strictObject({ opens: day, closes: day, instruments: z
 export const attendanceBody = z.strictObject({
   attendance: z.array(z.strictObject({ participantId: z.string().min(1), present: z.boolean() })).min(1).max(1000),
 })
+
+/** Changing one's own password. */
+export const changePasswordBody = z.strictObject({ currentPassword: z.string().max(passwordRule.maxLength), newPassword: password })
+/** Choosing a password with a one-time link. */
+export const passwordLinkBody = z.strictObject({ token: z.string().min(1).max(100), password })
+/** An administrator's change to an account: disable or enable it, grant or remove administrator rights. */
+export const updateStaffUserBody = z
+  .strictObject({ disabled: z.boolean().optional(), isAdmin: z.boolean().optional() })
+  .refine((b) => b.disabled !== undefined || b.isAdmin !== undefined, { message: 'give disabled or isAdmin' })

@@ -1,18 +1,132 @@
 import SQLite from 'better-sqlite3'
-import { Kysely, SqliteDialect } from 'kysely'
-import { mkdirSync } from 'node:fs'
+import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type SqliteDialectConfig } from 'kysely'
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { Database } from './schema'
 
 /**
- * Open the SQLite database at `path` (":memory:" for tests), with write-ahead logging so readers do
- * not block the writer, and foreign keys enforced.
+ * How long a write waits for another process's write lock (a second process, a `sqlite3` shell, a
+ * backup) before failing: long enough for a few seconds of someone else's transaction, short enough
+ * that a request does not hang for ever. better-sqlite3 waits synchronously, so the event loop waits too.
+ */
+export const busyTimeoutMs = 10_000
+
+/** After a checkpoint SQLite truncates the WAL back to this size, so it cannot grow without bound. */
+export const journalSizeLimitBytes = 64 * 1024 * 1024
+
+/**
+ * Kysely's SQLite driver with two changes:
+ *
+ * - Transactions begin `IMMEDIATE`: they take the write lock at `BEGIN`, where `busy_timeout` applies.
+ *   A deferred transaction that reads first and writes later fails at once with SQLITE_BUSY when
+ *   another process wrote in between, whatever the busy timeout (https://sqlite.org/lang_transaction.html).
+ * - A rollback after SQLite has already rolled back by itself (disk full, I/O error) does nothing, so
+ *   the caller sees the real cause ("database or disk is full") instead of "cannot rollback - no
+ *   transaction is active".
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  constructor(
+    config: SqliteDialectConfig,
+    private readonly sqlite: SQLite.Database,
+  ) {
+    super(config)
+  }
+
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'))
+  }
+
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    if (!this.sqlite.inTransaction) return
+    await connection.executeQuery(CompiledQuery.raw('rollback'))
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly sqlite: SQLite.Database) {
+    super({ database: sqlite })
+  }
+
+  override createDriver() {
+    return new ImmediateSqliteDriver({ database: this.sqlite }, this.sqlite)
+  }
+}
+
+/**
+ * Open the SQLite database at `path` (":memory:" for tests): write-ahead logging so readers do not
+ * block the writer, foreign keys enforced, a busy timeout for other processes' locks, a bounded WAL,
+ * and `secure_delete`, so deleted content does not stay readable in free pages. A new database file is created readable by its owner only (0600, and its folder 0700): it
+ * holds health data. SQLite gives the WAL and shared-memory files the main file's permissions.
+ *
+ * Throws `DatabaseOpenError` naming the cause (read-only, disk full, not a database, locked).
  */
 export function openDatabase(path: string): Kysely<Database> {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
-  const sqlite = new SQLite(path)
-  sqlite.pragma('journal_mode = WAL')
-  sqlite.pragma('foreign_keys = ON')
-  sqlite.pragma('busy_timeout = 5000')
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect(openSqlite(path)) })
+}
+
+/** The better-sqlite3 handle behind `openDatabase`, for the few things Kysely does not do (backups). */
+export function openSqlite(path: string, options: { readonly?: boolean } = {}): SQLite.Database {
+  try {
+    if (path !== ':memory:' && !options.readonly) {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
+      if (!existsSync(path)) closeSync(openSync(path, 'wx', 0o600))
+    }
+    const sqlite = new SQLite(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false })
+    sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`)
+    if (!options.readonly) sqlite.pragma('journal_mode = WAL')
+    sqlite.pragma(`journal_size_limit = ${journalSizeLimitBytes}`)
+    sqlite.pragma('foreign_keys = ON')
+    // Deleted content (a withdrawn participant's answers and words) is overwritten with zeros rather
+    // than left readable in free pages.
+    sqlite.pragma('secure_delete = ON')
+    return sqlite
+  } catch (error) {
+    throw new DatabaseOpenError(path, error)
+  }
+}
+
+/** The database could not be opened; the message names the cause in words an operator can act on. */
+export class DatabaseOpenError extends Error {
+  constructor(
+    readonly path: string,
+    cause: unknown,
+  ) {
+    super(`cannot open the database ${path}: ${describeStorageError(cause)}`, { cause })
+    this.name = 'DatabaseOpenError'
+  }
+}
+
+/**
+ * A storage error in words: SQLite's and the file system's codes turned into their cause, for the
+ * start-up message and the error log. Unknown errors keep their own message.
+ *
+ * @example
+ * describeStorageError(Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' }))
+ * // => 'the disk is full (SQLITE_FULL: database or disk is full)'
+ */
+export function describeStorageError(error: unknown): string {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : ''
+  const message = error instanceof Error ? error.message : String(error)
+  const causes: [RegExp, string][] = [
+    [/^(SQLITE_FULL|ENOSPC)/, 'the disk is full'],
+    [/^(SQLITE_READONLY|EROFS)/, 'the database or its folder is read-only'],
+    [/^(EACCES|EPERM|SQLITE_CANTOPEN)/, 'no permission to open the file or its folder'],
+    [/^(SQLITE_BUSY|SQLITE_LOCKED)/, 'another process holds the database lock'],
+    [/^(SQLITE_NOTADB|SQLITE_CORRUPT)/, 'the file is not a valid SQLite database'],
+    [/^SQLITE_IOERR/, 'an input/output error from the disk'],
+  ]
+  const cause = causes.find(([pattern]) => pattern.test(code))?.[1]
+  return cause ? `${cause} (${code}: ${message})` : message
+}
+
+/**
+ * Close the database cleanly: copy the WAL into the main file and truncate it (so the main file alone
+ * is a whole database, as a file copy or a restore expects), then close.
+ */
+export async function closeDatabase(db: Kysely<Database>): Promise<void> {
+  try {
+    await db.executeQuery(CompiledQuery.raw('pragma wal_checkpoint(TRUNCATE)'))
+  } finally {
+    await db.destroy()
+  }
 }

@@ -25,6 +25,8 @@ export interface StudyTable {
   language: Generated<string>
   /** IANA time zone in which waves open and close at the start and end of their days. */
   time_zone: Generated<string>
+  /** JSON array of "instrument/scale" keys: the study's primary outcomes, not adjusted for multiplicity. */
+  primary_outcomes: Generated<string>
 }
 
 export interface CohortTable {
@@ -118,6 +120,30 @@ export interface ResponseTable {
   completed_at: string | null
 }
 
+/** The current answer to one question of a response (migration 0010). */
+export interface ResponseAnswerTable {
+  response_id: string
+  question: string
+  /** JSON text; null when the participant cleared the answer. */
+  value: string | null
+  /** When it was given, by the device's clock (clamped to the server's: never in the future). */
+  answered_at: string
+  device_id: string
+  received_at: string
+}
+
+/** A value that is no longer, or never was, the current answer: replaced by a later one. */
+export interface ResponseAnswerHistoryTable {
+  id: string
+  response_id: string
+  question: string
+  value: string | null
+  answered_at: string
+  device_id: string
+  received_at: string
+  superseded_at: string
+}
+
 export interface ScaleScoreTable {
   response_id: string
   scale_id: string
@@ -183,6 +209,37 @@ export interface SetupTokenTable {
   id: string
   token_hash: string
   created_at: string
+  used_at: string | null
+}
+
+/** Which server process may write to this database (one at a time). */
+export interface ServerLeaseTable {
+  name: string
+  /** A random id of the holding process. */
+  holder: string
+  host: string
+  pid: number
+  started_at: string
+  heartbeat_at: string
+}
+
+/** Failed sign-ins under one key, and when the next attempt is allowed. */
+export interface SignInThrottleTable {
+  key: string
+  failures: number
+  next_attempt_at: string
+  updated_at: string
+}
+
+/** A one-time link for choosing a password (reset, or an account made from the command line). */
+export interface PasswordLinkTable {
+  id: string
+  user_id: string
+  /** SHA-256 of the link's token. */
+  token_hash: string
+  created_by: string
+  created_at: string
+  expires_at: string
   used_at: string | null
 }
 
@@ -323,6 +380,38 @@ export interface MemberCheckTable {
   decided_at: string
 }
 
+/** A study's disclosure-control thresholds for what program leads see (server/domain/outcomes/disclosure.ts). */
+export interface DisclosurePolicyTable {
+  study_id: string
+  min_n: number
+  order_min_n: number
+  count_redact_at_or_below: number
+  count_rounding: number
+  updated_at: string
+  updated_by: string
+}
+
+/** A frozen, disclosure-controlled snapshot of a cohort's program-lead report. */
+export interface ProgramLeadReleaseTable {
+  id: string
+  study_id: string
+  cohort_id: string
+  released_at: string
+  released_by: string
+  released_by_name: string
+  /** JSON: the policy the snapshot was built under. */
+  policy: string
+  /** JSON: what program leads see. */
+  content: string
+  /** JSON: figure key → participant ids it was computed from; for the next release's differencing check only. */
+  basis: string
+}
+
+/** Audit entries about to be erased with a participant's data (migration 0021). */
+export interface AuditErasureTable {
+  audit_id: string
+}
+
 export interface Database {
   study: StudyTable
   cohort: CohortTable
@@ -334,6 +423,8 @@ export interface Database {
   wave: WaveTable
   wave_instrument: WaveInstrumentTable
   response: ResponseTable
+  response_answer: ResponseAnswerTable
+  response_answer_history: ResponseAnswerHistoryTable
   scale_score: ScaleScoreTable
   response_flag: ResponseFlagTable
   audit_log: AuditLogTable
@@ -352,6 +443,12 @@ export interface Database {
   table2_quote: Table2QuoteTable
   agreement_resolution: AgreementResolutionTable
   member_check: MemberCheckTable
+  disclosure_policy: DisclosurePolicyTable
+  program_lead_release: ProgramLeadReleaseTable
+  audit_erasure: AuditErasureTable
+  server_lease: ServerLeaseTable
+  sign_in_throttle: SignInThrottleTable
+  password_link: PasswordLinkTable
 }
 
 export type StudyRow = Selectable<StudyTable>

@@ -21,6 +21,7 @@ export const errorCodes = [
   'wave_not_open',
   'withdrawn',
   'consent_required',
+  'disclosure_risk',
   'payload_too_large',
   'validation_failed',
   'rate_limited',

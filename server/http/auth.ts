@@ -5,14 +5,16 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import { createMiddleware } from 'hono/factory'
+import { matchedRoutes } from 'hono/route'
 import type { LiveSession } from '../db/repositories/staff'
-import { csrfTokenFor, resolveSession, sessionIdleMs, type SignedIn } from '../domain/staff/auth'
+import { csrfTokenFor, resolveSession, sessionAbsoluteMs, sessionIdleMs, type SignedIn } from '../domain/staff/auth'
 import type { Deps } from '../domain/deps'
 import { ApiError } from '../domain/errors'
+import type { ClientInfo } from './client-info'
 
 export const sessionCookie = 'balint_session'
 
-export type StaffEnv = { Variables: { staff: LiveSession | undefined } }
+export type StaffEnv = { Variables: { staff: LiveSession | undefined; client: ClientInfo } }
 
 const unsafeMethod = (method: string) => !['GET', 'HEAD', 'OPTIONS'].includes(method)
 
@@ -30,7 +32,23 @@ export function staffSession(deps: Deps): MiddlewareHandler<StaffEnv> {
     }
     c.set('staff', session)
     // The server slides the session's expiry with use; the cookie's lifetime slides with it.
-    if (session?.extended) setCookie(c, sessionCookie, token!, cookieOptions(new URL(c.req.url).protocol === 'https:'))
+    if (session?.extended) setCookie(c, sessionCookie, token!, cookieOptions(c, session.createdAt, deps.now()))
+    await next()
+  })
+}
+
+/**
+ * Every staff route needs a session, checked before anything else: before the body is validated,
+ * so an anonymous caller learns nothing about a route's schema from its 422s. Only the routes that
+ * lead to a session are open: sign-in, first-run set-up and the one-time password link.
+ */
+export function requireSessionExcept(openPaths: string[]): MiddlewareHandler<StaffEnv> {
+  // A path ending in "/" opens everything below it; any other is matched exactly.
+  const open = (path: string) => openPaths.some((p) => path === p || (p.endsWith('/') && path.startsWith(p)))
+  return createMiddleware<StaffEnv>(async (c, next) => {
+    // Only where a route answers: a path or method nobody serves stays a 404 for everyone.
+    const routed = matchedRoutes(c).some((route) => route.method !== 'ALL')
+    if (routed && !c.get('staff') && !open(c.req.path)) throw new ApiError('unauthorized', 'Please sign in.')
     await next()
   })
 }
@@ -42,50 +60,22 @@ export function staffOf(c: Context<StaffEnv>): LiveSession {
   return staff
 }
 
-function cookieOptions(secure: boolean) {
-  return { httpOnly: true, sameSite: 'Strict', secure, path: '/', maxAge: Math.floor(sessionIdleMs / 1000) } as const
+/**
+ * HttpOnly, SameSite=Strict, `Secure` whenever the public address is https or the request came over
+ * HTTPS; it lives until the idle timeout or the session's absolute end, whichever is sooner.
+ */
+function cookieOptions(c: Context, createdAt: string, now: Date) {
+  const client = c.get('client') as ClientInfo | undefined
+  const absoluteEnd = new Date(createdAt).getTime() + sessionAbsoluteMs
+  const maxAgeMs = Math.max(0, Math.min(sessionIdleMs, absoluteEnd - now.getTime()))
+  return { httpOnly: true, sameSite: 'Strict', secure: client?.secureCookies ?? false, path: '/', maxAge: Math.floor(maxAgeMs / 1000) } as const
 }
 
-export function setSessionCookie(c: Context, signedIn: SignedIn, secure: boolean): void {
-  setCookie(c, sessionCookie, signedIn.sessionToken, cookieOptions(secure))
+export function setSessionCookie(c: Context, signedIn: SignedIn): void {
+  setCookie(c, sessionCookie, signedIn.sessionToken, cookieOptions(c, signedIn.createdAt, new Date(signedIn.createdAt)))
 }
 
 export function clearSessionCookie(c: Context): void {
-  deleteCookie(c, sessionCookie, { path: '/' })
-}
-
-/**
- * Counts failed sign-ins per key (the email, and the client's address when known) in this process.
- * After `limit` failures within `windowMs`, further attempts are refused until the window passes.
- */
-export class FailureLimiter {
-  readonly #failures = new Map<string, { count: number; resetAt: number }>()
-  constructor(
-    readonly limit = 10,
-    readonly windowMs = 15 * 60 * 1000,
-  ) {}
-
-  /** Seconds until attempts are allowed again, or 0 when they are allowed now. */
-  blockedFor(keys: string[], now: number): number {
-    let wait = 0
-    for (const key of keys) {
-      const entry = this.#failures.get(key)
-      if (entry && entry.resetAt > now && entry.count >= this.limit) wait = Math.max(wait, Math.ceil((entry.resetAt - now) / 1000))
-    }
-    return wait
-  }
-
-  fail(keys: string[], now: number): void {
-    // Forget windows that have passed, so a stream of made-up emails cannot grow the map for ever.
-    if (this.#failures.size > 10_000) for (const [key, entry] of this.#failures) if (entry.resetAt <= now) this.#failures.delete(key)
-    for (const key of keys) {
-      const entry = this.#failures.get(key)
-      if (!entry || entry.resetAt <= now) this.#failures.set(key, { count: 1, resetAt: now + this.windowMs })
-      else entry.count++
-    }
-  }
-
-  succeed(keys: string[]): void {
-    for (const key of keys) this.#failures.delete(key)
-  }
+  const client = c.get('client') as ClientInfo | undefined
+  deleteCookie(c, sessionCookie, { path: '/', secure: client?.secureCookies ?? false })
 }

@@ -17,6 +17,7 @@ export const errorStatus = {
   wave_not_open: 409,
   withdrawn: 409,
   consent_required: 409,
+  disclosure_risk: 409,
   payload_too_large: 413,
   validation_failed: 422,
   rate_limited: 429,

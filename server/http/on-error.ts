@@ -2,13 +2,16 @@ import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { ApiError, type ErrorCode } from '../domain/errors'
 import { statusOf } from './errors'
+import { describeStorageError } from '../db/connection'
+import { logger as defaultLogger, type Logger } from '../logger'
+import { redactPath } from './request-log'
 
 function respond(c: Context, error: ApiError): Response {
   return c.json(error.toBody(), statusOf(error))
 }
 
 /** The app's single error handler. Unknown errors are logged and answered with a 500 that leaks nothing. */
-export function onError(error: Error, c: Context): Response {
+export function onError(error: Error, c: Context, logger: Logger = defaultLogger): Response {
   if (error instanceof ApiError) return respond(c, error)
   if (error instanceof HTTPException) {
     // Hono's own exceptions: its JSON validator rejects malformed bodies and wrong content types.
@@ -17,7 +20,8 @@ export function onError(error: Error, c: Context): Response {
     const code: ErrorCode = error.status === 413 ? 'payload_too_large' : error.status === 401 ? 'unauthorized' : error.status === 404 ? 'not_found' : 'invalid_request'
     return respond(c, new ApiError(code, error.message || code.replace(/_/g, ' ')))
   }
-  console.error(error)
+  // The cause in words (disk full, read-only, locked) beside the stack; never the request's body.
+  logger.error({ err: error, cause: describeStorageError(error), method: c.req.method, path: redactPath(new URL(c.req.url).pathname) }, 'request failed')
   return c.json(new ApiError('internal_error', 'Something went wrong on the server. Nothing was saved from this request.').toBody(), 500)
 }
 

@@ -14,6 +14,7 @@ export function clientRoutes(clientDir?: string) {
   const page = (file: string) => readFileSync(join(clientDir, file), 'utf8')
   const participantPage = page('participant/index.html')
   const staffPage = page('staff/index.html')
+  const serviceWorker = existsSync(join(clientDir, 'participant-sw.js')) ? page('participant-sw.js') : null
   const root = relative(process.cwd(), clientDir) || '.'
   return routes
     .use(
@@ -24,6 +25,15 @@ export function clientRoutes(clientDir?: string) {
         onFound: (_path, c) => c.header('Cache-Control', 'public, max-age=31536000, immutable'),
       }),
     )
+    // The participant page's service worker (vite.config.ts): served under /p/ so that its scope,
+    // and every page it can control, is the participant's pages only. Never cached by the browser's
+    // HTTP cache, so a new build's worker is found at the next visit.
+    .get('/p/sw.js', (c) => {
+      if (!serviceWorker) return c.notFound()
+      c.header('Cache-Control', 'no-cache')
+      c.header('Content-Type', 'text/javascript; charset=utf-8')
+      return c.body(serviceWorker)
+    })
     .get('/p/:token', (c) => {
       c.header('Cache-Control', 'no-store')
       return c.html(participantPage)

@@ -19,8 +19,8 @@ const idParam = z.object({ id: z.string().min(1).max(64) })
 const waveParams = z.object({ id: z.string().min(1).max(64), kind: z.enum(['pre', 'post', 'follow-up']) })
 const anyRole = ['researcher', 'program_lead', 'group_leader', 'interviewer'] as const
 
-/** Links point where the staff member reached us: the same server participants will use. */
-const origin = (c: Context) => new URL(c.req.url).origin
+/** Links point at BALINT_BASE_URL, the address participants use, never at how this request reached us. */
+const origin = (c: Context<StaffEnv>) => c.get('client').baseUrl
 
 async function participantInStudy(deps: Deps, c: Context<StaffEnv>, participantId: string) {
   const participant = await findParticipant(deps.db, participantId)

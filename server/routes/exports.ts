@@ -9,14 +9,17 @@ import { requireCohortRole } from '../domain/staff/access'
 import type { Deps } from '../domain/deps'
 import { exportFileNames, exportFiles, exportSlug, recordExportDownload } from '../domain/outcomes/exports'
 import { staffOf, type StaffEnv } from '../http/auth'
-import { pathParams } from '../http/validate'
+import { pathParams, queryParams } from '../http/validate'
+import { utf8Bom } from '../domain/csv'
 
 const exportParams = z.object({ id: z.string().min(1).max(64), file: z.enum(exportFileNames) })
 
 export function exportRoutes(deps: Deps) {
-  return new Hono<StaffEnv>().get('/cohorts/:id/exports/:file', pathParams(exportParams), async (c) => {
+  // ?bom=1: UTF-8 with a byte-order mark, so Excel reads Persian and accented text as UTF-8.
+  return new Hono<StaffEnv>().get('/cohorts/:id/exports/:file', pathParams(exportParams), queryParams(z.object({ bom: z.enum(['0', '1']).default('0') })), async (c) => {
     const { user } = staffOf(c)
     const params = c.req.valid('param')
+    const bom = c.req.valid('query').bom === '1' && params.file.endsWith('.csv')
     const { cohort } = await requireCohortRole(deps, user, params.id, ['researcher'])
     const file = (await exportFiles(deps, cohort.id)).find((f) => f.name === params.file)!
     // Written before the first byte leaves: a download that fails half-way was still a download.
@@ -29,6 +32,7 @@ export function exportRoutes(deps: Deps) {
     return stream(
       c,
       async (out) => {
+        if (bom) await out.write(utf8Bom)
         for await (const chunk of file.generate()) {
           // The browser went away: stop reading the database.
           if (out.aborted) break

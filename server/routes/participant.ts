@@ -5,10 +5,10 @@
  */
 import { Hono } from 'hono'
 import { z } from 'zod'
-import { completeBody, consentBody, draftBody, quoteAnswerBody, waveSlot, withdrawBody } from '../contracts/participant'
+import { answersBody, completeBody, consentBody, quoteAnswerBody, waveSlot, withdrawBody } from '../contracts/participant'
 import { participantQuotes, recordMemberCheck } from '../domain/qualitative/coding'
 import type { Deps } from '../domain/deps'
-import { completeForm, participantByToken, participantState, recordConsent, saveDraft, withdraw } from '../domain/participation/journey'
+import { completeForm, participantByToken, participantState, recordConsent, saveAnswers, withdraw } from '../domain/participation/journey'
 import { jsonBody, pathParams } from '../http/validate'
 
 const tokenParam = z.object({ token: z.string() })
@@ -26,10 +26,10 @@ export function participantRoutes(deps: Deps) {
       await recordConsent(deps, participant, c.req.valid('json'))
       return c.json(await participantState(deps, await participantByToken(deps, c.req.valid('param').token)), 200)
     })
-    .put('/:token/forms/:slot/:instrument/draft', pathParams(formParams), jsonBody(draftBody), async (c) => {
+    .put('/:token/forms/:slot/:instrument/answers', pathParams(formParams), jsonBody(answersBody), async (c) => {
       const { token, slot, instrument } = c.req.valid('param')
       const participant = await participantByToken(deps, token)
-      return c.json(await saveDraft(deps, participant, slot, instrument, c.req.valid('json')), 200)
+      return c.json(await saveAnswers(deps, participant, slot, instrument, c.req.valid('json')), 200)
     })
     .post('/:token/forms/:slot/:instrument/complete', pathParams(formParams), jsonBody(completeBody), async (c) => {
       const { token, slot, instrument } = c.req.valid('param')

@@ -1,13 +1,15 @@
 /**
- * Reports. Researchers see everything; program leads see cohort aggregates with small cells
- * suppressed, never a participant.
+ * Reports. Researchers see everything, computed live. Program leads never reach these: they read
+ * the snapshots researchers release (routes/releases.ts).
  */
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { requireCohortRole, requireStudyRole } from '../domain/staff/access'
 import type { Deps } from '../domain/deps'
-import { aggregateReport, cohortReport, participantReport } from '../domain/outcomes/report'
+import { cohortReport, participantReport, type aggregateReport, type CohortReport } from '../domain/outcomes/report'
 import { reportCsv, reportMarkdown } from '../domain/outcomes/report-format'
+import { pooledStudyReport } from '../domain/outcomes/pooled-report'
+import { pooledAnalysisScript } from '../domain/outcomes/pooled-analysis-r'
 import { cohortTable1, table1Csv, table1Markdown } from '../domain/outcomes/table1'
 import { findParticipant } from '../db/repositories/participants'
 import { findCohort } from '../db/repositories/studies'
@@ -19,28 +21,45 @@ const waveKind = z.enum(['pre', 'post', 'follow-up'])
 const format = z.enum(['json', 'csv', 'md']).default('json')
 const reportQuery = z.object({ from: waveKind.default('pre'), to: waveKind.default('post'), format })
 const idParam = z.object({ id: z.string().min(1).max(64) })
+const pooledQuery = z.object({ from: waveKind.default('pre'), to: waveKind.default('post'), format: z.enum(['json', 'r']).default('json') })
+
+/**
+ * The report as served. Only the researcher's view is served now; the type still names the former
+ * program-lead 'aggregate' view so that the staff client's report tab, which has branches for it,
+ * keeps compiling until it drops them.
+ */
+type ReportView = (CohortReport & { view: 'researcher' }) | (ReturnType<typeof aggregateReport> & { view: 'aggregate' })
+const researcherView = (report: CohortReport): ReportView => ({ ...report, view: 'researcher' })
 
 export function reportRoutes(deps: Deps) {
   return new Hono<StaffEnv>()
     .get('/cohorts/:id/report', pathParams(idParam), queryParams(reportQuery), async (c) => {
       const staff = staffOf(c)
-      const { cohort, study, roles } = await requireCohortRole(deps, staff.user, c.req.valid('param').id, ['researcher', 'program_lead'])
+      const { cohort } = await requireCohortRole(deps, staff.user, c.req.valid('param').id, ['researcher'])
       const query = c.req.valid('query')
-      const report = await cohortReport(deps, cohort.id, query)
-      const view = roles.includes('researcher') ? { ...report, view: 'researcher' as const } : { ...aggregateReport(report, study.minCellSize), view: 'aggregate' as const }
+      const view = researcherView(await cohortReport(deps, cohort.id, query))
       if (query.format === 'csv') return c.body(reportCsv(view), 200, { 'content-type': 'text/csv; charset=utf-8' })
       if (query.format === 'md') return c.body(reportMarkdown(view), 200, { 'content-type': 'text/markdown; charset=utf-8' })
       return c.json(view, 200)
     })
     .get('/cohorts/:id/table1', pathParams(idParam), queryParams(z.object({ format })), async (c) => {
       const staff = staffOf(c)
-      const { cohort, study, roles } = await requireCohortRole(deps, staff.user, c.req.valid('param').id, ['researcher', 'program_lead'])
+      const { cohort } = await requireCohortRole(deps, staff.user, c.req.valid('param').id, ['researcher'])
       const { format: as } = c.req.valid('query')
-      // Program leads get the same table with small counts suppressed.
-      const table = await cohortTable1(deps, cohort.id, roles.includes('researcher') ? {} : { minCellSize: study.minCellSize })
+      const table = await cohortTable1(deps, cohort.id)
       if (as === 'csv') return c.body(table1Csv(table), 200, { 'content-type': 'text/csv; charset=utf-8' })
       if (as === 'md') return c.body(table1Markdown(table), 200, { 'content-type': 'text/markdown; charset=utf-8' })
       return c.json(table, 200)
+    })
+    // The pooled report of all the study's cohorts: researchers only (it lists every cohort's own
+    // estimate and the script holds each participant's change; program leads get cohort aggregates).
+    .get('/studies/:id/pooled-report', pathParams(idParam), queryParams(pooledQuery), async (c) => {
+      const staff = staffOf(c)
+      const { study } = await requireStudyRole(deps, staff.user, c.req.valid('param').id, ['researcher'])
+      const query = c.req.valid('query')
+      const report = await pooledStudyReport(deps, study.id, query)
+      if (query.format === 'r') return c.body(pooledAnalysisScript(report), 200, { 'content-type': 'text/plain; charset=utf-8', 'content-disposition': 'attachment; filename="pooled-analysis.R"' })
+      return c.json(report, 200)
     })
     .get('/participants/:id/report', pathParams(idParam), async (c) => {
       const staff = staffOf(c)

@@ -83,7 +83,8 @@ export function studyRoutes(deps: Deps) {
       const params = c.req.valid('param')
       const { study } = await requireStudyRole(deps, user, params.id, ['researcher'])
       if (params.userId === user.id && params.role === 'researcher') throw new ApiError('conflict', 'You cannot remove your own researcher role.')
-      await revokeRole(deps.db, { studyId: study.id, userId: params.userId, role: params.role })
+      // Revoking a role nobody holds changes nothing: a 404, and nothing in the audit log.
+      if (!(await revokeRole(deps.db, { studyId: study.id, userId: params.userId, role: params.role }))) throw new ApiError('not_found', 'This person does not hold this role in this study.')
       await insertAudit(deps.db, { actor: `staff:${user.id}`, action: 'role.revoke', entity: 'study', entityId: study.id, details: { userId: params.userId, role: params.role } }, deps.now())
       return c.json({ ok: true }, 200)
     })
@@ -94,7 +95,7 @@ export function studyRoutes(deps: Deps) {
       const demo = await createDemo(deps, `staff:${user.id}`)
       await grantRole(deps.db, { studyId: demo.study.id, userId: user.id, role: 'researcher' }, deps.now())
       // The links of the cohort to try are shown this once, like any new links.
-      const origin = new URL(c.req.url).origin
+      const origin = c.get('client').baseUrl
       return c.json(
         { studyId: demo.study.id, completedCohortId: demo.completedCohort.id, cohortId: demo.cohort.id, participants: demo.participants.map((p) => ({ id: p.id, code: p.code, link: participantLink(origin, p.token) })) },
         201,

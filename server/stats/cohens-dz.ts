@@ -1,6 +1,6 @@
 import { mean, sampleStandardDeviation } from 'simple-statistics'
 import { pairedDifferences } from './paired-differences'
-import { noncentralTCdf } from './noncentral-t-cdf'
+import { noncentralTCdf, noncentralTMethod, type NoncentralTMethod } from './noncentral-t-cdf'
 import { bisectRoot } from './root-find'
 
 /**
@@ -12,11 +12,13 @@ import { bisectRoot } from './root-find'
  * noncentral t with n − 1 degrees of freedom and noncentrality δ = true d_z·√n. The lower limit is
  * the δ_L at which t_obs is the 97.5th percentile (P(T ≤ t_obs | δ_L) = 0.975) and the upper limit
  * the δ_U at which it is the 2.5th percentile (P(T ≤ t_obs | δ_U) = 0.025); both divided by √n.
- * The δ are found by bisection (tolerance 1e-10) inside a bracket around t_obs, widened until it
- * holds the root. Equal to MBESS / effectsize, and to R:
+ * The δ are found by bisection to full double precision inside a bracket around t_obs, widened
+ * until it holds the root. Equal to MBESS / effectsize, and to R to 1e-10:
  *   tobs <- t.test(post, pre, paired = TRUE)$statistic; df <- n - 1
- *   uniroot(function(l) pt(tobs, df, l) - 0.975, c(-50, 50), tol = 1e-12)$root / sqrt(n)
- * to about 1e-7 (the accuracy of the noncentral t distribution function, see noncentralTCdf).
+ *   uniroot(function(l) pt(tobs, df, l) - 0.975, c(-50, 50), tol = 1e-13)$root / sqrt(n)
+ * because noncentralTCdf is a port of R's `pt`. Where a limit lies beyond |δ| = 37.62 (or n > 4·10⁵),
+ * R's `pt`, and so this CI, rests on a normal approximation that is poor in the tails;
+ * `ciMethod` is then 'normal approximation' and the report says so.
  *
  * The sign follows post − pre: on a symptom scale an improvement gives a negative d_z.
  * Differences that are (essentially) constant are rejected as in pairedTTest: d_z would be
@@ -38,7 +40,7 @@ import { bisectRoot } from './root-find'
  * //    uniroot(function(l) pt(tobs, 9, l) - 0.025, c(-50, 50), tol = 1e-12)$root / sqrt(10)  # 2.118017
  * cohensDz(extra2, extra1) // => { dz: 1.28455..., ci95: [0.41462..., 2.11801...] }
  */
-export function cohensDz(post: number[], pre: number[]): { dz: number; ci95: [number, number] } {
+export function cohensDz(post: number[], pre: number[]): { dz: number; ci95: [number, number]; ciMethod: NoncentralTMethod } {
   const differences = pairedDifferences(post, pre)
   const n = differences.length
   if (n < 2) throw new RangeError(`Cohen's d_z needs at least 2 pairs (got ${n}).`)
@@ -50,20 +52,46 @@ export function cohensDz(post: number[], pre: number[]): { dz: number; ci95: [nu
   }
 
   const dz = meanDifference / sdDifference
-  const tObserved = meanDifference / standardError
-  const df = n - 1
-  const lower = noncentralityWithCdf(tObserved, df, 0.975)
-  const upper = noncentralityWithCdf(tObserved, df, 0.025)
-  return { dz, ci95: [lower / Math.sqrt(n), upper / Math.sqrt(n)] }
+  return { dz, ...cohensDzConfidenceInterval(meanDifference / standardError, n) }
 }
 
 /**
- * The noncentrality δ with P(T_{df, δ} ≤ t) = probability. P(T ≤ t) falls as δ grows, so the root
- * is bracketed by walking out from t in steps that double, starting at about four standard
- * deviations of T (statistics.md A3).
+ * The 95% confidence interval of d_z from the paired t statistic, by the noncentral t method (see
+ * cohensDz): the δ with P(T_{n−1, δ} ≤ t) = 0.975 and 0.025, each divided by √n.
+ *
+ * @param tObserved - the paired t statistic, mean(d) / (sd(d)/√n)
+ * @param n - the number of pairs, ≥ 2
+ * @returns the limits and whether R's normal approximation was used at either of them
+ * @throws {RangeError} for a non-finite t or n < 2
+ * @example
+ * // R: tobs <- 3 * sqrt(10)
+ * //    uniroot(function(l) pt(tobs, 9, l) - 0.975, c(-50, 50), tol = 1e-13)$root / sqrt(10)  # 1.4922583998643442
+ * cohensDzConfidenceInterval(3 * Math.sqrt(10), 10).ci95[0] // => 1.49225839986...
+ */
+export function cohensDzConfidenceInterval(tObserved: number, n: number): { ci95: [number, number]; ciMethod: NoncentralTMethod } {
+  if (!Number.isFinite(tObserved)) throw new RangeError(`The t statistic must be finite (got ${tObserved}).`)
+  if (!Number.isInteger(n) || n < 2) throw new RangeError(`Cohen's d_z needs at least 2 pairs (got ${n}).`)
+  const df = n - 1
+  const lower = noncentralityWithCdf(tObserved, df, 0.975)
+  const upper = noncentralityWithCdf(tObserved, df, 0.025)
+  const approximated = [lower, upper].some((delta) => noncentralTMethod(tObserved, df, delta) === 'normal approximation')
+  return { ci95: [lower / Math.sqrt(n), upper / Math.sqrt(n)], ciMethod: approximated ? 'normal approximation' : 'series' }
+}
+
+/** The largest |δ| at which R's pt, and noncentralTCdf, still use the AS 243 series. */
+const SERIES_LIMIT = Math.sqrt(2 * Math.LN2 * 1021) * (1 - 1e-12)
+
+/**
+ * The noncentrality δ with P(T_{df, δ} ≤ t) = probability. The exact P(T ≤ t) falls as δ grows, and
+ * the AS 243 series computes it accurately for |δ| ≤ 37.62, so a root there is searched first, over
+ * the whole series range. Only when the root lies beyond it is the bracket walked out from t in
+ * steps that double, starting at about four standard deviations of T (statistics.md A3): R's normal
+ * approximation takes over there, which is not monotone in δ where it joins the series, so a search
+ * across the join could stop at a spurious root.
  */
 function noncentralityWithCdf(t: number, df: number, probability: number): number {
   const excess = (delta: number) => noncentralTCdf(t, df, delta) - probability
+  if (df <= 4e5 && excess(-SERIES_LIMIT) >= 0 && excess(SERIES_LIMIT) <= 0) return bisectRoot(excess, -SERIES_LIMIT, SERIES_LIMIT, 0)
   let step = 4 * Math.sqrt(1 + (t * t) / (2 * df)) + 1
   let low = t - step
   let high = t + step
@@ -78,5 +106,5 @@ function noncentralityWithCdf(t: number, df: number, probability: number): numbe
     step *= 2
     high = t + step
   }
-  return bisectRoot(excess, low, high, 1e-10)
+  return bisectRoot(excess, low, high, 0)
 }

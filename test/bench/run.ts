@@ -51,11 +51,16 @@ async function load(urlFor: (worker: number) => string, bodyFor: (worker: number
   return { requests: latencies.length, failures, perSecond: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) }
 }
 
-/** A draft that grows one PHQ-9 item per save, as a participant answering would send. */
+/** A draft that grows one PHQ-9 item per save (the bare server stores it whole). */
 function draft(i: number) {
   const answers: Record<string, number> = {}
   for (let item = 1; item <= Math.min(9, (i % 9) + 1); item++) answers[`phq9_${item}`] = (i + item) % 4
   return { answers, revision: i + 1 }
+}
+
+/** One answer per save, as the participant's outbox sends an answer given on its own. */
+function oneAnswer(i: number) {
+  return { deviceId: 'bench-device-01', answers: [{ question: `phq9_${(i % 9) + 1}`, value: i % 4, answeredAt: new Date().toISOString() }] }
 }
 
 async function transferSize(baseUrl: string, token: string) {
@@ -99,8 +104,8 @@ try {
   await load((w) => `http://127.0.0.1:${barePort}/save/w${w}`, (_, i) => draft(i))
   const bareResult = await load((w) => `http://127.0.0.1:${barePort}/save/w${w}`, (_, i) => draft(i))
   const platformResult = await load(
-    (w) => `${baseUrl}/api/p/${tokens[w]}/forms/pre/phq-9/draft`,
-    (_, i) => draft(i),
+    (w) => `${baseUrl}/api/p/${tokens[w]}/forms/pre/phq-9/answers`,
+    (_, i) => oneAnswer(i),
   )
   console.log(`\nSaving answers, ${concurrency} participants at once, ${savesPerParticipant} saves each:`)
   const row = (name: string, r: Awaited<ReturnType<typeof load>>) =>

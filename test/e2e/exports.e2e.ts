@@ -1,7 +1,7 @@
 /**
  * A researcher downloads the exports of the demo's completed cohort in a real browser and the files
  * parse: wide.csv has one row per participant with the pre and post scores the report uses; the
- * download is in the audit log. Table 1 is on screen, and a program lead sees it suppressed.
+ * download is in the audit log. Table 1 is on screen; a program lead sees only the released Table 1, rounded and redacted.
  */
 import { parse } from 'csv-parse/sync'
 import { readFileSync } from 'node:fs'
@@ -14,6 +14,7 @@ import { cohortReport } from '../../server/domain/outcomes/report'
 import { screenshot } from './helpers/browser'
 import { signIn, staffPassword } from './helpers/staff'
 import { type TestServer, useServerAndBrowser } from './helpers/server'
+import { releaseCohort } from '../../server/domain/outcomes/release'
 
 let server: TestServer
 let browser: Browser
@@ -57,13 +58,17 @@ describe('exports and Table 1 in the browser', () => {
     await screenshot(page, 'staff-51-table1')
     await page.context().close()
 
+    // The researcher releases; the program lead asking for Table 1 gets the released one only.
+    await releaseCohort(server.deps, cohortId, researcher)
     const leadPage = await signedInPage('pat@example.org')
     await leadPage.goto(`${server.baseUrl}/cohorts/${cohortId}/table1`)
-    await leadPage.getByTestId('table1').waitFor()
-    const text = (await leadPage.getByTestId('table1').textContent()) ?? ''
-    expect(text).toContain('suppressed (fewer than 5)')
-    // No range for a program lead: the oldest and youngest are single people.
+    await leadPage.getByTestId('release-table1').waitFor()
+    expect(await leadPage.getByTestId('table1').count()).toBe(0)
+    const text = (await leadPage.getByTestId('release-table1').textContent()) ?? ''
+    expect(text).toContain('not shown')
+    // No range for a program lead: the oldest and youngest are single people; ages in whole years.
     expect(text).not.toMatch(/\[\d+–\d+\]/)
+    expect(text).toMatch(/Age \(years\), mean \(SD\)\d+ \(\d+\)/)
     expect(await leadPage.getByRole('link', { name: 'Exports' }).count()).toBe(0)
     await screenshot(leadPage, 'staff-52-table1-program-lead')
     await leadPage.context().close()

@@ -295,11 +295,14 @@ describe('the cohort report', () => {
     expect(tracking.match(/Completed/g)?.length).toBe(4)
     await screenshot(page, 'staff-20-tracking-completed')
 
-    await page.getByRole('link', { name: 'Report' }).click()
+    await page.getByRole('link', { name: 'Report', exact: true }).click()
     const stats = page.getByTestId('stats-table')
     await stats.waitFor()
     // Two scales (PHQ-9 total, GAD-7 total), each with n = 2 complete pairs.
-    expect(await stats.locator('tr[data-stat="n"] td').allInnerTexts()).toEqual(['2', '2'])
+    const nCells = stats.locator('tr[data-stat="n"] td')
+    expect(await nCells.evaluateAll((cells) => cells.map((cell) => cell.firstChild?.textContent))).toEqual(['2', '2'])
+    // Two pairs: each n carries the small-sample warning as a footnote.
+    expect(await nCells.locator('sup').count()).toBe(2)
     expect(await stats.locator('thead th').allInnerTexts()).toEqual([expect.stringContaining('Statistic'), expect.stringContaining('PHQ-9'), expect.stringContaining('GAD-7')])
     // PHQ-9: P1 15 → 4, P2 10 → 8, mean change −6.50.
     expect(await stats.locator('tr[data-stat="change"] td').first().innerText()).toMatch(/^-6\.50 \[/)
@@ -412,11 +415,11 @@ describe('what cannot be computed', () => {
 })
 
 describe('a program lead', () => {
-  it('gets an account and a role through the admin pages, and sees only suppressed aggregates', async () => {
+  it('gets an account and a role through the admin pages, and sees only what a researcher released', async () => {
     const admin = await staffUser('Adam Admin', true)
-    const { study, cohort, participants } = await openCohort(admin.id, 3)
-    await answerByHttp(participants[0]!.token, [14, 6], [12, 5])
-    await answerByHttp(participants[1]!.token, [9, 8], [7, 7])
+    const { study, cohort, participants } = await openCohort(admin.id, 13)
+    const scores: [number, number][] = [[14, 6], [9, 8], [18, 11], [12, 12], [21, 13], [7, 5], [16, 9], [11, 10], [19, 14], [8, 8], [15, 7], [13, 11]]
+    for (const [i, [pre, post]] of scores.entries()) await answerByHttp(participants[i]!.token, [pre, post], [pre - 2, post - 1])
 
     const { page, context, offSite, errors } = await laptopPage()
     await signIn(page, admin.email)
@@ -437,6 +440,30 @@ describe('a program lead', () => {
     await page.getByRole('button', { name: 'Give role' }).click()
     await page.getByTestId('study-staff').getByText(leadEmail).waitFor()
     await screenshot(page, 'staff-31-study-staff')
+    // The study's disclosure-control thresholds: a researcher may make one stricter (each input stops at its floor).
+    const policy = page.getByRole('region', { name: 'Disclosure control for program leads' })
+    expect(await policy.getByLabel('Fewest participants behind any statistic').getAttribute('min')).toBe('10')
+    await policy.getByLabel('Fewest participants behind a median, quartiles or Wilcoxon test').fill('25')
+    await policy.getByRole('button', { name: 'Save thresholds' }).click()
+    await policy.getByText('Saved').waitFor()
+    await screenshotOf(policy, 'staff-31a-disclosure-policy')
+
+    // The researcher (the administrator created the study) releases the report to program leads.
+    await page.goto(`${server.baseUrl}/cohorts/${cohort.id}/releases`)
+    await page.getByTestId('no-releases').waitFor()
+    await page.getByTestId('release-allowed').waitFor()
+    expect(await page.getByTestId('release-policy').innerText()).toContain('no median, quartiles or Wilcoxon test from fewer than 25')
+    await page.getByRole('button', { name: 'Release now' }).click()
+    await page.getByTestId('release-view').waitFor()
+    await screenshot(page, 'staff-32a-release-researcher')
+    // One more participant completes: a new release would differ by one person, so it is refused, saying why.
+    await answerByHttp(participants[12]!.token, [10, 9], [8, 7])
+    await page.reload()
+    const refused = page.getByTestId('release-refused')
+    await refused.waitFor()
+    expect(await refused.innerText()).toMatch(/wait until at least 9 more/)
+    expect(await page.getByRole('button', { name: 'Release now' }).isDisabled()).toBe(true)
+    await screenshotOf(page.getByRole('region', { name: 'Release to program leads' }), 'staff-32b-release-refused')
     await signOut(page)
 
     await signIn(page, leadEmail)
@@ -444,26 +471,34 @@ describe('a program lead', () => {
     await page.goto(`${server.baseUrl}/cohorts/${cohort.id}`)
     const tabs = page.getByRole('navigation', { name: 'Cohort sections' })
     await tabs.waitFor()
-    // Program leads read the aggregate report and Table 1, both suppressed; nothing else.
-    expect(await tabs.getByRole('link').allInnerTexts()).toEqual(['Report', 'Table 1'])
-    const stats = page.getByTestId('stats-table')
-    await stats.waitFor()
-    await page.getByTestId('aggregate-notice').waitFor()
-    // The download is the same aggregate: no participant code in it either.
+    // Program leads read released reports only: no live report, no Table 1 of current data.
+    expect(await tabs.getByRole('link').allInnerTexts()).toEqual(['Released reports'])
+    const notice = page.getByTestId('release-notice')
+    await notice.waitFor()
+    expect(await notice.innerText()).toContain('by Adam Admin')
+    const stats = page.getByTestId('release-stats').first()
+    // 12 pairs: n shown rounded to 10, means and SDs in whole points, no quartiles anywhere.
+    expect(await stats.locator('tr[data-scale="phq-9/total"] td').first().innerText()).toBe('10')
+    expect(await stats.locator('tr[data-scale="phq-9/total"] td').nth(1).innerText()).toMatch(/^\d+ \(\d+\)$/)
+    // The download is the same release: no participant code in it either.
     const csvHref = await page.getByRole('link', { name: 'Download CSV' }).getAttribute('href')
     const csv = await page.evaluate(async (href) => (await fetch(href!)).text(), csvHref)
-    expect(csv).toContain('instrument,scale')
-    expect(csv).not.toMatch(/\bP[123]\b/)
-    // Two pairs per scale: even n is withheld.
-    expect(await stats.locator('tr[data-stat="n"] td').allInnerTexts()).toEqual(['suppressed (fewer than 5)', 'suppressed (fewer than 5)'])
-    expect(await stats.locator('tr[data-stat="pre-mean"] td').allInnerTexts()).toEqual(['suppressed (fewer than 5)', 'suppressed (fewer than 5)'])
-    expect(await stats.locator('tr[data-stat="dz"] td').allInnerTexts()).toEqual(['suppressed (fewer than 5)', 'suppressed (fewer than 5)'])
-    // No participant-level figure or table, and no participant code anywhere.
-    expect(await page.locator('figure.plot').count()).toBe(0)
-    expect(await page.locator('svg').count()).toBe(0)
+    expect(csv).toContain('section,comparison,instrument,scale,figure,value')
+    expect(csv).not.toMatch(/\bP\d+\b/)
+    // The live report is refused on the server, whatever the page shows.
+    const live = await page.evaluate(async (id) => (await fetch(`/api/cohorts/${id}/report?from=pre&to=post`)).status, cohort.id)
+    expect(live).toBe(403)
+    // Plots are drawn from the released figures only: each plot's table holds the released means, and
+    // there is no other figure (no per-person plot) on the page.
+    const plots = page.getByTestId('released-plots')
+    await plots.locator('svg').first().waitFor()
+    expect(await page.locator('svg').count()).toBe(await plots.locator('svg').count())
+    const phqCells = await stats.locator('tr[data-scale="phq-9/total"] td').allInnerTexts()
+    expect(await page.getByTestId('released-plot-table').first().locator('td').allInnerTexts()).toEqual([phqCells[1]!.split(' ')[0], phqCells[2]!.split(' ')[0]])
+    // No participant-level table, and no participant code anywhere.
     expect(await page.getByTestId('participant-table').count()).toBe(0)
     const text = await pageText(page)
-    expect(text).not.toMatch(/\bP[123]\b/)
+    expect(text).not.toMatch(/\bP\d+\b/)
     expect(text).not.toMatch(/\bnull\b|\bNaN\b|undefined/)
     await screenshot(page, 'staff-32-report-program-lead')
 

@@ -22,13 +22,21 @@ export function ExportsTab({ cohort }: { cohort: CohortDetail }) {
       <p>{t('staff.dataExports.intro')}</p>
       <ul className="exports">
         {files.map(([file, about]) => {
-          const url = api.cohorts[':id'].exports[':file'].$url({ param: { id: cohort.id, file } })
+          const url = api.cohorts[':id'].exports[':file'].$url({ param: { id: cohort.id, file }, query: { bom: '0' } })
           return (
             <li key={file}>
               <a className="button secondary" href={url.pathname} download data-testid={`export-${file}`}>
                 {file}
               </a>{' '}
               {t(about)}
+              {file.endsWith('.csv') && (
+                <>
+                  {' '}
+                  <a href={`${url.pathname}?bom=1`} download data-testid={`export-${file}-excel`} title={t('staff.dataExports.excelAbout')}>
+                    ({t('staff.dataExports.excel')})
+                  </a>
+                </>
+              )}
             </li>
           )
         })}

@@ -53,7 +53,13 @@ export function StatisticsTable({ report }: { report: CohortReportView }) {
   }
 
   const groups: Group[] = [
-    { label: t('staff.stats.sample'), rows: [{ id: 'n', label: t('staff.stats.n'), cell: (s) => (s.n === null ? missing(s, ['n']) : String(s.n)) }] },
+    {
+      label: t('staff.stats.sample'),
+      rows: [
+        { id: 'n', label: t('staff.stats.n'), cell: (s) => (s.n === null ? missing(s, ['n']) : <>{String(s.n)}{s.warnings?.n && notes.ref(s.warnings.n)}</>) },
+        { id: 'prorated', label: t('staff.stats.prorated'), cell: (s) => (s.prorated ? `${s.prorated.pre} / ${s.prorated.post}` : '–') },
+      ],
+    },
     {
       label: waveLabel(report.from),
       rows: [
@@ -86,19 +92,37 @@ export function StatisticsTable({ report }: { report: CohortReportView }) {
         { id: 't', label: t('staff.stats.t'), cell: (s) => (s.pairedT ? `${fixed(s.pairedT.t)} (${score(s.pairedT.df)})` : missing(s, ['pairedT'])) },
         { id: 'p', label: t('staff.stats.p'), cell: (s) => (s.pairedT ? pValue(s.pairedT.p) : missing(s, ['pairedT'])) },
         { id: 'p-holm', label: t('staff.stats.pHolm'), title: t('staff.stats.pHolmTitle'), cell: (s) => (s.pHolm === null ? missing(s, ['pHolm', 'pairedT']) : pValue(s.pHolm)) },
+        { id: 'family', label: t('staff.stats.family'), cell: (s) => <span title={s.multiplicity.description}>{t(`staff.stats.family.${s.multiplicity.family}`, { m: s.multiplicity.m ?? '–' })}</span> },
         { id: 'wilcoxon-v', label: t('staff.stats.wilcoxonV'), cell: (s) => (s.wilcoxon ? score(s.wilcoxon.V) : missing(s, ['wilcoxon'])) },
         {
           id: 'wilcoxon-p',
           label: t('staff.stats.wilcoxonP'),
-          cell: (s) => (s.wilcoxon ? `${pValue(s.wilcoxon.p)} (${t(`staff.stats.method.${s.wilcoxon.method}`)})` : missing(s, ['wilcoxon'])),
+          cell: (s) =>
+            s.wilcoxon ? (
+              <>
+                {pValue(s.wilcoxon.p)} ({t(`staff.stats.method.${s.wilcoxon.method}`)})
+                {s.wilcoxon.zeros ? <span className="th-note">{t('staff.stats.zerosDropped', { n: s.wilcoxon.zeros })}</span> : null}
+              </>
+            ) : (
+              missing(s, ['wilcoxon'])
+            ),
         },
+        { id: 'wilcoxon-p-holm', label: t('staff.stats.wilcoxonPHolm'), cell: (s) => (s.wilcoxonHolm === null ? missing(s, ['wilcoxonHolm', 'pHolm', 'wilcoxon']) : pValue(s.wilcoxonHolm)) },
         {
           id: 'dz',
           label: t('staff.stats.dz'),
           title: t('staff.stats.dzTitle'),
-          cell: (s) => (s.effectSize ? `${fixed(s.effectSize.dz)} [${fixed(s.effectSize.dzCi95[0])}, ${fixed(s.effectSize.dzCi95[1])}]` : missing(s, ['effectSize'])),
+          cell: (s) =>
+            s.effectSize?.dz != null ? (
+              <>
+                {fixed(s.effectSize.dz)} {s.effectSize.dzCi95 ? `[${fixed(s.effectSize.dzCi95[0])}, ${fixed(s.effectSize.dzCi95[1])}]` : ''}
+                {s.warnings?.['effectSize.dz'] && notes.ref(s.warnings['effectSize.dz'])}
+              </>
+            ) : (
+              missing(s, ['effectSize.dz', 'effectSize'])
+            ),
         },
-        { id: 'gav', label: t('staff.stats.gav'), title: t('staff.stats.gavTitle'), cell: (s) => (s.effectSize ? fixed(s.effectSize.gav) : missing(s, ['effectSize'])) },
+        { id: 'gav', label: t('staff.stats.gav'), title: t('staff.stats.gavTitle'), cell: (s) => (s.effectSize?.gav != null ? fixed(s.effectSize.gav) : missing(s, ['effectSize.gav', 'effectSize'])) },
       ],
     },
     {
@@ -109,7 +133,11 @@ export function StatisticsTable({ report }: { report: CohortReportView }) {
           label: t(`staff.class.${c}`),
           cell: (s: ScaleReport) => {
             const count = s.reliableChange[c]
-            return count === null ? missing(s, ['reliableChange', 'rci']) : s.rci === null && count === 0 ? missing(s, ['rci']) : String(count)
+            if (count !== null) return String(count)
+            // Not assessable (no reliability, no cut-off) is said in words, never shown as 0.
+            const reason = s.unavailable[`reliableChange.${c}`] ?? s.unavailable.reliableChange
+            if (reason?.startsWith('not assessable')) return <>{t('staff.stats.notAssessable')}{notes.ref(reason)}</>
+            return missing(s, ['reliableChange', 'rci'])
           },
         })),
         {
@@ -117,7 +145,11 @@ export function StatisticsTable({ report }: { report: CohortReportView }) {
           label: t('staff.stats.rcp'),
           cell: (s) =>
             s.rci ? (
-              <span title={t('staff.stats.rciBasis', { sd: fixed(s.rci.sd), sdSource: s.rci.sdSource, r: fixed(s.rci.reliability), rSource: s.rci.reliabilitySource })}>{fixed(s.rci.reliableChangePoints)}</span>
+              <>
+                <span title={t('staff.stats.rciBasis', { sd: fixed(s.rci.sd), sdSource: s.rci.sdSource, r: fixed(s.rci.reliability), rSource: s.rci.reliabilitySource })}>{fixed(s.rci.reliableChangePoints)}</span>
+                {s.warnings?.rci && notes.ref(s.warnings.rci)}
+                {s.warnings?.norms && notes.ref(s.warnings.norms)}
+              </>
             ) : (
               missing(s, ['rci'])
             ),
@@ -178,7 +210,7 @@ export function StatisticsTable({ report }: { report: CohortReportView }) {
           ))}
         </table>
       </div>
-      <FootnoteList notes={notes} />
+      <FootnoteList notes={notes} title={t('staff.stats.notesTitle')} />
       {bases.length > 0 && (
         <details className="method-notes">
           <summary>{t('staff.stats.basisTitle')}</summary>

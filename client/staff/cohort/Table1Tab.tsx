@@ -63,7 +63,7 @@ export function Table1Tab({ cohort }: { cohort: CohortDetail }) {
                 <th scope="row" className="level">
                   {l.label}
                 </th>
-                <td>{l.n === null ? suppressed : `${l.n} (${one(l.percent)}%)`}</td>
+                <td>{l.n === null ? suppressed : l.percent === null ? `${l.n} (–)` : `${l.n} (${one(l.percent)}%)`}</td>
               </tr>
             )),
           ])}

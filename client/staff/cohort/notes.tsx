@@ -31,6 +31,18 @@ export class Footnotes {
       </span>
     )
   }
+
+  /** A footnote mark beside a value that is shown (a warning) or said in words ("not assessable"). */
+  ref(reason: string): React.ReactNode {
+    const n = this.number(reason)
+    return (
+      <sup title={reason}>
+        <a href={`#${this.idPrefix}-note-${n}`} aria-label={t('staff.report.noteRef', { n })}>
+          {n}
+        </a>
+      </sup>
+    )
+  }
 }
 
 export function FootnoteList({ notes, title }: { notes: Footnotes; title?: string }) {

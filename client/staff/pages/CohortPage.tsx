@@ -1,6 +1,6 @@
 /**
  * A cohort: one closed Balint group. Its sections are shown by role: researchers run the study
- * (participants, waves), group leaders mark attendance, program leads read the aggregate report.
+ * (participants, waves), group leaders mark attendance, program leads read released reports.
  */
 import { lazy, Suspense } from 'react'
 import { Link } from 'wouter'
@@ -11,6 +11,7 @@ import { SessionsTab } from '../cohort/SessionsTab'
 import { WavesTab } from '../cohort/WavesTab'
 import { Table1Tab } from '../cohort/Table1Tab'
 import { ExportsTab } from '../cohort/ExportsTab'
+import { ReleasesTab } from '../cohort/ReleasesTab'
 import { api } from '../../lib/api'
 import { call, useResource } from '../request'
 import type { CohortDetail, Role } from '../types'
@@ -23,9 +24,11 @@ const tabs = [
   { id: 'participants', roles: ['researcher'] },
   { id: 'waves', roles: ['researcher'] },
   { id: 'sessions', roles: ['researcher', 'group_leader'] },
-  { id: 'report', roles: ['researcher', 'program_lead'] },
-  { id: 'table1', roles: ['researcher', 'program_lead'] },
+  { id: 'report', roles: ['researcher'] },
+  { id: 'table1', roles: ['researcher'] },
   { id: 'exports', roles: ['researcher'] },
+  // Program leads read released snapshots only; researchers release them here.
+  { id: 'releases', roles: ['researcher', 'program_lead'] },
 ] as const satisfies readonly { id: string; roles: readonly Role[] }[]
 
 type TabId = (typeof tabs)[number]['id']
@@ -86,6 +89,8 @@ function TabContent({ tab, cohort, reloadCohort }: { tab: TabId; cohort: CohortD
       return <Table1Tab cohort={cohort} />
     case 'exports':
       return <ExportsTab cohort={cohort} />
+    case 'releases':
+      return <ReleasesTab cohort={cohort} />
   }
 }
 

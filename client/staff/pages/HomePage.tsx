@@ -10,6 +10,7 @@ import { AssignedParticipants } from '../qualitative/AssignedParticipants'
 import { call, useAction, useResource } from '../request'
 import { useMe } from '../session'
 import { LoadError, Loading, RoleBadges, usePageTitle } from '../ui'
+import type { StaffAccount } from '../types'
 
 export function HomePage() {
   usePageTitle(t('staff.home.title'))
@@ -120,6 +121,54 @@ function DemoStudy() {
   )
 }
 
+/**
+ * An administrator's actions on one account. The server refuses what must not happen (the last
+ * administrator disabled or demoted) and says why; the message is shown here.
+ */
+function AccountActions({ user, onChange }: { user: StaffAccount; onChange: () => Promise<void> }) {
+  const [notice, setNotice] = useState<string | null>(null)
+  const [link, setLink] = useState<string | null>(null)
+  const update = useAction(async (change: { disabled?: boolean; isAdmin?: boolean }) => {
+    await call(api['staff-users'][':id'].$patch({ param: { id: user.id }, json: change }))
+    await onChange()
+  })
+  const endSessions = useAction(async () => {
+    const result = await call(api['staff-users'][':id'].sessions.$delete({ param: { id: user.id } }))
+    setNotice(t('staff.accounts.sessionsEnded', { count: result.endedSessions, email: user.email }))
+  })
+  const reset = useAction(async () => {
+    const made = await call(api['staff-users'][':id']['password-link'].$post({ param: { id: user.id } }))
+    setNotice(t('staff.accounts.resetLink', { email: made.email, expires: dateTime(made.expiresAt) }))
+    setLink(made.link)
+  })
+  const error = update.error ?? endSessions.error ?? reset.error
+  return (
+    <div className="account-actions" data-testid={`account-actions-${user.email}`}>
+      <button type="button" className="secondary small" onClick={() => void update.run({ disabled: !user.disabled })}>
+        {user.disabled ? t('staff.accounts.enable') : t('staff.accounts.disable')}
+      </button>{' '}
+      <button type="button" className="secondary small" onClick={() => void update.run({ isAdmin: !user.isAdmin })}>
+        {user.isAdmin ? t('staff.accounts.removeAdmin') : t('staff.accounts.makeAdmin')}
+      </button>{' '}
+      <button type="button" className="secondary small" onClick={() => void endSessions.run()}>
+        {t('staff.accounts.endSessions')}
+      </button>{' '}
+      {!user.disabled && (
+        <button type="button" className="secondary small" onClick={() => void reset.run()}>
+          {t('staff.accounts.resetPassword')}
+        </button>
+      )}
+      <StatusNotice message={notice} />
+      {link && (
+        <p>
+          <code data-testid="password-link">{link}</code>
+        </p>
+      )}
+      <ErrorNotice message={error?.message} />
+    </div>
+  )
+}
+
 function StaffAccounts() {
   const accounts = useResource(() => call(api['staff-users'].$get()), [])
   const [form, setForm] = useState({ name: '', email: '', password: '', isAdmin: false })
@@ -146,6 +195,7 @@ function StaffAccounts() {
               <th scope="col">{t('staff.field.email')}</th>
               <th scope="col">{t('staff.accounts.kind')}</th>
               <th scope="col">{t('staff.accounts.createdAt')}</th>
+              <th scope="col">{t('staff.accounts.actions')}</th>
             </tr>
           </thead>
           <tbody>
@@ -158,6 +208,9 @@ function StaffAccounts() {
                   {user.disabled && <span className="badge muted">{t('staff.accounts.disabled')}</span>}
                 </td>
                 <td>{dateTime(user.createdAt)}</td>
+                <td>
+                  <AccountActions user={user} onChange={accounts.reload} />
+                </td>
               </tr>
             ))}
           </tbody>

@@ -12,6 +12,7 @@ import { useMe } from '../session'
 import { roles as allRoles, type Role, type StudyDetail, type StudyStaffRow } from '../types'
 import { Breadcrumbs, LoadError, Loading, RoleBadges, roleLabel, usePageTitle } from '../ui'
 import { ActionsHeader, DataTable } from '../../components/DataTable'
+import { DisclosurePolicySettings } from '../DisclosurePolicySettings'
 
 export function StudyPage({ id }: { id: string }) {
   const study = useResource(() => call(api.studies[':id'].$get({ param: { id } })), [id])
@@ -56,6 +57,14 @@ export function StudyPage({ id }: { id: string }) {
             ))}
           </DataTable>
         )}
+        {researcher && data.cohorts.length > 1 && (
+          <p>
+            <Link href={`/studies/${id}/pooled`} data-testid="pooled-link">
+              {t('staff.pooled.link')}
+            </Link>{' '}
+            <span className="muted">— {t('staff.pooled.linkAbout')}</span>
+          </p>
+        )}
         {researcher && <NewCohortForm studyId={id} />}
       </section>
       {researcher && <QualitativeLinks study={data} />}
@@ -66,6 +75,7 @@ export function StudyPage({ id }: { id: string }) {
         </section>
       )}
       {researcher && <StudySettings study={data} onSaved={study.reload} />}
+      {researcher && <DisclosurePolicySettings studyId={id} />}
       {researcher && <StudyStaff studyId={id} />}
     </>
   )

@@ -29,6 +29,86 @@ export async function findStaffCredentials(db: Kysely<Database>, email: string):
   return r && { ...toUser(r), passwordHash: r.password_hash }
 }
 
+/** Administrators who can sign in (not disabled): the first-run set-up link exists while there are none. */
+export async function countActiveAdmins(db: Kysely<Database>): Promise<number> {
+  const row = await db
+    .selectFrom('staff_user')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('is_admin', '=', 1)
+    .where('disabled_at', 'is', null)
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
+export async function updateStaffUser(
+  db: Kysely<Database>,
+  id: string,
+  change: { passwordHash?: string; isAdmin?: boolean; disabledAt?: string | null },
+): Promise<void> {
+  await db
+    .updateTable('staff_user')
+    .set({
+      ...(change.passwordHash === undefined ? {} : { password_hash: change.passwordHash }),
+      ...(change.isAdmin === undefined ? {} : { is_admin: change.isAdmin ? 1 : 0 }),
+      ...(change.disabledAt === undefined ? {} : { disabled_at: change.disabledAt }),
+    })
+    .where('id', '=', id)
+    .execute()
+}
+
+/** The password hash of a user, for checking the current password before a change. */
+export async function findPasswordHash(db: Kysely<Database>, id: string): Promise<string | undefined> {
+  const r = await db.selectFrom('staff_user').select('password_hash').where('id', '=', id).executeTakeFirst()
+  return r?.password_hash
+}
+
+/** End every open session of a user, except `keep` (the session making the change); returns how many. */
+export async function endSessionsOfUser(db: Kysely<Database>, userId: string, now: Date, keep?: string): Promise<number> {
+  let query = db.updateTable('staff_session').set({ ended_at: now.toISOString() }).where('user_id', '=', userId).where('ended_at', 'is', null)
+  if (keep) query = query.where('id', '!=', keep)
+  const result = await query.executeTakeFirst()
+  return Number(result.numUpdatedRows)
+}
+
+export async function insertPasswordLink(
+  db: Kysely<Database>,
+  link: { userId: string; tokenHash: string; createdBy: string; expiresAt: Date },
+  now: Date,
+): Promise<void> {
+  // A new link retires the user's earlier unused ones.
+  await db.updateTable('password_link').set({ used_at: now.toISOString() }).where('user_id', '=', link.userId).where('used_at', 'is', null).execute()
+  await db
+    .insertInto('password_link')
+    .values({ id: newId(), user_id: link.userId, token_hash: link.tokenHash, created_by: link.createdBy, created_at: now.toISOString(), expires_at: link.expiresAt.toISOString(), used_at: null })
+    .execute()
+}
+
+/** Mark a live password link used; returns its user's id only for the one request that used it. */
+export async function usePasswordLink(db: Kysely<Database>, tokenHash: string, now: Date): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('password_link')
+    .select(['id', 'user_id'])
+    .where('token_hash', '=', tokenHash)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now.toISOString())
+    .executeTakeFirst()
+  if (!row) return undefined
+  const result = await db.updateTable('password_link').set({ used_at: now.toISOString() }).where('id', '=', row.id).where('used_at', 'is', null).executeTakeFirst()
+  return Number(result.numUpdatedRows) === 1 ? row.user_id : undefined
+}
+
+/** Whether a password link is live (for showing the page before the password is chosen). */
+export async function findLivePasswordLink(db: Kysely<Database>, tokenHash: string, now: Date): Promise<{ userId: string; expiresAt: string } | undefined> {
+  const row = await db
+    .selectFrom('password_link')
+    .select(['user_id', 'expires_at'])
+    .where('token_hash', '=', tokenHash)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now.toISOString())
+    .executeTakeFirst()
+  return row && { userId: row.user_id, expiresAt: row.expires_at }
+}
+
 export async function findStaffUser(db: Kysely<Database>, id: string): Promise<StaffUser | undefined> {
   const r = await db.selectFrom('staff_user').selectAll().where('id', '=', id).executeTakeFirst()
   return r && toUser(r)
@@ -50,21 +130,25 @@ export async function insertSession(
     .execute()
 }
 
-export type LiveSession = { id: string; expiresAt: string; user: StaffUser }
+export type LiveSession = { id: string; createdAt: string; expiresAt: string; user: StaffUser }
 
-/** The live session with this token hash: not ended, not expired, its user not disabled. */
-export async function findLiveSession(db: Kysely<Database>, tokenHash: string, now: Date): Promise<LiveSession | undefined> {
+/**
+ * The live session with this token hash: not ended, not idle past `expires_at`, begun after
+ * `createdAfter` (its absolute lifetime), its user not disabled.
+ */
+export async function findLiveSession(db: Kysely<Database>, tokenHash: string, now: Date, createdAfter: Date): Promise<LiveSession | undefined> {
   const r = await db
     .selectFrom('staff_session')
     .innerJoin('staff_user', 'staff_user.id', 'staff_session.user_id')
     .selectAll('staff_user')
-    .select(['staff_session.id as session_id', 'staff_session.expires_at'])
+    .select(['staff_session.id as session_id', 'staff_session.expires_at', 'staff_session.created_at as session_created_at'])
     .where('staff_session.token_hash', '=', tokenHash)
     .where('staff_session.ended_at', 'is', null)
     .where('staff_session.expires_at', '>', now.toISOString())
+    .where('staff_session.created_at', '>', createdAfter.toISOString())
     .where('staff_user.disabled_at', 'is', null)
     .executeTakeFirst()
-  return r && { id: r.session_id, expiresAt: r.expires_at, user: toUser(r) }
+  return r && { id: r.session_id, createdAt: r.session_created_at, expiresAt: r.expires_at, user: toUser(r) }
 }
 
 export async function extendSession(db: Kysely<Database>, id: string, expiresAt: Date): Promise<void> {
@@ -100,8 +184,10 @@ export async function grantRole(db: Kysely<Database>, grant: { studyId: string; 
     .execute()
 }
 
-export async function revokeRole(db: Kysely<Database>, grant: { studyId: string; userId: string; role: StaffRole }): Promise<void> {
-  await db.deleteFrom('study_role').where('study_id', '=', grant.studyId).where('user_id', '=', grant.userId).where('role', '=', grant.role).execute()
+/** Remove a role; returns whether the user held it. */
+export async function revokeRole(db: Kysely<Database>, grant: { studyId: string; userId: string; role: StaffRole }): Promise<boolean> {
+  const result = await db.deleteFrom('study_role').where('study_id', '=', grant.studyId).where('user_id', '=', grant.userId).where('role', '=', grant.role).executeTakeFirst()
+  return Number(result.numDeletedRows) > 0
 }
 
 export async function listRolesOfUser(db: Kysely<Database>, userId: string): Promise<{ studyId: string; role: StaffRole }[]> {

@@ -14,6 +14,8 @@ export type Study = {
   language: string
   /** IANA time zone in which the study's waves open and close. */
   timeZone: string
+  /** "instrument/scale" keys of the primary outcomes; the report adjusts only the others. */
+  primaryOutcomes: string[]
 }
 
 function toStudy(r: Selectable<Database['study']>): Study {
@@ -27,6 +29,7 @@ function toStudy(r: Selectable<Database['study']>): Study {
     supportContact: r.support_contact,
     language: r.language,
     timeZone: r.time_zone,
+    primaryOutcomes: JSON.parse(r.primary_outcomes) as string[],
   }
 }
 export type Cohort = { id: string; studyId: string; name: string; leader: string | null; coLeaders: string[]; createdAt: string }
@@ -177,7 +180,7 @@ export async function appendWaveInstruments(db: Kysely<Database>, waveId: string
 export async function updateStudy(
   db: Kysely<Database>,
   id: string,
-  settings: { name?: string; minCellSize?: number; participantFeedback?: boolean; supportContact?: string | null; consentInstrument?: string; language?: string; timeZone?: string },
+  settings: { name?: string; minCellSize?: number; participantFeedback?: boolean; supportContact?: string | null; consentInstrument?: string; language?: string; timeZone?: string; primaryOutcomes?: string[] },
 ): Promise<void> {
   const set = {
     ...(settings.consentInstrument !== undefined ? { consent_instrument: settings.consentInstrument } : {}),
@@ -187,6 +190,7 @@ export async function updateStudy(
     ...(settings.supportContact !== undefined ? { support_contact: settings.supportContact } : {}),
     ...(settings.language !== undefined ? { language: settings.language } : {}),
     ...(settings.timeZone !== undefined ? { time_zone: settings.timeZone } : {}),
+    ...(settings.primaryOutcomes !== undefined ? { primary_outcomes: JSON.stringify(settings.primaryOutcomes) } : {}),
   }
   if (Object.keys(set).length > 0) await db.updateTable('study').set(set).where('id', '=', id).execute()
 }

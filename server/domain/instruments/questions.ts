@@ -16,7 +16,8 @@ export type Question =
 
 /** Element types that show something but hold no value. */
 const displayOnly = new Set(['html', 'image', 'expression'])
-const defaultMaxLength = 5000
+/** The longest text answer (and "Other" comment) a form takes unless the question sets `maxLength`. */
+export const defaultMaxLength = 5000
 
 type Json = Record<string, unknown>
 
@@ -153,6 +154,20 @@ function valueSchema(q: Question): z.ZodType {
     case 'boolean':
       return z.boolean()
   }
+}
+
+/**
+ * What is wrong with `value` as an answer to `q`, in the words the server uses in its 422, or null
+ * when it fits. The participant's form calls this too (through contracts/answer-rules.ts), so the
+ * form refuses exactly what the server refuses.
+ *
+ * @example
+ * answerProblem({ name: 'age', required: false, conditional: false, kind: 'number', min: 18, max: 80, step: 1 }, 17)
+ * // "Too small: expected number to be >=18" (zod's message)
+ */
+export function answerProblem(q: Question, value: unknown): string | null {
+  const result = valueSchema(q).safeParse(value)
+  return result.success ? null : (result.error.issues[0]?.message ?? 'is not a valid answer')
 }
 
 /**

@@ -66,6 +66,12 @@ export const scaleSchema = z
     bands: z.array(band).default([]),
     bandsSource: z.string().optional(),
     psychometrics: psychometricsSchema.default({}),
+    /**
+     * The id of another scale of the same instrument of which this one is only another metric (WHO-5
+     * percentage = raw × 4): the same test, so the report shows it but does not count it again in the
+     * multiplicity family. Checked against the instrument's scales by the questionnaire schema.
+     */
+    sameScoreAs: z.string().optional(),
   })
   .superRefine((scale, ctx) => {
     if (scale.itemRange.min >= scale.itemRange.max) {
@@ -149,7 +155,14 @@ export const questionnaireSchema = z.strictObject({
   kind: z.literal('questionnaire'),
   /** Recall period shown in reports, e.g. "the last 2 weeks". */
   recall: z.string().optional(),
-  scoring: z.strictObject({ scales: z.array(scaleSchema).min(1), flags: z.array(flagSchema).default([]) }),
+  scoring: z.strictObject({ scales: z.array(scaleSchema).min(1), flags: z.array(flagSchema).default([]) }).superRefine((scoring, ctx) => {
+    scoring.scales.forEach((scale, i) => {
+      if (scale.sameScoreAs === undefined) return
+      const other = scoring.scales.find((s) => s.id === scale.sameScoreAs)
+      const message = !other ? `"${scale.sameScoreAs}" is not a scale of this instrument` : other === scale ? 'a scale cannot be another metric of itself' : other.sameScoreAs ? `"${other.id}" is itself another metric: name the scale it is a metric of` : null
+      if (message) ctx.addIssue({ code: 'custom', path: ['scales', i, 'sameScoreAs'], message })
+    })
+  }),
 })
 
 export const demographicsSchema = z.strictObject({ ...common, kind: z.literal('demographics') })

@@ -15,6 +15,7 @@
  * column, and nothing is written unless the whole file is valid.
  */
 import { CsvError, parse } from 'csv-parse/sync'
+import { restoreCell } from '../csv'
 import type { Kysely } from 'kysely'
 import { insertAudit } from '../../db/repositories/audit'
 import { insertParticipants, listParticipants, updateParticipantStatus, type Participant } from '../../db/repositories/participants'
@@ -162,7 +163,8 @@ function readRows(csv: string): { rows: Row[]; problems: ImportProblem[] } {
   // With a wrong header no line can be read as intended: report the header alone.
   if (bad) return { rows: [], problems: [bad] }
   // A spreadsheet's trailing ",,,," is a blank line too.
-  rows = rows.filter((r) => importColumns.some((c) => r[c] !== ''))
+  // Cells this platform neutralised against spreadsheet formulas get their text back (see ../csv.ts).
+  rows = rows.filter((r) => importColumns.some((c) => r[c] !== '')).map((r) => ({ ...r, ...Object.fromEntries(importColumns.map((c) => [c, restoreCell(r[c])])) }))
   const problems = skipped.map(csvProblem)
   if (rows.length === 0 && problems.length === 0) problems.push(problemAt(headerLine + 1, 'participant', 'the file has a header but no data lines'))
   return { rows, problems }

@@ -2,7 +2,8 @@
  * The cohort report as text: CSV (one row per scale, for spreadsheets and R) and Markdown (for a
  * methods appendix or an e-mail). JSON is the report object itself.
  */
-import { stringify } from 'csv-stringify/sync'
+import { stringifyCsv as stringify } from '../csv'
+import { formatPValue } from '../../contracts/p-value'
 import type { CohortReport, ScaleReport } from './report'
 
 /** Numbers as R prints them to 7 significant digits by default; missing as empty (CSV) or "–" (Markdown). */
@@ -13,7 +14,24 @@ function num(value: number | null | undefined, missing = ''): string {
 
 function pValue(p: number | null | undefined, missing = ''): string {
   if (p === null || p === undefined) return missing
-  return p < 0.001 ? '< 0.001' : p.toFixed(3)
+  return formatPValue(p)
+}
+
+/** Why a reliable-change count is missing, if it cannot be assessed (rather than suppressed). */
+export function notAssessable(s: ScaleReport, changeClass: keyof ScaleReport['reliableChange']): string | null {
+  if (s.reliableChange[changeClass] !== null) return null
+  const reason = s.unavailable[`reliableChange.${changeClass}`] ?? s.unavailable.reliableChange
+  return reason?.startsWith('not assessable') ? reason : null
+}
+
+/**
+ * A reliable-change count for the CSV: the number, "NA" (R's missing value, so read.csv still reads
+ * a numeric column) where it cannot be assessed, with the reason in `notes`, empty where suppressed.
+ */
+function changeCount(s: ScaleReport, changeClass: keyof ScaleReport['reliableChange']): string | number {
+  const count = s.reliableChange[changeClass]
+  if (count !== null) return count
+  return notAssessable(s, changeClass) ? 'NA' : ''
 }
 
 const csvColumns: [string, (s: ScaleReport) => unknown][] = [
@@ -43,21 +61,35 @@ const csvColumns: [string, (s: ScaleReport) => unknown][] = [
   ['wilcoxon_V', (s) => num(s.wilcoxon?.V)],
   ['p_wilcoxon', (s) => num(s.wilcoxon?.p)],
   ['wilcoxon_method', (s) => s.wilcoxon?.method ?? ''],
+  ['wilcoxon_zeros_dropped', (s) => s.wilcoxon?.zeros ?? ''],
+  ['p_wilcoxon_holm', (s) => num(s.wilcoxonHolm)],
+  ['p_wilcoxon_bh', (s) => num(s.wilcoxonBH)],
+  ['family', (s) => s.multiplicity?.family ?? ''],
+  ['family_m', (s) => s.multiplicity?.m ?? ''],
   ['dz', (s) => num(s.effectSize?.dz)],
-  ['dz_ci_lower', (s) => num(s.effectSize?.dzCi95[0])],
-  ['dz_ci_upper', (s) => num(s.effectSize?.dzCi95[1])],
+  ['dz_ci_lower', (s) => num(s.effectSize?.dzCi95?.[0])],
+  ['dz_ci_upper', (s) => num(s.effectSize?.dzCi95?.[1])],
   ['dav', (s) => num(s.effectSize?.dav)],
   ['gav', (s) => num(s.effectSize?.gav)],
-  ['recovered', (s) => s.reliableChange.recovered ?? ''],
-  ['improved', (s) => s.reliableChange.improved ?? ''],
-  ['unchanged', (s) => s.reliableChange.unchanged ?? ''],
-  ['deteriorated', (s) => s.reliableChange.deteriorated ?? ''],
+  ['recovered', (s) => changeCount(s, 'recovered')],
+  ['improved', (s) => changeCount(s, 'improved')],
+  ['unchanged', (s) => changeCount(s, 'unchanged')],
+  ['deteriorated', (s) => changeCount(s, 'deteriorated')],
   ['cutoff', (s) => num(s.cutoff?.value)],
   ['cutoff_criterion', (s) => s.cutoff?.criterion ?? ''],
   ['rci_sd', (s) => num(s.rci?.sd)],
   ['rci_reliability', (s) => num(s.rci?.reliability)],
   ['rci_basis', (s) => (s.rci ? `${s.rci.sdSource}; ${s.rci.reliabilitySource}` : '')],
+  ['alpha_from', (s) => num(s.reliability.from?.alpha)],
+  ['alpha_from_ci_lower', (s) => num(s.reliability.from?.ci95[0])],
+  ['alpha_from_ci_upper', (s) => num(s.reliability.from?.ci95[1])],
+  ['alpha_to', (s) => num(s.reliability.to?.alpha)],
+  ['alpha_to_ci_lower', (s) => num(s.reliability.to?.ci95[0])],
+  ['alpha_to_ci_upper', (s) => num(s.reliability.to?.ci95[1])],
+  ['prorated_pre', (s) => s.prorated?.pre ?? ''],
+  ['prorated_post', (s) => s.prorated?.post ?? ''],
   ['notes', (s) => Object.entries(s.unavailable).map(([k, v]) => `${k}: ${v}`).join('; ')],
+  ['warnings', (s) => Object.entries(s.warnings ?? {}).map(([k, v]) => `${k}: ${v}`).join('; ')],
 ]
 
 /** One row per scale. */
@@ -89,7 +121,7 @@ export function reportMarkdown(report: Omit<CohortReport, 'participants'> & { pa
     '## Scales',
     '',
     table(
-      ['scale', 'n', 'pre M (SD)', 'post M (SD)', 'change [95% CI]', 't (df)', 'p', 'p Holm', 'Wilcoxon V, p', 'd_z [95% CI]', 'g_av', 'recovered / improved / unchanged / deteriorated'],
+      ['scale', 'n', 'pre M (SD)', 'post M (SD)', 'change [95% CI]', 't (df)', 'p', 'p Holm', 'Wilcoxon V, p', 'Wilcoxon p Holm', 'family', 'd_z [95% CI]', 'g_av', 'recovered / improved / unchanged / deteriorated'],
       report.scales.map((s) => [
         `${s.instrumentTitle}: ${s.label}`,
         String(s.n),
@@ -99,17 +131,31 @@ export function reportMarkdown(report: Omit<CohortReport, 'participants'> & { pa
         s.pairedT ? `${num(s.pairedT.t)} (${s.pairedT.df})` : dash,
         pValue(s.pairedT?.p, dash),
         pValue(s.pHolm, dash),
-        s.wilcoxon ? `${s.wilcoxon.V}, ${pValue(s.wilcoxon.p)} (${s.wilcoxon.method})` : dash,
-        s.effectSize ? `${num(s.effectSize.dz)} [${num(s.effectSize.dzCi95[0])}, ${num(s.effectSize.dzCi95[1])}]` : dash,
+        s.wilcoxon ? `${s.wilcoxon.V}, ${pValue(s.wilcoxon.p)} (${s.wilcoxon.method}${s.wilcoxon.zeros ? `; ${s.wilcoxon.zeros} zero difference${s.wilcoxon.zeros === 1 ? '' : 's'} dropped` : ''})` : dash,
+        pValue(s.wilcoxonHolm, dash),
+        s.multiplicity ? `${s.multiplicity.family}${s.multiplicity.m !== null ? ` (m = ${s.multiplicity.m})` : ''}` : dash,
+        s.effectSize?.dz != null ? `${num(s.effectSize.dz)}${s.effectSize.dzCi95 ? ` [${num(s.effectSize.dzCi95[0])}, ${num(s.effectSize.dzCi95[1])}]` : ''}` : dash,
         num(s.effectSize?.gav, dash),
-        ['recovered', 'improved', 'unchanged', 'deteriorated'].map((k) => String(s.reliableChange[k as keyof typeof s.reliableChange] ?? dash)).join(' / '),
+        (['recovered', 'improved', 'unchanged', 'deteriorated'] as const).map((k) => String(s.reliableChange[k] ?? (notAssessable(s, k) ? 'not assessable' : dash))).join(' / '),
       ]),
     ),
   ]
   const notes = report.scales.flatMap((s) => Object.entries(s.unavailable).map(([k, v]) => `- ${s.instrumentTitle}: ${s.label}, ${k}: ${v}`))
   const bases = report.scales.filter((s) => s.rci).map((s) => `- ${s.instrumentTitle}: ${s.label}: reliable change needs ${num(s.rci!.reliableChangePoints)} points (SD ${num(s.rci!.sd)}, ${s.rci!.sdSource}; r ${num(s.rci!.reliability)}, ${s.rci!.reliabilitySource})${s.cutoff ? `; cut-off ${s.cutoff.criterion} = ${num(s.cutoff.value)}` : ''}`)
   if (bases.length) lines.push('', '## Reliable change', '', ...bases)
+  const alpha = (a: ScaleReport['reliability']['from']) => (a ? `${num(a.alpha)} [${num(a.ci95[0])}, ${num(a.ci95[1])}] (n = ${a.n}, k = ${a.k})` : dash)
+  const reliabilityLines = [
+    ...report.scales.map((s) => `- ${s.instrumentTitle}: ${s.label}: ${report.from} ${alpha(s.reliability.from)}; ${report.to} ${alpha(s.reliability.to)}`),
+    ...(report.singleWaveReliability ?? []).map((r) => `- ${r.instrumentTitle}: ${r.label}: ${r.wave} ${alpha(r.alpha)}${r.alpha ? '' : ` (${r.reason ?? 'not computed'})`}`),
+  ]
+  if (reliabilityLines.length) lines.push('', "## Cronbach's α [95% CI, Feldt]", '', ...reliabilityLines)
+  const prorated = report.scales.filter((s) => s.prorated && s.prorated.pre + s.prorated.post > 0).map((s) => `- ${s.instrumentTitle}: ${s.label}: ${s.prorated!.pre} ${report.from} and ${s.prorated!.post} ${report.to} scores prorated from fewer items (the instrument's missing-item rule)`)
+  if (prorated.length) lines.push('', '## Prorated scores', '', ...prorated)
+  const families = report.scales.filter((s) => s.multiplicity?.description).map((s) => `- ${s.instrumentTitle}: ${s.label}: ${s.multiplicity.description}`)
+  if (families.length) lines.push('', '## Multiplicity', '', ...families)
   if (notes.length) lines.push('', '## Not computed', '', ...notes)
+  const warnings = report.scales.flatMap((s) => Object.entries(s.warnings ?? {}).map(([k, v]) => `- ${s.instrumentTitle}: ${s.label}, ${k}: ${v}`))
+  if (warnings.length) lines.push('', '## Read with care', '', ...warnings)
   if (report.participants?.length) {
     lines.push(
       '',
@@ -118,7 +164,7 @@ export function reportMarkdown(report: Omit<CohortReport, 'participants'> & { pa
       table(
         ['code', 'sessions', 'scale', report.from, report.to, 'change', 'RCI', 'classification'],
         report.participants.flatMap((p) =>
-          p.scales.map((s) => [p.code, String(p.attended), `${s.instrument} ${s.scale}`, num(s.pre, dash), num(s.post, dash), num(s.change, dash), num(s.rci, dash), s.classification ?? dash]),
+          p.scales.map((s) => [p.code, String(p.attended), `${s.instrument} ${s.scale}`, `${num(s.pre, dash)}${s.proratedPre ? ' (prorated)' : ''}`, `${num(s.post, dash)}${s.proratedPost ? ' (prorated)' : ''}`, num(s.change, dash), num(s.rci, dash), s.classification ?? dash]),
         ),
       ),
     )

@@ -50,18 +50,45 @@ export type ScaleReport = {
   post: Summary
   change: { mean: number | null; sd: number | null; ci95: [number, number] | null }
   pairedT: { t: number; df: number; p: number } | null
-  wilcoxon: { V: number; p: number; method: 'exact' | 'normal' } | null
-  effectSize: { dz: number; dzCi95: [number, number]; dav: number; gav: number } | null
+  /** V, p, method; `zeros` differences of 0 were dropped before ranking (R's wilcox.test does the same), leaving `nonZero`. */
+  wilcoxon: { V: number; p: number; method: 'exact' | 'normal'; zeros?: number; nonZero?: number } | null
+  /** How many of the paired scores were prorated (items missing, sum scaled up by the missing-item rule). */
+  prorated?: { pre: number; post: number }
+  /**
+   * Effect sizes: each is computed whenever it can be (d_av and g_av exist when every difference is
+   * equal, d_z then does not); a null one has its reason in `unavailable` ('effectSize.dz',
+   * 'effectSize.dav'). `dzCiMethod` is 'normal approximation' where R's pt, and so the CI, leaves
+   * the AS 243 series (|δ| > 37.62): the CI is then approximate, and `warnings` says so.
+   */
+  effectSize: { dz: number | null; dzCi95: [number, number] | null; dzCiMethod: 'series' | 'normal approximation' | null; dav: number | null; gav: number | null } | null
+  /** The paired t-test's p adjusted within the secondary family (Holm; Benjamini–Hochberg); null for a primary outcome. */
   pHolm: number | null
   pBH: number | null
+  /** The Wilcoxon test's p adjusted the same way, within the family of the secondary scales' Wilcoxon tests. */
+  wilcoxonHolm: number | null
+  wilcoxonBH: number | null
+  /**
+   * The multiplicity family of this scale's tests. 'primary': named by the study as a primary outcome,
+   * not adjusted. 'secondary': adjusted across the m secondary scales. 'same score': another metric of
+   * `sameScoreAs` (WHO-5 percentage = raw × 4), the same test, so not counted again: it carries that
+   * scale's adjusted p-values.
+   */
+  multiplicity: { family: 'primary' | 'secondary' | 'same score'; sameScoreAs: string | null; m: number | null; description: string }
   /** What the reliable change index of this scale rests on. */
   rci: null | { sd: number; sdSource: 'instrument' | 'sample pre SD'; reliability: number; reliabilitySource: string; sDiff: number; reliableChangePoints: number }
   cutoff: { value: number; criterion: 'a' | 'b' | 'c' } | null
-  /** Counts per classification; null where suppressed for a program lead. */
+  /**
+   * Counts per classification. Null where it cannot be assessed (no reliability or SD: all four; no
+   * cut-off: recovered), with the reason in `unavailable.reliableChange` or
+   * `unavailable['reliableChange.recovered']`, and where suppressed for a program lead. Never 0 for
+   * "not assessable".
+   */
   reliableChange: Record<ChangeClass, number | null>
   reliability: { from: AlphaSummary | null; to: AlphaSummary | null }
   /** Why a statistic is null. */
   unavailable: Record<string, string>
+  /** Figures that are shown but should be read with care, keyed like `unavailable` (e.g. 'effectSize.dz', 'n'). */
+  warnings: Record<string, string>
 }
 
 export type ParticipantScale = {
@@ -74,6 +101,9 @@ export type ParticipantScale = {
   classification: ChangeClass | null
   bandPre: string | null
   bandPost: string | null
+  /** Whether the score was prorated from fewer items than the scale has. */
+  proratedPre?: boolean
+  proratedPost?: boolean
 }
 
 export type CohortReport = {
@@ -85,6 +115,8 @@ export type CohortReport = {
   funnel: { enrolled: number; consented: number | null; completed: Partial<Record<WaveKind, number | null>>; paired: number | null; withdrawn: number | null }
   scales: ScaleReport[]
   participants: { id: string; code: string; attended: number; withdrawn: boolean; scales: ParticipantScale[] }[]
+  /** Cronbach's α of the scales of instruments given at only one of the two waves (the scales above have theirs in `reliability`). */
+  singleWaveReliability?: { instrument: string; instrumentTitle: string; scale: string; label: string; wave: WaveKind; alpha: AlphaSummary | null; reason: string | null }[]
 }
 
 function summary(values: number[]): Summary {
@@ -129,6 +161,12 @@ function alphaOf(scale: ScaleSpec, responses: ScoredResponse[], unavailable: Rec
 }
 
 const emptyCounts = (): Record<ChangeClass, number> => ({ recovered: 0, improved: 0, unchanged: 0, deteriorated: 0 })
+const changeClassNames = ['recovered', 'improved', 'unchanged', 'deteriorated'] as const
+
+/** Below this many pairs a 95% CI is too wide to mean much, and the report warns (statistics.md). */
+export const SMALL_SAMPLE = 10
+/** Below this many pairs an SD and α estimated from the sample make a poor reliable-change threshold. */
+export const SMALL_SAMPLE_RCI = 30
 
 /** The instruments asked at both waves, in the order of the first. */
 function sharedInstruments(from: Wave, to: Wave): string[] {
@@ -165,7 +203,7 @@ export async function cohortReport(deps: Deps, cohortId: string, waves: { from: 
   const paired = [...completedSets.get(from.kind)!].filter((id) => completedSets.get(to.kind)!.has(id)).length
 
   // Score lookup: participant → wave → instrument → scale → stored score.
-  const scoreOf = new Map<string, { score: number | null; bandIndex: number | null }>()
+  const scoreOf = new Map<string, { score: number | null; bandIndex: number | null; prorated: boolean }>()
   for (const r of responses) for (const s of r.scores) scoreOf.set(`${r.participantId}|${r.waveId}|${r.instrumentId}|${s.scale}`, s)
 
   const scales: ScaleReport[] = []
@@ -190,12 +228,17 @@ export async function cohortReport(deps: Deps, cohortId: string, waves: { from: 
       const post = pairs.map((x) => x.post)
       const diffs = pairs.map((x) => x.post - x.pre)
 
+      const warnings: Record<string, string> = {}
       const t = attempt('pairedT', unavailable, () => pairedTTest(post, pre))
       const w = attempt('wilcoxon', unavailable, () => wilcoxonSignedRank(post, pre))
-      const dz = attempt('effectSize', unavailable, () => cohensDz(post, pre))
-      const dav = dz ? attempt('effectSize', unavailable, () => cohensDav(post, pre)) : null
-      const gav = dz ? attempt('effectSize', unavailable, () => hedgesGav(post, pre)) : null
+      const dz = attempt('effectSize.dz', unavailable, () => cohensDz(post, pre))
+      const dav = attempt('effectSize.dav', unavailable, () => cohensDav(post, pre))
+      const gav = attempt('effectSize.gav', unavailable, () => hedgesGav(post, pre))
       if (pairs.length < 2) unavailable.change = `${pairs.length} complete pair${pairs.length === 1 ? '' : 's'}: at least 2 are needed`
+      else if (pairs.length < SMALL_SAMPLE) warnings.n = `only ${pairs.length} complete pairs: with fewer than ${SMALL_SAMPLE}, confidence intervals are too wide to mean much`
+      if (dz?.ciMethod === 'normal approximation') {
+        warnings['effectSize.dz'] = "the d_z confidence interval lies beyond |δ| = 37.62, where R's pt (and this report) use the normal approximation of Abramowitz & Stegun 26.7.10, known to be poor in the tails: treat its limits as approximate"
+      }
 
       const fromResponses = responses.filter((r) => r.waveId === from.id && r.instrumentId === instrumentId)
       const toResponses = responses.filter((r) => r.waveId === to.id && r.instrumentId === instrumentId)
@@ -205,15 +248,24 @@ export async function cohortReport(deps: Deps, cohortId: string, waves: { from: 
       }
 
       // Jacobson–Truax: the instrument's published SD and reliability where it gives them, else the
-      // sample's pre SD and Cronbach's α at the first wave, and the report says which.
+      // sample's pre SD and Cronbach's α at the first wave, and the report says which. Both sample
+      // figures come from the same people, the complete pairs: α from every first-wave answer but
+      // the SD from the paired ones mixed two samples.
       const psy = spec.psychometrics
       let rci: ScaleReport['rci'] = null
       const sd = psy.sd?.value ?? (pre.length > 1 ? sampleStandardDeviation(pre) : null)
-      const reliabilityValue = psy.reliability?.value ?? reliability.from?.alpha ?? null
+      const pairedIds = new Set(pairs.map((x) => x.participantId))
+      const pairedAlpha = psy.reliability ? null : alphaOf(spec, fromResponses.filter((r) => pairedIds.has(r.participantId)), {}, 'rci')
+      const reliabilityValue = psy.reliability?.value ?? pairedAlpha?.alpha ?? null
       if (sd === null || sd === 0) unavailable.rci = 'no SD: the instrument gives none and fewer than 2 paired pre scores vary'
-      else if (reliabilityValue === null || reliabilityValue <= 0 || reliabilityValue >= 1) {
-        unavailable.rci = "no usable reliability: the instrument gives none and the sample's Cronbach's α is not between 0 and 1"
+      else if (spec.items.length < 2 && !psy.reliability) {
+        unavailable.rci = "no reliability: the instrument gives none, and Cronbach's α needs at least 2 items"
+      } else if (reliabilityValue === null || reliabilityValue <= 0 || reliabilityValue >= 1) {
+        unavailable.rci = `no usable reliability: the instrument gives none and Cronbach's α of the paired participants at ${from.kind} ${reliabilityValue === null ? 'cannot be computed' : `is ${reliabilityValue.toFixed(3)}, not between 0 and 1`}`
       } else {
+        if (!psy.sd || !psy.reliability) {
+          warnings.rci = `the reliable-change threshold rests on this sample's ${[!psy.sd && 'SD', !psy.reliability && "Cronbach's α"].filter(Boolean).join(' and ')} from ${pairs.length} paired participants${pairs.length < SMALL_SAMPLE_RCI ? `; with fewer than ${SMALL_SAMPLE_RCI} they are imprecise, so the threshold (and who counts as reliably changed) may be far off` : ''}`
+        }
         const sDiff = Math.sqrt(2) * sd * Math.sqrt(1 - reliabilityValue)
         rci = {
           sd,
@@ -226,8 +278,16 @@ export async function cohortReport(deps: Deps, cohortId: string, waves: { from: 
       }
       const cutoff = jacobsonTruaxCutoff({ direction: spec.direction, clinical: psy.clinical, normative: psy.normative })
       if (!cutoff) unavailable.cutoff = 'the instrument gives no clinical or normative mean and SD'
+      // Norms the instrument file marks unconfirmed are flagged wherever they are used.
+      const unconfirmed = [
+        rci && psy.sd?.unconfirmed ? `SD ${psy.sd.value} (${psy.sd.source})` : null,
+        rci && psy.reliability?.unconfirmed ? `reliability ${psy.reliability.value} (${psy.reliability.source})` : null,
+        cutoff && psy.clinical?.unconfirmed ? `clinical mean ${psy.clinical.mean}, SD ${psy.clinical.sd} (${psy.clinical.source})` : null,
+        cutoff && psy.normative?.unconfirmed ? `normative mean ${psy.normative.mean}, SD ${psy.normative.sd} (${psy.normative.source})` : null,
+      ].filter((x): x is string => x !== null)
+      if (unconfirmed.length > 0) warnings.norms = `unconfirmed norms (not checked against a primary source) are used for reliable change or the cut-off: ${unconfirmed.join('; ')}`
 
-      const counts = emptyCounts()
+      const counts: Record<ChangeClass, number | null> = emptyCounts()
       const band = (index: number | null | undefined) => (index === null || index === undefined ? null : plainText(spec.bands[index]!.label))
       for (const p of participants) {
         const preScore = scoreOf.get(`${p.id}|${from.id}|${instrumentId}|${spec.id}`)
@@ -238,7 +298,7 @@ export async function cohortReport(deps: Deps, cohortId: string, waves: { from: 
         const change = a !== null && b !== null ? b - a : null
         const index = change !== null && rci ? reliableChangeIndex(a!, b!, { sd: rci.sd, reliability: rci.reliability }) : null
         const classification = index !== null ? classifyChange({ pre: a!, post: b!, rci: index, cutoff: cutoff?.value ?? null, direction: spec.direction }) : null
-        if (classification) counts[classification]++
+        if (classification) counts[classification]!++
         perParticipant.get(p.id)!.push({
           instrument: instrumentId,
           scale: spec.id,
@@ -249,7 +309,18 @@ export async function cohortReport(deps: Deps, cohortId: string, waves: { from: 
           classification,
           bandPre: band(preScore?.bandIndex),
           bandPost: band(postScore?.bandIndex),
+          proratedPre: preScore?.prorated ?? false,
+          proratedPost: postScore?.prorated ?? false,
         })
+      }
+
+      // Not assessable is not zero: without an RCI nobody can be classified, without a cut-off nobody recovered.
+      if (!rci) {
+        for (const c of changeClassNames) counts[c] = null
+        unavailable.reliableChange = `not assessable: ${unavailable.rci}`
+      } else if (!cutoff) {
+        counts.recovered = null
+        unavailable['reliableChange.recovered'] = `not assessable: ${unavailable.cutoff}, so "recovered" (reliable improvement across the cut-off) cannot be judged; reliable improvement counts as improved`
       }
 
       scales.push({
@@ -268,28 +339,42 @@ export async function cohortReport(deps: Deps, cohortId: string, waves: { from: 
           ci95: t?.ci95 ?? null,
         },
         pairedT: t && { t: t.t, df: t.df, p: t.p },
-        wilcoxon: w && { V: w.V, p: w.p, method: w.method },
-        effectSize: dz && dav !== null && gav !== null ? { dz: dz.dz, dzCi95: dz.ci95, dav, gav } : null,
+        wilcoxon: w && { V: w.V, p: w.p, method: w.method, zeros: w.zeros, nonZero: w.nonZero },
+        prorated: {
+          pre: pairs.filter((x) => scoreOf.get(`${x.participantId}|${from.id}|${instrumentId}|${spec.id}`)?.prorated).length,
+          post: pairs.filter((x) => scoreOf.get(`${x.participantId}|${to.id}|${instrumentId}|${spec.id}`)?.prorated).length,
+        },
+        effectSize: dz || dav !== null || gav !== null ? { dz: dz?.dz ?? null, dzCi95: dz?.ci95 ?? null, dzCiMethod: dz?.ciMethod ?? null, dav, gav } : null,
         pHolm: null,
         pBH: null,
+        wilcoxonHolm: null,
+        wilcoxonBH: null,
+        multiplicity: { family: 'secondary', sameScoreAs: spec.sameScoreAs ? `${instrumentId}/${spec.sameScoreAs}` : null, m: null, description: '' },
         rci,
         cutoff,
         reliableChange: counts,
         reliability,
         unavailable,
+        warnings,
       })
     }
   }
 
-  // Holm and Benjamini–Hochberg across the scales of this report, on the paired t-tests' p.
-  const ps = scales.map((s) => s.pairedT?.p ?? null)
-  const holm = pAdjust(ps, 'holm')
-  const bh = pAdjust(ps, 'BH')
-  scales.forEach((s, i) => {
-    s.pHolm = holm[i] ?? null
-    s.pBH = bh[i] ?? null
-    if (s.pHolm === null) s.unavailable.pHolm = 'no paired t-test p-value for this scale'
-  })
+  adjustForMultiplicity(scales, study.primaryOutcomes)
+
+  // α for the instruments given at one of the two waves only: a reviewer asks for it at every wave.
+  const singleWaveReliability: NonNullable<CohortReport['singleWaveReliability']> = []
+  for (const wave of [from, to]) {
+    for (const instrumentId of wave.instruments.filter((id) => !sharedInstruments(from, to).includes(id))) {
+      const instrument = deps.instruments.questionnaire(instrumentId) as (Instrument & Questionnaire) | undefined
+      if (!instrument) continue
+      for (const spec of instrument.scoring.scales) {
+        const why: Record<string, string> = {}
+        const alpha = alphaOf(spec, responses.filter((r) => r.waveId === wave.id && r.instrumentId === instrumentId), why, 'alpha')
+        singleWaveReliability.push({ instrument: instrumentId, instrumentTitle: plainText(instrument.title), scale: spec.id, label: plainText(spec.label), wave: wave.kind, alpha, reason: why.alpha ?? null })
+      }
+    }
+  }
 
   return {
     cohort: { id: cohort.id, name: cohort.name, studyId: study.id, studyName: study.name },
@@ -298,9 +383,60 @@ export async function cohortReport(deps: Deps, cohortId: string, waves: { from: 
     generatedAt: deps.now().toISOString(),
     funnel: { enrolled: participants.length, consented: consented.size, completed, paired, withdrawn: participants.filter((p) => p.status === 'withdrawn').length },
     scales,
+    singleWaveReliability,
     participants: participants
       .filter((p) => perParticipant.get(p.id)!.length > 0)
       .map((p) => ({ id: p.id, code: p.code, attended: attendance.get(p.id) ?? 0, withdrawn: p.status === 'withdrawn', scales: perParticipant.get(p.id)! })),
+  }
+}
+
+/**
+ * Holm and Benjamini–Hochberg within the secondary family, for the paired t-tests and, separately,
+ * the Wilcoxon tests (each family holds one test per distinct hypothesis). Primary outcomes, named by
+ * the study, stand unadjusted (a confirmatory test has its own α; Bender & Lange 2001, J Clin
+ * Epidemiol 54:343–349). A scale marked `sameScoreAs` is the same test in another metric: it is not
+ * counted (WHO-5's percentage would otherwise enter the family twice, m = 7 for 6 tests) and gets
+ * the adjusted p of its scale. Equal to R's p.adjust(p, "holm") and p.adjust(p, "BH") on the
+ * secondary family's p-values. Mutates `scales`.
+ */
+function adjustForMultiplicity(scales: ScaleReport[], primaryOutcomes: string[]): void {
+  const key = (s: ScaleReport) => `${s.instrument}/${s.scale}`
+  const primary = new Set(primaryOutcomes)
+  for (const s of scales) {
+    s.multiplicity.family = s.multiplicity.sameScoreAs ? 'same score' : primary.has(key(s)) ? 'primary' : 'secondary'
+  }
+  const secondary = scales.filter((s) => s.multiplicity.family === 'secondary')
+  const tHolm = pAdjust(secondary.map((s) => s.pairedT?.p ?? null), 'holm')
+  const tBH = pAdjust(secondary.map((s) => s.pairedT?.p ?? null), 'BH')
+  const wHolm = pAdjust(secondary.map((s) => s.wilcoxon?.p ?? null), 'holm')
+  const wBH = pAdjust(secondary.map((s) => s.wilcoxon?.p ?? null), 'BH')
+  const mT = secondary.filter((s) => s.pairedT).length
+  const mW = secondary.filter((s) => s.wilcoxon).length
+  secondary.forEach((s, i) => {
+    s.pHolm = tHolm[i] ?? null
+    s.pBH = tBH[i] ?? null
+    s.wilcoxonHolm = wHolm[i] ?? null
+    s.wilcoxonBH = wBH[i] ?? null
+    s.multiplicity.m = mT
+    s.multiplicity.description = `secondary outcome: Holm and Benjamini–Hochberg across the ${mT} secondary paired t-test${mT === 1 ? '' : 's'} (and the ${mW} Wilcoxon test${mW === 1 ? '' : 's'})${primary.size > 0 ? '' : '; the study names no primary outcome'}`
+    if (s.pHolm === null) s.unavailable.pHolm = 'no paired t-test p-value for this scale'
+    if (s.wilcoxonHolm === null) s.unavailable.wilcoxonHolm = 'no Wilcoxon p-value for this scale'
+  })
+  for (const s of scales) {
+    if (s.multiplicity.family === 'primary') {
+      s.multiplicity.description = 'primary outcome named by the study: its p-values are not adjusted'
+      s.unavailable.pHolm = 'primary outcome: not adjusted for multiplicity'
+    }
+    if (s.multiplicity.family === 'same score') {
+      const of = scales.find((o) => key(o) === s.multiplicity.sameScoreAs)
+      s.pHolm = of?.pHolm ?? null
+      s.pBH = of?.pBH ?? null
+      s.wilcoxonHolm = of?.wilcoxonHolm ?? null
+      s.wilcoxonBH = of?.wilcoxonBH ?? null
+      s.multiplicity.m = of?.multiplicity.m ?? null
+      s.multiplicity.description = `another metric of ${s.multiplicity.sameScoreAs} (the same test): not counted in the family; adjusted p-values are those of ${s.multiplicity.sameScoreAs}${of?.multiplicity.family === 'primary' ? ', a primary outcome' : ''}`
+      if (s.pHolm === null) s.unavailable.pHolm = of?.multiplicity.family === 'primary' ? 'primary outcome: not adjusted for multiplicity' : `no adjusted p-value for ${s.multiplicity.sameScoreAs}`
+    }
   }
 }
 
@@ -315,6 +451,7 @@ export function aggregateReport(report: CohortReport, minCellSize: number): Omit
   const { participants: _dropped, ...rest } = report
   return {
     ...rest,
+    singleWaveReliability: report.singleWaveReliability?.map((r) => (r.alpha && r.alpha.n < minCellSize ? { ...r, alpha: null, reason: reason } : r)),
     suppression: { minCellSize },
     funnel: {
       enrolled: report.funnel.enrolled,
@@ -339,20 +476,26 @@ export function aggregateReport(report: CohortReport, minCellSize: number): Omit
           effectSize: null,
           pHolm: null,
           pBH: null,
+          wilcoxonHolm: null,
+          wilcoxonBH: null,
           rci: null,
           reliableChange: { recovered: null, improved: null, unchanged: null, deteriorated: null },
           reliability: { from: null, to: null },
           unavailable: { all: reason },
+          warnings: {},
         }
       }
       const rc = s.reliableChange
       const classes = ['recovered', 'improved', 'unchanged', 'deteriorated'] as const
       // The classes add up to the classified participants: hide a second count where one would give the other away.
-      const shown = suppressBreakdown(classes.map((c) => rc[c] ?? 0), minCellSize)
+      // Classes that cannot be assessed stay null with their reason; only the assessed ones are a breakdown.
+      const assessed = classes.filter((c) => rc[c] !== null)
+      const shownAssessed = suppressBreakdown(assessed.map((c) => rc[c]!), minCellSize)
+      const shown = classes.map((c) => (rc[c] === null ? null : shownAssessed[assessed.indexOf(c)]!))
       return {
         ...s,
         reliableChange: Object.fromEntries(classes.map((c, i) => [c, shown[i]!])) as Record<ChangeClass, number | null>,
-        unavailable: shown.some((n) => n === null)
+        unavailable: shownAssessed.some((n) => n === null)
           ? { ...s.unavailable, reliableChange: `counts from 1 to ${minCellSize - 1} are ${reason}; another count is hidden where it would reveal one of them` }
           : s.unavailable,
       }

@@ -3,7 +3,7 @@
  * question (age, years in practice …) is summarised by n, mean, SD and range; every choice question
  * (sex, marital status, role …) by counts and percentages of those who answered.
  */
-import { stringify } from 'csv-stringify/sync'
+import { stringifyCsv as stringify } from '../csv'
 import { max, mean, min, sampleStandardDeviation } from 'simple-statistics'
 import { ApiError } from '../errors'
 import { listParticipants } from '../../db/repositories/participants'
@@ -119,8 +119,9 @@ export function table1Markdown(table: Table1): string {
     lines.push(`| ${c.label}, mean (SD)${c.min === null ? '' : ' [range]'} | ${c.mean === null ? dash : `${fixed(c.mean)} (${fixed(c.sd)})${range}`}${c.n === null ? '' : `, n = ${c.n}`} |`)
   }
   for (const c of table.categorical) {
-    lines.push(`| **${c.label}**, n (%) | |`)
-    for (const l of c.levels) lines.push(`| ${l.label} | ${l.n === null ? 'suppressed' : `${l.n} (${fixed(l.percent)}%)`} |`)
+    lines.push(`| **${c.label}**, n (%) of ${c.answered === null ? 'a suppressed number' : c.answered} answering | |`)
+    // With nobody answering there is no percentage: "0 (–)", never "0 (%)".
+    for (const l of c.levels) lines.push(`| ${l.label} | ${l.n === null ? 'suppressed' : l.percent === null ? `${l.n} (–)` : `${l.n} (${fixed(l.percent)}%)`} |`)
   }
   if (table.suppression) {
     lines.push('', `Counts of 1 to ${table.suppression.minCellSize - 1} participants are suppressed, with one more count where a single hidden count could be worked out from the total; ranges are not shown.`)

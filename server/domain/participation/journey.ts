@@ -2,12 +2,13 @@
  * The participant's way through a study, from the personal link: consent, the enrolment forms
  * (demographics, once), then the instruments of each open wave, and withdrawal at any time.
  *
- * Every answer is kept: drafts are saved as they are typed and completed responses are scored here,
- * on the server, from the stored answers.
+ * Every answer is kept: answers arrive one by one from any device and are merged question by question
+ * (answer-merge.ts), and completed responses are scored here, on the server, from the stored answers.
  */
 import type { Kysely } from 'kysely'
-import { ApiError, parseOr422 } from '../errors'
-import type { Completed, DraftSaved, FormState, ParticipantState, WaveSlot } from '../../contracts/participant'
+import { ApiError, fieldProblems, parseOr422, type FieldProblem } from '../errors'
+import type { AnswersSaved, Completed, FormState, ParticipantState, WaveSlot } from '../../contracts/participant'
+import { insertAnswerHistory, listAnswerHistory, listCurrentAnswers, upsertCurrentAnswer, type StoredAnswer } from '../../db/repositories/answers'
 import { insertAudit } from '../../db/repositories/audit'
 import type { Database } from '../../db/schema'
 import {
@@ -28,11 +29,13 @@ import {
   type StoredResponse,
 } from '../../db/repositories/responses'
 import { deleteInterviewOfParticipant } from '../../db/repositories/interviews'
+import { discardDeletedPages, eraseAuditOfParticipant } from '../../db/repositories/erasure'
 import { findCohort, findStudy, listWaves, type Wave } from '../../db/repositories/studies'
 import { closesSoon, waveState } from '../dates'
 import type { Deps } from '../deps'
 import type { Instrument } from '../instruments/registry'
 import { scoreResponse } from '../instruments/scoring'
+import { answerRecord, mergeAnswers, sameGiving } from './answer-merge'
 import { participantFeedback } from './feedback'
 import { hashToken, tokenPattern } from './tokens'
 
@@ -196,42 +199,118 @@ async function markActive(db: Kysely<Database>, participant: Participant, now: D
   if (participant.status === 'consented') await updateParticipantStatus(db, participant.id, 'active', now)
 }
 
-/** Save the answers given so far. Idempotent: a save whose revision is not newer than the stored one changes nothing. */
-export async function saveDraft(
+/** The names an answer may be stored under: every question, and the "Other" comment of choice questions. */
+function answerNames(instrument: Instrument): Set<string> {
+  const names = new Set<string>()
+  for (const q of instrument.questions) {
+    names.add(q.name)
+    if ((q.kind === 'choice' || q.kind === 'choices') && q.otherComment) names.add(`${q.name}-Comment`)
+  }
+  return names
+}
+
+/**
+ * Check each given answer against the instrument, one by one (the same schema the form's rules come
+ * from), and list every problem by question: `answers.<question>`.
+ */
+function answerProblems(instrument: Instrument, given: readonly { question: string; value: unknown }[]): FieldProblem[] {
+  const names = answerNames(instrument)
+  const problems: FieldProblem[] = []
+  for (const answer of given) {
+    if (!names.has(answer.question)) {
+      problems.push({ field: `answers.${answer.question}`, message: 'is not a field of this form' })
+      continue
+    }
+    if (answer.value === null) continue
+    const result = instrument.draftSchema.safeParse({ [answer.question]: answer.value })
+    if (!result.success) problems.push(...fieldProblems(result.error.issues, 'answers'))
+  }
+  return problems
+}
+
+/**
+ * The current answers of a stored response, question by question. Answers stored before answers were
+ * kept one by one (or imported) have no row of their own: they count as given when the response was
+ * last updated, by no device ("server"), so any answer given on a device after that wins.
+ */
+async function currentAnswers(db: Kysely<Database>, stored: StoredResponse | undefined): Promise<Map<string, StoredAnswer>> {
+  const current = new Map<string, StoredAnswer>()
+  if (!stored) return current
+  for (const [question, value] of Object.entries(stored.answers)) {
+    current.set(question, { question, value, answeredAt: stored.updatedAt, deviceId: 'server', receivedAt: stored.updatedAt })
+  }
+  for (const answer of await listCurrentAnswers(db, stored.id)) current.set(answer.question, answer)
+  return current
+}
+
+/**
+ * Store a batch of answers given on one device, merged question by question with what is stored
+ * (answer-merge.ts: the later answer wins, the loser is kept in history). Idempotent: the same batch
+ * sent again changes nothing. All or nothing: one answer that does not fit the form refuses the batch
+ * (422, `details` naming each question) and writes nothing, so the device can resend the rest.
+ *
+ * A completed questionnaire stays complete: an answer it does not already hold is refused with
+ * `already_complete` (409) and `details.questions` naming them, never silently dropped.
+ *
+ * Trust boundary: `answeredAt` comes from the device's clock. A time in the future is clamped to the
+ * server's now, or a device whose clock runs fast would win every later conflict.
+ */
+export async function saveAnswers(
   deps: Deps,
   participant: Participant,
   slot: WaveSlot,
   instrumentId: string,
-  body: { answers: Record<string, unknown>; revision: number },
-): Promise<DraftSaved> {
+  body: { deviceId: string; answers: { question: string; value: unknown; answeredAt: string }[] },
+): Promise<AnswersSaved> {
   return inTransaction(deps, participant, async (trx, current) => {
     const { waveId, stored } = await openSlot(deps, trx, current, slot, instrumentId)
     const instrument = instrumentFor(deps, instrumentId, stored)
-    const answers = parseOr422(instrument.draftSchema, body.answers, 'answers')
-    if (stored?.status === 'complete') throw new ApiError('already_complete', 'This questionnaire was already submitted.')
-    if (stored && stored.revision >= body.revision) return { revision: stored.revision, stale: true, savedAt: stored.updatedAt }
+    const problems = answerProblems(instrument, body.answers)
+    if (problems.length > 0) throw new ApiError('validation_failed', `${problems[0]!.field}: ${problems[0]!.message}`, problems)
+
     const now = deps.now()
-    if (stored) await updateResponse(trx, stored.id, { answers, revision: body.revision }, now)
-    else {
-      await insertResponse(
+    const receivedAt = now.toISOString()
+    const incoming: StoredAnswer[] = body.answers.map((a) => {
+      const answeredAt = new Date(a.answeredAt)
+      return { question: a.question, value: a.value, answeredAt: (answeredAt > now ? now : answeredAt).toISOString(), deviceId: body.deviceId, receivedAt }
+    })
+    const before = await currentAnswers(trx, stored)
+
+    if (stored?.status === 'complete') {
+      // A retry of answers stored before completion is fine; anything else came too late.
+      const history = await listAnswerHistory(trx, stored.id)
+      const late = incoming.filter((a) => ![...before.values(), ...history].some((s) => sameGiving(s, a)))
+      if (late.length > 0) {
+        const questions = [...new Set(late.map((a) => a.question))]
+        throw new ApiError('already_complete', `This questionnaire was already submitted, so the answer to ${questions.join(', ')} was not stored.`, {
+          completedAt: stored.completedAt,
+          questions,
+        })
+      }
+      return { status: 'complete', answers: stored.answers, revision: stored.revision, savedAt: stored.updatedAt }
+    }
+
+    const merge = mergeAnswers(before, incoming)
+    const answers = answerRecord(merge.current)
+    let responseId: string
+    let revision: number
+    if (stored) {
+      responseId = stored.id
+      revision = stored.revision + (merge.upserts.length > 0 ? 1 : 0)
+      if (merge.upserts.length > 0) await updateResponse(trx, stored.id, { answers, revision }, now)
+    } else {
+      revision = 1
+      const created = await insertResponse(
         trx,
-        {
-          participantId: participant.id,
-          waveId,
-          instrumentId,
-          instrumentVersion: instrument.version,
-          answers,
-          status: 'draft',
-          revision: body.revision,
-          clientId: null,
-          source: 'link',
-          completedAt: null,
-        },
+        { participantId: participant.id, waveId, instrumentId, instrumentVersion: instrument.version, answers, status: 'draft', revision, clientId: null, source: 'link', completedAt: null },
         now,
       )
+      responseId = created.id
     }
+    for (const answer of merge.upserts) await upsertCurrentAnswer(trx, responseId, answer)
+    for (const answer of merge.history) await insertAnswerHistory(trx, responseId, answer, now)
     await markActive(trx, current, now)
-    return { revision: body.revision, stale: false, savedAt: now.toISOString() }
+    return { status: 'draft', answers, revision, savedAt: receivedAt }
   })
 }
 
@@ -244,7 +323,7 @@ export async function completeForm(
   participant: Participant,
   slot: WaveSlot,
   instrumentId: string,
-  body: { answers: Record<string, unknown>; clientId: string },
+  body: { answers?: Record<string, unknown>; clientId: string },
 ): Promise<Completed> {
   return inTransaction(deps, participant, async (trx, current): Promise<Completed> => {
     const earlier = await findResponseByClientId(trx, body.clientId)
@@ -257,9 +336,17 @@ export async function completeForm(
     const { waveId, stored } = await openSlot(deps, trx, current, slot, instrumentId)
     if (stored?.status === 'complete') throw new ApiError('already_complete', 'This questionnaire was already submitted.', { completedAt: stored.completedAt })
     const instrument = instrumentFor(deps, instrumentId, stored)
-    const answers = parseOr422(instrument.completeSchema, body.answers, 'answers')
     const now = deps.now()
     const completedAt = now.toISOString()
+    // Answers sent with the submit are merged like any other, as given now by this submit.
+    const given = Object.entries(body.answers ?? {}).map(([question, value]) => ({ question, value, answeredAt: completedAt, deviceId: `submit-${body.clientId}`, receivedAt: completedAt }))
+    if (body.answers) parseOr422(instrument.draftSchema, body.answers, 'answers')
+    const merge = mergeAnswers(await currentAnswers(trx, stored), given)
+    const answers = parseOr422(instrument.completeSchema, answerRecord(merge.current), 'answers')
+    // An empty questionnaire is not a completed one: it would be stored with no score and no warning.
+    if (Object.keys(answers).length === 0) {
+      throw new ApiError('validation_failed', 'answers: nothing is answered; a questionnaire cannot be submitted empty', [{ field: 'answers', message: 'nothing is answered' }])
+    }
     let responseId: string
     if (stored) {
       responseId = stored.id
@@ -272,6 +359,8 @@ export async function completeForm(
       )
       responseId = created.id
     }
+    for (const answer of merge.upserts) await upsertCurrentAnswer(trx, responseId, answer)
+    for (const answer of merge.history) await insertAnswerHistory(trx, responseId, answer, now)
     if (instrument.kind === 'questionnaire') {
       const score = scoreResponse(instrument, answers)
       await replaceScores(trx, responseId, score, now)
@@ -289,16 +378,19 @@ export async function completeForm(
  * Withdraw from the study. As the consent form says, the participant chooses whether the answers
  * already given are kept for analysis or deleted. Deleting takes the interview with it: the
  * interviewer's notes, the transcript, its codings and the quotations chosen from it for Table 2
- * (deleteInterviewOfParticipant); keeping keeps them. The link stays usable so they can see that they
+ * (deleteInterviewOfParticipant), and the audit entries about any of it (eraseAuditOfParticipant: the
+ * withdrawal itself is kept, with counts); keeping keeps them. The link stays usable so they can see that they
  * have withdrawn; nothing more is collected.
  */
 export async function withdraw(deps: Deps, participant: Participant, body: { keepData: boolean }): Promise<{ withdrawnAt: string; deletedResponses: number }> {
-  return inTransaction(deps, participant, async (trx, current) => {
+  const result = await inTransaction(deps, participant, async (trx, current) => {
     if (current.status === 'withdrawn') return { withdrawnAt: current.withdrawnAt!, deletedResponses: 0 }
     const now = deps.now()
     const actor = `participant:${participant.id}`
     let deletedResponses = 0
     if (!body.keepData) {
+      // Delete means deleted in the audit log too: what is kept is the withdrawal and counts of what went.
+      await eraseAuditOfParticipant(trx, participant.id)
       deletedResponses = await deleteResponsesOfParticipant(trx, participant.id)
       const { interviewId, ...deleted } = await deleteInterviewOfParticipant(trx, participant.id)
       if (interviewId) await insertAudit(trx, { actor, action: 'interview.delete', entity: 'interview', entityId: interviewId, details: { because: 'participant.withdraw', ...deleted } }, now)
@@ -307,4 +399,6 @@ export async function withdraw(deps: Deps, participant: Participant, body: { kee
     await insertAudit(trx, { actor, action: 'participant.withdraw', entity: 'participant', entityId: participant.id, details: { keepData: body.keepData, deletedResponses } }, now)
     return { withdrawnAt: now.toISOString(), deletedResponses }
   })
+  if (!body.keepData) await discardDeletedPages(deps.db)
+  return result
 }

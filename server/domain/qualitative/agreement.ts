@@ -29,6 +29,13 @@ export type CodeAgreement = AgreementCounts & {
   units: number
 }
 
+/**
+ * Agreement over all codes at once, on the unit × category table: each unit gets from each coder
+ * one category, the set of codes they applied to it (none, one code, or a combination), and the
+ * coders agree on a unit when their sets are equal. `percentAgreement`, `cohensKappa` and
+ * `brennanPrediger` are over this table (see codingAgreement); a, b, c, d are still the per-code
+ * 2×2 tables summed, and `pooledCodeKappa` the per-code κ pooled, for comparison.
+ */
 export type OverallAgreement = AgreementCounts & {
   /** N, the number of units (of all transcripts). */
   units: number
@@ -36,6 +43,14 @@ export type OverallAgreement = AgreementCounts & {
   codes: number
   /** K·N code-unit decisions that a, b, c and d add up to. */
   decisions: number
+  /** Units on which both coders chose the same category (the same set of codes, or none). */
+  agreedUnits: number
+  /** q, the number of categories Brennan–Prediger's chance agreement 1/q is taken over: K codes + "not coded" + each combination of codes a coder used on one unit. */
+  categories: number
+  /** The per-code κ pooled by De Vries et al. (2008), (P̄o − P̄e)/(1 − P̄e): what this field reported before; null when undefined. */
+  pooledCodeKappa: number | null
+  /** The definition, for the methods section. */
+  definition: string
 }
 
 export type Disagreement = {
@@ -83,12 +98,16 @@ export type CodingAgreementInput = {
  *   2·Po − 1 (Brennan & Prediger 1981) — MAXQDA's choice where chance agreement is hard to define;
  * - coded-only agreement a / (a + b + c) (QualCoder's "agree coded only", MAXQDA segment level).
  *
- * Overall, pooled over the K codes: a, b, c, d are summed over codes (K·N decisions); percent
- * agreement is Σ(a + d) / (K·N); pooled κ = (P̄o − P̄e) / (1 − P̄e), P̄o and P̄e being the means of the
- * codes' Po and Pe (De Vries, Elliott, Kanouse & Teleki 2008, "Using pooled kappa to summarize
- * interrater agreement across many items", Field Methods 20(3):272–282) — not κ of the summed
- * table. A code neither coder used adds Po = Pe = 1 and leaves pooled κ unchanged (it does raise
- * percent agreement). Pooled Brennan–Prediger = 2·P̄o − 1, one binary decision per code and unit.
+ * Overall, on the unit × category table (the definition of Cohen 1960 and Brennan & Prediger 1981
+ * with units as items, as MAXQDA's and Dedoose's code-assignment agreement): each coder puts each
+ * unit in one category, the set of codes applied to it ("not coded" when none); Po = the share of
+ * units in the same category, Cohen's κ = (Po − Pe)/(1 − Pe) with Pe = Σ_k p_A(k)·p_B(k),
+ * Brennan–Prediger κ = (Po − 1/q)/(1 − 1/q) with q = K + 1 (+ each combination of codes used on one
+ * unit). Summing the per-code 2×2 tables instead counts a unit K times, most of them as agreement
+ * on "not coded", and overstates agreement (one transcript: 0.80 instead of 0.70, Brennan–Prediger
+ * 0.60 instead of 0.55). a, b, c, d are still the summed tables, and `pooledCodeKappa` the codes' κ
+ * pooled as (P̄o − P̄e)/(1 − P̄e) (De Vries, Elliott, Kanouse & Teleki 2008, Field Methods
+ * 20(3):272–282), beside the per-code κ.
  *
  * Codings of nodes that are not level-'code' nodes of `codes` (a theme, a category, a deleted code)
  * are ignored. Who is coder A and who B is the caller's choice of the two lists; `coderId` is not
@@ -123,6 +142,18 @@ export function codingAgreement(input: CodingAgreementInput): CodingAgreement {
   const codeIds = new Set(codes.map((code) => code.id))
   const markedA = markUnits(input.codingsA, 'A', codeIds, unitsByTranscript)
   const markedB = markUnits(input.codingsB, 'B', codeIds, unitsByTranscript)
+
+  // The unit × category table: per unit, each coder's set of codes (in codebook order), '' for none.
+  const categoryA: string[] = []
+  const categoryB: string[] = []
+  for (const { transcript, units } of unitsByTranscript.values()) {
+    units.forEach((_, index) => {
+      const setOf = (marked: Map<string, Set<number>>) => JSON.stringify(codes.filter((code) => marked.get(key(transcript.id, code.id))?.has(index)).map((code) => code.id))
+      categoryA.push(setOf(markedA))
+      categoryB.push(setOf(markedB))
+    })
+  }
+  const unitLevel = unitCategoryAgreement(categoryA, categoryB, codes.length)
 
   const perCode: CodeAgreement[] = []
   const disagreements: Disagreement[] = []
@@ -163,24 +194,24 @@ export function codingAgreement(input: CodingAgreementInput): CodingAgreement {
   }
 
   const decisions = codes.length * totalUnits
-  const pooledObserved = (sumA + sumD) / decisions
   const pooledCodedOnly = sumA + sumB + sumC
   const overall: OverallAgreement = {
     a: sumA,
     b: sumB,
     c: sumC,
     d: sumD,
-    percentAgreement: pooledObserved,
-    cohensKappa: pooledDenominator === 0 ? null : pooledNumerator / pooledDenominator,
-    brennanPrediger: 2 * pooledObserved - 1,
+    percentAgreement: unitLevel.percentAgreement,
+    cohensKappa: unitLevel.cohensKappa,
+    brennanPrediger: unitLevel.brennanPrediger,
     codedOnlyAgreement: pooledCodedOnly === 0 ? null : sumA / pooledCodedOnly,
-    reason:
-      pooledDenominator === 0
-        ? "Pooled κ is undefined: for every code both coders coded every unit or neither coded any, so P̄e = 1."
-        : null,
+    reason: unitLevel.cohensKappa === null ? "Cohen's κ is undefined: both coders put every unit in the same single category, so Pe = 1." : null,
     units: totalUnits,
     codes: codes.length,
     decisions,
+    agreedUnits: unitLevel.agreedUnits,
+    categories: unitLevel.categories,
+    pooledCodeKappa: pooledDenominator === 0 ? null : pooledNumerator / pooledDenominator,
+    definition: UNIT_LEVEL_DEFINITION,
   }
 
   // Review order: transcript by transcript (as given), through the text, code by code.
@@ -194,6 +225,35 @@ export function codingAgreement(input: CodingAgreementInput): CodingAgreement {
   )
 
   return { unit, perCode, overall, disagreements }
+}
+
+const UNIT_LEVEL_DEFINITION =
+  "Units (sentences or speaker turns) are the items; each coder puts each unit in one category, the set of codes applied to it (or none). Percent agreement is the share of units in the same category; Cohen's κ = (Po − Pe)/(1 − Pe) with Pe = Σ p_A(k)·p_B(k) over the categories (Cohen 1960); Brennan–Prediger κ = (Po − 1/q)/(1 − 1/q) with q the number of categories (Brennan & Prediger 1981). Transcripts either coder coded are included; a unit one coder left uncoded is a disagreement wherever the other coded it."
+
+/**
+ * Agreement of two coders on nominal categories, one per unit (the unit × category table):
+ * Po = share of units with the same category; Cohen's κ with Pe = Σ_k p_A(k)·p_B(k) (null when
+ * Pe = 1); Brennan–Prediger with q = K + 1 + the number of code combinations used on one unit.
+ */
+function unitCategoryAgreement(categoryA: string[], categoryB: string[], codeCount: number): { percentAgreement: number; cohensKappa: number | null; brennanPrediger: number; agreedUnits: number; categories: number } {
+  const n = categoryA.length
+  const agreedUnits = categoryA.filter((category, i) => category === categoryB[i]).length
+  const count = (list: string[]) => list.reduce((m, c) => m.set(c, (m.get(c) ?? 0) + 1), new Map<string, number>())
+  const countA = count(categoryA)
+  const countB = count(categoryB)
+  // In integers: κ = (N·agreed − Σ n_A(k)·n_B(k)) / (N² − Σ n_A(k)·n_B(k)).
+  let chance = 0
+  for (const [category, nA] of countA) chance += nA * (countB.get(category) ?? 0)
+  const combinations = new Set([...categoryA, ...categoryB].filter((c) => (JSON.parse(c) as string[]).length > 1)).size
+  const categories = codeCount + 1 + combinations
+  const percentAgreement = agreedUnits / n
+  return {
+    percentAgreement,
+    cohensKappa: n * n === chance ? null : (n * agreedUnits - chance) / (n * n - chance),
+    brennanPrediger: (percentAgreement - 1 / categories) / (1 - 1 / categories),
+    agreedUnits,
+    categories,
+  }
 }
 
 /**

@@ -124,8 +124,8 @@ export type AgreementDisagreement = {
 export type AgreementReport = {
   unit: UnitKind
   coders: { A: Named; B: Named }
-  /** Every transcribed interview; only those both coders coded are compared. */
-  transcripts: { id: string; participant: ParticipantRef; compared: boolean }[]
+  /** Every transcribed interview; those either coder coded are compared, and who coded each is said. */
+  transcripts: { id: string; participant: ParticipantRef; compared: boolean; codedByA?: boolean; codedByB?: boolean }[]
   perCode: (AgreementCounts & { code: Named; category: Named | null; theme: Named | null; units: number })[]
   overall: OverallAgreement
   disagreements: AgreementDisagreement[]
@@ -141,11 +141,12 @@ function resolutionOf(resolutions: AgreementResolution[], transcriptId: string, 
 /**
  * Agreement of two coders who coded the same transcripts blind: per code and pooled, percent
  * agreement, Cohen's κ and Brennan–Prediger κ on the stated unit (`codingAgreement`), over the
- * transcripts both of them coded; and the units they disagree on, each with the resolution the
+ * transcripts either of them coded; and the units they disagree on, each with the resolution the
  * coders recorded for it, if any.
  *
- * A transcript only one of them has coded is left out (and listed as not compared): counting it
- * would read work not yet done as disagreement.
+ * A transcript one coder left uncoded counts: every unit the other coded there is a disagreement
+ * (leaving it out hid exactly the disagreement an audit of the coding should see). Only a transcript
+ * neither coded is left out, and listed as not compared.
  *
  * @throws {ApiError} 422 when a coder has no codings in the study, the two are the same person, or
  *   they have no transcript in common
@@ -162,8 +163,8 @@ export async function studyAgreement(deps: Deps, studyId: string, query: { coder
   const codedBy = (list: CodedSegment[]) => new Set(list.map((c) => c.transcriptId))
   const byA = codedBy(codingsA)
   const byB = codedBy(codingsB)
-  const compared = interviews.filter((i) => byA.has(i.transcriptId) && byB.has(i.transcriptId))
-  if (compared.length === 0) throw problem('coderB', 'has coded none of the transcripts coderA coded')
+  const compared = interviews.filter((i) => byA.has(i.transcriptId) || byB.has(i.transcriptId))
+  if (compared.length === 0) throw problem('coderB', 'neither coder has coded a transcript')
   const comparedIds = new Set(compared.map((i) => i.transcriptId))
 
   const result = codingAgreement({
@@ -200,7 +201,7 @@ export async function studyAgreement(deps: Deps, studyId: string, query: { coder
   return {
     unit: result.unit,
     coders: { A: coderA, B: coderB },
-    transcripts: interviews.map((i) => ({ id: i.transcriptId, participant: { id: i.participantId, label: i.label }, compared: comparedIds.has(i.transcriptId) })),
+    transcripts: interviews.map((i) => ({ id: i.transcriptId, participant: { id: i.participantId, label: i.label }, compared: comparedIds.has(i.transcriptId), codedByA: byA.has(i.transcriptId), codedByB: byB.has(i.transcriptId) })),
     perCode: result.perCode.map(({ codeId, ...counts }) => {
       const code = codeOf(codeId)
       return { code: { id: code.id, name: code.name }, category: named(codebook.category(code)), theme: named(codebook.theme(code)), ...counts }

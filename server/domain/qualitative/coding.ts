@@ -41,6 +41,7 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema'
 import type { Deps } from '../deps'
 import { codePointLength, sliceCodePoints } from './units'
+import { loadWithdrawnPassages } from './withdrawn'
 
 const problem = (field: string, message: string) => new ApiError('validation_failed', `${field}: ${message}`, [{ field, message }])
 
@@ -151,6 +152,9 @@ export async function chooseQuote(deps: Deps, code: Code, codingId: string, acto
     if (!coding || coding.codeId !== code.id) throw problem('codingId', 'is not a coding of this code')
     const decision = latestDecisions(await listMemberChecks(trx, [coding.id])).get(coding.id)
     if (decision?.decision === 'withdraw') throw new ApiError('conflict', 'The participant asked for this quotation to be withdrawn. Choose another.')
+    if ((await loadWithdrawnPassages({ ...deps, db: trx }, { transcriptId: coding.transcriptId })).overlaps(coding)) {
+      throw new ApiError('conflict', 'The participant asked for these words to be withdrawn (through another coding of them). Choose another passage.')
+    }
     const quote = await upsertQuote(trx, { codeId: code.id, codingId: coding.id, chosenBy: actor }, now)
     await insertAudit(trx, { actor, action: 'quote.choose', entity: 'code', entityId: code.id, details: { codingId: coding.id } }, now)
     return quote

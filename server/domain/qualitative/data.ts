@@ -14,6 +14,7 @@ import type { MemberCheckDecision } from '../../db/schema'
 import { ApiError } from '../errors'
 import type { Deps } from '../deps'
 import type { CodeLevel, CodeNode } from './types'
+import { loadWithdrawnPassages } from './withdrawn'
 
 // ---------------------------------------------------------------------------------------------
 // The codebook
@@ -191,10 +192,12 @@ export type MeaningUnit = {
  */
 export async function loadMeaningUnits(deps: Deps, studyId: string, codebook: Codebook, checks: Map<string, MemberCheck>): Promise<Map<string, MeaningUnit>> {
   const units = new Map<string, MeaningUnit>()
+  const withdrawn = await loadWithdrawnPassages(deps, { studyId })
   for (const quote of await listQuotesOfStudy(deps.db, studyId)) {
     const code = codebook.live(quote.codeId)
     const check = checks.get(quote.codingId)
-    if (!code || check?.decision === 'withdraw' || units.has(code.id)) continue
+    // Also any quotation overlapping withdrawn words: another coder's coding of them is the same words.
+    if (!code || check?.decision === 'withdraw' || withdrawn.overlaps(quote.coding) || units.has(code.id)) continue
     units.set(code.id, {
       codingId: quote.codingId,
       transcriptId: quote.coding.transcriptId,

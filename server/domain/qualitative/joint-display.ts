@@ -13,6 +13,7 @@ import type { Deps } from '../deps'
 import { cohortReport, type ScaleReport } from '../outcomes/report'
 import { loadCodebook, loadCodings, loadInterviews, loadMeaningUnits, loadMemberChecks, type Codebook } from './data'
 import type { CodedSegment } from './types'
+import { loadWithdrawnPassages, type WithdrawnPassages } from './withdrawn'
 
 type Named = { id: string; name: string }
 
@@ -94,10 +95,10 @@ const spanKey = (c: CodedSegment) => `${c.transcriptId}:${c.start}:${c.end}`
 
 /**
  * One participant's codes by theme, with the passages coded. A passage its participant asked to be
- * withdrawn is counted, never shown: `withdrawn` holds its span, so another coder's coding of the
- * same words stays hidden too.
+ * withdrawn is counted, never shown: any coding overlapping its words (another coder's coding of the
+ * same words, or a wider one) stays hidden too.
  */
-function themesOf(codebook: Codebook, codings: CodedSegment[], withdrawn: Set<string>): JointDisplayParticipant['themes'] {
+function themesOf(codebook: Codebook, codings: CodedSegment[], withdrawn: WithdrawnPassages): JointDisplayParticipant['themes'] {
   const named = (code: { id: string; name: string } | null): Named | null => (code ? { id: code.id, name: code.name } : null)
   const order = new Map(codebook.nodes.map((n, i) => [n.id, i]))
   const byCode = new Map<string, CodedSegment[]>()
@@ -111,7 +112,7 @@ function themesOf(codebook: Codebook, codings: CodedSegment[], withdrawn: Set<st
     const own = [...byCode.get(codeId)!].sort((x, y) => x.start - y.start || x.end - y.end)
     // Two coders coding the same passage show it once.
     const passages = new Map<string, { codingId: string; text: string }>()
-    for (const c of own) if (!withdrawn.has(spanKey(c)) && !passages.has(spanKey(c))) passages.set(spanKey(c), { codingId: c.id, text: c.text })
+    for (const c of own) if (!withdrawn.overlaps(c) && !passages.has(spanKey(c))) passages.set(spanKey(c), { codingId: c.id, text: c.text })
     themes.get(key)!.codes.push({ code: named(code)!, category: named(codebook.category(code)), codings: own.length, passages: [...passages.values()] })
   }
   return [...themes.values()].sort((a, b) => (a.theme ? order.get(a.theme.id)! : Infinity) - (b.theme ? order.get(b.theme.id)! : Infinity))
@@ -143,8 +144,7 @@ export async function cohortJointDisplay(
     loadMemberChecks(deps, cohort.studyId),
   ])
   const units = await loadMeaningUnits(deps, cohort.studyId, codebook, checks)
-  const withdrawnCodings = new Set([...checks.values()].filter((c) => c.decision === 'withdraw').map((c) => c.codingId))
-  const withdrawn = new Set(codings.filter((c) => withdrawnCodings.has(c.id)).map(spanKey))
+  const withdrawn = await loadWithdrawnPassages(deps, { studyId: cohort.studyId })
   const transcriptOf = new Map(interviews.filter((i) => i.cohortId === cohort.id).map((i) => [i.participantId, i.transcriptId]))
   const codingsOf = new Map<string, CodedSegment[]>()
   for (const coding of codings) codingsOf.set(coding.transcriptId, [...(codingsOf.get(coding.transcriptId) ?? []), coding])

@@ -416,14 +416,22 @@ function exportableText(original: string): { text: string; originalLength: numbe
 // XML 1.0 allows tab, line feed, carriage return and U+0020 upwards except surrogates, U+FFFE and U+FFFF.
 const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu
 
+/**
+ * xmlbuilder2 escapes `<`, `>` and `"`, but leaves an `&` alone where it looks like the start of an
+ * entity reference (its `nonEntityAmpersandRegex`), so "AT&T;" or a pasted "&nbsp;" came out as an
+ * undeclared entity and the file was not XML. Escaping every `&` first makes each one an `&amp;`,
+ * which the library then keeps as it is: the parsed text is exactly the original.
+ */
+const ampersands = (text: string) => text.replace(/&/g, '&amp;')
+
 /** Text for an element: XML-safe, line ends as `\n` (an XML parser would turn `\r\n` into `\n` anyway). */
 function elementText(text: string): string {
-  return text.replace(NOT_XML, '').replace(/\r\n?/g, '\n')
+  return ampersands(text.replace(NOT_XML, '').replace(/\r\n?/g, '\n'))
 }
 
 /** Text for an attribute: XML-safe, on one line (a parser turns raw line breaks in attributes into spaces). */
 function attribute(text: string): string {
-  return text.replace(NOT_XML, '').replace(/[\t\r\n]+/g, ' ')
+  return ampersands(text.replace(NOT_XML, '').replace(/[\t\r\n]+/g, ' '))
 }
 
 function xsdDateTime(value: string, what: string): string {

@@ -5,7 +5,7 @@
  * (JSON), as CSV and as Markdown. Beside it, how often each code was applied in each participant's
  * interview.
  */
-import { stringify } from 'csv-stringify/sync'
+import { stringifyCsv as stringify } from '../csv'
 import type { Coding } from '../../db/repositories/codings'
 import { findStudy } from '../../db/repositories/studies'
 import { ApiError } from '../errors'

@@ -2,7 +2,7 @@
  * Who may see what. Roles are given per study; every staff route asks here, on the server.
  *
  * - researcher: everything in the study, individual data and exports included
- * - program_lead: cohort aggregates only, with small cells suppressed
+ * - program_lead: released snapshots of cohort reports only (outcomes/release.ts), never a live query
  * - group_leader: group sessions and attendance; no scores
  * - interviewer: interview work for assigned participants
  */

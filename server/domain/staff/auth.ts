@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { ApiError } from '../errors'
 import { insertAudit } from '../../db/repositories/audit'
 import {
-  countStaffUsers,
+  countActiveAdmins,
   endSession,
   extendSession,
   findLiveSession,
@@ -20,12 +20,19 @@ import {
   type StaffUser,
 } from '../../db/repositories/staff'
 import type { Deps } from '../deps'
+import { checkPasswordStrength } from './password-policy'
+import { claimSignInAttempt, forgiveSignIn, throttleKeys } from './throttle'
 
 /** A session lasts this long after the last request. */
 export const sessionIdleMs = 12 * 3600 * 1000
+/**
+ * And never longer than this after sign-in, however busy (OWASP Session Management Cheat Sheet,
+ * "Absolute Timeout"): a stolen cookie stops working within a day.
+ */
+export const sessionAbsoluteMs = 24 * 3600 * 1000
 
-const sha256 = (value: string) => createHash('sha256').update(value).digest('hex')
-const newToken = () => randomBytes(32).toString('base64url')
+export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex')
+export const newToken = () => randomBytes(32).toString('base64url')
 
 /**
  * The token a signed-in client sends in `X-CSRF-Token` with every state-changing request. It is
@@ -40,33 +47,42 @@ export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase()
 }
 
-/** When no staff account exists yet: a one-time link for creating the first administrator. */
+/**
+ * While no administrator can sign in: a one-time link for creating the first one. Other accounts do
+ * not count (the demo's invented coders exist before anyone has set up), so running the demo first
+ * never takes the set-up link away.
+ */
 export async function createSetupToken(deps: Deps): Promise<string | null> {
-  if ((await countStaffUsers(deps.db)) > 0) return null
+  if ((await countActiveAdmins(deps.db)) > 0) return null
   const token = newToken()
   await insertSetupToken(deps.db, sha256(token), deps.now())
   return token
 }
 
-export type SignedIn = { user: StaffUser; sessionToken: string; csrfToken: string; expiresAt: Date }
+export type SignedIn = { user: StaffUser; sessionToken: string; csrfToken: string; expiresAt: Date; createdAt: string }
 
-async function startSession(deps: Deps, user: StaffUser, db = deps.db): Promise<SignedIn> {
+export async function startSession(deps: Deps, user: StaffUser, db = deps.db): Promise<SignedIn> {
   const sessionToken = newToken()
   const now = deps.now()
   const expiresAt = new Date(now.getTime() + sessionIdleMs)
   await insertSession(db, { userId: user.id, tokenHash: sha256(sessionToken), expiresAt }, now)
-  return { user, sessionToken, csrfToken: csrfTokenFor(sessionToken), expiresAt }
+  return { user, sessionToken, csrfToken: csrfTokenFor(sessionToken), expiresAt, createdAt: now.toISOString() }
 }
 
 export async function setUpFirstAdmin(deps: Deps, input: { token: string; name: string; email: string; password: string }): Promise<SignedIn> {
   // Refuse before hashing: once set up, this unauthenticated route must not cost an argon2 hash a call.
-  if ((await countStaffUsers(deps.db)) > 0) throw new ApiError('conflict', 'The first administrator has already been created. Please sign in.')
+  if ((await countActiveAdmins(deps.db)) > 0) throw new ApiError('conflict', 'The first administrator has already been created. Please sign in.')
+  checkPasswordStrength(input.password, input)
   const passwordHash = await hash(input.password)
   return deps.db.transaction().execute(async (trx) => {
     const now = deps.now()
-    if ((await countStaffUsers(trx)) > 0) throw new ApiError('conflict', 'The first administrator has already been created. Please sign in.')
+    if ((await countActiveAdmins(trx)) > 0) throw new ApiError('conflict', 'The first administrator has already been created. Please sign in.')
     if (!(await useSetupToken(trx, sha256(input.token), now))) {
-      throw new ApiError('link_not_found', 'This set-up link is not valid any more. Restart the server to print a new one.')
+      throw new ApiError('link_not_found', 'This set-up link is not valid any more. Restart the server, or run "npm run balint -- admin setup-link", to get a new one.')
+    }
+    if (await findStaffCredentials(trx, normaliseEmail(input.email))) {
+      const message = 'already belongs to an account; choose another email'
+      throw new ApiError('validation_failed', `email: ${message}`, [{ field: 'email', message }])
     }
     const user = await insertStaffUser(trx, { email: normaliseEmail(input.email), name: input.name.trim(), passwordHash, isAdmin: true }, now)
     await insertAudit(trx, { actor: `staff:${user.id}`, action: 'staff.setup_admin', entity: 'staff_user', entityId: user.id }, now)
@@ -78,11 +94,22 @@ export async function setUpFirstAdmin(deps: Deps, input: { token: string; name: 
 // unknown email takes as long as a wrong password and cannot be told apart by timing.
 let decoyHash: Promise<string> | undefined
 
-export async function signIn(deps: Deps, input: { email: string; password: string }): Promise<SignedIn> {
-  const found = await findStaffCredentials(deps.db, normaliseEmail(input.email))
+/**
+ * Sign in with email and password. The attempt is throttled (see `throttle.ts`) per email and
+ * `address` (the client's, when known) before the password is checked.
+ *
+ * @throws ApiError `rate_limited` while a back-off runs, `unauthorized` for a wrong email or password
+ *         or a disabled account (one message for all three)
+ */
+export async function signIn(deps: Deps, input: { email: string; password: string }, address?: string): Promise<SignedIn> {
+  const email = normaliseEmail(input.email)
+  const keys = throttleKeys(email, address)
+  await claimSignInAttempt(deps, keys)
+  const found = await findStaffCredentials(deps.db, email)
   decoyHash ??= hash(newToken())
   const ok = await verify(found?.passwordHash ?? (await decoyHash), input.password)
   if (!found || !ok || found.disabled) throw new ApiError('unauthorized', 'The email or password is not right.')
+  await forgiveSignIn(deps, keys)
   const signedIn = await startSession(deps, found)
   await insertAudit(deps.db, { actor: `staff:${found.id}`, action: 'staff.sign_in', entity: 'staff_user', entityId: found.id }, deps.now())
   return signedIn
@@ -94,7 +121,7 @@ export async function signIn(deps: Deps, input: { email: string; password: strin
  */
 export async function resolveSession(deps: Deps, sessionToken: string): Promise<(LiveSession & { extended: boolean }) | undefined> {
   const now = deps.now()
-  const session = await findLiveSession(deps.db, sha256(sessionToken), now)
+  const session = await findLiveSession(deps.db, sha256(sessionToken), now, new Date(now.getTime() - sessionAbsoluteMs))
   if (!session) return undefined
   // Extend at most once a minute, not on every request.
   const expiresAt = new Date(now.getTime() + sessionIdleMs)
@@ -119,6 +146,7 @@ export async function unusablePasswordHash(): Promise<string> {
 
 /** Create a staff account (administrators do this; the CLI too, for scripted set-ups). */
 export async function createStaffUser(deps: Deps, input: { email: string; name: string; password: string; isAdmin?: boolean }, actor: string): Promise<StaffUser> {
+  checkPasswordStrength(input.password, input)
   const passwordHash = await hash(input.password)
   return deps.db.transaction().execute(async (trx) => {
     const email = normaliseEmail(input.email)

@@ -184,13 +184,21 @@ export async function revokeLink(deps: Deps, participantId: string, actor: Actor
 export async function updateStudySettings(
   deps: Deps,
   studyId: string,
-  settings: { name?: string; minCellSize?: number; participantFeedback?: boolean; supportContact?: string | null; consentInstrument?: string; language?: string; timeZone?: string },
+  settings: { name?: string; minCellSize?: number; participantFeedback?: boolean; supportContact?: string | null; consentInstrument?: string; language?: string; timeZone?: string; primaryOutcomes?: string[] },
   actor: Actor,
 ): Promise<Study> {
   checkLanguageAndZone(settings)
   if (settings.consentInstrument !== undefined && deps.instruments.get(settings.consentInstrument)?.kind !== 'consent') {
     const message = `"${settings.consentInstrument}" is not a loaded consent form`
     throw new ApiError('validation_failed', `consentInstrument: ${message}`, [{ field: 'consentInstrument', message }])
+  }
+  // A primary outcome must be a scale we score, and the score itself, not another metric of it
+  // (WHO-5 percentage is raw × 4: name "who-5/raw").
+  for (const key of settings.primaryOutcomes ?? []) {
+    const [instrumentId, scaleId] = key.split('/')
+    const spec = deps.instruments.questionnaire(instrumentId!)?.scoring.scales.find((s) => s.id === scaleId)
+    const message = !spec ? `"${key}" is not a scale of a loaded questionnaire` : spec.sameScoreAs ? `"${key}" is another metric of "${instrumentId}/${spec.sameScoreAs}": name that one` : null
+    if (message) throw new ApiError('validation_failed', `primaryOutcomes: ${message}`, [{ field: 'primaryOutcomes', message }])
   }
   const now = deps.now()
   const before = await findStudy(deps.db, studyId)

@@ -6,6 +6,11 @@ import type { Page } from 'playwright-core'
 
 export const next = (page: Page) => page.getByRole('button', { name: 'Next' }).click()
 export const complete = (page: Page) => page.getByRole('button', { name: 'Complete' }).click()
+/** Submit a form with questions left unanswered, confirming "Leave unanswered?". */
+export async function completeLeavingUnanswered(page: Page) {
+  await complete(page)
+  await page.getByRole('button', { name: 'Leave unanswered and submit' }).click()
+}
 export const choose = (page: Page, text: string) => page.getByText(text, { exact: true }).first().click()
 
 export async function consent(page: Page) {
@@ -16,11 +21,12 @@ export async function consent(page: Page) {
 /** Step through the demographics form answering age and sex only (nothing there is required). */
 export async function demographics(page: Page) {
   await page.locator('.step', { hasText: 'About you' }).waitFor()
-  await page.getByRole('spinbutton').first().fill('34')
+  // Number questions are text boxes that also read Persian and Arabic-Indic digits.
+  await page.getByRole('textbox').first().fill('34')
   await next(page)
   await choose(page, 'Female')
   while (await page.getByRole('button', { name: 'Next' }).isVisible()) await next(page)
-  await complete(page)
+  await completeLeavingUnanswered(page)
 }
 
 /** The answer options shared by PHQ-9 and GAD-7, by value 0–3. */

@@ -14,7 +14,7 @@ import { launchBrowser } from './browser'
 
 export async function startTestServer() {
   const dir = mkdtempSync(join(tmpdir(), 'balint-e2e-'))
-  const config = { ...loadConfig({}), dbPath: join(dir, 'balint.sqlite'), instrumentsDir: join(dir, 'instruments'), port: 0, host: '127.0.0.1' }
+  const config = { ...loadConfig({ PORT: '0' }), dbPath: join(dir, 'balint.sqlite'), instrumentsDir: join(dir, 'instruments'), port: 0, host: '127.0.0.1' }
   const running = await startServer(config)
   const { port } = running.server.address() as AddressInfo
   const baseUrl = `http://127.0.0.1:${port}`

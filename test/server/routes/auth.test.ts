@@ -188,52 +188,94 @@ describe('POST /api/auth/sign-in', () => {
     expect(await count(db, 'staff_session')).toBe(sessions)
   })
 
-  it('after 10 failures refuses the next attempt with 429 and Retry-After, even with the right password; other emails are unaffected', async () => {
+  // What @hono/node-server passes as the environment: the request's socket.
+  const from = (address: string) => ({ incoming: { socket: { remoteAddress: address, remotePort: 50000, remoteFamily: 'IPv4' } } })
+  const attempt = (app: App['app'], email: string, password: string, address: string) => app.request('/api/auth/sign-in', jsonRequest('POST', { email, password }), from(address))
+
+  it('slows guesses from one address with a back-off (5 free, then 1 s, 2 s …), even for the right password; the owner elsewhere is not locked out', async () => {
     const { app, deps, clock } = await testApp()
     const target = await signedInStaff(deps)
-    const bystander = await signedInStaff(deps)
+    const attacker = '203.0.113.66'
+    for (let i = 0; i < 5; i++) await expectError(await attempt(app, target.email, `wrong password ${i}`, attacker), 401, 'unauthorized')
 
-    for (let i = 0; i < 10; i++) await expectError(await signIn(app, target.email, `wrong password ${i}`), 401, 'unauthorized')
-
-    const blocked = await signIn(app, target.email, target.password)
+    const blocked = await attempt(app, target.email, target.password, attacker)
     const body = await expectError(blocked, 429, 'rate_limited')
-    expect(blocked.headers.get('retry-after')).toBe('900')
-    expect(body.error.details).toEqual({ retryAfterSeconds: 900 })
+    expect(blocked.headers.get('retry-after')).toBe('1')
+    expect(body.error.details).toEqual({ retryAfterSeconds: 1 })
     expect(blocked.headers.get('set-cookie')).toBeNull()
-    // The email is matched as it is normalised: changing its case does not get round the limit.
-    await expectError(await signIn(app, target.email.toUpperCase(), target.password), 429, 'rate_limited')
+    // The email is matched as it is normalised: changing its case does not get round the back-off.
+    await expectError(await attempt(app, target.email.toUpperCase(), target.password, attacker), 429, 'rate_limited')
 
-    expect((await signIn(app, bystander.email, bystander.password)).status).toBe(200)
+    // The owner, at another address, signs in at once: ten guesses do not lock them out (they did before).
+    expect((await attempt(app, target.email, target.password, '198.51.100.2')).status).toBe(200)
 
-    // Retry-After counts down with the clock, and once the window has passed the right password works.
-    clock.advance(10 * 60 * 1000)
-    expect((await signIn(app, target.email, target.password)).headers.get('retry-after')).toBe('300')
-    clock.advance(5 * 60 * 1000)
-    expect((await signIn(app, target.email, target.password)).status).toBe(200)
+    // The attacker's waits double: 1 s after the 5th failure, 2 s after the 6th, 4 s after the 7th.
+    clock.advance(1000)
+    await expectError(await attempt(app, target.email, 'wrong again', attacker), 401, 'unauthorized')
+    expect((await attempt(app, target.email, 'wrong again', attacker)).headers.get('retry-after')).toBe('2')
+    clock.advance(2000)
+    await expectError(await attempt(app, target.email, 'wrong again', attacker), 401, 'unauthorized')
+    expect((await attempt(app, target.email, 'wrong again', attacker)).headers.get('retry-after')).toBe('4')
+    // Waiting out the back-off is enough: the right password then works from there too.
+    clock.advance(4000)
+    expect((await attempt(app, target.email, target.password, attacker)).status).toBe(200)
   })
 
-  it('also counts failures per client address: one password tried on many emails is stopped, other addresses are not', async () => {
+  it('guesses from many addresses slow the account by at most a minute: the owner is never locked out for longer', { timeout: 30_000 }, async () => {
+    const { app, deps, clock } = await testApp()
+    const target = await signedInStaff(deps)
+    // 60 guesses, each from its own address: the per-account back-off starts after 20 and caps at 60 s.
+    for (let i = 0; i < 60; i++) {
+      const res = await attempt(app, target.email, `guess ${i}`, `192.0.2.${i + 1}`)
+      expect([401, 429]).toContain(res.status)
+      clock.advance(60_000)
+    }
+    const owner = await attempt(app, target.email, target.password, '198.51.100.2')
+    // At most a minute to wait, however many guesses came before.
+    if (owner.status === 429) expect(Number(owner.headers.get('retry-after'))).toBeLessThanOrEqual(60)
+    clock.advance(60_000)
+    expect((await attempt(app, target.email, target.password, '198.51.100.2')).status).toBe(200)
+  })
+
+  it('counts 40 guesses sent at once one by one: exactly 5 reach the password check, the other 35 get 429', async () => {
+    const { app, deps, db } = await testApp()
+    const target = await signedInStaff(deps)
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => attempt(app, target.email, `concurrent guess ${i}`, '203.0.113.9')))
+    const statuses = results.map((r) => r.status)
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5)
+    expect(statuses.filter((s) => s === 429)).toHaveLength(35)
+    // The count is in the database, where another process or a restart would find it.
+    const row = await db.selectFrom('sign_in_throttle').selectAll().where('key', '=', `pair:${target.email}|203.0.113.9`).executeTakeFirstOrThrow()
+    expect(row.failures).toBe(5)
+  })
+
+  it('keeps the count in the database: a second app over the same database refuses the next guess too', async () => {
+    const { app, deps } = await testApp()
+    const target = await signedInStaff(deps)
+    for (let i = 0; i < 5; i++) await expectError(await attempt(app, target.email, `wrong ${i}`, '203.0.113.10'), 401, 'unauthorized')
+    const { createApp } = await import('../../../server/app')
+    const restarted = createApp(deps)
+    await expectError(await attempt(restarted, target.email, target.password, '203.0.113.10'), 429, 'rate_limited')
+  })
+
+  it('also counts failures per client address: one password tried on many emails is stopped, other addresses are not', { timeout: 30_000 }, async () => {
     const { app, deps } = await testApp()
     const staff = await signedInStaff(deps)
-    // What @hono/node-server passes as the environment: the request's socket.
-    const from = (address: string) => ({ incoming: { socket: { remoteAddress: address, remotePort: 50000, remoteFamily: 'IPv4' } } })
-    const attempt = (email: string, password: string, address: string) => app.request('/api/auth/sign-in', jsonRequest('POST', { email, password }), from(address))
-
     // A ward shares one address: ten typos there do not lock out a colleague.
-    for (let i = 0; i < 10; i++) await expectError(await attempt(`guess${i}@example.org`, 'Winter2026!Winter', '203.0.113.7'), 401, 'unauthorized')
-    expect((await attempt(staff.email, staff.password, '203.0.113.7')).status).toBe(200)
-    // One password tried on a hundred emails from one address is stopped there, and only there.
-    for (let i = 10; i < 100; i++) await expectError(await attempt(`guess${i}@example.org`, 'Winter2026!Winter', '203.0.113.7'), 401, 'unauthorized')
-    await expectError(await attempt(staff.email, staff.password, '203.0.113.7'), 429, 'rate_limited')
-    expect((await attempt(staff.email, staff.password, '198.51.100.2')).status).toBe(200)
+    for (let i = 0; i < 10; i++) await expectError(await attempt(app, `guess${i}@example.org`, 'Winter2026!Winter', '203.0.113.7'), 401, 'unauthorized')
+    expect((await attempt(app, staff.email, staff.password, '203.0.113.7')).status).toBe(200)
+    // One password tried on a hundred emails from one address is slowed there, and only there.
+    for (let i = 10; i < 100; i++) await expectError(await attempt(app, `guess${i}@example.org`, 'Winter2026!Winter', '203.0.113.7'), 401, 'unauthorized')
+    await expectError(await attempt(app, staff.email, staff.password, '203.0.113.7'), 429, 'rate_limited')
+    expect((await attempt(app, staff.email, staff.password, '198.51.100.2')).status).toBe(200)
   })
 
   it('does not count failures of one email against the next after a success', async () => {
     const { app, deps } = await testApp()
     const staff = await signedInStaff(deps)
-    for (let i = 0; i < 9; i++) await signIn(app, staff.email, 'wrong password here')
+    for (let i = 0; i < 4; i++) await signIn(app, staff.email, 'wrong password here')
     expect((await signIn(app, staff.email, staff.password)).status).toBe(200)
-    for (let i = 0; i < 9; i++) await signIn(app, staff.email, 'wrong password here')
+    for (let i = 0; i < 4; i++) await signIn(app, staff.email, 'wrong password here')
     expect((await signIn(app, staff.email, staff.password)).status).toBe(200)
   })
 

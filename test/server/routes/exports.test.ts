@@ -108,3 +108,17 @@ describe('GET /api/cohorts/:id/exports/:file', () => {
     expect(await exportAudit(f)).toEqual([])
   })
 })
+
+describe('a CSV for Excel', () => {
+  it('?bom=1 starts a CSV with the UTF-8 byte-order mark, and only a CSV; other values are a 422', async () => {
+    const f = await fixture()
+    const researcher = await f.as('researcher')
+    const plain = new Uint8Array(await (await f.app.request(url(f.cohort.id, 'wide.csv'), { headers: researcher.headers })).arrayBuffer())
+    const excel = new Uint8Array(await (await f.app.request(`${url(f.cohort.id, 'wide.csv')}?bom=1`, { headers: researcher.headers })).arrayBuffer())
+    expect(Array.from(excel.slice(0, 3))).toEqual([0xef, 0xbb, 0xbf])
+    expect(Array.from(excel.slice(3))).toEqual(Array.from(plain))
+    const script = new Uint8Array(await (await f.app.request(`${url(f.cohort.id, 'analysis.R')}?bom=1`, { headers: researcher.headers })).arrayBuffer())
+    expect(Array.from(script.slice(0, 3))).not.toEqual([0xef, 0xbb, 0xbf])
+    await expectError(await f.app.request(`${url(f.cohort.id, 'wide.csv')}?bom=yes`, { headers: researcher.headers }), 422, 'validation_failed')
+  })
+})

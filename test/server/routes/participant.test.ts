@@ -45,7 +45,13 @@ function phq9(values: number[]): Record<string, number> {
   return Object.fromEntries(values.map((v, i) => [`phq9_${i + 1}`, v]))
 }
 
-const draftUrl = (token: string, slot: string, instrument: string) => `/api/p/${token}/forms/${slot}/${instrument}/draft`
+const answersUrl = (token: string, slot: string, instrument: string) => `/api/p/${token}/forms/${slot}/${instrument}/answers`
+
+/** The body of PUT …/answers: each answer of `record` given on one device at one time (default: a minute before the test clock's start). */
+function given(record: Record<string, unknown>, options: { deviceId?: string; at?: string } = {}) {
+  const answeredAt = options.at ?? '2026-03-02T08:59:00.000Z'
+  return { deviceId: options.deviceId ?? 'device-test-0001', answers: Object.entries(record).map(([question, value]) => ({ question, value, answeredAt })) }
+}
 const completeUrl = (token: string, slot: string, instrument: string) => `/api/p/${token}/forms/${slot}/${instrument}/complete`
 
 /**
@@ -74,6 +80,8 @@ async function snapshot(db: App['db']) {
     participant: await db.selectFrom('participant').selectAll().orderBy('id').execute(),
     consent: await db.selectFrom('consent').selectAll().orderBy('id').execute(),
     response: await db.selectFrom('response').selectAll().orderBy('id').execute(),
+    response_answer: await db.selectFrom('response_answer').selectAll().orderBy('response_id').orderBy('question').execute(),
+    response_answer_history: await db.selectFrom('response_answer_history').selectAll().orderBy('id').execute(),
     scale_score: await db.selectFrom('scale_score').selectAll().orderBy('response_id').orderBy('scale_id').execute(),
     response_flag: await db.selectFrom('response_flag').selectAll().orderBy('response_id').orderBy('flag_id').execute(),
     audit_log: await db.selectFrom('audit_log').selectAll().orderBy('id').execute(),
@@ -178,7 +186,7 @@ describe('GET /api/p/:token', () => {
     const { app, token, participant, db, clock } = await consentedFixture()
     await revokeLinks(db, participant.id, clock.now())
     const before = await snapshot(db)
-    await expectError(await app.request(draftUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', { answers: { phq9_1: 1 }, revision: 1 })), 404, 'link_not_found')
+    await expectError(await app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', given({ phq9_1: 1 }))), 404, 'link_not_found')
     await expectError(await app.request(completeUrl(token, 'pre', 'phq-9'), jsonRequest('POST', { answers: phq9([1, 1, 1, 1, 1, 1, 1, 1, 1]), clientId: 'client-0001' })), 404, 'link_not_found')
     await expectError(await app.request(`/api/p/${token}/withdraw`, jsonRequest('POST', { keepData: false })), 404, 'link_not_found')
     expect(await snapshot(db)).toEqual(before)
@@ -202,8 +210,8 @@ describe('POST /api/p/:token/consent', () => {
     expect(await auditCount(db, 'consent.decline')).toBe(1)
 
     const before = await snapshot(db)
-    await expectError(await app.request(draftUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', { answers: { phq9_1: 1 }, revision: 1 })), 409, 'consent_required')
-    await expectError(await app.request(draftUrl(token, 'enrolment', 'demographics'), jsonRequest('PUT', { answers: { age: 40 }, revision: 1 })), 409, 'consent_required')
+    await expectError(await app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', given({ phq9_1: 1 }))), 409, 'consent_required')
+    await expectError(await app.request(answersUrl(token, 'enrolment', 'demographics'), jsonRequest('PUT', given({ age: 40 }))), 409, 'consent_required')
     await expectError(
       await app.request(completeUrl(token, 'pre', 'phq-9'), jsonRequest('POST', { answers: phq9([0, 0, 0, 0, 0, 0, 0, 0, 0]), clientId: 'client-0001' })),
       409,
@@ -214,7 +222,7 @@ describe('POST /api/p/:token/consent', () => {
 
   it('refuses to save answers before any consent decision', async () => {
     const { app, token, db } = await fixture()
-    await expectError(await app.request(draftUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', { answers: { phq9_1: 1 }, revision: 1 })), 409, 'consent_required')
+    await expectError(await app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', given({ phq9_1: 1 }))), 409, 'consent_required')
     expect(await count(db, 'response')).toBe(0)
   })
 
@@ -285,12 +293,12 @@ describe('POST /api/p/:token/consent', () => {
   })
 })
 
-describe('PUT /api/p/:token/forms/:slot/:instrument/draft', () => {
+describe('PUT /api/p/:token/forms/:slot/:instrument/answers', () => {
   it('stores the answers as a draft and makes the participant active', async () => {
     const { app, token, participant, pre, db } = await consentedFixture()
-    const res = await app.request(draftUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', { answers: { phq9_1: 2, phq9_2: 0 }, revision: 1 }))
+    const res = await app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', given({ phq9_1: 2, phq9_2: 0 })))
     expect(res.status).toBe(200)
-    expect(await res.json()).toEqual({ revision: 1, stale: false, savedAt: '2026-03-02T09:00:00.000Z' })
+    expect(await res.json()).toEqual({ status: 'draft', answers: { phq9_1: 2, phq9_2: 0 }, revision: 1, savedAt: '2026-03-02T09:00:00.000Z' })
 
     const rows = await db.selectFrom('response').selectAll().execute()
     expect(rows).toHaveLength(1)
@@ -310,53 +318,99 @@ describe('PUT /api/p/:token/forms/:slot/:instrument/draft', () => {
     expect(await count(db, 'scale_score')).toBe(0)
   })
 
-  it('replaces the stored answers with a newer revision', async () => {
+  it('merges answers question by question: a later answer replaces an earlier one, which is kept in history', async () => {
     const { app, token, clock, db } = await consentedFixture()
-    await app.request(draftUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', { answers: { phq9_1: 2 }, revision: 1 }))
+    await app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', given({ phq9_1: 2, phq9_2: 1 }, { deviceId: 'ward-phone-01', at: '2026-03-02T08:50:00.000Z' })))
     clock.advance(5_000)
-    const res = await app.request(draftUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', { answers: { phq9_1: 3, phq9_2: 1 }, revision: 2 }))
-    expect(await res.json()).toEqual({ revision: 2, stale: false, savedAt: '2026-03-02T09:00:05.000Z' })
+    // Another device answers item 1 later and item 3 for the first time; item 2 is left alone.
+    const res = await app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', given({ phq9_1: 3, phq9_3: 0 }, { deviceId: 'home-laptop-01', at: '2026-03-02T08:55:00.000Z' })))
+    expect(await res.json()).toEqual({ status: 'draft', answers: { phq9_1: 3, phq9_2: 1, phq9_3: 0 }, revision: 2, savedAt: '2026-03-02T09:00:05.000Z' })
     const rows = await db.selectFrom('response').selectAll().execute()
-    expect(rows).toHaveLength(1)
     expect({ revision: rows[0]!.revision, answers: JSON.parse(rows[0]!.answers), updated: rows[0]!.updated_at, started: rows[0]!.started_at }).toEqual({
       revision: 2,
-      answers: { phq9_1: 3, phq9_2: 1 },
+      answers: { phq9_1: 3, phq9_2: 1, phq9_3: 0 },
       updated: '2026-03-02T09:00:05.000Z',
       started: '2026-03-02T09:00:00.000Z',
     })
+    expect(await db.selectFrom('response_answer_history').select(['question', 'value', 'device_id', 'answered_at']).execute()).toEqual([
+      { question: 'phq9_1', value: '2', device_id: 'ward-phone-01', answered_at: '2026-03-02T08:50:00.000Z' },
+    ])
   })
 
-  it('ignores a save whose revision is not newer than the stored one', async () => {
+  it('keeps the later answer when an earlier one arrives late, and keeps the earlier in history', async () => {
+    const { app, token, db } = await consentedFixture()
+    await app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', given({ phq9_1: 3 }, { deviceId: 'home-laptop-01', at: '2026-03-02T08:55:00.000Z' })))
+    const res = await app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', given({ phq9_1: 0, phq9_2: 2 }, { deviceId: 'ward-phone-01', at: '2026-03-02T08:50:00.000Z' })))
+    expect(res.status).toBe(200)
+    expect((await res.json()).answers).toEqual({ phq9_1: 3, phq9_2: 2 })
+    expect(await db.selectFrom('response_answer_history').select(['question', 'value', 'device_id']).execute()).toEqual([{ question: 'phq9_1', value: '0', device_id: 'ward-phone-01' }])
+  })
+
+  it('changes nothing when the same answers are sent again (a retry after a lost response)', async () => {
     const { app, token, clock, db } = await consentedFixture()
-    await app.request(draftUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', { answers: { phq9_1: 2 }, revision: 5 }))
+    const body = given({ phq9_1: 2, phq9_2: 1 })
+    await app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', body))
     const stored = await snapshot(db)
     clock.advance(5_000)
-
-    for (const revision of [5, 4, 1]) {
-      const res = await app.request(draftUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', { answers: { phq9_1: 0 }, revision }))
+    for (let i = 0; i < 3; i++) {
+      const res = await app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', body))
       expect(res.status).toBe(200)
-      // The answer names the stored revision and its time, so the device knows its save was older.
-      expect(await res.json()).toEqual({ revision: 5, stale: true, savedAt: '2026-03-02T09:00:00.000Z' })
+      expect((await res.json()).answers).toEqual({ phq9_1: 2, phq9_2: 1 })
     }
     expect(await snapshot(db)).toEqual(stored)
   })
 
+  it('clears an answer with a later null, and a later answer brings it back', async () => {
+    const { app, token, db } = await consentedFixture()
+    await app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', given({ phq9_1: 2, phq9_2: 1 }, { at: '2026-03-02T08:50:00.000Z' })))
+    const cleared = await app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', given({ phq9_1: null }, { at: '2026-03-02T08:51:00.000Z' })))
+    expect((await cleared.json()).answers).toEqual({ phq9_2: 1 })
+    // An answer given before the clearing, arriving after it, does not bring the value back.
+    const late = await app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', given({ phq9_1: 3 }, { deviceId: 'other-device-1', at: '2026-03-02T08:50:30.000Z' })))
+    expect((await late.json()).answers).toEqual({ phq9_2: 1 })
+    const again = await app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', given({ phq9_1: 1 }, { at: '2026-03-02T08:52:00.000Z' })))
+    expect((await again.json()).answers).toEqual({ phq9_1: 1, phq9_2: 1 })
+    expect(await db.selectFrom('response_answer_history').select(['value']).orderBy('answered_at').execute()).toEqual([{ value: '2' }, { value: '3' }, { value: null }])
+  })
+
+  it('clamps an answer time in the future to the server clock, so a fast device clock cannot win every later conflict', async () => {
+    const { app, token, clock, db } = await consentedFixture()
+    await app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', given({ phq9_1: 2 }, { deviceId: 'fast-clock-01', at: '2027-01-01T00:00:00.000Z' })))
+    expect(await db.selectFrom('response_answer').select('answered_at').executeTakeFirst()).toEqual({ answered_at: '2026-03-02T09:00:00.000Z' })
+    clock.advance(60_000)
+    const res = await app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', given({ phq9_1: 0 }, { at: '2026-03-02T09:00:30.000Z' })))
+    expect((await res.json()).answers).toEqual({ phq9_1: 0 })
+  })
+
+  it('refuses a late answer after completion, naming the question, and accepts a retry of an answer it holds', async () => {
+    const { app, token, db } = await consentedFixture()
+    const early = given({ phq9_1: 1, phq9_2: 1 })
+    await app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', early))
+    expect((await app.request(completeUrl(token, 'pre', 'phq-9'), jsonRequest('POST', { clientId: 'submit-0001' }))).status).toBe(200)
+    const before = await snapshot(db)
+    expect((await app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', early))).status).toBe(200)
+    const late = await expectError(await app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', given({ phq9_1: 1, phq9_3: 2 }, { deviceId: 'home-laptop-01' }))), 409, 'already_complete')
+    expect(late.error.message).toMatch(/phq9_1, phq9_3 was not stored/)
+    expect(late.error.details).toEqual({ completedAt: '2026-03-02T09:00:00.000Z', questions: ['phq9_1', 'phq9_3'] })
+    expect(await snapshot(db)).toEqual(before)
+  })
+
   it('returns the saved draft on reload', async () => {
     const { app, token } = await consentedFixture()
-    await app.request(draftUrl(token, 'pre', 'gad-7'), jsonRequest('PUT', { answers: { gad7_1: 1, gad7_3: 3 }, revision: 7 }))
+    await app.request(answersUrl(token, 'pre', 'gad-7'), jsonRequest('PUT', given({ gad7_1: 1, gad7_3: 3 })))
     const state = await getState(app, token)
     const pre = state.waves.find((w) => w.kind === 'pre')!
     expect(pre.forms.map((f) => f.instrument.id)).toEqual(['phq-9', 'gad-7'])
     expect(pre.forms[0]!.response).toBeNull()
-    expect(pre.forms[1]!.response).toMatchObject({ status: 'draft', answers: { gad7_1: 1, gad7_3: 3 }, revision: 7, completedAt: null })
+    expect(pre.forms[1]!.response).toMatchObject({ status: 'draft', answers: { gad7_1: 1, gad7_3: 3 }, revision: 1, completedAt: null })
     expect(state.participant.status).toBe('active')
   })
 
   it('keeps drafts of the same instrument in different waves apart', async () => {
     const { app, token, clock, db } = await consentedFixture()
-    await app.request(draftUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', { answers: { phq9_1: 3 }, revision: 1 }))
+    await app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', given({ phq9_1: 3 })))
     clock.set('2026-04-02T09:00:00.000Z')
-    const res = await app.request(draftUrl(token, 'post', 'phq-9'), jsonRequest('PUT', { answers: { phq9_1: 0 }, revision: 1 }))
+    const res = await app.request(answersUrl(token, 'post', 'phq-9'), jsonRequest('PUT', given({ phq9_1: 0 })))
     expect(res.status).toBe(200)
     expect(await count(db, 'response')).toBe(2)
     const state = await getState(app, token)
@@ -366,7 +420,7 @@ describe('PUT /api/p/:token/forms/:slot/:instrument/draft', () => {
   it('saves the demographics of the enrolment slot outside any wave', async () => {
     const { app, token, participant, db } = await consentedFixture()
     const answers = { age: 34, sex: 'female', role: 'other', 'role-Comment': 'Midwife', years_in_practice: 2.5 }
-    const res = await app.request(draftUrl(token, 'enrolment', 'demographics'), jsonRequest('PUT', { answers, revision: 1 }))
+    const res = await app.request(answersUrl(token, 'enrolment', 'demographics'), jsonRequest('PUT', given(answers)))
     expect(res.status).toBe(200)
     const rows = await db.selectFrom('response').selectAll().execute()
     expect(rows).toHaveLength(1)
@@ -379,14 +433,14 @@ describe('PUT /api/p/:token/forms/:slot/:instrument/draft', () => {
   it('saves enrolment forms whatever the waves say', async () => {
     // No wave is open on 2026-03-20; demographics belong to no wave.
     const { app, token } = await consentedFixture({ clockStart: '2026-03-20T09:00:00.000Z' })
-    const res = await app.request(draftUrl(token, 'enrolment', 'demographics'), jsonRequest('PUT', { answers: { age: 50 }, revision: 1 }))
+    const res = await app.request(answersUrl(token, 'enrolment', 'demographics'), jsonRequest('PUT', given({ age: 50 })))
     expect(res.status).toBe(200)
   })
 
   it('refuses a questionnaire in the enrolment slot and demographics in a wave', async () => {
     const { app, token, db } = await consentedFixture()
-    await expectError(await app.request(draftUrl(token, 'enrolment', 'phq-9'), jsonRequest('PUT', { answers: {}, revision: 1 })), 404, 'not_found')
-    await expectError(await app.request(draftUrl(token, 'pre', 'demographics'), jsonRequest('PUT', { answers: {}, revision: 1 })), 404, 'not_found')
+    await expectError(await app.request(answersUrl(token, 'enrolment', 'phq-9'), jsonRequest('PUT', given({ age: 30 }))), 404, 'not_found')
+    await expectError(await app.request(answersUrl(token, 'pre', 'demographics'), jsonRequest('PUT', given({ age: 30 }))), 404, 'not_found')
     expect(await count(db, 'response')).toBe(0)
   })
 })
@@ -449,7 +503,7 @@ describe('POST /api/p/:token/forms/:slot/:instrument/complete', () => {
 
   it('completes an existing draft in place', async () => {
     const { app, token, clock, db } = await consentedFixture()
-    await app.request(draftUrl(token, 'pre', 'gad-7'), jsonRequest('PUT', { answers: { gad7_1: 1 }, revision: 3 }))
+    await app.request(answersUrl(token, 'pre', 'gad-7'), jsonRequest('PUT', given({ gad7_1: 1 })))
     clock.advance(60_000)
     // GAD-7 1+1+1+1+1+1+1 = 7 → 5–9 "Mild", band 1 (Spitzer et al. 2006).
     const answers = { gad7_1: 1, gad7_2: 1, gad7_3: 1, gad7_4: 1, gad7_5: 1, gad7_6: 1, gad7_7: 1 }
@@ -457,7 +511,7 @@ describe('POST /api/p/:token/forms/:slot/:instrument/complete', () => {
     expect(res.status).toBe(200)
     const rows = await db.selectFrom('response').selectAll().execute()
     expect(rows).toHaveLength(1)
-    expect(rows[0]).toMatchObject({ status: 'complete', revision: 4, started_at: '2026-03-02T09:00:00.000Z', completed_at: '2026-03-02T09:01:00.000Z' })
+    expect(rows[0]).toMatchObject({ status: 'complete', revision: 2, started_at: '2026-03-02T09:00:00.000Z', completed_at: '2026-03-02T09:01:00.000Z' })
     expect(JSON.parse(rows[0]!.answers)).toEqual(answers)
     expect(await db.selectFrom('scale_score').select(['scale_id', 'score', 'band_index']).execute()).toEqual([{ scale_id: 'total', score: 7, band_index: 1 }])
   })
@@ -497,7 +551,7 @@ describe('POST /api/p/:token/forms/:slot/:instrument/complete', () => {
     const { app, token, db } = await consentedFixture()
     await app.request(completeUrl(token, 'pre', 'phq-9'), jsonRequest('POST', { answers: phq9([1, 1, 1, 1, 1, 1, 1, 1, 0]), clientId: 'submit-0001' }))
     const before = await snapshot(db)
-    await expectError(await app.request(draftUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', { answers: { phq9_1: 3 }, revision: 99 })), 409, 'already_complete')
+    await expectError(await app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', given({ phq9_1: 3 }))), 409, 'already_complete')
     expect(await snapshot(db)).toEqual(before)
   })
 
@@ -518,7 +572,7 @@ describe('POST /api/p/:token/forms/:slot/:instrument/complete', () => {
       'validation_failed',
     )
     expect(fieldsOf(complete)).toEqual(['answers.score'])
-    const draft = await expectError(await app.request(draftUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', { answers: { phq9_1: 0, score: 27 }, revision: 1 })), 422, 'validation_failed')
+    const draft = await expectError(await app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', given({ phq9_1: 0, score: 27 }))), 422, 'validation_failed')
     expect(fieldsOf(draft)).toEqual(['answers.score'])
     expect(await snapshot(db)).toEqual(before)
   })
@@ -529,7 +583,7 @@ describe('invalid requests', () => {
   const cases: { name: string; request: (token: string) => [string, RequestInit]; status: number; code: string; fields?: string[] }[] = [
     {
       name: 'malformed JSON',
-      request: (t) => [draftUrl(t, 'pre', 'phq-9'), { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"answers": {"phq9_1": 1}, "revision": ' }],
+      request: (t) => [answersUrl(t, 'pre', 'phq-9'), { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"deviceId": "device-test-0001", "answers": [' }],
       status: 400,
       code: 'invalid_json',
     },
@@ -541,7 +595,7 @@ describe('invalid requests', () => {
     },
     {
       name: 'a body that is not sent as JSON',
-      request: (t) => [draftUrl(t, 'pre', 'phq-9'), { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ answers: { phq9_1: 1 }, revision: 1 }) }],
+      request: (t) => [answersUrl(t, 'pre', 'phq-9'), { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: JSON.stringify(given({ phq9_1: 1 })) }],
       status: 400,
       code: 'invalid_request',
     },
@@ -559,7 +613,7 @@ describe('invalid requests', () => {
     },
     {
       name: 'an unknown question',
-      request: (t) => [draftUrl(t, 'pre', 'phq-9'), jsonRequest('PUT', { answers: { phq9_1: 1, phq9_10: 2 }, revision: 1 })],
+      request: (t) => [answersUrl(t, 'pre', 'phq-9'), jsonRequest('PUT', given({ phq9_1: 1, phq9_10: 2 }))],
       status: 422,
       code: 'validation_failed',
       fields: ['answers.phq9_10'],
@@ -573,84 +627,98 @@ describe('invalid requests', () => {
     },
     {
       name: 'a negative choice value',
-      request: (t) => [draftUrl(t, 'pre', 'gad-7'), jsonRequest('PUT', { answers: { gad7_2: -1 }, revision: 1 })],
+      request: (t) => [answersUrl(t, 'pre', 'gad-7'), jsonRequest('PUT', given({ gad7_2: -1 }))],
       status: 422,
       code: 'validation_failed',
       fields: ['answers.gad7_2'],
     },
     {
       name: 'a number choice sent as a string',
-      request: (t) => [draftUrl(t, 'pre', 'phq-9'), jsonRequest('PUT', { answers: { phq9_3: '2' }, revision: 1 })],
+      request: (t) => [answersUrl(t, 'pre', 'phq-9'), jsonRequest('PUT', given({ phq9_3: '2' }))],
       status: 422,
       code: 'validation_failed',
       fields: ['answers.phq9_3'],
     },
     {
       name: 'a fractional age',
-      request: (t) => [draftUrl(t, 'enrolment', 'demographics'), jsonRequest('PUT', { answers: { age: 30.5 }, revision: 1 })],
+      request: (t) => [answersUrl(t, 'enrolment', 'demographics'), jsonRequest('PUT', given({ age: 30.5 }))],
       status: 422,
       code: 'validation_failed',
       fields: ['answers.age'],
     },
     {
       name: 'an age below 18',
-      request: (t) => [draftUrl(t, 'enrolment', 'demographics'), jsonRequest('PUT', { answers: { age: 17 }, revision: 1 })],
+      request: (t) => [answersUrl(t, 'enrolment', 'demographics'), jsonRequest('PUT', given({ age: 17 }))],
       status: 422,
       code: 'validation_failed',
       fields: ['answers.age'],
     },
     {
       name: 'an age sent as a string',
-      request: (t) => [draftUrl(t, 'enrolment', 'demographics'), jsonRequest('PUT', { answers: { age: '30' }, revision: 1 })],
+      request: (t) => [answersUrl(t, 'enrolment', 'demographics'), jsonRequest('PUT', given({ age: '30' }))],
       status: 422,
       code: 'validation_failed',
       fields: ['answers.age'],
     },
     {
       name: 'years in practice off the half-year grid',
-      request: (t) => [draftUrl(t, 'enrolment', 'demographics'), jsonRequest('PUT', { answers: { years_in_practice: 2.25 }, revision: 1 })],
+      request: (t) => [answersUrl(t, 'enrolment', 'demographics'), jsonRequest('PUT', given({ years_in_practice: 2.25 }))],
       status: 422,
       code: 'validation_failed',
       fields: ['answers.years_in_practice'],
     },
     {
       name: 'a choice not in the list',
-      request: (t) => [draftUrl(t, 'enrolment', 'demographics'), jsonRequest('PUT', { answers: { workplace: 'moon_base' }, revision: 1 })],
+      request: (t) => [answersUrl(t, 'enrolment', 'demographics'), jsonRequest('PUT', given({ workplace: 'moon_base' }))],
       status: 422,
       code: 'validation_failed',
       fields: ['answers.workplace'],
     },
     {
       name: 'answers that are not an object',
-      request: (t) => [draftUrl(t, 'pre', 'phq-9'), jsonRequest('PUT', { answers: [1, 2, 3], revision: 1 })],
+      request: (t) => [answersUrl(t, 'pre', 'phq-9'), jsonRequest('PUT', { deviceId: 'device-test-0001', answers: { phq9_1: 1 } })],
       status: 422,
       code: 'validation_failed',
       fields: ['answers'],
     },
     {
-      name: 'a revision of 0',
-      request: (t) => [draftUrl(t, 'pre', 'phq-9'), jsonRequest('PUT', { answers: { phq9_1: 1 }, revision: 0 })],
+      name: 'an answer time that is not a time',
+      request: (t) => [answersUrl(t, 'pre', 'phq-9'), jsonRequest('PUT', { deviceId: 'device-test-0001', answers: [{ question: 'phq9_1', value: 1, answeredAt: 'yesterday' }] })],
       status: 422,
       code: 'validation_failed',
-      fields: ['revision'],
+      fields: ['answers.0.answeredAt'],
     },
     {
-      name: 'a fractional revision',
-      request: (t) => [draftUrl(t, 'pre', 'phq-9'), jsonRequest('PUT', { answers: { phq9_1: 1 }, revision: 1.5 })],
+      name: 'a device id with forbidden characters',
+      request: (t) => [answersUrl(t, 'pre', 'phq-9'), jsonRequest('PUT', { ...given({ phq9_1: 1 }), deviceId: "x' or 1=1 --" })],
       status: 422,
       code: 'validation_failed',
-      fields: ['revision'],
+      fields: ['deviceId'],
     },
     {
-      name: 'a missing revision',
-      request: (t) => [draftUrl(t, 'pre', 'phq-9'), jsonRequest('PUT', { answers: { phq9_1: 1 } })],
+      name: 'a missing device id',
+      request: (t) => [answersUrl(t, 'pre', 'phq-9'), jsonRequest('PUT', { answers: given({ phq9_1: 1 }).answers })],
       status: 422,
       code: 'validation_failed',
-      fields: ['revision'],
+      fields: ['deviceId'],
+    },
+    {
+      name: 'no answers at all',
+      request: (t) => [answersUrl(t, 'pre', 'phq-9'), jsonRequest('PUT', given({}))],
+      status: 422,
+      code: 'validation_failed',
+      fields: ['answers'],
+    },
+    {
+      name: 'an empty questionnaire submitted as complete',
+      request: (t) => [completeUrl(t, 'pre', 'phq-9'), jsonRequest('POST', { answers: {}, clientId: 'submit-0001' })],
+      status: 422,
+      code: 'validation_failed',
+      fields: ['answers'],
     },
     {
       name: 'an unknown key beside answers',
-      request: (t) => [draftUrl(t, 'pre', 'phq-9'), jsonRequest('PUT', { answers: { phq9_1: 1 }, revision: 1, participantId: 'someone-else' })],
+      request: (t) => [answersUrl(t, 'pre', 'phq-9'), jsonRequest('PUT', { ...given({ phq9_1: 1 }), participantId: 'someone-else' })],
       status: 422,
       code: 'validation_failed',
       fields: ['participantId'],
@@ -678,13 +746,13 @@ describe('invalid requests', () => {
     },
     {
       name: 'an unknown slot',
-      request: (t) => [draftUrl(t, 'during', 'phq-9'), jsonRequest('PUT', { answers: {}, revision: 1 })],
+      request: (t) => [answersUrl(t, 'during', 'phq-9'), jsonRequest('PUT', given({ phq9_1: 1 }))],
       status: 404,
       code: 'not_found',
     },
     {
       name: 'an instrument id that is not an id',
-      request: (t) => [draftUrl(t, 'pre', 'PHQ_9'), jsonRequest('PUT', { answers: {}, revision: 1 })],
+      request: (t) => [answersUrl(t, 'pre', 'PHQ_9'), jsonRequest('PUT', given({ phq9_1: 1 }))],
       status: 404,
       code: 'not_found',
     },
@@ -704,7 +772,7 @@ describe('invalid requests', () => {
   it('lists every invalid field, not only the first', async () => {
     const { app, token } = await consentedFixture()
     const body = await expectError(
-      await app.request(draftUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', { answers: { phq9_1: 4, phq9_2: '1', phq9_10: 0 }, revision: 1 })),
+      await app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', given({ phq9_1: 4, phq9_2: '1', phq9_10: 0 }))),
       422,
       'validation_failed',
     )
@@ -715,11 +783,11 @@ describe('invalid requests', () => {
   it('refuses a body larger than the limit with 413 and writes nothing', async () => {
     const { app, token, db } = await consentedFixture({ maxBodyBytes: 1024 })
     const before = await snapshot(db)
-    const big = { answers: { phq9_1: 1 }, revision: 1, padding: 'x'.repeat(2000) }
-    await expectError(await app.request(draftUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', big)), 413, 'payload_too_large')
+    const big = { ...given({ phq9_1: 1 }), padding: 'x'.repeat(2000) }
+    await expectError(await app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', big)), 413, 'payload_too_large')
     // The same with a Content-Length header, which the limit checks before reading.
     const text = JSON.stringify(big)
-    const withLength = await app.request(draftUrl(token, 'pre', 'phq-9'), {
+    const withLength = await app.request(answersUrl(token, 'pre', 'phq-9'), {
       method: 'PUT',
       headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) },
       body: text,
@@ -730,10 +798,10 @@ describe('invalid requests', () => {
 
   it('accepts JSON sent with a charset parameter', async () => {
     const { app, token, db } = await consentedFixture()
-    const res = await app.request(draftUrl(token, 'pre', 'phq-9'), {
+    const res = await app.request(answersUrl(token, 'pre', 'phq-9'), {
       method: 'PUT',
       headers: { 'content-type': 'application/json; charset=utf-8' },
-      body: JSON.stringify({ answers: { phq9_1: 1 }, revision: 1 }),
+      body: JSON.stringify(given({ phq9_1: 1 })),
     })
     expect(res.status).toBe(200)
     expect(await count(db, 'response')).toBe(1)
@@ -741,7 +809,7 @@ describe('invalid requests', () => {
 
   it('accepts a body just under the limit', async () => {
     const { app, token } = await consentedFixture({ maxBodyBytes: 1024 })
-    const res = await app.request(draftUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', { answers: { phq9_1: 1 }, revision: 1 }))
+    const res = await app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', given({ phq9_1: 1 })))
     expect(res.status).toBe(200)
   })
 })
@@ -750,7 +818,7 @@ describe('waves that are not open', () => {
   it('refuses answers before the wave opens, naming when it opens and closes', async () => {
     const { app, token, db } = await consentedFixture()
     const before = await snapshot(db)
-    const draft = await expectError(await app.request(draftUrl(token, 'post', 'phq-9'), jsonRequest('PUT', { answers: { phq9_1: 1 }, revision: 1 })), 409, 'wave_not_open')
+    const draft = await expectError(await app.request(answersUrl(token, 'post', 'phq-9'), jsonRequest('PUT', given({ phq9_1: 1 }))), 409, 'wave_not_open')
     expect(draft.error.details).toEqual({ opensAt: '2026-04-01T00:00:00.000Z', closesAt: '2026-04-15T00:00:00.000Z', state: 'upcoming' })
     const complete = await expectError(
       await app.request(completeUrl(token, 'post', 'phq-9'), jsonRequest('POST', { answers: phq9([0, 0, 0, 0, 0, 0, 0, 0, 0]), clientId: 'submit-0001' })),
@@ -764,14 +832,14 @@ describe('waves that are not open', () => {
   it('accepts answers from the first instant of the opening day', async () => {
     const { app, token, clock } = await consentedFixture()
     clock.set('2026-04-01T00:00:00.000Z')
-    expect((await app.request(draftUrl(token, 'post', 'phq-9'), jsonRequest('PUT', { answers: { phq9_1: 1 }, revision: 1 }))).status).toBe(200)
+    expect((await app.request(answersUrl(token, 'post', 'phq-9'), jsonRequest('PUT', given({ phq9_1: 1 })))).status).toBe(200)
   })
 
   it('refuses a new questionnaire once the wave has closed', async () => {
     const { app, token, clock, db } = await consentedFixture()
     clock.set('2026-03-15T00:00:00.000Z')
     const before = await snapshot(db)
-    const draft = await expectError(await app.request(draftUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', { answers: { phq9_1: 1 }, revision: 1 })), 409, 'wave_not_open')
+    const draft = await expectError(await app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', given({ phq9_1: 1 }))), 409, 'wave_not_open')
     expect(draft.error.details).toEqual({ opensAt: '2026-03-01T00:00:00.000Z', closesAt: '2026-03-15T00:00:00.000Z', state: 'closed' })
     await expectError(
       await app.request(completeUrl(token, 'pre', 'phq-9'), jsonRequest('POST', { answers: phq9([0, 0, 0, 0, 0, 0, 0, 0, 0]), clientId: 'submit-0001' })),
@@ -784,16 +852,16 @@ describe('waves that are not open', () => {
   it('lets a questionnaire begun while the wave was open be finished after it closes', async () => {
     const { app, token, clock, db } = await consentedFixture()
     clock.set('2026-03-14T23:58:00.000Z')
-    await app.request(draftUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', { answers: { phq9_1: 2 }, revision: 1 }))
+    await app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', given({ phq9_1: 2 })))
     clock.set('2026-03-16T10:00:00.000Z')
     // Further saves and the final submit are both accepted for the begun questionnaire …
-    expect((await app.request(draftUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', { answers: { phq9_1: 2, phq9_2: 2 }, revision: 2 }))).status).toBe(200)
+    expect((await app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', given({ phq9_1: 2, phq9_2: 2 })))).status).toBe(200)
     const res = await app.request(completeUrl(token, 'pre', 'phq-9'), jsonRequest('POST', { answers: phq9([2, 2, 2, 2, 2, 2, 2, 2, 0]), clientId: 'submit-0001' }))
     expect(res.status).toBe(200)
     expect(await res.json()).toMatchObject({ status: 'complete', completedAt: '2026-03-16T10:00:00.000Z' })
     expect(await db.selectFrom('scale_score').select(['score', 'band_index']).execute()).toEqual([{ score: 16, band_index: 3 }])
     // … but one not begun in time is not.
-    await expectError(await app.request(draftUrl(token, 'pre', 'gad-7'), jsonRequest('PUT', { answers: { gad7_1: 1 }, revision: 1 })), 409, 'wave_not_open')
+    await expectError(await app.request(answersUrl(token, 'pre', 'gad-7'), jsonRequest('PUT', given({ gad7_1: 1 }))), 409, 'wave_not_open')
   })
 })
 
@@ -802,9 +870,9 @@ describe('instruments outside the wave', () => {
     const { app, token, db } = await consentedFixture()
     const before = await snapshot(db)
     // WHO-5 is loaded, and asked in the follow-up wave, but not in the pre wave.
-    await expectError(await app.request(draftUrl(token, 'pre', 'who-5'), jsonRequest('PUT', { answers: {}, revision: 1 })), 404, 'not_found')
+    await expectError(await app.request(answersUrl(token, 'pre', 'who-5'), jsonRequest('PUT', given({ who5_1: 1 }))), 404, 'not_found')
     await expectError(await app.request(completeUrl(token, 'pre', 'cbi'), jsonRequest('POST', { answers: {}, clientId: 'submit-0001' })), 404, 'not_found')
-    await expectError(await app.request(draftUrl(token, 'pre', 'no-such-scale'), jsonRequest('PUT', { answers: {}, revision: 1 })), 404, 'not_found')
+    await expectError(await app.request(answersUrl(token, 'pre', 'no-such-scale'), jsonRequest('PUT', given({ who5_1: 1 }))), 404, 'not_found')
     expect(await snapshot(db)).toEqual(before)
   })
 })
@@ -813,7 +881,7 @@ describe('POST /api/p/:token/withdraw', () => {
   it('keeps the answers given when asked to', async () => {
     const { app, token, participant, clock, db } = await consentedFixture()
     await app.request(completeUrl(token, 'pre', 'phq-9'), jsonRequest('POST', { answers: phq9([1, 1, 1, 1, 1, 1, 1, 1, 1]), clientId: 'submit-0001' }))
-    await app.request(draftUrl(token, 'pre', 'gad-7'), jsonRequest('PUT', { answers: { gad7_1: 2 }, revision: 1 }))
+    await app.request(answersUrl(token, 'pre', 'gad-7'), jsonRequest('PUT', given({ gad7_1: 2 })))
     clock.advance(3600_000)
 
     const res = await app.request(`/api/p/${token}/withdraw`, jsonRequest('POST', { keepData: true }))
@@ -829,12 +897,14 @@ describe('POST /api/p/:token/withdraw', () => {
     expect(JSON.parse(audit[0]!.details)).toEqual({ keepData: true, deletedResponses: 0 })
   })
 
-  it('deletes every answer, score and flag when asked to, and keeps the audit trail', async () => {
+  it('deletes every answer, score and flag when asked to, and keeps only the withdrawal in the audit trail', async () => {
     const { app, token, participant, db } = await consentedFixture()
     await app.request(completeUrl(token, 'pre', 'phq-9'), jsonRequest('POST', { answers: phq9([1, 1, 1, 1, 1, 1, 1, 1, 1]), clientId: 'submit-0001' }))
-    await app.request(draftUrl(token, 'pre', 'gad-7'), jsonRequest('PUT', { answers: { gad7_1: 2 }, revision: 1 }))
-    await app.request(draftUrl(token, 'enrolment', 'demographics'), jsonRequest('PUT', { answers: { age: 41 }, revision: 1 }))
+    await app.request(answersUrl(token, 'pre', 'gad-7'), jsonRequest('PUT', given({ gad7_1: 2 })))
+    await app.request(answersUrl(token, 'enrolment', 'demographics'), jsonRequest('PUT', given({ age: 41 })))
+    await app.request(answersUrl(token, 'enrolment', 'demographics'), jsonRequest('PUT', given({ age: 42 }, { at: '2026-03-02T08:59:30.000Z' })))
     expect(await count(db, 'response')).toBe(3)
+    expect(await db.selectFrom('response_answer_history').selectAll().execute()).toHaveLength(1)
 
     const res = await app.request(`/api/p/${token}/withdraw`, jsonRequest('POST', { keepData: false }))
     expect(res.status).toBe(200)
@@ -842,10 +912,14 @@ describe('POST /api/p/:token/withdraw', () => {
     expect(await count(db, 'response')).toBe(0)
     expect(await count(db, 'scale_score')).toBe(0)
     expect(await count(db, 'response_flag')).toBe(0)
+    // Answers one by one and the values they replaced go with their response.
+    expect(await db.selectFrom('response_answer').selectAll().execute()).toEqual([])
+    expect(await db.selectFrom('response_answer_history').selectAll().execute()).toEqual([])
     expect((await participantRow(db, participant.id)).status).toBe('withdrawn')
     const audit = await db.selectFrom('audit_log').select('details').where('action', '=', 'participant.withdraw').execute()
     expect(audit.map((a) => JSON.parse(a.details))).toEqual([{ keepData: false, deletedResponses: 3 }])
-    expect(await auditCount(db, 'response.complete')).toBe(1)
+    // Delete means deleted: which forms were completed goes too (test/server/domain/participation/delete-means-deleted.test.ts).
+    expect(await auditCount(db, 'response.complete')).toBe(0)
   })
 
   it('leaves other participants\' answers alone', async () => {
@@ -862,13 +936,13 @@ describe('POST /api/p/:token/withdraw', () => {
 
   it('collects nothing more after withdrawal, but the link still shows the status', async () => {
     const { app, token, db, clock } = await consentedFixture()
-    await app.request(draftUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', { answers: { phq9_1: 1 }, revision: 1 }))
+    await app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', given({ phq9_1: 1 })))
     await app.request(`/api/p/${token}/withdraw`, jsonRequest('POST', { keepData: true }))
     clock.advance(60_000)
     const before = await snapshot(db)
 
-    await expectError(await app.request(draftUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', { answers: { phq9_1: 2 }, revision: 2 })), 409, 'withdrawn')
-    await expectError(await app.request(draftUrl(token, 'pre', 'gad-7'), jsonRequest('PUT', { answers: { gad7_1: 2 }, revision: 1 })), 409, 'withdrawn')
+    await expectError(await app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', given({ phq9_1: 2 }))), 409, 'withdrawn')
+    await expectError(await app.request(answersUrl(token, 'pre', 'gad-7'), jsonRequest('PUT', given({ gad7_1: 2 }))), 409, 'withdrawn')
     await expectError(
       await app.request(completeUrl(token, 'pre', 'phq-9'), jsonRequest('POST', { answers: phq9([1, 1, 1, 1, 1, 1, 1, 1, 0]), clientId: 'submit-0001' })),
       409,
@@ -917,7 +991,7 @@ describe('every response', () => {
       await app.request(`/api/p/${token}`),
       await app.request('/api/p/not-a-token'),
       await app.request('/no/such/page'),
-      await app.request(draftUrl(token, 'pre', 'phq-9'), { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{' }),
+      await app.request(answersUrl(token, 'pre', 'phq-9'), { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{' }),
     ]
     expect(responses.map((r) => r.status)).toEqual([200, 200, 404, 404, 400])
     for (const res of responses) {
@@ -939,7 +1013,7 @@ describe('every response', () => {
   it('answers a method the route does not have with 404 in the error shape', async () => {
     const { app, token } = await fixture()
     await expectError(await app.request(`/api/p/${token}`, { method: 'DELETE' }), 404, 'not_found')
-    await expectError(await app.request(draftUrl(token, 'pre', 'phq-9'), jsonRequest('POST', { answers: {}, revision: 1 })), 404, 'not_found')
+    await expectError(await app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('POST', given({}))), 404, 'not_found')
   })
 })
 
@@ -948,12 +1022,14 @@ describe('requests that arrive together', () => {
   // what the first wrote, never both find nothing and both write.
   it('stores one response when several first saves of a form arrive at once', async () => {
     const { app, token, db } = await consentedFixture()
-    const saves = await Promise.all([1, 2, 3].map((revision) => app.request(draftUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', { answers: { phq9_1: revision }, revision }))))
+    const at = (second: number) => `2026-03-02T08:59:0${second}.000Z`
+    const saves = await Promise.all([3, 1, 2].map((v) => app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', given({ phq9_1: v }, { at: at(v) })))))
     expect(saves.map((r) => r.status)).toEqual([200, 200, 200])
     const rows = await db.selectFrom('response').selectAll().execute()
     expect(rows).toHaveLength(1)
-    // Whatever order they ran in, the newest revision is the one kept.
-    expect({ revision: rows[0]!.revision, answers: JSON.parse(rows[0]!.answers) }).toEqual({ revision: 3, answers: { phq9_1: 3 } })
+    // Whatever order they ran in, the answer given last is the one kept; the others are in history.
+    expect(JSON.parse(rows[0]!.answers)).toEqual({ phq9_1: 3 })
+    expect(await count(db, 'response_answer_history' as 'response')).toBe(2)
   })
 
   it('completes once when a double-tapped submit sends the same clientId twice', async () => {
@@ -969,7 +1045,7 @@ describe('requests that arrive together', () => {
 
   it('completes once when two different submits of the same form arrive at once', async () => {
     const { app, token, db } = await consentedFixture()
-    await app.request(draftUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', { answers: { phq9_1: 1 }, revision: 1 }))
+    await app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', given({ phq9_1: 1 })))
     const responses = await Promise.all(
       [
         { answers: phq9([0, 0, 0, 0, 0, 0, 0, 0, 0]), clientId: 'device-one-0001' },
@@ -1005,7 +1081,7 @@ describe('requests that arrive together', () => {
     const { app, token, db } = await consentedFixture()
     const [, save] = await Promise.all([
       app.request(`/api/p/${token}/withdraw`, jsonRequest('POST', { keepData: false })),
-      app.request(draftUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', { answers: { phq9_1: 1 }, revision: 1 })),
+      app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', given({ phq9_1: 1 }))),
     ])
     // Either the save ran first and was deleted by the withdrawal, or it ran second and was refused.
     expect([200, 409]).toContain(save!.status)

@@ -289,10 +289,12 @@ describe('GET /studies/:id/agreement', () => {
    * Six sentences, two codes. Fear: A codes T1 s1 and s2, B codes T1 s1 → a = 1, b = 1, c = 0, d = 4.
    * Alone: A codes T2 s1, B codes T2 s1, s2 and s3 → a = 1, b = 0, c = 2, d = 3.
    */
-  async function agreementWorld() {
+  const T3 = 'I was afraid again. I slept.'
+
+  async function agreementWorld(withTranscriptOnlyACoded = false) {
     const built = await testApp()
     const { deps } = built
-    const world = await codingStudy(deps, [T1, T2])
+    const world = await codingStudy(deps, withTranscriptOnlyACoded ? [T1, T2, T3] : [T1, T2])
     const researcher = await signedInStaff(deps, [{ studyId: world.study.id, role: 'researcher' }])
     const actor = `staff:${researcher.user.id}`
     const theme = await createCode(deps, world.study.id, { level: 'theme', name: 'Effects' }, actor)
@@ -310,6 +312,7 @@ describe('GET /studies/:id/agreement', () => {
     await code(B, t2, T2, 'We were alone.', alone.id)
     await code(B, t2, T2, 'Nobody saw us.', alone.id)
     await code(B, t2, T2, 'The leaders helped.', alone.id)
+    if (withTranscriptOnlyACoded) await code(A, world.transcripts[2]!, T3, 'I was afraid again.', fear.id)
     return { ...built, world, researcher, fear, alone, t1, call: await caller(built, researcher) }
   }
 
@@ -332,11 +335,15 @@ describe('GET /studies/:id/agreement', () => {
     expect(alone!.percentAgreement).toBeCloseTo(2 / 3, 12)
     expect(alone!.cohensKappa).toBeCloseTo(1 / 3, 12)
     expect(alone!.brennanPrediger).toBeCloseTo(1 / 3, 12)
-    // Pooled (De Vries et al. 2008): P̄o = 3/4, P̄e = (22/36 + 18/36)/2 = 5/9, κ = (3/4 − 5/9)/(4/9) = 7/16.
-    expect(body.overall).toMatchObject({ a: 2, b: 1, c: 2, d: 7, units: 6, codes: 2, decisions: 12 })
-    expect(body.overall.percentAgreement).toBeCloseTo(3 / 4, 12)
-    expect(body.overall.cohensKappa).toBeCloseTo(7 / 16, 12)
-    expect(body.overall.brennanPrediger).toBeCloseTo(1 / 2, 12)
+    // Overall, unit × category: A fear fear – alone – –, B fear – – alone alone alone; 3 of 6 agree, q = 3.
+    // R: agree(c("fear","fear","none","alone","none","none"), c("fear","none","none","alone","alone","alone"), 3)
+    //    # po 0.5, kappa 0.27999999999999997, bp 0.25   (agree() as in test/server/domain/qualitative/agreement.test.ts)
+    expect(body.overall).toMatchObject({ a: 2, b: 1, c: 2, d: 7, units: 6, codes: 2, decisions: 12, agreedUnits: 3, categories: 3 })
+    expect(body.overall.percentAgreement).toBeCloseTo(0.5, 12)
+    expect(body.overall.cohensKappa).toBeCloseTo(0.27999999999999997, 12)
+    expect(body.overall.brennanPrediger).toBeCloseTo(0.25, 12)
+    // The per-code κ pooled (De Vries et al. 2008): P̄o = 3/4, P̄e = 5/9, κ = 7/16.
+    expect(body.overall.pooledCodeKappa).toBeCloseTo(7 / 16, 12)
   })
 
   it('lists the disagreements with the resolution recorded for each', async () => {
@@ -373,6 +380,17 @@ describe('GET /studies/:id/agreement', () => {
     expect(turns.body.unit).toBe('turn')
     expect(turns.body.perCode.map((c: Json) => [c.a, c.b, c.c, c.d])).toEqual([[1, 0, 0, 1], [1, 0, 0, 1]])
     expect(turns.body.transcripts.map((t: Json) => t.compared)).toEqual([true, true])
+  })
+
+  it('counts a transcript one coder left uncoded as disagreement, not as missing', async () => {
+    const w = await agreementWorld(true)
+    const res = await w.call(`/studies/${w.world.study.id}/agreement?coderA=${w.world.coderA.id}&coderB=${w.world.coderB.id}&unit=sentence`)
+    expect(res.status).toBe(200)
+    expect(res.body.transcripts.map((t: Json) => [t.compared, t.codedByA, t.codedByB])).toEqual([[true, true, true], [true, true, true], [true, true, false]])
+    // T3 adds 2 sentences: A coded the first with Fear, B nothing there → Fear a = 1, b = 2, c = 0, d = 5, N = 8.
+    expect(res.body.perCode[0]).toMatchObject({ a: 1, b: 2, c: 0, d: 5, units: 8 })
+    expect(res.body.overall).toMatchObject({ units: 8, agreedUnits: 4 })
+    expect(res.body.disagreements.some((d: Json) => d.text === 'I was afraid again.' && d.codedBy === 'A')).toBe(true)
   })
 
   it('refuses a missing, unknown or repeated coder, naming the parameter', async () => {

@@ -24,7 +24,7 @@ import { listParticipants } from '../../../server/db/repositories/participants'
 import { listGroupSessions } from '../../../server/db/repositories/studies'
 import { createStaffUser } from '../../../server/domain/staff/auth'
 import { createDemo } from '../../../server/domain/demo/study'
-import { importCohortCsv } from '../../../server/domain/outcomes/import'
+import { releaseCohort } from '../../../server/domain/outcomes/release'
 import { createCode, createMemo } from '../../../server/domain/qualitative/codebook'
 import { addCodings, chooseQuote } from '../../../server/domain/qualitative/coding'
 import type { Deps } from '../../../server/domain/deps'
@@ -41,7 +41,7 @@ const users = ['admin', 'researcherA', 'leadA', 'leaderA', 'interviewerA', 'rese
 type User = (typeof users)[number]
 
 /** What a route is aimed at: one study's study, cohort, group session and participant, and its interview work. */
-type Target = { studyId: string; cohortId: string; sessionId: string; participantId: string } & QualitativeTarget
+type Target = { studyId: string; cohortId: string; sessionId: string; participantId: string; releaseId: string } & QualitativeTarget
 
 /** One study's interview and coding things (see `qualitativeTargets`). */
 type QualitativeTarget = {
@@ -207,11 +207,15 @@ async function world() {
     freshParticipantId: () => 'ghost-participant-id',
   }
 
+  // A program-lead release of each study's cohort, made by its researcher.
+  const releaseA = await releaseCohort(deps, cohortA.id, staff.researcherA.user)
+  const releaseB = await releaseCohort(deps, cohortB.id, staff.researcherB.user)
+
   const targets: { A: Target; B: Target; ghost: Target } = {
-    A: { studyId: A, cohortId: cohortA.id, sessionId: sA.id, participantId: pA.id, ...qualitativeA },
-    B: { studyId: studyB.id, cohortId: cohortB.id, sessionId: sB.id, participantId: pB!.id, ...qualitativeB },
+    A: { studyId: A, cohortId: cohortA.id, sessionId: sA.id, participantId: pA.id, releaseId: releaseA.id, ...qualitativeA },
+    B: { studyId: studyB.id, cohortId: cohortB.id, sessionId: sB.id, participantId: pB!.id, releaseId: releaseB.id, ...qualitativeB },
     // Ids of the same shape that exist nowhere.
-    ghost: { studyId: 'ghost-study-id', cohortId: 'ghost-cohort-id', sessionId: 'ghost-session-id', participantId: 'ghost-participant-id', ...ghostQualitative },
+    ghost: { studyId: 'ghost-study-id', cohortId: 'ghost-cohort-id', sessionId: 'ghost-session-id', participantId: 'ghost-participant-id', releaseId: 'ghost-release-id', ...ghostQualitative },
   }
   return { ...built, staff, headers, newcomer, leaving, targets }
 }
@@ -316,6 +320,16 @@ const routes: Route[] = [
       expect(body).toMatchObject({ email: 'fresh@example.org', isAdmin: false })
       expect(text(body)).not.toMatch(/password|argon/i)
     } },
+  { name: 'POST /auth/password', scoped: false, request: () => send('POST', '/api/auth/password', { currentPassword: 'correct horse battery staple', newPassword: 'quiet lantern over the harbour' }), expected: [200, 200, 200, 200, 200, 200, 401],
+    check: (body) => expect(body).toEqual({ endedSessions: 0 }) },
+  { name: 'PATCH /staff-users/:id', scoped: false, request: (_t, w) => send('PATCH', `/api/staff-users/${w.newcomer.id}`, { disabled: true }), expected: [200, 403, 403, 403, 403, 403, 401],
+    check: (body, { w }) => expect(body).toMatchObject({ id: w.newcomer.id, disabled: true }) },
+  { name: 'DELETE /staff-users/:id/sessions', scoped: false, request: (_t, w) => send('DELETE', `/api/staff-users/${w.newcomer.id}/sessions`), expected: [200, 403, 403, 403, 403, 403, 401],
+    check: (body) => expect(body).toEqual({ endedSessions: 0 }) },
+  { name: 'POST /staff-users/:id/password-link', scoped: false, request: (_t, w) => send('POST', `/api/staff-users/${w.newcomer.id}/password-link`), expected: [201, 403, 403, 403, 403, 403, 401],
+    check: (body, { w }) => {
+      expect(body).toMatchObject({ userId: w.newcomer.id, email: 'newcomer@example.org', link: expect.stringMatching(/^http:\/\/localhost\/reset\/[A-Za-z0-9_-]{43}$/) })
+    } },
   { name: 'POST /demo', scoped: false, request: () => send('POST', '/api/demo'),                         expected: [201, 403, 403, 403, 403, 403, 401],
     check: (body) => expect(Object.keys(body).sort()).toEqual(['cohortId', 'completedCohortId', 'participants', 'studyId']) },
   { name: 'GET /instruments', scoped: false, request: () => get('/api/instruments'),                    expected: [200, 200, 200, 200, 200, 200, 401],
@@ -353,17 +367,11 @@ const routes: Route[] = [
     check: (body, { t }) => expect(body).toEqual({ id: t.participantId, code: 'P1', link: expect.stringMatching(/^http:\/\/localhost\/p\/[A-Za-z0-9_-]{43}$/) }) },
   { name: 'DELETE /participants/:id/link', scoped: true, request: (t) => send('DELETE', `/api/participants/${t.participantId}/link`), expected: [404, 200, 403, 403, 403, 404, 401],
     check: (body) => expect(body).toEqual({ ok: true }) },
-  { name: 'GET /cohorts/:id/report', scoped: true, request: (t) => get(`/api/cohorts/${t.cohortId}/report`), expected: [404, 200, 200, 403, 403, 404, 401],
-    check: (body, { user }) => {
-      if (user === 'researcherA') {
-        expect(body.view).toBe('researcher')
-        expect(body.participants).toHaveLength(12)
-      } else {
-        expect(body.view).toBe('aggregate')
-        expect(body).not.toHaveProperty('participants')
-        expect(body.suppression).toEqual({ minCellSize: 5 })
-        expect(text(body)).not.toMatch(/"P\d+"/)
-      }
+  { name: 'GET /cohorts/:id/report', scoped: true, request: (t) => get(`/api/cohorts/${t.cohortId}/report`), expected: [404, 200, 403, 403, 403, 404, 401],
+    check: (body) => {
+      // Only researchers get the live report; program leads read releases (below).
+      expect(body.view).toBe('researcher')
+      expect(body.participants).toHaveLength(12)
       expect(body.scales.length).toBeGreaterThan(0)
     } },
   { name: 'GET /participants/:id/report', scoped: true, request: (t) => get(`/api/participants/${t.participantId}/report`), expected: [404, 200, 403, 403, 403, 404, 401],
@@ -371,15 +379,34 @@ const routes: Route[] = [
       expect(body.participant).toMatchObject({ id: t.participantId, code: 'P1' })
       expect(body.waves.map((w: { kind: string; scores: unknown[] }) => [w.kind, w.scores.length > 0])).toEqual([['pre', true], ['post', true]])
     } },
-  { name: 'GET /cohorts/:id/table1', scoped: true, request: (t) => get(`/api/cohorts/${t.cohortId}/table1`), expected: [404, 200, 200, 403, 403, 404, 401],
-    check: (body, { user }) => {
+  { name: 'GET /studies/:id/pooled-report', scoped: true, request: (t) => get(`/api/studies/${t.studyId}/pooled-report`), expected: [404, 200, 403, 403, 403, 404, 401] },
+  { name: 'GET /cohorts/:id/table1', scoped: true, request: (t) => get(`/api/cohorts/${t.cohortId}/table1`), expected: [404, 200, 403, 403, 403, 404, 401],
+    check: (body) => {
       expect(body.n).toBe(12)
-      if (user === 'researcherA') expect(body.suppression).toBeNull()
-      else {
-        expect(body.suppression).toEqual({ minCellSize: 5 })
-        const counts = (body.categorical as { levels: { n: number | null }[] }[]).flatMap((c) => c.levels.map((l) => l.n))
-        expect(counts.every((n) => n === null || n === 0 || n >= 5)).toBe(true)
-      }
+      expect(body.suppression).toBeNull()
+    } },
+
+  // --- Program-lead releases: researchers release, program leads read releases only ---------------
+  { name: 'GET /studies/:id/disclosure-policy', scoped: true, request: (t) => get(`/api/studies/${t.studyId}/disclosure-policy`), expected: [404, 200, 200, 403, 403, 404, 401],
+    check: (body) => expect(body).toEqual({ policy: { minN: 10, orderMinN: 20, countRedactAtOrBelow: 7, countRounding: 5 }, floor: { minN: 10, orderMinN: 20, countRedactAtOrBelow: 7, countRounding: 5 } }) },
+  { name: 'PUT /studies/:id/disclosure-policy', scoped: true, request: (t) => send('PUT', `/api/studies/${t.studyId}/disclosure-policy`, { minN: 11, orderMinN: 25, countRedactAtOrBelow: 9, countRounding: 10 }), expected: [404, 200, 403, 403, 403, 404, 401],
+    check: (body) => expect(body.policy).toEqual({ minN: 11, orderMinN: 25, countRedactAtOrBelow: 9, countRounding: 10 }) },
+  { name: 'GET /cohorts/:id/releases', scoped: true, request: (t) => get(`/api/cohorts/${t.cohortId}/releases`), expected: [404, 200, 200, 403, 403, 404, 401],
+    check: (body, { t, w }) => expect(body).toEqual([{ id: t.releaseId, cohortId: t.cohortId, releasedAt: expect.any(String), releasedBy: { id: w.staff.researcherA.user.id, name: w.staff.researcherA.user.name } }]) },
+  { name: 'GET /cohorts/:id/release-preview', scoped: true, request: (t) => get(`/api/cohorts/${t.cohortId}/release-preview`), expected: [404, 200, 403, 403, 403, 404, 401],
+    check: (body) => expect(body).toMatchObject({ allowed: true, refusals: [] }) },
+  { name: 'POST /cohorts/:id/releases', scoped: true, request: (t) => send('POST', `/api/cohorts/${t.cohortId}/releases`), expected: [404, 201, 403, 403, 403, 404, 401],
+    check: (body, { t }) => expect(body).toMatchObject({ cohortId: t.cohortId, content: { cohort: { id: t.cohortId } } }) },
+  { name: 'GET /releases/:id', scoped: true, request: (t) => get(`/api/releases/${t.releaseId}`), expected: [404, 200, 200, 403, 403, 404, 401],
+    check: (body, { t }) => {
+      expect(body.id).toBe(t.releaseId)
+      // The demo cohort: 12 pairs, so means and SDs in whole points, no quartiles; counts rounded; no participant.
+      const phq = body.content.comparisons[0].scales.find((s: { instrument: string }) => s.instrument === 'phq-9')
+      expect(phq.n).toBe(10)
+      expect(Number.isInteger(phq.pre.mean)).toBe(true)
+      expect([phq.pre.median, phq.wilcoxon, phq.reliableChange]).toEqual([null, null, null])
+      expect(body.content.funnel.enrolled).toBe(10)
+      expect(text(body)).not.toMatch(/"P\d+"/)
     } },
 
   // --- Interviews: researchers, and the interviewer assigned to the participant ---------------------
@@ -530,7 +557,8 @@ const asRecord = (statuses: Route['expected']): Record<User, number> => Object.f
 describe('the role × route matrix, aimed at study A', () => {
   it.each(routes.map((r) => [r.name, r] as const))('%s', async (_name, route) => {
     await runRow(route, 'A', asRecord(route.expected))
-  })
+    // Each row builds a whole world (demo study, interviews, two releases): on a busy machine that can take longer than vitest's default 5 s.
+  }, 30_000)
 })
 
 describe('the same routes aimed at study B: staff of study A reach nothing there', () => {
@@ -539,7 +567,7 @@ describe('the same routes aimed at study B: staff of study A reach nothing there
     const [admin, researcherA, , , , , anonymous] = route.expected
     // Study A's staff are strangers in study B; study B's researcher may do what A's researcher may in A.
     await runRow(route, 'B', { admin, researcherA: 404, leadA: 404, leaderA: 404, interviewerA: 404, researcherB: researcherA, anonymous })
-  })
+  }, 30_000)
 })
 
 describe('the matrix is complete', () => {
@@ -551,96 +579,66 @@ describe('the matrix is complete', () => {
       .map((r) => `${r.method} ${r.path.replace(/^\/api/, '')}`)
       // The export downloads are another part of the app, with their own tests.
       .filter((r) => !r.includes('/exports'))
-    const publicRoutes = ['GET /health', 'POST /auth/setup', 'POST /auth/sign-in']
+    const publicRoutes = ['GET /health', 'POST /auth/setup', 'POST /auth/sign-in', 'GET /auth/password-link/:token', 'POST /auth/password-link']
     expect([...new Set(mounted)].filter((r) => !publicRoutes.includes(r)).sort()).toEqual(routes.map((r) => r.name).sort())
   })
 })
 
-describe('program leads see aggregates only', () => {
-  it('gets the report as CSV and Markdown without participant rows', async () => {
+describe('program leads see released snapshots only', () => {
+  it('reads a release as CSV and Markdown without participant codes; the live report and Table 1 are closed to them', async () => {
     const w = await world()
-    const csv = await call(w, 'leadA', get(`/api/cohorts/${w.targets.A.cohortId}/report?format=csv`))
+    const path = `/api/releases/${w.targets.A.releaseId}`
+    const csv = await call(w, 'leadA', get(`${path}?format=csv`))
     expect(csv.status).toBe(200)
-    const md = await call(w, 'leadA', get(`/api/cohorts/${w.targets.A.cohortId}/report?format=md`))
+    const md = await call(w, 'leadA', get(`${path}?format=md`))
     expect(md.status).toBe(200)
     for (const body of [await csv.text(), await md.text()]) expect(body).not.toMatch(/\bP\d+\b/)
+    for (const live of [`/api/cohorts/${w.targets.A.cohortId}/report?format=md`, `/api/cohorts/${w.targets.A.cohortId}/table1?format=csv`]) {
+      const res = await call(w, 'leadA', get(live))
+      expect(res.status).toBe(403)
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('forbidden')
+    }
     // The researcher's Markdown has them.
     expect(await (await call(w, 'researcherA', get(`/api/cohorts/${w.targets.A.cohortId}/report?format=md`))).text()).toMatch(/\bP12\b/)
-  })
+  }, 30_000)
 
-  it("suppresses Table 1 counts below the study's min_cell_size for the program lead, not for the researcher", async () => {
+  it("shows Table 1 with no count of 7 or fewer and every other count rounded to 5, where the researcher's has small cells", async () => {
     const w = await world()
-    const path = `/api/cohorts/${w.targets.A.cohortId}/table1`
-    const full = (await (await call(w, 'researcherA', get(path))).json()) as Table1
-    const lead = (await (await call(w, 'leadA', get(path))).json()) as Table1
-    expect(full.suppression).toBeNull()
-    expect(lead.suppression).toEqual({ minCellSize: 5 })
-    expectSuppressed(full, lead, 5)
+    const full = (await (await call(w, 'researcherA', get(`/api/cohorts/${w.targets.A.cohortId}/table1`))).json()) as Table1
+    const release = (await (await call(w, 'leadA', get(`/api/releases/${w.targets.A.releaseId}`))).json()) as { content: { table1: Table1 } }
+    const lead = release.content.table1
     // The demo data do have small cells, so the rule was exercised.
-    expect(levelCounts(full).some((n) => n !== null && n > 0 && n < 5)).toBe(true)
-    expect(levelCounts(lead).some((n) => n === null)).toBe(true)
-  })
+    expect(levelCounts(full).some((n) => n !== null && n > 0 && n < 8)).toBe(true)
+    expect(levelCounts(lead).every((n) => n === null || (n > 7 && n % 5 === 0))).toBe(true)
+    expect(lead.categorical.flatMap((c) => c.levels.map((l) => l.percent)).every((p) => p === null || (p > 0 && p < 100))).toBe(true)
+    expect(lead.continuous.every((c) => !('min' in c) && !('max' in c))).toBe(true)
+  }, 30_000)
 
-  it("follows the study's setting: PATCH minCellSize changes what the program lead sees", async () => {
+  it("follows the study's policy: a researcher may raise a threshold, never lower one below its floor", async () => {
     const w = await world()
-    const path = `/api/cohorts/${w.targets.A.cohortId}/table1`
-    const full = (await (await call(w, 'researcherA', get(path))).json()) as Table1
+    const policy = `/api/studies/${w.targets.A.studyId}/disclosure-policy`
+    const before = await snapshot(w.db)
+    const lowered = await call(w, 'researcherA', send('PUT', policy, { minN: 5, orderMinN: 20, countRedactAtOrBelow: 7, countRounding: 5 }))
+    expect(lowered.status).toBe(422)
+    expect(((await lowered.json()) as { error: { details: { field: string }[] } }).error.details.map((d) => d.field)).toEqual(['minN'])
+    expect(await snapshot(w.db)).toEqual(before)
+    // Raised above the cohort's 12 pairs: a new release shows no statistic, with the reason.
+    expect((await call(w, 'researcherA', send('PUT', policy, { minN: 13, orderMinN: 20, countRedactAtOrBelow: 7, countRounding: 5 }))).status).toBe(200)
+    const released = await call(w, 'researcherA', send('POST', `/api/cohorts/${w.targets.A.cohortId}/releases`))
+    expect(released.status).toBe(201)
+    const body = (await released.json()) as { content: { policy: { minN: number }; comparisons: { scales: { pre: { mean: number | null }; withheld: Record<string, string> }[] }[] } }
+    expect(body.content.policy.minN).toBe(13)
+    expect(body.content.comparisons[0]!.scales.every((s) => s.pre.mean === null && /fewer than 13/.test(s.withheld.all ?? ''))).toBe(true)
+  }, 30_000)
 
-    const lowered = await call(w, 'researcherA', send('PATCH', `/api/studies/${w.targets.A.studyId}`, { minCellSize: 2 }))
-    expect(lowered.status).toBe(200)
-    const lead2 = (await (await call(w, 'leadA', get(path))).json()) as Table1
-    expect(lead2.suppression).toEqual({ minCellSize: 2 })
-    expectSuppressed(full, lead2, 2)
-    // Fewer cells are hidden at 2 than at 5.
-    expect(levelCounts(lead2).filter((n) => n === null).length).toBeLessThan(levelCounts(full).filter((n) => n !== null && n > 0 && n < 5).length)
-
-    // Above the cohort's size, every figure is hidden: the continuous rows too.
-    await call(w, 'researcherA', send('PATCH', `/api/studies/${w.targets.A.studyId}`, { minCellSize: 13 }))
-    const lead13 = (await (await call(w, 'leadA', get(path))).json()) as Table1
-    expect(levelCounts(lead13).every((n) => n === null || n === 0)).toBe(true)
-    expect(lead13.continuous.every((c) => c.n === null && c.mean === null && c.sd === null && c.min === null && c.max === null)).toBe(true)
-    expect(lead13.categorical.every((c) => c.answered === null)).toBe(true)
-
-    // The report follows the same setting: 12 pairs are fewer than 13, so no scale shows a statistic.
-    const report = (await (await call(w, 'leadA', get(`/api/cohorts/${w.targets.A.cohortId}/report`))).json()) as {
-      suppression: { minCellSize: number }
-      scales: { n: number; pre: { mean: number | null }; pairedT: unknown; unavailable: Record<string, string> }[]
-    }
-    expect(report.suppression).toEqual({ minCellSize: 13 })
-    expect(report.scales.every((s) => s.pre.mean === null && s.pairedT === null && /fewer than 13/.test(s.unavailable.all ?? ''))).toBe(true)
-    // The researcher still sees everything.
-    const researcher = (await (await call(w, 'researcherA', get(`/api/cohorts/${w.targets.A.cohortId}/report`))).json()) as { scales: { pre: { mean: number | null } }[] }
-    expect(researcher.scales.every((s) => s.pre.mean !== null)).toBe(true)
-  })
-
-  it('hides a second count where a single hidden one could be worked out from the total', async () => {
-    const built = await testApp()
-    const study = await createStudy(built.deps, { name: 'Small' }, 'test')
-    const cohort = await createCohort(built.deps, { studyId: study.id, name: 'Six' }, 'test')
-    // Six participants: five women and one man. Hiding only the 1 would leave it as 6 − 5.
-    const sexes = ['female', 'female', 'female', 'female', 'female', 'male']
-    const csv = ['participant,wave,instrument,item,value', ...sexes.map((sex, i) => `P${i + 1},enrolment,demographics,sex,${sex}`)].join('\n')
-    await importCohortCsv(built.deps, { cohortId: cohort.id, csv }, 'test')
-    const researcher = await signedInStaff(built.deps, [{ studyId: study.id, role: 'researcher' }])
-    const lead = await signedInStaff(built.deps, [{ studyId: study.id, role: 'program_lead' }])
-    const table = async (headers: Record<string, string>) => (await (await built.app.request(`/api/cohorts/${cohort.id}/table1`, { headers })).json()) as Table1
-    const sexOf = (t: Table1) => Object.fromEntries(t.categorical.find((c) => c.variable === 'sex')!.levels.map((l) => [l.value, l.n]))
-
-    const full = await table(researcher.headers)
-    const led = await table(lead.headers)
-    expect(full.n).toBe(6)
-    expect(sexOf(full)).toEqual({ female: 5, male: 1, prefer_not_to_say: 0, other: 0 })
-    expect(led.categorical.find((c) => c.variable === 'sex')!.answered).toBe(6)
-    expect(sexOf(led)).toEqual({ female: null, male: null, prefer_not_to_say: 0, other: 0 })
-    expectSuppressed(full, led, 5)
-  })
-
-  it('refuses a program lead who tries to change the threshold', async () => {
+  it('refuses a program lead who tries to change a threshold or release', async () => {
     const w = await world()
-    const res = await call(w, 'leadA', send('PATCH', `/api/studies/${w.targets.A.studyId}`, { minCellSize: 2 }))
-    expect(res.status).toBe(403)
-    expect((await w.db.selectFrom('study').select('min_cell_size').where('id', '=', w.targets.A.studyId).executeTakeFirstOrThrow()).min_cell_size).toBe(5)
-  })
+    const before = await snapshot(w.db)
+    expect((await call(w, 'leadA', send('PATCH', `/api/studies/${w.targets.A.studyId}`, { minCellSize: 2 }))).status).toBe(403)
+    expect((await call(w, 'leadA', send('PUT', `/api/studies/${w.targets.A.studyId}/disclosure-policy`, { minN: 50, orderMinN: 50, countRedactAtOrBelow: 7, countRounding: 5 }))).status).toBe(403)
+    expect((await call(w, 'leadA', send('POST', `/api/cohorts/${w.targets.A.cohortId}/releases`))).status).toBe(403)
+    expect(await snapshot(w.db)).toEqual(before)
+  }, 30_000)
 })
 
 describe("managing a study's staff", () => {
@@ -663,7 +661,7 @@ describe("managing a study's staff", () => {
 
   it('takes effect at once: a revoked program lead is a stranger to the study on the next request', async () => {
     const w = await world()
-    const report = get(`/api/cohorts/${w.targets.A.cohortId}/report`)
+    const report = get(`/api/releases/${w.targets.A.releaseId}`)
     expect((await call(w, 'leadA', report)).status).toBe(200)
     const revoked = await call(w, 'researcherA', send('DELETE', `/api/studies/${w.targets.A.studyId}/staff/${w.staff.leadA.user.id}/program_lead`))
     expect(revoked.status).toBe(200)
@@ -683,26 +681,3 @@ function levelCounts(table: Table1): (number | null)[] {
   return table.categorical.flatMap((c) => c.levels.map((l) => l.n))
 }
 
-/**
- * The program lead's table is the researcher's with every count from 1 to k − 1 hidden; where that
- * leaves one hidden count in a row whose total is shown (so it could be worked out by subtraction),
- * one more count of that row is hidden. Every count that is shown is the researcher's count.
- */
-function expectSuppressed(full: Table1, lead: Table1, k: number) {
-  const small = (n: number | null) => n !== null && n > 0 && n < k
-  expect(lead.categorical.map((c) => c.variable)).toEqual(full.categorical.map((c) => c.variable))
-  lead.categorical.forEach((row, r) => {
-    const fullRow = full.categorical[r]!
-    expect(row.answered).toBe(small(fullRow.answered) ? null : fullRow.answered)
-    const primary = fullRow.levels.filter((l) => small(l.n)).length
-    const hidden = row.levels.filter((l) => l.n === null).length
-    row.levels.forEach((level, i) => {
-      const truth = fullRow.levels[i]!.n
-      if (small(truth)) expect(level.n, `${row.variable}.${level.value}`).toBeNull()
-      else if (level.n !== null) expect(level.n).toBe(truth)
-      if (level.n === null) expect(level.percent).toBeNull()
-    })
-    expect(hidden, row.variable).toBe(primary === 1 && row.answered !== null ? 2 : primary)
-  })
-  expect(lead.continuous.map((c) => [c.variable, c.n])).toEqual(full.continuous.map((c) => [c.variable, small(c.n) ? null : c.n]))
-}

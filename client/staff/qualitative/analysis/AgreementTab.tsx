@@ -114,6 +114,10 @@ function AgreementBody({ studyId, report, names, onResolved }: { studyId: string
           <dd>{coefficient(o.brennanPrediger)}</dd>
         </div>
         <div>
+          <dt>{t('staff.agreement.pooledCodeKappa')}</dt>
+          <dd>{coefficient(o.pooledCodeKappa)}</dd>
+        </div>
+        <div>
           <dt>{t('staff.agreement.codedOnly')}</dt>
           <dd>{o.codedOnlyAgreement === null ? '–' : percent(o.codedOnlyAgreement)}</dd>
         </div>
@@ -122,6 +126,7 @@ function AgreementBody({ studyId, report, names, onResolved }: { studyId: string
           <dd>{t('staff.agreement.basisValue', { units: o.units, unit: unitName, codes: o.codes, transcripts: compared.length })}</dd>
         </div>
       </dl>
+      <p className="muted small" data-testid="agreement-definition">{o.definition}</p>
       {o.reason && <p className="muted">{o.reason}</p>}
       {report.transcripts.length > compared.length && (
         <p className="muted">{t('staff.agreement.notCompared', { codes: report.transcripts.filter((tr) => !tr.compared).map((tr) => tr.participant.label).join(', ') })}</p>

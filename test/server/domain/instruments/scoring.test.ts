@@ -196,7 +196,7 @@ describe('CBI', () => {
     // patient: 6 × 25 / 6 = 25 → band 0
     expect(scale(result, 'patient')).toMatchObject({ score: 25, band: { index: 0, label: 'Below 50' } })
     // work: nothing answered
-    expect(scale(result, 'work')).toMatchObject({ score: null, answered: 0, missing: { reason: 'too_few_items', needed: 3 } })
+    expect(scale(result, 'work')).toMatchObject({ score: null, answered: 0, missing: { reason: 'too_few_items', needed: 4 } })
   })
 
   it('reverses the leisure-time energy item of the work scale', () => {
@@ -208,9 +208,9 @@ describe('CBI', () => {
     // w7 "Never/almost never" = 0 → reversed 100; (300 + 100) / 7 ≈ 57.143 → band 1
     expect(none.score).toBeCloseTo(400 / 7, 10)
     expect(none.band?.index).toBe(1)
-    const partial = scale(scoreResponse(cbi, answers('cbi_w', [25, 25, null, null, null, null, 25])), 'work')
-    // w7 = 25 → reversed 75; (25 + 25 + 75) / 3 = 125 / 3 ≈ 41.667
-    expect(partial.score).toBeCloseTo(125 / 3, 10)
+    const partial = scale(scoreResponse(cbi, answers('cbi_w', [25, 25, 25, null, null, null, 25])), 'work')
+    // w7 = 25 → reversed 75; (25 + 25 + 25 + 75) / 4 = 37.5
+    expect(partial.score).toBeCloseTo(37.5, 10)
   })
 
   it('averages the answered items without prorating, and needs at least 3', () => {
@@ -230,6 +230,67 @@ describe('CBI', () => {
     // (4 × 50 + 25 + 0) / 6 = 225 / 6 = 37.5 → band 0
     expect(below.score).toBe(37.5)
     expect(below.band?.index).toBe(0)
+  })
+})
+
+describe('missing-item rules and band edges of every shipped scale, at and past each threshold', () => {
+  it('CBI work-related burnout needs at least 4 of its 7 items (the authors: "if less than four questions have been answered, the respondent is classified as non-responder")', () => {
+    const cbi = questionnaire('cbi')
+    // The issue's case: w1 = 100, w2 = 100, w7 = 0 (reversed to 100) used to give 100, "High burnout".
+    const three = scale(scoreResponse(cbi, answers('cbi_w', [100, 100, null, null, null, null, 0])), 'work')
+    expect(three).toMatchObject({ score: null, band: null, answered: 3, missing: { reason: 'too_few_items', needed: 4 } })
+    const four = scale(scoreResponse(cbi, answers('cbi_w', [100, 100, 50, null, null, null, 0])), 'work')
+    // (100 + 100 + 50 + 100) / 4 = 87.5
+    expect(four).toMatchObject({ score: 87.5, answered: 4, missing: null, band: { index: 1 } })
+  })
+
+  it('CBI personal and patient burnout need at least 3 of 6 (half)', () => {
+    const cbi = questionnaire('cbi')
+    for (const [prefix, id] of [['cbi_p', 'personal'], ['cbi_c', 'patient']] as const) {
+      expect(scale(scoreResponse(cbi, answers(prefix, [50, 25, 0, null, null, null])), id)).toMatchObject({ score: 25, missing: null })
+      expect(scale(scoreResponse(cbi, answers(prefix, [50, 25, null, null, null, null])), id)).toMatchObject({ score: null, missing: { needed: 3 } })
+    }
+  })
+
+  it('PHQ-9: scored with 7 of 9 items, not with 6; bands change at 5, 10, 15 and 20', () => {
+    const phq9 = questionnaire('phq-9')
+    expect(scale(scoreResponse(phq9, answers('phq9_', [1, 1, 1, 1, 1, 1, 1, null, null])), 'total')).toMatchObject({ score: 9, prorated: true })
+    expect(scale(scoreResponse(phq9, answers('phq9_', [1, 1, 1, 1, 1, 1, null, null, null])), 'total')).toMatchObject({ score: null, missing: { needed: 7 } })
+    for (const [total, band] of [[4, 0], [5, 1], [9, 1], [10, 2], [14, 2], [15, 3], [19, 3], [20, 4], [27, 4]] as const) {
+      expect(scale(scoreResponse(phq9, answers('phq9_', valuesSumming(total, 9, 3))), 'total').band?.index).toBe(band)
+    }
+  })
+
+  it('GAD-7: scored with 6 of 7 items, not with 5; bands change at 5, 10 and 15', () => {
+    const gad7 = questionnaire('gad-7')
+    expect(scale(scoreResponse(gad7, answers('gad7_', [1, 1, 1, 1, 1, 1, null])), 'total')).toMatchObject({ score: 7, prorated: true })
+    expect(scale(scoreResponse(gad7, answers('gad7_', [1, 1, 1, 1, 1, null, null])), 'total')).toMatchObject({ score: null, missing: { needed: 6 } })
+    for (const [total, band] of [[4, 0], [5, 1], [9, 1], [10, 2], [14, 2], [15, 3], [21, 3]] as const) {
+      expect(scale(scoreResponse(gad7, answers('gad7_', valuesSumming(total, 7, 3))), 'total').band?.index).toBe(band)
+    }
+  })
+
+  it('WHO-5: scored with 4 of 5 items, not with 3; poor well-being below raw 13 (percentage 52)', () => {
+    const who5 = questionnaire('who-5')
+    const four = scoreResponse(who5, answers('who5_', [3, 3, 3, 3, null]))
+    // 12 × 5 / 4 = 15; × 4 = 60
+    expect(scale(four, 'raw')).toMatchObject({ score: 15, prorated: true })
+    expect(scale(four, 'percentage')).toMatchObject({ score: 60, prorated: true })
+    expect(scale(scoreResponse(who5, answers('who5_', [3, 3, 3, null, null])), 'raw')).toMatchObject({ score: null, missing: { needed: 4 } })
+    for (const [total, band] of [[12, 0], [13, 1]] as const) {
+      const result = scoreResponse(who5, answers('who5_', valuesSumming(total, 5, 5)))
+      expect(scale(result, 'raw').band?.index).toBe(band)
+      expect(scale(result, 'percentage')).toMatchObject({ score: total * 4, band: { index: band } })
+    }
+  })
+
+  it('cites a source for every scale\'s missing-item rule and bands', () => {
+    for (const id of ['phq-9', 'gad-7', 'who-5', 'cbi']) {
+      for (const s of questionnaire(id).scoring.scales) {
+        expect(s.missingRule.length).toBeGreaterThan(40)
+        expect(s.bandsSource).toBeTruthy()
+      }
+    }
   })
 })
 

@@ -290,7 +290,7 @@ describe('dictionary.csv', () => {
     const cbi = shippedInstruments().questionnaire('cbi')!
     const work = scoringRule(cbi.scoring.scales.find((s) => s.id === 'work')!)
     expect(work).toMatch(/^Mean of 7 items \(cbi_w1, .*cbi_w7\), each 0–100\. Reversed before scoring: cbi_w7 \(value becomes 100 − value\)\. Range 0–100\. /)
-    expect(work).toContain('Scored when at least 3 of 7 items are answered, as the mean of those answered.')
+    expect(work).toContain('Scored when at least 4 of 7 items are answered, as the mean of those answered.')
   })
 })
 

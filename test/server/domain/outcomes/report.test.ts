@@ -13,10 +13,10 @@
  *   p.adjust(c(p_phq, p_who, p_who_pct), "holm")
  *   quantile(pre, c(.25, .5, .75))
  */
+import { parse } from 'csv-parse/sync'
 import { describe, expect, it } from 'vitest'
 import { runCli } from '../../../../server/cli/program'
 import { migrateToLatest } from '../../../../server/db/migrate'
-import { updateStudy } from '../../../../server/db/repositories/studies'
 import { importCohortCsv } from '../../../../server/domain/outcomes/import'
 import { aggregateReport, cohortReport, participantReport } from '../../../../server/domain/outcomes/report'
 import { reportCsv, reportMarkdown } from '../../../../server/domain/outcomes/report-format'
@@ -75,12 +75,12 @@ describe('cohort report on imported data', () => {
     close(phq!.change.ci95![1], -0.896086224521347)
     close(phq!.change.mean, -3.875)
     // V = 1, p-value = 0.0342879679735918 (with ties and a zero: normal approximation)
-    expect(phq!.wilcoxon).toEqual({ V: 1, p: expect.any(Number), method: 'normal' })
+    expect(phq!.wilcoxon).toEqual({ V: 1, p: expect.any(Number), method: 'normal', zeros: 1, nonZero: 7 })
     close(phq!.wilcoxon!.p, 0.0342879679735918, 12)
     // d_z = -1.0875041426113770 [-1.9549451099431738, -0.1751810584328696]; g_av = -0.8998987493378371
     close(phq!.effectSize!.dz, -1.087504142611377)
-    close(phq!.effectSize!.dzCi95[0], -1.9549451099431738, 6)
-    close(phq!.effectSize!.dzCi95[1], -0.1751810584328696, 6)
+    close(phq!.effectSize!.dzCi95![0], -1.9549451099431738, 10)
+    close(phq!.effectSize!.dzCi95![1], -0.1751810584328696, 10)
     close(phq!.effectSize!.gav, -0.8998987493378371)
     // quantile(pre, c(.25, .5, .75)): 11.75 15.00 18.50; median(post) = 11
     expect([phq!.pre.q1, phq!.pre.median, phq!.pre.q3, phq!.post.median]).toEqual([11.75, 15, 18.5, 11])
@@ -93,8 +93,43 @@ describe('cohort report on imported data', () => {
     // WHO-5 percentage = raw × 4: the same t, a CI four times as wide: 2.8855642246022195 21.1144357753977800
     close(whoPct!.pairedT!.t, 3.1132471299766249)
     close(whoPct!.change.ci95![0], 2.8855642246022195)
-    // p.adjust(c(0.0179176372568833, 0.0170037012891842, 0.0170037012891842), "holm"): all 0.0510111038675527
-    for (const s of report.scales) close(s.pHolm, 0.0510111038675527, 12)
+    // WHO-5 percentage is raw × 4, the same test: it is not counted again (m = 2, not 3).
+    // R: p.adjust(c(0.0179176372568833, 0.0170037012891842), "holm")   # 0.034007402578368401 (both)
+    //    p.adjust(c(0.0179176372568833, 0.0170037012891842), "BH")     # 0.0179176372568833 (both)
+    for (const s of report.scales) close(s.pHolm, 0.034007402578368401, 12)
+    for (const s of report.scales) close(s.pBH, 0.0179176372568833, 12)
+    expect(report.scales.map((s) => s.multiplicity.family)).toEqual(['secondary', 'secondary', 'same score'])
+    expect(whoPct!.multiplicity).toMatchObject({ sameScoreAs: 'who-5/raw', m: 2 })
+    // Wilcoxon p-values are adjusted the same way.
+    // R: p.adjust(c(0.0342879679735918, 0.0406849087807448), "holm")   # 0.0685759359471836 (both)
+    //    p.adjust(c(0.0342879679735918, 0.0406849087807448), "BH")     # 0.040684908780744801 (both)
+    for (const s of report.scales) close(s.wilcoxonHolm, 0.0685759359471836, 12)
+    for (const s of report.scales) close(s.wilcoxonBH, 0.040684908780744801, 12)
+  })
+
+  it('leaves the primary outcome unadjusted and adjusts the secondary family only', async () => {
+    const { app, deps, study, cohort } = await importedCohort()
+    const researcher = await signedInStaff(deps, [{ studyId: study.id, role: 'researcher' }])
+    const patch = (body: unknown) => app.request(`/api/studies/${study.id}`, { method: 'PATCH', headers: { ...researcher.headers, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    // The percentage is not the score itself; an unknown scale is no outcome. Neither writes anything.
+    const wrong = await patch({ primaryOutcomes: ['who-5/percentage'] })
+    expect(wrong.status).toBe(422)
+    expect((await wrong.json()).error).toMatchObject({ code: 'validation_failed', details: [{ field: 'primaryOutcomes' }] })
+    expect((await patch({ primaryOutcomes: ['phq-9/nope'] })).status).toBe(422)
+    expect((await patch({ primaryOutcomes: ['PHQ 9'] })).status).toBe(422)
+    const ok = await patch({ primaryOutcomes: ['phq-9/total'] })
+    expect(ok.status).toBe(200)
+    expect((await ok.json()).primaryOutcomes).toEqual(['phq-9/total'])
+
+    const [phq, who, whoPct] = (await cohortReport(deps, cohort.id, { from: 'pre', to: 'post' })).scales
+    expect(phq!.multiplicity.family).toBe('primary')
+    expect(phq!.pHolm).toBeNull()
+    expect(phq!.unavailable.pHolm).toMatch(/primary outcome/)
+    // The secondary family is WHO-5 alone: m = 1, p.adjust(0.0170037012891842, "holm") = 0.0170037012891842
+    expect(who!.multiplicity).toMatchObject({ family: 'secondary', m: 1 })
+    close(who!.pHolm, 0.0170037012891842, 12)
+    close(whoPct!.pHolm, 0.0170037012891842, 12)
+    close(who!.wilcoxonHolm, 0.0406849087807448, 12)
   })
 
   it('classifies reliable and clinically significant change from the instruments\' norms', async () => {
@@ -116,7 +151,7 @@ describe('cohort report on imported data', () => {
     expect(report.participants.find((p) => p.code === 'P4')!.scales.find((s) => s.scale === 'raw')!.classification).toBe('recovered')
   })
 
-  it('serves the full report to researchers and a suppressed aggregate to program leads', async () => {
+  it('serves the full report to researchers and no live report to program leads', async () => {
     const { app, deps, study, cohort } = await importedCohort()
     const researcher = await signedInStaff(deps, [{ studyId: study.id, role: 'researcher' }])
     const lead = await signedInStaff(deps, [{ studyId: study.id, role: 'program_lead' }])
@@ -128,24 +163,10 @@ describe('cohort report on imported data', () => {
     expect(body.participants).toHaveLength(8)
     expect(body.scales[0].pairedT.t).toBeCloseTo(-3.0759262152358668, 9)
 
-    const aggregate = await app.request(`/api/cohorts/${cohort.id}/report`, { headers: lead.headers })
-    expect(aggregate.status).toBe(200)
-    const agg = await aggregate.json()
-    expect(agg.view).toBe('aggregate')
-    expect(agg.participants).toBeUndefined()
-    expect(JSON.stringify(agg)).not.toMatch(/"P\d+"/)
-    // n = 8 ≥ 5: the statistics stand. 2 improved is suppressed, and so is 6 unchanged, which with
-    // n = 8 would give the 2 away (secondary suppression); the zeros identify nobody.
-    expect(agg.scales[0].pairedT.t).toBeCloseTo(-3.0759262152358668, 9)
-    expect(agg.scales[0].reliableChange).toEqual({ recovered: 0, improved: null, unchanged: null, deteriorated: 0 })
-    expect(agg.scales[0].unavailable.reliableChange).toMatch(/fewer than 5 participants/)
-
-    // With a threshold above the cohort's size every statistic is suppressed, with the reason.
-    await updateStudy(deps.db, study.id, { minCellSize: 10 })
-    const suppressed = await (await app.request(`/api/cohorts/${cohort.id}/report`, { headers: lead.headers })).json()
-    expect(suppressed.scales[0]).toMatchObject({ n: null, pairedT: null, effectSize: null, pre: { mean: null }, unavailable: { all: 'suppressed: fewer than 10 participants' } })
-    // Counts of fewer than 10 are suppressed too; how many were enrolled is not a finding and stays.
-    expect(suppressed.funnel).toMatchObject({ enrolled: 8, consented: null, paired: null })
+    // Program leads read released snapshots only (test/server/domain/outcomes/disclosure-attacks.test.ts).
+    const live = await app.request(`/api/cohorts/${cohort.id}/report`, { headers: lead.headers })
+    expect(live.status).toBe(403)
+    expect((await live.json()).error.code).toBe('forbidden')
   })
 
   it('says why a statistic is missing instead of showing NaN', async () => {
@@ -205,5 +226,109 @@ describe('cohort report on imported data', () => {
     expect(err.pop()).toMatch(/No such cohort/)
     expect(aggregateReport).toBeTypeOf('function')
     expect(reportCsv).toBeTypeOf('function')
+  })
+
+  it('computes d_av and g_av when every difference is equal, and says why d_z is missing', async () => {
+    const { deps } = await testApp()
+    const study = await createStudy(deps, { name: 'Equal change' }, 'test')
+    const cohort = await createCohort(deps, { studyId: study.id, name: 'Four' }, 'test')
+    const rows = ['participant,wave,instrument,item,value']
+    const pre = [10, 12, 15, 9]
+    const post = [8, 10, 13, 7]
+    pre.forEach((total, p) => {
+      items('phq9', 9, 3, total).forEach((v, i) => rows.push(`P${p + 1},pre,phq-9,phq9_${i + 1},${v}`))
+      items('phq9', 9, 3, post[p]!).forEach((v, i) => rows.push(`P${p + 1},post,phq-9,phq9_${i + 1},${v}`))
+    })
+    await importCohortCsv(deps, { cohortId: cohort.id, csv: rows.join('\n') }, 'test')
+    const phq = (await cohortReport(deps, cohort.id, { from: 'pre', to: 'post' })).scales[0]!
+    // R: pre <- c(10, 12, 15, 9); post <- c(8, 10, 13, 7); n <- 4
+    //    dav <- mean(post - pre) / ((sd(pre) + sd(post)) / 2)   # -0.75592894601845451
+    //    dav * (1 - 3 / (4 * 2 * n - 9))                        # -0.65732951827691
+    close(phq.effectSize!.dav, -0.75592894601845451, 12)
+    close(phq.effectSize!.gav, -0.75592894601845451 * (1 - 3 / 23), 12)
+    expect(phq.effectSize!.dz).toBeNull()
+    expect(phq.unavailable['effectSize.dz']).toMatch(/constant/)
+    expect(phq.warnings.n).toMatch(/only 4 complete pairs/)
+    expect(reportCsv({ scales: [phq] }).split('\n')[1]).toContain(',,,-0.7559289,-0.6573295,')
+  })
+
+  it('says "not assessable", never 0, where reliable change or recovery cannot be judged', async () => {
+    const { deps } = await testApp()
+    const study = await createStudy(deps, { name: 'Burnout' }, 'test')
+    const cohort = await createCohort(deps, { studyId: study.id, name: 'CBI' }, 'test')
+    const rows = ['participant,wave,instrument,item,value']
+    const personal = (p: number, wave: string, values: number[]) => values.forEach((v, i) => rows.push(`P${p},${wave},cbi,cbi_p${i + 1},${v}`))
+    // Six people, personal burnout only; the CBI gives no norms (no cut-off) and no reliability (α from the sample).
+    const preAnswers = [[100, 75, 100, 75, 100, 75], [50, 50, 25, 50, 50, 25], [75, 75, 75, 50, 75, 75], [25, 25, 0, 25, 25, 0], [100, 100, 75, 100, 100, 100], [50, 75, 50, 50, 75, 50]]
+    const change = [-50, 0, -25, 25, -75, 0]
+    preAnswers.forEach((answers, p) => {
+      personal(p + 1, 'pre', answers)
+      personal(p + 1, 'post', answers.map((v) => Math.max(0, Math.min(100, v + change[p]!))))
+    })
+    await importCohortCsv(deps, { cohortId: cohort.id, csv: rows.join('\n') }, 'test')
+    const report = await cohortReport(deps, cohort.id, { from: 'pre', to: 'post' })
+    const personalScale = report.scales.find((s) => s.scale === 'personal')!
+    expect(personalScale.rci).not.toBeNull()
+    expect(personalScale.cutoff).toBeNull()
+    expect(personalScale.reliableChange.recovered).toBeNull()
+    expect(personalScale.unavailable['reliableChange.recovered']).toMatch(/^not assessable: the instrument gives no clinical or normative/)
+    const assessed = personalScale.reliableChange.improved! + personalScale.reliableChange.unchanged! + personalScale.reliableChange.deteriorated!
+    expect(assessed).toBe(6)
+    expect(personalScale.warnings.rci).toMatch(/this sample's SD and Cronbach's α from 6 paired participants; with fewer than 30/)
+    // Work-related burnout was not answered at all: nothing to classify, so every count is not assessable.
+    const work = report.scales.find((s) => s.scale === 'work')!
+    expect(work.reliableChange).toEqual({ recovered: null, improved: null, unchanged: null, deteriorated: null })
+    expect(work.unavailable.reliableChange).toMatch(/^not assessable: no SD/)
+
+    const csvLines = reportCsv(report).split('\n')
+    const header = csvLines[0]!.split(',')
+    const workRow = csvLines.find((l) => l.startsWith('cbi,work,'))!.split(',')
+    expect(['recovered', 'improved', 'unchanged', 'deteriorated'].map((c) => workRow[header.indexOf(c)])).toEqual(['NA', 'NA', 'NA', 'NA'])
+    const md = reportMarkdown(report)
+    expect(md).toContain('not assessable / not assessable / not assessable / not assessable')
+    expect(md).toMatch(/Personal burnout[^\n]*\| not assessable \/ \d \/ \d \/ \d \|/)
+    expect(md).not.toMatch(/\| 0 \/ 0 \/ 0 \/ 0 \|/)
+
+    // A program lead sees the same: no count becomes 0 by suppression either.
+    const lead = aggregateReport(report, 5)
+    expect(lead.scales.find((s) => s.scale === 'work')!.reliableChange).toEqual({ recovered: null, improved: null, unchanged: null, deteriorated: null })
+    expect(lead.scales.find((s) => s.scale === 'personal')!.reliableChange.recovered).toBeNull()
+  })
+
+  it('states dropped zero differences, prorated scores, α at every wave and unconfirmed norms', async () => {
+    const { deps } = await testApp()
+    const study = await createStudy(deps, { name: 'Presentation' }, 'test')
+    const cohort = await createCohort(deps, { studyId: study.id, name: 'Five' }, 'test')
+    const rows = ['participant,wave,instrument,item,value']
+    // PHQ-9 pre and post (P3 unchanged: one zero difference; P1's post misses item 9: prorated);
+    // GAD-7 at pre only.
+    const pre = [[2, 1, 1, 2, 0, 1, 2, 1, 1], [3, 2, 2, 3, 1, 2, 2, 2, 0], [1, 1, 0, 1, 0, 0, 1, 0, 0], [2, 2, 1, 1, 1, 2, 1, 1, 0], [3, 3, 2, 2, 2, 3, 2, 1, 0]]
+    const post = [[1, 0, 1, 1, 0, 0, 1, 0, null], [2, 1, 1, 2, 1, 1, 1, 1, 0], [1, 1, 0, 1, 0, 0, 1, 0, 0], [1, 1, 1, 0, 1, 1, 0, 1, 0], [2, 2, 1, 1, 1, 2, 1, 1, 0]]
+    pre.forEach((answers, p) => {
+      answers.forEach((v, i) => rows.push(`P${p + 1},pre,phq-9,phq9_${i + 1},${v}`))
+      post[p]!.forEach((v, i) => v !== null && rows.push(`P${p + 1},post,phq-9,phq9_${i + 1},${v}`))
+      ;[p % 4, (p + 1) % 4, 1, 2, p % 3, 1, (p + 2) % 4].forEach((v, i) => rows.push(`P${p + 1},pre,gad-7,gad7_${i + 1},${v}`))
+    })
+    await importCohortCsv(deps, { cohortId: cohort.id, csv: rows.join('\n') }, 'test')
+    const report = await cohortReport(deps, cohort.id, { from: 'pre', to: 'post' })
+    const phq = report.scales.find((s) => s.instrument === 'phq-9')!
+    expect(phq.wilcoxon).toMatchObject({ zeros: 1, nonZero: 4 })
+    expect(phq.prorated).toEqual({ pre: 0, post: 1 })
+    expect(report.participants.find((p) => p.code === 'P1')!.scales[0]).toMatchObject({ proratedPre: false, proratedPost: true })
+    // PHQ-9's normative norms are marked unconfirmed in the instrument file and feed the cut-off.
+    expect(phq.warnings.norms).toMatch(/unconfirmed norms[^]*normative mean 2.91/)
+    // GAD-7 was given at pre only: its α is still reported.
+    expect(report.singleWaveReliability).toEqual([expect.objectContaining({ instrument: 'gad-7', scale: 'total', wave: 'pre', alpha: expect.objectContaining({ n: 5, k: 7 }) })])
+    const md = reportMarkdown(report)
+    expect(md).toContain('1 zero difference dropped')
+    expect(md).toContain("## Cronbach's α [95% CI, Feldt]")
+    expect(md).toMatch(/Generalized Anxiety Disorder[^\n]*: pre -?\d/)
+    expect(md).toContain('(prorated)')
+    expect(md).toContain('## Read with care')
+    const [header, row] = parse(reportCsv(report)) as string[][]
+    expect(header).toEqual(expect.arrayContaining(['alpha_from', 'alpha_to', 'wilcoxon_zeros_dropped', 'prorated_post']))
+    expect(row![header!.indexOf('wilcoxon_zeros_dropped')]).toBe('1')
+    expect(row![header!.indexOf('prorated_post')]).toBe('1')
+    expect(row![header!.indexOf('alpha_from')]).toMatch(/^-?\d/)
   })
 })

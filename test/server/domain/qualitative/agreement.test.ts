@@ -111,24 +111,36 @@ describe('codingAgreement: a hand-worked example of 10 sentences', () => {
     expect(result.perCode.map((c) => c.codeId)).toEqual(['fear', 'leaders', 'unused'])
   })
 
-  it('pools over codes by De Vries et al. (2008)', () => {
-    // Sums: a = 4, b = 2, c = 1, d = 23 over 3 codes × 10 units = 30 decisions.
-    // P̄o = (0.8 + 0.9 + 1)/3 = 0.9, P̄e = (0.58 + 0.62 + 1)/3 = 0.7333…
-    // κ_pooled = (0.9 − 0.7333…)/(1 − 0.7333…) = 0.625 — the same without the unused code:
-    // (0.85 − 0.60)/(1 − 0.60) = 0.625.
-    // R: pob <- mean(c(0.8, 0.9, 1)); peb <- mean(c(0.58, 0.62, 1)); (pob - peb) / (1 - peb)   # 0.62500000000000011
-    expect(result.overall).toMatchObject({ a: 4, b: 2, c: 1, d: 23, units: 10, codes: 3, decisions: 30, reason: null })
-    expect(result.overall.percentAgreement).toBeCloseTo(0.9, 14)
-    expect(result.overall.cohensKappa).toBeCloseTo(0.625, 14)
-    expect(result.overall.brennanPrediger).toBeCloseTo(0.8, 14)
+  it('computes the overall agreement on the unit × category table', () => {
+    // Categories per sentence, A: fear fear fear – leaders leaders leaders – – –
+    //                           B: fear –    fear fear leaders leaders –  – – –
+    // 7 of 10 units agree. q = 3 codes + "not coded" = 4.
+    // R: agree <- function(A, B, q) { lev <- union(A, B); tab <- table(factor(A, lev), factor(B, lev)); n <- sum(tab)
+    //      po <- sum(diag(tab)) / n; pe <- sum(rowSums(tab) * colSums(tab)) / n^2
+    //      c(po = po, kappa = (po - pe) / (1 - pe), bp = (po - 1 / q) / (1 - 1 / q)) }
+    //    agree(c("fear","fear","fear","none","leaders","leaders","leaders","none","none","none"),
+    //          c("fear","none","fear","fear","leaders","leaders","none","none","none","none"), 4)
+    //    # po 0.69999999999999996, kappa 0.53846153846153844, bp 0.59999999999999998
+    expect(result.overall).toMatchObject({ a: 4, b: 2, c: 1, d: 23, units: 10, codes: 3, decisions: 30, agreedUnits: 7, categories: 4, reason: null })
+    expect(result.overall.percentAgreement).toBeCloseTo(0.69999999999999996, 14)
+    expect(result.overall.cohensKappa).toBeCloseTo(0.53846153846153844, 14)
+    expect(result.overall.brennanPrediger).toBeCloseTo(0.59999999999999998, 14)
     expect(result.overall.codedOnlyAgreement).toBeCloseTo(4 / 7, 14)
+  })
+
+  it('keeps the per-code κ pooled by De Vries et al. (2008) beside it', () => {
+    // P̄o = (0.8 + 0.9 + 1)/3 = 0.9, P̄e = (0.58 + 0.62 + 1)/3 = 0.7333…, κ_pooled = 0.625, also without the unused code.
+    // R: pob <- mean(c(0.8, 0.9, 1)); peb <- mean(c(0.58, 0.62, 1)); (pob - peb) / (1 - peb)   # 0.62500000000000011
+    expect(result.overall.pooledCodeKappa).toBeCloseTo(0.625, 14)
     // Not κ of the summed table, which would be (27/30 − Pe)/(1 − Pe) with Pe from a = 4, b = 2, c = 1, d = 23.
     const summed = agreementCounts(4, 2, 1, 23).cohensKappa!
     expect(Math.abs(summed - 0.625)).toBeGreaterThan(0.01)
 
     const withoutUnused = codingAgreement({ transcripts: [p1], codes: codes.slice(0, 3), codingsA, codingsB, unit: 'sentence' })
-    expect(withoutUnused.overall.cohensKappa).toBeCloseTo(0.625, 14)
-    expect(withoutUnused.overall.percentAgreement).toBeCloseTo(0.85, 14)
+    expect(withoutUnused.overall.pooledCodeKappa).toBeCloseTo(0.625, 14)
+    // An unused code changes q, not the observed agreement: R agree(..., 3) bp 0.54999999999999993
+    expect(withoutUnused.overall.percentAgreement).toBeCloseTo(0.7, 14)
+    expect(withoutUnused.overall.brennanPrediger).toBeCloseTo(0.54999999999999993, 14)
   })
 
   it('lists the disagreements in text order with who coded', () => {
@@ -235,11 +247,50 @@ describe('codingAgreement on speaker turns over several transcripts', () => {
     expect(() => codingAgreement({ ...base, codingsA: [], transcripts: [transcript('t0', 'P0', '  \n ')] })).toThrow(/no speaker turns/)
   })
 
-  it('returns a null pooled κ with a reason when no code was used by anyone', () => {
+  it('returns a null κ with a reason when no code was used by anyone', () => {
     const result = codingAgreement({ transcripts: [p2], codes, codingsA: [], codingsB: [], unit: 'sentence' })
     expect(result.overall.cohensKappa).toBeNull()
-    expect(result.overall.reason).toMatch(/Pooled κ is undefined/)
+    expect(result.overall.pooledCodeKappa).toBeNull()
+    expect(result.overall.reason).toMatch(/κ is undefined/)
     expect(result.overall.percentAgreement).toBe(1)
     expect(result.disagreements).toEqual([])
+  })
+})
+
+describe('overall agreement: the issue\'s transcript, where summing per-code tables overstated it', () => {
+  it('gives 0.70 and Brennan–Prediger 0.55, not 0.80 and 0.60', () => {
+    const t = transcript('t9', 'P9', SENTENCES.join(' '))
+    const s = (k: number) => sentences(t, k)
+    const codes = [code('x'), code('y')]
+    // A: x x y y – – – – x y;  B: x x y x – – y – – y
+    const codingsA = [coding(t, 'x', 'a', s(1)), coding(t, 'x', 'a', s(2)), coding(t, 'y', 'a', s(3)), coding(t, 'y', 'a', s(4)), coding(t, 'x', 'a', s(9)), coding(t, 'y', 'a', s(10))]
+    const codingsB = [coding(t, 'x', 'b', s(1)), coding(t, 'x', 'b', s(2)), coding(t, 'y', 'b', s(3)), coding(t, 'x', 'b', s(4)), coding(t, 'y', 'b', s(7)), coding(t, 'y', 'b', s(10))]
+    const result = codingAgreement({ transcripts: [t], codes, codingsA, codingsB, unit: 'sentence' })
+    // Summed per-code tables: Σ(a + d) / (K·N) = 16/20 = 0.80, 2·0.8 − 1 = 0.60 (the old figures).
+    expect((result.overall.a + result.overall.d) / result.overall.decisions).toBeCloseTo(0.8, 14)
+    // R: agree(c("x","x","y","y","none","none","none","none","x","y"),
+    //          c("x","x","y","x","none","none","y","none","none","y"), 3)
+    //    # po 0.69999999999999996, kappa 0.54545454545454541, bp 0.54999999999999993
+    expect(result.overall.percentAgreement).toBeCloseTo(0.69999999999999996, 14)
+    expect(result.overall.cohensKappa).toBeCloseTo(0.54545454545454541, 14)
+    expect(result.overall.brennanPrediger).toBeCloseTo(0.54999999999999993, 14)
+  })
+
+  it('counts a unit with two codes as its own category', () => {
+    const t = transcript('t8', 'P8', SENTENCES.slice(0, 4).join(' '))
+    const s = (k: number) => sentences(t, k)
+    const codes = [code('x'), code('y')]
+    // A: {x,y} x – –;  B: {x,y} x y –: 3 of 4 agree; q = 2 + 1 + 1 combination = 4.
+    const result = codingAgreement({
+      transcripts: [t],
+      codes,
+      codingsA: [coding(t, 'x', 'a', s(1)), coding(t, 'y', 'a', s(1)), coding(t, 'x', 'a', s(2))],
+      codingsB: [coding(t, 'x', 'b', s(1)), coding(t, 'y', 'b', s(1)), coding(t, 'x', 'b', s(2)), coding(t, 'y', 'b', s(3))],
+      unit: 'sentence',
+    })
+    // R: agree(c("xy", "x", "none", "none"), c("xy", "x", "y", "none"), 4)   # po 0.75, kappa 0.66666666666666663, bp 0.66666666666666663
+    expect(result.overall).toMatchObject({ agreedUnits: 3, categories: 4 })
+    expect(result.overall.cohensKappa).toBeCloseTo(0.66666666666666663, 14)
+    expect(result.overall.brennanPrediger).toBeCloseTo(0.66666666666666663, 14)
   })
 })

@@ -350,3 +350,41 @@ describe('buildQdpx', () => {
     expect(splitUnits(p2, 'sentence')).toEqual(splitUnits(TRANSCRIPTS[0]!.text, 'sentence'))
   })
 })
+
+describe('text that looks like markup', () => {
+  // Ampersands that look like entity references, a CDATA end, markup and control characters, in every
+  // place staff or participants type text: names, descriptions, memos, variable values, users.
+  const hostile = 'AT&T; &nbsp; &amp; ]]> <b>"x"</b> \u0001bell\u0007 tab\tend'
+  const expected = 'AT&T; &nbsp; &amp; ]]> <b>"x"</b> bell tab\tend'
+  const codes: CodeNode[] = [
+    { id: 't', parentId: null, level: 'theme', name: `Theme ${hostile}`, description: hostile },
+    { id: 'c', parentId: 't', level: 'code', name: `Code ${hostile}`, description: null },
+  ]
+  const project: QdpxProject = {
+    ...fixture(),
+    name: `Project ${hostile}`,
+    users: [{ id: 'u-alice', name: `Alice ${hostile}` }, { id: 'u-bob', name: 'Bob' }],
+    codes: [...CODES, ...codes],
+    memos: [{ id: 'm', targetKind: 'code', targetId: 'c', text: hostile, authorId: 'u-alice', createdAt: '2024-05-11T10:00:00.000Z' }],
+    cases: [{ participantCode: 'P1', variables: { workplace: hostile } }],
+  }
+
+  it('keeps the codebook well-formed and valid against Codebook.xsd, with the text exactly as typed', async () => {
+    const xml = buildQdc(codes, { origin: `Origin ${hostile}` })
+    expect(await validate(xml, codebookXsd, 'codebook.qdc')).toEqual([])
+    const root = parse(xml)
+    const [theme] = Array.from(root.getElementsByTagNameNS(CODEBOOK_NAMESPACE, 'Code'))
+    expect(theme!.getAttribute('name')).toBe(`Theme ${expected.replace('\t', ' ')}`)
+    expect(theme!.getElementsByTagNameNS(CODEBOOK_NAMESPACE, 'Description')[0]!.textContent).toBe(expected)
+  })
+
+  it('keeps the project well-formed and valid against Project.xsd, with the text exactly as typed', async () => {
+    const xml = new TextDecoder().decode(readQdpxEntries(buildQdpx(project))['project.qde'])
+    expect(await validate(xml, projectXsd, 'project.qde')).toEqual([])
+    const root = parse(xml)
+    expect(root.getAttribute('name')).toBe(`Project ${expected.replace('\t', ' ')}`)
+    expect(elements(root, 'User').map((u) => u.getAttribute('name'))).toContain(`Alice ${expected.replace('\t', ' ')}`)
+    expect(elements(root, 'PlainTextContent').map((n) => n.textContent)).toContain(expected)
+    expect(elements(root, 'TextValue').map((n) => n.textContent)).toContain(expected)
+  })
+})

@@ -1,0 +1,78 @@
+/**
+ * What the participant's page keeps on the device, in IndexedDB through `idb` (a small, well-kept
+ * promise wrapper by the Chrome team): the outbox's unconfirmed answers and finished forms, this
+ * browser's device id, and the last state the server sent, so that a link opened once opens again
+ * with no connection.
+ *
+ * Everything is filed under the SHA-256 of the link's token, never the token itself: the same
+ * hash the server stores. A device that refuses storage (site data blocked, private mode, a full
+ * disk) gets `null` from openDeviceStore, and the page runs from memory, saying so.
+ */
+import { openDB, type IDBPDatabase } from 'idb'
+import type { ParticipantState } from '../../server/contracts/participant'
+import type { OutboxStore, PendingAnswer, PendingCompletion } from './outbox'
+
+type Schema = IDBPDatabase<unknown>
+
+/** Hex SHA-256 of the token (Web Crypto; only in a secure context, as the participant's page always is). */
+export async function linkKeyOf(token: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token))
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('')
+}
+
+export type DeviceStore = {
+  outbox: OutboxStore
+  deviceId: string
+  loadState(): Promise<ParticipantState | undefined>
+  saveState(state: ParticipantState): Promise<void>
+}
+
+const randomId = () => crypto.randomUUID().replace(/-/g, '')
+
+/** Open the device's store for one link, or null when the device refuses storage. */
+export async function openDeviceStore(token: string): Promise<DeviceStore | null> {
+  let db: Schema
+  let linkKey: string
+  try {
+    linkKey = await linkKeyOf(token)
+    db = await openDB('balint-participant', 1, {
+      upgrade(db) {
+        db.createObjectStore('answers')
+        db.createObjectStore('completions')
+        db.createObjectStore('meta')
+      },
+    })
+    // Opening can succeed where writing does not (a full disk): try once.
+    await db.put('meta', new Date().toISOString(), 'checked-at')
+  } catch {
+    return null
+  }
+  let deviceId = (await db.get('meta', 'device-id').catch(() => undefined)) as string | undefined
+  if (!deviceId) {
+    deviceId = randomId()
+    await db.put('meta', deviceId, 'device-id').catch(() => undefined)
+  }
+  const prefix = `${linkKey}|`
+  const range = IDBKeyRange.bound(prefix, `${prefix}\uffff`)
+  const answerKey = (a: PendingAnswer) => `${prefix}${a.slot}|${a.instrument}|${a.question}`
+  const completionKey = (c: PendingCompletion) => `${prefix}${c.slot}|${c.instrument}`
+  return {
+    deviceId,
+    outbox: {
+      persistent: true,
+      load: async () => ({
+        answers: (await db.getAll('answers', range)) as PendingAnswer[],
+        completions: (await db.getAll('completions', range)) as PendingCompletion[],
+      }),
+      putAnswer: async (a) => void (await db.put('answers', a, answerKey(a))),
+      deleteAnswer: async (a) => void (await db.delete('answers', answerKey(a))),
+      putCompletion: async (c) => void (await db.put('completions', c, completionKey(c))),
+      deleteCompletion: async (c) => void (await db.delete('completions', completionKey(c))),
+    },
+    loadState: async () => (await db.get('meta', `${prefix}state`).catch(() => undefined)) as ParticipantState | undefined,
+    saveState: async (state) => void (await db.put('meta', state, `${prefix}state`).catch(() => undefined)),
+  }
+}
+
+/** A device id for a page that cannot keep one: new on every load, which the server's merge allows. */
+export const ephemeralDeviceId = randomId

@@ -1,0 +1,247 @@
+/**
+ * Released reports: what program leads see of a cohort. Researchers see what a release made now would
+ * show, and why it may not be made yet, and release it; program leads (and researchers) read the
+ * released snapshots, each with its date and who released it. Every figure here was rounded or
+ * withheld on the server (server/domain/outcomes/disclosure.ts); this page only shows them.
+ */
+import { lazy, Suspense, useEffect, useState } from 'react'
+import { api } from '../../lib/api'
+import { t } from '../../lib/i18n'
+import { dateTime } from '../format'
+import { call, useAction, useResource } from '../request'
+import type { CohortDetail } from '../types'
+import { LoadError, Loading } from '../ui'
+import type { InferResponseType } from 'hono/client'
+
+// Observable Plot (and d3) come with the plots: loaded only when a release has something to draw.
+const ReleasedPlots = lazy(() => import('./ReleasedPlots').then((module) => ({ default: module.ReleasedPlots })))
+
+type Release = Exclude<InferResponseType<(typeof api)['releases'][':id']['$get'], 200>, string>
+type Content = Release['content']
+type Preview = InferResponseType<(typeof api)['cohorts'][':id']['release-preview']['$get'], 200>
+type ReleasedP = { value: number; comparator: '=' | '<' }
+
+const dash = '–'
+const shown = (v: number | null | undefined) => (v === null || v === undefined ? dash : String(v))
+const pText = (p: ReleasedP | null | undefined) => (p ? `${p.comparator === '<' ? '< ' : ''}${p.value}` : dash)
+
+export function ReleasesTab({ cohort }: { cohort: CohortDetail }) {
+  const researcher = cohort.roles.includes('researcher')
+  const list = useResource(() => call(api.cohorts[':id'].releases.$get({ param: { id: cohort.id } })), [cohort.id])
+  const [chosen, setChosen] = useState<string | undefined>(undefined)
+  useEffect(() => setChosen(list.data?.[0]?.id), [list.data])
+  return (
+    <>
+      {researcher && <ReleasePanel cohortId={cohort.id} onReleased={list.reload} />}
+      <section className="panel" aria-labelledby="releases-heading">
+        <h2 id="releases-heading">{t('staff.release.listTitle')}</h2>
+        {list.error ? (
+          <LoadError error={list.error} retry={list.reload} />
+        ) : !list.data ? (
+          <Loading />
+        ) : list.data.length === 0 ? (
+          <p data-testid="no-releases">{t(researcher ? 'staff.release.noneResearcher' : 'staff.release.none')}</p>
+        ) : (
+          <>
+            <label>
+              {t('staff.release.choose')}{' '}
+              <select value={chosen ?? ''} onChange={(e) => setChosen(e.target.value)}>
+                {list.data.map((r) => (
+                  <option key={r.id} value={r.id}>
+                    {t('staff.release.option', { at: dateTime(r.releasedAt), by: r.releasedBy.name })}
+                  </option>
+                ))}
+              </select>
+            </label>
+            {chosen && <ReleaseView id={chosen} />}
+          </>
+        )}
+      </section>
+    </>
+  )
+}
+
+/** The researcher's side: the policy, what may be released now, and the button. */
+function ReleasePanel({ cohortId, onReleased }: { cohortId: string; onReleased: () => Promise<void> }) {
+  const preview = useResource(() => call(api.cohorts[':id']['release-preview'].$get({ param: { id: cohortId } })), [cohortId])
+  const release = useAction(async () => {
+    const made = await call(api.cohorts[':id'].releases.$post({ param: { id: cohortId } }))
+    await Promise.all([onReleased(), preview.reload()])
+    return made
+  })
+  return (
+    <section className="panel" aria-labelledby="release-heading">
+      <h2 id="release-heading">{t('staff.release.title')}</h2>
+      <p>{t('staff.release.intro')}</p>
+      {preview.error ? <LoadError error={preview.error} retry={preview.reload} /> : !preview.data ? <Loading /> : <PreviewState preview={preview.data} />}
+      <button type="button" onClick={() => void release.run()} disabled={release.pending || !preview.data?.allowed}>
+        {release.pending ? t('staff.working') : t('staff.release.submit')}
+      </button>
+      {release.error && (
+        <p className="notice error" role="alert">
+          {release.error.message}
+        </p>
+      )}
+    </section>
+  )
+}
+
+function PreviewState({ preview }: { preview: Preview }) {
+  const p = preview.content.policy
+  return (
+    <>
+      <p className="hint" data-testid="release-policy">
+        {t('staff.release.policy', { minN: p.minN, orderMinN: p.orderMinN, redact: p.countRedactAtOrBelow, rounding: p.countRounding })}
+      </p>
+      {preview.allowed ? (
+        <p className="notice info" data-testid="release-allowed">
+          {t('staff.release.allowed')}
+        </p>
+      ) : (
+        <div className="notice error" data-testid="release-refused">
+          <p>{t('staff.release.refused')}</p>
+          <ul>
+            {preview.refusals.map((r, i) => (
+              <li key={i}>
+                <strong>{r.figure}</strong>: {r.wait}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </>
+  )
+}
+
+/** One released snapshot, exactly as released. */
+function ReleaseView({ id }: { id: string }) {
+  const release = useResource(() => call(api.releases[':id'].$get({ param: { id }, query: { format: 'json' } })) as Promise<Release>, [id])
+  if (release.error) return <LoadError error={release.error} retry={release.reload} />
+  if (!release.data) return <Loading />
+  const r = release.data
+  const download = (format: 'csv' | 'md') => {
+    const url = api.releases[':id'].$url({ param: { id }, query: { format } })
+    return url.pathname + url.search
+  }
+  return (
+    <div data-testid="release-view">
+      <p className="notice info" data-testid="release-notice">
+        {t('staff.release.notice', { at: dateTime(r.releasedAt), by: r.releasedBy.name, minN: r.content.policy.minN, redact: r.content.policy.countRedactAtOrBelow, rounding: r.content.policy.countRounding })}
+      </p>
+      <div className="toolbar no-print">
+        <a className="button secondary" href={download('csv')} download>
+          {t('staff.download.csv')}
+        </a>
+        <a className="button secondary" href={download('md')} download>
+          {t('staff.download.md')}
+        </a>
+      </div>
+      <Funnel content={r.content} />
+      {r.content.comparisons.map((c) => (
+        <Comparison key={`${c.from}-${c.to}`} comparison={c} />
+      ))}
+      <ReleasedTable1 table={r.content.table1} />
+    </div>
+  )
+}
+
+function Funnel({ content }: { content: Content }) {
+  const f = content.funnel
+  const rows: [string, number | null | undefined][] = [
+    [t('staff.funnel.enrolled'), f.enrolled],
+    [t('staff.funnel.consented'), f.consented],
+    ...Object.entries(f.completed).map(([k, v]) => [t('staff.funnel.completedWave', { wave: t(`staff.wave.${k as 'pre'}`) }), v] as [string, number | null | undefined]),
+    [t('staff.release.withdrawn'), f.withdrawn],
+  ]
+  return (
+    <>
+      <h3>{t('staff.report.participation')}</h3>
+      <table className="data" data-testid="release-funnel">
+        <tbody>
+          {rows.map(([label, value]) => (
+            <tr key={label}>
+              <th scope="row">{label}</th>
+              <td>{value === null || value === undefined ? t('staff.release.redacted') : value}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  )
+}
+
+function Comparison({ comparison }: { comparison: Content['comparisons'][number] }) {
+  const waves = { from: t(`staff.wave.${comparison.from}`), to: t(`staff.wave.${comparison.to}`) }
+  const ms = (x: { mean: number | null; sd: number | null }) => (x.mean === null ? dash : `${x.mean} (${shown(x.sd)})`)
+  return (
+    <>
+      <h3>{t('staff.report.title', waves)}</h3>
+      <table className="data" data-testid="release-stats">
+        <thead>
+          <tr>
+            <th scope="col">{t('staff.release.scale')}</th>
+            <th scope="col">n</th>
+            <th scope="col">{t('staff.release.preMeanSd', waves)}</th>
+            <th scope="col">{t('staff.release.postMeanSd', waves)}</th>
+            <th scope="col">{t('staff.release.change')}</th>
+            <th scope="col">p</th>
+            <th scope="col">
+              d<sub>z</sub>
+            </th>
+            <th scope="col">{t('staff.release.withheld')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {comparison.scales.map((s) => (
+            <tr key={`${s.instrument}/${s.scale}`} data-scale={`${s.instrument}/${s.scale}`}>
+              <th scope="row">{s.label}</th>
+              <td>{s.n === null ? t('staff.release.redacted') : s.n}</td>
+              <td>{ms(s.pre)}</td>
+              <td>{ms(s.post)}</td>
+              <td>{s.change.mean === null ? dash : `${s.change.mean}${s.change.ci95 ? ` (${s.change.ci95[0]} to ${s.change.ci95[1]})` : ''}`}</td>
+              <td>{pText(s.pairedT?.p)}</td>
+              <td>{shown(s.effectSize?.dz)}</td>
+              <td className="hint">{Object.values(s.withheld).join('; ') || dash}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <Suspense fallback={<Loading />}>
+        <ReleasedPlots from={waves.from} to={waves.to} scales={comparison.scales} />
+      </Suspense>
+    </>
+  )
+}
+
+function ReleasedTable1({ table }: { table: Content['table1'] }) {
+  return (
+    <>
+      <h3>{t('staff.table1.title', { n: table.n ?? t('staff.release.redacted') })}</h3>
+      <table className="data" data-testid="release-table1">
+        <tbody>
+          {table.continuous.map((c) => (
+            <tr key={c.variable}>
+              <th scope="row">{t('staff.table1.meanSd', { label: c.label })}</th>
+              <td>{c.mean === null ? (c.withheld ?? dash) : `${c.mean} (${shown(c.sd)})`}</td>
+            </tr>
+          ))}
+          {table.categorical.flatMap((c) => [
+            <tr key={c.variable} className="group">
+              <th scope="rowgroup" colSpan={2}>
+                {t('staff.table1.counts', { label: c.label })}
+              </th>
+            </tr>,
+            ...c.levels.map((l) => (
+              <tr key={`${c.variable}/${l.value}`}>
+                <th scope="row" className="level">
+                  {l.label}
+                </th>
+                <td>{l.n === null ? t('staff.release.redacted') : `${l.n}${l.percent === null ? '' : ` (${l.percent}%)`}`}</td>
+              </tr>
+            )),
+          ])}
+        </tbody>
+      </table>
+    </>
+  )
+}

@@ -1,0 +1,47 @@
+import { sql, SqliteAdapter, type Kysely } from 'kysely'
+import type { Database } from '../schema'
+
+/**
+ * Erase a participant's entries from the audit log, before their data are deleted (withdrawal with
+ * deletion): entries they made (consent, completed forms, member checks), and entries about their
+ * responses (safety flags), their interview, its transcript and its codings, or naming any of these
+ * in their details. Each entry is first named in `audit_erasure`, the only way past the log's
+ * append-only trigger (migration 0021). Returns how many entries were erased.
+ */
+export async function eraseAuditOfParticipant(db: Kysely<Database>, participantId: string): Promise<number> {
+  const responses = await db.selectFrom('response').select('id').where('participant_id', '=', participantId).execute()
+  const interviews = await db.selectFrom('interview').select('id').where('participant_id', '=', participantId).execute()
+  const transcripts = interviews.length ? await db.selectFrom('transcript').select('id').where('interview_id', 'in', interviews.map((i) => i.id)).execute() : []
+  const codings = transcripts.length ? await db.selectFrom('coding').select('id').where('transcript_id', 'in', transcripts.map((t) => t.id)).execute() : []
+  const ids = [participantId, ...[...responses, ...interviews, ...transcripts, ...codings].map((r) => r.id)]
+
+  const found = new Set<string>()
+  // In slices, to stay well within the number of bound parameters a statement may have.
+  for (let i = 0; i < ids.length; i += 200) {
+    const slice = ids.slice(i, i + 200)
+    const rows = await db
+      .selectFrom('audit_log')
+      .select('id')
+      .where((eb) => eb.or([eb('actor', '=', `participant:${participantId}`), eb('entity_id', 'in', slice), ...slice.map((id) => eb('details', 'like', `%"${id}"%`))]))
+      .execute()
+    for (const r of rows) found.add(r.id)
+  }
+  const entries = [...found]
+  for (let i = 0; i < entries.length; i += 200) {
+    const slice = entries.slice(i, i + 200)
+    await db.insertInto('audit_erasure').values(slice.map((audit_id) => ({ audit_id }))).execute()
+    await db.deleteFrom('audit_log').where('id', 'in', slice).execute()
+    await db.deleteFrom('audit_erasure').where('audit_id', 'in', slice).execute()
+  }
+  return entries.length
+}
+
+/**
+ * After deleting a participant's content: write the write-ahead log back into the database file and
+ * truncate it, so no copy of a deleted page stays in the log. With `secure_delete` on (see
+ * connection.ts) the freed pages in the file itself are already overwritten with zeros.
+ * SQLite-only; on other engines a no-op (PostgreSQL's VACUUM is the operator's, see README).
+ */
+export async function discardDeletedPages(db: Kysely<Database>): Promise<void> {
+  if (db.getExecutor().adapter instanceof SqliteAdapter) await sql`pragma wal_checkpoint(TRUNCATE)`.execute(db)
+}

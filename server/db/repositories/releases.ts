@@ -1,0 +1,80 @@
+import type { Kysely } from 'kysely'
+import type { Database } from '../schema'
+import { newId } from '../ids'
+
+export type StoredPolicy = { minN: number; orderMinN: number; countRedactAtOrBelow: number; countRounding: number }
+
+export async function findDisclosurePolicy(db: Kysely<Database>, studyId: string): Promise<StoredPolicy | undefined> {
+  const r = await db.selectFrom('disclosure_policy').selectAll().where('study_id', '=', studyId).executeTakeFirst()
+  return r && { minN: r.min_n, orderMinN: r.order_min_n, countRedactAtOrBelow: r.count_redact_at_or_below, countRounding: r.count_rounding }
+}
+
+export async function upsertDisclosurePolicy(db: Kysely<Database>, studyId: string, policy: StoredPolicy, by: string, now: Date): Promise<void> {
+  const values = { min_n: policy.minN, order_min_n: policy.orderMinN, count_redact_at_or_below: policy.countRedactAtOrBelow, count_rounding: policy.countRounding, updated_at: now.toISOString(), updated_by: by }
+  await db
+    .insertInto('disclosure_policy')
+    .values({ study_id: studyId, ...values })
+    .onConflict((oc) => oc.column('study_id').doUpdateSet(values))
+    .execute()
+}
+
+export type StoredRelease<Content> = {
+  id: string
+  studyId: string
+  cohortId: string
+  releasedAt: string
+  releasedBy: { id: string; name: string }
+  policy: StoredPolicy
+  content: Content
+  /** Figure key → ids of the participants it was computed from. */
+  basis: Record<string, string[]>
+}
+
+export async function insertRelease<Content>(
+  db: Kysely<Database>,
+  release: { studyId: string; cohortId: string; releasedBy: { id: string; name: string }; policy: StoredPolicy; content: Content; basis: Record<string, string[]> },
+  now: Date,
+): Promise<StoredRelease<Content>> {
+  const id = newId()
+  await db
+    .insertInto('program_lead_release')
+    .values({
+      id,
+      study_id: release.studyId,
+      cohort_id: release.cohortId,
+      released_at: now.toISOString(),
+      released_by: release.releasedBy.id,
+      released_by_name: release.releasedBy.name,
+      policy: JSON.stringify(release.policy),
+      content: JSON.stringify(release.content),
+      basis: JSON.stringify(release.basis),
+    })
+    .execute()
+  return { id, studyId: release.studyId, cohortId: release.cohortId, releasedAt: now.toISOString(), releasedBy: release.releasedBy, policy: release.policy, content: release.content, basis: release.basis }
+}
+
+type Row = Database['program_lead_release']
+
+function toRelease<Content>(r: { [K in keyof Row]: Row[K] }): StoredRelease<Content> {
+  return {
+    id: r.id,
+    studyId: r.study_id,
+    cohortId: r.cohort_id,
+    releasedAt: r.released_at,
+    releasedBy: { id: r.released_by, name: r.released_by_name },
+    policy: JSON.parse(r.policy) as StoredPolicy,
+    content: JSON.parse(r.content) as Content,
+    basis: JSON.parse(r.basis) as Record<string, string[]>,
+  }
+}
+
+/** The cohort's releases, oldest first. */
+export async function listReleasesOfCohort<Content>(db: Kysely<Database>, cohortId: string): Promise<StoredRelease<Content>[]> {
+  const rows = await db.selectFrom('program_lead_release').selectAll().where('cohort_id', '=', cohortId).orderBy('released_at').orderBy('id').execute()
+  return rows.map((r) => toRelease<Content>(r))
+}
+
+export async function findRelease<Content>(db: Kysely<Database>, id: string): Promise<StoredRelease<Content> | undefined> {
+  const r = await db.selectFrom('program_lead_release').selectAll().where('id', '=', id).executeTakeFirst()
+  return r && toRelease<Content>(r)
+}

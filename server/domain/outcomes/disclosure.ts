@@ -1,0 +1,180 @@
+/**
+ * Statistical disclosure control for what program leads see. Program leads are often the hospital
+ * officials that Balint-group members fear being judged by, so every figure they get is built to
+ * hold against a reader who tries to learn about one person: small groups show no statistic, order
+ * statistics and rank-based tests need a larger group, counts are redacted and rounded, and no
+ * category is shown at 0 % or 100 %.
+ *
+ * Sources of the rules (see README, "What program leads see"):
+ * - counts of 7 or fewer redacted, then every count rounded to the nearest 5: OpenSAFELY output
+ *   checking and ehrQL measures (opensafely-core/ehrql pull request 1746, 2023);
+ * - a minimum number of units behind any statistic, and the "dominance"/class-disclosure rule that no
+ *   category may hold (nearly) everyone: ONS, "Disclosure control guidance for tables produced from
+ *   surveys"; Eurostat / Hundepool et al. (2012), Statistical Disclosure Control, ch. 5;
+ * - order statistics (minimum, maximum, median, quartiles) are single people's values at small n:
+ *   Hundepool et al. (2012) §5.2 and the output-checking rules of the UK Data Service's Safe Outputs.
+ */
+
+/**
+ * The thresholds of one study. Each is at least its floor (`policyFloor`): a study may be stricter,
+ * never looser.
+ */
+export type DisclosurePolicy = {
+  /** Fewest participants behind any statistic (mean, SD, t, effect size). */
+  minN: number
+  /** Fewest participants behind an order statistic (median, quartiles) or a statistic of ranks or signs (Wilcoxon V, counts improved/deteriorated). */
+  orderMinN: number
+  /** Counts from 0 to this are redacted (OpenSAFELY: 7). */
+  countRedactAtOrBelow: number
+  /** Every other count is rounded to the nearest multiple of this (OpenSAFELY: 5). */
+  countRounding: number
+}
+
+/** The floors, which are also the defaults. */
+export const policyFloor: DisclosurePolicy = Object.freeze({ minN: 10, orderMinN: 20, countRedactAtOrBelow: 7, countRounding: 5 })
+
+/**
+ * The policy in force: the study's own thresholds, each raised to its floor, with `minN` at least the
+ * study's minimum cell size.
+ *
+ * @example
+ * effectivePolicy(undefined, 5) // => { minN: 10, orderMinN: 20, countRedactAtOrBelow: 7, countRounding: 5 }
+ * effectivePolicy({ minN: 12, orderMinN: 30, countRedactAtOrBelow: 7, countRounding: 10 }, 15).minN // => 15
+ */
+export function effectivePolicy(stored: DisclosurePolicy | undefined, minCellSize: number): DisclosurePolicy {
+  const s = stored ?? policyFloor
+  return {
+    minN: Math.max(s.minN, policyFloor.minN, minCellSize),
+    orderMinN: Math.max(s.orderMinN, policyFloor.orderMinN, s.minN, minCellSize),
+    countRedactAtOrBelow: Math.max(s.countRedactAtOrBelow, policyFloor.countRedactAtOrBelow),
+    countRounding: Math.max(s.countRounding, policyFloor.countRounding),
+  }
+}
+
+/**
+ * A count as released: null (redacted) from 0 to `countRedactAtOrBelow`, otherwise rounded to the
+ * nearest multiple of `countRounding` (halves up). Zero is redacted too: "none of them" tells
+ * every member something about themselves.
+ *
+ * @example
+ * releaseCount(7, policyFloor)  // => null
+ * releaseCount(12, policyFloor) // => 10
+ * releaseCount(13, policyFloor) // => 15
+ */
+export function releaseCount(n: number, policy: DisclosurePolicy): number | null {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`a count must be a whole number of at least 0, got ${n}`)
+  if (n <= policy.countRedactAtOrBelow) return null
+  return Math.round(n / policy.countRounding) * policy.countRounding
+}
+
+/**
+ * Decimal places of a released mean, SD or quantile of scores: whole score points below `orderMinN`
+ * (so that n × mean does not give the exact sum), one decimal from there (APA: one more than the
+ * scores' own precision).
+ */
+export function scoreDecimals(n: number, policy: DisclosurePolicy): number {
+  return n >= policy.orderMinN ? 1 : 0
+}
+
+/** `x` rounded to `decimals` places, halves away from zero; −0 becomes 0. */
+export function roundTo(x: number, decimals: number): number {
+  const f = 10 ** decimals
+  const r = (Math.sign(x) * Math.round(Math.abs(x) * f)) / f
+  return r === 0 ? 0 : r
+}
+
+/** A released p-value: two decimals, or "below 0.001". */
+export type ReleasedP = { value: number; comparator: '=' | '<' }
+
+/**
+ * @example
+ * releaseP(0.0312) // => { value: 0.03, comparator: '=' }
+ * releaseP(0.0004) // => { value: 0.001, comparator: '<' }
+ */
+export function releaseP(p: number): ReleasedP {
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`a p-value lies between 0 and 1, got ${p}`)
+  if (p < 0.001) return { value: 0.001, comparator: '<' }
+  if (p < 0.01) return { value: roundTo(p, 3), comparator: '=' }
+  return { value: roundTo(p, 2), comparator: '=' }
+}
+
+/**
+ * The counts of one breakdown (sex, role …) of `total` people who answered, as released, with
+ * percentages of the released total. A level is withheld when its count is redacted, and also when
+ * everyone else together is a redactable number (it would show that nearly all share the answer:
+ * "Female 5 (100 %)"). No percentage is 0 or 100.
+ *
+ * @example
+ * releaseBreakdown([12, 0], 12, policyFloor) // => [{ n: null, percent: null }, { n: null, percent: null }]
+ * releaseBreakdown([20, 15], 35, policyFloor) // => [{ n: 20, percent: 57 }, { n: 15, percent: 43 }]
+ */
+export function releaseBreakdown(counts: number[], total: number, policy: DisclosurePolicy): { n: number | null; percent: number | null }[] {
+  const releasedTotal = releaseCount(total, policy)
+  return counts.map((n) => {
+    if (total - n <= policy.countRedactAtOrBelow) return { n: null, percent: null }
+    const shown = releaseCount(n, policy)
+    if (shown === null || releasedTotal === null) return { n: shown, percent: null }
+    const percent = Math.round((100 * shown) / releasedTotal)
+    return { n: shown, percent: percent <= 0 || percent >= 100 ? null : percent }
+  })
+}
+
+/**
+ * Whether two groups that figures were computed from may both be released: a reader who subtracts
+ * one from the other learns about the people in one and not the other, so those people together
+ * must be nobody or at least `minN`. (One who left — deleted their answers — and `minN` or more who
+ * joined leave the reader with one value minus a sum of at least `minN` others.) Returns the sizes
+ * of the two sides when the difference is too small, null when both may be released.
+ *
+ * @example
+ * differenceTooSmall(new Set(['a', 'b']), new Set(['a', 'b', 'c']), 10) // => { onlyFirst: 0, onlySecond: 1 }
+ * differenceTooSmall(new Set(['a']), new Set(['a']), 10) // => null
+ */
+export function differenceTooSmall(first: ReadonlySet<string>, second: ReadonlySet<string>, minN: number): { onlyFirst: number; onlySecond: number } | null {
+  let onlyFirst = 0
+  let onlySecond = 0
+  for (const id of first) if (!second.has(id)) onlyFirst++
+  for (const id of second) if (!first.has(id)) onlySecond++
+  const differing = onlyFirst + onlySecond
+  return differing > 0 && differing < minN ? { onlyFirst, onlySecond } : null
+}
+
+/**
+ * Whether adding and subtracting figures computed over these groups of participants (sums, or n ×
+ * mean) gives one participant's value: true when some participant's indicator vector lies in the span
+ * of the groups' indicator vectors. Pairwise differences are not enough: releases over S, S ∪ T and
+ * T ∪ {y} differ pairwise by 10, 11 and 21 people, yet (S ∪ T) − S = T and (T ∪ {y}) − T = y.
+ *
+ * Gaussian elimination to reduced row echelon form: a unit vector lies in the row space exactly when
+ * it is one of the reduced rows. Returns the id of one participant singled out, or null.
+ *
+ * @example
+ * singledOut([new Set(['a', 'b']), new Set(['a', 'b', 'c', 'd']), new Set(['c', 'd', 'y'])]) // => 'y'
+ * singledOut([new Set(['a', 'b']), new Set(['a', 'b', 'c', 'd'])]) // => null
+ */
+export function singledOut(groups: readonly ReadonlySet<string>[]): string | null {
+  const ids = [...new Set(groups.flatMap((g) => [...g]))]
+  const rows = groups.map((g) => ids.map((id) => (g.has(id) ? 1 : 0)))
+  const eps = 1e-9
+  let pivotRow = 0
+  const pivots: { row: number; col: number }[] = []
+  for (let col = 0; col < ids.length && pivotRow < rows.length; col++) {
+    const found = rows.findIndex((r, i) => i >= pivotRow && Math.abs(r[col]!) > eps)
+    if (found < 0) continue
+    ;[rows[pivotRow], rows[found]] = [rows[found]!, rows[pivotRow]!]
+    const pivot = rows[pivotRow]!
+    const scale = pivot[col]!
+    for (let k = 0; k < ids.length; k++) pivot[k]! /= scale
+    for (let i = 0; i < rows.length; i++) {
+      if (i === pivotRow || Math.abs(rows[i]![col]!) <= eps) continue
+      const factor = rows[i]![col]!
+      for (let k = 0; k < ids.length; k++) rows[i]![k]! -= factor * pivot[k]!
+    }
+    pivots.push({ row: pivotRow, col })
+    pivotRow++
+  }
+  for (const { row, col } of pivots) {
+    if (rows[row]!.every((x, k) => (k === col ? Math.abs(x - 1) <= eps : Math.abs(x) <= eps))) return ids[col]!
+  }
+  return null
+}

@@ -1,0 +1,343 @@
+/**
+ * Releases: what program leads see of a cohort is a frozen snapshot that a researcher released, not
+ * a query over current data. A release holds, for the first wave against each later wave, every
+ * scale's figures under the study's disclosure-control policy (./disclosure.ts), the funnel and
+ * Table 1, each figure rounded or withheld with the reason.
+ *
+ * A new release is refused (409 `disclosure_risk`) while any of its figures was computed from a group
+ * of participants that differs from the group behind the same figure in an earlier release by fewer
+ * than the policy's `minN` people: subtracting the two would tell about those few. The refusal says,
+ * figure by figure, what to wait for.
+ */
+import { ApiError } from '../errors'
+import { cohortReport, type CohortReport, type ScaleReport } from './report'
+import { cohortTable1 } from './table1'
+import { differenceTooSmall, singledOut, effectivePolicy, policyFloor, releaseBreakdown, releaseCount, releaseP, roundTo, scoreDecimals, type DisclosurePolicy, type ReleasedP } from './disclosure'
+import { findDisclosurePolicy, findRelease, insertRelease, listReleasesOfCohort, upsertDisclosurePolicy, type StoredRelease } from '../../db/repositories/releases'
+import { listEnrolmentAnswers } from '../../db/repositories/responses'
+import { listParticipants } from '../../db/repositories/participants'
+import { findCohort, findStudy, listWaves, type Cohort, type Study } from '../../db/repositories/studies'
+import { insertAudit } from '../../db/repositories/audit'
+import type { WaveKind } from '../../db/schema'
+import type { ChangeClass } from '../../stats'
+import type { Deps } from '../deps'
+import { enrolmentInstruments } from '../participation/journey'
+
+/** A mean, SD or quantile as released: rounded, or null with the reason in `withheld`. */
+export type ReleasedSummary = { mean: number | null; sd: number | null; median: number | null; q1: number | null; q3: number | null }
+
+export type ReleasedScale = {
+  instrument: string
+  instrumentTitle: string
+  scale: string
+  label: string
+  direction: ScaleReport['direction']
+  range: { min: number; max: number }
+  /** Complete pairs, redacted and rounded like every count. */
+  n: number | null
+  pre: ReleasedSummary
+  post: ReleasedSummary
+  /** Mean change (to − from) with its 95 % CI, and the SD of change; in the scale's points. */
+  change: { mean: number | null; sd: number | null; ci95: [number, number] | null }
+  pairedT: { t: number; p: ReleasedP } | null
+  pHolm: ReleasedP | null
+  effectSize: { dz: number | null; gav: number | null } | null
+  wilcoxon: { V: number; p: ReleasedP } | null
+  reliableChange: Record<ChangeClass, number | null> | null
+  /** Figure (or group of figures) → why it is not shown. */
+  withheld: Record<string, string>
+}
+
+export type ReleasedComparison = { from: WaveKind; to: WaveKind; paired: number | null; scales: ReleasedScale[] }
+
+export type ReleasedTable1 = {
+  n: number | null
+  continuous: { variable: string; label: string; n: number | null; mean: number | null; sd: number | null; withheld: string | null }[]
+  categorical: { variable: string; label: string; answered: number | null; levels: { value: string; label: string; n: number | null; percent: number | null }[] }[]
+}
+
+/** Everything a program lead sees of one release. */
+export type ReleaseContent = {
+  cohort: { id: string; name: string }
+  study: { id: string; name: string }
+  policy: DisclosurePolicy
+  funnel: { enrolled: number | null; consented: number | null; completed: Partial<Record<WaveKind, number | null>>; withdrawn: number | null }
+  comparisons: ReleasedComparison[]
+  table1: ReleasedTable1
+}
+
+/** A release as listed and read: when, by whom, and its content. */
+export type Release = { id: string; cohortId: string; releasedAt: string; releasedBy: { id: string; name: string }; content: ReleaseContent }
+
+/** Why a release is refused: one figure whose group differs too little from an earlier release's. */
+export type ReleaseRefusal = { figure: string; earlierRelease: { id: string; releasedAt: string }; participantsThen: number; participantsNow: number; differing: number; wait: string }
+
+export type ReleasePreview = { content: ReleaseContent; refusals: ReleaseRefusal[]; allowed: boolean }
+
+type Built = { content: ReleaseContent; basis: Record<string, string[]>; labels: Record<string, string> }
+
+const toRelease = (r: StoredRelease<ReleaseContent>): Release => ({ id: r.id, cohortId: r.cohortId, releasedAt: r.releasedAt, releasedBy: r.releasedBy, content: r.content })
+
+/** The study's policy in force (its own thresholds raised to the floors). */
+export async function studyPolicy(deps: Deps, study: Study): Promise<DisclosurePolicy> {
+  return effectivePolicy(await findDisclosurePolicy(deps.db, study.id), study.minCellSize)
+}
+
+/**
+ * Set a study's thresholds. A threshold below its floor is a 422 naming it: the floors are the
+ * defaults, and a study may only be stricter.
+ */
+export async function setStudyPolicy(deps: Deps, study: Study, policy: DisclosurePolicy, actor: { id: string }): Promise<DisclosurePolicy> {
+  const low = (Object.keys(policyFloor) as (keyof DisclosurePolicy)[]).filter((k) => policy[k] < policyFloor[k])
+  if (low.length > 0) throw new ApiError('validation_failed', `${low.join(', ')}: below the floor`, low.map((k) => ({ field: k, message: `must be at least ${policyFloor[k]}` })))
+  if (policy.orderMinN < policy.minN) throw new ApiError('validation_failed', 'orderMinN: must be at least minN', [{ field: 'orderMinN', message: 'must be at least minN' }])
+  await deps.db.transaction().execute(async (trx) => {
+    await upsertDisclosurePolicy(trx, study.id, policy, actor.id, deps.now())
+    await insertAudit(trx, { actor: `staff:${actor.id}`, action: 'disclosure_policy.set', entity: 'study', entityId: study.id, details: policy }, deps.now())
+  })
+  return studyPolicy(deps, study)
+}
+
+const nothing: ReleasedSummary = { mean: null, sd: null, median: null, q1: null, q3: null }
+
+/**
+ * One scale's figures for program leads, from the researcher's scale report and the participants
+ * of its pairs. `conflict` is set when the same scores were already shown over a group differing by
+ * fewer than minN people (within this release): then nothing is shown.
+ */
+function releaseScale(s: ScaleReport, pairs: number, policy: DisclosurePolicy, conflict: string | null): ReleasedScale {
+  const base = { instrument: s.instrument, instrumentTitle: s.instrumentTitle, scale: s.scale, label: s.label, direction: s.direction, range: s.range, n: releaseCount(pairs, policy) }
+  const none = { ...base, pre: nothing, post: nothing, change: { mean: null, sd: null, ci95: null }, pairedT: null, pHolm: null, effectSize: null, wilcoxon: null, reliableChange: null }
+  if (conflict) return { ...none, withheld: { all: conflict } }
+  if (pairs < policy.minN) return { ...none, withheld: { all: `fewer than ${policy.minN} complete pairs` } }
+
+  const withheld: Record<string, string> = {}
+  const digits = scoreDecimals(pairs, policy)
+  const round = (x: number | null) => (x === null ? null : roundTo(x, digits))
+  const orderAllowed = pairs >= policy.orderMinN
+  if (!orderAllowed) {
+    withheld.order = `median, quartiles, Wilcoxon V and counts of reliable change need at least ${policy.orderMinN} pairs: at small n they are single people's scores, ranks or directions of change`
+  }
+  const summaryOf = (wave: 'pre' | 'post'): ReleasedSummary => {
+    const x = s[wave]
+    // Everyone at the same score, or a mean at an end of the scale, tells nearly everyone's score.
+    if (x.mean === null || x.sd === null || x.sd === 0) {
+      withheld[wave] = x.sd === 0 ? 'every participant had the same score' : 'not computable'
+      return nothing
+    }
+    const mean = round(x.mean)!
+    if (mean <= s.range.min || mean >= s.range.max) {
+      withheld[wave] = 'the mean is at an end of the scale: it would tell nearly every participant their score'
+      return nothing
+    }
+    return { mean, sd: round(x.sd), median: orderAllowed ? round(x.median) : null, q1: orderAllowed ? round(x.q1) : null, q3: orderAllowed ? round(x.q3) : null }
+  }
+  const pre = summaryOf('pre')
+  const post = summaryOf('post')
+  const sameChange = s.change.sd === 0
+  if (sameChange) withheld.change = 'every participant changed by the same amount'
+  const change =
+    sameChange || s.change.mean === null ? { mean: null, sd: null, ci95: null } : { mean: round(s.change.mean), sd: round(s.change.sd), ci95: s.change.ci95 ? ([round(s.change.ci95[0])!, round(s.change.ci95[1])!] as [number, number]) : null }
+  const effectDigits = orderAllowed ? 2 : 1
+  return {
+    ...base,
+    pre,
+    post,
+    change,
+    pairedT: !sameChange && s.pairedT ? { t: roundTo(s.pairedT.t, 1), p: releaseP(s.pairedT.p) } : null,
+    pHolm: !sameChange && s.pHolm !== null ? releaseP(s.pHolm) : null,
+    effectSize: !sameChange && s.effectSize ? { dz: s.effectSize.dz === null ? null : roundTo(s.effectSize.dz, effectDigits), gav: s.effectSize.gav === null ? null : roundTo(s.effectSize.gav, effectDigits) } : null,
+    wilcoxon: orderAllowed && s.wilcoxon ? { V: s.wilcoxon.V, p: releaseP(s.wilcoxon.p) } : null,
+    reliableChange: orderAllowed
+      ? (Object.fromEntries(Object.entries(s.reliableChange).map(([k, v]) => [k, v === null ? null : releaseCount(v, policy)])) as Record<ChangeClass, number | null>)
+      : null,
+    withheld,
+  }
+}
+
+/** The ids of the participants with both scores of a scale in a report. */
+function pairsOf(report: CohortReport, s: ScaleReport): string[] {
+  return report.participants.filter((p) => p.scales.some((x) => x.instrument === s.instrument && x.scale === s.scale && x.pre !== null && x.post !== null)).map((p) => p.id)
+}
+
+async function buildRelease(deps: Deps, study: Study, cohort: Cohort, policy: DisclosurePolicy): Promise<Built> {
+  const basis: Record<string, string[]> = {}
+  const labels: Record<string, string> = {}
+  // Within one release, the same wave's scores shown over two groups (pre in pre→post and in
+  // pre→follow-up) must differ by nobody or by at least minN people.
+  const within = (key: string, ids: string[]): string | null => {
+    for (const [k, earlier] of Object.entries(basis)) {
+      if (k.split('#')[0] !== key) continue
+      const d = differenceTooSmall(new Set(earlier), new Set(ids), policy.minN)
+      if (d) return `the same scores are shown above over a group that differs from this one by ${d.onlyFirst + d.onlySecond} participant(s): fewer than ${policy.minN}`
+    }
+    return null
+  }
+  const waves = await listWaves(deps.db, cohort.id)
+  const order: WaveKind[] = ['pre', 'post', 'follow-up']
+  const kinds = order.filter((k) => waves.some((w) => w.kind === k))
+  const comparisons: ReleasedComparison[] = []
+  let funnelSource: CohortReport | null = null
+  for (const to of kinds.slice(1)) {
+    const report = await cohortReport(deps, cohort.id, { from: kinds[0]!, to })
+    funnelSource ??= report
+    const scales = report.scales.map((s) => {
+      const ids = pairsOf(report, s)
+      const keys = [`scores:${report.from}:${s.instrument}:${s.scale}`, `scores:${report.to}:${s.instrument}:${s.scale}`]
+      const conflict = ids.length >= policy.minN ? (keys.map((k) => within(k, ids)).find((c) => c !== null) ?? null) : null
+      const released = releaseScale(s, ids.length, policy, conflict)
+      if (!conflict && ids.length >= policy.minN) {
+        keys.forEach((k, i) => {
+          basis[`${k}#${to}`] = ids
+          labels[`${k}#${to}`] = `${s.label} at ${i === 0 ? report.from : report.to} (${report.from}→${report.to})`
+        })
+      }
+      return released
+    })
+    comparisons.push({ from: report.from, to: report.to, paired: releaseCount(report.funnel.paired ?? 0, policy), scales })
+  }
+
+  const participants = await listParticipants(deps.db, cohort.id)
+  const count = (n: number | null | undefined) => releaseCount(n ?? 0, policy)
+  const funnel: ReleaseContent['funnel'] = funnelSource
+    ? {
+        enrolled: count(funnelSource.funnel.enrolled),
+        consented: count(funnelSource.funnel.consented),
+        completed: Object.fromEntries(Object.entries(funnelSource.funnel.completed).map(([k, v]) => [k, count(v)])),
+        withdrawn: count(funnelSource.funnel.withdrawn),
+      }
+    : { enrolled: count(participants.length), consented: null, completed: {}, withdrawn: count(participants.filter((p) => p.status === 'withdrawn').length) }
+
+  // Table 1: the researcher's table, then each figure released under the policy.
+  const table = await cohortTable1(deps, cohort.id)
+  const members = new Set(participants.map((p) => p.id))
+  const answers = (await listEnrolmentAnswers(deps.db, cohort.id, enrolmentInstruments[0]!)).filter((a) => members.has(a.participantId))
+  const answeredBy = (variable: string, numeric: boolean) =>
+    answers.filter((a) => (numeric ? typeof a.answers[variable] === 'number' : ![undefined, null, ''].includes(a.answers[variable] as never))).map((a) => a.participantId)
+  const table1Key = (variable: string, ids: string[]): string | null => {
+    const key = `table1:${variable}`
+    basis[key] = ids
+    labels[key] = `Table 1: ${variable}`
+    return key
+  }
+  const table1: ReleasedTable1 = {
+    n: count(table.n),
+    continuous: table.continuous.map((c) => {
+      const n = c.n ?? 0
+      const ids = answeredBy(c.variable, true)
+      if (n < policy.minN || c.mean === null || c.sd === null) return { variable: c.variable, label: c.label, n: count(n), mean: null, sd: null, withheld: `fewer than ${policy.minN} answers` }
+      if (c.sd === 0) return { variable: c.variable, label: c.label, n: count(n), mean: null, sd: null, withheld: 'everyone gave the same answer' }
+      table1Key(c.variable, ids)
+      const digits = scoreDecimals(n, policy)
+      return { variable: c.variable, label: c.label, n: count(n), mean: roundTo(c.mean, digits), sd: roundTo(c.sd, digits), withheld: null }
+    }),
+    categorical: table.categorical.map((c) => {
+      const answered = c.answered ?? 0
+      const shown = releaseBreakdown(
+        c.levels.map((l) => l.n ?? 0),
+        answered,
+        policy,
+      )
+      if (shown.some((l) => l.n !== null)) table1Key(c.variable, answeredBy(c.variable, false))
+      return { variable: c.variable, label: c.label, answered: count(answered), levels: c.levels.map((l, i) => ({ value: l.value, label: l.label, ...shown[i]! })) }
+    }),
+  }
+
+  return {
+    content: { cohort: { id: cohort.id, name: cohort.name }, study: { id: study.id, name: study.name }, policy, funnel, comparisons, table1 },
+    basis,
+    labels,
+  }
+}
+
+/** Compare a release about to be made with every earlier release of the cohort, figure by figure. */
+function refusalsAgainst(built: Built, earlier: StoredRelease<ReleaseContent>[], policy: DisclosurePolicy): ReleaseRefusal[] {
+  const refusals: ReleaseRefusal[] = []
+  for (const [key, ids] of Object.entries(built.basis)) {
+    const now = new Set(ids)
+    // The same wave's scores in another comparison (pre in pre→post and in pre→follow-up) count too.
+    const base = key.split('#')[0]
+    for (const [earlierKey, then, release] of earlier.flatMap((r) => Object.entries(r.basis).map(([k, ids]) => [k, ids, r] as const))) {
+      if (earlierKey.split('#')[0] !== base) continue
+      const d = differenceTooSmall(new Set(then), now, policy.minN)
+      if (!d) continue
+      const differing = d.onlyFirst + d.onlySecond
+      refusals.push({
+        figure: built.labels[key] ?? key,
+        earlierRelease: { id: release.id, releasedAt: release.releasedAt },
+        participantsThen: then.length,
+        participantsNow: ids.length,
+        differing,
+        wait: `${differing} participant(s) differ from the release of ${release.releasedAt.slice(0, 10)}; wait until at least ${policy.minN - differing} more have completed it (at least ${policy.minN} in all differing), or release when the group is the same again`,
+      })
+    }
+  }
+  // Beyond pairs: adding and subtracting three or more releases must not single anyone out either.
+  const refused = new Set(refusals.map((r) => r.figure))
+  const last = earlier.at(-1)
+  const bases = new Set(Object.keys(built.basis).map((k) => k.split('#')[0]!))
+  for (const base of bases) {
+    const of = (basis: Record<string, string[]>) => Object.entries(basis).filter(([k]) => k.split('#')[0] === base).map(([, ids]) => new Set(ids))
+    const before = earlier.flatMap((r) => of(r.basis))
+    const key = Object.keys(built.basis).find((k) => k.split('#')[0] === base)!
+    const figure = built.labels[key] ?? key
+    if (!last || before.length < 2 || refused.has(figure) || singledOut(before) || !singledOut([...before, ...of(built.basis)])) continue
+    refusals.push({
+      figure,
+      earlierRelease: { id: last.id, releasedAt: last.releasedAt },
+      participantsThen: last.basis[key]?.length ?? 0,
+      participantsNow: built.basis[key]!.length,
+      differing: 1,
+      wait: `adding and subtracting this release and earlier ones would give one participant's value; wait until at least ${policy.minN} more have completed it`,
+    })
+  }
+  return refusals
+}
+
+async function cohortAndStudy(deps: Deps, cohortId: string): Promise<{ cohort: Cohort; study: Study }> {
+  const cohort = await findCohort(deps.db, cohortId)
+  if (!cohort) throw new ApiError('not_found', 'No such cohort.')
+  return { cohort, study: (await findStudy(deps.db, cohort.studyId))! }
+}
+
+/** What a release made now would show, and whether it may be made (for the researcher). */
+export async function previewRelease(deps: Deps, cohortId: string): Promise<ReleasePreview> {
+  const { cohort, study } = await cohortAndStudy(deps, cohortId)
+  const policy = await studyPolicy(deps, study)
+  const built = await buildRelease(deps, study, cohort, policy)
+  const refusals = refusalsAgainst(built, await listReleasesOfCohort<ReleaseContent>(deps.db, cohort.id), policy)
+  return { content: built.content, refusals, allowed: refusals.length === 0 }
+}
+
+/**
+ * Release the cohort's program-lead report now, frozen.
+ *
+ * @throws {ApiError} 409 `disclosure_risk` with the refusals as details, writing nothing
+ */
+export async function releaseCohort(deps: Deps, cohortId: string, by: { id: string; name: string }): Promise<Release> {
+  const { cohort, study } = await cohortAndStudy(deps, cohortId)
+  return deps.db.transaction().execute(async (trx) => {
+    const inTrx = { ...deps, db: trx }
+    const policy = await studyPolicy(inTrx, study)
+    const built = await buildRelease(inTrx, study, cohort, policy)
+    const refusals = refusalsAgainst(built, await listReleasesOfCohort<ReleaseContent>(trx, cohort.id), policy)
+    if (refusals.length > 0) {
+      throw new ApiError('disclosure_risk', `Not released: ${refusals.length} figure(s) would let a reader subtract an earlier release and learn about fewer than ${policy.minN} participants. ${refusals[0]!.wait}.`, refusals)
+    }
+    const now = deps.now()
+    const stored = await insertRelease(trx, { studyId: study.id, cohortId: cohort.id, releasedBy: by, policy, content: built.content, basis: built.basis }, now)
+    await insertAudit(trx, { actor: `staff:${by.id}`, action: 'release.create', entity: 'cohort', entityId: cohort.id, details: { releaseId: stored.id } }, now)
+    return toRelease(stored)
+  })
+}
+
+/** The cohort's releases, newest first, without their content. */
+export async function listReleases(deps: Deps, cohortId: string): Promise<Omit<Release, 'content'>[]> {
+  return (await listReleasesOfCohort<ReleaseContent>(deps.db, cohortId)).reverse().map(({ id, cohortId: c, releasedAt, releasedBy }) => ({ id, cohortId: c, releasedAt, releasedBy }))
+}
+
+export async function readRelease(deps: Deps, releaseId: string): Promise<Release> {
+  const stored = await findRelease<ReleaseContent>(deps.db, releaseId)
+  if (!stored) throw new ApiError('not_found', 'No such release.')
+  return toRelease(stored)
+}

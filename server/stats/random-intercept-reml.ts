@@ -1,0 +1,211 @@
+import tCdf from '@stdlib/stats-base-dists-t-cdf'
+import tQuantile from '@stdlib/stats-base-dists-t-quantile'
+import { assertFiniteNumbers } from './assert-finite-numbers'
+import { bisectRoot } from './root-find'
+
+export type RandomInterceptFixedEffect = {
+  /** 'intercept' or the covariate's name */
+  term: string
+  estimate: number
+  standardError: number
+  /** nlme's denominator degrees of freedom (see randomInterceptReml) */
+  df: number
+  t: number
+  /** two-sided p-value of t on df */
+  p: number
+  ci95: [number, number]
+}
+
+export type RandomInterceptFit = {
+  /** observations */
+  n: number
+  /** groups */
+  groups: number
+  fixed: RandomInterceptFixedEffect[]
+  /** between-group variance τ² of the random intercept */
+  betweenVariance: number
+  /** within-group (residual) variance σ² */
+  withinVariance: number
+  /** intra-class correlation τ² / (τ² + σ²) */
+  icc: number
+  /** the REML log-likelihood, as R's logLik(fit) for an lme fit by REML */
+  logLik: number
+  /** per group, in order of first appearance: its size and its coefficients (fixed + predicted random intercept, R's coef(fit)) */
+  groupCoefficients: { group: string; n: number; randomIntercept: number; intercept: number }[]
+  /** true when the REML estimate of τ² is on the boundary 0 (nlme then reports a tiny positive value) */
+  boundary: boolean
+}
+
+/**
+ * Linear mixed model with a random intercept per group, fitted by restricted maximum likelihood
+ * (REML): y_ij = x_ij'β + u_j + e_ij, u_j ~ N(0, τ²), e_ij ~ N(0, σ²), all independent. The same
+ * model as R's `nlme::lme(y ~ x, random = ~ 1 | group, method = "REML")`.
+ *
+ * In words: for a given ratio λ = τ²/σ² the covariance of group j is σ²·H_j with
+ * H_j = I + λ·11', whose inverse is I − λ/(1 + n_jλ)·11'. β̂(λ) is generalized least squares with
+ * H⁻¹; σ² is profiled out as σ̂²(λ) = r'H⁻¹r / (N − p). The restricted log-likelihood
+ *   ℓ_R(λ) = −½[(N − p)·log(2πσ̂²) + (N − p) + Σ_j log(1 + n_jλ) + log|X'H⁻¹X|]
+ * (Harville 1977; Pinheiro & Bates 2000, §2.2.5; the constant nlme's logLik reports) is
+ * maximized over λ ≥ 0 by solving dℓ_R/dλ = 0 (its analytic derivative) by bisection on log λ to
+ * full double precision, so the estimates are exact to rounding, where nlme stops at its
+ * optimizer's tolerance. When the derivative is negative at λ → 0 the maximum is on the boundary
+ * τ² = 0 (`boundary`).
+ *
+ * Standard errors are √diag(σ̂²(X'H⁻¹X)⁻¹), the t tests and 95% CIs use nlme's denominator
+ * degrees of freedom: N − G − (number of covariates that vary within groups) for the intercept and
+ * those covariates, G − 1 − (number of covariates constant within every group) for the latter
+ * (Pinheiro & Bates 2000, §2.4.2). ICC = τ²/(τ² + σ²).
+ *
+ * References: Harville, D. A. (1977). Maximum likelihood approaches to variance component estimation
+ * and to related problems. JASA 72, 320–338. Pinheiro, J. C. & Bates, D. M. (2000). Mixed-Effects
+ * Models in S and S-PLUS. Springer.
+ *
+ * @param y - the outcome, one value per observation
+ * @param group - the group of each observation (any labels)
+ * @param covariates - named covariates, each one value per observation (none: intercept-only)
+ * @throws {RangeError} for unequal lengths, non-finite values, fewer than 2 groups, fewer
+ *   observations than groups + parameters + 1, a covariate without variation, or no within-group
+ *   variation at all
+ * @example
+ * // R: library(nlme); d <- data.frame(g = rep(c("A", "B"), c(5, 8)),
+ * //      y = c(-4, -7, -2, -5, -9, -1, 0, -3, 2, -2, -4, 1, -1))
+ * //    fixef(lme(y ~ 1, random = ~ 1 | g, data = d))   # -3.1556818
+ * randomInterceptReml([-4, -7, -2, -5, -9, -1, 0, -3, 2, -2, -4, 1, -1], ['A','A','A','A','A','B','B','B','B','B','B','B','B']).fixed[0].estimate
+ * // => -3.15568181...
+ */
+export function randomInterceptReml(y: number[], group: string[], covariates: Record<string, number[]> = {}): RandomInterceptFit {
+  assertFiniteNumbers(y, 'y')
+  const n = y.length
+  if (group.length !== n) throw new RangeError(`y and group must have the same length (got ${n} and ${group.length}).`)
+  const names = Object.keys(covariates)
+  for (const name of names) {
+    assertFiniteNumbers(covariates[name]!, name)
+    if (covariates[name]!.length !== n) throw new RangeError(`Covariate ${name} must have one value per observation.`)
+    if (covariates[name]!.every((v) => v === covariates[name]![0])) throw new RangeError(`Covariate ${name} does not vary, so its effect cannot be estimated.`)
+  }
+  const labels = [...new Set(group)]
+  const G = labels.length
+  if (G < 2) throw new RangeError(`A random intercept needs at least 2 groups (got ${G}).`)
+  const p = 1 + names.length
+  if (n < G + p + 1) throw new RangeError(`Too few observations (${n}) for ${G} groups and ${p} fixed effect${p === 1 ? '' : 's'}.`)
+
+  const X = y.map((_, i) => [1, ...names.map((name) => covariates[name]![i]!)])
+  const members = labels.map((label) => y.flatMap((_, i) => (group[i] === label ? [i] : [])))
+  const sizes = members.map((m) => m.length)
+  const withinVaries = members.some((m) => m.some((i) => y[i] !== y[m[0]!]))
+  if (!withinVaries) throw new RangeError('Every group has a single value, so the within-group variance cannot be estimated.')
+
+  /** Everything that depends on λ: GLS estimates and the pieces of ℓ_R and of its derivative. */
+  const at = (lambda: number) => {
+    const weight = sizes.map((size) => lambda / (1 + size * lambda)) // c_j in H_j⁻¹ = I − c_j 11'
+    const groupSumX = members.map((m) => Array.from({ length: p }, (_, k) => m.reduce((s, i) => s + X[i]![k]!, 0)))
+    const groupSumY = members.map((m) => m.reduce((s, i) => s + y[i]!, 0))
+    // X'H⁻¹X and X'H⁻¹y
+    const A = Array.from({ length: p }, (_, a) => Array.from({ length: p }, (_, b) => X.reduce((s, row) => s + row[a]! * row[b]!, 0)))
+    const b = Array.from({ length: p }, (_, a) => X.reduce((s, row, i) => s + row[a]! * y[i]!, 0))
+    members.forEach((_, j) => {
+      for (let a = 0; a < p; a++) {
+        b[a]! -= weight[j]! * groupSumX[j]![a]! * groupSumY[j]!
+        for (let c = 0; c < p; c++) A[a]![c]! -= weight[j]! * groupSumX[j]![a]! * groupSumX[j]![c]!
+      }
+    })
+    const Ainv = invert(A)
+    const beta = Ainv.map((row) => row.reduce((s, v, c) => s + v * b[c]!, 0))
+    const r = y.map((v, i) => v - X[i]!.reduce((s, x, k) => s + x * beta[k]!, 0))
+    const groupSumR = members.map((m) => m.reduce((s, i) => s + r[i]!, 0))
+    const Q = r.reduce((s, v) => s + v * v, 0) - members.reduce((s, _, j) => s + weight[j]! * groupSumR[j]! ** 2, 0)
+    // Z'H⁻¹r and Z'H⁻¹X per group: 1'H_j⁻¹ = 1'/(1 + n_jλ)
+    const scale = sizes.map((size) => 1 / (1 + size * lambda))
+    const dQ = -members.reduce((s, _, j) => s + (scale[j]! * groupSumR[j]!) ** 2, 0)
+    let traceTerm = 0 // tr(A⁻¹ X'H⁻¹ZZ'H⁻¹X)
+    members.forEach((_, j) => {
+      const v = groupSumX[j]!.map((x) => x * scale[j]!)
+      for (let a = 0; a < p; a++) for (let c = 0; c < p; c++) traceTerm += Ainv[a]![c]! * v[a]! * v[c]!
+    })
+    const derivative = -0.5 * ((n - p) * (dQ / Q) + sizes.reduce((s, size) => s + size / (1 + size * lambda), 0) - traceTerm)
+    return { beta, Ainv, A, Q, derivative, r }
+  }
+
+  // Bracket the root of dℓ/dλ on θ = log λ, scanning from small to large λ.
+  const slope = (theta: number) => at(Math.exp(theta)).derivative
+  let lambda = 0
+  let boundary = true
+  let previous = slope(-40)
+  if (previous > 0) {
+    for (let theta = -40; theta < 40; theta += 0.5) {
+      const next = slope(theta + 0.5)
+      if (next <= 0) {
+        lambda = Math.exp(bisectRoot(slope, theta, theta + 0.5, 0))
+        boundary = false
+        break
+      }
+      previous = next
+    }
+    if (boundary) throw new RangeError('The between-group variance does not converge: the groups differ without bound relative to the residual variance.')
+  }
+
+  const fit = at(lambda)
+  const withinVariance = fit.Q / (n - p)
+  const betweenVariance = lambda * withinVariance
+  const logDet = (M: number[][]) => Math.log(determinant(M))
+  const logLik = -0.5 * ((n - p) * Math.log(2 * Math.PI * withinVariance) + (n - p) + sizes.reduce((s, size) => s + Math.log(1 + size * lambda), 0) + logDet(fit.A))
+
+  // nlme's denominator df: terms that vary within groups (and the intercept) at the residual level.
+  const outer = names.map((name) => members.every((m) => m.every((i) => covariates[name]![i] === covariates[name]![m[0]!])))
+  const innerCount = outer.filter((o) => !o).length
+  const outerCount = outer.filter(Boolean).length
+  const dfOf = (k: number) => (k === 0 || !outer[k - 1] ? n - G - innerCount : G - 1 - outerCount)
+  const fixed = fit.beta.map((estimate, k) => {
+    const standardError = Math.sqrt(withinVariance * fit.Ainv[k]![k]!)
+    const df = dfOf(k)
+    const t = estimate / standardError
+    const q = tQuantile(0.975, df)
+    return { term: k === 0 ? 'intercept' : names[k - 1]!, estimate, standardError, df, t, p: 2 * tCdf(-Math.abs(t), df), ci95: [estimate - q * standardError, estimate + q * standardError] as [number, number] }
+  })
+  const groupCoefficients = labels.map((label, j) => {
+    // BLUP: û_j = λ/(1 + n_jλ) · Σ_i r_ij
+    const randomIntercept = (lambda / (1 + sizes[j]! * lambda)) * members[j]!.reduce((s, i) => s + fit.r[i]!, 0)
+    return { group: label, n: sizes[j]!, randomIntercept, intercept: fit.beta[0]! + randomIntercept }
+  })
+  return { n, groups: G, fixed, betweenVariance, withinVariance, icc: betweenVariance / (betweenVariance + withinVariance), logLik, groupCoefficients, boundary }
+}
+
+/** Inverse of a small symmetric positive-definite matrix by Gauss–Jordan elimination with partial pivoting. */
+function invert(matrix: number[][]): number[][] {
+  const size = matrix.length
+  const a = matrix.map((row, i) => [...row, ...Array.from({ length: size }, (_, j) => (i === j ? 1 : 0))])
+  for (let col = 0; col < size; col++) {
+    let pivot = col
+    for (let row = col + 1; row < size; row++) if (Math.abs(a[row]![col]!) > Math.abs(a[pivot]![col]!)) pivot = row
+    if (a[pivot]![col] === 0) throw new RangeError('The fixed-effects design is singular (a covariate is a linear function of others).')
+    ;[a[col], a[pivot]] = [a[pivot]!, a[col]!]
+    const div = a[col]![col]!
+    for (let k = 0; k < 2 * size; k++) a[col]![k]! /= div
+    for (let row = 0; row < size; row++) {
+      if (row === col) continue
+      const factor = a[row]![col]!
+      for (let k = 0; k < 2 * size; k++) a[row]![k]! -= factor * a[col]![k]!
+    }
+  }
+  return a.map((row) => row.slice(size))
+}
+
+function determinant(matrix: number[][]): number {
+  const a = matrix.map((row) => [...row])
+  let det = 1
+  for (let col = 0; col < a.length; col++) {
+    let pivot = col
+    for (let row = col + 1; row < a.length; row++) if (Math.abs(a[row]![col]!) > Math.abs(a[pivot]![col]!)) pivot = row
+    if (a[pivot]![col] === 0) return 0
+    if (pivot !== col) {
+      ;[a[col], a[pivot]] = [a[pivot]!, a[col]!]
+      det = -det
+    }
+    det *= a[col]![col]!
+    for (let row = col + 1; row < a.length; row++) {
+      const factor = a[row]![col]! / a[col]![col]!
+      for (let k = col; k < a.length; k++) a[row]![k]! -= factor * a[col]![k]!
+    }
+  }
+  return det
+}

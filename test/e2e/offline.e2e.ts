@@ -1,0 +1,89 @@
+/**
+ * A link opened once opens again with no connection, from the participant bundle the service worker
+ * precached: the staff app is never controlled by it, and no cache key and no stored key holds the
+ * token.
+ */
+import type { Browser } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { addParticipants, createCohort, createStudy, setWave } from '../../server/domain/staff/setup'
+import { phonePage, screenshot } from './helpers/browser'
+import { choose, consent, demographics, next } from './helpers/participant-flow'
+import { type TestServer, useServerAndBrowser } from './helpers/server'
+
+let server: TestServer
+let browser: Browser
+useServerAndBrowser((s, b) => ((server = s), (browser = b)))
+
+describe('offline', () => {
+  it('a link opened once opens again offline, shows what is kept and lets the participant go on', async () => {
+    const day = (offset: number) => new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10)
+    const study = await createStudy(server.deps, { name: 'Offline study' }, 'test')
+    const cohort = await createCohort(server.deps, { studyId: study.id, name: 'Group A' }, 'test')
+    await setWave(server.deps, { cohortId: cohort.id, kind: 'pre', opens: day(-1), closes: day(14), instruments: ['phq-9'] }, 'test')
+    const [p] = await addParticipants(server.deps, { cohortId: cohort.id, count: 1 }, 'test')
+    const url = `${server.baseUrl}/p/${p!.token}`
+
+    const { page, context } = await phonePage(browser)
+    await page.goto(url)
+    await consent(page)
+    await demographics(page)
+    await page.getByText('Questionnaire 1 of 1').waitFor()
+    await choose(page, 'Several days')
+    await next(page)
+    await page.locator('[data-testid="save-status"][data-status="saved"]').waitFor()
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null)
+    await page.close()
+
+    // The link is opened again, in a new tab, with no connection at all.
+    await context.setOffline(true)
+    const again = await context.newPage()
+    await again.goto(url)
+    await again.getByTestId('from-device').waitFor()
+    // At the first unanswered question, with the confirmed answer behind it.
+    await again.locator('.sd-question[data-name="phq9_2"]').waitFor()
+    await choose(again, 'Nearly every day')
+    await again.locator('[data-testid="save-status"][data-status="kept"]').waitFor()
+    await screenshot(again, 'offline-01-opened-offline')
+
+    // What the page keeps: no cache key and no IndexedDB key holds the token.
+    const keys = await again.evaluate(async () => {
+      const cacheKeys: string[] = []
+      for (const name of await caches.keys()) for (const request of await (await caches.open(name)).keys()) cacheKeys.push(request.url)
+      const storedKeys = await new Promise<string[]>((resolve) => {
+        const open = indexedDB.open('balint-participant')
+        open.onsuccess = () => {
+          const tx = open.result.transaction(['answers', 'meta', 'completions'])
+          const all: string[] = []
+          let left = 3
+          for (const store of ['answers', 'meta', 'completions']) {
+            const request = tx.objectStore(store).getAllKeys()
+            request.onsuccess = () => {
+              all.push(...request.result.map(String))
+              if (--left === 0) resolve(all)
+            }
+          }
+        }
+      })
+      return { cacheKeys, storedKeys }
+    })
+    expect(keys.cacheKeys.length).toBeGreaterThan(3)
+    expect(keys.cacheKeys.some((k) => new URL(k).pathname === '/p/index.html')).toBe(true)
+    expect(keys.cacheKeys.filter((k) => k.includes(p!.token))).toEqual([])
+    expect(keys.storedKeys.length).toBeGreaterThan(0)
+    expect(keys.storedKeys.filter((k) => k.includes(p!.token))).toEqual([])
+    // Only the participant bundle is precached: nothing of the staff app.
+    expect(keys.cacheKeys.filter((k) => /staff/.test(k))).toEqual([])
+
+    // Back online, the answer given offline reaches the server.
+    await context.setOffline(false)
+    await again.locator('[data-testid="save-status"][data-status="saved"]').waitFor()
+    const row = await server.db.selectFrom('response').select('answers').where('participant_id', '=', p!.id).where('instrument_id', '=', 'phq-9').executeTakeFirstOrThrow()
+    expect(JSON.parse(row.answers)).toEqual({ phq9_1: 1, phq9_2: 3 })
+
+    // The staff app, on the same origin, is never controlled by the participant's service worker.
+    const staff = await context.newPage()
+    await staff.goto(`${server.baseUrl}/`)
+    expect(await staff.evaluate(() => navigator.serviceWorker.controller)).toBeNull()
+    await context.close()
+  })
+})

@@ -1,0 +1,311 @@
+/**
+ * The attack suite: tests that play a program lead who wants to learn about one person from what
+ * they are shown, and try every attack of issue 10 — order statistics at n = 5, 6, 8 and 10,
+ * integer search for score sets matching every shown figure, differencing across releases, across
+ * waves and across cohorts of one study, subtraction in the funnel, and Table 1 homogeneity. Each
+ * attack must fail. The first test shows that the attacker is real: on the figures the program lead
+ * used to get (the live report at n = 5) it recovers every score.
+ *
+ * The program lead's side goes through HTTP only, as a program lead would.
+ */
+import { describe, expect, it } from 'vitest'
+import { importCohortCsv } from '../../../../server/domain/outcomes/import'
+import { cohortReport } from '../../../../server/domain/outcomes/report'
+import type { Release, ReleasedScale } from '../../../../server/domain/outcomes/release'
+import { createCohort, createStudy } from '../../../../server/domain/staff/setup'
+import { integerSearch, shownAs, type Shown } from '../../../helpers/disclosure-attacker'
+import { testApp } from '../../../helpers/app'
+import { signedInStaff } from '../../../helpers/staff'
+
+/** PHQ-9 item answers (0–3) that sum to `total`. */
+function items(total: number): number[] {
+  return Array.from({ length: 9 }, (_, i) => Math.max(0, Math.min(3, total - i * 3)))
+}
+
+type Person = { pre?: number; post?: number; followUp?: number; sex?: string; age?: number }
+
+function csvOf(people: Person[], offset = 0): string {
+  const rows = ['participant,wave,instrument,item,value']
+  people.forEach((p, i) => {
+    const code = `P${i + 1 + offset}`
+    for (const [wave, total] of [['pre', p.pre], ['post', p.post], ['follow-up', p.followUp]] as const) {
+      if (total !== undefined) items(total).forEach((v, k) => rows.push(`${code},${wave},phq-9,phq9_${k + 1},${v}`))
+    }
+    if (p.sex) rows.push(`${code},enrolment,demographics,sex,${p.sex}`)
+    if (p.age !== undefined) rows.push(`${code},enrolment,demographics,age,${p.age}`)
+  })
+  return `${rows.join('\n')}\n`
+}
+
+async function world() {
+  const built = await testApp()
+  const study = await createStudy(built.deps, { name: 'Attacked study' }, 'test')
+  const researcher = await signedInStaff(built.deps, [{ studyId: study.id, role: 'researcher' }])
+  const lead = await signedInStaff(built.deps, [{ studyId: study.id, role: 'program_lead' }])
+  const cohortOf = async (name: string, people: Person[]) => {
+    const cohort = await createCohort(built.deps, { studyId: study.id, name }, 'test')
+    await importCohortCsv(built.deps, { cohortId: cohort.id, csv: csvOf(people) }, 'test')
+    return cohort
+  }
+  const addTo = async (cohortId: string, people: Person[], offset: number) => importCohortCsv(built.deps, { cohortId, csv: csvOf(people, offset) }, 'test')
+  const release = async (cohortId: string) => {
+    built.clock.advance(60_000)
+    const res = await built.app.request(`/api/cohorts/${cohortId}/releases`, { method: 'POST', headers: researcher.headers })
+    return { status: res.status, body: (await res.json()) as any }
+  }
+  /** Every release of the cohort as the program lead reads it. */
+  const leadReads = async (cohortId: string): Promise<Release[]> => {
+    const list = await built.app.request(`/api/cohorts/${cohortId}/releases`, { headers: lead.headers })
+    expect(list.status).toBe(200)
+    const out: Release[] = []
+    for (const r of (await list.json()) as { id: string }[]) {
+      const res = await built.app.request(`/api/releases/${r.id}`, { headers: lead.headers })
+      expect(res.status).toBe(200)
+      out.push((await res.json()) as Release)
+    }
+    return out
+  }
+  return { ...built, study, researcher, lead, cohortOf, addTo, release, leadReads }
+}
+
+/** The decimals a released score figure was rounded to, as the published policy says. */
+const decimalsOf = (release: Release, n: number) => (n >= release.content.policy.orderMinN ? 1 : 0)
+
+/** Everything a release shows about the scores at one wave, and about the changes, as intervals. */
+function shownOf(release: Release, s: ReleasedScale, n: number): { pre: Shown; post: Shown; change: Shown } {
+  const d = decimalsOf(release, n)
+  const wave = (x: ReleasedScale['pre']): Shown => ({ mean: shownAs(x.mean, d), sd: shownAs(x.sd, d), median: shownAs(x.median, d), q1: shownAs(x.q1, d), q3: shownAs(x.q3, d) })
+  return { pre: wave(s.pre), post: wave(s.post), change: { mean: shownAs(s.change.mean, d), sd: shownAs(s.change.sd, d), t: shownAs(s.pairedT?.t, 1) } }
+}
+
+/** Run the integer search on each wave and on the changes; return the ranks recovered anywhere. */
+function attack(release: Release, n: number) {
+  const phq = release.content.comparisons[0]!.scales.find((s) => s.instrument === 'phq-9')!
+  const shown = shownOf(release, phq, n)
+  return {
+    shownAnything: JSON.stringify(shown) !== JSON.stringify({ pre: {}, post: {}, change: {} }),
+    pre: integerSearch(n, 0, 27, shown.pre).recoveredRanks,
+    post: integerSearch(n, 0, 27, shown.post).recoveredRanks,
+    change: integerSearch(n, -27, 27, shown.change).recoveredRanks,
+  }
+}
+
+const issuePre = [9, 12, 15, 18, 19]
+const issuePost = [10, 12, 12, 13, 14]
+const pairs = (pre: number[], post: number[]): Person[] => pre.map((p, i) => ({ pre: p, post: post[i]! }))
+
+describe('the attacker is real', () => {
+  it('recovers every score from the figures program leads used to see at n = 5 (mean, SD, median, quartiles)', async () => {
+    const w = await world()
+    const cohort = await w.cohortOf('Five', pairs(issuePre, issuePost))
+    const live = (await cohortReport(w.deps, cohort.id, { from: 'pre', to: 'post' })).scales.find((s) => s.instrument === 'phq-9')!
+    const exact = (x: typeof live.pre): Shown => ({ mean: shownAs(x.mean, null), sd: shownAs(x.sd, null), median: shownAs(x.median, null), q1: shownAs(x.q1, null), q3: shownAs(x.q3, null) })
+    const pre = integerSearch(5, 0, 27, exact(live.pre))
+    const post = integerSearch(5, 0, 27, exact(live.post))
+    expect(pre.solutions).toEqual([issuePre])
+    expect(pre.recoveredRanks).toEqual([0, 1, 2, 3, 4])
+    expect(post.solutions).toEqual([issuePost])
+    // Even with only mean and SD at n = 5, integer search pins the post scores.
+    expect(integerSearch(5, 0, 27, { mean: shownAs(live.post.mean, 1), sd: shownAs(live.post.sd, 1) }).recoveredRanks).toEqual([0, 1, 2, 3, 4])
+  })
+})
+
+describe('order statistics and integer search fail against released figures', () => {
+  const extraPre = [21, 7, 11, 14, 16, 8, 13, 20, 10, 17]
+  const extraPost = [16, 5, 9, 10, 11, 6, 12, 15, 9, 10]
+  for (const n of [5, 6, 8, 10]) {
+    it(`at n = ${n}: no score at any rank, at either wave or of change, is recovered`, async () => {
+      const w = await world()
+      const pre = [...issuePre, ...extraPre, ...extraPre].slice(0, n)
+      const post = [...issuePost, ...extraPost, ...extraPost].slice(0, n)
+      const cohort = await w.cohortOf(`n${n}`, pairs(pre, post))
+      expect((await w.release(cohort.id)).status).toBe(201)
+      const [release] = await w.leadReads(cohort.id)
+      const phq = release!.content.comparisons[0]!.scales.find((s) => s.instrument === 'phq-9')!
+      // No order statistic or rank-based test below the policy's orderMinN (20).
+      if (n < 20) expect([phq.pre.median, phq.pre.q1, phq.pre.q3, phq.post.median, phq.wilcoxon, phq.reliableChange]).toEqual([null, null, null, null, null, null])
+      // Below minN (10) nothing at all.
+      if (n < 10) expect(phq.pre.mean).toBeNull()
+      else expect(phq.pre.mean).not.toBeNull()
+      const result = attack(release!, n)
+      expect(result.shownAnything).toBe(n >= 10)
+      expect(result).toMatchObject({ pre: [], post: [], change: [] })
+      // The integer search is real work; on a busy machine it may take longer than vitest's default 5 s.
+    }, 60_000)
+  }
+})
+
+/** Ten spread pairs, and more of the same kind. */
+const basePre = [9, 12, 15, 18, 19, 21, 7, 11, 14, 16]
+const basePost = [10, 12, 12, 13, 14, 16, 5, 9, 10, 11]
+
+describe('differencing', () => {
+  it('across releases: a release that differs from an earlier one by one person is refused, saying what to wait for; the program lead sees only the first', async () => {
+    const w = await world()
+    const cohort = await w.cohortOf('Growing', pairs(basePre, basePost))
+    expect((await w.release(cohort.id)).status).toBe(201)
+    // One more participant completes both waves: their score would be n₂·mean₂ − n₁·mean₁.
+    await w.addTo(cohort.id, [{ pre: 27, post: 3 }], 10)
+    const before = await w.db.selectFrom('program_lead_release').selectAll().execute()
+    const refused = await w.release(cohort.id)
+    expect(refused.status).toBe(409)
+    expect(refused.body.error.code).toBe('disclosure_risk')
+    expect(refused.body.error.message).toMatch(/wait until at least 9 more/)
+    expect(refused.body.error.details[0]).toMatchObject({ participantsThen: 10, participantsNow: 11, differing: 1 })
+    // Refused: nothing written, and the researcher's preview says the same.
+    expect(await w.db.selectFrom('program_lead_release').selectAll().execute()).toEqual(before)
+    const preview = (await (await w.app.request(`/api/cohorts/${cohort.id}/release-preview`, { headers: w.researcher.headers })).json()) as any
+    expect(preview.allowed).toBe(false)
+    expect(preview.refusals.map((r: any) => r.figure)).toContain('PHQ-9 total at pre (pre→post)')
+    expect((await w.leadReads(cohort.id)).length).toBe(1)
+
+    // Nine more: ten new people differ from the first release, so the second may be released; what
+    // the reader can subtract is then a sum of ten people's scores, and every rank stays hidden.
+    await w.addTo(cohort.id, pairs([8, 13, 17, 10, 20, 12, 15, 9, 14], [7, 10, 12, 9, 15, 11, 10, 8, 9]), 11)
+    expect((await w.release(cohort.id)).status).toBe(201)
+    const [second, first] = await w.leadReads(cohort.id)
+    const scale = (r: Release) => r.content.comparisons[0]!.scales[0]!
+    // The newest first, each with its date and who released it.
+    expect(second!.releasedAt > first!.releasedAt).toBe(true)
+    expect(first!.releasedBy.name).toBeTruthy()
+    // Subtraction with the true n (stronger than the lead, who sees n rounded): the newcomers'
+    // total is only known within a range as wide as the rounding allows, far more than one score's range.
+    const sumRange = (r: Release, n: number): [number, number] => [n * (scale(r).pre.mean! - 0.5), n * (scale(r).pre.mean! + 0.5)]
+    const [a1, b1] = sumRange(first!, 10)
+    const [a2, b2] = sumRange(second!, 20)
+    expect(b2 - a1 - (a2 - b1)).toBeGreaterThanOrEqual(15)
+  })
+
+  it("across releases: a participant who deleted their answers cannot be subtracted out", async () => {
+    const w = await world()
+    const cohort = await w.cohortOf('Shrinking', pairs([...basePre, ...basePre.map((x) => x + 1)], [...basePost, ...basePost]))
+    expect((await w.release(cohort.id)).status).toBe(201)
+    const p1 = (await w.db.selectFrom('participant').select('id').where('cohort_id', '=', cohort.id).where('code', '=', 'P1').executeTakeFirstOrThrow()).id
+    await w.db.deleteFrom('scale_score').where('response_id', 'in', w.db.selectFrom('response').select('id').where('participant_id', '=', p1)).execute()
+    await w.db.deleteFrom('response').where('participant_id', '=', p1).execute()
+    const refused = await w.release(cohort.id)
+    expect(refused.status).toBe(409)
+    expect(refused.body.error.details[0]).toMatchObject({ participantsThen: 20, participantsNow: 19, differing: 1 })
+  })
+
+  it('across three releases: S, then S ∪ T, then T ∪ {y} after S deleted their answers, is refused although every pair differs by 10 or more', async () => {
+    const w = await world()
+    const cohort = await w.cohortOf('Turnover', pairs(basePre, basePost))
+    expect((await w.release(cohort.id)).status).toBe(201)
+    await w.addTo(cohort.id, pairs(basePre.map((x) => x + 1), basePost.map((x) => x + 1)), 10)
+    expect((await w.release(cohort.id)).status).toBe(201)
+    // The first ten delete their answers; one newcomer completes. (S ∪ T) − S gives T's sum, and T ∪ {y} − T gives y.
+    const first = (await w.db.selectFrom('participant').select(['id', 'code']).where('cohort_id', '=', cohort.id).execute()).filter((p) => Number(p.code.slice(1)) <= 10).map((p) => p.id)
+    await w.db.deleteFrom('scale_score').where('response_id', 'in', w.db.selectFrom('response').select('id').where('participant_id', 'in', first)).execute()
+    await w.db.deleteFrom('response').where('participant_id', 'in', first).execute()
+    await w.addTo(cohort.id, [{ pre: 27, post: 2 }], 20)
+    const refused = await w.release(cohort.id)
+    expect(refused.status).toBe(409)
+    expect(refused.body.error.details[0].wait).toMatch(/adding and subtracting this release and earlier ones/)
+    expect((await w.leadReads(cohort.id)).length).toBe(2)
+  })
+
+  it('across waves: pre→follow-up over a group one person smaller than pre→post is withheld in the same release', async () => {
+    const w = await world()
+    const people: Person[] = basePre.map((pre, i) => ({ pre, post: basePost[i]!, followUp: i === 0 ? undefined : basePost[i]! - 1 }))
+    const cohort = await w.cohortOf('Three waves', people)
+    expect((await w.release(cohort.id)).status).toBe(201)
+    const [release] = await w.leadReads(cohort.id)
+    const [prePost, preFollowUp] = release!.content.comparisons
+    expect([prePost!.from, prePost!.to, preFollowUp!.from, preFollowUp!.to]).toEqual(['pre', 'post', 'pre', 'follow-up'])
+    expect(prePost!.scales[0]!.pre.mean).not.toBeNull()
+    // Nine pairs: below minN anyway; and it would differ by one person from the pre→post group.
+    expect(preFollowUp!.scales[0]!.pre.mean).toBeNull()
+    expect(preFollowUp!.scales[0]!.withheld.all).toBeTruthy()
+    // No free choice of waves: the live report is closed to program leads.
+    const live = await w.app.request(`/api/cohorts/${cohort.id}/report?from=pre&to=follow-up`, { headers: w.lead.headers })
+    expect(live.status).toBe(403)
+  })
+
+  it('across waves within a release: groups of 20 and 19 at pre are not both shown', async () => {
+    const w = await world()
+    const pre = [...basePre, ...basePre.map((x) => x + 1)]
+    const post = [...basePost, ...basePost.map((x) => x + 2)]
+    const people: Person[] = pre.map((p, i) => ({ pre: p, post: post[i]!, followUp: i === 0 ? undefined : post[i]! - 1 }))
+    const cohort = await w.cohortOf('Twenty', people)
+    expect((await w.release(cohort.id)).status).toBe(201)
+    const [release] = await w.leadReads(cohort.id)
+    const [prePost, preFollowUp] = release!.content.comparisons
+    expect(prePost!.scales[0]!.pre.mean).not.toBeNull()
+    expect(preFollowUp!.scales[0]!.pre.mean).toBeNull()
+    expect(preFollowUp!.scales[0]!.withheld.all).toMatch(/differs from this one by 1 participant/)
+  })
+
+  it('across cohorts of one study: a cohort that is another plus one person gives no single score', async () => {
+    const w = await world()
+    const a = await w.cohortOf('A', pairs(basePre, basePost))
+    const b = await w.cohortOf('B', pairs([...basePre, 26], [...basePost, 25]))
+    expect((await w.release(a.id)).status).toBe(201)
+    expect((await w.release(b.id)).status).toBe(201)
+    const [ra] = await w.leadReads(a.id)
+    const [rb] = await w.leadReads(b.id)
+    // The extra person's pre score is 11·mean_B − 10·mean_A, each mean known to ±0.5: the true n
+    // given to the attacker, the possible scores still span more than half the scale.
+    const mA = ra!.content.comparisons[0]!.scales[0]!.pre.mean!
+    const mB = rb!.content.comparisons[0]!.scales[0]!.pre.mean!
+    const low = Math.max(0, Math.ceil(11 * (mB - 0.5) - 10 * (mA + 0.5)))
+    const high = Math.min(27, Math.floor(11 * (mB + 0.5) - 10 * (mA - 0.5)))
+    expect(high - low).toBeGreaterThanOrEqual(10)
+    // And no study-wide figure exists to subtract from.
+    const routes = w.app.routes.map((r) => r.path)
+    expect(routes.some((p) => /studies\/:id\/(report|releases)/.test(p))).toBe(false)
+  })
+})
+
+describe('the funnel', () => {
+  it('shows no count of 7 or fewer and rounds every other to 5, so no subtraction gives a count of one', async () => {
+    const w = await world()
+    // 3 participants: the old funnel showed "enrolled 3".
+    const tiny = await w.cohortOf('Three', pairs([9, 12, 15], [10, 12, 12]))
+    expect((await w.release(tiny.id)).status).toBe(201)
+    const [t] = await w.leadReads(tiny.id)
+    expect(t!.content.funnel).toEqual({ enrolled: null, consented: null, completed: { pre: null, post: null }, withdrawn: null })
+
+    // 14 enrolled, 13 completed pre, 11 completed post.
+    const people: Person[] = [...basePre, 8, 13, 17, 10].map((pre, i) => ({ pre: i < 13 ? pre : undefined, post: i < 11 ? [...basePost, 7][i] : undefined, sex: 'female' }))
+    const cohort = await w.cohortOf('Fourteen', people)
+    expect((await w.release(cohort.id)).status).toBe(201)
+    const [r] = await w.leadReads(cohort.id)
+    const counts = [r!.content.funnel.enrolled, r!.content.funnel.completed.pre, r!.content.funnel.completed.post, r!.content.comparisons[0]!.paired]
+    expect(counts).toEqual([15, 15, 10, 10])
+    for (const x of counts) expect(x! % 5).toBe(0)
+    for (const x of counts) for (const y of counts) expect(Math.abs(x! - y!) % 5).toBe(0)
+  })
+})
+
+describe('Table 1', () => {
+  it('does not tell everyone’s sex, nor an age everyone shares ("Female 12 (100 %)")', async () => {
+    const w = await world()
+    const people: Person[] = basePre.concat([8, 13]).map((pre, i) => ({ pre, post: [...basePost, 7, 9][i], sex: 'female', age: 30 }))
+    const cohort = await w.cohortOf('All women', people)
+    expect((await w.release(cohort.id)).status).toBe(201)
+    const [r] = await w.leadReads(cohort.id)
+    const sex = r!.content.table1.categorical.find((c) => c.variable === 'sex')!
+    expect(sex.levels.every((l) => l.n === null && l.percent === null)).toBe(true)
+    const age = r!.content.table1.continuous.find((c) => c.variable === 'age')!
+    expect([age.mean, age.sd]).toEqual([null, null])
+    expect(JSON.stringify(r!.content.table1)).not.toMatch(/"percent":(0|100)\b/)
+  })
+
+  it('shows a mixed group with rounded counts and percentages of the rounded total, never 0 % or 100 %', async () => {
+    const w = await world()
+    const sexes = [...Array(20).fill('female'), ...Array(14).fill('male'), 'other']
+    const people: Person[] = sexes.map((sex, i) => ({ sex, age: 30 + (i % 17) }))
+    const cohort = await w.cohortOf('Mixed', people)
+    expect((await w.release(cohort.id)).status).toBe(201)
+    const [r] = await w.leadReads(cohort.id)
+    const sex = Object.fromEntries(r!.content.table1.categorical.find((c) => c.variable === 'sex')!.levels.map((l) => [l.value, [l.n, l.percent]]))
+    // 20 → 20 of 35 (57 %); 14 → 15 (43 %); 1 and 0 redacted.
+    expect(sex).toEqual({ female: [20, 57], male: [15, 43], other: [null, null], prefer_not_to_say: [null, null] })
+    // Adding one more woman is refused: the sex row would differ by one person.
+    await w.addTo(cohort.id, [{ sex: 'female', age: 40 }], 35)
+    const refused = await w.release(cohort.id)
+    expect(refused.status).toBe(409)
+    expect(refused.body.error.details.map((d: any) => d.figure)).toContain('Table 1: sex')
+  })
+})

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest'
+import { differenceTooSmall, singledOut, effectivePolicy, policyFloor, releaseBreakdown, releaseCount, releaseP, roundTo } from '../../../../server/domain/outcomes/disclosure'
+
+describe('effectivePolicy', () => {
+  it('raises every threshold to its floor and minN to the study minimum cell size', () => {
+    expect(effectivePolicy(undefined, 5)).toEqual({ minN: 10, orderMinN: 20, countRedactAtOrBelow: 7, countRounding: 5 })
+    expect(effectivePolicy({ minN: 2, orderMinN: 3, countRedactAtOrBelow: 1, countRounding: 1 }, 2)).toEqual(policyFloor)
+    expect(effectivePolicy({ minN: 12, orderMinN: 30, countRedactAtOrBelow: 9, countRounding: 10 }, 15)).toEqual({ minN: 15, orderMinN: 30, countRedactAtOrBelow: 9, countRounding: 10 })
+    // orderMinN is never below minN.
+    expect(effectivePolicy(undefined, 25).orderMinN).toBe(25)
+  })
+})
+
+describe('releaseCount', () => {
+  it('redacts 0 to 7 and rounds the rest to the nearest 5, halves up (OpenSAFELY)', () => {
+    expect([0, 1, 7, 8, 12, 13, 17, 18, 22, 23].map((n) => releaseCount(n, policyFloor))).toEqual([null, null, null, 10, 10, 15, 15, 20, 20, 25])
+  })
+  it('throws a RangeError for a count that is not a whole number', () => {
+    expect(() => releaseCount(2.5, policyFloor)).toThrow(RangeError)
+    expect(() => releaseCount(-1, policyFloor)).toThrow(RangeError)
+  })
+})
+
+describe('releaseP and roundTo', () => {
+  it('gives two decimals, three below 0.01, and "< 0.001" below that', () => {
+    expect(releaseP(0.0312)).toEqual({ value: 0.03, comparator: '=' })
+    expect(releaseP(0.0049)).toEqual({ value: 0.005, comparator: '=' })
+    expect(releaseP(0.0004)).toEqual({ value: 0.001, comparator: '<' })
+    expect(() => releaseP(Number.NaN)).toThrow(RangeError)
+  })
+  it('rounds halves away from zero and never gives −0', () => {
+    expect([roundTo(2.5, 0), roundTo(-2.5, 0), roundTo(-0.04, 1), roundTo(1.25, 1)]).toEqual([3, -3, 0, 1.3])
+  })
+})
+
+describe('releaseBreakdown', () => {
+  it('withholds a level held by all but a redactable few, and any 0 % or 100 %', () => {
+    expect(releaseBreakdown([12, 0], 12, policyFloor)).toEqual([{ n: null, percent: null }, { n: null, percent: null }])
+    expect(releaseBreakdown([30, 5], 35, policyFloor)).toEqual([{ n: null, percent: null }, { n: null, percent: null }])
+    expect(releaseBreakdown([20, 14, 1], 35, policyFloor)).toEqual([{ n: 20, percent: 57 }, { n: 15, percent: 43 }, { n: null, percent: null }])
+  })
+})
+
+describe('differenceTooSmall', () => {
+  it('allows the same group, or groups differing by at least minN people; refuses 1 to minN − 1', () => {
+    const ids = (from: number, to: number) => new Set(Array.from({ length: to - from }, (_, i) => `p${from + i}`))
+    expect(differenceTooSmall(ids(0, 10), ids(0, 10), 10)).toBeNull()
+    expect(differenceTooSmall(ids(0, 10), ids(0, 11), 10)).toEqual({ onlyFirst: 0, onlySecond: 1 })
+    expect(differenceTooSmall(ids(0, 10), ids(1, 10), 10)).toEqual({ onlyFirst: 1, onlySecond: 0 })
+    expect(differenceTooSmall(ids(0, 10), ids(0, 20), 10)).toBeNull()
+    // One left and ten joined: one score minus a sum of ten.
+    expect(differenceTooSmall(ids(0, 10), ids(1, 20), 10)).toBeNull()
+  })
+})
+
+describe('singledOut', () => {
+  const ids = (from: number, to: number, extra: string[] = []) => new Set([...Array.from({ length: to - from }, (_, i) => `p${from + i}`), ...extra])
+  it('finds a participant whose value adding and subtracting the groups gives, where pairwise differences are all large', () => {
+    // S, S ∪ T, T ∪ {y}: (S ∪ T) − S = T, and (T ∪ {y}) − T = y.
+    expect(singledOut([ids(0, 10), ids(0, 20), ids(10, 20, ['y'])])).toBe('y')
+    expect(singledOut([ids(0, 10, ['x']), ids(0, 10)])).toBe('x')
+  })
+  it('finds nobody among nested or disjoint groups of ten', () => {
+    expect(singledOut([ids(0, 10), ids(0, 20), ids(0, 30)])).toBeNull()
+    expect(singledOut([ids(0, 10), ids(10, 20), ids(5, 15)])).toBeNull()
+    expect(singledOut([])).toBeNull()
+  })
+})
