@@ -13,10 +13,12 @@ let browser: Browser
 useServerAndBrowser((s, b) => ((server = s), (browser = b)))
 
 /**
- * The English participant page's first visit before this work (commit 2acbbc4, measured the same way on
- * the same machine): the figure the English page must stay within 10% of.
+ * The English participant page's first visit before this work, measured the same way on the same
+ * machine: the figure the English page must stay within 10% of. It was 466.9 KiB at commit 2acbbc4;
+ * main then added the offline outbox, IndexedDB and the answer rules (commit fd4be04: 492.2 KiB), which
+ * is the page the Persian work is now measured against.
  */
-const englishBeforeBytes = 466.9 * 1024
+const englishBeforeBytes = 492.2 * 1024
 
 async function firstVisit(language: 'en' | 'fa') {
   const study = await createStudy(server.deps, { name: 'Weight', language, timeZone: 'Asia/Tehran' }, 'test')

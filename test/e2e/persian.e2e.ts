@@ -74,12 +74,16 @@ describe('a Persian study', () => {
     // Demographics, ours, in Persian.
     await page.locator('.step', { hasText: 'دربارهٔ شما' }).waitFor()
     await page.getByText('سن (سال)').waitFor()
-    await page.getByRole('spinbutton').first().fill('34')
+    await page.getByRole('textbox').first().fill('۳۴')
     await screenshot(page, 'fa-participant-02-demographics')
     await page.getByRole('button', { name: 'بعدی' }).click()
     await page.getByText('زن', { exact: true }).click()
     while (await page.getByRole('button', { name: 'بعدی' }).isVisible()) await page.getByRole('button', { name: 'بعدی' }).click()
     await page.getByRole('button', { name: 'تکمیل' }).click()
+    // Questions left unanswered: the participant is asked, in Persian, before the form is sent.
+    await page.getByText('این پرسش‌ها بی‌پاسخ بمانند؟').waitFor()
+    await screenshot(page, 'fa-participant-02b-unanswered')
+    await page.getByRole('button', { name: 'بی‌پاسخ بماند و فرستاده شود' }).click()
 
     // PHQ-9 has no validated Persian translation here: it is shown in English, left to right, inside the Persian page.
     await page.getByText('پیش از گروه · پرسشنامهٔ ۱ از ۱').waitFor()
