@@ -10,6 +10,7 @@ import * as m0040 from './0040_primary_outcomes'
 import * as m0050 from './0050_table2_quotations'
 import * as m0051 from './0051_transcript_breaks'
 import * as m0052 from './0052_transcript_search'
+import * as m0060 from './0060_study_language_time_zone'
 
 /** Every migration, by name, in order. Add new ones at the end; never change a shipped one. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '0050_table2_quotations': m0050,
   '0051_transcript_breaks': m0051,
   '0052_transcript_search': m0052,
+  '0060_study_language_time_zone': m0060,
 }

@@ -1,3 +1,5 @@
+import { formatNumber } from '../lib/i18n'
+
 export type FunnelStep = {
   label: string
   /** null when the count may not be shown (suppressed), with `missing` saying why. */
@@ -19,7 +21,7 @@ export function Funnel({ steps, label }: { steps: FunnelStep[]; label: string })
           <span className="funnel-bar" aria-hidden="true">
             <span style={{ width: `${step.value !== null && total > 0 ? Math.round((100 * step.value) / total) : 0}%` }} />
           </span>
-          <span className={step.value === null ? 'funnel-count missing-text' : 'funnel-count'}>{step.value === null ? step.missing : step.value}</span>
+          <span className={step.value === null ? 'funnel-count missing-text' : 'funnel-count'}>{step.value === null ? step.missing : formatNumber(step.value)}</span>
         </li>
       ))}
     </ol>

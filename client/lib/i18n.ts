@@ -2,8 +2,12 @@
  * The one translation layer: every piece of interface text comes from here. Questionnaire texts come
  * from the instrument files (SurveyJS localizable strings); SurveyJS's own buttons use its locales.
  *
- * Add a language by adding a dictionary with the same keys; `dir` makes the layout right-to-left.
+ * i18next does the work underneath (language fallback, plural rules from CLDR through Intl.PluralRules,
+ * numbers in the language's own digits); the catalogues stay flat keys with `{placeholder}` texts, and a
+ * text that depends on a count has `key_one` / `key_other` forms, called as `t('key', { count })`.
+ * Persian texts live beside each English catalogue (messages.fa.ts) and are loaded only when needed.
  */
+import i18next from 'i18next'
 import type { staffEn } from '../staff/messages'
 
 const en = {
@@ -93,60 +97,160 @@ const en = {
   'participant.quotes.answered.withdraw': 'You asked for this quote to be withdrawn on {at}. It will not be used.',
   'participant.quotes.yourComment': 'Your comment: {comment}',
   'participant.quotes.offline': 'Your answer could not be sent because there is no connection. Please try again when you are online.',
+  'wave.closesSoon': 'This questionnaire closes soon: you can answer until {closes}.',
+  'language.label': 'Language',
 } as const
 
+/** The participant pages' English texts (the catalogue check compares every language with these). */
+export const participantEn: Readonly<Record<keyof typeof en, string>> = en
+
+/** `x_one` and `x_other` are the plural forms of the key `x`, which is what callers pass. */
+type PluralBase<K> = K extends `${infer Base}_${'zero' | 'one' | 'two' | 'few' | 'many' | 'other'}` ? Base : K
+type CatalogueKey = keyof typeof en | keyof typeof staffEn
+
 /** Keys of the participant pages (above) and of the staff pages (client/staff/messages.ts). */
-export type MessageKey = keyof typeof en | keyof typeof staffEn
-type Dictionary = Partial<Record<MessageKey, string>>
+export type MessageKey = PluralBase<CatalogueKey>
+type Dictionary = Partial<Record<CatalogueKey, string>>
 
-// English is the fallback for every language; the staff bundle adds its own texts at start-up, so a
-// participant's phone never downloads the staff pages' strings.
-const english: Dictionary = { ...en }
+/** The languages of the interface: each with its direction and the locale its dates and numbers use. */
+export const languages = {
+  en: { dir: 'ltr', name: 'English', locale: 'en' },
+  // Persian: Persian digits and the Solar Hijri calendar on screen; exports and the API stay ISO.
+  fa: { dir: 'rtl', name: 'فارسی', locale: 'fa-IR-u-ca-persian-nu-arabext' },
+} as const
+export type Language = keyof typeof languages
 
-const dictionaries: Record<string, { dir: 'ltr' | 'rtl'; messages: Dictionary }> = {
-  en: { dir: 'ltr', messages: english },
+export function isLanguage(value: unknown): value is Language {
+  return typeof value === 'string' && Object.hasOwn(languages, value)
 }
 
-/** Add texts for a language (the staff bundle calls this with its English texts). */
-export function addMessages(language: string, messages: Dictionary): void {
-  Object.assign(language === 'en' ? english : (dictionaries[language]?.messages ?? {}), messages)
+const numberFormats = new Map<string, Intl.NumberFormat>()
+function numberFormat(language: string): Intl.NumberFormat {
+  let format = numberFormats.get(language)
+  if (!format) numberFormats.set(language, (format = new Intl.NumberFormat(isLanguage(language) ? languages[language].locale : language, { maximumFractionDigits: 2 })))
+  return format
 }
 
-let current = 'en'
+/**
+ * Numbers in the language's own digits ("Questionnaire ۲ of ۴" in Persian): i18next's formatter
+ * module, asked for every placeholder (alwaysFormat), formats numbers and leaves the rest as they are.
+ */
+const digits = {
+  type: 'formatter' as const,
+  init: () => undefined,
+  add: () => undefined,
+  addCached: () => undefined,
+  format: (value: unknown, _format: string | undefined, lng: string | undefined) => (typeof value === 'number' ? numberFormat(lng ?? 'en').format(value) : value),
+}
 
+const i18n = i18next.createInstance()
+void i18n.use(digits).init({
+  lng: 'en',
+  fallbackLng: 'en',
+  supportedLngs: Object.keys(languages),
+  resources: { en: { translation: { ...en } } },
+  initAsync: false,
+  // Flat keys with dots in them, and `{name}` placeholders, as the catalogues have always been written.
+  keySeparator: false,
+  nsSeparator: false,
+  returnNull: false,
+  interpolation: {
+    prefix: '{',
+    suffix: '}',
+    // React escapes what it renders; escaping here as well would show "&amp;" to people.
+    escapeValue: false,
+    alwaysFormat: true,
+  },
+})
+
+/** Add texts for a language (each bundle adds its own catalogues at start-up). */
+export function addMessages(language: Language, messages: Dictionary): void {
+  i18n.addResourceBundle(language, 'translation', messages, true, true)
+}
+
+const loaded = new Set<Language>(['en'])
+
+/**
+ * Load the participant pages' texts for `language` (Persian is a separate file, downloaded only by
+ * those who read Persian), then switch to it.
+ */
+export async function loadLanguage(language: Language): Promise<void> {
+  if (!loaded.has(language)) {
+    if (language === 'fa') addMessages('fa', (await import('./messages.fa')).participantFa)
+    loaded.add(language)
+  }
+  setLanguage(language)
+}
+
+/** Switch the interface's language: `<html lang dir>` follow, and so does the layout (logical CSS). */
 export function setLanguage(language: string): void {
-  current = language in dictionaries ? language : 'en'
-  document.documentElement.lang = current
-  document.documentElement.dir = dictionaries[current]!.dir
+  const next: Language = isLanguage(language) ? language : 'en'
+  void i18n.changeLanguage(next)
+  if (typeof document === 'undefined') return
+  document.documentElement.lang = next
+  document.documentElement.dir = languages[next].dir
 }
 
-export function language(): string {
-  return current
+export function language(): Language {
+  return isLanguage(i18n.language) ? i18n.language : 'en'
+}
+
+/** The locale dates and numbers are written in: Persian digits and the Solar Hijri calendar for Persian. */
+export function locale(): string {
+  return languages[language()].locale
+}
+
+/**
+ * The language a browser asks for, when it is one of ours: `fa-IR` gives "fa".
+ *
+ * @example
+ * preferredLanguage(['fa-IR', 'en-US']) // "fa"
+ */
+export function preferredLanguage(requested: readonly string[]): Language | null {
+  for (const tag of requested) {
+    const base = tag.toLowerCase().split('-')[0]
+    if (isLanguage(base)) return base
+  }
+  return null
 }
 
 /**
  * The text for `key` in the current language (falling back to English), with `{name}` placeholders
- * filled from `params`.
+ * filled from `params`; numbers are written in the language's digits, and `count` chooses the plural form.
  *
  * @example
  * t('form.step', { current: 2, total: 4 }) // "Questionnaire 2 of 4"
  */
 export function t(key: MessageKey, params: Record<string, string | number> = {}): string {
-  const text = dictionaries[current]?.messages[key] ?? english[key] ?? key
-  return text.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`))
+  return i18n.t(key, params) as string
 }
 
-/** A date for people, in the current language, without the time. */
-export function formatDate(iso: string): string {
-  return new Intl.DateTimeFormat(current, { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(iso))
+/** A whole number or a score in the current language's digits: "۱۲٫۵" in Persian. */
+export function formatNumber(value: number): string {
+  return numberFormat(language()).format(value)
+}
+
+/** A date for people, in the current language and calendar, without the time (the day in `timeZone`). */
+export function formatDate(iso: string, timeZone = 'UTC'): string {
+  return new Intl.DateTimeFormat(locale(), { dateStyle: 'long', timeZone }).format(new Date(iso))
 }
 
 /** A moment for people, in the current language and the device's time zone, with the time. */
 export function formatDateTime(iso: string): string {
-  return new Intl.DateTimeFormat(current, { dateStyle: 'long', timeStyle: 'short' }).format(new Date(iso))
+  return new Intl.DateTimeFormat(locale(), { dateStyle: 'long', timeStyle: 'short' }).format(new Date(iso))
 }
 
-/** The last day a wave is open: it closes at the start of the next day (UTC). */
-export function formatLastDay(closesAtIso: string): string {
-  return formatDate(new Date(new Date(closesAtIso).getTime() - 1).toISOString())
+/** The last day a wave is open, in the study's zone: it closes at the start of the next day there. */
+export function formatLastDay(closesAtIso: string, timeZone = 'UTC'): string {
+  return formatDate(new Date(new Date(closesAtIso).getTime() - 1).toISOString(), timeZone)
+}
+
+/**
+ * The last minute a wave is open, with its date and the zone's name, as a participant needs to know it:
+ * "March 7, 2026 at 11:59 PM Iran Standard Time".
+ */
+export function formatClosing(closesAtIso: string, timeZone: string): string {
+  return new Intl.DateTimeFormat(locale(), { year: 'numeric', month: 'long', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'long', timeZone }).format(
+    new Date(new Date(closesAtIso).getTime() - 60_000),
+  )
 }

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, useSyncExternalStore } from 'react'
+import { Fragment, useCallback, useEffect, useState, useSyncExternalStore } from 'react'
 import { ephemeralDeviceId, openDeviceStore, type DeviceStore } from './device-store'
 import { memoryStore } from './outbox'
 import { Model, type SurveyModel } from 'survey-core'
@@ -6,12 +6,13 @@ import { Survey } from 'survey-react-ui'
 import type { FormState, ParticipantState, WaveView } from '../../server/contracts/participant'
 import { SaveStatus } from '../components/SaveStatus'
 import { api, errorOf } from '../lib/api'
-import { formatDate, formatLastDay, language, t } from '../lib/i18n'
+import { formatClosing, formatDate, formatLastDay, isLanguage, language, languages, t, type Language } from '../lib/i18n'
 import { FormView } from './FormView'
 import { InterviewQuotes } from './InterviewQuotes'
 import { YourResults } from './YourResults'
 import { Outbox } from './outbox'
 import { httpTransport, withTimeout } from './transport'
+import { applyLanguage, chooseLanguage, chosenLanguage, formLanguage } from './language'
 
 type Load = { kind: 'loading'; offline: boolean } | { kind: 'inactive' } | { kind: 'ready'; state: ParticipantState; fromDevice: boolean }
 
@@ -146,6 +147,19 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
   useEffect(() => {
     if (load.kind === 'ready' && device) void device.saveState(withConfirmed(load.state, outbox))
   }, [load, device, outbox, version])
+  // The page speaks the study's language unless the participant chose another for this link.
+  const [lang, setLang] = useState<Language>(language())
+  const studyLanguage = load.kind === 'ready' ? load.state.study.language : null
+  useEffect(() => {
+    if (studyLanguage && isLanguage(studyLanguage) && !chosenLanguage(token) && studyLanguage !== language()) void applyLanguage(studyLanguage).then(setLang)
+  }, [studyLanguage, token])
+  const switchLanguage = useCallback(
+    (next: Language) => {
+      chooseLanguage(token, next)
+      void applyLanguage(next).then(setLang)
+    },
+    [token],
+  )
   const [withdrawing, setWithdrawing] = useState(false)
   // Finished here: confirmed by the server, or waiting in the outbox to be submitted.
   const isDone = useCallback(
@@ -187,10 +201,19 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
     else if (withdrawing) content = <WithdrawPage token={token} onCancel={() => setWithdrawing(false)} onDone={(s) => (setWithdrawing(false), setState(s))} state={state} />
     else if (state.consent.decision !== 'agree') content = <ConsentPage token={token} state={state} onDecided={setState} />
     else {
+      const wave = next && state.waves.find((w) => w.kind === next.slot)
       content = next ? (
         <>
+          {wave?.closesSoon && (
+            <p className="notice closing" role="status" data-testid="closes-soon">
+              {t('wave.closesSoon', { closes: formatClosing(wave.closesAt, state.study.timeZone) })}
+            </p>
+          )}
           <p className="step">{next.slot === 'enrolment' ? t('form.enrolment') : `${t(`wave.${next.slot as WaveView['kind']}`)} · ${t('form.step', { current: next.step, total: next.total })}`}</p>
-          <FormView key={`${next.slot}/${next.form.instrument.id}`} slot={next.slot} form={next.form} outbox={outbox} onComplete={formCompleted} />
+          {/* A questionnaire without a validated translation in the page's language is shown in its own, in its direction. */}
+          <div lang={formLanguage(next.form.instrument.languages)} dir={isLanguage(formLanguage(next.form.instrument.languages)) ? languages[formLanguage(next.form.instrument.languages) as Language].dir : 'ltr'}>
+            <FormView key={`${next.slot}/${next.form.instrument.id}`} slot={next.slot} form={next.form} outbox={outbox} onComplete={formCompleted} />
+          </div>
         </>
       ) : (
         <DonePage token={token} state={state} isDone={isDone} isConfirmed={isConfirmed} />
@@ -204,7 +227,12 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
   return (
     <Frame
       title={load.kind === 'ready' ? load.state.study.name : t('app.title')}
-      status={load.kind === 'ready' && load.state.consent.decision === 'agree' && <SaveStatus status={status} kept={outbox.persistent} />}
+      status={
+        <>
+          <LanguageChoice value={lang} onChange={switchLanguage} />
+          {load.kind === 'ready' && load.state.consent.decision === 'agree' && <SaveStatus status={status} kept={outbox.persistent} />}
+        </>
+      }
       content={
         <>
           {load.kind === 'ready' && load.fromDevice && (
@@ -217,7 +245,8 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
               {r.message}
             </p>
           ))}
-          {content}
+          {/* A new language re-creates the forms, so SurveyJS shows its own texts and direction in it too. */}
+          <Fragment key={lang}>{content}</Fragment>
         </>
       }
       footer={
@@ -230,6 +259,22 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
         )
       }
     />
+  )
+}
+
+/** The page's language, for a participant who reads the other one better. */
+function LanguageChoice({ value, onChange }: { value: Language; onChange: (next: Language) => void }) {
+  return (
+    <label className="language-choice">
+      <span>{t('language.label')}</span>{' '}
+      <select value={value} onChange={(e) => isLanguage(e.target.value) && onChange(e.target.value)} data-testid="language">
+        {Object.entries(languages).map(([code, { name }]) => (
+          <option key={code} value={code} lang={code}>
+            {name}
+          </option>
+        ))}
+      </select>
+    </label>
   )
 }
 
@@ -301,6 +346,8 @@ function ConsentPage({ token, state, onDecided }: { token: string; state: Partic
  */
 function DonePage({ token, state, isDone, isConfirmed }: { token: string; state: ParticipantState; isDone: (slot: string, form: FormState) => boolean; isConfirmed: (slot: string, form: FormState) => boolean }) {
   const done = (wave: WaveView) => wave.forms.every((f) => isConfirmed(wave.kind, f))
+  // Wave days are days in the study's zone; the closing moment is shown with the zone's name.
+  const zone = state.study.timeZone
   // Finished here but not yet stored as complete by the server: never say "done" for those.
   const waiting = [...state.enrolment.map((f) => ['enrolment', f] as const), ...state.waves.flatMap((w) => w.forms.map((f) => [w.kind, f] as const))].some(
     ([slot, f]) => isDone(slot, f) && !isConfirmed(slot, f),
@@ -320,10 +367,10 @@ function DonePage({ token, state, isDone, isConfirmed }: { token: string; state:
                     {done(wave)
                       ? t('wave.complete')
                       : wave.state === 'upcoming'
-                        ? t('wave.upcoming', { opens: formatDate(wave.opensAt), closes: formatLastDay(wave.closesAt) })
+                        ? t('wave.upcoming', { opens: formatDate(wave.opensAt, zone), closes: formatClosing(wave.closesAt, zone) })
                         : wave.state === 'open'
-                          ? t('wave.open', { closes: formatLastDay(wave.closesAt) })
-                          : t('wave.closed', { closes: formatLastDay(wave.closesAt) })}
+                          ? t(wave.closesSoon ? 'wave.closesSoon' : 'wave.open', { closes: formatClosing(wave.closesAt, zone) })
+                          : t('wave.closed', { closes: formatLastDay(wave.closesAt, zone) })}
                   </div>
                 </li>
               ))}

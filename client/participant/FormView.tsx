@@ -4,6 +4,7 @@ import { Survey } from 'survey-react-ui'
 import { answerProblem, defaultMaxLength, surveyQuestions, type Question } from '../../server/contracts/answer-rules'
 import type { FormState } from '../../server/contracts/participant'
 import { language, t } from '../lib/i18n'
+import { formLanguage } from './language'
 import { readNumber } from './numbers'
 import type { Outbox } from './outbox'
 
@@ -62,7 +63,7 @@ export function FormView({ slot, form, outbox, onComplete }: Props) {
   // Create the model once per form (SurveyJS samples that create it on every render lose answers).
   const [model] = useState(() => {
     const model = new Model(form.instrument.survey)
-    model.locale = language()
+    model.locale = formLanguage(form.instrument.languages)
     model.questionsOnPageMode = 'questionPerPage'
     model.showProgressBar = true
     model.progressBarLocation = 'top'

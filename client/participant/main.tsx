@@ -1,11 +1,12 @@
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import 'survey-core/survey-core.fontless.css'
+import '../components/typeface.css'
 import './participant.css'
-import { setLanguage } from '../lib/i18n'
+import { preferredLanguage } from '../lib/i18n'
 import { App } from './App'
+import { applyLanguage, chosenLanguage } from './language'
 
-setLanguage('en')
 // The page is served at /p/<token>; the token is the participant's only credential.
 const token = decodeURIComponent(window.location.pathname.split('/').filter(Boolean)[1] ?? '')
 // Open again with no connection: the service worker precaches this page (vite.config.ts). Only the
@@ -13,8 +14,13 @@ const token = decodeURIComponent(window.location.pathname.split('/').filter(Bool
 // the page works online as before.
 if ('serviceWorker' in navigator) void navigator.serviceWorker.register('/p/sw.js', { scope: '/p/' }).catch(() => undefined)
 
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <App token={token} />
-  </StrictMode>,
-)
+// Until the study's language is known: the participant's own choice for this link, else the browser's.
+const initial = chosenLanguage(token) ?? preferredLanguage(navigator.languages) ?? 'en'
+const render = () =>
+  createRoot(document.getElementById('root')!).render(
+    <StrictMode>
+      <App token={token} />
+    </StrictMode>,
+  )
+// Offline on a first visit in Persian: start in English rather than not at all.
+void applyLanguage(initial).catch(() => undefined).finally(render)

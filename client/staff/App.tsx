@@ -6,7 +6,8 @@
 import { lazy, Suspense, useEffect, useRef, useState } from 'react'
 import { Link, Redirect, Route, Switch, useLocation, useSearch } from 'wouter'
 import { api } from '../lib/api'
-import { t } from '../lib/i18n'
+import { isLanguage, language, languages, t } from '../lib/i18n'
+import { chooseStaffLanguage } from './language'
 import { CodebookPage } from './pages/CodebookPage'
 import { CodingPage } from './pages/CodingPage'
 import { CohortPage } from './pages/CohortPage'
@@ -121,6 +122,16 @@ function Layout({ children }: { children: React.ReactNode }) {
         <Link href="/" className="brand">
           {t('app.title')}
         </Link>
+        <label className="language-choice">
+          <span className="visually-hidden">{t('staff.language')}</span>
+          <select value={language()} onChange={(e) => isLanguage(e.target.value) && chooseStaffLanguage(e.target.value)} data-testid="staff-language" aria-label={t('staff.language')}>
+            {Object.entries(languages).map(([code, { name }]) => (
+              <option key={code} value={code} lang={code}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </label>
         {me && (
           <div className="user">
             <span className="user-name">

@@ -1,14 +1,17 @@
-/** Numbers and dates for people, in the current language. */
+/**
+ * Numbers and dates for people, in the current language: Persian digits and the Solar Hijri calendar in
+ * Persian. Wave days are days in the study's time zone. Exports and the API keep ISO dates.
+ */
 import { formatPValue } from '../../server/contracts/p-value'
-import { language } from '../lib/i18n'
+import { locale } from '../lib/i18n'
 
 const formatters = new Map<string, Intl.NumberFormat>()
 
 function formatter(minimumFractionDigits: number, maximumFractionDigits: number): Intl.NumberFormat {
-  const key = `${language()}|${minimumFractionDigits}|${maximumFractionDigits}`
+  const key = `${locale()}|${minimumFractionDigits}|${maximumFractionDigits}`
   let f = formatters.get(key)
   if (!f) {
-    f = new Intl.NumberFormat(language(), { minimumFractionDigits, maximumFractionDigits })
+    f = new Intl.NumberFormat(locale(), { minimumFractionDigits, maximumFractionDigits })
     formatters.set(key, f)
   }
   return f
@@ -36,27 +39,32 @@ export function signed(value: number): string {
 
 /** Date and time, to the minute, in the viewer's time zone. */
 export function dateTime(iso: string): string {
-  return new Intl.DateTimeFormat(language(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso))
+  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso))
 }
 
-/** A date without the time, short: "Nov 29, 2026". Whole days are UTC days, as on the server. */
-export function shortDate(iso: string): string {
-  return new Intl.DateTimeFormat(language(), { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(iso))
+/** A date without the time, short: "Nov 29, 2026", the day it is in `timeZone` (group sessions: UTC). */
+export function shortDate(iso: string, timeZone = 'UTC'): string {
+  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeZone }).format(new Date(iso))
 }
 
-/** The last day of a wave, short: it closes at the start of the next day (UTC). */
-export function shortLastDay(closesAtIso: string): string {
-  return shortDate(new Date(new Date(closesAtIso).getTime() - 1).toISOString())
+/** The last day of a wave, short: it closes at the start of the next day in the study's zone. */
+export function shortLastDay(closesAtIso: string, timeZone = 'UTC'): string {
+  return shortDate(new Date(new Date(closesAtIso).getTime() - 1).toISOString(), timeZone)
 }
 
-/** A day in UTC (waves and sessions are whole days in UTC) as YYYY-MM-DD, for date inputs. */
-export function isoDay(iso: string): string {
-  return iso.slice(0, 10)
+/** The day an instant falls on in `timeZone`, as YYYY-MM-DD for date inputs (which are always ISO). */
+export function isoDay(iso: string, timeZone = 'UTC'): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
+      .formatToParts(new Date(iso))
+      .map((p) => [p.type, p.value]),
+  )
+  return `${parts.year}-${parts.month}-${parts.day}`
 }
 
-/** The last day of a wave as YYYY-MM-DD: it closes at the start of the next day (UTC). */
-export function lastDayOf(closesAtIso: string): string {
-  return new Date(new Date(closesAtIso).getTime() - 1).toISOString().slice(0, 10)
+/** The last day of a wave as YYYY-MM-DD: it closes at the start of the next day in the study's zone. */
+export function lastDayOf(closesAtIso: string, timeZone = 'UTC'): string {
+  return isoDay(new Date(new Date(closesAtIso).getTime() - 1).toISOString(), timeZone)
 }
 
 /** A statistic with its sign and fixed decimals: +1.50, -0.73. */

@@ -1,14 +1,18 @@
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
+import '../components/typeface.css'
 import './staff.css'
-import { addMessages, setLanguage } from '../lib/i18n'
+import { addMessages } from '../lib/i18n'
 import { staffEn } from './messages'
 import { App } from './App'
+import { applyStaffLanguage, staffLanguage } from './language'
 
 addMessages('en', staffEn)
-setLanguage('en')
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <App />
-  </StrictMode>,
-)
+const render = () =>
+  createRoot(document.getElementById('root')!).render(
+    <StrictMode>
+      <App />
+    </StrictMode>,
+  )
+// If the Persian texts cannot be fetched, start in English rather than not at all.
+void applyStaffLanguage(staffLanguage()).catch(() => undefined).finally(render)

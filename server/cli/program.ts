@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError, Option } from 'commander'
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { basename, join, relative, resolve } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { Deps } from '../domain/deps'
@@ -14,7 +14,8 @@ import { exportCohortQdpx, exportStudyQdc, type QdaFile } from '../domain/qualit
 import { importCohortCsv, type ImportSummary } from '../domain/outcomes/import'
 import { cohortReport } from '../domain/outcomes/report'
 import { reportCsv, reportMarkdown } from '../domain/outcomes/report-format'
-import { checkInstrumentFile } from '../domain/instruments/registry'
+import { checkInstrumentFile, checkTranslationFile, translationFilesBeside } from '../domain/instruments/registry'
+import { isTranslationFileName } from '../domain/instruments/translations'
 import { addParticipants, createCohort, createStudy, setWave } from '../domain/staff/setup'
 import { createDemo } from '../domain/demo/study'
 import { participantLink } from '../domain/participation/tokens'
@@ -88,8 +89,10 @@ export function buildProgram(io: CliIo): Command {
   study
     .command('create')
     .requiredOption('--name <name>', 'the study name')
-    .action(async (opts: { name: string }) => {
-      const created = await createStudy(await io.deps(), { name: opts.name }, actor)
+    .option('--language <code>', "participants' pages open in this language: en or fa", 'en')
+    .option('--time-zone <zone>', "IANA time zone whose days the waves follow (default: the server's)")
+    .action(async (opts: { name: string; language: string; timeZone?: string }) => {
+      const created = await createStudy(await io.deps(), { name: opts.name, language: opts.language, timeZone: opts.timeZone }, actor)
       print(created, () => created.id)
     })
 
@@ -167,10 +170,24 @@ export function buildProgram(io: CliIo): Command {
     .command('check <file>')
     .description('validate an instrument file and explain what is wrong')
     .action(async (file: string) => {
+      // A translation file (phq-9.fa.json) is checked against its instrument: every text, nothing more.
+      if (isTranslationFileName(basename(file))) {
+        const checked = checkTranslationFile(resolve(file), file)
+        if (!checked.ok) throw new CliError(`${file} is not a valid translation:\n${checked.problems.map((p) => `  ${p.field || '(file)'}: ${p.message}`).join('\n')}`, checked.problems)
+        const tr = checked.translation
+        print({ ok: true, ...tr }, () => `${file}: ${tr.language} translation of ${tr.translationOf}@${tr.version} covers all ${tr.texts} texts (${tr.validated ? 'validated' : 'not a validated translation'}; source: ${tr.source})`)
+        return
+      }
       const result = checkInstrumentFile(resolve(file), file)
       if (!result.ok) throw new CliError(`${file} is not a valid instrument file:\n${result.problems.map((p) => `  ${p.field || '(file)'}: ${p.message}`).join('\n')}`, result.problems)
       const i = result.instrument
-      print({ ok: true, id: i.id, version: i.version, kind: i.kind, questions: i.questions.length }, () => `${file}: ${i.id}@${i.version} is valid (${i.kind}, ${i.questions.length} questions)`)
+      // And the translations beside it: what each is missing.
+      const translations = translationFilesBeside(resolve(file)).map((path) => ({ file: relative(process.cwd(), path) || path, result: checkTranslationFile(path, relative(process.cwd(), path) || path) }))
+      const broken = translations.flatMap((t) => (t.result.ok ? [] : t.result.problems))
+      if (broken.length > 0) throw new CliError(`${file} is valid, but a translation beside it is not:\n${broken.map((p) => `  ${p.file}: ${p.field || '(file)'}: ${p.message}`).join('\n')}`, broken)
+      const languages = [...new Set([...i.languages, ...translations.flatMap((t) => (t.result.ok ? [t.result.translation.language] : []))])]
+      const questions = i.questions.length
+      print({ ok: true, id: i.id, version: i.version, kind: i.kind, questions, languages }, () => `${file}: ${i.id}@${i.version} is valid (${i.kind}, ${questions} questions; languages: ${languages.join(', ')})`)
     })
 
   program

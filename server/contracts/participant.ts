@@ -55,7 +55,8 @@ export const quoteAnswerBody = z
 export type QuoteAnswerBody = z.infer<typeof quoteAnswerBody>
 
 export type FormState = {
-  instrument: { id: string; version: string; title: unknown; survey: unknown }
+  /** `languages`: those its texts exist in; an English-only questionnaire is shown in English on a Persian page. */
+  instrument: { id: string; version: string; title: unknown; survey: unknown; languages: string[] }
   response: null | { status: 'draft' | 'complete'; answers: Record<string, unknown>; revision: number; updatedAt: string; completedAt: string | null }
 }
 
@@ -64,11 +65,14 @@ export type WaveView = {
   opensAt: string
   closesAt: string
   state: 'upcoming' | 'open' | 'closed'
+  /** Open, and closing within 24 hours: the page says so. */
+  closesSoon: boolean
   forms: FormState[]
 }
 
 export type ParticipantState = {
-  study: { name: string }
+  /** The study's default language for this page, and the IANA time zone its wave days follow. */
+  study: { name: string; language: string; timeZone: string }
   participant: { code: string; status: 'invited' | 'consented' | 'active' | 'withdrawn'; withdrawnAt: string | null }
   consent: { instrument: { id: string; version: string; survey: unknown }; decision: 'agree' | 'decline' | null; decidedAt: string | null }
   enrolment: FormState[]

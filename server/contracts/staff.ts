@@ -21,7 +21,11 @@ export type Me = {
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
 
-export const createStudyBody = z.strictObject({ name: z.string().trim().min(1).max(200) })
+/** Checked against the runtime's time-zone database in the domain; here only its shape. */
+const timeZone = z.string().min(1).max(64)
+const studyLanguage = z.enum(['en', 'fa'])
+
+export const createStudyBody = z.strictObject({ name: z.string().trim().min(1).max(200), language: studyLanguage.optional(), timeZone: timeZone.optional() })
 export const studySettingsBody = z.strictObject({
   name: z.string().trim().min(1).max(200).optional(),
   minCellSize: z.number().int().min(2).max(100).optional(),
@@ -29,6 +33,10 @@ export const studySettingsBody = z.strictObject({
   supportContact: z.string().trim().max(2000).nullable().optional(),
   /** The consent form (an instrument file of kind "consent") the study's participants see. */
   consentInstrument: z.string().min(1).max(100).optional(),
+  /** The language participants' pages open in. */
+  language: studyLanguage.optional(),
+  /** IANA time zone in which waves open and close; existing waves keep their days. */
+  timeZone: timeZone.optional(),
   /** The study's primary outcome(s) as "instrument/scale" (e.g. "phq-9/total"): reported unadjusted; the other scales form the adjusted secondary family. */
   primaryOutcomes: z.array(z.string().regex(/^[a-z0-9][a-z0-9_-]*\/[a-z][a-z0-9_-]*$/, 'instrument/scale, e.g. phq-9/total')).max(20).optional(),
 })

@@ -21,6 +21,10 @@ export interface StudyTable {
   /** 1: participants see their own change at their link once the post wave is complete. */
   participant_feedback: Generated<number>
   support_contact: string | null
+  /** The language participants' pages are shown in unless they choose another: "en" or "fa". */
+  language: Generated<string>
+  /** IANA time zone in which waves open and close at the start and end of their days. */
+  time_zone: Generated<string>
   /** JSON array of "instrument/scale" keys: the study's primary outcomes, not adjusted for multiplicity. */
   primary_outcomes: Generated<string>
 }

@@ -1,23 +1,110 @@
 /**
- * Wave dates. A date given as `YYYY-MM-DD` means that whole day in UTC: a wave opens at the start of
- * its opening day and closes at the end of its closing day. Full ISO date-times are taken as given.
+ * Wave dates. A date given as `YYYY-MM-DD` means that whole day in the study's time zone (an IANA name
+ * such as "Asia/Tehran"): a wave opens at the start of its opening day and closes at the end of its
+ * closing day there, so a participant in Tehran finds it open until midnight in Tehran, not in UTC.
+ * Full ISO date-times (with a zone or offset) are taken as given. Stored times stay UTC instants.
+ *
+ * The zone rules come from the runtime's own time-zone database (ICU, through `Intl`), the same one
+ * the browser uses to show the dates; no second database to keep up to date.
  */
-export function startOfDay(input: string): Date {
-  return parseDate(input, false)
+
+/** The time zone of the machine the server runs on, used for new studies when none is given. */
+export function serverTimeZone(): string {
+  return new Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC'
 }
 
-export function endOfDay(input: string): Date {
-  return parseDate(input, true)
+/** Whether `name` is an IANA time zone the runtime knows ("Asia/Tehran", "UTC"). */
+export function isTimeZone(name: string): boolean {
+  if (!/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(name)) return false
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name })
+    return true
+  } catch {
+    return false
+  }
 }
 
-function parseDate(input: string, end: boolean): Date {
+/**
+ * The start of day `input` (YYYY-MM-DD) in `timeZone`.
+ *
+ * @example
+ * startOfDay('2026-03-01', 'Asia/Tehran').toISOString() // "2026-02-28T20:30:00.000Z"
+ */
+export function startOfDay(input: string, timeZone = 'UTC'): Date {
+  return parseDate(input, false, timeZone)
+}
+
+/**
+ * The end of day `input` in `timeZone`: the first instant of the next day there (exclusive).
+ *
+ * @example
+ * endOfDay('2026-03-01', 'Asia/Tehran').toISOString() // "2026-03-01T20:30:00.000Z"
+ */
+export function endOfDay(input: string, timeZone = 'UTC'): Date {
+  return parseDate(input, true, timeZone)
+}
+
+function parseDate(input: string, end: boolean, timeZone: string): Date {
   const dayOnly = /^\d{4}-\d{2}-\d{2}$/.test(input)
   const date = new Date(dayOnly ? `${input}T00:00:00.000Z` : input)
   if (Number.isNaN(date.getTime()) || (dayOnly && date.toISOString().slice(0, 10) !== input)) {
     throw new RangeError(`"${input}" is not a date (use YYYY-MM-DD or an ISO date-time)`)
   }
-  if (dayOnly && end) return new Date(date.getTime() + 24 * 3600 * 1000)
-  return date
+  if (!dayOnly) return date
+  if (!isTimeZone(timeZone)) throw new RangeError(`"${timeZone}" is not an IANA time zone`)
+  const day = end ? new Date(date.getTime() + 24 * 3600 * 1000) : date
+  return zonedMidnight(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate(), timeZone)
+}
+
+/** Milliseconds that `timeZone`'s wall clock is ahead of UTC at `instant` (+03:30 in Tehran). */
+function offsetAt(instant: number, timeZone: string): number {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' })
+      .formatToParts(new Date(instant))
+      .map((p) => [p.type, Number(p.value)]),
+  ) as Record<string, number>
+  const wall = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!)
+  return wall - Math.floor(instant / 1000) * 1000
+}
+
+/**
+ * The first instant of a calendar day in `timeZone`. Where a clock change skips midnight (Tehran's
+ * daylight saving time began at 24:00 until 2022), the day starts at the first minute that exists.
+ */
+function zonedMidnight(year: number, month: number, day: number, timeZone: string): Date {
+  const wall = Date.UTC(year, month, day)
+  let instant = wall - offsetAt(wall, timeZone)
+  const corrected = wall - offsetAt(instant, timeZone)
+  if (corrected !== instant) {
+    // The offset changed between the guess and midnight: take the corrected one if it still falls on
+    // this day there, otherwise midnight did not exist and the day begins at the change.
+    instant = dayInZone(new Date(corrected), timeZone) === isoOf(year, month, day) ? corrected : Math.max(instant, corrected)
+  }
+  return new Date(instant)
+}
+
+function isoOf(year: number, month: number, day: number): string {
+  return new Date(Date.UTC(year, month, day)).toISOString().slice(0, 10)
+}
+
+/**
+ * The calendar day (YYYY-MM-DD) that `instant` falls on in `timeZone`.
+ *
+ * @example
+ * dayInZone(new Date('2026-02-28T21:00:00Z'), 'Asia/Tehran') // "2026-03-01"
+ */
+export function dayInZone(instant: Date, timeZone: string): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
+      .formatToParts(instant)
+      .map((p) => [p.type, p.value]),
+  ) as Record<string, string>
+  return `${parts.year}-${parts.month}-${parts.day}`
+}
+
+/** The last day a wave is open, in `timeZone`: it closes at the start of the next day there. */
+export function lastDayInZone(closesAt: string, timeZone: string): string {
+  return dayInZone(new Date(new Date(closesAt).getTime() - 1), timeZone)
 }
 
 export type WaveState = 'upcoming' | 'open' | 'closed'
@@ -27,4 +114,12 @@ export function waveState(wave: { opensAt: string; closesAt: string }, now: Date
   if (now < new Date(wave.opensAt)) return 'upcoming'
   if (now >= new Date(wave.closesAt)) return 'closed'
   return 'open'
+}
+
+/** How long before its end an open wave tells participants that it is about to close. */
+export const closingSoonMs = 24 * 3600 * 1000
+
+/** An open wave in its last 24 hours. */
+export function closesSoon(wave: { opensAt: string; closesAt: string }, now: Date): boolean {
+  return waveState(wave, now) === 'open' && new Date(wave.closesAt).getTime() - now.getTime() <= closingSoonMs
 }

@@ -44,6 +44,9 @@ export function cohortRoutes(deps: Deps) {
         kind: i.kind,
         title: plainText(i.title),
         licence: i.licence.name,
+        /** The languages its texts exist in, and where each translation comes from. */
+        languages: i.languages,
+        translations: (i.translations ?? []).map((t) => ({ language: t.language, source: t.source, validated: t.validated })),
         scales: i.kind === 'questionnaire' ? i.scoring.scales.map((s) => ({ id: s.id, label: plainText(s.label), direction: s.direction, range: s.range })) : [],
       }))
       return c.json(list, 200)
@@ -51,7 +54,7 @@ export function cohortRoutes(deps: Deps) {
     .get('/cohorts/:id', pathParams(idParam), async (c) => {
       const { cohort, study, roles } = await requireCohortRole(deps, staffOf(c).user, c.req.valid('param').id, anyRole)
       const [sessions, waves] = await Promise.all([listGroupSessions(deps.db, cohort.id), listWaves(deps.db, cohort.id)])
-      return c.json({ ...cohort, study: { id: study.id, name: study.name, minCellSize: study.minCellSize }, roles, sessions, waves }, 200)
+      return c.json({ ...cohort, study: { id: study.id, name: study.name, minCellSize: study.minCellSize, language: study.language, timeZone: study.timeZone }, roles, sessions, waves }, 200)
     })
     .get('/cohorts/:id/tracking', pathParams(idParam), async (c) => {
       const { cohort } = await requireCohortRole(deps, staffOf(c).user, c.req.valid('param').id, ['researcher'])

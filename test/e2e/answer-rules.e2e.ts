@@ -87,10 +87,11 @@ describe('text the server would refuse', () => {
     await choose(page, 'Other')
     const other = page.getByRole('textbox').last()
     await other.fill('x'.repeat(6159))
-    await page.getByText('This answer is 6159 characters long; the most it can hold is 5000.').waitFor()
+    // t() writes numbers in the page language's digits and grouping (client/lib/i18n.ts): 6,159 in English.
+    await page.getByText('This answer is 6,159 characters long; the most it can hold is 5,000.').waitFor()
     // The form does not go on with an answer the server would refuse.
     await next(page)
-    await page.getByText('This answer is 6159 characters long').waitFor()
+    await page.getByText('This answer is 6,159 characters long').waitFor()
     await screenshot(page, 'answer-rules-02-other-too-long')
     await other.fill('Midwife')
     await saved(page)

@@ -103,10 +103,10 @@ export function ParticipantsTab({ cohort }: { cohort: CohortDetail }) {
                     {t(`staff.wave.${wave.kind}`)}
                     <span className="th-note">
                       {wave.state === 'open'
-                        ? t('staff.waveState.open', { closes: formatLastDay(wave.closesAt) })
+                        ? t('staff.waveState.open', { closes: formatLastDay(wave.closesAt, cohort.study.timeZone) })
                         : wave.state === 'upcoming'
-                          ? t('staff.waveState.upcoming', { opens: formatDate(wave.opensAt) })
-                          : t('staff.waveState.closed', { closes: formatLastDay(wave.closesAt) })}
+                          ? t('staff.waveState.upcoming', { opens: formatDate(wave.opensAt, cohort.study.timeZone) })
+                          : t('staff.waveState.closed', { closes: formatLastDay(wave.closesAt, cohort.study.timeZone) })}
                     </span>
                   </th>
                 ))}

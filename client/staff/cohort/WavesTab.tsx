@@ -6,7 +6,7 @@ import { useId, useState } from 'react'
 import { Field } from '../../components/Field'
 import { ErrorNotice, StatusNotice } from '../../components/Notice'
 import { api } from '../../lib/api'
-import { formatDate, formatLastDay, t } from '../../lib/i18n'
+import { formatClosing, formatDate, formatLastDay, t } from '../../lib/i18n'
 import { isoDay, lastDayOf } from '../format'
 import { call, useAction, useResource } from '../request'
 import { waveKinds, type CohortDetail, type Instrument, type WaveKind } from '../types'
@@ -21,26 +21,47 @@ export function WavesTab({ cohort, onSaved }: { cohort: CohortDetail; onSaved: (
   const questionnaires = instruments.data.filter((i) => i.kind === 'questionnaire')
   return (
     <div className="tab-panel">
-      <p className="muted">{t('staff.waves.intro')}</p>
+      <p className="muted">{t('staff.waves.intro', { zone: cohort.study.timeZone })}</p>
       <div className="wave-grid">
         {waveKinds.map((kind) => (
-          <WaveForm key={kind} kind={kind} cohortId={cohort.id} wave={cohort.waves.find((w) => w.kind === kind)} waves={cohort.waves} questionnaires={questionnaires} onSaved={onSaved} />
+          <WaveForm key={kind} kind={kind} cohortId={cohort.id} timeZone={cohort.study.timeZone} studyLanguage={cohort.study.language} wave={cohort.waves.find((w) => w.kind === kind)} waves={cohort.waves} questionnaires={questionnaires} onSaved={onSaved} />
         ))}
       </div>
     </div>
   )
 }
 
-function waveStateText(wave: Wave): string {
+/** The wave's state now, with its dates in the study's zone (the closing moment with the zone's name). */
+function waveStateText(wave: Wave, timeZone: string): string {
   const now = Date.now()
-  if (now < new Date(wave.opensAt).getTime()) return t('staff.waveState.upcoming', { opens: formatDate(wave.opensAt) })
-  if (now >= new Date(wave.closesAt).getTime()) return t('staff.waveState.closed', { closes: formatLastDay(wave.closesAt) })
-  return t('staff.waveState.open', { closes: formatLastDay(wave.closesAt) })
+  if (now < new Date(wave.opensAt).getTime()) return t('staff.waveState.upcoming', { opens: formatDate(wave.opensAt, timeZone) })
+  if (now >= new Date(wave.closesAt).getTime()) return t('staff.waveState.closed', { closes: formatLastDay(wave.closesAt, timeZone) })
+  return t('staff.waveState.open', { closes: formatClosing(wave.closesAt, timeZone) })
+}
+
+/**
+ * For a study in another language than English: whether a questionnaire exists in it. We ship a
+ * questionnaire's Persian only from a published validated translation that may be reproduced, so most
+ * stay English-only, and participants would see them in English.
+ */
+function TranslationNote({ instrument, studyLanguage }: { instrument: Instrument | undefined; studyLanguage: string }) {
+  if (!instrument || studyLanguage === 'en') return null
+  const translation = instrument.translations.find((t) => t.language === studyLanguage)
+  if (!instrument.languages.includes(studyLanguage)) {
+    return (
+      <span className="cell-note warning" data-testid="english-only">
+        {t('staff.waves.englishOnly')}
+      </span>
+    )
+  }
+  return translation ? <span className="cell-note">{t('staff.waves.translated', { name: instrument.title, source: translation.source })}</span> : null
 }
 
 function WaveForm({
   kind,
   cohortId,
+  timeZone,
+  studyLanguage,
   wave,
   waves,
   questionnaires,
@@ -48,6 +69,8 @@ function WaveForm({
 }: {
   kind: WaveKind
   cohortId: string
+  timeZone: string
+  studyLanguage: string
   wave: Wave | undefined
   waves: Wave[]
   questionnaires: Instrument[]
@@ -55,8 +78,9 @@ function WaveForm({
 }) {
   const headingId = useId()
   const addId = useId()
-  const [opens, setOpens] = useState(wave ? isoDay(wave.opensAt) : '')
-  const [closes, setCloses] = useState(wave ? lastDayOf(wave.closesAt) : '')
+  // The date inputs show and take days in the study's zone, as the server reads them.
+  const [opens, setOpens] = useState(wave ? isoDay(wave.opensAt, timeZone) : '')
+  const [closes, setCloses] = useState(wave ? lastDayOf(wave.closesAt, timeZone) : '')
   const [chosen, setChosen] = useState<string[]>(wave?.instruments ?? [])
   const [toAdd, setToAdd] = useState('')
   const [saved, setSaved] = useState<string | null>(null)
@@ -83,7 +107,7 @@ function WaveForm({
   return (
     <section className="panel wave" aria-labelledby={headingId} data-wave={kind}>
       <h2 id={headingId}>{t(`staff.wave.${kind}`)}</h2>
-      <p className="muted">{wave ? waveStateText(wave) : t('staff.waves.notSet')}</p>
+      <p className="muted">{wave ? waveStateText(wave, timeZone) : t('staff.waves.notSet')}</p>
       <form
         onSubmit={(e) => {
           e.preventDefault()
@@ -111,6 +135,7 @@ function WaveForm({
                     <span className="instrument-name">
                       {titleOf(id)}
                       <span className="cell-note">{versionOf(id)}</span>
+                      <TranslationNote instrument={questionnaires.find((q) => q.id === id)} studyLanguage={studyLanguage} />
                     </span>
                     <span className="order-buttons">
                       <button type="button" className="secondary small" disabled={index === 0} onClick={() => move(index, -1)} aria-label={t('staff.waves.moveUp', { name: titleOf(id) })}>

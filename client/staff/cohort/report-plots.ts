@@ -69,7 +69,7 @@ export function prePostLines(rows: PlotRow[], scale: ScaleReport, waves: { from:
     ...base(label),
     marginRight: 60,
     x: { type: 'point', domain: [waves.from, waves.to], label: null, padding: 0.4 },
-    y: { domain: [scale.range.min, scale.range.max], label: t('staff.plot.score'), grid: true },
+    y: { domain: [scale.range.min, scale.range.max], label: t('staff.plot.score'), grid: true, tickFormat: score },
     marks: [
       Plot.line(points, { x: 'wave', y: 'score', z: 'code', stroke: muted, strokeOpacity: 0.7, strokeWidth: 1.5 }),
       Plot.dot(points, { x: 'wave', y: 'score', fill: muted, r: 3.5, title: (d: (typeof points)[number]) => `${d.code}: ${score(d.score)}` }),
@@ -91,7 +91,7 @@ export function changeDistribution(rows: PlotRow[], waves: { from: string; to: s
     marginTop: 30,
     color,
     symbol,
-    x: { label: t('staff.plot.changeAxis', waves), nice: true, grid: true },
+    x: { label: t('staff.plot.changeAxis', waves), nice: true, grid: true, tickFormat: score },
     y: { axis: null },
     marks: [
       Plot.ruleX([0], { stroke: ink, strokeWidth: 1.5 }),
@@ -124,8 +124,8 @@ export function jacobsonTruax(rows: PlotRow[], scale: ScaleReport, waves: { from
     marginBottom: 40,
     color,
     symbol,
-    x: { domain: [min, max], label: t('staff.plot.scoreAt', { wave: waves.from }) },
-    y: { domain: [min, max], label: t('staff.plot.scoreAt', { wave: waves.to }) },
+    x: { domain: [min, max], label: t('staff.plot.scoreAt', { wave: waves.from }), tickFormat: score },
+    y: { domain: [min, max], label: t('staff.plot.scoreAt', { wave: waves.to }), tickFormat: score },
     marks: [
       ...(band === undefined ? [] : [Plot.areaY([min, max], { x: (d: number) => d, y1: (d: number) => d - band, y2: (d: number) => d + band, fill: accent, fillOpacity: 0.12, clip: true })]),
       Plot.line(
@@ -154,11 +154,11 @@ export function attendanceAndChange(rows: PlotRow[], sessions: number, waves: { 
   const most = Math.max(sessions, ...pairs.map((r) => r.attended))
   return Plot.plot({
     ...base(label),
-    x: { domain: [0, Math.max(1, most)], label: t('staff.plot.attended'), ticks: Array.from({ length: Math.max(1, most) + 1 }, (_, i) => i), tickFormat: 'd', inset: 10 },
-    y: { label: t('staff.plot.changeAxis', waves), grid: true, nice: true, inset: 10 },
+    x: { domain: [0, Math.max(1, most)], label: t('staff.plot.attended'), ticks: Array.from({ length: Math.max(1, most) + 1 }, (_, i) => i), tickFormat: score, inset: 10 },
+    y: { label: t('staff.plot.changeAxis', waves), grid: true, nice: true, inset: 10, tickFormat: score },
     marks: [
       Plot.ruleY([0], { stroke: ink, strokeWidth: 1.5 }),
-      Plot.dot(pairs, { x: 'attended', y: 'change', r: 6, fill: accent, fillOpacity: 0.85, stroke: 'white', title: (d: PlotRow) => `${d.code}: ${t('staff.plot.attendedN', { n: d.attended })}, ${score(d.change!)}` }),
+      Plot.dot(pairs, { x: 'attended', y: 'change', r: 6, fill: accent, fillOpacity: 0.85, stroke: 'white', title: (d: PlotRow) => `${d.code}: ${t('staff.plot.attendedN', { count: d.attended })}, ${score(d.change!)}` }),
     ],
   })
 }

@@ -127,7 +127,7 @@ function CohortFacts({ cohort }: { cohort: CohortDetail }) {
           <dd>
             {cohort.waves.map((wave) => (
               <span key={wave.kind} className="fact-line">
-                {t('staff.cohort.wave', { wave: t(`staff.wave.${wave.kind}`), dates: t('staff.cohort.waveDates', { opens: shortDate(wave.opensAt), closes: shortLastDay(wave.closesAt) }) })}
+                {t('staff.cohort.wave', { wave: t(`staff.wave.${wave.kind}`), dates: t('staff.cohort.waveDates', { opens: shortDate(wave.opensAt, cohort.study.timeZone), closes: shortLastDay(wave.closesAt, cohort.study.timeZone) }) })}
               </span>
             ))}
           </dd>

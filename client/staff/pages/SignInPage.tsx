@@ -20,7 +20,7 @@ function signInMessage(error: ApiFailure): string {
   if (error.status === 429) {
     const seconds = (error.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds
     const minutes = typeof seconds === 'number' ? Math.max(1, Math.ceil(seconds / 60)) : null
-    return minutes === null ? error.message : t('staff.signIn.tooMany', { minutes })
+    return minutes === null ? error.message : t('staff.signIn.tooMany', { count: minutes })
   }
   return error.message
 }

@@ -5,7 +5,7 @@ import { CheckboxField, Field } from '../../components/Field'
 import { ConfirmDialog, useConfirmation } from '../../components/ConfirmDialog'
 import { ErrorNotice, StatusNotice } from '../../components/Notice'
 import { api } from '../../lib/api'
-import { t } from '../../lib/i18n'
+import { isLanguage, languages, t } from '../../lib/i18n'
 import { dateTime } from '../format'
 import { call, useAction, useResource } from '../request'
 import { useMe } from '../session'
@@ -166,6 +166,8 @@ function StudySettings({ study, onSaved }: { study: StudyDetail; onSaved: () => 
     participantFeedback: study.participantFeedback,
     supportContact: study.supportContact ?? '',
     consentInstrument: study.consentInstrument,
+    language: study.language,
+    timeZone: study.timeZone,
   })
   // Consent texts are versioned instrument files; the study picks which one its participants see.
   const instruments = useResource(() => call(api.instruments.$get()), [])
@@ -180,6 +182,8 @@ function StudySettings({ study, onSaved }: { study: StudyDetail; onSaved: () => 
           participantFeedback: form.participantFeedback,
           supportContact: form.supportContact.trim() || null,
           consentInstrument: form.consentInstrument,
+          language: isLanguage(form.language) ? form.language : undefined,
+          timeZone: form.timeZone.trim(),
         },
       }),
     )
@@ -221,7 +225,26 @@ function StudySettings({ study, onSaved }: { study: StudyDetail; onSaved: () => 
             </select>
           )}
         </Field>
-        <ErrorNotice message={save.formError(['minCellSize', 'participantFeedback', 'supportContact', 'consentInstrument'])} />
+        <Field label={t('staff.settings.language')} hint={t('staff.settings.languageHint')} error={save.fieldError('language')} className="short">
+          {(props) => (
+            <select {...props} value={form.language} onChange={(e) => setForm({ ...form, language: e.target.value })} data-testid="study-language">
+              {Object.entries(languages).map(([code, { name }]) => (
+                <option key={code} value={code} lang={code}>
+                  {name}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label={t('staff.settings.timeZone')} hint={t('staff.settings.timeZoneHint')} error={save.fieldError('timeZone')}>
+          {(props) => <input {...props} dir="ltr" list="time-zones" required maxLength={64} value={form.timeZone} onChange={(e) => setForm({ ...form, timeZone: e.target.value })} data-testid="study-time-zone" />}
+        </Field>
+        <datalist id="time-zones">
+          {Intl.supportedValuesOf('timeZone').map((zone) => (
+            <option key={zone} value={zone} />
+          ))}
+        </datalist>
+        <ErrorNotice message={save.formError(['minCellSize', 'participantFeedback', 'supportContact', 'consentInstrument', 'language', 'timeZone'])} />
         <div className="actions">
           <button type="submit" disabled={save.pending}>
             {t('staff.settings.save')}

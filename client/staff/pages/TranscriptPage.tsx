@@ -67,7 +67,7 @@ export function TranscriptPage({ id }: { id: string }) {
       <header className="page-header">
         <h1 tabIndex={-1}>{t('staff.coding.transcriptTitle', { code: transcript.participant.code })}</h1>
         <p>
-          {t('staff.coding.position', { n: index + 1, total: list.length, at: dateTime(list[index]!.interviewStartedAt) })} · {t('staff.coding.characters', { n: transcript.length })}
+          {t('staff.coding.position', { n: index + 1, total: list.length, at: dateTime(list[index]!.interviewStartedAt) })} · {t('staff.coding.characters', { count: transcript.length })}
         </p>
         <nav className="pager no-print" aria-label={t('staff.coding.otherTranscripts')}>
           {previous && <Link href={`/transcripts/${previous.id}`}>{t('staff.coding.previous', { code: previous.participant.code })}</Link>}

@@ -10,6 +10,10 @@ export type Study = {
   minCellSize: number
   participantFeedback: boolean
   supportContact: string | null
+  /** The language participants' pages open in: "en" or "fa". */
+  language: string
+  /** IANA time zone in which the study's waves open and close. */
+  timeZone: string
   /** "instrument/scale" keys of the primary outcomes; the report adjusts only the others. */
   primaryOutcomes: string[]
 }
@@ -23,6 +27,8 @@ function toStudy(r: Selectable<Database['study']>): Study {
     minCellSize: r.min_cell_size,
     participantFeedback: r.participant_feedback === 1,
     supportContact: r.support_contact,
+    language: r.language,
+    timeZone: r.time_zone,
     primaryOutcomes: JSON.parse(r.primary_outcomes) as string[],
   }
 }
@@ -30,9 +36,19 @@ export type Cohort = { id: string; studyId: string; name: string; leader: string
 export type GroupSession = { id: string; cohortId: string; seq: number; startsAt: string }
 export type Wave = { id: string; cohortId: string; kind: WaveKind; opensAt: string; closesAt: string; instruments: string[]; source: DataSource }
 
-export async function insertStudy(db: Kysely<Database>, study: { name: string; consentInstrument?: string }, now: Date): Promise<Study> {
+export async function insertStudy(db: Kysely<Database>, study: { name: string; consentInstrument?: string; language?: string; timeZone?: string }, now: Date): Promise<Study> {
   const id = newId()
-  await db.insertInto('study').values({ id, name: study.name, consent_instrument: study.consentInstrument ?? 'consent', created_at: now.toISOString() }).execute()
+  await db
+    .insertInto('study')
+    .values({
+      id,
+      name: study.name,
+      consent_instrument: study.consentInstrument ?? 'consent',
+      created_at: now.toISOString(),
+      ...(study.language !== undefined ? { language: study.language } : {}),
+      ...(study.timeZone !== undefined ? { time_zone: study.timeZone } : {}),
+    })
+    .execute()
   return (await findStudy(db, id))!
 }
 
@@ -164,7 +180,7 @@ export async function appendWaveInstruments(db: Kysely<Database>, waveId: string
 export async function updateStudy(
   db: Kysely<Database>,
   id: string,
-  settings: { name?: string; minCellSize?: number; participantFeedback?: boolean; supportContact?: string | null; consentInstrument?: string; primaryOutcomes?: string[] },
+  settings: { name?: string; minCellSize?: number; participantFeedback?: boolean; supportContact?: string | null; consentInstrument?: string; language?: string; timeZone?: string; primaryOutcomes?: string[] },
 ): Promise<void> {
   const set = {
     ...(settings.consentInstrument !== undefined ? { consent_instrument: settings.consentInstrument } : {}),
@@ -172,6 +188,8 @@ export async function updateStudy(
     ...(settings.minCellSize !== undefined ? { min_cell_size: settings.minCellSize } : {}),
     ...(settings.participantFeedback !== undefined ? { participant_feedback: settings.participantFeedback ? 1 : 0 } : {}),
     ...(settings.supportContact !== undefined ? { support_contact: settings.supportContact } : {}),
+    ...(settings.language !== undefined ? { language: settings.language } : {}),
+    ...(settings.timeZone !== undefined ? { time_zone: settings.timeZone } : {}),
     ...(settings.primaryOutcomes !== undefined ? { primary_outcomes: JSON.stringify(settings.primaryOutcomes) } : {}),
   }
   if (Object.keys(set).length > 0) await db.updateTable('study').set(set).where('id', '=', id).execute()
@@ -201,4 +219,9 @@ export async function listAttendance(db: Kysely<Database>, cohortId: string): Pr
     .where('group_session.cohort_id', '=', cohortId)
     .execute()
   return rows.map((r) => ({ groupSessionId: r.group_session_id, participantId: r.participant_id, present: r.present === 1 }))
+}
+
+/** Move a wave's opening and closing instants (its study's time zone changed), keeping its questionnaires. */
+export async function updateWaveTimes(db: Kysely<Database>, waveId: string, times: { opensAt: string; closesAt: string }): Promise<void> {
+  await db.updateTable('wave').set({ opens_at: times.opensAt, closes_at: times.closesAt }).where('id', '=', waveId).execute()
 }

@@ -263,7 +263,8 @@ async function demoQualitative(deps: Deps, studyId: string, cohortId: string, ac
 export async function createDemo(deps: Deps, actor: Actor) {
   const now = deps.now()
   const iso = (offset: number) => new Date(now.getTime() + offset * day).toISOString().slice(0, 10)
-  const study = await createStudy(deps, { name: 'Demo: online Balint groups for front-line clinicians' }, actor)
+  // The seed study ran in Iran: the demo's waves are days in Tehran.
+  const study = await createStudy(deps, { name: 'Demo: online Balint groups for front-line clinicians', timeZone: 'Asia/Tehran' }, actor)
   const completed = await completedCohort(deps, study.id, actor)
   const qualitative = await demoQualitative(deps, study.id, completed.id, actor)
   const cohort = await createCohort(deps, { studyId: study.id, name: 'Demo group B (try the links)', leader: 'Group leader (psychiatrist)' }, actor)

@@ -9,15 +9,18 @@
  * forms, `guide` and `guides` serve guides.
  */
 import { readdirSync, readFileSync, existsSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { basename, dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { z } from 'zod'
 import { instrumentFileSchema, interviewGuideSchema, type InstrumentFile, type InterviewGuideFile, type Questionnaire } from './schema'
 import { answersSchema, FormError, surveyQuestions, type Question } from './questions'
+import { applyTranslation, isTranslationFileName, translationFileSchema, translationProblems, type TranslationFile, type TranslationInfo } from './translations'
 
 export type Instrument = InstrumentFile & {
   /** Where it was loaded from, for messages. */
   file: string
+  /** The translations merged into its texts, with their provenance (from `<id>.<language>.json` files). */
+  translations?: TranslationInfo[]
   questions: Question[]
   draftSchema: z.ZodType<Record<string, unknown>>
   completeSchema: z.ZodType<Record<string, unknown>>
@@ -27,6 +30,7 @@ export type Instrument = InstrumentFile & {
 export type InterviewGuide = InterviewGuideFile & {
   /** Where it was loaded from, for messages. */
   file: string
+  translations?: TranslationInfo[]
 }
 
 /** One problem with an instrument file: the file, the JSON path of the field, and what is wrong. */
@@ -137,22 +141,68 @@ export function checkInterviewGuide(json: unknown, file: string): { ok: true; gu
 
 const isGuideJson = (json: unknown) => typeof json === 'object' && json !== null && (json as Record<string, unknown>).kind === 'interview-guide'
 
+function readJson(path: string, displayPath: string): { ok: true; json: unknown } | { ok: false; problems: InstrumentProblem[] } {
+  try {
+    return { ok: true, json: JSON.parse(readFileSync(path, 'utf8')) }
+  } catch (error) {
+    return { ok: false, problems: [{ file: displayPath, field: '', message: `not valid JSON: ${(error as Error).message}` }] }
+  }
+}
+
 /** Read and check one file: a form or an interview guide, told apart by its `kind`. */
 export function checkInstrumentFile(
   path: string,
   displayPath = path,
 ): { ok: true; instrument: Instrument | InterviewGuide } | { ok: false; problems: InstrumentProblem[] } {
-  let json: unknown
-  try {
-    json = JSON.parse(readFileSync(path, 'utf8'))
-  } catch (error) {
-    return { ok: false, problems: [{ file: displayPath, field: '', message: `not valid JSON: ${(error as Error).message}` }] }
-  }
+  const read = readJson(path, displayPath)
+  if (!read.ok) return read
+  return checkInstrumentJson(read.json, displayPath)
+}
+
+/** Check an instrument's JSON: a form or an interview guide, told apart by its `kind`. */
+export function checkInstrumentJson(json: unknown, displayPath: string): { ok: true; instrument: Instrument | InterviewGuide } | { ok: false; problems: InstrumentProblem[] } {
   if (isGuideJson(json)) {
     const result = checkInterviewGuide(json, displayPath)
     return result.ok ? { ok: true, instrument: result.guide } : result
   }
   return checkInstrument(json, displayPath)
+}
+
+type RawFile = { path: string; display: string; json: unknown }
+
+const idOf = (json: unknown) => (typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : {})
+
+/**
+ * Check translation files against the instruments they translate and merge the good ones in. Returns
+ * the instruments' JSON with their translations, the provenance of each, and every problem.
+ *
+ * @example
+ * const { files, problems } = mergeTranslations(instrumentFiles, [{ path, display: 'consent.fa.json', json }])
+ */
+export function mergeTranslations(instruments: RawFile[], translations: RawFile[]): { files: (RawFile & { translations: TranslationInfo[] })[]; problems: InstrumentProblem[] } {
+  const files = instruments.map((f) => ({ ...f, translations: [] as TranslationInfo[] }))
+  const problems: InstrumentProblem[] = []
+  for (const t of translations) {
+    const parsed = translationFileSchema.safeParse(t.json)
+    if (!parsed.success) {
+      problems.push(...parsed.error.issues.map((issue) => ({ file: t.display, field: fieldPath(issue.path), message: issue.message })))
+      continue
+    }
+    const translation: TranslationFile = parsed.data
+    const target = files.find((f) => idOf(f.json).id === translation.translationOf && idOf(f.json).version === translation.version)
+    if (!target) {
+      problems.push({ file: t.display, field: 'translationOf', message: `translates ${translation.translationOf}@${translation.version}, which is not among the instrument files` })
+      continue
+    }
+    const found = translationProblems(target.json, translation, String(idOf(target.json).kind))
+    if (found.length > 0) {
+      problems.push(...found.map((p) => ({ ...p, file: t.display })))
+      continue
+    }
+    target.json = applyTranslation(target.json, translation)
+    target.translations.push({ file: t.display, language: translation.language, source: translation.source, validated: translation.validated, licence: translation.licence })
+  }
+  return { files, problems }
 }
 
 function compareVersions(a: string, b: string): number {
@@ -234,14 +284,28 @@ export function loadInstruments(folders: string[], cwd = process.cwd()): Instrum
   const instruments: Instrument[] = []
   const guides: InterviewGuide[] = []
   const problems: InstrumentProblem[] = []
+  const raw: RawFile[] = []
+  const translations: RawFile[] = []
   for (const folder of folders) {
     if (!existsSync(folder)) continue
     for (const name of readdirSync(folder).filter((f) => f.endsWith('.json')).sort()) {
       const path = join(folder, name)
-      const result = checkInstrumentFile(path, relative(cwd, path) || path)
-      if (!result.ok) problems.push(...result.problems)
-      else if (result.instrument.kind === 'interview-guide') guides.push(result.instrument)
-      else instruments.push(result.instrument)
+      const display = relative(cwd, path) || path
+      const read = readJson(path, display)
+      if (!read.ok) problems.push(...read.problems)
+      else (isTranslationFileName(name) ? translations : raw).push({ path, display, json: read.json })
+    }
+  }
+  // A translation file beside its instrument: checked to cover every text, then merged into it.
+  const merged = mergeTranslations(raw, translations)
+  problems.push(...merged.problems)
+  for (const file of merged.files) {
+    const result = checkInstrumentJson(file.json, file.display)
+    if (!result.ok) problems.push(...result.problems)
+    else {
+      const loaded = file.translations.length > 0 ? { ...result.instrument, translations: file.translations } : result.instrument
+      if (loaded.kind === 'interview-guide') guides.push(loaded as InterviewGuide)
+      else instruments.push(loaded as Instrument)
     }
   }
   if (problems.length > 0) throw new InstrumentFileError(problems)
@@ -250,3 +314,36 @@ export function loadInstruments(folders: string[], cwd = process.cwd()): Instrum
 
 /** The shipped instruments folder. */
 export const shippedInstrumentsFolder = fileURLToPath(new URL('../../../instruments/', import.meta.url))
+
+/**
+ * Check a translation file against its instrument: `<translationOf>.json` in the same folder, else the
+ * shipped one. Reports every text missing or unknown, and the provenance rules.
+ *
+ * @example
+ * const result = checkTranslationFile('data/instruments/recovery-check.fa.json')
+ * if (!result.ok) console.error(result.problems) // [{ field: 'texts["rested.title"]', message: 'missing (English: …)' }]
+ */
+export function checkTranslationFile(path: string, displayPath = path): { ok: true; translation: TranslationInfo & { translationOf: string; version: string; texts: number } } | { ok: false; problems: InstrumentProblem[] } {
+  const read = readJson(path, displayPath)
+  if (!read.ok) return read
+  const parsed = translationFileSchema.safeParse(read.json)
+  if (!parsed.success) return { ok: false, problems: parsed.error.issues.map((issue) => ({ file: displayPath, field: fieldPath(issue.path), message: issue.message })) }
+  const beside = join(dirname(path), `${parsed.data.translationOf}.json`)
+  const instrumentPath = existsSync(beside) ? beside : join(shippedInstrumentsFolder, `${parsed.data.translationOf}.json`)
+  const instrument = existsSync(instrumentPath) ? readJson(instrumentPath, instrumentPath) : { ok: false as const, problems: [] }
+  if (!instrument.ok) return { ok: false, problems: [{ file: displayPath, field: 'translationOf', message: `no instrument file ${parsed.data.translationOf}.json beside it or among the shipped ones` }] }
+  const merged = mergeTranslations([{ path: instrumentPath, display: instrumentPath, json: instrument.json }], [{ path, display: displayPath, json: read.json }])
+  if (merged.problems.length > 0) return { ok: false, problems: merged.problems }
+  return { ok: true, translation: { ...merged.files[0]!.translations[0]!, translationOf: parsed.data.translationOf, version: parsed.data.version, texts: Object.keys(parsed.data.texts).length } }
+}
+
+/** The translation files beside an instrument file: `phq-9.fa.json` beside `phq-9.json`. */
+export function translationFilesBeside(path: string): string[] {
+  const folder = dirname(path)
+  const stem = basename(path, '.json')
+  if (!existsSync(folder)) return []
+  return readdirSync(folder)
+    .filter((name) => isTranslationFileName(name) && name.startsWith(`${stem}.`) && name.length === stem.length + '.xx.json'.length)
+    .sort()
+    .map((name) => join(folder, name))
+}

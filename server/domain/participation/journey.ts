@@ -31,7 +31,7 @@ import {
 import { deleteInterviewOfParticipant } from '../../db/repositories/interviews'
 import { discardDeletedPages, eraseAuditOfParticipant } from '../../db/repositories/erasure'
 import { findCohort, findStudy, listWaves, type Wave } from '../../db/repositories/studies'
-import { waveState } from '../dates'
+import { closesSoon, waveState } from '../dates'
 import type { Deps } from '../deps'
 import type { Instrument } from '../instruments/registry'
 import { scoreResponse } from '../instruments/scoring'
@@ -83,7 +83,7 @@ function consentInstrument(deps: Deps, id: string): Instrument {
 
 function formState(instrument: Instrument, response: StoredResponse | undefined): FormState {
   return {
-    instrument: { id: instrument.id, version: instrument.version, title: instrument.title, survey: instrument.survey },
+    instrument: { id: instrument.id, version: instrument.version, title: instrument.title, survey: instrument.survey, languages: instrument.languages },
     response: response
       ? { status: response.status, answers: response.answers, revision: response.revision, updatedAt: response.updatedAt, completedAt: response.completedAt }
       : null,
@@ -117,12 +117,12 @@ export async function participantState(deps: Deps, participant: Participant): Pr
       const stored = await findResponse(deps.db, participant.id, wave.id, id)
       forms.push(formState(instrumentFor(deps, id, stored), stored))
     }
-    waves.push({ kind: wave.kind, opensAt: wave.opensAt, closesAt: wave.closesAt, state: waveState(wave, now), forms })
+    waves.push({ kind: wave.kind, opensAt: wave.opensAt, closesAt: wave.closesAt, state: waveState(wave, now), closesSoon: closesSoon(wave, now), forms })
   }
 
   return {
     feedback: study.participantFeedback ? await participantFeedback(deps, participant, study.supportContact) : null,
-    study: { name: study.name },
+    study: { name: study.name, language: study.language, timeZone: study.timeZone },
     participant: { code: participant.code, status: participant.status, withdrawnAt: participant.withdrawnAt },
     consent: {
       instrument: { id: consentForm.id, version: consentForm.version, survey: consentForm.survey },

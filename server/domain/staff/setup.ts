@@ -9,7 +9,10 @@ import {
   findCohort,
   findGroupSession,
   findStudy,
+  listCohorts,
+  listWaves,
   updateStudy,
+  updateWaveTimes,
   upsertAttendance,
   insertCohort,
   insertGroupSessions,
@@ -21,7 +24,7 @@ import {
   type Wave,
 } from '../../db/repositories/studies'
 import type { WaveKind } from '../../db/schema'
-import { endOfDay, startOfDay } from '../dates'
+import { dayInZone, endOfDay, isTimeZone, lastDayInZone, serverTimeZone, startOfDay } from '../dates'
 import type { Deps } from '../deps'
 import { createToken } from '../participation/tokens'
 
@@ -40,15 +43,33 @@ export function defaultSchedule(first: Date, sessions = 8): Date[] {
   return dates
 }
 
-export async function createStudy(deps: Deps, input: { name: string }, actor: Actor): Promise<Study> {
+/** The languages participants' pages and the staff app are written in. */
+export const studyLanguages = ['en', 'fa'] as const
+
+function checkLanguageAndZone(input: { language?: string; timeZone?: string }): void {
+  const problems: { field: string; message: string }[] = []
+  if (input.language !== undefined && !(studyLanguages as readonly string[]).includes(input.language)) problems.push({ field: 'language', message: `must be one of ${studyLanguages.join(', ')}` })
+  if (input.timeZone !== undefined && !isTimeZone(input.timeZone)) problems.push({ field: 'timeZone', message: 'must be an IANA time zone such as "Asia/Tehran"' })
+  if (problems.length > 0) throw new ApiError('validation_failed', `${problems[0]!.field}: ${problems[0]!.message}`, problems)
+}
+
+/**
+ * A new study. Its waves are days in its time zone: the one given, else the server's own.
+ *
+ * @example
+ * await createStudy(deps, { name: 'Balint groups, Tehran', language: 'fa', timeZone: 'Asia/Tehran' }, 'cli')
+ */
+export async function createStudy(deps: Deps, input: { name: string; language?: string; timeZone?: string }, actor: Actor): Promise<Study> {
   const name = input.name.trim()
   if (!name) throw new ApiError('validation_failed', 'name: a study needs a name', [{ field: 'name', message: 'must not be empty' }])
+  checkLanguageAndZone(input)
+  const timeZone = input.timeZone ?? serverTimeZone()
   const consent = deps.instruments.get('consent')
   if (!consent) throw new Error('the consent form is not loaded')
   const now = deps.now()
   return deps.db.transaction().execute(async (trx) => {
-    const study = await insertStudy(trx, { name }, now)
-    await insertAudit(trx, { actor, action: 'study.create', entity: 'study', entityId: study.id, details: { name } }, now)
+    const study = await insertStudy(trx, { name, language: input.language, timeZone }, now)
+    await insertAudit(trx, { actor, action: 'study.create', entity: 'study', entityId: study.id, details: { name, language: study.language, timeZone } }, now)
     return study
   })
 }
@@ -102,17 +123,20 @@ export async function setWave(
   input: { cohortId: string; kind: WaveKind; opens: string; closes: string; instruments: string[] },
   actor: Actor,
 ): Promise<Wave> {
-  if (!(await findCohort(deps.db, input.cohortId))) throw new ApiError('not_found', `There is no cohort "${input.cohortId}".`)
+  const cohort = await findCohort(deps.db, input.cohortId)
+  if (!cohort) throw new ApiError('not_found', `There is no cohort "${input.cohortId}".`)
+  // Days are days in the study's time zone: the wave opens at midnight there and closes at the end of its last day there.
+  const timeZone = (await findStudy(deps.db, cohort.studyId))?.timeZone ?? 'UTC'
   const problems: { field: string; message: string }[] = []
   let opensAt: Date | undefined
   let closesAt: Date | undefined
   try {
-    opensAt = startOfDay(input.opens)
+    opensAt = startOfDay(input.opens, timeZone)
   } catch (e) {
     problems.push({ field: 'opens', message: (e as Error).message })
   }
   try {
-    closesAt = endOfDay(input.closes)
+    closesAt = endOfDay(input.closes, timeZone)
   } catch (e) {
     problems.push({ field: 'closes', message: (e as Error).message })
   }
@@ -160,9 +184,10 @@ export async function revokeLink(deps: Deps, participantId: string, actor: Actor
 export async function updateStudySettings(
   deps: Deps,
   studyId: string,
-  settings: { name?: string; minCellSize?: number; participantFeedback?: boolean; supportContact?: string | null; consentInstrument?: string; primaryOutcomes?: string[] },
+  settings: { name?: string; minCellSize?: number; participantFeedback?: boolean; supportContact?: string | null; consentInstrument?: string; language?: string; timeZone?: string; primaryOutcomes?: string[] },
   actor: Actor,
 ): Promise<Study> {
+  checkLanguageAndZone(settings)
   if (settings.consentInstrument !== undefined && deps.instruments.get(settings.consentInstrument)?.kind !== 'consent') {
     const message = `"${settings.consentInstrument}" is not a loaded consent form`
     throw new ApiError('validation_failed', `consentInstrument: ${message}`, [{ field: 'consentInstrument', message }])
@@ -176,8 +201,20 @@ export async function updateStudySettings(
     if (message) throw new ApiError('validation_failed', `primaryOutcomes: ${message}`, [{ field: 'primaryOutcomes', message }])
   }
   const now = deps.now()
+  const before = await findStudy(deps.db, studyId)
   return deps.db.transaction().execute(async (trx) => {
     await updateStudy(trx, studyId, settings)
+    if (before && settings.timeZone !== undefined && settings.timeZone !== before.timeZone) {
+      // The announced days stay the same days: a wave of 1 to 7 March keeps those days in the new zone.
+      for (const cohort of await listCohorts(trx, studyId)) {
+        for (const wave of await listWaves(trx, cohort.id)) {
+          await updateWaveTimes(trx, wave.id, {
+            opensAt: startOfDay(dayInZone(new Date(wave.opensAt), before.timeZone), settings.timeZone).toISOString(),
+            closesAt: endOfDay(lastDayInZone(wave.closesAt, before.timeZone), settings.timeZone).toISOString(),
+          })
+        }
+      }
+    }
     await insertAudit(trx, { actor, action: 'study.settings', entity: 'study', entityId: studyId, details: settings }, now)
     return (await findStudy(trx, studyId))!
   })

@@ -68,6 +68,12 @@ describe('migrate', () => {
 })
 
 describe('study create', () => {
+  it('takes the language and the time zone whose days the waves follow', async () => {
+    const c = await cli()
+    const study = await runJson<{ language: string; timeZone: string }>(c, 'study', 'create', '--name', 'Tehran', '--language', 'fa', '--time-zone', 'Asia/Tehran')
+    expect(study).toMatchObject({ language: 'fa', timeZone: 'Asia/Tehran' })
+  })
+
   it('creates a study and prints it as JSON', async () => {
     const c = await cli()
     const study = await runJson<{ id: string; name: string }>(c, 'study', 'create', '--name', 'Balint pilot')
@@ -79,10 +85,12 @@ describe('study create', () => {
       minCellSize: 5,
       participantFeedback: false,
       supportContact: null,
+      language: 'en',
+      timeZone: 'UTC',
       primaryOutcomes: [],
     })
     expect(await c.db.selectFrom('study').selectAll().execute()).toEqual([
-      { id: study.id, name: 'Balint pilot', consent_instrument: 'consent', created_at: '2026-03-02T09:00:00.000Z', min_cell_size: 5, participant_feedback: 0, support_contact: null, primary_outcomes: '[]' },
+      { id: study.id, name: 'Balint pilot', consent_instrument: 'consent', created_at: '2026-03-02T09:00:00.000Z', min_cell_size: 5, participant_feedback: 0, support_contact: null, primary_outcomes: '[]', language: 'en', time_zone: 'UTC' },
     ])
     const audit = await c.db.selectFrom('audit_log').selectAll().where('action', '=', 'study.create').execute()
     expect(audit).toHaveLength(1)
@@ -340,12 +348,32 @@ describe('instruments', () => {
     expect(list.find((i) => i.id === 'consent')).toMatchObject({ kind: 'consent', scales: [] })
   })
 
+  it('checks a translation file against its instrument and names each text it misses', async () => {
+    const c = await cli()
+    const dir = mkdtempSync(join(tmpdir(), 'balint-cli-translation-'))
+    const translation = JSON.parse(readFileSync(join(shippedInstrumentsFolder, 'consent.fa.json'), 'utf8'))
+    delete translation.texts['consent.choices.decline']
+    writeFileSync(join(dir, 'consent.json'), readFileSync(join(shippedInstrumentsFolder, 'consent.json')))
+    writeFileSync(join(dir, 'consent.fa.json'), JSON.stringify(translation))
+    const bad = await c.run('instruments', 'check', join(dir, 'consent.fa.json'))
+    expect(bad.code).not.toBe(0)
+    expect(bad.stderr).toContain('texts["consent.choices.decline"]: missing (English: "I do not want to take part")')
+    // Checking the instrument reports its broken translation too.
+    const instrument = await c.run('instruments', 'check', join(dir, 'consent.json'))
+    expect(instrument.code).not.toBe(0)
+    expect(instrument.stderr).toContain('consent.fa.json: texts["consent.choices.decline"]: missing')
+
+    const good = await runJson(c, 'instruments', 'check', join(shippedInstrumentsFolder, 'consent.json'))
+    expect(good).toMatchObject({ ok: true, id: 'consent', languages: ['en', 'fa'] })
+  })
+
   it('accepts a valid shipped file', async () => {
     const c = await cli()
     const file = join(shippedInstrumentsFolder, 'phq-9.json')
     const result = await runJson(c, 'instruments', 'check', file)
     // PHQ-9: nine items and the difficulty question.
-    expect(result).toEqual({ ok: true, id: 'phq-9', version: '1.0.0', kind: 'questionnaire', questions: 10 })
+    // No validated Persian translation of it is shipped, so it stays English-only.
+    expect(result).toEqual({ ok: true, id: 'phq-9', version: '1.0.0', kind: 'questionnaire', questions: 10, languages: ['en'] })
     const plain = await c.run('instruments', 'check', file)
     expect(plain.code).toBe(0)
     expect(plain.stdout).toContain('phq-9@1.0.0 is valid')

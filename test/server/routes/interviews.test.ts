@@ -95,7 +95,8 @@ describe('the interview guide', () => {
     expect(guide.kind).toBe('interview-guide')
     expect(guide.questions.map((q) => q.id)).toEqual(['experience', 'interesting', 'safety', 'relationship', 'difficult-feelings'])
     for (const q of guide.questions) expect(q.probes.length).toBeGreaterThan(0)
-    expect(guide.introduction).toMatch(/record/)
+    // In English and, from balint-interview-guide.fa.json, in Persian.
+    expect(guide.introduction).toEqual({ default: expect.stringMatching(/record/), fa: expect.stringContaining('ضبط') })
     // A guide is not a form: it is never offered where a questionnaire is expected.
     expect(shippedInstruments().get('balint-interview-guide')).toBeUndefined()
     expect(shippedInstruments().list().map((i) => i.id)).not.toContain('balint-interview-guide')

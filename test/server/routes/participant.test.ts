@@ -125,7 +125,7 @@ describe('GET /api/p/:token', () => {
     const { app, token } = await fixture()
     const state = await getState(app, token)
 
-    expect(state.study).toEqual({ name: 'Balint pilot' })
+    expect(state.study).toEqual({ name: 'Balint pilot', language: 'en', timeZone: 'UTC' })
     expect(state.participant).toEqual({ code: 'P1', status: 'invited', withdrawnAt: null })
     expect(state.consent).toMatchObject({ instrument: { id: 'consent', version: '1.0.0' }, decision: null, decidedAt: null })
     expect(state.enrolment.map((f) => [f.instrument.id, f.response])).toEqual([['demographics', null]])

@@ -82,7 +82,7 @@ function CoderSelect({ label, value, coders, error, onChange }: { label: string;
       <select value={value} onChange={(e) => onChange(e.target.value)} aria-invalid={error ? true : undefined}>
         {coders.map((c) => (
           <option key={c.id} value={c.id}>
-            {t('staff.agreement.coderOption', { name: c.name, n: c.codings })}
+            {t('staff.agreement.coderOption', { name: c.name, count: c.codings })}
           </option>
         ))}
       </select>

@@ -26,7 +26,7 @@ export function FrequenciesTab({ studyId }: { studyId: string }) {
             <option value="">{t('staff.freq.allCoders')}</option>
             {coders.data?.map((c) => (
               <option key={c.id} value={c.id}>
-                {t('staff.agreement.coderOption', { name: c.name, n: c.codings })}
+                {t('staff.agreement.coderOption', { name: c.name, count: c.codings })}
               </option>
             ))}
           </select>

@@ -1,0 +1,157 @@
+/**
+ * Instruments in other languages, with provenance. A translation lives in a file beside its instrument,
+ * named `<id>.<language>.json` (for example `consent.fa.json`): which instrument and version it
+ * translates, where the translation comes from, whether it is a published validated translation, who may
+ * reproduce it, and its texts, each under a stable key (`phq9_1.title`, `phq9_1.choices.2`, `title`).
+ *
+ * The loader merges the texts into the instrument's SurveyJS localizable strings (`{ "default": …,
+ * "fa": … }`) and refuses a translation that does not cover every text of its instrument, or that names
+ * a text the instrument does not have. A questionnaire's items are measured with their exact wording:
+ * only a validated translation whose licence allows reproducing it may be loaded for one, never a
+ * translation of our own.
+ */
+import { z } from 'zod'
+
+export const translationFileSchema = z.strictObject({
+  /** The instrument translated, and the version whose texts these are. */
+  translationOf: z.string().regex(/^[a-z][a-z0-9-]*$/),
+  version: z.string().regex(/^\d+\.\d+\.\d+$/),
+  language: z.string().regex(/^[a-z]{2}$/, 'a two-letter language code such as "fa"'),
+  /** Where the translation comes from: the citation of the published translation, or who wrote it. */
+  source: z.string().min(1),
+  /** A published translation validated for this population (required for questionnaires). */
+  validated: z.boolean(),
+  licence: z.strictObject({ name: z.string().min(1), itemTextMayBeReproduced: z.boolean(), source: z.string().min(1), notes: z.string().optional() }),
+  texts: z.record(z.string(), z.string().min(1)),
+})
+export type TranslationFile = z.infer<typeof translationFileSchema>
+
+/** What a loaded instrument says about each of its translations. */
+export type TranslationInfo = Pick<TranslationFile, 'language' | 'source' | 'validated' | 'licence'> & { file: string }
+
+/** `phq-9.fa.json` is a translation file; `phq-9.json` is not. */
+export function isTranslationFileName(name: string): boolean {
+  return /\.[a-z]{2}\.json$/.test(name)
+}
+
+type Path = (string | number)[]
+type Text = { key: string; path: Path; english: string }
+
+/** Element properties SurveyJS localizes, in the order they are listed. */
+const elementTexts = ['title', 'description', 'html', 'placeholder', 'labelTrue', 'labelFalse', 'otherText', 'noneText', 'commentText', 'otherPlaceholder', 'minRateDescription', 'maxRateDescription', 'requiredErrorText']
+const itemLists = ['choices', 'rateValues', 'rows', 'columns']
+
+function englishOf(value: unknown): string | null {
+  if (typeof value === 'string') return value.trim() === '' ? null : value
+  if (value && typeof value === 'object') {
+    const texts = value as Record<string, unknown>
+    const text = texts.default ?? texts.en
+    return typeof text === 'string' && text.trim() !== '' ? text : null
+  }
+  return null
+}
+
+function visitElements(elements: unknown, path: Path, out: Text[]): void {
+  if (!Array.isArray(elements)) return
+  elements.forEach((raw, i) => {
+    if (!raw || typeof raw !== 'object') return
+    const element = raw as Record<string, unknown>
+    const here = [...path, i]
+    const name = String(element.name ?? i)
+    for (const prop of elementTexts) {
+      const english = englishOf(element[prop])
+      if (english !== null) out.push({ key: `${name}.${prop}`, path: [...here, prop], english })
+    }
+    for (const list of itemLists) {
+      const items = element[list]
+      if (!Array.isArray(items)) continue
+      items.forEach((item, j) => {
+        if (!item || typeof item !== 'object') return
+        const english = englishOf((item as Record<string, unknown>).text)
+        if (english !== null) out.push({ key: `${name}.${list}.${String((item as Record<string, unknown>).value)}`, path: [...here, list, j, 'text'], english })
+      })
+    }
+    visitElements(element.elements, [...here, 'elements'], out)
+  })
+}
+
+/**
+ * Every text of an instrument file that a translation must give, under its stable key.
+ *
+ * @example
+ * localizableTexts(consentJson).map((t) => t.key) // ['title', 'consent.title', 'consent.choices.agree', …]
+ */
+export function localizableTexts(json: unknown): Text[] {
+  const out: Text[] = []
+  if (!json || typeof json !== 'object') return out
+  const file = json as Record<string, unknown>
+  const add = (key: string, path: Path, value: unknown) => {
+    const english = englishOf(value)
+    if (english !== null) out.push({ key, path, english })
+  }
+  add('title', ['title'], file.title)
+  const survey = file.survey as Record<string, unknown> | undefined
+  if (survey && typeof survey === 'object') {
+    for (const prop of ['title', 'description', 'completedHtml']) add(`survey.${prop}`, ['survey', prop], survey[prop])
+    const pages = Array.isArray(survey.pages) ? survey.pages : []
+    pages.forEach((raw, p) => {
+      const page = (raw ?? {}) as Record<string, unknown>
+      for (const prop of ['title', 'description']) add(`page:${String(page.name ?? p)}.${prop}`, ['survey', 'pages', p, prop], page[prop])
+      visitElements(page.elements, ['survey', 'pages', p, 'elements'], out)
+    })
+  }
+  const scoring = file.scoring as { scales?: unknown } | undefined
+  if (scoring && Array.isArray(scoring.scales)) {
+    scoring.scales.forEach((raw, s) => {
+      const scale = (raw ?? {}) as Record<string, unknown>
+      add(`scale:${String(scale.id)}.label`, ['scoring', 'scales', s, 'label'], scale.label)
+      if (Array.isArray(scale.bands)) scale.bands.forEach((band, b) => add(`scale:${String(scale.id)}.band:${String((band as Record<string, unknown>)?.min)}`, ['scoring', 'scales', s, 'bands', b, 'label'], (band as Record<string, unknown>)?.label))
+    })
+  }
+  add('introduction', ['introduction'], file.introduction)
+  add('closing', ['closing'], file.closing)
+  if (Array.isArray(file.questions)) {
+    file.questions.forEach((raw, q) => {
+      const question = (raw ?? {}) as Record<string, unknown>
+      add(`question:${String(question.id)}.text`, ['questions', q, 'text'], question.text)
+      if (Array.isArray(question.probes)) question.probes.forEach((probe, i) => add(`question:${String(question.id)}.probe:${i + 1}`, ['questions', q, 'probes', i], probe))
+    })
+  }
+  return out
+}
+
+export type TranslationProblem = { field: string; message: string }
+
+/**
+ * What a translation lacks or has too much of, against its instrument's JSON; empty when it covers
+ * every text exactly.
+ */
+export function translationProblems(instrument: unknown, translation: TranslationFile, kind: string): TranslationProblem[] {
+  const problems: TranslationProblem[] = []
+  if (kind === 'questionnaire' && !translation.validated) {
+    problems.push({ field: 'validated', message: 'a questionnaire may only be translated by a published validated translation; never translate or paraphrase one yourself' })
+  }
+  if (!translation.licence.itemTextMayBeReproduced) problems.push({ field: 'licence.itemTextMayBeReproduced', message: 'this translation may not be reproduced, so it cannot be shipped' })
+  const keys = new Set(localizableTexts(instrument).map((t) => t.key))
+  for (const text of localizableTexts(instrument)) {
+    if (!(text.key in translation.texts)) problems.push({ field: `texts["${text.key}"]`, message: `missing (English: ${JSON.stringify(text.english.length > 80 ? `${text.english.slice(0, 77)}…` : text.english)})` })
+  }
+  for (const key of Object.keys(translation.texts)) if (!keys.has(key)) problems.push({ field: `texts["${key}"]`, message: 'the instrument has no such text' })
+  return problems
+}
+
+/** The instrument's JSON with the translation's texts merged into its localizable strings. */
+export function applyTranslation(instrument: unknown, translation: TranslationFile): unknown {
+  const copy = structuredClone(instrument) as Record<string, unknown>
+  for (const text of localizableTexts(copy)) {
+    const translated = translation.texts[text.key]
+    if (translated === undefined) continue
+    const parent = text.path.slice(0, -1).reduce<any>((node, step) => node[step], copy)
+    const last = text.path[text.path.length - 1]!
+    const current = parent[last]
+    parent[last] = { ...(typeof current === 'object' && current !== null ? current : { default: current }), [translation.language]: translated }
+  }
+  const languages = Array.isArray(copy.languages) ? (copy.languages as string[]) : ['en']
+  if (!languages.includes(translation.language)) copy.languages = [...languages, translation.language]
+  return copy
+}
