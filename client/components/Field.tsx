@@ -56,12 +56,12 @@ export function CheckboxField({ label, checked, onChange, error, hint, disabled 
 }
 
 /**
- * A new password, with the server's rule (`server/contracts/password.ts`) as its hint and as the
- * browser's own length check, so the form refuses what the server would refuse.
+ * A new password, with the server's rule (`server/contracts/password.ts`: its length, and not easy to
+ * guess) as its hint and its length as the browser's own check.
  */
 export function NewPasswordField({ label, value, onChange, error }: { label: string; value: string; onChange: (password: string) => void; error?: string }) {
   return (
-    <Field label={label} hint={t('staff.field.passwordHint', { min: passwordRule.minLength })} error={error}>
+    <Field label={label} hint={t('staff.account.newPasswordHint', { min: passwordRule.minLength })} error={error}>
       {(props) => (
         <input
           {...props}

@@ -30,7 +30,6 @@ export const staffFa = {
   'staff.field.name': 'نام',
   'staff.field.email': 'ایمیل',
   'staff.field.password': 'گذرواژه',
-  'staff.field.passwordHint': 'دست‌کم {min} نویسه.',
   'staff.setup.title': 'راه‌اندازی Balint Outcomes',
   'staff.setup.intro': 'نخستین حساب مدیر را بسازید. مدیر پژوهش‌ها و حساب‌های دیگر اعضای تیم را می‌سازد.',
   'staff.setup.submit': 'ساختن حساب مدیر',

@@ -28,7 +28,6 @@ export const staffEn = {
   'staff.field.name': 'Name',
   'staff.field.email': 'Email',
   'staff.field.password': 'Password',
-  'staff.field.passwordHint': 'At least {min} characters.',
   'staff.setup.title': 'Set up Balint Outcomes',
   'staff.setup.intro': 'Create the first administrator account. An administrator creates studies and the accounts of the other staff.',
   'staff.setup.submit': 'Create administrator',

@@ -5,25 +5,17 @@
  * administrator disables the account. Screenshots in test-results/screenshots/accounts-*.png.
  */
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createStaffUser } from '../../server/domain/staff/auth'
-import { launchBrowser, screenshot } from './helpers/browser'
-import { startTestServer } from './helpers/server'
+import { screenshot } from './helpers/browser'
+import { type TestServer, useServerAndBrowser } from './helpers/server'
+import { staffPassword } from './helpers/staff'
 
-let server: Awaited<ReturnType<typeof startTestServer>>
+let server: TestServer
 let browser: Browser
+useServerAndBrowser((s, b) => ((server = s), (browser = b)))
 
-beforeAll(async () => {
-  server = await startTestServer()
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
-})
-
-const password = 'a long enough password'
+const password = staffPassword
 
 async function laptop() {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 })

@@ -4,29 +4,21 @@
  * the forest plot and its table. Screenshot in test-results/screenshots/.
  */
 import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { grantRole } from '../../server/db/repositories/staff'
 import { listGroupSessions } from '../../server/db/repositories/studies'
 import { importCohortCsv } from '../../server/domain/outcomes/import'
 import { createStaffUser } from '../../server/domain/staff/auth'
 import { createCohort, createStudy, recordAttendance } from '../../server/domain/staff/setup'
-import { launchBrowser, screenshot } from './helpers/browser'
-import { startTestServer } from './helpers/server'
+import { screenshot } from './helpers/browser'
+import { type TestServer, useServerAndBrowser } from './helpers/server'
+import { signIn, staffPassword } from './helpers/staff'
 
-let server: Awaited<ReturnType<typeof startTestServer>>
+let server: TestServer
 let browser: Browser
+useServerAndBrowser((s, b) => ((server = s), (browser = b)))
 
-beforeAll(async () => {
-  server = await startTestServer()
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
-})
-
-const password = 'a long enough password'
+const password = staffPassword
 const groups = [
   { name: 'Group A', change: [-6, -3, -8, -5], attended: [7, 5, 8, 6] },
   { name: 'Group B', change: [-1, 2, -2, 0, -4, 1, -3], attended: [3, 6, 4, 2, 7, 1, 5] },
@@ -58,11 +50,7 @@ describe('pooled report', () => {
     const page = await context.newPage()
     const requests: string[] = []
     page.on('request', (request) => requests.push(request.url()))
-    await page.goto(`${server.baseUrl}/sign-in`)
-    await page.getByLabel('Email').fill(email)
-    await page.getByLabel('Password').fill(password)
-    await page.getByRole('button', { name: 'Sign in' }).click()
-    await page.getByRole('heading', { level: 1, name: 'Your studies' }).waitFor()
+    await signIn(page, server.baseUrl, email)
     await page.goto(`${server.baseUrl}/studies/${study.id}`)
     await page.getByTestId('pooled-link').click()
     await page.getByRole('heading', { level: 1, name: 'Pooled report: all groups together' }).waitFor()

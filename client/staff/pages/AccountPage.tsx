@@ -1,7 +1,6 @@
 /** The signed-in staff member's own account: changing the password. */
 import { useState } from 'react'
-import { passwordRule } from '../../../server/contracts/password'
-import { Field } from '../../components/Field'
+import { Field, NewPasswordField } from '../../components/Field'
 import { ErrorNotice, StatusNotice } from '../../components/Notice'
 import { api } from '../../lib/api'
 import { t } from '../../lib/i18n'
@@ -39,20 +38,7 @@ export function AccountPage() {
         <Field label={t('staff.account.currentPassword')} error={change.fieldError('currentPassword')}>
           {(props) => <input {...props} type="password" autoComplete="current-password" required value={form.currentPassword} onChange={(e) => setForm({ ...form, currentPassword: e.target.value })} />}
         </Field>
-        <Field label={t('staff.account.newPassword')} hint={t('staff.account.newPasswordHint', { min: passwordRule.minLength })} error={change.fieldError('newPassword')}>
-          {(props) => (
-            <input
-              {...props}
-              type="password"
-              autoComplete="new-password"
-              required
-              minLength={passwordRule.minLength}
-              maxLength={passwordRule.maxLength}
-              value={form.newPassword}
-              onChange={(e) => setForm({ ...form, newPassword: e.target.value })}
-            />
-          )}
-        </Field>
+        <NewPasswordField label={t('staff.account.newPassword')} value={form.newPassword} onChange={(newPassword) => setForm({ ...form, newPassword })} error={change.fieldError('newPassword')} />
         <ErrorNotice message={change.formError(['currentPassword', 'newPassword'])} />
         <div className="actions">
           <button type="submit" disabled={change.pending}>

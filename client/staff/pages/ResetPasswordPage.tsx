@@ -4,8 +4,7 @@
  */
 import { useState } from 'react'
 import { Link, useLocation } from 'wouter'
-import { passwordRule } from '../../../server/contracts/password'
-import { Field } from '../../components/Field'
+import { NewPasswordField } from '../../components/Field'
 import { ErrorNotice } from '../../components/Notice'
 import { api } from '../../lib/api'
 import { t } from '../../lib/i18n'
@@ -54,20 +53,7 @@ export function ResetPasswordPage({ token }: { token: string }) {
             }}
           >
             <input type="email" autoComplete="username" value={owner.data.email} readOnly hidden />
-            <Field label={t('staff.account.newPassword')} hint={t('staff.account.newPasswordHint', { min: passwordRule.minLength })} error={save.fieldError('password')}>
-              {(props) => (
-                <input
-                  {...props}
-                  type="password"
-                  autoComplete="new-password"
-                  required
-                  minLength={passwordRule.minLength}
-                  maxLength={passwordRule.maxLength}
-                  value={password}
-                  onChange={(e) => setPassword(e.target.value)}
-                />
-              )}
-            </Field>
+            <NewPasswordField label={t('staff.account.newPassword')} value={password} onChange={setPassword} error={save.fieldError('password')} />
             <ErrorNotice message={save.formError(['password'])} />
             <div className="actions">
               <button type="submit" disabled={save.pending}>
