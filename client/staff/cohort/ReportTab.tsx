@@ -7,7 +7,7 @@ import { useMemo, useState } from 'react'
 import { WaveSelect } from '../WaveSelect'
 import { Funnel, type FunnelStep } from '../../components/Funnel'
 import { api } from '../../lib/api'
-import { t } from '../../lib/i18n'
+import { formatNumber, t } from '../../lib/i18n'
 import { dateTime } from '../format'
 import { call, useResource } from '../request'
 import { waveKinds, type CohortDetail, type CohortReportView, type ResearcherReport, type WaveKind } from '../types'
@@ -136,7 +136,7 @@ function ReportFunnel({ report }: { report: CohortReportView }) {
     <>
       <Funnel steps={steps} label={t('staff.report.participation')} />
       <p className="muted">
-        {t('staff.funnel.withdrawn')}: {f.withdrawn === null ? missing : f.withdrawn}
+        {t('staff.funnel.withdrawn')}: {f.withdrawn === null ? missing : formatNumber(f.withdrawn)}
       </p>
     </>
   )
