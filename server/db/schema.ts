@@ -331,6 +331,8 @@ export interface CodingTable {
   text: string
   created_at: string
   deleted_at: string | null
+  /** 1 for a coding of the consensus set, recorded by resolving a disagreement (migration 0061); else 0. */
+  consensus: Generated<number>
 }
 
 export type MemoTargetType = 'code' | 'transcript' | 'project'
