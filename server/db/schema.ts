@@ -359,6 +359,13 @@ export interface Table2QuoteTable {
   chosen_at: string
 }
 
+/** A coder has finished coding a transcript (migration 0062). */
+export interface CodingDoneTable {
+  transcript_id: string
+  coder_id: string
+  done_at: string
+}
+
 export type ResolutionDecision = 'applies' | 'does_not_apply'
 
 export interface AgreementResolutionTable {
@@ -446,6 +453,7 @@ export interface Database {
   memo: MemoTable
   table2_quote: Table2QuoteTable
   agreement_resolution: AgreementResolutionTable
+  coding_done: CodingDoneTable
   member_check: MemberCheckTable
   disclosure_policy: DisclosurePolicyTable
   program_lead_release: ProgramLeadReleaseTable

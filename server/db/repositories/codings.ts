@@ -293,3 +293,15 @@ export async function listMemberChecksOfStudy(
     .execute()
   return rows.map((r) => ({ ...toMemberCheck(r), participantCode: r.participant_code, codeId: r.code_id, transcriptId: r.transcript_id, text: r.text }))
 }
+
+/** The coders who marked a transcript's coding done, first done first. */
+export async function listCodingDone(db: Kysely<Database>, transcriptId: string): Promise<{ coderId: string; doneAt: string }[]> {
+  const rows = await db.selectFrom('coding_done').selectAll().where('transcript_id', '=', transcriptId).orderBy('done_at').orderBy('coder_id').execute()
+  return rows.map((r) => ({ coderId: r.coder_id, doneAt: r.done_at }))
+}
+
+/** Mark (done) or unmark a coder's coding of a transcript; marking twice keeps the first time. */
+export async function setCodingDone(db: Kysely<Database>, key: { transcriptId: string; coderId: string }, done: boolean, now: Date): Promise<void> {
+  if (!done) await db.deleteFrom('coding_done').where('transcript_id', '=', key.transcriptId).where('coder_id', '=', key.coderId).execute()
+  else await db.insertInto('coding_done').values({ transcript_id: key.transcriptId, coder_id: key.coderId, done_at: now.toISOString() }).onConflict((oc) => oc.columns(['transcript_id', 'coder_id']).doNothing()).execute()
+}

@@ -20,6 +20,8 @@ import {
   insertResolution,
   listCodingIdsCheckedBy,
   listCodingsOfTranscript,
+  listCodingDone,
+  setCodingDone,
   listConsensusCodings,
   listMemberChecks,
   listMemberChecksOfStudy,
@@ -281,6 +283,21 @@ export async function recordResolution(deps: Deps, place: TranscriptPlace, userI
     await insertAudit(trx, { actor: `staff:${userId}`, action: 'agreement.resolve', entity: 'transcript', entityId: place.transcriptId, details: { resolutionId: resolution.id, codeId: code.id, decision: body.decision } }, now)
     return resolution
   })
+}
+
+/** Who marked their coding of a transcript done, and when. */
+export async function transcriptCodingDone(deps: Deps, transcriptId: string): Promise<{ coderId: string; doneAt: string }[]> {
+  return listCodingDone(deps.db, transcriptId)
+}
+
+/** A coder marks their coding of a transcript done, or takes the mark back. */
+export async function markCodingDone(deps: Deps, place: TranscriptPlace, coderId: string, done: boolean): Promise<{ coderId: string; doneAt: string }[]> {
+  const now = deps.now()
+  await deps.db.transaction().execute(async (trx) => {
+    await setCodingDone(trx, { transcriptId: place.transcriptId, coderId }, done, now)
+    await insertAudit(trx, { actor: `staff:${coderId}`, action: done ? 'coding.done' : 'coding.undone', entity: 'transcript', entityId: place.transcriptId, details: {} }, now)
+  })
+  return listCodingDone(deps.db, place.transcriptId)
 }
 
 export async function transcriptResolutions(deps: Deps, transcriptId: string): Promise<AgreementResolution[]> {

@@ -405,6 +405,21 @@ describe('GET /studies/:id/agreement', () => {
     expect(agreement.body.overall).toMatchObject({ a: 2, b: 1, c: 2, d: 7 })
   })
 
+  it('lets a coder mark their coding of a transcript done, and take the mark back', async () => {
+    const w = await agreementWorld()
+    const done = (method: 'GET' | 'PUT' | 'DELETE') => w.app.request(`/api/transcripts/${w.t1.transcriptId}/done`, { method, headers: w.researcher.headers })
+    expect(await (await done('GET')).json()).toEqual([])
+    const marked = await done('PUT')
+    expect(marked.status).toBe(200)
+    expect(await marked.json()).toEqual([{ coderId: w.researcher.user.id, doneAt: expect.any(String) }])
+    // Marking twice keeps one mark.
+    expect((await (await done('PUT')).json()).length).toBe(1)
+    expect(await (await done('GET')).json()).toEqual([{ coderId: w.researcher.user.id, doneAt: expect.any(String) }])
+    expect(await (await done('DELETE')).json()).toEqual([])
+    const audit = await w.deps.db.selectFrom('audit_log').select('action').where('action', 'in', ['coding.done', 'coding.undone']).execute()
+    expect(audit.map((a) => a.action).sort()).toEqual(['coding.done', 'coding.done', 'coding.undone'])
+  })
+
   it('compares on speaker turns when asked, and only transcripts both coders coded', async () => {
     const w = await agreementWorld()
     const turns = await w.call(`/studies/${w.world.study.id}/agreement?coderA=${w.world.coderA.id}&coderB=${w.world.coderB.id}&unit=turn`)
