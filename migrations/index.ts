@@ -11,6 +11,8 @@ import * as m0050 from './0050_table2_quotations'
 import * as m0051 from './0051_transcript_breaks'
 import * as m0052 from './0052_transcript_search'
 import * as m0060 from './0060_study_language_time_zone'
+import * as m0061 from './0061_consensus_coding'
+import * as m0062 from './0062_coding_done'
 
 /** Every migration, by name, in order. Add new ones at the end; never change a shipped one. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +28,6 @@ export const migrations: Record<string, Migration> = {
   '0051_transcript_breaks': m0051,
   '0052_transcript_search': m0052,
   '0060_study_language_time_zone': m0060,
+  '0061_consensus_coding': m0061,
+  '0062_coding_done': m0062,
 }

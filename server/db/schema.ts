@@ -331,6 +331,8 @@ export interface CodingTable {
   text: string
   created_at: string
   deleted_at: string | null
+  /** 1 for a coding of the consensus set, recorded by resolving a disagreement (migration 0061); else 0. */
+  consensus: Generated<number>
 }
 
 export type MemoTargetType = 'code' | 'transcript' | 'project'
@@ -355,6 +357,13 @@ export interface Table2QuoteTable {
   position: number
   chosen_by: string
   chosen_at: string
+}
+
+/** A coder has finished coding a transcript (migration 0062). */
+export interface CodingDoneTable {
+  transcript_id: string
+  coder_id: string
+  done_at: string
 }
 
 export type ResolutionDecision = 'applies' | 'does_not_apply'
@@ -444,6 +453,7 @@ export interface Database {
   memo: MemoTable
   table2_quote: Table2QuoteTable
   agreement_resolution: AgreementResolutionTable
+  coding_done: CodingDoneTable
   member_check: MemberCheckTable
   disclosure_policy: DisclosurePolicyTable
   program_lead_release: ProgramLeadReleaseTable

@@ -35,11 +35,13 @@ import {
   addCodings,
   chooseQuote,
   deleteCoding,
+  markCodingDone,
   recordResolution,
   requireCoding,
   setQuotes,
   studyMemberChecks,
   studyQuotes,
+  transcriptCodingDone,
   transcriptCodings,
   transcriptResolutions,
   unchooseQuote,
@@ -230,6 +232,18 @@ export function interviewRoutes(deps: Deps) {
         await asResearcher(deps, c, place.studyId, 'coding')
         await deleteCoding(deps, coding, staffOf(c).user.id)
         return c.json({ ok: true }, 200)
+      })
+      .get('/transcripts/:id/done', pathParams(idParam), async (c) => {
+        const place = await researcherTranscript(deps, c, c.req.valid('param').id)
+        return c.json(await transcriptCodingDone(deps, place.transcriptId), 200)
+      })
+      .put('/transcripts/:id/done', pathParams(idParam), async (c) => {
+        const place = await researcherTranscript(deps, c, c.req.valid('param').id)
+        return c.json(await markCodingDone(deps, place, staffOf(c).user.id, true), 200)
+      })
+      .delete('/transcripts/:id/done', pathParams(idParam), async (c) => {
+        const place = await researcherTranscript(deps, c, c.req.valid('param').id)
+        return c.json(await markCodingDone(deps, place, staffOf(c).user.id, false), 200)
       })
       .get('/transcripts/:id/resolutions', pathParams(idParam), async (c) => {
         const place = await researcherTranscript(deps, c, c.req.valid('param').id)

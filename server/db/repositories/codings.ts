@@ -12,10 +12,14 @@ import { selectTranscriptsWithParticipants } from './interviews'
 export type Coding = CodedSegment
 
 function toCoding(r: Selectable<Database['coding']>): Coding {
-  return { id: r.id, transcriptId: r.transcript_id, codeId: r.code_id, coderId: r.coder_id, start: r.start_offset, end: r.end_offset, text: r.text, createdAt: r.created_at }
+  return { id: r.id, transcriptId: r.transcript_id, codeId: r.code_id, coderId: r.coder_id, start: r.start_offset, end: r.end_offset, text: r.text, createdAt: r.created_at, consensus: r.consensus === 1 }
 }
 
-export async function insertCoding(db: Kysely<Database>, coding: { transcriptId: string; codeId: string; coderId: string; start: number; end: number; text: string }, now: Date): Promise<Coding> {
+export async function insertCoding(
+  db: Kysely<Database>,
+  coding: { transcriptId: string; codeId: string; coderId: string; start: number; end: number; text: string; consensus?: boolean },
+  now: Date,
+): Promise<Coding> {
   const row = {
     id: newId(),
     transcript_id: coding.transcriptId,
@@ -26,6 +30,7 @@ export async function insertCoding(db: Kysely<Database>, coding: { transcriptId:
     text: coding.text,
     created_at: now.toISOString(),
     deleted_at: null,
+    consensus: coding.consensus ? 1 : 0,
   }
   await db.insertInto('coding').values(row).execute()
   return toCoding(row)
@@ -37,7 +42,7 @@ export async function findCoding(db: Kysely<Database>, id: string): Promise<Codi
   return r && toCoding(r)
 }
 
-/** The live coding of this coder, code and span, if there is one. */
+/** The live coding of this coder, code and span, if there is one (not of the consensus set). */
 export async function findSameCoding(db: Kysely<Database>, key: { transcriptId: string; codeId: string; coderId: string } & Span): Promise<Coding | undefined> {
   const r = await db
     .selectFrom('coding')
@@ -47,9 +52,25 @@ export async function findSameCoding(db: Kysely<Database>, key: { transcriptId: 
     .where('coder_id', '=', key.coderId)
     .where('start_offset', '=', key.start)
     .where('end_offset', '=', key.end)
+    .where('consensus', '=', 0)
     .where('deleted_at', 'is', null)
     .executeTakeFirst()
   return r && toCoding(r)
+}
+
+/** The live consensus codings of a code on one span of a transcript. */
+export async function listConsensusCodings(db: Kysely<Database>, key: { transcriptId: string; codeId: string } & Span): Promise<Coding[]> {
+  const rows = await db
+    .selectFrom('coding')
+    .selectAll()
+    .where('transcript_id', '=', key.transcriptId)
+    .where('code_id', '=', key.codeId)
+    .where('start_offset', '=', key.start)
+    .where('end_offset', '=', key.end)
+    .where('consensus', '=', 1)
+    .where('deleted_at', 'is', null)
+    .execute()
+  return rows.map(toCoding)
 }
 
 /** A transcript's live codings in text order, of one coder or of all. */
@@ -271,4 +292,16 @@ export async function listMemberChecksOfStudy(
     .orderBy('member_check.id')
     .execute()
   return rows.map((r) => ({ ...toMemberCheck(r), participantCode: r.participant_code, codeId: r.code_id, transcriptId: r.transcript_id, text: r.text }))
+}
+
+/** The coders who marked a transcript's coding done, first done first. */
+export async function listCodingDone(db: Kysely<Database>, transcriptId: string): Promise<{ coderId: string; doneAt: string }[]> {
+  const rows = await db.selectFrom('coding_done').selectAll().where('transcript_id', '=', transcriptId).orderBy('done_at').orderBy('coder_id').execute()
+  return rows.map((r) => ({ coderId: r.coder_id, doneAt: r.done_at }))
+}
+
+/** Mark (done) or unmark a coder's coding of a transcript; marking twice keeps the first time. */
+export async function setCodingDone(db: Kysely<Database>, key: { transcriptId: string; coderId: string }, done: boolean, now: Date): Promise<void> {
+  if (!done) await db.deleteFrom('coding_done').where('transcript_id', '=', key.transcriptId).where('coder_id', '=', key.coderId).execute()
+  else await db.insertInto('coding_done').values({ transcript_id: key.transcriptId, coder_id: key.coderId, done_at: now.toISOString() }).onConflict((oc) => oc.columns(['transcript_id', 'coder_id']).doNothing()).execute()
 }

@@ -337,6 +337,7 @@ export async function deleteInterviewOfParticipant(db: Kysely<Database>, partici
     deleted.memberChecks = counted(await db.deleteFrom('member_check').where('coding_id', 'in', codingIds).executeTakeFirst())
     deleted.resolutions = counted(await db.deleteFrom('agreement_resolution').where('transcript_id', '=', transcript.id).executeTakeFirst())
     deleted.codings = counted(await db.deleteFrom('coding').where('transcript_id', '=', transcript.id).executeTakeFirst())
+    await db.deleteFrom('coding_done').where('transcript_id', '=', transcript.id).execute()
     deleted.memos = counted(await db.deleteFrom('memo').where('target_type', '=', 'transcript').where('target_id', '=', transcript.id).executeTakeFirst())
     deleted.transcripts = counted(await db.deleteFrom('transcript').where('id', '=', transcript.id).executeTakeFirst())
   }

@@ -155,7 +155,7 @@ export async function studyAgreement(deps: Deps, studyId: string, query: { coder
   const problem = (field: string, message: string) => new ApiError('validation_failed', `${field}: ${message}`, [{ field, message }])
   if (query.coderA === query.coderB) throw problem('coderB', 'must be a different coder from coderA')
   const codebook = await loadCodebook(deps, studyId)
-  const [interviews, codings, resolutions] = await Promise.all([loadInterviews(deps, studyId), loadCodings(deps, studyId, codebook), listResolutions(deps.db, { studyId })])
+  const [interviews, codings, resolutions] = await Promise.all([loadInterviews(deps, studyId), loadCodings(deps, studyId, codebook, { set: 'coders' }), listResolutions(deps.db, { studyId })])
   const coderA = await requireCoder(deps, codings, query.coderA, 'coderA')
   const coderB = await requireCoder(deps, codings, query.coderB, 'coderB')
   const codingsA = codings.filter((c) => c.coderId === coderA.id)

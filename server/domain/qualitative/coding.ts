@@ -20,6 +20,9 @@ import {
   insertResolution,
   listCodingIdsCheckedBy,
   listCodingsOfTranscript,
+  listCodingDone,
+  setCodingDone,
+  listConsensusCodings,
   listMemberChecks,
   listMemberChecksOfStudy,
   listQuotesOfStudy,
@@ -259,17 +262,42 @@ export async function studyQuotes(deps: Deps, studyId: string) {
 // ---------------------------------------------------------------------------------------------
 // Disagreements
 
-/** Record how the coders resolved a disagreement over one code on one span. */
+/**
+ * Record how the coders resolved a disagreement over one code on one span, and keep the consensus set
+ * in step: "applies" adds the agreed coding to it (once), "does not apply" removes the code on that
+ * span from it. Each coder's own codings are left as they were.
+ */
 export async function recordResolution(deps: Deps, place: TranscriptPlace, userId: string, body: ResolutionBody): Promise<AgreementResolution> {
-  await textWithin(deps.db, place.transcriptId, body)
+  const text = await textWithin(deps.db, place.transcriptId, body)
   const code = await findCode(deps.db, body.codeId)
   if (!code || code.studyId !== place.studyId) throw problem('codeId', 'is not a code of this study')
   const now = deps.now()
   return deps.db.transaction().execute(async (trx) => {
     const resolution = await insertResolution(trx, { transcriptId: place.transcriptId, codeId: code.id, start: body.start, end: body.end, decision: body.decision, note: body.note, decidedBy: userId }, now)
+    const span = { transcriptId: place.transcriptId, codeId: code.id, start: body.start, end: body.end }
+    const agreed = await listConsensusCodings(trx, span)
+    if (body.decision === 'applies' && agreed.length === 0) {
+      await insertCoding(trx, { ...span, coderId: userId, text: sliceCodePoints(text, body.start, body.end), consensus: true }, now)
+    }
+    if (body.decision === 'does_not_apply') for (const coding of agreed) await softDeleteCoding(trx, coding.id, now)
     await insertAudit(trx, { actor: `staff:${userId}`, action: 'agreement.resolve', entity: 'transcript', entityId: place.transcriptId, details: { resolutionId: resolution.id, codeId: code.id, decision: body.decision } }, now)
     return resolution
   })
+}
+
+/** Who marked their coding of a transcript done, and when. */
+export async function transcriptCodingDone(deps: Deps, transcriptId: string): Promise<{ coderId: string; doneAt: string }[]> {
+  return listCodingDone(deps.db, transcriptId)
+}
+
+/** A coder marks their coding of a transcript done, or takes the mark back. */
+export async function markCodingDone(deps: Deps, place: TranscriptPlace, coderId: string, done: boolean): Promise<{ coderId: string; doneAt: string }[]> {
+  const now = deps.now()
+  await deps.db.transaction().execute(async (trx) => {
+    await setCodingDone(trx, { transcriptId: place.transcriptId, coderId }, done, now)
+    await insertAudit(trx, { actor: `staff:${coderId}`, action: done ? 'coding.done' : 'coding.undone', entity: 'transcript', entityId: place.transcriptId, details: {} }, now)
+  })
+  return listCodingDone(deps.db, place.transcriptId)
 }
 
 export async function transcriptResolutions(deps: Deps, transcriptId: string): Promise<AgreementResolution[]> {

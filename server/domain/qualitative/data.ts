@@ -158,13 +158,24 @@ export async function loadInterviews(deps: Deps, studyId: string): Promise<Analy
  * to the target; following `mergedInto` here as well keeps the analyses right for any coding a
  * merge left behind. Codings on anything but a live code of level 'code' are left out.
  */
-export async function loadCodings(deps: Deps, studyId: string, codebook: Codebook): Promise<Coding[]> {
+export async function loadCodings(deps: Deps, studyId: string, codebook: Codebook, options: { set?: 'default' | 'coders' } = {}): Promise<Coding[]> {
   const codings: Coding[] = []
   for (const coding of await listCodingsOfStudy(deps.db, studyId)) {
     const code = codebook.live(coding.codeId)
     if (code?.level === 'code') codings.push(code.id === coding.codeId ? coding : { ...coding, codeId: code.id })
   }
-  return codings
+  return options.set === 'coders' ? codings.filter((c) => !c.consensus) : preferConsensus(codings)
+}
+
+/**
+ * The codings the analyses use by default: a transcript's consensus set where it has one (disagreements
+ * resolved), otherwise every coder's codings of it.
+ *
+ * @example preferConsensus([{ transcriptId: 't', consensus: true, ... }, { transcriptId: 't', consensus: false, ... }]) // only the first
+ */
+export function preferConsensus(codings: Coding[]): Coding[] {
+  const agreed = new Set(codings.filter((c) => c.consensus).map((c) => c.transcriptId))
+  return codings.filter((c) => c.consensus || !agreed.has(c.transcriptId))
 }
 
 /** The latest member-check decision per coding (the last answer counts). */

@@ -214,7 +214,8 @@ export function codeFrequencyTable(codebook: Codebook, interviews: AnalysedInter
 /** The study's code frequencies by participant, of one coder or of all. */
 export async function studyCodeFrequencies(deps: Deps, studyId: string, options: { coder?: string } = {}): Promise<CodeFrequencies> {
   const codebook = await loadCodebook(deps, studyId)
-  const [interviews, all] = await Promise.all([loadInterviews(deps, studyId), loadCodings(deps, studyId, codebook)])
+  // One coder's own set, or by default the consensus set where a transcript has one (loadCodings).
+  const [interviews, all] = await Promise.all([loadInterviews(deps, studyId), loadCodings(deps, studyId, codebook, { set: options.coder === undefined ? 'default' : 'coders' })])
   const coder = options.coder === undefined ? null : await requireCoder(deps, all, options.coder, 'coder')
   const codings = coder ? all.filter((c) => c.coderId === coder.id) : all
   return { coder, ...codeFrequencyTable(codebook, interviews, codings) }

@@ -40,6 +40,8 @@ export type CodedSegment = {
   /** A copy of the coded text at the time of coding. */
   text: string
   createdAt: string
+  /** True for a coding of the consensus set (recorded by resolving a disagreement, migration 0061). */
+  consensus?: boolean
 }
 
 /** A span of a transcript in code points, start inclusive, end exclusive. */

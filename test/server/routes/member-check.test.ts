@@ -287,7 +287,8 @@ describe('withdrawal and the interview', () => {
 
     const audit = await w.db.selectFrom('audit_log').selectAll().where('action', '=', 'interview.delete').execute()
     expect(audit).toEqual([expect.objectContaining({ actor: `participant:${w.p1.id}`, entity: 'interview', entity_id: interview.id })])
-    expect(JSON.parse(audit[0]!.details)).toEqual({ because: 'participant.withdraw', notes: 1, transcripts: 1, codings: 5, quotes: 2, memberChecks: 1, resolutions: 1, memos: 1 })
+    // Six codings: the five of the coders and the consensus coding its "applies" resolution recorded.
+    expect(JSON.parse(audit[0]!.details)).toEqual({ because: 'participant.withdraw', notes: 1, transcripts: 1, codings: 6, quotes: 2, memberChecks: 1, resolutions: 1, memos: 1 })
     expect(await w.get(w.p1.token)).toEqual({ status: 200, body: { quotes: [] } })
   })
 

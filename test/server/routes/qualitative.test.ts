@@ -374,6 +374,52 @@ describe('GET /studies/:id/agreement', () => {
     expect(after.body.overall).toEqual(before.body.overall)
   })
 
+  it('records a resolution in the consensus set, which frequencies count; "does not apply" takes it out again', async () => {
+    const w = await agreementWorld()
+    const resolve = (decision: 'applies' | 'does_not_apply', sentence: string) =>
+      w.app.request(`/api/transcripts/${w.t1.transcriptId}/resolutions`, {
+        method: 'POST',
+        headers: { ...w.researcher.headers, 'content-type': 'application/json' },
+        body: JSON.stringify({ codeId: w.fear.id, ...spanOf(T1, sentence), decision, note: '' }),
+      })
+    const fearCounts = async (query = '') => (await w.call(`/studies/${w.world.study.id}/code-frequencies${query}`)).body.rows.find((r: Json) => r.code.name === 'Fear').counts
+    // Before: every coder's codings of T1, the shared passage counted once: "I was afraid." and "Then I was calm.".
+    expect(await fearCounts()).toEqual([2, 0])
+
+    expect((await resolve('applies', 'Then I was calm.')).status).toBe(201)
+    const consensus = await w.deps.db.selectFrom('coding').selectAll().where('transcript_id', '=', w.t1.transcriptId).where('consensus', '=', 1).where('deleted_at', 'is', null).execute()
+    expect(consensus.map((c) => [c.code_id, c.text, c.coder_id])).toEqual([[w.fear.id, 'Then I was calm.', w.researcher.user.id]])
+    // T1 now has a consensus set: the frequencies count it alone, each coder's own set is unchanged.
+    expect(await fearCounts()).toEqual([1, 0])
+    expect(await fearCounts(`?coder=${w.world.coderA.id}`)).toEqual([2, 0])
+    // Resolving the same span twice does not add a second consensus coding.
+    expect((await resolve('applies', 'Then I was calm.')).status).toBe(201)
+    expect(await fearCounts()).toEqual([1, 0])
+
+    expect((await resolve('does_not_apply', 'Then I was calm.')).status).toBe(201)
+    const left = await w.deps.db.selectFrom('coding').select('id').where('transcript_id', '=', w.t1.transcriptId).where('consensus', '=', 1).where('deleted_at', 'is', null).execute()
+    expect(left).toEqual([])
+    expect(await fearCounts()).toEqual([2, 0])
+    // The agreement statistics stay those of the blind coding.
+    const agreement = await w.call(`/studies/${w.world.study.id}/agreement?coderA=${w.world.coderA.id}&coderB=${w.world.coderB.id}&unit=sentence`)
+    expect(agreement.body.overall).toMatchObject({ a: 2, b: 1, c: 2, d: 7 })
+  })
+
+  it('lets a coder mark their coding of a transcript done, and take the mark back', async () => {
+    const w = await agreementWorld()
+    const done = (method: 'GET' | 'PUT' | 'DELETE') => w.app.request(`/api/transcripts/${w.t1.transcriptId}/done`, { method, headers: w.researcher.headers })
+    expect(await (await done('GET')).json()).toEqual([])
+    const marked = await done('PUT')
+    expect(marked.status).toBe(200)
+    expect(await marked.json()).toEqual([{ coderId: w.researcher.user.id, doneAt: expect.any(String) }])
+    // Marking twice keeps one mark.
+    expect((await (await done('PUT')).json()).length).toBe(1)
+    expect(await (await done('GET')).json()).toEqual([{ coderId: w.researcher.user.id, doneAt: expect.any(String) }])
+    expect(await (await done('DELETE')).json()).toEqual([])
+    const audit = await w.deps.db.selectFrom('audit_log').select('action').where('action', 'in', ['coding.done', 'coding.undone']).execute()
+    expect(audit.map((a) => a.action).sort()).toEqual(['coding.done', 'coding.done', 'coding.undone'])
+  })
+
   it('compares on speaker turns when asked, and only transcripts both coders coded', async () => {
     const w = await agreementWorld()
     const turns = await w.call(`/studies/${w.world.study.id}/agreement?coderA=${w.world.coderA.id}&coderB=${w.world.coderB.id}&unit=turn`)
