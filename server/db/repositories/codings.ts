@@ -42,35 +42,28 @@ export async function findCoding(db: Kysely<Database>, id: string): Promise<Codi
   return r && toCoding(r)
 }
 
-/** The live coding of this coder, code and span, if there is one (not of the consensus set). */
-export async function findSameCoding(db: Kysely<Database>, key: { transcriptId: string; codeId: string; coderId: string } & Span): Promise<Coding | undefined> {
-  const r = await db
+/** The live codings of a code on one span of a transcript, of the consensus set (1) or the coders' own (0). */
+function selectCodingsOnSpan(db: Kysely<Database>, key: { transcriptId: string; codeId: string } & Span, consensus: 0 | 1) {
+  return db
     .selectFrom('coding')
     .selectAll()
     .where('transcript_id', '=', key.transcriptId)
     .where('code_id', '=', key.codeId)
-    .where('coder_id', '=', key.coderId)
     .where('start_offset', '=', key.start)
     .where('end_offset', '=', key.end)
-    .where('consensus', '=', 0)
+    .where('consensus', '=', consensus)
     .where('deleted_at', 'is', null)
-    .executeTakeFirst()
+}
+
+/** The live coding of this coder, code and span, if there is one (not of the consensus set). */
+export async function findSameCoding(db: Kysely<Database>, key: { transcriptId: string; codeId: string; coderId: string } & Span): Promise<Coding | undefined> {
+  const r = await selectCodingsOnSpan(db, key, 0).where('coder_id', '=', key.coderId).executeTakeFirst()
   return r && toCoding(r)
 }
 
 /** The live consensus codings of a code on one span of a transcript. */
 export async function listConsensusCodings(db: Kysely<Database>, key: { transcriptId: string; codeId: string } & Span): Promise<Coding[]> {
-  const rows = await db
-    .selectFrom('coding')
-    .selectAll()
-    .where('transcript_id', '=', key.transcriptId)
-    .where('code_id', '=', key.codeId)
-    .where('start_offset', '=', key.start)
-    .where('end_offset', '=', key.end)
-    .where('consensus', '=', 1)
-    .where('deleted_at', 'is', null)
-    .execute()
-  return rows.map(toCoding)
+  return (await selectCodingsOnSpan(db, key, 1).execute()).map(toCoding)
 }
 
 /** A transcript's live codings in text order, of one coder or of all. */
