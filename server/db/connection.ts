@@ -61,7 +61,41 @@ class ImmediateSqliteDialect extends SqliteDialect {
  * Throws `DatabaseOpenError` naming the cause (read-only, disk full, not a database, locked).
  */
 export function openDatabase(path: string): Kysely<Database> {
-  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect(openSqlite(path)) })
+  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect(memoizePrepare(openSqlite(path))) })
+}
+
+/** How many distinct statements `memoizePrepare` keeps; the least recently used beyond this are dropped. */
+export const preparedStatementCacheSize = 500
+
+/**
+ * Make `sqlite.prepare` return the statement already prepared for the same SQL text (issue 16: a
+ * participant's save ran nine statements, each prepared anew, a fifth of its CPU). Kysely compiles
+ * the same query to the same text with `?` placeholders, so the domain code and the query builder
+ * stay as they are, and PostgreSQL, whose driver prepares on its own, is untouched: this is the
+ * SQLite connection's business only. A statement still iterating (a streamed read) is busy and is
+ * not shared: a second use of its text gets a fresh one. SQL whose text varies (`in (?, ?, …)` lists
+ * of every length) is bounded by the least-recently-used limit. Schema changes are safe: SQLite
+ * re-prepares a statement whose schema changed on its next run.
+ */
+export function memoizePrepare(sqlite: SQLite.Database, limit = preparedStatementCacheSize): SQLite.Database {
+  const prepare = sqlite.prepare.bind(sqlite)
+  const cache = new Map<string, SQLite.Statement>()
+  sqlite.prepare = ((source: string) => {
+    const cached = cache.get(source)
+    if (cached && !cached.busy) {
+      // Map order is insertion order: re-inserting marks it the most recently used.
+      cache.delete(source)
+      cache.set(source, cached)
+      return cached
+    }
+    const statement = prepare(source)
+    if (!cached) {
+      cache.set(source, statement)
+      if (cache.size > limit) cache.delete(cache.keys().next().value!)
+    }
+    return statement
+  }) as typeof sqlite.prepare
+  return sqlite
 }
 
 /** The better-sqlite3 handle behind `openDatabase`, for the few things Kysely does not do (backups). */

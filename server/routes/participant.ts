@@ -10,6 +10,7 @@ import { participantQuotes, recordMemberCheck } from '../domain/qualitative/codi
 import type { Deps } from '../domain/deps'
 import { completeForm, participantByToken, participantState, recordConsent, saveAnswers, withdraw } from '../domain/participation/journey'
 import { jsonBody, pathParams } from '../http/validate'
+import { sized } from '../http/sized'
 
 const tokenParam = z.object({ token: z.string() })
 const formParams = z.object({ token: z.string(), slot: waveSlot, instrument: z.string().regex(/^[a-z][a-z0-9-]*$/) })
@@ -28,8 +29,8 @@ export function participantRoutes(deps: Deps) {
     })
     .put('/:token/forms/:slot/:instrument/answers', pathParams(formParams), jsonBody(answersBody), async (c) => {
       const { token, slot, instrument } = c.req.valid('param')
-      const participant = await participantByToken(deps, token)
-      return c.json(await saveAnswers(deps, participant, slot, instrument, c.req.valid('json')), 200)
+      const saved = await saveAnswers(deps, token, slot, instrument, c.req.valid('json'))
+      return c.json(saved, 200, sized(saved))
     })
     .post('/:token/forms/:slot/:instrument/complete', pathParams(formParams), jsonBody(completeBody), async (c) => {
       const { token, slot, instrument } = c.req.valid('param')

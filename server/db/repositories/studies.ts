@@ -135,6 +135,32 @@ export async function listWaves(db: Kysely<Database>, cohortId: string): Promise
   }))
 }
 
+/**
+ * The cohort's wave of this kind with its instruments in order, in one statement (a participant's
+ * every save asks it: `listWaves` takes two).
+ */
+export async function findWaveOfKind(db: Kysely<Database>, cohortId: string, kind: WaveKind): Promise<Wave | undefined> {
+  const rows = await db
+    .selectFrom('wave')
+    .leftJoin('wave_instrument', 'wave_instrument.wave_id', 'wave.id')
+    .select(['wave.id', 'wave.cohort_id', 'wave.kind', 'wave.opens_at', 'wave.closes_at', 'wave.source', 'wave_instrument.instrument_id'])
+    .where('wave.cohort_id', '=', cohortId)
+    .where('wave.kind', '=', kind)
+    .orderBy('wave_instrument.position')
+    .execute()
+  const w = rows[0]
+  if (!w) return undefined
+  return {
+    id: w.id,
+    cohortId: w.cohort_id,
+    kind: w.kind,
+    opensAt: w.opens_at,
+    closesAt: w.closes_at,
+    source: w.source,
+    instruments: rows.flatMap((r) => (r.instrument_id === null ? [] : [r.instrument_id])),
+  }
+}
+
 /** Create or replace the wave of this kind, with its instruments in order. */
 export async function upsertWave(
   db: Kysely<Database>,

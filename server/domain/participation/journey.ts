@@ -30,7 +30,7 @@ import {
 } from '../../db/repositories/responses'
 import { deleteInterviewOfParticipant } from '../../db/repositories/interviews'
 import { discardDeletedPages, eraseAuditOfParticipant } from '../../db/repositories/erasure'
-import { findCohort, findStudy, listWaves, type Wave } from '../../db/repositories/studies'
+import { findCohort, findStudy, findWaveOfKind, listWaves, type Wave } from '../../db/repositories/studies'
 import { closesSoon, waveState } from '../dates'
 import type { Deps } from '../deps'
 import type { Instrument } from '../instruments/registry'
@@ -63,6 +63,19 @@ export async function participantByToken(deps: Deps, token: string): Promise<Par
 async function inTransaction<T>(deps: Deps, participant: Participant, work: (trx: Kysely<Database>, current: Participant) => Promise<T>): Promise<T> {
   return deps.db.transaction().execute(async (trx) => {
     const current = await findParticipant(trx, participant.id)
+    if (!current) throw linkNotFound()
+    return work(trx, current)
+  })
+}
+
+/**
+ * `inTransaction` for a write reached by the link itself: the token is looked up once, inside the
+ * transaction, so the participant is read as stored at that moment without a second read by id.
+ */
+async function inTransactionByToken<T>(deps: Deps, token: string, work: (trx: Kysely<Database>, current: Participant) => Promise<T>): Promise<T> {
+  if (!tokenPattern.test(token)) throw linkNotFound()
+  return deps.db.transaction().execute(async (trx) => {
+    const current = await findParticipantByTokenHash(trx, hashToken(token))
     if (!current) throw linkNotFound()
     return work(trx, current)
   })
@@ -178,7 +191,7 @@ async function openSlot(
     const stored = await findResponse(db, participant.id, null, instrumentId)
     return { waveId: null, instrument: instrumentId, wave: null, stored }
   }
-  const wave = (await listWaves(db, participant.cohortId)).find((w) => w.kind === slot)
+  const wave = await findWaveOfKind(db, participant.cohortId, slot)
   if (!wave || !wave.instruments.includes(instrumentId)) throw new ApiError('not_found', `"${instrumentId}" is not part of the ${slot} questionnaires.`)
   const stored = await findResponse(db, participant.id, wave.id, instrumentId)
   const state = waveState(wave, deps.now())
@@ -244,7 +257,8 @@ async function currentAnswers(db: Kysely<Database>, stored: StoredResponse | und
 }
 
 /**
- * Store a batch of answers given on one device, merged question by question with what is stored
+ * Store a batch of answers given on one device, through the link's `token` (looked up once, inside the
+ * transaction; an unknown or revoked link is `link_not_found`), merged question by question with what is stored
  * (answer-merge.ts: the later answer wins, the loser is kept in history). Idempotent: the same batch
  * sent again changes nothing. All or nothing: one answer that does not fit the form refuses the batch
  * (422, `details` naming each question) and writes nothing, so the device can resend the rest.
@@ -257,12 +271,12 @@ async function currentAnswers(db: Kysely<Database>, stored: StoredResponse | und
  */
 export async function saveAnswers(
   deps: Deps,
-  participant: Participant,
+  token: string,
   slot: WaveSlot,
   instrumentId: string,
   body: { deviceId: string; answers: { question: string; value: unknown; answeredAt: string }[] },
 ): Promise<AnswersSaved> {
-  return inTransaction(deps, participant, async (trx, current) => {
+  return inTransactionByToken(deps, token, async (trx, current) => {
     const { waveId, stored } = await openSlot(deps, trx, current, slot, instrumentId)
     const instrument = instrumentFor(deps, instrumentId, stored)
     const problems = answerProblems(instrument, body.answers)
@@ -302,7 +316,7 @@ export async function saveAnswers(
       revision = 1
       const created = await insertResponse(
         trx,
-        { participantId: participant.id, waveId, instrumentId, instrumentVersion: instrument.version, answers, status: 'draft', revision, clientId: null, source: 'link', completedAt: null },
+        { participantId: current.id, waveId, instrumentId, instrumentVersion: instrument.version, answers, status: 'draft', revision, clientId: null, source: 'link', completedAt: null },
         now,
       )
       responseId = created.id

@@ -1088,3 +1088,25 @@ describe('requests that arrive together', () => {
     expect(await count(db, 'response')).toBe(0)
   })
 })
+
+describe('the reply to a save (issue 16)', () => {
+  it('is sent uncompressed with its length when small, and the participant state is still gzipped', async () => {
+    const { app, token } = await consentedFixture()
+    const request = jsonRequest('PUT', given(phq9([1])))
+    const res = await app.request(answersUrl(token, 'pre', 'phq-9'), { ...request, headers: { ...(request.headers as Record<string, string>), 'accept-encoding': 'gzip' } })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-encoding')).toBeNull()
+    const text = await res.text()
+    expect(res.headers.get('content-length')).toBe(String(Buffer.byteLength(text)))
+    expect(JSON.parse(text)).toMatchObject({ status: 'draft', revision: 1, answers: { phq9_1: 1 } })
+    // A large reply keeps its compression.
+    const state = await app.request(`/api/p/${token}`, { headers: { 'accept-encoding': 'gzip' } })
+    expect(state.headers.get('content-encoding')).toBe('gzip')
+  })
+
+  it('an unknown link is refused as before, now looked up inside the save', async () => {
+    const { app } = await consentedFixture()
+    const res = await app.request(answersUrl(createToken(), 'pre', 'phq-9'), jsonRequest('PUT', given(phq9([1]))))
+    await expectError(res, 404, 'link_not_found')
+  })
+})
