@@ -4,7 +4,7 @@
  * for machine-readable output and exits non-zero with a clear message on error.
  */
 import { Command, CommanderError, Option } from 'commander'
-import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { createReadStream, createWriteStream, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs'
 import { basename, join, relative, resolve } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -197,9 +197,11 @@ export function buildProgram(io: CliIo): Command {
     .requiredOption('--file <path>', 'the CSV file')
     .option('--dry-run', 'check the whole file and report what would be imported, without writing')
     .action(async (opts: { cohort: string; file: string; dryRun?: boolean }) => {
-      let csv: string
+      // Streamed: the file is read as it is checked, never held whole (a file of any size fits in memory).
+      let csv: ReturnType<typeof createReadStream>
       try {
-        csv = readFileSync(resolve(opts.file), 'utf8')
+        const fd = openSync(resolve(opts.file), 'r')
+        csv = createReadStream('', { fd })
       } catch (error) {
         throw new CliError(`cannot read ${opts.file}: ${(error as Error).message}`)
       }

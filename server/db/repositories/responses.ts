@@ -99,6 +99,41 @@ export async function updateResponse(
     .execute()
 }
 
+/** A completed response to store with its scores (none for a form that is not a questionnaire). */
+export type NewScoredResponse = { response: Omit<StoredResponse, 'id' | 'startedAt' | 'updatedAt'>; score: ResponseScore | undefined }
+
+/**
+ * Insert new responses with their scores and flags, a statement per table for the whole list (an
+ * import stores them a few hundred at a time). The caller keeps each list small enough that one
+ * statement binds fewer than SQLite's 32,766 values (13 per response).
+ */
+export async function insertScoredResponses(db: Kysely<Database>, list: NewScoredResponse[], now: Date): Promise<void> {
+  if (list.length === 0) return
+  const at = now.toISOString()
+  const responses = list.map(({ response: r }) => ({
+    id: newId(),
+    participant_id: r.participantId,
+    wave_id: r.waveId,
+    instrument_id: r.instrumentId,
+    instrument_version: r.instrumentVersion,
+    answers: JSON.stringify(r.answers),
+    status: r.status,
+    revision: r.revision,
+    client_id: r.clientId,
+    source: r.source,
+    started_at: at,
+    updated_at: at,
+    completed_at: r.completedAt,
+  }))
+  await db.insertInto('response').values(responses).execute()
+  const scores = list.flatMap(({ score }, i) =>
+    (score?.scales ?? []).map((s) => ({ response_id: responses[i]!.id, scale_id: s.scale, score: s.score, band_index: s.band?.index ?? null, answered: s.answered, prorated: s.prorated ? 1 : 0 })),
+  )
+  for (let i = 0; i < scores.length; i += 2000) await db.insertInto('scale_score').values(scores.slice(i, i + 2000)).execute()
+  const flags = list.flatMap(({ score }, i) => (score?.flags ?? []).map((f) => ({ response_id: responses[i]!.id, flag_id: f.flag, item: f.item, value: f.value, severity: f.severity, raised_at: at })))
+  for (let i = 0; i < flags.length; i += 2000) await db.insertInto('response_flag').values(flags.slice(i, i + 2000)).execute()
+}
+
 /** Replace the stored scores and flags of a response with freshly computed ones. */
 export async function replaceScores(db: Kysely<Database>, responseId: string, score: ResponseScore, now: Date): Promise<void> {
   await db.deleteFrom('scale_score').where('response_id', '=', responseId).execute()

@@ -14,12 +14,13 @@
  * scored by `scoreResponse`. The file is all or nothing: every problem is listed with its line and
  * column, and nothing is written unless the whole file is valid.
  */
-import { CsvError, parse } from 'csv-parse/sync'
+import { CsvError, parse, type Parser } from 'csv-parse'
+import { Readable } from 'node:stream'
 import { restoreCell } from '../csv'
 import type { Kysely } from 'kysely'
 import { insertAudit } from '../../db/repositories/audit'
-import { insertParticipants, listParticipants, updateParticipantStatus, type Participant } from '../../db/repositories/participants'
-import { findResponse, insertResponse, replaceScores } from '../../db/repositories/responses'
+import { insertParticipants, listParticipants, type Participant } from '../../db/repositories/participants'
+import { findResponse, insertScoredResponses, type NewScoredResponse } from '../../db/repositories/responses'
 import { appendWaveInstruments, findCohort, listWaves, upsertWave } from '../../db/repositories/studies'
 import type { Database, WaveKind } from '../../db/schema'
 import { ApiError, fieldProblems } from '../errors'
@@ -27,7 +28,7 @@ import type { Deps } from '../deps'
 import type { Question } from '../instruments/questions'
 import type { Instrument } from '../instruments/registry'
 import { enrolmentInstruments } from '../participation/journey'
-import { scoreResponse } from '../instruments/scoring'
+import { scoreResponse, type ResponseScore } from '../instruments/scoring'
 
 /** The header of an import file, in this order. */
 export const importColumns = ['participant', 'wave', 'instrument', 'item', 'value'] as const
@@ -68,17 +69,50 @@ const header = importColumns.join(',')
 type Row = Record<ImportColumn, string> & { line: number }
 
 /** A line that passed the checks of its own fields. `raw` is the value as written; `value` is undefined when unanswered. */
-type Cell = { line: number; code: string; slot: Slot; instrument: Instrument; item: string; raw: string; value: unknown }
+type Cell = { line: number; code: string; slot: Slot; instrument: Instrument; item: ItemSlot; raw: string; value: unknown }
 
-/** One participant's answers to one instrument in one wave (or at enrolment). */
+/** An item a file may give, with its place in the instrument (forms keep their cells in arrays by it). */
+type ItemSlot = { index: number; name: string; question: Question }
+
+/**
+ * One participant's answers to one instrument in one wave (or at enrolment), held compactly: a large
+ * file has hundreds of thousands of lines, and one object per line was most of the import's memory.
+ * `lines[i]` is the line of item i (0: not in the file), `order` the items in file order.
+ */
 type Form = {
   code: string
   slot: Slot
   instrument: Instrument
   firstLine: number
-  cells: Map<string, Cell>
-  /** The answers after `completeSchema`, once checked. */
+  lines: Int32Array
+  values: unknown[]
+  raws: string[]
+  order: number[]
+  /** The answers after `completeSchema`, once checked, and their scores. */
   answers?: Record<string, unknown>
+  score?: ResponseScore
+}
+
+/**
+ * The problems found so far. A file wrong on every line would otherwise hold one object per line:
+ * only the first `maxImportProblems` in line order are ever shown, so beyond a few thousand the list
+ * is cut back to those, and `total` keeps the count.
+ */
+class ProblemList {
+  items: ImportProblem[] = []
+  total = 0
+  push(...problems: ImportProblem[]): void {
+    for (const p of problems) {
+      this.items.push(p)
+      this.total++
+    }
+    if (this.items.length > 10 * 1024) this.items = sortProblems(this.items).slice(0, maxImportProblems)
+  }
+}
+
+function sortProblems(problems: ImportProblem[]): ImportProblem[] {
+  const order = (p: ImportProblem) => importColumns.indexOf(p.column)
+  return [...problems].sort((a, b) => a.line - b.line || order(a) - order(b))
 }
 
 function problemAt(line: number, column: ImportColumn, message: string): ImportProblem {
@@ -128,46 +162,117 @@ function headerProblem(found: string[] | undefined, line: number): ImportProblem
   return undefined
 }
 
-/** The data lines of the file, or the problems that stop it from being read at all. */
-function readRows(csv: string): { rows: Row[]; problems: ImportProblem[] } {
+/** What an import reads: the whole file as text, or its bytes or text as they arrive (a file stream, stdin). */
+export type ImportSource = string | AsyncIterable<string | Buffer>
+
+/**
+ * The source as text with Windows line ends made `\n`, chunk by chunk (a CRLF split between two
+ * chunks included). A CRLF inside a quoted value counts as two lines in csv-parse; as one newline,
+ * line numbers are right. `blankLinesBefore()` counts the blank lines before the header.
+ */
+function normalisedText(source: ImportSource) {
+  let leading = 0
+  let seenText = false
+  const decoder = new TextDecoder('utf-8')
+  async function* chunks(): AsyncGenerator<string> {
+    let carry = ''
+    const input = typeof source === 'string' ? [source] : source
+    for await (const chunk of input) {
+      let text = carry + (typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }))
+      carry = ''
+      if (text.endsWith('\r')) {
+        carry = '\r'
+        text = text.slice(0, -1)
+      }
+      if (!seenText) countLeading(text)
+      yield text.replace(/\r\n/g, '\n')
+    }
+    const rest = carry + decoder.decode()
+    if (rest) yield rest
+  }
+  function countLeading(text: string) {
+    for (const line of text.replace(/^\uFEFF/, '').split('\n').slice(0, -1)) {
+      if (line.trim() !== '') {
+        seenText = true
+        return
+      }
+      leading++
+    }
+    if (text.replace(/^\uFEFF/, '').split('\n').at(-1)!.trim() !== '') seenText = true
+  }
+  return { chunks, blankLinesBefore: () => leading }
+}
+
+/**
+ * Read the file's data lines as they arrive, giving each to `onRow`, and collect the problems that
+ * stop a line (or the file) from being read. Returns how many data lines there were.
+ */
+async function readRows(source: ImportSource, problems: ProblemList, onRow: (row: Row) => void): Promise<number> {
   let foundHeader: string[] | undefined
-  const skipped: CsvError[] = []
-  let rows: Row[]
+  const text = normalisedText(source)
+  const parser: Parser = parse({
+    bom: true,
+    trim: true,
+    skip_empty_lines: true,
+    // Strict: every line must have exactly the five columns. A line that has not is skipped and
+    // reported, so that the file's every problem is listed in one go.
+    columns: (fields: string[]) => {
+      foundHeader = fields
+      return [...importColumns]
+    },
+    skip_records_with_error: true,
+    on_skip: (error) => {
+      if (error) problems.push(csvProblem(error))
+      return undefined
+    },
+    // The line a record starts on: the parser counts the line it ends on, and a quoted value may span lines.
+    on_record: (record: Record<ImportColumn, string>, context) => ({ ...record, line: context.lines - (Object.values(record).join('').split('\n').length - 1) }),
+  })
+  const input = Readable.from(text.chunks())
+  input.on('error', (error) => parser.destroy(error))
+  input.pipe(parser)
+  const headerAt = () => text.blankLinesBefore() + 1
+  let headerChecked = false
+  let rows = 0
   try {
-    // A CRLF inside a quoted value counts as two lines in csv-parse; as one newline, line numbers are right.
-    rows = parse<Row, Record<ImportColumn, string>>(csv.replace(/\r\n/g, '\n'), {
-      bom: true,
-      trim: true,
-      skip_empty_lines: true,
-      // Strict: every line must have exactly the five columns. A line that has not is skipped and
-      // reported, so that the file's every problem is listed in one go.
-      columns: (fields) => {
-        foundHeader = fields
-        return [...importColumns]
-      },
-      skip_records_with_error: true,
-      on_skip: (error) => {
-        if (error) skipped.push(error)
-        return undefined
-      },
-      // The line a record starts on: the parser counts the line it ends on, and a quoted value may span lines.
-      on_record: (record, context) => ({ ...record, line: context.lines - (Object.values(record).join('').split('\n').length - 1) }),
-    })
+    for await (const record of parser as AsyncIterable<Row>) {
+      if (!headerChecked) {
+        headerChecked = true
+        const bad = headerProblem(foundHeader, headerAt())
+        if (bad) {
+          // With a wrong header no line can be read as intended: report the header alone, read no further.
+          input.destroy()
+          problems.items = [bad]
+          problems.total = 1
+          return 0
+        }
+      }
+      // A spreadsheet's trailing ",,,," is a blank line too.
+      if (importColumns.every((c) => record[c] === '')) continue
+      // Cells this platform neutralised against spreadsheet formulas get their text back (see ../csv.ts).
+      for (const c of importColumns) record[c] = restoreCell(record[c])
+      rows++
+      onRow(record)
+    }
   } catch (error) {
     // What the parser cannot skip past (it reports most problems through on_skip and goes on).
-    if (error instanceof CsvError) return { rows: [], problems: [csvProblem(error)] }
+    if (error instanceof CsvError) {
+      problems.items = [csvProblem(error)]
+      problems.total = 1
+      return 0
+    }
     throw error
   }
-  const headerLine = csv.replace(/^\uFEFF/, '').split(/\r?\n/).findIndex((l) => l.trim() !== '') + 1
-  const bad = headerProblem(foundHeader, Math.max(headerLine, 1))
-  // With a wrong header no line can be read as intended: report the header alone.
-  if (bad) return { rows: [], problems: [bad] }
-  // A spreadsheet's trailing ",,,," is a blank line too.
-  // Cells this platform neutralised against spreadsheet formulas get their text back (see ../csv.ts).
-  rows = rows.filter((r) => importColumns.some((c) => r[c] !== '')).map((r) => ({ ...r, ...Object.fromEntries(importColumns.map((c) => [c, restoreCell(r[c])])) }))
-  const problems = skipped.map(csvProblem)
-  if (rows.length === 0 && problems.length === 0) problems.push(problemAt(headerLine + 1, 'participant', 'the file has a header but no data lines'))
-  return { rows, problems }
+  if (!headerChecked) {
+    const bad = headerProblem(foundHeader, headerAt())
+    if (bad) {
+      problems.items = [bad]
+      problems.total = 1
+      return 0
+    }
+  }
+  if (rows === 0 && problems.total === 0) problems.push(problemAt(headerAt() + 1, 'participant', 'the file has a header but no data lines'))
+  return rows
 }
 
 // ---- Checking each line ---------------------------------------------------------------------------
@@ -221,19 +326,20 @@ function convertValue(question: Question, raw: string): Converted {
 }
 
 /** The items of an instrument that a file may give: its questions, and the "other" comment of a choice that has one. */
-function itemsOf(instrument: Instrument): Map<string, Question> {
-  const items = new Map<string, Question>()
+function itemsOf(instrument: Instrument): Map<string, ItemSlot> {
+  const items = new Map<string, ItemSlot>()
+  const add = (question: Question) => items.set(question.name, { index: items.size, name: question.name, question })
   for (const q of instrument.questions) {
-    items.set(q.name, q)
+    add(q)
     if ((q.kind === 'choice' || q.kind === 'choices') && q.otherComment) {
-      items.set(`${q.name}-Comment`, { name: `${q.name}-Comment`, required: false, conditional: false, kind: 'text', maxLength: 5000 })
+      add({ name: `${q.name}-Comment`, required: false, conditional: false, kind: 'text', maxLength: 5000 })
     }
   }
   return items
 }
 
-function checkRow(deps: Deps, row: Row, items: (i: Instrument) => Map<string, Question>, problems: ImportProblem[]): Cell | undefined {
-  const before = problems.length
+function checkRow(deps: Deps, row: Row, items: (i: Instrument) => Map<string, ItemSlot>, problems: ProblemList): Cell | undefined {
+  const before = problems.total
   const at = (column: ImportColumn, message: string) => problems.push(problemAt(row.line, column, message))
 
   if (row.participant === '') at('participant', "is empty: give the participant's code")
@@ -258,52 +364,61 @@ function checkRow(deps: Deps, row: Row, items: (i: Instrument) => Map<string, Qu
     else at('instrument', `"${instrument.id}" is a ${instrument.kind} form, not a questionnaire`)
   }
 
-  const question = items(instrument).get(row.item)
-  if (!question) {
+  const item = items(instrument).get(row.item)
+  if (!item) {
     at('item', row.item ? `"${row.item}" is not a question of ${instrument.id}` : `is empty: give the question's name in ${instrument.id}`)
     return undefined
   }
   let value: unknown
   if (row.value !== '') {
-    const converted = convertValue(question, row.value)
+    const converted = convertValue(item.question, row.value)
     if ('problem' in converted) at('value', converted.problem)
     else value = converted.value
   }
-  if (problems.length > before) return undefined
-  return { line: row.line, code: row.participant, slot: slot!, instrument, item: row.item, raw: row.value, value }
+  if (problems.total > before) return undefined
+  return { line: row.line, code: row.participant, slot: slot!, instrument, item, raw: row.value, value }
 }
 
-/** Group the lines into forms, refusing an item given twice. */
-function groupForms(cells: Cell[], problems: ImportProblem[]): Map<string, Form> {
-  const forms = new Map<string, Form>()
-  for (const cell of cells) {
-    const key = JSON.stringify([cell.code, cell.slot, cell.instrument.id])
-    let form = forms.get(key)
-    if (!form) forms.set(key, (form = { code: cell.code, slot: cell.slot, instrument: cell.instrument, firstLine: cell.line, cells: new Map() }))
-    const earlier = form.cells.get(cell.item)
-    if (earlier) {
-      problems.push(problemAt(cell.line, 'item', `"${cell.item}" of ${cell.code}, ${cell.slot}, ${cell.instrument.id} is given twice: on lines ${earlier.line} and ${cell.line}`))
-    } else form.cells.set(cell.item, cell)
+/** Add a line to its form (made on the form's first line), refusing an item given twice. */
+function addToForm(forms: Map<string, Form>, cell: Cell, itemCount: number, problems: ProblemList): void {
+  const key = `${cell.code}\u0000${cell.slot}\u0000${cell.instrument.id}`
+  let form = forms.get(key)
+  if (!form) {
+    form = { code: cell.code, slot: cell.slot, instrument: cell.instrument, firstLine: cell.line, lines: new Int32Array(itemCount), values: [], raws: [], order: [] }
+    forms.set(key, form)
   }
-  return forms
+  const i = cell.item.index
+  const earlier = form.lines[i]!
+  if (earlier !== 0) {
+    problems.push(problemAt(cell.line, 'item', `"${cell.item.name}" of ${cell.code}, ${cell.slot}, ${cell.instrument.id} is given twice: on lines ${earlier} and ${cell.line}`))
+    return
+  }
+  form.lines[i] = cell.line
+  form.values[i] = cell.value
+  form.raws[i] = cell.raw
+  form.order.push(i)
 }
 
 /**
  * Validate a form exactly as a browser submit is validated. A problem with an item points at that
  * item's line; a problem with the form as a whole (a required question left out) at its first line.
  */
-function checkForm(form: Form, problems: ImportProblem[]): void {
+function checkForm(form: Form, items: Map<string, ItemSlot>, problems: ProblemList): void {
+  const names = [...items.keys()]
   const answers: Record<string, unknown> = {}
-  for (const [item, cell] of form.cells) if (cell.value !== undefined) answers[item] = cell.value
+  for (const i of form.order) if (form.values[i] !== undefined) answers[names[i]!] = form.values[i]
   const result = form.instrument.completeSchema.safeParse(answers)
   if (result.success) {
     form.answers = result.data
+    // The file's values are checked: they are not needed again, only the answers.
+    form.values = []
+    form.raws = []
     return
   }
   for (const issue of result.error.issues) {
-    const item = issue.path[0]
-    const cell = typeof item === 'string' ? form.cells.get(item) : undefined
-    if (cell && cell.value !== undefined) problems.push(problemAt(cell.line, 'value', `${issue.message} (the file has "${cell.raw}")`))
+    const name = issue.path[0]
+    const i = typeof name === 'string' ? items.get(name)?.index : undefined
+    if (i !== undefined && form.lines[i] !== 0 && form.values[i] !== undefined) problems.push(problemAt(form.lines[i]!, 'value', `${issue.message} (the file has "${form.raws[i]}")`))
     else {
       for (const p of fieldProblems([issue])) {
         problems.push(problemAt(form.firstLine, 'item', `${p.field}: ${p.message} (${form.code}, ${form.slot}, ${form.instrument.id})`))
@@ -319,14 +434,15 @@ function slotText(slot: Slot): string {
 }
 
 /** Codes are matched exactly; a code differing from another only in case is almost surely a typo. */
-function checkCodes(forms: Form[], stored: Participant[], problems: ImportProblem[]): void {
+function checkCodes(forms: Iterable<Form>, stored: Participant[], problems: ProblemList): void {
   const byLower = new Map<string, { code: string; where: string }>()
   for (const p of stored) byLower.set(p.code.toLowerCase(), { code: p.code, where: 'the cohort' })
+  const storedOf = new Map(stored.map((p) => [p.code, p]))
   const seen = new Set<string>()
   for (const form of forms) {
     if (seen.has(form.code)) continue
     seen.add(form.code)
-    const exact = stored.find((p) => p.code === form.code)
+    const exact = storedOf.get(form.code)
     if (exact?.status === 'withdrawn') {
       problems.push(problemAt(form.firstLine, 'participant', `${form.code} has withdrawn from the study: nothing more is stored for them`))
     }
@@ -344,7 +460,7 @@ async function checkStoredResponses(
   forms: Form[],
   participantOf: Map<string, Participant>,
   waveIdOf: Map<WaveKind, string>,
-  problems: ImportProblem[],
+  problems: ProblemList,
 ): Promise<void> {
   for (const form of forms) {
     const participant = participantOf.get(form.code)
@@ -359,12 +475,10 @@ async function checkStoredResponses(
   }
 }
 
-function reject(problems: ImportProblem[]): never {
-  const order = (p: ImportProblem) => importColumns.indexOf(p.column)
-  const sorted = [...problems].sort((a, b) => a.line - b.line || order(a) - order(b))
-  const listed = sorted.slice(0, maxImportProblems)
-  const more = sorted.length - listed.length
-  const message = formatImportProblem(listed[0]!) + (more > 0 ? ` (${sorted.length} problems in all; the first ${maxImportProblems} are listed)` : '')
+function reject(problems: ProblemList): never {
+  const listed = sortProblems(problems.items).slice(0, maxImportProblems)
+  const more = problems.total - listed.length
+  const message = formatImportProblem(listed[0]!) + (more > 0 ? ` (${problems.total} problems in all; the first ${maxImportProblems} are listed)` : '')
   throw new ApiError('validation_failed', message, listed)
 }
 
@@ -395,19 +509,40 @@ function distinct<T, K>(items: T[], key: (item: T) => K): T[] {
  * const csv = 'participant,wave,instrument,item,value\nP1,pre,phq-9,phq9_1,2\n'
  * await importCohortCsv(deps, { cohortId, csv, dryRun: true }, 'cli') // { rows: 1, responses: 1, … }
  */
-export async function importCohortCsv(deps: Deps, input: { cohortId: string; csv: string; dryRun?: boolean }, actor: string): Promise<ImportSummary> {
+export async function importCohortCsv(deps: Deps, input: { cohortId: string; csv: ImportSource; dryRun?: boolean }, actor: string): Promise<ImportSummary> {
   if (!(await findCohort(deps.db, input.cohortId))) throw new ApiError('not_found', `There is no cohort "${input.cohortId}".`)
   const dryRun = input.dryRun === true
 
-  const { rows, problems } = readRows(input.csv)
-  if (rows.length === 0) reject(problems)
-
-  const itemCache = new Map<Instrument, Map<string, Question>>()
+  // The file is read once, as it arrives: each line is checked and added to its form at once, so
+  // neither the text nor one object per line is ever held whole.
+  const problems = new ProblemList()
+  const itemCache = new Map<Instrument, Map<string, ItemSlot>>()
   const items = (i: Instrument) => itemCache.get(i) ?? itemCache.set(i, itemsOf(i)).get(i)!
-  const cells = rows.map((row) => checkRow(deps, row, items, problems)).filter((c): c is Cell => c !== undefined)
-  const forms = [...groupForms(cells, problems).values()]
-  for (const form of forms) checkForm(form, problems)
-  const answered = forms.filter((f) => f.answers && Object.keys(f.answers).length > 0)
+  const forms = new Map<string, Form>()
+  const rows = await readRows(input.csv, problems, (row) => {
+    const cell = checkRow(deps, row, items, problems)
+    if (cell) addToForm(forms, cell, items(cell.instrument).size, problems)
+  })
+  if (rows === 0) reject(problems)
+  const answered: Form[] = []
+  let emptyForms = 0
+  let answers = 0
+  let safetyFlags = 0
+  for (const form of forms.values()) {
+    checkForm(form, items(form.instrument), problems)
+    if (!form.answers) continue
+    const given = Object.keys(form.answers).length
+    if (given === 0) {
+      emptyForms++
+      continue
+    }
+    answered.push(form)
+    answers += given
+    if (form.instrument.kind === 'questionnaire') {
+      form.score = scoreResponse(form.instrument, form.answers)
+      safetyFlags += form.score.flags.filter((f) => f.severity === 'safety').length
+    }
+  }
 
   // Checks against what is stored, and the writes, in one transaction: a participant submitting at
   // their link cannot slip in between the check and the import (SQLite runs a transaction alone).
@@ -417,44 +552,41 @@ export async function importCohortCsv(deps: Deps, input: { cohortId: string; csv
     const waves = await listWaves(trx, input.cohortId)
     const waveOf = new Map(waves.map((w) => [w.kind, w]))
 
-    checkCodes(forms, stored, problems)
-    await checkStoredResponses(trx, answered, participantOf, new Map(waves.map((w) => [w.kind, w.id])), problems)
-    if (problems.length > 0) reject(problems)
+    checkCodes(forms.values(), stored, problems)
+    // Only participants already in the cohort can have anything stored.
+    await checkStoredResponses(trx, answered.filter((f) => participantOf.has(f.code)), participantOf, new Map(waves.map((w) => [w.kind, w.id])), problems)
+    if (problems.total > 0) reject(problems)
 
-    const codes = distinct(cells, (c) => c.code).map((c) => c.code)
+    const codes = distinct([...forms.values()], (f) => f.code).map((f) => f.code)
     const newCodes = codes.filter((code) => !participantOf.has(code))
-    const kinds = distinct(cells, (c) => c.slot)
-      .map((c) => c.slot)
+    const kinds = distinct([...forms.values()], (f) => f.slot)
+      .map((f) => f.slot)
       .filter((s): s is WaveKind => s !== 'enrolment')
     const newKinds = kinds.filter((k) => !waveOf.has(k))
-    const scores = answered.map((form) => (form.instrument.kind === 'questionnaire' ? scoreResponse(form.instrument, form.answers!) : undefined))
     const summary: ImportSummary = {
       cohortId: input.cohortId,
-      rows: rows.length,
+      rows,
       participants: { existing: codes.length - newCodes.length, created: newCodes.length },
       waves: { existing: kinds.length - newKinds.length, created: newKinds.length },
       responses: answered.length,
-      answers: answered.reduce((n, f) => n + Object.keys(f.answers!).length, 0),
-      emptyForms: forms.length - answered.length,
-      safetyFlags: scores.reduce((n, s) => n + (s?.flags.filter((f) => f.severity === 'safety').length ?? 0), 0),
+      answers,
+      emptyForms,
+      safetyFlags,
       dryRun,
     }
     if (dryRun) return summary
 
     const now = deps.now()
     const at = now.toISOString()
-    for (const p of await insertParticipants(trx, input.cohortId, { codes: newCodes, source: 'import' }, now)) {
-      // Their answers are in: they are active. They have no link, so they never see a page.
-      await updateParticipantStatus(trx, p.id, 'active', now)
-      participantOf.set(p.code, { ...p, status: 'active' })
-    }
+    // Their answers are in: they are active. They have no link, so they never see a page.
+    for (const p of await insertParticipants(trx, input.cohortId, { codes: newCodes, source: 'import', status: 'active' }, now)) participantOf.set(p.code, p)
 
     const waveIdOf = new Map<WaveKind, string>()
     for (const kind of kinds) {
       const instruments = distinct(
-        cells.filter((c) => c.slot === kind),
-        (c) => c.instrument.id,
-      ).map((c) => c.instrument.id)
+        [...forms.values()].filter((f) => f.slot === kind),
+        (f) => f.instrument.id,
+      ).map((f) => f.instrument.id)
       const existing = waveOf.get(kind)
       if (existing) {
         await appendWaveInstruments(trx, existing.id, instruments)
@@ -466,32 +598,30 @@ export async function importCohortCsv(deps: Deps, input: { cohortId: string; csv
       }
     }
 
-    for (const [i, form] of answered.entries()) {
-      const response = await insertResponse(
-        trx,
-        {
-          participantId: participantOf.get(form.code)!.id,
-          waveId: form.slot === 'enrolment' ? null : waveIdOf.get(form.slot)!,
-          instrumentId: form.instrument.id,
-          instrumentVersion: form.instrument.version,
-          answers: form.answers!,
-          status: 'complete',
-          revision: 1,
-          clientId: null,
-          source: 'import',
-          completedAt: at,
-        },
-        now,
-      )
-      const score = scores[i]
-      if (score) await replaceScores(trx, response.id, score, now)
-    }
+    const toStore = (form: Form): NewScoredResponse => ({
+      response: {
+        participantId: participantOf.get(form.code)!.id,
+        waveId: form.slot === 'enrolment' ? null : waveIdOf.get(form.slot)!,
+        instrumentId: form.instrument.id,
+        instrumentVersion: form.instrument.version,
+        answers: form.answers!,
+        status: 'complete',
+        revision: 1,
+        clientId: null,
+        source: 'import',
+        completedAt: at,
+      },
+      score: form.score,
+    })
+    // In batches of a few hundred rows per statement: new responses have no scores to replace.
+    const batch = 500
+    for (let i = 0; i < answered.length; i += batch) await insertScoredResponses(trx, answered.slice(i, i + batch).map(toStore), now)
 
     // Counts only: the answers themselves never go into the audit log.
-    const { rows: lines, participants, waves: waveCounts, responses, answers, emptyForms, safetyFlags } = summary
+    const { rows: lines, participants, waves: waveCounts, responses, emptyForms: empty } = summary
     await insertAudit(
       trx,
-      { actor, action: 'import.csv', entity: 'cohort', entityId: input.cohortId, details: { rows: lines, participants, waves: waveCounts, responses, answers, emptyForms, safetyFlags } },
+      { actor, action: 'import.csv', entity: 'cohort', entityId: input.cohortId, details: { rows: lines, participants, waves: waveCounts, responses, answers, emptyForms: empty, safetyFlags } },
       now,
     )
     return summary

@@ -523,3 +523,38 @@ describe('value conversion', () => {
     ])
   })
 })
+
+describe('importing a streamed file (issue 16)', () => {
+  /** The text cut into small byte chunks, as a file stream delivers it: CRLFs and UTF-8 characters split across chunks. */
+  async function* chunked(text: string, size = 7): AsyncGenerator<Buffer> {
+    const bytes = Buffer.from(text, 'utf8')
+    for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size)
+  }
+
+  it('imports what the same text imports, read as it arrives in chunks', async () => {
+    const whole = await fixture()
+    const streamed = await fixture()
+    const csv = threeParticipantsFile().replace(/\n/g, '\r\n')
+    const a = await importCohortCsv(whole.deps, { cohortId: whole.cohortId, csv }, 'test')
+    const b = await importCohortCsv(streamed.deps, { cohortId: streamed.cohortId, csv: chunked(csv) }, 'test')
+    expect(b).toEqual({ ...a, cohortId: streamed.cohortId })
+    expect(await storedScores(streamed.db)).toEqual(await storedScores(whole.db))
+  })
+
+  it('names the line and column of an error deep in a large streamed file, and writes nothing', async () => {
+    const { deps, db, cohortId } = await fixture()
+    const lines: string[] = []
+    for (let p = 1; p <= 400; p++) lines.push(...itemLines(`P${p}`, 'pre', 'phq-9', 'phq9_', [1, 2, 0, 1, 2, 3, 0, 1, 0]))
+    // Data line 2,500 is line 2,501 of the file (the header is line 1).
+    lines[2499] = lines[2499]!.replace(/,\d$/, ',9')
+    const error = await importCohortCsv(deps, { cohortId, csv: chunked(csvOf(lines), 4096) }, 'test').then(
+      () => undefined,
+      (e: unknown) => e as ApiError & { details: ImportProblem[] },
+    )
+    expect(error?.code).toBe('validation_failed')
+    expect(error?.details).toEqual([expect.objectContaining({ line: 2501, column: 'value' })])
+    expect(await db.selectFrom('participant').select('id').execute()).toEqual([])
+    expect(await db.selectFrom('response').select('id').execute()).toEqual([])
+    expect(await db.selectFrom('wave').select('id').execute()).toEqual([])
+  })
+})
