@@ -15,7 +15,6 @@
  * column, and nothing is written unless the whole file is valid.
  */
 import { CsvError, parse, type Parser } from 'csv-parse'
-import { Readable } from 'node:stream'
 import { restoreCell } from '../csv'
 import type { Kysely } from 'kysely'
 import { insertAudit } from '../../db/repositories/audit'
@@ -136,7 +135,7 @@ function csvErrorColumn(error: CsvError): ImportColumn {
 /** A line the CSV parser could not read: too few or too many fields, or a stray quote. */
 function csvProblem(error: CsvError): ImportProblem {
   const line = typeof error.lines === 'number' ? error.lines : 1
-  if (error.code === 'CSV_RECORD_INCONSISTENT_COLUMNS' && Array.isArray(error.record)) {
+  if ((error.code === 'CSV_RECORD_INCONSISTENT_COLUMNS' || error.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH') && Array.isArray(error.record)) {
     const found = error.record.length
     if (found < importColumns.length) {
       return problemAt(line, importColumns[found]!, `is missing: the line has ${found} field${found === 1 ? '' : 's'}, and each line needs ${importColumns.length} (${header})`)
@@ -203,73 +202,88 @@ function normalisedText(source: ImportSource) {
   return { chunks, blankLinesBefore: () => leading }
 }
 
+/** How many line breaks a record's own fields hold (a quoted value may span lines). */
+function breaksIn(fields: string[]): number {
+  let n = 0
+  for (const f of fields) if (f.includes('\n')) n += f.split('\n').length - 1
+  return n
+}
+
+/** Only a cell starting with an apostrophe can be one this platform neutralised (see ../csv.ts). */
+const restore = (value: string) => (value.charCodeAt(0) === 39 ? restoreCell(value) : value)
+
 /**
  * Read the file's data lines as they arrive, giving each to `onRow`, and collect the problems that
  * stop a line (or the file) from being read. Returns how many data lines there were.
+ *
+ * csv-parse's stream API, fed chunk by chunk. Records are taken as arrays from its 'data' event,
+ * which it emits while parsing, so `parser.info.lines` is then the line the record ends on: an
+ * `on_record` callback or `columns` would build a context or an object per line, two thirds of the
+ * parse time on a large file.
  */
 async function readRows(source: ImportSource, problems: ProblemList, onRow: (row: Row) => void): Promise<number> {
-  let foundHeader: string[] | undefined
   const text = normalisedText(source)
+  const headerAt = () => text.blankLinesBefore() + 1
   const parser: Parser = parse({
     bom: true,
     trim: true,
     skip_empty_lines: true,
-    // Strict: every line must have exactly the five columns. A line that has not is skipped and
+    // Strict: every line must have as many fields as the header. A line that has not is skipped and
     // reported, so that the file's every problem is listed in one go.
-    columns: (fields: string[]) => {
-      foundHeader = fields
-      return [...importColumns]
-    },
     skip_records_with_error: true,
     on_skip: (error) => {
       if (error) problems.push(csvProblem(error))
       return undefined
     },
-    // The line a record starts on: the parser counts the line it ends on, and a quoted value may span lines.
-    on_record: (record: Record<ImportColumn, string>, context) => ({ ...record, line: context.lines - (Object.values(record).join('').split('\n').length - 1) }),
   })
-  const input = Readable.from(text.chunks())
-  input.on('error', (error) => parser.destroy(error))
-  input.pipe(parser)
-  const headerAt = () => text.blankLinesBefore() + 1
-  let headerChecked = false
+  let header: string[] | undefined
+  let stopped = false
   let rows = 0
-  try {
-    for await (const record of parser as AsyncIterable<Row>) {
-      if (!headerChecked) {
-        headerChecked = true
-        const bad = headerProblem(foundHeader, headerAt())
-        if (bad) {
-          // With a wrong header no line can be read as intended: report the header alone, read no further.
-          input.destroy()
-          problems.items = [bad]
-          problems.total = 1
-          return 0
-        }
-      }
-      // A spreadsheet's trailing ",,,," is a blank line too.
-      if (importColumns.every((c) => record[c] === '')) continue
-      // Cells this platform neutralised against spreadsheet formulas get their text back (see ../csv.ts).
-      for (const c of importColumns) record[c] = restoreCell(record[c])
-      rows++
-      onRow(record)
+  const stop = (problem: ImportProblem) => {
+    stopped = true
+    problems.items = [problem]
+    problems.total = 1
+  }
+  parser.on('data', (fields: string[]) => {
+    if (stopped) return
+    if (!header) {
+      header = fields
+      const bad = headerProblem(header.map(restore), headerAt())
+      // With a wrong header no line can be read as intended: report the header alone, read no further.
+      if (bad) stop(bad)
+      return
     }
+    // A spreadsheet's trailing ",,,," is a blank line too.
+    if (fields.every((f) => f === '')) return
+    rows++
+    // The line a record starts on: the parser counts the line it ends on.
+    const line = parser.info.lines - breaksIn(fields)
+    // Cells this platform neutralised against spreadsheet formulas get their text back.
+    onRow({ participant: restore(fields[0]!), wave: restore(fields[1]!), instrument: restore(fields[2]!), item: restore(fields[3]!), value: restore(fields[4]!), line })
+  })
+  try {
+    const ended = new Promise<void>((resolve, reject) => {
+      parser.once('end', resolve)
+      parser.once('error', reject)
+    })
+    for await (const chunk of text.chunks()) {
+      if (stopped) break
+      if (!parser.write(chunk)) await new Promise((resolve) => parser.once('drain', resolve))
+    }
+    parser.end()
+    await ended
   } catch (error) {
     // What the parser cannot skip past (it reports most problems through on_skip and goes on).
     if (error instanceof CsvError) {
-      problems.items = [csvProblem(error)]
-      problems.total = 1
+      if (!stopped) stop(csvProblem(error))
       return 0
     }
     throw error
   }
-  if (!headerChecked) {
-    const bad = headerProblem(foundHeader, headerAt())
-    if (bad) {
-      problems.items = [bad]
-      problems.total = 1
-      return 0
-    }
+  if (stopped) return 0
+  if (!header) {
+    stop(headerProblem(undefined, headerAt())!)
+    return 0
   }
   if (rows === 0 && problems.total === 0) problems.push(problemAt(headerAt() + 1, 'participant', 'the file has a header but no data lines'))
   return rows
@@ -338,7 +352,7 @@ function itemsOf(instrument: Instrument): Map<string, ItemSlot> {
   return items
 }
 
-function checkRow(deps: Deps, row: Row, items: (i: Instrument) => Map<string, ItemSlot>, problems: ProblemList): Cell | undefined {
+function checkRow(instrumentOf: (id: string) => Instrument | undefined, row: Row, items: (i: Instrument) => Map<string, ItemSlot>, problems: ProblemList): Cell | undefined {
   const before = problems.total
   const at = (column: ImportColumn, message: string) => problems.push(problemAt(row.line, column, message))
 
@@ -350,7 +364,7 @@ function checkRow(deps: Deps, row: Row, items: (i: Instrument) => Map<string, It
     at('wave', `${row.wave ? `"${row.wave}" is not a wave` : 'is empty'}: use pre, post or follow-up, or enrolment for the forms asked once (${enrolmentInstruments.join(', ')})`)
   }
 
-  const instrument = row.instrument === '' ? undefined : deps.instruments.get(row.instrument)
+  const instrument = row.instrument === '' ? undefined : instrumentOf(row.instrument)
   if (!instrument) {
     at('instrument', row.instrument ? `"${row.instrument}" is not a loaded instrument (see "instruments list")` : 'is empty')
     return undefined
@@ -518,9 +532,12 @@ export async function importCohortCsv(deps: Deps, input: { cohortId: string; csv
   const problems = new ProblemList()
   const itemCache = new Map<Instrument, Map<string, ItemSlot>>()
   const items = (i: Instrument) => itemCache.get(i) ?? itemCache.set(i, itemsOf(i)).get(i)!
+  // The latest version of each instrument named in the file, looked up once per id, not once per line.
+  const instrumentCache = new Map<string, Instrument | undefined>()
+  const instrumentOf = (id: string) => (instrumentCache.has(id) ? instrumentCache.get(id) : instrumentCache.set(id, deps.instruments.get(id)).get(id))
   const forms = new Map<string, Form>()
   const rows = await readRows(input.csv, problems, (row) => {
-    const cell = checkRow(deps, row, items, problems)
+    const cell = checkRow(instrumentOf, row, items, problems)
     if (cell) addToForm(forms, cell, items(cell.instrument).size, problems)
   })
   if (rows === 0) reject(problems)

@@ -1106,7 +1106,7 @@ describe('the reply to a save (issue 16)', () => {
 
   it('an unknown link is refused as before, now looked up inside the save', async () => {
     const { app } = await consentedFixture()
-    const res = await app.request(answersUrl(createToken(), 'pre', 'phq-9'), jsonRequest('PUT', given(phq9([1]))))
+    const res = await app.request(answersUrl(createToken().token, 'pre', 'phq-9'), jsonRequest('PUT', given(phq9([1]))))
     await expectError(res, 404, 'link_not_found')
   })
 })
