@@ -141,11 +141,22 @@ function attempt<T>(name: string, unavailable: Record<string, string>, compute: 
 /** Cronbach's α of a scale at one wave, over the complete cases of its items. */
 function alphaOf(scale: ScaleSpec, responses: ScoredResponse[], unavailable: Record<string, string>, name: string): AlphaSummary | null {
   const rows: number[][] = []
+  const reversed = scale.items.map((item) => scale.reverse.includes(item))
+  const flip = scale.itemRange.min + scale.itemRange.max
+  const k = scale.items.length
+  // One array per complete case, none for the others: this runs over every response of a wave.
   for (const r of responses) {
-    const values = scale.items.map((item) => r.answers[item])
-    if (values.every((v) => typeof v === 'number')) {
-      rows.push(values.map((v, i) => (scale.reverse.includes(scale.items[i]!) ? scale.itemRange.min + scale.itemRange.max - (v as number) : (v as number))))
+    const row = new Array<number>(k)
+    let complete = true
+    for (let i = 0; i < k; i++) {
+      const v = r.answers[scale.items[i]!]
+      if (typeof v !== 'number') {
+        complete = false
+        break
+      }
+      row[i] = reversed[i] ? flip - v : v
     }
+    if (complete) rows.push(row)
   }
   const result = attempt(name, unavailable, () => cronbachAlpha(rows))
   if (!result) return null
@@ -173,6 +184,42 @@ function sharedInstruments(from: Wave, to: Wave): string[] {
   return from.instruments.filter((id) => to.instruments.includes(id))
 }
 
+type StoredScaleScore = ScoredResponse['scores'][number]
+/** The responses to one instrument at one wave: in the order read, and by participant place. */
+type FormResponses = { list: ScoredResponse[]; byParticipant: (ScoredResponse | undefined)[] }
+
+/**
+ * Group the responses by wave and instrument in one pass. Each form's `list` is in participant order
+ * (the report's, P2 before P10: the row order of wide.csv, which R reads), whatever order the rows
+ * came in, so Cronbach's α sums its rows in the same order every time.
+ */
+function groupByForm(responses: ScoredResponse[], place: Map<string, number>, participantCount: number): Map<string | null, Map<string, FormResponses>> {
+  const forms = new Map<string | null, Map<string, FormResponses>>()
+  for (const r of responses) {
+    const i = place.get(r.participantId)
+    if (i === undefined) continue
+    let byInstrument = forms.get(r.waveId)
+    if (!byInstrument) forms.set(r.waveId, (byInstrument = new Map()))
+    let form = byInstrument.get(r.instrumentId)
+    if (!form) byInstrument.set(r.instrumentId, (form = { list: [], byParticipant: new Array(participantCount) }))
+    form.byParticipant[i] = r
+  }
+  for (const byInstrument of forms.values()) {
+    for (const form of byInstrument.values()) for (const r of form.byParticipant) if (r) form.list.push(r)
+  }
+  return forms
+}
+
+/** Each participant's stored score of one scale in one form, by their place. */
+function scoresOfScale(form: FormResponses | undefined, scale: string, participantCount: number): (StoredScaleScore | undefined)[] {
+  const scores = new Array<StoredScaleScore | undefined>(participantCount)
+  if (!form) return scores
+  form.byParticipant.forEach((r, i) => {
+    scores[i] = r?.scores.find((s) => s.scale === scale)
+  })
+  return scores
+}
+
 export async function cohortReport(deps: Deps, cohortId: string, waves: { from: WaveKind; to: WaveKind }): Promise<CohortReport> {
   const cohort = await findCohort(deps.db, cohortId)
   if (!cohort) throw new ApiError('not_found', 'No such cohort.')
@@ -190,39 +237,52 @@ export async function cohortReport(deps: Deps, cohortId: string, waves: { from: 
     listCompletedResponses(deps.db, { waveIds: allWaves.map((w) => w.id) }),
   ])
 
-  const completedForms = new Set(responses.map((r) => `${r.participantId}|${r.waveId}|${r.instrumentId}`))
-  const completedWave = (wave: Wave) =>
-    new Set(
-      participants
-        .filter((p) => wave.instruments.length > 0 && wave.instruments.every((id) => completedForms.has(`${p.id}|${wave.id}|${id}`)))
-        .map((p) => p.id),
-    )
-  const completed: Partial<Record<WaveKind, number>> = {}
-  const completedSets = new Map(allWaves.map((w) => [w.kind, completedWave(w)]))
-  for (const w of allWaves) completed[w.kind] = completedSets.get(w.kind)!.size
-  const paired = [...completedSets.get(from.kind)!].filter((id) => completedSets.get(to.kind)!.has(id)).length
+  // The rows grouped once, with integer keys: for each wave and instrument, each participant's
+  // response by their place in `participants`.
+  const place = new Map(participants.map((p, i) => [p.id, i]))
+  const forms = groupByForm(responses, place, participants.length)
+  const formOf = (wave: Wave, instrumentId: string) => forms.get(wave.id)?.get(instrumentId)
 
-  // Score lookup: participant → wave → instrument → scale → stored score.
-  const scoreOf = new Map<string, { score: number | null; bandIndex: number | null; prorated: boolean }>()
-  for (const r of responses) for (const s of r.scores) scoreOf.set(`${r.participantId}|${r.waveId}|${r.instrumentId}|${s.scale}`, s)
+  const completed: Partial<Record<WaveKind, number>> = {}
+  const completedSets = new Map<WaveKind, Uint8Array>()
+  for (const w of allWaves) {
+    const done = new Uint8Array(participants.length)
+    const lists = w.instruments.map((id) => formOf(w, id)?.byParticipant)
+    let count = 0
+    if (lists.length > 0 && lists.every((l) => l !== undefined)) {
+      for (let i = 0; i < participants.length; i++) {
+        if (lists.every((l) => l![i] !== undefined)) {
+          done[i] = 1
+          count++
+        }
+      }
+    }
+    completedSets.set(w.kind, done)
+    completed[w.kind] = count
+  }
+  const fromDone = completedSets.get(from.kind)!
+  const toDone = completedSets.get(to.kind)!
+  let paired = 0
+  for (let i = 0; i < participants.length; i++) if (fromDone[i] && toDone[i]) paired++
 
   const scales: ScaleReport[] = []
-  const perParticipant = new Map<string, ParticipantScale[]>(participants.map((p) => [p.id, []]))
+  const perParticipant: ParticipantScale[][] = participants.map(() => [])
 
   for (const instrumentId of sharedInstruments(from, to)) {
     const instrument = deps.instruments.questionnaire(instrumentId) as (Instrument & Questionnaire) | undefined
     if (!instrument) continue
+    const fromForm = formOf(from, instrumentId)
+    const toForm = formOf(to, instrumentId)
     for (const spec of instrument.scoring.scales) {
       const unavailable: Record<string, string> = {}
-      const pairs: { participantId: string; pre: number; post: number }[] = []
-      const preScores: number[] = []
-      const postScores: number[] = []
-      for (const p of participants) {
-        const pre = scoreOf.get(`${p.id}|${from.id}|${instrumentId}|${spec.id}`)?.score ?? null
-        const post = scoreOf.get(`${p.id}|${to.id}|${instrumentId}|${spec.id}`)?.score ?? null
-        if (pre !== null && post !== null) pairs.push({ participantId: p.id, pre, post })
-        if (pre !== null) preScores.push(pre)
-        if (post !== null) postScores.push(post)
+      // Each participant's stored score of this scale at each wave, by their place: one pass.
+      const preOf = scoresOfScale(fromForm, spec.id, participants.length)
+      const postOf = scoresOfScale(toForm, spec.id, participants.length)
+      const pairs: { participantId: string; place: number; pre: number; post: number }[] = []
+      for (let i = 0; i < participants.length; i++) {
+        const pre = preOf[i]?.score ?? null
+        const post = postOf[i]?.score ?? null
+        if (pre !== null && post !== null) pairs.push({ participantId: participants[i]!.id, place: i, pre, post })
       }
       const pre = pairs.map((x) => x.pre)
       const post = pairs.map((x) => x.post)
@@ -240,8 +300,8 @@ export async function cohortReport(deps: Deps, cohortId: string, waves: { from: 
         warnings['effectSize.dz'] = "the d_z confidence interval lies beyond |δ| = 37.62, where R's pt (and this report) use the normal approximation of Abramowitz & Stegun 26.7.10, known to be poor in the tails: treat its limits as approximate"
       }
 
-      const fromResponses = responses.filter((r) => r.waveId === from.id && r.instrumentId === instrumentId)
-      const toResponses = responses.filter((r) => r.waveId === to.id && r.instrumentId === instrumentId)
+      const fromResponses = fromForm?.list ?? []
+      const toResponses = toForm?.list ?? []
       const reliability = {
         from: alphaOf(spec, fromResponses, unavailable, 'reliability.from'),
         to: alphaOf(spec, toResponses, unavailable, 'reliability.to'),
@@ -254,8 +314,9 @@ export async function cohortReport(deps: Deps, cohortId: string, waves: { from: 
       const psy = spec.psychometrics
       let rci: ScaleReport['rci'] = null
       const sd = psy.sd?.value ?? (pre.length > 1 ? sampleStandardDeviation(pre) : null)
-      const pairedIds = new Set(pairs.map((x) => x.participantId))
-      const pairedAlpha = psy.reliability ? null : alphaOf(spec, fromResponses.filter((r) => pairedIds.has(r.participantId)), {}, 'rci')
+      const isPaired = new Uint8Array(participants.length)
+      for (const x of pairs) isPaired[x.place] = 1
+      const pairedAlpha = psy.reliability ? null : alphaOf(spec, fromResponses.filter((r) => isPaired[place.get(r.participantId)!] === 1), {}, 'rci')
       const reliabilityValue = psy.reliability?.value ?? pairedAlpha?.alpha ?? null
       if (sd === null || sd === 0) unavailable.rci = 'no SD: the instrument gives none and fewer than 2 paired pre scores vary'
       else if (spec.items.length < 2 && !psy.reliability) {
@@ -289,9 +350,9 @@ export async function cohortReport(deps: Deps, cohortId: string, waves: { from: 
 
       const counts: Record<ChangeClass, number | null> = emptyCounts()
       const band = (index: number | null | undefined) => (index === null || index === undefined ? null : plainText(spec.bands[index]!.label))
-      for (const p of participants) {
-        const preScore = scoreOf.get(`${p.id}|${from.id}|${instrumentId}|${spec.id}`)
-        const postScore = scoreOf.get(`${p.id}|${to.id}|${instrumentId}|${spec.id}`)
+      for (let i = 0; i < participants.length; i++) {
+        const preScore = preOf[i]
+        const postScore = postOf[i]
         if (!preScore && !postScore) continue
         const a = preScore?.score ?? null
         const b = postScore?.score ?? null
@@ -299,7 +360,7 @@ export async function cohortReport(deps: Deps, cohortId: string, waves: { from: 
         const index = change !== null && rci ? reliableChangeIndex(a!, b!, { sd: rci.sd, reliability: rci.reliability }) : null
         const classification = index !== null ? classifyChange({ pre: a!, post: b!, rci: index, cutoff: cutoff?.value ?? null, direction: spec.direction }) : null
         if (classification) counts[classification]!++
-        perParticipant.get(p.id)!.push({
+        perParticipant[i]!.push({
           instrument: instrumentId,
           scale: spec.id,
           pre: a,
@@ -341,8 +402,8 @@ export async function cohortReport(deps: Deps, cohortId: string, waves: { from: 
         pairedT: t && { t: t.t, df: t.df, p: t.p },
         wilcoxon: w && { V: w.V, p: w.p, method: w.method, zeros: w.zeros, nonZero: w.nonZero },
         prorated: {
-          pre: pairs.filter((x) => scoreOf.get(`${x.participantId}|${from.id}|${instrumentId}|${spec.id}`)?.prorated).length,
-          post: pairs.filter((x) => scoreOf.get(`${x.participantId}|${to.id}|${instrumentId}|${spec.id}`)?.prorated).length,
+          pre: pairs.filter((x) => preOf[x.place]?.prorated).length,
+          post: pairs.filter((x) => postOf[x.place]?.prorated).length,
         },
         effectSize: dz || dav !== null || gav !== null ? { dz: dz?.dz ?? null, dzCi95: dz?.ci95 ?? null, dzCiMethod: dz?.ciMethod ?? null, dav, gav } : null,
         pHolm: null,
@@ -370,7 +431,7 @@ export async function cohortReport(deps: Deps, cohortId: string, waves: { from: 
       if (!instrument) continue
       for (const spec of instrument.scoring.scales) {
         const why: Record<string, string> = {}
-        const alpha = alphaOf(spec, responses.filter((r) => r.waveId === wave.id && r.instrumentId === instrumentId), why, 'alpha')
+        const alpha = alphaOf(spec, formOf(wave, instrumentId)?.list ?? [], why, 'alpha')
         singleWaveReliability.push({ instrument: instrumentId, instrumentTitle: plainText(instrument.title), scale: spec.id, label: plainText(spec.label), wave: wave.kind, alpha, reason: why.alpha ?? null })
       }
     }
@@ -384,9 +445,9 @@ export async function cohortReport(deps: Deps, cohortId: string, waves: { from: 
     funnel: { enrolled: participants.length, consented: consented.size, completed, paired, withdrawn: participants.filter((p) => p.status === 'withdrawn').length },
     scales,
     singleWaveReliability,
-    participants: participants
-      .filter((p) => perParticipant.get(p.id)!.length > 0)
-      .map((p) => ({ id: p.id, code: p.code, attended: attendance.get(p.id) ?? 0, withdrawn: p.status === 'withdrawn', scales: perParticipant.get(p.id)! })),
+    participants: participants.flatMap((p, i) =>
+      perParticipant[i]!.length > 0 ? [{ id: p.id, code: p.code, attended: attendance.get(p.id) ?? 0, withdrawn: p.status === 'withdrawn', scales: perParticipant[i]! }] : [],
+    ),
   }
 }
 
