@@ -20,4 +20,4 @@ const consent = deps.instruments.get('consent')!
 for (const p of participants) {
   await recordConsent(deps, await participantByToken(deps, p.token), { version: consent.version, answers: { consent: 'agree' } })
 }
-process.stdout.write(`${JSON.stringify({ port: (running.server.address() as AddressInfo).port, tokens: participants.map((p) => p.token) })}\n`)
+process.stdout.write(`${JSON.stringify({ port: (running.server.address() as AddressInfo).port, pid: process.pid, tokens: participants.map((p) => p.token) })}\n`)

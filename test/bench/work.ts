@@ -1,0 +1,100 @@
+/**
+ * One piece of benchmark work, in a process of its own so that its peak memory is its own (the
+ * runner reads it with /usr/bin/time). Prints one JSON line; `ms` is the work alone, measured inside
+ * the process (start-up and migrations excluded, as the floors' start-up is negligible).
+ *
+ *   work.ts csv <file> <participants>          write the synthetic long CSV
+ *   work.ts import <db> <csv>                   a fresh database, a study and cohort, the streamed import
+ *   work.ts report <db> <cohortId>              the cohort report, pre → post
+ *   work.ts own-report <db> <cohortId>          one participant's own report (the middle one)
+ *   work.ts read <db> <cohortId>                the floor: the report's rows read with one prepared statement
+ *   work.ts export <db> <cohortId> <file> <out> an export file, streamed to <out>
+ */
+import Database from 'better-sqlite3'
+import { createReadStream, createWriteStream } from 'node:fs'
+import { once } from 'node:events'
+import { openDatabase } from '../../server/db/connection'
+import { migrateToLatest } from '../../server/db/migrate'
+import { loadInstruments, shippedInstrumentsFolder } from '../../server/domain/instruments/registry'
+import { exportFiles } from '../../server/domain/outcomes/exports'
+import { importCohortCsv } from '../../server/domain/outcomes/import'
+import { cohortReport, participantReport } from '../../server/domain/outcomes/report'
+import { createCohort, createStudy } from '../../server/domain/staff/setup'
+import { writeSyntheticCsv } from './synthetic'
+
+const [mode, ...args] = process.argv.slice(2)
+const print = (result: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(result)}\n`)
+
+async function deps(path: string) {
+  const db = openDatabase(path)
+  await migrateToLatest(db)
+  return { db, instruments: loadInstruments([shippedInstrumentsFolder]), now: () => new Date() }
+}
+
+switch (mode) {
+  case 'csv': {
+    const lines = await writeSyntheticCsv(args[0]!, Number(args[1]))
+    print({ lines })
+    break
+  }
+  case 'import': {
+    const d = await deps(args[0]!)
+    const study = await createStudy(d, { name: 'Benchmark' }, 'bench')
+    const cohort = await createCohort(d, { studyId: study.id, name: 'Synthetic cohort' }, 'bench')
+    const t0 = performance.now()
+    const summary = await importCohortCsv(d, { cohortId: cohort.id, csv: createReadStream(args[1]!) }, 'bench')
+    const ms = performance.now() - t0
+    await d.db.destroy()
+    print({ ms, cohortId: cohort.id, rows: summary.rows, responses: summary.responses })
+    break
+  }
+  case 'report': {
+    const d = await deps(args[0]!)
+    const t0 = performance.now()
+    const report = await cohortReport(d, args[1]!, { from: 'pre', to: 'post' })
+    const ms = performance.now() - t0
+    await d.db.destroy()
+    print({ ms, scales: report.scales.length, participants: report.participants.length, pairs: report.scales.map((s) => s.n) })
+    break
+  }
+  case 'own-report': {
+    const d = await deps(args[0]!)
+    const ids = await d.db.selectFrom('participant').select('id').where('cohort_id', '=', args[1]!).orderBy('id').execute()
+    const t0 = performance.now()
+    const report = await participantReport(d, ids[Math.floor(ids.length / 2)]!.id)
+    const ms = performance.now() - t0
+    await d.db.destroy()
+    print({ ms, changes: report.changes.length })
+    break
+  }
+  case 'read': {
+    const raw = new Database(args[0]!, { readonly: true })
+    const t0 = performance.now()
+    const rows = raw
+      .prepare(
+        `select r.id, r.participant_id, r.wave_id, r.instrument_id, r.answers, s.scale_id, s.score, s.band_index, s.prorated
+         from response r join wave w on w.id = r.wave_id left join scale_score s on s.response_id = r.id
+         where w.cohort_id = ? and r.status = 'complete'`,
+      )
+      .all(args[1]!)
+    const ms = performance.now() - t0
+    raw.close()
+    print({ ms, rows: rows.length })
+    break
+  }
+  case 'export': {
+    const d = await deps(args[0]!)
+    const out = createWriteStream(args[3]!)
+    const t0 = performance.now()
+    const file = (await exportFiles(d, args[1]!)).find((f) => f.name === args[2])!
+    for await (const chunk of file.generate()) if (!out.write(chunk)) await once(out, 'drain')
+    out.end()
+    await once(out, 'finish')
+    const ms = performance.now() - t0
+    await d.db.destroy()
+    print({ ms })
+    break
+  }
+  default:
+    throw new Error(`unknown mode ${mode}`)
+}
