@@ -60,7 +60,14 @@ export async function insertResponse(
   r: Omit<StoredResponse, 'id' | 'startedAt' | 'updatedAt'>,
   now: Date,
 ): Promise<StoredResponse> {
-  const row = {
+  const row = responseRow(r, now.toISOString())
+  await db.insertInto('response').values(row).execute()
+  return toResponse(row)
+}
+
+/** The row of a new response, begun and last changed at `at`. */
+function responseRow(r: Omit<StoredResponse, 'id' | 'startedAt' | 'updatedAt'>, at: string): Database['response'] {
+  return {
     id: newId(),
     participant_id: r.participantId,
     wave_id: r.waveId,
@@ -71,12 +78,10 @@ export async function insertResponse(
     revision: r.revision,
     client_id: r.clientId,
     source: r.source,
-    started_at: now.toISOString(),
-    updated_at: now.toISOString(),
+    started_at: at,
+    updated_at: at,
     completed_at: r.completedAt,
   }
-  await db.insertInto('response').values(row).execute()
-  return toResponse(row)
 }
 
 export async function updateResponse(
@@ -110,21 +115,7 @@ export type NewScoredResponse = { response: Omit<StoredResponse, 'id' | 'started
 export async function insertScoredResponses(db: Kysely<Database>, list: NewScoredResponse[], now: Date): Promise<void> {
   if (list.length === 0) return
   const at = now.toISOString()
-  const responses = list.map(({ response: r }) => ({
-    id: newId(),
-    participant_id: r.participantId,
-    wave_id: r.waveId,
-    instrument_id: r.instrumentId,
-    instrument_version: r.instrumentVersion,
-    answers: JSON.stringify(r.answers),
-    status: r.status,
-    revision: r.revision,
-    client_id: r.clientId,
-    source: r.source,
-    started_at: at,
-    updated_at: at,
-    completed_at: r.completedAt,
-  }))
+  const responses = list.map(({ response }) => responseRow(response, at))
   await db.insertInto('response').values(responses).execute()
   const scores = list.flatMap(({ score }, i) =>
     (score?.scales ?? []).map((s) => ({ response_id: responses[i]!.id, scale_id: s.scale, score: s.score, band_index: s.band?.index ?? null, answered: s.answered, prorated: s.prorated ? 1 : 0 })),

@@ -124,15 +124,12 @@ export async function listWaves(db: Kysely<Database>, cohortId: string): Promise
     )
     .orderBy('position')
     .execute()
-  return waves.map((w) => ({
-    id: w.id,
-    cohortId: w.cohort_id,
-    kind: w.kind,
-    opensAt: w.opens_at,
-    closesAt: w.closes_at,
-    source: w.source,
-    instruments: instruments.filter((i) => i.wave_id === w.id).map((i) => i.instrument_id),
-  }))
+  return waves.map((w) => toWave(w, instruments.filter((i) => i.wave_id === w.id).map((i) => i.instrument_id)))
+}
+
+/** A wave row with its instruments, in order, as the domain sees it. */
+function toWave(w: Pick<Database['wave'], 'id' | 'cohort_id' | 'kind' | 'opens_at' | 'closes_at' | 'source'>, instruments: string[]): Wave {
+  return { id: w.id, cohortId: w.cohort_id, kind: w.kind, opensAt: w.opens_at, closesAt: w.closes_at, source: w.source, instruments }
 }
 
 /**
@@ -150,15 +147,7 @@ export async function findWaveOfKind(db: Kysely<Database>, cohortId: string, kin
     .execute()
   const w = rows[0]
   if (!w) return undefined
-  return {
-    id: w.id,
-    cohortId: w.cohort_id,
-    kind: w.kind,
-    opensAt: w.opens_at,
-    closesAt: w.closes_at,
-    source: w.source,
-    instruments: rows.flatMap((r) => (r.instrument_id === null ? [] : [r.instrument_id])),
-  }
+  return toWave(w, rows.flatMap((r) => (r.instrument_id === null ? [] : [r.instrument_id])))
 }
 
 /** Create or replace the wave of this kind, with its instruments in order. */
