@@ -1,0 +1,53 @@
+/**
+ * The database a test runs on. `npm test` gives each test a fresh in-memory SQLite database;
+ * `npm run test:postgres` (BALINT_TEST_DATABASE=postgres) gives each a fresh PostgreSQL database in
+ * the throw-away cluster that `postgres-global-setup.ts` started, copied from a template that is
+ * already migrated (CREATE DATABASE … TEMPLATE copies files, far faster than running the migrations
+ * again). Databases are named after the vitest worker, so workers never share one.
+ */
+import { Kysely, sql } from 'kysely'
+import { openDatabase, type Engine } from '../../server/db/connection'
+import { migrateToLatest } from '../../server/db/migrate'
+import { openPostgres } from '../../server/db/postgres'
+import type { Database } from '../../server/db/schema'
+import { databaseUrl } from './postgres-cluster'
+
+/** The engine this test run uses. */
+export const testEngine: Engine = process.env.BALINT_TEST_POSTGRES_URL ? 'postgres' : 'sqlite'
+
+/** The migrated template every test database is copied from. */
+export const templateDatabase = 'balint_template'
+
+let admin: Kysely<any> | undefined
+let counter = 0
+
+/** A name no other test database of this run has. */
+export function newDatabaseName(prefix = 't'): string {
+  const worker = process.env.VITEST_POOL_ID ?? process.env.VITEST_WORKER_ID ?? String(process.pid)
+  return `${prefix}_${worker}_${process.pid}_${++counter}`
+}
+
+/** The URL of a new, empty PostgreSQL database in the test cluster (no migrations run). */
+export async function emptyPostgresDatabase(prefix = 'e'): Promise<string> {
+  const url = process.env.BALINT_TEST_POSTGRES_URL
+  if (!url) throw new Error('no test PostgreSQL cluster: run with npm run test:postgres')
+  admin ??= openPostgres(url, { poolSize: 2, idleMs: 1_000 })
+  const name = newDatabaseName(prefix)
+  await sql`create database ${sql.id(name)} template template0 encoding 'UTF8' locale 'C'`.execute(admin)
+  return databaseUrl(url, name)
+}
+
+/** A fresh, migrated database: in-memory SQLite, or a copy of the PostgreSQL template. */
+export async function freshTestDatabase(): Promise<Kysely<Database>> {
+  const url = process.env.BALINT_TEST_POSTGRES_URL
+  if (!url) {
+    const db = openDatabase(':memory:')
+    await migrateToLatest(db)
+    return db
+  }
+  admin ??= openPostgres(url, { poolSize: 2, idleMs: 1_000 })
+  const name = newDatabaseName()
+  await sql`create database ${sql.id(name)} template ${sql.id(templateDatabase)}`.execute(admin)
+  // Small pools that close when idle: a test run opens hundreds of databases.
+  return openPostgres<Database>(databaseUrl(url, name), { poolSize: 4, idleMs: 300 })
+}
