@@ -51,3 +51,16 @@ export async function freshTestDatabase(): Promise<Kysely<Database>> {
   // Small pools that close when idle: a test run opens hundreds of databases.
   return openPostgres<Database>(databaseUrl(url, name), { poolSize: 4, idleMs: 300 })
 }
+
+/**
+ * The names of the tables of `db`, sorted, on either engine: without SQLite's and Kysely's own
+ * (unless `withMigrations`) and without SQLite's full-text index and its shadow tables, which are
+ * SQLite's bookkeeping, not data.
+ */
+export async function listTables(db: Kysely<any>, options: { withMigrations?: boolean } = {}): Promise<string[]> {
+  const tables = await db.introspection.getTables({ withInternalKyselyTables: options.withMigrations ?? false })
+  return tables
+    .map((t) => t.name)
+    .filter((name) => !name.startsWith('sqlite_') && !name.startsWith('transcript_fts'))
+    .sort()
+}

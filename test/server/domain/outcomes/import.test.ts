@@ -10,6 +10,7 @@ import { importCohortCsv, type ImportProblem } from '../../../../server/domain/o
 import { checkInstrument, InstrumentRegistry, type Instrument } from '../../../../server/domain/instruments/registry'
 import { addParticipants, createCohort, createStudy, setWave } from '../../../../server/domain/staff/setup'
 import { shippedInstruments, testDeps } from '../../../helpers/app'
+import { listTables } from '../../../helpers/test-database'
 
 type Deps = Awaited<ReturnType<typeof testDeps>>
 
@@ -62,9 +63,8 @@ function threeParticipantsFile(): string {
 
 /** Row counts of every table in the database, migrations' own bookkeeping included. */
 async function tableCounts(db: Deps['db']): Promise<Record<string, number>> {
-  const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table' order by name`.execute(db)
   const counts: Record<string, number> = {}
-  for (const { name } of tables.rows) {
+  for (const name of await listTables(db, { withMigrations: true })) {
     const result = await sql<{ n: number }>`select count(*) as n from ${sql.table(name)}`.execute(db)
     counts[name] = result.rows[0]!.n
   }
