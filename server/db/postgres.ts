@@ -22,7 +22,7 @@ import { Kysely, PostgresDialect, sql, type TransactionBuilder } from 'kysely'
 import pg from 'pg'
 
 /** How many times a transaction is tried before its serialisation failure reaches the caller. */
-export const maxTransactionAttempts = 12
+export const maxTransactionAttempts = 25
 
 /** SQLSTATEs after which a transaction is run again: serialization_failure, deadlock_detected. */
 const retryableStates = new Set(['40001', '40P01'])
@@ -69,14 +69,18 @@ function retrying<DB>(builder: TransactionBuilder<DB>): TransactionBuilder<DB> {
   })
 }
 
-/** Run `attempt` until it does not fail with a serialisation failure or deadlock, with a random back-off. */
+/**
+ * Run `attempt` until it does not fail with a serialisation failure or deadlock. Between tries it
+ * waits a random time up to a ceiling that doubles with each try (5, 10, 20 … ms, at most 500 ms):
+ * "full jitter" back-off, so that transactions that collided do not collide again in step.
+ */
 export async function withRetry<T>(attempt: () => Promise<T>): Promise<T> {
   for (let tries = 1; ; tries++) {
     try {
       return await attempt()
     } catch (error) {
       if (tries >= maxTransactionAttempts || !isRetryable(error)) throw error
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * tries))
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(500, 5 * 2 ** tries)))
     }
   }
 }

@@ -79,7 +79,9 @@ describe.skipIf(testEngine !== 'postgres')('two servers on one PostgreSQL databa
       await Promise.all([a.exited, b.exited])
     }
 
-    expect(unexpected).toEqual([])
+    // A failure names the servers' own error log lines.
+    const errors = [a, b].flatMap((server) => server.stdout().split('\n').filter((line) => line.includes('"level":50')))
+    expect({ unexpected, errors }).toEqual({ unexpected: [], errors: [] })
     expect(killedAfter).toBeGreaterThan(0)
     expect(acked.length).toBeGreaterThan(killedAfter)
     const db = openDatabase(url)
