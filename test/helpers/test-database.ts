@@ -6,7 +6,7 @@
  * again). Databases are named after the vitest worker, so workers never share one.
  */
 import { Kysely, sql } from 'kysely'
-import { openDatabase, type Engine } from '../../server/db/connection'
+import { databaseEngine, openDatabase, type Engine } from '../../server/db/connection'
 import { migrateToLatest } from '../../server/db/migrate'
 import { openPostgres } from '../../server/db/postgres'
 import type { Database } from '../../server/db/schema'
@@ -63,4 +63,33 @@ export async function listTables(db: Kysely<any>, options: { withMigrations?: bo
     .map((t) => t.name)
     .filter((name) => !name.startsWith('sqlite_') && !name.startsWith('transcript_fts'))
     .sort()
+}
+
+/**
+ * Make the database refuse inserts into `table` where `condition` (SQL over `new`) holds, failing
+ * with `message`: a test's way of making the last write of a transaction fail. Trigger syntax differs
+ * between the engines, so both are here; `allowInsert` takes it away again.
+ */
+export async function refuseInsert(db: Kysely<any>, table: string, condition: string, message: string): Promise<void> {
+  const name = `refuse_insert_${table}`
+  if (databaseEngine(db) === 'sqlite') {
+    await sql`create trigger ${sql.id(name)} before insert on ${sql.id(table)} when ${sql.raw(condition)} begin select raise(abort, ${sql.lit(message)}); end`.execute(db)
+    return
+  }
+  await sql`create function ${sql.id(name)}() returns trigger language plpgsql as ${sql.lit(`begin if ${condition} then raise exception '%', ${quote(message)}; end if; return new; end`)}`.execute(db)
+  await sql`create trigger ${sql.id(name)} before insert on ${sql.id(table)} for each row execute function ${sql.id(name)}()`.execute(db)
+}
+
+export async function allowInsert(db: Kysely<any>, table: string): Promise<void> {
+  const name = `refuse_insert_${table}`
+  if (databaseEngine(db) === 'sqlite') {
+    await sql`drop trigger ${sql.id(name)}`.execute(db)
+    return
+  }
+  await sql`drop trigger ${sql.id(name)} on ${sql.id(table)}`.execute(db)
+  await sql`drop function ${sql.id(name)}()`.execute(db)
+}
+
+function quote(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`
 }

@@ -91,9 +91,14 @@ describe.skipIf(testEngine !== 'postgres')('copy-database from SQLite to Postgre
     const { file } = await demoFile()
     const url = await emptyPostgresDatabase('copy')
     expect((await run('copy-database', '--from', file, '--to', url)).code).toBe(0)
+    const target = openDatabase(url)
+    const responses = async () => (await target.selectFrom('response').select('id').execute()).length
+    const before = await responses()
     const second = await run('copy-database', '--from', file, '--to', url)
     expect(second.code).toBe(1)
     expect(second.stderr).toMatch(/the target is not empty \(\w+ has \d+ rows\)/)
+    expect(await responses()).toBe(before)
+    await target.destroy()
   })
 
   it('refuses a source that is not a SQLite file', async () => {
