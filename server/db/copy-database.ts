@@ -16,6 +16,7 @@
  */
 import { createHash } from 'node:crypto'
 import { sql, type Kysely } from 'kysely'
+import { maxBindParameters } from './batch'
 import { databaseEngine } from './connection'
 import { migrateToLatest } from './migrate'
 import type { Database } from './schema'
@@ -30,9 +31,6 @@ export class CopyDatabaseError extends Error {
     this.name = 'CopyDatabaseError'
   }
 }
-
-/** PostgreSQL allows 65,535 bind parameters in one statement; stay well under it. */
-export const maxParametersPerStatement = 30_000
 
 type ForeignKey = { table: string; from: string; to: string }
 
@@ -100,7 +98,7 @@ export async function copyDatabase(source: Kysely<Database>, target: Kysely<Data
       const selfColumns = (keys.get(table) ?? []).filter((k) => k.table === table).map((k) => k.from)
       if (rows.length > 0) {
         const columns = Object.keys(rows[0]!)
-        const batch = Math.max(1, Math.floor(maxParametersPerStatement / columns.length))
+        const batch = Math.max(1, Math.floor(maxBindParameters / columns.length))
         for (let i = 0; i < rows.length; i += batch) {
           const slice = rows.slice(i, i + batch).map((row) => ({ ...row, ...Object.fromEntries(selfColumns.map((c) => [c, null])) }))
           await t.insertInto(table).values(slice).execute()

@@ -49,7 +49,7 @@ export async function freshTestDatabase(): Promise<Kysely<Database>> {
   const name = newDatabaseName()
   await sql`create database ${sql.id(name)} template ${sql.id(templateDatabase)}`.execute(admin)
   // Small pools that close when idle: a test run opens hundreds of databases.
-  return openPostgres<Database>(databaseUrl(url, name), { poolSize: 4, idleMs: 300 })
+  return openPostgres<Database>(databaseUrl(url, name), { poolSize: 4, idleMs: 2_000 })
 }
 
 /**
