@@ -100,5 +100,7 @@ export default defineConfig({
     exclude: ['test/e2e/**', 'node_modules/**'],
     // New studies take the server's time zone: tests pin it, so that they pass on any machine.
     env: { TZ: 'UTC' },
+    // `npm run test:postgres`: a throw-away PostgreSQL cluster for the whole run (a no-op otherwise).
+    globalSetup: ['test/helpers/postgres-global-setup.ts'],
   },
 })

@@ -4,6 +4,11 @@ import { fileURLToPath } from 'node:url'
 export type Config = {
   /** BALINT_DB: the SQLite file. */
   dbPath: string
+  /**
+   * BALINT_DATABASE_URL: a PostgreSQL database (`postgres://user:password@host:5432/name`) instead of
+   * the SQLite file; unset, the SQLite file is used.
+   */
+  databaseUrl?: string
   /** BALINT_INSTRUMENTS: the team's own instrument files, beside the shipped ones. */
   instrumentsDir: string
   /** PORT and HOST. */
@@ -42,8 +47,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const keep = Number(env.BALINT_BACKUP_KEEP ?? 14)
   if (!(hours > 0)) throw new Error(`BALINT_BACKUP_INTERVAL_HOURS must be a positive number, not "${env.BALINT_BACKUP_INTERVAL_HOURS}"`)
   if (!Number.isInteger(keep) || keep < 1) throw new Error(`BALINT_BACKUP_KEEP must be a whole number of at least 1, not "${env.BALINT_BACKUP_KEEP}"`)
+  const databaseUrl = env.BALINT_DATABASE_URL?.trim() || undefined
+  if (databaseUrl && !/^postgres(ql)?:\/\//i.test(databaseUrl)) throw new Error(`BALINT_DATABASE_URL must be a postgres:// address, not "${databaseUrl.replace(/:[^:@/]*@/, ':***@')}"`)
   return {
     dbPath: env.BALINT_DB ?? 'data/balint.sqlite',
+    databaseUrl,
     instrumentsDir: env.BALINT_INSTRUMENTS ?? 'data/instruments',
     port,
     host,

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net'
 import { createApp } from './app'
 import { loadConfig, type Config } from './config'
 import { scheduleBackups } from './db/backup'
-import { closeDatabase, DatabaseOpenError, describeStorageError, openDatabase } from './db/connection'
+import { closeDatabase, DatabaseOpenError, describeStorageError, openDatabaseFromConfig } from './db/connection'
 import { acquireWriterLease, leaseRenewMs, LeaseHeldError } from './db/lease'
 import { InstrumentFileError } from './domain/instruments/registry'
 import { migrateToLatest } from './db/migrate'
@@ -15,26 +15,31 @@ import { createSetupToken } from './domain/staff/auth'
 import { logger as defaultLogger, type Logger } from './logger'
 
 /**
- * Open, migrate, take the writer lease (a second server on the same database is refused here,
- * before it listens), and serve. `close()` shuts down gracefully: stop accepting, let requests in
+ * Open, migrate, take the writer lease (a second server on the same SQLite database is refused here,
+ * before it listens), and serve. On PostgreSQL (BALINT_DATABASE_URL) there is no lease: several
+ * servers share one database, every transaction is serialisable (db/postgres.ts), and backups are
+ * PostgreSQL's own (pg_dump, point-in-time recovery), so BALINT_BACKUP_DIR is refused. `close()` shuts down gracefully: stop accepting, let requests in
  * flight finish, stop the backups, give up the lease, checkpoint the WAL into the main file, close.
  */
 export async function startServer(config: Config = loadConfig(), options: { logger?: Logger } = {}) {
   const log = options.logger ?? defaultLogger
   // Instruments first: an invalid file stops start-up before anything else is touched.
   const instruments = loadInstruments([shippedInstrumentsFolder, config.instrumentsDir])
-  const db = openDatabase(config.dbPath)
-  let lease: Awaited<ReturnType<typeof acquireWriterLease>>
+  if (config.databaseUrl && config.backup) {
+    throw new Error('BALINT_BACKUP_DIR backs up the SQLite file; with BALINT_DATABASE_URL, back up PostgreSQL with pg_dump or point-in-time recovery (README, "Multi-site deployment"), and unset BALINT_BACKUP_DIR.')
+  }
+  const db = openDatabaseFromConfig(config)
+  let lease: Awaited<ReturnType<typeof acquireWriterLease>> | undefined
   try {
     await migrateToLatest(db)
-    lease = await acquireWriterLease(db)
+    if (!config.databaseUrl) lease = await acquireWriterLease(db)
   } catch (error) {
     await db.destroy()
     throw error
   }
-  const renewal = setInterval(() => lease.renew().catch((error) => log.error({ err: error }, 'cannot renew the server lease')), leaseRenewMs)
+  const renewal = setInterval(() => lease?.renew().catch((error) => log.error({ err: error }, 'cannot renew the server lease')), leaseRenewMs)
   renewal.unref()
-  const backups = config.backup
+  const backups = config.backup && !config.databaseUrl
     ? scheduleBackups({
         dbPath: config.dbPath,
         folder: config.backup.folder,
@@ -64,7 +69,7 @@ export async function startServer(config: Config = loadConfig(), options: { logg
       await stopped
       clearInterval(renewal)
       await backups?.stop()
-      await lease.release().catch(() => undefined)
+      await lease?.release().catch(() => undefined)
       await closeDatabase(db)
     })())
   return { server, db, instruments, close, setupToken, backups }

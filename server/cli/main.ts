@@ -1,6 +1,6 @@
 /** Entry point of `npm run balint -- <command>` and the `balint` bin. */
 import { loadConfig } from '../config'
-import { closeDatabase, openDatabase } from '../db/connection'
+import { closeDatabase, openDatabaseFromConfig } from '../db/connection'
 import { migrateToLatest } from '../db/migrate'
 import type { Deps } from '../domain/deps'
 import { loadInstruments, shippedInstrumentsFolder } from '../domain/instruments/registry'
@@ -15,9 +15,10 @@ const code = await runCli(process.argv.slice(2), {
   out: (text) => process.stdout.write(`${text}\n`),
   err: (text) => process.stderr.write(`${text}\n`),
   baseUrl: config.baseUrl,
-  dbPath: config.dbPath,
+  dbPath: config.databaseUrl ? undefined : config.dbPath,
+  databaseUrl: config.databaseUrl,
   migrate: async () => {
-    const connection = openDatabase(config.dbPath)
+    const connection = openDatabaseFromConfig(config)
     try {
       const result = await migrateToLatest(connection)
       return (result.results ?? []).map((r) => r.migrationName)
@@ -28,7 +29,7 @@ const code = await runCli(process.argv.slice(2), {
   deps: async () => {
     if (!opened) {
       const instruments = loadInstruments([shippedInstrumentsFolder, config.instrumentsDir])
-      const connection = openDatabase(config.dbPath)
+      const connection = openDatabaseFromConfig(config)
       await migrateToLatest(connection)
       opened = { db: connection, instruments, now: () => new Date() }
     }

@@ -4,7 +4,7 @@
  * for machine-readable output and exits non-zero with a clear message on error.
  */
 import { Command, CommanderError, Option } from 'commander'
-import { createReadStream, createWriteStream, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs'
+import { createReadStream, createWriteStream, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs'
 import { basename, join, relative, resolve } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -21,6 +21,9 @@ import { createDemo } from '../domain/demo/study'
 import { participantLink } from '../domain/participation/tokens'
 import { ApiError, type FieldProblem } from '../domain/errors'
 import { BackupError, backupDatabase, restoreDatabase } from '../db/backup'
+import { describeLocation, openDatabase } from '../db/connection'
+import { copyDatabase, CopyDatabaseError } from '../db/copy-database'
+import { isPostgresUrl } from '../db/postgres'
 import { createAccountWithLink, passwordLinkUrl } from '../domain/staff/accounts'
 import { createSetupToken } from '../domain/staff/auth'
 import { writeFileNoFollow, openNoFollow } from './safe-write'
@@ -36,6 +39,8 @@ export type CliIo = {
   baseUrl: string
   /** The SQLite file (BALINT_DB), for `backup` and `restore`, which work on the file itself. */
   dbPath?: string
+  /** BALINT_DATABASE_URL, when the data are in PostgreSQL: `backup` and `restore` then refuse and point to pg_dump. */
+  databaseUrl?: string
 }
 
 /** Raised for a command's own input errors; printed without a stack. */
@@ -49,6 +54,7 @@ export class CliError extends Error {
 }
 
 const actor = 'cli'
+const postgresBackupAdvice = 'backup and restore work on the SQLite file; with BALINT_DATABASE_URL, back up PostgreSQL with pg_dump or point-in-time recovery (README, "Multi-site deployment")'
 const waveKinds = ['pre', 'post', 'follow-up'] as const
 
 function list(value: string): string[] {
@@ -305,6 +311,7 @@ export function buildProgram(io: CliIo): Command {
     .description('write a consistent copy of the database while the server runs (SQLite VACUUM INTO)')
     .requiredOption('--out <file>', 'the backup file to write (0600); an existing file is replaced only when the new copy is whole')
     .action(async (opts: { out: string }) => {
+      if (io.databaseUrl) throw new CliError(postgresBackupAdvice)
       if (!io.dbPath) throw new CliError('backup needs the database file (BALINT_DB)')
       const result = await wrapBackup(() => backupDatabase(io.dbPath!, opts.out))
       print(result, () => `Backed up ${io.dbPath} to ${result.file} (${result.bytes} bytes).`)
@@ -314,6 +321,7 @@ export function buildProgram(io: CliIo): Command {
     .command('restore <file>')
     .description('put a backup back as the database, after checking it; the server must be stopped. The current database is kept beside it')
     .action(async (file: string) => {
+      if (io.databaseUrl) throw new CliError(postgresBackupAdvice)
       if (!io.dbPath) throw new CliError('restore needs the database file (BALINT_DB)')
       const result = await wrapBackup(() => restoreDatabase(file, io.dbPath!))
       print(result, () =>
@@ -321,6 +329,31 @@ export function buildProgram(io: CliIo): Command {
           .filter(Boolean)
           .join('\n'),
       )
+    })
+
+  program
+    .command('copy-database')
+    .description('copy every row of a SQLite database into an empty PostgreSQL database, in one transaction, checked by counts and checksums')
+    .requiredOption('--from <file>', 'the SQLite database file (stop the server first)')
+    .requiredOption('--to <url>', 'the PostgreSQL database, postgres://user:password@host:5432/name (created empty with the C locale)')
+    .action(async (opts: { from: string; to: string }) => {
+      if (isPostgresUrl(opts.from) || !existsSync(opts.from)) throw new CliError(`--from must be an existing SQLite database file, not "${describeLocation(opts.from)}"`)
+      if (!isPostgresUrl(opts.to)) throw new CliError(`--to must be a postgres:// address, not "${opts.to}"`)
+      const source = openDatabase(opts.from)
+      const target = openDatabase(opts.to)
+      try {
+        const report = await copyDatabase(source, target)
+        const rows = report.tables.reduce((sum, t) => sum + t.rows, 0)
+        print(report, () =>
+          [`Copied ${rows} rows in ${report.tables.length} tables from ${opts.from} to ${describeLocation(opts.to)}; every table read back with the same count and SHA-256:`, ...report.tables.map((t) => `  ${t.table}\t${t.rows}\t${t.sha256}`)].join('\n'),
+        )
+      } catch (error) {
+        if (error instanceof CopyDatabaseError) throw new CliError(error.message)
+        throw error
+      } finally {
+        await source.destroy()
+        await target.destroy()
+      }
     })
 
   const admin = program.command('admin').description('staff accounts, for operators')

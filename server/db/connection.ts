@@ -1,8 +1,34 @@
 import SQLite from 'better-sqlite3'
-import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type SqliteDialectConfig } from 'kysely'
+import { CompiledQuery, Kysely, PostgresAdapter, SqliteDialect, SqliteDriver, type DatabaseConnection, type SqliteDialectConfig } from 'kysely'
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
+import type { Config } from '../config'
+import { isPostgresUrl, openPostgres } from './postgres'
 import type { Database } from './schema'
+
+/** The two engines the platform runs on. */
+export type Engine = 'sqlite' | 'postgres'
+
+/** Which engine `db` talks to: for the few things that differ (backups, pragmas, full-text search). */
+export function databaseEngine(db: Kysely<any>): Engine {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite'
+}
+
+/**
+ * The database the settings name: PostgreSQL when `BALINT_DATABASE_URL` is set, else the SQLite file
+ * `BALINT_DB`. The one entry used by the server and the CLI.
+ */
+export function openDatabaseFromConfig(config: Pick<Config, 'dbPath' | 'databaseUrl'>): Kysely<Database> {
+  return openDatabase(config.databaseUrl ?? config.dbPath)
+}
+
+/** Where the settings keep the data, for messages: the SQLite file, or the PostgreSQL URL without its password. */
+export function describeLocation(location: string): string {
+  if (!isPostgresUrl(location)) return location
+  const url = new URL(location)
+  if (url.password) url.password = '***'
+  return url.toString()
+}
 
 /**
  * How long a write waits for another process's write lock (a second process, a `sqlite3` shell, a
@@ -53,7 +79,8 @@ class ImmediateSqliteDialect extends SqliteDialect {
 }
 
 /**
- * Open the SQLite database at `path` (":memory:" for tests): write-ahead logging so readers do not
+ * Open the database at `path`: a PostgreSQL URL (`postgres://…`, see `./postgres.ts`), or a SQLite
+ * file (":memory:" for tests). For SQLite:: write-ahead logging so readers do not
  * block the writer, foreign keys enforced, a busy timeout for other processes' locks, a bounded WAL,
  * and `secure_delete`, so deleted content does not stay readable in free pages. A new database file is created readable by its owner only (0600, and its folder 0700): it
  * holds health data. SQLite gives the WAL and shared-memory files the main file's permissions.
@@ -61,6 +88,7 @@ class ImmediateSqliteDialect extends SqliteDialect {
  * Throws `DatabaseOpenError` naming the cause (read-only, disk full, not a database, locked).
  */
 export function openDatabase(path: string): Kysely<Database> {
+  if (isPostgresUrl(path)) return openPostgres<Database>(path)
   return new Kysely<Database>({ dialect: new ImmediateSqliteDialect(memoizePrepare(openSqlite(path))) })
 }
 
@@ -154,10 +182,11 @@ export function describeStorageError(error: unknown): string {
 }
 
 /**
- * Close the database cleanly: copy the WAL into the main file and truncate it (so the main file alone
+ * Close the database cleanly. PostgreSQL: close the pool. SQLite: copy the WAL into the main file and truncate it (so the main file alone
  * is a whole database, as a file copy or a restore expects), then close.
  */
 export async function closeDatabase(db: Kysely<Database>): Promise<void> {
+  if (databaseEngine(db) === 'postgres') return db.destroy()
   try {
     await db.executeQuery(CompiledQuery.raw('pragma wal_checkpoint(TRUNCATE)'))
   } finally {

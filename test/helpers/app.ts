@@ -1,12 +1,12 @@
 /**
- * A fresh app over a freshly migrated in-memory database, with the shipped instruments and a clock
+ * A fresh app over a freshly migrated database (in-memory SQLite, or PostgreSQL under
+ * `npm run test:postgres`: see test-database.ts), with the shipped instruments and a clock
  * the test controls. Every test builds its own; nothing is shared between tests.
  */
 import { createApp } from '../../server/app'
-import { openDatabase } from '../../server/db/connection'
-import { migrateToLatest } from '../../server/db/migrate'
 import type { Deps } from '../../server/domain/deps'
 import { loadInstruments, shippedInstrumentsFolder, type InstrumentRegistry } from '../../server/domain/instruments/registry'
+import { freshTestDatabase } from './test-database'
 
 let shipped: InstrumentRegistry | undefined
 
@@ -31,8 +31,7 @@ export function testClock(start = '2026-03-02T09:00:00.000Z'): TestClock {
 }
 
 export async function testDeps(clock: TestClock = testClock()): Promise<Deps & { clock: TestClock }> {
-  const db = openDatabase(':memory:')
-  await migrateToLatest(db)
+  const db = await freshTestDatabase()
   return { db, instruments: shippedInstruments(), now: clock.now, clock }
 }
 

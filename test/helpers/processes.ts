@@ -10,7 +10,7 @@ export const projectRoot = fileURLToPath(new URL('../../', import.meta.url))
  */
 const node = (args: string[]) => [process.execPath, ['--import', 'tsx', ...args]] as const
 
-export type ServerProcess = { child: ChildProcess; port: number; tokens: string[]; url: string; exited: Promise<number | null>; stderr: () => string }
+export type ServerProcess = { child: ChildProcess; port: number; tokens: string[]; url: string; exited: Promise<number | null>; stderr: () => string; stdout: () => string }
 
 function collect(child: ChildProcess) {
   let stdout = ''
@@ -37,7 +37,7 @@ export async function startServerProcess(dbPath: string, participants?: number):
     out.exited.then((code) => reject(new Error(`the server exited with ${code}: ${out.stderr()}`)))
   })
   const { port, tokens } = await ready
-  return { child, port, tokens, url: `http://127.0.0.1:${port}`, exited: out.exited, stderr: out.stderr }
+  return { child, port, tokens, url: `http://127.0.0.1:${port}`, exited: out.exited, stderr: out.stderr, stdout: out.stdout }
 }
 
 /** Run a command to completion: the CLI (`cli: true`) or test/helpers/server-process.ts. */

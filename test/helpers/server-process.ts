@@ -2,7 +2,7 @@
  * The real server in a process of its own, as an operator runs it (signals, the writer lease, its own
  * SQLite connection), for the tests of backups, shutdown and concurrent writers:
  *
- *   tsx test/helpers/server-process.ts <db file> [participants]
+ *   tsx test/helpers/server-process.ts <db file or postgres:// URL> [participants]
  *
  * With a participant count it first sets up a cohort with an open pre wave (PHQ-9) and that many
  * consented participants. It prints one JSON line `{ port, tokens }` once it listens. Start-up
@@ -13,11 +13,13 @@ import { loadConfig } from '../../server/config'
 import { describeStartupError, exitOnSignals, startServer } from '../../server/index'
 import { participantByToken, recordConsent } from '../../server/domain/participation/journey'
 import { addParticipants, createCohort, createStudy, setWave } from '../../server/domain/staff/setup'
+import { isPostgresUrl } from '../../server/db/postgres'
 
 const [dbPath, countArg] = process.argv.slice(2)
 process.umask(0o077)
 try {
-  const running = await startServer({ ...loadConfig({ PORT: '0' }), dbPath: dbPath!, host: '127.0.0.1' })
+  const postgres = isPostgresUrl(dbPath!)
+  const running = await startServer({ ...loadConfig({ PORT: '0' }), dbPath: postgres ? 'unused.sqlite' : dbPath!, databaseUrl: postgres ? dbPath : undefined, host: '127.0.0.1' })
   exitOnSignals(running.close)
   const tokens: string[] = []
   if (countArg) {

@@ -2,6 +2,7 @@
 import { sql, SqliteAdapter, type Kysely, type Selectable } from 'kysely'
 import type { Database, TranscriptFormat } from '../schema'
 import { newId } from '../ids'
+import { batches } from '../batch'
 
 export type InterviewAssignment = {
   id: string
@@ -164,15 +165,18 @@ export async function findInterviewOfParticipant(db: Kysely<Database>, participa
 
 /** Interviews of these participants, keyed by participant. */
 export async function listInterviewsOfParticipants(db: Kysely<Database>, participantIds: string[]): Promise<Map<string, Interview & { transcriptId: string | null }>> {
-  if (participantIds.length === 0) return new Map()
-  const rows = await db
-    .selectFrom('interview')
-    .leftJoin('transcript', 'transcript.interview_id', 'interview.id')
-    .selectAll('interview')
-    .select('transcript.id as transcript_id')
-    .where('interview.participant_id', 'in', participantIds)
-    .execute()
-  return new Map(rows.map((r) => [r.participant_id, { ...toInterview(r), transcriptId: r.transcript_id }]))
+  const found = new Map<string, Interview & { transcriptId: string | null }>()
+  for (const batch of batches(participantIds)) {
+    const rows = await db
+      .selectFrom('interview')
+      .leftJoin('transcript', 'transcript.interview_id', 'interview.id')
+      .selectAll('interview')
+      .select('transcript.id as transcript_id')
+      .where('interview.participant_id', 'in', batch)
+      .execute()
+    for (const r of rows) found.set(r.participant_id, { ...toInterview(r), transcriptId: r.transcript_id })
+  }
+  return found
 }
 
 export async function updateInterview(

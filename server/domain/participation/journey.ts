@@ -56,9 +56,12 @@ export async function participantByToken(deps: Deps, token: string): Promise<Par
 
 /**
  * Run a participant's write, checks included, in one transaction, on the participant as stored at
- * that moment. SQLite has a single connection, so a transaction runs alone: two requests arriving
- * together (an autosave racing its own retry, a double-tapped submit, a withdrawal during a save)
- * cannot both find nothing stored and both write. Every read inside must go through `trx`.
+ * that moment. The transaction runs as if alone: SQLite has a single connection, and on PostgreSQL
+ * every transaction is serialisable and retried on a conflict (db/postgres.ts). So two requests
+ * arriving together, at one server or at two (an autosave racing its own retry, a double-tapped
+ * submit, a withdrawal during a save), cannot both find nothing stored and both write; the unique
+ * indexes on `response` (participant, wave, instrument) and `client_id` back this up. Every read
+ * inside must go through `trx`.
  */
 async function inTransaction<T>(deps: Deps, participant: Participant, work: (trx: Kysely<Database>, current: Participant) => Promise<T>): Promise<T> {
   return deps.db.transaction().execute(async (trx) => {

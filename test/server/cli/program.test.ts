@@ -12,6 +12,7 @@ import { createApp } from '../../../server/app'
 import { shippedInstrumentsFolder } from '../../../server/domain/instruments/registry'
 import { testClock, testDeps } from '../../helpers/app'
 import { cliRunner } from '../../helpers/cli'
+import { listTables } from '../../helpers/test-database'
 
 const linkPattern = /^http:\/\/localhost:3000\/p\/[A-Za-z0-9_-]{43}$/
 
@@ -211,8 +212,7 @@ describe('participants add', () => {
     for (const l of links) expect(l.token_hash).toMatch(/^[0-9a-f]{64}$/)
 
     // Not in participant_link, and not anywhere else either (the audit log included).
-    const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(c.db)
-    for (const { name } of tables.rows) {
+    for (const name of await listTables(c.db, { withMigrations: true })) {
       const dump = JSON.stringify((await sql`select * from ${sql.table(name)}`.execute(c.db)).rows)
       for (const token of tokens) expect(dump, `table ${name}`).not.toContain(token)
     }

@@ -37,6 +37,7 @@ import type { StaffUser } from '../../../server/db/repositories/staff'
 import { addParticipants, createCohort, createStudy, setWave } from '../../../server/domain/staff/setup'
 import { testApp } from '../../helpers/app'
 import { signedInStaff } from '../../helpers/staff'
+import { listTables } from '../../helpers/test-database'
 
 const users = ['admin', 'researcherA', 'leadA', 'leaderA', 'interviewerA', 'researcherB', 'anonymous'] as const
 type User = (typeof users)[number]
@@ -231,9 +232,8 @@ function mapValues<K extends string, V, W>(record: Record<K, V>, f: (v: V) => W)
 
 /** Every row of every table (sessions excepted: using one may extend it), to compare before and after. */
 async function snapshot(db: World['db']): Promise<Record<string, unknown[]>> {
-  const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like 'kysely_%' and name != 'staff_session' order by name`.execute(db)
   const out: Record<string, unknown[]> = {}
-  for (const { name } of tables.rows) {
+  for (const name of (await listTables(db)).filter((name) => name !== 'staff_session')) {
     const rows = await sql<Record<string, unknown>>`select * from ${sql.table(name)}`.execute(db)
     out[name] = rows.rows.map((r) => JSON.stringify(r)).sort()
   }

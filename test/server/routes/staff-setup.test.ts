@@ -8,6 +8,7 @@ import { sql } from 'kysely'
 import { hashToken } from '../../../server/domain/participation/tokens'
 import { jsonRequest, testApp } from '../../helpers/app'
 import { signedInStaff } from '../../helpers/staff'
+import { listTables } from '../../helpers/test-database'
 
 type App = Awaited<ReturnType<typeof testApp>>
 type Headers = Record<string, string>
@@ -53,9 +54,8 @@ const tokenOf = (link: string) => linkPattern.exec(link)![1]!
 
 /** Every row of every table as text, to look for something that must not be stored. */
 async function databaseText(db: App['db']): Promise<string> {
-  const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%'`.execute(db)
   let text = ''
-  for (const { name } of tables.rows) text += JSON.stringify((await sql`select * from ${sql.table(name)}`.execute(db)).rows)
+  for (const name of await listTables(db, { withMigrations: true })) text += JSON.stringify((await sql`select * from ${sql.table(name)}`.execute(db)).rows)
   return text
 }
 

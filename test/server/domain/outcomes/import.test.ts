@@ -10,6 +10,7 @@ import { importCohortCsv, type ImportProblem } from '../../../../server/domain/o
 import { checkInstrument, InstrumentRegistry, type Instrument } from '../../../../server/domain/instruments/registry'
 import { addParticipants, createCohort, createStudy, setWave } from '../../../../server/domain/staff/setup'
 import { shippedInstruments, testDeps } from '../../../helpers/app'
+import { allowInsert, listTables, refuseInsert } from '../../../helpers/test-database'
 
 type Deps = Awaited<ReturnType<typeof testDeps>>
 
@@ -62,9 +63,8 @@ function threeParticipantsFile(): string {
 
 /** Row counts of every table in the database, migrations' own bookkeeping included. */
 async function tableCounts(db: Deps['db']): Promise<Record<string, number>> {
-  const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table' order by name`.execute(db)
   const counts: Record<string, number> = {}
-  for (const { name } of tables.rows) {
+  for (const name of await listTables(db, { withMigrations: true })) {
     const result = await sql<{ n: number }>`select count(*) as n from ${sql.table(name)}`.execute(db)
     counts[name] = result.rows[0]!.n
   }
@@ -319,9 +319,9 @@ describe('importing a valid file', () => {
     // First, prove that every write is in the one transaction: when the very last write (the audit
     // entry) fails, nothing at all is left behind.
     const before = await tableCounts(db)
-    await sql`create trigger refuse_import before insert on audit_log when new.action = 'import.csv' begin select raise(abort, 'refused by test'); end`.execute(db)
+    await refuseInsert(db, 'audit_log', `new.action = 'import.csv'`, 'refused by test')
     await expect(importCohortCsv(deps, { cohortId, csv: csvOf(lines) }, 'test')).rejects.toThrow('refused by test')
-    await sql`drop trigger refuse_import`.execute(db)
+    await allowInsert(db, 'audit_log')
     expect(await tableCounts(db)).toEqual(before)
 
     const transaction = vi.spyOn(deps.db, 'transaction')
@@ -507,7 +507,8 @@ describe('value conversion', () => {
       ['P1', { energy: 4, sports: ['run', 'cycle'], smoker: false }],
       ['P2', { smoker: true }],
     ])
-    expect(await db.selectFrom('scale_score').select(['score', 'answered']).orderBy('score').execute()).toEqual([
+    // NULLs sort first on SQLite and last on PostgreSQL unless the query says.
+    expect(await db.selectFrom('scale_score').select(['score', 'answered']).orderBy('score', (ob) => ob.asc().nullsFirst()).execute()).toEqual([
       { score: null, answered: 0 },
       { score: 4, answered: 1 },
     ])
