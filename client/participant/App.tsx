@@ -207,6 +207,8 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
   // The questions on screen still without an answer, as the form last told.
   const [unanswered, setUnanswered] = useState<{ key: string; count: number } | null>(null)
   const [viewingConsent, setViewingConsent] = useState(false)
+  // Stable, so the form's handlers are not re-attached on every render; a new object only when the count changes.
+  const formProgressed = useCallback((key: string, count: number) => setUnanswered((current) => (current?.key === key && current.count === count ? current : { key, count })), [])
 
   const next = load.kind === 'ready' && load.state.consent.decision === 'agree' && !withdrawing && load.state.participant.status !== 'withdrawn' ? nextForm(load.state, isDone) : null
   let content
@@ -261,7 +263,7 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
               form={next.form}
               outbox={outbox}
               onComplete={formCompleted}
-              onProgress={(count) => setUnanswered({ key: `${next.slot}/${next.form.instrument.id}`, count })}
+              onProgress={formProgressed}
             />
           </div>
         </>

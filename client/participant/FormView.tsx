@@ -15,7 +15,7 @@ type Props = {
   outbox: Outbox
   onComplete: (slot: string, instrument: string) => void
   /** Told the number of questions on screen still without an answer, whenever it changes. */
-  onProgress?: (unanswered: number) => void
+  onProgress?: (form: string, unanswered: number) => void
 }
 
 /** The first question without an answer, so a participant who comes back resumes where they left off. */
@@ -89,6 +89,11 @@ export function FormView({ slot, form, outbox, onComplete, onProgress }: Props) 
     // Number boxes are text boxes read by readNumber: a browser's number box drops Persian digits.
     for (const question of model.getAllQuestions()) {
       if (question.getType() === 'text' && question.inputType === 'number') question.inputType = 'text'
+      // With textUpdateMode 'onTyping' (typed answers are kept as they are typed), SurveyJS 3 treats a
+      // choice as typed text too (QuestionSelectBase.isTextValue is true "for comments and others") and
+      // never auto-advances. A choice is a choice: its value is not typed text. The "Other" box of the
+      // question still updates as it is typed (that goes through setComment, not this).
+      if (question.getType() === 'radiogroup' || question.getType() === 'rating') (question as unknown as { getDataLocNotification: () => false }).getDataLocNotification = () => false
     }
     const data: Record<string, unknown> = { ...(form.response?.answers ?? {}), ...outbox.confirmedAnswers(slot, id), ...outbox.pendingAnswers(slot, id) }
     for (const [key, value] of Object.entries(data)) if (value === null) delete data[key]
@@ -126,7 +131,7 @@ export function FormView({ slot, form, outbox, onComplete, onProgress }: Props) 
       setEmptyWarning(false)
       void outbox.answer(slot, id, options.name, value)
     }
-    const progressed = () => onProgress?.(unansweredCount(model))
+    const progressed = () => onProgress?.(`${slot}/${id}`, unansweredCount(model))
     progressed()
     const completing = (sender: SurveyModel, options: { allow: boolean }) => {
       const visible = sender.getAllQuestions(true)

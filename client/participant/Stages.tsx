@@ -54,7 +54,7 @@ export function BreakPage({
       <h2 id="break-title">{t('break.title', { title: localText(finished.instrument.title, lang), current: step, total })}</h2>
       <p data-testid="break-saved">{confirmed ? t('break.saved') : persistent ? t('break.kept') : t('status.unkept')}</p>
       <h3>{t('break.next', { title: localText(nextForm.instrument.title, lang) })}</h3>
-      <p>
+      <p data-testid="break-size">
         {t('progress.questions', { count: nextQuestions })} · {t('progress.minutes', { count: minutesFor(nextQuestions) })}
       </p>
       <p>{t('break.pause')}</p>

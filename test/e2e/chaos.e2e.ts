@@ -98,13 +98,13 @@ class Run {
     return context.newPage()
   }
 
-  /** Answer the question on screen with an anchor (0–3), then go on to the next. Returns its name. */
+  /** Answer the question on screen with an anchor (0–3), one tap: the form moves on by itself. Returns its name. */
   async answer(page: Page, device: string, value: number): Promise<string> {
     const question = page.locator('.sd-question[data-name]').first()
     const name = (await question.getAttribute('data-name'))!
     await question.getByText(phq9Anchors[value]!, { exact: true }).click()
     this.given.push({ device, question: name, value, at: Date.now() })
-    await next(page)
+    await page.waitForFunction((answered) => document.querySelector('.sd-question[data-name]')?.getAttribute('data-name') !== answered, name)
     return name
   }
 
