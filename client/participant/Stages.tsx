@@ -2,7 +2,7 @@
  * The stages around the questionnaires: the progress header that stays in view, the short break
  * between questionnaires, and the copy of the information sheet the participant agreed to.
  */
-import { useEffect, useMemo, useState } from 'react'
+import { useEffect, useState } from 'react'
 import { Model } from 'survey-core'
 import { Survey } from 'survey-react-ui'
 import type { FormState } from '../../server/contracts/participant'
@@ -88,15 +88,18 @@ export function ConsentCopy({ agreed, decidedAt, timeZone, onBack }: { agreed: {
     return model
   })
   const meta = t('consent.copy.meta', { version: agreed.version, date: formatDate(decidedAt, timeZone) })
-  const download = useMemo(() => {
+  // The copy as a page of its own, made and revoked in one effect (StrictMode runs effects twice).
+  const [download, setDownload] = useState<string | undefined>(undefined)
+  useEffect(() => {
     const sheet = model
       .getAllQuestions()
       .map((q) => (q.getType() === 'html' ? String((q as unknown as { processedHtml: string }).processedHtml) : `<p><strong>${escapeHtml(q.processedTitle)}</strong><br>${escapeHtml(String(q.displayValue ?? ''))}</p>`))
       .join('\n')
     const html = `<!doctype html>\n<html lang="${language()}" dir="${document.documentElement.dir}"><head><meta charset="utf-8"><title>${escapeHtml(t('consent.copy.title'))}</title></head>\n<body>\n<h1>${escapeHtml(t('consent.copy.title'))}</h1>\n<p>${escapeHtml(meta)}</p>\n${sheet}\n</body></html>\n`
-    return URL.createObjectURL(new Blob([html], { type: 'text/html;charset=utf-8' }))
+    const url = URL.createObjectURL(new Blob([html], { type: 'text/html;charset=utf-8' }))
+    setDownload(url)
+    return () => URL.revokeObjectURL(url)
   }, [model, meta])
-  useEffect(() => () => URL.revokeObjectURL(download), [download])
   return (
     <section className="card consent-copy" data-testid="consent-copy" aria-labelledby="consent-copy-title">
       <h2 id="consent-copy-title">{t('consent.copy.title')}</h2>

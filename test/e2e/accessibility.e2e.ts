@@ -6,7 +6,7 @@
  * screenshots of each stage at 360 × 640 and 390 × 844 (test-results/screenshots/a11y-*).
  */
 import { AxeBuilder } from '@axe-core/playwright'
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
@@ -76,11 +76,14 @@ async function contrastOf(page: Page, selector: string): Promise<number> {
   })
 }
 
-/** Counts the taps (trusted clicks) that reach the page. */
+/**
+ * Counts the taps that reach the page: pointer presses from the user (a click event would count a tap on
+ * a label twice, as the browser clicks its radio button too).
+ */
 async function countTaps(page: Page) {
   await page.addInitScript(() => {
     ;(window as unknown as { taps: number }).taps = 0
-    document.addEventListener('click', (e) => e.isTrusted && (window as unknown as { taps: number }).taps++, true)
+    document.addEventListener('pointerdown', (e) => e.isTrusted && (window as unknown as { taps: number }).taps++, true)
   })
   return () => page.evaluate(() => (window as unknown as { taps: number }).taps)
 }
@@ -211,11 +214,13 @@ describe('accessibility, taps and progress', () => {
       await page.getByTestId('consent-copy').waitFor()
       expect(await page.getByTestId('consent-copy-meta').innerText()).toContain('1.1.0')
       await stage(page, `${lang}-07-consent-copy`, findings)
-      const copy = await page.getByTestId('consent-download').evaluate(async (a: HTMLAnchorElement) => ({ href: a.href, name: a.download, text: await (await fetch(a.href)).text() }))
-      expect(copy.href.startsWith('blob:')).toBe(true)
-      expect(copy.name).toBe('consent-1.1.0.html')
-      expect(copy.text).toContain(lang === 'en' ? 'In short' : 'به‌طور خلاصه')
-      expect(copy.text).toContain('1.1.0')
+      // Downloaded as a page of its own, made on the device (a blob: link), from nowhere else.
+      expect(await page.getByTestId('consent-download').getAttribute('href')).toMatch(/^blob:/)
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('consent-download').click()])
+      expect(download.suggestedFilename()).toBe('consent-1.1.0.html')
+      const copy = readFileSync((await download.path())!, 'utf8')
+      expect(copy).toContain(lang === 'en' ? 'In short' : 'به‌طور خلاصه')
+      expect(copy).toContain('1.1.0')
 
       // Withdrawal, reached by keyboard alone: Tab to the link, Enter.
       await page.getByRole('button', { name: lang === 'en' ? 'Back' : 'بازگشت' }).click()
@@ -228,13 +233,15 @@ describe('accessibility, taps and progress', () => {
       expect(errors).toEqual([])
       expect(findings, JSON.stringify(findings, null, 1)).toEqual([])
       if (lang === 'en') {
-        // Taps: one per item, plus consent (2), Complete per form (5), the breaks (4), a dropdown's opening (1),
-        // and the 4 links opened above are not counted (counted before them).
+        // Taps: one per item, plus consent (2), Complete per form (5), the breaks (4) and a dropdown's
+        // opening (1): 49 items took 61 taps (the issue measured 101 before). The links opened after the
+        // finish page are not counted.
         const itemCount = Object.keys(items).length
         const expected = demoWaveItems()
-        console.log(`a full wave: ${itemCount} items on screen (${expected} in the forms), ${wave} taps; PHQ-9: ${likertTaps} taps for 10 items and Complete`)
+        console.log(`a full wave: ${itemCount} items on screen (${expected} in the forms), ${wave} taps; PHQ-9: ${likertTaps} taps for its 10 items`)
         expect(itemCount).toBe(expected)
-        expect(likertTaps).toBe(11)
+        // A Likert item costs one tap.
+        expect(likertTaps).toBe(10)
         expect(wave).toBeGreaterThanOrEqual(itemCount)
         expect(wave).toBeLessThanOrEqual(itemCount + 15)
       }
