@@ -106,6 +106,7 @@ const en = {
   'progress.minutes_one': 'about {count} minute',
   'progress.minutes_other': 'about {count} minutes',
   'break.title': 'Done: {title} (questionnaire {current} of {total})',
+  'break.titleAlone': 'Done: {title}',
   'break.saved': 'Your answers to it are saved with the research team.',
   'break.kept': 'Your answers to it are kept on this device and will be sent to the research team when the connection returns.',
   'break.next': 'Next: {title}',

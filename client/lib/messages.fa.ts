@@ -101,6 +101,7 @@ export const participantFa = {
   'progress.minutes_one': 'حدود {count} دقیقه',
   'progress.minutes_other': 'حدود {count} دقیقه',
   'break.title': 'تمام شد: {title} (پرسشنامهٔ {current} از {total})',
+  'break.titleAlone': 'تمام شد: {title}',
   'break.saved': 'پاسخ‌هایتان به این پرسشنامه نزد گروه پژوهشی ذخیره شد.',
   'break.kept': 'پاسخ‌هایتان به این پرسشنامه روی همین دستگاه نگه داشته شده و با برگشتن اتصال برای گروه پژوهشی فرستاده می‌شود.',
   'break.next': 'پرسشنامهٔ بعدی: {title}',

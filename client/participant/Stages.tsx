@@ -51,7 +51,7 @@ export function BreakPage({
   const lang = language()
   return (
     <section className="card break" data-testid="break" aria-labelledby="break-title">
-      <h2 id="break-title">{t('break.title', { title: localText(finished.instrument.title, lang), current: step, total })}</h2>
+      <h2 id="break-title">{total > 1 ? t('break.title', { title: localText(finished.instrument.title, lang), current: step, total }) : t('break.titleAlone', { title: localText(finished.instrument.title, lang) })}</h2>
       <p data-testid="break-saved">{confirmed ? t('break.saved') : persistent ? t('break.kept') : t('status.unkept')}</p>
       <h3>{t('break.next', { title: localText(nextForm.instrument.title, lang) })}</h3>
       <p data-testid="break-size">
