@@ -141,7 +141,7 @@ async function freshRun(): Promise<Run> {
   const [participant] = await addParticipants(deps, { cohortId, count: 1 }, 'chaos')
   const base = `${server.baseUrl}/api/p/${participant!.token}`
   const post = (path: string, body: unknown) => fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
-  expect((await post('/consent', { version: '1.0.0', answers: { consent: 'agree' } })).status).toBe(200)
+  expect((await post('/consent', { version: deps.instruments.get('consent')!.version, answers: { consent: 'agree' } })).status).toBe(200)
   expect((await post('/forms/enrolment/demographics/complete', { answers: { age: 34 }, clientId: `demo-${participant!.id}` })).status).toBe(200)
   return new Run(participant!.id, `${server.baseUrl}/p/${participant!.token}`)
 }
