@@ -10,9 +10,18 @@ export function PlotFigure({ caption, make, children, note }: { caption: string;
   const id = useId()
   useEffect(() => {
     const plot = make()
+    // The drawing is one image named by the caption; its numbers are in the table that follows. Plot
+    // labels its marks' <g> elements with aria-label, which ARIA does not allow on elements without a
+    // role (axe: aria-prohibited-attr), and a reader would only hear "line", "dot", "rule" from them.
+    for (const svg of plot instanceof SVGSVGElement ? [plot] : [...plot.querySelectorAll('svg')]) {
+      svg.setAttribute('role', 'img')
+      svg.setAttribute('aria-labelledby', `${id}-caption`)
+      for (const labelled of svg.querySelectorAll('[aria-label]')) labelled.removeAttribute('aria-label')
+      for (const described of svg.querySelectorAll('[aria-description]')) described.removeAttribute('aria-description')
+    }
     canvas.current?.append(plot)
     return () => plot.remove()
-  }, [make])
+  }, [make, id])
   return (
     <figure className="plot" aria-labelledby={`${id}-caption`}>
       <figcaption id={`${id}-caption`}>{caption}</figcaption>

@@ -13,6 +13,9 @@ import { YourResults } from './YourResults'
 import { Outbox } from './outbox'
 import { httpTransport, withTimeout } from './transport'
 import { applyLanguage, chooseLanguage, chosenLanguage, formLanguage } from './language'
+import { questionCount, questionsLeftIn } from './progress'
+import { BreakPage, ConsentCopy, ProgressHeader } from './Stages'
+import { applyParticipantTheme } from './theme'
 
 type Load = { kind: 'loading'; offline: boolean } | { kind: 'inactive' } | { kind: 'ready'; state: ParticipantState; fromDevice: boolean }
 
@@ -68,8 +71,14 @@ function withConfirmed(state: ParticipantState, outbox: Outbox): ParticipantStat
   }
 }
 
-/** The next form to fill in: enrolment forms first, then each open wave's instruments in order. */
-function nextForm(state: ParticipantState, isDone: (slot: string, form: FormState) => boolean): { slot: string; form: FormState; step: number; total: number } | null {
+type Queued = { slot: string; form: FormState }
+
+/**
+ * The next form to fill in: enrolment forms first, then each open wave's instruments in order. When
+ * several waves are open at once, the earliest comes first and the next is asked only once it is done.
+ * `rest`: the forms of the same slot after this one.
+ */
+function nextForm(state: ParticipantState, isDone: (slot: string, form: FormState) => boolean): { slot: string; form: FormState; step: number; total: number; rest: Queued[] } | null {
   const queue: { slot: string; form: FormState }[] = [
     ...state.enrolment.map((form) => ({ slot: 'enrolment', form })),
     ...state.waves.filter((w) => w.state === 'open').flatMap((w) => w.forms.map((form) => ({ slot: w.kind, form }))),
@@ -77,7 +86,15 @@ function nextForm(state: ParticipantState, isDone: (slot: string, form: FormStat
   const next = queue.find((q) => !isDone(q.slot, q.form))
   if (!next) return null
   const sameSlot = queue.filter((q) => q.slot === next.slot)
-  return { ...next, step: sameSlot.indexOf(next) + 1, total: sameSlot.length }
+  const step = sameSlot.indexOf(next) + 1
+  return { ...next, step, total: sameSlot.length, rest: sameSlot.slice(step).filter((q) => !isDone(q.slot, q.form)) }
+}
+
+/** Where a form stands in its slot: "questionnaire n of m". */
+function positionOf(state: ParticipantState, slot: string, instrument: string): { form: FormState; step: number; total: number } | null {
+  const forms = slot === 'enrolment' ? state.enrolment : (state.waves.find((w) => w.kind === slot)?.forms ?? [])
+  const index = forms.findIndex((f) => f.instrument.id === instrument)
+  return index < 0 ? null : { form: forms[index]!, step: index + 1, total: forms.length }
 }
 
 /**
@@ -184,8 +201,14 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
     }
   }, [outbox])
 
-  // The outbox tells of the completion itself; nothing more to do here.
-  const formCompleted = useCallback(() => undefined, [])
+  // The outbox tells of the completion itself; the page pauses before the next questionnaire.
+  const [paused, setPaused] = useState<{ slot: string; instrument: string } | null>(null)
+  const formCompleted = useCallback((slot: string, instrument: string) => setPaused({ slot, instrument }), [])
+  // The questions on screen still without an answer, as the form last told.
+  const [unanswered, setUnanswered] = useState<{ key: string; count: number } | null>(null)
+  const [viewingConsent, setViewingConsent] = useState(false)
+  // Stable, so the form's handlers are not re-attached on every render; a new object only when the count changes.
+  const formProgressed = useCallback((key: string, count: number) => setUnanswered((current) => (current?.key === key && current.count === count ? current : { key, count })), [])
 
   const next = load.kind === 'ready' && load.state.consent.decision === 'agree' && !withdrawing && load.state.participant.status !== 'withdrawn' ? nextForm(load.state, isDone) : null
   let content
@@ -200,8 +223,26 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
     if (state.participant.status === 'withdrawn') content = <Card title={t('withdrawn.title')}>{t('withdrawn.body')}</Card>
     else if (withdrawing) content = <WithdrawPage token={token} onCancel={() => setWithdrawing(false)} onDone={(s) => (setWithdrawing(false), setState(s))} state={state} />
     else if (state.consent.decision !== 'agree') content = <ConsentPage token={token} state={state} onDecided={setState} />
-    else {
+    else if (viewingConsent && state.consent.agreed && state.consent.decidedAt)
+      content = <ConsentCopy agreed={state.consent.agreed} decidedAt={state.consent.decidedAt} timeZone={state.study.timeZone} onBack={() => setViewingConsent(false)} />
+    else if (next && paused && !(paused.slot === next.slot && paused.instrument === next.form.instrument.id) && positionOf(state, paused.slot, paused.instrument)) {
+      const finished = positionOf(state, paused.slot, paused.instrument)!
+      content = (
+        <BreakPage
+          finished={finished.form}
+          confirmed={isConfirmed(paused.slot, finished.form)}
+          persistent={outbox.persistent}
+          step={finished.step}
+          total={finished.total}
+          nextForm={next.form}
+          nextQuestions={questionsLeftIn(next.form, { ...outbox.confirmedAnswers(next.slot, next.form.instrument.id), ...outbox.pendingAnswers(next.slot, next.form.instrument.id) })}
+          onContinue={() => setPaused(null)}
+        />
+      )
+    } else {
       const wave = next && state.waves.find((w) => w.kind === next.slot)
+      // Waves open at the same time (a late start, or the demo): the earliest first, and say why.
+      const laterOpen = next && wave ? state.waves.filter((w) => w.kind !== wave.kind && w.state === 'open' && w.forms.some((f) => !isDone(w.kind, f))) : []
       content = next ? (
         <>
           {wave?.closesSoon && (
@@ -209,16 +250,37 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
               {t('wave.closesSoon', { closes: formatClosing(wave.closesAt, state.study.timeZone) })}
             </p>
           )}
-          <p className="step">{next.slot === 'enrolment' ? t('form.enrolment') : `${t(`wave.${next.slot as WaveView['kind']}`)} · ${t('form.step', { current: next.step, total: next.total })}`}</p>
+          {wave && laterOpen.length > 0 && (
+            <p className="notice one-wave" data-testid="one-wave">
+              {t('waves.oneAtATime', { first: t(`wave.${wave.kind}`), later: laterOpen.map((w) => t(`wave.${w.kind}`)).join(', ') })}
+            </p>
+          )}
           {/* A questionnaire without a validated translation in the page's language is shown in its own, in its direction. */}
           <div lang={formLanguage(next.form.instrument.languages)} dir={isLanguage(formLanguage(next.form.instrument.languages)) ? languages[formLanguage(next.form.instrument.languages) as Language].dir : 'ltr'}>
-            <FormView key={`${next.slot}/${next.form.instrument.id}`} slot={next.slot} form={next.form} outbox={outbox} onComplete={formCompleted} />
+            <FormView
+              key={`${next.slot}/${next.form.instrument.id}`}
+              slot={next.slot}
+              form={next.form}
+              outbox={outbox}
+              onComplete={formCompleted}
+              onProgress={formProgressed}
+            />
           </div>
         </>
       ) : (
         <DonePage token={token} state={state} isDone={isDone} isConfirmed={isConfirmed} />
       )
     }
+  }
+
+  // The progress header: the current form's unanswered questions as the form told, then the forms after it.
+  let progress: React.ReactNode = null
+  if (next && content && !viewingConsent) {
+    const key = `${next.slot}/${next.form.instrument.id}`
+    const here = unanswered?.key === key ? unanswered.count : questionsLeftIn(next.form, { ...outbox.confirmedAnswers(next.slot, next.form.instrument.id), ...outbox.pendingAnswers(next.slot, next.form.instrument.id) })
+    const after = next.rest.reduce((sum, q) => sum + questionCount(q.form), 0)
+    const place = next.slot === 'enrolment' ? t('form.enrolment') : `${t(`wave.${next.slot as WaveView['kind']}`)} · ${t('form.step', { current: next.step, total: next.total })}`
+    progress = <ProgressHeader place={place} questionsLeft={here + after} />
   }
 
   // Withdrawal is offered once there is something to withdraw from: after consent.
@@ -230,6 +292,7 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
       status={
         <>
           <LanguageChoice value={lang} onChange={switchLanguage} />
+          {progress}
           {load.kind === 'ready' && load.state.consent.decision === 'agree' && <SaveStatus status={status} kept={outbox.persistent} />}
         </>
       }
@@ -252,6 +315,11 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
       footer={
         showWithdraw && (
           <footer>
+            {load.state.consent.agreed && !viewingConsent && (
+              <button className="link" onClick={() => setViewingConsent(true)} data-testid="consent-copy-link">
+                {t('consent.copy.link')}
+              </button>
+            )}
             <button className="link" onClick={() => setWithdrawing(true)} data-testid="withdraw-link">
               {t('withdraw.link')}
             </button>
@@ -296,6 +364,7 @@ function ConsentPage({ token, state, onDecided }: { token: string; state: Partic
     model.locale = language()
     model.showCompletePage = false
     model.completeText = t('consent.submit')
+    applyParticipantTheme(model)
     return model
   })
   useEffect(() => {
@@ -352,10 +421,17 @@ function DonePage({ token, state, isDone, isConfirmed }: { token: string; state:
   const waiting = [...state.enrolment.map((f) => ['enrolment', f] as const), ...state.waves.flatMap((w) => w.forms.map((f) => [w.kind, f] as const))].some(
     ([slot, f]) => isDone(slot, f) && !isConfirmed(slot, f),
   )
+  // The next wave to open, for "what happens next".
+  const upcoming = state.waves.filter((w) => w.state === 'upcoming').sort((a, b) => a.opensAt.localeCompare(b.opensAt))[0]
   return (
     <>
       <Card title={waiting ? t('done.waitingTitle') : t('done.title')}>
         <p data-testid="done-body">{waiting ? t('done.pending') : state.waves.some((w) => w.state === 'open') ? t('done.body') : state.waves.length > 0 ? t('waves.noneOpen') : t('waves.none')}</p>
+        <h3>{t('done.next')}</h3>
+        <p data-testid="done-next">
+          {!waiting && state.waves.some((w) => w.state === 'open') && `${t('done.stored')} `}
+          {upcoming ? t('done.nextWave', { wave: t(`wave.${upcoming.kind}`), opens: formatDate(upcoming.opensAt, zone) }) : t('done.noMore')}
+        </p>
         {state.waves.length > 0 && (
           <>
             <h3>{t('waves.title')}</h3>

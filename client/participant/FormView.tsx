@@ -7,12 +7,15 @@ import { language, t } from '../lib/i18n'
 import { formLanguage } from './language'
 import { readNumber } from './numbers'
 import type { Outbox } from './outbox'
+import { applyParticipantTheme } from './theme'
 
 type Props = {
   slot: string
   form: FormState
   outbox: Outbox
   onComplete: (slot: string, instrument: string) => void
+  /** Told the number of questions on screen still without an answer, whenever it changes. */
+  onProgress?: (form: string, unanswered: number) => void
 }
 
 /** The first question without an answer, so a participant who comes back resumes where they left off. */
@@ -44,12 +47,20 @@ function storable(q: Question | undefined, value: unknown): unknown {
   return value
 }
 
+/** The questions shown to this participant (conditions applied) that have no answer yet. */
+function unansweredCount(model: SurveyModel): number {
+  return model.getAllQuestions(true).filter((q) => q.isEmpty()).length
+}
+
 /**
- * One questionnaire, one question per screen (phones first), with a progress bar. Each answer goes
+ * One questionnaire, one question per screen (phones first), with a progress bar. A single-choice
+ * question moves on by itself once answered (SurveyJS's auto-advance, after settings.autoAdvanceDelay),
+ * so a Likert item costs one tap; Previous goes back, and the last question waits for Complete, so the
+ * participant can review and change answers before submitting. Each answer goes
  * to the outbox as it is given. The form checks each answer with the server's own rule as it is
  * given; a questionnaire cannot be submitted empty, and skipped questions are confirmed first.
  */
-export function FormView({ slot, form, outbox, onComplete }: Props) {
+export function FormView({ slot, form, outbox, onComplete, onProgress }: Props) {
   const id = form.instrument.id
   const questions = useMemo(() => new Map(surveyQuestions(form.instrument.survey as { pages: Record<string, unknown>[] }).map((q) => [q.name, q])), [form.instrument.survey])
   const [skipped, setSkipped] = useState<string[] | null>(null)
@@ -71,9 +82,18 @@ export function FormView({ slot, form, outbox, onComplete }: Props) {
     model.textUpdateMode = 'onTyping'
     model.checkErrorsMode = 'onValueChanged'
     model.showCompletePage = false
+    model.autoAdvanceEnabled = true
+    // Never submit by itself: the last screen waits for Complete, after a chance to review.
+    model.autoAdvanceAllowComplete = false
+    applyParticipantTheme(model)
     // Number boxes are text boxes read by readNumber: a browser's number box drops Persian digits.
     for (const question of model.getAllQuestions()) {
       if (question.getType() === 'text' && question.inputType === 'number') question.inputType = 'text'
+      // With textUpdateMode 'onTyping' (typed answers are kept as they are typed), SurveyJS 3 treats a
+      // choice as typed text too (QuestionSelectBase.isTextValue is true "for comments and others") and
+      // never auto-advances. A choice is a choice: its value is not typed text. The "Other" box of the
+      // question still updates as it is typed (that goes through setComment, not this).
+      if (question.getType() === 'radiogroup' || question.getType() === 'rating') (question as unknown as { getDataLocNotification: () => false }).getDataLocNotification = () => false
     }
     const data: Record<string, unknown> = { ...(form.response?.answers ?? {}), ...outbox.confirmedAnswers(slot, id), ...outbox.pendingAnswers(slot, id) }
     for (const [key, value] of Object.entries(data)) if (value === null) delete data[key]
@@ -111,6 +131,8 @@ export function FormView({ slot, form, outbox, onComplete }: Props) {
       setEmptyWarning(false)
       void outbox.answer(slot, id, options.name, value)
     }
+    const progressed = () => onProgress?.(`${slot}/${id}`, unansweredCount(model))
+    progressed()
     const completing = (sender: SurveyModel, options: { allow: boolean }) => {
       const visible = sender.getAllQuestions(true)
       const unanswered = visible.filter((q) => q.isEmpty())
@@ -132,13 +154,15 @@ export function FormView({ slot, form, outbox, onComplete }: Props) {
     model.onValueChanged.add(changed)
     model.onCompleting.add(completing)
     model.onComplete.add(completed)
+    model.onValueChanged.add(progressed)
     return () => {
+      model.onValueChanged.remove(progressed)
       model.onValidateQuestion.remove(validate)
       model.onValueChanged.remove(changed)
       model.onCompleting.remove(completing)
       model.onComplete.remove(completed)
     }
-  }, [model, outbox, slot, id, onComplete, questions, skipped])
+  }, [model, outbox, slot, id, onComplete, onProgress, questions, skipped])
 
   const titleOf = (name: string) => model.getQuestionByName(name)?.processedTitle ?? name
 

@@ -74,7 +74,13 @@ export type ParticipantState = {
   /** The study's default language for this page, and the IANA time zone its wave days follow. */
   study: { name: string; language: string; timeZone: string }
   participant: { code: string; status: 'invited' | 'consented' | 'active' | 'withdrawn'; withdrawnAt: string | null }
-  consent: { instrument: { id: string; version: string; survey: unknown }; decision: 'agree' | 'decline' | null; decidedAt: string | null }
+  consent: {
+    instrument: { id: string; version: string; survey: unknown }
+    decision: 'agree' | 'decline' | null
+    decidedAt: string | null
+    /** The information sheet as it was when the participant agreed (its version), for them to read again at any time. */
+    agreed: { id: string; version: string; survey: unknown } | null
+  }
   enrolment: FormState[]
   waves: WaveView[]
   /** The participant's own results, once the post questionnaires are complete and the study shows them. */

@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { addParticipants, createCohort, createStudy, setWave } from '../../server/domain/staff/setup'
 import { phonePage, screenshot } from './helpers/browser'
-import { choose, complete, consent, next } from './helpers/participant-flow'
+import { answer, choose, complete, completeLeavingUnanswered, consent, next } from './helpers/participant-flow'
 import { type TestServer, useServerAndBrowser } from './helpers/server'
 
 let server: TestServer
@@ -34,8 +34,7 @@ const box = (page: Page) => page.getByRole('textbox').first()
 /** Through the demographics with only what `fill` answers, to the PHQ-9. */
 async function skipToPhq9(page: Page) {
   while (await page.getByRole('button', { name: 'Next' }).isVisible()) await next(page)
-  await complete(page)
-  await page.getByRole('button', { name: 'Leave unanswered and submit' }).click()
+  await completeLeavingUnanswered(page)
   await page.getByText('Questionnaire 1 of 1').waitFor()
 }
 
@@ -60,8 +59,8 @@ describe('number boxes', () => {
     await page.getByText('Please give a whole number from 18 to 90.').waitFor()
     await box(page).fill('٤٠')
     await next(page)
-    await choose(page, 'Female')
-    await next(page)
+    // One tap: the single-choice question moves on by itself.
+    await answer(page, 'Female')
     await next(page)
     await next(page)
     // Years in practice, in steps of 0.5, with the Persian decimal separator.
@@ -123,7 +122,7 @@ describe('complete means complete', () => {
     await screenshot(page, 'answer-rules-04-skipped')
     // Going back answers one more; then leaving the rest unanswered submits.
     await page.getByRole('button', { name: 'Go back and answer' }).click()
-    await choose(page, 'Several days')
+    await answer(page, 'Several days')
     while (await page.getByRole('button', { name: 'Next' }).isVisible()) await next(page)
     await complete(page)
     await page.getByRole('button', { name: 'Leave unanswered and submit' }).click()
@@ -151,10 +150,7 @@ describe('complete means complete', () => {
         body: JSON.stringify({ error: { code: 'validation_failed', message: 'answers.phq9_2: Required', details: [{ field: 'answers.phq9_2', message: 'Required' }] } }),
       }),
     )
-    for (let i = 0; i < 9; i++) {
-      await choose(page, 'Not at all')
-      await next(page)
-    }
+    for (let i = 0; i < 9; i++) await answer(page, 'Not at all')
     await choose(page, 'Not difficult at all')
     await complete(page)
     await page.getByTestId('refusal').waitFor()

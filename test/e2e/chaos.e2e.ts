@@ -98,13 +98,13 @@ class Run {
     return context.newPage()
   }
 
-  /** Answer the question on screen with an anchor (0–3), then go on to the next. Returns its name. */
+  /** Answer the question on screen with an anchor (0–3), one tap: the form moves on by itself. Returns its name. */
   async answer(page: Page, device: string, value: number): Promise<string> {
     const question = page.locator('.sd-question[data-name]').first()
     const name = (await question.getAttribute('data-name'))!
     await question.getByText(phq9Anchors[value]!, { exact: true }).click()
     this.given.push({ device, question: name, value, at: Date.now() })
-    await next(page)
+    await page.waitForFunction((answered) => document.querySelector('.sd-question[data-name]')?.getAttribute('data-name') !== answered, name)
     return name
   }
 
@@ -141,7 +141,7 @@ async function freshRun(): Promise<Run> {
   const [participant] = await addParticipants(deps, { cohortId, count: 1 }, 'chaos')
   const base = `${server.baseUrl}/api/p/${participant!.token}`
   const post = (path: string, body: unknown) => fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
-  expect((await post('/consent', { version: '1.0.0', answers: { consent: 'agree' } })).status).toBe(200)
+  expect((await post('/consent', { version: deps.instruments.get('consent')!.version, answers: { consent: 'agree' } })).status).toBe(200)
   expect((await post('/forms/enrolment/demographics/complete', { answers: { age: 34 }, clientId: `demo-${participant!.id}` })).status).toBe(200)
   return new Run(participant!.id, `${server.baseUrl}/p/${participant!.token}`)
 }

@@ -7,7 +7,7 @@ import type { Browser } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { addParticipants, createCohort, createStudy, setWave } from '../../server/domain/staff/setup'
 import { phonePage, screenshot } from './helpers/browser'
-import { choose, consent, demographics, next } from './helpers/participant-flow'
+import { answer, choose, consent, demographics } from './helpers/participant-flow'
 import { type TestServer, useServerAndBrowser } from './helpers/server'
 
 let server: TestServer
@@ -28,8 +28,7 @@ describe('offline', () => {
     await consent(page)
     await demographics(page)
     await page.getByText('Questionnaire 1 of 1').waitFor()
-    await choose(page, 'Several days')
-    await next(page)
+    await answer(page, 'Several days')
     await page.locator('[data-testid="save-status"][data-status="saved"]').waitFor()
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null)
     await page.close()

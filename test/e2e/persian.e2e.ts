@@ -11,7 +11,7 @@ import { createDemo } from '../../server/domain/demo/study'
 import { createStaffUser } from '../../server/domain/staff/auth'
 import { addParticipants, createCohort, createStudy, setWave, updateStudySettings } from '../../server/domain/staff/setup'
 import { screenshot } from './helpers/browser'
-import { answerAndComplete } from './helpers/participant-flow'
+import { answer, answerAndComplete } from './helpers/participant-flow'
 import { type TestServer, useServerAndBrowser } from './helpers/server'
 import { staffPassword } from './helpers/staff'
 
@@ -77,13 +77,17 @@ describe('a Persian study', () => {
     await page.getByRole('textbox').first().fill('۳۴')
     await screenshot(page, 'fa-participant-02-demographics')
     await page.getByRole('button', { name: 'بعدی' }).click()
-    await page.getByText('زن', { exact: true }).click()
+    await answer(page, 'زن')
     while (await page.getByRole('button', { name: 'بعدی' }).isVisible()) await page.getByRole('button', { name: 'بعدی' }).click()
     await page.getByRole('button', { name: 'تکمیل' }).click()
     // Questions left unanswered: the participant is asked, in Persian, before the form is sent.
     await page.getByText('این پرسش‌ها بی‌پاسخ بمانند؟').waitFor()
     await screenshot(page, 'fa-participant-02b-unanswered')
     await page.getByRole('button', { name: 'بی‌پاسخ بماند و فرستاده شود' }).click()
+    // A short break before the wave: what was saved, what comes next and how long it takes, in Persian.
+    await page.getByTestId('break').waitFor()
+    expect(await page.getByTestId('break-size').innerText()).toMatch(/^۱۰ پرسش · حدود ۲ دقیقه$/)
+    await page.getByRole('button', { name: 'ادامه' }).click()
 
     // PHQ-9 has no validated Persian translation here: it is shown in English, left to right, inside the Persian page.
     await page.getByText('پیش از گروه · پرسشنامهٔ ۱ از ۱').waitFor()

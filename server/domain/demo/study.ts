@@ -269,7 +269,9 @@ export async function createDemo(deps: Deps, actor: Actor) {
   const qualitative = await demoQualitative(deps, study.id, completed.id, actor)
   const cohort = await createCohort(deps, { studyId: study.id, name: 'Demo group B (try the links)', leader: 'Group leader (psychiatrist)' }, actor)
   const pre = await setWave(deps, { cohortId: cohort.id, kind: 'pre', opens: iso(-1), closes: iso(28), instruments }, actor)
-  const post = await setWave(deps, { cohortId: cohort.id, kind: 'post', opens: iso(-1), closes: iso(56), instruments }, actor)
+  // Only the pre wave is open for the try-it links: a participant is asked one wave at a time, and the
+  // post wave opens after the pre wave closes, as it would in a real cohort.
+  const post = await setWave(deps, { cohortId: cohort.id, kind: 'post', opens: iso(29), closes: iso(56), instruments }, actor)
   const participants = await addParticipants(deps, { cohortId: cohort.id, count: 8 }, actor)
   return { study, completedCohort: completed, cohort, waves: [pre, post], participants, qualitative }
 }

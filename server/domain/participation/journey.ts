@@ -118,6 +118,8 @@ export async function participantState(deps: Deps, participant: Participant): Pr
   const { study } = await studyOf(deps, participant)
   const consentForm = consentInstrument(deps, study.consentInstrument)
   const consent = await findLatestConsent(deps.db, participant.id)
+  // The version agreed to, not the latest: a participant reads again what they actually agreed to.
+  const agreedForm = consent?.decision === 'agree' ? deps.instruments.get(consent.instrumentId, consent.instrumentVersion) : undefined
   const now = deps.now()
 
   const enrolment: FormState[] = []
@@ -144,6 +146,7 @@ export async function participantState(deps: Deps, participant: Participant): Pr
       instrument: { id: consentForm.id, version: consentForm.version, survey: consentForm.survey },
       decision: consent?.decision ?? null,
       decidedAt: consent?.decidedAt ?? null,
+      agreed: agreedForm ? { id: agreedForm.id, version: agreedForm.version, survey: agreedForm.survey } : null,
     },
     enrolment,
     waves,

@@ -31,7 +31,7 @@ describe('the request log', () => {
     const staff = await signedInStaff(deps)
 
     await app.request(`/api/p/${participant!.token}`)
-    await app.request(`/api/p/${participant!.token}/consent`, jsonRequest('POST', { version: '1.0.0', answers: { consent: 'agree', secret_answer: 'my private words' } }))
+    await app.request(`/api/p/${participant!.token}/consent`, jsonRequest('POST', { version: '1.1.0', answers: { consent: 'agree', secret_answer: 'my private words' } }))
     await app.request('/api/auth/sign-in', jsonRequest('POST', { email: staff.email, password: staff.password }))
     await app.request('/api/auth/me', { headers: staff.headers })
 

@@ -35,7 +35,7 @@ async function fixture(options: { maxBodyBytes?: number; clockStart?: string } =
 /** A participant who has agreed to take part. */
 async function consentedFixture(options: Parameters<typeof fixture>[0] = {}) {
   const f = await fixture(options)
-  const res = await f.app.request(`/api/p/${f.token}/consent`, jsonRequest('POST', { version: '1.0.0', answers: { consent: 'agree' } }))
+  const res = await f.app.request(`/api/p/${f.token}/consent`, jsonRequest('POST', { version: '1.1.0', answers: { consent: 'agree' } }))
   if (res.status !== 200) throw new Error(`fixture: consent failed with ${res.status}: ${await res.text()}`)
   return f
 }
@@ -108,7 +108,7 @@ async function getState(app: App['app'], token: string) {
   return (await res.json()) as {
     study: { name: string }
     participant: { code: string; status: string; withdrawnAt: string | null }
-    consent: { instrument: { id: string; version: string }; decision: string | null; decidedAt: string | null }
+    consent: { instrument: { id: string; version: string }; decision: string | null; decidedAt: string | null; agreed: { id: string; version: string } | null }
     enrolment: { instrument: { id: string }; response: null | { status: string; answers: Record<string, unknown>; revision: number } }[]
     waves: {
       kind: string
@@ -127,7 +127,7 @@ describe('GET /api/p/:token', () => {
 
     expect(state.study).toEqual({ name: 'Balint pilot', language: 'en', timeZone: 'UTC' })
     expect(state.participant).toEqual({ code: 'P1', status: 'invited', withdrawnAt: null })
-    expect(state.consent).toMatchObject({ instrument: { id: 'consent', version: '1.0.0' }, decision: null, decidedAt: null })
+    expect(state.consent).toMatchObject({ instrument: { id: 'consent', version: '1.1.0' }, decision: null, decidedAt: null })
     expect(state.enrolment.map((f) => [f.instrument.id, f.response])).toEqual([['demographics', null]])
     // The clock is 2026-03-02T09:00Z.
     expect(state.waves.map((w) => ({ kind: w.kind, opensAt: w.opensAt, closesAt: w.closesAt, state: w.state, forms: w.forms.map((f) => f.instrument.id) }))).toEqual([
@@ -196,7 +196,7 @@ describe('GET /api/p/:token', () => {
 describe('POST /api/p/:token/consent', () => {
   it('records a decline, leaves the participant invited, and then refuses to save any answer', async () => {
     const { app, token, participant, db } = await fixture()
-    const res = await app.request(`/api/p/${token}/consent`, jsonRequest('POST', { version: '1.0.0', answers: { consent: 'decline' } }))
+    const res = await app.request(`/api/p/${token}/consent`, jsonRequest('POST', { version: '1.1.0', answers: { consent: 'decline' } }))
     expect(res.status).toBe(200)
     const state = (await res.json()) as Awaited<ReturnType<typeof getState>>
     expect(state.consent).toMatchObject({ decision: 'decline', decidedAt: '2026-03-02T09:00:00.000Z' })
@@ -204,7 +204,7 @@ describe('POST /api/p/:token/consent', () => {
 
     const consents = await db.selectFrom('consent').selectAll().execute()
     expect(consents).toHaveLength(1)
-    expect(consents[0]).toMatchObject({ participant_id: participant.id, instrument_id: 'consent', instrument_version: '1.0.0', decision: 'decline' })
+    expect(consents[0]).toMatchObject({ participant_id: participant.id, instrument_id: 'consent', instrument_version: '1.1.0', decision: 'decline' })
     expect(JSON.parse(consents[0]!.answers)).toEqual({ consent: 'decline' })
     expect((await participantRow(db, participant.id)).status).toBe('invited')
     expect(await auditCount(db, 'consent.decline')).toBe(1)
@@ -228,11 +228,13 @@ describe('POST /api/p/:token/consent', () => {
 
   it('marks the participant consented on agree', async () => {
     const { app, token, participant, db } = await fixture()
-    const res = await app.request(`/api/p/${token}/consent`, jsonRequest('POST', { version: '1.0.0', answers: { consent: 'agree' } }))
+    const res = await app.request(`/api/p/${token}/consent`, jsonRequest('POST', { version: '1.1.0', answers: { consent: 'agree' } }))
     expect(res.status).toBe(200)
     const state = (await res.json()) as Awaited<ReturnType<typeof getState>>
     expect(state.participant.status).toBe('consented')
     expect(state.consent).toMatchObject({ decision: 'agree', decidedAt: '2026-03-02T09:00:00.000Z' })
+    // The copy they can read again is the version they agreed to.
+    expect(state.consent.agreed).toMatchObject({ id: 'consent', version: '1.1.0' })
     expect((await participantRow(db, participant.id)).status).toBe('consented')
     expect(await db.selectFrom('consent').select('decision').execute()).toEqual([{ decision: 'agree' }])
     const audit = await db.selectFrom('audit_log').selectAll().where('action', '=', 'consent.agree').execute()
@@ -242,7 +244,7 @@ describe('POST /api/p/:token/consent', () => {
 
   it('treats a retried identical consent as a no-op', async () => {
     const { app, token, clock, db } = await fixture()
-    const body = { version: '1.0.0', answers: { consent: 'agree' } }
+    const body = { version: '1.1.0', answers: { consent: 'agree' } }
     const first = await app.request(`/api/p/${token}/consent`, jsonRequest('POST', body))
     clock.advance(60_000)
     const second = await app.request(`/api/p/${token}/consent`, jsonRequest('POST', body))
@@ -254,9 +256,9 @@ describe('POST /api/p/:token/consent', () => {
 
   it('lets a participant who declined agree later', async () => {
     const { app, token, clock, db } = await fixture()
-    await app.request(`/api/p/${token}/consent`, jsonRequest('POST', { version: '1.0.0', answers: { consent: 'decline' } }))
+    await app.request(`/api/p/${token}/consent`, jsonRequest('POST', { version: '1.1.0', answers: { consent: 'decline' } }))
     clock.advance(60_000)
-    const res = await app.request(`/api/p/${token}/consent`, jsonRequest('POST', { version: '1.0.0', answers: { consent: 'agree' } }))
+    const res = await app.request(`/api/p/${token}/consent`, jsonRequest('POST', { version: '1.1.0', answers: { consent: 'agree' } }))
     expect(res.status).toBe(200)
     expect(((await res.json()) as Awaited<ReturnType<typeof getState>>).participant.status).toBe('consented')
     expect(await db.selectFrom('consent').select('decision').orderBy('decided_at').execute()).toEqual([{ decision: 'decline' }, { decision: 'agree' }])
@@ -266,28 +268,39 @@ describe('POST /api/p/:token/consent', () => {
     const { app, token, clock, db } = await consentedFixture()
     clock.advance(60_000)
     const before = await snapshot(db)
-    const body = await expectError(await app.request(`/api/p/${token}/consent`, jsonRequest('POST', { version: '1.0.0', answers: { consent: 'decline' } })), 409, 'conflict')
+    const body = await expectError(await app.request(`/api/p/${token}/consent`, jsonRequest('POST', { version: '1.1.0', answers: { consent: 'decline' } })), 409, 'conflict')
     expect(body.error.message).toMatch(/withdraw/i)
     expect(await snapshot(db)).toEqual(before)
+  })
+
+  it('keeps offering the version a participant agreed to after a newer information sheet ships', async () => {
+    const { app, token, db, participant } = await fixture()
+    await app.request(`/api/p/${token}/consent`, jsonRequest('POST', { version: '1.1.0', answers: { consent: 'agree' } }))
+    // As if they had agreed before version 1.1.0 shipped.
+    await db.updateTable('consent').set({ instrument_version: '1.0.0' }).where('participant_id', '=', participant.id).execute()
+    const state = (await (await app.request(`/api/p/${token}`)).json()) as { consent: { instrument: { version: string }; agreed: { version: string; survey: unknown } | null } }
+    expect(state.consent.instrument.version).toBe('1.1.0')
+    expect(state.consent.agreed?.version).toBe('1.0.0')
+    expect(JSON.stringify(state.consent.agreed?.survey)).not.toContain('In short')
   })
 
   it('refuses a consent given to another version of the form with 409 and the current version', async () => {
     const { app, token, db } = await fixture()
     const body = await expectError(await app.request(`/api/p/${token}/consent`, jsonRequest('POST', { version: '0.9.0', answers: { consent: 'agree' } })), 409, 'conflict')
-    expect(body.error.details).toEqual({ currentVersion: '1.0.0' })
+    expect(body.error.details).toEqual({ currentVersion: '1.1.0' })
     expect(await count(db, 'consent')).toBe(0)
   })
 
   it('names answers.consent when the decision is missing', async () => {
     const { app, token, db } = await fixture()
-    const body = await expectError(await app.request(`/api/p/${token}/consent`, jsonRequest('POST', { version: '1.0.0', answers: {} })), 422, 'validation_failed')
+    const body = await expectError(await app.request(`/api/p/${token}/consent`, jsonRequest('POST', { version: '1.1.0', answers: {} })), 422, 'validation_failed')
     expect(fieldsOf(body)).toEqual(['answers.consent'])
     expect(await count(db, 'consent')).toBe(0)
   })
 
   it('rejects a decision that is neither agree nor decline', async () => {
     const { app, token, db } = await fixture()
-    const body = await expectError(await app.request(`/api/p/${token}/consent`, jsonRequest('POST', { version: '1.0.0', answers: { consent: 'yes' } })), 422, 'validation_failed')
+    const body = await expectError(await app.request(`/api/p/${token}/consent`, jsonRequest('POST', { version: '1.1.0', answers: { consent: 'yes' } })), 422, 'validation_failed')
     expect(fieldsOf(body)).toEqual(['answers.consent'])
     expect(await count(db, 'consent')).toBe(0)
   })
@@ -925,7 +938,7 @@ describe('POST /api/p/:token/withdraw', () => {
   it('leaves other participants\' answers alone', async () => {
     const { app, token, cohort, deps, db } = await consentedFixture()
     const [other] = await addParticipants(deps, { cohortId: cohort.id, count: 1 }, 'test')
-    await app.request(`/api/p/${other!.token}/consent`, jsonRequest('POST', { version: '1.0.0', answers: { consent: 'agree' } }))
+    await app.request(`/api/p/${other!.token}/consent`, jsonRequest('POST', { version: '1.1.0', answers: { consent: 'agree' } }))
     await app.request(completeUrl(other!.token, 'pre', 'phq-9'), jsonRequest('POST', { answers: phq9([0, 0, 0, 0, 0, 0, 0, 0, 0]), clientId: 'submit-other' }))
     await app.request(completeUrl(token, 'pre', 'phq-9'), jsonRequest('POST', { answers: phq9([1, 1, 1, 1, 1, 1, 1, 1, 0]), clientId: 'submit-mine' }))
 
@@ -948,7 +961,7 @@ describe('POST /api/p/:token/withdraw', () => {
       409,
       'withdrawn',
     )
-    await expectError(await app.request(`/api/p/${token}/consent`, jsonRequest('POST', { version: '1.0.0', answers: { consent: 'agree' } })), 409, 'withdrawn')
+    await expectError(await app.request(`/api/p/${token}/consent`, jsonRequest('POST', { version: '1.1.0', answers: { consent: 'agree' } })), 409, 'withdrawn')
     expect(await snapshot(db)).toEqual(before)
 
     const state = await getState(app, token)
@@ -1063,7 +1076,7 @@ describe('requests that arrive together', () => {
 
   it('records one consent when the same decision is sent twice at once', async () => {
     const { app, token, db } = await fixture()
-    const body = { version: '1.0.0', answers: { consent: 'agree' } }
+    const body = { version: '1.1.0', answers: { consent: 'agree' } }
     const responses = await Promise.all([1, 2].map(() => app.request(`/api/p/${token}/consent`, jsonRequest('POST', body))))
     expect(responses.map((r) => r.status)).toEqual([200, 200])
     expect(await count(db, 'consent')).toBe(1)

@@ -296,7 +296,7 @@ describe('tracking', () => {
     expect(start.waves.map((w: { kind: string; state: string }) => [w.kind, w.state])).toEqual([['pre', 'open'], ['post', 'upcoming']])
 
     // P1 agrees, and an hour later saves a draft of the PHQ-9 at their link.
-    expect((await f.app.request(`/api/p/${token}/consent`, jsonRequest('POST', { version: '1.0.0', answers: { consent: 'agree' } }))).status).toBe(200)
+    expect((await f.app.request(`/api/p/${token}/consent`, jsonRequest('POST', { version: '1.1.0', answers: { consent: 'agree' } }))).status).toBe(200)
     f.clock.advance(3600 * 1000)
     expect((await f.app.request(`/api/p/${token}/forms/pre/phq-9/answers`, jsonRequest('PUT', { deviceId: 'device-test-0001', answers: [{ question: 'phq9_1', value: 2, answeredAt: f.clock.now().toISOString() }] }))).status).toBe(200)
 

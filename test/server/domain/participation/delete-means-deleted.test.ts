@@ -27,7 +27,7 @@ async function participantWithEverything(deps: Deps, app: { request: (path: stri
   const study = await codingStudy(deps, [text])
   await setWave(deps, { cohortId: study.cohort.id, kind: 'pre', opens: '2026-03-01', closes: '2026-03-14', instruments: ['phq-9'] }, 'test')
   const p1 = study.participants[0]!
-  expect((await app.request(`/api/p/${p1.token}/consent`, jsonRequest('POST', { version: '1.0.0', answers: { consent: 'agree' } }))).status).toBe(200)
+  expect((await app.request(`/api/p/${p1.token}/consent`, jsonRequest('POST', { version: '1.1.0', answers: { consent: 'agree' } }))).status).toBe(200)
   const phq = Object.fromEntries([2, 2, 2, 2, 2, 1, 1, 1, 1].map((v, i) => [`phq9_${i + 1}`, v]))
   expect((await app.request(`/api/p/${p1.token}/forms/pre/phq-9/complete`, jsonRequest('POST', { answers: phq, clientId: 'submit-0001' }))).status).toBe(200)
   const code = await createCode(deps, study.study.id, { level: 'code', name: 'Fear of officials' }, `staff:${study.coderA.id}`)
