@@ -18,7 +18,8 @@ import { InterviewNotes } from '../qualitative/InterviewNotes'
 import { Memos } from '../qualitative/Memos'
 import { withQuery } from '../qualitative/query'
 import { QualitativeTabs } from '../qualitative/StudySection'
-import { TranscriptText, type Highlight } from '../qualitative/TranscriptText'
+import { TranscriptText, type Highlight, type Stripe } from '../qualitative/TranscriptText'
+import { codeColours } from '../qualitative/code-colour'
 import type { CodeRow, CodingRow, TranscriptDetail } from '../qualitative/types'
 import { ApiFailure, call, useAction, useResource } from '../request'
 import { useMe } from '../session'
@@ -109,6 +110,18 @@ function CodingWorkspace({ studyId, transcript, codes, staffNames }: { studyId: 
     [rows, me.user.id, codeName, names],
   )
 
+  // One stripe per code and passage: a passage both coders gave the same code is one stripe.
+  const colours = useMemo(() => codeColours(codes), [codes])
+  const stripes = useMemo<Stripe[]>(() => {
+    const unique = new Map<string, Stripe>()
+    for (const c of rows) {
+      const key = `${c.codeId}:${c.start}:${c.end}`
+      if (!unique.has(key)) unique.set(key, { key, start: c.start, end: c.end, color: colours.get(c.codeId) ?? '#767676', label: codeName(c.codeId) })
+    }
+    return [...unique.values()]
+  }, [rows, colours, codeName])
+  const legend = useMemo(() => codes.filter((code) => rows.some((c) => c.codeId === code.id)), [codes, rows])
+
   const apply = useAction(async () => {
     if (!pending) return
     const codeIds = [...chosen]
@@ -150,12 +163,28 @@ function CodingWorkspace({ studyId, transcript, codes, staffNames }: { studyId: 
           <mark className="pending">{t('staff.coding.legendSelected')}</mark>
         </span>
       </div>
+      {legend.length > 0 && (
+        <section className="stripe-key no-print" aria-labelledby="stripe-legend-heading">
+          <h2 id="stripe-legend-heading" className="small-heading">
+            {t('staff.coding.stripesLegend')}
+          </h2>
+          <p className="visually-hidden">{t('staff.coding.stripesHint')}</p>
+          <ul className="stripe-legend" data-testid="stripe-legend">
+            {legend.map((code) => (
+              <li key={code.id}>
+                <span className="code-chip" style={{ background: colours.get(code.id) }} aria-hidden="true" />
+                {code.name}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       <div className="coding-layout">
         <section className="panel transcript-panel" aria-labelledby="text-heading">
           <h2 id="text-heading" className="visually-hidden">
             {t('staff.coding.text')}
           </h2>
-          <TranscriptText text={transcript.text} highlights={highlights} pending={pending} focused={focused} label={t('staff.coding.text')} onSelect={select} onClickAt={setInspectAt} />
+          <TranscriptText text={transcript.text} highlights={highlights} stripes={stripes} pending={pending} focused={focused} label={t('staff.coding.text')} onSelect={select} onClickAt={setInspectAt} />
         </section>
         <aside className="panel coding-panel no-print" aria-labelledby="panel-heading" data-testid="coding-panel">
           {pending ? (

@@ -95,7 +95,7 @@ export async function loadCodebook(deps: Deps, studyId: string): Promise<Codeboo
 }
 
 /** A node as the plain CodeNode the pure analyses take. */
-export const codeNode = (code: Code): CodeNode => ({ id: code.id, parentId: code.parentId, level: code.level, name: code.name, description: code.description })
+export const codeNode = (code: Code): CodeNode => ({ id: code.id, parentId: code.parentId, level: code.level, name: code.name, description: code.description, color: code.color })
 
 // ---------------------------------------------------------------------------------------------
 // Interviews

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto'
 import { parse } from 'csv-parse/sync'
 import type { Kysely } from 'kysely'
 import { insertAudit } from '../../db/repositories/audit'
+import { defaultCodeColour, normaliseCodeColour } from './code-colours'
 import { insertCode, insertCodeHistory, insertMemo, listCodes, type Code } from '../../db/repositories/codebook'
 import { findSameCoding, insertCoding, insertMemberCheck, listCodingsOfStudy } from '../../db/repositories/codings'
 import { findInterviewOfParticipant, findTranscriptOfInterview, insertInterview, upsertNote, upsertTranscript } from '../../db/repositories/interviews'
@@ -92,7 +93,9 @@ async function writeCodes(trx: Kysely<Database>, studyId: string, codes: Importe
       refused.add(imported.guid)
       continue
     }
-    const code = await insertCode(trx, { studyId, parentId: parent?.id ?? null, level: imported.level, name, description: imported.description?.trim().slice(0, 5000) || null }, now)
+    // The file's colour where it gives a valid one; otherwise the palette's next, as for a code made here.
+    const color = normaliseCodeColour(imported.color) ?? defaultCodeColour(existing.length)
+    const code = await insertCode(trx, { studyId, parentId: parent?.id ?? null, level: imported.level, name, description: imported.description?.trim().slice(0, 5000) || null, color }, now)
     await insertCodeHistory(trx, { codeId: code.id, action: 'create', details: { level: code.level, name: code.name, parentId: code.parentId, description: code.description, importedFrom: origin ?? 'a REFI-QDA file' }, actor }, now)
     existing.push(code)
     byGuid.set(imported.guid, code)

@@ -36,7 +36,7 @@ async function codedWorld() {
   const theme = await createCode(deps, S, { level: 'theme', name: 'Effects of Balint group', description: 'What changed' }, actor)
   const category = await createCode(deps, S, { level: 'category', name: 'Feelings', parentId: theme.id }, actor)
   const fear = await createCode(deps, S, { level: 'code', name: 'Fear of being judged', description: 'Afraid of others’ verdict', parentId: category.id }, actor)
-  const safe = await createCode(deps, S, { level: 'code', name: 'Feeling safe', parentId: category.id }, actor)
+  const safe = await createCode(deps, S, { level: 'code', name: 'Feeling safe', parentId: category.id, color: '#123abc' }, actor)
   const faces = await createCode(deps, S, { level: 'category', name: 'Faces' }, actor)
   const seeing = await createCode(deps, S, { level: 'code', name: 'Seeing', parentId: faces.id }, actor)
   const [t1, t2] = world.transcripts as [(typeof world.transcripts)[0], (typeof world.transcripts)[0]]
@@ -75,7 +75,7 @@ function content(bytes: Uint8Array) {
   for (const c of project.cases) for (const g of c.noteGuids) target(g, `case ${c.name}`)
   for (const g of project.projectNoteGuids) target(g, 'project')
   return {
-    codebook: project.codes.map((c) => [c.level, path(c.guid), c.description]).sort(),
+    codebook: project.codes.map((c) => [c.level, path(c.guid), c.description, c.color]).sort(),
     cases: project.cases.map((c) => [c.name, c.sourceGuids.map((g) => sourceName.get(g))]).sort(),
     texts: project.sources.map((s) => [s.name, s.text]).sort(),
     codings: project.sources.flatMap((s) => s.codings.map((c) => [s.name, c.start, c.end, path(c.codeGuid), users.get(c.userGuid!), sliceCodePoints(s.text, c.start, c.end)].join(' | '))).sort(),
@@ -90,13 +90,14 @@ describe('.qdpx round trip', () => {
     const first = await exportCohortQdpx(w.deps, w.cohort.id, { actor: 'test', destination: 'download' })
     const before = content(first.bytes)
     // What the first export holds, checked by hand, so the comparison below compares something.
+    // Colours: the palette's in creation order (Okabe–Ito), except the one chosen by hand.
     expect(before.codebook).toEqual([
-      ['category', 'Effects of Balint group / Feelings', null],
-      ['category', 'Faces', null],
-      ['code', 'Effects of Balint group / Feelings / Fear of being judged', 'Afraid of others’ verdict'],
-      ['code', 'Effects of Balint group / Feelings / Feeling safe', null],
-      ['code', 'Faces / Seeing', null],
-      ['theme', 'Effects of Balint group', 'What changed'],
+      ['category', 'Effects of Balint group / Feelings', null, '#56b4e9'],
+      ['category', 'Faces', null, '#0072b2'],
+      ['code', 'Effects of Balint group / Feelings / Fear of being judged', 'Afraid of others’ verdict', '#009e73'],
+      ['code', 'Effects of Balint group / Feelings / Feeling safe', null, '#123abc'],
+      ['code', 'Faces / Seeing', null, '#d55e00'],
+      ['theme', 'Effects of Balint group', 'What changed', '#e69f00'],
     ])
     expect(before.codings).toHaveLength(5)
     // 31–71 in code points: 🙂 before and 😟 inside count one each (UTF-16 would say 32–73).
@@ -230,6 +231,24 @@ describe('.qdc from another tool', () => {
     ])
     // The same file again: nothing new (the sibling-name rule finds each code).
     expect((await importQdc(deps, study.id, fixture('taguette-codebook.qdc'), 'test')).codes).toEqual({ created: 0, matched: 3 })
+  })
+
+  it('keeps the colours a .qdc gives (#rgb widened), and gives a code without a valid one the palette’s next', async () => {
+    const deps = await testDeps()
+    const study = await createStudy(deps, { name: 'Colours' }, 'test')
+    const qdc = `<?xml version="1.0" encoding="UTF-8"?>
+<CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="MAXQDA 2022"><Codes>
+  <Code guid="00000000-0000-4000-8000-000000000001" name="Red" isCodable="true" color="#FF0000"/>
+  <Code guid="00000000-0000-4000-8000-000000000002" name="Short" isCodable="true" color="#0AF"/>
+  <Code guid="00000000-0000-4000-8000-000000000003" name="None" isCodable="true"/>
+</Codes></CodeBook>`
+    const report = await importQdc(deps, study.id, qdc, 'test')
+    expect(report.validation.valid).toBe(true)
+    expect((await listCodes(deps.db, study.id)).map((c) => [c.name, c.color])).toEqual([
+      ['Red', '#ff0000'],
+      ['Short', '#00aaff'],
+      ['None', '#009e73'],
+    ])
   })
 
   it('refuses what is not a QDA-XML codebook and writes nothing', async () => {
