@@ -785,4 +785,11 @@ export const staffFa = {
   'staff.codebook.palette.6': 'ارغوانی',
   'staff.coding.stripesLegend': 'کدهای حاشیه',
   'staff.coding.stripesHint': 'هر بخش کدگذاری‌شده در حاشیه نواری به رنگ کد خود دارد؛ نشانگر را روی نوار ببرید تا نام کد را ببینید.',
+  'staff.coding.doneBy': 'کدگذاری تمام‌شده به دست',
+  'staff.coding.doneNobody': 'هنوز هیچ‌کس',
+  'staff.coding.doneYou': '{name} (شما)',
+  'staff.coding.doneMine': 'کدگذاری این متن را در {at} تمام‌شده اعلام کرده‌اید.',
+  'staff.coding.notDoneMine': 'کدگذاری این متن را هنوز تمام‌شده اعلام نکرده‌اید.',
+  'staff.coding.markDone': 'کدگذاری‌ام تمام شد',
+  'staff.coding.undoDone': 'هنوز تمام نشده است',
 } satisfies Partial<Record<keyof typeof staffEn, string>>

@@ -783,4 +783,11 @@ export const staffEn = {
   'staff.codebook.palette.6': 'Reddish purple',
   'staff.coding.stripesLegend': 'Codes in the margin',
   'staff.coding.stripesHint': 'Each coded passage has a stripe in its code’s colour in the margin; point at a stripe to see its code.',
+  'staff.coding.doneBy': 'Coding done by',
+  'staff.coding.doneNobody': 'Nobody yet',
+  'staff.coding.doneYou': '{name} (you)',
+  'staff.coding.doneMine': 'You marked your coding of this transcript done on {at}.',
+  'staff.coding.notDoneMine': 'You have not marked your coding of this transcript done.',
+  'staff.coding.markDone': 'Mark my coding done',
+  'staff.coding.undoDone': 'Not done after all',
 } as const

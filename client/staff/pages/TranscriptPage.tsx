@@ -76,12 +76,41 @@ export function TranscriptPage({ id }: { id: string }) {
         </nav>
       </header>
       <QualitativeTabs studyId={study.id} current="coding" />
+      <DoneMark key={`done-${transcript.id}`} transcriptId={transcript.id} />
       <CodingWorkspace key={transcript.id} studyId={study.id} transcript={transcript} codes={codes} staffNames={names} />
       <InterviewNotes studyId={study.id} transcriptId={transcript.id} />
       <section className="panel" data-testid="transcript-memos">
         <Memos studyId={study.id} target={{ type: 'transcript', id: transcript.id }} names={names} />
       </section>
     </>
+  )
+}
+
+/**
+ * The coder's own "done" mark on this transcript: set when they have finished coding it, taken back
+ * if they go on. Each coder marks only for themself; the list of transcripts shows everyone's.
+ */
+function DoneMark({ transcriptId }: { transcriptId: string }) {
+  const me = useMe()
+  const marks = useResource(() => call(api.transcripts[':id'].done.$get({ param: { id: transcriptId } })), [transcriptId])
+  const mine = marks.data?.find((m) => m.coderId === me.user.id)
+  const toggle = useAction(async () => {
+    const param = { param: { id: transcriptId } }
+    await call(mine ? api.transcripts[':id'].done.$delete(param) : api.transcripts[':id'].done.$put(param))
+    await marks.reload()
+  })
+  if (marks.error) return <LoadError error={marks.error} retry={marks.reload} />
+  if (!marks.data) return null
+  return (
+    <div className="done-mark no-print" data-testid="done-mark">
+      <p role="status" className={mine ? 'done-status done' : 'done-status'}>
+        {mine ? t('staff.coding.doneMine', { at: dateTime(mine.doneAt) }) : t('staff.coding.notDoneMine')}
+      </p>
+      <button type="button" className={mine ? 'secondary' : undefined} onClick={() => void toggle.run()} disabled={toggle.pending}>
+        {mine ? t('staff.coding.undoDone') : t('staff.coding.markDone')}
+      </button>
+      <ErrorNotice message={toggle.error?.message} />
+    </div>
   )
 }
 
