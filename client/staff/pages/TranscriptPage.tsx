@@ -121,7 +121,11 @@ function CodingWorkspace({ studyId, transcript, codes, staffNames }: { studyId: 
   const coders = new URLSearchParams(search).get('coders') === 'all' ? 'all' : 'mine'
   const codings = useResource(() => call(api.transcripts[':id'].codings.$get(withQuery({ param: { id: transcript.id } }, { coders }))), [transcript.id, coders])
   const [pending, setPending] = useState<Span | null>(null)
-  const [focused, setFocused] = useState<Span | null>(null)
+  // Arriving from retrieval or search (`?passage=start-end`): that passage outlined and in view.
+  const [focused, setFocused] = useState<Span | null>(() => {
+    const match = /^(\d+)-(\d+)$/.exec(new URLSearchParams(search).get('passage') ?? '')
+    return match && Number(match[1]) < Number(match[2]) ? { start: Number(match[1]), end: Number(match[2]) } : null
+  })
   const [inspectAt, setInspectAt] = useState<number | null>(null)
   const [chosen, setChosen] = useState<Set<string>>(new Set())
   const [done, setDone] = useState<string | null>(null)

@@ -562,6 +562,9 @@ describe('GET /studies/:id/segments (retrieval) and /search', () => {
     expect(res.body.segments[2].after).toBe('\nP4: I wanted to see their faces.')
 
     // Case variables: the role as given; the change group on PHQ-9 (P1, P2 improved; P4 not).
+    // The theme's own segments only: none, all are coded with codes below it.
+    expect((await w.call(`/studies/${w.study.id}/segments?code=${w.codes.effects.id}&children=false`)).body.segments).toEqual([])
+    expect((await w.call(`/studies/${w.study.id}/segments?code=${w.codes.fear.id}&children=false`)).body.segments).toHaveLength(3)
     const resident = await w.call(`/studies/${w.study.id}/segments?code=${w.codes.effects.id}&role=resident`)
     expect(resident.body.segments.map((s: Json) => s.participant.label)).toEqual(['P1'])
     const notImproved = await w.call(`/studies/${w.study.id}/segments?change=not_improved`)
