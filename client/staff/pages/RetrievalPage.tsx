@@ -158,9 +158,10 @@ function Segments({ studyId, codes, roles }: { studyId: string; codes: CodeRow[]
                   <span className="muted small">{t('staff.retrieval.codedBy', { names: s.coders.map((c) => c.name).join(', ') })}</span>
                 </p>
                 <blockquote className="in-context">
-                  {s.before && <span className="context">{s.before} </span>}
+                  {/* The context holds the white space around the passage as the transcript has it. */}
+                  {s.before && <span className="context">{s.before}</span>}
                   <mark className="coded">{s.text}</mark>
-                  {s.after && <span className="context"> {s.after}</span>}
+                  {s.after && <span className="context">{s.after}</span>}
                 </blockquote>
                 <Link href={passageHref(s.transcriptId, s.start, s.end)}>{t('staff.retrieval.open', { code: s.participant.label })}</Link>
               </li>
