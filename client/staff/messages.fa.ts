@@ -820,4 +820,5 @@ export const staffFa = {
   'staff.retrieval.noHits': '«{q}» در هیچ متنی نیامده است.',
   'staff.retrieval.hits': 'جاهایی با «{q}»: {n}',
   'staff.qualitative.retrievalAbout': 'همهٔ بخش‌های کدگذاری‌شده با یک کد در همهٔ متن‌ها، و جست‌وجو در واژه‌های آن‌ها',
+  'staff.coding.heldAtZone': 'زمان برگزاری (به وقت {zone})',
 } satisfies Partial<Record<keyof typeof staffEn, string>>

@@ -818,4 +818,5 @@ export const staffEn = {
   'staff.retrieval.noHits': '“{q}” is in no transcript.',
   'staff.retrieval.hits': 'Places with “{q}”: {n}',
   'staff.qualitative.retrievalAbout': 'every passage coded with a code across the transcripts, and search in their words',
+  'staff.coding.heldAtZone': 'Held (time in {zone})',
 } as const

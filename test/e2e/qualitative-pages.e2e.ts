@@ -13,7 +13,7 @@ import { grantRole } from '../../server/db/repositories/staff'
 import { findTranscriptPlace } from '../../server/db/repositories/interviews'
 import { createCode } from '../../server/domain/qualitative/codebook'
 import { addCodings } from '../../server/domain/qualitative/coding'
-import { putTranscript, startInterview } from '../../server/domain/qualitative/interviews'
+import { assignInterviewer, putTranscript, startInterview } from '../../server/domain/qualitative/interviews'
 import { addParticipants, createCohort, createStudy } from '../../server/domain/staff/setup'
 import { createStaffUser } from '../../server/domain/staff/auth'
 import { spanOf } from '../helpers/qualitative'
@@ -238,6 +238,58 @@ describe('in Persian, right to left', () => {
     await page.locator('[data-testid="search-hits"]').getByRole('link').first().click()
     await page.locator('[data-testid="transcript-text"] .focused').first().waitFor()
     expect(page.url()).toContain(`/transcripts/${p2.transcriptId}?passage=`)
+    expect(errors).toEqual([])
+    await context.close()
+  })
+})
+
+describe('interview times in the study’s time zone', () => {
+  it('shows and takes start and end in Tehran time in a browser set to New York, with the duration', async () => {
+    const email = `interviewer.${++unique}@example.org`
+    const interviewer = await createStaffUser(server.deps, { email, name: 'Ivo Interviewer', password: staffPassword }, 'test')
+    const study = await createStudy(server.deps, { name: 'Tehran interviews', timeZone: 'Asia/Tehran' }, 'test')
+    await grantRole(server.db, { studyId: study.id, userId: interviewer.id, role: 'interviewer' }, new Date())
+    const cohort = await createCohort(server.deps, { studyId: study.id, name: 'A' }, 'test')
+    const [row] = await addParticipants(server.deps, { cohortId: cohort.id, count: 1 }, 'test')
+    await assignInterviewer(server.deps, study.id, { interviewerId: interviewer.id, participantId: row!.id }, 'test')
+    const participant = (await findParticipant(server.db, row!.id))!
+    // 10:00 in Tehran is 06:30 UTC and 01:30 in New York.
+    const interview = await startInterview(server.deps, participant, interviewer, { consentToRecord: true, startedAt: '2026-03-02T06:30:00.000Z' })
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB', timezoneId: 'America/New_York' })
+    const page = await context.newPage()
+    const errors: string[] = []
+    page.on('pageerror', (error) => errors.push(error.message))
+    expect(await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone)).toBe('America/New_York')
+    await signIn(page, server.baseUrl, email)
+    await page.goto(`${server.baseUrl}/interviews/${participant.id}`)
+    const times = page.locator('[data-testid="interview-times"]')
+    await times.waitFor()
+    await times.getByText(/as date and time in Asia\/Tehran/).waitFor()
+    expect(await times.getByLabel('Started').inputValue()).toBe('2026-03-02T10:00')
+    expect(await page.locator('[data-testid="interview-started"]').innerText()).toBe('Mar 2, 2026, 10:00 AM (Asia/Tehran)')
+
+    await times.getByLabel('Ended').fill('2026-03-02T11:05')
+    await times.getByRole('button', { name: 'Save start and end' }).click()
+    await page.locator('[data-testid="interview-duration"]').getByText('Duration: 1 h 05 min').waitFor()
+    const stored = () => server.db.selectFrom('interview').select(['started_at', 'ended_at']).where('id', '=', interview.id).executeTakeFirstOrThrow()
+    expect(await stored()).toEqual({ started_at: '2026-03-02T06:30:00.000Z', ended_at: '2026-03-02T07:35:00.000Z' })
+    expect(await page.locator('[data-testid="interview-ended"]').innerText()).toBe('Mar 2, 2026, 11:05 AM (Asia/Tehran)')
+
+    // Just after midnight in Tehran: still the day before in UTC and in New York.
+    await times.getByLabel('Started').fill('2026-03-02T00:15')
+    await times.getByLabel('Ended').fill('2026-03-02T01:00')
+    await times.getByRole('button', { name: 'Save start and end' }).click()
+    await page.locator('[data-testid="interview-duration"]').getByText('Duration: 45 min').waitFor()
+    expect(await stored()).toEqual({ started_at: '2026-03-01T20:45:00.000Z', ended_at: '2026-03-01T21:30:00.000Z' })
+    await screenshot(page, 'qualitative-pages-10-interview-times-tehran')
+
+    // In Persian, the same times in Persian digits, still Tehran's.
+    await page.evaluate(() => localStorage.setItem('balint.staff.language', 'fa'))
+    await page.reload()
+    await page.locator('[data-testid="interview-duration"]').getByText(/مدت: (۴۵|45) دقیقه/).waitFor()
+    expect(await page.locator('[data-testid="interview-times"]').getByText(/Asia\/Tehran/).count()).toBeGreaterThan(0)
+    await screenshot(page, 'qualitative-pages-11-interview-times-fa')
     expect(errors).toEqual([])
     await context.close()
   })

@@ -2,7 +2,7 @@
 import { Link } from 'wouter'
 import { api } from '../../lib/api'
 import { t } from '../../lib/i18n'
-import { dateTime } from '../format'
+import { dateTime, dateTimeIn } from '../format'
 import { InterviewAssignments } from '../qualitative/InterviewAssignments'
 import { StudySectionHeader } from '../qualitative/StudySection'
 import { call, useResource } from '../request'
@@ -38,7 +38,7 @@ export function CodingPage({ id }: { id: string }) {
                     {t('staff.coding.order')}
                   </th>
                   <th scope="col">{t('staff.interviews.transcript')}</th>
-                  <th scope="col">{t('staff.coding.heldAt')}</th>
+                  <th scope="col">{t('staff.coding.heldAtZone', { zone: study.timeZone })}</th>
                   <th scope="col">{t('staff.coding.format')}</th>
                   <th scope="col" className="num">
                     {t('staff.coding.length')}
@@ -54,7 +54,7 @@ export function CodingPage({ id }: { id: string }) {
                     <th scope="row">
                       <Link href={`/transcripts/${transcript.id}`}>{t('staff.coding.openTranscript', { code: transcript.participant.code })}</Link>
                     </th>
-                    <td>{dateTime(transcript.interviewStartedAt)}</td>
+                    <td>{dateTimeIn(transcript.interviewStartedAt, study.timeZone, false)}</td>
                     <td>{t(`staff.transcript.format.${transcript.format}`)}</td>
                     <td className="num">{transcript.length}</td>
                     <td>{dateTime(transcript.updatedAt)}</td>
