@@ -163,7 +163,7 @@ describe('who sees which interview', () => {
     const interview = await startedInterview(w)
     const mine = await w.call(w.staff.interviewer, 'GET', '/interviewer/participants')
     expect(mine.body).toEqual([
-      expect.objectContaining({ participantId: w.p1.id, participantCode: 'P1', interviewStatus: 'in_progress', study: { id: w.study.id, name: 'Interview study' } }),
+      expect.objectContaining({ participantId: w.p1.id, participantCode: 'P1', interviewStatus: 'in_progress', study: { id: w.study.id, name: 'Interview study', timeZone: w.study.timeZone } }),
     ])
     expect((await w.call(w.staff.otherInterviewer, 'GET', '/interviewer/participants')).body).toEqual([])
 
