@@ -14,6 +14,7 @@ import * as m0060 from './0060_study_language_time_zone'
 import * as m0061 from './0061_consensus_coding'
 import * as m0062 from './0062_coding_done'
 import * as m0070 from './0070_code_colour'
+import * as m0071 from './0071_coding_consensus_unique'
 
 /** Every migration, by name, in order. Add new ones at the end; never change a shipped one. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '0061_consensus_coding': m0061,
   '0062_coding_done': m0062,
   '0070_code_colour': m0070,
+  '0071_coding_consensus_unique': m0071,
 }

@@ -9,10 +9,11 @@ import { strToU8, zipSync } from 'fflate'
 import { describe, expect, it } from 'vitest'
 import { listCodes } from '../../../../server/db/repositories/codebook'
 import { listCodingsOfStudy } from '../../../../server/db/repositories/codings'
+import { findStaffUser } from '../../../../server/db/repositories/staff'
 import { findInterviewOfParticipant, findTranscriptOfInterview } from '../../../../server/db/repositories/interviews'
 import { findParticipant, listParticipants } from '../../../../server/db/repositories/participants'
 import { createCode, createMemo } from '../../../../server/domain/qualitative/codebook'
-import { addCodings, chooseQuote, recordMemberCheck } from '../../../../server/domain/qualitative/coding'
+import { addCodings, chooseQuote, recordMemberCheck, recordResolution } from '../../../../server/domain/qualitative/coding'
 import { saveNote } from '../../../../server/domain/qualitative/interviews'
 import { exportCohortQdpx } from '../../../../server/domain/qualitative/qda-export'
 import { importCodebookCsv, importQdc, importQdpx } from '../../../../server/domain/qualitative/qda-import'
@@ -45,6 +46,8 @@ async function codedWorld() {
   await addCodings(deps, t1, world.coderA.id, { codeIds: [safe.id], ...spanOf(P1, 'the cafe\u0301 talks felt safe') })
   await addCodings(deps, t2, world.coderB.id, { codeIds: [seeing.id], ...spanOf(P2, 'می‌خواستم چهره‌ها را ببینم.') })
   await addCodings(deps, t2, world.coderA.id, { codeIds: [seeing.id], ...spanOf(P2, 'I preferred to see all the faces.') })
+  // The coders disagreed on how much of P1's sentence is fear; B's span was agreed: the consensus set.
+  await recordResolution(deps, t1, world.coderB.id, { codeId: fear.id, ...spanOf(P1, 'afraid 😟 of being judged'), decision: 'applies', note: 'B’s span: the fear, not the sentence.' })
   await createMemo(deps, S, { targetType: 'code', targetId: fear.id, text: 'Steiner: seeing and being seen.\nSecond line.' }, world.coderA.id)
   await createMemo(deps, S, { targetType: 'transcript', targetId: t2.transcriptId, text: 'Short interview 🙂' }, world.coderB.id)
   await createMemo(deps, S, { targetType: 'project', text: 'Coded in two rounds.' }, world.coderA.id)
@@ -99,7 +102,9 @@ describe('.qdpx round trip', () => {
       ['code', 'Faces / Seeing', null, '#d55e00'],
       ['theme', 'Effects of Balint group', 'What changed', '#e69f00'],
     ])
-    expect(before.codings).toHaveLength(5)
+    // Five codings of the coders and one of the consensus set, as its own user.
+    expect(before.codings).toHaveLength(6)
+    expect(before.codings).toContain(`P1 | 46 | 70 | Effects of Balint group / Feelings / Fear of being judged | Consensus (agreed by ${w.coderB.name}) | afraid 😟 of being judged`)
     // 31–71 in code points: 🙂 before and 😟 inside count one each (UTF-16 would say 32–73).
     expect(before.codings).toContain(`P1 | 31 | 71 | Effects of Balint group / Feelings / Fear of being judged | ${w.coderA.name} | At first I was afraid 😟 of being judged.`)
     expect(before.notes).toEqual([
@@ -120,13 +125,20 @@ describe('.qdpx round trip', () => {
       codes: { created: 6, matched: 0 },
       participants: { created: 2, matched: 0 },
       transcripts: 2,
-      codings: 5,
+      codings: 6,
+      consensusCodings: 1,
       memos: 3,
       interviewNotes: 1,
       memberChecks: 1,
-      users: { created: 2, matched: 0 },
+      // The consensus user is coder B again, found by name.
+      users: { created: 2, matched: 1 },
       skipped: [],
     })
+    // The consensus coding is one again, by B, and the analyses use it.
+    const reimported = (await listCodingsOfStudy(deps.db, study.id)).filter((c) => c.consensus)
+    expect(reimported.map((c) => c.text)).toEqual(['afraid 😟 of being judged'])
+    const coderB = await findStaffUser(deps.db, reimported[0]!.coderId)
+    expect(coderB?.name).toBe(w.coderB.name)
     const second = await exportCohortQdpx(deps, cohort.id, { actor: 'test', destination: 'download' })
     expect(content(second.bytes)).toEqual(before)
 
@@ -135,7 +147,8 @@ describe('.qdpx round trip', () => {
     expect(again.codes).toEqual({ created: 0, matched: 6 })
     expect(again.transcripts).toBe(0)
     expect(again.skipped.map((s) => s.reason)).toEqual(['P1 already has a transcript; a participant has one interview', 'P2 already has a transcript; a participant has one interview'])
-  })
+    // Two exports, two imports and their schema checks: give a shared machine time.
+  }, 30_000)
 })
 
 describe('a project written by hand, as other tools write them', () => {
