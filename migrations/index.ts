@@ -13,6 +13,8 @@ import * as m0052 from './0052_transcript_search'
 import * as m0060 from './0060_study_language_time_zone'
 import * as m0061 from './0061_consensus_coding'
 import * as m0062 from './0062_coding_done'
+import * as m0070 from './0070_code_colour'
+import * as m0071 from './0071_coding_consensus_unique'
 import * as m0110 from './0110_response_participant_index'
 import * as m0120 from './0120_postgres'
 
@@ -32,6 +34,8 @@ export const migrations: Record<string, Migration> = {
   '0060_study_language_time_zone': m0060,
   '0061_consensus_coding': m0061,
   '0062_coding_done': m0062,
+  '0070_code_colour': m0070,
+  '0071_coding_consensus_unique': m0071,
   '0110_response_participant_index': m0110,
   '0120_postgres': m0120,
 }

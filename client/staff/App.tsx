@@ -21,6 +21,7 @@ import { ResetPasswordPage } from './pages/ResetPasswordPage'
 import { SignInPage } from './pages/SignInPage'
 import { StudyPage } from './pages/StudyPage'
 import { PooledReportPage } from './pages/PooledReportPage'
+import { RetrievalPage } from './pages/RetrievalPage'
 import { TranscriptPage } from './pages/TranscriptPage'
 import { ApiFailure, call, setUnauthorizedHandler } from './request'
 import { SessionProvider, useSession } from './session'
@@ -47,6 +48,7 @@ export function App() {
                 <Route path="/studies/:id/pooled">{(params) => <PooledReportPage id={params.id} />}</Route>
                 <Route path="/studies/:id/coding">{(params) => <CodingPage id={params.id} />}</Route>
                 <Route path="/studies/:id/codebook">{(params) => <CodebookPage id={params.id} />}</Route>
+                <Route path="/studies/:id/retrieval">{(params) => <RetrievalPage id={params.id} />}</Route>
                 <Route path="/studies/:id/analysis/:tab?">
                   {(params) => (
                     <Suspense fallback={<Loading />}>

@@ -42,6 +42,12 @@ export function dateTime(iso: string): string {
   return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso))
 }
 
+/** Date and time, to the minute, in `timeZone`, with the zone named unless `named` is false: "Mar 2, 2026, 10:00 AM (Asia/Tehran)". */
+export function dateTimeIn(iso: string, timeZone: string, named = true): string {
+  const shown = new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(new Date(iso))
+  return named ? `${shown} (${timeZone})` : shown
+}
+
 /** A date without the time, short: "Nov 29, 2026", the day it is in `timeZone` (group sessions: UTC). */
 export function shortDate(iso: string, timeZone = 'UTC'): string {
   return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeZone }).format(new Date(iso))

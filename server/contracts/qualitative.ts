@@ -44,18 +44,25 @@ export const transcriptBody = z.strictObject({
 
 const codeName = z.string().trim().min(1, 'must not be empty').max(200)
 const codeDescription = z.string().trim().max(5000).nullable()
+/** A colour as `#rrggbb` (the colour input's value); stored lower case. */
+const codeColour = z
+  .string()
+  .regex(/^#[0-9a-fA-F]{6}$/, 'a colour such as #e69f00')
+  .transform((c) => c.toLowerCase())
 
 export const createCodeBody = z.strictObject({
   level: z.enum(['theme', 'category', 'code']),
   name: codeName,
   description: codeDescription.optional(),
+  /** The next colour of the default palette when not given. */
+  color: codeColour.optional(),
   /** A category's theme or a code's category; null or absent for a theme (or an ungrouped category or code). */
   parentId: id.nullable().optional(),
 })
 
 export const updateCodeBody = z
-  .strictObject({ name: codeName.optional(), description: codeDescription.optional(), parentId: id.nullable().optional() })
-  .refine((b) => Object.keys(b).length > 0, 'change at least one of name, description, parentId')
+  .strictObject({ name: codeName.optional(), description: codeDescription.optional(), color: codeColour.optional(), parentId: id.nullable().optional() })
+  .refine((b) => Object.keys(b).length > 0, 'change at least one of name, description, color, parentId')
 
 export const mergeCodeBody = z.strictObject({ into: id })
 

@@ -300,6 +300,8 @@ export interface CodeTable {
   level: CodeLevelColumn
   name: string
   description: string | null
+  /** `#rrggbb` (lower case), or null for a code made before colours existed (migration 0070). */
+  color: string | null
   /** Set when the code was merged into another; it then no longer appears in the codebook. */
   merged_into: string | null
   created_at: string

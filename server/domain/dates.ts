@@ -107,6 +107,46 @@ export function lastDayInZone(closesAt: string, timeZone: string): string {
   return dayInZone(new Date(new Date(closesAt).getTime() - 1), timeZone)
 }
 
+/**
+ * An instant as the wall-clock time it is in `timeZone`, to the minute, as a datetime-local input
+ * holds it ("YYYY-MM-DDTHH:mm"). The staff app shows and takes interview times this way, in the
+ * study's zone rather than the browser's.
+ *
+ * @example
+ * wallTimeInZone(new Date('2026-03-02T06:30:00Z'), 'Asia/Tehran') // "2026-03-02T10:00"
+ */
+export function wallTimeInZone(instant: Date, timeZone: string): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
+      .formatToParts(instant)
+      .map((p) => [p.type, p.value]),
+  ) as Record<string, string>
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`
+}
+
+/**
+ * The instant a wall-clock time ("YYYY-MM-DDTHH:mm", a datetime-local value) stands for in
+ * `timeZone`. A time that a clock change skips (spring forward) is read with the offset before the
+ * change, so it lands that much later (02:30 on a night that jumps from 02:00 to 03:00 is 03:30); a
+ * time that occurs twice (fall back) is its first occurrence.
+ *
+ * @throws {RangeError} a value that is not YYYY-MM-DDTHH:mm, or an unknown zone
+ * @example
+ * instantOfWallTime('2026-03-02T10:00', 'Asia/Tehran').toISOString() // "2026-03-02T06:30:00.000Z"
+ */
+export function instantOfWallTime(value: string, timeZone: string): Date {
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(value)
+  if (!match) throw new RangeError(`"${value}" is not a date and time (YYYY-MM-DDTHH:mm)`)
+  if (!isTimeZone(timeZone)) throw new RangeError(`"${timeZone}" is not an IANA time zone`)
+  const [year, month, day, hour, minute] = match.slice(1).map(Number) as [number, number, number, number, number]
+  const wall = Date.UTC(year, month - 1, day, hour, minute)
+  // Two rounds: the offset at the first guess may differ from the offset at the answer near a change.
+  const before = wall - offsetAt(wall - 24 * 3600 * 1000, timeZone)
+  const guess = wall - offsetAt(wall, timeZone)
+  const candidates = [before, guess].filter((instant) => wall - offsetAt(instant, timeZone) === instant)
+  return new Date(candidates.length > 0 ? Math.min(...candidates) : before)
+}
+
 export type WaveState = 'upcoming' | 'open' | 'closed'
 
 /** A wave is open from `opensAt` (inclusive) to `closesAt` (exclusive). */

@@ -28,6 +28,7 @@ import {
   updateMemoBody,
 } from '../contracts/qualitative'
 import { findCode, type Code } from '../db/repositories/codebook'
+import { listCodingDoneOf } from '../db/repositories/codings'
 import { findInterviewOfParticipant, findTranscript, findTranscriptPlace, listTranscriptsOfStudy, type TranscriptPlace } from '../db/repositories/interviews'
 import { requireStudyRole, type StudyAccess } from '../domain/staff/access'
 import { codebook, codeHistory, createCode, createMemo, deleteCode, editCode, editMemo, mergeCode, removeMemo, requireMemo, studyMemos } from '../domain/qualitative/codebook'
@@ -170,6 +171,7 @@ export function interviewRoutes(deps: Deps) {
       .get('/studies/:id/transcripts', pathParams(idParam), async (c) => {
         const { study } = await asResearcher(deps, c, c.req.valid('param').id, 'study')
         const transcripts = await listTranscriptsOfStudy(deps.db, study.id)
+        const done = await listCodingDoneOf(deps.db, transcripts.map((t) => t.id))
         // A list for choosing: the texts are fetched one at a time.
         return c.json(
           transcripts.map((t) => ({
@@ -181,6 +183,8 @@ export function interviewRoutes(deps: Deps) {
             format: t.format,
             length: codePointLength(t.text),
             updatedAt: t.updatedAt,
+            /** Each coder who marked their coding of it done, first done first. */
+            done: done.filter((d) => d.transcriptId === t.id).map((d) => ({ coderId: d.coderId, name: d.coderName, doneAt: d.doneAt })),
           })),
           200,
         )

@@ -16,7 +16,7 @@ import { cohortJointDisplay } from '../domain/qualitative/joint-display'
 import { exportCohortQdpx, exportStudyQdc, type QdaFile } from '../domain/qualitative/qda-export'
 import { importCodebookCsv, importQdc, importQdpx } from '../domain/qualitative/qda-import'
 import { notesCsv, studyNotes } from '../domain/qualitative/notes'
-import { codedSegments, searchStudyTranscripts, segmentsCsv } from '../domain/qualitative/retrieval'
+import { codedSegments, searchStudyTranscripts, segmentsCsv, type SegmentQuery } from '../domain/qualitative/retrieval'
 import { ApiError } from '../domain/errors'
 import { studyAgreement, studySaturation } from '../domain/qualitative/analyses'
 import { codeFrequenciesCsv, studyCodeFrequencies, studyTable2, table2Csv, table2Markdown } from '../domain/qualitative/table2'
@@ -43,12 +43,17 @@ const jointDisplayQuery = z.object({ instrument: z.string().min(1).max(100).opti
 
 const segmentsQuery = z.object({
   code: id.optional(),
+  /** "false": the code's own segments only, not those of the codes below it. */
+  children: z.enum(['true', 'false']).optional(),
   role: z.string().trim().min(1).max(200).optional(),
   change: z.enum(['improved', 'not_improved', 'no_pair']).optional(),
   instrument: z.string().min(1).max(100).optional(),
   scale: z.string().min(1).max(100).optional(),
   q: z.string().trim().max(200).optional(),
 })
+
+/** The query string as the retrieval takes it: `children` a boolean (true unless "false"). */
+const segmentQuery = ({ children, ...query }: z.infer<typeof segmentsQuery>): SegmentQuery => ({ ...query, children: children !== 'false' })
 
 const researcherOnly = ['researcher'] as const
 
@@ -137,11 +142,11 @@ export function qualitativeRoutes(deps: Deps) {
     // Retrieval: the passages coded with a code and its children, across transcripts; text search.
     .get('/studies/:id/segments', pathParams(idParam), queryParams(segmentsQuery), async (c) => {
       const { study } = await requireStudyRole(deps, staffOf(c).user, c.req.valid('param').id, researcherOnly)
-      return c.json({ segments: await codedSegments(deps, study.id, c.req.valid('query')) }, 200)
+      return c.json({ segments: await codedSegments(deps, study.id, segmentQuery(c.req.valid('query'))) }, 200)
     })
     .get('/studies/:id/segments.csv', pathParams(idParam), queryParams(segmentsQuery), async (c) => {
       const { study } = await requireStudyRole(deps, staffOf(c).user, c.req.valid('param').id, researcherOnly)
-      const segments = await codedSegments(deps, study.id, c.req.valid('query'))
+      const segments = await codedSegments(deps, study.id, segmentQuery(c.req.valid('query')))
       return c.body(segmentsCsv(segments), 200, { 'content-type': 'text/csv; charset=utf-8', 'cache-control': 'no-store' })
     })
     .get('/studies/:id/search', pathParams(idParam), queryParams(z.object({ q: z.string().trim().min(1, 'give words to search for').max(200) })), async (c) => {

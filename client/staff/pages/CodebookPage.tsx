@@ -3,6 +3,9 @@
  * Codes are added, renamed, described, moved and merged as the analysis goes on; each change is in
  * the code's history. A code's memos and its Table 2 quotation are chosen here too.
  */
+import { defaultCodeColour } from '../../../server/domain/qualitative/code-colours'
+import { codeColours } from '../qualitative/code-colour'
+import { ColourChoice } from '../qualitative/ColourChoice'
 import { useState } from 'react'
 import { Link, useLocation, useSearch } from 'wouter'
 import { ConfirmDialog, useConfirmation } from '../../components/ConfirmDialog'
@@ -81,9 +84,11 @@ export function CodebookPage({ id }: { id: string }) {
 
 function CodeTree({ studyId, codes, quotes, selectedId }: { studyId: string; codes: CodeRow[]; quotes: QuoteRow[]; selectedId: string | null }) {
   const quoted = new Set(quotes.map((q) => q.codeId))
+  const colours = codeColours(codes)
   const node = (n: CodeTreeNode) => (
     <li key={n.id} className={`tree-${n.level}`}>
       <Link href={`/studies/${studyId}/codebook?code=${n.id}`} className="tree-node" aria-current={n.id === selectedId ? 'true' : undefined}>
+        <span className="code-chip" style={{ background: colours.get(n.id) }} aria-hidden="true" />
         <span className={`level level-${n.level}`}>{levelLabel(n.level)}</span> <span className="tree-name">{n.name}</span>
         {quoted.has(n.id) && <span className="badge">{t('staff.codebook.hasQuote')}</span>}
       </Link>
@@ -108,11 +113,15 @@ function AddCode({ studyId, codes, selected, onAdded }: { studyId: string; codes
   const suggested: CodeLevel = selected?.level === 'theme' ? 'category' : 'code'
   const [level, setLevel] = useState<CodeLevel>(suggested)
   const [form, setForm] = useState({ name: '', description: '', parentId: '' })
+  // The palette's next colour, as the server would give; the researcher may choose another.
+  const [colour, setColour] = useState<string | null>(null)
+  const color = colour ?? defaultCodeColour(codes.length)
   const parents = parentsFor(level, codes, byId)
   const parentId = parents.some((p) => p.id === form.parentId) ? form.parentId : selected && parents.some((p) => p.id === selected.id) ? selected.id : ''
   const add = useAction(async () => {
-    const code = await call(api.studies[':id'].codes.$post({ param: { id: studyId }, json: { level, name: form.name, description: form.description.trim() || null, parentId: parentId || null } }))
+    const code = await call(api.studies[':id'].codes.$post({ param: { id: studyId }, json: { level, name: form.name, description: form.description.trim() || null, color, parentId: parentId || null } }))
     setForm({ name: '', description: '', parentId: '' })
+    setColour(null)
     await onAdded(code)
   })
   return (
@@ -158,7 +167,8 @@ function AddCode({ studyId, codes, selected, onAdded }: { studyId: string; codes
       <Field label={t('staff.codebook.description')} hint={t('staff.optional')} error={add.fieldError('description')}>
         {(props) => <textarea {...props} rows={2} maxLength={5000} value={form.description} onChange={(e) => setForm({ ...form, description: e.target.value })} />}
       </Field>
-      <ErrorNotice message={add.formError(['level', 'name', 'parentId', 'description'])} />
+      <ColourChoice value={color} onChange={setColour} error={add.fieldError('color')} />
+      <ErrorNotice message={add.formError(['level', 'name', 'parentId', 'description', 'color'])} />
       <div className="actions">
         <button type="submit" disabled={add.pending}>
           {t('staff.codebook.addButton', { level: levelWord(level) })}
@@ -170,7 +180,7 @@ function AddCode({ studyId, codes, selected, onAdded }: { studyId: string; codes
 
 function CodeDetails({ studyId, code, data, onChanged, select }: { studyId: string; code: CodeRow; data: Codebook; onChanged: () => Promise<void>; select: (codeId: string | null) => void }) {
   const byId = new Map(data.codes.map((c) => [c.id, c]))
-  const [form, setForm] = useState({ name: code.name, description: code.description ?? '' })
+  const [form, setForm] = useState({ name: code.name, description: code.description ?? '', color: codeColours(data.codes).get(code.id)! })
   const [saved, setSaved] = useState<string | null>(null)
   const [historyKey, setHistoryKey] = useState(0)
   const parents = parentsFor(code.level, data.codes, byId)
@@ -184,7 +194,7 @@ function CodeDetails({ studyId, code, data, onChanged, select }: { studyId: stri
     await onChanged()
   }
   const edit = useAction(async () => {
-    await call(api.codes[':id'].$patch({ param: { id: code.id }, json: { name: form.name, description: form.description.trim() || null } }))
+    await call(api.codes[':id'].$patch({ param: { id: code.id }, json: { name: form.name, description: form.description.trim() || null, color: form.color } }))
     await changed(t('staff.saved'))
   })
   const move = useAction(async () => {
@@ -226,7 +236,8 @@ function CodeDetails({ studyId, code, data, onChanged, select }: { studyId: stri
         <Field label={t('staff.codebook.description')} error={edit.fieldError('description')}>
           {(props) => <textarea {...props} rows={3} maxLength={5000} value={form.description} onChange={(e) => setForm({ ...form, description: e.target.value })} />}
         </Field>
-        <ErrorNotice message={edit.formError(['name', 'description'])} />
+        <ColourChoice value={form.color} onChange={(color) => setForm({ ...form, color })} error={edit.fieldError('color')} />
+        <ErrorNotice message={edit.formError(['name', 'description', 'color'])} />
         <div className="actions">
           <button type="submit" disabled={edit.pending}>
             {t('staff.codebook.save')}

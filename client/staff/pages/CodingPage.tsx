@@ -2,14 +2,16 @@
 import { Link } from 'wouter'
 import { api } from '../../lib/api'
 import { t } from '../../lib/i18n'
-import { dateTime } from '../format'
+import { dateTime, dateTimeIn } from '../format'
 import { InterviewAssignments } from '../qualitative/InterviewAssignments'
 import { StudySectionHeader } from '../qualitative/StudySection'
 import { call, useResource } from '../request'
+import { useMe } from '../session'
 import { LoadError, Loading, usePageTitle } from '../ui'
 import '../qualitative/qualitative.css'
 
 export function CodingPage({ id }: { id: string }) {
+  const me = useMe()
   const page = useResource(async () => {
     const [study, transcripts] = await Promise.all([call(api.studies[':id'].$get({ param: { id } })), call(api.studies[':id'].transcripts.$get({ param: { id } }))])
     return { study, transcripts }
@@ -36,12 +38,13 @@ export function CodingPage({ id }: { id: string }) {
                     {t('staff.coding.order')}
                   </th>
                   <th scope="col">{t('staff.interviews.transcript')}</th>
-                  <th scope="col">{t('staff.coding.heldAt')}</th>
+                  <th scope="col">{t('staff.coding.heldAtZone', { zone: study.timeZone })}</th>
                   <th scope="col">{t('staff.coding.format')}</th>
                   <th scope="col" className="num">
                     {t('staff.coding.length')}
                   </th>
                   <th scope="col">{t('staff.coding.updatedAt')}</th>
+                  <th scope="col">{t('staff.coding.doneBy')}</th>
                 </tr>
               </thead>
               <tbody>
@@ -51,10 +54,25 @@ export function CodingPage({ id }: { id: string }) {
                     <th scope="row">
                       <Link href={`/transcripts/${transcript.id}`}>{t('staff.coding.openTranscript', { code: transcript.participant.code })}</Link>
                     </th>
-                    <td>{dateTime(transcript.interviewStartedAt)}</td>
+                    <td>{dateTimeIn(transcript.interviewStartedAt, study.timeZone, false)}</td>
                     <td>{t(`staff.transcript.format.${transcript.format}`)}</td>
                     <td className="num">{transcript.length}</td>
                     <td>{dateTime(transcript.updatedAt)}</td>
+                    <td data-testid="done-by">
+                      {transcript.done.length === 0 ? (
+                        <span className="muted">{t('staff.coding.doneNobody')}</span>
+                      ) : (
+                        <ul className="plain-list done-list">
+                          {transcript.done.map((mark) => (
+                            <li key={mark.coderId}>
+                              <span aria-hidden="true">✓ </span>
+                              {mark.coderId === me.user.id ? t('staff.coding.doneYou', { name: mark.name }) : mark.name}
+                              <span className="muted small"> · {dateTime(mark.doneAt)}</span>
+                            </li>
+                          ))}
+                        </ul>
+                      )}
+                    </td>
                   </tr>
                 ))}
               </tbody>

@@ -3,12 +3,13 @@
  * box under each (saved as typed), when it started and ended, the participant's consent to record,
  * and the transcript afterwards.
  */
+import { instantOfWallTime, wallTimeInZone } from '../../../server/domain/dates'
 import { useEffect, useId, useState } from 'react'
 import { CheckboxField, Field } from '../../components/Field'
 import { ErrorNotice, StatusNotice } from '../../components/Notice'
 import { api } from '../../lib/api'
 import { t } from '../../lib/i18n'
-import { dateTime } from '../format'
+import { dateTime, dateTimeIn } from '../format'
 import { localized } from '../qualitative/localized'
 import { interviewStatusLabel } from '../qualitative/AssignedParticipants'
 import type { AssignedParticipant, Guide, GuideQuestion, InterviewDetail, InterviewNote } from '../qualitative/types'
@@ -116,7 +117,7 @@ function InterviewWork({ row, initial }: { row: AssignedParticipant; initial: In
   return (
     <>
       <InterviewHeader row={row} guide={interview.guide} status={interview.status} />
-      <InterviewFacts interview={interview} onChanged={setInterview} />
+      <InterviewFacts interview={interview} timeZone={row.study.timeZone} onChanged={setInterview} />
       {interview.guide.introduction && (
         <section className="panel" aria-labelledby="intro-heading">
           <h2 id="intro-heading">{t('staff.interview.introduction')}</h2>
@@ -135,7 +136,8 @@ function InterviewWork({ row, initial }: { row: AssignedParticipant; initial: In
   )
 }
 
-function InterviewFacts({ interview, onChanged }: { interview: InterviewDetail; onChanged: (interview: InterviewDetail) => void }) {
+/** The interview's start and end, shown and typed in the study's time zone (not the browser's), with its duration. */
+function InterviewFacts({ interview, timeZone, onChanged }: { interview: InterviewDetail; timeZone: string; onChanged: (interview: InterviewDetail) => void }) {
   const update = useAction(async (changes: { startedAt?: string; endedAt?: string | null; consentToRecord?: boolean }) => {
     onChanged(await call(api.interviews[':id'].$patch({ param: { id: interview.id }, json: changes })))
   })
@@ -146,7 +148,7 @@ function InterviewFacts({ interview, onChanged }: { interview: InterviewDetail; 
       <dl className="interview-times">
         <div>
           <dt>{t('staff.interview.startedAt')}</dt>
-          <dd data-testid="interview-started">{dateTime(interview.startedAt)}</dd>
+          <dd data-testid="interview-started">{dateTimeIn(interview.startedAt, timeZone)}</dd>
           <dd>
             <button type="button" className="secondary small" disabled={update.pending} onClick={() => void update.run({ startedAt: now() })}>
               {t('staff.interview.startNow')}
@@ -155,7 +157,7 @@ function InterviewFacts({ interview, onChanged }: { interview: InterviewDetail; 
         </div>
         <div>
           <dt>{t('staff.interview.endedAt')}</dt>
-          <dd data-testid="interview-ended">{interview.endedAt ? dateTime(interview.endedAt) : t('staff.interview.notEnded')}</dd>
+          <dd data-testid="interview-ended">{interview.endedAt ? dateTimeIn(interview.endedAt, timeZone) : t('staff.interview.notEnded')}</dd>
           <dd>
             {interview.endedAt ? (
               <button type="button" className="secondary small" disabled={update.pending} onClick={() => void update.run({ endedAt: null })}>
@@ -170,7 +172,7 @@ function InterviewFacts({ interview, onChanged }: { interview: InterviewDetail; 
         </div>
       </dl>
       {/* Keyed by the stored times: "start now" or "end now" refill the inputs. */}
-      <InterviewTimesForm key={`${interview.startedAt}|${interview.endedAt ?? ''}`} interview={interview} pending={update.pending} onSave={(changes) => void update.run(changes)} error={update.fieldError('endedAt') ?? update.fieldError('startedAt')} />
+      <InterviewTimesForm key={`${interview.startedAt}|${interview.endedAt ?? ''}`} interview={interview} timeZone={timeZone} pending={update.pending} onSave={(changes) => void update.run(changes)} error={update.fieldError('endedAt') ?? update.fieldError('startedAt')} />
       <CheckboxField
         label={t('staff.interview.consent')}
         hint={interview.transcript ? t('staff.interview.consentLocked') : t('staff.interview.consentHint')}
@@ -184,13 +186,6 @@ function InterviewFacts({ interview, onChanged }: { interview: InterviewDetail; 
   )
 }
 
-/** An ISO time as the value of a datetime-local input: the wall-clock time in the browser's time zone. */
-function localInput(iso: string): string {
-  const d = new Date(iso)
-  const pad = (n: number) => String(n).padStart(2, '0')
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`
-}
-
 /** Minutes between two ISO times, as "1 h 05 min". */
 function duration(fromIso: string, toIso: string): string {
   const minutes = Math.round((new Date(toIso).getTime() - new Date(fromIso).getTime()) / 60_000)
@@ -198,24 +193,36 @@ function duration(fromIso: string, toIso: string): string {
 }
 
 /**
- * Start and end typed as date and time, for an interview entered afterwards. The inputs show the
- * browser's time zone (named beside them); the server stores UTC.
+ * Start and end typed as date and time, for an interview entered afterwards. The inputs hold the
+ * wall-clock time in the study's time zone (named beside them), so an interviewer travelling, or a
+ * researcher abroad, enters the time as it was where the study runs; the server stores UTC.
  */
-function InterviewTimesForm({ interview, pending, onSave, error }: { interview: InterviewDetail; pending: boolean; onSave: (changes: { startedAt: string; endedAt: string | null }) => void; error?: string }) {
-  const [start, setStart] = useState(() => localInput(interview.startedAt))
-  const [end, setEnd] = useState(() => (interview.endedAt ? localInput(interview.endedAt) : ''))
-  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone
+function InterviewTimesForm({
+  interview,
+  timeZone,
+  pending,
+  onSave,
+  error,
+}: {
+  interview: InterviewDetail
+  timeZone: string
+  pending: boolean
+  onSave: (changes: { startedAt: string; endedAt: string | null }) => void
+  error?: string
+}) {
+  const [start, setStart] = useState(() => wallTimeInZone(new Date(interview.startedAt), timeZone))
+  const [end, setEnd] = useState(() => (interview.endedAt ? wallTimeInZone(new Date(interview.endedAt), timeZone) : ''))
   return (
     <form
       className="inline-form interview-times-form"
       data-testid="interview-times"
       onSubmit={(e) => {
         e.preventDefault()
-        // A datetime-local value has no zone: new Date() reads it in the browser's, toISOString() gives UTC.
-        onSave({ startedAt: new Date(start).toISOString(), endedAt: end === '' ? null : new Date(end).toISOString() })
+        // A datetime-local value has no zone: it is read in the study's, never the browser's.
+        onSave({ startedAt: instantOfWallTime(start, timeZone).toISOString(), endedAt: end === '' ? null : instantOfWallTime(end, timeZone).toISOString() })
       }}
     >
-      <p className="muted small">{t('staff.interview.timesHelp', { zone })}</p>
+      <p className="muted small">{t('staff.interview.timesHelp', { zone: timeZone })}</p>
       <label>
         {t('staff.interview.startedAt')}
         <input type="datetime-local" required value={start} onChange={(e) => setStart(e.currentTarget.value)} />

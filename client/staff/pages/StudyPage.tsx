@@ -94,6 +94,9 @@ function QualitativeLinks({ study }: { study: StudyDetail }) {
           <Link href={`/studies/${study.id}/codebook`}>{t('staff.qualitative.codebook')}</Link> <span className="muted">— {t('staff.qualitative.codebookAbout')}</span>
         </li>
         <li>
+          <Link href={`/studies/${study.id}/retrieval`}>{t('staff.qualitative.retrieval')}</Link> <span className="muted">— {t('staff.qualitative.retrievalAbout')}</span>
+        </li>
+        <li>
           <Link href={`/studies/${study.id}/analysis`}>{t('staff.qualitative.analysis')}</Link> <span className="muted">— {t('staff.qualitative.analysisAbout')}</span>
         </li>
       </ul>

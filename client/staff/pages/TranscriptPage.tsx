@@ -18,7 +18,8 @@ import { InterviewNotes } from '../qualitative/InterviewNotes'
 import { Memos } from '../qualitative/Memos'
 import { withQuery } from '../qualitative/query'
 import { QualitativeTabs } from '../qualitative/StudySection'
-import { TranscriptText, type Highlight } from '../qualitative/TranscriptText'
+import { TranscriptText, type Highlight, type Stripe } from '../qualitative/TranscriptText'
+import { codeColours } from '../qualitative/code-colour'
 import type { CodeRow, CodingRow, TranscriptDetail } from '../qualitative/types'
 import { ApiFailure, call, useAction, useResource } from '../request'
 import { useMe } from '../session'
@@ -75,12 +76,41 @@ export function TranscriptPage({ id }: { id: string }) {
         </nav>
       </header>
       <QualitativeTabs studyId={study.id} current="coding" />
+      <DoneMark key={`done-${transcript.id}`} transcriptId={transcript.id} />
       <CodingWorkspace key={transcript.id} studyId={study.id} transcript={transcript} codes={codes} staffNames={names} />
       <InterviewNotes studyId={study.id} transcriptId={transcript.id} />
       <section className="panel" data-testid="transcript-memos">
         <Memos studyId={study.id} target={{ type: 'transcript', id: transcript.id }} names={names} />
       </section>
     </>
+  )
+}
+
+/**
+ * The coder's own "done" mark on this transcript: set when they have finished coding it, taken back
+ * if they go on. Each coder marks only for themself; the list of transcripts shows everyone's.
+ */
+function DoneMark({ transcriptId }: { transcriptId: string }) {
+  const me = useMe()
+  const marks = useResource(() => call(api.transcripts[':id'].done.$get({ param: { id: transcriptId } })), [transcriptId])
+  const mine = marks.data?.find((m) => m.coderId === me.user.id)
+  const toggle = useAction(async () => {
+    const param = { param: { id: transcriptId } }
+    await call(mine ? api.transcripts[':id'].done.$delete(param) : api.transcripts[':id'].done.$put(param))
+    await marks.reload()
+  })
+  if (marks.error) return <LoadError error={marks.error} retry={marks.reload} />
+  if (!marks.data) return null
+  return (
+    <div className="done-mark no-print" data-testid="done-mark">
+      <p role="status" className={mine ? 'done-status done' : 'done-status'}>
+        {mine ? t('staff.coding.doneMine', { at: dateTime(mine.doneAt) }) : t('staff.coding.notDoneMine')}
+      </p>
+      <button type="button" className={mine ? 'secondary' : undefined} onClick={() => void toggle.run()} disabled={toggle.pending}>
+        {mine ? t('staff.coding.undoDone') : t('staff.coding.markDone')}
+      </button>
+      <ErrorNotice message={toggle.error?.message} />
+    </div>
   )
 }
 
@@ -91,7 +121,11 @@ function CodingWorkspace({ studyId, transcript, codes, staffNames }: { studyId: 
   const coders = new URLSearchParams(search).get('coders') === 'all' ? 'all' : 'mine'
   const codings = useResource(() => call(api.transcripts[':id'].codings.$get(withQuery({ param: { id: transcript.id } }, { coders }))), [transcript.id, coders])
   const [pending, setPending] = useState<Span | null>(null)
-  const [focused, setFocused] = useState<Span | null>(null)
+  // Arriving from retrieval or search (`?passage=start-end`): that passage outlined and in view.
+  const [focused, setFocused] = useState<Span | null>(() => {
+    const match = /^(\d+)-(\d+)$/.exec(new URLSearchParams(search).get('passage') ?? '')
+    return match && Number(match[1]) < Number(match[2]) ? { start: Number(match[1]), end: Number(match[2]) } : null
+  })
   const [inspectAt, setInspectAt] = useState<number | null>(null)
   const [chosen, setChosen] = useState<Set<string>>(new Set())
   const [done, setDone] = useState<string | null>(null)
@@ -108,6 +142,18 @@ function CodingWorkspace({ studyId, transcript, codes, staffNames }: { studyId: 
     () => rows.map((c) => ({ id: c.id, start: c.start, end: c.end, mine: c.coderId === me.user.id, label: c.coderId === me.user.id ? codeName(c.codeId) : `${codeName(c.codeId)} (${names.get(c.coderId) ?? t('staff.coding.anotherCoder')})` })),
     [rows, me.user.id, codeName, names],
   )
+
+  // One stripe per code and passage: a passage both coders gave the same code is one stripe.
+  const colours = useMemo(() => codeColours(codes), [codes])
+  const stripes = useMemo<Stripe[]>(() => {
+    const unique = new Map<string, Stripe>()
+    for (const c of rows) {
+      const key = `${c.codeId}:${c.start}:${c.end}`
+      if (!unique.has(key)) unique.set(key, { key, start: c.start, end: c.end, color: colours.get(c.codeId) ?? '#767676', label: codeName(c.codeId) })
+    }
+    return [...unique.values()]
+  }, [rows, colours, codeName])
+  const legend = useMemo(() => codes.filter((code) => rows.some((c) => c.codeId === code.id)), [codes, rows])
 
   const apply = useAction(async () => {
     if (!pending) return
@@ -150,12 +196,28 @@ function CodingWorkspace({ studyId, transcript, codes, staffNames }: { studyId: 
           <mark className="pending">{t('staff.coding.legendSelected')}</mark>
         </span>
       </div>
+      {legend.length > 0 && (
+        <section className="stripe-key no-print" aria-labelledby="stripe-legend-heading">
+          <h2 id="stripe-legend-heading" className="small-heading">
+            {t('staff.coding.stripesLegend')}
+          </h2>
+          <p className="visually-hidden">{t('staff.coding.stripesHint')}</p>
+          <ul className="stripe-legend" data-testid="stripe-legend">
+            {legend.map((code) => (
+              <li key={code.id}>
+                <span className="code-chip" style={{ background: colours.get(code.id) }} aria-hidden="true" />
+                {code.name}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       <div className="coding-layout">
         <section className="panel transcript-panel" aria-labelledby="text-heading">
           <h2 id="text-heading" className="visually-hidden">
             {t('staff.coding.text')}
           </h2>
-          <TranscriptText text={transcript.text} highlights={highlights} pending={pending} focused={focused} label={t('staff.coding.text')} onSelect={select} onClickAt={setInspectAt} />
+          <TranscriptText text={transcript.text} highlights={highlights} stripes={stripes} pending={pending} focused={focused} label={t('staff.coding.text')} onSelect={select} onClickAt={setInspectAt} />
         </section>
         <aside className="panel coding-panel no-print" aria-labelledby="panel-heading" data-testid="coding-panel">
           {pending ? (

@@ -4,7 +4,7 @@ import { t } from '../../lib/i18n'
 import type { StudyDetail } from '../types'
 import { Breadcrumbs } from '../ui'
 
-export const qualitativeSections = ['coding', 'codebook', 'analysis'] as const
+export const qualitativeSections = ['coding', 'codebook', 'retrieval', 'analysis'] as const
 export type QualitativeSection = (typeof qualitativeSections)[number]
 
 export function StudySectionHeader({ study, current, title, trail = [] }: { study: { id: string; name: string }; current: QualitativeSection; title: string; trail?: { label: string; href?: string }[] }) {

@@ -14,6 +14,27 @@ import type { Span } from '../../../server/domain/qualitative/types'
 /** A coded passage to highlight, in code points. */
 export type Highlight = Span & { id: string; mine: boolean; label: string }
 
+/** A coded passage's margin stripe, in code points: its code's colour, and the code's name on hover. */
+export type Stripe = Span & { key: string; color: string; label: string }
+
+type PlacedStripe = Stripe & { from: number; to: number; lane: number }
+
+/**
+ * Margin stripes in lanes, as MAXQDA draws coding stripes: each passage in the first lane free over
+ * its whole length, so passages that overlap (several codes on one passage) stand side by side.
+ */
+function placeStripes(text: string, stripes: readonly Stripe[]): { placed: PlacedStripe[]; lanes: number } {
+  const sorted = stripes.map((s) => ({ ...s, from: toUtf16Index(text, s.start), to: toUtf16Index(text, s.end) })).sort((a, b) => a.from - b.from || b.to - a.to)
+  const laneEnds: number[] = []
+  const placed = sorted.map((stripe) => {
+    let lane = laneEnds.findIndex((end) => end <= stripe.from)
+    if (lane < 0) lane = laneEnds.length
+    laneEnds[lane] = stripe.to
+    return { ...stripe, lane }
+  })
+  return { placed, lanes: laneEnds.length }
+}
+
 type Piece = { at: number; end: number; speaker: boolean; mine: number; others: number; pending: boolean; focused: boolean; labels: string[] }
 type Line = { at: number; labelled: boolean; pieces: Piece[] }
 
@@ -131,9 +152,12 @@ export function TranscriptText({
   label,
   onSelect,
   onClickAt,
+  stripes = [],
 }: {
   text: string
   highlights: readonly Highlight[]
+  /** Margin stripes in the codes' colours, at the lines' start (the right in a right-to-left page). */
+  stripes?: readonly Stripe[]
   pending: Span | null
   focused: Span | null
   label: string
@@ -142,6 +166,9 @@ export function TranscriptText({
 }) {
   const root = useRef<HTMLDivElement>(null)
   const lines = useMemo(() => layout(text, highlights, pending, focused), [text, highlights, pending, focused])
+  const margin = useMemo(() => placeStripes(text, stripes), [text, stripes])
+  /** The stripes that run beside a line [at, end): a blank line inside a passage keeps its stripe. */
+  const stripesOf = (at: number, end: number) => margin.placed.filter((s) => s.from < Math.max(end, at + 1) && s.to > at)
 
   /** A passage selected in the text: take it. Returns whether there was one. */
   const takeSelection = useCallback((): boolean => {
@@ -174,7 +201,8 @@ export function TranscriptText({
   return (
     <div
       ref={root}
-      className="transcript-text"
+      className={margin.lanes > 0 ? 'transcript-text with-stripes' : 'transcript-text'}
+      style={{ '--stripe-lanes': margin.lanes } as React.CSSProperties}
       role="document"
       aria-label={label}
       data-testid="transcript-text"
@@ -183,11 +211,18 @@ export function TranscriptText({
         if (e.shiftKey) readSelection()
       }}
     >
-      {lines.map((line) =>
-        line.pieces.length === 0 ? (
-          <div key={line.at} className="line blank" />
+      {lines.map((line) => {
+        const lineEnd = line.pieces.at(-1)?.end ?? line.at
+        const beside = stripesOf(line.at, lineEnd).map((s) => (
+          <span key={s.key} className={s.from < line.at ? 'stripe continued' : 'stripe'} style={{ background: s.color, '--lane': s.lane } as React.CSSProperties} title={s.label} aria-hidden="true" data-testid="stripe" data-code={s.label} />
+        ))
+        return line.pieces.length === 0 ? (
+          <div key={line.at} className="line blank">
+            {beside}
+          </div>
         ) : (
           <div key={line.at} className={line.labelled ? 'line turn-start' : 'line'}>
+            {beside}
             {line.pieces.map((piece) => {
               const className = [
                 piece.speaker && 'speaker',
@@ -210,8 +245,8 @@ export function TranscriptText({
               )
             })}
           </div>
-        ),
-      )}
+        )
+      })}
     </div>
   )
 }

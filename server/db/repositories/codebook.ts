@@ -5,6 +5,7 @@ import type { CodeHistoryAction, CodeLevelColumn, Database, MemoTargetType } fro
 import { newId } from '../ids'
 
 export type Code = CodeNode & {
+  color: string | null
   studyId: string
   /** The code this one was merged into; a merged code is no longer part of the codebook. */
   mergedInto: string | null
@@ -20,6 +21,7 @@ function toCode(r: Selectable<Database['code']>): Code {
     level: r.level,
     name: r.name,
     description: r.description,
+    color: r.color,
     mergedInto: r.merged_into,
     createdAt: r.created_at,
     deletedAt: r.deleted_at,
@@ -31,7 +33,7 @@ export const isLive = (code: Code) => code.mergedInto === null && code.deletedAt
 
 export async function insertCode(
   db: Kysely<Database>,
-  code: { studyId: string; parentId: string | null; level: CodeLevelColumn; name: string; description: string | null },
+  code: { studyId: string; parentId: string | null; level: CodeLevelColumn; name: string; description: string | null; color: string | null },
   now: Date,
 ): Promise<Code> {
   const row = {
@@ -41,6 +43,7 @@ export async function insertCode(
     level: code.level,
     name: code.name,
     description: code.description,
+    color: code.color,
     merged_into: null,
     created_at: now.toISOString(),
     deleted_at: null,
@@ -79,11 +82,12 @@ export async function listChildren(db: Kysely<Database>, parentId: string): Prom
 export async function updateCode(
   db: Kysely<Database>,
   id: string,
-  changes: { name?: string; description?: string | null; parentId?: string | null; mergedInto?: string; deletedAt?: string },
+  changes: { name?: string; description?: string | null; color?: string; parentId?: string | null; mergedInto?: string; deletedAt?: string },
 ): Promise<void> {
   const set = {
     ...(changes.name !== undefined ? { name: changes.name } : {}),
     ...(changes.description !== undefined ? { description: changes.description } : {}),
+    ...(changes.color !== undefined ? { color: changes.color } : {}),
     ...(changes.parentId !== undefined ? { parent_id: changes.parentId } : {}),
     ...(changes.mergedInto !== undefined ? { merged_into: changes.mergedInto } : {}),
     ...(changes.deletedAt !== undefined ? { deleted_at: changes.deletedAt } : {}),

@@ -293,6 +293,20 @@ export async function listCodingDone(db: Kysely<Database>, transcriptId: string)
   return rows.map((r) => ({ coderId: r.coder_id, doneAt: r.done_at }))
 }
 
+/** The done marks of several transcripts at once (a study's list), each with the coder's name. */
+export async function listCodingDoneOf(db: Kysely<Database>, transcriptIds: string[]): Promise<{ transcriptId: string; coderId: string; coderName: string; doneAt: string }[]> {
+  if (transcriptIds.length === 0) return []
+  const rows = await db
+    .selectFrom('coding_done')
+    .innerJoin('staff_user', 'staff_user.id', 'coding_done.coder_id')
+    .select(['coding_done.transcript_id', 'coding_done.coder_id', 'coding_done.done_at', 'staff_user.name'])
+    .where('coding_done.transcript_id', 'in', transcriptIds)
+    .orderBy('coding_done.done_at')
+    .orderBy('coding_done.coder_id')
+    .execute()
+  return rows.map((r) => ({ transcriptId: r.transcript_id, coderId: r.coder_id, coderName: r.name, doneAt: r.done_at }))
+}
+
 /** Mark (done) or unmark a coder's coding of a transcript; marking twice keeps the first time. */
 export async function setCodingDone(db: Kysely<Database>, key: { transcriptId: string; coderId: string }, done: boolean, now: Date): Promise<void> {
   if (!done) await db.deleteFrom('coding_done').where('transcript_id', '=', key.transcriptId).where('coder_id', '=', key.coderId).execute()

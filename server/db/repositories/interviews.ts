@@ -75,7 +75,7 @@ export async function listAssignments(
 export async function listAssignedParticipants(
   db: Kysely<Database>,
   interviewerId: string,
-): Promise<{ assignmentId: string; studyId: string; studyName: string; cohortId: string; cohortName: string; participantId: string; participantCode: string; participantStatus: string }[]> {
+): Promise<{ assignmentId: string; studyId: string; studyName: string; studyTimeZone: string; cohortId: string; cohortName: string; participantId: string; participantCode: string; participantStatus: string }[]> {
   const rows = await db
     .selectFrom('interview_assignment')
     .innerJoin('participant', 'participant.id', 'interview_assignment.participant_id')
@@ -85,6 +85,7 @@ export async function listAssignedParticipants(
       'interview_assignment.id as assignment_id',
       'study.id as study_id',
       'study.name as study_name',
+      'study.time_zone as study_time_zone',
       'cohort.id as cohort_id',
       'cohort.name as cohort_name',
       'participant.id as participant_id',
@@ -98,6 +99,7 @@ export async function listAssignedParticipants(
       assignmentId: r.assignment_id,
       studyId: r.study_id,
       studyName: r.study_name,
+      studyTimeZone: r.study_time_zone,
       cohortId: r.cohort_id,
       cohortName: r.cohort_name,
       participantId: r.participant_id,

@@ -9,6 +9,7 @@
  *   qualitative analyses (Table 2, saturation, agreement, the joint display) show at once.
  * - "Demo group B (try the links)": 8 participants with personal links, pre and post open now.
  */
+import { defaultCodeColour } from '../qualitative/code-colours'
 import { insertAudit } from '../../db/repositories/audit'
 import { insertCode, insertCodeHistory, type Code } from '../../db/repositories/codebook'
 import { insertCoding, insertMemberCheck, insertQuote, type Coding, type MemberCheck, type Table2Quote } from '../../db/repositories/codings'
@@ -210,7 +211,7 @@ async function demoQualitative(deps: Deps, studyId: string, cohortId: string, ac
     const codes: Code[] = []
     const codeOf = new Map<DemoCodeKey, Code>()
     const node = async (level: Code['level'], parent: Code | null, name: string, description: string) => {
-      const code = await insertCode(trx, { studyId, parentId: parent?.id ?? null, level, name, description }, analysed)
+      const code = await insertCode(trx, { studyId, parentId: parent?.id ?? null, level, name, description, color: defaultCodeColour(codes.length) }, analysed)
       await insertCodeHistory(trx, { codeId: code.id, action: 'create', details: { level, name, parentId: code.parentId, description }, actor: `staff:${coderA.id}` }, analysed)
       codes.push(code)
       return code

@@ -43,6 +43,7 @@ import type { Kysely } from 'kysely'
 import type { CreateCodeBody, CreateMemoBody, UpdateCodeBody } from '../../contracts/qualitative'
 import type { Deps } from '../deps'
 import type { CodeLevel } from './types'
+import { defaultCodeColour } from './code-colours'
 
 const problem = (field: string, message: string) => new ApiError('validation_failed', `${field}: ${message}`, [{ field, message }])
 
@@ -109,7 +110,9 @@ export async function createCode(deps: Deps, studyId: string, body: CreateCodeBo
   return deps.db.transaction().execute(async (trx) => {
     const parent = await checkedParent(trx, studyId, body.level, body.parentId ?? null)
     await checkNameFree(trx, studyId, parent?.id ?? null, body.name)
-    const code = await insertCode(trx, { studyId, parentId: parent?.id ?? null, level: body.level, name: body.name, description: body.description || null }, now)
+    // Without a colour of its own, the next of the palette after the study's live codes.
+    const color = body.color ?? defaultCodeColour((await listCodes(trx, studyId)).length)
+    const code = await insertCode(trx, { studyId, parentId: parent?.id ?? null, level: body.level, name: body.name, description: body.description || null, color }, now)
     const details = { level: code.level, name: code.name, parentId: code.parentId, description: code.description }
     await insertCodeHistory(trx, { codeId: code.id, action: 'create', details, actor }, now)
     await insertAudit(trx, { actor, action: 'code.create', entity: 'code', entityId: code.id, details: { studyId, level: code.level, parentId: code.parentId } }, now)
@@ -117,7 +120,11 @@ export async function createCode(deps: Deps, studyId: string, body: CreateCodeBo
   })
 }
 
-/** Rename, describe or move a code; each change is a separate history entry. Levels never change. */
+/**
+ * Rename, describe, recolour or move a code; each change but the colour is a separate history entry
+ * (a colour is how the code is drawn, not what it means: it goes to the audit log only). Levels
+ * never change.
+ */
 export async function editCode(deps: Deps, code: Code, body: UpdateCodeBody, actor: string): Promise<Code> {
   requireLive(code)
   const now = deps.now()
@@ -135,11 +142,13 @@ export async function editCode(deps: Deps, code: Code, body: UpdateCodeBody, act
     if (renamed) entries.push({ action: 'rename', details: { from: code.name, to: name } })
     if (described) entries.push({ action: 'describe', details: { from: code.description, to: description } })
     if (moved) entries.push({ action: 'move', details: { from: code.parentId, to: parentId } })
-    if (entries.length === 0) return code
+    const recoloured = body.color !== undefined && body.color !== code.color
+    if (entries.length === 0 && !recoloured) return code
 
-    await updateCode(trx, code.id, { name, description, parentId })
+    await updateCode(trx, code.id, { name, description, parentId, ...(recoloured ? { color: body.color } : {}) })
     for (const entry of entries) await insertCodeHistory(trx, { codeId: code.id, ...entry, actor }, now)
-    await insertAudit(trx, { actor, action: 'code.edit', entity: 'code', entityId: code.id, details: { changes: entries.map((e) => e.action) } }, now)
+    const changes = [...entries.map((e) => e.action), ...(recoloured ? ['color'] : [])]
+    await insertAudit(trx, { actor, action: 'code.edit', entity: 'code', entityId: code.id, details: { changes } }, now)
     return (await findCode(trx, code.id))!
   })
 }

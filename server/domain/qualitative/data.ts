@@ -95,7 +95,7 @@ export async function loadCodebook(deps: Deps, studyId: string): Promise<Codeboo
 }
 
 /** A node as the plain CodeNode the pure analyses take. */
-export const codeNode = (code: Code): CodeNode => ({ id: code.id, parentId: code.parentId, level: code.level, name: code.name, description: code.description })
+export const codeNode = (code: Code): CodeNode => ({ id: code.id, parentId: code.parentId, level: code.level, name: code.name, description: code.description, color: code.color })
 
 // ---------------------------------------------------------------------------------------------
 // Interviews
@@ -157,13 +157,16 @@ export async function loadInterviews(deps: Deps, studyId: string): Promise<Analy
  * The study's live codings, each on the live code it counts for now. A merge already moves codings
  * to the target; following `mergedInto` here as well keeps the analyses right for any coding a
  * merge left behind. Codings on anything but a live code of level 'code' are left out.
+ * `set`: by default a transcript's consensus set where it has one (preferConsensus); 'coders' the
+ * coders' own codings only; 'all' both, consensus codings marked `consensus` (the .qdpx export).
  */
-export async function loadCodings(deps: Deps, studyId: string, codebook: Codebook, options: { set?: 'default' | 'coders' } = {}): Promise<Coding[]> {
+export async function loadCodings(deps: Deps, studyId: string, codebook: Codebook, options: { set?: 'default' | 'coders' | 'all' } = {}): Promise<Coding[]> {
   const codings: Coding[] = []
   for (const coding of await listCodingsOfStudy(deps.db, studyId)) {
     const code = codebook.live(coding.codeId)
     if (code?.level === 'code') codings.push(code.id === coding.codeId ? coding : { ...coding, codeId: code.id })
   }
+  if (options.set === 'all') return codings
   return options.set === 'coders' ? codings.filter((c) => !c.consensus) : preferConsensus(codings)
 }
 

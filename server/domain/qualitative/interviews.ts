@@ -201,7 +201,8 @@ export async function interviewerParticipants(deps: Deps, user: StaffUser) {
       participantId: a.participantId,
       participantCode: a.participantCode,
       participantStatus: a.participantStatus,
-      study: { id: a.studyId, name: a.studyName },
+      // The study's zone: interview times are typed and shown in it, wherever the interviewer is.
+      study: { id: a.studyId, name: a.studyName, timeZone: a.studyTimeZone },
       cohort: { id: a.cohortId, name: a.cohortName },
       interview: interview
         ? { id: interview.id, status: statusOf(interview), startedAt: interview.startedAt, endedAt: interview.endedAt, consentToRecord: interview.consentToRecord, hasTranscript: interview.transcriptId !== null }

@@ -37,6 +37,21 @@ export function parseMemberCheckNoteName(name: string): MemberCheckDecision | nu
 }
 
 /**
+ * The consensus set in a `.qdpx`. REFI-QDA has no notion of it, and a Coding's creatingUser must be
+ * a `<User>`; so the consensus codings are the codings of a user of their own per researcher who
+ * recorded them, named `Consensus (agreed by <name>)`. In MAXQDA, NVivo or QualCoder the consensus
+ * set is then one more "coder" to filter by; our import reads the name back into consensus codings
+ * by that researcher.
+ */
+export const consensusUserName = (deciderName: string): string => `Consensus (agreed by ${deciderName})`
+
+/** The researcher's name in a user named by consensusUserName, or null for any other user. */
+export function parseConsensusUserName(name: string): string | null {
+  const match = /^Consensus \(agreed by (.+)\)$/.exec(name.trim())
+  return match ? match[1]!.trim() : null
+}
+
+/**
  * Every transcript's notes in the study, in interview order: the interviewer's notes in the order
  * of the guide's questions (empty ones left out), and every member-check answer about quotations
  * from that interview, oldest first (the last per quotation counts).

@@ -19,7 +19,7 @@ import type { Instrument } from '../instruments/registry'
 import { enrolmentInstruments } from '../participation/journey'
 import { codeNode, loadCodebook, loadCodings, loadInterviews } from './data'
 import { findInterview } from '../../db/repositories/interviews'
-import { interviewNoteName, memberCheckNoteName, studyNotes } from './notes'
+import { consensusUserName, interviewNoteName, memberCheckNoteName, studyNotes } from './notes'
 import { buildQdc, buildQdpx, type QdpxCase, type QdpxMemo } from './refi-qda'
 
 /** Written to the files' `origin`, so an importing tool can tell where they came from. */
@@ -70,7 +70,8 @@ async function userNames(deps: Deps, ids: Iterable<string>): Promise<{ id: strin
 
 /**
  * The cohort's project as a `.qdpx`: the transcripts of its participants, the study's live codebook
- * (theme → category → code), the codings of every coder (each Coding's creatingUser is its coder),
+ * (theme → category → code), the codings of every coder (each Coding's creatingUser is its coder)
+ * and the consensus set (as a user "Consensus (agreed by <researcher>)", see consensusUserName),
  * the study's memos on those codes and transcripts and on the project, and each interviewed
  * participant as a case with their demographics. The export is audited before it is returned.
  *
@@ -85,7 +86,8 @@ export async function exportCohortQdpx(deps: Deps, cohortId: string, audit: QdaD
   const codebook = await loadCodebook(deps, study.id)
   const [interviews, allCodings, memos, participants] = await Promise.all([
     loadInterviews(deps, study.id),
-    loadCodings(deps, study.id, codebook),
+    // Every coder's own codings and the consensus set, which the project keeps apart by its user.
+    loadCodings(deps, study.id, codebook, { set: 'all' }),
     listMemos(deps.db, study.id),
     listParticipants(deps.db, cohort.id),
   ])
@@ -133,18 +135,25 @@ export async function exportCohortQdpx(deps: Deps, cohortId: string, audit: QdaD
     .sort((a, b) => a.code.localeCompare(b.code, 'en', { numeric: true }))
     .map((p) => ({ participantCode: p.code, variables: demographics ? demographicVariables(demographics, answers.get(p.id)) : {} }))
 
+  // Consensus codings: as codings of a user "Consensus (agreed by <researcher>)" (consensusUserName).
+  const consensusId = (deciderId: string) => `consensus:${deciderId}`
+  const projectCodings = codings.map((c) => (c.consensus ? { ...c, coderId: consensusId(c.coderId) } : c))
+  const people = await userNames(deps, [...codings.filter((c) => !c.consensus).map((c) => c.coderId), ...exported.flatMap((m) => (m.authorId === null ? [] : [m.authorId]))])
+  const deciders = await userNames(deps, codings.filter((c) => c.consensus).map((c) => c.coderId))
+  const users = [...people, ...deciders.map((d) => ({ id: consensusId(d.id), name: consensusUserName(d.name) }))]
+
   const createdAt = deps.now().toISOString()
   const bytes = buildQdpx({
     name: `${study.name}: ${cohort.name}`,
     origin: qdaOrigin,
     createdAt,
-    users: await userNames(deps, [...codings.map((c) => c.coderId), ...exported.flatMap((m) => (m.authorId === null ? [] : [m.authorId]))]),
+    users,
     codes: codebook.nodes.map(codeNode),
     memos: exported,
     cases,
     // Within one cohort the participant code is unique: the case and source names need no cohort.
     transcripts: transcripts.map((t) => ({ id: t.transcriptId, participantCode: t.participantCode, interviewOrder: t.order, text: t.text, createdAt: t.createdAt })),
-    codings,
+    codings: projectCodings,
   })
   await insertAudit(
     deps.db,

@@ -10,8 +10,9 @@ import { randomBytes } from 'node:crypto'
 import { parse } from 'csv-parse/sync'
 import type { Kysely } from 'kysely'
 import { insertAudit } from '../../db/repositories/audit'
+import { defaultCodeColour, normaliseCodeColour } from './code-colours'
 import { insertCode, insertCodeHistory, insertMemo, listCodes, type Code } from '../../db/repositories/codebook'
-import { findSameCoding, insertCoding, insertMemberCheck, listCodingsOfStudy } from '../../db/repositories/codings'
+import { findSameCoding, insertCoding, insertMemberCheck, listCodingsOfStudy, listConsensusCodings } from '../../db/repositories/codings'
 import { findInterviewOfParticipant, findTranscriptOfInterview, insertInterview, upsertNote, upsertTranscript } from '../../db/repositories/interviews'
 import { insertParticipants, listParticipants, type Participant } from '../../db/repositories/participants'
 import { findStaffUser, insertStaffUser, listRolesInStudy, type StaffUser } from '../../db/repositories/staff'
@@ -22,7 +23,7 @@ import type { Deps } from '../deps'
 import { unusablePasswordHash } from '../staff/auth'
 import { sameCodeName } from './codebook'
 import { defaultGuideId } from './interviews'
-import { interviewNoteName, memberCheckNoteName, parseInterviewNoteName, parseMemberCheckNoteName } from './notes'
+import { interviewNoteName, memberCheckNoteName, parseConsensusUserName, parseInterviewNoteName, parseMemberCheckNoteName } from './notes'
 import { readQdc, readQdpx, refiSchemaErrors, RefiFormatError, type ImportedCode, type Skipped } from './refi-import'
 import type { CodeLevel } from './types'
 import { sliceCodePoints } from './units'
@@ -34,6 +35,8 @@ export type ImportReport = {
   participants: { created: number; matched: number }
   transcripts: number
   codings: number
+  /** Of `codings`, those of the consensus set (a user named "Consensus (agreed by …)"). */
+  consensusCodings: number
   memos: number
   interviewNotes: number
   memberChecks: number
@@ -48,6 +51,7 @@ const emptyReport = (errors: string[]): ImportReport => ({
   participants: { created: 0, matched: 0 },
   transcripts: 0,
   codings: 0,
+  consensusCodings: 0,
   memos: 0,
   interviewNotes: 0,
   memberChecks: 0,
@@ -92,7 +96,9 @@ async function writeCodes(trx: Kysely<Database>, studyId: string, codes: Importe
       refused.add(imported.guid)
       continue
     }
-    const code = await insertCode(trx, { studyId, parentId: parent?.id ?? null, level: imported.level, name, description: imported.description?.trim().slice(0, 5000) || null }, now)
+    // The file's colour where it gives a valid one; otherwise the palette's next, as for a code made here.
+    const color = normaliseCodeColour(imported.color) ?? defaultCodeColour(existing.length)
+    const code = await insertCode(trx, { studyId, parentId: parent?.id ?? null, level: imported.level, name, description: imported.description?.trim().slice(0, 5000) || null, color }, now)
     await insertCodeHistory(trx, { codeId: code.id, action: 'create', details: { level: code.level, name: code.name, parentId: code.parentId, description: code.description, importedFrom: origin ?? 'a REFI-QDA file' }, actor }, now)
     existing.push(code)
     byGuid.set(imported.guid, code)
@@ -230,8 +236,13 @@ export async function importQdpx(deps: Deps, cohortId: string, bytes: Uint8Array
       if (found) known.push(found)
     }
     const users = new Map<string, StaffUser>()
+    // Users named "Consensus (agreed by <name>)" hold the consensus set: their codings are consensus
+    // codings recorded by <name>, found or made as any other user.
+    const consensusUsers = new Set<string>()
     for (const [i, u] of project.users.entries()) {
-      const name = u.name.trim().slice(0, 200) || 'Imported coder'
+      const decider = parseConsensusUserName(u.name)
+      if (decider !== null) consensusUsers.add(u.guid)
+      const name = (decider ?? u.name).trim().slice(0, 200) || 'Imported coder'
       const match = known.find((k) => k.name === name)
       if (match) {
         users.set(u.guid, match)
@@ -296,16 +307,19 @@ export async function importQdpx(deps: Deps, cohortId: string, bytes: Uint8Array
           continue
         }
         const coder = userOf(coding.userGuid)
+        const consensus = coding.userGuid !== null && consensusUsers.has(coding.userGuid)
         const key = { transcriptId: transcript.id, codeId: code.id, coderId: coder.id, start: coding.start, end: coding.end }
-        const twin = await findSameCoding(trx, key)
+        // The consensus set holds a code on a span once, whoever recorded it; a coder's own set once per coder.
+        const twin = consensus ? (await listConsensusCodings(trx, key))[0] : await findSameCoding(trx, key)
         if (twin) {
           codingIds.set(coding.guid, { id: twin.id, participantId: participant.id })
           continue
         }
         const createdAt = coding.createdAt && !Number.isNaN(new Date(coding.createdAt).getTime()) ? new Date(coding.createdAt) : now
-        const made = await insertCoding(trx, { ...key, text: sliceCodePoints(source.text, coding.start, coding.end) }, createdAt)
+        const made = await insertCoding(trx, { ...key, text: sliceCodePoints(source.text, coding.start, coding.end), consensus }, createdAt)
         codingIds.set(coding.guid, { id: made.id, participantId: participant.id })
         report.codings++
+        if (consensus) report.consensusCodings++
       }
     }
 

@@ -75,7 +75,8 @@ export function qdaGuid(kind: string, id: string): string {
 /**
  * Build a REFI-QDA codebook (`.qdc`, namespace urn:QDA-XML:codebook:1.0): our theme → category →
  * code tree as nested `<Code>` elements, themes and categories with isCodable="false" and codes
- * with isCodable="true", descriptions as `<Description>`. Siblings keep the order of `codes`.
+ * with isCodable="true", descriptions as `<Description>`, colours as `color="#rrggbb"`. Siblings
+ * keep the order of `codes`.
  *
  * @param codes - the codebook; every parentId must name a node of it
  * @param options.origin - the exporting software, written to CodeBook@origin
@@ -336,6 +337,7 @@ function appendCodes(parent: XMLBuilder, nodes: CodeTreeNode[], noteRefs: Map<st
       guid: qdaGuid('code', code.id),
       name: attribute(code.name),
       isCodable: code.level === 'code' ? 'true' : 'false',
+      ...(code.color ? { color: code.color } : {}),
     })
     // CodeType's sequence: Description, NoteRef*, Code*.
     if (code.description !== null && code.description.trim() !== '') element.ele('Description').txt(elementText(code.description))

@@ -44,6 +44,8 @@ export type Segment = {
 export type SegmentQuery = {
   /** A theme, category or code: the segments of it and every code below it. All codes when absent. */
   code?: string
+  /** False: the segments of `code` itself only, not of the codes below it. True when absent. */
+  children?: boolean
   /** Only participants who gave this role (the demographics form's label, case-insensitive). */
   role?: string
   /** Only participants of this change group on the scale (as in the joint display). */
@@ -82,7 +84,7 @@ export async function codedSegments(deps: Deps, studyId: string, query: SegmentQ
     if (!root) throw problem('code', 'is not a live theme, category or code of this study')
     codeIds = new Set([root.id])
     // Children follow their parents in codebook order, so one pass collects the subtree.
-    for (const node of codebook.nodes) if (node.parentId !== null && codeIds.has(node.parentId)) codeIds.add(node.id)
+    if (query.children !== false) for (const node of codebook.nodes) if (node.parentId !== null && codeIds.has(node.parentId)) codeIds.add(node.id)
   }
   const [interviews, codings] = await Promise.all([loadInterviews(deps, studyId), loadCodings(deps, studyId, codebook)])
   const roles = await participantRoles(deps, studyId)

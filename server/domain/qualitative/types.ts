@@ -16,6 +16,8 @@ export type CodeNode = {
   level: CodeLevel
   name: string
   description: string | null
+  /** `#rrggbb`, written to REFI-QDA's `color` attribute; absent or null for none. */
+  color?: string | null
 }
 
 export type TranscriptDoc = {

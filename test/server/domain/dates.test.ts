@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { closesSoon, dayInZone, endOfDay, isTimeZone, lastDayInZone, startOfDay, waveState } from '../../../server/domain/dates'
+import { closesSoon, dayInZone, endOfDay, instantOfWallTime, isTimeZone, lastDayInZone, startOfDay, wallTimeInZone, waveState } from '../../../server/domain/dates'
 
 /** A wave announced as "1 to 7 March 2026" in the given zone. */
 function wave(timeZone: string) {
@@ -80,5 +80,35 @@ describe('closesSoon', () => {
     expect(closesSoon(w, new Date('2026-03-06T20:30:00Z'))).toBe(true)
     expect(closesSoon(w, new Date('2026-03-07T20:29:00Z'))).toBe(true)
     expect(closesSoon(w, new Date('2026-03-07T20:30:00Z'))).toBe(false)
+  })
+})
+
+describe('interview times typed in the study’s time zone (wallTimeInZone, instantOfWallTime)', () => {
+  it('reads and writes a wall-clock time in Tehran, whatever zone this machine is in', () => {
+    expect(instantOfWallTime('2026-03-02T10:00', 'Asia/Tehran').toISOString()).toBe('2026-03-02T06:30:00.000Z')
+    expect(wallTimeInZone(new Date('2026-03-02T06:30:00Z'), 'Asia/Tehran')).toBe('2026-03-02T10:00')
+    // Midnight in Tehran is still the day before in UTC.
+    expect(instantOfWallTime('2026-03-02T00:15', 'Asia/Tehran').toISOString()).toBe('2026-03-01T20:45:00.000Z')
+    expect(wallTimeInZone(new Date('2026-03-01T20:45:00Z'), 'Asia/Tehran')).toBe('2026-03-02T00:15')
+  })
+
+  it('puts a time a clock change skips after the change, and a time it repeats at its first occurrence', () => {
+    // Berlin, 29 March 2026: 02:00 CET becomes 03:00 CEST. 02:30 does not exist; read as 03:30.
+    const skipped = instantOfWallTime('2026-03-29T02:30', 'Europe/Berlin')
+    expect(skipped.toISOString()).toBe('2026-03-29T01:30:00.000Z')
+    expect(wallTimeInZone(skipped, 'Europe/Berlin')).toBe('2026-03-29T03:30')
+    // 25 October 2026: 03:00 CEST becomes 02:00 CET, so 02:30 happens twice; the first is 00:30 UTC.
+    expect(instantOfWallTime('2026-10-25T02:30', 'Europe/Berlin').toISOString()).toBe('2026-10-25T00:30:00.000Z')
+    expect(instantOfWallTime('2026-11-01T01:30', 'America/New_York').toISOString()).toBe('2026-11-01T05:30:00.000Z')
+    // Every minute of an ordinary day round-trips.
+    for (let minute = 0; minute < 24 * 60; minute += 7) {
+      const value = `2026-07-01T${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`
+      expect(wallTimeInZone(instantOfWallTime(value, 'Asia/Tehran'), 'Asia/Tehran')).toBe(value)
+    }
+  })
+
+  it('refuses what is not a datetime-local value or a zone', () => {
+    expect(() => instantOfWallTime('2026-03-02 10:00', 'Asia/Tehran')).toThrow(RangeError)
+    expect(() => instantOfWallTime('2026-03-02T10:00', 'Mars/Olympus')).toThrow(RangeError)
   })
 })

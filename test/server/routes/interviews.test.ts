@@ -163,7 +163,7 @@ describe('who sees which interview', () => {
     const interview = await startedInterview(w)
     const mine = await w.call(w.staff.interviewer, 'GET', '/interviewer/participants')
     expect(mine.body).toEqual([
-      expect.objectContaining({ participantId: w.p1.id, participantCode: 'P1', interviewStatus: 'in_progress', study: { id: w.study.id, name: 'Interview study' } }),
+      expect.objectContaining({ participantId: w.p1.id, participantCode: 'P1', interviewStatus: 'in_progress', study: { id: w.study.id, name: 'Interview study', timeZone: w.study.timeZone } }),
     ])
     expect((await w.call(w.staff.otherInterviewer, 'GET', '/interviewer/participants')).body).toEqual([])
 
@@ -515,6 +515,22 @@ describe('coding', () => {
 })
 
 describe('the codebook over HTTP', () => {
+  it('gives a new code the palette’s next colour, takes a chosen one, and refuses what is not #rrggbb', async () => {
+    const w = await world()
+    const call = (method: string, path: string, body?: unknown) => w.call(w.staff.researcher, method, path, body)
+    const theme = await call('POST', `/studies/${w.study.id}/codes`, { level: 'theme', name: 'Effects' })
+    const chosen = await call('POST', `/studies/${w.study.id}/codes`, { level: 'code', name: 'Loose', color: '#ABCDEF' })
+    // Okabe–Ito, in order: the first code orange; a colour chosen by hand stored lower case.
+    expect([theme.body.color, chosen.body.color]).toEqual(['#e69f00', '#abcdef'])
+    expect((await call('PATCH', `/codes/${theme.body.id}`, { color: '#0072B2' })).body.color).toBe('#0072b2')
+    for (const bad of ['red', '#fff', '#12345g', 'rgb(0,0,0)']) {
+      expectError(await call('PATCH', `/codes/${theme.body.id}`, { color: bad }), 422, 'validation_failed', 'color')
+    }
+    expect(((await call('GET', `/studies/${w.study.id}/codes`)).body as Json[]).map((c) => c.color)).toEqual(['#0072b2', '#abcdef'])
+    // A colour is drawing, not meaning: no history entry, one audit entry.
+    expect(((await call('GET', `/codes/${theme.body.id}/history`)).body as Json[]).map((h) => h.action)).toEqual(['create'])
+  })
+
   it('renames, moves and merges with history, and keeps the levels', async () => {
     const w = await world()
     const { theme, category, leaves } = await codes(w, ['Fear decreased', 'Less fear'])

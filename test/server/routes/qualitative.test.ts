@@ -416,7 +416,14 @@ describe('GET /studies/:id/agreement', () => {
     // Marking twice keeps one mark.
     expect((await (await done('PUT')).json()).length).toBe(1)
     expect(await (await done('GET')).json()).toEqual([{ coderId: w.researcher.user.id, doneAt: expect.any(String) }])
+    // The study's list of transcripts shows each coder's mark, with their name.
+    const listed = async () => ((await w.call(`/studies/${w.world.study.id}/transcripts`)).body as Json[]).map((t) => [t.id, t.done.map((d: Json) => d.name)])
+    expect(await listed()).toEqual([
+      [w.t1.transcriptId, [w.researcher.user.name]],
+      [w.world.transcripts[1]!.transcriptId, []],
+    ])
     expect(await (await done('DELETE')).json()).toEqual([])
+    expect((await listed())[0]).toEqual([w.t1.transcriptId, []])
     const audit = await w.deps.db.selectFrom('audit_log').select('action').where('action', 'in', ['coding.done', 'coding.undone']).execute()
     expect(audit.map((a) => a.action).sort()).toEqual(['coding.done', 'coding.done', 'coding.undone'])
   })
@@ -556,6 +563,9 @@ describe('GET /studies/:id/segments (retrieval) and /search', () => {
     expect(res.body.segments[2].after).toBe('\nP4: I wanted to see their faces.')
 
     // Case variables: the role as given; the change group on PHQ-9 (P1, P2 improved; P4 not).
+    // The theme's own segments only: none, all are coded with codes below it.
+    expect((await w.call(`/studies/${w.study.id}/segments?code=${w.codes.effects.id}&children=false`)).body.segments).toEqual([])
+    expect((await w.call(`/studies/${w.study.id}/segments?code=${w.codes.fear.id}&children=false`)).body.segments).toHaveLength(3)
     const resident = await w.call(`/studies/${w.study.id}/segments?code=${w.codes.effects.id}&role=resident`)
     expect(resident.body.segments.map((s: Json) => s.participant.label)).toEqual(['P1'])
     const notImproved = await w.call(`/studies/${w.study.id}/segments?change=not_improved`)

@@ -9,10 +9,11 @@ import { strToU8, zipSync } from 'fflate'
 import { describe, expect, it } from 'vitest'
 import { listCodes } from '../../../../server/db/repositories/codebook'
 import { listCodingsOfStudy } from '../../../../server/db/repositories/codings'
+import { findStaffUser } from '../../../../server/db/repositories/staff'
 import { findInterviewOfParticipant, findTranscriptOfInterview } from '../../../../server/db/repositories/interviews'
 import { findParticipant, listParticipants } from '../../../../server/db/repositories/participants'
 import { createCode, createMemo } from '../../../../server/domain/qualitative/codebook'
-import { addCodings, chooseQuote, recordMemberCheck } from '../../../../server/domain/qualitative/coding'
+import { addCodings, chooseQuote, recordMemberCheck, recordResolution } from '../../../../server/domain/qualitative/coding'
 import { saveNote } from '../../../../server/domain/qualitative/interviews'
 import { exportCohortQdpx } from '../../../../server/domain/qualitative/qda-export'
 import { importCodebookCsv, importQdc, importQdpx } from '../../../../server/domain/qualitative/qda-import'
@@ -36,7 +37,7 @@ async function codedWorld() {
   const theme = await createCode(deps, S, { level: 'theme', name: 'Effects of Balint group', description: 'What changed' }, actor)
   const category = await createCode(deps, S, { level: 'category', name: 'Feelings', parentId: theme.id }, actor)
   const fear = await createCode(deps, S, { level: 'code', name: 'Fear of being judged', description: 'Afraid of others’ verdict', parentId: category.id }, actor)
-  const safe = await createCode(deps, S, { level: 'code', name: 'Feeling safe', parentId: category.id }, actor)
+  const safe = await createCode(deps, S, { level: 'code', name: 'Feeling safe', parentId: category.id, color: '#123abc' }, actor)
   const faces = await createCode(deps, S, { level: 'category', name: 'Faces' }, actor)
   const seeing = await createCode(deps, S, { level: 'code', name: 'Seeing', parentId: faces.id }, actor)
   const [t1, t2] = world.transcripts as [(typeof world.transcripts)[0], (typeof world.transcripts)[0]]
@@ -45,6 +46,8 @@ async function codedWorld() {
   await addCodings(deps, t1, world.coderA.id, { codeIds: [safe.id], ...spanOf(P1, 'the cafe\u0301 talks felt safe') })
   await addCodings(deps, t2, world.coderB.id, { codeIds: [seeing.id], ...spanOf(P2, 'می‌خواستم چهره‌ها را ببینم.') })
   await addCodings(deps, t2, world.coderA.id, { codeIds: [seeing.id], ...spanOf(P2, 'I preferred to see all the faces.') })
+  // The coders disagreed on how much of P1's sentence is fear; B's span was agreed: the consensus set.
+  await recordResolution(deps, t1, world.coderB.id, { codeId: fear.id, ...spanOf(P1, 'afraid 😟 of being judged'), decision: 'applies', note: 'B’s span: the fear, not the sentence.' })
   await createMemo(deps, S, { targetType: 'code', targetId: fear.id, text: 'Steiner: seeing and being seen.\nSecond line.' }, world.coderA.id)
   await createMemo(deps, S, { targetType: 'transcript', targetId: t2.transcriptId, text: 'Short interview 🙂' }, world.coderB.id)
   await createMemo(deps, S, { targetType: 'project', text: 'Coded in two rounds.' }, world.coderA.id)
@@ -75,7 +78,7 @@ function content(bytes: Uint8Array) {
   for (const c of project.cases) for (const g of c.noteGuids) target(g, `case ${c.name}`)
   for (const g of project.projectNoteGuids) target(g, 'project')
   return {
-    codebook: project.codes.map((c) => [c.level, path(c.guid), c.description]).sort(),
+    codebook: project.codes.map((c) => [c.level, path(c.guid), c.description, c.color]).sort(),
     cases: project.cases.map((c) => [c.name, c.sourceGuids.map((g) => sourceName.get(g))]).sort(),
     texts: project.sources.map((s) => [s.name, s.text]).sort(),
     codings: project.sources.flatMap((s) => s.codings.map((c) => [s.name, c.start, c.end, path(c.codeGuid), users.get(c.userGuid!), sliceCodePoints(s.text, c.start, c.end)].join(' | '))).sort(),
@@ -90,15 +93,18 @@ describe('.qdpx round trip', () => {
     const first = await exportCohortQdpx(w.deps, w.cohort.id, { actor: 'test', destination: 'download' })
     const before = content(first.bytes)
     // What the first export holds, checked by hand, so the comparison below compares something.
+    // Colours: the palette's in creation order (Okabe–Ito), except the one chosen by hand.
     expect(before.codebook).toEqual([
-      ['category', 'Effects of Balint group / Feelings', null],
-      ['category', 'Faces', null],
-      ['code', 'Effects of Balint group / Feelings / Fear of being judged', 'Afraid of others’ verdict'],
-      ['code', 'Effects of Balint group / Feelings / Feeling safe', null],
-      ['code', 'Faces / Seeing', null],
-      ['theme', 'Effects of Balint group', 'What changed'],
+      ['category', 'Effects of Balint group / Feelings', null, '#56b4e9'],
+      ['category', 'Faces', null, '#0072b2'],
+      ['code', 'Effects of Balint group / Feelings / Fear of being judged', 'Afraid of others’ verdict', '#009e73'],
+      ['code', 'Effects of Balint group / Feelings / Feeling safe', null, '#123abc'],
+      ['code', 'Faces / Seeing', null, '#d55e00'],
+      ['theme', 'Effects of Balint group', 'What changed', '#e69f00'],
     ])
-    expect(before.codings).toHaveLength(5)
+    // Five codings of the coders and one of the consensus set, as its own user.
+    expect(before.codings).toHaveLength(6)
+    expect(before.codings).toContain(`P1 | 46 | 70 | Effects of Balint group / Feelings / Fear of being judged | Consensus (agreed by ${w.coderB.name}) | afraid 😟 of being judged`)
     // 31–71 in code points: 🙂 before and 😟 inside count one each (UTF-16 would say 32–73).
     expect(before.codings).toContain(`P1 | 31 | 71 | Effects of Balint group / Feelings / Fear of being judged | ${w.coderA.name} | At first I was afraid 😟 of being judged.`)
     expect(before.notes).toEqual([
@@ -119,13 +125,20 @@ describe('.qdpx round trip', () => {
       codes: { created: 6, matched: 0 },
       participants: { created: 2, matched: 0 },
       transcripts: 2,
-      codings: 5,
+      codings: 6,
+      consensusCodings: 1,
       memos: 3,
       interviewNotes: 1,
       memberChecks: 1,
-      users: { created: 2, matched: 0 },
+      // The consensus user is coder B again, found by name.
+      users: { created: 2, matched: 1 },
       skipped: [],
     })
+    // The consensus coding is one again, by B, and the analyses use it.
+    const reimported = (await listCodingsOfStudy(deps.db, study.id)).filter((c) => c.consensus)
+    expect(reimported.map((c) => c.text)).toEqual(['afraid 😟 of being judged'])
+    const coderB = await findStaffUser(deps.db, reimported[0]!.coderId)
+    expect(coderB?.name).toBe(w.coderB.name)
     const second = await exportCohortQdpx(deps, cohort.id, { actor: 'test', destination: 'download' })
     expect(content(second.bytes)).toEqual(before)
 
@@ -134,7 +147,8 @@ describe('.qdpx round trip', () => {
     expect(again.codes).toEqual({ created: 0, matched: 6 })
     expect(again.transcripts).toBe(0)
     expect(again.skipped.map((s) => s.reason)).toEqual(['P1 already has a transcript; a participant has one interview', 'P2 already has a transcript; a participant has one interview'])
-  })
+    // Two exports, two imports and their schema checks: give a shared machine time.
+  }, 30_000)
 })
 
 describe('a project written by hand, as other tools write them', () => {
@@ -230,6 +244,24 @@ describe('.qdc from another tool', () => {
     ])
     // The same file again: nothing new (the sibling-name rule finds each code).
     expect((await importQdc(deps, study.id, fixture('taguette-codebook.qdc'), 'test')).codes).toEqual({ created: 0, matched: 3 })
+  })
+
+  it('keeps the colours a .qdc gives (#rgb widened), and gives a code without a valid one the palette’s next', async () => {
+    const deps = await testDeps()
+    const study = await createStudy(deps, { name: 'Colours' }, 'test')
+    const qdc = `<?xml version="1.0" encoding="UTF-8"?>
+<CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="MAXQDA 2022"><Codes>
+  <Code guid="00000000-0000-4000-8000-000000000001" name="Red" isCodable="true" color="#FF0000"/>
+  <Code guid="00000000-0000-4000-8000-000000000002" name="Short" isCodable="true" color="#0AF"/>
+  <Code guid="00000000-0000-4000-8000-000000000003" name="None" isCodable="true"/>
+</Codes></CodeBook>`
+    const report = await importQdc(deps, study.id, qdc, 'test')
+    expect(report.validation.valid).toBe(true)
+    expect((await listCodes(deps.db, study.id)).map((c) => [c.name, c.color])).toEqual([
+      ['Red', '#ff0000'],
+      ['Short', '#00aaff'],
+      ['None', '#009e73'],
+    ])
   })
 
   it('refuses what is not a QDA-XML codebook and writes nothing', async () => {
