@@ -13,6 +13,7 @@ import * as m0052 from './0052_transcript_search'
 import * as m0060 from './0060_study_language_time_zone'
 import * as m0061 from './0061_consensus_coding'
 import * as m0062 from './0062_coding_done'
+import * as m0100 from './0100_answer_corrections'
 
 /** Every migration, by name, in order. Add new ones at the end; never change a shipped one. */
 export const migrations: Record<string, Migration> = {
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '0060_study_language_time_zone': m0060,
   '0061_consensus_coding': m0061,
   '0062_coding_done': m0062,
+  '0100_answer_corrections': m0100,
 }

@@ -68,3 +68,20 @@ export const passwordLinkBody = z.strictObject({ token: z.string().min(1).max(10
 export const updateStaffUserBody = z
   .strictObject({ disabled: z.boolean().optional(), isAdmin: z.boolean().optional() })
   .refine((b) => b.disabled !== undefined || b.isAdmin !== undefined, { message: 'give disabled or isAdmin' })
+
+/** A researcher's correction of one stored answer (issue 17). `value` null takes the answer away. */
+export const correctionBody = z.strictObject({
+  question: z.string().min(1).max(200),
+  value: z.union([z.string().max(5000), z.number(), z.boolean(), z.array(z.union([z.string().max(200), z.number()])).max(100), z.null()]),
+  reason: z.string().trim().min(3).max(1000),
+})
+
+const auditDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD')
+/** Filters of the audit-log viewer. */
+export const auditQuery = z.strictObject({
+  participant: z.string().min(1).max(64).optional(),
+  user: z.string().min(1).max(64).optional(),
+  action: z.string().min(1).max(100).optional(),
+  from: auditDay.optional(),
+  to: auditDay.optional(),
+})
