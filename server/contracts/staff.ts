@@ -55,7 +55,15 @@ export const createCohortBody = z.strictObject({
   sessions: z.number().int().min(0).max(100).default(8),
 })
 export const addParticipantsBody = z.strictObject({ count: z.number().int().min(1).max(1000) })
-export const waveBody = z.strictObject({ opens: day, closes: day, instruments: z.array(z.string().min(1)).min(1).max(50) })
+export const waveBody = z.strictObject({
+  opens: day,
+  closes: day,
+  instruments: z.array(z.string().min(1)).min(1).max(50),
+  /** The researcher confirms that this wave may overlap another of the cohort's waves (else 409 waves_overlap). */
+  confirmOverlap: z.boolean().optional(),
+  /** The researcher confirms changing the dates of a wave that already has answers (else 409 wave_has_answers). */
+  confirmDateChange: z.boolean().optional(),
+})
 export const attendanceBody = z.strictObject({
   attendance: z.array(z.strictObject({ participantId: z.string().min(1), present: z.boolean() })).min(1).max(1000),
 })

@@ -33,9 +33,11 @@ async function researcherOfNewStudy(name: string) {
 /** PHQ-9 answers summing to `total` (items 1–9, 0–3 each). */
 const items = (total: number) => Array.from({ length: 9 }, (_, i) => Math.max(0, Math.min(3, total - i * 3)))
 
-async function inPersian(page: Page, name: string) {
+/** The same page in Persian, screenshotted once `ready` (a test id) is shown again, then back to English. */
+async function inPersian(page: Page, name: string, ready: string) {
   await page.getByTestId('staff-language').selectOption('fa')
   await page.locator('html[lang="fa"]').waitFor()
+  await page.getByTestId(ready).first().waitFor()
   await screenshot(page, `${name}-fa`)
   await page.getByTestId('staff-language').selectOption('en')
   await page.locator('html[lang="en"]').waitFor()
@@ -66,7 +68,7 @@ describe('corrections with an audit trail', () => {
     expect(history).toContain('phq9_1: 3 → 1, by Researcher')
     expect(history).toContain('typed in wrong')
     await screenshot(page, 'week-correction')
-    await inPersian(page, 'week-correction')
+    await inPersian(page, 'week-correction', 'correction-history')
 
     await page.getByRole('link', { name: 'This participant’s entries in the audit log' }).click()
     await page.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor()
@@ -76,7 +78,44 @@ describe('corrections with an audit trail', () => {
     expect(await page.getByTestId('audit-entries').innerText()).toContain('answer.correct')
     expect(await page.getByTestId('audit-csv').getAttribute('href')).toContain('action=answer.correct')
     await screenshot(page, 'week-audit-log')
-    await inPersian(page, 'week-audit-log')
+    await inPersian(page, 'week-audit-log', 'audit-entries')
+    await context.close()
+  })
+})
+
+describe('dates that make sense', () => {
+  it('refuses overlapping waves until the researcher confirms, and says why a pre wave after the first session is unusual', async () => {
+    const { study, page, context } = await researcherOfNewStudy('Dates study')
+    const cohort = await createCohort(server.deps, { studyId: study.id, name: 'Group 1', firstSession: new Date('2026-03-09T00:00:00Z'), sessions: 8 }, 'test')
+    await page.goto(`${server.baseUrl}/cohorts/${cohort.id}/waves`)
+    const waveForm = (kind: string) => page.locator(`section[data-wave="${kind}"]`)
+    async function fill(kind: string, opens: string, closes: string) {
+      const form = waveForm(kind)
+      await form.getByLabel('Opens on').fill(opens)
+      await form.getByLabel('Last day').fill(closes)
+      await form.getByLabel('Add a questionnaire').selectOption('phq-9')
+      await form.getByRole('button', { name: 'Add', exact: true }).click()
+    }
+    // Pre still open on the day of the first session (9 March): allowed, and the page says why it is unusual.
+    await fill('pre', '2026-03-01', '2026-03-10')
+    await waveForm('pre').getByRole('button', { name: 'Save Pre wave' }).click()
+    await waveForm('pre').getByTestId('wave-warning-pre_closes_after_first_session').waitFor()
+
+    await fill('post', '2026-03-05', '2026-04-20')
+    await waveForm('post').getByRole('button', { name: 'Save Post wave' }).click()
+    const dialog = page.getByRole('dialog', { name: 'Overlapping waves' })
+    await dialog.waitFor()
+    expect(await dialog.innerText()).toContain('overlap the Pre wave')
+    await screenshot(page, 'week-overlap')
+    await dialog.getByRole('button', { name: 'Cancel' }).click()
+    expect(await server.db.selectFrom('wave').select('kind').where('cohort_id', '=', cohort.id).execute()).toEqual([{ kind: 'pre' }])
+
+    await waveForm('post').getByRole('button', { name: 'Save Post wave' }).click()
+    await dialog.getByRole('button', { name: 'Save, overlapping' }).click()
+    await expect.poll(async () => (await server.db.selectFrom('wave').select('kind').where('cohort_id', '=', cohort.id).execute()).map((w) => w.kind).sort()).toEqual(['post', 'pre'])
+    await waveForm('post').getByTestId('wave-warning-post_opens_before_last_session').waitFor()
+    await screenshot(page, 'week-waves')
+    await inPersian(page, 'week-waves', 'wave-warning-post_opens_before_last_session')
     await context.close()
   })
 })

@@ -1,6 +1,6 @@
 /** The rows a cohort report is computed from, read in a few queries however large the cohort. */
 import type { Kysely } from 'kysely'
-import type { Database, WaveKind } from '../schema'
+import type { Database, DataSource, WaveKind } from '../schema'
 
 export type ScoredResponse = {
   participantId: string
@@ -11,6 +11,9 @@ export type ScoredResponse = {
   instrumentVersion: string
   answers: Record<string, unknown>
   scores: { scale: string; score: number | null; bandIndex: number | null; prorated: boolean }[]
+  /** When it was submitted, and where it came from (a link, an import, the demo). */
+  completedAt: string | null
+  source: DataSource
 }
 
 /**
@@ -33,6 +36,8 @@ export async function listCompletedResponses(db: Kysely<Database>, of: { waveIds
       'response.instrument_id',
       'response.instrument_version',
       'response.answers',
+      'response.completed_at',
+      'response.source',
       'scale_score.scale_id',
       'scale_score.score',
       'scale_score.band_index',
@@ -55,6 +60,8 @@ export async function listCompletedResponses(db: Kysely<Database>, of: { waveIds
         instrumentVersion: r.instrument_version,
         answers: JSON.parse(r.answers) as Record<string, unknown>,
         scores: [],
+        completedAt: r.completed_at,
+        source: r.source,
       }
       byResponse.set(r.id, response)
     }

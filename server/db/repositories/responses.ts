@@ -207,3 +207,9 @@ export async function updateResponseAnswersIfRevision(db: Kysely<Database>, id: 
     .executeTakeFirst()
   return Number(result.numUpdatedRows) === 1
 }
+
+/** How many responses (draft or complete) a wave has. */
+export async function countResponsesOfWave(db: Kysely<Database>, waveId: string): Promise<number> {
+  const row = await db.selectFrom('response').select((eb) => eb.fn.countAll<number>().as('n')).where('wave_id', '=', waveId).executeTakeFirstOrThrow()
+  return Number(row.n)
+}

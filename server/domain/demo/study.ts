@@ -268,8 +268,9 @@ export async function createDemo(deps: Deps, actor: Actor) {
   const completed = await completedCohort(deps, study.id, actor)
   const qualitative = await demoQualitative(deps, study.id, completed.id, actor)
   const cohort = await createCohort(deps, { studyId: study.id, name: 'Demo group B (try the links)', leader: 'Group leader (psychiatrist)' }, actor)
+  // Both waves open today on purpose, so a newcomer can try pre and post at once: the overlap is confirmed.
   const pre = await setWave(deps, { cohortId: cohort.id, kind: 'pre', opens: iso(-1), closes: iso(28), instruments }, actor)
-  const post = await setWave(deps, { cohortId: cohort.id, kind: 'post', opens: iso(-1), closes: iso(56), instruments }, actor)
+  const post = await setWave(deps, { cohortId: cohort.id, kind: 'post', opens: iso(-1), closes: iso(56), instruments, confirmOverlap: true }, actor)
   const participants = await addParticipants(deps, { cohortId: cohort.id, count: 8 }, actor)
   return { study, completedCohort: completed, cohort, waves: [pre, post], participants, qualitative }
 }
