@@ -22,6 +22,7 @@ import { SignInPage } from './pages/SignInPage'
 import { StudyPage } from './pages/StudyPage'
 import { PooledReportPage } from './pages/PooledReportPage'
 import { RetrievalPage } from './pages/RetrievalPage'
+import { AuditLogPage } from './pages/AuditLogPage'
 import { TranscriptPage } from './pages/TranscriptPage'
 import { ApiFailure, call, setUnauthorizedHandler } from './request'
 import { SessionProvider, useSession } from './session'
@@ -45,6 +46,8 @@ export function App() {
                 <Route path="/" component={HomePage} />
                 <Route path="/account" component={AccountPage} />
                 <Route path="/studies/:id">{(params) => <StudyPage id={params.id} />}</Route>
+                <Route path="/audit">{() => <AuditLogPage />}</Route>
+                <Route path="/studies/:id/audit">{(params) => <AuditLogPage studyId={params.id} />}</Route>
                 <Route path="/studies/:id/pooled">{(params) => <PooledReportPage id={params.id} />}</Route>
                 <Route path="/studies/:id/coding">{(params) => <CodingPage id={params.id} />}</Route>
                 <Route path="/studies/:id/codebook">{(params) => <CodebookPage id={params.id} />}</Route>

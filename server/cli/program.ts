@@ -146,13 +146,15 @@ export function buildProgram(io: CliIo): Command {
     .requiredOption('--opens <date>', 'first day it is open (YYYY-MM-DD, UTC)')
     .requiredOption('--closes <date>', 'last day it is open (YYYY-MM-DD, UTC)')
     .requiredOption('--instruments <ids>', 'questionnaire ids in order, comma-separated', list)
-    .action(async (opts: { cohort: string; wave: (typeof waveKinds)[number]; opens: string; closes: string; instruments: string[] }) => {
+    .option('--confirm-overlap', 'allow the wave to overlap another wave of the cohort')
+    .option('--confirm-date-change', 'allow changing the dates of a wave that already has answers')
+    .action(async (opts: { cohort: string; wave: (typeof waveKinds)[number]; opens: string; closes: string; instruments: string[]; confirmOverlap?: boolean; confirmDateChange?: boolean }) => {
       const wave = await setWave(
         await io.deps(),
-        { cohortId: opts.cohort, kind: opts.wave, opens: opts.opens, closes: opts.closes, instruments: opts.instruments },
+        { cohortId: opts.cohort, kind: opts.wave, opens: opts.opens, closes: opts.closes, instruments: opts.instruments, confirmOverlap: opts.confirmOverlap, confirmDateChange: opts.confirmDateChange },
         actor,
       )
-      print(wave, () => `${wave.kind}: open ${wave.opensAt} to ${wave.closesAt} with ${wave.instruments.join(', ')}`)
+      print(wave, () => [`${wave.kind}: open ${wave.opensAt} to ${wave.closesAt} with ${wave.instruments.join(', ')}`, ...wave.warnings.map((w) => `note: ${w.message}`)].join('\n'))
     })
 
   const instruments = program.command('instruments').description('questionnaires, forms and interview guides')

@@ -55,7 +55,15 @@ export const createCohortBody = z.strictObject({
   sessions: z.number().int().min(0).max(100).default(8),
 })
 export const addParticipantsBody = z.strictObject({ count: z.number().int().min(1).max(1000) })
-export const waveBody = z.strictObject({ opens: day, closes: day, instruments: z.array(z.string().min(1)).min(1).max(50) })
+export const waveBody = z.strictObject({
+  opens: day,
+  closes: day,
+  instruments: z.array(z.string().min(1)).min(1).max(50),
+  /** The researcher confirms that this wave may overlap another of the cohort's waves (else 409 waves_overlap). */
+  confirmOverlap: z.boolean().optional(),
+  /** The researcher confirms changing the dates of a wave that already has answers (else 409 wave_has_answers). */
+  confirmDateChange: z.boolean().optional(),
+})
 export const attendanceBody = z.strictObject({
   attendance: z.array(z.strictObject({ participantId: z.string().min(1), present: z.boolean() })).min(1).max(1000),
 })
@@ -68,3 +76,20 @@ export const passwordLinkBody = z.strictObject({ token: z.string().min(1).max(10
 export const updateStaffUserBody = z
   .strictObject({ disabled: z.boolean().optional(), isAdmin: z.boolean().optional() })
   .refine((b) => b.disabled !== undefined || b.isAdmin !== undefined, { message: 'give disabled or isAdmin' })
+
+/** A researcher's correction of one stored answer (issue 17). `value` null takes the answer away. */
+export const correctionBody = z.strictObject({
+  question: z.string().min(1).max(200),
+  value: z.union([z.string().max(5000), z.number(), z.boolean(), z.array(z.union([z.string().max(200), z.number()])).max(100), z.null()]),
+  reason: z.string().trim().min(3).max(1000),
+})
+
+const auditDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD')
+/** Filters of the audit-log viewer. */
+export const auditQuery = z.strictObject({
+  participant: z.string().min(1).max(64).optional(),
+  user: z.string().min(1).max(64).optional(),
+  action: z.string().min(1).max(100).optional(),
+  from: auditDay.optional(),
+  to: auditDay.optional(),
+})

@@ -144,6 +144,19 @@ export interface ResponseAnswerHistoryTable {
   superseded_at: string
 }
 
+/** A researcher's correction of a stored answer (migration 0100). Values are JSON text; null: no answer. */
+export interface AnswerCorrectionTable {
+  id: string
+  response_id: string
+  question: string
+  old_value: string | null
+  new_value: string | null
+  reason: string
+  /** "staff:<id>". */
+  corrected_by: string
+  corrected_at: string
+}
+
 export interface ScaleScoreTable {
   response_id: string
   scale_id: string
@@ -438,6 +451,7 @@ export interface Database {
   response: ResponseTable
   response_answer: ResponseAnswerTable
   response_answer_history: ResponseAnswerHistoryTable
+  answer_correction: AnswerCorrectionTable
   scale_score: ScaleScoreTable
   response_flag: ResponseFlagTable
   audit_log: AuditLogTable

@@ -22,6 +22,8 @@ export const errorCodes = [
   'withdrawn',
   'consent_required',
   'disclosure_risk',
+  'waves_overlap',
+  'wave_has_answers',
   'payload_too_large',
   'validation_failed',
   'rate_limited',

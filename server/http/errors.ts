@@ -18,6 +18,8 @@ export const errorStatus = {
   withdrawn: 409,
   consent_required: 409,
   disclosure_risk: 409,
+  waves_overlap: 409,
+  wave_has_answers: 409,
   payload_too_large: 413,
   validation_failed: 422,
   rate_limited: 429,

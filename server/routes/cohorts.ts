@@ -11,6 +11,7 @@ import { addParticipants, recordAttendance, reissueLink, revokeLink, setWave } f
 import { participantLink } from '../domain/participation/tokens'
 import { cohortTracking } from '../domain/outcomes/tracking'
 import { plainText } from '../domain/instruments/text'
+import { waveWarnings } from '../domain/staff/wave-checks'
 import { staffOf, type StaffEnv } from '../http/auth'
 import { ApiError } from '../domain/errors'
 import { jsonBody, pathParams } from '../http/validate'
@@ -54,7 +55,17 @@ export function cohortRoutes(deps: Deps) {
     .get('/cohorts/:id', pathParams(idParam), async (c) => {
       const { cohort, study, roles } = await requireCohortRole(deps, staffOf(c).user, c.req.valid('param').id, anyRole)
       const [sessions, waves] = await Promise.all([listGroupSessions(deps.db, cohort.id), listWaves(deps.db, cohort.id)])
-      return c.json({ ...cohort, study: { id: study.id, name: study.name, minCellSize: study.minCellSize, language: study.language, timeZone: study.timeZone }, roles, sessions, waves }, 200)
+      return c.json(
+        {
+          ...cohort,
+          study: { id: study.id, name: study.name, minCellSize: study.minCellSize, language: study.language, timeZone: study.timeZone },
+          roles,
+          sessions,
+          // Why a wave's dates are unusual for the group sessions (wave-checks.ts), shown beside it in set-up.
+          waves: waves.map((w) => ({ ...w, warnings: waveWarnings(w, sessions) })),
+        },
+        200,
+      )
     })
     .get('/cohorts/:id/tracking', pathParams(idParam), async (c) => {
       const { cohort } = await requireCohortRole(deps, staffOf(c).user, c.req.valid('param').id, ['researcher'])

@@ -22,7 +22,7 @@ describe('your results', () => {
     const study = await createStudy(server.deps, { name: 'Feedback study' }, 'test')
     await updateStudy(server.db, study.id, { participantFeedback: true, supportContact: 'the staff support line, 0123 456 789' })
     const cohort = await createCohort(server.deps, { studyId: study.id, name: 'Group F' }, 'test')
-    for (const kind of ['pre', 'post'] as const) await setWave(server.deps, { cohortId: cohort.id, kind, opens: day(-1), closes: day(14), instruments: ['phq-9'] }, 'test')
+    for (const kind of ['pre', 'post'] as const) await setWave(server.deps, { cohortId: cohort.id, kind, opens: day(-1), closes: day(14), instruments: ['phq-9'], confirmOverlap: true }, 'test')
     const [p] = await addParticipants(server.deps, { cohortId: cohort.id, count: 1 }, 'test')
 
     const { page, context } = await phonePage(browser)

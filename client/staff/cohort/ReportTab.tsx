@@ -82,6 +82,7 @@ function ReportBody({ report, sessions, idOf }: { report: CohortReportView; sess
         )}
         <h3>{t('staff.report.participation')}</h3>
         <ReportFunnel report={report} />
+        {report.view === 'researcher' && <OutsideWave report={report} />}
       </section>
       <section className="panel" aria-labelledby="stats-heading">
         <h2 id="stats-heading">{t('staff.report.statistics')}</h2>
@@ -95,6 +96,24 @@ function ReportBody({ report, sessions, idOf }: { report: CohortReportView; sess
         </section>
       )}
     </>
+  )
+}
+
+/** Questionnaires submitted outside their wave's dates: counted, and flagged for the researcher to judge. */
+function OutsideWave({ report }: { report: ResearcherReport }) {
+  const outside = report.outsideWave ?? []
+  if (outside.length === 0) return null
+  return (
+    <div className="notice warning" data-testid="outside-wave">
+      <p>{t('staff.report.outsideWave', { count: outside.length })}</p>
+      <ul>
+        {outside.map((o) => (
+          <li key={`${o.participantId}-${o.wave}-${o.instrument}`}>
+            {t('staff.report.outsideWaveLine', { code: o.code, wave: t(`staff.wave.${o.wave}`), instrument: o.instrument, at: dateTime(o.completedAt), opens: dateTime(o.opensAt), closes: dateTime(o.closesAt) })}
+          </li>
+        ))}
+      </ul>
+    </div>
   )
 }
 

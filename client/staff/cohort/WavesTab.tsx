@@ -8,11 +8,24 @@ import { ErrorNotice, StatusNotice } from '../../components/Notice'
 import { api } from '../../lib/api'
 import { formatClosing, formatDate, formatLastDay, t } from '../../lib/i18n'
 import { isoDay, lastDayOf } from '../format'
-import { call, useAction, useResource } from '../request'
+import { ApiFailure, call, useAction, useResource } from '../request'
+import { ConfirmDialog, useConfirmation } from '../../components/ConfirmDialog'
 import { waveKinds, type CohortDetail, type Instrument, type WaveKind } from '../types'
 import { LoadError, Loading } from '../ui'
 
 type Wave = CohortDetail['waves'][number]
+type Confirmed = { confirmOverlap?: boolean; confirmDateChange?: boolean }
+type WaveQuestion = { code: 'waves_overlap' | 'wave_has_answers'; details: unknown; confirmed: Confirmed }
+
+/** The question to confirm, from the server's details: which waves overlap, or how many responses the wave has. */
+function questionText(q: WaveQuestion): string {
+  const details = (typeof q.details === 'object' && q.details !== null ? q.details : {}) as { waves?: unknown; responses?: unknown }
+  if (q.code === 'waves_overlap') {
+    const kinds = Array.isArray(details.waves) ? details.waves.map((w) => (w as { kind?: unknown }).kind).filter((k): k is WaveKind => waveKinds.includes(k as WaveKind)) : []
+    return t('staff.waves.overlapQuestion', { waves: kinds.map((k) => t(`staff.wave.${k}`)).join(', ') })
+  }
+  return t('staff.waves.answersQuestion', { count: typeof details.responses === 'number' ? details.responses : 0 })
+}
 
 export function WavesTab({ cohort, onSaved }: { cohort: CohortDetail; onSaved: () => Promise<void> }) {
   const instruments = useResource(() => call(api.instruments.$get()), [])
@@ -84,8 +97,18 @@ function WaveForm({
   const [chosen, setChosen] = useState<string[]>(wave?.instruments ?? [])
   const [toAdd, setToAdd] = useState('')
   const [saved, setSaved] = useState<string | null>(null)
-  const save = useAction(async () => {
-    await call(api.cohorts[':id'].waves[':kind'].$put({ param: { id: cohortId, kind }, json: { opens, closes, instruments: chosen } }))
+  // The server refuses overlapping waves, and new dates for a wave with answers, until the researcher confirms.
+  const question = useConfirmation<WaveQuestion>()
+  const save = useAction(async (confirmed: Confirmed = {}) => {
+    try {
+      await call(api.cohorts[':id'].waves[':kind'].$put({ param: { id: cohortId, kind }, json: { opens, closes, instruments: chosen, ...confirmed } }))
+    } catch (error) {
+      if (error instanceof ApiFailure && (error.code === 'waves_overlap' || error.code === 'wave_has_answers')) {
+        question.ask({ code: error.code, details: error.details, confirmed })
+        return
+      }
+      throw error
+    }
     setSaved(t('staff.saved'))
     await onSaved()
   })
@@ -108,6 +131,18 @@ function WaveForm({
     <section className="panel wave" aria-labelledby={headingId} data-wave={kind}>
       <h2 id={headingId}>{t(`staff.wave.${kind}`)}</h2>
       <p className="muted">{wave ? waveStateText(wave, timeZone) : t('staff.waves.notSet')}</p>
+      {wave?.warnings.map((w) => (
+        <p key={w.code} className="notice warning" data-testid={`wave-warning-${w.code}`}>
+          {t(`staff.waves.warning.${w.code}`, { session: formatDate(w.sessionStartsAt, timeZone) })}
+        </p>
+      ))}
+      <ConfirmDialog
+        confirmation={question}
+        title={(q) => (q.code === 'waves_overlap' ? t('staff.waves.overlapTitle') : t('staff.waves.answersTitle'))}
+        body={(q) => <p>{questionText(q)}</p>}
+        confirmLabel={(q) => (q.code === 'waves_overlap' ? t('staff.waves.overlapConfirm') : t('staff.waves.answersConfirm'))}
+        onConfirm={(q) => void save.run({ ...q.confirmed, ...(q.code === 'waves_overlap' ? { confirmOverlap: true } : { confirmDateChange: true }) })}
+      />
       <form
         onSubmit={(e) => {
           e.preventDefault()

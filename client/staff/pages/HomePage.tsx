@@ -49,6 +49,13 @@ export function HomePage() {
             </tbody>
           </table>
         )}
+        {me.user.isAdmin && (
+          <p>
+            <Link href="/audit" data-testid="audit-all-link">
+              {t('staff.audit.allStudies')}
+            </Link>
+          </p>
+        )}
         {me.user.isAdmin && <NewStudyForm />}
         {me.user.isAdmin && studies.data?.length === 0 && <DemoStudy />}
       </section>

@@ -10,6 +10,7 @@ import { classLabel } from '../cohort/labels'
 import { dateTime, fixed, score, signed } from '../format'
 import { call, useResource } from '../request'
 import type { Instrument, ParticipantReport } from '../types'
+import { ParticipantAnswers } from './ParticipantAnswers'
 import { Breadcrumbs, LoadError, Loading, participantStatusLabel, usePageTitle } from '../ui'
 
 export function ParticipantReportPage({ id }: { id: string }) {
@@ -47,6 +48,7 @@ export function ParticipantReportPage({ id }: { id: string }) {
       {data.changes.map((change) => (
         <Change key={`${change.from}-${change.to}`} change={change} instruments={instruments.data} />
       ))}
+      <ParticipantAnswers participantId={data.participant.id} studyId={c?.study.id} onCorrected={report.reload} />
     </div>
   )
 }

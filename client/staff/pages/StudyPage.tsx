@@ -99,6 +99,12 @@ function QualitativeLinks({ study }: { study: StudyDetail }) {
         <li>
           <Link href={`/studies/${study.id}/analysis`}>{t('staff.qualitative.analysis')}</Link> <span className="muted">— {t('staff.qualitative.analysisAbout')}</span>
         </li>
+        <li>
+          <Link href={`/studies/${study.id}/audit`} data-testid="audit-link">
+            {t('staff.audit.title')}
+          </Link>{' '}
+          <span className="muted">— {t('staff.audit.linkAbout')}</span>
+        </li>
       </ul>
     </section>
   )

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { ExpressionBuilder, Kysely } from 'kysely'
 import type { Database } from '../schema'
 import { newId } from '../ids'
 
@@ -27,4 +27,80 @@ export async function listAudit(db: Kysely<Database>, filter: { entityId?: strin
   if (filter.entityId) q = q.where('entity_id', '=', filter.entityId)
   const rows = await q.execute()
   return rows.map((r) => ({ at: r.at, actor: r.actor, action: r.action, entity: r.entity, entityId: r.entity_id, details: JSON.parse(r.details) }))
+}
+
+export type AuditQuery = {
+  /** Only entries about this study's things (null: every entry, for administrators). */
+  studyId: string | null
+  /** Entries about this participant: their own actions, their responses and interview, or naming them. */
+  participantId?: string
+  /** "staff:<id>", "participant:<id>", "system", "cli" … */
+  actor?: string
+  action?: string
+  /** ISO times: from inclusive, to exclusive. */
+  fromAt?: string
+  toAt?: string
+  /** At most this many, newest first. */
+  limit?: number
+}
+
+export type AuditListEntry = AuditRecord & { id: string }
+
+/**
+ * Audit entries, newest first, filtered. A study's entries are those whose entity is the study or
+ * one of its cohorts, waves, group sessions, participants, responses, interviews, transcripts, codes,
+ * codings, memos or releases, or that a participant of the study made. Subqueries, not lists of ids,
+ * so that a study of any size stays one statement (portable to PostgreSQL).
+ */
+export async function listAuditEntries(db: Kysely<Database>, query: AuditQuery): Promise<AuditListEntry[]> {
+  let q = db.selectFrom('audit_log').selectAll()
+  const studyId = query.studyId
+  if (studyId !== null) q = q.where((eb) => inStudy(eb, studyId))
+  const participantId = query.participantId
+  if (participantId !== undefined) {
+    q = q.where((eb) =>
+      eb.or([
+        eb('actor', '=', `participant:${participantId}`),
+        eb('entity_id', '=', participantId),
+        eb('entity_id', 'in', eb.selectFrom('response').select('response.id').where('response.participant_id', '=', participantId)),
+        eb('entity_id', 'in', eb.selectFrom('interview').select('interview.id').where('interview.participant_id', '=', participantId)),
+        eb('details', 'like', `%"${participantId}"%`),
+      ]),
+    )
+  }
+  if (query.actor !== undefined) q = q.where('actor', '=', query.actor)
+  if (query.action !== undefined) q = q.where('action', '=', query.action)
+  if (query.fromAt !== undefined) q = q.where('at', '>=', query.fromAt)
+  if (query.toAt !== undefined) q = q.where('at', '<', query.toAt)
+  q = q.orderBy('at', 'desc').orderBy('id', 'desc')
+  if (query.limit !== undefined) q = q.limit(query.limit)
+  const rows = await q.execute()
+  return rows.map((r) => ({ id: r.id, at: r.at, actor: r.actor, action: r.action, entity: r.entity, entityId: r.entity_id, details: JSON.parse(r.details) as Record<string, unknown> }))
+}
+
+/** Whether an audit entry is about one of the study's things (see listAuditEntries). */
+function inStudy(eb: ExpressionBuilder<Database, 'audit_log'>, studyId: string) {
+  const cohorts = eb.selectFrom('cohort').select('cohort.id').where('cohort.study_id', '=', studyId)
+  const participants = eb.selectFrom('participant').innerJoin('cohort', 'cohort.id', 'participant.cohort_id').select('participant.id').where('cohort.study_id', '=', studyId)
+  return eb.or([
+    eb('entity_id', '=', studyId),
+    eb('entity_id', 'in', cohorts),
+    eb('entity_id', 'in', participants),
+    eb('entity_id', 'in', eb.selectFrom('wave').select('wave.id').where('wave.cohort_id', 'in', cohorts)),
+    eb('entity_id', 'in', eb.selectFrom('group_session').select('group_session.id').where('group_session.cohort_id', 'in', cohorts)),
+    eb('entity_id', 'in', eb.selectFrom('response').select('response.id').where('response.participant_id', 'in', participants)),
+    eb('entity_id', 'in', eb.selectFrom('interview').select('interview.id').where('interview.participant_id', 'in', participants)),
+    eb('entity_id', 'in', eb.selectFrom('transcript').innerJoin('interview', 'interview.id', 'transcript.interview_id').select('transcript.id').where('interview.participant_id', 'in', participants)),
+    eb('entity_id', 'in', eb.selectFrom('code').select('code.id').where('code.study_id', '=', studyId)),
+    eb('entity_id', 'in', eb.selectFrom('coding').innerJoin('code', 'code.id', 'coding.code_id').select('coding.id').where('code.study_id', '=', studyId)),
+    eb('entity_id', 'in', eb.selectFrom('memo').select('memo.id').where('memo.study_id', '=', studyId)),
+    eb('entity_id', 'in', eb.selectFrom('program_lead_release').select('program_lead_release.id').where('program_lead_release.study_id', '=', studyId)),
+  ])
+}
+
+/** The distinct actions in a study's entries (null: in every entry), sorted. */
+export async function listAuditActions(db: Kysely<Database>, studyId: string | null): Promise<string[]> {
+  let q = db.selectFrom('audit_log').select('action').distinct()
+  if (studyId !== null) q = q.where((eb) => inStudy(eb, studyId))
+  return (await q.orderBy('action').execute()).map((r) => r.action)
 }

@@ -1,6 +1,6 @@
 /** The rows a cohort report is computed from, read in a few queries however large the cohort. */
 import type { Kysely } from 'kysely'
-import type { Database, WaveKind } from '../schema'
+import type { Database, DataSource, WaveKind } from '../schema'
 
 export type ScoredResponse = {
   participantId: string
@@ -11,6 +11,9 @@ export type ScoredResponse = {
   instrumentVersion: string
   answers: Record<string, unknown>
   scores: { scale: string; score: number | null; bandIndex: number | null; prorated: boolean }[]
+  /** When it was submitted, and where it came from (a link, an import, the demo). */
+  completedAt: string | null
+  source: DataSource
 }
 
 /**
@@ -31,7 +34,7 @@ export async function listCompletedResponses(db: Kysely<Database>, of: { waveIds
     db
       .selectFrom('response')
       .leftJoin('wave', 'wave.id', 'response.wave_id')
-      .select(['response.id', 'response.participant_id', 'response.wave_id', 'wave.kind', 'response.instrument_id', 'response.instrument_version', 'response.answers'])
+      .select(['response.id', 'response.participant_id', 'response.wave_id', 'wave.kind', 'response.instrument_id', 'response.instrument_version', 'response.answers', 'response.completed_at', 'response.source'])
       .where(column, 'in', ids)
       .where('response.status', '=', 'complete')
       .$if(!byWave, (q) => q.orderBy('response.participant_id').orderBy('response.id'))
@@ -55,6 +58,8 @@ export async function listCompletedResponses(db: Kysely<Database>, of: { waveIds
       instrumentVersion: r.instrument_version,
       answers: JSON.parse(r.answers) as Record<string, unknown>,
       scores: [],
+      completedAt: r.completed_at,
+      source: r.source,
     }
     byResponse.set(r.id, response)
     return response

@@ -212,3 +212,30 @@ export async function listEnrolmentAnswers(db: Kysely<Database>, cohortId: strin
     .execute()
   return rows.map((r) => ({ participantId: r.participant_id, answers: JSON.parse(r.answers) as Record<string, unknown> }))
 }
+
+/** A response by its id. */
+export async function findResponseById(db: Kysely<Database>, id: string): Promise<StoredResponse | undefined> {
+  const r = await db.selectFrom('response').selectAll().where('id', '=', id).executeTakeFirst()
+  return r && toResponse(r)
+}
+
+/**
+ * Store a response's answers only if nobody changed it since it was read (its revision is still
+ * `expectedRevision`): the guard that makes read-then-write safe with several app servers. Returns
+ * whether the row was updated.
+ */
+export async function updateResponseAnswersIfRevision(db: Kysely<Database>, id: string, expectedRevision: number, answers: Record<string, unknown>, now: Date): Promise<boolean> {
+  const result = await db
+    .updateTable('response')
+    .set({ answers: JSON.stringify(answers), revision: expectedRevision + 1, updated_at: now.toISOString() })
+    .where('id', '=', id)
+    .where('revision', '=', expectedRevision)
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows) === 1
+}
+
+/** How many responses (draft or complete) a wave has. */
+export async function countResponsesOfWave(db: Kysely<Database>, waveId: string): Promise<number> {
+  const row = await db.selectFrom('response').select((eb) => eb.fn.countAll<number>().as('n')).where('wave_id', '=', waveId).executeTakeFirstOrThrow()
+  return Number(row.n)
+}

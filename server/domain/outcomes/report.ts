@@ -115,6 +115,12 @@ export type CohortReport = {
   funnel: { enrolled: number; consented: number | null; completed: Partial<Record<WaveKind, number | null>>; paired: number | null; withdrawn: number | null }
   scales: ScaleReport[]
   participants: { id: string; code: string; attended: number; withdrawn: boolean; scales: ParticipantScale[] }[]
+  /**
+   * Questionnaires submitted at a link outside their wave's dates (begun while it was open and
+   * finished after it closed, or dates changed afterwards): counted in the figures, flagged for the
+   * researcher to judge. Imported answers carry the import's time, not the answering's, and are not checked.
+   */
+  outsideWave?: { participantId: string; code: string; wave: WaveKind; instrument: string; completedAt: string; opensAt: string; closesAt: string }[]
   /** Cronbach's α of the scales of instruments given at only one of the two waves (the scales above have theirs in `reliability`). */
   singleWaveReliability?: { instrument: string; instrumentTitle: string; scale: string; label: string; wave: WaveKind; alpha: AlphaSummary | null; reason: string | null }[]
 }
@@ -445,10 +451,24 @@ export async function cohortReport(deps: Deps, cohortId: string, waves: { from: 
     funnel: { enrolled: participants.length, consented: consented.size, completed, paired, withdrawn: participants.filter((p) => p.status === 'withdrawn').length },
     scales,
     singleWaveReliability,
+    outsideWave: answersOutsideWaves(responses, allWaves, participants),
     participants: participants.flatMap((p, i) =>
       perParticipant[i]!.length > 0 ? [{ id: p.id, code: p.code, attended: attendance.get(p.id) ?? 0, withdrawn: p.status === 'withdrawn', scales: perParticipant[i]! }] : [],
     ),
   }
+}
+
+/** Responses submitted at a link before their wave opened or after it closed (see CohortReport.outsideWave). */
+function answersOutsideWaves(responses: ScoredResponse[], waves: Wave[], participants: { id: string; code: string }[]): NonNullable<CohortReport['outsideWave']> {
+  const waveOf = new Map(waves.map((w) => [w.id, w]))
+  const codeOf = new Map(participants.map((p) => [p.id, p.code]))
+  return responses.flatMap((r) => {
+    const wave = r.waveId ? waveOf.get(r.waveId) : undefined
+    if (!wave || r.source !== 'link' || r.completedAt === null) return []
+    const at = Date.parse(r.completedAt)
+    if (at >= Date.parse(wave.opensAt) && at < Date.parse(wave.closesAt)) return []
+    return [{ participantId: r.participantId, code: codeOf.get(r.participantId) ?? '', wave: wave.kind, instrument: r.instrumentId, completedAt: r.completedAt, opensAt: wave.opensAt, closesAt: wave.closesAt }]
+  })
 }
 
 /**
@@ -505,11 +525,11 @@ function adjustForMultiplicity(scales: ScaleReport[], primaryOutcomes: string[])
  * The program lead's version: aggregates only, no participant rows, and every figure built from
  * fewer than `minCellSize` participants replaced by null with the reason.
  */
-export function aggregateReport(report: CohortReport, minCellSize: number): Omit<CohortReport, 'participants'> & { suppression: { minCellSize: number } } {
+export function aggregateReport(report: CohortReport, minCellSize: number): Omit<CohortReport, 'participants' | 'outsideWave'> & { suppression: { minCellSize: number } } {
   const small = (n: number) => n > 0 && n < minCellSize
   const reason = `suppressed: fewer than ${minCellSize} participants`
   const count = (n: number | null | undefined) => (n === null || n === undefined || small(n) ? null : n)
-  const { participants: _dropped, ...rest } = report
+  const { participants: _dropped, outsideWave: _individual, ...rest } = report
   return {
     ...rest,
     singleWaveReliability: report.singleWaveReliability?.map((r) => (r.alpha && r.alpha.n < minCellSize ? { ...r, alpha: null, reason: reason } : r)),

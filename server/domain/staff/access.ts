@@ -9,6 +9,7 @@
 import { ApiError } from '../errors'
 import { listRolesOfUser, type StaffUser } from '../../db/repositories/staff'
 import { findCohort, findStudy, type Cohort, type Study } from '../../db/repositories/studies'
+import { findParticipant, type Participant } from '../../db/repositories/participants'
 import type { StaffRole } from '../../db/schema'
 import type { Deps } from '../deps'
 
@@ -34,6 +35,21 @@ export async function requireCohortRole(deps: Deps, user: StaffUser, cohortId: s
     return { ...(await requireStudyRole(deps, user, cohort.studyId, allowed)), cohort }
   } catch (error) {
     if (error instanceof ApiError && error.code === 'not_found') throw new ApiError('not_found', 'No such cohort.')
+    throw error
+  }
+}
+
+/**
+ * As requireStudyRole, for a participant: their cohort's study decides. Outside the study the
+ * participant does not exist (the same 404 as for an unknown id).
+ */
+export async function requireParticipantRole(deps: Deps, user: StaffUser, participantId: string, allowed: readonly StaffRole[]): Promise<StudyAccess & { cohort: Cohort; participant: Participant }> {
+  const participant = await findParticipant(deps.db, participantId)
+  if (!participant) throw new ApiError('not_found', 'No such participant.')
+  try {
+    return { ...(await requireCohortRole(deps, user, participant.cohortId, allowed)), participant }
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'not_found') throw new ApiError('not_found', 'No such participant.')
     throw error
   }
 }

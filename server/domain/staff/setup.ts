@@ -11,6 +11,7 @@ import {
   findStudy,
   listCohorts,
   listWaves,
+  listGroupSessions,
   updateStudy,
   updateWaveTimes,
   upsertAttendance,
@@ -27,6 +28,8 @@ import type { WaveKind } from '../../db/schema'
 import { dayInZone, endOfDay, isTimeZone, lastDayInZone, serverTimeZone, startOfDay } from '../dates'
 import type { Deps } from '../deps'
 import { createToken } from '../participation/tokens'
+import { overlappingWaves, waveWarnings, type WaveWarning } from './wave-checks'
+import { countResponsesOfWave } from '../../db/repositories/responses'
 
 export type Actor = string
 
@@ -117,12 +120,23 @@ export async function addParticipants(deps: Deps, input: { cohortId: string; cou
   })
 }
 
-/** Define (or redefine) a wave: when it is open and which questionnaires it asks, in order. */
+/**
+ * Define (or redefine) a wave: when it is open and which questionnaires it asks, in order.
+ *
+ * Dates that make sense (issue 17):
+ * - a wave may not overlap another wave of the same cohort unless `confirmOverlap` (409
+ *   `waves_overlap`, `details.waves` naming them): a participant could otherwise answer pre and post
+ *   back to back, and the change would measure nothing;
+ * - changing the dates of a wave that already has answers needs `confirmDateChange` (409
+ *   `wave_has_answers`, `details.responses` counting them), and is audited with the old and new dates;
+ * - a pre wave that closes after the first group session, or a post wave that opens before the last,
+ *   is allowed but unusual: the result's `warnings` say why (see wave-checks.ts).
+ */
 export async function setWave(
   deps: Deps,
-  input: { cohortId: string; kind: WaveKind; opens: string; closes: string; instruments: string[] },
+  input: { cohortId: string; kind: WaveKind; opens: string; closes: string; instruments: string[]; confirmOverlap?: boolean; confirmDateChange?: boolean },
   actor: Actor,
-): Promise<Wave> {
+): Promise<Wave & { warnings: WaveWarning[] }> {
   const cohort = await findCohort(deps.db, input.cohortId)
   if (!cohort) throw new ApiError('not_found', `There is no cohort "${input.cohortId}".`)
   // Days are days in the study's time zone: the wave opens at midnight there and closes at the end of its last day there.
@@ -150,10 +164,28 @@ export async function setWave(
   if (new Set(input.instruments).size !== input.instruments.length) problems.push({ field: 'instruments', message: 'an instrument is listed twice' })
   if (problems.length > 0) throw new ApiError('validation_failed', `${problems[0]!.field}: ${problems[0]!.message}`, problems)
   const now = deps.now()
+  const dates = { opensAt: opensAt!.toISOString(), closesAt: closesAt!.toISOString() }
+  // Checked inside the transaction that writes, so two set-ups at once cannot both pass the check.
   return deps.db.transaction().execute(async (trx) => {
-    const wave = await upsertWave(trx, { cohortId: input.cohortId, kind: input.kind, opensAt: opensAt!.toISOString(), closesAt: closesAt!.toISOString(), instruments: input.instruments })
-    await insertAudit(trx, { actor, action: 'wave.set', entity: 'wave', entityId: wave.id, details: { kind: input.kind, opensAt: wave.opensAt, closesAt: wave.closesAt, instruments: input.instruments } }, now)
-    return wave
+    const waves = await listWaves(trx, input.cohortId)
+    const overlapping = overlappingWaves(waves, { kind: input.kind, ...dates })
+    if (overlapping.length > 0 && !input.confirmOverlap) {
+      throw new ApiError('waves_overlap', `The ${input.kind} wave would overlap the ${overlapping.map((w) => w.kind).join(' and ')} wave of this cohort; confirm to allow it.`, {
+        waves: overlapping.map((w) => ({ kind: w.kind, opensAt: w.opensAt, closesAt: w.closesAt })),
+      })
+    }
+    const previous = waves.find((w) => w.kind === input.kind)
+    const datesChange = previous !== undefined && (previous.opensAt !== dates.opensAt || previous.closesAt !== dates.closesAt)
+    const responses = datesChange ? await countResponsesOfWave(trx, previous.id) : 0
+    if (responses > 0 && !input.confirmDateChange) {
+      throw new ApiError('wave_has_answers', `The ${input.kind} wave already has ${responses} responses; confirm to change its dates.`, { responses, opensAt: previous!.opensAt, closesAt: previous!.closesAt })
+    }
+    const wave = await upsertWave(trx, { cohortId: input.cohortId, kind: input.kind, ...dates, instruments: input.instruments })
+    await insertAudit(trx, { actor, action: 'wave.set', entity: 'wave', entityId: wave.id, details: { kind: input.kind, opensAt: wave.opensAt, closesAt: wave.closesAt, instruments: input.instruments, ...(overlapping.length > 0 ? { overlapConfirmed: overlapping.map((w) => w.kind) } : {}) } }, now)
+    if (datesChange && responses > 0) {
+      await insertAudit(trx, { actor, action: 'wave.dates_change', entity: 'wave', entityId: wave.id, details: { kind: input.kind, from: { opensAt: previous!.opensAt, closesAt: previous!.closesAt }, to: dates, responses } }, now)
+    }
+    return { ...wave, warnings: waveWarnings(wave, await listGroupSessions(trx, input.cohortId)) }
   })
 }
 

@@ -13,7 +13,7 @@ async function participantWithLink(feedback: boolean, support: string | null = '
   await updateStudy(deps.db, study.id, { participantFeedback: feedback, supportContact: support })
   const cohort = await createCohort(deps, { studyId: study.id, name: 'G' }, 'test')
   await setWave(deps, { cohortId: cohort.id, kind: 'pre', opens: '2026-03-01', closes: '2026-03-10', instruments: ['phq-9'] }, 'test')
-  await setWave(deps, { cohortId: cohort.id, kind: 'post', opens: '2026-03-01', closes: '2026-03-10', instruments: ['phq-9'] }, 'test')
+  await setWave(deps, { cohortId: cohort.id, kind: 'post', opens: '2026-03-01', closes: '2026-03-10', instruments: ['phq-9'], confirmOverlap: true }, 'test')
   const [p] = await addParticipants(deps, { cohortId: cohort.id, count: 1 }, 'test')
   const base = `/api/p/${p!.token}`
   const consent = deps.instruments.get('consent')!

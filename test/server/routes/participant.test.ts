@@ -161,7 +161,7 @@ describe('GET /api/p/:token', () => {
   it('lists waves that open on the same day in study order: pre, post, follow-up', async () => {
     const { app, deps, cohort, token } = await fixture()
     for (const kind of ['follow-up', 'post', 'pre'] as const) {
-      await setWave(deps, { cohortId: cohort.id, kind, opens: '2026-03-01', closes: '2026-03-14', instruments: ['phq-9'] }, 'test')
+      await setWave(deps, { cohortId: cohort.id, kind, opens: '2026-03-01', closes: '2026-03-14', instruments: ['phq-9'], confirmOverlap: true }, 'test')
     }
     expect((await getState(app, token)).waves.map((w) => w.kind)).toEqual(['pre', 'post', 'follow-up'])
   })

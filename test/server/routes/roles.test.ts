@@ -22,7 +22,9 @@ import { describe, it, expect } from 'vitest'
 import { sql } from 'kysely'
 import { createApp } from '../../../server/app'
 import { listParticipants } from '../../../server/db/repositories/participants'
-import { listGroupSessions } from '../../../server/db/repositories/studies'
+import { listGroupSessions, listWaves } from '../../../server/db/repositories/studies'
+import { insertResponse, listResponsesOfParticipant, replaceScores } from '../../../server/db/repositories/responses'
+import { scoreResponse } from '../../../server/domain/instruments/scoring'
 import { createStaffUser } from '../../../server/domain/staff/auth'
 import { createDemo } from '../../../server/domain/demo/study'
 import { releaseCohort } from '../../../server/domain/outcomes/release'
@@ -43,7 +45,7 @@ const users = ['admin', 'researcherA', 'leadA', 'leaderA', 'interviewerA', 'rese
 type User = (typeof users)[number]
 
 /** What a route is aimed at: one study's study, cohort, group session and participant, and its interview work. */
-type Target = { studyId: string; cohortId: string; sessionId: string; participantId: string; releaseId: string } & QualitativeTarget
+type Target = { studyId: string; cohortId: string; sessionId: string; participantId: string; releaseId: string; responseId: string; correctionValue: number } & QualitativeTarget
 
 /** One study's interview and coding things (see `qualitativeTargets`). */
 type QualitativeTarget = {
@@ -159,6 +161,12 @@ async function world() {
   await setWave(deps, { cohortId: cohortB.id, kind: 'pre', opens: '2026-03-01', closes: '2026-03-14', instruments: ['phq-9'] }, 'test')
   await setWave(deps, { cohortId: cohortB.id, kind: 'post', opens: '2026-04-01', closes: '2026-04-14', instruments: ['phq-9'] }, 'test')
   const [pB, pB2] = await addParticipants(deps, { cohortId: cohortB.id, count: 2 }, 'test')
+  // A completed PHQ-9 of each study's first participant, for the correction routes.
+  const responseA = (await listResponsesOfParticipant(db, pA.id)).find((r) => r.instrumentId === 'phq-9' && r.status === 'complete')!
+  const phq = deps.instruments.questionnaire('phq-9')!
+  const answersB = Object.fromEntries(phq.scoring.scales[0]!.items.map((item) => [item, 0]))
+  const responseB = await insertResponse(db, { participantId: pB!.id, waveId: (await listWaves(db, cohortB.id))[0]!.id, instrumentId: 'phq-9', instrumentVersion: phq.version, answers: answersB, status: 'complete', revision: 1, clientId: null, source: 'import', completedAt: '2026-03-02T09:00:00.000Z' }, deps.now())
+  await replaceScores(db, responseB.id, scoreResponse(phq, answersB), deps.now())
   const sB = (await listGroupSessions(db, cohortB.id))[0]!
 
   const A = demo.study.id
@@ -218,10 +226,10 @@ async function world() {
   const releaseB = await releaseCohort(deps, cohortB.id, staff.researcherB.user)
 
   const targets: { A: Target; B: Target; ghost: Target } = {
-    A: { studyId: A, cohortId: cohortA.id, sessionId: sA.id, participantId: pA.id, releaseId: releaseA.id, ...qualitativeA },
-    B: { studyId: studyB.id, cohortId: cohortB.id, sessionId: sB.id, participantId: pB!.id, releaseId: releaseB.id, ...qualitativeB },
+    A: { studyId: A, cohortId: cohortA.id, sessionId: sA.id, participantId: pA.id, releaseId: releaseA.id, responseId: responseA.id, correctionValue: responseA.answers.phq9_1 === 0 ? 1 : 0, ...qualitativeA },
+    B: { studyId: studyB.id, cohortId: cohortB.id, sessionId: sB.id, participantId: pB!.id, releaseId: releaseB.id, responseId: responseB.id, correctionValue: 1, ...qualitativeB },
     // Ids of the same shape that exist nowhere.
-    ghost: { studyId: 'ghost-study-id', cohortId: 'ghost-cohort-id', sessionId: 'ghost-session-id', participantId: 'ghost-participant-id', releaseId: 'ghost-release-id', ...ghostQualitative },
+    ghost: { studyId: 'ghost-study-id', cohortId: 'ghost-cohort-id', sessionId: 'ghost-session-id', participantId: 'ghost-participant-id', releaseId: 'ghost-release-id', responseId: 'ghost-response-id', correctionValue: 1, ...ghostQualitative },
   }
   return { ...built, staff, headers, newcomer, leaving, targets }
 }
@@ -379,6 +387,28 @@ const routes: Route[] = [
       expect(body.participants).toHaveLength(12)
       expect(body.scales.length).toBeGreaterThan(0)
     } },
+  { name: 'GET /participants/:id/answers', scoped: true, request: (t) => get(`/api/participants/${t.participantId}/answers`), expected: [404, 200, 403, 403, 403, 404, 401],
+    check: (body, { t }) => {
+      expect(body.participant).toMatchObject({ id: t.participantId, code: 'P1' })
+      expect(body.responses.find((r: { responseId: string }) => r.responseId === t.responseId).answers.length).toBeGreaterThan(8)
+    } },
+  { name: 'POST /responses/:id/corrections', scoped: true, request: (t) => send('POST', `/api/responses/${t.responseId}/corrections`, { question: 'phq9_1', value: t.correctionValue, reason: 'Paper form says otherwise' }), expected: [404, 201, 403, 403, 403, 404, 401],
+    check: async (body, { t, w }) => {
+      expect(body).toMatchObject({ responseId: t.responseId, question: 'phq9_1', newValue: t.correctionValue, correctedBy: `staff:${w.staff.researcherA.user.id}` })
+      expect(await w.db.selectFrom('answer_correction').select('reason').execute()).toEqual([{ reason: 'Paper form says otherwise' }])
+    } },
+  { name: 'GET /studies/:id/audit', scoped: true, request: (t) => get(`/api/studies/${t.studyId}/audit`), expected: [404, 200, 403, 403, 403, 404, 401],
+    check: (body, { w }) => {
+      expect(body.actions).toContain('study.create')
+      // Study B's own entries are not in study A's log.
+      expect(text(body)).not.toContain(w.targets.B.cohortId)
+    } },
+  { name: 'GET /studies/:id/audit.csv', scoped: true, request: (t) => get(`/api/studies/${t.studyId}/audit.csv?action=study.create`), expected: [404, 200, 403, 403, 403, 404, 401],
+    check: (body, { t }) => expect(String(body)).toMatch(new RegExp(`^at,actor,actor_name,action,entity,entity_id,details\n[^\n]*study\.create,study,${t.studyId}`)) },
+  { name: 'GET /audit', scoped: false, request: () => get('/api/audit'),                              expected: [200, 403, 403, 403, 403, 403, 401],
+    check: (body, { w }) => expect(text(body)).toContain(w.targets.B.cohortId) },
+  { name: 'GET /audit.csv', scoped: false, request: () => get('/api/audit.csv?action=study.create'),    expected: [200, 403, 403, 403, 403, 403, 401],
+    check: (body) => expect(String(body).trim().split('\n')).toHaveLength(3) },
   { name: 'GET /participants/:id/report', scoped: true, request: (t) => get(`/api/participants/${t.participantId}/report`), expected: [404, 200, 403, 403, 403, 404, 401],
     check: (body, { t }) => {
       expect(body.participant).toMatchObject({ id: t.participantId, code: 'P1' })

@@ -19,7 +19,7 @@ async function world() {
   const built = await testApp()
   const { deps } = built
   const study = await codingStudy(deps, [text])
-  for (const kind of ['pre', 'post'] as const) await setWave(deps, { cohortId: study.cohort.id, kind, opens: '2026-03-01', closes: '2026-03-10', instruments: ['phq-9'] }, 'test')
+  for (const kind of ['pre', 'post'] as const) await setWave(deps, { cohortId: study.cohort.id, kind, opens: '2026-03-01', closes: '2026-03-10', instruments: ['phq-9'], confirmOverlap: true }, 'test')
   const actor = `staff:${study.coderA.id}`
   const leaders = await createCode(deps, study.study.id, { level: 'code', name: 'Leaders who step in' }, actor)
   const place = study.transcripts[0]!

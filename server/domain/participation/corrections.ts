@@ -1,0 +1,147 @@
+/**
+ * Corrections of stored answers by the research team (issue 17): a paper form typed in wrong, an age
+ * of 340. The participant's answer is never overwritten silently: the value it replaces goes to the
+ * response's answer history like any answer that is no longer current, and the correction itself
+ * (old value, new value, who, when, why) is kept in `answer_correction` and named in the audit log
+ * (without the values: the log holds no answers). A completed questionnaire is scored again from the
+ * corrected answers, on the server, by the same code that scored it first.
+ */
+import { ApiError, fieldProblems } from '../errors'
+import { insertAnswerHistory, listCurrentAnswers, upsertCurrentAnswer, type StoredAnswer } from '../../db/repositories/answers'
+import { insertAudit } from '../../db/repositories/audit'
+import { insertCorrection, listCorrections, type AnswerCorrection } from '../../db/repositories/corrections'
+import { findResponseById, listResponsesOfParticipant, replaceScores, updateResponseAnswersIfRevision } from '../../db/repositories/responses'
+import { listWaves } from '../../db/repositories/studies'
+import { listStaffUsers } from '../../db/repositories/staff'
+import type { WaveKind } from '../../db/schema'
+import type { Deps } from '../deps'
+import { questionTexts } from '../instruments/labels'
+import { plainText } from '../instruments/text'
+import { scoreResponse } from '../instruments/scoring'
+import { answerRecord } from './answer-merge'
+import { instrumentOfResponse } from './forms'
+
+export type CorrectionInput = {
+  responseId: string
+  question: string
+  /** The corrected value; null takes the answer away ("not answered"). */
+  value: unknown
+  reason: string
+}
+
+/**
+ * Correct one stored answer. Refused with 422 when the value does not fit the question (the same
+ * rule as at the participant's link), when a completed questionnaire would no longer be complete, or
+ * when the value is the one already stored; 404 for an unknown response; 409 when the response
+ * changed while the correction was made (retry). Everything in one transaction.
+ *
+ * @example
+ * await correctAnswer(deps, { responseId, question: 'age', value: 34, reason: 'Paper form says 34; typed as 340' }, 'staff:u1')
+ * // → { id, question: 'age', oldValue: 340, newValue: 34, reason, correctedBy: 'staff:u1', correctedAt }
+ */
+export async function correctAnswer(deps: Deps, input: CorrectionInput, actor: string): Promise<AnswerCorrection> {
+  return deps.db.transaction().execute(async (trx) => {
+    const stored = await findResponseById(trx, input.responseId)
+    if (!stored) throw new ApiError('not_found', 'No such response.')
+    const instrument = await instrumentOfResponse(deps, trx, stored)
+    const question = instrument.questions.find((q) => q.name === input.question)
+    if (!question) throw new ApiError('validation_failed', `question: "${input.question}" is not a question of ${instrument.id}`, [{ field: 'question', message: 'is not a question of this form' }])
+
+    const now = deps.now()
+    const at = now.toISOString()
+    const current = new Map<string, StoredAnswer>()
+    // Answers stored before they were kept one by one count as given when the response was last updated.
+    for (const [name, value] of Object.entries(stored.answers)) current.set(name, { question: name, value, answeredAt: stored.updatedAt, deviceId: 'server', receivedAt: stored.updatedAt })
+    for (const answer of await listCurrentAnswers(trx, stored.id)) current.set(answer.question, answer)
+
+    const oldValue = stored.answers[input.question] ?? null
+    const newValue = input.value ?? null
+    if (JSON.stringify(oldValue) === JSON.stringify(newValue)) {
+      throw new ApiError('validation_failed', 'value: this is the value already stored', [{ field: 'value', message: 'is the value already stored' }])
+    }
+    const replaced = current.get(input.question)
+    const correction: StoredAnswer = { question: input.question, value: newValue, answeredAt: at, deviceId: `correction:${actor}`, receivedAt: at }
+    current.set(input.question, correction)
+    const answers = answerRecord(current)
+    const schema = stored.status === 'complete' ? instrument.completeSchema : instrument.draftSchema
+    const parsed = schema.safeParse(answers)
+    if (!parsed.success) {
+      const problems = fieldProblems(parsed.error.issues, 'value').map((p) => (p.field === `value.${input.question}` ? { ...p, field: 'value' } : p))
+      throw new ApiError('validation_failed', `${problems[0]!.field}: ${problems[0]!.message}`, problems)
+    }
+
+    if (!(await updateResponseAnswersIfRevision(trx, stored.id, stored.revision, answers, now))) {
+      throw new ApiError('conflict', 'The response changed while it was being corrected; load it again and retry.')
+    }
+    if (replaced) await insertAnswerHistory(trx, stored.id, replaced, now)
+    await upsertCurrentAnswer(trx, stored.id, correction)
+    if (stored.status === 'complete' && instrument.kind === 'questionnaire') await replaceScores(trx, stored.id, scoreResponse(instrument, answers), now)
+    const saved = await insertCorrection(trx, { responseId: stored.id, question: input.question, oldValue, newValue, reason: input.reason, correctedBy: actor, correctedAt: at })
+    await insertAudit(trx, { actor, action: 'answer.correct', entity: 'response', entityId: stored.id, details: { participantId: stored.participantId, question: input.question, correctionId: saved.id, rescored: stored.status === 'complete' && instrument.kind === 'questionnaire' } }, now)
+    return saved
+  })
+}
+
+export type ParticipantAnswers = {
+  responseId: string
+  instrument: string
+  version: string
+  title: string
+  /** The wave it belongs to; null for a form asked once (demographics). */
+  wave: WaveKind | null
+  status: 'draft' | 'complete'
+  completedAt: string | null
+  answers: {
+    question: string
+    title: string
+    kind: 'choice' | 'choices' | 'number' | 'text' | 'boolean'
+    value: unknown
+    label: string | null
+    /** The values a choice or boolean question can hold, with their labels (for the correction form). */
+    options: { value: string | number | boolean; label: string }[]
+    corrected: boolean
+  }[]
+  corrections: (AnswerCorrection & { correctedByName: string })[]
+}
+
+/**
+ * Every stored response of a participant with its current answers, each marked when a researcher
+ * corrected it, and the corrections with their reasons: the staff side's answers page.
+ */
+export async function participantAnswers(deps: Deps, participantId: string, cohortId: string): Promise<ParticipantAnswers[]> {
+  const responses = await listResponsesOfParticipant(deps.db, participantId)
+  const kindOf = new Map((await listWaves(deps.db, cohortId)).map((w) => [w.id, w.kind]))
+  const corrections = await listCorrections(
+    deps.db,
+    responses.map((r) => r.id),
+  )
+  const staff = new Map((await listStaffUsers(deps.db)).map((u) => [u.id, u.name]))
+  const out: ParticipantAnswers[] = []
+  for (const response of responses) {
+    const instrument = await instrumentOfResponse(deps, deps.db, response)
+    const texts = questionTexts(instrument)
+    const own = corrections.filter((c) => c.responseId === response.id)
+    // A correction stays marked while its value is the current one: a later correction takes over.
+    const lastCorrection = new Map(own.map((c) => [c.question, c]))
+    out.push({
+      responseId: response.id,
+      instrument: instrument.id,
+      version: response.instrumentVersion,
+      title: plainText(instrument.title),
+      wave: response.waveId ? (kindOf.get(response.waveId) ?? null) : null,
+      status: response.status,
+      completedAt: response.completedAt,
+      answers: instrument.questions
+        .filter((q) => response.answers[q.name] !== undefined || lastCorrection.has(q.name))
+        .map((q) => {
+          const value = response.answers[q.name] ?? null
+          const text = texts.get(q.name)
+          const label = text?.valueLabels.find((l) => String(l.value) === String(value))?.label ?? null
+          const corrected = lastCorrection.has(q.name) && JSON.stringify(lastCorrection.get(q.name)!.newValue) === JSON.stringify(value)
+          return { question: q.name, title: text?.title ?? q.name, kind: q.kind, value, label, options: text?.valueLabels ?? [], corrected }
+        }),
+      corrections: own.map((c) => ({ ...c, correctedByName: staff.get(c.correctedBy.replace(/^staff:/, '')) ?? c.correctedBy })),
+    })
+  }
+  return out
+}

@@ -1,0 +1,121 @@
+/**
+ * The research team's week (issue 17) in a real browser: a researcher corrects a stored answer and
+ * the score changes with the history kept; the audit log shows it. Screenshots in English and Persian
+ * in test-results/screenshots/.
+ */
+import type { Browser, Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { grantRole } from '../../server/db/repositories/staff'
+import { importCohortCsv } from '../../server/domain/outcomes/import'
+import { createStaffUser } from '../../server/domain/staff/auth'
+import { createCohort, createStudy } from '../../server/domain/staff/setup'
+import { screenshot } from './helpers/browser'
+import { type TestServer, useServerAndBrowser } from './helpers/server'
+import { signIn, staffPassword } from './helpers/staff'
+
+let server: TestServer
+let browser: Browser
+useServerAndBrowser((s, b) => ((server = s), (browser = b)))
+
+let accounts = 0
+/** A researcher of a new study, signed in on a new page. */
+async function researcherOfNewStudy(name: string) {
+  const email = `week.researcher${++accounts}@example.org`
+  const user = await createStaffUser(server.deps, { email, name: `Researcher ${accounts}`, password: staffPassword, isAdmin: false }, 'test')
+  const study = await createStudy(server.deps, { name }, 'test')
+  await grantRole(server.db, { studyId: study.id, userId: user.id, role: 'researcher' }, new Date())
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 })
+  const page = await context.newPage()
+  await signIn(page, server.baseUrl, email)
+  return { user, study, page, context }
+}
+
+/** PHQ-9 answers summing to `total` (items 1–9, 0–3 each). */
+const items = (total: number) => Array.from({ length: 9 }, (_, i) => Math.max(0, Math.min(3, total - i * 3)))
+
+/** The same page in Persian, screenshotted once `ready` (a test id) is shown again, then back to English. */
+async function inPersian(page: Page, name: string, ready: string) {
+  await page.getByTestId('staff-language').selectOption('fa')
+  await page.locator('html[lang="fa"]').waitFor()
+  await page.getByTestId(ready).first().waitFor()
+  await screenshot(page, `${name}-fa`)
+  await page.getByTestId('staff-language').selectOption('en')
+  await page.locator('html[lang="en"]').waitFor()
+}
+
+describe('corrections with an audit trail', () => {
+  it('a corrected answer changes the score, is marked, keeps its history and appears in the audit log', async () => {
+    const { study, page, context } = await researcherOfNewStudy('Corrections study')
+    const cohort = await createCohort(server.deps, { studyId: study.id, name: 'Group 1', sessions: 8 }, 'test')
+    const rows = ['participant,wave,instrument,item,value']
+    items(12).forEach((v, i) => rows.push(`P1,pre,phq-9,phq9_${i + 1},${v}`))
+    items(6).forEach((v, i) => rows.push(`P1,post,phq-9,phq9_${i + 1},${v}`))
+    await importCohortCsv(server.deps, { cohortId: cohort.id, csv: rows.join('\n') }, 'test')
+    const p1 = await server.db.selectFrom('participant').select('id').where('cohort_id', '=', cohort.id).executeTakeFirstOrThrow()
+
+    await page.goto(`${server.baseUrl}/participants/${p1.id}`)
+    const scores = page.getByTestId('participant-scores')
+    await expect.poll(() => scores.innerText()).toMatch(/PHQ-9[^\n]*\t12\b/)
+    // Item 1 of the pre PHQ-9 was 3 ("Nearly every day"); the paper form said 1.
+    const pre = page.getByTestId('answers-phq-9-pre')
+    await pre.getByRole('button', { name: 'Correct the answer to phq9_1' }).click()
+    await pre.getByLabel('Corrected answer').selectOption('1')
+    await pre.getByLabel('Reason for the correction').fill('The paper form says “several days”; typed in wrong.')
+    await pre.getByRole('button', { name: 'Save correction' }).click()
+    await pre.getByTestId('corrected').waitFor()
+    await expect.poll(() => scores.innerText()).toMatch(/PHQ-9[^\n]*\t10\b/)
+    const history = await pre.getByTestId('correction-history').innerText()
+    expect(history).toContain('phq9_1: 3 → 1, by Researcher')
+    expect(history).toContain('typed in wrong')
+    await screenshot(page, 'week-correction')
+    await inPersian(page, 'week-correction', 'correction-history')
+
+    await page.getByRole('link', { name: 'This participant’s entries in the audit log' }).click()
+    await page.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor()
+    await page.getByTestId('audit-action').selectOption('answer.correct')
+    await page.getByRole('button', { name: 'Show' }).click()
+    await expect.poll(() => page.getByTestId('audit-entries').locator('tbody tr').count()).toBe(1)
+    expect(await page.getByTestId('audit-entries').innerText()).toContain('answer.correct')
+    expect(await page.getByTestId('audit-csv').getAttribute('href')).toContain('action=answer.correct')
+    await screenshot(page, 'week-audit-log')
+    await inPersian(page, 'week-audit-log', 'audit-entries')
+    await context.close()
+  })
+})
+
+describe('dates that make sense', () => {
+  it('refuses overlapping waves until the researcher confirms, and says why a pre wave after the first session is unusual', async () => {
+    const { study, page, context } = await researcherOfNewStudy('Dates study')
+    const cohort = await createCohort(server.deps, { studyId: study.id, name: 'Group 1', firstSession: new Date('2026-03-09T00:00:00Z'), sessions: 8 }, 'test')
+    await page.goto(`${server.baseUrl}/cohorts/${cohort.id}/waves`)
+    const waveForm = (kind: string) => page.locator(`section[data-wave="${kind}"]`)
+    async function fill(kind: string, opens: string, closes: string) {
+      const form = waveForm(kind)
+      await form.getByLabel('Opens on').fill(opens)
+      await form.getByLabel('Last day').fill(closes)
+      await form.getByLabel('Add a questionnaire').selectOption('phq-9')
+      await form.getByRole('button', { name: 'Add', exact: true }).click()
+    }
+    // Pre still open on the day of the first session (9 March): allowed, and the page says why it is unusual.
+    await fill('pre', '2026-03-01', '2026-03-10')
+    await waveForm('pre').getByRole('button', { name: 'Save Pre wave' }).click()
+    await waveForm('pre').getByTestId('wave-warning-pre_closes_after_first_session').waitFor()
+
+    await fill('post', '2026-03-05', '2026-04-20')
+    await waveForm('post').getByRole('button', { name: 'Save Post wave' }).click()
+    const dialog = page.getByRole('dialog', { name: 'Overlapping waves' })
+    await dialog.waitFor()
+    expect(await dialog.innerText()).toContain('overlap the Pre wave')
+    await screenshot(page, 'week-overlap')
+    await dialog.getByRole('button', { name: 'Cancel' }).click()
+    expect(await server.db.selectFrom('wave').select('kind').where('cohort_id', '=', cohort.id).execute()).toEqual([{ kind: 'pre' }])
+
+    await waveForm('post').getByRole('button', { name: 'Save Post wave' }).click()
+    await dialog.getByRole('button', { name: 'Save, overlapping' }).click()
+    await expect.poll(async () => (await server.db.selectFrom('wave').select('kind').where('cohort_id', '=', cohort.id).execute()).map((w) => w.kind).sort()).toEqual(['post', 'pre'])
+    await waveForm('post').getByTestId('wave-warning-post_opens_before_last_session').waitFor()
+    await screenshot(page, 'week-waves')
+    await inPersian(page, 'week-waves', 'wave-warning-post_opens_before_last_session')
+    await context.close()
+  })
+})

@@ -1,0 +1,80 @@
+/**
+ * Wave dates that make sense (issue 17): overlapping waves are refused without the researcher's
+ * confirmation; new dates for a wave with answers need confirmation and are audited; unusual timing
+ * against the group sessions is explained; answers given outside a wave's dates are flagged in the report.
+ */
+import { describe, expect, it } from 'vitest'
+import { listAudit } from '../../../server/db/repositories/audit'
+import { insertResponse, replaceScores } from '../../../server/db/repositories/responses'
+import { listWaves } from '../../../server/db/repositories/studies'
+import { scoreResponse } from '../../../server/domain/instruments/scoring'
+import { addParticipants, createCohort, createStudy } from '../../../server/domain/staff/setup'
+import { jsonRequest, testApp } from '../../helpers/app'
+import { signedInStaff } from '../../helpers/staff'
+
+async function world() {
+  const { app, deps, db } = await testApp()
+  const study = await createStudy(deps, { name: 'Dates', timeZone: 'UTC' }, 'test')
+  // Eight sessions twice a week from Monday 9 March 2026: the first on the 9th, the last on 2 April.
+  const cohort = await createCohort(deps, { studyId: study.id, name: 'Group', firstSession: new Date('2026-03-09T00:00:00Z'), sessions: 8 }, 'test')
+  const researcher = await signedInStaff(deps, [{ studyId: study.id, role: 'researcher' }])
+  const put = (kind: string, body: unknown) => app.request(`/api/cohorts/${cohort.id}/waves/${kind}`, { ...jsonRequest('PUT', body), headers: { ...researcher.headers, 'content-type': 'application/json' } })
+  return { app, deps, db, study, cohort, researcher, put }
+}
+
+describe('PUT /api/cohorts/:id/waves/:kind', () => {
+  it('refuses a wave that overlaps another of the cohort with waves_overlap and writes nothing, and takes it when confirmed', async () => {
+    const { db, cohort, put } = await world()
+    expect((await put('pre', { opens: '2026-03-01', closes: '2026-03-08', instruments: ['phq-9'] })).status).toBe(200)
+    const before = await db.selectFrom('wave').selectAll().execute()
+    const refused = await put('post', { opens: '2026-03-05', closes: '2026-04-20', instruments: ['phq-9'] })
+    expect(refused.status).toBe(409)
+    expect(await refused.json()).toMatchObject({ error: { code: 'waves_overlap', details: { waves: [{ kind: 'pre' }] } } })
+    expect(await db.selectFrom('wave').selectAll().execute()).toEqual(before)
+
+    const confirmed = await put('post', { opens: '2026-03-05', closes: '2026-04-20', instruments: ['phq-9'], confirmOverlap: true })
+    expect(confirmed.status).toBe(200)
+    expect((await listWaves(db, cohort.id)).map((w) => w.kind)).toEqual(['pre', 'post'])
+    expect((await listAudit(db)).filter((a) => a.action === 'wave.set').at(-1)!.details).toMatchObject({ overlapConfirmed: ['pre'] })
+    // Adjacent days do not overlap: post closes at the end of 20 April, the very instant follow-up opens.
+    expect((await put('follow-up', { opens: '2026-04-21', closes: '2026-05-01', instruments: ['phq-9'] })).status).toBe(200)
+  })
+
+  it('says why pre closing after the first session, or post opening before the last, is unusual', async () => {
+    const { put } = await world()
+    const pre = await (await put('pre', { opens: '2026-03-01', closes: '2026-03-10', instruments: ['phq-9'] })).json()
+    expect(pre.warnings).toEqual([expect.objectContaining({ code: 'pre_closes_after_first_session', sessionStartsAt: '2026-03-09T00:00:00.000Z' })])
+    const post = await (await put('post', { opens: '2026-03-30', closes: '2026-04-20', instruments: ['phq-9'] })).json()
+    expect(post.warnings).toEqual([expect.objectContaining({ code: 'post_opens_before_last_session' })])
+    const usual = await (await put('post', { opens: '2026-04-03', closes: '2026-04-20', instruments: ['phq-9'] })).json()
+    expect(usual.warnings).toEqual([])
+  })
+
+  it('asks for confirmation before changing the dates of a wave with answers, audits the change, and the report flags answers outside the new dates', async () => {
+    const { app, deps, db, cohort, researcher, put } = await world()
+    await put('pre', { opens: '2026-03-01', closes: '2026-03-08', instruments: ['phq-9'] })
+    await put('post', { opens: '2026-04-03', closes: '2026-04-20', instruments: ['phq-9'] })
+    const [p1] = await addParticipants(deps, { cohortId: cohort.id, count: 1 }, 'test')
+    const phq = deps.instruments.questionnaire('phq-9')!
+    const answers = Object.fromEntries(phq.scoring.scales[0]!.items.map((item) => [item, 1]))
+    const [pre, post] = await listWaves(db, cohort.id)
+    for (const [wave, at] of [[pre!, '2026-03-04T10:00:00.000Z'], [post!, '2026-04-10T10:00:00.000Z']] as const) {
+      const r = await insertResponse(db, { participantId: p1!.id, waveId: wave.id, instrumentId: 'phq-9', instrumentVersion: phq.version, answers, status: 'complete', revision: 1, clientId: null, source: 'link', completedAt: at }, new Date(at))
+      await replaceScores(db, r.id, scoreResponse(phq, answers), new Date(at))
+    }
+    const report = async () => (await (await app.request(`/api/cohorts/${cohort.id}/report`, { headers: researcher.headers })).json()).outsideWave
+    expect(await report()).toEqual([])
+
+    // Same dates again: nothing to confirm.
+    expect((await put('pre', { opens: '2026-03-01', closes: '2026-03-08', instruments: ['phq-9'] })).status).toBe(200)
+    const refused = await put('pre', { opens: '2026-03-05', closes: '2026-03-08', instruments: ['phq-9'] })
+    expect(refused.status).toBe(409)
+    expect(await refused.json()).toMatchObject({ error: { code: 'wave_has_answers', details: { responses: 1 } } })
+    expect((await listWaves(db, cohort.id))[0]!.opensAt).toBe('2026-03-01T00:00:00.000Z')
+
+    expect((await put('pre', { opens: '2026-03-05', closes: '2026-03-08', instruments: ['phq-9'], confirmDateChange: true })).status).toBe(200)
+    const change = (await listAudit(db)).find((a) => a.action === 'wave.dates_change')!
+    expect(change).toMatchObject({ actor: `staff:${researcher.user.id}`, details: { kind: 'pre', from: { opensAt: '2026-03-01T00:00:00.000Z' }, to: { opensAt: '2026-03-05T00:00:00.000Z' }, responses: 1 } })
+    expect(await report()).toEqual([expect.objectContaining({ code: 'P1', wave: 'pre', instrument: 'phq-9', completedAt: '2026-03-04T10:00:00.000Z' })])
+  })
+})
