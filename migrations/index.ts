@@ -13,6 +13,8 @@ import * as m0052 from './0052_transcript_search'
 import * as m0060 from './0060_study_language_time_zone'
 import * as m0061 from './0061_consensus_coding'
 import * as m0062 from './0062_coding_done'
+import * as m0090 from './0090_safety_and_jobs'
+import * as m0091 from './0091_messaging'
 
 /** Every migration, by name, in order. Add new ones at the end; never change a shipped one. */
 export const migrations: Record<string, Migration> = {
@@ -30,4 +32,6 @@ export const migrations: Record<string, Migration> = {
   '0060_study_language_time_zone': m0060,
   '0061_consensus_coding': m0061,
   '0062_coding_done': m0062,
+  '0090_safety_and_jobs': m0090,
+  '0091_messaging': m0091,
 }

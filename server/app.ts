@@ -21,6 +21,7 @@ import { requireSessionExcept, staffSession, type StaffEnv } from './http/auth'
 import { clientRoutes } from './routes/client'
 import { releaseRoutes } from './routes/releases'
 import { accountRoutes } from './routes/accounts'
+import { safetyRoutes } from './routes/safety'
 import { clientInfo, type ClientEnv } from './http/client-info'
 import { requestLog } from './http/request-log'
 import { createLogger, type Logger } from './logger'
@@ -63,6 +64,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
     .route('/', interviewRoutes(deps))
     .route('/', qualitativeRoutes(deps))
     .route('/', releaseRoutes(deps))
+    .route('/', safetyRoutes(deps))
 
   const logger = options.logger ?? createLogger()
   const app = new Hono<ClientEnv>()

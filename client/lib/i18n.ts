@@ -99,6 +99,10 @@ const en = {
   'participant.quotes.offline': 'Your answer could not be sent because there is no connection. Please try again when you are online.',
   'wave.closesSoon': 'This questionnaire closes soon: you can answer until {closes}.',
   'language.label': 'Language',
+  'safety.title': 'You do not have to manage this alone',
+  'safety.default': 'One of your answers said that you have had thoughts of harming yourself or of being better off dead. If you are in danger now, please call your local emergency services. Otherwise, please talk today to someone you trust, to your doctor or to a crisis line near you.',
+  'safety.contactLabel': 'The research team’s contact for support:',
+  'safety.teamSees': 'The research team sees this answer and may get in touch with you.',
 } as const
 
 /** The participant pages' English texts (the catalogue check compares every language with these). */

@@ -140,7 +140,13 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
     () => outbox.version,
   )
   const status = outbox.status
-  const { load, setLoad } = useParticipantState(token, device)
+  const { load, setLoad, refresh } = useParticipantState(token, device)
+  // A completed form may have raised a safety flag: the state from the server then carries the
+  // study's support text, shown at once.
+  const confirmedCompletions = outbox.confirmedCompletions
+  useEffect(() => {
+    if (confirmedCompletions > 0) void refresh()
+  }, [confirmedCompletions, refresh])
   // Keep the copy on the device as the server now has it, so a reload with no connection opens at
   // the right question with the confirmed answers shown.
   const version = outbox.version
@@ -245,6 +251,7 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
               {r.message}
             </p>
           ))}
+          {load.kind === 'ready' && load.state.safety && load.state.participant.status !== 'withdrawn' && <SafetySupport support={load.state.safety} language={lang} />}
           {/* A new language re-creates the forms, so SurveyJS shows its own texts and direction in it too. */}
           <Fragment key={lang}>{content}</Fragment>
         </>
@@ -259,6 +266,26 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
         )
       }
     />
+  )
+}
+
+/**
+ * Shown above everything once an answer raised a safety flag: the study's support text in the page's
+ * language (or the built-in one, which says to contact local emergency services) and its contact.
+ */
+function SafetySupport({ support, language }: { support: NonNullable<ParticipantState['safety']>; language: Language }) {
+  const own = support.text[language]
+  return (
+    <section className="card safety-support" role="alert" aria-labelledby="safety-heading" data-testid="safety-support">
+      <h2 id="safety-heading">{t('safety.title')}</h2>
+      <p className="pre-line">{own ?? t('safety.default')}</p>
+      {support.contact && (
+        <p>
+          {t('safety.contactLabel')} <bdi dir="ltr">{support.contact}</bdi>
+        </p>
+      )}
+      <p className="muted">{t('safety.teamSees')}</p>
+    </section>
   )
 }
 

@@ -20,6 +20,7 @@ import { AccountPage } from './pages/AccountPage'
 import { ResetPasswordPage } from './pages/ResetPasswordPage'
 import { SignInPage } from './pages/SignInPage'
 import { StudyPage } from './pages/StudyPage'
+import { SafetyPage } from './pages/SafetyPage'
 import { PooledReportPage } from './pages/PooledReportPage'
 import { TranscriptPage } from './pages/TranscriptPage'
 import { ApiFailure, call, setUnauthorizedHandler } from './request'
@@ -44,6 +45,7 @@ export function App() {
                 <Route path="/" component={HomePage} />
                 <Route path="/account" component={AccountPage} />
                 <Route path="/studies/:id">{(params) => <StudyPage id={params.id} />}</Route>
+                <Route path="/studies/:id/safety">{(params) => <SafetyPage id={params.id} />}</Route>
                 <Route path="/studies/:id/pooled">{(params) => <PooledReportPage id={params.id} />}</Route>
                 <Route path="/studies/:id/coding">{(params) => <CodingPage id={params.id} />}</Route>
                 <Route path="/studies/:id/codebook">{(params) => <CodebookPage id={params.id} />}</Route>

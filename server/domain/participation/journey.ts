@@ -37,6 +37,8 @@ import type { Instrument } from '../instruments/registry'
 import { scoreResponse } from '../instruments/scoring'
 import { answerRecord, mergeAnswers, sameGiving } from './answer-merge'
 import { participantFeedback } from './feedback'
+import { deleteAcknowledgementsOfParticipant } from '../../db/repositories/safety'
+import { safetySupportFor, scheduleSafetyNotifications } from './safety'
 import { hashToken, tokenPattern } from './tokens'
 
 /** Forms asked once, right after consent. */
@@ -122,6 +124,7 @@ export async function participantState(deps: Deps, participant: Participant): Pr
 
   return {
     feedback: study.participantFeedback ? await participantFeedback(deps, participant, study.supportContact) : null,
+    safety: await safetySupportFor(deps, study.id, participant.id),
     study: { name: study.name, language: study.language, timeZone: study.timeZone },
     participant: { code: participant.code, status: participant.status, withdrawnAt: participant.withdrawnAt },
     consent: {
@@ -364,8 +367,12 @@ export async function completeForm(
     if (instrument.kind === 'questionnaire') {
       const score = scoreResponse(instrument, answers)
       await replaceScores(trx, responseId, score, now)
-      if (score.flags.some((f) => f.severity === 'safety')) {
+      const safety = score.flags.filter((f) => f.severity === 'safety')
+      if (safety.length > 0) {
         await insertAudit(trx, { actor: 'system', action: 'response.flagged', entity: 'response', entityId: responseId, details: { flags: score.flags.map((f) => f.flag) } }, now)
+        // The safety contacts are told by the job runner, after this transaction commits.
+        const cohort = await findCohort(trx, current.cohortId)
+        await scheduleSafetyNotifications(trx, { studyId: cohort!.studyId, responseId, flagIds: safety.map((f) => f.flag) }, now)
       }
     }
     await markActive(trx, current, now)
@@ -391,6 +398,7 @@ export async function withdraw(deps: Deps, participant: Participant, body: { kee
     if (!body.keepData) {
       // Delete means deleted in the audit log too: what is kept is the withdrawal and counts of what went.
       await eraseAuditOfParticipant(trx, participant.id)
+      await deleteAcknowledgementsOfParticipant(trx, participant.id)
       deletedResponses = await deleteResponsesOfParticipant(trx, participant.id)
       const { interviewId, ...deleted } = await deleteInterviewOfParticipant(trx, participant.id)
       if (interviewId) await insertAudit(trx, { actor, action: 'interview.delete', entity: 'interview', entityId: interviewId, details: { because: 'participant.withdraw', ...deleted } }, now)

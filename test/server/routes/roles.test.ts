@@ -35,14 +35,15 @@ import { findTranscriptPlace } from '../../../server/db/repositories/interviews'
 import type { Participant } from '../../../server/db/repositories/participants'
 import type { StaffUser } from '../../../server/db/repositories/staff'
 import { addParticipants, createCohort, createStudy, setWave } from '../../../server/domain/staff/setup'
-import { testApp } from '../../helpers/app'
+import { jsonRequest, testApp } from '../../helpers/app'
+import { listSafetyFlagsOfStudy } from '../../../server/db/repositories/safety'
 import { signedInStaff } from '../../helpers/staff'
 
 const users = ['admin', 'researcherA', 'leadA', 'leaderA', 'interviewerA', 'researcherB', 'anonymous'] as const
 type User = (typeof users)[number]
 
 /** What a route is aimed at: one study's study, cohort, group session and participant, and its interview work. */
-type Target = { studyId: string; cohortId: string; sessionId: string; participantId: string; releaseId: string } & QualitativeTarget
+type Target = { studyId: string; cohortId: string; sessionId: string; participantId: string; releaseId: string; /** A safety flag: "<response id>/<flag id>". */ flag: string } & QualitativeTarget
 
 /** One study's interview and coding things (see `qualitativeTargets`). */
 type QualitativeTarget = {
@@ -158,6 +159,17 @@ async function world() {
   await setWave(deps, { cohortId: cohortB.id, kind: 'pre', opens: '2026-03-01', closes: '2026-03-14', instruments: ['phq-9'] }, 'test')
   await setWave(deps, { cohortId: cohortB.id, kind: 'post', opens: '2026-04-01', closes: '2026-04-14', instruments: ['phq-9'] }, 'test')
   const [pB, pB2] = await addParticipants(deps, { cohortId: cohortB.id, count: 2 }, 'test')
+  // A safety flag in each study: a participant with a link answers PHQ-9 item 9 with 1.
+  const consentForm = deps.instruments.get('consent')!
+  for (const [token, clientId] of [[demo.participants[0]!.token, 'matrix-flag-a'], [pB!.token, 'matrix-flag-b']] as const) {
+    await built.app.request(`/api/p/${token}/consent`, jsonRequest('POST', { version: consentForm.version, answers: { consent: 'agree' } }))
+    const flagged = await built.app.request(`/api/p/${token}/forms/pre/phq-9/complete`, jsonRequest('POST', { answers: Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`phq9_${i + 1}`, i === 8 ? 1 : 0])), clientId }))
+    expect(flagged.status).toBe(200)
+  }
+  const flagOf = async (studyId: string) => {
+    const [first] = await listSafetyFlagsOfStudy(db, studyId)
+    return `${first!.responseId}/${first!.flagId}`
+  }
   const sB = (await listGroupSessions(db, cohortB.id))[0]!
 
   const A = demo.study.id
@@ -217,10 +229,10 @@ async function world() {
   const releaseB = await releaseCohort(deps, cohortB.id, staff.researcherB.user)
 
   const targets: { A: Target; B: Target; ghost: Target } = {
-    A: { studyId: A, cohortId: cohortA.id, sessionId: sA.id, participantId: pA.id, releaseId: releaseA.id, ...qualitativeA },
-    B: { studyId: studyB.id, cohortId: cohortB.id, sessionId: sB.id, participantId: pB!.id, releaseId: releaseB.id, ...qualitativeB },
+    A: { studyId: A, cohortId: cohortA.id, sessionId: sA.id, participantId: pA.id, releaseId: releaseA.id, flag: await flagOf(A), ...qualitativeA },
+    B: { studyId: studyB.id, cohortId: cohortB.id, sessionId: sB.id, participantId: pB!.id, releaseId: releaseB.id, flag: await flagOf(studyB.id), ...qualitativeB },
     // Ids of the same shape that exist nowhere.
-    ghost: { studyId: 'ghost-study-id', cohortId: 'ghost-cohort-id', sessionId: 'ghost-session-id', participantId: 'ghost-participant-id', releaseId: 'ghost-release-id', ...ghostQualitative },
+    ghost: { studyId: 'ghost-study-id', cohortId: 'ghost-cohort-id', sessionId: 'ghost-session-id', participantId: 'ghost-participant-id', releaseId: 'ghost-release-id', flag: 'ghost-response-id/phq9-item9', ...ghostQualitative },
   }
   return { ...built, staff, headers, newcomer, leaving, targets }
 }
@@ -390,6 +402,16 @@ const routes: Route[] = [
       expect(body.n).toBe(12)
       expect(body.suppression).toBeNull()
     } },
+
+  // --- Safety flags: researchers only; no flag ever reaches a program lead -------------------------
+  { name: 'GET /studies/:id/safety', scoped: true, request: (t) => get(`/api/studies/${t.studyId}/safety`), expected: [404, 200, 403, 403, 403, 404, 401],
+    check: (body) => {
+      expect(body.open).toEqual([expect.objectContaining({ code: 'P1', instrument: 'phq-9', item: 'phq9_9', value: 1, acknowledgement: null })])
+    } },
+  { name: 'PUT /studies/:id/safety/settings', scoped: true, request: (t) => send('PUT', `/api/studies/${t.studyId}/safety/settings`, { supportText: { en: 'Call us.', fa: null }, contact: '0123', notifyEmails: ['safety@example.org'], renotifyAfterHours: 12 }), expected: [404, 200, 403, 403, 403, 404, 401],
+    check: (body) => expect(body).toEqual({ supportText: { en: 'Call us.', fa: null }, contact: '0123', notifyEmails: ['safety@example.org'], renotifyAfterHours: 12 }) },
+  { name: 'POST /studies/:id/safety/flags/:responseId/:flagId/acknowledge', scoped: true, request: (t) => send('POST', `/api/studies/${t.studyId}/safety/flags/${t.flag}/acknowledge`, { action: 'Phoned the participant.' }), expected: [404, 200, 403, 403, 403, 404, 401],
+    check: (body) => expect(body.acknowledgement).toMatchObject({ action: 'Phoned the participant.' }) },
 
   // --- Program-lead releases: researchers release, program leads read releases only ---------------
   { name: 'GET /studies/:id/disclosure-policy', scoped: true, request: (t) => get(`/api/studies/${t.studyId}/disclosure-policy`), expected: [404, 200, 200, 403, 403, 404, 401],
@@ -617,6 +639,17 @@ describe('the matrix is complete', () => {
 })
 
 describe('program leads see released snapshots only', () => {
+  it('never get a safety flag: no route a program lead may read carries one', async () => {
+    const w = await world()
+    const readable = routes.filter((r) => r.expected[2] === 200 && r.request(w.targets.A, w).method === 'GET')
+    expect(readable.length).toBeGreaterThan(3)
+    for (const route of readable) {
+      const res = await call(w, 'leadA', route.request(w.targets.A, w))
+      expect(res.status, route.name).toBe(200)
+      expect(await res.text(), route.name).not.toMatch(/phq9_9|phq9-item9|self-harm|better off dead|"flags?"|safety/i)
+    }
+  }, 30_000)
+
   it('reads a release as CSV and Markdown without participant codes; the live report and Table 1 are closed to them', async () => {
     const w = await world()
     const path = `/api/releases/${w.targets.A.releaseId}`
