@@ -85,6 +85,8 @@ export type ParticipantState = {
    * says to contact local emergency services) and its contact.
    */
   safety: null | { text: { en: string | null; fa: string | null }; contact: string | null }
+  /** The participant chose, on this page, not to get reminders. */
+  reminders: { optedOut: boolean }
 }
 
 export type FeedbackScale = {

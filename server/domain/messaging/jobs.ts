@@ -12,6 +12,7 @@ import { claimJob, finishJob, listDueJobs, releaseStaleJobs, type Job } from '..
 import type { Deps } from '../deps'
 import { runSafetyJob, safetyJobKinds } from '../participation/safety'
 import type { Mailer } from './mailer'
+import { runWaveMessageJob, waveJobKinds } from './invitations'
 
 /** What a job needs: the app's dependencies, the mailer, and the address links are built on. */
 export type JobContext = Deps & { mailer: Mailer; baseUrl: string }
@@ -22,6 +23,8 @@ type Handler = (ctx: JobContext, job: Job) => Promise<void | { retryAt: string }
 const handlers: Record<string, Handler> = {
   [safetyJobKinds.notify]: runSafetyJob,
   [safetyJobKinds.renotify]: runSafetyJob,
+  [waveJobKinds.invitation]: runWaveMessageJob,
+  [waveJobKinds.reminder]: runWaveMessageJob,
 }
 
 const maxAttempts = 5

@@ -27,6 +27,7 @@ import type { WaveKind } from '../../db/schema'
 import { dayInZone, endOfDay, isTimeZone, lastDayInZone, serverTimeZone, startOfDay } from '../dates'
 import type { Deps } from '../deps'
 import { createToken } from '../participation/tokens'
+import { scheduleWaveMessages } from '../messaging/invitations'
 
 export type Actor = string
 
@@ -153,6 +154,8 @@ export async function setWave(
   return deps.db.transaction().execute(async (trx) => {
     const wave = await upsertWave(trx, { cohortId: input.cohortId, kind: input.kind, opensAt: opensAt!.toISOString(), closesAt: closesAt!.toISOString(), instruments: input.instruments })
     await insertAudit(trx, { actor, action: 'wave.set', entity: 'wave', entityId: wave.id, details: { kind: input.kind, opensAt: wave.opensAt, closesAt: wave.closesAt, instruments: input.instruments } }, now)
+    // The study's invitations and reminders follow the wave's new dates.
+    await scheduleWaveMessages(trx, cohort.studyId, wave, now)
     return wave
   })
 }

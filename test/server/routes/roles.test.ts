@@ -413,6 +413,22 @@ const routes: Route[] = [
   { name: 'POST /studies/:id/safety/flags/:responseId/:flagId/acknowledge', scoped: true, request: (t) => send('POST', `/api/studies/${t.studyId}/safety/flags/${t.flag}/acknowledge`, { action: 'Phoned the participant.' }), expected: [404, 200, 403, 403, 403, 404, 401],
     check: (body) => expect(body.acknowledgement).toMatchObject({ action: 'Phoned the participant.' }) },
 
+  // --- Invitations and reminders: researchers only; contact details never leave them ---------------
+  { name: 'GET /cohorts/:id/messages', scoped: true, request: (t) => get(`/api/cohorts/${t.cohortId}/messages`), expected: [404, 200, 403, 403, 403, 404, 401],
+    check: (body) => {
+      expect(body.participants).toHaveLength(12)
+      expect(body.email).toBe(false)
+    } },
+  { name: 'POST /cohorts/:id/messages', scoped: true, request: (t) => send('POST', `/api/cohorts/${t.cohortId}/messages`, { wave: 'pre', kind: 'reminder' }), expected: [404, 201, 403, 403, 403, 404, 401],
+    // Every participant of the demo's completed cohort completed the pre wave: nobody to remind.
+    check: (body) => expect(body).toEqual([]) },
+  { name: 'PUT /studies/:id/messaging', scoped: true, request: (t) => send('PUT', `/api/studies/${t.studyId}/messaging`, { inviteOnOpen: true, reminderDays: [2] }), expected: [404, 200, 403, 403, 403, 404, 401],
+    check: (body) => expect(body).toEqual({ inviteOnOpen: true, reminderDays: [2] }) },
+  { name: 'PUT /participants/:id/contact', scoped: true, request: (t) => send('PUT', `/api/participants/${t.participantId}/contact`, { email: 'p1@example.org', phone: '+98 912 000 0000', language: 'fa' }), expected: [404, 200, 403, 403, 403, 404, 401],
+    check: (body) => expect(body).toMatchObject({ email: 'p1@example.org', phone: '+98 912 000 0000', language: 'fa', remindersOptOut: false }) },
+  { name: 'POST /participants/:id/message', scoped: true, request: (t) => send('POST', `/api/participants/${t.participantId}/message`, { wave: 'pre', kind: 'reminder' }), expected: [404, 201, 403, 403, 403, 404, 401],
+    check: (body) => expect(body).toMatchObject({ code: 'P1', link: expect.stringMatching(/^http:\/\/localhost\/p\/[A-Za-z0-9_-]{43}$/), text: expect.stringContaining('/p/') }) },
+
   // --- Program-lead releases: researchers release, program leads read releases only ---------------
   { name: 'GET /studies/:id/disclosure-policy', scoped: true, request: (t) => get(`/api/studies/${t.studyId}/disclosure-policy`), expected: [404, 200, 200, 403, 403, 404, 401],
     check: (body) => expect(body).toEqual({ policy: { minN: 10, orderMinN: 20, countRedactAtOrBelow: 7, countRounding: 5 }, floor: { minN: 10, orderMinN: 20, countRedactAtOrBelow: 7, countRounding: 5 } }) },
