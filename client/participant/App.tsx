@@ -259,6 +259,7 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
       footer={
         showWithdraw && (
           <footer>
+            <RemindersChoice token={token} state={load.state} onChanged={(reminders) => setLoad({ ...load, state: { ...load.state, reminders } })} />
             <button className="link" onClick={() => setWithdrawing(true)} data-testid="withdraw-link">
               {t('withdraw.link')}
             </button>
@@ -286,6 +287,31 @@ function SafetySupport({ support, language }: { support: NonNullable<Participant
       )}
       <p className="muted">{t('safety.teamSees')}</p>
     </section>
+  )
+}
+
+/** Reminders before a wave closes, or none: the participant's own choice (invitations to a new wave still come). */
+function RemindersChoice({ token, state, onChanged }: { token: string; state: ParticipantState; onChanged: (reminders: ParticipantState['reminders']) => void }) {
+  const [error, setError] = useState<string | null>(null)
+  const optedOut = state.reminders?.optedOut ?? false
+  const toggle = async () => {
+    setError(null)
+    try {
+      const response = await api.p[':token'].reminders.$put({ param: { token }, json: { optOut: !optedOut } })
+      if (!response.ok) return setError((await errorOf(response)).message)
+      onChanged(await response.json())
+    } catch {
+      setError(t('reminders.offline'))
+    }
+  }
+  return (
+    <p className="reminders" data-testid="reminders">
+      {optedOut && <span>{t('reminders.none')} </span>}
+      <button className="link" onClick={() => void toggle()} data-testid="reminders-toggle">
+        {optedOut ? t('reminders.optIn') : t('reminders.optOut')}
+      </button>
+      {error && <span role="alert"> {error}</span>}
+    </p>
   )
 }
 
