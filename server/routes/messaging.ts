@@ -3,7 +3,7 @@ import { Hono } from 'hono'
 import type { Context } from 'hono'
 import { z } from 'zod'
 import { contactBody, messagingSettingsBody, waveMessageBody } from '../contracts/safety'
-import { findParticipant } from '../db/repositories/participants'
+import { participantInStudy } from './cohorts'
 import { requireCohortRole, requireStudyRole } from '../domain/staff/access'
 import type { Deps } from '../domain/deps'
 import { ApiError } from '../domain/errors'
@@ -15,19 +15,6 @@ const idParam = z.object({ id: z.string().min(1).max(64) })
 
 /** Links point at BALINT_BASE_URL, the address participants use. */
 const origin = (c: Context<StaffEnv>) => c.get('client').baseUrl
-
-/** A participant of a study where the user is a researcher; "not found" for anyone else's. */
-async function researcherParticipant(deps: Deps, c: Context<StaffEnv>, participantId: string) {
-  const participant = await findParticipant(deps.db, participantId)
-  if (!participant) throw new ApiError('not_found', 'No such participant.')
-  try {
-    await requireCohortRole(deps, staffOf(c).user, participant.cohortId, ['researcher'])
-  } catch (error) {
-    if (error instanceof ApiError && error.code === 'not_found') throw new ApiError('not_found', 'No such participant.')
-    throw error
-  }
-  return participant
-}
 
 export function messagingRoutes(deps: Deps) {
   return new Hono<StaffEnv>()
@@ -47,12 +34,12 @@ export function messagingRoutes(deps: Deps) {
       return c.json(await updateMessagingSettings(deps, study.id, c.req.valid('json'), user.id), 200)
     })
     .put('/participants/:id/contact', pathParams(idParam), jsonBody(contactBody), async (c) => {
-      const participant = await researcherParticipant(deps, c, c.req.valid('param').id)
+      const participant = await participantInStudy(deps, c, c.req.valid('param').id)
       if (participant.status === 'withdrawn') throw new ApiError('withdrawn', 'This participant has withdrawn: no contact details are kept.')
       return c.json(await updateContact(deps, participant.id, c.req.valid('json'), staffOf(c).user.id), 200)
     })
     .post('/participants/:id/message', pathParams(idParam), jsonBody(waveMessageBody), async (c) => {
-      const participant = await researcherParticipant(deps, c, c.req.valid('param').id)
+      const participant = await participantInStudy(deps, c, c.req.valid('param').id)
       const [message] = await prepareMessages(deps, { cohortId: participant.cohortId, participantId: participant.id, ...c.req.valid('json') }, staffOf(c).user.id, origin(c))
       return c.json(message!, 201)
     })

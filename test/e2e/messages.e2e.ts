@@ -6,41 +6,26 @@
  * by hand: a WhatsApp link and a sheet of letters with QR codes, in English and Persian.
  */
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { grantRole } from '../../server/db/repositories/staff'
 import { createStaffUser } from '../../server/domain/staff/auth'
 import { addParticipants, createCohort, createStudy, setWave } from '../../server/domain/staff/setup'
-import { startTestSmtpServer } from '../helpers/smtp'
+import { receivedMail, useSmtpServer } from './helpers/smtp'
 import { phonePage, screenshot } from './helpers/browser'
 import { answerAndComplete, consent, demographics } from './helpers/participant-flow'
 import { type TestServer, useServerAndBrowser } from './helpers/server'
 import { signIn, staffPassword } from './helpers/staff'
 
-let smtp: Awaited<ReturnType<typeof startTestSmtpServer>>
-beforeAll(async () => {
-  smtp = await startTestSmtpServer()
-})
-afterAll(async () => {
-  await smtp?.close()
-})
+const smtpServer = useSmtpServer()
 let server: TestServer
 let browser: Browser
 useServerAndBrowser(
   (s, b) => ((server = s), (browser = b)),
-  () => ({ smtp: { url: smtp.url, from: 'balint@example.org' }, jobIntervalMs: 300 }),
+  () => ({ smtp: { url: smtpServer().url, from: 'balint@example.org' }, jobIntervalMs: 300 }),
 )
 
 const day = (offset: number) => new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10)
 
-async function until<T>(probe: () => T | undefined, what: string, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    const value = probe()
-    if (value !== undefined) return value
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
 
 async function cohortWithResearcher(name: string, language: 'en' | 'fa') {
   const study = await createStudy(server.deps, { name, language, timeZone: 'UTC' }, 'test')
@@ -89,11 +74,11 @@ describe('invitations and reminders', () => {
     await desk.getByTestId('schedule-save').click()
     await desk.getByTestId('message-jobs').waitFor()
 
-    const reminder = await until(() => smtp.received.find((m) => m.to.includes('p2.m@example.org')), 'the reminder')
+    const reminder = await receivedMail(smtpServer(), (m) => m.to.includes('p2.m@example.org'), 'the reminder')
     expect(reminder.subject).toContain('a reminder about your questionnaires before the group')
     // Give the runner time to have sent anything else it was going to.
     await new Promise((resolve) => setTimeout(resolve, 1500))
-    expect(smtp.received.filter((m) => /p\d\.m@example\.org/.test(m.to[0] ?? '')).map((m) => m.to[0])).toEqual(['p2.m@example.org'])
+    expect(smtpServer().received.filter((m) => /p\d\.m@example\.org/.test(m.to[0] ?? '')).map((m) => m.to[0])).toEqual(['p2.m@example.org'])
 
     // The link in the reminder opens P2's own page.
     const link = reminder.text.match(/http:\/\/127\.0\.0\.1:\d+\/p\/[A-Za-z0-9_-]{43}/)![0]

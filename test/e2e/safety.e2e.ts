@@ -5,42 +5,27 @@
  * is acknowledged there. The same page in Persian.
  */
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { grantRole } from '../../server/db/repositories/staff'
 import { createStaffUser } from '../../server/domain/staff/auth'
 import { updateSafetySettings } from '../../server/domain/participation/safety'
 import { addParticipants, createCohort, createStudy, setWave } from '../../server/domain/staff/setup'
-import { startTestSmtpServer } from '../helpers/smtp'
+import { receivedMail, useSmtpServer } from './helpers/smtp'
 import { phonePage, screenshot } from './helpers/browser'
 import { answerAndComplete, consent, demographics } from './helpers/participant-flow'
 import { type TestServer, useServerAndBrowser } from './helpers/server'
 import { signIn, staffPassword } from './helpers/staff'
 
-let smtp: Awaited<ReturnType<typeof startTestSmtpServer>>
-beforeAll(async () => {
-  smtp = await startTestSmtpServer()
-})
-afterAll(async () => {
-  await smtp?.close()
-})
+const smtpServer = useSmtpServer()
 let server: TestServer
 let browser: Browser
 useServerAndBrowser(
   (s, b) => ((server = s), (browser = b)),
-  () => ({ smtp: { url: smtp.url, from: 'balint@example.org' }, jobIntervalMs: 300 }),
+  () => ({ smtp: { url: smtpServer().url, from: 'balint@example.org' }, jobIntervalMs: 300 }),
 )
 
 const day = (offset: number) => new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10)
 
-async function until<T>(probe: () => T | undefined, what: string, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    const value = probe()
-    if (value !== undefined) return value
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
 
 async function flaggedStudy(name: string, language: 'en' | 'fa') {
   const study = await createStudy(server.deps, { name, language }, 'test')
@@ -87,7 +72,7 @@ describe('safety flags', () => {
     await screenshot(page, 'safety-01-participant-support')
     await context.close()
 
-    const mail = await until(() => smtp.received.find((m) => m.to.includes('safety.en@example.org')), 'the safety email')
+    const mail = await receivedMail(smtpServer(), (m) => m.to.includes('safety.en@example.org'), 'the safety email')
     expect(mail.subject).toContain('Safety flag: Safety e2e study, P1')
     expect(mail.text).toContain(`${server.baseUrl}/studies/${study.id}/safety`)
 
@@ -128,7 +113,7 @@ describe('safety flags', () => {
     expect(await support.textContent()).toContain('لازم نیست با این وضع تنها کنار بیایید')
     await screenshot(page, 'fa-safety-01-participant-support')
     await context.close()
-    await until(() => smtp.received.find((m) => m.to.includes('safety.fa@example.org')), 'the Persian study’s safety email')
+    await receivedMail(smtpServer(), (m) => m.to.includes('safety.fa@example.org'), 'the Persian study’s safety email')
 
     const staff = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fa-IR' })
     const desk = await staff.newPage()
