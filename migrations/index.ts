@@ -15,6 +15,8 @@ import * as m0061 from './0061_consensus_coding'
 import * as m0062 from './0062_coding_done'
 import * as m0070 from './0070_code_colour'
 import * as m0071 from './0071_coding_consensus_unique'
+import * as m0090 from './0090_safety_and_jobs'
+import * as m0091 from './0091_messaging'
 import * as m0100 from './0100_answer_corrections'
 import * as m0110 from './0110_response_participant_index'
 import * as m0120 from './0120_postgres'
@@ -37,6 +39,8 @@ export const migrations: Record<string, Migration> = {
   '0062_coding_done': m0062,
   '0070_code_colour': m0070,
   '0071_coding_consensus_unique': m0071,
+  '0090_safety_and_jobs': m0090,
+  '0091_messaging': m0091,
   '0100_answer_corrections': m0100,
   '0110_response_participant_index': m0110,
   '0120_postgres': m0120,

@@ -22,6 +22,8 @@ import { clientRoutes } from './routes/client'
 import { releaseRoutes } from './routes/releases'
 import { accountRoutes } from './routes/accounts'
 import { correctionRoutes } from './routes/corrections'
+import { safetyRoutes } from './routes/safety'
+import { messagingRoutes } from './routes/messaging'
 import { clientInfo, type ClientEnv } from './http/client-info'
 import { requestLog } from './http/request-log'
 import { createLogger, type Logger } from './logger'
@@ -65,6 +67,8 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
     .route('/', qualitativeRoutes(deps))
     .route('/', releaseRoutes(deps))
     .route('/', correctionRoutes(deps))
+    .route('/', safetyRoutes(deps))
+    .route('/', messagingRoutes(deps))
 
   const logger = options.logger ?? createLogger()
   const app = new Hono<ClientEnv>()

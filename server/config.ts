@@ -29,6 +29,13 @@ export type Config = {
    * scheduled backups while the server runs; none without a folder.
    */
   backup?: { folder: string; intervalMs: number; keep: number }
+  /**
+   * BALINT_SMTP_URL (smtp://user:password@host:587, or smtps://…) and BALINT_SMTP_FROM: the SMTP server
+   * that sends safety notifications, invitations and reminders. Without it those wait to be sent by hand.
+   */
+  smtp?: { url: string; from: string }
+  /** BALINT_JOB_INTERVAL_SECONDS (default 15): how often the job runner looks for due messages. */
+  jobIntervalMs?: number
 }
 
 export const projectRoot = fileURLToPath(new URL('..', import.meta.url))
@@ -49,6 +56,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!Number.isInteger(keep) || keep < 1) throw new Error(`BALINT_BACKUP_KEEP must be a whole number of at least 1, not "${env.BALINT_BACKUP_KEEP}"`)
   const databaseUrl = env.BALINT_DATABASE_URL?.trim() || undefined
   if (databaseUrl && !/^postgres(ql)?:\/\//i.test(databaseUrl)) throw new Error(`BALINT_DATABASE_URL must be a postgres:// address, not "${databaseUrl.replace(/:[^:@/]*@/, ':***@')}"`)
+  const smtpUrl = env.BALINT_SMTP_URL
+  if (smtpUrl !== undefined && smtpUrl !== '') {
+    try {
+      if (!/^smtps?:$/.test(new URL(smtpUrl).protocol)) throw new Error()
+    } catch {
+      throw new Error('BALINT_SMTP_URL must be an smtp:// or smtps:// address')
+    }
+    if (!env.BALINT_SMTP_FROM) throw new Error('BALINT_SMTP_FROM must be set with BALINT_SMTP_URL: the address messages are sent from')
+  }
   return {
     dbPath: env.BALINT_DB ?? 'data/balint.sqlite',
     databaseUrl,
@@ -59,5 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     clientDir: fileURLToPath(new URL('../dist/client', import.meta.url)),
     trustProxy: ['1', 'true', 'yes'].includes((env.BALINT_TRUST_PROXY ?? '').toLowerCase()),
     backup: env.BALINT_BACKUP_DIR ? { folder: env.BALINT_BACKUP_DIR, intervalMs: hours * 3600_000, keep } : undefined,
+    smtp: smtpUrl ? { url: smtpUrl, from: env.BALINT_SMTP_FROM! } : undefined,
+    jobIntervalMs: Math.max(1, Number(env.BALINT_JOB_INTERVAL_SECONDS ?? 15) || 15) * 1000,
   }
 }

@@ -13,6 +13,8 @@ import { migrateToLatest } from './db/migrate'
 import { loadInstruments, shippedInstrumentsFolder } from './domain/instruments/registry'
 import { createSetupToken } from './domain/staff/auth'
 import { logger as defaultLogger, type Logger } from './logger'
+import { smtpMailer } from './mail'
+import { startJobRunner } from './domain/messaging/jobs'
 
 /**
  * Open, migrate, take the writer lease (a second server on the same SQLite database is refused here,
@@ -49,7 +51,8 @@ export async function startServer(config: Config = loadConfig(), options: { logg
         onError: (error) => log.error({ err: error }, 'scheduled backup failed'),
       })
     : undefined
-  const deps = { db, instruments, now: () => new Date() }
+  const mailer = config.smtp ? smtpMailer(config.smtp) : undefined
+  const deps = { db, instruments, now: () => new Date(), mailer }
   // While no administrator exists: a one-time link for creating the first one.
   const setupToken = await createSetupToken(deps)
   // The app is built once the port is known: with PORT=0 (tests) the default base URL names port 0,
@@ -59,7 +62,11 @@ export async function startServer(config: Config = loadConfig(), options: { logg
   await new Promise<void>((resolve) => server.once('listening', () => resolve()))
   const baseUrl = new URL(config.baseUrl)
   if (baseUrl.port === '0') baseUrl.port = String((server.address() as AddressInfo).port)
-  app = createApp(deps, { clientDir: config.clientDir, baseUrl: baseUrl.origin + baseUrl.pathname.replace(/\/+$/, ''), trustProxy: config.trustProxy, logger: log })
+  const links = baseUrl.origin + baseUrl.pathname.replace(/\/+$/, '')
+  app = createApp(deps, { clientDir: config.clientDir, baseUrl: links, trustProxy: config.trustProxy, logger: log })
+  // Scheduled emails (safety notifications, invitations, reminders) need an SMTP server; without one
+  // they wait in the job table and the staff app offers them for sending by hand.
+  const runner = mailer ? startJobRunner({ ...deps, mailer, baseUrl: links }, { intervalMs: config.jobIntervalMs, onError: (error) => log.error({ err: error }, 'job runner failed') }) : undefined
   let closing: Promise<void> | undefined
   const close = () =>
     (closing ??= (async () => {
@@ -68,11 +75,13 @@ export async function startServer(config: Config = loadConfig(), options: { logg
       if ('closeIdleConnections' in server) server.closeIdleConnections()
       await stopped
       clearInterval(renewal)
+      await runner?.stop()
+      mailer?.close()
       await backups?.stop()
       await lease?.release().catch(() => undefined)
       await closeDatabase(db)
     })())
-  return { server, db, instruments, close, setupToken, backups }
+  return { server, db, instruments, close, setupToken, backups, runner }
 }
 
 /**

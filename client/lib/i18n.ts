@@ -122,6 +122,14 @@ const en = {
   'consent.copy.meta': 'Information sheet version {version}, agreed on {date}.',
   'consent.copy.download': 'Download a copy',
   'consent.copy.back': 'Back',
+  'safety.title': 'You do not have to manage this alone',
+  'safety.default': 'One of your answers said that you have had thoughts of harming yourself or of being better off dead. If you are in danger now, please call your local emergency services. Otherwise, please talk today to someone you trust, to your doctor or to a crisis line near you.',
+  'safety.contactLabel': 'The research team’s contact for support:',
+  'safety.teamSees': 'The research team sees this answer and may get in touch with you.',
+  'reminders.optOut': 'Send me no reminders',
+  'reminders.optIn': 'Send me reminders again',
+  'reminders.none': 'You get no reminders before a questionnaire closes.',
+  'reminders.offline': 'This needs a connection. Please try again when you are online.',
 } as const
 
 /** The participant pages' English texts (the catalogue check compares every language with these). */

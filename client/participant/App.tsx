@@ -157,7 +157,13 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
     () => outbox.version,
   )
   const status = outbox.status
-  const { load, setLoad } = useParticipantState(token, device)
+  const { load, setLoad, refresh } = useParticipantState(token, device)
+  // A completed form may have raised a safety flag: the state from the server then carries the
+  // study's support text, shown at once.
+  const confirmedCompletions = outbox.confirmedCompletions
+  useEffect(() => {
+    if (confirmedCompletions > 0) void refresh()
+  }, [confirmedCompletions, refresh])
   // Keep the copy on the device as the server now has it, so a reload with no connection opens at
   // the right question with the confirmed answers shown.
   const version = outbox.version
@@ -308,6 +314,7 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
               {r.message}
             </p>
           ))}
+          {load.kind === 'ready' && load.state.safety && load.state.participant.status !== 'withdrawn' && <SafetySupport support={load.state.safety} language={lang} />}
           {/* A new language re-creates the forms, so SurveyJS shows its own texts and direction in it too. */}
           <Fragment key={lang}>{content}</Fragment>
         </>
@@ -320,6 +327,7 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
                 {t('consent.copy.link')}
               </button>
             )}
+            <RemindersChoice token={token} state={load.state} onChanged={(reminders) => setLoad({ ...load, state: { ...load.state, reminders } })} />
             <button className="link" onClick={() => setWithdrawing(true)} data-testid="withdraw-link">
               {t('withdraw.link')}
             </button>
@@ -327,6 +335,51 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
         )
       }
     />
+  )
+}
+
+/**
+ * Shown above everything once an answer raised a safety flag: the study's support text in the page's
+ * language (or the built-in one, which says to contact local emergency services) and its contact.
+ */
+function SafetySupport({ support, language }: { support: NonNullable<ParticipantState['safety']>; language: Language }) {
+  const own = support.text[language]
+  return (
+    <section className="card safety-support" role="alert" aria-labelledby="safety-heading" data-testid="safety-support">
+      <h2 id="safety-heading">{t('safety.title')}</h2>
+      <p className="pre-line">{own ?? t('safety.default')}</p>
+      {support.contact && (
+        <p>
+          {t('safety.contactLabel')} <bdi dir="ltr">{support.contact}</bdi>
+        </p>
+      )}
+      <p className="muted">{t('safety.teamSees')}</p>
+    </section>
+  )
+}
+
+/** Reminders before a wave closes, or none: the participant's own choice (invitations to a new wave still come). */
+function RemindersChoice({ token, state, onChanged }: { token: string; state: ParticipantState; onChanged: (reminders: ParticipantState['reminders']) => void }) {
+  const [error, setError] = useState<string | null>(null)
+  const optedOut = state.reminders?.optedOut ?? false
+  const toggle = async () => {
+    setError(null)
+    try {
+      const response = await api.p[':token'].reminders.$put({ param: { token }, json: { optOut: !optedOut } })
+      if (!response.ok) return setError((await errorOf(response)).message)
+      onChanged(await response.json())
+    } catch {
+      setError(t('reminders.offline'))
+    }
+  }
+  return (
+    <p className="reminders" data-testid="reminders">
+      {optedOut && <span>{t('reminders.none')} </span>}
+      <button className="link" onClick={() => void toggle()} data-testid="reminders-toggle">
+        {optedOut ? t('reminders.optIn') : t('reminders.optOut')}
+      </button>
+      {error && <span role="alert"> {error}</span>}
+    </p>
   )
 }
 

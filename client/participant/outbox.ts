@@ -166,6 +166,11 @@ export class Outbox {
     return this.#completions.has(formKey(slot, instrument)) || this.#completed.has(formKey(slot, instrument))
   }
 
+  /** How many forms the server has confirmed as complete during this page's life (the page reloads its state when it grows). */
+  get confirmedCompletions(): number {
+    return this.#completed.size
+  }
+
   /** Whether the server has confirmed this form as complete during this page's life. */
   isConfirmedComplete(slot: string, instrument: string): boolean {
     return this.#completed.has(formKey(slot, instrument))

@@ -20,6 +20,7 @@ import { AccountPage } from './pages/AccountPage'
 import { ResetPasswordPage } from './pages/ResetPasswordPage'
 import { SignInPage } from './pages/SignInPage'
 import { StudyPage } from './pages/StudyPage'
+import { SafetyPage } from './pages/SafetyPage'
 import { PooledReportPage } from './pages/PooledReportPage'
 import { RetrievalPage } from './pages/RetrievalPage'
 import { AuditLogPage } from './pages/AuditLogPage'
@@ -48,6 +49,7 @@ export function App() {
                 <Route path="/studies/:id">{(params) => <StudyPage id={params.id} />}</Route>
                 <Route path="/audit">{() => <AuditLogPage />}</Route>
                 <Route path="/studies/:id/audit">{(params) => <AuditLogPage studyId={params.id} />}</Route>
+                <Route path="/studies/:id/safety">{(params) => <SafetyPage id={params.id} />}</Route>
                 <Route path="/studies/:id/pooled">{(params) => <PooledReportPage id={params.id} />}</Route>
                 <Route path="/studies/:id/coding">{(params) => <CodingPage id={params.id} />}</Route>
                 <Route path="/studies/:id/codebook">{(params) => <CodebookPage id={params.id} />}</Route>

@@ -85,6 +85,14 @@ export type ParticipantState = {
   waves: WaveView[]
   /** The participant's own results, once the post questionnaires are complete and the study shows them. */
   feedback: ParticipantFeedback | null
+  /**
+   * Set when one of the participant's answers raised a safety flag (still open, or in the last 14
+   * days): the study's support text in English and Persian (null: the page's built-in text, which
+   * says to contact local emergency services) and its contact.
+   */
+  safety: null | { text: { en: string | null; fa: string | null }; contact: string | null }
+  /** The participant chose, on this page, not to get reminders. */
+  reminders: { optedOut: boolean }
 }
 
 export type FeedbackScale = {

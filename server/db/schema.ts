@@ -438,6 +438,87 @@ export interface AuditErasureTable {
   audit_id: string
 }
 
+/** What participants see, and who is told, when an answer raises a safety flag (migration 0090). */
+export interface StudySafetyTable {
+  study_id: string
+  /** Null: the built-in text (contact local emergency services), in the participant's language. */
+  support_text_en: string | null
+  support_text_fa: string | null
+  contact: string | null
+  /** JSON array of email addresses. */
+  notify_emails: string
+  renotify_after_hours: number
+  updated_at: string
+  updated_by: string
+}
+
+/** A researcher has seen a safety flag and says what was done (migration 0090). */
+export interface SafetyAcknowledgementTable {
+  response_id: string
+  flag_id: string
+  action: string
+  acknowledged_by: string
+  acknowledged_at: string
+}
+
+export type JobStatus = 'pending' | 'running' | 'done' | 'failed' | 'cancelled'
+
+/** Work to be done at a time, claimed by one runner with a conditional update (migration 0090). */
+export interface JobTable {
+  id: string
+  kind: string
+  study_id: string
+  ref: string
+  dedupe_key: string
+  due_at: string
+  status: JobStatus
+  attempts: Generated<number>
+  claimed_by: string | null
+  claimed_at: string | null
+  finished_at: string | null
+  last_error: string | null
+  /** JSON. */
+  details: Generated<string>
+  created_at: string
+}
+
+/** A participant's optional contact details, apart from their answers (migration 0091). */
+export interface ParticipantContactTable {
+  participant_id: string
+  email: string | null
+  phone: string | null
+  /** "en" or "fa"; null: the study's language. */
+  language: string | null
+  reminders_opt_out: Generated<number>
+  updated_at: string
+}
+
+/** The study's message schedule, applied to each wave (migration 0091). */
+export interface StudyMessagingTable {
+  study_id: string
+  invite_on_open: number
+  /** JSON array of whole days before a wave closes. */
+  reminder_days: string
+  updated_at: string
+  updated_by: string
+}
+
+/** What was sent to whom and when (migration 0091); no address, no link. */
+export interface MessageDeliveryTable {
+  id: string
+  job_id: string | null
+  study_id: string
+  participant_id: string
+  wave_id: string | null
+  kind: 'invitation' | 'reminder'
+  channel: 'email' | 'by_hand'
+  status: 'sending' | 'sent' | 'failed' | 'prepared'
+  error: string | null
+  actor: string
+  created_at: string
+  sent_at: string | null
+}
+
 export interface Database {
   study: StudyTable
   cohort: CohortTable
@@ -477,6 +558,12 @@ export interface Database {
   server_lease: ServerLeaseTable
   sign_in_throttle: SignInThrottleTable
   password_link: PasswordLinkTable
+  study_safety: StudySafetyTable
+  safety_acknowledgement: SafetyAcknowledgementTable
+  job: JobTable
+  participant_contact: ParticipantContactTable
+  study_messaging: StudyMessagingTable
+  message_delivery: MessageDeliveryTable
 }
 
 export type StudyRow = Selectable<StudyTable>

@@ -23,7 +23,8 @@ const anyRole = ['researcher', 'program_lead', 'group_leader', 'interviewer'] as
 /** Links point at BALINT_BASE_URL, the address participants use, never at how this request reached us. */
 const origin = (c: Context<StaffEnv>) => c.get('client').baseUrl
 
-async function participantInStudy(deps: Deps, c: Context<StaffEnv>, participantId: string) {
+/** A participant of a study where the user is a researcher; "not found" (the same as for an unknown id) for anyone else's. */
+export async function participantInStudy(deps: Deps, c: Context<StaffEnv>, participantId: string) {
   const participant = await findParticipant(deps.db, participantId)
   if (!participant) throw new ApiError('not_found', 'No such participant.')
   try {

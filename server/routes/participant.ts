@@ -8,7 +8,8 @@ import { z } from 'zod'
 import { answersBody, completeBody, consentBody, quoteAnswerBody, waveSlot, withdrawBody } from '../contracts/participant'
 import { participantQuotes, recordMemberCheck } from '../domain/qualitative/coding'
 import type { Deps } from '../domain/deps'
-import { completeForm, participantByToken, participantState, recordConsent, saveAnswers, withdraw } from '../domain/participation/journey'
+import { chooseReminders, completeForm, participantByToken, participantState, recordConsent, saveAnswers, withdraw } from '../domain/participation/journey'
+import { reminderPreferenceBody } from '../contracts/safety'
 import { jsonBody, pathParams } from '../http/validate'
 import { sized } from '../http/sized'
 
@@ -40,6 +41,10 @@ export function participantRoutes(deps: Deps) {
     .post('/:token/withdraw', pathParams(tokenParam), jsonBody(withdrawBody), async (c) => {
       const participant = await participantByToken(deps, c.req.valid('param').token)
       return c.json(await withdraw(deps, participant, c.req.valid('json')), 200)
+    })
+    .put('/:token/reminders', pathParams(tokenParam), jsonBody(reminderPreferenceBody), async (c) => {
+      const participant = await participantByToken(deps, c.req.valid('param').token)
+      return c.json(await chooseReminders(deps, participant, c.req.valid('json')), 200)
     })
     // Member checking: the quotations from their interview chosen for the findings, and their answers.
     .get('/:token/quotes', pathParams(tokenParam), async (c) => {

@@ -17,5 +17,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ BALINT_BASE_URL: 'balint.hospital.example' })).toThrow(/BALINT_BASE_URL must be an http:\/\/ or https:\/\/ address/)
     expect(() => loadConfig({ BALINT_BACKUP_INTERVAL_HOURS: '0' })).toThrow(/BALINT_BACKUP_INTERVAL_HOURS/)
     expect(() => loadConfig({ BALINT_BACKUP_KEEP: '1.5' })).toThrow(/BALINT_BACKUP_KEEP/)
+    expect(() => loadConfig({ BALINT_SMTP_URL: 'mail.example.org' })).toThrow(/BALINT_SMTP_URL must be an smtp:\/\/ or smtps:\/\/ address/)
+    expect(() => loadConfig({ BALINT_SMTP_URL: 'smtp://mail.example.org:587' })).toThrow(/BALINT_SMTP_FROM must be set/)
+  })
+
+  it('sends email only with an SMTP server', () => {
+    expect(loadConfig({}).smtp).toBeUndefined()
+    expect(loadConfig({ BALINT_SMTP_URL: 'smtps://u:p@mail.example.org', BALINT_SMTP_FROM: 'Study <study@example.org>' }).smtp).toEqual({ url: 'smtps://u:p@mail.example.org', from: 'Study <study@example.org>' })
+    expect(loadConfig({}).jobIntervalMs).toBe(15_000)
   })
 })

@@ -12,6 +12,7 @@ import { WavesTab } from '../cohort/WavesTab'
 import { Table1Tab } from '../cohort/Table1Tab'
 import { ExportsTab } from '../cohort/ExportsTab'
 import { ReleasesTab } from '../cohort/ReleasesTab'
+import { MessagesTab } from '../cohort/MessagesTab'
 import { api } from '../../lib/api'
 import { call, useResource } from '../request'
 import type { CohortDetail, Role } from '../types'
@@ -23,6 +24,7 @@ const ReportTab = lazy(() => import('../cohort/ReportTab').then((module) => ({ d
 const tabs = [
   { id: 'participants', roles: ['researcher'] },
   { id: 'waves', roles: ['researcher'] },
+  { id: 'messages', roles: ['researcher'] },
   { id: 'sessions', roles: ['researcher', 'group_leader'] },
   { id: 'report', roles: ['researcher'] },
   { id: 'table1', roles: ['researcher'] },
@@ -79,6 +81,8 @@ function TabContent({ tab, cohort, reloadCohort }: { tab: TabId; cohort: CohortD
       return <WavesTab cohort={cohort} onSaved={reloadCohort} />
     case 'sessions':
       return <SessionsTab cohort={cohort} />
+    case 'messages':
+      return <MessagesTab cohort={cohort} />
     case 'report':
       return (
         <Suspense fallback={<Loading />}>

@@ -67,6 +67,17 @@ export function StudyPage({ id }: { id: string }) {
         )}
         {researcher && <NewCohortForm studyId={id} />}
       </section>
+      {researcher && (
+        <section className="panel" aria-labelledby="safety-heading">
+          <h2 id="safety-heading">{t('staff.safety.title')}</h2>
+          <p>
+            <Link href={`/studies/${id}/safety`} data-testid="safety-link">
+              {t('staff.safety.link')}
+            </Link>{' '}
+            <span className="muted">— {t('staff.safety.linkAbout')}</span>
+          </p>
+        </section>
+      )}
       {researcher && <QualitativeLinks study={data} />}
       {!researcher && data.roles.includes('interviewer') && (
         <section className="panel" aria-labelledby="interviews-heading">

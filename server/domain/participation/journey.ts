@@ -37,6 +37,9 @@ import type { Instrument } from '../instruments/registry'
 import { scoreResponse } from '../instruments/scoring'
 import { answerRecord, mergeAnswers, sameGiving } from './answer-merge'
 import { participantFeedback } from './feedback'
+import { deleteAcknowledgementsOfParticipant } from '../../db/repositories/safety'
+import { deleteContactOfParticipant, deleteDeliveriesOfParticipant, findContact, setRemindersOptOut } from '../../db/repositories/messaging'
+import { safetySupportFor, scheduleSafetyNotifications } from './safety'
 import { hashToken, tokenPattern } from './tokens'
 
 /** Forms asked once, right after consent. */
@@ -140,6 +143,8 @@ export async function participantState(deps: Deps, participant: Participant): Pr
 
   return {
     feedback: study.participantFeedback ? await participantFeedback(deps, participant, study.supportContact) : null,
+    safety: await safetySupportFor(deps, study.id, participant.id),
+    reminders: { optedOut: (await findContact(deps.db, participant.id))?.remindersOptOut ?? false },
     study: { name: study.name, language: study.language, timeZone: study.timeZone },
     participant: { code: participant.code, status: participant.status, withdrawnAt: participant.withdrawnAt },
     consent: {
@@ -384,8 +389,12 @@ export async function completeForm(
     if (instrument.kind === 'questionnaire') {
       const score = scoreResponse(instrument, answers)
       await replaceScores(trx, responseId, score, now)
-      if (score.flags.some((f) => f.severity === 'safety')) {
+      const safety = score.flags.filter((f) => f.severity === 'safety')
+      if (safety.length > 0) {
         await insertAudit(trx, { actor: 'system', action: 'response.flagged', entity: 'response', entityId: responseId, details: { flags: score.flags.map((f) => f.flag) } }, now)
+        // The safety contacts are told by the job runner, after this transaction commits.
+        const cohort = await findCohort(trx, current.cohortId)
+        await scheduleSafetyNotifications(trx, { studyId: cohort!.studyId, responseId, flagIds: safety.map((f) => f.flag) }, now)
       }
     }
     await markActive(trx, current, now)
@@ -411,14 +420,29 @@ export async function withdraw(deps: Deps, participant: Participant, body: { kee
     if (!body.keepData) {
       // Delete means deleted in the audit log too: what is kept is the withdrawal and counts of what went.
       await eraseAuditOfParticipant(trx, participant.id)
+      await deleteAcknowledgementsOfParticipant(trx, participant.id)
       deletedResponses = await deleteResponsesOfParticipant(trx, participant.id)
       const { interviewId, ...deleted } = await deleteInterviewOfParticipant(trx, participant.id)
       if (interviewId) await insertAudit(trx, { actor, action: 'interview.delete', entity: 'interview', entityId: interviewId, details: { because: 'participant.withdraw', ...deleted } }, now)
     }
+    // Contact details go with any withdrawal: nobody is to be contacted about the study any more.
+    await deleteContactOfParticipant(trx, participant.id)
+    if (!body.keepData) await deleteDeliveriesOfParticipant(trx, participant.id)
     await updateParticipantStatus(trx, participant.id, 'withdrawn', now)
     await insertAudit(trx, { actor, action: 'participant.withdraw', entity: 'participant', entityId: participant.id, details: { keepData: body.keepData, deletedResponses } }, now)
     return { withdrawnAt: now.toISOString(), deletedResponses }
   })
   if (!body.keepData) await discardDeletedPages(deps.db)
   return result
+}
+
+/** The participant's own choice, from their page: reminders or none (invitations to a new wave still come). */
+export async function chooseReminders(deps: Deps, participant: Participant, body: { optOut: boolean }): Promise<{ optedOut: boolean }> {
+  return inTransaction(deps, participant, async (trx, current) => {
+    if (current.status === 'withdrawn') throw new ApiError('withdrawn', 'You have withdrawn from this study.')
+    const now = deps.now()
+    await setRemindersOptOut(trx, participant.id, body.optOut, now)
+    await insertAudit(trx, { actor: `participant:${participant.id}`, action: body.optOut ? 'reminders.opt_out' : 'reminders.opt_in', entity: 'participant', entityId: participant.id }, now)
+    return { optedOut: body.optOut }
+  })
 }

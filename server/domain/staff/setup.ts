@@ -30,6 +30,7 @@ import type { Deps } from '../deps'
 import { createToken } from '../participation/tokens'
 import { overlappingWaves, waveWarnings, type WaveWarning } from './wave-checks'
 import { countResponsesOfWave } from '../../db/repositories/responses'
+import { scheduleWaveMessages } from '../messaging/invitations'
 
 export type Actor = string
 
@@ -185,6 +186,8 @@ export async function setWave(
     if (datesChange && responses > 0) {
       await insertAudit(trx, { actor, action: 'wave.dates_change', entity: 'wave', entityId: wave.id, details: { kind: input.kind, from: { opensAt: previous!.opensAt, closesAt: previous!.closesAt }, to: dates, responses } }, now)
     }
+    // The study's invitations and reminders follow the wave's new dates.
+    await scheduleWaveMessages(trx, cohort.studyId, wave, now)
     return { ...wave, warnings: waveWarnings(wave, await listGroupSessions(trx, input.cohortId)) }
   })
 }

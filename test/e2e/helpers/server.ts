@@ -6,15 +6,16 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
-import { loadConfig } from '../../../server/config'
+import { loadConfig, type Config } from '../../../server/config'
 import { startServer } from '../../../server/index'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll } from 'vitest'
 import { launchBrowser } from './browser'
 
-export async function startTestServer() {
+/** `overrides`: settings beyond the defaults, such as an SMTP server (`smtp`) and a faster job runner. */
+export async function startTestServer(overrides: Partial<Config> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'balint-e2e-'))
-  const config = { ...loadConfig({ PORT: '0' }), dbPath: join(dir, 'balint.sqlite'), instrumentsDir: join(dir, 'instruments'), port: 0, host: '127.0.0.1' }
+  const config = { ...loadConfig({ PORT: '0' }), dbPath: join(dir, 'balint.sqlite'), instrumentsDir: join(dir, 'instruments'), port: 0, host: '127.0.0.1', ...overrides }
   const running = await startServer(config)
   const { port } = running.server.address() as AddressInfo
   const baseUrl = `http://127.0.0.1:${port}`
@@ -40,11 +41,11 @@ export type TestServer = Awaited<ReturnType<typeof startTestServer>>
  * let browser: Browser
  * useServerAndBrowser((s, b) => ((server = s), (browser = b)))
  */
-export function useServerAndBrowser(ready: (server: TestServer, browser: Browser) => void): void {
+export function useServerAndBrowser(ready: (server: TestServer, browser: Browser) => void, overrides: () => Partial<Config> = () => ({})): void {
   let server: TestServer | undefined
   let browser: Browser | undefined
   beforeAll(async () => {
-    server = await startTestServer()
+    server = await startTestServer(overrides())
     browser = await launchBrowser()
     ready(server, browser)
   })

@@ -8,6 +8,7 @@ import { listAudit } from '../../../server/db/repositories/audit'
 import type { StaffRole } from '../../../server/db/schema'
 import { exportFileNames, exportFiles } from '../../../server/domain/outcomes/exports'
 import { createStudy } from '../../../server/domain/staff/setup'
+import { updateContact } from '../../../server/domain/messaging/invitations'
 import { testApp, testClock } from '../../helpers/app'
 import { readExports, smallCohort } from '../../helpers/export-cohort'
 import { signedInStaff } from '../../helpers/staff'
@@ -120,5 +121,16 @@ describe('a CSV for Excel', () => {
     const script = new Uint8Array(await (await f.app.request(`${url(f.cohort.id, 'analysis.R')}?bom=1`, { headers: researcher.headers })).arrayBuffer())
     expect(Array.from(script.slice(0, 3))).not.toEqual([0xef, 0xbb, 0xbf])
     await expectError(await f.app.request(`${url(f.cohort.id, 'wide.csv')}?bom=yes`, { headers: researcher.headers }), 422, 'validation_failed')
+  })
+})
+
+describe('contact details (issue 17)', () => {
+  it('are never exported with the answers', async () => {
+    const f = await fixture()
+    for (const code of ['P1', 'P2']) await updateContact(f.deps, f.byCode(code).id, { email: `${code.toLowerCase()}.contact@example.org`, phone: '+98 912 555 0101', language: 'fa' }, 'test')
+    const files = await readExports(await exportFiles(f.deps, f.cohort.id))
+    // The export has the answers (so the check below is not of an empty file) but no contact detail.
+    expect(Object.values(files).join('\n')).toContain('P1')
+    for (const [name, text] of Object.entries(files)) expect(text, name).not.toMatch(/contact@example\.org|912 555 0101/)
   })
 })

@@ -37,7 +37,8 @@ import { findTranscriptPlace } from '../../../server/db/repositories/interviews'
 import type { Participant } from '../../../server/db/repositories/participants'
 import type { StaffUser } from '../../../server/db/repositories/staff'
 import { addParticipants, createCohort, createStudy, setWave } from '../../../server/domain/staff/setup'
-import { testApp } from '../../helpers/app'
+import { jsonRequest, testApp } from '../../helpers/app'
+import { listSafetyFlagsOfStudy } from '../../../server/db/repositories/safety'
 import { signedInStaff } from '../../helpers/staff'
 import { listTables } from '../../helpers/test-database'
 
@@ -45,7 +46,7 @@ const users = ['admin', 'researcherA', 'leadA', 'leaderA', 'interviewerA', 'rese
 type User = (typeof users)[number]
 
 /** What a route is aimed at: one study's study, cohort, group session and participant, and its interview work. */
-type Target = { studyId: string; cohortId: string; sessionId: string; participantId: string; releaseId: string; responseId: string; correctionValue: number } & QualitativeTarget
+type Target = { studyId: string; cohortId: string; sessionId: string; participantId: string; releaseId: string; responseId: string; correctionValue: number; /** A safety flag: "<response id>/<flag id>". */ flag: string } & QualitativeTarget
 
 /** One study's interview and coding things (see `qualitativeTargets`). */
 type QualitativeTarget = {
@@ -167,6 +168,17 @@ async function world() {
   const answersB = Object.fromEntries(phq.scoring.scales[0]!.items.map((item) => [item, 0]))
   const responseB = await insertResponse(db, { participantId: pB!.id, waveId: (await listWaves(db, cohortB.id))[0]!.id, instrumentId: 'phq-9', instrumentVersion: phq.version, answers: answersB, status: 'complete', revision: 1, clientId: null, source: 'import', completedAt: '2026-03-02T09:00:00.000Z' }, deps.now())
   await replaceScores(db, responseB.id, scoreResponse(phq, answersB), deps.now())
+  // A safety flag in each study: a participant with a link answers PHQ-9 item 9 with 1.
+  const consentForm = deps.instruments.get('consent')!
+  for (const [token, clientId] of [[demo.participants[0]!.token, 'matrix-flag-a'], [pB!.token, 'matrix-flag-b']] as const) {
+    await built.app.request(`/api/p/${token}/consent`, jsonRequest('POST', { version: consentForm.version, answers: { consent: 'agree' } }))
+    const flagged = await built.app.request(`/api/p/${token}/forms/pre/phq-9/complete`, jsonRequest('POST', { answers: Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`phq9_${i + 1}`, i === 8 ? 1 : 0])), clientId }))
+    expect(flagged.status).toBe(200)
+  }
+  const flagOf = async (studyId: string) => {
+    const [first] = await listSafetyFlagsOfStudy(db, studyId)
+    return `${first!.responseId}/${first!.flagId}`
+  }
   const sB = (await listGroupSessions(db, cohortB.id))[0]!
 
   const A = demo.study.id
@@ -226,10 +238,10 @@ async function world() {
   const releaseB = await releaseCohort(deps, cohortB.id, staff.researcherB.user)
 
   const targets: { A: Target; B: Target; ghost: Target } = {
-    A: { studyId: A, cohortId: cohortA.id, sessionId: sA.id, participantId: pA.id, releaseId: releaseA.id, responseId: responseA.id, correctionValue: responseA.answers.phq9_1 === 0 ? 1 : 0, ...qualitativeA },
-    B: { studyId: studyB.id, cohortId: cohortB.id, sessionId: sB.id, participantId: pB!.id, releaseId: releaseB.id, responseId: responseB.id, correctionValue: 1, ...qualitativeB },
+    A: { studyId: A, cohortId: cohortA.id, sessionId: sA.id, participantId: pA.id, releaseId: releaseA.id, responseId: responseA.id, correctionValue: responseA.answers.phq9_1 === 0 ? 1 : 0, flag: await flagOf(A), ...qualitativeA },
+    B: { studyId: studyB.id, cohortId: cohortB.id, sessionId: sB.id, participantId: pB!.id, releaseId: releaseB.id, responseId: responseB.id, correctionValue: 1, flag: await flagOf(studyB.id), ...qualitativeB },
     // Ids of the same shape that exist nowhere.
-    ghost: { studyId: 'ghost-study-id', cohortId: 'ghost-cohort-id', sessionId: 'ghost-session-id', participantId: 'ghost-participant-id', releaseId: 'ghost-release-id', responseId: 'ghost-response-id', correctionValue: 1, ...ghostQualitative },
+    ghost: { studyId: 'ghost-study-id', cohortId: 'ghost-cohort-id', sessionId: 'ghost-session-id', participantId: 'ghost-participant-id', releaseId: 'ghost-release-id', responseId: 'ghost-response-id', correctionValue: 1, flag: 'ghost-response-id/phq9-item9', ...ghostQualitative },
   }
   return { ...built, staff, headers, newcomer, leaving, targets }
 }
@@ -420,6 +432,32 @@ const routes: Route[] = [
       expect(body.n).toBe(12)
       expect(body.suppression).toBeNull()
     } },
+
+  // --- Safety flags: researchers only; no flag ever reaches a program lead -------------------------
+  { name: 'GET /studies/:id/safety', scoped: true, request: (t) => get(`/api/studies/${t.studyId}/safety`), expected: [404, 200, 403, 403, 403, 404, 401],
+    check: (body) => {
+      expect(body.open).toEqual([expect.objectContaining({ code: 'P1', instrument: 'phq-9', item: 'phq9_9', value: 1, acknowledgement: null })])
+    } },
+  { name: 'PUT /studies/:id/safety/settings', scoped: true, request: (t) => send('PUT', `/api/studies/${t.studyId}/safety/settings`, { supportText: { en: 'Call us.', fa: null }, contact: '0123', notifyEmails: ['safety@example.org'], renotifyAfterHours: 12 }), expected: [404, 200, 403, 403, 403, 404, 401],
+    check: (body) => expect(body).toEqual({ supportText: { en: 'Call us.', fa: null }, contact: '0123', notifyEmails: ['safety@example.org'], renotifyAfterHours: 12 }) },
+  { name: 'POST /studies/:id/safety/flags/:responseId/:flagId/acknowledge', scoped: true, request: (t) => send('POST', `/api/studies/${t.studyId}/safety/flags/${t.flag}/acknowledge`, { action: 'Phoned the participant.' }), expected: [404, 200, 403, 403, 403, 404, 401],
+    check: (body) => expect(body.acknowledgement).toMatchObject({ action: 'Phoned the participant.' }) },
+
+  // --- Invitations and reminders: researchers only; contact details never leave them ---------------
+  { name: 'GET /cohorts/:id/messages', scoped: true, request: (t) => get(`/api/cohorts/${t.cohortId}/messages`), expected: [404, 200, 403, 403, 403, 404, 401],
+    check: (body) => {
+      expect(body.participants).toHaveLength(12)
+      expect(body.email).toBe(false)
+    } },
+  { name: 'POST /cohorts/:id/messages', scoped: true, request: (t) => send('POST', `/api/cohorts/${t.cohortId}/messages`, { wave: 'pre', kind: 'reminder' }), expected: [404, 201, 403, 403, 403, 404, 401],
+    // Every participant of the demo's completed cohort completed the pre wave: nobody to remind.
+    check: (body) => expect(body).toEqual([]) },
+  { name: 'PUT /studies/:id/messaging', scoped: true, request: (t) => send('PUT', `/api/studies/${t.studyId}/messaging`, { inviteOnOpen: true, reminderDays: [2] }), expected: [404, 200, 403, 403, 403, 404, 401],
+    check: (body) => expect(body).toEqual({ inviteOnOpen: true, reminderDays: [2] }) },
+  { name: 'PUT /participants/:id/contact', scoped: true, request: (t) => send('PUT', `/api/participants/${t.participantId}/contact`, { email: 'p1@example.org', phone: '+98 912 000 0000', language: 'fa' }), expected: [404, 200, 403, 403, 403, 404, 401],
+    check: (body) => expect(body).toMatchObject({ email: 'p1@example.org', phone: '+98 912 000 0000', language: 'fa', remindersOptOut: false }) },
+  { name: 'POST /participants/:id/message', scoped: true, request: (t) => send('POST', `/api/participants/${t.participantId}/message`, { wave: 'pre', kind: 'reminder' }), expected: [404, 201, 403, 403, 403, 404, 401],
+    check: (body) => expect(body).toMatchObject({ code: 'P1', link: expect.stringMatching(/^http:\/\/localhost\/p\/[A-Za-z0-9_-]{43}$/), text: expect.stringContaining('/p/') }) },
 
   // --- Program-lead releases: researchers release, program leads read releases only ---------------
   { name: 'GET /studies/:id/disclosure-policy', scoped: true, request: (t) => get(`/api/studies/${t.studyId}/disclosure-policy`), expected: [404, 200, 200, 403, 403, 404, 401],
@@ -647,6 +685,17 @@ describe('the matrix is complete', () => {
 })
 
 describe('program leads see released snapshots only', () => {
+  it('never get a safety flag: no route a program lead may read carries one', async () => {
+    const w = await world()
+    const readable = routes.filter((r) => r.expected[2] === 200 && r.request(w.targets.A, w).method === 'GET')
+    expect(readable.length).toBeGreaterThan(3)
+    for (const route of readable) {
+      const res = await call(w, 'leadA', route.request(w.targets.A, w))
+      expect(res.status, route.name).toBe(200)
+      expect(await res.text(), route.name).not.toMatch(/phq9_9|phq9-item9|self-harm|better off dead|"flags?"|safety/i)
+    }
+  }, 30_000)
+
   it('reads a release as CSV and Markdown without participant codes; the live report and Table 1 are closed to them', async () => {
     const w = await world()
     const path = `/api/releases/${w.targets.A.releaseId}`

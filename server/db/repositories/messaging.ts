@@ -1,0 +1,143 @@
+/**
+ * Participants' contact details, the study's message schedule and the delivery log (migration 0091).
+ * Contact details are read here only: no export and no report joins this table.
+ */
+import type { Kysely } from 'kysely'
+import type { Database, MessageDeliveryTable, WaveKind } from '../schema'
+import { newId } from '../ids'
+
+export type Contact = { participantId: string; email: string | null; phone: string | null; language: 'en' | 'fa' | null; remindersOptOut: boolean }
+
+const toContact = (r: { participant_id: string; email: string | null; phone: string | null; language: string | null; reminders_opt_out: number }): Contact => ({
+  participantId: r.participant_id,
+  email: r.email,
+  phone: r.phone,
+  language: r.language === 'en' || r.language === 'fa' ? r.language : null,
+  remindersOptOut: r.reminders_opt_out === 1,
+})
+
+export async function findContact(db: Kysely<Database>, participantId: string): Promise<Contact | undefined> {
+  const row = await db.selectFrom('participant_contact').selectAll().where('participant_id', '=', participantId).executeTakeFirst()
+  return row && toContact(row)
+}
+
+export async function listContactsOfCohort(db: Kysely<Database>, cohortId: string): Promise<Contact[]> {
+  const rows = await db
+    .selectFrom('participant_contact')
+    .innerJoin('participant', 'participant.id', 'participant_contact.participant_id')
+    .selectAll('participant_contact')
+    .where('participant.cohort_id', '=', cohortId)
+    .execute()
+  return rows.map(toContact)
+}
+
+/** Set a participant's email, phone and language, keeping their reminder choice. */
+export async function upsertContact(db: Kysely<Database>, contact: { participantId: string; email: string | null; phone: string | null; language: string | null }, now: Date): Promise<void> {
+  const values = { email: contact.email, phone: contact.phone, language: contact.language, updated_at: now.toISOString() }
+  await db
+    .insertInto('participant_contact')
+    .values({ participant_id: contact.participantId, ...values })
+    .onConflict((oc) => oc.column('participant_id').doUpdateSet(values))
+    .execute()
+}
+
+/** The participant's own choice, from their page: no reminders (invitations to a new wave still come). */
+export async function setRemindersOptOut(db: Kysely<Database>, participantId: string, optOut: boolean, now: Date): Promise<void> {
+  const values = { reminders_opt_out: optOut ? 1 : 0, updated_at: now.toISOString() }
+  await db
+    .insertInto('participant_contact')
+    .values({ participant_id: participantId, email: null, phone: null, language: null, ...values })
+    .onConflict((oc) => oc.column('participant_id').doUpdateSet(values))
+    .execute()
+}
+
+export async function deleteContactOfParticipant(db: Kysely<Database>, participantId: string): Promise<number> {
+  const result = await db.deleteFrom('participant_contact').where('participant_id', '=', participantId).executeTakeFirst()
+  return Number(result.numDeletedRows)
+}
+
+export type MessagingSettings = { inviteOnOpen: boolean; reminderDays: number[] }
+
+export async function findMessagingSettings(db: Kysely<Database>, studyId: string): Promise<MessagingSettings> {
+  const row = await db.selectFrom('study_messaging').selectAll().where('study_id', '=', studyId).executeTakeFirst()
+  return row ? { inviteOnOpen: row.invite_on_open === 1, reminderDays: JSON.parse(row.reminder_days) as number[] } : { inviteOnOpen: false, reminderDays: [] }
+}
+
+export async function upsertMessagingSettings(db: Kysely<Database>, studyId: string, settings: MessagingSettings, actor: string, now: Date): Promise<void> {
+  const values = { invite_on_open: settings.inviteOnOpen ? 1 : 0, reminder_days: JSON.stringify(settings.reminderDays), updated_at: now.toISOString(), updated_by: actor }
+  await db
+    .insertInto('study_messaging')
+    .values({ study_id: studyId, ...values })
+    .onConflict((oc) => oc.column('study_id').doUpdateSet(values))
+    .execute()
+}
+
+type NewDelivery = Pick<MessageDeliveryTable, 'job_id' | 'study_id' | 'participant_id' | 'wave_id' | 'kind' | 'channel' | 'status' | 'actor'>
+
+/**
+ * Record a delivery before sending it. With a job id, once per job and participant: returns null when
+ * this job already has a row for this participant (it was sent, or is being sent, by an earlier run).
+ */
+export async function insertDeliveryOnce(db: Kysely<Database>, delivery: NewDelivery, now: Date): Promise<string | null> {
+  const id = newId()
+  const result = await db
+    .insertInto('message_delivery')
+    .values({ id, ...delivery, error: null, created_at: now.toISOString(), sent_at: delivery.status === 'sending' ? null : now.toISOString() })
+    .onConflict((oc) => oc.columns(['job_id', 'participant_id']).doNothing())
+    .executeTakeFirst()
+  return Number(result.numInsertedOrUpdatedRows ?? 0) === 1 ? id : null
+}
+
+export async function finishDelivery(db: Kysely<Database>, id: string, outcome: { status: 'sent' } | { status: 'failed'; error: string }, now: Date): Promise<void> {
+  await db
+    .updateTable('message_delivery')
+    .set({ status: outcome.status, error: outcome.status === 'failed' ? outcome.error : null, sent_at: outcome.status === 'sent' ? now.toISOString() : null })
+    .where('id', '=', id)
+    .execute()
+}
+
+export type Delivery = { id: string; code: string; participantId: string; wave: WaveKind | null; kind: 'invitation' | 'reminder'; channel: 'email' | 'by_hand'; status: string; error: string | null; actor: string; createdAt: string; sentAt: string | null }
+
+/** The cohort's delivery log, newest first. */
+export async function listDeliveriesOfCohort(db: Kysely<Database>, cohortId: string): Promise<Delivery[]> {
+  const rows = await db
+    .selectFrom('message_delivery as d')
+    .innerJoin('participant', 'participant.id', 'd.participant_id')
+    .leftJoin('wave', 'wave.id', 'd.wave_id')
+    .select(['d.id', 'participant.code', 'd.participant_id', 'wave.kind as wave_kind', 'd.kind', 'd.channel', 'd.status', 'd.error', 'd.actor', 'd.created_at', 'd.sent_at'])
+    .where('participant.cohort_id', '=', cohortId)
+    .orderBy('d.created_at', 'desc')
+    .orderBy('d.id', 'desc')
+    .execute()
+  return rows.map((r) => ({ id: r.id, code: r.code, participantId: r.participant_id, wave: r.wave_kind, kind: r.kind, channel: r.channel, status: r.status, error: r.error, actor: r.actor, createdAt: r.created_at, sentAt: r.sent_at }))
+}
+
+export async function deleteDeliveriesOfParticipant(db: Kysely<Database>, participantId: string): Promise<void> {
+  await db.deleteFrom('message_delivery').where('participant_id', '=', participantId).execute()
+}
+
+/** Participants of a cohort who completed every questionnaire of a wave. */
+export async function listCompletedOfWave(db: Kysely<Database>, waveId: string, instruments: string[]): Promise<Set<string>> {
+  if (instruments.length === 0) return new Set()
+  const rows = await db
+    .selectFrom('response')
+    .select(['participant_id', 'instrument_id'])
+    .where('wave_id', '=', waveId)
+    .where('status', '=', 'complete')
+    .where('instrument_id', 'in', instruments)
+    .execute()
+  const done = new Map<string, Set<string>>()
+  for (const r of rows) done.set(r.participant_id, (done.get(r.participant_id) ?? new Set()).add(r.instrument_id))
+  return new Set([...done].filter(([, got]) => instruments.every((i) => got.has(i))).map(([id]) => id))
+}
+
+/** A wave with its cohort's study, for a job that starts from the wave's id. */
+export async function findWavePlace(db: Kysely<Database>, waveId: string): Promise<{ id: string; cohortId: string; studyId: string; kind: WaveKind; opensAt: string; closesAt: string } | undefined> {
+  const row = await db
+    .selectFrom('wave')
+    .innerJoin('cohort', 'cohort.id', 'wave.cohort_id')
+    .select(['wave.id', 'wave.cohort_id', 'cohort.study_id', 'wave.kind', 'wave.opens_at', 'wave.closes_at'])
+    .where('wave.id', '=', waveId)
+    .executeTakeFirst()
+  return row && { id: row.id, cohortId: row.cohort_id, studyId: row.study_id, kind: row.kind, opensAt: row.opens_at, closesAt: row.closes_at }
+}

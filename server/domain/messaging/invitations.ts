@@ -1,0 +1,260 @@
+/**
+ * Invitations and reminders (issue 17). A study's schedule (an invitation when a wave opens,
+ * reminders a number of days before it closes) becomes jobs per wave in the job table, kept in step
+ * whenever a wave or the schedule changes. A job sends, when it runs, to the cohort's participants
+ * who have not completed the wave and have not withdrawn (reminders: nor opted out), in their
+ * language or else the study's, by email where the team recorded an address. Teams who send by
+ * hand get each message (copy, WhatsApp) or a sheet of letters with QR codes instead.
+ *
+ * The personal link. Links are stored as SHA-256 hashes only (participant_link; the token is shown
+ * once), so the server cannot recover a participant's existing link. Each message therefore carries a
+ * newly minted link, added beside the participant's others, never replacing them: rotating would cut
+ * off the link a participant already has open or saved (a reminder would break the invitation's link
+ * mid-questionnaire, and the answers kept on their phone under it). Storing tokens encrypted would
+ * break the rule that tokens are stored hashed and put every link one leaked key away. Revoking a
+ * participant's link from the staff app still revokes all of them.
+ */
+import type { Kysely } from 'kysely'
+import { insertAudit } from '../../db/repositories/audit'
+import { cancelPendingJobs, closePendingJob, listJobsOfRefs, scheduleJob, type Job } from '../../db/repositories/jobs'
+import {
+  findContact,
+  findMessagingSettings,
+  findWavePlace,
+  finishDelivery,
+  insertDeliveryOnce,
+  listCompletedOfWave,
+  listContactsOfCohort,
+  listDeliveriesOfCohort,
+  upsertMessagingSettings,
+  type Contact,
+  upsertContact,
+  type MessagingSettings,
+} from '../../db/repositories/messaging'
+import { findParticipant, insertLink, listParticipants, type Participant } from '../../db/repositories/participants'
+import { findCohort, findStudy, listCohorts, listWaves, type Study, type Wave } from '../../db/repositories/studies'
+import type { Database, WaveKind } from '../../db/schema'
+import { lastDayInZone } from '../dates'
+import type { Deps } from '../deps'
+import { ApiError } from '../errors'
+import { createToken, participantLink } from '../participation/tokens'
+import type { Mailer } from './mailer'
+import { waveMessage, type MessageLanguage, type WaveMessageKind } from './texts'
+
+export const waveJobKinds = { invitation: 'wave.invitation', reminder: 'wave.reminder' } as const
+
+const day = 24 * 3600_000
+
+/** The jobs a wave gets under a schedule: key, kind and when. */
+function plannedJobs(wave: { id: string; opensAt: string; closesAt: string }, settings: MessagingSettings) {
+  const jobs: { dedupeKey: string; kind: string; dueAt: string; details: Record<string, unknown> }[] = []
+  if (settings.inviteOnOpen) jobs.push({ dedupeKey: `wave:${wave.id}:invitation`, kind: waveJobKinds.invitation, dueAt: wave.opensAt, details: { kind: 'invitation' } })
+  for (const days of settings.reminderDays) {
+    const dueAt = new Date(new Date(wave.closesAt).getTime() - days * day)
+    // A reminder due before the wave opens would remind of nothing yet.
+    if (dueAt.toISOString() <= wave.opensAt) continue
+    jobs.push({ dedupeKey: `wave:${wave.id}:reminder:${days}`, kind: waveJobKinds.reminder, dueAt: dueAt.toISOString(), details: { kind: 'reminder', days } })
+  }
+  return jobs
+}
+
+/**
+ * Bring a wave's jobs in step with the study's schedule: new or moved ones pending at their time,
+ * ones no longer in the schedule cancelled; jobs that already ran are left as they are. Called in
+ * the transaction that sets the wave.
+ */
+export async function scheduleWaveMessages(db: Kysely<Database>, studyId: string, wave: { id: string; opensAt: string; closesAt: string }, now: Date): Promise<void> {
+  const planned = plannedJobs(wave, await findMessagingSettings(db, studyId))
+  for (const job of planned) await scheduleJob(db, { ...job, studyId, ref: wave.id }, now)
+  await cancelPendingJobs(db, wave.id, planned.map((j) => j.dedupeKey))
+}
+
+/** Set the study's schedule and re-plan the jobs of every wave of every cohort. */
+export async function updateMessagingSettings(deps: Deps, studyId: string, settings: MessagingSettings, staffId: string): Promise<MessagingSettings> {
+  const now = deps.now()
+  const reminderDays = [...new Set(settings.reminderDays)].sort((a, b) => b - a)
+  await deps.db.transaction().execute(async (trx) => {
+    await upsertMessagingSettings(trx, studyId, { inviteOnOpen: settings.inviteOnOpen, reminderDays }, `staff:${staffId}`, now)
+    for (const cohort of await listCohorts(trx, studyId)) {
+      for (const wave of await listWaves(trx, cohort.id)) await scheduleWaveMessages(trx, studyId, wave, now)
+    }
+    await insertAudit(trx, { actor: `staff:${staffId}`, action: 'messaging.settings', entity: 'study', entityId: studyId, details: { inviteOnOpen: settings.inviteOnOpen, reminderDays } }, now)
+  })
+  return findMessagingSettings(deps.db, studyId)
+}
+
+/** Who a wave's message goes to: not withdrawn, not completed the wave; for reminders, not opted out. */
+async function recipients(db: Kysely<Database>, wave: Wave, kind: WaveMessageKind): Promise<{ participant: Participant; contact: Contact | undefined }[]> {
+  const [participants, contacts, completed] = await Promise.all([listParticipants(db, wave.cohortId), listContactsOfCohort(db, wave.cohortId), listCompletedOfWave(db, wave.id, wave.instruments)])
+  const contactOf = new Map(contacts.map((c) => [c.participantId, c]))
+  return participants
+    .filter((p) => p.status !== 'withdrawn' && !completed.has(p.id))
+    .filter((p) => kind === 'invitation' || !contactOf.get(p.id)?.remindersOptOut)
+    .map((participant) => ({ participant, contact: contactOf.get(participant.id) }))
+}
+
+/** A newly minted personal link for a message (see the file's comment), audited without the token. */
+async function mintLink(db: Kysely<Database>, participantId: string, because: string, actor: string, now: Date): Promise<string> {
+  const { token, hash } = createToken()
+  await insertLink(db, participantId, hash, now)
+  await insertAudit(db, { actor, action: 'participant.link_issue', entity: 'participant', entityId: participantId, details: { because } }, now)
+  return token
+}
+
+function composeMessage(study: Study, wave: Wave, contact: Contact | undefined, kind: WaveMessageKind, link: string) {
+  const language: MessageLanguage = contact?.language ?? (study.language === 'fa' ? 'fa' : 'en')
+  return { language, ...waveMessage(language, kind, { study: study.name, wave: wave.kind, closes: lastDayInZone(wave.closesAt, study.timeZone), link }) }
+}
+
+async function waveAndStudy(db: Kysely<Database>, waveId: string): Promise<{ wave: Wave; study: Study } | undefined> {
+  const place = await findWavePlace(db, waveId)
+  if (!place) return undefined
+  const wave = (await listWaves(db, place.cohortId)).find((w) => w.id === waveId)
+  const study = await findStudy(db, place.studyId)
+  return wave && study ? { wave, study } : undefined
+}
+
+/**
+ * Run an invitation or reminder job: email each recipient with an address, once (a delivery row per
+ * job and participant is written before sending). A reminder whose wave has closed is not sent.
+ */
+export async function runWaveMessageJob(ctx: Deps & { mailer: Mailer; baseUrl: string }, job: Job): Promise<void> {
+  const found = await waveAndStudy(ctx.db, job.ref)
+  if (!found) return
+  const { wave, study } = found
+  const kind: WaveMessageKind = job.kind === waveJobKinds.invitation ? 'invitation' : 'reminder'
+  if (ctx.now().toISOString() > wave.closesAt) return
+  for (const { participant, contact } of await recipients(ctx.db, wave, kind)) {
+    if (!contact?.email) continue
+    const now = ctx.now()
+    const deliveryId = await insertDeliveryOnce(ctx.db, { job_id: job.id, study_id: study.id, participant_id: participant.id, wave_id: wave.id, kind, channel: 'email', status: 'sending', actor: 'system' }, now)
+    if (!deliveryId) continue
+    const token = await mintLink(ctx.db, participant.id, `message.${kind}`, 'system', now)
+    const message = composeMessage(study, wave, contact, kind, participantLink(ctx.baseUrl, token))
+    try {
+      await ctx.mailer.send({ to: [contact.email], subject: message.subject, text: message.text })
+      await finishDelivery(ctx.db, deliveryId, { status: 'sent' }, ctx.now())
+      await insertAudit(ctx.db, { actor: 'system', action: 'message.send', entity: 'participant', entityId: participant.id, details: { kind, wave: wave.kind, channel: 'email' } }, ctx.now())
+    } catch (error) {
+      // One address refused is not the job failing: the log shows it, and the team can send by hand.
+      await finishDelivery(ctx.db, deliveryId, { status: 'failed', error: error instanceof Error ? error.message : String(error) }, ctx.now())
+    }
+  }
+}
+
+export type PreparedMessage = { participantId: string; code: string; subject: string; text: string; link: string; phone: string | null; email: string | null; language: MessageLanguage }
+
+async function waveOfCohort(deps: Deps, cohortId: string, kind: WaveKind): Promise<Wave> {
+  const wave = (await listWaves(deps.db, cohortId)).find((w) => w.kind === kind)
+  if (!wave) throw new ApiError('not_found', `This cohort has no ${kind} wave.`)
+  return wave
+}
+
+/**
+ * Messages to send by hand: for one participant, or for every recipient of the cohort's wave (the
+ * printable letters). Each gets a newly minted link and a row in the delivery log. Without an SMTP
+ * server, preparing a wave's letters also closes that wave's due job of the same kind, so it is not
+ * emailed later as well.
+ */
+export async function prepareMessages(
+  deps: Deps,
+  input: { cohortId: string; wave: WaveKind; kind: WaveMessageKind; participantId?: string },
+  staffId: string,
+  baseUrl: string,
+): Promise<PreparedMessage[]> {
+  const cohort = await findCohort(deps.db, input.cohortId)
+  const study = cohort && (await findStudy(deps.db, cohort.studyId))
+  if (!cohort || !study) throw new ApiError('not_found', 'No such cohort.')
+  const wave = await waveOfCohort(deps, cohort.id, input.wave)
+  let targets: { participant: Participant; contact: Contact | undefined }[]
+  if (input.participantId) {
+    const participant = await findParticipant(deps.db, input.participantId)
+    if (!participant || participant.cohortId !== cohort.id) throw new ApiError('not_found', 'No such participant.')
+    if (participant.status === 'withdrawn') throw new ApiError('withdrawn', 'This participant has withdrawn: no message can be sent.')
+    targets = [{ participant, contact: await findContact(deps.db, participant.id) }]
+  } else {
+    targets = await recipients(deps.db, wave, input.kind)
+  }
+  const actor = `staff:${staffId}`
+  const now = deps.now()
+  return deps.db.transaction().execute(async (trx) => {
+    const prepared: PreparedMessage[] = []
+    for (const { participant, contact } of targets) {
+      const token = await mintLink(trx, participant.id, `message.${input.kind}`, actor, now)
+      const link = participantLink(baseUrl, token)
+      const message = composeMessage(study, wave, contact, input.kind, link)
+      await insertDeliveryOnce(trx, { job_id: null, study_id: study.id, participant_id: participant.id, wave_id: wave.id, kind: input.kind, channel: 'by_hand', status: 'prepared', actor }, now)
+      await insertAudit(trx, { actor, action: 'message.prepare', entity: 'participant', entityId: participant.id, details: { kind: input.kind, wave: wave.kind, channel: 'by_hand' } }, now)
+      prepared.push({ participantId: participant.id, code: participant.code, subject: message.subject, text: message.text, link, phone: contact?.phone ?? null, email: contact?.email ?? null, language: message.language })
+    }
+    if (!input.participantId && !deps.mailer) {
+      const due = (await listJobsOfRefs(trx, [wave.id])).filter((j) => j.status === 'pending' && j.dueAt <= now.toISOString() && j.kind === waveJobKinds[input.kind])
+      for (const job of due) await closePendingJob(trx, job.id, actor, now)
+    }
+    return prepared
+  })
+}
+
+/** The cohort's Messages tab: the schedule and its jobs, each participant's contact and progress, the delivery log. */
+export async function messagesView(deps: Deps, cohortId: string) {
+  const cohort = await findCohort(deps.db, cohortId)
+  if (!cohort) throw new ApiError('not_found', 'No such cohort.')
+  const [settings, waves, participants, contacts, deliveries] = await Promise.all([
+    findMessagingSettings(deps.db, cohort.studyId),
+    listWaves(deps.db, cohort.id),
+    listParticipants(deps.db, cohort.id),
+    listContactsOfCohort(deps.db, cohort.id),
+    listDeliveriesOfCohort(deps.db, cohort.id),
+  ])
+  const jobs = await listJobsOfRefs(
+    deps.db,
+    waves.map((w) => w.id),
+  )
+  const completed = new Map<string, Set<string>>()
+  for (const wave of waves) completed.set(wave.kind, await listCompletedOfWave(deps.db, wave.id, wave.instruments))
+  const contactOf = new Map(contacts.map((c) => [c.participantId, c]))
+  const now = deps.now().toISOString()
+  return {
+    email: deps.mailer !== undefined,
+    settings,
+    jobs: jobs.map((j) => ({
+      id: j.id,
+      wave: waves.find((w) => w.id === j.ref)!.kind,
+      kind: j.kind === waveJobKinds.invitation ? ('invitation' as const) : ('reminder' as const),
+      days: typeof j.details.days === 'number' ? j.details.days : null,
+      dueAt: j.dueAt,
+      status: j.status,
+      /** Due, and waiting for someone to send it by hand (no SMTP server). */
+      waiting: j.status === 'pending' && j.dueAt <= now && !deps.mailer,
+      closedBy: j.claimedBy?.startsWith('staff:') ? 'by_hand' : j.claimedBy ? 'email' : null,
+    })),
+    participants: participants.map((p) => {
+      const contact = contactOf.get(p.id)
+      return {
+        id: p.id,
+        code: p.code,
+        status: p.status,
+        email: contact?.email ?? null,
+        phone: contact?.phone ?? null,
+        language: contact?.language ?? null,
+        remindersOptOut: contact?.remindersOptOut ?? false,
+        completed: waves.filter((w) => completed.get(w.kind)?.has(p.id)).map((w) => w.kind),
+      }
+    }),
+    deliveries,
+  }
+}
+
+
+/**
+ * A researcher sets a participant's contact details (all optional). The audit log says that they
+ * changed, never what they are.
+ */
+export async function updateContact(deps: Deps, participantId: string, contact: { email: string | null; phone: string | null; language: 'en' | 'fa' | null }, staffId: string): Promise<Contact> {
+  const now = deps.now()
+  await deps.db.transaction().execute(async (trx) => {
+    await upsertContact(trx, { participantId, ...contact }, now)
+    await insertAudit(trx, { actor: `staff:${staffId}`, action: 'participant.contact', entity: 'participant', entityId: participantId, details: { email: contact.email !== null, phone: contact.phone !== null } }, now)
+  })
+  return (await findContact(deps.db, participantId))!
+}

@@ -1,0 +1,95 @@
+/**
+ * The job runner: one per server process, polling the job table (migration 0090). Jobs live in the
+ * database, so a restart forgets nothing; each is claimed with a conditional update, so with several
+ * runners over one database (two app servers on PostgreSQL, say) each job runs once.
+ *
+ * A job that throws is tried again later (after 1, 2, 4 … minutes, five times in all), then marked
+ * failed with its error. A job whose runner stopped mid-way goes back to pending after 15 minutes;
+ * what it had already sent is recorded in `message_delivery` and is not sent again.
+ */
+import { randomUUID } from 'node:crypto'
+import { claimJob, finishJob, listDueJobs, releaseStaleJobs, type Job } from '../../db/repositories/jobs'
+import type { Deps } from '../deps'
+import { runSafetyJob, safetyJobKinds } from '../participation/safety'
+import type { Mailer } from './mailer'
+import { runWaveMessageJob, waveJobKinds } from './invitations'
+
+/** What a job needs: the app's dependencies, the mailer, and the address links are built on. */
+export type JobContext = Deps & { mailer: Mailer; baseUrl: string }
+
+/** Runs one claimed job; returns a time to run it again instead of finishing it. */
+type Handler = (ctx: JobContext, job: Job) => Promise<void | { retryAt: string }>
+
+const handlers: Record<string, Handler> = {
+  [safetyJobKinds.notify]: runSafetyJob,
+  [safetyJobKinds.renotify]: runSafetyJob,
+  [waveJobKinds.invitation]: runWaveMessageJob,
+  [waveJobKinds.reminder]: runWaveMessageJob,
+}
+
+const maxAttempts = 5
+const staleAfterMs = 15 * 60_000
+
+/**
+ * Claim and run the jobs due now. Returns how many this runner ran; jobs another runner claimed
+ * first are skipped.
+ *
+ * @example
+ * await runDueJobs({ ...deps, mailer, baseUrl: 'https://balint.example' }, 'runner-1') // => 2
+ */
+export async function runDueJobs(ctx: JobContext, runnerId: string): Promise<number> {
+  await releaseStaleJobs(ctx.db, new Date(ctx.now().getTime() - staleAfterMs))
+  let ran = 0
+  for (const job of await listDueJobs(ctx.db, ctx.now())) {
+    if (!(await claimJob(ctx.db, job.id, runnerId, ctx.now()))) continue
+    ran++
+    const handler = handlers[job.kind]
+    try {
+      if (!handler) throw new Error(`no handler for jobs of kind "${job.kind}"`)
+      const outcome = await handler(ctx, job)
+      await finishJob(ctx.db, job.id, runnerId, outcome ? { status: 'pending', retryAt: outcome.retryAt } : { status: 'done' }, null, ctx.now())
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error)
+      const attempts = job.attempts + 1
+      const retryAt = new Date(ctx.now().getTime() + 60_000 * 2 ** (attempts - 1)).toISOString()
+      await finishJob(ctx.db, job.id, runnerId, attempts >= maxAttempts || !handler ? { status: 'failed' } : { status: 'pending', retryAt }, message, ctx.now())
+    }
+  }
+  return ran
+}
+
+export type JobRunner = { id: string; stop: () => Promise<void>; runNow: () => Promise<number> }
+
+/**
+ * Poll the job table every `intervalMs` (default 15 s) until stopped. The timer only wakes the
+ * runner; what is due is always read from the database.
+ */
+export function startJobRunner(ctx: JobContext, options: { intervalMs?: number; id?: string; onError?: (error: unknown) => void } = {}): JobRunner {
+  const id = options.id ?? `runner-${randomUUID()}`
+  let stopped = false
+  let timer: NodeJS.Timeout | undefined
+  let running: Promise<number> = Promise.resolve(0)
+  const runNow = () =>
+    (running = running.then(
+      () => runDueJobs(ctx, id),
+      () => runDueJobs(ctx, id),
+    ))
+  const tick = () => {
+    if (stopped) return
+    runNow()
+      .catch((error) => options.onError?.(error))
+      .finally(() => {
+        if (!stopped) timer = setTimeout(tick, options.intervalMs ?? 15_000)
+      })
+  }
+  timer = setTimeout(tick, 0)
+  return {
+    id,
+    runNow,
+    stop: async () => {
+      stopped = true
+      clearTimeout(timer)
+      await running.catch(() => 0)
+    },
+  }
+}
