@@ -410,7 +410,7 @@ describe('instruments', () => {
 })
 
 describe('demo', () => {
-  it('creates 8 participants whose links open their page, with the pre and post waves open', async () => {
+  it('creates 8 participants whose links open their page, with the pre wave open and the post wave to come', async () => {
     const c = await cli()
     const demo = await runJson<{ studyId: string; cohortId: string; completedCohortId: string; participants: { code: string; link: string }[] }>(c, 'demo')
     expect(demo.participants.map((p) => p.code)).toEqual(['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7', 'P8'])
@@ -428,7 +428,7 @@ describe('demo', () => {
       expect(state.study.name).toMatch(/^Demo/)
       expect(state.waves.map((w) => [w.kind, w.state])).toEqual([
         ['pre', 'open'],
-        ['post', 'open'],
+        ['post', 'upcoming'],
       ])
       expect(state.waves[0]!.forms.map((f) => f.instrument.id)).toEqual(['phq-9', 'gad-7', 'who-5', 'cbi'])
     }

@@ -679,7 +679,7 @@ describe('REFI-QDA exports', () => {
     )
     expect(new TextDecoder().decode(entries[`sources/${qdaGuid('transcript', w.transcripts.P2!)}.txt`])).toBe('P2: The fear went away.')
     // The codebook hierarchy, the coders, the codings with their coder, the cases with demographics, the memos.
-    expect(qde).toContain(`<Code guid="${qdaGuid('code', w.codes.effects.id)}" name="Effects of Balint group" isCodable="false">`)
+    expect(qde).toMatch(new RegExp(`<Code guid="${qdaGuid('code', w.codes.effects.id)}" name="Effects of Balint group" isCodable="false" color="#[0-9a-f]{6}">`))
     expect(qde).toContain(`<User guid="${qdaGuid('user', w.researcher.user.id)}" name="${w.researcher.user.name}"/>`)
     expect(qde).toContain(`<User guid="${qdaGuid('user', w.coderB.id)}" name="${w.coderB.name}"/>`)
     expect(qde.match(/<Coding /g)).toHaveLength(8)

@@ -170,7 +170,7 @@ async function world() {
   await replaceScores(db, responseB.id, scoreResponse(phq, answersB), deps.now())
   // A safety flag in each study: a participant with a link answers PHQ-9 item 9 with 1.
   const consentForm = deps.instruments.get('consent')!
-  for (const [token, clientId] of [[demo.participants[0]!.token, 'matrix-flag-a'], [pB!.token, 'matrix-flag-b']] as const) {
+  for (const [token, clientId] of [[demo.participants[0]!.token, 'matrix-flag-a'], [pB2!.token, 'matrix-flag-b']] as const) {
     await built.app.request(`/api/p/${token}/consent`, jsonRequest('POST', { version: consentForm.version, answers: { consent: 'agree' } }))
     const flagged = await built.app.request(`/api/p/${token}/forms/pre/phq-9/complete`, jsonRequest('POST', { answers: Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`phq9_${i + 1}`, i === 8 ? 1 : 0])), clientId }))
     expect(flagged.status).toBe(200)
