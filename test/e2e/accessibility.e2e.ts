@@ -254,7 +254,7 @@ describe('accessibility, taps and progress', () => {
     const study = await createStudy(server.deps, { name: 'Two waves open' }, 'test')
     const cohort = await createCohort(server.deps, { studyId: study.id, name: 'Late starters' }, 'test')
     await setWave(server.deps, { cohortId: cohort.id, kind: 'pre', opens: day(-20), closes: day(5), instruments: ['who-5'] }, 'test')
-    await setWave(server.deps, { cohortId: cohort.id, kind: 'post', opens: day(-1), closes: day(14), instruments: ['who-5'] }, 'test')
+    await setWave(server.deps, { cohortId: cohort.id, kind: 'post', opens: day(-1), closes: day(14), instruments: ['who-5'], confirmOverlap: true }, 'test')
     const [p] = await addParticipants(server.deps, { cohortId: cohort.id, count: 1 }, 'test')
     const context = await browser.newContext({ viewport: phones[0], deviceScaleFactor: 1, isMobile: true, hasTouch: true })
     const page = await context.newPage()

@@ -229,7 +229,7 @@ describe('the codebook', () => {
 
     await page.locator('[data-testid="code-tree"]').getByRole('link', { name: /Felt safe/ }).click()
     await page.getByRole('heading', { level: 2, name: /Felt safe/ }).waitFor()
-    await page.locator('[data-testid="code-details"]').getByLabel('Description').fill('Participants said the group was safe enough to speak their mind.')
+    await page.locator('[data-testid="code-details"]').getByLabel('Description', { exact: true }).fill('Participants said the group was safe enough to speak their mind.')
     await page.locator('[data-testid="code-details"]').getByRole('button', { name: 'Save', exact: true }).click()
     await page.locator('[data-testid="code-history"]').getByText('Described:').waitFor()
     const options = page.locator('[data-testid="quote-options"] > li')

@@ -210,6 +210,8 @@ describe('setting up a study', () => {
         await wave.getByRole('button', { name: 'Add', exact: true }).click()
       }
       await wave.getByRole('button', { name: `Save ${name} wave` }).click()
+      // Both waves open on the same days here, so the post wave overlaps the pre wave: the page asks first.
+      if (name === 'Post') await page.getByRole('dialog').getByRole('button', { name: 'Save, overlapping' }).click()
       await wave.getByRole('status').getByText('Saved').waitFor()
     }
     // A closing day before the opening day is refused, and the reason is shown by the field.
