@@ -7,11 +7,12 @@ import { fileURLToPath } from 'node:url'
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 
-type ViteManifest = Record<string, { file: string; css?: string[]; imports?: string[]; dynamicImports?: string[] }>
+type ViteManifest = Record<string, { file: string; css?: string[]; assets?: string[]; imports?: string[]; dynamicImports?: string[] }>
 
 /**
- * The files the participant's page loads (its entry, and the chunks and stylesheets it imports), from
- * Vite's build manifest: the only files its service worker precaches. Staff pages stay online-only
+ * The files the participant's page loads (its entry, the chunks and stylesheets it imports, and the
+ * files those stylesheets reference — the Vazirmatn typeface for Persian), from Vite's build manifest:
+ * the only files its service worker precaches, so a Persian page opened offline keeps its typeface. Staff pages stay online-only
  * and never reach a participant's phone.
  */
 function participantFiles(): Set<string> {
@@ -24,6 +25,7 @@ function participantFiles(): Set<string> {
     if (!chunk || files.has(chunk.file)) return
     files.add(chunk.file)
     for (const css of chunk.css ?? []) files.add(css)
+    for (const asset of chunk.assets ?? []) files.add(asset)
     for (const imported of [...(chunk.imports ?? []), ...(chunk.dynamicImports ?? [])]) visit(imported)
   }
   visit('participant/index.html')
@@ -50,7 +52,7 @@ export default defineConfig({
       manifest: false,
       filename: 'participant-sw.js',
       workbox: {
-        globPatterns: ['participant/index.html', 'assets/**/*.{js,css}'],
+        globPatterns: ['participant/index.html', 'assets/**/*.{js,css,woff2}'],
         inlineWorkboxRuntime: true,
         skipWaiting: true,
         clientsClaim: true,

@@ -299,7 +299,7 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
         <>
           <LanguageChoice value={lang} onChange={switchLanguage} />
           {progress}
-          {load.kind === 'ready' && load.state.consent.decision === 'agree' && <SaveStatus status={status} kept={outbox.persistent} />}
+          {load.kind === 'ready' && load.state.consent.decision === 'agree' && load.state.participant.status !== 'withdrawn' && <SaveStatus status={status} kept={outbox.persistent} />}
         </>
       }
       content={

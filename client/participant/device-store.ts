@@ -5,7 +5,9 @@
  * with no connection.
  *
  * Everything is filed under the SHA-256 of the link's token, never the token itself: the same
- * hash the server stores. A device that refuses storage (site data blocked, private mode, a full
+ * hash the server stores. Once the participant has withdrawn, the device keeps nothing of their
+ * answers: the outbox's entries for the link are deleted and the state is kept without its forms,
+ * only so that the link, opened again offline, still says they have withdrawn. A device that refuses storage (site data blocked, private mode, a full
  * disk) gets `null` from openDeviceStore, and the page runs from memory, saying so.
  */
 import { openDB, type IDBPDatabase } from 'idb'
@@ -24,7 +26,13 @@ export type DeviceStore = {
   outbox: OutboxStore
   deviceId: string
   loadState(): Promise<ParticipantState | undefined>
+  /** Keep the state; a withdrawn participant's is kept without forms, and their outbox entries go. */
   saveState(state: ParticipantState): Promise<void>
+}
+
+/** What a withdrawn participant's device keeps of their state: who they are and that they withdrew. */
+export function withoutAnswers(state: ParticipantState): ParticipantState {
+  return { ...state, enrolment: [], waves: [], feedback: null, safety: null }
 }
 
 const randomId = () => crypto.randomUUID().replace(/-/g, '')
@@ -70,7 +78,10 @@ export async function openDeviceStore(token: string): Promise<DeviceStore | null
       deleteCompletion: async (c) => void (await db.delete('completions', completionKey(c))),
     },
     loadState: async () => (await db.get('meta', `${prefix}state`).catch(() => undefined)) as ParticipantState | undefined,
-    saveState: async (state) => void (await db.put('meta', state, `${prefix}state`).catch(() => undefined)),
+    saveState: async (state) => {
+      if (state.participant.status !== 'withdrawn') return void (await db.put('meta', state, `${prefix}state`).catch(() => undefined))
+      await Promise.all([db.delete('answers', range), db.delete('completions', range), db.put('meta', withoutAnswers(state), `${prefix}state`)]).catch(() => undefined)
+    },
   }
 }
 

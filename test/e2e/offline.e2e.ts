@@ -70,6 +70,8 @@ describe('offline', () => {
     expect(keys.cacheKeys.filter((k) => k.includes(p!.token))).toEqual([])
     expect(keys.storedKeys.length).toBeGreaterThan(0)
     expect(keys.storedKeys.filter((k) => k.includes(p!.token))).toEqual([])
+    // The Persian typeface is precached too, so a Persian page opened offline keeps its letters' shapes.
+    expect(keys.cacheKeys.filter((k) => /\/assets\/vazirmatn-arabic-(400|700)-normal-[\w-]+\.woff2$/.test(k))).toHaveLength(2)
     // Only the participant bundle is precached: nothing of the staff app.
     expect(keys.cacheKeys.filter((k) => /staff/.test(k))).toEqual([])
 
@@ -83,6 +85,66 @@ describe('offline', () => {
     const staff = await context.newPage()
     await staff.goto(`${server.baseUrl}/`)
     expect(await staff.evaluate(() => navigator.serviceWorker.controller)).toBeNull()
+    await context.close()
+  })
+
+  it('a participant who withdraws leaves none of their answers on the device', async () => {
+    const day = (offset: number) => new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10)
+    const study = await createStudy(server.deps, { name: 'Withdrawal study' }, 'test')
+    const cohort = await createCohort(server.deps, { studyId: study.id, name: 'Group A' }, 'test')
+    await setWave(server.deps, { cohortId: cohort.id, kind: 'pre', opens: day(-1), closes: day(14), instruments: ['phq-9'] }, 'test')
+    const [p] = await addParticipants(server.deps, { cohortId: cohort.id, count: 1 }, 'test')
+    const url = `${server.baseUrl}/p/${p!.token}`
+
+    const { page, context } = await phonePage(browser)
+    await page.goto(url)
+    await consent(page)
+    await demographics(page)
+    await page.getByText('Questionnaire 1 of 1').waitFor()
+    await answer(page, 'Several days')
+    await page.locator('[data-testid="save-status"][data-status="saved"]').waitFor()
+    /** Every value IndexedDB holds for the page, as one JSON text. */
+    const stored = () =>
+      page.evaluate(
+        () =>
+          new Promise<string>((resolve) => {
+            const open = indexedDB.open('balint-participant')
+            open.onsuccess = () => {
+              const tx = open.result.transaction(['answers', 'meta', 'completions'])
+              const all: Record<string, unknown[]> = {}
+              let left = 3
+              for (const store of ['answers', 'meta', 'completions']) {
+                const request = tx.objectStore(store).getAll()
+                request.onsuccess = () => {
+                  all[store] = request.result
+                  if (--left === 0) resolve(JSON.stringify(all))
+                }
+              }
+            }
+          }),
+      )
+    // Before: the device keeps the answer (in the state the page reopens with offline).
+    expect(await stored()).toContain('"phq9_1":1')
+
+    await page.getByTestId('withdraw-link').click()
+    await page.getByText('Delete my answers', { exact: false }).click()
+    await page.getByRole('button', { name: 'Withdraw', exact: true }).click()
+    await page.getByText('You have withdrawn from the study').waitFor()
+    await expect.poll(stored).not.toContain('phq9_1')
+    const after = JSON.parse(await stored()) as { answers: unknown[]; completions: unknown[]; meta: unknown[] }
+    expect(after.answers).toEqual([])
+    expect(after.completions).toEqual([])
+    expect(after.meta.some((m) => JSON.stringify(m).includes('"status":"withdrawn"'))).toBe(true)
+    // Nothing more is saved through the link, so the page no longer speaks of saving.
+    expect(await page.getByTestId('save-status').count()).toBe(0)
+    await screenshot(page, 'offline-02-withdrawn')
+
+    // Opened again with no connection, the link still says they have withdrawn.
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null)
+    await context.setOffline(true)
+    const again = await context.newPage()
+    await again.goto(url)
+    await again.getByText('You have withdrawn from the study').waitFor()
     await context.close()
   })
 })
