@@ -105,6 +105,7 @@ const en = {
   'progress.questions_other': '{count} questions',
   'progress.minutes_one': 'about {count} minute',
   'progress.minutes_other': 'about {count} minutes',
+  'progress.answered': 'Answered {answered} of {total}',
   'break.title': 'Done: {title} (questionnaire {current} of {total})',
   'break.titleAlone': 'Done: {title}',
   'break.saved': 'Your answers to it are saved with the research team.',

@@ -100,6 +100,7 @@ export const participantFa = {
   'progress.questions_other': '{count} پرسش',
   'progress.minutes_one': 'حدود {count} دقیقه',
   'progress.minutes_other': 'حدود {count} دقیقه',
+  'progress.answered': '{answered} از {total} پاسخ داده شده',
   'break.title': 'تمام شد: {title} (پرسشنامهٔ {current} از {total})',
   'break.titleAlone': 'تمام شد: {title}',
   'break.saved': 'پاسخ‌هایتان به این پرسشنامه نزد گروه پژوهشی ذخیره شد.',

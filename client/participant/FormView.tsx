@@ -3,7 +3,7 @@ import { Model, type SurveyModel } from 'survey-core'
 import { Survey } from 'survey-react-ui'
 import { answerProblem, defaultMaxLength, surveyQuestions, type Question } from '../../server/contracts/answer-rules'
 import type { FormState } from '../../server/contracts/participant'
-import { language, t } from '../lib/i18n'
+import { formatNumber, language, t } from '../lib/i18n'
 import { formLanguage } from './language'
 import { readNumber } from './numbers'
 import type { Outbox } from './outbox'
@@ -79,6 +79,12 @@ export function FormView({ slot, form, outbox, onComplete, onProgress }: Props) 
     model.showProgressBar = true
     model.progressBarLocation = 'top'
     model.progressBarType = 'questions'
+    // SurveyJS words its "Answered 3/10 questions" in the form's language with Latin digits; the bar
+    // is the page's, so it speaks the page's language with its digits ("۳ از ۱۰ پاسخ داده شده"),
+    // isolated (FSI … PDI) so that Persian reads right to left inside an English form's box.
+    model.onGetProgressText.add((_, options) => {
+      options.text = `\u2068${t('progress.answered', { answered: formatNumber(options.answeredQuestionCount), total: formatNumber(options.questionCount) })}\u2069`
+    })
     model.textUpdateMode = 'onTyping'
     model.checkErrorsMode = 'onValueChanged'
     model.showCompletePage = false

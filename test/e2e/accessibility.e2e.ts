@@ -167,6 +167,8 @@ describe('accessibility, taps and progress', () => {
         }
         if (form === 1) {
           await stage(page, `${lang}-04-questionnaire-likert`, findings)
+          // The bar above the questions speaks the page's language, with its digits.
+          await page.getByText(lang === 'en' ? '\u2068Answered 0 of 10\u2069' : '\u2068۰ از ۱۰ پاسخ داده شده\u2069', { exact: true }).filter({ visible: true }).first().waitFor({ timeout: 5000 })
           // SurveyJS's Next/Previous are shown once the participant has gone on; measured below.
         }
         const before = await taps()
