@@ -1,4 +1,4 @@
-import { Fragment, useCallback, useEffect, useState, useSyncExternalStore } from 'react'
+import { Fragment, useCallback, useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore } from 'react'
 import { ephemeralDeviceId, openDeviceStore, type DeviceStore } from './device-store'
 import { memoryStore } from './outbox'
 import { Model, type SurveyModel } from 'survey-core'
@@ -138,10 +138,23 @@ export function App({ token }: { token: string }) {
   return <Journey token={token} outbox={ready.outbox} device={ready.device} />
 }
 
+/**
+ * The page: the sticky top bar (title, language, progress, save status) over the content. The bar's
+ * height is kept in `--topbar-height`, so that whatever the browser scrolls into view (the next
+ * question, a focused choice) lands below the bar, not under it (participant.css: scroll-padding-top).
+ */
 function Frame({ title, status, content, footer }: { title: string; status?: React.ReactNode; content: React.ReactNode; footer?: React.ReactNode }) {
+  const topbar = useRef<HTMLElement>(null)
+  useLayoutEffect(() => {
+    const bar = topbar.current
+    if (!bar || typeof ResizeObserver === 'undefined') return
+    const observer = new ResizeObserver(() => document.documentElement.style.setProperty('--topbar-height', `${bar.getBoundingClientRect().height}px`))
+    observer.observe(bar)
+    return () => observer.disconnect()
+  }, [])
   return (
     <div className="page">
-      <header className="topbar">
+      <header className="topbar" ref={topbar}>
         <h1>{title}</h1>
         {status}
       </header>

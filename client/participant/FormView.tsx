@@ -92,6 +92,13 @@ export function FormView({ slot, form, outbox, onComplete, onProgress }: Props) 
     // Never submit by itself: the last screen waits for Complete, after a chance to review.
     model.autoAdvanceAllowComplete = false
     applyParticipantTheme(model)
+    // The next question appears where the last one was. At 200 % zoom or with the phone turned
+    // sideways the page is scrolled by then, and the new question's title would sit under the sticky
+    // bar: bring it into view below the bar (participant.css's scroll-padding-top) when it is hidden.
+    model.onAfterRenderQuestion.add((_, options) => {
+      const bar = document.querySelector('.topbar')?.getBoundingClientRect().bottom ?? 0
+      if (options.htmlElement.getBoundingClientRect().top < bar) options.htmlElement.scrollIntoView({ block: 'start' })
+    })
     // Number boxes are text boxes read by readNumber: a browser's number box drops Persian digits.
     for (const question of model.getAllQuestions()) {
       if (question.getType() === 'text' && question.inputType === 'number') question.inputType = 'text'

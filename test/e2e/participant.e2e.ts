@@ -98,7 +98,7 @@ async function responseOf(participantId: string, instrument: string) {
   return row && { status: row.status, answers: JSON.parse(row.answers) as Record<string, unknown>, revision: row.revision }
 }
 
-const progress = (page: Page, answered: number) => page.getByText(`Answered ${answered}/10 questions`).filter({ visible: true }).first().waitFor()
+const progress = (page: Page, answered: number) => page.getByText(`Answered ${answered} of 10`).filter({ visible: true }).first().waitFor()
 
 describe('nothing is lost', () => {
   it('a reload mid-questionnaire, or the same link on another device, resumes where the participant left off', async () => {
