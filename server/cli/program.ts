@@ -16,6 +16,7 @@ import { cohortReport } from '../domain/outcomes/report'
 import { reportCsv, reportMarkdown } from '../domain/outcomes/report-format'
 import { checkInstrumentFile, checkTranslationFile, translationFilesBeside } from '../domain/instruments/registry'
 import { isTranslationFileName } from '../domain/instruments/translations'
+import { rescoreResponses } from '../domain/instruments/rescore'
 import { addParticipants, createCohort, createStudy, setWave } from '../domain/staff/setup'
 import { createDemo } from '../domain/demo/study'
 import { participantLink } from '../domain/participation/tokens'
@@ -196,6 +197,31 @@ export function buildProgram(io: CliIo): Command {
       const languages = [...new Set([...i.languages, ...translations.flatMap((t) => (t.result.ok ? [t.result.translation.language] : []))])]
       const questions = i.questions.length
       print({ ok: true, id: i.id, version: i.version, kind: i.kind, questions, languages }, () => `${file}: ${i.id}@${i.version} is valid (${i.kind}, ${questions} questions; languages: ${languages.join(', ')})`)
+    })
+
+  instruments
+    .command('rescore')
+    .description('recompute stored scale scores with the current scoring of each response\'s instrument version (after a scoring rule was mended); shows what changes, stores it with --apply')
+    .option('--instrument <id>', 'only this instrument')
+    .option('--apply', 'store the recomputed scores (in one transaction, audited); without it nothing is written')
+    .action(async (opts: { instrument?: string; apply?: boolean }) => {
+      const summary = await rescoreResponses(await io.deps(), { instrument: opts.instrument, apply: opts.apply === true }, actor)
+      const show = (v: number | null | undefined) => (v === null || v === undefined ? '–' : String(Math.round(v * 1000) / 1000))
+      print(summary, () =>
+        [
+          ...summary.instruments.map((i) =>
+            [
+              `${i.instrument}@${i.version}: ${i.responses} complete responses, ${i.changedResponses} with scores that ${summary.applied ? 'were' : 'would be'} changed` +
+                (i.flagsNotRaised + i.flagsNoLongerMet > 0 ? `; flags left as stored: ${i.flagsNotRaised} the current rule would raise, ${i.flagsNoLongerMet} it would not` : ''),
+              ...i.changes.slice(0, 20).map((c) => `  response ${c.responseId} ${c.scale}: ${show(c.before?.score)} → ${show(c.after?.score)}`),
+              ...(i.changes.length > 20 ? [`  … and ${i.changes.length - 20} more (--json lists them all)`] : []),
+            ].join('\n'),
+          ),
+          summary.applied || summary.instruments.every((i) => i.changedResponses === 0) ? '' : 'Nothing was written. Run again with --apply to store the recomputed scores.',
+        ]
+          .filter(Boolean)
+          .join('\n'),
+      )
     })
 
   program
