@@ -125,8 +125,13 @@ export async function insertScoredResponses(db: Kysely<Database>, list: NewScore
   for (let i = 0; i < flags.length; i += 2000) await db.insertInto('response_flag').values(flags.slice(i, i + 2000)).execute()
 }
 
-/** Replace the stored scores and flags of a response with freshly computed ones. */
+/**
+ * Replace the stored scores and flags of a response with freshly computed ones. A flag that was
+ * already raised keeps the time it was raised (a correction of another item does not make an old
+ * flag look new in the Safety view, nor restart its re-notification clock); a new one is raised `now`.
+ */
 export async function replaceScores(db: Kysely<Database>, responseId: string, score: ResponseScore, now: Date): Promise<void> {
+  const raised = new Map((await db.selectFrom('response_flag').select(['flag_id', 'raised_at']).where('response_id', '=', responseId).execute()).map((f) => [f.flag_id, f.raised_at]))
   await db.deleteFrom('scale_score').where('response_id', '=', responseId).execute()
   await db.deleteFrom('response_flag').where('response_id', '=', responseId).execute()
   if (score.scales.length > 0) {
@@ -147,7 +152,7 @@ export async function replaceScores(db: Kysely<Database>, responseId: string, sc
   if (score.flags.length > 0) {
     await db
       .insertInto('response_flag')
-      .values(score.flags.map((f) => ({ response_id: responseId, flag_id: f.flag, item: f.item, value: f.value, severity: f.severity, raised_at: now.toISOString() })))
+      .values(score.flags.map((f) => ({ response_id: responseId, flag_id: f.flag, item: f.item, value: f.value, severity: f.severity, raised_at: raised.get(f.flag) ?? now.toISOString() })))
       .execute()
   }
 }

@@ -9,6 +9,9 @@ import { listAnswerHistory } from '../../../server/db/repositories/answers'
 import { listParticipants } from '../../../server/db/repositories/participants'
 import { listResponsesOfParticipant, listScores } from '../../../server/db/repositories/responses'
 import { createDemo } from '../../../server/domain/demo/study'
+import { importCohortCsv } from '../../../server/domain/outcomes/import'
+import { createCohort, createStudy } from '../../../server/domain/staff/setup'
+import { itemLines } from '../../helpers/export-cohort'
 import { jsonRequest, testApp } from '../../helpers/app'
 import { signedInStaff } from '../../helpers/staff'
 
@@ -42,6 +45,21 @@ describe('POST /api/responses/:id/corrections', () => {
     expect(response.answers.find((a: { question: string }) => a.question === 'phq9_1')).toMatchObject({ value: corrected, corrected: true })
     expect(response.answers.find((a: { question: string }) => a.question === 'phq9_2')).toMatchObject({ corrected: false })
     expect(response.corrections).toHaveLength(1)
+  })
+
+  it('keeps a safety flag raised before the correction as it was: raised when it was, not at the correction', async () => {
+    const { app, deps, db } = await testApp()
+    const study = await createStudy(deps, { name: 'Flag study' }, 'test')
+    const cohort = await createCohort(deps, { studyId: study.id, name: 'Group A' }, 'test')
+    // PHQ-9 with item 9 ("thoughts that you would be better off dead…") answered "several days": a safety flag.
+    await importCohortCsv(deps, { cohortId: cohort.id, csv: ['participant,wave,instrument,item,value', ...itemLines('P1', 'pre', 'phq-9', 'phq9_', [1, 1, 1, 1, 1, 1, 1, 1, 1])].join('\n') }, 'test')
+    const researcher = await signedInStaff(deps, [{ studyId: study.id, role: 'researcher' }])
+    const flagged = await db.selectFrom('response_flag').select(['response_id', 'flag_id', 'raised_at']).executeTakeFirstOrThrow()
+    deps.clock.advance(3600_000)
+    const res = await app.request(`/api/responses/${flagged.response_id}/corrections`, { ...jsonRequest('POST', { question: 'phq9_1', value: 2, reason: 'Paper form says 2' }), headers: { ...researcher.headers, 'content-type': 'application/json' } })
+    expect(res.status).toBe(201)
+    const after = await db.selectFrom('response_flag').select(['flag_id', 'raised_at']).where('response_id', '=', flagged.response_id).execute()
+    expect(after).toEqual([{ flag_id: flagged.flag_id, raised_at: flagged.raised_at }])
   })
 
   it('refuses a value the question does not allow, or the value already stored, and writes nothing', async () => {
