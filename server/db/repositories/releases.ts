@@ -78,3 +78,68 @@ export async function findRelease<Content>(db: Kysely<Database>, id: string): Pr
   const r = await db.selectFrom('program_lead_release').selectAll().where('id', '=', id).executeTakeFirst()
   return r && toRelease<Content>(r)
 }
+
+/** A study-wide release as stored: a cohort release's fields, `cohortId` null. */
+export type StoredStudyRelease<Content> = Omit<StoredRelease<Content>, 'cohortId'> & { cohortId: null }
+
+type StudyRow = Database['study_release']
+
+function toStudyRelease<Content>(r: { [K in keyof StudyRow]: StudyRow[K] }): StoredStudyRelease<Content> {
+  return {
+    id: r.id,
+    studyId: r.study_id,
+    cohortId: null,
+    releasedAt: r.released_at,
+    releasedBy: { id: r.released_by, name: r.released_by_name },
+    policy: JSON.parse(r.policy) as StoredPolicy,
+    content: JSON.parse(r.content) as Content,
+    basis: JSON.parse(r.basis) as Record<string, string[]>,
+  }
+}
+
+export async function insertStudyRelease<Content>(
+  db: Kysely<Database>,
+  release: { studyId: string; releasedBy: { id: string; name: string }; policy: StoredPolicy; content: Content; basis: Record<string, string[]> },
+  now: Date,
+): Promise<StoredStudyRelease<Content>> {
+  const id = newId()
+  await db
+    .insertInto('study_release')
+    .values({
+      id,
+      study_id: release.studyId,
+      released_at: now.toISOString(),
+      released_by: release.releasedBy.id,
+      released_by_name: release.releasedBy.name,
+      policy: JSON.stringify(release.policy),
+      content: JSON.stringify(release.content),
+      basis: JSON.stringify(release.basis),
+    })
+    .execute()
+  return { id, studyId: release.studyId, cohortId: null, releasedAt: now.toISOString(), releasedBy: release.releasedBy, policy: release.policy, content: release.content, basis: release.basis }
+}
+
+/** The study-wide releases of a study, oldest first. */
+export async function listStudyReleases<Content>(db: Kysely<Database>, studyId: string): Promise<StoredStudyRelease<Content>[]> {
+  const rows = await db.selectFrom('study_release').selectAll().where('study_id', '=', studyId).orderBy('released_at').orderBy('id').execute()
+  return rows.map((r) => toStudyRelease<Content>(r))
+}
+
+export async function findStudyRelease<Content>(db: Kysely<Database>, id: string): Promise<StoredStudyRelease<Content> | undefined> {
+  const r = await db.selectFrom('study_release').selectAll().where('id', '=', id).executeTakeFirst()
+  return r && toStudyRelease<Content>(r)
+}
+
+/**
+ * Every release of a study that a reader could combine, cohort-wide and study-wide, oldest first:
+ * what the differencing check of a new release runs against.
+ */
+export async function listAllReleasesOfStudy(db: Kysely<Database>, studyId: string): Promise<{ id: string; releasedAt: string; basis: Record<string, string[]> }[]> {
+  const [cohortWide, studyWide] = await Promise.all([
+    db.selectFrom('program_lead_release').select(['id', 'released_at', 'basis']).where('study_id', '=', studyId).execute(),
+    db.selectFrom('study_release').select(['id', 'released_at', 'basis']).where('study_id', '=', studyId).execute(),
+  ])
+  return [...cohortWide, ...studyWide]
+    .map((r) => ({ id: r.id, releasedAt: r.released_at, basis: JSON.parse(r.basis) as Record<string, string[]> }))
+    .sort((a, b) => (a.releasedAt === b.releasedAt ? a.id.localeCompare(b.id) : a.releasedAt < b.releasedAt ? -1 : 1))
+}
