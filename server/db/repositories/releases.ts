@@ -35,37 +35,43 @@ export async function insertRelease<Content>(
   release: { studyId: string; cohortId: string; releasedBy: { id: string; name: string }; policy: StoredPolicy; content: Content; basis: Record<string, string[]> },
   now: Date,
 ): Promise<StoredRelease<Content>> {
-  const id = newId()
-  await db
-    .insertInto('program_lead_release')
-    .values({
-      id,
-      study_id: release.studyId,
-      cohort_id: release.cohortId,
-      released_at: now.toISOString(),
-      released_by: release.releasedBy.id,
-      released_by_name: release.releasedBy.name,
-      policy: JSON.stringify(release.policy),
-      content: JSON.stringify(release.content),
-      basis: JSON.stringify(release.basis),
-    })
-    .execute()
-  return { id, studyId: release.studyId, cohortId: release.cohortId, releasedAt: now.toISOString(), releasedBy: release.releasedBy, policy: release.policy, content: release.content, basis: release.basis }
+  const row = rowOf(release, now)
+  await db.insertInto('program_lead_release').values({ ...row, cohort_id: release.cohortId }).execute()
+  return { ...release, id: row.id, releasedAt: row.released_at }
+}
+
+/** The columns a cohort's and a study-wide release share, as stored (JSON as text). */
+function rowOf<Content>(release: { studyId: string; releasedBy: { id: string; name: string }; policy: StoredPolicy; content: Content; basis: Record<string, string[]> }, now: Date): Database['study_release'] {
+  return {
+    id: newId(),
+    study_id: release.studyId,
+    released_at: now.toISOString(),
+    released_by: release.releasedBy.id,
+    released_by_name: release.releasedBy.name,
+    policy: JSON.stringify(release.policy),
+    content: JSON.stringify(release.content),
+    basis: JSON.stringify(release.basis),
+  }
 }
 
 type Row = Database['program_lead_release']
+type StudyRow = Database['study_release']
 
-function toRelease<Content>(r: { [K in keyof Row]: Row[K] }): StoredRelease<Content> {
+/** The shared columns read back. */
+function fromRow<Content>(r: { [K in keyof StudyRow]: StudyRow[K] }): Omit<StoredRelease<Content>, 'cohortId'> {
   return {
     id: r.id,
     studyId: r.study_id,
-    cohortId: r.cohort_id,
     releasedAt: r.released_at,
     releasedBy: { id: r.released_by, name: r.released_by_name },
     policy: JSON.parse(r.policy) as StoredPolicy,
     content: JSON.parse(r.content) as Content,
     basis: JSON.parse(r.basis) as Record<string, string[]>,
   }
+}
+
+function toRelease<Content>(r: { [K in keyof Row]: Row[K] }): StoredRelease<Content> {
+  return { ...fromRow<Content>(r), cohortId: r.cohort_id }
 }
 
 /** The cohort's releases, oldest first. */
@@ -82,19 +88,8 @@ export async function findRelease<Content>(db: Kysely<Database>, id: string): Pr
 /** A study-wide release as stored: a cohort release's fields, `cohortId` null. */
 export type StoredStudyRelease<Content> = Omit<StoredRelease<Content>, 'cohortId'> & { cohortId: null }
 
-type StudyRow = Database['study_release']
-
 function toStudyRelease<Content>(r: { [K in keyof StudyRow]: StudyRow[K] }): StoredStudyRelease<Content> {
-  return {
-    id: r.id,
-    studyId: r.study_id,
-    cohortId: null,
-    releasedAt: r.released_at,
-    releasedBy: { id: r.released_by, name: r.released_by_name },
-    policy: JSON.parse(r.policy) as StoredPolicy,
-    content: JSON.parse(r.content) as Content,
-    basis: JSON.parse(r.basis) as Record<string, string[]>,
-  }
+  return { ...fromRow<Content>(r), cohortId: null }
 }
 
 export async function insertStudyRelease<Content>(
@@ -102,21 +97,9 @@ export async function insertStudyRelease<Content>(
   release: { studyId: string; releasedBy: { id: string; name: string }; policy: StoredPolicy; content: Content; basis: Record<string, string[]> },
   now: Date,
 ): Promise<StoredStudyRelease<Content>> {
-  const id = newId()
-  await db
-    .insertInto('study_release')
-    .values({
-      id,
-      study_id: release.studyId,
-      released_at: now.toISOString(),
-      released_by: release.releasedBy.id,
-      released_by_name: release.releasedBy.name,
-      policy: JSON.stringify(release.policy),
-      content: JSON.stringify(release.content),
-      basis: JSON.stringify(release.basis),
-    })
-    .execute()
-  return { id, studyId: release.studyId, cohortId: null, releasedAt: now.toISOString(), releasedBy: release.releasedBy, policy: release.policy, content: release.content, basis: release.basis }
+  const row = rowOf(release, now)
+  await db.insertInto('study_release').values(row).execute()
+  return { ...release, id: row.id, cohortId: null, releasedAt: row.released_at }
 }
 
 /** The study-wide releases of a study, oldest first. */

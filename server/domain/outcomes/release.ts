@@ -325,10 +325,31 @@ async function cohortAndStudy(deps: Deps, cohortId: string): Promise<{ cohort: C
 /** What a release made now would show, and whether it may be made (for the researcher). */
 export async function previewRelease(deps: Deps, cohortId: string): Promise<ReleasePreview> {
   const { cohort, study } = await cohortAndStudy(deps, cohortId)
+  return previewOf(deps, study, { cohort })
+}
+
+async function previewOf(deps: Deps, study: Study, scope: Scope): Promise<ReleasePreview> {
   const policy = await studyPolicy(deps, study)
-  const built = await buildRelease(deps, study, { cohort }, policy)
+  const built = await buildRelease(deps, study, scope, policy)
   const refusals = refusalsAgainst(built, await listAllReleasesOfStudy(deps.db, study.id), policy)
   return { content: built.content, refusals, allowed: refusals.length === 0 }
+}
+
+/**
+ * Build a release in the transaction `deps.db` and check it against every release of the study.
+ * Read in the transaction: on PostgreSQL it is serialisable, so two releases made at once (of a
+ * cohort and of the study) cannot both pass a check that each would have failed after the other.
+ *
+ * @throws {ApiError} 409 `disclosure_risk` with the refusals as details
+ */
+async function checkedRelease(deps: Deps, study: Study, scope: Scope): Promise<{ built: Built; policy: DisclosurePolicy }> {
+  const policy = await studyPolicy(deps, study)
+  const built = await buildRelease(deps, study, scope, policy)
+  const refusals = refusalsAgainst(built, await listAllReleasesOfStudy(deps.db, study.id), policy)
+  if (refusals.length > 0) {
+    throw new ApiError('disclosure_risk', `Not released: ${refusals.length} figure(s) would let a reader subtract an earlier release and learn about fewer than ${policy.minN} participants. ${refusals[0]!.wait}.`, refusals)
+  }
+  return { built, policy }
 }
 
 /**
@@ -339,12 +360,7 @@ export async function previewRelease(deps: Deps, cohortId: string): Promise<Rele
 export async function releaseCohort(deps: Deps, cohortId: string, by: { id: string; name: string }): Promise<Release> {
   const { cohort, study } = await cohortAndStudy(deps, cohortId)
   return deps.db.transaction().execute(async (trx) => {
-    const inTrx = { ...deps, db: trx }
-    const policy = await studyPolicy(inTrx, study)
-    const built = await buildRelease(inTrx, study, { cohort }, policy)
-    // Read in the transaction: on PostgreSQL it is serialisable, so two releases made at once (of a
-    // cohort and of the study) cannot both pass a check that each would have failed after the other.
-    refuseIfRisky(refusalsAgainst(built, await listAllReleasesOfStudy(trx, study.id), policy), policy)
+    const { built, policy } = await checkedRelease({ ...deps, db: trx }, study, { cohort })
     const now = deps.now()
     const stored = await insertRelease(trx, { studyId: study.id, cohortId: cohort.id, releasedBy: by, policy, content: built.content, basis: built.basis }, now)
     await insertAudit(trx, { actor: `staff:${by.id}`, action: 'release.create', entity: 'cohort', entityId: cohort.id, details: { releaseId: stored.id } }, now)
@@ -364,12 +380,6 @@ export async function readRelease(deps: Deps, releaseId: string): Promise<Releas
   return toRelease(stored)
 }
 
-function refuseIfRisky(refusals: ReleaseRefusal[], policy: DisclosurePolicy): void {
-  if (refusals.length > 0) {
-    throw new ApiError('disclosure_risk', `Not released: ${refusals.length} figure(s) would let a reader subtract an earlier release and learn about fewer than ${policy.minN} participants. ${refusals[0]!.wait}.`, refusals)
-  }
-}
-
 async function studyAndCohorts(deps: Deps, studyId: string): Promise<{ study: Study; cohorts: Cohort[] }> {
   const study = await findStudy(deps.db, studyId)
   if (!study) throw new ApiError('not_found', 'No such study.')
@@ -382,10 +392,7 @@ async function studyAndCohorts(deps: Deps, studyId: string): Promise<{ study: St
  */
 export async function previewStudyRelease(deps: Deps, studyId: string): Promise<ReleasePreview> {
   const { study, cohorts } = await studyAndCohorts(deps, studyId)
-  const policy = await studyPolicy(deps, study)
-  const built = await buildRelease(deps, study, { cohorts }, policy)
-  const refusals = refusalsAgainst(built, await listAllReleasesOfStudy(deps.db, study.id), policy)
-  return { content: built.content, refusals, allowed: refusals.length === 0 }
+  return previewOf(deps, study, { cohorts })
 }
 
 /**
@@ -397,10 +404,7 @@ export async function previewStudyRelease(deps: Deps, studyId: string): Promise<
 export async function releaseStudy(deps: Deps, studyId: string, by: { id: string; name: string }): Promise<Release> {
   const { study, cohorts } = await studyAndCohorts(deps, studyId)
   return deps.db.transaction().execute(async (trx) => {
-    const inTrx = { ...deps, db: trx }
-    const policy = await studyPolicy(inTrx, study)
-    const built = await buildRelease(inTrx, study, { cohorts }, policy)
-    refuseIfRisky(refusalsAgainst(built, await listAllReleasesOfStudy(trx, study.id), policy), policy)
+    const { built, policy } = await checkedRelease({ ...deps, db: trx }, study, { cohorts })
     const now = deps.now()
     const stored = await insertStudyRelease(trx, { studyId: study.id, releasedBy: by, policy, content: built.content, basis: built.basis }, now)
     await insertAudit(trx, { actor: `staff:${by.id}`, action: 'release.create', entity: 'study', entityId: study.id, details: { releaseId: stored.id } }, now)
