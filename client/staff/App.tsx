@@ -22,6 +22,7 @@ import { SignInPage } from './pages/SignInPage'
 import { StudyPage } from './pages/StudyPage'
 import { SafetyPage } from './pages/SafetyPage'
 import { PooledReportPage } from './pages/PooledReportPage'
+import { StudyWidePage } from './pages/StudyWidePage'
 import { RetrievalPage } from './pages/RetrievalPage'
 import { AuditLogPage } from './pages/AuditLogPage'
 import { TranscriptPage } from './pages/TranscriptPage'
@@ -50,6 +51,7 @@ export function App() {
                 <Route path="/audit">{() => <AuditLogPage />}</Route>
                 <Route path="/studies/:id/audit">{(params) => <AuditLogPage studyId={params.id} />}</Route>
                 <Route path="/studies/:id/safety">{(params) => <SafetyPage id={params.id} />}</Route>
+                <Route path="/studies/:id/all-groups">{(params) => <StudyWidePage id={params.id} />}</Route>
                 <Route path="/studies/:id/pooled">{(params) => <PooledReportPage id={params.id} />}</Route>
                 <Route path="/studies/:id/coding">{(params) => <CodingPage id={params.id} />}</Route>
                 <Route path="/studies/:id/codebook">{(params) => <CodebookPage id={params.id} />}</Route>

@@ -433,6 +433,18 @@ export interface ProgramLeadReleaseTable {
   basis: string
 }
 
+/** A study-wide release (all cohorts together): as ProgramLeadReleaseTable, without a cohort. */
+export interface StudyReleaseTable {
+  id: string
+  study_id: string
+  released_at: string
+  released_by: string
+  released_by_name: string
+  policy: string
+  content: string
+  basis: string
+}
+
 /** Audit entries about to be erased with a participant's data (migration 0021). */
 export interface AuditErasureTable {
   audit_id: string
@@ -554,6 +566,7 @@ export interface Database {
   member_check: MemberCheckTable
   disclosure_policy: DisclosurePolicyTable
   program_lead_release: ProgramLeadReleaseTable
+  study_release: StudyReleaseTable
   audit_erasure: AuditErasureTable
   server_lease: ServerLeaseTable
   sign_in_throttle: SignInThrottleTable

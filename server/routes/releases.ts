@@ -6,7 +6,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { requireCohortRole, requireStudyRole } from '../domain/staff/access'
 import type { Deps } from '../domain/deps'
-import { listReleases, previewRelease, readRelease, releaseCohort, setStudyPolicy, studyPolicy } from '../domain/outcomes/release'
+import { listReleases, listStudyWideReleases, previewRelease, previewStudyRelease, readRelease, releaseCohort, releaseStudy, setStudyPolicy, studyPolicy } from '../domain/outcomes/release'
 import { releaseCsv, releaseMarkdown } from '../domain/outcomes/release-format'
 import { policyFloor } from '../domain/outcomes/disclosure'
 import { disclosurePolicyBody } from '../contracts/releases'
@@ -41,12 +41,28 @@ export function releaseRoutes(deps: Deps) {
       const { cohort } = await requireCohortRole(deps, user, c.req.valid('param').id, ['researcher'])
       return c.json(await releaseCohort(deps, cohort.id, { id: user.id, name: user.name }), 201)
     })
+    // Study-wide releases (all cohorts together, issue 17): made and checked like a cohort's, against
+    // every release of the study; program leads list and read them as they do a cohort's.
+    .get('/studies/:id/releases', pathParams(idParam), async (c) => {
+      const { study } = await requireStudyRole(deps, staffOf(c).user, c.req.valid('param').id, ['researcher', 'program_lead'])
+      return c.json(await listStudyWideReleases(deps, study.id), 200)
+    })
+    .get('/studies/:id/release-preview', pathParams(idParam), async (c) => {
+      const { study } = await requireStudyRole(deps, staffOf(c).user, c.req.valid('param').id, ['researcher'])
+      return c.json(await previewStudyRelease(deps, study.id), 200)
+    })
+    .post('/studies/:id/releases', pathParams(idParam), async (c) => {
+      const user = staffOf(c).user
+      const { study } = await requireStudyRole(deps, user, c.req.valid('param').id, ['researcher'])
+      return c.json(await releaseStudy(deps, study.id, { id: user.id, name: user.name }), 201)
+    })
     .get('/releases/:id', pathParams(idParam), queryParams(format), async (c) => {
       const user = staffOf(c).user
       const release = await readRelease(deps, c.req.valid('param').id).catch(() => null)
       if (!release) throw new ApiError('not_found', 'No such release.')
       try {
-        await requireCohortRole(deps, user, release.cohortId, ['researcher', 'program_lead'])
+        if (release.cohortId === null) await requireStudyRole(deps, user, release.content.study.id, ['researcher', 'program_lead'])
+        else await requireCohortRole(deps, user, release.cohortId, ['researcher', 'program_lead'])
       } catch (error) {
         // Outside the study, a release does not exist.
         if (error instanceof ApiError && error.code === 'not_found') throw new ApiError('not_found', 'No such release.')

@@ -6,11 +6,11 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { requireCohortRole, requireStudyRole } from '../domain/staff/access'
 import type { Deps } from '../domain/deps'
-import { cohortReport, participantReport, type aggregateReport, type CohortReport } from '../domain/outcomes/report'
+import { cohortReport, participantReport, studyReport, type aggregateReport, type CohortReport } from '../domain/outcomes/report'
 import { reportCsv, reportMarkdown } from '../domain/outcomes/report-format'
 import { pooledStudyReport } from '../domain/outcomes/pooled-report'
 import { pooledAnalysisScript } from '../domain/outcomes/pooled-analysis-r'
-import { cohortTable1, table1Csv, table1Markdown } from '../domain/outcomes/table1'
+import { cohortTable1, studyTable1, table1Csv, table1Markdown } from '../domain/outcomes/table1'
 import { findParticipant } from '../db/repositories/participants'
 import { findCohort } from '../db/repositories/studies'
 import { staffOf, type StaffEnv } from '../http/auth'
@@ -47,6 +47,25 @@ export function reportRoutes(deps: Deps) {
       const { cohort } = await requireCohortRole(deps, staff.user, c.req.valid('param').id, ['researcher'])
       const { format: as } = c.req.valid('query')
       const table = await cohortTable1(deps, cohort.id)
+      if (as === 'csv') return c.body(table1Csv(table), 200, { 'content-type': 'text/csv; charset=utf-8' })
+      if (as === 'md') return c.body(table1Markdown(table), 200, { 'content-type': 'text/markdown; charset=utf-8' })
+      return c.json(table, 200)
+    })
+    // The same report and Table 1 over every cohort of the study at once (issue 17): researchers, live.
+    // Program leads read a study-wide release instead (routes/releases.ts).
+    .get('/studies/:id/report', pathParams(idParam), queryParams(reportQuery), async (c) => {
+      const { study } = await requireStudyRole(deps, staffOf(c).user, c.req.valid('param').id, ['researcher'])
+      const query = c.req.valid('query')
+      const report = await studyReport(deps, study.id, query)
+      const view = { ...researcherView(report), cohorts: report.cohorts }
+      if (query.format === 'csv') return c.body(reportCsv(view), 200, { 'content-type': 'text/csv; charset=utf-8' })
+      if (query.format === 'md') return c.body(reportMarkdown(view), 200, { 'content-type': 'text/markdown; charset=utf-8' })
+      return c.json(view, 200)
+    })
+    .get('/studies/:id/table1', pathParams(idParam), queryParams(z.object({ format })), async (c) => {
+      const { study } = await requireStudyRole(deps, staffOf(c).user, c.req.valid('param').id, ['researcher'])
+      const { format: as } = c.req.valid('query')
+      const table = await studyTable1(deps, study.id)
       if (as === 'csv') return c.body(table1Csv(table), 200, { 'content-type': 'text/csv; charset=utf-8' })
       if (as === 'md') return c.body(table1Markdown(table), 200, { 'content-type': 'text/markdown; charset=utf-8' })
       return c.json(table, 200)

@@ -1,5 +1,6 @@
 /**
- * Released reports: what program leads see of a cohort. Researchers see what a release made now would
+ * Released reports: what program leads see of a cohort, or of the whole study (all its cohorts
+ * together, the same panel with the study's routes). Researchers see what a release made now would
  * show, and why it may not be made yet, and release it; program leads (and researchers) read the
  * released snapshots, each with its date and who released it. Every figure here was rounded or
  * withheld on the server (server/domain/outcomes/disclosure.ts); this page only shows them.
@@ -11,6 +12,7 @@ import { dateTime } from '../format'
 import { call, useAction, useResource } from '../request'
 import type { CohortDetail } from '../types'
 import { LoadError, Loading } from '../ui'
+import { Table1Table } from '../Table1Table'
 import type { InferResponseType } from 'hono/client'
 
 // Observable Plot (and d3) come with the plots: loaded only when a release has something to draw.
@@ -25,14 +27,28 @@ const dash = '–'
 const shown = (v: number | null | undefined) => (v === null || v === undefined ? dash : String(v))
 const pText = (p: ReleasedP | null | undefined) => (p ? `${p.comparator === '<' ? '< ' : ''}${p.value}` : dash)
 
+/** What releases are of: one cohort, or the whole study. */
+export type ReleaseScope = { of: 'cohort' | 'study'; id: string }
+
+const listReleases = (scope: ReleaseScope) =>
+  scope.of === 'cohort' ? call(api.cohorts[':id'].releases.$get({ param: { id: scope.id } })) : call(api.studies[':id'].releases.$get({ param: { id: scope.id } }))
+const loadPreview = (scope: ReleaseScope): Promise<Preview> =>
+  scope.of === 'cohort' ? call(api.cohorts[':id']['release-preview'].$get({ param: { id: scope.id } })) : call(api.studies[':id']['release-preview'].$get({ param: { id: scope.id } }))
+const makeRelease = (scope: ReleaseScope) =>
+  scope.of === 'cohort' ? call(api.cohorts[':id'].releases.$post({ param: { id: scope.id } })) : call(api.studies[':id'].releases.$post({ param: { id: scope.id } }))
+
 export function ReleasesTab({ cohort }: { cohort: CohortDetail }) {
-  const researcher = cohort.roles.includes('researcher')
-  const list = useResource(() => call(api.cohorts[':id'].releases.$get({ param: { id: cohort.id } })), [cohort.id])
+  return <Releases scope={{ of: 'cohort', id: cohort.id }} researcher={cohort.roles.includes('researcher')} />
+}
+
+/** The releases of a cohort or of the whole study; for researchers, the panel to release. */
+export function Releases({ scope, researcher }: { scope: ReleaseScope; researcher: boolean }) {
+  const list = useResource(() => listReleases(scope), [scope.of, scope.id])
   const [chosen, setChosen] = useState<string | undefined>(undefined)
   useEffect(() => setChosen(list.data?.[0]?.id), [list.data])
   return (
     <>
-      {researcher && <ReleasePanel cohortId={cohort.id} onReleased={list.reload} />}
+      {researcher && <ReleasePanel scope={scope} onReleased={list.reload} />}
       <section className="panel" aria-labelledby="releases-heading">
         <h2 id="releases-heading">{t('staff.release.listTitle')}</h2>
         {list.error ? (
@@ -40,7 +56,7 @@ export function ReleasesTab({ cohort }: { cohort: CohortDetail }) {
         ) : !list.data ? (
           <Loading />
         ) : list.data.length === 0 ? (
-          <p data-testid="no-releases">{t(researcher ? 'staff.release.noneResearcher' : 'staff.release.none')}</p>
+          <p data-testid="no-releases">{t(scope.of === 'study' ? (researcher ? 'staff.studyWide.noneResearcher' : 'staff.studyWide.none') : researcher ? 'staff.release.noneResearcher' : 'staff.release.none')}</p>
         ) : (
           <>
             <label>
@@ -62,17 +78,17 @@ export function ReleasesTab({ cohort }: { cohort: CohortDetail }) {
 }
 
 /** The researcher's side: the policy, what may be released now, and the button. */
-function ReleasePanel({ cohortId, onReleased }: { cohortId: string; onReleased: () => Promise<void> }) {
-  const preview = useResource(() => call(api.cohorts[':id']['release-preview'].$get({ param: { id: cohortId } })), [cohortId])
+function ReleasePanel({ scope, onReleased }: { scope: ReleaseScope; onReleased: () => Promise<void> }) {
+  const preview = useResource(() => loadPreview(scope), [scope.of, scope.id])
   const release = useAction(async () => {
-    const made = await call(api.cohorts[':id'].releases.$post({ param: { id: cohortId } }))
+    const made = await makeRelease(scope)
     await Promise.all([onReleased(), preview.reload()])
     return made
   })
   return (
     <section className="panel" aria-labelledby="release-heading">
       <h2 id="release-heading">{t('staff.release.title')}</h2>
-      <p>{t('staff.release.intro')}</p>
+      <p>{t(scope.of === 'study' ? 'staff.studyWide.releaseIntro' : 'staff.release.intro')}</p>
       {preview.error ? <LoadError error={preview.error} retry={preview.reload} /> : !preview.data ? <Loading /> : <PreviewState preview={preview.data} />}
       <button type="button" onClick={() => void release.run()} disabled={release.pending || !preview.data?.allowed}>
         {release.pending ? t('staff.working') : t('staff.release.submit')}
@@ -214,34 +230,22 @@ function Comparison({ comparison }: { comparison: Content['comparisons'][number]
 }
 
 function ReleasedTable1({ table }: { table: Content['table1'] }) {
+  const redacted = t('staff.release.redacted')
   return (
     <>
-      <h3>{t('staff.table1.title', { n: table.n ?? t('staff.release.redacted') })}</h3>
-      <table className="data" data-testid="release-table1">
-        <tbody>
-          {table.continuous.map((c) => (
-            <tr key={c.variable}>
-              <th scope="row">{t('staff.table1.meanSd', { label: c.label })}</th>
-              <td>{c.mean === null ? (c.withheld ?? dash) : `${c.mean} (${shown(c.sd)})`}</td>
-            </tr>
-          ))}
-          {table.categorical.flatMap((c) => [
-            <tr key={c.variable} className="group">
-              <th scope="rowgroup" colSpan={2}>
-                {t('staff.table1.counts', { label: c.label })}
-              </th>
-            </tr>,
-            ...c.levels.map((l) => (
-              <tr key={`${c.variable}/${l.value}`}>
-                <th scope="row" className="level">
-                  {l.label}
-                </th>
-                <td>{l.n === null ? t('staff.release.redacted') : `${l.n}${l.percent === null ? '' : ` (${l.percent}%)`}`}</td>
-              </tr>
-            )),
-          ])}
-        </tbody>
-      </table>
+      <h3>{t('staff.table1.title', { n: table.n ?? redacted })}</h3>
+      <Table1Table
+        testId="release-table1"
+        head={false}
+        rows={{
+          continuous: table.continuous.map((c) => ({ variable: c.variable, label: c.label, value: c.mean === null ? (c.withheld ?? dash) : `${c.mean} (${shown(c.sd)})` })),
+          categorical: table.categorical.map((c) => ({
+            variable: c.variable,
+            label: c.label,
+            levels: c.levels.map((l) => ({ value: l.value, label: l.label, shown: l.n === null ? redacted : `${l.n}${l.percent === null ? '' : ` (${l.percent}%)`}` })),
+          })),
+        }}
+      />
     </>
   )
 }

@@ -65,7 +65,7 @@ export function ReportTab({ cohort }: { cohort: CohortDetail }) {
   )
 }
 
-function ReportBody({ report, sessions, idOf }: { report: CohortReportView; sessions: number; idOf: (code: string) => string | undefined }) {
+export function ReportBody({ report, sessions, idOf }: { report: CohortReportView; sessions: number; idOf: (code: string) => string | undefined }) {
   const waves = useMemo(() => ({ from: t(`staff.wave.${report.from}`), to: t(`staff.wave.${report.to}`) }), [report.from, report.to])
   const aggregate = report.view === 'aggregate'
   return (

@@ -8,6 +8,7 @@ import { call, useResource } from '../request'
 import type { Table1 } from '../../../server/domain/outcomes/table1'
 import type { CohortDetail } from '../types'
 import { LoadError, Loading } from '../ui'
+import { Table1Table } from '../Table1Table'
 
 const one = (v: number | null) => (v === null ? '–' : v.toFixed(1))
 
@@ -16,11 +17,15 @@ export function Table1Tab({ cohort }: { cohort: CohortDetail }) {
   const table = useResource(() => call(api.cohorts[':id'].table1.$get({ param: { id: cohort.id }, query: { format: 'json' } })) as Promise<Table1>, [cohort.id])
   if (table.error) return <LoadError error={table.error} retry={table.reload} />
   if (!table.data) return <Loading />
-  const data = table.data
   const download = (format: 'csv' | 'md') => {
     const url = api.cohorts[':id'].table1.$url({ param: { id: cohort.id }, query: { format } })
     return url.pathname + url.search
   }
+  return <Table1View data={table.data} download={download} />
+}
+
+/** A live Table 1 (a cohort's, or the whole study's) with its CSV and Markdown downloads. */
+export function Table1View({ data, download }: { data: Table1; download: (format: 'csv' | 'md') => string }) {
   const suppressed = data.suppression ? t('staff.table1.suppressed', { n: data.suppression.minCellSize }) : '–'
   return (
     <section className="panel" aria-labelledby="table1-heading">
@@ -34,41 +39,21 @@ export function Table1Tab({ cohort }: { cohort: CohortDetail }) {
       </div>
       <h2 id="table1-heading">{t('staff.table1.title', { n: data.n ?? suppressed })}</h2>
       {data.suppression && <p className="notice">{t('staff.table1.suppressionNote', { n: data.suppression.minCellSize })}</p>}
-      <table className="data" data-testid="table1">
-        <thead>
-          <tr>
-            <th scope="col">{t('staff.table1.characteristic')}</th>
-            <th scope="col">{t('staff.table1.value')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {data.continuous.map((c) => (
-            <tr key={c.variable}>
-              <th scope="row">{t('staff.table1.meanSd', { label: c.label })}</th>
-              <td>
-                {c.mean === null ? suppressed : `${one(c.mean)} (${one(c.sd)})`}
-                {c.min !== null && c.max !== null ? ` [${c.min}–${c.max}]` : ''}
-                {c.n !== null ? `, n = ${c.n}` : ''}
-              </td>
-            </tr>
-          ))}
-          {data.categorical.flatMap((c) => [
-            <tr key={c.variable} className="group">
-              <th scope="rowgroup" colSpan={2}>
-                {t('staff.table1.counts', { label: c.label })}
-              </th>
-            </tr>,
-            ...c.levels.map((l) => (
-              <tr key={`${c.variable}/${l.value}`}>
-                <th scope="row" className="level">
-                  {l.label}
-                </th>
-                <td>{l.n === null ? suppressed : l.percent === null ? `${l.n} (–)` : `${l.n} (${one(l.percent)}%)`}</td>
-              </tr>
-            )),
-          ])}
-        </tbody>
-      </table>
+      <Table1Table
+        testId="table1"
+        rows={{
+          continuous: data.continuous.map((c) => ({
+            variable: c.variable,
+            label: c.label,
+            value: `${c.mean === null ? suppressed : `${one(c.mean)} (${one(c.sd)})`}${c.min !== null && c.max !== null ? ` [${c.min}–${c.max}]` : ''}${c.n !== null ? `, n = ${c.n}` : ''}`,
+          })),
+          categorical: data.categorical.map((c) => ({
+            variable: c.variable,
+            label: c.label,
+            levels: c.levels.map((l) => ({ value: l.value, label: l.label, shown: l.n === null ? suppressed : l.percent === null ? `${l.n} (–)` : `${l.n} (${one(l.percent)}%)` })),
+          })),
+        }}
+      />
     </section>
   )
 }

@@ -57,6 +57,14 @@ export function StudyPage({ id }: { id: string }) {
             ))}
           </DataTable>
         )}
+        {(researcher || data.roles.includes('program_lead')) && data.cohorts.length > 1 && (
+          <p>
+            <Link href={`/studies/${id}/all-groups`} data-testid="study-wide-link">
+              {t(researcher ? 'staff.studyWide.link' : 'staff.studyWide.linkLead')}
+            </Link>{' '}
+            <span className="muted">— {t(researcher ? 'staff.studyWide.linkAbout' : 'staff.studyWide.linkLeadAbout')}</span>
+          </p>
+        )}
         {researcher && data.cohorts.length > 1 && (
           <p>
             <Link href={`/studies/${id}/pooled`} data-testid="pooled-link">

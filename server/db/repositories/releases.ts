@@ -35,37 +35,43 @@ export async function insertRelease<Content>(
   release: { studyId: string; cohortId: string; releasedBy: { id: string; name: string }; policy: StoredPolicy; content: Content; basis: Record<string, string[]> },
   now: Date,
 ): Promise<StoredRelease<Content>> {
-  const id = newId()
-  await db
-    .insertInto('program_lead_release')
-    .values({
-      id,
-      study_id: release.studyId,
-      cohort_id: release.cohortId,
-      released_at: now.toISOString(),
-      released_by: release.releasedBy.id,
-      released_by_name: release.releasedBy.name,
-      policy: JSON.stringify(release.policy),
-      content: JSON.stringify(release.content),
-      basis: JSON.stringify(release.basis),
-    })
-    .execute()
-  return { id, studyId: release.studyId, cohortId: release.cohortId, releasedAt: now.toISOString(), releasedBy: release.releasedBy, policy: release.policy, content: release.content, basis: release.basis }
+  const row = rowOf(release, now)
+  await db.insertInto('program_lead_release').values({ ...row, cohort_id: release.cohortId }).execute()
+  return { ...release, id: row.id, releasedAt: row.released_at }
+}
+
+/** The columns a cohort's and a study-wide release share, as stored (JSON as text). */
+function rowOf<Content>(release: { studyId: string; releasedBy: { id: string; name: string }; policy: StoredPolicy; content: Content; basis: Record<string, string[]> }, now: Date): Database['study_release'] {
+  return {
+    id: newId(),
+    study_id: release.studyId,
+    released_at: now.toISOString(),
+    released_by: release.releasedBy.id,
+    released_by_name: release.releasedBy.name,
+    policy: JSON.stringify(release.policy),
+    content: JSON.stringify(release.content),
+    basis: JSON.stringify(release.basis),
+  }
 }
 
 type Row = Database['program_lead_release']
+type StudyRow = Database['study_release']
 
-function toRelease<Content>(r: { [K in keyof Row]: Row[K] }): StoredRelease<Content> {
+/** The shared columns read back. */
+function fromRow<Content>(r: { [K in keyof StudyRow]: StudyRow[K] }): Omit<StoredRelease<Content>, 'cohortId'> {
   return {
     id: r.id,
     studyId: r.study_id,
-    cohortId: r.cohort_id,
     releasedAt: r.released_at,
     releasedBy: { id: r.released_by, name: r.released_by_name },
     policy: JSON.parse(r.policy) as StoredPolicy,
     content: JSON.parse(r.content) as Content,
     basis: JSON.parse(r.basis) as Record<string, string[]>,
   }
+}
+
+function toRelease<Content>(r: { [K in keyof Row]: Row[K] }): StoredRelease<Content> {
+  return { ...fromRow<Content>(r), cohortId: r.cohort_id }
 }
 
 /** The cohort's releases, oldest first. */
@@ -77,4 +83,46 @@ export async function listReleasesOfCohort<Content>(db: Kysely<Database>, cohort
 export async function findRelease<Content>(db: Kysely<Database>, id: string): Promise<StoredRelease<Content> | undefined> {
   const r = await db.selectFrom('program_lead_release').selectAll().where('id', '=', id).executeTakeFirst()
   return r && toRelease<Content>(r)
+}
+
+/** A study-wide release as stored: a cohort release's fields, `cohortId` null. */
+export type StoredStudyRelease<Content> = Omit<StoredRelease<Content>, 'cohortId'> & { cohortId: null }
+
+function toStudyRelease<Content>(r: { [K in keyof StudyRow]: StudyRow[K] }): StoredStudyRelease<Content> {
+  return { ...fromRow<Content>(r), cohortId: null }
+}
+
+export async function insertStudyRelease<Content>(
+  db: Kysely<Database>,
+  release: { studyId: string; releasedBy: { id: string; name: string }; policy: StoredPolicy; content: Content; basis: Record<string, string[]> },
+  now: Date,
+): Promise<StoredStudyRelease<Content>> {
+  const row = rowOf(release, now)
+  await db.insertInto('study_release').values(row).execute()
+  return { ...release, id: row.id, cohortId: null, releasedAt: row.released_at }
+}
+
+/** The study-wide releases of a study, oldest first. */
+export async function listStudyReleases<Content>(db: Kysely<Database>, studyId: string): Promise<StoredStudyRelease<Content>[]> {
+  const rows = await db.selectFrom('study_release').selectAll().where('study_id', '=', studyId).orderBy('released_at').orderBy('id').execute()
+  return rows.map((r) => toStudyRelease<Content>(r))
+}
+
+export async function findStudyRelease<Content>(db: Kysely<Database>, id: string): Promise<StoredStudyRelease<Content> | undefined> {
+  const r = await db.selectFrom('study_release').selectAll().where('id', '=', id).executeTakeFirst()
+  return r && toStudyRelease<Content>(r)
+}
+
+/**
+ * Every release of a study that a reader could combine, cohort-wide and study-wide, oldest first:
+ * what the differencing check of a new release runs against.
+ */
+export async function listAllReleasesOfStudy(db: Kysely<Database>, studyId: string): Promise<{ id: string; releasedAt: string; basis: Record<string, string[]> }[]> {
+  const [cohortWide, studyWide] = await Promise.all([
+    db.selectFrom('program_lead_release').select(['id', 'released_at', 'basis']).where('study_id', '=', studyId).execute(),
+    db.selectFrom('study_release').select(['id', 'released_at', 'basis']).where('study_id', '=', studyId).execute(),
+  ])
+  return [...cohortWide, ...studyWide]
+    .map((r) => ({ id: r.id, releasedAt: r.released_at, basis: JSON.parse(r.basis) as Record<string, string[]> }))
+    .sort((a, b) => (a.releasedAt === b.releasedAt ? a.id.localeCompare(b.id) : a.releasedAt < b.releasedAt ? -1 : 1))
 }

@@ -45,7 +45,8 @@ export function releaseMarkdown(release: Release): string {
   const c = release.content
   const dash = '–'
   const lines = [
-    `# ${c.cohort.name}: released report`,
+    // A study-wide release is over every cohort of the study together.
+    `# ${c.cohort ? c.cohort.name : `${c.study.name}, all cohorts together (${(c.cohorts ?? []).map((x) => x.name).join(', ')})`}: released report`,
     '',
     `Released ${release.releasedAt.slice(0, 10)} by ${release.releasedBy.name}. Counts are rounded to the nearest ${c.policy.countRounding}; counts of ${c.policy.countRedactAtOrBelow} or fewer are not shown (${dash}); no statistic rests on fewer than ${c.policy.minN} participants.`,
     '',

@@ -10,18 +10,16 @@
  * figure by figure, what to wait for.
  */
 import { ApiError } from '../errors'
-import { cohortReport, type CohortReport, type ScaleReport } from './report'
-import { cohortTable1 } from './table1'
+import { cohortReport, studyReport, type CohortReport, type ScaleReport } from './report'
+import { cohortTable1, enrolmentAnswersOf, studyTable1 } from './table1'
 import { differenceTooSmall, singledOut, effectivePolicy, policyFloor, releaseBreakdown, releaseCount, releaseP, roundTo, scoreDecimals, type DisclosurePolicy, type ReleasedP } from './disclosure'
-import { findDisclosurePolicy, findRelease, insertRelease, listReleasesOfCohort, upsertDisclosurePolicy, type StoredRelease } from '../../db/repositories/releases'
-import { listEnrolmentAnswers } from '../../db/repositories/responses'
+import { findDisclosurePolicy, findRelease, findStudyRelease, insertRelease, insertStudyRelease, listAllReleasesOfStudy, listReleasesOfCohort, listStudyReleases, upsertDisclosurePolicy, type StoredRelease, type StoredStudyRelease } from '../../db/repositories/releases'
 import { listParticipants } from '../../db/repositories/participants'
-import { findCohort, findStudy, listWaves, type Cohort, type Study } from '../../db/repositories/studies'
+import { findCohort, findStudy, listCohorts, listWaves, type Cohort, type Study } from '../../db/repositories/studies'
 import { insertAudit } from '../../db/repositories/audit'
 import type { WaveKind } from '../../db/schema'
 import type { ChangeClass } from '../../stats'
 import type { Deps } from '../deps'
-import { enrolmentInstruments } from '../participation/journey'
 
 /** A mean, SD or quantile as released: rounded, or null with the reason in `withheld`. */
 export type ReleasedSummary = { mean: number | null; sd: number | null; median: number | null; q1: number | null; q3: number | null }
@@ -58,16 +56,19 @@ export type ReleasedTable1 = {
 
 /** Everything a program lead sees of one release. */
 export type ReleaseContent = {
-  cohort: { id: string; name: string }
+  /** The cohort released; for a study-wide release (all cohorts together), null. */
+  cohort: { id: string; name: string } | null
   study: { id: string; name: string }
+  /** A study-wide release: the cohorts it is over. */
+  cohorts?: { id: string; name: string }[]
   policy: DisclosurePolicy
   funnel: { enrolled: number | null; consented: number | null; completed: Partial<Record<WaveKind, number | null>>; withdrawn: number | null }
   comparisons: ReleasedComparison[]
   table1: ReleasedTable1
 }
 
-/** A release as listed and read: when, by whom, and its content. */
-export type Release = { id: string; cohortId: string; releasedAt: string; releasedBy: { id: string; name: string }; content: ReleaseContent }
+/** A release as listed and read: when, by whom, and its content. `cohortId` is null for a study-wide release. */
+export type Release = { id: string; cohortId: string | null; releasedAt: string; releasedBy: { id: string; name: string }; content: ReleaseContent }
 
 /** Why a release is refused: one figure whose group differs too little from an earlier release's. */
 export type ReleaseRefusal = { figure: string; earlierRelease: { id: string; releasedAt: string }; participantsThen: number; participantsNow: number; differing: number; wait: string }
@@ -76,7 +77,7 @@ export type ReleasePreview = { content: ReleaseContent; refusals: ReleaseRefusal
 
 type Built = { content: ReleaseContent; basis: Record<string, string[]>; labels: Record<string, string> }
 
-const toRelease = (r: StoredRelease<ReleaseContent>): Release => ({ id: r.id, cohortId: r.cohortId, releasedAt: r.releasedAt, releasedBy: r.releasedBy, content: r.content })
+const toRelease = (r: StoredRelease<ReleaseContent> | StoredStudyRelease<ReleaseContent>): Release => ({ id: r.id, cohortId: r.cohortId, releasedAt: r.releasedAt, releasedBy: r.releasedBy, content: r.content })
 
 /** The study's policy in force (its own thresholds raised to the floors). */
 export async function studyPolicy(deps: Deps, study: Study): Promise<DisclosurePolicy> {
@@ -160,7 +161,12 @@ function pairsOf(report: CohortReport, s: ScaleReport): string[] {
   return report.participants.filter((p) => p.scales.some((x) => x.instrument === s.instrument && x.scale === s.scale && x.pre !== null && x.post !== null)).map((p) => p.id)
 }
 
-async function buildRelease(deps: Deps, study: Study, cohort: Cohort, policy: DisclosurePolicy): Promise<Built> {
+/** What a release is of: one cohort, or every cohort of the study together. */
+type Scope = { cohort: Cohort } | { cohorts: Cohort[] }
+
+async function buildRelease(deps: Deps, study: Study, scope: Scope, policy: DisclosurePolicy): Promise<Built> {
+  const cohorts = 'cohort' in scope ? [scope.cohort] : scope.cohorts
+  const reportOf = (waves: { from: WaveKind; to: WaveKind }) => ('cohort' in scope ? cohortReport(deps, scope.cohort.id, waves) : studyReport(deps, study.id, waves))
   const basis: Record<string, string[]> = {}
   const labels: Record<string, string> = {}
   // Within one release, the same wave's scores shown over two groups (pre in pre→post and in
@@ -173,13 +179,13 @@ async function buildRelease(deps: Deps, study: Study, cohort: Cohort, policy: Di
     }
     return null
   }
-  const waves = await listWaves(deps.db, cohort.id)
+  const waves = (await Promise.all(cohorts.map((c) => listWaves(deps.db, c.id)))).flat()
   const order: WaveKind[] = ['pre', 'post', 'follow-up']
   const kinds = order.filter((k) => waves.some((w) => w.kind === k))
   const comparisons: ReleasedComparison[] = []
   let funnelSource: CohortReport | null = null
   for (const to of kinds.slice(1)) {
-    const report = await cohortReport(deps, cohort.id, { from: kinds[0]!, to })
+    const report = await reportOf({ from: kinds[0]!, to })
     funnelSource ??= report
     const scales = report.scales.map((s) => {
       const ids = pairsOf(report, s)
@@ -197,7 +203,7 @@ async function buildRelease(deps: Deps, study: Study, cohort: Cohort, policy: Di
     comparisons.push({ from: report.from, to: report.to, paired: releaseCount(report.funnel.paired ?? 0, policy), scales })
   }
 
-  const participants = await listParticipants(deps.db, cohort.id)
+  const participants = (await Promise.all(cohorts.map((c) => listParticipants(deps.db, c.id)))).flat()
   const count = (n: number | null | undefined) => releaseCount(n ?? 0, policy)
   const funnel: ReleaseContent['funnel'] = funnelSource
     ? {
@@ -209,9 +215,8 @@ async function buildRelease(deps: Deps, study: Study, cohort: Cohort, policy: Di
     : { enrolled: count(participants.length), consented: null, completed: {}, withdrawn: count(participants.filter((p) => p.status === 'withdrawn').length) }
 
   // Table 1: the researcher's table, then each figure released under the policy.
-  const table = await cohortTable1(deps, cohort.id)
-  const members = new Set(participants.map((p) => p.id))
-  const answers = (await listEnrolmentAnswers(deps.db, cohort.id, enrolmentInstruments[0]!)).filter((a) => members.has(a.participantId))
+  const table = 'cohort' in scope ? await cohortTable1(deps, scope.cohort.id) : await studyTable1(deps, study.id)
+  const answers = await enrolmentAnswersOf(deps, cohorts.map((c) => c.id))
   const answeredBy = (variable: string, numeric: boolean) =>
     answers.filter((a) => (numeric ? typeof a.answers[variable] === 'number' : ![undefined, null, ''].includes(a.answers[variable] as never))).map((a) => a.participantId)
   const table1Key = (variable: string, ids: string[]): string | null => {
@@ -244,14 +249,31 @@ async function buildRelease(deps: Deps, study: Study, cohort: Cohort, policy: Di
   }
 
   return {
-    content: { cohort: { id: cohort.id, name: cohort.name }, study: { id: study.id, name: study.name }, policy, funnel, comparisons, table1 },
+    content: {
+      cohort: 'cohort' in scope ? { id: scope.cohort.id, name: scope.cohort.name } : null,
+      study: { id: study.id, name: study.name },
+      ...('cohorts' in scope ? { cohorts: scope.cohorts.map((c) => ({ id: c.id, name: c.name })) } : {}),
+      policy,
+      funnel,
+      comparisons,
+      table1,
+    },
     basis,
     labels,
   }
 }
 
-/** Compare a release about to be made with every earlier release of the cohort, figure by figure. */
-function refusalsAgainst(built: Built, earlier: StoredRelease<ReleaseContent>[], policy: DisclosurePolicy): ReleaseRefusal[] {
+/** An earlier release as the differencing check sees it: which participants each figure was computed from. */
+type EarlierBasis = { id: string; releasedAt: string; basis: Record<string, string[]> }
+
+/**
+ * Compare a release about to be made with every earlier release of the study — of this cohort, of
+ * its other cohorts, and study-wide — figure by figure. Across releases a figure is the same when its
+ * key is (the scores of one scale at one wave kind, or one Table 1 variable): a participant has one
+ * wave of each kind, their own cohort's, so a study-wide release over cohorts A and B and a release
+ * of A differ by B's people, and subtracting them must not tell about fewer than minN.
+ */
+function refusalsAgainst(built: Built, earlier: EarlierBasis[], policy: DisclosurePolicy): ReleaseRefusal[] {
   const refusals: ReleaseRefusal[] = []
   for (const [key, ids] of Object.entries(built.basis)) {
     const now = new Set(ids)
@@ -303,10 +325,31 @@ async function cohortAndStudy(deps: Deps, cohortId: string): Promise<{ cohort: C
 /** What a release made now would show, and whether it may be made (for the researcher). */
 export async function previewRelease(deps: Deps, cohortId: string): Promise<ReleasePreview> {
   const { cohort, study } = await cohortAndStudy(deps, cohortId)
+  return previewOf(deps, study, { cohort })
+}
+
+async function previewOf(deps: Deps, study: Study, scope: Scope): Promise<ReleasePreview> {
   const policy = await studyPolicy(deps, study)
-  const built = await buildRelease(deps, study, cohort, policy)
-  const refusals = refusalsAgainst(built, await listReleasesOfCohort<ReleaseContent>(deps.db, cohort.id), policy)
+  const built = await buildRelease(deps, study, scope, policy)
+  const refusals = refusalsAgainst(built, await listAllReleasesOfStudy(deps.db, study.id), policy)
   return { content: built.content, refusals, allowed: refusals.length === 0 }
+}
+
+/**
+ * Build a release in the transaction `deps.db` and check it against every release of the study.
+ * Read in the transaction: on PostgreSQL it is serialisable, so two releases made at once (of a
+ * cohort and of the study) cannot both pass a check that each would have failed after the other.
+ *
+ * @throws {ApiError} 409 `disclosure_risk` with the refusals as details
+ */
+async function checkedRelease(deps: Deps, study: Study, scope: Scope): Promise<{ built: Built; policy: DisclosurePolicy }> {
+  const policy = await studyPolicy(deps, study)
+  const built = await buildRelease(deps, study, scope, policy)
+  const refusals = refusalsAgainst(built, await listAllReleasesOfStudy(deps.db, study.id), policy)
+  if (refusals.length > 0) {
+    throw new ApiError('disclosure_risk', `Not released: ${refusals.length} figure(s) would let a reader subtract an earlier release and learn about fewer than ${policy.minN} participants. ${refusals[0]!.wait}.`, refusals)
+  }
+  return { built, policy }
 }
 
 /**
@@ -317,13 +360,7 @@ export async function previewRelease(deps: Deps, cohortId: string): Promise<Rele
 export async function releaseCohort(deps: Deps, cohortId: string, by: { id: string; name: string }): Promise<Release> {
   const { cohort, study } = await cohortAndStudy(deps, cohortId)
   return deps.db.transaction().execute(async (trx) => {
-    const inTrx = { ...deps, db: trx }
-    const policy = await studyPolicy(inTrx, study)
-    const built = await buildRelease(inTrx, study, cohort, policy)
-    const refusals = refusalsAgainst(built, await listReleasesOfCohort<ReleaseContent>(trx, cohort.id), policy)
-    if (refusals.length > 0) {
-      throw new ApiError('disclosure_risk', `Not released: ${refusals.length} figure(s) would let a reader subtract an earlier release and learn about fewer than ${policy.minN} participants. ${refusals[0]!.wait}.`, refusals)
-    }
+    const { built, policy } = await checkedRelease({ ...deps, db: trx }, study, { cohort })
     const now = deps.now()
     const stored = await insertRelease(trx, { studyId: study.id, cohortId: cohort.id, releasedBy: by, policy, content: built.content, basis: built.basis }, now)
     await insertAudit(trx, { actor: `staff:${by.id}`, action: 'release.create', entity: 'cohort', entityId: cohort.id, details: { releaseId: stored.id } }, now)
@@ -336,8 +373,46 @@ export async function listReleases(deps: Deps, cohortId: string): Promise<Omit<R
   return (await listReleasesOfCohort<ReleaseContent>(deps.db, cohortId)).reverse().map(({ id, cohortId: c, releasedAt, releasedBy }) => ({ id, cohortId: c, releasedAt, releasedBy }))
 }
 
+/** A cohort's or a study-wide release by id. */
 export async function readRelease(deps: Deps, releaseId: string): Promise<Release> {
-  const stored = await findRelease<ReleaseContent>(deps.db, releaseId)
+  const stored = (await findRelease<ReleaseContent>(deps.db, releaseId)) ?? (await findStudyRelease<ReleaseContent>(deps.db, releaseId))
   if (!stored) throw new ApiError('not_found', 'No such release.')
   return toRelease(stored)
+}
+
+async function studyAndCohorts(deps: Deps, studyId: string): Promise<{ study: Study; cohorts: Cohort[] }> {
+  const study = await findStudy(deps.db, studyId)
+  if (!study) throw new ApiError('not_found', 'No such study.')
+  return { study, cohorts: await listCohorts(deps.db, studyId) }
+}
+
+/**
+ * What a study-wide release (all cohorts together, issue 17) made now would show, and whether it may
+ * be made: the same figures, policy and checks as a cohort's, against every release of the study.
+ */
+export async function previewStudyRelease(deps: Deps, studyId: string): Promise<ReleasePreview> {
+  const { study, cohorts } = await studyAndCohorts(deps, studyId)
+  return previewOf(deps, study, { cohorts })
+}
+
+/**
+ * Release the study-wide program-lead report now, frozen.
+ *
+ * @throws {ApiError} 409 `disclosure_risk` with the refusals as details, writing nothing: for
+ *   example when a cohort of fewer than minN people is all that separates it from a released cohort
+ */
+export async function releaseStudy(deps: Deps, studyId: string, by: { id: string; name: string }): Promise<Release> {
+  const { study, cohorts } = await studyAndCohorts(deps, studyId)
+  return deps.db.transaction().execute(async (trx) => {
+    const { built, policy } = await checkedRelease({ ...deps, db: trx }, study, { cohorts })
+    const now = deps.now()
+    const stored = await insertStudyRelease(trx, { studyId: study.id, releasedBy: by, policy, content: built.content, basis: built.basis }, now)
+    await insertAudit(trx, { actor: `staff:${by.id}`, action: 'release.create', entity: 'study', entityId: study.id, details: { releaseId: stored.id } }, now)
+    return toRelease(stored)
+  })
+}
+
+/** The study-wide releases, newest first, without their content. */
+export async function listStudyWideReleases(deps: Deps, studyId: string): Promise<Omit<Release, 'content'>[]> {
+  return (await listStudyReleases<ReleaseContent>(deps.db, studyId)).reverse().map(({ id, cohortId, releasedAt, releasedBy }) => ({ id, cohortId, releasedAt, releasedBy }))
 }

@@ -11,7 +11,7 @@ import { ApiError } from '../errors'
 import { countAttendance, listCompletedResponses, listConsentedParticipantIds, type ScoredResponse } from '../../db/repositories/report-data'
 import { findParticipant, listParticipants } from '../../db/repositories/participants'
 import { listFlagsOfParticipant } from '../../db/repositories/responses'
-import { findCohort, findStudy, listWaves, type Wave } from '../../db/repositories/studies'
+import { findCohort, findStudy, listCohorts, listWaves, type Cohort, type Study, type Wave } from '../../db/repositories/studies'
 import type { WaveKind } from '../../db/schema'
 import {
   classifyChange,
@@ -199,13 +199,14 @@ type FormResponses = { list: ScoredResponse[]; byParticipant: (ScoredResponse | 
  * (the report's, P2 before P10: the row order of wide.csv, which R reads), whatever order the rows
  * came in, so Cronbach's α sums its rows in the same order every time.
  */
-function groupByForm(responses: ScoredResponse[], place: Map<string, number>, participantCount: number): Map<string | null, Map<string, FormResponses>> {
+function groupByForm(responses: ScoredResponse[], place: Map<string, number>, participantCount: number, slotOf: (r: ScoredResponse) => string | null = (r) => r.waveId): Map<string | null, Map<string, FormResponses>> {
   const forms = new Map<string | null, Map<string, FormResponses>>()
   for (const r of responses) {
     const i = place.get(r.participantId)
     if (i === undefined) continue
-    let byInstrument = forms.get(r.waveId)
-    if (!byInstrument) forms.set(r.waveId, (byInstrument = new Map()))
+    const slot = slotOf(r)
+    let byInstrument = forms.get(slot)
+    if (!byInstrument) forms.set(slot, (byInstrument = new Map()))
     let form = byInstrument.get(r.instrumentId)
     if (!form) byInstrument.set(r.instrumentId, (form = { list: [], byParticipant: new Array(participantCount) }))
     form.byParticipant[i] = r
@@ -230,37 +231,83 @@ export async function cohortReport(deps: Deps, cohortId: string, waves: { from: 
   const cohort = await findCohort(deps.db, cohortId)
   if (!cohort) throw new ApiError('not_found', 'No such cohort.')
   const study = (await findStudy(deps.db, cohort.studyId))!
-  if (waves.from === waves.to) throw new ApiError('validation_failed', 'to: must be a different wave from "from"', [{ field: 'to', message: 'must differ from "from"' }])
-  const allWaves = await listWaves(deps.db, cohortId)
-  const from = allWaves.find((w) => w.kind === waves.from)
-  const to = allWaves.find((w) => w.kind === waves.to)
-  if (!from || !to) throw new ApiError('not_found', `This cohort has no ${!from ? waves.from : waves.to} wave.`)
+  return reportOver(deps, study, [cohort], { id: cohort.id, name: cohort.name }, waves)
+}
 
-  const [participants, consented, attendance, responses] = await Promise.all([
-    listParticipants(deps.db, cohortId),
-    listConsentedParticipantIds(deps.db, cohortId),
-    countAttendance(deps.db, cohortId),
+/** The study-wide report: a cohort report over every cohort, with the cohorts it includes. */
+export type StudyReport = CohortReport & { cohorts: { id: string; name: string }[] }
+
+/**
+ * The whole study at once (issue 17): the cohort report's computation over the participants of every
+ * cohort of the study together, each participant's scores taken from their own cohort's wave of each
+ * kind. Its statistics are those of one cohort holding the same people. A participant belongs to one
+ * cohort (participant.cohort_id), so nobody is counted twice; a person enrolled in two cohorts has
+ * two pseudonymous records that nothing links, and is counted as two. Codes are per cohort (each has
+ * its P1), so rows are named "cohort · code". Members of one group are not independent: the pooled
+ * report models that, this one does not.
+ *
+ * @throws {ApiError} not_found without such a study, or when no cohort has one of the two waves
+ */
+export async function studyReport(deps: Deps, studyId: string, waves: { from: WaveKind; to: WaveKind }): Promise<StudyReport> {
+  const study = await findStudy(deps.db, studyId)
+  if (!study) throw new ApiError('not_found', 'No such study.')
+  const cohorts = await listCohorts(deps.db, studyId)
+  const report = await reportOver(deps, study, cohorts, { id: study.id, name: `All cohorts of ${study.name}` }, waves)
+  const cohortName = new Map(cohorts.map((c) => [c.id, c.name]))
+  const cohortOf = new Map<string, string>()
+  for (const c of cohorts) for (const p of await listParticipants(deps.db, c.id)) cohortOf.set(p.id, c.id)
+  const named = (id: string, code: string) => `${cohortName.get(cohortOf.get(id) ?? '') ?? ''} · ${code}`
+  return {
+    ...report,
+    participants: report.participants.map((p) => ({ ...p, code: named(p.id, p.code) })),
+    outsideWave: report.outsideWave?.map((o) => ({ ...o, code: named(o.participantId, o.code) })),
+    cohorts: cohorts.map((c) => ({ id: c.id, name: c.name })),
+  }
+}
+
+/**
+ * The report over the participants of `cohorts`. Over one cohort each wave is its own slot; over
+ * several, a participant's wave of each kind (one per cohort) goes into that kind's slot, whose
+ * questionnaires are those any cohort asked at it, and completing it means completing one's own
+ * cohort's wave.
+ */
+async function reportOver(deps: Deps, study: Study, cohorts: Cohort[], scope: { id: string; name: string }, waves: { from: WaveKind; to: WaveKind }): Promise<CohortReport> {
+  if (waves.from === waves.to) throw new ApiError('validation_failed', 'to: must be a different wave from "from"', [{ field: 'to', message: 'must differ from "from"' }])
+  const wavesOfCohort = await Promise.all(cohorts.map((c) => listWaves(deps.db, c.id)))
+  const allWaves = wavesOfCohort.flat()
+  const single = cohorts.length === 1
+  const slotWaves: Wave[] = single ? allWaves : kindSlots(allWaves)
+  const from = slotWaves.find((w) => w.kind === waves.from)
+  const to = slotWaves.find((w) => w.kind === waves.to)
+  if (!from || !to) throw new ApiError('not_found', `This ${single ? 'cohort' : 'study'} has no ${!from ? waves.from : waves.to} wave.`)
+
+  const [perCohort, responses] = await Promise.all([
+    Promise.all(cohorts.map((c) => Promise.all([listParticipants(deps.db, c.id), listConsentedParticipantIds(deps.db, c.id), countAttendance(deps.db, c.id)] as const))),
     listCompletedResponses(deps.db, { waveIds: allWaves.map((w) => w.id) }),
   ])
+  const participants = perCohort.flatMap(([p]) => p)
+  const consented = new Set(perCohort.flatMap(([, c]) => [...c]))
+  const attendance = new Map(perCohort.flatMap(([, , a]) => [...a]))
 
   // The rows grouped once, with integer keys: for each wave and instrument, each participant's
   // response by their place in `participants`.
   const place = new Map(participants.map((p, i) => [p.id, i]))
-  const forms = groupByForm(responses, place, participants.length)
+  const forms = groupByForm(responses, place, participants.length, single ? undefined : (r) => (r.waveKind === null ? null : `kind:${r.waveKind}`))
   const formOf = (wave: Wave, instrumentId: string) => forms.get(wave.id)?.get(instrumentId)
+  // The questionnaires of each participant's own wave of a kind (over one cohort, the wave's).
+  const ownInstruments = new Map(cohorts.map((c, k) => [c.id, new Map(wavesOfCohort[k]!.map((w) => [w.kind, w.instruments]))]))
 
   const completed: Partial<Record<WaveKind, number>> = {}
   const completedSets = new Map<WaveKind, Uint8Array>()
-  for (const w of allWaves) {
+  for (const w of slotWaves) {
     const done = new Uint8Array(participants.length)
-    const lists = w.instruments.map((id) => formOf(w, id)?.byParticipant)
+    const lists = new Map(w.instruments.map((id) => [id, formOf(w, id)?.byParticipant]))
     let count = 0
-    if (lists.length > 0 && lists.every((l) => l !== undefined)) {
-      for (let i = 0; i < participants.length; i++) {
-        if (lists.every((l) => l![i] !== undefined)) {
-          done[i] = 1
-          count++
-        }
+    for (let i = 0; i < participants.length; i++) {
+      const own = single ? w.instruments : (ownInstruments.get(participants[i]!.cohortId)?.get(w.kind) ?? [])
+      if (own.length > 0 && own.every((id) => lists.get(id)?.[i] !== undefined)) {
+        done[i] = 1
+        count++
       }
     }
     completedSets.set(w.kind, done)
@@ -444,7 +491,7 @@ export async function cohortReport(deps: Deps, cohortId: string, waves: { from: 
   }
 
   return {
-    cohort: { id: cohort.id, name: cohort.name, studyId: study.id, studyName: study.name },
+    cohort: { id: scope.id, name: scope.name, studyId: study.id, studyName: study.name },
     from: from.kind,
     to: to.kind,
     generatedAt: deps.now().toISOString(),
@@ -456,6 +503,20 @@ export async function cohortReport(deps: Deps, cohortId: string, waves: { from: 
       perParticipant[i]!.length > 0 ? [{ id: p.id, code: p.code, attended: attendance.get(p.id) ?? 0, withdrawn: p.status === 'withdrawn', scales: perParticipant[i]! }] : [],
     ),
   }
+}
+
+/**
+ * One wave per kind standing for every cohort's wave of that kind (pre, post, follow-up in that
+ * order): its questionnaires are those any cohort asked, in order of first use; its dates are the
+ * first cohort's and are not used (answers outside a wave are checked against their own wave).
+ */
+function kindSlots(waves: Wave[]): Wave[] {
+  const order: WaveKind[] = ['pre', 'post', 'follow-up']
+  return order.flatMap((kind) => {
+    const ofKind = waves.filter((w) => w.kind === kind)
+    if (ofKind.length === 0) return []
+    return [{ ...ofKind[0]!, id: `kind:${kind}`, instruments: [...new Set(ofKind.flatMap((w) => w.instruments))] }]
+  })
 }
 
 /** Responses submitted at a link before their wave opened or after it closed (see CohortReport.outsideWave). */

@@ -8,7 +8,7 @@ import { max, mean, min, sampleStandardDeviation } from 'simple-statistics'
 import { ApiError } from '../errors'
 import { listParticipants } from '../../db/repositories/participants'
 import { listEnrolmentAnswers } from '../../db/repositories/responses'
-import { findCohort } from '../../db/repositories/studies'
+import { findCohort, findStudy, listCohorts } from '../../db/repositories/studies'
 import type { Deps } from '../deps'
 import { enrolmentInstruments } from '../participation/journey'
 import { plainText } from '../instruments/text'
@@ -55,10 +55,38 @@ function choiceLabels(element: SurveyElement): { value: string; label: string }[
 export async function cohortTable1(deps: Deps, cohortId: string, options: { minCellSize?: number } = {}): Promise<Table1> {
   const cohort = await findCohort(deps.db, cohortId)
   if (!cohort) throw new ApiError('not_found', 'No such cohort.')
+  return table1Over(deps, [cohort.id], { id: cohort.id, name: cohort.name }, options)
+}
+
+/**
+ * Table 1 of every cohort of a study together (issue 17): the same summary over the participants of
+ * all its cohorts, each counted once (a participant belongs to one cohort). Its `cohort` names the study.
+ *
+ * @throws {ApiError} not_found without such a study
+ */
+export async function studyTable1(deps: Deps, studyId: string, options: { minCellSize?: number } = {}): Promise<Table1> {
+  const study = await findStudy(deps.db, studyId)
+  if (!study) throw new ApiError('not_found', 'No such study.')
+  const cohorts = await listCohorts(deps.db, studyId)
+  return table1Over(deps, cohorts.map((c) => c.id), { id: study.id, name: `all cohorts of ${study.name}` }, options)
+}
+
+/** The enrolment answers of the current members of these cohorts, with whose they are. */
+export async function enrolmentAnswersOf(deps: Deps, cohortIds: string[]): Promise<{ participantId: string; answers: Record<string, unknown> }[]> {
   const instrument = deps.instruments.get(enrolmentInstruments[0]!)
   if (!instrument) throw new Error('the demographics form is not loaded')
-  const members = new Set((await listParticipants(deps.db, cohortId)).map((p) => p.id))
-  const answers = (await listEnrolmentAnswers(deps.db, cohortId, instrument.id)).filter((a) => members.has(a.participantId)).map((a) => a.answers)
+  const out: { participantId: string; answers: Record<string, unknown> }[] = []
+  for (const cohortId of cohortIds) {
+    const members = new Set((await listParticipants(deps.db, cohortId)).map((p) => p.id))
+    out.push(...(await listEnrolmentAnswers(deps.db, cohortId, instrument.id)).filter((a) => members.has(a.participantId)))
+  }
+  return out
+}
+
+async function table1Over(deps: Deps, cohortIds: string[], scope: { id: string; name: string }, options: { minCellSize?: number }): Promise<Table1> {
+  const instrument = deps.instruments.get(enrolmentInstruments[0]!)
+  if (!instrument) throw new Error('the demographics form is not loaded')
+  const answers = (await enrolmentAnswersOf(deps, cohortIds)).map((a) => a.answers)
 
   const k = options.minCellSize
   const suppress = (n: number) => (k === undefined ? n : suppressCount(n, k))
@@ -99,7 +127,7 @@ export async function cohortTable1(deps: Deps, cohortId: string, options: { minC
       })
     }
   }
-  return { cohort: { id: cohort.id, name: cohort.name }, n: suppress(answers.length), continuous, categorical, suppression: k === undefined ? null : { minCellSize: k } }
+  return { cohort: scope, n: suppress(answers.length), continuous, categorical, suppression: k === undefined ? null : { minCellSize: k } }
 }
 
 const fixed = (v: number | null, digits = 1) => (v === null ? '' : v.toFixed(digits))

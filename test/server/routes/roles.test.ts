@@ -427,6 +427,15 @@ const routes: Route[] = [
       expect(body.waves.map((w: { kind: string; scores: unknown[] }) => [w.kind, w.scores.length > 0])).toEqual([['pre', true], ['post', true]])
     } },
   { name: 'GET /studies/:id/pooled-report', scoped: true, request: (t) => get(`/api/studies/${t.studyId}/pooled-report`), expected: [404, 200, 403, 403, 403, 404, 401] },
+  // The whole study at once (issue 17): live for researchers only, as a cohort's.
+  { name: 'GET /studies/:id/report', scoped: true, request: (t) => get(`/api/studies/${t.studyId}/report`), expected: [404, 200, 403, 403, 403, 404, 401],
+    check: (body, { t }) => {
+      expect(body.cohort.id).toBe(t.studyId)
+      expect(body.cohorts.map((c: { id: string }) => c.id)).toContain(t.cohortId)
+      expect(body.funnel.paired).toBe(12)
+    } },
+  { name: 'GET /studies/:id/table1', scoped: true, request: (t) => get(`/api/studies/${t.studyId}/table1`), expected: [404, 200, 403, 403, 403, 404, 401],
+    check: (body, { t }) => expect(body).toMatchObject({ cohort: { id: t.studyId }, n: 12, suppression: null }) },
   { name: 'GET /cohorts/:id/table1', scoped: true, request: (t) => get(`/api/cohorts/${t.cohortId}/table1`), expected: [404, 200, 403, 403, 403, 404, 401],
     check: (body) => {
       expect(body.n).toBe(12)
@@ -470,6 +479,16 @@ const routes: Route[] = [
     check: (body) => expect(body).toMatchObject({ allowed: true, refusals: [] }) },
   { name: 'POST /cohorts/:id/releases', scoped: true, request: (t) => send('POST', `/api/cohorts/${t.cohortId}/releases`), expected: [404, 201, 403, 403, 403, 404, 401],
     check: (body, { t }) => expect(body).toMatchObject({ cohortId: t.cohortId, content: { cohort: { id: t.cohortId } } }) },
+  { name: 'GET /studies/:id/releases', scoped: true, request: (t) => get(`/api/studies/${t.studyId}/releases`), expected: [404, 200, 200, 403, 403, 404, 401],
+    // No study-wide release yet: the cohort's release is not listed here.
+    check: (body) => expect(body).toEqual([]) },
+  { name: 'GET /studies/:id/release-preview', scoped: true, request: (t) => get(`/api/studies/${t.studyId}/release-preview`), expected: [404, 200, 403, 403, 403, 404, 401],
+    check: (body, { t }) => expect(body).toMatchObject({ allowed: true, refusals: [], content: { cohort: null, study: { id: t.studyId } } }) },
+  { name: 'POST /studies/:id/releases', scoped: true, request: (t) => send('POST', `/api/studies/${t.studyId}/releases`), expected: [404, 201, 403, 403, 403, 404, 401],
+    check: (body, { t }) => {
+      expect(body).toMatchObject({ cohortId: null, content: { cohort: null, study: { id: t.studyId } } })
+      expect(body.content.cohorts.map((c: { id: string }) => c.id)).toContain(t.cohortId)
+    } },
   { name: 'GET /releases/:id', scoped: true, request: (t) => get(`/api/releases/${t.releaseId}`), expected: [404, 200, 200, 403, 403, 404, 401],
     check: (body, { t }) => {
       expect(body.id).toBe(t.releaseId)

@@ -2,7 +2,8 @@
  * The attack suite: tests that play a program lead who wants to learn about one person from what
  * they are shown, and try every attack of issue 10 — order statistics at n = 5, 6, 8 and 10,
  * integer search for score sets matching every shown figure, differencing across releases, across
- * waves and across cohorts of one study, subtraction in the funnel, and Table 1 homogeneity. Each
+ * waves and across cohorts of one study, and between a study-wide release (all cohorts together,
+ * issue 17) and cohort releases in either order, subtraction in the funnel, and Table 1 homogeneity. Each
  * attack must fail. The first test shows that the attacker is real: on the figures the program lead
  * used to get (the live report at n = 5) it recovers every score.
  *
@@ -65,7 +66,21 @@ async function world() {
     }
     return out
   }
-  return { ...built, study, researcher, lead, cohortOf, addTo, release, leadReads }
+  const releaseStudy = async () => {
+    built.clock.advance(60_000)
+    const res = await built.app.request(`/api/studies/${study.id}/releases`, { method: 'POST', headers: researcher.headers })
+    return { status: res.status, body: (await res.json()) as any }
+  }
+  /** Every study-wide release as the program lead reads it. */
+  const leadReadsStudy = async (): Promise<Release[]> => {
+    const list = await built.app.request(`/api/studies/${study.id}/releases`, { headers: lead.headers })
+    expect(list.status).toBe(200)
+    const out: Release[] = []
+    for (const r of (await list.json()) as { id: string }[]) out.push((await (await built.app.request(`/api/releases/${r.id}`, { headers: lead.headers })).json()) as Release)
+    return out
+  }
+  const releasedRows = async () => [...(await built.db.selectFrom('program_lead_release').selectAll().execute()), ...(await built.db.selectFrom('study_release').selectAll().execute())]
+  return { ...built, study, researcher, lead, cohortOf, addTo, release, leadReads, releaseStudy, leadReadsStudy, releasedRows }
 }
 
 /** The decimals a released score figure was rounded to, as the published policy says. */
@@ -251,9 +266,68 @@ describe('differencing', () => {
     const low = Math.max(0, Math.ceil(11 * (mB - 0.5) - 10 * (mA + 0.5)))
     const high = Math.min(27, Math.floor(11 * (mB + 0.5) - 10 * (mA - 0.5)))
     expect(high - low).toBeGreaterThanOrEqual(10)
-    // And no study-wide figure exists to subtract from.
-    const routes = w.app.routes.map((r) => r.path)
-    expect(routes.some((p) => /studies\/:id\/(report|releases)/.test(p))).toBe(false)
+    // The live study-wide figures are closed to program leads; a study-wide release over A and B
+    // differs from each by 10 or more people, so it may be made.
+    for (const path of ['report', 'table1', 'release-preview']) expect((await w.app.request(`/api/studies/${w.study.id}/${path}`, { headers: w.lead.headers })).status).toBe(403)
+    expect((await w.releaseStudy()).status).toBe(201)
+  })
+})
+
+describe('differencing between the whole study and its cohorts (issue 17)', () => {
+  const withAge = (people: Person[], firstAge: number): Person[] => people.map((p, i) => ({ ...p, age: firstAge + 3 * i }))
+
+  it('cohort A released, then the study over A and a cohort B of one person: refused, figure by figure, writing nothing', async () => {
+    const w = await world()
+    const a = await w.cohortOf('A', withAge(pairs(basePre, basePost), 30))
+    await w.cohortOf('B', [{ pre: 27, post: 2, age: 61 }])
+    expect((await w.release(a.id)).status).toBe(201)
+    const before = await w.releasedRows()
+    // The study's PHQ-9 mean over 11 people beside A's over 10 would give B's person: 11·m − 10·m_A.
+    const refused = await w.releaseStudy()
+    expect(refused.status).toBe(409)
+    expect(refused.body.error).toMatchObject({ code: 'disclosure_risk', message: expect.stringMatching(/wait until at least 9 more/) })
+    const figures = refused.body.error.details.map((d: any) => d.figure)
+    expect(figures).toEqual(expect.arrayContaining(['PHQ-9 total at pre (pre→post)', 'PHQ-9 total at post (pre→post)', 'Table 1: age']))
+    expect(refused.body.error.details[0]).toMatchObject({ participantsThen: 10, participantsNow: 11, differing: 1 })
+    expect(await w.releasedRows()).toEqual(before)
+    const preview = (await (await w.app.request(`/api/studies/${w.study.id}/release-preview`, { headers: w.researcher.headers })).json()) as any
+    expect(preview.allowed).toBe(false)
+    expect(await w.leadReadsStudy()).toEqual([])
+  })
+
+  it('the study released first (A and a one-person B), then cohort A: refused; the program lead sees only the study-wide release', async () => {
+    const w = await world()
+    const a = await w.cohortOf('A', withAge(pairs(basePre, basePost), 30))
+    await w.cohortOf('B', [{ pre: 27, post: 2, age: 61 }])
+    expect((await w.releaseStudy()).status).toBe(201)
+    const refused = await w.release(a.id)
+    expect(refused.status).toBe(409)
+    expect(refused.body.error.code).toBe('disclosure_risk')
+    expect(refused.body.error.details.map((d: any) => d.figure)).toEqual(expect.arrayContaining(['PHQ-9 total at pre (pre→post)', 'Table 1: age']))
+    expect(refused.body.error.details[0]).toMatchObject({ participantsThen: 11, participantsNow: 10, differing: 1 })
+    expect(await w.leadReads(a.id)).toEqual([])
+    const [wide] = await w.leadReadsStudy()
+    expect(wide!.cohortId).toBeNull()
+    expect(wide!.content.cohorts!.map((c) => c.name)).toEqual(['A', 'B'])
+    // Released over the eleven together: the study-wide figures are shown, each rounded as a cohort's.
+    expect(wide!.content.comparisons[0]!.scales[0]!.pre.mean).toBe(Math.round((basePre.reduce((x, y) => x + y, 0) + 27) / 11))
+  })
+
+  it('cohorts A and B released, then the study over A, B and a one-person C: refused although it differs from each by 11 (A + B + C − A − B = C)', async () => {
+    const w = await world()
+    const a = await w.cohortOf('A', pairs(basePre, basePost))
+    const b = await w.cohortOf('B', pairs(basePre.map((x) => x + 1), basePost.map((x) => x - 1)))
+    await w.cohortOf('C', [{ pre: 27, post: 2 }])
+    expect((await w.release(a.id)).status).toBe(201)
+    expect((await w.release(b.id)).status).toBe(201)
+    const refused = await w.releaseStudy()
+    expect(refused.status).toBe(409)
+    expect(refused.body.error.details[0].wait).toMatch(/adding and subtracting this release and earlier ones/)
+    // Once C has ten people, the study-wide release may be made.
+    const c = (await w.db.selectFrom('cohort').select('id').where('name', '=', 'C').executeTakeFirstOrThrow()).id
+    await w.addTo(c, pairs(basePre.slice(0, 9), basePost.slice(0, 9)), 1)
+    expect((await w.releaseStudy()).status).toBe(201)
+    expect(await w.leadReadsStudy()).toHaveLength(1)
   })
 })
 
