@@ -18,16 +18,17 @@ export type ScoredResponse = {
 
 /**
  * Completed responses with their stored scale scores, of these waves (the cohort report; optionally of
- * these instruments only, and without the answers (`answers` then empty), for a participant's own
- * reliable change) or of these
- * participants (exports and a participant's own report, a page of a few hundred at a time: one
+ * these instruments only, for a participant's own reliable change) or of these participants (exports
+ * and a participant's own report, a page of a few hundred at a time: one
  * statement binds each id). A page of participants comes ordered by participant and response, each
  * response's scores by scale id; a whole wave comes in no particular order (the report groups the
  * rows by participant itself, and sorting a whole cohort's rows in SQL cost it as much as reading them).
+ * `withoutAnswers` leaves `answers` empty and `withoutScores` leaves `scores` empty, for a caller that
+ * needs only the other: each is a statement and a conversion per row saved.
  */
 export async function listCompletedResponses(
   db: Kysely<Database>,
-  of: { waveIds: string[]; instrumentIds?: string[]; withoutAnswers?: boolean } | { participantIds: string[] },
+  of: ({ waveIds: string[]; instrumentIds?: string[] } | { participantIds: string[] }) & { withoutAnswers?: boolean; withoutScores?: boolean },
 ): Promise<ScoredResponse[]> {
   const ids = 'waveIds' in of ? of.waveIds : of.participantIds
   if (ids.length === 0) return []
@@ -35,7 +36,7 @@ export async function listCompletedResponses(
   const column = byWave ? 'response.wave_id' : 'response.participant_id'
   const instrumentIds = byWave ? of.instrumentIds : undefined
   // Answers are the widest column and cost a JSON parse each: a caller that needs only scores skips them.
-  const withAnswers = !(byWave && of.withoutAnswers)
+  const withAnswers = !of.withoutAnswers
   // Two statements, not one join: joined, each response's answers (the widest column) came once per
   // scale score, three times for the CBI.
   const [rows, scores] = await Promise.all([
@@ -49,15 +50,17 @@ export async function listCompletedResponses(
       .where('response.status', '=', 'complete')
       .$if(!byWave, (q) => q.orderBy('response.participant_id').orderBy('response.id'))
       .execute(),
-    db
-      .selectFrom('scale_score')
-      .innerJoin('response', 'response.id', 'scale_score.response_id')
-      .select(['scale_score.response_id', 'scale_score.scale_id', 'scale_score.score', 'scale_score.band_index', 'scale_score.prorated'])
-      .where(column, 'in', ids)
-      .$if(instrumentIds !== undefined, (q) => q.where('response.instrument_id', 'in', instrumentIds!))
-      .where('response.status', '=', 'complete')
-      .$if(!byWave, (q) => q.orderBy('scale_score.response_id').orderBy('scale_score.scale_id'))
-      .execute(),
+    of.withoutScores
+      ? []
+      : db
+          .selectFrom('scale_score')
+          .innerJoin('response', 'response.id', 'scale_score.response_id')
+          .select(['scale_score.response_id', 'scale_score.scale_id', 'scale_score.score', 'scale_score.band_index', 'scale_score.prorated'])
+          .where(column, 'in', ids)
+          .$if(instrumentIds !== undefined, (q) => q.where('response.instrument_id', 'in', instrumentIds!))
+          .where('response.status', '=', 'complete')
+          .$if(!byWave, (q) => q.orderBy('scale_score.response_id').orderBy('scale_score.scale_id'))
+          .execute(),
   ])
   const byResponse = new Map<string, ScoredResponse>()
   const list = rows.map((r) => {
