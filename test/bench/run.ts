@@ -92,7 +92,13 @@ function cpuMs(pid: number): number {
 
 type Load = { perSecond: number; p50: number; p99: number; errors: number; non2xx: number; cpuPerSave: number }
 
-/** 50 connections for `seconds`, each connection its own participant. */
+/**
+ * 50 connections for `seconds`, the requests rotating over the 50 participants. Not one participant
+ * per connection: autocannon resets a request's context each time its (one-request) sequence
+ * restarts, so `own.participant` is set afresh on every request (a probe that indexed the 50 tokens
+ * without the modulo got 404s after the first 50 requests). Two connections may so save for the same
+ * participant at once, as a participant with two tabs would.
+ */
 async function load(pid: number, url: string, pathFor: (n: number) => string, body: (i: number) => string, seconds: number): Promise<Load> {
   let connections = 0
   let sent = 0
