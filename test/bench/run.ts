@@ -13,6 +13,13 @@
  *   memory (RSS) /usr/bin/time reports. Then how each figure grows from size to size.
  * - The participant page's first-visit weight against React + SurveyJS alone.
  *
+ * What each time includes, so that like is compared with like: our import, report, own report and
+ * export are timed inside their process, after start-up (node, tsx, migrations: about a second,
+ * left out). The SQLite read is timed the same way, inside its process. R is timed inside R, from
+ * the script's first line: R's start-up is left out as ours is, and its read.csv of wide.csv is
+ * included. `sqlite3 .import` and `sqlite3 -csv` are timed as whole processes, start-up included
+ * (a few milliseconds). Peak memory is always the whole process's (node + tsx alone is ~150 MiB).
+ *
  * Options: `--quick` (or BENCH_QUICK=1): one round, 1k and 10k, shorter load. BENCH_ROUNDS,
  * BENCH_SIZES (comma-separated), BENCH_SAVE_SECONDS override. Numbers only; nothing here fails.
  */
@@ -85,7 +92,13 @@ function cpuMs(pid: number): number {
 
 type Load = { perSecond: number; p50: number; p99: number; errors: number; non2xx: number; cpuPerSave: number }
 
-/** 50 connections for `seconds`, each connection its own participant. */
+/**
+ * 50 connections for `seconds`, the requests rotating over the 50 participants. Not one participant
+ * per connection: autocannon resets a request's context each time its (one-request) sequence
+ * restarts, so `own.participant` is set afresh on every request (a probe that indexed the 50 tokens
+ * without the modulo got 404s after the first 50 requests). Two connections may so save for the same
+ * participant at once, as a participant with two tabs would.
+ */
 async function load(pid: number, url: string, pathFor: (n: number) => string, body: (i: number) => string, seconds: number): Promise<Load> {
   let connections = 0
   let sent = 0
@@ -274,6 +287,7 @@ async function cohortSize(n: number, pairs: string[], haveR: boolean): Promise<v
 
   console.log(`\n${n.toLocaleString('en')} participants × 4 instruments × 2 waves (${lines.toLocaleString('en')} CSV lines); medians of ${rounds} interleaved round${rounds === 1 ? '' : 's'}:`)
   report(n, { name: 'import (streamed) / sqlite3 .import', ours: importOurs, floor: importFloor, unit: 'ms', target: '≤ 5', ok: (x) => x <= 5 })
+  console.log('  (in-process times, start-up excluded, for ours, the SQLite read and R; sqlite3 as a whole process)')
   report(n, { name: 'cohort report / reading its rows from SQLite', ours: reportOurs, floor: readFloor, unit: 'ms', target: '≤ 1.5', ok: (x) => x <= 1.5 })
   if (haveR) report(n, { name: 'cohort report / Rscript (read.csv + tests)', ours: reportOurs, floor: rTimes, unit: 'ms', target: '< 1', ok: (x) => x < 1 })
   else console.log('  (Rscript is not installed: the comparison with R is left out)')

@@ -170,6 +170,11 @@ export async function listFlags(db: Kysely<Database>, responseId: string): Promi
 }
 
 /** Remove every answer, score and flag of a participant (withdrawal with deletion). */
+/** Delete one response; its scores, flags and answer history go with it (foreign keys cascade). */
+export async function deleteResponse(db: Kysely<Database>, id: string): Promise<void> {
+  await db.deleteFrom('response').where('id', '=', id).execute()
+}
+
 export async function deleteResponsesOfParticipant(db: Kysely<Database>, participantId: string): Promise<number> {
   const result = await db.deleteFrom('response').where('participant_id', '=', participantId).executeTakeFirst()
   return Number(result.numDeletedRows)

@@ -399,9 +399,10 @@ async function loadContext(deps: Deps, cohort: Cohort, study: Study, exportedAt:
 
 /**
  * Every participant of the cohort in code order (P2 before P10), each with their completed responses.
- * The participant list itself (codes and statuses) is read whole; responses a page at a time.
+ * The participant list itself (codes and statuses) is read whole; responses a page at a time, without
+ * their answers or without their scores where the file needs only the other (`read`).
  */
-async function* participantRecords(deps: Deps, context: ExportContext): AsyncGenerator<ParticipantRecord> {
+async function* participantRecords(deps: Deps, context: ExportContext, read: { withoutAnswers?: boolean; withoutScores?: boolean } = {}): AsyncGenerator<ParticipantRecord> {
   const [participants, attendance] = await Promise.all([listParticipants(deps.db, context.cohort.id), countAttendance(deps.db, context.cohort.id)])
   // Enrolment, pre, post, follow-up; within each, the instruments in the order they were asked.
   const slotIndex = (r: ExportResponse) => slotOrder.indexOf(r.waveKind ?? 'enrolment')
@@ -412,7 +413,7 @@ async function* participantRecords(deps: Deps, context: ExportContext): AsyncGen
   for (let start = 0; start < participants.length; start += pageSize) {
     const page = participants.slice(start, start + pageSize)
     const byParticipant = new Map<string, ExportResponse[]>()
-    const responses = await listCompletedResponses(deps.db, { participantIds: page.map((p) => p.id) })
+    const responses = await listCompletedResponses(deps.db, { participantIds: page.map((p) => p.id), ...read })
     for (const r of responses) {
       const list = byParticipant.get(r.participantId)
       if (list) list.push(r)
@@ -434,21 +435,33 @@ async function* participantRecords(deps: Deps, context: ExportContext): AsyncGen
 
 // ---- The files -----------------------------------------------------------------------------------
 
+/** An instrument's answer keys in the form's order, each "other" text after its question, and as a set. */
+type FormKeys = { keys: string[]; known: Set<string> }
+
 /** The keys of an answer set in the form's order, each "other" text after its question, then any others. */
-function answerKeys(instrument: Instrument | undefined, answers: Record<string, unknown>): string[] {
+function answerKeys(form: FormKeys, answers: Record<string, unknown>): string[] {
+  const present = form.keys.filter((k) => k in answers)
+  for (const k of Object.keys(answers)) if (!form.known.has(k)) present.push(k)
+  return present
+}
+
+function formKeysOf(instrument: Instrument | undefined): FormKeys {
   const keys: string[] = []
   for (const q of instrument?.questions ?? []) keys.push(q.name, `${q.name}-Comment`)
-  const known = new Set(keys)
-  return [...keys, ...Object.keys(answers).filter((k) => !known.has(k))].filter((k) => k in answers)
+  return { keys, known: new Set(keys) }
 }
 
 async function* answersLong(deps: Deps, context: ExportContext): AsyncGenerator<string> {
   yield csvRows([['participant', 'wave', 'instrument', 'item', 'value']])
-  for await (const record of participantRecords(deps, context)) {
+  // Each instrument version's keys worked out once, not once per response.
+  const formKeys = new Map<Instrument | undefined, FormKeys>()
+  for await (const record of participantRecords(deps, context, { withoutScores: true })) {
     const rows: string[][] = []
     for (const response of record.responses) {
       const instrument = deps.instruments.get(response.instrumentId, response.instrumentVersion)
-      for (const key of answerKeys(instrument, response.answers)) {
+      let form = formKeys.get(instrument)
+      if (!form) formKeys.set(instrument, (form = formKeysOf(instrument)))
+      for (const key of answerKeys(form, response.answers)) {
         const value = formatAnswer(response.answers[key])
         if (value !== undefined) rows.push([record.participant.code, response.waveKind ?? 'enrolment', response.instrumentId, key, value])
       }
@@ -459,7 +472,7 @@ async function* answersLong(deps: Deps, context: ExportContext): AsyncGenerator<
 
 async function* scoresLong(deps: Deps, context: ExportContext): AsyncGenerator<string> {
   yield csvRows([['participant', 'wave', 'instrument', 'version', 'scale', 'score', 'band', 'prorated']])
-  for await (const record of participantRecords(deps, context)) {
+  for await (const record of participantRecords(deps, context, { withoutAnswers: true })) {
     const rows: string[][] = []
     for (const response of record.responses) {
       if (response.waveKind === null) continue

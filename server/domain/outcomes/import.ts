@@ -19,7 +19,7 @@ import { restoreCell } from '../csv'
 import type { Kysely } from 'kysely'
 import { insertAudit } from '../../db/repositories/audit'
 import { insertParticipants, listParticipants, type Participant } from '../../db/repositories/participants'
-import { findResponse, insertScoredResponses, type NewScoredResponse } from '../../db/repositories/responses'
+import { deleteResponse, findResponse, insertScoredResponses, type NewScoredResponse } from '../../db/repositories/responses'
 import { appendWaveInstruments, findCohort, listWaves, upsertWave } from '../../db/repositories/studies'
 import type { Database, WaveKind } from '../../db/schema'
 import { ApiError, fieldProblems } from '../errors'
@@ -90,6 +90,18 @@ type Form = {
   /** The answers after `completeSchema`, once checked, and their scores. */
   answers?: Record<string, unknown>
   score?: ResponseScore
+  /**
+   * open: lines may still come; closed: the file moved on to another form, to be checked; pending:
+   * checked and answered, to be written; written: stored (only `lines`, `order` and `counted` kept);
+   * done: checked, nothing to write (empty, or a problem).
+   */
+  phase: 'open' | 'closed' | 'pending' | 'written' | 'done'
+  /** Its line came back after it was written: its stored answers are read back before it is checked again. */
+  reopened?: boolean
+  /** The problems its check found, taken back if it is reopened (it is checked again whole). */
+  problems?: ImportProblem[]
+  /** What it added to the summary, taken back if it is reopened. */
+  counted?: { answers: number; safetyFlags: number; empty: boolean }
 }
 
 /**
@@ -106,6 +118,12 @@ class ProblemList {
       this.total++
     }
     if (this.items.length > 10 * 1024) this.items = sortProblems(this.items).slice(0, maxImportProblems)
+  }
+  /** Take back problems pushed earlier (a form checked again). */
+  remove(problems: ImportProblem[]): void {
+    const gone = new Set(problems)
+    this.items = this.items.filter((p) => !gone.has(p))
+    this.total -= problems.length
   }
 }
 
@@ -213,15 +231,16 @@ function breaksIn(fields: string[]): number {
 const restore = (value: string) => (value.charCodeAt(0) === 39 ? restoreCell(value) : value)
 
 /**
- * Read the file's data lines as they arrive, giving each to `onRow`, and collect the problems that
- * stop a line (or the file) from being read. Returns how many data lines there were.
+ * Read the file's data lines as they arrive, giving each to `onRow` (and, after each chunk of the
+ * file, awaiting `afterChunk`, where the forms read so far are written), and collect the problems
+ * that stop a line (or the file) from being read. Returns how many data lines there were.
  *
  * csv-parse's stream API, fed chunk by chunk. Records are taken as arrays from its 'data' event,
  * which it emits while parsing, so `parser.info.lines` is then the line the record ends on: an
  * `on_record` callback or `columns` would build a context or an object per line, two thirds of the
  * parse time on a large file.
  */
-async function readRows(source: ImportSource, problems: ProblemList, onRow: (row: Row) => void): Promise<number> {
+async function readRows(source: ImportSource, problems: ProblemList, onRow: (row: Row) => void, afterChunk: () => Promise<void>): Promise<number> {
   const text = normalisedText(source)
   const headerAt = () => text.blankLinesBefore() + 1
   const parser: Parser = parse({
@@ -269,6 +288,7 @@ async function readRows(source: ImportSource, problems: ProblemList, onRow: (row
     for await (const chunk of text.chunks()) {
       if (stopped) break
       if (!parser.write(chunk)) await new Promise((resolve) => parser.once('drain', resolve))
+      await afterChunk()
     }
     parser.end()
     await ended
@@ -393,41 +413,70 @@ function checkRow(instrumentOf: (id: string) => Instrument | undefined, row: Row
   return { line: row.line, code: row.participant, slot: slot!, instrument, item, raw: row.value, value }
 }
 
-/** Add a line to its form (made on the form's first line), refusing an item given twice. */
-function addToForm(forms: Map<string, Form>, cell: Cell, itemCount: number, problems: ProblemList): void {
-  const key = `${cell.code}\u0000${cell.slot}\u0000${cell.instrument.id}`
-  let form = forms.get(key)
-  if (!form) {
-    form = { code: cell.code, slot: cell.slot, instrument: cell.instrument, firstLine: cell.line, lines: new Int32Array(itemCount), values: [], raws: [], order: [] }
-    forms.set(key, form)
+/**
+ * A written form, kept as little as a returning line needs: its first line, and where its items'
+ * lines are in the `LinePool` (one object per form, no arrays: a large file has a hundred thousand forms).
+ */
+type WrittenForm = { phase: 'written'; firstLine: number; at: number; count: number; counted: NonNullable<Form['counted']> }
+
+/** The item lines of written forms, end to end in one growing buffer. */
+class LinePool {
+  private data = new Int32Array(1 << 16)
+  private size = 0
+  keep(lines: Int32Array): number {
+    if (this.size + lines.length > this.data.length) {
+      const bigger = new Int32Array(Math.max(this.data.length * 2, this.size + lines.length))
+      bigger.set(this.data.subarray(0, this.size))
+      this.data = bigger
+    }
+    this.data.set(lines, this.size)
+    this.size += lines.length
+    return this.size - lines.length
   }
+  lines(at: number, count: number): Int32Array {
+    return this.data.slice(at, at + count)
+  }
+}
+
+const formKey = (code: string, slot: Slot, instrumentId: string) => `${code}\u0000${slot}\u0000${instrumentId}`
+
+/** Add a line to its form (made on the form's first line), refusing an item given twice. Returns the form, and whether it is new. */
+function addToForm(forms: Map<string, Form | WrittenForm>, pool: LinePool, cell: Cell, itemCount: number, problems: ProblemList): { form: Form; created: boolean } {
+  const key = formKey(cell.code, cell.slot, cell.instrument.id)
+  const entry = forms.get(key)
+  const created = !entry
+  let form: Form
+  if (!entry || !('code' in entry)) {
+    const lines = entry ? pool.lines(entry.at, entry.count) : new Int32Array(itemCount)
+    form = { code: cell.code, slot: cell.slot, instrument: cell.instrument, firstLine: entry?.firstLine ?? cell.line, lines, values: [], raws: [], order: [], phase: entry ? 'written' : 'open', counted: entry?.counted }
+    forms.set(key, form)
+  } else form = entry
   const i = cell.item.index
   const earlier = form.lines[i]!
   if (earlier !== 0) {
     problems.push(problemAt(cell.line, 'item', `"${cell.item.name}" of ${cell.code}, ${cell.slot}, ${cell.instrument.id} is given twice: on lines ${earlier} and ${cell.line}`))
-    return
+    return { form, created }
   }
   form.lines[i] = cell.line
   form.values[i] = cell.value
   form.raws[i] = cell.raw
   form.order.push(i)
+  return { form, created }
 }
 
 /**
  * Validate a form exactly as a browser submit is validated. A problem with an item points at that
  * item's line; a problem with the form as a whole (a required question left out) at its first line.
  */
-function checkForm(form: Form, items: Map<string, ItemSlot>, problems: ProblemList): void {
+function checkForm(form: Form, items: Map<string, ItemSlot>): ImportProblem[] {
+  const problems: ImportProblem[] = []
   const names = [...items.keys()]
   const answers: Record<string, unknown> = {}
   for (const i of form.order) if (form.values[i] !== undefined) answers[names[i]!] = form.values[i]
   const result = form.instrument.completeSchema.safeParse(answers)
   if (result.success) {
     form.answers = result.data
-    // The file's values are checked: they are not needed again, only the answers.
-    form.values = []
-    form.raws = []
-    return
+    return problems
   }
   for (const issue of result.error.issues) {
     const name = issue.path[0]
@@ -439,6 +488,7 @@ function checkForm(form: Form, items: Map<string, ItemSlot>, problems: ProblemLi
       }
     }
   }
+  return problems
 }
 
 // ---- Checks against the cohort as stored ----------------------------------------------------------
@@ -447,20 +497,23 @@ function slotText(slot: Slot): string {
   return slot === 'enrolment' ? 'at enrolment' : `in the ${slot} wave`
 }
 
-/** Codes are matched exactly; a code differing from another only in case is almost surely a typo. */
-function checkCodes(forms: Iterable<Form>, stored: Participant[], problems: ProblemList): void {
+/**
+ * Codes are matched exactly; a code differing from another only in case is almost surely a typo.
+ * Returns a check to run on each form as it is first read (each code is checked at its first form).
+ */
+function codeChecker(stored: Participant[], problems: ProblemList): (form: Form) => void {
   const byLower = new Map<string, { code: string; where: string }>()
   for (const p of stored) byLower.set(p.code.toLowerCase(), { code: p.code, where: 'the cohort' })
   const storedOf = new Map(stored.map((p) => [p.code, p]))
   const seen = new Set<string>()
-  for (const form of forms) {
-    if (seen.has(form.code)) continue
+  return (form) => {
+    if (seen.has(form.code)) return
     seen.add(form.code)
     const exact = storedOf.get(form.code)
     if (exact?.status === 'withdrawn') {
       problems.push(problemAt(form.firstLine, 'participant', `${form.code} has withdrawn from the study: nothing more is stored for them`))
     }
-    if (exact) continue
+    if (exact) return
     const other = byLower.get(form.code.toLowerCase())
     if (other) {
       problems.push(problemAt(form.firstLine, 'participant', `"${form.code}" differs from "${other.code}" (${other.where}) only in upper and lower case: use one spelling`))
@@ -496,19 +549,10 @@ function reject(problems: ProblemList): never {
   throw new ApiError('validation_failed', message, listed)
 }
 
-/** First appearances, in file order. */
-function distinct<T, K>(items: T[], key: (item: T) => K): T[] {
-  const seen = new Set<K>()
-  const result: T[] = []
-  for (const item of items) {
-    if (seen.has(key(item))) continue
-    seen.add(key(item))
-    result.push(item)
-  }
-  return result
-}
-
 // ---- The use-case ---------------------------------------------------------------------------------
+
+/** Forms written per batch of statements (a few hundred rows per INSERT). */
+const writeBatch = 500
 
 /**
  * Import a long CSV of earlier answers into a cohort, all or nothing. Participants and waves the
@@ -516,6 +560,12 @@ function distinct<T, K>(items: T[], key: (item: T) => K): T[] {
  * the import, so no link ever opens them. Participants already in the cohort (matched by code) keep
  * their link and status. A form whose items are all empty is counted but not stored: in a long file
  * it is a form that was never returned. With `dryRun`, everything is checked and nothing written.
+ *
+ * The file is read as it arrives, inside one transaction: a form is checked, scored and written (a
+ * few hundred per statement) as soon as the file moves on to another form, and only its line
+ * numbers are kept, so memory does not grow with the answers (issue 16). A form whose lines come
+ * back later in the file is read back, taken out and checked again whole. Any problem stops the
+ * writing, the rest of the file is still checked, and the transaction is rolled back.
  *
  * Throws `ApiError('validation_failed', …, problems)` listing up to 100 `{ line, column, message }`.
  *
@@ -527,91 +577,160 @@ export async function importCohortCsv(deps: Deps, input: { cohortId: string; csv
   if (!(await findCohort(deps.db, input.cohortId))) throw new ApiError('not_found', `There is no cohort "${input.cohortId}".`)
   const dryRun = input.dryRun === true
 
-  // The file is read once, as it arrives: each line is checked and added to its form at once, so
-  // neither the text nor one object per line is ever held whole.
   const problems = new ProblemList()
   const itemCache = new Map<Instrument, Map<string, ItemSlot>>()
   const items = (i: Instrument) => itemCache.get(i) ?? itemCache.set(i, itemsOf(i)).get(i)!
   // The latest version of each instrument named in the file, looked up once per id, not once per line.
   const instrumentCache = new Map<string, Instrument | undefined>()
   const instrumentOf = (id: string) => (instrumentCache.has(id) ? instrumentCache.get(id) : instrumentCache.set(id, deps.instruments.get(id)).get(id))
-  const forms = new Map<string, Form>()
-  const rows = await readRows(input.csv, problems, (row) => {
-    const cell = checkRow(instrumentOf, row, items, problems)
-    if (cell) addToForm(forms, cell, items(cell.instrument).size, problems)
-  })
-  if (rows === 0) reject(problems)
-  const answered: Form[] = []
-  let emptyForms = 0
-  let answers = 0
-  let safetyFlags = 0
-  for (const form of forms.values()) {
-    checkForm(form, items(form.instrument), problems)
-    if (!form.answers) continue
-    const given = Object.keys(form.answers).length
-    if (given === 0) {
-      emptyForms++
-      continue
-    }
-    answered.push(form)
-    answers += given
-    if (form.instrument.kind === 'questionnaire') {
-      form.score = scoreResponse(form.instrument, form.answers)
-      safetyFlags += form.score.flags.filter((f) => f.severity === 'safety').length
-    }
-  }
 
   // Checks against what is stored, and the writes, in one transaction: a participant submitting at
   // their link cannot slip in between the check and the import (SQLite runs a transaction alone).
   return deps.db.transaction().execute(async (trx) => {
     const stored = await listParticipants(trx, input.cohortId)
     const participantOf = new Map(stored.map((p) => [p.code, p]))
+    const storedCodes = new Set(participantOf.keys())
     const waves = await listWaves(trx, input.cohortId)
     const waveOf = new Map(waves.map((w) => [w.kind, w]))
-
-    checkCodes(forms.values(), stored, problems)
-    // Only participants already in the cohort can have anything stored.
-    await checkStoredResponses(trx, answered.filter((f) => participantOf.has(f.code)), participantOf, new Map(waves.map((w) => [w.kind, w.id])), problems)
-    if (problems.total > 0) reject(problems)
-
-    const codes = distinct([...forms.values()], (f) => f.code).map((f) => f.code)
-    const newCodes = codes.filter((code) => !participantOf.has(code))
-    const kinds = distinct([...forms.values()], (f) => f.slot)
-      .map((f) => f.slot)
-      .filter((s): s is WaveKind => s !== 'enrolment')
-    const newKinds = kinds.filter((k) => !waveOf.has(k))
-    const summary: ImportSummary = {
-      cohortId: input.cohortId,
-      rows,
-      participants: { existing: codes.length - newCodes.length, created: newCodes.length },
-      waves: { existing: kinds.length - newKinds.length, created: newKinds.length },
-      responses: answered.length,
-      answers,
-      emptyForms,
-      safetyFlags,
-      dryRun,
-    }
-    if (dryRun) return summary
-
+    const checkCode = codeChecker(stored, problems)
     const now = deps.now()
     const at = now.toISOString()
-    // Their answers are in: they are active. They have no link, so they never see a page.
-    for (const p of await insertParticipants(trx, input.cohortId, { codes: newCodes, source: 'import', status: 'active' }, now)) participantOf.set(p.code, p)
 
+    const forms = new Map<string, Form | WrittenForm>()
+    const pool = new LinePool()
+    /** Codes, and each wave's instruments, in the order of their first line. */
+    const codes: string[] = []
+    const codeSeen = new Set<string>()
+    const instrumentsOf = new Map<WaveKind, string[]>()
     const waveIdOf = new Map<WaveKind, string>()
-    for (const kind of kinds) {
-      const instruments = distinct(
-        [...forms.values()].filter((f) => f.slot === kind),
-        (f) => f.instrument.id,
-      ).map((f) => f.instrument.id)
-      const existing = waveOf.get(kind)
-      if (existing) {
-        await appendWaveInstruments(trx, existing.id, instruments)
-        waveIdOf.set(kind, existing.id)
-      } else {
-        // Open and closed at the same instant: an imported wave is never open to anyone.
-        const created = await upsertWave(trx, { cohortId: input.cohortId, kind, opensAt: at, closesAt: at, instruments, source: 'import' })
-        waveIdOf.set(kind, created.id)
+    const listedOn = new Map<WaveKind, number>()
+    let current: Form | undefined
+    let closed: Form[] = []
+    let pending: Form[] = []
+    const totals = { responses: 0, answers: 0, emptyForms: 0, safetyFlags: 0 }
+
+    const onRow = (row: Row) => {
+      const cell = checkRow(instrumentOf, row, items, problems)
+      if (!cell) return
+      const { form, created } = addToForm(forms, pool, cell, items(cell.instrument).size, problems)
+      if (created) {
+        checkCode(form)
+        if (!codeSeen.has(form.code)) {
+          codeSeen.add(form.code)
+          codes.push(form.code)
+        }
+        if (form.slot !== 'enrolment') {
+          const list = instrumentsOf.get(form.slot) ?? instrumentsOf.set(form.slot, []).get(form.slot)!
+          if (!list.includes(form.instrument.id)) list.push(form.instrument.id)
+        }
+      } else if (form.phase !== 'open') reopen(form)
+      if (form !== current) {
+        if (current?.phase === 'open') {
+          current.phase = 'closed'
+          closed.push(current)
+        }
+        current = form
+      }
+    }
+
+    /** A form's line came back after the file had moved on: take back what it counted, and check it again when it closes. */
+    const reopen = (form: Form) => {
+      if (form.counted) {
+        totals.answers -= form.counted.answers
+        totals.safetyFlags -= form.counted.safetyFlags
+        if (form.counted.empty) totals.emptyForms--
+        else totals.responses--
+        form.counted = undefined
+      }
+      if (form.problems) problems.remove(form.problems)
+      form.problems = undefined
+      if (form.phase === 'written') form.reopened = true
+      form.phase = 'open'
+      form.answers = undefined
+      form.score = undefined
+    }
+
+    /** Check and score the closed forms; write them in batches while the file has no problem. */
+    const afterChunk = async (final = false) => {
+      const toCheck = closed
+      closed = []
+      for (const form of toCheck) {
+        if (form.phase !== 'closed') continue
+        if (form.reopened) await readBack(trx, form, items(form.instrument), participantOf, waveIdOf)
+        form.problems = checkForm(form, items(form.instrument))
+        if (form.problems.length > 0) problems.push(...form.problems)
+        else form.problems = undefined
+        if (!form.answers) {
+          form.phase = 'done'
+          continue
+        }
+        const given = Object.keys(form.answers).length
+        if (given === 0) {
+          form.phase = 'done'
+          form.counted = { answers: 0, safetyFlags: 0, empty: true }
+          totals.emptyForms++
+          continue
+        }
+        if (form.instrument.kind === 'questionnaire') form.score = scoreResponse(form.instrument, form.answers)
+        const flags = form.score?.flags.filter((f) => f.severity === 'safety').length ?? 0
+        form.counted = { answers: given, safetyFlags: flags, empty: false }
+        totals.responses++
+        totals.answers += given
+        totals.safetyFlags += flags
+        form.phase = 'pending'
+        pending.push(form)
+      }
+      if (pending.length >= writeBatch || final) await write()
+    }
+
+    const write = async () => {
+      // A form reopened and checked again is listed twice: once is enough.
+      const batch = [...new Set(pending)].filter((f) => f.phase === 'pending')
+      pending = []
+      if (batch.length === 0) return
+      // Only participants already in the cohort can have anything stored.
+      await checkStoredResponses(
+        trx,
+        batch.filter((f) => storedCodes.has(f.code)),
+        participantOf,
+        new Map(waves.map((w) => [w.kind, w.id])),
+        problems,
+      )
+      if (dryRun || problems.total > 0) {
+        // Nothing is written; the checked answers are kept in case the form's lines come back.
+        for (const form of batch) form.phase = 'done'
+        return
+      }
+      await ensureParticipants(batch.map((f) => f.code))
+      await ensureWaves()
+      await insertScoredResponses(trx, batch.map(toStore), now)
+      // Written: only what a returning line needs (its items' lines, and the form's first line) is kept.
+      for (const form of batch) {
+        forms.set(formKey(form.code, form.slot, form.instrument.id), { phase: 'written', firstLine: form.firstLine, at: pool.keep(form.lines), count: form.lines.length, counted: form.counted! })
+      }
+    }
+
+    // Their answers are in: they are active. They have no link, so they never see a page.
+    const ensureParticipants = async (list: string[]) => {
+      const missing = [...new Set(list)].filter((code) => !participantOf.has(code))
+      if (missing.length === 0) return
+      for (const p of await insertParticipants(trx, input.cohortId, { codes: missing, source: 'import', status: 'active' }, now)) participantOf.set(p.code, p)
+    }
+
+    /** Each wave of the file, with its instruments in the order of their first line, created or added to. */
+    const ensureWaves = async () => {
+      for (const [kind, instruments] of instrumentsOf) {
+        if ((listedOn.get(kind) ?? 0) === instruments.length) continue
+        const existing = waveOf.get(kind)
+        if (existing) {
+          await appendWaveInstruments(trx, existing.id, instruments)
+          waveIdOf.set(kind, existing.id)
+        } else if (!waveIdOf.has(kind)) {
+          // Open and closed at the same instant: an imported wave is never open to anyone.
+          const created = await upsertWave(trx, { cohortId: input.cohortId, kind, opensAt: at, closesAt: at, instruments, source: 'import' })
+          waveIdOf.set(kind, created.id)
+        } else await appendWaveInstruments(trx, waveIdOf.get(kind)!, instruments)
+        listedOn.set(kind, instruments.length)
       }
     }
 
@@ -630,17 +749,62 @@ export async function importCohortCsv(deps: Deps, input: { cohortId: string; csv
       },
       score: form.score,
     })
-    // In batches of a few hundred rows per statement: new responses have no scores to replace.
-    const batch = 500
-    for (let i = 0; i < answered.length; i += batch) await insertScoredResponses(trx, answered.slice(i, i + batch).map(toStore), now)
+
+    const rows = await readRows(input.csv, problems, onRow, () => afterChunk())
+    if (current?.phase === 'open') {
+      current.phase = 'closed'
+      closed.push(current)
+    }
+    await afterChunk(true)
+    if (rows === 0 || problems.total > 0) reject(problems)
+
+    const newCodes = codes.filter((code) => !storedCodes.has(code))
+    const kinds = [...instrumentsOf.keys()]
+    const newKinds = kinds.filter((k) => !waveOf.has(k))
+    const summary: ImportSummary = {
+      cohortId: input.cohortId,
+      rows,
+      participants: { existing: codes.length - newCodes.length, created: newCodes.length },
+      waves: { existing: kinds.length - newKinds.length, created: newKinds.length },
+      ...totals,
+      dryRun,
+    }
+    if (dryRun) return summary
+    // Participants and waves whose forms were all empty are still created, as the file names them.
+    await ensureParticipants(codes)
+    await ensureWaves()
 
     // Counts only: the answers themselves never go into the audit log.
-    const { rows: lines, participants, waves: waveCounts, responses, emptyForms: empty } = summary
+    const { rows: lines, participants, waves: waveCounts, responses, answers, emptyForms, safetyFlags } = summary
     await insertAudit(
       trx,
-      { actor, action: 'import.csv', entity: 'cohort', entityId: input.cohortId, details: { rows: lines, participants, waves: waveCounts, responses, answers, emptyForms: empty, safetyFlags } },
+      { actor, action: 'import.csv', entity: 'cohort', entityId: input.cohortId, details: { rows: lines, participants, waves: waveCounts, responses, answers, emptyForms, safetyFlags } },
       now,
     )
     return summary
   })
+}
+
+/**
+ * A written form whose lines came back: its stored answers are put back as its values (their raw
+ * text as the file would write them), and the stored response taken out, to be checked and written
+ * again whole.
+ */
+async function readBack(db: Kysely<Database>, form: Form, items: Map<string, ItemSlot>, participantOf: Map<string, Participant>, waveIdOf: Map<WaveKind, string>): Promise<void> {
+  form.reopened = false
+  const participant = participantOf.get(form.code)
+  const waveId = form.slot === 'enrolment' ? null : waveIdOf.get(form.slot)
+  if (!participant || waveId === undefined) return
+  const stored = await findResponse(db, participant.id, waveId, form.instrument.id)
+  if (!stored) return
+  const storedOrder: number[] = []
+  for (const [name, value] of Object.entries(stored.answers)) {
+    const i = items.get(name)?.index
+    if (i === undefined) continue
+    form.values[i] = value
+    form.raws[i] = Array.isArray(value) ? value.join(';') : String(value)
+    storedOrder.push(i)
+  }
+  form.order = [...storedOrder, ...form.order]
+  await deleteResponse(db, stored.id)
 }

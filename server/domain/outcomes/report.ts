@@ -9,8 +9,7 @@
 import { mean, sampleStandardDeviation } from 'simple-statistics'
 import { ApiError } from '../errors'
 import { countAttendance, listCompletedResponses, listConsentedParticipantIds, type ScoredResponse } from '../../db/repositories/report-data'
-import { findParticipant, listParticipants } from '../../db/repositories/participants'
-import { listFlagsOfParticipant } from '../../db/repositories/responses'
+import { listParticipants } from '../../db/repositories/participants'
 import { findCohort, findStudy, listCohorts, listWaves, type Cohort, type Study, type Wave } from '../../db/repositories/studies'
 import type { WaveKind } from '../../db/schema'
 import {
@@ -186,20 +185,20 @@ export const SMALL_SAMPLE = 10
 export const SMALL_SAMPLE_RCI = 30
 
 /** The instruments asked at both waves, in the order of the first. */
-function sharedInstruments(from: Wave, to: Wave): string[] {
+export function sharedInstruments(from: Wave, to: Wave): string[] {
   return from.instruments.filter((id) => to.instruments.includes(id))
 }
 
-type StoredScaleScore = ScoredResponse['scores'][number]
+export type StoredScaleScore = ScoredResponse['scores'][number]
 /** The responses to one instrument at one wave: in the order read, and by participant place. */
-type FormResponses = { list: ScoredResponse[]; byParticipant: (ScoredResponse | undefined)[] }
+export type FormResponses = { list: ScoredResponse[]; byParticipant: (ScoredResponse | undefined)[] }
 
 /**
  * Group the responses by wave and instrument in one pass. Each form's `list` is in participant order
  * (the report's, P2 before P10: the row order of wide.csv, which R reads), whatever order the rows
  * came in, so Cronbach's α sums its rows in the same order every time.
  */
-function groupByForm(responses: ScoredResponse[], place: Map<string, number>, participantCount: number, slotOf: (r: ScoredResponse) => string | null = (r) => r.waveId): Map<string | null, Map<string, FormResponses>> {
+export function groupByForm(responses: ScoredResponse[], place: Map<string, number>, participantCount: number, slotOf: (r: ScoredResponse) => string | null = (r) => r.waveId): Map<string | null, Map<string, FormResponses>> {
   const forms = new Map<string | null, Map<string, FormResponses>>()
   for (const r of responses) {
     const i = place.get(r.participantId)
@@ -218,13 +217,118 @@ function groupByForm(responses: ScoredResponse[], place: Map<string, number>, pa
 }
 
 /** Each participant's stored score of one scale in one form, by their place. */
-function scoresOfScale(form: FormResponses | undefined, scale: string, participantCount: number): (StoredScaleScore | undefined)[] {
+export function scoresOfScale(form: FormResponses | undefined, scale: string, participantCount: number): (StoredScaleScore | undefined)[] {
   const scores = new Array<StoredScaleScore | undefined>(participantCount)
   if (!form) return scores
   form.byParticipant.forEach((r, i) => {
     scores[i] = r?.scores.find((s) => s.scale === scale)
   })
   return scores
+}
+
+/** The complete pairs of one scale (both scores present), in participant order. */
+export function completePairs(preOf: (StoredScaleScore | undefined)[], postOf: (StoredScaleScore | undefined)[]): { place: number; pre: number; post: number }[] {
+  const pairs: { place: number; pre: number; post: number }[] = []
+  for (let i = 0; i < preOf.length; i++) {
+    const pre = preOf[i]?.score ?? null
+    const post = postOf[i]?.score ?? null
+    if (pre !== null && post !== null) pairs.push({ place: i, pre, post })
+  }
+  return pairs
+}
+
+/** The responses (in participant order) of the participants in `pairs`. */
+export function pairedResponses(responses: ScoredResponse[], pairs: { place: number }[], place: Map<string, number>, participantCount: number): ScoredResponse[] {
+  const isPaired = new Uint8Array(participantCount)
+  for (const x of pairs) isPaired[x.place] = 1
+  return responses.filter((r) => isPaired[place.get(r.participantId)!] === 1)
+}
+
+/**
+ * What a scale's reliable change index rests on, after Jacobson & Truax (1991): the instrument's
+ * published SD and reliability where it gives them, else the sample's pre SD and Cronbach's α at the
+ * first wave, and the report says which. Both sample figures come from the same people, the complete
+ * pairs: α from every first-wave answer but the SD from the paired ones mixed two samples.
+ *
+ * `pairedPre` are the complete pairs' first-wave scores and `pairedFromResponses` their first-wave
+ * responses, both in participant order (α sums its rows in that order); neither is looked at when the
+ * instrument gives both figures. Returns the basis, or null with the reason (`unavailable`), and a
+ * warning when it rests on the sample.
+ */
+export function reliableChangeBasis(
+  spec: ScaleSpec,
+  pairedPre: number[],
+  pairedFromResponses: () => ScoredResponse[],
+  fromKind: WaveKind,
+): { rci: ScaleReport['rci']; unavailable: string | null; warning: string | null } {
+  const psy = spec.psychometrics
+  const sd = psy.sd?.value ?? (pairedPre.length > 1 ? sampleStandardDeviation(pairedPre) : null)
+  const pairedAlpha = psy.reliability ? null : alphaOf(spec, pairedFromResponses(), {}, 'rci')
+  const reliabilityValue = psy.reliability?.value ?? pairedAlpha?.alpha ?? null
+  if (sd === null || sd === 0) return { rci: null, unavailable: 'no SD: the instrument gives none and fewer than 2 paired pre scores vary', warning: null }
+  if (spec.items.length < 2 && !psy.reliability) return { rci: null, unavailable: "no reliability: the instrument gives none, and Cronbach's α needs at least 2 items", warning: null }
+  if (reliabilityValue === null || reliabilityValue <= 0 || reliabilityValue >= 1) {
+    return {
+      rci: null,
+      unavailable: `no usable reliability: the instrument gives none and Cronbach's α of the paired participants at ${fromKind} ${reliabilityValue === null ? 'cannot be computed' : `is ${reliabilityValue.toFixed(3)}, not between 0 and 1`}`,
+      warning: null,
+    }
+  }
+  const n = pairedPre.length
+  const warning =
+    !psy.sd || !psy.reliability
+      ? `the reliable-change threshold rests on this sample's ${[!psy.sd && 'SD', !psy.reliability && "Cronbach's α"].filter(Boolean).join(' and ')} from ${n} paired participants${n < SMALL_SAMPLE_RCI ? `; with fewer than ${SMALL_SAMPLE_RCI} they are imprecise, so the threshold (and who counts as reliably changed) may be far off` : ''}`
+      : null
+  const sDiff = Math.sqrt(2) * sd * Math.sqrt(1 - reliabilityValue)
+  return {
+    rci: {
+      sd,
+      sdSource: psy.sd ? 'instrument' : 'sample pre SD',
+      reliability: reliabilityValue,
+      reliabilitySource: psy.reliability ? `instrument (${psy.reliability.kind}; ${psy.reliability.source})` : `sample Cronbach's α at ${fromKind}`,
+      sDiff,
+      reliableChangePoints: 1.96 * sDiff,
+    },
+    unavailable: null,
+    warning,
+  }
+}
+
+/** Whether a scale's reliable change can be computed without the cohort: the instrument gives its SD and reliability. */
+export const rciNeedsSample = (spec: ScaleSpec): boolean => !spec.psychometrics.sd || !spec.psychometrics.reliability
+
+/**
+ * One participant's row for one scale: scores, change, RCI and classification (Jacobson & Truax),
+ * bands. Undefined when they have neither score.
+ */
+export function participantScale(
+  instrumentId: string,
+  spec: ScaleSpec,
+  preScore: StoredScaleScore | undefined,
+  postScore: StoredScaleScore | undefined,
+  rci: ScaleReport['rci'],
+  cutoff: ScaleReport['cutoff'],
+): ParticipantScale | undefined {
+  if (!preScore && !postScore) return undefined
+  const a = preScore?.score ?? null
+  const b = postScore?.score ?? null
+  const change = a !== null && b !== null ? b - a : null
+  const index = change !== null && rci ? reliableChangeIndex(a!, b!, { sd: rci.sd, reliability: rci.reliability }) : null
+  const classification = index !== null ? classifyChange({ pre: a!, post: b!, rci: index, cutoff: cutoff?.value ?? null, direction: spec.direction }) : null
+  const band = (i: number | null | undefined) => (i === null || i === undefined ? null : plainText(spec.bands[i]!.label))
+  return {
+    instrument: instrumentId,
+    scale: spec.id,
+    pre: a,
+    post: b,
+    change,
+    rci: index,
+    classification,
+    bandPre: band(preScore?.bandIndex),
+    bandPost: band(postScore?.bandIndex),
+    proratedPre: preScore?.prorated ?? false,
+    proratedPost: postScore?.prorated ?? false,
+  }
 }
 
 export async function cohortReport(deps: Deps, cohortId: string, waves: { from: WaveKind; to: WaveKind }): Promise<CohortReport> {
@@ -331,12 +435,7 @@ async function reportOver(deps: Deps, study: Study, cohorts: Cohort[], scope: { 
       // Each participant's stored score of this scale at each wave, by their place: one pass.
       const preOf = scoresOfScale(fromForm, spec.id, participants.length)
       const postOf = scoresOfScale(toForm, spec.id, participants.length)
-      const pairs: { participantId: string; place: number; pre: number; post: number }[] = []
-      for (let i = 0; i < participants.length; i++) {
-        const pre = preOf[i]?.score ?? null
-        const post = postOf[i]?.score ?? null
-        if (pre !== null && post !== null) pairs.push({ participantId: participants[i]!.id, place: i, pre, post })
-      }
+      const pairs = completePairs(preOf, postOf)
       const pre = pairs.map((x) => x.pre)
       const post = pairs.map((x) => x.post)
       const diffs = pairs.map((x) => x.post - x.pre)
@@ -360,36 +459,11 @@ async function reportOver(deps: Deps, study: Study, cohorts: Cohort[], scope: { 
         to: alphaOf(spec, toResponses, unavailable, 'reliability.to'),
       }
 
-      // Jacobson–Truax: the instrument's published SD and reliability where it gives them, else the
-      // sample's pre SD and Cronbach's α at the first wave, and the report says which. Both sample
-      // figures come from the same people, the complete pairs: α from every first-wave answer but
-      // the SD from the paired ones mixed two samples.
+      const basis = reliableChangeBasis(spec, pre, () => pairedResponses(fromResponses, pairs, place, participants.length), from.kind)
+      const rci = basis.rci
+      if (basis.unavailable) unavailable.rci = basis.unavailable
+      if (basis.warning) warnings.rci = basis.warning
       const psy = spec.psychometrics
-      let rci: ScaleReport['rci'] = null
-      const sd = psy.sd?.value ?? (pre.length > 1 ? sampleStandardDeviation(pre) : null)
-      const isPaired = new Uint8Array(participants.length)
-      for (const x of pairs) isPaired[x.place] = 1
-      const pairedAlpha = psy.reliability ? null : alphaOf(spec, fromResponses.filter((r) => isPaired[place.get(r.participantId)!] === 1), {}, 'rci')
-      const reliabilityValue = psy.reliability?.value ?? pairedAlpha?.alpha ?? null
-      if (sd === null || sd === 0) unavailable.rci = 'no SD: the instrument gives none and fewer than 2 paired pre scores vary'
-      else if (spec.items.length < 2 && !psy.reliability) {
-        unavailable.rci = "no reliability: the instrument gives none, and Cronbach's α needs at least 2 items"
-      } else if (reliabilityValue === null || reliabilityValue <= 0 || reliabilityValue >= 1) {
-        unavailable.rci = `no usable reliability: the instrument gives none and Cronbach's α of the paired participants at ${from.kind} ${reliabilityValue === null ? 'cannot be computed' : `is ${reliabilityValue.toFixed(3)}, not between 0 and 1`}`
-      } else {
-        if (!psy.sd || !psy.reliability) {
-          warnings.rci = `the reliable-change threshold rests on this sample's ${[!psy.sd && 'SD', !psy.reliability && "Cronbach's α"].filter(Boolean).join(' and ')} from ${pairs.length} paired participants${pairs.length < SMALL_SAMPLE_RCI ? `; with fewer than ${SMALL_SAMPLE_RCI} they are imprecise, so the threshold (and who counts as reliably changed) may be far off` : ''}`
-        }
-        const sDiff = Math.sqrt(2) * sd * Math.sqrt(1 - reliabilityValue)
-        rci = {
-          sd,
-          sdSource: psy.sd ? 'instrument' : 'sample pre SD',
-          reliability: reliabilityValue,
-          reliabilitySource: psy.reliability ? `instrument (${psy.reliability.kind}; ${psy.reliability.source})` : `sample Cronbach's α at ${from.kind}`,
-          sDiff,
-          reliableChangePoints: 1.96 * sDiff,
-        }
-      }
       const cutoff = jacobsonTruaxCutoff({ direction: spec.direction, clinical: psy.clinical, normative: psy.normative })
       if (!cutoff) unavailable.cutoff = 'the instrument gives no clinical or normative mean and SD'
       // Norms the instrument file marks unconfirmed are flagged wherever they are used.
@@ -402,30 +476,11 @@ async function reportOver(deps: Deps, study: Study, cohorts: Cohort[], scope: { 
       if (unconfirmed.length > 0) warnings.norms = `unconfirmed norms (not checked against a primary source) are used for reliable change or the cut-off: ${unconfirmed.join('; ')}`
 
       const counts: Record<ChangeClass, number | null> = emptyCounts()
-      const band = (index: number | null | undefined) => (index === null || index === undefined ? null : plainText(spec.bands[index]!.label))
       for (let i = 0; i < participants.length; i++) {
-        const preScore = preOf[i]
-        const postScore = postOf[i]
-        if (!preScore && !postScore) continue
-        const a = preScore?.score ?? null
-        const b = postScore?.score ?? null
-        const change = a !== null && b !== null ? b - a : null
-        const index = change !== null && rci ? reliableChangeIndex(a!, b!, { sd: rci.sd, reliability: rci.reliability }) : null
-        const classification = index !== null ? classifyChange({ pre: a!, post: b!, rci: index, cutoff: cutoff?.value ?? null, direction: spec.direction }) : null
-        if (classification) counts[classification]!++
-        perParticipant[i]!.push({
-          instrument: instrumentId,
-          scale: spec.id,
-          pre: a,
-          post: b,
-          change,
-          rci: index,
-          classification,
-          bandPre: band(preScore?.bandIndex),
-          bandPost: band(postScore?.bandIndex),
-          proratedPre: preScore?.prorated ?? false,
-          proratedPost: postScore?.prorated ?? false,
-        })
+        const row = participantScale(instrumentId, spec, preOf[i], postOf[i], rci, cutoff)
+        if (!row) continue
+        if (row.classification) counts[row.classification]!++
+        perParticipant[i]!.push(row)
       }
 
       // Not assessable is not zero: without an RCI nobody can be classified, without a cut-off nobody recovered.
@@ -641,53 +696,6 @@ export function aggregateReport(report: CohortReport, minCellSize: number): Omit
           ? { ...s.unavailable, reliableChange: `counts from 1 to ${minCellSize - 1} are ${reason}; another count is hidden where it would reveal one of them` }
           : s.unavailable,
       }
-    }),
-  }
-}
-
-export type ParticipantReport = {
-  participant: { id: string; code: string; status: string; cohortId: string }
-  waves: { kind: WaveKind; scores: { instrument: string; scale: string; label: string; score: number | null; band: string | null }[] }[]
-  /** Change from the first wave to each later wave, with RCI and classification as in the cohort report. */
-  changes: { from: WaveKind; to: WaveKind; scales: ParticipantScale[] }[]
-  flags: { wave: WaveKind | null; instrument: string; flag: string; label: string; item: string; value: number; severity: string }[]
-}
-
-/** One participant across all waves: scores, bands, change, reliable change and flags. */
-export async function participantReport(deps: Deps, participantId: string): Promise<ParticipantReport> {
-  const participant = await findParticipant(deps.db, participantId)
-  if (!participant) throw new ApiError('not_found', 'No such participant.')
-  const waves = await listWaves(deps.db, participant.cohortId)
-  const responses = await listCompletedResponses(deps.db, { participantIds: [participantId] })
-  const kindOf = new Map(waves.map((w) => [w.id, w.kind]))
-  const labelOf = (instrumentId: string, scaleId: string) => {
-    const spec = deps.instruments.questionnaire(instrumentId)?.scoring.scales.find((s) => s.id === scaleId)
-    return spec ? { label: plainText(spec.label), bands: spec.bands } : { label: scaleId, bands: [] }
-  }
-  const changes: ParticipantReport['changes'] = []
-  const [first, ...later] = waves
-  for (const wave of first ? later : []) {
-    const report = await cohortReport(deps, participant.cohortId, { from: first!.kind, to: wave.kind })
-    const row = report.participants.find((p) => p.code === participant.code)
-    changes.push({ from: first!.kind, to: wave.kind, scales: row?.scales.filter((s) => s.change !== null) ?? [] })
-  }
-  return {
-    participant: { id: participant.id, code: participant.code, status: participant.status, cohortId: participant.cohortId },
-    waves: waves.map((w) => ({
-      kind: w.kind,
-      scores: responses
-        .filter((r) => r.waveId === w.id)
-        .flatMap((r) =>
-          r.scores.map((s) => {
-            const { label, bands } = labelOf(r.instrumentId, s.scale)
-            return { instrument: r.instrumentId, scale: s.scale, label, score: s.score, band: s.bandIndex === null || !bands[s.bandIndex] ? null : plainText(bands[s.bandIndex]!.label) }
-          }),
-        ),
-    })),
-    changes,
-    flags: (await listFlagsOfParticipant(deps.db, participantId)).map((f) => {
-      const spec = deps.instruments.questionnaire(f.instrument)?.scoring.flags.find((x) => x.id === f.flag)
-      return { ...f, label: spec ? plainText(spec.label) : f.flag, wave: f.waveId ? (kindOf.get(f.waveId) ?? null) : null }
     }),
   }
 }

@@ -6,30 +6,29 @@
  */
 import type { ParticipantFeedback } from '../../contracts/participant'
 import type { Participant } from '../../db/repositories/participants'
+import { listCompletedResponses } from '../../db/repositories/report-data'
 import { listFlagsOfParticipant } from '../../db/repositories/responses'
 import { listWaves } from '../../db/repositories/studies'
 import type { Deps } from '../deps'
-import { cohortReport } from '../outcomes/report'
+import { ownChange } from '../outcomes/own-report'
 
 export async function participantFeedback(deps: Deps, participant: Participant, supportContact: string | null): Promise<ParticipantFeedback | null> {
   const waves = await listWaves(deps.db, participant.cohortId)
   const pre = waves.find((w) => w.kind === 'pre')
   const post = waves.find((w) => w.kind === 'post')
   if (!pre || !post) return null
-  const report = await cohortReport(deps, participant.cohortId, { from: 'pre', to: 'post' })
-  const mine = report.participants.find((p) => p.code === participant.code)
+  // Their own rows, not the cohort's report: the same figures (see ownChange), in milliseconds.
+  const mine = await ownChange(deps, participant, await listCompletedResponses(deps.db, { participantIds: [participant.id] }), pre, post)
   // Only once every post questionnaire is done: a half-finished set would be misleading.
-  const postDone = post.instruments.every((id) => mine?.scales.some((s) => s.instrument === id && s.post !== null))
-  if (!mine || !postDone) return null
+  const postDone = post.instruments.every((id) => mine.some((s) => s.row.instrument === id && s.row.post !== null))
+  if (mine.length === 0 || !postDone) return null
 
   const scales: ParticipantFeedback['scales'] = []
-  for (const s of mine.scales) {
+  for (const { row: s, scale: spec, rci } of mine) {
     if (s.pre === null || s.post === null) continue
-    const spec = report.scales.find((r) => r.instrument === s.instrument && r.scale === s.scale)
-    if (!spec) continue
     const worseSign = spec.direction === 'higher-is-worse' ? 1 : -1
     // Reliable change where it can be computed; otherwise any difference beyond 10% of the range.
-    const threshold = spec.rci?.reliableChangePoints ?? (spec.range.max - spec.range.min) / 10
+    const threshold = rci?.reliableChangePoints ?? (spec.range.max - spec.range.min) / 10
     const delta = (s.post - s.pre) * worseSign
     scales.push({
       instrument: s.instrument,

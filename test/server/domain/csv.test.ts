@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { parse } from 'csv-parse/sync'
+import { stringify as csvStringify } from 'csv-stringify/sync'
 import { neutraliseCell, restoreCell, stringifyCsv } from '../../../server/domain/csv'
 import { exportFiles } from '../../../server/domain/outcomes/exports'
 import { importCohortCsv } from '../../../server/domain/outcomes/import'
@@ -37,6 +38,21 @@ describe('neutraliseCell and restoreCell', () => {
 
   it('is applied to every string cell by stringifyCsv, numbers untouched', () => {
     expect(stringifyCsv([['=1', -3, '-3', 'x']])).toBe("'=1,-3,-3,x\n")
+  })
+
+  it('writes the same bytes as csv-stringify whether a row takes the plain path or not', () => {
+    const rows: unknown[][] = [
+      ['P1', 'pre', 'phq-9', 'phq9_1', '3'],
+      ['', '', ''],
+      [''],
+      [],
+      ['a,b', 'say "hi"', 'two\nlines', 'cr\rhere', 'نرس', "'tis", 'a=b', '-3', '=1', "''=x"],
+      ['P2', 4, true, null, undefined, 'x'],
+      ['P3', 'enrolment', 'demographics', 'sex-Comment', ' spaced '],
+    ]
+    const reference = csvStringify(rows, { cast: { string: (value) => neutraliseCell(value) } })
+    expect(stringifyCsv(rows)).toBe(reference)
+    for (const row of rows) expect(stringifyCsv([row]), JSON.stringify(row)).toBe(csvStringify([row], { cast: { string: (value) => neutraliseCell(value) } }))
   })
 })
 

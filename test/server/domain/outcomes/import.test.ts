@@ -6,7 +6,7 @@
 import { describe, it, expect, vi } from 'vitest'
 import { sql } from 'kysely'
 import { ApiError } from '../../../../server/domain/errors'
-import { importCohortCsv, type ImportProblem } from '../../../../server/domain/outcomes/import'
+import { importCohortCsv, type ImportProblem, type ImportSource } from '../../../../server/domain/outcomes/import'
 import { checkInstrument, InstrumentRegistry, type Instrument } from '../../../../server/domain/instruments/registry'
 import { addParticipants, createCohort, createStudy, setWave } from '../../../../server/domain/staff/setup'
 import { shippedInstruments, testDeps } from '../../../helpers/app'
@@ -72,7 +72,7 @@ async function tableCounts(db: Deps['db']): Promise<Record<string, number>> {
 }
 
 /** Run an import that must fail with validation_failed; returns the error. */
-async function importError(deps: Deps, cohortId: string, csv: string, dryRun = false): Promise<ApiError & { details: ImportProblem[] }> {
+async function importError(deps: Deps, cohortId: string, csv: ImportSource, dryRun = false): Promise<ApiError & { details: ImportProblem[] }> {
   const error = await importCohortCsv(deps, { cohortId, csv, dryRun }, 'test').then(
     () => undefined,
     (e: unknown) => e,
@@ -333,6 +333,51 @@ describe('importing a valid file', () => {
     // PHQ-9 8 and GAD-7 14 for everyone.
     const totals = await db.selectFrom('scale_score').select('score').distinct().orderBy('score').execute()
     expect(totals).toEqual([{ score: 8 }, { score: 14 }])
+  })
+})
+
+describe('a file read as it arrives', () => {
+  it('writes forms while reading, and reads back a written form whose lines come again later', async () => {
+    const { deps, db, cohortId } = await fixture()
+    // P1's PHQ-9 at pre is split: items 1–5 first, then 600 other participants' forms (more than one
+    // batch of writes, in a chunk of their own), then items 6–9. The form is written in the first batch,
+    // read back when its lines return, and stored once, whole. Total 2+2+1+1+0+1+2+1+0 = 10.
+    const p1 = itemLines('P1', 'pre', 'phq-9', 'phq9_', [2, 2, 1, 1, 0, 1, 2, 1, 0])
+    const others: string[] = []
+    for (let p = 2; p <= 601; p++) others.push(...itemLines(`P${p}`, 'pre', 'gad-7', 'gad7_', [1, 1, 1, 1, 1, 1, 1]))
+    async function* chunks() {
+      yield csvOf(p1.slice(0, 5))
+      yield `${others.join('\n')}\n`
+      yield `${p1.slice(5).join('\n')}\n`
+    }
+    const summary = await importCohortCsv(deps, { cohortId, csv: chunks() }, 'test')
+    expect(summary).toMatchObject({ rows: 9 + 600 * 7, participants: { existing: 0, created: 601 }, responses: 601, answers: 9 + 600 * 7, emptyForms: 0 })
+    const p1Responses = await db
+      .selectFrom('response')
+      .innerJoin('participant', 'participant.id', 'response.participant_id')
+      .innerJoin('scale_score', 'scale_score.response_id', 'response.id')
+      .select(['response.answers', 'scale_score.score'])
+      .where('participant.code', '=', 'P1')
+      .execute()
+    expect(p1Responses).toHaveLength(1)
+    expect(p1Responses[0]!.score).toBe(10)
+    expect(Object.keys(JSON.parse(p1Responses[0]!.answers) as object)).toHaveLength(9)
+    expect(await db.selectFrom('response').select('id').execute()).toHaveLength(601)
+  })
+
+  it('reports a form split across the file once, with an item given twice across the split', async () => {
+    const { deps, db, cohortId } = await fixture()
+    const before = await tableCounts(db)
+    const others: string[] = []
+    for (let p = 2; p <= 601; p++) others.push(...itemLines(`P${p}`, 'pre', 'gad-7', 'gad7_', [1, 1, 1, 1, 1, 1, 1]))
+    async function* chunks() {
+      yield csvOf(itemLines('P1', 'pre', 'phq-9', 'phq9_', [2, 2, 1, 1, 0, 1, 2, 1, 0]))
+      yield `${others.join('\n')}\n`
+      yield 'P1,pre,phq-9,phq9_3,0\n'
+    }
+    const error = await importError(deps, cohortId, chunks())
+    expect(error.details).toEqual([{ line: 4211, column: 'item', message: '"phq9_3" of P1, pre, phq-9 is given twice: on lines 4 and 4211' }])
+    expect(await tableCounts(db)).toEqual(before)
   })
 })
 
