@@ -21,7 +21,6 @@ import { insertAudit } from '../../db/repositories/audit'
 import type { WaveKind } from '../../db/schema'
 import type { ChangeClass } from '../../stats'
 import type { Deps } from '../deps'
-import { enrolmentInstruments } from '../participation/journey'
 
 /** A mean, SD or quantile as released: rounded, or null with the reason in `withheld`. */
 export type ReleasedSummary = { mean: number | null; sd: number | null; median: number | null; q1: number | null; q3: number | null }
@@ -211,7 +210,7 @@ async function buildRelease(deps: Deps, study: Study, cohort: Cohort, policy: Di
   // Table 1: the researcher's table, then each figure released under the policy.
   const table = await cohortTable1(deps, cohort.id)
   const members = new Set(participants.map((p) => p.id))
-  const answers = (await listEnrolmentAnswers(deps.db, cohort.id, enrolmentInstruments[0]!)).filter((a) => members.has(a.participantId))
+  const answers = (await listEnrolmentAnswers(deps.db, cohort.id, study.demographicsInstrument)).filter((a) => members.has(a.participantId))
   const answeredBy = (variable: string, numeric: boolean) =>
     answers.filter((a) => (numeric ? typeof a.answers[variable] === 'number' : ![undefined, null, ''].includes(a.answers[variable] as never))).map((a) => a.participantId)
   const table1Key = (variable: string, ids: string[]): string | null => {

@@ -8,9 +8,9 @@ import { max, mean, min, sampleStandardDeviation } from 'simple-statistics'
 import { ApiError } from '../errors'
 import { listParticipants } from '../../db/repositories/participants'
 import { listEnrolmentAnswers } from '../../db/repositories/responses'
-import { findCohort } from '../../db/repositories/studies'
+import { findCohort, findStudy } from '../../db/repositories/studies'
 import type { Deps } from '../deps'
-import { enrolmentInstruments } from '../participation/journey'
+import { studyDemographicsForm } from '../instruments/study-forms'
 import { plainText } from '../instruments/text'
 import { suppressBreakdown, suppressCount } from './suppression'
 import type { LocalizedText } from '../instruments/schema'
@@ -55,8 +55,8 @@ function choiceLabels(element: SurveyElement): { value: string; label: string }[
 export async function cohortTable1(deps: Deps, cohortId: string, options: { minCellSize?: number } = {}): Promise<Table1> {
   const cohort = await findCohort(deps.db, cohortId)
   if (!cohort) throw new ApiError('not_found', 'No such cohort.')
-  const instrument = deps.instruments.get(enrolmentInstruments[0]!)
-  if (!instrument) throw new Error('the demographics form is not loaded')
+  // The study's own demographics form, as asked now: choices the study added are counted by their labels.
+  const instrument = await studyDemographicsForm(deps, deps.db, (await findStudy(deps.db, cohort.studyId))!)
   const members = new Set((await listParticipants(deps.db, cohortId)).map((p) => p.id))
   const answers = (await listEnrolmentAnswers(deps.db, cohortId, instrument.id)).filter((a) => members.has(a.participantId)).map((a) => a.answers)
 
