@@ -8,6 +8,7 @@ import { call, useResource } from '../request'
 import type { Table1 } from '../../../server/domain/outcomes/table1'
 import type { CohortDetail } from '../types'
 import { LoadError, Loading } from '../ui'
+import { OtherAnswers } from './OtherAnswers'
 
 const one = (v: number | null) => (v === null ? '–' : v.toFixed(1))
 
@@ -69,6 +70,7 @@ export function Table1Tab({ cohort }: { cohort: CohortDetail }) {
           ])}
         </tbody>
       </table>
+      <OtherAnswers cohortId={cohort.id} />
     </section>
   )
 }
