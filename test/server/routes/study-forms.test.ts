@@ -172,10 +172,11 @@ describe('adding a choice to the study\'s demographics form', () => {
 
 describe('"Other" answers', () => {
   it('are tabulated for researchers, text by text, and never reach program leads or a released snapshot', async () => {
-    const f = await fixture(12)
+    const f = await fixture(16)
     const others = ['Nurse anaesthetist', '  nurse   anaesthetist ', 'General physician', 'Midwife from Bam']
+    expect((await f.researcher('POST', `/api/studies/${f.study.id}/demographics-form/questions/role/choices`, { labels: resident })).status).toBe(201)
     for (const [i, p] of f.people.entries()) {
-      const answers = i < others.length ? { role: 'other', 'role-Comment': others[i], age: 30 + i } : { role: 'nurse', age: 30 + i }
+      const answers = i < others.length ? { role: 'other', 'role-Comment': others[i], age: 30 + i } : { role: i < 12 ? 'psychiatric_resident' : 'nurse', age: 30 + i }
       expect((await answerDemographics(f.app, p.token, answers)).status).toBe(200)
     }
     const res = await f.researcher('GET', `/api/cohorts/${f.cohort.id}/table1/other-answers`)
@@ -195,7 +196,9 @@ describe('"Other" answers', () => {
     await expectError(await f.lead('GET', `/api/cohorts/${f.cohort.id}/table1/other-answers`), 403, 'forbidden')
     // A released snapshot carries Table 1's counts, never the texts.
     const release = await previewRelease(f.deps, f.cohort.id)
-    expect(release.content.table1.categorical.find((c: { variable: string }) => c.variable === 'role')).toBeDefined()
+    // The study's own choice goes through the same disclosure control: 8 rounded to 10, the 4 "Other" withheld.
+    const roles = release.content.table1.categorical.find((c) => c.variable === 'role')!
+    expect(roles.levels.filter((l) => ['psychiatric_resident', 'other'].includes(l.value)).map((l) => [l.label, l.n])).toEqual([['Psychiatric resident', 10], ['Other', null]])
     const json = JSON.stringify(release)
     for (const text of ['anaesthetist', 'Midwife', 'General physician']) expect(json).not.toContain(text)
   })
