@@ -155,6 +155,20 @@ describe('adding a choice to the study\'s demographics form', () => {
     expect(again.details.value).toBe('psychiatric_resident')
   })
 
+  it('keeps every choice when two researchers add at once: one version each, the later holding both', async () => {
+    const f = await fixture(0)
+    const url = `/api/studies/${f.study.id}/demographics-form/questions/role/choices`
+    const [a, b, same] = await Promise.all([
+      f.researcher('POST', url, { labels: resident }),
+      f.researcher('POST', url, { labels: { en: 'General physician', fa: 'پزشک عمومی' } }),
+      f.researcher('POST', url, { labels: resident }),
+    ])
+    expect([a.status, b.status, same.status].sort()).toEqual([201, 201, 409])
+    const rows = await f.db.selectFrom('study_form').select(['seq', 'additions']).orderBy('seq').execute()
+    expect(rows.map((r) => Number(r.seq))).toEqual([1, 2])
+    expect(JSON.parse(rows[1]!.additions).map((x: { value: string }) => x.value).sort()).toEqual(['general_physician', 'psychiatric_resident'])
+  })
+
   it('lets a study choose only a loaded demographics form, and not once answers exist', async () => {
     const f = await fixture(1)
     const url = `/api/studies/${f.study.id}/demographics-form`
