@@ -51,7 +51,8 @@ export function StudyFormSettings({ studyId }: { studyId: string }) {
           void choose.run()
         }}
       >
-        <Field label={t('staff.forms.form')} hint={data.locked ? t('staff.forms.locked', { n: data.locked.responses }) : t('staff.forms.version', { version: data.demographics.version })}>
+        {/* The version is isolated (U+2066 … U+2069) so that it reads left to right inside Persian text. */}
+        <Field label={t('staff.forms.form')} hint={data.locked ? t('staff.forms.locked', { n: data.locked.responses }) : t('staff.forms.version', { version: `\u2066${data.demographics.version}\u2069` })}>
           {(props) => (
             <select {...props} value={chosen ?? data.demographics.id} disabled={data.locked !== null} onChange={(e) => setChosen(e.target.value)}>
               {data.available.map((f) => (

@@ -11,7 +11,8 @@ import { describe, expect, it } from 'vitest'
 import { grantRole } from '../../server/db/repositories/staff'
 import { createStaffUser } from '../../server/domain/staff/auth'
 import { addParticipants, createCohort, createStudy } from '../../server/domain/staff/setup'
-import { screenshot } from './helpers/browser'
+import { join } from 'node:path'
+import { screenshot, screenshotDir } from './helpers/browser'
 import { type TestServer, useServerAndBrowser } from './helpers/server'
 import { signIn, staffPassword } from './helpers/staff'
 
@@ -50,6 +51,15 @@ describe("a study's own demographics choices", () => {
     await forms.getByRole('button', { name: 'Add choice' }).click()
     await forms.getByText(/already has a choice stored as "nurse"/).waitFor()
     await screenshot(page, 'forms-02-existing-choice-refused')
+    // The same panel in Persian (the staff app's language), the added choice marked.
+    await page.getByTestId('staff-language').selectOption('fa')
+    await page.locator('html[lang="fa"]').waitFor()
+    // The app renders anew in the other language: the question is chosen again.
+    await forms.getByLabel('پرسش').selectOption('role')
+    await forms.getByText('افزوده‌شده در این مطالعه').waitFor()
+    await forms.screenshot({ path: join(screenshotDir, 'forms-02b-panel-fa.png') })
+    await page.getByTestId('staff-language').selectOption('en')
+    await page.locator('html[lang="en"]').waitFor()
 
     // The participant, on the study's Persian page, sees and picks the new choice.
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true, locale: 'en-US' })
