@@ -24,6 +24,7 @@ import { accountRoutes } from './routes/accounts'
 import { correctionRoutes } from './routes/corrections'
 import { safetyRoutes } from './routes/safety'
 import { messagingRoutes } from './routes/messaging'
+import { studyFormRoutes } from './routes/study-forms'
 import { clientInfo, type ClientEnv } from './http/client-info'
 import { requestLog } from './http/request-log'
 import { createLogger, type Logger } from './logger'
@@ -69,6 +70,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
     .route('/', correctionRoutes(deps))
     .route('/', safetyRoutes(deps))
     .route('/', messagingRoutes(deps))
+    .route('/', studyFormRoutes(deps))
 
   const logger = options.logger ?? createLogger()
   const app = new Hono<ClientEnv>()

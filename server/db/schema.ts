@@ -27,6 +27,24 @@ export interface StudyTable {
   time_zone: Generated<string>
   /** JSON array of "instrument/scale" keys: the study's primary outcomes, not adjusted for multiplicity. */
   primary_outcomes: Generated<string>
+  /** The demographics form asked at enrolment (migration 0135); null: the shipped "demographics". */
+  demographics_instrument: string | null
+}
+
+/** A study-specific version of a loaded form: choices a researcher added to its choice lists (migration 0135). */
+export interface StudyFormTable {
+  instrument_id: string
+  /** `<base version>+study.<study tag>.<seq>`: unique across studies, never reused. */
+  version: string
+  study_id: string
+  /** 1, 2 … : the study's versions of this form, in order. */
+  seq: number
+  base_version: string
+  /** JSON array of every choice added so far: `{ question, value, text: { en, fa? } }`. */
+  additions: string
+  /** "staff:<id>". */
+  created_by: string
+  created_at: string
 }
 
 export interface CohortTable {
@@ -533,6 +551,7 @@ export interface MessageDeliveryTable {
 
 export interface Database {
   study: StudyTable
+  study_form: StudyFormTable
   cohort: CohortTable
   group_session: GroupSessionTable
   attendance: AttendanceTable

@@ -9,6 +9,7 @@ import type { Table1 } from '../../../server/domain/outcomes/table1'
 import type { CohortDetail } from '../types'
 import { LoadError, Loading } from '../ui'
 import { Table1Table } from '../Table1Table'
+import { OtherAnswers } from './OtherAnswers'
 
 const one = (v: number | null) => (v === null ? '–' : v.toFixed(1))
 
@@ -21,11 +22,15 @@ export function Table1Tab({ cohort }: { cohort: CohortDetail }) {
     const url = api.cohorts[':id'].table1.$url({ param: { id: cohort.id }, query: { format } })
     return url.pathname + url.search
   }
-  return <Table1View data={table.data} download={download} />
+  return (
+    <Table1View data={table.data} download={download}>
+      <OtherAnswers cohortId={cohort.id} />
+    </Table1View>
+  )
 }
 
-/** A live Table 1 (a cohort's, or the whole study's) with its CSV and Markdown downloads. */
-export function Table1View({ data, download }: { data: Table1; download: (format: 'csv' | 'md') => string }) {
+/** A live Table 1 (a cohort's, or the whole study's) with its CSV and Markdown downloads; `children` follow the table. */
+export function Table1View({ data, download, children }: { data: Table1; download: (format: 'csv' | 'md') => string; children?: React.ReactNode }) {
   const suppressed = data.suppression ? t('staff.table1.suppressed', { n: data.suppression.minCellSize }) : '–'
   return (
     <section className="panel" aria-labelledby="table1-heading">
@@ -54,6 +59,7 @@ export function Table1View({ data, download }: { data: Table1; download: (format
           })),
         }}
       />
+      {children}
     </section>
   )
 }

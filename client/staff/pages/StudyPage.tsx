@@ -13,6 +13,7 @@ import { roles as allRoles, type Role, type StudyDetail, type StudyStaffRow } fr
 import { Breadcrumbs, LoadError, Loading, RoleBadges, roleLabel, usePageTitle } from '../ui'
 import { ActionsHeader, DataTable } from '../../components/DataTable'
 import { DisclosurePolicySettings } from '../DisclosurePolicySettings'
+import { StudyFormSettings } from '../StudyFormSettings'
 
 export function StudyPage({ id }: { id: string }) {
   const study = useResource(() => call(api.studies[':id'].$get({ param: { id } })), [id])
@@ -95,6 +96,7 @@ export function StudyPage({ id }: { id: string }) {
       )}
       {researcher && <StudySettings study={data} onSaved={study.reload} />}
       {researcher && <DisclosurePolicySettings studyId={id} />}
+      {researcher && <StudyFormSettings studyId={id} />}
       {researcher && <StudyStaff studyId={id} />}
     </>
   )

@@ -16,6 +16,8 @@ export type Study = {
   timeZone: string
   /** "instrument/scale" keys of the primary outcomes; the report adjusts only the others. */
   primaryOutcomes: string[]
+  /** The demographics form asked at enrolment: its instrument id (migration 0135; "demographics" unless the study chose another). */
+  demographicsInstrument: string
 }
 
 function toStudy(r: Selectable<Database['study']>): Study {
@@ -30,6 +32,7 @@ function toStudy(r: Selectable<Database['study']>): Study {
     language: r.language,
     timeZone: r.time_zone,
     primaryOutcomes: JSON.parse(r.primary_outcomes) as string[],
+    demographicsInstrument: r.demographics_instrument ?? 'demographics',
   }
 }
 export type Cohort = { id: string; studyId: string; name: string; leader: string | null; coLeaders: string[]; createdAt: string }

@@ -205,11 +205,25 @@ export function mergeTranslations(instruments: RawFile[], translations: RawFile[
   return { files, problems }
 }
 
-function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map(Number)
-  const pb = b.split('.').map(Number)
-  for (let i = 0; i < 3; i++) if (pa[i] !== pb[i]) return pa[i]! - pb[i]!
-  return 0
+/**
+ * Order two versions: `1.0.0` < `1.1.0`, and a study's own versions of a form after the file they were
+ * made from, in the order they were made (`1.0.0` < `1.0.0+study.<tag>.1` < `1.0.0+study.<tag>.2`).
+ *
+ * @example
+ * ['1.0.0+study.ab12cd34ef56.2', '1.1.0', '1.0.0'].sort(compareVersions) // ['1.0.0', '1.0.0+study.ab12cd34ef56.2', '1.1.0']
+ */
+export function compareVersions(a: string, b: string): number {
+  const [coreA = '', buildA = ''] = a.split('+')
+  const [coreB = '', buildB = ''] = b.split('+')
+  const pa = coreA.split('.').map(Number)
+  const pb = coreB.split('.').map(Number)
+  for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0)
+  if (buildA === buildB) return 0
+  if (buildA === '') return -1
+  if (buildB === '') return 1
+  const seqA = Number(buildA.split('.').at(-1))
+  const seqB = Number(buildB.split('.').at(-1))
+  return seqA !== seqB && Number.isFinite(seqA) && Number.isFinite(seqB) ? seqA - seqB : buildA.localeCompare(buildB)
 }
 
 function latestOfEach<T extends { id: string; version: string }>(items: T[]): T[] {
@@ -224,6 +238,8 @@ function latestOfEach<T extends { id: string; version: string }>(items: T[]): T[
 /** All loaded instruments, by id and version. */
 export class InstrumentRegistry {
   readonly #byKey = new Map<string, Instrument>()
+  /** Study-specific versions of forms (study-forms.ts), found by their exact version only. */
+  readonly #studyForms = new Map<string, Instrument>()
   readonly #guidesByKey = new Map<string, InterviewGuide>()
 
   constructor(instruments: Instrument[], guides: InterviewGuide[] = []) {
@@ -259,10 +275,23 @@ export class InstrumentRegistry {
     return latestOfEach([...this.#guidesByKey.values()])
   }
 
-  /** A specific version, or the latest when no version is given. */
+  /**
+   * A specific version, or the latest loaded file when no version is given. A study's own version of a
+   * form is found by its exact version once registered (`registerStudyForm`), never as "the latest".
+   */
   get(id: string, version?: string): Instrument | undefined {
-    if (version) return this.#byKey.get(`${id}@${version}`)
+    if (version) return this.#byKey.get(`${id}@${version}`) ?? this.#studyForms.get(`${id}@${version}`)
     return this.list().find((i) => i.id === id)
+  }
+
+  /**
+   * Keep a study's own version of a form (built by study-forms.ts from the database) so that `get(id,
+   * version)` finds it. Versions are never changed once made, so registering one twice is harmless.
+   */
+  registerStudyForm(instrument: Instrument): void {
+    const key = `${instrument.id}@${instrument.version}`
+    if (this.#byKey.has(key)) throw new Error(`${key} is a loaded file, not a study's own version`)
+    if (!this.#studyForms.has(key)) this.#studyForms.set(key, instrument)
   }
 
   /** The latest version of each form (questionnaires, demographics, consent), sorted by id. */

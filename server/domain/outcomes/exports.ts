@@ -32,10 +32,10 @@ import { ApiError } from '../errors'
 import type { Deps } from '../deps'
 import { questionTexts, type QuestionText, type ValueLabel } from '../instruments/labels'
 import type { Question } from '../instruments/questions'
-import type { Instrument } from '../instruments/registry'
+import { compareVersions, type Instrument } from '../instruments/registry'
+import { loadStudyForms, studyDemographicsForm } from '../instruments/study-forms'
 import type { ScaleSpec } from '../instruments/schema'
 import { plainText } from '../instruments/text'
-import { enrolmentInstruments } from '../participation/journey'
 
 export const exportFileNames = ['answers_long.csv', 'scores_long.csv', 'wide.csv', 'dictionary.csv', 'analysis.R'] as const
 export type ExportFileName = (typeof exportFileNames)[number]
@@ -193,13 +193,6 @@ type ExportContext = {
   paired: PairedScale[]
 }
 
-function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map(Number)
-  const pb = b.split('.').map(Number)
-  for (let i = 0; i < 3; i++) if (pa[i] !== pb[i]) return (pa[i] ?? 0) - (pb[i] ?? 0)
-  return 0
-}
-
 const typeOf = (q: Question): ColumnType => {
   switch (q.kind) {
     case 'choice':
@@ -273,6 +266,9 @@ const participantStatusLabels: ValueLabel[] = [
  */
 async function loadContext(deps: Deps, cohort: Cohort, study: Study, exportedAt: string): Promise<ExportContext> {
   const [waves, versions] = await Promise.all([listWaves(deps.db, cohort.id), listResponseVersions(deps.db, cohort.id)])
+  // The study's own versions of its forms (added choices), so their answers get their labels.
+  await loadStudyForms(deps, deps.db, study.id)
+  const demographics = await studyDemographicsForm(deps, deps.db, study)
 
   const instrumentOrder = new Map<Slot, string[]>()
   const add = (slot: Slot, id: string) => {
@@ -280,7 +276,7 @@ async function loadContext(deps: Deps, cohort: Cohort, study: Study, exportedAt:
     if (!list.includes(id)) list.push(id)
     instrumentOrder.set(slot, list)
   }
-  for (const id of enrolmentInstruments) add('enrolment', id)
+  add('enrolment', study.demographicsInstrument)
   for (const kind of waveOrder) for (const id of waves.find((w) => w.kind === kind)?.instruments ?? []) add(kind, id)
   // A form answered and later dropped from its wave is still exported.
   for (const v of versions) add(v.waveKind ?? 'enrolment', v.instrumentId)
@@ -302,7 +298,8 @@ async function loadContext(deps: Deps, cohort: Cohort, study: Study, exportedAt:
         .filter((v) => (v.waveKind ?? 'enrolment') === slot && v.instrumentId === instrumentId)
         .map((v) => v.instrumentVersion)
         .sort(compareVersions)
-      const loaded = (seen.length > 0 ? [...seen].reverse().map((v) => deps.instruments.get(instrumentId, v)) : [deps.instruments.get(instrumentId)]).filter(
+      const asked = slot === 'enrolment' && instrumentId === demographics.id ? demographics : deps.instruments.get(instrumentId)
+      const loaded = (seen.length > 0 ? [...seen].reverse().map((v) => deps.instruments.get(instrumentId, v)) : [asked]).filter(
         (i): i is Instrument => i !== undefined,
       )
       // An instrument whose file is no longer loaded has no known items: its answers are still in answers_long.csv.

@@ -216,7 +216,7 @@ async function buildRelease(deps: Deps, study: Study, scope: Scope, policy: Disc
 
   // Table 1: the researcher's table, then each figure released under the policy.
   const table = 'cohort' in scope ? await cohortTable1(deps, scope.cohort.id) : await studyTable1(deps, study.id)
-  const answers = await enrolmentAnswersOf(deps, cohorts.map((c) => c.id))
+  const answers = await enrolmentAnswersOf(deps, study, cohorts.map((c) => c.id))
   const answeredBy = (variable: string, numeric: boolean) =>
     answers.filter((a) => (numeric ? typeof a.answers[variable] === 'number' : ![undefined, null, ''].includes(a.answers[variable] as never))).map((a) => a.participantId)
   const table1Key = (variable: string, ids: string[]): string | null => {

@@ -8,9 +8,9 @@ import { max, mean, min, sampleStandardDeviation } from 'simple-statistics'
 import { ApiError } from '../errors'
 import { listParticipants } from '../../db/repositories/participants'
 import { listEnrolmentAnswers } from '../../db/repositories/responses'
-import { findCohort, findStudy, listCohorts } from '../../db/repositories/studies'
+import { findCohort, findStudy, listCohorts, type Study } from '../../db/repositories/studies'
 import type { Deps } from '../deps'
-import { enrolmentInstruments } from '../participation/journey'
+import { studyDemographicsForm } from '../instruments/study-forms'
 import { plainText } from '../instruments/text'
 import { suppressBreakdown, suppressCount } from './suppression'
 import type { LocalizedText } from '../instruments/schema'
@@ -55,7 +55,9 @@ function choiceLabels(element: SurveyElement): { value: string; label: string }[
 export async function cohortTable1(deps: Deps, cohortId: string, options: { minCellSize?: number } = {}): Promise<Table1> {
   const cohort = await findCohort(deps.db, cohortId)
   if (!cohort) throw new ApiError('not_found', 'No such cohort.')
-  return table1Over(deps, [cohort.id], { id: cohort.id, name: cohort.name }, options)
+  const study = await findStudy(deps.db, cohort.studyId)
+  if (!study) throw new ApiError('not_found', 'No such study.')
+  return table1Over(deps, study, [cohort.id], { id: cohort.id, name: cohort.name }, options)
 }
 
 /**
@@ -68,25 +70,23 @@ export async function studyTable1(deps: Deps, studyId: string, options: { minCel
   const study = await findStudy(deps.db, studyId)
   if (!study) throw new ApiError('not_found', 'No such study.')
   const cohorts = await listCohorts(deps.db, studyId)
-  return table1Over(deps, cohorts.map((c) => c.id), { id: study.id, name: `all cohorts of ${study.name}` }, options)
+  return table1Over(deps, study, cohorts.map((c) => c.id), { id: study.id, name: `all cohorts of ${study.name}` }, options)
 }
 
-/** The enrolment answers of the current members of these cohorts, with whose they are. */
-export async function enrolmentAnswersOf(deps: Deps, cohortIds: string[]): Promise<{ participantId: string; answers: Record<string, unknown> }[]> {
-  const instrument = deps.instruments.get(enrolmentInstruments[0]!)
-  if (!instrument) throw new Error('the demographics form is not loaded')
+/** The answers to the study's demographics form of the current members of these cohorts (of `study`), with whose they are. */
+export async function enrolmentAnswersOf(deps: Deps, study: Pick<Study, 'demographicsInstrument'>, cohortIds: string[]): Promise<{ participantId: string; answers: Record<string, unknown> }[]> {
   const out: { participantId: string; answers: Record<string, unknown> }[] = []
   for (const cohortId of cohortIds) {
     const members = new Set((await listParticipants(deps.db, cohortId)).map((p) => p.id))
-    out.push(...(await listEnrolmentAnswers(deps.db, cohortId, instrument.id)).filter((a) => members.has(a.participantId)))
+    out.push(...(await listEnrolmentAnswers(deps.db, cohortId, study.demographicsInstrument)).filter((a) => members.has(a.participantId)))
   }
   return out
 }
 
-async function table1Over(deps: Deps, cohortIds: string[], scope: { id: string; name: string }, options: { minCellSize?: number }): Promise<Table1> {
-  const instrument = deps.instruments.get(enrolmentInstruments[0]!)
-  if (!instrument) throw new Error('the demographics form is not loaded')
-  const answers = (await enrolmentAnswersOf(deps, cohortIds)).map((a) => a.answers)
+async function table1Over(deps: Deps, study: Study, cohortIds: string[], scope: { id: string; name: string }, options: { minCellSize?: number }): Promise<Table1> {
+  // The study's own demographics form, as asked now: choices the study added are counted by their labels.
+  const instrument = await studyDemographicsForm(deps, deps.db, study)
+  const answers = (await enrolmentAnswersOf(deps, study, cohortIds)).map((a) => a.answers)
 
   const k = options.minCellSize
   const suppress = (n: number) => (k === undefined ? n : suppressCount(n, k))

@@ -31,7 +31,8 @@ import {
 } from '../../db/repositories/responses'
 import { deleteInterviewOfParticipant } from '../../db/repositories/interviews'
 import { discardDeletedPages, eraseAuditOfParticipant } from '../../db/repositories/erasure'
-import { findCohort, findStudy, findWaveOfKind, listWaves, type Wave } from '../../db/repositories/studies'
+import { findCohort, findStudy, findWaveOfKind, listWaves, type Study, type Wave } from '../../db/repositories/studies'
+import { currentStudyForm, resolveForm } from '../instruments/study-forms'
 import { closesSoon, waveState } from '../dates'
 import type { Deps } from '../deps'
 import type { Instrument } from '../instruments/registry'
@@ -43,7 +44,10 @@ import { deleteContactOfParticipant, deleteDeliveriesOfParticipant, findContact,
 import { safetySupportFor, scheduleSafetyNotifications } from './safety'
 import { hashToken, tokenPattern } from './tokens'
 
-/** Forms asked once, right after consent. */
+/**
+ * Forms asked once, right after consent, when the study has chosen no other: a study asks the
+ * demographics form it chose (`study.demographicsInstrument`, study-forms.ts).
+ */
 export const enrolmentInstruments = ['demographics']
 
 const linkNotFound = () =>
@@ -110,9 +114,13 @@ function formState(instrument: Instrument, response: StoredResponse | undefined)
   }
 }
 
-/** The instrument a response is (or will be) stored against: the stored version, else the latest. */
-function instrumentFor(deps: Deps, id: string, stored?: StoredResponse): Instrument {
-  const instrument = deps.instruments.get(id, stored?.instrumentVersion)
+/**
+ * The instrument a response is (or will be) stored against: the stored version (a study's own version
+ * of its demographics form included), else the version asked now — for the enrolment form, the study's
+ * own version with the choices it added; for a wave's questionnaire, the latest file.
+ */
+async function instrumentFor(deps: Deps, db: Kysely<Database>, id: string, stored: StoredResponse | undefined, enrolmentOf?: Pick<Study, 'id' | 'demographicsInstrument'>): Promise<Instrument> {
+  const instrument = stored ? await resolveForm(deps, db, id, stored.instrumentVersion) : enrolmentOf ? await currentStudyForm(deps, db, enrolmentOf.id, id) : deps.instruments.get(id)
   if (!instrument) throw new Error(`instrument ${id}${stored ? `@${stored.instrumentVersion}` : ''} is not loaded`)
   return instrument
 }
@@ -127,9 +135,9 @@ export async function participantState(deps: Deps, participant: Participant): Pr
   const now = deps.now()
 
   const enrolment: FormState[] = []
-  for (const id of enrolmentInstruments) {
+  for (const id of [study.demographicsInstrument]) {
     const stored = await findResponse(deps.db, participant.id, null, id)
-    enrolment.push(formState(instrumentFor(deps, id, stored), stored))
+    enrolment.push(formState(await instrumentFor(deps, deps.db, id, stored, study), stored))
   }
 
   const waves = []
@@ -137,7 +145,7 @@ export async function participantState(deps: Deps, participant: Participant): Pr
     const forms: FormState[] = []
     for (const id of wave.instruments) {
       const stored = await findResponse(deps.db, participant.id, wave.id, id)
-      forms.push(formState(instrumentFor(deps, id, stored), stored))
+      forms.push(formState(await instrumentFor(deps, deps.db, id, stored), stored))
     }
     waves.push({ kind: wave.kind, opensAt: wave.opensAt, closesAt: wave.closesAt, state: waveState(wave, now), closesSoon: closesSoon(wave, now), forms })
   }
@@ -184,7 +192,7 @@ export async function recordConsent(deps: Deps, participant: Participant, body: 
   })
 }
 
-type Slot = { waveId: string | null; instrument: string }
+type Slot = { waveId: string | null }
 
 /** Resolve the wave and instrument a participant is answering, checking they may answer it now. */
 async function openSlot(
@@ -193,15 +201,17 @@ async function openSlot(
   participant: Participant,
   slot: WaveSlot,
   instrumentId: string,
-): Promise<Slot & { wave: Wave | null; stored: StoredResponse | undefined }> {
+): Promise<Slot & { wave: Wave | null; stored: StoredResponse | undefined; instrument: Instrument }> {
   if (participant.status === 'withdrawn') throw new ApiError('withdrawn', 'You have withdrawn from this study; nothing more is collected.')
   const consent = await findLatestConsent(db, participant.id)
   if (consent?.decision !== 'agree') throw new ApiError('consent_required', 'Consent is needed before any answer is saved.')
 
   if (slot === 'enrolment') {
-    if (!enrolmentInstruments.includes(instrumentId)) throw new ApiError('not_found', `"${instrumentId}" is not an enrolment form.`)
+    const cohort = await findCohort(db, participant.cohortId)
+    const study = cohort && (await findStudy(db, cohort.studyId))
+    if (!study || study.demographicsInstrument !== instrumentId) throw new ApiError('not_found', `"${instrumentId}" is not an enrolment form.`)
     const stored = await findResponse(db, participant.id, null, instrumentId)
-    return { waveId: null, instrument: instrumentId, wave: null, stored }
+    return { waveId: null, instrument: await instrumentFor(deps, db, instrumentId, stored, study), wave: null, stored }
   }
   const wave = await findWaveOfKind(db, participant.cohortId, slot)
   if (!wave || !wave.instruments.includes(instrumentId)) throw new ApiError('not_found', `"${instrumentId}" is not part of the ${slot} questionnaires.`)
@@ -217,7 +227,7 @@ async function openSlot(
       state,
     })
   }
-  return { waveId: wave.id, instrument: instrumentId, wave, stored }
+  return { waveId: wave.id, instrument: await instrumentFor(deps, db, instrumentId, stored), wave, stored }
 }
 
 async function markActive(db: Kysely<Database>, participant: Participant, now: Date) {
@@ -313,8 +323,7 @@ export async function saveAnswers(
   body: { deviceId: string; answers: { question: string; value: unknown; answeredAt: string }[] },
 ): Promise<AnswersSaved> {
   return inTransactionByToken(deps, token, async (trx, current) => {
-    const { waveId, stored } = await openSlot(deps, trx, current, slot, instrumentId)
-    const instrument = instrumentFor(deps, instrumentId, stored)
+    const { waveId, stored, instrument } = await openSlot(deps, trx, current, slot, instrumentId)
     const problems = answerProblems(instrument, body.answers)
     if (problems.length > 0) throw new ApiError('validation_failed', `${problems[0]!.field}: ${problems[0]!.message}`, problems)
 
@@ -383,9 +392,8 @@ export async function completeForm(
       }
       return { status: 'complete', completedAt: earlier.completedAt!, instrument: earlier.instrumentId, version: earlier.instrumentVersion }
     }
-    const { waveId, stored } = await openSlot(deps, trx, current, slot, instrumentId)
+    const { waveId, stored, instrument } = await openSlot(deps, trx, current, slot, instrumentId)
     if (stored?.status === 'complete') throw new ApiError('already_complete', 'This questionnaire was already submitted.', { completedAt: stored.completedAt })
-    const instrument = instrumentFor(deps, instrumentId, stored)
     const now = deps.now()
     const completedAt = now.toISOString()
     // Answers sent with the submit are merged like any other, as given now by this submit.

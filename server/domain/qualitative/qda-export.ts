@@ -16,7 +16,7 @@ import type { Deps } from '../deps'
 import { exportSlug } from '../outcomes/exports'
 import { questionTexts } from '../instruments/labels'
 import type { Instrument } from '../instruments/registry'
-import { enrolmentInstruments } from '../participation/journey'
+import { studyDemographicsForm } from '../instruments/study-forms'
 import { codeNode, loadCodebook, loadCodings, loadInterviews } from './data'
 import { findInterview } from '../../db/repositories/interviews'
 import { consensusUserName, interviewNoteName, memberCheckNoteName, studyNotes } from './notes'
@@ -127,7 +127,7 @@ export async function exportCohortQdpx(deps: Deps, cohortId: string, audit: QdaD
     }
   }
 
-  const demographics = deps.instruments.get(enrolmentInstruments[0]!)
+  const demographics = await studyDemographicsForm(deps, deps.db, study)
   const answers = demographics ? new Map((await listEnrolmentAnswers(deps.db, cohort.id, demographics.id)).map((a) => [a.participantId, a.answers])) : new Map()
   const interviewed = new Set(transcripts.map((t) => t.participantId))
   const cases: QdpxCase[] = participants

@@ -13,7 +13,8 @@ import { listCohorts } from '../../db/repositories/studies'
 import { searchTranscripts } from '../../db/repositories/interviews'
 import { ApiError } from '../errors'
 import type { Deps } from '../deps'
-import { enrolmentInstruments } from '../participation/journey'
+import { studyDemographicsForm } from '../instruments/study-forms'
+import { findStudy } from '../../db/repositories/studies'
 import { loadCodebook, loadCodings, loadInterviews } from './data'
 import { changeGroupOf, cohortJointDisplay, type ChangeGroup } from './joint-display'
 import { demographicVariables } from './qda-export'
@@ -139,8 +140,9 @@ export async function codedSegments(deps: Deps, studyId: string, query: SegmentQ
 /** Each participant's role (the demographics form's `role` question, as its label), where given. */
 async function participantRoles(deps: Deps, studyId: string): Promise<Map<string, string>> {
   const roles = new Map<string, string>()
-  const demographics = deps.instruments.get(enrolmentInstruments[0]!)
-  if (!demographics) return roles
+  const study = await findStudy(deps.db, studyId)
+  if (!study) return roles
+  const demographics = await studyDemographicsForm(deps, deps.db, study)
   for (const cohort of await listCohorts(deps.db, studyId)) {
     const answers = new Map((await listEnrolmentAnswers(deps.db, cohort.id, demographics.id)).map((a) => [a.participantId, a.answers]))
     for (const participant of await listParticipants(deps.db, cohort.id)) {

@@ -89,9 +89,10 @@ describe('study create', () => {
       language: 'en',
       timeZone: 'UTC',
       primaryOutcomes: [],
+      demographicsInstrument: 'demographics',
     })
     expect(await c.db.selectFrom('study').selectAll().execute()).toEqual([
-      { id: study.id, name: 'Balint pilot', consent_instrument: 'consent', created_at: '2026-03-02T09:00:00.000Z', min_cell_size: 5, participant_feedback: 0, support_contact: null, primary_outcomes: '[]', language: 'en', time_zone: 'UTC' },
+      { id: study.id, name: 'Balint pilot', consent_instrument: 'consent', created_at: '2026-03-02T09:00:00.000Z', min_cell_size: 5, participant_feedback: 0, support_contact: null, primary_outcomes: '[]', language: 'en', time_zone: 'UTC', demographics_instrument: null },
     ])
     const audit = await c.db.selectFrom('audit_log').selectAll().where('action', '=', 'study.create').execute()
     expect(audit).toHaveLength(1)

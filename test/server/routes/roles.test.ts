@@ -442,6 +442,16 @@ const routes: Route[] = [
       expect(body.suppression).toBeNull()
     } },
 
+  // --- The study's own forms: researchers only; program leads never get the "Other" texts ------------
+  { name: 'GET /studies/:id/demographics-form', scoped: true, request: (t) => get(`/api/studies/${t.studyId}/demographics-form`), expected: [404, 200, 403, 403, 403, 404, 401],
+    check: (body) => expect(body.demographics).toMatchObject({ id: 'demographics', languages: ['en', 'fa'] }) },
+  { name: 'PUT /studies/:id/demographics-form', scoped: true, request: (t) => send('PUT', `/api/studies/${t.studyId}/demographics-form`, { instrumentId: 'demographics' }), expected: [404, 200, 403, 403, 403, 404, 401],
+    check: (body) => expect(body.demographics.id).toBe('demographics') },
+  { name: 'POST /studies/:id/demographics-form/questions/:question/choices', scoped: true, request: (t) => send('POST', `/api/studies/${t.studyId}/demographics-form/questions/role/choices`, { labels: { en: 'Psychiatric resident', fa: 'دستیار روان‌پزشکی' } }), expected: [404, 201, 403, 403, 403, 404, 401],
+    check: (body) => expect(body.added).toEqual({ question: 'role', value: 'psychiatric_resident', text: { en: 'Psychiatric resident', fa: 'دستیار روان‌پزشکی' } }) },
+  { name: 'GET /cohorts/:id/table1/other-answers', scoped: true, request: (t) => get(`/api/cohorts/${t.cohortId}/table1/other-answers`), expected: [404, 200, 403, 403, 403, 404, 401],
+    check: (body) => expect(body.questions.map((q: { variable: string }) => q.variable)).toEqual(['sex', 'role', 'workplace']) },
+
   // --- Safety flags: researchers only; no flag ever reaches a program lead -------------------------
   { name: 'GET /studies/:id/safety', scoped: true, request: (t) => get(`/api/studies/${t.studyId}/safety`), expected: [404, 200, 403, 403, 403, 404, 401],
     check: (body) => {
