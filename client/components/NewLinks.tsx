@@ -1,20 +1,17 @@
 import { t } from '../lib/i18n'
 import { CopyButton } from './CopyButton'
+import { printOnly } from './print'
 import { QrCode } from './QrCode'
 
 export type ShownLink = { id: string; code: string; link: string }
+
+/** Print the links alone, for handing out. */
+const printLinks = () => printOnly('print-links')
 
 /**
  * Participants' personal links, shown once: the server keeps only their hashes, so this is the
  * only time anyone can copy them.
  */
-/** Print the links alone, for handing out: the stylesheet hides the rest of the page while `print-links` is set. */
-function printLinks() {
-  document.body.classList.add('print-links')
-  window.addEventListener('afterprint', () => document.body.classList.remove('print-links'), { once: true })
-  window.print()
-}
-
 export function NewLinks({ links, title, note, onDismiss }: { links: ShownLink[]; title: string; note?: string; onDismiss: () => void }) {
   const all = links.map((l) => `${l.code}\t${l.link}`).join('\n')
   return (

@@ -6,11 +6,12 @@
 import { useState } from 'react'
 import { Link } from 'wouter'
 import { Field } from '../../components/Field'
-import { ErrorNotice, StatusNotice } from '../../components/Notice'
+import { ErrorNotice } from '../../components/Notice'
 import { api } from '../../lib/api'
 import { t } from '../../lib/i18n'
 import { dateTime } from '../format'
 import { call, useAction, useResource } from '../request'
+import { SettingsForm } from '../SettingsForm'
 import { Breadcrumbs, LoadError, Loading, usePageTitle } from '../ui'
 
 type SafetyView = Awaited<ReturnType<typeof loadSafety>>
@@ -139,8 +140,7 @@ function SafetySettingsForm({ studyId, settings, onSaved }: { studyId: string; s
     emails: settings.notifyEmails.join(', '),
     hours: String(settings.renotifyAfterHours),
   })
-  const [saved, setSaved] = useState<string | null>(null)
-  const save = useAction(async () => {
+  const save = async () => {
     await call(
       api.studies[':id'].safety.settings.$put({
         param: { id: studyId },
@@ -155,42 +155,29 @@ function SafetySettingsForm({ studyId, settings, onSaved }: { studyId: string; s
         },
       }),
     )
-    setSaved(t('staff.saved'))
     await onSaved()
-  })
+  }
   return (
-    <section className="panel" aria-labelledby="safety-settings-heading">
-      <h2 id="safety-settings-heading">{t('staff.safety.settings')}</h2>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault()
-          setSaved(null)
-          void save.run()
-        }}
-      >
-        <Field label={t('staff.safety.supportEn')} hint={t('staff.safety.supportHint')} error={save.fieldError('supportText.en')}>
-          {(props) => <textarea {...props} dir="ltr" lang="en" rows={3} maxLength={4000} value={form.en} onChange={(e) => setForm({ ...form, en: e.target.value })} data-testid="support-en" />}
-        </Field>
-        <Field label={t('staff.safety.supportFa')} hint={t('staff.safety.supportHint')} error={save.fieldError('supportText.fa')}>
-          {(props) => <textarea {...props} dir="rtl" lang="fa" rows={3} maxLength={4000} value={form.fa} onChange={(e) => setForm({ ...form, fa: e.target.value })} data-testid="support-fa" />}
-        </Field>
-        <Field label={t('staff.safety.contact')} error={save.fieldError('contact')}>
-          {(props) => <input {...props} maxLength={500} value={form.contact} onChange={(e) => setForm({ ...form, contact: e.target.value })} data-testid="support-contact" />}
-        </Field>
-        <Field label={t('staff.safety.notifyEmails')} hint={t('staff.safety.notifyEmailsHint')} error={save.fieldError('notifyEmails')}>
-          {(props) => <input {...props} dir="ltr" value={form.emails} onChange={(e) => setForm({ ...form, emails: e.target.value })} data-testid="notify-emails" />}
-        </Field>
-        <Field label={t('staff.safety.renotifyAfterHours')} hint={t('staff.safety.renotifyHint')} error={save.fieldError('renotifyAfterHours')} className="short">
-          {(props) => <input {...props} type="number" min={1} max={336} step={1} required value={form.hours} onChange={(e) => setForm({ ...form, hours: e.target.value })} data-testid="renotify-hours" />}
-        </Field>
-        <ErrorNotice message={save.formError(['supportText.en', 'supportText.fa', 'contact', 'notifyEmails', 'renotifyAfterHours'])} />
-        <div className="actions">
-          <button type="submit" disabled={save.pending} data-testid="safety-save">
-            {t('staff.settings.save')}
-          </button>
-          <StatusNotice message={saved} />
-        </div>
-      </form>
-    </section>
+    <SettingsForm title={t('staff.safety.settings')} fields={['supportText.en', 'supportText.fa', 'contact', 'notifyEmails', 'renotifyAfterHours']} save={save} submitLabel={t('staff.settings.save')} submitTestId="safety-save">
+      {(fieldError) => (
+        <>
+          <Field label={t('staff.safety.supportEn')} hint={t('staff.safety.supportHint')} error={fieldError('supportText.en')}>
+            {(props) => <textarea {...props} dir="ltr" lang="en" rows={3} maxLength={4000} value={form.en} onChange={(e) => setForm({ ...form, en: e.target.value })} data-testid="support-en" />}
+          </Field>
+          <Field label={t('staff.safety.supportFa')} hint={t('staff.safety.supportHint')} error={fieldError('supportText.fa')}>
+            {(props) => <textarea {...props} dir="rtl" lang="fa" rows={3} maxLength={4000} value={form.fa} onChange={(e) => setForm({ ...form, fa: e.target.value })} data-testid="support-fa" />}
+          </Field>
+          <Field label={t('staff.safety.contact')} error={fieldError('contact')}>
+            {(props) => <input {...props} maxLength={500} value={form.contact} onChange={(e) => setForm({ ...form, contact: e.target.value })} data-testid="support-contact" />}
+          </Field>
+          <Field label={t('staff.safety.notifyEmails')} hint={t('staff.safety.notifyEmailsHint')} error={fieldError('notifyEmails')}>
+            {(props) => <input {...props} dir="ltr" value={form.emails} onChange={(e) => setForm({ ...form, emails: e.target.value })} data-testid="notify-emails" />}
+          </Field>
+          <Field label={t('staff.safety.renotifyAfterHours')} hint={t('staff.safety.renotifyHint')} error={fieldError('renotifyAfterHours')} className="short">
+            {(props) => <input {...props} type="number" min={1} max={336} step={1} required value={form.hours} onChange={(e) => setForm({ ...form, hours: e.target.value })} data-testid="renotify-hours" />}
+          </Field>
+        </>
+      )}
+    </SettingsForm>
   )
 }
