@@ -20,6 +20,7 @@ import * as m0091 from './0091_messaging'
 import * as m0100 from './0100_answer_corrections'
 import * as m0110 from './0110_response_participant_index'
 import * as m0120 from './0120_postgres'
+import * as m0145 from './0145_message_link_expiry'
 
 /** Every migration, by name, in order. Add new ones at the end; never change a shipped one. */
 export const migrations: Record<string, Migration> = {
@@ -44,4 +45,5 @@ export const migrations: Record<string, Migration> = {
   '0100_answer_corrections': m0100,
   '0110_response_participant_index': m0110,
   '0120_postgres': m0120,
+  '0145_message_link_expiry': m0145,
 }

@@ -883,6 +883,7 @@ export const staffFa = {
   'staff.safety.open': 'علامت‌های باز: {n}',
   'staff.safety.noneOpen': 'هیچ علامت بازی نیست.',
   'staff.safety.overdue': 'بیش از حد باز مانده',
+  'staff.safety.flagLabel.phq9Item9': 'گزارش افکار آسیب‌زدن به خود یا این فکر که مردن برایش بهتر است (گویهٔ ۹ پرسش‌نامهٔ PHQ-9)',
   'staff.safety.answer': '{instrument}، گویهٔ {item}: پاسخ {answer}.',
   'staff.safety.actionLabel': 'اقدام انجام‌شده',
   'staff.safety.actionHint': 'چه کسی، چگونه و چه زمانی با شرکت‌کننده تماس گرفت و چه توافقی شد.',

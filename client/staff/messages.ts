@@ -881,6 +881,7 @@ export const staffEn = {
   'staff.safety.open': 'Open flags: {n}',
   'staff.safety.noneOpen': 'No flag is open.',
   'staff.safety.overdue': 'Open too long',
+  'staff.safety.flagLabel.phq9Item9': 'Thoughts of self-harm or of being better off dead reported (PHQ-9 item 9)',
   'staff.safety.answer': '{instrument}, item {item}: answer {answer}.',
   'staff.safety.actionLabel': 'Action taken',
   'staff.safety.actionHint': 'Who contacted the participant, how and when, and what was agreed.',

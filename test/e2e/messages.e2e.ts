@@ -7,6 +7,7 @@
  */
 import type { Browser, Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
+import { prepareMessages } from '../../server/domain/messaging/invitations'
 import { addParticipants, createCohort, createStudy, setWave } from '../../server/domain/staff/setup'
 import { receivedMail, useServerWithSmtp } from './helpers/smtp'
 import { phonePage, screenshot } from './helpers/browser'
@@ -114,5 +115,24 @@ describe('invitations and reminders', () => {
     await desk.locator('.letter img.qr').first().waitFor()
     await screenshot(desk, 'fa-messages-01-letters')
     await staff.close()
+  })
+
+  it('shows a clear page, in the participant’s language, for a message link that newer messages replaced', async () => {
+    for (const language of ['en', 'fa'] as const) {
+      const { cohort, participants } = await cohortWithResearcher(`Replaced links ${language}`, language)
+      const researcher = await staffMember(server, cohort.studyId, `researcher.replaced.${language}.${Date.now()}@example.org`)
+      const send = async () => (await prepareMessages(server.deps, { cohortId: cohort.id, participantId: participants[0]!.id, wave: 'pre', kind: 'reminder' }, researcher.id, server.baseUrl))[0]!.link
+      // Four messages: the first link is now past the three that keep working.
+      const first = await send()
+      for (let i = 0; i < 3; i++) await send()
+      const { page, context } = await phonePage(browser)
+      const errors: string[] = []
+      page.on('pageerror', (error) => errors.push(error.message))
+      await page.goto(first)
+      await page.getByRole('heading', { name: language === 'en' ? 'This link has been replaced' : 'این پیوند جایگزین شده است' }).waitFor()
+      await screenshot(page, `${language === 'fa' ? 'fa-' : ''}messages-04-replaced-link`)
+      expect(errors).toEqual([])
+      await context.close()
+    }
   })
 })

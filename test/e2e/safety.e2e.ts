@@ -111,6 +111,8 @@ describe('safety flags', () => {
     await desk.goto(`${server.baseUrl}/studies/${study.id}/safety`)
     await desk.getByTestId('open-flag').waitFor()
     expect(await desk.locator('main').innerText()).toContain('علامت‌های باز')
+    // The flag's words in Persian (ours: PHQ-9 has no Persian file); its answer text stays the instrument's English.
+    expect(await desk.getByTestId('open-flag').innerText()).toContain('گزارش افکار آسیب‌زدن به خود')
     await screenshot(desk, 'fa-safety-02-open-flag')
     await staff.close()
   })

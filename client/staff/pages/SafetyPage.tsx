@@ -8,7 +8,7 @@ import { Link } from 'wouter'
 import { Field } from '../../components/Field'
 import { ErrorNotice } from '../../components/Notice'
 import { api } from '../../lib/api'
-import { t } from '../../lib/i18n'
+import { language, t, type MessageKey } from '../../lib/i18n'
 import { dateTime } from '../format'
 import { call, useAction, useResource } from '../request'
 import { SettingsForm } from '../SettingsForm'
@@ -16,6 +16,19 @@ import { Breadcrumbs, LoadError, Loading, usePageTitle } from '../ui'
 
 type SafetyView = Awaited<ReturnType<typeof loadSafety>>
 type Flag = SafetyView['open'][number]
+
+/**
+ * Our own words for the flags of the instruments we ship, whose files are English only (PHQ-9 has no
+ * validated Persian text we may reproduce, so it has no Persian file to carry them).
+ */
+const shippedFlagLabels: Partial<Record<string, MessageKey>> = { 'phq9-item9': 'staff.safety.flagLabel.phq9Item9' }
+
+/** A flag's words in the page's language: the instrument file's own where it has them, else ours, else the file's English. */
+function flagLabel(flag: Pick<Flag, 'flagId' | 'label' | 'labelFa'>): string {
+  if (language() !== 'fa') return flag.label
+  const ours = shippedFlagLabels[flag.flagId]
+  return flag.labelFa ?? (ours ? t(ours) : flag.label)
+}
 
 const loadSafety = (id: string) => call(api.studies[':id'].safety.$get({ param: { id } }))
 
@@ -75,7 +88,7 @@ export function SafetyPage({ id }: { id: string }) {
                       <Link href={`/participants/${flag.participantId}`}>{flag.code}</Link> <span className="muted">({flag.cohortName})</span>
                     </th>
                     <td>
-                      {flag.instrumentTitle} · {flag.item} = {flag.answer}
+                      {flagLabel(flag)} · {flag.instrumentTitle} · {flag.item} = {flag.answer}
                     </td>
                     <td>{dateTime(flag.raisedAt)}</td>
                     <td className="pre-line">{flag.acknowledgement?.action}</td>
@@ -112,7 +125,7 @@ function OpenFlag({ studyId, flag, onDone }: { studyId: string; flag: Flag; onDo
         )}
       </p>
       <p>
-        {flag.label}. {t('staff.safety.answer', { instrument: flag.instrumentTitle, item: flag.item, answer: flag.answer })}
+        {flagLabel(flag)}. {t('staff.safety.answer', { instrument: flag.instrumentTitle, item: flag.item, answer: flag.answer })}
       </p>
       <form
         onSubmit={(e) => {
