@@ -1,12 +1,9 @@
 import { t } from '../lib/i18n'
 import { CopyButton } from './CopyButton'
-import { printOnly } from './print'
 import { QrCode } from './QrCode'
+import { ShownOnce } from './ShownOnce'
 
 export type ShownLink = { id: string; code: string; link: string }
-
-/** Print the links alone, for handing out. */
-const printLinks = () => printOnly('print-links')
 
 /**
  * Participants' personal links, shown once: the server keeps only their hashes, so this is the
@@ -15,23 +12,7 @@ const printLinks = () => printOnly('print-links')
 export function NewLinks({ links, title, note, onDismiss }: { links: ShownLink[]; title: string; note?: string; onDismiss: () => void }) {
   const all = links.map((l) => `${l.code}\t${l.link}`).join('\n')
   return (
-    <section className="new-links" aria-labelledby="new-links-title" data-testid="new-links">
-      <h3 id="new-links-title" tabIndex={-1}>
-        {title}
-      </h3>
-      <p className="warning">
-        <strong>{t('staff.links.onceTitle')}</strong> {t('staff.links.onceBody')}
-      </p>
-      {note && <p>{note}</p>}
-      <div className="actions no-print">
-        {links.length > 1 && <CopyButton text={all} label={t('staff.links.copyAll')} />}
-        <button type="button" className="secondary small" onClick={printLinks}>
-          {t('staff.print')}
-        </button>
-        <button type="button" className="secondary small" onClick={onDismiss}>
-          {t('staff.links.dismiss')}
-        </button>
-      </div>
+    <ShownOnce className="new-links" title={title} testId="new-links" note={note} focusTitle actions={links.length > 1 && <CopyButton text={all} label={t('staff.links.copyAll')} />} onDismiss={onDismiss}>
       <ul className="link-cards">
         {links.map((l) => (
           <li key={l.id} className="link-card">
@@ -46,6 +27,6 @@ export function NewLinks({ links, title, note, onDismiss }: { links: ShownLink[]
           </li>
         ))}
       </ul>
-    </section>
+    </ShownOnce>
   )
 }

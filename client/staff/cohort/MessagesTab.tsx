@@ -9,8 +9,8 @@ import { CopyButton } from '../../components/CopyButton'
 import { DataTable } from '../../components/DataTable'
 import { Field, CheckboxField } from '../../components/Field'
 import { ErrorNotice, StatusNotice } from '../../components/Notice'
-import { printOnly } from '../../components/print'
 import { QrCode } from '../../components/QrCode'
+import { ShownOnce } from '../../components/ShownOnce'
 import { api } from '../../lib/api'
 import { t } from '../../lib/i18n'
 import { dateTime } from '../format'
@@ -29,8 +29,6 @@ const loadMessages = (id: string) => call(api.cohorts[':id'].messages.$get({ par
 /** A link the user clicks to open WhatsApp with the message filled in; the page itself requests nothing. */
 const whatsAppLink = (text: string) => `https://wa.me/?text=${encodeURIComponent(text)}`
 
-/** Print the letters alone: the stylesheet hides the rest of the page while `print-letters` is set. */
-const printLetters = () => printOnly('print-letters')
 
 export function MessagesTab({ cohort }: { cohort: CohortDetail }) {
   const view = useResource(() => loadMessages(cohort.id), [cohort.id])
@@ -275,19 +273,7 @@ function ContactRow({ row, waves, choice, onChanged }: { row: Row; waves: WaveKi
 
 function Letters({ title, messages, onDismiss }: { title: string; messages: Prepared[]; onDismiss: () => void }) {
   return (
-    <section className="letters" aria-labelledby="letters-title" data-testid="letters">
-      <h3 id="letters-title">{title}</h3>
-      <p className="warning no-print">
-        <strong>{t('staff.links.onceTitle')}</strong> {t('staff.links.onceBody')}
-      </p>
-      <div className="actions no-print">
-        <button type="button" className="secondary small" onClick={printLetters} disabled={messages.length === 0}>
-          {t('staff.print')}
-        </button>
-        <button type="button" className="secondary small" onClick={onDismiss}>
-          {t('staff.links.dismiss')}
-        </button>
-      </div>
+    <ShownOnce className="letters" title={title} testId="letters" warningOnPaper={false} canPrint={messages.length > 0} onDismiss={onDismiss}>
       {messages.length === 0 && <p>{t('staff.messages.nobody')}</p>}
       {messages.map((m) => (
         <article key={m.participantId} className="letter" data-testid="letter">
@@ -297,6 +283,6 @@ function Letters({ title, messages, onDismiss }: { title: string; messages: Prep
           <p className="code">{m.code}</p>
         </article>
       ))}
-    </section>
+    </ShownOnce>
   )
 }

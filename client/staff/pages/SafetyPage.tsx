@@ -5,6 +5,7 @@
  */
 import { useState } from 'react'
 import { Link } from 'wouter'
+import { DataTable } from '../../components/DataTable'
 import { Field } from '../../components/Field'
 import { ErrorNotice } from '../../components/Notice'
 import { api } from '../../lib/api'
@@ -70,34 +71,32 @@ export function SafetyPage({ id }: { id: string }) {
         {safety.acknowledged.length === 0 ? (
           <p>{t('staff.safety.noneAcknowledged')}</p>
         ) : (
-          <div className="table-scroll">
-            <table className="data" data-testid="acknowledged-flags">
-              <thead>
-                <tr>
-                  <th scope="col">{t('staff.safety.participant')}</th>
-                  <th scope="col">{t('staff.safety.flag')}</th>
-                  <th scope="col">{t('staff.safety.raisedAt')}</th>
-                  <th scope="col">{t('staff.safety.action')}</th>
-                  <th scope="col">{t('staff.safety.acknowledgedAt')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {safety.acknowledged.map((flag) => (
-                  <tr key={`${flag.responseId}/${flag.flagId}`}>
-                    <th scope="row">
-                      <Link href={`/participants/${flag.participantId}`}>{flag.code}</Link> <span className="muted">({flag.cohortName})</span>
-                    </th>
-                    <td>
-                      {flagLabel(flag)} · {flag.instrumentTitle} · {flag.item} = {flag.answer}
-                    </td>
-                    <td>{dateTime(flag.raisedAt)}</td>
-                    <td className="pre-line">{flag.acknowledgement?.action}</td>
-                    <td>{flag.acknowledgement ? dateTime(flag.acknowledgement.at) : ''}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            testId="acknowledged-flags"
+            head={
+              <>
+                <th scope="col">{t('staff.safety.participant')}</th>
+                <th scope="col">{t('staff.safety.flag')}</th>
+                <th scope="col">{t('staff.safety.raisedAt')}</th>
+                <th scope="col">{t('staff.safety.action')}</th>
+                <th scope="col">{t('staff.safety.acknowledgedAt')}</th>
+              </>
+            }
+          >
+            {safety.acknowledged.map((flag) => (
+              <tr key={`${flag.responseId}/${flag.flagId}`}>
+                <th scope="row">
+                  <Link href={`/participants/${flag.participantId}`}>{flag.code}</Link> <span className="muted">({flag.cohortName})</span>
+                </th>
+                <td>
+                  {flagLabel(flag)} · {flag.instrumentTitle} · {flag.item} = {flag.answer}
+                </td>
+                <td>{dateTime(flag.raisedAt)}</td>
+                <td className="pre-line">{flag.acknowledgement?.action}</td>
+                <td>{flag.acknowledgement ? dateTime(flag.acknowledgement.at) : ''}</td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </section>
       <SafetySettingsForm studyId={id} settings={safety.settings} onSaved={page.reload} />
