@@ -12,8 +12,8 @@ import { addParticipants, createCohort, createStudy, setWave } from '../../serve
 import { receivedMail, useServerWithSmtp } from './helpers/smtp'
 import { phonePage, screenshot } from './helpers/browser'
 import { answerAndComplete, consent, demographics } from './helpers/participant-flow'
-import type { TestServer } from './helpers/server'
-import { day, signIn, signInPersian, staffMember } from './helpers/staff'
+import { day, type TestServer } from './helpers/server'
+import { signIn, signInPersian, staffMember } from './helpers/staff'
 
 let server: TestServer
 let browser: Browser

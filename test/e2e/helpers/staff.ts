@@ -39,6 +39,3 @@ export async function staffMember(server: TestServer, studyId: string, email: st
   await grantRole(server.db, { studyId, userId: user.id, role }, new Date())
   return user
 }
-
-/** The calendar date `offset` days from today (UTC), as `YYYY-MM-DD` for a wave's dates. */
-export const day = (offset: number) => new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10)
