@@ -926,7 +926,7 @@ export const staffEn = {
   'staff.messages.job.failed': 'Failed',
   'staff.messages.job.cancelled': 'Cancelled',
   'staff.messages.byHand': 'Contacts and messages by hand',
-  'staff.messages.byHandIntro': 'Contact details are optional, seen only by researchers, kept apart from the answers, never exported, and deleted when a participant withdraws. For teams who send by hand: prepare one participant’s message to copy or send by WhatsApp, or a printable sheet of letters with QR codes for everyone the chosen message is for. Each message carries a new personal link; the earlier ones keep working.',
+  'staff.messages.byHandIntro': 'Contact details are optional, seen only by researchers, kept apart from the answers, never exported, and deleted when a participant withdraws. For teams who send by hand: prepare one participant’s message to copy or send by WhatsApp, or a printable sheet of letters with QR codes for everyone the chosen message is for. Each message carries a new personal link; the two before it keep working for 14 days, older message links stop (the link from the Participants tab is never affected).',
   'staff.messages.prepareLetters': 'Prepare letters',
   'staff.messages.lettersTitle_one': 'One letter',
   'staff.messages.lettersTitle_other': '{count} letters',
