@@ -8,23 +8,26 @@ import type { TestServer } from './server'
 /** The password every test account gets: long enough for the server's rule. */
 export const staffPassword = 'a long enough password'
 
-/** Sign in through the sign-in page and wait for the home page ("Your studies"). */
-export async function signIn(page: Page, baseUrl: string, email: string, password = staffPassword): Promise<void> {
+/** What the sign-in page and the home page say, in each language of the staff app. */
+const signInWords = {
+  en: { email: 'Email', password: 'Password', submit: 'Sign in', home: 'Your studies' },
+  fa: { email: 'ایمیل', password: 'گذرواژه', submit: 'ورود', home: 'پژوهش‌های شما' },
+} as const
+
+async function signInIn(language: keyof typeof signInWords, page: Page, baseUrl: string, email: string, password: string): Promise<void> {
+  const words = signInWords[language]
   await page.goto(`${baseUrl}/sign-in`)
-  await page.getByLabel('Email').fill(email)
-  await page.getByLabel('Password').fill(password)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.getByRole('heading', { level: 1, name: 'Your studies' }).waitFor()
+  await page.getByLabel(words.email).fill(email)
+  await page.getByLabel(words.password).fill(password)
+  await page.getByRole('button', { name: words.submit }).click()
+  await page.getByRole('heading', { level: 1, name: words.home }).waitFor()
 }
 
+/** Sign in through the sign-in page and wait for the home page ("Your studies"). */
+export const signIn = (page: Page, baseUrl: string, email: string, password = staffPassword) => signInIn('en', page, baseUrl, email, password)
+
 /** As `signIn`, in a browser whose language is Persian (the staff app then speaks Persian from the sign-in page on). */
-export async function signInPersian(page: Page, baseUrl: string, email: string, password = staffPassword): Promise<void> {
-  await page.goto(`${baseUrl}/sign-in`)
-  await page.getByLabel('ایمیل').fill(email)
-  await page.getByLabel('گذرواژه').fill(password)
-  await page.getByRole('button', { name: 'ورود' }).click()
-  await page.getByRole('heading', { level: 1, name: 'پژوهش‌های شما' }).waitFor()
-}
+export const signInPersian = (page: Page, baseUrl: string, email: string, password = staffPassword) => signInIn('fa', page, baseUrl, email, password)
 
 /**
  * A new staff account with `staffPassword` and one role in one study, made straight in the server's
