@@ -1,6 +1,7 @@
 import { t } from '../lib/i18n'
 import { CopyButton } from './CopyButton'
 import { QrCode } from './QrCode'
+import { ShownOnce } from './ShownOnce'
 
 export type ShownLink = { id: string; code: string; link: string }
 
@@ -8,33 +9,10 @@ export type ShownLink = { id: string; code: string; link: string }
  * Participants' personal links, shown once: the server keeps only their hashes, so this is the
  * only time anyone can copy them.
  */
-/** Print the links alone, for handing out: the stylesheet hides the rest of the page while `print-links` is set. */
-function printLinks() {
-  document.body.classList.add('print-links')
-  window.addEventListener('afterprint', () => document.body.classList.remove('print-links'), { once: true })
-  window.print()
-}
-
 export function NewLinks({ links, title, note, onDismiss }: { links: ShownLink[]; title: string; note?: string; onDismiss: () => void }) {
   const all = links.map((l) => `${l.code}\t${l.link}`).join('\n')
   return (
-    <section className="new-links" aria-labelledby="new-links-title" data-testid="new-links">
-      <h3 id="new-links-title" tabIndex={-1}>
-        {title}
-      </h3>
-      <p className="warning">
-        <strong>{t('staff.links.onceTitle')}</strong> {t('staff.links.onceBody')}
-      </p>
-      {note && <p>{note}</p>}
-      <div className="actions no-print">
-        {links.length > 1 && <CopyButton text={all} label={t('staff.links.copyAll')} />}
-        <button type="button" className="secondary small" onClick={printLinks}>
-          {t('staff.print')}
-        </button>
-        <button type="button" className="secondary small" onClick={onDismiss}>
-          {t('staff.links.dismiss')}
-        </button>
-      </div>
+    <ShownOnce className="new-links" title={title} testId="new-links" note={note} focusTitle actions={links.length > 1 && <CopyButton text={all} label={t('staff.links.copyAll')} />} onDismiss={onDismiss}>
       <ul className="link-cards">
         {links.map((l) => (
           <li key={l.id} className="link-card">
@@ -49,6 +27,6 @@ export function NewLinks({ links, title, note, onDismiss }: { links: ShownLink[]
           </li>
         ))}
       </ul>
-    </section>
+    </ShownOnce>
   )
 }

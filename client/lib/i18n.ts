@@ -7,6 +7,7 @@
  * text that depends on a count has `key_one` / `key_other` forms, called as `t('key', { count })`.
  * Persian texts live beside each English catalogue (messages.fa.ts) and are loaded only when needed.
  */
+import { peopleLocales } from '../../server/contracts/locales'
 import i18next from 'i18next'
 import type { staffEn } from '../staff/messages'
 
@@ -35,6 +36,8 @@ const en = {
   'loading.offline': 'No connection yet. Trying again…',
   'link.inactive.title': 'This link is not active',
   'link.inactive.body': 'If you were invited to take part in a study, please contact the research team who sent you the link.',
+  'link.replaced.title': 'This link has been replaced',
+  'link.replaced.body': 'The research team has sent you a newer link. Please open the link in their most recent message; your answers so far are kept. If you cannot find it, contact the research team.',
   'consent.declined.title': 'Thank you',
   'consent.declined.body': 'You chose not to take part. Only that decision has been recorded; no other information was collected. If you change your mind, you can come back to this link at any time.',
   'consent.declined.again': 'Read the information again',
@@ -146,9 +149,9 @@ type Dictionary = Partial<Record<CatalogueKey, string>>
 
 /** The languages of the interface: each with its direction and the locale its dates and numbers use. */
 export const languages = {
-  en: { dir: 'ltr', name: 'English', locale: 'en' },
+  en: { dir: 'ltr', name: 'English', locale: peopleLocales.en },
   // Persian: Persian digits and the Solar Hijri calendar on screen; exports and the API stay ISO.
-  fa: { dir: 'rtl', name: 'فارسی', locale: 'fa-IR-u-ca-persian-nu-arabext' },
+  fa: { dir: 'rtl', name: 'فارسی', locale: peopleLocales.fa },
 } as const
 export type Language = keyof typeof languages
 

@@ -17,7 +17,7 @@ import { questionCount, questionsLeftIn } from './progress'
 import { BreakPage, ConsentCopy, ProgressHeader } from './Stages'
 import { applyParticipantTheme } from './theme'
 
-type Load = { kind: 'loading'; offline: boolean } | { kind: 'inactive' } | { kind: 'ready'; state: ParticipantState; fromDevice: boolean }
+type Load = { kind: 'loading'; offline: boolean } | { kind: 'inactive' } | { kind: 'replaced'; language: string | null } | { kind: 'ready'; state: ParticipantState; fromDevice: boolean }
 
 type Setup = { outbox: Outbox; device: DeviceStore | null }
 
@@ -115,6 +115,12 @@ function useParticipantState(token: string, device: DeviceStore | null | undefin
           return setLoad({ kind: 'ready', state, fromDevice: false })
         }
         if ((response.status as number) === 404) return setLoad({ kind: 'inactive' })
+        // A message link that a newer message's link replaced (server/domain/messaging/invitations.ts).
+        if ((response.status as number) === 410) {
+          const body = (await response.json().catch(() => null)) as { error?: { details?: { language?: unknown } } } | null
+          const studyLanguage = body?.error?.details?.language
+          return setLoad({ kind: 'replaced', language: typeof studyLanguage === 'string' ? studyLanguage : null })
+        }
       } catch {
         // No connection, or no answer in time: fall through and retry.
       }
@@ -185,7 +191,7 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
   }, [load, device, outbox, version])
   // The page speaks the study's language unless the participant chose another for this link.
   const [lang, setLang] = useState<Language>(language())
-  const studyLanguage = load.kind === 'ready' ? load.state.study.language : null
+  const studyLanguage = load.kind === 'ready' ? load.state.study.language : load.kind === 'replaced' ? load.language : null
   useEffect(() => {
     if (studyLanguage && isLanguage(studyLanguage) && !chosenLanguage(token) && studyLanguage !== language()) void applyLanguage(studyLanguage).then(setLang)
   }, [studyLanguage, token])
@@ -233,6 +239,7 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
   let content
   if (load.kind === 'loading') content = <Card title={t('app.title')}>{load.offline ? t('loading.offline') : t('loading')}</Card>
   else if (load.kind === 'inactive') content = <Card title={t('link.inactive.title')}>{t('link.inactive.body')}</Card>
+  else if (load.kind === 'replaced') content = <Card title={t('link.replaced.title')}>{t('link.replaced.body')}</Card>
   else {
     const state = load.state
     const setState = (next: ParticipantState) => {

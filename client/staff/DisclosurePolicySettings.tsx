@@ -4,10 +4,10 @@
  */
 import { useEffect, useState } from 'react'
 import { Field } from '../components/Field'
-import { ErrorNotice, StatusNotice } from '../components/Notice'
 import { api } from '../lib/api'
 import { t, type MessageKey } from '../lib/i18n'
-import { call, useAction, useResource } from './request'
+import { call, useResource } from './request'
+import { SettingsForm } from './SettingsForm'
 import { LoadError, Loading } from './ui'
 
 const fields = [
@@ -22,43 +22,26 @@ type Key = (typeof fields)[number][0]
 export function DisclosurePolicySettings({ studyId }: { studyId: string }) {
   const policy = useResource(() => call(api.studies[':id']['disclosure-policy'].$get({ param: { id: studyId } })), [studyId])
   const [form, setForm] = useState<Record<Key, string> | null>(null)
-  const [saved, setSaved] = useState<string | null>(null)
   useEffect(() => {
     if (policy.data) setForm(Object.fromEntries(fields.map(([k]) => [k, String(policy.data!.policy[k])])) as Record<Key, string>)
   }, [policy.data])
-  const save = useAction(async () => {
-    const json = Object.fromEntries(fields.map(([k]) => [k, Number(form![k])])) as Record<Key, number>
-    await call(api.studies[':id']['disclosure-policy'].$put({ param: { id: studyId }, json }))
-    setSaved(t('staff.saved'))
-    await policy.reload()
-  })
   if (policy.error) return <LoadError error={policy.error} retry={policy.reload} />
   if (!policy.data || !form) return <Loading />
   const floor = policy.data.floor
+  const save = async () => {
+    const json = Object.fromEntries(fields.map(([k]) => [k, Number(form[k])])) as Record<Key, number>
+    await call(api.studies[':id']['disclosure-policy'].$put({ param: { id: studyId }, json }))
+    await policy.reload()
+  }
   return (
-    <section className="panel" aria-labelledby="policy-heading">
-      <h2 id="policy-heading">{t('staff.policy.title')}</h2>
-      <p>{t('staff.policy.intro')}</p>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault()
-          setSaved(null)
-          void save.run()
-        }}
-      >
-        {fields.map(([key, label]) => (
-          <Field key={key} label={t(label)} hint={t('staff.policy.floor', { n: floor[key] })} error={save.fieldError(key)} className="short">
+    <SettingsForm title={t('staff.policy.title')} intro={<p>{t('staff.policy.intro')}</p>} fields={fields.map(([k]) => k)} save={save} submitLabel={t('staff.policy.save')}>
+      {(fieldError) =>
+        fields.map(([key, label]) => (
+          <Field key={key} label={t(label)} hint={t('staff.policy.floor', { n: floor[key] })} error={fieldError(key)} className="short">
             {(props) => <input {...props} type="number" min={floor[key]} max={1000} step={1} required value={form[key]} onChange={(e) => setForm({ ...form, [key]: e.target.value })} />}
           </Field>
-        ))}
-        <ErrorNotice message={save.formError(fields.map(([k]) => k))} />
-        <div className="actions">
-          <button type="submit" disabled={save.pending}>
-            {t('staff.policy.save')}
-          </button>
-          <StatusNotice message={saved} />
-        </div>
-      </form>
-    </section>
+        ))
+      }
+    </SettingsForm>
   )
 }

@@ -88,9 +88,15 @@ export interface ParticipantLinkTable {
   participant_id: string
   /** SHA-256 of the token; the token itself is shown once and never stored. */
   token_hash: string
+  /** 'staff': issued on the Participants tab (and every link older than migration 0145); 'message': minted for an invitation or reminder. */
+  purpose: Generated<ParticipantLinkPurpose>
   created_at: string
   revoked_at: string | null
+  /** Set on a message link once a newer one replaced it; it works until then (migration 0145). */
+  expires_at: string | null
 }
+
+export type ParticipantLinkPurpose = 'staff' | 'message'
 
 export interface ConsentTable {
   id: string

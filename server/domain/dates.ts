@@ -7,6 +7,7 @@
  * The zone rules come from the runtime's own time-zone database (ICU, through `Intl`), the same one
  * the browser uses to show the dates; no second database to keep up to date.
  */
+import { peopleLocales } from '../contracts/locales'
 
 /** The time zone of the machine the server runs on, used for new studies when none is given. */
 export function serverTimeZone(): string {
@@ -162,4 +163,25 @@ export const closingSoonMs = 24 * 3600 * 1000
 /** An open wave in its last 24 hours. */
 export function closesSoon(wave: { opensAt: string; closesAt: string }, now: Date): boolean {
   return waveState(wave, now) === 'open' && new Date(wave.closesAt).getTime() - now.getTime() <= closingSoonMs
+}
+
+/**
+ * The last day a wave is open, in `timeZone`, as an email to a participant writes it: ISO in English
+ * ("2026-03-14", read the same way in every country), the Solar Hijri date in Persian digits in
+ * Persian ("۲۳ اسفند ۱۴۰۴"), as the participant's own page writes it (client/lib/i18n.ts).
+ *
+ * @example
+ * lastDayForPeople('2026-03-14T20:30:00.000Z', 'Asia/Tehran', 'fa') // "۲۳ اسفند ۱۴۰۴"
+ */
+export function lastDayForPeople(closesAt: string, timeZone: string, language: keyof typeof peopleLocales): string {
+  if (language === 'en') return lastDayInZone(closesAt, timeZone)
+  return new Intl.DateTimeFormat(peopleLocales[language], { dateStyle: 'long', timeZone }).format(new Date(new Date(closesAt).getTime() - 1))
+}
+
+/**
+ * An instant, to the minute, in `timeZone`, for the Persian half of an email: the Solar Hijri date
+ * and the time in Persian digits ("۲۳ اسفند ۱۴۰۴ ساعت ۱۵:۳۰").
+ */
+export function persianMoment(instant: string, timeZone: string): string {
+  return new Intl.DateTimeFormat(peopleLocales.fa, { dateStyle: 'long', timeStyle: 'short', timeZone }).format(new Date(instant))
 }

@@ -16,6 +16,7 @@ export const errorCodes = [
   'forbidden',
   'not_found',
   'link_not_found',
+  'link_replaced',
   'conflict',
   'already_complete',
   'wave_not_open',

@@ -12,6 +12,7 @@ export const errorStatus = {
   forbidden: 403,
   not_found: 404,
   link_not_found: 404,
+  link_replaced: 410,
   conflict: 409,
   already_complete: 409,
   wave_not_open: 409,

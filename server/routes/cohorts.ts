@@ -3,9 +3,9 @@ import { Hono } from 'hono'
 import type { Context } from 'hono'
 import { z } from 'zod'
 import { addParticipantsBody, attendanceBody, waveBody } from '../contracts/staff'
-import { findParticipant, listParticipants } from '../db/repositories/participants'
+import { listParticipants } from '../db/repositories/participants'
 import { findGroupSession, listAttendance, listGroupSessions, listWaves } from '../db/repositories/studies'
-import { requireCohortRole } from '../domain/staff/access'
+import { requireCohortRole, requireParticipantRole } from '../domain/staff/access'
 import type { Deps } from '../domain/deps'
 import { addParticipants, recordAttendance, reissueLink, revokeLink, setWave } from '../domain/staff/setup'
 import { participantLink } from '../domain/participation/tokens'
@@ -22,19 +22,6 @@ const anyRole = ['researcher', 'program_lead', 'group_leader', 'interviewer'] as
 
 /** Links point at BALINT_BASE_URL, the address participants use, never at how this request reached us. */
 const origin = (c: Context<StaffEnv>) => c.get('client').baseUrl
-
-/** A participant of a study where the user is a researcher; "not found" (the same as for an unknown id) for anyone else's. */
-export async function participantInStudy(deps: Deps, c: Context<StaffEnv>, participantId: string) {
-  const participant = await findParticipant(deps.db, participantId)
-  if (!participant) throw new ApiError('not_found', 'No such participant.')
-  try {
-    await requireCohortRole(deps, staffOf(c).user, participant.cohortId, ['researcher'])
-  } catch (error) {
-    if (error instanceof ApiError && error.code === 'not_found') throw new ApiError('not_found', 'No such participant.')
-    throw error
-  }
-  return participant
-}
 
 export function cohortRoutes(deps: Deps) {
   return new Hono<StaffEnv>()
@@ -113,12 +100,12 @@ export function cohortRoutes(deps: Deps) {
       return c.json({ ok: true }, 200)
     })
     .post('/participants/:id/link', pathParams(idParam), async (c) => {
-      const participant = await participantInStudy(deps, c, c.req.valid('param').id)
+      const { participant } = await requireParticipantRole(deps, staffOf(c).user, c.req.valid('param').id, ['researcher'])
       const { code, token } = await reissueLink(deps, participant.id, `staff:${staffOf(c).user.id}`)
       return c.json({ id: participant.id, code, link: participantLink(origin(c), token) }, 201)
     })
     .delete('/participants/:id/link', pathParams(idParam), async (c) => {
-      const participant = await participantInStudy(deps, c, c.req.valid('param').id)
+      const { participant } = await requireParticipantRole(deps, staffOf(c).user, c.req.valid('param').id, ['researcher'])
       await revokeLink(deps, participant.id, `staff:${staffOf(c).user.id}`)
       return c.json({ ok: true }, 200)
     })

@@ -3,8 +3,7 @@ import { Hono } from 'hono'
 import type { Context } from 'hono'
 import { z } from 'zod'
 import { contactBody, messagingSettingsBody, waveMessageBody } from '../contracts/safety'
-import { participantInStudy } from './cohorts'
-import { requireCohortRole, requireStudyRole } from '../domain/staff/access'
+import { requireCohortRole, requireParticipantRole, requireStudyRole } from '../domain/staff/access'
 import type { Deps } from '../domain/deps'
 import { ApiError } from '../domain/errors'
 import { messagesView, prepareMessages, updateContact, updateMessagingSettings } from '../domain/messaging/invitations'
@@ -34,12 +33,12 @@ export function messagingRoutes(deps: Deps) {
       return c.json(await updateMessagingSettings(deps, study.id, c.req.valid('json'), user.id), 200)
     })
     .put('/participants/:id/contact', pathParams(idParam), jsonBody(contactBody), async (c) => {
-      const participant = await participantInStudy(deps, c, c.req.valid('param').id)
+      const { participant } = await requireParticipantRole(deps, staffOf(c).user, c.req.valid('param').id, ['researcher'])
       if (participant.status === 'withdrawn') throw new ApiError('withdrawn', 'This participant has withdrawn: no contact details are kept.')
       return c.json(await updateContact(deps, participant.id, c.req.valid('json'), staffOf(c).user.id), 200)
     })
     .post('/participants/:id/message', pathParams(idParam), jsonBody(waveMessageBody), async (c) => {
-      const participant = await participantInStudy(deps, c, c.req.valid('param').id)
+      const { participant } = await requireParticipantRole(deps, staffOf(c).user, c.req.valid('param').id, ['researcher'])
       const [message] = await prepareMessages(deps, { cohortId: participant.cohortId, participantId: participant.id, ...c.req.valid('json') }, staffOf(c).user.id, origin(c))
       return c.json(message!, 201)
     })

@@ -16,7 +16,7 @@ import { cohortJointDisplay } from '../domain/qualitative/joint-display'
 import { exportCohortQdpx, exportStudyQdc, type QdaFile } from '../domain/qualitative/qda-export'
 import { importCodebookCsv, importQdc, importQdpx } from '../domain/qualitative/qda-import'
 import { notesCsv, studyNotes } from '../domain/qualitative/notes'
-import { codedSegments, searchStudyTranscripts, segmentsCsv, type SegmentQuery } from '../domain/qualitative/retrieval'
+import { codedSegments, retrieveSegments, searchStudyTranscripts, segmentsCsv, type SegmentQuery } from '../domain/qualitative/retrieval'
 import { ApiError } from '../domain/errors'
 import { studyAgreement, studySaturation } from '../domain/qualitative/analyses'
 import { codeFrequenciesCsv, studyCodeFrequencies, studyTable2, table2Csv, table2Markdown } from '../domain/qualitative/table2'
@@ -142,7 +142,8 @@ export function qualitativeRoutes(deps: Deps) {
     // Retrieval: the passages coded with a code and its children, across transcripts; text search.
     .get('/studies/:id/segments', pathParams(idParam), queryParams(segmentsQuery), async (c) => {
       const { study } = await requireStudyRole(deps, staffOf(c).user, c.req.valid('param').id, researcherOnly)
-      return c.json({ segments: await codedSegments(deps, study.id, segmentQuery(c.req.valid('query'))) }, 200)
+      // The role filter's choices come along, whatever the filter: the page needs no second request.
+      return c.json(await retrieveSegments(deps, study.id, segmentQuery(c.req.valid('query'))), 200)
     })
     .get('/studies/:id/segments.csv', pathParams(idParam), queryParams(segmentsQuery), async (c) => {
       const { study } = await requireStudyRole(deps, staffOf(c).user, c.req.valid('param').id, researcherOnly)

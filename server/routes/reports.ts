@@ -6,7 +6,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { requireCohortRole, requireStudyRole } from '../domain/staff/access'
 import type { Deps } from '../domain/deps'
-import { cohortReport, studyReport, type aggregateReport, type CohortReport } from '../domain/outcomes/report'
+import { cohortReport, studyReport, type CohortReport } from '../domain/outcomes/report'
 import { participantReport } from '../domain/outcomes/own-report'
 import { reportCsv, reportMarkdown } from '../domain/outcomes/report-format'
 import { pooledStudyReport } from '../domain/outcomes/pooled-report'
@@ -24,12 +24,8 @@ const reportQuery = z.object({ from: waveKind.default('pre'), to: waveKind.defau
 const idParam = z.object({ id: z.string().min(1).max(64) })
 const pooledQuery = z.object({ from: waveKind.default('pre'), to: waveKind.default('post'), format: z.enum(['json', 'r']).default('json') })
 
-/**
- * The report as served. Only the researcher's view is served now; the type still names the former
- * program-lead 'aggregate' view so that the staff client's report tab, which has branches for it,
- * keeps compiling until it drops them.
- */
-type ReportView = (CohortReport & { view: 'researcher' }) | (ReturnType<typeof aggregateReport> & { view: 'aggregate' })
+/** The report as served: researchers only (program leads see released snapshots, outcomes/release.ts). */
+type ReportView = CohortReport & { view: 'researcher' }
 const researcherView = (report: CohortReport): ReportView => ({ ...report, view: 'researcher' })
 
 export function reportRoutes(deps: Deps) {

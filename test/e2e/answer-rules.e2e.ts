@@ -8,19 +8,28 @@ import { describe, expect, it } from 'vitest'
 import { addParticipants, createCohort, createStudy, setWave } from '../../server/domain/staff/setup'
 import { phonePage, screenshot } from './helpers/browser'
 import { answer, choose, complete, completeLeavingUnanswered, consent, next } from './helpers/participant-flow'
-import { type TestServer, useServerAndBrowser } from './helpers/server'
+import { day, type TestServer, useServerAndBrowser } from './helpers/server'
 
 let server: TestServer
 let browser: Browser
 useServerAndBrowser((s, b) => ((server = s), (browser = b)))
 
 async function link() {
-  const day = (offset: number) => new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10)
   const study = await createStudy(server.deps, { name: 'Answer rules study' }, 'test')
   const cohort = await createCohort(server.deps, { studyId: study.id, name: 'Group A' }, 'test')
   await setWave(server.deps, { cohortId: cohort.id, kind: 'pre', opens: day(-1), closes: day(14), instruments: ['phq-9'] }, 'test')
   const [p] = await addParticipants(server.deps, { cohortId: cohort.id, count: 1 }, 'test')
   return { ...p!, url: `${server.baseUrl}/p/${p!.token}` }
+}
+
+/** A new participant's link opened on a phone, consent given: the page is at "About you" (demographics). */
+async function atAboutYou() {
+  const p = await link()
+  const { page, context } = await phonePage(browser)
+  await page.goto(p.url)
+  await consent(page)
+  await page.locator('.step', { hasText: 'About you' }).waitFor()
+  return { p, page, context }
 }
 
 async function responseOf(participantId: string, instrument: string) {
@@ -40,11 +49,7 @@ async function skipToPhq9(page: Page) {
 
 describe('number boxes', () => {
   it('store a number typed with Persian or Arabic-Indic digits, and say at once what cannot be read', async () => {
-    const p = await link()
-    const { page, context } = await phonePage(browser)
-    await page.goto(p.url)
-    await consent(page)
-    await page.locator('.step', { hasText: 'About you' }).waitFor()
+    const { p, page, context } = await atAboutYou()
     // Age in Persian digits.
     await box(page).fill('۳۴')
     await saved(page)
@@ -75,11 +80,7 @@ describe('number boxes', () => {
 
 describe('text the server would refuse', () => {
   it('an "Other" answer longer than 5,000 characters is refused on the spot and never looks done', async () => {
-    const p = await link()
-    const { page, context } = await phonePage(browser)
-    await page.goto(p.url)
-    await consent(page)
-    await page.locator('.step', { hasText: 'About you' }).waitFor()
+    const { p, page, context } = await atAboutYou()
     await next(page)
     await next(page)
     await next(page)
@@ -101,11 +102,7 @@ describe('text the server would refuse', () => {
 
 describe('complete means complete', () => {
   it('an empty questionnaire cannot be submitted; skipped items are confirmed first; minAnswered decides the score', async () => {
-    const p = await link()
-    const { page, context } = await phonePage(browser)
-    await page.goto(p.url)
-    await consent(page)
-    await page.locator('.step', { hasText: 'About you' }).waitFor()
+    const { p, page, context } = await atAboutYou()
     await box(page).fill('34')
     await skipToPhq9(page)
     // Every PHQ-9 item skipped: Complete refuses, and says why.
@@ -136,11 +133,7 @@ describe('complete means complete', () => {
   })
 
   it('when the server refuses a submit, the form opens again at the question it names and never says done', async () => {
-    const p = await link()
-    const { page, context } = await phonePage(browser)
-    await page.goto(p.url)
-    await consent(page)
-    await page.locator('.step', { hasText: 'About you' }).waitFor()
+    const { p, page, context } = await atAboutYou()
     await box(page).fill('34')
     await skipToPhq9(page)
     await page.route('**/forms/pre/phq-9/complete', (route) =>

@@ -7,25 +7,17 @@
  */
 import type { Browser, Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { grantRole } from '../../server/db/repositories/staff'
-import { createStaffUser } from '../../server/domain/staff/auth'
+import { prepareMessages } from '../../server/domain/messaging/invitations'
 import { addParticipants, createCohort, createStudy, setWave } from '../../server/domain/staff/setup'
-import { receivedMail, useSmtpServer } from './helpers/smtp'
+import { receivedMail, useServerWithSmtp } from './helpers/smtp'
 import { phonePage, screenshot } from './helpers/browser'
 import { answerAndComplete, consent, demographics } from './helpers/participant-flow'
-import { type TestServer, useServerAndBrowser } from './helpers/server'
-import { signIn, staffPassword } from './helpers/staff'
+import { day, type TestServer } from './helpers/server'
+import { signIn, signInPersian, staffMember } from './helpers/staff'
 
-const smtpServer = useSmtpServer()
 let server: TestServer
 let browser: Browser
-useServerAndBrowser(
-  (s, b) => ((server = s), (browser = b)),
-  () => ({ smtp: { url: smtpServer().url, from: 'balint@example.org' }, jobIntervalMs: 300 }),
-)
-
-const day = (offset: number) => new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10)
-
+const smtpServer = useServerWithSmtp((s, b) => ((server = s), (browser = b)))
 
 async function cohortWithResearcher(name: string, language: 'en' | 'fa') {
   const study = await createStudy(server.deps, { name, language, timeZone: 'UTC' }, 'test')
@@ -34,8 +26,7 @@ async function cohortWithResearcher(name: string, language: 'en' | 'fa') {
   await setWave(server.deps, { cohortId: cohort.id, kind: 'pre', opens: day(-1), closes: day(2), instruments: ['phq-9'] }, 'test')
   const participants = await addParticipants(server.deps, { cohortId: cohort.id, count: 3 }, 'test')
   const email = `researcher.messages.${language}.${Date.now()}@example.org`
-  const user = await createStaffUser(server.deps, { email, name: 'Dr Researcher', password: staffPassword, isAdmin: false }, 'test')
-  await grantRole(server.db, { studyId: study.id, userId: user.id, role: 'researcher' }, new Date())
+  const user = await staffMember(server, study.id, email)
   return { study, cohort, participants, email }
 }
 
@@ -114,11 +105,7 @@ describe('invitations and reminders', () => {
     const { cohort, email } = await cohortWithResearcher('پژوهش پیام‌ها', 'fa')
     const staff = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fa-IR' })
     const desk = await staff.newPage()
-    await desk.goto(`${server.baseUrl}/sign-in`)
-    await desk.getByLabel('ایمیل').fill(email)
-    await desk.getByLabel('گذرواژه').fill(staffPassword)
-    await desk.getByRole('button', { name: 'ورود' }).click()
-    await desk.getByRole('heading', { level: 1, name: 'پژوهش‌های شما' }).waitFor()
+    await signInPersian(desk, server.baseUrl, email)
     await desk.goto(`${server.baseUrl}/cohorts/${cohort.id}/messages`)
     await desk.getByTestId('contacts').waitFor()
     await desk.getByTestId('prepare-letters').click()
@@ -128,5 +115,24 @@ describe('invitations and reminders', () => {
     await desk.locator('.letter img.qr').first().waitFor()
     await screenshot(desk, 'fa-messages-01-letters')
     await staff.close()
+  })
+
+  it('shows a clear page, in the participant’s language, for a message link that newer messages replaced', async () => {
+    for (const language of ['en', 'fa'] as const) {
+      const { cohort, participants } = await cohortWithResearcher(`Replaced links ${language}`, language)
+      const researcher = await staffMember(server, cohort.studyId, `researcher.replaced.${language}.${Date.now()}@example.org`)
+      const send = async () => (await prepareMessages(server.deps, { cohortId: cohort.id, participantId: participants[0]!.id, wave: 'pre', kind: 'reminder' }, researcher.id, server.baseUrl))[0]!.link
+      // Four messages: the first link is now past the three that keep working.
+      const first = await send()
+      for (let i = 0; i < 3; i++) await send()
+      const { page, context } = await phonePage(browser)
+      const errors: string[] = []
+      page.on('pageerror', (error) => errors.push(error.message))
+      await page.goto(first)
+      await page.getByRole('heading', { name: language === 'en' ? 'This link has been replaced' : 'این پیوند جایگزین شده است' }).waitFor()
+      await screenshot(page, `${language === 'fa' ? 'fa-' : ''}messages-04-replaced-link`)
+      expect(errors).toEqual([])
+      await context.close()
+    }
   })
 })

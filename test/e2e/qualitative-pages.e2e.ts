@@ -151,10 +151,15 @@ describe('retrieval and search', () => {
 
     const { page, context, errors } = await laptop()
     await signIn(page, server.baseUrl, w.researcher.email)
+    const segmentRequests: string[] = []
+    page.on('request', (request) => void (/\/api\/studies\/[^/]+\/segments(\?|$)/.test(request.url()) && segmentRequests.push(request.url())))
     // Found where a researcher looks: the study page's qualitative section, and the section's tabs.
     await page.goto(`${server.baseUrl}/studies/${w.study.id}`)
     await page.getByRole('link', { name: 'Retrieval and search' }).click()
     await page.getByRole('heading', { level: 1, name: 'Retrieval and search' }).waitFor()
+    await page.getByText('Coded segments found: 2').waitFor()
+    // One request gives the segments and the role filter's choices (there used to be a second, unfiltered one).
+    expect(segmentRequests).toHaveLength(1)
     expect(await page.getByRole('navigation', { name: /sections/i }).getByRole('link', { name: 'Retrieval and search' }).getAttribute('aria-current')).toBe('page')
 
     await page.getByTestId('segment-code').selectOption({ label: 'Safety in the group' })

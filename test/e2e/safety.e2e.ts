@@ -6,26 +6,17 @@
  */
 import type { Browser, Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { grantRole } from '../../server/db/repositories/staff'
-import { createStaffUser } from '../../server/domain/staff/auth'
 import { updateSafetySettings } from '../../server/domain/participation/safety'
 import { addParticipants, createCohort, createStudy, setWave } from '../../server/domain/staff/setup'
-import { receivedMail, useSmtpServer } from './helpers/smtp'
+import { receivedMail, useServerWithSmtp } from './helpers/smtp'
 import { phonePage, screenshot } from './helpers/browser'
 import { answerAndComplete, consent, demographics } from './helpers/participant-flow'
-import { type TestServer, useServerAndBrowser } from './helpers/server'
-import { signIn, staffPassword } from './helpers/staff'
+import { day, type TestServer } from './helpers/server'
+import { signIn, signInPersian, staffMember } from './helpers/staff'
 
-const smtpServer = useSmtpServer()
 let server: TestServer
 let browser: Browser
-useServerAndBrowser(
-  (s, b) => ((server = s), (browser = b)),
-  () => ({ smtp: { url: smtpServer().url, from: 'balint@example.org' }, jobIntervalMs: 300 }),
-)
-
-const day = (offset: number) => new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10)
-
+const smtpServer = useServerWithSmtp((s, b) => ((server = s), (browser = b)))
 
 async function flaggedStudy(name: string, language: 'en' | 'fa') {
   const study = await createStudy(server.deps, { name, language }, 'test')
@@ -33,8 +24,7 @@ async function flaggedStudy(name: string, language: 'en' | 'fa') {
   await setWave(server.deps, { cohortId: cohort.id, kind: 'pre', opens: day(-1), closes: day(14), instruments: ['phq-9', 'gad-7'] }, 'test')
   const [p] = await addParticipants(server.deps, { cohortId: cohort.id, count: 1 }, 'test')
   const email = `researcher.${language}.${Date.now()}@example.org`
-  const user = await createStaffUser(server.deps, { email, name: 'Dr Researcher', password: staffPassword, isAdmin: false }, 'test')
-  await grantRole(server.db, { studyId: study.id, userId: user.id, role: 'researcher' }, new Date())
+  const user = await staffMember(server, study.id, email)
   await updateSafetySettings(
     server.deps,
     study.id,
@@ -117,14 +107,12 @@ describe('safety flags', () => {
 
     const staff = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fa-IR' })
     const desk = await staff.newPage()
-    await desk.goto(`${server.baseUrl}/sign-in`)
-    await desk.getByLabel('ایمیل').fill(email)
-    await desk.getByLabel('گذرواژه').fill(staffPassword)
-    await desk.getByRole('button', { name: 'ورود' }).click()
-    await desk.getByRole('heading', { level: 1, name: 'پژوهش‌های شما' }).waitFor()
+    await signInPersian(desk, server.baseUrl, email)
     await desk.goto(`${server.baseUrl}/studies/${study.id}/safety`)
     await desk.getByTestId('open-flag').waitFor()
     expect(await desk.locator('main').innerText()).toContain('علامت‌های باز')
+    // The flag's words in Persian (ours: PHQ-9 has no Persian file); its answer text stays the instrument's English.
+    expect(await desk.getByTestId('open-flag').innerText()).toContain('گزارش افکار آسیب‌زدن به خود')
     await screenshot(desk, 'fa-safety-02-open-flag')
     await staff.close()
   })

@@ -6,14 +6,17 @@
  */
 import { useState } from 'react'
 import { CopyButton } from '../../components/CopyButton'
+import { DataTable } from '../../components/DataTable'
 import { Field, CheckboxField } from '../../components/Field'
 import { ErrorNotice, StatusNotice } from '../../components/Notice'
 import { QrCode } from '../../components/QrCode'
+import { ShownOnce } from '../../components/ShownOnce'
 import { api } from '../../lib/api'
 import { t } from '../../lib/i18n'
 import { dateTime } from '../format'
 import { call, useAction, useResource } from '../request'
 import { waveKinds, type CohortDetail, type WaveKind } from '../types'
+import { SettingsForm } from '../SettingsForm'
 import { LoadError, Loading } from '../ui'
 
 type View = Awaited<ReturnType<typeof loadMessages>>
@@ -26,11 +29,6 @@ const loadMessages = (id: string) => call(api.cohorts[':id'].messages.$get({ par
 /** A link the user clicks to open WhatsApp with the message filled in; the page itself requests nothing. */
 const whatsAppLink = (text: string) => `https://wa.me/?text=${encodeURIComponent(text)}`
 
-function printLetters() {
-  document.body.classList.add('print-letters')
-  window.addEventListener('afterprint', () => document.body.classList.remove('print-letters'), { once: true })
-  window.print()
-}
 
 export function MessagesTab({ cohort }: { cohort: CohortDetail }) {
   const view = useResource(() => loadMessages(cohort.id), [cohort.id])
@@ -58,28 +56,26 @@ export function MessagesTab({ cohort }: { cohort: CohortDetail }) {
         {data.jobs.length === 0 ? (
           <p>{t('staff.messages.noJobs')}</p>
         ) : (
-          <div className="table-scroll">
-            <table className="data" data-testid="message-jobs">
-              <thead>
-                <tr>
-                  <th scope="col">{t('staff.messages.wave')}</th>
-                  <th scope="col">{t('staff.messages.kind')}</th>
-                  <th scope="col">{t('staff.messages.due')}</th>
-                  <th scope="col">{t('staff.messages.status')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.jobs.map((job) => (
-                  <tr key={job.id} className={job.waiting ? 'waiting' : undefined}>
-                    <td>{t(`staff.wave.${job.wave}`)}</td>
-                    <td>{job.kind === 'invitation' ? t('staff.messages.invitation') : t('staff.messages.reminderDays', { count: job.days ?? 0 })}</td>
-                    <td>{dateTime(job.dueAt)}</td>
-                    <td>{job.waiting ? <strong>{t('staff.messages.waiting')}</strong> : job.status === 'done' && job.closedBy === 'by_hand' ? t('staff.messages.doneByHand') : t(`staff.messages.job.${job.status}`)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            testId="message-jobs"
+            head={
+              <>
+                <th scope="col">{t('staff.messages.wave')}</th>
+                <th scope="col">{t('staff.messages.kind')}</th>
+                <th scope="col">{t('staff.messages.due')}</th>
+                <th scope="col">{t('staff.messages.status')}</th>
+              </>
+            }
+          >
+            {data.jobs.map((job) => (
+              <tr key={job.id} className={job.waiting ? 'waiting' : undefined}>
+                <td>{t(`staff.wave.${job.wave}`)}</td>
+                <td>{job.kind === 'invitation' ? t('staff.messages.invitation') : t('staff.messages.reminderDays', { count: job.days ?? 0 })}</td>
+                <td>{dateTime(job.dueAt)}</td>
+                <td>{job.waiting ? <strong>{t('staff.messages.waiting')}</strong> : job.status === 'done' && job.closedBy === 'by_hand' ? t('staff.messages.doneByHand') : t(`staff.messages.job.${job.status}`)}</td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </section>
       <section className="panel" aria-labelledby="by-hand-heading">
@@ -118,35 +114,33 @@ export function MessagesTab({ cohort }: { cohort: CohortDetail }) {
         {data.deliveries.length === 0 ? (
           <p>{t('staff.messages.noDeliveries')}</p>
         ) : (
-          <div className="table-scroll">
-            <table className="data" data-testid="deliveries">
-              <thead>
-                <tr>
-                  <th scope="col">{t('staff.messages.when')}</th>
-                  <th scope="col">{t('staff.messages.participant')}</th>
-                  <th scope="col">{t('staff.messages.wave')}</th>
-                  <th scope="col">{t('staff.messages.kind')}</th>
-                  <th scope="col">{t('staff.messages.channel')}</th>
-                  <th scope="col">{t('staff.messages.status')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.deliveries.map((d) => (
-                  <tr key={d.id}>
-                    <td>{dateTime(d.sentAt ?? d.createdAt)}</td>
-                    <th scope="row">{d.code}</th>
-                    <td>{d.wave ? t(`staff.wave.${d.wave}`) : '–'}</td>
-                    <td>{d.kind === 'invitation' ? t('staff.messages.invitation') : t('staff.messages.reminder')}</td>
-                    <td>{d.channel === 'email' ? t('staff.messages.channel.email') : t('staff.messages.channel.byHand')}</td>
-                    <td>
-                      {t(`staff.messages.delivery.${d.status as 'sending' | 'sent' | 'failed' | 'prepared'}`)}
-                      {d.error && <span className="cell-note">{d.error}</span>}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            testId="deliveries"
+            head={
+              <>
+                <th scope="col">{t('staff.messages.when')}</th>
+                <th scope="col">{t('staff.messages.participant')}</th>
+                <th scope="col">{t('staff.messages.wave')}</th>
+                <th scope="col">{t('staff.messages.kind')}</th>
+                <th scope="col">{t('staff.messages.channel')}</th>
+                <th scope="col">{t('staff.messages.status')}</th>
+              </>
+            }
+          >
+            {data.deliveries.map((d) => (
+              <tr key={d.id}>
+                <td>{dateTime(d.sentAt ?? d.createdAt)}</td>
+                <th scope="row">{d.code}</th>
+                <td>{d.wave ? t(`staff.wave.${d.wave}`) : '–'}</td>
+                <td>{d.kind === 'invitation' ? t('staff.messages.invitation') : t('staff.messages.reminder')}</td>
+                <td>{d.channel === 'email' ? t('staff.messages.channel.email') : t('staff.messages.channel.byHand')}</td>
+                <td>
+                  {t(`staff.messages.delivery.${d.status as 'sending' | 'sent' | 'failed' | 'prepared'}`)}
+                  {d.error && <span className="cell-note">{d.error}</span>}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </section>
     </div>
@@ -155,63 +149,47 @@ export function MessagesTab({ cohort }: { cohort: CohortDetail }) {
 
 function ScheduleForm({ studyId, settings, onSaved }: { studyId: string; settings: View['settings']; onSaved: () => Promise<void> }) {
   const [form, setForm] = useState({ inviteOnOpen: settings.inviteOnOpen, reminderDays: settings.reminderDays.join(', ') })
-  const [saved, setSaved] = useState<string | null>(null)
-  const save = useAction(async () => {
+  const save = async () => {
     const reminderDays = form.reminderDays
       .split(/[,\s]+/)
       .filter(Boolean)
       .map(Number)
     await call(api.studies[':id'].messaging.$put({ param: { id: studyId }, json: { inviteOnOpen: form.inviteOnOpen, reminderDays } }))
-    setSaved(t('staff.saved'))
     await onSaved()
-  })
+  }
   return (
-    <section className="panel" aria-labelledby="schedule-heading">
-      <h2 id="schedule-heading">{t('staff.messages.schedule')}</h2>
-      <p className="muted">{t('staff.messages.scheduleIntro')}</p>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault()
-          setSaved(null)
-          void save.run()
-        }}
-      >
-        <CheckboxField label={t('staff.messages.inviteOnOpen')} checked={form.inviteOnOpen} onChange={(inviteOnOpen) => setForm({ ...form, inviteOnOpen })} error={save.fieldError('inviteOnOpen')} />
-        <Field label={t('staff.messages.reminderDaysLabel')} hint={t('staff.messages.reminderDaysHint')} error={save.fieldError('reminderDays')} className="short">
-          {(props) => <input {...props} dir="ltr" value={form.reminderDays} onChange={(e) => setForm({ ...form, reminderDays: e.target.value })} data-testid="reminder-days" />}
-        </Field>
-        <ErrorNotice message={save.formError(['inviteOnOpen', 'reminderDays'])} />
-        <div className="actions">
-          <button type="submit" disabled={save.pending} data-testid="schedule-save">
-            {t('staff.messages.saveSchedule')}
-          </button>
-          <StatusNotice message={saved} />
-        </div>
-      </form>
-    </section>
+    <SettingsForm title={t('staff.messages.schedule')} intro={<p className="muted">{t('staff.messages.scheduleIntro')}</p>} fields={['inviteOnOpen', 'reminderDays']} save={save} submitLabel={t('staff.messages.saveSchedule')} submitTestId="schedule-save">
+      {(fieldError) => (
+        <>
+          <CheckboxField label={t('staff.messages.inviteOnOpen')} checked={form.inviteOnOpen} onChange={(inviteOnOpen) => setForm({ ...form, inviteOnOpen })} error={fieldError('inviteOnOpen')} />
+          <Field label={t('staff.messages.reminderDaysLabel')} hint={t('staff.messages.reminderDaysHint')} error={fieldError('reminderDays')} className="short">
+            {(props) => <input {...props} dir="ltr" value={form.reminderDays} onChange={(e) => setForm({ ...form, reminderDays: e.target.value })} data-testid="reminder-days" />}
+          </Field>
+        </>
+      )}
+    </SettingsForm>
   )
 }
 
 function Contacts({ rows, waves, choice, onChanged }: { rows: Row[]; waves: WaveKind[]; choice: { wave: WaveKind; kind: MessageKind }; onChanged: () => Promise<void> }) {
   return (
-    <div className="table-scroll">
-      <table className="data contacts" data-testid="contacts">
-        <caption className="visually-hidden">{t('staff.messages.contacts')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('staff.messages.participant')}</th>
-            <th scope="col">{t('staff.messages.completed')}</th>
-            <th scope="col">{t('staff.messages.contact')}</th>
-            <th scope="col">{t('staff.messages.message')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((row) => (
-            <ContactRow key={row.id} row={row} waves={waves} choice={choice} onChanged={onChanged} />
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      className="contacts"
+      testId="contacts"
+      caption={t('staff.messages.contacts')}
+      head={
+        <>
+          <th scope="col">{t('staff.messages.participant')}</th>
+          <th scope="col">{t('staff.messages.completed')}</th>
+          <th scope="col">{t('staff.messages.contact')}</th>
+          <th scope="col">{t('staff.messages.message')}</th>
+        </>
+      }
+    >
+      {rows.map((row) => (
+        <ContactRow key={row.id} row={row} waves={waves} choice={choice} onChanged={onChanged} />
+      ))}
+    </DataTable>
   )
 }
 
@@ -295,19 +273,7 @@ function ContactRow({ row, waves, choice, onChanged }: { row: Row; waves: WaveKi
 
 function Letters({ title, messages, onDismiss }: { title: string; messages: Prepared[]; onDismiss: () => void }) {
   return (
-    <section className="letters" aria-labelledby="letters-title" data-testid="letters">
-      <h3 id="letters-title">{title}</h3>
-      <p className="warning no-print">
-        <strong>{t('staff.links.onceTitle')}</strong> {t('staff.links.onceBody')}
-      </p>
-      <div className="actions no-print">
-        <button type="button" className="secondary small" onClick={printLetters} disabled={messages.length === 0}>
-          {t('staff.print')}
-        </button>
-        <button type="button" className="secondary small" onClick={onDismiss}>
-          {t('staff.links.dismiss')}
-        </button>
-      </div>
+    <ShownOnce className="letters" title={title} testId="letters" warningOnPaper={false} canPrint={messages.length > 0} onDismiss={onDismiss}>
       {messages.length === 0 && <p>{t('staff.messages.nobody')}</p>}
       {messages.map((m) => (
         <article key={m.participantId} className="letter" data-testid="letter">
@@ -317,6 +283,6 @@ function Letters({ title, messages, onDismiss }: { title: string; messages: Prep
           <p className="code">{m.code}</p>
         </article>
       ))}
-    </section>
+    </ShownOnce>
   )
 }

@@ -1,7 +1,6 @@
 /**
- * The cohort report. Researchers see the statistics, the figures and every participant; program
- * leads get the aggregate view, where the server has already removed participants and withheld
- * figures from fewer than the study's minimum cell size.
+ * The cohort report, for researchers: the statistics, the figures and every participant. (Program
+ * leads never get it: they see released, disclosure-controlled snapshots, ReleasesTab.)
  */
 import { useMemo, useState } from 'react'
 import { WaveSelect } from '../WaveSelect'
@@ -67,7 +66,6 @@ export function ReportTab({ cohort }: { cohort: CohortDetail }) {
 
 export function ReportBody({ report, sessions, idOf }: { report: CohortReportView; sessions: number; idOf: (code: string) => string | undefined }) {
   const waves = useMemo(() => ({ from: t(`staff.wave.${report.from}`), to: t(`staff.wave.${report.to}`) }), [report.from, report.to])
-  const aggregate = report.view === 'aggregate'
   return (
     <>
       <section className="panel" aria-labelledby="report-heading">
@@ -75,11 +73,6 @@ export function ReportBody({ report, sessions, idOf }: { report: CohortReportVie
         <p className="muted">
           {t('staff.report.generated', { at: dateTime(report.generatedAt), study: report.cohort.studyName, cohort: report.cohort.name })} {t('staff.report.changeIs', waves)}
         </p>
-        {aggregate && (
-          <p className="notice info" data-testid="aggregate-notice">
-            {t('staff.report.aggregateNotice', { n: report.suppression.minCellSize })}
-          </p>
-        )}
         <h3>{t('staff.report.participation')}</h3>
         <ReportFunnel report={report} />
         {report.view === 'researcher' && <OutsideWave report={report} />}
@@ -142,8 +135,7 @@ function Figures({ report, waves, sessions }: { report: ResearcherReport; waves:
 }
 
 function ReportFunnel({ report }: { report: CohortReportView }) {
-  const minCellSize = report.view === 'aggregate' ? report.suppression.minCellSize : null
-  const missing = minCellSize === null ? t('staff.report.notComputed') : t('staff.report.suppressed', { n: minCellSize })
+  const missing = t('staff.report.notComputed')
   const f = report.funnel
   const steps: FunnelStep[] = [
     { label: t('staff.funnel.enrolled'), value: f.enrolled },

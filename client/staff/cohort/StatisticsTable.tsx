@@ -5,7 +5,7 @@
 import { t } from '../../lib/i18n'
 import { fixed, pValue, score, signedFixed } from '../format'
 import { changeClasses, type CohortReportView, type ScaleReport, type WaveKind } from '../types'
-import { FootnoteList, Footnotes, Suppressed } from './notes'
+import { FootnoteList, Footnotes } from './notes'
 
 type Row = { id: string; label: string; cell: (scale: ScaleReport) => React.ReactNode; title?: string }
 
@@ -23,12 +23,10 @@ export function scaleTitle(scale: ScaleReport): string {
 
 export function StatisticsTable({ report }: { report: CohortReportView }) {
   const notes = new Footnotes('stats')
-  const minCellSize = report.view === 'aggregate' ? report.suppression.minCellSize : null
   const waveLabel = (kind: WaveKind) => t(`staff.wave.${kind}`)
 
   /** Why a value is missing: the first reason the server gave among `keys`, else a plain one. */
   const missing = (s: ScaleReport, keys: string[]) => {
-    if (minCellSize !== null && (s.unavailable.all || (keys.includes('reliableChange') && s.unavailable.reliableChange))) return <Suppressed minCellSize={minCellSize} />
     const reason = ['all', ...keys].map((k) => s.unavailable[k]).find(Boolean) ?? (s.n !== null && s.n < 2 ? t('staff.report.tooFewPairs', { n: s.n }) : t('staff.report.notComputed'))
     return notes.missing(reason)
   }

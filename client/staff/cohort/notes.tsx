@@ -60,8 +60,3 @@ export function FootnoteList({ notes, title }: { notes: Footnotes; title?: strin
     </div>
   )
 }
-
-/** A figure withheld from the aggregate view because too few people are behind it. */
-export function Suppressed({ minCellSize }: { minCellSize: number }) {
-  return <span className="suppressed">{t('staff.report.suppressed', { n: minCellSize })}</span>
-}

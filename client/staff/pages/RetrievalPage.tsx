@@ -5,7 +5,7 @@
  * and change group, exportable as CSV; and full-text search in the transcripts. Each passage and hit
  * links to its place in the transcript.
  */
-import { useMemo, useState } from 'react'
+import { useEffect, useMemo, useState } from 'react'
 import { Link } from 'wouter'
 import { ErrorNotice } from '../../components/Notice'
 import { api } from '../../lib/api'
@@ -40,34 +40,34 @@ function segmentQuery(filters: Filters) {
 
 export function RetrievalPage({ id }: { id: string }) {
   const page = useResource(async () => {
-    const [study, codes, all] = await Promise.all([
-      call(api.studies[':id'].$get({ param: { id } })),
-      call(api.studies[':id'].codes.$get({ param: { id } })),
-      // Every segment once, for the roles participants gave (the role filter's choices).
-      call(api.studies[':id'].segments.$get({ param: { id }, query: {} })),
-    ])
-    const roles = [...new Set(all.segments.flatMap((s) => (s.role === null ? [] : [s.role])))].sort((a, b) => a.localeCompare(b))
-    return { study, codes, roles }
+    const [study, codes] = await Promise.all([call(api.studies[':id'].$get({ param: { id } })), call(api.studies[':id'].codes.$get({ param: { id } }))])
+    return { study, codes }
   }, [id])
   usePageTitle(page.data ? `${t('staff.retrieval.title')} · ${page.data.study.name}` : undefined)
   if (page.error) return <LoadError error={page.error} retry={page.reload} />
   if (!page.data) return <Loading />
-  const { study, codes, roles } = page.data
+  const { study, codes } = page.data
   return (
     <>
       <StudySectionHeader study={study} current="retrieval" title={t('staff.retrieval.title')} />
-      <Segments studyId={study.id} codes={codes} roles={roles} />
+      <Segments studyId={study.id} codes={codes} />
       <Search studyId={study.id} />
     </>
   )
 }
 
-function Segments({ studyId, codes, roles }: { studyId: string; codes: CodeRow[]; roles: string[] }) {
+function Segments({ studyId, codes }: { studyId: string; codes: CodeRow[] }) {
   const empty: Filters = { code: '', children: true, role: '', change: '', q: '' }
   const [form, setForm] = useState<Filters>(empty)
   const [applied, setApplied] = useState<Filters>(empty)
   const query = segmentQuery(applied)
   const result = useResource(() => call(api.studies[':id'].segments.$get({ param: { id: studyId }, query })), [studyId, JSON.stringify(query)])
+  // The role filter's choices come with the segments (every role with a coded passage, whatever the
+  // filter); kept from the last answer while the next loads, so the list does not flicker.
+  const [roles, setRoles] = useState<string[]>([])
+  useEffect(() => {
+    if (result.data) setRoles(result.data.roles)
+  }, [result.data])
   const byId = useMemo(() => new Map(codes.map((c) => [c.id, c])), [codes])
   const colours = useMemo(() => codeColours(codes), [codes])
   const csv = downloadPath(api.studies[':id']['segments.csv'].$url({ param: { id: studyId }, query }))

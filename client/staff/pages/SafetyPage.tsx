@@ -5,16 +5,31 @@
  */
 import { useState } from 'react'
 import { Link } from 'wouter'
+import { DataTable } from '../../components/DataTable'
 import { Field } from '../../components/Field'
-import { ErrorNotice, StatusNotice } from '../../components/Notice'
+import { ErrorNotice } from '../../components/Notice'
 import { api } from '../../lib/api'
-import { t } from '../../lib/i18n'
+import { language, t, type MessageKey } from '../../lib/i18n'
 import { dateTime } from '../format'
 import { call, useAction, useResource } from '../request'
+import { SettingsForm } from '../SettingsForm'
 import { Breadcrumbs, LoadError, Loading, usePageTitle } from '../ui'
 
 type SafetyView = Awaited<ReturnType<typeof loadSafety>>
 type Flag = SafetyView['open'][number]
+
+/**
+ * Our own words for the flags of the instruments we ship, whose files are English only (PHQ-9 has no
+ * validated Persian text we may reproduce, so it has no Persian file to carry them).
+ */
+const shippedFlagLabels: Partial<Record<string, MessageKey>> = { 'phq9-item9': 'staff.safety.flagLabel.phq9Item9' }
+
+/** A flag's words in the page's language: the instrument file's own where it has them, else ours, else the file's English. */
+function flagLabel(flag: Pick<Flag, 'flagId' | 'label' | 'labelFa'>): string {
+  if (language() !== 'fa') return flag.label
+  const ours = shippedFlagLabels[flag.flagId]
+  return flag.labelFa ?? (ours ? t(ours) : flag.label)
+}
 
 const loadSafety = (id: string) => call(api.studies[':id'].safety.$get({ param: { id } }))
 
@@ -56,34 +71,32 @@ export function SafetyPage({ id }: { id: string }) {
         {safety.acknowledged.length === 0 ? (
           <p>{t('staff.safety.noneAcknowledged')}</p>
         ) : (
-          <div className="table-scroll">
-            <table className="data" data-testid="acknowledged-flags">
-              <thead>
-                <tr>
-                  <th scope="col">{t('staff.safety.participant')}</th>
-                  <th scope="col">{t('staff.safety.flag')}</th>
-                  <th scope="col">{t('staff.safety.raisedAt')}</th>
-                  <th scope="col">{t('staff.safety.action')}</th>
-                  <th scope="col">{t('staff.safety.acknowledgedAt')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {safety.acknowledged.map((flag) => (
-                  <tr key={`${flag.responseId}/${flag.flagId}`}>
-                    <th scope="row">
-                      <Link href={`/participants/${flag.participantId}`}>{flag.code}</Link> <span className="muted">({flag.cohortName})</span>
-                    </th>
-                    <td>
-                      {flag.instrumentTitle} · {flag.item} = {flag.answer}
-                    </td>
-                    <td>{dateTime(flag.raisedAt)}</td>
-                    <td className="pre-line">{flag.acknowledgement?.action}</td>
-                    <td>{flag.acknowledgement ? dateTime(flag.acknowledgement.at) : ''}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            testId="acknowledged-flags"
+            head={
+              <>
+                <th scope="col">{t('staff.safety.participant')}</th>
+                <th scope="col">{t('staff.safety.flag')}</th>
+                <th scope="col">{t('staff.safety.raisedAt')}</th>
+                <th scope="col">{t('staff.safety.action')}</th>
+                <th scope="col">{t('staff.safety.acknowledgedAt')}</th>
+              </>
+            }
+          >
+            {safety.acknowledged.map((flag) => (
+              <tr key={`${flag.responseId}/${flag.flagId}`}>
+                <th scope="row">
+                  <Link href={`/participants/${flag.participantId}`}>{flag.code}</Link> <span className="muted">({flag.cohortName})</span>
+                </th>
+                <td>
+                  {flagLabel(flag)} · {flag.instrumentTitle} · {flag.item} = {flag.answer}
+                </td>
+                <td>{dateTime(flag.raisedAt)}</td>
+                <td className="pre-line">{flag.acknowledgement?.action}</td>
+                <td>{flag.acknowledgement ? dateTime(flag.acknowledgement.at) : ''}</td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </section>
       <SafetySettingsForm studyId={id} settings={safety.settings} onSaved={page.reload} />
@@ -111,7 +124,7 @@ function OpenFlag({ studyId, flag, onDone }: { studyId: string; flag: Flag; onDo
         )}
       </p>
       <p>
-        {flag.label}. {t('staff.safety.answer', { instrument: flag.instrumentTitle, item: flag.item, answer: flag.answer })}
+        {flagLabel(flag)}. {t('staff.safety.answer', { instrument: flag.instrumentTitle, item: flag.item, answer: flag.answer })}
       </p>
       <form
         onSubmit={(e) => {
@@ -139,8 +152,7 @@ function SafetySettingsForm({ studyId, settings, onSaved }: { studyId: string; s
     emails: settings.notifyEmails.join(', '),
     hours: String(settings.renotifyAfterHours),
   })
-  const [saved, setSaved] = useState<string | null>(null)
-  const save = useAction(async () => {
+  const save = async () => {
     await call(
       api.studies[':id'].safety.settings.$put({
         param: { id: studyId },
@@ -155,42 +167,29 @@ function SafetySettingsForm({ studyId, settings, onSaved }: { studyId: string; s
         },
       }),
     )
-    setSaved(t('staff.saved'))
     await onSaved()
-  })
+  }
   return (
-    <section className="panel" aria-labelledby="safety-settings-heading">
-      <h2 id="safety-settings-heading">{t('staff.safety.settings')}</h2>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault()
-          setSaved(null)
-          void save.run()
-        }}
-      >
-        <Field label={t('staff.safety.supportEn')} hint={t('staff.safety.supportHint')} error={save.fieldError('supportText.en')}>
-          {(props) => <textarea {...props} dir="ltr" lang="en" rows={3} maxLength={4000} value={form.en} onChange={(e) => setForm({ ...form, en: e.target.value })} data-testid="support-en" />}
-        </Field>
-        <Field label={t('staff.safety.supportFa')} hint={t('staff.safety.supportHint')} error={save.fieldError('supportText.fa')}>
-          {(props) => <textarea {...props} dir="rtl" lang="fa" rows={3} maxLength={4000} value={form.fa} onChange={(e) => setForm({ ...form, fa: e.target.value })} data-testid="support-fa" />}
-        </Field>
-        <Field label={t('staff.safety.contact')} error={save.fieldError('contact')}>
-          {(props) => <input {...props} maxLength={500} value={form.contact} onChange={(e) => setForm({ ...form, contact: e.target.value })} data-testid="support-contact" />}
-        </Field>
-        <Field label={t('staff.safety.notifyEmails')} hint={t('staff.safety.notifyEmailsHint')} error={save.fieldError('notifyEmails')}>
-          {(props) => <input {...props} dir="ltr" value={form.emails} onChange={(e) => setForm({ ...form, emails: e.target.value })} data-testid="notify-emails" />}
-        </Field>
-        <Field label={t('staff.safety.renotifyAfterHours')} hint={t('staff.safety.renotifyHint')} error={save.fieldError('renotifyAfterHours')} className="short">
-          {(props) => <input {...props} type="number" min={1} max={336} step={1} required value={form.hours} onChange={(e) => setForm({ ...form, hours: e.target.value })} data-testid="renotify-hours" />}
-        </Field>
-        <ErrorNotice message={save.formError(['supportText.en', 'supportText.fa', 'contact', 'notifyEmails', 'renotifyAfterHours'])} />
-        <div className="actions">
-          <button type="submit" disabled={save.pending} data-testid="safety-save">
-            {t('staff.settings.save')}
-          </button>
-          <StatusNotice message={saved} />
-        </div>
-      </form>
-    </section>
+    <SettingsForm title={t('staff.safety.settings')} fields={['supportText.en', 'supportText.fa', 'contact', 'notifyEmails', 'renotifyAfterHours']} save={save} submitLabel={t('staff.settings.save')} submitTestId="safety-save">
+      {(fieldError) => (
+        <>
+          <Field label={t('staff.safety.supportEn')} hint={t('staff.safety.supportHint')} error={fieldError('supportText.en')}>
+            {(props) => <textarea {...props} dir="ltr" lang="en" rows={3} maxLength={4000} value={form.en} onChange={(e) => setForm({ ...form, en: e.target.value })} data-testid="support-en" />}
+          </Field>
+          <Field label={t('staff.safety.supportFa')} hint={t('staff.safety.supportHint')} error={fieldError('supportText.fa')}>
+            {(props) => <textarea {...props} dir="rtl" lang="fa" rows={3} maxLength={4000} value={form.fa} onChange={(e) => setForm({ ...form, fa: e.target.value })} data-testid="support-fa" />}
+          </Field>
+          <Field label={t('staff.safety.contact')} error={fieldError('contact')}>
+            {(props) => <input {...props} maxLength={500} value={form.contact} onChange={(e) => setForm({ ...form, contact: e.target.value })} data-testid="support-contact" />}
+          </Field>
+          <Field label={t('staff.safety.notifyEmails')} hint={t('staff.safety.notifyEmailsHint')} error={fieldError('notifyEmails')}>
+            {(props) => <input {...props} dir="ltr" value={form.emails} onChange={(e) => setForm({ ...form, emails: e.target.value })} data-testid="notify-emails" />}
+          </Field>
+          <Field label={t('staff.safety.renotifyAfterHours')} hint={t('staff.safety.renotifyHint')} error={fieldError('renotifyAfterHours')} className="short">
+            {(props) => <input {...props} type="number" min={1} max={336} step={1} required value={form.hours} onChange={(e) => setForm({ ...form, hours: e.target.value })} data-testid="renotify-hours" />}
+          </Field>
+        </>
+      )}
+    </SettingsForm>
   )
 }

@@ -14,6 +14,7 @@ import { Breadcrumbs, LoadError, Loading, RoleBadges, roleLabel, usePageTitle } 
 import { ActionsHeader, DataTable } from '../../components/DataTable'
 import { DisclosurePolicySettings } from '../DisclosurePolicySettings'
 import { StudyFormSettings } from '../StudyFormSettings'
+import { SettingsForm } from '../SettingsForm'
 
 export function StudyPage({ id }: { id: string }) {
   const study = useResource(() => call(api.studies[':id'].$get({ param: { id } })), [id])
@@ -202,8 +203,7 @@ function StudySettings({ study, onSaved }: { study: StudyDetail; onSaved: () => 
   // Consent texts are versioned instrument files; the study picks which one its participants see.
   const instruments = useResource(() => call(api.instruments.$get()), [])
   const consentForms = (instruments.data ?? []).filter((i) => i.kind === 'consent')
-  const [saved, setSaved] = useState<string | null>(null)
-  const save = useAction(async () => {
+  const save = async () => {
     await call(
       api.studies[':id'].$patch({
         param: { id: study.id },
@@ -217,72 +217,59 @@ function StudySettings({ study, onSaved }: { study: StudyDetail; onSaved: () => 
         },
       }),
     )
-    setSaved(t('staff.saved'))
     await onSaved()
-  })
+  }
   return (
-    <section className="panel" aria-labelledby="settings-heading">
-      <h2 id="settings-heading">{t('staff.settings.title')}</h2>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault()
-          setSaved(null)
-          void save.run()
-        }}
-      >
-        <Field label={t('staff.settings.minCellSize')} hint={t('staff.settings.minCellSizeHint')} error={save.fieldError('minCellSize')} className="short">
-          {(props) => <input {...props} type="number" min={2} max={100} step={1} required value={form.minCellSize} onChange={(e) => setForm({ ...form, minCellSize: e.target.value })} />}
-        </Field>
-        <CheckboxField
-          label={t('staff.settings.participantFeedback')}
-          hint={t('staff.settings.participantFeedbackHint')}
-          checked={form.participantFeedback}
-          onChange={(participantFeedback) => setForm({ ...form, participantFeedback })}
-          error={save.fieldError('participantFeedback')}
-        />
-        <Field label={t('staff.settings.supportContact')} hint={t('staff.settings.supportContactHint')} error={save.fieldError('supportContact')}>
-          {(props) => <textarea {...props} rows={3} maxLength={2000} value={form.supportContact} onChange={(e) => setForm({ ...form, supportContact: e.target.value })} />}
-        </Field>
-        <Field label={t('staff.settings.consent')} hint={t('staff.settings.consentHint')} error={save.fieldError('consentInstrument')}>
-          {(props) => (
-            <select {...props} value={form.consentInstrument} onChange={(e) => setForm({ ...form, consentInstrument: e.target.value })}>
-              {consentForms.length === 0 && <option value={form.consentInstrument}>{form.consentInstrument}</option>}
-              {consentForms.map((i) => (
-                <option key={i.id} value={i.id}>
-                  {t('staff.settings.consentOption', { title: i.title, id: i.id, version: i.version })}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label={t('staff.settings.language')} hint={t('staff.settings.languageHint')} error={save.fieldError('language')} className="short">
-          {(props) => (
-            <select {...props} value={form.language} onChange={(e) => setForm({ ...form, language: e.target.value })} data-testid="study-language">
-              {Object.entries(languages).map(([code, { name }]) => (
-                <option key={code} value={code} lang={code}>
-                  {name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label={t('staff.settings.timeZone')} hint={t('staff.settings.timeZoneHint')} error={save.fieldError('timeZone')}>
-          {(props) => <input {...props} dir="ltr" list="time-zones" required maxLength={64} value={form.timeZone} onChange={(e) => setForm({ ...form, timeZone: e.target.value })} data-testid="study-time-zone" />}
-        </Field>
-        <datalist id="time-zones">
-          {Intl.supportedValuesOf('timeZone').map((zone) => (
-            <option key={zone} value={zone} />
-          ))}
-        </datalist>
-        <ErrorNotice message={save.formError(['minCellSize', 'participantFeedback', 'supportContact', 'consentInstrument', 'language', 'timeZone'])} />
-        <div className="actions">
-          <button type="submit" disabled={save.pending}>
-            {t('staff.settings.save')}
-          </button>
-          <StatusNotice message={saved} />
-        </div>
-      </form>
-    </section>
+    <SettingsForm title={t('staff.settings.title')} fields={['minCellSize', 'participantFeedback', 'supportContact', 'consentInstrument', 'language', 'timeZone']} save={save} submitLabel={t('staff.settings.save')}>
+      {(fieldError) => (
+        <>
+          <Field label={t('staff.settings.minCellSize')} hint={t('staff.settings.minCellSizeHint')} error={fieldError('minCellSize')} className="short">
+            {(props) => <input {...props} type="number" min={2} max={100} step={1} required value={form.minCellSize} onChange={(e) => setForm({ ...form, minCellSize: e.target.value })} />}
+          </Field>
+          <CheckboxField
+            label={t('staff.settings.participantFeedback')}
+            hint={t('staff.settings.participantFeedbackHint')}
+            checked={form.participantFeedback}
+            onChange={(participantFeedback) => setForm({ ...form, participantFeedback })}
+            error={fieldError('participantFeedback')}
+          />
+          <Field label={t('staff.settings.supportContact')} hint={t('staff.settings.supportContactHint')} error={fieldError('supportContact')}>
+            {(props) => <textarea {...props} rows={3} maxLength={2000} value={form.supportContact} onChange={(e) => setForm({ ...form, supportContact: e.target.value })} />}
+          </Field>
+          <Field label={t('staff.settings.consent')} hint={t('staff.settings.consentHint')} error={fieldError('consentInstrument')}>
+            {(props) => (
+              <select {...props} value={form.consentInstrument} onChange={(e) => setForm({ ...form, consentInstrument: e.target.value })}>
+                {consentForms.length === 0 && <option value={form.consentInstrument}>{form.consentInstrument}</option>}
+                {consentForms.map((i) => (
+                  <option key={i.id} value={i.id}>
+                    {t('staff.settings.consentOption', { title: i.title, id: i.id, version: i.version })}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label={t('staff.settings.language')} hint={t('staff.settings.languageHint')} error={fieldError('language')} className="short">
+            {(props) => (
+              <select {...props} value={form.language} onChange={(e) => setForm({ ...form, language: e.target.value })} data-testid="study-language">
+                {Object.entries(languages).map(([code, { name }]) => (
+                  <option key={code} value={code} lang={code}>
+                    {name}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label={t('staff.settings.timeZone')} hint={t('staff.settings.timeZoneHint')} error={fieldError('timeZone')}>
+            {(props) => <input {...props} dir="ltr" list="time-zones" required maxLength={64} value={form.timeZone} onChange={(e) => setForm({ ...form, timeZone: e.target.value })} data-testid="study-time-zone" />}
+          </Field>
+          <datalist id="time-zones">
+            {Intl.supportedValuesOf('timeZone').map((zone) => (
+              <option key={zone} value={zone} />
+            ))}
+          </datalist>
+        </>
+      )}
+    </SettingsForm>
   )
 }
 

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely'
-import type { Database, DataSource, ParticipantStatus } from '../schema'
+import type { Database, DataSource, ParticipantLinkPurpose, ParticipantStatus } from '../schema'
 import { newId } from '../ids'
 
 export type Participant = {
@@ -65,20 +65,49 @@ export async function listParticipants(db: Kysely<Database>, cohortId: string): 
   return rows.map(toParticipant).sort((a, b) => naturalOrder(a.code, b.code))
 }
 
-/** The participant whose live (not revoked) link has this token hash. */
-export async function findParticipantByTokenHash(db: Kysely<Database>, tokenHash: string): Promise<Participant | undefined> {
+/**
+ * The link with this token hash and its participant, whether or not it still works: the caller
+ * tells a revoked link (`revokedAt`) and a replaced message link past its time (`expiresAt`) apart.
+ */
+export async function findLinkByTokenHash(db: Kysely<Database>, tokenHash: string): Promise<{ participant: Participant; revokedAt: string | null; expiresAt: string | null } | undefined> {
   const r = await db
     .selectFrom('participant_link')
     .innerJoin('participant', 'participant.id', 'participant_link.participant_id')
     .selectAll('participant')
+    .select(['participant_link.revoked_at as link_revoked_at', 'participant_link.expires_at as link_expires_at'])
     .where('participant_link.token_hash', '=', tokenHash)
-    .where('participant_link.revoked_at', 'is', null)
     .executeTakeFirst()
-  return r && toParticipant(r)
+  return r && { participant: toParticipant(r), revokedAt: r.link_revoked_at, expiresAt: r.link_expires_at }
 }
 
-export async function insertLink(db: Kysely<Database>, participantId: string, tokenHash: string, now: Date): Promise<void> {
-  await db.insertInto('participant_link').values({ id: newId(), participant_id: participantId, token_hash: tokenHash, created_at: now.toISOString(), revoked_at: null }).execute()
+export async function insertLink(db: Kysely<Database>, participantId: string, tokenHash: string, now: Date, purpose: ParticipantLinkPurpose = 'staff'): Promise<void> {
+  await db.insertInto('participant_link').values({ id: newId(), participant_id: participantId, token_hash: tokenHash, purpose, created_at: now.toISOString(), revoked_at: null, expires_at: null }).execute()
+}
+
+/**
+ * Give a participant's live message links an end, before a newer one is added: the `keep` newest
+ * work until `until` (or their earlier end), any older ones end `now`. Links issued by staff are
+ * never touched. Returns how many links were given an end.
+ */
+export async function expireMessageLinks(db: Kysely<Database>, participantId: string, options: { keep: number; until: Date; now: Date }): Promise<number> {
+  const live = await db
+    .selectFrom('participant_link')
+    .select(['id', 'expires_at'])
+    .where('participant_id', '=', participantId)
+    .where('purpose', '=', 'message')
+    .where('revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', options.now.toISOString())]))
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute()
+  let changed = 0
+  for (const [i, link] of live.entries()) {
+    const end = i < options.keep ? options.until.toISOString() : options.now.toISOString()
+    if (link.expires_at !== null && link.expires_at <= end) continue
+    await db.updateTable('participant_link').set({ expires_at: end }).where('id', '=', link.id).execute()
+    changed++
+  }
+  return changed
 }
 
 /** Revoke every live link of a participant. */

@@ -8,11 +8,15 @@
  *
  * The personal link. Links are stored as SHA-256 hashes only (participant_link; the token is shown
  * once), so the server cannot recover a participant's existing link. Each message therefore carries a
- * newly minted link, added beside the participant's others, never replacing them: rotating would cut
- * off the link a participant already has open or saved (a reminder would break the invitation's link
- * mid-questionnaire, and the answers kept on their phone under it). Storing tokens encrypted would
- * break the rule that tokens are stored hashed and put every link one leaked key away. Revoking a
- * participant's link from the staff app still revokes all of them.
+ * newly minted link. The earlier message links do not stop at once: a reminder would otherwise break
+ * the invitation's link mid-questionnaire, with the answers kept on their phone under it. They are
+ * rotated out: the two newest earlier ones work for `replacedLinkGraceDays` more, any older ones stop
+ * now, so a participant never holds more than three working message links, whatever is re-sent. A
+ * link past its end answers `link_replaced` (its page says to use the most recent message's link).
+ * Links a researcher issued on the Participants tab (and every link older than migration 0145) are
+ * left as they are: they may be printed on cards in participants' hands. Storing tokens encrypted
+ * instead would break the rule that tokens are stored hashed and put every link one leaked key away.
+ * Revoking a participant's link from the staff app still revokes all of them.
  */
 import type { Kysely } from 'kysely'
 import { insertAudit } from '../../db/repositories/audit'
@@ -31,10 +35,10 @@ import {
   upsertContact,
   type MessagingSettings,
 } from '../../db/repositories/messaging'
-import { findParticipant, insertLink, listParticipants, type Participant } from '../../db/repositories/participants'
+import { expireMessageLinks, findParticipant, insertLink, listParticipants, type Participant } from '../../db/repositories/participants'
 import { findCohort, findStudy, listCohorts, listWaves, type Study, type Wave } from '../../db/repositories/studies'
 import type { Database, WaveKind } from '../../db/schema'
-import { lastDayInZone } from '../dates'
+import { lastDayForPeople } from '../dates'
 import type { Deps } from '../deps'
 import { ApiError } from '../errors'
 import { createToken, participantLink } from '../participation/tokens'
@@ -93,17 +97,27 @@ async function recipients(db: Kysely<Database>, wave: Wave, kind: WaveMessageKin
     .map((participant) => ({ participant, contact: contactOf.get(participant.id) }))
 }
 
+/**
+ * How long a replaced message link keeps working: two weeks, the usual length of a wave, so a
+ * participant who opened the invitation's link can finish that wave's questionnaires with it.
+ */
+export const replacedLinkGraceDays = 14
+
+/** How many replaced message links keep working for their grace (the newest); older ones stop at once. */
+const replacedLinksKept = 2
+
 /** A newly minted personal link for a message (see the file's comment), audited without the token. */
 async function mintLink(db: Kysely<Database>, participantId: string, because: string, actor: string, now: Date): Promise<string> {
   const { token, hash } = createToken()
-  await insertLink(db, participantId, hash, now)
+  await expireMessageLinks(db, participantId, { keep: replacedLinksKept, until: new Date(now.getTime() + replacedLinkGraceDays * 86_400_000), now })
+  await insertLink(db, participantId, hash, now, 'message')
   await insertAudit(db, { actor, action: 'participant.link_issue', entity: 'participant', entityId: participantId, details: { because } }, now)
   return token
 }
 
 function composeMessage(study: Study, wave: Wave, contact: Contact | undefined, kind: WaveMessageKind, link: string) {
   const language: MessageLanguage = contact?.language ?? (study.language === 'fa' ? 'fa' : 'en')
-  return { language, ...waveMessage(language, kind, { study: study.name, wave: wave.kind, closes: lastDayInZone(wave.closesAt, study.timeZone), link }) }
+  return { language, ...waveMessage(language, kind, { study: study.name, wave: wave.kind, closes: lastDayForPeople(wave.closesAt, study.timeZone, language), link }) }
 }
 
 async function waveAndStudy(db: Kysely<Database>, waveId: string): Promise<{ wave: Wave; study: Study } | undefined> {

@@ -4,6 +4,8 @@
  * study's contacts in the study's language, with the English beside a Persian one so that anyone on
  * the team can read it.
  */
+import { persianMoment } from '../dates'
+
 export type MessageLanguage = 'en' | 'fa'
 
 export type WaveMessageKind = 'invitation' | 'reminder'
@@ -15,7 +17,8 @@ const waveNames: Record<MessageLanguage, Record<string, string>> = {
 
 /**
  * An invitation or reminder for one participant: `closes` is the last day, already written in the
- * study's zone ("2026-03-14"); `link` is the participant's personal link.
+ * study's zone and the message's language (`lastDayForPeople`: "2026-03-14", "۲۳ اسفند ۱۴۰۴");
+ * `link` is the participant's personal link.
  */
 export function waveMessage(language: MessageLanguage, kind: WaveMessageKind, input: { study: string; wave: string; closes: string; link: string }): { subject: string; text: string } {
   const wave = waveNames[language][input.wave] ?? input.wave
@@ -45,7 +48,7 @@ export function waveMessage(language: MessageLanguage, kind: WaveMessageKind, in
  * The email to a study's safety contacts. It names the participant's code, the questionnaire, the
  * item and when, and points to the Safety view: the answer itself stays in the app, not in mailboxes.
  */
-export function safetyNotification(input: { study: string; code: string; instrument: string; item: string; raisedAt: string; safetyUrl: string; repeat: boolean }): { subject: string; text: string } {
+export function safetyNotification(input: { study: string; code: string; instrument: string; item: string; raisedAt: string; timeZone: string; safetyUrl: string; repeat: boolean }): { subject: string; text: string } {
   const again = input.repeat ? ' (not yet acknowledged)' : ''
   const againFa = input.repeat ? ' (هنوز رسیدگی ثبت نشده)' : ''
   return {
@@ -56,7 +59,7 @@ export function safetyNotification(input: { study: string; code: string; instrum
       `Please follow the study's safety protocol, and acknowledge the flag with the action taken in the Safety view:\n${input.safetyUrl}\n\n` +
       `---\n\n` +
       `یک پاسخ در پژوهش «${input.study}» علامت ایمنی ایجاد کرده است${againFa}.\n\n` +
-      `شرکت‌کننده: ${input.code}\nپرسش‌نامه: ${input.instrument}\nگویه: ${input.item}\nزمان: ${input.raisedAt}\n\n` +
+      `شرکت‌کننده: ${input.code}\nپرسش‌نامه: ${input.instrument}\nگویه: ${input.item}\nزمان: ${persianMoment(input.raisedAt, input.timeZone)}\n\n` +
       `لطفاً طبق پروتکل ایمنی پژوهش اقدام کنید و اقدام انجام‌شده را در بخش «ایمنی» ثبت کنید:\n${input.safetyUrl}\n`,
   }
 }

@@ -30,7 +30,6 @@ import type { Deps } from '../deps'
 import type { Instrument } from '../instruments/registry'
 import type { Questionnaire, ScaleSpec } from '../instruments/schema'
 import { plainText } from '../instruments/text'
-import { suppressBreakdown, suppressCount } from './suppression'
 
 export type Summary = { n: number | null; mean: number | null; sd: number | null; median: number | null; q1: number | null; q3: number | null }
 
@@ -634,68 +633,5 @@ function adjustForMultiplicity(scales: ScaleReport[], primaryOutcomes: string[])
       s.multiplicity.description = `another metric of ${s.multiplicity.sameScoreAs} (the same test): not counted in the family; adjusted p-values are those of ${s.multiplicity.sameScoreAs}${of?.multiplicity.family === 'primary' ? ', a primary outcome' : ''}`
       if (s.pHolm === null) s.unavailable.pHolm = of?.multiplicity.family === 'primary' ? 'primary outcome: not adjusted for multiplicity' : `no adjusted p-value for ${s.multiplicity.sameScoreAs}`
     }
-  }
-}
-
-/**
- * The program lead's version: aggregates only, no participant rows, and every figure built from
- * fewer than `minCellSize` participants replaced by null with the reason.
- */
-export function aggregateReport(report: CohortReport, minCellSize: number): Omit<CohortReport, 'participants' | 'outsideWave'> & { suppression: { minCellSize: number } } {
-  const small = (n: number) => n > 0 && n < minCellSize
-  const reason = `suppressed: fewer than ${minCellSize} participants`
-  const count = (n: number | null | undefined) => (n === null || n === undefined || small(n) ? null : n)
-  const { participants: _dropped, outsideWave: _individual, ...rest } = report
-  return {
-    ...rest,
-    singleWaveReliability: report.singleWaveReliability?.map((r) => (r.alpha && r.alpha.n < minCellSize ? { ...r, alpha: null, reason: reason } : r)),
-    suppression: { minCellSize },
-    funnel: {
-      enrolled: report.funnel.enrolled,
-      consented: count(report.funnel.consented),
-      completed: Object.fromEntries(Object.entries(report.funnel.completed).map(([k, v]) => [k, count(v)])),
-      paired: count(report.funnel.paired),
-      withdrawn: count(report.funnel.withdrawn),
-    },
-    scales: report.scales.map((s) => {
-      // The researcher's report always has n; a program lead's is derived from it here.
-      const n = s.n ?? 0
-      if (n < minCellSize) {
-        const none: Summary = { n: null, mean: null, sd: null, median: null, q1: null, q3: null }
-        return {
-          ...s,
-          n: suppressCount(n, minCellSize),
-          pre: none,
-          post: none,
-          change: { mean: null, sd: null, ci95: null },
-          pairedT: null,
-          wilcoxon: null,
-          effectSize: null,
-          pHolm: null,
-          pBH: null,
-          wilcoxonHolm: null,
-          wilcoxonBH: null,
-          rci: null,
-          reliableChange: { recovered: null, improved: null, unchanged: null, deteriorated: null },
-          reliability: { from: null, to: null },
-          unavailable: { all: reason },
-          warnings: {},
-        }
-      }
-      const rc = s.reliableChange
-      const classes = ['recovered', 'improved', 'unchanged', 'deteriorated'] as const
-      // The classes add up to the classified participants: hide a second count where one would give the other away.
-      // Classes that cannot be assessed stay null with their reason; only the assessed ones are a breakdown.
-      const assessed = classes.filter((c) => rc[c] !== null)
-      const shownAssessed = suppressBreakdown(assessed.map((c) => rc[c]!), minCellSize)
-      const shown = classes.map((c) => (rc[c] === null ? null : shownAssessed[assessed.indexOf(c)]!))
-      return {
-        ...s,
-        reliableChange: Object.fromEntries(classes.map((c, i) => [c, shown[i]!])) as Record<ChangeClass, number | null>,
-        unavailable: shownAssessed.some((n) => n === null)
-          ? { ...s.unavailable, reliableChange: `counts from 1 to ${minCellSize - 1} are ${reason}; another count is hidden where it would reveal one of them` }
-          : s.unavailable,
-      }
-    }),
   }
 }

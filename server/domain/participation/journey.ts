@@ -15,7 +15,7 @@ import type { Database } from '../../db/schema'
 import {
   findLatestConsent,
   findParticipant,
-  findParticipantByTokenHash,
+  findLinkByTokenHash,
   insertConsent,
   updateParticipantStatus,
   type Participant,
@@ -54,12 +54,35 @@ const linkNotFound = () =>
   // The same answer for an unknown, mistyped or revoked link: it tells a stranger nothing.
   new ApiError('link_not_found', 'This link is not active. If you were invited to a study, please contact the research team.')
 
-/** The participant holding this token, or a neutral 404. */
-export async function participantByToken(deps: Deps, token: string): Promise<Participant> {
+/**
+ * Only the holder of a real link can reach this (tokens have 256 bits), so it may say more than
+ * `link_not_found`: the link was one of their messages', a newer message carries the link that
+ * works, and (`details.language`) the study's language, for the page to say so in it.
+ */
+const linkReplaced = (language: string) =>
+  new ApiError('link_replaced', 'This link has been replaced by the one in your most recent message from the research team. Please use that link.', { language })
+
+/**
+ * The participant a link belongs to, if the link works now: not revoked, and (a message link that a
+ * newer one replaced) not past its end.
+ *
+ * @throws ApiError `link_not_found` (unknown or revoked), `link_replaced` (a replaced message link past its end)
+ */
+async function participantOfLink(db: Kysely<Database>, token: string, now: Date): Promise<Participant> {
   if (!tokenPattern.test(token)) throw linkNotFound()
-  const participant = await findParticipantByTokenHash(deps.db, hashToken(token))
-  if (!participant) throw linkNotFound()
-  return participant
+  const link = await findLinkByTokenHash(db, hashToken(token))
+  if (!link || link.revokedAt !== null) throw linkNotFound()
+  if (link.expiresAt !== null && link.expiresAt <= now.toISOString()) {
+    const cohort = await findCohort(db, link.participant.cohortId)
+    const study = cohort && (await findStudy(db, cohort.studyId))
+    throw linkReplaced(study?.language ?? 'en')
+  }
+  return link.participant
+}
+
+/** The participant holding this token, or a neutral 404 (a replaced message link: a 410 that says so). */
+export async function participantByToken(deps: Deps, token: string): Promise<Participant> {
+  return participantOfLink(deps.db, token, deps.now())
 }
 
 /**
@@ -85,11 +108,7 @@ async function inTransaction<T>(deps: Deps, participant: Participant, work: (trx
  */
 async function inTransactionByToken<T>(deps: Deps, token: string, work: (trx: Kysely<Database>, current: Participant) => Promise<T>): Promise<T> {
   if (!tokenPattern.test(token)) throw linkNotFound()
-  return deps.db.transaction().execute(async (trx) => {
-    const current = await findParticipantByTokenHash(trx, hashToken(token))
-    if (!current) throw linkNotFound()
-    return work(trx, current)
-  })
+  return deps.db.transaction().execute(async (trx) => work(trx, await participantOfLink(trx, token, deps.now())))
 }
 
 async function studyOf(deps: Deps, participant: Participant) {

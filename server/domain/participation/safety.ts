@@ -66,6 +66,11 @@ export async function safetySupportFor(deps: Deps, studyId: string, participantI
 export type SafetyFlagView = StudyFlag & {
   /** The flag's own words, the questionnaire's title, and the answer's text where the item has choices. */
   label: string
+  /**
+   * The flag's words in Persian where its instrument file gives them (`"label": { "en": …, "fa": … }`),
+   * else null: the staff app then uses its catalogue's words for the flags we ship.
+   */
+  labelFa: string | null
   instrumentTitle: string
   answer: string
   /** Open and older than the study's time to acknowledge. */
@@ -86,6 +91,7 @@ export async function safetyView(deps: Deps, studyId: string): Promise<{ open: S
     return {
       ...f,
       label: spec ? plainText(spec.label) : f.flagId,
+      labelFa: spec && typeof spec.label === 'object' && typeof spec.label.fa === 'string' ? spec.label.fa : null,
       instrumentTitle: instrument ? plainText(instrument.title) : f.instrument,
       answer: choice ? `${f.value} (${choice.label})` : String(f.value),
       overdue: !f.acknowledgement && now - new Date(f.raisedAt).getTime() > settings.renotifyAfterHours * hour,
@@ -153,6 +159,7 @@ export async function runSafetyJob(deps: Deps & { mailer: Mailer; baseUrl: strin
       instrument: instrument ? plainText(instrument.title) : flag.instrument,
       item: flag.item,
       raisedAt: flag.raisedAt,
+      timeZone: study?.timeZone ?? 'UTC',
       safetyUrl: `${deps.baseUrl}/studies/${job.studyId}/safety`,
       repeat,
     })

@@ -78,6 +78,15 @@ function around(text: string, start: number, end: number, points = CONTEXT_POINT
  * // => { participant: { label: 'P3' }, role: 'Nurse', code: { name: 'Fear' }, text: 'I was afraid…', before: 'P3: ', after: ' Later…', coders: [A, B], … }
  */
 export async function codedSegments(deps: Deps, studyId: string, query: SegmentQuery = {}): Promise<Segment[]> {
+  return (await retrieveSegments(deps, studyId, query)).segments
+}
+
+/**
+ * As `codedSegments`, with the choices of the retrieval page's role filter: the roles (as the
+ * demographics form labels them) of every participant with a coded passage in the study, whatever
+ * `query` filters, sorted. One request gives the page both.
+ */
+export async function retrieveSegments(deps: Deps, studyId: string, query: SegmentQuery = {}): Promise<{ segments: Segment[]; roles: string[] }> {
   const codebook = await loadCodebook(deps, studyId)
   let codeIds: Set<string> | null = null
   if (query.code !== undefined) {
@@ -102,10 +111,13 @@ export async function codedSegments(deps: Deps, studyId: string, query: SegmentQ
   const byInterview = new Map(interviews.map((i) => [i.transcriptId, i]))
   const names = new Map<string, string>()
   const segments = new Map<string, Segment>()
+  const rolesCoded = new Set<string>()
   for (const coding of codings) {
     const interview = byInterview.get(coding.transcriptId)
-    if (!interview || (codeIds && !codeIds.has(coding.codeId))) continue
+    if (!interview) continue
     const role = roles.get(interview.participantId) ?? null
+    if (role !== null) rolesCoded.add(role)
+    if (codeIds && !codeIds.has(coding.codeId)) continue
     if (query.role !== undefined && role?.toLocaleLowerCase() !== query.role.toLocaleLowerCase()) continue
     if (groups && (groups.get(interview.participantId) ?? 'no_pair') !== query.change) continue
     if (words.length > 0 && !words.every((w) => coding.text.toLocaleLowerCase().includes(w))) continue
@@ -131,10 +143,11 @@ export async function codedSegments(deps: Deps, studyId: string, query: SegmentQ
       codingIds: [coding.id],
     })
   }
-  return [...segments.values()].sort(
+  const sorted = [...segments.values()].sort(
     (a, b) =>
       byInterview.get(a.transcriptId)!.order - byInterview.get(b.transcriptId)!.order || a.start - b.start || a.end - b.end || order.get(a.code.id)! - order.get(b.code.id)!,
   )
+  return { segments: sorted, roles: [...rolesCoded].sort((a, b) => a.localeCompare(b)) }
 }
 
 /** Each participant's role (the demographics form's `role` question, as its label), where given. */

@@ -54,3 +54,6 @@ export function useServerAndBrowser(ready: (server: TestServer, browser: Browser
     await server?.stop()
   })
 }
+
+/** The calendar date `offset` days from today (UTC), as `YYYY-MM-DD` for a wave's dates. */
+export const day = (offset: number) => new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10)

@@ -2,8 +2,10 @@
  * A real SMTP server for a browser-test file, started before its server (register this first), and
  * waiting for what it receives.
  */
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll } from 'vitest'
 import { startTestSmtpServer, type ReceivedMail } from '../../helpers/smtp'
+import { type TestServer, useServerAndBrowser } from './server'
 
 type Smtp = Awaited<ReturnType<typeof startTestSmtpServer>>
 
@@ -35,4 +37,22 @@ export async function receivedMail(smtp: Smtp, find: (mail: ReceivedMail) => boo
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
+}
+
+/**
+ * The app server, Chromium and a test SMTP server for a browser-test file: the app sends its email
+ * there (from balint@example.org) and runs due jobs every 300 ms, so a scheduled message or a
+ * safety notification arrives within the test. `ready` receives the server and the browser, as
+ * with `useServerAndBrowser`; the returned function gives the SMTP server.
+ *
+ * @example
+ * let server: TestServer
+ * let browser: Browser
+ * const smtp = useServerWithSmtp((s, b) => ((server = s), (browser = b)))
+ * await receivedMail(smtp(), (m) => m.to.includes('safety@example.org'), 'the safety email')
+ */
+export function useServerWithSmtp(ready: (server: TestServer, browser: Browser) => void): () => Smtp {
+  const smtp = useSmtpServer()
+  useServerAndBrowser(ready, () => ({ smtp: { url: smtp().url, from: 'balint@example.org' }, jobIntervalMs: 300 }))
+  return smtp
 }

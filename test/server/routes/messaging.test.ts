@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createApp } from '../../../server/app'
 import { closeDatabase, openDatabase } from '../../../server/db/connection'
 import { migrateToLatest } from '../../../server/db/migrate'
+import { replacedLinkGraceDays } from '../../../server/domain/messaging/invitations'
 import { runDueJobs } from '../../../server/domain/messaging/jobs'
 import type { Deps } from '../../../server/domain/deps'
 import { addParticipants, createCohort, createStudy, setWave } from '../../../server/domain/staff/setup'
@@ -76,6 +77,9 @@ describe('invitations and reminders', () => {
     expect(w.smtp!.received.map((m) => m.to[0]).sort()).toEqual(['p1@example.org', 'p2@example.org', 'p3@example.org'])
     const persian = w.smtp!.received.find((m) => m.to[0] === 'p2@example.org')!
     expect(persian.subject).toContain('دعوت به پرسش‌نامه‌های پیش از گروه')
+    // The last day in the Solar Hijri calendar and Persian digits, as the participant's page writes it.
+    expect(persian.text).toContain('تا پایان ۲۳ اسفند ۱۴۰۴')
+    expect(persian.text).not.toContain('2026')
     const english = w.smtp!.received.find((m) => m.to[0] === 'p1@example.org')!
     expect(english.text).toContain('by the end of 2026-03-14')
     // The link in the email opens the participant's own page; their first link still works too.
@@ -168,6 +172,37 @@ describe('invitations and reminders', () => {
     expect(after.jobs[0]).toMatchObject({ status: 'done', closedBy: 'by_hand', waiting: false })
     expect(after.deliveries).toHaveLength(5)
     expect(after.deliveries.every((d: { channel: string; status: string }) => d.channel === 'by_hand' && d.status === 'prepared')).toBe(true)
+  })
+
+  it('rotates message links: re-sending leaves at most three working, a replaced one ends after its grace with a clear answer, staff links stay', async () => {
+    const w = await world({ smtp: false })
+    const { p4 } = await setUp(w)
+    const staffLink = w.participants[3]!.token
+    const open = (link: string) => w.app.request(new URL(link).pathname.replace('/p/', '/api/p/'))
+    const links: string[] = []
+    for (let i = 0; i < 5; i++) {
+      const sent = await w.staff(`/participants/${p4.id}/message`, jsonRequest('POST', { wave: 'pre', kind: 'reminder' }))
+      expect(sent.status).toBe(201)
+      links.push((await sent.json()).link)
+      w.clock.advance(60_000)
+    }
+    // The newest and the two before it work (a participant mid-questionnaire under a replaced link
+    // goes on); the two oldest ended when the fifth was sent.
+    expect(await Promise.all(links.map(async (l) => (await open(l)).status))).toEqual([410, 410, 200, 200, 200])
+    const replaced = await open(links[0]!)
+    expect(await replaced.json()).toMatchObject({ error: { code: 'link_replaced', message: expect.stringContaining('most recent message'), details: { language: 'en' } } })
+    // Two weeks later only the newest works; the link a researcher handed out still does.
+    w.clock.advance((replacedLinkGraceDays * 24 + 1) * 3_600_000)
+    expect(await Promise.all(links.map(async (l) => (await open(l)).status))).toEqual([410, 410, 410, 410, 200])
+    expect((await w.app.request(`/api/p/${staffLink}`)).status).toBe(200)
+    // A replaced link cannot write either.
+    const consent = w.deps.instruments.get('consent')!
+    const write = await w.app.request(new URL(links[1]!).pathname.replace('/p/', '/api/p/') + '/consent', jsonRequest('POST', { version: consent.version, answers: { consent: 'agree' } }))
+    expect(write.status).toBe(410)
+    // Revoking still ends them all, with the neutral answer.
+    await w.signInAgain()
+    expect((await w.staff(`/participants/${p4.id}/link`, { method: 'DELETE' })).status).toBe(200)
+    expect((await open(links[4]!)).status).toBe(404)
   })
 
   it('keeps contact details apart from answers and deletes them on withdrawal', async () => {

@@ -54,6 +54,9 @@ function given(record: Record<string, unknown>, options: { deviceId?: string; at
 }
 const completeUrl = (token: string, slot: string, instrument: string) => `/api/p/${token}/forms/${slot}/${instrument}/complete`
 
+/** Complete the PHQ-9 of `slot` with the nine answers `values` (phq9_1..phq9_9), as the participant's page submits it. */
+const submitPhq9 = (app: App['app'], token: string, slot: string, values: number[], clientId: string) => app.request(completeUrl(token, slot, 'phq-9'), jsonRequest('POST', { answers: phq9(values), clientId }))
+
 /**
  * Assert the one error shape every non-2xx body has: `{ error: { code, message, details? } }` with a
  * snake_case code and nothing else beside it. Returns the parsed body.
@@ -187,7 +190,7 @@ describe('GET /api/p/:token', () => {
     await revokeLinks(db, participant.id, clock.now())
     const before = await snapshot(db)
     await expectError(await app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', given({ phq9_1: 1 }))), 404, 'link_not_found')
-    await expectError(await app.request(completeUrl(token, 'pre', 'phq-9'), jsonRequest('POST', { answers: phq9([1, 1, 1, 1, 1, 1, 1, 1, 1]), clientId: 'client-0001' })), 404, 'link_not_found')
+    await expectError(await submitPhq9(app, token, 'pre', [1, 1, 1, 1, 1, 1, 1, 1, 1], 'client-0001'), 404, 'link_not_found')
     await expectError(await app.request(`/api/p/${token}/withdraw`, jsonRequest('POST', { keepData: false })), 404, 'link_not_found')
     expect(await snapshot(db)).toEqual(before)
   })
@@ -212,11 +215,7 @@ describe('POST /api/p/:token/consent', () => {
     const before = await snapshot(db)
     await expectError(await app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', given({ phq9_1: 1 }))), 409, 'consent_required')
     await expectError(await app.request(answersUrl(token, 'enrolment', 'demographics'), jsonRequest('PUT', given({ age: 40 }))), 409, 'consent_required')
-    await expectError(
-      await app.request(completeUrl(token, 'pre', 'phq-9'), jsonRequest('POST', { answers: phq9([0, 0, 0, 0, 0, 0, 0, 0, 0]), clientId: 'client-0001' })),
-      409,
-      'consent_required',
-    )
+    await expectError(await submitPhq9(app, token, 'pre', [0, 0, 0, 0, 0, 0, 0, 0, 0], 'client-0001'), 409, 'consent_required')
     expect(await snapshot(db)).toEqual(before)
   })
 
@@ -492,7 +491,7 @@ describe('POST /api/p/:token/forms/:slot/:instrument/complete', () => {
   it('raises a safety flag when PHQ-9 item 9 is above 0', async () => {
     const { app, token, db } = await consentedFixture()
     // 2+2+2+2+2+1+1+1+1 = 14, band 2; item 9 = 1 raises the flag.
-    const res = await app.request(completeUrl(token, 'pre', 'phq-9'), jsonRequest('POST', { answers: phq9([2, 2, 2, 2, 2, 1, 1, 1, 1]), clientId: 'submit-0001' }))
+    const res = await submitPhq9(app, token, 'pre', [2, 2, 2, 2, 2, 1, 1, 1, 1], 'submit-0001')
     expect(res.status).toBe(200)
     const response = await db.selectFrom('response').select('id').executeTakeFirstOrThrow()
     expect(await db.selectFrom('scale_score').select(['score', 'band_index']).execute()).toEqual([{ score: 14, band_index: 2 }])
@@ -549,20 +548,16 @@ describe('POST /api/p/:token/forms/:slot/:instrument/complete', () => {
 
   it('refuses a second submit with a different clientId', async () => {
     const { app, token, db } = await consentedFixture()
-    await app.request(completeUrl(token, 'pre', 'phq-9'), jsonRequest('POST', { answers: phq9([1, 1, 1, 1, 1, 1, 1, 1, 0]), clientId: 'submit-0001' }))
+    await submitPhq9(app, token, 'pre', [1, 1, 1, 1, 1, 1, 1, 1, 0], 'submit-0001')
     const before = await snapshot(db)
-    const body = await expectError(
-      await app.request(completeUrl(token, 'pre', 'phq-9'), jsonRequest('POST', { answers: phq9([3, 3, 3, 3, 3, 3, 3, 3, 3]), clientId: 'submit-0002' })),
-      409,
-      'already_complete',
-    )
+    const body = await expectError(await submitPhq9(app, token, 'pre', [3, 3, 3, 3, 3, 3, 3, 3, 3], 'submit-0002'), 409, 'already_complete')
     expect(body.error.details).toEqual({ completedAt: '2026-03-02T09:00:00.000Z' })
     expect(await snapshot(db)).toEqual(before)
   })
 
   it('refuses a draft save after completion', async () => {
     const { app, token, db } = await consentedFixture()
-    await app.request(completeUrl(token, 'pre', 'phq-9'), jsonRequest('POST', { answers: phq9([1, 1, 1, 1, 1, 1, 1, 1, 0]), clientId: 'submit-0001' }))
+    await submitPhq9(app, token, 'pre', [1, 1, 1, 1, 1, 1, 1, 1, 0], 'submit-0001')
     const before = await snapshot(db)
     await expectError(await app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', given({ phq9_1: 3 }))), 409, 'already_complete')
     expect(await snapshot(db)).toEqual(before)
@@ -570,7 +565,7 @@ describe('POST /api/p/:token/forms/:slot/:instrument/complete', () => {
 
   it('refuses a clientId already used for another questionnaire', async () => {
     const { app, token, db } = await consentedFixture()
-    await app.request(completeUrl(token, 'pre', 'phq-9'), jsonRequest('POST', { answers: phq9([1, 1, 1, 1, 1, 1, 1, 1, 0]), clientId: 'submit-0001' }))
+    await submitPhq9(app, token, 'pre', [1, 1, 1, 1, 1, 1, 1, 1, 0], 'submit-0001')
     const before = await snapshot(db)
     await expectError(await app.request(completeUrl(token, 'pre', 'gad-7'), jsonRequest('POST', { answers: { gad7_1: 1 }, clientId: 'submit-0001' })), 409, 'conflict')
     expect(await snapshot(db)).toEqual(before)
@@ -833,11 +828,7 @@ describe('waves that are not open', () => {
     const before = await snapshot(db)
     const draft = await expectError(await app.request(answersUrl(token, 'post', 'phq-9'), jsonRequest('PUT', given({ phq9_1: 1 }))), 409, 'wave_not_open')
     expect(draft.error.details).toEqual({ opensAt: '2026-04-01T00:00:00.000Z', closesAt: '2026-04-15T00:00:00.000Z', state: 'upcoming' })
-    const complete = await expectError(
-      await app.request(completeUrl(token, 'post', 'phq-9'), jsonRequest('POST', { answers: phq9([0, 0, 0, 0, 0, 0, 0, 0, 0]), clientId: 'submit-0001' })),
-      409,
-      'wave_not_open',
-    )
+    const complete = await expectError(await submitPhq9(app, token, 'post', [0, 0, 0, 0, 0, 0, 0, 0, 0], 'submit-0001'), 409, 'wave_not_open')
     expect(complete.error.details).toMatchObject({ opensAt: '2026-04-01T00:00:00.000Z', closesAt: '2026-04-15T00:00:00.000Z' })
     expect(await snapshot(db)).toEqual(before)
   })
@@ -854,11 +845,7 @@ describe('waves that are not open', () => {
     const before = await snapshot(db)
     const draft = await expectError(await app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', given({ phq9_1: 1 }))), 409, 'wave_not_open')
     expect(draft.error.details).toEqual({ opensAt: '2026-03-01T00:00:00.000Z', closesAt: '2026-03-15T00:00:00.000Z', state: 'closed' })
-    await expectError(
-      await app.request(completeUrl(token, 'pre', 'phq-9'), jsonRequest('POST', { answers: phq9([0, 0, 0, 0, 0, 0, 0, 0, 0]), clientId: 'submit-0001' })),
-      409,
-      'wave_not_open',
-    )
+    await expectError(await submitPhq9(app, token, 'pre', [0, 0, 0, 0, 0, 0, 0, 0, 0], 'submit-0001'), 409, 'wave_not_open')
     expect(await snapshot(db)).toEqual(before)
   })
 
@@ -869,7 +856,7 @@ describe('waves that are not open', () => {
     clock.set('2026-03-16T10:00:00.000Z')
     // Further saves and the final submit are both accepted for the begun questionnaire …
     expect((await app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', given({ phq9_1: 2, phq9_2: 2 })))).status).toBe(200)
-    const res = await app.request(completeUrl(token, 'pre', 'phq-9'), jsonRequest('POST', { answers: phq9([2, 2, 2, 2, 2, 2, 2, 2, 0]), clientId: 'submit-0001' }))
+    const res = await submitPhq9(app, token, 'pre', [2, 2, 2, 2, 2, 2, 2, 2, 0], 'submit-0001')
     expect(res.status).toBe(200)
     expect(await res.json()).toMatchObject({ status: 'complete', completedAt: '2026-03-16T10:00:00.000Z' })
     expect(await db.selectFrom('scale_score').select(['score', 'band_index']).execute()).toEqual([{ score: 16, band_index: 3 }])
@@ -893,7 +880,7 @@ describe('instruments outside the wave', () => {
 describe('POST /api/p/:token/withdraw', () => {
   it('keeps the answers given when asked to', async () => {
     const { app, token, participant, clock, db } = await consentedFixture()
-    await app.request(completeUrl(token, 'pre', 'phq-9'), jsonRequest('POST', { answers: phq9([1, 1, 1, 1, 1, 1, 1, 1, 1]), clientId: 'submit-0001' }))
+    await submitPhq9(app, token, 'pre', [1, 1, 1, 1, 1, 1, 1, 1, 1], 'submit-0001')
     await app.request(answersUrl(token, 'pre', 'gad-7'), jsonRequest('PUT', given({ gad7_1: 2 })))
     clock.advance(3600_000)
 
@@ -912,7 +899,7 @@ describe('POST /api/p/:token/withdraw', () => {
 
   it('deletes every answer, score and flag when asked to, and keeps only the withdrawal in the audit trail', async () => {
     const { app, token, participant, db } = await consentedFixture()
-    await app.request(completeUrl(token, 'pre', 'phq-9'), jsonRequest('POST', { answers: phq9([1, 1, 1, 1, 1, 1, 1, 1, 1]), clientId: 'submit-0001' }))
+    await submitPhq9(app, token, 'pre', [1, 1, 1, 1, 1, 1, 1, 1, 1], 'submit-0001')
     await app.request(answersUrl(token, 'pre', 'gad-7'), jsonRequest('PUT', given({ gad7_1: 2 })))
     await app.request(answersUrl(token, 'enrolment', 'demographics'), jsonRequest('PUT', given({ age: 41 })))
     await app.request(answersUrl(token, 'enrolment', 'demographics'), jsonRequest('PUT', given({ age: 42 }, { at: '2026-03-02T08:59:30.000Z' })))
@@ -940,7 +927,7 @@ describe('POST /api/p/:token/withdraw', () => {
     const [other] = await addParticipants(deps, { cohortId: cohort.id, count: 1 }, 'test')
     await app.request(`/api/p/${other!.token}/consent`, jsonRequest('POST', { version: '1.1.0', answers: { consent: 'agree' } }))
     await app.request(completeUrl(other!.token, 'pre', 'phq-9'), jsonRequest('POST', { answers: phq9([0, 0, 0, 0, 0, 0, 0, 0, 0]), clientId: 'submit-other' }))
-    await app.request(completeUrl(token, 'pre', 'phq-9'), jsonRequest('POST', { answers: phq9([1, 1, 1, 1, 1, 1, 1, 1, 0]), clientId: 'submit-mine' }))
+    await submitPhq9(app, token, 'pre', [1, 1, 1, 1, 1, 1, 1, 1, 0], 'submit-mine')
 
     await app.request(`/api/p/${token}/withdraw`, jsonRequest('POST', { keepData: false }))
     expect(await db.selectFrom('response').select(['participant_id', 'client_id']).execute()).toEqual([{ participant_id: other!.id, client_id: 'submit-other' }])
@@ -956,11 +943,7 @@ describe('POST /api/p/:token/withdraw', () => {
 
     await expectError(await app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', given({ phq9_1: 2 }))), 409, 'withdrawn')
     await expectError(await app.request(answersUrl(token, 'pre', 'gad-7'), jsonRequest('PUT', given({ gad7_1: 2 }))), 409, 'withdrawn')
-    await expectError(
-      await app.request(completeUrl(token, 'pre', 'phq-9'), jsonRequest('POST', { answers: phq9([1, 1, 1, 1, 1, 1, 1, 1, 0]), clientId: 'submit-0001' })),
-      409,
-      'withdrawn',
-    )
+    await expectError(await submitPhq9(app, token, 'pre', [1, 1, 1, 1, 1, 1, 1, 1, 0], 'submit-0001'), 409, 'withdrawn')
     await expectError(await app.request(`/api/p/${token}/consent`, jsonRequest('POST', { version: '1.1.0', answers: { consent: 'agree' } })), 409, 'withdrawn')
     expect(await snapshot(db)).toEqual(before)
 

@@ -568,6 +568,14 @@ describe('GET /studies/:id/segments (retrieval) and /search', () => {
     expect((await w.call(`/studies/${w.study.id}/segments?code=${w.codes.fear.id}&children=false`)).body.segments).toHaveLength(3)
     const resident = await w.call(`/studies/${w.study.id}/segments?code=${w.codes.effects.id}&role=resident`)
     expect(resident.body.segments.map((s: Json) => s.participant.label)).toEqual(['P1'])
+    // The role filter's choices come with every answer, whatever it filters: every role with a coded
+    // passage (the page asks once, not a second time unfiltered).
+    const everything = await w.call(`/studies/${w.study.id}/segments`)
+    const allRoles = [...new Set(everything.body.segments.flatMap((s: Json) => (s.role === null ? [] : [s.role as string])))].sort()
+    expect(allRoles).toContain('Nurse anaesthetist')
+    expect(everything.body.roles).toEqual(allRoles)
+    expect(resident.body.roles).toEqual(allRoles)
+    expect((await w.call(`/studies/${w.study.id}/segments?change=not_improved`)).body.roles).toEqual(allRoles)
     const notImproved = await w.call(`/studies/${w.study.id}/segments?change=not_improved`)
     expect(notImproved.body.segments.map((s: Json) => [s.participant.label, s.code.name])).toEqual([
       ['P3', 'Seeing'],

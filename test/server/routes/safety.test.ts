@@ -66,6 +66,8 @@ describe('safety flags', () => {
     expect(mail.text).toContain('Item: phq9_9')
     expect(mail.text).toContain(`https://balint.example/studies/${w.study.id}/safety`)
     expect(mail.text).toContain('شرکت‌کننده: P1')
+    // The Persian half gives the time in the Solar Hijri calendar (Esfand 1404), in Persian digits.
+    expect(mail.text).toMatch(/زمان: [۰-۹]{1,2} اسفند ۱۴۰۴ ساعت [۰-۹]{1,2}:[۰-۹]{2}\n/)
 
     const view = await (await w.staff('/safety')).json()
     expect(view.open).toEqual([expect.objectContaining({ code: 'P1', instrument: 'phq-9', item: 'phq9_9', value: 2, answer: '2 (More than half the days)', overdue: false, acknowledgement: null })])
