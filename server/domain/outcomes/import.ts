@@ -20,13 +20,13 @@ import type { Kysely } from 'kysely'
 import { insertAudit } from '../../db/repositories/audit'
 import { insertParticipants, listParticipants, type Participant } from '../../db/repositories/participants'
 import { deleteResponse, findResponse, insertScoredResponses, type NewScoredResponse } from '../../db/repositories/responses'
-import { appendWaveInstruments, findCohort, listWaves, upsertWave } from '../../db/repositories/studies'
+import { appendWaveInstruments, findCohort, findStudy, listWaves, upsertWave } from '../../db/repositories/studies'
 import type { Database, WaveKind } from '../../db/schema'
 import { ApiError, fieldProblems } from '../errors'
 import type { Deps } from '../deps'
 import type { Question } from '../instruments/questions'
 import type { Instrument } from '../instruments/registry'
-import { enrolmentInstruments } from '../participation/journey'
+import { studyDemographicsForm } from '../instruments/study-forms'
 import { scoreResponse, type ResponseScore } from '../instruments/scoring'
 
 /** The header of an import file, in this order. */
@@ -372,7 +372,7 @@ function itemsOf(instrument: Instrument): Map<string, ItemSlot> {
   return items
 }
 
-function checkRow(instrumentOf: (id: string) => Instrument | undefined, row: Row, items: (i: Instrument) => Map<string, ItemSlot>, problems: ProblemList): Cell | undefined {
+function checkRow(instrumentOf: (id: string) => Instrument | undefined, enrolmentInstruments: readonly string[], row: Row, items: (i: Instrument) => Map<string, ItemSlot>, problems: ProblemList): Cell | undefined {
   const before = problems.total
   const at = (column: ImportColumn, message: string) => problems.push(problemAt(row.line, column, message))
 
@@ -574,15 +574,22 @@ const writeBatch = 500
  * await importCohortCsv(deps, { cohortId, csv, dryRun: true }, 'cli') // { rows: 1, responses: 1, … }
  */
 export async function importCohortCsv(deps: Deps, input: { cohortId: string; csv: ImportSource; dryRun?: boolean }, actor: string): Promise<ImportSummary> {
-  if (!(await findCohort(deps.db, input.cohortId))) throw new ApiError('not_found', `There is no cohort "${input.cohortId}".`)
+  const cohort = await findCohort(deps.db, input.cohortId)
+  if (!cohort) throw new ApiError('not_found', `There is no cohort "${input.cohortId}".`)
   const dryRun = input.dryRun === true
+  // The enrolment form is the study's own demographics form as asked now, with the choices the
+  // study added (study-forms.ts): a paper form's "Psychiatric resident" imports as it was chosen.
+  const study = await findStudy(deps.db, cohort.studyId)
+  if (!study) throw new ApiError('not_found', `There is no study of cohort "${input.cohortId}".`)
+  const demographics = await studyDemographicsForm(deps, deps.db, study)
+  const enrolmentInstruments = [demographics.id]
 
   const problems = new ProblemList()
   const itemCache = new Map<Instrument, Map<string, ItemSlot>>()
   const items = (i: Instrument) => itemCache.get(i) ?? itemCache.set(i, itemsOf(i)).get(i)!
   // The latest version of each instrument named in the file, looked up once per id, not once per line.
   const instrumentCache = new Map<string, Instrument | undefined>()
-  const instrumentOf = (id: string) => (instrumentCache.has(id) ? instrumentCache.get(id) : instrumentCache.set(id, deps.instruments.get(id)).get(id))
+  const instrumentOf = (id: string) => (id === demographics.id ? demographics : instrumentCache.has(id) ? instrumentCache.get(id) : instrumentCache.set(id, deps.instruments.get(id)).get(id))
 
   // Checks against what is stored, and the writes, in one transaction: a participant submitting at
   // their link cannot slip in between the check and the import (SQLite runs a transaction alone).
@@ -610,7 +617,7 @@ export async function importCohortCsv(deps: Deps, input: { cohortId: string; csv
     const totals = { responses: 0, answers: 0, emptyForms: 0, safetyFlags: 0 }
 
     const onRow = (row: Row) => {
-      const cell = checkRow(instrumentOf, row, items, problems)
+      const cell = checkRow(instrumentOf, enrolmentInstruments, row, items, problems)
       if (!cell) return
       const { form, created } = addToForm(forms, pool, cell, items(cell.instrument).size, problems)
       if (created) {

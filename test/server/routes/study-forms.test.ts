@@ -14,6 +14,7 @@ import { compareVersions, loadInstruments, shippedInstrumentsFolder } from '../.
 import { instrumentOfResponse } from '../../../server/domain/participation/forms'
 import { choiceValueFromLabel } from '../../../server/domain/instruments/study-forms'
 import { exportFiles } from '../../../server/domain/outcomes/exports'
+import { importCohortCsv } from '../../../server/domain/outcomes/import'
 import { jsonRequest, testApp } from '../../helpers/app'
 import { signedInStaff } from '../../helpers/staff'
 
@@ -101,6 +102,24 @@ describe('adding a choice to the study\'s demographics form', () => {
     expect(stale.status).toBe(200)
     const bad = await f.app.request(`/api/p/${f.people[2]!.token}/forms/enrolment/demographics/answers`, jsonRequest('PUT', { deviceId: 'device-test-0003', answers: [{ question: 'role', value: 'surgeon', answeredAt: '2026-03-02T08:59:00.000Z' }] }))
     expect((await expectError(bad, 422, 'validation_failed')).details[0].field).toBe('answers.role')
+  })
+
+  it('imports a paper form that chose an added choice, on the study\'s version, and refuses a value the study never added', async () => {
+    const f = await fixture(0)
+    const res = await f.researcher('POST', `/api/studies/${f.study.id}/demographics-form/questions/role/choices`, { labels: resident })
+    expect(res.status).toBe(201)
+    const { version } = await res.json()
+    const csv = ['participant,wave,instrument,item,value', 'P1,enrolment,demographics,role,psychiatric_resident', 'P1,enrolment,demographics,age,31'].join('\n')
+    const summary = await importCohortCsv(f.deps, { cohortId: f.cohort.id, csv }, 'test')
+    expect(summary).toMatchObject({ responses: 1 })
+    const stored = await f.db.selectFrom('response').select(['instrument_version', 'answers']).where('instrument_id', '=', 'demographics').executeTakeFirstOrThrow()
+    expect(stored.instrument_version).toBe(version)
+    expect(JSON.parse(stored.answers)).toMatchObject({ role: 'psychiatric_resident', age: 31 })
+    const roles = (await cohortTable1(f.deps, f.cohort.id)).categorical.find((c) => c.variable === 'role')!
+    expect(roles.levels.find((l) => l.value === 'psychiatric_resident')).toMatchObject({ label: 'Psychiatric resident', n: 1 })
+
+    const unknown = importCohortCsv(f.deps, { cohortId: f.cohort.id, csv: ['participant,wave,instrument,item,value', 'P2,enrolment,demographics,role,surgeon'].join('\n') }, 'test')
+    await expect(unknown).rejects.toMatchObject({ code: 'validation_failed' })
   })
 
   it('keeps the added choices in the exports: dictionary value labels and wide.csv', async () => {
