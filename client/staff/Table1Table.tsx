@@ -4,12 +4,17 @@
  * how each value is written: the caller gives the values as text.
  */
 import type { ReactNode } from 'react'
-import { t } from '../lib/i18n'
+import { language, t } from '../lib/i18n'
+
+type Labelled = { label: string; labels?: Record<string, string> }
 
 export type Table1Rows = {
-  continuous: { variable: string; label: string; value: ReactNode }[]
-  categorical: { variable: string; label: string; levels: { value: string; label: string; shown: ReactNode }[] }[]
+  continuous: (Labelled & { variable: string; value: ReactNode })[]
+  categorical: (Labelled & { variable: string; levels: (Labelled & { value: string; shown: ReactNode })[] })[]
 }
+
+/** The label in the staff app's language when the form has it (the Persian form's "سن (سال)"), else English. */
+const inLanguage = (row: Labelled) => row.labels?.[language()] ?? row.label
 
 export function Table1Table({ rows, testId, head = true }: { rows: Table1Rows; testId: string; head?: boolean }) {
   return (
@@ -25,20 +30,20 @@ export function Table1Table({ rows, testId, head = true }: { rows: Table1Rows; t
       <tbody>
         {rows.continuous.map((c) => (
           <tr key={c.variable}>
-            <th scope="row">{t('staff.table1.meanSd', { label: c.label })}</th>
+            <th scope="row">{t('staff.table1.meanSd', { label: inLanguage(c) })}</th>
             <td>{c.value}</td>
           </tr>
         ))}
         {rows.categorical.flatMap((c) => [
           <tr key={c.variable} className="group">
             <th scope="rowgroup" colSpan={2}>
-              {t('staff.table1.counts', { label: c.label })}
+              {t('staff.table1.counts', { label: inLanguage(c) })}
             </th>
           </tr>,
           ...c.levels.map((l) => (
             <tr key={`${c.variable}/${l.value}`}>
               <th scope="row" className="level">
-                {l.label}
+                {inLanguage(l)}
               </th>
               <td>{l.shown}</td>
             </tr>

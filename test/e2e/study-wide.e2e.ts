@@ -36,11 +36,12 @@ async function signedIn(email: string, name: string, studyId: string, role: 'res
   return { page, context }
 }
 
-/** The same page in Persian, screenshotted once `ready` (a test id) is shown again, then back to English. */
-async function inPersian(page: Page, name: string, ready: string) {
+/** The same page in Persian, screenshotted once `ready` (a test id) is shown again and `check` holds, then back to English. */
+async function inPersian(page: Page, name: string, ready: string, check: (page: Page) => Promise<void> = async () => {}) {
   await page.getByTestId('staff-language').selectOption('fa')
   await page.locator('html[lang="fa"]').waitFor()
   await page.getByTestId(ready).first().waitFor()
+  await check(page)
   await screenshot(page, `${name}-fa`)
   await page.getByTestId('staff-language').selectOption('en')
   await page.locator('html[lang="en"]').waitFor()
@@ -78,7 +79,8 @@ describe('the whole study at once', () => {
     // Rows are named with their group (codes are per group).
     expect(main).toContain('Group B · P7')
     await screenshot(page, 'study-wide-researcher')
-    await inPersian(page, 'study-wide-researcher', 'table1')
+    // Table 1 in Persian uses the demographics form's own Persian wording.
+    await inPersian(page, 'study-wide-researcher', 'table1', async (p) => expect(await p.getByTestId('table1').innerText()).toMatch(/سن \(سال\)[\s\S]*جنس[\s\S]*زن/))
 
     // Nothing released yet; the check passes; release.
     await page.getByTestId('release-allowed').waitFor()
@@ -101,7 +103,7 @@ describe('the whole study at once', () => {
     expect(await lead.page.locator('main').innerText()).not.toContain('P7')
     expect(await lead.page.getByRole('button', { name: 'Release now' }).count()).toBe(0)
     await screenshot(lead.page, 'study-wide-lead')
-    await inPersian(lead.page, 'study-wide-lead', 'release-view')
+    await inPersian(lead.page, 'study-wide-lead', 'release-view', async (p) => expect(await p.getByTestId('release-table1').innerText()).toContain('سن (سال)'))
     // The live study-wide report is refused on the server, whatever the page shows.
     const live = await lead.page.evaluate(async (id) => (await fetch(`/api/studies/${id}/report`)).status, study.id)
     expect(live).toBe(403)

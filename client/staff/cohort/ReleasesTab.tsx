@@ -238,11 +238,12 @@ function ReleasedTable1({ table }: { table: Content['table1'] }) {
         testId="release-table1"
         head={false}
         rows={{
-          continuous: table.continuous.map((c) => ({ variable: c.variable, label: c.label, value: c.mean === null ? (c.withheld ?? dash) : `${c.mean} (${shown(c.sd)})` })),
+          continuous: table.continuous.map((c) => ({ variable: c.variable, label: c.label, labels: c.labels, value: c.mean === null ? (c.withheld ?? dash) : `${c.mean} (${shown(c.sd)})` })),
           categorical: table.categorical.map((c) => ({
             variable: c.variable,
             label: c.label,
-            levels: c.levels.map((l) => ({ value: l.value, label: l.label, shown: l.n === null ? redacted : `${l.n}${l.percent === null ? '' : ` (${l.percent}%)`}` })),
+            labels: c.labels,
+            levels: c.levels.map((l) => ({ value: l.value, label: l.label, labels: l.labels, shown: l.n === null ? redacted : `${l.n}${l.percent === null ? '' : ` (${l.percent}%)`}` })),
           })),
         }}
       />

@@ -50,12 +50,14 @@ export function Table1View({ data, download, children }: { data: Table1; downloa
           continuous: data.continuous.map((c) => ({
             variable: c.variable,
             label: c.label,
+            labels: c.labels,
             value: `${c.mean === null ? suppressed : `${one(c.mean)} (${one(c.sd)})`}${c.min !== null && c.max !== null ? ` [${c.min}–${c.max}]` : ''}${c.n !== null ? `, n = ${c.n}` : ''}`,
           })),
           categorical: data.categorical.map((c) => ({
             variable: c.variable,
             label: c.label,
-            levels: c.levels.map((l) => ({ value: l.value, label: l.label, shown: l.n === null ? suppressed : l.percent === null ? `${l.n} (–)` : `${l.n} (${one(l.percent)}%)` })),
+            labels: c.labels,
+            levels: c.levels.map((l) => ({ value: l.value, label: l.label, labels: l.labels, shown: l.n === null ? suppressed : l.percent === null ? `${l.n} (–)` : `${l.n} (${one(l.percent)}%)` })),
           })),
         }}
       />

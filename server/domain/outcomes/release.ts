@@ -50,8 +50,9 @@ export type ReleasedComparison = { from: WaveKind; to: WaveKind; paired: number 
 
 export type ReleasedTable1 = {
   n: number | null
-  continuous: { variable: string; label: string; n: number | null; mean: number | null; sd: number | null; withheld: string | null }[]
-  categorical: { variable: string; label: string; answered: number | null; levels: { value: string; label: string; n: number | null; percent: number | null }[] }[]
+  /** `labels`: the label in each language of the form (absent in releases made before they were kept). */
+  continuous: { variable: string; label: string; labels?: Record<string, string>; n: number | null; mean: number | null; sd: number | null; withheld: string | null }[]
+  categorical: { variable: string; label: string; labels?: Record<string, string>; answered: number | null; levels: { value: string; label: string; labels?: Record<string, string>; n: number | null; percent: number | null }[] }[]
 }
 
 /** Everything a program lead sees of one release. */
@@ -230,11 +231,11 @@ async function buildRelease(deps: Deps, study: Study, scope: Scope, policy: Disc
     continuous: table.continuous.map((c) => {
       const n = c.n ?? 0
       const ids = answeredBy(c.variable, true)
-      if (n < policy.minN || c.mean === null || c.sd === null) return { variable: c.variable, label: c.label, n: count(n), mean: null, sd: null, withheld: `fewer than ${policy.minN} answers` }
-      if (c.sd === 0) return { variable: c.variable, label: c.label, n: count(n), mean: null, sd: null, withheld: 'everyone gave the same answer' }
+      if (n < policy.minN || c.mean === null || c.sd === null) return { variable: c.variable, label: c.label, labels: c.labels, n: count(n), mean: null, sd: null, withheld: `fewer than ${policy.minN} answers` }
+      if (c.sd === 0) return { variable: c.variable, label: c.label, labels: c.labels, n: count(n), mean: null, sd: null, withheld: 'everyone gave the same answer' }
       table1Key(c.variable, ids)
       const digits = scoreDecimals(n, policy)
-      return { variable: c.variable, label: c.label, n: count(n), mean: roundTo(c.mean, digits), sd: roundTo(c.sd, digits), withheld: null }
+      return { variable: c.variable, label: c.label, labels: c.labels, n: count(n), mean: roundTo(c.mean, digits), sd: roundTo(c.sd, digits), withheld: null }
     }),
     categorical: table.categorical.map((c) => {
       const answered = c.answered ?? 0
@@ -244,7 +245,7 @@ async function buildRelease(deps: Deps, study: Study, scope: Scope, policy: Disc
         policy,
       )
       if (shown.some((l) => l.n !== null)) table1Key(c.variable, answeredBy(c.variable, false))
-      return { variable: c.variable, label: c.label, answered: count(answered), levels: c.levels.map((l, i) => ({ value: l.value, label: l.label, ...shown[i]! })) }
+      return { variable: c.variable, label: c.label, labels: c.labels, answered: count(answered), levels: c.levels.map((l, i) => ({ value: l.value, label: l.label, labels: l.labels, ...shown[i]! })) }
     }),
   }
 

@@ -11,16 +11,18 @@ import { listEnrolmentAnswers } from '../../db/repositories/responses'
 import { findCohort, findStudy, listCohorts, type Study } from '../../db/repositories/studies'
 import type { Deps } from '../deps'
 import { studyDemographicsForm } from '../instruments/study-forms'
-import { plainText } from '../instruments/text'
+import { plainText, textsByLanguage } from '../instruments/text'
 import { suppressBreakdown, suppressCount } from './suppression'
 import type { LocalizedText } from '../instruments/schema'
 
-export type ContinuousRow = { variable: string; label: string; n: number | null; mean: number | null; sd: number | null; min: number | null; max: number | null }
+/** `label` is English (the CSV and Markdown files use it); `labels` has it in every language the form has. */
+export type ContinuousRow = { variable: string; label: string; labels: Record<string, string>; n: number | null; mean: number | null; sd: number | null; min: number | null; max: number | null }
 export type CategoricalRow = {
   variable: string
   label: string
+  labels: Record<string, string>
   answered: number | null
-  levels: { value: string; label: string; n: number | null; percent: number | null }[]
+  levels: { value: string; label: string; labels: Record<string, string>; n: number | null; percent: number | null }[]
 }
 
 export type Table1 = {
@@ -44,11 +46,12 @@ function elementsOf(survey: unknown): SurveyElement[] {
   return walk(pages.flatMap((p) => p.elements ?? []))
 }
 
-function choiceLabels(element: SurveyElement): { value: string; label: string }[] {
+function choiceLabels(element: SurveyElement): { value: string; label: string; labels: Record<string, string> }[] {
+  const labelled = (value: string, text: LocalizedText) => ({ value, label: plainText(text), labels: textsByLanguage(text) })
   const choices = (element.choices ?? []).map((c) =>
-    typeof c === 'object' && c !== null ? { value: String((c as { value: unknown }).value), label: plainText(((c as { text?: LocalizedText }).text ?? String((c as { value: unknown }).value)) as LocalizedText) } : { value: String(c), label: String(c) },
+    typeof c === 'object' && c !== null ? labelled(String((c as { value: unknown }).value), ((c as { text?: LocalizedText }).text ?? String((c as { value: unknown }).value)) as LocalizedText) : labelled(String(c), String(c)),
   )
-  if (element.showOtherItem) choices.push({ value: 'other', label: element.otherText ? plainText(element.otherText) : 'Other' })
+  if (element.showOtherItem) choices.push(labelled('other', element.otherText ?? 'Other'))
   return choices
 }
 
@@ -94,7 +97,9 @@ async function table1Over(deps: Deps, study: Study, cohortIds: string[], scope: 
   const categorical: CategoricalRow[] = []
   for (const element of elementsOf(instrument.survey)) {
     if (!element.name) continue
-    const label = element.title ? plainText(element.title) : element.name
+    const title: LocalizedText = element.title ?? element.name
+    const label = plainText(title)
+    const labels = textsByLanguage(title)
     const question = instrument.questions.find((q) => q.name === element.name)
     if (question?.kind === 'number') {
       const values = answers.map((a) => a[element.name!]).filter((v): v is number => typeof v === 'number')
@@ -102,6 +107,7 @@ async function table1Over(deps: Deps, study: Study, cohortIds: string[], scope: 
       continuous.push({
         variable: element.name,
         label,
+        labels,
         n: suppress(values.length),
         mean: hidden || values.length === 0 ? null : mean(values),
         sd: hidden || values.length < 2 ? null : sampleStandardDeviation(values),
@@ -118,6 +124,7 @@ async function table1Over(deps: Deps, study: Study, cohortIds: string[], scope: 
       categorical.push({
         variable: element.name,
         label,
+        labels,
         answered: suppress(given.length),
         levels: choices.map((choice, i) => ({
           ...choice,

@@ -87,6 +87,11 @@ describe('adding a choice to the study\'s demographics form', () => {
       ['Psychiatric resident', 1],
       ['Other', 1],
     ])
+    // Every label also in the form's other languages, for the Persian staff app and releases.
+    expect(roles.labels).toEqual({ en: 'Your role', fa: 'نقش شما' })
+    expect(roles.levels.find((l) => l.value === 'psychiatric_resident')!.labels).toEqual(resident)
+    expect(roles.levels.find((l) => l.value === 'nurse')!.labels).toEqual({ en: 'Nurse', fa: 'پرستار' })
+    expect(table.continuous.find((c) => c.variable === 'age')!.labels).toEqual({ en: 'Age (years)', fa: 'سن (سال)' })
     const md = await (await f.researcher('GET', `/api/cohorts/${f.cohort.id}/table1?format=md`)).text()
     expect(md).toContain('| Psychiatric resident | 1 (50.0%) |')
 
