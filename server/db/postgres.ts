@@ -27,6 +27,16 @@ export const maxTransactionAttempts = 25
 /** SQLSTATEs after which a transaction is run again: serialization_failure, deadlock_detected. */
 const retryableStates = new Set(['40001', '40P01'])
 
+/**
+ * unique_violation, retried a few times only. Two serialisable transactions that each read "the
+ * next number is 2" and insert it collide on the unique key, and PostgreSQL may report that as a
+ * unique violation rather than a serialisation failure ("it may be advisable to retry unique-key
+ * violations": https://www.postgresql.org/docs/15/transaction-iso.html#XACT-SERIALIZABLE). Run again,
+ * the loser reads the winner's row and goes on; a key that is truly taken fails the same way quickly.
+ */
+const uniqueViolation = '23505'
+const maxUniqueViolationAttempts = 4
+
 const int8Oid = 20
 const numericOid = 1700
 
@@ -70,7 +80,8 @@ function retrying<DB>(builder: TransactionBuilder<DB>): TransactionBuilder<DB> {
 }
 
 /**
- * Run `attempt` until it does not fail with a serialisation failure or deadlock. Between tries it
+ * Run `attempt` until it does not fail with a serialisation failure or deadlock (or, a few times, a
+ * unique violation that a concurrent transaction may have caused). Between tries it
  * waits a random time up to a ceiling that doubles with each try (5, 10, 20 … ms, at most 500 ms):
  * "full jitter" back-off, so that transactions that collided do not collide again in step.
  */
@@ -79,14 +90,15 @@ export async function withRetry<T>(attempt: () => Promise<T>): Promise<T> {
     try {
       return await attempt()
     } catch (error) {
-      if (tries >= maxTransactionAttempts || !isRetryable(error)) throw error
+      if (tries >= maxTransactionAttempts || !isRetryable(error, tries)) throw error
       await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(500, 5 * 2 ** tries)))
     }
   }
 }
 
-function isRetryable(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && retryableStates.has(String((error as { code?: unknown }).code))
+function isRetryable(error: unknown, tries: number): boolean {
+  const code = typeof error === 'object' && error !== null ? String((error as { code?: unknown }).code) : undefined
+  return code !== undefined && (retryableStates.has(code) || (code === uniqueViolation && tries < maxUniqueViolationAttempts))
 }
 
 /** The SQLSTATE of a PostgreSQL error, or undefined. */
