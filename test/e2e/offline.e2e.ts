@@ -14,22 +14,30 @@ let server: TestServer
 let browser: Browser
 useServerAndBrowser((s, b) => ((server = s), (browser = b)))
 
+/**
+ * A study with an open pre wave of PHQ-9 and one participant who has consented, filled in the
+ * demographics form and answered PHQ-9's first item ("Several days"), saved, on a phone-sized page.
+ */
+async function oneAnswerGiven(studyName: string) {
+  const day = (offset: number) => new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10)
+  const study = await createStudy(server.deps, { name: studyName }, 'test')
+  const cohort = await createCohort(server.deps, { studyId: study.id, name: 'Group A' }, 'test')
+  await setWave(server.deps, { cohortId: cohort.id, kind: 'pre', opens: day(-1), closes: day(14), instruments: ['phq-9'] }, 'test')
+  const [p] = await addParticipants(server.deps, { cohortId: cohort.id, count: 1 }, 'test')
+  const url = `${server.baseUrl}/p/${p!.token}`
+  const { page, context } = await phonePage(browser)
+  await page.goto(url)
+  await consent(page)
+  await demographics(page)
+  await page.getByText('Questionnaire 1 of 1').waitFor()
+  await answer(page, 'Several days')
+  await page.locator('[data-testid="save-status"][data-status="saved"]').waitFor()
+  return { p: p!, url, page, context }
+}
+
 describe('offline', () => {
   it('a link opened once opens again offline, shows what is kept and lets the participant go on', async () => {
-    const day = (offset: number) => new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10)
-    const study = await createStudy(server.deps, { name: 'Offline study' }, 'test')
-    const cohort = await createCohort(server.deps, { studyId: study.id, name: 'Group A' }, 'test')
-    await setWave(server.deps, { cohortId: cohort.id, kind: 'pre', opens: day(-1), closes: day(14), instruments: ['phq-9'] }, 'test')
-    const [p] = await addParticipants(server.deps, { cohortId: cohort.id, count: 1 }, 'test')
-    const url = `${server.baseUrl}/p/${p!.token}`
-
-    const { page, context } = await phonePage(browser)
-    await page.goto(url)
-    await consent(page)
-    await demographics(page)
-    await page.getByText('Questionnaire 1 of 1').waitFor()
-    await answer(page, 'Several days')
-    await page.locator('[data-testid="save-status"][data-status="saved"]').waitFor()
+    const { p, url, page, context } = await oneAnswerGiven('Offline study')
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null)
     await page.close()
 
@@ -67,9 +75,9 @@ describe('offline', () => {
     })
     expect(keys.cacheKeys.length).toBeGreaterThan(3)
     expect(keys.cacheKeys.some((k) => new URL(k).pathname === '/p/index.html')).toBe(true)
-    expect(keys.cacheKeys.filter((k) => k.includes(p!.token))).toEqual([])
+    expect(keys.cacheKeys.filter((k) => k.includes(p.token))).toEqual([])
     expect(keys.storedKeys.length).toBeGreaterThan(0)
-    expect(keys.storedKeys.filter((k) => k.includes(p!.token))).toEqual([])
+    expect(keys.storedKeys.filter((k) => k.includes(p.token))).toEqual([])
     // The Persian typeface is precached too, so a Persian page opened offline keeps its letters' shapes.
     expect(keys.cacheKeys.filter((k) => /\/assets\/vazirmatn-arabic-(400|700)-normal-[\w-]+\.woff2$/.test(k))).toHaveLength(2)
     // Only the participant bundle is precached: nothing of the staff app.
@@ -78,7 +86,7 @@ describe('offline', () => {
     // Back online, the answer given offline reaches the server.
     await context.setOffline(false)
     await again.locator('[data-testid="save-status"][data-status="saved"]').waitFor()
-    const row = await server.db.selectFrom('response').select('answers').where('participant_id', '=', p!.id).where('instrument_id', '=', 'phq-9').executeTakeFirstOrThrow()
+    const row = await server.db.selectFrom('response').select('answers').where('participant_id', '=', p.id).where('instrument_id', '=', 'phq-9').executeTakeFirstOrThrow()
     expect(JSON.parse(row.answers)).toEqual({ phq9_1: 1, phq9_2: 3 })
 
     // The staff app, on the same origin, is never controlled by the participant's service worker.
@@ -89,20 +97,7 @@ describe('offline', () => {
   })
 
   it('a participant who withdraws leaves none of their answers on the device', async () => {
-    const day = (offset: number) => new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10)
-    const study = await createStudy(server.deps, { name: 'Withdrawal study' }, 'test')
-    const cohort = await createCohort(server.deps, { studyId: study.id, name: 'Group A' }, 'test')
-    await setWave(server.deps, { cohortId: cohort.id, kind: 'pre', opens: day(-1), closes: day(14), instruments: ['phq-9'] }, 'test')
-    const [p] = await addParticipants(server.deps, { cohortId: cohort.id, count: 1 }, 'test')
-    const url = `${server.baseUrl}/p/${p!.token}`
-
-    const { page, context } = await phonePage(browser)
-    await page.goto(url)
-    await consent(page)
-    await demographics(page)
-    await page.getByText('Questionnaire 1 of 1').waitFor()
-    await answer(page, 'Several days')
-    await page.locator('[data-testid="save-status"][data-status="saved"]').waitFor()
+    const { url, page, context } = await oneAnswerGiven('Withdrawal study')
     /** Every value IndexedDB holds for the page, as one JSON text. */
     const stored = () =>
       page.evaluate(
