@@ -117,12 +117,21 @@ export async function insertScoredResponses(db: Kysely<Database>, list: NewScore
   const at = now.toISOString()
   const responses = list.map(({ response }) => responseRow(response, at))
   await db.insertInto('response').values(responses).execute()
-  const scores = list.flatMap(({ score }, i) =>
-    (score?.scales ?? []).map((s) => ({ response_id: responses[i]!.id, scale_id: s.scale, score: s.score, band_index: s.band?.index ?? null, answered: s.answered, prorated: s.prorated ? 1 : 0 })),
-  )
+  const scores = list.flatMap(({ score }, i) => (score?.scales ?? []).map((s) => scaleScoreRow(responses[i]!.id, s)))
   for (let i = 0; i < scores.length; i += 2000) await db.insertInto('scale_score').values(scores.slice(i, i + 2000)).execute()
   const flags = list.flatMap(({ score }, i) => (score?.flags ?? []).map((f) => ({ response_id: responses[i]!.id, flag_id: f.flag, item: f.item, value: f.value, severity: f.severity, raised_at: at })))
   for (let i = 0; i < flags.length; i += 2000) await db.insertInto('response_flag').values(flags.slice(i, i + 2000)).execute()
+}
+
+/** A scale's score as `scale_score` stores it. */
+function scaleScoreRow(responseId: string, s: ResponseScore['scales'][number]) {
+  return { response_id: responseId, scale_id: s.scale, score: s.score, band_index: s.band?.index ?? null, answered: s.answered, prorated: s.prorated ? 1 : 0 }
+}
+
+/** Replace the stored scale scores of a response (its flags are left as they are). */
+export async function replaceScaleScores(db: Kysely<Database>, responseId: string, scales: ResponseScore['scales']): Promise<void> {
+  await db.deleteFrom('scale_score').where('response_id', '=', responseId).execute()
+  if (scales.length > 0) await db.insertInto('scale_score').values(scales.map((s) => scaleScoreRow(responseId, s))).execute()
 }
 
 /**
@@ -132,23 +141,8 @@ export async function insertScoredResponses(db: Kysely<Database>, list: NewScore
  */
 export async function replaceScores(db: Kysely<Database>, responseId: string, score: ResponseScore, now: Date): Promise<void> {
   const raised = new Map((await db.selectFrom('response_flag').select(['flag_id', 'raised_at']).where('response_id', '=', responseId).execute()).map((f) => [f.flag_id, f.raised_at]))
-  await db.deleteFrom('scale_score').where('response_id', '=', responseId).execute()
+  await replaceScaleScores(db, responseId, score.scales)
   await db.deleteFrom('response_flag').where('response_id', '=', responseId).execute()
-  if (score.scales.length > 0) {
-    await db
-      .insertInto('scale_score')
-      .values(
-        score.scales.map((s) => ({
-          response_id: responseId,
-          scale_id: s.scale,
-          score: s.score,
-          band_index: s.band?.index ?? null,
-          answered: s.answered,
-          prorated: s.prorated ? 1 : 0,
-        })),
-      )
-      .execute()
-  }
   if (score.flags.length > 0) {
     await db
       .insertInto('response_flag')

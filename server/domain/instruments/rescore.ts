@@ -15,6 +15,8 @@
  */
 import type { Kysely } from 'kysely'
 import { insertAudit } from '../../db/repositories/audit'
+import { batches } from '../../db/batch'
+import { replaceScaleScores } from '../../db/repositories/responses'
 import type { Database } from '../../db/schema'
 import type { Deps } from '../deps'
 import { scoreResponse } from './scoring'
@@ -71,7 +73,7 @@ export async function rescoreResponses(deps: Deps, options: { instrument?: strin
     const responses = await query.execute()
     const byVersion = new Map<string, RescoreSummary['instruments'][number]>()
     const now = deps.now()
-    for (const batch of chunks(responses, 500)) {
+    for (const batch of batches(responses, 500)) {
       const ids = batch.map((r) => r.id)
       const stored = await db.selectFrom('scale_score').selectAll().where('response_id', 'in', ids).execute()
       const flags = await db.selectFrom('response_flag').select(['response_id', 'flag_id']).where('response_id', 'in', ids).execute()
@@ -102,12 +104,7 @@ export async function rescoreResponses(deps: Deps, options: { instrument?: strin
         entry.changedResponses++
         entry.changes.push(...changes)
         if (!options.apply) continue
-        await db.deleteFrom('scale_score').where('response_id', '=', response.id).execute()
-        if (computed.scales.length > 0)
-          await db
-            .insertInto('scale_score')
-            .values(computed.scales.map((s) => ({ response_id: response.id, scale_id: s.scale, score: s.score, band_index: s.band?.index ?? null, answered: s.answered, prorated: s.prorated ? 1 : 0 })))
-            .execute()
+        await replaceScaleScores(db, response.id, computed.scales)
         await insertAudit(
           db,
           { actor, action: 'response.rescore', entity: 'response', entityId: response.id, details: { participantId: response.participant_id, instrument: key, scales: changes.map((c) => c.scale) } },
@@ -118,12 +115,6 @@ export async function rescoreResponses(deps: Deps, options: { instrument?: strin
     return { applied: options.apply, instruments: [...byVersion.values()] }
   }
   return options.apply ? deps.db.transaction().execute(run) : run(deps.db)
-}
-
-function chunks<T>(list: T[], size: number): T[][] {
-  const out: T[][] = []
-  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size))
-  return out
 }
 
 function groupBy<T>(list: T[], key: (item: T) => string): Map<string, T[]> {
