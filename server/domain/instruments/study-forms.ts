@@ -35,7 +35,7 @@ import { ApiError } from '../errors'
 import type { Deps } from '../deps'
 import { checkInstrument, type Instrument } from './registry'
 import type { LocalizedText } from './schema'
-import { plainText } from './text'
+import { plainText, textsByLanguage } from './text'
 
 type Json = Record<string, unknown>
 
@@ -143,17 +143,6 @@ export type StudyFormsView = {
   questions: { name: string; title: string; other: boolean; choices: ChoiceView[] }[]
 }
 
-function labelsOf(text: unknown, languages: string[]): Record<string, string> {
-  if (typeof text === 'string') return { [languages[0] ?? 'en']: text }
-  const t = (text ?? {}) as Record<string, string>
-  const labels: Record<string, string> = {}
-  languages.forEach((language, i) => {
-    const label = i === 0 ? (t.default ?? t[language]) : t[language]
-    if (typeof label === 'string') labels[language] = label
-  })
-  return labels
-}
-
 function choiceQuestions(form: Instrument, addedValues: Set<string>): StudyFormsView['questions'] {
   const languages = formLanguages(form)
   return surveyElements(form.survey)
@@ -165,7 +154,7 @@ function choiceQuestions(form: Instrument, addedValues: Set<string>): StudyForms
       choices: (e.choices as unknown[]).map((c) => {
         const value = String(typeof c === 'object' && c !== null ? (c as Json).value : c)
         const text = typeof c === 'object' && c !== null ? ((c as Json).text ?? value) : value
-        return { value, labels: labelsOf(text, languages), added: addedValues.has(`${e.name as string}/${value}`) }
+        return { value, labels: textsByLanguage(text, languages), added: addedValues.has(`${e.name as string}/${value}`) }
       }),
     }))
 }
@@ -267,7 +256,7 @@ export async function addChoice(deps: Deps, studyId: string, question: string, b
 
     // Existing choices, SurveyJS's own ("other", "none" …) included, keep their value and their label.
     const existing = choiceQuestions(current, new Set()).find((x) => x.name === question)!
-    const otherLabels = element.showOtherItem === true && element.otherText ? labelsOf(element.otherText, languages) : {}
+    const otherLabels = element.showOtherItem === true && element.otherText ? textsByLanguage(element.otherText, languages) : {}
     const byValue = q.choices.map(String).includes(value) ? value : undefined
     if (byValue) {
       throw new ApiError('conflict', `"${question}" already has a choice stored as "${value}". Existing choices cannot be changed or removed, because answers already given mean them; give the new choice another value.`, {

@@ -2,13 +2,22 @@ import type { LocalizedText } from './schema'
 
 /** Plain text of a localizable string, in English or the file's default. */
 /**
- * Every language's text of a localizable string, by language code ("default" read as English):
- * `{ default: 'Age (years)', fa: 'سن (سال)' }` → `{ en: 'Age (years)', fa: 'سن (سال)' }`.
+ * A localizable string's text in each of a form's `languages` (its own language first, as
+ * study-forms.ts's `formLanguages` lists them): "default" is the first language's text; a language
+ * the string lacks is left out.
+ *
+ * @example
+ * textsByLanguage({ default: 'Age (years)', fa: 'سن (سال)' }, ['en', 'fa']) // { en: 'Age (years)', fa: 'سن (سال)' }
  */
-export function textsByLanguage(text: LocalizedText): Record<string, string> {
-  if (typeof text === 'string') return { en: text }
-  const { default: fallback, ...rest } = text
-  return fallback === undefined || rest.en !== undefined ? rest : { en: fallback, ...rest }
+export function textsByLanguage(text: unknown, languages: string[]): Record<string, string> {
+  if (typeof text === 'string') return { [languages[0] ?? 'en']: text }
+  const t = (text ?? {}) as Record<string, string>
+  const labels: Record<string, string> = {}
+  languages.forEach((language, i) => {
+    const label = i === 0 ? (t.default ?? t[language]) : t[language]
+    if (typeof label === 'string') labels[language] = label
+  })
+  return labels
 }
 
 export function plainText(text: LocalizedText): string {

@@ -10,7 +10,7 @@ import { listParticipants } from '../../db/repositories/participants'
 import { listEnrolmentAnswers } from '../../db/repositories/responses'
 import { findCohort, findStudy, listCohorts, type Study } from '../../db/repositories/studies'
 import type { Deps } from '../deps'
-import { studyDemographicsForm } from '../instruments/study-forms'
+import { formLanguages, studyDemographicsForm } from '../instruments/study-forms'
 import { plainText, textsByLanguage } from '../instruments/text'
 import { suppressBreakdown, suppressCount } from './suppression'
 import type { LocalizedText } from '../instruments/schema'
@@ -46,8 +46,8 @@ function elementsOf(survey: unknown): SurveyElement[] {
   return walk(pages.flatMap((p) => p.elements ?? []))
 }
 
-function choiceLabels(element: SurveyElement): { value: string; label: string; labels: Record<string, string> }[] {
-  const labelled = (value: string, text: LocalizedText) => ({ value, label: plainText(text), labels: textsByLanguage(text) })
+function choiceLabels(element: SurveyElement, languages: string[]): { value: string; label: string; labels: Record<string, string> }[] {
+  const labelled = (value: string, text: LocalizedText) => ({ value, label: plainText(text), labels: textsByLanguage(text, languages) })
   const choices = (element.choices ?? []).map((c) =>
     typeof c === 'object' && c !== null ? labelled(String((c as { value: unknown }).value), ((c as { text?: LocalizedText }).text ?? String((c as { value: unknown }).value)) as LocalizedText) : labelled(String(c), String(c)),
   )
@@ -89,6 +89,7 @@ export async function enrolmentAnswersOf(deps: Deps, study: Pick<Study, 'demogra
 async function table1Over(deps: Deps, study: Study, cohortIds: string[], scope: { id: string; name: string }, options: { minCellSize?: number }): Promise<Table1> {
   // The study's own demographics form, as asked now: choices the study added are counted by their labels.
   const instrument = await studyDemographicsForm(deps, deps.db, study)
+  const languages = formLanguages(instrument)
   const answers = (await enrolmentAnswersOf(deps, study, cohortIds)).map((a) => a.answers)
 
   const k = options.minCellSize
@@ -99,7 +100,7 @@ async function table1Over(deps: Deps, study: Study, cohortIds: string[], scope: 
     if (!element.name) continue
     const title: LocalizedText = element.title ?? element.name
     const label = plainText(title)
-    const labels = textsByLanguage(title)
+    const labels = textsByLanguage(title, languages)
     const question = instrument.questions.find((q) => q.name === element.name)
     if (question?.kind === 'number') {
       const values = answers.map((a) => a[element.name!]).filter((v): v is number => typeof v === 'number')
@@ -117,7 +118,7 @@ async function table1Over(deps: Deps, study: Study, cohortIds: string[], scope: 
       })
     } else if (question?.kind === 'choice') {
       const given = answers.map((a) => a[element.name!]).filter((v) => v !== undefined && v !== null && v !== '')
-      const choices = choiceLabels(element)
+      const choices = choiceLabels(element, languages)
       const counts = choices.map((choice) => given.filter((v) => String(v) === choice.value).length)
       const shown = k === undefined || suppress(given.length) === null ? counts.map((n) => suppress(n)) : suppressBreakdown(counts, k)
       const hidden = shown.map((n) => n === null)
