@@ -40,6 +40,8 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? (quick ? 1 : 3))
 const sizes = (process.env.BENCH_SIZES ?? (quick ? '1000,10000' : '1000,10000,20000')).split(',').map(Number)
 const saveSeconds = Number(process.env.BENCH_SAVE_SECONDS ?? (quick ? 3 : 6))
 const concurrency = 50
+/** BENCH_ONLY=saves: the save section alone (for working on it); by default everything runs. */
+const only = process.env.BENCH_ONLY
 const here = new URL('.', import.meta.url).pathname
 const dir = mkdtempSync(join(tmpdir(), 'balint-bench-'))
 const children: ChildProcess[] = []
@@ -322,11 +324,13 @@ function growth(): void {
 
 try {
   console.log(`npm run bench ${quick ? '(quick) ' : ''}— ${new Date().toISOString()}, ${rounds} round(s), sizes ${sizes.join(', ')}`)
-  await saves()
-  const haveR = existsSync('/usr/bin/Rscript') || (await timed('sh', ['-c', 'command -v Rscript']).then(() => true, () => false))
-  const pairs = scalePairs()
-  for (const n of sizes) await cohortSize(n, pairs, haveR)
-  growth()
+  if (only === undefined || only === 'saves') await saves()
+  if (only !== 'saves') {
+    const haveR = existsSync('/usr/bin/Rscript') || (await timed('sh', ['-c', 'command -v Rscript']).then(() => true, () => false))
+    const pairs = scalePairs()
+    for (const n of sizes) await cohortSize(n, pairs, haveR)
+    growth()
+  }
 } finally {
   for (const child of children) child.kill()
   rmSync(dir, { recursive: true, force: true })

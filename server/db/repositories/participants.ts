@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { Database, DataSource, ParticipantLinkPurpose, ParticipantStatus } from '../schema'
 import { newId } from '../ids'
+import { preparedQuery } from '../prepared'
 
 export type Participant = {
   id: string
@@ -69,14 +70,18 @@ export async function listParticipants(db: Kysely<Database>, cohortId: string): 
  * The link with this token hash and its participant, whether or not it still works: the caller
  * tells a revoked link (`revokedAt`) and a replaced message link past its time (`expiresAt`) apart.
  */
-export async function findLinkByTokenHash(db: Kysely<Database>, tokenHash: string): Promise<{ participant: Participant; revokedAt: string | null; expiresAt: string | null } | undefined> {
-  const r = await db
+const linkByTokenHash = preparedQuery<{ tokenHash: string }>()((db, v) =>
+  db
     .selectFrom('participant_link')
     .innerJoin('participant', 'participant.id', 'participant_link.participant_id')
     .selectAll('participant')
     .select(['participant_link.revoked_at as link_revoked_at', 'participant_link.expires_at as link_expires_at'])
-    .where('participant_link.token_hash', '=', tokenHash)
-    .executeTakeFirst()
+    .where('participant_link.token_hash', '=', v.tokenHash),
+)
+
+/** The link whose token hashes to `tokenHash`, with its participant (every request of a participant starts here: prepared once). */
+export async function findLinkByTokenHash(db: Kysely<Database>, tokenHash: string): Promise<{ participant: Participant; revokedAt: string | null; expiresAt: string | null } | undefined> {
+  const [r] = await linkByTokenHash(db, { tokenHash })
   return r && { participant: toParticipant(r), revokedAt: r.link_revoked_at, expiresAt: r.link_expires_at }
 }
 
@@ -151,14 +156,19 @@ export async function insertConsent(
 }
 
 /** The participant's most recent consent decision, if any. */
-export async function findLatestConsent(db: Kysely<Database>, participantId: string): Promise<ConsentRecord | undefined> {
-  const r = await db
+const latestConsent = preparedQuery<{ participantId: string }>()((db, v) =>
+  db
     .selectFrom('consent')
-    .selectAll()
-    .where('participant_id', '=', participantId)
+    .select(['instrument_id', 'instrument_version', 'decision', 'decided_at'])
+    .where('participant_id', '=', v.participantId)
     .orderBy('decided_at', 'desc')
     .orderBy('id', 'desc')
-    .executeTakeFirst()
+    .limit(1),
+)
+
+/** The participant's latest consent decision, if any (checked before every save: prepared once). */
+export async function findLatestConsent(db: Kysely<Database>, participantId: string): Promise<ConsentRecord | undefined> {
+  const [r] = await latestConsent(db, { participantId })
   return r && { instrumentId: r.instrument_id, instrumentVersion: r.instrument_version, decision: r.decision, decidedAt: r.decided_at }
 }
 

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import type { Database, DataSource, ResponseStatus } from '../schema'
 import type { ResponseScore } from '../../domain/instruments/scoring'
 import { newId } from '../ids'
+import { preparedQuery } from '../prepared'
 
 export type StoredResponse = {
   id: string
@@ -37,11 +38,16 @@ function toResponse(r: Database['response']): StoredResponse {
   }
 }
 
-/** The participant's response to one instrument in one wave (`waveId` null: asked once). */
+const responseInWave = preparedQuery<{ participantId: string; waveId: string; instrumentId: string }>()((db, v) =>
+  db.selectFrom('response').selectAll().where('participant_id', '=', v.participantId).where('instrument_id', '=', v.instrumentId).where('wave_id', '=', v.waveId),
+)
+const responseOutsideWaves = preparedQuery<{ participantId: string; instrumentId: string }>()((db, v) =>
+  db.selectFrom('response').selectAll().where('participant_id', '=', v.participantId).where('instrument_id', '=', v.instrumentId).where('wave_id', 'is', null),
+)
+
+/** The participant's response to one instrument in one wave (`waveId` null: asked once). Read on every save: prepared once. */
 export async function findResponse(db: Kysely<Database>, participantId: string, waveId: string | null, instrumentId: string): Promise<StoredResponse | undefined> {
-  let q = db.selectFrom('response').selectAll().where('participant_id', '=', participantId).where('instrument_id', '=', instrumentId)
-  q = waveId === null ? q.where('wave_id', 'is', null) : q.where('wave_id', '=', waveId)
-  const r = await q.executeTakeFirst()
+  const [r] = waveId === null ? await responseOutsideWaves(db, { participantId, instrumentId }) : await responseInWave(db, { participantId, waveId, instrumentId })
   return r && toResponse(r)
 }
 
@@ -102,6 +108,15 @@ export async function updateResponse(
     })
     .where('id', '=', id)
     .execute()
+}
+
+const draftAnswers = preparedQuery<{ id: string; answers: string; revision: number; updatedAt: string }>()((db, v) =>
+  db.updateTable('response').set({ answers: v.answers, revision: v.revision, updated_at: v.updatedAt }).where('id', '=', v.id),
+)
+
+/** `updateResponse` of a draft's answers and revision alone: the save's own write, prepared once. */
+export async function updateDraftAnswers(db: Kysely<Database>, id: string, change: { answers: Record<string, unknown>; revision: number }, now: Date): Promise<void> {
+  await draftAnswers(db, { id, answers: JSON.stringify(change.answers), revision: change.revision, updatedAt: now.toISOString() })
 }
 
 /** A completed response to store with its scores (none for a form that is not a questionnaire). */

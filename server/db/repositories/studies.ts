@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely'
 import type { Database, WaveKind, DataSource } from '../schema'
 import { newId } from '../ids'
+import { preparedQuery } from '../prepared'
 
 export type Study = {
   id: string
@@ -139,15 +140,19 @@ function toWave(w: Pick<Database['wave'], 'id' | 'cohort_id' | 'kind' | 'opens_a
  * The cohort's wave of this kind with its instruments in order, in one statement (a participant's
  * every save asks it: `listWaves` takes two).
  */
-export async function findWaveOfKind(db: Kysely<Database>, cohortId: string, kind: WaveKind): Promise<Wave | undefined> {
-  const rows = await db
+const waveOfKind = preparedQuery<{ cohortId: string; kind: WaveKind }>()((db, v) =>
+  db
     .selectFrom('wave')
     .leftJoin('wave_instrument', 'wave_instrument.wave_id', 'wave.id')
     .select(['wave.id', 'wave.cohort_id', 'wave.kind', 'wave.opens_at', 'wave.closes_at', 'wave.source', 'wave_instrument.instrument_id'])
-    .where('wave.cohort_id', '=', cohortId)
-    .where('wave.kind', '=', kind)
-    .orderBy('wave_instrument.position')
-    .execute()
+    .where('wave.cohort_id', '=', v.cohortId)
+    .where('wave.kind', '=', v.kind)
+    .orderBy('wave_instrument.position'),
+)
+
+/** The cohort's wave of this kind with its instruments in order (read on every save: prepared once). */
+export async function findWaveOfKind(db: Kysely<Database>, cohortId: string, kind: WaveKind): Promise<Wave | undefined> {
+  const rows = await waveOfKind(db, { cohortId, kind })
   const w = rows[0]
   if (!w) return undefined
   return toWave(w, rows.flatMap((r) => (r.instrument_id === null ? [] : [r.instrument_id])))

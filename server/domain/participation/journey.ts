@@ -7,9 +7,10 @@
  */
 import type { Kysely } from 'kysely'
 import { z } from 'zod'
+import { inGroupCommit } from '../../db/group-commit'
 import { ApiError, fieldProblems, parseOr422, type FieldProblem } from '../errors'
 import type { AnswersSaved, Completed, FormState, ParticipantState, WaveSlot } from '../../contracts/participant'
-import { insertAnswerHistory, listAnswerHistory, listCurrentAnswers, upsertCurrentAnswer, type StoredAnswer } from '../../db/repositories/answers'
+import { findCurrentAnswer, insertAnswerHistory, listAnswerHistory, listCurrentAnswers, upsertCurrentAnswer, type StoredAnswer } from '../../db/repositories/answers'
 import { insertAudit } from '../../db/repositories/audit'
 import type { Database } from '../../db/schema'
 import {
@@ -26,6 +27,7 @@ import {
   findResponseByClientId,
   insertResponse,
   replaceScores,
+  updateDraftAnswers,
   updateResponse,
   type StoredResponse,
 } from '../../db/repositories/responses'
@@ -104,11 +106,13 @@ async function inTransaction<T>(deps: Deps, participant: Participant, work: (trx
 
 /**
  * `inTransaction` for a write reached by the link itself: the token is looked up once, inside the
- * transaction, so the participant is read as stored at that moment without a second read by id.
+ * transaction, so the participant is read as stored at that moment without a second read by id. On
+ * SQLite the saves that arrive together share one commit, each in a savepoint of its own
+ * (db/group-commit.ts): each still runs as if alone and is answered only once committed.
  */
 async function inTransactionByToken<T>(deps: Deps, token: string, work: (trx: Kysely<Database>, current: Participant) => Promise<T>): Promise<T> {
   if (!tokenPattern.test(token)) throw linkNotFound()
-  return deps.db.transaction().execute(async (trx) => work(trx, await participantOfLink(trx, token, deps.now())))
+  return inGroupCommit(deps.db, async (trx) => work(trx, await participantOfLink(trx, token, deps.now())))
 }
 
 async function studyOf(deps: Deps, participant: Participant) {
@@ -311,13 +315,27 @@ function answerChecks(instrument: Instrument): { names: Set<string>; schemaOf: (
  * kept one by one (or imported) have no row of their own: they count as given when the response was
  * last updated, by no device ("server"), so any answer given on a device after that wins.
  */
-async function currentAnswers(db: Kysely<Database>, stored: StoredResponse | undefined): Promise<Map<string, StoredAnswer>> {
+/**
+ * The current answer to each question of `stored`: its value from `response.answers`, with when and on
+ * which device it was given from its `response_answer` row. With `only`, the rows of just those
+ * questions are read (a save needs the others' values, not when they were given: issue 16); the
+ * others keep the response's time and device 'server', as an answer stored before answers were kept
+ * one by one does.
+ */
+async function currentAnswers(db: Kysely<Database>, stored: StoredResponse | undefined, only?: readonly string[]): Promise<Map<string, StoredAnswer>> {
   const current = new Map<string, StoredAnswer>()
   if (!stored) return current
   for (const [question, value] of Object.entries(stored.answers)) {
     current.set(question, { question, value, answeredAt: stored.updatedAt, deviceId: 'server', receivedAt: stored.updatedAt })
   }
-  for (const answer of await listCurrentAnswers(db, stored.id)) current.set(answer.question, answer)
+  if (only) {
+    for (const question of new Set(only)) {
+      const answer = await findCurrentAnswer(db, stored.id, question)
+      if (answer) current.set(question, answer)
+    }
+  } else {
+    for (const answer of await listCurrentAnswers(db, stored.id)) current.set(answer.question, answer)
+  }
   return current
 }
 
@@ -352,7 +370,7 @@ export async function saveAnswers(
       const answeredAt = new Date(a.answeredAt)
       return { question: a.question, value: a.value, answeredAt: (answeredAt > now ? now : answeredAt).toISOString(), deviceId: body.deviceId, receivedAt }
     })
-    const before = await currentAnswers(trx, stored)
+    const before = await currentAnswers(trx, stored, stored?.status === 'complete' ? undefined : incoming.map((a) => a.question))
 
     if (stored?.status === 'complete') {
       // A retry of answers stored before completion is fine; anything else came too late.
@@ -375,7 +393,7 @@ export async function saveAnswers(
     if (stored) {
       responseId = stored.id
       revision = stored.revision + (merge.upserts.length > 0 ? 1 : 0)
-      if (merge.upserts.length > 0) await updateResponse(trx, stored.id, { answers, revision }, now)
+      if (merge.upserts.length > 0) await updateDraftAnswers(trx, stored.id, { answers, revision }, now)
     } else {
       revision = 1
       const created = await insertResponse(

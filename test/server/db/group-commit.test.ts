@@ -1,0 +1,106 @@
+/**
+ * Group commit (server/db/group-commit.ts): work arriving together shares a transaction on SQLite,
+ * yet each piece runs as if alone. On PostgreSQL each is its own transaction; the same behaviour holds.
+ */
+import { CompiledQuery, type Kysely } from 'kysely'
+import Database from 'better-sqlite3'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { closeDatabase, openDatabase } from '../../../server/db/connection'
+import { inGroupCommit, maxGroupCommitBatch } from '../../../server/db/group-commit'
+import { migrateToLatest } from '../../../server/db/migrate'
+import type { Database as Schema } from '../../../server/db/schema'
+import { freshTestDatabase, testEngine } from '../../helpers/test-database'
+
+const opened: Kysely<Schema>[] = []
+afterEach(async () => {
+  for (const db of opened.splice(0)) await db.destroy()
+})
+
+async function database() {
+  const db = await freshTestDatabase()
+  opened.push(db)
+  return db
+}
+
+const audit = (id: string) => ({ id, actor: 'test', action: 'test.write', entity: 'test', entity_id: id, details: '{}', at: '2026-11-30T00:00:00.000Z' })
+const ids = async (db: Kysely<Schema>) => (await db.selectFrom('audit_log').select('id').where('action', '=', 'test.write').orderBy('id').execute()).map((r) => r.id)
+
+describe('group commit', () => {
+  it('keeps the writes of every piece of work that succeeds, and nothing of one that throws, when they arrive together', async () => {
+    const db = await database()
+    const results = await Promise.allSettled(
+      ['a', 'b', 'c', 'd'].map((id) =>
+        inGroupCommit(db, async (trx) => {
+          await trx.insertInto('audit_log').values(audit(id)).execute()
+          if (id === 'b') throw new Error('b refused after writing')
+          return id
+        }),
+      ),
+    )
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled'])
+    expect((results[1] as PromiseRejectedResult).reason.message).toBe('b refused after writing')
+    expect(await ids(db)).toEqual(['a', 'c', 'd'])
+  })
+
+  it('runs the pieces one after the other in arrival order, each seeing the writes of those before it', async () => {
+    const db = await database()
+    const seen = await Promise.all(
+      [1, 2, 3].map((n) =>
+        inGroupCommit(db, async (trx) => {
+          const before = await ids(trx)
+          await trx.insertInto('audit_log').values(audit(`w${n}`)).execute()
+          return before
+        }),
+      ),
+    )
+    expect(seen).toEqual([[], ['w1'], ['w1', 'w2']])
+  })
+
+  it(`takes more than ${maxGroupCommitBatch} pieces arriving at once in several transactions, losing none`, async () => {
+    const db = await database()
+    const count = maxGroupCommitBatch * 2 + 5
+    const written = await Promise.all(Array.from({ length: count }, (_, i) => inGroupCommit(db, (trx) => trx.insertInto('audit_log').values(audit(`n${String(i).padStart(4, '0')}`)).execute().then(() => i))))
+    expect(written).toEqual(Array.from({ length: count }, (_, i) => i))
+    expect((await ids(db)).length).toBe(count)
+  })
+})
+
+describe.skipIf(testEngine === 'postgres')('group commit on a SQLite file', () => {
+  it('answers only once the batch is committed: another connection already sees every write when the promises resolve', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'balint-group-')), 'balint.sqlite')
+    const db = openDatabase(path)
+    await migrateToLatest(db)
+    const other = new Database(path, { readonly: true })
+    const visibleAtResolution: number[] = []
+    const count = (): number => (other.prepare(`select count(*) as n from audit_log where action = 'test.write'`).get() as { n: number }).n
+    await Promise.all(['x', 'y', 'z'].map((id) => inGroupCommit(db, (trx) => trx.insertInto('audit_log').values(audit(id)).execute()).then(() => visibleAtResolution.push(count()))))
+    expect(visibleAtResolution).toEqual([3, 3, 3])
+    other.close()
+    await closeDatabase(db)
+  })
+
+  it('tells every piece of the batch that nothing was stored when the transaction cannot commit', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'balint-group-')), 'balint.sqlite')
+    const db = openDatabase(path)
+    await migrateToLatest(db)
+    // A deferred foreign-key violation is checked at COMMIT: the whole batch then fails.
+    await db.executeQuery(CompiledQuery.raw('pragma defer_foreign_keys = on'))
+    const results = await Promise.allSettled([
+      inGroupCommit(db, (trx) => trx.insertInto('audit_log').values(audit('fine')).execute()),
+      inGroupCommit(db, async (trx) => {
+        await trx.executeQuery(CompiledQuery.raw('pragma defer_foreign_keys = on'))
+        await trx.executeQuery(CompiledQuery.raw(`insert into response_answer (response_id, question, value, answered_at, device_id, received_at) values ('no such response', 'q', '1', 'a', 'd', 'r')`))
+      }),
+    ])
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected'])
+    expect(String((results[0] as PromiseRejectedResult).reason)).toMatch(/FOREIGN KEY/)
+    expect(await ids(db)).toEqual([])
+    // The connection is usable afterwards.
+    await inGroupCommit(db, (trx) => trx.insertInto('audit_log').values(audit('after')).execute())
+    expect(await ids(db)).toEqual(['after'])
+    await closeDatabase(db)
+  })
+})
