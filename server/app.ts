@@ -10,6 +10,7 @@ import type { Deps } from './domain/deps'
 import { ApiError } from './domain/errors'
 import { notFound, onError } from './http/on-error'
 import { participantRoutes } from './routes/participant'
+import { participantByToken, participantState } from './domain/participation/journey'
 import { authRoutes } from './routes/auth'
 import { reportRoutes } from './routes/reports'
 import { exportRoutes } from './routes/exports'
@@ -100,7 +101,21 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
     // Response) headers set on the response it replaced were lost.
     .use(compress())
     .route('/api', api)
-    .route('/', clientRoutes(options.clientDir))
+    .route(
+      '/',
+      clientRoutes(options.clientDir, {
+        // A link that shows nothing (unknown, revoked, replaced) gets the page alone: its own request
+        // for the state then gets the 404 or 410 that the page explains.
+        participantState: async (token) => {
+          try {
+            return await participantState(deps, await participantByToken(deps, token))
+          } catch (error) {
+            if (!(error instanceof ApiError)) logger.error({ err: error }, 'the participant state for the page could not be read')
+            return undefined
+          }
+        },
+      }),
+    )
 
   app.onError((error, c) => onError(error, c, logger))
   app.notFound(notFound)

@@ -98,14 +98,36 @@ function positionOf(state: ParticipantState, slot: string, instrument: string): 
 }
 
 /**
- * Load the participant's state, retrying quietly while there is no connection. Offline, the state
- * kept on the device from the last visit is shown, so a link opened once opens again with no
- * connection; the server's state replaces it as soon as it arrives.
+ * The state the server put into the page it served for this link (server/routes/client.ts), taken out
+ * so that it is read once: a later refresh asks the server again. None when the page came from the
+ * service worker's cache, or the link shows nothing.
+ */
+function takeInlinedState(): ParticipantState | undefined {
+  const element = document.getElementById('participant-state')
+  if (!element) return undefined
+  element.remove()
+  try {
+    return JSON.parse(element.textContent ?? '') as ParticipantState
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Load the participant's state, retrying quietly while there is no connection. On the first visit
+ * the page already carries it (no second round trip on a slow phone). Offline, the state kept on the
+ * device from the last visit is shown, so a link opened once opens again with no connection; the
+ * server's state replaces it as soon as it arrives.
  */
 function useParticipantState(token: string, device: DeviceStore | null | undefined) {
   const [load, setLoad] = useState<Load>({ kind: 'loading', offline: false })
   const refresh = useCallback(async () => {
     if (device === undefined) return
+    const inlined = takeInlinedState()
+    if (inlined) {
+      void device?.saveState(inlined)
+      return setLoad({ kind: 'ready', state: inlined, fromDevice: false })
+    }
     for (let attempt = 0; ; attempt++) {
       try {
         const response = await api.p[':token'].$get({ param: { token } }, withTimeout())

@@ -8,7 +8,25 @@ import { serveStatic } from '@hono/node-server/serve-static'
 import { existsSync, readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 
-export function clientRoutes(clientDir?: string) {
+/**
+ * The participant's state as JSON that can sit inside the page's HTML: `<`, `>`, `&` and the two
+ * line separators JavaScript reads as line ends are escaped, so no answer a participant typed (an
+ * "Other" text such as `</script>`) can end the element or be read as markup.
+ */
+export function jsonForHtml(value: unknown): string {
+  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)
+}
+
+/** The id of the element holding the participant's state inlined into their page (client/participant/App.tsx reads it). */
+export const inlinedStateId = 'participant-state'
+
+/**
+ * @param options.participantState - the state a participant's link shows, or undefined for a link that
+ *   shows none (unknown, revoked, replaced). The first visit's page carries it, so a phone on a slow
+ *   connection does not wait for a second round trip before the first question (issue 16). The page
+ *   is never stored (`no-store`), and the service worker's copy of the page is the one without state.
+ */
+export function clientRoutes(clientDir?: string, options: { participantState?: (token: string) => Promise<unknown> } = {}) {
   const routes = new Hono()
   if (!clientDir || !existsSync(join(clientDir, 'staff/index.html'))) return routes
   const page = (file: string) => readFileSync(join(clientDir, file), 'utf8')
@@ -34,9 +52,12 @@ export function clientRoutes(clientDir?: string) {
       c.header('Content-Type', 'text/javascript; charset=utf-8')
       return c.body(serviceWorker)
     })
-    .get('/p/:token', (c) => {
+    .get('/p/:token', async (c) => {
       c.header('Cache-Control', 'no-store')
-      return c.html(participantPage)
+      const state = await options.participantState?.(c.req.param('token'))
+      if (state === undefined) return c.html(participantPage)
+      // A function, not a string: a `$&` in an answer must not be read as a replacement pattern.
+      return c.html(participantPage.replace('</head>', () => `<script type="application/json" id="${inlinedStateId}">${jsonForHtml(state)}</script></head>`))
     })
     // Every other page is the staff app, which routes in the browser (sign-in, studies, cohorts …).
     .get('*', (c) => {

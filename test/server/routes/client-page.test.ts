@@ -1,0 +1,64 @@
+/**
+ * The participant's page as the server serves it (server/routes/client.ts): on the first visit it
+ * carries the participant's state, so a slow phone does not wait for a second round trip (issue 16).
+ * A built client is stood in for by two minimal HTML files in a temporary folder.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { createApp } from '../../../server/app'
+import { inlinedStateId, jsonForHtml } from '../../../server/routes/client'
+import { addParticipants, createCohort, createStudy, setWave } from '../../../server/domain/staff/setup'
+import { jsonRequest, testDeps } from '../../helpers/app'
+
+function builtClient(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'balint-client-'))
+  for (const page of ['staff', 'participant']) {
+    mkdirSync(join(dir, page))
+    writeFileSync(join(dir, page, 'index.html'), `<!doctype html><html><head><title>${page}</title></head><body><div id="root"></div></body></html>`)
+  }
+  return dir
+}
+
+async function fixture() {
+  const deps = await testDeps()
+  const app = createApp(deps, { clientDir: builtClient() })
+  const study = await createStudy(deps, { name: 'Balint pilot' }, 'test')
+  const cohort = await createCohort(deps, { studyId: study.id, name: 'Group A' }, 'test')
+  await setWave(deps, { cohortId: cohort.id, kind: 'pre', opens: '2026-03-01', closes: '2026-03-14', instruments: ['phq-9'] }, 'test')
+  const [participant] = await addParticipants(deps, { cohortId: cohort.id, count: 1 }, 'test')
+  return { app, token: participant!.token }
+}
+
+const inlined = (html: string) => html.match(new RegExp(`<script type="application/json" id="${inlinedStateId}">(.*?)</script>`))?.[1]
+
+describe("the participant's page", () => {
+  it('carries the same state the API gives, is never stored, and is the page alone for a link that shows nothing', async () => {
+    const { app, token } = await fixture()
+    const consented = await app.request(`/api/p/${token}/consent`, jsonRequest('POST', { version: '1.1.0', answers: { consent: 'agree' } }))
+    expect(consented.status).toBe(200)
+    const page = await app.request(`/p/${token}`)
+    expect(page.status).toBe(200)
+    expect(page.headers.get('cache-control')).toBe('no-store')
+    const html = await page.text()
+    const state = JSON.parse(inlined(html) ?? 'null')
+    expect(state).toEqual(await (await app.request(`/api/p/${token}`)).json())
+    expect(state.consent.decision).toBe('agree')
+
+    for (const other of ['A'.repeat(43), 'index.html']) {
+      const plain = await (await app.request(`/p/${other}`)).text()
+      expect(plain).toContain('<div id="root">')
+      expect(inlined(plain)).toBeUndefined()
+    }
+  })
+})
+
+describe('jsonForHtml', () => {
+  it('gives JSON that no text inside can break out of: no <, > or &, and line separators escaped; it parses back to the same value', () => {
+    const value = { other: '</script><script>alert(1)</script> $& $1 & <!-- \u2028\u2029 دستیار' }
+    const text = jsonForHtml(value)
+    expect(text).not.toMatch(/[<>&\u2028\u2029]/)
+    expect(JSON.parse(text)).toEqual(value)
+  })
+})
