@@ -56,6 +56,9 @@ describe('participant page', () => {
     const { page, requests, context } = await phonePage(browser)
     await page.goto(p!.url)
     await page.getByText('I agree to take part').waitFor()
+    // The first visit's page carries the participant's state: no second round trip before consent.
+    const stateUrl = new URL(p!.url).pathname.replace(/^\/p\//, '/api/p/')
+    expect(requests.filter((url) => new URL(url).pathname === stateUrl)).toEqual([])
     await screenshot(page, 'participant-01-consent')
     await consent(page)
     await demographics(page)
