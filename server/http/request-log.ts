@@ -23,7 +23,7 @@ export function requestLog(logger: Logger): MiddlewareHandler {
   return async (c, next) => {
     const started = performance.now()
     await next()
-    const path = redactPath(new URL(c.req.url).pathname)
+    const path = redactPath(c.req.path)
     logger.info({ method: c.req.method, path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request')
   }
 }
