@@ -92,6 +92,12 @@ function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10
 }
 
+/** A running process's peak resident memory so far (VmHWM in /proc), in MiB. */
+function peakMiB(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'))
+  return Number(line?.match(/(\d+)/)?.[1] ?? NaN) / 1024
+}
+
 type Load = { perSecond: number; p50: number; p99: number; errors: number; non2xx: number; cpuPerSave: number }
 
 /**
@@ -175,6 +181,7 @@ async function saves(): Promise<void> {
   report(null, { name: 'throughput (platform / bare)', ours: p.map((x) => x.perSecond), floor: b.map((x) => x.perSecond), unit: '/s', target: '≥ 0.70', ok: (r) => r >= 0.7 })
   report(null, { name: 'p99 latency (platform / bare)', ours: p.map((x) => x.p99), floor: b.map((x) => x.p99), unit: 'ms', target: '≤ 1.50', ok: (r) => r <= 1.5 })
   report(null, { name: 'server CPU per save (platform / bare)', ours: p.map((x) => x.cpuPerSave), floor: b.map((x) => x.cpuPerSave), unit: 'ms', target: '—', ok: () => true })
+  console.log(`  peak memory (RSS) of the servers: platform ${peakMiB(pid).toFixed(0)} MiB, bare ${peakMiB(bare.child.pid!).toFixed(0)} MiB`)
   const size = await transferSize(`http://127.0.0.1:${port}`, tokens[0]!)
   console.log('\nParticipant page, first visit (gzip on the wire, headers included):')
   console.log(`  our code (HTML, participant bundle, CSS, state): ${kib(size.ours)}`)
