@@ -10,9 +10,14 @@
  * Each piece of work runs as if alone, in arrival order, seeing the writes of the ones before it:
  * SQLite has one connection, and the batch holds it throughout. A piece of work that throws is rolled
  * back to its savepoint, so it writes nothing, and its caller gets its error; the others are not
- * touched. If the transaction itself fails (`BEGIN` finds the file locked past the busy timeout, the
- * disk is full at `COMMIT`, SQLite rolled back by itself), every piece of work in it gets the error:
- * none was stored, so none is answered "saved".
+ * touched. If the shared transaction itself fails (`BEGIN` finds the file locked past the busy
+ * timeout, a full disk or an I/O error makes SQLite roll everything back, `COMMIT` fails), nothing of
+ * it was stored: each piece is then run again in a transaction of its own, so that one save too big
+ * for the disk's last pages fails alone rather than taking the others with it on every retry.
+ *
+ * A batch is started with `setImmediate`, so a transaction begun later in the same turn (a
+ * withdrawal, a revoked link) may commit before the saves queued ahead of it: HTTP never promised an
+ * order between requests in flight together. Tests with fake timers must leave `setImmediate` real.
  *
  * PostgreSQL has a pool of connections and commits concurrently on its own: there the work is an
  * ordinary (serialisable, retried) transaction.
@@ -33,8 +38,11 @@ const queues = new WeakMap<Kysely<Database>, { jobs: Job[]; scheduled: boolean }
  * event loop (SQLite), or its own (PostgreSQL). Resolves with `work`'s result once it is committed;
  * rejects with `work`'s error (nothing it wrote is kept) or with the transaction's.
  *
- * `work` must read and write only through the `trx` it is given, and must not start a transaction of
- * its own.
+ * `work` must read and write only through the `trx` it is given, must not start a transaction of its
+ * own, and must not use `trx` after its promise has settled: unlike a Kysely `Transaction`, the handle
+ * is the batch's connection, which does not refuse a late query (it would run in whatever transaction
+ * holds the connection then). Using `db` inside `work` waits for the connection the batch holds: it
+ * never returns, as inside `db.transaction()`.
  */
 export function inGroupCommit<T>(db: Kysely<Database>, work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
   if (databaseEngine(db) === 'postgres') return db.transaction().execute(work)
@@ -65,8 +73,9 @@ async function flush(db: Kysely<Database>, queue: { jobs: Job[]; scheduled: bool
         for (const job of batch) {
           await run(connection, 'savepoint save')
           try {
-            results.push({ job, ok: true, value: await job.work(connection) })
+            const value = await job.work(connection)
             await run(connection, 'release save')
+            results.push({ job, ok: true, value })
           } catch (error) {
             results.push({ job, ok: false, value: error })
             try {
@@ -74,7 +83,7 @@ async function flush(db: Kysely<Database>, queue: { jobs: Job[]; scheduled: bool
               await run(connection, 'release save')
             } catch {
               // SQLite has already rolled the whole transaction back (an I/O error, a full disk):
-              // nothing of the batch is stored, and everyone is told so with this work's error.
+              // nothing of the batch is stored, and the batch is run again, each piece alone (below).
               throw error
             }
           }
@@ -86,7 +95,9 @@ async function flush(db: Kysely<Database>, queue: { jobs: Job[]; scheduled: bool
       }
     })
   } catch (error) {
-    for (const job of batch) job.reject(error)
+    if (batch.length === 1) batch[0]!.reject(error)
+    // Nothing was stored: each alone, so that only the work that cannot be stored fails.
+    else for (const job of batch) db.transaction().execute(job.work).then(job.resolve, job.reject)
     return
   }
   for (const { job, ok, value } of results) (ok ? job.resolve : job.reject)(value)

@@ -21,7 +21,7 @@ export function onError(error: Error, c: Context, logger: Logger = defaultLogger
     return respond(c, new ApiError(code, error.message || code.replace(/_/g, ' ')))
   }
   // The cause in words (disk full, read-only, locked) beside the stack; never the request's body.
-  logger.error({ err: error, cause: describeStorageError(error), method: c.req.method, path: redactPath(new URL(c.req.url).pathname) }, 'request failed')
+  logger.error({ err: error, cause: describeStorageError(error), method: c.req.method, path: redactPath(c.req.path) }, 'request failed')
   return c.json(new ApiError('internal_error', 'Something went wrong on the server. Nothing was saved from this request.').toBody(), 500)
 }
 

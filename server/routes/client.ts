@@ -23,8 +23,11 @@ export const inlinedStateId = 'participant-state'
 /**
  * @param options.participantState - the state a participant's link shows, or undefined for a link that
  *   shows none (unknown, revoked, replaced). The first visit's page carries it, so a phone on a slow
- *   connection does not wait for a second round trip before the first question (issue 16). The page
- *   is never stored (`no-store`), and the service worker's copy of the page is the one without state.
+ *   connection does not wait for a second round trip before the first question (issue 16). Only a
+ *   browser opening the page gets it (`Sec-Fetch-Mode: navigate`, `Sec-Fetch-Dest: document`): mail
+ *   scanners and link previews fetch links sent by email and SMS from their own servers, and must get
+ *   no answers. The page is never stored (`no-store`), and the service worker's copy of the page is the
+ *   one without state.
  */
 export function clientRoutes(clientDir?: string, options: { participantState?: (token: string) => Promise<unknown> } = {}) {
   const routes = new Hono()
@@ -54,7 +57,8 @@ export function clientRoutes(clientDir?: string, options: { participantState?: (
     })
     .get('/p/:token', async (c) => {
       c.header('Cache-Control', 'no-store')
-      const state = await options.participantState?.(c.req.param('token'))
+      const navigation = c.req.header('sec-fetch-mode') === 'navigate' && c.req.header('sec-fetch-dest') === 'document'
+      const state = navigation ? await options.participantState?.(c.req.param('token')) : undefined
       if (state === undefined) return c.html(participantPage)
       // A function, not a string: a `$&` in an answer must not be read as a replacement pattern.
       return c.html(participantPage.replace('</head>', () => `<script type="application/json" id="${inlinedStateId}">${jsonForHtml(state)}</script></head>`))

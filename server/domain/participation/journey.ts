@@ -311,16 +311,12 @@ function answerChecks(instrument: Instrument): { names: Set<string>; schemaOf: (
 }
 
 /**
- * The current answers of a stored response, question by question. Answers stored before answers were
- * kept one by one (or imported) have no row of their own: they count as given when the response was
- * last updated, by no device ("server"), so any answer given on a device after that wins.
- */
-/**
  * The current answer to each question of `stored`: its value from `response.answers`, with when and on
- * which device it was given from its `response_answer` row. With `only`, the rows of just those
- * questions are read (a save needs the others' values, not when they were given: issue 16); the
- * others keep the response's time and device 'server', as an answer stored before answers were kept
- * one by one does.
+ * which device it was given from its `response_answer` row. Answers stored before answers were kept
+ * one by one (or imported) have no row of their own: they count as given when the response was last
+ * updated, by no device ("server"), so any answer given on a device after that wins. With `only`, the
+ * rows of just those questions are read (a save needs the others' values, not when they were given:
+ * issue 16); the others are then taken as such an answer.
  */
 async function currentAnswers(db: Kysely<Database>, stored: StoredResponse | undefined, only?: readonly string[]): Promise<Map<string, StoredAnswer>> {
   const current = new Map<string, StoredAnswer>()

@@ -31,14 +31,17 @@ async function fixture() {
   return { app, token: participant!.token }
 }
 
+/** What a browser sends when it opens a page (Fetch Metadata). */
+const browserNavigation = { 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document' }
+
 const inlined = (html: string) => html.match(new RegExp(`<script type="application/json" id="${inlinedStateId}">(.*?)</script>`))?.[1]
 
 describe("the participant's page", () => {
-  it('carries the same state the API gives, is never stored, and is the page alone for a link that shows nothing', async () => {
+  it('carries the same state the API gives when a browser opens it, is never stored, and is the page alone for a link that shows nothing', async () => {
     const { app, token } = await fixture()
     const consented = await app.request(`/api/p/${token}/consent`, jsonRequest('POST', { version: '1.1.0', answers: { consent: 'agree' } }))
     expect(consented.status).toBe(200)
-    const page = await app.request(`/p/${token}`)
+    const page = await app.request(`/p/${token}`, { headers: browserNavigation })
     expect(page.status).toBe(200)
     expect(page.headers.get('cache-control')).toBe('no-store')
     const html = await page.text()
@@ -47,9 +50,19 @@ describe("the participant's page", () => {
     expect(state.consent.decision).toBe('agree')
 
     for (const other of ['A'.repeat(43), 'index.html']) {
-      const plain = await (await app.request(`/p/${other}`)).text()
+      const plain = await (await app.request(`/p/${other}`, { headers: browserNavigation })).text()
       expect(plain).toContain('<div id="root">')
       expect(inlined(plain)).toBeUndefined()
+    }
+  })
+
+  it('carries no state when fetched by something other than a browser opening it (a mail scanner, a link preview)', async () => {
+    const { app, token } = await fixture()
+    const fetchers: Record<string, string>[] = [{}, { 'sec-fetch-mode': 'no-cors', 'sec-fetch-dest': 'image' }, { 'user-agent': 'Mozilla/5.0 (compatible; link preview)' }]
+    for (const headers of fetchers) {
+      const html = await (await app.request(`/p/${token}`, { headers })).text()
+      expect(html).toContain('<div id="root">')
+      expect(inlined(html)).toBeUndefined()
     }
   })
 })
