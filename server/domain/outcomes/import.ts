@@ -65,13 +65,11 @@ type Slot = WaveKind | 'enrolment'
 const slots: readonly Slot[] = ['pre', 'post', 'follow-up', 'enrolment']
 const header = importColumns.join(',')
 
-type Row = Record<ImportColumn, string> & { line: number }
-
-/** A line that passed the checks of its own fields. `raw` is the value as written; `value` is undefined when unanswered. */
-type Cell = { line: number; code: string; slot: Slot; instrument: Instrument; item: ItemSlot; raw: string; value: unknown }
+/** A data line's fields, in the order of `importColumns` (one array per line, as the parser gives it). */
+type Fields = [participant: string, wave: string, instrument: string, item: string, value: string]
 
 /** An item a file may give, with its place in the instrument (forms keep their cells in arrays by it). */
-type ItemSlot = { index: number; name: string; question: Question }
+type ItemSlot = { index: number; name: string; question: Question; converted?: Map<string, Converted> }
 
 /**
  * One participant's answers to one instrument in one wave (or at enrolment), held compactly: a large
@@ -183,29 +181,32 @@ function headerProblem(found: string[] | undefined, line: number): ImportProblem
 export type ImportSource = string | AsyncIterable<string | Buffer>
 
 /**
- * The source as text with Windows line ends made `\n`, chunk by chunk (a CRLF split between two
- * chunks included). A CRLF inside a quoted value counts as two lines in csv-parse; as one newline,
- * line numbers are right. `blankLinesBefore()` counts the blank lines before the header.
+ * The source with Windows line ends made `\n`, chunk by chunk (a CRLF split between two chunks
+ * included). A CRLF inside a quoted value counts as two lines in csv-parse; as one newline, line
+ * numbers are right. Bytes go to the parser as bytes (it parses bytes: text would be encoded back),
+ * copied only when a chunk holds a carriage return. `blankLinesBefore()` counts the blank lines
+ * before the header.
  */
 function normalisedText(source: ImportSource) {
   let leading = 0
   let seenText = false
-  const decoder = new TextDecoder('utf-8')
-  async function* chunks(): AsyncGenerator<string> {
-    let carry = ''
-    const input = typeof source === 'string' ? [source] : source
-    for await (const chunk of input) {
-      let text = carry + (typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }))
-      carry = ''
-      if (text.endsWith('\r')) {
-        carry = '\r'
-        text = text.slice(0, -1)
-      }
-      if (!seenText) countLeading(text)
-      yield text.replace(/\r\n/g, '\n')
+  async function* chunks(): AsyncGenerator<string | Buffer> {
+    if (typeof source === 'string') {
+      countLeading(source)
+      yield source.replace(/\r\n/g, '\n')
+      return
     }
-    const rest = carry + decoder.decode()
-    if (rest) yield rest
+    let carry = false
+    for await (const input of source) {
+      let chunk = typeof input === 'string' ? Buffer.from(input) : input
+      if (!seenText) countLeading(chunk.toString())
+      if (carry || chunk.includes(13)) {
+        ;({ chunk, carry } = withoutCrlf(chunk, carry))
+        if (chunk.length === 0) continue
+      }
+      yield chunk
+    }
+    if (carry) yield '\r'
   }
   function countLeading(text: string) {
     for (const line of text.replace(/^\uFEFF/, '').split('\n').slice(0, -1)) {
@@ -218,6 +219,32 @@ function normalisedText(source: ImportSource) {
     if (text.replace(/^\uFEFF/, '').split('\n').at(-1)!.trim() !== '') seenText = true
   }
   return { chunks, blankLinesBefore: () => leading }
+}
+
+/**
+ * The bytes with each CR LF made LF; `carried`: the chunk before ended in a CR (left out of it).
+ * Returns `carry`: this chunk ends in a CR, left out until the next shows whether an LF follows.
+ * Byte-wise is safe in UTF-8: no byte of a multi-byte character is 10 or 13.
+ */
+function withoutCrlf(chunk: Buffer, carried: boolean): { chunk: Buffer; carry: boolean } {
+  const out = Buffer.allocUnsafe(chunk.length + 1)
+  let n = 0
+  if (carried && chunk[0] !== 10) out[n++] = 13
+  const end = chunk.length
+  for (let i = 0; i < end; i++) {
+    const b = chunk[i]!
+    if (b === 13) {
+      if (i + 1 === end) return { chunk: out.subarray(0, n), carry: true }
+      if (chunk[i + 1] === 10) continue
+    }
+    out[n++] = b
+  }
+  return { chunk: out.subarray(0, n), carry: false }
+}
+
+function allEmpty(fields: string[]): boolean {
+  for (const f of fields) if (f !== '') return false
+  return true
 }
 
 /** How many line breaks a record's own fields hold (a quoted value may span lines). */
@@ -240,7 +267,7 @@ const restore = (value: string) => (value.charCodeAt(0) === 39 ? restoreCell(val
  * `on_record` callback or `columns` would build a context or an object per line, two thirds of the
  * parse time on a large file.
  */
-async function readRows(source: ImportSource, problems: ProblemList, onRow: (row: Row) => void, afterChunk: () => Promise<void>): Promise<number> {
+async function readRows(source: ImportSource, problems: ProblemList, onRow: (fields: Fields, line: number) => void, afterChunk: () => Promise<void>): Promise<number> {
   const text = normalisedText(source)
   const headerAt = () => text.blankLinesBefore() + 1
   const parser: Parser = parse({
@@ -273,12 +300,13 @@ async function readRows(source: ImportSource, problems: ProblemList, onRow: (row
       return
     }
     // A spreadsheet's trailing ",,,," is a blank line too.
-    if (fields.every((f) => f === '')) return
+    if (allEmpty(fields)) return
     rows++
     // The line a record starts on: the parser counts the line it ends on.
     const line = parser.info.lines - breaksIn(fields)
     // Cells this platform neutralised against spreadsheet formulas get their text back.
-    onRow({ participant: restore(fields[0]!), wave: restore(fields[1]!), instrument: restore(fields[2]!), item: restore(fields[3]!), value: restore(fields[4]!), line })
+    for (let i = 0; i < 5; i++) fields[i] = restore(fields[i]!)
+    onRow(fields as Fields, line)
   })
   try {
     const ended = new Promise<void>((resolve, reject) => {
@@ -372,45 +400,97 @@ function itemsOf(instrument: Instrument): Map<string, ItemSlot> {
   return items
 }
 
-function checkRow(instrumentOf: (id: string) => Instrument | undefined, enrolmentInstruments: readonly string[], row: Row, items: (i: Instrument) => Map<string, ItemSlot>, problems: ProblemList): Cell | undefined {
-  const before = problems.total
-  const at = (column: ImportColumn, message: string) => problems.push(problemAt(row.line, column, message))
+/**
+ * Checks each data line's fields, and gives what a line that passed names: its form's slot and
+ * instrument, its item, and its value as the browser would send it (undefined: unanswered). The
+ * lines of one form repeat its participant, wave and instrument, whose checks depend on nothing
+ * else: once they pass, the lines that follow naming the same three are not checked again (a large
+ * file has some twenty lines a form, issue 16). Results are fields, not an object per line.
+ */
+class LineChecker {
+  slot: Slot = 'pre'
+  instrument!: Instrument
+  item!: ItemSlot
+  value: unknown
+  /** The participant, wave and instrument of the last line whose three passed their checks. */
+  private passed: [string, string, string] | undefined
 
-  if (row.participant === '') at('participant', "is empty: give the participant's code")
-  else if (row.participant.length > maxCodeLength) at('participant', `is ${row.participant.length} characters long; a participant code has at most ${maxCodeLength}`)
+  constructor(
+    private readonly instrumentOf: (id: string) => Instrument | undefined,
+    private readonly enrolmentInstruments: readonly string[],
+    private readonly items: (i: Instrument) => Map<string, ItemSlot>,
+    private readonly problems: ProblemList,
+  ) {}
 
-  const slot = slots.find((s) => s === row.wave)
-  if (!slot) {
-    at('wave', `${row.wave ? `"${row.wave}" is not a wave` : 'is empty'}: use pre, post or follow-up, or enrolment for the forms asked once (${enrolmentInstruments.join(', ')})`)
+  /** Whether the line has no problem; its problems are added to the list. */
+  check(fields: Fields, line: number): boolean {
+    const [participant, wave, instrumentId, itemName, raw] = fields
+    const passed = this.passed
+    const before = this.problems.total
+    if (!passed || passed[0] !== participant || passed[1] !== wave || passed[2] !== instrumentId) {
+      this.passed = undefined
+      if (!this.checkWhere(participant, wave, instrumentId, line)) return false
+      if (this.problems.total === before) this.passed = [participant, wave, instrumentId]
+    }
+    const instrument = this.instrument
+    const item = this.items(instrument).get(itemName)
+    if (!item) {
+      this.problems.push(problemAt(line, 'item', itemName ? `"${itemName}" is not a question of ${instrument.id}` : `is empty: give the question's name in ${instrument.id}`))
+      return false
+    }
+    this.item = item
+    this.value = undefined
+    if (raw !== '') {
+      const converted = convertCached(item, raw)
+      if ('problem' in converted) this.problems.push(problemAt(line, 'value', converted.problem))
+      else this.value = converted.value
+    }
+    return this.problems.total === before
   }
 
-  const instrument = row.instrument === '' ? undefined : instrumentOf(row.instrument)
-  if (!instrument) {
-    at('instrument', row.instrument ? `"${row.instrument}" is not a loaded instrument (see "instruments list")` : 'is empty')
-    return undefined
-  }
-  if (instrument.kind === 'consent') {
-    at('instrument', `"${instrument.id}" is a consent form: consent is given at the participant's link and is not imported`)
-  } else if (slot === 'enrolment' && !enrolmentInstruments.includes(instrument.id)) {
-    at('instrument', `"${instrument.id}" is not an enrolment form (those are ${enrolmentInstruments.join(', ')}): give the wave it was asked in`)
-  } else if (slot && slot !== 'enrolment' && instrument.kind !== 'questionnaire') {
-    if (enrolmentInstruments.includes(instrument.id)) at('wave', `"${instrument.id}" is asked once, not in a wave: use the wave "enrolment"`)
-    else at('instrument', `"${instrument.id}" is a ${instrument.kind} form, not a questionnaire`)
-  }
+  /** The checks of the participant, wave and instrument; false when the instrument is unknown (the item cannot be checked). */
+  private checkWhere(participant: string, wave: string, instrumentId: string, line: number): boolean {
+    const { enrolmentInstruments, problems } = this
+    if (participant === '') problems.push(problemAt(line, 'participant', "is empty: give the participant's code"))
+    else if (participant.length > maxCodeLength) problems.push(problemAt(line, 'participant', `is ${participant.length} characters long; a participant code has at most ${maxCodeLength}`))
 
-  const item = items(instrument).get(row.item)
-  if (!item) {
-    at('item', row.item ? `"${row.item}" is not a question of ${instrument.id}` : `is empty: give the question's name in ${instrument.id}`)
-    return undefined
+    const slot = slots.includes(wave as Slot) ? (wave as Slot) : undefined
+    if (!slot) {
+      problems.push(problemAt(line, 'wave', `${wave ? `"${wave}" is not a wave` : 'is empty'}: use pre, post or follow-up, or enrolment for the forms asked once (${enrolmentInstruments.join(', ')})`))
+    }
+
+    const instrument = instrumentId === '' ? undefined : this.instrumentOf(instrumentId)
+    if (!instrument) {
+      problems.push(problemAt(line, 'instrument', instrumentId ? `"${instrumentId}" is not a loaded instrument (see "instruments list")` : 'is empty'))
+      return false
+    }
+    const at = (column: ImportColumn, message: string) => problems.push(problemAt(line, column, message))
+    if (instrument.kind === 'consent') {
+      at('instrument', `"${instrument.id}" is a consent form: consent is given at the participant's link and is not imported`)
+    } else if (slot === 'enrolment' && !enrolmentInstruments.includes(instrument.id)) {
+      at('instrument', `"${instrument.id}" is not an enrolment form (those are ${enrolmentInstruments.join(', ')}): give the wave it was asked in`)
+    } else if (slot && slot !== 'enrolment' && instrument.kind !== 'questionnaire') {
+      if (enrolmentInstruments.includes(instrument.id)) at('wave', `"${instrument.id}" is asked once, not in a wave: use the wave "enrolment"`)
+      else at('instrument', `"${instrument.id}" is a ${instrument.kind} form, not a questionnaire`)
+    }
+    if (slot) this.slot = slot
+    this.instrument = instrument
+    return true
   }
-  let value: unknown
-  if (row.value !== '') {
-    const converted = convertValue(item.question, row.value)
-    if ('problem' in converted) at('value', converted.problem)
-    else value = converted.value
-  }
-  if (problems.total > before) return undefined
-  return { line: row.line, code: row.participant, slot: slot!, instrument, item, raw: row.value, value }
+}
+
+/** At most this many distinct values of one item have their conversion kept (a choice has a handful). */
+const maxConvertedPerItem = 64
+
+/** `convertValue`, kept per item and value for a choice (the same few values come back on every form). */
+function convertCached(item: ItemSlot, raw: string): Converted {
+  if (item.question.kind !== 'choice') return convertValue(item.question, raw)
+  const known = item.converted?.get(raw)
+  if (known) return known
+  const converted = convertValue(item.question, raw)
+  item.converted ??= new Map()
+  if (item.converted.size < maxConvertedPerItem) item.converted.set(raw, converted)
+  return converted
 }
 
 /**
@@ -440,28 +520,32 @@ class LinePool {
 
 const formKey = (code: string, slot: Slot, instrumentId: string) => `${code}\u0000${slot}\u0000${instrumentId}`
 
-/** Add a line to its form (made on the form's first line), refusing an item given twice. Returns the form, and whether it is new. */
-function addToForm(forms: Map<string, Form | WrittenForm>, pool: LinePool, cell: Cell, itemCount: number, problems: ProblemList): { form: Form; created: boolean } {
-  const key = formKey(cell.code, cell.slot, cell.instrument.id)
+/**
+ * The form of a line, found by its participant, slot and instrument, or made on its first line
+ * (`created`). A written form is made again from its kept lines, to be read back and checked again.
+ */
+function formOf(forms: Map<string, Form | WrittenForm>, pool: LinePool, code: string, slot: Slot, instrument: Instrument, line: number, itemCount: number): { form: Form; created: boolean } {
+  const key = formKey(code, slot, instrument.id)
   const entry = forms.get(key)
-  const created = !entry
-  let form: Form
-  if (!entry || !('code' in entry)) {
-    const lines = entry ? pool.lines(entry.at, entry.count) : new Int32Array(itemCount)
-    form = { code: cell.code, slot: cell.slot, instrument: cell.instrument, firstLine: entry?.firstLine ?? cell.line, lines, values: [], raws: [], order: [], phase: entry ? 'written' : 'open', counted: entry?.counted }
-    forms.set(key, form)
-  } else form = entry
-  const i = cell.item.index
+  if (entry && 'code' in entry) return { form: entry, created: false }
+  const lines = entry ? pool.lines(entry.at, entry.count) : new Int32Array(itemCount)
+  const form: Form = { code, slot, instrument, firstLine: entry?.firstLine ?? line, lines, values: [], raws: [], order: [], phase: entry ? 'written' : 'open', counted: entry?.counted }
+  forms.set(key, form)
+  return { form, created: !entry }
+}
+
+/** Add a line's item to its form, refusing an item given twice. */
+function addLine(form: Form, item: ItemSlot, line: number, raw: string, value: unknown, problems: ProblemList): void {
+  const i = item.index
   const earlier = form.lines[i]!
   if (earlier !== 0) {
-    problems.push(problemAt(cell.line, 'item', `"${cell.item.name}" of ${cell.code}, ${cell.slot}, ${cell.instrument.id} is given twice: on lines ${earlier} and ${cell.line}`))
-    return { form, created }
+    problems.push(problemAt(line, 'item', `"${item.name}" of ${form.code}, ${form.slot}, ${form.instrument.id} is given twice: on lines ${earlier} and ${line}`))
+    return
   }
-  form.lines[i] = cell.line
-  form.values[i] = cell.value
-  form.raws[i] = cell.raw
+  form.lines[i] = line
+  form.values[i] = value
+  form.raws[i] = raw
   form.order.push(i)
-  return { form, created }
 }
 
 /**
@@ -616,10 +700,18 @@ export async function importCohortCsv(deps: Deps, input: { cohortId: string; csv
     let pending: Form[] = []
     const totals = { responses: 0, answers: 0, emptyForms: 0, safetyFlags: 0 }
 
-    const onRow = (row: Row) => {
-      const cell = checkRow(instrumentOf, enrolmentInstruments, row, items, problems)
-      if (!cell) return
-      const { form, created } = addToForm(forms, pool, cell, items(cell.instrument).size, problems)
+    const checker = new LineChecker(instrumentOf, enrolmentInstruments, items, problems)
+    const onRow = (fields: Fields, line: number) => {
+      if (!checker.check(fields, line)) return
+      const code = fields[0]
+      const { slot, instrument, item } = checker
+      // The lines of one form mostly follow each other: the open form is the line's, no lookup needed.
+      if (current !== undefined && current.phase === 'open' && current.code === code && current.slot === slot && current.instrument === instrument) {
+        addLine(current, item, line, fields[4], checker.value, problems)
+        return
+      }
+      const { form, created } = formOf(forms, pool, code, slot, instrument, line, items(instrument).size)
+      addLine(form, item, line, fields[4], checker.value, problems)
       if (created) {
         checkCode(form)
         if (!codeSeen.has(form.code)) {
