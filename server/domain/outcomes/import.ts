@@ -90,7 +90,7 @@ type Form = {
   score?: ResponseScore
   /**
    * open: lines may still come; closed: the file moved on to another form, to be checked; pending:
-   * checked and answered, to be written; written: stored (only `lines`, `order` and `counted` kept);
+   * checked and answered, to be written; written: stored, and made again from what `FormTable` kept;
    * done: checked, nothing to write (empty, or a problem).
    */
   phase: 'open' | 'closed' | 'pending' | 'written' | 'done'
@@ -493,45 +493,84 @@ function convertCached(item: ItemSlot, raw: string): Converted {
   return converted
 }
 
-/**
- * A written form, kept as little as a returning line needs: its first line, and where its items'
- * lines are in the `LinePool` (one object per form, no arrays: a large file has a hundred thousand forms).
- */
-type WrittenForm = { phase: 'written'; firstLine: number; at: number; count: number; counted: NonNullable<Form['counted']> }
-
-/** The item lines of written forms, end to end in one growing buffer. */
-class LinePool {
-  private data = new Int32Array(1 << 16)
-  private size = 0
-  keep(lines: Int32Array): number {
-    if (this.size + lines.length > this.data.length) {
-      const bigger = new Int32Array(Math.max(this.data.length * 2, this.size + lines.length))
+/** A growing Int32Array (off the JavaScript heap: its size adds nothing to the garbage collector's work). */
+class Int32List {
+  data = new Int32Array(1 << 12)
+  size = 0
+  push(values: ArrayLike<number>): number {
+    if (this.size + values.length > this.data.length) {
+      const bigger = new Int32Array(Math.max(this.data.length * 2, this.size + values.length))
       bigger.set(this.data.subarray(0, this.size))
       this.data = bigger
     }
-    this.data.set(lines, this.size)
-    this.size += lines.length
-    return this.size - lines.length
-  }
-  lines(at: number, count: number): Int32Array {
-    return this.data.slice(at, at + count)
+    this.data.set(values, this.size)
+    this.size += values.length
+    return this.size - values.length
   }
 }
 
-const formKey = (code: string, slot: Slot, instrumentId: string) => `${code}\u0000${slot}\u0000${instrumentId}`
-
 /**
- * The form of a line, found by its participant, slot and instrument, or made on its first line
- * (`created`). A written form is made again from its kept lines, to be read back and checked again.
+ * The file's forms, by participant, slot and instrument. A form being read or checked is an object;
+ * a written form is kept as five numbers (its first line, where its items' lines are, how many,
+ * and the answers and safety flags it counted) and its items' lines, in typed arrays: a large file
+ * has a hundred thousand forms, and an object each, with a key string, was most of what the import
+ * kept and made the heap grow with the file (issue 16). Participants and (slot, instrument) pairs
+ * are numbered as they first come, so a form is found by two numbers, with no key built per form.
  */
-function formOf(forms: Map<string, Form | WrittenForm>, pool: LinePool, code: string, slot: Slot, instrument: Instrument, line: number, itemCount: number): { form: Form; created: boolean } {
-  const key = formKey(code, slot, instrument.id)
-  const entry = forms.get(key)
-  if (entry && 'code' in entry) return { form: entry, created: false }
-  const lines = entry ? pool.lines(entry.at, entry.count) : new Int32Array(itemCount)
-  const form: Form = { code, slot, instrument, firstLine: entry?.firstLine ?? line, lines, values: [], raws: [], order: [], phase: entry ? 'written' : 'open', counted: entry?.counted }
-  forms.set(key, form)
-  return { form, created: !entry }
+class FormTable {
+  /** Participant codes, numbered in the order of their first line. */
+  readonly codes = new Map<string, number>()
+  /** Per instrument, the number of each slot's forms of it (by the slot's place in `slots`). */
+  private readonly kinds = new Map<Instrument, number[]>()
+  /** Per kind, by participant: the forms being read or checked, and the written ones' record numbers. */
+  private readonly live: Map<number, Form>[] = []
+  private readonly written: Map<number, number>[] = []
+  private readonly records = new Int32List()
+  private readonly lines = new Int32List()
+
+  /** The form of a line, found, or made on its first line (`created`); a written form is made again from what was kept. */
+  formOf(code: string, slot: Slot, instrument: Instrument, line: number, itemCount: number): { form: Form; created: boolean } {
+    const kind = this.kindOf(slot, instrument)
+    let participant = this.codes.get(code)
+    if (participant === undefined) this.codes.set(code, (participant = this.codes.size))
+    const live = this.live[kind]!
+    const found = live.get(participant)
+    if (found) return { form: found, created: false }
+    const record = this.written[kind]!.get(participant)
+    let form: Form
+    if (record === undefined) {
+      form = { code, slot, instrument, firstLine: line, lines: new Int32Array(itemCount), values: [], raws: [], order: [], phase: 'open' }
+    } else {
+      this.written[kind]!.delete(participant)
+      const [firstLine, at, count, answers, safetyFlags] = this.records.data.subarray(5 * record, 5 * record + 5)
+      const lines = this.lines.data.slice(at!, at! + count!)
+      form = { code, slot, instrument, firstLine: firstLine!, lines, values: [], raws: [], order: [], phase: 'written', counted: { answers: answers!, safetyFlags: safetyFlags!, empty: false } }
+    }
+    live.set(participant, form)
+    return { form, created: record === undefined }
+  }
+
+  /** The form is written: only what a returning line needs is kept. */
+  keepWritten(form: Form): void {
+    const kind = this.kindOf(form.slot, form.instrument)
+    const participant = this.codes.get(form.code)!
+    this.live[kind]!.delete(participant)
+    const at = this.lines.push(form.lines)
+    const record = this.records.push([form.firstLine, at, form.lines.length, form.counted!.answers, form.counted!.safetyFlags]) / 5
+    this.written[kind]!.set(participant, record)
+  }
+
+  private kindOf(slot: Slot, instrument: Instrument): number {
+    const bySlot = this.kinds.get(instrument) ?? this.kinds.set(instrument, []).get(instrument)!
+    const s = slots.indexOf(slot)
+    let kind = bySlot[s]
+    if (kind === undefined) {
+      kind = bySlot[s] = this.live.length
+      this.live.push(new Map())
+      this.written.push(new Map())
+    }
+    return kind
+  }
 }
 
 /** Add a line's item to its form, refusing an item given twice. */
@@ -687,11 +726,8 @@ export async function importCohortCsv(deps: Deps, input: { cohortId: string; csv
     const now = deps.now()
     const at = now.toISOString()
 
-    const forms = new Map<string, Form | WrittenForm>()
-    const pool = new LinePool()
+    const forms = new FormTable()
     /** Codes, and each wave's instruments, in the order of their first line. */
-    const codes: string[] = []
-    const codeSeen = new Set<string>()
     const instrumentsOf = new Map<WaveKind, string[]>()
     const waveIdOf = new Map<WaveKind, string>()
     const listedOn = new Map<WaveKind, number>()
@@ -710,14 +746,10 @@ export async function importCohortCsv(deps: Deps, input: { cohortId: string; csv
         addLine(current, item, line, fields[4], checker.value, problems)
         return
       }
-      const { form, created } = formOf(forms, pool, code, slot, instrument, line, items(instrument).size)
+      const { form, created } = forms.formOf(code, slot, instrument, line, items(instrument).size)
       addLine(form, item, line, fields[4], checker.value, problems)
       if (created) {
         checkCode(form)
-        if (!codeSeen.has(form.code)) {
-          codeSeen.add(form.code)
-          codes.push(form.code)
-        }
         if (form.slot !== 'enrolment') {
           const list = instrumentsOf.get(form.slot) ?? instrumentsOf.set(form.slot, []).get(form.slot)!
           if (!list.includes(form.instrument.id)) list.push(form.instrument.id)
@@ -804,9 +836,7 @@ export async function importCohortCsv(deps: Deps, input: { cohortId: string; csv
       await ensureWaves()
       await insertScoredResponses(trx, batch.map(toStore), now)
       // Written: only what a returning line needs (its items' lines, and the form's first line) is kept.
-      for (const form of batch) {
-        forms.set(formKey(form.code, form.slot, form.instrument.id), { phase: 'written', firstLine: form.firstLine, at: pool.keep(form.lines), count: form.lines.length, counted: form.counted! })
-      }
+      for (const form of batch) forms.keepWritten(form)
     }
 
     // Their answers are in: they are active. They have no link, so they never see a page.
@@ -857,6 +887,7 @@ export async function importCohortCsv(deps: Deps, input: { cohortId: string; csv
     await afterChunk(true)
     if (rows === 0 || problems.total > 0) reject(problems)
 
+    const codes = [...forms.codes.keys()]
     const newCodes = codes.filter((code) => !storedCodes.has(code))
     const kinds = [...instrumentsOf.keys()]
     const newKinds = kinds.filter((k) => !waveOf.has(k))
