@@ -17,6 +17,7 @@
 import { CsvError, parse, type Parser } from 'csv-parse'
 import { restoreCell } from '../csv'
 import type { Kysely } from 'kysely'
+import { withSmallPageCache } from '../../db/page-cache'
 import { insertAudit } from '../../db/repositories/audit'
 import { insertParticipants, listParticipants, type Participant } from '../../db/repositories/participants'
 import { deleteResponse, findResponse, insertScoredResponses, type NewScoredResponse } from '../../db/repositories/responses'
@@ -677,6 +678,9 @@ function reject(problems: ProblemList): never {
 /** Forms written per batch of statements (a few hundred rows per INSERT). */
 const writeBatch = 500
 
+/** SQLite's page cache during an import, in KiB (see `withSmallPageCache`). */
+const importPageCacheKiB = 2048
+
 /**
  * Import a long CSV of earlier answers into a cohort, all or nothing. Participants and waves the
  * cohort lacks are created and marked as imported; imported waves open and close at the moment of
@@ -716,7 +720,9 @@ export async function importCohortCsv(deps: Deps, input: { cohortId: string; csv
 
   // Checks against what is stored, and the writes, in one transaction: a participant submitting at
   // their link cannot slip in between the check and the import (SQLite runs a transaction alone).
-  return deps.db.transaction().execute(async (trx) => {
+  return deps.db.transaction().execute((trx) => withSmallPageCache(trx, importPageCacheKiB, () => importInTransaction(trx)))
+
+  async function importInTransaction(trx: Kysely<Database>): Promise<ImportSummary> {
     const stored = await listParticipants(trx, input.cohortId)
     const participantOf = new Map(stored.map((p) => [p.code, p]))
     const storedCodes = new Set(participantOf.keys())
@@ -912,7 +918,7 @@ export async function importCohortCsv(deps: Deps, input: { cohortId: string; csv
       now,
     )
     return summary
-  })
+  }
 }
 
 /**
