@@ -494,19 +494,34 @@ function convertCached(item: ItemSlot, raw: string): Converted {
   return converted
 }
 
-/** A growing Int32Array (off the JavaScript heap: its size adds nothing to the garbage collector's work). */
+/**
+ * A growing Int32Array, 0 where nothing was put (off the JavaScript heap: its size adds nothing to
+ * what the garbage collector marks, nor to the heap it lets grow in proportion).
+ */
 class Int32List {
-  data = new Int32Array(1 << 12)
+  data = new Int32Array(1 << 10)
   size = 0
+  /** Append `values`; returns where they start. */
   push(values: ArrayLike<number>): number {
-    if (this.size + values.length > this.data.length) {
-      const bigger = new Int32Array(Math.max(this.data.length * 2, this.size + values.length))
-      bigger.set(this.data.subarray(0, this.size))
-      this.data = bigger
-    }
-    this.data.set(values, this.size)
-    this.size += values.length
-    return this.size - values.length
+    const at = this.size
+    this.room(at + values.length)
+    this.data.set(values, at)
+    this.size = at + values.length
+    return at
+  }
+  set(index: number, value: number): void {
+    this.room(index + 1)
+    this.data[index] = value
+    if (index >= this.size) this.size = index + 1
+  }
+  get(index: number): number {
+    return index < this.size ? this.data[index]! : 0
+  }
+  private room(size: number): void {
+    if (size <= this.data.length) return
+    const bigger = new Int32Array(Math.max(this.data.length * 2, size))
+    bigger.set(this.data.subarray(0, this.size))
+    this.data = bigger
   }
 }
 
@@ -521,11 +536,13 @@ class Int32List {
 class FormTable {
   /** Participant codes, numbered in the order of their first line. */
   readonly codes = new Map<string, number>()
+  /** By participant number, the first line of their first form. */
+  private readonly firstLines = new Int32List()
   /** Per instrument, the number of each slot's forms of it (by the slot's place in `slots`). */
   private readonly kinds = new Map<Instrument, number[]>()
-  /** Per kind, by participant: the forms being read or checked, and the written ones' record numbers. */
+  /** Per kind, by participant: the forms being read or checked, and the written ones' record numbers + 1 (0: none). */
   private readonly live: Map<number, Form>[] = []
-  private readonly written: Map<number, number>[] = []
+  private readonly written: Int32List[] = []
   private readonly records = new Int32List()
   private readonly lines = new Int32List()
 
@@ -533,22 +550,31 @@ class FormTable {
   formOf(code: string, slot: Slot, instrument: Instrument, line: number, itemCount: number): { form: Form; created: boolean } {
     const kind = this.kindOf(slot, instrument)
     let participant = this.codes.get(code)
-    if (participant === undefined) this.codes.set(code, (participant = this.codes.size))
+    if (participant === undefined) {
+      this.codes.set(code, (participant = this.codes.size))
+      this.firstLines.set(participant, line)
+    }
     const live = this.live[kind]!
     const found = live.get(participant)
     if (found) return { form: found, created: false }
-    const record = this.written[kind]!.get(participant)
+    const record = this.written[kind]!.get(participant) - 1
     let form: Form
-    if (record === undefined) {
+    if (record < 0) {
       form = { code, slot, instrument, firstLine: line, lines: new Int32Array(itemCount), values: [], raws: [], order: [], phase: 'open' }
     } else {
-      this.written[kind]!.delete(participant)
+      this.written[kind]!.set(participant, 0)
       const [firstLine, at, count, answers, safetyFlags] = this.records.data.subarray(5 * record, 5 * record + 5)
       const lines = this.lines.data.slice(at!, at! + count!)
       form = { code, slot, instrument, firstLine: firstLine!, lines, values: [], raws: [], order: [], phase: 'written', counted: { answers: answers!, safetyFlags: safetyFlags!, empty: false } }
     }
     live.set(participant, form)
-    return { form, created: record === undefined }
+    return { form, created: record < 0 }
+  }
+
+  /** The first line of a participant's first form (0: not in the file). */
+  firstLineOf(code: string): number {
+    const participant = this.codes.get(code)
+    return participant === undefined ? 0 : this.firstLines.get(participant)
   }
 
   /** The form is written: only what a returning line needs is kept. */
@@ -558,7 +584,7 @@ class FormTable {
     this.live[kind]!.delete(participant)
     const at = this.lines.push(form.lines)
     const record = this.records.push([form.firstLine, at, form.lines.length, form.counted!.answers, form.counted!.safetyFlags]) / 5
-    this.written[kind]!.set(participant, record)
+    this.written[kind]!.set(participant, record + 1)
   }
 
   private kindOf(slot: Slot, instrument: Instrument): number {
@@ -568,7 +594,7 @@ class FormTable {
     if (kind === undefined) {
       kind = bySlot[s] = this.live.length
       this.live.push(new Map())
-      this.written.push(new Map())
+      this.written.push(new Int32List())
     }
     return kind
   }
@@ -623,25 +649,26 @@ function slotText(slot: Slot): string {
 
 /**
  * Codes are matched exactly; a code differing from another only in case is almost surely a typo.
- * Returns a check to run on each form as it is first read (each code is checked at its first form).
+ * Returns a check to run on each code as its first form is read, at that form's first line.
  */
-function codeChecker(stored: Participant[], problems: ProblemList): (form: Form) => void {
-  const byLower = new Map<string, { code: string; where: string }>()
-  for (const p of stored) byLower.set(p.code.toLowerCase(), { code: p.code, where: 'the cohort' })
+function codeChecker(stored: Participant[], problems: ProblemList, firstLineOf: (code: string) => number): (code: string) => void {
+  // By the code in lower case, its spelling: one string per code, not an object (a large file has tens of thousands).
+  const byLower = new Map<string, string>()
+  for (const p of stored) byLower.set(p.code.toLowerCase(), p.code)
   const storedOf = new Map(stored.map((p) => [p.code, p]))
-  const seen = new Set<string>()
-  return (form) => {
-    if (seen.has(form.code)) return
-    seen.add(form.code)
-    const exact = storedOf.get(form.code)
+  return (code) => {
+    const line = firstLineOf(code)
+    const exact = storedOf.get(code)
     if (exact?.status === 'withdrawn') {
-      problems.push(problemAt(form.firstLine, 'participant', `${form.code} has withdrawn from the study: nothing more is stored for them`))
+      problems.push(problemAt(line, 'participant', `${code} has withdrawn from the study: nothing more is stored for them`))
     }
     if (exact) return
-    const other = byLower.get(form.code.toLowerCase())
-    if (other) {
-      problems.push(problemAt(form.firstLine, 'participant', `"${form.code}" differs from "${other.code}" (${other.where}) only in upper and lower case: use one spelling`))
-    } else byLower.set(form.code.toLowerCase(), { code: form.code, where: `line ${form.firstLine}` })
+    const lower = code.toLowerCase()
+    const other = byLower.get(lower)
+    if (other !== undefined) {
+      const where = storedOf.has(other) ? 'the cohort' : `line ${firstLineOf(other)}`
+      problems.push(problemAt(line, 'participant', `"${code}" differs from "${other}" (${where}) only in upper and lower case: use one spelling`))
+    } else byLower.set(lower, code)
   }
 }
 
@@ -649,16 +676,16 @@ function codeChecker(stored: Participant[], problems: ProblemList): (form: Form)
 async function checkStoredResponses(
   db: Kysely<Database>,
   forms: Form[],
-  participantOf: Map<string, Participant>,
+  participantOf: Map<string, string>,
   waveIdOf: Map<WaveKind, string>,
   problems: ProblemList,
 ): Promise<void> {
   for (const form of forms) {
-    const participant = participantOf.get(form.code)
-    if (!participant) continue
+    const participantId = participantOf.get(form.code)
+    if (participantId === undefined) continue
     const waveId = form.slot === 'enrolment' ? null : waveIdOf.get(form.slot)
     if (waveId === undefined) continue
-    const stored = await findResponse(db, participant.id, waveId, form.instrument.id)
+    const stored = await findResponse(db, participantId, waveId, form.instrument.id)
     if (!stored) continue
     const what = `${form.code} ${stored.status === 'complete' ? 'already completed' : 'has begun'} ${form.instrument.id} ${slotText(form.slot)}`
     const when = stored.status === 'complete' ? `on ${stored.completedAt}` : `a draft saved ${stored.updatedAt}`
@@ -724,11 +751,12 @@ export async function importCohortCsv(deps: Deps, input: { cohortId: string; csv
 
   async function importInTransaction(trx: Kysely<Database>): Promise<ImportSummary> {
     const stored = await listParticipants(trx, input.cohortId)
-    const participantOf = new Map(stored.map((p) => [p.code, p]))
+    /** Participant ids by code: the cohort's, and those the import creates. */
+    const participantOf = new Map(stored.map((p) => [p.code, p.id]))
     const storedCodes = new Set(participantOf.keys())
     const waves = await listWaves(trx, input.cohortId)
     const waveOf = new Map(waves.map((w) => [w.kind, w]))
-    const checkCode = codeChecker(stored, problems)
+    const checkCode = codeChecker(stored, problems, (code) => forms.firstLineOf(code))
     const now = deps.now()
     const at = now.toISOString()
 
@@ -752,10 +780,11 @@ export async function importCohortCsv(deps: Deps, input: { cohortId: string; csv
         addLine(current, item, line, fields[4], checker.value, problems)
         return
       }
+      const known = forms.codes.size
       const { form, created } = forms.formOf(code, slot, instrument, line, items(instrument).size)
       addLine(form, item, line, fields[4], checker.value, problems)
+      if (forms.codes.size > known) checkCode(code)
       if (created) {
-        checkCode(form)
         if (form.slot !== 'enrolment') {
           const list = instrumentsOf.get(form.slot) ?? instrumentsOf.set(form.slot, []).get(form.slot)!
           if (!list.includes(form.instrument.id)) list.push(form.instrument.id)
@@ -849,7 +878,7 @@ export async function importCohortCsv(deps: Deps, input: { cohortId: string; csv
     const ensureParticipants = async (list: string[]) => {
       const missing = [...new Set(list)].filter((code) => !participantOf.has(code))
       if (missing.length === 0) return
-      for (const p of await insertParticipants(trx, input.cohortId, { codes: missing, source: 'import', status: 'active' }, now)) participantOf.set(p.code, p)
+      for (const p of await insertParticipants(trx, input.cohortId, { codes: missing, source: 'import', status: 'active' }, now)) participantOf.set(p.code, p.id)
     }
 
     /** Each wave of the file, with its instruments in the order of their first line, created or added to. */
@@ -871,7 +900,7 @@ export async function importCohortCsv(deps: Deps, input: { cohortId: string; csv
 
     const toStore = (form: Form): NewScoredResponse => ({
       response: {
-        participantId: participantOf.get(form.code)!.id,
+        participantId: participantOf.get(form.code)!,
         waveId: form.slot === 'enrolment' ? null : waveIdOf.get(form.slot)!,
         instrumentId: form.instrument.id,
         instrumentVersion: form.instrument.version,
@@ -926,12 +955,12 @@ export async function importCohortCsv(deps: Deps, input: { cohortId: string; csv
  * text as the file would write them), and the stored response taken out, to be checked and written
  * again whole.
  */
-async function readBack(db: Kysely<Database>, form: Form, items: Map<string, ItemSlot>, participantOf: Map<string, Participant>, waveIdOf: Map<WaveKind, string>): Promise<void> {
+async function readBack(db: Kysely<Database>, form: Form, items: Map<string, ItemSlot>, participantOf: Map<string, string>, waveIdOf: Map<WaveKind, string>): Promise<void> {
   form.reopened = false
-  const participant = participantOf.get(form.code)
+  const participantId = participantOf.get(form.code)
   const waveId = form.slot === 'enrolment' ? null : waveIdOf.get(form.slot)
-  if (!participant || waveId === undefined) return
-  const stored = await findResponse(db, participant.id, waveId, form.instrument.id)
+  if (participantId === undefined || waveId === undefined) return
+  const stored = await findResponse(db, participantId, waveId, form.instrument.id)
   if (!stored) return
   const storedOrder: number[] = []
   for (const [name, value] of Object.entries(stored.answers)) {
