@@ -614,13 +614,16 @@ function addLine(form: Form, item: ItemSlot, line: number, raw: string, value: u
   form.order.push(i)
 }
 
+/** Each item map's names by index, made once per instrument rather than once per form. */
+const itemNames = new WeakMap<Map<string, ItemSlot>, string[]>()
+
 /**
  * Validate a form exactly as a browser submit is validated. A problem with an item points at that
  * item's line; a problem with the form as a whole (a required question left out) at its first line.
  */
 function checkForm(form: Form, items: Map<string, ItemSlot>): ImportProblem[] {
   const problems: ImportProblem[] = []
-  const names = [...items.keys()]
+  const names = itemNames.get(items) ?? itemNames.set(items, [...items.keys()]).get(items)!
   const answers: Record<string, unknown> = {}
   for (const i of form.order) if (form.values[i] !== undefined) answers[names[i]!] = form.values[i]
   const result = form.instrument.completeSchema.safeParse(answers)
