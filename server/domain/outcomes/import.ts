@@ -716,7 +716,9 @@ const importPageCacheKiB = 2048
  * cohort lacks are created and marked as imported; imported waves open and close at the moment of
  * the import, so no link ever opens them. Participants already in the cohort (matched by code) keep
  * their link and status. A form whose items are all empty is counted but not stored: in a long file
- * it is a form that was never returned. With `dryRun`, everything is checked and nothing written.
+ * it is a form that was never returned. With `dryRun`, everything is checked and nothing kept: the
+ * forms are written as in an import, inside its transaction, which is then rolled back, so a dry run
+ * reads a file of any size in the same memory as the import itself.
  *
  * The file is read as it arrives, inside one transaction: a form is checked, scored and written (a
  * few hundred per statement) as soon as the file moves on to another form, and only its line
@@ -750,7 +752,12 @@ export async function importCohortCsv(deps: Deps, input: { cohortId: string; csv
 
   // Checks against what is stored, and the writes, in one transaction: a participant submitting at
   // their link cannot slip in between the check and the import (SQLite runs a transaction alone).
-  return deps.db.transaction().execute((trx) => withSmallPageCache(trx, importPageCacheKiB, () => importInTransaction(trx)))
+  try {
+    return await deps.db.transaction().execute((trx) => withSmallPageCache(trx, importPageCacheKiB, () => importInTransaction(trx)))
+  } catch (error) {
+    if (error instanceof DryRunDone) return error.summary
+    throw error
+  }
 
   async function importInTransaction(trx: Kysely<Database>): Promise<ImportSummary> {
     const stored = await listParticipants(trx, input.cohortId)
@@ -865,8 +872,8 @@ export async function importCohortCsv(deps: Deps, input: { cohortId: string; csv
         new Map(waves.map((w) => [w.kind, w.id])),
         problems,
       )
-      if (dryRun || problems.total > 0) {
-        // Nothing is written; the checked answers are kept in case the form's lines come back.
+      if (problems.total > 0) {
+        // Nothing more is written; the checked answers are kept in case the form's lines come back.
         for (const form of batch) form.phase = 'done'
         return
       }
@@ -937,7 +944,8 @@ export async function importCohortCsv(deps: Deps, input: { cohortId: string; csv
       ...totals,
       dryRun,
     }
-    if (dryRun) return summary
+    // A dry run wrote what an import writes, in this transaction: throwing rolls it all back.
+    if (dryRun) throw new DryRunDone(summary)
     // Participants and waves whose forms were all empty are still created, as the file names them.
     await ensureParticipants(codes)
     await ensureWaves()
@@ -950,6 +958,13 @@ export async function importCohortCsv(deps: Deps, input: { cohortId: string; csv
       now,
     )
     return summary
+  }
+}
+
+/** Thrown at the end of a dry run to roll its transaction back; carries the summary. */
+class DryRunDone extends Error {
+  constructor(readonly summary: ImportSummary) {
+    super('dry run: rolled back')
   }
 }
 

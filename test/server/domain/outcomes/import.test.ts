@@ -365,6 +365,24 @@ describe('a file read as it arrives', () => {
     expect(await db.selectFrom('response').select('id').execute()).toHaveLength(601)
   })
 
+  it('in a dry run, writes and reads back a split form as an import does, inside a transaction it then rolls back', async () => {
+    const { deps, db, cohortId } = await fixture()
+    const before = await tableCounts(db)
+    const p1 = itemLines('P1', 'pre', 'phq-9', 'phq9_', [2, 2, 1, 1, 0, 1, 2, 1, 0])
+    const others: string[] = []
+    for (let p = 2; p <= 601; p++) others.push(...itemLines(`P${p}`, 'pre', 'gad-7', 'gad7_', [1, 1, 1, 1, 1, 1, 1]))
+    async function* chunks() {
+      yield csvOf(p1.slice(0, 5))
+      yield `${others.join('\n')}\n`
+      yield `${p1.slice(5).join('\n')}\n`
+    }
+    const dry = await importCohortCsv(deps, { cohortId, csv: chunks(), dryRun: true }, 'test')
+    expect(dry).toMatchObject({ rows: 9 + 600 * 7, participants: { existing: 0, created: 601 }, waves: { existing: 0, created: 1 }, responses: 601, answers: 9 + 600 * 7, dryRun: true })
+    expect(await tableCounts(db)).toEqual(before)
+    // The import that follows finds nothing left behind by the dry run, and counts the same.
+    expect(await importCohortCsv(deps, { cohortId, csv: chunks() }, 'test')).toEqual({ ...dry, dryRun: false })
+  })
+
   it('reports a form split across the file once, with an item given twice across the split', async () => {
     const { deps, db, cohortId } = await fixture()
     const before = await tableCounts(db)
