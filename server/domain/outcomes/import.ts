@@ -17,6 +17,7 @@
 import { CsvError, parse, type Parser } from 'csv-parse'
 import { restoreCell } from '../csv'
 import type { Kysely } from 'kysely'
+import { withSmallPageCache } from '../../db/page-cache'
 import { insertAudit } from '../../db/repositories/audit'
 import { insertParticipants, listParticipants, type Participant } from '../../db/repositories/participants'
 import { deleteResponse, findResponse, insertScoredResponses, type NewScoredResponse } from '../../db/repositories/responses'
@@ -65,13 +66,11 @@ type Slot = WaveKind | 'enrolment'
 const slots: readonly Slot[] = ['pre', 'post', 'follow-up', 'enrolment']
 const header = importColumns.join(',')
 
-type Row = Record<ImportColumn, string> & { line: number }
-
-/** A line that passed the checks of its own fields. `raw` is the value as written; `value` is undefined when unanswered. */
-type Cell = { line: number; code: string; slot: Slot; instrument: Instrument; item: ItemSlot; raw: string; value: unknown }
+/** A data line's fields, in the order of `importColumns` (one array per line, as the parser gives it). */
+type Fields = [participant: string, wave: string, instrument: string, item: string, value: string]
 
 /** An item a file may give, with its place in the instrument (forms keep their cells in arrays by it). */
-type ItemSlot = { index: number; name: string; question: Question }
+type ItemSlot = { index: number; name: string; question: Question; converted?: Map<string, Converted> }
 
 /**
  * One participant's answers to one instrument in one wave (or at enrolment), held compactly: a large
@@ -92,7 +91,7 @@ type Form = {
   score?: ResponseScore
   /**
    * open: lines may still come; closed: the file moved on to another form, to be checked; pending:
-   * checked and answered, to be written; written: stored (only `lines`, `order` and `counted` kept);
+   * checked and answered, to be written; written: stored, and made again from what `FormTable` kept;
    * done: checked, nothing to write (empty, or a problem).
    */
   phase: 'open' | 'closed' | 'pending' | 'written' | 'done'
@@ -183,29 +182,32 @@ function headerProblem(found: string[] | undefined, line: number): ImportProblem
 export type ImportSource = string | AsyncIterable<string | Buffer>
 
 /**
- * The source as text with Windows line ends made `\n`, chunk by chunk (a CRLF split between two
- * chunks included). A CRLF inside a quoted value counts as two lines in csv-parse; as one newline,
- * line numbers are right. `blankLinesBefore()` counts the blank lines before the header.
+ * The source with Windows line ends made `\n`, chunk by chunk (a CRLF split between two chunks
+ * included). A CRLF inside a quoted value counts as two lines in csv-parse; as one newline, line
+ * numbers are right. Bytes go to the parser as bytes (it parses bytes: text would be encoded back),
+ * copied only when a chunk holds a carriage return. `blankLinesBefore()` counts the blank lines
+ * before the header.
  */
 function normalisedText(source: ImportSource) {
   let leading = 0
   let seenText = false
-  const decoder = new TextDecoder('utf-8')
-  async function* chunks(): AsyncGenerator<string> {
-    let carry = ''
-    const input = typeof source === 'string' ? [source] : source
-    for await (const chunk of input) {
-      let text = carry + (typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }))
-      carry = ''
-      if (text.endsWith('\r')) {
-        carry = '\r'
-        text = text.slice(0, -1)
-      }
-      if (!seenText) countLeading(text)
-      yield text.replace(/\r\n/g, '\n')
+  async function* chunks(): AsyncGenerator<string | Buffer> {
+    if (typeof source === 'string') {
+      countLeading(source)
+      yield source.replace(/\r\n/g, '\n')
+      return
     }
-    const rest = carry + decoder.decode()
-    if (rest) yield rest
+    let carry = false
+    for await (const input of source) {
+      let chunk = typeof input === 'string' ? Buffer.from(input) : input
+      if (!seenText) countLeading(chunk.toString())
+      if (carry || chunk.includes(13)) {
+        ;({ chunk, carry } = withoutCrlf(chunk, carry))
+        if (chunk.length === 0) continue
+      }
+      yield chunk
+    }
+    if (carry) yield '\r'
   }
   function countLeading(text: string) {
     for (const line of text.replace(/^\uFEFF/, '').split('\n').slice(0, -1)) {
@@ -218,6 +220,32 @@ function normalisedText(source: ImportSource) {
     if (text.replace(/^\uFEFF/, '').split('\n').at(-1)!.trim() !== '') seenText = true
   }
   return { chunks, blankLinesBefore: () => leading }
+}
+
+/**
+ * The bytes with each CR LF made LF; `carried`: the chunk before ended in a CR (left out of it).
+ * Returns `carry`: this chunk ends in a CR, left out until the next shows whether an LF follows.
+ * Byte-wise is safe in UTF-8: no byte of a multi-byte character is 10 or 13.
+ */
+function withoutCrlf(chunk: Buffer, carried: boolean): { chunk: Buffer; carry: boolean } {
+  const out = Buffer.allocUnsafe(chunk.length + 1)
+  let n = 0
+  if (carried && chunk[0] !== 10) out[n++] = 13
+  const end = chunk.length
+  for (let i = 0; i < end; i++) {
+    const b = chunk[i]!
+    if (b === 13) {
+      if (i + 1 === end) return { chunk: out.subarray(0, n), carry: true }
+      if (chunk[i + 1] === 10) continue
+    }
+    out[n++] = b
+  }
+  return { chunk: out.subarray(0, n), carry: false }
+}
+
+function allEmpty(fields: string[]): boolean {
+  for (const f of fields) if (f !== '') return false
+  return true
 }
 
 /** How many line breaks a record's own fields hold (a quoted value may span lines). */
@@ -240,7 +268,7 @@ const restore = (value: string) => (value.charCodeAt(0) === 39 ? restoreCell(val
  * `on_record` callback or `columns` would build a context or an object per line, two thirds of the
  * parse time on a large file.
  */
-async function readRows(source: ImportSource, problems: ProblemList, onRow: (row: Row) => void, afterChunk: () => Promise<void>): Promise<number> {
+async function readRows(source: ImportSource, problems: ProblemList, onRow: (fields: Fields, line: number) => void, afterChunk: () => Promise<void>): Promise<number> {
   const text = normalisedText(source)
   const headerAt = () => text.blankLinesBefore() + 1
   const parser: Parser = parse({
@@ -273,12 +301,13 @@ async function readRows(source: ImportSource, problems: ProblemList, onRow: (row
       return
     }
     // A spreadsheet's trailing ",,,," is a blank line too.
-    if (fields.every((f) => f === '')) return
+    if (allEmpty(fields)) return
     rows++
     // The line a record starts on: the parser counts the line it ends on.
     const line = parser.info.lines - breaksIn(fields)
     // Cells this platform neutralised against spreadsheet formulas get their text back.
-    onRow({ participant: restore(fields[0]!), wave: restore(fields[1]!), instrument: restore(fields[2]!), item: restore(fields[3]!), value: restore(fields[4]!), line })
+    for (let i = 0; i < 5; i++) fields[i] = restore(fields[i]!)
+    onRow(fields as Fields, line)
   })
   try {
     const ended = new Promise<void>((resolve, reject) => {
@@ -372,97 +401,221 @@ function itemsOf(instrument: Instrument): Map<string, ItemSlot> {
   return items
 }
 
-function checkRow(instrumentOf: (id: string) => Instrument | undefined, enrolmentInstruments: readonly string[], row: Row, items: (i: Instrument) => Map<string, ItemSlot>, problems: ProblemList): Cell | undefined {
-  const before = problems.total
-  const at = (column: ImportColumn, message: string) => problems.push(problemAt(row.line, column, message))
+/**
+ * Checks each data line's fields, and gives what a line that passed names: its form's slot and
+ * instrument, its item, and its value as the browser would send it (undefined: unanswered). The
+ * lines of one form repeat its participant, wave and instrument, whose checks depend on nothing
+ * else: once they pass, the lines that follow naming the same three are not checked again (a large
+ * file has some twenty lines a form, issue 16). Results are fields, not an object per line.
+ */
+class LineChecker {
+  slot: Slot = 'pre'
+  instrument!: Instrument
+  item!: ItemSlot
+  value: unknown
+  /** The participant, wave and instrument of the last line whose three passed their checks. */
+  private passed: [string, string, string] | undefined
 
-  if (row.participant === '') at('participant', "is empty: give the participant's code")
-  else if (row.participant.length > maxCodeLength) at('participant', `is ${row.participant.length} characters long; a participant code has at most ${maxCodeLength}`)
+  constructor(
+    private readonly instrumentOf: (id: string) => Instrument | undefined,
+    private readonly enrolmentInstruments: readonly string[],
+    private readonly items: (i: Instrument) => Map<string, ItemSlot>,
+    private readonly problems: ProblemList,
+  ) {}
 
-  const slot = slots.find((s) => s === row.wave)
-  if (!slot) {
-    at('wave', `${row.wave ? `"${row.wave}" is not a wave` : 'is empty'}: use pre, post or follow-up, or enrolment for the forms asked once (${enrolmentInstruments.join(', ')})`)
+  /** Whether the line has no problem; its problems are added to the list. */
+  check(fields: Fields, line: number): boolean {
+    const [participant, wave, instrumentId, itemName, raw] = fields
+    const passed = this.passed
+    const before = this.problems.total
+    if (!passed || passed[0] !== participant || passed[1] !== wave || passed[2] !== instrumentId) {
+      this.passed = undefined
+      if (!this.checkWhere(participant, wave, instrumentId, line)) return false
+      if (this.problems.total === before) this.passed = [participant, wave, instrumentId]
+    }
+    const instrument = this.instrument
+    const item = this.items(instrument).get(itemName)
+    if (!item) {
+      this.problems.push(problemAt(line, 'item', itemName ? `"${itemName}" is not a question of ${instrument.id}` : `is empty: give the question's name in ${instrument.id}`))
+      return false
+    }
+    this.item = item
+    this.value = undefined
+    if (raw !== '') {
+      const converted = convertCached(item, raw)
+      if ('problem' in converted) this.problems.push(problemAt(line, 'value', converted.problem))
+      else this.value = converted.value
+    }
+    return this.problems.total === before
   }
 
-  const instrument = row.instrument === '' ? undefined : instrumentOf(row.instrument)
-  if (!instrument) {
-    at('instrument', row.instrument ? `"${row.instrument}" is not a loaded instrument (see "instruments list")` : 'is empty')
-    return undefined
-  }
-  if (instrument.kind === 'consent') {
-    at('instrument', `"${instrument.id}" is a consent form: consent is given at the participant's link and is not imported`)
-  } else if (slot === 'enrolment' && !enrolmentInstruments.includes(instrument.id)) {
-    at('instrument', `"${instrument.id}" is not an enrolment form (those are ${enrolmentInstruments.join(', ')}): give the wave it was asked in`)
-  } else if (slot && slot !== 'enrolment' && instrument.kind !== 'questionnaire') {
-    if (enrolmentInstruments.includes(instrument.id)) at('wave', `"${instrument.id}" is asked once, not in a wave: use the wave "enrolment"`)
-    else at('instrument', `"${instrument.id}" is a ${instrument.kind} form, not a questionnaire`)
-  }
+  /** The checks of the participant, wave and instrument; false when the instrument is unknown (the item cannot be checked). */
+  private checkWhere(participant: string, wave: string, instrumentId: string, line: number): boolean {
+    const { enrolmentInstruments, problems } = this
+    if (participant === '') problems.push(problemAt(line, 'participant', "is empty: give the participant's code"))
+    else if (participant.length > maxCodeLength) problems.push(problemAt(line, 'participant', `is ${participant.length} characters long; a participant code has at most ${maxCodeLength}`))
 
-  const item = items(instrument).get(row.item)
-  if (!item) {
-    at('item', row.item ? `"${row.item}" is not a question of ${instrument.id}` : `is empty: give the question's name in ${instrument.id}`)
-    return undefined
+    const slot = slots.includes(wave as Slot) ? (wave as Slot) : undefined
+    if (!slot) {
+      problems.push(problemAt(line, 'wave', `${wave ? `"${wave}" is not a wave` : 'is empty'}: use pre, post or follow-up, or enrolment for the forms asked once (${enrolmentInstruments.join(', ')})`))
+    }
+
+    const instrument = instrumentId === '' ? undefined : this.instrumentOf(instrumentId)
+    if (!instrument) {
+      problems.push(problemAt(line, 'instrument', instrumentId ? `"${instrumentId}" is not a loaded instrument (see "instruments list")` : 'is empty'))
+      return false
+    }
+    const at = (column: ImportColumn, message: string) => problems.push(problemAt(line, column, message))
+    if (instrument.kind === 'consent') {
+      at('instrument', `"${instrument.id}" is a consent form: consent is given at the participant's link and is not imported`)
+    } else if (slot === 'enrolment' && !enrolmentInstruments.includes(instrument.id)) {
+      at('instrument', `"${instrument.id}" is not an enrolment form (those are ${enrolmentInstruments.join(', ')}): give the wave it was asked in`)
+    } else if (slot && slot !== 'enrolment' && instrument.kind !== 'questionnaire') {
+      if (enrolmentInstruments.includes(instrument.id)) at('wave', `"${instrument.id}" is asked once, not in a wave: use the wave "enrolment"`)
+      else at('instrument', `"${instrument.id}" is a ${instrument.kind} form, not a questionnaire`)
+    }
+    if (slot) this.slot = slot
+    this.instrument = instrument
+    return true
   }
-  let value: unknown
-  if (row.value !== '') {
-    const converted = convertValue(item.question, row.value)
-    if ('problem' in converted) at('value', converted.problem)
-    else value = converted.value
-  }
-  if (problems.total > before) return undefined
-  return { line: row.line, code: row.participant, slot: slot!, instrument, item, raw: row.value, value }
+}
+
+/** At most this many distinct values of one item have their conversion kept (a choice has a handful). */
+const maxConvertedPerItem = 64
+
+/** `convertValue`, kept per item and value for a choice (the same few values come back on every form). */
+function convertCached(item: ItemSlot, raw: string): Converted {
+  if (item.question.kind !== 'choice') return convertValue(item.question, raw)
+  const known = item.converted?.get(raw)
+  if (known) return known
+  const converted = convertValue(item.question, raw)
+  item.converted ??= new Map()
+  if (item.converted.size < maxConvertedPerItem) item.converted.set(raw, converted)
+  return converted
 }
 
 /**
- * A written form, kept as little as a returning line needs: its first line, and where its items'
- * lines are in the `LinePool` (one object per form, no arrays: a large file has a hundred thousand forms).
+ * A growing Int32Array, 0 where nothing was put (off the JavaScript heap: its size adds nothing to
+ * what the garbage collector marks, nor to the heap it lets grow in proportion).
  */
-type WrittenForm = { phase: 'written'; firstLine: number; at: number; count: number; counted: NonNullable<Form['counted']> }
-
-/** The item lines of written forms, end to end in one growing buffer. */
-class LinePool {
-  private data = new Int32Array(1 << 16)
-  private size = 0
-  keep(lines: Int32Array): number {
-    if (this.size + lines.length > this.data.length) {
-      const bigger = new Int32Array(Math.max(this.data.length * 2, this.size + lines.length))
-      bigger.set(this.data.subarray(0, this.size))
-      this.data = bigger
-    }
-    this.data.set(lines, this.size)
-    this.size += lines.length
-    return this.size - lines.length
+class Int32List {
+  data = new Int32Array(1 << 10)
+  size = 0
+  /** Append `values`; returns where they start. */
+  push(values: ArrayLike<number>): number {
+    const at = this.size
+    this.room(at + values.length)
+    this.data.set(values, at)
+    this.size = at + values.length
+    return at
   }
-  lines(at: number, count: number): Int32Array {
-    return this.data.slice(at, at + count)
+  set(index: number, value: number): void {
+    this.room(index + 1)
+    this.data[index] = value
+    if (index >= this.size) this.size = index + 1
+  }
+  get(index: number): number {
+    return index < this.size ? this.data[index]! : 0
+  }
+  private room(size: number): void {
+    if (size <= this.data.length) return
+    const bigger = new Int32Array(Math.max(this.data.length * 2, size))
+    bigger.set(this.data.subarray(0, this.size))
+    this.data = bigger
   }
 }
 
-const formKey = (code: string, slot: Slot, instrumentId: string) => `${code}\u0000${slot}\u0000${instrumentId}`
+/**
+ * The file's forms, by participant, slot and instrument. A form being read or checked is an object;
+ * a written form is kept as five numbers (its first line, where its items' lines are, how many,
+ * and the answers and safety flags it counted) and its items' lines, in typed arrays: a large file
+ * has a hundred thousand forms, and an object each, with a key string, was most of what the import
+ * kept and made the heap grow with the file (issue 16). Participants and (slot, instrument) pairs
+ * are numbered as they first come, so a form is found by two numbers, with no key built per form.
+ */
+class FormTable {
+  /** Participant codes, numbered in the order of their first line. */
+  readonly codes = new Map<string, number>()
+  /** By participant number, the first line of their first form. */
+  private readonly firstLines = new Int32List()
+  /** Per instrument, the number of each slot's forms of it (by the slot's place in `slots`). */
+  private readonly kinds = new Map<Instrument, number[]>()
+  /** Per kind, by participant: the forms being read or checked, and the written ones' record numbers + 1 (0: none). */
+  private readonly live: Map<number, Form>[] = []
+  private readonly written: Int32List[] = []
+  private readonly records = new Int32List()
+  private readonly lines = new Int32List()
 
-/** Add a line to its form (made on the form's first line), refusing an item given twice. Returns the form, and whether it is new. */
-function addToForm(forms: Map<string, Form | WrittenForm>, pool: LinePool, cell: Cell, itemCount: number, problems: ProblemList): { form: Form; created: boolean } {
-  const key = formKey(cell.code, cell.slot, cell.instrument.id)
-  const entry = forms.get(key)
-  const created = !entry
-  let form: Form
-  if (!entry || !('code' in entry)) {
-    const lines = entry ? pool.lines(entry.at, entry.count) : new Int32Array(itemCount)
-    form = { code: cell.code, slot: cell.slot, instrument: cell.instrument, firstLine: entry?.firstLine ?? cell.line, lines, values: [], raws: [], order: [], phase: entry ? 'written' : 'open', counted: entry?.counted }
-    forms.set(key, form)
-  } else form = entry
-  const i = cell.item.index
+  /** The form of a line, found, or made on its first line (`created`); a written form is made again from what was kept. */
+  formOf(code: string, slot: Slot, instrument: Instrument, line: number, itemCount: number): { form: Form; created: boolean } {
+    const kind = this.kindOf(slot, instrument)
+    let participant = this.codes.get(code)
+    if (participant === undefined) {
+      this.codes.set(code, (participant = this.codes.size))
+      this.firstLines.set(participant, line)
+    }
+    const live = this.live[kind]!
+    const found = live.get(participant)
+    if (found) return { form: found, created: false }
+    const record = this.written[kind]!.get(participant) - 1
+    let form: Form
+    if (record < 0) {
+      form = { code, slot, instrument, firstLine: line, lines: new Int32Array(itemCount), values: [], raws: [], order: [], phase: 'open' }
+    } else {
+      this.written[kind]!.set(participant, 0)
+      const [firstLine, at, count, answers, safetyFlags] = this.records.data.subarray(5 * record, 5 * record + 5)
+      const lines = this.lines.data.slice(at!, at! + count!)
+      form = { code, slot, instrument, firstLine: firstLine!, lines, values: [], raws: [], order: [], phase: 'written', counted: { answers: answers!, safetyFlags: safetyFlags!, empty: false } }
+    }
+    live.set(participant, form)
+    return { form, created: record < 0 }
+  }
+
+  /** The first line of a participant's first form (0: not in the file). */
+  firstLineOf(code: string): number {
+    const participant = this.codes.get(code)
+    return participant === undefined ? 0 : this.firstLines.get(participant)
+  }
+
+  /** The form is written: only what a returning line needs is kept. */
+  keepWritten(form: Form): void {
+    const kind = this.kindOf(form.slot, form.instrument)
+    const participant = this.codes.get(form.code)!
+    this.live[kind]!.delete(participant)
+    const at = this.lines.push(form.lines)
+    const record = this.records.push([form.firstLine, at, form.lines.length, form.counted!.answers, form.counted!.safetyFlags]) / 5
+    this.written[kind]!.set(participant, record + 1)
+  }
+
+  private kindOf(slot: Slot, instrument: Instrument): number {
+    const bySlot = this.kinds.get(instrument) ?? this.kinds.set(instrument, []).get(instrument)!
+    const s = slots.indexOf(slot)
+    let kind = bySlot[s]
+    if (kind === undefined) {
+      kind = bySlot[s] = this.live.length
+      this.live.push(new Map())
+      this.written.push(new Int32List())
+    }
+    return kind
+  }
+}
+
+/** Add a line's item to its form, refusing an item given twice. */
+function addLine(form: Form, item: ItemSlot, line: number, raw: string, value: unknown, problems: ProblemList): void {
+  const i = item.index
   const earlier = form.lines[i]!
   if (earlier !== 0) {
-    problems.push(problemAt(cell.line, 'item', `"${cell.item.name}" of ${cell.code}, ${cell.slot}, ${cell.instrument.id} is given twice: on lines ${earlier} and ${cell.line}`))
-    return { form, created }
+    problems.push(problemAt(line, 'item', `"${item.name}" of ${form.code}, ${form.slot}, ${form.instrument.id} is given twice: on lines ${earlier} and ${line}`))
+    return
   }
-  form.lines[i] = cell.line
-  form.values[i] = cell.value
-  form.raws[i] = cell.raw
+  form.lines[i] = line
+  form.values[i] = value
+  form.raws[i] = raw
   form.order.push(i)
-  return { form, created }
 }
+
+/** Each item map's names by index, made once per instrument rather than once per form. */
+const itemNames = new WeakMap<Map<string, ItemSlot>, string[]>()
 
 /**
  * Validate a form exactly as a browser submit is validated. A problem with an item points at that
@@ -470,7 +623,7 @@ function addToForm(forms: Map<string, Form | WrittenForm>, pool: LinePool, cell:
  */
 function checkForm(form: Form, items: Map<string, ItemSlot>): ImportProblem[] {
   const problems: ImportProblem[] = []
-  const names = [...items.keys()]
+  const names = itemNames.get(items) ?? itemNames.set(items, [...items.keys()]).get(items)!
   const answers: Record<string, unknown> = {}
   for (const i of form.order) if (form.values[i] !== undefined) answers[names[i]!] = form.values[i]
   const result = form.instrument.completeSchema.safeParse(answers)
@@ -499,25 +652,26 @@ function slotText(slot: Slot): string {
 
 /**
  * Codes are matched exactly; a code differing from another only in case is almost surely a typo.
- * Returns a check to run on each form as it is first read (each code is checked at its first form).
+ * Returns a check to run on each code as its first form is read, at that form's first line.
  */
-function codeChecker(stored: Participant[], problems: ProblemList): (form: Form) => void {
-  const byLower = new Map<string, { code: string; where: string }>()
-  for (const p of stored) byLower.set(p.code.toLowerCase(), { code: p.code, where: 'the cohort' })
+function codeChecker(stored: Participant[], problems: ProblemList, firstLineOf: (code: string) => number): (code: string) => void {
+  // By the code in lower case, its spelling: one string per code, not an object (a large file has tens of thousands).
+  const byLower = new Map<string, string>()
+  for (const p of stored) byLower.set(p.code.toLowerCase(), p.code)
   const storedOf = new Map(stored.map((p) => [p.code, p]))
-  const seen = new Set<string>()
-  return (form) => {
-    if (seen.has(form.code)) return
-    seen.add(form.code)
-    const exact = storedOf.get(form.code)
+  return (code) => {
+    const line = firstLineOf(code)
+    const exact = storedOf.get(code)
     if (exact?.status === 'withdrawn') {
-      problems.push(problemAt(form.firstLine, 'participant', `${form.code} has withdrawn from the study: nothing more is stored for them`))
+      problems.push(problemAt(line, 'participant', `${code} has withdrawn from the study: nothing more is stored for them`))
     }
     if (exact) return
-    const other = byLower.get(form.code.toLowerCase())
-    if (other) {
-      problems.push(problemAt(form.firstLine, 'participant', `"${form.code}" differs from "${other.code}" (${other.where}) only in upper and lower case: use one spelling`))
-    } else byLower.set(form.code.toLowerCase(), { code: form.code, where: `line ${form.firstLine}` })
+    const lower = code.toLowerCase()
+    const other = byLower.get(lower)
+    if (other !== undefined) {
+      const where = storedOf.has(other) ? 'the cohort' : `line ${firstLineOf(other)}`
+      problems.push(problemAt(line, 'participant', `"${code}" differs from "${other}" (${where}) only in upper and lower case: use one spelling`))
+    } else byLower.set(lower, code)
   }
 }
 
@@ -525,16 +679,16 @@ function codeChecker(stored: Participant[], problems: ProblemList): (form: Form)
 async function checkStoredResponses(
   db: Kysely<Database>,
   forms: Form[],
-  participantOf: Map<string, Participant>,
+  participantOf: Map<string, string>,
   waveIdOf: Map<WaveKind, string>,
   problems: ProblemList,
 ): Promise<void> {
   for (const form of forms) {
-    const participant = participantOf.get(form.code)
-    if (!participant) continue
+    const participantId = participantOf.get(form.code)
+    if (participantId === undefined) continue
     const waveId = form.slot === 'enrolment' ? null : waveIdOf.get(form.slot)
     if (waveId === undefined) continue
-    const stored = await findResponse(db, participant.id, waveId, form.instrument.id)
+    const stored = await findResponse(db, participantId, waveId, form.instrument.id)
     if (!stored) continue
     const what = `${form.code} ${stored.status === 'complete' ? 'already completed' : 'has begun'} ${form.instrument.id} ${slotText(form.slot)}`
     const when = stored.status === 'complete' ? `on ${stored.completedAt}` : `a draft saved ${stored.updatedAt}`
@@ -554,12 +708,17 @@ function reject(problems: ProblemList): never {
 /** Forms written per batch of statements (a few hundred rows per INSERT). */
 const writeBatch = 500
 
+/** SQLite's page cache during an import, in KiB (see `withSmallPageCache`). */
+const importPageCacheKiB = 2048
+
 /**
  * Import a long CSV of earlier answers into a cohort, all or nothing. Participants and waves the
  * cohort lacks are created and marked as imported; imported waves open and close at the moment of
  * the import, so no link ever opens them. Participants already in the cohort (matched by code) keep
  * their link and status. A form whose items are all empty is counted but not stored: in a long file
- * it is a form that was never returned. With `dryRun`, everything is checked and nothing written.
+ * it is a form that was never returned. With `dryRun`, everything is checked and nothing kept: the
+ * forms are written as in an import, inside its transaction, which is then rolled back, so a dry run
+ * reads a file of any size in the same memory as the import itself.
  *
  * The file is read as it arrives, inside one transaction: a form is checked, scored and written (a
  * few hundred per statement) as soon as the file moves on to another form, and only its line
@@ -593,21 +752,26 @@ export async function importCohortCsv(deps: Deps, input: { cohortId: string; csv
 
   // Checks against what is stored, and the writes, in one transaction: a participant submitting at
   // their link cannot slip in between the check and the import (SQLite runs a transaction alone).
-  return deps.db.transaction().execute(async (trx) => {
+  try {
+    return await deps.db.transaction().execute((trx) => withSmallPageCache(trx, importPageCacheKiB, () => importInTransaction(trx)))
+  } catch (error) {
+    if (error instanceof DryRunDone) return error.summary
+    throw error
+  }
+
+  async function importInTransaction(trx: Kysely<Database>): Promise<ImportSummary> {
     const stored = await listParticipants(trx, input.cohortId)
-    const participantOf = new Map(stored.map((p) => [p.code, p]))
+    /** Participant ids by code: the cohort's, and those the import creates. */
+    const participantOf = new Map(stored.map((p) => [p.code, p.id]))
     const storedCodes = new Set(participantOf.keys())
     const waves = await listWaves(trx, input.cohortId)
     const waveOf = new Map(waves.map((w) => [w.kind, w]))
-    const checkCode = codeChecker(stored, problems)
+    const checkCode = codeChecker(stored, problems, (code) => forms.firstLineOf(code))
     const now = deps.now()
     const at = now.toISOString()
 
-    const forms = new Map<string, Form | WrittenForm>()
-    const pool = new LinePool()
+    const forms = new FormTable()
     /** Codes, and each wave's instruments, in the order of their first line. */
-    const codes: string[] = []
-    const codeSeen = new Set<string>()
     const instrumentsOf = new Map<WaveKind, string[]>()
     const waveIdOf = new Map<WaveKind, string>()
     const listedOn = new Map<WaveKind, number>()
@@ -616,16 +780,21 @@ export async function importCohortCsv(deps: Deps, input: { cohortId: string; csv
     let pending: Form[] = []
     const totals = { responses: 0, answers: 0, emptyForms: 0, safetyFlags: 0 }
 
-    const onRow = (row: Row) => {
-      const cell = checkRow(instrumentOf, enrolmentInstruments, row, items, problems)
-      if (!cell) return
-      const { form, created } = addToForm(forms, pool, cell, items(cell.instrument).size, problems)
+    const checker = new LineChecker(instrumentOf, enrolmentInstruments, items, problems)
+    const onRow = (fields: Fields, line: number) => {
+      if (!checker.check(fields, line)) return
+      const code = fields[0]
+      const { slot, instrument, item } = checker
+      // The lines of one form mostly follow each other: the open form is the line's, no lookup needed.
+      if (current !== undefined && current.phase === 'open' && current.code === code && current.slot === slot && current.instrument === instrument) {
+        addLine(current, item, line, fields[4], checker.value, problems)
+        return
+      }
+      const known = forms.codes.size
+      const { form, created } = forms.formOf(code, slot, instrument, line, items(instrument).size)
+      addLine(form, item, line, fields[4], checker.value, problems)
+      if (forms.codes.size > known) checkCode(code)
       if (created) {
-        checkCode(form)
-        if (!codeSeen.has(form.code)) {
-          codeSeen.add(form.code)
-          codes.push(form.code)
-        }
         if (form.slot !== 'enrolment') {
           const list = instrumentsOf.get(form.slot) ?? instrumentsOf.set(form.slot, []).get(form.slot)!
           if (!list.includes(form.instrument.id)) list.push(form.instrument.id)
@@ -703,8 +872,8 @@ export async function importCohortCsv(deps: Deps, input: { cohortId: string; csv
         new Map(waves.map((w) => [w.kind, w.id])),
         problems,
       )
-      if (dryRun || problems.total > 0) {
-        // Nothing is written; the checked answers are kept in case the form's lines come back.
+      if (problems.total > 0) {
+        // Nothing more is written; the checked answers are kept in case the form's lines come back.
         for (const form of batch) form.phase = 'done'
         return
       }
@@ -712,16 +881,14 @@ export async function importCohortCsv(deps: Deps, input: { cohortId: string; csv
       await ensureWaves()
       await insertScoredResponses(trx, batch.map(toStore), now)
       // Written: only what a returning line needs (its items' lines, and the form's first line) is kept.
-      for (const form of batch) {
-        forms.set(formKey(form.code, form.slot, form.instrument.id), { phase: 'written', firstLine: form.firstLine, at: pool.keep(form.lines), count: form.lines.length, counted: form.counted! })
-      }
+      for (const form of batch) forms.keepWritten(form)
     }
 
     // Their answers are in: they are active. They have no link, so they never see a page.
     const ensureParticipants = async (list: string[]) => {
       const missing = [...new Set(list)].filter((code) => !participantOf.has(code))
       if (missing.length === 0) return
-      for (const p of await insertParticipants(trx, input.cohortId, { codes: missing, source: 'import', status: 'active' }, now)) participantOf.set(p.code, p)
+      for (const p of await insertParticipants(trx, input.cohortId, { codes: missing, source: 'import', status: 'active' }, now)) participantOf.set(p.code, p.id)
     }
 
     /** Each wave of the file, with its instruments in the order of their first line, created or added to. */
@@ -743,7 +910,7 @@ export async function importCohortCsv(deps: Deps, input: { cohortId: string; csv
 
     const toStore = (form: Form): NewScoredResponse => ({
       response: {
-        participantId: participantOf.get(form.code)!.id,
+        participantId: participantOf.get(form.code)!,
         waveId: form.slot === 'enrolment' ? null : waveIdOf.get(form.slot)!,
         instrumentId: form.instrument.id,
         instrumentVersion: form.instrument.version,
@@ -765,6 +932,7 @@ export async function importCohortCsv(deps: Deps, input: { cohortId: string; csv
     await afterChunk(true)
     if (rows === 0 || problems.total > 0) reject(problems)
 
+    const codes = [...forms.codes.keys()]
     const newCodes = codes.filter((code) => !storedCodes.has(code))
     const kinds = [...instrumentsOf.keys()]
     const newKinds = kinds.filter((k) => !waveOf.has(k))
@@ -776,7 +944,8 @@ export async function importCohortCsv(deps: Deps, input: { cohortId: string; csv
       ...totals,
       dryRun,
     }
-    if (dryRun) return summary
+    // A dry run wrote what an import writes, in this transaction: throwing rolls it all back.
+    if (dryRun) throw new DryRunDone(summary)
     // Participants and waves whose forms were all empty are still created, as the file names them.
     await ensureParticipants(codes)
     await ensureWaves()
@@ -789,7 +958,14 @@ export async function importCohortCsv(deps: Deps, input: { cohortId: string; csv
       now,
     )
     return summary
-  })
+  }
+}
+
+/** Thrown at the end of a dry run to roll its transaction back; carries the summary. */
+class DryRunDone extends Error {
+  constructor(readonly summary: ImportSummary) {
+    super('dry run: rolled back')
+  }
 }
 
 /**
@@ -797,12 +973,12 @@ export async function importCohortCsv(deps: Deps, input: { cohortId: string; csv
  * text as the file would write them), and the stored response taken out, to be checked and written
  * again whole.
  */
-async function readBack(db: Kysely<Database>, form: Form, items: Map<string, ItemSlot>, participantOf: Map<string, Participant>, waveIdOf: Map<WaveKind, string>): Promise<void> {
+async function readBack(db: Kysely<Database>, form: Form, items: Map<string, ItemSlot>, participantOf: Map<string, string>, waveIdOf: Map<WaveKind, string>): Promise<void> {
   form.reopened = false
-  const participant = participantOf.get(form.code)
+  const participantId = participantOf.get(form.code)
   const waveId = form.slot === 'enrolment' ? null : waveIdOf.get(form.slot)
-  if (!participant || waveId === undefined) return
-  const stored = await findResponse(db, participant.id, waveId, form.instrument.id)
+  if (participantId === undefined || waveId === undefined) return
+  const stored = await findResponse(db, participantId, waveId, form.instrument.id)
   if (!stored) return
   const storedOrder: number[] = []
   for (const [name, value] of Object.entries(stored.answers)) {

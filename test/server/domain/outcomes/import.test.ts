@@ -337,20 +337,23 @@ describe('importing a valid file', () => {
 })
 
 describe('a file read as it arrives', () => {
-  it('writes forms while reading, and reads back a written form whose lines come again later', async () => {
-    const { deps, db, cohortId } = await fixture()
-    // P1's PHQ-9 at pre is split: items 1–5 first, then 600 other participants' forms (more than one
-    // batch of writes, in a chunk of their own), then items 6–9. The form is written in the first batch,
-    // read back when its lines return, and stored once, whole. Total 2+2+1+1+0+1+2+1+0 = 10.
+  /**
+   * P1's PHQ-9 at pre split: items 1–5 first, then 600 other participants' forms (more than one batch
+   * of writes, in a chunk of their own), then items 6–9. Total 2+2+1+1+0+1+2+1+0 = 10.
+   */
+  async function* splitForm() {
     const p1 = itemLines('P1', 'pre', 'phq-9', 'phq9_', [2, 2, 1, 1, 0, 1, 2, 1, 0])
     const others: string[] = []
     for (let p = 2; p <= 601; p++) others.push(...itemLines(`P${p}`, 'pre', 'gad-7', 'gad7_', [1, 1, 1, 1, 1, 1, 1]))
-    async function* chunks() {
-      yield csvOf(p1.slice(0, 5))
-      yield `${others.join('\n')}\n`
-      yield `${p1.slice(5).join('\n')}\n`
-    }
-    const summary = await importCohortCsv(deps, { cohortId, csv: chunks() }, 'test')
+    yield csvOf(p1.slice(0, 5))
+    yield `${others.join('\n')}\n`
+    yield `${p1.slice(5).join('\n')}\n`
+  }
+
+  it('writes forms while reading, and reads back a written form whose lines come again later', async () => {
+    const { deps, db, cohortId } = await fixture()
+    // The split form is written in the first batch, read back when its lines return, and stored once, whole.
+    const summary = await importCohortCsv(deps, { cohortId, csv: splitForm() }, 'test')
     expect(summary).toMatchObject({ rows: 9 + 600 * 7, participants: { existing: 0, created: 601 }, responses: 601, answers: 9 + 600 * 7, emptyForms: 0 })
     const p1Responses = await db
       .selectFrom('response')
@@ -363,6 +366,16 @@ describe('a file read as it arrives', () => {
     expect(p1Responses[0]!.score).toBe(10)
     expect(Object.keys(JSON.parse(p1Responses[0]!.answers) as object)).toHaveLength(9)
     expect(await db.selectFrom('response').select('id').execute()).toHaveLength(601)
+  })
+
+  it('in a dry run, writes and reads back a split form as an import does, inside a transaction it then rolls back', async () => {
+    const { deps, db, cohortId } = await fixture()
+    const before = await tableCounts(db)
+    const dry = await importCohortCsv(deps, { cohortId, csv: splitForm(), dryRun: true }, 'test')
+    expect(dry).toMatchObject({ rows: 9 + 600 * 7, participants: { existing: 0, created: 601 }, waves: { existing: 0, created: 1 }, responses: 601, answers: 9 + 600 * 7, dryRun: true })
+    expect(await tableCounts(db)).toEqual(before)
+    // The import that follows finds nothing left behind by the dry run, and counts the same.
+    expect(await importCohortCsv(deps, { cohortId, csv: splitForm() }, 'test')).toEqual({ ...dry, dryRun: false })
   })
 
   it('reports a form split across the file once, with an item given twice across the split', async () => {
