@@ -1,4 +1,4 @@
-import { sampleCorrelation, sampleVariance } from 'simple-statistics'
+import { sampleCovariance, sampleVariance } from 'simple-statistics'
 import fQuantile from '@stdlib/stats-base-dists-f-quantile'
 import { assertFiniteNumbers } from './assert-finite-numbers'
 import { isConstant } from './is-constant'
@@ -71,7 +71,16 @@ export function cronbachAlpha(rows: number[][]): CronbachAlpha {
 
   const columns = Array.from({ length: k }, (_, item) => rows.map((row) => row[item] as number))
   const totals = rows.map((row) => row.reduce((sum, score) => sum + score, 0))
-  const alpha = alphaOf(columns, totals)
+  // Each column's and each rest's sample variance is computed once and reused (the α of every
+  // k − 1 items and each correlation's SDs): the same function on the same array, so the same
+  // numbers, k² fewer passes (issue 16).
+  const variances = new Map<number[], number>()
+  const varianceOf = (x: number[]) => {
+    let v = variances.get(x)
+    if (v === undefined) variances.set(x, (v = sampleVariance(x)))
+    return v
+  }
+  const alpha = alphaOf(columns, totals, varianceOf)
   if (alpha === null) throw new RangeError("The total score has no variance across persons, so Cronbach's alpha is undefined.")
 
   const dfPersons = n - 1
@@ -81,19 +90,21 @@ export function cronbachAlpha(rows: number[][]): CronbachAlpha {
   const items = columns.map((column, item) => {
     const rest = totals.map((total, person) => total - (column[person] as number))
     const others = columns.filter((_, other) => other !== item)
+    const restConstant = isConstant(rest)
     return {
-      correctedItemTotal: isConstant(column) || isConstant(rest) ? Number.NaN : sampleCorrelation(column, rest),
-      alphaIfDeleted: k === 2 ? null : alphaOf(others, rest),
+      // simple-statistics' sampleCorrelation: covariance / SD(x) / SD(y), the SDs from the variances above.
+      correctedItemTotal: isConstant(column) || restConstant ? Number.NaN : sampleCovariance(column, rest) / Math.sqrt(varianceOf(column)) / Math.sqrt(varianceOf(rest)),
+      alphaIfDeleted: k === 2 ? null : alphaOf(others, rest, varianceOf, restConstant),
     }
   })
   return { alpha, ci95, n, k, items }
 }
 
 /** α from item columns and their row totals; null when the totals have no variance. */
-function alphaOf(columns: number[][], totals: number[]): number | null {
-  if (isConstant(totals)) return null
-  const totalVariance = sampleVariance(totals)
+function alphaOf(columns: number[][], totals: number[], varianceOf: (x: number[]) => number, totalsConstant = isConstant(totals)): number | null {
+  if (totalsConstant) return null
+  const totalVariance = varianceOf(totals)
   const k = columns.length
-  const sumOfItemVariances = columns.reduce((sum, column) => sum + sampleVariance(column), 0)
+  const sumOfItemVariances = columns.reduce((sum, column) => sum + varianceOf(column), 0)
   return (k / (k - 1)) * (1 - sumOfItemVariances / totalVariance)
 }

@@ -8,7 +8,7 @@
  */
 import { mean, sampleStandardDeviation } from 'simple-statistics'
 import { ApiError } from '../errors'
-import { countAttendance, listCompletedResponses, listConsentedParticipantIds, type ScoredResponse } from '../../db/repositories/report-data'
+import { countAttendance, listConsentedParticipantIds, listReportResponses, type ReportFormRequest, type ReportResponse, type ScoredResponse } from '../../db/repositories/report-data'
 import { listParticipants } from '../../db/repositories/participants'
 import { findCohort, findStudy, listCohorts, listWaves, type Cohort, type Study, type Wave } from '../../db/repositories/studies'
 import type { WaveKind } from '../../db/schema'
@@ -143,7 +143,7 @@ function attempt<T>(name: string, unavailable: Record<string, string>, compute: 
 }
 
 /** Cronbach's α of a scale at one wave, over the complete cases of its items. */
-function alphaOf(scale: ScaleSpec, responses: ScoredResponse[], unavailable: Record<string, string>, name: string): AlphaSummary | null {
+function alphaOf(scale: ScaleSpec, responses: FormResponse[], unavailable: Record<string, string>, name: string): AlphaSummary | null {
   const rows: number[][] = []
   const reversed = scale.items.map((item) => scale.reverse.includes(item))
   const flip = scale.itemRange.min + scale.itemRange.max
@@ -189,16 +189,23 @@ export function sharedInstruments(from: Wave, to: Wave): string[] {
 }
 
 export type StoredScaleScore = ScoredResponse['scores'][number]
+/** What the report's computations use of a response (the cohort report reads no more; a participant's own report reads whole responses). */
+export type FormResponse = Pick<ScoredResponse, 'participantId' | 'waveId' | 'waveKind' | 'instrumentId' | 'answers' | 'scores'>
 /** The responses to one instrument at one wave: in the order read, and by participant place. */
-export type FormResponses = { list: ScoredResponse[]; byParticipant: (ScoredResponse | undefined)[] }
+export type FormResponses<R extends FormResponse = FormResponse> = { list: R[]; byParticipant: (R | undefined)[] }
 
 /**
  * Group the responses by wave and instrument in one pass. Each form's `list` is in participant order
  * (the report's, P2 before P10: the row order of wide.csv, which R reads), whatever order the rows
  * came in, so Cronbach's α sums its rows in the same order every time.
  */
-export function groupByForm(responses: ScoredResponse[], place: Map<string, number>, participantCount: number, slotOf: (r: ScoredResponse) => string | null = (r) => r.waveId): Map<string | null, Map<string, FormResponses>> {
-  const forms = new Map<string | null, Map<string, FormResponses>>()
+export function groupByForm<R extends FormResponse>(
+  responses: R[],
+  place: Map<string, number>,
+  participantCount: number,
+  slotOf: (r: R) => string | null = (r) => r.waveId,
+): Map<string | null, Map<string, FormResponses<R>>> {
+  const forms = new Map<string | null, Map<string, FormResponses<R>>>()
   for (const r of responses) {
     const i = place.get(r.participantId)
     if (i === undefined) continue
@@ -237,7 +244,7 @@ export function completePairs(preOf: (StoredScaleScore | undefined)[], postOf: (
 }
 
 /** The responses (in participant order) of the participants in `pairs`. */
-export function pairedResponses(responses: ScoredResponse[], pairs: { place: number }[], place: Map<string, number>, participantCount: number): ScoredResponse[] {
+export function pairedResponses<R extends FormResponse>(responses: R[], pairs: { place: number }[], place: Map<string, number>, participantCount: number): R[] {
   const isPaired = new Uint8Array(participantCount)
   for (const x of pairs) isPaired[x.place] = 1
   return responses.filter((r) => isPaired[place.get(r.participantId)!] === 1)
@@ -257,7 +264,7 @@ export function pairedResponses(responses: ScoredResponse[], pairs: { place: num
 export function reliableChangeBasis(
   spec: ScaleSpec,
   pairedPre: number[],
-  pairedFromResponses: () => ScoredResponse[],
+  pairedFromResponses: () => FormResponse[],
   fromKind: WaveKind,
 ): { rci: ScaleReport['rci']; unavailable: string | null; warning: string | null } {
   const psy = spec.psychometrics
@@ -386,7 +393,7 @@ async function reportOver(deps: Deps, study: Study, cohorts: Cohort[], scope: { 
 
   const [perCohort, responses] = await Promise.all([
     Promise.all(cohorts.map((c) => Promise.all([listParticipants(deps.db, c.id), listConsentedParticipantIds(deps.db, c.id), countAttendance(deps.db, c.id)] as const))),
-    listCompletedResponses(deps.db, { waveIds: allWaves.map((w) => w.id) }),
+    listReportResponses(deps.db, formsToRead(deps, allWaves, single ? (w) => w : (w) => slotWaves.find((s) => s.kind === w.kind)!, [from.kind, to.kind])),
   ])
   const participants = perCohort.flatMap(([p]) => p)
   const consented = new Set(perCohort.flatMap(([, c]) => [...c]))
@@ -560,6 +567,25 @@ async function reportOver(deps: Deps, study: Study, cohorts: Cohort[], scope: { 
 }
 
 /**
+ * What the report reads of each wave (issue 16: only what it uses). Every wave's completed responses
+ * of every instrument, for the funnel and the answers outside their wave; the stored scores of the
+ * instruments' scales and the answers only at the two waves compared (`compared`: their kinds), the
+ * answers for Cronbach's α. Each instrument of the wave's slot (over several cohorts, every cohort's
+ * instruments of that kind) is a form; the responses to any other instrument come in one more.
+ */
+export function formsToRead(deps: Pick<Deps, 'instruments'>, waves: Wave[], slotOf: (wave: Wave) => Wave, compared: WaveKind[]): ReportFormRequest[] {
+  return waves.flatMap((wave) => {
+    const slot = slotOf(wave)
+    const isCompared = compared.includes(wave.kind)
+    const forms: ReportFormRequest[] = slot.instruments.map((instrumentId) => {
+      const instrument = isCompared ? (deps.instruments.questionnaire(instrumentId) as (Instrument & Questionnaire) | undefined) : undefined
+      return { waveId: wave.id, waveKind: wave.kind, instrumentId, scales: instrument?.scoring.scales.map((s) => s.id) ?? [], withAnswers: instrument !== undefined }
+    })
+    return [...forms, { waveId: wave.id, waveKind: wave.kind, otherThan: slot.instruments, scales: [], withAnswers: false }]
+  })
+}
+
+/**
  * One wave per kind standing for every cohort's wave of that kind (pre, post, follow-up in that
  * order): its questionnaires are those any cohort asked, in order of first use; its dates are the
  * first cohort's and are not used (answers outside a wave are checked against their own wave).
@@ -574,15 +600,18 @@ function kindSlots(waves: Wave[]): Wave[] {
 }
 
 /** Responses submitted at a link before their wave opened or after it closed (see CohortReport.outsideWave). */
-function answersOutsideWaves(responses: ScoredResponse[], waves: Wave[], participants: { id: string; code: string }[]): NonNullable<CohortReport['outsideWave']> {
+function answersOutsideWaves(responses: ReportResponse[], waves: Wave[], participants: { id: string; code: string }[]): NonNullable<CohortReport['outsideWave']> {
   const waveOf = new Map(waves.map((w) => [w.id, w]))
-  const codeOf = new Map(participants.map((p) => [p.id, p.code]))
+  let codeOf: Map<string, string> | undefined
   return responses.flatMap((r) => {
+    // Only a response submitted at a link has a completion time to check (linkCompletedAt).
+    if (r.linkCompletedAt === null) return []
     const wave = r.waveId ? waveOf.get(r.waveId) : undefined
-    if (!wave || r.source !== 'link' || r.completedAt === null) return []
-    const at = Date.parse(r.completedAt)
+    if (!wave) return []
+    const at = Date.parse(r.linkCompletedAt)
     if (at >= Date.parse(wave.opensAt) && at < Date.parse(wave.closesAt)) return []
-    return [{ participantId: r.participantId, code: codeOf.get(r.participantId) ?? '', wave: wave.kind, instrument: r.instrumentId, completedAt: r.completedAt, opensAt: wave.opensAt, closesAt: wave.closesAt }]
+    codeOf ??= new Map(participants.map((p) => [p.id, p.code]))
+    return [{ participantId: r.participantId, code: codeOf.get(r.participantId) ?? '', wave: wave.kind, instrument: r.instrumentId, completedAt: r.linkCompletedAt, opensAt: wave.opensAt, closesAt: wave.closesAt }]
   })
 }
 
