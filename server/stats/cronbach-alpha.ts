@@ -71,6 +71,31 @@ export function cronbachAlpha(rows: number[][]): CronbachAlpha {
 
   const columns = Array.from({ length: k }, (_, item) => rows.map((row) => row[item] as number))
   const totals = rows.map((row) => row.reduce((sum, score) => sum + score, 0))
+  return alphaOfColumns(columns, totals)
+}
+
+/**
+ * `cronbachAlpha` of the persons × items matrix given by its item columns (`columns[j][i]` is person
+ * i's score on item j), without building a row per person (issue 16: the cohort report's α runs over
+ * every response of a wave). The same numbers: the totals are summed in item order from 0, as
+ * `cronbachAlpha` sums each row. Input it would reject (fewer than 2 persons or items, columns of
+ * unequal length, a value that is not a finite number) goes to `cronbachAlpha` as rows, which throws
+ * its own RangeError.
+ */
+export function cronbachAlphaOfColumns(columns: number[][]): CronbachAlpha {
+  const k = columns.length
+  const n = columns[0]?.length ?? 0
+  const valid = k >= 2 && n >= 2 && columns.every((column) => column.length === n && column.every((v) => typeof v === 'number' && Number.isFinite(v)))
+  if (!valid) return cronbachAlpha(Array.from({ length: n }, (_, person) => columns.map((column) => column[person] as number)))
+  const totals = new Array<number>(n).fill(0)
+  for (const column of columns) for (let person = 0; person < n; person++) totals[person]! += column[person]!
+  return alphaOfColumns(columns, totals)
+}
+
+/** α, its interval and the item statistics from validated item columns and their row totals. */
+function alphaOfColumns(columns: number[][], totals: number[]): CronbachAlpha {
+  const k = columns.length
+  const n = totals.length
   // Each column's and each rest's sample variance is computed once and reused (the α of every
   // k − 1 items and each correlation's SDs): the same function on the same array, so the same
   // numbers, k² fewer passes (issue 16).

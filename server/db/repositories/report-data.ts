@@ -83,10 +83,21 @@ export async function listCompletedResponses(
   return list
 }
 
-/** A completed response as the cohort report reads it: only what the report uses. */
-export type ReportResponse = Pick<ScoredResponse, 'participantId' | 'waveId' | 'waveKind' | 'instrumentId' | 'answers' | 'scores'> & {
+/**
+ * The completed responses of one form as the cohort report reads them, column by column (issue 16:
+ * no object per response): entry r of each array is response r's, in no particular order.
+ */
+export type ReportForm = {
+  request: ReportFormRequest
+  participantIds: string[]
+  /** Each response's instrument: the request's, or (an `otherThan` form) its own. */
+  instrumentIds: string[] | null
   /** When a response submitted at a link was completed; null for one imported or from the demo (their dates are not checked). */
-  linkCompletedAt: string | null
+  linkCompletedAt: (string | null)[]
+  /** The answers as stored (JSON text), when the request asked for them. */
+  answers: string[] | null
+  /** Per scale of the request: each response's stored score, band and whether it was prorated, all null where it has no stored score of the scale. */
+  scores: { score: (number | null)[]; bandIndex: (number | null)[]; prorated: (boolean | null)[] }[]
 }
 
 /**
@@ -148,40 +159,28 @@ async function rowsAsArrays(db: Kysely<Database>, query: Compilable, columns: st
   return rows.map((r) => columns.map((c) => r[c]))
 }
 
-/**
- * The completed responses of the cohort report's forms (see `ReportFormRequest`), in no particular
- * order: one statement per form. A scale the response has no stored score of is left out of its
- * `scores` (its `prorated`, never null in a stored score, is null); answers not read are `{}`.
- */
-export async function listReportResponses(db: Kysely<Database>, forms: ReportFormRequest[]): Promise<ReportResponse[]> {
-  const perForm = await Promise.all(
-    forms.map(async (form) => {
-      const { query, columns } = reportFormQuery(db, form)
+/** The completed responses of each of the cohort report's forms (see `ReportFormRequest`): one statement per form. */
+export async function listReportForms(db: Kysely<Database>, requests: ReportFormRequest[]): Promise<ReportForm[]> {
+  return Promise.all(
+    requests.map(async (request): Promise<ReportForm> => {
+      const { query, columns } = reportFormQuery(db, request)
       const rows = await rowsAsArrays(db, query, columns)
-      const first = form.withAnswers ? 3 : 2
-      const instrumentColumn = 'instrumentId' in form ? -1 : columns.length - 1
-      const empty = {}
-      return rows.map((row): ReportResponse => {
-        const scores: ScoredResponse['scores'] = []
-        for (let i = 0; i < form.scales.length; i++) {
-          const at = first + 3 * i
-          const prorated = row[at + 2] as number | null
-          if (prorated === null || prorated === undefined) continue
-          scores.push({ scale: form.scales[i]!, score: row[at] as number | null, bandIndex: row[at + 1] as number | null, prorated: prorated === 1 })
-        }
-        return {
-          participantId: row[0] as string,
-          waveId: form.waveId,
-          waveKind: form.waveKind,
-          instrumentId: 'instrumentId' in form ? form.instrumentId : (row[instrumentColumn] as string),
-          answers: form.withAnswers ? (JSON.parse(row[2] as string) as Record<string, unknown>) : empty,
-          scores,
-          linkCompletedAt: row[1] as string | null,
-        }
-      })
+      const column = (c: number) => rows.map((row) => row[c])
+      const first = request.withAnswers ? 3 : 2
+      return {
+        request,
+        participantIds: column(0) as string[],
+        instrumentIds: 'instrumentId' in request ? null : (column(columns.length - 1) as string[]),
+        linkCompletedAt: column(1) as (string | null)[],
+        answers: request.withAnswers ? (column(2) as string[]) : null,
+        scores: request.scales.map((_, i) => ({
+          score: column(first + 3 * i) as (number | null)[],
+          bandIndex: column(first + 3 * i + 1) as (number | null)[],
+          prorated: rows.map((row) => (row[first + 3 * i + 2] === null || row[first + 3 * i + 2] === undefined ? null : row[first + 3 * i + 2] === 1)),
+        })),
+      }
     }),
   )
-  return perForm.flat()
 }
 
 /** Participants who agreed to take part (imported participants consented outside the platform). */

@@ -96,7 +96,7 @@ function sampleBasis(spec: ScaleSpec, forms: ReturnType<typeof groupByForm>, fro
   return reliableChangeBasis(
     spec,
     pairs.map((x) => x.pre),
-    () => pairedResponses(fromForm?.list ?? [], pairs, place, place.size),
+    () => pairedResponses(fromForm?.list ?? [], pairs, place, place.size).map((r) => r.answers),
     from.kind,
   ).rci
 }
