@@ -190,49 +190,6 @@ export function sharedInstruments(from: Wave, to: Wave): string[] {
 }
 
 export type StoredScaleScore = ScoredResponse['scores'][number]
-/** What the report's computations use of a response (the cohort report reads no more; a participant's own report reads whole responses). */
-export type FormResponse = Pick<ScoredResponse, 'participantId' | 'waveId' | 'waveKind' | 'instrumentId' | 'answers' | 'scores'>
-/** The responses to one instrument at one wave: in the order read, and by participant place. */
-export type FormResponses<R extends FormResponse = FormResponse> = { list: R[]; byParticipant: (R | undefined)[] }
-
-/**
- * Group the responses by wave and instrument in one pass. Each form's `list` is in participant order
- * (the report's, P2 before P10: the row order of wide.csv, which R reads), whatever order the rows
- * came in, so Cronbach's α sums its rows in the same order every time.
- */
-export function groupByForm<R extends FormResponse>(
-  responses: R[],
-  place: Map<string, number>,
-  participantCount: number,
-  slotOf: (r: R) => string | null = (r) => r.waveId,
-): Map<string | null, Map<string, FormResponses<R>>> {
-  const forms = new Map<string | null, Map<string, FormResponses<R>>>()
-  for (const r of responses) {
-    const i = place.get(r.participantId)
-    if (i === undefined) continue
-    const slot = slotOf(r)
-    let byInstrument = forms.get(slot)
-    if (!byInstrument) forms.set(slot, (byInstrument = new Map()))
-    let form = byInstrument.get(r.instrumentId)
-    if (!form) byInstrument.set(r.instrumentId, (form = { list: [], byParticipant: new Array(participantCount) }))
-    form.byParticipant[i] = r
-  }
-  for (const byInstrument of forms.values()) {
-    for (const form of byInstrument.values()) for (const r of form.byParticipant) if (r) form.list.push(r)
-  }
-  return forms
-}
-
-/** Each participant's stored score of one scale in one form, by their place. */
-export function scoresOfScale(form: FormResponses | undefined, scale: string, participantCount: number): (StoredScaleScore | undefined)[] {
-  const scores = new Array<StoredScaleScore | undefined>(participantCount)
-  if (!form) return scores
-  form.byParticipant.forEach((r, i) => {
-    scores[i] = r?.scores.find((s) => s.scale === scale)
-  })
-  return scores
-}
-
 /** The complete pairs of one scale (both scores present), in participant order. */
 export function completePairs(preOf: (StoredScaleScore | undefined)[], postOf: (StoredScaleScore | undefined)[]): { place: number; pre: number; post: number }[] {
   const pairs: { place: number; pre: number; post: number }[] = []
@@ -242,13 +199,6 @@ export function completePairs(preOf: (StoredScaleScore | undefined)[], postOf: (
     if (pre !== null && post !== null) pairs.push({ place: i, pre, post })
   }
   return pairs
-}
-
-/** The responses (in participant order) of the participants in `pairs`. */
-export function pairedResponses<R extends FormResponse>(responses: R[], pairs: { place: number }[], place: Map<string, number>, participantCount: number): R[] {
-  const isPaired = new Uint8Array(participantCount)
-  for (const x of pairs) isPaired[x.place] = 1
-  return responses.filter((r) => isPaired[place.get(r.participantId)!] === 1)
 }
 
 /**
@@ -471,13 +421,7 @@ async function reportOver(deps: Deps, study: Study, cohorts: Cohort[], scope: { 
       const basis = reliableChangeBasis(
         spec,
         pre,
-        () => {
-          const isPaired = new Uint8Array(participants.length)
-          for (const x of pairs) isPaired[x.place] = 1
-          const paired = fromAnswers.answers.filter((_, j) => isPaired[fromAnswers.places[j]!] === 1)
-          // Everyone at the first wave paired (the usual case): the same list, whose α is reliability.from.
-          return paired.length === fromAnswers.answers.length ? fromAnswers.answers : paired
-        },
+        () => pairedAnswers(fromAnswers, pairs, participants.length),
         from.kind,
         { answers: fromAnswers.answers, alpha: reliability.from },
       )
@@ -644,10 +588,10 @@ function answersOutsideWaves(forms: ReportForm[], waves: Wave[], participants: {
  * a kind), by participant place: `part[i]` is the form (of `parts`) holding participant i's response
  * and `row[i]` its entry there, −1 for none. `answers` are parsed when first needed, and dropped after.
  */
-type PlacedForm = { parts: ReportForm[]; part: Int32Array; row: Int32Array; answers?: { answers: Record<string, unknown>[]; places: number[] } }
+export type PlacedForm = { parts: ReportForm[]; part: Int32Array; row: Int32Array; answers?: { answers: Record<string, unknown>[]; places: number[] } }
 
 /** Place every form of one instrument (not the `otherThan` ones) in its slot, in one pass over its participants. */
-function placeForms(forms: ReportForm[], place: Map<string, number>, participantCount: number, slotOf: (form: ReportForm) => string): Map<string, Map<string, PlacedForm>> {
+export function placeForms(forms: ReportForm[], place: Map<string, number>, participantCount: number, slotOf: (form: ReportForm) => string): Map<string, Map<string, PlacedForm>> {
   const slots = new Map<string, Map<string, PlacedForm>>()
   for (const form of forms) {
     if (!('instrumentId' in form.request)) continue
@@ -668,7 +612,7 @@ function placeForms(forms: ReportForm[], place: Map<string, number>, participant
 }
 
 /** Each participant's stored score of the `scaleIndex`th scale (`scale`) of a placed form, by place. */
-function placedScores(form: PlacedForm | undefined, scaleIndex: number, scale: string, participantCount: number): (StoredScaleScore | undefined)[] {
+export function placedScores(form: PlacedForm | undefined, scaleIndex: number, scale: string, participantCount: number): (StoredScaleScore | undefined)[] {
   const scores = new Array<StoredScaleScore | undefined>(participantCount)
   if (!form) return scores
   for (let i = 0; i < participantCount; i++) {
@@ -682,8 +626,12 @@ function placedScores(form: PlacedForm | undefined, scaleIndex: number, scale: s
   return scores
 }
 
-/** The answers of a placed form's responses in participant order (parsed once, kept until the caller drops them), with each one's place. */
-function placedAnswers(form: PlacedForm | undefined): { answers: Record<string, unknown>[]; places: number[] } {
+/**
+ * The answers of a placed form's responses in participant order (the report's, P2 before P10: the
+ * row order of wide.csv, which R reads), whatever order the rows came in, so Cronbach's α sums its
+ * rows in the same order every time; with each one's place. Parsed once, kept until the caller drops them.
+ */
+export function placedAnswers(form: PlacedForm | undefined): { answers: Record<string, unknown>[]; places: number[] } {
   if (!form) return { answers: [], places: [] }
   if (form.answers) return form.answers
   const answers: Record<string, unknown>[] = []
@@ -746,4 +694,16 @@ function adjustForMultiplicity(scales: ScaleReport[], primaryOutcomes: string[])
       if (s.pHolm === null) s.unavailable.pHolm = of?.multiplicity.family === 'primary' ? 'primary outcome: not adjusted for multiplicity' : `no adjusted p-value for ${s.multiplicity.sameScoreAs}`
     }
   }
+}
+
+/**
+ * The first-wave answers (`placedAnswers`) of the participants in `pairs`, in participant order.
+ * When everyone there is paired (the usual case) it is the very same list, whose α the caller may
+ * already have (see `reliableChangeBasis`'s `known`).
+ */
+export function pairedAnswers(from: { answers: Record<string, unknown>[]; places: number[] }, pairs: { place: number }[], participantCount: number): Record<string, unknown>[] {
+  const isPaired = new Uint8Array(participantCount)
+  for (const x of pairs) isPaired[x.place] = 1
+  const paired = from.answers.filter((_, j) => isPaired[from.places[j]!] === 1)
+  return paired.length === from.answers.length ? from.answers : paired
 }
