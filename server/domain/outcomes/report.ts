@@ -275,7 +275,6 @@ export function participantScale(
   const change = a !== null && b !== null ? b - a : null
   const index = change !== null && rci ? reliableChangeIndex(a!, b!, { sd: rci.sd, reliability: rci.reliability }) : null
   const classification = index !== null ? classifyChange({ pre: a!, post: b!, rci: index, cutoff: cutoff?.value ?? null, direction: spec.direction }) : null
-  const band = (i: number | null | undefined) => (i === null || i === undefined ? null : plainText(spec.bands[i]!.label))
   return {
     instrument: instrumentId,
     scale: spec.id,
@@ -284,11 +283,16 @@ export function participantScale(
     change,
     rci: index,
     classification,
-    bandPre: band(preScore?.bandIndex),
-    bandPost: band(postScore?.bandIndex),
+    bandPre: bandLabel(spec, preScore?.bandIndex),
+    bandPost: bandLabel(spec, postScore?.bandIndex),
     proratedPre: preScore?.prorated ?? false,
     proratedPost: postScore?.prorated ?? false,
   }
+}
+
+/** A band's label, by its index in the scale's bands. (Not a closure: participantScale runs for every participant and scale of a report.) */
+function bandLabel(spec: ScaleSpec, index: number | null | undefined): string | null {
+  return index === null || index === undefined ? null : plainText(spec.bands[index]!.label)
 }
 
 export async function cohortReport(deps: Deps, cohortId: string, waves: { from: WaveKind; to: WaveKind }): Promise<CohortReport> {
