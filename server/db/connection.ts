@@ -89,7 +89,23 @@ class ImmediateSqliteDialect extends SqliteDialect {
  */
 export function openDatabase(path: string): Kysely<Database> {
   if (isPostgresUrl(path)) return openPostgres<Database>(path)
-  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect(memoizePrepare(openSqlite(path))) })
+  const sqlite = memoizePrepare(openSqlite(path))
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(sqlite) })
+  sqliteHandles.set(db, sqlite)
+  return db
+}
+
+const sqliteHandles = new WeakMap<Kysely<any>, SQLite.Database>()
+
+/**
+ * The better-sqlite3 handle behind a Kysely opened by `openDatabase`, for a read too large for
+ * Kysely's object per row (the cohort report reads 80,000 rows at 10,000 participants: issue 16).
+ * Undefined on PostgreSQL and inside a transaction (a transaction's Kysely is another object): the
+ * caller then goes through Kysely. Read on it only while holding the connection
+ * (`db.connection().execute(…)`): another request's transaction may be open on it meanwhile.
+ */
+export function sqliteHandle(db: Kysely<any>): SQLite.Database | undefined {
+  return sqliteHandles.get(db)
 }
 
 /** How many distinct statements `memoizePrepare` keeps; the least recently used beyond this are dropped. */

@@ -1,4 +1,4 @@
-import { sampleCorrelation, sampleVariance } from 'simple-statistics'
+import { sampleCovariance, sampleVariance } from 'simple-statistics'
 import fQuantile from '@stdlib/stats-base-dists-f-quantile'
 import { assertFiniteNumbers } from './assert-finite-numbers'
 import { isConstant } from './is-constant'
@@ -71,7 +71,41 @@ export function cronbachAlpha(rows: number[][]): CronbachAlpha {
 
   const columns = Array.from({ length: k }, (_, item) => rows.map((row) => row[item] as number))
   const totals = rows.map((row) => row.reduce((sum, score) => sum + score, 0))
-  const alpha = alphaOf(columns, totals)
+  return alphaOfColumns(columns, totals)
+}
+
+/**
+ * `cronbachAlpha` of the persons × items matrix given by its item columns (`columns[j][i]` is person
+ * i's score on item j), without building a row per person (issue 16: the cohort report's α runs over
+ * every response of a wave). The same numbers: the totals are summed in item order from 0, as
+ * `cronbachAlpha` sums each row. Input it would reject (fewer than 2 persons or items, columns of
+ * unequal length, a value that is not a finite number) goes to `cronbachAlpha` as rows, which throws
+ * its own RangeError.
+ */
+export function cronbachAlphaOfColumns(columns: number[][]): CronbachAlpha {
+  const k = columns.length
+  const n = columns[0]?.length ?? 0
+  const valid = k >= 2 && n >= 2 && columns.every((column) => column.length === n && column.every((v) => typeof v === 'number' && Number.isFinite(v)))
+  if (!valid) return cronbachAlpha(Array.from({ length: n }, (_, person) => columns.map((column) => column[person] as number)))
+  const totals = new Array<number>(n).fill(0)
+  for (const column of columns) for (let person = 0; person < n; person++) totals[person]! += column[person]!
+  return alphaOfColumns(columns, totals)
+}
+
+/** α, its interval and the item statistics from validated item columns and their row totals. */
+function alphaOfColumns(columns: number[][], totals: number[]): CronbachAlpha {
+  const k = columns.length
+  const n = totals.length
+  // Each column's and each rest's sample variance is computed once and reused (the α of every
+  // k − 1 items and each correlation's SDs): the same function on the same array, so the same
+  // numbers, k² fewer passes (issue 16).
+  const variances = new Map<number[], number>()
+  const varianceOf = (x: number[]) => {
+    let v = variances.get(x)
+    if (v === undefined) variances.set(x, (v = sampleVariance(x)))
+    return v
+  }
+  const alpha = alphaOf(columns, totals, varianceOf)
   if (alpha === null) throw new RangeError("The total score has no variance across persons, so Cronbach's alpha is undefined.")
 
   const dfPersons = n - 1
@@ -81,19 +115,21 @@ export function cronbachAlpha(rows: number[][]): CronbachAlpha {
   const items = columns.map((column, item) => {
     const rest = totals.map((total, person) => total - (column[person] as number))
     const others = columns.filter((_, other) => other !== item)
+    const restConstant = isConstant(rest)
     return {
-      correctedItemTotal: isConstant(column) || isConstant(rest) ? Number.NaN : sampleCorrelation(column, rest),
-      alphaIfDeleted: k === 2 ? null : alphaOf(others, rest),
+      // simple-statistics' sampleCorrelation: covariance / SD(x) / SD(y), the SDs from the variances above.
+      correctedItemTotal: isConstant(column) || restConstant ? Number.NaN : sampleCovariance(column, rest) / Math.sqrt(varianceOf(column)) / Math.sqrt(varianceOf(rest)),
+      alphaIfDeleted: k === 2 ? null : alphaOf(others, rest, varianceOf, restConstant),
     }
   })
   return { alpha, ci95, n, k, items }
 }
 
 /** α from item columns and their row totals; null when the totals have no variance. */
-function alphaOf(columns: number[][], totals: number[]): number | null {
-  if (isConstant(totals)) return null
-  const totalVariance = sampleVariance(totals)
+function alphaOf(columns: number[][], totals: number[], varianceOf: (x: number[]) => number, totalsConstant = isConstant(totals)): number | null {
+  if (totalsConstant) return null
+  const totalVariance = varianceOf(totals)
   const k = columns.length
-  const sumOfItemVariances = columns.reduce((sum, column) => sum + sampleVariance(column), 0)
+  const sumOfItemVariances = columns.reduce((sum, column) => sum + varianceOf(column), 0)
   return (k / (k - 1)) * (1 - sumOfItemVariances / totalVariance)
 }

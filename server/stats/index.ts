@@ -16,7 +16,7 @@ export {
   type ScaleDirection,
   type PopulationNorms,
 } from './reliable-change'
-export { cronbachAlpha, type CronbachAlpha } from './cronbach-alpha'
+export { cronbachAlpha, cronbachAlphaOfColumns, type CronbachAlpha } from './cronbach-alpha'
 export { pAdjust } from './p-adjust'
 export { noncentralTCdf, noncentralTMethod, type NoncentralTMethod } from './noncentral-t-cdf'
 export { bisectRoot } from './root-find'

@@ -140,8 +140,12 @@ export function classifyChange(input: { pre: number; post: number; rci: number; 
   if (improvement < -RELIABLE_CHANGE_THRESHOLD) return 'deteriorated'
   if (improvement <= RELIABLE_CHANGE_THRESHOLD) return 'unchanged'
   if (cutoff === null) return 'improved'
-  const isFunctional = (score: number) => (direction === 'higher-is-worse' ? score < cutoff : score > cutoff)
-  return !isFunctional(pre) && isFunctional(post) ? 'recovered' : 'improved'
+  return !isFunctional(pre, cutoff, direction) && isFunctional(post, cutoff, direction) ? 'recovered' : 'improved'
+}
+
+/** Whether a score lies on the functional side of the cut-off. (Not a closure: classifyChange runs for every participant of a report.) */
+function isFunctional(score: number, cutoff: number, direction: ScaleDirection): boolean {
+  return direction === 'higher-is-worse' ? score < cutoff : score > cutoff
 }
 
 function assertFinite(value: number, name: string): void {

@@ -7,7 +7,7 @@
  *   work.ts import <db> <csv>                   a fresh database, a study and cohort, the streamed import
  *   work.ts report <db> <cohortId>              the cohort report, pre → post
  *   work.ts own-report <db> <cohortId>          one participant's own report (the middle one)
- *   work.ts read <db> <cohortId>                the floor: the report's rows read with one prepared statement
+ *   work.ts read <db> <cohortId>                the floor: the report's rows read with its statements on plain better-sqlite3
  *   work.ts export <db> <cohortId> <file> <out> an export file, streamed to <out>
  */
 import Database from 'better-sqlite3'
@@ -18,7 +18,9 @@ import { migrateToLatest } from '../../server/db/migrate'
 import { loadInstruments, shippedInstrumentsFolder } from '../../server/domain/instruments/registry'
 import { exportFiles } from '../../server/domain/outcomes/exports'
 import { importCohortCsv } from '../../server/domain/outcomes/import'
-import { cohortReport } from '../../server/domain/outcomes/report'
+import { cohortReport, formsToRead } from '../../server/domain/outcomes/report'
+import { reportFormQuery } from '../../server/db/repositories/report-data'
+import { listWaves } from '../../server/db/repositories/studies'
 import { participantReport } from '../../server/domain/outcomes/own-report'
 import { createCohort, createStudy } from '../../server/domain/staff/setup'
 import { writeSyntheticCsv } from './synthetic'
@@ -69,18 +71,22 @@ switch (mode) {
     break
   }
   case 'read': {
+    // The floor: the statements the report reads its rows with (report-data's reportFormQuery, the
+    // same SQL text), run on plain better-sqlite3 as arrays, plus the cohort's participants; no
+    // JSON parsing, no objects, no statistics.
+    const d = await deps(args[0]!)
+    const waves = await listWaves(d.db, args[1]!)
+    const post = waves.find((w) => w.kind === 'post')!
+    const pre = waves.find((w) => w.kind === 'pre')!
+    const statements = formsToRead(d, waves, (w) => w, [pre.kind, post.kind]).map((form) => reportFormQuery(d.db, form).query.compile())
+    await d.db.destroy()
     const raw = new Database(args[0]!, { readonly: true })
     const t0 = performance.now()
-    const rows = raw
-      .prepare(
-        `select r.id, r.participant_id, r.wave_id, r.instrument_id, r.answers, s.scale_id, s.score, s.band_index, s.prorated
-         from response r join wave w on w.id = r.wave_id left join scale_score s on s.response_id = r.id
-         where w.cohort_id = ? and r.status = 'complete'`,
-      )
-      .all(args[1]!)
+    let rows = raw.prepare('select * from participant where cohort_id = ?').raw(true).all(args[1]!).length
+    for (const s of statements) rows += raw.prepare(s.sql).raw(true).all(...s.parameters).length
     const ms = performance.now() - t0
     raw.close()
-    print({ ms, rows: rows.length })
+    print({ ms, rows })
     break
   }
   case 'export': {

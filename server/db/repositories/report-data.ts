@@ -1,5 +1,6 @@
 /** The rows a cohort report is computed from, read in a few queries however large the cohort. */
-import type { Kysely } from 'kysely'
+import { sql, type Compilable, type Kysely } from 'kysely'
+import { sqliteHandle } from '../connection'
 import type { Database, DataSource, WaveKind } from '../schema'
 
 export type ScoredResponse = {
@@ -80,6 +81,111 @@ export async function listCompletedResponses(
   })
   for (const s of scores) byResponse.get(s.response_id)?.scores.push({ scale: s.scale_id, score: s.score, bandIndex: s.band_index, prorated: s.prorated === 1 })
   return list
+}
+
+/**
+ * The completed responses of one form as the cohort report reads them, column by column (issue 16:
+ * no object per response): entry r of each array is response r's, in no particular order.
+ */
+export type ReportForm = {
+  request: ReportFormRequest
+  participantIds: string[]
+  /** Each response's instrument: the request's, or (an `otherThan` form) its own. */
+  instrumentIds: string[] | null
+  /** When a response submitted at a link was completed; null for one imported or from the demo (their dates are not checked). */
+  linkCompletedAt: (string | null)[]
+  /** The answers as stored (JSON text), when the request asked for them. */
+  answers: string[] | null
+  /** Per scale of the request: each response's stored score, band and whether it was prorated, all null where it has no stored score of the scale. */
+  scores: { score: (number | null)[]; bandIndex: (number | null)[]; prorated: (boolean | null)[] }[]
+}
+
+/**
+ * One form the cohort report reads: the completed responses to one instrument at one wave (or, with
+ * `otherThan`, to every instrument of the wave but those), with the stored scores of `scales` only and
+ * the answers only `withAnswers` (Cronbach's α needs them at the two waves compared, nothing else does).
+ */
+export type ReportFormRequest = { waveId: string; waveKind: WaveKind; scales: string[]; withAnswers: boolean } & ({ instrumentId: string } | { otherThan: string[] })
+
+/**
+ * The statement of one form: a row per response, its scores joined as columns (a left join per
+ * scale), so each response, and its answers, comes once and no scale id or response id is read
+ * back. Columns in order: participant_id, link_completed_at, [answers], then score, band and
+ * prorated of each scale. Plain SQL of both engines. Exported for the benchmark's floor (issue 16),
+ * which runs the same statements on better-sqlite3.
+ */
+export function reportFormQuery(db: Kysely<Database>, form: ReportFormRequest): { query: Compilable; columns: string[] } {
+  const k = db as unknown as Kysely<any>
+  let q = k
+    .selectFrom('response as r')
+    .select(['r.participant_id', sql<string | null>`case when r.source = 'link' then r.completed_at end`.as('link_completed_at')])
+  const columns = ['participant_id', 'link_completed_at']
+  if (form.withAnswers) {
+    q = q.select('r.answers')
+    columns.push('answers')
+  }
+  form.scales.forEach((scale, i) => {
+    const s = `s${i}`
+    q = q
+      .leftJoin(`scale_score as ${s}`, (join) => join.onRef(`${s}.response_id`, '=', 'r.id').on(`${s}.scale_id`, '=', scale))
+      .select([`${s}.score as score_${i}`, `${s}.band_index as band_${i}`, `${s}.prorated as prorated_${i}`])
+    columns.push(`score_${i}`, `band_${i}`, `prorated_${i}`)
+  })
+  q = q.where('r.wave_id', '=', form.waveId).where('r.status', '=', 'complete')
+  q = 'instrumentId' in form ? q.where('r.instrument_id', '=', form.instrumentId) : form.otherThan.length > 0 ? q.where('r.instrument_id', 'not in', form.otherThan) : q
+  return { query: 'instrumentId' in form ? q : q.select('r.instrument_id'), columns: 'instrumentId' in form ? columns : [...columns, 'instrument_id'] }
+}
+
+/**
+ * Engine-specific (the one place): on SQLite the statement runs on better-sqlite3 itself with rows as
+ * arrays (`raw`), without Kysely's object per row, a third of the report's read at 10,000
+ * participants (issue 16); on PostgreSQL, and inside a transaction, through Kysely, each row's
+ * `columns` taken in order.
+ */
+async function rowsAsArrays(db: Kysely<Database>, query: Compilable, columns: string[]): Promise<unknown[][]> {
+  const compiled = query.compile()
+  const sqlite = sqliteHandle(db)
+  if (sqlite) {
+    // Holding Kysely's connection while reading: SQLite has one connection, and a transaction of
+    // another request (a group commit of saves, a submit) may be open on it between two of its
+    // awaits; read on the handle then, this would see that transaction's uncommitted rows.
+    return db.connection().execute(async () => {
+      // The statement is shared (connection.ts's memoizePrepare): Kysely runs the same text inside a
+      // transaction and expects objects, so raw mode is set for this call only.
+      const statement = sqlite.prepare(compiled.sql)
+      try {
+        return statement.raw(true).all(...compiled.parameters) as unknown[][]
+      } finally {
+        statement.raw(false)
+      }
+    })
+  }
+  const { rows } = await db.executeQuery<Record<string, unknown>>(compiled)
+  return rows.map((r) => columns.map((c) => r[c]))
+}
+
+/** The completed responses of each of the cohort report's forms (see `ReportFormRequest`): one statement per form. */
+export async function listReportForms(db: Kysely<Database>, requests: ReportFormRequest[]): Promise<ReportForm[]> {
+  return Promise.all(
+    requests.map(async (request): Promise<ReportForm> => {
+      const { query, columns } = reportFormQuery(db, request)
+      const rows = await rowsAsArrays(db, query, columns)
+      const column = (c: number) => rows.map((row) => row[c])
+      const first = request.withAnswers ? 3 : 2
+      return {
+        request,
+        participantIds: column(0) as string[],
+        instrumentIds: 'instrumentId' in request ? null : (column(columns.length - 1) as string[]),
+        linkCompletedAt: column(1) as (string | null)[],
+        answers: request.withAnswers ? (column(2) as string[]) : null,
+        scores: request.scales.map((_, i) => ({
+          score: column(first + 3 * i) as (number | null)[],
+          bandIndex: column(first + 3 * i + 1) as (number | null)[],
+          prorated: rows.map((row) => (row[first + 3 * i + 2] === null || row[first + 3 * i + 2] === undefined ? null : row[first + 3 * i + 2] === 1)),
+        })),
+      }
+    }),
+  )
 }
 
 /** Participants who agreed to take part (imported participants consented outside the platform). */

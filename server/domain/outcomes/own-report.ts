@@ -8,7 +8,7 @@
  * pairs. Then only that instrument's responses at the two waves are read, and the same functions as the
  * cohort report's compute it, in the same participant order, so the numbers are identical.
  */
-import { listCompletedResponses, type ScoredResponse } from '../../db/repositories/report-data'
+import { listCompletedResponses, listReportForms, type ScoredResponse } from '../../db/repositories/report-data'
 import { findParticipant, listParticipants, type Participant } from '../../db/repositories/participants'
 import { listFlagsOfParticipant } from '../../db/repositories/responses'
 import { listWaves, type Wave } from '../../db/repositories/studies'
@@ -21,13 +21,15 @@ import type { Questionnaire, ScaleSpec } from '../instruments/schema'
 import { plainText } from '../instruments/text'
 import {
   completePairs,
-  groupByForm,
-  pairedResponses,
+  pairedAnswers,
   participantScale,
+  placedAnswers,
+  placedScores,
+  placeForms,
   rciNeedsSample,
   reliableChangeBasis,
-  scoresOfScale,
   sharedInstruments,
+  type PlacedForm,
   type ParticipantScale,
   type ScaleReport,
 } from './report'
@@ -54,8 +56,8 @@ export async function ownChange(deps: Deps, participant: Participant, own: Score
     if (!instrument) continue
     const mineFrom = mine(from, instrumentId)
     const mineTo = mine(to, instrumentId)
-    let sample: ReturnType<typeof groupByForm> | undefined
-    for (const spec of instrument.scoring.scales) {
+    let sample: ReturnType<typeof placeForms> | undefined
+    for (const [scaleIndex, spec] of instrument.scoring.scales.entries()) {
       const preScore = mineFrom?.scores.find((s) => s.scale === spec.id)
       const postScore = mineTo?.scores.find((s) => s.scale === spec.id)
       if (!preScore && !postScore) continue
@@ -65,15 +67,18 @@ export async function ownChange(deps: Deps, participant: Participant, own: Score
           cohortPlace ??= new Map((await listParticipants(deps.db, participant.cohortId)).map((p, i) => [p.id, i]))
           // Answers only where α is computed from them (at the first wave); scores alone otherwise.
           const needsAnswers = instrument.scoring.scales.some((s) => rciNeedsSample(s) && !s.psychometrics.reliability)
-          sample ??= groupByForm(
-            [
-              ...(await listCompletedResponses(deps.db, { waveIds: [from.id], instrumentIds: [instrumentId], withoutAnswers: !needsAnswers })),
-              ...(await listCompletedResponses(deps.db, { waveIds: [to.id], instrumentIds: [instrumentId], withoutAnswers: true })),
-            ],
+          // The cohort report's own statements and placing (report-data's listReportForms), for this instrument's two forms.
+          const scales = instrument.scoring.scales.map((s) => s.id)
+          sample ??= placeForms(
+            await listReportForms(deps.db, [
+              { waveId: from.id, waveKind: from.kind, instrumentId, scales, withAnswers: needsAnswers },
+              { waveId: to.id, waveKind: to.kind, instrumentId, scales, withAnswers: false },
+            ]),
             cohortPlace,
             cohortPlace.size,
+            (f) => f.request.waveId,
           )
-          rci = sampleBasis(spec, sample, from, to, instrumentId, cohortPlace)
+          rci = sampleBasis(spec, scaleIndex, sample.get(from.id)?.get(instrumentId), sample.get(to.id)?.get(instrumentId), from.kind, cohortPlace.size)
         } else {
           rci = reliableChangeBasis(spec, [], () => [], from.kind).rci
         }
@@ -89,15 +94,14 @@ export async function ownChange(deps: Deps, participant: Participant, own: Score
   return result
 }
 
-/** The reliable-change basis of a scale from the cohort's complete pairs, as the cohort report computes it. */
-function sampleBasis(spec: ScaleSpec, forms: ReturnType<typeof groupByForm>, from: Wave, to: Wave, instrumentId: string, place: Map<string, number>): ScaleReport['rci'] {
-  const fromForm = forms.get(from.id)?.get(instrumentId)
-  const pairs = completePairs(scoresOfScale(fromForm, spec.id, place.size), scoresOfScale(forms.get(to.id)?.get(instrumentId), spec.id, place.size))
+/** The reliable-change basis of a scale (the `scaleIndex`th of its instrument) from the cohort's complete pairs, as the cohort report computes it. */
+function sampleBasis(spec: ScaleSpec, scaleIndex: number, fromForm: PlacedForm | undefined, toForm: PlacedForm | undefined, fromKind: WaveKind, participantCount: number): ScaleReport['rci'] {
+  const pairs = completePairs(placedScores(fromForm, scaleIndex, spec.id, participantCount), placedScores(toForm, scaleIndex, spec.id, participantCount))
   return reliableChangeBasis(
     spec,
     pairs.map((x) => x.pre),
-    () => pairedResponses(fromForm?.list ?? [], pairs, place, place.size),
-    from.kind,
+    () => pairedAnswers(placedAnswers(fromForm), pairs, participantCount),
+    fromKind,
   ).rci
 }
 

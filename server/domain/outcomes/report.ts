@@ -8,7 +8,7 @@
  */
 import { mean, sampleStandardDeviation } from 'simple-statistics'
 import { ApiError } from '../errors'
-import { countAttendance, listCompletedResponses, listConsentedParticipantIds, type ScoredResponse } from '../../db/repositories/report-data'
+import { countAttendance, listConsentedParticipantIds, listReportForms, type ReportForm, type ReportFormRequest, type ScoredResponse } from '../../db/repositories/report-data'
 import { listParticipants } from '../../db/repositories/participants'
 import { findCohort, findStudy, listCohorts, listWaves, type Cohort, type Study, type Wave } from '../../db/repositories/studies'
 import type { WaveKind } from '../../db/schema'
@@ -17,6 +17,7 @@ import {
   cohensDav,
   cohensDz,
   cronbachAlpha,
+  cronbachAlphaOfColumns,
   hedgesGav,
   jacobsonTruaxCutoff,
   pAdjust,
@@ -142,27 +143,27 @@ function attempt<T>(name: string, unavailable: Record<string, string>, compute: 
   }
 }
 
-/** Cronbach's α of a scale at one wave, over the complete cases of its items. */
-function alphaOf(scale: ScaleSpec, responses: ScoredResponse[], unavailable: Record<string, string>, name: string): AlphaSummary | null {
-  const rows: number[][] = []
+/** Cronbach's α of a scale at one wave, over the complete cases of its items; `answers` are the responses' answers in participant order. */
+function alphaOf(scale: ScaleSpec, answers: Record<string, unknown>[], unavailable: Record<string, string>, name: string): AlphaSummary | null {
   const reversed = scale.items.map((item) => scale.reverse.includes(item))
   const flip = scale.itemRange.min + scale.itemRange.max
   const k = scale.items.length
-  // One array per complete case, none for the others: this runs over every response of a wave.
-  for (const r of responses) {
-    const row = new Array<number>(k)
-    let complete = true
-    for (let i = 0; i < k; i++) {
-      const v = r.answers[scale.items[i]!]
-      if (typeof v !== 'number') {
-        complete = false
-        break
-      }
-      row[i] = reversed[i] ? flip - v : v
+  // A column per item over the complete cases, no array per response: this runs over every response of a wave.
+  const columns = scale.items.map((): number[] => [])
+  let complete = 0
+  for (const a of answers) {
+    let i = 0
+    while (i < k && typeof a[scale.items[i]!] === 'number') i++
+    if (i < k) continue
+    for (i = 0; i < k; i++) {
+      const v = a[scale.items[i]!] as number
+      columns[i]!.push(reversed[i] ? flip - v : v)
     }
-    if (complete) rows.push(row)
+    complete++
   }
-  const result = attempt(name, unavailable, () => cronbachAlpha(rows))
+  const result = attempt(name, unavailable, () =>
+    k >= 2 ? cronbachAlphaOfColumns(columns) : cronbachAlpha(Array.from({ length: complete }, (_, person) => columns.map((column) => column[person]!))),
+  )
   if (!result) return null
   const constant = result.items.flatMap((it, i) => (Number.isNaN(it.correctedItemTotal) ? [scale.items[i]!] : []))
   if (constant.length > 0) unavailable[`${name}.correctedItemTotal`] = `item${constant.length > 1 ? 's' : ''} ${constant.join(', ')} had the same answer from everyone, so ${constant.length > 1 ? 'they do' : 'it does'} not correlate with the total`
@@ -189,42 +190,6 @@ export function sharedInstruments(from: Wave, to: Wave): string[] {
 }
 
 export type StoredScaleScore = ScoredResponse['scores'][number]
-/** The responses to one instrument at one wave: in the order read, and by participant place. */
-export type FormResponses = { list: ScoredResponse[]; byParticipant: (ScoredResponse | undefined)[] }
-
-/**
- * Group the responses by wave and instrument in one pass. Each form's `list` is in participant order
- * (the report's, P2 before P10: the row order of wide.csv, which R reads), whatever order the rows
- * came in, so Cronbach's α sums its rows in the same order every time.
- */
-export function groupByForm(responses: ScoredResponse[], place: Map<string, number>, participantCount: number, slotOf: (r: ScoredResponse) => string | null = (r) => r.waveId): Map<string | null, Map<string, FormResponses>> {
-  const forms = new Map<string | null, Map<string, FormResponses>>()
-  for (const r of responses) {
-    const i = place.get(r.participantId)
-    if (i === undefined) continue
-    const slot = slotOf(r)
-    let byInstrument = forms.get(slot)
-    if (!byInstrument) forms.set(slot, (byInstrument = new Map()))
-    let form = byInstrument.get(r.instrumentId)
-    if (!form) byInstrument.set(r.instrumentId, (form = { list: [], byParticipant: new Array(participantCount) }))
-    form.byParticipant[i] = r
-  }
-  for (const byInstrument of forms.values()) {
-    for (const form of byInstrument.values()) for (const r of form.byParticipant) if (r) form.list.push(r)
-  }
-  return forms
-}
-
-/** Each participant's stored score of one scale in one form, by their place. */
-export function scoresOfScale(form: FormResponses | undefined, scale: string, participantCount: number): (StoredScaleScore | undefined)[] {
-  const scores = new Array<StoredScaleScore | undefined>(participantCount)
-  if (!form) return scores
-  form.byParticipant.forEach((r, i) => {
-    scores[i] = r?.scores.find((s) => s.scale === scale)
-  })
-  return scores
-}
-
 /** The complete pairs of one scale (both scores present), in participant order. */
 export function completePairs(preOf: (StoredScaleScore | undefined)[], postOf: (StoredScaleScore | undefined)[]): { place: number; pre: number; post: number }[] {
   const pairs: { place: number; pre: number; post: number }[] = []
@@ -236,33 +201,29 @@ export function completePairs(preOf: (StoredScaleScore | undefined)[], postOf: (
   return pairs
 }
 
-/** The responses (in participant order) of the participants in `pairs`. */
-export function pairedResponses(responses: ScoredResponse[], pairs: { place: number }[], place: Map<string, number>, participantCount: number): ScoredResponse[] {
-  const isPaired = new Uint8Array(participantCount)
-  for (const x of pairs) isPaired[x.place] = 1
-  return responses.filter((r) => isPaired[place.get(r.participantId)!] === 1)
-}
-
 /**
  * What a scale's reliable change index rests on, after Jacobson & Truax (1991): the instrument's
  * published SD and reliability where it gives them, else the sample's pre SD and Cronbach's α at the
  * first wave, and the report says which. Both sample figures come from the same people, the complete
  * pairs: α from every first-wave answer but the SD from the paired ones mixed two samples.
  *
- * `pairedPre` are the complete pairs' first-wave scores and `pairedFromResponses` their first-wave
- * responses, both in participant order (α sums its rows in that order); neither is looked at when the
- * instrument gives both figures. Returns the basis, or null with the reason (`unavailable`), and a
+ * `pairedPre` are the complete pairs' first-wave scores and `pairedFromAnswers` the answers of their
+ * first-wave responses, both in participant order (α sums its rows in that order); neither is looked at when the
+ * instrument gives both figures. `known` is an α already computed over a list of answers: when the
+ * paired ones are that very list, α is not computed again. Returns the basis, or null with the reason (`unavailable`), and a
  * warning when it rests on the sample.
  */
 export function reliableChangeBasis(
   spec: ScaleSpec,
   pairedPre: number[],
-  pairedFromResponses: () => ScoredResponse[],
+  pairedFromAnswers: () => Record<string, unknown>[],
   fromKind: WaveKind,
+  known?: { answers: Record<string, unknown>[]; alpha: AlphaSummary | null },
 ): { rci: ScaleReport['rci']; unavailable: string | null; warning: string | null } {
   const psy = spec.psychometrics
   const sd = psy.sd?.value ?? (pairedPre.length > 1 ? sampleStandardDeviation(pairedPre) : null)
-  const pairedAlpha = psy.reliability ? null : alphaOf(spec, pairedFromResponses(), {}, 'rci')
+  const pairedAnswers = psy.reliability ? null : pairedFromAnswers()
+  const pairedAlpha = pairedAnswers === null ? null : pairedAnswers === known?.answers ? known.alpha : alphaOf(spec, pairedAnswers, {}, 'rci')
   const reliabilityValue = psy.reliability?.value ?? pairedAlpha?.alpha ?? null
   if (sd === null || sd === 0) return { rci: null, unavailable: 'no SD: the instrument gives none and fewer than 2 paired pre scores vary', warning: null }
   if (spec.items.length < 2 && !psy.reliability) return { rci: null, unavailable: "no reliability: the instrument gives none, and Cronbach's α needs at least 2 items", warning: null }
@@ -314,7 +275,6 @@ export function participantScale(
   const change = a !== null && b !== null ? b - a : null
   const index = change !== null && rci ? reliableChangeIndex(a!, b!, { sd: rci.sd, reliability: rci.reliability }) : null
   const classification = index !== null ? classifyChange({ pre: a!, post: b!, rci: index, cutoff: cutoff?.value ?? null, direction: spec.direction }) : null
-  const band = (i: number | null | undefined) => (i === null || i === undefined ? null : plainText(spec.bands[i]!.label))
   return {
     instrument: instrumentId,
     scale: spec.id,
@@ -323,11 +283,16 @@ export function participantScale(
     change,
     rci: index,
     classification,
-    bandPre: band(preScore?.bandIndex),
-    bandPost: band(postScore?.bandIndex),
+    bandPre: bandLabel(spec, preScore?.bandIndex),
+    bandPost: bandLabel(spec, postScore?.bandIndex),
     proratedPre: preScore?.prorated ?? false,
     proratedPost: postScore?.prorated ?? false,
   }
+}
+
+/** A band's label, by its index in the scale's bands. (Not a closure: participantScale runs for every participant and scale of a report.) */
+function bandLabel(spec: ScaleSpec, index: number | null | undefined): string | null {
+  return index === null || index === undefined ? null : plainText(spec.bands[index]!.label)
 }
 
 export async function cohortReport(deps: Deps, cohortId: string, waves: { from: WaveKind; to: WaveKind }): Promise<CohortReport> {
@@ -384,9 +349,9 @@ async function reportOver(deps: Deps, study: Study, cohorts: Cohort[], scope: { 
   const to = slotWaves.find((w) => w.kind === waves.to)
   if (!from || !to) throw new ApiError('not_found', `This ${single ? 'cohort' : 'study'} has no ${!from ? waves.from : waves.to} wave.`)
 
-  const [perCohort, responses] = await Promise.all([
+  const [perCohort, forms] = await Promise.all([
     Promise.all(cohorts.map((c) => Promise.all([listParticipants(deps.db, c.id), listConsentedParticipantIds(deps.db, c.id), countAttendance(deps.db, c.id)] as const))),
-    listCompletedResponses(deps.db, { waveIds: allWaves.map((w) => w.id) }),
+    listReportForms(deps.db, formsToRead(deps, allWaves, single ? (w) => w : (w) => slotWaves.find((s) => s.kind === w.kind)!, [from.kind, to.kind])),
   ])
   const participants = perCohort.flatMap(([p]) => p)
   const consented = new Set(perCohort.flatMap(([, c]) => [...c]))
@@ -395,8 +360,8 @@ async function reportOver(deps: Deps, study: Study, cohorts: Cohort[], scope: { 
   // The rows grouped once, with integer keys: for each wave and instrument, each participant's
   // response by their place in `participants`.
   const place = new Map(participants.map((p, i) => [p.id, i]))
-  const forms = groupByForm(responses, place, participants.length, single ? undefined : (r) => (r.waveKind === null ? null : `kind:${r.waveKind}`))
-  const formOf = (wave: Wave, instrumentId: string) => forms.get(wave.id)?.get(instrumentId)
+  const placed = placeForms(forms, place, participants.length, single ? (f) => f.request.waveId : (f) => `kind:${f.request.waveKind}`)
+  const formOf = (wave: Wave, instrumentId: string) => placed.get(wave.id)?.get(instrumentId)
   // The questionnaires of each participant's own wave of a kind (over one cohort, the wave's).
   const ownInstruments = new Map(cohorts.map((c, k) => [c.id, new Map(wavesOfCohort[k]!.map((w) => [w.kind, w.instruments]))]))
 
@@ -404,11 +369,11 @@ async function reportOver(deps: Deps, study: Study, cohorts: Cohort[], scope: { 
   const completedSets = new Map<WaveKind, Uint8Array>()
   for (const w of slotWaves) {
     const done = new Uint8Array(participants.length)
-    const lists = new Map(w.instruments.map((id) => [id, formOf(w, id)?.byParticipant]))
+    const lists = new Map(w.instruments.map((id) => [id, formOf(w, id)?.part]))
     let count = 0
     for (let i = 0; i < participants.length; i++) {
       const own = single ? w.instruments : (ownInstruments.get(participants[i]!.cohortId)?.get(w.kind) ?? [])
-      if (own.length > 0 && own.every((id) => lists.get(id)?.[i] !== undefined)) {
+      if (own.length > 0 && own.every((id) => (lists.get(id)?.[i] ?? -1) >= 0)) {
         done[i] = 1
         count++
       }
@@ -429,11 +394,11 @@ async function reportOver(deps: Deps, study: Study, cohorts: Cohort[], scope: { 
     if (!instrument) continue
     const fromForm = formOf(from, instrumentId)
     const toForm = formOf(to, instrumentId)
-    for (const spec of instrument.scoring.scales) {
+    for (const [scaleIndex, spec] of instrument.scoring.scales.entries()) {
       const unavailable: Record<string, string> = {}
       // Each participant's stored score of this scale at each wave, by their place: one pass.
-      const preOf = scoresOfScale(fromForm, spec.id, participants.length)
-      const postOf = scoresOfScale(toForm, spec.id, participants.length)
+      const preOf = placedScores(fromForm, scaleIndex, spec.id, participants.length)
+      const postOf = placedScores(toForm, scaleIndex, spec.id, participants.length)
       const pairs = completePairs(preOf, postOf)
       const pre = pairs.map((x) => x.pre)
       const post = pairs.map((x) => x.post)
@@ -451,14 +416,19 @@ async function reportOver(deps: Deps, study: Study, cohorts: Cohort[], scope: { 
         warnings['effectSize.dz'] = "the d_z confidence interval lies beyond |δ| = 37.62, where R's pt (and this report) use the normal approximation of Abramowitz & Stegun 26.7.10, known to be poor in the tails: treat its limits as approximate"
       }
 
-      const fromResponses = fromForm?.list ?? []
-      const toResponses = toForm?.list ?? []
+      const fromAnswers = placedAnswers(fromForm)
       const reliability = {
-        from: alphaOf(spec, fromResponses, unavailable, 'reliability.from'),
-        to: alphaOf(spec, toResponses, unavailable, 'reliability.to'),
+        from: alphaOf(spec, fromAnswers.answers, unavailable, 'reliability.from'),
+        to: alphaOf(spec, placedAnswers(toForm).answers, unavailable, 'reliability.to'),
       }
 
-      const basis = reliableChangeBasis(spec, pre, () => pairedResponses(fromResponses, pairs, place, participants.length), from.kind)
+      const basis = reliableChangeBasis(
+        spec,
+        pre,
+        () => pairedAnswers(fromAnswers, pairs, participants.length),
+        from.kind,
+        { answers: fromAnswers.answers, alpha: reliability.from },
+      )
       const rci = basis.rci
       if (basis.unavailable) unavailable.rci = basis.unavailable
       if (basis.warning) warnings.rci = basis.warning
@@ -526,6 +496,9 @@ async function reportOver(deps: Deps, study: Study, cohorts: Cohort[], scope: { 
         warnings,
       })
     }
+    // The parsed answers are needed no more: let them go before the next instrument's.
+    if (fromForm) fromForm.answers = undefined
+    if (toForm) toForm.answers = undefined
   }
 
   adjustForMultiplicity(scales, study.primaryOutcomes)
@@ -538,7 +511,7 @@ async function reportOver(deps: Deps, study: Study, cohorts: Cohort[], scope: { 
       if (!instrument) continue
       for (const spec of instrument.scoring.scales) {
         const why: Record<string, string> = {}
-        const alpha = alphaOf(spec, formOf(wave, instrumentId)?.list ?? [], why, 'alpha')
+        const alpha = alphaOf(spec, placedAnswers(formOf(wave, instrumentId)).answers, why, 'alpha')
         singleWaveReliability.push({ instrument: instrumentId, instrumentTitle: plainText(instrument.title), scale: spec.id, label: plainText(spec.label), wave: wave.kind, alpha, reason: why.alpha ?? null })
       }
     }
@@ -552,11 +525,30 @@ async function reportOver(deps: Deps, study: Study, cohorts: Cohort[], scope: { 
     funnel: { enrolled: participants.length, consented: consented.size, completed, paired, withdrawn: participants.filter((p) => p.status === 'withdrawn').length },
     scales,
     singleWaveReliability,
-    outsideWave: answersOutsideWaves(responses, allWaves, participants),
+    outsideWave: answersOutsideWaves(forms, allWaves, participants),
     participants: participants.flatMap((p, i) =>
       perParticipant[i]!.length > 0 ? [{ id: p.id, code: p.code, attended: attendance.get(p.id) ?? 0, withdrawn: p.status === 'withdrawn', scales: perParticipant[i]! }] : [],
     ),
   }
+}
+
+/**
+ * What the report reads of each wave (issue 16: only what it uses). Every wave's completed responses
+ * of every instrument, for the funnel and the answers outside their wave; the stored scores of the
+ * instruments' scales and the answers only at the two waves compared (`compared`: their kinds), the
+ * answers for Cronbach's α. Each instrument of the wave's slot (over several cohorts, every cohort's
+ * instruments of that kind) is a form; the responses to any other instrument come in one more.
+ */
+export function formsToRead(deps: Pick<Deps, 'instruments'>, waves: Wave[], slotOf: (wave: Wave) => Wave, compared: WaveKind[]): ReportFormRequest[] {
+  return waves.flatMap((wave) => {
+    const slot = slotOf(wave)
+    const isCompared = compared.includes(wave.kind)
+    const forms: ReportFormRequest[] = slot.instruments.map((instrumentId) => {
+      const instrument = isCompared ? (deps.instruments.questionnaire(instrumentId) as (Instrument & Questionnaire) | undefined) : undefined
+      return { waveId: wave.id, waveKind: wave.kind, instrumentId, scales: instrument?.scoring.scales.map((s) => s.id) ?? [], withAnswers: instrument !== undefined }
+    })
+    return [...forms, { waveId: wave.id, waveKind: wave.kind, otherThan: slot.instruments, scales: [], withAnswers: false }]
+  })
 }
 
 /**
@@ -574,16 +566,88 @@ function kindSlots(waves: Wave[]): Wave[] {
 }
 
 /** Responses submitted at a link before their wave opened or after it closed (see CohortReport.outsideWave). */
-function answersOutsideWaves(responses: ScoredResponse[], waves: Wave[], participants: { id: string; code: string }[]): NonNullable<CohortReport['outsideWave']> {
+function answersOutsideWaves(forms: ReportForm[], waves: Wave[], participants: { id: string; code: string }[]): NonNullable<CohortReport['outsideWave']> {
   const waveOf = new Map(waves.map((w) => [w.id, w]))
-  const codeOf = new Map(participants.map((p) => [p.id, p.code]))
-  return responses.flatMap((r) => {
-    const wave = r.waveId ? waveOf.get(r.waveId) : undefined
-    if (!wave || r.source !== 'link' || r.completedAt === null) return []
-    const at = Date.parse(r.completedAt)
-    if (at >= Date.parse(wave.opensAt) && at < Date.parse(wave.closesAt)) return []
-    return [{ participantId: r.participantId, code: codeOf.get(r.participantId) ?? '', wave: wave.kind, instrument: r.instrumentId, completedAt: r.completedAt, opensAt: wave.opensAt, closesAt: wave.closesAt }]
-  })
+  let codeOf: Map<string, string> | undefined
+  const outside: NonNullable<CohortReport['outsideWave']> = []
+  for (const form of forms) {
+    const wave = waveOf.get(form.request.waveId)
+    if (!wave) continue
+    form.linkCompletedAt.forEach((completedAt, r) => {
+      // Only a response submitted at a link has a completion time to check.
+      if (completedAt === null) return
+      const at = Date.parse(completedAt)
+      if (at >= Date.parse(wave.opensAt) && at < Date.parse(wave.closesAt)) return
+      codeOf ??= new Map(participants.map((p) => [p.id, p.code]))
+      const participantId = form.participantIds[r]!
+      const instrument = 'instrumentId' in form.request ? form.request.instrumentId : form.instrumentIds![r]!
+      outside.push({ participantId, code: codeOf.get(participantId) ?? '', wave: wave.kind, instrument, completedAt, opensAt: wave.opensAt, closesAt: wave.closesAt })
+    })
+  }
+  return outside
+}
+
+/**
+ * The responses to one instrument in one slot (a wave; over several cohorts, every cohort's wave of
+ * a kind), by participant place: `part[i]` is the form (of `parts`) holding participant i's response
+ * and `row[i]` its entry there, −1 for none. `answers` are parsed when first needed, and dropped after.
+ */
+export type PlacedForm = { parts: ReportForm[]; part: Int32Array; row: Int32Array; answers?: { answers: Record<string, unknown>[]; places: number[] } }
+
+/** Place every form of one instrument (not the `otherThan` ones) in its slot, in one pass over its participants. */
+export function placeForms(forms: ReportForm[], place: Map<string, number>, participantCount: number, slotOf: (form: ReportForm) => string): Map<string, Map<string, PlacedForm>> {
+  const slots = new Map<string, Map<string, PlacedForm>>()
+  for (const form of forms) {
+    if (!('instrumentId' in form.request)) continue
+    const slot = slotOf(form)
+    let byInstrument = slots.get(slot)
+    if (!byInstrument) slots.set(slot, (byInstrument = new Map()))
+    let placedForm = byInstrument.get(form.request.instrumentId)
+    if (!placedForm) byInstrument.set(form.request.instrumentId, (placedForm = { parts: [], part: new Int32Array(participantCount).fill(-1), row: new Int32Array(participantCount).fill(-1) }))
+    const p = placedForm.parts.push(form) - 1
+    form.participantIds.forEach((id, r) => {
+      const i = place.get(id)
+      if (i === undefined) return
+      placedForm.part[i] = p
+      placedForm.row[i] = r
+    })
+  }
+  return slots
+}
+
+/** Each participant's stored score of the `scaleIndex`th scale (`scale`) of a placed form, by place. */
+export function placedScores(form: PlacedForm | undefined, scaleIndex: number, scale: string, participantCount: number): (StoredScaleScore | undefined)[] {
+  const scores = new Array<StoredScaleScore | undefined>(participantCount)
+  if (!form) return scores
+  for (let i = 0; i < participantCount; i++) {
+    const p = form.part[i]!
+    if (p < 0) continue
+    const r = form.row[i]!
+    const s = form.parts[p]!.scores[scaleIndex]
+    const prorated = s?.prorated[r] ?? null
+    if (prorated !== null) scores[i] = { scale, score: s!.score[r] ?? null, bandIndex: s!.bandIndex[r] ?? null, prorated }
+  }
+  return scores
+}
+
+/**
+ * The answers of a placed form's responses in participant order (the report's, P2 before P10: the
+ * row order of wide.csv, which R reads), whatever order the rows came in, so Cronbach's α sums its
+ * rows in the same order every time; with each one's place. Parsed once, kept until the caller drops them.
+ */
+export function placedAnswers(form: PlacedForm | undefined): { answers: Record<string, unknown>[]; places: number[] } {
+  if (!form) return { answers: [], places: [] }
+  if (form.answers) return form.answers
+  const answers: Record<string, unknown>[] = []
+  const places: number[] = []
+  for (let i = 0; i < form.part.length; i++) {
+    const p = form.part[i]!
+    if (p < 0) continue
+    const text = form.parts[p]!.answers?.[form.row[i]!]
+    answers.push(text === undefined ? {} : (JSON.parse(text) as Record<string, unknown>))
+    places.push(i)
+  }
+  return (form.answers = { answers, places })
 }
 
 /**
@@ -634,4 +698,16 @@ function adjustForMultiplicity(scales: ScaleReport[], primaryOutcomes: string[])
       if (s.pHolm === null) s.unavailable.pHolm = of?.multiplicity.family === 'primary' ? 'primary outcome: not adjusted for multiplicity' : `no adjusted p-value for ${s.multiplicity.sameScoreAs}`
     }
   }
+}
+
+/**
+ * The first-wave answers (`placedAnswers`) of the participants in `pairs`, in participant order.
+ * When everyone there is paired (the usual case) it is the very same list, whose α the caller may
+ * already have (see `reliableChangeBasis`'s `known`).
+ */
+export function pairedAnswers(from: { answers: Record<string, unknown>[]; places: number[] }, pairs: { place: number }[], participantCount: number): Record<string, unknown>[] {
+  const isPaired = new Uint8Array(participantCount)
+  for (const x of pairs) isPaired[x.place] = 1
+  const paired = from.answers.filter((_, j) => isPaired[from.places[j]!] === 1)
+  return paired.length === from.answers.length ? from.answers : paired
 }

@@ -14,6 +14,10 @@ import { inGroupCommit, maxGroupCommitBatch } from '../../../server/db/group-com
 import { migrateToLatest } from '../../../server/db/migrate'
 import type { Database as Schema } from '../../../server/db/schema'
 import { freshTestDatabase, testEngine } from '../../helpers/test-database'
+import { listReportForms } from '../../../server/db/repositories/report-data'
+import { insertResponse } from '../../../server/db/repositories/responses'
+import { loadInstruments, shippedInstrumentsFolder } from '../../../server/domain/instruments/registry'
+import { addParticipants, createCohort, createStudy, setWave } from '../../../server/domain/staff/setup'
 
 const opened: Kysely<Schema>[] = []
 afterEach(async () => {
@@ -103,6 +107,34 @@ describe.skipIf(testEngine === 'postgres')('group commit on a SQLite file', () =
     // The connection is usable afterwards.
     await inGroupCommit(db, (trx) => trx.insertInto('audit_log').values(audit('after')).execute())
     expect(await ids(db)).toEqual(['after', 'fine'])
+    await closeDatabase(db)
+  })
+})
+
+describe.skipIf(testEngine === 'postgres')("the cohort report's reads on SQLite's own handle", () => {
+  it('never see the rows of a transaction still open on the connection (a save rolled back later is never read)', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'balint-dirty-')), 'balint.sqlite')
+    const db = openDatabase(path)
+    await migrateToLatest(db)
+    const deps = { db, instruments: loadInstruments([shippedInstrumentsFolder]), now: () => new Date('2026-03-02T09:00:00.000Z') }
+    const study = await createStudy(deps, { name: 'S' }, 'test')
+    const cohort = await createCohort(deps, { studyId: study.id, name: 'C' }, 'test')
+    const wave = await setWave(deps, { cohortId: cohort.id, kind: 'pre', opens: '2026-03-01', closes: '2026-03-14', instruments: ['phq-9'] }, 'test')
+    const [participant] = await addParticipants(deps, { cohortId: cohort.id, count: 1 }, 'test')
+    const request = { waveId: wave.id, waveKind: 'pre' as const, scales: ['total'], withAnswers: true, instrumentId: 'phq-9' }
+
+    let inserted!: () => void
+    const insertedNow = new Promise<void>((resolve) => (inserted = resolve))
+    const saving = inGroupCommit(db, async (trx) => {
+      await insertResponse(trx, { participantId: participant!.id, waveId: wave.id, instrumentId: 'phq-9', instrumentVersion: '1.0.0', answers: { phq9_1: 1 }, status: 'complete', revision: 1, clientId: null, source: 'link', completedAt: '2026-03-02T09:00:00.000Z' }, deps.now())
+      inserted()
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      throw new Error('refused after writing')
+    })
+    await insertedNow
+    const [form] = await listReportForms(db, [request])
+    await expect(saving).rejects.toThrow('refused after writing')
+    expect(form!.participantIds).toEqual([])
     await closeDatabase(db)
   })
 })

@@ -6,7 +6,7 @@
  *   adrop <- sapply(1:k, function(i) alpha(m[, -i, drop = FALSE]))
  */
 import { describe, it, expect } from 'vitest'
-import { cronbachAlpha } from '../../../server/stats/cronbach-alpha'
+import { cronbachAlpha, cronbachAlphaOfColumns } from '../../../server/stats/cronbach-alpha'
 
 describe('cronbachAlpha', () => {
   it('matches R on 5 persons × 3 items', () => {
@@ -93,5 +93,30 @@ describe('cronbachAlpha', () => {
     expect(() => cronbachAlpha([])).toThrow(RangeError)
     expect(() => cronbachAlpha([[1, 3], [2, 2], [3, 1]])).toThrow(/no variance/)
     expect(() => cronbachAlpha([[0.1, 0.2], [0.2, 0.1], [0.1, 0.2]])).toThrow(/no variance/)
+  })
+})
+
+/** The matrix's item columns: columns[j][i] = rows[i][j]. */
+const columnsOf = (rows: number[][]) => (rows[0] ?? []).map((_, j) => rows.map((row) => row[j]!))
+
+describe('cronbachAlphaOfColumns (the cohort report, issue 16)', () => {
+  it('gives exactly what cronbachAlpha gives on the rows (the R cases above, a reversed item, a constant item, 2 items)', () => {
+    const cases = [
+      [[1, 2, 2], [2, 3, 3], [3, 3, 4], [4, 5, 4], [2, 2, 3]],
+      [[3, 4, 3, 2], [2, 2, 3, 1], [4, 4, 5, 3], [1, 2, 1, 2], [3, 3, 4, 4], [5, 4, 4, 5], [2, 3, 2, 2], [4, 5, 5, 3]],
+      [[0.1, 3, 0.7], [0.2, 1, 0.3], [0.4, 2, 0.9], [0.3, 2, 0.1]],
+      [[2, 1, 4], [2, 3, 1], [2, 2, 2], [2, 5, 3]],
+      [[1, 2], [2, 4], [3, 3]],
+    ]
+    for (const rows of cases) expect(cronbachAlphaOfColumns(columnsOf(rows))).toEqual(cronbachAlpha(rows))
+  })
+
+  it('rejects what cronbachAlpha rejects, with its messages (as rows)', () => {
+    expect(() => cronbachAlphaOfColumns([[1, 2], [NaN, 3]])).toThrow(/rows\[0\]\[1\]/)
+    expect(() => cronbachAlphaOfColumns([[1, 2], [Infinity, 3]])).toThrow(/rows\[0\]\[1\]/)
+    expect(() => cronbachAlphaOfColumns([[1, 2, 3]])).toThrow(/at least 2 items/)
+    expect(() => cronbachAlphaOfColumns([[1], [2], [3]])).toThrow(/at least 2 persons/)
+    expect(() => cronbachAlphaOfColumns([])).toThrow(RangeError)
+    expect(() => cronbachAlphaOfColumns([[1, 2, 3], [3, 2, 1]])).toThrow(/no variance/)
   })
 })
