@@ -66,10 +66,6 @@ export async function listParticipants(db: Kysely<Database>, cohortId: string): 
   return rows.map(toParticipant).sort((a, b) => naturalOrder(a.code, b.code))
 }
 
-/**
- * The link with this token hash and its participant, whether or not it still works: the caller
- * tells a revoked link (`revokedAt`) and a replaced message link past its time (`expiresAt`) apart.
- */
 const linkByTokenHash = preparedQuery<{ tokenHash: string }>()((db, v) =>
   db
     .selectFrom('participant_link')
@@ -79,7 +75,11 @@ const linkByTokenHash = preparedQuery<{ tokenHash: string }>()((db, v) =>
     .where('participant_link.token_hash', '=', v.tokenHash),
 )
 
-/** The link whose token hashes to `tokenHash`, with its participant (every request of a participant starts here: prepared once). */
+/**
+ * The link with this token hash and its participant, whether or not it still works: the caller
+ * tells a revoked link (`revokedAt`) and a replaced message link past its time (`expiresAt`) apart.
+ * Every request of a participant starts here: prepared once.
+ */
 export async function findLinkByTokenHash(db: Kysely<Database>, tokenHash: string): Promise<{ participant: Participant; revokedAt: string | null; expiresAt: string | null } | undefined> {
   const [r] = await linkByTokenHash(db, { tokenHash })
   return r && { participant: toParticipant(r), revokedAt: r.link_revoked_at, expiresAt: r.link_expires_at }
@@ -155,7 +155,6 @@ export async function insertConsent(
     .execute()
 }
 
-/** The participant's most recent consent decision, if any. */
 const latestConsent = preparedQuery<{ participantId: string }>()((db, v) =>
   db
     .selectFrom('consent')
@@ -166,7 +165,7 @@ const latestConsent = preparedQuery<{ participantId: string }>()((db, v) =>
     .limit(1),
 )
 
-/** The participant's latest consent decision, if any (checked before every save: prepared once). */
+/** The participant's most recent consent decision, if any (checked before every save: prepared once). */
 export async function findLatestConsent(db: Kysely<Database>, participantId: string): Promise<ConsentRecord | undefined> {
   const [r] = await latestConsent(db, { participantId })
   return r && { instrumentId: r.instrument_id, instrumentVersion: r.instrument_version, decision: r.decision, decidedAt: r.decided_at }

@@ -136,10 +136,6 @@ function toWave(w: Pick<Database['wave'], 'id' | 'cohort_id' | 'kind' | 'opens_a
   return { id: w.id, cohortId: w.cohort_id, kind: w.kind, opensAt: w.opens_at, closesAt: w.closes_at, source: w.source, instruments }
 }
 
-/**
- * The cohort's wave of this kind with its instruments in order, in one statement (a participant's
- * every save asks it: `listWaves` takes two).
- */
 const waveOfKind = preparedQuery<{ cohortId: string; kind: WaveKind }>()((db, v) =>
   db
     .selectFrom('wave')
@@ -150,7 +146,10 @@ const waveOfKind = preparedQuery<{ cohortId: string; kind: WaveKind }>()((db, v)
     .orderBy('wave_instrument.position'),
 )
 
-/** The cohort's wave of this kind with its instruments in order (read on every save: prepared once). */
+/**
+ * The cohort's wave of this kind with its instruments in order, in one statement (a participant's
+ * every save asks it: `listWaves` takes two), prepared once.
+ */
 export async function findWaveOfKind(db: Kysely<Database>, cohortId: string, kind: WaveKind): Promise<Wave | undefined> {
   const rows = await waveOfKind(db, { cohortId, kind })
   const w = rows[0]
