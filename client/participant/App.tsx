@@ -4,6 +4,7 @@ import { memoryStore } from './outbox'
 import { Model, type SurveyModel } from 'survey-core'
 import { Survey } from 'survey-react-ui'
 import type { FormState, ParticipantState, WaveView } from '../../server/contracts/participant'
+import { inlinedStateId } from '../../server/contracts/participant-page'
 import { SaveStatus } from '../components/SaveStatus'
 import { api, errorOf } from '../lib/api'
 import { formatClosing, formatDate, formatLastDay, isLanguage, language, languages, t, type Language } from '../lib/i18n'
@@ -103,7 +104,7 @@ function positionOf(state: ParticipantState, slot: string, instrument: string): 
  * service worker's cache, or the link shows nothing.
  */
 function takeInlinedState(): ParticipantState | undefined {
-  const element = document.getElementById('participant-state')
+  const element = document.getElementById(inlinedStateId)
   if (!element) return undefined
   element.remove()
   try {

@@ -7,6 +7,7 @@ import { Hono } from 'hono'
 import { serveStatic } from '@hono/node-server/serve-static'
 import { existsSync, readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
+import { inlinedStateId } from '../contracts/participant-page'
 
 /**
  * The participant's state as JSON that can sit inside the page's HTML: `<`, `>`, `&` and the two
@@ -17,8 +18,6 @@ export function jsonForHtml(value: unknown): string {
   return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }
 
-/** The id of the element holding the participant's state inlined into their page (client/participant/App.tsx reads it). */
-export const inlinedStateId = 'participant-state'
 
 /**
  * @param options.participantState - the state a participant's link shows, or undefined for a link that
