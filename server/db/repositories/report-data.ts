@@ -18,24 +18,19 @@ export type ScoredResponse = {
 }
 
 /**
- * Completed responses with their stored scale scores, of these waves (the cohort report; optionally of
- * these instruments only, for a participant's own reliable change) or of these participants (exports
- * and a participant's own report, a page of a few hundred at a time: one
- * statement binds each id). A page of participants comes ordered by participant and response, each
- * response's scores by scale id; a whole wave comes in no particular order (the report groups the
- * rows by participant itself, and sorting a whole cohort's rows in SQL cost it as much as reading them).
- * `withoutAnswers` leaves `answers` empty and `withoutScores` leaves `scores` empty, for a caller that
- * needs only the other: each is a statement and a conversion per row saved.
+ * Completed responses with their stored scale scores, of these participants (exports and a
+ * participant's own report, a page of a few hundred at a time: one statement binds each id), ordered
+ * by participant and response, each response's scores by scale id. (The cohort report reads whole
+ * waves with `listReportForms`.) `withoutAnswers` leaves `answers` empty and `withoutScores` leaves
+ * `scores` empty, for a caller that needs only the other: each is a statement and a conversion per row
+ * saved.
  */
 export async function listCompletedResponses(
   db: Kysely<Database>,
-  of: ({ waveIds: string[]; instrumentIds?: string[] } | { participantIds: string[] }) & { withoutAnswers?: boolean; withoutScores?: boolean },
+  of: { participantIds: string[]; withoutAnswers?: boolean; withoutScores?: boolean },
 ): Promise<ScoredResponse[]> {
-  const ids = 'waveIds' in of ? of.waveIds : of.participantIds
+  const ids = of.participantIds
   if (ids.length === 0) return []
-  const byWave = 'waveIds' in of
-  const column = byWave ? 'response.wave_id' : 'response.participant_id'
-  const instrumentIds = byWave ? of.instrumentIds : undefined
   // Answers are the widest column and cost a JSON parse each: a caller that needs only scores skips them.
   const withAnswers = !of.withoutAnswers
   // Two statements, not one join: joined, each response's answers (the widest column) came once per
@@ -46,10 +41,10 @@ export async function listCompletedResponses(
       .leftJoin('wave', 'wave.id', 'response.wave_id')
       .select(['response.id', 'response.participant_id', 'response.wave_id', 'wave.kind', 'response.instrument_id', 'response.instrument_version', 'response.completed_at', 'response.source'])
       .$if(withAnswers, (q) => q.select('response.answers'))
-      .where(column, 'in', ids)
-      .$if(instrumentIds !== undefined, (q) => q.where('response.instrument_id', 'in', instrumentIds!))
+      .where('response.participant_id', 'in', ids)
       .where('response.status', '=', 'complete')
-      .$if(!byWave, (q) => q.orderBy('response.participant_id').orderBy('response.id'))
+      .orderBy('response.participant_id')
+      .orderBy('response.id')
       .execute(),
     of.withoutScores
       ? []
@@ -57,10 +52,10 @@ export async function listCompletedResponses(
           .selectFrom('scale_score')
           .innerJoin('response', 'response.id', 'scale_score.response_id')
           .select(['scale_score.response_id', 'scale_score.scale_id', 'scale_score.score', 'scale_score.band_index', 'scale_score.prorated'])
-          .where(column, 'in', ids)
-          .$if(instrumentIds !== undefined, (q) => q.where('response.instrument_id', 'in', instrumentIds!))
+          .where('response.participant_id', 'in', ids)
           .where('response.status', '=', 'complete')
-          .$if(!byWave, (q) => q.orderBy('scale_score.response_id').orderBy('scale_score.scale_id'))
+          .orderBy('scale_score.response_id')
+          .orderBy('scale_score.scale_id')
           .execute(),
   ])
   const byResponse = new Map<string, ScoredResponse>()
