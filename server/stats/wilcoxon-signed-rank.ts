@@ -87,22 +87,38 @@ export function wilcoxonSignedRank(post: number[], pre: number[]): WilcoxonSigne
  * ties.method = "average", exact double equality), and the sizes of the groups of tied |d|.
  */
 function positiveRankSum(differences: number[]): { V: number; tieGroupSizes: number[] } {
-  const sorted = differences.map((d) => ({ size: Math.abs(d), positive: d > 0 })).sort((a, b) => a.size - b.size)
-  const groups: { size: number; count: number; positives: number }[] = []
-  for (const { size, positive } of sorted) {
-    const last = groups.at(-1)
-    if (last !== undefined && last.size === size) {
-      last.count += 1
-      if (positive) last.positives += 1
-    } else {
-      groups.push({ size, count: 1, positives: positive ? 1 : 0 })
-    }
+  // Every |d| and the positive d's |d|, each sorted in native code (typed arrays, no object per
+  // difference: issue 16); walking both together gives each group of tied |d| its size and how many
+  // of it are positive, group by group from the smallest, as sorting (|d|, sign) pairs did.
+  const sizes = new Float64Array(differences.length)
+  let positiveCount = 0
+  for (let i = 0; i < differences.length; i++) {
+    sizes[i] = Math.abs(differences[i]!)
+    if (differences[i]! > 0) positiveCount++
   }
+  const positiveSizes = new Float64Array(positiveCount)
+  for (let i = 0, j = 0; i < differences.length; i++) if (differences[i]! > 0) positiveSizes[j++] = differences[i]!
+  sizes.sort()
+  positiveSizes.sort()
+  const tieGroupSizes: number[] = []
   let V = 0
   let ranksUsed = 0
-  for (const { count, positives } of groups) {
+  let p = 0
+  for (let i = 0; i < sizes.length; ) {
+    const size = sizes[i]!
+    let count = 0
+    while (i < sizes.length && sizes[i] === size) {
+      count++
+      i++
+    }
+    let positives = 0
+    while (p < positiveSizes.length && positiveSizes[p] === size) {
+      positives++
+      p++
+    }
     V += positives * (ranksUsed + (count + 1) / 2) // the group holds ranks ranksUsed+1 .. ranksUsed+count
     ranksUsed += count
+    tieGroupSizes.push(count)
   }
-  return { V, tieGroupSizes: groups.map((group) => group.count) }
+  return { V, tieGroupSizes }
 }

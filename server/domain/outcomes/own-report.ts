@@ -96,11 +96,11 @@ export async function ownChange(deps: Deps, participant: Participant, own: Score
 
 /** The reliable-change basis of a scale (the `scaleIndex`th of its instrument) from the cohort's complete pairs, as the cohort report computes it. */
 function sampleBasis(spec: ScaleSpec, scaleIndex: number, fromForm: PlacedForm | undefined, toForm: PlacedForm | undefined, fromKind: WaveKind, participantCount: number): ScaleReport['rci'] {
-  const pairs = completePairs(placedScores(fromForm, scaleIndex, spec.id, participantCount), placedScores(toForm, scaleIndex, spec.id, participantCount))
+  const pairs = completePairs(placedScores(fromForm, scaleIndex, participantCount), placedScores(toForm, scaleIndex, participantCount))
   return reliableChangeBasis(
     spec,
-    pairs.map((x) => x.pre),
-    () => pairedAnswers(placedAnswers(fromForm), pairs, participantCount),
+    pairs.pre,
+    () => pairedAnswers(placedAnswers(fromForm), pairs.places, participantCount),
     fromKind,
   ).rci
 }

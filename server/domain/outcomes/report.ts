@@ -190,15 +190,29 @@ export function sharedInstruments(from: Wave, to: Wave): string[] {
 }
 
 export type StoredScaleScore = ScoredResponse['scores'][number]
-/** The complete pairs of one scale (both scores present), in participant order. */
-export function completePairs(preOf: (StoredScaleScore | undefined)[], postOf: (StoredScaleScore | undefined)[]): { place: number; pre: number; post: number }[] {
-  const pairs: { place: number; pre: number; post: number }[] = []
-  for (let i = 0; i < preOf.length; i++) {
-    const pre = preOf[i]?.score ?? null
-    const post = postOf[i]?.score ?? null
-    if (pre !== null && post !== null) pairs.push({ place: i, pre, post })
+
+/**
+ * Each participant's stored score of one scale at one wave, by their place, as columns (issue 16: no
+ * object per participant and scale): `has[i]` is 1 when participant i has a stored score row of the
+ * scale (its score may still be null, when the scale could not be scored: NaN in `score`), `band[i]`
+ * the band's index (−1 for none) and `prorated[i]` 1 when the score was prorated.
+ */
+export type PlacedScaleScores = { has: Uint8Array; score: Float64Array; band: Int32Array; prorated: Uint8Array }
+
+/** The complete pairs of one scale (both scores present), in participant order: each pair's place and its two scores. */
+export function completePairs(preOf: PlacedScaleScores, postOf: PlacedScaleScores): { places: number[]; pre: number[]; post: number[] } {
+  const places: number[] = []
+  const pre: number[] = []
+  const post: number[] = []
+  for (let i = 0; i < preOf.score.length; i++) {
+    const a = preOf.score[i]!
+    const b = postOf.score[i]!
+    if (Number.isNaN(a) || Number.isNaN(b)) continue
+    places.push(i)
+    pre.push(a)
+    post.push(b)
   }
-  return pairs
+  return { places, pre, post }
 }
 
 /**
@@ -270,8 +284,31 @@ export function participantScale(
   cutoff: ScaleReport['cutoff'],
 ): ParticipantScale | undefined {
   if (!preScore && !postScore) return undefined
-  const a = preScore?.score ?? null
-  const b = postScore?.score ?? null
+  return scaleRow(instrumentId, spec, preScore?.score ?? null, postScore?.score ?? null, preScore?.bandIndex, postScore?.bandIndex, preScore?.prorated ?? false, postScore?.prorated ?? false, rci, cutoff)
+}
+
+/** `participantScale` of the `i`th participant of two placed score columns (the cohort report's loop over everyone); undefined when they have neither score. */
+function placedScaleRow(instrumentId: string, spec: ScaleSpec, preOf: PlacedScaleScores, postOf: PlacedScaleScores, i: number, rci: ScaleReport['rci'], cutoff: ScaleReport['cutoff']): ParticipantScale | undefined {
+  if (!preOf.has[i] && !postOf.has[i]) return undefined
+  const a = preOf.score[i]!
+  const b = postOf.score[i]!
+  const bandA = preOf.band[i]!
+  const bandB = postOf.band[i]!
+  return scaleRow(instrumentId, spec, Number.isNaN(a) ? null : a, Number.isNaN(b) ? null : b, bandA < 0 ? null : bandA, bandB < 0 ? null : bandB, preOf.prorated[i] === 1, postOf.prorated[i] === 1, rci, cutoff)
+}
+
+function scaleRow(
+  instrumentId: string,
+  spec: ScaleSpec,
+  a: number | null,
+  b: number | null,
+  bandA: number | null | undefined,
+  bandB: number | null | undefined,
+  proratedPre: boolean,
+  proratedPost: boolean,
+  rci: ScaleReport['rci'],
+  cutoff: ScaleReport['cutoff'],
+): ParticipantScale {
   const change = a !== null && b !== null ? b - a : null
   const index = change !== null && rci ? reliableChangeIndex(a!, b!, { sd: rci.sd, reliability: rci.reliability }) : null
   const classification = index !== null ? classifyChange({ pre: a!, post: b!, rci: index, cutoff: cutoff?.value ?? null, direction: spec.direction }) : null
@@ -283,10 +320,10 @@ export function participantScale(
     change,
     rci: index,
     classification,
-    bandPre: bandLabel(spec, preScore?.bandIndex),
-    bandPost: bandLabel(spec, postScore?.bandIndex),
-    proratedPre: preScore?.prorated ?? false,
-    proratedPost: postScore?.prorated ?? false,
+    bandPre: bandLabel(spec, bandA),
+    bandPost: bandLabel(spec, bandB),
+    proratedPre,
+    proratedPost,
   }
 }
 
@@ -397,12 +434,11 @@ async function reportOver(deps: Deps, study: Study, cohorts: Cohort[], scope: { 
     for (const [scaleIndex, spec] of instrument.scoring.scales.entries()) {
       const unavailable: Record<string, string> = {}
       // Each participant's stored score of this scale at each wave, by their place: one pass.
-      const preOf = placedScores(fromForm, scaleIndex, spec.id, participants.length)
-      const postOf = placedScores(toForm, scaleIndex, spec.id, participants.length)
+      const preOf = placedScores(fromForm, scaleIndex, participants.length)
+      const postOf = placedScores(toForm, scaleIndex, participants.length)
       const pairs = completePairs(preOf, postOf)
-      const pre = pairs.map((x) => x.pre)
-      const post = pairs.map((x) => x.post)
-      const diffs = pairs.map((x) => x.post - x.pre)
+      const { pre, post } = pairs
+      const diffs = post.map((b, j) => b - pre[j]!)
 
       const warnings: Record<string, string> = {}
       const t = attempt('pairedT', unavailable, () => pairedTTest(post, pre))
@@ -410,8 +446,8 @@ async function reportOver(deps: Deps, study: Study, cohorts: Cohort[], scope: { 
       const dz = attempt('effectSize.dz', unavailable, () => cohensDz(post, pre))
       const dav = attempt('effectSize.dav', unavailable, () => cohensDav(post, pre))
       const gav = attempt('effectSize.gav', unavailable, () => hedgesGav(post, pre))
-      if (pairs.length < 2) unavailable.change = `${pairs.length} complete pair${pairs.length === 1 ? '' : 's'}: at least 2 are needed`
-      else if (pairs.length < SMALL_SAMPLE) warnings.n = `only ${pairs.length} complete pairs: with fewer than ${SMALL_SAMPLE}, confidence intervals are too wide to mean much`
+      if (pre.length < 2) unavailable.change = `${pre.length} complete pair${pre.length === 1 ? '' : 's'}: at least 2 are needed`
+      else if (pre.length < SMALL_SAMPLE) warnings.n = `only ${pre.length} complete pairs: with fewer than ${SMALL_SAMPLE}, confidence intervals are too wide to mean much`
       if (dz?.ciMethod === 'normal approximation') {
         warnings['effectSize.dz'] = "the d_z confidence interval lies beyond |δ| = 37.62, where R's pt (and this report) use the normal approximation of Abramowitz & Stegun 26.7.10, known to be poor in the tails: treat its limits as approximate"
       }
@@ -425,7 +461,7 @@ async function reportOver(deps: Deps, study: Study, cohorts: Cohort[], scope: { 
       const basis = reliableChangeBasis(
         spec,
         pre,
-        () => pairedAnswers(fromAnswers, pairs, participants.length),
+        () => pairedAnswers(fromAnswers, pairs.places, participants.length),
         from.kind,
         { answers: fromAnswers.answers, alpha: reliability.from },
       )
@@ -446,7 +482,7 @@ async function reportOver(deps: Deps, study: Study, cohorts: Cohort[], scope: { 
 
       const counts: Record<ChangeClass, number | null> = emptyCounts()
       for (let i = 0; i < participants.length; i++) {
-        const row = participantScale(instrumentId, spec, preOf[i], postOf[i], rci, cutoff)
+        const row = placedScaleRow(instrumentId, spec, preOf, postOf, i, rci, cutoff)
         if (!row) continue
         if (row.classification) counts[row.classification]!++
         perParticipant[i]!.push(row)
@@ -468,7 +504,7 @@ async function reportOver(deps: Deps, study: Study, cohorts: Cohort[], scope: { 
         label: plainText(spec.label),
         direction: spec.direction,
         range: spec.range,
-        n: pairs.length,
+        n: pre.length,
         pre: summary(pre),
         post: summary(post),
         change: {
@@ -478,10 +514,7 @@ async function reportOver(deps: Deps, study: Study, cohorts: Cohort[], scope: { 
         },
         pairedT: t && { t: t.t, df: t.df, p: t.p },
         wilcoxon: w && { V: w.V, p: w.p, method: w.method, zeros: w.zeros, nonZero: w.nonZero },
-        prorated: {
-          pre: pairs.filter((x) => preOf[x.place]?.prorated).length,
-          post: pairs.filter((x) => postOf[x.place]?.prorated).length,
-        },
+        prorated: { pre: countAt(preOf.prorated, pairs.places), post: countAt(postOf.prorated, pairs.places) },
         effectSize: dz || dav !== null || gav !== null ? { dz: dz?.dz ?? null, dzCi95: dz?.ci95 ?? null, dzCiMethod: dz?.ciMethod ?? null, dav, gav } : null,
         pHolm: null,
         pBH: null,
@@ -615,19 +648,32 @@ export function placeForms(forms: ReportForm[], place: Map<string, number>, part
   return slots
 }
 
-/** Each participant's stored score of the `scaleIndex`th scale (`scale`) of a placed form, by place. */
-export function placedScores(form: PlacedForm | undefined, scaleIndex: number, scale: string, participantCount: number): (StoredScaleScore | undefined)[] {
-  const scores = new Array<StoredScaleScore | undefined>(participantCount)
-  if (!form) return scores
+/** Each participant's stored score of the `scaleIndex`th scale of a placed form, by place (see `PlacedScaleScores`). */
+export function placedScores(form: PlacedForm | undefined, scaleIndex: number, participantCount: number): PlacedScaleScores {
+  const placed: PlacedScaleScores = { has: new Uint8Array(participantCount), score: new Float64Array(participantCount).fill(Number.NaN), band: new Int32Array(participantCount).fill(-1), prorated: new Uint8Array(participantCount) }
+  if (!form) return placed
   for (let i = 0; i < participantCount; i++) {
     const p = form.part[i]!
     if (p < 0) continue
     const r = form.row[i]!
     const s = form.parts[p]!.scores[scaleIndex]
     const prorated = s?.prorated[r] ?? null
-    if (prorated !== null) scores[i] = { scale, score: s!.score[r] ?? null, bandIndex: s!.bandIndex[r] ?? null, prorated }
+    if (prorated === null) continue
+    placed.has[i] = 1
+    placed.prorated[i] = prorated ? 1 : 0
+    const score = s!.score[r] ?? null
+    if (score !== null) placed.score[i] = score
+    const band = s!.bandIndex[r] ?? null
+    if (band !== null) placed.band[i] = band
   }
-  return scores
+  return placed
+}
+
+/** How many of `places` have a 1 in `column`. */
+function countAt(column: Uint8Array, places: number[]): number {
+  let n = 0
+  for (const i of places) n += column[i]!
+  return n
 }
 
 /**
@@ -701,13 +747,13 @@ function adjustForMultiplicity(scales: ScaleReport[], primaryOutcomes: string[])
 }
 
 /**
- * The first-wave answers (`placedAnswers`) of the participants in `pairs`, in participant order.
- * When everyone there is paired (the usual case) it is the very same list, whose α the caller may
- * already have (see `reliableChangeBasis`'s `known`).
+ * The first-wave answers (`placedAnswers`) of the participants at `places` (the complete pairs'), in
+ * participant order. When everyone there is paired (the usual case) it is the very same list, whose α
+ * the caller may already have (see `reliableChangeBasis`'s `known`).
  */
-export function pairedAnswers(from: { answers: Record<string, unknown>[]; places: number[] }, pairs: { place: number }[], participantCount: number): Record<string, unknown>[] {
+export function pairedAnswers(from: { answers: Record<string, unknown>[]; places: number[] }, places: number[], participantCount: number): Record<string, unknown>[] {
   const isPaired = new Uint8Array(participantCount)
-  for (const x of pairs) isPaired[x.place] = 1
+  for (const i of places) isPaired[i] = 1
   const paired = from.answers.filter((_, j) => isPaired[from.places[j]!] === 1)
   return paired.length === from.answers.length ? from.answers : paired
 }
