@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net'
 import { createApp } from './app'
 import { loadConfig, type Config } from './config'
 import { scheduleBackups } from './db/backup'
-import { closeDatabase, DatabaseOpenError, describeStorageError, openDatabaseFromConfig } from './db/connection'
+import { closeDatabase, DatabaseOpenError, describeStorageError, openDatabaseFromConfig, startReaderThread } from './db/connection'
 import { acquireWriterLease, leaseRenewMs, LeaseHeldError } from './db/lease'
 import { InstrumentFileError } from './domain/instruments/registry'
 import { migrateToLatest } from './db/migrate'
@@ -39,6 +39,9 @@ export async function startServer(config: Config = loadConfig(), options: { logg
     await db.destroy()
     throw error
   }
+  // The SQLite file's reader thread, started with the server as its connection is (the cohort
+  // report reads on it: sqlite-reader.ts); nothing on PostgreSQL.
+  void startReaderThread(db)
   const renewal = setInterval(() => lease?.renew().catch((error) => log.error({ err: error }, 'cannot renew the server lease')), leaseRenewMs)
   renewal.unref()
   const backups = config.backup && !config.databaseUrl

@@ -13,7 +13,7 @@
 import Database from 'better-sqlite3'
 import { createReadStream, createWriteStream } from 'node:fs'
 import { once } from 'node:events'
-import { openDatabase } from '../../server/db/connection'
+import { openDatabase, startReaderThread } from '../../server/db/connection'
 import { migrateToLatest } from '../../server/db/migrate'
 import { loadInstruments, shippedInstrumentsFolder } from '../../server/domain/instruments/registry'
 import { exportFiles } from '../../server/domain/outcomes/exports'
@@ -53,6 +53,8 @@ switch (mode) {
   }
   case 'report': {
     const d = await deps(args[0]!)
+    // As in the server, whose SQLite reader thread starts with it (server/index.ts), long before a report.
+    await startReaderThread(d.db)
     const t0 = performance.now()
     const report = await cohortReport(d, args[1]!, { from: 'pre', to: 'post' })
     const ms = performance.now() - t0

@@ -1,6 +1,8 @@
 /** The rows a cohort report is computed from, read in a few queries however large the cohort. */
 import { sql, type Compilable, type Kysely } from 'kysely'
 import { sqliteHandle } from '../connection'
+import { toColumns, type ColumnKind, type Columns } from '../columns.mjs'
+import { readOnReaderThread } from '../sqlite-reader'
 import type { Database, DataSource, WaveKind } from '../schema'
 
 export type ScoredResponse = {
@@ -21,7 +23,7 @@ export type ScoredResponse = {
  * Completed responses with their stored scale scores, of these participants (exports and a
  * participant's own report, a page of a few hundred at a time: one statement binds each id), ordered
  * by participant and response, each response's scores by scale id. (The cohort report reads whole
- * waves with `listReportForms`.) `withoutAnswers` leaves `answers` empty and `withoutScores` leaves
+ * waves with `readReportForms`.) `withoutAnswers` leaves `answers` empty and `withoutScores` leaves
  * `scores` empty, for a caller that needs only the other: each is a statement and a conversion per row
  * saved.
  */
@@ -80,7 +82,8 @@ export async function listCompletedResponses(
 
 /**
  * The completed responses of one form as the cohort report reads them, column by column (issue 16:
- * no object per response): entry r of each array is response r's, in no particular order.
+ * no object per response, numbers in typed arrays): entry r of each column is response r's, in no
+ * particular order.
  */
 export type ReportForm = {
   request: ReportFormRequest
@@ -89,35 +92,42 @@ export type ReportForm = {
   instrumentIds: string[] | null
   /** When a response submitted at a link was completed; null for one imported or from the demo (their dates are not checked). */
   linkCompletedAt: (string | null)[]
-  /** The answers as stored (JSON text), when the request asked for them. */
-  answers: string[] | null
-  /** Per scale of the request: each response's stored score, band and whether it was prorated, all null where it has no stored score of the scale. */
-  scores: { score: (number | null)[]; bandIndex: (number | null)[]; prorated: (boolean | null)[] }[]
+  /** Per item of the request's `items`: each response's answer to it where that is a number, NaN otherwise (unanswered, text). */
+  items: Float64Array[]
+  /**
+   * Per scale of the request: each response's stored score (NaN where it has none, or where the
+   * scale could not be scored), band index (−1 for none) and whether it was prorated (1, 0; −1
+   * where the response has no stored score row of the scale).
+   */
+  scores: { score: Float64Array; bandIndex: Int32Array; prorated: Int32Array }[]
 }
 
 /**
  * One form the cohort report reads: the completed responses to one instrument at one wave (or, with
- * `otherThan`, to every instrument of the wave but those), with the stored scores of `scales` only and
- * the answers only `withAnswers` (Cronbach's α needs them at the two waves compared, nothing else does).
+ * `otherThan`, to every instrument of the wave but those), with the stored scores of `scales` only,
+ * and the answers to `items` only (Cronbach's α needs them at the two waves compared, nothing else
+ * does; with none, the answers are not read).
  */
-export type ReportFormRequest = { waveId: string; waveKind: WaveKind; scales: string[]; withAnswers: boolean } & ({ instrumentId: string } | { otherThan: string[] })
+export type ReportFormRequest = { waveId: string; waveKind: WaveKind; scales: string[]; items: string[] } & ({ instrumentId: string } | { otherThan: string[] })
 
 /**
  * The statement of one form: a row per response, its scores joined as columns (a left join per
  * scale), so each response, and its answers, comes once and no scale id or response id is read
  * back. Columns in order: participant_id, link_completed_at, [answers], then score, band and
- * prorated of each scale. Plain SQL of both engines. Exported for the benchmark's floor (issue 16),
- * which runs the same statements on better-sqlite3.
+ * prorated of each scale, [instrument_id]; `kinds` say how `toColumns` turns each. Plain SQL of both
+ * engines. Exported for the benchmark's floor (issue 16), which runs the same statements on better-sqlite3.
  */
-export function reportFormQuery(db: Kysely<Database>, form: ReportFormRequest): { query: Compilable; columns: string[] } {
+export function reportFormQuery(db: Kysely<Database>, form: ReportFormRequest): { query: Compilable; columns: string[]; kinds: ColumnKind[] } {
   const k = db as unknown as Kysely<any>
   let q = k
     .selectFrom('response as r')
     .select(['r.participant_id', sql<string | null>`case when r.source = 'link' then r.completed_at end`.as('link_completed_at')])
   const columns = ['participant_id', 'link_completed_at']
-  if (form.withAnswers) {
+  const kinds: ColumnKind[] = [{ kind: 'values' }, { kind: 'values' }]
+  if (form.items.length > 0) {
     q = q.select('r.answers')
     columns.push('answers')
+    kinds.push({ kind: 'json', keys: form.items })
   }
   form.scales.forEach((scale, i) => {
     const s = `s${i}`
@@ -125,17 +135,19 @@ export function reportFormQuery(db: Kysely<Database>, form: ReportFormRequest): 
       .leftJoin(`scale_score as ${s}`, (join) => join.onRef(`${s}.response_id`, '=', 'r.id').on(`${s}.scale_id`, '=', scale))
       .select([`${s}.score as score_${i}`, `${s}.band_index as band_${i}`, `${s}.prorated as prorated_${i}`])
     columns.push(`score_${i}`, `band_${i}`, `prorated_${i}`)
+    kinds.push({ kind: 'numbers' }, { kind: 'integers' }, { kind: 'integers' })
   })
   q = q.where('r.wave_id', '=', form.waveId).where('r.status', '=', 'complete')
   q = 'instrumentId' in form ? q.where('r.instrument_id', '=', form.instrumentId) : form.otherThan.length > 0 ? q.where('r.instrument_id', 'not in', form.otherThan) : q
-  return { query: 'instrumentId' in form ? q : q.select('r.instrument_id'), columns: 'instrumentId' in form ? columns : [...columns, 'instrument_id'] }
+  if ('instrumentId' in form) return { query: q, columns, kinds }
+  return { query: q.select('r.instrument_id'), columns: [...columns, 'instrument_id'], kinds: [...kinds, { kind: 'values' }] }
 }
 
 /**
- * Engine-specific (the one place): on SQLite the statement runs on better-sqlite3 itself with rows as
- * arrays (`raw`), without Kysely's object per row, a third of the report's read at 10,000
- * participants (issue 16); on PostgreSQL, and inside a transaction, through Kysely, each row's
- * `columns` taken in order.
+ * Engine-specific (the one place): on SQLite (in memory: a file's are read on its reader thread) the
+ * statement runs on better-sqlite3 itself with rows as arrays (`raw`), without Kysely's object per
+ * row, a third of the report's read at 10,000 participants (issue 16); on PostgreSQL, and inside a
+ * transaction, through Kysely, each row's `columns` taken in order.
  */
 async function rowsAsArrays(db: Kysely<Database>, query: Compilable, columns: string[]): Promise<unknown[][]> {
   const compiled = query.compile()
@@ -159,28 +171,43 @@ async function rowsAsArrays(db: Kysely<Database>, query: Compilable, columns: st
   return rows.map((r) => columns.map((c) => r[c]))
 }
 
-/** The completed responses of each of the cohort report's forms (see `ReportFormRequest`): one statement per form. */
-export async function listReportForms(db: Kysely<Database>, requests: ReportFormRequest[]): Promise<ReportForm[]> {
-  return Promise.all(
-    requests.map(async (request): Promise<ReportForm> => {
-      const { query, columns } = reportFormQuery(db, request)
-      const rows = await rowsAsArrays(db, query, columns)
-      const column = (c: number) => rows.map((row) => row[c])
-      const first = request.withAnswers ? 3 : 2
-      return {
-        request,
-        participantIds: column(0) as string[],
-        instrumentIds: 'instrumentId' in request ? null : (column(columns.length - 1) as string[]),
-        linkCompletedAt: column(1) as (string | null)[],
-        answers: request.withAnswers ? (column(2) as string[]) : null,
-        scores: request.scales.map((_, i) => ({
-          score: column(first + 3 * i) as (number | null)[],
-          bandIndex: column(first + 3 * i + 1) as (number | null)[],
-          prorated: rows.map((row) => (row[first + 3 * i + 2] === null || row[first + 3 * i + 2] === undefined ? null : row[first + 3 * i + 2] === 1)),
-        })),
-      }
-    }),
-  )
+/**
+ * The completed responses of each of the cohort report's forms (see `ReportFormRequest`), one statement
+ * per form: a promise per request, in order, each settled as soon as its form is read, so the caller
+ * can work on one form while the next is read. On a SQLite file the statements are read, and turned
+ * into columns, on the database's reader thread, all in one snapshot (`readOnReaderThread`, issue 16:
+ * the event loop does not wait for SQLite's 0.4 s at 10,000 participants, nor for parsing the answers);
+ * in memory, inside a transaction and on PostgreSQL, through `db`, and turned into the same columns
+ * here. A rejected promise nobody awaits (the caller stopped at an earlier one) does not end the process.
+ */
+export function readReportForms(db: Kysely<Database>, requests: ReportFormRequest[]): Promise<ReportForm>[] {
+  const queries = requests.map((request) => reportFormQuery(db, request))
+  const sqlite = sqliteHandle(db)
+  const onThread = sqlite ? readOnReaderThread(sqlite, queries.map((q) => ({ query: q.query.compile(), kinds: q.kinds }))) : undefined
+  const forms = requests.map((request, i) => {
+    const { query, columns, kinds } = queries[i]!
+    const read = onThread ? onThread[i]! : rowsAsArrays(db, query, columns).then((rows) => toColumns(rows, kinds))
+    return read.then((c) => reportForm(request, c))
+  })
+  for (const form of forms) form.catch(() => {})
+  return forms
+}
+
+/** A form's columns (in `reportFormQuery`'s order) as a ReportForm. */
+function reportForm(request: ReportFormRequest, { columns }: Columns): ReportForm {
+  const first = request.items.length > 0 ? 3 : 2
+  return {
+    request,
+    participantIds: columns[0] as string[],
+    instrumentIds: 'instrumentId' in request ? null : (columns.at(-1) as string[]),
+    linkCompletedAt: columns[1] as (string | null)[],
+    items: request.items.length > 0 ? (columns[2] as Float64Array[]) : [],
+    scores: request.scales.map((_, i) => ({
+      score: columns[first + 3 * i] as Float64Array,
+      bandIndex: columns[first + 3 * i + 1] as Int32Array,
+      prorated: columns[first + 3 * i + 2] as Int32Array,
+    })),
+  }
 }
 
 /** Participants who agreed to take part (imported participants consented outside the platform). */

@@ -8,7 +8,7 @@
  * pairs. Then only that instrument's responses at the two waves are read, and the same functions as the
  * cohort report's compute it, in the same participant order, so the numbers are identical.
  */
-import { listCompletedResponses, listReportForms, type ScoredResponse } from '../../db/repositories/report-data'
+import { listCompletedResponses, readReportForms, type ScoredResponse } from '../../db/repositories/report-data'
 import { findParticipant, listParticipants, type Participant } from '../../db/repositories/participants'
 import { listFlagsOfParticipant } from '../../db/repositories/responses'
 import { listWaves, type Wave } from '../../db/repositories/studies'
@@ -21,13 +21,13 @@ import type { Questionnaire, ScaleSpec } from '../instruments/schema'
 import { plainText } from '../instruments/text'
 import {
   completePairs,
-  pairedAnswers,
+  pairedAlpha,
   participantScale,
-  placedAnswers,
   placedScores,
   placeForms,
   rciNeedsSample,
   reliableChangeBasis,
+  scaleItems,
   sharedInstruments,
   type PlacedForm,
   type ParticipantScale,
@@ -67,20 +67,23 @@ export async function ownChange(deps: Deps, participant: Participant, own: Score
           cohortPlace ??= new Map((await listParticipants(deps.db, participant.cohortId)).map((p, i) => [p.id, i]))
           // Answers only where α is computed from them (at the first wave); scores alone otherwise.
           const needsAnswers = instrument.scoring.scales.some((s) => rciNeedsSample(s) && !s.psychometrics.reliability)
-          // The cohort report's own statements and placing (report-data's listReportForms), for this instrument's two forms.
+          const items = needsAnswers ? scaleItems(instrument) : []
+          // The cohort report's own statements and placing (report-data's readReportForms), for this instrument's two forms.
           const scales = instrument.scoring.scales.map((s) => s.id)
           sample ??= placeForms(
-            await listReportForms(deps.db, [
-              { waveId: from.id, waveKind: from.kind, instrumentId, scales, withAnswers: needsAnswers },
-              { waveId: to.id, waveKind: to.kind, instrumentId, scales, withAnswers: false },
-            ]),
+            await Promise.all(
+              readReportForms(deps.db, [
+                { waveId: from.id, waveKind: from.kind, instrumentId, scales, items },
+                { waveId: to.id, waveKind: to.kind, instrumentId, scales, items: [] },
+              ]),
+            ),
             cohortPlace,
             cohortPlace.size,
             (f) => f.request.waveId,
           )
           rci = sampleBasis(spec, scaleIndex, sample.get(from.id)?.get(instrumentId), sample.get(to.id)?.get(instrumentId), from.kind, cohortPlace.size)
         } else {
-          rci = reliableChangeBasis(spec, [], () => [], from.kind).rci
+          rci = reliableChangeBasis(spec, [], () => null, from.kind).rci
         }
       }
       const cutoff = jacobsonTruaxCutoff({ direction: spec.direction, clinical: spec.psychometrics.clinical, normative: spec.psychometrics.normative })
@@ -97,12 +100,7 @@ export async function ownChange(deps: Deps, participant: Participant, own: Score
 /** The reliable-change basis of a scale (the `scaleIndex`th of its instrument) from the cohort's complete pairs, as the cohort report computes it. */
 function sampleBasis(spec: ScaleSpec, scaleIndex: number, fromForm: PlacedForm | undefined, toForm: PlacedForm | undefined, fromKind: WaveKind, participantCount: number): ScaleReport['rci'] {
   const pairs = completePairs(placedScores(fromForm, scaleIndex, participantCount), placedScores(toForm, scaleIndex, participantCount))
-  return reliableChangeBasis(
-    spec,
-    pairs.pre,
-    () => pairedAnswers(placedAnswers(fromForm), pairs.places, participantCount),
-    fromKind,
-  ).rci
+  return reliableChangeBasis(spec, pairs.pre, () => pairedAlpha(spec, fromForm, pairs.places), fromKind).rci
 }
 
 export type ParticipantReport = {

@@ -8,7 +8,7 @@
  */
 import { mean, sampleStandardDeviation } from 'simple-statistics'
 import { ApiError } from '../errors'
-import { countAttendance, listConsentedParticipantIds, listReportForms, type ReportForm, type ReportFormRequest, type ScoredResponse } from '../../db/repositories/report-data'
+import { countAttendance, listConsentedParticipantIds, readReportForms, type ReportForm, type ReportFormRequest, type ScoredResponse } from '../../db/repositories/report-data'
 import { listParticipants } from '../../db/repositories/participants'
 import { findCohort, findStudy, listCohorts, listWaves, type Cohort, type Study, type Wave } from '../../db/repositories/studies'
 import type { WaveKind } from '../../db/schema'
@@ -143,20 +143,30 @@ function attempt<T>(name: string, unavailable: Record<string, string>, compute: 
   }
 }
 
-/** Cronbach's α of a scale at one wave, over the complete cases of its items; `answers` are the responses' answers in participant order. */
-function alphaOf(scale: ScaleSpec, answers: Record<string, unknown>[], unavailable: Record<string, string>, name: string): AlphaSummary | null {
+/**
+ * Cronbach's α of a scale at one wave, over the complete cases of its items: the responses of a
+ * placed form, in participant order (the report's, P2 before P10: the row order of wide.csv, which R
+ * reads, so α sums its rows in the same order every time), only those at `only`'s places when given.
+ */
+function alphaOf(scale: ScaleSpec, form: PlacedForm | undefined, only: Uint8Array | null, unavailable: Record<string, string>, name: string): AlphaSummary | null {
   const reversed = scale.items.map((item) => scale.reverse.includes(item))
   const flip = scale.itemRange.min + scale.itemRange.max
   const k = scale.items.length
   // A column per item over the complete cases, no array per response: this runs over every response of a wave.
   const columns = scale.items.map((): number[] => [])
+  // Each part's column of each of the scale's items (undefined where the part did not read it).
+  const itemColumns = (form?.parts ?? []).map((part) => scale.items.map((item) => part.items[part.request.items.indexOf(item)]))
   let complete = 0
-  for (const a of answers) {
+  for (let person = 0; form && person < form.part.length; person++) {
+    const p = form.part[person]!
+    if (p < 0 || (only && !only[person])) continue
+    const r = form.row[person]!
+    const item = itemColumns[p]!
     let i = 0
-    while (i < k && typeof a[scale.items[i]!] === 'number') i++
+    while (i < k && !Number.isNaN(item[i]?.[r] ?? Number.NaN)) i++
     if (i < k) continue
     for (i = 0; i < k; i++) {
-      const v = a[scale.items[i]!] as number
+      const v = item[i]![r]!
       columns[i]!.push(reversed[i] ? flip - v : v)
     }
     complete++
@@ -221,24 +231,21 @@ export function completePairs(preOf: PlacedScaleScores, postOf: PlacedScaleScore
  * first wave, and the report says which. Both sample figures come from the same people, the complete
  * pairs: α from every first-wave answer but the SD from the paired ones mixed two samples.
  *
- * `pairedPre` are the complete pairs' first-wave scores and `pairedFromAnswers` the answers of their
- * first-wave responses, both in participant order (α sums its rows in that order); neither is looked at when the
- * instrument gives both figures. `known` is an α already computed over a list of answers: when the
- * paired ones are that very list, α is not computed again. Returns the basis, or null with the reason (`unavailable`), and a
- * warning when it rests on the sample.
+ * `pairedPre` are the complete pairs' first-wave scores, in participant order, and `pairedAlpha`
+ * computes Cronbach's α of their first-wave responses (`alphaOf` over the same people); neither is
+ * looked at when the instrument gives both figures. Returns the basis, or null with the reason
+ * (`unavailable`), and a warning when it rests on the sample.
  */
 export function reliableChangeBasis(
   spec: ScaleSpec,
   pairedPre: number[],
-  pairedFromAnswers: () => Record<string, unknown>[],
+  pairedAlpha: () => AlphaSummary | null,
   fromKind: WaveKind,
-  known?: { answers: Record<string, unknown>[]; alpha: AlphaSummary | null },
 ): { rci: ScaleReport['rci']; unavailable: string | null; warning: string | null } {
   const psy = spec.psychometrics
   const sd = psy.sd?.value ?? (pairedPre.length > 1 ? sampleStandardDeviation(pairedPre) : null)
-  const pairedAnswers = psy.reliability ? null : pairedFromAnswers()
-  const pairedAlpha = pairedAnswers === null ? null : pairedAnswers === known?.answers ? known.alpha : alphaOf(spec, pairedAnswers, {}, 'rci')
-  const reliabilityValue = psy.reliability?.value ?? pairedAlpha?.alpha ?? null
+  const alpha = psy.reliability ? null : pairedAlpha()
+  const reliabilityValue = psy.reliability?.value ?? alpha?.alpha ?? null
   if (sd === null || sd === 0) return { rci: null, unavailable: 'no SD: the instrument gives none and fewer than 2 paired pre scores vary', warning: null }
   if (spec.items.length < 2 && !psy.reliability) return { rci: null, unavailable: "no reliability: the instrument gives none, and Cronbach's α needs at least 2 items", warning: null }
   if (reliabilityValue === null || reliabilityValue <= 0 || reliabilityValue >= 1) {
@@ -386,49 +393,57 @@ async function reportOver(deps: Deps, study: Study, cohorts: Cohort[], scope: { 
   const to = slotWaves.find((w) => w.kind === waves.to)
   if (!from || !to) throw new ApiError('not_found', `This ${single ? 'cohort' : 'study'} has no ${!from ? waves.from : waves.to} wave.`)
 
-  const [perCohort, forms] = await Promise.all([
-    Promise.all(cohorts.map((c) => Promise.all([listParticipants(deps.db, c.id), listConsentedParticipantIds(deps.db, c.id), countAttendance(deps.db, c.id)] as const))),
-    listReportForms(deps.db, formsToRead(deps, allWaves, single ? (w) => w : (w) => slotWaves.find((s) => s.kind === w.kind)!, [from.kind, to.kind])),
-  ])
+  // Every form is asked for at once and read in the background (on a SQLite file, on its reader
+  // thread), the two forms of each instrument compared first and in the order they are computed, so
+  // that one instrument is computed while the next is read.
+  const shared = sharedInstruments(from, to)
+  // Computed (and so read) the instrument with the most scales first, so that the last to arrive is
+  // one of the quickest to compute; the report lists them in `shared`'s order all the same.
+  const scaleCount = (id: string) => deps.instruments.questionnaire(id)?.scoring.scales.length ?? 0
+  const computeOrder = shared.map((id, k) => ({ id, k })).sort((a, b) => scaleCount(b.id) - scaleCount(a.id) || a.k - b.k).map((x) => x.id)
+  const slotKind = (request: ReportFormRequest) => (single ? request.waveId : `kind:${request.waveKind}`)
+  const comparedRank = (request: ReportFormRequest) => {
+    const k = 'instrumentId' in request && (slotKind(request) === from.id || slotKind(request) === to.id) ? computeOrder.indexOf(request.instrumentId) : -1
+    return k < 0 ? shared.length : k
+  }
+  const inOrder = formsToRead(deps, allWaves, single ? (w) => w : (w) => slotWaves.find((s) => s.kind === w.kind)!, [from.kind, to.kind])
+  const readOrder = inOrder.map((_, i) => i).sort((a, b) => comparedRank(inOrder[a]!) - comparedRank(inOrder[b]!) || a - b)
+  const requests = readOrder.map((i) => inOrder[i]!)
+  const reading = readReportForms(deps.db, requests)
+
+  const perCohort = await Promise.all(cohorts.map((c) => Promise.all([listParticipants(deps.db, c.id), listConsentedParticipantIds(deps.db, c.id), countAttendance(deps.db, c.id)] as const)))
   const participants = perCohort.flatMap(([p]) => p)
   const consented = new Set(perCohort.flatMap(([, c]) => [...c]))
   const attendance = new Map(perCohort.flatMap(([, , a]) => [...a]))
 
-  // The rows grouped once, with integer keys: for each wave and instrument, each participant's
-  // response by their place in `participants`.
+  // The rows grouped with integer keys as they arrive: for each wave and instrument, each
+  // participant's response by their place in `participants`.
   const place = new Map(participants.map((p, i) => [p.id, i]))
-  const placed = placeForms(forms, place, participants.length, single ? (f) => f.request.waveId : (f) => `kind:${f.request.waveKind}`)
-  const formOf = (wave: Wave, instrumentId: string) => placed.get(wave.id)?.get(instrumentId)
-  // The questionnaires of each participant's own wave of a kind (over one cohort, the wave's).
-  const ownInstruments = new Map(cohorts.map((c, k) => [c.id, new Map(wavesOfCohort[k]!.map((w) => [w.kind, w.instruments]))]))
-
-  const completed: Partial<Record<WaveKind, number>> = {}
-  const completedSets = new Map<WaveKind, Uint8Array>()
-  for (const w of slotWaves) {
-    const done = new Uint8Array(participants.length)
-    const lists = new Map(w.instruments.map((id) => [id, formOf(w, id)?.part]))
-    let count = 0
-    for (let i = 0; i < participants.length; i++) {
-      const own = single ? w.instruments : (ownInstruments.get(participants[i]!.cohortId)?.get(w.kind) ?? [])
-      if (own.length > 0 && own.every((id) => (lists.get(id)?.[i] ?? -1) >= 0)) {
-        done[i] = 1
-        count++
-      }
-    }
-    completedSets.set(w.kind, done)
-    completed[w.kind] = count
+  const placed = new Map<string, Map<string, PlacedForm>>()
+  const isPlaced = new Uint8Array(requests.length)
+  /** Wait for the forms of `instrumentId` in the slot `slot` (any, when null) and place them. */
+  const arrive = async (slot: string | null, instrumentId: string | null) => {
+    const wanted = requests.flatMap((r, i) => (!isPlaced[i] && (slot === null || (slotKind(r) === slot && 'instrumentId' in r && r.instrumentId === instrumentId)) ? [i] : []))
+    const forms = await Promise.all(wanted.map((i) => reading[i]!))
+    wanted.forEach((i, j) => {
+      isPlaced[i] = 1
+      placeForm(placed, forms[j]!, place, participants.length, slotKind(forms[j]!.request))
+    })
+    return forms
   }
-  const fromDone = completedSets.get(from.kind)!
-  const toDone = completedSets.get(to.kind)!
-  let paired = 0
-  for (let i = 0; i < participants.length; i++) if (fromDone[i] && toDone[i]) paired++
+  const formOf = (wave: Wave, instrumentId: string) => placed.get(wave.id)?.get(instrumentId)
 
-  const scales: ScaleReport[] = []
-  const perParticipant: ParticipantScale[][] = participants.map(() => [])
+  // Per instrument, its scales and each scale's row per participant (by place; undefined for someone with neither score).
+  const computed = new Map<string, { scales: ScaleReport[]; rows: (ParticipantScale | undefined)[][] }>()
 
-  for (const instrumentId of sharedInstruments(from, to)) {
+  for (const instrumentId of computeOrder) {
     const instrument = deps.instruments.questionnaire(instrumentId) as (Instrument & Questionnaire) | undefined
     if (!instrument) continue
+    const scales: ScaleReport[] = []
+    const rows: (ParticipantScale | undefined)[][] = []
+    computed.set(instrumentId, { scales, rows })
+    await arrive(from.id, instrumentId)
+    await arrive(to.id, instrumentId)
     const fromForm = formOf(from, instrumentId)
     const toForm = formOf(to, instrumentId)
     for (const [scaleIndex, spec] of instrument.scoring.scales.entries()) {
@@ -452,19 +467,13 @@ async function reportOver(deps: Deps, study: Study, cohorts: Cohort[], scope: { 
         warnings['effectSize.dz'] = "the d_z confidence interval lies beyond |δ| = 37.62, where R's pt (and this report) use the normal approximation of Abramowitz & Stegun 26.7.10, known to be poor in the tails: treat its limits as approximate"
       }
 
-      const fromAnswers = placedAnswers(fromForm)
       const reliability = {
-        from: alphaOf(spec, fromAnswers.answers, unavailable, 'reliability.from'),
-        to: alphaOf(spec, placedAnswers(toForm).answers, unavailable, 'reliability.to'),
+        from: alphaOf(spec, fromForm, null, unavailable, 'reliability.from'),
+        to: alphaOf(spec, toForm, null, unavailable, 'reliability.to'),
       }
 
-      const basis = reliableChangeBasis(
-        spec,
-        pre,
-        () => pairedAnswers(fromAnswers, pairs.places, participants.length),
-        from.kind,
-        { answers: fromAnswers.answers, alpha: reliability.from },
-      )
+      // α of the complete pairs: the first wave's own when everyone who answered it is paired (the usual case).
+      const basis = reliableChangeBasis(spec, pre, () => pairedAlpha(spec, fromForm, pairs.places, reliability.from), from.kind)
       const rci = basis.rci
       if (basis.unavailable) unavailable.rci = basis.unavailable
       if (basis.warning) warnings.rci = basis.warning
@@ -481,12 +490,14 @@ async function reportOver(deps: Deps, study: Study, cohorts: Cohort[], scope: { 
       if (unconfirmed.length > 0) warnings.norms = `unconfirmed norms (not checked against a primary source) are used for reliable change or the cut-off: ${unconfirmed.join('; ')}`
 
       const counts: Record<ChangeClass, number | null> = emptyCounts()
+      const scaleRows = new Array<ParticipantScale | undefined>(participants.length)
       for (let i = 0; i < participants.length; i++) {
         const row = placedScaleRow(instrumentId, spec, preOf, postOf, i, rci, cutoff)
         if (!row) continue
         if (row.classification) counts[row.classification]!++
-        perParticipant[i]!.push(row)
+        scaleRows[i] = row
       }
+      rows.push(scaleRows)
 
       // Not assessable is not zero: without an RCI nobody can be classified, without a cut-off nobody recovered.
       if (!rci) {
@@ -529,22 +540,52 @@ async function reportOver(deps: Deps, study: Study, cohorts: Cohort[], scope: { 
         warnings,
       })
     }
-    // The parsed answers are needed no more: let them go before the next instrument's.
-    if (fromForm) fromForm.answers = undefined
-    if (toForm) toForm.answers = undefined
   }
 
+  // In the report's order: instruments as asked at the first wave, scales as each lists them.
+  const ofShared = shared.flatMap((id) => computed.get(id) ?? [])
+  const scales = ofShared.flatMap((c) => c.scales)
+  const scaleRows = ofShared.flatMap((c) => c.rows)
+  const perParticipant = participants.map((_, i) => scaleRows.flatMap((rows) => rows[i] ?? []))
   adjustForMultiplicity(scales, study.primaryOutcomes)
+
+  // The rest of the forms: the funnel needs every wave's, and the answers outside their wave every form.
+  await arrive(null, null)
+  // In formsToRead's order, as the answers outside their wave are listed.
+  const forms = new Array<ReportForm>(requests.length)
+  for (const [k, form] of (await Promise.all(reading)).entries()) forms[readOrder[k]!] = form
+  // The questionnaires of each participant's own wave of a kind (over one cohort, the wave's).
+  const ownInstruments = new Map(cohorts.map((c, k) => [c.id, new Map(wavesOfCohort[k]!.map((w) => [w.kind, w.instruments]))]))
+  const completed: Partial<Record<WaveKind, number>> = {}
+  const completedSets = new Map<WaveKind, Uint8Array>()
+  for (const w of slotWaves) {
+    const done = new Uint8Array(participants.length)
+    const lists = new Map(w.instruments.map((id) => [id, formOf(w, id)?.part]))
+    let count = 0
+    for (let i = 0; i < participants.length; i++) {
+      const own = single ? w.instruments : (ownInstruments.get(participants[i]!.cohortId)?.get(w.kind) ?? [])
+      if (own.length > 0 && own.every((id) => (lists.get(id)?.[i] ?? -1) >= 0)) {
+        done[i] = 1
+        count++
+      }
+    }
+    completedSets.set(w.kind, done)
+    completed[w.kind] = count
+  }
+  const fromDone = completedSets.get(from.kind)!
+  const toDone = completedSets.get(to.kind)!
+  let paired = 0
+  for (let i = 0; i < participants.length; i++) if (fromDone[i] && toDone[i]) paired++
 
   // α for the instruments given at one of the two waves only: a reviewer asks for it at every wave.
   const singleWaveReliability: NonNullable<CohortReport['singleWaveReliability']> = []
   for (const wave of [from, to]) {
-    for (const instrumentId of wave.instruments.filter((id) => !sharedInstruments(from, to).includes(id))) {
+    for (const instrumentId of wave.instruments.filter((id) => !shared.includes(id))) {
       const instrument = deps.instruments.questionnaire(instrumentId) as (Instrument & Questionnaire) | undefined
       if (!instrument) continue
       for (const spec of instrument.scoring.scales) {
         const why: Record<string, string> = {}
-        const alpha = alphaOf(spec, placedAnswers(formOf(wave, instrumentId)).answers, why, 'alpha')
+        const alpha = alphaOf(spec, formOf(wave, instrumentId), null, why, 'alpha')
         singleWaveReliability.push({ instrument: instrumentId, instrumentTitle: plainText(instrument.title), scale: spec.id, label: plainText(spec.label), wave: wave.kind, alpha, reason: why.alpha ?? null })
       }
     }
@@ -578,9 +619,9 @@ export function formsToRead(deps: Pick<Deps, 'instruments'>, waves: Wave[], slot
     const isCompared = compared.includes(wave.kind)
     const forms: ReportFormRequest[] = slot.instruments.map((instrumentId) => {
       const instrument = isCompared ? (deps.instruments.questionnaire(instrumentId) as (Instrument & Questionnaire) | undefined) : undefined
-      return { waveId: wave.id, waveKind: wave.kind, instrumentId, scales: instrument?.scoring.scales.map((s) => s.id) ?? [], withAnswers: instrument !== undefined }
+      return { waveId: wave.id, waveKind: wave.kind, instrumentId, scales: instrument?.scoring.scales.map((s) => s.id) ?? [], items: instrument ? scaleItems(instrument) : [] }
     })
-    return [...forms, { waveId: wave.id, waveKind: wave.kind, otherThan: slot.instruments, scales: [], withAnswers: false }]
+    return [...forms, { waveId: wave.id, waveKind: wave.kind, otherThan: slot.instruments, scales: [], items: [] }]
   })
 }
 
@@ -623,29 +664,31 @@ function answersOutsideWaves(forms: ReportForm[], waves: Wave[], participants: {
 /**
  * The responses to one instrument in one slot (a wave; over several cohorts, every cohort's wave of
  * a kind), by participant place: `part[i]` is the form (of `parts`) holding participant i's response
- * and `row[i]` its entry there, −1 for none. `answers` are parsed when first needed, and dropped after.
+ * and `row[i]` its entry there, −1 for none.
  */
-export type PlacedForm = { parts: ReportForm[]; part: Int32Array; row: Int32Array; answers?: { answers: Record<string, unknown>[]; places: number[] } }
+export type PlacedForm = { parts: ReportForm[]; part: Int32Array; row: Int32Array }
 
 /** Place every form of one instrument (not the `otherThan` ones) in its slot, in one pass over its participants. */
 export function placeForms(forms: ReportForm[], place: Map<string, number>, participantCount: number, slotOf: (form: ReportForm) => string): Map<string, Map<string, PlacedForm>> {
   const slots = new Map<string, Map<string, PlacedForm>>()
-  for (const form of forms) {
-    if (!('instrumentId' in form.request)) continue
-    const slot = slotOf(form)
-    let byInstrument = slots.get(slot)
-    if (!byInstrument) slots.set(slot, (byInstrument = new Map()))
-    let placedForm = byInstrument.get(form.request.instrumentId)
-    if (!placedForm) byInstrument.set(form.request.instrumentId, (placedForm = { parts: [], part: new Int32Array(participantCount).fill(-1), row: new Int32Array(participantCount).fill(-1) }))
-    const p = placedForm.parts.push(form) - 1
-    form.participantIds.forEach((id, r) => {
-      const i = place.get(id)
-      if (i === undefined) return
-      placedForm.part[i] = p
-      placedForm.row[i] = r
-    })
-  }
+  for (const form of forms) placeForm(slots, form, place, participantCount, slotOf(form))
   return slots
+}
+
+/** Place one form in `slots` (see `placeForms`); an `otherThan` form is left out. */
+function placeForm(slots: Map<string, Map<string, PlacedForm>>, form: ReportForm, place: Map<string, number>, participantCount: number, slot: string): void {
+  if (!('instrumentId' in form.request)) return
+  let byInstrument = slots.get(slot)
+  if (!byInstrument) slots.set(slot, (byInstrument = new Map()))
+  let placedForm = byInstrument.get(form.request.instrumentId)
+  if (!placedForm) byInstrument.set(form.request.instrumentId, (placedForm = { parts: [], part: new Int32Array(participantCount).fill(-1), row: new Int32Array(participantCount).fill(-1) }))
+  const p = placedForm.parts.push(form) - 1
+  form.participantIds.forEach((id, r) => {
+    const i = place.get(id)
+    if (i === undefined) return
+    placedForm.part[i] = p
+    placedForm.row[i] = r
+  })
 }
 
 /** Each participant's stored score of the `scaleIndex`th scale of a placed form, by place (see `PlacedScaleScores`). */
@@ -657,14 +700,12 @@ export function placedScores(form: PlacedForm | undefined, scaleIndex: number, p
     if (p < 0) continue
     const r = form.row[i]!
     const s = form.parts[p]!.scores[scaleIndex]
-    const prorated = s?.prorated[r] ?? null
-    if (prorated === null) continue
+    // No stored score row of the scale (a left join's nulls): as if no response.
+    if (!s || s.prorated[r]! < 0) continue
     placed.has[i] = 1
-    placed.prorated[i] = prorated ? 1 : 0
-    const score = s!.score[r] ?? null
-    if (score !== null) placed.score[i] = score
-    const band = s!.bandIndex[r] ?? null
-    if (band !== null) placed.band[i] = band
+    placed.prorated[i] = s.prorated[r]!
+    placed.score[i] = s.score[r]!
+    placed.band[i] = s.bandIndex[r]!
   }
   return placed
 }
@@ -674,26 +715,6 @@ function countAt(column: Uint8Array, places: number[]): number {
   let n = 0
   for (const i of places) n += column[i]!
   return n
-}
-
-/**
- * The answers of a placed form's responses in participant order (the report's, P2 before P10: the
- * row order of wide.csv, which R reads), whatever order the rows came in, so Cronbach's α sums its
- * rows in the same order every time; with each one's place. Parsed once, kept until the caller drops them.
- */
-export function placedAnswers(form: PlacedForm | undefined): { answers: Record<string, unknown>[]; places: number[] } {
-  if (!form) return { answers: [], places: [] }
-  if (form.answers) return form.answers
-  const answers: Record<string, unknown>[] = []
-  const places: number[] = []
-  for (let i = 0; i < form.part.length; i++) {
-    const p = form.part[i]!
-    if (p < 0) continue
-    const text = form.parts[p]!.answers?.[form.row[i]!]
-    answers.push(text === undefined ? {} : (JSON.parse(text) as Record<string, unknown>))
-    places.push(i)
-  }
-  return (form.answers = { answers, places })
 }
 
 /**
@@ -747,13 +768,26 @@ function adjustForMultiplicity(scales: ScaleReport[], primaryOutcomes: string[])
 }
 
 /**
- * The first-wave answers (`placedAnswers`) of the participants at `places` (the complete pairs'), in
- * participant order. When everyone there is paired (the usual case) it is the very same list, whose α
- * the caller may already have (see `reliableChangeBasis`'s `known`).
+ * Cronbach's α of the first-wave responses of the participants at `places` (the complete pairs'), in
+ * participant order. When everyone who answered there is paired (the usual case) that is the very
+ * same α as the wave's, `fromAlpha`, which is not computed again.
  */
-export function pairedAnswers(from: { answers: Record<string, unknown>[]; places: number[] }, places: number[], participantCount: number): Record<string, unknown>[] {
+export function pairedAlpha(spec: ScaleSpec, fromForm: PlacedForm | undefined, places: number[], fromAlpha?: AlphaSummary | null): AlphaSummary | null {
+  const participantCount = fromForm?.part.length ?? 0
   const isPaired = new Uint8Array(participantCount)
   for (const i of places) isPaired[i] = 1
-  const paired = from.answers.filter((_, j) => isPaired[from.places[j]!] === 1)
-  return paired.length === from.answers.length ? from.answers : paired
+  let answered = 0
+  let paired = 0
+  for (let i = 0; i < participantCount; i++) {
+    if (fromForm!.part[i]! < 0) continue
+    answered++
+    paired += isPaired[i]!
+  }
+  if (fromAlpha !== undefined && paired === answered) return fromAlpha
+  return alphaOf(spec, fromForm, isPaired, {}, 'rci')
+}
+
+/** The items whose answers α needs: every scale's, each once, in the order the scales list them. */
+export function scaleItems(instrument: Questionnaire): string[] {
+  return [...new Set(instrument.scoring.scales.flatMap((s) => s.items))]
 }

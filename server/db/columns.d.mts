@@ -1,0 +1,18 @@
+/**
+ * How `toColumns` turns one column of rows:
+ * - 'values': as they are, in an array (null for a missing value);
+ * - 'numbers': a Float64Array, NaN for null;
+ * - 'integers': an Int32Array, −1 for null (for a non-negative integer: a band's index, a 0/1 flag);
+ * - 'json': JSON text of an object per row (the stored answers): a Float64Array per key of `keys`,
+ *   the key's value where it is a number, NaN where it is anything else or absent.
+ */
+export type ColumnKind = { kind: 'values' } | { kind: 'numbers' } | { kind: 'integers' } | { kind: 'json'; keys: string[] }
+
+/** Rows as columns, in the order of the kinds: `columns[c]` is an array, a typed array, or (for 'json') a typed array per key. */
+export type Columns = { length: number; columns: (unknown[] | Float64Array | Int32Array | Float64Array[])[] }
+
+/** `rows` (arrays, one value per column) turned column by column as `kinds` say. */
+export function toColumns(rows: unknown[][], kinds: ColumnKind[]): Columns
+
+/** The ArrayBuffers of `columns`' typed arrays, for postMessage's transfer list. */
+export function transferables(columns: Columns): ArrayBuffer[]

@@ -1,0 +1,57 @@
+// Rows read from SQL turned into columns, typed where they hold numbers (see columns.d.mts for the
+// types). Plain JavaScript because the SQLite reader thread (sqlite-reader-worker.mjs) runs it
+// without a TypeScript loader; the main thread runs the same function on rows it reads itself
+// (PostgreSQL, an in-memory database, a transaction), so both give the same columns.
+
+/**
+ * @param {unknown[][]} rows
+ * @param {import('./columns.d.mts').ColumnKind[]} kinds
+ * @returns {import('./columns.d.mts').Columns}
+ */
+export function toColumns(rows, kinds) {
+  const n = rows.length
+  return {
+    length: n,
+    columns: kinds.map((kind, c) => {
+      if (kind.kind === 'values') return rows.map((row) => row[c] ?? null)
+      if (kind.kind === 'numbers') {
+        const column = new Float64Array(n)
+        for (let r = 0; r < n; r++) {
+          const v = rows[r][c]
+          column[r] = v === null || v === undefined ? Number.NaN : Number(v)
+        }
+        return column
+      }
+      if (kind.kind === 'integers') {
+        const column = new Int32Array(n)
+        for (let r = 0; r < n; r++) {
+          const v = rows[r][c]
+          column[r] = v === null || v === undefined ? -1 : Number(v)
+        }
+        return column
+      }
+      // 'json': a JSON object per row; a column per key, the key's value where it is a number.
+      const columns = kind.keys.map(() => new Float64Array(n).fill(Number.NaN))
+      for (let r = 0; r < n; r++) {
+        const text = rows[r][c]
+        if (typeof text !== 'string') continue
+        const object = JSON.parse(text)
+        if (object === null || typeof object !== 'object') continue
+        for (let k = 0; k < kind.keys.length; k++) {
+          const v = object[kind.keys[k]]
+          if (typeof v === 'number') columns[k][r] = v
+        }
+      }
+      return columns
+    }),
+  }
+}
+
+/**
+ * The buffers of a Columns' typed arrays, to transfer rather than copy between threads.
+ * @param {import('./columns.d.mts').Columns} columns
+ * @returns {ArrayBuffer[]}
+ */
+export function transferables(columns) {
+  return columns.columns.flatMap((column) => (Array.isArray(column) ? column.filter((c) => ArrayBuffer.isView(c)).map((c) => c.buffer) : ArrayBuffer.isView(column) ? [column.buffer] : []))
+}

@@ -1,0 +1,38 @@
+// The reader thread of a SQLite file (see sqlite-reader.ts, which starts it): a read-only connection
+// of its own, on a worker thread, for the cohort report's large reads (issue 16). Plain JavaScript so
+// that it runs wherever the server does (tsx, vitest, plain node) without a TypeScript loader.
+//
+// Once the file is open: { ready: true }.
+// In:  { batch, statements: [{ sql, parameters, kinds }] }, read in one read transaction (one snapshot).
+// Out: { batch, index, columns } per statement as soon as it is read, its rows turned into columns
+//      as `kinds` say (columns.mjs; typed arrays are transferred, not copied), or
+//      { batch, index, error: { message, code } } for the first that fails (the rest are not run).
+import Database from 'better-sqlite3'
+import { parentPort, workerData } from 'node:worker_threads'
+import { toColumns, transferables } from './columns.mjs'
+
+const db = new Database(workerData.path, { readonly: true, fileMustExist: true })
+db.pragma(`busy_timeout = ${workerData.busyTimeoutMs}`)
+const statements = new Map()
+const prepared = (sql) => {
+  let statement = statements.get(sql)
+  if (!statement) statements.set(sql, (statement = db.prepare(sql).raw(true)))
+  return statement
+}
+
+parentPort.postMessage({ ready: true })
+parentPort.on('message', ({ batch, statements: batchStatements }) => {
+  let index = 0
+  try {
+    db.exec('begin')
+    for (; index < batchStatements.length; index++) {
+      const { sql, parameters, kinds } = batchStatements[index]
+      const columns = toColumns(prepared(sql).all(...parameters), kinds)
+      parentPort.postMessage({ batch, index, columns }, transferables(columns))
+    }
+  } catch (error) {
+    parentPort.postMessage({ batch, index, error: { message: error instanceof Error ? error.message : String(error), code: error?.code } })
+  } finally {
+    if (db.inTransaction) db.exec('commit')
+  }
+})

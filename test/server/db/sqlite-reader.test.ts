@@ -1,0 +1,137 @@
+/**
+ * The SQLite file's reader thread (server/db/sqlite-reader.ts) and the columns it turns rows into
+ * (server/db/columns.mjs): the cohort report read there is the one read through the connection, a
+ * failing statement fails its read without stopping the thread or the process, and the columns keep
+ * every value's meaning (null, a number, an answer that is not a number).
+ */
+import { CompiledQuery, type Kysely } from 'kysely'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { toColumns } from '../../../server/db/columns.mjs'
+import { closeDatabase, openDatabase, sqliteHandle, startReaderThread } from '../../../server/db/connection'
+import { migrateToLatest } from '../../../server/db/migrate'
+import type { Database as Schema } from '../../../server/db/schema'
+import { ReaderThreadError, readOnReaderThread } from '../../../server/db/sqlite-reader'
+import { loadInstruments, shippedInstrumentsFolder } from '../../../server/domain/instruments/registry'
+import { importCohortCsv } from '../../../server/domain/outcomes/import'
+import { cohortReport, studyReport } from '../../../server/domain/outcomes/report'
+import { createCohort, createStudy } from '../../../server/domain/staff/setup'
+import { testEngine } from '../../helpers/test-database'
+
+const opened: Kysely<Schema>[] = []
+afterEach(async () => {
+  for (const db of opened.splice(0)) await closeDatabase(db)
+})
+
+async function fileDatabase() {
+  const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'balint-reader-')), 'balint.sqlite'))
+  opened.push(db)
+  await migrateToLatest(db)
+  return { db, instruments: loadInstruments([shippedInstrumentsFolder]), now: () => new Date('2026-05-01T00:00:00.000Z') }
+}
+
+/** 30 participants, PHQ-9 and the CBI at pre and post from a fixed sequence; P4 has no post, P7 no CBI at pre, P9 leaves phq9_3 unanswered at post. */
+function csv(): string {
+  let seed = 11
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648
+  const forms: [string, string[], number[]][] = [
+    ['phq-9', Array.from({ length: 9 }, (_, i) => `phq9_${i + 1}`), [0, 1, 2, 3]],
+    ['cbi', [...Array.from({ length: 6 }, (_, i) => `cbi_p${i + 1}`), ...Array.from({ length: 7 }, (_, i) => `cbi_w${i + 1}`), ...Array.from({ length: 6 }, (_, i) => `cbi_c${i + 1}`)], [0, 25, 50, 75, 100]],
+  ]
+  const rows = ['participant,wave,instrument,item,value']
+  for (let p = 1; p <= 30; p++) {
+    for (const wave of ['pre', 'post']) {
+      if (p === 4 && wave === 'post') continue
+      const level = next()
+      for (const [id, items, values] of forms) {
+        if (p === 7 && id === 'cbi' && wave === 'pre') continue
+        for (const item of items) {
+          if (p === 9 && wave === 'post' && item === 'phq9_3') continue
+          rows.push(`P${p},${wave},${id},${item},${values[Math.min(values.length - 1, Math.floor((level * 0.7 + next() * 0.3) * values.length))]}`)
+        }
+      }
+    }
+  }
+  return `${rows.join('\n')}\n`
+}
+
+describe.skipIf(testEngine === 'postgres')("a SQLite file's reader thread", () => {
+  it('gives the cohort report and the study-wide report read through the connection, number for number', async () => {
+    const deps = await fileDatabase()
+    await startReaderThread(deps.db)
+    const study = await createStudy(deps, { name: 'Reader' }, 'test')
+    const cohorts: { id: string }[] = []
+    for (const name of ['A', 'B']) {
+      const cohort = await createCohort(deps, { studyId: study.id, name }, 'test')
+      await importCohortCsv(deps, { cohortId: cohort.id, csv: csv() }, 'test')
+      cohorts.push(cohort)
+    }
+    const onThread = await cohortReport(deps, cohorts[0]!.id, { from: 'pre', to: 'post' })
+    // Inside a transaction the report reads through it (a transaction must see its own writes), not on the thread.
+    const throughConnection = await deps.db.transaction().execute((trx) => cohortReport({ ...deps, db: trx }, cohorts[0]!.id, { from: 'pre', to: 'post' }))
+    expect(onThread).toEqual(throughConnection)
+    expect(onThread.scales.map((s) => [s.instrument, s.scale, s.n])).toEqual([
+      ['phq-9', 'total', 29],
+      ['cbi', 'personal', 28],
+      ['cbi', 'work', 28],
+      ['cbi', 'patient', 28],
+    ])
+    // P9's PHQ-9 at post is prorated (an item unanswered): paired, but not a complete case for α.
+    expect(onThread.scales[0]!.prorated).toEqual({ pre: 0, post: 1 })
+    expect([onThread.scales[0]!.reliability.from?.n, onThread.scales[0]!.reliability.to?.n]).toEqual([30, 28])
+    const studyOnThread = await studyReport(deps, study.id, { from: 'pre', to: 'post' })
+    const studyThroughConnection = await deps.db.transaction().execute((trx) => studyReport({ ...deps, db: trx }, study.id, { from: 'pre', to: 'post' }))
+    expect(studyOnThread).toEqual(studyThroughConnection)
+    expect(studyOnThread.funnel.paired).toBe(2 * 28)
+  })
+
+  it('fails a read whose statement fails, and the statements after it, then goes on reading', async () => {
+    const { db } = await fileDatabase()
+    const sqlite = sqliteHandle(db)!
+    const kinds = [{ kind: 'values' as const }]
+    const reads = readOnReaderThread(sqlite, [
+      { query: CompiledQuery.raw('select id from study'), kinds },
+      { query: CompiledQuery.raw('select no_such_column from study'), kinds },
+      { query: CompiledQuery.raw('select 1'), kinds },
+    ])!
+    const [first, second, third] = await Promise.allSettled(reads)
+    expect(first).toEqual({ status: 'fulfilled', value: { length: 0, columns: [[]] } })
+    for (const failed of [second, third]) {
+      expect(failed!.status).toBe('rejected')
+      const reason = (failed as PromiseRejectedResult).reason
+      expect(reason).toBeInstanceOf(ReaderThreadError)
+      expect(reason.message).toMatch(/no such column: no_such_column/)
+      expect(reason.code).toBe('SQLITE_ERROR')
+    }
+    const [again] = readOnReaderThread(sqlite, [{ query: CompiledQuery.raw('select ? as x', [41]), kinds: [{ kind: 'numbers' }] }])!
+    expect(Array.from((await again!).columns[0] as Float64Array)).toEqual([41])
+  })
+
+  it('is not used for a database in memory, which has no file to share', async () => {
+    const db = openDatabase(':memory:')
+    opened.push(db)
+    expect(readOnReaderThread(sqliteHandle(db)!, [])).toBeUndefined()
+  })
+})
+
+describe('rows turned into columns', () => {
+  it('keeps null apart from every number, and takes from the answers only the numbers of the keys asked for', () => {
+    const rows = [
+      ['P1', 2.5, 0, '{"a":3,"b":"text","c":null}'],
+      ['P2', null, null, '{"b":0}'],
+      ['P3', 0, 1, null],
+    ]
+    const { length, columns } = toColumns(rows, [{ kind: 'values' }, { kind: 'numbers' }, { kind: 'integers' }, { kind: 'json', keys: ['a', 'b', 'c', 'd'] }])
+    expect(length).toBe(3)
+    expect(columns[0]).toEqual(['P1', 'P2', 'P3'])
+    expect(Array.from(columns[1] as Float64Array)).toEqual([2.5, Number.NaN, 0])
+    expect(Array.from(columns[2] as Int32Array)).toEqual([0, -1, 1])
+    const [a, b, c, d] = columns[3] as Float64Array[]
+    expect(Array.from(a!)).toEqual([3, Number.NaN, Number.NaN])
+    expect(Array.from(b!)).toEqual([Number.NaN, 0, Number.NaN])
+    expect(Array.from(c!)).toEqual([Number.NaN, Number.NaN, Number.NaN])
+    expect(Array.from(d!)).toEqual([Number.NaN, Number.NaN, Number.NaN])
+  })
+})
