@@ -14,5 +14,8 @@ export type Columns = { length: number; columns: (unknown[] | Float64Array | Int
 /** `rows` (arrays, one value per column) turned column by column as `kinds` say. */
 export function toColumns(rows: unknown[][], kinds: ColumnKind[]): Columns
 
+/** JSON text of an object per row (null for none): a Float64Array per key, the key's value where it is a number, NaN otherwise. */
+export function jsonColumns(texts: unknown[], keys: string[]): Float64Array[]
+
 /** The ArrayBuffers of `columns`' typed arrays, for postMessage's transfer list. */
 export function transferables(columns: Columns): ArrayBuffer[]

@@ -30,21 +30,32 @@ export function toColumns(rows, kinds) {
         }
         return column
       }
-      // 'json': a JSON object per row; a column per key, the key's value where it is a number.
-      const columns = kind.keys.map(() => new Float64Array(n).fill(Number.NaN))
-      for (let r = 0; r < n; r++) {
-        const text = rows[r][c]
-        if (typeof text !== 'string') continue
-        const object = JSON.parse(text)
-        if (object === null || typeof object !== 'object') continue
-        for (let k = 0; k < kind.keys.length; k++) {
-          const v = object[kind.keys[k]]
-          if (typeof v === 'number') columns[k][r] = v
-        }
-      }
-      return columns
+      return jsonColumns(rows.map((row) => row[c]), kind.keys)
     }),
   }
+}
+
+/**
+ * A JSON object per row (text; null for none): a column per key of `keys`, the key's value where it
+ * is a number, NaN where it is anything else or absent.
+ * @param {unknown[]} texts
+ * @param {string[]} keys
+ * @returns {Float64Array[]}
+ */
+export function jsonColumns(texts, keys) {
+  const n = texts.length
+  const columns = keys.map(() => new Float64Array(n).fill(Number.NaN))
+  for (let r = 0; r < n; r++) {
+    const text = texts[r]
+    if (typeof text !== 'string') continue
+    const object = JSON.parse(text)
+    if (object === null || typeof object !== 'object') continue
+    for (let k = 0; k < keys.length; k++) {
+      const v = object[keys[k]]
+      if (typeof v === 'number') columns[k][r] = v
+    }
+  }
+  return columns
 }
 
 /**

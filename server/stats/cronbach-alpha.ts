@@ -82,27 +82,32 @@ export function cronbachAlpha(rows: number[][]): CronbachAlpha {
  * unequal length, a value that is not a finite number) goes to `cronbachAlpha` as rows, which throws
  * its own RangeError.
  */
-export function cronbachAlphaOfColumns(columns: number[][]): CronbachAlpha {
+export function cronbachAlphaOfColumns(columns: readonly Column[]): CronbachAlpha {
   const k = columns.length
   const n = columns[0]?.length ?? 0
-  const valid = k >= 2 && n >= 2 && columns.every((column) => column.length === n && column.every((v) => typeof v === 'number' && Number.isFinite(v)))
+  const valid = k >= 2 && n >= 2 && columns.every((column) => column.length === n && (column as readonly number[]).every((v) => typeof v === 'number' && Number.isFinite(v)))
   if (!valid) return cronbachAlpha(Array.from({ length: n }, (_, person) => columns.map((column) => column[person] as number)))
-  const totals = new Array<number>(n).fill(0)
+  // Typed arrays (the totals, and each item's rest below) are kept off the garbage-collected heap.
+  const totals = new Float64Array(n)
   for (const column of columns) for (let person = 0; person < n; person++) totals[person]! += column[person]!
   return alphaOfColumns(columns, totals)
 }
 
+/** An item's scores, one per person: an array, or a Float64Array (the cohort report's). */
+export type Column = readonly number[] | Float64Array
+
 /** α, its interval and the item statistics from validated item columns and their row totals. */
-function alphaOfColumns(columns: number[][], totals: number[]): CronbachAlpha {
+function alphaOfColumns(columns: readonly Column[], totals: Column): CronbachAlpha {
   const k = columns.length
   const n = totals.length
   // Each column's and each rest's sample variance is computed once and reused (the α of every
   // k − 1 items and each correlation's SDs): the same function on the same array, so the same
   // numbers, k² fewer passes (issue 16).
-  const variances = new Map<number[], number>()
-  const varianceOf = (x: number[]) => {
+  const variances = new Map<Column, number>()
+  const varianceOf = (x: Column) => {
     let v = variances.get(x)
-    if (v === undefined) variances.set(x, (v = sampleVariance(x)))
+    // simple-statistics reads only length and indices: a Float64Array gives the same numbers as an array.
+    if (v === undefined) variances.set(x, (v = sampleVariance(x as number[])))
     return v
   }
   const alpha = alphaOf(columns, totals, varianceOf)
@@ -113,12 +118,13 @@ function alphaOfColumns(columns: number[][], totals: number[]): CronbachAlpha {
   const ci95: [number, number] = [1 - (1 - alpha) * fQuantile(0.975, dfPersons, dfError), 1 - (1 - alpha) * fQuantile(0.025, dfPersons, dfError)]
 
   const items = columns.map((column, item) => {
-    const rest = totals.map((total, person) => total - (column[person] as number))
+    const rest = new Float64Array(n)
+    for (let person = 0; person < n; person++) rest[person] = totals[person]! - column[person]!
     const others = columns.filter((_, other) => other !== item)
     const restConstant = isConstant(rest)
     return {
       // simple-statistics' sampleCorrelation: covariance / SD(x) / SD(y), the SDs from the variances above.
-      correctedItemTotal: isConstant(column) || restConstant ? Number.NaN : sampleCovariance(column, rest) / Math.sqrt(varianceOf(column)) / Math.sqrt(varianceOf(rest)),
+      correctedItemTotal: isConstant(column) || restConstant ? Number.NaN : sampleCovariance(column as number[], rest as unknown as number[]) / Math.sqrt(varianceOf(column)) / Math.sqrt(varianceOf(rest)),
       alphaIfDeleted: k === 2 ? null : alphaOf(others, rest, varianceOf, restConstant),
     }
   })
@@ -126,7 +132,7 @@ function alphaOfColumns(columns: number[][], totals: number[]): CronbachAlpha {
 }
 
 /** α from item columns and their row totals; null when the totals have no variance. */
-function alphaOf(columns: number[][], totals: number[], varianceOf: (x: number[]) => number, totalsConstant = isConstant(totals)): number | null {
+function alphaOf(columns: readonly Column[], totals: Column, varianceOf: (x: Column) => number, totalsConstant = isConstant(totals)): number | null {
   if (totalsConstant) return null
   const totalVariance = varianceOf(totals)
   const k = columns.length

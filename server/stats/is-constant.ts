@@ -11,6 +11,7 @@
  * isConstant([0.1, 0.1, 0.1]) // => true
  * isConstant([1, 2]) // => false
  */
-export function isConstant(values: readonly number[]): boolean {
-  return values.every((value) => value === values[0])
+export function isConstant(values: readonly number[] | Float64Array): boolean {
+  for (let i = 0; i < values.length; i++) if (values[i] !== values[0]) return false
+  return true
 }

@@ -149,28 +149,41 @@ function attempt<T>(name: string, unavailable: Record<string, string>, compute: 
  * reads, so α sums its rows in the same order every time), only those at `only`'s places when given.
  */
 function alphaOf(scale: ScaleSpec, form: PlacedForm | undefined, only: Uint8Array | null, unavailable: Record<string, string>, name: string): AlphaSummary | null {
-  const reversed = scale.items.map((item) => scale.reverse.includes(item))
-  const flip = scale.itemRange.min + scale.itemRange.max
   const k = scale.items.length
-  // A column per item over the complete cases, no array per response: this runs over every response of a wave.
-  const columns = scale.items.map((): number[] => [])
+  const flip = scale.itemRange.min + scale.itemRange.max
+  // Who is a complete case, one item column at a time: participant i's response is row `at[j]` of
+  // part `of[j]` (typed arrays, no object or array per response: this runs over every response of a wave).
+  const n = form?.part.length ?? 0
+  const of = new Int32Array(n)
+  const at = new Int32Array(n)
+  let m = 0
+  for (let person = 0; person < n; person++) {
+    const p = form!.part[person]!
+    if (p < 0 || (only && !only[person])) continue
+    of[m] = p
+    at[m++] = form!.row[person]!
+  }
   // Each part's column of each of the scale's items (undefined where the part did not read it).
   const itemColumns = (form?.parts ?? []).map((part) => scale.items.map((item) => part.items[part.request.items.indexOf(item)]))
-  let complete = 0
-  for (let person = 0; form && person < form.part.length; person++) {
-    const p = form.part[person]!
-    if (p < 0 || (only && !only[person])) continue
-    const r = form.row[person]!
-    const item = itemColumns[p]!
-    let i = 0
-    while (i < k && !Number.isNaN(item[i]?.[r] ?? Number.NaN)) i++
-    if (i < k) continue
-    for (i = 0; i < k; i++) {
-      const v = item[i]![r]!
-      columns[i]!.push(reversed[i] ? flip - v : v)
+  const isComplete = new Uint8Array(m).fill(1)
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j < m; j++) {
+      const column = itemColumns[of[j]!]![i]
+      if (!column || Number.isNaN(column[at[j]!]!)) isComplete[j] = 0
     }
-    complete++
   }
+  let complete = 0
+  for (let j = 0; j < m; j++) complete += isComplete[j]!
+  const columns = scale.items.map((item, i) => {
+    const column = new Float64Array(complete)
+    const reversed = scale.reverse.includes(item)
+    for (let j = 0, c = 0; j < m; j++) {
+      if (!isComplete[j]) continue
+      const v = itemColumns[of[j]!]![i]![at[j]!]!
+      column[c++] = reversed ? flip - v : v
+    }
+    return column
+  })
   const result = attempt(name, unavailable, () =>
     k >= 2 ? cronbachAlphaOfColumns(columns) : cronbachAlpha(Array.from({ length: complete }, (_, person) => columns.map((column) => column[person]!))),
   )
@@ -546,7 +559,13 @@ async function reportOver(deps: Deps, study: Study, cohorts: Cohort[], scope: { 
   const ofShared = shared.flatMap((id) => computed.get(id) ?? [])
   const scales = ofShared.flatMap((c) => c.scales)
   const scaleRows = ofShared.flatMap((c) => c.rows)
-  const perParticipant = participants.map((_, i) => scaleRows.flatMap((rows) => rows[i] ?? []))
+  const perParticipant = participants.map((): ParticipantScale[] => [])
+  for (const rows of scaleRows) {
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]
+      if (row) perParticipant[i]!.push(row)
+    }
+  }
   adjustForMultiplicity(scales, study.primaryOutcomes)
 
   // The rest of the forms: the funnel needs every wave's, and the answers outside their wave every form.
@@ -683,12 +702,13 @@ function placeForm(slots: Map<string, Map<string, PlacedForm>>, form: ReportForm
   let placedForm = byInstrument.get(form.request.instrumentId)
   if (!placedForm) byInstrument.set(form.request.instrumentId, (placedForm = { parts: [], part: new Int32Array(participantCount).fill(-1), row: new Int32Array(participantCount).fill(-1) }))
   const p = placedForm.parts.push(form) - 1
-  form.participantIds.forEach((id, r) => {
-    const i = place.get(id)
-    if (i === undefined) return
+  const ids = form.participantIds
+  for (let r = 0; r < ids.length; r++) {
+    const i = place.get(ids[r]!)
+    if (i === undefined) continue
     placedForm.part[i] = p
     placedForm.row[i] = r
-  })
+  }
 }
 
 /** Each participant's stored score of the `scaleIndex`th scale of a placed form, by place (see `PlacedScaleScores`). */
