@@ -210,26 +210,37 @@ function reportForm(request: ReportFormRequest, { columns }: Columns): ReportFor
   }
 }
 
-/** Participants who agreed to take part (imported participants consented outside the platform). */
+/**
+ * Participants who agreed to take part (imported participants consented outside the platform). The
+ * statement is `consentedParticipantsQuery`'s, exported for the benchmark's floor (issue 16).
+ */
 export async function listConsentedParticipantIds(db: Kysely<Database>, cohortId: string): Promise<Set<string>> {
-  const rows = await db
+  const rows = await consentedParticipantsQuery(db, cohortId).execute()
+  return new Set(rows.filter((r) => r.consent_id !== null || r.source === 'import').map((r) => r.id))
+}
+
+/** The cohort's participants with their source and an agreeing consent's id (null for none). */
+export function consentedParticipantsQuery(db: Kysely<Database>, cohortId: string) {
+  return db
     .selectFrom('participant')
     .leftJoin('consent', (join) => join.onRef('consent.participant_id', '=', 'participant.id').on('consent.decision', '=', 'agree'))
     .select(['participant.id', 'participant.source', 'consent.id as consent_id'])
     .where('participant.cohort_id', '=', cohortId)
-    .execute()
-  return new Set(rows.filter((r) => r.consent_id !== null || r.source === 'import').map((r) => r.id))
 }
 
-/** Group sessions attended, per participant. */
+/** Group sessions attended, per participant. The statement is `attendanceQuery`'s, exported for the benchmark's floor. */
 export async function countAttendance(db: Kysely<Database>, cohortId: string): Promise<Map<string, number>> {
-  const rows = await db
+  const rows = await attendanceQuery(db, cohortId).execute()
+  return new Map(rows.map((r) => [r.participant_id, Number(r.n)]))
+}
+
+/** Per participant of the cohort who attended a group session: how many they attended (`n`). */
+export function attendanceQuery(db: Kysely<Database>, cohortId: string) {
+  return db
     .selectFrom('attendance')
     .innerJoin('group_session', 'group_session.id', 'attendance.group_session_id')
     .select(['attendance.participant_id', (eb) => eb.fn.countAll<number>().as('n')])
     .where('group_session.cohort_id', '=', cohortId)
     .where('attendance.present', '=', 1)
     .groupBy('attendance.participant_id')
-    .execute()
-  return new Map(rows.map((r) => [r.participant_id, Number(r.n)]))
 }
