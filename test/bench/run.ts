@@ -21,7 +21,7 @@
  * (a few milliseconds). Peak memory is always the whole process's (node + tsx alone is ~150 MiB).
  *
  * Options: `--quick` (or BENCH_QUICK=1): one round, 1k and 10k, shorter load. BENCH_ROUNDS,
- * BENCH_SIZES (comma-separated), BENCH_SAVE_SECONDS override. Numbers only; nothing here fails.
+ * BENCH_SIZES (comma-separated), BENCH_SAVE_SECONDS override; BENCH_ONLY=saves or cohort runs one part. Numbers only; nothing here fails.
  */
 import autocannon from 'autocannon'
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -40,7 +40,7 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? (quick ? 1 : 3))
 const sizes = (process.env.BENCH_SIZES ?? (quick ? '1000,10000' : '1000,10000,20000')).split(',').map(Number)
 const saveSeconds = Number(process.env.BENCH_SAVE_SECONDS ?? (quick ? 3 : 6))
 const concurrency = 50
-/** BENCH_ONLY=saves: the save section alone (for working on it); by default everything runs. */
+/** BENCH_ONLY=saves: the save section alone; BENCH_ONLY=cohort: the import, report and export sections alone (for working on one); by default everything runs. */
 const only = process.env.BENCH_ONLY
 const here = new URL('.', import.meta.url).pathname
 const dir = mkdtempSync(join(tmpdir(), 'balint-bench-'))
@@ -332,7 +332,8 @@ function growth(): void {
 try {
   console.log(`npm run bench ${quick ? '(quick) ' : ''}— ${new Date().toISOString()}, ${rounds} round(s), sizes ${sizes.join(', ')}`)
   if (only === undefined || only === 'saves') await saves()
-  if (only !== 'saves') {
+  else console.log('(BENCH_ONLY: the save section and the participant page are left out)')
+  if (only === undefined || only === 'cohort') {
     const haveR = existsSync('/usr/bin/Rscript') || (await timed('sh', ['-c', 'command -v Rscript']).then(() => true, () => false))
     const pairs = scalePairs()
     for (const n of sizes) await cohortSize(n, pairs, haveR)
