@@ -11,8 +11,9 @@
  * transaction must read through that transaction instead, as PostgreSQL (whose pool reads concurrently
  * already) and an in-memory database (no file to share) read through Kysely.
  *
- * The thread is started on the first read of a database and ended with it (`closeReaderThread`, from
- * the driver's destroy). It keeps the process alive only while a read is under way.
+ * The thread is started with the server (`startReaderThread`), or else at the first read of a
+ * database, and ended with it (`closeReaderThread`, from the driver's destroy); one that stopped on an
+ * error is started again at the next read. It keeps the process alive only while a read is under way.
  */
 import type SQLite from 'better-sqlite3'
 import type { CompiledQuery } from 'kysely'
