@@ -64,6 +64,7 @@ switch (mode) {
   }
   case 'own-report': {
     const d = await deps(args[0]!)
+    await startReaderThread(d.db)
     const ids = await d.db.selectFrom('participant').select('id').where('cohort_id', '=', args[1]!).orderBy('id').execute()
     const t0 = performance.now()
     const report = await participantReport(d, ids[Math.floor(ids.length / 2)]!.id)
