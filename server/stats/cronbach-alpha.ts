@@ -85,12 +85,21 @@ export function cronbachAlpha(rows: number[][]): CronbachAlpha {
 export function cronbachAlphaOfColumns(columns: readonly Column[]): CronbachAlpha {
   const k = columns.length
   const n = columns[0]?.length ?? 0
-  const valid = k >= 2 && n >= 2 && columns.every((column) => column.length === n && (column as readonly number[]).every((v) => typeof v === 'number' && Number.isFinite(v)))
+  const valid = k >= 2 && n >= 2 && columns.every((column) => column.length === n && allFinite(column))
   if (!valid) return cronbachAlpha(Array.from({ length: n }, (_, person) => columns.map((column) => column[person] as number)))
   // Typed arrays (the totals, and each item's rest below) are kept off the garbage-collected heap.
   const totals = new Float64Array(n)
   for (const column of columns) for (let person = 0; person < n; person++) totals[person]! += column[person]!
   return alphaOfColumns(columns, totals)
+}
+
+/** Whether every value is a finite number (a loop: this runs over every score of a wave). */
+function allFinite(column: Column): boolean {
+  for (let i = 0; i < column.length; i++) {
+    const v = column[i]
+    if (typeof v !== 'number' || !Number.isFinite(v)) return false
+  }
+  return true
 }
 
 /** An item's scores, one per person: an array, or a Float64Array (the cohort report's). */
