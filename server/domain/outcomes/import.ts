@@ -528,10 +528,13 @@ class Int32List {
 /**
  * The file's forms, by participant, slot and instrument. A form being read or checked is an object;
  * a written form is kept as five numbers (its first line, where its items' lines are, how many,
- * and the answers and safety flags it counted) and its items' lines, in typed arrays: a large file
- * has a hundred thousand forms, and an object each, with a key string, was most of what the import
- * kept and made the heap grow with the file (issue 16). Participants and (slot, instrument) pairs
- * are numbered as they first come, so a form is found by two numbers, with no key built per form.
+ * and the answers and safety flags it counted) in typed arrays, and so are its items' lines unless
+ * it gave its first items in order, one a line, and no other (most forms do: their lines then
+ * follow from the first; keeping them all grew the import's memory by some 6 MiB per 10,000
+ * participants). A large file has a hundred thousand forms, and an object each, with a key string,
+ * was most of what the import kept and made the heap grow with the file (issue 16). Participants
+ * and (slot, instrument) pairs are numbered as they first come, so a form is found by two numbers,
+ * with no key built per form.
  */
 class FormTable {
   /** Participant codes, numbered in the order of their first line. */
@@ -564,7 +567,7 @@ class FormTable {
     } else {
       this.written[kind]!.set(participant, 0)
       const [firstLine, at, count, answers, safetyFlags] = this.records.data.subarray(5 * record, 5 * record + 5)
-      const lines = this.lines.data.slice(at!, at! + count!)
+      const lines = at! < 0 ? linesInOrder(firstLine!, count!, itemCount) : this.lines.data.slice(at!, at! + count!)
       form = { code, slot, instrument, firstLine: firstLine!, lines, values: [], raws: [], order: [], phase: 'written', counted: { answers: answers!, safetyFlags: safetyFlags!, empty: false } }
     }
     live.set(participant, form)
@@ -582,8 +585,10 @@ class FormTable {
     const kind = this.kindOf(form.slot, form.instrument)
     const participant = this.codes.get(form.code)!
     this.live[kind]!.delete(participant)
-    const at = this.lines.push(form.lines)
-    const record = this.records.push([form.firstLine, at, form.lines.length, form.counted!.answers, form.counted!.safetyFlags]) / 5
+    // Most forms give their items in order, one a line: their lines follow from the first, and none are kept.
+    const given = givenInOrder(form.lines, form.firstLine)
+    const at = given < 0 ? this.lines.push(form.lines) : -1
+    const record = this.records.push([form.firstLine, at, given < 0 ? form.lines.length : given, form.counted!.answers, form.counted!.safetyFlags]) / 5
     this.written[kind]!.set(participant, record + 1)
   }
 
@@ -598,6 +603,24 @@ class FormTable {
     }
     return kind
   }
+}
+
+/**
+ * How many items the form gave in order, one a line from `first` on (item i on line `first + i`),
+ * with no later item given; -1 if it did not. Its lines are then `linesInOrder(first, n, lines.length)`.
+ */
+function givenInOrder(lines: Int32Array, first: number): number {
+  let n = 0
+  while (n < lines.length && lines[n] === first + n) n++
+  for (let i = n; i < lines.length; i++) if (lines[i] !== 0) return -1
+  return n
+}
+
+/** The lines of a form of `items` items that gave the first `given` in order, one a line from `first` on. */
+function linesInOrder(first: number, given: number, items: number): Int32Array {
+  const lines = new Int32Array(items)
+  for (let i = 0; i < given; i++) lines[i] = first + i
+  return lines
 }
 
 /** Add a line's item to its form, refusing an item given twice. */

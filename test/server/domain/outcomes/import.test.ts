@@ -392,6 +392,29 @@ describe('a file read as it arrives', () => {
     expect(error.details).toEqual([{ line: 4211, column: 'item', message: '"phq9_3" of P1, pre, phq-9 is given twice: on lines 4 and 4211' }])
     expect(await tableCounts(db)).toEqual(before)
   })
+
+  it('names the right earlier line of a written form whose items were not one a line in order (a blank line, items swapped)', async () => {
+    const { deps, db, cohortId } = await fixture()
+    const before = await tableCounts(db)
+    const others: string[] = []
+    for (let p = 2; p <= 601; p++) others.push(...itemLines(`P${p}`, 'pre', 'gad-7', 'gad7_', [1, 1, 1, 1, 1, 1, 1]))
+    const p1 = itemLines('P1', 'pre', 'phq-9', 'phq9_', [2, 2, 1, 1, 0, 1, 2, 1, 0])
+    // Lines 2–3: items 1 and 2; line 4 blank; lines 5–6: items 4 and 3 (swapped); lines 7–11: items 5–9.
+    const first = [...p1.slice(0, 2), '', p1[3]!, p1[2]!, ...p1.slice(4)]
+    async function* chunks() {
+      yield csvOf(first)
+      yield `${others.join('\n')}\n`
+      yield 'P1,pre,phq-9,phq9_3,0\nP1,pre,phq-9,phq9_4,0\nP1,pre,phq-9,phq9_9,1\n'
+    }
+    const error = await importError(deps, cohortId, chunks())
+    const last = 11 + 600 * 7
+    expect(error.details).toEqual([
+      { line: last + 1, column: 'item', message: `"phq9_3" of P1, pre, phq-9 is given twice: on lines 6 and ${last + 1}` },
+      { line: last + 2, column: 'item', message: `"phq9_4" of P1, pre, phq-9 is given twice: on lines 5 and ${last + 2}` },
+      { line: last + 3, column: 'item', message: `"phq9_9" of P1, pre, phq-9 is given twice: on lines 11 and ${last + 3}` },
+    ])
+    expect(await tableCounts(db)).toEqual(before)
+  })
 })
 
 describe('a file with problems', () => {
