@@ -17,6 +17,7 @@
 import { CsvError, parse, type Parser } from 'csv-parse'
 import { restoreCell } from '../csv'
 import type { Kysely } from 'kysely'
+import type { z } from 'zod'
 import { withSmallPageCache } from '../../db/page-cache'
 import { insertAudit } from '../../db/repositories/audit'
 import { insertParticipants, listParticipants, type Participant } from '../../db/repositories/participants'
@@ -70,7 +71,7 @@ const header = importColumns.join(',')
 type Fields = [participant: string, wave: string, instrument: string, item: string, value: string]
 
 /** An item a file may give, with its place in the instrument (forms keep their cells in arrays by it). */
-type ItemSlot = { index: number; name: string; question: Question; converted?: Map<string, Converted> }
+type ItemSlot = { index: number; name: string; question: Question; converted?: Map<string, Converted>; accepted?: Map<unknown, boolean> }
 
 /**
  * One participant's answers to one instrument in one wave (or at enrolment), held compactly: a large
@@ -647,6 +648,11 @@ const itemNames = new WeakMap<Map<string, ItemSlot>, string[]>()
 function checkForm(form: Form, items: Map<string, ItemSlot>): ImportProblem[] {
   const problems: ImportProblem[] = []
   const names = itemNames.get(items) ?? itemNames.set(items, [...items.keys()]).get(items)!
+  const accepted = acceptedAnswers(form, items, names)
+  if (accepted) {
+    form.answers = accepted
+    return problems
+  }
   const answers: Record<string, unknown> = {}
   for (const i of form.order) if (form.values[i] !== undefined) answers[names[i]!] = form.values[i]
   const result = form.instrument.completeSchema.safeParse(answers)
@@ -666,6 +672,63 @@ function checkForm(form: Form, items: Map<string, ItemSlot>): ImportProblem[] {
   }
   return problems
 }
+
+/** Per item map (by index): its item's schema in `completeSchema`, and whether the item is required there. */
+type ItemSchemas = { schemas: z.ZodType[]; required: boolean[] }
+const itemSchemas = new WeakMap<Map<string, ItemSlot>, ItemSchemas | null>()
+
+/** The schemas of a `completeSchema` that is a plain strict object of its items (as `answersSchema` makes it), or null. */
+function itemSchemasOf(instrument: Instrument, items: Map<string, ItemSlot>): ItemSchemas | null {
+  const known = itemSchemas.get(items)
+  if (known !== undefined) return known
+  const def = (instrument.completeSchema as unknown as { _zod?: { def?: { type?: string; checks?: unknown[]; shape?: Record<string, z.ZodType> } } })._zod?.def
+  let found: ItemSchemas | null = null
+  if (def?.type === 'object' && !def.checks?.length && def.shape && Object.keys(def.shape).join('\n') === [...items.keys()].join('\n')) {
+    const schemas = [...items.keys()].map((name) => def.shape![name])
+    // Required: the item's schema refuses an answer left out (the rule stays in answersSchema).
+    if (schemas.every((schema) => schema !== undefined)) found = { schemas: schemas as z.ZodType[], required: schemas.map((schema) => !schema!.safeParse(undefined).success) }
+  }
+  itemSchemas.set(items, found)
+  return found
+}
+
+/**
+ * What `completeSchema.safeParse` gives a form, without running it, when it surely accepts the form:
+ * every required item given, and every value one of a choice its item's own schema has accepted
+ * before (kept per item and value: a choice has a handful; checked with that schema the first time).
+ * `completeSchema` is a strict object of the items with no check of its own, so it then accepts the
+ * form and gives back the same values in its items' order, the order built here. Undefined
+ * otherwise (any other kind of item, a refused value, a required item left out): `checkForm` then
+ * runs `completeSchema` itself, for its messages. Running zod on every form was the import's
+ * largest allocation (issue 16).
+ */
+function acceptedAnswers(form: Form, items: Map<string, ItemSlot>, names: string[]): Record<string, unknown> | undefined {
+  const plan = itemSchemasOf(form.instrument, items)
+  if (!plan) return undefined
+  const slots = itemSlots.get(items) ?? itemSlots.set(items, [...items.values()]).get(items)!
+  const answers: Record<string, unknown> = {}
+  for (let i = 0; i < names.length; i++) {
+    const value = form.values[i]
+    if (value === undefined) {
+      if (plan.required[i]) return undefined
+      continue
+    }
+    const slot = slots[i]!
+    if (slot.question.kind !== 'choice' || (typeof value !== 'number' && typeof value !== 'string')) return undefined
+    let ok = slot.accepted?.get(value)
+    if (ok === undefined) {
+      ok = plan.schemas[i]!.safeParse(value).success
+      slot.accepted ??= new Map()
+      if (slot.accepted.size < maxConvertedPerItem) slot.accepted.set(value, ok)
+    }
+    if (!ok) return undefined
+    answers[names[i]!] = value
+  }
+  return answers
+}
+
+/** Each item map's slots by index. */
+const itemSlots = new WeakMap<Map<string, ItemSlot>, ItemSlot[]>()
 
 // ---- Checks against the cohort as stored ----------------------------------------------------------
 
