@@ -6,7 +6,8 @@
  *   PUT /api/p/:token/forms/pre/phq-9/answers against a bare Hono + better-sqlite3 insert server, each
  *   in a process of its own; throughput, p50/p99, and the server's CPU per save (from /proc).
  * - For a synthetic study at 1k, 10k and 20k participants × 4 instruments × 2 waves: the streamed
- *   import against `sqlite3 .import` of the same CSV; the cohort report against reading its rows from
+ *   import (run with the `balint` CLI's Node.js flags, `server/cli/node-flags.ts`, as users run it)
+ *   against `sqlite3 .import` of the same CSV; the cohort report against reading its rows from
  *   SQLite, and against Rscript reading the exported wide.csv and running t.test + wilcox.test per
  *   scale (R's read included); one participant's own report; answers_long.csv against `sqlite3 -csv`
  *   of the same rows (and whether the bytes are identical). Each runs in a child process whose peak
@@ -34,6 +35,7 @@ import { loadInstruments, shippedInstrumentsFolder } from '../../server/domain/i
 import { scaleVariable } from '../../server/domain/outcomes/exports'
 import { syntheticInstruments } from './synthetic'
 import { answersLongSql } from '../helpers/answers-long-sql'
+import { cliNodeFlags } from '../../server/cli/node-flags'
 
 const quick = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1'
 const rounds = Number(process.env.BENCH_ROUNDS ?? (quick ? 1 : 3))
@@ -71,7 +73,12 @@ async function timed(command: string, args: string[]): Promise<Timed> {
 
 /** A step of test/bench/work.ts: its JSON line and its peak memory. */
 async function work(...args: string[]): Promise<Record<string, unknown> & { ms: number; peakMiB: number }> {
-  const result = await timed(process.execPath, ['--import', 'tsx', join(here, 'work.ts'), ...args])
+  return workWithFlags([], ...args)
+}
+
+/** `work` in a Node.js started with `flags` (the import runs as the `balint` CLI runs it: with its flags). */
+async function workWithFlags(flags: readonly string[], ...args: string[]): Promise<Record<string, unknown> & { ms: number; peakMiB: number }> {
+  const result = await timed(process.execPath, [...flags, '--import', 'tsx', join(here, 'work.ts'), ...args])
   return { ...(JSON.parse(result.stdout.trim().split('\n').at(-1)!) as { ms: number }), peakMiB: result.peakMiB }
 }
 
@@ -241,7 +248,8 @@ async function cohortSize(n: number, pairs: string[], haveR: boolean): Promise<v
   for (let r = 0; r < rounds; r++) {
     if (db) rmSync(db, { force: true })
     db = join(dir, `ours-${n}-${r}.sqlite`)
-    const ours = await work('import', db, csv)
+    // Users import with the CLI (`balint import`), which runs Node.js with `cliNodeFlags`.
+    const ours = await workWithFlags(cliNodeFlags, 'import', db, csv)
     importOurs.push(ours.ms)
     importPeak.push(ours.peakMiB)
     cohortId = ours.cohortId as string

@@ -17,6 +17,7 @@
 import { CsvError, parse, type Parser } from 'csv-parse'
 import { restoreCell } from '../csv'
 import type { Kysely } from 'kysely'
+import type { z } from 'zod'
 import { withSmallPageCache } from '../../db/page-cache'
 import { insertAudit } from '../../db/repositories/audit'
 import { insertParticipants, listParticipants, type Participant } from '../../db/repositories/participants'
@@ -70,7 +71,7 @@ const header = importColumns.join(',')
 type Fields = [participant: string, wave: string, instrument: string, item: string, value: string]
 
 /** An item a file may give, with its place in the instrument (forms keep their cells in arrays by it). */
-type ItemSlot = { index: number; name: string; question: Question; converted?: Map<string, Converted> }
+type ItemSlot = { index: number; name: string; question: Question; converted?: Map<string, Converted>; accepted?: Map<unknown, boolean> }
 
 /**
  * One participant's answers to one instrument in one wave (or at enrolment), held compactly: a large
@@ -528,10 +529,13 @@ class Int32List {
 /**
  * The file's forms, by participant, slot and instrument. A form being read or checked is an object;
  * a written form is kept as five numbers (its first line, where its items' lines are, how many,
- * and the answers and safety flags it counted) and its items' lines, in typed arrays: a large file
- * has a hundred thousand forms, and an object each, with a key string, was most of what the import
- * kept and made the heap grow with the file (issue 16). Participants and (slot, instrument) pairs
- * are numbered as they first come, so a form is found by two numbers, with no key built per form.
+ * and the answers and safety flags it counted) in typed arrays, and so are its items' lines unless
+ * it gave its first items in order, one a line, and no other (most forms do: their lines then
+ * follow from the first; keeping them all grew the import's memory by some 6 MiB per 10,000
+ * participants). A large file has a hundred thousand forms, and an object each, with a key string,
+ * was most of what the import kept and made the heap grow with the file (issue 16). Participants
+ * and (slot, instrument) pairs are numbered as they first come, so a form is found by two numbers,
+ * with no key built per form.
  */
 class FormTable {
   /** Participant codes, numbered in the order of their first line. */
@@ -564,7 +568,7 @@ class FormTable {
     } else {
       this.written[kind]!.set(participant, 0)
       const [firstLine, at, count, answers, safetyFlags] = this.records.data.subarray(5 * record, 5 * record + 5)
-      const lines = this.lines.data.slice(at!, at! + count!)
+      const lines = at! < 0 ? linesInOrder(firstLine!, count!, itemCount) : this.lines.data.slice(at!, at! + count!)
       form = { code, slot, instrument, firstLine: firstLine!, lines, values: [], raws: [], order: [], phase: 'written', counted: { answers: answers!, safetyFlags: safetyFlags!, empty: false } }
     }
     live.set(participant, form)
@@ -582,8 +586,10 @@ class FormTable {
     const kind = this.kindOf(form.slot, form.instrument)
     const participant = this.codes.get(form.code)!
     this.live[kind]!.delete(participant)
-    const at = this.lines.push(form.lines)
-    const record = this.records.push([form.firstLine, at, form.lines.length, form.counted!.answers, form.counted!.safetyFlags]) / 5
+    // Most forms give their items in order, one a line: their lines follow from the first, and none are kept.
+    const given = givenInOrder(form.lines, form.firstLine)
+    const at = given < 0 ? this.lines.push(form.lines) : -1
+    const record = this.records.push([form.firstLine, at, given < 0 ? form.lines.length : given, form.counted!.answers, form.counted!.safetyFlags]) / 5
     this.written[kind]!.set(participant, record + 1)
   }
 
@@ -598,6 +604,24 @@ class FormTable {
     }
     return kind
   }
+}
+
+/**
+ * How many items the form gave in order, one a line from `first` on (item i on line `first + i`),
+ * with no later item given; -1 if it did not. Its lines are then `linesInOrder(first, n, lines.length)`.
+ */
+function givenInOrder(lines: Int32Array, first: number): number {
+  let n = 0
+  while (n < lines.length && lines[n] === first + n) n++
+  for (let i = n; i < lines.length; i++) if (lines[i] !== 0) return -1
+  return n
+}
+
+/** The lines of a form of `items` items that gave the first `given` in order, one a line from `first` on. */
+function linesInOrder(first: number, given: number, items: number): Int32Array {
+  const lines = new Int32Array(items)
+  for (let i = 0; i < given; i++) lines[i] = first + i
+  return lines
 }
 
 /** Add a line's item to its form, refusing an item given twice. */
@@ -624,6 +648,11 @@ const itemNames = new WeakMap<Map<string, ItemSlot>, string[]>()
 function checkForm(form: Form, items: Map<string, ItemSlot>): ImportProblem[] {
   const problems: ImportProblem[] = []
   const names = itemNames.get(items) ?? itemNames.set(items, [...items.keys()]).get(items)!
+  const accepted = acceptedAnswers(form, items, names)
+  if (accepted) {
+    form.answers = accepted
+    return problems
+  }
   const answers: Record<string, unknown> = {}
   for (const i of form.order) if (form.values[i] !== undefined) answers[names[i]!] = form.values[i]
   const result = form.instrument.completeSchema.safeParse(answers)
@@ -643,6 +672,63 @@ function checkForm(form: Form, items: Map<string, ItemSlot>): ImportProblem[] {
   }
   return problems
 }
+
+/** Per item map (by index): its item's schema in `completeSchema`, and whether the item is required there. */
+type ItemSchemas = { schemas: z.ZodType[]; required: boolean[] }
+const itemSchemas = new WeakMap<Map<string, ItemSlot>, ItemSchemas | null>()
+
+/** The schemas of a `completeSchema` that is a plain strict object of its items (as `answersSchema` makes it), or null. */
+function itemSchemasOf(instrument: Instrument, items: Map<string, ItemSlot>): ItemSchemas | null {
+  const known = itemSchemas.get(items)
+  if (known !== undefined) return known
+  const def = (instrument.completeSchema as unknown as { _zod?: { def?: { type?: string; checks?: unknown[]; shape?: Record<string, z.ZodType> } } })._zod?.def
+  let found: ItemSchemas | null = null
+  if (def?.type === 'object' && !def.checks?.length && def.shape && Object.keys(def.shape).join('\n') === [...items.keys()].join('\n')) {
+    const schemas = [...items.keys()].map((name) => def.shape![name])
+    // Required: the item's schema refuses an answer left out (the rule stays in answersSchema).
+    if (schemas.every((schema) => schema !== undefined)) found = { schemas: schemas as z.ZodType[], required: schemas.map((schema) => !schema!.safeParse(undefined).success) }
+  }
+  itemSchemas.set(items, found)
+  return found
+}
+
+/**
+ * What `completeSchema.safeParse` gives a form, without running it, when it surely accepts the form:
+ * every required item given, and every value one of a choice its item's own schema has accepted
+ * before (kept per item and value: a choice has a handful; checked with that schema the first time).
+ * `completeSchema` is a strict object of the items with no check of its own, so it then accepts the
+ * form and gives back the same values in its items' order, the order built here. Undefined
+ * otherwise (any other kind of item, a refused value, a required item left out): `checkForm` then
+ * runs `completeSchema` itself, for its messages. Running zod on every form was the import's
+ * largest allocation (issue 16).
+ */
+function acceptedAnswers(form: Form, items: Map<string, ItemSlot>, names: string[]): Record<string, unknown> | undefined {
+  const plan = itemSchemasOf(form.instrument, items)
+  if (!plan) return undefined
+  const slots = itemSlots.get(items) ?? itemSlots.set(items, [...items.values()]).get(items)!
+  const answers: Record<string, unknown> = {}
+  for (let i = 0; i < names.length; i++) {
+    const value = form.values[i]
+    if (value === undefined) {
+      if (plan.required[i]) return undefined
+      continue
+    }
+    const slot = slots[i]!
+    if (slot.question.kind !== 'choice' || (typeof value !== 'number' && typeof value !== 'string')) return undefined
+    let ok = slot.accepted?.get(value)
+    if (ok === undefined) {
+      ok = plan.schemas[i]!.safeParse(value).success
+      slot.accepted ??= new Map()
+      if (slot.accepted.size < maxConvertedPerItem) slot.accepted.set(value, ok)
+    }
+    if (!ok) return undefined
+    answers[names[i]!] = value
+  }
+  return answers
+}
+
+/** Each item map's slots by index. */
+const itemSlots = new WeakMap<Map<string, ItemSlot>, ItemSlot[]>()
 
 // ---- Checks against the cohort as stored ----------------------------------------------------------
 

@@ -392,6 +392,29 @@ describe('a file read as it arrives', () => {
     expect(error.details).toEqual([{ line: 4211, column: 'item', message: '"phq9_3" of P1, pre, phq-9 is given twice: on lines 4 and 4211' }])
     expect(await tableCounts(db)).toEqual(before)
   })
+
+  it('names the right earlier line of a written form whose items were not one a line in order (a blank line, items swapped)', async () => {
+    const { deps, db, cohortId } = await fixture()
+    const before = await tableCounts(db)
+    const others: string[] = []
+    for (let p = 2; p <= 601; p++) others.push(...itemLines(`P${p}`, 'pre', 'gad-7', 'gad7_', [1, 1, 1, 1, 1, 1, 1]))
+    const p1 = itemLines('P1', 'pre', 'phq-9', 'phq9_', [2, 2, 1, 1, 0, 1, 2, 1, 0])
+    // Lines 2–3: items 1 and 2; line 4 blank; lines 5–6: items 4 and 3 (swapped); lines 7–11: items 5–9.
+    const first = [...p1.slice(0, 2), '', p1[3]!, p1[2]!, ...p1.slice(4)]
+    async function* chunks() {
+      yield csvOf(first)
+      yield `${others.join('\n')}\n`
+      yield 'P1,pre,phq-9,phq9_3,0\nP1,pre,phq-9,phq9_4,0\nP1,pre,phq-9,phq9_9,1\n'
+    }
+    const error = await importError(deps, cohortId, chunks())
+    const last = 11 + 600 * 7
+    expect(error.details).toEqual([
+      { line: last + 1, column: 'item', message: `"phq9_3" of P1, pre, phq-9 is given twice: on lines 6 and ${last + 1}` },
+      { line: last + 2, column: 'item', message: `"phq9_4" of P1, pre, phq-9 is given twice: on lines 5 and ${last + 2}` },
+      { line: last + 3, column: 'item', message: `"phq9_9" of P1, pre, phq-9 is given twice: on lines 11 and ${last + 3}` },
+    ])
+    expect(await tableCounts(db)).toEqual(before)
+  })
 })
 
 describe('a file with problems', () => {
@@ -514,6 +537,39 @@ describe('a file with problems', () => {
   it('refuses an unknown cohort', async () => {
     const deps = await testDeps()
     await expect(importCohortCsv(deps, { cohortId: 'no-such-cohort', csv: threeParticipantsFile() }, 'test')).rejects.toMatchObject({ code: 'not_found' })
+  })
+})
+
+describe('the answers stored (issue 16: zod is not run on forms it surely accepts)', () => {
+  it('stores exactly what completeSchema gives: its items in its order, whatever the file order, typed as the form types them', async () => {
+    const { deps, db, cohortId } = await fixture()
+    const phq9 = itemLines('P1', 'pre', 'phq-9', 'phq9_', [2, 2, 1, 1, 0, 1, 2, 1, 0])
+    const lines = [
+      // Reversed, and the optional difficulty item first.
+      'P1,pre,phq-9,phq9_difficulty,1',
+      ...phq9.reverse(),
+      // Item 3 left empty and item 7 not in the file at all (both optional), the rest shuffled.
+      ...itemLines('P2', 'pre', 'phq-9', 'phq9_', [3, 2, null, 1, 2, 1, 1, 0, 1]).filter((l) => !l.includes('phq9_7,')).sort(),
+      ...itemLines('P1', 'pre', 'gad-7', 'gad7_', [1, 1, 2, 0, 1, 1, 0]),
+    ]
+    await importCohortCsv(deps, { cohortId, csv: csvOf(lines) }, 'test')
+    const stored = await db.selectFrom('response').innerJoin('participant', 'participant.id', 'response.participant_id').select(['participant.code', 'response.instrument_id', 'response.answers']).orderBy('participant.code').orderBy('response.instrument_id').execute()
+    expect(stored.map((r) => [r.code, r.instrument_id])).toEqual([['P1', 'gad-7'], ['P1', 'phq-9'], ['P2', 'phq-9']])
+    for (const r of stored) {
+      const given = JSON.parse(r.answers) as Record<string, unknown>
+      // The same text completeSchema gives back for these answers: its keys in its order.
+      expect(r.answers).toBe(JSON.stringify(deps.instruments.get(r.instrument_id)!.completeSchema.parse(given)))
+    }
+    expect(JSON.parse(stored[1]!.answers)).toEqual({ phq9_1: 2, phq9_2: 2, phq9_3: 1, phq9_4: 1, phq9_5: 0, phq9_6: 1, phq9_7: 2, phq9_8: 1, phq9_9: 0, phq9_difficulty: 1 })
+    expect(Object.keys(JSON.parse(stored[1]!.answers) as object)[0]).toBe('phq9_1')
+    expect(JSON.parse(stored[2]!.answers)).toEqual({ phq9_1: 3, phq9_2: 2, phq9_4: 1, phq9_5: 2, phq9_6: 1, phq9_8: 0, phq9_9: 1 })
+  })
+
+  it('still refuses, with zod\'s message and the line, a choice that is not one, once it has accepted others for the same item', async () => {
+    const { deps, cohortId } = await fixture()
+    const lines = [...itemLines('P1', 'pre', 'phq-9', 'phq9_', [2, 2, 1, 1, 0, 1, 2, 1, 0]), ...itemLines('P2', 'pre', 'phq-9', 'phq9_', [2, 2, 7, 1, 0, 1, 2, 1, 0])]
+    const error = await importError(deps, cohortId, csvOf(lines))
+    expect(error.details).toEqual([{ line: 13, column: 'value', message: 'must be one of 0, 1, 2, 3 (the file has "7")' }])
   })
 })
 
