@@ -220,11 +220,14 @@ export function describeStorageError(error: unknown): string {
 }
 
 /**
- * Close the database cleanly. PostgreSQL: close the pool. SQLite: copy the WAL into the main file and truncate it (so the main file alone
+ * Close the database cleanly. PostgreSQL: close the pool. SQLite: end the reader thread, copy the WAL into the main file and truncate it (so the main file alone
  * is a whole database, as a file copy or a restore expects), then close.
  */
 export async function closeDatabase(db: Kysely<Database>): Promise<void> {
   if (databaseEngine(db) === 'postgres') return db.destroy()
+  // The reader thread first: its read transaction would keep the checkpoint from truncating the WAL.
+  const sqlite = sqliteHandles.get(db)
+  if (sqlite) await closeReaderThread(sqlite)
   try {
     await db.executeQuery(CompiledQuery.raw('pragma wal_checkpoint(TRUNCATE)'))
   } finally {

@@ -39,7 +39,13 @@ export class ReaderThreadError extends Error {
 class ReaderThread {
   private readonly worker: Worker
   private nextBatch = 0
+  /** Every batch not yet settled, the one being read and those waiting their turn. */
   private readonly batches = new Map<number, Waiting[]>()
+  /** Batches not yet sent to the thread, in order: one is read at a time, so that a pause can wait for it. */
+  private readonly queue: { batch: number; statements: ColumnRead[] }[] = []
+  private reading: number | null = null
+  private pauses = 0
+  private idle: (() => void)[] = []
   private failed: Error | null = null
   /** Settled when the thread has opened the file (or has failed to). */
   readonly ready: Promise<void>
@@ -70,6 +76,7 @@ class ReaderThread {
         for (const w of this.batches.get(batch)!) w.reject(error)
         this.done(batch)
       }
+      for (const resolve of this.idle.splice(0)) resolve()
     }
     this.worker.on('error', fail)
     this.worker.on('exit', (code) => fail(new ReaderThreadError(`the SQLite reader thread stopped (exit code ${code})`, undefined)))
@@ -87,13 +94,45 @@ class ReaderThread {
     if (statements.length === 0) return promises
     if (this.batches.size === 0) this.worker.ref()
     this.batches.set(batch, waiting)
-    this.worker.postMessage({ batch, statements: statements.map((s) => ({ sql: s.query.sql, parameters: s.query.parameters, kinds: s.kinds })) })
+    this.queue.push({ batch, statements })
+    this.next()
     return promises
+  }
+
+  /** Send the next batch, unless one is being read or the thread is paused. */
+  private next(): void {
+    if (this.reading !== null || this.pauses > 0 || this.failed) return
+    const first = this.queue.shift()
+    if (!first) return
+    this.reading = first.batch
+    this.worker.postMessage({ batch: first.batch, statements: first.statements.map((s) => ({ sql: s.query.sql, parameters: s.query.parameters, kinds: s.kinds })) })
   }
 
   private done(batch: number): void {
     this.batches.delete(batch)
+    const at = this.queue.findIndex((q) => q.batch === batch)
+    if (at >= 0) this.queue.splice(at, 1)
+    if (this.reading === batch) this.reading = null
     if (this.batches.size === 0) this.worker.unref()
+    if (this.reading === null) for (const resolve of this.idle.splice(0)) resolve()
+    this.next()
+  }
+
+  /**
+   * Hold the thread out of the file: no batch is sent until the returned function is called, and the
+   * promise settles once the batch being read (if any) is done, so the thread then holds no read
+   * transaction (one would keep a checkpoint from truncating the WAL).
+   */
+  async pause(): Promise<() => void> {
+    this.pauses++
+    if (this.reading !== null) await new Promise<void>((resolve) => this.idle.push(resolve))
+    let resumed = false
+    return () => {
+      if (resumed) return
+      resumed = true
+      this.pauses--
+      this.next()
+    }
   }
 
   close(): Promise<number> {
@@ -125,8 +164,27 @@ export function startReaderThread(sqlite: SQLite.Database): Promise<void> {
   return readerThread(sqlite)?.ready ?? Promise.resolve()
 }
 
+/**
+ * Run `work` (a WAL checkpoint) while `sqlite`'s reader thread, if it has one, holds no read
+ * transaction: after the batch it is reading, and before the next (which waits). A checkpoint that
+ * truncates the WAL cannot while another connection reads, and SQLite's busy handler would make the
+ * event loop wait meanwhile (erasure's `discardDeletedPages`).
+ */
+export async function withReaderThreadPaused<T>(sqlite: SQLite.Database, work: () => T | Promise<T>): Promise<T> {
+  const thread = threads.get(sqlite)
+  const resume = thread ? await thread.pause() : () => {}
+  try {
+    return await work()
+  } finally {
+    resume()
+  }
+}
+
+/** Databases being closed, or closed: no reader thread is started for them again. */
+const closing = new WeakSet<SQLite.Database>()
+
 function readerThread(sqlite: SQLite.Database): ReaderThread | undefined {
-  if (sqlite.memory || sqlite.name === '') return undefined
+  if (sqlite.memory || sqlite.name === '' || !sqlite.open || closing.has(sqlite)) return undefined
   let thread = threads.get(sqlite)
   if (!thread || !thread.alive) threads.set(sqlite, (thread = new ReaderThread(sqlite.name, Number(sqlite.pragma('busy_timeout', { simple: true })))))
   return thread
@@ -134,6 +192,7 @@ function readerThread(sqlite: SQLite.Database): ReaderThread | undefined {
 
 /** End the reader thread of `sqlite`'s file, if it has one (the driver does when the database is closed). */
 export async function closeReaderThread(sqlite: SQLite.Database): Promise<void> {
+  closing.add(sqlite)
   const thread = threads.get(sqlite)
   threads.delete(sqlite)
   if (thread) await thread.close()

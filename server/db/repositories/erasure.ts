@@ -1,5 +1,7 @@
 import { sql, SqliteAdapter, type Kysely } from 'kysely'
+import { sqliteHandle } from '../connection'
 import type { Database } from '../schema'
+import { withReaderThreadPaused } from '../sqlite-reader'
 
 /**
  * Erase a participant's entries from the audit log, before their data are deleted (withdrawal with
@@ -43,5 +45,12 @@ export async function eraseAuditOfParticipant(db: Kysely<Database>, participantI
  * SQLite-only; on other engines a no-op (PostgreSQL's VACUUM is the operator's, see README).
  */
 export async function discardDeletedPages(db: Kysely<Database>): Promise<void> {
-  if (db.getExecutor().adapter instanceof SqliteAdapter) await sql`pragma wal_checkpoint(TRUNCATE)`.execute(db)
+  if (!(db.getExecutor().adapter instanceof SqliteAdapter)) return
+  const sqlite = sqliteHandle(db)
+  const checkpoint = async () => (await sql<{ busy: number }>`pragma wal_checkpoint(TRUNCATE)`.execute(db)).rows[0]
+  // The reader thread (a cohort report) is held out of the file meanwhile: its read transaction would
+  // keep the WAL from being truncated, and make the event loop wait (sqlite-reader.ts).
+  const result = sqlite ? await withReaderThreadPaused(sqlite, checkpoint) : await checkpoint()
+  // Busy: another process (a sqlite3 shell, a backup) was reading for longer than the busy timeout.
+  if (result && result.busy !== 0) throw new Error('The write-ahead log could not be truncated after deleting (another process is reading the database): copies of the deleted pages may remain in it until the next checkpoint. Withdrawing again retries.')
 }

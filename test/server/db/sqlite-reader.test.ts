@@ -1,17 +1,19 @@
 /**
  * The SQLite file's reader thread (server/db/sqlite-reader.ts) and the columns it turns rows into
  * (server/db/columns.mjs): the cohort report read there is the one read through the connection, a
- * failing statement fails its read without stopping the thread or the process, and the columns keep
- * every value's meaning (null, a number, an answer that is not a number).
+ * failing statement fails its read without stopping the thread or the process, a checkpoint after an
+ * erasure waits for the thread without holding the event loop, a closing database starts no thread,
+ * and the columns keep every value's meaning (null, a number, an answer that is not a number).
  */
 import { CompiledQuery, type Kysely } from 'kysely'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { toColumns } from '../../../server/db/columns.mjs'
 import { closeDatabase, openDatabase, sqliteHandle, startReaderThread } from '../../../server/db/connection'
 import { migrateToLatest } from '../../../server/db/migrate'
+import { discardDeletedPages } from '../../../server/db/repositories/erasure'
 import type { Database as Schema } from '../../../server/db/schema'
 import { ReaderThreadError, readOnReaderThread } from '../../../server/db/sqlite-reader'
 import { loadInstruments, shippedInstrumentsFolder } from '../../../server/domain/instruments/registry'
@@ -107,6 +109,55 @@ describe.skipIf(testEngine === 'postgres')("a SQLite file's reader thread", () =
     }
     const [again] = readOnReaderThread(sqlite, [{ query: CompiledQuery.raw('select ? as x', [41]), kinds: [{ kind: 'numbers' }] }])!
     expect(Array.from((await again!).columns[0] as Float64Array)).toEqual([41])
+  })
+
+  it("lets a participant's deleted answers leave the WAL while a report reads, without the event loop waiting for the read", async () => {
+    // Found in review: the reader thread's read transaction kept discardDeletedPages' checkpoint from
+    // truncating the WAL (busy, unchecked) and SQLite's busy handler held the event loop meanwhile.
+    const path = join(mkdtempSync(join(tmpdir(), 'balint-reader-')), 'balint.sqlite')
+    const db = openDatabase(path)
+    opened.push(db)
+    await migrateToLatest(db)
+    await startReaderThread(db)
+    const sqlite = sqliteHandle(db)!
+    sqlite.pragma('wal_autocheckpoint = 0')
+    // A read of about a second on the thread (a large cohort's report).
+    const slow = { query: CompiledQuery.raw('with recursive c(x) as (select 1 union all select x + 1 from c where x < 5000000) select count(*) from c, (select count(*) from participant)'), kinds: [{ kind: 'numbers' as const }] }
+    const [reading] = readOnReaderThread(sqlite, [slow])!
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    sqlite.exec("create table secret (v text); insert into secret values ('deleted answers'); delete from secret")
+    expect(statSync(`${path}-wal`).size).toBeGreaterThan(0)
+    // The longest the event loop went without running a timer, while the pages were discarded.
+    let last = performance.now()
+    let longestGap = 0
+    const ticker = setInterval(() => {
+      longestGap = Math.max(longestGap, performance.now() - last)
+      last = performance.now()
+    }, 5)
+    await discardDeletedPages(db)
+    // A tick after it, which sees a wait that happened inside it.
+    await new Promise((resolve) => setTimeout(resolve, 30))
+    clearInterval(ticker)
+    expect(statSync(`${path}-wal`).size).toBe(0)
+    expect(longestGap).toBeLessThan(200)
+    // The read was let finish, and the thread reads again afterwards.
+    expect(Array.from((await reading!).columns[0] as Float64Array)).toEqual([5000000])
+    const [again] = readOnReaderThread(sqlite, [{ query: CompiledQuery.raw('select 2'), kinds: [{ kind: 'numbers' }] }])!
+    expect(Array.from((await again!).columns[0] as Float64Array)).toEqual([2])
+  })
+
+  it('starts no thread for a database being closed, so none is left behind on a closed file', async () => {
+    // Found in review: a read arriving while closeDatabase ended the thread started a new one that nothing ended.
+    const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'balint-reader-')), 'balint.sqlite'))
+    await migrateToLatest(db)
+    await startReaderThread(db)
+    const sqlite = sqliteHandle(db)!
+    const closing = closeDatabase(db)
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(readOnReaderThread(sqlite, [{ query: CompiledQuery.raw('select 1'), kinds: [{ kind: 'numbers' }] }])).toBeUndefined()
+    await closing
+    expect(sqlite.open).toBe(false)
+    expect(readOnReaderThread(sqlite, [{ query: CompiledQuery.raw('select 1'), kinds: [{ kind: 'numbers' }] }])).toBeUndefined()
   })
 
   it('is not used for a database in memory, which has no file to share', async () => {
