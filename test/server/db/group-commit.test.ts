@@ -132,8 +132,11 @@ describe.skipIf(testEngine === 'postgres')("the cohort report's reads on SQLite 
       throw new Error('refused after writing')
     })
     await insertedNow
+    // Expected before the read is awaited: a read on the reader thread does not wait for the
+    // connection, and the save's rejection must not go unhandled meanwhile.
+    const refused = expect(saving).rejects.toThrow('refused after writing')
     const [form] = await Promise.all(readReportForms(db, [request]))
-    await expect(saving).rejects.toThrow('refused after writing')
+    await refused
     expect(form!.participantIds).toEqual([])
     await closeDatabase(db)
   })
