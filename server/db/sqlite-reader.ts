@@ -36,6 +36,17 @@ export class ReaderThreadError extends Error {
   }
 }
 
+/**
+ * The reader thread stopped, or could not open the file (moved, deleted, unreadable): nothing was
+ * wrong with the statement, and the caller may read on the main connection instead.
+ */
+export class ReaderThreadStopped extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'ReaderThreadStopped'
+  }
+}
+
 class ReaderThread {
   private readonly worker: Worker
   private nextBatch = 0
@@ -69,7 +80,8 @@ class ReaderThread {
       waiting[message.index]!.resolve(message.columns!)
       if (message.index === waiting.length - 1) this.done(message.batch)
     })
-    const fail = (error: Error) => {
+    const fail = (cause: Error) => {
+      const error = cause instanceof ReaderThreadStopped ? cause : new ReaderThreadStopped(`the SQLite reader thread stopped: ${cause.message}`, { cause })
       this.failed = error
       opened()
       for (const batch of [...this.batches.keys()]) {
@@ -79,7 +91,7 @@ class ReaderThread {
       for (const resolve of this.idle.splice(0)) resolve()
     }
     this.worker.on('error', fail)
-    this.worker.on('exit', (code) => fail(new ReaderThreadError(`the SQLite reader thread stopped (exit code ${code})`, undefined)))
+    this.worker.on('exit', (code) => fail(new ReaderThreadStopped(`the SQLite reader thread stopped (exit code ${code})`)))
   }
 
   /** Whether the thread can still take work (it stops for good on an uncaught error). */
@@ -145,7 +157,8 @@ const threads = new WeakMap<SQLite.Database, ReaderThread>()
 /**
  * Read `statements` on the reader thread of the SQLite file `sqlite` is open on, in one snapshot: a
  * promise per statement, in order, each settled as soon as its rows are read and turned into columns
- * (`toColumns`, on the reader thread too), or rejected with a `ReaderThreadError`. Undefined for an
+ * (`toColumns`, on the reader thread too), or rejected with a `ReaderThreadError` (the statement
+ * failed) or a `ReaderThreadStopped` (the thread did; read elsewhere). Undefined for an
  * in-memory database (no file to share): the caller then reads on `sqlite` itself. Only for a caller
  * outside a transaction (see above).
  */

@@ -2,7 +2,7 @@
 import { sql, type Compilable, type Kysely } from 'kysely'
 import { sqliteHandle } from '../connection'
 import { toColumns, type ColumnKind, type Columns } from '../columns.mjs'
-import { readOnReaderThread } from '../sqlite-reader'
+import { readOnReaderThread, ReaderThreadStopped } from '../sqlite-reader'
 import type { Database, DataSource, WaveKind } from '../schema'
 
 export type ScoredResponse = {
@@ -178,7 +178,7 @@ async function rowsAsArrays(db: Kysely<Database>, query: Compilable, columns: st
  * into columns, on the database's reader thread, all in one snapshot (`readOnReaderThread`, issue 16:
  * the event loop does not wait for SQLite's 0.4 s at 10,000 participants, nor for parsing the answers);
  * in memory, inside a transaction and on PostgreSQL, through `db`, and turned into the same columns
- * here. A rejected promise nobody awaits (the caller stopped at an earlier one) does not end the process.
+ * here, as they are when the reader thread has stopped or cannot open the file. A rejected promise nobody awaits (the caller stopped at an earlier one) does not end the process.
  */
 export function readReportForms(db: Kysely<Database>, requests: ReportFormRequest[]): Promise<ReportForm>[] {
   const queries = requests.map((request) => reportFormQuery(db, request))
@@ -186,7 +186,9 @@ export function readReportForms(db: Kysely<Database>, requests: ReportFormReques
   const onThread = sqlite ? readOnReaderThread(sqlite, queries.map((q) => ({ query: q.query.compile(), kinds: q.kinds }))) : undefined
   const forms = requests.map((request, i) => {
     const { query, columns, kinds } = queries[i]!
-    const read = onThread ? onThread[i]! : rowsAsArrays(db, query, columns).then((rows) => toColumns(rows, kinds))
+    const here = () => rowsAsArrays(db, query, columns).then((rows) => toColumns(rows, kinds))
+    // A reader thread that stopped, or cannot open the file, is no reason to fail the report: read here.
+    const read = onThread ? onThread[i]!.catch((error: unknown) => (error instanceof ReaderThreadStopped ? here() : Promise.reject(error))) : here()
     return read.then((c) => reportForm(request, c))
   })
   for (const form of forms) form.catch(() => {})

@@ -6,7 +6,7 @@
  * and the columns keep every value's meaning (null, a number, an answer that is not a number).
  */
 import { CompiledQuery, type Kysely } from 'kysely'
-import { mkdtempSync, statSync } from 'node:fs'
+import { mkdtempSync, renameSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -15,7 +15,7 @@ import { closeDatabase, openDatabase, sqliteHandle, startReaderThread } from '..
 import { migrateToLatest } from '../../../server/db/migrate'
 import { discardDeletedPages } from '../../../server/db/repositories/erasure'
 import type { Database as Schema } from '../../../server/db/schema'
-import { ReaderThreadError, readOnReaderThread } from '../../../server/db/sqlite-reader'
+import { ReaderThreadError, ReaderThreadStopped, readOnReaderThread } from '../../../server/db/sqlite-reader'
 import { loadInstruments, shippedInstrumentsFolder } from '../../../server/domain/instruments/registry'
 import { importCohortCsv } from '../../../server/domain/outcomes/import'
 import { cohortReport, studyReport } from '../../../server/domain/outcomes/report'
@@ -158,6 +158,21 @@ describe.skipIf(testEngine === 'postgres')("a SQLite file's reader thread", () =
     await closing
     expect(sqlite.open).toBe(false)
     expect(readOnReaderThread(sqlite, [{ query: CompiledQuery.raw('select 1'), kinds: [{ kind: 'numbers' }] }])).toBeUndefined()
+  })
+
+  it('reads on the main connection when the thread cannot open the file (moved while the server runs), and the report still comes', async () => {
+    // Found in review: every report failed once the thread could not open the file.
+    const deps = await fileDatabase()
+    const study = await createStudy(deps, { name: 'Moved' }, 'test')
+    const cohort = await createCohort(deps, { studyId: study.id, name: 'A' }, 'test')
+    await importCohortCsv(deps, { cohortId: cohort.id, csv: csv() }, 'test')
+    const before = await deps.db.transaction().execute((trx) => cohortReport({ ...deps, db: trx }, cohort.id, { from: 'pre', to: 'post' }))
+    const sqlite = sqliteHandle(deps.db)!
+    renameSync(sqlite.name, `${sqlite.name}.moved`)
+    // The thread itself says why it stopped.
+    const [direct] = readOnReaderThread(sqlite, [{ query: CompiledQuery.raw('select 1'), kinds: [{ kind: 'numbers' }] }])!
+    await expect(direct).rejects.toBeInstanceOf(ReaderThreadStopped)
+    expect(await cohortReport(deps, cohort.id, { from: 'pre', to: 'post' })).toEqual(before)
   })
 
   it('is not used for a database in memory, which has no file to share', async () => {
