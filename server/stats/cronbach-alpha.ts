@@ -1,4 +1,3 @@
-import { sampleCovariance, sampleVariance } from 'simple-statistics'
 import fQuantile from '@stdlib/stats-base-dists-f-quantile'
 import { assertFiniteNumbers } from './assert-finite-numbers'
 import { isConstant } from './is-constant'
@@ -109,42 +108,91 @@ export type Column = readonly number[] | Float64Array
 function alphaOfColumns(columns: readonly Column[], totals: Column): CronbachAlpha {
   const k = columns.length
   const n = totals.length
-  // Each column's and each rest's sample variance is computed once and reused (the α of every
-  // k − 1 items and each correlation's SDs): the same function on the same array, so the same
-  // numbers, k² fewer passes (issue 16).
-  const variances = new Map<Column, number>()
-  const varianceOf = (x: Column) => {
-    let v = variances.get(x)
-    // simple-statistics reads only length and indices: a Float64Array gives the same numbers as an array.
-    if (v === undefined) variances.set(x, (v = sampleVariance(x as number[])))
-    return v
+  // Float64Arrays throughout, so that the loops below see one kind of array (issue 16: the cohort
+  // report runs them over every response of a wave, fourteen times; given arrays and typed arrays
+  // in turn, simple-statistics' loops ran several times slower). The same doubles.
+  const items = columns.map((column) => (column instanceof Float64Array ? column : Float64Array.from(column)))
+  const total = totals instanceof Float64Array ? totals : Float64Array.from(totals)
+  // Each column's mean and sample variance is computed once and reused (the α of every k − 1 items
+  // and each correlation's SDs).
+  const means = items.map(meanOf)
+  const variances = items.map((column, j) => varianceAbout(column, means[j]!))
+  const sumOfItemVariances = (without: number) => {
+    let sum = 0
+    for (let j = 0; j < k; j++) if (j !== without) sum += variances[j]!
+    return sum
   }
-  const alpha = alphaOf(columns, totals, varianceOf)
+  const alpha = alphaFrom(k, sumOfItemVariances(-1), total)
   if (alpha === null) throw new RangeError("The total score has no variance across persons, so Cronbach's alpha is undefined.")
 
   const dfPersons = n - 1
   const dfError = (n - 1) * (k - 1)
-  const ci95: [number, number] = [1 - (1 - alpha) * fQuantile(0.975, dfPersons, dfError), 1 - (1 - alpha) * fQuantile(0.025, dfPersons, dfError)]
+  const ci95: [number, number] = [1 - (1 - alpha) * fQuantileOnce(0.975, dfPersons, dfError), 1 - (1 - alpha) * fQuantileOnce(0.025, dfPersons, dfError)]
 
-  const items = columns.map((column, item) => {
-    const rest = new Float64Array(n)
-    for (let person = 0; person < n; person++) rest[person] = totals[person]! - column[person]!
-    const others = columns.filter((_, other) => other !== item)
+  const rest = new Float64Array(n)
+  const itemStatistics = items.map((column, item) => {
+    for (let person = 0; person < n; person++) rest[person] = total[person]! - column[person]!
     const restConstant = isConstant(rest)
+    const restMean = meanOf(rest)
     return {
-      // simple-statistics' sampleCorrelation: covariance / SD(x) / SD(y), the SDs from the variances above.
-      correctedItemTotal: isConstant(column) || restConstant ? Number.NaN : sampleCovariance(column as number[], rest as unknown as number[]) / Math.sqrt(varianceOf(column)) / Math.sqrt(varianceOf(rest)),
-      alphaIfDeleted: k === 2 ? null : alphaOf(others, rest, varianceOf, restConstant),
+      // simple-statistics' sampleCorrelation: covariance / SD(x) / SD(y).
+      correctedItemTotal: isConstant(column) || restConstant ? Number.NaN : covarianceAbout(column, means[item]!, rest, restMean) / Math.sqrt(variances[item]!) / Math.sqrt(varianceAbout(rest, restMean)),
+      alphaIfDeleted: k === 2 || restConstant ? null : alphaFrom(k - 1, sumOfItemVariances(item), rest, restMean),
     }
   })
-  return { alpha, ci95, n, k, items }
+  return { alpha, ci95, n, k, items: itemStatistics }
 }
 
-/** α from item columns and their row totals; null when the totals have no variance. */
-function alphaOf(columns: readonly Column[], totals: Column, varianceOf: (x: Column) => number, totalsConstant = isConstant(totals)): number | null {
-  if (totalsConstant) return null
-  const totalVariance = varianceOf(totals)
-  const k = columns.length
-  const sumOfItemVariances = columns.reduce((sum, column) => sum + varianceOf(column), 0)
-  return (k / (k - 1)) * (1 - sumOfItemVariances / totalVariance)
+/** α of k items from the sum of their variances and their row totals; null when the totals have no variance. */
+function alphaFrom(k: number, sumOfItemVariances: number, totals: Float64Array, totalsMean = meanOf(totals)): number | null {
+  if (isConstant(totals)) return null
+  return (k / (k - 1)) * (1 - sumOfItemVariances / varianceAbout(totals, totalsMean))
 }
+
+// simple-statistics' sum, mean, sampleVariance and sampleCovariance, step for step (the same doubles:
+// the tests compare them), over Float64Arrays only.
+
+/** simple-statistics' `mean`: its compensated `sum` (Kahan–Babuška) over n. */
+function meanOf(x: Float64Array): number {
+  let sum = x[0]!
+  let correction = 0
+  for (let i = 1; i < x.length; i++) {
+    const v = x[i]!
+    const transition = sum + v
+    correction += Math.abs(sum) >= Math.abs(v) ? sum - transition + v : v - transition + sum
+    sum = transition
+  }
+  return (sum + correction) / x.length
+}
+
+/** simple-statistics' `sampleVariance` (sum of squared deviations over n − 1), given the mean. */
+function varianceAbout(x: Float64Array, mean: number): number {
+  let sum = 0
+  for (let i = 0; i < x.length; i++) {
+    const d = x[i]! - mean
+    sum += d * d
+  }
+  return sum / (x.length - 1)
+}
+
+/** simple-statistics' `sampleCovariance`, given the two means. */
+function covarianceAbout(x: Float64Array, xMean: number, y: Float64Array, yMean: number): number {
+  let sum = 0
+  for (let i = 0; i < x.length; i++) sum += (x[i]! - xMean) * (y[i]! - yMean)
+  return sum / (x.length - 1)
+}
+
+/**
+ * `fQuantile`, remembered: Feldt's interval needs the same two quantiles for every scale with the
+ * same number of items and persons (issue 16: each costs about a millisecond at 10,000 persons).
+ */
+function fQuantileOnce(p: number, df1: number, df2: number): number {
+  const key = `${p} ${df1} ${df2}`
+  let q = fQuantiles.get(key)
+  if (q === undefined) {
+    if (fQuantiles.size >= 256) fQuantiles.clear()
+    fQuantiles.set(key, (q = fQuantile(p, df1, df2)))
+  }
+  return q
+}
+const fQuantiles = new Map<string, number>()
