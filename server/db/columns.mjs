@@ -6,14 +6,21 @@
 /**
  * @param {unknown[][]} rows
  * @param {import('./columns.d.mts').ColumnKind[]} kinds
+ * @param {(statement: number) => Map<unknown, number>} [rowOf] for 'index' kinds: the row of each value of an earlier statement's first column
  * @returns {import('./columns.d.mts').Columns}
  */
-export function toColumns(rows, kinds) {
+export function toColumns(rows, kinds, rowOf) {
   const n = rows.length
   return {
     length: n,
     columns: kinds.map((kind, c) => {
       if (kind.kind === 'values') return rows.map((row) => row[c] ?? null)
+      if (kind.kind === 'index') {
+        const rowOfValue = rowOf(kind.of)
+        const column = new Int32Array(n)
+        for (let r = 0; r < n; r++) column[r] = rowOfValue.get(rows[r][c]) ?? -1
+        return column
+      }
       if (kind.kind === 'numbers') {
         const column = new Float64Array(n)
         for (let r = 0; r < n; r++) {
@@ -56,6 +63,18 @@ export function jsonColumns(texts, keys) {
     }
   }
   return columns
+}
+
+/**
+ * The row of each value of a first column (its first row, should a value repeat): what an 'index'
+ * column looks its values up in.
+ * @param {unknown[]} column
+ * @returns {Map<unknown, number>}
+ */
+export function rowsByValue(column) {
+  const rows = new Map()
+  for (let r = column.length - 1; r >= 0; r--) rows.set(column[r], r)
+  return rows
 }
 
 /**

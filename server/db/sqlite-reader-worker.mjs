@@ -5,11 +5,12 @@
 // Once the file is open: { ready: true }.
 // In:  { batch, statements: [{ sql, parameters, kinds }] }, read in one read transaction (one snapshot).
 // Out: { batch, index, columns } per statement as soon as it is read, its rows turned into columns
-//      as `kinds` say (columns.mjs; typed arrays are transferred, not copied), or
+//      as `kinds` say (columns.mjs; typed arrays are transferred, not copied; an 'index' kind looks
+//      its values up in the first column of an earlier statement of the batch), or
 //      { batch, index, error: { message, code } } for the first that fails (the rest are not run).
 import Database from 'better-sqlite3'
 import { parentPort, workerData } from 'node:worker_threads'
-import { toColumns, transferables } from './columns.mjs'
+import { rowsByValue, toColumns, transferables } from './columns.mjs'
 
 const db = new Database(workerData.path, { readonly: true, fileMustExist: true })
 db.pragma(`busy_timeout = ${workerData.busyTimeoutMs}`)
@@ -23,11 +24,20 @@ const prepared = (sql) => {
 parentPort.postMessage({ ready: true })
 parentPort.on('message', ({ batch, statements: batchStatements }) => {
   let index = 0
+  // The first columns 'index' kinds look up, by statement, and their lookups, built when first needed.
+  const looked = new Set(batchStatements.flatMap((s) => s.kinds.flatMap((k) => (k.kind === 'index' ? [k.of] : []))))
+  const firstColumns = new Map()
+  const lookups = new Map()
+  const rowOf = (of) => {
+    if (!lookups.has(of)) lookups.set(of, rowsByValue(firstColumns.get(of) ?? []))
+    return lookups.get(of)
+  }
   try {
     db.exec('begin')
     for (; index < batchStatements.length; index++) {
       const { sql, parameters, kinds } = batchStatements[index]
-      const columns = toColumns(prepared(sql).all(...parameters), kinds)
+      const columns = toColumns(prepared(sql).all(...parameters), kinds, rowOf)
+      if (looked.has(index)) firstColumns.set(index, columns.columns[0])
       parentPort.postMessage({ batch, index, columns }, transferables(columns))
     }
   } catch (error) {

@@ -19,7 +19,7 @@ import { loadInstruments, shippedInstrumentsFolder } from '../../server/domain/i
 import { exportFiles } from '../../server/domain/outcomes/exports'
 import { importCohortCsv } from '../../server/domain/outcomes/import'
 import { cohortReport, formsToRead } from '../../server/domain/outcomes/report'
-import { attendanceQuery, consentedParticipantsQuery, reportFormQuery } from '../../server/db/repositories/report-data'
+import { reportStatements } from '../../server/db/repositories/report-data'
 import { listWaves } from '../../server/db/repositories/studies'
 import { participantReport } from '../../server/domain/outcomes/own-report'
 import { createCohort, createStudy } from '../../server/domain/staff/setup'
@@ -75,19 +75,14 @@ switch (mode) {
   }
   case 'read': {
     // The floor: the statements the report reads its rows with (the same SQL text: report-data's
-    // reportFormQuery, consentedParticipantsQuery and attendanceQuery, and the cohort's
-    // participants), run one after the other on plain better-sqlite3 as arrays; no JSON parsing, no
+    // reportStatements: the cohort's participants, consents and attendance, and a statement per
+    // form), run one after the other on plain better-sqlite3 as arrays; no JSON parsing, no
     // objects, no statistics.
     const d = await deps(args[0]!)
     const waves = await listWaves(d.db, args[1]!)
     const post = waves.find((w) => w.kind === 'post')!
     const pre = waves.find((w) => w.kind === 'pre')!
-    const statements = [
-      d.db.selectFrom('participant').selectAll().where('cohort_id', '=', args[1]!).compile(),
-      consentedParticipantsQuery(d.db, args[1]!).compile(),
-      attendanceQuery(d.db, args[1]!).compile(),
-      ...formsToRead(d, waves, (w) => w, [pre.kind, post.kind]).map((form) => reportFormQuery(d.db, form).query.compile()),
-    ]
+    const statements = reportStatements(d.db, [args[1]!], formsToRead(d, waves, (w) => w, [pre.kind, post.kind])).map((s) => s.query.compile())
     await d.db.destroy()
     const raw = new Database(args[0]!, { readonly: true })
     const t0 = performance.now()

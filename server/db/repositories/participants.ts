@@ -57,7 +57,9 @@ export async function findParticipant(db: Kysely<Database>, id: string): Promise
   return r && toParticipant(r)
 }
 
-const naturalOrder = new Intl.Collator('en', { numeric: true }).compare
+const collatedOrder = new Intl.Collator('en', { numeric: true }).compare
+/** Participant codes in natural order, P2 before P10; codes it holds equal (P01, P1) by their characters. */
+export const naturalOrder = (a: string, b: string): number => collatedOrder(a, b) || (a < b ? -1 : a > b ? 1 : 0)
 
 export async function listParticipants(db: Kysely<Database>, cohortId: string): Promise<Participant[]> {
   const rows = await db.selectFrom('participant').selectAll().where('cohort_id', '=', cohortId).execute()

@@ -1,9 +1,10 @@
 /** The rows a cohort report is computed from, read in a few queries however large the cohort. */
 import { sql, type Compilable, type Kysely } from 'kysely'
 import { sqliteHandle } from '../connection'
-import { toColumns, type ColumnKind, type Columns } from '../columns.mjs'
+import { rowsByValue, toColumns, type ColumnKind, type Columns } from '../columns.mjs'
 import { readOnReaderThread, ReaderThreadStopped } from '../sqlite-reader'
-import type { Database, DataSource, WaveKind } from '../schema'
+import type { Database, DataSource, ParticipantStatus, WaveKind } from '../schema'
+import { naturalOrder, type Participant } from './participants'
 
 export type ScoredResponse = {
   participantId: string
@@ -23,7 +24,7 @@ export type ScoredResponse = {
  * Completed responses with their stored scale scores, of these participants (exports and a
  * participant's own report, a page of a few hundred at a time: one statement binds each id), ordered
  * by participant and response, each response's scores by scale id. (The cohort report reads whole
- * waves with `readReportForms`.) `withoutAnswers` leaves `answers` empty and `withoutScores` leaves
+ * waves with `readReport`.) `withoutAnswers` leaves `answers` empty and `withoutScores` leaves
  * `scores` empty, for a caller that needs only the other: each is a statement and a conversion per row
  * saved.
  */
@@ -87,7 +88,8 @@ export async function listCompletedResponses(
  */
 export type ReportForm = {
   request: ReportFormRequest
-  participantIds: string[]
+  /** Each response's participant: their row in the read's `ReportParticipants.participants` (−1 for none there). */
+  participantRows: Int32Array
   /** Each response's instrument: the request's, or (an `otherThan` form) its own. */
   instrumentIds: string[] | null
   /** When a response submitted at a link was completed; null for one imported or from the demo (their dates are not checked). */
@@ -114,16 +116,16 @@ export type ReportFormRequest = { waveId: string; waveKind: WaveKind; scales: st
  * The statement of one form: a row per response, its scores joined as columns (a left join per
  * scale), so each response, and its answers, comes once and no scale id or response id is read
  * back. Columns in order: participant_id, link_completed_at, [answers], then score, band and
- * prorated of each scale, [instrument_id]; `kinds` say how `toColumns` turns each. Plain SQL of both
- * engines. Exported for the benchmark's floor (issue 16), which runs the same statements on better-sqlite3.
+ * prorated of each scale, [instrument_id]; `kinds` say how `toColumns` turns each (the participant id
+ * into their row in the read's participants: `reportStatements`' first). Plain SQL of both engines.
  */
-export function reportFormQuery(db: Kysely<Database>, form: ReportFormRequest): { query: Compilable; columns: string[]; kinds: ColumnKind[] } {
+function reportFormQuery(db: Kysely<Database>, form: ReportFormRequest): { query: Compilable; columns: string[]; kinds: ColumnKind[] } {
   const k = db as unknown as Kysely<any>
   let q = k
     .selectFrom('response as r')
     .select(['r.participant_id', sql<string | null>`case when r.source = 'link' then r.completed_at end`.as('link_completed_at')])
   const columns = ['participant_id', 'link_completed_at']
-  const kinds: ColumnKind[] = [{ kind: 'values' }, { kind: 'values' }]
+  const kinds: ColumnKind[] = [{ kind: 'index', of: participantsStatement }, { kind: 'values' }]
   if (form.items.length > 0) {
     q = q.select('r.answers')
     columns.push('answers')
@@ -171,28 +173,130 @@ async function rowsAsArrays(db: Kysely<Database>, query: Compilable, columns: st
   return rows.map((r) => columns.map((c) => r[c]))
 }
 
+/** The index of `reportStatements`' participants statement, which every other's participant column is looked up in. */
+const participantsStatement = 0
+
+/** One statement of a report's read: its query, its columns' names in order, and how `toColumns` turns each. */
+export type ReportStatement = { query: Compilable; columns: string[]; kinds: ColumnKind[] }
+
 /**
- * The completed responses of each of the cohort report's forms (see `ReportFormRequest`), one statement
- * per form: a promise per request, in order, each settled as soon as its form is read, so the caller
- * can work on one form while the next is read. On a SQLite file the statements are read, and turned
- * into columns, on the database's reader thread, all in one snapshot (`readOnReaderThread`, issue 16:
- * the event loop does not wait for SQLite's 0.4 s at 10,000 participants, nor for parsing the answers);
- * in memory, inside a transaction and on PostgreSQL, through `db`, and turned into the same columns
- * here, as they are when the reader thread has stopped or cannot open the file. A rejected promise nobody awaits (the caller stopped at an earlier one) does not end the process.
+ * Every statement a report reads with (issue 16: the benchmark's floor runs these very statements),
+ * in order: the participants of the cohorts; the agreeing consents; the group sessions attended;
+ * then a statement per form of `requests` (see `reportFormQuery`). Each statement after the first
+ * gives its participants as their rows in the first ('index' columns), not as ids.
  */
-export function readReportForms(db: Kysely<Database>, requests: ReportFormRequest[]): Promise<ReportForm>[] {
-  const queries = requests.map((request) => reportFormQuery(db, request))
+export function reportStatements(db: Kysely<Database>, cohortIds: string[], requests: ReportFormRequest[]): ReportStatement[] {
+  const participantColumns = ['id', 'cohort_id', 'code', 'status', 'source', 'created_at', 'withdrawn_at'] as const
+  const byParticipant: ColumnKind = { kind: 'index', of: participantsStatement }
+  return [
+    {
+      query: db.selectFrom('participant').select([...participantColumns]).where('cohort_id', 'in', cohortIds),
+      columns: [...participantColumns],
+      kinds: participantColumns.map(() => ({ kind: 'values' })),
+    },
+    {
+      // Imported participants consented outside the platform: the participants statement's source says which.
+      query: db
+        .selectFrom('consent')
+        .innerJoin('participant', 'participant.id', 'consent.participant_id')
+        .select('consent.participant_id')
+        .where('participant.cohort_id', 'in', cohortIds)
+        .where('consent.decision', '=', 'agree'),
+      columns: ['participant_id'],
+      kinds: [byParticipant],
+    },
+    {
+      query: db
+        .selectFrom('attendance')
+        .innerJoin('group_session', 'group_session.id', 'attendance.group_session_id')
+        .select(['attendance.participant_id', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('group_session.cohort_id', 'in', cohortIds)
+        .where('attendance.present', '=', 1)
+        .groupBy('attendance.participant_id'),
+      columns: ['participant_id', 'n'],
+      kinds: [byParticipant, { kind: 'integers' }],
+    },
+    ...requests.map((request) => reportFormQuery(db, request)),
+  ]
+}
+
+/**
+ * The participants of a report's cohorts as read, in no particular order (`placeParticipants` orders
+ * them): whether each agreed to take part (1; imported participants consented outside the platform)
+ * and how many group sessions each attended, by the same rows.
+ */
+export type ReportParticipants = { participants: Participant[]; consented: Uint8Array; attended: Int32Array }
+
+/** A report's read: its participants, and a promise per form of the request, in order, each settled as soon as its form is read. */
+export type ReportRead = { participants: Promise<ReportParticipants>; forms: Promise<ReportForm>[] }
+
+/**
+ * Read a report's participants and the completed responses of each of its forms (see
+ * `ReportFormRequest`), one statement each (`reportStatements`), so that the caller can work on one
+ * form while the next is read. On a SQLite file the statements are read, and turned into columns, on
+ * the database's reader thread, all in one snapshot (`readOnReaderThread`, issue 16: the event loop
+ * does not wait for SQLite's 0.4 s at 10,000 participants, nor for parsing the answers); in memory,
+ * inside a transaction and on PostgreSQL, through `db`, and turned into the same columns here, as
+ * they are when the reader thread has stopped or cannot open the file. A rejected promise nobody
+ * awaits (the caller stopped at an earlier one) does not end the process.
+ */
+export function readReport(db: Kysely<Database>, cohortIds: string[], requests: ReportFormRequest[]): ReportRead {
+  const statements = reportStatements(db, cohortIds, requests)
   const sqlite = sqliteHandle(db)
-  const onThread = sqlite ? readOnReaderThread(sqlite, queries.map((q) => ({ query: q.query.compile(), kinds: q.kinds }))) : undefined
-  const forms = requests.map((request, i) => {
-    const { query, columns, kinds } = queries[i]!
-    const here = () => rowsAsArrays(db, query, columns).then((rows) => toColumns(rows, kinds))
+  const onThread = sqlite ? readOnReaderThread(sqlite, statements.map((s) => ({ query: s.query.compile(), kinds: s.kinds }))) : undefined
+  // Read here: the participants once (every other statement's participants are looked up in them), then the statement.
+  let participantRows: Promise<unknown[][]> | undefined
+  const firstRows = () => (participantRows ??= rowsAsArrays(db, statements[0]!.query, statements[0]!.columns))
+  const here = async (i: number): Promise<Columns> => {
+    const participants = await firstRows()
+    const rows = i === participantsStatement ? participants : await rowsAsArrays(db, statements[i]!.query, statements[i]!.columns)
+    const rowOf = rowsByValue(participants.map((p) => p[0]))
+    return toColumns(rows, statements[i]!.kinds, () => rowOf)
+  }
+  const columns = statements.map((_, i) =>
     // A reader thread that stopped, or cannot open the file, is no reason to fail the report: read here.
-    const read = onThread ? onThread[i]!.catch((error: unknown) => (error instanceof ReaderThreadStopped ? here() : Promise.reject(error))) : here()
-    return read.then((c) => reportForm(request, c))
-  })
-  for (const form of forms) form.catch(() => {})
-  return forms
+    onThread ? onThread[i]!.catch((error: unknown) => (error instanceof ReaderThreadStopped ? here(i) : Promise.reject(error))) : here(i),
+  )
+  const participants = Promise.all(columns.slice(0, 3)).then(([p, c, a]) => reportParticipants(p!, c!, a!))
+  const forms = requests.map((request, i) => columns[3 + i]!.then((c) => reportForm(request, c)))
+  for (const promise of [participants, ...forms]) promise.catch(() => {})
+  return { participants, forms }
+}
+
+function reportParticipants({ columns: p, length }: Columns, consents: Columns, attendance: Columns): ReportParticipants {
+  const [id, cohortId, code, status, source, createdAt, withdrawnAt] = p as unknown[][]
+  const participants = Array.from({ length }, (_, r): Participant => ({
+    id: id![r] as string,
+    cohortId: cohortId![r] as string,
+    code: code![r] as string,
+    status: status![r] as ParticipantStatus,
+    source: source![r] as DataSource,
+    createdAt: createdAt![r] as string,
+    withdrawnAt: withdrawnAt![r] as string | null,
+  }))
+  const consented = new Uint8Array(length)
+  for (let r = 0; r < length; r++) if (participants[r]!.source === 'import') consented[r] = 1
+  for (const r of consents.columns[0] as Int32Array) if (r >= 0) consented[r] = 1
+  const attended = new Int32Array(length)
+  const [who, n] = attendance.columns as [Int32Array, Int32Array]
+  for (let j = 0; j < attendance.length; j++) if (who[j]! >= 0) attended[who[j]!] = n[j]!
+  return { participants, consented, attended }
+}
+
+/**
+ * The report's order of its participants: by cohort, in `cohortIds`' order, and within a cohort in
+ * natural order of their codes (P2 before P10, as `listParticipants` gives them: the row order of
+ * wide.csv, which R reads, so every sum over participants runs in the same order each time).
+ * `ordered[i]` is the read row of the participant at place i, `placeOfRow[r]` the place of read row r.
+ */
+export function placeParticipants(participants: Participant[], cohortIds: string[]): { ordered: Int32Array; placeOfRow: Int32Array } {
+  const cohortRank = new Map(cohortIds.map((id, k) => [id, k]))
+  const rows = participants.map((_, r) => r)
+  rows.sort((a, b) => cohortRank.get(participants[a]!.cohortId)! - cohortRank.get(participants[b]!.cohortId)! || naturalOrder(participants[a]!.code, participants[b]!.code))
+  const ordered = Int32Array.from(rows)
+  const placeOfRow = new Int32Array(participants.length)
+  ordered.forEach((r, place) => (placeOfRow[r] = place))
+  return { ordered, placeOfRow }
 }
 
 /** A form's columns (in `reportFormQuery`'s order) as a ReportForm. */
@@ -200,7 +304,7 @@ function reportForm(request: ReportFormRequest, { columns }: Columns): ReportFor
   const first = request.items.length > 0 ? 3 : 2
   return {
     request,
-    participantIds: columns[0] as string[],
+    participantRows: columns[0] as Int32Array,
     instrumentIds: 'instrumentId' in request ? null : (columns.at(-1) as string[]),
     linkCompletedAt: columns[1] as (string | null)[],
     items: request.items.length > 0 ? (columns[2] as Float64Array[]) : [],
@@ -212,17 +316,14 @@ function reportForm(request: ReportFormRequest, { columns }: Columns): ReportFor
   }
 }
 
-/**
- * Participants who agreed to take part (imported participants consented outside the platform). The
- * statement is `consentedParticipantsQuery`'s, exported for the benchmark's floor (issue 16).
- */
+/** Participants who agreed to take part (imported participants consented outside the platform). */
 export async function listConsentedParticipantIds(db: Kysely<Database>, cohortId: string): Promise<Set<string>> {
   const rows = await consentedParticipantsQuery(db, cohortId).execute()
   return new Set(rows.filter((r) => r.consent_id !== null || r.source === 'import').map((r) => r.id))
 }
 
 /** The cohort's participants with their source and an agreeing consent's id (null for none). */
-export function consentedParticipantsQuery(db: Kysely<Database>, cohortId: string) {
+function consentedParticipantsQuery(db: Kysely<Database>, cohortId: string) {
   return db
     .selectFrom('participant')
     .leftJoin('consent', (join) => join.onRef('consent.participant_id', '=', 'participant.id').on('consent.decision', '=', 'agree'))
@@ -230,14 +331,14 @@ export function consentedParticipantsQuery(db: Kysely<Database>, cohortId: strin
     .where('participant.cohort_id', '=', cohortId)
 }
 
-/** Group sessions attended, per participant. The statement is `attendanceQuery`'s, exported for the benchmark's floor. */
+/** Group sessions attended, per participant. */
 export async function countAttendance(db: Kysely<Database>, cohortId: string): Promise<Map<string, number>> {
   const rows = await attendanceQuery(db, cohortId).execute()
   return new Map(rows.map((r) => [r.participant_id, Number(r.n)]))
 }
 
 /** Per participant of the cohort who attended a group session: how many they attended (`n`). */
-export function attendanceQuery(db: Kysely<Database>, cohortId: string) {
+function attendanceQuery(db: Kysely<Database>, cohortId: string) {
   return db
     .selectFrom('attendance')
     .innerJoin('group_session', 'group_session.id', 'attendance.group_session_id')

@@ -8,8 +8,8 @@
  * pairs. Then only that instrument's responses at the two waves are read, and the same functions as the
  * cohort report's compute it, in the same participant order, so the numbers are identical.
  */
-import { listCompletedResponses, readReportForms, type ScoredResponse } from '../../db/repositories/report-data'
-import { findParticipant, listParticipants, type Participant } from '../../db/repositories/participants'
+import { listCompletedResponses, placeParticipants, readReport, type ScoredResponse } from '../../db/repositories/report-data'
+import { findParticipant, type Participant } from '../../db/repositories/participants'
 import { listFlagsOfParticipant } from '../../db/repositories/responses'
 import { listWaves, type Wave } from '../../db/repositories/studies'
 import type { WaveKind } from '../../db/schema'
@@ -48,15 +48,13 @@ export type OwnScale = {
  */
 export async function ownChange(deps: Deps, participant: Participant, own: ScoredResponse[], from: Wave, to: Wave): Promise<OwnScale[]> {
   const mine = (wave: Wave, instrumentId: string) => own.find((r) => r.waveId === wave.id && r.instrumentId === instrumentId)
-  // The cohort in the report's order, read only if a scale needs the sample.
-  let cohortPlace: Map<string, number> | undefined
   const result: OwnScale[] = []
   for (const instrumentId of sharedInstruments(from, to)) {
     const instrument = deps.instruments.questionnaire(instrumentId) as (Instrument & Questionnaire) | undefined
     if (!instrument) continue
     const mineFrom = mine(from, instrumentId)
     const mineTo = mine(to, instrumentId)
-    let sample: ReturnType<typeof placeForms> | undefined
+    let sample: { count: number; forms: ReturnType<typeof placeForms> } | undefined
     for (const [scaleIndex, spec] of instrument.scoring.scales.entries()) {
       const preScore = mineFrom?.scores.find((s) => s.scale === spec.id)
       const postScore = mineTo?.scores.find((s) => s.scale === spec.id)
@@ -64,24 +62,20 @@ export async function ownChange(deps: Deps, participant: Participant, own: Score
       let rci: ScaleReport['rci'] = null
       if (typeof preScore?.score === 'number' && typeof postScore?.score === 'number') {
         if (rciNeedsSample(spec)) {
-          cohortPlace ??= new Map((await listParticipants(deps.db, participant.cohortId)).map((p, i) => [p.id, i]))
           // Answers only where α is computed from them (at the first wave); scores alone otherwise.
           const needsAnswers = instrument.scoring.scales.some((s) => rciNeedsSample(s) && !s.psychometrics.reliability)
           const items = needsAnswers ? scaleItems(instrument) : []
-          // The cohort report's own statements and placing (report-data's readReportForms), for this instrument's two forms.
+          // The cohort report's own statements and placing (report-data's readReport), for the cohort and this instrument's two forms.
           const scales = instrument.scoring.scales.map((s) => s.id)
-          sample ??= placeForms(
-            await Promise.all(
-              readReportForms(deps.db, [
-                { waveId: from.id, waveKind: from.kind, instrumentId, scales, items },
-                { waveId: to.id, waveKind: to.kind, instrumentId, scales, items: [] },
-              ]),
-            ),
-            cohortPlace,
-            cohortPlace.size,
-            (f) => f.request.waveId,
-          )
-          rci = sampleBasis(spec, scaleIndex, sample.get(from.id)?.get(instrumentId), sample.get(to.id)?.get(instrumentId), from.kind, cohortPlace.size)
+          if (!sample) {
+            const read = readReport(deps.db, [participant.cohortId], [
+              { waveId: from.id, waveKind: from.kind, instrumentId, scales, items },
+              { waveId: to.id, waveKind: to.kind, instrumentId, scales, items: [] },
+            ])
+            const cohort = (await read.participants).participants
+            sample = { count: cohort.length, forms: placeForms(await Promise.all(read.forms), placeParticipants(cohort, [participant.cohortId]).placeOfRow, cohort.length, (f) => f.request.waveId) }
+          }
+          rci = sampleBasis(spec, scaleIndex, sample.forms.get(from.id)?.get(instrumentId), sample.forms.get(to.id)?.get(instrumentId), from.kind, sample.count)
         } else {
           rci = reliableChangeBasis(spec, [], () => null, from.kind).rci
         }

@@ -8,7 +8,7 @@
  */
 import { mean, sampleStandardDeviation } from 'simple-statistics'
 import { ApiError } from '../errors'
-import { countAttendance, listConsentedParticipantIds, readReportForms, type ReportForm, type ReportFormRequest, type ScoredResponse } from '../../db/repositories/report-data'
+import { placeParticipants, readReport, type ReportForm, type ReportFormRequest, type ScoredResponse } from '../../db/repositories/report-data'
 import { listParticipants } from '../../db/repositories/participants'
 import { findCohort, findStudy, listCohorts, listWaves, type Cohort, type Study, type Wave } from '../../db/repositories/studies'
 import type { WaveKind } from '../../db/schema'
@@ -422,16 +422,16 @@ async function reportOver(deps: Deps, study: Study, cohorts: Cohort[], scope: { 
   const inOrder = formsToRead(deps, allWaves, single ? (w) => w : (w) => slotWaves.find((s) => s.kind === w.kind)!, [from.kind, to.kind])
   const readOrder = inOrder.map((_, i) => i).sort((a, b) => comparedRank(inOrder[a]!) - comparedRank(inOrder[b]!) || a - b)
   const requests = readOrder.map((i) => inOrder[i]!)
-  const reading = readReportForms(deps.db, requests)
+  const cohortIds = cohorts.map((c) => c.id)
+  const read = readReport(deps.db, cohortIds, requests)
+  const reading = read.forms
 
-  const perCohort = await Promise.all(cohorts.map((c) => Promise.all([listParticipants(deps.db, c.id), listConsentedParticipantIds(deps.db, c.id), countAttendance(deps.db, c.id)] as const)))
-  const participants = perCohort.flatMap(([p]) => p)
-  const consented = new Set(perCohort.flatMap(([, c]) => [...c]))
-  const attendance = new Map(perCohort.flatMap(([, , a]) => [...a]))
+  const asRead = await read.participants
+  const { ordered, placeOfRow } = placeParticipants(asRead.participants, cohortIds)
+  const participants = Array.from(ordered, (r) => asRead.participants[r]!)
 
   // The rows grouped with integer keys as they arrive: for each wave and instrument, each
   // participant's response by their place in `participants`.
-  const place = new Map(participants.map((p, i) => [p.id, i]))
   const placed = new Map<string, Map<string, PlacedForm>>()
   const isPlaced = new Uint8Array(requests.length)
   /** Wait for the forms of `instrumentId` in the slot `slot` (any, when null) and place them. */
@@ -440,9 +440,8 @@ async function reportOver(deps: Deps, study: Study, cohorts: Cohort[], scope: { 
     const forms = await Promise.all(wanted.map((i) => reading[i]!))
     wanted.forEach((i, j) => {
       isPlaced[i] = 1
-      placeForm(placed, forms[j]!, place, participants.length, slotKind(forms[j]!.request))
+      placeForm(placed, forms[j]!, placeOfRow, participants.length, slotKind(forms[j]!.request))
     })
-    return forms
   }
   const formOf = (wave: Wave, instrumentId: string) => placed.get(wave.id)?.get(instrumentId)
 
@@ -615,12 +614,12 @@ async function reportOver(deps: Deps, study: Study, cohorts: Cohort[], scope: { 
     from: from.kind,
     to: to.kind,
     generatedAt: deps.now().toISOString(),
-    funnel: { enrolled: participants.length, consented: consented.size, completed, paired, withdrawn: participants.filter((p) => p.status === 'withdrawn').length },
+    funnel: { enrolled: participants.length, consented: asRead.consented.reduce((n, c) => n + c, 0), completed, paired, withdrawn: participants.filter((p) => p.status === 'withdrawn').length },
     scales,
     singleWaveReliability,
-    outsideWave: answersOutsideWaves(forms, allWaves, participants),
+    outsideWave: answersOutsideWaves(forms, allWaves, asRead.participants),
     participants: participants.flatMap((p, i) =>
-      perParticipant[i]!.length > 0 ? [{ id: p.id, code: p.code, attended: attendance.get(p.id) ?? 0, withdrawn: p.status === 'withdrawn', scales: perParticipant[i]! }] : [],
+      perParticipant[i]!.length > 0 ? [{ id: p.id, code: p.code, attended: asRead.attended[ordered[i]!]!, withdrawn: p.status === 'withdrawn', scales: perParticipant[i]! }] : [],
     ),
   }
 }
@@ -658,10 +657,9 @@ function kindSlots(waves: Wave[]): Wave[] {
   })
 }
 
-/** Responses submitted at a link before their wave opened or after it closed (see CohortReport.outsideWave). */
+/** Responses submitted at a link before their wave opened or after it closed (see CohortReport.outsideWave); `participants` as read (the forms' `participantRows`). */
 function answersOutsideWaves(forms: ReportForm[], waves: Wave[], participants: { id: string; code: string }[]): NonNullable<CohortReport['outsideWave']> {
   const waveOf = new Map(waves.map((w) => [w.id, w]))
-  let codeOf: Map<string, string> | undefined
   const outside: NonNullable<CohortReport['outsideWave']> = []
   for (const form of forms) {
     const wave = waveOf.get(form.request.waveId)
@@ -671,10 +669,10 @@ function answersOutsideWaves(forms: ReportForm[], waves: Wave[], participants: {
       if (completedAt === null) return
       const at = Date.parse(completedAt)
       if (at >= Date.parse(wave.opensAt) && at < Date.parse(wave.closesAt)) return
-      codeOf ??= new Map(participants.map((p) => [p.id, p.code]))
-      const participantId = form.participantIds[r]!
+      const participant = participants[form.participantRows[r]!]
+      if (!participant) return
       const instrument = 'instrumentId' in form.request ? form.request.instrumentId : form.instrumentIds![r]!
-      outside.push({ participantId, code: codeOf.get(participantId) ?? '', wave: wave.kind, instrument, completedAt, opensAt: wave.opensAt, closesAt: wave.closesAt })
+      outside.push({ participantId: participant.id, code: participant.code, wave: wave.kind, instrument, completedAt, opensAt: wave.opensAt, closesAt: wave.closesAt })
     })
   }
   return outside
@@ -687,25 +685,28 @@ function answersOutsideWaves(forms: ReportForm[], waves: Wave[], participants: {
  */
 export type PlacedForm = { parts: ReportForm[]; part: Int32Array; row: Int32Array }
 
-/** Place every form of one instrument (not the `otherThan` ones) in its slot, in one pass over its participants. */
-export function placeForms(forms: ReportForm[], place: Map<string, number>, participantCount: number, slotOf: (form: ReportForm) => string): Map<string, Map<string, PlacedForm>> {
+/**
+ * Place every form of one instrument (not the `otherThan` ones) in its slot, in one pass over its
+ * responses: `placeOfRow[r]` is the place of the participant read at row r (`placeParticipants`).
+ */
+export function placeForms(forms: ReportForm[], placeOfRow: Int32Array, participantCount: number, slotOf: (form: ReportForm) => string): Map<string, Map<string, PlacedForm>> {
   const slots = new Map<string, Map<string, PlacedForm>>()
-  for (const form of forms) placeForm(slots, form, place, participantCount, slotOf(form))
+  for (const form of forms) placeForm(slots, form, placeOfRow, participantCount, slotOf(form))
   return slots
 }
 
 /** Place one form in `slots` (see `placeForms`); an `otherThan` form is left out. */
-function placeForm(slots: Map<string, Map<string, PlacedForm>>, form: ReportForm, place: Map<string, number>, participantCount: number, slot: string): void {
+function placeForm(slots: Map<string, Map<string, PlacedForm>>, form: ReportForm, placeOfRow: Int32Array, participantCount: number, slot: string): void {
   if (!('instrumentId' in form.request)) return
   let byInstrument = slots.get(slot)
   if (!byInstrument) slots.set(slot, (byInstrument = new Map()))
   let placedForm = byInstrument.get(form.request.instrumentId)
   if (!placedForm) byInstrument.set(form.request.instrumentId, (placedForm = { parts: [], part: new Int32Array(participantCount).fill(-1), row: new Int32Array(participantCount).fill(-1) }))
   const p = placedForm.parts.push(form) - 1
-  const ids = form.participantIds
-  for (let r = 0; r < ids.length; r++) {
-    const i = place.get(ids[r]!)
-    if (i === undefined) continue
+  const rows = form.participantRows
+  for (let r = 0; r < rows.length; r++) {
+    const i = rows[r]! < 0 ? -1 : placeOfRow[rows[r]!]!
+    if (i < 0) continue
     placedForm.part[i] = p
     placedForm.row[i] = r
   }

@@ -14,7 +14,7 @@ import { inGroupCommit, maxGroupCommitBatch } from '../../../server/db/group-com
 import { migrateToLatest } from '../../../server/db/migrate'
 import type { Database as Schema } from '../../../server/db/schema'
 import { freshTestDatabase, testEngine } from '../../helpers/test-database'
-import { readReportForms } from '../../../server/db/repositories/report-data'
+import { readReport } from '../../../server/db/repositories/report-data'
 import { insertResponse } from '../../../server/db/repositories/responses'
 import { loadInstruments, shippedInstrumentsFolder } from '../../../server/domain/instruments/registry'
 import { addParticipants, createCohort, createStudy, setWave } from '../../../server/domain/staff/setup'
@@ -135,9 +135,11 @@ describe.skipIf(testEngine === 'postgres')("the cohort report's reads on SQLite 
     // Expected before the read is awaited: a read on the reader thread does not wait for the
     // connection, and the save's rejection must not go unhandled meanwhile.
     const refused = expect(saving).rejects.toThrow('refused after writing')
-    const [form] = await Promise.all(readReportForms(db, [request]))
+    const read = readReport(db, [cohort.id], [request])
+    const [form] = await Promise.all(read.forms)
     await refused
-    expect(form!.participantIds).toEqual([])
+    expect(form!.participantRows).toEqual(new Int32Array(0))
+    expect((await read.participants).participants.map((p) => p.id)).toEqual([participant!.id])
     await closeDatabase(db)
   })
 })
