@@ -143,16 +143,16 @@ function attempt<T>(name: string, unavailable: Record<string, string>, compute: 
   }
 }
 
+/** An item column a form did not read: every response's answer missing. */
+const noColumn = new Float64Array(0)
+
 /**
- * Cronbach's α of a scale at one wave, over the complete cases of its items: the responses of a
- * placed form, in participant order (the report's, P2 before P10: the row order of wide.csv, which R
- * reads, so α sums its rows in the same order every time), only those at `only`'s places when given.
+ * The responses of a placed form, in participant order, as (part, row) pairs: of the participants at
+ * `only`'s places when given. (Each of these helpers takes typed arrays and numbers only, so that the
+ * JIT compiles each once: the report calls them over every response of a wave, for scales of
+ * different shapes; issue 16.)
  */
-function alphaOf(scale: ScaleSpec, form: PlacedForm | undefined, only: Uint8Array | null, unavailable: Record<string, string>, name: string): AlphaSummary | null {
-  const k = scale.items.length
-  const flip = scale.itemRange.min + scale.itemRange.max
-  // Who is a complete case, one item column at a time: participant i's response is row `at[j]` of
-  // part `of[j]` (typed arrays, no object or array per response: this runs over every response of a wave).
+function responsesOf(form: PlacedForm | undefined, only: Uint8Array | null): { of: Int32Array; at: Int32Array } {
   const n = form?.part.length ?? 0
   const of = new Int32Array(n)
   const at = new Int32Array(n)
@@ -163,27 +163,47 @@ function alphaOf(scale: ScaleSpec, form: PlacedForm | undefined, only: Uint8Arra
     of[m] = p
     at[m++] = form!.row[person]!
   }
-  // Each part's column of each of the scale's items (undefined where the part did not read it).
-  const itemColumns = (form?.parts ?? []).map((part) => scale.items.map((item) => part.items[part.request.items.indexOf(item)]))
-  const isComplete = new Uint8Array(m).fill(1)
-  for (let i = 0; i < k; i++) {
-    for (let j = 0; j < m; j++) {
-      const column = itemColumns[of[j]!]![i]
-      if (!column || Number.isNaN(column[at[j]!]!)) isComplete[j] = 0
-    }
+  return { of: of.subarray(0, m), at: at.subarray(0, m) }
+}
+
+/** Clear `isComplete[j]` where response j (row `at[j]` of part `of[j]`) has no number in its part's column (`columns[part]`) of an item. */
+function markIncomplete(isComplete: Uint8Array, columns: Float64Array[], of: Int32Array, at: Int32Array): void {
+  for (let j = 0; j < of.length; j++) {
+    const column = columns[of[j]!]!
+    const r = at[j]!
+    if (r >= column.length || Number.isNaN(column[r]!)) isComplete[j] = 0
   }
-  let complete = 0
-  for (let j = 0; j < m; j++) complete += isComplete[j]!
-  const columns = scale.items.map((item, i) => {
-    const column = new Float64Array(complete)
-    const reversed = scale.reverse.includes(item)
-    for (let j = 0, c = 0; j < m; j++) {
-      if (!isComplete[j]) continue
-      const v = itemColumns[of[j]!]![i]![at[j]!]!
-      column[c++] = reversed ? flip - v : v
-    }
-    return column
-  })
+}
+
+/** One item's answers of the complete cases, in order, reversed (`flip − answer`) when `flip` is given. */
+function gather(columns: Float64Array[], of: Int32Array, at: Int32Array, isComplete: Uint8Array, complete: number, flip: number | null): Float64Array {
+  const column = new Float64Array(complete)
+  for (let j = 0, c = 0; j < of.length; j++) {
+    if (!isComplete[j]) continue
+    const v = columns[of[j]!]![at[j]!]!
+    column[c++] = flip === null ? v : flip - v
+  }
+  return column
+}
+
+/**
+ * Cronbach's α of a scale at one wave, over the complete cases of its items: the responses of a
+ * placed form, in participant order (the report's, P2 before P10: the row order of wide.csv, which R
+ * reads, so α sums its rows in the same order every time), only those at `only`'s places when given.
+ */
+function alphaOf(scale: ScaleSpec, form: PlacedForm | undefined, only: Uint8Array | null, unavailable: Record<string, string>, name: string): AlphaSummary | null {
+  const k = scale.items.length
+  const flip = scale.itemRange.min + scale.itemRange.max
+  // Who is a complete case, one item column at a time: participant i's response is row `at[j]` of
+  // part `of[j]` (typed arrays, no object or array per response: this runs over every response of a wave).
+  const { of, at } = responsesOf(form, only)
+  // Each part's column of each of the scale's items (an empty column where the part did not read it).
+  const parts = form?.parts ?? []
+  const byItem = scale.items.map((item) => parts.map((part) => part.items[part.request.items.indexOf(item)] ?? noColumn))
+  const isComplete = new Uint8Array(of.length).fill(1)
+  for (const columns of byItem) markIncomplete(isComplete, columns, of, at)
+  const complete = isComplete.reduce((n, c) => n + c, 0)
+  const columns = byItem.map((itemColumns, i) => gather(itemColumns, of, at, isComplete, complete, scale.reverse.includes(scale.items[i]!) ? flip : null))
   const result = attempt(name, unavailable, () =>
     k >= 2 ? cronbachAlphaOfColumns(columns) : cronbachAlpha(Array.from({ length: complete }, (_, person) => columns.map((column) => column[person]!))),
   )
@@ -304,52 +324,74 @@ export function participantScale(
   cutoff: ScaleReport['cutoff'],
 ): ParticipantScale | undefined {
   if (!preScore && !postScore) return undefined
-  return scaleRow(instrumentId, spec, preScore?.score ?? null, postScore?.score ?? null, preScore?.bandIndex, postScore?.bandIndex, preScore?.prorated ?? false, postScore?.prorated ?? false, rci, cutoff)
+  return scaleRow(rowContext(instrumentId, spec, rci, cutoff), preScore?.score ?? null, postScore?.score ?? null, preScore?.bandIndex ?? null, postScore?.bandIndex ?? null, preScore?.prorated ?? false, postScore?.prorated ?? false)
 }
 
-/** `participantScale` of the `i`th participant of two placed score columns (the cohort report's loop over everyone); undefined when they have neither score. */
-function placedScaleRow(instrumentId: string, spec: ScaleSpec, preOf: PlacedScaleScores, postOf: PlacedScaleScores, i: number, rci: ScaleReport['rci'], cutoff: ScaleReport['cutoff']): ParticipantScale | undefined {
-  if (!preOf.has[i] && !postOf.has[i]) return undefined
-  const a = preOf.score[i]!
-  const b = postOf.score[i]!
-  const bandA = preOf.band[i]!
-  const bandB = postOf.band[i]!
-  return scaleRow(instrumentId, spec, Number.isNaN(a) ? null : a, Number.isNaN(b) ? null : b, bandA < 0 ? null : bandA, bandB < 0 ? null : bandB, preOf.prorated[i] === 1, postOf.prorated[i] === 1, rci, cutoff)
+/**
+ * What every participant's row of one scale shares, made once per scale (issue 16: the rows are
+ * built for every participant and scale of a report, and one shape of object here, whatever the
+ * scale's, lets the JIT compile `scaleRow` once).
+ */
+type RowContext = {
+  instrumentId: string
+  scaleId: string
+  direction: ScaleSpec['direction']
+  /** Each band's label, by index. */
+  bandLabels: string[]
+  /** The RCI's SD and reliability; null without an RCI. */
+  rci: { sd: number; reliability: number } | null
+  cutoff: number | null
 }
 
-function scaleRow(
-  instrumentId: string,
-  spec: ScaleSpec,
-  a: number | null,
-  b: number | null,
-  bandA: number | null | undefined,
-  bandB: number | null | undefined,
-  proratedPre: boolean,
-  proratedPost: boolean,
-  rci: ScaleReport['rci'],
-  cutoff: ScaleReport['cutoff'],
-): ParticipantScale {
-  const change = a !== null && b !== null ? b - a : null
-  const index = change !== null && rci ? reliableChangeIndex(a!, b!, { sd: rci.sd, reliability: rci.reliability }) : null
-  const classification = index !== null ? classifyChange({ pre: a!, post: b!, rci: index, cutoff: cutoff?.value ?? null, direction: spec.direction }) : null
+function rowContext(instrumentId: string, spec: ScaleSpec, rci: ScaleReport['rci'], cutoff: ScaleReport['cutoff']): RowContext {
   return {
-    instrument: instrumentId,
-    scale: spec.id,
+    instrumentId,
+    scaleId: spec.id,
+    direction: spec.direction,
+    bandLabels: spec.bands.map((band) => plainText(band.label)),
+    rci: rci ? { sd: rci.sd, reliability: rci.reliability } : null,
+    cutoff: cutoff?.value ?? null,
+  }
+}
+
+/**
+ * Every participant's row of one scale, by place (undefined for someone with neither score), from
+ * two placed score columns, and how many fall in each class of change.
+ */
+function placedScaleRows(context: RowContext, preOf: PlacedScaleScores, postOf: PlacedScaleScores): { rows: (ParticipantScale | undefined)[]; counts: Record<ChangeClass, number> } {
+  const counts = emptyCounts()
+  const n = preOf.score.length
+  const rows = new Array<ParticipantScale | undefined>(n)
+  for (let i = 0; i < n; i++) {
+    if (!preOf.has[i] && !postOf.has[i]) continue
+    const a = preOf.score[i]!
+    const b = postOf.score[i]!
+    const bandA = preOf.band[i]!
+    const bandB = postOf.band[i]!
+    const row = scaleRow(context, Number.isNaN(a) ? null : a, Number.isNaN(b) ? null : b, bandA < 0 ? null : bandA, bandB < 0 ? null : bandB, preOf.prorated[i] === 1, postOf.prorated[i] === 1)
+    if (row.classification) counts[row.classification]++
+    rows[i] = row
+  }
+  return { rows, counts }
+}
+
+function scaleRow(c: RowContext, a: number | null, b: number | null, bandA: number | null, bandB: number | null, proratedPre: boolean, proratedPost: boolean): ParticipantScale {
+  const change = a !== null && b !== null ? b - a : null
+  const index = change !== null && c.rci ? reliableChangeIndex(a!, b!, c.rci) : null
+  const classification = index !== null ? classifyChange({ pre: a!, post: b!, rci: index, cutoff: c.cutoff, direction: c.direction }) : null
+  return {
+    instrument: c.instrumentId,
+    scale: c.scaleId,
     pre: a,
     post: b,
     change,
     rci: index,
     classification,
-    bandPre: bandLabel(spec, bandA),
-    bandPost: bandLabel(spec, bandB),
+    bandPre: bandA === null ? null : c.bandLabels[bandA]!,
+    bandPost: bandB === null ? null : c.bandLabels[bandB]!,
     proratedPre,
     proratedPost,
   }
-}
-
-/** A band's label, by its index in the scale's bands. (Not a closure: participantScale runs for every participant and scale of a report.) */
-function bandLabel(spec: ScaleSpec, index: number | null | undefined): string | null {
-  return index === null || index === undefined ? null : plainText(spec.bands[index]!.label)
 }
 
 export async function cohortReport(deps: Deps, cohortId: string, waves: { from: WaveKind; to: WaveKind }): Promise<CohortReport> {
@@ -455,8 +497,14 @@ async function reportOver(deps: Deps, study: Study, cohorts: Cohort[], scope: { 
     const rows: (ParticipantScale | undefined)[][] = []
     computed.set(instrumentId, { scales, rows })
     await arrive(from.id, instrumentId)
-    await arrive(to.id, instrumentId)
     const fromForm = formOf(from, instrumentId)
+    // α at the first wave needs its form alone: computed while the second is read (issue 16). Its
+    // reasons join the scale's `unavailable` where they always have, after the tests'.
+    const fromReliability = instrument.scoring.scales.map((spec) => {
+      const why: Record<string, string> = {}
+      return { alpha: alphaOf(spec, fromForm, null, why, 'reliability.from'), why }
+    })
+    await arrive(to.id, instrumentId)
     const toForm = formOf(to, instrumentId)
     for (const [scaleIndex, spec] of instrument.scoring.scales.entries()) {
       const unavailable: Record<string, string> = {}
@@ -479,8 +527,9 @@ async function reportOver(deps: Deps, study: Study, cohorts: Cohort[], scope: { 
         warnings['effectSize.dz'] = "the d_z confidence interval lies beyond |δ| = 37.62, where R's pt (and this report) use the normal approximation of Abramowitz & Stegun 26.7.10, known to be poor in the tails: treat its limits as approximate"
       }
 
+      Object.assign(unavailable, fromReliability[scaleIndex]!.why)
       const reliability = {
-        from: alphaOf(spec, fromForm, null, unavailable, 'reliability.from'),
+        from: fromReliability[scaleIndex]!.alpha,
         to: alphaOf(spec, toForm, null, unavailable, 'reliability.to'),
       }
 
@@ -501,15 +550,9 @@ async function reportOver(deps: Deps, study: Study, cohorts: Cohort[], scope: { 
       ].filter((x): x is string => x !== null)
       if (unconfirmed.length > 0) warnings.norms = `unconfirmed norms (not checked against a primary source) are used for reliable change or the cut-off: ${unconfirmed.join('; ')}`
 
-      const counts: Record<ChangeClass, number | null> = emptyCounts()
-      const scaleRows = new Array<ParticipantScale | undefined>(participants.length)
-      for (let i = 0; i < participants.length; i++) {
-        const row = placedScaleRow(instrumentId, spec, preOf, postOf, i, rci, cutoff)
-        if (!row) continue
-        if (row.classification) counts[row.classification]!++
-        scaleRows[i] = row
-      }
-      rows.push(scaleRows)
+      const placedRows = placedScaleRows(rowContext(instrumentId, spec, rci, cutoff), preOf, postOf)
+      const counts: Record<ChangeClass, number | null> = placedRows.counts
+      rows.push(placedRows.rows)
 
       // Not assessable is not zero: without an RCI nobody can be classified, without a cut-off nobody recovered.
       if (!rci) {
@@ -558,13 +601,7 @@ async function reportOver(deps: Deps, study: Study, cohorts: Cohort[], scope: { 
   const ofShared = shared.flatMap((id) => computed.get(id) ?? [])
   const scales = ofShared.flatMap((c) => c.scales)
   const scaleRows = ofShared.flatMap((c) => c.rows)
-  const perParticipant = participants.map((): ParticipantScale[] => [])
-  for (const rows of scaleRows) {
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i]
-      if (row) perParticipant[i]!.push(row)
-    }
-  }
+  const perParticipant = byParticipant(scaleRows, participants.length)
   adjustForMultiplicity(scales, study.primaryOutcomes)
 
   // The rest of the forms: the funnel needs every wave's, and the answers outside their wave every form.
@@ -577,23 +614,19 @@ async function reportOver(deps: Deps, study: Study, cohorts: Cohort[], scope: { 
   const completed: Partial<Record<WaveKind, number>> = {}
   const completedSets = new Map<WaveKind, Uint8Array>()
   for (const w of slotWaves) {
-    const done = new Uint8Array(participants.length)
-    const lists = new Map(w.instruments.map((id) => [id, formOf(w, id)?.part]))
-    let count = 0
-    for (let i = 0; i < participants.length; i++) {
-      const own = single ? w.instruments : (ownInstruments.get(participants[i]!.cohortId)?.get(w.kind) ?? [])
-      if (own.length > 0 && own.every((id) => (lists.get(id)?.[i] ?? -1) >= 0)) {
-        done[i] = 1
-        count++
-      }
-    }
+    const parts = w.instruments.map((id) => formOf(w, id)?.part ?? null)
+    const done = single
+      ? completedAll(parts, participants.length)
+      : completedOwn(
+          participants.map((p) => (ownInstruments.get(p.cohortId)?.get(w.kind) ?? []).map((id) => w.instruments.indexOf(id))),
+          parts,
+        )
     completedSets.set(w.kind, done)
-    completed[w.kind] = count
+    completed[w.kind] = done.reduce((n, d) => n + d, 0)
   }
   const fromDone = completedSets.get(from.kind)!
   const toDone = completedSets.get(to.kind)!
-  let paired = 0
-  for (let i = 0; i < participants.length; i++) if (fromDone[i] && toDone[i]) paired++
+  const paired = fromDone.reduce((n, d, i) => n + (d & toDone[i]!), 0)
 
   // α for the instruments given at one of the two waves only: a reviewer asks for it at every wave.
   const singleWaveReliability: NonNullable<CohortReport['singleWaveReliability']> = []
@@ -622,6 +655,37 @@ async function reportOver(deps: Deps, study: Study, cohorts: Cohort[], scope: { 
       perParticipant[i]!.length > 0 ? [{ id: p.id, code: p.code, attended: asRead.attended[ordered[i]!]!, withdrawn: p.status === 'withdrawn', scales: perParticipant[i]! }] : [],
     ),
   }
+}
+
+/** Each participant's rows, by place, from each scale's rows by place (in the scales' order). */
+function byParticipant(scaleRows: (ParticipantScale | undefined)[][], participantCount: number): ParticipantScale[][] {
+  const perParticipant = Array.from({ length: participantCount }, (): ParticipantScale[] => [])
+  for (const rows of scaleRows) {
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]
+      if (row) perParticipant[i]!.push(row)
+    }
+  }
+  return perParticipant
+}
+
+/** Who completed a wave (1 by place): a response to every one of its questionnaires (`parts`: each one's placed responses; null for none). */
+function completedAll(parts: (Int32Array | null)[], participantCount: number): Uint8Array {
+  const done = new Uint8Array(participantCount).fill(parts.length > 0 ? 1 : 0)
+  for (const part of parts) {
+    if (!part) return new Uint8Array(participantCount)
+    for (let i = 0; i < participantCount; i++) if (part[i]! < 0) done[i] = 0
+  }
+  return done
+}
+
+/** Over several cohorts: who completed their own cohort's wave of a kind, each participant's own questionnaires given by their index in `parts`. */
+function completedOwn(own: number[][], parts: (Int32Array | null)[]): Uint8Array {
+  const done = new Uint8Array(own.length)
+  own.forEach((indexes, i) => {
+    if (indexes.length > 0 && indexes.every((k) => k >= 0 && (parts[k]?.[i] ?? -1) >= 0)) done[i] = 1
+  })
+  return done
 }
 
 /**

@@ -10,7 +10,7 @@ import { mkdtempSync, renameSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { toColumns } from '../../../server/db/columns.mjs'
+import { rowsByValue, toColumns } from '../../../server/db/columns.mjs'
 import { closeDatabase, openDatabase, sqliteHandle, startReaderThread } from '../../../server/db/connection'
 import { migrateToLatest } from '../../../server/db/migrate'
 import { discardDeletedPages } from '../../../server/db/repositories/erasure'
@@ -199,5 +199,16 @@ describe('rows turned into columns', () => {
     expect(Array.from(b!)).toEqual([Number.NaN, 0, Number.NaN])
     expect(Array.from(c!)).toEqual([Number.NaN, Number.NaN, Number.NaN])
     expect(Array.from(d!)).toEqual([Number.NaN, Number.NaN, Number.NaN])
+  })
+
+  it("turns a participant id into that participant's row of an earlier statement, −1 for one not among them", () => {
+    const participants = toColumns([['P1'], ['P2'], ['P3']], [{ kind: 'values' }])
+    const lookups: number[] = []
+    const rowOf = (of: number) => (lookups.push(of), rowsByValue(participants.columns[0] as unknown[]))
+    const { columns } = toColumns([['P3', 1], ['P1', 2], ['P9', 3], ['P3', 4]], [{ kind: 'index', of: 0 }, { kind: 'numbers' }], rowOf)
+    expect(Array.from(columns[0] as Int32Array)).toEqual([2, 0, -1, 2])
+    expect(lookups).toEqual([0])
+    // A value that repeats in the first column is found at its first row.
+    expect(rowsByValue(['a', 'b', 'a']).get('a')).toBe(0)
   })
 })
