@@ -14,10 +14,15 @@ import { rowsByValue, toColumns, transferables } from './columns.mjs'
 
 const db = new Database(workerData.path, { readonly: true, fileMustExist: true })
 db.pragma(`busy_timeout = ${workerData.busyTimeoutMs}`)
+// Prepared once per SQL text. The report's texts are few (one per instrument and scale set, and
+// per number of cohorts), but nothing bounds them in principle: past 256 the cache starts again.
 const statements = new Map()
 const prepared = (sql) => {
   let statement = statements.get(sql)
-  if (!statement) statements.set(sql, (statement = db.prepare(sql).raw(true)))
+  if (!statement) {
+    if (statements.size >= 256) statements.clear()
+    statements.set(sql, (statement = db.prepare(sql).raw(true)))
+  }
   return statement
 }
 
