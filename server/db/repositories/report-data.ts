@@ -257,18 +257,27 @@ export function readReport(db: Kysely<Database>, cohortIds: string[], requests: 
   const onThread = sqlite
     ? readOnReaderThread(sqlite, statements.map((s) => ({ query: s.query.compile(), kinds: asText(s.kinds) })))?.map((read, i) => read.then((c) => parseAnswers(statements[i]!.kinds, c)))
     : undefined
-  // Read here: the participants once (every other statement's participants are looked up in them), then the statement.
-  let first: Promise<{ rows: unknown[][]; rowOf: Map<unknown, number> }> | undefined
-  const participantRows = () => (first ??= rowsAsArrays(db, statements[0]!.query, statements[0]!.columns).then((rows) => ({ rows, rowOf: rowsByValue(rows.map((p) => p[0])) })))
+  // Read here. A statement read here after the thread stopped looks its participants up in the
+  // participants the caller gets (statement 0's columns, wherever they were read): read again here,
+  // the participants could differ (one erased meanwhile) and every row after would be off by one.
+  const columns: Promise<Columns>[] = []
+  let rowOfParticipant: Promise<Map<unknown, number>> | undefined
   const here = async (i: number): Promise<Columns> => {
-    const { rows: participants, rowOf } = await participantRows()
-    const rows = i === participantsStatement ? participants : await rowsAsArrays(db, statements[i]!.query, statements[i]!.columns)
-    return toColumns(rows, statements[i]!.kinds, () => rowOf)
+    const statement = statements[i]!
+    if (i === participantsStatement) return toColumns(await rowsAsArrays(db, statement.query, statement.columns), statement.kinds)
+    if (!rowOfParticipant) {
+      rowOfParticipant = columns[participantsStatement]!.then((c) => rowsByValue(c.columns[0] as unknown[]))
+      rowOfParticipant.catch(() => {}) // its failure is the participants' own, reported there
+    }
+    const lookup = rowOfParticipant
+    const rows = await rowsAsArrays(db, statement.query, statement.columns)
+    const rowOf = await lookup
+    return toColumns(rows, statement.kinds, () => rowOf)
   }
-  const columns = statements.map((_, i) =>
+  for (let i = 0; i < statements.length; i++) {
     // A reader thread that stopped, or cannot open the file, is no reason to fail the report: read here.
-    onThread ? onThread[i]!.catch((error: unknown) => (error instanceof ReaderThreadStopped ? here(i) : Promise.reject(error))) : here(i),
-  )
+    columns.push(onThread ? onThread[i]!.catch((error: unknown) => (error instanceof ReaderThreadStopped ? here(i) : Promise.reject(error))) : here(i))
+  }
   const participants = Promise.all(columns.slice(0, 3)).then(([p, c, a]) => reportParticipants(p!, c!, a!))
   const forms = requests.map((request, i) => columns[3 + i]!.then((c) => reportForm(request, c)))
   for (const promise of [participants, ...forms]) promise.catch(() => {})

@@ -5,7 +5,7 @@
  * erasure waits for the thread without holding the event loop, a closing database starts no thread,
  * and the columns keep every value's meaning (null, a number, an answer that is not a number).
  */
-import { CompiledQuery, type Kysely } from 'kysely'
+import { CompiledQuery, sql, type Kysely } from 'kysely'
 import { mkdtempSync, renameSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -15,7 +15,8 @@ import { closeDatabase, openDatabase, sqliteHandle, startReaderThread } from '..
 import { migrateToLatest } from '../../../server/db/migrate'
 import { discardDeletedPages } from '../../../server/db/repositories/erasure'
 import type { Database as Schema } from '../../../server/db/schema'
-import { ReaderThreadError, ReaderThreadStopped, readOnReaderThread } from '../../../server/db/sqlite-reader'
+import { closeReaderThread, ReaderThreadError, ReaderThreadStopped, readOnReaderThread } from '../../../server/db/sqlite-reader'
+import { readReport, type ReportFormRequest } from '../../../server/db/repositories/report-data'
 import { loadInstruments, shippedInstrumentsFolder } from '../../../server/domain/instruments/registry'
 import { importCohortCsv } from '../../../server/domain/outcomes/import'
 import { cohortReport, studyReport } from '../../../server/domain/outcomes/report'
@@ -173,6 +174,36 @@ describe.skipIf(testEngine === 'postgres')("a SQLite file's reader thread", () =
     const [direct] = readOnReaderThread(sqlite, [{ query: CompiledQuery.raw('select 1'), kinds: [{ kind: 'numbers' }] }])!
     await expect(direct).rejects.toBeInstanceOf(ReaderThreadStopped)
     expect(await cohortReport(deps, cohort.id, { from: 'pre', to: 'post' })).toEqual(before)
+  })
+
+  it("matches each response read on the main connection after the thread stopped with the participants the caller got from the thread, though one was erased meanwhile", async () => {
+    const deps = await fileDatabase()
+    const cohort = await createCohort(deps, { studyId: (await createStudy(deps, { name: 'Stopped' }, 'test')).id, name: 'A' }, 'test')
+    const rows = ['participant,wave,instrument,item,value']
+    for (let p = 1; p <= 2000; p++) for (let i = 1; i <= 9; i++) rows.push(`P${p},pre,phq-9,phq9_${i},${(p + i) % 4}`)
+    await importCohortCsv(deps, { cohortId: cohort.id, csv: `${rows.join('\n')}\n` }, 'test')
+    const pre = (await deps.db.selectFrom('wave').select('id').where('cohort_id', '=', cohort.id).executeTakeFirstOrThrow()).id
+    await startReaderThread(deps.db)
+    // Many forms, so that the thread is still reading them when it stops.
+    const request: ReportFormRequest = { waveId: pre, waveKind: 'pre', instrumentId: 'phq-9', scales: ['total'], items: [] }
+    const read = readReport(deps.db, [cohort.id], Array.from({ length: 150 }, () => request))
+    const { participants } = await read.participants
+    // The first participant read is erased on the main connection, and the thread stops.
+    const gone = participants[0]!.id
+    await deps.db.deleteFrom('participant').where('id', '=', gone).execute()
+    await closeReaderThread(sqliteHandle(deps.db)!)
+    const forms = await Promise.all(read.forms)
+    const stored = await sql<{ participant_id: string; score: number }>`select r.participant_id, s.score from response r join scale_score s on s.response_id = r.id and s.scale_id = 'total' where r.wave_id = ${pre}`.execute(deps.db)
+    const scoreOf = new Map(stored.rows.map((r) => [r.participant_id, r.score]))
+    // Read on the thread, a form still has the erased participant's response (its snapshot); read here, it has not.
+    const readHere = forms.filter((f) => f.participantRows.length < participants.length)
+    expect(readHere.length).toBeGreaterThan(0)
+    for (const form of forms) {
+      form.participantRows.forEach((row, r) => {
+        const id = participants[row]!.id
+        if (id !== gone) expect(form.scores[0]!.score[r]).toBe(scoreOf.get(id))
+      })
+    }
   })
 
   it('is not used for a database in memory, which has no file to share', async () => {
