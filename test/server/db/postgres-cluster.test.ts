@@ -41,7 +41,8 @@ describe.skipIf(!postgresBinDir())('throw-away PostgreSQL clusters', () => {
     } finally {
       live.stop()
     }
-  })
+    // Two initdb runs and two server starts: seconds on a busy 2-core machine (CI timed out at 5 s).
+  }, 60_000)
 
   it('leaves alone a folder that names no owner', () => {
     const folder = mkdtempSync(join(tmpdir(), 'balint-pg-'))
