@@ -206,13 +206,7 @@ export function reportStatements(db: Kysely<Database>, cohortIds: string[], requ
       kinds: [byParticipant],
     },
     {
-      query: db
-        .selectFrom('attendance')
-        .innerJoin('group_session', 'group_session.id', 'attendance.group_session_id')
-        .select(['attendance.participant_id', (eb) => eb.fn.countAll<number>().as('n')])
-        .where('group_session.cohort_id', 'in', cohortIds)
-        .where('attendance.present', '=', 1)
-        .groupBy('attendance.participant_id'),
+      query: attendanceQuery(db, cohortIds),
       columns: ['participant_id', 'n'],
       kinds: [byParticipant, { kind: 'integers' }],
     },
@@ -354,17 +348,17 @@ function consentedParticipantsQuery(db: Kysely<Database>, cohortId: string) {
 
 /** Group sessions attended, per participant. */
 export async function countAttendance(db: Kysely<Database>, cohortId: string): Promise<Map<string, number>> {
-  const rows = await attendanceQuery(db, cohortId).execute()
+  const rows = await attendanceQuery(db, [cohortId]).execute()
   return new Map(rows.map((r) => [r.participant_id, Number(r.n)]))
 }
 
-/** Per participant of the cohort who attended a group session: how many they attended (`n`). */
-function attendanceQuery(db: Kysely<Database>, cohortId: string) {
+/** Per participant of the cohorts who attended a group session of theirs: how many they attended (`n`). */
+function attendanceQuery(db: Kysely<Database>, cohortIds: string[]) {
   return db
     .selectFrom('attendance')
     .innerJoin('group_session', 'group_session.id', 'attendance.group_session_id')
     .select(['attendance.participant_id', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('group_session.cohort_id', '=', cohortId)
+    .where('group_session.cohort_id', 'in', cohortIds)
     .where('attendance.present', '=', 1)
     .groupBy('attendance.participant_id')
 }
