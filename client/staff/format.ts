@@ -27,6 +27,24 @@ export function score(value: number): string {
   return formatter(0, 2).format(value)
 }
 
+/**
+ * A figure as released to program leads, which the server has already rounded (disclosure.ts): every
+ * decimal it has, up to 3 (a p-value below 0.01), in the current language's digits: 12.5, ۱۲٫۵.
+ */
+export function released(value: number): string {
+  return formatter(0, 3).format(value)
+}
+
+const percentFormatters = new Map<string, Intl.NumberFormat>()
+
+/** A percentage given as 0–100, with `digits` decimals (none by default), in the current language: "57%", "۵۷٪", "12.5%". */
+export function percent(value: number, digits = 0): string {
+  const key = `${locale()}|${digits}`
+  let f = percentFormatters.get(key)
+  if (!f) percentFormatters.set(key, (f = new Intl.NumberFormat(locale(), { style: 'percent', minimumFractionDigits: digits, maximumFractionDigits: digits })))
+  return f.format(value / 100)
+}
+
 /** A p-value: three significant digits below 0.1, never rounded across 0.05 or 0.01; APA otherwise (see formatPValue). */
 export function pValue(p: number): string {
   return formatPValue(p, (value, digits) => fixed(value, digits))

@@ -80,7 +80,12 @@ describe('the whole study at once', () => {
     expect(main).toContain('Group B · P7')
     await screenshot(page, 'study-wide-researcher')
     // Table 1 in Persian uses the demographics form's own Persian wording.
-    await inPersian(page, 'study-wide-researcher', 'table1', async (p) => expect(await p.getByTestId('table1').innerText()).toMatch(/سن \(سال\)[\s\S]*جنس[\s\S]*زن/))
+    // Its figures in Persian digits (٫ the decimal separator), as the report's own are.
+    await inPersian(page, 'study-wide-researcher', 'table1', async (p) => {
+      const text = await p.getByTestId('table1').innerText()
+      expect(text).toMatch(/سن \(سال\)[\s\S]*جنس[\s\S]*زن/)
+      expect(text).toContain('۳۹٫۳ (۱۰٫۷) [۲۶–۶۱], n = ۱۵')
+    })
 
     // Nothing released yet; the check passes; release.
     await page.getByTestId('release-allowed').waitFor()
@@ -103,7 +108,12 @@ describe('the whole study at once', () => {
     expect(await lead.page.locator('main').innerText()).not.toContain('P7')
     expect(await lead.page.getByRole('button', { name: 'Release now' }).count()).toBe(0)
     await screenshot(lead.page, 'study-wide-lead')
-    await inPersian(lead.page, 'study-wide-lead', 'release-view', async (p) => expect(await p.getByTestId('release-table1').innerText()).toContain('سن (سال)'))
+    // In Persian, the released figures too are in Persian digits (they were in Latin ones).
+    await inPersian(lead.page, 'study-wide-lead', 'release-view', async (p) => {
+      expect(await p.getByTestId('release-table1').innerText()).toMatch(/سن \(سال\)[^\n]*\t۳۹ \(۱۱\)/)
+      expect(await p.getByTestId('release-stats').innerText()).toMatch(/\t۱۵\t۱۴ \(۴\)\t۱۰ \(۳\)/)
+      expect(await p.getByTestId('released-plot-table').first().innerText()).toMatch(/۱۴[\s\S]*۱۰/)
+    })
     // The live study-wide report is refused on the server, whatever the page shows.
     const live = await lead.page.evaluate(async (id) => (await fetch(`/api/studies/${id}/report`)).status, study.id)
     expect(live).toBe(403)

@@ -7,6 +7,7 @@ import * as Plot from '@observablehq/plot'
 import { useCallback } from 'react'
 import { PlotFigure } from '../../components/PlotFigure'
 import { t } from '../../lib/i18n'
+import { released } from '../format'
 
 type ReleasedScaleMeans = { instrument: string; scale: string; label: string; range: { min: number; max: number }; pre: { mean: number | null }; post: { mean: number | null } }
 
@@ -37,8 +38,8 @@ function ReleasedMeans({ scale, from, to }: { scale: ReleasedScaleMeans; from: s
         style: { fontFamily: 'inherit', fontSize: '12px', background: 'transparent' },
         ariaLabel: caption,
         x: { domain: [from, to], label: null },
-        y: { domain: [scale.range.min, scale.range.max], label: t('staff.release.plotMean'), grid: true },
-        marks: [Plot.line(points, { x: 'wave', y: 'mean', stroke: '#1f6f5c' }), Plot.dot(points, { x: 'wave', y: 'mean', fill: '#1f6f5c', r: 4 }), Plot.text(points, { x: 'wave', y: 'mean', text: 'mean', dy: -10 })],
+        y: { domain: [scale.range.min, scale.range.max], label: t('staff.release.plotMean'), grid: true, tickFormat: released },
+        marks: [Plot.line(points, { x: 'wave', y: 'mean', stroke: '#1f6f5c' }), Plot.dot(points, { x: 'wave', y: 'mean', fill: '#1f6f5c', r: 4 }), Plot.text(points, { x: 'wave', y: 'mean', text: (p: { mean: number }) => released(p.mean), dy: -10 })],
       }),
     [caption, from, to, scale.range.min, scale.range.max, scale.pre.mean, scale.post.mean],
   )
@@ -50,7 +51,7 @@ function ReleasedMeans({ scale, from, to }: { scale: ReleasedScaleMeans; from: s
           {points.map((p) => (
             <tr key={p.wave}>
               <th scope="row">{p.wave}</th>
-              <td className="num">{p.mean}</td>
+              <td className="num">{released(p.mean)}</td>
             </tr>
           ))}
         </tbody>

@@ -8,7 +8,7 @@
 import { lazy, Suspense, useEffect, useState } from 'react'
 import { api } from '../../lib/api'
 import { t } from '../../lib/i18n'
-import { dateTime } from '../format'
+import { dateTime, percent, released } from '../format'
 import { call, useAction, useResource } from '../request'
 import type { CohortDetail } from '../types'
 import { LoadError, Loading } from '../ui'
@@ -24,8 +24,9 @@ type Preview = InferResponseType<(typeof api)['cohorts'][':id']['release-preview
 type ReleasedP = { value: number; comparator: '=' | '<' }
 
 const dash = '–'
-const shown = (v: number | null | undefined) => (v === null || v === undefined ? dash : String(v))
-const pText = (p: ReleasedP | null | undefined) => (p ? `${p.comparator === '<' ? '< ' : ''}${p.value}` : dash)
+// Every figure in the current language's digits, as the researcher's report shows its own.
+const shown = (v: number | null | undefined) => (v === null || v === undefined ? dash : released(v))
+const pText = (p: ReleasedP | null | undefined) => (p ? `${p.comparator === '<' ? '< ' : ''}${released(p.value)}` : dash)
 
 /** What releases are of: one cohort, or the whole study. */
 export type ReleaseScope = { of: 'cohort' | 'study'; id: string }
@@ -177,7 +178,7 @@ function Funnel({ content }: { content: Content }) {
           {rows.map(([label, value]) => (
             <tr key={label}>
               <th scope="row">{label}</th>
-              <td>{value === null || value === undefined ? t('staff.release.redacted') : value}</td>
+              <td>{value === null || value === undefined ? t('staff.release.redacted') : released(value)}</td>
             </tr>
           ))}
         </tbody>
@@ -188,7 +189,7 @@ function Funnel({ content }: { content: Content }) {
 
 function Comparison({ comparison }: { comparison: Content['comparisons'][number] }) {
   const waves = { from: t(`staff.wave.${comparison.from}`), to: t(`staff.wave.${comparison.to}`) }
-  const ms = (x: { mean: number | null; sd: number | null }) => (x.mean === null ? dash : `${x.mean} (${shown(x.sd)})`)
+  const ms = (x: { mean: number | null; sd: number | null }) => (x.mean === null ? dash : `${released(x.mean)} (${shown(x.sd)})`)
   return (
     <>
       <h3>{t('staff.report.title', waves)}</h3>
@@ -211,10 +212,10 @@ function Comparison({ comparison }: { comparison: Content['comparisons'][number]
           {comparison.scales.map((s) => (
             <tr key={`${s.instrument}/${s.scale}`} data-scale={`${s.instrument}/${s.scale}`}>
               <th scope="row">{s.label}</th>
-              <td>{s.n === null ? t('staff.release.redacted') : s.n}</td>
+              <td>{s.n === null ? t('staff.release.redacted') : released(s.n)}</td>
               <td>{ms(s.pre)}</td>
               <td>{ms(s.post)}</td>
-              <td>{s.change.mean === null ? dash : `${s.change.mean}${s.change.ci95 ? ` (${s.change.ci95[0]} to ${s.change.ci95[1]})` : ''}`}</td>
+              <td>{s.change.mean === null ? dash : `${released(s.change.mean)}${s.change.ci95 ? ` [${released(s.change.ci95[0])}, ${released(s.change.ci95[1])}]` : ''}`}</td>
               <td>{pText(s.pairedT?.p)}</td>
               <td>{shown(s.effectSize?.dz)}</td>
               <td className="hint">{Object.values(s.withheld).join('; ') || dash}</td>
@@ -238,12 +239,12 @@ function ReleasedTable1({ table }: { table: Content['table1'] }) {
         testId="release-table1"
         head={false}
         rows={{
-          continuous: table.continuous.map((c) => ({ variable: c.variable, label: c.label, labels: c.labels, value: c.mean === null ? (c.withheld ?? dash) : `${c.mean} (${shown(c.sd)})` })),
+          continuous: table.continuous.map((c) => ({ variable: c.variable, label: c.label, labels: c.labels, value: c.mean === null ? (c.withheld ?? dash) : `${released(c.mean)} (${shown(c.sd)})` })),
           categorical: table.categorical.map((c) => ({
             variable: c.variable,
             label: c.label,
             labels: c.labels,
-            levels: c.levels.map((l) => ({ value: l.value, label: l.label, labels: l.labels, shown: l.n === null ? redacted : `${l.n}${l.percent === null ? '' : ` (${l.percent}%)`}` })),
+            levels: c.levels.map((l) => ({ value: l.value, label: l.label, labels: l.labels, shown: l.n === null ? redacted : `${released(l.n)}${l.percent === null ? '' : ` (${percent(l.percent)})`}` })),
           })),
         }}
       />

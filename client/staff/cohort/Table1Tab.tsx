@@ -9,9 +9,11 @@ import type { Table1 } from '../../../server/domain/outcomes/table1'
 import type { CohortDetail } from '../types'
 import { LoadError, Loading } from '../ui'
 import { Table1Table } from '../Table1Table'
+import { fixed, percent, score } from '../format'
 import { OtherAnswers } from './OtherAnswers'
 
-const one = (v: number | null) => (v === null ? '–' : v.toFixed(1))
+// In the current language's digits (Persian on a Persian page), one decimal as in a manuscript's Table 1.
+const one = (v: number | null) => (v === null ? '–' : fixed(v, 1))
 
 export function Table1Tab({ cohort }: { cohort: CohortDetail }) {
   // With format=json the answer is the table; the route's type also lists the CSV and Markdown text.
@@ -51,13 +53,13 @@ export function Table1View({ data, download, children }: { data: Table1; downloa
             variable: c.variable,
             label: c.label,
             labels: c.labels,
-            value: `${c.mean === null ? suppressed : `${one(c.mean)} (${one(c.sd)})`}${c.min !== null && c.max !== null ? ` [${c.min}–${c.max}]` : ''}${c.n !== null ? `, n = ${c.n}` : ''}`,
+            value: `${c.mean === null ? suppressed : `${one(c.mean)} (${one(c.sd)})`}${c.min !== null && c.max !== null ? ` [${score(c.min)}–${score(c.max)}]` : ''}${c.n !== null ? `, n = ${score(c.n)}` : ''}`,
           })),
           categorical: data.categorical.map((c) => ({
             variable: c.variable,
             label: c.label,
             labels: c.labels,
-            levels: c.levels.map((l) => ({ value: l.value, label: l.label, labels: l.labels, shown: l.n === null ? suppressed : l.percent === null ? `${l.n} (–)` : `${l.n} (${one(l.percent)}%)` })),
+            levels: c.levels.map((l) => ({ value: l.value, label: l.label, labels: l.labels, shown: l.n === null ? suppressed : l.percent === null ? `${score(l.n)} (–)` : `${score(l.n)} (${percent(l.percent, 1)})` })),
           })),
         }}
       />
