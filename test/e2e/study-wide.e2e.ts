@@ -113,6 +113,10 @@ describe('the whole study at once', () => {
       expect(await p.getByTestId('release-table1').innerText()).toMatch(/سن \(سال\)[^\n]*\t۳۹ \(۱۱\)/)
       expect(await p.getByTestId('release-stats').innerText()).toMatch(/\t۱۵\t۱۴ \(۴\)\t۱۰ \(۳\)/)
       expect(await p.getByTestId('released-plot-table').first().innerText()).toMatch(/۱۴[\s\S]*۱۰/)
+      // Why a figure is not shown, in Persian too (it was the server's English sentence).
+      const stats = await p.getByTestId('release-stats').innerText()
+      expect(stats).toContain('دست‌کم ۲۰ جفت لازم دارند')
+      expect(stats).not.toMatch(/pairs|single people/)
     })
     // The live study-wide report is refused on the server, whatever the page shows.
     const live = await lead.page.evaluate(async (id) => (await fetch(`/api/studies/${id}/report`)).status, study.id)

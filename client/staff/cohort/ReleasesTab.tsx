@@ -14,6 +14,7 @@ import type { CohortDetail } from '../types'
 import { LoadError, Loading } from '../ui'
 import { Table1Table } from '../Table1Table'
 import type { InferResponseType } from 'hono/client'
+import type { WithheldReason } from '../../../server/contracts/withheld'
 
 // Observable Plot (and d3) come with the plots: loaded only when a release has something to draw.
 const ReleasedPlots = lazy(() => import('./ReleasedPlots').then((module) => ({ default: module.ReleasedPlots })))
@@ -26,6 +27,8 @@ type ReleasedP = { value: number; comparator: '=' | '<' }
 const dash = '–'
 // Every figure in the current language's digits, as the researcher's report shows its own.
 const shown = (v: number | null | undefined) => (v === null || v === undefined ? dash : released(v))
+/** Why a figure is not shown, in the reader's language; a release made before reasons had codes keeps its English text. */
+const because = (text: string, reason: WithheldReason | null | undefined) => (reason ? t(`staff.release.why.${reason.code}`, reason) : text)
 const pText = (p: ReleasedP | null | undefined) => (p ? `${p.comparator === '<' ? '< ' : ''}${released(p.value)}` : dash)
 
 /** What releases are of: one cohort, or the whole study. */
@@ -218,7 +221,7 @@ function Comparison({ comparison }: { comparison: Content['comparisons'][number]
               <td>{s.change.mean === null ? dash : `${released(s.change.mean)}${s.change.ci95 ? ` [${released(s.change.ci95[0])}, ${released(s.change.ci95[1])}]` : ''}`}</td>
               <td>{pText(s.pairedT?.p)}</td>
               <td>{shown(s.effectSize?.dz)}</td>
-              <td className="hint">{Object.values(s.withheld).join('; ') || dash}</td>
+              <td className="hint">{Object.entries(s.withheld).map(([figure, text]) => because(text, s.why?.[figure])).join('; ') || dash}</td>
             </tr>
           ))}
         </tbody>
@@ -239,7 +242,7 @@ function ReleasedTable1({ table }: { table: Content['table1'] }) {
         testId="release-table1"
         head={false}
         rows={{
-          continuous: table.continuous.map((c) => ({ variable: c.variable, label: c.label, labels: c.labels, value: c.mean === null ? (c.withheld ?? dash) : `${released(c.mean)} (${shown(c.sd)})` })),
+          continuous: table.continuous.map((c) => ({ variable: c.variable, label: c.label, labels: c.labels, value: c.mean === null ? (c.withheld === null ? dash : because(c.withheld, c.why)) : `${released(c.mean)} (${shown(c.sd)})` })),
           categorical: table.categorical.map((c) => ({
             variable: c.variable,
             label: c.label,

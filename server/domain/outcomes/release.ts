@@ -20,6 +20,7 @@ import { insertAudit } from '../../db/repositories/audit'
 import type { WaveKind } from '../../db/schema'
 import type { ChangeClass } from '../../stats'
 import type { Deps } from '../deps'
+import { withheldText, type WithheldReason } from '../../contracts/withheld'
 
 /** A mean, SD or quantile as released: rounded, or null with the reason in `withheld`. */
 export type ReleasedSummary = { mean: number | null; sd: number | null; median: number | null; q1: number | null; q3: number | null }
@@ -42,8 +43,10 @@ export type ReleasedScale = {
   effectSize: { dz: number | null; gav: number | null } | null
   wilcoxon: { V: number; p: ReleasedP } | null
   reliableChange: Record<ChangeClass, number | null> | null
-  /** Figure (or group of figures) → why it is not shown. */
+  /** Figure (or group of figures) → why it is not shown, in English (as the CSV and Markdown files say it). */
   withheld: Record<string, string>
+  /** The same reasons as codes with their numbers, for the page to say in the reader's language (absent in releases made before they were kept). */
+  why?: Record<string, WithheldReason>
 }
 
 export type ReleasedComparison = { from: WaveKind; to: WaveKind; paired: number | null; scales: ReleasedScale[] }
@@ -51,7 +54,7 @@ export type ReleasedComparison = { from: WaveKind; to: WaveKind; paired: number 
 export type ReleasedTable1 = {
   n: number | null
   /** `labels`: the label in each language of the form (absent in releases made before they were kept). */
-  continuous: { variable: string; label: string; labels?: Record<string, string>; n: number | null; mean: number | null; sd: number | null; withheld: string | null }[]
+  continuous: { variable: string; label: string; labels?: Record<string, string>; n: number | null; mean: number | null; sd: number | null; withheld: string | null; why?: WithheldReason | null }[]
   categorical: { variable: string; label: string; labels?: Record<string, string>; answered: number | null; levels: { value: string; label: string; labels?: Record<string, string>; n: number | null; percent: number | null }[] }[]
 }
 
@@ -107,29 +110,28 @@ const nothing: ReleasedSummary = { mean: null, sd: null, median: null, q1: null,
  * of its pairs. `conflict` is set when the same scores were already shown over a group differing by
  * fewer than minN people (within this release): then nothing is shown.
  */
-function releaseScale(s: ScaleReport, pairs: number, policy: DisclosurePolicy, conflict: string | null): ReleasedScale {
+function releaseScale(s: ScaleReport, pairs: number, policy: DisclosurePolicy, conflict: WithheldReason | null): ReleasedScale {
   const base = { instrument: s.instrument, instrumentTitle: s.instrumentTitle, scale: s.scale, label: s.label, direction: s.direction, range: s.range, n: releaseCount(pairs, policy) }
   const none = { ...base, pre: nothing, post: nothing, change: { mean: null, sd: null, ci95: null }, pairedT: null, pHolm: null, effectSize: null, wilcoxon: null, reliableChange: null }
-  if (conflict) return { ...none, withheld: { all: conflict } }
-  if (pairs < policy.minN) return { ...none, withheld: { all: `fewer than ${policy.minN} complete pairs` } }
+  const all = (reason: WithheldReason) => ({ ...none, withheld: { all: withheldText(reason) }, why: { all: reason } })
+  if (conflict) return all(conflict)
+  if (pairs < policy.minN) return all({ code: 'fewer_pairs', minN: policy.minN })
 
-  const withheld: Record<string, string> = {}
+  const why: Record<string, WithheldReason> = {}
   const digits = scoreDecimals(pairs, policy)
   const round = (x: number | null) => (x === null ? null : roundTo(x, digits))
   const orderAllowed = pairs >= policy.orderMinN
-  if (!orderAllowed) {
-    withheld.order = `median, quartiles, Wilcoxon V and counts of reliable change need at least ${policy.orderMinN} pairs: at small n they are single people's scores, ranks or directions of change`
-  }
+  if (!orderAllowed) why.order = { code: 'order_statistics', orderMinN: policy.orderMinN }
   const summaryOf = (wave: 'pre' | 'post'): ReleasedSummary => {
     const x = s[wave]
     // Everyone at the same score, or a mean at an end of the scale, tells nearly everyone's score.
     if (x.mean === null || x.sd === null || x.sd === 0) {
-      withheld[wave] = x.sd === 0 ? 'every participant had the same score' : 'not computable'
+      why[wave] = { code: x.sd === 0 ? 'same_score' : 'not_computable' }
       return nothing
     }
     const mean = round(x.mean)!
     if (mean <= s.range.min || mean >= s.range.max) {
-      withheld[wave] = 'the mean is at an end of the scale: it would tell nearly every participant their score'
+      why[wave] = { code: 'mean_at_end' }
       return nothing
     }
     return { mean, sd: round(x.sd), median: orderAllowed ? round(x.median) : null, q1: orderAllowed ? round(x.q1) : null, q3: orderAllowed ? round(x.q3) : null }
@@ -137,7 +139,7 @@ function releaseScale(s: ScaleReport, pairs: number, policy: DisclosurePolicy, c
   const pre = summaryOf('pre')
   const post = summaryOf('post')
   const sameChange = s.change.sd === 0
-  if (sameChange) withheld.change = 'every participant changed by the same amount'
+  if (sameChange) why.change = { code: 'same_change' }
   const change =
     sameChange || s.change.mean === null ? { mean: null, sd: null, ci95: null } : { mean: round(s.change.mean), sd: round(s.change.sd), ci95: s.change.ci95 ? ([round(s.change.ci95[0])!, round(s.change.ci95[1])!] as [number, number]) : null }
   const effectDigits = orderAllowed ? 2 : 1
@@ -153,7 +155,8 @@ function releaseScale(s: ScaleReport, pairs: number, policy: DisclosurePolicy, c
     reliableChange: orderAllowed
       ? (Object.fromEntries(Object.entries(s.reliableChange).map(([k, v]) => [k, v === null ? null : releaseCount(v, policy)])) as Record<ChangeClass, number | null>)
       : null,
-    withheld,
+    withheld: Object.fromEntries(Object.entries(why).map(([figure, reason]) => [figure, withheldText(reason)])),
+    why,
   }
 }
 
@@ -172,11 +175,11 @@ async function buildRelease(deps: Deps, study: Study, scope: Scope, policy: Disc
   const labels: Record<string, string> = {}
   // Within one release, the same wave's scores shown over two groups (pre in pre→post and in
   // pre→follow-up) must differ by nobody or by at least minN people.
-  const within = (key: string, ids: string[]): string | null => {
+  const within = (key: string, ids: string[]): WithheldReason | null => {
     for (const [k, earlier] of Object.entries(basis)) {
       if (k.split('#')[0] !== key) continue
       const d = differenceTooSmall(new Set(earlier), new Set(ids), policy.minN)
-      if (d) return `the same scores are shown above over a group that differs from this one by ${d.onlyFirst + d.onlySecond} participant(s): fewer than ${policy.minN}`
+      if (d) return { code: 'overlapping_group', differing: d.onlyFirst + d.onlySecond, minN: policy.minN }
     }
     return null
   }
@@ -231,11 +234,12 @@ async function buildRelease(deps: Deps, study: Study, scope: Scope, policy: Disc
     continuous: table.continuous.map((c) => {
       const n = c.n ?? 0
       const ids = answeredBy(c.variable, true)
-      if (n < policy.minN || c.mean === null || c.sd === null) return { variable: c.variable, label: c.label, labels: c.labels, n: count(n), mean: null, sd: null, withheld: `fewer than ${policy.minN} answers` }
-      if (c.sd === 0) return { variable: c.variable, label: c.label, labels: c.labels, n: count(n), mean: null, sd: null, withheld: 'everyone gave the same answer' }
+      const withheld = (why: WithheldReason) => ({ variable: c.variable, label: c.label, labels: c.labels, n: count(n), mean: null, sd: null, withheld: withheldText(why), why })
+      if (n < policy.minN || c.mean === null || c.sd === null) return withheld({ code: 'fewer_answers', minN: policy.minN })
+      if (c.sd === 0) return withheld({ code: 'same_answer' })
       table1Key(c.variable, ids)
       const digits = scoreDecimals(n, policy)
-      return { variable: c.variable, label: c.label, labels: c.labels, n: count(n), mean: roundTo(c.mean, digits), sd: roundTo(c.sd, digits), withheld: null }
+      return { variable: c.variable, label: c.label, labels: c.labels, n: count(n), mean: roundTo(c.mean, digits), sd: roundTo(c.sd, digits), withheld: null, why: null }
     }),
     categorical: table.categorical.map((c) => {
       const answered = c.answered ?? 0

@@ -766,9 +766,11 @@ describe('program leads see released snapshots only', () => {
     expect((await call(w, 'researcherA', send('PUT', policy, { minN: 13, orderMinN: 20, countRedactAtOrBelow: 7, countRounding: 5 }))).status).toBe(200)
     const released = await call(w, 'researcherA', send('POST', `/api/cohorts/${w.targets.A.cohortId}/releases`))
     expect(released.status).toBe(201)
-    const body = (await released.json()) as { content: { policy: { minN: number }; comparisons: { scales: { pre: { mean: number | null }; withheld: Record<string, string> }[] }[] } }
+    const body = (await released.json()) as { content: { policy: { minN: number }; comparisons: { scales: { pre: { mean: number | null }; withheld: Record<string, string>; why: Record<string, unknown> }[] }[] } }
     expect(body.content.policy.minN).toBe(13)
-    expect(body.content.comparisons[0]!.scales.every((s) => s.pre.mean === null && /fewer than 13/.test(s.withheld.all ?? ''))).toBe(true)
+    expect(body.content.comparisons[0]!.scales.every((s) => s.pre.mean === null && s.withheld.all === 'fewer than 13 complete pairs')).toBe(true)
+    // The same reason as a code with its number, for the page to say in the reader's language.
+    expect(body.content.comparisons[0]!.scales.map((s) => s.why)).toEqual(body.content.comparisons[0]!.scales.map(() => ({ all: { code: 'fewer_pairs', minN: 13 } })))
   }, 30_000)
 
   it('refuses a program lead who tries to change a threshold or release', async () => {
