@@ -7,6 +7,7 @@
  *   work.ts import <db> <csv>                   a fresh database, a study and cohort, the streamed import
  *   work.ts report <db> <cohortId>              the cohort report, pre → post
  *   work.ts own-report <db> <cohortId>          one participant's own report (the middle one)
+ *   work.ts tracking <db> <cohortId>            the cohort's completion tracking (the participants tab)
  *   work.ts read <db> <cohortId>                the floor: the report's rows read with its statements on plain better-sqlite3
  *   work.ts export <db> <cohortId> <file> <out> an export file, streamed to <out>
  */
@@ -22,6 +23,7 @@ import { cohortReport, formsToRead } from '../../server/domain/outcomes/report'
 import { reportStatements } from '../../server/db/repositories/report-data'
 import { listWaves } from '../../server/db/repositories/studies'
 import { participantReport } from '../../server/domain/outcomes/own-report'
+import { cohortTracking } from '../../server/domain/outcomes/tracking'
 import { createCohort, createStudy } from '../../server/domain/staff/setup'
 import { writeSyntheticCsv } from './synthetic'
 
@@ -71,6 +73,15 @@ switch (mode) {
     const ms = performance.now() - t0
     await d.db.destroy()
     print({ ms, changes: report.changes.length })
+    break
+  }
+  case 'tracking': {
+    const d = await deps(args[0]!)
+    const t0 = performance.now()
+    const tracking = await cohortTracking(d, args[1]!)
+    const ms = performance.now() - t0
+    await d.db.destroy()
+    print({ ms, participants: tracking.participants.length })
     break
   }
   case 'read': {

@@ -195,13 +195,8 @@ export function reportStatements(db: Kysely<Database>, cohortIds: string[], requ
       kinds: participantColumns.map(() => ({ kind: 'values' })),
     },
     {
-      // Imported participants consented outside the platform: the participants statement's source says which.
-      query: db
-        .selectFrom('consent')
-        .innerJoin('participant', 'participant.id', 'consent.participant_id')
-        .select('consent.participant_id')
-        .where('participant.cohort_id', 'in', cohortIds)
-        .where('consent.decision', '=', 'agree'),
+      // Imported participants consented outside the platform: the participants statement's source says which (`tookPartWithConsent`).
+      query: agreeingConsentsQuery(db, cohortIds),
       columns: ['participant_id'],
       kinds: [byParticipant],
     },
@@ -289,9 +284,10 @@ function reportParticipants({ columns: p, length }: Columns, consents: Columns, 
     createdAt: createdAt![r] as string,
     withdrawnAt: withdrawnAt![r] as string | null,
   }))
+  const agreed = new Uint8Array(length)
+  for (const r of consents.columns[0] as Int32Array) if (r >= 0) agreed[r] = 1
   const consented = new Uint8Array(length)
-  for (let r = 0; r < length; r++) if (participants[r]!.source === 'import') consented[r] = 1
-  for (const r of consents.columns[0] as Int32Array) if (r >= 0) consented[r] = 1
+  for (let r = 0; r < length; r++) if (tookPartWithConsent(participants[r]!.source, agreed[r] === 1)) consented[r] = 1
   const attended = new Int32Array(length)
   const [who, n] = attendance.columns as [Int32Array, Int32Array]
   for (let j = 0; j < attendance.length; j++) if (who[j]! >= 0) attended[who[j]!] = n[j]!
@@ -331,19 +327,29 @@ function reportForm(request: ReportFormRequest, { columns }: Columns): ReportFor
   }
 }
 
-/** Participants who agreed to take part (imported participants consented outside the platform). */
-export async function listConsentedParticipantIds(db: Kysely<Database>, cohortId: string): Promise<Set<string>> {
-  const rows = await consentedParticipantsQuery(db, cohortId).execute()
-  return new Set(rows.filter((r) => r.consent_id !== null || r.source === 'import').map((r) => r.id))
+/**
+ * The consent rule, the one place it is written (the report's funnel and `consented` column, and the
+ * tracking page): a participant took part with consent when they agreed at their link (an agreeing
+ * consent), or when they were imported (they consented outside the platform, on paper).
+ */
+export function tookPartWithConsent(source: DataSource, agreed: boolean): boolean {
+  return agreed || source === 'import'
 }
 
-/** The cohort's participants with their source and an agreeing consent's id (null for none). */
-function consentedParticipantsQuery(db: Kysely<Database>, cohortId: string) {
+/** The participants of a cohort with an agreeing consent (see `tookPartWithConsent` for the rule). */
+export async function listAgreedParticipantIds(db: Kysely<Database>, cohortId: string): Promise<Set<string>> {
+  const rows = await agreeingConsentsQuery(db, [cohortId]).execute()
+  return new Set(rows.map((r) => r.participant_id))
+}
+
+/** A row per agreeing consent of a participant of the cohorts: its participant's id (a participant may have several). */
+function agreeingConsentsQuery(db: Kysely<Database>, cohortIds: string[]) {
   return db
-    .selectFrom('participant')
-    .leftJoin('consent', (join) => join.onRef('consent.participant_id', '=', 'participant.id').on('consent.decision', '=', 'agree'))
-    .select(['participant.id', 'participant.source', 'consent.id as consent_id'])
-    .where('participant.cohort_id', '=', cohortId)
+    .selectFrom('consent')
+    .innerJoin('participant', 'participant.id', 'consent.participant_id')
+    .select('consent.participant_id')
+    .where('participant.cohort_id', 'in', cohortIds)
+    .where('consent.decision', '=', 'agree')
 }
 
 /** Group sessions attended, per participant. */

@@ -7,7 +7,7 @@ import { listLinkState, listParticipants } from '../../db/repositories/participa
 import { listResponseStates } from '../../db/repositories/responses'
 import { findCohort, listWaves } from '../../db/repositories/studies'
 import type { ParticipantStatus, WaveKind } from '../../db/schema'
-import { listConsentedParticipantIds } from '../../db/repositories/report-data'
+import { listAgreedParticipantIds, tookPartWithConsent } from '../../db/repositories/report-data'
 import { waveState, type WaveState } from '../dates'
 import type { Deps } from '../deps'
 
@@ -32,16 +32,24 @@ export type Tracking = {
 
 export async function cohortTracking(deps: Deps, cohortId: string): Promise<Tracking> {
   if (!(await findCohort(deps.db, cohortId))) throw new ApiError('not_found', 'No such cohort.')
-  const [participants, waves, responses, consented, links] = await Promise.all([
+  const [participants, waves, responses, agreed, links] = await Promise.all([
     listParticipants(deps.db, cohortId),
     listWaves(deps.db, cohortId),
     listResponseStates(deps.db, cohortId),
-    listConsentedParticipantIds(deps.db, cohortId),
+    listAgreedParticipantIds(deps.db, cohortId),
     listLinkState(deps.db, cohortId),
   ])
   const now = deps.now()
+  // Each participant's responses, grouped in one pass (each participant filtering every response
+  // took 7 s at 10,000 participants).
+  const responsesOf = new Map<string, typeof responses>()
+  for (const r of responses) {
+    const mine = responsesOf.get(r.participantId)
+    if (mine) mine.push(r)
+    else responsesOf.set(r.participantId, [r])
+  }
   const rows: TrackingRow[] = participants.map((p) => {
-    const mine = responses.filter((r) => r.participantId === p.id)
+    const mine = responsesOf.get(p.id) ?? []
     const perWave: TrackingRow['waves'] = {}
     for (const w of waves) {
       const forms = mine.filter((r) => r.waveId === w.id && w.instruments.includes(r.instrumentId))
@@ -50,7 +58,7 @@ export async function cohortTracking(deps: Deps, cohortId: string): Promise<Trac
       const progress: Progress = forms.length === 0 ? 'not started' : completedForms === w.instruments.length ? 'completed' : 'in progress'
       perWave[w.kind] = { progress, lastAnswerAt, completedForms, forms: w.instruments.length }
     }
-    return { id: p.id, code: p.code, status: p.status, consented: consented.has(p.id), imported: p.source === 'import', hasLink: links.has(p.id), waves: perWave }
+    return { id: p.id, code: p.code, status: p.status, consented: tookPartWithConsent(p.source, agreed.has(p.id)), imported: p.source === 'import', hasLink: links.has(p.id), waves: perWave }
   })
   const funnel: Tracking['funnel'] = { enrolled: rows.length, consented: rows.filter((r) => r.consented).length }
   for (const w of waves) funnel[w.kind] = rows.filter((r) => r.waves[w.kind]?.progress === 'completed').length
