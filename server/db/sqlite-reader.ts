@@ -13,7 +13,8 @@
  *
  * The thread is started with the server (`startReaderThread`), or else at the first read of a
  * database, and ended with it (`closeReaderThread`, from the driver's destroy); one that stopped on an
- * error is started again at the next read. It keeps the process alive only while a read is under way.
+ * error (or could not open the file) is started again at the first read `restartAfterMs` later, reads
+ * before that going to the main connection. It keeps the process alive only while a read is under way.
  */
 import type SQLite from 'better-sqlite3'
 import type { CompiledQuery } from 'kysely'
@@ -58,6 +59,8 @@ class ReaderThread {
   private pauses = 0
   private idle: (() => void)[] = []
   private failed: Error | null = null
+  /** When it stopped (performance.now(), ms). */
+  stoppedAt = Number.NaN
   /** Settled when the thread has opened the file (or has failed to). */
   readonly ready: Promise<void>
 
@@ -82,6 +85,7 @@ class ReaderThread {
     })
     const fail = (cause: Error) => {
       const error = cause instanceof ReaderThreadStopped ? cause : new ReaderThreadStopped(`the SQLite reader thread stopped: ${cause.message}`, { cause })
+      if (this.failed === null) this.stoppedAt = performance.now()
       this.failed = error
       opened()
       for (const batch of [...this.batches.keys()]) {
@@ -196,9 +200,17 @@ export async function withReaderThreadPaused<T>(sqlite: SQLite.Database, work: (
 /** Databases being closed, or closed: no reader thread is started for them again. */
 const closing = new WeakSet<SQLite.Database>()
 
+/**
+ * After a reader thread stopped, how long reads stay on the main connection before another thread is
+ * started, in ms: one that cannot open the file (moved, unreadable) would otherwise be started, and
+ * fail, at every report, a tenth of a second and a thread each time.
+ */
+const restartAfterMs = 30_000
+
 function readerThread(sqlite: SQLite.Database): ReaderThread | undefined {
   if (sqlite.memory || sqlite.name === '' || !sqlite.open || closing.has(sqlite)) return undefined
   let thread = threads.get(sqlite)
+  if (thread && !thread.alive && performance.now() - thread.stoppedAt < restartAfterMs) return undefined
   if (!thread || !thread.alive) threads.set(sqlite, (thread = new ReaderThread(sqlite.name, Number(sqlite.pragma('busy_timeout', { simple: true })))))
   return thread
 }

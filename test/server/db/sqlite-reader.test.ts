@@ -174,6 +174,9 @@ describe.skipIf(testEngine === 'postgres')("a SQLite file's reader thread", () =
     const [direct] = readOnReaderThread(sqlite, [{ query: CompiledQuery.raw('select 1'), kinds: [{ kind: 'numbers' }] }])!
     await expect(direct).rejects.toBeInstanceOf(ReaderThreadStopped)
     expect(await cohortReport(deps, cohort.id, { from: 'pre', to: 'post' })).toEqual(before)
+    // For a while no new thread is started to fail again at each report: reads go to the main connection.
+    expect(readOnReaderThread(sqlite, [{ query: CompiledQuery.raw('select 1'), kinds: [{ kind: 'numbers' }] }])).toBeUndefined()
+    expect(await cohortReport(deps, cohort.id, { from: 'pre', to: 'post' })).toEqual(before)
   })
 
   it("matches each response read on the main connection after the thread stopped with the participants the caller got from the thread, though one was erased meanwhile", async () => {
