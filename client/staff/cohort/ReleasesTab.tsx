@@ -7,8 +7,8 @@
  */
 import { lazy, Suspense, useEffect, useState } from 'react'
 import { api } from '../../lib/api'
-import { t } from '../../lib/i18n'
-import { dateTime, percent, released } from '../format'
+import { language, t } from '../../lib/i18n'
+import { dateTime, percent, released, shortDate } from '../format'
 import { call, useAction, useResource } from '../request'
 import type { CohortDetail } from '../types'
 import { LoadError, Loading } from '../ui'
@@ -106,6 +106,21 @@ function ReleasePanel({ scope, onReleased }: { scope: ReleaseScope; onReleased: 
   )
 }
 
+type Refusal = Preview['refusals'][number]
+
+/** The figure a refusal is about, in the reader's language. */
+function figureName(about: Refusal['about']): string {
+  if (about.kind === 'table1') return t('staff.release.figure.table1', { label: about.labels?.[language()] ?? about.label })
+  const wave = (kind: string) => t(`staff.wave.${kind as 'pre'}`)
+  return t('staff.release.figure.scores', { scale: about.label, wave: wave(about.wave), from: wave(about.from), to: wave(about.to) })
+}
+
+/** What to wait for before releasing, in the reader's language. */
+function waitFor(r: Refusal): string {
+  if (r.rule === 'combination') return t('staff.release.wait.combination', { minN: r.minN })
+  return t('staff.release.wait.difference', { differing: r.differing, date: shortDate(r.earlierRelease.releasedAt), more: r.minN - r.differing, minN: r.minN })
+}
+
 function PreviewState({ preview }: { preview: Preview }) {
   const p = preview.content.policy
   return (
@@ -123,7 +138,7 @@ function PreviewState({ preview }: { preview: Preview }) {
           <ul>
             {preview.refusals.map((r, i) => (
               <li key={i}>
-                <strong>{r.figure}</strong>: {r.wait}
+                <strong>{figureName(r.about)}</strong>: {waitFor(r)}
               </li>
             ))}
           </ul>

@@ -75,11 +75,33 @@ export type ReleaseContent = {
 export type Release = { id: string; cohortId: string | null; releasedAt: string; releasedBy: { id: string; name: string }; content: ReleaseContent }
 
 /** Why a release is refused: one figure whose group differs too little from an earlier release's. */
-export type ReleaseRefusal = { figure: string; earlierRelease: { id: string; releasedAt: string }; participantsThen: number; participantsNow: number; differing: number; wait: string }
+/** A figure the differencing check compares across releases: a scale's scores at one wave of a comparison, or a Table 1 row. */
+export type CheckedFigure =
+  | { kind: 'scores'; instrument: string; scale: string; label: string; wave: WaveKind; from: WaveKind; to: WaveKind }
+  | { kind: 'table1'; variable: string; label: string; labels?: Record<string, string> }
+
+/**
+ * Why a release cannot be made yet, figure by figure. `figure` and `wait` say it in English (the 409's
+ * message); `about`, `rule` and `minN` say the same as data, for the page to say in the reader's
+ * language: `difference`, this figure's group differs from an earlier release's by `differing`
+ * people, fewer than minN; `combination`, adding and subtracting three or more releases would single
+ * one participant out.
+ */
+export type ReleaseRefusal = {
+  figure: string
+  about: CheckedFigure
+  rule: 'difference' | 'combination'
+  minN: number
+  earlierRelease: { id: string; releasedAt: string }
+  participantsThen: number
+  participantsNow: number
+  differing: number
+  wait: string
+}
 
 export type ReleasePreview = { content: ReleaseContent; refusals: ReleaseRefusal[]; allowed: boolean }
 
-type Built = { content: ReleaseContent; basis: Record<string, string[]>; labels: Record<string, string> }
+type Built = { content: ReleaseContent; basis: Record<string, string[]>; labels: Record<string, string>; about: Record<string, CheckedFigure> }
 
 const toRelease = (r: StoredRelease<ReleaseContent> | StoredStudyRelease<ReleaseContent>): Release => ({ id: r.id, cohortId: r.cohortId, releasedAt: r.releasedAt, releasedBy: r.releasedBy, content: r.content })
 
@@ -173,6 +195,7 @@ async function buildRelease(deps: Deps, study: Study, scope: Scope, policy: Disc
   const reportOf = (waves: { from: WaveKind; to: WaveKind }) => ('cohort' in scope ? cohortReport(deps, scope.cohort.id, waves) : studyReport(deps, study.id, waves))
   const basis: Record<string, string[]> = {}
   const labels: Record<string, string> = {}
+  const about: Record<string, CheckedFigure> = {}
   // Within one release, the same wave's scores shown over two groups (pre in pre→post and in
   // pre→follow-up) must differ by nobody or by at least minN people.
   const within = (key: string, ids: string[]): WithheldReason | null => {
@@ -200,6 +223,7 @@ async function buildRelease(deps: Deps, study: Study, scope: Scope, policy: Disc
         keys.forEach((k, i) => {
           basis[`${k}#${to}`] = ids
           labels[`${k}#${to}`] = `${s.label} at ${i === 0 ? report.from : report.to} (${report.from}→${report.to})`
+          about[`${k}#${to}`] = { kind: 'scores', instrument: s.instrument, scale: s.scale, label: s.label, wave: i === 0 ? report.from : report.to, from: report.from, to: report.to }
         })
       }
       return released
@@ -223,10 +247,11 @@ async function buildRelease(deps: Deps, study: Study, scope: Scope, policy: Disc
   const answers = await enrolmentAnswersOf(deps, study, cohorts.map((c) => c.id))
   const answeredBy = (variable: string, numeric: boolean) =>
     answers.filter((a) => (numeric ? typeof a.answers[variable] === 'number' : ![undefined, null, ''].includes(a.answers[variable] as never))).map((a) => a.participantId)
-  const table1Key = (variable: string, ids: string[]): string | null => {
-    const key = `table1:${variable}`
+  const table1Key = (row: { variable: string; label: string; labels?: Record<string, string> }, ids: string[]): string | null => {
+    const key = `table1:${row.variable}`
     basis[key] = ids
-    labels[key] = `Table 1: ${variable}`
+    labels[key] = `Table 1: ${row.variable}`
+    about[key] = { kind: 'table1', variable: row.variable, label: row.label, ...(row.labels ? { labels: row.labels } : {}) }
     return key
   }
   const table1: ReleasedTable1 = {
@@ -237,7 +262,7 @@ async function buildRelease(deps: Deps, study: Study, scope: Scope, policy: Disc
       const withheld = (why: WithheldReason) => ({ variable: c.variable, label: c.label, labels: c.labels, n: count(n), mean: null, sd: null, withheld: withheldText(why), why })
       if (n < policy.minN || c.mean === null || c.sd === null) return withheld({ code: 'fewer_answers', minN: policy.minN })
       if (c.sd === 0) return withheld({ code: 'same_answer' })
-      table1Key(c.variable, ids)
+      table1Key(c, ids)
       const digits = scoreDecimals(n, policy)
       return { variable: c.variable, label: c.label, labels: c.labels, n: count(n), mean: roundTo(c.mean, digits), sd: roundTo(c.sd, digits), withheld: null, why: null }
     }),
@@ -248,7 +273,7 @@ async function buildRelease(deps: Deps, study: Study, scope: Scope, policy: Disc
         answered,
         policy,
       )
-      if (shown.some((l) => l.n !== null)) table1Key(c.variable, answeredBy(c.variable, false))
+      if (shown.some((l) => l.n !== null)) table1Key(c, answeredBy(c.variable, false))
       return { variable: c.variable, label: c.label, labels: c.labels, answered: count(answered), levels: c.levels.map((l, i) => ({ value: l.value, label: l.label, labels: l.labels, ...shown[i]! })) }
     }),
   }
@@ -265,6 +290,7 @@ async function buildRelease(deps: Deps, study: Study, scope: Scope, policy: Disc
     },
     basis,
     labels,
+    about,
   }
 }
 
@@ -291,6 +317,9 @@ function refusalsAgainst(built: Built, earlier: EarlierBasis[], policy: Disclosu
       const differing = d.onlyFirst + d.onlySecond
       refusals.push({
         figure: built.labels[key] ?? key,
+        about: built.about[key]!,
+        rule: 'difference',
+        minN: policy.minN,
         earlierRelease: { id: release.id, releasedAt: release.releasedAt },
         participantsThen: then.length,
         participantsNow: ids.length,
@@ -311,6 +340,9 @@ function refusalsAgainst(built: Built, earlier: EarlierBasis[], policy: Disclosu
     if (!last || before.length < 2 || refused.has(figure) || singledOut(before) || !singledOut([...before, ...of(built.basis)])) continue
     refusals.push({
       figure,
+      about: built.about[key]!,
+      rule: 'combination',
+      minN: policy.minN,
       earlierRelease: { id: last.id, releasedAt: last.releasedAt },
       participantsThen: last.basis[key]?.length ?? 0,
       participantsNow: built.basis[key]!.length,

@@ -172,6 +172,13 @@ describe('differencing', () => {
     const preview = (await (await w.app.request(`/api/cohorts/${cohort.id}/release-preview`, { headers: w.researcher.headers })).json()) as any
     expect(preview.allowed).toBe(false)
     expect(preview.refusals.map((r: any) => r.figure)).toContain('PHQ-9 total at pre (pre→post)')
+    // The same as data, for the page to say in the reader's language.
+    expect(preview.refusals.find((r: any) => r.figure === 'PHQ-9 total at pre (pre→post)')).toMatchObject({
+      about: { kind: 'scores', instrument: 'phq-9', scale: 'total', label: 'PHQ-9 total', wave: 'pre', from: 'pre', to: 'post' },
+      rule: 'difference',
+      minN: 10,
+      differing: 1,
+    })
     expect((await w.leadReads(cohort.id)).length).toBe(1)
 
     // Nine more: ten new people differ from the first release, so the second may be released; what
@@ -217,6 +224,7 @@ describe('differencing', () => {
     const refused = await w.release(cohort.id)
     expect(refused.status).toBe(409)
     expect(refused.body.error.details[0].wait).toMatch(/adding and subtracting this release and earlier ones/)
+    expect(refused.body.error.details[0]).toMatchObject({ rule: 'combination', minN: 10 })
     expect((await w.leadReads(cohort.id)).length).toBe(2)
   })
 
