@@ -3,7 +3,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { createCohortBody, createStaffUserBody, createStudyBody, grantRoleBody, staffRole, studySettingsBody } from '../contracts/staff'
 import { findStaffCredentials, grantRole, listRolesInStudy, listRolesOfUser, listStaffUsers, revokeRole } from '../db/repositories/staff'
-import { listCohorts, listStudies } from '../db/repositories/studies'
+import { listCohorts, listStudies, listStudyWaveKinds } from '../db/repositories/studies'
 import { insertAudit } from '../db/repositories/audit'
 import { requireStudyRole } from '../domain/staff/access'
 import { createStaffUser, normaliseEmail } from '../domain/staff/auth'
@@ -41,8 +41,9 @@ export function studyRoutes(deps: Deps) {
     .get('/studies/:id', pathParams(idParam), async (c) => {
       const { user } = staffOf(c)
       const { study, roles } = await requireStudyRole(deps, user, c.req.valid('param').id, anyRole)
-      const cohorts = await listCohorts(deps.db, study.id)
-      return c.json({ ...study, roles, cohorts }, 200)
+      const [cohorts, waveKinds] = await Promise.all([listCohorts(deps.db, study.id), listStudyWaveKinds(deps.db, study.id)])
+      // The kinds of wave its cohorts have: what the study-wide report can compare.
+      return c.json({ ...study, roles, cohorts, waveKinds }, 200)
     })
     .patch('/studies/:id', pathParams(idParam), jsonBody(studySettingsBody), async (c) => {
       const { user } = staffOf(c)

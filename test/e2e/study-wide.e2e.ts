@@ -123,4 +123,38 @@ describe('the whole study at once', () => {
     expect(live).toBe(403)
     await lead.context.close()
   }, 120_000)
+
+  it('a researcher compares any two kinds of wave the groups have, pre to follow-up too', async () => {
+    // Found after issue 17: the study-wide report was always pre → post.
+    const study = await createStudy(server.deps, { name: 'Three waves study' }, 'test')
+    const pooled = [
+      { name: 'Group C', pre: [16, 12, 20], post: [12, 11, 15], followUp: [8, 10, 9] },
+      { name: 'Group D', pre: [11, 13, 19], post: [9, 12, 14], followUp: [7, 12, 10] },
+    ]
+    for (const g of pooled) {
+      const cohort = await createCohort(server.deps, { studyId: study.id, name: g.name, sessions: 8 }, 'test')
+      const rows = ['participant,wave,instrument,item,value']
+      g.pre.forEach((pre, i) => {
+        for (const [wave, total] of [['pre', pre], ['post', g.post[i]!], ['follow-up', g.followUp[i]!]] as const) items(total).forEach((v, k) => rows.push(`P${i + 1},${wave},phq-9,phq9_${k + 1},${v}`))
+      })
+      await importCohortCsv(server.deps, { cohortId: cohort.id, csv: rows.join('\n') }, 'test')
+    }
+    const researcher = await signedIn('three.researcher@example.org', 'Three Researcher', study.id, 'researcher')
+    const page = researcher.page
+    await page.goto(`${server.baseUrl}/studies/${study.id}`)
+    await page.getByTestId('study-wide-link').click()
+    await page.getByRole('heading', { name: 'Report: Pre to Post' }).waitFor()
+    const compare = page.getByRole('form', { name: 'Waves to compare' })
+    await compare.getByLabel('To').selectOption('follow-up')
+    await page.getByRole('heading', { name: 'Report: Pre to Follow-up' }).waitFor()
+    // R: pre <- c(16,12,20,11,13,19); fu <- c(8,10,9,7,12,10)
+    //    mean(fu - pre) -5.833333; t.test(fu, pre, paired = TRUE)$statistic -3.510547
+    const main = await page.locator('main').innerText()
+    expect(main).toMatch(/[−-]5\.83/)
+    expect(main).toMatch(/[−-]3\.51/)
+    // The downloads are of the comparison shown.
+    expect(await page.locator('a[download^="report-all-groups"]').first().getAttribute('href')).toContain('to=follow-up')
+    await screenshot(page, 'study-wide-follow-up')
+    await researcher.context.close()
+  })
 })

@@ -3,7 +3,7 @@
  * leads never get it: they see released, disclosure-controlled snapshots, ReleasesTab.)
  */
 import { useMemo, useState } from 'react'
-import { WaveSelect } from '../WaveSelect'
+import { defaultWaves, orderedKinds, WavePairSelect } from '../WaveSelect'
 import { Funnel, type FunnelStep } from '../../components/Funnel'
 import { api } from '../../lib/api'
 import { formatNumber, t } from '../../lib/i18n'
@@ -29,8 +29,8 @@ function downloadUrl(id: string, waves: { from: WaveKind; to: WaveKind }, format
 }
 
 export function ReportTab({ cohort }: { cohort: CohortDetail }) {
-  const kinds = waveKinds.filter((k) => cohort.waves.some((w) => w.kind === k))
-  const [waves, setWaves] = useState<{ from: WaveKind; to: WaveKind }>({ from: 'pre', to: kinds.includes('post') ? 'post' : (kinds.find((k) => k !== 'pre') ?? 'post') })
+  const kinds = orderedKinds(cohort.waves.map((w) => w.kind))
+  const [waves, setWaves] = useState<{ from: WaveKind; to: WaveKind }>(defaultWaves(kinds))
   const researcher = cohort.roles.includes('researcher')
   const report = useResource(() => loadReport(cohort.id, waves.from, waves.to), [cohort.id, waves.from, waves.to])
   // Researchers' codes link to each participant's page; the report itself names participants by code only.
@@ -43,12 +43,7 @@ export function ReportTab({ cohort }: { cohort: CohortDetail }) {
   return (
     <div className="tab-panel report">
       <div className="report-toolbar no-print">
-        {kinds.length > 2 && (
-          <form className="row" onSubmit={(e) => e.preventDefault()} aria-label={t('staff.report.compare')}>
-            <WaveSelect inline label={t('staff.report.from')} value={waves.from} kinds={kinds} onChange={(from) => setWaves({ from, to: from === waves.to ? (kinds.find((k) => k !== from) ?? waves.to) : waves.to })} />
-            <WaveSelect inline label={t('staff.report.to')} value={waves.to} kinds={kinds.filter((k) => k !== waves.from)} onChange={(to) => setWaves({ ...waves, to })} />
-          </form>
-        )}
+        <WavePairSelect kinds={kinds} waves={waves} onChange={setWaves} />
         <a className="button secondary" href={downloadUrl(cohort.id, waves, 'csv')} download={`report-${waves.from}-${waves.to}.csv`}>
           {t('staff.report.csv')}
         </a>

@@ -97,6 +97,12 @@ export async function listCohorts(db: Kysely<Database>, studyId: string): Promis
   return rows.map(toCohort)
 }
 
+/** The kinds of wave any cohort of the study has (pre, post, follow-up), each once, in no particular order. */
+export async function listStudyWaveKinds(db: Kysely<Database>, studyId: string): Promise<WaveKind[]> {
+  const rows = await db.selectFrom('wave').innerJoin('cohort', 'cohort.id', 'wave.cohort_id').select('wave.kind').distinct().where('cohort.study_id', '=', studyId).execute()
+  return rows.map((r) => r.kind)
+}
+
 export async function insertGroupSessions(db: Kysely<Database>, cohortId: string, startsAt: Date[]): Promise<GroupSession[]> {
   const rows = startsAt.map((d, i) => ({ id: newId(), cohort_id: cohortId, seq: i + 1, starts_at: d.toISOString() }))
   if (rows.length > 0) await db.insertInto('group_session').values(rows).execute()
