@@ -30,7 +30,7 @@ import { findCohort, findStudy, listWaves, type Cohort, type Study } from '../..
 import type { WaveKind } from '../../db/schema'
 import { ApiError } from '../errors'
 import type { Deps } from '../deps'
-import { questionTexts, type QuestionText, type ValueLabel } from '../instruments/labels'
+import { questionTexts, type ValueLabel } from '../instruments/labels'
 import type { Question } from '../instruments/questions'
 import { compareVersions, type Instrument } from '../instruments/registry'
 import { loadStudyForms, studyDemographicsForm } from '../instruments/study-forms'
@@ -241,13 +241,6 @@ export function scoringRule(spec: ScaleSpec): string {
   return parts.join(' ')
 }
 
-/** Texts per instrument version, computed once per export. */
-function textsOf(cache: Map<Instrument, Map<string, QuestionText>>, instrument: Instrument): Map<string, QuestionText> {
-  let texts = cache.get(instrument)
-  if (!texts) cache.set(instrument, (texts = questionTexts(instrument)))
-  return texts
-}
-
 const statusLabel =
   "The participant's status when exported. Invited: has not agreed to take part. Consented: has not begun a questionnaire. " +
   'Active: has begun answering, or was imported. Withdrawn: answers are here only if the participant chose to keep them.'
@@ -281,7 +274,6 @@ async function loadContext(deps: Deps, cohort: Cohort, study: Study, exportedAt:
   // A form answered and later dropped from its wave is still exported.
   for (const v of versions) add(v.waveKind ?? 'enrolment', v.instrumentId)
 
-  const texts = new Map<Instrument, Map<string, QuestionText>>()
   /** Columns in order, each with its variable name before collisions are resolved. */
   const bases: (Omit<WideColumn, 'variable'> & { base: string })[] = []
   /** Where each scale score column is, to pair pre with post for the R script. */
@@ -324,7 +316,7 @@ async function loadContext(deps: Deps, cohort: Cohort, study: Study, exportedAt:
         for (const q of instrument.questions) {
           if (items.has(q.name)) continue
           items.add(q.name)
-          const text = textsOf(texts, instrument).get(q.name) ?? { title: q.name, valueLabels: [] }
+          const text = questionTexts(instrument).get(q.name) ?? { title: q.name, valueLabels: [] }
           const scored = scoredIn(q.name)
           bases.push({
             base: itemVariable(slot, instrumentId, q.name),

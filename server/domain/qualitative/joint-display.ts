@@ -102,7 +102,11 @@ function themesOf(codebook: Codebook, codings: CodedSegment[], withdrawn: Withdr
   const named = (code: { id: string; name: string } | null): Named | null => (code ? { id: code.id, name: code.name } : null)
   const order = new Map(codebook.nodes.map((n, i) => [n.id, i]))
   const byCode = new Map<string, CodedSegment[]>()
-  for (const coding of codings) byCode.set(coding.codeId, [...(byCode.get(coding.codeId) ?? []), coding])
+  for (const coding of codings) {
+    const list = byCode.get(coding.codeId)
+    if (list) list.push(coding)
+    else byCode.set(coding.codeId, [coding])
+  }
   const themes = new Map<string | null, JointDisplayParticipant['themes'][number]>()
   for (const codeId of [...byCode.keys()].sort((a, b) => order.get(a)! - order.get(b)!)) {
     const code = codebook.live(codeId)!
@@ -148,7 +152,21 @@ export async function cohortJointDisplay(
   const withdrawn = await loadWithdrawnPassages(deps, { studyId: cohort.studyId })
   const transcriptOf = new Map(interviews.filter((i) => i.cohortId === cohort.id).map((i) => [i.participantId, i.transcriptId]))
   const codingsOf = new Map<string, CodedSegment[]>()
-  for (const coding of codings) codingsOf.set(coding.transcriptId, [...(codingsOf.get(coding.transcriptId) ?? []), coding])
+  for (const coding of codings) {
+    const list = codingsOf.get(coding.transcriptId)
+    if (list) list.push(coding)
+    else codingsOf.set(coding.transcriptId, [coding])
+  }
+  // Each participant's Table 2 quotations, in the codes' order, grouped once (not every quotation scanned per participant).
+  const quotesOf = new Map<string, JointDisplayParticipant['quotes']>()
+  for (const [codeId, list] of units) {
+    for (const unit of list) {
+      const quote = { code: { id: codeId, name: codebook.live(codeId)!.name }, codingId: unit.codingId, text: unit.text }
+      const own = quotesOf.get(unit.participantId)
+      if (own) own.push(quote)
+      else quotesOf.set(unit.participantId, [quote])
+    }
+  }
   const scoresOf = new Map(
     report.participants.flatMap((p) => {
       const s = scale && p.scales.find((x) => x.instrument === scale.instrument && x.scale === scale.scale)
@@ -172,9 +190,7 @@ export async function cohortJointDisplay(
       classification: s?.classification ?? null,
       group: changeGroupOf(s?.classification ?? null),
       themes: themesOf(codebook, own, withdrawn),
-      quotes: [...units].flatMap(([codeId, list]) =>
-        list.filter((unit) => unit.participantId === p.id).map((unit) => ({ code: { id: codeId, name: codebook.live(codeId)!.name }, codingId: unit.codingId, text: unit.text })),
-      ),
+      quotes: quotesOf.get(p.id) ?? [],
     })
   }
 
