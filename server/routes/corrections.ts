@@ -10,7 +10,7 @@ import { requireParticipantRole, requireStudyRole } from '../domain/staff/access
 import type { Deps } from '../domain/deps'
 import type { StaffUser } from '../db/repositories/staff'
 import { correctAnswer, participantAnswers } from '../domain/participation/corrections'
-import { auditLog, auditLogCsv, type AuditFilter } from '../domain/staff/audit-log'
+import { auditLog, auditLogCsv, auditPageSize, type AuditFilter } from '../domain/staff/audit-log'
 import { ApiError } from '../domain/errors'
 import { staffOf, type StaffEnv } from '../http/auth'
 import { jsonBody, pathParams, queryParams } from '../http/validate'
@@ -58,20 +58,20 @@ export function correctionRoutes(deps: Deps) {
     })
     .get('/studies/:id/audit', pathParams(idParam), queryParams(auditQuery), async (c) => {
       const { study, filter } = await studyAudit(deps, staffOf(c).user, c.req.valid('param').id, c.req.valid('query'))
-      return c.json(await auditLog(deps, study.id, filter, study.timeZone), 200)
+      return c.json(await auditLog(deps, study.id, filter, { timeZone: study.timeZone, limit: auditPageSize }), 200)
     })
     .get('/studies/:id/audit.csv', pathParams(idParam), queryParams(auditQuery), async (c) => {
       const { study, filter } = await studyAudit(deps, staffOf(c).user, c.req.valid('param').id, c.req.valid('query'))
-      return c.body(auditLogCsv(await auditLog(deps, study.id, filter, study.timeZone, undefined)), 200, csvHeaders)
+      return c.body(auditLogCsv(await auditLog(deps, study.id, filter, { timeZone: study.timeZone, limit: null })), 200, csvHeaders)
     })
     .get('/audit', queryParams(allAuditQuery), async (c) => {
       requireAdmin(staffOf(c).user)
       const query = c.req.valid('query')
-      return c.json(await auditLog(deps, query.study ?? null, filterOf(query)), 200)
+      return c.json(await auditLog(deps, query.study ?? null, filterOf(query), { limit: auditPageSize }), 200)
     })
     .get('/audit.csv', queryParams(allAuditQuery), async (c) => {
       requireAdmin(staffOf(c).user)
       const query = c.req.valid('query')
-      return c.body(auditLogCsv(await auditLog(deps, query.study ?? null, filterOf(query), 'UTC', undefined)), 200, csvHeaders)
+      return c.body(auditLogCsv(await auditLog(deps, query.study ?? null, filterOf(query), { timeZone: 'UTC', limit: null })), 200, csvHeaders)
     })
 }

@@ -1,4 +1,4 @@
-import type { ExpressionBuilder, Kysely } from 'kysely'
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely'
 import type { Database } from '../schema'
 import { newId } from '../ids'
 
@@ -46,14 +46,39 @@ export type AuditQuery = {
 
 export type AuditListEntry = AuditRecord & { id: string }
 
+/** An entry as listed, with the code of the participant who made it (null: no participant, or one no longer stored). */
+export type AuditListRow = AuditListEntry & { actorParticipantCode: string | null }
+
+const participantActor = 'participant:'
+
 /**
  * Audit entries, newest first, filtered. A study's entries are those whose entity is the study or
  * one of its cohorts, waves, group sessions, participants, responses, interviews, transcripts, codes,
  * codings, memos or releases, or that a participant of the study made. Subqueries, not lists of ids,
  * so that a study of any size stays one statement (portable to PostgreSQL).
+ *
+ * Each entry made by a participant ("participant:<id>") carries that participant's code, looked up
+ * in the same statement (one primary-key lookup per entry), so that naming the actors of 90,000
+ * entries is not 10,000 more queries.
+ *
+ * @example
+ * await listAuditEntries(db, { studyId, action: 'consent.agree', limit: 501 })
+ * // → [{ id, at, actor: 'participant:…', actorParticipantCode: 'P12', action: 'consent.agree', entity: 'participant', entityId: '…', details: {} }, …]
  */
-export async function listAuditEntries(db: Kysely<Database>, query: AuditQuery): Promise<AuditListEntry[]> {
-  let q = db.selectFrom('audit_log').selectAll()
+export async function listAuditEntries(db: Kysely<Database>, query: AuditQuery): Promise<AuditListRow[]> {
+  let q = db
+    .selectFrom('audit_log')
+    .selectAll('audit_log')
+    .select((eb) =>
+      eb
+        .selectFrom('participant')
+        .select('participant.code')
+        // substr, not "'participant:' || participant.id = actor": this way the lookup uses the primary key.
+        .where('participant.id', '=', sql<string>`substr(${eb.ref('audit_log.actor')}, ${sql.lit(participantActor.length + 1)})`)
+        // Not LIKE: SQLite's is blind to case, and "Participant:…" is no participant's entry.
+        .where(sql<string>`substr(${eb.ref('audit_log.actor')}, 1, ${sql.lit(participantActor.length)})`, '=', participantActor)
+        .as('actor_participant_code'),
+    )
   const studyId = query.studyId
   if (studyId !== null) q = q.where((eb) => inStudy(eb, studyId))
   const participantId = query.participantId
@@ -72,10 +97,19 @@ export async function listAuditEntries(db: Kysely<Database>, query: AuditQuery):
   if (query.action !== undefined) q = q.where('action', '=', query.action)
   if (query.fromAt !== undefined) q = q.where('at', '>=', query.fromAt)
   if (query.toAt !== undefined) q = q.where('at', '<', query.toAt)
-  q = q.orderBy('at', 'desc').orderBy('id', 'desc')
+  q = q.orderBy('audit_log.at', 'desc').orderBy('audit_log.id', 'desc')
   if (query.limit !== undefined) q = q.limit(query.limit)
   const rows = await q.execute()
-  return rows.map((r) => ({ id: r.id, at: r.at, actor: r.actor, action: r.action, entity: r.entity, entityId: r.entity_id, details: JSON.parse(r.details) as Record<string, unknown> }))
+  return rows.map((r) => ({
+    id: r.id,
+    at: r.at,
+    actor: r.actor,
+    action: r.action,
+    entity: r.entity,
+    entityId: r.entity_id,
+    details: JSON.parse(r.details) as Record<string, unknown>,
+    actorParticipantCode: r.actor_participant_code ?? null,
+  }))
 }
 
 /** Whether an audit entry is about one of the study's things (see listAuditEntries). */

@@ -8,8 +8,7 @@
  * here is what was written; names of staff and codes of participants are looked up for reading.
  */
 import { listAuditActions, listAuditEntries, type AuditListEntry } from '../../db/repositories/audit'
-import { findParticipant } from '../../db/repositories/participants'
-import { listStaffUsers } from '../../db/repositories/staff'
+import { listStaffUsers, type StaffUser } from '../../db/repositories/staff'
 import { stringifyCsv } from '../csv'
 import { endOfDay, startOfDay } from '../dates'
 import type { Deps } from '../deps'
@@ -34,14 +33,34 @@ export type AuditLogView = {
 /** How many entries the page shows; the CSV has every match. */
 export const auditPageSize = 500
 
+export type AuditLogOptions = {
+  /** The zone whose whole days `filter.from` and `filter.to` name; UTC when not given. */
+  timeZone?: string
+  /**
+   * At most this many entries, newest first (the viewer: `auditPageSize`), or null for every match
+   * (the CSV). Required, without a default: an export that forgot to say would get a page and look
+   * whole (it did: 500 of 90,029 entries).
+   */
+  limit: number | null
+}
+
 /**
- * The audit log of one study (`studyId`), or of everything (null, administrators), newest first.
+ * The audit log of one study (`studyId`), or of everything (null, administrators), newest first,
+ * each entry with its actor's readable name: "Name <email>" for staff, the pseudonymous code for a
+ * participant, the actor as written otherwise ("system", "cli", an erased participant).
  *
+ * Three statements whatever the number of entries: the entries (participant codes joined in), the
+ * staff, the actions.
+ *
+ * @throws RangeError when `limit` is neither null nor a whole number from 1.
  * @example
- * await auditLog(deps, studyId, { action: 'answer.correct', from: '2026-03-01' }, 'Asia/Tehran')
- * // → { entries: [{ at, actor: 'staff:…', actorName: 'Dr Rahimi', action: 'answer.correct', … }], truncated: false, actions: [...] }
+ * await auditLog(deps, studyId, { action: 'answer.correct', from: '2026-03-01' }, { timeZone: 'Asia/Tehran', limit: auditPageSize })
+ * // → { entries: [{ id, at, actor: 'staff:…', actorName: 'Dr Rahimi <rahimi@example.org>', action: 'answer.correct', entity, entityId, details }], truncated: false, actions: [...] }
+ * await auditLog(deps, null, {}, { limit: null }) // every entry of every study, truncated: false
  */
-export async function auditLog(deps: Deps, studyId: string | null, filter: AuditFilter, timeZone = 'UTC', limit: number | undefined = auditPageSize): Promise<AuditLogView> {
+export async function auditLog(deps: Deps, studyId: string | null, filter: AuditFilter, options: AuditLogOptions): Promise<AuditLogView> {
+  const { timeZone = 'UTC', limit } = options
+  if (limit !== null && !(Number.isInteger(limit) && limit >= 1)) throw new RangeError(`an audit page holds a whole number of entries from 1, not ${limit}`)
   const query = {
     studyId,
     participantId: filter.participantId,
@@ -50,32 +69,36 @@ export async function auditLog(deps: Deps, studyId: string | null, filter: Audit
     fromAt: filter.from === undefined ? undefined : startOfDay(filter.from, timeZone).toISOString(),
     toAt: filter.to === undefined ? undefined : endOfDay(filter.to, timeZone).toISOString(),
   }
-  const rows = await listAuditEntries(deps.db, { ...query, limit: limit === undefined ? undefined : limit + 1 })
-  const names = await actorNames(deps, rows)
-  const shown = limit === undefined ? rows : rows.slice(0, limit)
+  // One more than the page, to know whether there were more.
+  const rows = await listAuditEntries(deps.db, { ...query, limit: limit === null ? undefined : limit + 1 })
+  const shown = limit === null ? rows : rows.slice(0, limit)
+  const staff = new Map((await listStaffUsers(deps.db)).map((u) => [u.id, u]))
   return {
-    entries: shown.map((e) => ({ ...e, actorName: names.get(e.actor) ?? e.actor })),
-    truncated: limit !== undefined && rows.length > limit,
+    entries: shown.map(({ actorParticipantCode, ...entry }) => ({ ...entry, actorName: actorName(entry.actor, actorParticipantCode, staff) })),
+    truncated: limit !== null && rows.length > limit,
     actions: await listAuditActions(deps.db, studyId),
   }
 }
 
-/** Readable names: a staff member's name and email, a participant's pseudonymous code. */
-async function actorNames(deps: Deps, entries: AuditListEntry[]): Promise<Map<string, string>> {
-  const names = new Map<string, string>()
-  const staff = new Map((await listStaffUsers(deps.db)).map((u) => [u.id, u]))
-  for (const actor of new Set(entries.map((e) => e.actor))) {
-    const [kind, id] = actor.split(':', 2)
-    if (kind === 'staff' && id && staff.has(id)) names.set(actor, `${staff.get(id)!.name} <${staff.get(id)!.email}>`)
-    if (kind === 'participant' && id) {
-      const participant = await findParticipant(deps.db, id)
-      if (participant) names.set(actor, participant.code)
-    }
-  }
-  return names
+/** A readable name: a staff member's name and email, a participant's pseudonymous code, else the actor itself. */
+function actorName(actor: string, participantCode: string | null, staff: Map<string, StaffUser>): string {
+  const [kind, id] = actor.split(':', 2)
+  const user = kind === 'staff' && id ? staff.get(id) : undefined
+  if (user) return `${user.name} <${user.email}>`
+  return participantCode ?? actor
 }
 
-/** The entries as CSV, one line each: at, actor, actor_name, action, entity, entity_id, details (JSON). */
+/**
+ * The entries as CSV, a header and one line each: at, actor, actor_name, action, entity, entity_id,
+ * details (JSON), newest first, cells formula-neutralised.
+ *
+ * @throws Error when `view` was cut to a page (`truncated`): an export that silently lacks entries
+ * looks whole to whoever reads it, so ask `auditLog` for `limit: null`.
+ * @example
+ * auditLogCsv(await auditLog(deps, studyId, {}, { limit: null }))
+ * // → 'at,actor,actor_name,action,entity,entity_id,details\n2026-03-02T09:00:00.000Z,participant:…,P1,consent.agree,participant,…,{}\n…'
+ */
 export function auditLogCsv(view: AuditLogView): string {
+  if (view.truncated) throw new Error('an audit CSV holds every matching entry: read the log with limit null, not a page')
   return stringifyCsv([['at', 'actor', 'actor_name', 'action', 'entity', 'entity_id', 'details'], ...view.entries.map((e) => [e.at, e.actor, e.actorName, e.action, e.entity, e.entityId ?? '', JSON.stringify(e.details)])])
 }
