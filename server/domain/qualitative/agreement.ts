@@ -147,10 +147,14 @@ export function codingAgreement(input: CodingAgreementInput): CodingAgreement {
   const categoryA: string[] = []
   const categoryB: string[] = []
   for (const { transcript, units } of unitsByTranscript.values()) {
+    // Each code's marked units of this transcript, looked up once per transcript rather than per unit.
+    const perCodeOf = (marked: Map<string, Set<number>>) => codes.map((code) => ({ id: code.id, marked: marked.get(key(transcript.id, code.id)) }))
+    const perCodeA = perCodeOf(markedA)
+    const perCodeB = perCodeOf(markedB)
+    const setOf = (perCode: { id: string; marked: Set<number> | undefined }[], index: number) => JSON.stringify(perCode.filter((code) => code.marked?.has(index)).map((code) => code.id))
     units.forEach((_, index) => {
-      const setOf = (marked: Map<string, Set<number>>) => JSON.stringify(codes.filter((code) => marked.get(key(transcript.id, code.id))?.has(index)).map((code) => code.id))
-      categoryA.push(setOf(markedA))
-      categoryB.push(setOf(markedB))
+      categoryA.push(setOf(perCodeA, index))
+      categoryB.push(setOf(perCodeB, index))
     })
   }
   const unitLevel = unitCategoryAgreement(categoryA, categoryB, codes.length)
@@ -326,10 +330,22 @@ function markUnits(
     const k = key(coding.transcriptId, coding.codeId)
     let set = marked.get(k)
     if (!set) marked.set(k, (set = new Set()))
-    // Units are sorted and disjoint: a binary search would do, but transcripts have hundreds of units.
-    transcript.units.forEach((span, index) => {
-      if (coding.start < span.end && span.start < coding.end) set.add(index)
-    })
+    // Units are sorted and disjoint: from the first that ends after the coding starts, up to the first
+    // that starts at or after its end. (An empty coding marks the unit it falls strictly inside.)
+    const { units } = transcript
+    for (let index = firstEndingAfter(units, coding.start); index < units.length && units[index]!.start < coding.end; index++) set.add(index)
   }
   return marked
+}
+
+/** The index of the first of the sorted, disjoint `units` that ends after `point` (units.length when none does). */
+function firstEndingAfter(units: Span[], point: number): number {
+  let low = 0
+  let high = units.length
+  while (low < high) {
+    const middle = (low + high) >>> 1
+    if (units[middle]!.end > point) high = middle
+    else low = middle + 1
+  }
+  return low
 }

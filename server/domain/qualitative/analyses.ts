@@ -11,7 +11,7 @@ import type { Deps } from '../deps'
 import { codingAgreement, type AgreementCounts, type OverallAgreement } from './agreement'
 import { guestSaturation, methodsSentence, saturationCurve, type GuestParameters, type GuestSaturation } from './saturation'
 import type { CodedSegment, Span } from './types'
-import { sliceCodePoints, type UnitKind } from './units'
+import { codePointSlicer, type CodePointSlicer, type UnitKind } from './units'
 import { codeNode, loadCodebook, loadCodings, loadInterviews, requireCoder, type AnalysedInterview } from './data'
 
 type Named = { id: string; name: string }
@@ -48,7 +48,11 @@ export type SaturationReport = {
  */
 export function interviewCodeLists(interviews: AnalysedInterview[], codings: CodedSegment[]): { interview: AnalysedInterview; codeIds: string[] }[] {
   const byTranscript = new Map<string, CodedSegment[]>()
-  for (const coding of codings) byTranscript.set(coding.transcriptId, [...(byTranscript.get(coding.transcriptId) ?? []), coding])
+  for (const coding of codings) {
+    const list = byTranscript.get(coding.transcriptId)
+    if (list) list.push(coding)
+    else byTranscript.set(coding.transcriptId, [coding])
+  }
   return interviews.flatMap((interview) => {
     const own = byTranscript.get(interview.transcriptId)
     if (!own) return []
@@ -133,9 +137,24 @@ export type AgreementReport = {
   unresolved: number
 }
 
+/**
+ * The resolutions by transcript and code, each list oldest first as given, so that `resolutionOf`
+ * looks only at those of one transcript and code.
+ */
+function resolutionsByTranscriptAndCode(resolutions: AgreementResolution[]): Map<string, AgreementResolution[]> {
+  const index = new Map<string, AgreementResolution[]>()
+  for (const r of resolutions) {
+    const k = JSON.stringify([r.transcriptId, r.codeId])
+    const list = index.get(k)
+    if (list) list.push(r)
+    else index.set(k, [r])
+  }
+  return index
+}
+
 /** The latest resolution of a code on a span overlapping the unit, if any (resolutions come oldest first). */
-function resolutionOf(resolutions: AgreementResolution[], transcriptId: string, codeId: string, span: Span): AgreementResolution | undefined {
-  return resolutions.findLast((r) => r.transcriptId === transcriptId && r.codeId === codeId && r.start < span.end && span.start < r.end)
+function resolutionOf(resolutions: Map<string, AgreementResolution[]>, transcriptId: string, codeId: string, span: Span): AgreementResolution | undefined {
+  return resolutions.get(JSON.stringify([transcriptId, codeId]))?.findLast((r) => r.start < span.end && span.start < r.end)
 }
 
 /**
@@ -178,10 +197,19 @@ export async function studyAgreement(deps: Deps, studyId: string, query: { coder
   const interviewOf = new Map(compared.map((i) => [i.transcriptId, i]))
   const named = (code: { id: string; name: string } | null): Named | null => (code ? { id: code.id, name: code.name } : null)
   const codeOf = (id: string) => codebook.live(id)!
-  const liveResolutions = resolutions.flatMap((r) => {
-    const code = codebook.live(r.codeId)
-    return code ? [{ ...r, codeId: code.id }] : []
-  })
+  const liveResolutions = resolutionsByTranscriptAndCode(
+    resolutions.flatMap((r) => {
+      const code = codebook.live(r.codeId)
+      return code ? [{ ...r, codeId: code.id }] : []
+    }),
+  )
+  // One slicer per transcript: each disagreement's words are then a lookup, not a count from the start.
+  const slicers = new Map<string, CodePointSlicer>()
+  const slicerOf = (transcriptId: string, text: string): CodePointSlicer => {
+    let slicer = slicers.get(transcriptId)
+    if (!slicer) slicers.set(transcriptId, (slicer = codePointSlicer(text)))
+    return slicer
+  }
   const disagreements = result.disagreements.map((d): AgreementDisagreement => {
     const interview = interviewOf.get(d.transcriptId)!
     const resolution = resolutionOf(liveResolutions, d.transcriptId, d.codeId, d.span)
@@ -190,7 +218,7 @@ export async function studyAgreement(deps: Deps, studyId: string, query: { coder
       participant: { id: interview.participantId, label: interview.label },
       code: { id: d.codeId, name: codeOf(d.codeId).name },
       span: d.span,
-      text: sliceCodePoints(interview.text, d.span.start, d.span.end),
+      text: slicerOf(d.transcriptId, interview.text).slice(d.span.start, d.span.end),
       codedBy: d.codedBy,
       resolution: resolution
         ? { id: resolution.id, decision: resolution.decision, note: resolution.note, decidedBy: resolution.decidedBy, decidedAt: resolution.decidedAt, span: { start: resolution.start, end: resolution.end } }

@@ -39,8 +39,13 @@ export function codebookOrder<T extends CodeNode>(codes: T[]): T[] {
   const children = new Map<string, T[]>()
   const roots: T[] = []
   for (const code of codes) {
-    if (code.parentId !== null && ids.has(code.parentId)) children.set(code.parentId, [...(children.get(code.parentId) ?? []), code])
-    else roots.push(code)
+    if (code.parentId === null || !ids.has(code.parentId)) {
+      roots.push(code)
+      continue
+    }
+    const siblings = children.get(code.parentId)
+    if (siblings) siblings.push(code)
+    else children.set(code.parentId, [code])
   }
   const ordered: T[] = []
   const seen = new Set<string>()
@@ -217,18 +222,18 @@ export async function loadMeaningUnits(deps: Deps, studyId: string, codebook: Co
     // Also any quotation overlapping withdrawn words: another coder's coding of them is the same words.
     if (!code || check?.decision === 'withdraw' || withdrawn.overlaps(quote.coding) || passages.has(passage)) continue
     passages.add(passage)
-    units.set(code.id, [
-      ...(units.get(code.id) ?? []),
-      {
-        codingId: quote.codingId,
-        transcriptId: quote.coding.transcriptId,
-        participantId: quote.participantId,
-        text: quote.coding.text,
-        chosenBy: quote.chosenBy,
-        chosenAt: quote.chosenAt,
-        memberCheck: check ? { decision: check.decision, comment: check.comment, decidedAt: check.decidedAt } : null,
-      },
-    ])
+    const unit: MeaningUnit = {
+      codingId: quote.codingId,
+      transcriptId: quote.coding.transcriptId,
+      participantId: quote.participantId,
+      text: quote.coding.text,
+      chosenBy: quote.chosenBy,
+      chosenAt: quote.chosenAt,
+      memberCheck: check ? { decision: check.decision, comment: check.comment, decidedAt: check.decidedAt } : null,
+    }
+    const ofCode = units.get(code.id)
+    if (ofCode) ofCode.push(unit)
+    else units.set(code.id, [unit])
   }
   return units
 }

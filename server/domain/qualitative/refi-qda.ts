@@ -156,7 +156,9 @@ export function buildQdpx(project: QdpxProject): Uint8Array {
       memo.targetKind === 'code' ? codesById.has(memo.targetId ?? '') : memo.targetKind === 'coding' ? codingIds.has(memo.targetId ?? '') : transcriptsById.has(memo.targetId ?? '')
     if (!exists) throw new RangeError(`Memo ${memo.id} is attached to ${memo.targetKind} ${memo.targetId}, which is not in the project.`)
     const map = noteRefs[memo.targetKind]
-    map.set(memo.targetId!, [...(map.get(memo.targetId!) ?? []), guid])
+    const refs = map.get(memo.targetId!)
+    if (refs) refs.push(guid)
+    else map.set(memo.targetId!, [guid])
   }
 
   const root = create({ version: '1.0', encoding: 'UTF-8' }).ele(PROJECT_NAMESPACE, 'Project', {
@@ -211,7 +213,9 @@ export function buildQdpx(project: QdpxProject): Uint8Array {
       throw new RangeError(`Coding ${coding.id} applies ${coding.codeId}, which is not a code (level 'code') of the codebook.`)
     }
     assertSpanWithin(coding, text.originalLength, `Coding ${coding.id}`)
-    codingsByTranscript.set(coding.transcriptId, [...(codingsByTranscript.get(coding.transcriptId) ?? []), coding])
+    const ofTranscript = codingsByTranscript.get(coding.transcriptId)
+    if (ofTranscript) ofTranscript.push(coding)
+    else codingsByTranscript.set(coding.transcriptId, [coding])
   }
 
   const files: Zippable = {}

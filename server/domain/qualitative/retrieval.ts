@@ -6,7 +6,6 @@
  * full-text search in the study's transcripts.
  */
 import { stringify } from 'csv-stringify/sync'
-import { listParticipants } from '../../db/repositories/participants'
 import { listEnrolmentAnswers } from '../../db/repositories/responses'
 import { findStaffUser } from '../../db/repositories/staff'
 import { listCohorts } from '../../db/repositories/studies'
@@ -15,10 +14,10 @@ import { ApiError } from '../errors'
 import type { Deps } from '../deps'
 import { studyDemographicsForm } from '../instruments/study-forms'
 import { findStudy } from '../../db/repositories/studies'
-import { loadCodebook, loadCodings, loadInterviews } from './data'
+import { loadCodebook, loadCodings, loadInterviews, type AnalysedInterview } from './data'
 import { changeGroupOf, cohortJointDisplay, type ChangeGroup } from './joint-display'
 import { demographicVariables } from './qda-export'
-import { codePointLength, sliceCodePoints } from './units'
+import { codePointLength, codePointSlicer, type CodePointSlicer } from './units'
 
 /** Code points of context shown on each side of a passage or a search hit. */
 export const CONTEXT_POINTS = 120
@@ -60,11 +59,10 @@ export type SegmentQuery = {
 const problem = (field: string, message: string) => new ApiError('validation_failed', `${field}: ${message}`, [{ field, message }])
 
 /** `text` around [start, end): up to `points` code points each side, whitespace at the cut trimmed. */
-function around(text: string, start: number, end: number, points = CONTEXT_POINTS): { before: string; after: string } {
-  const length = codePointLength(text)
+function around(text: CodePointSlicer, start: number, end: number, points = CONTEXT_POINTS): { before: string; after: string } {
   return {
-    before: sliceCodePoints(text, Math.max(0, start - points), start).trimStart(),
-    after: sliceCodePoints(text, end, Math.min(length, end + points)).trimEnd(),
+    before: text.slice(Math.max(0, start - points), start).trimStart(),
+    after: text.slice(end, Math.min(text.length, end + points)).trimEnd(),
   }
 }
 
@@ -97,7 +95,7 @@ export async function retrieveSegments(deps: Deps, studyId: string, query: Segme
     if (query.children !== false) for (const node of codebook.nodes) if (node.parentId !== null && codeIds.has(node.parentId)) codeIds.add(node.id)
   }
   const [interviews, codings] = await Promise.all([loadInterviews(deps, studyId), loadCodings(deps, studyId, codebook)])
-  const roles = await participantRoles(deps, studyId)
+  const roles = await participantRoles(deps, studyId, interviews)
   let groups: Map<string, ChangeGroup> | null = null
   if (query.change !== undefined) {
     groups = new Map()
@@ -109,6 +107,13 @@ export async function retrieveSegments(deps: Deps, studyId: string, query: Segme
   const words = (query.q ?? '').toLocaleLowerCase().split(/\s+/).filter((w) => w !== '')
   const order = new Map(codebook.nodes.map((n, i) => [n.id, i]))
   const byInterview = new Map(interviews.map((i) => [i.transcriptId, i]))
+  // One slicer per transcript, made when it first has a segment: the context of each is then a lookup.
+  const slicers = new Map<string, CodePointSlicer>()
+  const slicerOf = (interview: AnalysedInterview): CodePointSlicer => {
+    let slicer = slicers.get(interview.transcriptId)
+    if (!slicer) slicers.set(interview.transcriptId, (slicer = codePointSlicer(interview.text)))
+    return slicer
+  }
   const names = new Map<string, string>()
   const segments = new Map<string, Segment>()
   const rolesCoded = new Set<string>()
@@ -138,7 +143,7 @@ export async function retrieveSegments(deps: Deps, studyId: string, query: Segme
       start: coding.start,
       end: coding.end,
       text: coding.text,
-      ...around(interview.text, coding.start, coding.end),
+      ...around(slicerOf(interview), coding.start, coding.end),
       coders: [{ id: coding.coderId, name: names.get(coding.coderId)! }],
       codingIds: [coding.id],
     })
@@ -150,17 +155,23 @@ export async function retrieveSegments(deps: Deps, studyId: string, query: Segme
   return { segments: sorted, roles: [...rolesCoded].sort((a, b) => a.localeCompare(b)) }
 }
 
-/** Each participant's role (the demographics form's `role` question, as its label), where given. */
-async function participantRoles(deps: Deps, studyId: string): Promise<Map<string, string>> {
+/**
+ * The role of each interviewed participant (the demographics form's `role` question, as its label),
+ * where given. Only participants with a transcript can have a segment, so only their answers are
+ * read: a cohort of hundreds with a dozen interviews needs a dozen roles.
+ */
+async function participantRoles(deps: Deps, studyId: string, interviews: AnalysedInterview[]): Promise<Map<string, string>> {
   const roles = new Map<string, string>()
   const study = await findStudy(deps.db, studyId)
   if (!study) return roles
   const demographics = await studyDemographicsForm(deps, deps.db, study)
-  for (const cohort of await listCohorts(deps.db, studyId)) {
-    const answers = new Map((await listEnrolmentAnswers(deps.db, cohort.id, demographics.id)).map((a) => [a.participantId, a.answers]))
-    for (const participant of await listParticipants(deps.db, cohort.id)) {
-      const role = demographicVariables(demographics, answers.get(participant.id)).role
-      if (role !== null && role !== undefined) roles.set(participant.id, String(role))
+  const interviewedByCohort = new Map<string, Set<string>>()
+  for (const i of interviews) interviewedByCohort.set(i.cohortId, (interviewedByCohort.get(i.cohortId) ?? new Set()).add(i.participantId))
+  for (const [cohortId, participantIds] of interviewedByCohort) {
+    const answers = new Map((await listEnrolmentAnswers(deps.db, cohortId, demographics.id)).map((a) => [a.participantId, a.answers]))
+    for (const participantId of participantIds) {
+      const role = demographicVariables(demographics, answers.get(participantId)).role
+      if (role !== null && role !== undefined) roles.set(participantId, String(role))
     }
   }
   return roles
@@ -203,10 +214,19 @@ export async function searchStudyTranscripts(deps: Deps, studyId: string, q: str
   const hits: SearchHit[] = []
   for (const interview of await loadInterviews(deps, studyId)) {
     if (!wanted.has(interview.transcriptId)) continue
+    let slicer: CodePointSlicer | undefined
+    // The code points before the previous hit and where it starts in UTF-16 units: each hit's offset
+    // counts on from the last one rather than from the start of the text. A `u` pattern never
+    // starts a match inside a surrogate pair, so every count is of whole code points.
+    let points = 0
+    let index = 0
     for (const found of interview.text.matchAll(pattern)) {
-      const start = codePointLength(interview.text.slice(0, found.index))
+      points += codePointLength(interview.text.slice(index, found.index))
+      index = found.index
+      const start = points
       const end = start + codePointLength(found[0])
-      hits.push({ transcriptId: interview.transcriptId, participant: { id: interview.participantId, label: interview.label }, start, end, match: found[0], ...around(interview.text, start, end, 60) })
+      slicer ??= codePointSlicer(interview.text)
+      hits.push({ transcriptId: interview.transcriptId, participant: { id: interview.participantId, label: interview.label }, start, end, match: found[0], ...around(slicer, start, end, 60) })
     }
   }
   return { engine, hits }

@@ -17,8 +17,14 @@ export type WithdrawnPassages = { overlaps: (coding: Span) => boolean }
  * withdrawn.overlaps({ transcriptId, start: 10, end: 40 }) // true when any withdrawn passage shares a code point
  */
 export async function loadWithdrawnPassages(deps: Pick<Deps, 'db'>, filter: { studyId: string } | { transcriptId: string }): Promise<WithdrawnPassages> {
-  const spans = await listWithdrawnSpans(deps.db, filter)
+  // By transcript: a coding is checked against its own transcript's passages, not the whole study's.
+  const byTranscript = new Map<string, Span[]>()
+  for (const span of await listWithdrawnSpans(deps.db, filter)) {
+    const spans = byTranscript.get(span.transcriptId)
+    if (spans) spans.push(span)
+    else byTranscript.set(span.transcriptId, [span])
+  }
   return {
-    overlaps: (coding) => spans.some((s) => s.transcriptId === coding.transcriptId && s.start < coding.end && coding.start < s.end),
+    overlaps: (coding) => byTranscript.get(coding.transcriptId)?.some((s) => s.start < coding.end && coding.start < s.end) ?? false,
   }
 }

@@ -294,3 +294,51 @@ describe('overall agreement: the issue\'s transcript, where summing per-code tab
     expect(result.overall.brennanPrediger).toBeCloseTo(0.66666666666666663, 14)
   })
 })
+
+describe('codingAgreement marks the units a coding overlaps, whatever the coding', () => {
+  /** Every unit against every coding: the definition of "coded", plainly. */
+  function referenceCounts(t: TranscriptDoc, codeIds: string[], codingsA: CodedSegment[], codingsB: CodedSegment[], unit: 'sentence' | 'turn') {
+    const coded = (list: CodedSegment[], codeId: string, span: Span) => list.some((c) => c.codeId === codeId && c.start < span.end && span.start < c.end)
+    return codeIds.map((codeId) => {
+      const counts = { codeId, a: 0, b: 0, c: 0, d: 0 }
+      for (const span of splitUnits(t.text, unit)) {
+        const [byA, byB] = [coded(codingsA, codeId, span), coded(codingsB, codeId, span)]
+        if (byA && byB) counts.a++
+        else if (byA) counts.b++
+        else if (byB) counts.c++
+        else counts.d++
+      }
+      return counts
+    })
+  }
+
+  it('agrees with every coding checked against every unit: empty spans, whitespace between units, the whole text, emoji and Persian', () => {
+    const text = Array.from({ length: 60 }, (_, i) => (i % 3 === 0 ? `P${i}: من از بیماران می‌ترسیدم 😀.` : i % 3 === 1 ? 'I was afraid 👍🏽 of patients!  Later calmer.' : 'Interviewer: 👩‍👩‍👧 and then?')).join('\n')
+    const t = transcript('long', 'P1', text)
+    const length = [...text].length
+    const units = splitUnits(text, 'sentence')
+    let state = 3
+    const random = (n: number) => (state = (state * 1103515245 + 12345) % 2147483648) % n
+    const spans: Span[] = [
+      { start: 0, end: 0 },
+      { start: length, end: length },
+      { start: 0, end: length },
+      // Empty at a unit's start, inside it and at its end; whitespace only between two units.
+      { start: units[5]!.start, end: units[5]!.start },
+      { start: units[5]!.start + 2, end: units[5]!.start + 2 },
+      { start: units[7]!.end, end: units[7]!.end },
+      { start: units[8]!.end, end: units[9]!.start },
+    ]
+    for (let k = 0; k < 400; k++) {
+      const start = random(length + 1)
+      spans.push({ start, end: Math.min(length, start + random(k % 10 === 0 ? 1 : 150)) })
+    }
+    const codes = [code('fear'), code('calm'), code('family')]
+    const codingsA = spans.filter((_, k) => k % 2 === 0).map((span, k) => coding(t, codes[k % 3]!.id, 'alice', span))
+    const codingsB = spans.filter((_, k) => k % 2 === 1).map((span, k) => coding(t, codes[(k + 1) % 3]!.id, 'bob', span))
+    for (const unit of ['sentence', 'turn'] as const) {
+      const result = codingAgreement({ transcripts: [t], codes, codingsA, codingsB, unit })
+      expect(result.perCode.map(({ codeId, a, b, c, d }) => ({ codeId, a, b, c, d }))).toEqual(referenceCounts(t, codes.map((c) => c.id), codingsA, codingsB, unit))
+    }
+  })
+})

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest'
 import {
   codePointLength,
+  codePointSlicer,
   sliceCodePoints,
   splitUnits,
   startsWithSpeakerLabel,
@@ -12,6 +13,16 @@ import type { Span } from '../../../../server/domain/qualitative/types'
 /** The text of each span, by code points (the definition in types.ts). */
 function texts(text: string, spans: Span[]): string[] {
   return spans.map((span) => [...text].slice(span.start, span.end).join(''))
+}
+
+/** The message `f` throws with. */
+function captured(f: () => unknown): string {
+  try {
+    f()
+  } catch (error) {
+    return (error as Error).message
+  }
+  throw new Error('did not throw')
 }
 
 describe('code-point helpers', () => {
@@ -39,6 +50,33 @@ describe('code-point helpers', () => {
     expect(() => sliceCodePoints(text, 0, 99)).toThrow(RangeError)
     expect(() => sliceCodePoints(text, -1, 1)).toThrow(RangeError)
     expect(() => sliceCodePoints(text, 0.5, 1)).toThrow(RangeError)
+  })
+
+  it('slices one text many times with codePointSlicer exactly as sliceCodePoints does', () => {
+    const texts = [
+      'a😀b سلام 👍🏽!',
+      // Persian only (no surrogate pair: sliced as it is), with a zero-width non-joiner.
+      'من از بیماران می‌ترسیدم؟ بله.',
+      // Emoji first and last, a ZWJ family, and lone surrogates (each one code point, as codePointLength counts).
+      '😀👩‍👩‍👧 x\uD83D y\uDE00z 😀',
+      '\uD83D',
+      '',
+    ]
+    for (const text of texts) {
+      const slicer = codePointSlicer(text)
+      expect(slicer.length).toBe(codePointLength(text))
+      for (let start = 0; start <= slicer.length; start++) {
+        expect(slicer.slice(start)).toBe(sliceCodePoints(text, start))
+        for (let end = start; end <= slicer.length; end++) {
+          expect(slicer.slice(start, end)).toBe(sliceCodePoints(text, start, end))
+          expect(slicer.slice(start, end)).toBe([...text].slice(start, end).join(''))
+        }
+      }
+      for (const [start, end] of [[2, 1], [0, slicer.length + 1], [-1, 0], [0.5, 1], [0, NaN]] as const) {
+        expect(() => slicer.slice(start, end)).toThrow(RangeError)
+        expect(() => slicer.slice(start, end)).toThrow(captured(() => sliceCodePoints(text, start, end)))
+      }
+    }
   })
 
   it('converts browser (UTF-16) offsets to code points and back', () => {
