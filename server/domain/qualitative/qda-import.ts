@@ -26,7 +26,7 @@ import { defaultGuideId } from './interviews'
 import { interviewNoteName, memberCheckNoteName, parseConsensusUserName, parseInterviewNoteName, parseMemberCheckNoteName } from './notes'
 import { readQdc, readQdpx, refiSchemaErrors, RefiFormatError, type ImportedCode, type Skipped } from './refi-import'
 import type { CodeLevel } from './types'
-import { sliceCodePoints } from './units'
+import { codePointSlicer } from './units'
 
 export type ImportReport = {
   /** The schema check: a file another tool wrote may deviate from the schema and still be read; its messages are listed. */
@@ -295,6 +295,8 @@ export async function importQdpx(deps: Deps, cohortId: string, bytes: Uint8Array
       transcriptOfSource.set(source.guid, { transcriptId: transcript.id, interviewId: interview.id, participantId: participant.id, text: source.text })
       report.transcripts++
 
+      // One slicer per source: each coding's passage is then a lookup, not a count from the text's start.
+      const passage = codePointSlicer(source.text)
       for (const coding of source.codings) {
         const code = codes.get(coding.codeGuid)
         const where = `${source.name} ${coding.start}–${coding.end}`
@@ -316,7 +318,7 @@ export async function importQdpx(deps: Deps, cohortId: string, bytes: Uint8Array
           continue
         }
         const createdAt = coding.createdAt && !Number.isNaN(new Date(coding.createdAt).getTime()) ? new Date(coding.createdAt) : now
-        const made = await insertCoding(trx, { ...key, text: sliceCodePoints(source.text, coding.start, coding.end), consensus }, createdAt)
+        const made = await insertCoding(trx, { ...key, text: passage.slice(coding.start, coding.end), consensus }, createdAt)
         codingIds.set(coding.guid, { id: made.id, participantId: participant.id })
         report.codings++
         if (consensus) report.consensusCodings++
@@ -325,7 +327,11 @@ export async function importQdpx(deps: Deps, cohortId: string, bytes: Uint8Array
 
     // Notes, by what links to them.
     const linked = new Map<string, { kind: 'code' | 'transcript' | 'coding' | 'case' | 'project'; id: string }[]>()
-    const link = (guid: string, target: { kind: 'code' | 'transcript' | 'coding' | 'case' | 'project'; id: string }) => linked.set(guid, [...(linked.get(guid) ?? []), target])
+    const link = (guid: string, target: { kind: 'code' | 'transcript' | 'coding' | 'case' | 'project'; id: string }) => {
+      const list = linked.get(guid)
+      if (list) list.push(target)
+      else linked.set(guid, [target])
+    }
     for (const imported of project.codes) for (const guid of imported.noteGuids) if (codes.get(imported.guid)) link(guid, { kind: 'code', id: codes.get(imported.guid)!.id })
     for (const source of project.sources) {
       const placed = transcriptOfSource.get(source.guid)
