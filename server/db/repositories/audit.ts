@@ -54,7 +54,8 @@ const participantActor = 'participant:'
 /**
  * Audit entries, newest first, filtered. A study's entries are those whose entity is the study or
  * one of its cohorts, waves, group sessions, participants, responses, interviews, transcripts, codes,
- * codings, memos or releases, or that a participant of the study made. Subqueries, not lists of ids,
+ * codings, memos or releases (what a participant does is about one of these: their consent, their
+ * responses). Subqueries, not lists of ids,
  * so that a study of any size stays one statement (portable to PostgreSQL).
  *
  * Each entry made by a participant ("participant:<id>") carries that participant's code, looked up
