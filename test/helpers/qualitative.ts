@@ -43,3 +43,37 @@ export function spanOf(text: string, phrase: string): { start: number; end: numb
   const start = [...text.slice(0, at)].length
   return { start, end: start + [...phrase].length }
 }
+
+/** Sentences of a synthetic interview: English and Persian, emoji of one and of several code points (a skin tone, a ZWJ family). */
+export const interviewSentences = [
+  'I was afraid of patients 😀 at first.',
+  'من از بیماران می‌ترسیدم.',
+  'The leaders helped 👍🏽 a lot!',
+  'Later I grew calmer 🙂 really calmer.',
+  'گروه بالینت به من کمک کرد؟',
+  '👩‍👩‍👧 My family noticed.',
+  'Nobody judged me. Ever.',
+]
+
+/** A deterministic pseudo-random sequence in [0, 1) (a linear congruential generator), so a failure can be replayed. */
+export function sequence(seed: number): () => number {
+  let state = seed
+  return () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648
+}
+
+/**
+ * A synthetic transcript of speaker turns ("Interviewer: …", "<code>: …"), each of 1–4 of `sentences`,
+ * about `length` UTF-16 units long, turns ending with `turnEnd`. Unless `plain`, it starts with `opening`
+ * and ends with "The end 👋"; `plain` leaves out every sentence with a character of two UTF-16 units.
+ */
+export function syntheticTranscript(random: () => number, code: string, length: number, options: { plain?: boolean; sentences?: string[]; opening?: string; turnEnd?: string } = {}): string {
+  const { plain = false, opening = '😀 ', turnEnd = '\n\n' } = options
+  const all = options.sentences ?? interviewSentences
+  const sentences = plain ? all.filter((s) => [...s].length === s.length) : all
+  let text = plain ? '' : opening
+  for (let turn = 0; text.length < length; turn++) {
+    text += turn % 2 === 0 ? 'Interviewer: ' : `${code}: `
+    text += Array.from({ length: 1 + Math.floor(random() * 4) }, () => sentences[Math.floor(random() * sentences.length)]!).join(' ') + turnEnd
+  }
+  return plain ? text : `${text}The end 👋`
+}

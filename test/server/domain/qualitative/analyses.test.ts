@@ -13,34 +13,10 @@ import type { AnalysedInterview } from '../../../../server/domain/qualitative/da
 import type { Span } from '../../../../server/domain/qualitative/types'
 import { splitUnits, type UnitKind } from '../../../../server/domain/qualitative/units'
 import { testDeps } from '../../../helpers/app'
-import { codingStudy } from '../../../helpers/qualitative'
-
-const SENTENCES = [
-  'I was afraid of patients 😀 at first.',
-  'من از بیماران می‌ترسیدم.',
-  'The leaders helped 👍🏽 a lot!',
-  'Later I grew calmer 🙂 really calmer.',
-  'گروه بالینت به من کمک کرد؟',
-  '👩‍👩‍👧 My family noticed.',
-  'Nobody judged me. Ever.',
-]
-
-/** A deterministic pseudo-random sequence in [0, 1), so a failure can be replayed. */
-function sequence(seed: number): () => number {
-  let state = seed
-  return () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648
-}
+import { codingStudy, sequence, syntheticTranscript } from '../../../helpers/qualitative'
 
 /** Speaker turns of a few sentences each, about `length` UTF-16 units; `plain` leaves out the sentences with emoji. */
-function transcriptText(random: () => number, code: string, length: number, plain = false): string {
-  const sentences = plain ? SENTENCES.filter((s) => [...s].length === s.length) : SENTENCES
-  let text = plain ? '' : '😀 '
-  for (let turn = 0; text.length < length; turn++) {
-    text += turn % 2 === 0 ? 'Interviewer: ' : `${code}: `
-    text += Array.from({ length: 1 + Math.floor(random() * 4) }, () => sentences[Math.floor(random() * sentences.length)]!).join(' ') + '\n\n'
-  }
-  return plain ? text : `${text}The end 👋`
-}
+const transcriptText = (random: () => number, code: string, length: number, plain = false) => syntheticTranscript(random, code, length, { plain })
 
 /**
  * Five transcripts (the second without emoji): the first three coded by both coders, the fourth by

@@ -15,35 +15,13 @@ import { putTranscript, startInterview } from '../../../../server/domain/qualita
 import { CONTEXT_POINTS, retrieveSegments, searchStudyTranscripts } from '../../../../server/domain/qualitative/retrieval'
 import { createCohort, createStudy } from '../../../../server/domain/staff/setup'
 import { testDeps } from '../../../helpers/app'
-import { staffMember } from '../../../helpers/qualitative'
+import { interviewSentences, sequence, staffMember, syntheticTranscript } from '../../../helpers/qualitative'
 
-const SENTENCES = [
-  'I was afraid of patients 😀 at first.',
-  'من از بیماران می‌ترسیدم.',
-  'The leaders helped 👍🏽 a lot!',
-  'Later I grew calmer 🙂 really calmer.',
-  'گروه بالینت به من کمک کرد؟',
-  '👩‍👩‍👧 My family noticed.',
-  'Nobody judged me. Ever.',
-  'AFRAID OF nothing now.',
-]
-
-/** A deterministic pseudo-random sequence in [0, 1), so a failure can be replayed. */
-function sequence(seed: number): () => number {
-  let state = seed
-  return () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648
-}
+/** The shared interview sentences, and one in capitals for case-blind search. */
+const SENTENCES = [...interviewSentences, 'AFRAID OF nothing now.']
 
 /** A transcript of speaker turns about `length` UTF-16 units long; `plain` leaves out the sentences with emoji. */
-function transcriptText(random: () => number, code: string, length: number, plain = false): string {
-  const sentences = plain ? SENTENCES.filter((s) => [...s].length === s.length) : SENTENCES
-  let text = plain ? '' : '🙂 '
-  for (let turn = 0; text.length < length; turn++) {
-    text += turn % 2 === 0 ? 'Interviewer: ' : `${code}: `
-    text += Array.from({ length: 1 + Math.floor(random() * 4) }, () => sentences[Math.floor(random() * sentences.length)]!).join(' ') + '\n'
-  }
-  return plain ? text : `${text}The end 👋`
-}
+const transcriptText = (random: () => number, code: string, length: number, plain = false) => syntheticTranscript(random, code, length, { plain, sentences: SENTENCES, opening: '🙂 ', turnEnd: '\n' })
 
 /** What `retrieveSegments` shows around a passage, by the definition: code points, trimmed at the cut. */
 function referenceAround(text: string, start: number, end: number, points: number) {
