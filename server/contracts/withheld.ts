@@ -1,7 +1,8 @@
 /**
  * Why a released figure is not shown (server/domain/outcomes/release.ts), as a code with its numbers,
  * so that the page can say it in the reader's language; `withheldText` is the English sentence a
- * release also keeps (its CSV and Markdown files, and releases made before the codes were kept).
+ * release also keeps in its JSON (`withheld`: what the API gives, and all that releases made before the
+ * codes have). The release's CSV and Markdown files give no reasons.
  */
 export type WithheldReason =
   /** Fewer complete pairs than the policy's minimum behind any statistic. */

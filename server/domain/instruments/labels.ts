@@ -91,7 +91,8 @@ function questionText(element: Json): QuestionText {
 /**
  * The title and value labels of every question of a form, by question name. Worked out once per form
  * object and then remembered (the Safety page asks for each flag's form: 30 % of its time at 10,000
- * participants went to working them out again), so the map is shared: read it, do not change it.
+ * participants went to working them out again), so the map and its texts are shared: read them (the
+ * texts are frozen). A form object changed after its first look-up keeps its first texts.
  *
  * @example
  * questionTexts(phq9).get('phq9_1') // { title: 'Little interest or pleasure in doing things', valueLabels: [{ value: 0, label: 'Not at all' }, …] }
@@ -109,9 +110,16 @@ function formQuestionTexts(instrument: Pick<InstrumentFile, 'survey'>): Map<stri
     if (!Array.isArray(elements)) return
     for (const element of elements as Json[]) {
       if (element.type === 'panel') walk(element.elements)
-      else if (typeof element.name === 'string') texts.set(element.name, questionText(element))
+      else if (typeof element.name === 'string') texts.set(element.name, frozen(questionText(element)))
     }
   }
   for (const page of instrument.survey.pages) walk(page.elements)
   return texts
+}
+
+/** A question's texts frozen, with its value labels: they are shared by every caller (a change would reach the next one, in strict mode it throws). */
+function frozen(text: QuestionText): QuestionText {
+  for (const label of text.valueLabels) Object.freeze(label)
+  Object.freeze(text.valueLabels)
+  return Object.freeze(text)
 }

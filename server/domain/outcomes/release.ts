@@ -43,7 +43,7 @@ export type ReleasedScale = {
   effectSize: { dz: number | null; gav: number | null } | null
   wilcoxon: { V: number; p: ReleasedP } | null
   reliableChange: Record<ChangeClass, number | null> | null
-  /** Figure (or group of figures) → why it is not shown, in English (as the CSV and Markdown files say it). */
+  /** Figure (or group of figures) → why it is not shown, in English (the release's JSON; its CSV and Markdown files give no reasons). */
   withheld: Record<string, string>
   /** The same reasons as codes with their numbers, for the page to say in the reader's language (absent in releases made before they were kept). */
   why?: Record<string, WithheldReason>

@@ -768,6 +768,7 @@ describe('program leads see released snapshots only', () => {
     expect(released.status).toBe(201)
     const body = (await released.json()) as { content: { policy: { minN: number }; comparisons: { scales: { pre: { mean: number | null }; withheld: Record<string, string>; why: Record<string, unknown> }[] }[] } }
     expect(body.content.policy.minN).toBe(13)
+    expect(body.content.comparisons[0]!.scales.length).toBeGreaterThan(0)
     expect(body.content.comparisons[0]!.scales.every((s) => s.pre.mean === null && s.withheld.all === 'fewer than 13 complete pairs')).toBe(true)
     // The same reason as a code with its number, for the page to say in the reader's language.
     expect(body.content.comparisons[0]!.scales.map((s) => s.why)).toEqual(body.content.comparisons[0]!.scales.map(() => ({ all: { code: 'fewer_pairs', minN: 13 } })))
