@@ -20,6 +20,7 @@ import { replaceScaleScores } from '../../db/repositories/responses'
 import type { Database } from '../../db/schema'
 import type { Deps } from '../deps'
 import { scoreResponse } from './scoring'
+import { groupBy } from '../collections'
 
 /** A scale whose stored score differs from the score computed now. */
 export type ScoreChange = {
@@ -115,10 +116,4 @@ export async function rescoreResponses(deps: Deps, options: { instrument?: strin
     return { applied: options.apply, instruments: [...byVersion.values()] }
   }
   return options.apply ? deps.db.transaction().execute(run) : run(deps.db)
-}
-
-function groupBy<T>(list: T[], key: (item: T) => string): Map<string, T[]> {
-  const map = new Map<string, T[]>()
-  for (const item of list) map.get(key(item))?.push(item) ?? map.set(key(item), [item])
-  return map
 }

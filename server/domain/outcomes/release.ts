@@ -101,7 +101,13 @@ export type ReleaseRefusal = {
 
 export type ReleasePreview = { content: ReleaseContent; refusals: ReleaseRefusal[]; allowed: boolean }
 
-type Built = { content: ReleaseContent; basis: Record<string, string[]>; labels: Record<string, string>; about: Record<string, CheckedFigure> }
+/** A release as built: its content, and per figure the differencing check compares, the participants behind it (`basis`) and what it is (`about`). */
+type Built = { content: ReleaseContent; basis: Record<string, string[]>; about: Record<string, CheckedFigure> }
+
+/** A checked figure's name in English, as refusals give it: "PHQ-9 total at pre (pre→post)", "Table 1: age". */
+function figureName(about: CheckedFigure): string {
+  return about.kind === 'table1' ? `Table 1: ${about.variable}` : `${about.label} at ${about.wave} (${about.from}→${about.to})`
+}
 
 const toRelease = (r: StoredRelease<ReleaseContent> | StoredStudyRelease<ReleaseContent>): Release => ({ id: r.id, cohortId: r.cohortId, releasedAt: r.releasedAt, releasedBy: r.releasedBy, content: r.content })
 
@@ -194,7 +200,6 @@ async function buildRelease(deps: Deps, study: Study, scope: Scope, policy: Disc
   const cohorts = 'cohort' in scope ? [scope.cohort] : scope.cohorts
   const reportOf = (waves: { from: WaveKind; to: WaveKind }) => ('cohort' in scope ? cohortReport(deps, scope.cohort.id, waves) : studyReport(deps, study.id, waves))
   const basis: Record<string, string[]> = {}
-  const labels: Record<string, string> = {}
   const about: Record<string, CheckedFigure> = {}
   // Within one release, the same wave's scores shown over two groups (pre in pre→post and in
   // pre→follow-up) must differ by nobody or by at least minN people.
@@ -222,7 +227,6 @@ async function buildRelease(deps: Deps, study: Study, scope: Scope, policy: Disc
       if (!conflict && ids.length >= policy.minN) {
         keys.forEach((k, i) => {
           basis[`${k}#${to}`] = ids
-          labels[`${k}#${to}`] = `${s.label} at ${i === 0 ? report.from : report.to} (${report.from}→${report.to})`
           about[`${k}#${to}`] = { kind: 'scores', instrument: s.instrument, scale: s.scale, label: s.label, wave: i === 0 ? report.from : report.to, from: report.from, to: report.to }
         })
       }
@@ -250,7 +254,6 @@ async function buildRelease(deps: Deps, study: Study, scope: Scope, policy: Disc
   const table1Key = (row: { variable: string; label: string; labels?: Record<string, string> }, ids: string[]): string | null => {
     const key = `table1:${row.variable}`
     basis[key] = ids
-    labels[key] = `Table 1: ${row.variable}`
     about[key] = { kind: 'table1', variable: row.variable, label: row.label, ...(row.labels ? { labels: row.labels } : {}) }
     return key
   }
@@ -289,7 +292,6 @@ async function buildRelease(deps: Deps, study: Study, scope: Scope, policy: Disc
       table1,
     },
     basis,
-    labels,
     about,
   }
 }
@@ -316,7 +318,7 @@ function refusalsAgainst(built: Built, earlier: EarlierBasis[], policy: Disclosu
       if (!d) continue
       const differing = d.onlyFirst + d.onlySecond
       refusals.push({
-        figure: built.labels[key] ?? key,
+        figure: figureName(built.about[key]!),
         about: built.about[key]!,
         rule: 'difference',
         minN: policy.minN,
@@ -336,7 +338,7 @@ function refusalsAgainst(built: Built, earlier: EarlierBasis[], policy: Disclosu
     const of = (basis: Record<string, string[]>) => Object.entries(basis).filter(([k]) => k.split('#')[0] === base).map(([, ids]) => new Set(ids))
     const before = earlier.flatMap((r) => of(r.basis))
     const key = Object.keys(built.basis).find((k) => k.split('#')[0] === base)!
-    const figure = built.labels[key] ?? key
+    const figure = figureName(built.about[key]!)
     if (!last || before.length < 2 || refused.has(figure) || singledOut(before) || !singledOut([...before, ...of(built.basis)])) continue
     refusals.push({
       figure,

@@ -10,6 +10,7 @@ import type { ParticipantStatus, WaveKind } from '../../db/schema'
 import { listAgreedParticipantIds, tookPartWithConsent } from '../../db/repositories/report-data'
 import { waveState, type WaveState } from '../dates'
 import type { Deps } from '../deps'
+import { groupBy } from '../collections'
 
 export type Progress = 'not started' | 'in progress' | 'completed'
 
@@ -42,12 +43,7 @@ export async function cohortTracking(deps: Deps, cohortId: string): Promise<Trac
   const now = deps.now()
   // Each participant's responses, grouped in one pass (each participant filtering every response
   // took 7 s at 10,000 participants).
-  const responsesOf = new Map<string, typeof responses>()
-  for (const r of responses) {
-    const mine = responsesOf.get(r.participantId)
-    if (mine) mine.push(r)
-    else responsesOf.set(r.participantId, [r])
-  }
+  const responsesOf = groupBy(responses, (r) => r.participantId)
   const rows: TrackingRow[] = participants.map((p) => {
     const mine = responsesOf.get(p.id) ?? []
     const perWave: TrackingRow['waves'] = {}

@@ -13,6 +13,7 @@ import { guestSaturation, methodsSentence, saturationCurve, type GuestParameters
 import type { CodedSegment, Span } from './types'
 import { codePointSlicer, type CodePointSlicer, type UnitKind } from './units'
 import { codeNode, loadCodebook, loadCodings, loadInterviews, requireCoder, type AnalysedInterview } from './data'
+import { groupBy } from '../collections'
 
 type Named = { id: string; name: string }
 type ParticipantRef = { id: string; label: string }
@@ -47,12 +48,7 @@ export type SaturationReport = {
  * for now, so a merged code counts as its target).
  */
 export function interviewCodeLists(interviews: AnalysedInterview[], codings: CodedSegment[]): { interview: AnalysedInterview; codeIds: string[] }[] {
-  const byTranscript = new Map<string, CodedSegment[]>()
-  for (const coding of codings) {
-    const list = byTranscript.get(coding.transcriptId)
-    if (list) list.push(coding)
-    else byTranscript.set(coding.transcriptId, [coding])
-  }
+  const byTranscript = groupBy(codings, (coding) => coding.transcriptId)
   return interviews.flatMap((interview) => {
     const own = byTranscript.get(interview.transcriptId)
     if (!own) return []
@@ -142,14 +138,7 @@ export type AgreementReport = {
  * looks only at those of one transcript and code.
  */
 function resolutionsByTranscriptAndCode(resolutions: AgreementResolution[]): Map<string, AgreementResolution[]> {
-  const index = new Map<string, AgreementResolution[]>()
-  for (const r of resolutions) {
-    const k = JSON.stringify([r.transcriptId, r.codeId])
-    const list = index.get(k)
-    if (list) list.push(r)
-    else index.set(k, [r])
-  }
-  return index
+  return groupBy(resolutions, (r) => JSON.stringify([r.transcriptId, r.codeId]))
 }
 
 /** The latest resolution of a code on a span overlapping the unit, if any (resolutions come oldest first). */

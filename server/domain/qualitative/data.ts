@@ -15,6 +15,7 @@ import { ApiError } from '../errors'
 import type { Deps } from '../deps'
 import type { CodeLevel, CodeNode } from './types'
 import { loadWithdrawnPassages } from './withdrawn'
+import { appendTo } from '../collections'
 
 // ---------------------------------------------------------------------------------------------
 // The codebook
@@ -43,9 +44,7 @@ export function codebookOrder<T extends CodeNode>(codes: T[]): T[] {
       roots.push(code)
       continue
     }
-    const siblings = children.get(code.parentId)
-    if (siblings) siblings.push(code)
-    else children.set(code.parentId, [code])
+    appendTo(children, code.parentId, code)
   }
   const ordered: T[] = []
   const seen = new Set<string>()
@@ -231,9 +230,7 @@ export async function loadMeaningUnits(deps: Deps, studyId: string, codebook: Co
       chosenAt: quote.chosenAt,
       memberCheck: check ? { decision: check.decision, comment: check.comment, decidedAt: check.decidedAt } : null,
     }
-    const ofCode = units.get(code.id)
-    if (ofCode) ofCode.push(unit)
-    else units.set(code.id, [unit])
+    appendTo(units, code.id, unit)
   }
   return units
 }

@@ -14,6 +14,7 @@ import { cohortReport, type ScaleReport } from '../outcomes/report'
 import { loadCodebook, loadCodings, loadInterviews, loadMeaningUnits, loadMemberChecks, type Codebook } from './data'
 import type { CodedSegment } from './types'
 import { loadWithdrawnPassages, type WithdrawnPassages } from './withdrawn'
+import { appendTo, groupBy } from '../collections'
 
 type Named = { id: string; name: string }
 
@@ -101,12 +102,7 @@ const spanKey = (c: CodedSegment) => `${c.transcriptId}:${c.start}:${c.end}`
 function themesOf(codebook: Codebook, codings: CodedSegment[], withdrawn: WithdrawnPassages): JointDisplayParticipant['themes'] {
   const named = (code: { id: string; name: string } | null): Named | null => (code ? { id: code.id, name: code.name } : null)
   const order = new Map(codebook.nodes.map((n, i) => [n.id, i]))
-  const byCode = new Map<string, CodedSegment[]>()
-  for (const coding of codings) {
-    const list = byCode.get(coding.codeId)
-    if (list) list.push(coding)
-    else byCode.set(coding.codeId, [coding])
-  }
+  const byCode = groupBy(codings, (coding) => coding.codeId)
   const themes = new Map<string | null, JointDisplayParticipant['themes'][number]>()
   for (const codeId of [...byCode.keys()].sort((a, b) => order.get(a)! - order.get(b)!)) {
     const code = codebook.live(codeId)!
@@ -151,20 +147,13 @@ export async function cohortJointDisplay(
   const units = await loadMeaningUnits(deps, cohort.studyId, codebook, checks)
   const withdrawn = await loadWithdrawnPassages(deps, { studyId: cohort.studyId })
   const transcriptOf = new Map(interviews.filter((i) => i.cohortId === cohort.id).map((i) => [i.participantId, i.transcriptId]))
-  const codingsOf = new Map<string, CodedSegment[]>()
-  for (const coding of codings) {
-    const list = codingsOf.get(coding.transcriptId)
-    if (list) list.push(coding)
-    else codingsOf.set(coding.transcriptId, [coding])
-  }
+  const codingsOf = groupBy(codings, (coding) => coding.transcriptId)
   // Each participant's Table 2 quotations, in the codes' order, grouped once (not every quotation scanned per participant).
   const quotesOf = new Map<string, JointDisplayParticipant['quotes']>()
   for (const [codeId, list] of units) {
     for (const unit of list) {
       const quote = { code: { id: codeId, name: codebook.live(codeId)!.name }, codingId: unit.codingId, text: unit.text }
-      const own = quotesOf.get(unit.participantId)
-      if (own) own.push(quote)
-      else quotesOf.set(unit.participantId, [quote])
+      appendTo(quotesOf, unit.participantId, quote)
     }
   }
   const scoresOf = new Map(

@@ -27,6 +27,7 @@ import { interviewNoteName, memberCheckNoteName, parseConsensusUserName, parseIn
 import { readQdc, readQdpx, refiSchemaErrors, RefiFormatError, type ImportedCode, type Skipped } from './refi-import'
 import type { CodeLevel } from './types'
 import { codePointSlicer } from './units'
+import { appendTo } from '../collections'
 
 export type ImportReport = {
   /** The schema check: a file another tool wrote may deviate from the schema and still be read; its messages are listed. */
@@ -327,11 +328,7 @@ export async function importQdpx(deps: Deps, cohortId: string, bytes: Uint8Array
 
     // Notes, by what links to them.
     const linked = new Map<string, { kind: 'code' | 'transcript' | 'coding' | 'case' | 'project'; id: string }[]>()
-    const link = (guid: string, target: { kind: 'code' | 'transcript' | 'coding' | 'case' | 'project'; id: string }) => {
-      const list = linked.get(guid)
-      if (list) list.push(target)
-      else linked.set(guid, [target])
-    }
+    const link = (guid: string, target: { kind: 'code' | 'transcript' | 'coding' | 'case' | 'project'; id: string }) => appendTo(linked, guid, target)
     for (const imported of project.codes) for (const guid of imported.noteGuids) if (codes.get(imported.guid)) link(guid, { kind: 'code', id: codes.get(imported.guid)!.id })
     for (const source of project.sources) {
       const placed = transcriptOfSource.get(source.guid)

@@ -3,6 +3,7 @@ import { unzipSync, zipSync, type Zippable } from 'fflate'
 import { create } from 'xmlbuilder2'
 import type { CodeNode, CodedSegment, TranscriptDoc } from './types'
 import { assertSpanWithin } from './units'
+import { appendTo } from '../collections'
 
 /**
  * REFI-QDA exchange files (QDA-XML 1.0, https://www.qdasoftware.org): the codebook `.qdc` and the
@@ -156,9 +157,7 @@ export function buildQdpx(project: QdpxProject): Uint8Array {
       memo.targetKind === 'code' ? codesById.has(memo.targetId ?? '') : memo.targetKind === 'coding' ? codingIds.has(memo.targetId ?? '') : transcriptsById.has(memo.targetId ?? '')
     if (!exists) throw new RangeError(`Memo ${memo.id} is attached to ${memo.targetKind} ${memo.targetId}, which is not in the project.`)
     const map = noteRefs[memo.targetKind]
-    const refs = map.get(memo.targetId!)
-    if (refs) refs.push(guid)
-    else map.set(memo.targetId!, [guid])
+    appendTo(map, memo.targetId!, guid)
   }
 
   const root = create({ version: '1.0', encoding: 'UTF-8' }).ele(PROJECT_NAMESPACE, 'Project', {
@@ -213,9 +212,7 @@ export function buildQdpx(project: QdpxProject): Uint8Array {
       throw new RangeError(`Coding ${coding.id} applies ${coding.codeId}, which is not a code (level 'code') of the codebook.`)
     }
     assertSpanWithin(coding, text.originalLength, `Coding ${coding.id}`)
-    const ofTranscript = codingsByTranscript.get(coding.transcriptId)
-    if (ofTranscript) ofTranscript.push(coding)
-    else codingsByTranscript.set(coding.transcriptId, [coding])
+    appendTo(codingsByTranscript, coding.transcriptId, coding)
   }
 
   const files: Zippable = {}
