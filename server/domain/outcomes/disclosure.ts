@@ -14,6 +14,7 @@
  * - order statistics (minimum, maximum, median, quartiles) are single people's values at small n:
  *   Hundepool et al. (2012) §5.2 and the output-checking rules of the UK Data Service's Safe Outputs.
  */
+import { appendTo } from '../collections'
 
 /**
  * The thresholds of one study. Each is at least its floor (`policyFloor`): a study may be stricter,
@@ -145,36 +146,60 @@ export function differenceTooSmall(first: ReadonlySet<string>, second: ReadonlyS
  * of the groups' indicator vectors. Pairwise differences are not enough: releases over S, S ∪ T and
  * T ∪ {y} differ pairwise by 10, 11 and 21 people, yet (S ∪ T) − S = T and (T ∪ {y}) − T = y.
  *
- * Gaussian elimination to reduced row echelon form: a unit vector lies in the row space exactly when
- * it is one of the reduced rows. Returns the id of one participant singled out, or null.
+ * Participants in exactly the same groups (an atom of the groups) cannot be told apart by any
+ * combination, whose vectors are constant on each atom; so participant y is singled out exactly when
+ * y's atom is y alone and the atom's unit vector lies in the span of the groups written over atoms.
+ * Gaussian elimination of that groups × atoms matrix (a group per release of a figure, an atom per
+ * distinct pattern of membership: a few dozen, where participants are thousands) to reduced row
+ * echelon form: a unit vector lies in the row space exactly when it is one of the reduced rows.
+ * Returns the id of one participant singled out, or null. Time: linear in the memberships, plus
+ * groups² × atoms.
  *
  * @example
  * singledOut([new Set(['a', 'b']), new Set(['a', 'b', 'c', 'd']), new Set(['c', 'd', 'y'])]) // => 'y'
  * singledOut([new Set(['a', 'b']), new Set(['a', 'b', 'c', 'd'])]) // => null
  */
 export function singledOut(groups: readonly ReadonlySet<string>[]): string | null {
-  const ids = [...new Set(groups.flatMap((g) => [...g]))]
-  const rows = groups.map((g) => ids.map((id) => (g.has(id) ? 1 : 0)))
+  // Each participant's groups, in the order the participants first appear.
+  const membership = new Map<string, number[]>()
+  groups.forEach((group, g) => {
+    for (const id of group) appendTo(membership, id, g)
+  })
+  // The atoms, in the order of their first member: their groups, and their members (one kept, and how many).
+  const atomOf = new Map<string, number>()
+  const atoms: { groups: number[]; first: string; size: number }[] = []
+  for (const [id, of] of membership) {
+    const signature = of.join(',')
+    const a = atomOf.get(signature)
+    if (a === undefined) {
+      atomOf.set(signature, atoms.length)
+      atoms.push({ groups: of, first: id, size: 1 })
+    } else atoms[a]!.size++
+  }
+  const rows = groups.map(() => new Float64Array(atoms.length))
+  atoms.forEach((atom, a) => {
+    for (const g of atom.groups) rows[g]![a] = 1
+  })
   const eps = 1e-9
   let pivotRow = 0
   const pivots: { row: number; col: number }[] = []
-  for (let col = 0; col < ids.length && pivotRow < rows.length; col++) {
+  for (let col = 0; col < atoms.length && pivotRow < rows.length; col++) {
     const found = rows.findIndex((r, i) => i >= pivotRow && Math.abs(r[col]!) > eps)
     if (found < 0) continue
     ;[rows[pivotRow], rows[found]] = [rows[found]!, rows[pivotRow]!]
     const pivot = rows[pivotRow]!
     const scale = pivot[col]!
-    for (let k = 0; k < ids.length; k++) pivot[k]! /= scale
+    for (let k = 0; k < atoms.length; k++) pivot[k]! /= scale
     for (let i = 0; i < rows.length; i++) {
       if (i === pivotRow || Math.abs(rows[i]![col]!) <= eps) continue
       const factor = rows[i]![col]!
-      for (let k = 0; k < ids.length; k++) rows[i]![k]! -= factor * pivot[k]!
+      for (let k = 0; k < atoms.length; k++) rows[i]![k]! -= factor * pivot[k]!
     }
     pivots.push({ row: pivotRow, col })
     pivotRow++
   }
   for (const { row, col } of pivots) {
-    if (rows[row]!.every((x, k) => (k === col ? Math.abs(x - 1) <= eps : Math.abs(x) <= eps))) return ids[col]!
+    if (atoms[col]!.size === 1 && rows[row]!.every((x, k) => (k === col ? Math.abs(x - 1) <= eps : Math.abs(x) <= eps))) return atoms[col]!.first
   }
   return null
 }

@@ -65,4 +65,50 @@ describe('singledOut', () => {
     expect(singledOut([ids(0, 10), ids(10, 20), ids(5, 15)])).toBeNull()
     expect(singledOut([])).toBeNull()
   })
+  it('agrees with elimination over every participant (one column each) on random groups', () => {
+    // The definition, written plainly: a participant is singled out when their unit vector is one of
+    // the reduced rows of the groups × participants indicator matrix (Gaussian elimination, RREF).
+    const everyoneSingledOut = (groups: Set<string>[]): Set<string> => {
+      const ids = [...new Set(groups.flatMap((g) => [...g]))]
+      const rows = groups.map((g) => ids.map((id) => (g.has(id) ? 1 : 0)))
+      let r = 0
+      const pivots: [number, number][] = []
+      for (let c = 0; c < ids.length && r < rows.length; c++) {
+        const f = rows.findIndex((row, i) => i >= r && Math.abs(row[c]!) > 1e-9)
+        if (f < 0) continue
+        ;[rows[r], rows[f]] = [rows[f]!, rows[r]!]
+        const p = rows[r]!
+        const s = p[c]!
+        p.forEach((_, k) => (p[k]! /= s))
+        rows.forEach((row, i) => {
+          if (i === r) return
+          const factor = row[c]!
+          row.forEach((_, k) => (row[k]! -= factor * p[k]!))
+        })
+        pivots.push([r++, c])
+      }
+      return new Set(pivots.filter(([row, c]) => rows[row]!.every((x, k) => Math.abs(x - (k === c ? 1 : 0)) <= 1e-9)).map(([, c]) => ids[c]!))
+    }
+    let seed = 7
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+    let found = 0
+    for (let trial = 0; trial < 400; trial++) {
+      const people = 3 + Math.floor(random() * 14)
+      const groups = Array.from({ length: 1 + Math.floor(random() * 7) }, () => new Set(Array.from({ length: people }, (_, i) => `p${i}`).filter(() => random() < 0.6)))
+      const expected = everyoneSingledOut(groups)
+      const got = singledOut(groups)
+      if (got === null) expect(expected.size).toBe(0)
+      else expect(expected.has(got)).toBe(true)
+      if (got !== null) found++
+    }
+    // Both outcomes occur, so the comparison is not of nulls alone.
+    expect(found).toBeGreaterThan(50)
+    expect(found).toBeLessThan(350)
+  })
+  it('finds nobody in nested releases of thousands, and the one added to the last', () => {
+    const cohort = ids(0, 10_000)
+    const nested = Array.from({ length: 32 }, (_, k) => ids(0, 5_000 + 150 * k))
+    expect(singledOut([cohort, ...nested])).toBeNull()
+    expect(singledOut([...nested, ids(0, 5_000 + 150 * 31, ['late'])])).toBe('late')
+  })
 })
