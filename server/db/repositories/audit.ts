@@ -1,23 +1,34 @@
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely'
 import type { Database } from '../schema'
 import { newId } from '../ids'
+import { batches } from '../batch'
 
 export type AuditEntry = { actor: string; action: string; entity: string; entityId?: string | null; details?: Record<string, unknown> }
 
 /** Append to the audit log. There is no update or delete: the table refuses both. */
 export async function insertAudit(db: Kysely<Database>, entry: AuditEntry, at: Date): Promise<void> {
-  await db
-    .insertInto('audit_log')
-    .values({
-      id: newId(),
-      at: at.toISOString(),
-      actor: entry.actor,
-      action: entry.action,
-      entity: entry.entity,
-      entity_id: entry.entityId ?? null,
-      details: JSON.stringify(entry.details ?? {}),
-    })
-    .execute()
+  await insertAudits(db, [entry], at)
+}
+
+/** Append entries to the audit log, all at `at`, in their order, in statements of a few hundred rows. */
+export async function insertAudits(db: Kysely<Database>, entries: AuditEntry[], at: Date): Promise<void> {
+  const when = at.toISOString()
+  for (const batch of batches(entries, 500)) {
+    await db
+      .insertInto('audit_log')
+      .values(
+        batch.map((entry) => ({
+          id: newId(),
+          at: when,
+          actor: entry.actor,
+          action: entry.action,
+          entity: entry.entity,
+          entity_id: entry.entityId ?? null,
+          details: JSON.stringify(entry.details ?? {}),
+        })),
+      )
+      .execute()
+  }
 }
 
 export type AuditRecord = { at: string; actor: string; action: string; entity: string; entityId: string | null; details: Record<string, unknown> }

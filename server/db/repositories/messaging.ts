@@ -5,6 +5,7 @@
 import type { Kysely } from 'kysely'
 import type { Database, MessageDeliveryTable, WaveKind } from '../schema'
 import { newId } from '../ids'
+import { batches } from '../batch'
 
 export type Contact = { participantId: string; email: string | null; phone: string | null; language: 'en' | 'fa' | null; remindersOptOut: boolean }
 
@@ -86,6 +87,17 @@ export async function insertDeliveryOnce(db: Kysely<Database>, delivery: NewDeli
     .onConflict((oc) => oc.columns(['job_id', 'participant_id']).doNothing())
     .executeTakeFirst()
   return Number(result.numInsertedOrUpdatedRows ?? 0) === 1 ? id : null
+}
+
+/** Record deliveries made by hand (no job: each is its own), in statements of a few hundred rows. */
+export async function insertDeliveries(db: Kysely<Database>, deliveries: (NewDelivery & { job_id: null })[], now: Date): Promise<void> {
+  const at = now.toISOString()
+  for (const batch of batches(deliveries, 500)) {
+    await db
+      .insertInto('message_delivery')
+      .values(batch.map((delivery) => ({ id: newId(), ...delivery, error: null, created_at: at, sent_at: delivery.status === 'sending' ? null : at })))
+      .execute()
+  }
 }
 
 export async function finishDelivery(db: Kysely<Database>, id: string, outcome: { status: 'sent' } | { status: 'failed'; error: string }, now: Date): Promise<void> {

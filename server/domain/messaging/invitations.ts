@@ -19,13 +19,14 @@
  * Revoking a participant's link from the staff app still revokes all of them.
  */
 import type { Kysely } from 'kysely'
-import { insertAudit } from '../../db/repositories/audit'
+import { insertAudit, insertAudits } from '../../db/repositories/audit'
 import { cancelPendingJobs, closePendingJob, listJobsOfRefs, scheduleJob, type Job } from '../../db/repositories/jobs'
 import {
   findContact,
   findMessagingSettings,
   findWavePlace,
   finishDelivery,
+  insertDeliveries,
   insertDeliveryOnce,
   listCompletedOfWave,
   listContactsOfCohort,
@@ -35,7 +36,7 @@ import {
   upsertContact,
   type MessagingSettings,
 } from '../../db/repositories/messaging'
-import { expireMessageLinks, findParticipant, insertLink, listParticipants, type Participant } from '../../db/repositories/participants'
+import { expireMessageLinksOf, findParticipant, insertLinks, listParticipants, type Participant } from '../../db/repositories/participants'
 import { findCohort, findStudy, listCohorts, listWaves, type Study, type Wave } from '../../db/repositories/studies'
 import type { Database, WaveKind } from '../../db/schema'
 import { lastDayForPeople } from '../dates'
@@ -106,13 +107,17 @@ export const replacedLinkGraceDays = 14
 /** How many replaced message links keep working for their grace (the newest); older ones stop at once. */
 const replacedLinksKept = 2
 
-/** A newly minted personal link for a message (see the file's comment), audited without the token. */
-async function mintLink(db: Kysely<Database>, participantId: string, because: string, actor: string, now: Date): Promise<string> {
-  const { token, hash } = createToken()
-  await expireMessageLinks(db, participantId, { keep: replacedLinksKept, until: new Date(now.getTime() + replacedLinkGraceDays * 86_400_000), now })
-  await insertLink(db, participantId, hash, now, 'message')
-  await insertAudit(db, { actor, action: 'participant.link_issue', entity: 'participant', entityId: participantId, details: { because } }, now)
-  return token
+/**
+ * A newly minted personal link per participant for a message (see the file's comment), audited
+ * without the token: their earlier message links rotated out, the new links written, in a few
+ * statements however many participants (issue 16). Returns the tokens, in the participants' order.
+ */
+async function mintLinks(db: Kysely<Database>, participantIds: string[], because: string, actor: string, now: Date): Promise<string[]> {
+  const minted = participantIds.map((participantId) => ({ participantId, ...createToken() }))
+  await expireMessageLinksOf(db, participantIds, { keep: replacedLinksKept, until: new Date(now.getTime() + replacedLinkGraceDays * 86_400_000), now })
+  await insertLinks(db, minted.map((m) => ({ participantId: m.participantId, tokenHash: m.hash })), now, 'message')
+  await insertAudits(db, participantIds.map((id) => ({ actor, action: 'participant.link_issue', entity: 'participant', entityId: id, details: { because } })), now)
+  return minted.map((m) => m.token)
 }
 
 function composeMessage(study: Study, wave: Wave, contact: Contact | undefined, kind: WaveMessageKind, link: string) {
@@ -143,7 +148,7 @@ export async function runWaveMessageJob(ctx: Deps & { mailer: Mailer; baseUrl: s
     const now = ctx.now()
     const deliveryId = await insertDeliveryOnce(ctx.db, { job_id: job.id, study_id: study.id, participant_id: participant.id, wave_id: wave.id, kind, channel: 'email', status: 'sending', actor: 'system' }, now)
     if (!deliveryId) continue
-    const token = await mintLink(ctx.db, participant.id, `message.${kind}`, 'system', now)
+    const token = (await mintLinks(ctx.db, [participant.id], `message.${kind}`, 'system', now))[0]!
     const message = composeMessage(study, wave, contact, kind, participantLink(ctx.baseUrl, token))
     try {
       await ctx.mailer.send({ to: [contact.email], subject: message.subject, text: message.text })
@@ -192,15 +197,15 @@ export async function prepareMessages(
   const actor = `staff:${staffId}`
   const now = deps.now()
   return deps.db.transaction().execute(async (trx) => {
-    const prepared: PreparedMessage[] = []
-    for (const { participant, contact } of targets) {
-      const token = await mintLink(trx, participant.id, `message.${input.kind}`, actor, now)
-      const link = participantLink(baseUrl, token)
+    const ids = targets.map((t) => t.participant.id)
+    const tokens = await mintLinks(trx, ids, `message.${input.kind}`, actor, now)
+    await insertDeliveries(trx, ids.map((id) => ({ job_id: null, study_id: study.id, participant_id: id, wave_id: wave.id, kind: input.kind, channel: 'by_hand', status: 'prepared', actor })), now)
+    await insertAudits(trx, ids.map((id) => ({ actor, action: 'message.prepare', entity: 'participant', entityId: id, details: { kind: input.kind, wave: wave.kind, channel: 'by_hand' } })), now)
+    const prepared = targets.map(({ participant, contact }, i): PreparedMessage => {
+      const link = participantLink(baseUrl, tokens[i]!)
       const message = composeMessage(study, wave, contact, input.kind, link)
-      await insertDeliveryOnce(trx, { job_id: null, study_id: study.id, participant_id: participant.id, wave_id: wave.id, kind: input.kind, channel: 'by_hand', status: 'prepared', actor }, now)
-      await insertAudit(trx, { actor, action: 'message.prepare', entity: 'participant', entityId: participant.id, details: { kind: input.kind, wave: wave.kind, channel: 'by_hand' } }, now)
-      prepared.push({ participantId: participant.id, code: participant.code, subject: message.subject, text: message.text, link, phone: contact?.phone ?? null, email: contact?.email ?? null, language: message.language })
-    }
+      return { participantId: participant.id, code: participant.code, subject: message.subject, text: message.text, link, phone: contact?.phone ?? null, email: contact?.email ?? null, language: message.language }
+    })
     if (!input.participantId && !deps.mailer) {
       const due = (await listJobsOfRefs(trx, [wave.id])).filter((j) => j.status === 'pending' && j.dueAt <= now.toISOString() && j.kind === waveJobKinds[input.kind])
       for (const job of due) await closePendingJob(trx, job.id, actor, now)
