@@ -15,6 +15,7 @@
 import { mean, sampleStandardDeviation } from 'simple-statistics'
 import tQuantile from '@stdlib/stats-base-dists-t-quantile'
 import { ApiError } from '../errors'
+import { groupBy } from '../collections'
 import { findStudy, listCohorts } from '../../db/repositories/studies'
 import type { WaveKind } from '../../db/schema'
 import { randomInterceptReml, type RandomInterceptFixedEffect } from '../../stats'
@@ -115,15 +116,18 @@ export async function pooledStudyReport(deps: Deps, studyId: string, waves: { fr
   }
 
   const scales: PooledScale[] = []
+  // Grouped once, not filtered per scale and cohort (issue 16: scales × cohorts passes over every row).
+  const rowsOfScale = groupBy(rows, (r) => `${r.instrument}/${r.scale}`)
   for (const [key, info] of scaleInfo) {
-    const data = rows.filter((r) => `${r.instrument}/${r.scale}` === key)
+    const data = rowsOfScale.get(key) ?? []
     const unavailable: Record<string, string> = {}
     const warnings: Record<string, string> = {}
-    const cohortIds = [...new Set(data.map((r) => r.cohortId))]
+    const changesOf = groupBy(data, (r) => r.cohortId)
+    const cohortIds = [...changesOf.keys()]
     const cohortEstimates: CohortEstimate[] = reports
-      .filter(({ id }) => cohortIds.includes(id))
+      .filter(({ id }) => changesOf.has(id))
       .map(({ id, name }) => {
-        const changes = data.filter((r) => r.cohortId === id).map((r) => r.change)
+        const changes = changesOf.get(id)!.map((r) => r.change)
         const sd = changes.length > 1 ? sampleStandardDeviation(changes) : null
         const m = mean(changes)
         const half = sd !== null && sd > 0 ? tQuantile(0.975, changes.length - 1) * (sd / Math.sqrt(changes.length)) : null
