@@ -149,11 +149,13 @@ export function differenceTooSmall(first: ReadonlySet<string>, second: ReadonlyS
  * Participants in exactly the same groups (an atom of the groups) cannot be told apart by any
  * combination, whose vectors are constant on each atom; so participant y is singled out exactly when
  * y's atom is y alone and the atom's unit vector lies in the span of the groups written over atoms.
- * Gaussian elimination of that groups × atoms matrix (a group per release of a figure, an atom per
- * distinct pattern of membership: a few dozen, where participants are thousands) to reduced row
- * echelon form: a unit vector lies in the row space exactly when it is one of the reduced rows.
- * Returns the id of one participant singled out, or null. Time: linear in the memberships, plus
- * groups² × atoms.
+ * That is decided by reducing the groups × atoms matrix (a group per release of a figure, an atom per
+ * distinct pattern of membership) to reduced row echelon form, where a unit vector lies in the row
+ * space exactly when it is one of the reduced rows. The elimination is exact, in integers
+ * (fraction-free Gauss–Jordan: Bareiss 1968, Math. Comp. 22:565–578; every division is exact by
+ * Sylvester's identity): in floating point, rounding over a few dozen ill-conditioned groups hid a
+ * participant that three of them single out. Returns the id of one participant singled out, or null.
+ * Time: linear in the memberships, plus groups² × atoms operations on integers.
  *
  * @example
  * singledOut([new Set(['a', 'b']), new Set(['a', 'b', 'c', 'd']), new Set(['c', 'd', 'y'])]) // => 'y'
@@ -176,30 +178,39 @@ export function singledOut(groups: readonly ReadonlySet<string>[]): string | nul
       atoms.push({ groups: of, first: id, size: 1 })
     } else atoms[a]!.size++
   }
-  const rows = groups.map(() => new Float64Array(atoms.length))
+  const n = atoms.length
+  const rows = groups.map(() => new Array<bigint>(n).fill(0n))
   atoms.forEach((atom, a) => {
-    for (const g of atom.groups) rows[g]![a] = 1
+    for (const g of atom.groups) rows[g]![a] = 1n
   })
-  const eps = 1e-9
+  // After each step every row is the previous ones' combination scaled by the pivot, and every entry
+  // stays an integer: each is a minor of the 0/1 matrix.
+  let previous = 1n
   let pivotRow = 0
   const pivots: { row: number; col: number }[] = []
-  for (let col = 0; col < atoms.length && pivotRow < rows.length; col++) {
-    const found = rows.findIndex((r, i) => i >= pivotRow && Math.abs(r[col]!) > eps)
-    if (found < 0) continue
+  for (let col = 0; col < n && pivotRow < rows.length; col++) {
+    let found = pivotRow
+    while (found < rows.length && rows[found]![col] === 0n) found++
+    if (found === rows.length) continue
     ;[rows[pivotRow], rows[found]] = [rows[found]!, rows[pivotRow]!]
     const pivot = rows[pivotRow]!
-    const scale = pivot[col]!
-    for (let k = 0; k < atoms.length; k++) pivot[k]! /= scale
+    const p = pivot[col]!
     for (let i = 0; i < rows.length; i++) {
-      if (i === pivotRow || Math.abs(rows[i]![col]!) <= eps) continue
-      const factor = rows[i]![col]!
-      for (let k = 0; k < atoms.length; k++) rows[i]![k]! -= factor * pivot[k]!
+      if (i === pivotRow) continue
+      const row = rows[i]!
+      const factor = row[col]!
+      for (let k = 0; k < n; k++) {
+        if (row[k] === 0n && (factor === 0n || pivot[k] === 0n)) continue
+        row[k] = (p * row[k]! - factor * pivot[k]!) / previous
+      }
     }
+    previous = p
     pivots.push({ row: pivotRow, col })
     pivotRow++
   }
+  // Reduced, a pivot row is a multiple of its atom's unit vector when it is 0 in every other column.
   for (const { row, col } of pivots) {
-    if (atoms[col]!.size === 1 && rows[row]!.every((x, k) => (k === col ? Math.abs(x - 1) <= eps : Math.abs(x) <= eps))) return atoms[col]!.first
+    if (atoms[col]!.size === 1 && rows[row]!.every((x, k) => k === col || x === 0n)) return atoms[col]!.first
   }
   return null
 }

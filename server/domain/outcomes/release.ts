@@ -347,7 +347,7 @@ function refusalsAgainst(built: Built, earlier: EarlierBasis[], policy: Disclosu
     const before = earlier.flatMap((r) => of(r.basis))
     const key = Object.keys(built.basis).find((k) => baseOf(k) === base)!
     const figure = figureName(built.about[key]!)
-    if (!last || before.length < 2 || refused.has(figure) || singledOut(before) || !singledOut([...before, ...of(built.basis)])) continue
+    if (!last || before.length < 2 || refused.has(figure) || singledOut(before) !== null || singledOut([...before, ...of(built.basis)]) === null) continue
     refusals.push({
       figure,
       about: built.about[key]!,
