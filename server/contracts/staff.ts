@@ -19,7 +19,8 @@ export type Me = {
   csrfToken: string
 }
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
+/** A calendar day as YYYY-MM-DD that exists (zod's ISO date: no 2026-02-30, no month 13). */
+const day = z.iso.date({ error: 'a date as YYYY-MM-DD that exists in the calendar' })
 
 /** Checked against the runtime's time-zone database in the domain; here only its shape. */
 const timeZone = z.string().min(1).max(64)
@@ -84,12 +85,11 @@ export const correctionBody = z.strictObject({
   reason: z.string().trim().min(3).max(1000),
 })
 
-const auditDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD')
 /** Filters of the audit-log viewer. */
 export const auditQuery = z.strictObject({
   participant: z.string().min(1).max(64).optional(),
   user: z.string().min(1).max(64).optional(),
   action: z.string().min(1).max(100).optional(),
-  from: auditDay.optional(),
-  to: auditDay.optional(),
+  from: day.optional(),
+  to: day.optional(),
 })

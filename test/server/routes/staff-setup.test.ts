@@ -103,6 +103,29 @@ describe('creating a cohort', () => {
     expect(fieldsOf(res.body).sort()).toEqual(['firstSession', 'name', 'sessions'])
     expect(await count(f.db, 'group_session')).toBe(0)
   })
+
+  it('is a 422 for a first session on a day the calendar has not (30 February, month 13), and writes nothing', async () => {
+    const f = await researcherWithStudy()
+    for (const firstSession of ['2026-02-30', '2026-13-01', '2026-02-32', '2025-02-29']) {
+      const res = await call(f.app, f.headers, `/api/studies/${f.studyId}/cohorts`, jsonRequest('POST', { name: 'Group A', firstSession }))
+      expect(res.status, firstSession).toBe(422)
+      expect(fieldsOf(res.body)).toEqual(['firstSession'])
+    }
+    expect(await count(f.db, 'group_session')).toBe(0)
+    expect((await call(f.app, f.headers, `/api/studies/${f.studyId}/cohorts`, jsonRequest('POST', { name: 'Group A', firstSession: '2024-02-29' }))).status).toBe(201)
+  })
+})
+
+describe('the audit log filters', () => {
+  it('are a 422 naming the field for a day the calendar has not, in the viewer, its CSV and the administrators\' log', async () => {
+    const f = await researcherWithStudy()
+    for (const path of [`/api/studies/${f.studyId}/audit?from=2026-13-01`, `/api/studies/${f.studyId}/audit.csv?to=2026-02-30`, '/api/audit?from=2026-00-10', '/api/audit.csv?to=2026-04-31']) {
+      const res = await call(f.app, f.headers, path)
+      expect(res.status, path).toBe(422)
+      expect(res.body.error.code).toBe('validation_failed')
+    }
+    expect((await call(f.app, f.headers, `/api/studies/${f.studyId}/audit?from=2024-02-29`)).status).toBe(200)
+  })
 })
 
 describe('participants and their links', () => {
