@@ -14,8 +14,8 @@ import { YourResults } from './YourResults'
 import { Outbox } from './outbox'
 import { httpTransport, withTimeout } from './transport'
 import { applyLanguage, chooseLanguage, chosenLanguage, formLanguage } from './language'
-import { questionCount, questionsLeftIn } from './progress'
-import { BreakPage, ConsentCopy, ProgressHeader } from './Stages'
+import { localText, questionCount, questionsLeftIn } from './progress'
+import { BreakPage, ConsentCopy, ProgressHeader, SubmittedElsewhere } from './Stages'
 import { applyParticipantTheme } from './theme'
 
 type Load = { kind: 'loading'; offline: boolean } | { kind: 'inactive' } | { kind: 'replaced'; language: string | null } | { kind: 'ready'; state: ParticipantState; fromDevice: boolean }
@@ -280,6 +280,7 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
         <BreakPage
           finished={finished.form}
           confirmed={isConfirmed(paused.slot, finished.form)}
+          notStored={outbox.notStored(paused.slot, paused.instrument).length}
           persistent={outbox.persistent}
           step={finished.step}
           total={finished.total}
@@ -317,7 +318,7 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
           </div>
         </>
       ) : (
-        <DonePage token={token} state={state} isDone={isDone} isConfirmed={isConfirmed} />
+        <DonePage token={token} state={state} isDone={isDone} isConfirmed={isConfirmed} someNotStored={outbox.hasNotStored()} />
       )
     }
   }
@@ -352,11 +353,20 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
               {t('offline.fromDevice')}
             </p>
           )}
-          {otherRefusals.map((r) => (
-            <p className="card refusal" role="alert" key={`${r.slot}/${r.instrument}/${r.question}`} data-testid="refusal">
-              {r.message}
-            </p>
-          ))}
+          {otherRefusals.map((r) =>
+            r.code === 'already_complete' ? (
+              <SubmittedElsewhere
+                key={`${r.slot}/${r.instrument}/${r.question}`}
+                title={load.kind === 'ready' ? localText(positionOf(load.state, r.slot, r.instrument)?.form.instrument.title ?? r.instrument, lang) : r.instrument}
+                count={outbox.notStored(r.slot, r.instrument).length}
+                onDismiss={() => outbox.dismiss(r)}
+              />
+            ) : (
+              <p className="card refusal" role="alert" key={`${r.slot}/${r.instrument}/${r.question}`} data-testid="refusal">
+                {r.message}
+              </p>
+            ),
+          )}
           {load.kind === 'ready' && load.state.safety && load.state.participant.status !== 'withdrawn' && <SafetySupport support={load.state.safety} language={lang} />}
           {/* A new language re-creates the forms, so SurveyJS shows its own texts and direction in it too. */}
           <Fragment key={lang}>{content}</Fragment>
@@ -509,7 +519,20 @@ function ConsentPage({ token, state, onDecided }: { token: string; state: Partic
  * Every open questionnaire is done: say so, show when the next ones open, and, once the researchers
  * have chosen quotations from the participant's interview, ask them to check those.
  */
-function DonePage({ token, state, isDone, isConfirmed }: { token: string; state: ParticipantState; isDone: (slot: string, form: FormState) => boolean; isConfirmed: (slot: string, form: FormState) => boolean }) {
+function DonePage({
+  token,
+  state,
+  isDone,
+  isConfirmed,
+  someNotStored,
+}: {
+  token: string
+  state: ParticipantState
+  isDone: (slot: string, form: FormState) => boolean
+  isConfirmed: (slot: string, form: FormState) => boolean
+  /** Some answers given here were not added (a form submitted elsewhere first): never say they all reached the team. */
+  someNotStored: boolean
+}) {
   const done = (wave: WaveView) => wave.forms.every((f) => isConfirmed(wave.kind, f))
   // Wave days are days in the study's zone; the closing moment is shown with the zone's name.
   const zone = state.study.timeZone
@@ -525,7 +548,7 @@ function DonePage({ token, state, isDone, isConfirmed }: { token: string; state:
         <p data-testid="done-body">{waiting ? t('done.pending') : state.waves.some((w) => w.state === 'open') ? t('done.body') : state.waves.length > 0 ? t('waves.noneOpen') : t('waves.none')}</p>
         <h3>{t('done.next')}</h3>
         <p data-testid="done-next">
-          {!waiting && state.waves.some((w) => w.state === 'open') && `${t('done.stored')} `}
+          {!waiting && !someNotStored && state.waves.some((w) => w.state === 'open') && `${t('done.stored')} `}
           {upcoming ? t('done.nextWave', { wave: t(`wave.${upcoming.kind}`), opens: formatDate(upcoming.opensAt, zone) }) : t('done.noMore')}
         </p>
         {state.waves.length > 0 && (

@@ -32,6 +32,7 @@ export function ProgressHeader({ place, questionsLeft }: { place: string; questi
 export function BreakPage({
   finished,
   confirmed,
+  notStored,
   persistent,
   step,
   total,
@@ -41,6 +42,8 @@ export function BreakPage({
 }: {
   finished: FormState
   confirmed: boolean
+  /** Answers given here that were not added: the form had been submitted elsewhere first. */
+  notStored: number
   persistent: boolean
   step: number
   total: number
@@ -52,7 +55,7 @@ export function BreakPage({
   return (
     <section className="card break" data-testid="break" aria-labelledby="break-title">
       <h2 id="break-title">{total > 1 ? t('break.title', { title: localText(finished.instrument.title, lang), current: step, total }) : t('break.titleAlone', { title: localText(finished.instrument.title, lang) })}</h2>
-      <p data-testid="break-saved">{confirmed ? t('break.saved') : persistent ? t('break.kept') : t('status.unkept')}</p>
+      <p data-testid="break-saved">{notStored > 0 ? t('break.submittedElsewhere', { count: notStored }) : confirmed ? t('break.saved') : persistent ? t('break.kept') : t('status.unkept')}</p>
       <h3>{t('break.next', { title: localText(nextForm.instrument.title, lang) })}</h3>
       <p data-testid="break-size">
         {t('progress.questions', { count: nextQuestions })} · {t('progress.minutes', { count: minutesFor(nextQuestions) })}
@@ -64,6 +67,24 @@ export function BreakPage({
         </button>
       </div>
     </section>
+  )
+}
+
+/**
+ * A questionnaire was submitted from another device or tab while answers given here were on their
+ * way: they were not added (the server refused them, `already_complete`). Said once, in the page's
+ * language, until the participant has read it: nothing here can mend it.
+ */
+export function SubmittedElsewhere({ title, count, onDismiss }: { title: string; count: number; onDismiss: () => void }) {
+  return (
+    <div className="card refusal" role="alert" data-testid="refusal">
+      <p>{t('refused.submittedElsewhere', { title, count })}</p>
+      <div className="actions">
+        <button className="secondary" onClick={onDismiss} data-testid="refusal-dismiss">
+          {t('refused.understood')}
+        </button>
+      </div>
+    </div>
   )
 }
 

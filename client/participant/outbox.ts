@@ -91,6 +91,11 @@ export class Outbox {
   #completions = new Map<string, PendingCompletion>()
   /** Forms the server has confirmed as complete during this page's life. */
   #completed = new Set<string>()
+  /**
+   * Per form submitted elsewhere (another device or tab) while answers given here were on their way
+   * or yet to be given: the questions whose answers given here were not stored.
+   */
+  #notStored = new Map<string, string[]>()
   #refusals: Refusal[] = []
   /** Values the server confirmed during this page's life, per form: a form opened again shows them. */
   #confirmed = new Map<string, Record<string, unknown>>()
@@ -174,6 +179,25 @@ export class Outbox {
   /** Whether the server has confirmed this form as complete during this page's life. */
   isConfirmedComplete(slot: string, instrument: string): boolean {
     return this.#completed.has(formKey(slot, instrument))
+  }
+
+  /**
+   * The questions of a form whose answers given here the server did not store because the form had
+   * been submitted elsewhere first (another device or tab): the page must not call them saved.
+   */
+  notStored(slot: string, instrument: string): readonly string[] {
+    return this.#notStored.get(formKey(slot, instrument)) ?? []
+  }
+
+  /** Whether any answers given here were not stored because their form had been submitted elsewhere first. */
+  hasNotStored(): boolean {
+    return this.#notStored.size > 0
+  }
+
+  /** The participant has read a refusal that nothing on this page can mend (a form submitted elsewhere): it is put away. */
+  dismiss(refusal: Refusal): void {
+    this.#refusals = this.#refusals.filter((r) => r !== refusal)
+    this.#update()
   }
 
   /** Record one answer: on the device at once, on the server soon after. `value` null clears it. */
@@ -337,6 +361,19 @@ export class Outbox {
     // Refused for a reason no retry changes (submitted from another device, withdrawn, the wave
     // closed): these answers cannot be stored. Say so, naming the first question, and stop sending them.
     this.#refuse({ slot, instrument, question: outcome.fields[0] ?? sent[0]!.question, code: outcome.code, message: outcome.message })
+    if (outcome.code === 'already_complete') {
+      // The server holds the form as complete, with the answers given elsewhere: it is done here too
+      // (the page moves on rather than ask more questions it cannot store), and a submit of it waiting
+      // here is dropped, so that its "already complete" is not taken for this device's answers saved.
+      const key = formKey(slot, instrument)
+      this.#notStored.set(key, [...new Set([...(this.#notStored.get(key) ?? []), ...sent.map((a) => a.question)])])
+      this.#completed.add(key)
+      const waiting = this.#completions.get(key)
+      if (waiting) {
+        this.#completions.delete(key)
+        await this.#persist(() => this.#options.store.deleteCompletion(waiting))
+      }
+    }
     for (const a of sent) await this.#forget(a)
   }
 

@@ -138,6 +138,37 @@ describe('nothing is lost', () => {
     await context.close()
   })
 
+  it('a questionnaire submitted from another device while this phone answers it: the phone says its later answer was not added, moves on, and never calls it saved', async () => {
+    const [p] = await cohortWithLinks(1)
+    const { page, context } = await phonePage(browser)
+    await page.goto(p!.url)
+    await consent(page)
+    await demographics(page)
+    await page.getByText('Questionnaire 1 of 2').waitFor()
+    await answerPhq9(page, [1, 1])
+    await page.getByText('All answers saved').waitFor()
+    // Another device submits the PHQ-9 with the two answers the server holds.
+    const other = await fetch(`${server.baseUrl}/api/p/${p!.token}/forms/pre/phq-9/complete`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: server.baseUrl },
+      body: JSON.stringify({ clientId: 'other-device-submit-0001' }),
+    })
+    expect(other.status).toBe(200)
+    // This phone answers the third question: the server refuses it, and the page says so and moves on.
+    await answerPhq9(page, [1, 1, 2], 2)
+    const notice = page.getByTestId('refusal').filter({ hasText: 'had already been submitted from another device or browser tab' })
+    await notice.waitFor()
+    expect(await notice.textContent()).toContain('Your answer to 1 question, given here after that, was not added.')
+    await page.getByText('Questionnaire 2 of 2').waitFor()
+    expect(await page.getByTestId('save-status').getAttribute('data-status')).toBe('error')
+    await screenshot(page, 'participant-05-submitted-elsewhere')
+    expect(await responseOf(p!.id, 'phq-9')).toMatchObject({ status: 'complete', answers: { phq9_1: 1, phq9_2: 1 } })
+    // Read and put away: the status speaks of what is on screen now.
+    await page.getByTestId('refusal-dismiss').click()
+    await page.getByText('All answers saved').waitFor()
+    await context.close()
+  })
+
   it('answers given while offline are kept on the device and sent when the connection returns', async () => {
     const [p] = await cohortWithLinks(1)
     const { page, context } = await phonePage(browser)

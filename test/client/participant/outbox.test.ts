@@ -244,6 +244,40 @@ describe('refusals', () => {
     await vi.advanceTimersByTimeAsync(60_000)
     expect(transport.calls).toHaveLength(1)
   })
+
+  it('takes a form submitted elsewhere as done, counts the answers given here that were not stored, and never calls them saved', async () => {
+    // Another device submitted the form; this phone then answered two more questions and pressed Complete.
+    const { outbox, transport, store } = await setup()
+    transport.refuseNext(refused('already_complete', ['demo_2', 'demo_3'], 'This questionnaire was already submitted, so the answer to demo_2, demo_3 was not stored.'))
+    await outbox.answer('enrolment', 'demographics', 'demo_2', 1)
+    await outbox.answer('enrolment', 'demographics', 'demo_3', 2)
+    await outbox.complete('enrolment', 'demographics')
+    await settle()
+    // The submit waiting here is dropped, not sent: its "already complete" would read as this device's answers saved.
+    expect(transport.calls.map((c) => c.kind)).toEqual(['answers'])
+    expect(store.completions.size).toBe(0)
+    expect(outbox.isConfirmedComplete('enrolment', 'demographics')).toBe(true)
+    expect(outbox.notStored('enrolment', 'demographics')).toEqual(['demo_2', 'demo_3'])
+    expect(outbox.hasNotStored()).toBe(true)
+    expect(outbox.status).toBe('error')
+    // Read, the refusal is put away; what was not stored is still known for the page to say.
+    outbox.dismiss(outbox.refusals[0]!)
+    expect(outbox.refusals).toEqual([])
+    expect(outbox.status).toBe('saved')
+    expect(outbox.notStored('enrolment', 'demographics')).toEqual(['demo_2', 'demo_3'])
+  })
+
+  it('still takes "already complete" for a submit whose answers were all stored as saved (sent twice, or submitted elsewhere after them)', async () => {
+    const { outbox, transport } = await setup()
+    transport.refuseNext({ ok: true }, refused('already_complete', [], 'This questionnaire was already submitted.'))
+    await outbox.answer('pre', 'phq-9', 'phq9_1', 1)
+    await outbox.complete('pre', 'phq-9')
+    await settle()
+    expect(transport.calls.map((c) => c.kind)).toEqual(['answers', 'complete'])
+    expect(outbox.isConfirmedComplete('pre', 'phq-9')).toBe(true)
+    expect(outbox.notStored('pre', 'phq-9')).toEqual([])
+    expect(outbox.status).toBe('saved')
+  })
 })
 
 describe('completion', () => {
