@@ -26,6 +26,9 @@ import { describeLocation, openDatabase } from '../db/connection'
 import { copyDatabase, CopyDatabaseError } from '../db/copy-database'
 import { isPostgresUrl } from '../db/postgres'
 import { createAccountWithLink, passwordLinkUrl } from '../domain/staff/accounts'
+import { grantStudyRole } from '../domain/staff/access'
+import { staffRole } from '../contracts/staff'
+import type { StaffRole } from '../db/schema'
 import { createSetupToken } from '../domain/staff/auth'
 import { writeFileNoFollow, openNoFollow } from './safe-write'
 import { utf8Bom } from '../domain/csv'
@@ -328,8 +331,10 @@ export function buildProgram(io: CliIo): Command {
           `Demo study ${demo.study.id}.`,
           `Cohort ${demo.completedCohort.id} (${demo.completedCohort.name}): 12 participants with invented pre and post answers. Its report:`,
           `  npm run balint -- report --cohort ${demo.completedCohort.id}`,
-          `Cohort ${demo.cohort.id} (${demo.cohort.name}): pre and post questionnaires are open now. Participant links:`,
+          `Cohort ${demo.cohort.id} (${demo.cohort.name}): its pre questionnaires are open now (the post wave opens after the pre wave closes). Participant links:`,
           ...links.map((l) => `  ${l.code}\t${l.link}`),
+          `To open the study in the web app, give your staff account a role in it:`,
+          `  npm run balint -- role grant --study ${demo.study.id} --email <your email> --role researcher`,
         ].join('\n'),
       )
     })
@@ -382,6 +387,18 @@ export function buildProgram(io: CliIo): Command {
         await source.destroy()
         await target.destroy()
       }
+    })
+
+  const role = program.command('role').description("staff roles in a study (a study made here has none: give one to open it in the web app)")
+  role
+    .command('grant')
+    .description('give the staff account with this email a role in a study; granting one held already changes nothing')
+    .requiredOption('--study <id>', 'the study id')
+    .requiredOption('--email <email>', 'the email of an existing staff account (see "admin create")')
+    .addOption(new Option('--role <role>', 'the role').choices(staffRole.options).makeOptionMandatory())
+    .action(async (opts: { study: string; email: string; role: StaffRole }) => {
+      const granted = await grantStudyRole(await io.deps(), { studyId: opts.study, email: opts.email, role: opts.role }, actor)
+      print(granted, () => `${granted.email} is now ${granted.role} in study ${opts.study}.`)
     })
 
   const admin = program.command('admin').description('staff accounts, for operators')

@@ -2,11 +2,11 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { createCohortBody, createStaffUserBody, createStudyBody, grantRoleBody, staffRole, studySettingsBody } from '../contracts/staff'
-import { findStaffCredentials, grantRole, listRolesInStudy, listRolesOfUser, listStaffUsers, revokeRole } from '../db/repositories/staff'
+import { grantRole, listRolesInStudy, listRolesOfUser, listStaffUsers, revokeRole } from '../db/repositories/staff'
 import { listCohorts, listStudies, listStudyWaveKinds } from '../db/repositories/studies'
 import { insertAudit } from '../db/repositories/audit'
-import { requireStudyRole } from '../domain/staff/access'
-import { createStaffUser, normaliseEmail } from '../domain/staff/auth'
+import { grantStudyRole, requireStudyRole } from '../domain/staff/access'
+import { createStaffUser } from '../domain/staff/auth'
 import type { Deps } from '../domain/deps'
 import { createCohort, createStudy, updateStudySettings } from '../domain/staff/setup'
 import { createDemo } from '../domain/demo/study'
@@ -72,12 +72,7 @@ export function studyRoutes(deps: Deps) {
       const { user } = staffOf(c)
       const { study } = await requireStudyRole(deps, user, c.req.valid('param').id, ['researcher'])
       const body = c.req.valid('json')
-      const target = await findStaffCredentials(deps.db, normaliseEmail(body.email))
-      if (!target) throw new ApiError('validation_failed', 'email: no staff account has this email', [{ field: 'email', message: 'no staff account has this email' }])
-      const now = deps.now()
-      await grantRole(deps.db, { studyId: study.id, userId: target.id, role: body.role }, now)
-      await insertAudit(deps.db, { actor: `staff:${user.id}`, action: 'role.grant', entity: 'study', entityId: study.id, details: { userId: target.id, role: body.role } }, now)
-      return c.json({ userId: target.id, email: target.email, name: target.name, role: body.role }, 201)
+      return c.json(await grantStudyRole(deps, { studyId: study.id, email: body.email, role: body.role }, `staff:${user.id}`), 201)
     })
     .delete('/studies/:id/staff/:userId/:role', pathParams(z.object({ id: z.string(), userId: z.string(), role: staffRole })), async (c) => {
       const { user } = staffOf(c)

@@ -7,7 +7,9 @@
  * - interviewer: interview work for assigned participants
  */
 import { ApiError } from '../errors'
-import { listRolesOfUser, type StaffUser } from '../../db/repositories/staff'
+import { findStaffCredentials, grantRole, listRolesOfUser, type StaffUser } from '../../db/repositories/staff'
+import { insertAudit } from '../../db/repositories/audit'
+import { normaliseEmail } from './auth'
 import { findCohort, findStudy, type Cohort, type Study } from '../../db/repositories/studies'
 import { findParticipant, type Participant } from '../../db/repositories/participants'
 import type { StaffRole } from '../../db/schema'
@@ -52,4 +54,22 @@ export async function requireParticipantRole(deps: Deps, user: StaffUser, partic
     if (error instanceof ApiError && error.code === 'not_found') throw new ApiError('not_found', 'No such participant.')
     throw error
   }
+}
+
+/**
+ * Give the staff account with this email a role in a study (the study's Staff tab, and the CLI's
+ * `role grant` for studies made from the command line, which no one holds a role in yet). Granting a
+ * role held already changes nothing. Audited as `role.grant` by `actor`. Errors: `not_found` for no
+ * such study; `validation_failed` (field `email`) for no such account.
+ */
+export async function grantStudyRole(deps: Deps, input: { studyId: string; email: string; role: StaffRole }, actor: string): Promise<{ userId: string; email: string; name: string; role: StaffRole }> {
+  if (!(await findStudy(deps.db, input.studyId))) throw new ApiError('not_found', 'No such study.')
+  const target = await findStaffCredentials(deps.db, normaliseEmail(input.email))
+  if (!target) throw new ApiError('validation_failed', 'email: no staff account has this email', [{ field: 'email', message: 'no staff account has this email' }])
+  const now = deps.now()
+  await deps.db.transaction().execute(async (trx) => {
+    await grantRole(trx, { studyId: input.studyId, userId: target.id, role: input.role }, now)
+    await insertAudit(trx, { actor, action: 'role.grant', entity: 'study', entityId: input.studyId, details: { userId: target.id, role: input.role } }, now)
+  })
+  return { userId: target.id, email: target.email, name: target.name, role: input.role }
 }

@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { createApp } from '../../../server/app'
 import { jsonRequest, testDeps } from '../../helpers/app'
 import { cliRunner, testBaseUrl } from '../../helpers/cli'
+import { signedInStaff } from '../../helpers/staff'
 import { smallCohort } from '../../helpers/export-cohort'
 
 describe('balint admin', () => {
@@ -49,6 +50,45 @@ describe('balint admin', () => {
     expect((await run('admin', 'create', '--email', 'ada@hospital.example')).code).toBe(1)
     expect(JSON.parse((await run('--json', 'admin', 'create', '--email', 'bo@hospital.example', '--no-admin')).stdout).isAdmin).toBe(false)
     expect((await run('admin', 'create', '--email', 'not-an-email')).stderr).toMatch(/must be an email address/)
+  })
+})
+
+describe('balint role grant', () => {
+  it('opens a study made from the command line (the demo) to a staff account in the web app, and names what is wrong', async () => {
+    const deps = await testDeps()
+    const run = cliRunner(deps)
+    const demo = await run('demo')
+    expect(demo.code).toBe(0)
+    // The demo says how to open it in the web app, and no longer says its post wave is open.
+    expect(demo.stdout).toContain('role grant --study')
+    expect(demo.stdout).not.toContain('pre and post questionnaires are open now')
+    const studyId = /Demo study (\S+)\./.exec(demo.stdout)![1]!
+    const admin = await signedInStaff(deps, [], { isAdmin: true })
+    const app = createApp(deps)
+    const studies = async () => (await (await app.request('/api/studies', { headers: admin.headers })).json()) as { id: string }[]
+    // Made from the command line, the study is no one's: not even an administrator sees it.
+    expect(await studies()).toEqual([])
+    const granted = await run('--json', 'role', 'grant', '--study', studyId, '--email', admin.email.toUpperCase(), '--role', 'researcher')
+    expect(granted.code).toBe(0)
+    expect(JSON.parse(granted.stdout)).toMatchObject({ email: admin.email, role: 'researcher' })
+    expect((await studies()).map((s) => s.id)).toEqual([studyId])
+    expect((await app.request(`/api/studies/${studyId}`, { headers: admin.headers })).status).toBe(200)
+    // Granting it again changes nothing; each grant is audited.
+    expect((await run('role', 'grant', '--study', studyId, '--email', admin.email, '--role', 'researcher')).code).toBe(0)
+    const grants = await deps.db.selectFrom('audit_log').select(['actor', 'entity_id']).where('action', '=', 'role.grant').execute()
+    expect(grants).toEqual([
+      { actor: 'cli', entity_id: studyId },
+      { actor: 'cli', entity_id: studyId },
+    ])
+    const adminRoles = async () => (await deps.db.selectFrom('study_role').select('role').where('user_id', '=', admin.user.id).execute()).map((r) => r.role)
+    expect(await adminRoles()).toEqual(['researcher'])
+    // An unknown account, an unknown study and an unknown role are errors, and write nothing.
+    expect((await run('role', 'grant', '--study', studyId, '--email', 'nobody@example.org', '--role', 'researcher')).stderr).toMatch(/no staff account has this email/)
+    expect((await run('role', 'grant', '--study', 'no-such-study', '--email', admin.email, '--role', 'researcher')).stderr).toMatch(/No such study/)
+    const badRole = await run('role', 'grant', '--study', studyId, '--email', admin.email, '--role', 'owner')
+    expect(badRole.code).not.toBe(0)
+    expect(badRole.stderr).toMatch(/researcher, program_lead, group_leader, interviewer/)
+    expect(await adminRoles()).toEqual(['researcher'])
   })
 })
 
