@@ -330,7 +330,9 @@ function reportForm(request: ReportFormRequest, { columns }: Columns): ReportFor
 /**
  * The consent rule, the one place it is written (the report's funnel and `consented` column, and the
  * tracking page): a participant took part with consent when they agreed at their link (an agreeing
- * consent), or when they were imported (they consented outside the platform, on paper).
+ * consent), or when they were imported (they consented outside the platform, on paper). `agreed`
+ * also holds for a participant added with a link whose answers were imported (paper questionnaires,
+ * consented on paper): see `agreeingConsentsQuery`.
  */
 export function tookPartWithConsent(source: DataSource, agreed: boolean): boolean {
   return agreed || source === 'import'
@@ -342,7 +344,13 @@ export async function listAgreedParticipantIds(db: Kysely<Database>, cohortId: s
   return new Set(rows.map((r) => r.participant_id))
 }
 
-/** A row per agreeing consent of a participant of the cohorts: its participant's id (a participant may have several). */
+/**
+ * A row per agreeing consent of a participant of the cohorts, and one per participant added with a
+ * link whose answers were imported (they answered on paper, and consented there: without this the
+ * funnel said "consented 0" beside a report of 12 pairs): its participant's id (a participant may
+ * have several rows). Imported participants need no row (`tookPartWithConsent`), and are not looked
+ * up: an import of 10,000 costs this statement nothing.
+ */
 function agreeingConsentsQuery(db: Kysely<Database>, cohortIds: string[]) {
   return db
     .selectFrom('consent')
@@ -350,6 +358,14 @@ function agreeingConsentsQuery(db: Kysely<Database>, cohortIds: string[]) {
     .select('consent.participant_id')
     .where('participant.cohort_id', 'in', cohortIds)
     .where('consent.decision', '=', 'agree')
+    .unionAll(
+      db
+        .selectFrom('participant')
+        .select('participant.id as participant_id')
+        .where('participant.cohort_id', 'in', cohortIds)
+        .where('participant.source', '<>', 'import')
+        .where((eb) => eb.exists(eb.selectFrom('response').select('response.id').whereRef('response.participant_id', '=', 'participant.id').where('response.source', '=', 'import'))),
+    )
 }
 
 /** Group sessions attended, per participant. */
