@@ -32,6 +32,7 @@ const en = {
   'skipped.leave': 'Leave unanswered and submit',
   'done.waitingTitle': 'Almost done',
   'status.error': 'Some answers could not be saved. Please check the highlighted questions.',
+  'status.notAdded': 'Some answers given here were not added: please read the message below.',
   'loading': 'Loading…',
   'loading.offline': 'No connection yet. Trying again…',
   'link.inactive.title': 'This link is not active',

@@ -359,7 +359,7 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
                 key={`${r.slot}/${r.instrument}/${r.question}`}
                 title={load.kind === 'ready' ? localText(positionOf(load.state, r.slot, r.instrument)?.form.instrument.title ?? r.instrument, lang) : r.instrument}
                 count={outbox.notStored(r.slot, r.instrument).length}
-                onDismiss={() => outbox.dismiss(r)}
+                onDismiss={() => void outbox.dismiss(r)}
               />
             ) : (
               <p className="card refusal" role="alert" key={`${r.slot}/${r.instrument}/${r.question}`} data-testid="refusal">

@@ -25,6 +25,11 @@ export type SaveStatus =
   | 'unkept'
   /** The server refused an answer or a submit: the refusal names the question. */
   | 'error'
+  /**
+   * Answers given here were not added: their questionnaire had been submitted elsewhere first (another
+   * device or tab). Until the participant has read the notice, whatever else is saved, and across reloads.
+   */
+  | 'not-added'
 
 export type Outcome =
   | { ok: true }
@@ -51,6 +56,11 @@ export type PendingAnswer = {
   answeredAt: string
   /** Set when the server refused this value: kept, not resent until the participant changes it. */
   refused?: string
+  /**
+   * Set when the server refused it because its questionnaire had been submitted elsewhere first: kept on
+   * the device, never resent, until the participant has read that it was not added (`dismiss`).
+   */
+  notStored?: true
 }
 
 /** A questionnaire the participant finished here; submitted once its answers are confirmed. */
@@ -92,10 +102,10 @@ export class Outbox {
   /** Forms the server has confirmed as complete during this page's life. */
   #completed = new Set<string>()
   /**
-   * Per form submitted elsewhere (another device or tab) while answers given here were on their way
-   * or yet to be given: the questions whose answers given here were not stored.
+   * Answers given here that the server did not store because their form had been submitted elsewhere
+   * first (another device or tab), by answer key: kept in the store until the participant has read so.
    */
-  #notStored = new Map<string, string[]>()
+  #notStored = new Map<string, PendingAnswer>()
   #refusals: Refusal[] = []
   /** Values the server confirmed during this page's life, per form: a form opened again shows them. */
   #confirmed = new Map<string, Record<string, unknown>>()
@@ -186,18 +196,24 @@ export class Outbox {
    * been submitted elsewhere first (another device or tab): the page must not call them saved.
    */
   notStored(slot: string, instrument: string): readonly string[] {
-    return this.#notStored.get(formKey(slot, instrument)) ?? []
+    return [...this.#notStored.values()].filter((a) => a.slot === slot && a.instrument === instrument).map((a) => a.question)
   }
 
-  /** Whether any answers given here were not stored because their form had been submitted elsewhere first. */
+  /** Whether any answers given here were not stored because their form had been submitted elsewhere first (until read). */
   hasNotStored(): boolean {
     return this.#notStored.size > 0
   }
 
-  /** The participant has read a refusal that nothing on this page can mend (a form submitted elsewhere): it is put away. */
-  dismiss(refusal: Refusal): void {
+  /**
+   * The participant has read a refusal that nothing on this page can mend (a form submitted
+   * elsewhere): it is put away, and the answers it was about leave the device.
+   */
+  async dismiss(refusal: Refusal): Promise<void> {
     this.#refusals = this.#refusals.filter((r) => r !== refusal)
+    const read = [...this.#notStored.values()].filter((a) => a.slot === refusal.slot && a.instrument === refusal.instrument)
+    for (const a of read) this.#notStored.delete(answerKey(a))
     this.#update()
+    for (const a of read) await this.#persist(() => this.#options.store.deleteAnswer(a))
   }
 
   /** Record one answer: on the device at once, on the server soon after. `value` null clears it. */
@@ -251,7 +267,10 @@ export class Outbox {
     try {
       const { answers, completions } = await this.#options.store.load()
       // Answers given on this page before the store was read are newer: they stay.
-      for (const a of answers) if (!this.#answers.has(answerKey(a))) this.#answers.set(answerKey(a), a)
+      for (const a of answers) {
+        if (a.notStored) this.#notStoredHere(a)
+        else if (!this.#answers.has(answerKey(a))) this.#answers.set(answerKey(a), a)
+      }
       for (const c of completions) if (!this.#completions.has(formKey(c.slot, c.instrument))) this.#completions.set(formKey(c.slot, c.instrument), c)
     } catch {
       this.#persistent = false
@@ -358,23 +377,44 @@ export class Outbox {
       }
       return
     }
-    // Refused for a reason no retry changes (submitted from another device, withdrawn, the wave
-    // closed): these answers cannot be stored. Say so, naming the first question, and stop sending them.
-    this.#refuse({ slot, instrument, question: outcome.fields[0] ?? sent[0]!.question, code: outcome.code, message: outcome.message })
     if (outcome.code === 'already_complete') {
       // The server holds the form as complete, with the answers given elsewhere: it is done here too
       // (the page moves on rather than ask more questions it cannot store), and a submit of it waiting
       // here is dropped, so that its "already complete" is not taken for this device's answers saved.
+      // The answers it named (the others it held already: a retry) stay on the device, marked, until
+      // the participant has read that they were not added: a reload must not turn them into "saved".
       const key = formKey(slot, instrument)
-      this.#notStored.set(key, [...new Set([...(this.#notStored.get(key) ?? []), ...sent.map((a) => a.question)])])
+      const named = new Set(outcome.fields.length > 0 ? outcome.fields : sent.map((a) => a.question))
+      for (const a of sent) {
+        const current = this.#answers.get(answerKey(a))
+        if (!named.has(a.question) || !current || current.answeredAt !== a.answeredAt) continue
+        this.#answers.delete(answerKey(a))
+        const kept: PendingAnswer = { ...a, notStored: true }
+        this.#notStoredHere(kept)
+        await this.#persist(() => this.#options.store.putAnswer(kept))
+      }
       this.#completed.add(key)
       const waiting = this.#completions.get(key)
       if (waiting) {
         this.#completions.delete(key)
         await this.#persist(() => this.#options.store.deleteCompletion(waiting))
       }
+      for (const a of sent) await this.#forget(a)
+      this.#update()
+      return
     }
+    // Refused for a reason no retry changes (withdrawn, the wave closed): these answers cannot be
+    // stored. Say so, naming the first question, and stop sending them.
+    this.#refuse({ slot, instrument, question: outcome.fields[0] ?? sent[0]!.question, code: outcome.code, message: outcome.message })
     for (const a of sent) await this.#forget(a)
+  }
+
+  /** Keep an answer the server did not store (its form submitted elsewhere), with one notice for its form. */
+  #notStoredHere(answer: PendingAnswer): void {
+    this.#notStored.set(answerKey(answer), answer)
+    if (!this.#refusals.some((r) => r.code === 'already_complete' && r.slot === answer.slot && r.instrument === answer.instrument)) {
+      this.#refusals = [...this.#refusals, { slot: answer.slot, instrument: answer.instrument, question: null, code: 'already_complete', message: 'This questionnaire was already submitted.' }]
+    }
   }
 
   async #settleCompletion(completion: PendingCompletion, outcome: Outcome): Promise<void> {
@@ -415,9 +455,11 @@ export class Outbox {
 
   #update(): void {
     const status: SaveStatus =
-      this.#refusals.length > 0
+      this.#refusals.some((r) => r.code !== 'already_complete')
         ? 'error'
-        : !this.pending()
+        : this.#refusals.length > 0
+          ? 'not-added'
+          : !this.pending()
           ? 'saved'
           : !this.#persistent
             ? 'unkept'

@@ -160,9 +160,13 @@ describe('nothing is lost', () => {
     await notice.waitFor()
     expect(await notice.textContent()).toContain('Your answer to 1 question, given here after that, was not added.')
     await page.getByText('Questionnaire 2 of 2').waitFor()
-    expect(await page.getByTestId('save-status').getAttribute('data-status')).toBe('error')
+    expect(await page.getByTestId('save-status').getAttribute('data-status')).toBe('not-added')
     await screenshot(page, 'participant-05-submitted-elsewhere')
     expect(await responseOf(p!.id, 'phq-9')).toMatchObject({ status: 'complete', answers: { phq9_1: 1, phq9_2: 1 } })
+    // A reload does not turn it into "saved": the notice stays until it is read.
+    await page.reload()
+    await notice.waitFor()
+    expect(await page.getByTestId('save-status').getAttribute('data-status')).toBe('not-added')
     // Read and put away: the status speaks of what is on screen now.
     await page.getByTestId('refusal-dismiss').click()
     await page.getByText('All answers saved').waitFor()

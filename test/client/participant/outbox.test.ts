@@ -239,32 +239,58 @@ describe('refusals', () => {
     transport.refuseNext(refused('already_complete', ['phq9_3'], 'This questionnaire was already submitted, so the answer to phq9_3 was not stored.'))
     await outbox.answer('pre', 'phq-9', 'phq9_3', 2)
     await settle()
-    expect(outbox.refusals.map((r) => [r.code, r.question])).toEqual([['already_complete', 'phq9_3']])
-    expect(store.answers.size).toBe(0)
+    expect(outbox.refusals.map((r) => [r.code, r.question])).toEqual([['already_complete', null]])
+    // Kept on the device, marked, until the participant has read that it was not added; never resent.
+    expect([...store.answers.values()].map((a) => [a.question, a.notStored])).toEqual([['phq9_3', true]])
     await vi.advanceTimersByTimeAsync(60_000)
     expect(transport.calls).toHaveLength(1)
   })
 
-  it('takes a form submitted elsewhere as done, counts the answers given here that were not stored, and never calls them saved', async () => {
+  it('takes a form submitted elsewhere as done, keeps the answers given here that were not stored until read, even across a reload, and never calls them saved', async () => {
     // Another device submitted the form; this phone then answered two more questions and pressed Complete.
-    const { outbox, transport, store } = await setup()
-    transport.refuseNext(refused('already_complete', ['demo_2', 'demo_3'], 'This questionnaire was already submitted, so the answer to demo_2, demo_3 was not stored.'))
-    await outbox.answer('enrolment', 'demographics', 'demo_2', 1)
-    await outbox.answer('enrolment', 'demographics', 'demo_3', 2)
-    await outbox.complete('enrolment', 'demographics')
+    const first = await setup()
+    first.transport.refuseNext(refused('already_complete', ['demo_2', 'demo_3'], 'This questionnaire was already submitted, so the answer to demo_2, demo_3 was not stored.'))
+    await first.outbox.answer('enrolment', 'demographics', 'demo_2', 1)
+    await first.outbox.answer('enrolment', 'demographics', 'demo_3', 2)
+    await first.outbox.complete('enrolment', 'demographics')
     await settle()
     // The submit waiting here is dropped, not sent: its "already complete" would read as this device's answers saved.
-    expect(transport.calls.map((c) => c.kind)).toEqual(['answers'])
-    expect(store.completions.size).toBe(0)
-    expect(outbox.isConfirmedComplete('enrolment', 'demographics')).toBe(true)
+    expect(first.transport.calls.map((c) => c.kind)).toEqual(['answers'])
+    expect(first.store.completions.size).toBe(0)
+    expect(first.outbox.isConfirmedComplete('enrolment', 'demographics')).toBe(true)
+    expect(first.outbox.notStored('enrolment', 'demographics')).toEqual(['demo_2', 'demo_3'])
+    expect(first.outbox.refusals).toHaveLength(1)
+    expect(first.outbox.status).toBe('not-added')
+    // A reload: the notice and the status come back; nothing is sent again.
+    const outbox = await first.reload()
+    await settle()
+    expect(first.transport.calls).toHaveLength(1)
     expect(outbox.notStored('enrolment', 'demographics')).toEqual(['demo_2', 'demo_3'])
+    expect(outbox.refusals.map((r) => [r.code, r.slot, r.instrument])).toEqual([['already_complete', 'enrolment', 'demographics']])
+    expect(outbox.status).toBe('not-added')
     expect(outbox.hasNotStored()).toBe(true)
-    expect(outbox.status).toBe('error')
-    // Read, the refusal is put away; what was not stored is still known for the page to say.
-    outbox.dismiss(outbox.refusals[0]!)
+    // Read: the notice is put away and the answers leave the device.
+    await outbox.dismiss(outbox.refusals[0]!)
     expect(outbox.refusals).toEqual([])
+    expect(outbox.hasNotStored()).toBe(false)
+    expect(first.store.answers.size).toBe(0)
     expect(outbox.status).toBe('saved')
-    expect(outbox.notStored('enrolment', 'demographics')).toEqual(['demo_2', 'demo_3'])
+  })
+
+  it('counts as not added only the answers the server named: one it held already (a retry) is not', async () => {
+    const { outbox, transport } = await setup()
+    transport.refuseNext(refused('already_complete', ['phq9_2'], 'This questionnaire was already submitted, so the answer to phq9_2 was not stored.'))
+    await outbox.answer('pre', 'phq-9', 'phq9_1', 1)
+    await outbox.answer('pre', 'phq-9', 'phq9_2', 2)
+    await settle()
+    expect(transport.calls).toHaveLength(1)
+    expect(outbox.notStored('pre', 'phq-9')).toEqual(['phq9_2'])
+    // Two refused batches of one form make one notice.
+    transport.refuseNext(refused('already_complete', ['phq9_3'], 'This questionnaire was already submitted, so the answer to phq9_3 was not stored.'))
+    await outbox.answer('pre', 'phq-9', 'phq9_3', 0)
+    await settle()
+    expect(outbox.notStored('pre', 'phq-9')).toEqual(['phq9_2', 'phq9_3'])
+    expect(outbox.refusals).toHaveLength(1)
   })
 
   it('still takes "already complete" for a submit whose answers were all stored as saved (sent twice, or submitted elsewhere after them)', async () => {
