@@ -27,6 +27,8 @@ import { copyDatabase, CopyDatabaseError } from '../db/copy-database'
 import { isPostgresUrl } from '../db/postgres'
 import { createAccountWithLink, passwordLinkUrl } from '../domain/staff/accounts'
 import { grantStudyRole } from '../domain/staff/access'
+import { listRolesInStudy } from '../db/repositories/staff'
+import { userInfo } from 'node:os'
 import { staffRole } from '../contracts/staff'
 import type { StaffRole } from '../db/schema'
 import { createSetupToken } from '../domain/staff/auth'
@@ -396,9 +398,14 @@ export function buildProgram(io: CliIo): Command {
     .requiredOption('--study <id>', 'the study id')
     .requiredOption('--email <email>', 'the email of an existing staff account (see "admin create")')
     .addOption(new Option('--role <role>', 'the role').choices(staffRole.options).makeOptionMandatory())
-    .action(async (opts: { study: string; email: string; role: StaffRole }) => {
-      const granted = await grantStudyRole(await io.deps(), { studyId: opts.study, email: opts.email, role: opts.role }, actor)
-      print(granted, () => `${granted.email} is now ${granted.role} in study ${opts.study}.`)
+    .option('--force', 'grant it although the study has a researcher already (who can add staff on its Staff tab)')
+    .action(async (opts: { study: string; email: string; role: StaffRole; force?: boolean }) => {
+      const deps = await io.deps()
+      // For a study no one can open yet; a study with a researcher is theirs to staff, in the web app.
+      const researchers = (await listRolesInStudy(deps.db, opts.study)).filter((r) => r.role === 'researcher')
+      if (researchers.length > 0 && !opts.force) throw new CliError(`study ${opts.study} has a researcher already, who can add staff on its Staff tab; grant it here anyway with --force`)
+      const granted = await grantStudyRole(deps, { studyId: opts.study, email: opts.email, role: opts.role }, actor, { osUser: userInfo().username })
+      print(granted, () => (granted.granted ? `${granted.email} is now ${granted.role} in study ${opts.study}.` : `${granted.email} was ${granted.role} in study ${opts.study} already.`))
     })
 
   const admin = program.command('admin').description('staff accounts, for operators')

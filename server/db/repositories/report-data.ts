@@ -346,9 +346,9 @@ export async function listAgreedParticipantIds(db: Kysely<Database>, cohortId: s
 
 /**
  * A row per agreeing consent of a participant of the cohorts, and one per participant added with a
- * link whose answers were imported (they answered on paper, and consented there: without this the
- * funnel said "consented 0" beside a report of 12 pairs): its participant's id (a participant may
- * have several rows). Imported participants need no row (`tookPartWithConsent`), and are not looked
+ * link whose answers were imported and who did not decline at the link (they answered on paper, and
+ * consented there: without this the funnel said "consented 0" beside a report of 12 pairs): its
+ * participant's id (a participant may have several rows). Imported participants need no row (`tookPartWithConsent`), and are not looked
  * up: an import of 10,000 costs this statement nothing.
  */
 function agreeingConsentsQuery(db: Kysely<Database>, cohortIds: string[]) {
@@ -364,7 +364,9 @@ function agreeingConsentsQuery(db: Kysely<Database>, cohortIds: string[]) {
         .select('participant.id as participant_id')
         .where('participant.cohort_id', 'in', cohortIds)
         .where('participant.source', '<>', 'import')
-        .where((eb) => eb.exists(eb.selectFrom('response').select('response.id').whereRef('response.participant_id', '=', 'participant.id').where('response.source', '=', 'import'))),
+        .where((eb) => eb.exists(eb.selectFrom('response').select('response.id').whereRef('response.participant_id', '=', 'participant.id').where('response.source', '=', 'import')))
+        // One who declined at their link is not taken to have consented on paper.
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('consent').select('consent.id').whereRef('consent.participant_id', '=', 'participant.id').where('consent.decision', '=', 'decline')))),
     )
 }
 

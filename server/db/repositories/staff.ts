@@ -176,12 +176,14 @@ export async function useSetupToken(db: Kysely<Database>, tokenHash: string, now
   return Number(result.numUpdatedRows) === 1
 }
 
-export async function grantRole(db: Kysely<Database>, grant: { studyId: string; userId: string; role: StaffRole }, now: Date): Promise<void> {
-  await db
+/** Give a role (nothing if held already); returns whether it was new. */
+export async function grantRole(db: Kysely<Database>, grant: { studyId: string; userId: string; role: StaffRole }, now: Date): Promise<boolean> {
+  const result = await db
     .insertInto('study_role')
     .values({ study_id: grant.studyId, user_id: grant.userId, role: grant.role, granted_at: now.toISOString() })
     .onConflict((oc) => oc.doNothing())
-    .execute()
+    .executeTakeFirst()
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0
 }
 
 /** Remove a role; returns whether the user held it. */

@@ -59,17 +59,25 @@ export async function requireParticipantRole(deps: Deps, user: StaffUser, partic
 /**
  * Give the staff account with this email a role in a study (the study's Staff tab, and the CLI's
  * `role grant` for studies made from the command line, which no one holds a role in yet). Granting a
- * role held already changes nothing. Audited as `role.grant` by `actor`. Errors: `not_found` for no
- * such study; `validation_failed` (field `email`) for no such account.
+ * role held already changes nothing and is not audited again; a new one is audited as `role.grant` by
+ * `actor`, with `audit` added to its details (the CLI's operating-system user). Errors: `not_found`
+ * for no such study; `validation_failed` (field `email`) for no such account, or a disabled one.
  */
-export async function grantStudyRole(deps: Deps, input: { studyId: string; email: string; role: StaffRole }, actor: string): Promise<{ userId: string; email: string; name: string; role: StaffRole }> {
+export async function grantStudyRole(
+  deps: Deps,
+  input: { studyId: string; email: string; role: StaffRole },
+  actor: string,
+  audit: Record<string, unknown> = {},
+): Promise<{ userId: string; email: string; name: string; role: StaffRole; granted: boolean }> {
   if (!(await findStudy(deps.db, input.studyId))) throw new ApiError('not_found', 'No such study.')
   const target = await findStaffCredentials(deps.db, normaliseEmail(input.email))
   if (!target) throw new ApiError('validation_failed', 'email: no staff account has this email', [{ field: 'email', message: 'no staff account has this email' }])
+  if (target.disabled) throw new ApiError('validation_failed', 'email: this staff account is disabled', [{ field: 'email', message: 'this staff account is disabled' }])
   const now = deps.now()
-  await deps.db.transaction().execute(async (trx) => {
-    await grantRole(trx, { studyId: input.studyId, userId: target.id, role: input.role }, now)
-    await insertAudit(trx, { actor, action: 'role.grant', entity: 'study', entityId: input.studyId, details: { userId: target.id, role: input.role } }, now)
+  const granted = await deps.db.transaction().execute(async (trx) => {
+    const added = await grantRole(trx, { studyId: input.studyId, userId: target.id, role: input.role }, now)
+    if (added) await insertAudit(trx, { actor, action: 'role.grant', entity: 'study', entityId: input.studyId, details: { userId: target.id, role: input.role, ...audit } }, now)
+    return added
   })
-  return { userId: target.id, email: target.email, name: target.name, role: input.role }
+  return { userId: target.id, email: target.email, name: target.name, role: input.role, granted }
 }

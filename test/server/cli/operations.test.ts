@@ -73,19 +73,27 @@ describe('balint role grant', () => {
     expect(JSON.parse(granted.stdout)).toMatchObject({ email: admin.email, role: 'researcher' })
     expect((await studies()).map((s) => s.id)).toEqual([studyId])
     expect((await app.request(`/api/studies/${studyId}`, { headers: admin.headers })).status).toBe(200)
-    // Granting it again changes nothing; each grant is audited.
-    expect((await run('role', 'grant', '--study', studyId, '--email', admin.email, '--role', 'researcher')).code).toBe(0)
-    const grants = await deps.db.selectFrom('audit_log').select(['actor', 'entity_id']).where('action', '=', 'role.grant').execute()
-    expect(grants).toEqual([
-      { actor: 'cli', entity_id: studyId },
-      { actor: 'cli', entity_id: studyId },
-    ])
+    // Audited with the operating system's user; the study now has a researcher, who staffs it in the
+    // web app: another grant here needs --force, and one held already changes nothing.
+    const grants = async () => (await deps.db.selectFrom('audit_log').select(['actor', 'entity_id', 'details']).where('action', '=', 'role.grant').execute()).map((g) => ({ ...g, details: JSON.parse(g.details) }))
+    expect(await grants()).toEqual([{ actor: 'cli', entity_id: studyId, details: { userId: admin.user.id, role: 'researcher', osUser: expect.any(String) } }])
+    const again = await run('role', 'grant', '--study', studyId, '--email', admin.email, '--role', 'researcher')
+    expect(again.stderr).toMatch(/has a researcher already.*--force/)
+    const forced = await run('role', 'grant', '--study', studyId, '--email', admin.email, '--role', 'researcher', '--force')
+    expect(forced.stdout).toMatch(/was researcher in study .* already/)
+    expect(await grants()).toHaveLength(1)
+    const lead = await signedInStaff(deps)
+    expect((await run('role', 'grant', '--study', studyId, '--email', lead.email, '--role', 'program_lead', '--force')).code).toBe(0)
+    expect(await grants()).toHaveLength(2)
+    // A disabled account gets nothing.
+    await deps.db.updateTable('staff_user').set({ disabled_at: deps.now().toISOString() }).where('id', '=', lead.user.id).execute()
+    expect((await run('role', 'grant', '--study', studyId, '--email', lead.email, '--role', 'interviewer', '--force')).stderr).toMatch(/this staff account is disabled/)
     const adminRoles = async () => (await deps.db.selectFrom('study_role').select('role').where('user_id', '=', admin.user.id).execute()).map((r) => r.role)
     expect(await adminRoles()).toEqual(['researcher'])
     // An unknown account, an unknown study and an unknown role are errors, and write nothing.
-    expect((await run('role', 'grant', '--study', studyId, '--email', 'nobody@example.org', '--role', 'researcher')).stderr).toMatch(/no staff account has this email/)
+    expect((await run('role', 'grant', '--study', studyId, '--email', 'nobody@example.org', '--role', 'researcher', '--force')).stderr).toMatch(/no staff account has this email/)
     expect((await run('role', 'grant', '--study', 'no-such-study', '--email', admin.email, '--role', 'researcher')).stderr).toMatch(/No such study/)
-    const badRole = await run('role', 'grant', '--study', studyId, '--email', admin.email, '--role', 'owner')
+    const badRole = await run('role', 'grant', '--study', studyId, '--email', admin.email, '--role', 'owner', '--force')
     expect(badRole.code).not.toBe(0)
     expect(badRole.stderr).toMatch(/researcher, program_lead, group_leader, interviewer/)
     expect(await adminRoles()).toEqual(['researcher'])

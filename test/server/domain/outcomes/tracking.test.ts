@@ -47,19 +47,21 @@ describe('completion tracking', () => {
     const { deps } = await testApp()
     const study = await createStudy(deps, { name: 'Paper answers' }, 'test')
     const cohort = await createCohort(deps, { studyId: study.id, name: 'One group' }, 'test')
-    await insertParticipants(deps.db, cohort.id, { codes: ['P1', 'P2', 'P3'], source: 'link' }, new Date())
+    const [, , , declined] = await insertParticipants(deps.db, cohort.id, { codes: ['P1', 'P2', 'P3', 'P4'], source: 'link' }, new Date())
+    await insertConsent(deps.db, { instrumentId: 'consent', instrumentVersion: '1', answers: {}, participantId: declined!.id, decision: 'decline' }, new Date())
     const rows = ['participant,wave,instrument,item,value']
-    for (const code of ['P1', 'P2']) for (const wave of ['pre', 'post']) for (const item of phq9) rows.push(`${code},${wave},phq-9,${item},${wave === 'pre' ? 2 : 1}`)
+    for (const code of ['P1', 'P2', 'P4']) for (const wave of ['pre', 'post']) for (const item of phq9) rows.push(`${code},${wave},phq-9,${item},${wave === 'pre' ? 2 : 1}`)
     await importCohortCsv(deps, { cohortId: cohort.id, csv: `${rows.join('\n')}\n` }, 'test')
     const report = await cohortReport(deps, cohort.id, { from: 'pre', to: 'post' })
-    expect(report.scales.find((s) => s.instrument === 'phq-9')!.n).toBe(2)
-    // P3, at a link with nothing imported and no consent, is not counted.
-    expect(report.funnel).toMatchObject({ enrolled: 3, consented: 2, paired: 2 })
+    expect(report.scales.find((s) => s.instrument === 'phq-9')!.n).toBe(3)
+    // P3, at a link with nothing imported and no consent, is not counted; nor P4, who declined at the link.
+    expect(report.funnel).toMatchObject({ enrolled: 4, consented: 2, paired: 3 })
     const tracking = await cohortTracking(deps, cohort.id)
     expect(tracking.participants.map((p) => [p.code, p.consented])).toEqual([
       ['P1', true],
       ['P2', true],
       ['P3', false],
+      ['P4', false],
     ])
   })
 })
