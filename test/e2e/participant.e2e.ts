@@ -26,6 +26,19 @@ async function cohortWithLinks(count: number) {
   return participants.map((p) => ({ ...p, url: `${server.baseUrl}/p/${p.token}` }))
 }
 
+/** A phone past consent and demographics, with the PHQ-9's first two items answered (1, 1) and saved. */
+async function twoPhq9AnswersSaved() {
+  const [p] = await cohortWithLinks(1)
+  const { page, context } = await phonePage(browser)
+  await page.goto(p!.url)
+  await consent(page)
+  await demographics(page)
+  await page.getByText('Questionnaire 1 of 2').waitFor()
+  await answerPhq9(page, [1, 1])
+  await page.getByText('All answers saved').waitFor()
+  return { p: p!, page, context }
+}
+
 /** The answers waiting in the page's IndexedDB outbox. */
 function keptOnDevice(page: Page) {
   return page.evaluate(
@@ -139,14 +152,7 @@ describe('nothing is lost', () => {
   })
 
   it('a questionnaire submitted from another device while this phone answers it: the phone says its later answer was not added, moves on, and never calls it saved', async () => {
-    const [p] = await cohortWithLinks(1)
-    const { page, context } = await phonePage(browser)
-    await page.goto(p!.url)
-    await consent(page)
-    await demographics(page)
-    await page.getByText('Questionnaire 1 of 2').waitFor()
-    await answerPhq9(page, [1, 1])
-    await page.getByText('All answers saved').waitFor()
+    const { p, page, context } = await twoPhq9AnswersSaved()
     // Another device submits the PHQ-9 with the two answers the server holds.
     const other = await fetch(`${server.baseUrl}/api/p/${p!.token}/forms/pre/phq-9/complete`, {
       method: 'POST',
@@ -174,14 +180,7 @@ describe('nothing is lost', () => {
   })
 
   it('answers given while offline are kept on the device and sent when the connection returns', async () => {
-    const [p] = await cohortWithLinks(1)
-    const { page, context } = await phonePage(browser)
-    await page.goto(p!.url)
-    await consent(page)
-    await demographics(page)
-    await page.getByText('Questionnaire 1 of 2').waitFor()
-    await answerPhq9(page, [1, 1])
-    await page.getByText('All answers saved').waitFor()
+    const { p, page, context } = await twoPhq9AnswersSaved()
 
     await context.setOffline(true)
     // Items 3–9 answered offline (the first two values were given above).

@@ -6,6 +6,7 @@
 import { createApp } from '../../server/app'
 import type { Deps } from '../../server/domain/deps'
 import { loadInstruments, shippedInstrumentsFolder, type InstrumentRegistry } from '../../server/domain/instruments/registry'
+import type { KyselyPlugin } from 'kysely'
 import { freshTestDatabase } from './test-database'
 
 let shipped: InstrumentRegistry | undefined
@@ -44,4 +45,20 @@ export async function testApp(options: { clock?: TestClock; maxBodyBytes?: numbe
 /** JSON request helper for app.request(). */
 export function jsonRequest(method: string, body?: unknown): RequestInit {
   return { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }
+}
+
+/**
+ * `deps` over the same database, counting the statements run through it (a Kysely plugin sees each
+ * query once): for tests that a piece of work takes as many statements for many rows as for few.
+ */
+export function countingStatements<D extends Deps>(deps: D): { deps: D; count: () => number; reset: () => void } {
+  let statements = 0
+  const counting: KyselyPlugin = {
+    transformQuery: (args) => {
+      statements++
+      return args.node
+    },
+    transformResult: async (args) => args.result,
+  }
+  return { deps: { ...deps, db: deps.db.withPlugin(counting) }, count: () => statements, reset: () => void (statements = 0) }
 }

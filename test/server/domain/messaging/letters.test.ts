@@ -4,27 +4,18 @@
  * 2.6 s at 10,000), with each participant's message links rotated as one participant's are: at most
  * three working, the links a researcher handed out untouched.
  */
-import type { KyselyPlugin } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { listAudit } from '../../../../server/db/repositories/audit'
 import { prepareMessages } from '../../../../server/domain/messaging/invitations'
 import { addParticipants, createCohort, createStudy, setWave } from '../../../../server/domain/staff/setup'
-import { testApp } from '../../../helpers/app'
+import { countingStatements, testApp } from '../../../helpers/app'
 
 const baseUrl = 'https://balint.example'
 const tokenOf = (link: string) => new URL(link).pathname.replace('/p/', '')
 
 async function studyOf(sizes: number[]) {
   const world = await testApp()
-  let statements = 0
-  const counting: KyselyPlugin = {
-    transformQuery: (args) => {
-      statements++
-      return args.node
-    },
-    transformResult: async (args) => args.result,
-  }
-  const counted = { ...world.deps, db: world.deps.db.withPlugin(counting) }
+  const counted = countingStatements(world.deps)
   const study = await createStudy(world.deps, { name: 'Letters study', timeZone: 'UTC' }, 'test')
   const cohorts = []
   for (const [k, count] of sizes.entries()) {
@@ -35,10 +26,10 @@ async function studyOf(sizes: number[]) {
   }
   /** The cohort's letters for the pre wave, and how many statements preparing them ran. */
   const letters = async (cohortId: string) => {
-    statements = 0
-    const prepared = await prepareMessages(counted, { cohortId, wave: 'pre', kind: 'reminder' }, 'staff-1', baseUrl)
+    counted.reset()
+    const prepared = await prepareMessages(counted.deps, { cohortId, wave: 'pre', kind: 'reminder' }, 'staff-1', baseUrl)
     world.clock.advance(60_000)
-    return { prepared, statements }
+    return { prepared, statements: counted.count() }
   }
   const status = async (token: string) => (await world.app.request(`/api/p/${token}`)).status
   return { ...world, cohorts, letters, status }

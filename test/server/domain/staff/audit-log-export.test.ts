@@ -5,13 +5,12 @@
  */
 import { describe, expect, it } from 'vitest'
 import { parse } from 'csv-parse/sync'
-import type { KyselyPlugin } from 'kysely'
 import { createApp } from '../../../../server/app'
 import { insertAudit } from '../../../../server/db/repositories/audit'
 import type { Deps } from '../../../../server/domain/deps'
 import { auditLog, auditLogCsv } from '../../../../server/domain/staff/audit-log'
 import { addParticipants, createCohort, createStudy, type NewParticipant } from '../../../../server/domain/staff/setup'
-import { testApp } from '../../../helpers/app'
+import { countingStatements, testApp } from '../../../helpers/app'
 import { signedInStaff } from '../../../helpers/staff'
 
 /** A study with `count` participants, each of whom made one `consent.agree` entry, a second apart. */
@@ -82,21 +81,14 @@ describe('the audit CSV export', () => {
 
   it('reads the database in as many statements for 600 participant actors as for 6', async () => {
     const { deps } = await testApp()
-    let statements = 0
-    const counting: KyselyPlugin = {
-      transformQuery: (args) => {
-        statements++
-        return args.node
-      },
-      transformResult: async (args) => args.result,
-    }
-    const app = createApp({ ...deps, db: deps.db.withPlugin(counting) })
+    const counted = countingStatements(deps)
+    const app = createApp(counted.deps)
     const { study, cohort } = await studyWithParticipantEntries(deps, 6)
     const researcher = await signedInStaff(deps, [{ studyId: study.id, role: 'researcher' }])
     const exportCounting = async () => {
-      statements = 0
+      counted.reset()
       const rows = await rowsOf(await app.request(`/api/studies/${study.id}/audit.csv?action=consent.agree`, { headers: researcher.headers }))
-      return { rows: rows.length, statements }
+      return { rows: rows.length, statements: counted.count() }
     }
     const few = await exportCounting()
     expect(few.rows).toBe(6)
