@@ -26,15 +26,15 @@ async function cohortWithLinks(count: number) {
   return participants.map((p) => ({ ...p, url: `${server.baseUrl}/p/${p.token}` }))
 }
 
-/** A phone past consent and demographics, with the PHQ-9's first two items answered (1, 1) and saved. */
-async function twoPhq9AnswersSaved() {
+/** A phone past consent and demographics, with the PHQ-9's first items answered (`values`, 0–3) and saved. */
+async function phq9AnswersSaved(values: number[]) {
   const [p] = await cohortWithLinks(1)
   const { page, context } = await phonePage(browser)
   await page.goto(p!.url)
   await consent(page)
   await demographics(page)
   await page.getByText('Questionnaire 1 of 2').waitFor()
-  await answerPhq9(page, [1, 1])
+  await answerPhq9(page, values)
   await page.getByText('All answers saved').waitFor()
   return { p: p!, page, context }
 }
@@ -118,14 +118,7 @@ const progress = (page: Page, answered: number) => page.getByText(`Answered ${an
 
 describe('nothing is lost', () => {
   it('a reload mid-questionnaire, or the same link on another device, resumes where the participant left off', async () => {
-    const [p] = await cohortWithLinks(1)
-    const { page, context } = await phonePage(browser)
-    await page.goto(p!.url)
-    await consent(page)
-    await demographics(page)
-    await page.getByText('Questionnaire 1 of 2').waitFor()
-    await answerPhq9(page, [3, 3, 3, 3])
-    await page.getByText('All answers saved').waitFor()
+    const { p, page, context } = await phq9AnswersSaved([3, 3, 3, 3])
     expect((await responseOf(p!.id, 'phq-9'))?.answers).toEqual({ phq9_1: 3, phq9_2: 3, phq9_3: 3, phq9_4: 3 })
 
     await page.reload()
@@ -152,7 +145,7 @@ describe('nothing is lost', () => {
   })
 
   it('a questionnaire submitted from another device while this phone answers it: the phone says its later answer was not added, moves on, and never calls it saved', async () => {
-    const { p, page, context } = await twoPhq9AnswersSaved()
+    const { p, page, context } = await phq9AnswersSaved([1, 1])
     // Another device submits the PHQ-9 with the two answers the server holds.
     const other = await fetch(`${server.baseUrl}/api/p/${p!.token}/forms/pre/phq-9/complete`, {
       method: 'POST',
@@ -180,7 +173,7 @@ describe('nothing is lost', () => {
   })
 
   it('answers given while offline are kept on the device and sent when the connection returns', async () => {
-    const { p, page, context } = await twoPhq9AnswersSaved()
+    const { p, page, context } = await phq9AnswersSaved([1, 1])
 
     await context.setOffline(true)
     // Items 3–9 answered offline (the first two values were given above).
