@@ -187,6 +187,22 @@ export async function insertConsent(
     .execute()
 }
 
+/**
+ * The participants of a cohort who declined at their link and have not agreed since (a participant
+ * may agree after declining, never decline after agreeing: `recordConsent`), by id. Their answers
+ * are not imported (`importCohortCsv`), nor counted as consenting (report-data's consent rule).
+ */
+export async function listDecliningParticipantIds(db: Kysely<Database>, cohortId: string): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('participant')
+    .select('participant.id')
+    .where('participant.cohort_id', '=', cohortId)
+    .where((eb) => eb.exists(eb.selectFrom('consent').select('consent.id').whereRef('consent.participant_id', '=', 'participant.id').where('consent.decision', '=', 'decline')))
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('consent').select('consent.id').whereRef('consent.participant_id', '=', 'participant.id').where('consent.decision', '=', 'agree'))))
+    .execute()
+  return new Set(rows.map((r) => r.id))
+}
+
 const latestConsent = preparedQuery<{ participantId: string }>()((db, v) =>
   db
     .selectFrom('consent')

@@ -20,7 +20,7 @@ import type { Kysely } from 'kysely'
 import type { z } from 'zod'
 import { withSmallPageCache } from '../../db/page-cache'
 import { insertAudit } from '../../db/repositories/audit'
-import { insertParticipants, listParticipants, type Participant } from '../../db/repositories/participants'
+import { insertParticipants, listDecliningParticipantIds, listParticipants, type Participant } from '../../db/repositories/participants'
 import { deleteResponse, findResponse, insertScoredResponses, type NewScoredResponse } from '../../db/repositories/responses'
 import { appendWaveInstruments, findCohort, findStudy, listWaves, upsertWave } from '../../db/repositories/studies'
 import type { Database, WaveKind } from '../../db/schema'
@@ -738,9 +738,11 @@ function slotText(slot: Slot): string {
 
 /**
  * Codes are matched exactly; a code differing from another only in case is almost surely a typo.
- * Returns a check to run on each code as its first form is read, at that form's first line.
+ * A participant who has withdrawn, or who declined at their link and has not agreed since
+ * (`declining`, ids), gets nothing stored. Returns a check to run on each code as its first form is
+ * read, at that form's first line.
  */
-function codeChecker(stored: Participant[], problems: ProblemList, firstLineOf: (code: string) => number): (code: string) => void {
+function codeChecker(stored: Participant[], declining: Set<string>, problems: ProblemList, firstLineOf: (code: string) => number): (code: string) => void {
   // By the code in lower case, its spelling: one string per code, not an object (a large file has tens of thousands).
   const byLower = new Map<string, string>()
   for (const p of stored) byLower.set(p.code.toLowerCase(), p.code)
@@ -750,6 +752,9 @@ function codeChecker(stored: Participant[], problems: ProblemList, firstLineOf: 
     const exact = storedOf.get(code)
     if (exact?.status === 'withdrawn') {
       problems.push(problemAt(line, 'participant', `${code} has withdrawn from the study: nothing more is stored for them`))
+    } else if (exact && declining.has(exact.id)) {
+      // Their refusal stands until they agree at their link: paper answers are no consent.
+      problems.push(problemAt(line, 'participant', `${code} declined to take part at their link: nothing is stored for them unless they agree there first`))
     }
     if (exact) return
     const lower = code.toLowerCase()
@@ -852,7 +857,7 @@ export async function importCohortCsv(deps: Deps, input: { cohortId: string; csv
     const storedCodes = new Set(participantOf.keys())
     const waves = await listWaves(trx, input.cohortId)
     const waveOf = new Map(waves.map((w) => [w.kind, w]))
-    const checkCode = codeChecker(stored, problems, (code) => forms.firstLineOf(code))
+    const checkCode = codeChecker(stored, await listDecliningParticipantIds(trx, input.cohortId), problems, (code) => forms.firstLineOf(code))
     const now = deps.now()
     const at = now.toISOString()
 

@@ -9,6 +9,7 @@ import { ApiError } from '../../../../server/domain/errors'
 import { importCohortCsv, type ImportProblem, type ImportSource } from '../../../../server/domain/outcomes/import'
 import { checkInstrument, InstrumentRegistry, type Instrument } from '../../../../server/domain/instruments/registry'
 import { addParticipants, createCohort, createStudy, setWave } from '../../../../server/domain/staff/setup'
+import { insertConsent } from '../../../../server/db/repositories/participants'
 import { shippedInstruments, testDeps } from '../../../helpers/app'
 import { allowInsert, listTables, refuseInsert } from '../../../helpers/test-database'
 
@@ -532,6 +533,18 @@ describe('a file with problems', () => {
       { line: 5, column: 'participant', message: '"P3" differs from "p3" (line 4) only in upper and lower case: use one spelling' },
     ])
     expect(await tableCounts(db)).toEqual(before)
+  })
+
+  it('imports for a participant who declined at their link and agreed there later', async () => {
+    const { deps, db, cohortId } = await fixture()
+    const [p1] = await addParticipants(deps, { cohortId, count: 1 }, 'test')
+    const consent = { participantId: p1!.id, instrumentId: 'consent', instrumentVersion: '1', answers: {} }
+    await insertConsent(db, { ...consent, decision: 'decline' }, new Date('2026-03-01T10:00:00Z'))
+    await expect(importCohortCsv(deps, { cohortId, csv: csvOf(['P1,pre,phq-9,phq9_1,2']) }, 'test')).rejects.toMatchObject({
+      details: [{ line: 2, column: 'participant', message: 'P1 declined to take part at their link: nothing is stored for them unless they agree there first' }],
+    })
+    await insertConsent(db, { ...consent, decision: 'agree' }, new Date('2026-03-02T10:00:00Z'))
+    expect(await importCohortCsv(deps, { cohortId, csv: csvOf(['P1,pre,phq-9,phq9_1,2']) }, 'test')).toMatchObject({ responses: 1 })
   })
 
   it('refuses an unknown cohort', async () => {

@@ -49,13 +49,21 @@ describe('completion tracking', () => {
     const cohort = await createCohort(deps, { studyId: study.id, name: 'One group' }, 'test')
     const [, , , declined] = await insertParticipants(deps.db, cohort.id, { codes: ['P1', 'P2', 'P3', 'P4'], source: 'link' }, new Date())
     await insertConsent(deps.db, { instrumentId: 'consent', instrumentVersion: '1', answers: {}, participantId: declined!.id, decision: 'decline' }, new Date())
-    const rows = ['participant,wave,instrument,item,value']
-    for (const code of ['P1', 'P2', 'P4']) for (const wave of ['pre', 'post']) for (const item of phq9) rows.push(`${code},${wave},phq-9,${item},${wave === 'pre' ? 2 : 1}`)
-    await importCohortCsv(deps, { cohortId: cohort.id, csv: `${rows.join('\n')}\n` }, 'test')
+    const file = (codes: string[]) => {
+      const rows = ['participant,wave,instrument,item,value']
+      for (const code of codes) for (const wave of ['pre', 'post']) for (const item of phq9) rows.push(`${code},${wave},phq-9,${item},${wave === 'pre' ? 2 : 1}`)
+      return `${rows.join('\n')}\n`
+    }
+    // P4 declined at the link: their paper answers are refused (they were analysed, beside a funnel that did not count them as consenting).
+    await expect(importCohortCsv(deps, { cohortId: cohort.id, csv: file(['P1', 'P2', 'P4']) }, 'test')).rejects.toMatchObject({
+      code: 'validation_failed',
+      details: [{ line: 38, column: 'participant', message: expect.stringContaining('P4 declined to take part at their link') }],
+    })
+    await importCohortCsv(deps, { cohortId: cohort.id, csv: file(['P1', 'P2']) }, 'test')
     const report = await cohortReport(deps, cohort.id, { from: 'pre', to: 'post' })
-    expect(report.scales.find((s) => s.instrument === 'phq-9')!.n).toBe(3)
+    expect(report.scales.find((s) => s.instrument === 'phq-9')!.n).toBe(2)
     // P3, at a link with nothing imported and no consent, is not counted; nor P4, who declined at the link.
-    expect(report.funnel).toMatchObject({ enrolled: 4, consented: 2, paired: 3 })
+    expect(report.funnel).toMatchObject({ enrolled: 4, consented: 2, paired: 2 })
     const tracking = await cohortTracking(deps, cohort.id)
     expect(tracking.participants.map((p) => [p.code, p.consented])).toEqual([
       ['P1', true],
