@@ -24,6 +24,7 @@ import * as m0130 from './0130_study_releases'
 import * as m0135 from './0135_study_forms'
 import * as m0145 from './0145_message_link_expiry'
 import * as m0170 from './0170_consent_latest_index'
+import * as m0180 from './0180_group_sessions_in_study_zone'
 
 /** Every migration, by name, in order. Add new ones at the end; never change a shipped one. */
 export const migrations: Record<string, Migration> = {
@@ -52,4 +53,5 @@ export const migrations: Record<string, Migration> = {
   '0135_study_forms': m0135,
   '0145_message_link_expiry': m0145,
   '0170_consent_latest_index': m0170,
+  '0180_group_sessions_in_study_zone': m0180,
 }

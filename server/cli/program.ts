@@ -115,14 +115,11 @@ export function buildProgram(io: CliIo): Command {
     .requiredOption('--name <name>', 'the cohort name')
     .option('--leader <name>', 'the group leader')
     .option('--co-leaders <names>', 'co-leaders, comma-separated', list)
-    .option('--first-session <date>', 'date of the first group session (default: today)')
+    .option('--first-session <date>', 'day of the first group session, YYYY-MM-DD, in the study\'s time zone (default: today there)')
     .option('--sessions <n>', 'number of group sessions, twice a week (default 8)', positiveInt('sessions'))
     .action(async (opts: { study: string; name: string; leader?: string; coLeaders?: string[]; firstSession?: string; sessions?: number }) => {
-      let firstSession: Date | undefined
-      if (opts.firstSession) {
-        firstSession = new Date(opts.firstSession)
-        if (Number.isNaN(firstSession.getTime())) throw new CliError(`--first-session must be a date, not "${opts.firstSession}"`)
-      }
+      const firstSession = opts.firstSession
+      if (firstSession !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(firstSession)) throw new CliError(`--first-session must be a day, YYYY-MM-DD, not "${firstSession}"`)
       const created = await createCohort(
         await io.deps(),
         { studyId: opts.study, name: opts.name, leader: opts.leader, coLeaders: opts.coLeaders, firstSession, sessions: opts.sessions },

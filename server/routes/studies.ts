@@ -56,7 +56,7 @@ export function studyRoutes(deps: Deps) {
       const body = c.req.valid('json')
       const cohort = await createCohort(
         deps,
-        { studyId: study.id, name: body.name, leader: body.leader, coLeaders: body.coLeaders, firstSession: body.firstSession ? new Date(`${body.firstSession}T00:00:00Z`) : undefined, sessions: body.sessions },
+        { studyId: study.id, name: body.name, leader: body.leader, coLeaders: body.coLeaders, firstSession: body.firstSession, sessions: body.sessions },
         `staff:${user.id}`,
       )
       return c.json(cohort, 201)

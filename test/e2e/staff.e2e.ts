@@ -61,7 +61,7 @@ async function staffUser(name: string, isAdmin = false) {
 async function openCohort(researcherId: string, participants: number) {
   const study = await createStudy(server.deps, { name: 'Online Balint groups 2026' }, 'test')
   await grantRole(server.db, { studyId: study.id, userId: researcherId, role: 'researcher' }, new Date())
-  const cohort = await createCohort(server.deps, { studyId: study.id, name: 'Group A', leader: 'Dr. Leader', firstSession: new Date(`${day(-20)}T00:00:00Z`) }, 'test')
+  const cohort = await createCohort(server.deps, { studyId: study.id, name: 'Group A', leader: 'Dr. Leader', firstSession: day(-20) }, 'test')
   for (const kind of ['pre', 'post'] as const) await setWave(server.deps, { cohortId: cohort.id, kind, opens: day(-1), closes: day(14), instruments: ['phq-9', 'gad-7'], confirmOverlap: true }, 'test')
   const added = await addParticipants(server.deps, { cohortId: cohort.id, count: participants }, 'test')
   return { study, cohort, participants: added.map((p) => ({ ...p, url: `${server.baseUrl}/p/${p.token}` })) }

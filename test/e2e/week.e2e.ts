@@ -86,7 +86,7 @@ describe('corrections with an audit trail', () => {
 describe('dates that make sense', () => {
   it('refuses overlapping waves until the researcher confirms, and says why a pre wave after the first session is unusual', async () => {
     const { study, page, context } = await researcherOfNewStudy('Dates study')
-    const cohort = await createCohort(server.deps, { studyId: study.id, name: 'Group 1', firstSession: new Date('2026-03-09T00:00:00Z'), sessions: 8 }, 'test')
+    const cohort = await createCohort(server.deps, { studyId: study.id, name: 'Group 1', firstSession: '2026-03-09', sessions: 8 }, 'test')
     await page.goto(`${server.baseUrl}/cohorts/${cohort.id}/waves`)
     const waveForm = (kind: string) => page.locator(`section[data-wave="${kind}"]`)
     async function fill(kind: string, opens: string, closes: string) {

@@ -66,7 +66,7 @@ export function SessionsTab({ cohort }: { cohort: CohortDetail }) {
                   {sessions.map((session) => (
                     <th scope="col" key={session.id} className="center">
                       {t('staff.sessions.session', { n: session.seq })}
-                      <span className="th-note">{shortDate(session.startsAt)}</span>
+                      <span className="th-note">{shortDate(session.startsAt, cohort.study.timeZone)}</span>
                     </th>
                   ))}
                   <th scope="col" className="num">

@@ -123,7 +123,7 @@ function CohortFacts({ cohort }: { cohort: CohortDetail }) {
       )}
       <div>
         <dt>{t('staff.cohort.schedule')}</dt>
-        <dd>{first && last ? t('staff.cohort.scheduleValue', { count: cohort.sessions.length, first: shortDate(first.startsAt), last: shortDate(last.startsAt) }) : t('staff.cohort.noSessions')}</dd>
+        <dd>{first && last ? t('staff.cohort.scheduleValue', { count: cohort.sessions.length, first: shortDate(first.startsAt, cohort.study.timeZone), last: shortDate(last.startsAt, cohort.study.timeZone) }) : t('staff.cohort.noSessions')}</dd>
       </div>
       {cohort.waves.length > 0 && (
         <div>

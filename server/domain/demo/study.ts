@@ -92,7 +92,7 @@ async function completedCohort(deps: Deps, studyId: string, actor: Actor) {
       name: 'Demo group A (completed)',
       leader: 'Group leader (psychiatrist, analytical psychotherapist)',
       coLeaders: ['Co-leader (clinical psychologist)', 'Co-leader (psychiatrist)'],
-      firstSession: new Date(now.getTime() - 31 * day),
+      firstSession: iso(-31),
     },
     actor,
   )

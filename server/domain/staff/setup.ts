@@ -36,15 +36,24 @@ export type Actor = string
 
 /**
  * The study's schedule by default: 8 sessions, twice a week for 4 weeks, three and four days apart
- * (Sheikhoonesi et al. 2021, section 3.2).
+ * (Sheikhoonesi et al. 2021, section 3.2). Sessions are days in the study's time zone, as waves are:
+ * each starts at midnight there (`startOfDay`), counted in calendar days, so a change of clock does
+ * not move a session to the evening before.
+ *
+ * @param first the first session's day, YYYY-MM-DD
+ * @returns the sessions' start instants, in order
+ * @throws {RangeError} a day that does not exist, or an unknown zone
+ * @example
+ * defaultSchedule('2026-03-05', 3, 'America/New_York').map((d) => d.toISOString())
+ * // ["2026-03-05T05:00:00.000Z", "2026-03-08T05:00:00.000Z", "2026-03-12T04:00:00.000Z"]
  */
-export function defaultSchedule(first: Date, sessions = 8): Date[] {
+export function defaultSchedule(first: string, sessions = 8, timeZone = 'UTC'): Date[] {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(first)) throw new RangeError(`"${first}" is not a day (YYYY-MM-DD)`)
   const gaps = [3, 4]
-  const dates = [first]
-  for (let i = 1; i < sessions; i++) {
-    dates.push(new Date(dates[i - 1]!.getTime() + gaps[(i - 1) % 2]! * 24 * 3600 * 1000))
-  }
-  return dates
+  const firstDay = startOfDay(first, 'UTC').getTime()
+  const days: number[] = []
+  for (let i = 0, offset = 0; i < sessions; offset += gaps[i % 2]!, i++) days.push(offset)
+  return days.map((offset) => startOfDay(new Date(firstDay + offset * 86_400_000).toISOString().slice(0, 10), timeZone))
 }
 
 /** The languages participants' pages and the staff app are written in. */
@@ -80,10 +89,11 @@ export async function createStudy(deps: Deps, input: { name: string; language?: 
 
 export async function createCohort(
   deps: Deps,
-  input: { studyId: string; name: string; leader?: string; coLeaders?: string[]; firstSession?: Date; sessions?: number },
+  input: { studyId: string; name: string; leader?: string; coLeaders?: string[]; firstSession?: string; sessions?: number },
   actor: Actor,
 ): Promise<Cohort & { groupSessions: GroupSession[] }> {
-  if (!(await findStudy(deps.db, input.studyId))) throw new ApiError('not_found', `There is no study "${input.studyId}".`)
+  const study = await findStudy(deps.db, input.studyId)
+  if (!study) throw new ApiError('not_found', `There is no study "${input.studyId}".`)
   const name = input.name.trim()
   if (!name) throw new ApiError('validation_failed', 'name: a cohort needs a name', [{ field: 'name', message: 'must not be empty' }])
   const sessions = input.sessions ?? 8
@@ -91,9 +101,17 @@ export async function createCohort(
     throw new ApiError('validation_failed', 'sessions: must be a whole number from 0 to 100', [{ field: 'sessions', message: 'must be a whole number from 0 to 100' }])
   }
   const now = deps.now()
+  let schedule: Date[]
+  try {
+    // Today, where the study is, when no first day is given.
+    schedule = defaultSchedule(input.firstSession ?? dayInZone(now, study.timeZone), sessions, study.timeZone)
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error
+    throw new ApiError('validation_failed', 'firstSession: must be a day, YYYY-MM-DD', [{ field: 'firstSession', message: 'must be a day, YYYY-MM-DD' }])
+  }
   return deps.db.transaction().execute(async (trx) => {
     const cohort = await insertCohort(trx, { studyId: input.studyId, name, leader: input.leader ?? null, coLeaders: input.coLeaders ?? [] }, now)
-    const groupSessions = await insertGroupSessions(trx, cohort.id, defaultSchedule(input.firstSession ?? now, sessions))
+    const groupSessions = await insertGroupSessions(trx, cohort.id, schedule)
     await insertAudit(trx, { actor, action: 'cohort.create', entity: 'cohort', entityId: cohort.id, details: { studyId: input.studyId, name, sessions } }, now)
     return { ...cohort, groupSessions }
   })

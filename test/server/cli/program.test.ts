@@ -160,11 +160,11 @@ describe('cohort create', () => {
     expect(JSON.parse(row.co_leaders)).toEqual(['Dr One', 'Dr Two'])
   })
 
-  it('starts the schedule now when no first session is given, and honours --sessions', async () => {
+  it('starts the schedule today (from midnight where the study is) when no first session is given, and honours --sessions', async () => {
     const c = await cli()
     const study = await runJson<{ id: string }>(c, 'study', 'create', '--name', 'Balint pilot')
     const cohort = await runJson<{ groupSessions: { startsAt: string }[] }>(c, 'cohort', 'create', '--study', study.id, '--name', 'Group B', '--sessions', '3')
-    expect(cohort.groupSessions.map((s) => s.startsAt)).toEqual(['2026-03-02T09:00:00.000Z', '2026-03-05T09:00:00.000Z', '2026-03-09T09:00:00.000Z'])
+    expect(cohort.groupSessions.map((s) => s.startsAt)).toEqual(['2026-03-02T00:00:00.000Z', '2026-03-05T00:00:00.000Z', '2026-03-09T00:00:00.000Z'])
   })
 
   it('refuses an unknown study', async () => {

@@ -158,7 +158,7 @@ async function world() {
   const sA = (await listGroupSessions(db, cohortA.id))[0]!
 
   const studyB = await createStudy(deps, { name: 'Study B' }, 'test')
-  const cohortB = await createCohort(deps, { studyId: studyB.id, name: 'B group', firstSession: new Date('2026-03-09T00:00:00Z') }, 'test')
+  const cohortB = await createCohort(deps, { studyId: studyB.id, name: 'B group', firstSession: '2026-03-09' }, 'test')
   await setWave(deps, { cohortId: cohortB.id, kind: 'pre', opens: '2026-03-01', closes: '2026-03-14', instruments: ['phq-9'] }, 'test')
   await setWave(deps, { cohortId: cohortB.id, kind: 'post', opens: '2026-04-01', closes: '2026-04-14', instruments: ['phq-9'] }, 'test')
   const [pB, pB2] = await addParticipants(deps, { cohortId: cohortB.id, count: 2 }, 'test')

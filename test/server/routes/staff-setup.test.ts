@@ -90,7 +90,8 @@ describe('creating a cohort', () => {
   it('starts today without a first session date, and takes another number of sessions', async () => {
     const f = await researcherWithStudy()
     const today = await createCohortOver(f, { name: 'Today' })
-    expect(today.groupSessions[0]!.startsAt).toBe('2026-03-02T09:00:00.000Z')
+    // Today where the study is (its time zone: UTC here), from midnight there, as a day of a wave.
+    expect(today.groupSessions[0]!.startsAt).toBe('2026-03-02T00:00:00.000Z')
     expect(today.groupSessions).toHaveLength(8)
     const short = await createCohortOver(f, { name: 'Short', firstSession: '2026-03-09', sessions: 3 })
     expect(short.groupSessions.map((s) => s.startsAt.slice(0, 10))).toEqual(['2026-03-09', '2026-03-12', '2026-03-16'])

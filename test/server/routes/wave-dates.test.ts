@@ -16,7 +16,7 @@ async function world() {
   const { app, deps, db } = await testApp()
   const study = await createStudy(deps, { name: 'Dates', timeZone: 'UTC' }, 'test')
   // Eight sessions twice a week from Monday 9 March 2026: the first on the 9th, the last on 2 April.
-  const cohort = await createCohort(deps, { studyId: study.id, name: 'Group', firstSession: new Date('2026-03-09T00:00:00Z'), sessions: 8 }, 'test')
+  const cohort = await createCohort(deps, { studyId: study.id, name: 'Group', firstSession: '2026-03-09', sessions: 8 }, 'test')
   const researcher = await signedInStaff(deps, [{ studyId: study.id, role: 'researcher' }])
   const put = (kind: string, body: unknown) => app.request(`/api/cohorts/${cohort.id}/waves/${kind}`, { ...jsonRequest('PUT', body), headers: { ...researcher.headers, 'content-type': 'application/json' } })
   return { app, deps, db, study, cohort, researcher, put }
@@ -48,6 +48,21 @@ describe('PUT /api/cohorts/:id/waves/:kind', () => {
     expect(post.warnings).toEqual([expect.objectContaining({ code: 'post_opens_before_last_session' })])
     const usual = await (await put('post', { opens: '2026-04-03', closes: '2026-04-20', instruments: ['phq-9'] })).json()
     expect(usual.warnings).toEqual([])
+  })
+
+  it("puts group sessions on their days in the study's time zone, so a wave ending the day before the first session is not flagged", async () => {
+    // West of UTC a session stored at UTC midnight began the evening before, local time: a pre wave
+    // closing on the 8th (the end of the 8th in New York, 05:00 UTC on the 9th) was "still open after
+    // the first session".
+    const { app, deps } = await testApp()
+    const study = await createStudy(deps, { name: 'Dates', timeZone: 'America/New_York' }, 'test')
+    // Across the change to summer time on 8 March 2026: each session begins at midnight there all the same.
+    const cohort = await createCohort(deps, { studyId: study.id, name: 'Group', firstSession: '2026-03-05', sessions: 3 }, 'test')
+    expect(cohort.groupSessions.map((s) => s.startsAt)).toEqual(['2026-03-05T05:00:00.000Z', '2026-03-08T05:00:00.000Z', '2026-03-12T04:00:00.000Z'])
+    const researcher = await signedInStaff(deps, [{ studyId: study.id, role: 'researcher' }])
+    const res = await app.request(`/api/cohorts/${cohort.id}/waves/pre`, { ...jsonRequest('PUT', { opens: '2026-03-01', closes: '2026-03-04', instruments: ['phq-9'] }), headers: { ...researcher.headers, 'content-type': 'application/json' } })
+    expect(res.status).toBe(200)
+    expect((await res.json()).warnings).toEqual([])
   })
 
   it('asks for confirmation before changing the dates of a wave with answers, audits the change, and the report flags answers outside the new dates', async () => {
