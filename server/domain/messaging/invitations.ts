@@ -146,9 +146,14 @@ export async function runWaveMessageJob(ctx: Deps & { mailer: Mailer; baseUrl: s
   for (const { participant, contact } of await recipients(ctx.db, wave, kind)) {
     if (!contact?.email) continue
     const now = ctx.now()
-    const deliveryId = await insertDeliveryOnce(ctx.db, { job_id: job.id, study_id: study.id, participant_id: participant.id, wave_id: wave.id, kind, channel: 'email', status: 'sending', actor: 'system' }, now)
-    if (!deliveryId) continue
-    const token = (await mintLinks(ctx.db, [participant.id], `message.${kind}`, 'system', now))[0]!
+    // The delivery row and the new link together or not at all: a delivery "sending" without its
+    // link would make every retry skip this participant, who would never get the message.
+    const claimed = await ctx.db.transaction().execute(async (trx) => {
+      const deliveryId = await insertDeliveryOnce(trx, { job_id: job.id, study_id: study.id, participant_id: participant.id, wave_id: wave.id, kind, channel: 'email', status: 'sending', actor: 'system' }, now)
+      return deliveryId ? { deliveryId, token: (await mintLinks(trx, [participant.id], `message.${kind}`, 'system', now))[0]! } : undefined
+    })
+    if (!claimed) continue
+    const { deliveryId, token } = claimed
     const message = composeMessage(study, wave, contact, kind, participantLink(ctx.baseUrl, token))
     try {
       await ctx.mailer.send({ to: [contact.email], subject: message.subject, text: message.text })

@@ -20,6 +20,7 @@ import { smtpMailer } from '../../../server/mail'
 import { jsonRequest, shippedInstruments, testClock, type TestClock } from '../../helpers/app'
 import { startTestSmtpServer } from '../../helpers/smtp'
 import { signedInStaff } from '../../helpers/staff'
+import { allowInsert, refuseInsert } from '../../helpers/test-database'
 
 const closers: (() => Promise<void> | void)[] = []
 afterEach(async () => {
@@ -109,6 +110,28 @@ describe('invitations and reminders', () => {
     expect(view.deliveries.map((d: { code: string; kind: string; status: string }) => `${d.code} ${d.kind} ${d.status}`).sort()).toEqual(['P1 invitation sent', 'P2 invitation sent', 'P2 reminder sent', 'P3 invitation sent'])
     expect(view.participants.find((p: { code: string }) => p.code === 'P1').completed).toEqual(['pre'])
     expect(JSON.stringify(view.deliveries)).not.toMatch(/@example\.org|\/p\//)
+  })
+
+  it('emails a participant on the retry when their new link could not be written the first time (nothing half done)', async () => {
+    // The delivery row and the link were written apart: the link failing left a delivery "sending"
+    // that was never sent, and the retry skipped that participant for good.
+    const w = await world()
+    const { p2 } = await setUp(w)
+    const links = () => w.deps.db.selectFrom('participant_link').select(['participant_id', 'expires_at', 'revoked_at']).orderBy('participant_id').orderBy('created_at').execute()
+    const before = await links()
+    await refuseInsert(w.deps.db, 'participant_link', `new.participant_id = '${p2.id}'`, 'disk full')
+    expect(await runDueJobs(w.ctx, 'runner-a')).toBe(1)
+    // The job failed at P2 (P1 was emailed first, in code order); nothing of P2's was written.
+    const sent = w.smtp!.received.map((m) => m.to[0])
+    expect(sent).not.toContain('p2@example.org')
+    expect(await w.deps.db.selectFrom('message_delivery').select('status').where('participant_id', '=', p2.id).execute()).toEqual([])
+    expect((await links()).filter((l) => l.participant_id === p2.id)).toEqual(before.filter((l) => l.participant_id === p2.id))
+    await allowInsert(w.deps.db, 'participant_link')
+    w.clock.advance(60_000)
+    expect(await runDueJobs(w.ctx, 'runner-a')).toBe(1)
+    // Each once: P2 now, the others not again.
+    expect(w.smtp!.received.map((m) => m.to[0]).sort()).toEqual(['p1@example.org', 'p2@example.org', 'p3@example.org'])
+    expect(await w.deps.db.selectFrom('message_delivery').select('status').where('participant_id', '=', p2.id).execute()).toEqual([{ status: 'sent' }])
   })
 
   it('moves the jobs with the wave, and drops a reminder the schedule no longer has', async () => {
