@@ -117,7 +117,12 @@ function figureName(about: Refusal['about']): string {
 
 /** What to wait for before releasing, in the reader's language. */
 function waitFor(r: Refusal): string {
-  if (r.rule === 'combination') return t('staff.release.wait.combination', { minN: r.minN })
+  if (r.rule === 'combination') {
+    // differing: how many people the combination gives the total of (0: too many combinations to check).
+    if (r.differing === 0) return t('staff.release.wait.combinationUndecided', { minN: r.minN })
+    if (r.differing > 1) return t('staff.release.wait.combinationGroup', { count: r.differing, minN: r.minN, more: r.minN - r.differing })
+    return t('staff.release.wait.combination', { minN: r.minN })
+  }
   return t('staff.release.wait.difference', { differing: r.differing, date: shortDate(r.earlierRelease.releasedAt), more: r.minN - r.differing, minN: r.minN })
 }
 

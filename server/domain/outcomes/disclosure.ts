@@ -154,14 +154,100 @@ export function differenceTooSmall(first: ReadonlySet<string>, second: ReadonlyS
  * space exactly when it is one of the reduced rows. The elimination is exact, in integers
  * (fraction-free Gauss–Jordan: Bareiss 1968, Math. Comp. 22:565–578; every division is exact by
  * Sylvester's identity): in floating point, rounding over a few dozen ill-conditioned groups hid a
- * participant that three of them single out. Returns the id of one participant singled out, or null.
- * Time: linear in the memberships, plus groups² × atoms operations on integers.
+ * participant that three of them single out. Returns the id of one participant singled out, or null:
+ * `derivedGroup` with a minimum cell size of 2. Time: linear in the memberships, plus groups² × atoms
+ * operations on integers.
  *
  * @example
  * singledOut([new Set(['a', 'b']), new Set(['a', 'b', 'c', 'd']), new Set(['c', 'd', 'y'])]) // => 'y'
  * singledOut([new Set(['a', 'b']), new Set(['a', 'b', 'c', 'd'])]) // => null
  */
 export function singledOut(groups: readonly ReadonlySet<string>[]): string | null {
+  // A group under a minimum cell size of 2 is one person: a reduced row alone, never a combination.
+  const found = derivedGroup(groups, 2)
+  return found === null || found === 'undecided' ? null : found.member
+}
+
+/** A group of participants whose total follows from the groups' totals: how many, and one of them. */
+export type DerivedGroup = { size: number; member: string }
+
+/**
+ * Most combinations of reduced rows `derivedGroup` tries before it gives up and answers that it
+ * cannot rule a small group out (`'undecided'`): the refusal then errs on the side of the participants.
+ */
+export const derivedGroupBudget = 100_000
+
+/**
+ * Whether adding and subtracting figures computed over these groups of participants gives the total
+ * of a group of 1 to minN − 1 people: the minimum cell size broken by differencing (Hundepool et al.
+ * (2012), Statistical Disclosure Control, §5.6, disclosure by differencing). Two people whose sum is
+ * derived each learn the other's value; `singledOut` is the case of one.
+ *
+ * Over the atoms (see `singledOut`), a derived group is a 0/1 vector in the row space of the groups.
+ * In reduced row echelon form each pivot column is nonzero in its own row alone, so the coefficient of
+ * a row in such a vector is the vector's value at that row's pivot, 0 or 1: the derivable groups are
+ * exactly the sums of subsets of the reduced rows (each divided by its pivot) that are 0 or 1 in every
+ * column. Such a group holds at least the pivot atoms of its rows, so only rows whose pivot atoms
+ * together hold fewer than minN people are combined, and at most minN − 1 of them. The search is
+ * exact, in integers; past `derivedGroupBudget` combinations it answers `'undecided'`.
+ *
+ * @param groups a set of participant ids per figure released
+ * @param minN the fewest participants a figure may be computed from
+ * @returns the smallest group found (size 1 to minN − 1, and one member), 'undecided', or null
+ * @example
+ * // S, S ∪ T, T ∪ {y, z}: (T ∪ {y, z}) − ((S ∪ T) − S) = {y, z}
+ * derivedGroup([S, union(S, T), union(T, new Set(['y', 'z']))], 10) // => { size: 2, member: 'y' }
+ */
+export function derivedGroup(groups: readonly ReadonlySet<string>[], minN: number): DerivedGroup | 'undecided' | null {
+  const { atoms, rows, pivots } = reducedOverAtoms(groups)
+  // Rows whose pivot atom alone is smaller than minN, the smallest first.
+  const candidates = pivots.filter(({ col }) => atoms[col]!.size < minN).sort((a, b) => atoms[a.col]!.size - atoms[b.col]!.size)
+  if (candidates.length === 0) return null
+  // Each candidate divided by its pivot, over one common denominator: numerators in `scaled`.
+  const gcd = (a: bigint, b: bigint): bigint => (b === 0n ? (a < 0n ? -a : a) : gcd(b, a % b))
+  const denominator = candidates.reduce((l, { row, col }) => {
+    const p = rows[row]![col]! < 0n ? -rows[row]![col]! : rows[row]![col]!
+    return (l / gcd(l, p)) * p
+  }, 1n)
+  const scaled = candidates.map(({ row, col }) => rows[row]!.map((x) => (x * denominator) / rows[row]![col]!))
+  const n = atoms.length
+  const sum = new Array<bigint>(n).fill(0n)
+  let best: DerivedGroup | null = null
+  let tried = 0
+  const visit = (from: number, pivotPeople: number): boolean => {
+    for (let i = from; i < candidates.length; i++) {
+      const people = pivotPeople + atoms[candidates[i]!.col]!.size
+      // Sorted by size: no later candidate fits either.
+      if (people >= (best?.size ?? minN)) return true
+      if (++tried > derivedGroupBudget) return false
+      const row = scaled[i]!
+      for (let k = 0; k < n; k++) sum[k]! += row[k]!
+      let size = 0
+      let member: string | undefined
+      let zeroOrOne = true
+      for (let k = 0; k < n && zeroOrOne; k++) {
+        if (sum[k] === denominator) {
+          size += atoms[k]!.size
+          member ??= atoms[k]!.first
+        } else if (sum[k] !== 0n) zeroOrOne = false
+      }
+      if (zeroOrOne && size > 0 && size < (best?.size ?? minN)) best = { size, member: member! }
+      const finished = visit(i + 1, people)
+      for (let k = 0; k < n; k++) sum[k]! -= row[k]!
+      if (!finished) return false
+    }
+    return true
+  }
+  return visit(0, 0) ? best : 'undecided'
+}
+
+/**
+ * The groups × atoms indicator matrix in reduced row echelon form, in integers (fraction-free
+ * Gauss–Jordan: Bareiss 1968, Math. Comp. 22:565–578; every division is exact by Sylvester's
+ * identity). Atoms are the distinct patterns of membership, in the order of their first member:
+ * their groups, one member, and how many. `pivots` gives each pivot's row and column.
+ */
+function reducedOverAtoms(groups: readonly ReadonlySet<string>[]) {
   // Each participant's groups, in the order the participants first appear.
   const membership = new Map<string, number[]>()
   groups.forEach((group, g) => {
@@ -208,9 +294,5 @@ export function singledOut(groups: readonly ReadonlySet<string>[]): string | nul
     pivots.push({ row: pivotRow, col })
     pivotRow++
   }
-  // Reduced, a pivot row is a multiple of its atom's unit vector when it is 0 in every other column.
-  for (const { row, col } of pivots) {
-    if (atoms[col]!.size === 1 && rows[row]!.every((x, k) => k === col || x === 0n)) return atoms[col]!.first
-  }
-  return null
+  return { atoms, rows, pivots }
 }

@@ -13,7 +13,7 @@ import { ApiError } from '../errors'
 import { groupBy } from '../collections'
 import { cohortReport, studyReport, type CohortReport, type ScaleReport } from './report'
 import { cohortTable1, enrolmentAnswersOf, studyTable1 } from './table1'
-import { differenceTooSmall, singledOut, effectivePolicy, policyFloor, releaseBreakdown, releaseCount, releaseP, roundTo, scoreDecimals, type DisclosurePolicy, type ReleasedP } from './disclosure'
+import { derivedGroup, differenceTooSmall, effectivePolicy, policyFloor, releaseBreakdown, releaseCount, releaseP, roundTo, scoreDecimals, type DisclosurePolicy, type ReleasedP } from './disclosure'
 import { findDisclosurePolicy, findRelease, findStudyRelease, insertRelease, insertStudyRelease, listAllReleasesOfStudy, listReleasesOfCohort, listStudyReleases, upsertDisclosurePolicy, type StoredRelease, type StoredStudyRelease } from '../../db/repositories/releases'
 import { listParticipants } from '../../db/repositories/participants'
 import { findCohort, findStudy, listCohorts, listWaves, type Cohort, type Study } from '../../db/repositories/studies'
@@ -85,8 +85,9 @@ export type CheckedFigure =
  * Why a release cannot be made yet, figure by figure. `figure` and `wait` say it in English (the 409's
  * message); `about`, `rule` and `minN` say the same as data, for the page to say in the reader's
  * language: `difference`, this figure's group differs from an earlier release's by `differing`
- * people, fewer than minN; `combination`, adding and subtracting three or more releases would single
- * one participant out.
+ * people, fewer than minN; `combination`, adding and subtracting three or more releases would give
+ * the total of `differing` people, fewer than minN (1: one participant's value; 0: too many
+ * combinations to rule that out, `derivedGroupBudget`).
  */
 export type ReleaseRefusal = {
   figure: string
@@ -338,7 +339,8 @@ function refusalsAgainst(built: Built, earlier: EarlierBasis[], policy: Disclosu
       })
     }
   }
-  // Beyond pairs: adding and subtracting three or more releases must not single anyone out either.
+  // Beyond pairs: adding and subtracting three or more releases must not give the total of fewer
+  // than minN people either (one person's value, or a few whose sum each of them can subtract from).
   const refused = new Set(refusals.map((r) => r.figure))
   const last = earlier.at(-1)
   const bases = new Set(Object.keys(built.basis).map(baseOf))
@@ -347,7 +349,12 @@ function refusalsAgainst(built: Built, earlier: EarlierBasis[], policy: Disclosu
     const before = earlier.flatMap((r) => of(r.basis))
     const key = Object.keys(built.basis).find((k) => baseOf(k) === base)!
     const figure = figureName(built.about[key]!)
-    if (!last || before.length < 2 || refused.has(figure) || singledOut(before) !== null || singledOut([...before, ...of(built.basis)]) === null) continue
+    if (!last || before.length < 2 || refused.has(figure)) continue
+    // Earlier releases that already give a small group are not this release's doing (they predate the check).
+    const already = derivedGroup(before, policy.minN)
+    if (already !== null && already !== 'undecided') continue
+    const derived = derivedGroup([...before, ...of(built.basis)], policy.minN)
+    if (derived === null) continue
     refusals.push({
       figure,
       about: built.about[key]!,
@@ -356,8 +363,13 @@ function refusalsAgainst(built: Built, earlier: EarlierBasis[], policy: Disclosu
       earlierRelease: { id: last.id, releasedAt: last.releasedAt },
       participantsThen: last.basis[key]?.length ?? 0,
       participantsNow: built.basis[key]!.length,
-      differing: 1,
-      wait: `adding and subtracting this release and earlier ones would give one participant's value; wait until at least ${policy.minN} more have completed it`,
+      differing: derived === 'undecided' ? 0 : derived.size,
+      wait:
+        derived === 'undecided'
+          ? `adding and subtracting this release and earlier ones could not be checked in time for groups smaller than ${policy.minN}; wait until more have completed it`
+          : derived.size === 1
+            ? `adding and subtracting this release and earlier ones would give one participant's value; wait until at least ${policy.minN} more have completed it`
+            : `adding and subtracting this release and earlier ones would give the total of ${derived.size} participants, fewer than ${policy.minN}; wait until at least ${policy.minN - derived.size} more have completed it`,
     })
   }
   return refusals

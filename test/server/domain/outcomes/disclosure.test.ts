@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { differenceTooSmall, singledOut, effectivePolicy, policyFloor, releaseBreakdown, releaseCount, releaseP, roundTo } from '../../../../server/domain/outcomes/disclosure'
+import { derivedGroup, derivedGroupBudget, differenceTooSmall, singledOut, effectivePolicy, policyFloor, releaseBreakdown, releaseCount, releaseP, roundTo } from '../../../../server/domain/outcomes/disclosure'
 
 describe('effectivePolicy', () => {
   it('raises every threshold to its floor and minN to the study minimum cell size', () => {
@@ -133,5 +133,71 @@ describe('singledOut', () => {
     const nested = Array.from({ length: 32 }, (_, k) => ids(0, 5_000 + 150 * k))
     expect(singledOut([cohort, ...nested])).toBeNull()
     expect(singledOut([...nested, ids(0, 5_000 + 150 * 31, ['late'])])).toBe('late')
+  })
+})
+
+describe('derivedGroup', () => {
+  const ids = (from: number, to: number, extra: string[] = []) => new Set([...Array.from({ length: to - from }, (_, i) => `p${from + i}`), ...extra])
+  it('finds two or more people whose total adding and subtracting the groups gives, where no one is singled out', () => {
+    // S, S ∪ T, T ∪ {y, z}: the pairs differ by 10, 12 and 22 people, yet y + z = (T ∪ {y, z}) − (S ∪ T) + S.
+    const groups = [ids(0, 10), ids(0, 20), ids(10, 20, ['y', 'z'])]
+    expect(singledOut(groups)).toBeNull()
+    expect(derivedGroup(groups, 10)).toEqual({ size: 2, member: 'y' })
+    expect(derivedGroup(groups, 3)).toEqual({ size: 2, member: 'y' })
+    // Two is the minimum cell size: a group of two may be shown.
+    expect(derivedGroup(groups, 2)).toBeNull()
+    // One person among them: the smallest group is found.
+    expect(derivedGroup([...groups, ids(10, 20, ['y'])], 10)).toEqual({ size: 1, member: 'y' })
+  })
+  it('finds nobody among nested or disjoint groups of ten, nor in nested releases of thousands', () => {
+    expect(derivedGroup([ids(0, 10), ids(0, 20), ids(0, 30)], 10)).toBeNull()
+    expect(derivedGroup([ids(0, 10), ids(10, 20), ids(5, 15)], 5)).toBeNull()
+    expect(derivedGroup([], 10)).toBeNull()
+    const nested = Array.from({ length: 32 }, (_, k) => ids(0, 5_000 + 150 * k))
+    expect(derivedGroup([ids(0, 10_000), ...nested], 10)).toBeNull()
+    expect(derivedGroup([...nested, ids(0, 5_000 + 150 * 31, ['late', 'later'])], 10)).toEqual({ size: 2, member: 'late' })
+  })
+  it('agrees with trying every combination of the groups with coefficients −2 to 2, on random small groups', () => {
+    // The definition, written plainly: a group of people derivable from the groups' totals is a 0/1
+    // vector over people equal to an integer combination of the groups' indicator vectors. Small
+    // random cases are searched over every combination with coefficients −2 … 2 (with at most four
+    // groups no smaller group needed more: the two agree on every trial, both ways).
+    let seed = 11
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+    const smallestByBruteForce = (groups: Set<string>[], people: string[], minN: number): number | null => {
+      let best: number | null = null
+      const coefficients = new Array<number>(groups.length).fill(-2)
+      for (;;) {
+        const values = people.map((id) => groups.reduce((total, g, i) => total + (g.has(id) ? coefficients[i]! : 0), 0))
+        if (values.every((v) => v === 0 || v === 1)) {
+          const size = values.filter((v) => v === 1).length
+          if (size > 0 && size < minN && (best === null || size < best)) best = size
+        }
+        let i = 0
+        while (i < coefficients.length && coefficients[i] === 2) coefficients[i++] = -2
+        if (i === coefficients.length) return best
+        coefficients[i]!++
+      }
+    }
+    let found = 0
+    for (let trial = 0; trial < 150; trial++) {
+      const people = Array.from({ length: 4 + Math.floor(random() * 8) }, (_, i) => `p${i}`)
+      const groups = Array.from({ length: 1 + Math.floor(random() * 4) }, () => new Set(people.filter(() => random() < 0.6)))
+      const minN = 2 + Math.floor(random() * 5)
+      const got = derivedGroup(groups, minN)
+      const expected = smallestByBruteForce(groups, people.filter((id) => groups.some((g) => g.has(id))), minN)
+      expect(got === null ? null : got === 'undecided' ? 'undecided' : got.size, JSON.stringify({ groups: groups.map((g) => [...g]), minN })).toBe(expected)
+      if (expected !== null) found++
+    }
+    expect(found).toBeGreaterThan(20)
+    expect(found).toBeLessThan(140)
+  })
+  it('answers undecided, not null, when the combinations to try exceed its budget', () => {
+    // 40 groups, each a large shared part and one person of its own, and one group of everyone's
+    // own: many rows whose pivot atom is one person, and minN 30 lets any 29 of them combine.
+    const shared = ids(0, 40)
+    const groups = Array.from({ length: 40 }, (_, k) => new Set([...shared, `own${k}`, `own${(k + 1) % 40}`]))
+    expect(derivedGroupBudget).toBeLessThan(2 ** 40)
+    expect(derivedGroup(groups, 30)).toBe('undecided')
   })
 })
