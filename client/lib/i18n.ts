@@ -236,6 +236,17 @@ export function language(): Language {
   return isLanguage(i18n.language) ? i18n.language : 'en'
 }
 
+/**
+ * A form's text (a scale's label, a question's title) in the reader's language when the form has it
+ * (a team's Persian translation), else the English the server sends beside it.
+ *
+ * @example
+ * inLanguage({ label: 'Age (years)', labels: { en: 'Age (years)', fa: 'سن (سال)' } }) // "سن (سال)" in Persian
+ */
+export function inLanguage(text: { label: string; labels?: Record<string, string> }): string {
+  return text.labels?.[language()] ?? text.label
+}
+
 /** The locale dates and numbers are written in: Persian digits and the Solar Hijri calendar for Persian. */
 export function locale(): string {
   return languages[language()].locale

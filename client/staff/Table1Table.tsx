@@ -4,7 +4,7 @@
  * how each value is written: the caller gives the values as text.
  */
 import type { ReactNode } from 'react'
-import { language, t } from '../lib/i18n'
+import { inLanguage, t } from '../lib/i18n'
 
 type Labelled = { label: string; labels?: Record<string, string> }
 
@@ -12,9 +12,6 @@ export type Table1Rows = {
   continuous: (Labelled & { variable: string; value: ReactNode })[]
   categorical: (Labelled & { variable: string; levels: (Labelled & { value: string; shown: ReactNode })[] })[]
 }
-
-/** The label in the staff app's language when the form has it (the Persian form's "سن (سال)"), else English. */
-const inLanguage = (row: Labelled) => row.labels?.[language()] ?? row.label
 
 export function Table1Table({ rows, testId, head = true }: { rows: Table1Rows; testId: string; head?: boolean }) {
   return (

@@ -6,7 +6,7 @@
 import * as Plot from '@observablehq/plot'
 import { useCallback } from 'react'
 import { PlotFigure } from '../../components/PlotFigure'
-import { t } from '../../lib/i18n'
+import { inLanguage, t } from '../../lib/i18n'
 import { released } from '../format'
 
 type ReleasedScaleMeans = { instrument: string; scale: string; label: string; range: { min: number; max: number }; pre: { mean: number | null }; post: { mean: number | null } }
@@ -24,7 +24,7 @@ export function ReleasedPlots({ from, to, scales }: { from: string; to: string; 
 }
 
 function ReleasedMeans({ scale, from, to }: { scale: ReleasedScaleMeans; from: string; to: string }) {
-  const caption = t('staff.release.plotCaption', { scale: scale.label, from, to })
+  const caption = t('staff.release.plotCaption', { scale: inLanguage(scale), from, to })
   const points = [
     { wave: from, mean: scale.pre.mean! },
     { wave: to, mean: scale.post.mean! },

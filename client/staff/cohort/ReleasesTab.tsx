@@ -7,7 +7,7 @@
  */
 import { lazy, Suspense, useEffect, useState } from 'react'
 import { api } from '../../lib/api'
-import { language, t } from '../../lib/i18n'
+import { inLanguage, language, t } from '../../lib/i18n'
 import { dateTime, percent, released, shortDate } from '../format'
 import { call, useAction, useResource } from '../request'
 import type { CohortDetail } from '../types'
@@ -112,7 +112,7 @@ type Refusal = Preview['refusals'][number]
 function figureName(about: Refusal['about']): string {
   if (about.kind === 'table1') return t('staff.release.figure.table1', { label: about.labels?.[language()] ?? about.label })
   const wave = (kind: string) => t(`staff.wave.${kind as 'pre'}`)
-  return t('staff.release.figure.scores', { scale: about.label, wave: wave(about.wave), from: wave(about.from), to: wave(about.to) })
+  return t('staff.release.figure.scores', { scale: inLanguage(about), wave: wave(about.wave), from: wave(about.from), to: wave(about.to) })
 }
 
 /** What to wait for before releasing, in the reader's language. */
@@ -234,7 +234,7 @@ function Comparison({ comparison }: { comparison: Content['comparisons'][number]
         <tbody>
           {comparison.scales.map((s) => (
             <tr key={`${s.instrument}/${s.scale}`} data-scale={`${s.instrument}/${s.scale}`}>
-              <th scope="row">{s.label}</th>
+              <th scope="row">{inLanguage(s)}</th>
               <td>{s.n === null ? t('staff.release.redacted') : released(s.n)}</td>
               <td>{ms(s.pre)}</td>
               <td>{ms(s.post)}</td>

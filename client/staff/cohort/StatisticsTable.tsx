@@ -2,7 +2,7 @@
  * The statistics of every scale in one table, one column per scale and one row per statistic:
  * with up to seven scales and twenty statistics this reads better than the transpose.
  */
-import { t } from '../../lib/i18n'
+import { inLanguage, t } from '../../lib/i18n'
 import { fixed, pValue, score, signedFixed } from '../format'
 import { changeClasses, type CohortReportView, type ScaleReport, type WaveKind } from '../types'
 import { FootnoteList, Footnotes } from './notes'
@@ -16,9 +16,9 @@ function withSubscripts(label: string): React.ReactNode {
 }
 type Group = { label: string; rows: Row[] }
 
-/** A scale by its own label ("PHQ-9 total", "Personal burnout"); the instrument's full title goes beside it. */
+/** A scale by its own label ("PHQ-9 total", "Personal burnout"), in the reader's language when the form has it; the instrument's full title goes beside it. */
 export function scaleTitle(scale: ScaleReport): string {
-  return scale.label
+  return inLanguage(scale)
 }
 
 export function StatisticsTable({ report }: { report: CohortReportView }) {
@@ -179,7 +179,7 @@ export function StatisticsTable({ report }: { report: CohortReportView }) {
               {report.scales.map((s) => (
                 <th scope="col" key={`${s.instrument}/${s.scale}`} className="num">
                   {scaleTitle(s)}
-                  <span className="th-note">{s.instrumentTitle}</span>
+                  <span className="th-note">{inLanguage({ label: s.instrumentTitle, labels: s.instrumentTitles })}</span>
                   <span className="th-note">{t(`staff.direction.${s.direction}`)}</span>
                 </th>
               ))}

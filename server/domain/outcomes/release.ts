@@ -31,6 +31,9 @@ export type ReleasedScale = {
   instrumentTitle: string
   scale: string
   label: string
+  /** The title and label in each language of the form, for the reader's (absent in releases made before they were kept). */
+  instrumentTitles?: Record<string, string>
+  labels?: Record<string, string>
   direction: ScaleReport['direction']
   range: { min: number; max: number }
   /** Complete pairs, redacted and rounded like every count. */
@@ -78,7 +81,7 @@ export type Release = { id: string; cohortId: string | null; releasedAt: string;
 /** Why a release is refused: one figure whose group differs too little from an earlier release's. */
 /** A figure the differencing check compares across releases: a scale's scores at one wave of a comparison, or a Table 1 row. */
 export type CheckedFigure =
-  | { kind: 'scores'; instrument: string; scale: string; label: string; wave: WaveKind; from: WaveKind; to: WaveKind }
+  | { kind: 'scores'; instrument: string; scale: string; label: string; labels?: Record<string, string>; wave: WaveKind; from: WaveKind; to: WaveKind }
   | { kind: 'table1'; variable: string; label: string; labels?: Record<string, string> }
 
 /**
@@ -141,7 +144,7 @@ const nothing: ReleasedSummary = { mean: null, sd: null, median: null, q1: null,
  * fewer than minN people (within this release): then nothing is shown.
  */
 function releaseScale(s: ScaleReport, pairs: number, policy: DisclosurePolicy, conflict: WithheldReason | null): ReleasedScale {
-  const base = { instrument: s.instrument, instrumentTitle: s.instrumentTitle, scale: s.scale, label: s.label, direction: s.direction, range: s.range, n: releaseCount(pairs, policy) }
+  const base = { instrument: s.instrument, instrumentTitle: s.instrumentTitle, scale: s.scale, label: s.label, instrumentTitles: s.instrumentTitles, labels: s.labels, direction: s.direction, range: s.range, n: releaseCount(pairs, policy) }
   const none = { ...base, pre: nothing, post: nothing, change: { mean: null, sd: null, ci95: null }, pairedT: null, pHolm: null, effectSize: null, wilcoxon: null, reliableChange: null }
   const all = (reason: WithheldReason) => ({ ...none, withheld: { all: withheldText(reason) }, why: { all: reason } })
   if (conflict) return all(conflict)
@@ -229,7 +232,7 @@ async function buildRelease(deps: Deps, study: Study, scope: Scope, policy: Disc
       if (!conflict && ids.length >= policy.minN) {
         keys.forEach((k, i) => {
           basis[`${k}#${to}`] = ids
-          about[`${k}#${to}`] = { kind: 'scores', instrument: s.instrument, scale: s.scale, label: s.label, wave: i === 0 ? report.from : report.to, from: report.from, to: report.to }
+          about[`${k}#${to}`] = { kind: 'scores', instrument: s.instrument, scale: s.scale, label: s.label, labels: s.labels, wave: i === 0 ? report.from : report.to, from: report.from, to: report.to }
         })
       }
       return released

@@ -30,7 +30,8 @@ import {
 import type { Deps } from '../deps'
 import type { Instrument } from '../instruments/registry'
 import type { Questionnaire, ScaleSpec } from '../instruments/schema'
-import { plainText } from '../instruments/text'
+import { plainText, textsByLanguage } from '../instruments/text'
+import { formLanguages } from '../instruments/study-forms'
 
 export type Summary = { n: number | null; mean: number | null; sd: number | null; median: number | null; q1: number | null; q3: number | null }
 
@@ -38,9 +39,12 @@ export type AlphaSummary = { alpha: number; ci95: [number, number]; n: number; k
 
 export type ScaleReport = {
   instrument: string
+  /** In English (the CSV, Markdown and R files use it); `instrumentTitles` and `labels` in every language the form has (team-supplied translations included). */
   instrumentTitle: string
+  instrumentTitles: Record<string, string>
   scale: string
   label: string
+  labels: Record<string, string>
   direction: ScaleSpec['direction']
   range: { min: number; max: number }
   /** Complete pairs; null where suppressed for a program lead. */
@@ -566,8 +570,10 @@ async function reportOver(deps: Deps, study: Study, cohorts: Cohort[], scope: { 
       scales.push({
         instrument: instrumentId,
         instrumentTitle: plainText(instrument.title),
+        instrumentTitles: textsByLanguage(instrument.title, formLanguages(instrument)),
         scale: spec.id,
         label: plainText(spec.label),
+        labels: textsByLanguage(spec.label, formLanguages(instrument)),
         direction: spec.direction,
         range: spec.range,
         n: pre.length,

@@ -2,12 +2,18 @@
  * Translation files beside instruments: merged into the texts with their provenance, refused when they
  * miss a text or name one the instrument lacks, and never accepted for a questionnaire unless validated.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { checkTranslationFile, InstrumentFileError, loadInstruments, shippedInstrumentsFolder } from '../../../../server/domain/instruments/registry'
 import { localizableTexts } from '../../../../server/domain/instruments/translations'
+import { importCohortCsv } from '../../../../server/domain/outcomes/import'
+import { releaseCohort } from '../../../../server/domain/outcomes/release'
+import { cohortReport } from '../../../../server/domain/outcomes/report'
+import { createCohort, createStudy } from '../../../../server/domain/staff/setup'
+import { testDeps } from '../../../helpers/app'
+import { signedInStaff } from '../../../helpers/staff'
 
 const shipped = (name: string) => JSON.parse(readFileSync(join(shippedInstrumentsFolder, name), 'utf8'))
 
@@ -79,5 +85,34 @@ describe('translation files', () => {
   it('names a translation of an instrument or version that is not there', () => {
     const dir = folder({ 'consent.json': shipped('consent.json'), 'consent.fa.json': { ...shipped('consent.fa.json'), version: '9.0.0' } })
     expect(() => loadInstruments([dir], dir)).toThrow(/consent\.fa\.json: translationOf: translates consent@9\.0\.0, which is not among the instrument files/)
+  })
+})
+
+describe("a translation's scale labels in reports and releases", () => {
+  it("gives each scale's label and the instrument's title in every language the form has, to the report and to what program leads read", async () => {
+    // A team's validated Persian PHQ-9 (test texts standing in for the licensed ones: never shipped).
+    const phq9 = shipped('phq-9.json')
+    const texts = Object.fromEntries(localizableTexts(phq9).map((t) => [t.key, `ترجمه ${t.key}`]))
+    const validated = { source: 'A published validation (citation)', validated: true, licence: { name: 'Reproduction allowed with citation', itemTextMayBeReproduced: true, source: 'the paper' } }
+    const others = Object.fromEntries(readdirSync(shippedInstrumentsFolder).filter((f) => f.endsWith('.json') && !f.startsWith('phq-9')).map((f) => [f, shipped(f)]))
+    const dir = folder({ ...others, 'phq-9.json': phq9, 'phq-9.fa.json': { translationOf: 'phq-9', version: phq9.version, language: 'fa', ...validated, texts } })
+    const instruments = loadInstruments([dir], dir)
+    const deps = { ...(await testDeps()), instruments }
+    const study = await createStudy(deps, { name: 'Persian study', language: 'fa', timeZone: 'Asia/Tehran' }, 'test')
+    const cohort = await createCohort(deps, { studyId: study.id, name: 'Group' }, 'test')
+    const rows = ['participant,wave,instrument,item,value']
+    for (let p = 1; p <= 12; p++) for (const wave of ['pre', 'post']) for (let i = 1; i <= 9; i++) rows.push(`P${p},${wave},phq-9,phq9_${i},${(p + i + (wave === 'pre' ? 1 : 0)) % 4}`)
+    await importCohortCsv(deps, { cohortId: cohort.id, csv: `${rows.join('\n')}\n` }, 'test')
+
+    const report = await cohortReport(deps, cohort.id, { from: 'pre', to: 'post' })
+    const scale = report.scales.find((s) => s.instrument === 'phq-9')!
+    expect(scale.label).toBe('PHQ-9 total')
+    expect(scale.labels).toEqual({ en: 'PHQ-9 total', fa: 'ترجمه scale:total.label' })
+    expect(scale.instrumentTitles.fa).toBe('ترجمه title')
+
+    const researcher = await signedInStaff(deps, [{ studyId: study.id, role: 'researcher' }])
+    const release = await releaseCohort(deps, cohort.id, { id: researcher.user.id, name: researcher.user.name })
+    const released = release.content.comparisons[0]!.scales.find((s) => s.instrument === 'phq-9')!
+    expect(released).toMatchObject({ label: 'PHQ-9 total', labels: { en: 'PHQ-9 total', fa: 'ترجمه scale:total.label' }, instrumentTitles: { fa: 'ترجمه title' } })
   })
 })
