@@ -210,40 +210,26 @@ describe('differencing', () => {
     expect(refused.body.error.details[0]).toMatchObject({ participantsThen: 20, participantsNow: 19, differing: 1 })
   })
 
-  it('across three releases: S, then S ∪ T, then T ∪ {y} after S deleted their answers, is refused although every pair differs by 10 or more', async () => {
+  // S, then S ∪ T, then T ∪ Y after S deleted their answers: every pair differs by 10 or more, yet
+  // (S ∪ T) − S gives T's sum and (T ∪ Y) − T gives Y's. With three newcomers nobody is singled out,
+  // but each of them learns the other two's sum: a cell of three under minN 10.
+  it.each([
+    { newcomers: [{ pre: 27, post: 2 }], differing: 1, wait: /would give one participant's value; wait until at least 10 more/ },
+    { newcomers: [{ pre: 27, post: 2 }, { pre: 25, post: 4 }, { pre: 26, post: 3 }], differing: 3, wait: /would give the total of 3 participants, fewer than 10; wait until at least 7 more/ },
+  ])('across three releases: S, then S ∪ T, then T ∪ $differing newcomer(s) after S deleted their answers, is refused', async ({ newcomers, differing, wait }) => {
     const w = await world()
-    const cohort = await w.cohortOf('Turnover', pairs(basePre, basePost))
-    expect((await w.release(cohort.id)).status).toBe(201)
-    await w.addTo(cohort.id, pairs(basePre.map((x) => x + 1), basePost.map((x) => x + 1)), 10)
-    expect((await w.release(cohort.id)).status).toBe(201)
-    // The first ten delete their answers; one newcomer completes. (S ∪ T) − S gives T's sum, and T ∪ {y} − T gives y.
-    const first = (await w.db.selectFrom('participant').select(['id', 'code']).where('cohort_id', '=', cohort.id).execute()).filter((p) => Number(p.code.slice(1)) <= 10).map((p) => p.id)
-    await w.db.deleteFrom('scale_score').where('response_id', 'in', w.db.selectFrom('response').select('id').where('participant_id', 'in', first)).execute()
-    await w.db.deleteFrom('response').where('participant_id', 'in', first).execute()
-    await w.addTo(cohort.id, [{ pre: 27, post: 2 }], 20)
-    const refused = await w.release(cohort.id)
-    expect(refused.status).toBe(409)
-    expect(refused.body.error.details[0].wait).toMatch(/adding and subtracting this release and earlier ones/)
-    expect(refused.body.error.details[0]).toMatchObject({ rule: 'combination', minN: 10 })
-    expect((await w.leadReads(cohort.id)).length).toBe(2)
-  })
-
-  it('across three releases: S, then S ∪ T, then T ∪ {three newcomers} is refused: their total is three people’s', async () => {
-    // Every pair differs by 10 or more and nobody is singled out, but the newcomers' total is
-    // (T ∪ Y) − (S ∪ T) + S: each newcomer learns the other two's sum, a cell of three under minN 10.
-    const w = await world()
-    const cohort = await w.cohortOf('Turnover by three', pairs(basePre, basePost))
+    const cohort = await w.cohortOf(`Turnover ${differing}`, pairs(basePre, basePost))
     expect((await w.release(cohort.id)).status).toBe(201)
     await w.addTo(cohort.id, pairs(basePre.map((x) => x + 1), basePost.map((x) => x + 1)), 10)
     expect((await w.release(cohort.id)).status).toBe(201)
     const first = (await w.db.selectFrom('participant').select(['id', 'code']).where('cohort_id', '=', cohort.id).execute()).filter((p) => Number(p.code.slice(1)) <= 10).map((p) => p.id)
     await w.db.deleteFrom('scale_score').where('response_id', 'in', w.db.selectFrom('response').select('id').where('participant_id', 'in', first)).execute()
     await w.db.deleteFrom('response').where('participant_id', 'in', first).execute()
-    await w.addTo(cohort.id, [{ pre: 27, post: 2 }, { pre: 25, post: 4 }, { pre: 26, post: 3 }], 20)
+    await w.addTo(cohort.id, newcomers, 20)
     const refused = await w.release(cohort.id)
     expect(refused.status).toBe(409)
-    expect(refused.body.error.details[0]).toMatchObject({ rule: 'combination', minN: 10, differing: 3 })
-    expect(refused.body.error.details[0].wait).toMatch(/would give the total of 3 participants, fewer than 10; wait until at least 7 more/)
+    expect(refused.body.error.details[0]).toMatchObject({ rule: 'combination', minN: 10, differing })
+    expect(refused.body.error.details[0].wait).toMatch(wait)
     expect((await w.leadReads(cohort.id)).length).toBe(2)
   })
 
