@@ -172,10 +172,11 @@ export function singledOut(groups: readonly ReadonlySet<string>[]): string | nul
 export type DerivedGroup = { size: number; member: string }
 
 /**
- * Most combinations of reduced rows `derivedGroup` tries before it gives up and answers that it
- * cannot rule a small group out (`'undecided'`): the refusal then errs on the side of the participants.
+ * Most entries `derivedGroup` adds up while combining reduced rows (each try costs its rows' nonzero
+ * entries: about a second in all) before it gives up and answers that it cannot rule a small group
+ * out (`'undecided'`): the refusal then errs on the side of the participants.
  */
-export const derivedGroupBudget = 100_000
+export const derivedGroupBudget = 20_000_000
 
 /**
  * Whether adding and subtracting figures computed over these groups of participants gives the total
@@ -188,8 +189,10 @@ export const derivedGroupBudget = 100_000
  * a row in such a vector is the vector's value at that row's pivot, 0 or 1: the derivable groups are
  * exactly the sums of subsets of the reduced rows (each divided by its pivot) that are 0 or 1 in every
  * column. Such a group holds at least the pivot atoms of its rows, so only rows whose pivot atoms
- * together hold fewer than minN people are combined, and at most minN − 1 of them. The search is
- * exact, in integers; past `derivedGroupBudget` combinations it answers `'undecided'`.
+ * together hold fewer than minN people are combined, and at most minN − 1 of them; the largest atoms
+ * take the pivots, so such rows are few, and single rows are tried first, then pairs, and so on. The
+ * search is exact, in integers; past `derivedGroupBudget` it answers `'undecided'` (or the smallest
+ * group found so far).
  *
  * @param groups a set of participant ids per figure released
  * @param minN the fewest participants a figure may be computed from
@@ -203,42 +206,67 @@ export function derivedGroup(groups: readonly ReadonlySet<string>[], minN: numbe
   // Rows whose pivot atom alone is smaller than minN, the smallest first.
   const candidates = pivots.filter(({ col }) => atoms[col]!.size < minN).sort((a, b) => atoms[a.col]!.size - atoms[b.col]!.size)
   if (candidates.length === 0) return null
-  // Each candidate divided by its pivot, over one common denominator: numerators in `scaled`.
+  // Each candidate divided by its pivot, over one common denominator, kept sparse: its nonzero
+  // columns and their numerators (a try costs its rows' nonzero entries, not every atom).
   const gcd = (a: bigint, b: bigint): bigint => (b === 0n ? (a < 0n ? -a : a) : gcd(b, a % b))
   const denominator = candidates.reduce((l, { row, col }) => {
     const p = rows[row]![col]! < 0n ? -rows[row]![col]! : rows[row]![col]!
     return (l / gcd(l, p)) * p
   }, 1n)
-  const scaled = candidates.map(({ row, col }) => rows[row]!.map((x) => (x * denominator) / rows[row]![col]!))
-  const n = atoms.length
-  const sum = new Array<bigint>(n).fill(0n)
+  const sparse = candidates.map(({ row, col }) => {
+    const cols: number[] = []
+    const values: bigint[] = []
+    rows[row]!.forEach((x, k) => {
+      if (x === 0n) return
+      cols.push(k)
+      values.push((x * denominator) / rows[row]![col]!)
+    })
+    return { cols, values, pivotPeople: atoms[col]!.size, member: atoms[col]!.first }
+  })
+  // The running sum of the rows chosen, and what it is: how many columns are neither 0 nor 1, and how many people its 1s hold.
+  const sum = new Array<bigint>(atoms.length).fill(0n)
+  let notZeroOrOne = 0
+  let people = 0
+  let work = 0
+  const change = (i: number, sign: 1n | -1n) => {
+    const { cols, values } = sparse[i]!
+    work += cols.length
+    for (let j = 0; j < cols.length; j++) {
+      const k = cols[j]!
+      const before = sum[k]!
+      const after = before + sign * values[j]!
+      if (before === denominator) people -= atoms[k]!.size
+      else if (before !== 0n) notZeroOrOne--
+      if (after === denominator) people += atoms[k]!.size
+      else if (after !== 0n) notZeroOrOne++
+      sum[k] = after
+    }
+  }
   let best: DerivedGroup | null = null
-  let tried = 0
-  const visit = (from: number, pivotPeople: number): boolean => {
-    for (let i = from; i < candidates.length; i++) {
-      const people = pivotPeople + atoms[candidates[i]!.col]!.size
-      // Sorted by size: no later candidate fits either.
-      if (people >= (best?.size ?? minN)) return true
-      if (++tried > derivedGroupBudget) return false
-      const row = scaled[i]!
-      for (let k = 0; k < n; k++) sum[k]! += row[k]!
-      let size = 0
-      let member: string | undefined
-      let zeroOrOne = true
-      for (let k = 0; k < n && zeroOrOne; k++) {
-        if (sum[k] === denominator) {
-          size += atoms[k]!.size
-          member ??= atoms[k]!.first
-        } else if (sum[k] !== 0n) zeroOrOne = false
-      }
-      if (zeroOrOne && size > 0 && size < (best?.size ?? minN)) best = { size, member: member! }
-      const finished = visit(i + 1, people)
-      for (let k = 0; k < n; k++) sum[k]! -= row[k]!
-      if (!finished) return false
+  const limit = () => best?.size ?? minN
+  // Subsets of exactly `left` more rows from `from` on; false once past the budget. A group holds at
+  // least its rows' pivot atoms (`lowest` people), and candidates are sorted by theirs. `first`: the
+  // first row chosen, whose pivot atom is in the group (a member to name).
+  const choose = (from: number, left: number, lowest: number, first: number): boolean => {
+    if (left === 0) {
+      if (notZeroOrOne === 0 && people > 0 && people < limit()) best = { size: people, member: sparse[first]!.member }
+      return true
+    }
+    for (let i = from; i <= candidates.length - left; i++) {
+      if (lowest + sparse[i]!.pivotPeople >= limit()) return true
+      if (work > derivedGroupBudget) return false
+      change(i, 1n)
+      const within = choose(i + 1, left - 1, lowest + sparse[i]!.pivotPeople, first < 0 ? i : first)
+      change(i, -1n)
+      if (!within) return false
     }
     return true
   }
-  return visit(0, 0) ? best : 'undecided'
+  // One row, then two, …: a person singled out by one row is found before any combination is tried.
+  for (let size = 1; size < limit() && size <= candidates.length; size++) {
+    if (!choose(0, size, 0, -1)) return best ?? 'undecided'
+  }
+  return best
 }
 
 /**
@@ -264,6 +292,9 @@ function reducedOverAtoms(groups: readonly ReadonlySet<string>[]) {
       atoms.push({ groups: of, first: id, size: 1 })
     } else atoms[a]!.size++
   }
+  // Largest atoms first: they take the pivots, so few reduced rows have a small pivot atom, the only
+  // rows `derivedGroup` combines (a stable sort: equal sizes keep their order).
+  atoms.sort((a, b) => b.size - a.size)
   const n = atoms.length
   const rows = groups.map(() => new Array<bigint>(n).fill(0n))
   atoms.forEach((atom, a) => {
