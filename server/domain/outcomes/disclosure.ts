@@ -244,6 +244,9 @@ export function derivedGroup(groups: readonly ReadonlySet<string>[], minN: numbe
   }
   let best: DerivedGroup | null = null
   const limit = () => best?.size ?? minN
+  // fewest[i]: the people in the pivot atoms of candidates 0 … i − 1 (sorted, so any `left` rows from i on hold at least fewest[i + left] − fewest[i]).
+  const fewest = [0]
+  for (const row of sparse) fewest.push(fewest.at(-1)! + row.pivotPeople)
   // Subsets of exactly `left` more rows from `from` on; false once past the budget. A group holds at
   // least its rows' pivot atoms (`lowest` people), and candidates are sorted by theirs. `first`: the
   // first row chosen, whose pivot atom is in the group (a member to name).
@@ -253,7 +256,7 @@ export function derivedGroup(groups: readonly ReadonlySet<string>[], minN: numbe
       return true
     }
     for (let i = from; i <= candidates.length - left; i++) {
-      if (lowest + sparse[i]!.pivotPeople >= limit()) return true
+      if (lowest + fewest[i + left]! - fewest[i]! >= limit()) return true
       if (work > derivedGroupBudget) return false
       change(i, 1n)
       const within = choose(i + 1, left - 1, lowest + sparse[i]!.pivotPeople, first < 0 ? i : first)
