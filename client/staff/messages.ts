@@ -913,7 +913,7 @@ export const staffEn = {
   'staff.audit.about': 'About',
   'staff.audit.details': 'Details',
   'staff.waves.warning.pre_closes_after_first_session': 'Unusual: the pre wave is still open after the first group session begins ({session}), so some “before” answers may be given after the groups started. Keep it only if that is intended (late enrolment, for example).',
-  'staff.waves.warning.post_opens_before_last_session': 'Unusual: the post wave opens before the last group session begins ({session}), so some “after” answers may be given before the groups ended. Keep it only if that is intended.',
+  'staff.waves.warning.post_opens_before_last_session': 'Unusual: the post wave opens on or before the day of the last group session ({session}), so some “after” answers may be given before the groups ended. Keep it only if that is intended.',
   'staff.waves.overlapTitle': 'Overlapping waves',
   'staff.waves.overlapQuestion': 'These dates overlap the {waves} wave of this cohort. A participant could answer both back to back, and their change would measure nothing. Save the overlapping dates anyway?',
   'staff.waves.overlapConfirm': 'Save, overlapping',

@@ -50,7 +50,7 @@ export function cohortRoutes(deps: Deps) {
           roles,
           sessions,
           // Why a wave's dates are unusual for the group sessions (wave-checks.ts), shown beside it in set-up.
-          waves: waves.map((w) => ({ ...w, warnings: waveWarnings(w, sessions) })),
+          waves: waves.map((w) => ({ ...w, warnings: waveWarnings(w, sessions, study.timeZone) })),
         },
         200,
       )

@@ -114,6 +114,11 @@ export async function listGroupSessions(db: Kysely<Database>, cohortId: string):
   return rows.map((r) => ({ id: r.id, cohortId: r.cohort_id, seq: r.seq, startsAt: r.starts_at }))
 }
 
+/** Move a group session to another start (its day in a study's new time zone). */
+export async function updateGroupSessionStart(db: Kysely<Database>, id: string, startsAt: string): Promise<void> {
+  await db.updateTable('group_session').set({ starts_at: startsAt }).where('id', '=', id).execute()
+}
+
 export async function listWaves(db: Kysely<Database>, cohortId: string): Promise<Wave[]> {
   const waves = await db
     .selectFrom('wave')

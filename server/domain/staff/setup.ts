@@ -17,6 +17,7 @@ import {
   upsertAttendance,
   insertCohort,
   insertGroupSessions,
+  updateGroupSessionStart,
   insertStudy,
   upsertWave,
   type Cohort,
@@ -42,7 +43,7 @@ export type Actor = string
  *
  * @param first the first session's day, YYYY-MM-DD
  * @returns the sessions' start instants, in order
- * @throws {RangeError} a day that does not exist, or an unknown zone
+ * @throws {RangeError} not a calendar day (2026-02-30), or an unknown zone
  * @example
  * defaultSchedule('2026-03-05', 3, 'America/New_York').map((d) => d.toISOString())
  * // ["2026-03-05T05:00:00.000Z", "2026-03-08T05:00:00.000Z", "2026-03-12T04:00:00.000Z"]
@@ -206,7 +207,7 @@ export async function setWave(
     }
     // The study's invitations and reminders follow the wave's new dates.
     await scheduleWaveMessages(trx, cohort.studyId, wave, now)
-    return { ...wave, warnings: waveWarnings(wave, await listGroupSessions(trx, input.cohortId)) }
+    return { ...wave, warnings: waveWarnings(wave, await listGroupSessions(trx, input.cohortId), timeZone) }
   })
 }
 
@@ -258,13 +259,17 @@ export async function updateStudySettings(
   return deps.db.transaction().execute(async (trx) => {
     await updateStudy(trx, studyId, settings)
     if (before && settings.timeZone !== undefined && settings.timeZone !== before.timeZone) {
-      // The announced days stay the same days: a wave of 1 to 7 March keeps those days in the new zone.
+      // The announced days stay the same days: a wave of 1 to 7 March keeps those days in the new
+      // zone, and so does a group session on 9 March (sessions are days there too: defaultSchedule).
       for (const cohort of await listCohorts(trx, studyId)) {
         for (const wave of await listWaves(trx, cohort.id)) {
           await updateWaveTimes(trx, wave.id, {
             opensAt: startOfDay(dayInZone(new Date(wave.opensAt), before.timeZone), settings.timeZone).toISOString(),
             closesAt: endOfDay(lastDayInZone(wave.closesAt, before.timeZone), settings.timeZone).toISOString(),
           })
+        }
+        for (const session of await listGroupSessions(trx, cohort.id)) {
+          await updateGroupSessionStart(trx, session.id, startOfDay(dayInZone(new Date(session.startsAt), before.timeZone), settings.timeZone).toISOString())
         }
       }
     }

@@ -4,12 +4,13 @@
  * - Waves of one cohort should not overlap: a participant with both open can answer pre and post
  *   back to back, and their "change" measures nothing (setup.ts refuses without confirmation).
  * - Pre measures before the intervention and post after it (Kirkpatrick's level-3/4 designs, and the
- *   seed study's protocol): a pre wave still open after the first group session began, or a post
- *   wave open before the last session began, mixes answers given before and during the groups. That
+ *   seed study's protocol): a pre wave still open on the first group session's day, or a post
+ *   wave open on or before the last session's day, mixes answers given before and during the groups. That
  *   can be intended (late enrolment, a rolling group), so it is a warning that says why, not a refusal.
  */
 import type { GroupSession, Wave } from '../../db/repositories/studies'
 import type { WaveKind } from '../../db/schema'
+import { dayInZone, endOfDay } from '../dates'
 
 export type WaveWarning = {
   code: 'pre_closes_after_first_session' | 'post_opens_before_last_session'
@@ -26,13 +27,16 @@ export function overlappingWaves(waves: readonly Wave[], wave: { kind: WaveKind;
 }
 
 /**
- * Why a wave's dates are unusual for the cohort's group sessions, or nothing.
+ * Why a wave's dates are unusual for the cohort's group sessions, or nothing. Sessions are days in
+ * the study's time zone (`timeZone`; each stored at the start of its day there): a pre wave still
+ * open on the first session's day, or a post wave open on or before the last session's day, may take
+ * answers while the groups run.
  *
  * @example
- * waveWarnings({ kind: 'pre', opensAt: '2026-03-01T00:00:00Z', closesAt: '2026-03-12T00:00:00Z' }, [{ startsAt: '2026-03-09T00:00:00Z', … }])
+ * waveWarnings({ kind: 'pre', opensAt: '2026-03-01T00:00:00Z', closesAt: '2026-03-12T00:00:00Z' }, [{ startsAt: '2026-03-09T00:00:00Z', … }], 'UTC')
  * // [{ code: 'pre_closes_after_first_session', … }]
  */
-export function waveWarnings(wave: Pick<Wave, 'kind' | 'opensAt' | 'closesAt'>, sessions: readonly Pick<GroupSession, 'startsAt'>[]): WaveWarning[] {
+export function waveWarnings(wave: Pick<Wave, 'kind' | 'opensAt' | 'closesAt'>, sessions: readonly Pick<GroupSession, 'startsAt'>[], timeZone: string): WaveWarning[] {
   if (sessions.length === 0) return []
   const starts = sessions.map((s) => s.startsAt).sort()
   const first = starts[0]!
@@ -41,8 +45,9 @@ export function waveWarnings(wave: Pick<Wave, 'kind' | 'opensAt' | 'closesAt'>, 
   if (wave.kind === 'pre' && Date.parse(wave.closesAt) > Date.parse(first)) {
     warnings.push({ code: 'pre_closes_after_first_session', message: 'The pre wave is still open after the first group session begins: some pre answers may be given after the groups started.', sessionStartsAt: first })
   }
-  if (wave.kind === 'post' && Date.parse(wave.opensAt) < Date.parse(last)) {
-    warnings.push({ code: 'post_opens_before_last_session', message: 'The post wave opens before the last group session begins: some post answers may be given before the groups ended.', sessionStartsAt: last })
+  // The last session's day ends at the start of the next day there.
+  if (wave.kind === 'post' && Date.parse(wave.opensAt) < endOfDay(dayInZone(new Date(last), timeZone), timeZone).getTime()) {
+    warnings.push({ code: 'post_opens_before_last_session', message: 'The post wave opens on or before the day of the last group session: some post answers may be given before the groups ended.', sessionStartsAt: last })
   }
   return warnings
 }

@@ -4,7 +4,7 @@
  * changing the zone keeps the announced days.
  */
 import { describe, expect, it } from 'vitest'
-import { findStudy, listWaves } from '../../../server/db/repositories/studies'
+import { findStudy, listGroupSessions, listWaves } from '../../../server/db/repositories/studies'
 import { addParticipants, createCohort, createStudy, setWave } from '../../../server/domain/staff/setup'
 import { jsonRequest, testApp, testClock } from '../../helpers/app'
 import { signedInStaff } from '../../helpers/staff'
@@ -59,6 +59,9 @@ describe('waves in the study’s time zone', () => {
     expect(await res.json()).toMatchObject({ timeZone: 'America/Los_Angeles', language: 'fa' })
     const [wave] = await listWaves(deps.db, cohort.id)
     expect(wave).toMatchObject({ opensAt: '2026-03-01T08:00:00.000Z', closesAt: '2026-03-08T08:00:00.000Z' })
+    // The group sessions keep their days too (the cohort was made on 7 March, Tehran): midnight in Los Angeles.
+    const sessions = await listGroupSessions(deps.db, cohort.id)
+    expect(sessions.slice(0, 3).map((s) => s.startsAt)).toEqual(['2026-03-07T08:00:00.000Z', '2026-03-10T07:00:00.000Z', '2026-03-14T07:00:00.000Z'])
   })
 
   it('refuses an unknown zone or language, naming the field, and writes nothing', async () => {

@@ -46,6 +46,9 @@ describe('PUT /api/cohorts/:id/waves/:kind', () => {
     expect(pre.warnings).toEqual([expect.objectContaining({ code: 'pre_closes_after_first_session', sessionStartsAt: '2026-03-09T00:00:00.000Z' })])
     const post = await (await put('post', { opens: '2026-03-30', closes: '2026-04-20', instruments: ['phq-9'] })).json()
     expect(post.warnings).toEqual([expect.objectContaining({ code: 'post_opens_before_last_session' })])
+    // Opening on the last session's day (2 April): the session is that day, after the wave opened.
+    const sameDay = await (await put('post', { opens: '2026-04-02', closes: '2026-04-20', instruments: ['phq-9'] })).json()
+    expect(sameDay.warnings).toEqual([expect.objectContaining({ code: 'post_opens_before_last_session', sessionStartsAt: '2026-04-02T00:00:00.000Z' })])
     const usual = await (await put('post', { opens: '2026-04-03', closes: '2026-04-20', instruments: ['phq-9'] })).json()
     expect(usual.warnings).toEqual([])
   })
