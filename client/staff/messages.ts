@@ -176,7 +176,7 @@ export const staffEn = {
   'staff.release.wait.difference': '{differing} participant(s) differ from the release of {date}; wait until at least {more} more have completed it (at least {minN} in all differing), or release when the group is the same again',
   'staff.release.wait.combination': 'adding and subtracting this release and earlier ones would give one participant’s value; wait until at least {minN} more have completed it',
   'staff.release.wait.combinationGroup': 'adding and subtracting this release and earlier ones would give the total of {count} participants, fewer than {minN}; wait until at least {more} more have completed it',
-  'staff.release.wait.combinationUndecided': 'this release and earlier ones can be combined in too many ways to check for groups smaller than {minN}; wait until more have completed it',
+  'staff.release.wait.combinationUndecided': 'this release and earlier ones combine in too many ways for the check for groups smaller than {minN} to finish; it is refused to be safe',
   'staff.release.why.fewer_pairs': 'fewer than {minN} complete pairs',
   'staff.release.why.order_statistics': 'median, quartiles, Wilcoxon V and counts of reliable change need at least {orderMinN} pairs: at small n they are single people’s scores, ranks or directions of change',
   'staff.release.why.same_score': 'every participant had the same score',

@@ -196,13 +196,27 @@ export const derivedGroupBudget = 20_000_000
  *
  * @param groups a set of participant ids per figure released
  * @param minN the fewest participants a figure may be computed from
+ * @param options.known how many of `groups`, first, were released before: a group those alone
+ *   already give is not reported (it is not the newer groups' doing), and the search goes on past it
+ * @param options.budget entries left to add, shared by the calls one release makes (default: a
+ *   fresh `derivedGroupBudget`); spent as the search goes
  * @returns the smallest group found (size 1 to minN − 1, and one member), 'undecided', or null
  * @example
  * // S, S ∪ T, T ∪ {y, z}: (T ∪ {y, z}) − ((S ∪ T) − S) = {y, z}
  * derivedGroup([S, union(S, T), union(T, new Set(['y', 'z']))], 10) // => { size: 2, member: 'y' }
  */
-export function derivedGroup(groups: readonly ReadonlySet<string>[], minN: number): DerivedGroup | 'undecided' | null {
-  const { atoms, rows, pivots } = reducedOverAtoms(groups)
+export function derivedGroup(
+  groups: readonly ReadonlySet<string>[],
+  minN: number,
+  options: { known?: number; budget?: { left: number } } = {},
+): DerivedGroup | 'undecided' | null {
+  const { atoms, indicator, rows, pivots } = reducedOverAtoms(groups)
+  const budget = options.budget ?? { left: derivedGroupBudget }
+  // The first `known` groups alone, reduced over the same atoms: a group they already give is not reported.
+  const known = options.known ?? 0
+  const knownRows = indicator.slice(0, known).map((row) => [...row])
+  const knownPivots = known > 0 ? reduce(knownRows) : []
+  const isKnown = () => known > 0 && inSpan(sum.map((x) => (x === denominator ? 1n : 0n)), knownRows, knownPivots)
   // Rows whose pivot atom alone is smaller than minN, the smallest first.
   const candidates = pivots.filter(({ col }) => atoms[col]!.size < minN).sort((a, b) => atoms[a.col]!.size - atoms[b.col]!.size)
   if (candidates.length === 0) return null
@@ -227,10 +241,9 @@ export function derivedGroup(groups: readonly ReadonlySet<string>[], minN: numbe
   const sum = new Array<bigint>(atoms.length).fill(0n)
   let notZeroOrOne = 0
   let people = 0
-  let work = 0
   const change = (i: number, sign: 1n | -1n) => {
     const { cols, values } = sparse[i]!
-    work += cols.length
+    budget.left -= cols.length
     for (let j = 0; j < cols.length; j++) {
       const k = cols[j]!
       const before = sum[k]!
@@ -252,12 +265,12 @@ export function derivedGroup(groups: readonly ReadonlySet<string>[], minN: numbe
   // first row chosen, whose pivot atom is in the group (a member to name).
   const choose = (from: number, left: number, lowest: number, first: number): boolean => {
     if (left === 0) {
-      if (notZeroOrOne === 0 && people > 0 && people < limit()) best = { size: people, member: sparse[first]!.member }
+      if (notZeroOrOne === 0 && people > 0 && people < limit() && !isKnown()) best = { size: people, member: sparse[first]!.member }
       return true
     }
     for (let i = from; i <= candidates.length - left; i++) {
       if (lowest + fewest[i + left]! - fewest[i]! >= limit()) return true
-      if (work > derivedGroupBudget) return false
+      if (budget.left <= 0) return false
       change(i, 1n)
       const within = choose(i + 1, left - 1, lowest + sparse[i]!.pivotPeople, first < 0 ? i : first)
       change(i, -1n)
@@ -299,12 +312,21 @@ function reducedOverAtoms(groups: readonly ReadonlySet<string>[]) {
   // rows `derivedGroup` combines (a stable sort: equal sizes keep their order).
   atoms.sort((a, b) => b.size - a.size)
   const n = atoms.length
-  const rows = groups.map(() => new Array<bigint>(n).fill(0n))
+  const indicator = groups.map(() => new Array<bigint>(n).fill(0n))
   atoms.forEach((atom, a) => {
-    for (const g of atom.groups) rows[g]![a] = 1n
+    for (const g of atom.groups) indicator[g]![a] = 1n
   })
-  // After each step every row is the previous ones' combination scaled by the pivot, and every entry
-  // stays an integer: each is a minor of the 0/1 matrix.
+  const rows = indicator.map((row) => [...row])
+  return { atoms, indicator, rows, pivots: reduce(rows) }
+}
+
+/**
+ * Reduce integer rows in place to reduced row echelon form (up to each row's scale), fraction-free:
+ * after each step every row is the previous ones' combination scaled by the pivot, and every entry
+ * stays an integer (a minor of the original matrix). Returns each pivot's row and column.
+ */
+function reduce(rows: bigint[][]): { row: number; col: number }[] {
+  const n = rows[0]?.length ?? 0
   let previous = 1n
   let pivotRow = 0
   const pivots: { row: number; col: number }[] = []
@@ -328,5 +350,18 @@ function reducedOverAtoms(groups: readonly ReadonlySet<string>[]) {
     pivots.push({ row: pivotRow, col })
     pivotRow++
   }
-  return { atoms, rows, pivots }
+  return pivots
+}
+
+/** Whether `vector` lies in the span of rows reduced by `reduce` (`pivots` theirs): it reduces to zero against them. */
+function inSpan(vector: bigint[], rows: bigint[][], pivots: { row: number; col: number }[]): boolean {
+  let v = vector
+  for (const { row, col } of pivots) {
+    const factor = v[col]!
+    if (factor === 0n) continue
+    const r = rows[row]!
+    const p = r[col]!
+    v = v.map((x, k) => p * x - factor * r[k]!)
+  }
+  return v.every((x) => x === 0n)
 }

@@ -13,7 +13,7 @@ import { ApiError } from '../errors'
 import { groupBy } from '../collections'
 import { cohortReport, studyReport, type CohortReport, type ScaleReport } from './report'
 import { cohortTable1, enrolmentAnswersOf, studyTable1 } from './table1'
-import { derivedGroup, differenceTooSmall, effectivePolicy, policyFloor, releaseBreakdown, releaseCount, releaseP, roundTo, scoreDecimals, type DisclosurePolicy, type ReleasedP } from './disclosure'
+import { derivedGroup, derivedGroupBudget, differenceTooSmall, effectivePolicy, policyFloor, releaseBreakdown, releaseCount, releaseP, roundTo, scoreDecimals, type DisclosurePolicy, type ReleasedP } from './disclosure'
 import { findDisclosurePolicy, findRelease, findStudyRelease, insertRelease, insertStudyRelease, listAllReleasesOfStudy, listReleasesOfCohort, listStudyReleases, upsertDisclosurePolicy, type StoredRelease, type StoredStudyRelease } from '../../db/repositories/releases'
 import { listParticipants } from '../../db/repositories/participants'
 import { findCohort, findStudy, listCohorts, listWaves, type Cohort, type Study } from '../../db/repositories/studies'
@@ -346,6 +346,8 @@ function refusalsAgainst(built: Built, earlier: EarlierBasis[], policy: Disclosu
   // than minN people either (one person's value, or a few whose sum each of them can subtract from).
   const refused = new Set(refusals.map((r) => r.figure))
   const last = earlier.at(-1)
+  // One budget for the whole release: its checks run inside the release's transaction.
+  const budget = { left: derivedGroupBudget }
   const bases = new Set(Object.keys(built.basis).map(baseOf))
   for (const base of bases) {
     const of = (basis: Record<string, string[]>) => Object.entries(basis).filter(([k]) => baseOf(k) === base).map(([, ids]) => setOf(ids))
@@ -353,10 +355,9 @@ function refusalsAgainst(built: Built, earlier: EarlierBasis[], policy: Disclosu
     const key = Object.keys(built.basis).find((k) => baseOf(k) === base)!
     const figure = figureName(built.about[key]!)
     if (!last || before.length < 2 || refused.has(figure)) continue
-    // Earlier releases that already give a small group are not this release's doing (they predate the check).
-    const already = derivedGroup(before, policy.minN)
-    if (already !== null && already !== 'undecided') continue
-    const derived = derivedGroup([...before, ...of(built.basis)], policy.minN)
+    // A group the earlier releases alone already give (made before this check) is not this release's
+    // doing, and does not stop the check: only what this release adds is refused.
+    const derived = derivedGroup([...before, ...of(built.basis)], policy.minN, { known: before.length, budget })
     if (derived === null) continue
     refusals.push({
       figure,
@@ -369,7 +370,7 @@ function refusalsAgainst(built: Built, earlier: EarlierBasis[], policy: Disclosu
       differing: derived === 'undecided' ? 0 : derived.size,
       wait:
         derived === 'undecided'
-          ? `adding and subtracting this release and earlier ones could not be checked in time for groups smaller than ${policy.minN}; wait until more have completed it`
+          ? `adding and subtracting this release and earlier ones could not be checked for groups smaller than ${policy.minN} within the check's limit (they combine in too many ways); it is refused to be safe`
           : derived.size === 1
             ? `adding and subtracting this release and earlier ones would give one participant's value; wait until at least ${policy.minN} more have completed it`
             : `adding and subtracting this release and earlier ones would give the total of ${derived.size} participants, fewer than ${policy.minN}; wait until at least ${policy.minN - derived.size} more have completed it`,

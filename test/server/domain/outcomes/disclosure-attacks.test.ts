@@ -233,6 +233,36 @@ describe('differencing', () => {
     expect((await w.leadReads(cohort.id)).length).toBe(2)
   })
 
+  it('a group earlier releases already give does not turn the check off: a later release that singles someone out is refused', async () => {
+    // Cohort A's third release gave three newcomers' sum, made before this check (written here as it
+    // was stored then). The check once skipped any figure whose earlier releases already gave a small
+    // group, and the figure's key is shared by every cohort of the study: cohort B's turnover with one
+    // newcomer was then released, and with it that newcomer's own score.
+    const w = await world()
+    const turnover = async (name: string, newcomers: Person[]) => {
+      const cohort = await w.cohortOf(name, pairs(basePre, basePost))
+      expect((await w.release(cohort.id)).status).toBe(201)
+      await w.addTo(cohort.id, pairs(basePre.map((x) => x + 1), basePost.map((x) => x + 1)), 10)
+      expect((await w.release(cohort.id)).status).toBe(201)
+      const first = (await w.db.selectFrom('participant').select(['id', 'code']).where('cohort_id', '=', cohort.id).execute()).filter((p) => Number(p.code.slice(1)) <= 10).map((p) => p.id)
+      await w.db.deleteFrom('scale_score').where('response_id', 'in', w.db.selectFrom('response').select('id').where('participant_id', 'in', first)).execute()
+      await w.db.deleteFrom('response').where('participant_id', 'in', first).execute()
+      await w.addTo(cohort.id, newcomers, 20)
+      return cohort
+    }
+    const a = await turnover('A', [{ pre: 27, post: 2 }, { pre: 25, post: 4 }, { pre: 26, post: 3 }])
+    const second = await w.db.selectFrom('program_lead_release').selectAll().where('cohort_id', '=', a.id).orderBy('released_at', 'desc').executeTakeFirstOrThrow()
+    const answering = (await w.db.selectFrom('response').select('participant_id').distinct().where('participant_id', 'in', w.db.selectFrom('participant').select('id').where('cohort_id', '=', a.id)).execute()).map((r) => r.participant_id)
+    const legacyBasis = Object.fromEntries(Object.keys(JSON.parse(second.basis) as Record<string, string[]>).map((key) => [key, answering]))
+    w.clock.advance(60_000)
+    await w.db.insertInto('program_lead_release').values({ ...second, id: `${second.id}-legacy`, released_at: w.clock.now().toISOString(), basis: JSON.stringify(legacyBasis) }).execute()
+
+    const b = await turnover('B', [{ pre: 27, post: 2 }])
+    const refused = await w.release(b.id)
+    expect(refused.status).toBe(409)
+    expect(refused.body.error.details[0]).toMatchObject({ rule: 'combination', minN: 10, differing: 1 })
+  })
+
   it('across waves: pre→follow-up over a group one person smaller than pre→post is withheld in the same release', async () => {
     const w = await world()
     const people: Person[] = basePre.map((pre, i) => ({ pre, post: basePost[i]!, followUp: i === 0 ? undefined : basePost[i]! - 1 }))

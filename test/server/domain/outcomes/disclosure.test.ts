@@ -157,6 +157,28 @@ describe('derivedGroup', () => {
     expect(derivedGroup([ids(0, 10_000), ...nested], 10)).toBeNull()
     expect(derivedGroup([...nested, ids(0, 5_000 + 150 * 31, ['late', 'later'])], 10)).toEqual({ size: 2, member: 'late' })
   })
+  it('reports only what groups after the known ones add, and goes on past a group the known ones already give', () => {
+    // Earlier releases S, S ∪ T, T ∪ {y, z} already give y + z (made before this check). A new
+    // release C ∪ {w} after C singles w out: the earlier leak must not hide it.
+    const S = ids(0, 10)
+    const T = ids(10, 20)
+    const C = ids(100, 120)
+    const earlier = [S, new Set([...S, ...T]), new Set([...T, 'y', 'z']), C]
+    expect(derivedGroup(earlier, 10)).toEqual({ size: 2, member: 'y' })
+    expect(derivedGroup([...earlier, new Set([...C, 'w'])], 10, { known: earlier.length })).toEqual({ size: 1, member: 'w' })
+    // A new release that gives nothing new: null, although y + z is still derivable.
+    expect(derivedGroup([...earlier, new Set([...C, ...ids(200, 210)])], 10, { known: earlier.length })).toBeNull()
+    // All known: nothing is new.
+    expect(derivedGroup(earlier, 10, { known: earlier.length })).toBeNull()
+  })
+  it('spends one budget across calls, and is undecided once it is spent', () => {
+    // Here every atom is a pivot and only {y, z}'s row is a candidate: one try, of one entry.
+    const groups = [ids(0, 10), ids(0, 20), ids(10, 20, ['y', 'z'])]
+    const budget = { left: 1 }
+    expect(derivedGroup(groups, 10, { budget })).toEqual({ size: 2, member: 'y' })
+    expect(budget.left).toBeLessThanOrEqual(0)
+    expect(derivedGroup(groups, 10, { budget })).toBe('undecided')
+  })
   it('agrees with trying every combination of the groups with coefficients −2 to 2, on random small groups', () => {
     // The definition, written plainly: a group of people derivable from the groups' totals is a 0/1
     // vector over people equal to an integer combination of the groups' indicator vectors. Small
