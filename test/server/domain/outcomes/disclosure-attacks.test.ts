@@ -83,6 +83,22 @@ async function world() {
   return { ...built, study, researcher, lead, cohortOf, addTo, release, leadReads, releaseStudy, leadReadsStudy, releasedRows }
 }
 
+/**
+ * S (ten pairs) released, then S ∪ T (ten more) released, then S deletes their answers and
+ * `newcomers` complete: the cohort, ready for its third release (T ∪ newcomers).
+ */
+async function turnover(w: Awaited<ReturnType<typeof world>>, name: string, newcomers: Person[]) {
+  const cohort = await w.cohortOf(name, pairs(basePre, basePost))
+  expect((await w.release(cohort.id)).status).toBe(201)
+  await w.addTo(cohort.id, pairs(basePre.map((x) => x + 1), basePost.map((x) => x + 1)), 10)
+  expect((await w.release(cohort.id)).status).toBe(201)
+  const first = (await w.db.selectFrom('participant').select(['id', 'code']).where('cohort_id', '=', cohort.id).execute()).filter((p) => Number(p.code.slice(1)) <= 10).map((p) => p.id)
+  await w.db.deleteFrom('scale_score').where('response_id', 'in', w.db.selectFrom('response').select('id').where('participant_id', 'in', first)).execute()
+  await w.db.deleteFrom('response').where('participant_id', 'in', first).execute()
+  await w.addTo(cohort.id, newcomers, 20)
+  return cohort
+}
+
 /** The decimals a released score figure was rounded to, as the published policy says. */
 const decimalsOf = (release: Release, n: number) => (n >= release.content.policy.orderMinN ? 1 : 0)
 
@@ -218,14 +234,7 @@ describe('differencing', () => {
     { newcomers: [{ pre: 27, post: 2 }, { pre: 25, post: 4 }, { pre: 26, post: 3 }], differing: 3, wait: /would give the total of 3 participants, fewer than 10; wait until at least 7 more/ },
   ])('across three releases: S, then S ∪ T, then T ∪ $differing newcomer(s) after S deleted their answers, is refused', async ({ newcomers, differing, wait }) => {
     const w = await world()
-    const cohort = await w.cohortOf(`Turnover ${differing}`, pairs(basePre, basePost))
-    expect((await w.release(cohort.id)).status).toBe(201)
-    await w.addTo(cohort.id, pairs(basePre.map((x) => x + 1), basePost.map((x) => x + 1)), 10)
-    expect((await w.release(cohort.id)).status).toBe(201)
-    const first = (await w.db.selectFrom('participant').select(['id', 'code']).where('cohort_id', '=', cohort.id).execute()).filter((p) => Number(p.code.slice(1)) <= 10).map((p) => p.id)
-    await w.db.deleteFrom('scale_score').where('response_id', 'in', w.db.selectFrom('response').select('id').where('participant_id', 'in', first)).execute()
-    await w.db.deleteFrom('response').where('participant_id', 'in', first).execute()
-    await w.addTo(cohort.id, newcomers, 20)
+    const cohort = await turnover(w, `Turnover ${differing}`, newcomers)
     const refused = await w.release(cohort.id)
     expect(refused.status).toBe(409)
     expect(refused.body.error.details[0]).toMatchObject({ rule: 'combination', minN: 10, differing })
@@ -239,25 +248,14 @@ describe('differencing', () => {
     // group, and the figure's key is shared by every cohort of the study: cohort B's turnover with one
     // newcomer was then released, and with it that newcomer's own score.
     const w = await world()
-    const turnover = async (name: string, newcomers: Person[]) => {
-      const cohort = await w.cohortOf(name, pairs(basePre, basePost))
-      expect((await w.release(cohort.id)).status).toBe(201)
-      await w.addTo(cohort.id, pairs(basePre.map((x) => x + 1), basePost.map((x) => x + 1)), 10)
-      expect((await w.release(cohort.id)).status).toBe(201)
-      const first = (await w.db.selectFrom('participant').select(['id', 'code']).where('cohort_id', '=', cohort.id).execute()).filter((p) => Number(p.code.slice(1)) <= 10).map((p) => p.id)
-      await w.db.deleteFrom('scale_score').where('response_id', 'in', w.db.selectFrom('response').select('id').where('participant_id', 'in', first)).execute()
-      await w.db.deleteFrom('response').where('participant_id', 'in', first).execute()
-      await w.addTo(cohort.id, newcomers, 20)
-      return cohort
-    }
-    const a = await turnover('A', [{ pre: 27, post: 2 }, { pre: 25, post: 4 }, { pre: 26, post: 3 }])
+    const a = await turnover(w, 'A', [{ pre: 27, post: 2 }, { pre: 25, post: 4 }, { pre: 26, post: 3 }])
     const second = await w.db.selectFrom('program_lead_release').selectAll().where('cohort_id', '=', a.id).orderBy('released_at', 'desc').executeTakeFirstOrThrow()
     const answering = (await w.db.selectFrom('response').select('participant_id').distinct().where('participant_id', 'in', w.db.selectFrom('participant').select('id').where('cohort_id', '=', a.id)).execute()).map((r) => r.participant_id)
     const legacyBasis = Object.fromEntries(Object.keys(JSON.parse(second.basis) as Record<string, string[]>).map((key) => [key, answering]))
     w.clock.advance(60_000)
     await w.db.insertInto('program_lead_release').values({ ...second, id: `${second.id}-legacy`, released_at: w.clock.now().toISOString(), basis: JSON.stringify(legacyBasis) }).execute()
 
-    const b = await turnover('B', [{ pre: 27, post: 2 }])
+    const b = await turnover(w, 'B', [{ pre: 27, post: 2 }])
     const refused = await w.release(b.id)
     expect(refused.status).toBe(409)
     expect(refused.body.error.details[0]).toMatchObject({ rule: 'combination', minN: 10, differing: 1 })
