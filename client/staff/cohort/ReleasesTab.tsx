@@ -7,7 +7,7 @@
  */
 import { lazy, Suspense, useEffect, useState } from 'react'
 import { api } from '../../lib/api'
-import { inLanguage, language, t } from '../../lib/i18n'
+import { inLanguage, t } from '../../lib/i18n'
 import { dateTime, percent, released, shortDate } from '../format'
 import { call, useAction, useResource } from '../request'
 import type { CohortDetail } from '../types'
@@ -110,7 +110,7 @@ type Refusal = Preview['refusals'][number]
 
 /** The figure a refusal is about, in the reader's language. */
 function figureName(about: Refusal['about']): string {
-  if (about.kind === 'table1') return t('staff.release.figure.table1', { label: about.labels?.[language()] ?? about.label })
+  if (about.kind === 'table1') return t('staff.release.figure.table1', { label: inLanguage(about) })
   const wave = (kind: string) => t(`staff.wave.${kind as 'pre'}`)
   return t('staff.release.figure.scores', { scale: inLanguage(about), wave: wave(about.wave), from: wave(about.from), to: wave(about.to) })
 }

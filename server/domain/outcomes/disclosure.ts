@@ -210,11 +210,11 @@ export function derivedGroup(
   minN: number,
   options: { known?: number; budget?: { left: number } } = {},
 ): DerivedGroup | 'undecided' | null {
-  const { atoms, indicator, rows, pivots } = reducedOverAtoms(groups)
+  const { atoms, rows, pivots } = reducedOverAtoms(groups)
   const budget = options.budget ?? { left: derivedGroupBudget }
   // The first `known` groups alone, reduced over the same atoms: a group they already give is not reported.
   const known = options.known ?? 0
-  const knownRows = indicator.slice(0, known).map((row) => [...row])
+  const knownRows = indicatorRows(atoms, known)
   const knownPivots = known > 0 ? reduce(knownRows) : []
   const isKnown = () => known > 0 && inSpan(sum.map((x) => (x === denominator ? 1n : 0n)), knownRows, knownPivots)
   // Rows whose pivot atom alone is smaller than minN, the smallest first.
@@ -311,13 +311,17 @@ function reducedOverAtoms(groups: readonly ReadonlySet<string>[]) {
   // Largest atoms first: they take the pivots, so few reduced rows have a small pivot atom, the only
   // rows `derivedGroup` combines (a stable sort: equal sizes keep their order).
   atoms.sort((a, b) => b.size - a.size)
-  const n = atoms.length
-  const indicator = groups.map(() => new Array<bigint>(n).fill(0n))
+  const rows = indicatorRows(atoms, groups.length)
+  return { atoms, rows, pivots: reduce(rows) }
+}
+
+/** Groups 0 … count − 1 over the atoms: 1 where the atom is in the group, 0 elsewhere. */
+function indicatorRows(atoms: readonly { groups: number[] }[], count: number): bigint[][] {
+  const rows = Array.from({ length: count }, () => new Array<bigint>(atoms.length).fill(0n))
   atoms.forEach((atom, a) => {
-    for (const g of atom.groups) indicator[g]![a] = 1n
+    for (const g of atom.groups) if (g < count) rows[g]![a] = 1n
   })
-  const rows = indicator.map((row) => [...row])
-  return { atoms, indicator, rows, pivots: reduce(rows) }
+  return rows
 }
 
 /**
