@@ -1,4 +1,5 @@
-import { mean, sampleStandardDeviation } from 'simple-statistics'
+import { mean } from 'simple-statistics'
+import { sampleSd } from './sample-sd'
 import { pairedDifferences } from './paired-differences'
 import { isConstant } from './is-constant'
 
@@ -32,6 +33,6 @@ export function cohensDav(post: number[], pre: number[]): number {
   if (isConstant(pre) && isConstant(post)) {
     throw new RangeError("Both occasions have zero standard deviation, so Cohen's d_av is undefined.")
   }
-  const averageSd = (sampleStandardDeviation(pre) + sampleStandardDeviation(post)) / 2
+  const averageSd = (sampleSd(pre) + sampleSd(post)) / 2
   return mean(differences) / averageSd
 }

@@ -84,27 +84,45 @@ const SERIES_LIMIT = Math.sqrt(2 * Math.LN2 * 1021) * (1 - 1e-12)
 /**
  * The noncentrality δ with P(T_{df, δ} ≤ t) = probability. The exact P(T ≤ t) falls as δ grows, and
  * the AS 243 series computes it accurately for |δ| ≤ 37.62, so a root there is searched first, over
- * the whole series range. Only when the root lies beyond it is the bracket walked out from t in
- * steps that double, starting at about four standard deviations of T (statistics.md A3): R's normal
- * approximation takes over there, which is not monotone in δ where it joins the series, so a search
- * across the join could stop at a spurious root.
+ * the whole series range. Only when the root lies beyond it is the bracket walked out, on that side
+ * of the range, in steps that double, starting at about four standard deviations of T (statistics.md
+ * A3): R's normal approximation takes over there, which is not monotone in δ where it joins the
+ * series, so a search across the join could stop at a spurious root. Where the approximation has no
+ * root on that side, the root found is the join (|δ| = 37.62), as R's uniroot finds it.
  */
 function noncentralityWithCdf(t: number, df: number, probability: number): number {
   const excess = (delta: number) => noncentralTCdf(t, df, delta) - probability
-  if (df <= 4e5 && excess(-SERIES_LIMIT) >= 0 && excess(SERIES_LIMIT) <= 0) return bisectRoot(excess, -SERIES_LIMIT, SERIES_LIMIT, 0)
-  let step = 4 * Math.sqrt(1 + (t * t) / (2 * df)) + 1
-  let low = t - step
-  let high = t + step
+  const first = 4 * Math.sqrt(1 + (t * t) / (2 * df)) + 1
+  let low = t - first
+  let high = t + first
+  if (df <= 4e5) {
+    const atLowest = excess(-SERIES_LIMIT)
+    const atHighest = excess(SERIES_LIMIT)
+    if (atLowest >= 0 && atHighest <= 0) return bisectRoot(excess, -SERIES_LIMIT, SERIES_LIMIT, 0)
+    // Beyond the series range, the search stays on the side of it where the root is: a bracket
+    // across the range met the joins, and with 2 pairs and t in the thousands its bisection stopped
+    // at a root of the approximation on the far side (a lower limit below zero for t = 4001).
+    // Where the approximation has no root on its side, the root found is the join itself, as R's
+    // uniroot finds it.
+    if (atHighest > 0) {
+      low = SERIES_LIMIT
+      high = Math.max(high, SERIES_LIMIT + first)
+    } else {
+      high = -SERIES_LIMIT
+      low = Math.min(low, -SERIES_LIMIT - first)
+    }
+  }
+  let step = first
   for (let i = 0; excess(low) < 0; i++) {
     if (i > 60) throw new RangeError(`Could not bracket the lower noncentrality for t = ${t}, df = ${df}.`)
     step *= 2
-    low = t - step
+    low = Math.min(t, high) - step
   }
-  step = 4 * Math.sqrt(1 + (t * t) / (2 * df)) + 1
+  step = first
   for (let i = 0; excess(high) > 0; i++) {
     if (i > 60) throw new RangeError(`Could not bracket the upper noncentrality for t = ${t}, df = ${df}.`)
     step *= 2
-    high = t + step
+    high = Math.max(t, low) + step
   }
   return bisectRoot(excess, low, high, 0)
 }

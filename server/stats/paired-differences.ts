@@ -10,7 +10,8 @@
  * @param post - scores at the later occasion
  * @param pre - scores at the earlier occasion, in the same participant order
  * @returns post[i] − pre[i] for every i
- * @throws {RangeError} when the lengths differ or any value is not a finite number
+ * @throws {RangeError} when the lengths differ, any value is not a finite number, or a difference
+ *   overflows (beyond ±1.8e308)
  * @example
  * pairedDifferences([5, 7, 4], [6, 4, 4]) // => [-1, 3, 0]
  */
@@ -29,6 +30,10 @@ export function pairedDifferences(post: readonly number[], pre: readonly number[
     if (typeof before !== 'number' || !Number.isFinite(before)) {
       throw new RangeError(`pre[${i}] is not a finite number (${String(before)}); drop incomplete pairs before calling.`)
     }
-    return after - before
+    const difference = after - before
+    // R stops here too (t.test: "missing value where TRUE/FALSE needed"); a NaN statistic would
+    // otherwise reach the p-value adjustment of every scale.
+    if (!Number.isFinite(difference)) throw new RangeError(`post[${i}] − pre[${i}] is too large to compute (${after} − ${before}).`)
+    return difference
   })
 }

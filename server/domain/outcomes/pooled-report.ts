@@ -12,13 +12,13 @@
  * The pairs, scores and attendance are those of each cohort's report (cohortReport), so the pooled
  * report and the cohort reports never disagree about who counts.
  */
-import { mean, sampleStandardDeviation } from 'simple-statistics'
+import { mean } from 'simple-statistics'
 import tQuantile from '@stdlib/stats-base-dists-t-quantile'
 import { ApiError } from '../errors'
 import { groupBy } from '../collections'
 import { findStudy, listCohorts } from '../../db/repositories/studies'
 import type { WaveKind } from '../../db/schema'
-import { randomInterceptReml, type RandomInterceptFixedEffect } from '../../stats'
+import { randomInterceptReml, sampleSd, type RandomInterceptFixedEffect } from '../../stats'
 import type { Deps } from '../deps'
 import { cohortReport, type CohortReport, SMALL_SAMPLE } from './report'
 
@@ -128,7 +128,7 @@ export async function pooledStudyReport(deps: Deps, studyId: string, waves: { fr
       .filter(({ id }) => changesOf.has(id))
       .map(({ id, name }) => {
         const changes = changesOf.get(id)!.map((r) => r.change)
-        const sd = changes.length > 1 ? sampleStandardDeviation(changes) : null
+        const sd = changes.length > 1 ? sampleSd(changes) : null
         const m = mean(changes)
         const half = sd !== null && sd > 0 ? tQuantile(0.975, changes.length - 1) * (sd / Math.sqrt(changes.length)) : null
         return { cohortId: id, cohortName: name, n: changes.length, mean: m, sd, ci95: half === null ? null : [m - half, m + half], predicted: null }

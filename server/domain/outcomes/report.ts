@@ -6,7 +6,7 @@
  * Change is always `to − from` (post − pre). A statistic that cannot be computed is null, and
  * `unavailable` says why. Nothing is shown as NaN.
  */
-import { mean, sampleStandardDeviation } from 'simple-statistics'
+import { mean } from 'simple-statistics'
 import { ApiError } from '../errors'
 import { placeParticipants, readReport, type ReportForm, type ReportFormRequest, type ScoredResponse } from '../../db/repositories/report-data'
 import { listParticipants } from '../../db/repositories/participants'
@@ -24,6 +24,7 @@ import {
   pairedTTest,
   quartiles,
   reliableChangeIndex,
+  sampleSd,
   wilcoxonSignedRank,
   type ChangeClass,
 } from '../../stats'
@@ -131,7 +132,7 @@ export type CohortReport = {
 function summary(values: number[]): Summary {
   if (values.length === 0) return { n: 0, mean: null, sd: null, median: null, q1: null, q3: null }
   const q = quartiles(values)
-  return { n: values.length, mean: mean(values), sd: values.length > 1 ? sampleStandardDeviation(values) : null, median: q.median, q1: q.q1, q3: q.q3 }
+  return { n: values.length, mean: mean(values), sd: values.length > 1 ? sampleSd(values) : null, median: q.median, q1: q.q1, q3: q.q3 }
 }
 
 /** Run a statistic; on bad input record why it is missing instead of failing the whole report. */
@@ -280,7 +281,7 @@ export function reliableChangeBasis(
   fromKind: WaveKind,
 ): { rci: ScaleReport['rci']; unavailable: string | null; warning: string | null } {
   const psy = spec.psychometrics
-  const sd = psy.sd?.value ?? (pairedPre.length > 1 ? sampleStandardDeviation(pairedPre) : null)
+  const sd = psy.sd?.value ?? (pairedPre.length > 1 ? sampleSd(pairedPre) : null)
   const alpha = psy.reliability ? null : pairedAlpha()
   const reliabilityValue = psy.reliability?.value ?? alpha?.alpha ?? null
   if (sd === null || sd === 0) return { rci: null, unavailable: 'no SD: the instrument gives none and fewer than 2 paired pre scores vary', warning: null }
@@ -581,7 +582,7 @@ async function reportOver(deps: Deps, study: Study, cohorts: Cohort[], scope: { 
         post: summary(post),
         change: {
           mean: diffs.length > 0 ? mean(diffs) : null,
-          sd: diffs.length > 1 ? sampleStandardDeviation(diffs) : null,
+          sd: diffs.length > 1 ? sampleSd(diffs) : null,
           ci95: t?.ci95 ?? null,
         },
         pairedT: t && { t: t.t, df: t.df, p: t.p },

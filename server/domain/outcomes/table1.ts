@@ -4,7 +4,8 @@
  * (sex, marital status, role …) by counts and percentages of those who answered.
  */
 import { stringifyCsv as stringify } from '../csv'
-import { max, mean, min, sampleStandardDeviation } from 'simple-statistics'
+import { max, mean, min } from 'simple-statistics'
+import { sampleSd } from '../../stats'
 import { ApiError } from '../errors'
 import { listParticipants } from '../../db/repositories/participants'
 import { listEnrolmentAnswers } from '../../db/repositories/responses'
@@ -111,7 +112,7 @@ async function table1Over(deps: Deps, study: Study, cohortIds: string[], scope: 
         labels,
         n: suppress(values.length),
         mean: hidden || values.length === 0 ? null : mean(values),
-        sd: hidden || values.length < 2 ? null : sampleStandardDeviation(values),
+        sd: hidden || values.length < 2 ? null : sampleSd(values),
         // The lowest and highest values are single people's answers: not for program leads.
         min: hidden || k !== undefined || values.length === 0 ? null : min(values),
         max: hidden || k !== undefined || values.length === 0 ? null : max(values),

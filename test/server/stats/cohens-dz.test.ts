@@ -72,6 +72,22 @@ describe('cohensDz', () => {
     expectCloseRelative(result.ci95[1], 220.07404813704366)
   })
 
+  it('keeps the lower limit on its side of the series range with 2 pairs and t in the thousands', () => {
+    // Found by a methods review: the bracket spanned the series range, and its bisection stopped at
+    // a root of the normal approximation below zero (−1799.06 for d_z = 2829).
+    // R: tobs <- 4001; f <- function(p) function(l) pt(tobs, 1, l) - p
+    //    sprintf("%.17g", uniroot(f(0.975), c(30, 200), tol = 1e-13)$root / sqrt(2))   # 26.602692934206939 (the join)
+    //    sprintf("%.17g", uniroot(f(0.025), c(38, 1e6), tol = 1e-13)$root / sqrt(2))   # 6042.758869652168
+    const { ci95, ciMethod } = cohensDzConfidenceInterval(4001, 2)
+    expectCloseRelative(ci95[0], 26.602692934206939)
+    expectCloseRelative(ci95[1], 6042.758869652168)
+    expect(ciMethod).toBe('normal approximation')
+    // The same on the other side.
+    const negative = cohensDzConfidenceInterval(-4001, 2)
+    expectCloseRelative(negative.ci95[0], -6042.758869652168)
+    expectCloseRelative(negative.ci95[1], -26.602692934206939)
+  })
+
   it('rejects n < 2, constant differences, NaN and unequal lengths', () => {
     expect(() => cohensDz([1], [2])).toThrow(RangeError)
     // R: t.test(c(2, 3, 4), c(1, 2, 3), paired = TRUE) -> Error: data are essentially constant

@@ -4,6 +4,7 @@
  */
 import { describe, it, expect } from 'vitest'
 import { pairedDifferences } from '../../../server/stats/paired-differences'
+import { pairedTTest } from '../../../server/stats/paired-t-test'
 
 describe('pairedDifferences', () => {
   it('returns post − pre in participant order', () => {
@@ -17,6 +18,13 @@ describe('pairedDifferences', () => {
     expect(() => pairedDifferences([1, 2], [null as unknown as number, 2])).toThrow(/pre\[0\]/)
     expect(() => pairedDifferences([1, '2' as unknown as number], [1, 2])).toThrow(RangeError)
     expect(() => pairedDifferences([1, -Infinity], [1, 2])).toThrow(RangeError)
+  })
+
+  it('rejects a difference too large for a double, as R stops, rather than give NaN statistics', () => {
+    // R: t.test(c(1e308, 1.5e308, 1.7e308), c(-1e308, -1.2e308, -1.1e308), paired = TRUE)
+    //    Error in if (stderr < 10 * .Machine$double.eps * abs(mx)) stop(...): missing value where TRUE/FALSE needed
+    expect(() => pairedDifferences([1e308, 1.5e308, 1.7e308], [-1e308, -1.2e308, -1.1e308])).toThrow(/post\[0\] − pre\[0\] is too large/)
+    expect(() => pairedTTest([1e308, 1.5e308, 1.7e308], [-1e308, -1.2e308, -1.1e308])).toThrow(RangeError)
   })
 
   it('rejects unequal lengths and non-arrays', () => {

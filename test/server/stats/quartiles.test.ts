@@ -12,6 +12,16 @@ function expectQuartiles(values: number[], [q1, median, q3]: [number, number, nu
 }
 
 describe('quartiles', () => {
+  it("equals R to the last bit, in R's arithmetic, and does not overflow", () => {
+    // R: q <- function(x) sprintf("%.17g", quantile(x, c(.25, .5, .75), names = FALSE))
+    //    q(c(0.1, 0.7))      # 0.25 0.39999999999999997 0.54999999999999993
+    //    q(c(0.7, 1.9))      # 0.99999999999999989 1.2999999999999998 1.5999999999999999
+    //    q(c(-1e308, 1e308)) # -5.0000000000000001e+307 0 5.0000000000000001e+307
+    expect(quartiles([0.1, 0.7])).toEqual({ q1: 0.25, median: 0.39999999999999997, q3: 0.54999999999999993 })
+    expect(quartiles([0.7, 1.9])).toEqual({ q1: 0.99999999999999989, median: 1.2999999999999998, q3: 1.5999999999999999 })
+    expect(quartiles([-1e308, 1e308])).toEqual({ q1: -5.0000000000000001e307, median: 0, q3: 5.0000000000000001e307 })
+  })
+
   it('interpolates like R type 7 for even and odd n', () => {
     // R: quantile(c(1, 2, 4, 7, 11, 16), c(.25, .5, .75))   # 2.5 5.5 10
     expectQuartiles([1, 2, 4, 7, 11, 16], [2.5, 5.5, 10])

@@ -252,6 +252,29 @@ describe('cohort report on imported data', () => {
     expect(reportCsv({ scales: [phq] }).split('\n')[1]).toContain(',,,-0.7559289,-0.6573295,')
   })
 
+  it('takes the SD of equal prorated scores as 0, as R does, so no change is called reliable', async () => {
+    // Found by a methods review: 11 pre totals of 35/6 (GAD-7, 6 of 7 items answered, prorated)
+    // had a sample SD of 9.3e-16 (simple-statistics' rounding residue; R: sd(rep(35/6, 11)) is 0),
+    // so the reliable-change threshold was 1e-15 points and a change of 1.17 counted as deterioration.
+    const { deps } = await testApp()
+    const study = await createStudy(deps, { name: 'Anxiety' }, 'test')
+    const cohort = await createCohort(deps, { studyId: study.id, name: 'GAD-7' }, 'test')
+    const rows = ['participant,wave,instrument,item,value']
+    for (let p = 1; p <= 11; p++) {
+      ;[1, 1, 1, 1, 1, 0].forEach((v, i) => rows.push(`P${p},pre,gad-7,gad7_${i + 1},${v}`))
+      ;[1, 1, 1, 1, 1, 1, p % 3].forEach((v, i) => rows.push(`P${p},post,gad-7,gad7_${i + 1},${v}`))
+    }
+    await importCohortCsv(deps, { cohortId: cohort.id, csv: rows.join('\n') }, 'test')
+    const report = await cohortReport(deps, cohort.id, { from: 'pre', to: 'post' })
+    const gad = report.scales.find((s) => s.instrument === 'gad-7' && s.scale === 'total')!
+    expect(gad.n).toBe(11)
+    expect(gad.pre.mean).toBeCloseTo(35 / 6, 12)
+    expect(gad.pre.sd).toBe(0)
+    expect(gad.rci).toBeNull()
+    expect(gad.unavailable.rci).toMatch(/^no SD/)
+    expect(gad.reliableChange).toEqual({ recovered: null, improved: null, unchanged: null, deteriorated: null })
+  })
+
   it('says "not assessable", never 0, where reliable change or recovery cannot be judged', async () => {
     const { deps } = await testApp()
     const study = await createStudy(deps, { name: 'Burnout' }, 'test')
