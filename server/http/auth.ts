@@ -46,8 +46,10 @@ export function requireSessionExcept(openPaths: string[]): MiddlewareHandler<Sta
   // A path ending in "/" opens everything below it; any other is matched exactly.
   const open = (path: string) => openPaths.some((p) => path === p || (p.endsWith('/') && path.startsWith(p)))
   return createMiddleware<StaffEnv>(async (c, next) => {
-    // Only where a route answers: a path or method nobody serves stays a 404 for everyone.
-    const routed = matchedRoutes(c).some((route) => route.method !== 'ALL')
+    // Only where a route answers: a path or method nobody serves stays a 404 for everyone. The staff
+    // pages' catch-all GET ('/*', server/routes/client.ts) answers every path, but under /api/ only
+    // with a 404: it does not count.
+    const routed = matchedRoutes(c).some((route) => route.method !== 'ALL' && route.path !== '/*')
     if (routed && !c.get('staff') && !open(c.req.path)) throw new ApiError('unauthorized', 'Please sign in.')
     await next()
   })

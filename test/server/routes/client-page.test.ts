@@ -12,6 +12,7 @@ import { jsonForHtml } from '../../../server/routes/client'
 import { inlinedStateId } from '../../../server/contracts/participant-page'
 import { addParticipants, createCohort, createStudy, setWave } from '../../../server/domain/staff/setup'
 import { jsonRequest, testDeps } from '../../helpers/app'
+import { signedInStaff } from '../../helpers/staff'
 
 function builtClient(): string {
   const dir = mkdtempSync(join(tmpdir(), 'balint-client-'))
@@ -74,5 +75,26 @@ describe('jsonForHtml', () => {
     const text = jsonForHtml(value)
     expect(text).not.toMatch(/[<>&\u2028\u2029]/)
     expect(JSON.parse(text)).toEqual(value)
+  })
+})
+
+describe('a path under /api that nobody serves, beside the staff pages', () => {
+  it('is a 404 for everyone, signed in or not, whatever the method', async () => {
+    // Found by a security review: an anonymous GET got 401, because the staff pages' catch-all GET
+    // route counted as serving it (a POST got 404, and a signed-in GET 404).
+    const deps = await testDeps()
+    const app = createApp(deps, { clientDir: builtClient() })
+    const study = await createStudy(deps, { name: 'Pilot' }, 'test')
+    const staff = await signedInStaff(deps, [{ studyId: study.id, role: 'researcher' }])
+    for (const method of ['GET', 'POST', 'DELETE']) {
+      for (const headers of [{}, staff.headers]) {
+        const res = await app.request('/api/no-such-route', { method, headers })
+        expect(res.status, `${method} ${headers === staff.headers ? 'signed in' : 'anonymous'}`).toBe(404)
+        expect(((await res.json()) as { error: { code: string } }).error.code).toBe('not_found')
+      }
+    }
+    // A route that is served still needs a session first; a page is still a page.
+    expect((await app.request('/api/studies')).status).toBe(401)
+    expect((await app.request('/studies/x')).status).toBe(200)
   })
 })
