@@ -28,6 +28,7 @@ export function isTimeZone(name: string): boolean {
 /**
  * The start of day `input` (YYYY-MM-DD) in `timeZone`.
  *
+ * @throws {RangeError} not a calendar day, a day before 1900, or an unknown zone
  * @example
  * startOfDay('2026-03-01', 'Asia/Tehran').toISOString() // "2026-02-28T20:30:00.000Z"
  */
@@ -52,6 +53,8 @@ function parseDate(input: string, end: boolean, timeZone: string): Date {
     throw new RangeError(`"${input}" is not a date (use YYYY-MM-DD or an ISO date-time)`)
   }
   if (!dayOnly) return date
+  // Date.UTC reads the years 0–99 as 1900–1999: a day before 1900 would be stored as another.
+  if (date.getUTCFullYear() < 1900) throw new RangeError(`"${input}" is before 1900`)
   if (!isTimeZone(timeZone)) throw new RangeError(`"${timeZone}" is not an IANA time zone`)
   const day = end ? new Date(date.getTime() + 24 * 3600 * 1000) : date
   return zonedMidnight(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate(), timeZone)

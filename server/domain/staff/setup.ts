@@ -43,7 +43,8 @@ export type Actor = string
  *
  * @param first the first session's day, YYYY-MM-DD
  * @returns the sessions' start instants, in order
- * @throws {RangeError} not a calendar day (2026-02-30), or an unknown zone
+ * @throws {RangeError} not a calendar day (2026-02-30), a day before 1900, a schedule past
+ *   9999-12-31, or an unknown zone
  * @example
  * defaultSchedule('2026-03-05', 3, 'America/New_York').map((d) => d.toISOString())
  * // ["2026-03-05T05:00:00.000Z", "2026-03-08T05:00:00.000Z", "2026-03-12T04:00:00.000Z"]
@@ -54,7 +55,12 @@ export function defaultSchedule(first: string, sessions = 8, timeZone = 'UTC'): 
   const firstDay = startOfDay(first, 'UTC').getTime()
   const days: number[] = []
   for (let i = 0, offset = 0; i < sessions; offset += gaps[i % 2]!, i++) days.push(offset)
-  return days.map((offset) => startOfDay(new Date(firstDay + offset * 86_400_000).toISOString().slice(0, 10), timeZone))
+  return days.map((offset) => {
+    const day = new Date(firstDay + offset * 86_400_000).toISOString().slice(0, 10)
+    // Past 9999-12-31 an ISO date has a six-digit year ("+010000-…"), which is not a day.
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new RangeError(`"${first}": ${sessions} sessions would run past 9999-12-31`)
+    return startOfDay(day, timeZone)
+  })
 }
 
 /** The languages participants' pages and the staff app are written in. */

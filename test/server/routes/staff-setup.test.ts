@@ -115,6 +115,23 @@ describe('creating a cohort', () => {
     expect(await count(f.db, 'group_session')).toBe(0)
     expect((await call(f.app, f.headers, `/api/studies/${f.studyId}/cohorts`, jsonRequest('POST', { name: 'Group A', firstSession: '2024-02-29' }))).status).toBe(201)
   })
+
+  it('is a 422 for a schedule outside the years 1900 to 9999, and writes nothing', async () => {
+    // Found by a security review: 0000-01-01 was stored as sessions in 1899 and 1900 (Date.UTC reads
+    // years 0–99 as 1900–1999), and 100 sessions from 9999-12-31 as dates of year 10000 that
+    // collapsed onto each other.
+    const f = await researcherWithStudy()
+    for (const [firstSession, sessions] of [['0000-01-01', 3], ['0099-06-01', 3], ['1899-12-31', 1], ['9999-12-31', 2], ['9999-12-31', 100]] as const) {
+      const res = await call(f.app, f.headers, `/api/studies/${f.studyId}/cohorts`, jsonRequest('POST', { name: 'Group A', firstSession, sessions }))
+      expect(res.status, `${firstSession} × ${sessions}`).toBe(422)
+      expect(fieldsOf(res.body)).toEqual(['firstSession'])
+    }
+    expect(await count(f.db, 'group_session')).toBe(0)
+    const edge = await createCohortOver(f, { name: 'Edge', firstSession: '9999-12-28', sessions: 2 })
+    expect(edge.groupSessions.map((s) => s.startsAt.slice(0, 10))).toEqual(['9999-12-28', '9999-12-31'])
+    const early = await createCohortOver(f, { name: 'Early', firstSession: '1900-01-01', sessions: 1 })
+    expect(early.groupSessions.map((s) => s.startsAt.slice(0, 10))).toEqual(['1900-01-01'])
+  })
 })
 
 describe('the audit log filters', () => {
