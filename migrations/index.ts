@@ -25,6 +25,7 @@ import * as m0135 from './0135_study_forms'
 import * as m0145 from './0145_message_link_expiry'
 import * as m0170 from './0170_consent_latest_index'
 import * as m0180 from './0180_group_sessions_in_study_zone'
+import * as m0190 from './0190_transcript_search_secure_delete'
 
 /** Every migration, by name, in order. Add new ones at the end; never change a shipped one. */
 export const migrations: Record<string, Migration> = {
@@ -54,4 +55,5 @@ export const migrations: Record<string, Migration> = {
   '0145_message_link_expiry': m0145,
   '0170_consent_latest_index': m0170,
   '0180_group_sessions_in_study_zone': m0180,
+  '0190_transcript_search_secure_delete': m0190,
 }

@@ -3,6 +3,7 @@ import { sql, SqliteAdapter, type Kysely, type Selectable } from 'kysely'
 import type { Database, TranscriptFormat } from '../schema'
 import { newId } from '../ids'
 import { batches } from '../batch'
+import { purgeTranscriptSearchIndex } from './erasure'
 
 export type InterviewAssignment = {
   id: string
@@ -247,7 +248,10 @@ export async function findTranscriptOfInterview(db: Kysely<Database>, interviewI
   return r && toTranscript(r)
 }
 
-/** Store the interview's transcript, replacing the one before. */
+/**
+ * Store the interview's transcript, replacing the one before. A replaced text's words are purged
+ * from the search index (purgeTranscriptSearchIndex): call it in a transaction.
+ */
 export async function upsertTranscript(
   db: Kysely<Database>,
   transcript: { interviewId: string; format: TranscriptFormat; text: string; original: string; uploadedBy: string },
@@ -255,11 +259,13 @@ export async function upsertTranscript(
 ): Promise<Transcript> {
   const at = now.toISOString()
   const values = { format: transcript.format, text: transcript.text, original: transcript.original, uploaded_by: transcript.uploadedBy, updated_at: at }
+  const before = await db.selectFrom('transcript').select('text').where('interview_id', '=', transcript.interviewId).executeTakeFirst()
   await db
     .insertInto('transcript')
     .values({ id: newId(), interview_id: transcript.interviewId, created_at: at, ...values })
     .onConflict((oc) => oc.column('interview_id').doUpdateSet(values))
     .execute()
+  if (before && before.text !== transcript.text) await purgeTranscriptSearchIndex(db)
   return (await findTranscriptOfInterview(db, transcript.interviewId))!
 }
 
@@ -326,7 +332,8 @@ export type DeletedInterview = {
 /**
  * Delete a participant's interview and everything that holds their words: the notes, the transcript,
  * every coding of it (deleted ones too, which keep a copy of the text), the Table 2 quotations and
- * member checks of those codings, resolved disagreements on it, and memos written on the transcript.
+ * member checks of those codings, resolved disagreements on it, memos written on the transcript, and
+ * its words in the search index (purgeTranscriptSearchIndex).
  * Deleted explicitly, table by table, rather than left to the foreign keys' cascades, so that what
  * goes is written here and counted.
  */
@@ -346,6 +353,7 @@ export async function deleteInterviewOfParticipant(db: Kysely<Database>, partici
     await db.deleteFrom('coding_done').where('transcript_id', '=', transcript.id).execute()
     deleted.memos = counted(await db.deleteFrom('memo').where('target_type', '=', 'transcript').where('target_id', '=', transcript.id).executeTakeFirst())
     deleted.transcripts = counted(await db.deleteFrom('transcript').where('id', '=', transcript.id).executeTakeFirst())
+    await purgeTranscriptSearchIndex(db)
   }
   deleted.notes = counted(await db.deleteFrom('interview_note').where('interview_id', '=', interview.id).executeTakeFirst())
   await db.deleteFrom('interview').where('id', '=', interview.id).execute()

@@ -2,16 +2,23 @@
  * Migrations that change data, not only the schema: run on a database brought to the migration
  * before, with rows written as the code of that time wrote them, on either engine.
  */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { Migrator, type Kysely } from 'kysely'
+import { Migrator, sql, type Kysely } from 'kysely'
 import { migrations } from '../../../migrations/index'
 import { openDatabase } from '../../../server/db/connection'
 import { openPostgres } from '../../../server/db/postgres'
 import { migrateToLatest } from '../../../server/db/migrate'
+import { searchTranscripts } from '../../../server/db/repositories/interviews'
+import { shippedInstruments, testClock } from '../../helpers/app'
+import { codingStudy } from '../../helpers/qualitative'
+import { leftovers, traces, transcriptWith } from '../../helpers/search-index'
 import { emptyPostgresDatabase, testEngine } from '../../helpers/test-database'
 
-async function databaseAt(migration: string): Promise<Kysely<any>> {
-  const db: Kysely<any> = testEngine === 'postgres' ? openPostgres(await emptyPostgresDatabase('m'), { poolSize: 2, idleMs: 1_000 }) : openDatabase(':memory:')
+async function databaseAt(migration: string, sqliteFile = ':memory:'): Promise<Kysely<any>> {
+  const db: Kysely<any> = testEngine === 'postgres' ? openPostgres(await emptyPostgresDatabase('m'), { poolSize: 2, idleMs: 1_000 }) : openDatabase(sqliteFile)
   const result = await new Migrator({ db, provider: { getMigrations: async () => migrations } }).migrateTo(migration)
   if (result.error) throw result.error
   return db
@@ -49,5 +56,32 @@ describe('0180: group sessions on their days in the study time zone', () => {
       'utc-1': '2026-03-09T00:00:00.000Z',
     })
     await db.destroy()
+  })
+})
+
+/** Skipped in the PostgreSQL run: the FTS5 index is SQLite's (migration 0052), and on PostgreSQL 0190 does nothing. */
+describe.skipIf(testEngine === 'postgres')('0190: secure delete in the transcript search index', () => {
+  it('purges the words of transcripts deleted before it from the file and the index, and search still finds the rest', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'balint-0190-'))
+    try {
+      const path = join(folder, 'balint.sqlite')
+      const db = await databaseAt('0180_group_sessions_in_study_zone', path)
+      const deps = { db, instruments: shippedInstruments(), now: testClock().now }
+      const study = await codingStudy(deps, [transcriptWith('Zorblaxquint', 1), transcriptWith('Mirvendoplex', 2)])
+      // Deleted as the code before 0190 deleted: the row alone, the trigger adding FTS5's 'delete' marker.
+      await db.deleteFrom('transcript').where('id', '=', study.transcripts[0]!.transcriptId).execute()
+      await sql`pragma wal_checkpoint(TRUNCATE)`.execute(db)
+      expect(await leftovers(db, path, traces('Zorblaxquint'))).not.toEqual([])
+
+      await migrateToLatest(db)
+
+      expect(await leftovers(db, path, traces('Zorblaxquint'))).toEqual([])
+      expect(await searchTranscripts(db, study.study.id, ['mirvendoplex'])).toEqual({ engine: 'fts5', transcriptIds: [study.transcripts[1]!.transcriptId] })
+      expect((await searchTranscripts(db, study.study.id, ['zorblaxquint'])).transcriptIds).toEqual([])
+      expect((await sql<{ v: number }>`select v from transcript_fts_config where k = 'secure-delete'`.execute(db)).rows).toEqual([{ v: 1 }])
+      await db.destroy()
+    } finally {
+      rmSync(folder, { recursive: true, force: true })
+    }
   })
 })
