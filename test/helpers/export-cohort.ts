@@ -14,13 +14,17 @@
  * - P11: added with a link, never answered
  * - attendance: P1 at sessions 1 and 2, P2 at session 1
  */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { listParticipants } from '../../server/db/repositories/participants'
 import { listGroupSessions } from '../../server/db/repositories/studies'
 import type { Deps } from '../../server/domain/deps'
 import type { ExportFile, ExportFileName } from '../../server/domain/outcomes/exports'
 import { importCohortCsv } from '../../server/domain/outcomes/import'
+import { checkInstrument, InstrumentRegistry, shippedInstrumentsFolder } from '../../server/domain/instruments/registry'
 import { withdraw } from '../../server/domain/participation/journey'
 import { addParticipants, createCohort, createStudy, recordAttendance } from '../../server/domain/staff/setup'
+import { shippedInstruments } from './app'
 
 /** Lines `code,wave,instrument,<prefix>N,value` for items 1…n; `null` is an item left unanswered. */
 export function itemLines(code: string, wave: string, instrument: string, prefix: string, values: (number | null)[]): string[] {
@@ -74,4 +78,61 @@ export async function readExport(file: ExportFile): Promise<string> {
 export async function readExports(files: ExportFile[]): Promise<Record<ExportFileName, string>> {
   const entries = await Promise.all(files.map(async (f) => [f.name, await readExport(f)] as const))
   return Object.fromEntries(entries) as Record<ExportFileName, string>
+}
+
+/**
+ * The shipped demographics form with the values an export must write exactly: a choice value that a
+ * spreadsheet would run as a formula ("=cmd"), negative codes whose labels hold "; " and "=", a yes/no
+ * and a checkbox. Registered in place of the shipped one, so a new study asks it.
+ */
+export function labelledDemographics(): InstrumentRegistry {
+  const json = JSON.parse(readFileSync(join(shippedInstrumentsFolder, 'demographics.json'), 'utf8')) as { survey: { pages: { elements: Record<string, any>[] }[] } }
+  const elements = json.survey.pages[0]!.elements
+  elements.find((e) => e.name === 'workplace')!.choices.push({ value: '=cmd', text: 'Looks like a formula' })
+  elements.push(
+    {
+      type: 'radiogroup',
+      name: 'supported',
+      title: 'I feel supported at work',
+      choices: [
+        { value: -2, text: 'Strongly disagree' },
+        { value: -1, text: 'Disagree; somewhat' },
+        { value: 0, text: 'Neither' },
+        { value: 1, text: 'Agree = mostly' },
+        { value: 2, text: 'Strongly agree' },
+      ],
+    },
+    { type: 'boolean', name: 'supervises', title: 'Do you supervise trainees?' },
+    { type: 'checkbox', name: 'settings', title: 'Where do you see patients?', choices: [{ value: 'ward', text: 'Ward' }, { value: 'clinic', text: 'Clinic' }] },
+  )
+  const checked = checkInstrument(json, 'test/labelled-demographics.json')
+  if (!checked.ok) throw new Error(JSON.stringify(checked.problems))
+  return new InstrumentRegistry([...shippedInstruments().list().filter((i) => i.id !== 'demographics'), checked.instrument])
+}
+
+/** A Persian "other" text: it must come out of wide.csv and into R unchanged in any locale. */
+export const persianOther = 'خودم توصیف می‌کنم'
+
+/**
+ * Two participants who answered `labelledDemographics` (deps must use it): P1 with the formula-like
+ * workplace, −2, yes, both settings and a Persian "other" sex; P2 with empty sex and settings.
+ */
+export async function labelledCohort(deps: Deps) {
+  const study = await createStudy(deps, { name: 'Labelled study' }, 'test')
+  const cohort = await createCohort(deps, { studyId: study.id, name: 'Group L' }, 'test')
+  const csv = [
+    'participant,wave,instrument,item,value',
+    'P1,enrolment,demographics,sex,other',
+    `P1,enrolment,demographics,sex-Comment,${persianOther}`,
+    'P1,enrolment,demographics,workplace,=cmd',
+    'P1,enrolment,demographics,supported,-2',
+    'P1,enrolment,demographics,supervises,TRUE',
+    'P1,enrolment,demographics,settings,ward;clinic',
+    'P2,enrolment,demographics,age,40',
+    'P2,enrolment,demographics,workplace,intensive_care',
+    'P2,enrolment,demographics,supported,1',
+    'P2,enrolment,demographics,supervises,false',
+  ].join('\n')
+  await importCohortCsv(deps, { cohortId: cohort.id, csv }, 'test')
+  return { study, cohort }
 }

@@ -12,6 +12,7 @@ const files = [
   ['scores_long.csv', 'staff.dataExports.scoresLong'],
   ['wide.csv', 'staff.dataExports.wide'],
   ['dictionary.csv', 'staff.dataExports.dictionary'],
+  ['value_labels.csv', 'staff.dataExports.valueLabels'],
   ['analysis.R', 'staff.dataExports.script'],
 ] as const satisfies readonly (readonly [string, MessageKey])[]
 

@@ -53,6 +53,25 @@ function choiceValues(element: Json, path: (string | number)[]): ChoiceValue[] {
   })
 }
 
+/**
+ * The choice values of a question that takes several choices (checkbox, tagbox). The exports write
+ * such an answer as its values joined by ";" (answers_long.csv, wide.csv) and the import splits a cell
+ * on ";", so a value holding a ";" ("work; hospital") would come back as two values, or as a value
+ * that is not a choice, and its wide.csv cell could not be read back. Such a value is refused here,
+ * where the form is loaded and checked, rather than mangled in every export.
+ */
+function severalChoiceValues(element: Json, name: string, path: (string | number)[]): ChoiceValue[] {
+  const values = choiceValues(element, path)
+  const index = values.findIndex((v) => typeof v === 'string' && v.includes(';'))
+  if (index !== -1) {
+    throw new FormError(
+      [...path, 'choices', index],
+      `choice value ${JSON.stringify(values[index])} of "${name}" contains ";", which separates the choices of a question that takes several (exports and the import): use another value, such as "_" in its place`,
+    )
+  }
+  return values
+}
+
 /** SurveyJS's built-in extra choices and the values they store. */
 const specialChoices: [flag: string, value: string][] = [
   ['showNoneItem', 'none'],
@@ -83,7 +102,7 @@ function toQuestion(element: Json, path: (string | number)[], insideCondition: b
       return { ...base, kind: 'choice', choices: withSpecialChoices(element, choiceValues(element, path), otherComment), otherComment }
     case 'checkbox':
     case 'tagbox':
-      return { ...base, kind: 'choices', choices: withSpecialChoices(element, choiceValues(element, path), otherComment), otherComment }
+      return { ...base, kind: 'choices', choices: withSpecialChoices(element, severalChoiceValues(element, name, path), otherComment), otherComment }
     case 'boolean':
       return { ...base, kind: 'boolean' }
     case 'comment':

@@ -5,8 +5,10 @@
  *   (`participant,wave,instrument,item,value`), so an export can be imported into another cohort;
  * - `scores_long.csv`: one line per scale score, as the server computed and stored it;
  * - `wide.csv`: one row per participant, every item and score of every wave in its own column;
- * - `dictionary.csv`: what every column means: label, type, value labels, instrument, version and
- *   the scoring rule in words;
+ * - `dictionary.csv`: what every column means: label, type, instrument, version and the scoring rule
+ *   in words;
+ * - `value_labels.csv`: one line per value of every labelled column (`variable,file,value,label`),
+ *   the value written exactly as the data file writes it, for SPSS VALUE LABELS or R factors;
  * - `analysis.R`: a base-R script, written for this cohort's variables, that reads wide.csv, labels
  *   the factors and reproduces the report's paired tests.
  *
@@ -20,7 +22,7 @@
  * and a stream holds it until the last row is read, so one slow download would stall every
  * participant saving an answer. Between pages the connection is free.
  */
-import { stringifyCsv as stringify } from '../csv'
+import { neutraliseCell, stringifyCsv as stringify } from '../csv'
 import { insertAudit } from '../../db/repositories/audit'
 import { listResponseVersions } from '../../db/repositories/export-data'
 import { listCompletedResponses, type ScoredResponse as ExportResponse } from '../../db/repositories/report-data'
@@ -37,7 +39,7 @@ import { loadStudyForms, studyDemographicsForm } from '../instruments/study-form
 import type { ScaleSpec } from '../instruments/schema'
 import { plainText } from '../instruments/text'
 
-export const exportFileNames = ['answers_long.csv', 'scores_long.csv', 'wide.csv', 'dictionary.csv', 'analysis.R'] as const
+export const exportFileNames = ['answers_long.csv', 'scores_long.csv', 'wide.csv', 'dictionary.csv', 'value_labels.csv', 'analysis.R'] as const
 export type ExportFileName = (typeof exportFileNames)[number]
 
 /** One export: its name, its media type, and a generator that yields its text in chunks. */
@@ -139,14 +141,32 @@ export function uniqueVariableNames(names: string[]): string[] {
 // ---- Values --------------------------------------------------------------------------------------
 
 /**
- * An answer as the import reads it back: numbers as JavaScript prints them (shortest exact form),
- * booleans as true/false, several choices joined with ";". Undefined when unanswered.
+ * One stored value as the files write it: a number as JavaScript prints it (shortest exact form), a
+ * yes/no as TRUE or FALSE, text as it is. TRUE/FALSE rather than true/false because R's read.csv
+ * reads them as logical (`type.convert(c("true", "false"))` stays character), Excel as booleans, and
+ * the import in any case. value_labels.csv writes its values with this too, so they match the data.
+ *
+ * @example
+ * formatValue(-2) // '-2'
+ * formatValue(true) // 'TRUE'
+ */
+function formatValue(value: string | number | boolean): string {
+  return typeof value === 'boolean' ? (value ? 'TRUE' : 'FALSE') : String(value)
+}
+
+/**
+ * An answer as the import reads it back: a value as `formatValue` writes it, several choices joined
+ * with ";" (a choice value never holds one: questions.ts refuses it). Undefined when unanswered.
  */
 function formatAnswer(value: unknown): string | undefined {
   if (value === undefined || value === null || value === '') return undefined
-  if (Array.isArray(value)) return value.length === 0 ? undefined : value.map((v) => String(v)).join(';')
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string') return String(value)
-  return JSON.stringify(value)
+  if (Array.isArray(value)) return value.length === 0 ? undefined : value.map(formatStored).join(';')
+  return formatStored(value)
+}
+
+/** A stored value of any shape: a number, yes/no or text as `formatValue` writes it, anything else as JSON. */
+function formatStored(value: unknown): string {
+  return typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string' ? formatValue(value) : JSON.stringify(value)
 }
 
 function formatNumber(value: number | null | undefined): string {
@@ -209,10 +229,6 @@ const typeOf = (q: Question): ColumnType => {
   }
 }
 
-function valueLabelText(labels: ValueLabel[]): string {
-  return labels.map((l) => `${String(l.value)}=${l.label}`).join('; ')
-}
-
 const listText = (items: string[]) => items.join(', ')
 
 /**
@@ -243,7 +259,7 @@ export function scoringRule(spec: ScaleSpec): string {
 
 const statusLabel =
   "The participant's status when exported. Invited: has not agreed to take part. Consented: has not begun a questionnaire. " +
-  'Active: has begun answering, or was imported. Withdrawn: answers are here only if the participant chose to keep them.'
+  'Active: has begun answering, or has answers imported. Withdrawn: answers are here only if the participant chose to keep them.'
 
 const participantStatusLabels: ValueLabel[] = [
   { value: 'invited', label: 'Invited' },
@@ -493,29 +509,65 @@ async function* wide(deps: Deps, context: ExportContext): AsyncGenerator<string>
   for await (const record of participantRecords(deps, context)) yield csvRows([context.columns.map((c) => c.value(record))])
 }
 
-/** The columns of the two long files, for the dictionary. */
-const longColumns: { file: ExportFileName; variable: string; label: string; type: ColumnType; valueLabels?: string }[] = [
+const waveLabels: ValueLabel[] = [
+  { value: 'pre', label: 'Pre' },
+  { value: 'post', label: 'Post' },
+  { value: 'follow-up', label: 'Follow-up' },
+]
+
+/** The columns of the two long files, for the dictionary and value_labels.csv. */
+const longColumns: { file: ExportFileName; variable: string; label: string; type: ColumnType; valueLabels?: ValueLabel[] }[] = [
   { file: 'answers_long.csv', variable: 'participant', label: 'Participant code', type: 'string' },
-  { file: 'answers_long.csv', variable: 'wave', label: 'Wave the answer was given in; enrolment for forms asked once', type: 'categorical', valueLabels: 'enrolment=Asked once; pre=Pre; post=Post; follow-up=Follow-up' },
+  { file: 'answers_long.csv', variable: 'wave', label: 'Wave the answer was given in; enrolment for forms asked once', type: 'categorical', valueLabels: [{ value: 'enrolment', label: 'Asked once' }, ...waveLabels] },
   { file: 'answers_long.csv', variable: 'instrument', label: 'Instrument id', type: 'string' },
   { file: 'answers_long.csv', variable: 'item', label: "Question name in the instrument file; <name>-Comment is the free text of an 'other' choice", type: 'string' },
-  { file: 'answers_long.csv', variable: 'value', label: 'The answer as stored: see the value labels of the item in wide.csv; several choices are separated by ";"', type: 'text' },
+  {
+    file: 'answers_long.csv',
+    variable: 'value',
+    label: 'The answer as stored, written as in wide.csv: its values are those of the item\'s variable in value_labels.csv; several choices are separated by ";"; yes/no is TRUE or FALSE',
+    type: 'text',
+  },
   { file: 'scores_long.csv', variable: 'participant', label: 'Participant code', type: 'string' },
-  { file: 'scores_long.csv', variable: 'wave', label: 'Wave', type: 'categorical', valueLabels: 'pre=Pre; post=Post; follow-up=Follow-up' },
+  { file: 'scores_long.csv', variable: 'wave', label: 'Wave', type: 'categorical', valueLabels: waveLabels },
   { file: 'scores_long.csv', variable: 'instrument', label: 'Instrument id', type: 'string' },
   { file: 'scores_long.csv', variable: 'version', label: 'Instrument version the questionnaire was answered and scored in', type: 'string' },
   { file: 'scores_long.csv', variable: 'scale', label: 'Scale id (see the scoring rule of <wave>_<instrument>_<scale> in wide.csv)', type: 'string' },
   { file: 'scores_long.csv', variable: 'score', label: 'Scale score, computed by the server from the stored answers; empty when too few items were answered', type: 'numeric' },
   { file: 'scores_long.csv', variable: 'band', label: "The score's band (severity category) from the instrument file", type: 'categorical' },
-  { file: 'scores_long.csv', variable: 'prorated', label: 'Whether the sum was prorated for missing items', type: 'integer', valueLabels: '0=No; 1=Yes' },
+  {
+    file: 'scores_long.csv',
+    variable: 'prorated',
+    label: 'Whether the sum was prorated for missing items',
+    type: 'integer',
+    valueLabels: [
+      { value: 0, label: 'No' },
+      { value: 1, label: 'Yes' },
+    ],
+  },
 ]
 
 async function* dictionary(context: ExportContext): AsyncGenerator<string> {
   yield csvRows([
-    ['variable', 'file', 'label', 'type', 'value_labels', 'instrument', 'version', 'scoring_rule'],
-    ...context.columns.map((c) => [c.variable, 'wide.csv', c.label, c.type, valueLabelText(c.valueLabels), c.instrument, c.version, c.scoringRule]),
-    ...longColumns.map((c) => [c.variable, c.file, c.label, c.type, c.valueLabels ?? '', '', '', '']),
+    ['variable', 'file', 'label', 'type', 'instrument', 'version', 'scoring_rule'],
+    ...context.columns.map((c) => [c.variable, 'wide.csv', c.label, c.type, c.instrument, c.version, c.scoringRule]),
+    ...longColumns.map((c) => [c.variable, c.file, c.label, c.type, '', '', '']),
   ])
+}
+
+/**
+ * value_labels.csv: one line per value of each labelled column, in the order of the dictionary. A value
+ * is written as the data file writes it (`formatValue`), through the same spreadsheet guard: a choice
+ * "=cmd" is "'=cmd" here as in wide.csv, and -2 is -2 in both (plain numbers are never guarded). So
+ * the value in this file equals the cell of a single-choice column byte for byte, as any CSV reader
+ * reads both, and nobody has to know the guard to match them. Labels are guarded as every text cell.
+ * This replaces dictionary.csv's old "value=label; value=label" column, which could not be parsed
+ * when a label held "; " or "=" and was itself guarded when its first value was negative.
+ */
+async function* valueLabels(context: ExportContext): AsyncGenerator<string> {
+  const rows: string[][] = [['variable', 'file', 'value', 'label']]
+  for (const c of context.columns) for (const l of c.valueLabels) rows.push([c.variable, 'wide.csv', formatValue(l.value), l.label])
+  for (const c of longColumns) for (const l of c.valueLabels ?? []) rows.push([c.variable, c.file, formatValue(l.value), l.label])
+  yield csvRows(rows)
 }
 
 // ---- analysis.R ------------------------------------------------------------------------------------
@@ -544,8 +596,12 @@ export function rComment(text: string): string {
   return text.replace(/[\p{Cc}\u2028\u2029]/gu, ' ')
 }
 
-function rValue(value: ValueLabel['value']): string {
-  return typeof value === 'number' ? String(value) : rString(String(value))
+/**
+ * A factor level of analysis.R: the value as read.csv reads its cell in wide.csv. A number stays a
+ * number; text is the cell as written, spreadsheet guard included ("=cmd" is the cell "'=cmd").
+ */
+function rLevel(value: ValueLabel['value']): string {
+  return typeof value === 'number' ? String(value) : rString(neutraliseCell(formatValue(value)))
 }
 
 /** An R character or numeric vector of literals; an empty one is still a character vector. */
@@ -574,19 +630,29 @@ function analysisScript(context: ExportContext): string {
     '#',
     '# It reproduces the paired tests of the cohort report: for every scale scored at both pre and post, a',
     '# paired t-test and a Wilcoxon signed-rank test of post - pre, on the participants with both scores.',
-    '# dictionary.csv says what every variable means and how each score was computed.',
+    '# dictionary.csv says what every variable means and how each score was computed; value_labels.csv',
+    '# gives the label of every value of a labelled variable.',
     '',
     '# 1. Read the data: one row per participant, identified by a pseudonymous code only.',
     '#    The command line writes wide.csv; the web app names its download after the cohort.',
+    '#    wide.csv is UTF-8, with or without the byte-order mark of the "for Excel" download: it is read as',
+    '#    UTF-8 in any locale, Persian text included (fileEncoding = "UTF-8-BOM" would convert it to the',
+    '#    locale\'s encoding and lose it under LC_ALL=C), and the mark is taken off its first line.',
+    '#    An empty cell is NA in every column; yes/no answers are TRUE/FALSE, read as logical. A text cell',
+    '#    a spreadsheet would run as a formula starts with an apostrophe, in every file of the export alike.',
     `wide_file <- if (file.exists("wide.csv")) "wide.csv" else ${rString(slugged)}`,
-    'wide <- read.csv(wide_file, stringsAsFactors = FALSE)',
+    'wide_lines <- readLines(wide_file, encoding = "UTF-8", warn = FALSE)',
+    'wide_lines[1] <- sub("^\\ufeff", "", wide_lines[1])',
+    'wide <- read.csv(text = wide_lines, stringsAsFactors = FALSE, na.strings = c("", "NA"))',
+    'rm(wide_lines)',
     'cat("Read", nrow(wide), "participants from", wide_file, "\\n\\n")',
     '',
     '# 2. Label the factors: the participant status and each demographic choice, with the texts the',
-    "#    participants saw. A value outside the levels (there should be none) would become NA.",
+    "#    participants saw. A value outside the levels (there should be none) would become NA. A level is",
+    "#    the value as wide.csv writes it: a text value a spreadsheet would run keeps its apostrophe.",
   ]
   for (const c of factors) {
-    const levels = rVector(c.valueLabels.map((l) => rValue(l.value)))
+    const levels = rVector(c.valueLabels.map((l) => rLevel(l.value)))
     const labels = rVector(c.valueLabels.map((l) => rString(l.label)))
     lines.push(`wide$${c.variable} <- factor(wide$${c.variable}, levels = ${levels}, labels = ${labels})  # ${rComment(c.label)}`)
   }
@@ -602,13 +668,18 @@ function analysisScript(context: ExportContext): string {
     ')',
     '',
     '# 4. Both tests on the complete pairs. A test that cannot be run (fewer than 2 pairs, differences',
-    '#    all equal) gives NA, as the report gives no value. With ties or zero differences',
-    '#    wilcox.test uses the normal approximation with continuity correction and warns; so does the report.',
+    '#    all equal) gives NA, as the report gives no value. With ties or zero differences the report',
+    '#    uses the normal approximation with continuity correction (zeros dropped, tie-corrected variance),',
+    '#    and so does wilcox.test here, told so with exact = FALSE: R 4.6 changed its default there, below',
+    '#    50 pairs, to an exact conditional test, and R up to 4.5 used the normal approximation. Without',
+    '#    ties or zeros exact = NULL leaves R its default, the exact test below 50 pairs, as the report.',
     'paired_tests <- function(pre, post) {',
     '  complete <- !is.na(pre) & !is.na(post)',
     '  pre <- pre[complete]',
     '  post <- post[complete]',
-    '  row <- data.frame(n = length(pre), mean_change = if (length(pre) > 0) mean(post - pre) else NA_real_,',
+    '  d <- post - pre',
+    '  exact <- if (any(d == 0) || anyDuplicated(abs(d[d != 0])) > 0) FALSE else NULL',
+    '  row <- data.frame(n = length(pre), mean_change = if (length(pre) > 0) mean(d) else NA_real_,',
     '                    t = NA_real_, df = NA_real_, p = NA_real_, V = NA_real_, p_wilcoxon = NA_real_)',
     '  t_test <- tryCatch(t.test(post, pre, paired = TRUE), error = function(e) NULL)',
     '  if (!is.null(t_test)) {',
@@ -616,7 +687,7 @@ function analysisScript(context: ExportContext): string {
     '    row$df <- unname(t_test$parameter)',
     '    row$p <- t_test$p.value',
     '  }',
-    '  wilcoxon <- tryCatch(suppressWarnings(wilcox.test(post, pre, paired = TRUE)), error = function(e) NULL)',
+    '  wilcoxon <- tryCatch(suppressWarnings(wilcox.test(post, pre, paired = TRUE, exact = exact)), error = function(e) NULL)',
     '  if (!is.null(wilcoxon)) {',
     '    row$V <- unname(wilcoxon$statistic)',
     '    row$p_wilcoxon <- wilcoxon$p.value',
@@ -664,7 +735,7 @@ export function exportSlug(cohort: Pick<Cohort, 'id' | 'name'>): string {
 }
 
 /**
- * The five exports of a cohort. Nothing is read until a file's generator is iterated; the layout of
+ * The six exports of a cohort. Nothing is read until a file's generator is iterated; the layout of
  * wide.csv is worked out once, for whichever files ask for it first.
  *
  * @example
@@ -685,6 +756,7 @@ export async function exportFiles(deps: Deps, cohortId: string): Promise<ExportF
     { name: 'scores_long.csv', contentType: csv, generate: async function* () { yield* scoresLong(deps, await load()) } },
     { name: 'wide.csv', contentType: csv, generate: async function* () { yield* wide(deps, await load()) } },
     { name: 'dictionary.csv', contentType: csv, generate: async function* () { yield* dictionary(await load()) } },
+    { name: 'value_labels.csv', contentType: csv, generate: async function* () { yield* valueLabels(await load()) } },
     { name: 'analysis.R', contentType: 'text/plain; charset=utf-8', generate: async function* () { yield analysisScript(await load()) } },
   ]
 }

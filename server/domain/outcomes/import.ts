@@ -20,7 +20,7 @@ import type { Kysely } from 'kysely'
 import type { z } from 'zod'
 import { withSmallPageCache } from '../../db/page-cache'
 import { insertAudit } from '../../db/repositories/audit'
-import { insertParticipants, listDecliningParticipantIds, listParticipants, type Participant } from '../../db/repositories/participants'
+import { insertParticipants, listDecliningParticipantIds, listParticipants, updateParticipantStatus, type Participant } from '../../db/repositories/participants'
 import { deleteResponse, findResponse, insertScoredResponses, type NewScoredResponse } from '../../db/repositories/responses'
 import { appendWaveInstruments, findCohort, findStudy, listWaves, upsertWave } from '../../db/repositories/studies'
 import type { Database, WaveKind } from '../../db/schema'
@@ -804,9 +804,10 @@ const importPageCacheKiB = 2048
 
 /**
  * Import a long CSV of earlier answers into a cohort, all or nothing. Participants and waves the
- * cohort lacks are created and marked as imported; imported waves open and close at the moment of
- * the import, so no link ever opens them. Participants already in the cohort (matched by code) keep
- * their link and status. A form whose items are all empty is counted but not stored: in a long file
+ * cohort lacks are created and marked as imported, with status active; imported waves open and close
+ * at the moment of the import, so no link ever opens them. Participants already in the cohort (matched
+ * by code) keep their link; one invited or consented who has answers stored becomes active, as at their
+ * link. A form whose items are all empty is counted but not stored: in a long file
  * it is a form that was never returned. With `dryRun`, everything is checked and nothing kept: the
  * forms are written as in an import, inside its transaction, which is then rolled back, so a dry run
  * reads a file of any size in the same memory as the import itself.
@@ -969,6 +970,7 @@ export async function importCohortCsv(deps: Deps, input: { cohortId: string; csv
         return
       }
       await ensureParticipants(batch.map((f) => f.code))
+      await activateParticipants(batch.map((f) => f.code))
       await ensureWaves()
       await insertScoredResponses(trx, batch.map(toStore), now)
       // Written: only what a returning line needs (its items' lines, and the form's first line) is kept.
@@ -980,6 +982,23 @@ export async function importCohortCsv(deps: Deps, input: { cohortId: string; csv
       const missing = [...new Set(list)].filter((code) => !participantOf.has(code))
       if (missing.length === 0) return
       for (const p of await insertParticipants(trx, input.cohortId, { codes: missing, source: 'import', status: 'active' }, now)) participantOf.set(p.code, p.id)
+    }
+
+    /**
+     * A participant already in the cohort who had not begun (invited, or consented at their link) and
+     * now has answers stored is active, as one who begins at their link becomes active (journey.ts):
+     * the exports' dictionary and the report read "active" as "has answers". Withdrawn and declining
+     * participants never get here: `codeChecker` refused their lines, so nothing of theirs is written.
+     * In the import's transaction, so a rolled-back import (or a dry run) leaves their status as it was.
+     */
+    const notBegun = new Map(stored.filter((p) => p.status === 'invited' || p.status === 'consented').map((p) => [p.code, p.id]))
+    const activateParticipants = async (list: string[]) => {
+      for (const code of new Set(list)) {
+        const id = notBegun.get(code)
+        if (id === undefined) continue
+        notBegun.delete(code)
+        await updateParticipantStatus(trx, id, 'active', now)
+      }
     }
 
     /** Each wave of the file, with its instruments in the order of their first line, created or added to. */

@@ -118,8 +118,8 @@ export function buildQdc(codes: CodeNode[], options: { origin: string }): string
  *
  * GUIDs come from `qdaGuid`, so a repeated export is byte-identical (the ZIP's file times are the
  * project's createdAt). Dates are written as ISO date-times in UTC. Characters that XML 1.0 cannot
- * hold (control characters) are dropped from names, descriptions and memos; line breaks in names
- * become spaces.
+ * hold (control characters) are dropped from names, descriptions and memos; tabs and line breaks in
+ * names are written as character references, so they come back as typed.
  *
  * @throws {RangeError} an unknown coder or memo author, a coding of a missing transcript or of a
  *   theme/category/unknown code, a coding span outside its transcript, a memo on a missing target,
@@ -451,9 +451,15 @@ function elementText(text: string): string {
   return ampersands(text.replace(NOT_XML, '').replace(/\r\n?/g, '\n'))
 }
 
-/** Text for an attribute: XML-safe, on one line (a parser turns raw line breaks in attributes into spaces). */
+/**
+ * Text for an attribute: XML-safe, with tabs and line breaks as character references. A conforming
+ * parser normalises an attribute value (XML 1.0 §3.3.3): each literal tab, line feed or carriage
+ * return becomes a space, so a code named "a<tab>b" would come back from NVivo or ATLAS.ti as "a b".
+ * A character reference is not normalised: `&#9;` comes back as the tab. The `&` of each reference
+ * is written after `ampersands`, so it is not escaped again, and xmlbuilder2 keeps a reference as it is.
+ */
 function attribute(text: string): string {
-  return ampersands(text.replace(NOT_XML, '').replace(/[\t\r\n]+/g, ' '))
+  return ampersands(text.replace(NOT_XML, '')).replace(/[\t\n\r]/g, (ch) => `&#${ch.charCodeAt(0)};`)
 }
 
 function xsdDateTime(value: string, what: string): string {

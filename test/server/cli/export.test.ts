@@ -14,11 +14,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { listAudit } from '../../../server/db/repositories/audit'
 import { importCohortCsv } from '../../../server/domain/outcomes/import'
+import { rString } from '../../../server/domain/outcomes/exports'
 import { cohortReport } from '../../../server/domain/outcomes/report'
 import { createCohort, createStudy } from '../../../server/domain/staff/setup'
 import { testClock, testDeps } from '../../helpers/app'
 import { cliRunner } from '../../helpers/cli'
-import { itemLines, smallCohort } from '../../helpers/export-cohort'
+import { itemLines, labelledCohort, labelledDemographics, persianOther, smallCohort } from '../../helpers/export-cohort'
 
 const rscript = '/usr/bin/Rscript'
 const hasR = existsSync(rscript)
@@ -67,6 +68,31 @@ async function reportCohort(deps: Awaited<ReturnType<typeof testDeps>>) {
   return cohort
 }
 
+/**
+ * Eight participants whose changes put each scale in one branch of the Wilcoxon test:
+ * - PHQ-9 post − pre −1, −2, 3, −4, −5, −6, −7, −8: no ties, no zeros (exact in R and the report);
+ * - GAD-7 −2, −2, −3, −1, 1, −4, −5, −6: ties (|−2| twice, |±1| twice), no zero;
+ * - WHO-5 raw 4, 1, 0, 7, 3, −2, 5, 6: a zero, no ties (and its percentage, × 4, the same).
+ */
+async function wilcoxonCohort(deps: Awaited<ReturnType<typeof testDeps>>) {
+  const scales = [
+    { instrument: 'phq-9', prefix: 'phq9_', count: 9, max: 3, pre: [14, 18, 9, 22, 12, 16, 11, 20], change: [-1, -2, 3, -4, -5, -6, -7, -8] },
+    { instrument: 'gad-7', prefix: 'gad7_', count: 7, max: 3, pre: [10, 12, 8, 15, 9, 11, 7, 14], change: [-2, -2, -3, -1, 1, -4, -5, -6] },
+    { instrument: 'who-5', prefix: 'who5_', count: 5, max: 5, pre: [10, 8, 15, 6, 12, 9, 14, 7], change: [4, 1, 0, 7, 3, -2, 5, 6] },
+  ]
+  const lines = ['participant,wave,instrument,item,value']
+  for (const s of scales) {
+    s.pre.forEach((pre, p) => {
+      lines.push(...itemLines(`P${p + 1}`, 'pre', s.instrument, s.prefix, items(s.count, s.max, pre)))
+      lines.push(...itemLines(`P${p + 1}`, 'post', s.instrument, s.prefix, items(s.count, s.max, pre + s.change[p]!)))
+    })
+  }
+  const study = await createStudy(deps, { name: 'Ties and zeros' }, 'test')
+  const cohort = await createCohort(deps, { studyId: study.id, name: 'Group W' }, 'test')
+  await importCohortCsv(deps, { cohortId: cohort.id, csv: lines.join('\n') }, 'test')
+  return cohort
+}
+
 /** The table analysis.R prints, one object per scale, read by the column names of its header line. */
 function printedTable(output: string): Record<string, Record<string, string>> {
   const lines = output.split('\n')
@@ -82,13 +108,13 @@ function printedTable(output: string): Record<string, Record<string, string>> {
 }
 
 describe('export', () => {
-  it('writes the five files to a new folder, prints their paths and audits who and when', async () => {
+  it('writes the six files to a new folder, prints their paths and audits who and when', async () => {
     const c = await cli()
     const { cohort } = await smallCohort(c.deps)
     const folder = join(tempFolder(), 'nested', 'exports')
     const result = await c.run('export', '--cohort', cohort.id, '--out', folder)
     expect(result).toMatchObject({ code: 0, err: [] })
-    const names = ['answers_long.csv', 'scores_long.csv', 'wide.csv', 'dictionary.csv', 'analysis.R']
+    const names = ['answers_long.csv', 'scores_long.csv', 'wide.csv', 'dictionary.csv', 'value_labels.csv', 'analysis.R']
     expect(result.out).toEqual([names.map((n) => join(folder, n)).join('\n')])
     expect(readdirSync(folder).sort()).toEqual([...names].sort())
     expect(readFileSync(join(folder, 'scores_long.csv'), 'utf8')).toContain('P1,pre,phq-9,1.0.0,total,9,Mild,1\n')
@@ -103,7 +129,7 @@ describe('export', () => {
     const folder = tempFolder()
     const result = await c.run('export', '--cohort', cohort.id, '--out', folder, '--json')
     expect(result.code).toBe(0)
-    expect(JSON.parse(result.stdout)).toEqual({ cohortId: cohort.id, folder, files: ['answers_long.csv', 'scores_long.csv', 'wide.csv', 'dictionary.csv', 'analysis.R'].map((n) => join(folder, n)) })
+    expect(JSON.parse(result.stdout)).toEqual({ cohortId: cohort.id, folder, files: ['answers_long.csv', 'scores_long.csv', 'wide.csv', 'dictionary.csv', 'value_labels.csv', 'analysis.R'].map((n) => join(folder, n)) })
 
     const unknown = await c.run('export', '--cohort', 'nope', '--out', join(folder, 'other'))
     expect(unknown.code).toBe(1)
@@ -135,6 +161,75 @@ describe('export', () => {
     // And the values R 4.2.2 gave in report.test.ts, so a script and a report wrong together still fail.
     expect(Number(table.phq9_total!.t)).toBeCloseTo(-3.0759262152358668, 6)
     expect(Number(table.phq9_total!.p)).toBeCloseTo(0.0179176372568833, 6)
+  })
+
+  it.skipIf(!hasR)('tells wilcox.test exact = FALSE exactly where the report uses the normal approximation (ties or zeros), whatever R version runs it', async () => {
+    const c = await cli()
+    const cohort = await wilcoxonCohort(c.deps)
+    const folder = tempFolder()
+    expect((await c.run('export', '--cohort', cohort.id, '--out', folder)).code).toBe(0)
+    // R 4.6 tests ties and zeros below 50 pairs exactly unless told exact = FALSE; R 4.2 does not, so
+    // what the script passes is traced rather than inferred from the p-value.
+    const trace = 'trace(stats:::wilcox.test.default, quote(cat("exact:", deparse(exact), "\\n")), print = FALSE)'
+    const output = execFileSync(rscript, ['-e', `${trace}; source("analysis.R")`], { cwd: folder, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+    expect(output.split('\n').filter((l) => l.startsWith('exact:')).map((l) => l.trim())).toEqual(['exact: NULL', 'exact: FALSE', 'exact: FALSE', 'exact: FALSE'])
+
+    const report = await cohortReport(c.deps, cohort.id, { from: 'pre', to: 'post' })
+    const table = printedTable(output)
+    expect(Object.keys(table)).toEqual(['phq9_total', 'gad7_total', 'who5_raw', 'who5_percentage'])
+    expect(report.scales.map((s) => [s.instrument, s.scale, s.wilcoxon!.method])).toEqual([
+      ['phq-9', 'total', 'exact'],
+      ['gad-7', 'total', 'normal'],
+      ['who-5', 'raw', 'normal'],
+      ['who-5', 'percentage', 'normal'],
+    ])
+    for (const scale of report.scales) {
+      const row = table[`${scale.instrument.replace(/-/g, '')}_${scale.scale}`]!
+      expect(Number(row.V)).toBe(scale.wilcoxon!.V)
+      expect(Math.abs(Number(row.p_wilcoxon) - scale.wilcoxon!.p)).toBeLessThan(1e-6)
+    }
+  })
+
+  it.skipIf(!hasR)('reads wide.csv as written in any locale, with or without the byte-order mark: Persian text, NA for empty cells, TRUE/FALSE as logical, factors of guarded values', async () => {
+    const c = await cli()
+    const deps = { ...c.deps, instruments: labelledDemographics() }
+    const { cohort } = await labelledCohort(deps)
+    const run = cliRunner(deps)
+    const checks = [
+      'source("analysis.R")',
+      `checks <- c(
+        first_name = identical(names(wide)[1], "participant"),
+        persian = identical(wide$sex_other[1], ${rString(persianOther)}),
+        empty_text_is_na = is.na(wide$sex_other[2]),
+        empty_choice_is_na = is.na(wide$sex[2]) && identical(as.character(wide$sex[1]), "Another / prefer to self-describe"),
+        empty_multiple_is_na = identical(wide$settings, c("ward;clinic", NA)),
+        numbers = identical(wide$age, c(NA, 40L)),
+        negative_codes = identical(as.character(wide$supported), c("Strongly disagree", "Agree = mostly")),
+        logical = identical(wide$supervises, c(TRUE, FALSE)),
+        guarded_factor = identical(as.character(wide$workplace), c("Looks like a formula", "Intensive care"))
+      )`,
+      'for (n in names(checks)) cat(n, checks[[n]], "\\n")',
+    ].join('\n')
+    for (const bom of [true, false]) {
+      const folder = tempFolder()
+      expect((await run('export', '--cohort', cohort.id, '--out', folder, ...(bom ? ['--bom'] : []))).code).toBe(0)
+      expect(readFileSync(join(folder, 'wide.csv'), 'utf8').startsWith('\uFEFF')).toBe(bom)
+      // LC_ALL=C: a locale that cannot hold Persian text, as on a server or in a minimal container.
+      const output = execFileSync(rscript, ['-e', checks], { cwd: folder, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] })
+      const results = Object.fromEntries(output.split('\n').filter((l) => /^\w+ (TRUE|FALSE)\s*$/.test(l)).map((l) => l.trim().split(' ')))
+      expect({ bom, ...results }).toEqual({
+        bom,
+        first_name: 'TRUE',
+        persian: 'TRUE',
+        empty_text_is_na: 'TRUE',
+        empty_choice_is_na: 'TRUE',
+        empty_multiple_is_na: 'TRUE',
+        numbers: 'TRUE',
+        negative_codes: 'TRUE',
+        logical: 'TRUE',
+        guarded_factor: 'TRUE',
+      })
+    }
   })
 
   it.skipIf(!hasR)('runs analysis.R on a cohort with withdrawals, missing scores and factors, without error', async () => {

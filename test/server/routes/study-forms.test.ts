@@ -127,7 +127,7 @@ describe('adding a choice to the study\'s demographics form', () => {
     await expect(unknown).rejects.toMatchObject({ code: 'validation_failed' })
   })
 
-  it('keeps the added choices in the exports: dictionary value labels and wide.csv', async () => {
+  it('keeps the added choices in the exports: dictionary, value labels and wide.csv', async () => {
     const f = await fixture(1)
     await f.researcher('POST', `/api/studies/${f.study.id}/demographics-form/questions/role/choices`, { labels: { en: 'Nurse anaesthetist', fa: 'پرستار بیهوشی' } })
     expect((await answerDemographics(f.app, f.people[0]!.token, { role: 'nurse_anaesthetist' })).status).toBe(200)
@@ -139,8 +139,8 @@ describe('adding a choice to the study\'s demographics form', () => {
     }
     const dictionary = await read('dictionary.csv')
     const roleRow = dictionary.split('\n').find((l) => l.startsWith('role,'))!
-    expect(roleRow).toContain('nurse_anaesthetist=Nurse anaesthetist')
     expect(roleRow).toMatch(/1\.0\.0\+study\.[0-9a-f]{12}\.1/)
+    expect(await read('value_labels.csv')).toContain('\nrole,wide.csv,nurse_anaesthetist,Nurse anaesthetist\n')
     expect(await read('wide.csv')).toContain('nurse_anaesthetist')
     expect(await read('analysis.R')).toContain('Nurse anaesthetist')
   })

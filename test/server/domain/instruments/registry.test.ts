@@ -81,6 +81,28 @@ describe('checkInstrument', () => {
     expect(problemsOf(json)).toEqual([expect.objectContaining({ field: 'survey' })])
   })
 
+  it('refuses a ";" in a choice value of a question that takes several choices, naming the question and the value', () => {
+    // Workplace as a checkbox: the exports join its values with ";" and the import splits on it.
+    const json = shipped('demographics')
+    const elements = json.survey.pages[0].elements as Json[]
+    const at = elements.findIndex((e) => e.name === 'workplace')
+    elements[at]!.type = 'checkbox'
+    expect(problemsOf(json)).toEqual([])
+    elements[at]!.choices.push({ value: 'work; hospital', text: 'Work and hospital' })
+    expect(problemsOf(json)).toEqual([
+      {
+        file: 'broken.json',
+        field: `survey.pages[0].elements[${at}].choices[${elements[at]!.choices.length - 1}]`,
+        message: expect.stringContaining('choice value "work; hospital" of "workplace" contains ";"'),
+      },
+    ])
+    elements[at]!.type = 'tagbox'
+    expect(problemsOf(json)).toEqual([expect.objectContaining({ message: expect.stringContaining('"work; hospital" of "workplace"') })])
+    // A single choice is stored whole and never split: there a ";" is harmless.
+    elements[at]!.type = 'dropdown'
+    expect(problemsOf(json)).toEqual([])
+  })
+
   it('rejects a flag on an item that does not exist', () => {
     const json = shipped('phq-9')
     json.scoring.flags[0].item = 'phq9_09'

@@ -19,13 +19,19 @@ import { importCohortCsv } from '../../../../server/domain/outcomes/import'
 import { checkInstrument, InstrumentRegistry } from '../../../../server/domain/instruments/registry'
 import { createCohort, createStudy } from '../../../../server/domain/staff/setup'
 import { shippedInstruments, testDeps } from '../../../helpers/app'
-import { itemLines, readExports, smallCohort } from '../../../helpers/export-cohort'
+import { itemLines, labelledCohort, labelledDemographics, persianOther, readExports, smallCohort } from '../../../helpers/export-cohort'
 
 type Row = Record<string, string>
 const rowsOf = (csv: string): Row[] => parse(csv, { columns: true }) as Row[]
 const headerOf = (csv: string): string[] => csv.slice(0, csv.indexOf('\n')).split(',')
 
 const validName = /^[A-Za-z][A-Za-z0-9_]{0,63}$/
+
+/** The [value, label] pairs of one variable of wide.csv in value_labels.csv, as a CSV reader reads them. */
+const valueLabelsOf = (csv: string, variable: string): string[][] =>
+  rowsOf(csv)
+    .filter((r) => r.file === 'wide.csv' && r.variable === variable)
+    .map((r) => [r.value!, r.label!])
 
 async function exportedSmallCohort() {
   const deps = await testDeps()
@@ -216,13 +222,16 @@ describe('wide.csv', () => {
     expect(new Set(header.map((h) => h.toLowerCase())).size).toBe(header.length)
 
     const [row] = rowsOf(files['wide.csv'])
-    expect(row).toMatchObject({ pre_sleepcheck_total: '7', pre_sleepcheck_rested: '2', pre_sleepcheck_aids: 'melatonin;pills', pre_sleepcheck_napped: 'true', pre_sleepcheck_total_2: '2' })
+    expect(row).toMatchObject({ pre_sleepcheck_total: '7', pre_sleepcheck_rested: '2', pre_sleepcheck_aids: 'melatonin;pills', pre_sleepcheck_napped: 'TRUE', pre_sleepcheck_total_2: '2' })
     expect(files['answers_long.csv']).toContain('P1,pre,sleep-check,aids,melatonin;pills\n')
 
     const dictionary = new Map(rowsOf(files['dictionary.csv']).filter((r) => r.file === 'wide.csv').map((r) => [r.variable, r]))
-    expect(dictionary.get('pre_sleepcheck_aids')).toMatchObject({ type: 'multiple', value_labels: 'melatonin=Melatonin; pills=Sleeping pills; none=None' })
-    expect(dictionary.get('pre_sleepcheck_napped')).toMatchObject({ type: 'logical', value_labels: 'true=Yes; false=No' })
-    expect(dictionary.get('pre_sleepcheck_rested')).toMatchObject({ type: 'numeric', value_labels: '0=Never; 1=Sometimes; 2=Often', scoring_rule: 'Item of total' })
+    expect(dictionary.get('pre_sleepcheck_aids')).toMatchObject({ type: 'multiple' })
+    expect(dictionary.get('pre_sleepcheck_napped')).toMatchObject({ type: 'logical' })
+    expect(dictionary.get('pre_sleepcheck_rested')).toMatchObject({ type: 'numeric', scoring_rule: 'Item of total' })
+    expect(valueLabelsOf(files['value_labels.csv'], 'pre_sleepcheck_aids')).toEqual([['melatonin', 'Melatonin'], ['pills', 'Sleeping pills'], ['none', 'None']])
+    expect(valueLabelsOf(files['value_labels.csv'], 'pre_sleepcheck_napped')).toEqual([['TRUE', 'Yes'], ['FALSE', 'No']])
+    expect(valueLabelsOf(files['value_labels.csv'], 'pre_sleepcheck_rested')).toEqual([['0', 'Never'], ['1', 'Sometimes'], ['2', 'Often']])
     expect(dictionary.get('pre_sleepcheck_total_2')).toMatchObject({ label: 'pre: Rested (sleep-check)', instrument: 'sleep-check', version: '1.0.0' })
     // The follow-up wave has no post to pair with; the R script pairs pre with post only.
     expect(files['analysis.R']).toContain('  scale = character(0),\n')
@@ -257,7 +266,7 @@ describe('variable names', () => {
 describe('dictionary.csv', () => {
   it('describes every column of wide.csv, in order, and the columns of the long files', async () => {
     const { files } = await exportedSmallCohort()
-    expect(headerOf(files['dictionary.csv'])).toEqual(['variable', 'file', 'label', 'type', 'value_labels', 'instrument', 'version', 'scoring_rule'])
+    expect(headerOf(files['dictionary.csv'])).toEqual(['variable', 'file', 'label', 'type', 'instrument', 'version', 'scoring_rule'])
     const rows = rowsOf(files['dictionary.csv'])
     expect(rows.filter((r) => r.file === 'wide.csv').map((r) => r.variable)).toEqual(headerOf(files['wide.csv']))
     expect(rows.filter((r) => r.file === 'answers_long.csv').map((r) => r.variable)).toEqual(headerOf(files['answers_long.csv']))
@@ -269,14 +278,13 @@ describe('dictionary.csv', () => {
       file: 'wide.csv',
       label: 'pre: Little interest or pleasure in doing things',
       type: 'numeric',
-      value_labels: '0=Not at all; 1=Several days; 2=More than half the days; 3=Nearly every day',
       instrument: 'phq-9',
       version: '1.0.0',
       scoring_rule: 'Item of total',
     })
-    expect(byVariable.get('sex')).toMatchObject({ type: 'categorical', value_labels: 'female=Female; male=Male; prefer_not_to_say=Prefer not to say; other=Another / prefer to self-describe', instrument: 'demographics' })
+    expect(byVariable.get('sex')).toMatchObject({ type: 'categorical', instrument: 'demographics' })
     expect(byVariable.get('sex_other')).toMatchObject({ type: 'text', label: 'Sex: Another / prefer to self-describe (free text)' })
-    expect(byVariable.get('status')).toMatchObject({ type: 'categorical', value_labels: 'invited=Invited; consented=Consented; active=Active; withdrawn=Withdrawn' })
+    expect(byVariable.get('status')).toMatchObject({ type: 'categorical' })
     const total = byVariable.get('pre_phq9_total')!
     expect(total).toMatchObject({ label: 'pre: PHQ-9 total (phq-9)', type: 'numeric', instrument: 'phq-9', version: '1.0.0' })
     expect(total.scoring_rule).toMatch(/^Sum of 9 items \(phq9_1, phq9_2, .*phq9_9\), each 0–3\. Range 0–27\. /)
@@ -294,6 +302,58 @@ describe('dictionary.csv', () => {
   })
 })
 
+describe('value_labels.csv', () => {
+  it('has one line per value of every labelled column, of wide.csv and of the long files', async () => {
+    const { files } = await exportedSmallCohort()
+    expect(headerOf(files['value_labels.csv'])).toEqual(['variable', 'file', 'value', 'label'])
+    const labels = files['value_labels.csv']
+    expect(valueLabelsOf(labels, 'status')).toEqual([['invited', 'Invited'], ['consented', 'Consented'], ['active', 'Active'], ['withdrawn', 'Withdrawn']])
+    expect(valueLabelsOf(labels, 'pre_phq9_1')).toEqual([['0', 'Not at all'], ['1', 'Several days'], ['2', 'More than half the days'], ['3', 'Nearly every day']])
+    expect(valueLabelsOf(labels, 'sex')).toEqual([['female', 'Female'], ['male', 'Male'], ['prefer_not_to_say', 'Prefer not to say'], ['other', 'Another / prefer to self-describe']])
+    // Every labelled variable is a column of wide.csv; numbers and text questions have none.
+    const variables = new Set(rowsOf(labels).filter((r) => r.file === 'wide.csv').map((r) => r.variable))
+    for (const v of variables) expect(headerOf(files['wide.csv'])).toContain(v)
+    expect(variables.has('age')).toBe(false)
+    expect(variables.has('pre_phq9_total')).toBe(false)
+    expect(rowsOf(labels).filter((r) => r.file !== 'wide.csv')).toEqual([
+      ...[['enrolment', 'Asked once'], ['pre', 'Pre'], ['post', 'Post'], ['follow-up', 'Follow-up']].map(([value, label]) => ({ variable: 'wave', file: 'answers_long.csv', value, label })),
+      ...[['pre', 'Pre'], ['post', 'Post'], ['follow-up', 'Follow-up']].map(([value, label]) => ({ variable: 'wave', file: 'scores_long.csv', value, label })),
+      { variable: 'prorated', file: 'scores_long.csv', value: '0', label: 'No' },
+      { variable: 'prorated', file: 'scores_long.csv', value: '1', label: 'Yes' },
+    ])
+  })
+
+  it('writes each value exactly as wide.csv writes it: negative codes unguarded, "=cmd" guarded in both, yes/no as TRUE/FALSE, labels whole', async () => {
+    const deps = { ...(await testDeps()), instruments: labelledDemographics() }
+    const { study, cohort } = await labelledCohort(deps)
+    const files = await readExports(await exportFiles(deps, cohort.id))
+    const labels = files['value_labels.csv']
+    // Labels holding "; " and "=" are cells of their own: nothing to split.
+    expect(valueLabelsOf(labels, 'supported')).toEqual([['-2', 'Strongly disagree'], ['-1', 'Disagree; somewhat'], ['0', 'Neither'], ['1', 'Agree = mostly'], ['2', 'Strongly agree']])
+    expect(valueLabelsOf(labels, 'supervises')).toEqual([['TRUE', 'Yes'], ['FALSE', 'No']])
+    expect(valueLabelsOf(labels, 'settings')).toEqual([['ward', 'Ward'], ['clinic', 'Clinic']])
+    expect(labels).toContain('\nsupported,wide.csv,-2,Strongly disagree\n')
+    expect(labels).toContain("\nworkplace,wide.csv,'=cmd,Looks like a formula\n")
+
+    // Every single-choice cell of wide.csv is, as read, one of the values of its variable in value_labels.csv.
+    const [p1, p2] = rowsOf(files['wide.csv'])
+    expect(p1).toMatchObject({ workplace: "'=cmd", supported: '-2', supervises: 'TRUE', settings: 'ward;clinic', sex_other: persianOther })
+    expect(p2).toMatchObject({ workplace: 'intensive_care', supported: '1', supervises: 'FALSE', settings: '' })
+    for (const row of [p1!, p2!]) {
+      for (const variable of ['workplace', 'supported', 'supervises']) expect(valueLabelsOf(labels, variable).map(([value]) => value)).toContain(row[variable])
+    }
+    // The dictionary no longer holds "value=label" lists, whose first cell the guard broke ("'-2=…").
+    expect(headerOf(files['dictionary.csv'])).not.toContain('value_labels')
+    expect(rowsOf(files['dictionary.csv']).find((r) => r.variable === 'supported')).toMatchObject({ type: 'numeric', instrument: 'demographics' })
+
+    // Yes/no goes out as TRUE/FALSE and imports back as it was.
+    expect(files['answers_long.csv']).toContain('P1,enrolment,demographics,supervises,TRUE\n')
+    const copy = await createCohort(deps, { studyId: study.id, name: 'Copy' }, 'test')
+    await importCohortCsv(deps, { cohortId: copy.id, csv: files['answers_long.csv'] }, 'test')
+    expect((await readExports(await exportFiles(deps, copy.id)))['answers_long.csv']).toBe(files['answers_long.csv'])
+  })
+})
+
 describe('analysis.R', () => {
   it('is written for the cohort: header, file name, factors and the scales at both pre and post', async () => {
     const { files } = await exportedSmallCohort()
@@ -302,7 +362,7 @@ describe('analysis.R', () => {
     expect(script).toContain('# Cohort:   Group A — Tehran 2026 (id ')
     expect(script).toContain('# Exported: 2026-03-02T09:00:00.000Z\n')
     expect(script).toContain('wide_file <- if (file.exists("wide.csv")) "wide.csv" else "group-a-tehran-2026_wide.csv"\n')
-    expect(script).toContain('wide <- read.csv(wide_file, stringsAsFactors = FALSE)\n')
+    expect(script).toContain('wide <- read.csv(text = wide_lines, stringsAsFactors = FALSE, na.strings = c("", "NA"))\n')
     expect(script).toContain(
       'wide$sex <- factor(wide$sex, levels = c("female", "male", "prefer_not_to_say", "other"), labels = c("Female", "Male", "Prefer not to say", "Another / prefer to self-describe"))',
     )
@@ -313,7 +373,7 @@ describe('analysis.R', () => {
     expect(script).toContain('  pre = c("pre_phq9_total", "pre_who5_raw", "pre_who5_percentage"),\n')
     expect(script).toContain('  post = c("post_phq9_total", "post_who5_raw", "post_who5_percentage"),\n')
     expect(script).toContain('t.test(post, pre, paired = TRUE)')
-    expect(script).toContain('wilcox.test(post, pre, paired = TRUE)')
+    expect(script).toContain('wilcox.test(post, pre, paired = TRUE, exact = exact)')
   })
 
   it('cannot be broken out of by a name: comments lose line breaks, strings are escaped', async () => {
@@ -339,7 +399,7 @@ describe('exportSlug', () => {
 })
 
 describe('exportFiles', () => {
-  it('lists the five files with their media types, and refuses an unknown cohort', async () => {
+  it('lists the six files with their media types, and refuses an unknown cohort', async () => {
     const deps = await testDeps()
     const { cohort } = await smallCohort(deps)
     const files = await exportFiles(deps, cohort.id)
@@ -348,6 +408,7 @@ describe('exportFiles', () => {
       ['scores_long.csv', 'text/csv; charset=utf-8'],
       ['wide.csv', 'text/csv; charset=utf-8'],
       ['dictionary.csv', 'text/csv; charset=utf-8'],
+      ['value_labels.csv', 'text/csv; charset=utf-8'],
       ['analysis.R', 'text/plain; charset=utf-8'],
     ])
     await expect(exportFiles(deps, 'nope')).rejects.toMatchObject({ code: 'not_found' })

@@ -10,7 +10,9 @@ import { importCohortCsv, type ImportProblem, type ImportSource } from '../../..
 import { checkInstrument, InstrumentRegistry, type Instrument } from '../../../../server/domain/instruments/registry'
 import { addParticipants, createCohort, createStudy, setWave } from '../../../../server/domain/staff/setup'
 import { insertConsent } from '../../../../server/db/repositories/participants'
+import { exportFiles } from '../../../../server/domain/outcomes/exports'
 import { shippedInstruments, testDeps } from '../../../helpers/app'
+import { readExport } from '../../../helpers/export-cohort'
 import { allowInsert, listTables, refuseInsert } from '../../../helpers/test-database'
 
 type Deps = Awaited<ReturnType<typeof testDeps>>
@@ -282,8 +284,8 @@ describe('importing a valid file', () => {
 
     const participants = await db.selectFrom('participant').select(['id', 'code', 'status', 'source']).orderBy('code').execute()
     expect(participants.map((p) => p.code)).toEqual(['P1', 'P2', 'P3'])
-    // P2 is the same participant, with their link and status as they were.
-    expect(participants[1]).toEqual({ id: p2!.id, code: 'P2', status: 'invited', source: 'link' })
+    // P2 is the same participant, with their link; their answers are in, so they are active.
+    expect(participants[1]).toEqual({ id: p2!.id, code: 'P2', status: 'active', source: 'link' })
     expect(participants[2]).toMatchObject({ code: 'P3', status: 'active', source: 'import' })
     expect(await db.selectFrom('participant_link').select('participant_id').where('participant_id', '=', p2!.id).execute()).toHaveLength(1)
     const gad7 = await db.selectFrom('response').select(['participant_id', 'wave_id']).execute()
@@ -297,6 +299,28 @@ describe('importing a valid file', () => {
       { position: 0, instrument_id: 'phq-9' },
       { position: 1, instrument_id: 'gad-7' },
     ])
+  })
+
+  it('makes a participant added with a link active once their paper answers are imported, in wide.csv too', async () => {
+    const { deps, db, cohortId } = await fixture()
+    const [, p2] = await addParticipants(deps, { cohortId, count: 3 }, 'test')
+    await db.updateTable('participant').set({ status: 'consented' }).where('id', '=', p2!.id).execute()
+    const statuses = async () => (await db.selectFrom('participant').select(['code', 'status']).orderBy('code').execute()).map((p) => [p.code, p.status])
+    // P3's form came back blank: nothing of theirs is stored, so they have not begun.
+    const csv = csvOf([
+      ...itemLines('P1', 'pre', 'gad-7', 'gad7_', [1, 1, 1, 1, 1, 1, 1]),
+      ...itemLines('P2', 'pre', 'gad-7', 'gad7_', [0, 1, 0, 1, 0, 1, 0]),
+      ...itemLines('P3', 'pre', 'gad-7', 'gad7_', [null, null, null, null, null, null, null]),
+    ])
+
+    // A dry run is rolled back whole: statuses as they were.
+    await importCohortCsv(deps, { cohortId, csv, dryRun: true }, 'test')
+    expect(await statuses()).toEqual([['P1', 'invited'], ['P2', 'consented'], ['P3', 'invited']])
+
+    await importCohortCsv(deps, { cohortId, csv }, 'test')
+    expect(await statuses()).toEqual([['P1', 'active'], ['P2', 'active'], ['P3', 'invited']])
+    const wide = await readExport((await exportFiles(deps, cohortId)).find((f) => f.name === 'wide.csv')!)
+    expect(wide.split('\n').slice(1, 4).map((line) => line.split(',').slice(0, 2))).toEqual([['P1', 'active'], ['P2', 'active'], ['P3', 'invited']])
   })
 
   it('stores nothing for a form with every item empty, but counts it', async () => {

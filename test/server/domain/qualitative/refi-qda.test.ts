@@ -12,6 +12,7 @@ import {
   PROJECT_NAMESPACE,
   type QdpxProject,
 } from '../../../../server/domain/qualitative/refi-qda'
+import { readQdc, readQdpx } from '../../../../server/domain/qualitative/refi-import'
 import { sliceCodePoints, splitUnits, toCodePointOffset } from '../../../../server/domain/qualitative/units'
 import type { CodeNode, CodedSegment, TranscriptDoc } from '../../../../server/domain/qualitative/types'
 
@@ -374,7 +375,7 @@ describe('text that looks like markup', () => {
     expect(await validate(xml, codebookXsd, 'codebook.qdc')).toEqual([])
     const root = parse(xml)
     const [theme] = Array.from(root.getElementsByTagNameNS(CODEBOOK_NAMESPACE, 'Code'))
-    expect(theme!.getAttribute('name')).toBe(`Theme ${expected.replace('\t', ' ')}`)
+    expect(theme!.getAttribute('name')).toBe(`Theme ${expected}`)
     expect(theme!.getElementsByTagNameNS(CODEBOOK_NAMESPACE, 'Description')[0]!.textContent).toBe(expected)
   })
 
@@ -382,9 +383,30 @@ describe('text that looks like markup', () => {
     const xml = new TextDecoder().decode(readQdpxEntries(buildQdpx(project))['project.qde'])
     expect(await validate(xml, projectXsd, 'project.qde')).toEqual([])
     const root = parse(xml)
-    expect(root.getAttribute('name')).toBe(`Project ${expected.replace('\t', ' ')}`)
-    expect(elements(root, 'User').map((u) => u.getAttribute('name'))).toContain(`Alice ${expected.replace('\t', ' ')}`)
+    expect(root.getAttribute('name')).toBe(`Project ${expected}`)
+    expect(elements(root, 'User').map((u) => u.getAttribute('name'))).toContain(`Alice ${expected}`)
     expect(elements(root, 'PlainTextContent').map((n) => n.textContent)).toContain(expected)
     expect(elements(root, 'TextValue').map((n) => n.textContent)).toContain(expected)
+  })
+
+  it('writes tabs and line breaks in names as character references, so a code named "a<tab>b" comes back as typed', async () => {
+    const named: CodeNode[] = [
+      { id: 't', parentId: null, level: 'theme', name: 'Theme', description: null },
+      { id: 'k', parentId: 't', level: 'category', name: 'Category', description: null },
+      { id: 'c', parentId: 'k', level: 'code', name: 'a\tb', description: null },
+      { id: 'd', parentId: 'k', level: 'code', name: 'line\none\r\ntwo', description: null },
+    ]
+    const qdc = buildQdc(named, { origin: 'Balint Outcomes' })
+    // A conforming parser (XML 1.0 §3.3.3) turns a literal tab or line break in an attribute into a space:
+    // none may be written there, only the references, which it keeps.
+    expect(qdc).toContain('name="a&#9;b"')
+    expect(qdc).toContain('name="line&#10;one&#13;&#10;two"')
+    expect(qdc.match(/"[^"]*"/g)!.filter((value) => /[\t\r\n]/.test(value))).toEqual([])
+    expect(await validate(qdc, codebookXsd, 'codebook.qdc')).toEqual([])
+    expect(readQdc(qdc).codes.map((c) => c.name)).toEqual(['Theme', 'Category', 'a\tb', 'line\none\r\ntwo'])
+
+    const project = readQdpx(buildQdpx({ ...fixture(), codes: [...CODES, ...named.map((c) => ({ ...c, id: `x-${c.id}`, parentId: c.parentId && `x-${c.parentId}` }))] }))
+    expect(project.codes.map((c) => c.name)).toContain('a\tb')
+    expect(project.codes.map((c) => c.name)).toContain('line\none\r\ntwo')
   })
 })
