@@ -6,6 +6,8 @@
  * participants assigned to them, and any other participant is "not found" to them; program leads and
  * group leaders never see interviews, notes or transcripts (forbidden).
  */
+import type { Kysely } from 'kysely'
+import type { Database } from '../../db/schema'
 import { ApiError } from '../errors'
 import { insertAudit } from '../../db/repositories/audit'
 import {
@@ -106,6 +108,28 @@ export async function requireTranscript(deps: Deps, user: StaffUser, transcriptI
     if (error instanceof ApiError && error.code === 'not_found') throw new ApiError('not_found', 'No such transcript.')
     throw error
   }
+}
+
+/**
+ * Refuse interview work that would record something new about a participant who has withdrawn.
+ * Withdrawing ends taking part: their link takes no more answers or consent, and staff can no longer
+ * save their contact details. A participant who chose to keep their data kept the interview as it
+ * stood that day, so no interview is started and its notes, transcript, times and consent to record
+ * are no longer written, not even to correct a typo: a correction is a new statement about them,
+ * made after they left, and a changed consent to record would open the way to a new transcript.
+ * Reading the kept interview, coding it, and deleting from it stay open.
+ *
+ * Read inside the write's transaction, so that a withdrawal committed just before is seen.
+ *
+ * @example
+ * await deps.db.transaction().execute(async (trx) => {
+ *   await refuseIfWithdrawn(trx, interview.participantId)
+ *   // ... the write
+ * })
+ */
+async function refuseIfWithdrawn(db: Kysely<Database>, participantId: string): Promise<void> {
+  const participant = await findParticipant(db, participantId)
+  if (participant?.status === 'withdrawn') throw new ApiError('withdrawn', 'This participant has withdrawn from the study.')
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -237,12 +261,12 @@ export type InterviewView = Awaited<ReturnType<typeof interviewView>>
  * A participant has one interview: starting a second is a conflict naming the first.
  */
 export async function startInterview(deps: Deps, participant: Participant, user: StaffUser, body: StartInterviewBody): Promise<Interview> {
-  if (participant.status === 'withdrawn') throw new ApiError('withdrawn', 'This participant has withdrawn from the study.')
   const guideId = body.guideId ?? defaultGuideId
   const guide = deps.instruments.guide(guideId, body.guideVersion)
   if (!guide) throw problem(body.guideVersion && deps.instruments.guide(guideId) ? 'guideVersion' : 'guideId', `no interview guide ${guideId}${body.guideVersion ? `@${body.guideVersion}` : ''} is loaded`)
   const now = deps.now()
   return deps.db.transaction().execute(async (trx) => {
+    await refuseIfWithdrawn(trx, participant.id)
     const existing = await findInterviewOfParticipant(trx, participant.id)
     if (existing) throw new ApiError('conflict', 'This participant already has an interview.', { interviewId: existing.id })
     const interview = await insertInterview(
@@ -273,6 +297,7 @@ export async function updateInterviewDetails(deps: Deps, interview: Interview, b
   if (endedAt !== null && endedAt < startedAt) throw problem(body.endedAt !== undefined ? 'endedAt' : 'startedAt', 'the interview cannot end before it starts')
   const now = deps.now()
   return deps.db.transaction().execute(async (trx) => {
+    await refuseIfWithdrawn(trx, interview.participantId)
     // A transcript exists only because the participant agreed to be recorded; taking that back
     // while the transcript is stored would leave a recording without consent.
     if (body.consentToRecord === false && (await findTranscriptOfInterview(trx, interview.id))) {
@@ -295,6 +320,7 @@ export async function updateInterviewDetails(deps: Deps, interview: Interview, b
 export async function saveNote(deps: Deps, interview: Interview, questionId: string, body: NoteBody, user: StaffUser): Promise<NoteSaved> {
   if (!guideOf(deps, interview).questions.some((q) => q.id === questionId)) throw new ApiError('not_found', 'No such question in this interview guide.')
   return deps.db.transaction().execute(async (trx) => {
+    await refuseIfWithdrawn(trx, interview.participantId)
     const stored = await findNote(trx, interview.id, questionId)
     if (stored && stored.revision >= body.revision) return { questionId, revision: stored.revision, stale: true, savedAt: stored.updatedAt }
     const now = deps.now()
@@ -348,6 +374,7 @@ export async function putTranscript(deps: Deps, interview: Interview, body: Tran
   if (text.trim() === '') throw problem('content', 'has no text')
   const now = deps.now()
   return deps.db.transaction().execute(async (trx) => {
+    await refuseIfWithdrawn(trx, interview.participantId)
     const existing = await findTranscriptOfInterview(trx, interview.id)
     if (existing && existing.text !== text && (await countCodingsOfTranscript(trx, existing.id)) > 0) {
       throw new ApiError('conflict', 'This transcript has been coded; replacing its text would move every coded passage. Delete its codings first, or keep the text as it is.')
