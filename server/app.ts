@@ -43,16 +43,29 @@ export type AppOptions = {
   logger?: Logger
 }
 
+/** The .qdpx import's path (routes/qualitative.ts), the one request that carries a whole project. */
+const projectUpload = /^\/api\/cohorts\/[^/]+\/import\.qdpx$/
+
+/**
+ * The largest .qdpx upload: the ZIP of a project whose project.qde and sources unpack to at most
+ * 50 MB (refi-import.ts refuses more while unzipping); compressed, it is smaller than that.
+ */
+export const maxProjectUploadBytes = 50 * 1024 * 1024
+
 export function createApp(deps: Deps, options: AppOptions = {}) {
+  const limited = (maxSize: number) =>
+    bodyLimit({
+      maxSize,
+      onError: () => {
+        throw new ApiError('payload_too_large', `The request body is larger than ${maxSize >= 1024 * 1024 ? `${Math.round(maxSize / 1024 / 1024)} MiB` : `${Math.round(maxSize / 1024)} KiB`}.`)
+      },
+    })
+  const requestLimit = limited(options.maxBodyBytes ?? 256 * 1024)
+  const projectLimit = limited(Math.max(options.maxBodyBytes ?? 0, maxProjectUploadBytes))
   const api = new Hono<StaffEnv>()
-    .use(
-      bodyLimit({
-        maxSize: options.maxBodyBytes ?? 256 * 1024,
-        onError: () => {
-          throw new ApiError('payload_too_large', `The request body is larger than ${Math.round((options.maxBodyBytes ?? 256 * 1024) / 1024)} KiB.`)
-        },
-      }),
-    )
+    // A REFI-QDA project from MAXQDA, NVivo or ATLAS.ti is a ZIP of its transcripts and codings: a real
+    // one (200 interviews, 20,000 codings) is over a megabyte, far past what any other request needs.
+    .use((c, next) => (projectUpload.test(c.req.path) ? projectLimit : requestLimit)(c, next))
     .get('/health', (c) => c.json({ ok: true }, 200))
     // Participants reach their API through the token in the path; no cookie is read there.
     .route('/p', participantRoutes(deps))

@@ -24,7 +24,7 @@ import { unusablePasswordHash } from '../staff/auth'
 import { sameCodeName } from './codebook'
 import { defaultGuideId } from './interviews'
 import { interviewNoteName, memberCheckNoteName, parseConsensusUserName, parseInterviewNoteName, parseMemberCheckNoteName } from './notes'
-import { readQdc, readQdpx, refiSchemaErrors, RefiFormatError, type ImportedCode, type Skipped } from './refi-import'
+import { readQdc, readQdpx, refiSchemaErrors, RefiFormatError, RefiTooLargeError, type ImportedCode, type Skipped } from './refi-import'
 import type { CodeLevel } from './types'
 import { codePointSlicer } from './units'
 import { appendTo } from '../collections'
@@ -60,7 +60,9 @@ const emptyReport = (errors: string[]): ImportReport => ({
   skipped: [],
 })
 
+/** A file we cannot read is the sender's problem, named on `file`: too large (413) or unreadable (422). */
 const unreadable = (error: unknown): never => {
+  if (error instanceof RefiTooLargeError) throw new ApiError('payload_too_large', `file: ${error.message}`, [{ field: 'file', message: error.message }])
   if (error instanceof RefiFormatError) throw new ApiError('validation_failed', `file: ${error.message}`, [{ field: 'file', message: error.message }])
   throw error
 }
@@ -121,7 +123,7 @@ export async function importQdc(deps: Deps, studyId: string, xml: string, actor:
   } catch (error) {
     return unreadable(error)
   }
-  const report = emptyReport(await refiSchemaErrors(xml, 'codebook'))
+  const report = emptyReport(await refiSchemaErrors(xml, 'codebook').catch(unreadable))
   report.skipped.push(...parsed.skipped, ...parsed.changes.map((reason) => ({ what: 'code', name: '', reason })))
   const now = deps.now()
   await deps.db.transaction().execute(async (trx) => {
@@ -207,7 +209,8 @@ export async function importCodebookCsv(deps: Deps, studyId: string, csv: string
  * A source without a case is the participant named like the source. Offsets are mapped onto the
  * stored text (see importableText).
  *
- * @throws {ApiError} 422 naming `file` when the bytes are not a REFI-QDA project we can read
+ * @throws {ApiError} 422 naming `file` when the bytes are not a REFI-QDA project we can read, 413
+ *   (`payload_too_large`) when they unpack past the caps of readQdpx or are too large to check
  */
 export async function importQdpx(deps: Deps, cohortId: string, bytes: Uint8Array, user: StaffUser): Promise<ImportReport> {
   const cohort = await findCohort(deps.db, cohortId)
@@ -218,7 +221,7 @@ export async function importQdpx(deps: Deps, cohortId: string, bytes: Uint8Array
   } catch (error) {
     return unreadable(error)
   }
-  const report = emptyReport(await refiSchemaErrors(project.xml, 'project'))
+  const report = emptyReport(await refiSchemaErrors(project.xml, 'project').catch(unreadable))
   report.skipped.push(...project.skipped)
   const guide = deps.instruments.guide(defaultGuideId)
   if (!guide) throw new ApiError('conflict', `No interview guide ${defaultGuideId} is loaded.`)

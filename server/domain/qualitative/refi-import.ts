@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
-import { unzipSync } from 'fflate'
+import { Unzip, UnzipInflate, unzipSync } from 'fflate'
 import { create } from 'xmlbuilder2'
-import { validateXML } from 'xmllint-wasm'
+import { memoryPages, validateXML } from 'xmllint-wasm'
 import { CODEBOOK_NAMESPACE, PROJECT_NAMESPACE } from './refi-qda'
 import type { CodeLevel } from './types'
 
@@ -58,9 +58,44 @@ export type ImportedProject = {
 /** The largest project we unpack: 50 MB of XML and text, against a ZIP that inflates without end. */
 const MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 
+/**
+ * The largest project.qde we read, far below MAX_UNPACKED_BYTES because the XML is parsed into a
+ * DOM on the main thread (about 0.45 s per MB here, every other request waiting) and checked
+ * against the schema by libxml2. At the old 50 MB a 120 KB upload held the server for 17 s and grew
+ * it to 2 GB.
+ *
+ * What a generous real project needs (200 interviews, 20,000 codings, 500 codes), with the sizes
+ * of project.qde as buildQdpx writes it, pretty-printed:
+ * - a coding (PlainTextSelection, Coding and CodeRef: 4 GUIDs, 2 offsets, 2 times) ~490 bytes
+ *   measured; other tools add a name, a modifying user and time, so 600: 20,000 × 600 B = 12 MB;
+ * - notes: 200 interviews × 5 guide questions × 1 KB, plus memos: about 1.5 MB;
+ * - codes 500 × 300 B, sources 200 × 300 B, cases with variables 200 × 1 KB: about 0.4 MB;
+ * - the texts themselves are not here but in `sources/` (plainTextPath), under MAX_UNPACKED_BYTES.
+ * About 14 MB in all, so 16 MiB.
+ */
+const MAX_PROJECT_XML_BYTES = 16 * 1024 * 1024
+
+/**
+ * libxml2's memory for the schema check, in WebAssembly pages: xmllint-wasm's default 32 MiB ran
+ * out at about 8.8 MB of project.qde (~3.6 bytes per byte of XML), so 128 MiB holds a project.qde
+ * of MAX_PROJECT_XML_BYTES with room to spare. It is the worker's memory, freed when the check ends.
+ */
+const SCHEMA_CHECK_MEMORY_PAGES = 128 * memoryPages.MiB
+
+/**
+ * Compressed bytes fed to the unzipper at a time. DEFLATE expands at most ~1,032 times, so a
+ * ZIP bomb is stopped within about 1 MB of a cap.
+ */
+const UNZIP_STEP_BYTES = 1024
+
 /** A file that is not a REFI-QDA file we can read; the message says why, in terms of the file. */
 export class RefiFormatError extends Error {
   override name = 'RefiFormatError'
+}
+
+/** A file too large to read: it unpacks past a cap, or is too large for the schema check. */
+export class RefiTooLargeError extends RefiFormatError {
+  override name = 'RefiTooLargeError'
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -71,16 +106,28 @@ const schemaFolder = new URL('./refi-schema/', import.meta.url)
 /**
  * Schema check: the messages of validating `xml` against the REFI-QDA schema (Codebook.xsd for a
  * `.qdc`, Project.xsd for a `.qdpx`'s project.qde), with libxml2 compiled to WebAssembly
- * (xmllint-wasm); an empty list when the file is valid.
+ * (xmllint-wasm, in a worker thread); an empty list when the file is valid.
  *
+ * @throws {RefiTooLargeError} libxml2 ran out of memory on the file
+ * @throws {RefiFormatError} libxml2 could not process the file at all
  * @example
  * await refiSchemaErrors(buildQdc(codes, { origin: 'x' }), 'codebook') // => []
  */
 export async function refiSchemaErrors(xml: string, kind: 'codebook' | 'project'): Promise<string[]> {
   const file = kind === 'codebook' ? 'Codebook.xsd' : 'Project.xsd'
   const schema = readFileSync(new URL(file, schemaFolder), 'utf8')
-  const result = await validateXML({ xml: [{ fileName: kind === 'codebook' ? 'codebook.qdc' : 'project.qde', contents: xml }], schema: [schema] })
-  return result.errors.map((error) => error.rawMessage.trim())
+  const fileName = kind === 'codebook' ? 'codebook.qdc' : 'project.qde'
+  try {
+    const result = await validateXML({ xml: [{ fileName, contents: xml }], schema: [schema], maxMemoryPages: SCHEMA_CHECK_MEMORY_PAGES })
+    return result.errors.map((error) => error.rawMessage.trim())
+  } catch (error) {
+    // xmllint-wasm rejects with libxml2's output when xmllint itself failed (not when the file is
+    // merely invalid): the file's fault, never the server's. Its lines quote the file; the first says what.
+    const output = error instanceof Error ? error.message : String(error)
+    if (/out of memory/i.test(output)) throw new RefiTooLargeError(`The ${fileName} is too large or too deeply nested for the REFI-QDA schema check.`)
+    const first = output.split('\n').find((line) => line.trim() !== '')?.trim().slice(0, 300) ?? 'no reason given'
+    throw new RefiFormatError(`The REFI-QDA schema check could not process the ${fileName}: ${first}`)
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -232,28 +279,82 @@ export function importableText(original: string): { text: string; map: (offset: 
   }
 }
 
+/** The entries of a `.qdpx` we read: the project and the text files of its sources. */
+const isReadEntry = (name: string) => name === 'project.qde' || /^sources\/[^/]+$/i.test(name)
+
+/** The cap an entry of `entryBytes`, with `totalBytes` unpacked in all so far, goes past, if any. */
+function pastCap(name: string, entryBytes: number, totalBytes: number): RefiTooLargeError | null {
+  if (name === 'project.qde' && entryBytes > MAX_PROJECT_XML_BYTES) return new RefiTooLargeError(`The project.qde unpacks to more than ${MAX_PROJECT_XML_BYTES / 1024 / 1024} MB.`)
+  if (totalBytes > MAX_UNPACKED_BYTES) return new RefiTooLargeError(`The project unpacks to more than ${MAX_UNPACKED_BYTES / 1024 / 1024} MB.`)
+  return null
+}
+
 /**
- * Read a `.qdpx` project: its `project.qde` and the text files of its sources.
+ * The entries we read of a `.qdpx`, inflated a step at a time and counted as they come: the sizes a
+ * ZIP declares are the sender's word, so a bomb that declares little is stopped by what it inflates
+ * to, within a step of the cap, before the rest is inflated.
  *
- * @throws {RefiFormatError} not a ZIP, no project.qde, too large unpacked, or not a QDA-XML Project
+ * @throws {RefiTooLargeError} past MAX_PROJECT_XML_BYTES or MAX_UNPACKED_BYTES
+ * @throws {RefiFormatError} not a ZIP
  */
-export function readQdpx(bytes: Uint8Array): ImportedProject & { xml: string } {
-  let entries: Record<string, Uint8Array>
-  let unpacked = 0
+function unpackQdpx(bytes: Uint8Array): Record<string, Uint8Array> {
+  const notZip = (error: unknown) => new RefiFormatError(`The file is not a .qdpx (ZIP) archive: ${(error as Error).message}`)
+  // The central directory first: a ZIP at all, and declared sizes within the caps. Nothing is inflated here.
+  let declared = 0
   try {
-    entries = unzipSync(bytes, {
-      // Only what we read is inflated, and never more than MAX_UNPACKED_BYTES in all (a ZIP bomb stops here).
+    unzipSync(bytes, {
       filter: (file) => {
-        const wanted = file.name === 'project.qde' || /^sources\/[^/]+$/i.test(file.name)
-        if (wanted) unpacked += file.originalSize
-        if (unpacked > MAX_UNPACKED_BYTES) throw new RefiFormatError(`The project unpacks to more than ${MAX_UNPACKED_BYTES / 1024 / 1024} MB.`)
-        return wanted
+        if (!isReadEntry(file.name)) return false
+        declared += file.originalSize
+        const tooLarge = pastCap(file.name, file.originalSize, declared)
+        if (tooLarge) throw tooLarge
+        return false
       },
     })
   } catch (error) {
     if (error instanceof RefiFormatError) throw error
-    throw new RefiFormatError(`The file is not a .qdpx (ZIP) archive: ${(error as Error).message}`)
+    throw notZip(error)
   }
+
+  const parts = new Map<string, Uint8Array[]>()
+  const state: { total: number; failure: RefiFormatError | null } = { total: 0, failure: null }
+  const unzip = new Unzip((file) => {
+    // An entry we do not read is never started: its bytes pass by without being inflated.
+    if (!isReadEntry(file.name) || state.failure) return
+    const chunks: Uint8Array[] = []
+    let size = 0
+    parts.set(file.name, chunks)
+    file.ondata = (error, chunk) => {
+      if (state.failure) return
+      if (error) {
+        state.failure = notZip(error)
+        return
+      }
+      size += chunk.length
+      state.total += chunk.length
+      state.failure = pastCap(file.name, size, state.total)
+      if (!state.failure) chunks.push(chunk)
+    }
+    file.start()
+  })
+  unzip.register(UnzipInflate)
+  try {
+    for (let at = 0; at < bytes.length && !state.failure; at += UNZIP_STEP_BYTES) unzip.push(bytes.subarray(at, at + UNZIP_STEP_BYTES), at + UNZIP_STEP_BYTES >= bytes.length)
+  } catch (error) {
+    throw notZip(error)
+  }
+  if (state.failure) throw state.failure
+  return Object.fromEntries([...parts].map(([name, chunks]) => [name, Buffer.concat(chunks)]))
+}
+
+/**
+ * Read a `.qdpx` project: its `project.qde` and the text files of its sources.
+ *
+ * @throws {RefiTooLargeError} project.qde unpacks past MAX_PROJECT_XML_BYTES, or everything we read past MAX_UNPACKED_BYTES
+ * @throws {RefiFormatError} not a ZIP, no project.qde, or not a QDA-XML Project
+ */
+export function readQdpx(bytes: Uint8Array): ImportedProject & { xml: string } {
+  const entries = unpackQdpx(bytes)
   const qde = entries['project.qde']
   if (!qde) throw new RefiFormatError('The archive has no project.qde.')
   const decoder = new TextDecoder('utf-8')
