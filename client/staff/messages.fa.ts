@@ -349,6 +349,7 @@ export const staffFa = {
   'staff.interview.status.ended': 'پایان یافته',
   'staff.interview.title': 'مصاحبه با {code}',
   'staff.interview.guide': '{title} (نسخهٔ {version})',
+  'staff.interview.withdrawn': 'این شرکت‌کننده از پژوهش کناره گرفته و داده‌هایش را نگه داشته است. مصاحبه همان‌گونه که هنگام کناره‌گیری بود می‌ماند: دیگر چیزی نمی‌توان در اینجا یادداشت، بارگذاری یا تغییر داد. متن پیاده‌شدهٔ آن را هنوز می‌توان کدگذاری کرد.',
   'staff.interview.notAssigned': 'این شرکت‌کننده برای مصاحبه به شما سپرده نشده است.',
   'staff.interview.noGuide': 'هیچ راهنمای مصاحبه‌ای روی سرور بارگذاری نشده است. از مدیر سامانه بخواهید یکی اضافه کند.',
   'staff.interview.begin': 'پیش از آغاز',

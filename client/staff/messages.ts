@@ -487,6 +487,7 @@ export const staffEn = {
   'staff.interview.status.ended': 'Ended',
   'staff.interview.title': 'Interview with {code}',
   'staff.interview.guide': '{title} (version {version})',
+  'staff.interview.withdrawn': 'This participant has withdrawn from the study and kept their data. The interview stays as it was when they withdrew: nothing more can be noted, uploaded or changed here. Its transcript can still be coded.',
   'staff.interview.notAssigned': 'This participant is not assigned to you for an interview.',
   'staff.interview.noGuide': 'No interview guide is loaded on the server. Ask the administrator to add one.',
   'staff.interview.begin': 'Before you begin',

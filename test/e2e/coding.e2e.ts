@@ -15,6 +15,7 @@ import { addCodings } from '../../server/domain/qualitative/coding'
 import { assignInterviewer, putTranscript, saveNote, startInterview } from '../../server/domain/qualitative/interviews'
 import { findInterview, findTranscriptPlace } from '../../server/db/repositories/interviews'
 import { addParticipants, createCohort, createStudy } from '../../server/domain/staff/setup'
+import { withdraw } from '../../server/domain/participation/journey'
 import { spanOf } from '../helpers/qualitative'
 import { screenshot } from './helpers/browser'
 import { signIn as signInAs, staffPassword } from './helpers/staff'
@@ -329,6 +330,17 @@ describe('an interviewer', () => {
     // The browser and this test share the machine's time zone; the server stores UTC.
     expect(timed).toEqual({ started_at: new Date('2026-03-02T09:30').toISOString(), ended_at: new Date('2026-03-02T10:35').toISOString() })
     await screenshot(page, 'interview-04-times')
+
+    // The participant withdraws, keeping their data: the interview stays as it was, and the page says
+    // so, every control disabled (the server would refuse any write with 409).
+    await withdraw(server.deps, (await findParticipant(server.db, participants[2]!.id))!, { keepData: true })
+    await page.reload()
+    await page.locator('[data-testid="interview-withdrawn"]').waitFor()
+    expect(await page.getByLabel('Notes on question 2').isDisabled()).toBe(true)
+    expect(await page.getByLabel('Notes on question 2').inputValue()).toBe('Surprised that the leaders gave no advice.')
+    expect(await page.getByRole('button', { name: 'Save start and end' }).isDisabled()).toBe(true)
+    expect(await page.getByLabel('Or paste the transcript').isDisabled()).toBe(true)
+    await screenshot(page, 'interview-05-withdrawn')
 
     expect(errors).toEqual([])
     await context.close()

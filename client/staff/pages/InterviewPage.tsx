@@ -114,24 +114,34 @@ function NotStarted({ row, guides, onStarted }: { row: AssignedParticipant; guid
 /** The interview under way or done: its times and consent, the questions with notes, the transcript. */
 function InterviewWork({ row, initial }: { row: AssignedParticipant; initial: InterviewDetail }) {
   const [interview, setInterview] = useState(initial)
+  // After a withdrawal nothing more is recorded about the participant (the server refuses it with
+  // 409): the interview is shown as it stood, every control disabled.
+  const withdrawn = row.participantStatus === 'withdrawn'
   return (
     <>
       <InterviewHeader row={row} guide={interview.guide} status={interview.status} />
-      <InterviewFacts interview={interview} timeZone={row.study.timeZone} onChanged={setInterview} />
-      {interview.guide.introduction && (
-        <section className="panel" aria-labelledby="intro-heading">
-          <h2 id="intro-heading">{t('staff.interview.introduction')}</h2>
-          <p className="read-out">{localized(interview.guide.introduction)}</p>
-        </section>
+      {withdrawn && (
+        <p className="notice info" role="status" data-testid="interview-withdrawn">
+          {t('staff.interview.withdrawn')}
+        </p>
       )}
-      <GuidePrompts questions={interview.guide.questions} interviewId={interview.id} notes={interview.notes} />
-      {interview.guide.closing && (
-        <section className="panel" aria-labelledby="closing-heading">
-          <h2 id="closing-heading">{t('staff.interview.closing')}</h2>
-          <p className="read-out">{localized(interview.guide.closing)}</p>
-        </section>
-      )}
-      <TranscriptUpload interview={interview} onSaved={setInterview} />
+      <fieldset className="unframed" disabled={withdrawn}>
+        <InterviewFacts interview={interview} timeZone={row.study.timeZone} onChanged={setInterview} />
+        {interview.guide.introduction && (
+          <section className="panel" aria-labelledby="intro-heading">
+            <h2 id="intro-heading">{t('staff.interview.introduction')}</h2>
+            <p className="read-out">{localized(interview.guide.introduction)}</p>
+          </section>
+        )}
+        <GuidePrompts questions={interview.guide.questions} interviewId={interview.id} notes={interview.notes} />
+        {interview.guide.closing && (
+          <section className="panel" aria-labelledby="closing-heading">
+            <h2 id="closing-heading">{t('staff.interview.closing')}</h2>
+            <p className="read-out">{localized(interview.guide.closing)}</p>
+          </section>
+        )}
+        <TranscriptUpload interview={interview} onSaved={setInterview} />
+      </fieldset>
     </>
   )
 }
