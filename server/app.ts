@@ -3,7 +3,6 @@
  * given: server/index.ts passes the real ones, tests a fresh in-memory database.
  */
 import { Hono } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import { compress } from 'hono/compress'
 import { secureHeaders } from 'hono/secure-headers'
 import type { Deps } from './domain/deps'
@@ -19,6 +18,7 @@ import { qualitativeRoutes } from './routes/qualitative'
 import { studyRoutes } from './routes/studies'
 import { cohortRoutes } from './routes/cohorts'
 import { requireSessionExcept, staffSession, type StaffEnv } from './http/auth'
+import { bodyLimitOf } from './http/body-limit'
 import { clientRoutes } from './routes/client'
 import { releaseRoutes } from './routes/releases'
 import { accountRoutes } from './routes/accounts'
@@ -43,29 +43,18 @@ export type AppOptions = {
   logger?: Logger
 }
 
-/** The .qdpx import's path (routes/qualitative.ts), the one request that carries a whole project. */
+/** The .qdpx import's path (routes/qualitative.ts), the one request that carries a whole project, under its own limit. */
 const projectUpload = /^\/api\/cohorts\/[^/]+\/import\.qdpx$/
 
-/**
- * The largest .qdpx upload: the ZIP of a project whose project.qde and sources unpack to at most
- * 50 MB (refi-import.ts refuses more while unzipping); compressed, it is smaller than that.
- */
-export const maxProjectUploadBytes = 50 * 1024 * 1024
-
 export function createApp(deps: Deps, options: AppOptions = {}) {
-  const limited = (maxSize: number) =>
-    bodyLimit({
-      maxSize,
-      onError: () => {
-        throw new ApiError('payload_too_large', `The request body is larger than ${maxSize >= 1024 * 1024 ? `${Math.round(maxSize / 1024 / 1024)} MiB` : `${Math.round(maxSize / 1024)} KiB`}.`)
-      },
-    })
-  const requestLimit = limited(options.maxBodyBytes ?? 256 * 1024)
-  const projectLimit = limited(Math.max(options.maxBodyBytes ?? 0, maxProjectUploadBytes))
+  const requestLimit = bodyLimitOf(options.maxBodyBytes ?? 256 * 1024)
   const api = new Hono<StaffEnv>()
     // A REFI-QDA project from MAXQDA, NVivo or ATLAS.ti is a ZIP of its transcripts and codings: a real
     // one (200 interviews, 20,000 codings) is over a megabyte, far past what any other request needs.
-    .use((c, next) => (projectUpload.test(c.req.path) ? projectLimit : requestLimit)(c, next))
+    // Its route sets its own limit, after the session and the researcher's role are checked: set here,
+    // before them, anyone could make the server hold 50 MiB per request (a body without a
+    // Content-Length is read whole to be measured).
+    .use((c, next) => (projectUpload.test(c.req.path) ? next() : requestLimit(c, next)))
     .get('/health', (c) => c.json({ ok: true }, 200))
     // Participants reach their API through the token in the path; no cookie is read there.
     .route('/p', participantRoutes(deps))

@@ -21,6 +21,7 @@ import { ApiError } from '../domain/errors'
 import { studyAgreement, studySaturation } from '../domain/qualitative/analyses'
 import { codeFrequenciesCsv, studyCodeFrequencies, studyTable2, table2Csv, table2Markdown } from '../domain/qualitative/table2'
 import { staffOf, type StaffEnv } from '../http/auth'
+import { bodyLimitOf } from '../http/body-limit'
 import { pathParams, queryParams } from '../http/validate'
 
 const id = z.string().min(1).max(64)
@@ -56,6 +57,12 @@ const segmentsQuery = z.object({
 const segmentQuery = ({ children, ...query }: z.infer<typeof segmentsQuery>): SegmentQuery => ({ ...query, children: children !== 'false' })
 
 const researcherOnly = ['researcher'] as const
+
+/**
+ * The largest .qdpx upload: the ZIP of a project whose project.qde and sources unpack to at most
+ * 50 MB (refi-import.ts refuses more while unzipping); compressed, it is smaller than that.
+ */
+const maxProjectUploadBytes = 50 * 1024 * 1024
 
 /** A file to download: never cached, since it holds what participants said. */
 function download(file: QdaFile, disposition: 'attachment' | 'inline') {
@@ -123,13 +130,24 @@ export function qualitativeRoutes(deps: Deps) {
       const report = c.req.valid('query').format === 'qdc' ? await importQdc(deps, study.id, text, `staff:${user.id}`) : await importCodebookCsv(deps, study.id, text, `staff:${user.id}`)
       return c.json(report, 200)
     })
-    .post('/cohorts/:id/import.qdpx', pathParams(idParam), async (c) => {
-      const { user } = staffOf(c)
-      const { cohort } = await requireCohortRole(deps, user, c.req.valid('param').id, researcherOnly)
-      const body = new Uint8Array(await c.req.arrayBuffer())
-      if (body.byteLength === 0) throw new ApiError('validation_failed', 'file: the request body is empty; send the .qdpx as the body', [{ field: 'file', message: 'is empty' }])
-      return c.json(await importQdpx(deps, cohort.id, body, user), 200)
-    })
+    .post(
+      '/cohorts/:id/import.qdpx',
+      pathParams(idParam),
+      // The researcher's role before the body's limit: only then may a body of up to 50 MiB be read
+      // (app.ts keeps every other request, and this one until here, from reading any).
+      async (c, next) => {
+        await requireCohortRole(deps, staffOf(c).user, c.req.valid('param').id, researcherOnly)
+        await next()
+      },
+      bodyLimitOf(maxProjectUploadBytes),
+      async (c) => {
+        const { user } = staffOf(c)
+        const { cohort } = await requireCohortRole(deps, user, c.req.valid('param').id, researcherOnly)
+        const body = new Uint8Array(await c.req.arrayBuffer())
+        if (body.byteLength === 0) throw new ApiError('validation_failed', 'file: the request body is empty; send the .qdpx as the body', [{ field: 'file', message: 'is empty' }])
+        return c.json(await importQdpx(deps, cohort.id, body, user), 200)
+      },
+    )
     // The interviewer's notes and the participants' member-check answers, per transcript.
     .get('/studies/:id/notes', pathParams(idParam), queryParams(z.object({ transcript: id.optional() })), async (c) => {
       const { study } = await requireStudyRole(deps, staffOf(c).user, c.req.valid('param').id, researcherOnly)

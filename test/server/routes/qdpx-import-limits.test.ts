@@ -115,6 +115,34 @@ describe('importing a real project', () => {
   }, 60_000)
 })
 
+describe('who may send a large project', () => {
+  it('reads no body of an anonymous caller or of staff without the researcher role, sent without a Content-Length', async () => {
+    // Found by a review: the 50 MiB limit was set before the sign-in check, and a body without a
+    // Content-Length is read whole to be measured: anyone could make the server hold 50 MiB a request.
+    const built = await testApp()
+    const study = await createStudy(built.deps, { name: 'Import study' }, 'test')
+    const cohort = await createCohort(built.deps, { studyId: study.id, name: 'Group 1' }, 'test')
+    const interviewer = await signedInStaff(built.deps, [{ studyId: study.id, role: 'interviewer' }])
+    for (const [who, headers, status] of [
+      ['anonymous', {}, 401],
+      ['interviewer', interviewer.headers, 403],
+    ] as const) {
+      let pulled = 0
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (pulled >= 45 * 1024 * 1024) return controller.close()
+          pulled += 1024 * 1024
+          controller.enqueue(new Uint8Array(1024 * 1024))
+        },
+      })
+      const res = await built.app.request(`/api/cohorts/${cohort.id}/import.qdpx`, { method: 'POST', headers: { ...headers, 'content-type': 'application/zip' }, body, duplex: 'half' } as RequestInit)
+      expect(res.status, who).toBe(status)
+      // A stream pulls a chunk or two ahead of its reader; 45 were on offer.
+      expect(pulled, who).toBeLessThanOrEqual(2 * 1024 * 1024)
+    }
+  })
+})
+
 describe('the schema check', () => {
   it('holds the project.qde of a generous real project: 200 interviews, 20,000 codings', async () => {
     const codes: CodeNode[] = [
