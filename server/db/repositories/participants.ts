@@ -188,9 +188,25 @@ export async function insertConsent(
 }
 
 /**
+ * Why nothing more may be stored for a participant, in words that follow their code, or null when
+ * it may: they withdrew, or they declined at their link and have not agreed since (`declining`, ids,
+ * from `listDecliningParticipantIds`). The one rule of both imports, the answers' long CSV and a
+ * REFI-QDA project's transcripts.
+ *
+ * @example
+ * nothingStoredFor(participant, declining) // => 'has withdrawn from the study: nothing more is stored for them'
+ */
+export function nothingStoredFor(participant: Pick<Participant, 'id' | 'status'>, declining: ReadonlySet<string>): string | null {
+  if (participant.status === 'withdrawn') return 'has withdrawn from the study: nothing more is stored for them'
+  // Their refusal stands until they agree at their link: answers on paper, or an interview held elsewhere, are no consent.
+  if (declining.has(participant.id)) return 'declined to take part at their link: nothing is stored for them unless they agree there first'
+  return null
+}
+
+/**
  * The participants of a cohort who declined at their link and have not agreed since (a participant
  * may agree after declining, never decline after agreeing: `recordConsent`), by id. Their answers
- * are not imported (`importCohortCsv`), nor counted as consenting (report-data's consent rule).
+ * are not imported (`nothingStoredFor`), nor counted as consenting (report-data's consent rule).
  */
 export async function listDecliningParticipantIds(db: Kysely<Database>, cohortId: string): Promise<Set<string>> {
   const rows = await db

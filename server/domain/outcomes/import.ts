@@ -20,7 +20,7 @@ import type { Kysely } from 'kysely'
 import type { z } from 'zod'
 import { withSmallPageCache } from '../../db/page-cache'
 import { insertAudit } from '../../db/repositories/audit'
-import { insertParticipants, listDecliningParticipantIds, listParticipants, updateParticipantStatus, type Participant } from '../../db/repositories/participants'
+import { insertParticipants, listDecliningParticipantIds, listParticipants, nothingStoredFor, updateParticipantStatus, type Participant } from '../../db/repositories/participants'
 import { deleteResponse, findResponse, insertScoredResponses, type NewScoredResponse } from '../../db/repositories/responses'
 import { appendWaveInstruments, findCohort, findStudy, listWaves, upsertWave } from '../../db/repositories/studies'
 import type { Database, WaveKind } from '../../db/schema'
@@ -750,12 +750,8 @@ function codeChecker(stored: Participant[], declining: Set<string>, problems: Pr
   return (code) => {
     const line = firstLineOf(code)
     const exact = storedOf.get(code)
-    if (exact?.status === 'withdrawn') {
-      problems.push(problemAt(line, 'participant', `${code} has withdrawn from the study: nothing more is stored for them`))
-    } else if (exact && declining.has(exact.id)) {
-      // Their refusal stands until they agree at their link: paper answers are no consent.
-      problems.push(problemAt(line, 'participant', `${code} declined to take part at their link: nothing is stored for them unless they agree there first`))
-    }
+    const refused = exact && nothingStoredFor(exact, declining)
+    if (refused) problems.push(problemAt(line, 'participant', `${code} ${refused}`))
     if (exact) return
     const lower = code.toLowerCase()
     const other = byLower.get(lower)

@@ -14,7 +14,7 @@ import { defaultCodeColour, normaliseCodeColour } from './code-colours'
 import { insertCode, insertCodeHistory, insertMemo, listCodes, type Code } from '../../db/repositories/codebook'
 import { findSameCoding, insertCoding, insertMemberCheck, listCodingsOfStudy, listConsensusCodings } from '../../db/repositories/codings'
 import { findInterviewOfParticipant, findTranscriptOfInterview, insertInterview, upsertNote, upsertTranscript } from '../../db/repositories/interviews'
-import { insertParticipants, listParticipants, type Participant } from '../../db/repositories/participants'
+import { insertParticipants, listDecliningParticipantIds, listParticipants, nothingStoredFor, type Participant } from '../../db/repositories/participants'
 import { findStaffUser, insertStaffUser, listRolesInStudy, type StaffUser } from '../../db/repositories/staff'
 import { findCohort, findStudy } from '../../db/repositories/studies'
 import type { Database } from '../../db/schema'
@@ -263,8 +263,15 @@ export async function importQdpx(deps: Deps, cohortId: string, bytes: Uint8Array
 
     // Participants by case (or source) name.
     const participants = new Map((await listParticipants(trx, cohort.id)).map((p) => [p.code, p]))
-    const participantFor = async (code: string): Promise<Participant> => {
+    const declining = await listDecliningParticipantIds(trx, cohort.id)
+    /** The participant of a source, made when the cohort has none of its code; null for one nothing may be stored for (`nothingStoredFor`), with the source skipped and why. */
+    const participantFor = async (code: string, sourceName: string): Promise<Participant | null> => {
       const found = participants.get(code)
+      const refused = found && nothingStoredFor(found, declining)
+      if (refused) {
+        report.skipped.push({ what: 'source', name: sourceName, reason: `${code} ${refused}` })
+        return null
+      }
       if (found) {
         report.participants.matched++
         return found
@@ -285,7 +292,8 @@ export async function importQdpx(deps: Deps, cohortId: string, bytes: Uint8Array
         report.skipped.push({ what: 'source', name: source.name, reason: 'its text is empty' })
         continue
       }
-      const participant = await participantFor(code)
+      const participant = await participantFor(code, source.name)
+      if (!participant) continue
       const existing = await findInterviewOfParticipant(trx, participant.id)
       if (existing && (await findTranscriptOfInterview(trx, existing.id))) {
         report.skipped.push({ what: 'source', name: source.name, reason: `${code} already has a transcript; a participant has one interview` })
@@ -338,13 +346,25 @@ export async function importQdpx(deps: Deps, cohortId: string, bytes: Uint8Array
       if (placed) for (const guid of source.noteGuids) link(guid, { kind: 'transcript', id: source.guid })
       for (const coding of source.codings) for (const guid of coding.noteGuids) if (codingIds.get(coding.guid)) link(guid, { kind: 'coding', id: coding.guid })
     }
-    for (const c of project.cases) for (const guid of c.noteGuids) link(guid, { kind: 'case', id: c.guid })
+    // A case's notes are about its participant: none is kept for one nothing may be stored for.
+    const refusedNotes = new Set<string>()
+    for (const c of project.cases) {
+      const found = participants.get(c.name.trim().slice(0, 50))
+      for (const guid of c.noteGuids) {
+        if (found && nothingStoredFor(found, declining)) refusedNotes.add(guid)
+        else link(guid, { kind: 'case', id: c.guid })
+      }
+    }
     for (const guid of project.projectNoteGuids) link(guid, { kind: 'project', id: '' })
 
     for (const note of project.notes) {
       const targets = linked.get(note.guid) ?? []
       const text = note.text.trim()
       if (text === '') continue
+      if (targets.length === 0 && refusedNotes.has(note.guid)) {
+        report.skipped.push({ what: 'note', name: note.name, reason: 'it is about a participant nothing more is stored for (withdrawn, or declined at their link)' })
+        continue
+      }
       const author = userOf(note.userGuid)
       const transcriptTarget = targets.find((t) => t.kind === 'transcript')
       const interviewQuestion = parseInterviewNoteName(note.name)

@@ -15,6 +15,7 @@ import { findParticipant, listParticipants } from '../../../../server/db/reposit
 import { createCode, createMemo } from '../../../../server/domain/qualitative/codebook'
 import { addCodings, chooseQuote, recordMemberCheck, recordResolution } from '../../../../server/domain/qualitative/coding'
 import { saveNote } from '../../../../server/domain/qualitative/interviews'
+import { withdraw } from '../../../../server/domain/participation/journey'
 import { exportCohortQdpx } from '../../../../server/domain/qualitative/qda-export'
 import { importCodebookCsv, importQdc, importQdpx } from '../../../../server/domain/qualitative/qda-import'
 import { importableText, readQdpx } from '../../../../server/domain/qualitative/refi-import'
@@ -149,6 +150,26 @@ describe('.qdpx round trip', () => {
     expect(again.skipped.map((s) => s.reason)).toEqual(['P1 already has a transcript; a participant has one interview', 'P2 already has a transcript; a participant has one interview'])
     // Two exports, two imports and their schema checks: give a shared machine time.
   }, 30_000)
+})
+
+describe('a withdrawn participant', () => {
+  it('gets nothing back from an older export imported again: their transcript is skipped, and why', async () => {
+    // Found by a review: a .qdpx exported before P1 withdrew and had their data deleted, imported
+    // again into the same cohort, brought P1's interview and transcript back.
+    const deps = await testDeps()
+    const s = await codingStudy(deps, ['P1: I was afraid of being judged by my colleagues.', 'P2: Felt safe.'])
+    const file = await exportCohortQdpx(deps, s.cohort.id, { actor: 'test', destination: 'download' })
+    const p1 = (await findParticipant(deps.db, s.participants[0]!.id))!
+    await withdraw(deps, p1, { keepData: false })
+    expect(await findInterviewOfParticipant(deps.db, p1.id)).toBeUndefined()
+
+    const report = await importQdpx(deps, s.cohort.id, file.bytes, s.coderA)
+
+    expect(await findInterviewOfParticipant(deps.db, p1.id)).toBeUndefined()
+    expect(report.skipped).toContainEqual({ what: 'source', name: expect.any(String), reason: `${p1.code} has withdrawn from the study: nothing more is stored for them` })
+    const transcripts = await deps.db.selectFrom('transcript').select('text').execute()
+    expect(transcripts.map((t) => t.text).join('\n')).not.toContain('afraid of being judged')
+  })
 })
 
 describe('a project written by hand, as other tools write them', () => {
