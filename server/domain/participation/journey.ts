@@ -210,7 +210,9 @@ export async function recordConsent(deps: Deps, participant: Participant, body: 
     }
     const now = deps.now()
     await insertConsent(trx, { participantId: participant.id, instrumentId: form.id, instrumentVersion: form.version, decision, answers }, now)
-    if (decision === 'agree') await updateParticipantStatus(trx, participant.id, 'consented', now)
+    // Consented means agreed and not yet begun: one already active (answered, or answers imported)
+    // who agrees again, to a new consent text or at the link after a paper questionnaire, stays active.
+    if (decision === 'agree' && current.status === 'invited') await updateParticipantStatus(trx, participant.id, 'consented', now)
     await insertAudit(trx, { actor: `participant:${participant.id}`, action: `consent.${decision}`, entity: 'participant', entityId: participant.id, details: { version: form.version } }, now)
   })
 }

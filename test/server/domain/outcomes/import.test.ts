@@ -9,8 +9,9 @@ import { ApiError } from '../../../../server/domain/errors'
 import { importCohortCsv, type ImportProblem, type ImportSource } from '../../../../server/domain/outcomes/import'
 import { checkInstrument, InstrumentRegistry, type Instrument } from '../../../../server/domain/instruments/registry'
 import { addParticipants, createCohort, createStudy, setWave } from '../../../../server/domain/staff/setup'
-import { insertConsent } from '../../../../server/db/repositories/participants'
+import { findParticipant, insertConsent } from '../../../../server/db/repositories/participants'
 import { exportFiles } from '../../../../server/domain/outcomes/exports'
+import { recordConsent } from '../../../../server/domain/participation/journey'
 import { shippedInstruments, testDeps } from '../../../helpers/app'
 import { readExport } from '../../../helpers/export-cohort'
 import { allowInsert, listTables, refuseInsert } from '../../../helpers/test-database'
@@ -321,6 +322,12 @@ describe('importing a valid file', () => {
     expect(await statuses()).toEqual([['P1', 'active'], ['P2', 'active'], ['P3', 'invited']])
     const wide = await readExport((await exportFiles(deps, cohortId)).find((f) => f.name === 'wide.csv')!)
     expect(wide.split('\n').slice(1, 4).map((line) => line.split(',').slice(0, 2))).toEqual([['P1', 'active'], ['P2', 'active'], ['P3', 'invited']])
+
+    // P1 then agrees at their link (found by a review: consenting set "consented", "has not begun",
+    // over an active participant's status, as it did after a new consent text for one who had answered).
+    const p1 = await db.selectFrom('participant').select('id').where('cohort_id', '=', cohortId).where('code', '=', 'P1').executeTakeFirstOrThrow()
+    await recordConsent(deps, (await findParticipant(db, p1.id))!, { version: deps.instruments.get('consent')!.version, answers: { consent: 'agree' } })
+    expect(await statuses()).toEqual([['P1', 'active'], ['P2', 'active'], ['P3', 'invited']])
   })
 
   it('stores nothing for a form with every item empty, but counts it', async () => {
