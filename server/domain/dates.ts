@@ -39,6 +39,7 @@ export function startOfDay(input: string, timeZone = 'UTC'): Date {
 /**
  * The end of day `input` in `timeZone`: the first instant of the next day there (exclusive).
  *
+ * @throws {RangeError} not a calendar day, a day before 1900, an end after the year 9999, or an unknown zone
  * @example
  * endOfDay('2026-03-01', 'Asia/Tehran').toISOString() // "2026-03-01T20:30:00.000Z"
  */
@@ -57,6 +58,8 @@ function parseDate(input: string, end: boolean, timeZone: string): Date {
   if (date.getUTCFullYear() < 1900) throw new RangeError(`"${input}" is before 1900`)
   if (!isTimeZone(timeZone)) throw new RangeError(`"${timeZone}" is not an IANA time zone`)
   const day = end ? new Date(date.getTime() + 24 * 3600 * 1000) : date
+  // The end of 9999-12-31 is in the year 10000, which an ISO date-time writes "+010000-…": stored, it would sort before every other.
+  if (day.getUTCFullYear() > 9999) throw new RangeError(`"${input}": its end is after the year 9999`)
   return zonedMidnight(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate(), timeZone)
 }
 

@@ -67,6 +67,15 @@ describe('wave days in the study’s time zone', () => {
     expect(isTimeZone("'; drop table study")).toBe(false)
   })
 
+  it('rejects days before 1900 and an end after 9999, which would be stored as other days', () => {
+    // Date.UTC reads the years 0–99 as 1900–1999; the end of 9999-12-31 is written "+010000-01-01T…".
+    expect(() => startOfDay('0000-01-01', 'UTC')).toThrow(/before 1900/)
+    expect(() => startOfDay('1899-12-31', 'Asia/Tehran')).toThrow(/before 1900/)
+    expect(() => endOfDay('9999-12-31', 'UTC')).toThrow(/after the year 9999/)
+    expect(startOfDay('1900-01-01', 'UTC').toISOString()).toBe('1900-01-01T00:00:00.000Z')
+    expect(endOfDay('9999-12-30', 'UTC').toISOString()).toBe('9999-12-31T00:00:00.000Z')
+  })
+
   it('names the last day of a wave in its own zone', () => {
     expect(lastDayInZone(wave('Asia/Tehran').closesAt, 'Asia/Tehran')).toBe('2026-03-07')
     expect(dayInZone(new Date('2026-02-28T21:00:00Z'), 'Asia/Tehran')).toBe('2026-03-01')
