@@ -60,8 +60,8 @@ function declaringSize(zip: Uint8Array, size: number): Uint8Array {
 function expectTooLarge(res: { status: number; body: Record<string, any> }) {
   expect({ status: res.status, code: res.body.error?.code }).toEqual({ status: 413, code: 'payload_too_large' })
   expect(Object.keys(res.body)).toEqual(['error'])
-  expect(res.body.error.message).toMatch(/project\.qde unpacks to more than 16 MB/)
-  expect(res.body.error.details).toEqual([{ field: 'file', message: expect.stringMatching(/16 MB/) }])
+  expect(res.body.error.message).toMatch(/project\.qde unpacks to more than 16 MiB/)
+  expect(res.body.error.details).toEqual([{ field: 'file', message: expect.stringMatching(/16 MiB/) }])
 }
 
 describe('importing a .qdpx too large to read', () => {
