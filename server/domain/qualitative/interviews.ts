@@ -10,6 +10,7 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema'
 import { ApiError } from '../errors'
 import { insertAudit } from '../../db/repositories/audit'
+import { discardDeletedPages } from '../../db/repositories/erasure'
 import {
   deleteAssignment,
   findAssignment,
@@ -373,9 +374,11 @@ export async function putTranscript(deps: Deps, interview: Interview, body: Tran
   }
   if (text.trim() === '') throw problem('content', 'has no text')
   const now = deps.now()
-  return deps.db.transaction().execute(async (trx) => {
+  let replaced = false
+  const saved = await deps.db.transaction().execute(async (trx) => {
     await refuseIfWithdrawn(trx, interview.participantId)
     const existing = await findTranscriptOfInterview(trx, interview.id)
+    replaced = existing !== undefined && existing.text !== text
     if (existing && existing.text !== text && (await countCodingsOfTranscript(trx, existing.id)) > 0) {
       throw new ApiError('conflict', 'This transcript has been coded; replacing its text would move every coded passage. Delete its codings first, or keep the text as it is.')
     }
@@ -387,6 +390,11 @@ export async function putTranscript(deps: Deps, interview: Interview, body: Tran
     )
     return transcript
   })
+  // The replaced text (names taken out before coding, say) leaves the WAL too, as a deletion does.
+  // Best effort: the text is saved either way, and when another process keeps the WAL from being
+  // truncated, the next checkpoint writes it back.
+  if (replaced) await discardDeletedPages(deps.db).catch(() => {})
+  return saved
 }
 
 /** A transcript as the coding page shows it; a WebVTT upload keeps its cues' times, placed in the text. */

@@ -82,15 +82,14 @@ describe.skipIf(testEngine === 'postgres')('the transcript search index after de
     await deps.db.destroy()
   })
 
-  it('keeps no word of a transcript\'s replaced text, once the WAL is written back, and finds the new text', async () => {
+  it('keeps no word of a transcript\'s replaced text, in the file or its WAL, and finds the new text', async () => {
     const { deps, path } = await fileDeps()
     const study = await codingStudy(deps, [transcriptWith('Quabbelstrunk', 1), transcriptWith('Mirvendoplex', 2)])
     const interview = (await findInterviewOfParticipant(deps.db, study.participants[0]!.id))!
 
+    // Found by the session's review: the old text's pages stayed in the WAL until the next checkpoint
+    // (names taken out of a transcript before coding must not stay readable there either).
     await putTranscript(deps, interview, { format: 'text', content: transcriptWith('Feltrannoway', 1) }, study.coderA)
-    // The replaced row's pages are copied back from the WAL at the next checkpoint (the server's, or
-    // closing): what is asserted here is the file after it, free pages zeroed by secure_delete.
-    await sql`pragma wal_checkpoint(TRUNCATE)`.execute(deps.db)
 
     expect(await leftovers(deps.db, path, traces('Quabbelstrunk'))).toEqual([])
     expect((await searchTranscripts(deps.db, study.study.id, ['quabbelstrunk'])).transcriptIds).toEqual([])
