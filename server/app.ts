@@ -14,11 +14,11 @@ import { authRoutes } from './routes/auth'
 import { reportRoutes } from './routes/reports'
 import { exportRoutes } from './routes/exports'
 import { interviewRoutes } from './routes/interviews'
-import { qualitativeRoutes } from './routes/qualitative'
+import { projectImportPath, qualitativeRoutes } from './routes/qualitative'
 import { studyRoutes } from './routes/studies'
 import { cohortRoutes } from './routes/cohorts'
 import { requireSessionExcept, staffSession, type StaffEnv } from './http/auth'
-import { bodyLimitOf } from './http/body-limit'
+import { bodyLimitOf, routePathPattern } from './http/body-limit'
 import { clientRoutes } from './routes/client'
 import { releaseRoutes } from './routes/releases'
 import { accountRoutes } from './routes/accounts'
@@ -44,7 +44,7 @@ export type AppOptions = {
 }
 
 /** The .qdpx import's path (routes/qualitative.ts), the one request that carries a whole project, under its own limit. */
-const projectUpload = /^\/api\/cohorts\/[^/]+\/import\.qdpx$/
+const projectUpload = routePathPattern(`/api${projectImportPath}`)
 
 export function createApp(deps: Deps, options: AppOptions = {}) {
   const requestLimit = bodyLimitOf(options.maxBodyBytes ?? 256 * 1024)

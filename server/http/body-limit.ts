@@ -18,3 +18,16 @@ export function bodyLimitOf(maxSize: number) {
     },
   })
 }
+
+/**
+ * A Hono route path (`/api/cohorts/:id/import.qdpx`) as a RegExp matching the request paths it
+ * routes: each `:name` one path segment, everything else literal. For a middleware that must treat
+ * one route apart before routing has matched it (app.ts, the .qdpx import's body limit).
+ *
+ * @example
+ * routePathPattern('/api/cohorts/:id/import.qdpx').test('/api/cohorts/c1/import.qdpx') // true
+ */
+export function routePathPattern(path: string): RegExp {
+  const literal = (part: string) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  return new RegExp(`^${path.split('/').map((part) => (part.startsWith(':') ? '[^/]+' : literal(part))).join('/')}$`)
+}

@@ -64,6 +64,9 @@ const researcherOnly = ['researcher'] as const
  */
 const maxProjectUploadBytes = 50 * 1024 * 1024
 
+/** The .qdpx import's route, under /api: app.ts keeps it out of the global body limit by this path. */
+export const projectImportPath = '/cohorts/:id/import.qdpx'
+
 /** A file to download: never cached, since it holds what participants said. */
 function download(file: QdaFile, disposition: 'attachment' | 'inline') {
   return {
@@ -131,7 +134,7 @@ export function qualitativeRoutes(deps: Deps) {
       return c.json(report, 200)
     })
     .post(
-      '/cohorts/:id/import.qdpx',
+      projectImportPath,
       pathParams(idParam),
       // The researcher's role before the body's limit: only then may a body of up to 50 MiB be read
       // (app.ts keeps every other request, and this one until here, from reading any).

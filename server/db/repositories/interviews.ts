@@ -249,8 +249,9 @@ export async function findTranscriptOfInterview(db: Kysely<Database>, interviewI
 }
 
 /**
- * Store the interview's transcript, replacing the one before. A replaced text's words are purged
- * from the search index (purgeTranscriptSearchIndex): call it in a transaction.
+ * Store the interview's transcript, replacing the one before. A replaced text's words stay in the
+ * search index's pages until the caller purges them (erasure's purgeTranscriptSearchIndex), in the
+ * same transaction: the caller knows whether the text changed, and only then is a purge worth its cost.
  */
 export async function upsertTranscript(
   db: Kysely<Database>,
@@ -259,13 +260,11 @@ export async function upsertTranscript(
 ): Promise<Transcript> {
   const at = now.toISOString()
   const values = { format: transcript.format, text: transcript.text, original: transcript.original, uploaded_by: transcript.uploadedBy, updated_at: at }
-  const before = await db.selectFrom('transcript').select('text').where('interview_id', '=', transcript.interviewId).executeTakeFirst()
   await db
     .insertInto('transcript')
     .values({ id: newId(), interview_id: transcript.interviewId, created_at: at, ...values })
     .onConflict((oc) => oc.column('interview_id').doUpdateSet(values))
     .execute()
-  if (before && before.text !== transcript.text) await purgeTranscriptSearchIndex(db)
   return (await findTranscriptOfInterview(db, transcript.interviewId))!
 }
 

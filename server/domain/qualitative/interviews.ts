@@ -10,7 +10,7 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema'
 import { ApiError } from '../errors'
 import { insertAudit } from '../../db/repositories/audit'
-import { discardDeletedPages } from '../../db/repositories/erasure'
+import { discardDeletedPages, purgeTranscriptSearchIndex } from '../../db/repositories/erasure'
 import {
   deleteAssignment,
   findAssignment,
@@ -383,6 +383,7 @@ export async function putTranscript(deps: Deps, interview: Interview, body: Tran
       throw new ApiError('conflict', 'This transcript has been coded; replacing its text would move every coded passage. Delete its codings first, or keep the text as it is.')
     }
     const transcript = await upsertTranscript(trx, { interviewId: interview.id, format: body.format, text, original: body.content, uploadedBy: user.id }, now)
+    if (replaced) await purgeTranscriptSearchIndex(trx)
     await insertAudit(
       trx,
       { actor: actorOf(user), action: existing ? 'transcript.replace' : 'transcript.upload', entity: 'transcript', entityId: transcript.id, details: { interviewId: interview.id, format: body.format, length: codePointLength(text) } },

@@ -46,6 +46,12 @@ export type ImportReport = {
   skipped: Skipped[]
 }
 
+/**
+ * The participant a REFI-QDA case or source stands for, by name: the name trimmed and cut to 50
+ * characters, as participant codes are stored. Sources and case notes look participants up alike.
+ */
+const participantCodeOf = (name: string): string => name.trim().slice(0, 50)
+
 const emptyReport = (errors: string[]): ImportReport => ({
   validation: { valid: errors.length === 0, errors: errors.slice(0, 50) },
   codes: { created: 0, matched: 0 },
@@ -287,7 +293,7 @@ export async function importQdpx(deps: Deps, cohortId: string, bytes: Uint8Array
     const transcriptOfSource = new Map<string, { transcriptId: string; interviewId: string; participantId: string; text: string }>()
     const codingIds = new Map<string, { id: string; participantId: string }>()
     for (const source of project.sources) {
-      const code = (caseOfSource.get(source.guid)?.name || source.name).trim().slice(0, 50)
+      const code = participantCodeOf(caseOfSource.get(source.guid)?.name || source.name)
       if (source.text.trim() === '') {
         report.skipped.push({ what: 'source', name: source.name, reason: 'its text is empty' })
         continue
@@ -349,7 +355,7 @@ export async function importQdpx(deps: Deps, cohortId: string, bytes: Uint8Array
     // A case's notes are about its participant: none is kept for one nothing may be stored for.
     const refusedNotes = new Set<string>()
     for (const c of project.cases) {
-      const found = participants.get(c.name.trim().slice(0, 50))
+      const found = participants.get(participantCodeOf(c.name))
       for (const guid of c.noteGuids) {
         if (found && nothingStoredFor(found, declining)) refusedNotes.add(guid)
         else link(guid, { kind: 'case', id: c.guid })

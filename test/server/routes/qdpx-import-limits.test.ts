@@ -9,6 +9,8 @@ import { refiSchemaErrors, RefiTooLargeError } from '../../../server/domain/qual
 import { buildQdpx, readQdpxEntries } from '../../../server/domain/qualitative/refi-qda'
 import type { CodeNode } from '../../../server/domain/qualitative/types'
 import { createCohort, createStudy } from '../../../server/domain/staff/setup'
+import { routePathPattern } from '../../../server/http/body-limit'
+import { projectImportPath } from '../../../server/routes/qualitative'
 import { testApp } from '../../helpers/app'
 import { signedInStaff } from '../../helpers/staff'
 
@@ -179,5 +181,17 @@ describe('the schema check', () => {
     const checked = refiSchemaErrors(xml, 'project')
     await expect(checked).rejects.toBeInstanceOf(RefiTooLargeError)
     await expect(checked).rejects.toThrow('The project.qde is too large or too deeply nested for the REFI-QDA schema check.')
+  })
+})
+
+describe('the path app.ts keeps out of the global body limit', () => {
+  it('is the import route itself: one segment per parameter, everything else literal', () => {
+    const pattern = routePathPattern(`/api${projectImportPath}`)
+    expect(pattern.test('/api/cohorts/c1/import.qdpx')).toBe(true)
+    // The '.' is literal, a parameter is one segment, and nothing else rides along.
+    expect(pattern.test('/api/cohorts/c1/importxqdpx')).toBe(false)
+    expect(pattern.test('/api/cohorts/c1/x/import.qdpx')).toBe(false)
+    expect(pattern.test('/api/cohorts//import.qdpx')).toBe(false)
+    expect(pattern.test('/api/cohorts/c1/import.qdpx/more')).toBe(false)
   })
 })
