@@ -241,6 +241,22 @@ export async function revokeLink(deps: Deps, participantId: string, actor: Actor
   })
 }
 
+/**
+ * A stored instant (ISO) moved by `move` to the same day in another zone, or left as it is when its
+ * day is not one dates.ts takes (before 1900 or after 9999: stored by a request before such days were
+ * refused; Intl names year 0 "1", which would be read as 2001).
+ */
+function sameDayIn(stored: string, move: () => Date): string {
+  const year = new Date(stored).getUTCFullYear()
+  if (year < 1900 || year > 9999) return stored
+  try {
+    return move().toISOString()
+  } catch (error) {
+    if (error instanceof RangeError) return stored
+    throw error
+  }
+}
+
 export async function updateStudySettings(
   deps: Deps,
   studyId: string,
@@ -268,14 +284,15 @@ export async function updateStudySettings(
       // The announced days stay the same days: a wave of 1 to 7 March keeps those days in the new
       // zone, and so does a group session on 9 March (sessions are days there too: defaultSchedule).
       for (const cohort of await listCohorts(trx, studyId)) {
+        const to = settings.timeZone
         for (const wave of await listWaves(trx, cohort.id)) {
           await updateWaveTimes(trx, wave.id, {
-            opensAt: startOfDay(dayInZone(new Date(wave.opensAt), before.timeZone), settings.timeZone).toISOString(),
-            closesAt: endOfDay(lastDayInZone(wave.closesAt, before.timeZone), settings.timeZone).toISOString(),
+            opensAt: sameDayIn(wave.opensAt, () => startOfDay(dayInZone(new Date(wave.opensAt), before.timeZone), to)),
+            closesAt: sameDayIn(wave.closesAt, () => endOfDay(lastDayInZone(wave.closesAt, before.timeZone), to)),
           })
         }
         for (const session of await listGroupSessions(trx, cohort.id)) {
-          await updateGroupSessionStart(trx, session.id, startOfDay(dayInZone(new Date(session.startsAt), before.timeZone), settings.timeZone).toISOString())
+          await updateGroupSessionStart(trx, session.id, sameDayIn(session.startsAt, () => startOfDay(dayInZone(new Date(session.startsAt), before.timeZone), to)))
         }
       }
     }

@@ -57,6 +57,22 @@ describe('0180: group sessions on their days in the study time zone', () => {
     })
     await db.destroy()
   })
+
+  it('upgrades a database holding a session before 1900 (stored by a request for day 0000-01-01), leaving that session as it is', async () => {
+    // The migration once used the server's startOfDay, which later came to refuse days before 1900:
+    // such a database could no longer be upgraded, and the server would not start. A migration is frozen.
+    const db = await databaseAt('0170_consent_latest_index')
+    const at = '2026-02-01T10:00:00.000Z'
+    await db.insertInto('study').values({ id: 'teh', name: 'teh', created_at: at, time_zone: 'Asia/Tehran' }).execute()
+    await db.insertInto('cohort').values({ id: 'c-teh', study_id: 'teh', name: 'Group', co_leaders: '[]', created_at: at }).execute()
+    await db.insertInto('group_session').values({ id: 'old', cohort_id: 'c-teh', seq: 1, starts_at: '0000-01-01T00:00:00.000Z' }).execute()
+    await db.insertInto('group_session').values({ id: 'new', cohort_id: 'c-teh', seq: 2, starts_at: '2026-03-09T00:00:00.000Z' }).execute()
+
+    await migrateToLatest(db)
+    const after = await db.selectFrom('group_session').select(['id', 'starts_at']).orderBy('id').execute()
+    expect(Object.fromEntries(after.map((s) => [s.id, s.starts_at]))).toEqual({ new: '2026-03-08T20:30:00.000Z', old: '0000-01-01T00:00:00.000Z' })
+    await db.destroy()
+  })
 })
 
 /** Skipped in the PostgreSQL run: the FTS5 index is SQLite's (migration 0052), and on PostgreSQL 0190 does nothing. */

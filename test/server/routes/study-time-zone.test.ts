@@ -64,6 +64,22 @@ describe('waves in the study’s time zone', () => {
     expect(sessions.slice(0, 3).map((s) => s.startsAt)).toEqual(['2026-03-07T08:00:00.000Z', '2026-03-10T07:00:00.000Z', '2026-03-14T07:00:00.000Z'])
   })
 
+  it('changes the zone of a study holding a session or wave stored before 1900 (before such days were refused), leaving those as they are', async () => {
+    const { app, deps, study, cohort, wave } = await tehranStudy()
+    const researcher = await signedInStaff(deps, [{ studyId: study.id, role: 'researcher' }])
+    // As a request for day 0000-01-01 stored them before dates.ts refused days before 1900.
+    await deps.db.insertInto('group_session').values({ id: 'legacy-session', cohort_id: cohort.id, seq: 99, starts_at: '0000-01-01T00:00:00.000Z' }).execute()
+    await deps.db.insertInto('wave').values({ ...(await deps.db.selectFrom('wave').selectAll().where('id', '=', wave.id).executeTakeFirstOrThrow()), id: 'legacy-wave', kind: 'follow-up', opens_at: '0000-01-01T00:00:00.000Z' }).execute()
+    const res = await app.request(`/api/studies/${study.id}`, { ...jsonRequest('PATCH', { timeZone: 'UTC' }), headers: { ...researcher.headers, 'content-type': 'application/json' } })
+    expect(res.status).toBe(200)
+    const sessions = await listGroupSessions(deps.db, cohort.id)
+    expect(sessions.find((s) => s.id === 'legacy-session')!.startsAt).toBe('0000-01-01T00:00:00.000Z')
+    const waves = await listWaves(deps.db, cohort.id)
+    // The legacy wave keeps its opening day; its closing day (a real one) moves with the zone, as the pre wave's days do.
+    expect(waves.find((w) => w.id === 'legacy-wave')).toMatchObject({ opensAt: '0000-01-01T00:00:00.000Z', closesAt: '2026-03-08T00:00:00.000Z' })
+    expect(waves.find((w) => w.id === wave.id)).toMatchObject({ opensAt: '2026-03-01T00:00:00.000Z', closesAt: '2026-03-08T00:00:00.000Z' })
+  })
+
   it('refuses an unknown zone or language, naming the field, and writes nothing', async () => {
     const { app, deps, study, cohort } = await tehranStudy()
     const researcher = await signedInStaff(deps, [{ studyId: study.id, role: 'researcher' }])
