@@ -26,13 +26,16 @@ let setup: Promise<Setup> | undefined
 
 /**
  * The device's store and the outbox over it, made once per page (React's StrictMode runs effects
- * twice; two outboxes would send everything twice). A device that refuses storage, or whose storage
- * does not answer within 3 s, gets an outbox in memory that says so.
+ * twice; two outboxes would send everything twice). A device that refuses storage gets an outbox in
+ * memory that says so; one whose storage does not answer within 3 s starts from memory and takes the
+ * device's store when it opens (Outbox.awaitStore).
  */
 function setUp(token: string): Promise<Setup> {
   setup ??= (async () => {
-    const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), 3000))
-    const device = await Promise.race([openDeviceStore(token).catch(() => null), timeout])
+    const opening = openDeviceStore(token).catch(() => null)
+    const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 3000))
+    const opened = await Promise.race([opening, timeout])
+    const device = opened === 'timeout' ? null : opened
     const outbox = new Outbox({
       store: device?.outbox ?? memoryStore(),
       deviceId: device?.deviceId ?? ephemeralDeviceId(),
@@ -40,6 +43,8 @@ function setUp(token: string): Promise<Setup> {
       isOnline: () => navigator.onLine,
     })
     await outbox.ready
+    // Slow storage is still storage: answers kept there on an earlier visit are sent once it opens.
+    if (opened === 'timeout') outbox.awaitStore(opening.then((d) => d?.outbox ?? null))
     return { outbox, device }
   })()
   return setup
@@ -240,12 +245,20 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
   useEffect(() => {
     const online = () => outbox.online()
     const offline = () => outbox.offline()
+    // Back in view: another tab of this link may have left answers on the device meanwhile.
+    const visible = () => {
+      if (document.visibilityState === 'visible') void outbox.refresh()
+    }
     window.addEventListener('online', online)
     window.addEventListener('offline', offline)
+    document.addEventListener('visibilitychange', visible)
+    window.addEventListener('focus', visible)
     if (outbox.pending()) void outbox.flush()
     return () => {
       window.removeEventListener('online', online)
       window.removeEventListener('offline', offline)
+      document.removeEventListener('visibilitychange', visible)
+      window.removeEventListener('focus', visible)
     }
   }, [outbox])
 

@@ -12,7 +12,7 @@
  */
 import { openDB, type IDBPDatabase } from 'idb'
 import type { ParticipantState } from '../../server/contracts/participant'
-import type { OutboxStore, PendingAnswer, PendingCompletion } from './outbox'
+import { isLater, type OutboxStore, type PendingAnswer, type PendingCompletion } from './outbox'
 
 type Schema = IDBPDatabase<unknown>
 
@@ -72,10 +72,28 @@ export async function openDeviceStore(token: string): Promise<DeviceStore | null
         answers: (await db.getAll('answers', range)) as PendingAnswer[],
         completions: (await db.getAll('completions', range)) as PendingCompletion[],
       }),
-      putAnswer: async (a) => void (await db.put('answers', a, answerKey(a))),
-      deleteAnswer: async (a) => void (await db.delete('answers', answerKey(a))),
+      // Two tabs of one link share these records: each write reads the record in the same
+      // transaction, so a tab never replaces a later answer with an earlier one, nor deletes an
+      // answer it did not give (one changed since in the other tab, which may be closed by now).
+      putAnswer: async (a) => {
+        const tx = db.transaction('answers', 'readwrite')
+        const stored = (await tx.store.get(answerKey(a))) as PendingAnswer | undefined
+        if (!stored || !isLater(stored, a)) await tx.store.put(a, answerKey(a))
+        await tx.done
+      },
+      deleteAnswer: async (a) => {
+        const tx = db.transaction('answers', 'readwrite')
+        const stored = (await tx.store.get(answerKey(a))) as PendingAnswer | undefined
+        if (stored && stored.answeredAt === a.answeredAt) await tx.store.delete(answerKey(a))
+        await tx.done
+      },
       putCompletion: async (c) => void (await db.put('completions', c, completionKey(c))),
-      deleteCompletion: async (c) => void (await db.delete('completions', completionKey(c))),
+      deleteCompletion: async (c) => {
+        const tx = db.transaction('completions', 'readwrite')
+        const stored = (await tx.store.get(completionKey(c))) as PendingCompletion | undefined
+        if (stored && stored.clientId === c.clientId) await tx.store.delete(completionKey(c))
+        await tx.done
+      },
     },
     loadState: async () => (await db.get('meta', `${prefix}state`).catch(() => undefined)) as ParticipantState | undefined,
     saveState: async (state) => {

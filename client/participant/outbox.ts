@@ -57,6 +57,11 @@ export type PendingAnswer = {
   /** Set when the server refused this value: kept, not resent until the participant changes it. */
   refused?: string
   /**
+   * The refusal's code when the server refused the answer with its whole form, not for its value
+   * (the wave closed, the link replaced): resent when the participant answers anything in the form.
+   */
+  refusedWithForm?: string
+  /**
    * Set when the server refused it because its questionnaire had been submitted elsewhere first: kept on
    * the device, never resent, until the participant has read that it was not added (`dismiss`).
    */
@@ -71,9 +76,12 @@ export type OutboxStore = {
   /** False when the device refused storage: the outbox then says answers are not kept. */
   readonly persistent: boolean
   load(): Promise<{ answers: PendingAnswer[]; completions: PendingCompletion[] }>
+  /** Keep `answer`, unless the store holds one given later to the same question (by another tab). */
   putAnswer(answer: PendingAnswer): Promise<void>
+  /** Delete `answer` if the store still holds that very answer (same `answeredAt`), not one given since. */
   deleteAnswer(answer: PendingAnswer): Promise<void>
   putCompletion(completion: PendingCompletion): Promise<void>
+  /** Delete `completion` if the store still holds that very one (same `clientId`). */
   deleteCompletion(completion: PendingCompletion): Promise<void>
 }
 
@@ -110,6 +118,10 @@ export class Outbox {
   /** Values the server confirmed during this page's life, per form: a form opened again shows them. */
   #confirmed = new Map<string, Record<string, unknown>>()
   #persistent: boolean
+  /** Where what waits is kept: the options' store, or the device's once it has opened late (`awaitStore`). */
+  #store: OutboxStore
+  /** The device's store is still being opened: until it has been read, nothing is called saved. */
+  #checkingDevice = false
   #sending = false
   #failed = false
   #failures = 0
@@ -130,6 +142,7 @@ export class Outbox {
       now: () => new Date(),
       ...options,
     }
+    this.#store = options.store
     this.#persistent = options.store.persistent
     this.ready = this.#load()
   }
@@ -213,7 +226,7 @@ export class Outbox {
     const read = [...this.#notStored.values()].filter((a) => a.slot === refusal.slot && a.instrument === refusal.instrument)
     for (const a of read) this.#notStored.delete(answerKey(a))
     this.#update()
-    for (const a of read) await this.#persist(() => this.#options.store.deleteAnswer(a))
+    for (const a of read) await this.#persist(() => this.#store.deleteAnswer(a))
   }
 
   /** Record one answer: on the device at once, on the server soon after. `value` null clears it. */
@@ -221,10 +234,19 @@ export class Outbox {
     if (this.#completions.has(formKey(slot, instrument))) return
     const answer: PendingAnswer = { slot, instrument, question, value: value === undefined ? null : value, answeredAt: this.#options.now().toISOString() }
     this.#answers.set(answerKey(answer), answer)
-    // The participant changed the answer the server refused: that refusal is dealt with.
-    this.#refusals = this.#refusals.filter((r) => !(r.slot === slot && r.instrument === instrument && r.question === question))
+    // The participant changed the answer the server refused: that refusal is dealt with. Answers
+    // refused with their form go again with this one, and their refusal is shown again if it stands.
+    const withForm = new Set<string>()
+    for (const a of [...this.#answers.values()]) {
+      if (a.slot !== slot || a.instrument !== instrument || !a.refusedWithForm) continue
+      withForm.add(a.refusedWithForm)
+      const retried: PendingAnswer = { ...a, refused: undefined, refusedWithForm: undefined }
+      this.#answers.set(answerKey(a), retried)
+      await this.#persist(() => this.#store.putAnswer(retried))
+    }
+    this.#refusals = this.#refusals.filter((r) => !(r.slot === slot && r.instrument === instrument && (r.question === question || withForm.has(r.code))))
     this.#schedule(this.#options.debounceMs)
-    await this.#persist(() => this.#options.store.putAnswer(answer))
+    await this.#persist(() => this.#store.putAnswer(answer))
   }
 
   /** The participant finished the form: submit it once its answers are confirmed, retrying until the server answers. */
@@ -236,7 +258,7 @@ export class Outbox {
     // A refused submit is dealt with by submitting again.
     this.#refusals = this.#refusals.filter((r) => !(r.slot === slot && r.instrument === instrument && r.question === null))
     this.#schedule(0)
-    await this.#persist(() => this.#options.store.putCompletion(completion))
+    await this.#persist(() => this.#store.putCompletion(completion))
   }
 
   /** Send everything pending now. Resolves when this round is done (successful or not). */
@@ -249,10 +271,35 @@ export class Outbox {
     return this.#flushing
   }
 
-  /** Called when the browser says the connection is back. */
+  /**
+   * The device's store did not open in time (the page started from memory meanwhile): once `opening`
+   * settles with it, what this page holds is kept there too, and what it holds from an earlier visit
+   * or another tab is taken and sent. Until then the status does not say "saved" (what waits on the
+   * device is not known); null (storage refused) leaves the page in memory, saying so.
+   */
+  awaitStore(opening: Promise<OutboxStore | null>): void {
+    this.#checkingDevice = true
+    this.#update()
+    const settle = async (store: OutboxStore | null) => {
+      if (store) {
+        this.#store = store
+        this.#persistent = store.persistent
+        for (const a of [...this.#answers.values(), ...this.#notStored.values()]) await this.#persist(() => store.putAnswer(a))
+        for (const c of this.#completions.values()) await this.#persist(() => store.putCompletion(c))
+        if (this.#persistent) await this.#merge().catch(() => false)
+      }
+      this.#checkingDevice = false
+      this.#update()
+      if (this.pending()) this.#schedule(0)
+    }
+    void opening.then(settle, () => settle(null))
+  }
+
+  /** Called when the browser says the connection is back: sends what waits here and in the device's store. */
   online(): void {
     this.#failures = 0
     if (this.pending()) void this.flush()
+    else void this.refresh()
   }
 
   /** Called when the browser says the connection is gone. */
@@ -265,18 +312,53 @@ export class Outbox {
 
   async #load(): Promise<void> {
     try {
-      const { answers, completions } = await this.#options.store.load()
-      // Answers given on this page before the store was read are newer: they stay.
-      for (const a of answers) {
-        if (a.notStored) this.#notStoredHere(a)
-        else if (!this.#answers.has(answerKey(a))) this.#answers.set(answerKey(a), a)
-      }
-      for (const c of completions) if (!this.#completions.has(formKey(c.slot, c.instrument))) this.#completions.set(formKey(c.slot, c.instrument), c)
+      await this.#merge()
     } catch {
       this.#persistent = false
     }
     this.#update()
     if (this.pending()) this.#schedule(0)
+  }
+
+  /**
+   * Read the device's store again and take what this page does not hold: answers given since in
+   * another tab of the same link (which may have been closed, saying they are kept on this device),
+   * or left by an earlier visit. The page calls it when it comes back into view; the outbox itself
+   * before it says "saved" and when the connection returns.
+   */
+  async refresh(): Promise<void> {
+    if (!this.#persistent) return
+    const before = this.#version
+    const found = await this.#merge().catch(() => false)
+    if (!found) return
+    if (this.#version === before) this.#update()
+    if (this.pending()) this.#schedule(0)
+  }
+
+  /** Take the store's records this page lacks, or holds an earlier answer of; true if any was taken. */
+  async #merge(): Promise<boolean> {
+    const { answers, completions } = await this.#store.load()
+    let found = false
+    for (const a of answers) {
+      const key = answerKey(a)
+      if (a.notStored) {
+        if (!this.#notStored.has(key)) (this.#notStoredHere(a), (found = true))
+        continue
+      }
+      const held = this.#answers.get(key)
+      // Answers given on this page are kept unless the store's was given later (in another tab).
+      if (held && !isLater(a, held)) continue
+      // A refusal belongs to the page that was told it: here the answer is tried once more.
+      this.#answers.set(key, a.refused ? { ...a, refused: undefined, refusedWithForm: undefined } : a)
+      found = true
+    }
+    for (const c of completions) {
+      const key = formKey(c.slot, c.instrument)
+      if (this.#completions.has(key) || this.#completed.has(key)) continue
+      this.#completions.set(key, c)
+      found = true
+    }
+    return found
   }
 
   async #persist(write: () => Promise<void>): Promise<void> {
@@ -334,8 +416,10 @@ export class Outbox {
     }
     this.#failed = false
     this.#failures = 0
+    // Nothing here waits: before saying "saved", what another tab of this link left on the device.
+    if (!this.pending() && this.#persistent) await this.#merge().catch(() => false)
     this.#update()
-    // Answers given while this round was under way go now.
+    // Answers given while this round was under way, or found on the device, go now.
     if (this.pending()) this.#schedule(0)
   }
 
@@ -373,7 +457,7 @@ export class Outbox {
         const refused = { ...current, refused: outcome.message }
         this.#answers.set(answerKey(refused), refused)
         this.#refuse({ slot, instrument, question, code: outcome.code, message: outcome.message })
-        await this.#persist(() => this.#options.store.putAnswer(refused))
+        await this.#persist(() => this.#store.putAnswer(refused))
       }
       return
     }
@@ -391,22 +475,30 @@ export class Outbox {
         this.#answers.delete(answerKey(a))
         const kept: PendingAnswer = { ...a, notStored: true }
         this.#notStoredHere(kept)
-        await this.#persist(() => this.#options.store.putAnswer(kept))
+        await this.#persist(() => this.#store.putAnswer(kept))
       }
       this.#completed.add(key)
       const waiting = this.#completions.get(key)
       if (waiting) {
         this.#completions.delete(key)
-        await this.#persist(() => this.#options.store.deleteCompletion(waiting))
+        await this.#persist(() => this.#store.deleteCompletion(waiting))
       }
       for (const a of sent) await this.#forget(a)
       this.#update()
       return
     }
-    // Refused for a reason no retry changes (withdrawn, the wave closed): these answers cannot be
-    // stored. Say so, naming the first question, and stop sending them.
+    // Refused with their form, for a reason no retry changes now (the wave closed, the link was
+    // replaced): say so, naming the first question, and keep them on the device, marked, not sent
+    // again until the participant answers in the form or opens the link again (the team may reopen
+    // the wave). Dropping them would lose every answer of the batch for the one refusal shown.
     this.#refuse({ slot, instrument, question: outcome.fields[0] ?? sent[0]!.question, code: outcome.code, message: outcome.message })
-    for (const a of sent) await this.#forget(a)
+    for (const a of sent) {
+      const current = this.#answers.get(answerKey(a))
+      if (!current || current.answeredAt !== a.answeredAt) continue
+      const refused: PendingAnswer = { ...current, refused: outcome.message, refusedWithForm: outcome.code }
+      this.#answers.set(answerKey(refused), refused)
+      await this.#persist(() => this.#store.putAnswer(refused))
+    }
   }
 
   /** Keep an answer the server did not store (its form submitted elsewhere), with one notice for its form. */
@@ -420,7 +512,7 @@ export class Outbox {
   async #settleCompletion(completion: PendingCompletion, outcome: Outcome): Promise<void> {
     const key = formKey(completion.slot, completion.instrument)
     this.#completions.delete(key)
-    await this.#persist(() => this.#options.store.deleteCompletion(completion))
+    await this.#persist(() => this.#store.deleteCompletion(completion))
     if (outcome.ok || (outcome.kind === 'rejected' && outcome.code === 'already_complete')) {
       this.#completed.add(key)
       return
@@ -436,7 +528,7 @@ export class Outbox {
     // Changed again while this one was on its way: the new value still waits.
     if (!current || current.answeredAt !== sent.answeredAt) return
     this.#answers.delete(answerKey(sent))
-    await this.#persist(() => this.#options.store.deleteAnswer(sent))
+    await this.#persist(() => this.#store.deleteAnswer(sent))
   }
 
   #refuse(refusal: Refusal): void {
@@ -460,7 +552,9 @@ export class Outbox {
         : this.#refusals.length > 0
           ? 'not-added'
           : !this.pending()
-          ? 'saved'
+          ? this.#checkingDevice
+            ? 'saving'
+            : 'saved'
           : !this.#persistent
             ? 'unkept'
             : this.#failed || !this.#options.isOnline()
@@ -472,6 +566,11 @@ export class Outbox {
   }
 }
 
+/** Whether `stored` was given after `other` on this device (their ISO times compared). */
+export function isLater(stored: PendingAnswer, other: PendingAnswer): boolean {
+  return stored.answeredAt > other.answeredAt
+}
+
 /** An outbox store in memory: for tests, and for a device that refuses storage. */
 export function memoryStore(persistent = false): OutboxStore & { answers: Map<string, PendingAnswer>; completions: Map<string, PendingCompletion> } {
   const answers = new Map<string, PendingAnswer>()
@@ -481,9 +580,17 @@ export function memoryStore(persistent = false): OutboxStore & { answers: Map<st
     answers,
     completions,
     load: async () => ({ answers: [...answers.values()], completions: [...completions.values()] }),
-    putAnswer: async (a) => void answers.set(answerKey(a), a),
-    deleteAnswer: async (a) => void answers.delete(answerKey(a)),
+    // As the device's store (device-store.ts): no earlier answer over a later one, no deleting another's.
+    putAnswer: async (a) => {
+      const stored = answers.get(answerKey(a))
+      if (!stored || !isLater(stored, a)) answers.set(answerKey(a), a)
+    },
+    deleteAnswer: async (a) => {
+      if (answers.get(answerKey(a))?.answeredAt === a.answeredAt) answers.delete(answerKey(a))
+    },
     putCompletion: async (c) => void completions.set(formKey(c.slot, c.instrument), c),
-    deleteCompletion: async (c) => void completions.delete(formKey(c.slot, c.instrument)),
+    deleteCompletion: async (c) => {
+      if (completions.get(formKey(c.slot, c.instrument))?.clientId === c.clientId) completions.delete(formKey(c.slot, c.instrument))
+    },
   }
 }

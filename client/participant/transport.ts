@@ -31,7 +31,14 @@ function refusedFields(details: unknown): string[] {
 /** The request options that give every request its time-out. */
 export const withTimeout = () => ({ init: { signal: AbortSignal.timeout(requestTimeoutMs) } })
 
-async function outcomeOf(send: () => Promise<Response>): Promise<Outcome> {
+/**
+ * What became of one request: confirmed, a network failure to retry, or the server's refusal. Only a
+ * refusal in the API's own error shape (`{ error: { code, message } }`) is the server's: any other
+ * 4xx (a hospital proxy's HTML 403, a captive portal's 407, a filter's 413) came from something in
+ * between, and is retried like a lost connection, so that nothing the participant answered is
+ * dropped for it.
+ */
+export async function outcomeOf(send: () => Promise<Response>): Promise<Outcome> {
   let response: Response
   try {
     response = await send()
@@ -50,6 +57,7 @@ async function outcomeOf(send: () => Promise<Response>): Promise<Outcome> {
   // A 5xx or a proxy's error page: the server may come back; try again later.
   if (response.status >= 500 || response.status === 408 || response.status === 429) return { ok: false, kind: 'network' }
   const error = await errorOf(response)
+  if (error.code === `http_${response.status}`) return { ok: false, kind: 'network' }
   return { ok: false, kind: 'rejected', code: error.code, message: error.message, fields: refusedFields(error.details) }
 }
 

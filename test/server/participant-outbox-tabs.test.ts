@@ -1,0 +1,190 @@
+/**
+ * Adversarial tests of the participant side's promises: nothing a participant answers is lost, and
+ * the page never says "saved" when the server does not hold the answer. Each test asserts the SAFE
+ * behaviour, so a failing test is a defect found.
+ *
+ * The outbox tests run the real client outbox (client/participant/outbox.ts) against the real app
+ * through app.request(), with a store shared the way two tabs of one browser share IndexedDB.
+ */
+import { describe, expect, it, vi } from 'vitest'
+import { addParticipants, createCohort, createStudy, setWave } from '../../server/domain/staff/setup'
+import { memoryStore, Outbox, type Outcome, type Transport } from '../../client/participant/outbox'
+import { jsonRequest, testApp, testClock } from '../helpers/app'
+
+async function consentedFixture() {
+  const clock = testClock('2026-03-02T09:00:00.000Z')
+  const built = await testApp({ clock })
+  const { deps } = built
+  const study = await createStudy(deps, { name: 'Balint pilot' }, 'test')
+  const cohort = await createCohort(deps, { studyId: study.id, name: 'Group A' }, 'test')
+  await setWave(deps, { cohortId: cohort.id, kind: 'pre', opens: '2026-03-01', closes: '2026-03-14', instruments: ['phq-9', 'gad-7'] }, 'test')
+  const [participant] = await addParticipants(deps, { cohortId: cohort.id, count: 1 }, 'test')
+  const token = participant!.token
+  const res = await built.app.request(`/api/p/${token}/consent`, jsonRequest('POST', { version: '1.1.0', answers: { consent: 'agree' } }))
+  expect(res.status).toBe(200)
+  return { ...built, token, participant: participant! }
+}
+
+type Fixture = Awaited<ReturnType<typeof consentedFixture>>
+
+const answersUrl = (token: string) => `/api/p/${token}/forms/pre/phq-9/answers`
+
+async function storedPhq9(f: Fixture): Promise<Record<string, unknown>> {
+  const res = await f.app.request(`/api/p/${f.token}`)
+  const state = (await res.json()) as { waves: { kind: string; forms: { instrument: { id: string }; response: { answers: Record<string, unknown> } | null }[] }[] }
+  return state.waves.find((w) => w.kind === 'pre')!.forms.find((x) => x.instrument.id === 'phq-9')!.response?.answers ?? {}
+}
+
+/** The real server seen through the outbox's transport; `offline` makes every request a network failure, `intercept` plays a middlebox. */
+function appTransport(f: Fixture) {
+  const control = { offline: false, intercept: undefined as undefined | ((kind: 'answers' | 'complete') => Outcome | undefined) }
+  const outcomeOf = async (res: Response): Promise<Outcome> => {
+    if (res.ok) return { ok: true }
+    if (res.status >= 500) return { ok: false, kind: 'network' }
+    const body = (await res.json()) as { error: { code: string; message: string; details?: unknown } }
+    const details = body.error.details
+    const fields = Array.isArray(details)
+      ? details.map((d: { field?: string }) => d.field ?? '').filter((x: string) => x.startsWith('answers.')).map((x: string) => x.slice(8).split('.')[0]!)
+      : Array.isArray((details as { questions?: string[] })?.questions)
+        ? (details as { questions: string[] }).questions
+        : []
+    return { ok: false, kind: 'rejected', code: body.error.code, message: body.error.message, fields }
+  }
+  const transport: Transport = {
+    saveAnswers: async (slot, instrument, body) => {
+      if (control.offline) return { ok: false, kind: 'network' }
+      const intercepted = control.intercept?.('answers')
+      if (intercepted) return intercepted
+      return outcomeOf(await f.app.request(`/api/p/${f.token}/forms/${slot}/${instrument}/answers`, jsonRequest('PUT', body)))
+    },
+    complete: async (slot, instrument, body) => {
+      if (control.offline) return { ok: false, kind: 'network' }
+      const intercepted = control.intercept?.('complete')
+      if (intercepted) return intercepted
+      return outcomeOf(await f.app.request(`/api/p/${f.token}/forms/${slot}/${instrument}/complete`, jsonRequest('POST', body)))
+    },
+  }
+  return { transport, control }
+}
+
+/** A device clock the test moves: answers given "now" on the device, a minute before the server's clock at most. */
+function deviceClock(start = '2026-03-02T08:50:00.000Z') {
+  let t = new Date(start).getTime()
+  return { now: () => new Date((t += 1000)) }
+}
+
+describe('two tabs of the same link (one IndexedDB, two outboxes)', () => {
+  it('a tab does not say "saved" while answers given in the other tab wait on the device, unsent', async () => {
+    const f = await consentedFixture()
+    const store = memoryStore(true)
+    const a = appTransport(f)
+    const b = appTransport(f)
+    const online = { a: true, b: true }
+    const tabA = new Outbox({ store, transport: a.transport, deviceId: 'browser-device-0001', debounceMs: 0, retryDelaysMs: [50], isOnline: () => online.a, now: deviceClock().now })
+    await tabA.ready
+    // Item 1 answered in tab A and confirmed.
+    await tabA.answer('pre', 'phq-9', 'phq9_1', 1)
+    await tabA.flush()
+    expect(tabA.status).toBe('saved')
+    // Tab B (opened again from the e-mail) answers items 2–4 with no connection, then is closed.
+    const tabB = new Outbox({ store, transport: b.transport, deviceId: 'browser-device-0001', debounceMs: 0, retryDelaysMs: [50], isOnline: () => online.b, now: deviceClock('2026-03-02T08:55:00.000Z').now })
+    await tabB.ready
+    online.b = false
+    b.control.offline = true
+    await tabB.answer('pre', 'phq-9', 'phq9_2', 2)
+    await tabB.answer('pre', 'phq-9', 'phq9_3', 2)
+    await tabB.answer('pre', 'phq-9', 'phq9_4', 2)
+    expect(tabB.status).toBe('kept')
+    // Tab B closed. Tab A, online, is what the participant sees now.
+    await tabA.flush()
+    const server = await storedPhq9(f)
+    const onDevice = [...store.answers.values()].map((x) => x.question).sort()
+    expect(onDevice).toEqual(['phq9_2', 'phq9_3', 'phq9_4'])
+    // Safe: either tab A sent them, or it does not claim every answer is saved.
+    if (tabA.status === 'saved') expect(server).toMatchObject({ phq9_2: 2, phq9_3: 2, phq9_4: 2 })
+  })
+
+  it('an answer changed in the second tab and kept on the device is not deleted when the first tab confirms its older value', async () => {
+    const f = await consentedFixture()
+    const store = memoryStore(true)
+    const a = appTransport(f)
+    const b = appTransport(f)
+    const online = { a: false, b: false }
+    a.control.offline = true
+    b.control.offline = true
+    const clock = deviceClock()
+    const tabA = new Outbox({ store, transport: a.transport, deviceId: 'browser-device-0001', debounceMs: 0, retryDelaysMs: [50], isOnline: () => online.a, now: clock.now })
+    const tabB = new Outbox({ store, transport: b.transport, deviceId: 'browser-device-0001', debounceMs: 0, retryDelaysMs: [50], isOnline: () => online.b, now: clock.now })
+    await Promise.all([tabA.ready, tabB.ready])
+    // No connection. Item 2: "0" in tab A, then, later, "3" in tab B (both tabs were on item 2).
+    await tabA.answer('pre', 'phq-9', 'phq9_2', 0)
+    await tabB.answer('pre', 'phq-9', 'phq9_2', 3)
+    expect(tabB.status).toBe('kept') // "Not sent yet. Your answers are kept on this device"
+    // Tab B is closed. The connection returns; tab A sends what it holds.
+    online.a = true
+    a.control.offline = false
+    tabA.online()
+    await tabA.flush()
+    // Before saying "saved", tab A finds tab B's later answer on the device and sends it too.
+    expect(tabA.status).toBe('saving')
+    await tabA.flush()
+    expect(tabA.status).toBe('saved')
+    expect(await storedPhq9(f)).toEqual({ phq9_2: 3 })
+    // The link opened again on this phone: a fresh page reads the device's store and sends what waits.
+    const c = appTransport(f)
+    const reopened = new Outbox({ store, transport: c.transport, deviceId: 'browser-device-0001', debounceMs: 0, retryDelaysMs: [50], now: clock.now })
+    await reopened.ready
+    await reopened.flush()
+    // The participant's last answer to item 2 was "3" (given later, in tab B): it must not be lost.
+    expect(await storedPhq9(f)).toEqual({ phq9_2: 3 })
+  })
+})
+
+describe('a refusal the server did not send', () => {
+  it('a 4xx from a middlebox (proxy/WAF/captive portal: no API error body) does not drop the batch, and "saved" is never shown while those answers are missing', async () => {
+    const f = await consentedFixture()
+    const store = memoryStore(true)
+    const { transport, control } = appTransport(f)
+    let online = false
+    control.offline = true
+    const outbox = new Outbox({ store, transport, deviceId: 'browser-device-0001', debounceMs: 0, retryDelaysMs: [50], isOnline: () => online, now: deviceClock().now })
+    await outbox.ready
+    // Items 1–4 answered in a lift with no signal.
+    for (const [i, v] of [1, 2, 3, 2].entries()) await outbox.answer('pre', 'phq-9', `phq9_${i + 1}`, v)
+    // Back on the hospital Wi-Fi: its proxy answers the first request with an HTML 403 (what
+    // httpTransport makes of it: errorOf gives `http_403`, no fields).
+    online = true
+    control.offline = false
+    let intercepted = 0
+    control.intercept = (kind) => (kind === 'answers' && intercepted++ === 0 ? { ok: false, kind: 'rejected', code: 'http_403', message: 'Forbidden', fields: [] } : undefined)
+    outbox.online()
+    await outbox.flush()
+    // The page takes the participant back to the question the refusal names; they tap another answer there.
+    const named = outbox.refusals[0]?.question
+    expect(named).toBe('phq9_1')
+    await outbox.answer('pre', 'phq-9', 'phq9_1', 0)
+    await outbox.flush()
+    const server = await storedPhq9(f)
+    // Safe: items 2–4 (still shown in the form) reach the server, or the page does not say "saved".
+    if (outbox.status === 'saved') expect(server).toMatchObject({ phq9_1: 0, phq9_2: 2, phq9_3: 3, phq9_4: 2 })
+    // And they are not thrown away from the device either.
+    const kept = { ...server, ...outbox.pendingAnswers('pre', 'phq-9') }
+    expect(kept).toMatchObject({ phq9_2: 2, phq9_3: 3, phq9_4: 2 })
+  })
+})
+
+describe('what the page makes of a refusal', () => {
+  it('retries a 4xx that is not in the API\'s error shape (a proxy\'s HTML page), and takes the server\'s own as a refusal', async () => {
+    // The client's API module reads the page's origin as it loads.
+    vi.stubGlobal('window', { location: { origin: 'http://localhost' } })
+    const { outcomeOf } = await import('../../client/participant/transport')
+    const proxy = await outcomeOf(async () => new Response('<html><body>Access denied by policy</body></html>', { status: 403, headers: { 'content-type': 'text/html' } }))
+    expect(proxy).toEqual({ ok: false, kind: 'network' })
+    const portal = await outcomeOf(async () => new Response('', { status: 407 }))
+    expect(portal).toEqual({ ok: false, kind: 'network' })
+    const f = await consentedFixture()
+    const server = await outcomeOf(async () => f.app.request(`/api/p/${f.token}/forms/pre/phq-9/answers`, jsonRequest('PUT', { deviceId: 'browser-device-0001', answers: [{ question: 'phq9_1', value: 7, answeredAt: '2026-03-02T08:59:00.000Z' }] })))
+    expect(server).toMatchObject({ ok: false, kind: 'rejected', code: 'validation_failed', fields: ['phq9_1'] })
+    vi.unstubAllGlobals()
+  })
+})
