@@ -719,6 +719,7 @@ export const staffFa = {
   'staff.release.why.not_computable': 'محاسبه‌پذیر نیست',
   'staff.release.why.mean_at_end': 'میانگین در یکی از دو سر مقیاس است: نمرهٔ تقریباً هر شرکت‌کننده را آشکار می‌کرد',
   'staff.release.why.same_change': 'تغییر همهٔ شرکت‌کنندگان یکسان بود',
+  'staff.release.why.protect_individuals': 'برای محافظت از تک‌تک شرکت‌کنندگان نشان داده نمی‌شود',
   'staff.release.why.overlapping_group': 'همین نمره‌ها در بالا برای گروهی نشان داده شده که با این گروه در {differing} شرکت‌کننده تفاوت دارد: کمتر از {minN}',
   'staff.release.why.fewer_answers': 'کمتر از {minN} پاسخ',
   'staff.release.why.same_answer': 'همه پاسخ یکسانی دادند',

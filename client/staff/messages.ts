@@ -183,6 +183,7 @@ export const staffEn = {
   'staff.release.why.not_computable': 'not computable',
   'staff.release.why.mean_at_end': 'the mean is at an end of the scale: it would tell nearly every participant their score',
   'staff.release.why.same_change': 'every participant changed by the same amount',
+  'staff.release.why.protect_individuals': 'withheld to protect individual participants',
   'staff.release.why.overlapping_group': 'the same scores are shown above over a group that differs from this one by {differing} participant(s): fewer than {minN}',
   'staff.release.why.fewer_answers': 'fewer than {minN} answers',
   'staff.release.why.same_answer': 'everyone gave the same answer',

@@ -13,6 +13,13 @@ export type WithheldReason =
   | { code: 'not_computable' }
   | { code: 'mean_at_end' }
   | { code: 'same_change' }
+  /**
+   * A whole scale withheld because its scores are too alike to show: one wave's at the same score or
+   * with its mean at an end of the scale, or everyone's change the same. Every figure of the scale
+   * goes, since each of the others gives the withheld one back (the other wave's mean plus the mean
+   * change), and the reason does not say which, since that alone tells something of everyone.
+   */
+  | { code: 'protect_individuals' }
   /** The same scores shown elsewhere in this release over a group that differs by `differing` people, fewer than minN. */
   | { code: 'overlapping_group'; differing: number; minN: number }
   /** Table 1: fewer answers than the policy's minimum. */
@@ -41,6 +48,8 @@ export function withheldText(reason: WithheldReason): string {
       return 'the mean is at an end of the scale: it would tell nearly every participant their score'
     case 'same_change':
       return 'every participant changed by the same amount'
+    case 'protect_individuals':
+      return 'withheld to protect individual participants'
     case 'overlapping_group':
       return `the same scores are shown above over a group that differs from this one by ${reason.differing} participant(s): fewer than ${reason.minN}`
     case 'fewer_answers':

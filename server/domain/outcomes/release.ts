@@ -172,7 +172,11 @@ function releaseScale(s: ScaleReport, pairs: number, policy: DisclosurePolicy, c
   const pre = summaryOf('pre')
   const post = summaryOf('post')
   const sameChange = s.change.sd === 0
-  if (sameChange) why.change = { code: 'same_change' }
+  // Scores too alike to show in one figure are too alike in all: the other wave's mean plus the mean
+  // change gives a withheld wave's mean back, and the two means give a withheld change (found by an
+  // adversarial review: everyone 3 points worse, read off 14.2 − 11.2). The whole scale goes.
+  const alike = (reason: WithheldReason | undefined) => reason?.code === 'same_score' || reason?.code === 'mean_at_end'
+  if (sameChange || alike(why.pre) || alike(why.post)) return all({ code: 'protect_individuals' })
   const change =
     sameChange || s.change.mean === null ? { mean: null, sd: null, ci95: null } : { mean: round(s.change.mean), sd: round(s.change.sd), ci95: s.change.ci95 ? ([round(s.change.ci95[0])!, round(s.change.ci95[1])!] as [number, number]) : null }
   const effectDigits = orderAllowed ? 2 : 1

@@ -1,0 +1,161 @@
+/**
+ * An outside methods reviewer played the program lead against the released reports; these are the
+ * attacks that worked (until release.ts withheld a too-alike scale whole) and two it withstood. Each
+ * test asserts the SAFE behaviour. The program lead's side goes through
+ * HTTP only (GET /api/cohorts/:id/releases, GET /api/studies/:id/releases, GET /api/releases/:id).
+ */
+import { describe, expect, it, vi } from 'vitest'
+import { importCohortCsv } from '../../../../server/domain/outcomes/import'
+import type { Release, ReleasedScale } from '../../../../server/domain/outcomes/release'
+import { createCohort, createStudy } from '../../../../server/domain/staff/setup'
+import { testApp } from '../../../helpers/app'
+import { signedInStaff } from '../../../helpers/staff'
+
+// Each test imports a cohort and makes releases through HTTP: seconds on a busy machine.
+vi.setConfig({ testTimeout: 30_000 })
+
+/** PHQ-9 item answers (0–3) that sum to `total`. */
+function items(total: number): number[] {
+  return Array.from({ length: 9 }, (_, i) => Math.max(0, Math.min(3, total - i * 3)))
+}
+
+type Person = { pre?: number; post?: number; followUp?: number; sleep?: number }
+
+function csvOf(people: Person[], offset = 0): string {
+  const rows = ['participant,wave,instrument,item,value']
+  people.forEach((p, i) => {
+    const code = `P${i + 1 + offset}`
+    for (const [wave, total] of [['pre', p.pre], ['post', p.post], ['follow-up', p.followUp]] as const) {
+      if (total !== undefined) items(total).forEach((v, k) => rows.push(`${code},${wave},phq-9,phq9_${k + 1},${v}`))
+    }
+    if (p.sleep !== undefined) rows.push(`${code},enrolment,demographics,sleep_hours,${p.sleep}`)
+  })
+  return `${rows.join('\n')}\n`
+}
+
+async function world() {
+  const built = await testApp()
+  const study = await createStudy(built.deps, { name: 'Attacked study' }, 'test')
+  const researcher = await signedInStaff(built.deps, [{ studyId: study.id, role: 'researcher' }])
+  const lead = await signedInStaff(built.deps, [{ studyId: study.id, role: 'program_lead' }])
+  const cohortOf = async (name: string, people: Person[]) => {
+    const cohort = await createCohort(built.deps, { studyId: study.id, name }, 'test')
+    await importCohortCsv(built.deps, { cohortId: cohort.id, csv: csvOf(people) }, 'test')
+    return cohort
+  }
+  const addTo = async (cohortId: string, people: Person[], offset: number) => importCohortCsv(built.deps, { cohortId, csv: csvOf(people, offset) }, 'test')
+  const release = async (cohortId: string) => {
+    built.clock.advance(60_000)
+    const res = await built.app.request(`/api/cohorts/${cohortId}/releases`, { method: 'POST', headers: researcher.headers })
+    return { status: res.status, body: (await res.json()) as any }
+  }
+  const releaseStudy = async () => {
+    built.clock.advance(60_000)
+    const res = await built.app.request(`/api/studies/${study.id}/releases`, { method: 'POST', headers: researcher.headers })
+    return { status: res.status, body: (await res.json()) as any }
+  }
+  /** Every release of a cohort (or, with null, every study-wide release) as the program lead reads it, oldest first. */
+  const leadReads = async (cohortId: string | null): Promise<Release[]> => {
+    const list = await built.app.request(cohortId ? `/api/cohorts/${cohortId}/releases` : `/api/studies/${study.id}/releases`, { headers: lead.headers })
+    expect(list.status).toBe(200)
+    const out: Release[] = []
+    for (const r of (await list.json()) as { id: string }[]) {
+      const res = await built.app.request(`/api/releases/${r.id}`, { headers: lead.headers })
+      expect(res.status).toBe(200)
+      out.push((await res.json()) as Release)
+    }
+    return out.reverse()
+  }
+  return { ...built, study, researcher, lead, cohortOf, addTo, release, releaseStudy, leadReads }
+}
+
+const phqOf = (r: Release, comparison = 0): ReleasedScale => r.content.comparisons[comparison]!.scales.find((s) => s.instrument === 'phq-9' && s.scale === 'total')!
+const oneDecimal = (x: number) => Math.round(x * 10) / 10
+
+/** Twenty varied PHQ-9 pre scores. */
+const pre20 = [3, 5, 6, 7, 8, 8, 9, 10, 10, 11, 12, 12, 13, 14, 14, 15, 16, 17, 18, 19]
+
+describe('homogeneity suppression is undone by the figures left standing (complementary suppression)', () => {
+  it('everyone got worse by the same amount: "change" is withheld as same_change, but post mean − pre mean gives it, so each named participant’s change is known', async () => {
+    const w = await world()
+    // Every nurse's PHQ-9 rose by exactly 3 points.
+    const cohort = await w.cohortOf('Same change', pre20.map((pre) => ({ pre, post: pre + 3 })))
+    expect((await w.release(cohort.id)).status).toBe(201)
+    const [r] = await w.leadReads(cohort.id)
+    const phq = phqOf(r!)
+    // What the lead reads: the change is withheld *because every participant changed by the same
+    // amount* (the reason is in the JSON) while both means stand, to one decimal at n = 20.
+    const told = phq.withheld.change ?? null
+    const everyoneChangedBy = told !== null && phq.pre.mean !== null && phq.post.mean !== null ? oneDecimal(phq.post.mean - phq.pre.mean) : null
+    // SAFE: the lead cannot learn the common change (here they learn +3.0 for every participant).
+    expect({ told, everyoneChangedBy }).toEqual({ told, everyoneChangedBy: null })
+  })
+
+  it.each([
+    // n = 20, every post score 15: withheld as same_score; pre mean + change mean = 15.1 ± 0.1, and scores are whole: 15 each.
+    { name: 'same post score', n: 20, post: () => 15, learned: (lo: number, hi: number) => Math.ceil(lo - 1e-9) === 15 && Math.floor(hi + 1e-9) === 15 },
+    // n = 12, eleven at 27 and one at 26: post mean rounds to 27 and is withheld as mean_at_end; pre + change = 27 ± 1.
+    { name: 'post mean at the top of the scale', n: 12, post: (i: number) => (i === 0 ? 26 : 27), learned: (lo: number) => lo >= 25 },
+  ])('$name: the withheld post mean is pre mean + mean change, both shown', async ({ n, post, learned }) => {
+    const w = await world()
+    const cohort = await w.cohortOf('Homogeneous post', pre20.slice(0, n).map((pre, i) => ({ pre, post: post(i) })))
+    expect((await w.release(cohort.id)).status).toBe(201)
+    const [r] = await w.leadReads(cohort.id)
+    const phq = phqOf(r!)
+    expect(phq.post.mean).toBeNull() // withheld, the reason saying why
+    // Each shown mean stands for ± half its last decimal: 0.05 at n ≥ 20, 0.5 below.
+    const half = n >= 20 ? 0.05 : 0.5
+    const derivedPost = phq.pre.mean !== null && phq.change.mean !== null ? [phq.pre.mean + phq.change.mean - 2 * half, phq.pre.mean + phq.change.mean + 2 * half] : null
+    // SAFE: the withheld figure cannot be rebuilt from the ones shown beside it.
+    expect({ reason: phq.withheld.post, derivedPost, leaks: derivedPost !== null && learned(derivedPost[0]!, derivedPost[1]!) }).toMatchObject({ leaks: false })
+  })
+
+  it('withholds the whole scale, saying only that it protects individuals', async () => {
+    const w = await world()
+    const cohort = await w.cohortOf('Same change, whole scale', pre20.map((pre) => ({ pre, post: pre + 3 })))
+    expect((await w.release(cohort.id)).status).toBe(201)
+    const phq = phqOf((await w.leadReads(cohort.id))[0]!)
+    expect({ pre: phq.pre.mean, post: phq.post.mean, change: phq.change.mean, t: phq.pairedT, wilcoxon: phq.wilcoxon, reliableChange: phq.reliableChange }).toEqual({ pre: null, post: null, change: null, t: null, wilcoxon: null, reliableChange: null })
+    expect(phq.withheld).toEqual({ all: 'withheld to protect individual participants' })
+  })
+})
+
+describe('attacks the platform withstood', () => {
+  it('a program lead gets no live figure, preview, refusal detail, export, per-participant page or other-answers text', async () => {
+    const w = await world()
+    const cohort = await w.cohortOf('Closed', pre20.map((pre) => ({ pre, post: pre + 1 })))
+    const p1 = (await w.db.selectFrom('participant').select('id').where('cohort_id', '=', cohort.id).executeTakeFirstOrThrow()).id
+    const paths = [
+      `/api/cohorts/${cohort.id}/report?from=pre&to=post`,
+      `/api/cohorts/${cohort.id}/report?from=pre&to=post&format=csv`,
+      `/api/cohorts/${cohort.id}/table1`,
+      `/api/cohorts/${cohort.id}/table1/other-answers`,
+      `/api/cohorts/${cohort.id}/release-preview`,
+      `/api/cohorts/${cohort.id}/tracking`,
+      `/api/studies/${w.study.id}/report?from=pre&to=post`,
+      `/api/studies/${w.study.id}/table1`,
+      `/api/studies/${w.study.id}/pooled-report?from=pre&to=post`,
+      `/api/studies/${w.study.id}/release-preview`,
+      `/api/studies/${w.study.id}/audit`,
+      `/api/studies/${w.study.id}/safety`,
+      `/api/participants/${p1}/report`,
+      `/api/participants/${p1}/answers`,
+      `/api/participants/${p1}/interview`,
+    ]
+    const statuses = await Promise.all(paths.map(async (p) => [p, (await w.app.request(p, { headers: w.lead.headers })).status] as const))
+    for (const [p, status] of statuses) expect([p, [403, 404].includes(status)]).toEqual([p, true])
+    // POSTing a release (to trigger a 409 whose details name the differing counts) is for researchers only.
+    expect((await w.app.request(`/api/cohorts/${cohort.id}/releases`, { method: 'POST', headers: w.lead.headers })).status).toBe(403)
+  })
+
+  it('a one-person change between two releases is refused, and CSV/Markdown carry no more than the JSON', async () => {
+    const w = await world()
+    const cohort = await w.cohortOf('Growing', pre20.map((pre) => ({ pre, post: pre - 2 + (pre % 3) })))
+    expect((await w.release(cohort.id)).status).toBe(201)
+    await w.addTo(cohort.id, [{ pre: 27, post: 3 }], 20)
+    expect((await w.release(cohort.id)).status).toBe(409)
+    const [r] = await w.leadReads(cohort.id)
+    const csv = await (await w.app.request(`/api/releases/${r!.id}?format=csv`, { headers: w.lead.headers })).text()
+    expect(csv).not.toMatch(/P\d+|median|wilcoxon/i)
+  })
+})
