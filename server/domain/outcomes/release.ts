@@ -45,7 +45,8 @@ export type ReleasedScale = {
   pairedT: { t: number; p: ReleasedP } | null
   pHolm: ReleasedP | null
   effectSize: { dz: number | null; gav: number | null } | null
-  wilcoxon: { V: number; p: ReleasedP } | null
+  /** The signed-rank test's p; V (a sum of ranks, at its ends a direction of everyone's change) only in releases made before it was withheld. */
+  wilcoxon: { V?: number; p: ReleasedP } | null
   reliableChange: Record<ChangeClass, number | null> | null
   /** Figure (or group of figures) → why it is not shown, in English (the release's JSON; its CSV and Markdown files give no reasons). */
   withheld: Record<string, string>
@@ -167,7 +168,12 @@ function releaseScale(s: ScaleReport, pairs: number, policy: DisclosurePolicy, c
       why[wave] = { code: 'mean_at_end' }
       return nothing
     }
-    return { mean, sd: round(x.sd), median: orderAllowed ? round(x.median) : null, q1: orderAllowed ? round(x.q1) : null, q3: orderAllowed ? round(x.q3) : null }
+    // Three quarters or more at one end of the scale (q1 at its top, q3 at its bottom): the quartiles
+    // would say so, and everyone else is a handful of people (class disclosure, as releaseBreakdown's rule).
+    const atAnEnd = x.q1 !== null && x.q3 !== null && (x.q1 >= s.range.max || x.q3 <= s.range.min)
+    if (orderAllowed && atAnEnd) why[`${wave}.order`] = { code: 'protect_individuals' }
+    const order = orderAllowed && !atAnEnd
+    return { mean, sd: round(x.sd), median: order ? round(x.median) : null, q1: order ? round(x.q1) : null, q3: order ? round(x.q3) : null }
   }
   const pre = summaryOf('pre')
   const post = summaryOf('post')
@@ -188,13 +194,28 @@ function releaseScale(s: ScaleReport, pairs: number, policy: DisclosurePolicy, c
     pairedT: !sameChange && s.pairedT ? { t: roundTo(s.pairedT.t, 1), p: releaseP(s.pairedT.p) } : null,
     pHolm: !sameChange && s.pHolm !== null ? releaseP(s.pHolm) : null,
     effectSize: !sameChange && s.effectSize ? { dz: s.effectSize.dz === null ? null : roundTo(s.effectSize.dz, effectDigits), gav: s.effectSize.gav === null ? null : roundTo(s.effectSize.gav, effectDigits) } : null,
-    wilcoxon: orderAllowed && s.wilcoxon ? { V: s.wilcoxon.V, p: releaseP(s.wilcoxon.p) } : null,
-    reliableChange: orderAllowed
-      ? (Object.fromEntries(Object.entries(s.reliableChange).map(([k, v]) => [k, v === null ? null : releaseCount(v, policy)])) as Record<ChangeClass, number | null>)
-      : null,
+    // V alone is a sum of ranks: at its ends (0, n(n+1)/2) it says every change had one sign. Its p is the test.
+    wilcoxon: orderAllowed && s.wilcoxon ? { p: releaseP(s.wilcoxon.p) } : null,
+    reliableChange: orderAllowed ? releaseChangeClasses(s.reliableChange, policy) : null,
     withheld: Object.fromEntries(Object.entries(why).map(([figure, reason]) => [figure, withheldText(reason)])),
     why,
   }
+}
+
+/**
+ * Counts of reliable change for a program lead, as Table 1's categories (releaseBreakdown): each
+ * redacted or rounded, and a class not shown when everyone else together is a count that would be
+ * redacted ("20 of 20 deteriorated" tells it of each). A class that could not be assessed stays null.
+ */
+function releaseChangeClasses(counts: Record<ChangeClass, number | null>, policy: DisclosurePolicy): Record<ChangeClass, number | null> {
+  const assessed = (Object.entries(counts) as [ChangeClass, number | null][]).filter((e): e is [ChangeClass, number] => e[1] !== null)
+  const released = releaseBreakdown(
+    assessed.map(([, n]) => n),
+    assessed.reduce((total, [, n]) => total + n, 0),
+    policy,
+  )
+  const shown = new Map(assessed.map(([k], i) => [k, released[i]!.n]))
+  return Object.fromEntries((Object.keys(counts) as ChangeClass[]).map((k) => [k, shown.get(k) ?? null])) as Record<ChangeClass, number | null>
 }
 
 /** The ids of the participants with both scores of a scale in a report. */

@@ -75,8 +75,8 @@ const oneDecimal = (x: number) => Math.round(x * 10) / 10
 /** Twenty varied PHQ-9 pre scores. */
 const pre20 = [3, 5, 6, 7, 8, 8, 9, 10, 10, 11, 12, 12, 13, 14, 14, 15, 16, 17, 18, 19]
 
-describe('homogeneity suppression is undone by the figures left standing (complementary suppression)', () => {
-  it('everyone got worse by the same amount: "change" is withheld as same_change, but post mean − pre mean gives it, so each named participant’s change is known', async () => {
+describe('a scale too alike to show is withheld whole (complementary suppression)', () => {
+  it('does not let post mean − pre mean give the change when everyone got worse by the same amount', async () => {
     const w = await world()
     // Every nurse's PHQ-9 rose by exactly 3 points.
     const cohort = await w.cohortOf('Same change', pre20.map((pre) => ({ pre, post: pre + 3 })))
@@ -96,7 +96,7 @@ describe('homogeneity suppression is undone by the figures left standing (comple
     { name: 'same post score', n: 20, post: () => 15, learned: (lo: number, hi: number) => Math.ceil(lo - 1e-9) === 15 && Math.floor(hi + 1e-9) === 15 },
     // n = 12, eleven at 27 and one at 26: post mean rounds to 27 and is withheld as mean_at_end; pre + change = 27 ± 1.
     { name: 'post mean at the top of the scale', n: 12, post: (i: number) => (i === 0 ? 26 : 27), learned: (lo: number) => lo >= 25 },
-  ])('$name: the withheld post mean is pre mean + mean change, both shown', async ({ n, post, learned }) => {
+  ])('$name: does not let pre mean + mean change give the withheld post mean', async ({ n, post, learned }) => {
     const w = await world()
     const cohort = await w.cohortOf('Homogeneous post', pre20.slice(0, n).map((pre, i) => ({ pre, post: post(i) })))
     expect((await w.release(cohort.id)).status).toBe(201)
@@ -117,6 +117,48 @@ describe('homogeneity suppression is undone by the figures left standing (comple
     const phq = phqOf((await w.leadReads(cohort.id))[0]!)
     expect({ pre: phq.pre.mean, post: phq.post.mean, change: phq.change.mean, t: phq.pairedT, wilcoxon: phq.wilcoxon, reliableChange: phq.reliableChange }).toEqual({ pre: null, post: null, change: null, t: null, wilcoxon: null, reliableChange: null })
     expect(phq.withheld).toEqual({ all: 'withheld to protect individual participants' })
+  })
+})
+
+describe('no rank or sign figure says what (nearly) everyone in the group did (class disclosure)', () => {
+  it('does not show a class of reliable change that everyone else together would be a redactable count beside ("20 of 20 deteriorated")', async () => {
+    const w = await world()
+    // Every one of twenty nurses deteriorated reliably (PHQ-9 reliable change ≈ 7.9 points), by 9 to 12 points.
+    const cohort = await w.cohortOf('All worse', pre20.map((pre, i) => ({ pre: pre - 2, post: Math.min(27, pre - 2 + 9 + (i % 4)) })))
+    expect((await w.release(cohort.id)).status).toBe(201)
+    const [r] = await w.leadReads(cohort.id)
+    const phq = phqOf(r!)
+    // SAFE (releaseBreakdown's rule applied here too): the dominant class is not shown.
+    expect({ n: phq.n, reliableChange: phq.reliableChange }).toMatchObject({ reliableChange: { deteriorated: null } })
+    expect(phq.reliableChange).not.toBeNull()
+  })
+
+  it('releases the signed-rank test’s p without V, whose maximum n(n+1)/2 says every score went up', async () => {
+    const w = await world()
+    // Every change positive (1 to 4 points: not "reliable", so the reliable-change counts say "unchanged").
+    const cohort = await w.cohortOf('All up', pre20.map((pre, i) => ({ pre, post: pre + 1 + (i % 4) })))
+    expect((await w.release(cohort.id)).status).toBe(201)
+    const [r] = await w.leadReads(cohort.id)
+    const phq = phqOf(r!)
+    const everyoneWorse = phq.wilcoxon !== null && phq.wilcoxon.V === (20 * 21) / 2
+    // SAFE: no released figure says that all (or nearly all) changes had one sign; the test's p stays.
+    expect({ V: phq.wilcoxon?.V, everyoneWorse }).toMatchObject({ everyoneWorse: false })
+    expect(phq.wilcoxon?.p).not.toBeNull()
+  })
+
+  it('withholds quartiles that put three quarters of the group at an end of the scale (q1 = 27), though the mean (24.2) may be shown', async () => {
+    const w = await world()
+    const post = [10, 12, 14, 16, ...Array<number>(16).fill(27)]
+    const cohort = await w.cohortOf('Top heavy', pre20.map((pre, i) => ({ pre, post: post[i]! })))
+    expect((await w.release(cohort.id)).status).toBe(201)
+    const [r] = await w.leadReads(cohort.id)
+    const phq = phqOf(r!)
+    expect(phq.post.mean).not.toBeNull()
+    // SAFE: no quartile that puts ≥ 75 % of the group (everyone else: ≤ 5 people, a redactable count) at one end of the scale.
+    expect({ q1: phq.post.q1, max: phq.range.max, dominated: phq.post.q1 !== null && phq.post.q1 >= phq.range.max }).toMatchObject({ dominated: false })
+    expect([phq.post.median, phq.post.q3]).toEqual([null, null])
+    // The pre wave, spread out, keeps its quartiles.
+    expect(phq.pre.q1).not.toBeNull()
   })
 })
 
