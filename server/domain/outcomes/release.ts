@@ -379,7 +379,10 @@ function refusalsAgainst(built: Built, earlier: EarlierBasis[], policy: Disclosu
     const before = earlier.flatMap((r) => of(r.basis))
     const key = Object.keys(built.basis).find((k) => baseOf(k) === base)!
     const figure = figureName(built.about[key]!)
-    if (!last || before.length < 2 || refused.has(figure)) continue
+    // Three groups or more in all: one earlier and the two this release shows of the same wave (pre
+    // in pre→post and pre→follow-up) combine as well as three releases do (found by a review: the
+    // check once counted the earlier groups alone).
+    if (!last || before.length + of(built.basis).length < 3 || refused.has(figure)) continue
     // A group the earlier releases alone already give (made before this check) is not this release's
     // doing, and does not stop the check: only what this release adds is refused.
     const derived = derivedGroup([...before, ...of(built.basis)], policy.minN, { known: before.length, budget })

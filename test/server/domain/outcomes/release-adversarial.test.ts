@@ -162,6 +162,34 @@ describe('no rank or sign figure says what (nearly) everyone in the group did (c
   })
 })
 
+describe('differencing beyond pairs (combination check)', () => {
+  it('refuses a release whose two groups of one wave, with one earlier group, give one person (S, S ∪ T and T ∪ {y} give y’s pre score)', async () => {
+    const w = await world()
+    // Release 1: S (20 nurses) has completed pre and post.
+    const S: Person[] = pre20.map((pre) => ({ pre: Math.max(0, pre - 6), post: Math.max(0, pre - 8) }))
+    const cohort = await w.cohortOf('Late follow-up', S)
+    expect((await w.release(cohort.id)).status).toBe(201)
+    // Later: T (19) complete pre, post and follow-up; y completes pre and follow-up only (away during the post wave); S skip follow-up.
+    const T: Person[] = pre20.slice(0, 19).map((pre) => ({ pre: Math.max(0, pre - 5), post: Math.max(0, pre - 7), followUp: Math.max(0, pre - 6) }))
+    const y: Person = { pre: 27, followUp: 25 }
+    await w.addTo(cohort.id, [...T, y], 20)
+    const second = await w.release(cohort.id)
+    // SAFE (README: "refuses a release when adding and subtracting it with earlier ones gives the total of fewer than minN people").
+    let yPre: [number, number] | null = null
+    if (second.status === 201) {
+      const [r1, r2] = await w.leadReads(cohort.id)
+      const mE = phqOf(r1!, 0).pre.mean!
+      const m1 = phqOf(r2!, 0).pre.mean!
+      const m2 = phqOf(r2!, 1).pre.mean!
+      // y = 20·m(T ∪ y) − (39·m(S ∪ T) − 20·m(S)), each mean ± 0.05.
+      const e = 0.05 * (20 + 39 + 20)
+      const est = 20 * m2 - 39 * m1 + 20 * mE
+      yPre = [Math.max(0, est - e), Math.min(27, est + e)]
+    }
+    expect({ status: second.status, yPreLearnedWithin: yPre }).toEqual({ status: 409, yPreLearnedWithin: null })
+  })
+})
+
 describe('attacks the platform withstood', () => {
   it('a program lead gets no live figure, preview, refusal detail, export, per-participant page or other-answers text', async () => {
     const w = await world()
