@@ -291,6 +291,26 @@ export function derivedGroup(
  * identity). Atoms are the distinct patterns of membership, in the order of their first member:
  * their groups, one member, and how many. `pivots` gives each pivot's row and column.
  */
+/**
+ * Whether adding and subtracting figures computed over `groups` gives the total over `guarded`
+ * exactly: its indicator vector is in the span of theirs (over the atoms of all of them), as in
+ * `derivedGroup`. For a group whose own figure is withheld because everyone in it had the same value
+ * (or nearly): its total is that value times its size, so it must not be derivable whatever its size
+ * (Hundepool et al. (2012) §5.4, secondary suppression; §5.6, differencing). Exact, in integers.
+ *
+ * @example
+ * // A ∪ B and B give A.
+ * givesGroup([union(A, B), B], A) // => true
+ * givesGroup([union(A, B)], A) // => false
+ */
+export function givesGroup(groups: readonly ReadonlySet<string>[], guarded: ReadonlySet<string>): boolean {
+  if (groups.length === 0 || guarded.size === 0) return false
+  const { atoms } = reducedOverAtoms([...groups, guarded])
+  const rows = indicatorRows(atoms, groups.length)
+  const pivots = reduce(rows)
+  return inSpan(atoms.map((a) => (a.groups.includes(groups.length) ? 1n : 0n)), rows, pivots)
+}
+
 function reducedOverAtoms(groups: readonly ReadonlySet<string>[]) {
   // Each participant's groups, in the order the participants first appear.
   const membership = new Map<string, number[]>()

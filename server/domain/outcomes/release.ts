@@ -13,7 +13,7 @@ import { ApiError } from '../errors'
 import { groupBy } from '../collections'
 import { cohortReport, studyReport, type CohortReport, type ScaleReport } from './report'
 import { cohortTable1, enrolmentAnswersOf, studyTable1 } from './table1'
-import { derivedGroup, derivedGroupBudget, differenceTooSmall, effectivePolicy, policyFloor, releaseBreakdown, releaseCount, releaseP, roundTo, scoreDecimals, type DisclosurePolicy, type ReleasedP } from './disclosure'
+import { derivedGroup, derivedGroupBudget, differenceTooSmall, givesGroup, effectivePolicy, policyFloor, releaseBreakdown, releaseCount, releaseP, roundTo, scoreDecimals, type DisclosurePolicy, type ReleasedP } from './disclosure'
 import { findDisclosurePolicy, findRelease, findStudyRelease, insertRelease, insertStudyRelease, listAllReleasesOfStudy, listReleasesOfCohort, listStudyReleases, upsertDisclosurePolicy, type StoredRelease, type StoredStudyRelease } from '../../db/repositories/releases'
 import { listParticipants } from '../../db/repositories/participants'
 import { findCohort, findStudy, listCohorts, listWaves, type Cohort, type Study } from '../../db/repositories/studies'
@@ -96,7 +96,8 @@ export type CheckedFigure =
 export type ReleaseRefusal = {
   figure: string
   about: CheckedFigure
-  rule: 'difference' | 'combination'
+  /** difference: two groups differ by too few; combination: several give too few; guarded_group: they give a group whose own figure is withheld as too alike. */
+  rule: 'difference' | 'combination' | 'guarded_group'
   minN: number
   earlierRelease: { id: string; releasedAt: string }
   participantsThen: number
@@ -144,6 +145,22 @@ const nothing: ReleasedSummary = { mean: null, sd: null, median: null, q1: null,
  * of its pairs. `conflict` is set when the same scores were already shown over a group differing by
  * fewer than minN people (within this release): then nothing is shown.
  */
+/**
+ * The waves of a scale whose scores are too alike to show (releaseScale withholds the whole scale):
+ * 'pre' or 'post' (the comparison's from and to) where everyone had the same score or the mean, as it
+ * would be shown, is at an end of the scale; 'post' too where everyone changed by the same amount
+ * (the change's total needs both waves' totals, so guarding one keeps it). No other figure may give
+ * these waves' totals over the same people (refusalsAgainst), whatever their number.
+ */
+function tooAlikeWaves(s: ScaleReport, pairs: number, policy: DisclosurePolicy): ('pre' | 'post')[] {
+  if (pairs < policy.minN) return []
+  const digits = scoreDecimals(pairs, policy)
+  const alike = (x: ScaleReport['pre']) => x.sd === 0 || (x.mean !== null && (roundTo(x.mean, digits) <= s.range.min || roundTo(x.mean, digits) >= s.range.max))
+  const waves = (['pre', 'post'] as const).filter((w) => alike(s[w]))
+  if (s.change.sd === 0 && !waves.includes('post')) waves.push('post')
+  return waves
+}
+
 function releaseScale(s: ScaleReport, pairs: number, policy: DisclosurePolicy, conflict: WithheldReason | null): ReleasedScale {
   const base = { instrument: s.instrument, instrumentTitle: s.instrumentTitle, scale: s.scale, label: s.label, instrumentTitles: s.instrumentTitles, labels: s.labels, direction: s.direction, range: s.range, n: releaseCount(pairs, policy) }
   const none = { ...base, pre: nothing, post: nothing, change: { mean: null, sd: null, ci95: null }, pairedT: null, pHolm: null, effectSize: null, wilcoxon: null, reliableChange: null }
@@ -181,8 +198,7 @@ function releaseScale(s: ScaleReport, pairs: number, policy: DisclosurePolicy, c
   // Scores too alike to show in one figure are too alike in all: the other wave's mean plus the mean
   // change gives a withheld wave's mean back, and the two means give a withheld change (found by an
   // adversarial review: everyone 3 points worse, read off 14.2 − 11.2). The whole scale goes.
-  const alike = (reason: WithheldReason | undefined) => reason?.code === 'same_score' || reason?.code === 'mean_at_end'
-  if (sameChange || alike(why.pre) || alike(why.post)) return all({ code: 'protect_individuals' })
+  if (tooAlikeWaves(s, pairs, policy).length > 0) return all({ code: 'protect_individuals' })
   const change =
     sameChange || s.change.mean === null ? { mean: null, sd: null, ci95: null } : { mean: round(s.change.mean), sd: round(s.change.sd), ci95: s.change.ci95 ? ([round(s.change.ci95[0])!, round(s.change.ci95[1])!] as [number, number]) : null }
   const effectDigits = orderAllowed ? 2 : 1
@@ -254,10 +270,14 @@ async function buildRelease(deps: Deps, study: Study, scope: Scope, policy: Disc
       const keys = [`scores:${report.from}:${s.instrument}:${s.scale}`, `scores:${report.to}:${s.instrument}:${s.scale}`]
       const conflict = ids.length >= policy.minN ? (keys.map((k) => within(k, ids)).find((c) => c !== null) ?? null) : null
       const released = releaseScale(s, ids.length, policy, conflict)
+      const alike = conflict ? [] : tooAlikeWaves(s, ids.length, policy)
       if (!conflict && ids.length >= policy.minN) {
         keys.forEach((k, i) => {
-          basis[`${k}#${to}`] = ids
-          about[`${k}#${to}`] = { kind: 'scores', instrument: s.instrument, scale: s.scale, label: s.label, labels: s.labels, wave: i === 0 ? report.from : report.to, from: report.from, to: report.to }
+          // A scale withheld as too alike shows nothing; the waves that were too alike are guarded.
+          const key = alike.length === 0 ? `${k}#${to}` : alike.includes(i === 0 ? 'pre' : 'post') ? `${guardedPrefix}${k}#${to}` : null
+          if (key === null) return
+          basis[key] = ids
+          about[key] = { kind: 'scores', instrument: s.instrument, scale: s.scale, label: s.label, labels: s.labels, wave: i === 0 ? report.from : report.to, from: report.from, to: report.to }
         })
       }
       return released
@@ -294,7 +314,12 @@ async function buildRelease(deps: Deps, study: Study, scope: Scope, policy: Disc
       const ids = answeredBy(c.variable, true)
       const withheld = (why: WithheldReason) => ({ variable: c.variable, label: c.label, labels: c.labels, n: count(n), mean: null, sd: null, withheld: withheldText(why), why })
       if (n < policy.minN || c.mean === null || c.sd === null) return withheld({ code: 'fewer_answers', minN: policy.minN })
-      if (c.sd === 0) return withheld({ code: 'same_answer' })
+      if (c.sd === 0) {
+        // Everyone gave the same number: withheld, and guarded, so no other release gives it back by subtraction.
+        basis[`${guardedPrefix}table1:${c.variable}`] = ids
+        about[`${guardedPrefix}table1:${c.variable}`] = { kind: 'table1', variable: c.variable, label: c.label, ...(c.labels ? { labels: c.labels } : {}) }
+        return withheld({ code: 'protect_individuals' })
+      }
       table1Key(c, ids)
       const digits = scoreDecimals(n, policy)
       return { variable: c.variable, label: c.label, labels: c.labels, n: count(n), mean: roundTo(c.mean, digits), sd: roundTo(c.sd, digits), withheld: null, why: null }
@@ -330,6 +355,14 @@ async function buildRelease(deps: Deps, study: Study, scope: Scope, policy: Disc
 type EarlierBasis = { id: string; releasedAt: string; basis: Record<string, string[]> }
 
 /**
+ * The prefix of a basis key whose figure was withheld as too alike (everyone the same, a mean at an
+ * end): its group is guarded, not shown. No figures shown may add and subtract to its total
+ * (refusalsAgainst), since its total is everyone's value times their number.
+ */
+const guardedPrefix = 'guarded:'
+const isGuarded = (key: string) => key.startsWith(guardedPrefix)
+
+/**
  * Compare a release about to be made with every earlier release of the study — of this cohort, of
  * its other cohorts, and study-wide — figure by figure. Across releases a figure is the same when its
  * key is (the scores of one scale at one wave kind, or one Table 1 variable): a participant has one
@@ -345,10 +378,11 @@ function refusalsAgainst(built: Built, earlier: EarlierBasis[], policy: Disclosu
   const setOf = (ids: string[]) => sets.get(ids) ?? sets.set(ids, new Set(ids)).get(ids)!
   const baseOf = (key: string) => key.split('#')[0]!
   const earlierFigures = groupBy(
-    earlier.flatMap((release) => Object.entries(release.basis).map(([key, ids]) => ({ base: baseOf(key), ids, release }))),
+    earlier.flatMap((release) => Object.entries(release.basis).filter(([key]) => !isGuarded(key)).map(([key, ids]) => ({ base: baseOf(key), ids, release }))),
     (f) => f.base,
   )
   for (const [key, ids] of Object.entries(built.basis)) {
+    if (isGuarded(key)) continue
     const now = setOf(ids)
     for (const { ids: then, release } of earlierFigures.get(baseOf(key)) ?? []) {
       const d = differenceTooSmall(setOf(then), now, policy.minN)
@@ -373,19 +407,45 @@ function refusalsAgainst(built: Built, earlier: EarlierBasis[], policy: Disclosu
   const last = earlier.at(-1)
   // One budget for the whole release: its checks run inside the release's transaction.
   const budget = { left: derivedGroupBudget }
-  const bases = new Set(Object.keys(built.basis).map(baseOf))
+  const bases = new Set(Object.keys(built.basis).filter((k) => !isGuarded(k)).map(baseOf))
+  const of = (basis: Record<string, string[]>, base: string) => Object.entries(basis).filter(([k]) => baseOf(k) === base).map(([, ids]) => setOf(ids))
+  // A group whose own figure was withheld as too alike: no figures shown, this release's with earlier
+  // ones, may add and subtract to its total, whatever its size (found by a review: a cohort whose 12
+  // members all sleep 4 hours, read off the study's release minus the other cohort's).
+  if (last) {
+    for (const base of bases) {
+      const key = Object.keys(built.basis).find((k) => baseOf(k) === base)!
+      const figure = figureName(built.about[key]!)
+      const earlierShown = earlier.flatMap((r) => of(r.basis, base))
+      const shown = [...earlierShown, ...of(built.basis, base)]
+      const guarded = [...earlier.flatMap((r) => of(r.basis, `${guardedPrefix}${base}`)), ...of(built.basis, `${guardedPrefix}${base}`)]
+      const given = guarded.find((group) => givesGroup(shown, group) && !givesGroup(earlierShown, group))
+      if (!given || refused.has(figure)) continue
+      refused.add(figure)
+      refusals.push({
+        figure,
+        about: built.about[key]!,
+        rule: 'guarded_group',
+        minN: policy.minN,
+        earlierRelease: { id: last.id, releasedAt: last.releasedAt },
+        participantsThen: last.basis[key]?.length ?? 0,
+        participantsNow: built.basis[key]!.length,
+        differing: given.size,
+        wait: `adding and subtracting this release and earlier ones would give the figure of a group of ${given.size} whose own figure is withheld to protect its members; it cannot be released while the groups stand as they are`,
+      })
+    }
+  }
   for (const base of bases) {
-    const of = (basis: Record<string, string[]>) => Object.entries(basis).filter(([k]) => baseOf(k) === base).map(([, ids]) => setOf(ids))
-    const before = earlier.flatMap((r) => of(r.basis))
+    const before = earlier.flatMap((r) => of(r.basis, base))
     const key = Object.keys(built.basis).find((k) => baseOf(k) === base)!
     const figure = figureName(built.about[key]!)
     // Three groups or more in all: one earlier and the two this release shows of the same wave (pre
     // in pre→post and pre→follow-up) combine as well as three releases do (found by a review: the
     // check once counted the earlier groups alone).
-    if (!last || before.length + of(built.basis).length < 3 || refused.has(figure)) continue
+    if (!last || before.length + of(built.basis, base).length < 3 || refused.has(figure)) continue
     // A group the earlier releases alone already give (made before this check) is not this release's
     // doing, and does not stop the check: only what this release adds is refused.
-    const derived = derivedGroup([...before, ...of(built.basis)], policy.minN, { known: before.length, budget })
+    const derived = derivedGroup([...before, ...of(built.basis, base)], policy.minN, { known: before.length, budget })
     if (derived === null) continue
     refusals.push({
       figure,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { derivedGroup, differenceTooSmall, singledOut, effectivePolicy, policyFloor, releaseBreakdown, releaseCount, releaseP, roundTo } from '../../../../server/domain/outcomes/disclosure'
+import { derivedGroup, differenceTooSmall, givesGroup, singledOut, effectivePolicy, policyFloor, releaseBreakdown, releaseCount, releaseP, roundTo } from '../../../../server/domain/outcomes/disclosure'
 
 describe('effectivePolicy', () => {
   it('raises every threshold to its floor and minN to the study minimum cell size', () => {
@@ -224,5 +224,28 @@ describe('derivedGroup', () => {
     expect(derivedGroup(ring, 30)).toBe('undecided')
     // With one more release that singles out own0 (the ring's first group without own1), the single row is found before the budget runs out.
     expect(derivedGroup([...ring, new Set([...shared, 'own1'])], 30)).toEqual({ size: 1, member: 'own0' })
+  })
+})
+
+describe('givesGroup', () => {
+  const ids = (prefix: string, n: number) => new Set(Array.from({ length: n }, (_, i) => `${prefix}${i}`))
+  const union = (...sets: Set<string>[]) => new Set(sets.flatMap((s) => [...s]))
+  const A = ids('a', 12)
+  const B = ids('b', 20)
+  const C = ids('c', 15)
+
+  it('finds a guarded group as a difference or a longer sum, whatever its size', () => {
+    expect(givesGroup([union(A, B), B], A)).toBe(true)
+    // (A ∪ B ∪ C) − (B ∪ C) = A; and (A ∪ C) + (B) − (B ∪ C) = A.
+    expect(givesGroup([union(A, B, C), union(B, C)], A)).toBe(true)
+    expect(givesGroup([union(A, C), B, union(B, C)], A)).toBe(true)
+  })
+
+  it('does not find it where no sum and difference of the groups is exactly it', () => {
+    expect(givesGroup([union(A, B)], A)).toBe(false)
+    expect(givesGroup([union(A, B), union(B, C)], A)).toBe(false)
+    // A's members and one more: A ∪ {x} − {x} is not available.
+    expect(givesGroup([union(A, new Set(['x'])), B], A)).toBe(false)
+    expect(givesGroup([], A)).toBe(false)
   })
 })
