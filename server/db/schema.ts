@@ -154,6 +154,8 @@ export interface ResponseAnswerTable {
   answered_at: string
   device_id: string
   received_at: string
+  /** When it was given, by the device's clock as sent, unclamped (migration 0200): orders one device's answers. Null before 0200, and where no device gave it. */
+  given_at: string | null
 }
 
 /** A value that is no longer, or never was, the current answer: replaced by a later one. */
@@ -165,6 +167,7 @@ export interface ResponseAnswerHistoryTable {
   answered_at: string
   device_id: string
   received_at: string
+  given_at: string | null
   superseded_at: string
 }
 

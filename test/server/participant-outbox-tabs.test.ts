@@ -73,6 +73,38 @@ function deviceClock(start = '2026-03-02T08:50:00.000Z') {
   return { now: () => new Date((t += 1000)) }
 }
 
+describe('answer order on the server, from a device whose clock runs fast', () => {
+  it('keeps the newer answer when an older one from the same device is delivered late', async () => {
+    const f = await consentedFixture()
+    // The phone's clock runs 5 minutes fast. At 09:00:00 (real) the participant taps "1" on item 1;
+    // that request is held up (stalled on a mobile link, the phone gives up after 8 s).
+    const older = { deviceId: 'phone-fast-clock-01', answers: [{ question: 'phq9_1', value: 1, answeredAt: '2026-03-02T09:05:00.000Z' }] }
+    // At 09:00:10 they change their mind to "2", which reaches the server at once.
+    f.clock.set('2026-03-02T09:00:10.000Z')
+    const newer = { deviceId: 'phone-fast-clock-01', answers: [{ question: 'phq9_1', value: 2, answeredAt: '2026-03-02T09:05:10.000Z' }] }
+    expect((await f.app.request(answersUrl(f.token), jsonRequest('PUT', newer))).status).toBe(200)
+    // At 09:00:30 the stalled first request is finally delivered.
+    f.clock.set('2026-03-02T09:00:30.000Z')
+    expect((await f.app.request(answersUrl(f.token), jsonRequest('PUT', older))).status).toBe(200)
+    // The answer given last on that phone (by its own clock, 10 s after the first) must win.
+    expect(await storedPhq9(f)).toEqual({ phq9_1: 2 })
+  })
+  it('recognises a retry of a clamped answer after the form was submitted, rather than calling it late', async () => {
+    const f = await consentedFixture()
+    // The phone's clock runs 5 minutes fast: every answer is clamped to the server's time as it arrives.
+    const all = Array.from({ length: 9 }, (_, i) => ({ question: `phq9_${i + 1}`, value: 1, answeredAt: '2026-03-02T09:05:00.000Z' }))
+    const batch = { deviceId: 'phone-fast-clock-02', answers: [...all, { question: 'phq9_difficulty', value: 0, answeredAt: '2026-03-02T09:05:00.000Z' }] }
+    const first = await f.app.request(answersUrl(f.token), jsonRequest('PUT', batch))
+    expect(first.status, await first.clone().text()).toBe(200)
+    f.clock.set('2026-03-02T09:00:20.000Z')
+    expect((await f.app.request(`/api/p/${f.token}/forms/pre/phq-9/complete`, jsonRequest('POST', { clientId: 'fastclockclient0001' }))).status).toBe(200)
+    // The first save's reply was lost; the phone sends the same batch again, now clamped to a later time.
+    f.clock.set('2026-03-02T09:00:40.000Z')
+    const retry = await f.app.request(answersUrl(f.token), jsonRequest('PUT', batch))
+    expect(retry.status).toBe(200)
+  })
+})
+
 describe('two tabs of the same link (one IndexedDB, two outboxes)', () => {
   it('a tab does not say "saved" while answers given in the other tab wait on the device, unsent', async () => {
     const f = await consentedFixture()

@@ -7,16 +7,21 @@ import type { Database } from '../schema'
 import { newId } from '../ids'
 import { preparedQuery } from '../prepared'
 
-/** One answer as given on a device. `value` null: the participant cleared the answer. */
-export type GivenAnswer = { question: string; value: unknown; answeredAt: string; deviceId: string }
+/**
+ * One answer as given on a device. `value` null: the participant cleared the answer. `answeredAt` is
+ * the device's time clamped to the server's; `givenAt` the device's time as sent (absent where no
+ * device gave it, and for answers stored before migration 0200).
+ */
+export type GivenAnswer = { question: string; value: unknown; answeredAt: string; deviceId: string; givenAt?: string }
 export type StoredAnswer = GivenAnswer & { receivedAt: string }
 
-const toAnswer = (r: { question: string; value: string | null; answered_at: string; device_id: string; received_at: string }): StoredAnswer => ({
+const toAnswer = (r: { question: string; value: string | null; answered_at: string; device_id: string; received_at: string; given_at: string | null }): StoredAnswer => ({
   question: r.question,
   value: r.value === null ? null : (JSON.parse(r.value) as unknown),
   answeredAt: r.answered_at,
   deviceId: r.device_id,
   receivedAt: r.received_at,
+  ...(r.given_at === null ? {} : { givenAt: r.given_at }),
 })
 
 /** The current answer to each question of a response that has one stored. */
@@ -41,16 +46,17 @@ export async function listAnswerHistory(db: Kysely<Database>, responseId: string
   return rows.map((r) => ({ ...toAnswer(r), supersededAt: r.superseded_at }))
 }
 
-type AnswerColumns = { value: string | null; answered_at: string; device_id: string; received_at: string }
+type AnswerColumns = { value: string | null; answered_at: string; device_id: string; received_at: string; given_at: string | null }
 const answerColumns = (answer: StoredAnswer): AnswerColumns => ({
   value: answer.value === null || answer.value === undefined ? null : JSON.stringify(answer.value),
   answered_at: answer.answeredAt,
   device_id: answer.deviceId,
   received_at: answer.receivedAt,
+  given_at: answer.givenAt ?? null,
 })
 
 const upsertAnswer = preparedQuery<AnswerColumns & { response_id: string; question: string }>()((db, v) => {
-  const values = { value: v.value, answered_at: v.answered_at, device_id: v.device_id, received_at: v.received_at }
+  const values = { value: v.value, answered_at: v.answered_at, device_id: v.device_id, received_at: v.received_at, given_at: v.given_at }
   return db
     .insertInto('response_answer')
     .values({ response_id: v.response_id, question: v.question, ...values })
@@ -71,6 +77,7 @@ const historyRow = preparedQuery<AnswerColumns & { id: string; response_id: stri
     answered_at: v.answered_at,
     device_id: v.device_id,
     received_at: v.received_at,
+    given_at: v.given_at,
     superseded_at: v.superseded_at,
   }),
 )

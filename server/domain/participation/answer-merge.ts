@@ -3,8 +3,9 @@
  * question. Pure: no database, no clock.
  *
  * - Answers to different questions never touch each other.
- * - For the same question, the answer given last (by the device's clock, `answeredAt`) wins; equal
- *   times are ordered by device id, so every server and every replay picks the same winner.
+ * - For the same question, the answer given last (by the device's clock, `answeredAt`, clamped to the
+ *   server's) wins; equal times are ordered by device id, so every server and every replay picks the
+ *   same winner. Two answers of one device are ordered by its own times as sent (`givenAt`).
  * - Clearing an answer is an answer too (`value: null`): it wins or loses by the same rule, and a
  *   cleared question is absent from the merged answer set.
  * - Every value that loses, whether it was current and is replaced or arrives after a later one, is
@@ -14,15 +15,26 @@
  */
 import type { StoredAnswer } from '../../db/repositories/answers'
 
-/** Whether `a` was given after `b` (later time; at equal times, the greater device id). */
-export function givenAfter(a: Pick<StoredAnswer, 'answeredAt' | 'deviceId'>, b: Pick<StoredAnswer, 'answeredAt' | 'deviceId'>): boolean {
+type Timed = Pick<StoredAnswer, 'answeredAt' | 'deviceId' | 'givenAt'>
+
+/** Both given by one device whose own times are known (migration 0200): ordered by those, unclamped. */
+const byOneDevice = (a: Timed, b: Timed): boolean => a.deviceId === b.deviceId && a.givenAt !== undefined && b.givenAt !== undefined
+
+/**
+ * Whether `a` was given after `b`: two answers of one device by its own clock as it sent them (a
+ * phone whose clock runs fast still orders its own answers right); otherwise by the clamped time,
+ * and at equal times by the greater device id.
+ */
+export function givenAfter(a: Timed, b: Timed): boolean {
+  if (byOneDevice(a, b)) return a.givenAt! > b.givenAt!
   if (a.answeredAt !== b.answeredAt) return a.answeredAt > b.answeredAt
   return a.deviceId > b.deviceId
 }
 
-/** The same answer, sent again. */
-export function sameGiving(a: Pick<StoredAnswer, 'question' | 'answeredAt' | 'deviceId'>, b: Pick<StoredAnswer, 'question' | 'answeredAt' | 'deviceId'>): boolean {
-  return a.question === b.question && a.answeredAt === b.answeredAt && a.deviceId === b.deviceId
+/** The same answer, sent again: one question, one device, one time (the device's own where both have it: a retry of a clamped answer is clamped anew). */
+export function sameGiving(a: Pick<StoredAnswer, 'question'> & Timed, b: Pick<StoredAnswer, 'question'> & Timed): boolean {
+  if (a.question !== b.question || a.deviceId !== b.deviceId) return false
+  return byOneDevice(a, b) ? a.givenAt === b.givenAt : a.answeredAt === b.answeredAt
 }
 
 export type Merge = {

@@ -348,7 +348,8 @@ async function currentAnswers(db: Kysely<Database>, stored: StoredResponse | und
  * `already_complete` (409) and `details.questions` naming them, never silently dropped.
  *
  * Trust boundary: `answeredAt` comes from the device's clock. A time in the future is clamped to the
- * server's now, or a device whose clock runs fast would win every later conflict.
+ * server's now, or a device whose clock runs fast would win every later conflict; the time as sent is
+ * kept too (`givenAt`), and orders the answers of that one device (answer-merge.ts).
  */
 export async function saveAnswers(
   deps: Deps,
@@ -366,7 +367,7 @@ export async function saveAnswers(
     const receivedAt = now.toISOString()
     const incoming: StoredAnswer[] = body.answers.map((a) => {
       const answeredAt = new Date(a.answeredAt)
-      return { question: a.question, value: a.value, answeredAt: (answeredAt > now ? now : answeredAt).toISOString(), deviceId: body.deviceId, receivedAt }
+      return { question: a.question, value: a.value, answeredAt: (answeredAt > now ? now : answeredAt).toISOString(), deviceId: body.deviceId, receivedAt, givenAt: answeredAt.toISOString() }
     })
     const before = await currentAnswers(trx, stored, stored?.status === 'complete' ? undefined : incoming.map((a) => a.question))
 
