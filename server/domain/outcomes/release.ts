@@ -265,7 +265,9 @@ async function buildRelease(deps: Deps, study: Study, scope: Scope, policy: Disc
   for (const to of kinds.slice(1)) {
     const report = await reportOf({ from: kinds[0]!, to })
     funnelSource ??= report
-    const scales = report.scales.map((s) => {
+    // A scale that is another metric of one shown (WHO-5 percentage = raw × 4) is left out: the same
+    // score again, it would give the other's mean and SD to a finer grain than the rounding allows.
+    const scales = report.scales.filter((s) => s.multiplicity.sameScoreAs === null).map((s) => {
       const ids = pairsOf(report, s)
       const keys = [`scores:${report.from}:${s.instrument}:${s.scale}`, `scores:${report.to}:${s.instrument}:${s.scale}`]
       const conflict = ids.length >= policy.minN ? (keys.map((k) => within(k, ids)).find((c) => c !== null) ?? null) : null

@@ -19,7 +19,7 @@ function items(total: number): number[] {
   return Array.from({ length: 9 }, (_, i) => Math.max(0, Math.min(3, total - i * 3)))
 }
 
-type Person = { pre?: number; post?: number; followUp?: number; sleep?: number }
+type Person = { pre?: number; post?: number; followUp?: number; sleep?: number; who5?: [number, number] }
 
 function csvOf(people: Person[], offset = 0): string {
   const rows = ['participant,wave,instrument,item,value']
@@ -29,6 +29,8 @@ function csvOf(people: Person[], offset = 0): string {
       if (total !== undefined) items(total).forEach((v, k) => rows.push(`${code},${wave},phq-9,phq9_${k + 1},${v}`))
     }
     if (p.sleep !== undefined) rows.push(`${code},enrolment,demographics,sleep_hours,${p.sleep}`)
+    // WHO-5 items (0–5) at pre and post, each item the same.
+    if (p.who5) p.who5.forEach((item, w) => [1, 2, 3, 4, 5].forEach((k) => rows.push(`${code},${w === 0 ? 'pre' : 'post'},who-5,who5_${k},${item}`)))
   })
   return `${rows.join('\n')}\n`
 }
@@ -273,5 +275,17 @@ describe('attacks the platform withstood', () => {
     const [r] = await w.leadReads(cohort.id)
     const csv = await (await w.app.request(`/api/releases/${r!.id}?format=csv`, { headers: w.lead.headers })).text()
     expect(csv).not.toMatch(/P\d+|median|wilcoxon/i)
+  })
+})
+
+describe('one score, one figure', () => {
+  it('releases WHO-5 once, as its raw score, not again as the percentage (raw × 4) that would give it to a finer grain', async () => {
+    const w = await world()
+    const cohort = await w.cohortOf('WHO-5 once', pre20.map((pre, i) => ({ pre, post: pre + 1, who5: [1 + (i % 4), 2 + (i % 3)] as [number, number] })))
+    expect((await w.release(cohort.id)).status).toBe(201)
+    const released = (await w.leadReads(cohort.id))[0]!
+    const scales = released.content.comparisons[0]!.scales.map((s) => `${s.instrument}/${s.scale}`)
+    expect(scales).not.toContain('who-5/percentage')
+    expect(scales).toEqual(expect.arrayContaining(['phq-9/total', 'who-5/raw']))
   })
 })
