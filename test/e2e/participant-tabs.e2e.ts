@@ -5,24 +5,15 @@
  */
 import type { Browser, Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { addParticipants, createCohort, createStudy, setWave } from '../../server/domain/staff/setup'
 import { phonePage, screenshot } from './helpers/browser'
 import { answer, answerPhq9, consent, demographics } from './helpers/participant-flow'
+import { cohortWithLinks } from './helpers/cohort'
 import { type TestServer, useServerAndBrowser } from './helpers/server'
 
 let server: TestServer
 let browser: Browser
 useServerAndBrowser((s, b) => ((server = s), (browser = b)))
 
-async function cohortWithLinks(count: number) {
-  const today = new Date()
-  const day = (offset: number) => new Date(today.getTime() + offset * 86400000).toISOString().slice(0, 10)
-  const study = await createStudy(server.deps, { name: 'Adversary study' }, 'test')
-  const cohort = await createCohort(server.deps, { studyId: study.id, name: 'Group A' }, 'test')
-  await setWave(server.deps, { cohortId: cohort.id, kind: 'pre', opens: day(-1), closes: day(14), instruments: ['phq-9', 'gad-7'] }, 'test')
-  const participants = await addParticipants(server.deps, { cohortId: cohort.id, count }, 'test')
-  return participants.map((p) => ({ ...p, url: `${server.baseUrl}/p/${p.token}` }))
-}
 
 async function storedPhq9(participantId: string): Promise<Record<string, unknown>> {
   const row = await server.db.selectFrom('response').select(['answers']).where('participant_id', '=', participantId).where('instrument_id', '=', 'phq-9').executeTakeFirst()
@@ -33,7 +24,7 @@ const statusOf = (page: Page) => page.getByTestId('save-status').getAttribute('d
 
 describe('two tabs of the same link', () => {
   it('an answer changed in a second tab while offline is not lost when the first tab, back online, confirms its older value', async () => {
-    const [p] = await cohortWithLinks(1)
+    const [p] = await cohortWithLinks(server, 1)
     const { page: tabA, context } = await phonePage(browser)
     await tabA.goto(p!.url)
     await consent(tabA)
@@ -70,7 +61,7 @@ describe('two tabs of the same link', () => {
   })
 
   it('a tab does not say "All answers saved" while answers given in another tab wait on the device unsent', async () => {
-    const [p] = await cohortWithLinks(1)
+    const [p] = await cohortWithLinks(server, 1)
     const { page: tabA, context } = await phonePage(browser)
     await tabA.goto(p!.url)
     await consent(tabA)
@@ -98,7 +89,7 @@ describe('two tabs of the same link', () => {
 
 describe('a refusal that did not come from the server', () => {
   it('an HTML 403 from a proxy on the Wi-Fi drops no answers, and the page does not say "saved" while they are missing', async () => {
-    const [p] = await cohortWithLinks(1)
+    const [p] = await cohortWithLinks(server, 1)
     const { page, context } = await phonePage(browser)
     await page.goto(p!.url)
     await consent(page)
@@ -127,7 +118,7 @@ describe('a refusal that did not come from the server', () => {
 
 describe('storage slow to answer', () => {
   it('answers kept on the device from an earlier visit are not left behind when IndexedDB takes 8 s to open, and the page does not call everything saved', async () => {
-    const [p] = await cohortWithLinks(1)
+    const [p] = await cohortWithLinks(server, 1)
     const { page, context } = await phonePage(browser)
     await page.goto(p!.url)
     await consent(page)

@@ -5,30 +5,19 @@
  */
 import type { Browser, Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { addParticipants, createCohort, createStudy, setWave } from '../../server/domain/staff/setup'
 import { phonePage, screenshot } from './helpers/browser'
 import { answer, answerPhq9, choose, complete, consent, demographics, phq9Anchors } from './helpers/participant-flow'
+import { cohortWithLinks } from './helpers/cohort'
 import { type TestServer, useServerAndBrowser } from './helpers/server'
 
 let server: TestServer
 let browser: Browser
 useServerAndBrowser((s, b) => ((server = s), (browser = b)))
 
-/** A cohort whose pre wave (PHQ-9 then GAD-7) is open today, with `count` participants. */
-async function cohortWithLinks(count: number) {
-  const today = new Date()
-  const day = (offset: number) => new Date(today.getTime() + offset * 86400000).toISOString().slice(0, 10)
-  const study = await createStudy(server.deps, { name: 'Online Balint group study' }, 'test')
-  const cohort = await createCohort(server.deps, { studyId: study.id, name: 'Group A' }, 'test')
-  await setWave(server.deps, { cohortId: cohort.id, kind: 'pre', opens: day(-1), closes: day(14), instruments: ['phq-9', 'gad-7'] }, 'test')
-  await setWave(server.deps, { cohortId: cohort.id, kind: 'post', opens: day(28), closes: day(42), instruments: ['phq-9', 'gad-7'] }, 'test')
-  const participants = await addParticipants(server.deps, { cohortId: cohort.id, count }, 'test')
-  return participants.map((p) => ({ ...p, url: `${server.baseUrl}/p/${p.token}` }))
-}
 
 /** A phone past consent and demographics, with the PHQ-9's first items answered (`values`, 0–3) and saved. */
 async function phq9AnswersSaved(values: number[]) {
-  const [p] = await cohortWithLinks(1)
+  const [p] = await cohortWithLinks(server, 1)
   const { page, context } = await phonePage(browser)
   await page.goto(p!.url)
   await consent(page)
@@ -65,7 +54,7 @@ async function scoresOf(participantId: string) {
 
 describe('participant page', () => {
   it('consents and completes PHQ-9 and GAD-7, and the stored scores are right', async () => {
-    const [p] = await cohortWithLinks(1)
+    const [p] = await cohortWithLinks(server, 1)
     const { page, requests, context } = await phonePage(browser)
     await page.goto(p!.url)
     await page.getByText('I agree to take part').waitFor()

@@ -10,78 +10,12 @@
  * The program lead's side goes through HTTP only, as a program lead would.
  */
 import { describe, expect, it } from 'vitest'
-import { importCohortCsv } from '../../../../server/domain/outcomes/import'
 import { cohortReport } from '../../../../server/domain/outcomes/report'
 import type { Release, ReleasedScale } from '../../../../server/domain/outcomes/release'
-import { createCohort, createStudy } from '../../../../server/domain/staff/setup'
+import { csvOf, items, phqOf, releaseWorld, type Person } from '../../../helpers/release-world'
 import { integerSearch, shownAs, type Shown } from '../../../helpers/disclosure-attacker'
-import { testApp } from '../../../helpers/app'
-import { signedInStaff } from '../../../helpers/staff'
 
-/** PHQ-9 item answers (0–3) that sum to `total`. */
-function items(total: number): number[] {
-  return Array.from({ length: 9 }, (_, i) => Math.max(0, Math.min(3, total - i * 3)))
-}
-
-type Person = { pre?: number; post?: number; followUp?: number; sex?: string; age?: number }
-
-function csvOf(people: Person[], offset = 0): string {
-  const rows = ['participant,wave,instrument,item,value']
-  people.forEach((p, i) => {
-    const code = `P${i + 1 + offset}`
-    for (const [wave, total] of [['pre', p.pre], ['post', p.post], ['follow-up', p.followUp]] as const) {
-      if (total !== undefined) items(total).forEach((v, k) => rows.push(`${code},${wave},phq-9,phq9_${k + 1},${v}`))
-    }
-    if (p.sex) rows.push(`${code},enrolment,demographics,sex,${p.sex}`)
-    if (p.age !== undefined) rows.push(`${code},enrolment,demographics,age,${p.age}`)
-  })
-  return `${rows.join('\n')}\n`
-}
-
-async function world() {
-  const built = await testApp()
-  const study = await createStudy(built.deps, { name: 'Attacked study' }, 'test')
-  const researcher = await signedInStaff(built.deps, [{ studyId: study.id, role: 'researcher' }])
-  const lead = await signedInStaff(built.deps, [{ studyId: study.id, role: 'program_lead' }])
-  const cohortOf = async (name: string, people: Person[]) => {
-    const cohort = await createCohort(built.deps, { studyId: study.id, name }, 'test')
-    await importCohortCsv(built.deps, { cohortId: cohort.id, csv: csvOf(people) }, 'test')
-    return cohort
-  }
-  const addTo = async (cohortId: string, people: Person[], offset: number) => importCohortCsv(built.deps, { cohortId, csv: csvOf(people, offset) }, 'test')
-  const release = async (cohortId: string) => {
-    built.clock.advance(60_000)
-    const res = await built.app.request(`/api/cohorts/${cohortId}/releases`, { method: 'POST', headers: researcher.headers })
-    return { status: res.status, body: (await res.json()) as any }
-  }
-  /** Every release of the cohort as the program lead reads it. */
-  const leadReads = async (cohortId: string): Promise<Release[]> => {
-    const list = await built.app.request(`/api/cohorts/${cohortId}/releases`, { headers: lead.headers })
-    expect(list.status).toBe(200)
-    const out: Release[] = []
-    for (const r of (await list.json()) as { id: string }[]) {
-      const res = await built.app.request(`/api/releases/${r.id}`, { headers: lead.headers })
-      expect(res.status).toBe(200)
-      out.push((await res.json()) as Release)
-    }
-    return out
-  }
-  const releaseStudy = async () => {
-    built.clock.advance(60_000)
-    const res = await built.app.request(`/api/studies/${study.id}/releases`, { method: 'POST', headers: researcher.headers })
-    return { status: res.status, body: (await res.json()) as any }
-  }
-  /** Every study-wide release as the program lead reads it. */
-  const leadReadsStudy = async (): Promise<Release[]> => {
-    const list = await built.app.request(`/api/studies/${study.id}/releases`, { headers: lead.headers })
-    expect(list.status).toBe(200)
-    const out: Release[] = []
-    for (const r of (await list.json()) as { id: string }[]) out.push((await (await built.app.request(`/api/releases/${r.id}`, { headers: lead.headers })).json()) as Release)
-    return out
-  }
-  const releasedRows = async () => [...(await built.db.selectFrom('program_lead_release').selectAll().execute()), ...(await built.db.selectFrom('study_release').selectAll().execute())]
-  return { ...built, study, researcher, lead, cohortOf, addTo, release, leadReads, releaseStudy, leadReadsStudy, releasedRows }
-}
+const world = releaseWorld
 
 /**
  * S (ten pairs) released, then S ∪ T (ten more) released, then S deletes their answers and

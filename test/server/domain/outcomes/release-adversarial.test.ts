@@ -5,73 +5,14 @@
  * HTTP only (GET /api/cohorts/:id/releases, GET /api/studies/:id/releases, GET /api/releases/:id).
  */
 import { describe, expect, it, vi } from 'vitest'
-import { importCohortCsv } from '../../../../server/domain/outcomes/import'
-import type { Release, ReleasedScale } from '../../../../server/domain/outcomes/release'
-import { createCohort, createStudy } from '../../../../server/domain/staff/setup'
-import { testApp } from '../../../helpers/app'
-import { signedInStaff } from '../../../helpers/staff'
+import type { Release } from '../../../../server/domain/outcomes/release'
+import { csvOf, items, phqOf, releaseWorld, type Person } from '../../../helpers/release-world'
 
 // Each test imports a cohort and makes releases through HTTP: seconds on a busy machine.
 vi.setConfig({ testTimeout: 30_000 })
 
-/** PHQ-9 item answers (0–3) that sum to `total`. */
-function items(total: number): number[] {
-  return Array.from({ length: 9 }, (_, i) => Math.max(0, Math.min(3, total - i * 3)))
-}
+const world = releaseWorld
 
-type Person = { pre?: number; post?: number; followUp?: number; sleep?: number; who5?: [number, number] }
-
-function csvOf(people: Person[], offset = 0): string {
-  const rows = ['participant,wave,instrument,item,value']
-  people.forEach((p, i) => {
-    const code = `P${i + 1 + offset}`
-    for (const [wave, total] of [['pre', p.pre], ['post', p.post], ['follow-up', p.followUp]] as const) {
-      if (total !== undefined) items(total).forEach((v, k) => rows.push(`${code},${wave},phq-9,phq9_${k + 1},${v}`))
-    }
-    if (p.sleep !== undefined) rows.push(`${code},enrolment,demographics,sleep_hours,${p.sleep}`)
-    // WHO-5 items (0–5) at pre and post, each item the same.
-    if (p.who5) p.who5.forEach((item, w) => [1, 2, 3, 4, 5].forEach((k) => rows.push(`${code},${w === 0 ? 'pre' : 'post'},who-5,who5_${k},${item}`)))
-  })
-  return `${rows.join('\n')}\n`
-}
-
-async function world() {
-  const built = await testApp()
-  const study = await createStudy(built.deps, { name: 'Attacked study' }, 'test')
-  const researcher = await signedInStaff(built.deps, [{ studyId: study.id, role: 'researcher' }])
-  const lead = await signedInStaff(built.deps, [{ studyId: study.id, role: 'program_lead' }])
-  const cohortOf = async (name: string, people: Person[]) => {
-    const cohort = await createCohort(built.deps, { studyId: study.id, name }, 'test')
-    await importCohortCsv(built.deps, { cohortId: cohort.id, csv: csvOf(people) }, 'test')
-    return cohort
-  }
-  const addTo = async (cohortId: string, people: Person[], offset: number) => importCohortCsv(built.deps, { cohortId, csv: csvOf(people, offset) }, 'test')
-  const release = async (cohortId: string) => {
-    built.clock.advance(60_000)
-    const res = await built.app.request(`/api/cohorts/${cohortId}/releases`, { method: 'POST', headers: researcher.headers })
-    return { status: res.status, body: (await res.json()) as any }
-  }
-  const releaseStudy = async () => {
-    built.clock.advance(60_000)
-    const res = await built.app.request(`/api/studies/${study.id}/releases`, { method: 'POST', headers: researcher.headers })
-    return { status: res.status, body: (await res.json()) as any }
-  }
-  /** Every release of a cohort (or, with null, every study-wide release) as the program lead reads it, oldest first. */
-  const leadReads = async (cohortId: string | null): Promise<Release[]> => {
-    const list = await built.app.request(cohortId ? `/api/cohorts/${cohortId}/releases` : `/api/studies/${study.id}/releases`, { headers: lead.headers })
-    expect(list.status).toBe(200)
-    const out: Release[] = []
-    for (const r of (await list.json()) as { id: string }[]) {
-      const res = await built.app.request(`/api/releases/${r.id}`, { headers: lead.headers })
-      expect(res.status).toBe(200)
-      out.push((await res.json()) as Release)
-    }
-    return out.reverse()
-  }
-  return { ...built, study, researcher, lead, cohortOf, addTo, release, releaseStudy, leadReads }
-}
-
-const phqOf = (r: Release, comparison = 0): ReleasedScale => r.content.comparisons[comparison]!.scales.find((s) => s.instrument === 'phq-9' && s.scale === 'total')!
 const oneDecimal = (x: number) => Math.round(x * 10) / 10
 
 /** Twenty varied PHQ-9 pre scores. */
@@ -179,7 +120,7 @@ describe('differencing beyond pairs (combination check)', () => {
     // SAFE (README: "refuses a release when adding and subtracting it with earlier ones gives the total of fewer than minN people").
     let yPre: [number, number] | null = null
     if (second.status === 201) {
-      const [r1, r2] = await w.leadReads(cohort.id)
+      const [r2, r1] = await w.leadReads(cohort.id)
       const mE = phqOf(r1!, 0).pre.mean!
       const m1 = phqOf(r2!, 0).pre.mean!
       const m2 = phqOf(r2!, 1).pre.mean!
