@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState, useSyncExternalStore } from 'react'
+import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react'
 import { Model, type SurveyModel } from 'survey-core'
 import { Survey } from 'survey-react-ui'
 import { answerProblem, defaultMaxLength, surveyQuestions, type Question } from '../../server/contracts/answer-rules'
@@ -69,6 +69,10 @@ export function FormView({ slot, form, outbox, onComplete, onProgress }: Props) 
     (notify) => outbox.subscribe(notify),
     () => outbox.version,
   )
+  // Answers found on the device after the form opened (given in another tab, or on an earlier visit
+  // while storage was slow to open) are shown in it, without being sent again as new answers.
+  const foundOnDevice = outbox.foundOnDevice
+  const showingFound = useRef(false)
   const refusals = outbox.refusals.filter((r) => r.slot === slot && r.instrument === id)
 
   // Create the model once per form (SurveyJS samples that create it on every render lose answers).
@@ -134,6 +138,7 @@ export function FormView({ slot, form, outbox, onComplete, onProgress }: Props) 
       }
     }
     const changed = (_sender: SurveyModel, options: { name: string; value: unknown }) => {
+      if (showingFound.current) return
       const base = options.name.endsWith('-Comment') ? options.name.slice(0, -'-Comment'.length) : options.name
       const q = options.name.endsWith('-Comment') ? ({ name: options.name, required: false, conditional: false, kind: 'text', maxLength: defaultMaxLength } as const) : questions.get(base)
       if (!q) return
@@ -175,7 +180,22 @@ export function FormView({ slot, form, outbox, onComplete, onProgress }: Props) 
       model.onCompleting.remove(completing)
       model.onComplete.remove(completed)
     }
-  }, [model, outbox, slot, id, onComplete, onProgress, questions, skipped])
+  }, [model, outbox, slot, id, onComplete, onProgress, questions, skipped, showingFound])
+
+  useEffect(() => {
+    if (foundOnDevice === 0) return
+    const found = { ...outbox.confirmedAnswers(slot, id), ...outbox.pendingAnswers(slot, id) }
+    showingFound.current = true
+    try {
+      for (const [question, value] of Object.entries(found)) {
+        if (!model.getQuestionByName(question) || JSON.stringify(model.getValue(question) ?? null) === JSON.stringify(value ?? null)) continue
+        model.setValue(question, value === null ? undefined : value)
+      }
+    } finally {
+      showingFound.current = false
+    }
+    onProgress?.(`${slot}/${id}`, unansweredCount(model))
+  }, [foundOnDevice, model, outbox, slot, id, onProgress, showingFound])
 
   const titleOf = (name: string) => model.getQuestionByName(name)?.processedTitle ?? name
 

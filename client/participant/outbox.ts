@@ -122,6 +122,7 @@ export class Outbox {
   #store: OutboxStore
   /** The device's store is still being opened: until it has been read, nothing is called saved. */
   #checkingDevice = false
+  #foundOnDevice = 0
   #sending = false
   #failed = false
   #failures = 0
@@ -335,6 +336,14 @@ export class Outbox {
     if (this.pending()) this.#schedule(0)
   }
 
+  /**
+   * Grows each time answers given elsewhere (another tab, an earlier visit) are found on the device
+   * after the page opened: an open form then shows them (FormView).
+   */
+  get foundOnDevice(): number {
+    return this.#foundOnDevice
+  }
+
   /** Take the store's records this page lacks, or holds an earlier answer of; true if any was taken. */
   async #merge(): Promise<boolean> {
     const { answers, completions } = await this.#store.load()
@@ -358,6 +367,7 @@ export class Outbox {
       this.#completions.set(key, c)
       found = true
     }
+    if (found) this.#foundOnDevice++
     return found
   }
 

@@ -82,6 +82,8 @@ describe('two tabs of the same link', () => {
     // Back online, tab A finds what tab B left on the device and sends it before it says "saved".
     await expect.poll(() => storedPhq9(p!.id), { timeout: 15000 }).toMatchObject({ phq9_1: 1, phq9_2: 2, phq9_3: 2, phq9_4: 2, phq9_5: 2 })
     await tabA.getByText('All answers saved').waitFor()
+    // And tab A's form shows them: the participant sees what they answered in the other tab.
+    await tabA.getByText('Answered 5 of 10').filter({ visible: true }).first().waitFor()
     await screenshot(tabA, 'participant-other-tab-sent')
     await context.close()
   })
@@ -153,6 +155,7 @@ describe('storage slow to answer', () => {
     // Once it has, what the earlier visit kept there is sent.
     await expect.poll(() => storedPhq9(p!.id), { timeout: 15000 }).toMatchObject({ phq9_1: 1, phq9_2: 2, phq9_3: 2, phq9_4: 2 })
     await again.getByText('All answers saved').waitFor()
+    await again.getByText('Answered 4 of 10').filter({ visible: true }).first().waitFor()
     await screenshot(again, 'participant-slow-storage-sent')
     await context.close()
   })
