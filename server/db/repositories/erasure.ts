@@ -39,46 +39,23 @@ export async function eraseAuditOfParticipant(db: Kysely<Database>, participantI
 }
 
 /**
- * After a transcript was deleted or its text replaced, in the same transaction: leave none of the old
- * words in the search index's shadow tables (migration 0052). FTS5's `secure-delete` (migration 0190)
- * takes a deleted transcript's entries out of the index pages, but a word that began a leaf page
- * stays, as a prefix (its separator), in `transcript_fts_idx`. A separator that begins some word still
- * indexed tells nothing of the deleted text; one that begins none is a piece of a deleted word, and
- * then the index is built again from the transcripts that remain ('rebuild': 'optimize' leaves an
- * index of one segment as it is).
- *
- * Costs, measured at 200 transcripts of 8,000 words each (1,500 leaf pages): the check about 0.13 s
- * (a lookup in the index's vocabulary per leaf page); a rebuild 1–2 s, during which the server
- * answers nothing else (better-sqlite3 is synchronous), needed only when a deleted word began a page.
- * It runs on a participant's deletion and on every replacement of an uncoded transcript's text (a
- * correction, or names taken out before coding, which must not stay searchable either). The freed
- * pages are zeroed by `secure_delete` (connection.ts). SQLite-only; on other engines, or before
- * migration 0052, a no-op.
+ * After a transcript was deleted or its text replaced, in the same transaction: build the search
+ * index (migration 0052) again from the transcripts that remain, so none of the old words stay in its
+ * shadow tables. FTS5's `secure-delete` (migration 0190) already takes a deleted transcript's entries
+ * out of the index pages, but a word that began a leaf page stays, as a prefix, in
+ * `transcript_fts_idx`, and 'optimize' leaves an index of one segment as it is: only 'rebuild'
+ * rewrites it. Its cost grows with all transcripts' words: about 2 s for 200 transcripts of 8,000
+ * words each, during which the server answers nothing else (better-sqlite3 is synchronous); a study
+ * of 30 interviews takes about 0.3 s. It runs on a participant's deletion and on every replacement of
+ * an uncoded transcript's text (a correction, or names taken out before coding, which must not stay
+ * searchable either); an upload of the same text again costs nothing. The freed pages are zeroed by `secure_delete`
+ * (connection.ts). SQLite-only; on other engines, or before migration 0052, a no-op.
  */
 export async function purgeTranscriptSearchIndex(db: Kysely<Database>): Promise<void> {
   if (!(db.getExecutor().adapter instanceof SqliteAdapter)) return
   const hasIndex = await sql<{ n: number }>`select count(*) as n from sqlite_master where name = 'transcript_fts'`.execute(db)
   if (Number(hasIndex.rows[0]?.n) === 0) return
-  if ((await separatorsOfDeletedWords(db)) > 0) await sql`insert into transcript_fts(transcript_fts) values ('rebuild')`.execute(db)
-}
-
-/**
- * How many separators in `transcript_fts_idx` begin no word the index still holds: each a piece of
- * a deleted word. A separator is FTS5's byte for the main index ('0') and then the shortest
- * beginning, in bytes, of the first word of a leaf page; the index's words are read through an
- * fts5vocab table of this connection (temp: nothing is added to the file), a range of them per
- * separator.
- */
-export async function separatorsOfDeletedWords(db: Kysely<Database>): Promise<number> {
-  await sql`create virtual table if not exists temp.transcript_fts_words using fts5vocab(main, transcript_fts, row)`.execute(db)
-  const result = await sql<{ n: number }>`
-    select count(*) as n from transcript_fts_idx i
-    where length(i.term) > 1 and not exists (
-      select 1 from temp.transcript_fts_words w
-      where w.term >= cast(substr(i.term, 2) as text) and w.term < cast(substr(i.term, 2) as text) || char(1114111)
-        and substr(cast(w.term as blob), 1, length(i.term) - 1) = substr(i.term, 2)
-    )`.execute(db)
-  return Number(result.rows[0]?.n ?? 0)
+  await sql`insert into transcript_fts(transcript_fts) values ('rebuild')`.execute(db)
 }
 
 /**
