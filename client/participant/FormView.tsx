@@ -185,15 +185,20 @@ export function FormView({ slot, form, outbox, onComplete, onProgress }: Props) 
   useEffect(() => {
     if (foundOnDevice === 0) return
     const found = { ...outbox.confirmedAnswers(slot, id), ...outbox.pendingAnswers(slot, id) }
+    // Only questions blank here are filled: what is on screen (an answer given on this page, a value
+    // being typed) stays, and the participant stays on their question (a dropdown set in code would
+    // move the form on).
+    const current = model.currentElementName
     showingFound.current = true
     try {
       for (const [question, value] of Object.entries(found)) {
-        if (!model.getQuestionByName(question) || JSON.stringify(model.getValue(question) ?? null) === JSON.stringify(value ?? null)) continue
-        model.setValue(question, value === null ? undefined : value)
+        if (value === null || !model.getQuestionByName(question) || !model.getQuestionByName(question)!.isEmpty()) continue
+        model.setValue(question, value)
       }
     } finally {
       showingFound.current = false
     }
+    if (current && model.currentElementName !== current) model.currentElementName = current
     onProgress?.(`${slot}/${id}`, unansweredCount(model))
   }, [foundOnDevice, model, outbox, slot, id, onProgress, showingFound])
 

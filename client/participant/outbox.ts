@@ -101,6 +101,9 @@ export type OutboxOptions = {
   now?: () => Date
 }
 
+/** Refusals no later visit can change: the answers they refuse leave the device (a withdrawn participant's device keeps nothing). */
+const finalRefusals = new Set(['withdrawn', 'link_not_found', 'consent_required'])
+
 const formKey = (slot: string, instrument: string) => `${slot}/${instrument}`
 const answerKey = (a: { slot: string; instrument: string; question: string }) => `${a.slot}/${a.instrument}/${a.question}`
 
@@ -429,8 +432,15 @@ export class Outbox {
     // Nothing here waits: before saying "saved", what another tab of this link left on the device.
     if (!this.pending() && this.#persistent) await this.#merge().catch(() => false)
     this.#update()
-    // Answers given while this round was under way, or found on the device, go now.
-    if (this.pending()) this.#schedule(0)
+    // Answers given while this round was under way, or found on the device, go now; a submit that
+    // waits on refused answers waits for the participant (sending nothing, it would spin).
+    if (this.#sendable()) this.#schedule(0)
+  }
+
+  /** Whether a round would send anything: an unrefused answer, or a submit whose answers are all confirmed. */
+  #sendable(): boolean {
+    if ([...this.#answers.values()].some((a) => !a.refused)) return true
+    return [...this.#completions.values()].some((c) => !this.#hasUnconfirmedAnswers(c.slot, c.instrument))
   }
 
   /** The unconfirmed, unrefused answers of one form, as one request. */
@@ -502,6 +512,11 @@ export class Outbox {
     // again until the participant answers in the form or opens the link again (the team may reopen
     // the wave). Dropping them would lose every answer of the batch for the one refusal shown.
     this.#refuse({ slot, instrument, question: outcome.fields[0] ?? sent[0]!.question, code: outcome.code, message: outcome.message })
+    // Refused for good (withdrawn, the link unknown): nothing of them may stay on the device.
+    if (finalRefusals.has(outcome.code)) {
+      for (const a of sent) await this.#forget(a)
+      return
+    }
     for (const a of sent) {
       const current = this.#answers.get(answerKey(a))
       if (!current || current.answeredAt !== a.answeredAt) continue

@@ -344,3 +344,34 @@ describe('completion', () => {
     expect(outbox.status).toBe('error')
   })
 })
+
+describe('answers refused with their form', () => {
+  it('keeps them on the device, marked, and does not spin when a submit waits on them (found by the session review)', async () => {
+    const { outbox, transport, store } = await setup()
+    transport.down()
+    await outbox.answer('pre', 'phq-9', 'phq9_1', 2)
+    await outbox.complete('pre', 'phq-9')
+    await settle()
+    transport.up()
+    transport.refuseNext(refused('wave_closed', [], 'This questionnaire is closed.'))
+    const before = transport.calls.length
+    outbox.online()
+    await vi.advanceTimersByTimeAsync(500)
+    const versionAfter = outbox.version
+    await vi.advanceTimersByTimeAsync(500)
+    // Nothing more happens until the participant or a reload acts: no round after round.
+    expect(outbox.version).toBe(versionAfter)
+    expect(transport.calls.slice(before).map((c) => c.kind)).toEqual(['answers'])
+    expect(outbox.status).toBe('error')
+    expect([...store.answers.values()].map((a) => [a.question, a.refused !== undefined])).toEqual([['phq9_1', true]])
+  })
+
+  it('leaves nothing on the device when the refusal is final (withdrawn)', async () => {
+    const { outbox, transport, store } = await setup()
+    transport.refuseNext(refused('withdrawn', [], 'You have withdrawn.'))
+    await outbox.answer('pre', 'phq-9', 'phq9_1', 2)
+    await settle()
+    expect(outbox.status).toBe('error')
+    expect([...store.answers.values()]).toEqual([])
+  })
+})
