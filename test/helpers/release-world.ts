@@ -16,7 +16,7 @@ export function items(total: number): number[] {
 }
 
 /** A made-up participant: PHQ-9 totals per wave, Table 1 answers, and WHO-5 at pre and post (each item the same). */
-export type Person = { pre?: number; post?: number; followUp?: number; sex?: string; age?: number; sleep?: number; who5?: [number, number] }
+export type Person = { pre?: number; post?: number; followUp?: number; sex?: string; age?: number; sleep?: number; who5?: [number, number]; cbiPersonal?: [number[], number[]] }
 
 /** The people as the import's long CSV, coded P1, P2 … after `offset`. */
 export function csvOf(people: Person[], offset = 0): string {
@@ -29,6 +29,8 @@ export function csvOf(people: Person[], offset = 0): string {
     if (p.sex) rows.push(`${code},enrolment,demographics,sex,${p.sex}`)
     if (p.age !== undefined) rows.push(`${code},enrolment,demographics,age,${p.age}`)
     if (p.sleep !== undefined) rows.push(`${code},enrolment,demographics,sleep_hours,${p.sleep}`)
+    // CBI personal burnout items (100, 75, 50, 25 or 0) at pre and post.
+    if (p.cbiPersonal) p.cbiPersonal.forEach((values, w) => values.forEach((v, k) => rows.push(`${code},${w === 0 ? 'pre' : 'post'},cbi,cbi_p${k + 1},${v}`)))
     if (p.who5) p.who5.forEach((item, w) => [1, 2, 3, 4, 5].forEach((k) => rows.push(`${code},${w === 0 ? 'pre' : 'post'},who-5,who5_${k},${item}`)))
   })
   return `${rows.join('\n')}\n`

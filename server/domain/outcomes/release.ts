@@ -146,6 +146,13 @@ const nothing: ReleasedSummary = { mean: null, sd: null, median: null, q1: null,
  * fewer than minN people (within this release): then nothing is shown.
  */
 /**
+ * Whether an SD says everyone had the same value: 0, or so small against the scale's range that it
+ * is rounding in the last bits (a CBI score is a mean of items: equal changes of 12.5 come out as
+ * 12.5 and 12.500000000000004, an SD of 2e-15).
+ */
+const noSpread = (sd: number | null, s: ScaleReport): boolean => sd !== null && sd <= 1e-9 * Math.max(1, s.range.max - s.range.min)
+
+/**
  * The waves of a scale whose scores are too alike to show (releaseScale withholds the whole scale):
  * 'pre' or 'post' (the comparison's from and to) where everyone had the same score or the mean, as it
  * would be shown, is at an end of the scale; 'post' too where everyone changed by the same amount
@@ -155,9 +162,9 @@ const nothing: ReleasedSummary = { mean: null, sd: null, median: null, q1: null,
 function tooAlikeWaves(s: ScaleReport, pairs: number, policy: DisclosurePolicy): ('pre' | 'post')[] {
   if (pairs < policy.minN) return []
   const digits = scoreDecimals(pairs, policy)
-  const alike = (x: ScaleReport['pre']) => x.sd === 0 || (x.mean !== null && (roundTo(x.mean, digits) <= s.range.min || roundTo(x.mean, digits) >= s.range.max))
+  const alike = (x: ScaleReport['pre']) => noSpread(x.sd, s) || (x.mean !== null && (roundTo(x.mean, digits) <= s.range.min || roundTo(x.mean, digits) >= s.range.max))
   const waves = (['pre', 'post'] as const).filter((w) => alike(s[w]))
-  if (s.change.sd === 0 && !waves.includes('post')) waves.push('post')
+  if (noSpread(s.change.sd, s) && !waves.includes('post')) waves.push('post')
   return waves
 }
 
@@ -176,8 +183,8 @@ function releaseScale(s: ScaleReport, pairs: number, policy: DisclosurePolicy, c
   const summaryOf = (wave: 'pre' | 'post'): ReleasedSummary => {
     const x = s[wave]
     // Everyone at the same score, or a mean at an end of the scale, tells nearly everyone's score.
-    if (x.mean === null || x.sd === null || x.sd === 0) {
-      why[wave] = { code: x.sd === 0 ? 'same_score' : 'not_computable' }
+    if (x.mean === null || x.sd === null || noSpread(x.sd, s)) {
+      why[wave] = { code: noSpread(x.sd, s) ? 'same_score' : 'not_computable' }
       return nothing
     }
     const mean = round(x.mean)!
@@ -194,7 +201,7 @@ function releaseScale(s: ScaleReport, pairs: number, policy: DisclosurePolicy, c
   }
   const pre = summaryOf('pre')
   const post = summaryOf('post')
-  const sameChange = s.change.sd === 0
+  const sameChange = noSpread(s.change.sd, s)
   // Scores too alike to show in one figure are too alike in all: the other wave's mean plus the mean
   // change gives a withheld wave's mean back, and the two means give a withheld change (found by an
   // adversarial review: everyone 3 points worse, read off 14.2 − 11.2). The whole scale goes.

@@ -63,6 +63,26 @@ describe('a scale too alike to show is withheld whole (complementary suppression
   })
 })
 
+describe('everyone changed alike on a scale of means', () => {
+  it('withholds a CBI scale whose every change is 12.5 points, though floating point makes the changes differ in the last bits (found by the session review)', async () => {
+    const w = await world()
+    // Six items each; post raises three items by 25: every mean rises by 12.5 (75 / 6).
+    const levels = [0, 25, 50, 75]
+    const people = pre20.map((_, i) => {
+      const pre = [0, 1, 2, 3, 4, 5].map((k) => levels[(i + k) % 4]!)
+      const post = pre.map((v, k) => (k < 3 ? v + 25 : v))
+      return { pre: pre20[i]!, post: pre20[i]! + (i % 3) - 1, cbiPersonal: [pre, post] as [number[], number[]] }
+    })
+    // The precondition: the changes, as doubles, are not all equal.
+    const changes = people.map((p) => p.cbiPersonal[1].reduce((a, b) => a + b, 0) / 6 - p.cbiPersonal[0].reduce((a, b) => a + b, 0) / 6)
+    expect(new Set(changes).size).toBeGreaterThan(1)
+    const cohort = await w.cohortOf('CBI alike', people)
+    expect((await w.release(cohort.id)).status).toBe(201)
+    const cbi = (await w.leadReads(cohort.id))[0]!.content.comparisons[0]!.scales.find((s) => s.instrument === 'cbi' && s.scale === 'personal')!
+    expect({ change: cbi.change.mean, withheld: cbi.withheld }).toEqual({ change: null, withheld: { all: 'withheld to protect individual participants' } })
+  })
+})
+
 describe('no rank or sign figure says what (nearly) everyone in the group did (class disclosure)', () => {
   it('does not show a class of reliable change that everyone else together would be a redactable count beside ("20 of 20 deteriorated")', async () => {
     const w = await world()
