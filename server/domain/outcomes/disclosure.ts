@@ -286,12 +286,6 @@ export function derivedGroup(
 }
 
 /**
- * The groups × atoms indicator matrix in reduced row echelon form, in integers (fraction-free
- * Gauss–Jordan: Bareiss 1968, Math. Comp. 22:565–578; every division is exact by Sylvester's
- * identity). Atoms are the distinct patterns of membership, in the order of their first member:
- * their groups, one member, and how many. `pivots` gives each pivot's row and column.
- */
-/**
  * Whether adding and subtracting figures computed over `groups` gives the total over `guarded`
  * exactly: its indicator vector is in the span of theirs (over the atoms of all of them), as in
  * `derivedGroup`. For a group whose own figure is withheld because everyone in it had the same value
@@ -311,6 +305,12 @@ export function givesGroup(groups: readonly ReadonlySet<string>[], guarded: Read
   return inSpan(atoms.map((a) => (a.groups.includes(groups.length) ? 1n : 0n)), rows, pivots)
 }
 
+/**
+ * The groups × atoms indicator matrix in reduced row echelon form, in integers (fraction-free
+ * Gauss–Jordan: Bareiss 1968, Math. Comp. 22:565–578; every division is exact by Sylvester's
+ * identity). Atoms are the distinct patterns of membership, in the order of their first member:
+ * their groups, one member, and how many. `pivots` gives each pivot's row and column.
+ */
 function reducedOverAtoms(groups: readonly ReadonlySet<string>[]) {
   // Each participant's groups, in the order the participants first appear.
   const membership = new Map<string, number[]>()

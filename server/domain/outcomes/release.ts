@@ -141,11 +141,6 @@ export async function setStudyPolicy(deps: Deps, study: Study, policy: Disclosur
 const nothing: ReleasedSummary = { mean: null, sd: null, median: null, q1: null, q3: null }
 
 /**
- * One scale's figures for program leads, from the researcher's scale report and the participants
- * of its pairs. `conflict` is set when the same scores were already shown over a group differing by
- * fewer than minN people (within this release): then nothing is shown.
- */
-/**
  * Whether an SD says everyone had the same value: 0, or so small against the scale's range that it
  * is rounding in the last bits (a CBI score is a mean of items: equal changes of 12.5 come out as
  * 12.5 and 12.500000000000004, an SD of 2e-15).
@@ -168,7 +163,13 @@ function tooAlikeWaves(s: ScaleReport, pairs: number, policy: DisclosurePolicy):
   return waves
 }
 
-function releaseScale(s: ScaleReport, pairs: number, policy: DisclosurePolicy, conflict: WithheldReason | null): ReleasedScale {
+/**
+ * One scale's figures for program leads, from the researcher's scale report and the participants
+ * of its pairs. `conflict` is set when the same scores were already shown over a group differing by
+ * fewer than minN people (within this release), and `alike` lists the waves too alike to show
+ * (tooAlikeWaves): in either case nothing is shown.
+ */
+function releaseScale(s: ScaleReport, pairs: number, policy: DisclosurePolicy, conflict: WithheldReason | null, alike: readonly ('pre' | 'post')[]): ReleasedScale {
   const base = { instrument: s.instrument, instrumentTitle: s.instrumentTitle, scale: s.scale, label: s.label, instrumentTitles: s.instrumentTitles, labels: s.labels, direction: s.direction, range: s.range, n: releaseCount(pairs, policy) }
   const none = { ...base, pre: nothing, post: nothing, change: { mean: null, sd: null, ci95: null }, pairedT: null, pHolm: null, effectSize: null, wilcoxon: null, reliableChange: null }
   const all = (reason: WithheldReason) => ({ ...none, withheld: { all: withheldText(reason) }, why: { all: reason } })
@@ -182,16 +183,12 @@ function releaseScale(s: ScaleReport, pairs: number, policy: DisclosurePolicy, c
   if (!orderAllowed) why.order = { code: 'order_statistics', orderMinN: policy.orderMinN }
   const summaryOf = (wave: 'pre' | 'post'): ReleasedSummary => {
     const x = s[wave]
-    // Everyone at the same score, or a mean at an end of the scale, tells nearly everyone's score.
-    if (x.mean === null || x.sd === null || noSpread(x.sd, s)) {
-      why[wave] = { code: noSpread(x.sd, s) ? 'same_score' : 'not_computable' }
+    // (A wave at one score, or with its mean at an end of the scale, withheld the scale above.)
+    if (x.mean === null || x.sd === null) {
+      why[wave] = { code: 'not_computable' }
       return nothing
     }
     const mean = round(x.mean)!
-    if (mean <= s.range.min || mean >= s.range.max) {
-      why[wave] = { code: 'mean_at_end' }
-      return nothing
-    }
     // Three quarters or more at one end of the scale (q1 at its top, q3 at its bottom): the quartiles
     // would say so, and everyone else is a handful of people (class disclosure, as releaseBreakdown's rule).
     const atAnEnd = x.q1 !== null && x.q3 !== null && (x.q1 >= s.range.max || x.q3 <= s.range.min)
@@ -199,24 +196,24 @@ function releaseScale(s: ScaleReport, pairs: number, policy: DisclosurePolicy, c
     const order = orderAllowed && !atAnEnd
     return { mean, sd: round(x.sd), median: order ? round(x.median) : null, q1: order ? round(x.q1) : null, q3: order ? round(x.q3) : null }
   }
-  const pre = summaryOf('pre')
-  const post = summaryOf('post')
-  const sameChange = noSpread(s.change.sd, s)
   // Scores too alike to show in one figure are too alike in all: the other wave's mean plus the mean
   // change gives a withheld wave's mean back, and the two means give a withheld change (found by an
-  // adversarial review: everyone 3 points worse, read off 14.2 − 11.2). The whole scale goes.
-  if (tooAlikeWaves(s, pairs, policy).length > 0) return all({ code: 'protect_individuals' })
+  // adversarial review: everyone 3 points worse, read off 14.2 − 11.2). The whole scale goes, the
+  // same change for everyone included, so every figure below has a spread.
+  if (alike.length > 0) return all({ code: 'protect_individuals' })
+  const pre = summaryOf('pre')
+  const post = summaryOf('post')
   const change =
-    sameChange || s.change.mean === null ? { mean: null, sd: null, ci95: null } : { mean: round(s.change.mean), sd: round(s.change.sd), ci95: s.change.ci95 ? ([round(s.change.ci95[0])!, round(s.change.ci95[1])!] as [number, number]) : null }
+    s.change.mean === null ? { mean: null, sd: null, ci95: null } : { mean: round(s.change.mean), sd: round(s.change.sd), ci95: s.change.ci95 ? ([round(s.change.ci95[0])!, round(s.change.ci95[1])!] as [number, number]) : null }
   const effectDigits = orderAllowed ? 2 : 1
   return {
     ...base,
     pre,
     post,
     change,
-    pairedT: !sameChange && s.pairedT ? { t: roundTo(s.pairedT.t, 1), p: releaseP(s.pairedT.p) } : null,
-    pHolm: !sameChange && s.pHolm !== null ? releaseP(s.pHolm) : null,
-    effectSize: !sameChange && s.effectSize ? { dz: s.effectSize.dz === null ? null : roundTo(s.effectSize.dz, effectDigits), gav: s.effectSize.gav === null ? null : roundTo(s.effectSize.gav, effectDigits) } : null,
+    pairedT: s.pairedT ? { t: roundTo(s.pairedT.t, 1), p: releaseP(s.pairedT.p) } : null,
+    pHolm: s.pHolm !== null ? releaseP(s.pHolm) : null,
+    effectSize: s.effectSize ? { dz: s.effectSize.dz === null ? null : roundTo(s.effectSize.dz, effectDigits), gav: s.effectSize.gav === null ? null : roundTo(s.effectSize.gav, effectDigits) } : null,
     // V alone is a sum of ranks: at its ends (0, n(n+1)/2) it says every change had one sign. Its p is the test.
     wilcoxon: orderAllowed && s.wilcoxon ? { p: releaseP(s.wilcoxon.p) } : null,
     reliableChange: orderAllowed ? releaseChangeClasses(s.reliableChange, policy) : null,
@@ -278,8 +275,8 @@ async function buildRelease(deps: Deps, study: Study, scope: Scope, policy: Disc
       const ids = pairsOf(report, s)
       const keys = [`scores:${report.from}:${s.instrument}:${s.scale}`, `scores:${report.to}:${s.instrument}:${s.scale}`]
       const conflict = ids.length >= policy.minN ? (keys.map((k) => within(k, ids)).find((c) => c !== null) ?? null) : null
-      const released = releaseScale(s, ids.length, policy, conflict)
       const alike = conflict ? [] : tooAlikeWaves(s, ids.length, policy)
+      const released = releaseScale(s, ids.length, policy, conflict, alike)
       if (!conflict && ids.length >= policy.minN) {
         keys.forEach((k, i) => {
           // A scale withheld as too alike shows nothing; the waves that were too alike are guarded.
