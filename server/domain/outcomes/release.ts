@@ -246,7 +246,30 @@ function pairsOf(report: CohortReport, s: ScaleReport): string[] {
 /** What a release is of: one cohort, or every cohort of the study together. */
 type Scope = { cohort: Cohort } | { cohorts: Cohort[] }
 
+/**
+ * A release of `scope` as built (buildScope), its basis holding besides the groups guarded in every
+ * cohort of the study that the release is not of alone (`guarded:…#cohort:<id>` keys): a cohort's
+ * figure too alike to show is guarded by whichever release comes first, whatever the order (found by
+ * a review: released B, then the study, gave A's withheld value before A was ever released, as A's
+ * figure was guarded only once A's own release was built). Each cohort is judged as its own release
+ * would judge it, from the data as it is now; a release made before guards existed is covered too.
+ */
 async function buildRelease(deps: Deps, study: Study, scope: Scope, policy: DisclosurePolicy): Promise<Built> {
+  const built = await buildScope(deps, study, scope, policy)
+  const others = (await listCohorts(deps.db, study.id)).filter((c) => !('cohort' in scope && c.id === scope.cohort.id))
+  for (const cohort of others) {
+    const alone = await buildScope(deps, study, { cohort }, policy)
+    for (const [key, ids] of Object.entries(alone.basis)) {
+      if (!isGuarded(key)) continue
+      built.basis[`${key}#cohort:${cohort.id}`] = ids
+      built.about[`${key}#cohort:${cohort.id}`] = alone.about[key]!
+    }
+  }
+  return built
+}
+
+/** The figures of a release of `scope` and the groups behind them (`Built`), guarding its own figures withheld as too alike. */
+async function buildScope(deps: Deps, study: Study, scope: Scope, policy: DisclosurePolicy): Promise<Built> {
   const cohorts = 'cohort' in scope ? [scope.cohort] : scope.cohorts
   const reportOf = (waves: { from: WaveKind; to: WaveKind }) => ('cohort' in scope ? cohortReport(deps, scope.cohort.id, waves) : studyReport(deps, study.id, waves))
   const basis: Record<string, string[]> = {}

@@ -197,6 +197,32 @@ describe('a group whose own figure is withheld as too alike is not given back by
     const rules = (refused.body.error.details as { rule: string; figure: string; differing: number }[]).map((r) => [r.rule, r.figure, r.differing])
     expect(rules).toEqual([['guarded_group', 'PHQ-9 total at post (pre→post)', 12]])
   })
+
+  // Found by the review of the guarded groups: a group was guarded only once its own cohort's release
+  // was built, so a lead who saw B and the study first had A's figure before A was ever released.
+  it('guards a cohort that is too alike whatever the order of releases: B, then the study, with A never released', async () => {
+    const w = await world()
+    const a = await w.cohortOf('A', Array.from({ length: 12 }, () => ({ sleep: 4 })))
+    const b = await w.cohortOf('B', [5, 6, 7, 8, 6, 7, 5, 8, 9, 6, 7, 7, 6, 8, 5, 7, 6, 9, 8, 7].map((sleep) => ({ sleep })))
+    expect((await w.release(b.id)).status).toBe(201)
+    const study = await w.releaseStudy()
+    expect(study.status).toBe(409)
+    expect((study.body.error.details as { rule: string; figure: string }[]).map((r) => [r.rule, r.figure])).toEqual([['guarded_group', 'Table 1: sleep_hours']])
+    // Nothing of A reaches the lead: no study-wide release was made, and A's own says only that it is withheld.
+    expect(await w.leadReads(null)).toEqual([])
+    expect((await w.release(a.id)).status).toBe(201)
+  })
+
+  it('guards a cohort’s scores too alike to show whatever the order: the study, then B, with A never released', async () => {
+    const w = await world()
+    await w.cohortOf('A', pre20.slice(0, 12).map((pre) => ({ pre, post: 15 })))
+    const b = await w.cohortOf('B', pre20.map((pre, i) => ({ pre, post: pre + (i % 5) - 2 })))
+    expect((await w.releaseStudy()).status).toBe(201)
+    const refused = await w.release(b.id)
+    expect(refused.status).toBe(409)
+    const rules = (refused.body.error.details as { rule: string; figure: string; differing: number }[]).map((r) => [r.rule, r.figure, r.differing])
+    expect(rules).toEqual([['guarded_group', 'PHQ-9 total at post (pre→post)', 12]])
+  })
 })
 
 describe('attacks the platform withstood', () => {
