@@ -177,7 +177,6 @@ export const staffEn = {
   'staff.release.wait.combination': 'adding and subtracting this release and earlier ones would give one participant’s value; wait until at least {minN} more have completed it',
   'staff.release.wait.combinationGroup': 'adding and subtracting this release and earlier ones would give the total of {count} participants, fewer than {minN}; wait until at least {more} more have completed it',
   'staff.release.wait.combinationUndecided': 'this release and earlier ones combine in too many ways for the check for groups smaller than {minN} to finish; it is refused to be safe',
-  'staff.release.wait.guardedGroup': 'adding and subtracting this release and earlier ones would give the figure of a group of {count} whose own figure is withheld to protect its members; it cannot be released while the groups stand as they are',
   'staff.release.why.fewer_pairs': 'fewer than {minN} complete pairs',
   'staff.release.why.order_statistics': 'median, quartiles, Wilcoxon V and counts of reliable change need at least {orderMinN} pairs: at small n they are single people’s scores, ranks or directions of change',
   'staff.release.why.same_score': 'every participant had the same score',

@@ -117,7 +117,6 @@ function figureName(about: Refusal['about']): string {
 
 /** What to wait for before releasing, in the reader's language. */
 function waitFor(r: Refusal): string {
-  if (r.rule === 'guarded_group') return t('staff.release.wait.guardedGroup', { count: r.differing })
   if (r.rule === 'combination') {
     // differing: how many people the combination gives the total of (0: too many combinations to check).
     if (r.differing === 0) return t('staff.release.wait.combinationUndecided', { minN: r.minN })

@@ -96,8 +96,8 @@ export type CheckedFigure =
 export type ReleaseRefusal = {
   figure: string
   about: CheckedFigure
-  /** difference: two groups differ by too few; combination: several give too few; guarded_group: they give a group whose own figure is withheld as too alike. */
-  rule: 'difference' | 'combination' | 'guarded_group'
+  /** difference: two groups differ by too few; combination: several give too few. (A figure that would give a group whose own figure is withheld as too alike is withheld instead: withoutFigures.) */
+  rule: 'difference' | 'combination'
   minN: number
   earlierRelease: { id: string; releasedAt: string }
   participantsThen: number
@@ -171,8 +171,7 @@ function tooAlikeWaves(s: ScaleReport, pairs: number, policy: DisclosurePolicy):
  */
 function releaseScale(s: ScaleReport, pairs: number, policy: DisclosurePolicy, conflict: WithheldReason | null, alike: readonly ('pre' | 'post')[]): ReleasedScale {
   const base = { instrument: s.instrument, instrumentTitle: s.instrumentTitle, scale: s.scale, label: s.label, instrumentTitles: s.instrumentTitles, labels: s.labels, direction: s.direction, range: s.range, n: releaseCount(pairs, policy) }
-  const none = { ...base, pre: nothing, post: nothing, change: { mean: null, sd: null, ci95: null }, pairedT: null, pHolm: null, effectSize: null, wilcoxon: null, reliableChange: null }
-  const all = (reason: WithheldReason) => ({ ...none, withheld: { all: withheldText(reason) }, why: { all: reason } })
+  const all = (reason: WithheldReason) => withheldScale(base, reason)
   if (conflict) return all(conflict)
   if (pairs < policy.minN) return all({ code: 'fewer_pairs', minN: policy.minN })
 
@@ -219,6 +218,20 @@ function releaseScale(s: ScaleReport, pairs: number, policy: DisclosurePolicy, c
     reliableChange: orderAllowed ? releaseChangeClasses(s.reliableChange, policy) : null,
     withheld: Object.fromEntries(Object.entries(why).map(([figure, reason]) => [figure, withheldText(reason)])),
     why,
+  }
+}
+
+/** What a released scale is, without any of its figures. */
+type ScaleIdentity = Pick<ReleasedScale, 'instrument' | 'instrumentTitle' | 'scale' | 'label' | 'instrumentTitles' | 'labels' | 'direction' | 'range' | 'n'>
+
+/** A scale of which no figure is shown (its pairs' count aside), and why. */
+function withheldScale(identity: ScaleIdentity, reason: WithheldReason): ReleasedScale {
+  const { instrument, instrumentTitle, scale, label, instrumentTitles, labels, direction, range, n } = identity
+  return {
+    ...{ instrument, instrumentTitle, scale, label, instrumentTitles, labels, direction, range, n },
+    ...{ pre: nothing, post: nothing, change: { mean: null, sd: null, ci95: null }, pairedT: null, pHolm: null, effectSize: null, wilcoxon: null, reliableChange: null },
+    withheld: { all: withheldText(reason) },
+    why: { all: reason },
   }
 }
 
@@ -438,32 +451,6 @@ function refusalsAgainst(built: Built, earlier: EarlierBasis[], policy: Disclosu
   const budget = { left: derivedGroupBudget }
   const bases = new Set(Object.keys(built.basis).filter((k) => !isGuarded(k)).map(baseOf))
   const of = (basis: Record<string, string[]>, base: string) => Object.entries(basis).filter(([k]) => baseOf(k) === base).map(([, ids]) => setOf(ids))
-  // A group whose own figure was withheld as too alike: no figures shown, this release's with earlier
-  // ones, may add and subtract to its total, whatever its size (found by a review: a cohort whose 12
-  // members all sleep 4 hours, read off the study's release minus the other cohort's).
-  if (last) {
-    for (const base of bases) {
-      const key = Object.keys(built.basis).find((k) => baseOf(k) === base)!
-      const figure = figureName(built.about[key]!)
-      const earlierShown = earlier.flatMap((r) => of(r.basis, base))
-      const shown = [...earlierShown, ...of(built.basis, base)]
-      const guarded = [...earlier.flatMap((r) => of(r.basis, `${guardedPrefix}${base}`)), ...of(built.basis, `${guardedPrefix}${base}`)]
-      const given = guarded.find((group) => givesGroup(shown, group) && !givesGroup(earlierShown, group))
-      if (!given || refused.has(figure)) continue
-      refused.add(figure)
-      refusals.push({
-        figure,
-        about: built.about[key]!,
-        rule: 'guarded_group',
-        minN: policy.minN,
-        earlierRelease: { id: last.id, releasedAt: last.releasedAt },
-        participantsThen: last.basis[key]?.length ?? 0,
-        participantsNow: built.basis[key]!.length,
-        differing: given.size,
-        wait: `adding and subtracting this release and earlier ones would give the figure of a group of ${given.size} whose own figure is withheld to protect its members; it cannot be released while the groups stand as they are`,
-      })
-    }
-  }
   for (const base of bases) {
     const before = earlier.flatMap((r) => of(r.basis, base))
     const key = Object.keys(built.basis).find((k) => baseOf(k) === base)!
@@ -496,6 +483,80 @@ function refusalsAgainst(built: Built, earlier: EarlierBasis[], policy: Disclosu
   return refusals
 }
 
+/**
+ * The figures of a release (their keys' bases, `scores:<wave>:<instrument>:<scale>` or
+ * `table1:<variable>`) that, added and subtracted with the same figures of earlier releases and of
+ * this one, would give the total of a guarded group: one whose own figure is withheld as too alike
+ * (a cohort whose 12 members all sleep 4 hours, read off the study's release minus the other
+ * cohort's), whatever its size (`givesGroup`, exact). A group the earlier releases alone already
+ * give is not this release's doing.
+ */
+function figuresGivingGuarded(built: Built, earlier: EarlierBasis[]): Set<string> {
+  const sets = new Map<string[], Set<string>>()
+  const setOf = (ids: string[]) => sets.get(ids) ?? sets.set(ids, new Set(ids)).get(ids)!
+  const baseOf = (key: string) => key.split('#')[0]!
+  const of = (basis: Record<string, string[]>, base: string) => Object.entries(basis).filter(([k]) => baseOf(k) === base).map(([, ids]) => setOf(ids))
+  const giving = new Set<string>()
+  for (const base of new Set(Object.keys(built.basis).filter((k) => !isGuarded(k)).map(baseOf))) {
+    const guarded = [...earlier.flatMap((r) => of(r.basis, `${guardedPrefix}${base}`)), ...of(built.basis, `${guardedPrefix}${base}`)]
+    if (guarded.length === 0) continue
+    const earlierShown = earlier.flatMap((r) => of(r.basis, base))
+    const shown = [...earlierShown, ...of(built.basis, base)]
+    if (guarded.some((group) => givesGroup(shown, group) && !givesGroup(earlierShown, group))) giving.add(base)
+  }
+  return giving
+}
+
+/**
+ * The release with the figures of `bases` (figuresGivingGuarded) withheld, "to protect individual
+ * participants", and taken out of its basis (secondary suppression, as statistical agencies do: the
+ * release is made without them, rather than refused for as long as the groups stand). A scale's
+ * scores at a wave go with the whole scale in each comparison that shows that wave, as a wave's
+ * figures with the other wave's and the change would give each other back (releaseScale).
+ */
+function withoutFigures(built: Built, bases: ReadonlySet<string>): Built {
+  const reason: WithheldReason = { code: 'protect_individuals' }
+  const basis = { ...built.basis }
+  const scoreKey = (wave: WaveKind, s: { instrument: string; scale: string }) => `scores:${wave}:${s.instrument}:${s.scale}`
+  const comparisons = built.content.comparisons.map((c) => ({
+    ...c,
+    scales: c.scales.map((s) => {
+      if (!bases.has(scoreKey(c.from, s)) && !bases.has(scoreKey(c.to, s))) return s
+      delete basis[`${scoreKey(c.from, s)}#${c.to}`]
+      delete basis[`${scoreKey(c.to, s)}#${c.to}`]
+      return withheldScale(s, reason)
+    }),
+  }))
+  const table1 = built.content.table1
+  const hidden = (variable: string) => bases.has(`table1:${variable}`) && (delete basis[`table1:${variable}`], true)
+  return {
+    content: {
+      ...built.content,
+      comparisons,
+      table1: {
+        ...table1,
+        continuous: table1.continuous.map((c) => (hidden(c.variable) ? { ...c, mean: null, sd: null, withheld: withheldText(reason), why: reason } : c)),
+        categorical: table1.categorical.map((c) => (hidden(c.variable) ? { ...c, levels: c.levels.map((l) => ({ ...l, n: null, percent: null })) } : c)),
+      },
+    },
+    basis,
+    about: built.about,
+  }
+}
+
+/**
+ * Build a release of `scope` and check it against every release of the study: first withholding
+ * each figure that would give a guarded group (withoutFigures, until none does: each round takes a
+ * figure out, so it ends), then the differencing and combination checks (refusalsAgainst) on what
+ * is left.
+ */
+async function builtAndChecked(deps: Deps, study: Study, scope: Scope, policy: DisclosurePolicy): Promise<{ built: Built; refusals: ReleaseRefusal[] }> {
+  let built = await buildRelease(deps, study, scope, policy)
+  const earlier = await listAllReleasesOfStudy(deps.db, study.id)
+  for (let giving = figuresGivingGuarded(built, earlier); giving.size > 0; giving = figuresGivingGuarded(built, earlier)) built = withoutFigures(built, giving)
+  return { built, refusals: refusalsAgainst(built, earlier, policy) }
+}
+
 async function cohortAndStudy(deps: Deps, cohortId: string): Promise<{ cohort: Cohort; study: Study }> {
   const cohort = await findCohort(deps.db, cohortId)
   if (!cohort) throw new ApiError('not_found', 'No such cohort.')
@@ -509,9 +570,7 @@ export async function previewRelease(deps: Deps, cohortId: string): Promise<Rele
 }
 
 async function previewOf(deps: Deps, study: Study, scope: Scope): Promise<ReleasePreview> {
-  const policy = await studyPolicy(deps, study)
-  const built = await buildRelease(deps, study, scope, policy)
-  const refusals = refusalsAgainst(built, await listAllReleasesOfStudy(deps.db, study.id), policy)
+  const { built, refusals } = await builtAndChecked(deps, study, scope, await studyPolicy(deps, study))
   return { content: built.content, refusals, allowed: refusals.length === 0 }
 }
 
@@ -524,8 +583,7 @@ async function previewOf(deps: Deps, study: Study, scope: Scope): Promise<Releas
  */
 async function checkedRelease(deps: Deps, study: Study, scope: Scope): Promise<{ built: Built; policy: DisclosurePolicy }> {
   const policy = await studyPolicy(deps, study)
-  const built = await buildRelease(deps, study, scope, policy)
-  const refusals = refusalsAgainst(built, await listAllReleasesOfStudy(deps.db, study.id), policy)
+  const { built, refusals } = await builtAndChecked(deps, study, scope, policy)
   if (refusals.length > 0) {
     throw new ApiError('disclosure_risk', `Not released: ${refusals.length} figure(s) would let a reader subtract an earlier release and learn about fewer than ${policy.minN} participants. ${refusals[0]!.wait}.`, refusals)
   }
