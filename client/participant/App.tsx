@@ -28,7 +28,8 @@ let setup: Promise<Setup> | undefined
  * The device's store and the outbox over it, made once per page (React's StrictMode runs effects
  * twice; two outboxes would send everything twice). A device that refuses storage gets an outbox in
  * memory that says so; one whose storage does not answer within 3 s starts from memory and takes the
- * device's store when it opens (Outbox.awaitStore).
+ * device's store when it opens (Outbox.awaitStore), and if it has not opened 15 s later (WebKit can
+ * leave indexedDB.open pending for ever), stops waiting and says, as above, that answers are not kept.
  */
 function setUp(token: string): Promise<Setup> {
   setup ??= (async () => {

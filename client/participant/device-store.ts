@@ -9,6 +9,9 @@
  * answers: the outbox's entries for the link are deleted and the state is kept without its forms,
  * only so that the link, opened again offline, still says they have withdrawn. A device that refuses storage (site data blocked, private mode, a full
  * disk) gets `null` from openDeviceStore, and the page runs from memory, saying so.
+ *
+ * Two things belong to the device, not to a link, and are filed without the hash: its id, and the
+ * last time it stamped an answer with (`last-stamped-at`, the outbox's clock: outbox.ts).
  */
 import { openDB, type IDBPDatabase } from 'idb'
 import type { ParticipantState } from '../../server/contracts/participant'
@@ -36,6 +39,9 @@ export function withoutAnswers(state: ParticipantState): ParticipantState {
 }
 
 const randomId = () => crypto.randomUUID().replace(/-/g, '')
+
+/** The 'meta' key of the latest time (ISO) any page of this device stamped an answer with, for every link. */
+const lastStampedKey = 'last-stamped-at'
 
 /** Open the device's store for one link, or null when the device refuses storage. */
 export async function openDeviceStore(token: string): Promise<DeviceStore | null> {
@@ -68,17 +74,30 @@ export async function openDeviceStore(token: string): Promise<DeviceStore | null
     deviceId,
     outbox: {
       persistent: true,
-      load: async () => ({
-        answers: (await db.getAll('answers', range)) as PendingAnswer[],
-        completions: (await db.getAll('completions', range)) as PendingCompletion[],
-      }),
+      deviceId,
+      load: async () => {
+        const tx = db.transaction(['answers', 'completions', 'meta'], 'readonly')
+        const [answers, completions, lastStampedAt] = await Promise.all([
+          tx.objectStore('answers').getAll(range) as Promise<PendingAnswer[]>,
+          tx.objectStore('completions').getAll(range) as Promise<PendingCompletion[]>,
+          tx.objectStore('meta').get(lastStampedKey) as Promise<unknown>,
+        ])
+        await tx.done
+        return { answers, completions, ...(typeof lastStampedAt === 'string' ? { lastStampedAt } : {}) }
+      },
       // Two tabs of one link share these records: each write reads the record in the same
       // transaction, so a tab never replaces a later answer with an earlier one, nor deletes an
       // answer it did not give (one changed since in the other tab, which may be closed by now).
+      // The device's last stamp is kept in that transaction too, as the later of the two, so that
+      // no tab lowers it; it outlives the answer, which goes once the server has confirmed it.
       putAnswer: async (a) => {
-        const tx = db.transaction('answers', 'readwrite')
-        const stored = (await tx.store.get(answerKey(a))) as PendingAnswer | undefined
-        if (!stored || !isLater(stored, a)) await tx.store.put(a, answerKey(a))
+        const tx = db.transaction(['answers', 'meta'], 'readwrite')
+        const answers = tx.objectStore('answers')
+        const meta = tx.objectStore('meta')
+        const stored = (await answers.get(answerKey(a))) as PendingAnswer | undefined
+        if (!stored || !isLater(stored, a)) await answers.put(a, answerKey(a))
+        const last = (await meta.get(lastStampedKey)) as unknown
+        if (typeof last !== 'string' || last < a.answeredAt) await meta.put(a.answeredAt, lastStampedKey)
         await tx.done
       },
       deleteAnswer: async (a) => {

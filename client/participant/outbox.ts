@@ -11,6 +11,11 @@
  *
  * Where the device refuses storage (private mode, site data blocked, a full disk), the outbox keeps
  * answers in memory only and still sends them at once; the status says they are not kept.
+ *
+ * Answers are stamped by a hybrid logical clock per device: the device's clock, but never earlier
+ * than 1 ms after the last stamp this device gave (kept in the store, so across reloads and tabs).
+ * The server orders two answers of one device by these stamps as sent, so a clock set back (NTP
+ * correcting a phone that ran fast) must not put a changed answer behind the one it replaces.
  */
 
 /** What the participant sees: see client/components/SaveStatus.tsx. */
@@ -52,8 +57,14 @@ export type PendingAnswer = {
   question: string
   /** null: the participant cleared the answer (clearing is an answer too). */
   value: unknown
-  /** ISO time on this device's clock. */
+  /** ISO time, in ms, on this device's clock, never earlier than the device's stamp before it (`Outbox.answer`). */
   answeredAt: string
+  /**
+   * The device id it was given under, sent with it every time, so that the server knows a retry as one
+   * (answer-merge.ts). Absent on records kept before answers carried it: they were given under the id
+   * of the store that holds them.
+   */
+  deviceId?: string
   /** Set when the server refused this value: kept, not resent until the participant changes it. */
   refused?: string
   /**
@@ -75,8 +86,17 @@ export type PendingCompletion = { slot: string; instrument: string; clientId: st
 export type OutboxStore = {
   /** False when the device refused storage: the outbox then says answers are not kept. */
   readonly persistent: boolean
-  load(): Promise<{ answers: PendingAnswer[]; completions: PendingCompletion[] }>
-  /** Keep `answer`, unless the store holds one given later to the same question (by another tab). */
+  /** The id of the device this store belongs to, where it keeps one: its records without an id were given under it. */
+  readonly deviceId?: string
+  /**
+   * What waits, and `lastStampedAt`: the latest time any page of this device stamped an answer with
+   * (ISO; absent when none is known), which the outbox's clock never goes below.
+   */
+  load(): Promise<{ answers: PendingAnswer[]; completions: PendingCompletion[]; lastStampedAt?: string }>
+  /**
+   * Keep `answer`, unless the store holds one given later to the same question (by another tab); and
+   * keep its `answeredAt` as the device's last stamp if it is later than the one kept.
+   */
   putAnswer(answer: PendingAnswer): Promise<void>
   /** Delete `answer` if the store still holds that very answer (same `answeredAt`), not one given since. */
   deleteAnswer(answer: PendingAnswer): Promise<void>
@@ -101,6 +121,13 @@ export type OutboxOptions = {
   now?: () => Date
 }
 
+/**
+ * How long, in ms, the page waits for a device store that did not open in time (`Outbox.awaitStore`)
+ * before it stops waiting for this load: WebKit can leave `indexedDB.open` pending for ever, and until
+ * the store is read the page never says "saved". Long enough for a busy phone's storage to answer.
+ */
+export const storeGiveUpMs = 15_000
+
 /** Refusals no later visit can change: the answers they refuse leave the device (a withdrawn participant's device keeps nothing). */
 const finalRefusals = new Set(['withdrawn', 'link_not_found', 'consent_required'])
 
@@ -120,7 +147,14 @@ export class Outbox {
   #refusals: Refusal[] = []
   /** Values the server confirmed during this page's life, per form: a form opened again shows them. */
   #confirmed = new Map<string, Record<string, unknown>>()
+  /** The stamp of the latest answer to each question the server confirmed during this page's life, by answer key. */
+  #confirmedAt = new Map<string, string>()
   #persistent: boolean
+  /**
+   * The latest time, in ms since the epoch, this device stamped an answer with, as far as this page
+   * knows (its own answers, and what it read from the store): the next stamp is at least 1 ms later.
+   */
+  #lastStamped = Number.NEGATIVE_INFINITY
   /** Where what waits is kept: the options' store, or the device's once it has opened late (`awaitStore`). */
   #store: OutboxStore
   /** The device's store is still being opened: until it has been read, nothing is called saved. */
@@ -236,7 +270,7 @@ export class Outbox {
   /** Record one answer: on the device at once, on the server soon after. `value` null clears it. */
   async answer(slot: string, instrument: string, question: string, value: unknown): Promise<void> {
     if (this.#completions.has(formKey(slot, instrument))) return
-    const answer: PendingAnswer = { slot, instrument, question, value: value === undefined ? null : value, answeredAt: this.#options.now().toISOString() }
+    const answer: PendingAnswer = { slot, instrument, question, value: value === undefined ? null : value, answeredAt: this.#stamp(), deviceId: this.#options.deviceId }
     this.#answers.set(answerKey(answer), answer)
     // The participant changed the answer the server refused: that refusal is dealt with. Answers
     // refused with their form go again with this one, and their refusal is shown again if it stands.
@@ -278,13 +312,26 @@ export class Outbox {
   /**
    * The device's store did not open in time (the page started from memory meanwhile): once `opening`
    * settles with it, what this page holds is kept there too, and what it holds from an earlier visit
-   * or another tab is taken and sent. Until then the status does not say "saved" (what waits on the
-   * device is not known); null (storage refused) leaves the page in memory, saying so.
+   * or another tab is taken and sent, each answer under the device id it was given under. Until then
+   * the status does not say "saved" (what waits on the device is not known); null (storage refused)
+   * leaves the page in memory, saying so.
+   *
+   * If `opening` has not settled after `giveUpMs` (ms), the page stops waiting: it runs from memory and
+   * says so, as where storage is refused, rather than say "Saving…" for ever. A store that opens later
+   * still is taken all the same, so that what an earlier visit left there is sent.
+   *
+   * @example
+   * outbox.awaitStore(openDeviceStore(token).then((d) => d?.outbox ?? null))
    */
-  awaitStore(opening: Promise<OutboxStore | null>): void {
+  awaitStore(opening: Promise<OutboxStore | null>, giveUpMs = storeGiveUpMs): void {
     this.#checkingDevice = true
     this.#update()
+    const giveUp = setTimeout(() => {
+      this.#checkingDevice = false
+      this.#update()
+    }, giveUpMs)
     const settle = async (store: OutboxStore | null) => {
+      clearTimeout(giveUp)
       if (store) {
         this.#store = store
         this.#persistent = store.persistent
@@ -347,12 +394,24 @@ export class Outbox {
     return this.#foundOnDevice
   }
 
-  /** Take the store's records this page lacks, or holds an earlier answer of; true if any was taken. */
+  /**
+   * Take the store's records this page lacks, or holds an earlier answer of; true if any was taken.
+   * The clock moves past every stamp read; a record without a device id gets the store's.
+   */
   async #merge(): Promise<boolean> {
-    const { answers, completions } = await this.#store.load()
+    const { answers, completions, lastStampedAt } = await this.#store.load()
+    this.#observe(lastStampedAt)
     let found = false
-    for (const a of answers) {
-      const key = answerKey(a)
+    for (const kept of answers) {
+      this.#observe(kept.answeredAt)
+      const key = answerKey(kept)
+      // Sent under the id it was given under, so that the server knows a retry; but one given before an
+      // answer this page had confirmed to the question (a store that opened late, under another id) goes
+      // under this page's, so that the server orders the two by this device's own times, not by when each
+      // arrived (a phone clock running fast would otherwise let the earlier one win).
+      const confirmedAt = this.#confirmedAt.get(key)
+      const deviceId = confirmedAt !== undefined && confirmedAt > kept.answeredAt ? this.#options.deviceId : (kept.deviceId ?? this.#store.deviceId ?? this.#options.deviceId)
+      const a: PendingAnswer = kept.deviceId === deviceId ? kept : { ...kept, deviceId }
       if (a.notStored) {
         if (!this.#notStored.has(key)) (this.#notStoredHere(a), (found = true))
         continue
@@ -374,6 +433,23 @@ export class Outbox {
     return found
   }
 
+  /** The time to stamp an answer given now with: the device's clock, or 1 ms after its last stamp if that is not earlier. */
+  #stamp(): string {
+    this.#lastStamped = Math.max(this.#options.now().getTime(), this.#lastStamped + 1)
+    return new Date(this.#lastStamped).toISOString()
+  }
+
+  /** A stamp this device gave elsewhere (another tab, an earlier load): the next one here comes after it. */
+  #observe(stamp: string | undefined): void {
+    const time = stamp === undefined ? Number.NaN : Date.parse(stamp)
+    if (Number.isFinite(time) && time > this.#lastStamped) this.#lastStamped = time
+  }
+
+  /** The device id an answer was given under (this page's, for one given before answers carried it). */
+  #deviceOf(answer: PendingAnswer): string {
+    return answer.deviceId ?? this.#options.deviceId
+  }
+
   async #persist(write: () => Promise<void>): Promise<void> {
     if (!this.#persistent) return
     try {
@@ -391,12 +467,12 @@ export class Outbox {
     this.#update()
     let networkFailure = false
     try {
-      // Answers first, one request per form, then the forms whose answers are all confirmed.
+      // Answers first, one request per form and device id, then the forms whose answers are all confirmed.
       for (;;) {
         const batch = this.#nextBatch()
         if (!batch) break
         const outcome = await this.#options.transport.saveAnswers(batch.slot, batch.instrument, {
-          deviceId: this.#options.deviceId,
+          deviceId: batch.deviceId,
           answers: batch.answers.map((a) => ({ question: a.question, value: a.value ?? null, answeredAt: a.answeredAt })),
         })
         if (!outcome.ok && outcome.kind === 'network') {
@@ -443,12 +519,17 @@ export class Outbox {
     return [...this.#completions.values()].some((c) => !this.#hasUnconfirmedAnswers(c.slot, c.instrument))
   }
 
-  /** The unconfirmed, unrefused answers of one form, as one request. */
-  #nextBatch(): { slot: string; instrument: string; answers: PendingAnswer[] } | undefined {
-    const first = [...this.#answers.values()].find((a) => !a.refused)
+  /**
+   * The unconfirmed, unrefused answers of one form given under one device id, as one request (a
+   * request carries one device id; a retry must go under the id it was first sent under).
+   */
+  #nextBatch(): { slot: string; instrument: string; deviceId: string; answers: PendingAnswer[] } | undefined {
+    const waiting = [...this.#answers.values()].filter((a) => !a.refused)
+    const first = waiting[0]
     if (!first) return undefined
-    const answers = [...this.#answers.values()].filter((a) => !a.refused && a.slot === first.slot && a.instrument === first.instrument)
-    return { slot: first.slot, instrument: first.instrument, answers }
+    const deviceId = this.#deviceOf(first)
+    const answers = waiting.filter((a) => a.slot === first.slot && a.instrument === first.instrument && this.#deviceOf(a) === deviceId)
+    return { slot: first.slot, instrument: first.instrument, deviceId, answers }
   }
 
   #hasUnconfirmedAnswers(slot: string, instrument: string): boolean {
@@ -462,6 +543,8 @@ export class Outbox {
         const confirmed = this.#confirmed.get(formKey(a.slot, a.instrument)) ?? {}
         confirmed[a.question] = a.value
         this.#confirmed.set(formKey(a.slot, a.instrument), confirmed)
+        const confirmedAt = this.#confirmedAt.get(answerKey(a))
+        if (confirmedAt === undefined || a.answeredAt > confirmedAt) this.#confirmedAt.set(answerKey(a), a.answeredAt)
         await this.#forget(a)
       }
       return
@@ -600,15 +683,18 @@ export function isLater(stored: PendingAnswer, other: PendingAnswer): boolean {
 export function memoryStore(persistent = false): OutboxStore & { answers: Map<string, PendingAnswer>; completions: Map<string, PendingCompletion> } {
   const answers = new Map<string, PendingAnswer>()
   const completions = new Map<string, PendingCompletion>()
+  let lastStampedAt: string | undefined
   return {
     persistent,
     answers,
     completions,
-    load: async () => ({ answers: [...answers.values()], completions: [...completions.values()] }),
-    // As the device's store (device-store.ts): no earlier answer over a later one, no deleting another's.
+    load: async () => ({ answers: [...answers.values()], completions: [...completions.values()], lastStampedAt }),
+    // As the device's store (device-store.ts): no earlier answer over a later one, no deleting another's,
+    // and the latest stamp kept after its answer has gone.
     putAnswer: async (a) => {
       const stored = answers.get(answerKey(a))
       if (!stored || !isLater(stored, a)) answers.set(answerKey(a), a)
+      if (lastStampedAt === undefined || a.answeredAt > lastStampedAt) lastStampedAt = a.answeredAt
     },
     deleteAnswer: async (a) => {
       if (answers.get(answerKey(a))?.answeredAt === a.answeredAt) answers.delete(answerKey(a))

@@ -160,3 +160,65 @@ describe('storage slow to answer', () => {
     await context.close()
   })
 })
+
+describe('a phone clock set back', () => {
+  it('an answer changed after the clock was set right, on a reloaded page, replaces the one given while the clock ran a day fast', async () => {
+    const [p] = await cohortWithLinks(server, 1)
+    const { page, context } = await phonePage(browser)
+    await page.goto(p!.url)
+    await consent(page)
+    await demographics(page)
+    await page.getByText('Questionnaire 1 of 2').waitFor()
+    // The phone's clock runs a day fast: item 1, "Several days", saved.
+    await context.clock.setFixedTime(Date.now() + 86_400_000)
+    await answerPhq9(page, [1])
+    await page.getByText('All answers saved').waitFor()
+    expect(await storedPhq9(p!.id)).toMatchObject({ phq9_1: 1 })
+    // NTP sets the clock right. The page is reloaded (nothing waits on the device now but its last
+    // stamp); the participant goes back to item 1 and changes it to "Nearly every day".
+    await context.clock.setFixedTime(Date.now())
+    await page.reload()
+    await page.getByText('Answered 1 of 10').filter({ visible: true }).first().waitFor()
+    await page.getByRole('button', { name: 'Previous' }).click()
+    await answer(page, 'Nearly every day')
+    await expect.poll(() => storedPhq9(p!.id), { timeout: 15000 }).toMatchObject({ phq9_1: 3 })
+    await page.getByText('All answers saved').waitFor()
+    await context.close()
+  })
+})
+
+describe('storage that never opens', () => {
+  it('when indexedDB.open never settles (a WebKit hang), the page stops waiting, says answers are not kept, and sends them', async () => {
+    const [p] = await cohortWithLinks(server, 1)
+    const { page, context } = await phonePage(browser)
+    await page.goto(p!.url)
+    await consent(page)
+    await demographics(page)
+    await page.getByText('Questionnaire 1 of 2').waitFor()
+    await answerPhq9(page, [1])
+    await page.getByText('All answers saved').waitFor()
+    await page.close()
+    // The link opened again; this time opening the device's storage never answers, success nor error.
+    const again = await context.newPage()
+    await again.addInitScript(() => {
+      const realOpen = IDBFactory.prototype.open
+      IDBFactory.prototype.open = function (this: IDBFactory, name: string, version?: number) {
+        const request = realOpen.call(this, name, version)
+        if (name !== 'balint-participant') return request
+        const add = request.addEventListener.bind(request)
+        request.addEventListener = ((type: string, listener: EventListener, options?: AddEventListenerOptions) =>
+          type === 'success' || type === 'error' ? undefined : add(type, listener, options)) as typeof request.addEventListener
+        return request
+      } as typeof IDBFactory.prototype.open
+    })
+    await again.goto(p!.url)
+    await again.getByText('Answered 1 of 10').filter({ visible: true }).first().waitFor()
+    await answer(again, 'More than half the days')
+    await expect.poll(() => storedPhq9(p!.id), { timeout: 15000 }).toMatchObject({ phq9_1: 1, phq9_2: 2 })
+    // Never "Saving…" for ever: once the page stops waiting, it says the answers are saved and not kept here.
+    await again.locator('[data-testid="save-status"][data-status="saved"][data-kept="no"]').waitFor({ timeout: 30000 })
+    await again.getByText('All answers saved. This browser does not let the page keep answers').waitFor()
+    await screenshot(again, 'participant-storage-never-opens')
+    await context.close()
+  })
+})

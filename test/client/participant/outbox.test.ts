@@ -82,7 +82,7 @@ describe('answers on the device', () => {
   it('keeps each answer on the device at once, says "saving", and removes it once the server confirms it', async () => {
     const { outbox, store, transport } = await setup()
     await outbox.answer('pre', 'phq-9', 'phq9_1', 2)
-    expect([...store.answers.values()]).toEqual([{ slot: 'pre', instrument: 'phq-9', question: 'phq9_1', value: 2, answeredAt: '2026-03-02T09:00:00.000Z' }])
+    expect([...store.answers.values()]).toEqual([{ slot: 'pre', instrument: 'phq-9', question: 'phq9_1', value: 2, answeredAt: '2026-03-02T09:00:00.000Z', deviceId: 'device-test-0001' }])
     expect(outbox.status).toBe('saving')
     await settle()
     expect(transport.calls).toEqual([
@@ -373,5 +373,114 @@ describe('answers refused with their form', () => {
     await settle()
     expect(outbox.status).toBe('error')
     expect([...store.answers.values()]).toEqual([])
+  })
+})
+
+describe('a device clock that goes back (NTP corrects a phone that ran a day fast)', () => {
+  const fast = new Date('2026-03-03T09:00:00.000Z')
+  const corrected = new Date('2026-03-02T09:00:10.000Z')
+
+  it('stamps the answer given after the clock went back later than the one it replaces, so the device keeps it and it is sent last', async () => {
+    vi.setSystemTime(fast)
+    const { outbox, transport, store } = await setup()
+    transport.hold()
+    await outbox.answer('pre', 'phq-9', 'phq9_1', 1)
+    await settle()
+    // The 1 is on its way; the clock is set back a day; the participant changes the answer to 3.
+    vi.setSystemTime(corrected)
+    await outbox.answer('pre', 'phq-9', 'phq9_1', 3)
+    expect([...store.answers.values()].map((a) => [a.value, a.answeredAt])).toEqual([[3, '2026-03-03T09:00:00.001Z']])
+    transport.up()
+    await transport.release()
+    await settle()
+    const sent = transport.calls.flatMap((c) => (c.kind === 'answers' ? c.body.answers : []))
+    expect(sent.map((a) => [a.value, a.answeredAt])).toEqual([
+      [1, '2026-03-03T09:00:00.000Z'],
+      [3, '2026-03-03T09:00:00.001Z'],
+    ])
+    expect(store.answers.size).toBe(0)
+    expect(outbox.status).toBe('saved')
+  })
+
+  it('remembers the last stamp across a reload, though nothing waits on the device any more', async () => {
+    vi.setSystemTime(fast)
+    const first = await setup()
+    await first.outbox.answer('pre', 'phq-9', 'phq9_1', 1)
+    await settle()
+    expect(first.store.answers.size).toBe(0)
+    vi.setSystemTime(corrected)
+    const again = await first.reload()
+    await again.answer('pre', 'phq-9', 'phq9_1', 3)
+    await settle()
+    const sent = first.transport.calls.flatMap((c) => (c.kind === 'answers' ? c.body.answers : []))
+    expect(sent.map((a) => [a.value, a.answeredAt])).toEqual([
+      [1, '2026-03-03T09:00:00.000Z'],
+      [3, '2026-03-03T09:00:00.001Z'],
+    ])
+  })
+
+  it('takes the last stamp another tab of this device made when it reads the device again', async () => {
+    vi.setSystemTime(fast)
+    const tabB = await setup()
+    tabB.connection.online = false
+    const tabA = await tabB.reload()
+    await tabA.answer('pre', 'phq-9', 'phq9_1', 1)
+    vi.setSystemTime(corrected)
+    // Tab B comes back into view and reads the device; the participant changes the answer there.
+    await tabB.outbox.refresh()
+    await tabB.outbox.answer('pre', 'phq-9', 'phq9_1', 3)
+    expect([...tabB.store.answers.values()].map((a) => [a.value, a.answeredAt])).toEqual([[3, '2026-03-03T09:00:00.001Z']])
+  })
+
+  it('gives two answers in one millisecond (or a clock standing still) times one after the other', async () => {
+    const { outbox, store } = await setup({ now: () => new Date('2026-03-02T09:00:00.000Z') })
+    await outbox.answer('pre', 'phq-9', 'phq9_1', 1)
+    await outbox.answer('pre', 'phq-9', 'phq9_1', 2)
+    expect([...store.answers.values()].map((a) => [a.value, a.answeredAt])).toEqual([[2, '2026-03-02T09:00:00.001Z']])
+  })
+})
+
+describe('a device store that never opens (a WebKit hang in indexedDB.open)', () => {
+  it('stops waiting for it after storeGiveUpMs, runs from memory saying so, and still sends what it holds', async () => {
+    const { outbox, transport, connection } = await setup({ persistent: false, deviceId: 'ephemeral-device-01' })
+    outbox.awaitStore(new Promise(() => {}))
+    await outbox.answer('pre', 'phq-9', 'phq9_1', 1)
+    await settle()
+    expect(transport.sent()).toEqual([['phq9_1', 1]])
+    // Confirmed, but what waits on the device from an earlier visit is not known yet: not "saved".
+    expect(outbox.status).toBe('saving')
+    await vi.advanceTimersByTimeAsync(15_000)
+    expect(outbox.status).toBe('saved')
+    expect(outbox.persistent).toBe(false)
+    // From now on the page says its answers are not kept while they wait, and sends them.
+    connection.online = false
+    await outbox.answer('pre', 'phq-9', 'phq9_2', 2)
+    expect(outbox.status).toBe('unkept')
+    connection.online = true
+    outbox.online()
+    await settle()
+    expect(transport.sent()).toEqual([['phq9_1', 1], ['phq9_2', 2]])
+    expect(outbox.status).toBe('saved')
+  })
+})
+
+describe('device ids', () => {
+  it('sends answers found on a store that opened late under the id they were given under, not this page\'s temporary one', async () => {
+    // An earlier visit left two answers on the device: one kept before answers carried their id (given
+    // under the store's own id), one given on a page that ran under a temporary id of its own.
+    const device = Object.assign(memoryStore(true), { deviceId: 'device-kept-0001' })
+    device.answers.set('pre/phq-9/phq9_1', { slot: 'pre', instrument: 'phq-9', question: 'phq9_1', value: 1, answeredAt: '2026-03-02T08:00:00.000Z' })
+    device.answers.set('pre/phq-9/phq9_2', { slot: 'pre', instrument: 'phq-9', question: 'phq9_2', value: 2, answeredAt: '2026-03-02T08:01:00.000Z', deviceId: 'ephemeral-old-0001' })
+    // This load's storage was slow: the page started from memory under a temporary id.
+    const { outbox, transport } = await setup({ persistent: false, deviceId: 'ephemeral-new-0001' })
+    await outbox.answer('pre', 'phq-9', 'phq9_3', 3)
+    outbox.awaitStore(Promise.resolve(device))
+    await settle()
+    const sentUnder = Object.fromEntries(transport.calls.flatMap((c) => (c.kind === 'answers' ? c.body.answers.map((a) => [a.question, c.body.deviceId]) : [])))
+    expect(sentUnder).toEqual({ phq9_1: 'device-kept-0001', phq9_2: 'ephemeral-old-0001', phq9_3: 'ephemeral-new-0001' })
+    // One device id per request.
+    expect(transport.calls.map((c) => (c.kind === 'answers' ? c.body.answers.length : 0))).toEqual([1, 1, 1])
+    expect(device.answers.size).toBe(0)
+    expect(outbox.status).toBe('saved')
   })
 })
