@@ -7,67 +7,13 @@
  * through app.request(), with a store shared the way two tabs of one browser share IndexedDB.
  */
 import { describe, expect, it, vi } from 'vitest'
-import { addParticipants, createCohort, createStudy, setWave } from '../../server/domain/staff/setup'
-import { memoryStore, Outbox, type Outcome, type Transport } from '../../client/participant/outbox'
-import { jsonRequest, testApp, testClock } from '../helpers/app'
-
-async function consentedFixture() {
-  const clock = testClock('2026-03-02T09:00:00.000Z')
-  const built = await testApp({ clock })
-  const { deps } = built
-  const study = await createStudy(deps, { name: 'Balint pilot' }, 'test')
-  const cohort = await createCohort(deps, { studyId: study.id, name: 'Group A' }, 'test')
-  await setWave(deps, { cohortId: cohort.id, kind: 'pre', opens: '2026-03-01', closes: '2026-03-14', instruments: ['phq-9', 'gad-7'] }, 'test')
-  const [participant] = await addParticipants(deps, { cohortId: cohort.id, count: 1 }, 'test')
-  const token = participant!.token
-  const res = await built.app.request(`/api/p/${token}/consent`, jsonRequest('POST', { version: '1.1.0', answers: { consent: 'agree' } }))
-  expect(res.status).toBe(200)
-  return { ...built, token, participant: participant! }
-}
-
-type Fixture = Awaited<ReturnType<typeof consentedFixture>>
+import { memoryStore, Outbox } from '../../client/participant/outbox'
+import { jsonRequest } from '../helpers/app'
+import { appTransport, consentedParticipant, storedAnswers } from '../helpers/outbox-app'
 
 const answersUrl = (token: string) => `/api/p/${token}/forms/pre/phq-9/answers`
 
-async function storedPhq9(f: Fixture): Promise<Record<string, unknown>> {
-  const res = await f.app.request(`/api/p/${f.token}`)
-  const state = (await res.json()) as { waves: { kind: string; forms: { instrument: { id: string }; response: { answers: Record<string, unknown> } | null }[] }[] }
-  return state.waves.find((w) => w.kind === 'pre')!.forms.find((x) => x.instrument.id === 'phq-9')!.response?.answers ?? {}
-}
-
-/** The real server seen through the outbox's transport; `offline` makes every request a network failure, `intercept` plays a middlebox. */
-function appTransport(f: Fixture) {
-  const control = { offline: false, intercept: undefined as undefined | ((kind: 'answers' | 'complete') => Outcome | undefined) }
-  const outcomeOf = async (res: Response): Promise<Outcome> => {
-    if (res.ok) return { ok: true }
-    if (res.status >= 500) return { ok: false, kind: 'network' }
-    const body = (await res.json()) as { error: { code: string; message: string; details?: unknown } }
-    const details = body.error.details
-    const fields = Array.isArray(details)
-      ? details.map((d: { field?: string }) => d.field ?? '').filter((x: string) => x.startsWith('answers.')).map((x: string) => x.slice(8).split('.')[0]!)
-      : Array.isArray((details as { questions?: string[] })?.questions)
-        ? (details as { questions: string[] }).questions
-        : []
-    return { ok: false, kind: 'rejected', code: body.error.code, message: body.error.message, fields }
-  }
-  const transport: Transport = {
-    saveAnswers: async (slot, instrument, body) => {
-      if (control.offline) return { ok: false, kind: 'network' }
-      const intercepted = control.intercept?.('answers')
-      if (intercepted) return intercepted
-      return outcomeOf(await f.app.request(`/api/p/${f.token}/forms/${slot}/${instrument}/answers`, jsonRequest('PUT', body)))
-    },
-    complete: async (slot, instrument, body) => {
-      if (control.offline) return { ok: false, kind: 'network' }
-      const intercepted = control.intercept?.('complete')
-      if (intercepted) return intercepted
-      return outcomeOf(await f.app.request(`/api/p/${f.token}/forms/${slot}/${instrument}/complete`, jsonRequest('POST', body)))
-    },
-  }
-  return { transport, control }
-}
-
-/** A device clock the test moves: answers given "now" on the device, a minute before the server's clock at most. */
+/** A device clock that moves a second each time it is read, from `start`. */
 function deviceClock(start = '2026-03-02T08:50:00.000Z') {
   let t = new Date(start).getTime()
   return { now: () => new Date((t += 1000)) }
@@ -75,7 +21,7 @@ function deviceClock(start = '2026-03-02T08:50:00.000Z') {
 
 describe('answer order on the server, from a device whose clock runs fast', () => {
   it('keeps the newer answer when an older one from the same device is delivered late', async () => {
-    const f = await consentedFixture()
+    const f = await consentedParticipant(['phq-9', 'gad-7'])
     // The phone's clock runs 5 minutes fast. At 09:00:00 (real) the participant taps "1" on item 1;
     // that request is held up (stalled on a mobile link, the phone gives up after 8 s).
     const older = { deviceId: 'phone-fast-clock-01', answers: [{ question: 'phq9_1', value: 1, answeredAt: '2026-03-02T09:05:00.000Z' }] }
@@ -87,10 +33,10 @@ describe('answer order on the server, from a device whose clock runs fast', () =
     f.clock.set('2026-03-02T09:00:30.000Z')
     expect((await f.app.request(answersUrl(f.token), jsonRequest('PUT', older))).status).toBe(200)
     // The answer given last on that phone (by its own clock, 10 s after the first) must win.
-    expect(await storedPhq9(f)).toEqual({ phq9_1: 2 })
+    expect(await storedAnswers(f)).toEqual({ phq9_1: 2 })
   })
   it('recognises a retry of a clamped answer after the form was submitted, rather than calling it late', async () => {
-    const f = await consentedFixture()
+    const f = await consentedParticipant(['phq-9', 'gad-7'])
     // The phone's clock runs 5 minutes fast: every answer is clamped to the server's time as it arrives.
     const all = Array.from({ length: 9 }, (_, i) => ({ question: `phq9_${i + 1}`, value: 1, answeredAt: '2026-03-02T09:05:00.000Z' }))
     const batch = { deviceId: 'phone-fast-clock-02', answers: [...all, { question: 'phq9_difficulty', value: 0, answeredAt: '2026-03-02T09:05:00.000Z' }] }
@@ -107,7 +53,7 @@ describe('answer order on the server, from a device whose clock runs fast', () =
 
 describe('two tabs of the same link (one IndexedDB, two outboxes)', () => {
   it('a tab does not say "saved" while answers given in the other tab wait on the device, unsent', async () => {
-    const f = await consentedFixture()
+    const f = await consentedParticipant(['phq-9', 'gad-7'])
     const store = memoryStore(true)
     const a = appTransport(f)
     const b = appTransport(f)
@@ -122,14 +68,14 @@ describe('two tabs of the same link (one IndexedDB, two outboxes)', () => {
     const tabB = new Outbox({ store, transport: b.transport, deviceId: 'browser-device-0001', debounceMs: 0, retryDelaysMs: [50], isOnline: () => online.b, now: deviceClock('2026-03-02T08:55:00.000Z').now })
     await tabB.ready
     online.b = false
-    b.control.offline = true
+    b.connection.offline = true
     await tabB.answer('pre', 'phq-9', 'phq9_2', 2)
     await tabB.answer('pre', 'phq-9', 'phq9_3', 2)
     await tabB.answer('pre', 'phq-9', 'phq9_4', 2)
     expect(tabB.status).toBe('kept')
     // Tab B closed. Tab A, online, is what the participant sees now.
     await tabA.flush()
-    const server = await storedPhq9(f)
+    const server = await storedAnswers(f)
     const onDevice = [...store.answers.values()].map((x) => x.question).sort()
     expect(onDevice).toEqual(['phq9_2', 'phq9_3', 'phq9_4'])
     // Safe: either tab A sent them, or it does not claim every answer is saved.
@@ -137,13 +83,13 @@ describe('two tabs of the same link (one IndexedDB, two outboxes)', () => {
   })
 
   it('an answer changed in the second tab and kept on the device is not deleted when the first tab confirms its older value', async () => {
-    const f = await consentedFixture()
+    const f = await consentedParticipant(['phq-9', 'gad-7'])
     const store = memoryStore(true)
     const a = appTransport(f)
     const b = appTransport(f)
     const online = { a: false, b: false }
-    a.control.offline = true
-    b.control.offline = true
+    a.connection.offline = true
+    b.connection.offline = true
     const clock = deviceClock()
     const tabA = new Outbox({ store, transport: a.transport, deviceId: 'browser-device-0001', debounceMs: 0, retryDelaysMs: [50], isOnline: () => online.a, now: clock.now })
     const tabB = new Outbox({ store, transport: b.transport, deviceId: 'browser-device-0001', debounceMs: 0, retryDelaysMs: [50], isOnline: () => online.b, now: clock.now })
@@ -154,29 +100,29 @@ describe('two tabs of the same link (one IndexedDB, two outboxes)', () => {
     expect(tabB.status).toBe('kept') // "Not sent yet. Your answers are kept on this device"
     // Tab B is closed. The connection returns; tab A sends what it holds.
     online.a = true
-    a.control.offline = false
+    a.connection.offline = false
     tabA.online()
     await tabA.flush()
     // Before saying "saved", tab A finds tab B's later answer on the device and sends it too.
     expect(tabA.status).toBe('saving')
     await tabA.flush()
     expect(tabA.status).toBe('saved')
-    expect(await storedPhq9(f)).toEqual({ phq9_2: 3 })
+    expect(await storedAnswers(f)).toEqual({ phq9_2: 3 })
     // The link opened again on this phone: a fresh page reads the device's store and sends what waits.
     const c = appTransport(f)
     const reopened = new Outbox({ store, transport: c.transport, deviceId: 'browser-device-0001', debounceMs: 0, retryDelaysMs: [50], now: clock.now })
     await reopened.ready
     await reopened.flush()
     // The participant's last answer to item 2 was "3" (given later, in tab B): it must not be lost.
-    expect(await storedPhq9(f)).toEqual({ phq9_2: 3 })
+    expect(await storedAnswers(f)).toEqual({ phq9_2: 3 })
   })
 })
 
 describe('a refusal the server did not send', () => {
   it('a 4xx from a middlebox (proxy/WAF/captive portal: no API error body) does not drop the batch, and "saved" is never shown while those answers are missing', async () => {
-    const f = await consentedFixture()
+    const f = await consentedParticipant(['phq-9', 'gad-7'])
     const store = memoryStore(true)
-    const { transport, control } = appTransport(f)
+    const { transport, connection: control } = appTransport(f)
     let online = false
     control.offline = true
     const outbox = new Outbox({ store, transport, deviceId: 'browser-device-0001', debounceMs: 0, retryDelaysMs: [50], isOnline: () => online, now: deviceClock().now })
@@ -196,7 +142,7 @@ describe('a refusal the server did not send', () => {
     expect(named).toBe('phq9_1')
     await outbox.answer('pre', 'phq-9', 'phq9_1', 0)
     await outbox.flush()
-    const server = await storedPhq9(f)
+    const server = await storedAnswers(f)
     // Safe: items 2–4 (still shown in the form) reach the server, or the page does not say "saved".
     if (outbox.status === 'saved') expect(server).toMatchObject({ phq9_1: 0, phq9_2: 2, phq9_3: 3, phq9_4: 2 })
     // And they are not thrown away from the device either.
@@ -214,7 +160,7 @@ describe('what the page makes of a refusal', () => {
     expect(proxy).toEqual({ ok: false, kind: 'network' })
     const portal = await outcomeOf(async () => new Response('', { status: 407 }))
     expect(portal).toEqual({ ok: false, kind: 'network' })
-    const f = await consentedFixture()
+    const f = await consentedParticipant(['phq-9', 'gad-7'])
     const server = await outcomeOf(async () => f.app.request(`/api/p/${f.token}/forms/pre/phq-9/answers`, jsonRequest('PUT', { deviceId: 'browser-device-0001', answers: [{ question: 'phq9_1', value: 7, answeredAt: '2026-03-02T08:59:00.000Z' }] })))
     expect(server).toMatchObject({ ok: false, kind: 'rejected', code: 'validation_failed', fields: ['phq9_1'] })
     vi.unstubAllGlobals()

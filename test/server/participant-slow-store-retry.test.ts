@@ -5,48 +5,17 @@
  * only under the device id the answer was first sent under (answer-merge.ts, sameGiving).
  */
 import { describe, expect, it, vi } from 'vitest'
-import { addParticipants, createCohort, createStudy, setWave } from '../../server/domain/staff/setup'
-import { memoryStore, Outbox, type Outcome, type Transport } from '../../client/participant/outbox'
-import { jsonRequest, testApp, testClock } from '../helpers/app'
-
-async function consentedFixture() {
-  const clock = testClock('2026-03-02T09:00:00.000Z')
-  const built = await testApp({ clock })
-  const study = await createStudy(built.deps, { name: 'Balint pilot' }, 'test')
-  const cohort = await createCohort(built.deps, { studyId: study.id, name: 'Group A' }, 'test')
-  await setWave(built.deps, { cohortId: cohort.id, kind: 'pre', opens: '2026-03-01', closes: '2026-03-14', instruments: ['phq-9'] }, 'test')
-  const [participant] = await addParticipants(built.deps, { cohortId: cohort.id, count: 1 }, 'test')
-  const token = participant!.token
-  expect((await built.app.request(`/api/p/${token}/consent`, jsonRequest('POST', { version: '1.1.0', answers: { consent: 'agree' } }))).status).toBe(200)
-  return { ...built, token }
-}
-
-type Fixture = Awaited<ReturnType<typeof consentedFixture>>
-
-/** The real server; with `loseReplies`, a request reaches it but its reply is lost (the page then sees no connection). */
-function appTransport(f: Fixture, control: { online: boolean; loseReplies: boolean }): Transport {
-  const outcomeOf = async (res: Response): Promise<Outcome> => {
-    if (control.loseReplies) {
-      control.online = false
-      return { ok: false, kind: 'network' }
-    }
-    if (res.ok) return { ok: true }
-    const body = (await res.json()) as { error: { code: string; message: string; details?: { questions?: string[] } } }
-    return { ok: false, kind: 'rejected', code: body.error.code, message: body.error.message, fields: body.error.details?.questions ?? [] }
-  }
-  return {
-    saveAnswers: async (slot, instrument, body) => outcomeOf(await f.app.request(`/api/p/${f.token}/forms/${slot}/${instrument}/answers`, jsonRequest('PUT', body))),
-    complete: async (slot, instrument, body) => outcomeOf(await f.app.request(`/api/p/${f.token}/forms/${slot}/${instrument}/complete`, jsonRequest('POST', body))),
-  }
-}
+import { memoryStore, Outbox } from '../../client/participant/outbox'
+import { jsonRequest } from '../helpers/app'
+import { appTransport, consentedParticipant, storedAnswers } from '../helpers/outbox-app'
 
 describe('a retry from a store that opened late', () => {
   it('is sent under the device id its answers were given under, so the server knows it as a retry, not as answers come too late', async () => {
-    const f = await consentedFixture()
+    const f = await consentedParticipant()
     const device = Object.assign(memoryStore(true), { deviceId: 'phone-device-0001' })
-    const control = { online: true, loseReplies: true }
+    const control = { offline: false, loseReplies: true }
     // Visit 1: the phone answers the whole PHQ-9; the server stores it, but the reply is lost in a tunnel.
-    const visit = new Outbox({ store: device, transport: appTransport(f, control), deviceId: device.deviceId, debounceMs: 0, retryDelaysMs: [50], isOnline: () => control.online, now: () => f.clock.now() })
+    const visit = new Outbox({ store: device, transport: appTransport(f, control).transport, deviceId: device.deviceId, debounceMs: 0, retryDelaysMs: [50], isOnline: () => !control.offline, now: () => f.clock.now() })
     await visit.ready
     for (let i = 1; i <= 9; i++) await visit.answer('pre', 'phq-9', `phq9_${i}`, 1)
     await visit.answer('pre', 'phq-9', 'phq9_difficulty', 0)
@@ -56,9 +25,9 @@ describe('a retry from a store that opened late', () => {
     f.clock.set('2026-03-02T09:05:00.000Z')
     expect((await f.app.request(`/api/p/${f.token}/forms/pre/phq-9/complete`, jsonRequest('POST', { clientId: 'laptopclient0001' }))).status).toBe(200)
     // Visit 2 on the phone: its storage is slow, so the page starts from memory under a temporary id.
-    control.online = true
+    control.offline = false
     control.loseReplies = false
-    const again = new Outbox({ store: memoryStore(), transport: appTransport(f, control), deviceId: 'temporary-page-0001', debounceMs: 0, retryDelaysMs: [50], isOnline: () => control.online })
+    const again = new Outbox({ store: memoryStore(), transport: appTransport(f, control).transport, deviceId: 'temporary-page-0001', debounceMs: 0, retryDelaysMs: [50], isOnline: () => !control.offline })
     await again.ready
     again.awaitStore(Promise.resolve(device))
     // Done once the device's store has been read and nothing waits to be sent.
@@ -71,19 +40,19 @@ describe('a retry from a store that opened late', () => {
   })
 
   it('an answer kept by an earlier visit does not replace the later one this page gave to the same question before the store opened (a phone clock running fast)', async () => {
-    const f = await consentedFixture()
+    const f = await consentedParticipant()
     const device = Object.assign(memoryStore(true), { deviceId: 'phone-device-0002' })
     // The phone's clock runs five minutes fast. Visit 1, offline: item 1 answered "1", kept on the phone.
     const phone = { time: new Date('2026-03-02T09:05:00.000Z') }
-    const control = { online: false, loseReplies: false }
-    const visit = new Outbox({ store: device, transport: appTransport(f, control), deviceId: device.deviceId, debounceMs: 0, retryDelaysMs: [50], isOnline: () => control.online, now: () => new Date(phone.time) })
+    const control = { offline: true, loseReplies: false }
+    const visit = new Outbox({ store: device, transport: appTransport(f, control).transport, deviceId: device.deviceId, debounceMs: 0, retryDelaysMs: [50], isOnline: () => !control.offline, now: () => new Date(phone.time) })
     await visit.ready
     await visit.answer('pre', 'phq-9', 'phq9_1', 1)
     // Visit 2, a minute later, online; storage slow: the form shows item 1 blank, and the participant answers "2".
     f.clock.set('2026-03-02T09:01:00.000Z')
     phone.time = new Date('2026-03-02T09:06:00.000Z')
-    control.online = true
-    const again = new Outbox({ store: memoryStore(), transport: appTransport(f, control), deviceId: 'temporary-page-0002', debounceMs: 0, retryDelaysMs: [50], isOnline: () => control.online, now: () => new Date(phone.time) })
+    control.offline = false
+    const again = new Outbox({ store: memoryStore(), transport: appTransport(f, control).transport, deviceId: 'temporary-page-0002', debounceMs: 0, retryDelaysMs: [50], isOnline: () => !control.offline, now: () => new Date(phone.time) })
     await again.ready
     await again.answer('pre', 'phq-9', 'phq9_1', 2)
     await again.flush()

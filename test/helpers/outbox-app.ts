@@ -1,0 +1,71 @@
+/**
+ * The real app as a participant's outbox (client/participant/outbox.ts) sees it, through
+ * app.request(): a consented participant of a study whose pre wave asks `instruments`, and a Transport
+ * whose every reply is the server's own, with switches that take the connection away. Shared by the
+ * outbox's server-side suites (two tabs, a clock set back, a store slow to open).
+ */
+import { expect } from 'vitest'
+import { addParticipants, createCohort, createStudy, setWave } from '../../server/domain/staff/setup'
+import type { Outcome, Transport } from '../../client/participant/outbox'
+import { jsonRequest, testApp, testClock } from './app'
+
+/** A participant who has agreed at their link, on 2026-03-02 at 09:00 UTC, with the pre wave open. */
+export async function consentedParticipant(instruments: string[] = ['phq-9']) {
+  const clock = testClock('2026-03-02T09:00:00.000Z')
+  const built = await testApp({ clock })
+  const study = await createStudy(built.deps, { name: 'Balint pilot' }, 'test')
+  const cohort = await createCohort(built.deps, { studyId: study.id, name: 'Group A' }, 'test')
+  await setWave(built.deps, { cohortId: cohort.id, kind: 'pre', opens: '2026-03-01', closes: '2026-03-14', instruments }, 'test')
+  const [participant] = await addParticipants(built.deps, { cohortId: cohort.id, count: 1 }, 'test')
+  const res = await built.app.request(`/api/p/${participant!.token}/consent`, jsonRequest('POST', { version: '1.1.0', answers: { consent: 'agree' } }))
+  expect(res.status).toBe(200)
+  return { ...built, token: participant!.token, participant: participant! }
+}
+
+export type OutboxFixture = Awaited<ReturnType<typeof consentedParticipant>>
+
+/**
+ * The page's connection: `offline`, no request gets through; `loseReplies`, a request reaches the
+ * server but its reply is lost (the page then sees no connection, and goes offline); `intercept`, a
+ * reply of one's own instead of the server's (a proxy's 403 page), when it returns one.
+ */
+export type Connection = { offline: boolean; loseReplies: boolean; intercept?: (kind: 'answers' | 'complete') => Outcome | undefined }
+
+/**
+ * The outbox's transport over the real app, as client/participant/transport.ts reads its replies,
+ * through `connection` (shared by every transport given the same one: two tabs of one phone).
+ */
+export function appTransport(f: OutboxFixture, connection: Connection = { offline: false, loseReplies: false }): { transport: Transport; connection: Connection } {
+  const outcomeOf = async (res: Response): Promise<Outcome> => {
+    if (connection.loseReplies) {
+      connection.offline = true
+      return { ok: false, kind: 'network' }
+    }
+    if (res.ok) return { ok: true }
+    if (res.status >= 500) return { ok: false, kind: 'network' }
+    const body = (await res.json()) as { error: { code: string; message: string; details?: unknown } }
+    const details = body.error.details
+    const fields = Array.isArray(details)
+      ? details.map((d: { field?: string }) => d.field ?? '').filter((x: string) => x.startsWith('answers.')).map((x: string) => x.slice(8).split('.')[0]!)
+      : Array.isArray((details as { questions?: string[] })?.questions)
+        ? (details as { questions: string[] }).questions
+        : []
+    return { ok: false, kind: 'rejected', code: body.error.code, message: body.error.message, fields }
+  }
+  const send = async (kind: 'answers' | 'complete', request: () => Response | Promise<Response>): Promise<Outcome> => {
+    if (connection.offline) return { ok: false, kind: 'network' }
+    return connection.intercept?.(kind) ?? outcomeOf(await request())
+  }
+  const transport: Transport = {
+    saveAnswers: (slot, instrument, body) => send('answers', () => f.app.request(`/api/p/${f.token}/forms/${slot}/${instrument}/answers`, jsonRequest('PUT', body))),
+    complete: (slot, instrument, body) => send('complete', () => f.app.request(`/api/p/${f.token}/forms/${slot}/${instrument}/complete`, jsonRequest('POST', body))),
+  }
+  return { transport, connection }
+}
+
+/** The participant's stored answers to one form of the pre wave, as their link's state gives them ({} before any). */
+export async function storedAnswers(f: OutboxFixture, instrument = 'phq-9'): Promise<Record<string, unknown>> {
+  const res = await f.app.request(`/api/p/${f.token}`)
+  const state = (await res.json()) as { waves: { kind: string; forms: { instrument: { id: string }; response: { answers: Record<string, unknown> } | null }[] }[] }
+  return state.waves.find((w) => w.kind === 'pre')!.forms.find((x) => x.instrument.id === instrument)!.response?.answers ?? {}
+}
