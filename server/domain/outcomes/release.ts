@@ -291,7 +291,7 @@ async function buildScope(deps: Deps, study: Study, scope: Scope, policy: Disclo
   // pre→follow-up) must differ by nobody or by at least minN people.
   const within = (key: string, ids: string[]): WithheldReason | null => {
     for (const [k, earlier] of Object.entries(basis)) {
-      if (k.split('#')[0] !== key) continue
+      if (baseOf(k) !== key) continue
       const d = differenceTooSmall(new Set(earlier), new Set(ids), policy.minN)
       if (d) return { code: 'overlapping_group', differing: d.onlyFirst + d.onlySecond, minN: policy.minN }
     }
@@ -404,6 +404,21 @@ type EarlierBasis = { id: string; releasedAt: string; basis: Record<string, stri
 const guardedPrefix = 'guarded:'
 const isGuarded = (key: string) => key.startsWith(guardedPrefix)
 
+/** A basis key's base: the figure it is of, whatever its comparison (`scores:pre:phq-9:total#post` → `scores:pre:phq-9:total`) or guarded cohort. */
+const baseOf = (key: string) => key.split('#')[0]!
+
+/**
+ * The groups of bases as sets, each made once however often it is asked for (issue 16: rebuilt per
+ * figure and earlier release, a preview at 10,000 participants with 32 earlier releases took 5.6 s):
+ * `of(basis, base)`, the groups of every key of that base in one release's basis.
+ */
+function basisSets() {
+  const sets = new Map<string[], Set<string>>()
+  const setOf = (ids: string[]) => sets.get(ids) ?? sets.set(ids, new Set(ids)).get(ids)!
+  const of = (basis: Record<string, string[]>, base: string) => Object.entries(basis).filter(([k]) => baseOf(k) === base).map(([, ids]) => setOf(ids))
+  return { setOf, of }
+}
+
 /**
  * Compare a release about to be made with every earlier release of the study — of this cohort, of
  * its other cohorts, and study-wide — figure by figure. Across releases a figure is the same when its
@@ -413,12 +428,9 @@ const isGuarded = (key: string) => key.startsWith(guardedPrefix)
  */
 function refusalsAgainst(built: Built, earlier: EarlierBasis[], policy: DisclosurePolicy): ReleaseRefusal[] {
   const refusals: ReleaseRefusal[] = []
-  // Each basis as a set once (issue 16: rebuilt per figure and earlier release, a preview at 10,000
-  // participants with 32 earlier releases took 5.6 s). The same wave's scores in another comparison
-  // (pre in pre→post and in pre→follow-up) count too: figures are matched by their key's base.
-  const sets = new Map<string[], Set<string>>()
-  const setOf = (ids: string[]) => sets.get(ids) ?? sets.set(ids, new Set(ids)).get(ids)!
-  const baseOf = (key: string) => key.split('#')[0]!
+  // The same wave's scores in another comparison (pre in pre→post and in pre→follow-up) count too:
+  // figures are matched by their key's base.
+  const { setOf, of } = basisSets()
   const earlierFigures = groupBy(
     earlier.flatMap((release) => Object.entries(release.basis).filter(([key]) => !isGuarded(key)).map(([key, ids]) => ({ base: baseOf(key), ids, release }))),
     (f) => f.base,
@@ -450,7 +462,6 @@ function refusalsAgainst(built: Built, earlier: EarlierBasis[], policy: Disclosu
   // One budget for the whole release: its checks run inside the release's transaction.
   const budget = { left: derivedGroupBudget }
   const bases = new Set(Object.keys(built.basis).filter((k) => !isGuarded(k)).map(baseOf))
-  const of = (basis: Record<string, string[]>, base: string) => Object.entries(basis).filter(([k]) => baseOf(k) === base).map(([, ids]) => setOf(ids))
   for (const base of bases) {
     const before = earlier.flatMap((r) => of(r.basis, base))
     const key = Object.keys(built.basis).find((k) => baseOf(k) === base)!
@@ -492,10 +503,7 @@ function refusalsAgainst(built: Built, earlier: EarlierBasis[], policy: Disclosu
  * give is not this release's doing.
  */
 function figuresGivingGuarded(built: Built, earlier: EarlierBasis[]): Set<string> {
-  const sets = new Map<string[], Set<string>>()
-  const setOf = (ids: string[]) => sets.get(ids) ?? sets.set(ids, new Set(ids)).get(ids)!
-  const baseOf = (key: string) => key.split('#')[0]!
-  const of = (basis: Record<string, string[]>, base: string) => Object.entries(basis).filter(([k]) => baseOf(k) === base).map(([, ids]) => setOf(ids))
+  const { of } = basisSets()
   const giving = new Set<string>()
   for (const base of new Set(Object.keys(built.basis).filter((k) => !isGuarded(k)).map(baseOf))) {
     const guarded = [...earlier.flatMap((r) => of(r.basis, `${guardedPrefix}${base}`)), ...of(built.basis, `${guardedPrefix}${base}`)]
