@@ -438,6 +438,15 @@ export async function studyReport(deps: Deps, studyId: string, waves: { from: Wa
 }
 
 /**
+ * The report over the participants of several cohorts of a study together, as `studyReport` makes it
+ * over all of them (for a release's judgement of other cohorts than the one released: release.ts).
+ * Participants by cohort, in `cohorts`' order, then in natural order of their codes.
+ */
+export async function cohortsReport(deps: Deps, study: Study, cohorts: Cohort[], waves: { from: WaveKind; to: WaveKind }): Promise<CohortReport> {
+  return reportOver(deps, study, cohorts, { id: study.id, name: study.name }, waves)
+}
+
+/**
  * The report over the participants of `cohorts`. Over one cohort each wave is its own slot; over
  * several, a participant's wave of each kind (one per cohort) goes into that kind's slot, whose
  * questionnaires are those any cohort asked at it, and completing it means completing one's own
