@@ -121,18 +121,32 @@ function takeInlinedState(): ParticipantState | undefined {
 }
 
 /**
+ * Take over what this device kept, unconfirmed, under another link of the same participant (a link
+ * the team replaced: device-store.ts), and send it under this link. Only with a state the server has
+ * just sent for this link, so that it is this link's participant and the link works; never for a
+ * withdrawn participant (a withdrawn participant's device keeps nothing). Called before the page shows
+ * the state: its status must not say "saved" while those answers wait unsent.
+ */
+async function takeOverOtherLinks(state: ParticipantState, device: DeviceStore | null, outbox: Outbox): Promise<void> {
+  if (!device || state.participant.status === 'withdrawn') return
+  const taken = await device.takeOver(state.participantId).catch(() => 0)
+  if (taken > 0) await outbox.refresh()
+}
+
+/**
  * Load the participant's state, retrying quietly while there is no connection. On the first visit
  * the page already carries it (no second round trip on a slow phone). Offline, the state kept on the
  * device from the last visit is shown, so a link opened once opens again with no connection; the
  * server's state replaces it as soon as it arrives.
  */
-function useParticipantState(token: string, device: DeviceStore | null | undefined) {
+function useParticipantState(token: string, device: DeviceStore | null | undefined, outbox: Outbox) {
   const [load, setLoad] = useState<Load>({ kind: 'loading', offline: false })
   const refresh = useCallback(async () => {
     if (device === undefined) return
     const inlined = takeInlinedState()
     if (inlined) {
       void device?.saveState(inlined)
+      await takeOverOtherLinks(inlined, device, outbox)
       return setLoad({ kind: 'ready', state: inlined, fromDevice: false })
     }
     for (let attempt = 0; ; attempt++) {
@@ -141,6 +155,7 @@ function useParticipantState(token: string, device: DeviceStore | null | undefin
         if (response.ok) {
           const state = (await response.json()) as ParticipantState
           void device?.saveState(state)
+          await takeOverOtherLinks(state, device, outbox)
           return setLoad({ kind: 'ready', state, fromDevice: false })
         }
         if ((response.status as number) === 404) return setLoad({ kind: 'inactive' })
@@ -157,7 +172,7 @@ function useParticipantState(token: string, device: DeviceStore | null | undefin
       setLoad((current) => (current.kind === 'ready' ? current : kept ? { kind: 'ready', state: kept, fromDevice: true } : { kind: 'loading', offline: true }))
       await new Promise((resolve) => setTimeout(resolve, Math.min(1000 * 2 ** attempt, 15000)))
     }
-  }, [token, device])
+  }, [token, device, outbox])
   useEffect(() => {
     void refresh()
   }, [refresh])
@@ -205,7 +220,7 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
     () => outbox.version,
   )
   const status = outbox.status
-  const { load, setLoad, refresh } = useParticipantState(token, device)
+  const { load, setLoad, refresh } = useParticipantState(token, device, outbox)
   // A completed form may have raised a safety flag: the state from the server then carries the
   // study's support text, shown at once.
   const confirmedCompletions = outbox.confirmedCompletions

@@ -12,6 +12,12 @@
  *
  * Two things belong to the device, not to a link, and are filed without the hash: its id, and the
  * last time it stamped an answer with (`last-stamped-at`, the outbox's clock: outbox.ts).
+ *
+ * A participant may hold several links: the team replaces one that was lost or sent to the wrong
+ * address, and each message carries a new one (server/domain/messaging/invitations.ts). What the
+ * device kept unconfirmed under a link that has since been replaced would never be sent under it
+ * (`link_replaced`), nor found under the new one: the new link's page takes it over (`takeOver`),
+ * knowing by the participant's id in the state kept for the old link that it is the same participant's.
  */
 import { openDB, type IDBPDatabase } from 'idb'
 import type { ParticipantState } from '../../server/contracts/participant'
@@ -29,6 +35,13 @@ export type DeviceStore = {
   outbox: OutboxStore
   deviceId: string
   loadState(): Promise<ParticipantState | undefined>
+  /**
+   * File under this link what the device keeps, unconfirmed, under other links of the participant
+   * with this id (as the server sent it in each link's state), in one transaction that also takes it
+   * out of the other links' records: it is then sent under this link only, and once. Returns how many
+   * answers and finished forms were taken (see `takenOver`).
+   */
+  takeOver(participantId: string): Promise<number>
   /** Keep the state; a withdrawn participant's is kept without forms, and their outbox entries go. */
   saveState(state: ParticipantState): Promise<void>
 }
@@ -39,6 +52,50 @@ export function withoutAnswers(state: ParticipantState): ParticipantState {
 }
 
 const randomId = () => crypto.randomUUID().replace(/-/g, '')
+
+/** What the device keeps unconfirmed under one link. */
+export type LinkRecords = { answers: PendingAnswer[]; completions: PendingCompletion[] }
+
+/**
+ * The links whose kept state (by link key) is the participant's with this id. A state kept before
+ * states carried the id is no one's: answers move only when the server has said whose they are, so
+ * that a phone shared by two clinicians never sends one's answers as the other's.
+ */
+export function linksOfParticipant(states: Map<string, unknown>, participantId: string): string[] {
+  if (!participantId) return []
+  return [...states].filter(([, state]) => (state as Partial<ParticipantState> | undefined)?.participantId === participantId).map(([link]) => link)
+}
+
+/**
+ * What a link's page takes over from the records `others` kept under the participant's other links,
+ * given `own`, this link's: each answer, unless this link holds one given later to its question (of
+ * two kept under other links, the later), and each finished form this link does not hold. The server
+ * then merges them by its rule, so that an answer given later under the new link still wins.
+ *
+ * A `link_replaced` mark goes: it refused the old link, not the answer, which is sent under this one.
+ * Other marks stay (a value refused, a form submitted elsewhere): they are about the answer.
+ *
+ * @example
+ * takenOver({ answers: [], completions: [] }, [{ answers: [refusedWithOldLink], completions: [] }])
+ * // => { answers: [{ ...refusedWithOldLink, refused: undefined, refusedWithForm: undefined }], completions: [] }
+ */
+export function takenOver(own: LinkRecords, others: LinkRecords[]): LinkRecords {
+  const questionKey = (a: PendingAnswer) => `${a.slot}|${a.instrument}|${a.question}`
+  const formKey = (c: PendingCompletion) => `${c.slot}|${c.instrument}`
+  const held = new Map(own.answers.map((a) => [questionKey(a), a]))
+  const answers = new Map<string, PendingAnswer>()
+  for (const kept of others.flatMap((o) => o.answers)) {
+    const current = held.get(questionKey(kept))
+    if (current && !isLater(kept, current)) continue
+    const answer = kept.refusedWithForm === 'link_replaced' ? { ...kept, refused: undefined, refusedWithForm: undefined } : kept
+    held.set(questionKey(kept), answer)
+    answers.set(questionKey(kept), answer)
+  }
+  const finished = new Set(own.completions.map(formKey))
+  const completions = new Map<string, PendingCompletion>()
+  for (const kept of others.flatMap((o) => o.completions)) if (!finished.has(formKey(kept)) && !completions.has(formKey(kept))) completions.set(formKey(kept), kept)
+  return { answers: [...answers.values()], completions: [...completions.values()] }
+}
 
 /** The 'meta' key of the latest time (ISO) any page of this device stamped an answer with, for every link. */
 const lastStampedKey = 'last-stamped-at'
@@ -67,7 +124,8 @@ export async function openDeviceStore(token: string): Promise<DeviceStore | null
     await db.put('meta', deviceId, 'device-id').catch(() => undefined)
   }
   const prefix = `${linkKey}|`
-  const range = IDBKeyRange.bound(prefix, `${prefix}\uffff`)
+  const rangeOf = (link: string) => IDBKeyRange.bound(`${link}|`, `${link}|\uffff`)
+  const range = rangeOf(linkKey)
   const answerKey = (a: PendingAnswer) => `${prefix}${a.slot}|${a.instrument}|${a.question}`
   const completionKey = (c: PendingCompletion) => `${prefix}${c.slot}|${c.instrument}`
   return {
@@ -115,6 +173,24 @@ export async function openDeviceStore(token: string): Promise<DeviceStore | null
       },
     },
     loadState: async () => (await db.get('meta', `${prefix}state`).catch(() => undefined)) as ParticipantState | undefined,
+    // The old link's records are read, moved and deleted in one transaction: a tab closed, or a
+    // storage error, half-way leaves either both links' records as they were or the move done.
+    takeOver: async (participantId) => {
+      const tx = db.transaction(['answers', 'completions', 'meta'], 'readwrite')
+      const [answers, completions, meta] = [tx.objectStore('answers'), tx.objectStore('completions'), tx.objectStore('meta')]
+      const stateKeys = (await meta.getAllKeys()).filter((k): k is string => typeof k === 'string' && k.endsWith('|state') && k !== `${prefix}state`)
+      const states = new Map(await Promise.all(stateKeys.map(async (k) => [k.slice(0, -'|state'.length), (await meta.get(k)) as unknown] as const)))
+      const recordsOf = async (link: string): Promise<LinkRecords> => ({
+        answers: (await answers.getAll(rangeOf(link))) as PendingAnswer[],
+        completions: (await completions.getAll(rangeOf(link))) as PendingCompletion[],
+      })
+      const links = linksOfParticipant(states, participantId)
+      const taken = takenOver(await recordsOf(linkKey), await Promise.all(links.map(recordsOf)))
+      for (const link of links) await Promise.all([answers.delete(rangeOf(link)), completions.delete(rangeOf(link))])
+      await Promise.all([...taken.answers.map((a) => answers.put(a, answerKey(a))), ...taken.completions.map((c) => completions.put(c, completionKey(c)))])
+      await tx.done
+      return taken.answers.length + taken.completions.length
+    },
     saveState: async (state) => {
       if (state.participant.status !== 'withdrawn') return void (await db.put('meta', state, `${prefix}state`).catch(() => undefined))
       await Promise.all([db.delete('answers', range), db.delete('completions', range), db.put('meta', withoutAnswers(state), `${prefix}state`)]).catch(() => undefined)

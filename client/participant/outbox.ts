@@ -70,6 +70,8 @@ export type PendingAnswer = {
   /**
    * The refusal's code when the server refused the answer with its whole form, not for its value
    * (the wave closed, the link replaced): resent when the participant answers anything in the form.
+   * Refused as `link_replaced`, they go with the participant's new link once it is opened on this
+   * device (device-store.ts: `takeOver`).
    */
   refusedWithForm?: string
   /**
@@ -593,7 +595,8 @@ export class Outbox {
     // Refused with their form, for a reason no retry changes now (the wave closed, the link was
     // replaced): say so, naming the first question, and keep them on the device, marked, not sent
     // again until the participant answers in the form or opens the link again (the team may reopen
-    // the wave). Dropping them would lose every answer of the batch for the one refusal shown.
+    // the wave), or, the link replaced, opens their new one on this device, which takes them over.
+    // Dropping them would lose every answer of the batch for the one refusal shown.
     this.#refuse({ slot, instrument, question: outcome.fields[0] ?? sent[0]!.question, code: outcome.code, message: outcome.message })
     // Refused for good (withdrawn, the link unknown): nothing of them may stay on the device.
     if (finalRefusals.has(outcome.code)) {

@@ -178,6 +178,7 @@ export async function participantState(deps: Deps, participant: Participant): Pr
     safety: await safetySupportFor(deps, study.id, participant.id),
     reminders: { optedOut: (await findContact(deps.db, participant.id))?.remindersOptOut ?? false },
     study: { name: study.name, language: study.language, timeZone: study.timeZone },
+    participantId: participant.id,
     participant: { code: participant.code, status: participant.status, withdrawnAt: participant.withdrawnAt },
     consent: {
       instrument: { id: consentForm.id, version: consentForm.version, survey: consentForm.survey },
