@@ -1,7 +1,7 @@
 import betainc from '@stdlib/math-base-special-betainc'
 import gammaln from '@stdlib/math-base-special-gammaln'
 import expm1 from '@stdlib/math-base-special-expm1'
-import normalCdf from '@stdlib/stats-base-dists-normal-cdf'
+import { pnorm } from './pnorm'
 import tCdf from '@stdlib/stats-base-dists-t-cdf'
 
 /**
@@ -98,7 +98,7 @@ export function noncentralTCdf(x: number, df: number, ncp: number): number {
   if (df > NORMAL_APPROXIMATION_ABOVE_DF || delta * delta > NORMAL_APPROXIMATION_ABOVE_NCP_SQUARED) {
     const s = 1 / (4 * df)
     const z = (t * (1 - s) - delta) / Math.sqrt(1 + t * t * 2 * s)
-    return negated ? normalCdf(-z, 0, 1) : normalCdf(z, 0, 1)
+    return negated ? pnorm(-z) : pnorm(z)
   }
 
   let y = x * x
@@ -140,7 +140,7 @@ export function noncentralTCdf(x: number, df: number, ncp: number): number {
       if (Math.abs(errorBound) < ERROR_MAX) break
     }
   }
-  tnc += normalCdf(-delta, 0, 1)
+  tnc += pnorm(-delta)
   const value = Math.min(tnc, 1)
   return negated ? 0.5 - value + 0.5 : value
 }

@@ -1,4 +1,4 @@
-import normalCdf from '@stdlib/stats-base-dists-normal-cdf'
+import { pnorm } from './pnorm'
 import signrankCdf from '@stdlib/stats-base-dists-signrank-cdf'
 import { pairedDifferences } from './paired-differences'
 
@@ -78,7 +78,7 @@ export function wilcoxonSignedRank(post: number[], pre: number[]): WilcoxonSigne
   const sigma = Math.sqrt((nonZero * (nonZero + 1) * (2 * nonZero + 1)) / 24 - tieCorrection)
   const continuityCorrection = 0.5 * Math.sign(V - expected)
   const z = (V - expected - continuityCorrection) / sigma
-  const p = Math.min(1, 2 * Math.min(normalCdf(z, 0, 1), normalCdf(-z, 0, 1)))
+  const p = Math.min(1, 2 * Math.min(pnorm(z), pnorm(-z)))
   return { V, p, method: 'normal', nonZero, zeros, ties, z }
 }
 
