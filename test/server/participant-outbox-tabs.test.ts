@@ -77,7 +77,9 @@ describe('two tabs of the same link (one IndexedDB, two outboxes)', () => {
     await tabA.flush()
     const server = await storedAnswers(f)
     const onDevice = [...store.answers.values()].map((x) => x.question).sort()
-    expect(onDevice).toEqual(['phq9_2', 'phq9_3', 'phq9_4'])
+    // Nothing lost: each of B's answers is on the server or still on the device (tab A may have taken and
+    // sent them already: whether its flush reached them depends on timing, on a busy machine too).
+    for (const q of ['phq9_2', 'phq9_3', 'phq9_4']) expect({ q, kept: server[q] === 2 || onDevice.includes(q) }).toEqual({ q, kept: true })
     // Safe: either tab A sent them, or it does not claim every answer is saved.
     if (tabA.status === 'saved') expect(server).toMatchObject({ phq9_2: 2, phq9_3: 2, phq9_4: 2 })
   })
