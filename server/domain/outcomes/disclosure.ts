@@ -77,26 +77,40 @@ export function scoreDecimals(n: number, policy: DisclosurePolicy): number {
   return n >= policy.orderMinN ? 1 : 0
 }
 
-/** `x` rounded to `decimals` places, halves away from zero; −0 becomes 0. */
+/**
+ * `x` rounded to `decimals` places, halves away from zero as its decimal digits read; −0 becomes 0.
+ * The scaled value is read to 15 significant digits first, so that a half the binary double misses by
+ * its last bit (20.275 × 100 = 2027.4999999999998, 1.005 × 100 = 100.49999999999999) rounds as written,
+ * as 2.675 does (found by a methods review: 179 of 5,201 means k/40 rounded down at two decimals).
+ *
+ * @example
+ * roundTo(20.275, 2) // => 20.28
+ * roundTo(-2.5, 0)   // => -3
+ */
 export function roundTo(x: number, decimals: number): number {
   const f = 10 ** decimals
-  const r = (Math.sign(x) * Math.round(Math.abs(x) * f)) / f
+  const r = (Math.sign(x) * Math.round(Number((Math.abs(x) * f).toPrecision(15)))) / f
   return r === 0 ? 0 : r
 }
 
-/** A released p-value: two decimals, or "below 0.001". */
+/**
+ * A released p-value: two decimals, or "below 0.001"; never rounded across 0.05 or 0.01, the
+ * thresholds a reader judges by (as the report's own p-values): 0.0496 is "< 0.05", not "0.05".
+ */
 export type ReleasedP = { value: number; comparator: '=' | '<' }
 
 /**
  * @example
  * releaseP(0.0312) // => { value: 0.03, comparator: '=' }
  * releaseP(0.0004) // => { value: 0.001, comparator: '<' }
+ * releaseP(0.0496) // => { value: 0.05, comparator: '<' }
  */
 export function releaseP(p: number): ReleasedP {
   if (!(p >= 0 && p <= 1)) throw new RangeError(`a p-value lies between 0 and 1, got ${p}`)
   if (p < 0.001) return { value: 0.001, comparator: '<' }
-  if (p < 0.01) return { value: roundTo(p, 3), comparator: '=' }
-  return { value: roundTo(p, 2), comparator: '=' }
+  const value = p < 0.01 ? roundTo(p, 3) : roundTo(p, 2)
+  for (const threshold of [0.01, 0.05]) if (p < threshold && value >= threshold) return { value: threshold, comparator: '<' }
+  return { value, comparator: '=' }
 }
 
 /**

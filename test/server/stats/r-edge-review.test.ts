@@ -278,9 +278,12 @@ describe('roundTo (released figures) against R round() and sprintf() — documen
   // rule. R 4.2.2's round() and sprintf() work on the double's exact binary value (sprintf: correctly
   // rounded, exact binary ties to even; round(): R 4.0.0's algorithm, which disagrees with sprintf on
   // 156 of the 1300 values k/20, k odd, in −30..100, e.g. round(-29.95, 1) = -30, sprintf = "-29.9").
-  // roundTo multiplies by 10^d and rounds, so it behaves like decimal half-away-from-zero for one
-  // decimal (0 of 2601 values k/20 and 5201 values k/40 differ from that rule) but not always for two
-  // (179 of 5201 values k/40 differ, e.g. 20.275 -> 20.27, 1.005 -> 1, while 2.675 -> 2.68).
+  // roundTo multiplied by 10^d and rounded, so it behaved like decimal half-away-from-zero for one
+  // decimal but not always for two (179 of 5201 values k/40 differed, e.g. 20.275 -> 20.27, 1.005 -> 1,
+  // while 2.675 -> 2.68). Since this review it reads the scaled value to 15 significant digits first:
+  // halves away from zero as the number is written in decimals, every time (disclosure.test.ts), which
+  // is neither of R's rules but the one the release's figures state. A p-value is, besides, never
+  // rounded across 0.05 or 0.01 (releaseP: 0.045 is released as "< 0.05").
   //
   // R: for (v in c(...)) cat(v, round(v, 1), round(v, 2), sprintf("%.1f", v), sprintf("%.2f", v), "\n")
   const cases: { x: number; d: number; rRound: number; rSprintf: number; ours: number }[] = [
@@ -293,10 +296,10 @@ describe('roundTo (released figures) against R round() and sprintf() — documen
     { x: 1.45, d: 1, rRound: 1.4, rSprintf: 1.4, ours: 1.5 },
     { x: 2.675, d: 1, rRound: 2.7, rSprintf: 2.7, ours: 2.7 },
     { x: 2.675, d: 2, rRound: 2.67, rSprintf: 2.67, ours: 2.68 },
-    { x: 1.005, d: 2, rRound: 1, rSprintf: 1, ours: 1 },
-    { x: 0.285, d: 2, rRound: 0.28, rSprintf: 0.28, ours: 0.28 },
+    { x: 1.005, d: 2, rRound: 1, rSprintf: 1, ours: 1.01 }, // 1.005 is 1.00499999999999989...
+    { x: 0.285, d: 2, rRound: 0.28, rSprintf: 0.28, ours: 0.29 },
     { x: 0.125, d: 2, rRound: 0.12, rSprintf: 0.12, ours: 0.13 },
-    { x: 0.045, d: 2, rRound: 0.04, rSprintf: 0.04, ours: 0.05 }, // a p-value released as "= 0.05"
+    { x: 0.045, d: 2, rRound: 0.04, rSprintf: 0.04, ours: 0.05 }, // as a p-value released as "< 0.05" (releaseP)
   ]
   for (const c of cases) {
     it(`roundTo(${c.x}, ${c.d}) = ${c.ours} (R round: ${c.rRound}, sprintf: ${c.rSprintf})`, () => {

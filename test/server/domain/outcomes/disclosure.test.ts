@@ -32,6 +32,22 @@ describe('releaseP and roundTo', () => {
   it('rounds halves away from zero and never gives −0', () => {
     expect([roundTo(2.5, 0), roundTo(-2.5, 0), roundTo(-0.04, 1), roundTo(1.25, 1)]).toEqual([3, -3, 0, 1.3])
   })
+  it('rounds a half as its decimal digits read, though the double misses it by its last bit (found by a methods review)', () => {
+    // 20.275 × 100 = 2027.4999999999998 and 1.005 × 100 = 100.49999999999999 in binary; 2.675 × 100 = 267.5.
+    expect([roundTo(20.275, 2), roundTo(1.005, 2), roundTo(2.675, 2), roundTo(-20.275, 2), roundTo(12.45, 1)]).toEqual([20.28, 1.01, 2.68, -20.28, 12.5])
+    // Every mean k/40 from 0 to 130 at two decimals: half away from zero, as written in decimals.
+    for (let k = 0; k <= 5200; k++) {
+      const hundredths = Math.round((k * 100) / 40 * 1000) / 1000 // exact in decimals: k × 2.5
+      expect(roundTo(k / 40, 2)).toBe(Math.floor(hundredths + 0.5) / 100)
+    }
+  })
+  it('never rounds a p-value across 0.05 or 0.01', () => {
+    expect(releaseP(0.0496)).toEqual({ value: 0.05, comparator: '<' })
+    expect(releaseP(0.045)).toEqual({ value: 0.05, comparator: '<' })
+    expect(releaseP(0.0097)).toEqual({ value: 0.01, comparator: '<' })
+    expect(releaseP(0.0504)).toEqual({ value: 0.05, comparator: '=' })
+    expect(releaseP(0.051)).toEqual({ value: 0.05, comparator: '=' })
+  })
 })
 
 describe('releaseBreakdown', () => {
