@@ -17,6 +17,7 @@ const en = {
   'status.saving': 'Saving…',
   'status.kept': 'Not sent yet. Your answers are kept on this device and will be sent when the connection returns.',
   'status.unkept': 'Not sent yet, and not kept: this browser does not let the page store anything. Please stay online and keep this page open until it says saved.',
+  'status.unread': 'Your answers on this page are saved. Answers kept on this device from an earlier visit could not be read yet: please open this link again later, while online, so that they are sent too.',
   'status.unkeptSaved': 'All answers saved. This browser does not let the page keep answers, so please stay online while you answer.',
   'offline.fromDevice': 'No connection. This is the questionnaire as it was kept on this device; you can go on, and your answers will be sent when the connection returns.',
   'answer.notNumber': 'Please type a number, using digits only (for example 34 or ۳۴).',

@@ -122,14 +122,15 @@ function takeInlinedState(): ParticipantState | undefined {
 
 /**
  * Take over what this device kept, unconfirmed, under another link of the same participant (a link
- * the team replaced: device-store.ts), and send it under this link. Only with a state the server has
- * just sent for this link, so that it is this link's participant and the link works; never for a
- * withdrawn participant (a withdrawn participant's device keeps nothing). Called before the page shows
- * the state: its status must not say "saved" while those answers wait unsent.
+ * the team replaced: device-store.ts), and send it under this link. Only with a state of this link:
+ * one the server has just sent, or, offline, the one it kept from an earlier visit (the answers then
+ * wait under this link until the connection returns); never for a withdrawn participant (a withdrawn
+ * participant's device keeps nothing). Called before the page shows the state: its status must not say
+ * "saved" while those answers wait unsent.
  */
 async function takeOverOtherLinks(state: ParticipantState, device: DeviceStore | null, outbox: Outbox): Promise<void> {
   if (!device || state.participant.status === 'withdrawn') return
-  const taken = await device.takeOver(state.participantId).catch(() => 0)
+  const taken = await device.takeOver(state.participantKey).catch(() => 0)
   if (taken > 0) await outbox.refresh()
 }
 
@@ -169,6 +170,9 @@ function useParticipantState(token: string, device: DeviceStore | null | undefin
         // No connection, or no answer in time: fall through and retry.
       }
       const kept = attempt === 0 ? await device?.loadState() : undefined
+      // Offline, the state this link kept says whose it is as well: what waits under a replaced link
+      // of theirs is taken over now, so this page does not say "saved" while it waits (found by a review).
+      if (kept?.participantKey) await takeOverOtherLinks(kept, device ?? null, outbox)
       setLoad((current) => (current.kind === 'ready' ? current : kept ? { kind: 'ready', state: kept, fromDevice: true } : { kind: 'loading', offline: true }))
       await new Promise((resolve) => setTimeout(resolve, Math.min(1000 * 2 ** attempt, 15000)))
     }

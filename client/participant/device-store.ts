@@ -10,18 +10,19 @@
  * only so that the link, opened again offline, still says they have withdrawn. A device that refuses storage (site data blocked, private mode, a full
  * disk) gets `null` from openDeviceStore, and the page runs from memory, saying so.
  *
- * Two things belong to the device, not to a link, and are filed without the hash: its id, and the
- * last time it stamped an answer with (`last-stamped-at`, the outbox's clock: outbox.ts).
+ * The device's id belongs to the device, not to a link, and is filed without the hash; beside each
+ * link's records is the last time the device stamped an answer to each of its questions with
+ * (`<link>|stamps`, the outbox's clock: outbox.ts).
  *
  * A participant may hold several links: the team replaces one that was lost or sent to the wrong
  * address, and each message carries a new one (server/domain/messaging/invitations.ts). What the
  * device kept unconfirmed under a link that has since been replaced would never be sent under it
  * (`link_replaced`), nor found under the new one: the new link's page takes it over (`takeOver`),
- * knowing by the participant's id in the state kept for the old link that it is the same participant's.
+ * knowing by the participant's key in the state kept for the old link that it is the same participant's.
  */
-import { openDB, type IDBPDatabase } from 'idb'
+import { openDB, type IDBPDatabase, type IDBPObjectStore } from 'idb'
 import type { ParticipantState } from '../../server/contracts/participant'
-import { isLater, type OutboxStore, type PendingAnswer, type PendingCompletion } from './outbox'
+import { answerKey as questionOf, isLater, type OutboxStore, type PendingAnswer, type PendingCompletion } from './outbox'
 
 type Schema = IDBPDatabase<unknown>
 
@@ -41,7 +42,7 @@ export type DeviceStore = {
    * out of the other links' records: it is then sent under this link only, and once. Returns how many
    * answers and finished forms were taken (see `takenOver`).
    */
-  takeOver(participantId: string): Promise<number>
+  takeOver(participantKey: string): Promise<number>
   /** Keep the state; a withdrawn participant's is kept without forms, and their outbox entries go. */
   saveState(state: ParticipantState): Promise<void>
 }
@@ -61,9 +62,9 @@ export type LinkRecords = { answers: PendingAnswer[]; completions: PendingComple
  * states carried the id is no one's: answers move only when the server has said whose they are, so
  * that a phone shared by two clinicians never sends one's answers as the other's.
  */
-export function linksOfParticipant(states: Map<string, unknown>, participantId: string): string[] {
-  if (!participantId) return []
-  return [...states].filter(([, state]) => (state as Partial<ParticipantState> | undefined)?.participantId === participantId).map(([link]) => link)
+export function linksOfParticipant(states: Map<string, unknown>, participantKey: string): string[] {
+  if (!participantKey) return []
+  return [...states].filter(([, state]) => (state as Partial<ParticipantState> | undefined)?.participantKey === participantKey).map(([link]) => link)
 }
 
 /**
@@ -97,8 +98,6 @@ export function takenOver(own: LinkRecords, others: LinkRecords[]): LinkRecords 
   return { answers: [...answers.values()], completions: [...completions.values()] }
 }
 
-/** The 'meta' key of the latest time (ISO) any page of this device stamped an answer with, for every link. */
-const lastStampedKey = 'last-stamped-at'
 
 /** Open the device's store for one link, or null when the device refuses storage. */
 export async function openDeviceStore(token: string): Promise<DeviceStore | null> {
@@ -128,6 +127,14 @@ export async function openDeviceStore(token: string): Promise<DeviceStore | null
   const range = rangeOf(linkKey)
   const answerKey = (a: PendingAnswer) => `${prefix}${a.slot}|${a.instrument}|${a.question}`
   const completionKey = (c: PendingCompletion) => `${prefix}${c.slot}|${c.instrument}`
+  /** The links other than this one whose state the device kept for the participant with this key (linksOfParticipant). */
+  const otherLinksOf = async (meta: IDBPObjectStore<unknown, ArrayLike<string>, 'meta', 'readwrite'>, participantKey: string): Promise<string[]> => {
+    const stateKeys = (await meta.getAllKeys()).filter((k): k is string => typeof k === 'string' && k.endsWith('|state') && k !== `${prefix}state`)
+    const states = new Map(await Promise.all(stateKeys.map(async (k) => [k.slice(0, -'|state'.length), (await meta.get(k)) as unknown] as const)))
+    return linksOfParticipant(states, participantKey)
+  }
+  /** The 'meta' key of this link's last stamps: question (outbox.ts's `answerKey`) → ISO time. */
+  const stampsKey = `${prefix}stamps`
   return {
     deviceId,
     outbox: {
@@ -135,18 +142,18 @@ export async function openDeviceStore(token: string): Promise<DeviceStore | null
       deviceId,
       load: async () => {
         const tx = db.transaction(['answers', 'completions', 'meta'], 'readonly')
-        const [answers, completions, lastStampedAt] = await Promise.all([
+        const [answers, completions, stamps] = await Promise.all([
           tx.objectStore('answers').getAll(range) as Promise<PendingAnswer[]>,
           tx.objectStore('completions').getAll(range) as Promise<PendingCompletion[]>,
-          tx.objectStore('meta').get(lastStampedKey) as Promise<unknown>,
+          tx.objectStore('meta').get(stampsKey) as Promise<unknown>,
         ])
         await tx.done
-        return { answers, completions, ...(typeof lastStampedAt === 'string' ? { lastStampedAt } : {}) }
+        return { answers, completions, ...(stamps !== null && typeof stamps === 'object' ? { stamps: stamps as Record<string, string> } : {}) }
       },
       // Two tabs of one link share these records: each write reads the record in the same
       // transaction, so a tab never replaces a later answer with an earlier one, nor deletes an
       // answer it did not give (one changed since in the other tab, which may be closed by now).
-      // The device's last stamp is kept in that transaction too, as the later of the two, so that
+      // The question's last stamp is kept in that transaction too, as the later of the two, so that
       // no tab lowers it; it outlives the answer, which goes once the server has confirmed it.
       putAnswer: async (a) => {
         const tx = db.transaction(['answers', 'meta'], 'readwrite')
@@ -154,8 +161,9 @@ export async function openDeviceStore(token: string): Promise<DeviceStore | null
         const meta = tx.objectStore('meta')
         const stored = (await answers.get(answerKey(a))) as PendingAnswer | undefined
         if (!stored || !isLater(stored, a)) await answers.put(a, answerKey(a))
-        const last = (await meta.get(lastStampedKey)) as unknown
-        if (typeof last !== 'string' || last < a.answeredAt) await meta.put(a.answeredAt, lastStampedKey)
+        const kept = (await meta.get(stampsKey)) as Record<string, string> | undefined
+        const stamps = kept !== null && typeof kept === 'object' ? kept : {}
+        if (!(stamps[questionOf(a)]! >= a.answeredAt)) await meta.put({ ...stamps, [questionOf(a)]: a.answeredAt }, stampsKey)
         await tx.done
       },
       deleteAnswer: async (a) => {
@@ -175,25 +183,35 @@ export async function openDeviceStore(token: string): Promise<DeviceStore | null
     loadState: async () => (await db.get('meta', `${prefix}state`).catch(() => undefined)) as ParticipantState | undefined,
     // The old link's records are read, moved and deleted in one transaction: a tab closed, or a
     // storage error, half-way leaves either both links' records as they were or the move done.
-    takeOver: async (participantId) => {
+    takeOver: async (participantKey) => {
       const tx = db.transaction(['answers', 'completions', 'meta'], 'readwrite')
       const [answers, completions, meta] = [tx.objectStore('answers'), tx.objectStore('completions'), tx.objectStore('meta')]
-      const stateKeys = (await meta.getAllKeys()).filter((k): k is string => typeof k === 'string' && k.endsWith('|state') && k !== `${prefix}state`)
-      const states = new Map(await Promise.all(stateKeys.map(async (k) => [k.slice(0, -'|state'.length), (await meta.get(k)) as unknown] as const)))
       const recordsOf = async (link: string): Promise<LinkRecords> => ({
         answers: (await answers.getAll(rangeOf(link))) as PendingAnswer[],
         completions: (await completions.getAll(rangeOf(link))) as PendingCompletion[],
       })
-      const links = linksOfParticipant(states, participantId)
+      const links = await otherLinksOf(meta, participantKey)
       const taken = takenOver(await recordsOf(linkKey), await Promise.all(links.map(recordsOf)))
       for (const link of links) await Promise.all([answers.delete(rangeOf(link)), completions.delete(rangeOf(link))])
       await Promise.all([...taken.answers.map((a) => answers.put(a, answerKey(a))), ...taken.completions.map((c) => completions.put(c, completionKey(c)))])
       await tx.done
       return taken.answers.length + taken.completions.length
     },
+    // A withdrawn participant's device keeps nothing of their answers, under this link or any other
+    // of theirs (found by a review: answers waiting under a replaced link stayed for good).
     saveState: async (state) => {
       if (state.participant.status !== 'withdrawn') return void (await db.put('meta', state, `${prefix}state`).catch(() => undefined))
-      await Promise.all([db.delete('answers', range), db.delete('completions', range), db.put('meta', withoutAnswers(state), `${prefix}state`)]).catch(() => undefined)
+      try {
+        const tx = db.transaction(['answers', 'completions', 'meta'], 'readwrite')
+        const meta = tx.objectStore('meta')
+        for (const link of [linkKey, ...(await otherLinksOf(meta, state.participantKey))]) {
+          await Promise.all([tx.objectStore('answers').delete(rangeOf(link)), tx.objectStore('completions').delete(rangeOf(link)), meta.delete(`${link}|stamps`)])
+        }
+        await meta.put(withoutAnswers(state), `${prefix}state`)
+        await tx.done
+      } catch {
+        // Storage failing now changes nothing the participant can do; the next load tries again.
+      }
     },
   }
 }

@@ -12,10 +12,14 @@
  * Where the device refuses storage (private mode, site data blocked, a full disk), the outbox keeps
  * answers in memory only and still sends them at once; the status says they are not kept.
  *
- * Answers are stamped by a hybrid logical clock per device: the device's clock, but never earlier
- * than 1 ms after the last stamp this device gave (kept in the store, so across reloads and tabs).
- * The server orders two answers of one device by these stamps as sent, so a clock set back (NTP
- * correcting a phone that ran fast) must not put a changed answer behind the one it replaces.
+ * Answers are stamped by a hybrid logical clock per question: the device's clock, but never earlier
+ * than 1 ms after the last stamp this device gave an answer to the same question (kept in the store,
+ * so across reloads and tabs). The server orders two answers of one device to one question by these
+ * stamps as sent, so a clock set back (NTP correcting a phone that ran fast) must not put a changed
+ * answer behind the one it replaces; and a clock once wrong (a phone that said 2099) leaves only the
+ * questions answered meanwhile ahead of time, not every answer after it (found by a review: with one
+ * clock per device, every later answer was stamped after 2099, counted as given when it arrived, and
+ * an old answer sent late beat a newer one from another device).
  */
 
 /** What the participant sees: see client/components/SaveStatus.tsx. */
@@ -28,6 +32,11 @@ export type SaveStatus =
   | 'kept'
   /** Waiting, and this device refuses storage: only this open page holds them. */
   | 'unkept'
+  /**
+   * Everything given on this page is confirmed, but the device's store never opened (`awaitStore`
+   * gave up): answers an earlier visit kept there may wait unsent, so not "saved" (found by a review).
+   */
+  | 'unread'
   /** The server refused an answer or a submit: the refusal names the question. */
   | 'error'
   /**
@@ -91,13 +100,13 @@ export type OutboxStore = {
   /** The id of the device this store belongs to, where it keeps one: its records without an id were given under it. */
   readonly deviceId?: string
   /**
-   * What waits, and `lastStampedAt`: the latest time any page of this device stamped an answer with
-   * (ISO; absent when none is known), which the outbox's clock never goes below.
+   * What waits, and `stamps`: per question (its `answerKey`), the latest time any page of this device
+   * stamped an answer to it with (ISO), which the outbox's clock for that question never goes below.
    */
-  load(): Promise<{ answers: PendingAnswer[]; completions: PendingCompletion[]; lastStampedAt?: string }>
+  load(): Promise<{ answers: PendingAnswer[]; completions: PendingCompletion[]; stamps?: Record<string, string> }>
   /**
    * Keep `answer`, unless the store holds one given later to the same question (by another tab); and
-   * keep its `answeredAt` as the device's last stamp if it is later than the one kept.
+   * keep its `answeredAt` as its question's last stamp if it is later than the one kept.
    */
   putAnswer(answer: PendingAnswer): Promise<void>
   /** Delete `answer` if the store still holds that very answer (same `answeredAt`), not one given since. */
@@ -134,7 +143,8 @@ export const storeGiveUpMs = 15_000
 const finalRefusals = new Set(['withdrawn', 'link_not_found', 'consent_required'])
 
 const formKey = (slot: string, instrument: string) => `${slot}/${instrument}`
-const answerKey = (a: { slot: string; instrument: string; question: string }) => `${a.slot}/${a.instrument}/${a.question}`
+/** A question's key in the outbox, and in a store's `stamps`: `slot/instrument/question`. */
+export const answerKey = (a: { slot: string; instrument: string; question: string }) => `${a.slot}/${a.instrument}/${a.question}`
 
 export class Outbox {
   #answers = new Map<string, PendingAnswer>()
@@ -153,14 +163,17 @@ export class Outbox {
   #confirmedAt = new Map<string, string>()
   #persistent: boolean
   /**
-   * The latest time, in ms since the epoch, this device stamped an answer with, as far as this page
-   * knows (its own answers, and what it read from the store): the next stamp is at least 1 ms later.
+   * Per question (`answerKey`), the latest time, in ms since the epoch, this device stamped an answer
+   * to it with, as far as this page knows (its own answers, and what it read from the store): the
+   * next stamp of that question is at least 1 ms later.
    */
-  #lastStamped = Number.NEGATIVE_INFINITY
+  #lastStamped = new Map<string, number>()
   /** Where what waits is kept: the options' store, or the device's once it has opened late (`awaitStore`). */
   #store: OutboxStore
   /** The device's store is still being opened: until it has been read, nothing is called saved. */
   #checkingDevice = false
+  /** The device's store was given up on, not read: what an earlier visit kept there is not known. */
+  #storeUnread = false
   #foundOnDevice = 0
   #sending = false
   #failed = false
@@ -272,7 +285,7 @@ export class Outbox {
   /** Record one answer: on the device at once, on the server soon after. `value` null clears it. */
   async answer(slot: string, instrument: string, question: string, value: unknown): Promise<void> {
     if (this.#completions.has(formKey(slot, instrument))) return
-    const answer: PendingAnswer = { slot, instrument, question, value: value === undefined ? null : value, answeredAt: this.#stamp(), deviceId: this.#options.deviceId }
+    const answer: PendingAnswer = { slot, instrument, question, value: value === undefined ? null : value, answeredAt: this.#stamp(answerKey({ slot, instrument, question })), deviceId: this.#options.deviceId }
     this.#answers.set(answerKey(answer), answer)
     // The participant changed the answer the server refused: that refusal is dealt with. Answers
     // refused with their form go again with this one, and their refusal is shown again if it stands.
@@ -330,10 +343,12 @@ export class Outbox {
     this.#update()
     const giveUp = setTimeout(() => {
       this.#checkingDevice = false
+      this.#storeUnread = true
       this.#update()
     }, giveUpMs)
     const settle = async (store: OutboxStore | null) => {
       clearTimeout(giveUp)
+      this.#storeUnread = false
       if (store) {
         this.#store = store
         this.#persistent = store.persistent
@@ -401,12 +416,12 @@ export class Outbox {
    * The clock moves past every stamp read; a record without a device id gets the store's.
    */
   async #merge(): Promise<boolean> {
-    const { answers, completions, lastStampedAt } = await this.#store.load()
-    this.#observe(lastStampedAt)
+    const { answers, completions, stamps } = await this.#store.load()
+    for (const [key, stamp] of Object.entries(stamps ?? {})) this.#observe(key, stamp)
     let found = false
     for (const kept of answers) {
-      this.#observe(kept.answeredAt)
       const key = answerKey(kept)
+      this.#observe(key, kept.answeredAt)
       // Sent under the id it was given under, so that the server knows a retry; but one given before an
       // answer this page had confirmed to the question (a store that opened late, under another id) goes
       // under this page's, so that the server orders the two by this device's own times, not by when each
@@ -435,16 +450,17 @@ export class Outbox {
     return found
   }
 
-  /** The time to stamp an answer given now with: the device's clock, or 1 ms after its last stamp if that is not earlier. */
-  #stamp(): string {
-    this.#lastStamped = Math.max(this.#options.now().getTime(), this.#lastStamped + 1)
-    return new Date(this.#lastStamped).toISOString()
+  /** The time to stamp an answer to the question `key` given now with: the device's clock, or 1 ms after the question's last stamp if that is not earlier. */
+  #stamp(key: string): string {
+    const time = Math.max(this.#options.now().getTime(), (this.#lastStamped.get(key) ?? Number.NEGATIVE_INFINITY) + 1)
+    this.#lastStamped.set(key, time)
+    return new Date(time).toISOString()
   }
 
-  /** A stamp this device gave elsewhere (another tab, an earlier load): the next one here comes after it. */
-  #observe(stamp: string | undefined): void {
+  /** A stamp this device gave an answer to the question `key` elsewhere (another tab, an earlier load): the next one here comes after it. */
+  #observe(key: string, stamp: string | undefined): void {
     const time = stamp === undefined ? Number.NaN : Date.parse(stamp)
-    if (Number.isFinite(time) && time > this.#lastStamped) this.#lastStamped = time
+    if (Number.isFinite(time) && time > (this.#lastStamped.get(key) ?? Number.NEGATIVE_INFINITY)) this.#lastStamped.set(key, time)
   }
 
   /** The device id an answer was given under (this page's, for one given before answers carried it). */
@@ -665,7 +681,9 @@ export class Outbox {
           : !this.pending()
           ? this.#checkingDevice
             ? 'saving'
-            : 'saved'
+            : this.#storeUnread
+              ? 'unread'
+              : 'saved'
           : !this.#persistent
             ? 'unkept'
             : this.#failed || !this.#options.isOnline()
@@ -686,18 +704,18 @@ export function isLater(stored: PendingAnswer, other: PendingAnswer): boolean {
 export function memoryStore(persistent = false): OutboxStore & { answers: Map<string, PendingAnswer>; completions: Map<string, PendingCompletion> } {
   const answers = new Map<string, PendingAnswer>()
   const completions = new Map<string, PendingCompletion>()
-  let lastStampedAt: string | undefined
+  const stamps: Record<string, string> = {}
   return {
     persistent,
     answers,
     completions,
-    load: async () => ({ answers: [...answers.values()], completions: [...completions.values()], lastStampedAt }),
+    load: async () => ({ answers: [...answers.values()], completions: [...completions.values()], stamps: { ...stamps } }),
     // As the device's store (device-store.ts): no earlier answer over a later one, no deleting another's,
-    // and the latest stamp kept after its answer has gone.
+    // and each question's latest stamp kept after its answer has gone.
     putAnswer: async (a) => {
       const stored = answers.get(answerKey(a))
       if (!stored || !isLater(stored, a)) answers.set(answerKey(a), a)
-      if (lastStampedAt === undefined || a.answeredAt > lastStampedAt) lastStampedAt = a.answeredAt
+      if (!(stamps[answerKey(a)]! >= a.answeredAt)) stamps[answerKey(a)] = a.answeredAt
     },
     deleteAnswer: async (a) => {
       if (answers.get(answerKey(a))?.answeredAt === a.answeredAt) answers.delete(answerKey(a))

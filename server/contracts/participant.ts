@@ -74,11 +74,13 @@ export type ParticipantState = {
   /** The study's default language for this page, and the IANA time zone its wave days follow. */
   study: { name: string; language: string; timeZone: string }
   /**
-   * The participant's id: the same under every link of theirs, where their code (P1, P2 …) is unique
-   * only in its cohort. A device that kept answers under a link the team has since replaced knows by
-   * it that they are this participant's, and the new link's page takes them over (client/participant/device-store.ts).
+   * An opaque key of the participant: the same under every link of theirs, where their code (P1, P2 …)
+   * is unique only in its cohort. A device that kept answers under a link the team has since replaced
+   * knows by it that they are this participant's, and the new link's page takes them over
+   * (client/participant/device-store.ts). A hash of their id, not the id, which is time-ordered and
+   * would tell when they were enrolled, and their neighbours' ids (found by a review).
    */
-  participantId: string
+  participantKey: string
   participant: { code: string; status: 'invited' | 'consented' | 'active' | 'withdrawn'; withdrawnAt: string | null }
   consent: {
     instrument: { id: string; version: string; survey: unknown }

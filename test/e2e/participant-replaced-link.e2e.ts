@@ -9,7 +9,8 @@ import type { Browser, Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { addParticipants, createCohort, createStudy, setWave } from '../../server/domain/staff/setup'
 import { phonePage, screenshot } from './helpers/browser'
-import { answerPhq9, consent, demographics } from './helpers/participant-flow'
+import { answerPhq9, firstItemSaved } from './helpers/participant-flow'
+import { storedPhq9 } from './helpers/cohort'
 import { day, type TestServer, useServerAndBrowser } from './helpers/server'
 import { signIn, staffMember } from './helpers/staff'
 
@@ -17,10 +18,6 @@ let server: TestServer
 let browser: Browser
 useServerAndBrowser((s, b) => ((server = s), (browser = b)))
 
-async function storedPhq9(participantId: string): Promise<Record<string, unknown>> {
-  const row = await server.db.selectFrom('response').select(['answers']).where('participant_id', '=', participantId).where('instrument_id', '=', 'phq-9').executeTakeFirst()
-  return row ? (JSON.parse(row.answers) as Record<string, unknown>) : {}
-}
 
 /** A researcher signed in to the staff app, who prepares a participant's reminder by hand: each one carries a newly minted link. */
 async function researcherDesk(studyId: string) {
@@ -61,12 +58,7 @@ describe('a link replaced while answers given under it wait on the phone', () =>
     // Under link A: consent, demographics and PHQ-9 item 1, saved.
     const { page: pageA, context } = await phonePage(browser)
     const sentUnderA = answerRequestsOf(pageA)
-    await pageA.goto(`${server.baseUrl}/p/${linkA}`)
-    await consent(pageA)
-    await demographics(pageA)
-    await pageA.getByText('Questionnaire 1 of 2').waitFor()
-    await answerPhq9(pageA, [1])
-    await pageA.getByText('All answers saved').waitFor()
+    await firstItemSaved(pageA, `${server.baseUrl}/p/${linkA}`)
     // No signal: items 2–4, kept on the phone.
     await context.setOffline(true)
     await answerPhq9(pageA, [1, 2, 3, 2], 1)
@@ -82,7 +74,7 @@ describe('a link replaced while answers given under it wait on the phone', () =>
     await context.setOffline(false)
     await pageA.getByTestId('refusal').filter({ hasText: 'This link has been replaced' }).waitFor()
     expect(await pageA.getByTestId('save-status').getAttribute('data-status')).not.toBe('saved')
-    expect(await storedPhq9(participant!.id)).toEqual({ phq9_1: 1 })
+    expect(await storedPhq9(server, participant!.id)).toEqual({ phq9_1: 1 })
     const refusedUnderA = sentUnderA.length
 
     // The participant opens link B from the newest message, on the same phone.
@@ -90,7 +82,7 @@ describe('a link replaced while answers given under it wait on the phone', () =>
     const sentUnderB = answerRequestsOf(pageB)
     await pageB.goto(`${server.baseUrl}/p/${linkB}`)
     await pageB.getByText('Questionnaire 1 of 2').waitFor()
-    await expect.poll(() => storedPhq9(participant!.id), { timeout: 15000 }).toEqual({ phq9_1: 1, phq9_2: 2, phq9_3: 3, phq9_4: 2 })
+    await expect.poll(() => storedPhq9(server, participant!.id), { timeout: 15000 }).toEqual({ phq9_1: 1, phq9_2: 2, phq9_3: 3, phq9_4: 2 })
     await pageB.getByText('All answers saved').waitFor()
     // The form shows them: no blank questions for what was answered under link A.
     await pageB.getByText('Answered 4 of 10').filter({ visible: true }).first().waitFor()

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest'
 import { linksOfParticipant, takenOver } from '../../client/participant/device-store'
 import { memoryStore, Outbox, type Outcome, type Transport } from '../../client/participant/outbox'
 import { addParticipants, createCohort, createStudy, setWave } from '../../server/domain/staff/setup'
+import { participantKeyOf } from '../../server/domain/participation/journey'
 import { jsonRequest, testApp } from '../helpers/app'
 import { signedInStaff } from '../helpers/staff'
 
@@ -27,7 +28,7 @@ async function world() {
   }
   const state = async (token: string) => {
     const res = await built.app.request(`/api/p/${token}`)
-    return { status: res.status, body: (await res.json()) as { participantId?: string; waves: { forms: { instrument: { id: string }; response: { answers: Record<string, unknown> } | null }[] }[] } }
+    return { status: res.status, body: (await res.json()) as { participantKey?: string; waves: { forms: { instrument: { id: string }; response: { answers: Record<string, unknown> } | null }[] }[] } }
   }
   return { ...built, participant: participant!, other: other!, newLink, state }
 }
@@ -53,11 +54,12 @@ describe('a link the team replaced, with answers given under it waiting on the p
     const first = await w.newLink()
     const second = await w.newLink()
     const [a, b, other] = [await w.state(first), await w.state(second), await w.state(w.other.token)]
-    expect(a.body.participantId).toBe(w.participant.id)
-    expect(b.body.participantId).toBe(w.participant.id)
-    expect(other.body.participantId).toBe(w.other.id)
+    expect(a.body.participantKey).toBe(participantKeyOf(w.participant.id))
+    expect(b.body.participantKey).toBe(participantKeyOf(w.participant.id))
+    expect(other.body.participantKey).toBe(participantKeyOf(w.other.id))
+    expect(other.body.participantKey).not.toBe(a.body.participantKey)
     const states = new Map<string, unknown>([['link-a', a.body], ['other', other.body]])
-    expect(linksOfParticipant(states, b.body.participantId!)).toEqual(['link-a'])
+    expect(linksOfParticipant(states, b.body.participantKey!)).toEqual(['link-a'])
   })
 
   it('stores the answers refused under the old link once the new link takes them over, an answer given later under the new link still winning', async () => {
@@ -82,7 +84,7 @@ describe('a link the team replaced, with answers given under it waiting on the p
 
     // Link B opened on the phone: its state is the same participant's, so A's records move under B.
     const stateB = await w.state(linkB)
-    expect(linksOfParticipant(new Map([['link-a', { participantId: w.participant.id }]]), stateB.body.participantId!)).toEqual(['link-a'])
+    expect(linksOfParticipant(new Map([['link-a', { participantKey: participantKeyOf(w.participant.id) }]]), stateB.body.participantKey!)).toEqual(['link-a'])
     // Meanwhile item 2 was answered again under link B, later.
     const deviceB = memoryStore(true)
     w.clock.advance(1000)

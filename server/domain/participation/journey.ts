@@ -5,6 +5,7 @@
  * Every answer is kept: answers arrive one by one from any device and are merged question by question
  * (answer-merge.ts), and completed responses are scored here, on the server, from the stored answers.
  */
+import { createHash } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import { z } from 'zod'
 import { inGroupCommit } from '../../db/group-commit'
@@ -148,6 +149,15 @@ async function instrumentFor(deps: Deps, db: Kysely<Database>, id: string, store
   return instrument
 }
 
+/**
+ * The key a participant's own page knows them by (ParticipantState.participantKey): hex SHA-256 of
+ * their id with a purpose prefix, the first 32 characters. The same for every link of theirs; says
+ * nothing of the id's time or of anyone else's.
+ */
+export function participantKeyOf(participantId: string): string {
+  return createHash('sha256').update(`balint-participant-key:${participantId}`).digest('hex').slice(0, 32)
+}
+
 /** Everything the participant's page needs, in one request. */
 export async function participantState(deps: Deps, participant: Participant): Promise<ParticipantState> {
   const { study } = await studyOf(deps, participant)
@@ -178,7 +188,7 @@ export async function participantState(deps: Deps, participant: Participant): Pr
     safety: await safetySupportFor(deps, study.id, participant.id),
     reminders: { optedOut: (await findContact(deps.db, participant.id))?.remindersOptOut ?? false },
     study: { name: study.name, language: study.language, timeZone: study.timeZone },
-    participantId: participant.id,
+    participantKey: participantKeyOf(participant.id),
     participant: { code: participant.code, status: participant.status, withdrawnAt: participant.withdrawnAt },
     consent: {
       instrument: { id: consentForm.id, version: consentForm.version, survey: consentForm.survey },

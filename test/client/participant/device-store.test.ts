@@ -33,9 +33,9 @@ function recordingTransport(outcome: Outcome) {
 describe('the links of one participant on a device', () => {
   it('are those whose kept state carries the participant’s id, never another participant’s or a state without one', () => {
     const states = new Map<string, unknown>([
-      ['old-link', { participantId: 'participant-a', participant: { code: 'P1' } }],
+      ['old-link', { participantKey: 'participant-a', participant: { code: 'P1' } }],
       // Another study's P1 on the same shared phone.
-      ['colleague', { participantId: 'participant-b', participant: { code: 'P1' } }],
+      ['colleague', { participantKey: 'participant-b', participant: { code: 'P1' } }],
       // Kept before states carried the id: whose it is cannot be known.
       ['before-ids', { participant: { code: 'P1' } }],
       ['broken', undefined],

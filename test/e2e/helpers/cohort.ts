@@ -13,3 +13,9 @@ export async function cohortWithLinks(server: TestServer, count: number) {
   const participants = await addParticipants(server.deps, { cohortId: cohort.id, count }, 'test')
   return participants.map((p) => ({ ...p, url: `${server.baseUrl}/p/${p.token}` }))
 }
+
+/** A participant's stored answers to PHQ-9 at any wave, read from the server's database ({} before any). */
+export async function storedPhq9(server: TestServer, participantId: string): Promise<Record<string, unknown>> {
+  const row = await server.db.selectFrom('response').select(['answers']).where('participant_id', '=', participantId).where('instrument_id', '=', 'phq-9').executeTakeFirst()
+  return row ? (JSON.parse(row.answers) as Record<string, unknown>) : {}
+}

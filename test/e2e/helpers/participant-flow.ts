@@ -75,3 +75,13 @@ export async function answerAndComplete(page: Page, values: number[]) {
   await choose(page, 'Not difficult at all')
   await complete(page)
 }
+
+/** Open a link for the first time, consent, fill in the demographics, and answer PHQ-9's item 1 ("Several days") until the page says it is saved. */
+export async function firstItemSaved(page: Page, url: string) {
+  await page.goto(url)
+  await consent(page)
+  await demographics(page)
+  await page.getByText('Questionnaire 1 of 2').waitFor()
+  await answerPhq9(page, [1])
+  await page.getByText('All answers saved').waitFor()
+}
