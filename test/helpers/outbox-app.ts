@@ -8,6 +8,7 @@ import { expect } from 'vitest'
 import { addParticipants, createCohort, createStudy, setWave } from '../../server/domain/staff/setup'
 import type { Outcome, Transport } from '../../client/participant/outbox'
 import { jsonRequest, testApp, testClock } from './app'
+import { signedInStaff } from './staff'
 
 /** A participant who has agreed at their link, on 2026-03-02 at 09:00 UTC, with the pre wave open. */
 export async function consentedParticipant(instruments: string[] = ['phq-9']) {
@@ -68,4 +69,43 @@ export async function storedAnswers(f: OutboxFixture, instrument = 'phq-9'): Pro
   const res = await f.app.request(`/api/p/${f.token}`)
   const state = (await res.json()) as { waves: { kind: string; forms: { instrument: { id: string }; response: { answers: Record<string, unknown> } | null }[] }[] }
   return state.waves.find((w) => w.kind === 'pre')!.forms.find((x) => x.instrument.id === instrument)!.response?.answers ?? {}
+}
+
+/**
+ * Two participants of a study whose pre wave asks PHQ-9, and a researcher who replaces the first one's
+ * link: `newLink()` prepares a reminder by hand on the staff API, which carries a newly minted link and
+ * rotates out the older ones (its token returned); `state(token)` is a link's state as the page gets it.
+ */
+export async function replacedLinkWorld() {
+  const built = await testApp()
+  const study = await createStudy(built.deps, { name: 'Balint pilot' }, 'test')
+  const cohort = await createCohort(built.deps, { studyId: study.id, name: 'Group A' }, 'test')
+  await setWave(built.deps, { cohortId: cohort.id, kind: 'pre', opens: '2026-03-01', closes: '2026-03-14', instruments: ['phq-9'] }, 'test')
+  const [participant, other] = await addParticipants(built.deps, { cohortId: cohort.id, count: 2 }, 'test')
+  const researcher = await signedInStaff(built.deps, [{ studyId: study.id, role: 'researcher' }])
+  const newLink = async () => {
+    const res = await built.app.request(`/api/participants/${participant!.id}/message`, { ...jsonRequest('POST', { wave: 'pre', kind: 'reminder' }), headers: { 'content-type': 'application/json', ...researcher.headers } })
+    expect(res.status).toBe(201)
+    return ((await res.json()) as { link: string }).link.split('/p/')[1]!
+  }
+  const state = async (token: string) => {
+    const res = await built.app.request(`/api/p/${token}`)
+    return { status: res.status, body: (await res.json()) as { participantKey?: string; waves: { forms: { instrument: { id: string }; response: { status: string; answers: Record<string, unknown> } | null }[] }[] } }
+  }
+  return { ...built, participant: participant!, other: other!, newLink, state }
+}
+
+/** The outbox's transport under one link's `token`, reading the app's replies as client/participant/transport.ts does, and the tokens it sent under, one per request. */
+export function linkTransport(app: OutboxFixture['app'], token: string): { transport: Transport; requests: string[] } {
+  const requests: string[] = []
+  const outcome = async (res: Response): Promise<Outcome> => {
+    if (res.ok) return { ok: true }
+    const { error } = (await res.json()) as { error: { code: string; message: string; details?: { questions?: string[] } } }
+    return { ok: false, kind: 'rejected', code: error.code, message: error.message, fields: error.details?.questions ?? [] }
+  }
+  const transport: Transport = {
+    saveAnswers: async (slot, instrument, body) => (requests.push(token), outcome(await app.request(`/api/p/${token}/forms/${slot}/${instrument}/answers`, jsonRequest('PUT', body)))),
+    complete: async (slot, instrument, body) => (requests.push(token), outcome(await app.request(`/api/p/${token}/forms/${slot}/${instrument}/complete`, jsonRequest('POST', body)))),
+  }
+  return { transport, requests }
 }

@@ -8,11 +8,9 @@
  */
 import { describe, expect, it, vi } from 'vitest'
 import { takenOver } from '../../client/participant/device-store'
-import { memoryStore, Outbox, type Outcome, type Transport } from '../../client/participant/outbox'
-import { addParticipants, createCohort, createStudy, setWave } from '../../server/domain/staff/setup'
-import { jsonRequest, testApp } from '../helpers/app'
-import { signedInStaff } from '../helpers/staff'
-import { appTransport, consentedParticipant, storedAnswers } from '../helpers/outbox-app'
+import { memoryStore, Outbox } from '../../client/participant/outbox'
+import { jsonRequest } from '../helpers/app'
+import { appTransport, consentedParticipant, linkTransport, replacedLinkWorld, storedAnswers } from '../helpers/outbox-app'
 
 describe('the hybrid logical clock, once a phone clock was set far ahead', () => {
   it('does not let the phone’s earlier answer replace the later one given on the laptop (every later stamp of the phone is in the future)', async () => {
@@ -53,42 +51,9 @@ describe('the hybrid logical clock, once a phone clock was set far ahead', () =>
   })
 })
 
-async function world() {
-  const built = await testApp()
-  const study = await createStudy(built.deps, { name: 'Balint pilot' }, 'test')
-  const cohort = await createCohort(built.deps, { studyId: study.id, name: 'Group A' }, 'test')
-  await setWave(built.deps, { cohortId: cohort.id, kind: 'pre', opens: '2026-03-01', closes: '2026-03-14', instruments: ['phq-9'] }, 'test')
-  const [participant, other] = await addParticipants(built.deps, { cohortId: cohort.id, count: 2 }, 'test')
-  const researcher = await signedInStaff(built.deps, [{ studyId: study.id, role: 'researcher' }])
-  const newLink = async () => {
-    const res = await built.app.request(`/api/participants/${participant!.id}/message`, { ...jsonRequest('POST', { wave: 'pre', kind: 'reminder' }), headers: { 'content-type': 'application/json', ...researcher.headers } })
-    expect(res.status).toBe(201)
-    return ((await res.json()) as { link: string }).link.split('/p/')[1]!
-  }
-  const state = async (token: string) => {
-    const res = await built.app.request(`/api/p/${token}`)
-    return { status: res.status, body: (await res.json()) as { participantKey?: string; waves: { forms: { response: { status: string; answers: Record<string, unknown> } | null }[] }[] } }
-  }
-  return { ...built, participant: participant!, other: other!, newLink, state }
-}
-
-function linkTransport(app: Awaited<ReturnType<typeof world>>['app'], token: string) {
-  const requests: string[] = []
-  const outcome = async (res: Response): Promise<Outcome> => {
-    if (res.ok) return { ok: true }
-    const { error } = (await res.json()) as { error: { code: string; message: string; details?: { questions?: string[] } } }
-    return { ok: false, kind: 'rejected', code: error.code, message: error.message, fields: error.details?.questions ?? [] }
-  }
-  const transport: Transport = {
-    saveAnswers: async (slot, instrument, body) => (requests.push(token), outcome(await app.request(`/api/p/${token}/forms/${slot}/${instrument}/answers`, jsonRequest('PUT', body)))),
-    complete: async (slot, instrument, body) => (requests.push(token), outcome(await app.request(`/api/p/${token}/forms/${slot}/${instrument}/complete`, jsonRequest('POST', body)))),
-  }
-  return { transport, requests }
-}
-
 describe('take-over of a replaced link’s records', () => {
   it('of a finished form the new link has already submitted: says "not added", never "saved", and sends nothing under the old link', async () => {
-    const w = await world()
+    const w = await replacedLinkWorld()
     const linkA = await w.newLink()
     expect((await w.app.request(`/api/p/${linkA}/consent`, jsonRequest('POST', { version: '1.1.0', answers: { consent: 'agree' } }))).status).toBe(200)
     const deviceA = memoryStore(true)
@@ -121,7 +86,7 @@ describe('take-over of a replaced link’s records', () => {
     // Withstood as far as reach goes: the id is only in the holder's own state, and no participant
     // route takes an id. But ids are time-ordered (server/db/ids.ts): participants added in one batch
     // get consecutive ids, so a participant can compute a neighbour's id and learns when they were enrolled.
-    const w = await world()
+    const w = await replacedLinkWorld()
     const mine = (await w.state(w.participant.token)).body
     // Since the review: a hash of the id, which tells neither the id's time nor a neighbour's.
     expect(mine.participantKey).toMatch(/^[0-9a-f]{32}$/)

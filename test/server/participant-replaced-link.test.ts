@@ -7,50 +7,14 @@
  */
 import { describe, expect, it } from 'vitest'
 import { linksOfParticipant, takenOver } from '../../client/participant/device-store'
-import { memoryStore, Outbox, type Outcome, type Transport } from '../../client/participant/outbox'
-import { addParticipants, createCohort, createStudy, setWave } from '../../server/domain/staff/setup'
+import { memoryStore, Outbox } from '../../client/participant/outbox'
 import { participantKeyOf } from '../../server/domain/participation/journey'
-import { jsonRequest, testApp } from '../helpers/app'
-import { signedInStaff } from '../helpers/staff'
-
-async function world() {
-  const built = await testApp()
-  const study = await createStudy(built.deps, { name: 'Balint pilot' }, 'test')
-  const cohort = await createCohort(built.deps, { studyId: study.id, name: 'Group A' }, 'test')
-  await setWave(built.deps, { cohortId: cohort.id, kind: 'pre', opens: '2026-03-01', closes: '2026-03-14', instruments: ['phq-9'] }, 'test')
-  const [participant, other] = await addParticipants(built.deps, { cohortId: cohort.id, count: 2 }, 'test')
-  const researcher = await signedInStaff(built.deps, [{ studyId: study.id, role: 'researcher' }])
-  /** A reminder prepared by hand on the staff API: it carries a newly minted link, and rotates out the older ones. */
-  const newLink = async () => {
-    const res = await built.app.request(`/api/participants/${participant!.id}/message`, { ...jsonRequest('POST', { wave: 'pre', kind: 'reminder' }), headers: { 'content-type': 'application/json', ...researcher.headers } })
-    expect(res.status).toBe(201)
-    return ((await res.json()) as { link: string }).link.split('/p/')[1]!
-  }
-  const state = async (token: string) => {
-    const res = await built.app.request(`/api/p/${token}`)
-    return { status: res.status, body: (await res.json()) as { participantKey?: string; waves: { forms: { instrument: { id: string }; response: { answers: Record<string, unknown> } | null }[] }[] } }
-  }
-  return { ...built, participant: participant!, other: other!, newLink, state }
-}
-
-/** The outbox's transport under one link, reading the app's replies as client/participant/transport.ts does. */
-function linkTransport(app: Awaited<ReturnType<typeof world>>['app'], token: string) {
-  const requests: string[] = []
-  const outcome = async (res: Response): Promise<Outcome> => {
-    if (res.ok) return { ok: true }
-    const { error } = (await res.json()) as { error: { code: string; message: string } }
-    return { ok: false, kind: 'rejected', code: error.code, message: error.message, fields: [] }
-  }
-  const transport: Transport = {
-    saveAnswers: async (slot, instrument, body) => (requests.push(token), outcome(await app.request(`/api/p/${token}/forms/${slot}/${instrument}/answers`, jsonRequest('PUT', body)))),
-    complete: async (slot, instrument, body) => (requests.push(token), outcome(await app.request(`/api/p/${token}/forms/${slot}/${instrument}/complete`, jsonRequest('POST', body)))),
-  }
-  return { transport, requests }
-}
+import { jsonRequest } from '../helpers/app'
+import { linkTransport, replacedLinkWorld } from '../helpers/outbox-app'
 
 describe('a link the team replaced, with answers given under it waiting on the phone', () => {
   it('each of the participant’s links tells the same participant id, another participant’s a different one', async () => {
-    const w = await world()
+    const w = await replacedLinkWorld()
     const first = await w.newLink()
     const second = await w.newLink()
     const [a, b, other] = [await w.state(first), await w.state(second), await w.state(w.other.token)]
@@ -63,7 +27,7 @@ describe('a link the team replaced, with answers given under it waiting on the p
   })
 
   it('stores the answers refused under the old link once the new link takes them over, an answer given later under the new link still winning', async () => {
-    const w = await world()
+    const w = await replacedLinkWorld()
     const linkA = await w.newLink()
     expect((await w.app.request(`/api/p/${linkA}/consent`, jsonRequest('POST', { version: '1.1.0', answers: { consent: 'agree' } }))).status).toBe(200)
     // Under link A, offline: items 1 and 2. The phone keeps them.
