@@ -263,6 +263,16 @@ function pairsOf(report: CohortReport, s: ScaleReport): string[] {
   return report.participants.filter((p) => p.scales.some((x) => x.instrument === s.instrument && x.scale === s.scale && x.pre !== null && x.post !== null)).map((p) => p.id)
 }
 
+/** The checked figure of a scale's scores at one wave of a comparison (`about` of its basis key). */
+function scoresFigure(s: Pick<ScaleReport, 'instrument' | 'scale' | 'label' | 'labels'>, wave: WaveKind, comparison: { from: WaveKind; to: WaveKind }): CheckedFigure {
+  return { kind: 'scores', instrument: s.instrument, scale: s.scale, label: s.label, labels: s.labels, wave, from: comparison.from, to: comparison.to }
+}
+
+/** The checked figure of a Table 1 row (`about` of its basis key). */
+function table1Figure(row: { variable: string; label: string; labels?: Record<string, string> }): CheckedFigure {
+  return { kind: 'table1', variable: row.variable, label: row.label, ...(row.labels ? { labels: row.labels } : {}) }
+}
+
 /** Wave kinds in the order a release compares them: the first against each later one. */
 const waveKindOrder: WaveKind[] = ['pre', 'post', 'follow-up']
 
@@ -306,14 +316,15 @@ async function cohortGuards(deps: Deps, study: Study, cohorts: Cohort[], policy:
   for (const c of cohorts) for (const p of await listParticipants(deps.db, c.id)) cohortOf.set(p.id, c.id)
   for (const to of kinds.slice(1)) {
     const report = await cohortsReport(deps, study, cohorts, { from: kinds[0]!, to })
+    // Each cohort's participants once, in the report's order (its own report's).
+    const membersOf = groupBy(report.participants, (p) => cohortOf.get(p.id) ?? '')
     for (const s of report.scales.filter((x) => x.multiplicity.sameScoreAs === null)) {
       for (const cohort of cohorts) {
         const ids: string[] = []
         const pre: number[] = []
         const post: number[] = []
         const change: number[] = []
-        for (const p of report.participants) {
-          if (cohortOf.get(p.id) !== cohort.id) continue
+        for (const p of membersOf.get(cohort.id) ?? []) {
           const x = p.scales.find((y) => y.instrument === s.instrument && y.scale === s.scale)
           if (!x || x.pre === null || x.post === null) continue
           ids.push(p.id)
@@ -326,7 +337,7 @@ async function cohortGuards(deps: Deps, study: Study, cohorts: Cohort[], policy:
         for (const wave of alike) {
           const key = `${guardedPrefix}scores:${wave === 'pre' ? report.from : report.to}:${s.instrument}:${s.scale}#${to}${cohortMark}${cohort.id}`
           basis[key] = ids
-          about[key] = { kind: 'scores', instrument: s.instrument, scale: s.scale, label: s.label, labels: s.labels, wave: wave === 'pre' ? report.from : report.to, from: report.from, to: report.to }
+          about[key] = scoresFigure(s, wave === 'pre' ? report.from : report.to, report)
         }
       }
     }
@@ -339,7 +350,7 @@ async function cohortGuards(deps: Deps, study: Study, cohorts: Cohort[], policy:
       if (n < policy.minN || c.mean === null || !noSpread(c.sd, { min: 0, max: 0 }, scoreDecimals(n, policy))) continue
       const key = `${guardedPrefix}table1:${c.variable}${cohortMark}${cohort.id}`
       basis[key] = answers.filter((a) => typeof a.answers[c.variable] === 'number').map((a) => a.participantId)
-      about[key] = { kind: 'table1', variable: c.variable, label: c.label, ...(c.labels ? { labels: c.labels } : {}) }
+      about[key] = table1Figure(c)
     }
   }
   return { basis, about }
@@ -382,7 +393,7 @@ async function buildScope(deps: Deps, study: Study, scope: Scope, policy: Disclo
           const key = alike.length === 0 ? `${k}#${to}` : alike.includes(i === 0 ? 'pre' : 'post') ? `${guardedPrefix}${k}#${to}` : null
           if (key === null) return
           basis[key] = ids
-          about[key] = { kind: 'scores', instrument: s.instrument, scale: s.scale, label: s.label, labels: s.labels, wave: i === 0 ? report.from : report.to, from: report.from, to: report.to }
+          about[key] = scoresFigure(s, i === 0 ? report.from : report.to, report)
         })
       }
       return released
@@ -409,7 +420,7 @@ async function buildScope(deps: Deps, study: Study, scope: Scope, policy: Disclo
   const table1Key = (row: { variable: string; label: string; labels?: Record<string, string> }, ids: string[]): string | null => {
     const key = `table1:${row.variable}`
     basis[key] = ids
-    about[key] = { kind: 'table1', variable: row.variable, label: row.label, ...(row.labels ? { labels: row.labels } : {}) }
+    about[key] = table1Figure(row)
     return key
   }
   const table1: ReleasedTable1 = {
@@ -422,7 +433,7 @@ async function buildScope(deps: Deps, study: Study, scope: Scope, policy: Disclo
       if (noSpread(c.sd, { min: 0, max: 0 }, scoreDecimals(n, policy))) {
         // Everyone gave the same number: withheld, and guarded, so no other release gives it back by subtraction.
         basis[`${guardedPrefix}table1:${c.variable}`] = ids
-        about[`${guardedPrefix}table1:${c.variable}`] = { kind: 'table1', variable: c.variable, label: c.label, ...(c.labels ? { labels: c.labels } : {}) }
+        about[`${guardedPrefix}table1:${c.variable}`] = table1Figure(c)
         return withheld({ code: 'protect_individuals' })
       }
       table1Key(c, ids)
