@@ -151,6 +151,14 @@ const nothing: ReleasedSummary = { mean: null, sd: null, median: null, q1: null,
 const noSpread = (sd: number | null, range: { min: number; max: number }, digits: number): boolean =>
   sd !== null && (sd <= 1e-9 * Math.max(1, range.max - range.min) || roundTo(sd, digits) === 0)
 
+/**
+ * Whether a Table 1 number is too alike to show: at least minN answered it, and everyone gave the
+ * same number (no spread at the decimals it would be shown with). Its own release withholds and
+ * guards it (buildScope), and every other release guards it too (cohortGuards).
+ */
+const table1TooAlike = (c: { n: number | null; mean: number | null; sd: number | null }, policy: DisclosurePolicy): boolean =>
+  (c.n ?? 0) >= policy.minN && c.mean !== null && noSpread(c.sd, { min: 0, max: 0 }, scoreDecimals(c.n ?? 0, policy))
+
 /** What the too-alike rule reads of a scale's scores over its pairs: each wave's mean and SD, the change's SD, and the scale's range. */
 type Spread = { pre: { mean: number | null; sd: number | null }; post: { mean: number | null; sd: number | null }; change: { sd: number | null }; range: { min: number; max: number } }
 
@@ -326,11 +334,11 @@ async function cohortGuards(deps: Deps, study: Study, cohorts: Cohort[], policy:
         const change: number[] = []
         for (const p of membersOf.get(cohort.id) ?? []) {
           const x = p.scales.find((y) => y.instrument === s.instrument && y.scale === s.scale)
-          if (!x || x.pre === null || x.post === null) continue
+          if (!x || x.pre === null || x.post === null || x.change === null) continue
           ids.push(p.id)
           pre.push(x.pre)
           post.push(x.post)
-          change.push(x.post - x.pre)
+          change.push(x.change)
         }
         const spreadOf = (values: number[]) => ({ mean: values.length > 0 ? mean(values) : null, sd: values.length > 1 ? sampleSd(values) : null })
         const alike = tooAlikeWaves({ pre: spreadOf(pre), post: spreadOf(post), change: { sd: spreadOf(change).sd }, range: s.range }, ids.length, policy)
@@ -346,8 +354,7 @@ async function cohortGuards(deps: Deps, study: Study, cohorts: Cohort[], policy:
     const table = await cohortTable1(deps, cohort.id)
     const answers = await enrolmentAnswersOf(deps, study, [cohort.id])
     for (const c of table.continuous) {
-      const n = c.n ?? 0
-      if (n < policy.minN || c.mean === null || !noSpread(c.sd, { min: 0, max: 0 }, scoreDecimals(n, policy))) continue
+      if (!table1TooAlike(c, policy)) continue
       const key = `${guardedPrefix}table1:${c.variable}${cohortMark}${cohort.id}`
       basis[key] = answers.filter((a) => typeof a.answers[c.variable] === 'number').map((a) => a.participantId)
       about[key] = table1Figure(c)
@@ -430,7 +437,7 @@ async function buildScope(deps: Deps, study: Study, scope: Scope, policy: Disclo
       const ids = answeredBy(c.variable, true)
       const withheld = (why: WithheldReason) => ({ variable: c.variable, label: c.label, labels: c.labels, n: count(n), mean: null, sd: null, withheld: withheldText(why), why })
       if (n < policy.minN || c.mean === null || c.sd === null) return withheld({ code: 'fewer_answers', minN: policy.minN })
-      if (noSpread(c.sd, { min: 0, max: 0 }, scoreDecimals(n, policy))) {
+      if (table1TooAlike(c, policy)) {
         // Everyone gave the same number: withheld, and guarded, so no other release gives it back by subtraction.
         basis[`${guardedPrefix}table1:${c.variable}`] = ids
         about[`${guardedPrefix}table1:${c.variable}`] = table1Figure(c)
