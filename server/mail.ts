@@ -3,7 +3,7 @@
  * pooling, MIME encoding of Persian text), so none of that is ours.
  */
 import nodemailer from 'nodemailer'
-import type { Mailer } from './domain/messaging/mailer'
+import { MailRefused, type Mailer } from './domain/messaging/mailer'
 
 /**
  * A mailer for `url` (smtp://user:password@host:587, smtps://… for TLS from the start) sending
@@ -17,8 +17,22 @@ export function smtpMailer(config: { url: string; from: string }): Mailer & { cl
   const transport = nodemailer.createTransport(config.url)
   return {
     async send(mail) {
-      await transport.sendMail({ from: config.from, to: mail.to, subject: mail.subject, text: mail.text })
+      try {
+        await transport.sendMail({ from: config.from, to: mail.to, subject: mail.subject, text: mail.text })
+      } catch (error) {
+        throw refusedForGood(error) ? new MailRefused((error as Error).message) : error
+      }
     },
     close: () => transport.close(),
   }
+}
+
+/**
+ * A 5xx reply to the envelope (the address) or to the message itself: the server will not take it,
+ * however often we try. A connection refused, a timeout, a 4xx ("try later") or a refused login is
+ * the server's or our set-up's trouble, not the message's: worth trying again.
+ */
+function refusedForGood(error: unknown): boolean {
+  const { code, responseCode } = (error ?? {}) as { code?: unknown; responseCode?: unknown }
+  return (code === 'EENVELOPE' || code === 'EMESSAGE') && typeof responseCode === 'number' && responseCode >= 500
 }

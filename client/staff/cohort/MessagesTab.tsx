@@ -72,7 +72,10 @@ export function MessagesTab({ cohort }: { cohort: CohortDetail }) {
                 <td>{t(`staff.wave.${job.wave}`)}</td>
                 <td>{job.kind === 'invitation' ? t('staff.messages.invitation') : t('staff.messages.reminderDays', { count: job.days ?? 0 })}</td>
                 <td>{dateTime(job.dueAt)}</td>
-                <td>{job.waiting ? <strong>{t('staff.messages.waiting')}</strong> : job.status === 'done' && job.closedBy === 'by_hand' ? t('staff.messages.doneByHand') : t(`staff.messages.job.${job.status}`)}</td>
+                <td>
+                  {job.waiting ? <strong>{t('staff.messages.waiting')}</strong> : job.status === 'done' && job.closedBy === 'by_hand' ? t('staff.messages.doneByHand') : t(`staff.messages.job.${job.status}`)}
+                  {job.problem && <span className="cell-note">{job.problem}</span>}
+                </td>
               </tr>
             ))}
           </DataTable>

@@ -112,12 +112,23 @@ export async function closePendingJob(db: Kysely<Database>, id: string, closedBy
   return Number(result.numUpdatedRows) === 1
 }
 
-/** The claimed job ran: done, failed for good, or back to pending at `retryAt`. */
-export async function finishJob(db: Kysely<Database>, id: string, claimedBy: string, outcome: { status: 'done' | 'failed' } | { status: 'pending'; retryAt: string }, error: string | null, now: Date): Promise<void> {
+/**
+ * The claimed job ran: done, failed for good, or back to pending at `retryAt` (with its count of
+ * attempts started again when `resetAttempts`: it got somewhere, so its tries are not used up).
+ */
+export async function finishJob(
+  db: Kysely<Database>,
+  id: string,
+  claimedBy: string,
+  outcome: { status: 'done' | 'failed' } | { status: 'pending'; retryAt: string; resetAttempts?: boolean },
+  error: string | null,
+  now: Date,
+): Promise<void> {
   await db
     .updateTable('job')
     .set({
       status: outcome.status,
+      attempts: outcome.status === 'pending' && outcome.resetAttempts ? 0 : undefined,
       finished_at: outcome.status === 'pending' ? null : now.toISOString(),
       due_at: outcome.status === 'pending' ? outcome.retryAt : undefined,
       claimed_by: outcome.status === 'pending' ? null : claimedBy,

@@ -108,6 +108,11 @@ export async function finishDelivery(db: Kysely<Database>, id: string, outcome: 
     .execute()
 }
 
+/** Take back a delivery row whose email never left (the SMTP server could not be reached): the job's retry sends it. */
+export async function deleteDelivery(db: Kysely<Database>, id: string): Promise<void> {
+  await db.deleteFrom('message_delivery').where('id', '=', id).execute()
+}
+
 export type Delivery = { id: string; code: string; participantId: string; wave: WaveKind | null; kind: 'invitation' | 'reminder'; channel: 'email' | 'by_hand'; status: string; error: string | null; actor: string; createdAt: string; sentAt: string | null }
 
 /** The cohort's delivery log, newest first. */
@@ -128,16 +133,17 @@ export async function deleteDeliveriesOfParticipant(db: Kysely<Database>, partic
   await db.deleteFrom('message_delivery').where('participant_id', '=', participantId).execute()
 }
 
-/** Participants of a cohort who completed every questionnaire of a wave. */
-export async function listCompletedOfWave(db: Kysely<Database>, waveId: string, instruments: string[]): Promise<Set<string>> {
+/** Participants of a cohort (or of `participantId` alone) who completed every questionnaire of a wave. */
+export async function listCompletedOfWave(db: Kysely<Database>, waveId: string, instruments: string[], participantId?: string): Promise<Set<string>> {
   if (instruments.length === 0) return new Set()
-  const rows = await db
+  let query = db
     .selectFrom('response')
     .select(['participant_id', 'instrument_id'])
     .where('wave_id', '=', waveId)
     .where('status', '=', 'complete')
     .where('instrument_id', 'in', instruments)
-    .execute()
+  if (participantId !== undefined) query = query.where('participant_id', '=', participantId)
+  const rows = await query.execute()
   const done = new Map<string, Set<string>>()
   for (const r of rows) done.set(r.participant_id, (done.get(r.participant_id) ?? new Set()).add(r.instrument_id))
   return new Set([...done].filter(([, got]) => instruments.every((i) => got.has(i))).map(([id]) => id))

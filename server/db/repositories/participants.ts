@@ -147,6 +147,11 @@ export async function expireMessageLinksOf(db: Kysely<Database>, participantIds:
   return changed
 }
 
+/** Revoke one link by its token's hash (a message link whose email never left). */
+export async function revokeLinkByTokenHash(db: Kysely<Database>, tokenHash: string, now: Date): Promise<void> {
+  await db.updateTable('participant_link').set({ revoked_at: now.toISOString() }).where('token_hash', '=', tokenHash).where('revoked_at', 'is', null).execute()
+}
+
 /** Revoke every live link of a participant. */
 export async function revokeLinks(db: Kysely<Database>, participantId: string, now: Date): Promise<number> {
   const result = await db

@@ -22,6 +22,7 @@ import type { Kysely } from 'kysely'
 import { insertAudit, insertAudits } from '../../db/repositories/audit'
 import { cancelPendingJobs, closePendingJob, listJobsOfRefs, scheduleJob, type Job } from '../../db/repositories/jobs'
 import {
+  deleteDelivery,
   findContact,
   findMessagingSettings,
   findWavePlace,
@@ -36,14 +37,15 @@ import {
   upsertContact,
   type MessagingSettings,
 } from '../../db/repositories/messaging'
-import { expireMessageLinksOf, findParticipant, insertLinks, listParticipants, type Participant } from '../../db/repositories/participants'
+import { expireMessageLinksOf, findLatestConsent, findParticipant, insertLinks, listDecliningParticipantIds, listParticipants, revokeLinkByTokenHash, type Participant } from '../../db/repositories/participants'
 import { findCohort, findStudy, listCohorts, listWaves, type Study, type Wave } from '../../db/repositories/studies'
 import type { Database, WaveKind } from '../../db/schema'
 import { lastDayForPeople } from '../dates'
 import type { Deps } from '../deps'
 import { ApiError } from '../errors'
-import { createToken, participantLink } from '../participation/tokens'
-import type { Mailer } from './mailer'
+import { createToken, hashToken, participantLink } from '../participation/tokens'
+import type { JobOutcome } from './jobs'
+import { MailRefused, withoutAddresses, type Mailer } from './mailer'
 import { waveMessage, type MessageLanguage, type WaveMessageKind } from './texts'
 
 export const waveJobKinds = { invitation: 'wave.invitation', reminder: 'wave.reminder' } as const
@@ -88,12 +90,21 @@ export async function updateMessagingSettings(deps: Deps, studyId: string, setti
   return findMessagingSettings(deps.db, studyId)
 }
 
-/** Who a wave's message goes to: not withdrawn, not completed the wave; for reminders, not opted out. */
+/**
+ * Who a wave's message goes to: not withdrawn, not declined at their link (until they agree there:
+ * asking again someone who said no is pressure an ethics committee would not allow), not completed
+ * the wave; for reminders, not opted out.
+ */
 async function recipients(db: Kysely<Database>, wave: Wave, kind: WaveMessageKind): Promise<{ participant: Participant; contact: Contact | undefined }[]> {
-  const [participants, contacts, completed] = await Promise.all([listParticipants(db, wave.cohortId), listContactsOfCohort(db, wave.cohortId), listCompletedOfWave(db, wave.id, wave.instruments)])
+  const [participants, contacts, completed, declining] = await Promise.all([
+    listParticipants(db, wave.cohortId),
+    listContactsOfCohort(db, wave.cohortId),
+    listCompletedOfWave(db, wave.id, wave.instruments),
+    listDecliningParticipantIds(db, wave.cohortId),
+  ])
   const contactOf = new Map(contacts.map((c) => [c.participantId, c]))
   return participants
-    .filter((p) => p.status !== 'withdrawn' && !completed.has(p.id))
+    .filter((p) => p.status !== 'withdrawn' && !declining.has(p.id) && !completed.has(p.id))
     .filter((p) => kind === 'invitation' || !contactOf.get(p.id)?.remindersOptOut)
     .map((participant) => ({ participant, contact: contactOf.get(participant.id) }))
 }
@@ -134,35 +145,82 @@ async function waveAndStudy(db: Kysely<Database>, waveId: string): Promise<{ wav
 }
 
 /**
+ * Is this participant still someone the wave's message goes to, now? Read again just before each
+ * email, in the transaction that claims it: a batch to a large cohort over a slow SMTP server takes
+ * minutes, and a participant who withdrew (their address deleted), declined, completed the wave or
+ * turned reminders off in the meantime must not get it. Returns their contact as it is now.
+ */
+async function stillRecipient(db: Kysely<Database>, wave: Wave, kind: WaveMessageKind, participantId: string): Promise<Contact | undefined> {
+  const participant = await findParticipant(db, participantId)
+  const contact = await findContact(db, participantId)
+  if (!participant || participant.status === 'withdrawn' || !contact?.email) return undefined
+  if (kind === 'reminder' && contact.remindersOptOut) return undefined
+  if ((await findLatestConsent(db, participantId))?.decision === 'decline') return undefined
+  if ((await listCompletedOfWave(db, wave.id, wave.instruments, participantId)).has(participantId)) return undefined
+  return contact
+}
+
+/** How long one run of an invitation or reminder job sends before it lets the runner's other jobs go first. */
+export const waveBatchBudgetMs = 30_000
+
+/**
  * Run an invitation or reminder job: email each recipient with an address, once (a delivery row per
  * job and participant is written before sending). A reminder whose wave has closed is not sent.
+ *
+ * An address the SMTP server refuses for good is marked failed and the others go on. When the server
+ * cannot be reached (or says to try later), the claim on that participant is taken back (their
+ * delivery row, and the new link nobody received, which would otherwise push the link they hold out
+ * of the rotation) and the job throws: the runner tries it again later, and those already emailed
+ * are not emailed again. If some were emailed first (a rate limit), it goes on a minute later
+ * without using up its tries. After `waveBatchBudgetMs` of sending it stops and is due again at
+ * once, so that a safety flag's email raised meanwhile goes first.
  */
-export async function runWaveMessageJob(ctx: Deps & { mailer: Mailer; baseUrl: string }, job: Job): Promise<void> {
+export async function runWaveMessageJob(ctx: Deps & { mailer: Mailer; baseUrl: string }, job: Job): Promise<void | JobOutcome> {
   const found = await waveAndStudy(ctx.db, job.ref)
   if (!found) return
   const { wave, study } = found
   const kind: WaveMessageKind = job.kind === waveJobKinds.invitation ? 'invitation' : 'reminder'
   if (ctx.now().toISOString() > wave.closesAt) return
-  for (const { participant, contact } of await recipients(ctx.db, wave, kind)) {
-    if (!contact?.email) continue
+  let sent = 0
+  const started = ctx.now().getTime()
+  for (const { participant, contact: listed } of await recipients(ctx.db, wave, kind)) {
+    if (!listed?.email) continue
     const now = ctx.now()
     // The delivery row and the new link together or not at all: a delivery "sending" without its
     // link would make every retry skip this participant, who would never get the message.
     const claimed = await ctx.db.transaction().execute(async (trx) => {
+      const contact = await stillRecipient(trx, wave, kind, participant.id)
+      if (!contact) return undefined
       const deliveryId = await insertDeliveryOnce(trx, { job_id: job.id, study_id: study.id, participant_id: participant.id, wave_id: wave.id, kind, channel: 'email', status: 'sending', actor: 'system' }, now)
-      return deliveryId ? { deliveryId, token: (await mintLinks(trx, [participant.id], `message.${kind}`, 'system', now))[0]! } : undefined
+      return deliveryId ? { deliveryId, contact, token: (await mintLinks(trx, [participant.id], `message.${kind}`, 'system', now))[0]! } : undefined
     })
     if (!claimed) continue
-    const { deliveryId, token } = claimed
+    const { deliveryId, contact, token } = claimed
     const message = composeMessage(study, wave, contact, kind, participantLink(ctx.baseUrl, token))
     try {
-      await ctx.mailer.send({ to: [contact.email], subject: message.subject, text: message.text })
-      await finishDelivery(ctx.db, deliveryId, { status: 'sent' }, ctx.now())
-      await insertAudit(ctx.db, { actor: 'system', action: 'message.send', entity: 'participant', entityId: participant.id, details: { kind, wave: wave.kind, channel: 'email' } }, ctx.now())
+      await ctx.mailer.send({ to: [contact.email!], subject: message.subject, text: message.text })
     } catch (error) {
-      // One address refused is not the job failing: the log shows it, and the team can send by hand.
-      await finishDelivery(ctx.db, deliveryId, { status: 'failed', error: error instanceof Error ? error.message : String(error) }, ctx.now())
+      if (error instanceof MailRefused) {
+        // One address refused is not the job failing: the log shows it, and the team can send by hand.
+        await finishDelivery(ctx.db, deliveryId, { status: 'failed', error: error.message }, ctx.now())
+        continue
+      }
+      await ctx.db.transaction().execute(async (trx) => {
+        await deleteDelivery(trx, deliveryId)
+        await revokeLinkByTokenHash(trx, hashToken(token), ctx.now())
+      })
+      const reason = `the SMTP server did not take the ${kind}: ${withoutAddresses(error instanceof Error ? error.message : String(error))}`
+      // Some went before the server said "later" (a rate limit): go on in a minute, with the job's
+      // tries not used up, so a cohort larger than the limit is reached in the end.
+      if (sent > 0) return { retryAt: new Date(ctx.now().getTime() + 60_000).toISOString(), progress: true, error: reason }
+      throw new Error(reason)
     }
+    sent++
+    await finishDelivery(ctx.db, deliveryId, { status: 'sent' }, ctx.now())
+    await insertAudit(ctx.db, { actor: 'system', action: 'message.send', entity: 'participant', entityId: participant.id, details: { kind, wave: wave.kind, channel: 'email' } }, ctx.now())
+    // One runner sends every job in turn: a long batch over a slow server must not hold back a
+    // safety flag's email raised meanwhile. The rest go at the runner's next look, after it.
+    if (ctx.now().getTime() - started >= waveBatchBudgetMs) return { retryAt: ctx.now().toISOString(), progress: true }
   }
 }
 
@@ -251,6 +309,8 @@ export async function messagesView(deps: Deps, cohortId: string) {
       /** Due, and waiting for someone to send it by hand (no SMTP server). */
       waiting: j.status === 'pending' && j.dueAt <= now && !deps.mailer,
       closedBy: j.claimedBy?.startsWith('staff:') ? 'by_hand' : j.claimedBy ? 'email' : null,
+      /** Why its last try did not finish (the SMTP server down, say), while it waits to try again or after it gave up. */
+      problem: j.status === 'pending' || j.status === 'failed' ? j.lastError : null,
     })),
     participants: participants.map((p) => {
       const contact = contactOf.get(p.id)

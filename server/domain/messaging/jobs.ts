@@ -17,8 +17,13 @@ import { runWaveMessageJob, waveJobKinds } from './invitations'
 /** What a job needs: the app's dependencies, the mailer, and the address links are built on. */
 export type JobContext = Deps & { mailer: Mailer; baseUrl: string }
 
-/** Runs one claimed job; returns a time to run it again instead of finishing it. */
-type Handler = (ctx: JobContext, job: Job) => Promise<void | { retryAt: string }>
+/**
+ * Runs one claimed job; returns a time to run it again instead of finishing it. `progress`: it did
+ * part of its work and stopped (to let other jobs run, or on a passing trouble, `error`), so its
+ * count of tries starts again.
+ */
+export type JobOutcome = { retryAt: string; progress?: boolean; error?: string }
+type Handler = (ctx: JobContext, job: Job) => Promise<void | JobOutcome>
 
 const handlers: Record<string, Handler> = {
   [safetyJobKinds.notify]: runSafetyJob,
@@ -47,7 +52,7 @@ export async function runDueJobs(ctx: JobContext, runnerId: string): Promise<num
     try {
       if (!handler) throw new Error(`no handler for jobs of kind "${job.kind}"`)
       const outcome = await handler(ctx, job)
-      await finishJob(ctx.db, job.id, runnerId, outcome ? { status: 'pending', retryAt: outcome.retryAt } : { status: 'done' }, null, ctx.now())
+      await finishJob(ctx.db, job.id, runnerId, outcome ? { status: 'pending', retryAt: outcome.retryAt, resetAttempts: outcome.progress === true } : { status: 'done' }, outcome?.error ?? null, ctx.now())
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error)
       const attempts = job.attempts + 1

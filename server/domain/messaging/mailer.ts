@@ -6,6 +6,27 @@
 export type Mail = { to: string[]; subject: string; text: string }
 
 export type Mailer = {
-  /** Resolves once the SMTP server accepted the message; rejects with the server's reason. */
+  /**
+   * Resolves once the SMTP server accepted the message. Rejects with `MailRefused` when the server
+   * refused this message or its address for good (trying again would not help), and with any other
+   * error when it could not be reached or asked to try later (trying again may).
+   */
   send(mail: Mail): Promise<void>
+}
+
+/**
+ * The SMTP server refused the message or its recipient for good (a 5xx reply to RCPT TO or DATA).
+ * Its message is the server's reply with any email address taken out: it is kept in the delivery
+ * log, which names no address.
+ */
+export class MailRefused extends Error {
+  constructor(reply: string) {
+    super(withoutAddresses(reply))
+    this.name = 'MailRefused'
+  }
+}
+
+/** A server's reply with the addresses it quotes ("<ada@example.org>: unknown user") replaced. */
+export function withoutAddresses(text: string): string {
+  return text.replace(/<?[^\s<>@]+@[^\s<>@]+>?/g, '<address>')
 }

@@ -1,0 +1,263 @@
+/**
+ * Invitations and reminders under trouble, against a real SMTP server: the server down when a job is
+ * due, one address refused, participants who withdraw or complete while a batch is being sent.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import { createApp } from '../../server/app'
+import { openDatabase } from '../../server/db/connection'
+import { migrateToLatest } from '../../server/db/migrate'
+import { runDueJobs } from '../../server/domain/messaging/jobs'
+import type { Deps } from '../../server/domain/deps'
+import { addParticipants, createCohort, createStudy, setWave } from '../../server/domain/staff/setup'
+import { smtpMailer } from '../../server/mail'
+import { jsonRequest, shippedInstruments, testClock } from '../helpers/app'
+import { startTestSmtpServer, type ReceivedMail } from '../helpers/smtp'
+import { signedInStaff } from '../helpers/staff'
+
+const closers: (() => Promise<void> | void)[] = []
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close()
+})
+
+const phq = (values: number[]) => Object.fromEntries(values.map((v, i) => [`phq9_${i + 1}`, v]))
+const linkIn = (text: string) => text.match(/https:\/\/balint\.example\/p\/([A-Za-z0-9_-]{43})/)?.[1]
+
+type SmtpOptions = Parameters<typeof startTestSmtpServer>[0]
+
+/** A study with a pre wave open 2 – 14 March (PHQ-9), an invitation on opening, three participants with an email. */
+async function world(options: { smtp?: SmtpOptions; studyName?: string; participants?: number } = {}) {
+  let smtp = await startTestSmtpServer(options.smtp)
+  const mailer = smtpMailer({ url: smtp.url, from: 'study@example.org' })
+  closers.push(() => smtp.close(), () => mailer.close())
+  const clock = testClock('2026-03-02T09:00:00.000Z')
+  const db = openDatabase(':memory:')
+  await migrateToLatest(db)
+  const deps: Deps = { db, instruments: shippedInstruments(), now: clock.now, mailer }
+  const app = createApp(deps, { baseUrl: 'https://balint.example' })
+  const study = await createStudy(deps, { name: options.studyName ?? 'Messages study', timeZone: 'UTC' }, 'test')
+  const cohort = await createCohort(deps, { studyId: study.id, name: 'G' }, 'test')
+  const participants = await addParticipants(deps, { cohortId: cohort.id, count: options.participants ?? 3 }, 'test')
+  let researcher = await signedInStaff(deps, [{ studyId: study.id, role: 'researcher' }])
+  const staff = (path: string, init: RequestInit = {}) => app.request(`/api${path}`, { ...init, headers: { ...(init.headers as Record<string, string>), ...researcher.headers } })
+  expect((await staff(`/studies/${study.id}/messaging`, jsonRequest('PUT', { inviteOnOpen: true, reminderDays: [3] }))).status).toBe(200)
+  await setWave(deps, { cohortId: cohort.id, kind: 'pre', opens: '2026-03-02', closes: '2026-03-14', instruments: ['phq-9'] }, 'test')
+  for (const [i, p] of participants.entries()) {
+    expect((await staff(`/participants/${p.id}/contact`, jsonRequest('PUT', { email: `p${i + 1}@example.org`, phone: null, language: null }))).status).toBe(200)
+  }
+  const consent = deps.instruments.get('consent')!
+  const completePre = async (token: string) => {
+    await app.request(`/api/p/${token}/consent`, jsonRequest('POST', { version: consent.version, answers: { consent: 'agree' } }))
+    expect((await app.request(`/api/p/${token}/forms/pre/phq-9/complete`, jsonRequest('POST', { answers: phq([0, 0, 0, 0, 0, 0, 0, 0, 0]), clientId: `done-${token.slice(0, 10)}` }))).status).toBe(200)
+  }
+  const ctx = { ...deps, mailer, baseUrl: 'https://balint.example' }
+  const view = async () => (await staff(`/cohorts/${cohort.id}/messages`)).json()
+  return {
+    get smtp() {
+      return smtp
+    },
+    /** The SMTP server stops (a restart, an outage); `up` brings it back at the same address. */
+    down: () => smtp.close(),
+    up: async (more: SmtpOptions = {}) => {
+      smtp = await startTestSmtpServer({ ...options.smtp, ...more, port: smtp.port })
+    },
+    /** A new session, after the clock moved past the last one's lifetime. */
+    signInAgain: async () => {
+      researcher = await signedInStaff(deps, [{ studyId: study.id, role: 'researcher' }])
+    },
+    deps,
+    ctx,
+    app,
+    clock,
+    study,
+    cohort,
+    participants,
+    staff,
+    view,
+    completePre,
+  }
+}
+
+const recipients = (mails: ReceivedMail[]) => mails.map((m) => m.to[0]).sort()
+
+describe('messaging review: SMTP trouble', () => {
+  it('does not mark an invitation done when the SMTP server is down: it is sent, once each, when the server is back', async () => {
+    const w = await world()
+    await w.down()
+    expect(await runDueJobs(w.ctx, 'runner-a')).toBe(1)
+    let view = await w.view()
+    // Nobody got it: the job must not say "done".
+    expect(view.jobs.find((j: { kind: string }) => j.kind === 'invitation').status).toBe('pending')
+    // The tab says why it has not gone yet.
+    expect(view.jobs.find((j: { kind: string }) => j.kind === 'invitation').problem).toMatch(/SMTP server did not take the invitation/)
+    expect(view.deliveries).toEqual([])
+
+    await w.up()
+    w.clock.advance(60_000)
+    expect(await runDueJobs(w.ctx, 'runner-a')).toBe(1)
+    expect(recipients(w.smtp.received)).toEqual(['p1@example.org', 'p2@example.org', 'p3@example.org'])
+    view = await w.view()
+    expect(view.jobs.find((j: { kind: string }) => j.kind === 'invitation')).toMatchObject({ status: 'done', problem: null })
+    expect(view.deliveries.map((d: { code: string; status: string }) => `${d.code} ${d.status}`).sort()).toEqual(['P1 sent', 'P2 sent', 'P3 sent'])
+    // And never again.
+    w.clock.advance(3_600_000)
+    expect(await runDueJobs(w.ctx, 'runner-a')).toBe(0)
+    expect(w.smtp.received).toHaveLength(3)
+  })
+
+  it('keeps the link a participant holds working while failed attempts are retried', async () => {
+    const w = await world()
+    // The invitation goes: P1 holds its link.
+    expect(await runDueJobs(w.ctx, 'runner-a')).toBe(1)
+    const invitationLink = linkIn(w.smtp.received.find((m) => m.to[0] === 'p1@example.org')!.text)!
+    // The reminder is due while the SMTP server is down, for several tries.
+    await w.down()
+    w.clock.set('2026-03-12T00:00:00.000Z')
+    for (let i = 0; i < 4; i++) {
+      expect(await runDueJobs(w.ctx, 'runner-a')).toBe(1)
+      w.clock.advance(10 * 60_000)
+    }
+    // The links minted for emails that never left must not push out the one the participant holds.
+    expect((await w.app.request(`/api/p/${invitationLink}`)).status).toBe(200)
+  })
+
+  it('gets through to everyone past a rate-limited SMTP server, a few each try, once each', async () => {
+    const w = await world({ participants: 8, smtp: { perWindow: 1 } })
+    for (let run = 0; run < 12; run++) {
+      w.smtp.newWindow()
+      await runDueJobs(w.ctx, 'runner-a')
+      w.clock.advance(20 * 60_000)
+    }
+    expect(recipients(w.smtp.received)).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((i) => `p${i}@example.org`).sort())
+    const view = await w.view()
+    expect(view.jobs.find((j: { kind: string }) => j.kind === 'invitation').status).toBe('done')
+    expect(view.deliveries.every((d: { status: string }) => d.status === 'sent')).toBe(true)
+  })
+
+  it('lets a safety flag raised during a long, slow batch be emailed before the batch ends', async () => {
+    let flagged = false
+    const w = await world({
+      participants: 6,
+      smtp: {
+        onReceive: async (mail) => {
+          if (!mail.subject.includes('questionnaires')) return
+          // Each invitation takes the server 20 s; during the first, P6 answers PHQ-9 item 9 with a 2.
+          w.clock.advance(20_000)
+          if (flagged) return
+          flagged = true
+          const token = w.participants[5]!.token
+          const consent = w.deps.instruments.get('consent')!
+          await w.app.request(`/api/p/${token}/consent`, jsonRequest('POST', { version: consent.version, answers: { consent: 'agree' } }))
+          expect((await w.app.request(`/api/p/${token}/forms/pre/phq-9/complete`, jsonRequest('POST', { answers: phq([1, 1, 1, 1, 1, 1, 1, 1, 2]), clientId: 'flagged-0001' }))).status).toBe(200)
+        },
+      },
+    })
+    const settings = { supportText: { en: null, fa: null }, contact: null, notifyEmails: ['safety@example.org'], renotifyAfterHours: 24 }
+    expect((await w.staff(`/studies/${w.study.id}/safety/settings`, jsonRequest('PUT', settings))).status).toBe(200)
+    // The runner looks again and again, as it does every 15 s.
+    for (let run = 0; run < 10; run++) await runDueJobs(w.ctx, 'runner-a')
+    const order = w.smtp.received.map((m) => m.to[0])
+    expect(order.filter((to) => to !== 'safety@example.org').sort()).toEqual(['p1@example.org', 'p2@example.org', 'p3@example.org', 'p4@example.org', 'p5@example.org'])
+    expect(order.indexOf('safety@example.org')).toBeGreaterThan(-1)
+    expect(order.indexOf('safety@example.org')).toBeLessThan(order.length - 1)
+    const view = await w.view()
+    expect(view.jobs.find((j: { kind: string }) => j.kind === 'invitation').status).toBe('done')
+    // Every email that went is logged as sent and audited, those before a pause too.
+    expect(view.deliveries.map((d: { code: string; status: string }) => `${d.code} ${d.status}`).sort()).toEqual(['P1 sent', 'P2 sent', 'P3 sent', 'P4 sent', 'P5 sent'])
+    expect(await w.deps.db.selectFrom('audit_log').select('id').where('action', '=', 'message.send').execute()).toHaveLength(5)
+  })
+
+  it('marks one refused address failed without holding back the others or retrying it', async () => {
+    const w = await world({ smtp: { rejectRecipients: ['p2@example.org'] } })
+    expect(await runDueJobs(w.ctx, 'runner-a')).toBe(1)
+    expect(recipients(w.smtp.received)).toEqual(['p1@example.org', 'p3@example.org'])
+    const view = await w.view()
+    expect(view.jobs.find((j: { kind: string }) => j.kind === 'invitation').status).toBe('done')
+    expect(view.deliveries.map((d: { code: string; status: string }) => `${d.code} ${d.status}`).sort()).toEqual(['P1 sent', 'P2 failed', 'P3 sent'])
+    // The delivery log shows why, without the address (the log is "no address, no link"), and a
+    // participant who withdraws keeping their answers leaves no address behind with it.
+    expect(view.deliveries.find((d: { code: string }) => d.code === 'P2').error).toContain('Recipient address rejected')
+    expect(JSON.stringify(view.deliveries)).not.toContain('@example.org')
+    expect((await w.app.request(`/api/p/${w.participants[1]!.token}/withdraw`, jsonRequest('POST', { keepData: true }))).status).toBe(200)
+    const kept = await w.deps.db.selectFrom('message_delivery').selectAll().execute()
+    expect(kept.length).toBe(3)
+    expect(JSON.stringify(kept)).not.toContain('p2@example.org')
+  })
+})
+
+describe('messaging review: a batch being sent', () => {
+  it('does not email a participant who withdrew while the batch was being sent', async () => {
+    let withdrawn = false
+    const w = await world({
+      smtp: {
+        onReceive: async (mail) => {
+          // P2 withdraws (and their contact details are deleted) while P1's email is being accepted.
+          if (mail.to[0] === 'p1@example.org' && !withdrawn) {
+            withdrawn = true
+            expect((await w.app.request(`/api/p/${w.participants[1]!.token}/withdraw`, jsonRequest('POST', { keepData: false }))).status).toBe(200)
+          }
+        },
+      },
+    })
+    expect(await runDueJobs(w.ctx, 'runner-a')).toBe(1)
+    expect(withdrawn).toBe(true)
+    expect(recipients(w.smtp.received)).toEqual(['p1@example.org', 'p3@example.org'])
+  })
+
+  it('does not remind a participant who completed the wave while the reminders were being sent', async () => {
+    const w = await world({
+      smtp: {
+        onReceive: async (mail) => {
+          if (mail.subject.includes('reminder') && mail.to[0] === 'p1@example.org') await w.completePre(w.participants[1]!.token)
+        },
+      },
+    })
+    expect(await runDueJobs(w.ctx, 'runner-a')).toBe(1)
+    w.clock.set('2026-03-12T00:00:00.000Z')
+    expect(await runDueJobs(w.ctx, 'runner-a')).toBe(1)
+    const reminders = w.smtp.received.filter((m) => m.subject.includes('reminder'))
+    expect(recipients(reminders)).toEqual(['p1@example.org', 'p3@example.org'])
+  })
+
+  it("does not remind a participant who declined at their link, nor put them on the wave's letters", async () => {
+    const w = await world()
+    expect(await runDueJobs(w.ctx, 'runner-a')).toBe(1)
+    const consent = w.deps.instruments.get('consent')!
+    expect((await w.app.request(`/api/p/${w.participants[1]!.token}/consent`, jsonRequest('POST', { version: consent.version, answers: { consent: 'decline' } }))).status).toBe(200)
+    w.clock.set('2026-03-12T00:00:00.000Z')
+    expect(await runDueJobs(w.ctx, 'runner-a')).toBe(1)
+    const reminders = w.smtp.received.filter((m) => m.subject.includes('reminder'))
+    expect(recipients(reminders)).toEqual(['p1@example.org', 'p3@example.org'])
+    await w.signInAgain()
+    const letters = await w.staff(`/cohorts/${w.cohort.id}/messages`, jsonRequest('POST', { wave: 'pre', kind: 'reminder' }))
+    expect(letters.status).toBe(201)
+    expect((await letters.json()).map((m: { code: string }) => m.code)).toEqual(['P1', 'P3'])
+  })
+})
+
+describe('messaging review: what an email carries', () => {
+  it('keeps a study name with line breaks inside the subject: no header of its own, no extra recipient', async () => {
+    const w = await world({ studyName: 'Balint\r\nBcc: spy@evil.example\r\nX-Leak: yes', smtp: {} })
+    // createStudy trims only the ends; a rename through the API could carry the same.
+    expect(await runDueJobs(w.ctx, 'runner-a')).toBe(1)
+    expect(w.smtp.received).toHaveLength(3)
+    for (const mail of w.smtp.received) {
+      expect(mail.to).toHaveLength(1)
+      expect(mail.headers).not.toMatch(/^(bcc|x-leak):/im)
+    }
+  })
+
+  it('sends a Persian message with its subject and body intact, to that participant alone, with nothing of the study in its headers but the subject', async () => {
+    const w = await world({ studyName: 'گروه بالینت' })
+    await w.staff(`/participants/${w.participants[0]!.id}/contact`, jsonRequest('PUT', { email: 'p1@example.org', phone: null, language: 'fa' }))
+    expect(await runDueJobs(w.ctx, 'runner-a')).toBe(1)
+    const persian = w.smtp.received.find((m) => m.to[0] === 'p1@example.org')!
+    expect(persian.subject).toBe('گروه بالینت: دعوت به پرسش‌نامه‌های پیش از گروه')
+    expect(persian.text).toContain('«گروه بالینت»')
+    const token = linkIn(persian.text)!
+    const others = w.smtp.received.filter((m) => m !== persian)
+    // No other participant's address or link anywhere in it, and the link not in a header.
+    for (const other of others) expect(persian.headers + persian.text).not.toContain(other.to[0]!)
+    expect(persian.headers).not.toContain(token)
+    expect(persian.headers).not.toMatch(/^(cc|bcc):/im)
+  })
+})
