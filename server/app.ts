@@ -19,6 +19,7 @@ import { studyRoutes } from './routes/studies'
 import { cohortRoutes } from './routes/cohorts'
 import { requireSessionExcept, staffSession, type StaffEnv } from './http/auth'
 import { bodyLimitOf, routePathPattern } from './http/body-limit'
+import { noStore } from './http/no-store'
 import { clientRoutes } from './routes/client'
 import { releaseRoutes } from './routes/releases'
 import { accountRoutes } from './routes/accounts'
@@ -49,6 +50,8 @@ const projectUpload = routePathPattern(`/api${projectImportPath}`)
 export function createApp(deps: Deps, options: AppOptions = {}) {
   const requestLimit = bodyLimitOf(options.maxBodyBytes ?? 256 * 1024)
   const api = new Hono<StaffEnv>()
+    // Personal data and secrets, errors included: never cached (http/no-store.ts).
+    .use(noStore())
     // A REFI-QDA project from MAXQDA, NVivo or ATLAS.ti is a ZIP of its transcripts and codings: a real
     // one (200 interviews, 20,000 codings) is over a megabyte, far past what any other request needs.
     // Its route sets its own limit, after the session and the researcher's role are checked: set here,

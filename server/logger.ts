@@ -13,8 +13,13 @@ export function createLogger(level = process.env.BALINT_LOG_LEVEL ?? (process.en
   const options = {
     level,
     base: { service: 'balint-outcomes' },
-    // A second line of defence, should an object carrying one of these ever be logged.
-    redact: { paths: ['password', '*.password', 'token', '*.token', 'answers', '*.answers', 'req.headers.cookie', 'headers.cookie'], censor: '[redacted]' },
+    // A second line of defence, should an object carrying one of these ever be logged. `err.detail`:
+    // PostgreSQL's error for a broken constraint quotes the values, "Key (email)=(…) already exists."
+    // or "Failing row contains (…)" with a whole row of answers; its message and code say enough.
+    redact: {
+      paths: ['password', '*.password', 'token', '*.token', 'answers', '*.answers', 'req.headers.cookie', 'headers.cookie', 'err.detail', 'err.cause.detail'],
+      censor: '[redacted]',
+    },
   }
   return destination ? pino(options, destination) : pino(options)
 }

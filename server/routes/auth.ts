@@ -2,7 +2,7 @@
  * Staff sign-in: first-run set-up, sign in, who am I, sign out, changing one's password and choosing
  * one with a one-time link.
  */
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import { getCookie } from 'hono/cookie'
 import { z } from 'zod'
 import { changePasswordBody, passwordLinkBody, setupBody, signInBody, type Me } from '../contracts/staff'
@@ -19,6 +19,20 @@ async function me(deps: Deps, user: SignedIn['user'], csrfToken: string): Promis
   return { user: { id: user.id, email: user.email, name: user.name, isAdmin: user.isAdmin }, roles, csrfToken }
 }
 
+/**
+ * Run a throttled step (throttle.ts); when it is refused with `rate_limited`, the 429 also says how
+ * long to wait in `Retry-After` (seconds), as RFC 9110 §10.2.3 gives it.
+ */
+async function withRetryAfter<T>(c: Context, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step()
+  } catch (error) {
+    const wait = error instanceof ApiError && error.code === 'rate_limited' ? (error.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds : undefined
+    if (wait) c.header('Retry-After', String(wait))
+    throw error
+  }
+}
+
 /** Sign-in is throttled per email and address in the database: see server/domain/staff/throttle.ts. */
 export function authRoutes(deps: Deps) {
   return new Hono<StaffEnv>()
@@ -32,15 +46,9 @@ export function authRoutes(deps: Deps) {
       return c.json(await me(deps, signedIn.user, signedIn.csrfToken), 201)
     })
     .post('/sign-in', jsonBody(signInBody), async (c) => {
-      try {
-        const signedIn = await signIn(deps, c.req.valid('json'), c.get('client')?.address)
-        setSessionCookie(c, signedIn)
-        return c.json(await me(deps, signedIn.user, signedIn.csrfToken), 200)
-      } catch (error) {
-        const wait = error instanceof ApiError && error.code === 'rate_limited' ? (error.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds : undefined
-        if (wait) c.header('Retry-After', String(wait))
-        throw error
-      }
+      const signedIn = await withRetryAfter(c, () => signIn(deps, c.req.valid('json'), c.get('client')?.address))
+      setSessionCookie(c, signedIn)
+      return c.json(await me(deps, signedIn.user, signedIn.csrfToken), 200)
     })
     .post('/sign-out', async (c) => {
       await signOut(deps, staffOf(c))
@@ -49,7 +57,8 @@ export function authRoutes(deps: Deps) {
     })
     // One's own password: every other session of the account ends.
     .post('/password', jsonBody(changePasswordBody), async (c) => {
-      return c.json(await changeOwnPassword(deps, staffOf(c), c.req.valid('json')), 200)
+      const changed = await withRetryAfter(c, () => changeOwnPassword(deps, staffOf(c), c.req.valid('json'), c.get('client')?.address))
+      return c.json(changed, 200)
     })
     // The one-time link an administrator made (or the CLI printed): whose account, then the new password.
     .get('/password-link/:token', pathParams(z.object({ token: z.string().min(1).max(100) })), async (c) => {

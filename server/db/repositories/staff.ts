@@ -70,13 +70,19 @@ export async function endSessionsOfUser(db: Kysely<Database>, userId: string, no
   return Number(result.numUpdatedRows)
 }
 
+/** Retire every unused password link of a user (they no longer work); returns how many. */
+export async function retirePasswordLinks(db: Kysely<Database>, userId: string, now: Date): Promise<number> {
+  const result = await db.updateTable('password_link').set({ used_at: now.toISOString() }).where('user_id', '=', userId).where('used_at', 'is', null).executeTakeFirst()
+  return Number(result.numUpdatedRows)
+}
+
 export async function insertPasswordLink(
   db: Kysely<Database>,
   link: { userId: string; tokenHash: string; createdBy: string; expiresAt: Date },
   now: Date,
 ): Promise<void> {
   // A new link retires the user's earlier unused ones.
-  await db.updateTable('password_link').set({ used_at: now.toISOString() }).where('user_id', '=', link.userId).where('used_at', 'is', null).execute()
+  await retirePasswordLinks(db, link.userId, now)
   await db
     .insertInto('password_link')
     .values({ id: newId(), user_id: link.userId, token_hash: link.tokenHash, created_by: link.createdBy, created_at: now.toISOString(), expires_at: link.expiresAt.toISOString(), used_at: null })

@@ -15,6 +15,7 @@ import {
   findStaffUser,
   insertPasswordLink,
   insertStaffUser,
+  retirePasswordLinks,
   updateStaffUser,
   usePasswordLink,
   type LiveSession,
@@ -24,6 +25,7 @@ import type { Deps } from '../deps'
 import { ApiError } from '../errors'
 import { newToken, normaliseEmail, sha256, startSession, unusablePasswordHash, type SignedIn } from './auth'
 import { checkPasswordStrength } from './password-policy'
+import { claimSignInAttempt, forgiveSignIn, throttleKeys } from './throttle'
 
 /** How long a password link made by an administrator works. */
 export const passwordLinkMs = 24 * 3600_000
@@ -41,15 +43,29 @@ function requireAdmin(actor: StaffUser): void {
 
 /**
  * Change one's own password: the current one must be right, the new one must pass the policy. Every
- * other session of the account ends (someone who knew the old password is signed out); this one stays.
+ * other session of the account ends (someone who knew the old password is signed out); this one stays;
+ * its unused password links stop working (OWASP Forgot Password Cheat Sheet).
  *
- * @throws ApiError `validation_failed` naming `currentPassword` or `newPassword`
+ * The current password is checked under the sign-in throttle (`throttle.ts`, the same keys as signing
+ * in to this account from `address`): whoever holds a session left open on a ward computer must not
+ * get unlimited guesses at the password, which would outlive the session.
+ *
+ * @throws ApiError `rate_limited` (with `details.retryAfterSeconds`) while a back-off runs,
+ *         `validation_failed` naming `currentPassword` or `newPassword`
  */
-export async function changeOwnPassword(deps: Deps, session: LiveSession, input: { currentPassword: string; newPassword: string }): Promise<{ endedSessions: number }> {
+export async function changeOwnPassword(
+  deps: Deps,
+  session: LiveSession,
+  input: { currentPassword: string; newPassword: string },
+  address?: string,
+): Promise<{ endedSessions: number }> {
+  const keys = throttleKeys(normaliseEmail(session.user.email), address)
+  await claimSignInAttempt(deps, keys)
   const stored = await findPasswordHash(deps.db, session.user.id)
   if (!stored || !(await verify(stored, input.currentPassword))) {
     throw new ApiError('validation_failed', 'currentPassword: is not your current password', [{ field: 'currentPassword', message: 'is not your current password' }])
   }
+  await forgiveSignIn(deps, keys)
   if (input.newPassword === input.currentPassword) {
     throw new ApiError('validation_failed', 'newPassword: must differ from the current password', [{ field: 'newPassword', message: 'must differ from the current password' }])
   }
@@ -58,6 +74,8 @@ export async function changeOwnPassword(deps: Deps, session: LiveSession, input:
   const now = deps.now()
   return deps.db.transaction().execute(async (trx) => {
     await updateStaffUser(trx, session.user.id, { passwordHash })
+    // A password link made before (for a forgotten password) would otherwise still set another one.
+    await retirePasswordLinks(trx, session.user.id, now)
     const endedSessions = await endSessionsOfUser(trx, session.user.id, now, session.id)
     await insertAudit(trx, { actor: `staff:${session.user.id}`, action: 'staff.password_change', entity: 'staff_user', entityId: session.user.id, details: { endedSessions } }, now)
     return { endedSessions }
@@ -66,7 +84,7 @@ export async function changeOwnPassword(deps: Deps, session: LiveSession, input:
 
 /**
  * Disable or re-enable an account, grant or remove administrator rights. Disabling ends the
- * account's sessions at once. A change to what already holds records nothing.
+ * account's sessions and its unused password links at once. A change to what already holds records nothing.
  *
  * @throws ApiError `forbidden` (not an administrator), `not_found`, `conflict` (the last administrator)
  */
@@ -85,6 +103,9 @@ export async function updateAccount(deps: Deps, actor: StaffUser, userId: string
     const audit = (action: string, details?: Record<string, unknown>) => insertAudit(trx, { actor: `staff:${actor.id}`, action, entity: 'staff_user', entityId: target.id, details }, now)
     if (disable !== undefined) {
       await updateStaffUser(trx, target.id, { disabledAt: disable ? now.toISOString() : null })
+      // Disabling ends everything the account could be reached by: re-enabling it must not bring a
+      // password link made before back to life.
+      if (disable) await retirePasswordLinks(trx, target.id, now)
       const endedSessions = disable ? await endSessionsOfUser(trx, target.id, now) : 0
       await audit(disable ? 'staff.disable' : 'staff.enable', disable ? { endedSessions } : undefined)
     }

@@ -10,6 +10,7 @@
 import { listAuditActions, listAuditEntries, type AuditListEntry } from '../../db/repositories/audit'
 import { listStaffUsers, type StaffUser } from '../../db/repositories/staff'
 import { stringifyCsv } from '../csv'
+import { ApiError } from '../errors'
 import { endOfDay, startOfDay } from '../dates'
 import type { Deps } from '../deps'
 
@@ -53,6 +54,7 @@ export type AuditLogOptions = {
  * staff, the actions.
  *
  * @throws RangeError when `limit` is neither null nor a whole number from 1.
+ * @throws ApiError `validation_failed` naming `from` or `to` for a day before 1900 or a `to` of 9999-12-31.
  * @example
  * await auditLog(deps, studyId, { action: 'answer.correct', from: '2026-03-01' }, { timeZone: 'Asia/Tehran', limit: auditPageSize })
  * // → { entries: [{ id, at, actor: 'staff:…', actorName: 'Dr Rahimi <rahimi@example.org>', action: 'answer.correct', entity, entityId, details }], truncated: false, actions: [...] }
@@ -61,13 +63,14 @@ export type AuditLogOptions = {
 export async function auditLog(deps: Deps, studyId: string | null, filter: AuditFilter, options: AuditLogOptions): Promise<AuditLogView> {
   const { timeZone = 'UTC', limit } = options
   if (limit !== null && !(Number.isInteger(limit) && limit >= 1)) throw new RangeError(`an audit page holds a whole number of entries from 1, not ${limit}`)
+  const { from, to } = filter
   const query = {
     studyId,
     participantId: filter.participantId,
     actor: filter.userId === undefined ? undefined : `staff:${filter.userId}`,
     action: filter.action,
-    fromAt: filter.from === undefined ? undefined : startOfDay(filter.from, timeZone).toISOString(),
-    toAt: filter.to === undefined ? undefined : endOfDay(filter.to, timeZone).toISOString(),
+    fromAt: from === undefined ? undefined : dayBound('from', () => startOfDay(from, timeZone)),
+    toAt: to === undefined ? undefined : dayBound('to', () => endOfDay(to, timeZone)),
   }
   // One more than the page, to know whether there were more.
   const rows = await listAuditEntries(deps.db, { ...query, limit: limit === null ? undefined : limit + 1 })
@@ -77,6 +80,22 @@ export async function auditLog(deps: Deps, studyId: string | null, filter: Audit
     entries: shown.map(({ actorParticipantCode, ...entry }) => ({ ...entry, actorName: actorName(entry.actor, actorParticipantCode, staff) })),
     truncated: limit !== null && rows.length > limit,
     actions: await listAuditActions(deps.db, studyId),
+  }
+}
+
+/**
+ * A filter day as the instant it starts or ends. A calendar day the server cannot store an instant of
+ * (before 1900, or 9999-12-31 whose end is in the year 10000: see `dates.ts`) passes the query's
+ * schema; it is the researcher's mistake, a 422 naming the field, not a 500.
+ */
+function dayBound(field: 'from' | 'to', bound: () => Date): string {
+  try {
+    return bound().toISOString()
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error
+    // dates.ts says which bound was passed: "1899-12-31" is before 1900.
+    const message = `${error.message}; use a day from 1900-01-01 to 9999-12-30`
+    throw new ApiError('validation_failed', `${field}: ${message}`, [{ field, message }])
   }
 }
 
