@@ -33,6 +33,15 @@ const handlers: Record<string, Handler> = {
 }
 
 const maxAttempts = 5
+/** The longest wait between two tries of a failed job. */
+const maxRetryDelayMs = 30 * 60_000
+/**
+ * Kinds of job that never give up while they have something to do: a safety flag's email goes on
+ * being tried (at most `maxRetryDelayMs` apart) until it is sent or the flag is acknowledged, which
+ * ends it (runSafetyJob). A safety contact must hear of a participant at risk however long the SMTP
+ * server is down; found by a review: it was marked failed after five tries, about a quarter of an hour.
+ */
+const tryUntilDone: ReadonlySet<string> = new Set([safetyJobKinds.notify, safetyJobKinds.renotify])
 const staleAfterMs = 15 * 60_000
 
 /**
@@ -56,8 +65,10 @@ export async function runDueJobs(ctx: JobContext, runnerId: string): Promise<num
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error)
       const attempts = job.attempts + 1
-      const retryAt = new Date(ctx.now().getTime() + 60_000 * 2 ** (attempts - 1)).toISOString()
-      await finishJob(ctx.db, job.id, runnerId, attempts >= maxAttempts || !handler ? { status: 'failed' } : { status: 'pending', retryAt }, message, ctx.now())
+      // 1, 2, 4, 8 … minutes, at most maxRetryDelayMs.
+      const retryAt = new Date(ctx.now().getTime() + Math.min(60_000 * 2 ** (attempts - 1), maxRetryDelayMs)).toISOString()
+      const givesUp = !handler || (attempts >= maxAttempts && !tryUntilDone.has(job.kind))
+      await finishJob(ctx.db, job.id, runnerId, givesUp ? { status: 'failed' } : { status: 'pending', retryAt }, message, ctx.now())
     }
   }
   return ran

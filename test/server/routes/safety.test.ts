@@ -115,6 +115,48 @@ describe('safety flags', () => {
     expect((await listAudit(w.deps.db)).filter((a) => a.action === 'safety.renotify')).toHaveLength(2)
   })
 
+  // Found by the messaging review: a flag's email gave up after five tries (about a quarter of an hour),
+  // so an SMTP server down for longer meant the safety contacts never heard of a participant at risk.
+  it('keeps trying to email a flag while the SMTP server is down, however long, until it is sent once', async () => {
+    const w = await world()
+    await w.staff('/safety/settings', jsonRequest('PUT', { supportText: { en: null, fa: null }, contact: null, notifyEmails: ['safety@example.org'], renotifyAfterHours: 48 }))
+    await w.smtp.close()
+    await w.submit(w.p1.token, phq([0, 0, 0, 0, 0, 0, 0, 0, 3]), 'flagged-0004')
+    // Ten hours of outage, the runner looking every ten minutes.
+    for (let minute = 0; minute < 600; minute += 10) {
+      await runDueJobs(w.ctx, 'runner-a')
+      w.deps.clock.advance(10 * 60_000)
+    }
+    const jobs = await w.deps.db.selectFrom('job').select(['kind', 'status', 'due_at']).where('kind', '=', 'safety.notify').execute()
+    expect(jobs.map((j) => j.status)).toEqual(['pending'])
+    // It waits at most half an hour between tries, so it is due within the next one.
+    expect(new Date(jobs[0]!.due_at).getTime() - w.deps.clock.now().getTime()).toBeLessThanOrEqual(30 * 60_000)
+    const back = await startTestSmtpServer({ port: w.smtp.port })
+    closers.push(back.close)
+    w.deps.clock.advance(30 * 60_000)
+    await runDueJobs(w.ctx, 'runner-a')
+    await runDueJobs(w.ctx, 'runner-a')
+    expect(back.received.map((m) => m.to)).toEqual([['safety@example.org']])
+    expect((await w.deps.db.selectFrom('job').select('status').where('kind', '=', 'safety.notify').execute()).map((j) => j.status)).toEqual(['done'])
+  })
+
+  it('stops trying to email a flag once it is acknowledged, though the SMTP server is still down', async () => {
+    const w = await world()
+    await w.staff('/safety/settings', jsonRequest('PUT', { supportText: { en: null, fa: null }, contact: null, notifyEmails: ['safety@example.org'], renotifyAfterHours: 48 }))
+    await w.smtp.close()
+    await w.submit(w.p1.token, phq([0, 0, 0, 0, 0, 0, 0, 0, 3]), 'flagged-0005')
+    for (let k = 0; k < 8; k++) {
+      await runDueJobs(w.ctx, 'runner-a')
+      w.deps.clock.advance(30 * 60_000)
+    }
+    const flag = (await (await w.staff('/safety')).json()).open[0]
+    expect((await w.staff(`/safety/flags/${flag.responseId}/${flag.flagId}/acknowledge`, jsonRequest('POST', { action: 'Phoned P1; referred to the clinic.' }))).status).toBe(200)
+    // The acknowledgement cancels the job: nothing is tried again.
+    w.deps.clock.advance(60 * 60_000)
+    expect(await runDueJobs(w.ctx, 'runner-a')).toBe(0)
+    expect((await w.deps.db.selectFrom('job').select('status').where('kind', '=', 'safety.notify').execute()).map((j) => j.status)).toEqual(['cancelled'])
+  })
+
   it('keeps every flag from program leads, and refuses an empty acknowledgement', async () => {
     const w = await world()
     await w.submit(w.p1.token, phq([0, 0, 0, 0, 0, 0, 0, 0, 3]), 'flagged-0003')
