@@ -17,7 +17,7 @@ import { interviewRoutes } from './routes/interviews'
 import { projectImportPath, qualitativeRoutes } from './routes/qualitative'
 import { studyRoutes } from './routes/studies'
 import { cohortRoutes } from './routes/cohorts'
-import { requireSessionExcept, staffSession, type StaffEnv } from './http/auth'
+import { requireSessionExcept, sessionStartingPaths, staffSession, type StaffEnv } from './http/auth'
 import { bodyLimitOf, routePathPattern } from './http/body-limit'
 import { noStore } from './http/no-store'
 import { clientRoutes } from './routes/client'
@@ -63,7 +63,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
     .route('/p', participantRoutes(deps))
     .use(staffSession(deps))
     // Before any route validates a body: an anonymous caller gets 401, not the route's schema.
-    .use(requireSessionExcept(['/api/auth/sign-in', '/api/auth/setup', '/api/auth/password-link', '/api/auth/password-link/']))
+    .use(requireSessionExcept([...sessionStartingPaths, '/api/auth/password-link/']))
     .route('/auth', authRoutes(deps))
     .route('/', accountRoutes(deps))
     .route('/', studyRoutes(deps))

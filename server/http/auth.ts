@@ -7,14 +7,22 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import { createMiddleware } from 'hono/factory'
 import { matchedRoutes } from 'hono/route'
 import type { LiveSession } from '../db/repositories/staff'
-import { csrfTokenFor, resolveSession, sessionAbsoluteMs, sessionIdleMs, type SignedIn } from '../domain/staff/auth'
+import { csrfTokenFor, resolveSession, sessionAbsoluteMs, sessionIdleMs, signOut, type SignedIn } from '../domain/staff/auth'
 import type { Deps } from '../domain/deps'
 import { ApiError } from '../domain/errors'
 import type { ClientInfo } from './client-info'
 
 export const sessionCookie = 'balint_session'
 
-export type StaffEnv = { Variables: { staff: LiveSession | undefined; client: ClientInfo } }
+export type StaffEnv = { Variables: { staff: LiveSession | undefined; client: ClientInfo; replacedSession?: LiveSession } }
+
+/**
+ * The requests that start a session (first-run set-up, sign-in, a password set with a one-time link).
+ * A session already in the browser plays no part in them: they need no CSRF token (the page that
+ * sends them never has one), and the session they replace is ended once the new one starts
+ * (`endReplacedSession`), as on a ward computer where one person signs in after another.
+ */
+export const sessionStartingPaths: readonly string[] = ['/api/auth/setup', '/api/auth/sign-in', '/api/auth/password-link']
 
 const unsafeMethod = (method: string) => !['GET', 'HEAD', 'OPTIONS'].includes(method)
 
@@ -27,6 +35,11 @@ export function staffSession(deps: Deps): MiddlewareHandler<StaffEnv> {
   return createMiddleware<StaffEnv>(async (c, next) => {
     const token = getCookie(c, sessionCookie)
     const session = token ? await resolveSession(deps, token) : undefined
+    if (session && c.req.method === 'POST' && sessionStartingPaths.includes(c.req.path)) {
+      c.set('staff', undefined)
+      c.set('replacedSession', session)
+      return next()
+    }
     if (session && unsafeMethod(c.req.method) && c.req.header('x-csrf-token') !== csrfTokenFor(token!)) {
       throw new ApiError('forbidden', 'This request is missing its CSRF token. Reload the page and try again.')
     }
@@ -53,6 +66,16 @@ export function requireSessionExcept(openPaths: string[]): MiddlewareHandler<Sta
     if (routed && !c.get('staff') && !open(c.req.path)) throw new ApiError('unauthorized', 'Please sign in.')
     await next()
   })
+}
+
+/**
+ * End the session a session-starting request replaces (`sessionStartingPaths`), if the browser held
+ * one: its cookie is overwritten by the new session's, and left live on the server it would be
+ * anyone's who had copied the cookie. Call once the new session has started.
+ */
+export async function endReplacedSession(deps: Deps, c: Context<StaffEnv>): Promise<void> {
+  const replaced = c.get('replacedSession')
+  if (replaced) await signOut(deps, replaced)
 }
 
 /** The signed-in staff member, or a 401. */

@@ -10,7 +10,7 @@ import { listRolesOfUser } from '../db/repositories/staff'
 import { changeOwnPassword, passwordLinkOwner, setPasswordWithLink } from '../domain/staff/accounts'
 import { csrfTokenFor, setUpFirstAdmin, signIn, signOut, type SignedIn } from '../domain/staff/auth'
 import type { Deps } from '../domain/deps'
-import { clearSessionCookie, sessionCookie, setSessionCookie, staffOf, type StaffEnv } from '../http/auth'
+import { clearSessionCookie, endReplacedSession, sessionCookie, setSessionCookie, staffOf, type StaffEnv } from '../http/auth'
 import { ApiError } from '../domain/errors'
 import { jsonBody, pathParams } from '../http/validate'
 
@@ -42,11 +42,13 @@ export function authRoutes(deps: Deps) {
     })
     .post('/setup', jsonBody(setupBody), async (c) => {
       const signedIn = await setUpFirstAdmin(deps, c.req.valid('json'))
+      await endReplacedSession(deps, c)
       setSessionCookie(c, signedIn)
       return c.json(await me(deps, signedIn.user, signedIn.csrfToken), 201)
     })
     .post('/sign-in', jsonBody(signInBody), async (c) => {
       const signedIn = await withRetryAfter(c, () => signIn(deps, c.req.valid('json'), c.get('client')?.address))
+      await endReplacedSession(deps, c)
       setSessionCookie(c, signedIn)
       return c.json(await me(deps, signedIn.user, signedIn.csrfToken), 200)
     })
@@ -66,6 +68,7 @@ export function authRoutes(deps: Deps) {
     })
     .post('/password-link', jsonBody(passwordLinkBody), async (c) => {
       const signedIn = await setPasswordWithLink(deps, c.req.valid('json'))
+      await endReplacedSession(deps, c)
       setSessionCookie(c, signedIn)
       return c.json(await me(deps, signedIn.user, signedIn.csrfToken), 200)
     })
