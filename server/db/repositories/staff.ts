@@ -172,6 +172,12 @@ export async function insertSetupToken(db: Kysely<Database>, tokenHash: string, 
 }
 
 /** Mark the set-up token used; true only for the one request that used it. */
+/** Whether a set-up token is known and not yet used (looked at, not used: `useSetupToken` uses it). */
+export async function setupTokenUsable(db: Kysely<Database>, tokenHash: string): Promise<boolean> {
+  const row = await db.selectFrom('setup_token').select('id').where('token_hash', '=', tokenHash).where('used_at', 'is', null).executeTakeFirst()
+  return row !== undefined
+}
+
 export async function useSetupToken(db: Kysely<Database>, tokenHash: string, now: Date): Promise<boolean> {
   const result = await db
     .updateTable('setup_token')

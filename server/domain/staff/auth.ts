@@ -15,6 +15,7 @@ import {
   insertSession,
   insertSetupToken,
   insertStaffUser,
+  setupTokenUsable,
   useSetupToken,
   type LiveSession,
   type StaffUser,
@@ -72,14 +73,15 @@ export async function startSession(deps: Deps, user: StaffUser, db = deps.db): P
 export async function setUpFirstAdmin(deps: Deps, input: { token: string; name: string; email: string; password: string }): Promise<SignedIn> {
   // Refuse before hashing: once set up, this unauthenticated route must not cost an argon2 hash a call.
   if ((await countActiveAdmins(deps.db)) > 0) throw new ApiError('conflict', 'The first administrator has already been created. Please sign in.')
+  // And before hashing, the token: until set-up, anyone may call this route (found by a review: a
+  // wrong token cost an argon2id hash a call, with no limit). Used, in the transaction, below.
+  if (!(await setupTokenUsable(deps.db, sha256(input.token)))) throw setupLinkGone()
   checkPasswordStrength(input.password, input)
   const passwordHash = await hash(input.password)
   return deps.db.transaction().execute(async (trx) => {
     const now = deps.now()
     if ((await countActiveAdmins(trx)) > 0) throw new ApiError('conflict', 'The first administrator has already been created. Please sign in.')
-    if (!(await useSetupToken(trx, sha256(input.token), now))) {
-      throw new ApiError('link_not_found', 'This set-up link is not valid any more. Restart the server, or run "npm run balint -- admin setup-link", to get a new one.')
-    }
+    if (!(await useSetupToken(trx, sha256(input.token), now))) throw setupLinkGone()
     if (await findStaffCredentials(trx, normaliseEmail(input.email))) {
       const message = 'already belongs to an account; choose another email'
       throw new ApiError('validation_failed', `email: ${message}`, [{ field: 'email', message }])
@@ -89,6 +91,8 @@ export async function setUpFirstAdmin(deps: Deps, input: { token: string; name: 
     return startSession(deps, user, trx)
   })
 }
+
+const setupLinkGone = () => new ApiError('link_not_found', 'This set-up link is not valid any more. Restart the server, or run "npm run balint -- admin setup-link", to get a new one.')
 
 // A real argon2id hash of a random password, verified against when the email is unknown, so an
 // unknown email takes as long as a wrong password and cannot be told apart by timing.
