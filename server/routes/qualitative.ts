@@ -78,15 +78,20 @@ function download(file: QdaFile, disposition: 'attachment' | 'inline') {
 
 /**
  * An uploaded file's text. The body is the file itself (not JSON), read as UTF-8: bytes that are not
- * UTF-8 are refused rather than decoded into replacement characters that would shift every offset.
+ * UTF-8 are refused rather than decoded into replacement characters that would shift every offset;
+ * a NUL character is refused too (422 on `file`).
  */
 async function uploadedText(body: ArrayBuffer): Promise<string> {
   if (body.byteLength === 0) throw new ApiError('validation_failed', 'file: the request body is empty; send the file as the body', [{ field: 'file', message: 'is empty' }])
+  let text: string
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(body)
+    text = new TextDecoder('utf-8', { fatal: true }).decode(body)
   } catch {
     throw new ApiError('validation_failed', 'file: is not UTF-8 text', [{ field: 'file', message: 'is not UTF-8 text' }])
   }
+  // No code name or description holds a NUL, and PostgreSQL's text cannot store one (as JSON bodies).
+  if (text.includes('\u0000')) throw new ApiError('validation_failed', 'file: must not contain the NUL character (U+0000)', [{ field: 'file', message: 'must not contain the NUL character (U+0000)' }])
+  return text
 }
 
 export function qualitativeRoutes(deps: Deps) {

@@ -113,6 +113,14 @@ export async function moveCoding(db: Kysely<Database>, id: string, codeId: strin
   await db.updateTable('coding').set({ code_id: codeId }).where('id', '=', id).execute()
 }
 
+/**
+ * A participant's member-check answers about one coding, moved to another coding of the same words
+ * (a merge dropping a duplicate): the answers are about the words, and follow the quotation.
+ */
+export async function moveMemberChecks(db: Kysely<Database>, fromCodingId: string, toCodingId: string): Promise<void> {
+  await db.updateTable('member_check').set({ coding_id: toCodingId }).where('coding_id', '=', fromCodingId).execute()
+}
+
 /** One of a code's Table 2 quotations; `position` is its 1-based place among the code's quotations. */
 export type Table2Quote = { codeId: string; codingId: string; position: number; chosenBy: string; chosenAt: string }
 
@@ -163,6 +171,8 @@ export async function listQuotesOfStudy(
     .selectAll('coding')
     .select(['table2_quote.position', 'table2_quote.chosen_by', 'table2_quote.chosen_at', 'participant.id as participant_id', 'participant.code as participant_code'])
     .where('code.study_id', '=', studyId)
+    // A quotation of a coding deleted since (stored before recordResolution refused to) is no meaning unit.
+    .where('coding.deleted_at', 'is', null)
     .orderBy('code.created_at')
     .orderBy('code.id')
     .orderBy('table2_quote.position')

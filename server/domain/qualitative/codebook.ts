@@ -32,8 +32,10 @@ import {
   findSameCoding,
   insertQuote,
   listCodingsOfCode,
+  listConsensusCodings,
   listQuotesOfCode,
   moveCoding,
+  moveMemberChecks,
   moveResolutions,
   softDeleteCoding,
 } from '../../db/repositories/codings'
@@ -158,9 +160,9 @@ export type MergeResult = { code: Code; into: Code; movedCodings: number; droppe
 /**
  * Merge a code into another of the same level in the same study. The merged code's codings move to
  * the target (a coding the same coder already made there, on the same span, is dropped as a
- * duplicate), its children move under the target, its memos and resolved disagreements follow, and
+ * duplicate; a consensus coding, when the target's consensus set already holds the span), its children move under the target, its memos and resolved disagreements follow, and
  * its Table 2 quotations follow, after the target's own (a passage the target already quotes is
- * not added twice). The merged code stays, marked
+ * not added twice); participants' member-check answers on a dropped duplicate move to its twin. The merged code stays, marked
  * `mergedInto`, so its history can still be read.
  *
  * @throws {ApiError} 409 `conflict` when a child of the merged code has the name of a child of the
@@ -199,9 +201,14 @@ export async function mergeCode(deps: Deps, code: Code, intoId: string, actor: s
     let moved = 0
     let dropped = 0
     for (const coding of await listCodingsOfCode(trx, code.id)) {
-      const twin = await findSameCoding(trx, { transcriptId: coding.transcriptId, codeId: into.id, coderId: coding.coderId, start: coding.start, end: coding.end })
+      // A duplicate within the coding's own set: the consensus set holds a code on a span once,
+      // whoever recorded it; a coder's own set once per coder (as the unique index of live codings).
+      const span = { transcriptId: coding.transcriptId, codeId: into.id, start: coding.start, end: coding.end }
+      const twin = coding.consensus ? (await listConsensusCodings(trx, span))[0] : await findSameCoding(trx, { ...span, coderId: coding.coderId })
       if (twin) {
         if (quoteCodingIds.has(coding.id)) quoteCodingIds.set(coding.id, twin.id)
+        // The participant's answers about these words stay with them, on the coding that holds them now.
+        await moveMemberChecks(trx, coding.id, twin.id)
         await softDeleteCoding(trx, coding.id, now)
         dropped++
       } else {

@@ -266,6 +266,9 @@ export async function studyQuotes(deps: Deps, studyId: string) {
  * Record how the coders resolved a disagreement over one code on one span, and keep the consensus set
  * in step: "applies" adds the agreed coding to it (once), "does not apply" removes the code on that
  * span from it. Each coder's own codings are left as they were.
+ *
+ * @throws {ApiError} 409 `conflict` (nothing written) for "does not apply" while the agreed coding
+ *   is a Table 2 quotation of the code: unchoose it first, as before deleting a coding
  */
 export async function recordResolution(deps: Deps, place: TranscriptPlace, userId: string, body: ResolutionBody): Promise<AgreementResolution> {
   const text = await textWithin(deps.db, place.transcriptId, body)
@@ -279,7 +282,15 @@ export async function recordResolution(deps: Deps, place: TranscriptPlace, userI
     if (body.decision === 'applies' && agreed.length === 0) {
       await insertCoding(trx, { ...span, coderId: userId, text: sliceCodePoints(text, body.start, body.end), consensus: true }, now)
     }
-    if (body.decision === 'does_not_apply') for (const coding of agreed) await softDeleteCoding(trx, coding.id, now)
+    if (body.decision === 'does_not_apply') {
+      for (const coding of agreed) {
+        // As deleteCoding: a quotation is unchosen first, so Table 2 never quotes a coding that is gone.
+        if (await findQuoteOfCoding(trx, coding.id)) {
+          throw new ApiError('conflict', 'The agreed coding of this passage is a Table 2 quotation of the code. Choose another quotation first.', { codingId: coding.id })
+        }
+        await softDeleteCoding(trx, coding.id, now)
+      }
+    }
     await insertAudit(trx, { actor: `staff:${userId}`, action: 'agreement.resolve', entity: 'transcript', entityId: place.transcriptId, details: { resolutionId: resolution.id, codeId: code.id, decision: body.decision } }, now)
     return resolution
   })

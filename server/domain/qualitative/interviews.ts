@@ -373,6 +373,8 @@ export async function putTranscript(deps: Deps, interview: Interview, body: Tran
     throw error
   }
   if (text.trim() === '') throw problem('content', 'has no text')
+  // Whoever calls (the API refuses a NUL in any JSON, the command line does not): PostgreSQL's text cannot hold one.
+  if (text.includes('\u0000')) throw problem('content', 'must not contain the NUL character (U+0000)')
   const now = deps.now()
   let replaced = false
   const saved = await deps.db.transaction().execute(async (trx) => {

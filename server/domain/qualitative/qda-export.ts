@@ -154,6 +154,8 @@ export async function exportCohortQdpx(deps: Deps, cohortId: string, audit: QdaD
     // Within one cohort the participant code is unique: the case and source names need no cohort.
     transcripts: transcripts.map((t) => ({ id: t.transcriptId, participantCode: t.participantCode, interviewOrder: t.order, text: t.text, createdAt: t.createdAt })),
     codings: projectCodings,
+    // P1 of another cohort is another person: their cases must not share a GUID.
+    caseScope: cohort.id,
   })
   await insertAudit(
     deps.db,

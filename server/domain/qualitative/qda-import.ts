@@ -52,6 +52,15 @@ export type ImportReport = {
  */
 const participantCodeOf = (name: string): string => name.trim().slice(0, 50)
 
+/**
+ * A creationDateTime from the file as a date, or `fallback` (the import's time) when the file gives
+ * none or one that is not a date: the schema check reports it, and the import goes on.
+ */
+const dateOr = (value: string | null, fallback: Date): Date => {
+  const date = value ? new Date(value) : fallback
+  return Number.isNaN(date.getTime()) ? fallback : date
+}
+
 const emptyReport = (errors: string[]): ImportReport => ({
   validation: { valid: errors.length === 0, errors: errors.slice(0, 50) },
   codes: { created: 0, matched: 0 },
@@ -212,8 +221,11 @@ export async function importCodebookCsv(deps: Deps, studyId: string, csv: string
  * sign in to); notes as memos on their code, transcript or the project, as interviewer notes when
  * named so by our export, and as member-check comments on a coding.
  *
- * A source without a case is the participant named like the source. Offsets are mapped onto the
- * stored text (see importableText).
+ * A source without a case is the participant named like the source; one whose case and name are
+ * both blank, or whose text holds a NUL, is skipped. Offsets are mapped onto the stored text (see
+ * importableText). A member-check note without a comment is still the answer its name gives; a note
+ * linked only to a source or coding that was not imported is skipped, never kept as a project memo.
+ * A date that is not a date is taken as the import's time.
  *
  * @throws {ApiError} 422 naming `file` when the bytes are not a REFI-QDA project we can read, 413
  *   (`payload_too_large`) when they unpack past the caps of readQdpx or are too large to check
@@ -298,6 +310,16 @@ export async function importQdpx(deps: Deps, cohortId: string, bytes: Uint8Array
         report.skipped.push({ what: 'source', name: source.name, reason: 'its text is empty' })
         continue
       }
+      // As an uploaded transcript (putTranscript): PostgreSQL's text cannot hold a NUL, nor was one said.
+      if (source.text.includes('\u0000')) {
+        report.skipped.push({ what: 'source', name: source.name, reason: 'its text holds a NUL character (U+0000), which is no part of a transcript' })
+        continue
+      }
+      // A participant code is never blank: Table 2, the case and the source would all be nameless.
+      if (code === '') {
+        report.skipped.push({ what: 'source', name: source.name, reason: 'neither it nor its case has a name to take as the participant code' })
+        continue
+      }
       const participant = await participantFor(code, source.name)
       if (!participant) continue
       const existing = await findInterviewOfParticipant(trx, participant.id)
@@ -305,7 +327,7 @@ export async function importQdpx(deps: Deps, cohortId: string, bytes: Uint8Array
         report.skipped.push({ what: 'source', name: source.name, reason: `${code} already has a transcript; a participant has one interview` })
         continue
       }
-      const startedAt = source.createdAt && !Number.isNaN(new Date(source.createdAt).getTime()) ? new Date(source.createdAt).toISOString() : now.toISOString()
+      const startedAt = dateOr(source.createdAt, now).toISOString()
       const interview =
         existing ??
         (await insertInterview(trx, { participantId: participant.id, interviewerId: user.id, guideId: guide.id, guideVersion: guide.version, consentToRecord: true, startedAt }, now))
@@ -335,7 +357,7 @@ export async function importQdpx(deps: Deps, cohortId: string, bytes: Uint8Array
           codingIds.set(coding.guid, { id: twin.id, participantId: participant.id })
           continue
         }
-        const createdAt = coding.createdAt && !Number.isNaN(new Date(coding.createdAt).getTime()) ? new Date(coding.createdAt) : now
+        const createdAt = dateOr(coding.createdAt, now)
         const made = await insertCoding(trx, { ...key, text: passage.slice(coding.start, coding.end), consensus }, createdAt)
         codingIds.set(coding.guid, { id: made.id, participantId: participant.id })
         report.codings++
@@ -347,10 +369,21 @@ export async function importQdpx(deps: Deps, cohortId: string, bytes: Uint8Array
     const linked = new Map<string, { kind: 'code' | 'transcript' | 'coding' | 'case' | 'project'; id: string }[]>()
     const link = (guid: string, target: { kind: 'code' | 'transcript' | 'coding' | 'case' | 'project'; id: string }) => appendTo(linked, guid, target)
     for (const imported of project.codes) for (const guid of imported.noteGuids) if (codes.get(imported.guid)) link(guid, { kind: 'code', id: codes.get(imported.guid)!.id })
+    // Notes linked from a source or coding that was not imported (skipped: its participant withdrew,
+    // already has a transcript …): about something not stored here, so never a memo on the project.
+    const unplaced = new Set<string>()
     for (const source of project.sources) {
       const placed = transcriptOfSource.get(source.guid)
-      if (placed) for (const guid of source.noteGuids) link(guid, { kind: 'transcript', id: source.guid })
-      for (const coding of source.codings) for (const guid of coding.noteGuids) if (codingIds.get(coding.guid)) link(guid, { kind: 'coding', id: coding.guid })
+      for (const guid of source.noteGuids) {
+        if (placed) link(guid, { kind: 'transcript', id: source.guid })
+        else unplaced.add(guid)
+      }
+      for (const coding of source.codings) {
+        for (const guid of coding.noteGuids) {
+          if (codingIds.get(coding.guid)) link(guid, { kind: 'coding', id: coding.guid })
+          else unplaced.add(guid)
+        }
+      }
     }
     // A case's notes are about its participant: none is kept for one nothing may be stored for.
     const refusedNotes = new Set<string>()
@@ -366,9 +399,23 @@ export async function importQdpx(deps: Deps, cohortId: string, bytes: Uint8Array
     for (const note of project.notes) {
       const targets = linked.get(note.guid) ?? []
       const text = note.text.trim()
+      // A member-check answer is its name (the decision) on a coding; the comment is optional. An
+      // answer without one ("withdraw", "confirm") is written as an empty note and is still the answer.
+      const codingTarget = targets.find((t) => t.kind === 'coding')
+      const decision = parseMemberCheckNoteName(note.name)
+      if (decision && codingTarget) {
+        const coding = codingIds.get(codingTarget.id)!
+        await insertMemberCheck(trx, { codingId: coding.id, participantId: coding.participantId, decision, comment: text === '' ? null : note.text }, dateOr(note.createdAt, now))
+        report.memberChecks++
+        continue
+      }
       if (text === '') continue
       if (targets.length === 0 && refusedNotes.has(note.guid)) {
         report.skipped.push({ what: 'note', name: note.name, reason: 'it is about a participant nothing more is stored for (withdrawn, or declined at their link)' })
+        continue
+      }
+      if (targets.length === 0 && unplaced.has(note.guid)) {
+        report.skipped.push({ what: 'note', name: note.name, reason: 'what it is about was not imported' })
         continue
       }
       const author = userOf(note.userGuid)
@@ -381,14 +428,6 @@ export async function importQdpx(deps: Deps, cohortId: string, bytes: Uint8Array
           report.interviewNotes++
           continue
         }
-      }
-      const codingTarget = targets.find((t) => t.kind === 'coding')
-      const decision = parseMemberCheckNoteName(note.name)
-      if (decision && codingTarget) {
-        const coding = codingIds.get(codingTarget.id)!
-        await insertMemberCheck(trx, { codingId: coding.id, participantId: coding.participantId, decision, comment: note.text }, note.createdAt ? new Date(note.createdAt) : now)
-        report.memberChecks++
-        continue
       }
       const codeTarget = targets.find((t) => t.kind === 'code')
       const target = codeTarget

@@ -138,6 +138,9 @@ function parseXml(xml: string, root: 'CodeBook' | 'Project', namespace: string):
   // REFI-QDA files carry no document type. One that does may try to pull in outside entities
   // (XXE) or expand without end: refused before any parser sees it.
   if (/<!DOCTYPE/i.test(xml)) throw new RefiFormatError('The file has a document type declaration, which REFI-QDA files never have.')
+  // XML 1.0 (§2.2, §4.1 WFC: Legal Character) holds no NUL, raw or as a reference; xmlbuilder2's
+  // parser lets one through, and PostgreSQL's text cannot store it.
+  if (xml.includes('\u0000') || /&#(0+|x0+);/i.test(xml)) throw new RefiFormatError('The file is not well-formed XML: it holds a NUL character (U+0000), which XML cannot hold.')
   let element: Element
   try {
     element = create(xml.replace(/^\uFEFF/, '')).root().node as unknown as Element

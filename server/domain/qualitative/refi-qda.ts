@@ -52,6 +52,13 @@ export type QdpxProject = {
   transcripts: TranscriptDoc[]
   /** The codings of all coders; `coderId` becomes the Coding's creatingUser. */
   codings: CodedSegment[]
+  /**
+   * Where participant codes are unique: the cohort's id in an export of one cohort. Codes restart
+   * at P1 in every cohort, so without it P1 of two cohorts got the same Case GUID, and a tool that
+   * merges projects by GUID (REFI-QDA's objects are identified by their GUIDs) made the two people
+   * one case. Absent: the code alone, as before.
+   */
+  caseScope?: string
 }
 
 /**
@@ -103,7 +110,7 @@ export function buildQdc(codes: CodeNode[], options: { origin: string }): string
  *
  * The mapping:
  * - users → `<User>`; the codebook → `<CodeBook>` as in `buildQdc`;
- * - participants → `<Case name="P3">` with a `<VariableValue>` per non-null variable and a
+ * - participants → `<Case name="P3">` (GUID from `caseScope` and the code) with a `<VariableValue>` per non-null variable and a
  *   `<SourceRef>` to each of their transcripts (a transcript's participant without an entry in
  *   `cases` still gets a Case); the variables are declared once in `<Variables>`, their type
  *   inferred over all cases: all booleans → Boolean, all whole numbers → Integer, all numbers →
@@ -131,6 +138,7 @@ export function buildQdc(codes: CodeNode[], options: { origin: string }): string
  */
 export function buildQdpx(project: QdpxProject): Uint8Array {
   const tree = codeTree(project.codes)
+  const caseGuid = (participantCode: string) => qdaGuid('case', project.caseScope === undefined ? participantCode : `${project.caseScope}:${participantCode}`)
   const codesById = new Map(project.codes.map((code) => [code.id, code]))
   const userGuids = new Map(project.users.map((user) => [user.id, qdaGuid('user', user.id)]))
   const userGuid = (id: string, what: string) => {
@@ -187,7 +195,7 @@ export function buildQdpx(project: QdpxProject): Uint8Array {
   if (cases.length > 0) {
     const element = root.ele('Cases')
     for (const participant of cases) {
-      const caseElement = element.ele('Case', { guid: qdaGuid('case', participant.participantCode), name: attribute(participant.participantCode) })
+      const caseElement = element.ele('Case', { guid: caseGuid(participant.participantCode), name: attribute(participant.participantCode) })
       for (const variable of variables) {
         const value = participant.variables[variable.name]
         if (value === null || value === undefined) continue
@@ -271,7 +279,7 @@ export function buildQdpx(project: QdpxProject): Uint8Array {
       const links = root.ele('Links')
       for (const memo of caseLinks) {
         const participantCode = transcriptsById.get(memo.targetId!)!.participantCode
-        links.ele('Link', { guid: qdaGuid('link', memo.id), name: 'Note of case', direction: 'OneWay', originGUID: qdaGuid('memo', memo.id), targetGUID: qdaGuid('case', participantCode) })
+        links.ele('Link', { guid: qdaGuid('link', memo.id), name: 'Note of case', direction: 'OneWay', originGUID: qdaGuid('memo', memo.id), targetGUID: caseGuid(participantCode) })
       }
     }
   }

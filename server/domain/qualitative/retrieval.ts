@@ -96,14 +96,7 @@ export async function retrieveSegments(deps: Deps, studyId: string, query: Segme
   }
   const [interviews, codings] = await Promise.all([loadInterviews(deps, studyId), loadCodings(deps, studyId, codebook)])
   const roles = await participantRoles(deps, studyId, interviews)
-  let groups: Map<string, ChangeGroup> | null = null
-  if (query.change !== undefined) {
-    groups = new Map()
-    for (const cohort of await listCohorts(deps.db, studyId)) {
-      const display = await cohortJointDisplay(deps, cohort.id, { instrument: query.instrument, scale: query.scale })
-      for (const p of display.participants) groups.set(p.participant.id, changeGroupOf(p.classification))
-    }
-  }
+  const groups = query.change === undefined ? null : await changeGroups(deps, studyId, interviews, query)
   const words = (query.q ?? '').toLocaleLowerCase().split(/\s+/).filter((w) => w !== '')
   const order = new Map(codebook.nodes.map((n, i) => [n.id, i]))
   const byInterview = new Map(interviews.map((i) => [i.transcriptId, i]))
@@ -153,6 +146,35 @@ export async function retrieveSegments(deps: Deps, studyId: string, query: Segme
       byInterview.get(a.transcriptId)!.order - byInterview.get(b.transcriptId)!.order || a.start - b.start || a.end - b.end || order.get(a.code.id)! - order.get(b.code.id)!,
   )
   return { segments: sorted, roles: [...rolesCoded].sort((a, b) => a.localeCompare(b)) }
+}
+
+/**
+ * The change group of each interviewed participant, from their cohort's joint display. A cohort
+ * without the waves yet, or where the instrument or scale asked for was not given at both waves,
+ * gives its participants no group (they count as 'no_pair', no pair of scores) rather than failing
+ * the study's retrieval; only when no cohort has that instrument or scale is it refused.
+ *
+ * @throws {ApiError} 422 naming `instrument` or `scale` when no interviewed participant's cohort has it at both waves
+ */
+async function changeGroups(deps: Deps, studyId: string, interviews: AnalysedInterview[], query: SegmentQuery): Promise<Map<string, ChangeGroup>> {
+  const groups = new Map<string, ChangeGroup>()
+  const interviewedCohorts = new Set(interviews.map((i) => i.cohortId))
+  let refusal: ApiError | null = null
+  let shown = false
+  for (const cohort of await listCohorts(deps.db, studyId)) {
+    if (!interviewedCohorts.has(cohort.id)) continue
+    try {
+      const display = await cohortJointDisplay(deps, cohort.id, { instrument: query.instrument, scale: query.scale })
+      shown = true
+      for (const p of display.participants) groups.set(p.participant.id, changeGroupOf(p.classification))
+    } catch (error) {
+      // 404: the cohort has no such wave yet; 422: not this instrument or scale at both waves.
+      if (!(error instanceof ApiError) || (error.code !== 'not_found' && error.code !== 'validation_failed')) throw error
+      if (error.code === 'validation_failed') refusal = error
+    }
+  }
+  if (!shown && refusal) throw refusal
+  return groups
 }
 
 /**

@@ -693,7 +693,8 @@ describe('REFI-QDA exports', () => {
     expect(qde.match(/<Coding /g)).toHaveLength(8)
     expect(qde.match(new RegExp(`<Coding [^>]*creatingUser="${qdaGuid('user', w.coderB.id)}"`, 'g'))).toHaveLength(1)
     expect(qde.match(/<Case /g)).toHaveLength(5)
-    expect(qde).toContain('<Case guid="' + qdaGuid('case', 'P1') + '" name="P1">')
+    // The case's GUID is the cohort's and the code's: P1 of another cohort is another person.
+    expect(qde).toContain('<Case guid="' + qdaGuid('case', `${w.cohort.id}:P1`) + '" name="P1">')
     expect(qde).toMatch(/<Variable guid="[^"]+" name="age" typeOfVariable="Integer"\/>/)
     expect(qde).toContain('<IntegerValue>31</IntegerValue>')
     expect(qde).toContain('<TextValue>Female</TextValue>')

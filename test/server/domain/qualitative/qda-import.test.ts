@@ -147,7 +147,14 @@ describe('.qdpx round trip', () => {
     const again = await importQdpx(deps, cohort.id, first.bytes, researcher)
     expect(again.codes).toEqual({ created: 0, matched: 6 })
     expect(again.transcripts).toBe(0)
-    expect(again.skipped.map((s) => s.reason)).toEqual(['P1 already has a transcript; a participant has one interview', 'P2 already has a transcript; a participant has one interview'])
+    // The notes on those transcripts and their codings are not stored again as memos on the project.
+    expect(again.skipped.map((s) => s.reason)).toEqual([
+      'P1 already has a transcript; a participant has one interview',
+      'P2 already has a transcript; a participant has one interview',
+      'what it is about was not imported',
+      'what it is about was not imported',
+    ])
+    expect(again.skipped.filter((s) => s.what === 'note').map((s) => s.name).sort()).toEqual(['Member check: comment', 'Memo: P2'])
     // Two exports, two imports and their schema checks: give a shared machine time.
   }, 30_000)
 })
