@@ -868,6 +868,7 @@ export const staffFa = {
   'staff.retrieval.count': 'بخش‌های کدگذاری‌شدهٔ یافته: {n}',
   'staff.retrieval.codedBy': 'کدگذار: {names}',
   'staff.retrieval.open': 'باز کردن در متن مصاحبهٔ {code}',
+  'staff.retrieval.withdrawn': 'کنارگذاشته به خواست شرکت‌کننده — نقل نکنید',
   'staff.retrieval.search': 'جست‌وجو در متن مصاحبه‌ها',
   'staff.retrieval.searchLabel': 'واژه‌هایی برای یافتن (به همین ترتیب، بدون توجه به بزرگی و کوچکی حروف)',
   'staff.retrieval.searchButton': 'جست‌وجو',

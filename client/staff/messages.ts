@@ -866,6 +866,7 @@ export const staffEn = {
   'staff.retrieval.count': 'Coded segments found: {n}',
   'staff.retrieval.codedBy': 'coded by {names}',
   'staff.retrieval.open': 'Open in the transcript of {code}',
+  'staff.retrieval.withdrawn': 'Withdrawn by the participant — do not quote',
   'staff.retrieval.search': 'Search in transcripts',
   'staff.retrieval.searchLabel': 'Words to find (in this order, any case)',
   'staff.retrieval.searchButton': 'Search',

@@ -3,7 +3,8 @@
  * Segments, NVivo's code references): every passage coded with a code (and, by choice, the codes
  * below it), with its participant, role and the words around it, filtered by the participant's role
  * and change group, exportable as CSV; and full-text search in the transcripts. Each passage and hit
- * links to its place in the transcript.
+ * links to its place in the transcript. One in words its participant withdrew in member checking is
+ * marked: still listed for analysis, never to be quoted.
  */
 import { useEffect, useMemo, useState } from 'react'
 import { Link } from 'wouter'
@@ -36,6 +37,15 @@ function segmentQuery(filters: Filters) {
     ...(filters.change ? { change: filters.change } : {}),
     ...(filters.q.trim() ? { q: filters.q.trim() } : {}),
   }
+}
+
+/** The mark of a passage or hit in words its participant withdrew, beside its participant. */
+function WithdrawnMark() {
+  return (
+    <span className="badge warning" data-testid="withdrawn">
+      {t('staff.retrieval.withdrawn')}
+    </span>
+  )
 }
 
 export function RetrievalPage({ id }: { id: string }) {
@@ -151,6 +161,7 @@ function Segments({ studyId, codes }: { studyId: string; codes: CodeRow[] }) {
                 <p className="segment-head">
                   <strong>{s.participant.label}</strong>
                   {s.role !== null && <span className="muted"> · {s.role}</span>}
+                  {s.withdrawn && <WithdrawnMark />}
                   <span className="segment-code">
                     <span className="code-chip" style={{ background: colours.get(s.code.id) }} aria-hidden="true" />
                     {s.code.name}
@@ -212,6 +223,7 @@ function Search({ studyId }: { studyId: string }) {
               <li key={`${hit.transcriptId}:${hit.start}`} className="segment">
                 <p className="segment-head">
                   <strong>{hit.participant.label}</strong>
+                  {hit.withdrawn && <WithdrawnMark />}
                 </p>
                 <blockquote className="in-context">
                   {hit.before && <span className="context">{hit.before}</span>}

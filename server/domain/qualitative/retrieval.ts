@@ -4,6 +4,10 @@
  * participant, the words around it and who coded it, filtered by case variables (the participant's
  * role from the demographics form; their change group on a scale) and exportable as CSV. And
  * full-text search in the study's transcripts.
+ *
+ * Both mark what overlaps a passage its participant withdrew in member checking (`withdrawn`, by
+ * Table 2's rule in withdrawn.ts) and still list it: a withdrawal is about quoting the words, not
+ * about analysing them, and a researcher taking quotes from here must see it.
  */
 import { stringify } from 'csv-stringify/sync'
 import { listEnrolmentAnswers } from '../../db/repositories/responses'
@@ -18,6 +22,7 @@ import { loadCodebook, loadCodings, loadInterviews, type AnalysedInterview } fro
 import { changeGroupOf, cohortJointDisplay, type ChangeGroup } from './joint-display'
 import { demographicVariables } from './qda-export'
 import { codePointLength, codePointSlicer, type CodePointSlicer } from './units'
+import { loadWithdrawnPassages } from './withdrawn'
 
 /** Code points of context shown on each side of a passage or a search hit. */
 export const CONTEXT_POINTS = 120
@@ -39,6 +44,8 @@ export type Segment = {
   /** Everyone who coded this very passage with this code: a passage both coders coded is one segment. */
   coders: Named[]
   codingIds: string[]
+  /** It overlaps a passage its participant withdrew in member checking: not to be quoted. */
+  withdrawn: boolean
 }
 
 export type SegmentQuery = {
@@ -94,7 +101,7 @@ export async function retrieveSegments(deps: Deps, studyId: string, query: Segme
     // Children follow their parents in codebook order, so one pass collects the subtree.
     if (query.children !== false) for (const node of codebook.nodes) if (node.parentId !== null && codeIds.has(node.parentId)) codeIds.add(node.id)
   }
-  const [interviews, codings] = await Promise.all([loadInterviews(deps, studyId), loadCodings(deps, studyId, codebook)])
+  const [interviews, codings, withdrawn] = await Promise.all([loadInterviews(deps, studyId), loadCodings(deps, studyId, codebook), loadWithdrawnPassages(deps, { studyId })])
   const roles = await participantRoles(deps, studyId, interviews)
   const groups = query.change === undefined ? null : await changeGroups(deps, studyId, interviews, query)
   const words = (query.q ?? '').toLocaleLowerCase().split(/\s+/).filter((w) => w !== '')
@@ -139,6 +146,7 @@ export async function retrieveSegments(deps: Deps, studyId: string, query: Segme
       ...around(slicerOf(interview), coding.start, coding.end),
       coders: [{ id: coding.coderId, name: names.get(coding.coderId)! }],
       codingIds: [coding.id],
+      withdrawn: withdrawn.overlaps(coding),
     })
   }
   const sorted = [...segments.values()].sort(
@@ -201,19 +209,41 @@ async function participantRoles(deps: Deps, studyId: string, interviews: Analyse
 
 /**
  * Coded segments as CSV: participant, role, code, start, end (code points), text, before, after,
- * coders (joined with "; "). Formulas are neutralised (csv-stringify's escape_formulas).
+ * coders (joined with "; "), withdrawn (TRUE or FALSE, as the cohort exports write yes/no: R's
+ * read.csv reads them as logical). Formulas are neutralised (csv-stringify's escape_formulas).
  */
 export function segmentsCsv(segments: Segment[]): string {
   return stringify(
     [
-      ['participant', 'role', 'code', 'start', 'end', 'text', 'before', 'after', 'coders'],
-      ...segments.map((s) => [s.participant.label, s.role ?? '', s.code.name, s.start, s.end, s.text, s.before, s.after, s.coders.map((c) => c.name).join('; ')]),
+      ['participant', 'role', 'code', 'start', 'end', 'text', 'before', 'after', 'coders', 'withdrawn'],
+      ...segments.map((s) => [
+        s.participant.label,
+        s.role ?? '',
+        s.code.name,
+        s.start,
+        s.end,
+        s.text,
+        s.before,
+        s.after,
+        s.coders.map((c) => c.name).join('; '),
+        s.withdrawn ? 'TRUE' : 'FALSE',
+      ]),
     ],
     { escape_formulas: true },
   )
 }
 
-export type SearchHit = { transcriptId: string; participant: { id: string; label: string }; start: number; end: number; match: string; before: string; after: string }
+export type SearchHit = {
+  transcriptId: string
+  participant: { id: string; label: string }
+  start: number
+  end: number
+  match: string
+  before: string
+  after: string
+  /** The hit overlaps a passage its participant withdrew in member checking: not to be quoted. */
+  withdrawn: boolean
+}
 
 /**
  * Full-text search in the study's transcripts: every place where the words of `q` occur in this
@@ -224,7 +254,7 @@ export type SearchHit = { transcriptId: string; participant: { id: string; label
  * @throws {ApiError} 422 naming `q` when it holds no word
  * @example
  * await searchStudyTranscripts(deps, studyId, 'afraid of')
- * // => { engine: 'fts5', hits: [{ participant: { label: 'P1' }, start: 9, end: 18, match: 'afraid of', before: 'P1: I was ', after: ' being judged.' }] }
+ * // => { engine: 'fts5', hits: [{ participant: { label: 'P1' }, start: 9, end: 18, match: 'afraid of', before: 'P1: I was ', after: ' being judged.', withdrawn: false }] }
  */
 export async function searchStudyTranscripts(deps: Deps, studyId: string, q: string): Promise<{ engine: 'fts5' | 'scan'; hits: SearchHit[] }> {
   const words = q.split(/\s+/).filter((w) => w !== '')
@@ -234,7 +264,8 @@ export async function searchStudyTranscripts(deps: Deps, studyId: string, q: str
   const wanted = new Set(transcriptIds)
   const pattern = new RegExp(words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('\\s+'), 'giu')
   const hits: SearchHit[] = []
-  for (const interview of await loadInterviews(deps, studyId)) {
+  const [interviews, withdrawn] = await Promise.all([loadInterviews(deps, studyId), loadWithdrawnPassages(deps, { studyId })])
+  for (const interview of interviews) {
     if (!wanted.has(interview.transcriptId)) continue
     let slicer: CodePointSlicer | undefined
     // The code points before the previous hit and where it starts in UTF-16 units: each hit's offset
@@ -248,7 +279,16 @@ export async function searchStudyTranscripts(deps: Deps, studyId: string, q: str
       const start = points
       const end = start + codePointLength(found[0])
       slicer ??= codePointSlicer(interview.text)
-      hits.push({ transcriptId: interview.transcriptId, participant: { id: interview.participantId, label: interview.label }, start, end, match: found[0], ...around(slicer, start, end, 60) })
+      const { transcriptId } = interview
+      hits.push({
+        transcriptId,
+        participant: { id: interview.participantId, label: interview.label },
+        start,
+        end,
+        match: found[0],
+        ...around(slicer, start, end, 60),
+        withdrawn: withdrawn.overlaps({ transcriptId, start, end }),
+      })
     }
   }
   return { engine, hits }

@@ -585,7 +585,7 @@ describe('GET /studies/:id/segments (retrieval) and /search', () => {
     const csv = await w.app.request(`/api/studies/${w.study.id}/segments.csv?code=${w.codes.seeing.id}`, { headers: w.researcher.headers })
     expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8')
     const rows: string[][] = parseCsv(await csv.text())
-    expect(rows[0]).toEqual(['participant', 'role', 'code', 'start', 'end', 'text', 'before', 'after', 'coders'])
+    expect(rows[0]).toEqual(['participant', 'role', 'code', 'start', 'end', 'text', 'before', 'after', 'coders', 'withdrawn'])
     expect(rows.slice(1).map((r) => [r[0], r[5]])).toEqual([
       ['P1', 'I preferred to see all the faces.'],
       ['P3', 'Seeing the others helped me.'],

@@ -148,7 +148,7 @@ describe('searchStudyTranscripts on long transcripts with emoji and Persian', ()
       [...text.matchAll(pattern)].map((found) => {
         const start = [...text.slice(0, found.index)].length
         const end = start + [...found[0]].length
-        return { transcriptId, start, end, match: found[0], ...referenceAround(text, start, end, 60) }
+        return { transcriptId, start, end, match: found[0], ...referenceAround(text, start, end, 60), withdrawn: false }
       }),
     )
   }
