@@ -48,13 +48,17 @@ export type RandomInterceptFit = {
  * (Harville 1977; Pinheiro & Bates 2000, §2.2.5; the constant nlme's logLik reports) is
  * maximized over λ ≥ 0 by solving dℓ_R/dλ = 0 (its analytic derivative) by bisection on log λ to
  * full double precision, so the estimates are exact to rounding, where nlme stops at its
- * optimizer's tolerance. When the derivative is negative at λ → 0 the maximum is on the boundary
- * τ² = 0 (`boundary`).
+ * optimizer's tolerance. Every local maximum is found (a scan of log λ over [−40, 40]: the boundary
+ * τ² = 0 when the derivative is ≤ 0 at λ → 0, and each root where it turns from + to −) and the
+ * largest ℓ_R wins, since with unbalanced groups ℓ_R can have a local maximum at 0 and the global
+ * one inside. `boundary` is true when that is τ² = 0.
  *
  * Standard errors are √diag(σ̂²(X'H⁻¹X)⁻¹), the t tests and 95% CIs use nlme's denominator
- * degrees of freedom: N − G − (number of covariates that vary within groups) for the intercept and
- * those covariates, G − 1 − (number of covariates constant within every group) for the latter
- * (Pinheiro & Bates 2000, §2.4.2). ICC = τ²/(τ² + σ²).
+ * degrees of freedom (Pinheiro & Bates 2000, §2.4.2; nlme's getFixDF): N − G − (number of
+ * covariates that vary within groups) for those covariates, G − 1 − (number of covariates constant
+ * within every group) for the latter, and for the intercept the larger of the two, where the group
+ * level has G (not G − 1) df in an intercept-only model, so max(G, N − G) for `y ~ 1`: with many
+ * cohorts of 1–2 members that is G, not N − G. ICC = τ²/(τ² + σ²).
  *
  * References: Harville, D. A. (1977). Maximum likelihood approaches to variance component estimation
  * and to related problems. JASA 72, 320–338. Pinheiro, J. C. & Bates, D. M. (2000). Mixed-Effects
@@ -64,8 +68,10 @@ export type RandomInterceptFit = {
  * @param group - the group of each observation (any labels)
  * @param covariates - named covariates, each one value per observation (none: intercept-only)
  * @throws {RangeError} for unequal lengths, non-finite values, fewer than 2 groups, fewer
- *   observations than groups + parameters + 1, a covariate without variation, or no within-group
- *   variation at all
+ *   observations than groups + parameters + 1, a covariate without variation, covariates constant
+ *   within every group that leave no between-group degree of freedom (G − 1 − their number < 1: τ²
+ *   is then not identifiable, nlme reports df 0 and an arbitrary τ²), or no within-group variation
+ *   at all
  * @example
  * // R: library(nlme); d <- data.frame(g = rep(c("A", "B"), c(5, 8)),
  * //      y = c(-4, -7, -2, -5, -9, -1, 0, -3, 2, -2, -4, 1, -1))
@@ -92,30 +98,59 @@ export function randomInterceptReml(y: number[], group: string[], covariates: Re
   const X = y.map((_, i) => [1, ...names.map((name) => covariates[name]![i]!)])
   const members = labels.map((label) => y.flatMap((_, i) => (group[i] === label ? [i] : [])))
   const sizes = members.map((m) => m.length)
+  // Covariates constant within every group, with the intercept, can span the group means: then the
+  // restricted likelihood does not depend on τ² at all (the error contrasts are free of the groups),
+  // τ² and every standard error are arbitrary (nlme reports where its optimizer stopped, df 0).
+  const outerCovariates = names.filter((name) => members.every((m) => m.every((i) => covariates[name]![i] === covariates[name]![m[0]!])))
+  if (outerCovariates.length > 0 && G - 1 - outerCovariates.length < 1) {
+    throw new RangeError(`${outerCovariates.join(', ')} ${outerCovariates.length === 1 ? 'is' : 'are'} constant within every group and there are only ${G} groups: the effect cannot be separated from the between-group variance.`)
+  }
   const withinVaries = members.some((m) => m.some((i) => y[i] !== y[m[0]!]))
   if (!withinVaries) throw new RangeError('Every group has a single value, so the within-group variance cannot be estimated.')
 
+  // X'H_j⁻¹X = X_j'X_j − c_j s_j s_j' cancels badly once n_jλ is large (at λ = 1e12 the intercept's
+  // N − Σ n_j²λ/(1 + n_jλ) is rounding noise), and the scan below goes there. Split each group into
+  // its mean and the deviations from it instead: X_j'H_j⁻¹X_j = W_j + n_j/(1 + n_jλ)·x̄_j x̄_j', with
+  // W_j the within-group cross-products (exact algebra, no cancellation).
+  const groupSumX = members.map((m) => Array.from({ length: p }, (_, k) => m.reduce((s, i) => s + X[i]![k]!, 0)))
+  const groupMeanX = groupSumX.map((sums, j) => sums.map((v) => v / sizes[j]!))
+  const groupMeanY = members.map((m) => m.reduce((s, i) => s + y[i]!, 0) / m.length)
+  const withinXX = Array.from({ length: p }, () => Array.from({ length: p }, () => 0))
+  const withinXY = Array.from({ length: p }, () => 0)
+  members.forEach((m, j) => {
+    for (const i of m) {
+      const dy = y[i]! - groupMeanY[j]!
+      for (let a = 0; a < p; a++) {
+        const da = X[i]![a]! - groupMeanX[j]![a]!
+        withinXY[a]! += da * dy
+        for (let c = 0; c < p; c++) withinXX[a]![c]! += da * (X[i]![c]! - groupMeanX[j]![c]!)
+      }
+    }
+  })
+
   /** Everything that depends on λ: GLS estimates and the pieces of ℓ_R and of its derivative. */
   const at = (lambda: number) => {
-    const weight = sizes.map((size) => lambda / (1 + size * lambda)) // c_j in H_j⁻¹ = I − c_j 11'
-    const groupSumX = members.map((m) => Array.from({ length: p }, (_, k) => m.reduce((s, i) => s + X[i]![k]!, 0)))
-    const groupSumY = members.map((m) => m.reduce((s, i) => s + y[i]!, 0))
+    // Z'H⁻¹ per group: 1'H_j⁻¹ = 1'/(1 + n_jλ)
+    const scale = sizes.map((size) => 1 / (1 + size * lambda))
     // X'H⁻¹X and X'H⁻¹y
-    const A = Array.from({ length: p }, (_, a) => Array.from({ length: p }, (_, b) => X.reduce((s, row) => s + row[a]! * row[b]!, 0)))
-    const b = Array.from({ length: p }, (_, a) => X.reduce((s, row, i) => s + row[a]! * y[i]!, 0))
+    const A = withinXX.map((row) => [...row])
+    const b = [...withinXY]
     members.forEach((_, j) => {
+      const w = sizes[j]! * scale[j]!
       for (let a = 0; a < p; a++) {
-        b[a]! -= weight[j]! * groupSumX[j]![a]! * groupSumY[j]!
-        for (let c = 0; c < p; c++) A[a]![c]! -= weight[j]! * groupSumX[j]![a]! * groupSumX[j]![c]!
+        b[a]! += w * groupMeanX[j]![a]! * groupMeanY[j]!
+        for (let c = 0; c < p; c++) A[a]![c]! += w * groupMeanX[j]![a]! * groupMeanX[j]![c]!
       }
     })
     const Ainv = invert(A)
     const beta = Ainv.map((row) => row.reduce((s, v, c) => s + v * b[c]!, 0))
     const r = y.map((v, i) => v - X[i]!.reduce((s, x, k) => s + x * beta[k]!, 0))
     const groupSumR = members.map((m) => m.reduce((s, i) => s + r[i]!, 0))
-    const Q = r.reduce((s, v) => s + v * v, 0) - members.reduce((s, _, j) => s + weight[j]! * groupSumR[j]! ** 2, 0)
-    // Z'H⁻¹r and Z'H⁻¹X per group: 1'H_j⁻¹ = 1'/(1 + n_jλ)
-    const scale = sizes.map((size) => 1 / (1 + size * lambda))
+    // r'H⁻¹r = Σ_j [Σ_i (r_ij − r̄_j)² + n_j r̄_j²/(1 + n_jλ)]
+    const Q = members.reduce((s, m, j) => {
+      const meanR = groupSumR[j]! / m.length
+      return s + m.reduce((t, i) => t + (r[i]! - meanR) ** 2, 0) + sizes[j]! * scale[j]! * meanR * meanR
+    }, 0)
     const dQ = -members.reduce((s, _, j) => s + (scale[j]! * groupSumR[j]!) ** 2, 0)
     let traceTerm = 0 // tr(A⁻¹ X'H⁻¹ZZ'H⁻¹X)
     members.forEach((_, j) => {
@@ -126,23 +161,36 @@ export function randomInterceptReml(y: number[], group: string[], covariates: Re
     return { beta, Ainv, A, Q, derivative, r }
   }
 
-  // Bracket the root of dℓ/dλ on θ = log λ, scanning from small to large λ.
+  // The restricted likelihood of an unbalanced design can have two local maxima, one of them on the
+  // boundary λ = 0 (e.g. cohorts of 1, 1, 2, 2, 2 with attendance: ℓ_R −18.09 at τ² = 0, −17.30 at
+  // τ² = 35.7, where nlme ends). So every local maximum is found — the boundary when dℓ/dλ ≤ 0 at
+  // λ → 0, and each root where dℓ/dλ turns from positive to negative, scanning θ = log λ from small to
+  // large — and the one with the largest ℓ_R is taken.
   const slope = (theta: number) => at(Math.exp(theta)).derivative
-  let lambda = 0
-  let boundary = true
-  let previous = slope(-40)
-  if (previous > 0) {
-    for (let theta = -40; theta < 40; theta += 0.5) {
-      const next = slope(theta + 0.5)
-      if (next <= 0) {
-        lambda = Math.exp(bisectRoot(slope, theta, theta + 0.5, 0))
-        boundary = false
-        break
-      }
-      previous = next
-    }
-    if (boundary) throw new RangeError('The between-group variance does not converge: the groups differ without bound relative to the residual variance.')
+  const restrictedLogLik = (lambda: number) => {
+    const { Q, A } = at(lambda)
+    return -0.5 * ((n - p) * Math.log((2 * Math.PI * Q) / (n - p)) + (n - p) + sizes.reduce((s, size) => s + Math.log(1 + size * lambda), 0) + Math.log(determinant(A)))
   }
+  const maxima: number[] = []
+  let previous = slope(-40)
+  if (previous <= 0) maxima.push(0)
+  for (let theta = -40; theta < 40; theta += 0.5) {
+    let next: number
+    try {
+      next = slope(theta + 0.5)
+    } catch (error) {
+      // Only a safeguard: should X'H⁻¹X become numerically singular far out in λ, the scan ends there.
+      if (error instanceof RangeError) break
+      throw error
+    }
+    if (!Number.isFinite(next)) break
+    if (previous > 0 && next <= 0) maxima.push(Math.exp(bisectRoot(slope, theta, theta + 0.5, 0)))
+    previous = next
+  }
+  if (maxima.length === 0) throw new RangeError('The between-group variance does not converge: the groups differ without bound relative to the residual variance.')
+  let lambda = maxima[0]!
+  for (const candidate of maxima.slice(1)) if (restrictedLogLik(candidate) > restrictedLogLik(lambda)) lambda = candidate
+  const boundary = lambda === 0
 
   const fit = at(lambda)
   const withinVariance = fit.Q / (n - p)
@@ -150,11 +198,14 @@ export function randomInterceptReml(y: number[], group: string[], covariates: Re
   const logDet = (M: number[][]) => Math.log(determinant(M))
   const logLik = -0.5 * ((n - p) * Math.log(2 * Math.PI * withinVariance) + (n - p) + sizes.reduce((s, size) => s + Math.log(1 + size * lambda), 0) + logDet(fit.A))
 
-  // nlme's denominator df: terms that vary within groups (and the intercept) at the residual level.
-  const outer = names.map((name) => members.every((m) => m.every((i) => covariates[name]![i] === covariates[name]![m[0]!])))
+  const outer = names.map((name) => outerCovariates.includes(name))
   const innerCount = outer.filter((o) => !o).length
   const outerCount = outer.filter(Boolean).length
-  const dfOf = (k: number) => (k === 0 || !outer[k - 1] ? n - G - innerCount : G - 1 - outerCount)
+  // nlme's getFixDF: the group stratum has G − 1 − outerCount df (G without covariates), the residual
+  // stratum N − G − innerCount; a covariate takes its stratum's, the intercept the larger of the two.
+  const groupDf = names.length === 0 ? G : G - 1 - outerCount
+  const residualDf = n - G - innerCount
+  const dfOf = (k: number) => (k === 0 ? Math.max(groupDf, residualDf) : outer[k - 1] ? groupDf : residualDf)
   const fixed = fit.beta.map((estimate, k) => {
     const standardError = Math.sqrt(withinVariance * fit.Ainv[k]![k]!)
     const df = dfOf(k)
