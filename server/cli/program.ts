@@ -22,7 +22,9 @@ import { createDemo } from '../domain/demo/study'
 import { participantLink } from '../domain/participation/tokens'
 import { ApiError, type FieldProblem } from '../domain/errors'
 import { BackupError, backupDatabase, restoreDatabase } from '../db/backup'
-import { describeLocation, openDatabase } from '../db/connection'
+import { closeDatabase, describeLocation, openDatabase } from '../db/connection'
+import { listWithdrawals, type WithdrawalRecord } from '../db/repositories/participants'
+import { reapplyWithdrawals } from '../domain/participation/journey'
 import { copyDatabase, CopyDatabaseError } from '../db/copy-database'
 import { isPostgresUrl } from '../db/postgres'
 import { createAccountWithLink, passwordLinkUrl } from '../domain/staff/accounts'
@@ -355,9 +357,27 @@ export function buildProgram(io: CliIo): Command {
     .action(async (file: string) => {
       if (io.databaseUrl) throw new CliError(postgresBackupAdvice)
       if (!io.dbPath) throw new CliError('restore needs the database file (BALINT_DB)')
-      const result = await wrapBackup(() => restoreDatabase(file, io.dbPath!))
+      const restored = await wrapBackup(() => restoreDatabase(file, io.dbPath!))
+      // A withdrawal made after the backup was taken is made again: a restore never brings back a
+      // participant who withdrew, nor the data of one who asked for deletion.
+      let withdrawals: WithdrawalRecord[] = []
+      if (restored.previous) {
+        const previous = openDatabase(restored.previous)
+        try {
+          withdrawals = await listWithdrawals(previous)
+        } finally {
+          await closeDatabase(previous)
+        }
+      }
+      const reapplied = withdrawals.length > 0 ? await reapplyWithdrawals(await io.deps(), withdrawals) : { withdrawn: 0, deleted: 0 }
+      const result = { ...restored, reapplied }
       print(result, () =>
-        [`Restored ${file} as ${result.database}.`, result.previous ? `The database it replaced is kept as ${result.previous}.` : '', result.migrated.length ? `Migrated: ${result.migrated.join(', ')}.` : '']
+        [
+          `Restored ${file} as ${result.database}.`,
+          result.previous ? `The database it replaced is kept as ${result.previous}.` : '',
+          result.migrated.length ? `Migrated: ${result.migrated.join(', ')}.` : '',
+          reapplied.withdrawn || reapplied.deleted ? `Withdrawals made after the backup, made again: ${reapplied.withdrawn} participants withdrawn, the data of ${reapplied.deleted} deleted.` : '',
+        ]
           .filter(Boolean)
           .join('\n'),
       )

@@ -8,7 +8,9 @@ import { withReaderThreadPaused } from '../sqlite-reader'
  * deletion): entries they made (consent, completed forms, member checks), and entries about their
  * responses (safety flags), their interview, its transcript and its codings, or naming any of these
  * in their details. Each entry is first named in `audit_erasure`, the only way past the log's
- * append-only trigger (migration 0021). Returns how many entries were erased.
+ * append-only trigger (migration 0021). The withdrawal itself is never erased: a participant who
+ * withdrew keeping their answers and asks later for their deletion keeps it. Returns how many entries
+ * were erased.
  */
 export async function eraseAuditOfParticipant(db: Kysely<Database>, participantId: string): Promise<number> {
   const responses = await db.selectFrom('response').select('id').where('participant_id', '=', participantId).execute()
@@ -25,6 +27,8 @@ export async function eraseAuditOfParticipant(db: Kysely<Database>, participantI
       .selectFrom('audit_log')
       .select('id')
       .where((eb) => eb.or([eb('actor', '=', `participant:${participantId}`), eb('entity_id', 'in', slice), ...slice.map((id) => eb('details', 'like', `%"${id}"%`))]))
+      // An earlier withdrawal (with the answers kept, deleted later on request) stays: it holds counts only.
+      .where('action', '!=', 'participant.withdraw')
       .execute()
     for (const r of rows) found.add(r.id)
   }

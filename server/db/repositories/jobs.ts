@@ -148,3 +148,15 @@ export async function releaseStaleJobs(db: Kysely<Database>, cutoff: Date): Prom
   const result = await db.updateTable('job').set({ status: 'pending', claimed_by: null }).where('status', '=', 'running').where('claimed_at', '<', cutoff.toISOString()).executeTakeFirst()
   return Number(result.numUpdatedRows)
 }
+
+/**
+ * Delete every job about these responses, whatever its state (a participant's deletion): a safety
+ * job's `ref` is `<response id>/<flag id>`, so a job left behind would still say that a deleted
+ * response raised that flag, and when.
+ */
+export async function deleteJobsOfResponses(db: Kysely<Database>, responseIds: readonly string[]): Promise<void> {
+  for (let i = 0; i < responseIds.length; i += 200) {
+    const slice = responseIds.slice(i, i + 200)
+    await db.deleteFrom('job').where((eb) => eb.or(slice.map((id) => eb('ref', 'like', `${id}/%`)))).execute()
+  }
+}

@@ -251,3 +251,23 @@ export async function listLinkState(db: Kysely<Database>, cohortId: string): Pro
     .execute()
   return new Set(rows.map((r) => r.id))
 }
+
+/** A participant's withdrawal as the database records it: when, and whether their data were deleted. */
+export type WithdrawalRecord = { participantId: string; withdrawnAt: string | null; deleted: boolean }
+
+/**
+ * Every withdrawn participant, with whether they asked for deletion (at once, or later: the audit
+ * log's `participant.withdraw` with `keepData: false`, or `participant.delete_data`). For making the
+ * withdrawals again in a restored backup (cli `restore`).
+ */
+export async function listWithdrawals(db: Kysely<Database>): Promise<WithdrawalRecord[]> {
+  const withdrawn = await db.selectFrom('participant').select(['id', 'withdrawn_at']).where('status', '=', 'withdrawn').execute()
+  const deletions = await db
+    .selectFrom('audit_log')
+    .select('entity_id')
+    .where('entity', '=', 'participant')
+    .where((eb) => eb.or([eb('action', '=', 'participant.delete_data'), eb.and([eb('action', '=', 'participant.withdraw'), eb('details', 'like', '%"keepData":false%')])]))
+    .execute()
+  const deleted = new Set(deletions.map((d) => d.entity_id))
+  return withdrawn.map((p) => ({ participantId: p.id, withdrawnAt: p.withdrawn_at, deleted: deleted.has(p.id) }))
+}

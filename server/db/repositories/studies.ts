@@ -243,6 +243,12 @@ export async function upsertAttendance(db: Kysely<Database>, groupSessionId: str
   }
 }
 
+/** Delete a participant's attendance marks (withdrawal with deletion). Returns how many went. */
+export async function deleteAttendanceOfParticipant(db: Kysely<Database>, participantId: string): Promise<number> {
+  const result = await db.deleteFrom('attendance').where('participant_id', '=', participantId).executeTakeFirst()
+  return Number(result.numDeletedRows)
+}
+
 /** Attendance marks of a cohort's sessions. */
 export async function listAttendance(db: Kysely<Database>, cohortId: string): Promise<{ groupSessionId: string; participantId: string; present: boolean }[]> {
   const rows = await db

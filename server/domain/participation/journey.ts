@@ -21,20 +21,23 @@ import {
   insertConsent,
   updateParticipantStatus,
   type Participant,
+  type WithdrawalRecord,
 } from '../../db/repositories/participants'
 import {
   deleteResponsesOfParticipant,
   findResponse,
   findResponseByClientId,
   insertResponse,
+  listResponsesOfParticipant,
   replaceScores,
   updateDraftAnswers,
   updateResponse,
   type StoredResponse,
 } from '../../db/repositories/responses'
-import { deleteInterviewOfParticipant } from '../../db/repositories/interviews'
+import { deleteJobsOfResponses } from '../../db/repositories/jobs'
+import { deleteInterviewOfParticipant, findInterviewOfParticipant } from '../../db/repositories/interviews'
 import { discardDeletedPages, eraseAuditOfParticipant } from '../../db/repositories/erasure'
-import { findCohort, findStudy, findWaveOfKind, listWaves, type Study, type Wave } from '../../db/repositories/studies'
+import { deleteAttendanceOfParticipant, findCohort, findStudy, findWaveOfKind, listWaves, type Study, type Wave } from '../../db/repositories/studies'
 import { currentStudyForm, resolveForm } from '../instruments/study-forms'
 import { closesSoon, waveState } from '../dates'
 import type { Deps } from '../deps'
@@ -490,10 +493,21 @@ export async function completeForm(
  * (deleteInterviewOfParticipant), and the audit entries about any of it (eraseAuditOfParticipant: the
  * withdrawal itself is kept, with counts); keeping keeps them. The link stays usable so they can see that they
  * have withdrawn; nothing more is collected.
+ *
+ * A participant who withdrew keeping their answers may still ask for them to be deleted later (the
+ * same request with `keepData: false`): they are deleted as above, the withdrawal keeps its time and
+ * its audit entry, and the deletion is audited as `participant.delete_data` with its counts. Asked
+ * again when nothing is left, or "keep" sent again, it changes and records nothing. Deleted stays
+ * deleted: "keep" after a deletion brings nothing back.
  */
 export async function withdraw(deps: Deps, participant: Participant, body: { keepData: boolean }): Promise<{ withdrawnAt: string; deletedResponses: number }> {
+  let deleted = false
   const result = await inTransaction(deps, participant, async (trx, current) => {
-    if (current.status === 'withdrawn') return { withdrawnAt: current.withdrawnAt!, deletedResponses: 0 }
+    const already = current.status === 'withdrawn'
+    const responseIds = body.keepData ? [] : (await listResponsesOfParticipant(trx, participant.id)).map((r) => r.id)
+    if (already && (body.keepData || (responseIds.length === 0 && !(await findInterviewOfParticipant(trx, participant.id))))) {
+      return { withdrawnAt: current.withdrawnAt!, deletedResponses: 0 }
+    }
     const now = deps.now()
     const actor = `participant:${participant.id}`
     let deletedResponses = 0
@@ -501,19 +515,52 @@ export async function withdraw(deps: Deps, participant: Participant, body: { kee
       // Delete means deleted in the audit log too: what is kept is the withdrawal and counts of what went.
       await eraseAuditOfParticipant(trx, participant.id)
       await deleteAcknowledgementsOfParticipant(trx, participant.id)
+      // A safety flag's emails are jobs named after the response and the flag: they go with it.
+      await deleteJobsOfResponses(trx, responseIds)
       deletedResponses = await deleteResponsesOfParticipant(trx, participant.id)
-      const { interviewId, ...deleted } = await deleteInterviewOfParticipant(trx, participant.id)
-      if (interviewId) await insertAudit(trx, { actor, action: 'interview.delete', entity: 'interview', entityId: interviewId, details: { because: 'participant.withdraw', ...deleted } }, now)
+      const { interviewId, ...counts } = await deleteInterviewOfParticipant(trx, participant.id)
+      if (interviewId) await insertAudit(trx, { actor, action: 'interview.delete', entity: 'interview', entityId: interviewId, details: { because: 'participant.withdraw', ...counts } }, now)
+      await deleteDeliveriesOfParticipant(trx, participant.id)
+      // How many group sessions they attended is data about them too (wide.csv's sessions_attended).
+      await deleteAttendanceOfParticipant(trx, participant.id)
+      deleted = true
+    }
+    if (already) {
+      await insertAudit(trx, { actor, action: 'participant.delete_data', entity: 'participant', entityId: participant.id, details: { deletedResponses } }, now)
+      return { withdrawnAt: current.withdrawnAt!, deletedResponses }
     }
     // Contact details go with any withdrawal: nobody is to be contacted about the study any more.
     await deleteContactOfParticipant(trx, participant.id)
-    if (!body.keepData) await deleteDeliveriesOfParticipant(trx, participant.id)
     await updateParticipantStatus(trx, participant.id, 'withdrawn', now)
     await insertAudit(trx, { actor, action: 'participant.withdraw', entity: 'participant', entityId: participant.id, details: { keepData: body.keepData, deletedResponses } }, now)
     return { withdrawnAt: now.toISOString(), deletedResponses }
   })
-  if (!body.keepData) await discardDeletedPages(deps.db)
+  if (deleted) await discardDeletedPages(deps.db)
   return result
+}
+
+/**
+ * After a backup was restored (cli `restore`): the withdrawals recorded in the database it replaced
+ * are made again in the restored one, so that a restore never brings back a participant who had
+ * withdrawn (their link taking answers, reminders going out), nor the data of one who asked for
+ * deletion. Each is `withdraw` as the participant asked it, so one already in the backup changes
+ * nothing; its time is the time of the restore. Returns how many participants were withdrawn again,
+ * and how many of them had data deleted again.
+ */
+export async function reapplyWithdrawals(deps: Deps, withdrawals: readonly WithdrawalRecord[]): Promise<{ withdrawn: number; deleted: number }> {
+  let withdrawn = 0
+  let deleted = 0
+  for (const record of withdrawals) {
+    const participant = await findParticipant(deps.db, record.participantId)
+    // Not in the backup: added after it, so nothing of theirs is in it.
+    if (!participant) continue
+    const before = participant.status
+    const interview = record.deleted ? await findInterviewOfParticipant(deps.db, participant.id) : undefined
+    const result = await withdraw(deps, participant, { keepData: !record.deleted })
+    if (before !== 'withdrawn') withdrawn++
+    if (record.deleted && (result.deletedResponses > 0 || interview)) deleted++
+  }
+  return { withdrawn, deleted }
 }
 
 /** The participant's own choice, from their page: reminders or none (invitations to a new wave still come). */
