@@ -28,11 +28,14 @@ export function smtpMailer(config: { url: string; from: string }): Mailer & { cl
 }
 
 /**
- * A 5xx reply to the envelope (the address) or to the message itself: the server will not take it,
- * however often we try. A connection refused, a timeout, a 4xx ("try later") or a refused login is
- * the server's or our set-up's trouble, not the message's: worth trying again.
+ * A refusal of this message or its address (a 4xx or 5xx reply to RCPT TO or DATA: unknown user,
+ * mailbox full, greylisted): the others may still go, and this one is the team's to send by hand. A
+ * connection refused, a timeout, a refused login or a 421 (the service closing) is the server's or
+ * our set-up's trouble, not the message's: worth trying the whole job again. Found by a review: a
+ * 452 "mailbox full" for one participant, taken for the server's trouble, stopped the job at them
+ * on every try, and nobody after them was ever emailed.
  */
 function refusedForGood(error: unknown): boolean {
   const { code, responseCode } = (error ?? {}) as { code?: unknown; responseCode?: unknown }
-  return (code === 'EENVELOPE' || code === 'EMESSAGE') && typeof responseCode === 'number' && responseCode >= 500
+  return (code === 'EENVELOPE' || code === 'EMESSAGE') && typeof responseCode === 'number' && responseCode >= 400 && responseCode !== 421
 }

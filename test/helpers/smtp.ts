@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net'
 
 export type ReceivedMail = { from: string; to: string[]; subject: string; text: string; headers: string }
 
-export async function startTestSmtpServer(options: { port?: number; rejectRecipients?: string[]; onReceive?: (mail: ReceivedMail) => Promise<void>; perWindow?: number } = {}): Promise<{ url: string; port: number; received: ReceivedMail[]; newWindow: () => void; close: () => Promise<void> }> {
+export async function startTestSmtpServer(options: { port?: number; rejectRecipients?: string[]; mailboxFull?: string[]; onReceive?: (mail: ReceivedMail) => Promise<void>; perWindow?: number } = {}): Promise<{ url: string; port: number; received: ReceivedMail[]; newWindow: () => void; close: () => Promise<void> }> {
   const received: ReceivedMail[] = []
   const rejected = new Set((options.rejectRecipients ?? []).map((a) => a.toLowerCase()))
   let inWindow = 0
@@ -23,6 +23,7 @@ export async function startTestSmtpServer(options: { port?: number; rejectRecipi
     logger: false,
     onRcptTo(address, _session, callback) {
       if (options.perWindow !== undefined && inWindow >= options.perWindow) return callback(Object.assign(new Error('4.7.0 Too many messages, try again later'), { responseCode: 421 }))
+      if ((options.mailboxFull ?? []).includes(address.address.toLowerCase())) return callback(Object.assign(new Error('4.2.2 Mailbox full'), { responseCode: 452 }))
       if (rejected.has(address.address.toLowerCase())) return callback(Object.assign(new Error(`5.1.1 <${address.address}>: Recipient address rejected: User unknown`), { responseCode: 550 }))
       callback()
     },

@@ -184,6 +184,17 @@ describe('messaging review: SMTP trouble', () => {
   })
 })
 
+// Found by the review of the day's commits: a 452 for one address was taken for the server's trouble,
+// so the job stopped at that participant on every try and nobody after them was ever emailed.
+it('marks a full mailbox (452) failed and goes on with the others, the job done', async () => {
+  const w = await world({ smtp: { mailboxFull: ['p1@example.org'] } })
+  expect(await runDueJobs(w.ctx, 'runner-a')).toBe(1)
+  expect(recipients(w.smtp.received)).toEqual(['p2@example.org', 'p3@example.org'])
+  const view = await w.view()
+  expect(view.jobs.find((j: { kind: string }) => j.kind === 'invitation').status).toBe('done')
+  expect(view.deliveries.map((d: { code: string; status: string }) => `${d.code} ${d.status}`).sort()).toEqual(['P1 failed', 'P2 sent', 'P3 sent'])
+})
+
 describe('messaging review: a batch being sent', () => {
   it('does not email a participant who withdrew while the batch was being sent', async () => {
     let withdrawn = false
