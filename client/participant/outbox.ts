@@ -569,7 +569,10 @@ export class Outbox {
     }
     if (outcome.kind === 'network') return
     const { slot, instrument } = sent[0]!
-    if (outcome.code === 'validation_failed' && outcome.fields.length > 0) {
+    // A refusal naming none of the answers sent (a field this page does not know) is taken as the
+    // batch's, below: marked nothing, the same batch went again at once, for ever (found by a review).
+    const named = outcome.code === 'validation_failed' && outcome.fields.some((question) => sent.some((a) => a.question === question))
+    if (named) {
       // Keep each refused answer on the device, marked, and tell the participant; the rest go at once.
       for (const question of outcome.fields) {
         const current = this.#answers.get(answerKey({ slot, instrument, question }))

@@ -23,17 +23,17 @@ export function participantRoutes(deps: Deps) {
       const participant = await participantByToken(deps, c.req.valid('param').token)
       return c.json(await participantState(deps, participant), 200)
     })
-    .post('/:token/consent', pathParams(tokenParam), jsonBody(consentBody), async (c) => {
+    .post('/:token/consent', pathParams(tokenParam), jsonBody(consentBody, { nulInValues: 'strip' }), async (c) => {
       const participant = await participantByToken(deps, c.req.valid('param').token)
       await recordConsent(deps, participant, c.req.valid('json'))
       return c.json(await participantState(deps, await participantByToken(deps, c.req.valid('param').token)), 200)
     })
-    .put('/:token/forms/:slot/:instrument/answers', pathParams(formParams), jsonBody(answersBody), async (c) => {
+    .put('/:token/forms/:slot/:instrument/answers', pathParams(formParams), jsonBody(answersBody, { nulInValues: 'strip' }), async (c) => {
       const { token, slot, instrument } = c.req.valid('param')
       const saved = await saveAnswers(deps, token, slot, instrument, c.req.valid('json'))
       return c.json(saved, 200, sized(saved))
     })
-    .post('/:token/forms/:slot/:instrument/complete', pathParams(formParams), jsonBody(completeBody), async (c) => {
+    .post('/:token/forms/:slot/:instrument/complete', pathParams(formParams), jsonBody(completeBody, { nulInValues: 'strip' }), async (c) => {
       const { token, slot, instrument } = c.req.valid('param')
       const participant = await participantByToken(deps, token)
       return c.json(await completeForm(deps, participant, slot, instrument, c.req.valid('json')), 200)
