@@ -262,12 +262,21 @@ export type WithdrawalRecord = { participantId: string; withdrawnAt: string | nu
  */
 export async function listWithdrawals(db: Kysely<Database>): Promise<WithdrawalRecord[]> {
   const withdrawn = await db.selectFrom('participant').select(['id', 'withdrawn_at']).where('status', '=', 'withdrawn').execute()
-  const deletions = await db
+  const deleted = await listDeletedParticipantIds(db)
+  return withdrawn.map((p) => ({ participantId: p.id, withdrawnAt: p.withdrawn_at, deleted: deleted.has(p.id) }))
+}
+
+/**
+ * The participants (of all, or `participantId` alone) whose data were deleted at their request, as
+ * the audit log records it: `participant.withdraw` with `keepData: false`, or a later
+ * `participant.delete_data` (both kept by the erasure).
+ */
+export async function listDeletedParticipantIds(db: Kysely<Database>, participantId?: string): Promise<Set<string>> {
+  let query = db
     .selectFrom('audit_log')
     .select('entity_id')
     .where('entity', '=', 'participant')
     .where((eb) => eb.or([eb('action', '=', 'participant.delete_data'), eb.and([eb('action', '=', 'participant.withdraw'), eb('details', 'like', '%"keepData":false%')])]))
-    .execute()
-  const deleted = new Set(deletions.map((d) => d.entity_id))
-  return withdrawn.map((p) => ({ participantId: p.id, withdrawnAt: p.withdrawn_at, deleted: deleted.has(p.id) }))
+  if (participantId !== undefined) query = query.where('entity_id', '=', participantId)
+  return new Set((await query.execute()).flatMap((d) => (d.entity_id === null ? [] : [d.entity_id])))
 }

@@ -19,6 +19,7 @@ import {
   findParticipant,
   findLinkByTokenHash,
   insertConsent,
+  listDeletedParticipantIds,
   updateParticipantStatus,
   type Participant,
   type WithdrawalRecord,
@@ -504,10 +505,12 @@ export async function withdraw(deps: Deps, participant: Participant, body: { kee
   let deleted = false
   const result = await inTransaction(deps, participant, async (trx, current) => {
     const already = current.status === 'withdrawn'
-    const responseIds = body.keepData ? [] : (await listResponsesOfParticipant(trx, participant.id)).map((r) => r.id)
-    if (already && (body.keepData || (responseIds.length === 0 && !(await findInterviewOfParticipant(trx, participant.id))))) {
+    // Asked again once done, it changes nothing: done is what the audit log records (found by a
+    // review: judged by what was left, a participant with only attendance marks kept them).
+    if (already && (body.keepData || (await listDeletedParticipantIds(trx, participant.id)).has(participant.id))) {
       return { withdrawnAt: current.withdrawnAt!, deletedResponses: 0 }
     }
+    const responseIds = body.keepData ? [] : (await listResponsesOfParticipant(trx, participant.id)).map((r) => r.id)
     const now = deps.now()
     const actor = `participant:${participant.id}`
     let deletedResponses = 0
