@@ -72,4 +72,15 @@ describe('placesOfWords', () => {
     const at = places[1]!
     expect(placesOfWords({ ...span, ...at }, codePointSlicer(text))).toEqual([at])
   })
+
+  // Found by the review of the day's commits: a withdrawn "no" also withdrew "know", "nothing" and "now".
+  it('finds whole words only, in English and in Persian', () => {
+    const text = 'I know nothing now. No, no.'
+    const places = placesOfWords({ transcriptId: 't', start: 100, end: 102, words: 'no', transcriptText: text }, codePointSlicer(text))
+    expect(places.map((p) => p.start)).toEqual([[...text].length - 3])
+    const persian = 'نمی‌دانم. دانم را می‌دانستم. دانم'
+    const found = placesOfWords({ transcriptId: 't', start: 500, end: 504, words: 'دانم', transcriptText: persian }, codePointSlicer(persian))
+    // Not the دانم inside نمی‌دانم (after a ZWNJ, a part of the same word) nor inside می‌دانستم.
+    expect(found.map((p) => [...persian].slice(p.start, p.end).join(''))).toEqual(['دانم', 'دانم'])
+  })
 })

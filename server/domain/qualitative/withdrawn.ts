@@ -7,7 +7,7 @@
  * The words, not the offsets: once a transcript's codings are deleted its text may be replaced
  * (names taken out), which moves every passage. A withdrawn passage is where its words are in the
  * text as it is now: at the coding's offsets while they still hold those words, otherwise at every
- * place the words occur (all of them: which one was meant cannot be told), and nowhere when the text
+ * place the words occur as whole words (all of them: which one was meant cannot be told), and nowhere when the text
  * no longer holds them.
  */
 import { listWithdrawnSpans, type Span, type WithdrawnSpan } from '../../db/repositories/withdrawn'
@@ -29,16 +29,29 @@ export function placesOfWords(span: WithdrawnSpan, slicer: CodePointSlicer): Spa
   if (span.end <= slicer.length && slicer.slice(span.start, span.end) === words) return [{ transcriptId, start: span.start, end: span.end }]
   const places: Span[] = []
   const length = codePointLength(words)
+  // Whole words only: a withdrawn "no" is not the "no" of "know" or "nothing" (found by a review).
+  const startsInWord = wordCharacter.test(Array.from(words)[0] ?? '')
+  const endsInWord = wordCharacter.test(Array.from(words).at(-1) ?? '')
   // Counted on from the previous place, so a long text is walked once.
   let points = 0
   let index = 0
   for (let at = text.indexOf(words); at >= 0; at = text.indexOf(words, at + 1)) {
+    const before = Array.from(text.slice(Math.max(0, at - 2), at)).at(-1) ?? ''
+    const after = Array.from(text.slice(at + words.length, at + words.length + 2))[0] ?? ''
+    if ((startsInWord && wordCharacter.test(before)) || (endsInWord && wordCharacter.test(after))) continue
     points += codePointLength(text.slice(index, at))
     index = at
     places.push({ transcriptId, start: points, end: points + length })
   }
   return places
 }
+
+/**
+ * A letter, digit or combining mark, or a zero-width (non-)joiner: part of a word. In Persian the
+ * ZWNJ (U+200C) joins the parts of one word (نمی‌دانم, "I do not know"), so دانم ("I know") after it
+ * is no word of its own.
+ */
+const wordCharacter = /^[\p{L}\p{N}\p{M}\u200C\u200D]$/u
 
 /**
  * The study's (or one transcript's) withdrawn passages, in the transcripts' current text.
