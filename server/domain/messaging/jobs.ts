@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto'
 import { claimJob, finishJob, listDueJobs, releaseStaleJobs, type Job } from '../../db/repositories/jobs'
 import type { Deps } from '../deps'
 import { runSafetyJob, safetyJobKinds } from '../participation/safety'
-import type { Mailer } from './mailer'
+import { MailRefused, type Mailer } from './mailer'
 import { runWaveMessageJob, waveJobKinds } from './invitations'
 
 /** What a job needs: the app's dependencies, the mailer, and the address links are built on. */
@@ -67,7 +67,9 @@ export async function runDueJobs(ctx: JobContext, runnerId: string): Promise<num
       const attempts = job.attempts + 1
       // 1, 2, 4, 8 … minutes, at most maxRetryDelayMs.
       const retryAt = new Date(ctx.now().getTime() + Math.min(60_000 * 2 ** (attempts - 1), maxRetryDelayMs)).toISOString()
-      const givesUp = !handler || (attempts >= maxAttempts && !tryUntilDone.has(job.kind))
+      // An address refused for good stays refused: a safety contact's too (the Safety settings must be
+      // mended), rather than tried every half hour for ever with nothing shown as failed.
+      const givesUp = !handler || error instanceof MailRefused || (attempts >= maxAttempts && !tryUntilDone.has(job.kind))
       await finishJob(ctx.db, job.id, runnerId, givesUp ? { status: 'failed' } : { status: 'pending', retryAt }, message, ctx.now())
     }
   }

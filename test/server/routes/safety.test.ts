@@ -140,6 +140,21 @@ describe('safety flags', () => {
     expect((await w.deps.db.selectFrom('job').select('status').where('kind', '=', 'safety.notify').execute()).map((j) => j.status)).toEqual(['done'])
   })
 
+  // Found by the review of the day's commits: with the retries that never give up, a safety contact's
+  // address the server refuses for good was tried every half hour for ever, shown nowhere as failed.
+  it('marks a flag’s email failed when the SMTP server refuses the safety contact’s address for good', async () => {
+    const w = await world()
+    await w.smtp.close()
+    const refusing = await startTestSmtpServer({ port: w.smtp.port, rejectRecipients: ['safety@example.org'] })
+    closers.push(refusing.close)
+    await w.staff('/safety/settings', jsonRequest('PUT', { supportText: { en: null, fa: null }, contact: null, notifyEmails: ['safety@example.org'], renotifyAfterHours: 48 }))
+    await w.submit(w.p1.token, phq([0, 0, 0, 0, 0, 0, 0, 0, 3]), 'flagged-0006')
+    await runDueJobs(w.ctx, 'runner-a')
+    const [job] = await w.deps.db.selectFrom('job').select(['status', 'last_error']).where('kind', '=', 'safety.notify').execute()
+    expect(job!.status).toBe('failed')
+    expect(job!.last_error).toContain('Recipient address rejected')
+  })
+
   it('stops trying to email a flag once it is acknowledged, though the SMTP server is still down', async () => {
     const w = await world()
     await w.staff('/safety/settings', jsonRequest('PUT', { supportText: { en: null, fa: null }, contact: null, notifyEmails: ['safety@example.org'], renotifyAfterHours: 48 }))
