@@ -6,29 +6,16 @@
  */
 import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
-import { createCode } from '../../server/domain/qualitative/codebook'
-import { addCodings } from '../../server/domain/qualitative/coding'
-import { setWave } from '../../server/domain/staff/setup'
 import { jsonRequest, testApp } from '../helpers/app'
-import { codingStudy, spanOf } from '../helpers/qualitative'
 import { signedInStaff } from '../helpers/staff'
+import { participantWithEverything } from '../helpers/withdrawal'
 import { testEngine } from '../helpers/test-database'
-
-const words = 'I was afraid the head of department would read this. '
 
 /** SQLite's catalogue lists the tables; the PostgreSQL run skips this sweep. */
 describe.skipIf(testEngine === 'postgres')('after "delete my answers"', () => {
   it('no table (safety jobs included) holds a row naming their responses, their interview, or a correction', async () => {
     const { app, deps, db } = await testApp()
-    const text = `Interviewer: How was it?\nP1: ${words.repeat(3)}`
-    const study = await codingStudy(deps, [text])
-    await setWave(deps, { cohortId: study.cohort.id, kind: 'pre', opens: '2026-03-01', closes: '2026-03-14', instruments: ['phq-9'] }, 'test')
-    const p1 = study.participants[0]!
-    expect((await app.request(`/api/p/${p1.token}/consent`, jsonRequest('POST', { version: '1.1.0', answers: { consent: 'agree' } }))).status).toBe(200)
-    const phq = Object.fromEntries([2, 2, 2, 2, 2, 1, 1, 1, 1].map((v, i) => [`phq9_${i + 1}`, v]))
-    expect((await app.request(`/api/p/${p1.token}/forms/pre/phq-9/complete`, jsonRequest('POST', { answers: phq, clientId: 'submit-0001' }))).status).toBe(200)
-    const code = await createCode(deps, study.study.id, { level: 'code', name: 'Fear of officials' }, `staff:${study.coderA.id}`)
-    await addCodings(deps, study.transcripts[0]!, study.coderA.id, { codeIds: [code.id], ...spanOf(text, words.trim()) })
+    const { study, p1 } = await participantWithEverything(deps, app, 3)
     const researcher = await signedInStaff(deps, [{ studyId: study.study.id, role: 'researcher' }])
     const response = (await db.selectFrom('response').select('id').where('participant_id', '=', p1.id).executeTakeFirstOrThrow()).id
     const corrected = await app.request(`/api/responses/${response}/corrections`, { ...jsonRequest('POST', { question: 'phq9_1', value: 3, reason: 'Paper form says XYZZY-REASON' }), headers: { ...researcher.headers, 'content-type': 'application/json' } })

@@ -12,28 +12,12 @@ import { migrateToLatest } from '../../../../server/db/migrate'
 import { findParticipant } from '../../../../server/db/repositories/participants'
 import type { Deps } from '../../../../server/domain/deps'
 import { withdraw } from '../../../../server/domain/participation/journey'
-import { createCode } from '../../../../server/domain/qualitative/codebook'
-import { addCodings } from '../../../../server/domain/qualitative/coding'
-import { createCohort, createStudy, setWave } from '../../../../server/domain/staff/setup'
+import { createCohort, createStudy } from '../../../../server/domain/staff/setup'
 import { jsonRequest, shippedInstruments, testApp, testClock } from '../../../helpers/app'
-import { codingStudy, spanOf } from '../../../helpers/qualitative'
+import { interviewWords, participantWithEverything } from '../../../helpers/withdrawal'
 import { testEngine } from '../../../helpers/test-database'
 
-const words = 'I was afraid the head of department would read this. '
-
-/** P1 consents, completes PHQ-9 with item 9 above 0 (a safety flag), is interviewed, coded, and comments on a quotation. */
-async function participantWithEverything(deps: Deps, app: { request: (path: string, init?: RequestInit) => Response | Promise<Response> }) {
-  const text = `Interviewer: How was it?\nP1: ${words.repeat(200)}`
-  const study = await codingStudy(deps, [text])
-  await setWave(deps, { cohortId: study.cohort.id, kind: 'pre', opens: '2026-03-01', closes: '2026-03-14', instruments: ['phq-9'] }, 'test')
-  const p1 = study.participants[0]!
-  expect((await app.request(`/api/p/${p1.token}/consent`, jsonRequest('POST', { version: '1.1.0', answers: { consent: 'agree' } }))).status).toBe(200)
-  const phq = Object.fromEntries([2, 2, 2, 2, 2, 1, 1, 1, 1].map((v, i) => [`phq9_${i + 1}`, v]))
-  expect((await app.request(`/api/p/${p1.token}/forms/pre/phq-9/complete`, jsonRequest('POST', { answers: phq, clientId: 'submit-0001' }))).status).toBe(200)
-  const code = await createCode(deps, study.study.id, { level: 'code', name: 'Fear of officials' }, `staff:${study.coderA.id}`)
-  await addCodings(deps, study.transcripts[0]!, study.coderA.id, { codeIds: [code.id], ...spanOf(text, words.trim()) })
-  return { study, p1 }
-}
+const words = interviewWords
 
 describe('the audit log after "delete my answers"', () => {
   it('keeps only the withdrawal and the counts of what was deleted: no safety flag, no completed forms, no codings', async () => {
