@@ -37,7 +37,7 @@ try {
   exitOnSignals(close)
   console.log(`Balint Outcomes is running at ${config.baseUrl}  (database: ${config.dbPath})`)
   if (setupToken) {
-    console.log('\nFirst run: create the first administrator account at this one-time link:')
+    console.log('\nFirst run: create the first administrator account at this one-time link (it works for 24 hours):')
     console.log(`  ${config.baseUrl}/setup/${setupToken}`)
     console.log('It also offers to load a demo study with completed questionnaires.')
   } else if ((await listStudies(db)).length === 0) {

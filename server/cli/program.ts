@@ -447,7 +447,7 @@ export function buildProgram(io: CliIo): Command {
       const token = await createSetupToken(await io.deps())
       if (!token) throw new CliError('an administrator already exists: sign in, or use "admin create --email …" for another account')
       const link = `${io.baseUrl.replace(/\/+$/, '')}/setup/${token}`
-      print({ link }, () => `Create the first administrator at this one-time link:\n  ${link}`)
+      print({ link }, () => `Create the first administrator at this one-time link (it works for 24 hours):\n  ${link}`)
     })
 
   return program

@@ -171,19 +171,29 @@ export async function insertSetupToken(db: Kysely<Database>, tokenHash: string, 
   await db.insertInto('setup_token').values({ id: newId(), token_hash: tokenHash, created_at: now.toISOString(), used_at: null }).execute()
 }
 
-/** Mark the set-up token used; true only for the one request that used it. */
-/** Whether a set-up token is known and not yet used (looked at, not used: `useSetupToken` uses it). */
-export async function setupTokenUsable(db: Kysely<Database>, tokenHash: string): Promise<boolean> {
-  const row = await db.selectFrom('setup_token').select('id').where('token_hash', '=', tokenHash).where('used_at', 'is', null).executeTakeFirst()
+/**
+ * Whether a set-up token is known, not yet used and created at or after `createdSince` (looked at,
+ * not used: `useSetupToken` uses it).
+ */
+export async function setupTokenUsable(db: Kysely<Database>, tokenHash: string, createdSince: Date): Promise<boolean> {
+  const row = await db
+    .selectFrom('setup_token')
+    .select('id')
+    .where('token_hash', '=', tokenHash)
+    .where('used_at', 'is', null)
+    .where('created_at', '>=', createdSince.toISOString())
+    .executeTakeFirst()
   return row !== undefined
 }
 
-export async function useSetupToken(db: Kysely<Database>, tokenHash: string, now: Date): Promise<boolean> {
+/** Mark the set-up token used, if it is usable (see `setupTokenUsable`); true only for the one request that used it. */
+export async function useSetupToken(db: Kysely<Database>, tokenHash: string, createdSince: Date, now: Date): Promise<boolean> {
   const result = await db
     .updateTable('setup_token')
     .set({ used_at: now.toISOString() })
     .where('token_hash', '=', tokenHash)
     .where('used_at', 'is', null)
+    .where('created_at', '>=', createdSince.toISOString())
     .executeTakeFirst()
   return Number(result.numUpdatedRows) === 1
 }

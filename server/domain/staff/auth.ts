@@ -75,13 +75,13 @@ export async function setUpFirstAdmin(deps: Deps, input: { token: string; name: 
   if ((await countActiveAdmins(deps.db)) > 0) throw new ApiError('conflict', 'The first administrator has already been created. Please sign in.')
   // And before hashing, the token: until set-up, anyone may call this route (found by a review: a
   // wrong token cost an argon2id hash a call, with no limit). Used, in the transaction, below.
-  if (!(await setupTokenUsable(deps.db, sha256(input.token)))) throw setupLinkGone()
+  if (!(await setupTokenUsable(deps.db, sha256(input.token), setupLinkOldest(deps.now())))) throw setupLinkGone()
   checkPasswordStrength(input.password, input)
   const passwordHash = await hash(input.password)
   return deps.db.transaction().execute(async (trx) => {
     const now = deps.now()
     if ((await countActiveAdmins(trx)) > 0) throw new ApiError('conflict', 'The first administrator has already been created. Please sign in.')
-    if (!(await useSetupToken(trx, sha256(input.token), now))) throw setupLinkGone()
+    if (!(await useSetupToken(trx, sha256(input.token), setupLinkOldest(now), now))) throw setupLinkGone()
     if (await findStaffCredentials(trx, normaliseEmail(input.email))) {
       const message = 'already belongs to an account; choose another email'
       throw new ApiError('validation_failed', `email: ${message}`, [{ field: 'email', message }])
@@ -91,6 +91,16 @@ export async function setUpFirstAdmin(deps: Deps, input: { token: string; name: 
     return startSession(deps, user, trx)
   })
 }
+
+/**
+ * How long a first-run set-up link works, in milliseconds: 24 hours. It is printed to the console,
+ * where logs keep it; a new one is printed by every start and by `balint admin setup-link` while no
+ * administrator can sign in (found by a security review: set-up links never expired).
+ */
+export const setupLinkLifetimeMs = 24 * 60 * 60 * 1000
+
+/** The earliest creation time of a set-up link that still works at `now`. */
+const setupLinkOldest = (now: Date) => new Date(now.getTime() - setupLinkLifetimeMs)
 
 const setupLinkGone = () => new ApiError('link_not_found', 'This set-up link is not valid any more. Restart the server, or run "npm run balint -- admin setup-link", to get a new one.')
 
