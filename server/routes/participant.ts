@@ -40,7 +40,8 @@ export function participantRoutes(deps: Deps) {
     })
     .post('/:token/withdraw', pathParams(tokenParam), jsonBody(withdrawBody), async (c) => {
       const participant = await participantByToken(deps, c.req.valid('param').token)
-      return c.json(await withdraw(deps, participant, c.req.valid('json')), 200)
+      const { withdrawnAt, deletedResponses } = await withdraw(deps, participant, c.req.valid('json'))
+      return c.json({ withdrawnAt, deletedResponses }, 200)
     })
     .put('/:token/reminders', pathParams(tokenParam), jsonBody(reminderPreferenceBody), async (c) => {
       const participant = await participantByToken(deps, c.req.valid('param').token)

@@ -36,7 +36,7 @@ import {
   type StoredResponse,
 } from '../../db/repositories/responses'
 import { deleteJobsOfResponses } from '../../db/repositories/jobs'
-import { deleteInterviewOfParticipant, findInterviewOfParticipant } from '../../db/repositories/interviews'
+import { deleteInterviewOfParticipant } from '../../db/repositories/interviews'
 import { discardDeletedPages, eraseAuditOfParticipant } from '../../db/repositories/erasure'
 import { deleteAttendanceOfParticipant, findCohort, findStudy, findWaveOfKind, listWaves, type Study, type Wave } from '../../db/repositories/studies'
 import { currentStudyForm, resolveForm } from '../instruments/study-forms'
@@ -488,6 +488,13 @@ export async function completeForm(
 }
 
 /**
+ * What `withdraw` did: when the participant withdrew (the first time), how many of their responses
+ * this call deleted, and whether it deleted their data (responses, interview, attendance, deliveries,
+ * audit entries; false when they kept it, or it was deleted before).
+ */
+export type Withdrawal = { withdrawnAt: string; deletedResponses: number; dataDeleted: boolean }
+
+/**
  * Withdraw from the study. As the consent form says, the participant chooses whether the answers
  * already given are kept for analysis or deleted. Deleting takes the interview with it: the
  * interviewer's notes, the transcript, its codings and the quotations chosen from it for Table 2
@@ -501,7 +508,7 @@ export async function completeForm(
  * again when nothing is left, or "keep" sent again, it changes and records nothing. Deleted stays
  * deleted: "keep" after a deletion brings nothing back.
  */
-export async function withdraw(deps: Deps, participant: Participant, body: { keepData: boolean }): Promise<{ withdrawnAt: string; deletedResponses: number }> {
+export async function withdraw(deps: Deps, participant: Participant, body: { keepData: boolean }): Promise<Withdrawal> {
   let deleted = false
   const result = await inTransaction(deps, participant, async (trx, current) => {
     const already = current.status === 'withdrawn'
@@ -539,7 +546,7 @@ export async function withdraw(deps: Deps, participant: Participant, body: { kee
     return { withdrawnAt: now.toISOString(), deletedResponses }
   })
   if (deleted) await discardDeletedPages(deps.db)
-  return result
+  return { ...result, dataDeleted: deleted }
 }
 
 /**
@@ -558,10 +565,9 @@ export async function reapplyWithdrawals(deps: Deps, withdrawals: readonly Withd
     // Not in the backup: added after it, so nothing of theirs is in it.
     if (!participant) continue
     const before = participant.status
-    const interview = record.deleted ? await findInterviewOfParticipant(deps.db, participant.id) : undefined
     const result = await withdraw(deps, participant, { keepData: !record.deleted })
     if (before !== 'withdrawn') withdrawn++
-    if (record.deleted && (result.deletedResponses > 0 || interview)) deleted++
+    if (result.dataDeleted) deleted++
   }
   return { withdrawn, deleted }
 }
