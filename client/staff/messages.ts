@@ -1014,4 +1014,6 @@ export const staffEn = {
   'staff.messages.delivery.sent': 'Sent',
   'staff.messages.delivery.failed': 'Failed',
   'staff.messages.delivery.prepared': 'Prepared',
+  'staff.messages.delivery.unknown': 'Unknown',
+  'staff.messages.delivery.unknownNote': 'The server stopped while sending this email: it may or may not have arrived. It is not sent again on its own (the participant may already hold its link); ask them, or send it by hand.',
 } as const

@@ -30,7 +30,8 @@ export class LeaseHeldError extends Error {
   }
 }
 
-function processAlive(pid: number): boolean {
+/** Whether a process with this id exists on this machine (EPERM: it does, under another user). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
     return true

@@ -542,6 +542,8 @@ export interface StudyMessagingTable {
   updated_by: string
 }
 
+export type DeliveryStatus = 'sending' | 'sent' | 'failed' | 'prepared' | 'unknown'
+
 /** What was sent to whom and when (migration 0091); no address, no link. */
 export interface MessageDeliveryTable {
   id: string
@@ -551,7 +553,11 @@ export interface MessageDeliveryTable {
   wave_id: string | null
   kind: 'invitation' | 'reminder'
   channel: 'email' | 'by_hand'
-  status: 'sending' | 'sent' | 'failed' | 'prepared'
+  /**
+   * `unknown`: it was being sent when its run stopped for good (the server killed): it may or may not
+   * have arrived, and is not sent again on its own (see recoverInterruptedDeliveries).
+   */
+  status: DeliveryStatus
   error: string | null
   actor: string
   created_at: string

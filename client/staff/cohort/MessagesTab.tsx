@@ -138,7 +138,8 @@ export function MessagesTab({ cohort }: { cohort: CohortDetail }) {
                 <td>{d.kind === 'invitation' ? t('staff.messages.invitation') : t('staff.messages.reminder')}</td>
                 <td>{d.channel === 'email' ? t('staff.messages.channel.email') : t('staff.messages.channel.byHand')}</td>
                 <td>
-                  {t(`staff.messages.delivery.${d.status as 'sending' | 'sent' | 'failed' | 'prepared'}`)}
+                  {t(`staff.messages.delivery.${d.status}`)}
+                  {d.status === 'unknown' && <span className="cell-note">{t('staff.messages.delivery.unknownNote')}</span>}
                   {d.error && <span className="cell-note">{d.error}</span>}
                 </td>
               </tr>

@@ -142,10 +142,27 @@ export async function finishJob(
 
 /**
  * Jobs claimed before `cutoff` and never finished (their runner stopped mid-way) go back to pending.
- * What they had already sent is in `message_delivery` and is not sent again.
+ * What they had already sent is in `message_delivery` and is not sent again; an email they were
+ * sending when they stopped is marked unknown (recoverInterruptedDeliveries). Returns how many.
  */
 export async function releaseStaleJobs(db: Kysely<Database>, cutoff: Date): Promise<number> {
   const result = await db.updateTable('job').set({ status: 'pending', claimed_by: null }).where('status', '=', 'running').where('claimed_at', '<', cutoff.toISOString()).executeTakeFirst()
+  return Number(result.numUpdatedRows)
+}
+
+/** The runners that hold a claimed job now (`claimed_by` of the jobs `running`), each once. */
+export async function listRunningClaimants(db: Kysely<Database>): Promise<string[]> {
+  const rows = await db.selectFrom('job').select('claimed_by').distinct().where('status', '=', 'running').where('claimed_by', 'is not', null).execute()
+  return rows.map((r) => r.claimed_by!)
+}
+
+/**
+ * The jobs these runners claimed and never finished go back to pending at once: their runners are
+ * known to be gone (a process on this machine that no longer exists). Returns how many.
+ */
+export async function releaseJobsOfRunners(db: Kysely<Database>, runnerIds: string[]): Promise<number> {
+  if (runnerIds.length === 0) return 0
+  const result = await db.updateTable('job').set({ status: 'pending', claimed_by: null }).where('status', '=', 'running').where('claimed_by', 'in', runnerIds).executeTakeFirst()
   return Number(result.numUpdatedRows)
 }
 

@@ -3,7 +3,7 @@
  * Contact details are read here only: no export and no report joins this table.
  */
 import type { Kysely } from 'kysely'
-import type { Database, MessageDeliveryTable, WaveKind } from '../schema'
+import type { Database, DeliveryStatus, MessageDeliveryTable, WaveKind } from '../schema'
 import { newId } from '../ids'
 import { batches } from '../batch'
 
@@ -108,12 +108,45 @@ export async function finishDelivery(db: Kysely<Database>, id: string, outcome: 
     .execute()
 }
 
+/**
+ * Emails left "sending" by a run that is gone: the email may or may not have left (the process
+ * stopped between handing it to the SMTP server and hearing back). A run is gone once its job is no
+ * longer `running`: a job is claimed by one run at a time, a run that ends finishes each of its rows
+ * first, and one that was killed has its job released (releaseStaleJobs, releaseJobsOfRunners)
+ * before anything else runs it. A read only, so that the runner's every look writes nothing when
+ * there is nothing to mend (two SQLite connections in one process must not wait on each other).
+ *
+ * Returns `{ id, participantId, kind, wave }` per row (`wave`: the wave's kind), oldest first.
+ */
+export async function listInterruptedDeliveries(db: Kysely<Database>): Promise<{ id: string; participantId: string; kind: 'invitation' | 'reminder'; wave: WaveKind | null }[]> {
+  const rows = await db
+    .selectFrom('message_delivery as d')
+    .leftJoin('job', 'job.id', 'd.job_id')
+    .leftJoin('wave', 'wave.id', 'd.wave_id')
+    .select(['d.id', 'd.participant_id', 'd.kind', 'wave.kind as wave_kind'])
+    .where('d.status', '=', 'sending')
+    .where((eb) => eb.or([eb('job.id', 'is', null), eb('job.status', '!=', 'running')]))
+    .orderBy('d.created_at')
+    .orderBy('d.id')
+    .execute()
+  return rows.map((r) => ({ id: r.id, participantId: r.participant_id, kind: r.kind, wave: r.wave_kind }))
+}
+
+/**
+ * Mark a delivery still "sending" as `unknown` (it may or may not have arrived). True when this call
+ * changed it: of two runners marking one row at once, one gets true.
+ */
+export async function markDeliveryUnknown(db: Kysely<Database>, id: string): Promise<boolean> {
+  const result = await db.updateTable('message_delivery').set({ status: 'unknown', error: null, sent_at: null }).where('id', '=', id).where('status', '=', 'sending').executeTakeFirst()
+  return Number(result.numUpdatedRows) === 1
+}
+
 /** Take back a delivery row whose email never left (the SMTP server could not be reached): the job's retry sends it. */
 export async function deleteDelivery(db: Kysely<Database>, id: string): Promise<void> {
   await db.deleteFrom('message_delivery').where('id', '=', id).execute()
 }
 
-export type Delivery = { id: string; code: string; participantId: string; wave: WaveKind | null; kind: 'invitation' | 'reminder'; channel: 'email' | 'by_hand'; status: string; error: string | null; actor: string; createdAt: string; sentAt: string | null }
+export type Delivery = { id: string; code: string; participantId: string; wave: WaveKind | null; kind: 'invitation' | 'reminder'; channel: 'email' | 'by_hand'; status: DeliveryStatus; error: string | null; actor: string; createdAt: string; sentAt: string | null }
 
 /** The cohort's delivery log, newest first. */
 export async function listDeliveriesOfCohort(db: Kysely<Database>, cohortId: string): Promise<Delivery[]> {
@@ -147,6 +180,25 @@ export async function listCompletedOfWave(db: Kysely<Database>, waveId: string, 
   const done = new Map<string, Set<string>>()
   for (const r of rows) done.set(r.participant_id, (done.get(r.participant_id) ?? new Set()).add(r.instrument_id))
   return new Set([...done].filter(([, got]) => instruments.every((i) => got.has(i))).map(([id]) => id))
+}
+
+/**
+ * Each participant's latest consent decision in a cohort, by participant id (those who never
+ * decided are absent): the same decision findLatestConsent reads for one participant (the latest
+ * `decided_at`, then the greatest id), for the whole cohort in one statement.
+ */
+export async function listLatestConsentsOfCohort(db: Kysely<Database>, cohortId: string): Promise<Map<string, 'agree' | 'decline'>> {
+  const rows = await db
+    .selectFrom('consent')
+    .innerJoin('participant', 'participant.id', 'consent.participant_id')
+    .select(['consent.participant_id', 'consent.decision'])
+    .where('participant.cohort_id', '=', cohortId)
+    .orderBy('consent.participant_id')
+    .orderBy('consent.decided_at')
+    .orderBy('consent.id')
+    .execute()
+  // In order, so each participant's last row is their latest decision.
+  return new Map(rows.map((r) => [r.participant_id, r.decision]))
 }
 
 /** A wave with its cohort's study, for a job that starts from the wave's id. */

@@ -32,12 +32,15 @@ import {
   listCompletedOfWave,
   listContactsOfCohort,
   listDeliveriesOfCohort,
+  listLatestConsentsOfCohort,
+  listInterruptedDeliveries,
+  markDeliveryUnknown,
   upsertMessagingSettings,
   type Contact,
   upsertContact,
   type MessagingSettings,
 } from '../../db/repositories/messaging'
-import { expireMessageLinksOf, findLatestConsent, findParticipant, insertLinks, listDecliningParticipantIds, listParticipants, revokeLinkByTokenHash, type Participant } from '../../db/repositories/participants'
+import { expireMessageLinksOf, findLatestConsent, findParticipant, insertLinks, listParticipants, revokeLinkByTokenHash, type Participant } from '../../db/repositories/participants'
 import { findCohort, findStudy, listCohorts, listWaves, type Study, type Wave } from '../../db/repositories/studies'
 import type { Database, WaveKind } from '../../db/schema'
 import { lastDayForPeople } from '../dates'
@@ -91,22 +94,42 @@ export async function updateMessagingSettings(deps: Deps, studyId: string, setti
 }
 
 /**
- * Who a wave's message goes to: not withdrawn, not declined at their link (until they agree there:
- * asking again someone who said no is pressure an ethics committee would not allow), not completed
- * the wave; for reminders, not opted out.
+ * What decides whether a wave's message goes to a participant: their status, their contact details
+ * (undefined: none recorded), their latest consent decision (undefined: none yet) and whether they
+ * completed every questionnaire of the wave.
  */
-async function recipients(db: Kysely<Database>, wave: Wave, kind: WaveMessageKind): Promise<{ participant: Participant; contact: Contact | undefined }[]> {
-  const [participants, contacts, completed, declining] = await Promise.all([
+export type RecipientFacts = { participant: Participant; contact: Contact | undefined; latestConsent: 'agree' | 'decline' | undefined; completedWave: boolean }
+
+/**
+ * The one rule of who a wave's message goes to, for a whole cohort (`recipients`) and for one
+ * participant just before their email (`stillRecipient`), so the two cannot drift apart: not
+ * withdrawn; not declined at their link (until they agree there: asking again someone who said no is
+ * pressure an ethics committee would not allow); not completed the wave; for a reminder, not opted
+ * out of reminders (invitations to a wave still come); by email, an address recorded. Pure.
+ *
+ * @example
+ * isWaveRecipient({ participant, contact, latestConsent: 'decline', completedWave: false }, 'invitation', 'by_hand') // => false
+ */
+export function isWaveRecipient(facts: RecipientFacts, kind: WaveMessageKind, channel: 'email' | 'by_hand'): boolean {
+  const { participant, contact, latestConsent, completedWave } = facts
+  if (participant.status === 'withdrawn' || latestConsent === 'decline' || completedWave) return false
+  if (kind === 'reminder' && contact?.remindersOptOut) return false
+  return channel === 'by_hand' || !!contact?.email
+}
+
+/** The cohort's participants a wave's message goes to (isWaveRecipient), with their contact details, in code order. */
+async function recipients(db: Kysely<Database>, wave: Wave, kind: WaveMessageKind, channel: 'email' | 'by_hand'): Promise<{ participant: Participant; contact: Contact | undefined }[]> {
+  const [participants, contacts, completed, consents] = await Promise.all([
     listParticipants(db, wave.cohortId),
     listContactsOfCohort(db, wave.cohortId),
     listCompletedOfWave(db, wave.id, wave.instruments),
-    listDecliningParticipantIds(db, wave.cohortId),
+    listLatestConsentsOfCohort(db, wave.cohortId),
   ])
   const contactOf = new Map(contacts.map((c) => [c.participantId, c]))
   return participants
-    .filter((p) => p.status !== 'withdrawn' && !declining.has(p.id) && !completed.has(p.id))
-    .filter((p) => kind === 'invitation' || !contactOf.get(p.id)?.remindersOptOut)
-    .map((participant) => ({ participant, contact: contactOf.get(participant.id) }))
+    .map((participant) => ({ participant, contact: contactOf.get(participant.id), latestConsent: consents.get(participant.id), completedWave: completed.has(participant.id) }))
+    .filter((facts) => isWaveRecipient(facts, kind, channel))
+    .map(({ participant, contact }) => ({ participant, contact }))
 }
 
 /**
@@ -152,12 +175,11 @@ async function waveAndStudy(db: Kysely<Database>, waveId: string): Promise<{ wav
  */
 async function stillRecipient(db: Kysely<Database>, wave: Wave, kind: WaveMessageKind, participantId: string): Promise<Contact | undefined> {
   const participant = await findParticipant(db, participantId)
+  if (!participant) return undefined
   const contact = await findContact(db, participantId)
-  if (!participant || participant.status === 'withdrawn' || !contact?.email) return undefined
-  if (kind === 'reminder' && contact.remindersOptOut) return undefined
-  if ((await findLatestConsent(db, participantId))?.decision === 'decline') return undefined
-  if ((await listCompletedOfWave(db, wave.id, wave.instruments, participantId)).has(participantId)) return undefined
-  return contact
+  const latestConsent = (await findLatestConsent(db, participantId))?.decision
+  const completedWave = (await listCompletedOfWave(db, wave.id, wave.instruments, participantId)).has(participantId)
+  return isWaveRecipient({ participant, contact, latestConsent, completedWave }, kind, 'email') ? contact : undefined
 }
 
 /** How long one run of an invitation or reminder job sends before it lets the runner's other jobs go first. */
@@ -183,8 +205,7 @@ export async function runWaveMessageJob(ctx: Deps & { mailer: Mailer; baseUrl: s
   if (ctx.now().toISOString() > wave.closesAt) return
   let sent = 0
   const started = ctx.now().getTime()
-  for (const { participant, contact: listed } of await recipients(ctx.db, wave, kind)) {
-    if (!listed?.email) continue
+  for (const { participant } of await recipients(ctx.db, wave, kind, 'email')) {
     const now = ctx.now()
     // The delivery row and the new link together or not at all: a delivery "sending" without its
     // link would make every retry skip this participant, who would never get the message.
@@ -202,7 +223,13 @@ export async function runWaveMessageJob(ctx: Deps & { mailer: Mailer; baseUrl: s
     } catch (error) {
       if (error instanceof MailRefused) {
         // One address refused is not the job failing: the log shows it, and the team can send by hand.
-        await finishDelivery(ctx.db, deliveryId, { status: 'failed', error: error.message }, ctx.now())
+        // The audit log says that it was refused, not the server's reply: the reply's addresses are
+        // taken out (MailRefused), but a reply may still quote a mailbox's name ("no such user
+        // ada.l"), and the audit log outlives the delivery log, which goes with a deletion.
+        await ctx.db.transaction().execute(async (trx) => {
+          await finishDelivery(trx, deliveryId, { status: 'failed', error: error.message }, ctx.now())
+          await insertAudit(trx, { actor: 'system', action: 'message.refused', entity: 'participant', entityId: participant.id, details: { kind, wave: wave.kind, channel: 'email' } }, ctx.now())
+        })
         continue
       }
       await ctx.db.transaction().execute(async (trx) => {
@@ -222,6 +249,30 @@ export async function runWaveMessageJob(ctx: Deps & { mailer: Mailer; baseUrl: s
     // safety flag's email raised meanwhile. The rest go at the runner's next look, after it.
     if (ctx.now().getTime() - started >= waveBatchBudgetMs) return { retryAt: ctx.now().toISOString(), progress: true }
   }
+}
+
+/**
+ * Emails that were being sent when their run stopped for good (the server killed mid-batch) become
+ * `unknown` in the delivery log, each audited (`message.unknown`, no address). Called by the job
+ * runner before each look, after it took back the jobs of runners that are gone
+ * (listInterruptedDeliveries says how a run is known to be gone).
+ *
+ * Nothing is sent again on its own: the email may have arrived, and its link with it. That link
+ * (minted with the delivery row, in one transaction) is left working, neither revoked nor replaced,
+ * since the participant may hold it; were the email sent again, they would hold two links of one
+ * message and two emails. The team, who sees "unknown", asks the participant or sends it by hand
+ * (Prepare message), which rotates links as any new message does. Returns how many were marked.
+ */
+export async function recoverInterruptedDeliveries(deps: Pick<Deps, 'db' | 'now'>): Promise<number> {
+  let marked = 0
+  for (const delivery of await listInterruptedDeliveries(deps.db)) {
+    await deps.db.transaction().execute(async (trx) => {
+      if (!(await markDeliveryUnknown(trx, delivery.id))) return
+      marked++
+      await insertAudit(trx, { actor: 'system', action: 'message.unknown', entity: 'participant', entityId: delivery.participantId, details: { kind: delivery.kind, wave: delivery.wave, channel: 'email' } }, deps.now())
+    })
+  }
+  return marked
 }
 
 export type PreparedMessage = { participantId: string; code: string; subject: string; text: string; link: string; phone: string | null; email: string | null; language: MessageLanguage }
@@ -255,7 +306,7 @@ export async function prepareMessages(
     if (participant.status === 'withdrawn') throw new ApiError('withdrawn', 'This participant has withdrawn: no message can be sent.')
     targets = [{ participant, contact: await findContact(deps.db, participant.id) }]
   } else {
-    targets = await recipients(deps.db, wave, input.kind)
+    targets = await recipients(deps.db, wave, input.kind, 'by_hand')
   }
   const actor = `staff:${staffId}`
   const now = deps.now()

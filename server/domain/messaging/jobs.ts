@@ -4,15 +4,20 @@
  * runners over one database (two app servers on PostgreSQL, say) each job runs once.
  *
  * A job that throws is tried again later (after 1, 2, 4 … minutes, five times in all), then marked
- * failed with its error. A job whose runner stopped mid-way goes back to pending after 15 minutes;
- * what it had already sent is recorded in `message_delivery` and is not sent again.
+ * failed with its error. A job whose runner stopped mid-way goes back to pending: at once when that
+ * runner was a process on this machine that no longer exists (the server killed and started again,
+ * as the writer lease in server/db/lease.ts does), else after 15 minutes without finishing. What it
+ * had already sent is recorded in `message_delivery` and is not sent again; an email it was sending
+ * when it stopped is marked unknown, not sent again (recoverInterruptedDeliveries).
  */
 import { randomUUID } from 'node:crypto'
-import { claimJob, finishJob, listDueJobs, releaseStaleJobs, type Job } from '../../db/repositories/jobs'
+import { hostname } from 'node:os'
+import { processAlive } from '../../db/lease'
+import { claimJob, finishJob, listDueJobs, listRunningClaimants, releaseJobsOfRunners, releaseStaleJobs, type Job } from '../../db/repositories/jobs'
 import type { Deps } from '../deps'
 import { runSafetyJob, safetyJobKinds } from '../participation/safety'
 import { MailRefused, type Mailer } from './mailer'
-import { runWaveMessageJob, waveJobKinds } from './invitations'
+import { recoverInterruptedDeliveries, runWaveMessageJob, waveJobKinds } from './invitations'
 
 /** What a job needs: the app's dependencies, the mailer, and the address links are built on. */
 export type JobContext = Deps & { mailer: Mailer; baseUrl: string }
@@ -45,14 +50,43 @@ const tryUntilDone: ReadonlySet<string> = new Set([safetyJobKinds.notify, safety
 const staleAfterMs = 15 * 60_000
 
 /**
- * Claim and run the jobs due now. Returns how many this runner ran; jobs another runner claimed
- * first are skipped.
+ * A runner's id, saying where it runs: `runner:<process id>@<host name>:<random UUID>`. A job's
+ * claim then tells whether its runner is gone: one on this machine whose process no longer exists
+ * (killed, crashed) is, at once. The random part keeps two runners of one process apart.
  *
  * @example
- * await runDueJobs({ ...deps, mailer, baseUrl: 'https://balint.example' }, 'runner-1') // => 2
+ * newRunnerId() // => 'runner:4121@app-1:6f1c…'
+ * newRunnerId(4121, 'app-1') // => 'runner:4121@app-1:…' (for tests: a runner of another process)
+ */
+export function newRunnerId(pid: number = process.pid, host: string = hostname()): string {
+  return `runner:${pid}@${host}:${randomUUID()}`
+}
+
+const runnerIdPattern = /^runner:(\d+)@(.+):[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+/**
+ * Is this runner known to be gone: an id from newRunnerId of this machine whose process no longer
+ * exists? Any other id (another machine's, or one a caller chose) is not known to be gone: its
+ * jobs wait for `staleAfterMs`. A process id taken again by another process reads as alive: the
+ * same safe side.
+ */
+function runnerGone(runnerId: string): boolean {
+  const match = runnerIdPattern.exec(runnerId)
+  return match !== null && match[2] === hostname() && !processAlive(Number(match[1]))
+}
+
+/**
+ * Claim and run the jobs due now. Returns how many this runner ran; jobs another runner claimed
+ * first are skipped. First, jobs whose runner stopped are released (see the file's comment) and
+ * the emails those runners were sending marked unknown.
+ *
+ * @example
+ * await runDueJobs({ ...deps, mailer, baseUrl: 'https://balint.example' }, newRunnerId()) // => 2
  */
 export async function runDueJobs(ctx: JobContext, runnerId: string): Promise<number> {
   await releaseStaleJobs(ctx.db, new Date(ctx.now().getTime() - staleAfterMs))
+  await releaseJobsOfRunners(ctx.db, (await listRunningClaimants(ctx.db)).filter(runnerGone))
+  await recoverInterruptedDeliveries(ctx)
   let ran = 0
   for (const job of await listDueJobs(ctx.db, ctx.now())) {
     if (!(await claimJob(ctx.db, job.id, runnerId, ctx.now()))) continue
@@ -79,11 +113,12 @@ export async function runDueJobs(ctx: JobContext, runnerId: string): Promise<num
 export type JobRunner = { id: string; stop: () => Promise<void>; runNow: () => Promise<number> }
 
 /**
- * Poll the job table every `intervalMs` (default 15 s) until stopped. The timer only wakes the
- * runner; what is due is always read from the database.
+ * Poll the job table every `intervalMs` (default 15 s) until stopped, starting at once: on a
+ * server's start-up, its first look takes back what a killed predecessor on this machine left
+ * running. The timer only wakes the runner; what is due is always read from the database.
  */
 export function startJobRunner(ctx: JobContext, options: { intervalMs?: number; id?: string; onError?: (error: unknown) => void } = {}): JobRunner {
-  const id = options.id ?? `runner-${randomUUID()}`
+  const id = options.id ?? newRunnerId()
   let stopped = false
   let timer: NodeJS.Timeout | undefined
   let running: Promise<number> = Promise.resolve(0)
