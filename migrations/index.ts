@@ -27,6 +27,7 @@ import * as m0170 from './0170_consent_latest_index'
 import * as m0180 from './0180_group_sessions_in_study_zone'
 import * as m0190 from './0190_transcript_search_secure_delete'
 import * as m0200 from './0200_answer_device_time'
+import * as m0210 from './0210_study_email_name'
 
 /** Every migration, by name, in order. Add new ones at the end; never change a shipped one. */
 export const migrations: Record<string, Migration> = {
@@ -58,4 +59,5 @@ export const migrations: Record<string, Migration> = {
   '0180_group_sessions_in_study_zone': m0180,
   '0190_transcript_search_secure_delete': m0190,
   '0200_answer_device_time': m0200,
+  '0210_study_email_name': m0210,
 }

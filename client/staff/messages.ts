@@ -964,6 +964,8 @@ export const staffEn = {
   'staff.messages.inviteOnOpen': 'Send an invitation when a wave opens',
   'staff.messages.reminderDaysLabel': 'Reminders, days before a wave closes',
   'staff.messages.reminderDaysHint': 'Whole days separated by commas, e.g. “3, 1”; empty for no reminders. Participants can turn reminders off from their page.',
+  'staff.messages.emailNameLabel': 'The study’s name in participants’ emails',
+  'staff.messages.emailNameHint': 'Invitations and reminders name the study in their subject and text, which hospital mail servers and their logs see. A neutral name (for example “Wellbeing questionnaires”) keeps the study out of them. Empty: the study’s own name.',
   'staff.messages.saveSchedule': 'Save schedule',
   'staff.messages.jobs': 'Scheduled messages',
   'staff.messages.noJobs': 'Nothing is scheduled: set a schedule above and the cohort’s waves.',

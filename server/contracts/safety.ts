@@ -34,6 +34,18 @@ export const messagingSettingsBody = z.strictObject({
   inviteOnOpen: z.boolean(),
   /** Send reminders this many whole days before a wave closes (to those who have not completed). */
   reminderDays: z.array(z.number().int().min(1).max(60)).max(5),
+  /**
+   * The name the study goes by in participants' emails (subject and text), for a team that would
+   * rather not name the study to hospital mail servers; null or empty: the study's own name. Absent:
+   * left as it is (a client that does not know the setting keeps it).
+   */
+  emailName: z
+    .string()
+    .trim()
+    .max(80)
+    .nullable()
+    .optional()
+    .transform((name) => (name === '' ? null : name)),
 })
 
 export const contactBody = z.strictObject({

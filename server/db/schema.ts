@@ -538,6 +538,8 @@ export interface StudyMessagingTable {
   invite_on_open: number
   /** JSON array of whole days before a wave closes. */
   reminder_days: string
+  /** The study's name in its emails to participants; null: the study's own name (migration 0210). */
+  email_name: string | null
   updated_at: string
   updated_by: string
 }

@@ -152,22 +152,25 @@ export function MessagesTab({ cohort }: { cohort: CohortDetail }) {
 }
 
 function ScheduleForm({ studyId, settings, onSaved }: { studyId: string; settings: View['settings']; onSaved: () => Promise<void> }) {
-  const [form, setForm] = useState({ inviteOnOpen: settings.inviteOnOpen, reminderDays: settings.reminderDays.join(', ') })
+  const [form, setForm] = useState({ inviteOnOpen: settings.inviteOnOpen, reminderDays: settings.reminderDays.join(', '), emailName: settings.emailName ?? '' })
   const save = async () => {
     const reminderDays = form.reminderDays
       .split(/[,\s]+/)
       .filter(Boolean)
       .map(Number)
-    await call(api.studies[':id'].messaging.$put({ param: { id: studyId }, json: { inviteOnOpen: form.inviteOnOpen, reminderDays } }))
+    await call(api.studies[':id'].messaging.$put({ param: { id: studyId }, json: { inviteOnOpen: form.inviteOnOpen, reminderDays, emailName: form.emailName } }))
     await onSaved()
   }
   return (
-    <SettingsForm title={t('staff.messages.schedule')} intro={<p className="muted">{t('staff.messages.scheduleIntro')}</p>} fields={['inviteOnOpen', 'reminderDays']} save={save} submitLabel={t('staff.messages.saveSchedule')} submitTestId="schedule-save">
+    <SettingsForm title={t('staff.messages.schedule')} intro={<p className="muted">{t('staff.messages.scheduleIntro')}</p>} fields={['inviteOnOpen', 'reminderDays', 'emailName']} save={save} submitLabel={t('staff.messages.saveSchedule')} submitTestId="schedule-save">
       {(fieldError) => (
         <>
           <CheckboxField label={t('staff.messages.inviteOnOpen')} checked={form.inviteOnOpen} onChange={(inviteOnOpen) => setForm({ ...form, inviteOnOpen })} error={fieldError('inviteOnOpen')} />
           <Field label={t('staff.messages.reminderDaysLabel')} hint={t('staff.messages.reminderDaysHint')} error={fieldError('reminderDays')} className="short">
             {(props) => <input {...props} dir="ltr" value={form.reminderDays} onChange={(e) => setForm({ ...form, reminderDays: e.target.value })} data-testid="reminder-days" />}
+          </Field>
+          <Field label={t('staff.messages.emailNameLabel')} hint={t('staff.messages.emailNameHint')} error={fieldError('emailName')}>
+            {(props) => <input {...props} value={form.emailName} maxLength={80} onChange={(e) => setForm({ ...form, emailName: e.target.value })} data-testid="email-name" />}
           </Field>
         </>
       )}

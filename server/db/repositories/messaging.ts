@@ -57,15 +57,21 @@ export async function deleteContactOfParticipant(db: Kysely<Database>, participa
   return Number(result.numDeletedRows)
 }
 
-export type MessagingSettings = { inviteOnOpen: boolean; reminderDays: number[] }
+/**
+ * A study's messaging: invitations when a wave opens, reminders so many whole days before it closes,
+ * and the name the study goes by in participants' emails (null: the study's own name).
+ */
+export type MessagingSettings = { inviteOnOpen: boolean; reminderDays: number[]; emailName: string | null }
 
 export async function findMessagingSettings(db: Kysely<Database>, studyId: string): Promise<MessagingSettings> {
   const row = await db.selectFrom('study_messaging').selectAll().where('study_id', '=', studyId).executeTakeFirst()
-  return row ? { inviteOnOpen: row.invite_on_open === 1, reminderDays: JSON.parse(row.reminder_days) as number[] } : { inviteOnOpen: false, reminderDays: [] }
+  return row
+    ? { inviteOnOpen: row.invite_on_open === 1, reminderDays: JSON.parse(row.reminder_days) as number[], emailName: row.email_name }
+    : { inviteOnOpen: false, reminderDays: [], emailName: null }
 }
 
 export async function upsertMessagingSettings(db: Kysely<Database>, studyId: string, settings: MessagingSettings, actor: string, now: Date): Promise<void> {
-  const values = { invite_on_open: settings.inviteOnOpen ? 1 : 0, reminder_days: JSON.stringify(settings.reminderDays), updated_at: now.toISOString(), updated_by: actor }
+  const values = { invite_on_open: settings.inviteOnOpen ? 1 : 0, reminder_days: JSON.stringify(settings.reminderDays), email_name: settings.emailName, updated_at: now.toISOString(), updated_by: actor }
   await db
     .insertInto('study_messaging')
     .values({ study_id: studyId, ...values })

@@ -80,15 +80,22 @@ export async function scheduleWaveMessages(db: Kysely<Database>, studyId: string
 }
 
 /** Set the study's schedule and re-plan the jobs of every wave of every cohort. */
-export async function updateMessagingSettings(deps: Deps, studyId: string, settings: MessagingSettings, staffId: string): Promise<MessagingSettings> {
+export async function updateMessagingSettings(
+  deps: Deps,
+  studyId: string,
+  settings: Omit<MessagingSettings, 'emailName'> & { emailName?: string | null },
+  staffId: string,
+): Promise<MessagingSettings> {
   const now = deps.now()
   const reminderDays = [...new Set(settings.reminderDays)].sort((a, b) => b - a)
   await deps.db.transaction().execute(async (trx) => {
-    await upsertMessagingSettings(trx, studyId, { inviteOnOpen: settings.inviteOnOpen, reminderDays }, `staff:${staffId}`, now)
+    // A client that does not send the email name leaves it as it is.
+    const emailName = settings.emailName === undefined ? (await findMessagingSettings(trx, studyId)).emailName : settings.emailName
+    await upsertMessagingSettings(trx, studyId, { inviteOnOpen: settings.inviteOnOpen, reminderDays, emailName }, `staff:${staffId}`, now)
     for (const cohort of await listCohorts(trx, studyId)) {
       for (const wave of await listWaves(trx, cohort.id)) await scheduleWaveMessages(trx, studyId, wave, now)
     }
-    await insertAudit(trx, { actor: `staff:${staffId}`, action: 'messaging.settings', entity: 'study', entityId: studyId, details: { inviteOnOpen: settings.inviteOnOpen, reminderDays } }, now)
+    await insertAudit(trx, { actor: `staff:${staffId}`, action: 'messaging.settings', entity: 'study', entityId: studyId, details: { inviteOnOpen: settings.inviteOnOpen, reminderDays, emailName } }, now)
   })
   return findMessagingSettings(deps.db, studyId)
 }
@@ -154,9 +161,14 @@ async function mintLinks(db: Kysely<Database>, participantIds: string[], because
   return minted.map((m) => m.token)
 }
 
-function composeMessage(study: Study, wave: Wave, contact: Contact | undefined, kind: WaveMessageKind, link: string) {
+/**
+ * A participant's invitation or reminder, in their language (else the study's), naming the study as
+ * its messaging settings say (`emailName`, else the study's own name: hospital mail servers see the
+ * subject).
+ */
+function composeMessage(study: Study, emailName: string | null, wave: Wave, contact: Contact | undefined, kind: WaveMessageKind, link: string) {
   const language: MessageLanguage = contact?.language ?? (study.language === 'fa' ? 'fa' : 'en')
-  return { language, ...waveMessage(language, kind, { study: study.name, wave: wave.kind, closes: lastDayForPeople(wave.closesAt, study.timeZone, language), link }) }
+  return { language, ...waveMessage(language, kind, { study: emailName ?? study.name, wave: wave.kind, closes: lastDayForPeople(wave.closesAt, study.timeZone, language), link }) }
 }
 
 async function waveAndStudy(db: Kysely<Database>, waveId: string): Promise<{ wave: Wave; study: Study } | undefined> {
@@ -205,6 +217,7 @@ export async function runWaveMessageJob(ctx: Deps & { mailer: Mailer; baseUrl: s
   if (ctx.now().toISOString() > wave.closesAt) return
   let sent = 0
   const started = ctx.now().getTime()
+  const { emailName } = await findMessagingSettings(ctx.db, study.id)
   for (const { participant } of await recipients(ctx.db, wave, kind, 'email')) {
     const now = ctx.now()
     // The delivery row and the new link together or not at all: a delivery "sending" without its
@@ -217,7 +230,7 @@ export async function runWaveMessageJob(ctx: Deps & { mailer: Mailer; baseUrl: s
     })
     if (!claimed) continue
     const { deliveryId, contact, token } = claimed
-    const message = composeMessage(study, wave, contact, kind, participantLink(ctx.baseUrl, token))
+    const message = composeMessage(study, emailName, wave, contact, kind, participantLink(ctx.baseUrl, token))
     try {
       await ctx.mailer.send({ to: [contact.email!], subject: message.subject, text: message.text })
     } catch (error) {
@@ -310,6 +323,7 @@ export async function prepareMessages(
   }
   const actor = `staff:${staffId}`
   const now = deps.now()
+  const { emailName } = await findMessagingSettings(deps.db, study.id)
   return deps.db.transaction().execute(async (trx) => {
     const ids = targets.map((t) => t.participant.id)
     const tokens = await mintLinks(trx, ids, `message.${input.kind}`, actor, now)
@@ -317,7 +331,7 @@ export async function prepareMessages(
     await insertAudits(trx, ids.map((id) => ({ actor, action: 'message.prepare', entity: 'participant', entityId: id, details: { kind: input.kind, wave: wave.kind, channel: 'by_hand' } })), now)
     const prepared = targets.map(({ participant, contact }, i): PreparedMessage => {
       const link = participantLink(baseUrl, tokens[i]!)
-      const message = composeMessage(study, wave, contact, input.kind, link)
+      const message = composeMessage(study, emailName, wave, contact, input.kind, link)
       return { participantId: participant.id, code: participant.code, subject: message.subject, text: message.text, link, phone: contact?.phone ?? null, email: contact?.email ?? null, language: message.language }
     })
     if (!input.participantId && !deps.mailer) {

@@ -241,3 +241,43 @@ describe('invitations and reminders', () => {
     expect(JSON.stringify(audit)).not.toMatch(/"p\d@example\.org|again@|\+98/)
   })
 })
+
+describe("the study's name in participants' emails", () => {
+  it('is the name the team chose when they chose one, in the subject and the text, by email and by hand; kept by a client that does not send it; the study’s own when emptied', async () => {
+    const w = await world()
+    // Hospital mail servers see subjects: the team names the study neutrally.
+    expect((await w.staff(`/studies/${w.study.id}/messaging`, jsonRequest('PUT', { inviteOnOpen: true, reminderDays: [3], emailName: '  Wellbeing questionnaires ' }))).status).toBe(200)
+    // A client that knows nothing of the setting changes the schedule and keeps the name.
+    const kept = await w.staff(`/studies/${w.study.id}/messaging`, jsonRequest('PUT', { inviteOnOpen: true, reminderDays: [3] }))
+    expect(((await kept.json()) as { emailName: string | null }).emailName).toBe('Wellbeing questionnaires')
+    await setWave(w.deps, { cohortId: w.cohort.id, kind: 'pre', opens: '2026-03-02', closes: '2026-03-14', instruments: ['phq-9'] }, 'test')
+    const [p1, p2] = w.participants
+    expect((await w.staff(`/participants/${p1!.id}/contact`, jsonRequest('PUT', { email: 'p1@example.org', phone: null, language: null }))).status).toBe(200)
+    expect((await w.staff(`/participants/${p2!.id}/contact`, jsonRequest('PUT', { email: 'p2@example.org', phone: null, language: 'fa' }))).status).toBe(200)
+    expect(await runDueJobs(w.ctx, 'runner-a')).toBe(1)
+    expect(w.smtp!.received).toHaveLength(2)
+    for (const mail of w.smtp!.received) {
+      expect(`${mail.subject}\n${mail.text}`).not.toContain('Messages study')
+      expect(mail.subject).toContain('Wellbeing questionnaires')
+      expect(mail.text).toContain('Wellbeing questionnaires')
+    }
+    // P4, who has no address, gets theirs by hand.
+    const letters = await w.staff(`/participants/${w.participants[3]!.id}/message`, jsonRequest('POST', { wave: 'pre', kind: 'invitation' }))
+    expect(letters.status).toBe(201)
+    const letter = (await letters.json()) as { subject: string; text: string }
+    expect(letter!.subject).toContain('Wellbeing questionnaires')
+    expect(`${letter!.subject}\n${letter!.text}`).not.toContain('Messages study')
+    const emptied = await w.staff(`/studies/${w.study.id}/messaging`, jsonRequest('PUT', { inviteOnOpen: true, reminderDays: [3], emailName: '' }))
+    expect(((await emptied.json()) as { emailName: string | null }).emailName).toBeNull()
+    const again = await w.staff(`/participants/${w.participants[3]!.id}/message`, jsonRequest('POST', { wave: 'pre', kind: 'invitation' }))
+    expect(((await again.json()) as { subject: string }).subject).toContain('Messages study')
+  })
+
+  it('is refused over 80 characters, with nothing written', async () => {
+    const w = await world({ smtp: false })
+    const res = await w.staff(`/studies/${w.study.id}/messaging`, jsonRequest('PUT', { inviteOnOpen: true, reminderDays: [], emailName: 'x'.repeat(81) }))
+    expect(res.status).toBe(422)
+    expect(((await res.json()) as { error: { details: { field: string }[] } }).error.details[0]!.field).toBe('emailName')
+    expect(await w.deps.db.selectFrom('study_messaging').selectAll().execute()).toEqual([])
+  })
+})
