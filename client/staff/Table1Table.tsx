@@ -10,7 +10,11 @@ type Labelled = { label: string; labels?: Record<string, string> }
 
 export type Table1Rows = {
   continuous: (Labelled & { variable: string; value: ReactNode })[]
-  categorical: (Labelled & { variable: string; levels: (Labelled & { value: string; shown: ReactNode })[] })[]
+  /**
+   * `multiple`: a question that takes several choices (each level's percentage is of those answering,
+   * and they may sum past 100 %); a level `offered: false` is a stored value the form no longer offers.
+   */
+  categorical: (Labelled & { variable: string; multiple?: boolean; levels: (Labelled & { value: string; offered?: boolean; shown: ReactNode })[] })[]
 }
 
 export function Table1Table({ rows, testId, head = true }: { rows: Table1Rows; testId: string; head?: boolean }) {
@@ -34,13 +38,13 @@ export function Table1Table({ rows, testId, head = true }: { rows: Table1Rows; t
         {rows.categorical.flatMap((c) => [
           <tr key={c.variable} className="group">
             <th scope="rowgroup" colSpan={2}>
-              {t('staff.table1.counts', { label: inLanguage(c) })}
+              {t(c.multiple ? 'staff.table1.countsSeveral' : 'staff.table1.counts', { label: inLanguage(c) })}
             </th>
           </tr>,
           ...c.levels.map((l) => (
             <tr key={`${c.variable}/${l.value}`}>
               <th scope="row" className="level">
-                {inLanguage(l)}
+                {l.offered === false ? t('staff.table1.notOffered', { value: l.value }) : inLanguage(l)}
               </th>
               <td>{l.shown}</td>
             </tr>

@@ -135,6 +135,8 @@ export const staffFa = {
   'staff.table1.value': 'مقدار',
   'staff.table1.meanSd': '{label}، میانگین (انحراف معیار)',
   'staff.table1.counts': '{label}، n (٪)',
+  'staff.table1.countsSeveral': '{label}، n (٪)؛ چند گزینه را می‌شد برگزید: درصدها از پاسخ‌دهندگان است و جمعشان ممکن است از ۱۰۰٪ بیشتر شود',
+  'staff.table1.notOffered': '{value} (دیگر در گزینه‌های فرم نیست)',
   'staff.download.csv': 'دریافت CSV',
   'staff.download.md': 'دریافت Markdown',
   'staff.dataExports.title': 'برون‌بری برای تحلیل',

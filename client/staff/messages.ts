@@ -228,6 +228,8 @@ export const staffEn = {
   'staff.table1.value': 'Value',
   'staff.table1.meanSd': '{label}, mean (SD)',
   'staff.table1.counts': '{label}, n (%)',
+  'staff.table1.countsSeveral': '{label}, n (%); several could be chosen: percentages of those answering, which may sum past 100 %',
+  'staff.table1.notOffered': '{value} (no longer offered by the form)',
   'staff.download.csv': 'Download CSV',
   'staff.download.md': 'Download Markdown',
   'staff.dataExports.title': 'Exports for analysis',

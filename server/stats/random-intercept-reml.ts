@@ -67,11 +67,19 @@ export type RandomInterceptFit = {
  * @param y - the outcome, one value per observation
  * @param group - the group of each observation (any labels)
  * @param covariates - named covariates, each one value per observation (none: intercept-only)
- * @throws {RangeError} for unequal lengths, non-finite values, fewer than 2 groups, fewer
- *   observations than groups + parameters + 1, a covariate without variation, covariates constant
- *   within every group that leave no between-group degree of freedom (G − 1 − their number < 1: τ²
- *   is then not identifiable, nlme reports df 0 and an arbitrary τ²), or no within-group variation
- *   at all
+ * What can be fitted follows nlme's degrees of freedom, not a rule on N against G + p: `y ~ 1` on
+ * cohorts of 1, 1 and 2 observations (N − G = 1 residual df) is fitted, as nlme fits it, with the
+ * intercept on max(G, N − G) = 3 df. Where nlme returns a fit all the same but it has no estimate to
+ * give, this refuses instead, saying why: a term on 0 denominator df (nlme: DF 0, NaN p and CI), or
+ * variances the data cannot separate (nlme: where its optimizer stopped).
+ *
+ * @throws {RangeError} for unequal lengths, non-finite values, fewer than 2 groups, a covariate
+ *   without variation, every group of a single observation (only τ² + σ² is estimable), covariates
+ *   constant within every group that leave no between-group degree of freedom (G − 1 − their
+ *   number < 1: τ² is then not identifiable, nlme reports df 0 and an arbitrary τ²), covariates
+ *   varying within groups that leave no residual degree of freedom (N − G − their number < 1: nlme
+ *   reports df 0), no within-group variation at all, or within-group variation that such covariates
+ *   explain exactly (the restricted likelihood then grows without bound as σ² → 0)
  * @example
  * // R: library(nlme); d <- data.frame(g = rep(c("A", "B"), c(5, 8)),
  * //      y = c(-4, -7, -2, -5, -9, -1, 0, -3, 2, -2, -4, 1, -1))
@@ -93,20 +101,39 @@ export function randomInterceptReml(y: number[], group: string[], covariates: Re
   const G = labels.length
   if (G < 2) throw new RangeError(`A random intercept needs at least 2 groups (got ${G}).`)
   const p = 1 + names.length
-  if (n < G + p + 1) throw new RangeError(`Too few observations (${n}) for ${G} groups and ${p} fixed effect${p === 1 ? '' : 's'}.`)
 
   const X = y.map((_, i) => [1, ...names.map((name) => covariates[name]![i]!)])
   const members = labels.map((label) => y.flatMap((_, i) => (group[i] === label ? [i] : [])))
   const sizes = members.map((m) => m.length)
+  // What can be estimated is decided by the two strata's degrees of freedom (nlme's getFixDF), not by
+  // N against G + p: nlme fits `y ~ 1` on cohorts of 1, 1 and 2 (one residual df within C), and so do we.
+  // With every group of one observation only τ² + σ² is estimable: β̂ and its SE are ordinary least
+  // squares whatever the split, but τ², σ², the ICC and each group's prediction are not; nlme returns
+  // the split where its optimizer stops (e.g. 3.507 + 0.493 for three singletons summing to 4), which is
+  // not an estimate, so the fit is refused rather than reported half.
+  if (sizes.every((size) => size === 1)) {
+    throw new RangeError(`Every one of the ${G} groups has a single observation, so the between- and within-group variances cannot be told apart (only their sum is estimable).`)
+  }
   // Covariates constant within every group, with the intercept, can span the group means: then the
   // restricted likelihood does not depend on τ² at all (the error contrasts are free of the groups),
   // τ² and every standard error are arbitrary (nlme reports where its optimizer stopped, df 0).
   const outerCovariates = names.filter((name) => members.every((m) => m.every((i) => covariates[name]![i] === covariates[name]![m[0]!])))
+  const innerCovariates = names.filter((name) => !outerCovariates.includes(name))
   if (outerCovariates.length > 0 && G - 1 - outerCovariates.length < 1) {
     throw new RangeError(`${outerCovariates.join(', ')} ${outerCovariates.length === 1 ? 'is' : 'are'} constant within every group and there are only ${G} groups: the effect cannot be separated from the between-group variance.`)
   }
+  // A covariate that varies within groups takes its df from the residual stratum, N − G − (their
+  // number). At 0 nlme still returns a fit, with DF 0, a NaN p-value and NaN CI limits (R warns "NaNs
+  // produced"), and the within-group variance has no information left (σ² is where the optimizer
+  // stopped): no figure of that fit can be reported.
+  const residualDf = n - G - innerCovariates.length
+  if (residualDf < 1) {
+    throw new RangeError(
+      `${innerCovariates.join(', ')} ${innerCovariates.length === 1 ? 'varies' : 'vary'} within groups, but ${n} observations in ${G} groups leave no within-group degrees of freedom for ${innerCovariates.length === 1 ? 'it' : 'them'} (N − G − ${innerCovariates.length} = ${residualDf}): nlme gives 0 denominator degrees of freedom, so no t test, p-value or confidence interval.`,
+    )
+  }
   const withinVaries = members.some((m) => m.some((i) => y[i] !== y[m[0]!]))
-  if (!withinVaries) throw new RangeError('Every group has a single value, so the within-group variance cannot be estimated.')
+  if (!withinVaries) throw new RangeError('No group has any variation within it, so the within-group variance cannot be estimated (the restricted likelihood grows without bound as it goes to 0).')
 
   // X'H_j⁻¹X = X_j'X_j − c_j s_j s_j' cancels badly once n_jλ is large (at λ = 1e12 the intercept's
   // N − Σ n_j²λ/(1 + n_jλ) is rounding noise), and the scan below goes there. Split each group into
@@ -127,6 +154,16 @@ export function randomInterceptReml(y: number[], group: string[], covariates: Re
       }
     }
   })
+
+  // Variation within groups that the within-group covariates explain exactly leaves σ² nothing: the
+  // restricted likelihood then grows without bound as σ² → 0 (nlme stops at σ² ≈ 1e-9). The residual
+  // sum of squares of the within-group regression is Σ(y − ȳ_j)² − w'W⁻¹w over those covariates.
+  const withinY = members.reduce((s, m, j) => s + m.reduce((t, i) => t + (y[i]! - groupMeanY[j]!) ** 2, 0), 0)
+  const inner = innerCovariates.map((name) => 1 + names.indexOf(name))
+  const explained = inner.length === 0 ? 0 : quadraticForm(invert(inner.map((a) => inner.map((c) => withinXX[a]![c]!))), inner.map((a) => withinXY[a]!))
+  if (withinY - explained <= 1e-10 * withinY) {
+    throw new RangeError(`${innerCovariates.join(', ')} ${innerCovariates.length === 1 ? 'accounts' : 'account'} exactly for all the variation within groups, so the within-group variance cannot be estimated.`)
+  }
 
   /** Everything that depends on λ: GLS estimates and the pieces of ℓ_R and of its derivative. */
   const at = (lambda: number) => {
@@ -199,12 +236,10 @@ export function randomInterceptReml(y: number[], group: string[], covariates: Re
   const logLik = -0.5 * ((n - p) * Math.log(2 * Math.PI * withinVariance) + (n - p) + sizes.reduce((s, size) => s + Math.log(1 + size * lambda), 0) + logDet(fit.A))
 
   const outer = names.map((name) => outerCovariates.includes(name))
-  const innerCount = outer.filter((o) => !o).length
   const outerCount = outer.filter(Boolean).length
   // nlme's getFixDF: the group stratum has G − 1 − outerCount df (G without covariates), the residual
   // stratum N − G − innerCount; a covariate takes its stratum's, the intercept the larger of the two.
   const groupDf = names.length === 0 ? G : G - 1 - outerCount
-  const residualDf = n - G - innerCount
   const dfOf = (k: number) => (k === 0 ? Math.max(groupDf, residualDf) : outer[k - 1] ? groupDf : residualDf)
   const fixed = fit.beta.map((estimate, k) => {
     const standardError = Math.sqrt(withinVariance * fit.Ainv[k]![k]!)
@@ -219,6 +254,11 @@ export function randomInterceptReml(y: number[], group: string[], covariates: Re
     return { group: label, n: sizes[j]!, randomIntercept, intercept: fit.beta[0]! + randomIntercept }
   })
   return { n, groups: G, fixed, betweenVariance, withinVariance, icc: betweenVariance / (betweenVariance + withinVariance), logLik, groupCoefficients, boundary }
+}
+
+/** v'Mv. */
+function quadraticForm(matrix: number[][], v: number[]): number {
+  return v.reduce((s, a, i) => s + a * matrix[i]!.reduce((t, m, j) => t + m * v[j]!, 0), 0)
 }
 
 /** Inverse of a small symmetric positive-definite matrix by Gauss–Jordan elimination with partial pivoting. */

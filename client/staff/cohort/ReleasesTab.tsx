@@ -267,7 +267,8 @@ function ReleasedTable1({ table }: { table: Content['table1'] }) {
             variable: c.variable,
             label: c.label,
             labels: c.labels,
-            levels: c.levels.map((l) => ({ value: l.value, label: l.label, labels: l.labels, shown: l.n === null ? redacted : `${released(l.n)}${l.percent === null ? '' : ` (${percent(l.percent)})`}` })),
+            multiple: c.multiple,
+            levels: c.levels.map((l) => ({ value: l.value, label: l.label, labels: l.labels, offered: l.offered, shown: l.n === null ? redacted : `${released(l.n)}${l.percent === null ? '' : ` (${percent(l.percent)})`}` })),
           })),
         }}
       />

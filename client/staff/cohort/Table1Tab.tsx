@@ -59,7 +59,8 @@ export function Table1View({ data, download, children }: { data: Table1; downloa
             variable: c.variable,
             label: c.label,
             labels: c.labels,
-            levels: c.levels.map((l) => ({ value: l.value, label: l.label, labels: l.labels, shown: l.n === null ? suppressed : l.percent === null ? `${score(l.n)} (–)` : `${score(l.n)} (${percent(l.percent, 1)})` })),
+            multiple: c.multiple,
+            levels: c.levels.map((l) => ({ value: l.value, label: l.label, labels: l.labels, offered: l.offered, shown: l.n === null ? suppressed : l.percent === null ? `${score(l.n)} (–)` : `${score(l.n)} (${percent(l.percent, 1)})` })),
           })),
         }}
       />

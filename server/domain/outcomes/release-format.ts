@@ -37,7 +37,11 @@ export function releaseCsv(release: Release): string {
     }
   }
   for (const row of c.table1.continuous) rows.push(['table1', '', '', row.variable, 'n', v(row.n)], ['table1', '', '', row.variable, 'mean', v(row.mean)], ['table1', '', '', row.variable, 'sd', v(row.sd)])
-  for (const row of c.table1.categorical) for (const l of row.levels) rows.push(['table1', '', '', row.variable, `${l.value} n`, v(l.n)], ['table1', '', '', row.variable, `${l.value} percent`, v(l.percent)])
+  for (const row of c.table1.categorical) {
+    // A question that takes several choices: each option's percent is of those answering, and they may sum past 100.
+    const percent = row.multiple ? 'percent of those answering (several could be chosen)' : 'percent'
+    for (const l of row.levels) rows.push(['table1', '', '', row.variable, `${l.value} n`, v(l.n)], ['table1', '', '', row.variable, `${l.value} ${percent}`, v(l.percent)])
+  }
   return stringify(rows)
 }
 

@@ -12,7 +12,7 @@
 import { ApiError } from '../errors'
 import { groupBy } from '../collections'
 import { cohortReport, cohortsReport, studyReport, type CohortReport, type ScaleReport } from './report'
-import { cohortTable1, enrolmentAnswersOf, studyTable1 } from './table1'
+import { answeredChoice, cohortTable1, enrolmentAnswersOf, studyTable1 } from './table1'
 import { derivedGroup, derivedGroupBudget, differenceTooSmall, givesGroup, effectivePolicy, policyFloor, releaseBreakdown, releaseCount, releaseP, roundTo, scoreDecimals, type DisclosurePolicy, type ReleasedP } from './disclosure'
 import { findDisclosurePolicy, findRelease, findStudyRelease, insertRelease, insertStudyRelease, listAllReleasesOfStudy, listReleasesOfCohort, listStudyReleases, upsertDisclosurePolicy, type StoredRelease, type StoredStudyRelease } from '../../db/repositories/releases'
 import { listParticipants } from '../../db/repositories/participants'
@@ -61,7 +61,19 @@ export type ReleasedTable1 = {
   n: number | null
   /** `labels`: the label in each language of the form (absent in releases made before they were kept). */
   continuous: { variable: string; label: string; labels?: Record<string, string>; n: number | null; mean: number | null; sd: number | null; withheld: string | null; why?: WithheldReason | null }[]
-  categorical: { variable: string; label: string; labels?: Record<string, string>; answered: number | null; levels: { value: string; label: string; labels?: Record<string, string>; n: number | null; percent: number | null }[] }[]
+  /**
+   * `multiple`: a question that takes several choices, whose levels' percentages are of those answering
+   * and may sum past 100; `offered: false`, a stored value the form no longer offers (both absent in
+   * releases made before Table 1 had them).
+   */
+  categorical: {
+    variable: string
+    label: string
+    labels?: Record<string, string>
+    multiple?: boolean
+    answered: number | null
+    levels: { value: string; label: string; labels?: Record<string, string>; offered?: boolean; n: number | null; percent: number | null }[]
+  }[]
 }
 
 /** Everything a program lead sees of one release. */
@@ -423,7 +435,9 @@ async function buildScope(deps: Deps, study: Study, scope: Scope, policy: Disclo
   const table = 'cohort' in scope ? await cohortTable1(deps, scope.cohort.id) : await studyTable1(deps, study.id)
   const answers = await enrolmentAnswersOf(deps, study, cohorts.map((c) => c.id))
   const answeredBy = (variable: string, numeric: boolean) =>
-    answers.filter((a) => (numeric ? typeof a.answers[variable] === 'number' : ![undefined, null, ''].includes(a.answers[variable] as never))).map((a) => a.participantId)
+    // The people a row is computed from, exactly as Table 1 counts them (an empty checkbox answer is not
+    // an answer there, so it must not be in the group the differencing check compares either).
+    answers.filter((a) => (numeric ? typeof a.answers[variable] === 'number' : answeredChoice(a.answers[variable]))).map((a) => a.participantId)
   const table1Key = (row: { variable: string; label: string; labels?: Record<string, string> }, ids: string[]): string | null => {
     const key = `table1:${row.variable}`
     basis[key] = ids
@@ -455,7 +469,17 @@ async function buildScope(deps: Deps, study: Study, scope: Scope, policy: Disclo
         policy,
       )
       if (shown.some((l) => l.n !== null)) table1Key(c, answeredBy(c.variable, false))
-      return { variable: c.variable, label: c.label, labels: c.labels, answered: count(answered), levels: c.levels.map((l, i) => ({ value: l.value, label: l.label, labels: l.labels, ...shown[i]! })) }
+      // A question that takes several choices is released as its options, each as a breakdown of those
+      // answering (chose it or not): releaseBreakdown redacts a small count and a count whose complement
+      // (answered − n) is small, level by level, which is exactly that.
+      return {
+        variable: c.variable,
+        label: c.label,
+        labels: c.labels,
+        multiple: c.multiple,
+        answered: count(answered),
+        levels: c.levels.map((l, i) => ({ value: l.value, label: l.label, labels: l.labels, offered: l.offered, ...shown[i]! })),
+      }
     }),
   }
 

@@ -1,7 +1,17 @@
 /**
  * Table 1: who took part. Built from the demographics form the participants completed: every number
  * question (age, years in practice …) is summarised by n, mean, SD and range; every choice question
- * (sex, marital status, role …) by counts and percentages of those who answered.
+ * (sex, marital status, role …) by counts and percentages of those who answered; every question that
+ * takes several choices (SurveyJS checkbox, tagbox: stored as an array of values) by the number and
+ * percentage of those who answered it who chose each option — percentages of respondents, which may
+ * sum past 100 %, and the table says so.
+ *
+ * A stored value that the form no longer offers (the study moved to a form version without that
+ * choice, or a question lost its "Other" item) is counted where it belongs, as given: it is a level of
+ * its own, labelled with the stored value and marked "(no longer offered)", after the form's own
+ * choices. Dropping it would make the levels add up to less than the number answering, and folding it
+ * into "Other" would claim an answer the participant did not give (CONSORT/STROBE: every participant
+ * counted, none reclassified silently).
  */
 import { stringifyCsv as stringify } from '../csv'
 import { max, mean, min } from 'simple-statistics'
@@ -15,15 +25,25 @@ import { formLanguages, studyDemographicsForm } from '../instruments/study-forms
 import { plainText, textsByLanguage } from '../instruments/text'
 import { suppressBreakdown, suppressCount } from './suppression'
 import type { LocalizedText } from '../instruments/schema'
+import type { ChoiceValue } from '../instruments/questions'
 
 /** `label` is English (the CSV and Markdown files use it); `labels` has it in every language the form has. */
 export type ContinuousRow = { variable: string; label: string; labels: Record<string, string>; n: number | null; mean: number | null; sd: number | null; min: number | null; max: number | null }
+/** One level of a choice question: a choice of the form (`offered`) or a stored value it no longer has. */
+export type CategoricalLevel = { value: string; label: string; labels: Record<string, string>; n: number | null; percent: number | null; offered: boolean }
 export type CategoricalRow = {
   variable: string
   label: string
   labels: Record<string, string>
+  /**
+   * false: one choice each (radiogroup, dropdown, rating): the levels add up to `answered`. true:
+   * several choices each (checkbox, tagbox): a level counts those who chose it, its percent is of
+   * `answered` (who chose at least one), and the percentages may sum past 100.
+   */
+  multiple: boolean
+  /** participants with an answer (for `multiple`, at least one value chosen) */
   answered: number | null
-  levels: { value: string; label: string; labels: Record<string, string>; n: number | null; percent: number | null }[]
+  levels: CategoricalLevel[]
 }
 
 export type Table1 = {
@@ -39,7 +59,19 @@ export type Table1 = {
   suppression: { minCellSize: number } | null
 }
 
-type SurveyElement = { type?: string; name?: string; title?: LocalizedText; choices?: unknown[]; inputType?: string; otherText?: LocalizedText; showOtherItem?: boolean; elements?: SurveyElement[] }
+type SurveyElement = {
+  type?: string
+  name?: string
+  title?: LocalizedText
+  choices?: unknown[]
+  rateValues?: unknown[]
+  inputType?: string
+  otherText?: LocalizedText
+  noneText?: LocalizedText
+  refuseText?: LocalizedText
+  dontKnowText?: LocalizedText
+  elements?: SurveyElement[]
+}
 
 function elementsOf(survey: unknown): SurveyElement[] {
   const pages = (survey as { pages: { elements?: SurveyElement[] }[] }).pages
@@ -47,15 +79,86 @@ function elementsOf(survey: unknown): SurveyElement[] {
   return walk(pages.flatMap((p) => p.elements ?? []))
 }
 
-function choiceLabels(element: SurveyElement, languages: string[]): { value: string; label: string; labels: Record<string, string> }[] {
-  const labelled = (value: string, text: LocalizedText) => ({ value, label: plainText(text), labels: textsByLanguage(text, languages) })
-  const choices = (element.choices ?? []).map((c) =>
-    typeof c === 'object' && c !== null ? labelled(String((c as { value: unknown }).value), ((c as { text?: LocalizedText }).text ?? String((c as { value: unknown }).value)) as LocalizedText) : labelled(String(c), String(c)),
-  )
-  if (element.showOtherItem) choices.push(labelled('other', element.otherText ?? 'Other'))
-  return choices
+/** SurveyJS's extra choices: the value stored, the element's key for its text, and SurveyJS's default text (as labels.ts). */
+const specialChoiceTexts: [value: string, key: 'noneText' | 'refuseText' | 'dontKnowText', defaultText: string][] = [
+  ['none', 'noneText', 'None'],
+  ['refused', 'refuseText', 'Refuse to answer'],
+  ['dontknow', 'dontKnowText', "Don't know"],
+]
+
+/**
+ * The levels the form offers, in its order: the values questions.ts allows for the question (listed
+ * choices or rating values, then None / Refuse / Don't know and Other when the element shows them),
+ * each with its text from the element (a rating without listed values is labelled by its number).
+ */
+function offeredChoices(element: SurveyElement, values: ChoiceValue[], languages: string[]): { value: string; label: string; labels: Record<string, string> }[] {
+  const listed = (element.type === 'rating' ? element.rateValues : element.choices) ?? []
+  const valueOf = (c: unknown) => String(typeof c === 'object' && c !== null ? (c as { value: unknown }).value : c)
+  const textOf = (value: string): LocalizedText => {
+    const choice = listed.find((c) => valueOf(c) === value)
+    if (choice !== undefined) return typeof choice === 'object' && choice !== null ? ((choice as { text?: LocalizedText }).text ?? value) : value
+    const special = specialChoiceTexts.find(([v]) => v === value)
+    if (special) return element[special[1]] ?? special[2]
+    if (value === 'other') return element.otherText ?? 'Other'
+    return value
+  }
+  return values.map((v) => {
+    const value = String(v)
+    const text = textOf(value)
+    return { value, label: plainText(text), labels: textsByLanguage(text, languages) }
+  })
 }
 
+/**
+ * The values one stored answer to a choice question holds, as the level keys Table 1 counts them by:
+ * none for no answer (missing, null, "" or an empty array), one for a single choice, each distinct
+ * value of an array for a question that takes several. Exported so that a release's differencing
+ * check (release.ts) takes the same people as "answered" as the table counts.
+ *
+ * @example
+ * chosenValues(['run', 'swim', 'run']) // => ['run', 'swim']
+ * chosenValues(2) // => ['2']
+ * chosenValues([]) // => []
+ */
+export function chosenValues(value: unknown): string[] {
+  if (value === undefined || value === null || value === '') return []
+  if (Array.isArray(value)) return [...new Set(value.filter((v) => v !== undefined && v !== null && v !== '').map((v) => String(v)))]
+  return [String(value)]
+}
+
+/** Whether a stored answer to a choice question counts as answered in Table 1 (see chosenValues). */
+export function answeredChoice(value: unknown): boolean {
+  return chosenValues(value).length > 0
+}
+
+/**
+ * A choice question's levels with their counts: the form's choices, then each stored value it no
+ * longer offers (sorted by value). For a single-choice question a stored array (the question once took
+ * several) is one level, its values joined by ";" as the exports write them.
+ */
+function choiceCounts(given: unknown[], offered: { value: string; label: string; labels: Record<string, string> }[], multiple: boolean, languages: string[]) {
+  const keysOf = (v: unknown) => (multiple ? chosenValues(v) : [chosenValues(v).join(';')])
+  const counts = new Map<string, number>(offered.map((c) => [c.value, 0]))
+  for (const v of given) for (const key of keysOf(v)) counts.set(key, (counts.get(key) ?? 0) + 1)
+  const known = new Set(offered.map((c) => c.value))
+  const stale = [...counts.keys()].filter((key) => !known.has(key)).sort()
+  return [
+    ...offered.map((c) => ({ ...c, offered: true, count: counts.get(c.value)! })),
+    ...stale.map((value) => {
+      const label = `${value} (no longer offered)`
+      return { value, label, labels: Object.fromEntries(languages.map((language) => [language, label])), offered: false, count: counts.get(value)! }
+    }),
+  ]
+}
+
+/**
+ * Table 1 of one cohort: its participants' answers to the study's demographics form, summarised on the
+ * form as asked now (see the module comment). With `minCellSize` (program leads' live view) counts from
+ * 1 to minCellSize − 1 are null, with secondary suppression per breakdown; for a question that takes
+ * several choices each option is its own breakdown, chose it or not.
+ *
+ * @throws {ApiError} not_found without such a cohort or its study
+ */
 export async function cohortTable1(deps: Deps, cohortId: string, options: { minCellSize?: number } = {}): Promise<Table1> {
   const cohort = await findCohort(deps.db, cohortId)
   if (!cohort) throw new ApiError('not_found', 'No such cohort.')
@@ -117,21 +220,28 @@ async function table1Over(deps: Deps, study: Study, cohortIds: string[], scope: 
         min: hidden || k !== undefined || values.length === 0 ? null : min(values),
         max: hidden || k !== undefined || values.length === 0 ? null : max(values),
       })
-    } else if (question?.kind === 'choice') {
-      const given = answers.map((a) => a[element.name!]).filter((v) => v !== undefined && v !== null && v !== '')
-      const choices = choiceLabels(element, languages)
-      const counts = choices.map((choice) => given.filter((v) => String(v) === choice.value).length)
-      const shown = k === undefined || suppress(given.length) === null ? counts.map((n) => suppress(n)) : suppressBreakdown(counts, k)
-      const hidden = shown.map((n) => n === null)
+    } else if (question?.kind === 'choice' || question?.kind === 'choices') {
+      const multiple = question.kind === 'choices'
+      const given = answers.map((a) => a[element.name!]).filter(answeredChoice)
+      const levels = choiceCounts(given, offeredChoices(element, question.choices, languages), multiple, languages)
+      const counts = levels.map((l) => l.count)
+      let shown: (number | null)[]
+      if (k === undefined) shown = counts
+      else if (suppress(given.length) === null) shown = counts.map((n) => suppress(n))
+      // Several choices: each option is its own breakdown of those answering, chose it or not; a
+      // small "did not choose" would give the option's count away as answered − n, so it hides it too.
+      else if (multiple) shown = counts.map((n) => suppressBreakdown([n, given.length - n], k)[0]!)
+      else shown = suppressBreakdown(counts, k)
       categorical.push({
         variable: element.name,
         label,
         labels,
+        multiple,
         answered: suppress(given.length),
-        levels: choices.map((choice, i) => ({
-          ...choice,
-          n: hidden[i] ? null : counts[i]!,
-          percent: hidden[i] || given.length === 0 ? null : (100 * counts[i]!) / given.length,
+        levels: levels.map(({ count, ...level }, i) => ({
+          ...level,
+          n: shown[i] === null ? null : count,
+          percent: shown[i] === null || given.length === 0 ? null : (100 * count) / given.length,
         })),
       })
     }
@@ -141,13 +251,24 @@ async function table1Over(deps: Deps, study: Study, cohortIds: string[], scope: 
 
 const fixed = (v: number | null, digits = 1) => (v === null ? '' : v.toFixed(digits))
 
+/** The note a question that takes several choices carries in the CSV and Markdown. */
+const severalNote = 'several could be chosen; % of those answering who chose each; may sum past 100 %'
+
+/**
+ * Table 1 as CSV, one row per number question and per level of a choice question. A question that
+ * takes several choices says so in its label; a level no longer offered by the form in its own.
+ */
 export function table1Csv(table: Table1): string {
   const rows: (string | number)[][] = [['variable', 'label', 'level', 'n', 'percent', 'mean', 'sd', 'min', 'max']]
   for (const c of table.continuous) rows.push([c.variable, c.label, '', c.n ?? '', '', fixed(c.mean, 2), fixed(c.sd, 2), c.min ?? '', c.max ?? ''])
-  for (const c of table.categorical) for (const l of c.levels) rows.push([c.variable, c.label, l.label, l.n ?? '', fixed(l.percent), '', '', '', ''])
+  for (const c of table.categorical) {
+    const label = c.multiple ? `${c.label} (${severalNote})` : c.label
+    for (const l of c.levels) rows.push([c.variable, label, l.label, l.n ?? '', fixed(l.percent), '', '', '', ''])
+  }
   return stringify(rows)
 }
 
+/** Table 1 in Markdown, with the notes a reader needs: suppression, several choices, values no longer offered. */
 export function table1Markdown(table: Table1): string {
   const dash = '–'
   const lines = [`# Table 1. Participants of ${table.cohort.name} (n = ${table.n ?? 'suppressed'})`, '', '| characteristic | value |', '| --- | --- |']
@@ -156,12 +277,17 @@ export function table1Markdown(table: Table1): string {
     lines.push(`| ${c.label}, mean (SD)${c.min === null ? '' : ' [range]'} | ${c.mean === null ? dash : `${fixed(c.mean)} (${fixed(c.sd)})${range}`}${c.n === null ? '' : `, n = ${c.n}`} |`)
   }
   for (const c of table.categorical) {
-    lines.push(`| **${c.label}**, n (%) of ${c.answered === null ? 'a suppressed number' : c.answered} answering | |`)
+    lines.push(`| **${c.label}**, n (%) of ${c.answered === null ? 'a suppressed number' : c.answered} answering${c.multiple ? ` (${severalNote})` : ''} | |`)
     // With nobody answering there is no percentage: "0 (–)", never "0 (%)".
     for (const l of c.levels) lines.push(`| ${l.label} | ${l.n === null ? 'suppressed' : l.percent === null ? `${l.n} (–)` : `${l.n} (${fixed(l.percent)}%)`} |`)
   }
-  if (table.suppression) {
-    lines.push('', `Counts of 1 to ${table.suppression.minCellSize - 1} participants are suppressed, with one more count where a single hidden count could be worked out from the total; ranges are not shown.`)
+  const notes: string[] = []
+  if (table.categorical.some((c) => c.levels.some((l) => !l.offered))) {
+    notes.push('Levels marked "no longer offered" are stored answers with a value the current form no longer has; they are counted as given, under the stored value.')
   }
+  if (table.suppression) {
+    notes.push(`Counts of 1 to ${table.suppression.minCellSize - 1} participants are suppressed, with one more count where a single hidden count could be worked out from the total; ranges are not shown.`)
+  }
+  for (const note of notes) lines.push('', note)
   return `${lines.join('\n')}\n`
 }
