@@ -16,12 +16,25 @@ import { codePath } from '../qualitative/codebook-tree'
 import { downloadPath } from '../qualitative/numbers'
 import { StudySectionHeader } from '../qualitative/StudySection'
 import type { CodeRow } from '../qualitative/types'
-import { call, useResource } from '../request'
+import { ApiFailure, call, useResource } from '../request'
 import { LoadError, Loading, usePageTitle } from '../ui'
 import '../qualitative/qualitative.css'
 
 type Change = '' | 'improved' | 'not_improved' | 'no_pair'
-type Filters = { code: string; children: boolean; role: string; change: Change; q: string }
+/** `scale`: the change group's scale as 'instrument/scale'; empty for the server's choice (a study's only scale, or its primary outcome). */
+type Filters = { code: string; children: boolean; role: string; change: Change; scale: string; q: string }
+
+/** A scale the change filter can classify participants on, as the server lists them. */
+type ChangeScale = { instrument: string; scale: string; label: string }
+
+const scaleKey = (s: { instrument: string; scale: string }) => `${s.instrument}/${s.scale}`
+
+/** The scales a refusal of the change filter offers (422 `details[].scales`), if it is one. */
+function scalesOffered(error: unknown): ChangeScale[] {
+  if (!(error instanceof ApiFailure) || !Array.isArray(error.details)) return []
+  const entry = (error.details as { scales?: ChangeScale[] }[]).find((d) => Array.isArray(d?.scales))
+  return entry?.scales ?? []
+}
 
 const changes: readonly Exclude<Change, ''>[] = ['improved', 'not_improved', 'no_pair']
 
@@ -35,6 +48,7 @@ function segmentQuery(filters: Filters) {
     ...(filters.code && !filters.children ? { children: 'false' as const } : {}),
     ...(filters.role ? { role: filters.role } : {}),
     ...(filters.change ? { change: filters.change } : {}),
+    ...(filters.change && filters.scale ? { instrument: filters.scale.split('/')[0]!, scale: filters.scale.split('/').slice(1).join('/') } : {}),
     ...(filters.q.trim() ? { q: filters.q.trim() } : {}),
   }
 }
@@ -67,7 +81,7 @@ export function RetrievalPage({ id }: { id: string }) {
 }
 
 function Segments({ studyId, codes }: { studyId: string; codes: CodeRow[] }) {
-  const empty: Filters = { code: '', children: true, role: '', change: '', q: '' }
+  const empty: Filters = { code: '', children: true, role: '', change: '', scale: '', q: '' }
   const [form, setForm] = useState<Filters>(empty)
   const [applied, setApplied] = useState<Filters>(empty)
   const query = segmentQuery(applied)
@@ -78,6 +92,13 @@ function Segments({ studyId, codes }: { studyId: string; codes: CodeRow[] }) {
   useEffect(() => {
     if (result.data) setRoles(result.data.roles)
   }, [result.data])
+  // The change filter's scales come with its answer, or with its refusal when the study has several
+  // and names no single primary outcome: the researcher then chooses one here.
+  const [scales, setScales] = useState<ChangeScale[]>([])
+  useEffect(() => {
+    if (result.data && result.data.changeScales.length > 0) setScales(result.data.changeScales)
+    else if (result.error && scalesOffered(result.error).length > 0) setScales(scalesOffered(result.error))
+  }, [result.data, result.error])
   const byId = useMemo(() => new Map(codes.map((c) => [c.id, c])), [codes])
   const colours = useMemo(() => codeColours(codes), [codes])
   const csv = downloadPath(api.studies[':id']['segments.csv'].$url({ param: { id: studyId }, query }))
@@ -130,6 +151,19 @@ function Segments({ studyId, codes }: { studyId: string; codes: CodeRow[] }) {
             ))}
           </select>
         </label>
+        {form.change && scales.length > 1 && (
+          <label className="field">
+            <span>{t('staff.retrieval.changeScale')}</span>
+            <select value={form.scale} onChange={(e) => setForm({ ...form, scale: e.target.value })} data-testid="change-scale">
+              <option value="">{t('staff.retrieval.primaryScale')}</option>
+              {scales.map((s) => (
+                <option key={scaleKey(s)} value={scaleKey(s)}>
+                  {s.label}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
         <label className="field">
           <span>{t('staff.retrieval.words')}</span>
           <input type="search" value={form.q} maxLength={200} onChange={(e) => setForm({ ...form, q: e.target.value })} />
@@ -142,6 +176,7 @@ function Segments({ studyId, codes }: { studyId: string; codes: CodeRow[] }) {
         </div>
         <p className="small muted" id="change-hint">
           {t('staff.retrieval.changeHint')}
+          {result.data?.changeScale && <> {t('staff.retrieval.changeOn', { scale: result.data.changeScale.label })}</>}
         </p>
       </form>
       {result.error ? (

@@ -2,6 +2,10 @@
  * Choosing a code's Table 2 quotations (its meaning units): one or more of the passages coded with
  * it, across every transcript and coder, in the order Table 2 shows them. The passages come from
  * the retrieval of coded segments, where a passage both coders coded is one passage.
+ *
+ * A passage in words its participant withdrew at member check (the segment's `withdrawn`, by the
+ * rule of server/domain/qualitative/withdrawn.ts) is listed, marked "do not quote", and cannot be
+ * added: the server would refuse it (409) anyway, but only after the researcher had picked it.
  */
 import { useId } from 'react'
 import { ErrorNotice } from '../../components/Notice'
@@ -67,11 +71,19 @@ export function QuoteChooser({ studyId, code, quotes, onChanged }: { studyId: st
             {passages.map((passage) => {
               const chosen = passage.codingIds.some((c) => chosenIds.includes(c))
               return (
-                <li key={passage.codingIds[0]} className="quote-option">
+                <li key={passage.codingIds[0]} className={passage.withdrawn ? 'quote-option withdrawn' : 'quote-option'} data-withdrawn={passage.withdrawn || undefined}>
                   <span>
                     “{passage.text}” <span className="muted small">— {passage.participant.label} · {t('staff.quote.coders', { names: passage.coders.map((c) => c.name).join(', ') })}</span>
+                    {passage.withdrawn && (
+                      <>
+                        {' '}
+                        <span className="badge warning" data-testid="withdrawn">
+                          {t('staff.retrieval.withdrawn')}
+                        </span>
+                      </>
+                    )}
                   </span>
-                  {!chosen && (
+                  {!chosen && !passage.withdrawn && (
                     <button type="button" className="secondary small" disabled={setOrder.pending} onClick={() => void setOrder.run([...chosenIds, passage.codingIds[0]!])}>
                       {t('staff.quote.add')}
                     </button>

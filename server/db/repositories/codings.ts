@@ -17,7 +17,7 @@ function toCoding(r: Selectable<Database['coding']>): Coding {
 
 export async function insertCoding(
   db: Kysely<Database>,
-  coding: { transcriptId: string; codeId: string; coderId: string; start: number; end: number; text: string; consensus?: boolean },
+  coding: { transcriptId: string; codeId: string; coderId: string; start: number; end: number; text: string; consensus?: boolean; /** Stored deleted at this time (an imported withdrawal's holder, qda-import.ts). */ deletedAt?: Date },
   now: Date,
 ): Promise<Coding> {
   const row = {
@@ -29,7 +29,7 @@ export async function insertCoding(
     end_offset: coding.end,
     text: coding.text,
     created_at: now.toISOString(),
-    deleted_at: null,
+    deleted_at: coding.deletedAt ? coding.deletedAt.toISOString() : null,
     consensus: coding.consensus ? 1 : 0,
   }
   await db.insertInto('coding').values(row).execute()
@@ -40,6 +40,16 @@ export async function insertCoding(
 export async function findCoding(db: Kysely<Database>, id: string): Promise<Coding | undefined> {
   const r = await db.selectFrom('coding').selectAll().where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst()
   return r && toCoding(r)
+}
+
+/**
+ * Codings by id, deleted ones included, each with when it was deleted (null while live): a
+ * member check outlives its coding's deletion, and the words and place it withdrew are the coding's.
+ */
+export async function listCodingsWithDeleted(db: Kysely<Database>, ids: string[]): Promise<(Coding & { deletedAt: string | null })[]> {
+  if (ids.length === 0) return []
+  const rows = await db.selectFrom('coding').selectAll().where('id', 'in', ids).orderBy('id').execute()
+  return rows.map((r) => ({ ...toCoding(r), deletedAt: r.deleted_at }))
 }
 
 /** The live codings of a code on one span of a transcript, of the consensus set (1) or the coders' own (0). */

@@ -17,10 +17,13 @@ import { exportSlug } from '../outcomes/exports'
 import { questionTexts } from '../instruments/labels'
 import type { Instrument } from '../instruments/registry'
 import { studyDemographicsForm } from '../instruments/study-forms'
-import { codeNode, loadCodebook, loadCodings, loadInterviews } from './data'
+import { codeNode, loadCodebook, loadCodings, loadInterviews, type AnalysedInterview } from './data'
+import { listCodingsWithDeleted } from '../../db/repositories/codings'
+import { codePointSlicer } from './units'
+import { placesOfWords } from './withdrawn'
 import { findInterview } from '../../db/repositories/interviews'
-import { consensusUserName, interviewNoteName, memberCheckNoteName, studyNotes } from './notes'
-import { buildQdc, buildQdpx, type QdpxCase, type QdpxMemo } from './refi-qda'
+import { consensusUserName, interviewNoteName, memberCheckNoteName, studyNotes, type MemberCheckView } from './notes'
+import { buildQdc, buildQdpx, type QdpxCase, type QdpxMemo, type QdpxPassage } from './refi-qda'
 
 /** Written to the files' `origin`, so an importing tool can tell where they came from. */
 export const qdaOrigin = 'Balint Outcomes'
@@ -73,7 +76,10 @@ async function userNames(deps: Deps, ids: Iterable<string>): Promise<{ id: strin
  * (theme → category → code), the codings of every coder (each Coding's creatingUser is its coder)
  * and the consensus set (as a user "Consensus (agreed by <researcher>)", see consensusUserName),
  * the study's memos on those codes and transcripts and on the project, and each interviewed
- * participant as a case with their demographics. The export is audited before it is returned.
+ * participant as a case with their demographics. The latest member-check answer on each exported
+ * coding is a note on it; a withdrawal whose coding was deleted since is a note on a passage
+ * without a code at the withdrawn words (withdrawnPassagesOfDeletedCodings). The export is audited
+ * before it is returned.
  *
  * @example
  * const file = await exportCohortQdpx(deps, cohortId, { actor: 'cli', destination: { file: '/tmp/group-a.qdpx' } })
@@ -104,6 +110,7 @@ export async function exportCohortQdpx(deps: Deps, cohortId: string, audit: QdaD
   // Interviewer notes (linked to the transcript and the participant's case) and the latest
   // member-check answer on each exported coding (linked to the coding), named so our import knows them.
   const exportedCodingIds = new Set(codings.map((c) => c.id))
+  const withdrawnOfDeleted: { check: MemberCheckView; transcript: AnalysedInterview }[] = []
   for (const t of await studyNotes(deps, study.id)) {
     if (!transcriptIds.has(t.transcriptId)) continue
     const interview = transcripts.find((i) => i.transcriptId === t.transcriptId)!
@@ -122,10 +129,14 @@ export async function exportCohortQdpx(deps: Deps, cohortId: string, audit: QdaD
     }
     const latest = new Map(t.memberChecks.map((c) => [c.codingId, c]))
     for (const check of latest.values()) {
-      if (!exportedCodingIds.has(check.codingId)) continue
+      if (!exportedCodingIds.has(check.codingId)) {
+        if (check.decision === 'withdraw') withdrawnOfDeleted.push({ check, transcript: interview })
+        continue
+      }
       exported.push({ id: `member-check:${check.codingId}`, targetKind: 'coding', targetId: check.codingId, text: check.comment ?? '', authorId: null, createdAt: check.decidedAt, name: memberCheckNoteName(check.decision) })
     }
   }
+  const passages = await withdrawnPassagesOfDeletedCodings(deps, withdrawnOfDeleted, exported)
 
   const demographics = await studyDemographicsForm(deps, deps.db, study)
   const answers = demographics ? new Map((await listEnrolmentAnswers(deps.db, cohort.id, demographics.id)).map((a) => [a.participantId, a.answers])) : new Map()
@@ -154,6 +165,7 @@ export async function exportCohortQdpx(deps: Deps, cohortId: string, audit: QdaD
     // Within one cohort the participant code is unique: the case and source names need no cohort.
     transcripts: transcripts.map((t) => ({ id: t.transcriptId, participantCode: t.participantCode, interviewOrder: t.order, text: t.text, createdAt: t.createdAt })),
     codings: projectCodings,
+    passages,
     // P1 of another cohort is another person: their cases must not share a GUID.
     caseScope: cohort.id,
   })
@@ -169,6 +181,36 @@ export async function exportCohortQdpx(deps: Deps, cohortId: string, audit: QdaD
     deps.now(),
   )
   return { fileName: `${exportSlug(cohort)}.qdpx`, contentType: 'application/zip', bytes }
+}
+
+/** The name of the selection that carries a withdrawal whose coding was deleted, as another tool shows it. */
+export const withdrawnPassageName = 'Withdrawn by the participant: do not quote'
+
+/**
+ * The withdrawals ("Member check: withdraw") whose coding was deleted since, as passages without a
+ * code: each a PlainTextSelection named withdrawnPassageName, where the withdrawn words are in the
+ * transcript now (withdrawn.ts: at the coding's offsets while they hold the words, else wherever the
+ * words occur as whole words, and nowhere once the text no longer holds them), with the member-check
+ * note linked to it. Pushes the notes onto `memos` and returns the passages.
+ *
+ * Why: the participant withdrew the words, not the coding. A coding deleted after the member check
+ * took its note out of the export, so in MAXQDA, NVivo or a study the project was imported into the
+ * words could be quoted again; our own withdrawal rule still holds them withdrawn here.
+ */
+async function withdrawnPassagesOfDeletedCodings(deps: Deps, withdrawals: { check: MemberCheckView; transcript: AnalysedInterview }[], memos: QdpxMemo[]): Promise<QdpxPassage[]> {
+  const codings = new Map((await listCodingsWithDeleted(deps.db, withdrawals.map((w) => w.check.codingId))).map((c) => [c.id, c]))
+  const passages: QdpxPassage[] = []
+  for (const { check, transcript } of withdrawals) {
+    const coding = codings.get(check.codingId)
+    if (!coding) continue
+    const places = placesOfWords({ transcriptId: transcript.transcriptId, start: coding.start, end: coding.end, words: coding.text, transcriptText: transcript.text }, codePointSlicer(transcript.text))
+    for (const [i, place] of places.entries()) {
+      const id = places.length === 1 ? check.codingId : `${check.codingId}:${i + 1}`
+      passages.push({ id, transcriptId: transcript.transcriptId, start: place.start, end: place.end, name: withdrawnPassageName, createdAt: check.decidedAt })
+      memos.push({ id: `member-check:passage:${id}`, targetKind: 'passage', targetId: id, text: check.comment ?? '', authorId: null, createdAt: check.decidedAt, name: memberCheckNoteName(check.decision) })
+    }
+  }
+  return passages
 }
 
 /**

@@ -11,7 +11,7 @@ import { parse } from 'csv-parse/sync'
 import type { Kysely } from 'kysely'
 import { insertAudit } from '../../db/repositories/audit'
 import { defaultCodeColour, normaliseCodeColour } from './code-colours'
-import { insertCode, insertCodeHistory, insertMemo, listCodes, type Code } from '../../db/repositories/codebook'
+import { insertCode, insertCodeHistory, insertMemo, listCodes, listMemos, type Code } from '../../db/repositories/codebook'
 import { findSameCoding, insertCoding, insertMemberCheck, listCodingsOfStudy, listConsensusCodings } from '../../db/repositories/codings'
 import { findInterviewOfParticipant, findTranscriptOfInterview, insertInterview, upsertNote, upsertTranscript } from '../../db/repositories/interviews'
 import { insertParticipants, listDecliningParticipantIds, listParticipants, nothingStoredFor, type Participant } from '../../db/repositories/participants'
@@ -24,7 +24,7 @@ import { unusablePasswordHash } from '../staff/auth'
 import { sameCodeName } from './codebook'
 import { defaultGuideId } from './interviews'
 import { interviewNoteName, memberCheckNoteName, parseConsensusUserName, parseInterviewNoteName, parseMemberCheckNoteName } from './notes'
-import { readQdc, readQdpx, refiSchemaErrors, RefiFormatError, RefiTooLargeError, type ImportedCode, type Skipped } from './refi-import'
+import { readQdc, readQdpx, refiSchemaErrors, RefiDuplicateGuidError, RefiFormatError, RefiTooLargeError, type ImportedCode, type Skipped } from './refi-import'
 import type { CodeLevel } from './types'
 import { codePointSlicer } from './units'
 import { appendTo } from '../collections'
@@ -75,9 +75,13 @@ const emptyReport = (errors: string[]): ImportReport => ({
   skipped: [],
 })
 
-/** A file we cannot read is the sender's problem, named on `file`: too large (413) or unreadable (422). */
+/**
+ * A file we cannot read is the sender's problem, named on `file`: too large (413) or unreadable
+ * (422); a GUID given to two elements is named in the details too (`guid`), for a client to show.
+ */
 const unreadable = (error: unknown): never => {
   if (error instanceof RefiTooLargeError) throw new ApiError('payload_too_large', `file: ${error.message}`, [{ field: 'file', message: error.message }])
+  if (error instanceof RefiDuplicateGuidError) throw new ApiError('validation_failed', `file: ${error.message}`, [{ field: 'file', message: error.message, guid: error.guid }])
   if (error instanceof RefiFormatError) throw new ApiError('validation_failed', `file: ${error.message}`, [{ field: 'file', message: error.message }])
   throw error
 }
@@ -219,13 +223,21 @@ export async function importCodebookCsv(deps: Deps, studyId: string, csv: string
  * recording exists, starting at the source's creation time) and its transcript; each coding by
  * its coder (an account of that name among the study's staff and coders, or a new one nobody can
  * sign in to); notes as memos on their code, transcript or the project, as interviewer notes when
- * named so by our export, and as member-check comments on a coding.
+ * named so by our export, and as member-check comments on a coding. A withdrawal on a passage without
+ * a code (our export's for a coding deleted since) is stored on a deleted coding of that passage, so
+ * the words stay withdrawn here too.
  *
  * A source without a case is the participant named like the source; one whose case and name are
  * both blank, or whose text holds a NUL, is skipped. Offsets are mapped onto the stored text (see
  * importableText). A member-check note without a comment is still the answer its name gives; a note
  * linked only to a source or coding that was not imported is skipped, never kept as a project memo.
  * A date that is not a date is taken as the import's time.
+ *
+ * Importing the same project again adds nothing twice: codes and participants are matched by name,
+ * a participant's second source is skipped (with the notes linked to it, even when they are linked
+ * to the case too), and a note is not written as a memo where a memo with the same target and text
+ * is already stored. A GUID given to two elements, or a character XML 1.0 cannot hold (`&#1;`),
+ * refuses the whole file (see readQdpx).
  *
  * @throws {ApiError} 422 naming `file` when the bytes are not a REFI-QDA project we can read, 413
  *   (`payload_too_large`) when they unpack past the caps of readQdpx or are too large to check
@@ -304,6 +316,8 @@ export async function importQdpx(deps: Deps, cohortId: string, bytes: Uint8Array
 
     const transcriptOfSource = new Map<string, { transcriptId: string; interviewId: string; participantId: string; text: string }>()
     const codingIds = new Map<string, { id: string; participantId: string }>()
+    /** Passages without a code (withdrawals whose coding was deleted, qda-export.ts), with the code a stored coding of them takes. */
+    const passageOf = new Map<string, { transcriptId: string; participantId: string; start: number; end: number; text: string; codeId: string | null }>()
     for (const source of project.sources) {
       const code = participantCodeOf(caseOfSource.get(source.guid)?.name || source.name)
       if (source.text.trim() === '') {
@@ -363,11 +377,23 @@ export async function importQdpx(deps: Deps, cohortId: string, bytes: Uint8Array
         report.codings++
         if (consensus) report.consensusCodings++
       }
+      // A withdrawal is stored on a coding (member_check.coding_id), so one of a passage without a
+      // code is stored on a deleted coding of the passage, as it was where it came from. Its code
+      // is that of a coding of this source over the same words, else the file's first code: a
+      // deleted coding is in no analysis, and only its words and place are read (withdrawn.ts).
+      const anyCode = project.codes.map((c) => codes.get(c.guid)).find((c) => c?.level === 'code') ?? null
+      for (const p of source.passages) {
+        if (p.start < 0 || p.end <= p.start) continue
+        const over = source.codings.find((c) => c.start < p.end && p.start < c.end && codes.get(c.codeGuid)?.level === 'code')
+        const codeId = over ? codes.get(over.codeGuid)!.id : (anyCode?.id ?? null)
+        passageOf.set(p.guid, { transcriptId: transcript.id, participantId: participant.id, start: p.start, end: p.end, text: passage.slice(p.start, p.end), codeId })
+      }
     }
 
     // Notes, by what links to them.
-    const linked = new Map<string, { kind: 'code' | 'transcript' | 'coding' | 'case' | 'project'; id: string }[]>()
-    const link = (guid: string, target: { kind: 'code' | 'transcript' | 'coding' | 'case' | 'project'; id: string }) => appendTo(linked, guid, target)
+    type NoteTarget = { kind: 'code' | 'transcript' | 'coding' | 'passage' | 'case' | 'project'; id: string }
+    const linked = new Map<string, NoteTarget[]>()
+    const link = (guid: string, target: NoteTarget) => appendTo(linked, guid, target)
     for (const imported of project.codes) for (const guid of imported.noteGuids) if (codes.get(imported.guid)) link(guid, { kind: 'code', id: codes.get(imported.guid)!.id })
     // Notes linked from a source or coding that was not imported (skipped: its participant withdrew,
     // already has a transcript …): about something not stored here, so never a memo on the project.
@@ -384,6 +410,15 @@ export async function importQdpx(deps: Deps, cohortId: string, bytes: Uint8Array
           else unplaced.add(guid)
         }
       }
+      // A passage's note is about the transcript too: any note but a withdrawal is a memo on it.
+      for (const p of source.passages) {
+        for (const guid of p.noteGuids) {
+          if (passageOf.has(p.guid)) {
+            link(guid, { kind: 'passage', id: p.guid })
+            link(guid, { kind: 'transcript', id: source.guid })
+          } else unplaced.add(guid)
+        }
+      }
     }
     // A case's notes are about its participant: none is kept for one nothing may be stored for.
     const refusedNotes = new Set<string>()
@@ -395,6 +430,12 @@ export async function importQdpx(deps: Deps, cohortId: string, bytes: Uint8Array
       }
     }
     for (const guid of project.projectNoteGuids) link(guid, { kind: 'project', id: '' })
+
+    // The memos already here, so that importing the same project again does not write its notes
+    // twice: a note on the same target with the same text is that memo (a case's note, a project's
+    // or a code's note would otherwise be added once more at every import).
+    const memoKey = (target: { targetType: string; targetId: string | null }, text: string) => JSON.stringify([target.targetType, target.targetId, text])
+    const memosHere = new Set((await listMemos(trx, cohort.studyId)).map((m) => memoKey(m, m.text)))
 
     for (const note of project.notes) {
       const targets = linked.get(note.guid) ?? []
@@ -409,12 +450,30 @@ export async function importQdpx(deps: Deps, cohortId: string, bytes: Uint8Array
         report.memberChecks++
         continue
       }
+      const passageTarget = targets.find((t) => t.kind === 'passage')
+      if (decision === 'withdraw' && passageTarget) {
+        const p = passageOf.get(passageTarget.id)!
+        if (p.codeId === null) {
+          report.skipped.push({ what: 'note', name: note.name, reason: 'a withdrawal is kept on a coding, and the file has no code to hold one' })
+          continue
+        }
+        const decidedAt = dateOr(note.createdAt, now)
+        // Stored deleted at once: a live twin of the researcher's own would break the live-coding key.
+        const holder = await insertCoding(trx, { transcriptId: p.transcriptId, codeId: p.codeId, coderId: user.id, start: p.start, end: p.end, text: p.text, deletedAt: now }, decidedAt)
+        await insertMemberCheck(trx, { codingId: holder.id, participantId: p.participantId, decision, comment: text === '' ? null : note.text }, decidedAt)
+        report.memberChecks++
+        continue
+      }
       if (text === '') continue
       if (targets.length === 0 && refusedNotes.has(note.guid)) {
         report.skipped.push({ what: 'note', name: note.name, reason: 'it is about a participant nothing more is stored for (withdrawn, or declined at their link)' })
         continue
       }
-      if (targets.length === 0 && unplaced.has(note.guid)) {
+      // Linked from a source or coding that was not imported, and otherwise to the case at most: the
+      // note is about that source (our interviewer notes are linked to the source and the case). On a
+      // second import of the same project the source is skipped (its participant has the transcript
+      // from the first) and such a note became a project memo each time.
+      if (unplaced.has(note.guid) && targets.every((t) => t.kind === 'case')) {
         report.skipped.push({ what: 'note', name: note.name, reason: 'what it is about was not imported' })
         continue
       }
@@ -435,7 +494,12 @@ export async function importQdpx(deps: Deps, cohortId: string, bytes: Uint8Array
         : transcriptTarget
           ? { targetType: 'transcript' as const, targetId: transcriptOfSource.get(transcriptTarget.id)!.transcriptId }
           : { targetType: 'project' as const, targetId: null }
-      await insertMemo(trx, { studyId: cohort.studyId, ...target, authorId: author.id, text: note.text.slice(0, 50_000) }, now)
+      const memoText = note.text.slice(0, 50_000)
+      if (memosHere.has(memoKey(target, memoText))) {
+        report.skipped.push({ what: 'note', name: note.name, reason: 'the same note is already here (imported before)' })
+        continue
+      }
+      await insertMemo(trx, { studyId: cohort.studyId, ...target, authorId: author.id, text: memoText }, now)
       report.memos++
     }
     await insertAudit(

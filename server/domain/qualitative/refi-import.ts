@@ -33,6 +33,9 @@ export type Skipped = { what: string; name: string; reason: string }
 
 export type ImportedCoding = { guid: string; codeGuid: string; userGuid: string | null; start: number; end: number; createdAt: string | null; noteGuids: string[] }
 
+/** A PlainTextSelection that holds no Coding but has notes: a passage marked without a code (offsets mapped as codings'). */
+export type ImportedPassage = { guid: string; start: number; end: number; createdAt: string | null; noteGuids: string[] }
+
 export type ImportedSource = {
   guid: string
   name: string
@@ -40,6 +43,7 @@ export type ImportedSource = {
   text: string
   createdAt: string | null
   codings: ImportedCoding[]
+  passages: ImportedPassage[]
   noteGuids: string[]
 }
 
@@ -94,6 +98,23 @@ export class RefiFormatError extends Error {
   override name = 'RefiFormatError'
 }
 
+/**
+ * A file in which two elements carry the same GUID. REFI-QDA identifies every object by its GUID
+ * (QDA-XML 1.0, "GUIDType": each object has its own), so a reference to such a GUID could mean
+ * either element: the file is refused, naming the GUID, rather than one element silently standing
+ * for both.
+ */
+export class RefiDuplicateGuidError extends RefiFormatError {
+  override name = 'RefiDuplicateGuidError'
+  constructor(
+    /** The GUID as written in the file's first element that carries it. */
+    readonly guid: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
 /** A file too large to read: it unpacks past a cap, or is too large for the schema check. */
 export class RefiTooLargeError extends RefiFormatError {
   override name = 'RefiTooLargeError'
@@ -141,6 +162,10 @@ function parseXml(xml: string, root: 'CodeBook' | 'Project', namespace: string):
   // XML 1.0 (§2.2, §4.1 WFC: Legal Character) holds no NUL, raw or as a reference; xmlbuilder2's
   // parser lets one through, and PostgreSQL's text cannot store it.
   if (xml.includes('\u0000') || /&#(0+|x0+);/i.test(xml)) throw new RefiFormatError('The file is not well-formed XML: it holds a NUL character (U+0000), which XML cannot hold.')
+  // The same rule for every other character XML 1.0 cannot hold (control characters …): xmlbuilder2
+  // reads `&#1;` into the text as U+0001, which would reach a transcript or a code's name.
+  const illegal = illegalXmlCharacter(xml)
+  if (illegal) throw new RefiFormatError(`The file is not well-formed XML: ${illegal}`)
   let element: Element
   try {
     element = create(xml.replace(/^\uFEFF/, '')).root().node as unknown as Element
@@ -150,7 +175,75 @@ function parseXml(xml: string, root: 'CodeBook' | 'Project', namespace: string):
   if (element.localName !== root || element.namespaceURI !== namespace) {
     throw new RefiFormatError(`The file's root element is <${element.localName}> in "${element.namespaceURI ?? ''}", not <${root}> in "${namespace}".`)
   }
+  assertUniqueGuids(element)
   return element
+}
+
+/**
+ * Whether a code point is a character XML 1.0 can hold (§2.2, production [2] Char: #x9 | #xA | #xD
+ * | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]), written as it is or as a character
+ * reference (§4.1, WFC: Legal Character).
+ */
+const isXmlChar = (point: number): boolean =>
+  point === 0x9 || point === 0xa || point === 0xd || (point >= 0x20 && point <= 0xd7ff) || (point >= 0xe000 && point <= 0xfffd) || (point >= 0x10000 && point <= 0x10ffff)
+
+const hex = (point: number) => `U+${point.toString(16).toUpperCase().padStart(4, '0')}`
+
+/**
+ * Why `xml` is not well-formed because of a character XML 1.0 cannot hold, naming the line and the
+ * character, or null when it holds none. Both the character itself and a character reference to it
+ * (`&#1;`, `&#x1F;`) are refused: XML 1.0 §4.1 (WFC: Legal Character) forbids the reference as
+ * well. A lone surrogate cannot come out of UTF-8 decoding, but a reference can name one.
+ *
+ * @example
+ * illegalXmlCharacter('<a>\n&#1;</a>') // => 'line 2 holds a character reference to U+0001 (&#1;), a control character that XML 1.0 does not allow.'
+ * illegalXmlCharacter('<a>&#233;</a>') // => null
+ */
+export function illegalXmlCharacter(xml: string): string | null {
+  const lineOf = (index: number) => xml.slice(0, index).split('\n').length
+  const raw = /[\u0001-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/.exec(xml)
+  for (const found of xml.matchAll(/&#(?:x([0-9a-fA-F]+)|([0-9]+));/g)) {
+    if (raw && raw.index < found.index) break
+    const point = found[1] !== undefined ? Number.parseInt(found[1], 16) : Number.parseInt(found[2]!, 10)
+    if (isXmlChar(point)) continue
+    const what = point > 0x10ffff ? 'no Unicode character' : point >= 0xd800 && point <= 0xdfff ? `${hex(point)}, half of a surrogate pair` : `${hex(point)}, a ${point < 0x20 ? 'control character' : 'non-character'}`
+    return `line ${lineOf(found.index)} holds a character reference to ${what} (${found[0]}), which XML 1.0 does not allow.`
+  }
+  if (!raw) return null
+  const point = raw[0].codePointAt(0)!
+  return `line ${lineOf(raw.index)} holds the character ${hex(point)}, a ${point < 0x20 ? 'control character' : 'non-character'} that XML 1.0 does not allow.`
+}
+
+/**
+ * Every `guid` attribute in the document names one element (braces and case aside, as guidOf
+ * reads them).
+ *
+ * @throws {RefiDuplicateGuidError} naming the GUID and the two elements that share it
+ */
+function assertUniqueGuids(root: Element): void {
+  const seen = new Map<string, Element>()
+  const describe = (element: Element) => {
+    const name = attr(element, 'name')
+    return name === null ? `<${element.localName}>` : `<${element.localName} name="${name.slice(0, 80)}">`
+  }
+  // Depth-first in document order, with a stack of our own: a deeply nested file cannot overflow the call stack.
+  const stack: Element[] = [root]
+  for (let element = stack.pop(); element; element = stack.pop()) {
+    if (attr(element, 'guid')) {
+      const guid = guidOf(element)
+      const first = seen.get(guid)
+      if (first) {
+        const written = attr(first, 'guid')!
+        throw new RefiDuplicateGuidError(
+          written,
+          `The GUID ${written} is given to two elements, ${describe(first)} and ${describe(element)}; in a REFI-QDA file each object has a GUID of its own, so which one is meant cannot be told.`,
+        )
+      }
+      seen.set(guid, element)
+    }
+    const elements = Array.from(element.childNodes).filter((n): n is Element => n.nodeType === 1)
+    for (let i = elements.length - 1; i >= 0; i--) stack.push(elements[i]!)
+  }
 }
 
 function children(parent: Element, name: string): Element[] {
@@ -234,7 +327,8 @@ export function codeLevels(codesElement: Element): { codes: ImportedCode[]; chan
 /**
  * Read a `.qdc` codebook.
  *
- * @throws {RefiFormatError} not XML, a document type, or not a QDA-XML CodeBook
+ * @throws {RefiFormatError} not XML, a document type, a character XML 1.0 cannot hold, or not a QDA-XML CodeBook
+ * @throws {RefiDuplicateGuidError} two codes with the same GUID
  * @example
  * readQdc('<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="…" name="interesting" isCodable="true"/></Codes></CodeBook>')
  * // => { codes: [{ name: 'interesting', level: 'code', parentGuid: null, … }], changes: [], skipped: [] }
@@ -355,7 +449,9 @@ function unpackQdpx(bytes: Uint8Array): Record<string, Uint8Array> {
  * Read a `.qdpx` project: its `project.qde` and the text files of its sources.
  *
  * @throws {RefiTooLargeError} project.qde unpacks past MAX_PROJECT_XML_BYTES, or everything we read past MAX_UNPACKED_BYTES
- * @throws {RefiFormatError} not a ZIP, no project.qde, or not a QDA-XML Project
+ * @throws {RefiFormatError} not a ZIP, no project.qde, or not a QDA-XML Project; a character XML 1.0
+ *   cannot hold, raw or as a reference such as `&#1;` (illegalXmlCharacter)
+ * @throws {RefiDuplicateGuidError} two elements with the same GUID (braces and case aside)
  */
 export function readQdpx(bytes: Uint8Array): ImportedProject & { xml: string } {
   const entries = unpackQdpx(bytes)
@@ -409,6 +505,7 @@ export function readQdpx(bytes: Uint8Array): ImportedProject & { xml: string } {
     }
     const text = importableText(original)
     const codings: ImportedCoding[] = []
+    const passages: ImportedPassage[] = []
     for (const selection of children(element, 'PlainTextSelection')) {
       const start = Number(attr(selection, 'startPosition'))
       const end = Number(attr(selection, 'endPosition'))
@@ -416,6 +513,9 @@ export function readQdpx(bytes: Uint8Array): ImportedProject & { xml: string } {
       if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end <= start || end > text.length) {
         skipped.push({ what: 'coding', name: selectionName, reason: `the selection ${start}–${end} is not within the text's ${text.length} characters` })
         continue
+      }
+      if (children(selection, 'Coding').length === 0 && noteRefs(selection).length > 0) {
+        passages.push({ guid: guidOf(selection), start: text.map(start), end: text.map(end), createdAt: attr(selection, 'creationDateTime'), noteGuids: noteRefs(selection) })
       }
       for (const coding of children(selection, 'Coding')) {
         const codeRef = child(coding, 'CodeRef')
@@ -434,7 +534,7 @@ export function readQdpx(bytes: Uint8Array): ImportedProject & { xml: string } {
     for (const other of ['PictureSelection', 'AudioSelection', 'VideoSelection', 'PDFSelection', 'TranscriptSelection']) {
       for (const selection of children(element, other)) skipped.push({ what: 'coding', name: attr(selection, 'name') ?? name, reason: `a ${other} is not a passage of text` })
     }
-    sources.push({ guid: guidOf(element), name, text: text.text, createdAt: attr(element, 'creationDateTime'), codings, noteGuids: noteRefs(element) })
+    sources.push({ guid: guidOf(element), name, text: text.text, createdAt: attr(element, 'creationDateTime'), codings, passages, noteGuids: noteRefs(element) })
   }
 
   const notes = children(child(root, 'Notes') ?? root, 'Note').map((n) => ({

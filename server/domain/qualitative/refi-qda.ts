@@ -20,9 +20,9 @@ export const PROJECT_NAMESPACE = 'urn:QDA-XML:project:1.0'
 
 export type QdpxMemo = {
   id: string
-  /** What the note is linked from: a code, a transcript (its TextSource), one coding, or the project. */
-  targetKind: 'code' | 'transcript' | 'coding' | 'project'
-  /** The code's, transcript's or coding's id; null for a project memo. */
+  /** What the note is linked from: a code, a transcript (its TextSource), one coding, a passage (of `passages`), or the project. */
+  targetKind: 'code' | 'transcript' | 'coding' | 'passage' | 'project'
+  /** The code's, transcript's, coding's or passage's id; null for a project memo. */
   targetId: string | null
   text: string
   /** A user of the project; null for a note by someone who is not (a participant's member-check comment). */
@@ -33,6 +33,8 @@ export type QdpxMemo = {
   /** A transcript's note also linked to the transcript's case, by a `<Link>` from the note to the case (a Case holds no NoteRef). */
   linkCase?: boolean
 }
+
+export type QdpxPassage = { id: string; transcriptId: string; start: number; end: number; name: string; createdAt: string }
 
 export type QdpxCase = {
   participantCode: string
@@ -52,6 +54,12 @@ export type QdpxProject = {
   transcripts: TranscriptDoc[]
   /** The codings of all coders; `coderId` becomes the Coding's creatingUser. */
   codings: CodedSegment[]
+  /**
+   * Passages marked without a code: each a `<PlainTextSelection>` holding no `<Coding>`, named
+   * `name`, with the NoteRefs of the memos linked to it (a withdrawal whose coding was deleted since,
+   * qda-export.ts). Offsets in code points of the transcript, as codings.
+   */
+  passages?: QdpxPassage[]
   /**
    * Where participant codes are unique: the cohort's id in an export of one cohort. Codes restart
    * at P1 in every cohort, so without it P1 of two cohorts got the same Case GUID, and a tool that
@@ -119,8 +127,9 @@ export function buildQdc(codes: CodeNode[], options: { origin: string }): string
  *   the participant code (with the interview order added when a participant has several);
  * - each coding → a `<PlainTextSelection>` (startPosition/endPosition in code points) holding one
  *   `<Coding>` whose creatingUser is the coder and whose `<CodeRef>` names the code;
+ * - passages → a `<PlainTextSelection>` without a `<Coding>`, after the source's codings;
  * - memos → `<Notes>/<Note>` with `<PlainTextContent>`, and a `<NoteRef>` on the code, the
- *   TextSource, the Coding or the Project; a transcript's note with `linkCase` also gets a
+ *   TextSource, the Coding, the passage's selection or the Project; a transcript's note with `linkCase` also gets a
  *   `<Link>` from the note to the participant's case (the schema gives a Case no NoteRef).
  *
  * GUIDs come from `qdaGuid`, so a repeated export is byte-identical (the ZIP's file times are the
@@ -153,8 +162,11 @@ export function buildQdpx(project: QdpxProject): Uint8Array {
   const exportable = new Map(transcripts.map((t) => [t.id, exportableText(t.text)]))
 
   // Memos by target, checked before anything is written.
-  const noteRefs = { code: new Map<string, string[]>(), transcript: new Map<string, string[]>(), coding: new Map<string, string[]>(), project: [] as string[] }
+  const noteRefs = { code: new Map<string, string[]>(), transcript: new Map<string, string[]>(), coding: new Map<string, string[]>(), passage: new Map<string, string[]>(), project: [] as string[] }
   const codingIds = new Set(project.codings.map((c) => c.id))
+  const passages = project.passages ?? []
+  assertUnique(passages.map((p) => p.id), 'passage id')
+  const passageIds = new Set(passages.map((p) => p.id))
   for (const memo of project.memos) {
     const guid = qdaGuid('memo', memo.id)
     if (memo.targetKind === 'project') {
@@ -162,7 +174,13 @@ export function buildQdpx(project: QdpxProject): Uint8Array {
       continue
     }
     const exists =
-      memo.targetKind === 'code' ? codesById.has(memo.targetId ?? '') : memo.targetKind === 'coding' ? codingIds.has(memo.targetId ?? '') : transcriptsById.has(memo.targetId ?? '')
+      memo.targetKind === 'code'
+        ? codesById.has(memo.targetId ?? '')
+        : memo.targetKind === 'coding'
+          ? codingIds.has(memo.targetId ?? '')
+          : memo.targetKind === 'passage'
+            ? passageIds.has(memo.targetId ?? '')
+            : transcriptsById.has(memo.targetId ?? '')
     if (!exists) throw new RangeError(`Memo ${memo.id} is attached to ${memo.targetKind} ${memo.targetId}, which is not in the project.`)
     const map = noteRefs[memo.targetKind]
     appendTo(map, memo.targetId!, guid)
@@ -222,6 +240,13 @@ export function buildQdpx(project: QdpxProject): Uint8Array {
     assertSpanWithin(coding, text.originalLength, `Coding ${coding.id}`)
     appendTo(codingsByTranscript, coding.transcriptId, coding)
   }
+  const passagesByTranscript = new Map<string, QdpxPassage[]>()
+  for (const passage of passages) {
+    const text = exportable.get(passage.transcriptId)
+    if (!text) throw new RangeError(`Passage ${passage.id} refers to transcript ${passage.transcriptId}, which is not in the project.`)
+    assertSpanWithin(passage, text.originalLength, `Passage ${passage.id}`)
+    appendTo(passagesByTranscript, passage.transcriptId, passage)
+  }
 
   const files: Zippable = {}
   const encoder = new TextEncoder()
@@ -254,6 +279,17 @@ export function buildQdpx(project: QdpxProject): Uint8Array {
         const codingElement = selection.ele('Coding', { guid: qdaGuid('coding', coding.id), creatingUser: coder, creationDateTime: created })
         codingElement.ele('CodeRef', { targetGUID: qdaGuid('code', coding.codeId) })
         for (const noteGuid of noteRefs.coding.get(coding.id) ?? []) codingElement.ele('NoteRef', { targetGUID: noteGuid })
+      }
+      // Passages without a code after the codings (the schema's sequence has only selections here).
+      for (const passage of [...(passagesByTranscript.get(transcript.id) ?? [])].sort((x, y) => x.start - y.start || x.end - y.end || x.id.localeCompare(y.id))) {
+        const selection = source.ele('PlainTextSelection', {
+          guid: qdaGuid('passage', passage.id),
+          name: attribute(passage.name),
+          startPosition: String(text.map(passage.start)),
+          endPosition: String(text.map(passage.end)),
+          creationDateTime: xsdDateTime(passage.createdAt, `passage ${passage.id}`),
+        })
+        for (const noteGuid of noteRefs.passage.get(passage.id) ?? []) selection.ele('NoteRef', { targetGUID: noteGuid })
       }
       for (const noteGuid of noteRefs.transcript.get(transcript.id) ?? []) source.ele('NoteRef', { targetGUID: noteGuid })
     }
@@ -424,6 +460,7 @@ function memoName(memo: QdpxMemo, codes: Map<string, CodeNode>, transcripts: Map
   if (memo.targetKind === 'code') return `Memo: ${codes.get(memo.targetId!)!.name}`
   if (memo.targetKind === 'transcript') return `Memo: ${transcripts.get(memo.targetId!)!.participantCode}`
   if (memo.targetKind === 'coding') return 'Memo: coding'
+  if (memo.targetKind === 'passage') return 'Memo: passage'
   return 'Project memo'
 }
 

@@ -19,7 +19,8 @@ import type { Deps } from '../deps'
 import { studyDemographicsForm } from '../instruments/study-forms'
 import { findStudy } from '../../db/repositories/studies'
 import { loadCodebook, loadCodings, loadInterviews, type AnalysedInterview } from './data'
-import { changeGroupOf, cohortJointDisplay, type ChangeGroup } from './joint-display'
+import { changeGroupOf, type ChangeGroup } from './joint-display'
+import { cohortReport, type CohortReport } from '../outcomes/report'
 import { demographicVariables } from './qda-export'
 import { codePointLength, codePointSlicer, type CodePointSlicer } from './units'
 import { loadWithdrawnPassages } from './withdrawn'
@@ -55,9 +56,11 @@ export type SegmentQuery = {
   children?: boolean
   /** Only participants who gave this role (the demographics form's label, case-insensitive). */
   role?: string
-  /** Only participants of this change group on the scale (as in the joint display). */
+  /** Only participants of this change group on one scale for the whole study (as the joint display classifies them; which scale: changeGroups). */
   change?: ChangeGroup
+  /** The instrument of the change group's scale, e.g. 'phq-9'. */
   instrument?: string
+  /** The scale of the change group, e.g. 'total'. */
   scale?: string
   /** Only passages containing these words (case-insensitive). */
   q?: string
@@ -76,8 +79,10 @@ function around(text: CodePointSlicer, start: number, end: number, points = CONT
 /**
  * The study's coded segments, in interview order, then text order, then codebook order.
  *
- * @throws {ApiError} 422 naming `code` for a code not in this study's live codebook, and as the
- *   joint display does for `instrument` and `scale`
+ * @throws {ApiError} 422 naming `code` for a code not in this study's live codebook; with `change`,
+ *   422 naming `instrument` or `scale` when they are not given at both waves in any cohort with an
+ *   interview, or when neither names one scale and the study has no single primary outcome among
+ *   its scales (see changeGroups)
  * @example
  * (await codedSegments(deps, studyId, { code: feelingsCategoryId, role: 'Nurse' }))[0]
  * // => { participant: { label: 'P3' }, role: 'Nurse', code: { name: 'Fear' }, text: 'I was afraid…', before: 'P3: ', after: ' Later…', coders: [A, B], … }
@@ -89,9 +94,12 @@ export async function codedSegments(deps: Deps, studyId: string, query: SegmentQ
 /**
  * As `codedSegments`, with the choices of the retrieval page's role filter: the roles (as the
  * demographics form labels them) of every participant with a coded passage in the study, whatever
- * `query` filters, sorted. One request gives the page both.
+ * `query` filters, sorted. One request gives the page both. With `change`, `changeScale` names the
+ * scale the change groups are of (chosen by the rule of changeGroups); null without `change`, or
+ * when no cohort has a scale at both waves (everyone is then 'no_pair'); and `changeScales` the
+ * scales the page's scale filter offers (every scale given at both waves; empty without `change`).
  */
-export async function retrieveSegments(deps: Deps, studyId: string, query: SegmentQuery = {}): Promise<{ segments: Segment[]; roles: string[] }> {
+export async function retrieveSegments(deps: Deps, studyId: string, query: SegmentQuery = {}): Promise<{ segments: Segment[]; roles: string[]; changeScale: ChangeScale | null; changeScales: ChangeScale[] }> {
   const codebook = await loadCodebook(deps, studyId)
   let codeIds: Set<string> | null = null
   if (query.code !== undefined) {
@@ -103,7 +111,8 @@ export async function retrieveSegments(deps: Deps, studyId: string, query: Segme
   }
   const [interviews, codings, withdrawn] = await Promise.all([loadInterviews(deps, studyId), loadCodings(deps, studyId, codebook), loadWithdrawnPassages(deps, { studyId })])
   const roles = await participantRoles(deps, studyId, interviews)
-  const groups = query.change === undefined ? null : await changeGroups(deps, studyId, interviews, query)
+  const change = query.change === undefined ? null : await changeGroups(deps, studyId, interviews, query)
+  const groups = change?.groups ?? null
   const words = (query.q ?? '').toLocaleLowerCase().split(/\s+/).filter((w) => w !== '')
   const order = new Map(codebook.nodes.map((n, i) => [n.id, i]))
   const byInterview = new Map(interviews.map((i) => [i.transcriptId, i]))
@@ -153,36 +162,94 @@ export async function retrieveSegments(deps: Deps, studyId: string, query: Segme
     (a, b) =>
       byInterview.get(a.transcriptId)!.order - byInterview.get(b.transcriptId)!.order || a.start - b.start || a.end - b.end || order.get(a.code.id)! - order.get(b.code.id)!,
   )
-  return { segments: sorted, roles: [...rolesCoded].sort((a, b) => a.localeCompare(b)) }
+  return { segments: sorted, roles: [...rolesCoded].sort((a, b) => a.localeCompare(b)), changeScale: change?.scale ?? null, changeScales: change?.choices ?? [] }
 }
 
+/** The scale a change filter classified participants on: instrument, scale and its label. */
+export type ChangeScale = { instrument: string; scale: string; label: string }
+
 /**
- * The change group of each interviewed participant, from their cohort's joint display. A cohort
- * without the waves yet, or where the instrument or scale asked for was not given at both waves,
- * gives its participants no group (they count as 'no_pair', no pair of scores) rather than failing
- * the study's retrieval; only when no cohort has that instrument or scale is it refused.
+ * The change group of each interviewed participant on one scale, the same for the whole study, as
+ * the joint display classifies them (reliable change from pre to post, changeGroupOf), and that
+ * scale. Participants of a cohort without the waves yet, or where that scale was not given at both
+ * waves, get no group (they count as 'no_pair', no pair of scores) rather than failing the study's
+ * retrieval.
  *
- * @throws {ApiError} 422 naming `instrument` or `scale` when no interviewed participant's cohort has it at both waves
+ * Which scale, when the query does not name both `instrument` and `scale` (the rule):
+ * 1. the scales given at both waves in any interviewed cohort, narrowed to `instrument` or `scale`
+ *    where one is named, a scale that is the same score in another metric (`sameScoreAs`: WHO-5's
+ *    percentage) left out beside its own: when that leaves one, it;
+ * 2. otherwise the study's primary outcome (study settings, `primaryOutcomes`), when exactly one of
+ *    those scales is named one: "improved" in an outcome study means improved on its primary
+ *    outcome (CONSORT 2010 item 6a), and it is the scale the researchers fixed beforehand;
+ * 3. otherwise the choice is the researcher's: refused (422), listing the scales to choose from.
+ * It used to be each cohort's first scale, so that with cohorts asked different questionnaires (or
+ * one without post scores on the first) "improved" meant one scale for some participants and another
+ * for others, without a word; and even in one cohort the first scale (the order of the first wave's
+ * questionnaires) is nothing a researcher chose.
+ *
+ * @throws {ApiError} 422 naming `instrument` or `scale` when no interviewed cohort has it at both
+ *   waves, or when several scales remain and the study names no single primary outcome among them
+ *   (details: `{ field, message, choices: ['instrument/scale', …], scales: [{ instrument, scale, label }, …] }`:
+ *   `choices` those left to choose among, `scales` every scale given at both waves, for a picker)
+ * @example
+ * await changeGroups(deps, studyId, interviews, { change: 'improved' }) // a study whose only scale at both waves is phq-9/total
+ * // => { scale: { instrument: 'phq-9', scale: 'total', label: 'PHQ-9 total' }, groups: Map { 'p1' => 'improved', 'p2' => 'not_improved' } }
  */
-async function changeGroups(deps: Deps, studyId: string, interviews: AnalysedInterview[], query: SegmentQuery): Promise<Map<string, ChangeGroup>> {
+async function changeGroups(deps: Deps, studyId: string, interviews: AnalysedInterview[], query: SegmentQuery): Promise<{ scale: ChangeScale | null; choices: ChangeScale[]; groups: Map<string, ChangeGroup> }> {
   const groups = new Map<string, ChangeGroup>()
   const interviewedCohorts = new Set(interviews.map((i) => i.cohortId))
-  let refusal: ApiError | null = null
-  let shown = false
+  const reports: CohortReport[] = []
   for (const cohort of await listCohorts(deps.db, studyId)) {
     if (!interviewedCohorts.has(cohort.id)) continue
     try {
-      const display = await cohortJointDisplay(deps, cohort.id, { instrument: query.instrument, scale: query.scale })
-      shown = true
-      for (const p of display.participants) groups.set(p.participant.id, changeGroupOf(p.classification))
+      reports.push(await cohortReport(deps, cohort.id, { from: 'pre', to: 'post' }))
     } catch (error) {
-      // 404: the cohort has no such wave yet; 422: not this instrument or scale at both waves.
-      if (!(error instanceof ApiError) || (error.code !== 'not_found' && error.code !== 'validation_failed')) throw error
-      if (error.code === 'validation_failed') refusal = error
+      // 404: the cohort has no such wave yet; its participants have no pair of scores.
+      if (!(error instanceof ApiError) || error.code !== 'not_found') throw error
     }
   }
-  if (!shown && refusal) throw refusal
-  return groups
+  const key = (s: { instrument: string; scale: string }) => `${s.instrument}/${s.scale}`
+  const offered = new Map<string, ChangeScale & { sameScoreAs: string | null }>()
+  for (const report of reports) {
+    for (const s of report.scales) if (!offered.has(key(s))) offered.set(key(s), { instrument: s.instrument, scale: s.scale, label: s.label, sameScoreAs: s.multiplicity.sameScoreAs ?? null })
+  }
+  let candidates = [...offered.values()]
+  // What a researcher can choose from: every scale given at both waves, the same score in another metric left out.
+  const everyKey = new Set(candidates.map(key))
+  const choices = candidates.filter((s) => s.sameScoreAs === null || !everyKey.has(s.sameScoreAs)).map(({ instrument, scale, label }) => ({ instrument, scale, label }))
+  if (query.instrument !== undefined) {
+    candidates = candidates.filter((s) => s.instrument === query.instrument)
+    if (candidates.length === 0) throw problem('instrument', 'was not given at both waves in any cohort with an interview')
+  }
+  if (query.scale !== undefined) {
+    candidates = candidates.filter((s) => s.scale === query.scale)
+    if (candidates.length === 0) throw problem('scale', `is not a scale${query.instrument ? ` of ${query.instrument}` : ''} given at both waves in any cohort with an interview`)
+  }
+  // The same score in another metric (WHO-5's percentage of its raw score) is no choice of its own.
+  const keys = new Set(candidates.map(key))
+  if (query.scale === undefined) candidates = candidates.filter((s) => s.sameScoreAs === null || !keys.has(s.sameScoreAs))
+  let scale: ChangeScale | null = candidates.length === 1 ? candidates[0]! : null
+  if (candidates.length > 1) {
+    const study = await findStudy(deps.db, studyId)
+    const primary = candidates.filter((s) => study?.primaryOutcomes.includes(key(s)))
+    if (primary.length !== 1) {
+      const field = query.instrument === undefined ? 'instrument' : 'scale'
+      const remaining = candidates.map(key)
+      const message = `name the ${query.instrument === undefined ? 'instrument and scale' : 'scale'} whose change groups to use, or name one primary outcome in the study's settings: ${remaining.length} scales were given at both waves (${remaining.join(', ')}) and the study names ${primary.length === 0 ? 'none of them' : 'several of them'} as its primary outcome`
+      throw new ApiError('validation_failed', `${field}: ${message}`, [{ field, message, choices: remaining, scales: choices }])
+    }
+    scale = primary[0]!
+  }
+  if (!scale) return { scale: null, choices, groups }
+  scale = { instrument: scale.instrument, scale: scale.scale, label: scale.label }
+  for (const report of reports) {
+    for (const p of report.participants) {
+      const s = p.scales.find((x) => x.instrument === scale.instrument && x.scale === scale.scale)
+      if (s) groups.set(p.id, changeGroupOf(s.classification))
+    }
+  }
+  return { scale, choices, groups }
 }
 
 /**

@@ -147,14 +147,18 @@ describe('.qdpx round trip', () => {
     const again = await importQdpx(deps, cohort.id, first.bytes, researcher)
     expect(again.codes).toEqual({ created: 0, matched: 6 })
     expect(again.transcripts).toBe(0)
-    // The notes on those transcripts and their codings are not stored again as memos on the project.
+    // The notes on those transcripts, their codings and their cases are not stored again: not as
+    // memos on the project, and not twice (a re-import duplicated the notes linked to cases).
     expect(again.skipped.map((s) => s.reason)).toEqual([
       'P1 already has a transcript; a participant has one interview',
       'P2 already has a transcript; a participant has one interview',
+      'the same note is already here (imported before)',
+      'what it is about was not imported',
+      'the same note is already here (imported before)',
       'what it is about was not imported',
       'what it is about was not imported',
     ])
-    expect(again.skipped.filter((s) => s.what === 'note').map((s) => s.name).sort()).toEqual(['Member check: comment', 'Memo: P2'])
+    expect(again.skipped.filter((s) => s.what === 'note').map((s) => s.name).sort()).toEqual(['Interviewer note: experience', 'Member check: comment', 'Memo: Fear of being judged', 'Memo: P2', 'Project memo'])
     // Two exports, two imports and their schema checks: give a shared machine time.
   }, 30_000)
 })
