@@ -78,10 +78,21 @@ export const updateStaffUserBody = z
   .strictObject({ disabled: z.boolean().optional(), isAdmin: z.boolean().optional() })
   .refine((b) => b.disabled !== undefined || b.isAdmin !== undefined, { message: 'give disabled or isAdmin' })
 
-/** A researcher's correction of one stored answer (issue 17). `value` null takes the answer away. */
+/** A stored answer's value as a correction names it: null is "not answered". `missing` is the message when the field is left out. */
+const answerValue = (missing?: string) =>
+  z.union([z.string().max(5000), z.number(), z.boolean(), z.array(z.union([z.string().max(200), z.number()])).max(100), z.null()], missing ? { error: (issue) => (issue.input === undefined ? missing : undefined) } : undefined)
+
+/**
+ * A researcher's correction of one stored answer (issue 17). `value` null takes the answer away.
+ * `oldValue` is the value the researcher saw and is correcting (null when it was not answered): the
+ * server refuses with 409 `conflict` when the stored value is no longer that one, so a correction made
+ * meanwhile by someone else is never overwritten unseen (a lost update). It is required: a client too
+ * old to send it gets a 422 naming `oldValue` rather than a silent overwrite.
+ */
 export const correctionBody = z.strictObject({
   question: z.string().min(1).max(200),
-  value: z.union([z.string().max(5000), z.number(), z.boolean(), z.array(z.union([z.string().max(200), z.number()])).max(100), z.null()]),
+  oldValue: answerValue('is required: the value you are correcting, as you saw it (null if it was not answered)'),
+  value: answerValue(),
   reason: z.string().trim().min(3).max(1000),
 })
 

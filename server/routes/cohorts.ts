@@ -3,11 +3,10 @@ import { Hono } from 'hono'
 import type { Context } from 'hono'
 import { z } from 'zod'
 import { addParticipantsBody, attendanceBody, waveBody } from '../contracts/staff'
-import { listParticipants } from '../db/repositories/participants'
-import { findGroupSession, listAttendance, listGroupSessions, listWaves } from '../db/repositories/studies'
+import { findGroupSession, listGroupSessions, listWaves } from '../db/repositories/studies'
 import { requireCohortRole, requireParticipantRole } from '../domain/staff/access'
 import type { Deps } from '../domain/deps'
-import { addParticipants, recordAttendance, reissueLink, revokeLink, setWave } from '../domain/staff/setup'
+import { addParticipants, attendanceSheet, recordAttendance, reissueLink, revokeLink, setWave } from '../domain/staff/setup'
 import { participantLink } from '../domain/participation/tokens'
 import { cohortTracking } from '../domain/outcomes/tracking'
 import { plainText } from '../domain/instruments/text'
@@ -74,16 +73,9 @@ export function cohortRoutes(deps: Deps) {
     })
     .get('/cohorts/:id/sessions', pathParams(idParam), async (c) => {
       const { cohort } = await requireCohortRole(deps, staffOf(c).user, c.req.valid('param').id, ['researcher', 'group_leader'])
-      const [sessions, participants, attendance] = await Promise.all([listGroupSessions(deps.db, cohort.id), listParticipants(deps.db, cohort.id), listAttendance(deps.db, cohort.id)])
-      return c.json(
-        {
-          sessions,
-          // Codes only: a group leader marks attendance and sees nothing of anyone's answers.
-          participants: participants.filter((p) => p.status !== 'withdrawn').map((p) => ({ id: p.id, code: p.code })),
-          attendance,
-        },
-        200,
-      )
+      // Codes only: a group leader marks attendance and sees nothing of anyone's answers. Withdrawn
+      // participants are listed as such, with the sessions they can no longer be marked at.
+      return c.json(await attendanceSheet(deps, cohort.id), 200)
     })
     .put('/sessions/:id/attendance', pathParams(idParam), jsonBody(attendanceBody), async (c) => {
       const { user } = staffOf(c)

@@ -18,7 +18,7 @@ describe.skipIf(testEngine === 'postgres')('after "delete my answers"', () => {
     const { study, p1 } = await participantWithEverything(deps, app, 3)
     const researcher = await signedInStaff(deps, [{ studyId: study.study.id, role: 'researcher' }])
     const response = (await db.selectFrom('response').select('id').where('participant_id', '=', p1.id).executeTakeFirstOrThrow()).id
-    const corrected = await app.request(`/api/responses/${response}/corrections`, { ...jsonRequest('POST', { question: 'phq9_1', value: 3, reason: 'Paper form says XYZZY-REASON' }), headers: { ...researcher.headers, 'content-type': 'application/json' } })
+    const corrected = await app.request(`/api/responses/${response}/corrections`, { ...jsonRequest('POST', { question: 'phq9_1', oldValue: 2, value: 3, reason: 'Paper form says XYZZY-REASON' }), headers: { ...researcher.headers, 'content-type': 'application/json' } })
     expect(corrected.status).toBe(201)
 
     expect((await app.request(`/api/p/${p1.token}/withdraw`, jsonRequest('POST', { keepData: false }))).status).toBe(200)

@@ -1,7 +1,9 @@
 /**
  * The group-session schedule and attendance: sessions across, participants down, a checkbox per
  * participant and session. Each session (column) is saved on its own, as a leader marks it after
- * the session.
+ * the session. A participant who has withdrawn is shown as such, with their marks from before; the
+ * sessions closed to them (after the day they withdrew, or all once their data was deleted) have no
+ * checkbox, and a saved column says nothing about them there (the server refuses "present").
  */
 import { useEffect, useState } from 'react'
 import { ErrorNotice } from '../../components/Notice'
@@ -18,6 +20,13 @@ function marksOf(sheet: SessionSheet): Map<string, boolean> {
   return new Map(sheet.attendance.map((a) => [key(a.groupSessionId, a.participantId), a.present]))
 }
 
+type SheetRow = SessionSheet['participants'][number]
+
+/** The sessions this participant can no longer be marked at: they withdrew before them. */
+function closedTo(p: SheetRow): ReadonlySet<string> {
+  return new Set('withdrawn' in p ? p.withdrawn.closedSessions : [])
+}
+
 export function SessionsTab({ cohort }: { cohort: CohortDetail }) {
   const sheet = useResource(() => call(api.cohorts[':id'].sessions.$get({ param: { id: cohort.id } })), [cohort.id])
   const [marks, setMarks] = useState<Map<string, boolean>>(new Map())
@@ -32,7 +41,7 @@ export function SessionsTab({ cohort }: { cohort: CohortDetail }) {
     await call(
       api.sessions[':id'].attendance.$put({
         param: { id: sessionId },
-        json: { attendance: participants.map((p) => ({ participantId: p.id, present: marks.get(key(sessionId, p.id)) ?? false })) },
+        json: { attendance: participants.filter((p) => !closedTo(p).has(sessionId)).map((p) => ({ participantId: p.id, present: marks.get(key(sessionId, p.id)) ?? false })) },
       }),
     )
     setChanged((current) => new Set([...current].filter((id) => id !== sessionId)))
@@ -55,6 +64,7 @@ export function SessionsTab({ cohort }: { cohort: CohortDetail }) {
       <section className="panel" aria-labelledby="sessions-heading">
         <h2 id="sessions-heading">{t('staff.sessions.title')}</h2>
         <p className="muted">{t('staff.sessions.intro')}</p>
+        {participants.some((p) => 'withdrawn' in p) && <p className="muted">{t('staff.sessions.withdrawnNote')}</p>}
         {participants.length === 0 ? (
           <p>{t('staff.sessions.noParticipants')}</p>
         ) : (
@@ -75,24 +85,35 @@ export function SessionsTab({ cohort }: { cohort: CohortDetail }) {
                 </tr>
               </thead>
               <tbody>
-                {participants.map((p) => (
-                  <tr key={p.id}>
-                    <th scope="row" className="code">
-                      {p.code}
-                    </th>
-                    {sessions.map((session) => (
-                      <td key={session.id} className="center">
-                        <input
-                          type="checkbox"
-                          checked={marks.get(key(session.id, p.id)) ?? false}
-                          onChange={(e) => toggle(session.id, p.id, e.target.checked)}
-                          aria-label={t('staff.sessions.present', { code: p.code, n: session.seq })}
-                        />
-                      </td>
-                    ))}
-                    <td className="num">{sessions.filter((s) => marks.get(key(s.id, p.id))).length}</td>
-                  </tr>
-                ))}
+                {participants.map((p) => {
+                  const closed = closedTo(p)
+                  return (
+                    <tr key={p.id} data-withdrawn={'withdrawn' in p || undefined}>
+                      <th scope="row" className="code">
+                        {p.code}
+                        {'withdrawn' in p && <span className="badge muted">{t('staff.sessions.withdrawn', { date: shortDate(`${p.withdrawn.on}T12:00:00Z`, 'UTC') })}</span>}
+                      </th>
+                      {sessions.map((session) => (
+                        <td key={session.id} className="center">
+                          {closed.has(session.id) ? (
+                            <span className="muted" title={t('staff.sessions.closed', { code: p.code, n: session.seq })}>
+                              <span aria-hidden="true">–</span>
+                              <span className="visually-hidden">{t('staff.sessions.closed', { code: p.code, n: session.seq })}</span>
+                            </span>
+                          ) : (
+                            <input
+                              type="checkbox"
+                              checked={marks.get(key(session.id, p.id)) ?? false}
+                              onChange={(e) => toggle(session.id, p.id, e.target.checked)}
+                              aria-label={t('staff.sessions.present', { code: p.code, n: session.seq })}
+                            />
+                          )}
+                        </td>
+                      ))}
+                      <td className="num">{sessions.filter((s) => marks.get(key(s.id, p.id))).length}</td>
+                    </tr>
+                  )
+                })}
               </tbody>
               <tfoot>
                 <tr>

@@ -2,6 +2,8 @@
  * A participant's stored answers (researchers only), form by form, with corrected values marked and
  * each correction's trail (old value, new value, who, when, why). A researcher corrects an answer
  * here, giving a reason; the server validates it by the form's own rules and scores the form again.
+ * A correction names the value it corrects: when someone changed it since the page was loaded, the
+ * server refuses (409) and the form shows the value stored now, to be corrected again from it.
  */
 import { useState } from 'react'
 import { Link } from 'wouter'
@@ -10,7 +12,7 @@ import { t } from '../../lib/i18n'
 import { Field } from '../../components/Field'
 import { ErrorNotice } from '../../components/Notice'
 import { dateTime } from '../format'
-import { call, useAction, useResource } from '../request'
+import { ApiFailure, call, useAction, useResource } from '../request'
 import type { InferResponseType } from 'hono/client'
 import { LoadError, Loading } from '../ui'
 
@@ -84,6 +86,7 @@ function FormAnswersTable({ form, onCorrected }: { form: FormAnswers; onCorrecte
                         setEditing(null)
                         if (saved) await onCorrected()
                       }}
+                      onConflict={onCorrected}
                     />
                   )}
                 </td>
@@ -123,13 +126,48 @@ function parsed(answer: Answer, input: string): string | number | boolean | null
   return input
 }
 
-function CorrectionForm({ responseId, answer, onDone }: { responseId: string; answer: Answer; onDone: (saved: boolean) => Promise<void> }) {
+type AnswerValue = string | number | boolean | (string | number)[] | null
+
+/** A stored value as a correction names it; anything else (never stored) as "not answered". */
+function answerValue(value: unknown): AnswerValue {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number')) return value
+  return null
+}
+
+/** What a 409 `conflict` says was stored meanwhile: the value now and who corrected it (null: the participant). */
+type Conflict = { currentValue: AnswerValue; correctedBy: string | null }
+
+function conflictOf(error: unknown): Conflict | undefined {
+  if (!(error instanceof ApiFailure) || error.status !== 409 || error.code !== 'conflict') return undefined
+  const details = error.details
+  if (!details || typeof details !== 'object' || !('currentValue' in details)) return undefined
+  const correctedBy = 'correctedBy' in details && typeof details.correctedBy === 'string' ? details.correctedBy : null
+  return { currentValue: answerValue(details.currentValue), correctedBy }
+}
+
+function CorrectionForm({ responseId, answer, onDone, onConflict }: { responseId: string; answer: Answer; onDone: (saved: boolean) => Promise<void>; onConflict: () => Promise<void> }) {
   const [value, setValue] = useState(answer.value === null || answer.value === undefined ? '' : String(answer.value))
   const [reason, setReason] = useState('')
+  // The value this correction corrects: the one shown when the form opened, or after a conflict the
+  // one stored now. The server refuses the correction when it is no longer the stored value.
+  const [basis, setBasis] = useState<AnswerValue>(() => answerValue(answer.value))
+  const [conflict, setConflict] = useState<Conflict | null>(null)
   const save = useAction(async () => {
-    await call(api.responses[':id'].corrections.$post({ param: { id: responseId }, json: { question: answer.question, value: parsed(answer, value), reason } }))
+    try {
+      await call(api.responses[':id'].corrections.$post({ param: { id: responseId }, json: { question: answer.question, oldValue: basis, value: parsed(answer, value), reason } }))
+    } catch (error) {
+      const changed = conflictOf(error)
+      if (!changed) throw error
+      // Someone corrected it meanwhile: show what is stored now; saving again corrects that value.
+      setConflict(changed)
+      setBasis(changed.currentValue)
+      await onConflict()
+      return
+    }
     await onDone(true)
   })
+  const current = conflict && shown(conflict.currentValue, answer.options.find((o) => String(o.value) === String(conflict.currentValue))?.label)
   return (
     <form
       className="inline-form correction-form"
@@ -157,6 +195,12 @@ function CorrectionForm({ responseId, answer, onDone }: { responseId: string; an
       <Field label={t('staff.answers.reason')} hint={t('staff.answers.reasonHint')} error={save.fieldError('reason')}>
         {(props) => <textarea {...props} required minLength={3} maxLength={1000} rows={2} value={reason} onChange={(e) => setReason(e.target.value)} />}
       </Field>
+      {conflict && (
+        <div className="notice error" role="alert" data-testid="correction-conflict">
+          <p>{conflict.correctedBy ? t('staff.answers.conflictBy', { who: conflict.correctedBy, value: current! }) : t('staff.answers.conflict', { value: current! })}</p>
+          <p>{t('staff.answers.conflictAgain')}</p>
+        </div>
+      )}
       <ErrorNotice message={save.formError(['value', 'reason'])} />
       <div className="actions">
         <button type="submit" disabled={save.pending}>

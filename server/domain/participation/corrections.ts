@@ -13,7 +13,8 @@ import { insertCorrection, listCorrections, type AnswerCorrection } from '../../
 import { findResponseById, listResponsesOfParticipant, replaceScores, updateResponseAnswersIfRevision } from '../../db/repositories/responses'
 import { listWaves } from '../../db/repositories/studies'
 import { listStaffUsers } from '../../db/repositories/staff'
-import type { WaveKind } from '../../db/schema'
+import type { Kysely } from 'kysely'
+import type { Database, WaveKind } from '../../db/schema'
 import type { Deps } from '../deps'
 import { questionTexts } from '../instruments/labels'
 import { plainText } from '../instruments/text'
@@ -24,19 +25,57 @@ import { instrumentOfResponse } from './forms'
 export type CorrectionInput = {
   responseId: string
   question: string
+  /**
+   * The value the researcher saw and is correcting (null: not answered). The correction is made only
+   * while it is still the stored value: else 409 `conflict`, so nobody's correction replaces another
+   * one they never saw.
+   */
+  oldValue: unknown
   /** The corrected value; null takes the answer away ("not answered"). */
   value: unknown
   reason: string
 }
 
 /**
- * Correct one stored answer. Refused with 422 when the value does not fit the question (the same
- * rule as at the participant's link), when a completed questionnaire would no longer be complete, or
- * when the value is the one already stored; 404 for an unknown response; 409 when the response
- * changed while the correction was made (retry). Everything in one transaction.
+ * `details` of the 409 `conflict` refusing a correction whose `oldValue` is no longer the stored
+ * value: what is stored now, since when, and who put it there when it was a correction (the
+ * researcher's name), so the researcher can look at it and correct again from it.
+ */
+export type CorrectionConflict = {
+  question: string
+  /** The value the refused correction said it corrects. */
+  oldValue: unknown
+  /** The value stored now (null: not answered). */
+  currentValue: unknown
+  /** When the current value was given or corrected; null when unknown. */
+  changedAt: string | null
+  /** The staff member whose correction it is; null when the participant (or an import) gave it. */
+  correctedBy: string | null
+}
+
+const sameValue = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null)
+
+/** The 409 for a correction made against a value that is no longer stored. Values go in `details`, never in the message (messages may be logged). */
+async function correctionConflict(trx: Kysely<Database>, question: string, sent: unknown, current: StoredAnswer | undefined): Promise<ApiError> {
+  const staffId = current?.deviceId.match(/^correction:staff:(.+)$/)?.[1]
+  const correctedBy = staffId === undefined ? null : ((await listStaffUsers(trx)).find((u) => u.id === staffId)?.name ?? `staff:${staffId}`)
+  const details: CorrectionConflict = { question, oldValue: sent ?? null, currentValue: current?.value ?? null, changedAt: current?.answeredAt ?? null, correctedBy }
+  return new ApiError('conflict', `${question}: the stored answer changed after you loaded it${correctedBy ? ` (corrected by ${correctedBy})` : ''}; details.currentValue is the value stored now. Correct again from it if it is still wrong.`, details)
+}
+
+/**
+ * Correct one stored answer. Refused with 409 `conflict` (details: `CorrectionConflict`), writing
+ * nothing, when `oldValue` is not the value stored now: someone corrected it (or the participant
+ * answered again) after the researcher loaded it. The check is on the question's value rather than on
+ * the response's revision, so a correction of another question of the same form is no conflict, and
+ * the refusal can show what the value is now. Refused with 422 when the value does not fit the
+ * question (the same rule as at the participant's link), when a completed questionnaire would no
+ * longer be complete, or when the value is the one already stored; 404 for an unknown response.
+ * Everything in one transaction; a correction racing another between reading and writing also gets
+ * the 409 (the write is conditional on the response's revision).
  *
  * @example
- * await correctAnswer(deps, { responseId, question: 'age', value: 34, reason: 'Paper form says 34; typed as 340' }, 'staff:u1')
+ * await correctAnswer(deps, { responseId, question: 'age', oldValue: 340, value: 34, reason: 'Paper form says 34; typed as 340' }, 'staff:u1')
  * // → { id, question: 'age', oldValue: 340, newValue: 34, reason, correctedBy: 'staff:u1', correctedAt }
  */
 export async function correctAnswer(deps: Deps, input: CorrectionInput, actor: string): Promise<AnswerCorrection> {
@@ -56,7 +95,8 @@ export async function correctAnswer(deps: Deps, input: CorrectionInput, actor: s
 
     const oldValue = stored.answers[input.question] ?? null
     const newValue = input.value ?? null
-    if (JSON.stringify(oldValue) === JSON.stringify(newValue)) {
+    if (!sameValue(input.oldValue, oldValue)) throw await correctionConflict(trx, input.question, input.oldValue, current.get(input.question))
+    if (sameValue(oldValue, newValue)) {
       throw new ApiError('validation_failed', 'value: this is the value already stored', [{ field: 'value', message: 'is the value already stored' }])
     }
     const replaced = current.get(input.question)
@@ -71,6 +111,10 @@ export async function correctAnswer(deps: Deps, input: CorrectionInput, actor: s
     }
 
     if (!(await updateResponseAnswersIfRevision(trx, stored.id, stored.revision, answers, now))) {
+      // Changed between our read and our write (another correction committed meanwhile): read what is
+      // there now, so this refusal shows the current value like the one above.
+      const latest = (await listCurrentAnswers(trx, stored.id)).find((a) => a.question === input.question)
+      if (latest && !sameValue(latest.value, oldValue)) throw await correctionConflict(trx, input.question, input.oldValue, latest)
       throw new ApiError('conflict', 'The response changed while it was being corrected; load it again and retry.')
     }
     if (replaced) await insertAnswerHistory(trx, stored.id, replaced, now)

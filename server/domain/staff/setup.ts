@@ -4,7 +4,7 @@
  */
 import { ApiError } from '../errors'
 import { insertAudit } from '../../db/repositories/audit'
-import { findParticipant, insertLink, insertParticipants, listParticipants, revokeLinks } from '../../db/repositories/participants'
+import { findParticipant, insertLink, insertParticipants, listDeletedParticipantIds, listParticipants, revokeLinks, type Participant } from '../../db/repositories/participants'
 import {
   findCohort,
   findGroupSession,
@@ -12,6 +12,7 @@ import {
   listCohorts,
   listWaves,
   listGroupSessions,
+  listAttendance,
   updateStudy,
   updateWaveTimes,
   upsertAttendance,
@@ -301,21 +302,103 @@ export async function updateStudySettings(
   })
 }
 
-/** Mark who was present at a group session. Only the cohort's own participants can be marked. */
+/**
+ * Whether a participant can no longer be marked present at a group session: they have withdrawn and
+ * either asked for their data to be deleted (a mark at any session would be data about them again,
+ * after their attendance marks were deleted), or the session falls on a day after the day they
+ * withdrew, in the study's time zone (sessions are days; on the day itself they may have come to the
+ * session before withdrawing). Marks made before the withdrawal and kept stay as they are.
+ *
+ * @example
+ * attendanceClosed({ startsAt: '2026-03-05T00:00:00.000Z' }, { withdrawnAt: '2026-03-02T09:00:00.000Z' }, false, 'UTC') // true
+ * attendanceClosed({ startsAt: '2026-03-02T00:00:00.000Z' }, { withdrawnAt: '2026-03-02T09:00:00.000Z' }, false, 'UTC') // false
+ */
+export function attendanceClosed(session: Pick<GroupSession, 'startsAt'>, participant: Pick<Participant, 'withdrawnAt'>, dataDeleted: boolean, timeZone: string): boolean {
+  if (participant.withdrawnAt === null) return false
+  if (dataDeleted) return true
+  return dayInZone(new Date(session.startsAt), timeZone) > dayInZone(new Date(participant.withdrawnAt), timeZone)
+}
+
+/**
+ * A participant row of the attendance sheet: code only (a group leader sees nothing of anyone's
+ * answers), and for one who has withdrawn the day they withdrew (in the study's time zone) and the
+ * sessions they can no longer be marked at (`attendanceClosed`), which the page shows as withdrawn.
+ */
+export type AttendanceSheetRow = { id: string; code: string } | { id: string; code: string; withdrawn: { on: string; closedSessions: string[] } }
+
+/**
+ * The attendance sheet of a cohort: its sessions, its participants (withdrawn ones too, marked as
+ * such, so that marks kept from before their withdrawal stay visible) and every mark.
+ * `not_found` for an unknown cohort.
+ */
+export async function attendanceSheet(
+  deps: Deps,
+  cohortId: string,
+): Promise<{ sessions: GroupSession[]; participants: AttendanceSheetRow[]; attendance: { groupSessionId: string; participantId: string; present: boolean }[] }> {
+  const cohort = await findCohort(deps.db, cohortId)
+  if (!cohort) throw new ApiError('not_found', 'No such cohort.')
+  const study = (await findStudy(deps.db, cohort.studyId))!
+  const [sessions, participants, attendance] = await Promise.all([listGroupSessions(deps.db, cohort.id), listParticipants(deps.db, cohort.id), listAttendance(deps.db, cohort.id)])
+  const deleted = participants.some((p) => p.withdrawnAt !== null) ? await listDeletedParticipantIds(deps.db) : new Set<string>()
+  return {
+    sessions,
+    participants: participants.map((p) =>
+      p.withdrawnAt === null
+        ? { id: p.id, code: p.code }
+        : {
+            id: p.id,
+            code: p.code,
+            withdrawn: { on: dayInZone(new Date(p.withdrawnAt), study.timeZone), closedSessions: sessions.filter((s) => attendanceClosed(s, p, deleted.has(p.id), study.timeZone)).map((s) => s.id) },
+          },
+    ),
+    attendance,
+  }
+}
+
+/**
+ * Mark who was present at a group session. Only the cohort's own participants can be marked (else
+ * 422 naming `attendance[i].participantId`). A participant who has withdrawn cannot be marked present
+ * where `attendanceClosed` says so: 409 `withdrawn`, details `{ participants: [{ field, participantId,
+ * code, withdrawnOn }] }`, and nothing is written, not even the other marks. Marked absent there, an
+ * existing mark is set to absent (clearing one made before this rule) and otherwise nothing is stored:
+ * a page loaded before the withdrawal sends its whole column, and absent is all there is to say.
+ */
 export async function recordAttendance(
   deps: Deps,
   groupSessionId: string,
   marks: { participantId: string; present: boolean }[],
   actor: Actor,
 ): Promise<void> {
-  const session = await findGroupSession(deps.db, groupSessionId)
-  if (!session) throw new ApiError('not_found', 'No such group session.')
-  const members = new Set((await listParticipants(deps.db, session.cohortId)).map((p) => p.id))
-  const problems = marks.flatMap((m, i) => (members.has(m.participantId) ? [] : [{ field: `attendance[${i}].participantId`, message: 'is not a participant of this cohort' }]))
-  if (problems.length > 0) throw new ApiError('validation_failed', `${problems[0]!.field}: ${problems[0]!.message}`, problems)
   const now = deps.now()
+  // Read inside the transaction (SQLite's begin IMMEDIATE), so a withdrawal that deletes the marks
+  // cannot slip in between the check and the write.
   await deps.db.transaction().execute(async (trx) => {
-    await upsertAttendance(trx, groupSessionId, marks, now)
-    await insertAudit(trx, { actor, action: 'attendance.record', entity: 'group_session', entityId: groupSessionId, details: { marks: marks.length } }, now)
+    const session = await findGroupSession(trx, groupSessionId)
+    if (!session) throw new ApiError('not_found', 'No such group session.')
+    const cohort = (await findCohort(trx, session.cohortId))!
+    const study = (await findStudy(trx, cohort.studyId))!
+    const members = new Map((await listParticipants(trx, session.cohortId)).map((p) => [p.id, p]))
+    const problems = marks.flatMap((m, i) => (members.has(m.participantId) ? [] : [{ field: `attendance[${i}].participantId`, message: 'is not a participant of this cohort' }]))
+    if (problems.length > 0) throw new ApiError('validation_failed', `${problems[0]!.field}: ${problems[0]!.message}`, problems)
+
+    const withdrawn = marks.some((m) => members.get(m.participantId)!.withdrawnAt !== null)
+    const deleted = withdrawn ? await listDeletedParticipantIds(trx) : new Set<string>()
+    const marked = withdrawn ? new Set((await listAttendance(trx, session.cohortId)).filter((a) => a.groupSessionId === session.id).map((a) => a.participantId)) : new Set<string>()
+    const closed = (m: { participantId: string }) => attendanceClosed(session, members.get(m.participantId)!, deleted.has(m.participantId), study.timeZone)
+    const refused = marks.flatMap((m, i) => {
+      const p = members.get(m.participantId)!
+      return m.present && closed(m) ? [{ field: `attendance[${i}].participantId`, participantId: p.id, code: p.code, withdrawnOn: dayInZone(new Date(p.withdrawnAt!), study.timeZone) }] : []
+    })
+    if (refused.length > 0) {
+      const first = refused[0]!
+      throw new ApiError(
+        'withdrawn',
+        `${first.field}: ${first.code} withdrew from the study on ${first.withdrawnOn} and cannot be marked present at session ${session.seq}${refused.length > 1 ? ` (nor can ${refused.length - 1} more)` : ''}; nothing was saved.`,
+        { participants: refused },
+      )
+    }
+    const written = marks.filter((m) => !closed(m) || marked.has(m.participantId))
+    await upsertAttendance(trx, groupSessionId, written, now)
+    await insertAudit(trx, { actor, action: 'attendance.record', entity: 'group_session', entityId: groupSessionId, details: { marks: written.length } }, now)
   })
 }

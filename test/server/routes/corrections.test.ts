@@ -33,7 +33,7 @@ describe('POST /api/responses/:id/corrections', () => {
     const before = await total(db, phq.id)
     const old = phq.answers.phq9_1 as number
     const corrected = old === 3 ? 0 : old + 1
-    const res = await send('POST', `/api/responses/${phq.id}/corrections`, { question: 'phq9_1', value: corrected, reason: 'Paper form says otherwise' })
+    const res = await send('POST', `/api/responses/${phq.id}/corrections`, { question: 'phq9_1', oldValue: old, value: corrected, reason: 'Paper form says otherwise' })
     expect(res.status).toBe(201)
     expect(await res.json()).toMatchObject({ question: 'phq9_1', oldValue: old, newValue: corrected, reason: 'Paper form says otherwise', correctedBy: `staff:${researcher.user.id}` })
     // PHQ-9's total is the sum of items 1–9: it moves by exactly the change of item 1.
@@ -56,7 +56,7 @@ describe('POST /api/responses/:id/corrections', () => {
     const researcher = await signedInStaff(deps, [{ studyId: study.id, role: 'researcher' }])
     const flagged = await db.selectFrom('response_flag').select(['response_id', 'flag_id', 'raised_at']).executeTakeFirstOrThrow()
     deps.clock.advance(3600_000)
-    const res = await app.request(`/api/responses/${flagged.response_id}/corrections`, { ...jsonRequest('POST', { question: 'phq9_1', value: 2, reason: 'Paper form says 2' }), headers: { ...researcher.headers, 'content-type': 'application/json' } })
+    const res = await app.request(`/api/responses/${flagged.response_id}/corrections`, { ...jsonRequest('POST', { question: 'phq9_1', oldValue: 1, value: 2, reason: 'Paper form says 2' }), headers: { ...researcher.headers, 'content-type': 'application/json' } })
     expect(res.status).toBe(201)
     const after = await db.selectFrom('response_flag').select(['flag_id', 'raised_at']).where('response_id', '=', flagged.response_id).execute()
     expect(after).toEqual([{ flag_id: flagged.flag_id, raised_at: flagged.raised_at }])
@@ -65,14 +65,14 @@ describe('POST /api/responses/:id/corrections', () => {
   it('refuses a value the question does not allow, or the value already stored, and writes nothing', async () => {
     const { db, phq, send } = await world()
     const before = await total(db, phq.id)
-    const bad = await send('POST', `/api/responses/${phq.id}/corrections`, { question: 'phq9_1', value: 7, reason: 'typo' })
+    const bad = await send('POST', `/api/responses/${phq.id}/corrections`, { question: 'phq9_1', oldValue: phq.answers.phq9_1, value: 7, reason: 'typo' })
     expect(bad.status).toBe(422)
     expect((await bad.json()).error.details[0].field).toBe('value')
-    const same = await send('POST', `/api/responses/${phq.id}/corrections`, { question: 'phq9_1', value: phq.answers.phq9_1, reason: 'no change' })
+    const same = await send('POST', `/api/responses/${phq.id}/corrections`, { question: 'phq9_1', oldValue: phq.answers.phq9_1, value: phq.answers.phq9_1, reason: 'no change' })
     expect(same.status).toBe(422)
-    const noReason = await send('POST', `/api/responses/${phq.id}/corrections`, { question: 'phq9_1', value: 0 })
+    const noReason = await send('POST', `/api/responses/${phq.id}/corrections`, { question: 'phq9_1', oldValue: phq.answers.phq9_1, value: 0 })
     expect(noReason.status).toBe(422)
-    const unknown = await send('POST', `/api/responses/${phq.id}/corrections`, { question: 'nope', value: 0, reason: 'typo typo' })
+    const unknown = await send('POST', `/api/responses/${phq.id}/corrections`, { question: 'nope', oldValue: null, value: 0, reason: 'typo typo' })
     expect(unknown.status).toBe(422)
     expect(await total(db, phq.id)).toBe(before)
     expect(await db.selectFrom('answer_correction').selectAll().execute()).toEqual([])
@@ -82,7 +82,7 @@ describe('POST /api/responses/:id/corrections', () => {
 describe('GET /api/studies/:id/audit', () => {
   it('lists the study entries filtered by participant, user, action and date, and exports them as CSV', async () => {
     const { demo, p1, phq, researcher, send } = await world()
-    await send('POST', `/api/responses/${phq.id}/corrections`, { question: 'phq9_2', value: phq.answers.phq9_2 === 0 ? 1 : 0, reason: 'Entered from the wrong sheet' })
+    await send('POST', `/api/responses/${phq.id}/corrections`, { question: 'phq9_2', oldValue: phq.answers.phq9_2, value: phq.answers.phq9_2 === 0 ? 1 : 0, reason: 'Entered from the wrong sheet' })
     const all = await (await send('GET', `/api/studies/${demo.study.id}/audit`)).json()
     expect(all.actions).toContain('answer.correct')
     expect(all.entries.length).toBeGreaterThan(1)

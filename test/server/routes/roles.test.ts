@@ -46,7 +46,7 @@ const users = ['admin', 'researcherA', 'leadA', 'leaderA', 'interviewerA', 'rese
 type User = (typeof users)[number]
 
 /** What a route is aimed at: one study's study, cohort, group session and participant, and its interview work. */
-type Target = { studyId: string; cohortId: string; sessionId: string; participantId: string; releaseId: string; responseId: string; correctionValue: number; /** A safety flag: "<response id>/<flag id>". */ flag: string } & QualitativeTarget
+type Target = { studyId: string; cohortId: string; sessionId: string; participantId: string; releaseId: string; responseId: string; correctionValue: number; /** The value the correction corrects (phq9_1 as stored). */ correctionOldValue: number; /** A safety flag: "<response id>/<flag id>". */ flag: string } & QualitativeTarget
 
 /** One study's interview and coding things (see `qualitativeTargets`). */
 type QualitativeTarget = {
@@ -238,10 +238,10 @@ async function world() {
   const releaseB = await releaseCohort(deps, cohortB.id, staff.researcherB.user)
 
   const targets: { A: Target; B: Target; ghost: Target } = {
-    A: { studyId: A, cohortId: cohortA.id, sessionId: sA.id, participantId: pA.id, releaseId: releaseA.id, responseId: responseA.id, correctionValue: responseA.answers.phq9_1 === 0 ? 1 : 0, flag: await flagOf(A), ...qualitativeA },
-    B: { studyId: studyB.id, cohortId: cohortB.id, sessionId: sB.id, participantId: pB!.id, releaseId: releaseB.id, responseId: responseB.id, correctionValue: 1, flag: await flagOf(studyB.id), ...qualitativeB },
+    A: { studyId: A, cohortId: cohortA.id, sessionId: sA.id, participantId: pA.id, releaseId: releaseA.id, responseId: responseA.id, correctionValue: responseA.answers.phq9_1 === 0 ? 1 : 0, correctionOldValue: responseA.answers.phq9_1 as number, flag: await flagOf(A), ...qualitativeA },
+    B: { studyId: studyB.id, cohortId: cohortB.id, sessionId: sB.id, participantId: pB!.id, releaseId: releaseB.id, responseId: responseB.id, correctionValue: 1, correctionOldValue: 0, flag: await flagOf(studyB.id), ...qualitativeB },
     // Ids of the same shape that exist nowhere.
-    ghost: { studyId: 'ghost-study-id', cohortId: 'ghost-cohort-id', sessionId: 'ghost-session-id', participantId: 'ghost-participant-id', releaseId: 'ghost-release-id', responseId: 'ghost-response-id', correctionValue: 1, flag: 'ghost-response-id/phq9-item9', ...ghostQualitative },
+    ghost: { studyId: 'ghost-study-id', cohortId: 'ghost-cohort-id', sessionId: 'ghost-session-id', participantId: 'ghost-participant-id', releaseId: 'ghost-release-id', responseId: 'ghost-response-id', correctionValue: 1, correctionOldValue: 0, flag: 'ghost-response-id/phq9-item9', ...ghostQualitative },
   }
   return { ...built, staff, headers, newcomer, leaving, targets }
 }
@@ -404,7 +404,7 @@ const routes: Route[] = [
       expect(body.participant).toMatchObject({ id: t.participantId, code: 'P1' })
       expect(body.responses.find((r: { responseId: string }) => r.responseId === t.responseId).answers.length).toBeGreaterThan(8)
     } },
-  { name: 'POST /responses/:id/corrections', scoped: true, request: (t) => send('POST', `/api/responses/${t.responseId}/corrections`, { question: 'phq9_1', value: t.correctionValue, reason: 'Paper form says otherwise' }), expected: [404, 201, 403, 403, 403, 404, 401],
+  { name: 'POST /responses/:id/corrections', scoped: true, request: (t) => send('POST', `/api/responses/${t.responseId}/corrections`, { question: 'phq9_1', oldValue: t.correctionOldValue, value: t.correctionValue, reason: 'Paper form says otherwise' }), expected: [404, 201, 403, 403, 403, 404, 401],
     check: async (body, { t, w }) => {
       expect(body).toMatchObject({ responseId: t.responseId, question: 'phq9_1', newValue: t.correctionValue, correctedBy: `staff:${w.staff.researcherA.user.id}` })
       expect(await w.db.selectFrom('answer_correction').select('reason').execute()).toEqual([{ reason: 'Paper form says otherwise' }])
