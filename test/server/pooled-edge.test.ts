@@ -26,37 +26,13 @@ import { importCohortCsv } from '../../server/domain/outcomes/import'
 import { pooledAnalysisScript } from '../../server/domain/outcomes/pooled-analysis-r'
 import { pooledStudyReport } from '../../server/domain/outcomes/pooled-report'
 import { createCohort, createStudy, recordAttendance } from '../../server/domain/staff/setup'
-import { randomInterceptReml, type RandomInterceptFit } from '../../server/stats/random-intercept-reml'
+import { randomInterceptReml } from '../../server/stats/random-intercept-reml'
+import { checkFit, near } from '../helpers/random-intercept'
 import { testApp } from '../helpers/app'
 
 const NLME = 1e-5
 const EXACT = 1e-10
-const near = (actual: number | null | undefined, expected: number, tolerance: number) =>
-  expect(Math.abs(actual! - expected)).toBeLessThanOrEqual(tolerance * Math.max(1, Math.abs(expected)))
 
-type Expected = {
-  fixed: { estimate: number; se: number; df: number; t: number; p: number; lower: number; upper: number }[]
-  variances: [number, number]
-  logLik: number
-  intercepts: number[]
-}
-
-function check(fit: RandomInterceptFit, expected: Expected, tolerance: number) {
-  expected.fixed.forEach((e, k) => {
-    const f = fit.fixed[k]!
-    near(f.estimate, e.estimate, tolerance)
-    near(f.standardError, e.se, tolerance)
-    expect(f.df).toBe(e.df)
-    near(f.t, e.t, tolerance)
-    near(f.p, e.p, tolerance)
-    near(f.ci95[0], e.lower, tolerance)
-    near(f.ci95[1], e.upper, tolerance)
-  })
-  near(fit.betweenVariance, expected.variances[0], tolerance)
-  near(fit.withinVariance, expected.variances[1], tolerance)
-  near(fit.logLik, expected.logLik, 1e-10)
-  expected.intercepts.forEach((value, j) => near(fit.groupCoefficients[j]!.intercept, value, tolerance))
-}
 
 const d113 = { cohort: ['A', 'B', 'C', 'C'], change: [-8, 1, -3, -2], attended: [6, 2, 5, 7] }
 const d1122 = { cohort: ['A', 'B', 'C', 'C', 'D', 'D'], change: [-9, 2, -3, -6, 0, -1], attended: [3, 5, 4, 7, 2, 6] }
@@ -67,7 +43,7 @@ describe('randomInterceptReml with fewer pairs than cohorts + predictors + 1, as
     // nlme: tTable -3.1639128000145074 2.6089248568135828 DF 3 t -1.2127266876818985 p 0.31202028169244783;
     // intervals -11.46667607134372 5.1388504713147043; VarCorr 20.00013777104866008 0.50402756015459871;
     // coef -7.88112067998231680 0.89764387989527217 -2.50826159995647791; logLik -7.8266473919684856
-    check(
+    checkFit(
       fit,
       {
         fixed: [{ estimate: -3.1639128000145074, se: 2.6089248568135828, df: 3, t: -1.2127266876818985, p: 0.31202028169244783, lower: -11.46667607134372, upper: 5.1388504713147043 }],
@@ -78,7 +54,7 @@ describe('randomInterceptReml with fewer pairs than cohorts + predictors + 1, as
       NLME,
     )
     // reml_exact(d113$change, cbind(rep(1, 4)), d113$cohort)
-    check(
+    checkFit(
       fit,
       {
         fixed: [{ estimate: -3.1639127999654164, se: 2.6089248490929329, df: 3, t: -1.2127266912519312, p: 0.31202028051073483, lower: -11.466676046724075, upper: 5.1388504467932421 }],
@@ -94,7 +70,7 @@ describe('randomInterceptReml with fewer pairs than cohorts + predictors + 1, as
     // nlme (d1122, change ~ 1): -2.9854410878696047 SE 2.3543905875336701 DF 4 t -1.2680313554077653 p 0.2735693007682623;
     // CI -9.522277310351221 3.5513951346120107; VarCorr 20.2529361886306845 2.5846652307040303; logLik -14.079718531478404
     // reml_exact(d1122$change, cbind(rep(1, 6)), d1122$cohort):
-    check(
+    checkFit(
       randomInterceptReml(d1122.change, d1122.cohort),
       {
         fixed: [{ estimate: -2.9854410570067298, se: 2.3543895859499178, df: 4, t: -1.268031881733882, p: 0.27356913115308895, lower: -9.5222744986460377, upper: 3.551392384632579 }],
@@ -110,7 +86,7 @@ describe('randomInterceptReml with fewer pairs than cohorts + predictors + 1, as
     //   t -1.27736953965347078 p 0.42284365306293192 CI -5.0994287249294148 4.1677849556938851;
     //   VarCorr 24.3327669502447641 1.6946656787107572; coef -7.1694391773924098 3.9853263082804320 -1.9047623541740442 1.2854142310698573
     //   logLik -13.462261098059313
-    check(
+    checkFit(
       withAttendance,
       {
         fixed: [
@@ -124,7 +100,7 @@ describe('randomInterceptReml with fewer pairs than cohorts + predictors + 1, as
       NLME,
     )
     // reml_exact(d1122$change, cbind(1, d1122$attended), d1122$cohort)
-    check(
+    checkFit(
       withAttendance,
       {
         fixed: [

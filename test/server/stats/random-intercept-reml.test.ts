@@ -13,34 +13,10 @@
  * optimum, computed in R, to 1e-10 (relative where above 1); why not nlme to 1e-8 is said below.
  */
 import { describe, expect, it } from 'vitest'
-import { randomInterceptReml, type RandomInterceptFit } from '../../../server/stats/random-intercept-reml'
+import { randomInterceptReml } from '../../../server/stats/random-intercept-reml'
+import { checkFit, near, type ExpectedFit } from '../../helpers/random-intercept'
 
-const near = (actual: number, expected: number, tolerance: number) => expect(Math.abs(actual - expected)).toBeLessThanOrEqual(tolerance * Math.max(1, Math.abs(expected)))
 
-type Expected = {
-  fixed: { estimate: number; se: number; df: number; t: number; p: number; lower: number; upper: number }[]
-  variances: [number, number]
-  logLik?: number
-  intercepts: number[]
-}
-
-function check(fit: RandomInterceptFit, expected: Expected, tolerance: number) {
-  expected.fixed.forEach((e, k) => {
-    const f = fit.fixed[k]!
-    near(f.estimate, e.estimate, tolerance)
-    near(f.standardError, e.se, tolerance)
-    expect(f.df).toBe(e.df)
-    near(f.t, e.t, tolerance)
-    near(f.p, e.p, tolerance)
-    near(f.ci95[0], e.lower, tolerance)
-    near(f.ci95[1], e.upper, tolerance)
-  })
-  near(fit.betweenVariance, expected.variances[0], tolerance)
-  near(fit.withinVariance, expected.variances[1], tolerance)
-  near(fit.icc, expected.variances[0] / (expected.variances[0] + expected.variances[1]), tolerance)
-  if (expected.logLik !== undefined) near(fit.logLik, expected.logLik, 1e-10)
-  expected.intercepts.forEach((value, j) => near(fit.groupCoefficients[j]!.intercept, value, tolerance))
-}
 
 // d2: cohort = rep(c("A", "B"), c(5, 8))
 const d2 = {
@@ -74,7 +50,7 @@ const EXACT = 1e-10
 
 describe('randomInterceptReml equals nlme::lme (REML)', () => {
   it('2 cohorts of 5 and 8: change ~ 1', () => {
-    check(randomInterceptReml(d2.change, d2.cohort), {
+    checkFit(randomInterceptReml(d2.change, d2.cohort), {
       fixed: [{ estimate: -3.1556818175530155, se: 2.1995535537424429, df: 11, t: -1.4346919683695643, p: 0.17918921590865855, lower: -7.9968665481669596, upper: 1.6855029130609283 }],
       variances: [8.8349998731026318, 5.2000000061482998],
       logLik: -29.420929107167858,
@@ -83,7 +59,7 @@ describe('randomInterceptReml equals nlme::lme (REML)', () => {
   })
 
   it('2 cohorts: change ~ attended', () => {
-    check(randomInterceptReml(d2.change, d2.cohort, { attended: d2.attended }), {
+    checkFit(randomInterceptReml(d2.change, d2.cohort, { attended: d2.attended }), {
       fixed: [
         { estimate: 1.96648299836045548, se: 1.36959533410262857, df: 10, t: 1.4358131554594651, p: 0.18158904217700089223, lower: -1.0851655770527324, upper: 5.01813157377364316 },
         { estimate: -0.98957043090686847, se: 0.21176625566214013, df: 10, t: -4.6729372808369734, p: 0.00087688020866394519, lower: -1.4614150526873413, upper: -0.51772580912639576 },
@@ -95,13 +71,13 @@ describe('randomInterceptReml equals nlme::lme (REML)', () => {
   })
 
   it('3 cohorts of 4, 7 and 5: change ~ 1 and change ~ attended', () => {
-    check(randomInterceptReml(d3.change, d3.cohort), {
+    checkFit(randomInterceptReml(d3.change, d3.cohort), {
       fixed: [{ estimate: -4.4567394102439239, se: 1.8310549096487581, df: 13, t: -2.4339736546179478, p: 0.030105570906519628, lower: -8.4124930453114093, upper: -0.50098577517643816 }],
       variances: [9.0472654436049549, 5.1415318668614356],
       logLik: -37.25576033981995,
       intercepts: [-5.3702182307317745, -1.2595635385364479, -6.7404364614635508],
     }, NLME)
-    check(randomInterceptReml(d3.change, d3.cohort, { attended: d3.attended }), {
+    checkFit(randomInterceptReml(d3.change, d3.cohort, { attended: d3.attended }), {
       fixed: [
         { estimate: 0.97687735241218054, se: 1.89791194969554833, df: 12, t: 0.51471162957211236, p: 0.6161025659228858142, lower: -3.1583175531632239, upper: 5.11207225798758458 },
         { estimate: -0.94212113355574811, se: 0.27716903852694635, df: 12, t: -3.39908504414050983, p: 0.0052786281807569741, lower: -1.546020590684789, upper: -0.33822167642670709 },
@@ -113,13 +89,13 @@ describe('randomInterceptReml equals nlme::lme (REML)', () => {
   })
 
   it('8 cohorts of 3 to 12: change ~ 1 and change ~ attended', () => {
-    check(randomInterceptReml(d8.change, d8.cohort), {
+    checkFit(randomInterceptReml(d8.change, d8.cohort), {
       fixed: [{ estimate: -0.94604653452563625, se: 0.60926437083392504, df: 48, t: -1.5527685185837203, p: 0.12704768424349924, lower: -2.1710546551063854, upper: 0.27896158605511279 }],
       variances: [1.6544781683373282, 8.3013114012005484],
       logLik: -141.17235257092693,
       intercepts: [-1.40278110933144573, -0.61685621252808587, 0.10513924213767012, -1.01935007730849936, -2.03457832799038796, 0.61187787865871213, -2.1099897043854634, -1.10183396545759038],
     }, NLME)
-    check(randomInterceptReml(d8.change, d8.cohort, { attended: d8.attended }), {
+    checkFit(randomInterceptReml(d8.change, d8.cohort, { attended: d8.attended }), {
       fixed: [
         { estimate: 1.22132726830178129, se: 0.8405524827092562, df: 47, t: 1.4530053666193663, p: 0.1528667127612640675, lower: -0.46964621508056759, upper: 2.91230075168413016 },
         { estimate: -0.50075465045013956, se: 0.15818207555256719, df: 47, t: -3.1656851681891629, p: 0.0027150816651426227, lower: -0.81897594038510169, upper: -0.18253336051517743 },
@@ -158,7 +134,7 @@ describe('randomInterceptReml equals nlme::lme (REML)', () => {
  *   }
  *   reml_exact(d$change, cbind(1), d$cohort); reml_exact(d$change, cbind(1, d$attended), d$cohort)
  */
-const REML_EXACT: Record<string, Expected> = {
+const REML_EXACT: Record<string, ExpectedFit> = {
   d2: {
     fixed: [
       { estimate: -3.1556818181818191, se: 2.1995535680588318, df: 11, t: -1.4346919593173617, p: 0.17918921843135804, lower: -7.9968665803059231, upper: 1.6855029439422844 },
@@ -208,11 +184,11 @@ const REML_EXACT: Record<string, Expected> = {
 
 describe('randomInterceptReml equals the exact REML solution (R, to 1e-10)', () => {
   it('for 2, 3 and 8 cohorts, with and without attendance', () => {
-    check(randomInterceptReml(d2.change, d2.cohort), REML_EXACT.d2!, EXACT)
-    check(randomInterceptReml(d2.change, d2.cohort, { attended: d2.attended }), REML_EXACT.d2attended!, EXACT)
-    check(randomInterceptReml(d3.change, d3.cohort), REML_EXACT.d3!, EXACT)
-    check(randomInterceptReml(d3.change, d3.cohort, { attended: d3.attended }), REML_EXACT.d3attended!, EXACT)
-    check(randomInterceptReml(d8.change, d8.cohort), REML_EXACT.d8!, EXACT)
-    check(randomInterceptReml(d8.change, d8.cohort, { attended: d8.attended }), REML_EXACT.d8attended!, EXACT)
+    checkFit(randomInterceptReml(d2.change, d2.cohort), REML_EXACT.d2!, EXACT)
+    checkFit(randomInterceptReml(d2.change, d2.cohort, { attended: d2.attended }), REML_EXACT.d2attended!, EXACT)
+    checkFit(randomInterceptReml(d3.change, d3.cohort), REML_EXACT.d3!, EXACT)
+    checkFit(randomInterceptReml(d3.change, d3.cohort, { attended: d3.attended }), REML_EXACT.d3attended!, EXACT)
+    checkFit(randomInterceptReml(d8.change, d8.cohort), REML_EXACT.d8!, EXACT)
+    checkFit(randomInterceptReml(d8.change, d8.cohort, { attended: d8.attended }), REML_EXACT.d8attended!, EXACT)
   })
 })
