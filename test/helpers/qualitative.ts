@@ -2,12 +2,14 @@
  * A study with interviews ready for coding, built through the domain functions: two researchers who
  * code, an interviewer, and participants whose interviews have transcripts.
  */
-import { findParticipant } from '../../server/db/repositories/participants'
+import { findParticipant, listParticipants } from '../../server/db/repositories/participants'
 import { grantRole } from '../../server/db/repositories/staff'
 import type { TranscriptPlace } from '../../server/db/repositories/interviews'
 import { findTranscriptPlace } from '../../server/db/repositories/interviews'
 import { createStaffUser } from '../../server/domain/staff/auth'
 import type { Deps } from '../../server/domain/deps'
+import type { StaffUser } from '../../server/db/repositories/staff'
+import { addCodings } from '../../server/domain/qualitative/coding'
 import { putTranscript, startInterview } from '../../server/domain/qualitative/interviews'
 import { addParticipants, createCohort, createStudy } from '../../server/domain/staff/setup'
 
@@ -76,4 +78,17 @@ export function syntheticTranscript(random: () => number, code: string, length: 
     text += Array.from({ length: 1 + Math.floor(random() * 4) }, () => sentences[Math.floor(random() * sentences.length)]!).join(' ') + turnEnd
   }
   return plain ? text : `${text}The end 👋`
+}
+
+/**
+ * For each `[cohortId, text]`: the cohort's first participant interviewed by `researcher`, with `text`
+ * as the transcript (a speaker's turn, "P1: …"), everything after its first four characters coded with `codeId`.
+ */
+export async function interviewFirstOfEachCoded(deps: Deps, researcher: StaffUser, codeId: string, interviews: readonly (readonly [string, string])[]) {
+  for (const [cohortId, text] of interviews) {
+    const [p] = await listParticipants(deps.db, cohortId)
+    const started = await startInterview(deps, (await findParticipant(deps.db, p!.id))!, researcher, { consentToRecord: true })
+    const transcript = await putTranscript(deps, started, { format: 'text', content: text }, researcher)
+    await addCodings(deps, (await findTranscriptPlace(deps.db, transcript.id))!, researcher.id, { codeIds: [codeId], ...spanOf(text, text.slice(4)) })
+  }
 }

@@ -7,16 +7,12 @@
  * ('no_pair'); an instrument no cohort has is still a 422.
  */
 import { describe, expect, it } from 'vitest'
-import { findParticipant, listParticipants } from '../../server/db/repositories/participants'
 import { createCode } from '../../server/domain/qualitative/codebook'
-import { addCodings } from '../../server/domain/qualitative/coding'
-import { putTranscript, startInterview } from '../../server/domain/qualitative/interviews'
-import { findTranscriptPlace } from '../../server/db/repositories/interviews'
 import { importCohortCsv } from '../../server/domain/outcomes/import'
 import { addParticipants, createCohort, createStudy } from '../../server/domain/staff/setup'
 import { testApp } from '../helpers/app'
 import { itemLines } from '../helpers/export-cohort'
-import { spanOf } from '../helpers/qualitative'
+import { interviewFirstOfEachCoded } from '../helpers/qualitative'
 import { signedInStaff } from '../helpers/staff'
 
 const phq9 = (code: string, wave: 'pre' | 'post', total: number) =>
@@ -34,15 +30,10 @@ describe('GET /studies/:id/segments?change=… with a cohort that has no waves y
     const researcher = await signedInStaff(deps, [{ studyId: study.id, role: 'researcher' }])
     const category = await createCode(deps, study.id, { level: 'category', name: 'Fear' }, 'test')
     const code = await createCode(deps, study.id, { level: 'code', name: 'Less fear', parentId: category.id }, 'test')
-    for (const [cohortId, text] of [
+    await interviewFirstOfEachCoded(deps, researcher.user, code.id, [
       [groupA.id, 'P1: I am less afraid of patients now.'],
       [groupB.id, 'P1: I am still afraid of patients.'],
-    ] as const) {
-      const [p] = await listParticipants(deps.db, cohortId)
-      const started = await startInterview(deps, (await findParticipant(deps.db, p!.id))!, researcher.user, { consentToRecord: true })
-      const transcript = await putTranscript(deps, started, { format: 'text', content: text }, researcher.user)
-      await addCodings(deps, (await findTranscriptPlace(deps.db, transcript.id))!, researcher.user.id, { codeIds: [code.id], ...spanOf(text, text.slice(4)) })
-    }
+    ])
     const get = async (query: string) => {
       const res = await built.app.request(`/api/studies/${study.id}/segments?${query}`, { headers: researcher.headers })
       return { status: res.status, body: (await res.json()) as Record<string, any> }

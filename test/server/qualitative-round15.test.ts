@@ -13,12 +13,12 @@ import { strToU8, unzipSync, zipSync } from 'fflate'
 import { describe, expect, it } from 'vitest'
 import { listCodes, listMemos } from '../../server/db/repositories/codebook'
 import { findCoding, listCodingsOfStudy } from '../../server/db/repositories/codings'
-import { findInterviewOfParticipant, findTranscriptPlace, listNotes } from '../../server/db/repositories/interviews'
+import { findInterviewOfParticipant, listNotes } from '../../server/db/repositories/interviews'
 import { findParticipant, listParticipants } from '../../server/db/repositories/participants'
 import { importCohortCsv } from '../../server/domain/outcomes/import'
 import { createCode, createMemo } from '../../server/domain/qualitative/codebook'
 import { addCodings, chooseQuote, deleteCoding, recordMemberCheck } from '../../server/domain/qualitative/coding'
-import { putTranscript, saveNote, startInterview } from '../../server/domain/qualitative/interviews'
+import { saveNote } from '../../server/domain/qualitative/interviews'
 import { exportCohortQdpx, withdrawnPassageName } from '../../server/domain/qualitative/qda-export'
 import { importQdpx } from '../../server/domain/qualitative/qda-import'
 import { illegalXmlCharacter, refiSchemaErrors } from '../../server/domain/qualitative/refi-import'
@@ -26,7 +26,7 @@ import { codedSegments } from '../../server/domain/qualitative/retrieval'
 import { createCohort, createStudy, updateStudySettings } from '../../server/domain/staff/setup'
 import { testApp, testDeps } from '../helpers/app'
 import { itemLines } from '../helpers/export-cohort'
-import { codingStudy, spanOf, staffMember } from '../helpers/qualitative'
+import { codingStudy, interviewFirstOfEachCoded, spanOf, staffMember } from '../helpers/qualitative'
 import { signedInStaff } from '../helpers/staff'
 
 const P1 = 'Interviewer: How was it?\nP1: My chief shouted at me in front of the patient. Later the group helped.'
@@ -198,15 +198,10 @@ describe('GET /studies/:id/segments?change=… without a scale named', () => {
     const category = await createCode(deps, study.id, { level: 'category', name: 'Fear' }, 'test')
     const code = await createCode(deps, study.id, { level: 'code', name: 'Fear of patients', parentId: category.id }, 'test')
     const texts = { A: 'P1: In group A I am less afraid of patients.', B: 'P1: In group B I enjoy the work again.' }
-    for (const [cohortId, text] of [
+    await interviewFirstOfEachCoded(deps, researcher.user, code.id, [
       [groupA.id, texts.A],
       [groupB.id, texts.B],
-    ] as const) {
-      const [p] = await listParticipants(deps.db, cohortId)
-      const started = await startInterview(deps, (await findParticipant(deps.db, p!.id))!, researcher.user, { consentToRecord: true })
-      const transcript = await putTranscript(deps, started, { format: 'text', content: text }, researcher.user)
-      await addCodings(deps, (await findTranscriptPlace(deps.db, transcript.id))!, researcher.user.id, { codeIds: [code.id], ...spanOf(text, text.slice(4)) })
-    }
+    ])
     const get = async (query: string) => {
       const res = await built.app.request(`/api/studies/${study.id}/segments?${query}`, { headers: researcher.headers })
       return { status: res.status, body: (await res.json()) as Record<string, any> }
