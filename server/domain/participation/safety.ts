@@ -18,7 +18,7 @@ import type { Deps } from '../deps'
 import { ApiError } from '../errors'
 import { questionTexts } from '../instruments/labels'
 import { plainText } from '../instruments/text'
-import type { Mailer } from '../messaging/mailer'
+import { MailRefused, type Mailer } from '../messaging/mailer'
 import { safetyNotification } from '../messaging/texts'
 
 export { defaultSafetySettings, type SafetySettings }
@@ -163,7 +163,16 @@ export async function runSafetyJob(deps: Deps & { mailer: Mailer; baseUrl: strin
       safetyUrl: `${deps.baseUrl}/studies/${job.studyId}/safety`,
       repeat,
     })
-    await deps.mailer.send({ to: settings.notifyEmails, ...mail })
+    try {
+      await deps.mailer.send({ to: settings.notifyEmails, ...mail })
+    } catch (error) {
+      // Refused for good: the job fails (jobs.ts) and the audit log says so, without the addresses
+      // or the server's reply (which may quote them): the team's record of every safety email.
+      if (error instanceof MailRefused) {
+        await insertAudit(deps.db, { actor: 'system', action: 'safety.notify_refused', entity: 'response', entityId: responseId, details: { flag: flagId, recipients: settings.notifyEmails.length } }, now)
+      }
+      throw error
+    }
   }
   await insertAudit(deps.db, { actor: 'system', action: repeat ? 'safety.renotify' : 'safety.notify', entity: 'response', entityId: responseId, details: { flag: flagId, recipients: settings.notifyEmails.length } }, now)
   if (repeat) {

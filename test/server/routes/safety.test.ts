@@ -153,6 +153,11 @@ describe('safety flags', () => {
     const [job] = await w.deps.db.selectFrom('job').select(['status', 'last_error']).where('kind', '=', 'safety.notify').execute()
     expect(job!.status).toBe('failed')
     expect(job!.last_error).toContain('Recipient address rejected')
+    // And the audit log says so (left by the last review): the team's record of every safety email.
+    const audit = await w.deps.db.selectFrom('audit_log').select(['action', 'details']).where('action', 'like', 'safety.%notif%').execute()
+    expect(audit.map((a) => a.action)).toEqual(['safety.notify_refused'])
+    expect(JSON.parse(audit[0]!.details)).toEqual({ flag: 'phq9-item9', recipients: 1 })
+    expect(audit[0]!.details).not.toContain('safety@example.org')
   })
 
   it('stops trying to email a flag once it is acknowledged, though the SMTP server is still down', async () => {
