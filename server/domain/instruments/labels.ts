@@ -48,8 +48,12 @@ function ratingLabels(element: Json): ValueLabel[] {
   return labels
 }
 
-/** SurveyJS's extra choices, their stored values and default texts, in the order questions.ts adds them. */
-const specialChoices: [flag: string, value: string, textKey: string, defaultText: string][] = [
+/**
+ * SurveyJS's extra choices: the element's flag that shows each, its stored value, the element's key
+ * for its text and SurveyJS's default text, in the order questions.ts adds them (Table 1 labels its
+ * levels from them too).
+ */
+export const specialChoices: readonly [flag: string, value: string, textKey: 'noneText' | 'refuseText' | 'dontKnowText', defaultText: string][] = [
   ['showNoneItem', 'none', 'noneText', 'None'],
   ['showRefuseItem', 'refused', 'refuseText', 'Refuse to answer'],
   ['showDontKnowItem', 'dontknow', 'dontKnowText', "Don't know"],

@@ -26,6 +26,7 @@ import { plainText, textsByLanguage } from '../instruments/text'
 import { suppressBreakdown, suppressCount } from './suppression'
 import type { LocalizedText } from '../instruments/schema'
 import type { ChoiceValue } from '../instruments/questions'
+import { specialChoices } from '../instruments/labels'
 
 /** `label` is English (the CSV and Markdown files use it); `labels` has it in every language the form has. */
 export type ContinuousRow = { variable: string; label: string; labels: Record<string, string>; n: number | null; mean: number | null; sd: number | null; min: number | null; max: number | null }
@@ -79,12 +80,6 @@ function elementsOf(survey: unknown): SurveyElement[] {
   return walk(pages.flatMap((p) => p.elements ?? []))
 }
 
-/** SurveyJS's extra choices: the value stored, the element's key for its text, and SurveyJS's default text (as labels.ts). */
-const specialChoiceTexts: [value: string, key: 'noneText' | 'refuseText' | 'dontKnowText', defaultText: string][] = [
-  ['none', 'noneText', 'None'],
-  ['refused', 'refuseText', 'Refuse to answer'],
-  ['dontknow', 'dontKnowText', "Don't know"],
-]
 
 /**
  * The levels the form offers, in its order: the values questions.ts allows for the question (listed
@@ -97,8 +92,8 @@ function offeredChoices(element: SurveyElement, values: ChoiceValue[], languages
   const textOf = (value: string): LocalizedText => {
     const choice = listed.find((c) => valueOf(c) === value)
     if (choice !== undefined) return typeof choice === 'object' && choice !== null ? ((choice as { text?: LocalizedText }).text ?? value) : value
-    const special = specialChoiceTexts.find(([v]) => v === value)
-    if (special) return element[special[1]] ?? special[2]
+    const special = specialChoices.find(([, v]) => v === value)
+    if (special) return element[special[2]] ?? special[3]
     if (value === 'other') return element.otherText ?? 'Other'
     return value
   }

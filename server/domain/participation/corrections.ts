@@ -12,7 +12,7 @@ import { insertAudit } from '../../db/repositories/audit'
 import { insertCorrection, listCorrections, type AnswerCorrection } from '../../db/repositories/corrections'
 import { findResponseById, listResponsesOfParticipant, replaceScores, updateResponseAnswersIfRevision } from '../../db/repositories/responses'
 import { listWaves } from '../../db/repositories/studies'
-import { listStaffUsers } from '../../db/repositories/staff'
+import { findStaffUser, listStaffUsers } from '../../db/repositories/staff'
 import type { Kysely } from 'kysely'
 import type { Database, WaveKind } from '../../db/schema'
 import type { Deps } from '../deps'
@@ -58,7 +58,7 @@ const sameValue = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON
 /** The 409 for a correction made against a value that is no longer stored. Values go in `details`, never in the message (messages may be logged). */
 async function correctionConflict(trx: Kysely<Database>, question: string, sent: unknown, current: StoredAnswer | undefined): Promise<ApiError> {
   const staffId = current?.deviceId.match(/^correction:staff:(.+)$/)?.[1]
-  const correctedBy = staffId === undefined ? null : ((await listStaffUsers(trx)).find((u) => u.id === staffId)?.name ?? `staff:${staffId}`)
+  const correctedBy = staffId === undefined ? null : ((await findStaffUser(trx, staffId))?.name ?? `staff:${staffId}`)
   const details: CorrectionConflict = { question, oldValue: sent ?? null, currentValue: current?.value ?? null, changedAt: current?.answeredAt ?? null, correctedBy }
   return new ApiError('conflict', `${question}: the stored answer changed after you loaded it${correctedBy ? ` (corrected by ${correctedBy})` : ''}; details.currentValue is the value stored now. Correct again from it if it is still wrong.`, details)
 }
