@@ -28,6 +28,7 @@ import * as m0180 from './0180_group_sessions_in_study_zone'
 import * as m0190 from './0190_transcript_search_secure_delete'
 import * as m0200 from './0200_answer_device_time'
 import * as m0210 from './0210_study_email_name'
+import * as m0220 from './0220_message_delivery_sending_index'
 
 /** Every migration, by name, in order. Add new ones at the end; never change a shipped one. */
 export const migrations: Record<string, Migration> = {
@@ -60,4 +61,5 @@ export const migrations: Record<string, Migration> = {
   '0190_transcript_search_secure_delete': m0190,
   '0200_answer_device_time': m0200,
   '0210_study_email_name': m0210,
+  '0220_message_delivery_sending_index': m0220,
 }

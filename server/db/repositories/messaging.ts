@@ -2,7 +2,7 @@
  * Participants' contact details, the study's message schedule and the delivery log (migration 0091).
  * Contact details are read here only: no export and no report joins this table.
  */
-import type { Kysely } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import type { Database, DeliveryStatus, MessageDeliveryTable, WaveKind } from '../schema'
 import { newId } from '../ids'
 import { batches } from '../batch'
@@ -130,7 +130,9 @@ export async function listInterruptedDeliveries(db: Kysely<Database>): Promise<{
     .leftJoin('job', 'job.id', 'd.job_id')
     .leftJoin('wave', 'wave.id', 'd.wave_id')
     .select(['d.id', 'd.participant_id', 'd.kind', 'wave.kind as wave_kind'])
-    .where('d.status', '=', 'sending')
+    // A literal, not a parameter: the partial index on the rows still sending (migration 0220) is
+    // chosen when the statement is prepared, before any value is bound.
+    .where('d.status', '=', sql.lit('sending'))
     .where((eb) => eb.or([eb('job.id', 'is', null), eb('job.status', '!=', 'running')]))
     .orderBy('d.created_at')
     .orderBy('d.id')
