@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 
 /**
  * The deliveries still "sending", indexed: the message runner looks for them on every look
@@ -14,7 +14,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createIndex('message_delivery_sending_idx')
     .on('message_delivery')
     .columns(['created_at', 'id'])
-    .where('status', '=', 'sending')
+    .where(sql.ref('status'), '=', 'sending')
     .execute()
 }
 
