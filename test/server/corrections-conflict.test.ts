@@ -4,12 +4,16 @@
  * loaded, is refused with 409 `conflict` showing the value stored now, and writes nothing. A body
  * without `oldValue` (an older client) is refused with 422 rather than overwriting silently.
  */
+import type { KyselyPlugin } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { listParticipants } from '../../server/db/repositories/participants'
 import { listResponsesOfParticipant } from '../../server/db/repositories/responses'
 import { createDemo } from '../../server/domain/demo/study'
+import { ApiError } from '../../server/domain/errors'
+import { correctAnswer } from '../../server/domain/participation/corrections'
 import { jsonRequest, testApp } from '../helpers/app'
 import { signedInStaff } from '../helpers/staff'
+import { testEngine } from '../helpers/test-database'
 
 async function twoResearchers() {
   const { app, deps, db } = await testApp()
@@ -25,7 +29,7 @@ async function twoResearchers() {
     audit: (await db.selectFrom('audit_log').select('id').where('action', '=', 'answer.correct').execute()).length,
     response: await stored(),
   })
-  return { db, first, second, p1, phq, byFirst: as(first), bySecond: as(second), written }
+  return { deps, db, first, second, p1, phq, byFirst: as(first), bySecond: as(second), written }
 }
 
 describe('a correction names the value it corrects', () => {
@@ -86,5 +90,55 @@ describe('a correction names the value it corrects', () => {
     expect(res.status).toBe(409)
     expect((await res.json()).error.details).toMatchObject({ oldValue: null, currentValue: phq.answers.phq9_1, correctedBy: null })
     expect(await written()).toEqual(before)
+  })
+})
+
+/**
+ * Another researcher's correction committing between this correction's read and its write (only on
+ * PostgreSQL, where transactions run side by side; SQLite runs one at a time). A Kysely plugin on the
+ * first researcher's `db` commits the other correction, through the plain `db`, right after the first
+ * one has read the response.
+ */
+describe.skipIf(testEngine !== 'postgres')('a correction racing another (PostgreSQL)', () => {
+  async function racing(other: { question: string; value: (seen: number) => number }) {
+    const { deps, db, phq, first, second } = await twoResearchers()
+    let raced = false
+    const race: KyselyPlugin = {
+      transformQuery: (args) => args.node,
+      transformResult: async (args) => {
+        const row = args.result.rows[0] as Record<string, unknown> | undefined
+        if (!raced && row && 'revision' in row && 'answers' in row) {
+          raced = true
+          const seen = phq.answers[other.question] as number
+          await correctAnswer(deps, { responseId: phq.id, question: other.question, oldValue: seen, value: other.value(seen), reason: 'The scan says otherwise' }, `staff:${second.user.id}`)
+        }
+        return args.result
+      },
+    }
+    const seen = phq.answers.phq9_1 as number
+    const attempt = correctAnswer({ ...deps, db: db.withPlugin(race) }, { responseId: phq.id, question: 'phq9_1', oldValue: seen, value: seen === 0 ? 1 : 0, reason: 'Paper form says otherwise' }, `staff:${first.user.id}`)
+    return { attempt, raced: () => raced, db, phq, seen }
+  }
+
+  it('is made again from the response as it is now when the other changed another question, and both stand', async () => {
+    const { attempt, raced, db, phq, seen } = await racing({ question: 'phq9_2', value: (v) => (v === 0 ? 1 : 0) })
+    const saved = await attempt
+    expect(raced()).toBe(true)
+    expect(saved).toMatchObject({ question: 'phq9_1', oldValue: seen, newValue: seen === 0 ? 1 : 0 })
+    const stored = await db.selectFrom('response').select('answers').where('id', '=', phq.id).executeTakeFirstOrThrow()
+    expect(JSON.parse(stored.answers)).toMatchObject({ phq9_1: seen === 0 ? 1 : 0, phq9_2: (phq.answers.phq9_2 as number) === 0 ? 1 : 0 })
+    expect((await db.selectFrom('answer_correction').select('question').execute()).map((c) => c.question).sort()).toEqual(['phq9_1', 'phq9_2'])
+  })
+
+  it('is refused with 409 showing the other value when the other changed the same question', async () => {
+    const { attempt, raced, db } = await racing({ question: 'phq9_1', value: (v) => (v === 3 ? 2 : 3) })
+    const refused = await attempt.then(
+      () => undefined,
+      (error: unknown) => error,
+    )
+    expect(raced()).toBe(true)
+    expect(refused).toBeInstanceOf(ApiError)
+    expect(refused).toMatchObject({ code: 'conflict', details: { question: 'phq9_1', currentValue: expect.any(Number) } })
+    expect((await db.selectFrom('answer_correction').select('question').execute()).map((c) => c.question)).toEqual(['phq9_1'])
   })
 })

@@ -71,59 +71,81 @@ async function correctionConflict(trx: Kysely<Database>, question: string, sent:
  * the refusal can show what the value is now. Refused with 422 when the value does not fit the
  * question (the same rule as at the participant's link), when a completed questionnaire would no
  * longer be complete, or when the value is the one already stored; 404 for an unknown response.
- * Everything in one transaction; a correction racing another between reading and writing also gets
- * the 409 (the write is conditional on the response's revision).
+ * Everything in one transaction, whose write is conditional on the response's revision. A correction
+ * racing another between reading and writing (PostgreSQL: SQLite runs one transaction at a time) gets
+ * the 409 when the other changed this question; when the other changed only other questions of the
+ * form, it is made again from the response as it is now (up to `correctionAttempts` times), so both
+ * stand.
  *
  * @example
  * await correctAnswer(deps, { responseId, question: 'age', oldValue: 340, value: 34, reason: 'Paper form says 34; typed as 340' }, 'staff:u1')
  * // → { id, question: 'age', oldValue: 340, newValue: 34, reason, correctedBy: 'staff:u1', correctedAt }
  */
 export async function correctAnswer(deps: Deps, input: CorrectionInput, actor: string): Promise<AnswerCorrection> {
-  return deps.db.transaction().execute(async (trx) => {
-    const stored = await findResponseById(trx, input.responseId)
-    if (!stored) throw new ApiError('not_found', 'No such response.')
-    const instrument = await instrumentOfResponse(deps, trx, stored)
-    const question = instrument.questions.find((q) => q.name === input.question)
-    if (!question) throw new ApiError('validation_failed', `question: "${input.question}" is not a question of ${instrument.id}`, [{ field: 'question', message: 'is not a question of this form' }])
-
-    const now = deps.now()
-    const at = now.toISOString()
-    const current = new Map<string, StoredAnswer>()
-    // Answers stored before they were kept one by one count as given when the response was last updated.
-    for (const [name, value] of Object.entries(stored.answers)) current.set(name, { question: name, value, answeredAt: stored.updatedAt, deviceId: 'server', receivedAt: stored.updatedAt })
-    for (const answer of await listCurrentAnswers(trx, stored.id)) current.set(answer.question, answer)
-
-    const oldValue = stored.answers[input.question] ?? null
-    const newValue = input.value ?? null
-    if (!sameValue(input.oldValue, oldValue)) throw await correctionConflict(trx, input.question, input.oldValue, current.get(input.question))
-    if (sameValue(oldValue, newValue)) {
-      throw new ApiError('validation_failed', 'value: this is the value already stored', [{ field: 'value', message: 'is the value already stored' }])
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await deps.db.transaction().execute((trx) => correctOnce(deps, trx, input, actor))
+    } catch (error) {
+      if (!(error instanceof FormMovedOn)) throw error
+      if (attempt === correctionAttempts) throw new ApiError('conflict', 'The response kept changing while it was being corrected; load it again and retry.')
     }
-    const replaced = current.get(input.question)
-    const correction: StoredAnswer = { question: input.question, value: newValue, answeredAt: at, deviceId: `correction:${actor}`, receivedAt: at }
-    current.set(input.question, correction)
-    const answers = answerRecord(current)
-    const schema = stored.status === 'complete' ? instrument.completeSchema : instrument.draftSchema
-    const parsed = schema.safeParse(answers)
-    if (!parsed.success) {
-      const problems = fieldProblems(parsed.error.issues, 'value').map((p) => (p.field === `value.${input.question}` ? { ...p, field: 'value' } : p))
-      throw new ApiError('validation_failed', `${problems[0]!.field}: ${problems[0]!.message}`, problems)
-    }
+  }
+}
 
-    if (!(await updateResponseAnswersIfRevision(trx, stored.id, stored.revision, answers, now))) {
-      // Changed between our read and our write (another correction committed meanwhile): read what is
-      // there now, so this refusal shows the current value like the one above.
-      const latest = (await listCurrentAnswers(trx, stored.id)).find((a) => a.question === input.question)
-      if (latest && !sameValue(latest.value, oldValue)) throw await correctionConflict(trx, input.question, input.oldValue, latest)
-      throw new ApiError('conflict', 'The response changed while it was being corrected; load it again and retry.')
-    }
-    if (replaced) await insertAnswerHistory(trx, stored.id, replaced, now)
-    await upsertCurrentAnswer(trx, stored.id, correction)
-    if (stored.status === 'complete' && instrument.kind === 'questionnaire') await replaceScores(trx, stored.id, scoreResponse(instrument, answers), now)
-    const saved = await insertCorrection(trx, { responseId: stored.id, question: input.question, oldValue, newValue, reason: input.reason, correctedBy: actor, correctedAt: at })
-    await insertAudit(trx, { actor, action: 'answer.correct', entity: 'response', entityId: stored.id, details: { participantId: stored.participantId, question: input.question, correctionId: saved.id, rescored: stored.status === 'complete' && instrument.kind === 'questionnaire' } }, now)
-    return saved
-  })
+/**
+ * How many times a correction is tried when other questions of its form keep changing under it
+ * (each time the response is read again: see `correctAnswer`).
+ */
+export const correctionAttempts = 3
+
+/** Thrown inside a correction's transaction (rolling it back) when another question of the form changed between its read and its write. */
+class FormMovedOn extends Error {}
+
+async function correctOnce(deps: Deps, trx: Kysely<Database>, input: CorrectionInput, actor: string): Promise<AnswerCorrection> {
+  const stored = await findResponseById(trx, input.responseId)
+  if (!stored) throw new ApiError('not_found', 'No such response.')
+  const instrument = await instrumentOfResponse(deps, trx, stored)
+  const question = instrument.questions.find((q) => q.name === input.question)
+  if (!question) throw new ApiError('validation_failed', `question: "${input.question}" is not a question of ${instrument.id}`, [{ field: 'question', message: 'is not a question of this form' }])
+
+  const now = deps.now()
+  const at = now.toISOString()
+  const current = new Map<string, StoredAnswer>()
+  // Answers stored before they were kept one by one count as given when the response was last updated.
+  for (const [name, value] of Object.entries(stored.answers)) current.set(name, { question: name, value, answeredAt: stored.updatedAt, deviceId: 'server', receivedAt: stored.updatedAt })
+  for (const answer of await listCurrentAnswers(trx, stored.id)) current.set(answer.question, answer)
+
+  const oldValue = stored.answers[input.question] ?? null
+  const newValue = input.value ?? null
+  if (!sameValue(input.oldValue, oldValue)) throw await correctionConflict(trx, input.question, input.oldValue, current.get(input.question))
+  if (sameValue(oldValue, newValue)) {
+    throw new ApiError('validation_failed', 'value: this is the value already stored', [{ field: 'value', message: 'is the value already stored' }])
+  }
+  const replaced = current.get(input.question)
+  const correction: StoredAnswer = { question: input.question, value: newValue, answeredAt: at, deviceId: `correction:${actor}`, receivedAt: at }
+  current.set(input.question, correction)
+  const answers = answerRecord(current)
+  const schema = stored.status === 'complete' ? instrument.completeSchema : instrument.draftSchema
+  const parsed = schema.safeParse(answers)
+  if (!parsed.success) {
+    const problems = fieldProblems(parsed.error.issues, 'value').map((p) => (p.field === `value.${input.question}` ? { ...p, field: 'value' } : p))
+    throw new ApiError('validation_failed', `${problems[0]!.field}: ${problems[0]!.message}`, problems)
+  }
+
+  if (!(await updateResponseAnswersIfRevision(trx, stored.id, stored.revision, answers, now))) {
+    // Changed between our read and our write (another correction committed meanwhile): read what is
+    // there now, so this refusal shows the current value like the one above.
+    const latest = (await listCurrentAnswers(trx, stored.id)).find((a) => a.question === input.question)
+    if (latest && !sameValue(latest.value, oldValue)) throw await correctionConflict(trx, input.question, input.oldValue, latest)
+    // Another question of the form changed: this one is still as the researcher saw it.
+    throw new FormMovedOn()
+  }
+  if (replaced) await insertAnswerHistory(trx, stored.id, replaced, now)
+  await upsertCurrentAnswer(trx, stored.id, correction)
+  if (stored.status === 'complete' && instrument.kind === 'questionnaire') await replaceScores(trx, stored.id, scoreResponse(instrument, answers), now)
+  const saved = await insertCorrection(trx, { responseId: stored.id, question: input.question, oldValue, newValue, reason: input.reason, correctedBy: actor, correctedAt: at })
+  await insertAudit(trx, { actor, action: 'answer.correct', entity: 'response', entityId: stored.id, details: { participantId: stored.participantId, question: input.question, correctionId: saved.id, rescored: stored.status === 'complete' && instrument.kind === 'questionnaire' } }, now)
+  return saved
 }
 
 export type ParticipantAnswers = {
