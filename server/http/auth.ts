@@ -14,6 +14,19 @@ import type { ClientInfo } from './client-info'
 
 export const sessionCookie = 'balint_session'
 
+/**
+ * The session cookie's name for this request: `__Host-balint_session` when cookies are `Secure`
+ * (https; `ClientInfo.secureCookies`), else `balint_session`. The `__Host-` prefix makes the browser
+ * refuse the cookie unless it is Secure, has `Path=/` and names no Domain, so a neighbouring
+ * subdomain of the hospital (or a page over plain http) cannot plant a session cookie of its own
+ * choosing for ours (session fixation). Browsers support it everywhere (RFC 6265bis, §4.1.3.2). Over
+ * https only the prefixed cookie is read: an unprefixed one there is ignored, whoever set it.
+ */
+export function sessionCookieName(c: Context): string {
+  const client = c.get('client') as ClientInfo | undefined
+  return client?.secureCookies ? `__Host-${sessionCookie}` : sessionCookie
+}
+
 export type StaffEnv = { Variables: { staff: LiveSession | undefined; client: ClientInfo; replacedSession?: LiveSession } }
 
 /**
@@ -33,7 +46,7 @@ const unsafeMethod = (method: string) => !['GET', 'HEAD', 'OPTIONS'].includes(me
  */
 export function staffSession(deps: Deps): MiddlewareHandler<StaffEnv> {
   return createMiddleware<StaffEnv>(async (c, next) => {
-    const token = getCookie(c, sessionCookie)
+    const token = getCookie(c, sessionCookieName(c))
     const session = token ? await resolveSession(deps, token) : undefined
     if (session && c.req.method === 'POST' && sessionStartingPaths.includes(c.req.path)) {
       c.set('staff', undefined)
@@ -45,7 +58,7 @@ export function staffSession(deps: Deps): MiddlewareHandler<StaffEnv> {
     }
     c.set('staff', session)
     // The server slides the session's expiry with use; the cookie's lifetime slides with it.
-    if (session?.extended) setCookie(c, sessionCookie, token!, cookieOptions(c, session.createdAt, deps.now()))
+    if (session?.extended) setCookie(c, sessionCookieName(c), token!, cookieOptions(c, session.createdAt, deps.now()))
     await next()
   })
 }
@@ -86,8 +99,8 @@ export function staffOf(c: Context<StaffEnv>): LiveSession {
 }
 
 /**
- * HttpOnly, SameSite=Strict, `Secure` whenever the public address is https or the request came over
- * HTTPS; it lives until the idle timeout or the session's absolute end, whichever is sooner.
+ * HttpOnly, SameSite=Strict, `Secure` (and named `__Host-…`: `sessionCookieName`) whenever the public
+ * address is https or the request came over HTTPS; it lives until the idle timeout or the session's absolute end, whichever is sooner.
  */
 function cookieOptions(c: Context, createdAt: string, now: Date) {
   const client = c.get('client') as ClientInfo | undefined
@@ -97,10 +110,10 @@ function cookieOptions(c: Context, createdAt: string, now: Date) {
 }
 
 export function setSessionCookie(c: Context, signedIn: SignedIn): void {
-  setCookie(c, sessionCookie, signedIn.sessionToken, cookieOptions(c, signedIn.createdAt, new Date(signedIn.createdAt)))
+  setCookie(c, sessionCookieName(c), signedIn.sessionToken, cookieOptions(c, signedIn.createdAt, new Date(signedIn.createdAt)))
 }
 
 export function clearSessionCookie(c: Context): void {
   const client = c.get('client') as ClientInfo | undefined
-  deleteCookie(c, sessionCookie, { path: '/', secure: client?.secureCookies ?? false })
+  deleteCookie(c, sessionCookieName(c), { path: '/', secure: client?.secureCookies ?? false })
 }

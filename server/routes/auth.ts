@@ -10,7 +10,7 @@ import { listRolesOfUser } from '../db/repositories/staff'
 import { changeOwnPassword, passwordLinkOwner, setPasswordWithLink } from '../domain/staff/accounts'
 import { csrfTokenFor, setUpFirstAdmin, signIn, signOut, type SignedIn } from '../domain/staff/auth'
 import type { Deps } from '../domain/deps'
-import { clearSessionCookie, endReplacedSession, sessionCookie, setSessionCookie, staffOf, type StaffEnv } from '../http/auth'
+import { clearSessionCookie, endReplacedSession, sessionCookieName, setSessionCookie, staffOf, type StaffEnv } from '../http/auth'
 import { ApiError } from '../domain/errors'
 import { jsonBody, pathParams } from '../http/validate'
 
@@ -38,7 +38,7 @@ export function authRoutes(deps: Deps) {
   return new Hono<StaffEnv>()
     .get('/me', async (c) => {
       const staff = staffOf(c)
-      return c.json(await me(deps, staff.user, csrfTokenFor(getCookie(c, sessionCookie)!)), 200)
+      return c.json(await me(deps, staff.user, csrfTokenFor(getCookie(c, sessionCookieName(c))!)), 200)
     })
     .post('/setup', jsonBody(setupBody), async (c) => {
       const signedIn = await setUpFirstAdmin(deps, c.req.valid('json'))

@@ -23,12 +23,12 @@ async function expectError(res: Response, status: number, code: string) {
   return body
 }
 
-/** The session cookie's value and attributes from a Set-Cookie header. */
-function sessionCookieOf(res: Response): { value: string; attributes: string[] } {
+/** The session cookie's value and attributes from a Set-Cookie header (named `__Host-balint_session` over https). */
+function sessionCookieOf(res: Response, name = 'balint_session'): { value: string; attributes: string[] } {
   const header = res.headers.get('set-cookie') ?? ''
   const [pair, ...attributes] = header.split(';').map((s) => s.trim())
-  const [name, value] = (pair ?? '').split('=')
-  expect(name).toBe('balint_session')
+  const [given, value] = (pair ?? '').split('=')
+  expect(given).toBe(name)
   return { value: value ?? '', attributes }
 }
 
@@ -86,12 +86,20 @@ describe('first-run set-up', () => {
     ])
   })
 
-  it('marks the cookie Secure when the request came over HTTPS', async () => {
+  it('marks the cookie Secure, and names it __Host-, when the request came over HTTPS', async () => {
     const built = await testApp()
     const token = await createSetupToken(built.deps)
     const res = await built.app.request('https://balint.example.org/api/auth/setup', jsonRequest('POST', { token, ...admin }))
     expect(res.status).toBe(201)
-    expect(sessionCookieOf(res).attributes).toContain('Secure')
+    const cookie = sessionCookieOf(res, '__Host-balint_session')
+    // What the browser requires of a __Host- cookie: Secure, Path=/, no Domain.
+    expect(cookie.attributes).toContain('Secure')
+    expect(cookie.attributes).toContain('Path=/')
+    expect(cookie.attributes.some((a) => /^domain=/i.test(a))).toBe(false)
+    const me = (name: string) => built.app.request('https://balint.example.org/api/auth/me', { headers: { cookie: `${name}=${cookie.value}` } })
+    expect((await me('__Host-balint_session')).status).toBe(200)
+    // Over https an unprefixed cookie is not read, whoever set it (a subdomain can set one for ours).
+    expect((await me('balint_session')).status).toBe(401)
   })
 
   it('works once: the same link again is refused and creates nobody', async () => {
