@@ -20,6 +20,7 @@ export async function signedInStaff(deps: Deps, roles: { studyId: string; role: 
     user,
     email,
     password,
-    headers: { cookie: `balint_session=${session.sessionToken}`, 'x-csrf-token': session.csrfToken },
+    // Under both of the cookie's names: an app with an https base URL reads only `__Host-balint_session` (sessionCookieName).
+    headers: { cookie: `balint_session=${session.sessionToken}; __Host-balint_session=${session.sessionToken}`, 'x-csrf-token': session.csrfToken },
   }
 }
