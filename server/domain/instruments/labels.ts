@@ -59,6 +59,44 @@ export const specialChoices: readonly [flag: string, value: string, textKey: 'no
   ['showDontKnowItem', 'dontknow', 'dontKnowText', "Don't know"],
 ]
 
+/**
+ * SurveyJS's own words for a yes/no question that gives no `labelTrue` / `labelFalse`: survey-core
+ * 3.0.0's `booleanCheckedLabel` / `booleanUncheckedLabel`, in English and in its Persian strings
+ * (i18n/persian.js), the only ones the participant's form loads (client/participant/language.ts). So
+ * these are the words participants saw; a page in another language shows the English.
+ */
+const booleanDefaultTexts = { true: { en: 'Yes', fa: 'بله' }, false: { en: 'No', fa: 'خیر' } } as const
+
+/** A text the form gives for an element property: a non-empty string or a localized object, else undefined. */
+function givenText(value: unknown): LocalizedText | undefined {
+  if (typeof value === 'string') return value === '' ? undefined : value
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
+  const texts = Object.fromEntries(Object.entries(value).filter(([, text]) => typeof text === 'string' && text !== ''))
+  return Object.keys(texts).length > 0 ? (texts as LocalizedText) : undefined
+}
+
+/**
+ * The two answers of a yes/no (SurveyJS `boolean`) question in the order the participant sees them:
+ * No then Yes, or Yes then No when the question sets `swapOrder` (survey-core 3.0.0,
+ * QuestionBooleanModel's locLabelLeft / locLabelRight). Each with `value`, the answer as the server
+ * stores it (true or false: questions.ts refuses a form that sets `valueTrue` / `valueFalse`), and
+ * `text`, the question's
+ * `labelTrue` / `labelFalse` as the form gives it (plain or localized), else SurveyJS's own "Yes" /
+ * "No" in English and Persian (`{ en, fa }`, for textsByLanguage and plainText).
+ *
+ * @example
+ * booleanAnswers({ type: 'boolean', name: 'supervises', labelTrue: { default: 'I do', fa: 'بله، نظارت می‌کنم' } })
+ * // [{ value: false, text: { en: 'No', fa: 'خیر' } },
+ * //  { value: true, text: { default: 'I do', fa: 'بله، نظارت می‌کنم' } }]
+ */
+export function booleanAnswers(element: Record<string, unknown>): { value: boolean; text: LocalizedText }[] {
+  const answer = (value: boolean) => ({
+    value,
+    text: givenText(value ? element.labelTrue : element.labelFalse) ?? { ...booleanDefaultTexts[`${value}`] },
+  })
+  return element.swapOrder === true ? [answer(true), answer(false)] : [answer(false), answer(true)]
+}
+
 function questionText(element: Json): QuestionText {
   const name = String(element.name)
   const title = text(element.title, name)

@@ -104,6 +104,11 @@ function toQuestion(element: Json, path: (string | number)[], insideCondition: b
     case 'tagbox':
       return { ...base, kind: 'choices', choices: withSpecialChoices(element, severalChoiceValues(element, name, path), otherComment), otherComment }
     case 'boolean':
+      // SurveyJS would record these values instead of true / false, which every check of a yes/no
+      // answer (this file's, the participant's form's) refuses: nobody could answer the form.
+      for (const key of ['valueTrue', 'valueFalse']) {
+        if (element[key] !== undefined) throw new FormError([...path, key], `a yes/no answer is stored as true or false: remove "${key}" ("labelTrue" and "labelFalse" change the words shown)`)
+      }
       return { ...base, kind: 'boolean' }
     case 'comment':
       return { ...base, kind: 'text', maxLength: typeof element.maxLength === 'number' ? element.maxLength : defaultMaxLength }

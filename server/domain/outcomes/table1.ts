@@ -1,10 +1,11 @@
 /**
  * Table 1: who took part. Built from the demographics form the participants completed: every number
  * question (age, years in practice …) is summarised by n, mean, SD and range; every choice question
- * (sex, marital status, role …) by counts and percentages of those who answered; every question that
- * takes several choices (SurveyJS checkbox, tagbox: stored as an array of values) by the number and
- * percentage of those who answered it who chose each option — percentages of respondents, which may
- * sum past 100 %, and the table says so.
+ * (sex, marital status, role …) and every yes/no question (SurveyJS boolean: its two answers, in the
+ * order the question shows them, labelled as it labels them) by counts and percentages of those who
+ * answered; every question that takes several choices (SurveyJS checkbox, tagbox: stored as an array
+ * of values) by the number and percentage of those who answered it who chose each option —
+ * percentages of respondents, which may sum past 100 %, and the table says so.
  *
  * A stored value that the form no longer offers (the study moved to a form version without that
  * choice, or a question lost its "Other" item) is counted where it belongs, as given: it is a level of
@@ -26,7 +27,7 @@ import { plainText, textsByLanguage } from '../instruments/text'
 import { suppressBreakdown, suppressCount } from './suppression'
 import type { LocalizedText } from '../instruments/schema'
 import type { ChoiceValue } from '../instruments/questions'
-import { specialChoices } from '../instruments/labels'
+import { booleanAnswers, specialChoices } from '../instruments/labels'
 
 /** `label` is English (the CSV and Markdown files use it); `labels` has it in every language the form has. */
 export type ContinuousRow = { variable: string; label: string; labels: Record<string, string>; n: number | null; mean: number | null; sd: number | null; min: number | null; max: number | null }
@@ -37,7 +38,8 @@ export type CategoricalRow = {
   label: string
   labels: Record<string, string>
   /**
-   * false: one choice each (radiogroup, dropdown, rating): the levels add up to `answered`. true:
+   * false: one choice each (radiogroup, dropdown, rating; boolean, whose levels are "false" and
+   * "true"): the levels add up to `answered`. true:
    * several choices each (checkbox, tagbox): a level counts those who chose it, its percent is of
    * `answered` (who chose at least one), and the percentages may sum past 100.
    */
@@ -102,6 +104,15 @@ function offeredChoices(element: SurveyElement, values: ChoiceValue[], languages
     const text = textOf(value)
     return { value, label: plainText(text), labels: textsByLanguage(text, languages) }
   })
+}
+
+/**
+ * The levels of a yes/no question, from labels.ts's booleanAnswers of its element: "false" and "true"
+ * (the answer as stored, as a level key), in the order the question shows them, each labelled as the
+ * form labels it or with SurveyJS's own Yes / No.
+ */
+function offeredBooleans(answers: ReturnType<typeof booleanAnswers>, languages: string[]): { value: string; label: string; labels: Record<string, string> }[] {
+  return answers.map((a) => ({ value: String(a.value), label: plainText(a.text), labels: textsByLanguage(a.text, languages) }))
 }
 
 /**
@@ -215,10 +226,12 @@ async function table1Over(deps: Deps, study: Study, cohortIds: string[], scope: 
         min: hidden || k !== undefined || values.length === 0 ? null : min(values),
         max: hidden || k !== undefined || values.length === 0 ? null : max(values),
       })
-    } else if (question?.kind === 'choice' || question?.kind === 'choices') {
+    } else if (question?.kind === 'choice' || question?.kind === 'choices' || question?.kind === 'boolean') {
+      // A yes/no question is a single choice of two levels: counted, suppressed and released as one.
       const multiple = question.kind === 'choices'
+      const offered = question.kind === 'boolean' ? offeredBooleans(booleanAnswers(element), languages) : offeredChoices(element, question.choices, languages)
       const given = answers.map((a) => a[element.name!]).filter(answeredChoice)
-      const levels = choiceCounts(given, offeredChoices(element, question.choices, languages), multiple, languages)
+      const levels = choiceCounts(given, offered, multiple, languages)
       const counts = levels.map((l) => l.count)
       let shown: (number | null)[]
       if (k === undefined) shown = counts
