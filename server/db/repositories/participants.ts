@@ -4,6 +4,7 @@ import { newId } from '../ids'
 import { preparedQuery } from '../prepared'
 import { batches } from '../batch'
 import { appendTo } from '../../domain/collections'
+import { databaseEngine } from '../connection'
 
 export type Participant = {
   id: string
@@ -267,16 +268,56 @@ export async function listWithdrawals(db: Kysely<Database>): Promise<WithdrawalR
 }
 
 /**
- * The participants (of all, or `participantId` alone) whose data were deleted at their request, as
- * the audit log records it: `participant.withdraw` with `keepData: false`, or a later
- * `participant.delete_data` (both kept by the erasure).
+ * The participants (of all, or of `participantIds` only: one id or several) whose data were deleted
+ * at their request (`dataDeletionsQuery`). Given no ids (an empty list), reads nothing.
  */
-export async function listDeletedParticipantIds(db: Kysely<Database>, participantId?: string): Promise<Set<string>> {
-  let query = db
-    .selectFrom('audit_log')
-    .select('entity_id')
-    .where('entity', '=', 'participant')
-    .where((eb) => eb.or([eb('action', '=', 'participant.delete_data'), eb.and([eb('action', '=', 'participant.withdraw'), eb('details', 'like', '%"keepData":false%')])]))
-  if (participantId !== undefined) query = query.where('entity_id', '=', participantId)
+export async function listDeletedParticipantIds(db: Kysely<Database>, participantIds?: string | readonly string[]): Promise<Set<string>> {
+  const ids = typeof participantIds === 'string' ? [participantIds] : participantIds
+  if (ids?.length === 0) return new Set()
+  const query = dataDeletionsQuery(db).$if(ids !== undefined, (q) => q.where('audit_log.entity_id', 'in', [...new Set(ids)]))
   return new Set((await query.execute()).flatMap((d) => (d.entity_id === null ? [] : [d.entity_id])))
+}
+
+/**
+ * The audit log's entries saying that a participant's data were deleted at their request, the one
+ * place this rule is written (`listDeletedParticipantIds`, and the attendance count's rule in
+ * report-data.ts): `participant.withdraw` with `keepData: false`, or a later
+ * `participant.delete_data` (both kept by the erasure). Selects `audit_log.entity_id`, the
+ * participant's id, once per entry (a participant may have two).
+ */
+export function dataDeletionsQuery(db: Kysely<Database>) {
+  return db
+    .selectFrom('audit_log')
+    .select('audit_log.entity_id')
+    .where('audit_log.entity', '=', 'participant')
+    .where((eb) =>
+      eb.or([eb('audit_log.action', '=', 'participant.delete_data'), eb.and([eb('audit_log.action', '=', 'participant.withdraw'), eb('audit_log.details', 'like', '%"keepData":false%')])]),
+    )
+}
+
+/**
+ * Lock these participants' rows until the transaction ends, and return them as they are then, in id
+ * order (an id of no participant is left out). On PostgreSQL, `SELECT … FOR UPDATE`: a withdrawal and
+ * an attendance save of the same participant take this lock before they read anything they decide
+ * on, so the later waits for the earlier to commit, and then, its transaction being serialisable,
+ * fails and is run again by the retry (db/postgres.ts) reading what the earlier wrote. Rows are locked
+ * in id order, so two transactions locking some of the same participants cannot deadlock. On SQLite a
+ * plain read: one transaction writes at a time (`begin immediate`), which already orders them. Call
+ * it inside a transaction; outside one the lock ends with the statement.
+ *
+ * @example
+ * await db.transaction().execute(async (trx) => {
+ *   const [participant] = await lockParticipants(trx, [id]) // a withdrawal of `id` now waits for this transaction
+ * })
+ */
+export async function lockParticipants(db: Kysely<Database>, ids: readonly string[]): Promise<Participant[]> {
+  if (ids.length === 0) return []
+  const rows = await db
+    .selectFrom('participant')
+    .selectAll()
+    .where('id', 'in', [...new Set(ids)])
+    .orderBy('id')
+    .$if(databaseEngine(db) === 'postgres', (q) => q.forUpdate())
+    .execute()
+  return rows.map(toParticipant)
 }

@@ -1,10 +1,10 @@
 /** The rows a cohort report is computed from, read in a few queries however large the cohort. */
-import { sql, type Compilable, type Kysely } from 'kysely'
+import { sql, type Compilable, type ExpressionBuilder, type Kysely } from 'kysely'
 import { sqliteHandle } from '../connection'
 import { jsonColumns, rowsByValue, toColumns, type ColumnKind, type Columns } from '../columns.mjs'
 import { readOnReaderThread, ReaderThreadStopped } from '../sqlite-reader'
 import type { Database, DataSource, ParticipantStatus, WaveKind } from '../schema'
-import { naturalOrder, type Participant } from './participants'
+import { dataDeletionsQuery, naturalOrder, type Participant } from './participants'
 
 export type ScoredResponse = {
   participantId: string
@@ -370,19 +370,57 @@ function agreeingConsentsQuery(db: Kysely<Database>, cohortIds: string[]) {
     )
 }
 
-/** Group sessions attended, per participant. */
+/** Group sessions attended, per participant of the cohort who attended one (`countedMark` says which marks count). */
 export async function countAttendance(db: Kysely<Database>, cohortId: string): Promise<Map<string, number>> {
   const rows = await attendanceQuery(db, [cohortId]).execute()
   return new Map(rows.map((r) => [r.participant_id, Number(r.n)]))
 }
 
-/** Per participant of the cohorts who attended a group session of theirs: how many they attended (`n`). */
+/**
+ * Per participant of the cohorts who attended a group session of theirs: how many they attended
+ * (`n`), counting the marks `countedMark` counts. Every count of sessions attended comes from here:
+ * the cohort, study and pooled reports (`reportStatements`) and what is made from them (releases,
+ * the pooled analysis), and wide.csv's sessions_attended (`countAttendance`).
+ */
 function attendanceQuery(db: Kysely<Database>, cohortIds: string[]) {
   return db
     .selectFrom('attendance')
     .innerJoin('group_session', 'group_session.id', 'attendance.group_session_id')
+    .innerJoin('participant', 'participant.id', 'attendance.participant_id')
     .select(['attendance.participant_id', (eb) => eb.fn.countAll<number>().as('n')])
     .where('group_session.cohort_id', 'in', cohortIds)
-    .where('attendance.present', '=', 1)
+    .where((eb) => countedMark(db, eb))
     .groupBy('attendance.participant_id')
+}
+
+/**
+ * Whether an attendance mark counts as a session attended: the rule of the attendance sheet and of
+ * saving a mark (`attendanceClosed` in server/domain/staff/setup.ts, which the sheet shows as a dash),
+ * written in SQL here, once, for every count (`attendanceQuery`). A mark counts when it says present
+ * and the participant could be marked present there: they have not withdrawn, or they have and their
+ * data were not deleted (`dataDeletionsQuery`) and the session is on or before the day they withdrew,
+ * in the study's time zone. Marks the rule leaves out were taken before it was enforced (055a5d3) and
+ * stay in the table; the sheet does not list them.
+ *
+ * The day is compared without time zones, which SQLite lacks: a session starts at the first instant
+ * of its day in the study's zone (`defaultSchedule`; migration 0180; moved with the study's zone), so
+ * its day is on or before the day of the withdrawal there exactly when it starts at or before the
+ * instant of the withdrawal. Both are `toISOString()` text (UTC, to the millisecond), whose text order
+ * is their time order on both engines (PostgreSQL databases are collation C: db/postgres.ts). Plain
+ * SQL: `participant.withdrawn_at is null or (group_session.starts_at <= participant.withdrawn_at and
+ * attendance.participant_id not in (<deletions>))`; the deletions are read once per statement, and only
+ * when a withdrawn participant has a mark to count.
+ */
+function countedMark(db: Kysely<Database>, eb: ExpressionBuilder<Database, 'attendance' | 'group_session' | 'participant'>) {
+  return eb.and([
+    eb('attendance.present', '=', 1),
+    eb.or([
+      eb('participant.withdrawn_at', 'is', null),
+      eb.and([
+        eb('group_session.starts_at', '<=', eb.ref('participant.withdrawn_at')),
+        // `not in` a list holding a null is never true: the list has no nulls.
+        eb('attendance.participant_id', 'not in', dataDeletionsQuery(db).where('audit_log.entity_id', 'is not', null).$narrowType<{ entity_id: string }>()),
+      ]),
+    ]),
+  ])
 }

@@ -260,6 +260,18 @@ export async function listAttendance(db: Kysely<Database>, cohortId: string): Pr
   return rows.map((r) => ({ groupSessionId: r.group_session_id, participantId: r.participant_id, present: r.present === 1 }))
 }
 
+/** Attendance marks of one group session, of these participants only. */
+export async function listAttendanceOfSession(db: Kysely<Database>, groupSessionId: string, participantIds: readonly string[]): Promise<{ participantId: string; present: boolean }[]> {
+  if (participantIds.length === 0) return []
+  const rows = await db
+    .selectFrom('attendance')
+    .select(['participant_id', 'present'])
+    .where('group_session_id', '=', groupSessionId)
+    .where('participant_id', 'in', [...new Set(participantIds)])
+    .execute()
+  return rows.map((r) => ({ participantId: r.participant_id, present: r.present === 1 }))
+}
+
 /** Move a wave's opening and closing instants (its study's time zone changed), keeping its questionnaires. */
 export async function updateWaveTimes(db: Kysely<Database>, waveId: string, times: { opensAt: string; closesAt: string }): Promise<void> {
   await db.updateTable('wave').set({ opens_at: times.opensAt, closes_at: times.closesAt }).where('id', '=', waveId).execute()

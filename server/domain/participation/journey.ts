@@ -20,6 +20,7 @@ import {
   findLinkByTokenHash,
   insertConsent,
   listDeletedParticipantIds,
+  lockParticipants,
   updateParticipantStatus,
   type Participant,
   type WithdrawalRecord,
@@ -511,6 +512,9 @@ export type Withdrawal = { withdrawnAt: string; deletedResponses: number; dataDe
 export async function withdraw(deps: Deps, participant: Participant, body: { keepData: boolean }): Promise<Withdrawal> {
   let deleted = false
   const result = await inTransaction(deps, participant, async (trx, current) => {
+    // Locked before anything is decided or written (PostgreSQL; SQLite has one writer): an attendance
+    // save under way finishes first, and one that comes now waits, then sees the withdrawal (recordAttendance).
+    await lockParticipants(trx, [participant.id])
     const already = current.status === 'withdrawn'
     // Asked again once done, it changes nothing: done is what the audit log records (found by a
     // review: judged by what was left, a participant with only attendance marks kept them).

@@ -4,7 +4,7 @@
  */
 import { ApiError } from '../errors'
 import { insertAudit } from '../../db/repositories/audit'
-import { findParticipant, insertLink, insertParticipants, listDeletedParticipantIds, listParticipants, revokeLinks, type Participant } from '../../db/repositories/participants'
+import { findParticipant, insertLink, insertParticipants, listDeletedParticipantIds, listParticipants, lockParticipants, revokeLinks, type Participant } from '../../db/repositories/participants'
 import {
   findCohort,
   findGroupSession,
@@ -13,6 +13,7 @@ import {
   listWaves,
   listGroupSessions,
   listAttendance,
+  listAttendanceOfSession,
   updateStudy,
   updateWaveTimes,
   upsertAttendance,
@@ -309,6 +310,10 @@ export async function updateStudySettings(
  * withdrew, in the study's time zone (sessions are days; on the day itself they may have come to the
  * session before withdrawing). Marks made before the withdrawal and kept stay as they are.
  *
+ * A present mark counts as a session attended only where this is false: the same rule in SQL is
+ * `countedMark` in server/db/repositories/report-data.ts, which every count of sessions attended
+ * uses (reports, wide.csv). Change one, change the other.
+ *
  * @example
  * attendanceClosed({ startsAt: '2026-03-05T00:00:00.000Z' }, { withdrawnAt: '2026-03-02T09:00:00.000Z' }, false, 'UTC') // true
  * attendanceClosed({ startsAt: '2026-03-02T00:00:00.000Z' }, { withdrawnAt: '2026-03-02T09:00:00.000Z' }, false, 'UTC') // false
@@ -328,7 +333,10 @@ export type AttendanceSheetRow = { id: string; code: string } | { id: string; co
 
 /**
  * The attendance sheet of a cohort: its sessions, its participants (withdrawn ones too, marked as
- * such, so that marks kept from before their withdrawal stay visible) and every mark.
+ * such, so that marks kept from before their withdrawal stay visible) and their marks, but for those
+ * at sessions closed to their participant (`attendanceClosed`), which the server took before it
+ * refused them: the page shows a dash there, and counts the sessions attended from the marks listed,
+ * as the reports count them (`countedMark` in server/db/repositories/report-data.ts).
  * `not_found` for an unknown cohort.
  */
 export async function attendanceSheet(
@@ -339,7 +347,9 @@ export async function attendanceSheet(
   if (!cohort) throw new ApiError('not_found', 'No such cohort.')
   const study = (await findStudy(deps.db, cohort.studyId))!
   const [sessions, participants, attendance] = await Promise.all([listGroupSessions(deps.db, cohort.id), listParticipants(deps.db, cohort.id), listAttendance(deps.db, cohort.id)])
-  const deleted = participants.some((p) => p.withdrawnAt !== null) ? await listDeletedParticipantIds(deps.db) : new Set<string>()
+  const withdrawn = participants.filter((p) => p.withdrawnAt !== null)
+  const deleted = await listDeletedParticipantIds(deps.db, withdrawn.map((p) => p.id))
+  const closedSessions = new Map(withdrawn.map((p) => [p.id, sessions.filter((s) => attendanceClosed(s, p, deleted.has(p.id), study.timeZone)).map((s) => s.id)]))
   return {
     sessions,
     participants: participants.map((p) =>
@@ -348,10 +358,10 @@ export async function attendanceSheet(
         : {
             id: p.id,
             code: p.code,
-            withdrawn: { on: dayInZone(new Date(p.withdrawnAt), study.timeZone), closedSessions: sessions.filter((s) => attendanceClosed(s, p, deleted.has(p.id), study.timeZone)).map((s) => s.id) },
+            withdrawn: { on: dayInZone(new Date(p.withdrawnAt), study.timeZone), closedSessions: closedSessions.get(p.id)! },
           },
     ),
-    attendance,
+    attendance: attendance.filter((a) => !closedSessions.get(a.participantId)?.includes(a.groupSessionId)),
   }
 }
 
@@ -362,6 +372,12 @@ export async function attendanceSheet(
  * code, withdrawnOn }] }`, and nothing is written, not even the other marks. Marked absent there, an
  * existing mark is set to absent (clearing one made before this rule) and otherwise nothing is stored:
  * a page loaded before the withdrawal sends its whole column, and absent is all there is to say.
+ *
+ * A withdrawal at the same moment does not slip between the check and the write: on PostgreSQL the
+ * save locks the rows of the participants it marks before it reads them (`lockParticipants`), as a
+ * withdrawal locks its participant's, so one waits for the other (on SQLite one transaction writes at
+ * a time). It reads that session's marks and the deletions of the withdrawn participants it marks, no
+ * more.
  */
 export async function recordAttendance(
   deps: Deps,
@@ -377,13 +393,16 @@ export async function recordAttendance(
     if (!session) throw new ApiError('not_found', 'No such group session.')
     const cohort = (await findCohort(trx, session.cohortId))!
     const study = (await findStudy(trx, cohort.studyId))!
-    const members = new Map((await listParticipants(trx, session.cohortId)).map((p) => [p.id, p]))
+    // Locked before anything is decided from them (PostgreSQL; SQLite has one writer): a withdrawal
+    // under way finishes first and this save then sees it, and one that comes now waits for this save.
+    const locked = await lockParticipants(trx, marks.map((m) => m.participantId))
+    const members = new Map(locked.filter((p) => p.cohortId === session.cohortId).map((p) => [p.id, p]))
     const problems = marks.flatMap((m, i) => (members.has(m.participantId) ? [] : [{ field: `attendance[${i}].participantId`, message: 'is not a participant of this cohort' }]))
     if (problems.length > 0) throw new ApiError('validation_failed', `${problems[0]!.field}: ${problems[0]!.message}`, problems)
 
-    const withdrawn = marks.some((m) => members.get(m.participantId)!.withdrawnAt !== null)
-    const deleted = withdrawn ? await listDeletedParticipantIds(trx) : new Set<string>()
-    const marked = withdrawn ? new Set((await listAttendance(trx, session.cohortId)).filter((a) => a.groupSessionId === session.id).map((a) => a.participantId)) : new Set<string>()
+    const withdrawn = [...members.values()].filter((p) => p.withdrawnAt !== null).map((p) => p.id)
+    const deleted = await listDeletedParticipantIds(trx, withdrawn)
+    const marked = new Set((await listAttendanceOfSession(trx, session.id, withdrawn)).map((a) => a.participantId))
     const closed = (m: { participantId: string }) => attendanceClosed(session, members.get(m.participantId)!, deleted.has(m.participantId), study.timeZone)
     const refused = marks.flatMap((m, i) => {
       const p = members.get(m.participantId)!
