@@ -24,7 +24,8 @@ import { unusablePasswordHash } from '../staff/auth'
 import { sameCodeName } from './codebook'
 import { defaultGuideId } from './interviews'
 import { interviewNoteName, memberCheckNoteName, parseConsensusUserName, parseInterviewNoteName, parseMemberCheckNoteName } from './notes'
-import { readQdc, readQdpx, refiSchemaErrors, RefiDuplicateGuidError, RefiFormatError, RefiTooLargeError, type ImportedCode, type Skipped } from './refi-import'
+import { readQdpxOnReaderThread } from './qdpx-reader'
+import { readQdc, refiSchemaErrors, RefiDuplicateGuidError, RefiFormatError, RefiTooLargeError, type ImportedCode, type Skipped } from './refi-import'
 import type { CodeLevel } from './types'
 import { codePointSlicer } from './units'
 import { appendTo } from '../collections'
@@ -239,19 +240,21 @@ export async function importCodebookCsv(deps: Deps, studyId: string, csv: string
  * is already stored. A GUID given to two elements, or a character XML 1.0 cannot hold (`&#1;`),
  * refuses the whole file (see readQdpx).
  *
+ * The file is read and checked on a reader thread (qdpx-reader.ts), a few at a time, so that the
+ * event loop is free meanwhile; only the writes, in one transaction, are on the main thread.
+ *
  * @throws {ApiError} 422 naming `file` when the bytes are not a REFI-QDA project we can read, 413
- *   (`payload_too_large`) when they unpack past the caps of readQdpx or are too large to check
+ *   (`payload_too_large`) when they unpack past the caps of readQdpx or are too large to check or
+ *   to hold in the reader thread's memory
+ * @throws {QdpxReaderThreadError} the reader thread stopped before it answered (a 500, logged)
  */
 export async function importQdpx(deps: Deps, cohortId: string, bytes: Uint8Array, user: StaffUser): Promise<ImportReport> {
   const cohort = await findCohort(deps.db, cohortId)
   if (!cohort) throw new ApiError('not_found', 'No such cohort.')
-  let project: ReturnType<typeof readQdpx>
-  try {
-    project = readQdpx(bytes)
-  } catch (error) {
-    return unreadable(error)
-  }
-  const report = emptyReport(await refiSchemaErrors(project.xml, 'project').catch(unreadable))
+  // Unzipped, parsed and schema-checked on a reader thread: seconds of CPU for a large project,
+  // during which the event loop goes on answering participants' saves.
+  const { project, schemaErrors } = await readQdpxOnReaderThread(bytes).catch(unreadable)
+  const report = emptyReport(schemaErrors)
   report.skipped.push(...project.skipped)
   const guide = deps.instruments.guide(defaultGuideId)
   if (!guide) throw new ApiError('conflict', `No interview guide ${defaultGuideId} is loaded.`)

@@ -64,9 +64,9 @@ const MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 
 /**
  * The largest project.qde we read, far below MAX_UNPACKED_BYTES because the XML is parsed into a
- * DOM on the main thread (about 0.45 s per MB here, every other request waiting) and checked
- * against the schema by libxml2. At the old 50 MB a 120 KB upload held the server for 17 s and grew
- * it to 2 GB.
+ * DOM (about 0.3–0.5 s per MB here; on the import's reader thread, qdpx-reader.ts, so other requests
+ * no longer wait for it, but its memory and a core are taken meanwhile) and checked against the
+ * schema by libxml2. At the old 50 MB a 120 KB upload held the server for 17 s and grew it to 2 GB.
  *
  * What a generous real project needs (200 interviews, 20,000 codings, 500 codes), with the sizes
  * of project.qde as buildQdpx writes it, pretty-printed:
@@ -443,6 +443,30 @@ function unpackQdpx(bytes: Uint8Array): Record<string, Uint8Array> {
   }
   if (state.failure) throw state.failure
   return Object.fromEntries([...parts].map(([name, chunks]) => [name, Buffer.concat(chunks)]))
+}
+
+/** What an import needs of a `.qdpx` file, read and checked without the database (readCheckedQdpx). */
+export type CheckedQdpx = {
+  project: ImportedProject
+  /** The schema check's messages (refiSchemaErrors); empty when project.qde is valid. */
+  schemaErrors: string[]
+}
+
+/**
+ * Read a `.qdpx` and check its project.qde against the REFI-QDA schema: all the import does with the
+ * file before it writes, and all of it CPU work without the database, so that it can run on a
+ * worker thread (qdpx-reader.ts runs it there: for a project.qde just under MAX_PROJECT_XML_BYTES,
+ * 8–13 s of reading and 3–4 s of schema check on a busy 2-core machine). The XML itself is not
+ * returned: a worker would copy it back for nothing.
+ *
+ * @throws as readQdpx (checked first: a file we cannot read is not schema-checked), then as refiSchemaErrors
+ * @example
+ * const { project, schemaErrors } = await readCheckedQdpx(buildQdpx(exported))
+ * schemaErrors // => []
+ */
+export async function readCheckedQdpx(bytes: Uint8Array): Promise<CheckedQdpx> {
+  const { xml, ...project } = readQdpx(bytes)
+  return { project, schemaErrors: await refiSchemaErrors(xml, 'project') }
 }
 
 /**
