@@ -25,6 +25,7 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { checkInstrument, InstrumentRegistry, type Instrument } from '../../server/domain/instruments/registry'
+import { applyTranslation } from '../../server/domain/instruments/translations'
 import { importCohortCsv } from '../../server/domain/outcomes/import'
 import { previewRelease } from '../../server/domain/outcomes/release'
 import { chosenValues, cohortTable1, table1Csv, table1Markdown } from '../../server/domain/outcomes/table1'
@@ -191,5 +192,48 @@ describe('Table 1: questions that take several choices', () => {
       ['none', null, null, true],
       ['therapy', null, null, false],
     ])
+  })
+})
+
+describe("Table 1: SurveyJS's extra choices in the participants' languages", () => {
+  it("labels None, Refuse to answer, Don't know and Other that the form gives no text for with survey-core's own words, in English and Persian", async () => {
+    const { surveyLocalization } = await import('survey-core')
+    await import('survey-core/i18n/persian')
+    const words = (locale: string, key: string) => (surveyLocalization.locales as Record<string, Record<string, string>>)[locale]![key]!
+    // The shipped form with its Persian, as the registry merges it, and two questions without texts for the extra choices.
+    const json = applyTranslation(structuredClone(shipped), JSON.parse(readFileSync(new URL('../../instruments/demographics.fa.json', import.meta.url), 'utf8'))) as typeof shipped
+    json.version = '1.2.0'
+    const elements: Element[] = json.survey.pages[0].elements
+    withSupport(elements)
+    elements.push({
+        type: 'radiogroup',
+        name: 'stance',
+        title: 'Would you join another group?',
+        choices: [{ value: 'yes', text: 'Yes' }],
+        showRefuseItem: true,
+        showDontKnowItem: true,
+        showOtherItem: true,
+      })
+    const checked = checkInstrument(json, 'test/demographics-1.2.0.json')
+    if (!checked.ok) throw new Error(JSON.stringify(checked.problems))
+    const withStance = checked.instrument
+    const base = await testDeps()
+    const deps = { ...base, instruments: new InstrumentRegistry([...shippedInstruments().list(), answeredOn, withStance]) }
+    const study = await createStudy(deps, { name: 'Extra choices' }, 'test')
+    const cohort = await createCohort(deps, { studyId: study.id, name: 'Group' }, 'test')
+    const csv = ['participant,wave,instrument,item,value', 'P1,enrolment,demographics,age,31', 'P1,enrolment,demographics,support,none', 'P1,enrolment,demographics,stance,dontknow']
+    await importCohortCsv(deps, { cohortId: cohort.id, csv: csv.join('\n') }, 'test')
+    const table = await cohortTable1(deps, cohort.id)
+    const labelsOf = (variable: string) => Object.fromEntries(table.categorical.find((c) => c.variable === variable)!.levels.map((l) => [l.value, l.labels]))
+    expect(labelsOf('support').none).toEqual({ en: words('en', 'noneItemText'), fa: words('fa', 'noneItemText') })
+    const stance = labelsOf('stance')
+    expect(stance.refused).toEqual({ en: words('en', 'refuseItemText'), fa: words('fa', 'refuseItemText') })
+    expect(stance.dontknow).toEqual({ en: words('en', 'dontKnowItemText'), fa: words('fa', 'dontKnowItemText') })
+    // survey-core's "Other (describe)" / "دیگر(توضیح)" name the level without the prompt in brackets.
+    expect(words('en', 'otherItemText')).toBe('Other (describe)')
+    expect(words('fa', 'otherItemText')).toBe('دیگر(توضیح)')
+    expect(stance.other).toEqual({ en: 'Other', fa: 'دیگر' })
+    // A text the form gives is kept as it is: the shipped role question's own "Other" and its Persian.
+    expect(labelsOf('role').other).toEqual({ en: 'Other', fa: 'دیگر' })
   })
 })

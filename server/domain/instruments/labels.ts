@@ -49,14 +49,28 @@ function ratingLabels(element: Json): ValueLabel[] {
 }
 
 /**
- * SurveyJS's extra choices: the element's flag that shows each, its stored value, the element's key
- * for its text and SurveyJS's default text, in the order questions.ts adds them (Table 1 labels its
- * levels from them too).
+ * SurveyJS's own words for its extra choices when the element gives no text of its own, in English
+ * and in its Persian strings (survey-core 3.0.0: `noneItemText`, `refuseItemText`, `dontKnowItemText`,
+ * `otherItemText` in survey.core.js and i18n/persian.js, the only ones the participant's form loads),
+ * so these are the words participants saw. "Other" is `otherItemText` without its prompt "(describe)"
+ * / "(توضیح)": it names a level of the answer here, not a request to write one.
  */
-export const specialChoices: readonly [flag: string, value: string, textKey: 'noneText' | 'refuseText' | 'dontKnowText', defaultText: string][] = [
-  ['showNoneItem', 'none', 'noneText', 'None'],
-  ['showRefuseItem', 'refused', 'refuseText', 'Refuse to answer'],
-  ['showDontKnowItem', 'dontknow', 'dontKnowText', "Don't know"],
+export const choiceDefaultTexts = {
+  none: { en: 'None', fa: 'هیچ' },
+  refused: { en: 'Refuse to answer', fa: 'امتناع از پاسخ دادن' },
+  dontknow: { en: "Don't know", fa: 'نمی دانم' },
+  other: { en: 'Other', fa: 'دیگر' },
+} as const
+
+/**
+ * SurveyJS's extra choices: the element's flag that shows each, its stored value and the element's
+ * key for its text, in the order questions.ts adds them (Table 1 labels its levels from them too);
+ * their default texts are `choiceDefaultTexts[value]`.
+ */
+export const specialChoices: readonly [flag: string, value: 'none' | 'refused' | 'dontknow', textKey: 'noneText' | 'refuseText' | 'dontKnowText'][] = [
+  ['showNoneItem', 'none', 'noneText'],
+  ['showRefuseItem', 'refused', 'refuseText'],
+  ['showDontKnowItem', 'dontknow', 'dontKnowText'],
 ]
 
 /**
@@ -107,11 +121,11 @@ function questionText(element: Json): QuestionText {
     case 'checkbox':
     case 'tagbox': {
       const valueLabels = element.type === 'rating' ? ratingLabels(element) : choiceLabels(Array.isArray(element.choices) ? element.choices : [])
-      for (const [flag, value, textKey, defaultText] of specialChoices) {
-        if (element[flag] === true) valueLabels.push({ value, label: text(element[textKey], defaultText) })
+      for (const [flag, value, textKey] of specialChoices) {
+        if (element[flag] === true) valueLabels.push({ value, label: text(element[textKey], choiceDefaultTexts[value].en) })
       }
       if (element.showOtherItem === true || element.hasOther === true) {
-        const otherText = text(element.otherText, 'Other')
+        const otherText = text(element.otherText, choiceDefaultTexts.other.en)
         valueLabels.push({ value: 'other', label: otherText })
         return { title, valueLabels, otherText }
       }

@@ -27,7 +27,7 @@ import { plainText, textsByLanguage } from '../instruments/text'
 import { suppressBreakdown, suppressCount } from './suppression'
 import type { LocalizedText } from '../instruments/schema'
 import type { ChoiceValue } from '../instruments/questions'
-import { booleanAnswers, specialChoices } from '../instruments/labels'
+import { booleanAnswers, choiceDefaultTexts, specialChoices } from '../instruments/labels'
 
 /** `label` is English (the CSV and Markdown files use it); `labels` has it in every language the form has. */
 export type ContinuousRow = { variable: string; label: string; labels: Record<string, string>; n: number | null; mean: number | null; sd: number | null; min: number | null; max: number | null }
@@ -95,8 +95,8 @@ function offeredChoices(element: SurveyElement, values: ChoiceValue[], languages
     const choice = listed.find((c) => valueOf(c) === value)
     if (choice !== undefined) return typeof choice === 'object' && choice !== null ? ((choice as { text?: LocalizedText }).text ?? value) : value
     const special = specialChoices.find(([, v]) => v === value)
-    if (special) return element[special[2]] ?? special[3]
-    if (value === 'other') return element.otherText ?? 'Other'
+    if (special) return element[special[2]] ?? { ...choiceDefaultTexts[special[1]] }
+    if (value === 'other') return element.otherText ?? { ...choiceDefaultTexts.other }
     return value
   }
   return values.map((v) => {
