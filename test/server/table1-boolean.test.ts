@@ -26,7 +26,7 @@ import { checkInstrument, InstrumentRegistry } from '../../server/domain/instrum
 import { chooseDemographicsForm } from '../../server/domain/instruments/study-forms'
 import { importCohortCsv } from '../../server/domain/outcomes/import'
 import { releaseCohort } from '../../server/domain/outcomes/release'
-import { releaseCsv } from '../../server/domain/outcomes/release-format'
+import { releaseCsv, releaseMarkdown } from '../../server/domain/outcomes/release-format'
 import { cohortTable1, table1Csv, table1Markdown, type Table1 } from '../../server/domain/outcomes/table1'
 import { createCohort, createStudy } from '../../server/domain/staff/setup'
 import { shippedInstruments, testDeps } from '../helpers/app'
@@ -241,5 +241,12 @@ describe('Table 1: yes/no questions', () => {
     const csv = releaseCsv(release)
     expect(csv).toContain('table1,,,supervises,false n,10\ntable1,,,supervises,false percent,50\ntable1,,,supervises,true n,15\ntable1,,,supervises,true percent,75\n')
     expect(csv).toContain('table1,,,night_shifts,true n,\ntable1,,,night_shifts,true percent,\ntable1,,,night_shifts,false n,\ntable1,,,night_shifts,false percent,\n')
+
+    // The Markdown a program lead downloads carries the same Table 1, and the participants' funnel, as the CSV.
+    const md = releaseMarkdown(release)
+    expect(md).toContain(`## Participants\n\n| | n |\n| --- | --- |\n| enrolled | ${release.content.funnel.enrolled} |\n`)
+    expect(md).toContain('## Table 1 (n = 25)\n\n| characteristic | value |\n| --- | --- |\n')
+    expect(md).toContain('| **Do you supervise trainees?**, n (%) of 20 answering | |\n| No | 10 (50%) |\n| Yes | 15 (75%) |\n')
+    expect(md).toContain('| **Shifts**, n (%) of 20 answering | |\n| Works night shifts | – |\n| Day shifts only | – |\n')
   })
 })

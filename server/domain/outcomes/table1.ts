@@ -260,7 +260,7 @@ async function table1Over(deps: Deps, study: Study, cohortIds: string[], scope: 
 const fixed = (v: number | null, digits = 1) => (v === null ? '' : v.toFixed(digits))
 
 /** The note a question that takes several choices carries in the CSV and Markdown. */
-const severalNote = 'several could be chosen; % of those answering who chose each; may sum past 100 %'
+export const severalNote = 'several could be chosen; % of those answering who chose each; may sum past 100 %'
 
 /**
  * Table 1 as CSV, one row per number question and per level of a choice question. A question that
