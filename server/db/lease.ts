@@ -7,9 +7,11 @@
  *
  * A lease is live while its holder renews it (every `renewMs`). A holder on this machine whose
  * process is gone (killed with SIGKILL, a crash) is taken over at once; one on another machine once
- * it has not renewed for `staleMs`.
+ * it has not renewed for `staleMs`. "This machine" is `processHost()`: the host name, and on Linux the
+ * boot and the process-id namespace too.
  */
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
+import { readFileSync, readlinkSync } from 'node:fs'
 import { hostname } from 'node:os'
 import type { Kysely } from 'kysely'
 import type { Database } from './schema'
@@ -40,12 +42,40 @@ export function processAlive(pid: number): boolean {
   }
 }
 
+let host: string | undefined
+
+/**
+ * Where this process's id means something: the host name, and on Linux a short digest of the boot
+ * (`/proc/sys/kernel/random/boot_id`) and of the process-id namespace (`/proc/self/ns/pid`), as
+ * `<host name>/<12 hex digits>`; the host name alone where /proc cannot be read. The host name alone
+ * is not enough: machines cloned from one image can share a host name (and a database), and so can
+ * containers started from one image (and a volume with the SQLite file), each with process ids of
+ * its own; a live server's process id read there could look gone here, and its lease or its jobs be
+ * taken while it runs. Ids from two places with different `processHost()`s are never compared: their
+ * holder waits for its heartbeat to go stale (after a reboot too, which changes the boot), the safe
+ * side. Worked out once per process.
+ *
+ * @example
+ * processHost() // => 'app-1/3fa2b1c09d1e' on Linux; 'app-1' elsewhere
+ */
+export function processHost(): string {
+  if (host === undefined) {
+    try {
+      const digest = createHash('sha256').update(readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()).update('\0').update(readlinkSync('/proc/self/ns/pid')).digest('hex')
+      host = `${hostname()}/${digest.slice(0, 12)}`
+    } catch {
+      host = hostname()
+    }
+  }
+  return host
+}
+
 /**
  * Take the writer lease, or throw `LeaseHeldError` when a live server holds it. Returns the lease
  * with `renew()` (called on a timer by the caller) and `release()` (on shutdown).
  */
 export async function acquireWriterLease(db: Kysely<Database>, now: () => Date = () => new Date()) {
-  const me: Lease = { holder: randomBytes(12).toString('hex'), host: hostname(), pid: process.pid, startedAt: now().toISOString() }
+  const me: Lease = { holder: randomBytes(12).toString('hex'), host: processHost(), pid: process.pid, startedAt: now().toISOString() }
   await db.transaction().execute(async (trx) => {
     const row = await trx.selectFrom('server_lease').selectAll().where('name', '=', 'writer').executeTakeFirst()
     if (row) {
@@ -76,6 +106,6 @@ export async function findLiveLease(db: Kysely<Database>, now: Date = new Date()
   const row = await db.selectFrom('server_lease').selectAll().where('name', '=', 'writer').executeTakeFirst()
   if (!row) return undefined
   const fresh = now.getTime() - new Date(row.heartbeat_at).getTime() < leaseStaleMs
-  const live = row.host === hostname() ? processAlive(row.pid) && fresh : fresh
+  const live = row.host === processHost() ? processAlive(row.pid) && fresh : fresh
   return live ? { holder: row.holder, host: row.host, pid: row.pid, startedAt: row.started_at } : undefined
 }

@@ -11,8 +11,7 @@
  * when it stopped is marked unknown, not sent again (recoverInterruptedDeliveries).
  */
 import { randomUUID } from 'node:crypto'
-import { hostname } from 'node:os'
-import { processAlive } from '../../db/lease'
+import { processAlive, processHost } from '../../db/lease'
 import { claimJob, finishJob, listDueJobs, listRunningClaimants, releaseJobsOfRunners, releaseStaleJobs, type Job } from '../../db/repositories/jobs'
 import type { Deps } from '../deps'
 import { runSafetyJob, safetyJobKinds } from '../participation/safety'
@@ -50,15 +49,17 @@ const tryUntilDone: ReadonlySet<string> = new Set([safetyJobKinds.notify, safety
 const staleAfterMs = 15 * 60_000
 
 /**
- * A runner's id, saying where it runs: `runner:<process id>@<host name>:<random UUID>`. A job's
- * claim then tells whether its runner is gone: one on this machine whose process no longer exists
- * (killed, crashed) is, at once. The random part keeps two runners of one process apart.
+ * A runner's id, saying where it runs: `runner:<process id>@<host>:<random UUID>`, `<host>` being
+ * `processHost()` (the host name, and on Linux a digest of the boot and process-id namespace). A
+ * job's claim then tells whether its runner is gone: one on this machine whose process no longer
+ * exists (killed, crashed) is, at once; one of another machine or container, even of the same host
+ * name, only when its claim goes stale. The random part keeps two runners of one process apart.
  *
  * @example
- * newRunnerId() // => 'runner:4121@app-1:6f1c…'
+ * newRunnerId() // => 'runner:4121@app-1/3fa2b1c09d1e:6f1c…'
  * newRunnerId(4121, 'app-1') // => 'runner:4121@app-1:…' (for tests: a runner of another process)
  */
-export function newRunnerId(pid: number = process.pid, host: string = hostname()): string {
+export function newRunnerId(pid: number = process.pid, host: string = processHost()): string {
   return `runner:${pid}@${host}:${randomUUID()}`
 }
 
@@ -72,7 +73,7 @@ const runnerIdPattern = /^runner:(\d+)@(.+):[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-
  */
 function runnerGone(runnerId: string): boolean {
   const match = runnerIdPattern.exec(runnerId)
-  return match !== null && match[2] === hostname() && !processAlive(Number(match[1]))
+  return match !== null && match[2] === processHost() && !processAlive(Number(match[1]))
 }
 
 /**

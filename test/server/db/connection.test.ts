@@ -8,7 +8,7 @@ import { mkdtempSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { closeDatabase, describeStorageError, openDatabase } from '../../../server/db/connection'
-import { acquireWriterLease, LeaseHeldError } from '../../../server/db/lease'
+import { acquireWriterLease, LeaseHeldError, processHost } from '../../../server/db/lease'
 import { migrateToLatest } from '../../../server/db/migrate'
 import { insertAudit } from '../../../server/db/repositories/audit'
 import { outsideWriter, runProcess, startServerProcess } from '../../helpers/processes'
@@ -127,7 +127,7 @@ describe.skipIf(sqliteOnly)('a second server on the same database', () => {
     const lease = await acquireWriterLease(db)
     await expect(acquireWriterLease(db)).rejects.toBeInstanceOf(LeaseHeldError)
     await lease.release()
-    await db.insertInto('server_lease').values({ name: 'writer', holder: 'gone', host: (await import('node:os')).hostname(), pid: 2 ** 22 + 12345, started_at: '2026-01-01T00:00:00Z', heartbeat_at: new Date().toISOString() }).execute()
+    await db.insertInto('server_lease').values({ name: 'writer', holder: 'gone', host: processHost(), pid: 2 ** 22 + 12345, started_at: '2026-01-01T00:00:00Z', heartbeat_at: new Date().toISOString() }).execute()
     await expect(acquireWriterLease(db)).resolves.toMatchObject({ pid: process.pid })
     await db.destroy()
   })
