@@ -5,12 +5,11 @@
 import { stringify } from 'csv-stringify/sync'
 import type { ReleasedP } from './disclosure'
 import type { Release } from './release'
+import { markdownCell, markdownInline } from '../markdown'
 import { severalNote } from './table1'
 
 const p = (x: ReleasedP | null) => (x === null ? '' : `${x.comparator === '<' ? '<' : ''}${x.value}`)
 const v = (x: number | null | undefined) => (x === null || x === undefined ? '' : String(x))
-/** A Markdown table cell: a `|` escaped and line breaks made spaces, so that a form's label cannot break the table. */
-const cell = (text: string) => text.replace(/\r\n|\r|\n/g, ' ').replace(/\|/g, '\\|')
 
 /** One row per figure: section, comparison, instrument, scale, figure, value. */
 export function releaseCsv(release: Release): string {
@@ -59,9 +58,9 @@ export function releaseMarkdown(release: Release): string {
   const count = (n: number | null | undefined) => v(n) || dash
   const lines = [
     // A study-wide release is over every cohort of the study together.
-    `# ${c.cohort ? c.cohort.name : `${c.study.name}, all cohorts together (${(c.cohorts ?? []).map((x) => x.name).join(', ')})`}: released report`,
+    `# ${markdownInline(c.cohort ? c.cohort.name : `${c.study.name}, all cohorts together (${(c.cohorts ?? []).map((x) => x.name).join(', ')})`)}: released report`,
     '',
-    `Released ${release.releasedAt.slice(0, 10)} by ${release.releasedBy.name}. Counts are rounded to the nearest ${c.policy.countRounding}; counts of ${c.policy.countRedactAtOrBelow} or fewer are not shown (${dash}); no statistic rests on fewer than ${c.policy.minN} participants.`,
+    `Released ${release.releasedAt.slice(0, 10)} by ${markdownInline(release.releasedBy.name)}. Counts are rounded to the nearest ${c.policy.countRounding}; counts of ${c.policy.countRedactAtOrBelow} or fewer are not shown (${dash}); no statistic rests on fewer than ${c.policy.minN} participants.`,
     '',
     '## Participants',
     '',
@@ -69,7 +68,7 @@ export function releaseMarkdown(release: Release): string {
     '| --- | --- |',
     `| enrolled | ${count(c.funnel.enrolled)} |`,
     `| consented | ${count(c.funnel.consented)} |`,
-    ...Object.entries(c.funnel.completed).map(([wave, n]) => `| completed ${cell(wave)} | ${count(n)} |`),
+    ...Object.entries(c.funnel.completed).map(([wave, n]) => `| completed ${markdownCell(wave)} | ${count(n)} |`),
     `| withdrawn | ${count(c.funnel.withdrawn)} |`,
     '',
   ]
@@ -78,7 +77,7 @@ export function releaseMarkdown(release: Release): string {
     for (const s of comparison.scales) {
       const ms = (x: { mean: number | null; sd: number | null }) => (x.mean === null ? dash : `${x.mean} (${x.sd})`)
       const change = s.change.mean === null ? dash : `${s.change.mean}${s.change.ci95 ? ` (${s.change.ci95[0]} to ${s.change.ci95[1]})` : ''}`
-      lines.push(`| ${cell(`${s.instrumentTitle} ${s.label}`)} | ${count(s.n)} | ${ms(s.pre)} | ${ms(s.post)} | ${change} | ${p(s.pairedT?.p ?? null) || dash} | ${v(s.effectSize?.dz) || dash} |`)
+      lines.push(`| ${markdownCell(`${s.instrumentTitle} ${s.label}`)} | ${count(s.n)} | ${ms(s.pre)} | ${ms(s.post)} | ${change} | ${p(s.pairedT?.p ?? null) || dash} | ${v(s.effectSize?.dz) || dash} |`)
     }
     lines.push('')
   }
@@ -87,12 +86,12 @@ export function releaseMarkdown(release: Release): string {
     lines.push(`## Table 1 (n = ${count(t.n)})`, '', '| characteristic | value |', '| --- | --- |')
     for (const row of t.continuous) {
       const value = row.mean === null ? dash : `${row.mean} (${row.sd})`
-      lines.push(`| ${cell(row.label)}, mean (SD) | ${value}${row.n === null ? '' : `, n = ${row.n}`} |`)
+      lines.push(`| ${markdownCell(row.label)}, mean (SD) | ${value}${row.n === null ? '' : `, n = ${row.n}`} |`)
     }
     for (const row of t.categorical) {
-      lines.push(`| **${cell(row.label)}**, n (%) of ${count(row.answered)} answering${row.multiple ? ` (${severalNote})` : ''} | |`)
+      lines.push(`| **${markdownCell(row.label)}**, n (%) of ${count(row.answered)} answering${row.multiple ? ` (${severalNote})` : ''} | |`)
       for (const l of row.levels) {
-        lines.push(`| ${cell(l.label)} | ${l.n === null ? dash : `${l.n}${l.percent === null ? '' : ` (${l.percent}%)`}`} |`)
+        lines.push(`| ${markdownCell(l.label)} | ${l.n === null ? dash : `${l.n}${l.percent === null ? '' : ` (${l.percent}%)`}`} |`)
       }
     }
     lines.push('')

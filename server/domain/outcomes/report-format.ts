@@ -3,6 +3,7 @@
  * methods appendix or an e-mail). JSON is the report object itself.
  */
 import { stringifyCsv as stringify } from '../csv'
+import { markdownInline } from '../markdown'
 import { formatPValue } from '../../contracts/p-value'
 import type { CohortReport, ScaleReport } from './report'
 
@@ -107,7 +108,7 @@ export function reportMarkdown(report: Omit<CohortReport, 'participants'> & { pa
   const dash = '–'
   const f = report.funnel
   const lines = [
-    `# ${report.cohort.studyName}: ${report.cohort.name}, ${report.from} → ${report.to}`,
+    `# ${markdownInline(`${report.cohort.studyName}: ${report.cohort.name}`)}, ${report.from} → ${report.to}`,
     '',
     `Generated ${report.generatedAt}. Change is ${report.to} − ${report.from}.`,
     '',

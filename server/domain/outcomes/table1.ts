@@ -24,6 +24,7 @@ import { findCohort, findStudy, listCohorts, type Study } from '../../db/reposit
 import type { Deps } from '../deps'
 import { formLanguages, studyDemographicsForm } from '../instruments/study-forms'
 import { plainText, textsByLanguage } from '../instruments/text'
+import { markdownCell, markdownInline } from '../markdown'
 import { suppressBreakdown, suppressCount } from './suppression'
 import type { LocalizedText } from '../instruments/schema'
 import type { ChoiceValue } from '../instruments/questions'
@@ -279,15 +280,15 @@ export function table1Csv(table: Table1): string {
 /** Table 1 in Markdown, with the notes a reader needs: suppression, several choices, values no longer offered. */
 export function table1Markdown(table: Table1): string {
   const dash = '–'
-  const lines = [`# Table 1. Participants of ${table.cohort.name} (n = ${table.n ?? 'suppressed'})`, '', '| characteristic | value |', '| --- | --- |']
+  const lines = [`# Table 1. Participants of ${markdownInline(table.cohort.name)} (n = ${table.n ?? 'suppressed'})`, '', '| characteristic | value |', '| --- | --- |']
   for (const c of table.continuous) {
     const range = c.min === null ? '' : ` [${c.min}–${c.max}]`
-    lines.push(`| ${c.label}, mean (SD)${c.min === null ? '' : ' [range]'} | ${c.mean === null ? dash : `${fixed(c.mean)} (${fixed(c.sd)})${range}`}${c.n === null ? '' : `, n = ${c.n}`} |`)
+    lines.push(`| ${markdownCell(c.label)}, mean (SD)${c.min === null ? '' : ' [range]'} | ${c.mean === null ? dash : `${fixed(c.mean)} (${fixed(c.sd)})${range}`}${c.n === null ? '' : `, n = ${c.n}`} |`)
   }
   for (const c of table.categorical) {
-    lines.push(`| **${c.label}**, n (%) of ${c.answered === null ? 'a suppressed number' : c.answered} answering${c.multiple ? ` (${severalNote})` : ''} | |`)
+    lines.push(`| **${markdownCell(c.label)}**, n (%) of ${c.answered === null ? 'a suppressed number' : c.answered} answering${c.multiple ? ` (${severalNote})` : ''} | |`)
     // With nobody answering there is no percentage: "0 (–)", never "0 (%)".
-    for (const l of c.levels) lines.push(`| ${l.label} | ${l.n === null ? 'suppressed' : l.percent === null ? `${l.n} (–)` : `${l.n} (${fixed(l.percent)}%)`} |`)
+    for (const l of c.levels) lines.push(`| ${markdownCell(l.label)} | ${l.n === null ? 'suppressed' : l.percent === null ? `${l.n} (–)` : `${l.n} (${fixed(l.percent)}%)`} |`)
   }
   const notes: string[] = []
   if (table.categorical.some((c) => c.levels.some((l) => !l.offered))) {

@@ -10,6 +10,7 @@ import { stringifyCsv as stringify } from '../csv'
 import type { Coding } from '../../db/repositories/codings'
 import { findStudy } from '../../db/repositories/studies'
 import { ApiError } from '../errors'
+import { markdownCell } from '../markdown'
 import type { Deps } from '../deps'
 import {
   loadCodebook,
@@ -122,11 +123,6 @@ export function table2Csv(table: Table2): string {
   ])
 }
 
-/** A table cell: pipes escaped, line breaks as spaces (a line break would end the Markdown row). */
-function cell(text: string): string {
-  return text.replace(/\s*[\r\n]+\s*/g, ' ').replace(/\|/g, '\\|').trim()
-}
-
 /**
  * Table 2 as Markdown, laid out as in the paper: a theme or category is written on the first row
  * it heads and left blank below, and each meaning unit ends with its participant's code, "… (P2)";
@@ -135,7 +131,7 @@ function cell(text: string): string {
 export function table2Markdown(table: Table2): string {
   const dash = '–'
   const lines = [
-    `# Table 2. Themes, categories and codes: ${cell(table.study.name)}`,
+    `# Table 2. Themes, categories and codes: ${markdownCell(table.study.name)}`,
     '',
     '| Theme | Category | Code | Meaning unit |',
     '| --- | --- | --- | --- |',
@@ -149,9 +145,9 @@ export function table2Markdown(table: Table2): string {
     const newCategory = newTheme || categoryId !== category
     theme = themeId
     category = categoryId
-    const units = row.meaningUnits.map((unit) => `${cell(unit.text)} (${cell(unit.participant.label)})`).join(' ')
+    const units = row.meaningUnits.map((unit) => `${markdownCell(unit.text)} (${markdownCell(unit.participant.label)})`).join(' ')
     const unit = units !== '' ? units : row.code ? dash : ''
-    lines.push(`| ${newTheme ? cell(row.theme?.name ?? '') : ''} | ${newCategory ? cell(row.category?.name ?? '') : ''} | ${cell(row.code?.name ?? '')} | ${unit} |`)
+    lines.push(`| ${newTheme ? markdownCell(row.theme?.name ?? '') : ''} | ${newCategory ? markdownCell(row.category?.name ?? '') : ''} | ${markdownCell(row.code?.name ?? '')} | ${unit} |`)
   }
   lines.push('', `${table.withMeaningUnit} of ${table.codes} codes have a meaning unit (${table.meaningUnits} meaning units in all); the participant who said each is given in brackets.`)
   return `${lines.join('\n')}\n`
