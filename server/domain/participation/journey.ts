@@ -508,8 +508,11 @@ export type Withdrawal = { withdrawnAt: string; deletedResponses: number; dataDe
  * its audit entry, and the deletion is audited as `participant.delete_data` with its counts. Asked
  * again when nothing is left, or "keep" sent again, it changes and records nothing. Deleted stays
  * deleted: "keep" after a deletion brings nothing back.
+ *
+ * `withdrewAt`: when the participant withdrew, for a withdrawal made again after a restore
+ * (`reapplyWithdrawals`); by default, and when it is not before now, now.
  */
-export async function withdraw(deps: Deps, participant: Participant, body: { keepData: boolean }): Promise<Withdrawal> {
+export async function withdraw(deps: Deps, participant: Participant, body: { keepData: boolean }, withdrewAt?: Date): Promise<Withdrawal> {
   let deleted = false
   const result = await inTransaction(deps, participant, async (trx, current) => {
     // Locked before anything is decided or written (PostgreSQL; SQLite has one writer): an attendance
@@ -545,9 +548,12 @@ export async function withdraw(deps: Deps, participant: Participant, body: { kee
     }
     // Contact details go with any withdrawal: nobody is to be contacted about the study any more.
     await deleteContactOfParticipant(trx, participant.id)
-    await updateParticipantStatus(trx, participant.id, 'withdrawn', now)
-    await insertAudit(trx, { actor, action: 'participant.withdraw', entity: 'participant', entityId: participant.id, details: { keepData: body.keepData, deletedResponses } }, now)
-    return { withdrawnAt: now.toISOString(), deletedResponses }
+    // A withdrawal made again after a restore keeps the day the participant withdrew (the attendance
+    // rule and their sheet go by it); the audit entry is of now, when it was made here, and says both.
+    const at = withdrewAt && withdrewAt.getTime() < now.getTime() ? withdrewAt : now
+    await updateParticipantStatus(trx, participant.id, 'withdrawn', at)
+    await insertAudit(trx, { actor, action: 'participant.withdraw', entity: 'participant', entityId: participant.id, details: { keepData: body.keepData, deletedResponses, ...(at === now ? {} : { withdrewAt: at.toISOString() }) } }, now)
+    return { withdrawnAt: at.toISOString(), deletedResponses }
   })
   if (deleted) await discardDeletedPages(deps.db)
   return { ...result, dataDeleted: deleted }
@@ -558,8 +564,10 @@ export async function withdraw(deps: Deps, participant: Participant, body: { kee
  * are made again in the restored one, so that a restore never brings back a participant who had
  * withdrawn (their link taking answers, reminders going out), nor the data of one who asked for
  * deletion. Each is `withdraw` as the participant asked it, so one already in the backup changes
- * nothing; its time is the time of the restore. Returns how many participants were withdrawn again,
- * and how many of them had data deleted again.
+ * nothing. The participant's withdrawal keeps its recorded time (`withdrawnAt`; the restore's time
+ * where none was recorded, or one later than now), so that the sessions after it stay closed to
+ * attendance marks; its audit entry is of the restore, with that time in `withdrewAt`. Returns how
+ * many participants were withdrawn again, and how many of them had data deleted again.
  */
 export async function reapplyWithdrawals(deps: Deps, withdrawals: readonly WithdrawalRecord[]): Promise<{ withdrawn: number; deleted: number }> {
   let withdrawn = 0
@@ -569,7 +577,7 @@ export async function reapplyWithdrawals(deps: Deps, withdrawals: readonly Withd
     // Not in the backup: added after it, so nothing of theirs is in it.
     if (!participant) continue
     const before = participant.status
-    const result = await withdraw(deps, participant, { keepData: !record.deleted })
+    const result = await withdraw(deps, participant, { keepData: !record.deleted }, record.withdrawnAt ? new Date(record.withdrawnAt) : undefined)
     if (before !== 'withdrawn') withdrawn++
     if (result.dataDeleted) deleted++
   }
