@@ -3,7 +3,7 @@
  * and why. Rows are only ever added; the response's current answer lives in response_answer.
  */
 import type { Kysely } from 'kysely'
-import type { Database } from '../schema'
+import type { Database, WaveKind } from '../schema'
 import { newId } from '../ids'
 
 export type AnswerCorrection = {
@@ -44,4 +44,26 @@ export async function listCorrections(db: Kysely<Database>, responseIds: readonl
     correctedBy: r.corrected_by,
     correctedAt: r.corrected_at,
   }))
+}
+
+/** How often one question of one participant's form was corrected (`countCorrectionsInStudy`). */
+export type CorrectionCount = { participantId: string; /** Null for a form asked once (demographics). */ waveKind: WaveKind | null; instrumentId: string; question: string; corrections: number }
+
+/**
+ * Per participant, form (wave kind and instrument) and question, how many corrections the study's
+ * stored answers have had: for a release's differencing check (release.ts, `withCorrections`), which
+ * must see a corrected person as another. Counts only, never a value.
+ */
+export async function countCorrectionsInStudy(db: Kysely<Database>, studyId: string): Promise<CorrectionCount[]> {
+  const rows = await db
+    .selectFrom('answer_correction')
+    .innerJoin('response', 'response.id', 'answer_correction.response_id')
+    .innerJoin('participant', 'participant.id', 'response.participant_id')
+    .innerJoin('cohort', 'cohort.id', 'participant.cohort_id')
+    .leftJoin('wave', 'wave.id', 'response.wave_id')
+    .select(['response.participant_id', 'wave.kind', 'response.instrument_id', 'answer_correction.question', (eb) => eb.fn.countAll<number | string>().as('corrections')])
+    .where('cohort.study_id', '=', studyId)
+    .groupBy(['response.participant_id', 'wave.kind', 'response.instrument_id', 'answer_correction.question'])
+    .execute()
+  return rows.map((r) => ({ participantId: r.participant_id, waveKind: r.kind, instrumentId: r.instrument_id, question: r.question, corrections: Number(r.corrections) }))
 }

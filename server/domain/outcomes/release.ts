@@ -18,6 +18,7 @@ import { findDisclosurePolicy, findRelease, findStudyRelease, insertRelease, ins
 import { listParticipants } from '../../db/repositories/participants'
 import { findCohort, findStudy, listCohorts, listWaves, type Cohort, type Study } from '../../db/repositories/studies'
 import { insertAudit } from '../../db/repositories/audit'
+import { countCorrectionsInStudy, type CorrectionCount } from '../../db/repositories/corrections'
 import type { WaveKind } from '../../db/schema'
 import { sampleSd, type ChangeClass } from '../../stats'
 import { mean } from 'simple-statistics'
@@ -312,7 +313,52 @@ async function buildRelease(deps: Deps, study: Study, scope: Scope, policy: Disc
   const built = await buildScope(deps, study, scope, policy)
   const others = (await listCohorts(deps.db, study.id)).filter((c) => !('cohort' in scope && c.id === scope.cohort.id))
   const guards = await cohortGuards(deps, study, others, policy)
-  return { ...built, basis: { ...built.basis, ...guards.basis }, about: { ...built.about, ...guards.about } }
+  return withCorrections(deps, study, { ...built, basis: { ...built.basis, ...guards.basis }, about: { ...built.about, ...guards.about } })
+}
+
+/**
+ * The groups of `built.basis` with each participant whose answers behind a figure were corrected
+ * written as `<id>@<how many of those corrections>`; everyone else as `<id>`. A correction changes a
+ * figure over the same people (found by a review: 12 yes and 18 no released, one answer typed wrong
+ * corrected, then 15 and 15 over the same 30, which gave a program lead who knew whose form it was
+ * that person's answer). To the differencing check a person before and after a correction are two,
+ * one leaving the group and one joining it, so its rules hold: refused while 1 to minN − 1 differ.
+ * The answers behind a figure: for a scale's scores at a wave kind, that wave's form of the
+ * instrument, its scale's items (any item where the scale is not known); for a Table 1 row, the
+ * demographics form's question of that name. Stored with the release, the groups hold ids and
+ * counts of corrections, never a value.
+ */
+async function withCorrections(deps: Deps, study: Study, built: Built): Promise<Built> {
+  const counts = await countCorrectionsInStudy(deps.db, study.id)
+  if (counts.length === 0) return built
+  const ofForm = groupBy(counts, (c) => `${c.waveKind ?? ''}|${c.instrumentId}`)
+  // Per figure, each corrected participant's number of corrections behind it.
+  const correctedBehind = new Map<string, Map<string, number>>()
+  const behind = (figure: string): Map<string, number> => {
+    const known = correctedBehind.get(figure)
+    if (known) return known
+    const [kind, ...rest] = figure.split(':')
+    let relevant: CorrectionCount[] = []
+    if (kind === 'table1') {
+      const variable = rest.join(':')
+      relevant = (ofForm.get(`|${study.demographicsInstrument}`) ?? []).filter((c) => c.question === variable)
+    } else if (kind === 'scores') {
+      const [wave, instrument, ...scale] = rest
+      const items = deps.instruments.questionnaire(instrument!)?.scoring.scales.find((x) => x.id === scale.join(':'))?.items
+      relevant = (ofForm.get(`${wave}|${instrument}`) ?? []).filter((c) => items === undefined || items.includes(c.question))
+    }
+    const byParticipant = new Map<string, number>()
+    for (const c of relevant) byParticipant.set(c.participantId, (byParticipant.get(c.participantId) ?? 0) + c.corrections)
+    correctedBehind.set(figure, byParticipant)
+    return byParticipant
+  }
+  const basis = Object.fromEntries(
+    Object.entries(built.basis).map(([key, ids]) => {
+      const corrected = behind(figureOf(key))
+      return [key, corrected.size === 0 ? ids : ids.map((id) => (corrected.has(id) ? `${id}@${corrected.get(id)}` : id))]
+    }),
+  )
+  return { ...built, basis }
 }
 
 /** The mark of a guarded key that is another cohort's, judged by a release not of it alone: `guarded:<figure>#<to>#cohort:<id>`. */
