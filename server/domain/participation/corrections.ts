@@ -10,8 +10,10 @@ import { ApiError, fieldProblems } from '../errors'
 import { insertAnswerHistory, listCurrentAnswers, upsertCurrentAnswer, type StoredAnswer } from '../../db/repositories/answers'
 import { insertAudit } from '../../db/repositories/audit'
 import { insertCorrection, listCorrections, type AnswerCorrection } from '../../db/repositories/corrections'
-import { findResponseById, listResponsesOfParticipant, replaceScores, updateResponseAnswersIfRevision } from '../../db/repositories/responses'
-import { listWaves } from '../../db/repositories/studies'
+import { findParticipant } from '../../db/repositories/participants'
+import { findResponseById, listFlags, listResponsesOfParticipant, replaceScores, updateResponseAnswersIfRevision } from '../../db/repositories/responses'
+import { findCohort, listWaves } from '../../db/repositories/studies'
+import { scheduleSafetyNotifications } from './safety'
 import { findStaffUser, listStaffUsers } from '../../db/repositories/staff'
 import type { Kysely } from 'kysely'
 import type { Database, WaveKind } from '../../db/schema'
@@ -142,7 +144,23 @@ async function correctOnce(deps: Deps, trx: Kysely<Database>, input: CorrectionI
   }
   if (replaced) await insertAnswerHistory(trx, stored.id, replaced, now)
   await upsertCurrentAnswer(trx, stored.id, correction)
-  if (stored.status === 'complete' && instrument.kind === 'questionnaire') await replaceScores(trx, stored.id, scoreResponse(instrument, answers), now)
+  if (stored.status === 'complete' && instrument.kind === 'questionnaire') {
+    const flaggedBefore = new Set((await listFlags(trx, stored.id)).map((f) => f.flag))
+    const score = scoreResponse(instrument, answers)
+    await replaceScores(trx, stored.id, score, now)
+    // A safety flag the corrected answer raises is raised as a submitted one is (journey.ts,
+    // completeForm): audited, and the safety contacts emailed for an answer given at the participant's
+    // link; one an import raised is listed without emails, as imported answers' flags are.
+    const raised = score.flags.filter((f) => f.severity === 'safety' && !flaggedBefore.has(f.flag))
+    if (raised.length > 0) {
+      await insertAudit(trx, { actor: 'system', action: 'response.flagged', entity: 'response', entityId: stored.id, details: { flags: raised.map((f) => f.flag), by: 'answer.correct' } }, now)
+      if (stored.source === 'link') {
+        const participant = await findParticipant(trx, stored.participantId)
+        const cohort = participant && (await findCohort(trx, participant.cohortId))
+        if (cohort) await scheduleSafetyNotifications(trx, { studyId: cohort.studyId, responseId: stored.id, flagIds: raised.map((f) => f.flag) }, now)
+      }
+    }
+  }
   const saved = await insertCorrection(trx, { responseId: stored.id, question: input.question, oldValue, newValue, reason: input.reason, correctedBy: actor, correctedAt: at })
   await insertAudit(trx, { actor, action: 'answer.correct', entity: 'response', entityId: stored.id, details: { participantId: stored.participantId, question: input.question, correctionId: saved.id, rescored: stored.status === 'complete' && instrument.kind === 'questionnaire' } }, now)
   return saved
