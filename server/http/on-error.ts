@@ -6,7 +6,13 @@ import { describeStorageError } from '../db/connection'
 import { logger as defaultLogger, type Logger } from '../logger'
 import { redactPath } from './request-log'
 
+/**
+ * The error's JSON body and status; a 429 (`rate_limited`) whose details give `retryAfterSeconds`
+ * also says it in `Retry-After` (seconds, RFC 9110 §10.2.3), for every route that refuses so.
+ */
 function respond(c: Context, error: ApiError): Response {
+  const wait = error.code === 'rate_limited' ? (error.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds : undefined
+  if (typeof wait === 'number' && wait > 0) c.header('Retry-After', String(Math.ceil(wait)))
   return c.json(error.toBody(), statusOf(error))
 }
 

@@ -2,7 +2,7 @@
  * Staff sign-in: first-run set-up, sign in, who am I, sign out, changing one's password and choosing
  * one with a one-time link.
  */
-import { Hono, type Context } from 'hono'
+import { Hono } from 'hono'
 import { getCookie } from 'hono/cookie'
 import { z } from 'zod'
 import { changePasswordBody, passwordLinkBody, setupBody, signInBody, type Me } from '../contracts/staff'
@@ -11,26 +11,11 @@ import { changeOwnPassword, passwordLinkOwner, setPasswordWithLink } from '../do
 import { csrfTokenFor, setUpFirstAdmin, signIn, signOut, type SignedIn } from '../domain/staff/auth'
 import type { Deps } from '../domain/deps'
 import { clearSessionCookie, endReplacedSession, sessionCookieName, setSessionCookie, staffOf, type StaffEnv } from '../http/auth'
-import { ApiError } from '../domain/errors'
 import { jsonBody, pathParams } from '../http/validate'
 
 async function me(deps: Deps, user: SignedIn['user'], csrfToken: string): Promise<Me> {
   const roles = await listRolesOfUser(deps.db, user.id)
   return { user: { id: user.id, email: user.email, name: user.name, isAdmin: user.isAdmin }, roles, csrfToken }
-}
-
-/**
- * Run a throttled step (throttle.ts); when it is refused with `rate_limited`, the 429 also says how
- * long to wait in `Retry-After` (seconds), as RFC 9110 §10.2.3 gives it.
- */
-async function withRetryAfter<T>(c: Context, step: () => Promise<T>): Promise<T> {
-  try {
-    return await step()
-  } catch (error) {
-    const wait = error instanceof ApiError && error.code === 'rate_limited' ? (error.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds : undefined
-    if (wait) c.header('Retry-After', String(wait))
-    throw error
-  }
 }
 
 /** Sign-in is throttled per email and address in the database: see server/domain/staff/throttle.ts. */
@@ -47,7 +32,7 @@ export function authRoutes(deps: Deps) {
       return c.json(await me(deps, signedIn.user, signedIn.csrfToken), 201)
     })
     .post('/sign-in', jsonBody(signInBody), async (c) => {
-      const signedIn = await withRetryAfter(c, () => signIn(deps, c.req.valid('json'), c.get('client')?.address))
+      const signedIn = await signIn(deps, c.req.valid('json'), c.get('client')?.address)
       await endReplacedSession(deps, c)
       setSessionCookie(c, signedIn)
       return c.json(await me(deps, signedIn.user, signedIn.csrfToken), 200)
@@ -59,7 +44,7 @@ export function authRoutes(deps: Deps) {
     })
     // One's own password: every other session of the account ends.
     .post('/password', jsonBody(changePasswordBody), async (c) => {
-      const changed = await withRetryAfter(c, () => changeOwnPassword(deps, staffOf(c), c.req.valid('json'), c.get('client')?.address))
+      const changed = await changeOwnPassword(deps, staffOf(c), c.req.valid('json'), c.get('client')?.address)
       return c.json(changed, 200)
     })
     // The one-time link an administrator made (or the CLI printed): whose account, then the new password.

@@ -1,8 +1,9 @@
 /** The codebook (theme → category → code), its append-only history, and memos. */
-import type { Kysely, Selectable } from 'kysely'
+import type { Insertable, Kysely, Selectable } from 'kysely'
 import type { CodeNode } from '../../domain/qualitative/types'
 import type { CodeHistoryAction, CodeLevelColumn, Database, MemoTargetType } from '../schema'
 import { newId } from '../ids'
+import { insertRows } from './responses'
 
 export type Code = CodeNode & {
   color: string | null
@@ -36,7 +37,18 @@ export async function insertCode(
   code: { studyId: string; parentId: string | null; level: CodeLevelColumn; name: string; description: string | null; color: string | null },
   now: Date,
 ): Promise<Code> {
-  const row = {
+  const made = newCode(code, now)
+  await db.insertInto('code').values(codeRow(made)).execute()
+  return made
+}
+
+/**
+ * A new live code, with its id (time-ordered: codes made one after the other sort in that order, as
+ * the codebook lists them), to store with insertCodes. Nothing is written; its children can name it
+ * as their parent meanwhile.
+ */
+export function newCode(code: { studyId: string; parentId: string | null; level: CodeLevelColumn; name: string; description: string | null; color: string | null }, now: Date): Code {
+  return toCode({
     id: newId(),
     study_id: code.studyId,
     parent_id: code.parentId,
@@ -47,9 +59,30 @@ export async function insertCode(
     merged_into: null,
     created_at: now.toISOString(),
     deleted_at: null,
+  })
+}
+
+function codeRow(c: Code): Insertable<Database['code']> {
+  return {
+    id: c.id,
+    study_id: c.studyId,
+    parent_id: c.parentId,
+    level: c.level,
+    name: c.name,
+    description: c.description,
+    color: c.color,
+    merged_into: c.mergedInto,
+    created_at: c.createdAt,
+    deleted_at: c.deletedAt,
   }
-  await db.insertInto('code').values(row).execute()
-  return toCode(row)
+}
+
+/**
+ * Store codes made by newCode, in their order (a parent before its children, as the foreign key
+ * wants), up to 1,024 a statement.
+ */
+export async function insertCodes(db: Kysely<Database>, codes: readonly Code[]): Promise<void> {
+  await insertRows(db, 'code', codes.map(codeRow), 1024)
 }
 
 export async function findCode(db: Kysely<Database>, id: string): Promise<Code | undefined> {
@@ -103,10 +136,21 @@ export async function insertCodeHistory(
   entry: { codeId: string; action: CodeHistoryAction; details: Record<string, unknown>; actor: string },
   now: Date,
 ): Promise<void> {
-  await db
-    .insertInto('code_history')
-    .values({ id: newId(), code_id: entry.codeId, action: entry.action, details: JSON.stringify(entry.details), actor: entry.actor, at: now.toISOString() })
-    .execute()
+  await db.insertInto('code_history').values(codeHistoryRow(entry, now)).execute()
+}
+
+function codeHistoryRow(entry: { codeId: string; action: CodeHistoryAction; details: Record<string, unknown>; actor: string }, now: Date): Insertable<Database['code_history']> {
+  return { id: newId(), code_id: entry.codeId, action: entry.action, details: JSON.stringify(entry.details), actor: entry.actor, at: now.toISOString() }
+}
+
+/** insertCodeHistory for many entries, all at `now`, in their order (ids follow it), up to 1,024 a statement. */
+export async function insertCodeHistories(db: Kysely<Database>, entries: readonly { codeId: string; action: CodeHistoryAction; details: Record<string, unknown>; actor: string }[], now: Date): Promise<void> {
+  await insertRows(
+    db,
+    'code_history',
+    entries.map((entry) => codeHistoryRow(entry, now)),
+    1024,
+  )
 }
 
 export async function listCodeHistory(db: Kysely<Database>, codeIds: string[]): Promise<CodeHistoryEntry[]> {
@@ -148,10 +192,24 @@ export async function insertMemo(
   memo: { studyId: string; targetType: MemoTargetType; targetId: string | null; authorId: string; text: string },
   now: Date,
 ): Promise<Memo> {
-  const at = now.toISOString()
-  const row = { id: newId(), study_id: memo.studyId, target_type: memo.targetType, target_id: memo.targetId, author_id: memo.authorId, text: memo.text, created_at: at, updated_at: at, deleted_at: null }
+  const row = memoRow(memo, now)
   await db.insertInto('memo').values(row).execute()
   return toMemo(row)
+}
+
+function memoRow(memo: { studyId: string; targetType: MemoTargetType; targetId: string | null; authorId: string; text: string }, now: Date) {
+  const at = now.toISOString()
+  return { id: newId(), study_id: memo.studyId, target_type: memo.targetType, target_id: memo.targetId, author_id: memo.authorId, text: memo.text, created_at: at, updated_at: at, deleted_at: null }
+}
+
+/** insertMemo for many memos, all written at `now`, in their order (ids follow it), up to 1,024 a statement. */
+export async function insertMemos(db: Kysely<Database>, memos: readonly { studyId: string; targetType: MemoTargetType; targetId: string | null; authorId: string; text: string }[], now: Date): Promise<void> {
+  await insertRows(
+    db,
+    'memo',
+    memos.map((memo) => memoRow(memo, now)),
+    1024,
+  )
 }
 
 /** A live (not deleted) memo. */

@@ -3,11 +3,12 @@
  * disagreements between coders, and participants' member checks of their quotations.
  * Offsets are Unicode code points, start inclusive and end exclusive.
  */
-import type { Kysely, Selectable } from 'kysely'
+import type { Insertable, Kysely, Selectable } from 'kysely'
 import type { CodedSegment, Span } from '../../domain/qualitative/types'
 import type { Database, MemberCheckDecision, ResolutionDecision } from '../schema'
 import { newId } from '../ids'
 import { selectTranscriptsWithParticipants } from './interviews'
+import { insertRows } from './responses'
 
 export type Coding = CodedSegment
 
@@ -15,25 +16,72 @@ function toCoding(r: Selectable<Database['coding']>): Coding {
   return { id: r.id, transcriptId: r.transcript_id, codeId: r.code_id, coderId: r.coder_id, start: r.start_offset, end: r.end_offset, text: r.text, createdAt: r.created_at, consensus: r.consensus === 1 }
 }
 
+/**
+ * A coding made in memory (newCoding) and not yet stored: its id is taken when it is made, so that
+ * member checks can point at it before anything is written; `deletedAt` is the time it is stored
+ * deleted at, or null for a live one.
+ */
+export type UnsavedCoding = Coding & { deletedAt: string | null }
+
+/**
+ * A new coding, with its id (time-ordered: codings made one after the other sort in that order),
+ * to store with insertCodings. Nothing is written.
+ *
+ * @example
+ * const made = newCoding({ transcriptId, codeId, coderId, start: 3, end: 40, text: 'afraid of being judged' }, now)
+ * await insertCodings(trx, [made])
+ */
+export function newCoding(
+  coding: { transcriptId: string; codeId: string; coderId: string; start: number; end: number; text: string; consensus?: boolean; /** Stored deleted at this time (an imported withdrawal's holder, qda-import.ts). */ deletedAt?: Date },
+  createdAt: Date,
+): UnsavedCoding {
+  return {
+    id: newId(),
+    transcriptId: coding.transcriptId,
+    codeId: coding.codeId,
+    coderId: coding.coderId,
+    start: coding.start,
+    end: coding.end,
+    text: coding.text,
+    createdAt: createdAt.toISOString(),
+    consensus: coding.consensus ?? false,
+    deletedAt: coding.deletedAt ? coding.deletedAt.toISOString() : null,
+  }
+}
+
+function codingRow(c: UnsavedCoding): Insertable<Database['coding']> {
+  return {
+    id: c.id,
+    transcript_id: c.transcriptId,
+    code_id: c.codeId,
+    coder_id: c.coderId,
+    start_offset: c.start,
+    end_offset: c.end,
+    text: c.text,
+    created_at: c.createdAt,
+    deleted_at: c.deletedAt,
+    consensus: c.consensus ? 1 : 0,
+  }
+}
+
 export async function insertCoding(
   db: Kysely<Database>,
   coding: { transcriptId: string; codeId: string; coderId: string; start: number; end: number; text: string; consensus?: boolean; /** Stored deleted at this time (an imported withdrawal's holder, qda-import.ts). */ deletedAt?: Date },
   now: Date,
 ): Promise<Coding> {
-  const row = {
-    id: newId(),
-    transcript_id: coding.transcriptId,
-    code_id: coding.codeId,
-    coder_id: coding.coderId,
-    start_offset: coding.start,
-    end_offset: coding.end,
-    text: coding.text,
-    created_at: now.toISOString(),
-    deleted_at: coding.deletedAt ? coding.deletedAt.toISOString() : null,
-    consensus: coding.consensus ? 1 : 0,
-  }
-  await db.insertInto('coding').values(row).execute()
-  return toCoding(row)
+  const { deletedAt, ...made } = newCoding(coding, now)
+  await db.insertInto('coding').values(codingRow({ ...made, deletedAt })).execute()
+  return made
+}
+
+/**
+ * Store codings made by newCoding, in their order, in multi-row statements of up to 1,024 rows (an
+ * import of 33,600 codings is 33 statements, not 33,600): in a transaction, all or none.
+ *
+ * @throws the database's error for a row it refuses (a live twin of a stored coding: coding_live_uq)
+ */
+export async function insertCodings(db: Kysely<Database>, codings: readonly UnsavedCoding[]): Promise<void> {
+  await insertRows(db, 'coding', codings.map(codingRow), 1024)
 }
 
 /** A live (not deleted) coding. */
@@ -270,9 +318,26 @@ export async function insertMemberCheck(
   check: { codingId: string; participantId: string; decision: MemberCheckDecision; comment: string | null },
   now: Date,
 ): Promise<MemberCheck> {
-  const row = { id: newId(), coding_id: check.codingId, participant_id: check.participantId, decision: check.decision, comment: check.comment, decided_at: now.toISOString() }
-  await db.insertInto('member_check').values(row).execute()
-  return toMemberCheck(row)
+  const made = newMemberCheck(check, now)
+  await db.insertInto('member_check').values(memberCheckRow(made)).execute()
+  return made
+}
+
+/**
+ * A new member-check answer, with its id (time-ordered), to store with insertMemberChecks. Nothing
+ * is written.
+ */
+export function newMemberCheck(check: { codingId: string; participantId: string; decision: MemberCheckDecision; comment: string | null }, decidedAt: Date): MemberCheck {
+  return { id: newId(), codingId: check.codingId, participantId: check.participantId, decision: check.decision, comment: check.comment, decidedAt: decidedAt.toISOString() }
+}
+
+function memberCheckRow(m: MemberCheck): Insertable<Database['member_check']> {
+  return { id: m.id, coding_id: m.codingId, participant_id: m.participantId, decision: m.decision, comment: m.comment, decided_at: m.decidedAt }
+}
+
+/** Store member-check answers made by newMemberCheck, in their order, up to 1,024 a statement. Their codings must be stored first. */
+export async function insertMemberChecks(db: Kysely<Database>, checks: readonly MemberCheck[]): Promise<void> {
+  await insertRows(db, 'member_check', checks.map(memberCheckRow), 1024)
 }
 
 /** Every member-check decision on these codings, oldest first (the last one per coding counts). */

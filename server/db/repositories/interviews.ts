@@ -1,9 +1,10 @@
 /** Interviewer assignments, interviews, their notes per guide question, and transcripts. */
-import { sql, SqliteAdapter, type Kysely, type Selectable } from 'kysely'
+import { sql, SqliteAdapter, type Insertable, type Kysely, type Selectable } from 'kysely'
 import type { Database, TranscriptFormat } from '../schema'
 import { newId } from '../ids'
 import { batches } from '../batch'
 import { purgeTranscriptSearchIndex } from './erasure'
+import { insertRows } from './responses'
 
 export type InterviewAssignment = {
   id: string
@@ -141,19 +142,49 @@ export async function insertInterview(
   interview: { participantId: string; interviewerId: string; guideId: string; guideVersion: string; consentToRecord: boolean; startedAt: string },
   now: Date,
 ): Promise<Interview> {
-  const row = {
+  const made = newInterview(interview, now)
+  await db.insertInto('interview').values(interviewRow(made)).execute()
+  return made
+}
+
+/**
+ * A new interview, with its id (time-ordered), to store with insertInterviews. Nothing is written;
+ * a transcript can name it meanwhile (newTranscript).
+ */
+export function newInterview(
+  interview: { participantId: string; interviewerId: string; guideId: string; guideVersion: string; consentToRecord: boolean; startedAt: string },
+  now: Date,
+): Interview {
+  return {
     id: newId(),
-    participant_id: interview.participantId,
-    interviewer_id: interview.interviewerId,
-    guide_id: interview.guideId,
-    guide_version: interview.guideVersion,
-    consent_to_record: interview.consentToRecord ? 1 : 0,
-    started_at: interview.startedAt,
-    ended_at: null,
-    updated_at: now.toISOString(),
+    participantId: interview.participantId,
+    interviewerId: interview.interviewerId,
+    guideId: interview.guideId,
+    guideVersion: interview.guideVersion,
+    consentToRecord: interview.consentToRecord,
+    startedAt: interview.startedAt,
+    endedAt: null,
+    updatedAt: now.toISOString(),
   }
-  await db.insertInto('interview').values(row).execute()
-  return toInterview(row)
+}
+
+function interviewRow(i: Interview): Insertable<Database['interview']> {
+  return {
+    id: i.id,
+    participant_id: i.participantId,
+    interviewer_id: i.interviewerId,
+    guide_id: i.guideId,
+    guide_version: i.guideVersion,
+    consent_to_record: i.consentToRecord ? 1 : 0,
+    started_at: i.startedAt,
+    ended_at: i.endedAt,
+    updated_at: i.updatedAt,
+  }
+}
+
+/** Store interviews made by newInterview, in their order, up to 512 a statement. Their participants must be stored first. */
+export async function insertInterviews(db: Kysely<Database>, interviews: readonly Interview[]): Promise<void> {
+  await insertRows(db, 'interview', interviews.map(interviewRow), 512)
 }
 
 export async function findInterview(db: Kysely<Database>, id: string): Promise<Interview | undefined> {
@@ -221,6 +252,28 @@ export async function upsertNote(db: Kysely<Database>, interviewId: string, note
     .execute()
 }
 
+/**
+ * upsertNote for many notes, all at `now`, as if written one after the other: of notes on the same
+ * interview and question the last one is stored (a multi-row upsert may not touch a row twice on
+ * PostgreSQL, so they are collapsed here first). Up to 1,000 a statement.
+ */
+export async function upsertNotes(db: Kysely<Database>, notes: readonly { interviewId: string; questionId: string; text: string; revision: number }[], now: Date): Promise<void> {
+  const updatedAt = now.toISOString()
+  const last = new Map<string, Insertable<Database['interview_note']>>()
+  for (const note of notes) {
+    last.set(JSON.stringify([note.interviewId, note.questionId]), { interview_id: note.interviewId, question_id: note.questionId, text: note.text, revision: note.revision, updated_at: updatedAt })
+  }
+  for (const batch of batches([...last.values()], 1000)) {
+    await db
+      .insertInto('interview_note')
+      .values(batch)
+      .onConflict((oc) =>
+        oc.columns(['interview_id', 'question_id']).doUpdateSet((eb) => ({ text: eb.ref('excluded.text'), revision: eb.ref('excluded.revision'), updated_at: eb.ref('excluded.updated_at') })),
+      )
+      .execute()
+  }
+}
+
 export type Transcript = {
   id: string
   interviewId: string
@@ -266,6 +319,25 @@ export async function upsertTranscript(
     .onConflict((oc) => oc.column('interview_id').doUpdateSet(values))
     .execute()
   return (await findTranscriptOfInterview(db, transcript.interviewId))!
+}
+
+/**
+ * A new transcript of an interview, with its id (time-ordered), created and updated at `now`, to
+ * store with insertTranscripts. Nothing is written; codings can name it meanwhile (newCoding).
+ */
+export function newTranscript(transcript: { interviewId: string; format: TranscriptFormat; text: string; original: string; uploadedBy: string }, now: Date): Transcript {
+  const at = now.toISOString()
+  return { id: newId(), interviewId: transcript.interviewId, format: transcript.format, text: transcript.text, original: transcript.original, uploadedBy: transcript.uploadedBy, createdAt: at, updatedAt: at }
+}
+
+/**
+ * Store transcripts made by newTranscript, in their order, a few to a statement (a transcript's text
+ * may be megabytes long). Unlike upsertTranscript, an interview that has a transcript already is
+ * refused (transcript.interview_id is unique): the caller has checked that it has none.
+ */
+export async function insertTranscripts(db: Kysely<Database>, transcripts: readonly Transcript[]): Promise<void> {
+  const rows = transcripts.map((t) => ({ id: t.id, interview_id: t.interviewId, format: t.format, text: t.text, original: t.original, uploaded_by: t.uploadedBy, created_at: t.createdAt, updated_at: t.updatedAt }))
+  await insertRows(db, 'transcript', rows, 16)
 }
 
 /**

@@ -142,13 +142,17 @@ const insertTexts = new WeakMap<object, Map<string, string>>()
 
 /**
  * Insert rows into one table, every row with the same columns in the same order and no undefined
- * value. Each statement's text is compiled by Kysely once per table, columns and row count and run
- * again with new values: building and compiling a statement of thousands of values per batch was
- * a third of an import's writing (issue 16). Rows go in groups of `most` and then powers of two, so a
- * table has at most a dozen texts (each prepared once on SQLite, see `memoizePrepare`). `most` ×
- * columns must stay under SQLite's 32,766 bound values.
+ * value, in that order. Each statement's text is compiled by Kysely once per table, columns and row
+ * count and run again with new values: building and compiling a statement of thousands of values per
+ * batch was a third of an import's writing (issue 16). Rows go in groups of `most` and then powers of
+ * two, so a table has at most a dozen texts (each prepared once on SQLite, see `memoizePrepare`).
+ * `most` × columns must stay under SQLite's 32,766 bound values (`maxBindParameters`). Used by the
+ * batch inserts of other repositories too (`insertCodings`, `insertCodes` …).
+ *
+ * @example
+ * await insertRows(trx, 'member_check', rows, 1024) // 2,500 rows: statements of 1,024, 1,024, 256, 128, 64 and 4 rows
  */
-async function insertRows<T extends 'response' | 'scale_score' | 'response_flag'>(db: Kysely<Database>, table: T, rows: Insertable<Database[T]>[], most: number): Promise<void> {
+export async function insertRows<T extends keyof Database & string>(db: Kysely<Database>, table: T, rows: readonly Insertable<Database[T]>[], most: number): Promise<void> {
   if (rows.length === 0) return
   const columns = Object.keys(rows[0]!) as (keyof (typeof rows)[number])[]
   const adapter = db.getExecutor().adapter

@@ -11,9 +11,9 @@ import { parse } from 'csv-parse/sync'
 import type { Kysely } from 'kysely'
 import { insertAudit } from '../../db/repositories/audit'
 import { defaultCodeColour, normaliseCodeColour } from './code-colours'
-import { insertCode, insertCodeHistory, insertMemo, listCodes, listMemos, type Code } from '../../db/repositories/codebook'
-import { findSameCoding, insertCoding, insertMemberCheck, listCodingsOfStudy, listConsensusCodings } from '../../db/repositories/codings'
-import { findInterviewOfParticipant, findTranscriptOfInterview, insertInterview, upsertNote, upsertTranscript } from '../../db/repositories/interviews'
+import { insertCodeHistories, insertCodes, insertMemos, listCodes, listMemos, newCode, type Code } from '../../db/repositories/codebook'
+import { insertCodings, insertMemberChecks, listCodingsOfStudy, newCoding, newMemberCheck, type MemberCheck, type UnsavedCoding } from '../../db/repositories/codings'
+import { insertInterviews, insertTranscripts, listInterviewsOfParticipants, newInterview, newTranscript, upsertNotes, type Interview, type Transcript } from '../../db/repositories/interviews'
 import { insertParticipants, listDecliningParticipantIds, listParticipants, nothingStoredFor, type Participant } from '../../db/repositories/participants'
 import { findStaffUser, insertStaffUser, listRolesInStudy, type StaffUser } from '../../db/repositories/staff'
 import { findCohort, findStudy } from '../../db/repositories/studies'
@@ -21,10 +21,9 @@ import type { Database } from '../../db/schema'
 import { ApiError } from '../errors'
 import type { Deps } from '../deps'
 import { unusablePasswordHash } from '../staff/auth'
-import { sameCodeName } from './codebook'
 import { defaultGuideId } from './interviews'
 import { interviewNoteName, memberCheckNoteName, parseConsensusUserName, parseInterviewNoteName, parseMemberCheckNoteName } from './notes'
-import { readQdpxOnReaderThread } from './qdpx-reader'
+import { QdpxReadersBusyError, readQdpxOnReaderThread } from './qdpx-reader'
 import { readQdc, refiSchemaErrors, RefiDuplicateGuidError, RefiFormatError, RefiTooLargeError, type ImportedCode, type Skipped } from './refi-import'
 import type { CodeLevel } from './types'
 import { codePointSlicer } from './units'
@@ -79,8 +78,13 @@ const emptyReport = (errors: string[]): ImportReport => ({
 /**
  * A file we cannot read is the sender's problem, named on `file`: too large (413) or unreadable
  * (422); a GUID given to two elements is named in the details too (`guid`), for a client to show.
+ * A file that cannot be read yet, because too many wait for the reader threads, is refused as
+ * `rate_limited` (429) with `details.retryAfterSeconds`, as the sign-in throttle refuses.
  */
 const unreadable = (error: unknown): never => {
+  if (error instanceof QdpxReadersBusyError) {
+    throw new ApiError('rate_limited', `Too many projects are being imported at once. Try again in ${error.retryAfterSeconds} seconds.`, { retryAfterSeconds: error.retryAfterSeconds })
+  }
   if (error instanceof RefiTooLargeError) throw new ApiError('payload_too_large', `file: ${error.message}`, [{ field: 'file', message: error.message }])
   if (error instanceof RefiDuplicateGuidError) throw new ApiError('validation_failed', `file: ${error.message}`, [{ field: 'file', message: error.message, guid: error.guid }])
   if (error instanceof RefiFormatError) throw new ApiError('validation_failed', `file: ${error.message}`, [{ field: 'file', message: error.message }])
@@ -88,12 +92,28 @@ const unreadable = (error: unknown): never => {
 }
 
 /**
+ * A code's name as the sibling-name rule compares it (sameCodeName: NFC, lower case), with its
+ * parent: a key for a Map, so that finding a namesake is one lookup rather than a scan of the
+ * codebook (20,000 imported codes took 29 s of comparisons on the event loop).
+ */
+const siblingNameKey = (parentId: string | null, name: string): string => JSON.stringify([parentId, name.normalize('NFC').toLocaleLowerCase()])
+
+/**
  * Write imported codes into the study's codebook, parents first. A code whose name (sibling-name
  * rule) and level match a live code under the same parent is that code (`matched`), so importing
  * the same codebook twice adds nothing; a namesake of another level is skipped with its subtree.
+ * Decided in memory, then written in a few multi-row statements (codes, then their history).
  */
 async function writeCodes(trx: Kysely<Database>, studyId: string, codes: ImportedCode[], actor: string, origin: string | null, now: Date, report: ImportReport): Promise<Map<string, Code>> {
   const existing = await listCodes(trx, studyId)
+  // The first live code of each name under each parent, as a scan of `existing` in its order finds it.
+  const namesakes = new Map<string, Code>()
+  for (const code of existing) {
+    const key = siblingNameKey(code.parentId, code.name)
+    if (!namesakes.has(key)) namesakes.set(key, code)
+  }
+  let codebookSize = existing.length
+  const made: Code[] = []
   const byGuid = new Map<string, Code>()
   const refused = new Set<string>()
   for (const imported of codes) {
@@ -108,7 +128,8 @@ async function writeCodes(trx: Kysely<Database>, studyId: string, codes: Importe
       refused.add(imported.guid)
       continue
     }
-    const namesake = existing.find((c) => c.parentId === (parent?.id ?? null) && sameCodeName(c.name, name))
+    const key = siblingNameKey(parent?.id ?? null, name)
+    const namesake = namesakes.get(key)
     if (namesake && namesake.level === imported.level) {
       byGuid.set(imported.guid, namesake)
       report.codes.matched++
@@ -120,13 +141,20 @@ async function writeCodes(trx: Kysely<Database>, studyId: string, codes: Importe
       continue
     }
     // The file's colour where it gives a valid one; otherwise the palette's next, as for a code made here.
-    const color = normaliseCodeColour(imported.color) ?? defaultCodeColour(existing.length)
-    const code = await insertCode(trx, { studyId, parentId: parent?.id ?? null, level: imported.level, name, description: imported.description?.trim().slice(0, 5000) || null, color }, now)
-    await insertCodeHistory(trx, { codeId: code.id, action: 'create', details: { level: code.level, name: code.name, parentId: code.parentId, description: code.description, importedFrom: origin ?? 'a REFI-QDA file' }, actor }, now)
-    existing.push(code)
+    const color = normaliseCodeColour(imported.color) ?? defaultCodeColour(codebookSize)
+    const code = newCode({ studyId, parentId: parent?.id ?? null, level: imported.level, name, description: imported.description?.trim().slice(0, 5000) || null, color }, now)
+    made.push(code)
+    codebookSize++
+    namesakes.set(key, code)
     byGuid.set(imported.guid, code)
     report.codes.created++
   }
+  await insertCodes(trx, made)
+  await insertCodeHistories(
+    trx,
+    made.map((code) => ({ codeId: code.id, action: 'create' as const, details: { level: code.level, name: code.name, parentId: code.parentId, description: code.description, importedFrom: origin ?? 'a REFI-QDA file' }, actor })),
+    now,
+  )
   return byGuid
 }
 
@@ -217,6 +245,19 @@ export async function importCodebookCsv(deps: Deps, studyId: string, csv: string
 }
 
 /**
+ * Why a source cannot be imported at all, or null: its text is empty or holds a NUL, or neither it
+ * nor its case names a participant (`code`, participantCodeOf).
+ */
+function unimportableSource(source: { text: string }, code: string): string | null {
+  if (source.text.trim() === '') return 'its text is empty'
+  // As an uploaded transcript (putTranscript): PostgreSQL's text cannot hold a NUL, nor was one said.
+  if (source.text.includes('\u0000')) return 'its text holds a NUL character (U+0000), which is no part of a transcript'
+  // A participant code is never blank: Table 2, the case and the source would all be nameless.
+  if (code === '') return 'neither it nor its case has a name to take as the participant code'
+  return null
+}
+
+/**
  * Import a `.qdpx` project into a cohort: the codebook into the study's; each case as the
  * participant of that code (made when the cohort has none; one with a transcript already is left
  * alone and their source skipped); each text source as that participant's interview (held by the
@@ -241,11 +282,16 @@ export async function importCodebookCsv(deps: Deps, studyId: string, csv: string
  * refuses the whole file (see readQdpx).
  *
  * The file is read and checked on a reader thread (qdpx-reader.ts), a few at a time, so that the
- * event loop is free meanwhile; only the writes, in one transaction, are on the main thread.
+ * event loop is free meanwhile; only the writes, in one transaction, are on the main thread. They
+ * are decided in memory first and then written in a few multi-row statements per table (about 0.5 s
+ * in all for a project.qde near its 16 MiB cap, 33,600 codings, where a statement per row took
+ * 2.4–2.7 s), since on SQLite the transaction holds the event loop, and every participant's save,
+ * until it commits.
  *
  * @throws {ApiError} 422 naming `file` when the bytes are not a REFI-QDA project we can read, 413
  *   (`payload_too_large`) when they unpack past the caps of readQdpx or are too large to check or
- *   to hold in the reader thread's memory
+ *   to hold in the reader thread's memory; 429 (`rate_limited`, `details.retryAfterSeconds`) when
+ *   the reader threads are taken and `maxWaitingQdpxReads` imports wait already: nothing is written
  * @throws {QdpxReaderThreadError} the reader thread stopped before it answered (a 500, logged)
  */
 export async function importQdpx(deps: Deps, cohortId: string, bytes: Uint8Array, user: StaffUser): Promise<ImportReport> {
@@ -297,61 +343,88 @@ export async function importQdpx(deps: Deps, cohortId: string, bytes: Uint8Array
     // Participants by case (or source) name.
     const participants = new Map((await listParticipants(trx, cohort.id)).map((p) => [p.code, p]))
     const declining = await listDecliningParticipantIds(trx, cohort.id)
-    /** The participant of a source, made when the cohort has none of its code; null for one nothing may be stored for (`nothingStoredFor`), with the source skipped and why. */
-    const participantFor = async (code: string, sourceName: string): Promise<Participant | null> => {
-      const found = participants.get(code)
-      const refused = found && nothingStoredFor(found, declining)
+    const caseOfSource = new Map<string, (typeof project.cases)[number]>()
+    for (const c of project.cases) for (const guid of c.sourceGuids) if (!caseOfSource.has(guid)) caseOfSource.set(guid, c)
+    const codeOfSource = (source: (typeof project.sources)[number]) => participantCodeOf(caseOfSource.get(source.guid)?.name || source.name)
+
+    // From here on, what the loops read is read first, in a few statements, and what they write is
+    // written after them, in a few multi-row statements: one statement or more per coding held the
+    // event loop (better-sqlite3 is synchronous) for 2.4–2.7 s on a project near the cap. They decide
+    // in the file's order, as when each row was written in turn, and a row takes its id when it is
+    // decided (newCoding …), so ids keep that order and notes can point at codings not yet written.
+    //
+    // The participants the importable sources name and the cohort lacks are made first, in one
+    // statement; the loop counts each as created the first time a source reaches it.
+    const sourceCodes = project.sources.map(codeOfSource)
+    const unimportable = project.sources.map((source, i) => unimportableSource(source, sourceCodes[i]!))
+    const toMake = new Set<string>()
+    for (const [i, code] of sourceCodes.entries()) if (unimportable[i] === null && !participants.has(code)) toMake.add(code)
+    const madeNow = new Set<string>()
+    if (toMake.size > 0) {
+      for (const made of await insertParticipants(trx, cohort.id, { codes: [...toMake], source: 'import' }, now)) {
+        participants.set(made.code, made)
+        madeNow.add(made.code)
+      }
+    }
+    // The interview of each participant a source names, with its transcript's id (null while it has none).
+    const named = new Set(sourceCodes.flatMap((code) => participants.get(code)?.id ?? []))
+    const interviewOf = await listInterviewsOfParticipants(trx, [...named])
+    /** The participant of a source; null for one nothing may be stored for (`nothingStoredFor`), with the source skipped and why. */
+    const participantFor = (code: string, sourceName: string): Participant | null => {
+      const found = participants.get(code)!
+      if (madeNow.delete(code)) {
+        report.participants.created++
+        return found
+      }
+      const refused = nothingStoredFor(found, declining)
       if (refused) {
         report.skipped.push({ what: 'source', name: sourceName, reason: `${code} ${refused}` })
         return null
       }
-      if (found) {
-        report.participants.matched++
-        return found
-      }
-      const [made] = await insertParticipants(trx, cohort.id, { codes: [code], source: 'import' }, now)
-      participants.set(code, made!)
-      report.participants.created++
-      return made!
+      report.participants.matched++
+      return found
     }
-    const caseOfSource = new Map<string, (typeof project.cases)[number]>()
-    for (const c of project.cases) for (const guid of c.sourceGuids) if (!caseOfSource.has(guid)) caseOfSource.set(guid, c)
 
+    const newInterviews: Interview[] = []
+    const newTranscripts: Transcript[] = []
+    const newCodings: UnsavedCoding[] = []
     const transcriptOfSource = new Map<string, { transcriptId: string; interviewId: string; participantId: string; text: string }>()
     const codingIds = new Map<string, { id: string; participantId: string }>()
     /** Passages without a code (withdrawals whose coding was deleted, qda-export.ts), with the code a stored coding of them takes. */
     const passageOf = new Map<string, { transcriptId: string; participantId: string; start: number; end: number; text: string; codeId: string | null }>()
-    for (const source of project.sources) {
-      const code = participantCodeOf(caseOfSource.get(source.guid)?.name || source.name)
-      if (source.text.trim() === '') {
-        report.skipped.push({ what: 'source', name: source.name, reason: 'its text is empty' })
+    const anyCode = project.codes.map((c) => codes.get(c.guid)).find((c) => c?.level === 'code') ?? null
+    for (const [i, source] of project.sources.entries()) {
+      const code = sourceCodes[i]!
+      const problem = unimportable[i]
+      if (problem) {
+        report.skipped.push({ what: 'source', name: source.name, reason: problem })
         continue
       }
-      // As an uploaded transcript (putTranscript): PostgreSQL's text cannot hold a NUL, nor was one said.
-      if (source.text.includes('\u0000')) {
-        report.skipped.push({ what: 'source', name: source.name, reason: 'its text holds a NUL character (U+0000), which is no part of a transcript' })
-        continue
-      }
-      // A participant code is never blank: Table 2, the case and the source would all be nameless.
-      if (code === '') {
-        report.skipped.push({ what: 'source', name: source.name, reason: 'neither it nor its case has a name to take as the participant code' })
-        continue
-      }
-      const participant = await participantFor(code, source.name)
+      const participant = participantFor(code, source.name)
       if (!participant) continue
-      const existing = await findInterviewOfParticipant(trx, participant.id)
-      if (existing && (await findTranscriptOfInterview(trx, existing.id))) {
+      const existing = interviewOf.get(participant.id)
+      if (existing && existing.transcriptId !== null) {
         report.skipped.push({ what: 'source', name: source.name, reason: `${code} already has a transcript; a participant has one interview` })
         continue
       }
       const startedAt = dateOr(source.createdAt, now).toISOString()
-      const interview =
-        existing ??
-        (await insertInterview(trx, { participantId: participant.id, interviewerId: user.id, guideId: guide.id, guideVersion: guide.version, consentToRecord: true, startedAt }, now))
-      const transcript = await upsertTranscript(trx, { interviewId: interview.id, format: 'text', text: source.text, original: source.text, uploadedBy: user.id }, startedAt === now.toISOString() ? now : new Date(startedAt))
+      let interview: Interview | undefined = existing
+      if (!interview) {
+        interview = newInterview({ participantId: participant.id, interviewerId: user.id, guideId: guide.id, guideVersion: guide.version, consentToRecord: true, startedAt }, now)
+        newInterviews.push(interview)
+      }
+      const transcript = newTranscript({ interviewId: interview.id, format: 'text', text: source.text, original: source.text, uploadedBy: user.id }, startedAt === now.toISOString() ? now : new Date(startedAt))
+      newTranscripts.push(transcript)
+      interviewOf.set(participant.id, { ...interview, transcriptId: transcript.id })
       transcriptOfSource.set(source.guid, { transcriptId: transcript.id, interviewId: interview.id, participantId: participant.id, text: source.text })
       report.transcripts++
 
+      // A coding the same as one already on the transcript is that one (findSameCoding and
+      // listConsensusCodings found it when each coding was written in turn). The transcript is new,
+      // so those are this loop's own, kept here. The consensus set holds a code on a span once,
+      // whoever recorded it; a coder's own set once per coder.
+      const ownTwins = new Map<string, string>()
+      const consensusTwins = new Map<string, string>()
       // One slicer per source: each coding's passage is then a lookup, not a count from the text's start.
       const passage = codePointSlicer(source.text)
       for (const coding of source.codings) {
@@ -367,15 +440,16 @@ export async function importQdpx(deps: Deps, cohortId: string, bytes: Uint8Array
         }
         const coder = userOf(coding.userGuid)
         const consensus = coding.userGuid !== null && consensusUsers.has(coding.userGuid)
-        const key = { transcriptId: transcript.id, codeId: code.id, coderId: coder.id, start: coding.start, end: coding.end }
-        // The consensus set holds a code on a span once, whoever recorded it; a coder's own set once per coder.
-        const twin = consensus ? (await listConsensusCodings(trx, key))[0] : await findSameCoding(trx, key)
-        if (twin) {
-          codingIds.set(coding.guid, { id: twin.id, participantId: participant.id })
+        const twins = consensus ? consensusTwins : ownTwins
+        const twinKey = consensus ? `${code.id} ${coding.start} ${coding.end}` : `${code.id} ${coder.id} ${coding.start} ${coding.end}`
+        const twin = twins.get(twinKey)
+        if (twin !== undefined) {
+          codingIds.set(coding.guid, { id: twin, participantId: participant.id })
           continue
         }
-        const createdAt = dateOr(coding.createdAt, now)
-        const made = await insertCoding(trx, { ...key, text: passage.slice(coding.start, coding.end), consensus }, createdAt)
+        const made = newCoding({ transcriptId: transcript.id, codeId: code.id, coderId: coder.id, start: coding.start, end: coding.end, text: passage.slice(coding.start, coding.end), consensus }, dateOr(coding.createdAt, now))
+        newCodings.push(made)
+        twins.set(twinKey, made.id)
         codingIds.set(coding.guid, { id: made.id, participantId: participant.id })
         report.codings++
         if (consensus) report.consensusCodings++
@@ -384,7 +458,6 @@ export async function importQdpx(deps: Deps, cohortId: string, bytes: Uint8Array
       // code is stored on a deleted coding of the passage, as it was where it came from. Its code
       // is that of a coding of this source over the same words, else the file's first code: a
       // deleted coding is in no analysis, and only its words and place are read (withdrawn.ts).
-      const anyCode = project.codes.map((c) => codes.get(c.guid)).find((c) => c?.level === 'code') ?? null
       for (const p of source.passages) {
         if (p.start < 0 || p.end <= p.start) continue
         const over = source.codings.find((c) => c.start < p.end && p.start < c.end && codes.get(c.codeGuid)?.level === 'code')
@@ -440,6 +513,9 @@ export async function importQdpx(deps: Deps, cohortId: string, bytes: Uint8Array
     const memoKey = (target: { targetType: string; targetId: string | null }, text: string) => JSON.stringify([target.targetType, target.targetId, text])
     const memosHere = new Set((await listMemos(trx, cohort.studyId)).map((m) => memoKey(m, m.text)))
 
+    const memberChecks: MemberCheck[] = []
+    const interviewNotes: { interviewId: string; questionId: string; text: string; revision: number }[] = []
+    const memos: { studyId: string; targetType: 'code' | 'transcript' | 'project'; targetId: string | null; authorId: string; text: string }[] = []
     for (const note of project.notes) {
       const targets = linked.get(note.guid) ?? []
       const text = note.text.trim()
@@ -449,7 +525,7 @@ export async function importQdpx(deps: Deps, cohortId: string, bytes: Uint8Array
       const decision = parseMemberCheckNoteName(note.name)
       if (decision && codingTarget) {
         const coding = codingIds.get(codingTarget.id)!
-        await insertMemberCheck(trx, { codingId: coding.id, participantId: coding.participantId, decision, comment: text === '' ? null : note.text }, dateOr(note.createdAt, now))
+        memberChecks.push(newMemberCheck({ codingId: coding.id, participantId: coding.participantId, decision, comment: text === '' ? null : note.text }, dateOr(note.createdAt, now)))
         report.memberChecks++
         continue
       }
@@ -462,8 +538,9 @@ export async function importQdpx(deps: Deps, cohortId: string, bytes: Uint8Array
         }
         const decidedAt = dateOr(note.createdAt, now)
         // Stored deleted at once: a live twin of the researcher's own would break the live-coding key.
-        const holder = await insertCoding(trx, { transcriptId: p.transcriptId, codeId: p.codeId, coderId: user.id, start: p.start, end: p.end, text: p.text, deletedAt: now }, decidedAt)
-        await insertMemberCheck(trx, { codingId: holder.id, participantId: p.participantId, decision, comment: text === '' ? null : note.text }, decidedAt)
+        const holder = newCoding({ transcriptId: p.transcriptId, codeId: p.codeId, coderId: user.id, start: p.start, end: p.end, text: p.text, deletedAt: now }, decidedAt)
+        newCodings.push(holder)
+        memberChecks.push(newMemberCheck({ codingId: holder.id, participantId: p.participantId, decision, comment: text === '' ? null : note.text }, decidedAt))
         report.memberChecks++
         continue
       }
@@ -486,7 +563,8 @@ export async function importQdpx(deps: Deps, cohortId: string, bytes: Uint8Array
       if (interviewQuestion && transcriptTarget) {
         const placed = transcriptOfSource.get(transcriptTarget.id)!
         if (guide.questions.some((q) => q.id === interviewQuestion)) {
-          await upsertNote(trx, placed.interviewId, { questionId: interviewQuestion, text: note.text, revision: 1 }, now)
+          // Of two notes on one question, the later one stands (upsertNotes), as when each was written in turn.
+          interviewNotes.push({ interviewId: placed.interviewId, questionId: interviewQuestion, text: note.text, revision: 1 })
           report.interviewNotes++
           continue
         }
@@ -502,9 +580,17 @@ export async function importQdpx(deps: Deps, cohortId: string, bytes: Uint8Array
         report.skipped.push({ what: 'note', name: note.name, reason: 'the same note is already here (imported before)' })
         continue
       }
-      await insertMemo(trx, { studyId: cohort.studyId, ...target, authorId: author.id, text: memoText }, now)
+      memos.push({ studyId: cohort.studyId, ...target, authorId: author.id, text: memoText })
       report.memos++
     }
+
+    // Everything decided: written in a few multi-row statements, each table after those it refers to.
+    await insertInterviews(trx, newInterviews)
+    await insertTranscripts(trx, newTranscripts)
+    await insertCodings(trx, newCodings)
+    await insertMemberChecks(trx, memberChecks)
+    await upsertNotes(trx, interviewNotes, now)
+    await insertMemos(trx, memos, now)
     await insertAudit(
       trx,
       {

@@ -9,7 +9,9 @@
  * One thread per import, ended when it has answered: the DOM of a large project.qde takes hundreds of
  * megabytes, given back when the thread ends, and a thread that fails takes no other import with it.
  * At most `maxParallelQdpxReads` read at once; later imports wait their turn (first come, first read),
- * so that imports cannot take every core from the requests the event loop serves.
+ * so that imports cannot take every core from the requests the event loop serves. At most
+ * `maxWaitingQdpxReads` wait: each holds its upload (up to 50 MiB) meanwhile, so one more is refused
+ * at once (QdpxReadersBusyError) rather than letting the queue, and the memory, grow without bound.
  */
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
@@ -25,11 +27,29 @@ export class QdpxReaderThreadError extends Error {
 }
 
 /**
+ * Every reader thread is taken and `maxWaitingQdpxReads` imports already wait for one: the import is
+ * refused before anything is read or written, and may be sent again in a little while
+ * (`retryAfterSeconds`). Not the file's fault: qda-import.ts answers it as `rate_limited` (429).
+ */
+export class QdpxReadersBusyError extends Error {
+  override name = 'QdpxReadersBusyError'
+  /** When to try again, in seconds: about one large project's read. */
+  readonly retryAfterSeconds = 30
+}
+
+/**
  * How many `.qdpx` files are read at once: one on a machine of two cores or fewer (the other is the
  * event loop's), two with more. Each read takes one core at a time (the schema check runs after the
  * parse, on a thread of xmllint-wasm's own), and a few hundred megabytes at its peak.
  */
 export const maxParallelQdpxReads = Math.min(2, Math.max(1, availableParallelism() - 1))
+
+/**
+ * How many imports may wait for a reader thread while `maxParallelQdpxReads` read: each waiting one
+ * holds its upload (up to 50 MiB, routes/qualitative.ts), so at most 100 MiB wait. A near-cap
+ * project reads in 7–22 s, so the second waits for two reads at most, under a minute.
+ */
+export const maxWaitingQdpxReads = 2
 
 /**
  * The reader thread's V8 heap limit (old generation), in MiB: twice what the largest real project
@@ -61,7 +81,7 @@ const waiting: (() => void)[] = []
 
 /**
  * How many reads are under way and how many wait for their turn (at most `maxParallelQdpxReads`
- * are under way).
+ * are under way, and `maxWaitingQdpxReads` wait).
  */
 export function qdpxReadsUnderWay(): { reading: number; waiting: number } {
   return { reading, waiting: waiting.length }
@@ -75,6 +95,7 @@ export function qdpxReadsUnderWay(): { reading: number; waiting: number } {
  * @throws {RefiDuplicateGuidError} as readCheckedQdpx
  * @throws {RefiFormatError} as readCheckedQdpx
  * @throws {QdpxReaderThreadError} the thread stopped before it answered, or took longer than the deadline
+ * @throws {QdpxReadersBusyError} at once, with `bytes` untouched, when `maxWaitingQdpxReads` imports wait already
  * @throws {Error} any other error of readCheckedQdpx, with its message and its stack on the thread
  * @example
  * const { project, schemaErrors } = await readQdpxOnReaderThread(bytes)
@@ -82,6 +103,7 @@ export function qdpxReadsUnderWay(): { reading: number; waiting: number } {
  */
 export async function readQdpxOnReaderThread(bytes: Uint8Array, options: QdpxReaderOptions = {}): Promise<CheckedQdpx> {
   if (reading < maxParallelQdpxReads) reading++
+  else if (waiting.length >= maxWaitingQdpxReads) throw new QdpxReadersBusyError(`${reading} .qdpx files are being read and ${waiting.length} wait their turn; send this one again in a little while.`)
   else await new Promise<void>((resolve) => waiting.push(resolve)) // the finishing read hands over its place
   try {
     return await readOnThread(bytes, options)
