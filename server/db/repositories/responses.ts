@@ -187,10 +187,18 @@ export async function replaceScaleScores(db: Kysely<Database>, responseId: strin
  * already raised keeps the time it was raised (a correction of another item does not make an old
  * flag look new in the Safety view, nor restart its re-notification clock); a new one is raised `now`.
  */
-export async function replaceScores(db: Kysely<Database>, responseId: string, score: ResponseScore, now: Date): Promise<void> {
+/**
+ * Store a response's scores and flags as `score` gives them. A flag raised before and raised still
+ * keeps its `raised_at` (its item and value are the new ones). With `keepFlags`, a flag raised before
+ * that `score` no longer raises stays as it was (a researcher's correction: a safety flag the
+ * participant's own answer raised stays until a researcher acknowledges it); without, it goes.
+ */
+export async function replaceScores(db: Kysely<Database>, responseId: string, score: ResponseScore, now: Date, options: { keepFlags?: boolean } = {}): Promise<void> {
   const raised = new Map((await db.selectFrom('response_flag').select(['flag_id', 'raised_at']).where('response_id', '=', responseId).execute()).map((f) => [f.flag_id, f.raised_at]))
   await replaceScaleScores(db, responseId, score.scales)
-  await db.deleteFrom('response_flag').where('response_id', '=', responseId).execute()
+  const replaced = options.keepFlags ? score.flags.map((f) => f.flag).filter((flag) => raised.has(flag)) : null
+  if (replaced === null) await db.deleteFrom('response_flag').where('response_id', '=', responseId).execute()
+  else if (replaced.length > 0) await db.deleteFrom('response_flag').where('response_id', '=', responseId).where('flag_id', 'in', replaced).execute()
   if (score.flags.length > 0) {
     await db
       .insertInto('response_flag')

@@ -144,14 +144,18 @@ async function correctOnce(deps: Deps, trx: Kysely<Database>, input: CorrectionI
   }
   if (replaced) await insertAnswerHistory(trx, stored.id, replaced, now)
   await upsertCurrentAnswer(trx, stored.id, correction)
+  let flagsNoLongerMet: string[] = []
   if (stored.status === 'complete' && instrument.kind === 'questionnaire') {
     const flaggedBefore = new Set((await listFlags(trx, stored.id)).map((f) => f.flag))
     const score = scoreResponse(instrument, answers)
-    await replaceScores(trx, stored.id, score, now)
+    // Kept: a flag the answers raised before stays until a researcher acknowledges it, as a re-score
+    // leaves it (rescore.ts); its emails and the participant's support text go on as for any open flag.
+    await replaceScores(trx, stored.id, score, now, { keepFlags: true })
     // A safety flag the corrected answer raises is raised as a submitted one is (journey.ts,
     // completeForm): audited, and the safety contacts emailed for an answer given at the participant's
     // link; one an import raised is listed without emails, as imported answers' flags are.
     const raised = score.flags.filter((f) => f.severity === 'safety' && !flaggedBefore.has(f.flag))
+    flagsNoLongerMet = [...flaggedBefore].filter((flag) => !score.flags.some((f) => f.flag === flag))
     if (raised.length > 0) {
       await insertAudit(trx, { actor: 'system', action: 'response.flagged', entity: 'response', entityId: stored.id, details: { flags: raised.map((f) => f.flag), by: 'answer.correct' } }, now)
       if (stored.source === 'link') {
@@ -162,7 +166,7 @@ async function correctOnce(deps: Deps, trx: Kysely<Database>, input: CorrectionI
     }
   }
   const saved = await insertCorrection(trx, { responseId: stored.id, question: input.question, oldValue, newValue, reason: input.reason, correctedBy: actor, correctedAt: at })
-  await insertAudit(trx, { actor, action: 'answer.correct', entity: 'response', entityId: stored.id, details: { participantId: stored.participantId, question: input.question, correctionId: saved.id, rescored: stored.status === 'complete' && instrument.kind === 'questionnaire' } }, now)
+  await insertAudit(trx, { actor, action: 'answer.correct', entity: 'response', entityId: stored.id, details: { participantId: stored.participantId, question: input.question, correctionId: saved.id, rescored: stored.status === 'complete' && instrument.kind === 'questionnaire', ...(flagsNoLongerMet.length > 0 ? { flagsKept: flagsNoLongerMet } : {}) } }, now)
   return saved
 }
 
