@@ -51,8 +51,10 @@ export type CorrectionCount = { participantId: string; /** Null for a form asked
 
 /**
  * Per participant, form (wave kind and instrument) and question, how many corrections the study's
- * stored answers have had: for a release's differencing check (release.ts, `withCorrections`), which
- * must see a corrected person as another. Counts only, never a value.
+ * stored answers have had, where they left a value other than the one the first correction found (a
+ * correction undone, yes → no → yes, leaves the answer as it was: not counted): for a release's
+ * differencing check (release.ts, `withCorrections`), which must see a corrected person as another.
+ * Counts only, never a value.
  */
 export async function countCorrectionsInStudy(db: Kysely<Database>, studyId: string): Promise<CorrectionCount[]> {
   const rows = await db
@@ -61,9 +63,21 @@ export async function countCorrectionsInStudy(db: Kysely<Database>, studyId: str
     .innerJoin('participant', 'participant.id', 'response.participant_id')
     .innerJoin('cohort', 'cohort.id', 'participant.cohort_id')
     .leftJoin('wave', 'wave.id', 'response.wave_id')
-    .select(['response.participant_id', 'wave.kind', 'response.instrument_id', 'answer_correction.question', (eb) => eb.fn.countAll<number | string>().as('corrections')])
+    .select(['response.participant_id', 'wave.kind', 'response.instrument_id', 'answer_correction.response_id', 'answer_correction.question', 'answer_correction.old_value', 'answer_correction.new_value'])
     .where('cohort.study_id', '=', studyId)
-    .groupBy(['response.participant_id', 'wave.kind', 'response.instrument_id', 'answer_correction.question'])
+    .orderBy('answer_correction.corrected_at')
+    .orderBy('answer_correction.id')
     .execute()
-  return rows.map((r) => ({ participantId: r.participant_id, waveKind: r.kind, instrumentId: r.instrument_id, question: r.question, corrections: Number(r.corrections) }))
+  const byAnswer = new Map<string, { count: CorrectionCount; first: string | null; last: string | null }>()
+  for (const r of rows) {
+    const key = JSON.stringify([r.response_id, r.question])
+    const seen = byAnswer.get(key)
+    if (seen) {
+      seen.count.corrections++
+      seen.last = r.new_value
+    } else {
+      byAnswer.set(key, { count: { participantId: r.participant_id, waveKind: r.kind, instrumentId: r.instrument_id, question: r.question, corrections: 1 }, first: r.old_value, last: r.new_value })
+    }
+  }
+  return [...byAnswer.values()].filter((a) => a.first !== a.last).map((a) => a.count)
 }
