@@ -1,5 +1,5 @@
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely'
-import type { Database } from '../schema'
+import type { Database, WaveKind } from '../schema'
 import { newId } from '../ids'
 import { batches } from '../batch'
 
@@ -149,4 +149,31 @@ export async function listAuditActions(db: Kysely<Database>, studyId: string | n
   let q = db.selectFrom('audit_log').select('action').distinct()
   if (studyId !== null) q = q.where((eb) => inStudy(eb, studyId))
   return (await q.orderBy('action').execute()).map((r) => r.action)
+}
+
+/** A response's scale scores replaced by a re-score (`response.rescore`, rescore.ts): whose, which form, which scales. */
+export type Rescore = { participantId: string; /** Null for a form asked once. */ waveKind: WaveKind | null; instrumentId: string; scales: string[] }
+
+/**
+ * Every re-score of the study's stored responses, oldest first, from the audit log's
+ * `response.rescore` entries (they name the scales, never a score): for a release's differencing
+ * check (release.ts, `withCorrections`), which must see a re-scored person as another.
+ */
+export async function listRescoresInStudy(db: Kysely<Database>, studyId: string): Promise<Rescore[]> {
+  const rows = await db
+    .selectFrom('audit_log')
+    .innerJoin('response', 'response.id', 'audit_log.entity_id')
+    .innerJoin('participant', 'participant.id', 'response.participant_id')
+    .innerJoin('cohort', 'cohort.id', 'participant.cohort_id')
+    .leftJoin('wave', 'wave.id', 'response.wave_id')
+    .select(['response.participant_id', 'wave.kind', 'response.instrument_id', 'audit_log.details'])
+    .where('audit_log.action', '=', 'response.rescore')
+    .where('audit_log.entity', '=', 'response')
+    .where('cohort.study_id', '=', studyId)
+    .orderBy('audit_log.at')
+    .execute()
+  return rows.map((r) => {
+    const scales = (JSON.parse(r.details) as { scales?: unknown }).scales
+    return { participantId: r.participant_id, waveKind: r.kind, instrumentId: r.instrument_id, scales: Array.isArray(scales) ? scales.map(String) : [] }
+  })
 }

@@ -17,7 +17,7 @@ import { derivedGroup, derivedGroupBudget, differenceTooSmall, givesGroup, effec
 import { findDisclosurePolicy, findRelease, findStudyRelease, insertRelease, insertStudyRelease, listAllReleasesOfStudy, listReleasesOfCohort, listStudyReleases, upsertDisclosurePolicy, type StoredRelease, type StoredStudyRelease } from '../../db/repositories/releases'
 import { listParticipants } from '../../db/repositories/participants'
 import { findCohort, findStudy, listCohorts, listWaves, type Cohort, type Study } from '../../db/repositories/studies'
-import { insertAudit } from '../../db/repositories/audit'
+import { insertAudit, listRescoresInStudy } from '../../db/repositories/audit'
 import { countCorrectionsInStudy, type CorrectionCount } from '../../db/repositories/corrections'
 import type { WaveKind } from '../../db/schema'
 import { sampleSd, type ChangeClass } from '../../stats'
@@ -317,8 +317,9 @@ async function buildRelease(deps: Deps, study: Study, scope: Scope, policy: Disc
 }
 
 /**
- * The groups of `built.basis` with each participant whose answers behind a figure were corrected
- * written as `<id>@<how many of those corrections>`; everyone else as `<id>`. A correction changes a
+ * The groups of `built.basis` with each participant whose answers behind a figure were corrected, or
+ * whose score behind it was re-scored (`balint instruments rescore --apply`, rescore.ts), written as
+ * `<id>@<how many of those corrections and re-scores>`; everyone else as `<id>`. A correction changes a
  * figure over the same people (found by a review: 12 yes and 18 no released, one answer typed wrong
  * corrected, then 15 and 15 over the same 30, which gave a program lead who knew whose form it was
  * that person's answer). To the differencing check a person before and after a correction are two,
@@ -330,8 +331,10 @@ async function buildRelease(deps: Deps, study: Study, scope: Scope, policy: Disc
  */
 async function withCorrections(deps: Deps, study: Study, built: Built): Promise<Built> {
   const counts = await countCorrectionsInStudy(deps.db, study.id)
-  if (counts.length === 0) return built
+  const rescores = await listRescoresInStudy(deps.db, study.id)
+  if (counts.length === 0 && rescores.length === 0) return built
   const ofForm = groupBy(counts, (c) => `${c.waveKind ?? ''}|${c.instrumentId}`)
+  const rescoresOfForm = groupBy(rescores, (r) => `${r.waveKind ?? ''}|${r.instrumentId}`)
   // Per figure, each corrected participant's number of corrections behind it.
   const correctedBehind = new Map<string, Map<string, number>>()
   const behind = (figure: string): Map<string, number> => {
@@ -349,6 +352,12 @@ async function withCorrections(deps: Deps, study: Study, built: Built): Promise<
     }
     const byParticipant = new Map<string, number>()
     for (const c of relevant) byParticipant.set(c.participantId, (byParticipant.get(c.participantId) ?? 0) + c.corrections)
+    if (kind === 'scores') {
+      const [wave, instrument, ...scale] = rest
+      for (const r of rescoresOfForm.get(`${wave}|${instrument}`) ?? []) {
+        if (r.scales.includes(scale.join(':'))) byParticipant.set(r.participantId, (byParticipant.get(r.participantId) ?? 0) + 1)
+      }
+    }
     correctedBehind.set(figure, byParticipant)
     return byParticipant
   }
