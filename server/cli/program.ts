@@ -25,6 +25,7 @@ import { BackupError, backupDatabase, restoreDatabase } from '../db/backup'
 import { closeDatabase, describeLocation, openDatabase } from '../db/connection'
 import { listWithdrawals, type WithdrawalRecord } from '../db/repositories/participants'
 import { reapplyWithdrawals } from '../domain/participation/journey'
+import { insertMissingReleaseRows, listReleaseRows } from '../db/repositories/releases'
 import { copyDatabase, CopyDatabaseError } from '../db/copy-database'
 import { isPostgresUrl } from '../db/postgres'
 import { createAccountWithLink, passwordLinkUrl } from '../domain/staff/accounts'
@@ -360,23 +361,33 @@ export function buildProgram(io: CliIo): Command {
       const restored = await wrapBackup(() => restoreDatabase(file, io.dbPath!))
       // A withdrawal made after the backup was taken is made again: a restore never brings back a
       // participant who withdrew, nor the data of one who asked for deletion.
+      // So are the releases made after it: program leads have read them, and a later release must
+      // still be checked against them (else two releases could differ by one person's answers).
       let withdrawals: WithdrawalRecord[] = []
+      let releases: Awaited<ReturnType<typeof listReleaseRows>> = { cohortWide: [], studyWide: [] }
       if (restored.previous) {
         const previous = openDatabase(restored.previous)
         try {
           withdrawals = await listWithdrawals(previous)
+          releases = await listReleaseRows(previous)
         } finally {
           await closeDatabase(previous)
         }
       }
-      const reapplied = withdrawals.length > 0 ? await reapplyWithdrawals(await io.deps(), withdrawals) : { withdrawn: 0, deleted: 0 }
-      const result = { ...restored, reapplied }
+      const deps = await io.deps()
+      const reapplied = withdrawals.length > 0 ? await reapplyWithdrawals(deps, withdrawals) : { withdrawn: 0, deleted: 0 }
+      const releasesKept = await deps.db.transaction().execute((trx) => insertMissingReleaseRows(trx, releases))
+      const result = { ...restored, reapplied, releasesKept }
       print(result, () =>
         [
           `Restored ${file} as ${result.database}.`,
           result.previous ? `The database it replaced is kept as ${result.previous}.` : '',
           result.migrated.length ? `Migrated: ${result.migrated.join(', ')}.` : '',
           reapplied.withdrawn || reapplied.deleted ? `Withdrawals made after the backup, made again: ${reapplied.withdrawn} participants withdrawn, the data of ${reapplied.deleted} deleted.` : '',
+          releasesKept.stored ? `Releases made after the backup, kept: ${releasesKept.stored}.` : '',
+          releasesKept.notStored.length
+            ? `Releases made after the backup whose study, cohort or releasing staff member the backup lacks, not kept: ${releasesKept.notStored.join(', ')}. Until they are made again, a new release of those cohorts is not checked against them.`
+            : '',
         ]
           .filter(Boolean)
           .join('\n'),

@@ -126,3 +126,34 @@ export async function listAllReleasesOfStudy(db: Kysely<Database>, studyId: stri
     .map((r) => ({ id: r.id, releasedAt: r.released_at, basis: JSON.parse(r.basis) as Record<string, string[]> }))
     .sort((a, b) => (a.releasedAt === b.releasedAt ? a.id.localeCompare(b.id) : a.releasedAt < b.releasedAt ? -1 : 1))
 }
+
+/** Every release row of a database as stored, cohort and study-wide (for `balint restore`, which carries them over). */
+export async function listReleaseRows(db: Kysely<Database>): Promise<{ cohortWide: Database['program_lead_release'][]; studyWide: Database['study_release'][] }> {
+  const [cohortWide, studyWide] = await Promise.all([db.selectFrom('program_lead_release').selectAll().execute(), db.selectFrom('study_release').selectAll().execute()])
+  return { cohortWide, studyWide }
+}
+
+/**
+ * Store release rows another database holds (`listReleaseRows`) that this one lacks, where this one
+ * has their study, cohort and releasing staff member (the foreign keys); returns how many were
+ * stored and the ids of those it could not store.
+ */
+export async function insertMissingReleaseRows(db: Kysely<Database>, rows: Awaited<ReturnType<typeof listReleaseRows>>): Promise<{ stored: number; notStored: string[] }> {
+  const here = await listReleaseRows(db)
+  const known = new Set([...here.cohortWide, ...here.studyWide].map((r) => r.id))
+  const studies = new Set((await db.selectFrom('study').select('id').execute()).map((r) => r.id))
+  const cohorts = new Set((await db.selectFrom('cohort').select('id').execute()).map((r) => r.id))
+  const staff = new Set((await db.selectFrom('staff_user').select('id').execute()).map((r) => r.id))
+  const fits = (r: { study_id: string; released_by: string }, cohortId?: string) => studies.has(r.study_id) && staff.has(r.released_by) && (cohortId === undefined || cohorts.has(cohortId))
+  let stored = 0
+  const notStored: string[] = []
+  for (const r of rows.cohortWide.filter((x) => !known.has(x.id))) {
+    if (!fits(r, r.cohort_id)) notStored.push(r.id)
+    else await db.insertInto('program_lead_release').values(r).execute().then(() => stored++)
+  }
+  for (const r of rows.studyWide.filter((x) => !known.has(x.id))) {
+    if (!fits(r)) notStored.push(r.id)
+    else await db.insertInto('study_release').values(r).execute().then(() => stored++)
+  }
+  return { stored, notStored }
+}
