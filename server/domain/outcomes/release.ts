@@ -568,13 +568,42 @@ const isGuarded = (key: string) => key.startsWith(guardedPrefix)
 const baseOf = (key: string) => key.split('#')[0]!
 
 /**
+ * A group's members as the checks count them: `<id>` for a participant as first stored, and for one
+ * marked `<id>@<n>` (withCorrections: corrected or re-scored n times) `<id>` and each change,
+ * `<id>@1` … `<id>@<n>`. A person's value after n changes is their first value plus those changes,
+ * so a group holds the changes it includes: one person's change, read by adding and subtracting
+ * releases (the study's release minus its cohorts', one answer corrected between them: found by a
+ * review), is then a group of one, which the combination check (derivedGroup) looks for as it looks
+ * for any small group; and two releases over the same people before and after a change differ by
+ * that one change, fewer than minN.
+ *
+ * @example
+ * atomsOf(['p1', 'p2@2']) // => Set { 'p1', 'p2', 'p2@1', 'p2@2' }
+ */
+function atomsOf(ids: readonly string[]): Set<string> {
+  const atoms = new Set<string>()
+  for (const id of ids) {
+    const at = id.lastIndexOf('@')
+    const changes = at < 0 ? 0 : Number(id.slice(at + 1))
+    if (!Number.isInteger(changes) || changes < 1) {
+      atoms.add(id)
+      continue
+    }
+    const person = id.slice(0, at)
+    atoms.add(person)
+    for (let k = 1; k <= changes; k++) atoms.add(`${person}@${k}`)
+  }
+  return atoms
+}
+
+/**
  * The groups of bases as sets, each made once however often it is asked for (issue 16: rebuilt per
  * figure and earlier release, a preview at 10,000 participants with 32 earlier releases took 5.6 s):
  * `of(basis, base)`, the groups of every key of that base in one release's basis.
  */
 function basisSets() {
   const sets = new Map<string[], Set<string>>()
-  const setOf = (ids: string[]) => sets.get(ids) ?? sets.set(ids, new Set(ids)).get(ids)!
+  const setOf = (ids: string[]) => sets.get(ids) ?? sets.set(ids, atomsOf(ids)).get(ids)!
   const of = (basis: Record<string, string[]>, base: string) => Object.entries(basis).filter(([k]) => baseOf(k) === base).map(([, ids]) => setOf(ids))
   return { setOf, of }
 }
