@@ -36,7 +36,7 @@ import { staffRole } from '../contracts/staff'
 import type { StaffRole } from '../db/schema'
 import { createSetupToken } from '../domain/staff/auth'
 import { writeFileNoFollow, openNoFollow } from './safe-write'
-import { utf8Bom } from '../domain/csv'
+import { utf8Bom } from '../domain/formats/csv'
 
 export type CliIo = {
   out: (text: string) => void

@@ -10,7 +10,7 @@ import type { Deps } from '../domain/deps'
 import { exportFileNames, exportFiles, exportSlug, recordExportDownload } from '../domain/outcomes/exports'
 import { staffOf, type StaffEnv } from '../http/auth'
 import { pathParams, queryParams } from '../http/validate'
-import { utf8Bom } from '../domain/csv'
+import { utf8Bom } from '../domain/formats/csv'
 
 const exportParams = z.object({ id: z.string().min(1).max(64), file: z.enum(exportFileNames) })
 

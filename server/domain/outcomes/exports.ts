@@ -22,7 +22,7 @@
  * and a stream holds it until the last row is read, so one slow download would stall every
  * participant saving an answer. Between pages the connection is free.
  */
-import { neutraliseCell, stringifyCsv as stringify } from '../csv'
+import { neutraliseCell, stringifyCsv as stringify } from '../formats/csv'
 import { insertAudit } from '../../db/repositories/audit'
 import { listResponseVersions } from '../../db/repositories/export-data'
 import { listCompletedResponses, type ScoredResponse as ExportResponse } from '../../db/repositories/report-data'

@@ -15,7 +15,7 @@
  * column, and nothing is written unless the whole file is valid.
  */
 import { CsvError, parse, type Parser } from 'csv-parse'
-import { restoreCell } from '../csv'
+import { restoreCell } from '../formats/csv'
 import type { Kysely } from 'kysely'
 import type { z } from 'zod'
 import { withSmallPageCache } from '../../db/page-cache'

@@ -5,7 +5,7 @@
 import { stringify } from 'csv-stringify/sync'
 import type { ReleasedP } from './disclosure'
 import type { Release } from './release'
-import { markdownCell, markdownInline } from '../markdown'
+import { markdownCell, markdownInline } from '../formats/markdown'
 import { severalNote } from './table1'
 
 const p = (x: ReleasedP | null) => (x === null ? '' : `${x.comparator === '<' ? '<' : ''}${x.value}`)

@@ -2,8 +2,8 @@
  * The cohort report as text: CSV (one row per scale, for spreadsheets and R) and Markdown (for a
  * methods appendix or an e-mail). JSON is the report object itself.
  */
-import { stringifyCsv as stringify } from '../csv'
-import { markdownInline } from '../markdown'
+import { stringifyCsv as stringify } from '../formats/csv'
+import { markdownInline } from '../formats/markdown'
 import { formatPValue } from '../../contracts/p-value'
 import type { CohortReport, ScaleReport } from './report'
 

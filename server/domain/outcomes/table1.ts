@@ -14,7 +14,7 @@
  * into "Other" would claim an answer the participant did not give (CONSORT/STROBE: every participant
  * counted, none reclassified silently).
  */
-import { stringifyCsv as stringify } from '../csv'
+import { stringifyCsv as stringify } from '../formats/csv'
 import { max, mean, min } from 'simple-statistics'
 import { sampleSd } from '../../stats'
 import { ApiError } from '../errors'
@@ -24,7 +24,7 @@ import { findCohort, findStudy, listCohorts, type Study } from '../../db/reposit
 import type { Deps } from '../deps'
 import { formLanguages, studyDemographicsForm } from '../instruments/study-forms'
 import { plainText, textsByLanguage } from '../instruments/text'
-import { markdownCell, markdownInline } from '../markdown'
+import { markdownCell, markdownInline } from '../formats/markdown'
 import { suppressBreakdown, suppressCount } from './suppression'
 import type { LocalizedText } from '../instruments/schema'
 import type { ChoiceValue } from '../instruments/questions'

@@ -6,11 +6,11 @@
  * (JSON), as CSV and as Markdown. Beside it, how often each code was applied in each participant's
  * interview.
  */
-import { stringifyCsv as stringify } from '../csv'
+import { stringifyCsv as stringify } from '../formats/csv'
 import type { Coding } from '../../db/repositories/codings'
 import { findStudy } from '../../db/repositories/studies'
 import { ApiError } from '../errors'
-import { markdownCell } from '../markdown'
+import { markdownCell } from '../formats/markdown'
 import type { Deps } from '../deps'
 import {
   loadCodebook,

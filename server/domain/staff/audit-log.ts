@@ -9,7 +9,7 @@
  */
 import { listAuditActions, listAuditEntries, type AuditListEntry } from '../../db/repositories/audit'
 import { listStaffUsers, type StaffUser } from '../../db/repositories/staff'
-import { stringifyCsv } from '../csv'
+import { stringifyCsv } from '../formats/csv'
 import { ApiError } from '../errors'
 import { endOfDay, startOfDay } from '../dates'
 import type { Deps } from '../deps'

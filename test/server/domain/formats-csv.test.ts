@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest'
 import { parse } from 'csv-parse/sync'
 import { stringify as csvStringify } from 'csv-stringify/sync'
-import { neutraliseCell, restoreCell, stringifyCsv } from '../../../server/domain/csv'
+import { neutraliseCell, restoreCell, stringifyCsv } from '../../../server/domain/formats/csv'
 import { exportFiles } from '../../../server/domain/outcomes/exports'
 import { importCohortCsv } from '../../../server/domain/outcomes/import'
 import { table2Csv, codeFrequenciesCsv, type Table2, type CodeFrequencies } from '../../../server/domain/qualitative/table2'
