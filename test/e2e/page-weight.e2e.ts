@@ -29,13 +29,22 @@ async function firstVisit(language: 'en' | 'fa') {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-US' })
   const page = await context.newPage()
   const sizes: { url: string; bytes: number }[] = []
-  page.on('requestfinished', async (request) => {
-    const s = await request.sizes()
-    sizes.push({ url: request.url(), bytes: s.responseBodySize + s.responseHeadersSize })
+  // Each finished request's sizes are asked for at once and awaited before the context closes: asked
+  // in the handler and awaited there, the last one could still be pending at close, be rejected and
+  // go uncounted.
+  const measured: Promise<void>[] = []
+  page.on('requestfinished', (request) => {
+    measured.push(request.sizes().then((s) => void sizes.push({ url: request.url(), bytes: s.responseBodySize + s.responseHeadersSize })))
   })
   await page.goto(`${server.baseUrl}/p/${p!.token}`, { waitUntil: 'networkidle' })
   await page.locator('.sd-root-modern').first().waitFor()
+  // The fonts the page's text needs are fetched when it is laid out, which can come after the
+  // network first went quiet: wait until they are loaded, then for the network again.
+  await page.evaluate(async () => {
+    await document.fonts.ready
+  })
   await page.waitForLoadState('networkidle')
+  await Promise.all(measured)
   await context.close()
   return { bytes: sizes.reduce((a, b) => a + b.bytes, 0), urls: sizes.map((s) => new URL(s.url).pathname) }
 }
