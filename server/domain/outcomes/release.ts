@@ -18,7 +18,7 @@ import { findDisclosurePolicy, findRelease, findStudyRelease, insertRelease, ins
 import { listParticipants } from '../../db/repositories/participants'
 import { findCohort, findStudy, listCohorts, listWaves, type Cohort, type Study } from '../../db/repositories/studies'
 import { insertAudit, listRescoresInStudy } from '../../db/repositories/audit'
-import { countCorrectionsInStudy, type CorrectionCount } from '../../db/repositories/corrections'
+import { countCorrectionsInStudy } from '../../db/repositories/corrections'
 import type { WaveKind } from '../../db/schema'
 import { sampleSd, type ChangeClass } from '../../stats'
 import { mean } from 'simple-statistics'
@@ -341,22 +341,17 @@ async function withCorrections(deps: Deps, study: Study, built: Built): Promise<
     const known = correctedBehind.get(figure)
     if (known) return known
     const [kind, ...rest] = figure.split(':')
-    let relevant: CorrectionCount[] = []
+    const byParticipant = new Map<string, number>()
+    const add = (participantId: string, changes: number) => byParticipant.set(participantId, (byParticipant.get(participantId) ?? 0) + changes)
     if (kind === 'table1') {
       const variable = rest.join(':')
-      relevant = (ofForm.get(`|${study.demographicsInstrument}`) ?? []).filter((c) => c.question === variable)
+      for (const c of ofForm.get(`|${study.demographicsInstrument}`) ?? []) if (c.question === variable) add(c.participantId, c.corrections)
     } else if (kind === 'scores') {
-      const [wave, instrument, ...scale] = rest
-      const items = deps.instruments.questionnaire(instrument!)?.scoring.scales.find((x) => x.id === scale.join(':'))?.items
-      relevant = (ofForm.get(`${wave}|${instrument}`) ?? []).filter((c) => items === undefined || items.includes(c.question))
-    }
-    const byParticipant = new Map<string, number>()
-    for (const c of relevant) byParticipant.set(c.participantId, (byParticipant.get(c.participantId) ?? 0) + c.corrections)
-    if (kind === 'scores') {
-      const [wave, instrument, ...scale] = rest
-      for (const r of rescoresOfForm.get(`${wave}|${instrument}`) ?? []) {
-        if (r.scales.includes(scale.join(':'))) byParticipant.set(r.participantId, (byParticipant.get(r.participantId) ?? 0) + 1)
-      }
+      const [wave, instrument, ...scaleParts] = rest
+      const scale = scaleParts.join(':')
+      const items = deps.instruments.questionnaire(instrument!)?.scoring.scales.find((x) => x.id === scale)?.items
+      for (const c of ofForm.get(`${wave}|${instrument}`) ?? []) if (items === undefined || items.includes(c.question)) add(c.participantId, c.corrections)
+      for (const r of rescoresOfForm.get(`${wave}|${instrument}`) ?? []) if (r.scales.includes(scale)) add(r.participantId, 1)
     }
     correctedBehind.set(figure, byParticipant)
     return byParticipant
