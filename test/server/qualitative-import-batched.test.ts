@@ -28,6 +28,7 @@ import { consentedParticipant } from '../helpers/outbox-app'
 import { sequence, spanOf, syntheticTranscript } from '../helpers/qualitative'
 import { signedInStaff } from '../helpers/staff'
 import { allowInsert, refuseInsert } from '../helpers/test-database'
+import { eventLoopWatch } from '../helpers/event-loop'
 
 /** The cap on project.qde unpacked, in refi-import.ts. */
 const QDE_CAP = 16 * 1024 * 1024
@@ -71,25 +72,6 @@ function nearCapProject(): Uint8Array {
     memos.push({ id: `withdrawal-${k}`, targetKind: 'passage', targetId: `passage-${k}`, text: '', authorId: null, createdAt: at, name: 'Member check: withdraw' })
   }
   return buildQdpx({ name: 'Near the cap', origin: 'test', createdAt: '2024-05-01T08:00:00.000Z', users, codes, memos, cases: [], transcripts, codings, passages })
-}
-
-/** The longest the event loop waited between ticks of a 10 ms interval, from now until `stop`, in ms. */
-function eventLoopWatch() {
-  let last = performance.now()
-  let longest = 0
-  const note = () => {
-    const now = performance.now()
-    longest = Math.max(longest, now - last)
-    last = now
-  }
-  const tick = setInterval(note, 10)
-  return {
-    stop: () => {
-      clearInterval(tick)
-      note()
-      return longest
-    },
-  }
 }
 
 describe('importing a project near the cap', () => {

@@ -16,6 +16,7 @@ import { jsonRequest } from '../helpers/app'
 import { consentedParticipant } from '../helpers/outbox-app'
 import { sequence, syntheticTranscript } from '../helpers/qualitative'
 import { signedInStaff } from '../helpers/staff'
+import { eventLoopWatch } from '../helpers/event-loop'
 
 const codes: CodeNode[] = [
   { id: 'theme', parentId: null, level: 'theme', name: 'Effects', description: null },
@@ -53,25 +54,6 @@ function literatureProject(pdfs: number, selectionsPerPdf: number): Uint8Array {
   const entries = unzipSync(zip)
   entries['project.qde'] = strToU8(strFromU8(entries['project.qde']!).replace('</Sources>', `${articles.join('')}</Sources>`))
   return zipSync(entries, { level: 6 })
-}
-
-/** The longest the event loop waited between ticks of a 10 ms interval, from now until `stop`, in ms. */
-function eventLoopWatch() {
-  let last = performance.now()
-  let longest = 0
-  const note = () => {
-    const now = performance.now()
-    longest = Math.max(longest, now - last)
-    last = now
-  }
-  const tick = setInterval(note, 10)
-  return {
-    stop: () => {
-      clearInterval(tick)
-      note()
-      return longest
-    },
-  }
 }
 
 describe('a participant saving while a large .qdpx is imported', () => {
