@@ -14,6 +14,8 @@ import { rowsByValue, toColumns, transferables } from './columns.mjs'
 
 const db = new Database(workerData.path, { readonly: true, fileMustExist: true })
 db.pragma(`busy_timeout = ${workerData.busyTimeoutMs}`)
+// Reads through a memory map: why, and the trade-off, at `readerThreadMmapBytes` (sqlite-reader.ts).
+db.pragma(`mmap_size = ${Number(workerData.mmapBytes)}`)
 // Prepared once per SQL text. The report's texts are few (one per instrument and scale set, and
 // per number of cohorts), but nothing bounds them in principle: past 256 the cache starts again.
 const statements = new Map()

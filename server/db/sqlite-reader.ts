@@ -21,6 +21,22 @@ import type { CompiledQuery } from 'kysely'
 import { Worker } from 'node:worker_threads'
 import type { ColumnKind, Columns } from './columns.mjs'
 
+/**
+ * How much of the file the reader thread reads through a memory map (SQLite's `mmap_size`, bytes):
+ * as much as this build of SQLite allows (SQLITE_MAX_MMAP_SIZE, 0x7fff0000, about 2 GiB), the rest of
+ * a larger file as usual. Measured at 10,000 participants (issue 16): the report's statements read in
+ * 377–496 ms mapped against 760–807 ms through SQLite's page cache, whose 16 MiB holds a fraction of the
+ * file, so that most rows cost a system call; the first report fell from 1.1–1.3 s to 0.86–0.98 s.
+ * The thread's connection is read-only, so the map is too (SQLite writes through its own calls
+ * either way), and the file never shrinks (no VACUUM or auto_vacuum: backups are `VACUUM INTO` a new
+ * file). The trade-off SQLite documents (https://sqlite.org/mmap.html): an I/O error of the disk
+ * reading a mapped page is a signal that ends the process, where a read through SQLite's calls is an
+ * error a request reports. The mapped pages count in the process's resident memory as they are read
+ * (they are the operating system's file cache, given back under pressure). The benchmark's floor reads
+ * with the same setting (test/bench/work.ts `read`).
+ */
+export const readerThreadMmapBytes = 0x7fff0000
+
 type Waiting = { resolve: (columns: Columns) => void; reject: (error: Error) => void }
 
 /** A statement for the reader thread, and how its rows become columns (`toColumns`). */
@@ -65,7 +81,7 @@ class ReaderThread {
   readonly ready: Promise<void>
 
   constructor(path: string, busyTimeoutMs: number) {
-    this.worker = new Worker(new URL('./sqlite-reader-worker.mjs', import.meta.url), { workerData: { path, busyTimeoutMs } })
+    this.worker = new Worker(new URL('./sqlite-reader-worker.mjs', import.meta.url), { workerData: { path, busyTimeoutMs, mmapBytes: readerThreadMmapBytes } })
     this.worker.unref()
     let opened!: () => void
     this.ready = new Promise<void>((resolve) => (opened = resolve))

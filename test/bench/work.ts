@@ -22,6 +22,7 @@ import { exportFiles } from '../../server/domain/outcomes/exports'
 import { importCohortCsv } from '../../server/domain/outcomes/import'
 import { cohortReport, formsToRead } from '../../server/domain/outcomes/report'
 import { reportStatements } from '../../server/db/repositories/report-data'
+import { readerThreadMmapBytes } from '../../server/db/sqlite-reader'
 import { listWaves } from '../../server/db/repositories/studies'
 import { participantReport } from '../../server/domain/outcomes/own-report'
 import { cohortTracking } from '../../server/domain/outcomes/tracking'
@@ -102,8 +103,8 @@ switch (mode) {
   case 'read': {
     // The floor: the statements the report reads its rows with (the same SQL text: report-data's
     // reportStatements: the cohort's participants, consents and attendance, and a statement per
-    // form), run one after the other on plain better-sqlite3 as arrays; no JSON parsing, no
-    // objects, no statistics.
+    // form), run one after the other on plain better-sqlite3 as arrays, with the reader thread's
+    // settings; no JSON parsing, no objects, no statistics.
     const d = await deps(args[0]!)
     const waves = await listWaves(d.db, args[1]!)
     const post = waves.find((w) => w.kind === 'post')!
@@ -111,6 +112,8 @@ switch (mode) {
     const statements = reportStatements(d.db, [args[1]!], formsToRead(d, waves, (w) => w, [pre.kind, post.kind])).map((s) => s.query.compile())
     await d.db.destroy()
     const raw = new Database(args[0]!, { readonly: true })
+    // As the report's reader thread reads: through a memory map (sqlite-reader.ts).
+    raw.pragma(`mmap_size = ${readerThreadMmapBytes}`)
     const t0 = performance.now()
     let rows = 0
     for (const s of statements) rows += raw.prepare(s.sql).raw(true).all(...s.parameters).length

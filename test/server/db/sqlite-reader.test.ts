@@ -15,7 +15,7 @@ import { closeDatabase, openDatabase, sqliteHandle, startReaderThread } from '..
 import { migrateToLatest } from '../../../server/db/migrate'
 import { discardDeletedPages } from '../../../server/db/repositories/erasure'
 import type { Database as Schema } from '../../../server/db/schema'
-import { closeReaderThread, ReaderThreadError, ReaderThreadStopped, readOnReaderThread } from '../../../server/db/sqlite-reader'
+import { closeReaderThread, ReaderThreadError, ReaderThreadStopped, readerThreadMmapBytes, readOnReaderThread } from '../../../server/db/sqlite-reader'
 import { readReport, type ReportFormRequest } from '../../../server/db/repositories/report-data'
 import { loadInstruments, shippedInstrumentsFolder } from '../../../server/domain/instruments/registry'
 import { importCohortCsv } from '../../../server/domain/outcomes/import'
@@ -88,6 +88,16 @@ describe.skipIf(testEngine === 'postgres')("a SQLite file's reader thread", () =
     const studyThroughConnection = await deps.db.transaction().execute((trx) => studyReport({ ...deps, db: trx }, study.id, { from: 'pre', to: 'post' }))
     expect(studyOnThread).toEqual(studyThroughConnection)
     expect(studyOnThread.funnel.paired).toBe(2 * 28)
+  })
+
+  it('reads the file through a memory map as large as SQLite allows, and the main connection does not (issue 16)', async () => {
+    const { db } = await fileDatabase()
+    const sqlite = sqliteHandle(db)!
+    const [setting] = readOnReaderThread(sqlite, [{ query: CompiledQuery.raw('pragma mmap_size'), kinds: [{ kind: 'numbers' }] }])!
+    expect(Array.from((await setting!).columns[0] as Float64Array)).toEqual([readerThreadMmapBytes])
+    expect(readerThreadMmapBytes).toBe(0x7fff0000)
+    // The main connection, which writes, reads as before: its pages count against the export's and import's memory.
+    expect(sqlite.pragma('mmap_size', { simple: true })).toBe(0)
   })
 
   it('fails a read whose statement fails, and the statements after it, then goes on reading', async () => {
