@@ -155,6 +155,7 @@ export const staffEn = {
   'staff.release.policy': 'Policy: no statistic from fewer than {minN} participants; no median, quartiles or Wilcoxon test from fewer than {orderMinN}; counts of {redact} or fewer are not shown and the others are rounded to the nearest {rounding}.',
   'staff.release.allowed': 'A release made now passes the checks.',
   'staff.release.refused': 'A release cannot be made yet: a reader could compare it with an earlier release and learn about too few participants.',
+  'staff.release.withheldAfterChanges': 'Withheld from this release because answers behind them were corrected or re-scored since an earlier release (shown, they would give that change away). Program leads read only “withheld to protect individual participants”:',
   'staff.release.submit': 'Release now',
   'staff.release.listTitle': 'Released reports',
   'staff.release.none': 'No report has been released for this group yet.',

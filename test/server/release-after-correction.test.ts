@@ -14,7 +14,7 @@ import { ApiError } from '../../server/domain/errors'
 import { checkInstrument, InstrumentRegistry } from '../../server/domain/instruments/registry'
 import { chooseDemographicsForm } from '../../server/domain/instruments/study-forms'
 import { importCohortCsv } from '../../server/domain/outcomes/import'
-import { readRelease, listReleases, releaseCohort } from '../../server/domain/outcomes/release'
+import { previewRelease, readRelease, listReleases, releaseCohort } from '../../server/domain/outcomes/release'
 import { correctAnswer } from '../../server/domain/participation/corrections'
 import { createCohort, createStudy } from '../../server/domain/staff/setup'
 import { listWaves } from '../../server/db/repositories/studies'
@@ -106,17 +106,37 @@ describe('two releases over the same people, one answer corrected between them',
     return { deps, cohort, by, correct }
   }
 
-  it("refuses a second release whose scale scores differ from the first's by one participant's corrected item", async () => {
+  it("makes the second release with the corrected scale withheld, the rest shown, and tells the researcher which and why", async () => {
     const { deps, cohort, by, correct } = await releasedPhq9()
     // P20's post total was 21 (3, 3, 3, 3, 3, 3, 3, 0, 0); phq9_9 was 0, the paper says 1.
     await correct('phq9_9', 0, 1)
+    // It used to be refused (409 disclosure_risk), and for ever: no one joins a finished cohort.
+    const preview = await previewRelease(deps, cohort.id)
+    expect(preview.allowed).toBe(true)
+    expect(preview.withheldAfterChanges.map((f) => f.kind === 'scores' && `${f.instrument}:${f.scale}:${f.wave}`)).toEqual(['phq-9:total:post'])
+    const second = await releaseCohort(deps, cohort.id, by)
+    const phq9 = second.content.comparisons.find((c) => c.to === 'post')!.scales.find((s) => s.instrument === 'phq-9' && s.scale === 'total')!
+    // Every figure of the scale goes (the other wave's mean plus the change would give the post mean
+    // back), with the general reason: the release does not say that an answer was corrected.
+    expect(phq9).toMatchObject({ pre: { mean: null }, post: { mean: null }, change: { mean: null }, pairedT: null, why: { all: { code: 'protect_individuals' } } })
+    // The figures no correction touched are released as before.
+    const first = (await listReleases(deps, cohort.id)).at(-1)!
+    expect(second.content.funnel).toEqual((await readRelease(deps, first.id)).content.funnel)
+  })
+
+  it('still refuses when people differ as well as answers (one more pair): waiting for more helps there', async () => {
+    const { deps, cohort, by, correct } = await releasedPhq9()
+    await correct('phq9_9', 0, 1)
+    const rows = ['participant,wave,instrument,item,value']
+    for (const wave of ['pre', 'post']) for (let i = 1; i <= 9; i++) rows.push(`P21,${wave},phq-9,phq9_${i},1`)
+    await importCohortCsv(deps, { cohortId: cohort.id, csv: rows.join('\n') }, 'test')
     const refused = await releaseCohort(deps, cohort.id, by).then(
       () => null,
       (error: unknown) => error,
     )
     expect(refused).toBeInstanceOf(ApiError)
     expect(refused).toMatchObject({ code: 'disclosure_risk' })
-    expect(JSON.stringify((refused as ApiError).details)).toContain('PHQ-9')
+    expect((await previewRelease(deps, cohort.id)).withheldAfterChanges).toEqual([])
   })
 
   it('lets a correction of a question outside every released figure (PHQ-9 difficulty) pass', async () => {

@@ -57,7 +57,10 @@ describe('a correction between cohort releases and a study-wide release', () => 
         return null
       },
     )
+    // Made, with age withheld: a refusal would stand for ever, since no one joins A or B.
+    expect(whole).not.toBeNull()
     if (whole === null) return
+    expect(age(whole)).toMatchObject({ mean: null, why: { code: 'protect_individuals' } })
     // Made: then it must not show an age whose sum, less A's and B's, is P1's change of answer.
     const sumOf = (r: Release) => (age(r).mean === null ? null : age(r).mean! * age(r).n!)
     const derived = sumOf(whole) === null ? null : sumOf(whole)! - sumOf(releasedA)! - sumOf(releasedB)!

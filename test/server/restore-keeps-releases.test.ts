@@ -40,7 +40,7 @@ afterEach(() => {
 const sexOf = (release: Release) => release.content.table1.categorical.find((c) => c.variable === 'sex')!
 
 describe.skipIf(testEngine === 'postgres')('balint restore of a backup taken before a release', () => {
-  it('still refuses a release that differs from one the program lead read by one corrected answer', async () => {
+  it('still keeps a program lead from reading one corrected answer as the difference from the release read before the restore', async () => {
     folder = mkdtempSync(join(tmpdir(), 'balint-restore-release-'))
     const dbPath = join(folder, 'balint.sqlite')
     const clock = testClock()
@@ -112,8 +112,11 @@ describe.skipIf(testEngine === 'postgres')('balint restore of a backup taken bef
       const held = [readByLead, ...(next ? [next] : [])].map(sexOf)
       // Each is over the same 30 people...
       expect(new Set(held.map((b) => b.answered))).toEqual(new Set([30]))
-      // ...so they may not show two different breakdowns: the difference would be P30's answer.
-      expect(new Set(held.map((b) => JSON.stringify(b.levels.map((l) => l.n)))).size).toBe(1)
+      // ...so they may not show two different breakdowns: the difference would be P30's answer. (A
+      // release made after the correction withholds the breakdown: every count null.)
+      const shown = held.filter((b) => b.levels.some((l) => l.n !== null))
+      expect(shown.length).toBeGreaterThan(0)
+      expect(new Set(shown.map((b) => JSON.stringify(b.levels.map((l) => l.n)))).size).toBe(1)
     } finally {
       await closeDatabase(restored)
     }

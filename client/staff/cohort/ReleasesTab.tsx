@@ -108,7 +108,7 @@ function ReleasePanel({ scope, onReleased }: { scope: ReleaseScope; onReleased: 
 
 type Refusal = Preview['refusals'][number]
 
-/** The figure a refusal is about, in the reader's language. */
+/** The figure a refusal (or a withholding after corrections) is about, in the reader's language. */
 function figureName(about: Refusal['about']): string {
   if (about.kind === 'table1') return t('staff.release.figure.table1', { label: inLanguage(about) })
   const wave = (kind: string) => t(`staff.wave.${kind as 'pre'}`)
@@ -145,6 +145,16 @@ function PreviewState({ preview }: { preview: Preview }) {
               <li key={i}>
                 <strong>{figureName(r.about)}</strong>: {waitFor(r)}
               </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {preview.withheldAfterChanges.length > 0 && (
+        <div className="notice info" data-testid="release-withheld-after-changes">
+          <p>{t('staff.release.withheldAfterChanges')}</p>
+          <ul>
+            {preview.withheldAfterChanges.map((about, i) => (
+              <li key={i}>{figureName(about)}</li>
             ))}
           </ul>
         </div>

@@ -120,7 +120,13 @@ export type ReleaseRefusal = {
   wait: string
 }
 
-export type ReleasePreview = { content: ReleaseContent; refusals: ReleaseRefusal[]; allowed: boolean }
+/**
+ * What a release made now would show (`content`), why it cannot be made yet (`refusals`), and the
+ * figures it withholds because answers behind them were corrected or re-scored since an earlier
+ * release (`withheldAfterChanges`: shown, they would give that change; the release itself says only
+ * "withheld to protect individual participants").
+ */
+export type ReleasePreview = { content: ReleaseContent; refusals: ReleaseRefusal[]; allowed: boolean; withheldAfterChanges: CheckedFigure[] }
 
 /** A release as built: its content, and per figure the differencing check compares, the participants behind it (`basis`) and what it is (`about`). */
 type Built = { content: ReleaseContent; basis: Record<string, string[]>; about: Record<string, CheckedFigure> }
@@ -629,8 +635,9 @@ const groupKey = (ids: Iterable<string>) => [...ids].sort().join('\n')
  * wave of each kind, their own cohort's, so a study-wide release over cohorts A and B and a release
  * of A differ by B's people, and subtracting them must not tell about fewer than minN.
  */
-function refusalsAgainst(built: Built, earlier: EarlierBasis[], policy: DisclosurePolicy): ReleaseRefusal[] {
+function refusalsAgainst(built: Built, earlier: EarlierBasis[], policy: DisclosurePolicy): { refusals: ReleaseRefusal[]; changesOnly: Set<string> } {
   const refusals: ReleaseRefusal[] = []
+  const changesOnly = new Set<string>()
   // The same wave's scores in another comparison (pre in pre→post and in pre→follow-up) count too:
   // figures are matched by their key's base.
   const { setOf } = basisSets()
@@ -646,6 +653,7 @@ function refusalsAgainst(built: Built, earlier: EarlierBasis[], policy: Disclosu
       if (guarded && isGuarded(key)) continue
       const d = differenceTooSmall(setOf(then), now, policy.minN)
       if (!d) continue
+      if (!isGuarded(key) && onlyChangesDiffer(setOf(then), now)) changesOnly.add(figureOf(key))
       const differing = d.onlyFirst + d.onlySecond
       refusals.push({
         figure: figureName(built.about[key]!),
@@ -680,6 +688,8 @@ function refusalsAgainst(built: Built, earlier: EarlierBasis[], policy: Disclosu
     // doing, and does not stop the check: only what this release adds is refused.
     const derived = derivedGroup([...before, ...ofFigure(built.basis, base)], policy.minN, { known: before.length, budget })
     if (derived === null) continue
+    // One change alone (derivedGroup names one member of the group it finds: a larger group may hold people too, and stays refused).
+    if (derived !== 'undecided' && derived.size === 1 && isChange(derived.member)) changesOnly.add(base)
     refusals.push({
       figure,
       about: built.about[key]!,
@@ -697,7 +707,17 @@ function refusalsAgainst(built: Built, earlier: EarlierBasis[], policy: Disclosu
             : `adding and subtracting this release and earlier ones would give the total of ${derived.size} participants, fewer than ${policy.minN}; wait until at least ${policy.minN - derived.size} more have completed it`,
     })
   }
-  return refusals
+  return { refusals, changesOnly }
+}
+
+/** A member of a group that is a change of a person's answers (`<id>@<k>`, atomsOf), not a person. */
+const isChange = (atom: string) => atom.includes('@')
+
+/** Whether two groups hold the same people, and differ only by changes of their answers (corrections, re-scores: atomsOf). */
+function onlyChangesDiffer(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  for (const atom of a) if (!b.has(atom) && !isChange(atom)) return false
+  for (const atom of b) if (!a.has(atom) && !isChange(atom)) return false
+  return true
 }
 
 /**
@@ -787,13 +807,25 @@ function withoutStoredCopies(built: Built, earlier: EarlierBasis[]): Built {
  * Build a release of `scope` and check it against every release of the study: first withholding
  * each figure that would give a guarded group (withoutFigures, until none does: each round takes a
  * figure out, so it ends), then the differencing and combination checks (refusalsAgainst) on what
- * is left.
+ * is left. A figure refused only because answers behind it were corrected or re-scored since an
+ * earlier release (its groups hold the same people, and differ by changes alone) is withheld "to
+ * protect individual participants" instead, and the rest checked again (each round takes a figure
+ * out): waiting would not help, since no one joins a finished cohort, and one corrected typing
+ * error would otherwise stop every later release of it. The reason shown is the general one, so
+ * that the release does not tell a program lead that someone's answer was corrected; the researcher's
+ * preview names the figures (`withheldAfterChanges`). A refusal where people differ as well (one
+ * more completed it) stays a refusal: waiting for more does help there.
  */
-async function builtAndChecked(deps: Deps, study: Study, scope: Scope, policy: DisclosurePolicy): Promise<{ built: Built; refusals: ReleaseRefusal[] }> {
+async function builtAndChecked(deps: Deps, study: Study, scope: Scope, policy: DisclosurePolicy): Promise<{ built: Built; refusals: ReleaseRefusal[]; withheldAfterChanges: CheckedFigure[] }> {
   const earlier = await listAllReleasesOfStudy(deps.db, study.id)
   let built = withoutStoredCopies(await buildRelease(deps, study, scope, policy), earlier)
   for (let giving = figuresGivingGuarded(built, earlier); giving.size > 0; giving = figuresGivingGuarded(built, earlier)) built = withoutFigures(built, giving)
-  return { built, refusals: refusalsAgainst(built, earlier, policy) }
+  const withheldAfterChanges: CheckedFigure[] = []
+  for (let checked = refusalsAgainst(built, earlier, policy); ; checked = refusalsAgainst(built, earlier, policy)) {
+    if (checked.changesOnly.size === 0) return { built, refusals: checked.refusals, withheldAfterChanges }
+    for (const base of checked.changesOnly) withheldAfterChanges.push(built.about[Object.keys(built.about).find((k) => figureOf(k) === base && !isGuarded(k))!]!)
+    built = withoutFigures(built, new Map([...checked.changesOnly].map((base) => [base, []])))
+  }
 }
 
 async function cohortAndStudy(deps: Deps, cohortId: string): Promise<{ cohort: Cohort; study: Study }> {
@@ -809,8 +841,8 @@ export async function previewRelease(deps: Deps, cohortId: string): Promise<Rele
 }
 
 async function previewOf(deps: Deps, study: Study, scope: Scope): Promise<ReleasePreview> {
-  const { built, refusals } = await builtAndChecked(deps, study, scope, await studyPolicy(deps, study))
-  return { content: built.content, refusals, allowed: refusals.length === 0 }
+  const { built, refusals, withheldAfterChanges } = await builtAndChecked(deps, study, scope, await studyPolicy(deps, study))
+  return { content: built.content, refusals, allowed: refusals.length === 0, withheldAfterChanges }
 }
 
 /**
