@@ -10,10 +10,9 @@ import { ApiError, fieldProblems } from '../errors'
 import { insertAnswerHistory, listCurrentAnswers, upsertCurrentAnswer, type StoredAnswer } from '../../db/repositories/answers'
 import { insertAudit } from '../../db/repositories/audit'
 import { insertCorrection, listCorrections, type AnswerCorrection } from '../../db/repositories/corrections'
-import { findParticipant } from '../../db/repositories/participants'
 import { findResponseById, listFlags, listResponsesOfParticipant, replaceScores, updateResponseAnswersIfRevision } from '../../db/repositories/responses'
-import { findCohort, listWaves } from '../../db/repositories/studies'
-import { scheduleSafetyNotifications } from './safety'
+import { listWaves } from '../../db/repositories/studies'
+import { raiseSafetyFlags } from './safety'
 import { findStaffUser, listStaffUsers } from '../../db/repositories/staff'
 import type { Kysely } from 'kysely'
 import type { Database, WaveKind } from '../../db/schema'
@@ -151,19 +150,10 @@ async function correctOnce(deps: Deps, trx: Kysely<Database>, input: CorrectionI
     // Kept: a flag the answers raised before stays until a researcher acknowledges it, as a re-score
     // leaves it (rescore.ts); its emails and the participant's support text go on as for any open flag.
     await replaceScores(trx, stored.id, score, now, { keepFlags: true })
-    // A safety flag the corrected answer raises is raised as a submitted one is (journey.ts,
-    // completeForm): audited, and the safety contacts emailed for an answer given at the participant's
-    // link; one an import raised is listed without emails, as imported answers' flags are.
+    // A safety flag the corrected answer raises is raised as a submitted one is (raiseSafetyFlags).
     const raised = score.flags.filter((f) => f.severity === 'safety' && !flaggedBefore.has(f.flag))
     flagsNoLongerMet = [...flaggedBefore].filter((flag) => !score.flags.some((f) => f.flag === flag))
-    if (raised.length > 0) {
-      await insertAudit(trx, { actor: 'system', action: 'response.flagged', entity: 'response', entityId: stored.id, details: { flags: raised.map((f) => f.flag), by: 'answer.correct' } }, now)
-      if (stored.source === 'link') {
-        const participant = await findParticipant(trx, stored.participantId)
-        const cohort = participant && (await findCohort(trx, participant.cohortId))
-        if (cohort) await scheduleSafetyNotifications(trx, { studyId: cohort.studyId, responseId: stored.id, flagIds: raised.map((f) => f.flag) }, now)
-      }
-    }
+    await raiseSafetyFlags(trx, stored, { raised, audited: raised.map((f) => f.flag), by: 'answer.correct' }, now)
   }
   const saved = await insertCorrection(trx, { responseId: stored.id, question: input.question, oldValue, newValue, reason: input.reason, correctedBy: actor, correctedAt: at })
   await insertAudit(trx, { actor, action: 'answer.correct', entity: 'response', entityId: stored.id, details: { participantId: stored.participantId, question: input.question, correctionId: saved.id, rescored: stored.status === 'complete' && instrument.kind === 'questionnaire', ...(flagsNoLongerMet.length > 0 ? { flagsKept: flagsNoLongerMet } : {}) } }, now)

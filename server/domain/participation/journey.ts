@@ -49,7 +49,7 @@ import { answerRecord, mergeAnswers, sameGiving } from './answer-merge'
 import { participantFeedback } from './feedback'
 import { deleteAcknowledgementsOfParticipant } from '../../db/repositories/safety'
 import { deleteContactOfParticipant, deleteDeliveriesOfParticipant, findContact, setRemindersOptOut } from '../../db/repositories/messaging'
-import { safetySupportFor, scheduleSafetyNotifications } from './safety'
+import { raiseSafetyFlags, safetySupportFor } from './safety'
 import { hashToken, tokenPattern } from './tokens'
 
 /**
@@ -474,13 +474,7 @@ export async function completeForm(
     if (instrument.kind === 'questionnaire') {
       const score = scoreResponse(instrument, answers)
       await replaceScores(trx, responseId, score, now)
-      const safety = score.flags.filter((f) => f.severity === 'safety')
-      if (safety.length > 0) {
-        await insertAudit(trx, { actor: 'system', action: 'response.flagged', entity: 'response', entityId: responseId, details: { flags: score.flags.map((f) => f.flag) } }, now)
-        // The safety contacts are told by the job runner, after this transaction commits.
-        const cohort = await findCohort(trx, current.cohortId)
-        await scheduleSafetyNotifications(trx, { studyId: cohort!.studyId, responseId, flagIds: safety.map((f) => f.flag) }, now)
-      }
+      await raiseSafetyFlags(trx, { id: responseId, participantId: participant.id, source: 'link' }, { raised: score.flags, audited: score.flags.map((f) => f.flag) }, now)
     }
     await markActive(trx, current, now)
     await insertAudit(trx, { actor: `participant:${participant.id}`, action: 'response.complete', entity: 'response', entityId: responseId, details: { slot, instrument: `${instrument.id}@${instrument.version}` } }, now)

@@ -12,8 +12,10 @@ import type { Kysely } from 'kysely'
 import { insertAudit } from '../../db/repositories/audit'
 import { cancelPendingJobs, scheduleJob, type Job } from '../../db/repositories/jobs'
 import { defaultSafetySettings, findSafetySettings, insertAcknowledgement, listSafetyFlagsOfStudy, upsertSafetySettings, type SafetySettings, type StudyFlag } from '../../db/repositories/safety'
-import { findStudy } from '../../db/repositories/studies'
-import type { Database } from '../../db/schema'
+import { findParticipant } from '../../db/repositories/participants'
+import { findCohort, findStudy } from '../../db/repositories/studies'
+import type { Database, DataSource } from '../../db/schema'
+import type { RaisedFlag } from '../instruments/scoring'
 import type { Deps } from '../deps'
 import { ApiError } from '../errors'
 import { questionTexts } from '../instruments/labels'
@@ -45,6 +47,31 @@ export async function scheduleSafetyNotifications(trx: Kysely<Database>, input: 
       now,
     )
   }
+}
+
+/**
+ * Raise the safety flags among `raised` (flags of other severities are ignored) of a response whose
+ * answers were just submitted or corrected, inside the transaction that stored its scores: one audit
+ * entry (`response.flagged`, naming `audited` and, for a correction, `by`) and, for answers given at
+ * the participant's link, the safety contacts' emails (`scheduleSafetyNotifications`: jobs the runner
+ * sends once this transaction commits). Imported answers' flags are listed in the Safety view without
+ * emails: they were given on paper, often long before. Nothing when no safety flag is among `raised`.
+ * The one place both a submitted form (journey.ts, completeForm) and a correction (corrections.ts)
+ * raise flags, so that the two cannot drift apart.
+ */
+export async function raiseSafetyFlags(
+  trx: Kysely<Database>,
+  response: { id: string; participantId: string; source: DataSource },
+  flags: { raised: RaisedFlag[]; audited: string[]; by?: string },
+  now: Date,
+): Promise<void> {
+  const safety = flags.raised.filter((f) => f.severity === 'safety')
+  if (safety.length === 0) return
+  await insertAudit(trx, { actor: 'system', action: 'response.flagged', entity: 'response', entityId: response.id, details: { flags: flags.audited, ...(flags.by ? { by: flags.by } : {}) } }, now)
+  if (response.source !== 'link') return
+  const participant = await findParticipant(trx, response.participantId)
+  const cohort = participant && (await findCohort(trx, participant.cohortId))
+  if (cohort) await scheduleSafetyNotifications(trx, { studyId: cohort.studyId, responseId: response.id, flagIds: safety.map((f) => f.flag) }, now)
 }
 
 /** What the participant sees when one of their answers raised a safety flag; null when none did. */
