@@ -70,6 +70,9 @@ describe('exports and Table 1 in the browser', () => {
     expect(text).not.toMatch(/\[\d+–\d+\]/)
     expect(text).toMatch(/Age \(years\), mean \(SD\)\d+ \(\d+\)/)
     expect(await leadPage.getByRole('link', { name: 'Exports' }).count()).toBe(0)
+    // The released means' plots load as a chunk of their own ("Loading…" until then): the page as read.
+    await leadPage.getByTestId('released-plots').first().waitFor()
+    expect(await leadPage.getByText('Loading…').count()).toBe(0)
     await screenshot(leadPage, 'staff-52-table1-program-lead')
     await leadPage.context().close()
   })
