@@ -152,7 +152,7 @@ export async function listAuditActions(db: Kysely<Database>, studyId: string | n
 }
 
 /** A response's scale scores replaced by a re-score (`response.rescore`, rescore.ts): whose, which form, which scales. */
-export type Rescore = { participantId: string; /** Null for a form asked once. */ waveKind: WaveKind | null; instrumentId: string; scales: string[] }
+export type Rescore = { /** The audit entry's id: this re-score's identity. */ id: string; participantId: string; /** Null for a form asked once. */ waveKind: WaveKind | null; instrumentId: string; scales: string[] }
 
 /**
  * Every re-score of the study's stored responses, oldest first, from the audit log's
@@ -166,7 +166,7 @@ export async function listRescoresInStudy(db: Kysely<Database>, studyId: string)
     .innerJoin('participant', 'participant.id', 'response.participant_id')
     .innerJoin('cohort', 'cohort.id', 'participant.cohort_id')
     .leftJoin('wave', 'wave.id', 'response.wave_id')
-    .select(['response.participant_id', 'wave.kind', 'response.instrument_id', 'audit_log.details'])
+    .select(['audit_log.id', 'response.participant_id', 'wave.kind', 'response.instrument_id', 'audit_log.details'])
     .where('audit_log.action', '=', 'response.rescore')
     .where('audit_log.entity', '=', 'response')
     .where('cohort.study_id', '=', studyId)
@@ -174,6 +174,6 @@ export async function listRescoresInStudy(db: Kysely<Database>, studyId: string)
     .execute()
   return rows.map((r) => {
     const scales = (JSON.parse(r.details) as { scales?: unknown }).scales
-    return { participantId: r.participant_id, waveKind: r.kind, instrumentId: r.instrument_id, scales: Array.isArray(scales) ? scales.map(String) : [] }
+    return { id: r.id, participantId: r.participant_id, waveKind: r.kind, instrumentId: r.instrument_id, scales: Array.isArray(scales) ? scales.map(String) : [] }
   })
 }

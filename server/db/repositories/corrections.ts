@@ -46,8 +46,12 @@ export async function listCorrections(db: Kysely<Database>, responseIds: readonl
   }))
 }
 
-/** How often one question of one participant's form was corrected (`countCorrectionsInStudy`). */
-export type CorrectionCount = { participantId: string; /** Null for a form asked once (demographics). */ waveKind: WaveKind | null; instrumentId: string; question: string; corrections: number }
+/**
+ * How often one question of one participant's form was corrected (`countCorrectionsInStudy`), and the
+ * id of its last correction: what the answer is now, as an identity (a later correction, even back to
+ * a value it had between, has another id).
+ */
+export type CorrectionCount = { participantId: string; /** Null for a form asked once (demographics). */ waveKind: WaveKind | null; instrumentId: string; question: string; corrections: number; lastCorrectionId: string }
 
 /**
  * Per participant, form (wave kind and instrument) and question, how many corrections the study's
@@ -63,7 +67,7 @@ export async function countCorrectionsInStudy(db: Kysely<Database>, studyId: str
     .innerJoin('participant', 'participant.id', 'response.participant_id')
     .innerJoin('cohort', 'cohort.id', 'participant.cohort_id')
     .leftJoin('wave', 'wave.id', 'response.wave_id')
-    .select(['response.participant_id', 'wave.kind', 'response.instrument_id', 'answer_correction.response_id', 'answer_correction.question', 'answer_correction.old_value', 'answer_correction.new_value'])
+    .select(['answer_correction.id', 'response.participant_id', 'wave.kind', 'response.instrument_id', 'answer_correction.response_id', 'answer_correction.question', 'answer_correction.old_value', 'answer_correction.new_value'])
     .where('cohort.study_id', '=', studyId)
     .orderBy('answer_correction.corrected_at')
     .orderBy('answer_correction.id')
@@ -74,9 +78,10 @@ export async function countCorrectionsInStudy(db: Kysely<Database>, studyId: str
     const seen = byAnswer.get(key)
     if (seen) {
       seen.count.corrections++
+      seen.count.lastCorrectionId = r.id
       seen.last = r.new_value
     } else {
-      byAnswer.set(key, { count: { participantId: r.participant_id, waveKind: r.kind, instrumentId: r.instrument_id, question: r.question, corrections: 1 }, first: r.old_value, last: r.new_value })
+      byAnswer.set(key, { count: { participantId: r.participant_id, waveKind: r.kind, instrumentId: r.instrument_id, question: r.question, corrections: 1, lastCorrectionId: r.id }, first: r.old_value, last: r.new_value })
     }
   }
   return [...byAnswer.values()].filter((a) => a.first !== a.last).map((a) => a.count)

@@ -325,15 +325,18 @@ async function buildRelease(deps: Deps, study: Study, scope: Scope, policy: Disc
 /**
  * The groups of `built.basis` with each participant whose answers behind a figure were corrected, or
  * whose score behind it was re-scored (`balint instruments rescore --apply`, rescore.ts), written as
- * `<id>@<how many of those corrections and re-scores>`; everyone else as `<id>`. A correction changes a
+ * `<id>@<change>+<change>…`, a change per corrected question (`c:<id of its last correction>`) and
+ * per re-score (`r:<id of its audit entry>`); everyone else as `<id>`. Changes are named by what they
+ * are, not counted (found by a review: two corrections undone and two others made left the count at
+ * 2, and two releases over "the same" group showed different means). A correction changes a
  * figure over the same people (found by a review: 12 yes and 18 no released, one answer typed wrong
  * corrected, then 15 and 15 over the same 30, which gave a program lead who knew whose form it was
  * that person's answer). To the differencing check a person before and after a correction are two,
  * one leaving the group and one joining it, so its rules hold: refused while 1 to minN − 1 differ.
  * The answers behind a figure: for a scale's scores at a wave kind, that wave's form of the
  * instrument, its scale's items (any item where the scale is not known); for a Table 1 row, the
- * demographics form's question of that name. Stored with the release, the groups hold ids and
- * counts of corrections, never a value.
+ * demographics form's question of that name. Stored with the release, the groups hold ids (of
+ * participants, corrections and audit entries), never a value.
  */
 async function withCorrections(deps: Deps, study: Study, built: Built): Promise<Built> {
   const counts = await countCorrectionsInStudy(deps.db, study.id)
@@ -341,31 +344,32 @@ async function withCorrections(deps: Deps, study: Study, built: Built): Promise<
   if (counts.length === 0 && rescores.length === 0) return built
   const ofForm = groupBy(counts, (c) => `${c.waveKind ?? ''}|${c.instrumentId}`)
   const rescoresOfForm = groupBy(rescores, (r) => `${r.waveKind ?? ''}|${r.instrumentId}`)
-  // Per figure, each corrected participant's number of corrections behind it.
-  const correctedBehind = new Map<string, Map<string, number>>()
-  const behind = (figure: string): Map<string, number> => {
-    const known = correctedBehind.get(figure)
+  // Per figure, each changed participant's member name: `<id>@<change>+<change>…`.
+  const changedBehind = new Map<string, Map<string, string>>()
+  const behind = (figure: string): Map<string, string> => {
+    const known = changedBehind.get(figure)
     if (known) return known
     const [kind, ...rest] = figure.split(':')
-    const byParticipant = new Map<string, number>()
-    const add = (participantId: string, changes: number) => byParticipant.set(participantId, (byParticipant.get(participantId) ?? 0) + changes)
+    const changes = new Map<string, string[]>()
+    const add = (participantId: string, change: string) => changes.set(participantId, [...(changes.get(participantId) ?? []), change])
     if (kind === 'table1') {
       const variable = rest.join(':')
-      for (const c of ofForm.get(`|${study.demographicsInstrument}`) ?? []) if (c.question === variable) add(c.participantId, c.corrections)
+      for (const c of ofForm.get(`|${study.demographicsInstrument}`) ?? []) if (c.question === variable) add(c.participantId, `c:${c.lastCorrectionId}`)
     } else if (kind === 'scores') {
       const [wave, instrument, ...scaleParts] = rest
       const scale = scaleParts.join(':')
       const items = deps.instruments.questionnaire(instrument!)?.scoring.scales.find((x) => x.id === scale)?.items
-      for (const c of ofForm.get(`${wave}|${instrument}`) ?? []) if (items === undefined || items.includes(c.question)) add(c.participantId, c.corrections)
-      for (const r of rescoresOfForm.get(`${wave}|${instrument}`) ?? []) if (r.scales.includes(scale)) add(r.participantId, 1)
+      for (const c of ofForm.get(`${wave}|${instrument}`) ?? []) if (items === undefined || items.includes(c.question)) add(c.participantId, `c:${c.lastCorrectionId}`)
+      for (const r of rescoresOfForm.get(`${wave}|${instrument}`) ?? []) if (r.scales.includes(scale)) add(r.participantId, `r:${r.id}`)
     }
-    correctedBehind.set(figure, byParticipant)
-    return byParticipant
+    const named = new Map([...changes].map(([id, list]) => [id, `${id}@${[...list].sort().join('+')}`]))
+    changedBehind.set(figure, named)
+    return named
   }
   const basis = Object.fromEntries(
     Object.entries(built.basis).map(([key, ids]) => {
-      const corrected = behind(figureOf(key))
-      return [key, corrected.size === 0 ? ids : ids.map((id) => (corrected.has(id) ? `${id}@${corrected.get(id)}` : id))]
+      const changed = behind(figureOf(key))
+      return [key, changed.size === 0 ? ids : ids.map((id) => changed.get(id) ?? id)]
     }),
   )
   return { ...built, basis }
@@ -570,8 +574,10 @@ const baseOf = (key: string) => key.split('#')[0]!
 
 /**
  * A group's members as the checks count them: `<id>` for a participant as first stored, and for one
- * marked `<id>@<n>` (withCorrections: corrected or re-scored n times) `<id>` and each change,
- * `<id>@1` … `<id>@<n>`. A person's value after n changes is their first value plus those changes,
+ * marked `<id>@<change>+<change>…` (withCorrections) `<id>` and each change, `<id>@<change>`. (Releases
+ * made before changes were named stored `<id>@<n>`, n corrections and re-scores: `<id>` and `<id>@1` …
+ * `<id>@<n>`, which no named change equals, so a figure over them counts as changed since.) A person's
+ * value after changes is their first value plus those changes,
  * so a group holds the changes it includes: one person's change, read by adding and subtracting
  * releases (the study's release minus its cohorts', one answer corrected between them: found by a
  * review), is then a group of one, which the combination check (derivedGroup) looks for as it looks
@@ -579,20 +585,23 @@ const baseOf = (key: string) => key.split('#')[0]!
  * that one change, fewer than minN.
  *
  * @example
- * atomsOf(['p1', 'p2@2']) // => Set { 'p1', 'p2', 'p2@1', 'p2@2' }
+ * atomsOf(['p1', 'p2@c:x7+r:k2']) // => Set { 'p1', 'p2', 'p2@c:x7', 'p2@r:k2' }
+ * atomsOf(['p3@2']) // => Set { 'p3', 'p3@1', 'p3@2' } (as stored before changes were named)
  */
 function atomsOf(ids: readonly string[]): Set<string> {
   const atoms = new Set<string>()
   for (const id of ids) {
-    const at = id.lastIndexOf('@')
-    const changes = at < 0 ? 0 : Number(id.slice(at + 1))
-    if (!Number.isInteger(changes) || changes < 1) {
+    // Participant ids hold no '@' (ids.ts): the first one starts the changes.
+    const at = id.indexOf('@')
+    const rest = at < 0 ? '' : id.slice(at + 1)
+    if (rest === '') {
       atoms.add(id)
       continue
     }
     const person = id.slice(0, at)
     atoms.add(person)
-    for (let k = 1; k <= changes; k++) atoms.add(`${person}@${k}`)
+    if (/^\d+$/.test(rest)) for (let k = 1; k <= Number(rest); k++) atoms.add(`${person}@${k}`)
+    else for (const change of rest.split('+')) atoms.add(`${person}@${change}`)
   }
   return atoms
 }
@@ -688,8 +697,12 @@ function refusalsAgainst(built: Built, earlier: EarlierBasis[], policy: Disclosu
     // doing, and does not stop the check: only what this release adds is refused.
     const derived = derivedGroup([...before, ...ofFigure(built.basis, base)], policy.minN, { known: before.length, budget })
     if (derived === null) continue
-    // One change alone (derivedGroup names one member of the group it finds: a larger group may hold people too, and stays refused).
-    if (derived !== 'undecided' && derived.size === 1 && isChange(derived.member)) changesOnly.add(base)
+    // One change alone (derivedGroup names one member of the group it finds: a larger group may hold
+    // people too, and stays refused), of a figure this release shows: one it holds only as a guarded
+    // group is withheld already, and stays refused (found by a review: withholding it again removed
+    // nothing, and the check looped for ever).
+    const shown = Object.keys(built.basis).some((k) => !isGuarded(k) && figureOf(k) === base)
+    if (shown && derived !== 'undecided' && derived.size === 1 && isChange(derived.member)) changesOnly.add(base)
     refusals.push({
       figure,
       about: built.about[key]!,
@@ -822,10 +835,35 @@ async function builtAndChecked(deps: Deps, study: Study, scope: Scope, policy: D
   for (let giving = figuresGivingGuarded(built, earlier); giving.size > 0; giving = figuresGivingGuarded(built, earlier)) built = withoutFigures(built, giving)
   const withheldAfterChanges: CheckedFigure[] = []
   for (let checked = refusalsAgainst(built, earlier, policy); ; checked = refusalsAgainst(built, earlier, policy)) {
-    if (checked.changesOnly.size === 0) return { built, refusals: checked.refusals, withheldAfterChanges }
-    for (const base of checked.changesOnly) withheldAfterChanges.push(built.about[Object.keys(built.about).find((k) => figureOf(k) === base && !isGuarded(k))!]!)
-    built = withoutFigures(built, new Map([...checked.changesOnly].map((base) => [base, []])))
+    // Each round takes out the figures it withholds, so it ends; a round that would take out nothing
+    // (no such figure shown) ends it too, with the refusals as they stand.
+    const shownKeys = Object.keys(built.basis).filter((k) => !isGuarded(k) && checked.changesOnly.has(figureOf(k)))
+    if (shownKeys.length === 0) return { built: withoutAdjustmentsOverWithheld(built), refusals: checked.refusals, withheldAfterChanges }
+    for (const base of new Set(shownKeys.map(figureOf))) withheldAfterChanges.push(built.about[shownKeys.find((k) => figureOf(k) === base)!]!)
+    built = withoutFigures(built, new Map([...new Set(shownKeys.map(figureOf))].map((base) => [base, []])))
   }
+}
+
+/**
+ * The release with every Holm-adjusted p (`pHolm`) of a comparison withheld when any scale of that
+ * comparison is withheld whole: the adjustment runs over the whole secondary family of the report
+ * (adjustForMultiplicity in report.ts), the withheld scale's p included, so another scale's adjusted
+ * p would tell about it (found by a review: GAD-7's pHolm went from 0.04 to 0.02, over the same people
+ * and answers, after one PHQ-9 answer was corrected and the PHQ-9 withheld: max(2·p_PHQ, p_GAD)).
+ * The unadjusted p of each scale shown stays.
+ */
+function withoutAdjustmentsOverWithheld(built: Built): Built {
+  const reason: WithheldReason = { code: 'protect_individuals' }
+  const comparisons = built.content.comparisons.map((c) => {
+    if (!c.scales.some((s) => s.why?.all !== undefined) || !c.scales.some((s) => s.pHolm !== null)) return c
+    return {
+      ...c,
+      scales: c.scales.map((s) =>
+        s.pHolm === null ? s : { ...s, pHolm: null, withheld: { ...s.withheld, pHolm: withheldText(reason) }, why: { ...s.why, pHolm: reason } },
+      ),
+    }
+  })
+  return { ...built, content: { ...built.content, comparisons } }
 }
 
 async function cohortAndStudy(deps: Deps, cohortId: string): Promise<{ cohort: Cohort; study: Study }> {
