@@ -660,10 +660,12 @@ function refusalsAgainst(built: Built, earlier: EarlierBasis[], policy: Disclosu
     for (const { ids: then, release, guarded } of earlierFigures.get(figureOf(key)) ?? []) {
       // Two groups both withheld as too alike show nothing to subtract.
       if (guarded && isGuarded(key)) continue
-      const d = differenceTooSmall(setOf(then), now, policy.minN)
-      if (!d) continue
+      // People, not members: one person's nine corrected items and a re-score are one person who
+      // differs (found by a review: counted as ten members, they passed minN = 10, and the two
+      // releases gave that person's change of total).
+      const differing = differingPeople(setOf(then), now)
+      if (differing === 0 || differing >= policy.minN) continue
       if (!isGuarded(key) && onlyChangesDiffer(setOf(then), now)) changesOnly.add(figureOf(key))
-      const differing = d.onlyFirst + d.onlySecond
       refusals.push({
         figure: figureName(built.about[key]!),
         about: built.about[key]!,
@@ -695,8 +697,14 @@ function refusalsAgainst(built: Built, earlier: EarlierBasis[], policy: Disclosu
     if (!last || before.length + ofFigure(built.basis, base).length < 3 || refused.has(figure)) continue
     // A group the earlier releases alone already give (made before this check) is not this release's
     // doing, and does not stop the check: only what this release adds is refused.
-    const derived = derivedGroup([...before, ...ofFigure(built.basis, base)], policy.minN, { known: before.length, budget })
+    // derivedGroup counts members; a person whose answers changed is several (atomsOf). A group of
+    // fewer than minN people is then fewer than minN × (the most members one person has) members: it
+    // is looked for up to there, and a group found of minN members or more, which may still be fewer
+    // people, is refused as one the check could not rule out.
+    const groups = [...before, ...ofFigure(built.basis, base)]
+    const derived = derivedGroup(groups, policy.minN * membersPerPerson(groups), { known: before.length, budget })
     if (derived === null) continue
+    const unsure = derived !== 'undecided' && derived.size >= policy.minN
     // One change alone (derivedGroup names one member of the group it finds: a larger group may hold
     // people too, and stays refused), of a figure this release shows: one it holds only as a guarded
     // group is withheld already, and stays refused (found by a review: withholding it again removed
@@ -711,9 +719,9 @@ function refusalsAgainst(built: Built, earlier: EarlierBasis[], policy: Disclosu
       earlierRelease: { id: last.id, releasedAt: last.releasedAt },
       participantsThen: last.basis[key]?.length ?? 0,
       participantsNow: built.basis[key]!.length,
-      differing: derived === 'undecided' ? 0 : derived.size,
+      differing: derived === 'undecided' || unsure ? 0 : derived.size,
       wait:
-        derived === 'undecided'
+        derived === 'undecided' || unsure
           ? `adding and subtracting this release and earlier ones could not be checked for groups smaller than ${policy.minN} within the check's limit (they combine in too many ways); it is refused to be safe`
           : derived.size === 1
             ? `adding and subtracting this release and earlier ones would give one participant's value; wait until at least ${policy.minN} more have completed it`
@@ -725,6 +733,29 @@ function refusalsAgainst(built: Built, earlier: EarlierBasis[], policy: Disclosu
 
 /** A member of a group that is a change of a person's answers (`<id>@<k>`, atomsOf), not a person. */
 const isChange = (atom: string) => atom.includes('@')
+
+/** The person a member of a group (atomsOf) is, or is a change of. */
+const personOf = (atom: string) => {
+  const at = atom.indexOf('@')
+  return at < 0 ? atom : atom.slice(0, at)
+}
+
+/** How many people two groups (atomsOf) differ by: the people behind the members in one and not the other, each once however many of their changes differ. */
+function differingPeople(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
+  const people = new Set<string>()
+  for (const atom of a) if (!b.has(atom)) people.add(personOf(atom))
+  for (const atom of b) if (!a.has(atom)) people.add(personOf(atom))
+  return people.size
+}
+
+/** The most members (atomsOf) one person has in `groups` together, themselves and each change: 1 where no one's answers changed. */
+function membersPerPerson(groups: readonly ReadonlySet<string>[]): number {
+  const changes = new Map<string, Set<string>>()
+  for (const group of groups) for (const atom of group) if (isChange(atom)) (changes.get(personOf(atom)) ?? changes.set(personOf(atom), new Set()).get(personOf(atom))!).add(atom)
+  let most = 1
+  for (const set of changes.values()) most = Math.max(most, 1 + set.size)
+  return most
+}
 
 /** Whether two groups hold the same people, and differ only by changes of their answers (corrections, re-scores: atomsOf). */
 function onlyChangesDiffer(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
