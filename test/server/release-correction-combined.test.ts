@@ -16,27 +16,15 @@ import { describe, expect, it } from 'vitest'
 import { listParticipants } from '../../server/db/repositories/participants'
 import { findResponse } from '../../server/db/repositories/responses'
 import { ApiError } from '../../server/domain/errors'
-import { importCohortCsv } from '../../server/domain/outcomes/import'
 import { releaseCohort, releaseStudy, type Release } from '../../server/domain/outcomes/release'
 import { correctAnswer } from '../../server/domain/participation/corrections'
-import { createCohort, createStudy } from '../../server/domain/staff/setup'
-import { testDeps } from '../helpers/app'
-import { signedInStaff } from '../helpers/staff'
+import { studyForReleases } from '../helpers/release-study'
 
 const age = (release: Release) => release.content.table1.continuous.find((c) => c.variable === 'age')!
 
 describe('a correction between cohort releases and a study-wide release', () => {
   it("does not let the study-wide release minus the cohorts' give one participant's change of answer", async () => {
-    const deps = await testDeps()
-    const study = await createStudy(deps, { name: 'Three releases', timeZone: 'UTC' }, 'test')
-    const researcher = await signedInStaff(deps, [{ studyId: study.id, role: 'researcher' }])
-    const by = { id: researcher.user.id, name: researcher.user.name }
-    const cohortOf = async (name: string, ages: number[]) => {
-      const cohort = await createCohort(deps, { studyId: study.id, name }, 'test')
-      const rows = ['participant,wave,instrument,item,value', ...ages.map((a, i) => `P${i + 1},enrolment,demographics,age,${a}`)]
-      await importCohortCsv(deps, { cohortId: cohort.id, csv: rows.join('\n') }, 'test')
-      return cohort
-    }
+    const { deps, study, researcher, by, cohortOf } = await studyForReleases('Three releases')
     const a = await cohortOf('A', Array.from({ length: 20 }, (_, i) => 30 + i))
     const b = await cohortOf('B', Array.from({ length: 20 }, (_, i) => 25 + i))
     const releasedA = await releaseCohort(deps, a.id, by)

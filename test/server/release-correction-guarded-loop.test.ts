@@ -21,12 +21,9 @@ import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { listParticipants } from '../../server/db/repositories/participants'
 import { findResponse } from '../../server/db/repositories/responses'
-import { importCohortCsv } from '../../server/domain/outcomes/import'
 import { previewStudyRelease, releaseCohort, releaseStudy } from '../../server/domain/outcomes/release'
 import { correctAnswer } from '../../server/domain/participation/corrections'
-import { createCohort, createStudy } from '../../server/domain/staff/setup'
-import { testDeps } from '../helpers/app'
-import { signedInStaff } from '../helpers/staff'
+import { studyForReleases } from '../helpers/release-study'
 
 const inner = process.env.RELEASE_GUARDED_LOOP_INNER === '1'
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url))
@@ -34,16 +31,7 @@ const thisFile = fileURLToPath(import.meta.url)
 
 describe.runIf(inner)('(inner) a correction that makes the study-wide age too alike', () => {
   it('previews and releases the study (withheld or refused), and returns', async () => {
-    const deps = await testDeps()
-    const study = await createStudy(deps, { name: 'Guarded loop', timeZone: 'UTC' }, 'test')
-    const researcher = await signedInStaff(deps, [{ studyId: study.id, role: 'researcher' }])
-    const by = { id: researcher.user.id, name: researcher.user.name }
-    const cohortOf = async (name: string, ages: number[]) => {
-      const cohort = await createCohort(deps, { studyId: study.id, name }, 'test')
-      const rows = ['participant,wave,instrument,item,value', ...ages.map((a, i) => `P${i + 1},enrolment,demographics,age,${a}`)]
-      await importCohortCsv(deps, { cohortId: cohort.id, csv: rows.join('\n') }, 'test')
-      return cohort
-    }
+    const { deps, study, researcher, by, cohortOf } = await studyForReleases('Guarded loop')
     const a = await cohortOf('A', [...Array.from({ length: 11 }, () => 40), 50])
     const b = await cohortOf('B', Array.from({ length: 12 }, () => 40))
     const releasedA = await releaseCohort(deps, a.id, by)

@@ -8,24 +8,14 @@ import { findResponse } from '../../server/db/repositories/responses'
 import { importCohortCsv } from '../../server/domain/outcomes/import'
 import { listReleases, listStudyWideReleases, previewRelease, readRelease, releaseCohort, releaseStudy, type Release } from '../../server/domain/outcomes/release'
 import { correctAnswer } from '../../server/domain/participation/corrections'
-import { createCohort, createStudy } from '../../server/domain/staff/setup'
-import { testDeps } from '../helpers/app'
-import { signedInStaff } from '../helpers/staff'
+import { createCohort } from '../../server/domain/staff/setup'
+import { studyForReleases } from '../helpers/release-study'
 
 const age = (r: Pick<Release, 'content'>) => r.content.table1.continuous.find((c) => c.variable === 'age')!
 const sumOf = (r: Pick<Release, 'content'>) => (age(r).mean === null ? null : age(r).mean! * age(r).n!)
 
 async function world() {
-  const deps = await testDeps()
-  const study = await createStudy(deps, { name: 'Safe', timeZone: 'UTC' }, 'test')
-  const researcher = await signedInStaff(deps, [{ studyId: study.id, role: 'researcher' }])
-  const by = { id: researcher.user.id, name: researcher.user.name }
-  const cohortOf = async (name: string, ages: number[]) => {
-    const cohort = await createCohort(deps, { studyId: study.id, name }, 'test')
-    const rows = ['participant,wave,instrument,item,value', ...ages.map((a, i) => `P${i + 1},enrolment,demographics,age,${a}`)]
-    await importCohortCsv(deps, { cohortId: cohort.id, csv: rows.join('\n') }, 'test')
-    return cohort
-  }
+  const { deps, study, researcher, by, cohortOf } = await studyForReleases('Safe')
   const correctAge = async (cohortId: string, code: string, oldValue: number, value: number) => {
     const p = (await listParticipants(deps.db, cohortId)).find((x) => x.code === code)!
     const response = (await findResponse(deps.db, p.id, null, 'demographics'))!
