@@ -706,11 +706,8 @@ function refusalsAgainst(built: Built, earlier: EarlierBasis[], policy: Disclosu
     if (derived === null) continue
     const unsure = derived !== 'undecided' && derived.size >= policy.minN
     // One change alone (derivedGroup names one member of the group it finds: a larger group may hold
-    // people too, and stays refused), of a figure this release shows: one it holds only as a guarded
-    // group is withheld already, and stays refused (found by a review: withholding it again removed
-    // nothing, and the check looped for ever).
-    const shown = Object.keys(built.basis).some((k) => !isGuarded(k) && figureOf(k) === base)
-    if (shown && derived !== 'undecided' && derived.size === 1 && isChange(derived.member)) changesOnly.add(base)
+    // people too, and stays refused). builtAndChecked withholds it only where this release shows it.
+    if (derived !== 'undecided' && derived.size === 1 && isChange(derived.member)) changesOnly.add(base)
     refusals.push({
       figure,
       about: built.about[key]!,
@@ -866,12 +863,15 @@ async function builtAndChecked(deps: Deps, study: Study, scope: Scope, policy: D
   for (let giving = figuresGivingGuarded(built, earlier); giving.size > 0; giving = figuresGivingGuarded(built, earlier)) built = withoutFigures(built, giving)
   const withheldAfterChanges: CheckedFigure[] = []
   for (let checked = refusalsAgainst(built, earlier, policy); ; checked = refusalsAgainst(built, earlier, policy)) {
-    // Each round takes out the figures it withholds, so it ends; a round that would take out nothing
-    // (no such figure shown) ends it too, with the refusals as they stand.
+    // Only figures this release shows are withheld: one it holds only as a guarded group is withheld
+    // already, and stays refused (found by a review: withholding it again removed nothing, and the
+    // check looped for ever). Each round takes out what it withholds, so it ends; a round that would
+    // take out nothing ends it, with the refusals as they stand.
     const shownKeys = Object.keys(built.basis).filter((k) => !isGuarded(k) && checked.changesOnly.has(figureOf(k)))
     if (shownKeys.length === 0) return { built: withoutAdjustmentsOverWithheld(built), refusals: checked.refusals, withheldAfterChanges }
-    for (const base of new Set(shownKeys.map(figureOf))) withheldAfterChanges.push(built.about[shownKeys.find((k) => figureOf(k) === base)!]!)
-    built = withoutFigures(built, new Map([...new Set(shownKeys.map(figureOf))].map((base) => [base, []])))
+    const bases = new Set(shownKeys.map(figureOf))
+    for (const base of bases) withheldAfterChanges.push(built.about[shownKeys.find((k) => figureOf(k) === base)!]!)
+    built = withoutFigures(built, new Map([...bases].map((base) => [base, []])))
   }
 }
 
