@@ -7,7 +7,7 @@ import { expect } from 'vitest'
 import { importCohortCsv } from '../../server/domain/outcomes/import'
 import type { Release, ReleasedScale } from '../../server/domain/outcomes/release'
 import { createCohort, createStudy } from '../../server/domain/staff/setup'
-import { testApp } from './app'
+import { testApp, testDeps } from './app'
 import { signedInStaff } from './staff'
 
 /** PHQ-9 item answers (0–3) that sum to `total`. */
@@ -34,6 +34,25 @@ export function csvOf(people: Person[], offset = 0): string {
     if (p.who5) p.who5.forEach((item, w) => [1, 2, 3, 4, 5].forEach((k) => rows.push(`${code},${w === 0 ? 'pre' : 'post'},who-5,who5_${k},${item}`)))
   })
   return `${rows.join('\n')}\n`
+}
+
+/**
+ * A new study named `name` (time zone UTC), in a database of its own, with a signed-in researcher of
+ * it: `by` is them as a release names its maker. `cohortOf(name, ages)` adds a cohort whose
+ * participants P1, P2, … gave those ages on the demographics form (imported, so consented on paper).
+ * For release tests that call the domain functions directly (`releaseWorld` goes through HTTP).
+ */
+export async function studyForReleases(name: string) {
+  const deps = await testDeps()
+  const study = await createStudy(deps, { name, timeZone: 'UTC' }, 'test')
+  const researcher = await signedInStaff(deps, [{ studyId: study.id, role: 'researcher' }])
+  const by = { id: researcher.user.id, name: researcher.user.name }
+  const cohortOf = async (cohortName: string, ages: number[]) => {
+    const cohort = await createCohort(deps, { studyId: study.id, name: cohortName }, 'test')
+    await importCohortCsv(deps, { cohortId: cohort.id, csv: csvOf(ages.map((age) => ({ age }))) }, 'test')
+    return cohort
+  }
+  return { deps, study, researcher, by, cohortOf }
 }
 
 export async function releaseWorld() {

@@ -18,7 +18,7 @@ import { findResponse } from '../../server/db/repositories/responses'
 import { ApiError } from '../../server/domain/errors'
 import { releaseCohort, releaseStudy, type Release } from '../../server/domain/outcomes/release'
 import { correctAnswer } from '../../server/domain/participation/corrections'
-import { studyForReleases } from '../helpers/release-study'
+import { studyForReleases } from '../helpers/release-world'
 
 const age = (release: Release) => release.content.table1.continuous.find((c) => c.variable === 'age')!
 

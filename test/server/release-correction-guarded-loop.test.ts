@@ -23,7 +23,7 @@ import { listParticipants } from '../../server/db/repositories/participants'
 import { findResponse } from '../../server/db/repositories/responses'
 import { previewStudyRelease, releaseCohort, releaseStudy } from '../../server/domain/outcomes/release'
 import { correctAnswer } from '../../server/domain/participation/corrections'
-import { studyForReleases } from '../helpers/release-study'
+import { studyForReleases } from '../helpers/release-world'
 
 const inner = process.env.RELEASE_GUARDED_LOOP_INNER === '1'
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url))

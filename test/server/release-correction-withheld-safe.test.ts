@@ -9,7 +9,7 @@ import { importCohortCsv } from '../../server/domain/outcomes/import'
 import { listReleases, listStudyWideReleases, previewRelease, readRelease, releaseCohort, releaseStudy, type Release } from '../../server/domain/outcomes/release'
 import { correctAnswer } from '../../server/domain/participation/corrections'
 import { createCohort } from '../../server/domain/staff/setup'
-import { studyForReleases } from '../helpers/release-study'
+import { studyForReleases } from '../helpers/release-world'
 
 const age = (r: Pick<Release, 'content'>) => r.content.table1.continuous.find((c) => c.variable === 'age')!
 const sumOf = (r: Pick<Release, 'content'>) => (age(r).mean === null ? null : age(r).mean! * age(r).n!)
