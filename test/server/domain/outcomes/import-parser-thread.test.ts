@@ -54,11 +54,14 @@ describe("the import's CSV parser thread", () => {
 
   it('numbers lines after a quoted value with line breaks, read in chunks that split it', async () => {
     const { deps, cohortId } = await fixture()
-    // Lines 2 to 4 are one record, whose quoted participant code holds two line breaks; the wrong
-    // value after it is on line 7.
+    // Lines 2 to 4 are one record, whose quoted participant code holds two line breaks (refused, at
+    // the line the record starts on); the wrong value after it is on line 7.
     const csv = [header, '"P1\nsecond\nthird",pre,phq-9,phq9_1,1', ...phq9('P2', [1, 1]), 'P2,pre,phq-9,phq9_3,7'].join('\n') + '\n'
     const error = (await outcome(deps, cohortId, chunked(csv, 5))) as ApiError & { details: ImportProblem[] }
-    expect(error.details).toEqual([{ line: 7, column: 'value', message: 'must be one of 0, 1, 2, 3 (the file has "7")' }])
+    expect(error.details).toEqual([
+      { line: 2, column: 'participant', message: expect.stringMatching(/^"P1\\nsecond\\nthird" holds a line break/) },
+      { line: 7, column: 'value', message: 'must be one of 0, 1, 2, 3 (the file has "7")' },
+    ])
   })
 
   it('ends its thread however the import ends: imported, refused for its header or its lines, or failing to write', async () => {

@@ -481,6 +481,29 @@ describe('a file with problems', () => {
     expect((await importError(deps, cohortId, csv, true)).details).toEqual(error.details)
   })
 
+  it('refuses a participant code with a line break, a tab or another control character in it, and writes nothing', async () => {
+    // A code is written into every export (CSV, SPSS syntax, REFI-QDA's XML) and shown on the staff
+    // pages: a line break inside a quoted code would split a row there. Line 2's record spans lines 2–3.
+    const { deps, db, cohortId } = await fixture()
+    const csv = csvOf([
+      /* 2–3 */ '"P\n1",pre,phq-9,phq9_1,1',
+      /* 4 */ '"P\t2",pre,phq-9,phq9_1,1',
+      /* 5 */ '"P3\u0000",pre,phq-9,phq9_1,1',
+      /* 6 */ '"P4\u0085",pre,phq-9,phq9_1,1',
+      /* 7 */ 'P5,pre,phq-9,phq9_1,1',
+    ])
+    const before = await tableCounts(db)
+    const error = await importError(deps, cohortId, csv)
+    const refused = (code: string) => `${JSON.stringify(code)} holds a line break, tab or other control character: a participant code is letters, digits and punctuation on one line`
+    expect(error.details).toEqual([
+      { line: 2, column: 'participant', message: refused('P\n1') },
+      { line: 4, column: 'participant', message: refused('P\t2') },
+      { line: 5, column: 'participant', message: refused('P3\u0000') },
+      { line: 6, column: 'participant', message: refused('P4\u0085') },
+    ])
+    expect(await tableCounts(db)).toEqual(before)
+  })
+
   it('refuses a file whose header is not participant,wave,instrument,item,value, and reads no further', async () => {
     const { deps, db, cohortId } = await fixture()
     const before = await tableCounts(db)
