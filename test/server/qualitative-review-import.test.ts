@@ -69,3 +69,23 @@ describe('a source whose case and name are blank', () => {
     expect(await listParticipants(built.db, cohort.id)).toEqual([])
   })
 })
+
+describe('a source whose case name holds a line break', () => {
+  it('is skipped, and why: a participant code is written into every export and must be one line', async () => {
+    const built = await testApp()
+    const study = await createStudy(built.deps, { name: 'Import study' }, 'test')
+    const cohort = await createCohort(built.deps, { studyId: study.id, name: 'Group 1' }, 'test')
+    const researcher = await signedInStaff(built.deps, [{ studyId: study.id, role: 'researcher' }])
+    // &#10; keeps the line break in the attribute (a literal one would be read as a space, XML 1.0 § 3.3.3).
+    const res = await built.app.request(`/api/cohorts/${cohort.id}/import.qdpx`, {
+      method: 'POST',
+      headers: { ...researcher.headers, 'content-type': 'application/zip' },
+      body: project('2024-05-01T10:00:00Z', 'R&#10;7') as Uint8Array<ArrayBuffer>,
+    })
+    const body = (await res.json()) as Record<string, any>
+    expect(res.status).toBe(200)
+    expect(body).toMatchObject({ transcripts: 0, codings: 0, participants: { created: 0 } })
+    expect(body.skipped).toContainEqual({ what: 'source', name: 'R\n7', reason: 'the participant code its case (or it) is named with, "R\\n7", holds a line break, tab or other control character' })
+    expect(await listParticipants(built.db, cohort.id)).toEqual([])
+  })
+})

@@ -17,6 +17,7 @@
 import { Worker } from 'node:worker_threads'
 import type { CsvError } from 'csv-parse'
 import { restoreCell } from '../formats/csv'
+import { codeOnOneLine } from '../participation/codes'
 import type { Kysely } from 'kysely'
 import type { z } from 'zod'
 import { withSmallPageCache } from '../../db/page-cache'
@@ -60,13 +61,6 @@ export type ImportSummary = {
 
 /** At most this many problems are reported: a file with more is better fixed and run again. */
 export const maxImportProblems = 100
-
-/**
- * Control characters (Unicode's Cc: line breaks, tabs, NUL, NEL …) and the line and paragraph
- * separators, which a quoted CSV value may hold: a code is written into every export and onto the
- * staff pages, where one of these would break a row or a line.
- */
-const notOneLine = /[\p{Cc}\u2028\u2029]/u
 
 /** A participant code longer than this is more likely a misplaced column than a code. */
 const maxCodeLength = 64
@@ -507,7 +501,7 @@ class LineChecker {
     const { enrolmentInstruments, problems } = this
     if (participant === '') problems.push(problemAt(line, 'participant', "is empty: give the participant's code"))
     else if (participant.length > maxCodeLength) problems.push(problemAt(line, 'participant', `is ${participant.length} characters long; a participant code has at most ${maxCodeLength}`))
-    else if (notOneLine.test(participant)) problems.push(problemAt(line, 'participant', `${JSON.stringify(participant)} holds a line break, tab or other control character: a participant code is letters, digits and punctuation on one line`))
+    else if (!codeOnOneLine(participant)) problems.push(problemAt(line, 'participant', `${JSON.stringify(participant)} holds a line break, tab or other control character: a participant code is letters, digits and punctuation on one line`))
 
     const slot = slots.includes(wave as Slot) ? (wave as Slot) : undefined
     if (!slot) {

@@ -28,6 +28,7 @@ import { readQdc, refiSchemaErrors, RefiDuplicateGuidError, RefiFormatError, Ref
 import type { CodeLevel } from './types'
 import { codePointSlicer } from './units'
 import { appendTo } from '../collections'
+import { codeOnOneLine } from '../participation/codes'
 
 export type ImportReport = {
   /** The schema check: a file another tool wrote may deviate from the schema and still be read; its messages are listed. */
@@ -254,6 +255,7 @@ function unimportableSource(source: { text: string }, code: string): string | nu
   if (source.text.includes('\u0000')) return 'its text holds a NUL character (U+0000), which is no part of a transcript'
   // A participant code is never blank: Table 2, the case and the source would all be nameless.
   if (code === '') return 'neither it nor its case has a name to take as the participant code'
+  if (!codeOnOneLine(code)) return `the participant code its case (or it) is named with, ${JSON.stringify(code)}, holds a line break, tab or other control character`
   return null
 }
 
@@ -270,7 +272,8 @@ function unimportableSource(source: { text: string }, code: string): string | nu
  * the words stay withdrawn here too.
  *
  * A source without a case is the participant named like the source; one whose case and name are
- * both blank, or whose text holds a NUL, is skipped. Offsets are mapped onto the stored text (see
+ * both blank, whose participant code would hold a line break or other control character
+ * (`codeOnOneLine`), or whose text holds a NUL, is skipped. Offsets are mapped onto the stored text (see
  * importableText). A member-check note without a comment is still the answer its name gives; a note
  * linked only to a source or coding that was not imported is skipped, never kept as a project memo.
  * A date that is not a date is taken as the import's time.
