@@ -51,41 +51,35 @@ describe('a member-check note whose date is not a date', () => {
   })
 })
 
-describe('a source whose case and name are blank', () => {
-  it('is skipped, and why: no participant is made with an empty code', async () => {
-    const built = await testApp()
-    const study = await createStudy(built.deps, { name: 'Import study' }, 'test')
-    const cohort = await createCohort(built.deps, { studyId: study.id, name: 'Group 1' }, 'test')
-    const researcher = await signedInStaff(built.deps, [{ studyId: study.id, role: 'researcher' }])
-    const res = await built.app.request(`/api/cohorts/${cohort.id}/import.qdpx`, {
-      method: 'POST',
-      headers: { ...researcher.headers, 'content-type': 'application/zip' },
-      body: project('2024-05-01T10:00:00Z', '   ') as Uint8Array<ArrayBuffer>,
-    })
-    const body = (await res.json()) as Record<string, any>
-    expect(res.status).toBe(200)
-    expect(body).toMatchObject({ transcripts: 0, codings: 0, participants: { created: 0 } })
-    expect(body.skipped).toContainEqual({ what: 'source', name: '   ', reason: 'neither it nor its case has a name to take as the participant code' })
-    expect(await listParticipants(built.db, cohort.id)).toEqual([])
+/** Import `project(…, name)` into a fresh cohort as its researcher: the answer's body and the cohort's participants. */
+async function importNamed(name: string) {
+  const built = await testApp()
+  const study = await createStudy(built.deps, { name: 'Import study' }, 'test')
+  const cohort = await createCohort(built.deps, { studyId: study.id, name: 'Group 1' }, 'test')
+  const researcher = await signedInStaff(built.deps, [{ studyId: study.id, role: 'researcher' }])
+  const res = await built.app.request(`/api/cohorts/${cohort.id}/import.qdpx`, {
+    method: 'POST',
+    headers: { ...researcher.headers, 'content-type': 'application/zip' },
+    body: project('2024-05-01T10:00:00Z', name) as Uint8Array<ArrayBuffer>,
   })
-})
+  expect(res.status).toBe(200)
+  return { body: (await res.json()) as Record<string, any>, participants: await listParticipants(built.db, cohort.id) }
+}
 
-describe('a source whose case name holds a line break', () => {
-  it('is skipped, and why: a participant code is written into every export and must be one line', async () => {
-    const built = await testApp()
-    const study = await createStudy(built.deps, { name: 'Import study' }, 'test')
-    const cohort = await createCohort(built.deps, { studyId: study.id, name: 'Group 1' }, 'test')
-    const researcher = await signedInStaff(built.deps, [{ studyId: study.id, role: 'researcher' }])
+describe('a source whose name cannot be a participant code', () => {
+  it.each([
+    ['blank: no participant is made with an empty code', '   ', '   ', 'neither it nor its case has a name to take as the participant code'],
     // &#10; keeps the line break in the attribute (a literal one would be read as a space, XML 1.0 § 3.3.3).
-    const res = await built.app.request(`/api/cohorts/${cohort.id}/import.qdpx`, {
-      method: 'POST',
-      headers: { ...researcher.headers, 'content-type': 'application/zip' },
-      body: project('2024-05-01T10:00:00Z', 'R&#10;7') as Uint8Array<ArrayBuffer>,
-    })
-    const body = (await res.json()) as Record<string, any>
-    expect(res.status).toBe(200)
+    [
+      'holding a line break: a code is written into every export and must be one line',
+      'R&#10;7',
+      'R\n7',
+      'the participant code its case (or it) is named with, "R\\n7", holds a line break, tab or other control character',
+    ],
+  ])('is skipped, and why, when %s', async (_, written, name, reason) => {
+    const { body, participants } = await importNamed(written)
     expect(body).toMatchObject({ transcripts: 0, codings: 0, participants: { created: 0 } })
-    expect(body.skipped).toContainEqual({ what: 'source', name: 'R\n7', reason: 'the participant code its case (or it) is named with, "R\\n7", holds a line break, tab or other control character' })
-    expect(await listParticipants(built.db, cohort.id)).toEqual([])
+    expect(body.skipped).toContainEqual({ what: 'source', name, reason })
+    expect(participants).toEqual([])
   })
 })
