@@ -183,17 +183,17 @@ export async function replaceScaleScores(db: Kysely<Database>, responseId: strin
 }
 
 /**
- * Replace the stored scores and flags of a response with freshly computed ones. A flag that was
- * already raised keeps the time it was raised (a correction of another item does not make an old
- * flag look new in the Safety view, nor restart its re-notification clock); a new one is raised `now`.
- */
-/**
  * Store a response's scores and flags as `score` gives them. A flag raised before and raised still
- * keeps its `raised_at` (its item and value are the new ones). With `keepFlags`, a flag raised before
- * that `score` no longer raises stays as it was (a researcher's correction: a safety flag the
- * participant's own answer raised stays until a researcher acknowledges it); without, it goes.
+ * keeps its `raised_at` (its item and value are the new ones): a correction of another item does not
+ * make an old flag look new in the Safety view, nor restart its re-notification clock; a new one is
+ * raised `now`. With `keepFlags`, a flag raised before that `score` no longer raises stays as it was
+ * (a researcher's correction: a safety flag the participant's own answer raised stays until a
+ * researcher acknowledges it); without, it goes.
+ *
+ * Returns the ids of the flags the response had before (read here anyway), so that a caller need not
+ * read them again.
  */
-export async function replaceScores(db: Kysely<Database>, responseId: string, score: ResponseScore, now: Date, options: { keepFlags?: boolean } = {}): Promise<void> {
+export async function replaceScores(db: Kysely<Database>, responseId: string, score: ResponseScore, now: Date, options: { keepFlags?: boolean } = {}): Promise<Set<string>> {
   const raised = new Map((await db.selectFrom('response_flag').select(['flag_id', 'raised_at']).where('response_id', '=', responseId).execute()).map((f) => [f.flag_id, f.raised_at]))
   await replaceScaleScores(db, responseId, score.scales)
   const replaced = options.keepFlags ? score.flags.map((f) => f.flag).filter((flag) => raised.has(flag)) : null
@@ -205,6 +205,7 @@ export async function replaceScores(db: Kysely<Database>, responseId: string, sc
       .values(score.flags.map((f) => ({ response_id: responseId, flag_id: f.flag, item: f.item, value: f.value, severity: f.severity, raised_at: raised.get(f.flag) ?? now.toISOString() })))
       .execute()
   }
+  return new Set(raised.keys())
 }
 
 export type StoredScore = { scale: string; score: number | null; bandIndex: number | null; answered: number; prorated: boolean }
@@ -212,11 +213,6 @@ export type StoredScore = { scale: string; score: number | null; bandIndex: numb
 export async function listScores(db: Kysely<Database>, responseId: string): Promise<StoredScore[]> {
   const rows = await db.selectFrom('scale_score').selectAll().where('response_id', '=', responseId).orderBy('scale_id').execute()
   return rows.map((r) => ({ scale: r.scale_id, score: r.score, bandIndex: r.band_index, answered: r.answered, prorated: r.prorated === 1 }))
-}
-
-export async function listFlags(db: Kysely<Database>, responseId: string): Promise<{ flag: string; item: string; value: number; severity: string }[]> {
-  const rows = await db.selectFrom('response_flag').selectAll().where('response_id', '=', responseId).orderBy('flag_id').execute()
-  return rows.map((r) => ({ flag: r.flag_id, item: r.item, value: r.value, severity: r.severity }))
 }
 
 /** Remove every answer, score and flag of a participant (withdrawal with deletion). */

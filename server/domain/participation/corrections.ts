@@ -10,7 +10,7 @@ import { ApiError, fieldProblems } from '../errors'
 import { insertAnswerHistory, listCurrentAnswers, upsertCurrentAnswer, type StoredAnswer } from '../../db/repositories/answers'
 import { insertAudit } from '../../db/repositories/audit'
 import { insertCorrection, listCorrections, type AnswerCorrection } from '../../db/repositories/corrections'
-import { findResponseById, listFlags, listResponsesOfParticipant, replaceScores, updateResponseAnswersIfRevision } from '../../db/repositories/responses'
+import { findResponseById, listResponsesOfParticipant, replaceScores, updateResponseAnswersIfRevision } from '../../db/repositories/responses'
 import { listWaves } from '../../db/repositories/studies'
 import { raiseSafetyFlags } from './safety'
 import { findStaffUser, listStaffUsers } from '../../db/repositories/staff'
@@ -145,11 +145,10 @@ async function correctOnce(deps: Deps, trx: Kysely<Database>, input: CorrectionI
   await upsertCurrentAnswer(trx, stored.id, correction)
   let flagsNoLongerMet: string[] = []
   if (stored.status === 'complete' && instrument.kind === 'questionnaire') {
-    const flaggedBefore = new Set((await listFlags(trx, stored.id)).map((f) => f.flag))
     const score = scoreResponse(instrument, answers)
     // Kept: a flag the answers raised before stays until a researcher acknowledges it, as a re-score
     // leaves it (rescore.ts); its emails and the participant's support text go on as for any open flag.
-    await replaceScores(trx, stored.id, score, now, { keepFlags: true })
+    const flaggedBefore = await replaceScores(trx, stored.id, score, now, { keepFlags: true })
     // A safety flag the corrected answer raises is raised as a submitted one is (raiseSafetyFlags).
     const raised = score.flags.filter((f) => f.severity === 'safety' && !flaggedBefore.has(f.flag))
     flagsNoLongerMet = [...flaggedBefore].filter((flag) => !score.flags.some((f) => f.flag === flag))
