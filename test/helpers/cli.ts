@@ -1,7 +1,9 @@
 /** The CLI, run in-process over a test database: each run returns its exit code and what it printed. */
 import { runCli } from '../../server/cli/program'
+import { closeDatabase, openDatabase } from '../../server/db/connection'
 import { migrateToLatest } from '../../server/db/migrate'
 import type { Deps } from '../../server/domain/deps'
+import { shippedInstruments } from './app'
 
 export const testBaseUrl = 'http://localhost:3000'
 
@@ -19,4 +21,31 @@ export function cliRunner(deps: Deps) {
     })
     return { code, out, err, stdout: out.join('\n'), stderr: err.join('\n') }
   }
+}
+
+/**
+ * `balint restore <backup>` over the SQLite file at `dbPath`, as the command runs it: the file is
+ * replaced, then opened afresh and migrated (closed again here). Its exit code and what it printed.
+ */
+export async function restoreWithCli(dbPath: string, backupFile: string, now: () => Date) {
+  let opened: Deps | undefined
+  const out: string[] = []
+  const err: string[] = []
+  const code = await runCli(['restore', backupFile], {
+    out: (text) => out.push(text),
+    err: (text) => err.push(text),
+    baseUrl: testBaseUrl,
+    dbPath,
+    migrate: async () => [],
+    deps: async () => {
+      if (!opened) {
+        const connection = openDatabase(dbPath)
+        await migrateToLatest(connection)
+        opened = { db: connection, instruments: shippedInstruments(), now }
+      }
+      return opened
+    },
+  })
+  if (opened) await closeDatabase(opened.db)
+  return { code, out, err, stdout: out.join('\n'), stderr: err.join('\n') }
 }

@@ -16,7 +16,6 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { runCli } from '../../server/cli/program'
 import { backupDatabase } from '../../server/db/backup'
 import { closeDatabase, openDatabase } from '../../server/db/connection'
 import { migrateToLatest } from '../../server/db/migrate'
@@ -29,6 +28,7 @@ import { listReleases, releaseCohort, type Release } from '../../server/domain/o
 import { correctAnswer } from '../../server/domain/participation/corrections'
 import { createCohort, createStudy } from '../../server/domain/staff/setup'
 import { shippedInstruments, testClock } from '../helpers/app'
+import { restoreWithCli } from '../helpers/cli'
 import { signedInStaff } from '../helpers/staff'
 import { testEngine } from '../helpers/test-database'
 
@@ -73,26 +73,9 @@ describe.skipIf(testEngine === 'postgres')('balint restore of a backup taken bef
 
     // The database is put back from the backup.
     clock.advance(3600_000)
-    let opened: Deps | undefined
-    const err: string[] = []
-    const code = await runCli(['restore', backupFile], {
-      out: () => {},
-      err: (t) => err.push(t),
-      baseUrl: 'http://localhost:3000',
-      dbPath,
-      migrate: async () => [],
-      deps: async () => {
-        if (!opened) {
-          const connection = openDatabase(dbPath)
-          await migrateToLatest(connection)
-          opened = { db: connection, instruments: shippedInstruments(), now: clock.now }
-        }
-        return opened
-      },
-    })
+    const { code, err } = await restoreWithCli(dbPath, backupFile, clock.now)
     expect(err).toEqual([])
     expect(code).toBe(0)
-    if (opened) await closeDatabase(opened.db)
 
     const restored = openDatabase(dbPath)
     try {

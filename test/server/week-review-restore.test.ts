@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createApp } from '../../server/app'
-import { runCli } from '../../server/cli/program'
 import { backupDatabase } from '../../server/db/backup'
 import { closeDatabase, openDatabase } from '../../server/db/connection'
 import { migrateToLatest } from '../../server/db/migrate'
@@ -17,6 +16,7 @@ import { listResponsesOfParticipant } from '../../server/db/repositories/respons
 import type { Deps } from '../../server/domain/deps'
 import { addParticipants, createCohort, createStudy, setWave } from '../../server/domain/staff/setup'
 import { jsonRequest, shippedInstruments, testClock } from '../helpers/app'
+import { restoreWithCli } from '../helpers/cli'
 import { testEngine } from '../helpers/test-database'
 
 let folder: string | undefined
@@ -49,27 +49,9 @@ describe.skipIf(testEngine === 'postgres')('balint restore of a backup taken bef
     expect((await app.request(`/api/p/${deletes!.token}/withdraw`, jsonRequest('POST', { keepData: false }))).status).toBe(200)
     await closeDatabase(db)
 
-    let opened: Deps | undefined
-    const out: string[] = []
-    const err: string[] = []
-    const code = await runCli(['restore', backupFile], {
-      out: (t) => out.push(t),
-      err: (t) => err.push(t),
-      baseUrl: 'http://localhost:3000',
-      dbPath,
-      migrate: async () => [],
-      deps: async () => {
-        if (!opened) {
-          const connection = openDatabase(dbPath)
-          await migrateToLatest(connection)
-          opened = { db: connection, instruments: shippedInstruments(), now: clock.now }
-        }
-        return opened
-      },
-    })
+    const { code, err, stdout } = await restoreWithCli(dbPath, backupFile, clock.now)
     expect(err).toEqual([])
     expect(code).toBe(0)
-    if (opened) await closeDatabase(opened.db)
 
     const restored = openDatabase(dbPath)
     try {
@@ -85,6 +67,6 @@ describe.skipIf(testEngine === 'postgres')('balint restore of a backup taken bef
     } finally {
       await closeDatabase(restored)
     }
-    expect(out.join('\n')).toMatch(/made again: 2 participants withdrawn, the data of 1 deleted/)
+    expect(stdout).toMatch(/made again: 2 participants withdrawn, the data of 1 deleted/)
   })
 })
