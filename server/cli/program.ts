@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream/promises'
 import type { Deps } from '../domain/deps'
 import { exportFiles, recordExportWrite } from '../domain/outcomes/exports'
 import { exportCohortQdpx, exportStudyQdc, type QdaFile } from '../domain/qualitative/qda-export'
-import { importCohortCsv, type ImportSummary } from '../domain/outcomes/import'
+import { importCohortCsv, startImportParser, type ImportSummary } from '../domain/outcomes/import'
 import { cohortReport } from '../domain/outcomes/report'
 import { reportCsv, reportMarkdown } from '../domain/outcomes/report-format'
 import { checkInstrumentFile, checkTranslationFile, translationFilesBeside } from '../domain/instruments/registry'
@@ -244,7 +244,16 @@ export function buildProgram(io: CliIo): Command {
       } catch (error) {
         throw new CliError(`cannot read ${opts.file}: ${(error as Error).message}`)
       }
-      const summary = await importCohortCsv(await io.deps(), { cohortId: opts.cohort, csv, dryRun: opts.dryRun === true }, actor)
+      // The CSV parser's thread starts (and warms up) on the other core while the database is opened and migrated.
+      const parser = startImportParser()
+      let deps: Deps
+      try {
+        deps = await io.deps()
+      } catch (error) {
+        await parser.close()
+        throw error
+      }
+      const summary = await importCohortCsv(deps, { cohortId: opts.cohort, csv, dryRun: opts.dryRun === true, parser }, actor)
       print(summary, () => importText(opts.file, summary))
     })
 

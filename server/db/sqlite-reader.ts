@@ -81,7 +81,9 @@ class ReaderThread {
   readonly ready: Promise<void>
 
   constructor(path: string, busyTimeoutMs: number) {
-    this.worker = new Worker(new URL('./sqlite-reader-worker.mjs', import.meta.url), { workerData: { path, busyTimeoutMs, mmapBytes: readerThreadMmapBytes } })
+    // Plain JavaScript: started without the parent's TypeScript loader (`execArgv: []`), as the import's
+    // CSV thread is (import.ts).
+    this.worker = new Worker(new URL('./sqlite-reader-worker.mjs', import.meta.url), { workerData: { path, busyTimeoutMs, mmapBytes: readerThreadMmapBytes }, execArgv: [] })
     this.worker.unref()
     let opened!: () => void
     this.ready = new Promise<void>((resolve) => (opened = resolve))

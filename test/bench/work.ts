@@ -19,7 +19,7 @@ import { openDatabase, startReaderThread } from '../../server/db/connection'
 import { migrateToLatest } from '../../server/db/migrate'
 import { loadInstruments, shippedInstrumentsFolder } from '../../server/domain/instruments/registry'
 import { exportFiles } from '../../server/domain/outcomes/exports'
-import { importCohortCsv } from '../../server/domain/outcomes/import'
+import { importCohortCsv, startImportParser } from '../../server/domain/outcomes/import'
 import { cohortReport, formsToRead } from '../../server/domain/outcomes/report'
 import { reportStatements } from '../../server/db/repositories/report-data'
 import { readerThreadMmapBytes } from '../../server/db/sqlite-reader'
@@ -45,11 +45,13 @@ switch (mode) {
     break
   }
   case 'import': {
+    // As `balint import` does: the CSV parser's thread starts as the database is opened and migrated.
+    const parser = startImportParser()
     const d = await deps(args[0]!)
     const study = await createStudy(d, { name: 'Benchmark' }, 'bench')
     const cohort = await createCohort(d, { studyId: study.id, name: 'Synthetic cohort' }, 'bench')
     const t0 = performance.now()
-    const summary = await importCohortCsv(d, { cohortId: cohort.id, csv: createReadStream(args[1]!) }, 'bench')
+    const summary = await importCohortCsv(d, { cohortId: cohort.id, csv: createReadStream(args[1]!), parser }, 'bench')
     const ms = performance.now() - t0
     await d.db.destroy()
     print({ ms, cohortId: cohort.id, rows: summary.rows, responses: summary.responses })

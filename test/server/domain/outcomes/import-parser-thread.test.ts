@@ -7,7 +7,7 @@
 import { readdirSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { ApiError } from '../../../../server/domain/errors'
-import { importCohortCsv, type ImportProblem, type ImportSource } from '../../../../server/domain/outcomes/import'
+import { importCohortCsv, startImportParser, type ImportProblem, type ImportSource } from '../../../../server/domain/outcomes/import'
 import { createCohort, createStudy } from '../../../../server/domain/staff/setup'
 import { testDeps } from '../../../helpers/app'
 import { allowInsert, refuseInsert } from '../../../helpers/test-database'
@@ -77,6 +77,27 @@ describe("the import's CSV parser thread", () => {
     expect(String(await outcome(deps, cohortId, chunked([header, ...phq9('P4', [1, 1, 1])].join('\n'), 16)))).toContain('the disk is full')
     await allowInsert(db, 'response')
 
+    expect(threads()).toBe(before)
+  })
+
+  it('started ahead of its import (as `balint import` starts it), parses for it and is ended by it, also when the cohort is unknown', async () => {
+    const { deps, cohortId } = await fixture()
+    await importCohortCsv(deps, { cohortId, csv: [header, ...phq9('P0', [0, 0, 0])].join('\n') }, 'test')
+    const before = threads()
+
+    const parser = startImportParser()
+    // Started a while before the import, as the CLI's is while the database opens.
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(threads()).toBeGreaterThan(before)
+    expect(await importCohortCsv(deps, { cohortId, csv: chunked([header, ...phq9('P1', [1, 2, 3])].join('\n'), 7), parser }, 'test')).toMatchObject({ rows: 3, responses: 1 })
+    expect(threads()).toBe(before)
+
+    const unused = startImportParser()
+    const refused = await importCohortCsv(deps, { cohortId: 'no-such-cohort', csv: `${header}\n`, parser: unused }, 'test').then(
+      () => undefined,
+      (error: unknown) => error,
+    )
+    expect(refused).toMatchObject({ code: 'not_found' })
     expect(threads()).toBe(before)
   })
 })
