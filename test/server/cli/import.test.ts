@@ -4,12 +4,13 @@
  * test/server/domain/outcomes/import.test.ts; here, what the command reads, prints and returns.
  */
 import { describe, it, expect, afterEach } from 'vitest'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createCohort, createStudy } from '../../../server/domain/staff/setup'
 import { testClock, testDeps } from '../../helpers/app'
-import { cliRunner } from '../../helpers/cli'
+import { runCli } from '../../../server/cli/program'
+import { cliRunner, testBaseUrl } from '../../helpers/cli'
 
 const folders: string[] = []
 afterEach(() => {
@@ -136,5 +137,29 @@ describe('import', () => {
     expect(noFile.code).not.toBe(0)
     expect(noFile.stderr).toContain('--file')
     expect(await c.db.selectFrom('participant').select('id').execute()).toEqual([])
+  })
+
+  it('ends the CSV parser thread it started ahead when the database cannot be opened (a thread left running keeps the process from exiting)', async () => {
+    const c = await cli()
+    const path = c.file('pilot.csv', gad7('P1', 'pre', [1, 1, 1, 1, 1, 1, 1]))
+    // One import first, so that whatever Node.js starts once (libuv's thread pool) is running.
+    expect((await c.run('import', '--cohort', c.cohortId, '--file', path)).code).toBe(0)
+    const threads = () => readdirSync('/proc/self/task').length
+    const before = threads()
+    const err: string[] = []
+    const code = await runCli(['import', '--cohort', c.cohortId, '--file', path], {
+      out: () => {},
+      err: (text) => err.push(text),
+      baseUrl: testBaseUrl,
+      migrate: async () => [],
+      deps: async () => {
+        // The parser's thread has started by now: the database fails to open after it.
+        await new Promise((resolve) => setTimeout(resolve, 100))
+        throw new Error('SQLITE_CANTOPEN: unable to open database file')
+      },
+    })
+    expect(code).toBe(1)
+    expect(err.join('\n')).toContain('unable to open database file')
+    expect(threads()).toBe(before)
   })
 })
