@@ -1,5 +1,5 @@
 /** The CLI, run in-process over a test database: each run returns its exit code and what it printed. */
-import { runCli } from '../../server/cli/program'
+import { runCli, type CliIo } from '../../server/cli/program'
 import { closeDatabase, openDatabase } from '../../server/db/connection'
 import { migrateToLatest } from '../../server/db/migrate'
 import type { Deps } from '../../server/domain/deps'
@@ -7,20 +7,22 @@ import { shippedInstruments } from './app'
 
 export const testBaseUrl = 'http://localhost:3000'
 
+/** Run the CLI with `argv` over `io`, keeping what it prints: its exit code, and its lines out and err. */
+export async function runCliCaptured(argv: string[], io: Omit<CliIo, 'out' | 'err'>) {
+  const out: string[] = []
+  const err: string[] = []
+  const code = await runCli(argv, { ...io, out: (text) => out.push(text), err: (text) => err.push(text) })
+  return { code, out, err, stdout: out.join('\n'), stderr: err.join('\n') }
+}
+
 /** A `run(...argv)` over these deps. */
 export function cliRunner(deps: Deps) {
-  return async (...argv: string[]) => {
-    const out: string[] = []
-    const err: string[] = []
-    const code = await runCli(argv, {
-      out: (text) => out.push(text),
-      err: (text) => err.push(text),
+  return (...argv: string[]) =>
+    runCliCaptured(argv, {
       deps: async () => deps,
       migrate: async () => ((await migrateToLatest(deps.db)).results ?? []).map((r) => r.migrationName),
       baseUrl: testBaseUrl,
     })
-    return { code, out, err, stdout: out.join('\n'), stderr: err.join('\n') }
-  }
 }
 
 /**
@@ -29,11 +31,7 @@ export function cliRunner(deps: Deps) {
  */
 export async function restoreWithCli(dbPath: string, backupFile: string, now: () => Date) {
   let opened: Deps | undefined
-  const out: string[] = []
-  const err: string[] = []
-  const code = await runCli(['restore', backupFile], {
-    out: (text) => out.push(text),
-    err: (text) => err.push(text),
+  const result = await runCliCaptured(['restore', backupFile], {
     baseUrl: testBaseUrl,
     dbPath,
     migrate: async () => [],
@@ -47,5 +45,5 @@ export async function restoreWithCli(dbPath: string, backupFile: string, now: ()
     },
   })
   if (opened) await closeDatabase(opened.db)
-  return { code, out, err, stdout: out.join('\n'), stderr: err.join('\n') }
+  return result
 }

@@ -9,8 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createCohort, createStudy } from '../../../server/domain/staff/setup'
 import { testClock, testDeps } from '../../helpers/app'
-import { runCli } from '../../../server/cli/program'
-import { cliRunner, testBaseUrl } from '../../helpers/cli'
+import { runCliCaptured, cliRunner, testBaseUrl } from '../../helpers/cli'
 
 const folders: string[] = []
 afterEach(() => {
@@ -146,10 +145,7 @@ describe('import', () => {
     expect((await c.run('import', '--cohort', c.cohortId, '--file', path)).code).toBe(0)
     const threads = () => readdirSync('/proc/self/task').length
     const before = threads()
-    const err: string[] = []
-    const code = await runCli(['import', '--cohort', c.cohortId, '--file', path], {
-      out: () => {},
-      err: (text) => err.push(text),
+    const { code, stderr } = await runCliCaptured(['import', '--cohort', c.cohortId, '--file', path], {
       baseUrl: testBaseUrl,
       migrate: async () => [],
       deps: async () => {
@@ -159,7 +155,7 @@ describe('import', () => {
       },
     })
     expect(code).toBe(1)
-    expect(err.join('\n')).toContain('unable to open database file')
+    expect(stderr).toContain('unable to open database file')
     expect(threads()).toBe(before)
   })
 })
