@@ -244,7 +244,8 @@ export function buildProgram(io: CliIo): Command {
       } catch (error) {
         throw new CliError(`cannot read ${opts.file}: ${(error as Error).message}`)
       }
-      // The CSV parser's thread starts (and warms up) on the other core while the database is opened and migrated.
+      // The CSV parser's thread starts on the other core while the database is opened and migrated;
+      // the import closes it, and so does a failure to open the database.
       const parser = startImportParser()
       let deps: Deps
       try {

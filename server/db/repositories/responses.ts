@@ -215,7 +215,6 @@ export async function listScores(db: Kysely<Database>, responseId: string): Prom
   return rows.map((r) => ({ scale: r.scale_id, score: r.score, bandIndex: r.band_index, answered: r.answered, prorated: r.prorated === 1 }))
 }
 
-/** Remove every answer, score and flag of a participant (withdrawal with deletion). */
 /** Delete one response; its scores, flags and answer history go with it (foreign keys cascade). */
 export async function deleteResponse(db: Kysely<Database>, id: string): Promise<void> {
   await db.deleteFrom('response').where('id', '=', id).execute()
