@@ -17,7 +17,7 @@
 import { Worker } from 'node:worker_threads'
 import type { CsvError } from 'csv-parse'
 import { restoreCell } from '../formats/csv'
-import { codeOnOneLine } from '../participation/codes'
+import { codeProblem, lookAlikeMessage, LookAlikeCodes, normalCode, shownCode } from '../participation/codes'
 import type { Kysely } from 'kysely'
 import type { z } from 'zod'
 import { withSmallPageCache } from '../../db/page-cache'
@@ -61,9 +61,6 @@ export type ImportSummary = {
 
 /** At most this many problems are reported: a file with more is better fixed and run again. */
 export const maxImportProblems = 100
-
-/** A participant code longer than this is more likely a misplaced column than a code. */
-const maxCodeLength = 64
 
 type Slot = WaveKind | 'enrolment'
 const slots: readonly Slot[] = ['pre', 'post', 'follow-up', 'enrolment']
@@ -458,6 +455,8 @@ function itemsOf(instrument: Instrument): Map<string, ItemSlot> {
  * file has some twenty lines a form, issue 16). Results are fields, not an object per line.
  */
 class LineChecker {
+  /** The participant's code, normalised (normalCode). */
+  code = ''
   slot: Slot = 'pre'
   instrument!: Instrument
   item!: ItemSlot
@@ -501,9 +500,10 @@ class LineChecker {
   /** The checks of the participant, wave and instrument; false when the instrument is unknown (the item cannot be checked). */
   private checkWhere(participant: string, wave: string, instrumentId: string, line: number): boolean {
     const { enrolmentInstruments, problems } = this
-    if (participant === '') problems.push(problemAt(line, 'participant', "is empty: give the participant's code"))
-    else if (participant.length > maxCodeLength) problems.push(problemAt(line, 'participant', `is ${participant.length} characters long; a participant code has at most ${maxCodeLength}`))
-    else if (!codeOnOneLine(participant)) problems.push(problemAt(line, 'participant', `${JSON.stringify(participant)} holds a line break, tab or other control character: a participant code is letters, digits and punctuation on one line`))
+    const code = (this.code = normalCode(participant))
+    const refused = code === '' ? null : codeProblem(code)
+    if (code === '') problems.push(problemAt(line, 'participant', "is empty: give the participant's code"))
+    else if (refused) problems.push(problemAt(line, 'participant', `${shownCode(code)} ${refused}`))
 
     const slot = slots.includes(wave as Slot) ? (wave as Slot) : undefined
     if (!slot) {
@@ -786,28 +786,27 @@ function slotText(slot: Slot): string {
 }
 
 /**
- * Codes are matched exactly; a code differing from another only in case is almost surely a typo.
- * A participant who has withdrawn, or who declined at their link and has not agreed since
- * (`declining`, ids), gets nothing stored. Returns a check to run on each code as its first form is
+ * Codes (normalised, normalCode) are matched exactly. A code that looks like another one of the
+ * cohort or the file (LookAlikeCodes: differing only in case, width or look-alike letters) is almost
+ * surely a typo, or a withdrawn participant's code in disguise, and is refused. A participant who
+ * has withdrawn, or who declined at their link and has not agreed since (`declining`, ids), gets
+ * nothing stored. Returns a check to run on each code as its first form is
  * read, at that form's first line.
  */
 function codeChecker(stored: Participant[], declining: Set<string>, problems: ProblemList, firstLineOf: (code: string) => number): (code: string) => void {
-  // By the code in lower case, its spelling: one string per code, not an object (a large file has tens of thousands).
-  const byLower = new Map<string, string>()
-  for (const p of stored) byLower.set(p.code.toLowerCase(), p.code)
   const storedOf = new Map(stored.map((p) => [p.code, p]))
+  const looks = new LookAlikeCodes(storedOf.keys())
   return (code) => {
     const line = firstLineOf(code)
     const exact = storedOf.get(code)
     const refused = exact && nothingStoredFor(exact, declining)
     if (refused) problems.push(problemAt(line, 'participant', `${code} ${refused}`))
     if (exact) return
-    const lower = code.toLowerCase()
-    const other = byLower.get(lower)
+    const other = looks.claim(code)
     if (other !== undefined) {
       const where = storedOf.has(other) ? 'the cohort' : `line ${firstLineOf(other)}`
-      problems.push(problemAt(line, 'participant', `"${code}" differs from "${other}" (${where}) only in upper and lower case: use one spelling`))
-    } else byLower.set(lower, code)
+      problems.push(problemAt(line, 'participant', `${lookAlikeMessage(code, other, where)}: use one spelling`))
+    }
   }
 }
 
@@ -950,8 +949,7 @@ async function importParsing(deps: Deps, input: { cohortId: string; csv: ImportS
     const checker = new LineChecker(instrumentOf, enrolmentInstruments, items, problems)
     const onRow = (fields: Fields, line: number) => {
       if (!checker.check(fields, line)) return
-      const code = fields[0]
-      const { slot, instrument, item } = checker
+      const { code, slot, instrument, item } = checker
       // The lines of one form mostly follow each other: the open form is the line's, no lookup needed.
       if (current !== undefined && current.phase === 'open' && current.code === code && current.slot === slot && current.instrument === instrument) {
         addLine(current, item, line, fields[4], checker.value, problems)

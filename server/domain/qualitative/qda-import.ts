@@ -26,9 +26,9 @@ import { interviewNoteName, memberCheckNoteName, parseConsensusUserName, parseIn
 import { QdpxReadersBusyError, readQdpxOnReaderThread } from './qdpx-reader'
 import { readQdc, refiSchemaErrors, RefiDuplicateGuidError, RefiFormatError, RefiTooLargeError, type ImportedCode, type Skipped } from './refi-import'
 import type { CodeLevel } from './types'
-import { codePointSlicer } from './units'
+import { codePointLength, codePointSlicer, sliceCodePoints } from './units'
 import { appendTo } from '../collections'
-import { codeOnOneLine } from '../participation/codes'
+import { codeProblem, lookAlikeMessage, LookAlikeCodes, maxCodeLength, normalCode, shownCode } from '../participation/codes'
 
 export type ImportReport = {
   /** The schema check: a file another tool wrote may deviate from the schema and still be read; its messages are listed. */
@@ -48,10 +48,14 @@ export type ImportReport = {
 }
 
 /**
- * The participant a REFI-QDA case or source stands for, by name: the name trimmed and cut to 50
- * characters, as participant codes are stored. Sources and case notes look participants up alike.
+ * The participant a REFI-QDA case or source stands for, by name: the name normalised as codes are
+ * (normalCode) and cut to maxCodeLength characters (code points: an emoji is never split), the
+ * length a CSV import allows. Sources and case notes look participants up alike.
  */
-const participantCodeOf = (name: string): string => name.trim().slice(0, 50)
+function participantCodeOf(name: string): string {
+  const code = normalCode(name)
+  return codePointLength(code) > maxCodeLength ? sliceCodePoints(code, 0, maxCodeLength).trimEnd() : code
+}
 
 /**
  * A creationDateTime from the file as a date, or `fallback` (the import's time) when the file gives
@@ -247,7 +251,8 @@ export async function importCodebookCsv(deps: Deps, studyId: string, csv: string
 
 /**
  * Why a source cannot be imported at all, or null: its text is empty or holds a NUL, or neither it
- * nor its case names a participant (`code`, participantCodeOf).
+ * nor its case names a participant (`code`, participantCodeOf), or that name cannot be a participant
+ * code (codeProblem).
  */
 function unimportableSource(source: { text: string }, code: string): string | null {
   if (source.text.trim() === '') return 'its text is empty'
@@ -255,7 +260,8 @@ function unimportableSource(source: { text: string }, code: string): string | nu
   if (source.text.includes('\u0000')) return 'its text holds a NUL character (U+0000), which is no part of a transcript'
   // A participant code is never blank: Table 2, the case and the source would all be nameless.
   if (code === '') return 'neither it nor its case has a name to take as the participant code'
-  if (!codeOnOneLine(code)) return `the participant code its case (or it) is named with, ${JSON.stringify(code)}, holds a line break, tab or other control character`
+  const problem = codeProblem(code)
+  if (problem) return `the participant code its case (or it) is named with, ${shownCode(code)}, ${problem}`
   return null
 }
 
@@ -360,6 +366,20 @@ export async function importQdpx(deps: Deps, cohortId: string, bytes: Uint8Array
     // statement; the loop counts each as created the first time a source reaches it.
     const sourceCodes = project.sources.map(codeOfSource)
     const unimportable = project.sources.map((source, i) => unimportableSource(source, sourceCodes[i]!))
+    /** Codes refused as codes (codeProblem, or looking like another): their cases' notes are skipped too. */
+    const codeRefused = new Set(sourceCodes.filter((code) => code !== '' && codeProblem(code) !== null))
+    // A new code that looks like one of the cohort's, or of an earlier source, is taken for a typo (or
+    // a withdrawn participant's code in disguise, P2 and p2): its source is skipped, as the CSV import refuses it.
+    const looks = new LookAlikeCodes(participants.keys())
+    for (const [i, code] of sourceCodes.entries()) {
+      if (unimportable[i] !== null || participants.has(code)) continue
+      const other = looks.claim(code)
+      if (other !== undefined) {
+        const where = participants.has(other) ? 'the cohort' : 'another source of this file'
+        unimportable[i] = `${lookAlikeMessage(code, other, where)}: name the case as the participant is named`
+        codeRefused.add(code)
+      }
+    }
     const toMake = new Set<string>()
     for (const [i, code] of sourceCodes.entries()) if (unimportable[i] === null && !participants.has(code)) toMake.add(code)
     const madeNow = new Set<string>()
@@ -499,12 +519,23 @@ export async function importQdpx(deps: Deps, cohortId: string, bytes: Uint8Array
         }
       }
     }
-    // A case's notes are about its participant: none is kept for one nothing may be stored for.
-    const refusedNotes = new Set<string>()
+    // A case's notes are about its participant: none is kept for one nothing may be stored for, nor
+    // for a code that was refused. A case without a name is its sources' participants, as above.
+    const refusedNotes = new Map<string, string>()
+    const sourceOf = new Map(project.sources.map((source) => [source.guid, source]))
     for (const c of project.cases) {
-      const found = participants.get(participantCodeOf(c.name))
+      const named = c.sourceGuids.flatMap((guid) => sourceOf.get(guid) ?? [])
+      const caseCodes = named.length === 0 ? [participantCodeOf(c.name)] : named.map((source) => participantCodeOf(c.name || source.name))
+      const refused = caseCodes.some((code) => {
+        const found = participants.get(code)
+        return found && nothingStoredFor(found, declining)
+      })
+        ? 'it is about a participant nothing more is stored for (withdrawn, or declined at their link)'
+        : caseCodes.some((code) => codeRefused.has(code) || (!participants.has(code) && code !== '' && (codeProblem(code) !== null || looks.find(code) !== undefined)))
+          ? 'it is about a participant whose code was refused (see the source skipped)'
+          : null
       for (const guid of c.noteGuids) {
-        if (found && nothingStoredFor(found, declining)) refusedNotes.add(guid)
+        if (refused) refusedNotes.set(guid, refused)
         else link(guid, { kind: 'case', id: c.guid })
       }
     }
@@ -548,8 +579,9 @@ export async function importQdpx(deps: Deps, cohortId: string, bytes: Uint8Array
         continue
       }
       if (text === '') continue
-      if (targets.length === 0 && refusedNotes.has(note.guid)) {
-        report.skipped.push({ what: 'note', name: note.name, reason: 'it is about a participant nothing more is stored for (withdrawn, or declined at their link)' })
+      const refused = targets.length === 0 ? refusedNotes.get(note.guid) : undefined
+      if (refused) {
+        report.skipped.push({ what: 'note', name: note.name, reason: refused })
         continue
       }
       // Linked from a source or coding that was not imported, and otherwise to the case at most: the

@@ -494,14 +494,98 @@ describe('a file with problems', () => {
     ])
     const before = await tableCounts(db)
     const error = await importError(deps, cohortId, csv)
-    const refused = (code: string) => `${JSON.stringify(code)} holds a line break, tab or other control character: a participant code is letters, digits and punctuation on one line`
+    // The message shows the code with the character escaped (U+0085 and U+2028 would break its line).
+    const refused = (shown: string, point: string) => `${shown} holds a line break, tab or other control character (${point}): a participant code is letters, digits and punctuation on one line`
     expect(error.details).toEqual([
-      { line: 2, column: 'participant', message: refused('P\n1') },
-      { line: 4, column: 'participant', message: refused('P\t2') },
-      { line: 5, column: 'participant', message: refused('P3\u0000') },
-      { line: 6, column: 'participant', message: refused('P4\u0085') },
+      { line: 2, column: 'participant', message: refused('"P\\n1"', 'U+000A') },
+      { line: 4, column: 'participant', message: refused('"P\\t2"', 'U+0009') },
+      { line: 5, column: 'participant', message: refused('"P3\\u0000"', 'U+0000') },
+      { line: 6, column: 'participant', message: refused('"P4\\u0085"', 'U+0085') },
     ])
     expect(await tableCounts(db)).toEqual(before)
+  })
+
+  it('refuses a code that only looks like a withdrawn participant\'s, and writes nothing', async () => {
+    // Found by a review: P2 withdrew, and a row for "P2" with a zero-width space after it made a new
+    // participant who looks exactly like P2 on every page and export, holding P2's answers again.
+    const { deps, db, cohortId } = await fixture()
+    const [, p2] = await addParticipants(deps, { cohortId, count: 2 }, 'test')
+    await db.updateTable('participant').set({ status: 'withdrawn', withdrawn_at: '2026-03-01T10:00:00.000Z' }).where('id', '=', p2!.id).execute()
+    const before = await tableCounts(db)
+    const hidden = (shown: string, point: string) => `${shown} holds ${point}, a character nobody sees (zero-width, formatting or direction): the code would look like another one`
+    const looksLikeP2 = (shown: string) => `${shown} looks the same as "P2" (the cohort) but is written with other characters (letters or digits of another script or form that look alike): use one spelling`
+    const error = await importError(
+      deps,
+      cohortId,
+      csvOf([
+        /* 2 */ 'P2\u200B,enrolment,demographics,age,40',
+        /* 3 */ 'P2\u2060,enrolment,demographics,age,40',
+        /* 4 */ 'P\u00AD2,enrolment,demographics,age,40',
+        /* 5 */ 'P2\u200E,enrolment,demographics,age,40',
+        /* 6 */ 'P\u202E2,enrolment,demographics,age,40',
+        /* 7 */ 'P2\u{E0041},enrolment,demographics,age,40',
+        /* 8 */ 'P2\u0301,enrolment,demographics,age,40',
+        /* 9 */ 'P\uFFFE2,enrolment,demographics,age,40',
+        /* 10 */ 'P\u00A02,enrolment,demographics,age,40',
+        /* 11 */ '\uFF30\uFF12,enrolment,demographics,age,40',
+        /* 12 */ '\u04202,enrolment,demographics,age,40',
+        /* 13 */ 'p2,enrolment,demographics,age,40',
+        // A byte-order mark or no-break space around the code is trimmed: that is P2 itself.
+        /* 14 */ '"\u00A0P2\uFEFF",enrolment,demographics,age,40',
+      ]),
+    )
+    expect(error.details).toEqual([
+      { line: 2, column: 'participant', message: hidden('"P2\\u200B"', 'U+200B') },
+      { line: 3, column: 'participant', message: hidden('"P2\\u2060"', 'U+2060') },
+      { line: 4, column: 'participant', message: hidden('"P\\u00AD2"', 'U+00AD') },
+      { line: 5, column: 'participant', message: hidden('"P2\\u200E"', 'U+200E') },
+      { line: 6, column: 'participant', message: hidden('"P\\u202E2"', 'U+202E') },
+      { line: 7, column: 'participant', message: hidden('"P2\\u{E0041}"', 'U+E0041') },
+      { line: 8, column: 'participant', message: '"P2\\u0301" holds a combining mark (U+0301) with no letter of its own: the code would look like another one' },
+      { line: 9, column: 'participant', message: '"P\\uFFFE2" holds U+FFFE, which is not a character (unassigned, private use, a noncharacter or half of an emoji)' },
+      { line: 10, column: 'participant', message: '"P\\u00A02" holds U+00A0, a space other than the ordinary one (U+0020): the code would look like another one' },
+      { line: 11, column: 'participant', message: looksLikeP2('"\uFF30\uFF12"') },
+      { line: 12, column: 'participant', message: looksLikeP2('"\u04202"') },
+      { line: 13, column: 'participant', message: '"p2" differs from "P2" (the cohort) only in upper and lower case: use one spelling' },
+      { line: 14, column: 'participant', message: 'P2 has withdrawn from the study: nothing more is stored for them' },
+    ])
+    expect(await tableCounts(db)).toEqual(before)
+  })
+
+  it('takes a code as one participant however its letters are encoded, and refuses a Persian code typed with Arabic letters', async () => {
+    const { deps, db, cohortId } = await fixture()
+    const [p1, p2] = await addParticipants(deps, { cohortId, count: 2 }, 'test')
+    // Codes a team gave on paper: "Café" (é as one character) and "علی۱" (Persian yeh).
+    await db.updateTable('participant').set({ code: 'Caf\u00E9' }).where('id', '=', p1!.id).execute()
+    await db.updateTable('participant').set({ code: '\u0639\u0644\u06CC\u06F1' }).where('id', '=', p2!.id).execute()
+    const before = await tableCounts(db)
+
+    // Written with an Arabic yeh (U+064A), as an Arabic keyboard types it: it looks the same.
+    const error = await importError(deps, cohortId, csvOf(['\u0639\u0644\u064A\u06F1,enrolment,demographics,age,40']))
+    expect(error.details).toEqual([
+      {
+        line: 2,
+        column: 'participant',
+        message: '"\u0639\u0644\u064A\u06F1" looks the same as "\u0639\u0644\u06CC\u06F1" (the cohort) but is written with other characters (letters or digits of another script or form that look alike): use one spelling',
+      },
+    ])
+    expect(await tableCounts(db)).toEqual(before)
+
+    // "Cafe" and a combining accent (as macOS writes names) is Café; a ZWNJ in a Persian code is kept.
+    const persian = '\u0645\u06CC\u200C\u0631\u0648\u06F2'
+    const report = await importCohortCsv(deps, { cohortId, csv: csvOf(['Cafe\u0301,enrolment,demographics,age,40', `${persian},enrolment,demographics,age,41`]) }, 'test')
+    expect(report.participants).toEqual({ existing: 1, created: 1 })
+    const codes = (await db.selectFrom('participant').select('code').where('cohort_id', '=', cohortId).orderBy('code').execute()).map((r) => r.code)
+    expect(codes).toEqual(['Caf\u00E9', '\u0639\u0644\u06CC\u06F1', persian].sort())
+  })
+
+  it('counts a code\'s length in characters, so that an emoji is one', async () => {
+    const { deps, cohortId } = await fixture()
+    const longest = '\u{1F600}'.repeat(64)
+    const report = await importCohortCsv(deps, { cohortId, csv: csvOf([`${longest},enrolment,demographics,age,40`]), dryRun: true }, 'test')
+    expect(report.participants).toEqual({ existing: 0, created: 1 })
+    const error = await importError(deps, cohortId, csvOf([`${longest}x,enrolment,demographics,age,40`]))
+    expect(error.details).toEqual([{ line: 2, column: 'participant', message: `"${longest}x" is 65 characters long; a participant code has at most 64` }])
   })
 
   it('refuses a file whose header is not participant,wave,instrument,item,value, and reads no further', async () => {

@@ -338,3 +338,86 @@ describe('CSV codebook', () => {
     await expect(importCodebookCsv(deps, study.id, 'name,description\nx,y\n', 'test')).rejects.toMatchObject({ code: 'validation_failed', details: [{ field: 'file' }] })
   })
 })
+
+describe('participant codes named by cases and sources', () => {
+  const guid = (n: number) => `00000000-0000-4000-9000-${String(n).padStart(12, '0')}`
+  /** A project of one case per entry (name `caseName`, as written in XML), each with a source (`sourceName`) and a note on the case. */
+  function casesProject(entries: { caseName: string; sourceName: string }[]): Uint8Array {
+    const files: Record<string, Uint8Array> = {}
+    const xml = entries.map((e, i) => {
+      const [c, s, n] = [guid(10 * i + 1), guid(10 * i + 2), guid(10 * i + 3)]
+      files[`sources/${s}.txt`] = strToU8(`R: What case ${i + 1} said about being judged.`)
+      return {
+        caseXml: `<Case guid="${c}" name="${e.caseName}"><SourceRef targetGUID="${s}"/></Case>`,
+        sourceXml: `<TextSource guid="${s}" name="${e.sourceName}" plainTextPath="internal://${s}.txt"/>`,
+        noteXml: `<Note guid="${n}" name="Case note ${i + 1}"><PlainTextContent>About case ${i + 1}: afraid of the head nurse.</PlainTextContent></Note>`,
+        linkXml: `<Link guid="${guid(10 * i + 4)}" originGUID="${n}" targetGUID="${c}"/>`,
+      }
+    })
+    const qde = `<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="Cases" origin="Hand">
+  <Cases>${xml.map((x) => x.caseXml).join('')}</Cases>
+  <Sources>${xml.map((x) => x.sourceXml).join('')}</Sources>
+  <Notes>${xml.map((x) => x.noteXml).join('')}</Notes>
+  <Links>${xml.map((x) => x.linkXml).join('')}</Links>
+</Project>`
+    return zipSync({ 'project.qde': strToU8(qde), ...files })
+  }
+
+  it('skips a case that only looks like a withdrawn participant, and the notes of a nameless case of theirs', async () => {
+    // Found by a review: P2 withdrew; a case named "P2" with a word joiner after it, or "p2", made a
+    // new participant with P2's transcript, and the note on a case without a name, whose source is
+    // named P2, was kept as a project memo.
+    const deps = await testDeps()
+    const s = await codingStudy(deps, ['P1: Felt safe.', 'P2: I was afraid of being judged.'])
+    const p2 = (await findParticipant(deps.db, s.participants[1]!.id))!
+    await withdraw(deps, p2, { keepData: false })
+    const file = casesProject([
+      { caseName: 'P2&#x2060;', sourceName: 'Interview 1' },
+      { caseName: 'p2', sourceName: 'Interview 2' },
+      { caseName: '\uFF30\uFF12', sourceName: 'Interview 3' },
+      { caseName: '', sourceName: 'P2' },
+    ])
+
+    const report = await importQdpx(deps, s.cohort.id, file, s.coderA)
+
+    expect(report).toMatchObject({ transcripts: 0, memos: 0, participants: { created: 0, matched: 0 } })
+    expect(report.skipped).toEqual([
+      {
+        what: 'source',
+        name: 'Interview 1',
+        reason: 'the participant code its case (or it) is named with, "P2\\u2060", holds U+2060, a character nobody sees (zero-width, formatting or direction): the code would look like another one',
+      },
+      { what: 'source', name: 'Interview 2', reason: '"p2" differs from "P2" (the cohort) only in upper and lower case: name the case as the participant is named' },
+      {
+        what: 'source',
+        name: 'Interview 3',
+        reason: '"\uFF30\uFF12" looks the same as "P2" (the cohort) but is written with other characters (letters or digits of another script or form that look alike): name the case as the participant is named',
+      },
+      { what: 'source', name: 'P2', reason: 'P2 has withdrawn from the study: nothing more is stored for them' },
+      ...[1, 2, 3].map((i) => ({ what: 'note', name: `Case note ${i}`, reason: 'it is about a participant whose code was refused (see the source skipped)' })),
+      { what: 'note', name: 'Case note 4', reason: 'it is about a participant nothing more is stored for (withdrawn, or declined at their link)' },
+    ])
+    expect((await listParticipants(deps.db, s.cohort.id)).map((p) => p.code)).toEqual(['P1', 'P2'])
+    expect(await deps.db.selectFrom('memo').select('text').execute()).toEqual([])
+  })
+
+  it('cuts a long name to 64 characters without splitting an emoji, and finds that participant again', async () => {
+    // Found by a review: names were cut at 50 UTF-16 units, which split an emoji; the code was stored
+    // with U+FFFD, and importing the same file again failed on the unique code.
+    const deps = await testDeps()
+    const study = await createStudy(deps, { name: 'Long names' }, 'test')
+    const cohort = await createCohort(deps, { studyId: study.id, name: 'G' }, 'test')
+    const researcher = await staffMember(deps, study.id, 'researcher')
+    const name = `${'x'.repeat(49)}${'\u{1F600}'.repeat(20)}`
+    const file = casesProject([{ caseName: name, sourceName: 'Interview' }])
+
+    const first = await importQdpx(deps, cohort.id, file, researcher)
+    expect(first).toMatchObject({ transcripts: 1, participants: { created: 1, matched: 0 } })
+    expect((await listParticipants(deps.db, cohort.id)).map((p) => p.code)).toEqual([`${'x'.repeat(49)}${'\u{1F600}'.repeat(15)}`])
+
+    const again = await importQdpx(deps, cohort.id, file, researcher)
+    expect(again).toMatchObject({ transcripts: 0, participants: { created: 0, matched: 1 } })
+    expect(await listParticipants(deps.db, cohort.id)).toHaveLength(1)
+  })
+})
