@@ -345,6 +345,7 @@ class CsvThread {
   private readonly arrived: ParsedChunk[] = []
   private waiting: { resolve: (m: ParsedChunk) => void; reject: (e: unknown) => void } | undefined
   private failure: unknown
+  private claimed = false
   constructor() {
     this.worker.on('message', (m: ParsedChunk) => {
       if (this.waiting) {
@@ -360,6 +361,20 @@ class CsvThread {
     this.worker.on('error', fail)
     // Ended without an error event (it never does while the import reads): nothing more will come.
     this.worker.on('exit', (code) => fail(new Error(`the CSV parser's thread stopped (exit code ${code})`)))
+    // Started ahead of its import, it does not keep the process alive on its own (a caller that
+    // never gives it to an import, nor closes it); its import holds it (`claim`). After the
+    // listeners: adding a 'message' listener holds the thread again.
+    this.worker.unref()
+  }
+  /**
+   * Take the parser for one import, which holds the process alive until it closes the parser.
+   * @throws {Error} when an import had it already: a parser's thread reads one file, and the first
+   *   import closes it when it ends
+   */
+  claim(): void {
+    if (this.claimed) throw new Error('This CSV parser was given to an import already: start one parser (startImportParser) for each import.')
+    this.claimed = true
+    this.worker.ref()
   }
   /** Give the parser the file's next chunk: a copy, whose memory is moved to the thread. */
   send(chunk: string | Buffer): void {
@@ -872,6 +887,7 @@ export async function importCohortCsv(deps: Deps, input: { cohortId: string; csv
   // The parser's thread starts first, unless the caller started it earlier (`startImportParser`): its
   // start-up is a good part of a small file's import, and goes on while what is stored is read.
   const parser = input.parser ?? new CsvThread()
+  parser.claim()
   try {
     return await importParsing(deps, input, actor, parser)
   } finally {
@@ -883,8 +899,9 @@ export async function importCohortCsv(deps: Deps, input: { cohortId: string; csv
  * A CSV parser's thread for one import, started ahead of it so that its start-up (a thread, its
  * isolate, csv-parse loaded: some 60 ms of a 1,000-participant import's 0.55 s, issue 16) runs on the
  * other core beside the caller's own: `balint import` starts it before it opens and migrates the
- * database. Give it to `importCohortCsv` as `input.parser`; that import closes it, whatever its
- * outcome. One left unused is closed with `close()`.
+ * database. Give it to `importCohortCsv` as `input.parser`, once; that import closes it, whatever its
+ * outcome (a second import given the same parser throws, and leaves it to the first). Until then it
+ * does not keep the process alive; one left unused is closed with `close()`.
  *
  * @example
  * const parser = startImportParser()

@@ -4,6 +4,7 @@
  * import ends its thread however it ends (a thread left running keeps the `balint` CLI from exiting),
  * and lines are numbered as before across chunks and quoted line breaks.
  */
+import { spawnSync } from 'node:child_process'
 import { readdirSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { ApiError } from '../../../../server/domain/errors'
@@ -100,4 +101,23 @@ describe("the import's CSV parser thread", () => {
     expect(refused).toMatchObject({ code: 'not_found' })
     expect(threads()).toBe(before)
   })
+
+  it('serves one import: a second import given it is refused, and the first goes on to the end', async () => {
+    const { deps, cohortId } = await fixture()
+    const parser = startImportParser()
+    const first = importCohortCsv(deps, { cohortId, csv: chunked([header, ...phq9('P1', [1, 2, 3])].join('\n'), 7), parser }, 'test')
+    await expect(importCohortCsv(deps, { cohortId, csv: [header, ...phq9('P2', [0])].join('\n'), parser }, 'test')).rejects.toThrow(
+      'This CSV parser was given to an import already: start one parser (startImportParser) for each import.',
+    )
+    expect(await first).toMatchObject({ rows: 3, responses: 1 })
+  })
+
+  it('started and never used, does not keep the process from exiting', () => {
+    // A caller that starts a parser and then never imports (nor closes it) must not hang: the
+    // thread holds the process only while an import has it.
+    const script = `import(${JSON.stringify(new URL('../../../../server/domain/outcomes/import.ts', import.meta.url).href)}).then((m) => { m.startImportParser(); console.log('started') })`
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 })
+    expect(child.stdout.trim()).toBe('started')
+    expect({ status: child.status, signal: child.signal }).toEqual({ status: 0, signal: null })
+  }, 30_000)
 })
