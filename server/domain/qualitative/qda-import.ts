@@ -261,7 +261,7 @@ function unimportableSource(source: { text: string }, code: string): string | nu
   // A participant code is never blank: Table 2, the case and the source would all be nameless.
   if (code === '') return 'neither it nor its case has a name to take as the participant code'
   const problem = codeProblem(code)
-  if (problem) return `the participant code its case (or it) is named with, ${shownCode(code)}, ${problem}`
+  if (problem) return `the participant code taken from the name of its case (or its own name), ${shownCode(code)}, ${problem}`
   return null
 }
 
@@ -278,8 +278,9 @@ function unimportableSource(source: { text: string }, code: string): string | nu
  * the words stay withdrawn here too.
  *
  * A source without a case is the participant named like the source; one whose case and name are
- * both blank, whose participant code would hold a line break or other control character
- * (`codeOnOneLine`), or whose text holds a NUL, is skipped. Offsets are mapped onto the stored text (see
+ * both blank, whose participant code could not be one (codeProblem: a line break, a character
+ * nobody sees …) or would look like another participant's (LookAlikeCodes), or whose text holds a
+ * NUL, is skipped, and so are the notes on its case. Offsets are mapped onto the stored text (see
  * importableText). A member-check note without a comment is still the answer its name gives; a note
  * linked only to a source or coding that was not imported is skipped, never kept as a project memo.
  * A date that is not a date is taken as the import's time.

@@ -532,6 +532,10 @@ describe('a file with problems', () => {
         /* 13 */ 'p2,enrolment,demographics,age,40',
         // A byte-order mark or no-break space around the code is trimmed: that is P2 itself.
         /* 14 */ '"\u00A0P2\uFEFF",enrolment,demographics,age,40',
+        // Found by a second review: a joiner at the end, a blank Braille pattern, P with a Persian two.
+        /* 15 */ 'P2\u200C,enrolment,demographics,age,40',
+        /* 16 */ 'P2\u2800,enrolment,demographics,age,40',
+        /* 17 */ 'P\u06F2,enrolment,demographics,age,40',
       ]),
     )
     expect(error.details).toEqual([
@@ -548,6 +552,13 @@ describe('a file with problems', () => {
       { line: 12, column: 'participant', message: looksLikeP2('"\u04202"') },
       { line: 13, column: 'participant', message: '"p2" differs from "P2" (the cohort) only in upper and lower case: use one spelling' },
       { line: 14, column: 'participant', message: 'P2 has withdrawn from the study: nothing more is stored for them' },
+      {
+        line: 15,
+        column: 'participant',
+        message: '"P2\\u200C" holds U+200C, a zero-width joiner or non-joiner, where it joins no two letters of Persian or Arabic script: there nobody sees it',
+      },
+      { line: 16, column: 'participant', message: hidden('"P2\\u2800"', 'U+2800') },
+      { line: 17, column: 'participant', message: looksLikeP2('"P\u06F2"') },
     ])
     expect(await tableCounts(db)).toEqual(before)
   })

@@ -30,6 +30,17 @@ describe('codeProblem', () => {
     ['P\uE0001', /U\+E000, which is not a character/],
     ['P\uDC001', /U\+DC00, which is not a character/],
     ['\u0301P1', /combining mark \(U\+0301\)/],
+    // Found by a review: a joiner at the end, or between Latin letters and digits, joins nothing and is invisible.
+    ['P2\u200C', /U\+200C, a zero-width joiner or non-joiner, where it joins no two letters of Persian or Arabic script/],
+    ['P\u200D2', /U\+200D, a zero-width joiner/],
+    ['\u0639\u0644\u06CC\u06F2\u200C', /U\+200C, a zero-width joiner/],
+    ['\u200C', /U\+200C, a zero-width joiner/],
+    // Formatting characters that are not default-ignorable, and the blank Braille pattern.
+    ['P2\u2800', /U\+2800, a character nobody sees/],
+    ['P2\uFFF9', /U\+FFF9, a character nobody sees/],
+    ['P2\u0600', /U\+0600, a character nobody sees/],
+    ['P2\u{13430}', /U\+13430, a character nobody sees/],
+    ['P2\u070F', /U\+070F, a character nobody sees/],
   ])('refuses %j', (code, why) => {
     expect(codeProblem(code)).toMatch(why)
   })
@@ -50,6 +61,7 @@ describe('shownCode', () => {
     expect(shownCode('P2\u{E0041}')).toBe('"P2\\u{E0041}"')
     expect(shownCode('P\u00A02')).toBe('"P\\u00A02"')
     expect(shownCode('P2\u0301')).toBe('"P2\\u0301"')
+    expect(shownCode('P\u200C2')).toBe('"P\\u200C2"')
     expect(shownCode('\u0645\u06CC\u200C\u0631\u0648 \u06F2')).toBe('"\u0645\u06CC\u200C\u0631\u0648 \u06F2"')
   })
 })
@@ -66,15 +78,26 @@ describe('lookAlikeKey and LookAlikeCodes', () => {
     ['P\u0664', 'P\u06F4'],
     ['PI', 'P1'],
     ['P10', 'P1O'],
+    // Found by a review: digits of any script are the same number; a Persian reader reads past
+    // the vowel signs, the tatweel and the joiners.
+    ['P\u06F2', 'P2'],
+    ['P\u06F1\u06F5', 'P15'],
+    ['\u0639\u064E\u0644\u06CC\u06F2', '\u0639\u0644\u06CC\u06F2'],
+    ['\u0639\u0644\u0640\u06CC\u06F2', '\u0639\u0644\u06CC\u06F2'],
+    ['\u0645\u06CC\u200C\u0631\u0648', '\u0645\u06CC\u0631\u0648'],
   ])('takes %j for %j', (a, b) => {
     expect(lookAlikeKey(a)).toBe(lookAlikeKey(b))
   })
 
   it.each([
     ['P1', 'P2'],
-    ['P2', 'P\u06F2'],
     ['Caf\u00E9', 'Cafe'],
+    // Found by a review: the confusables data gives peh and theh one prototype, and Persian five and heh another.
+    ['\u06AF\u0631\u0648\u0647 \u067E-\u06F1', '\u06AF\u0631\u0648\u0647 \u062B-\u06F1'],
+    ['\u06AF\u0631\u0648\u0647 \u06F5', '\u06AF\u0631\u0648\u0647 \u0647'],
+    ['P\u06F1\u06F5', 'P10'],
     ['\u0645\u06CC\u0631\u0648\u06F1', '\u0645\u06CC\u0631\u0648\u06F2'],
+    ['P1', 'P11'],
   ])('tells %j from %j', (a, b) => {
     expect(lookAlikeKey(a)).not.toBe(lookAlikeKey(b))
   })

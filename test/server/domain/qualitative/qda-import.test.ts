@@ -386,7 +386,7 @@ describe('participant codes named by cases and sources', () => {
       {
         what: 'source',
         name: 'Interview 1',
-        reason: 'the participant code its case (or it) is named with, "P2\\u2060", holds U+2060, a character nobody sees (zero-width, formatting or direction): the code would look like another one',
+        reason: 'the participant code taken from the name of its case (or its own name), "P2\\u2060", holds U+2060, a character nobody sees (zero-width, formatting or direction): the code would look like another one',
       },
       { what: 'source', name: 'Interview 2', reason: '"p2" differs from "P2" (the cohort) only in upper and lower case: name the case as the participant is named' },
       {
