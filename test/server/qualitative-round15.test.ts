@@ -5,7 +5,8 @@
  *   importing the same project again stored its notes linked to cases (and its code and project
  *   memos) a second time;
  * - a withdrawal whose coding was deleted since was left out of the .qdpx, so the withdrawn words
- *   could be quoted in the tool or study the project went to;
+ *   could be quoted in the tool or study the project went to (and, found later, a comment or a
+ *   confirmation was left out as well);
  * - retrieval by change group without a named scale took each cohort's first scale, so "improved"
  *   meant one scale for one cohort and another for the next.
  */
@@ -17,10 +18,11 @@ import { findInterviewOfParticipant, listNotes } from '../../server/db/repositor
 import { findParticipant, listParticipants } from '../../server/db/repositories/participants'
 import { importCohortCsv } from '../../server/domain/outcomes/import'
 import { createCode, createMemo } from '../../server/domain/qualitative/codebook'
-import { addCodings, chooseQuote, deleteCoding, recordMemberCheck } from '../../server/domain/qualitative/coding'
+import { addCodings, chooseQuote, deleteCoding, recordMemberCheck, setQuotes, unchooseQuote } from '../../server/domain/qualitative/coding'
 import { saveNote } from '../../server/domain/qualitative/interviews'
-import { exportCohortQdpx, withdrawnPassageName } from '../../server/domain/qualitative/qda-export'
+import { checkedPassageName, exportCohortQdpx, withdrawnPassageName } from '../../server/domain/qualitative/qda-export'
 import { importQdpx } from '../../server/domain/qualitative/qda-import'
+import { studyNotes } from '../../server/domain/qualitative/notes'
 import { illegalXmlCharacter, refiSchemaErrors } from '../../server/domain/qualitative/refi-import'
 import { codedSegments } from '../../server/domain/qualitative/retrieval'
 import { createCohort, createStudy, updateStudySettings } from '../../server/domain/staff/setup'
@@ -174,6 +176,53 @@ describe('a withdrawal whose coding was deleted since', () => {
     const imported = (await listCodes(deps.db, study.id)).find((c) => c.name === 'Shamed by a senior')!
     const live = (await listCodingsOfStudy(deps.db, study.id)).find((c) => c.text === words)!
     await expect(chooseQuote(deps, imported, live.id, `staff:${researcher.id}`)).rejects.toMatchObject({ code: 'conflict' })
+  }, 30_000)
+
+  it('and a comment or a confirmation whose coding was deleted: exported on passages, and among the notes after an import', async () => {
+    // Found by a review: only withdrawals of deleted codings were exported. A participant's comment
+    // on a passage, shown in the study's notes here, was left out of the .qdpx.
+    const deps = await testDeps()
+    const w = await codingStudy(deps, [P1, P2])
+    const actor = `staff:${w.coderA.id}`
+    const category = await createCode(deps, w.study.id, { level: 'category', name: 'Group' }, actor)
+    const code = await createCode(deps, w.study.id, { level: 'code', name: 'Helped', parentId: category.id }, actor)
+    const [commented, confirmed] = ['Later the group helped.', 'I felt safe in the group 🙂 from the start.']
+    const c1 = await addCodings(deps, w.transcripts[0]!, w.coderA.id, { codeIds: [code.id], ...spanOf(P1, commented) })
+    const c2 = await addCodings(deps, w.transcripts[1]!, w.coderA.id, { codeIds: [code.id], ...spanOf(P2, confirmed) })
+    // Each chosen as the code's quotation in turn, checked by its participant, then set aside and deleted.
+    await setQuotes(deps, code, [c1.codings[0]!.id, c2.codings[0]!.id], actor)
+    await recordMemberCheck(deps, (await findParticipant(deps.db, w.participants[0]!.id))!, { codingId: c1.codings[0]!.id, decision: 'comment', comment: 'It helped after the third session.' })
+    await recordMemberCheck(deps, (await findParticipant(deps.db, w.participants[1]!.id))!, { codingId: c2.codings[0]!.id, decision: 'confirm' })
+    await unchooseQuote(deps, code, actor)
+    for (const c of [c1, c2]) await deleteCoding(deps, (await findCoding(deps.db, c.codings[0]!.id))!, w.coderA.id)
+
+    const file = await exportCohortQdpx(deps, w.cohort.id, { actor: 'test', destination: 'download' })
+
+    const xml = new TextDecoder().decode(unzipSync(file.bytes)['project.qde'])
+    expect(await refiSchemaErrors(xml, 'project')).toEqual([])
+    for (const [text, words, decision, comment] of [
+      [P1, commented, 'comment', 'It helped after the third session.'],
+      [P2, confirmed, 'confirm', ''],
+    ] as const) {
+      const { start, end } = spanOf(text, words)
+      const selection = new RegExp(`<PlainTextSelection guid="[^"]+" name="${checkedPassageName}" startPosition="${start}" endPosition="${end}"[^>]*>\\s*<NoteRef targetGUID="([^"]+)"/>`).exec(xml)
+      expect(selection, xml).not.toBeNull()
+      expect(xml).toMatch(new RegExp(`<Note guid="${selection![1]}" name="Member check: ${decision}"[^>]*>\\s*<PlainTextContent${comment === '' ? '/>' : `>${comment}</PlainTextContent>`}`))
+    }
+
+    // Imported into another study: both answers are there, among the notes of their transcripts.
+    const study = await createStudy(deps, { name: 'Elsewhere' }, 'test')
+    const cohort = await createCohort(deps, { studyId: study.id, name: 'Group A' }, 'test')
+    const researcher = await staffMember(deps, study.id, 'researcher')
+    const report = await importQdpx(deps, cohort.id, file.bytes, researcher)
+    expect(report).toMatchObject({ memberChecks: 2, memos: 0 })
+    const notes = await studyNotes(deps, study.id)
+    expect(notes.flatMap((t) => t.memberChecks.map((c) => [t.participant.label, c.quotation, c.decision, c.comment]))).toEqual([
+      ['P1', commented, 'comment', 'It helped after the third session.'],
+      ['P2', confirmed, 'confirm', null],
+    ])
+    // Stored on deleted codings: nothing is coded with them.
+    expect(await listCodingsOfStudy(deps.db, study.id)).toEqual([])
   }, 30_000)
 })
 

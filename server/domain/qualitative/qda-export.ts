@@ -77,8 +77,8 @@ async function userNames(deps: Deps, ids: Iterable<string>): Promise<{ id: strin
  * and the consensus set (as a user "Consensus (agreed by <researcher>)", see consensusUserName),
  * the study's memos on those codes and transcripts and on the project, and each interviewed
  * participant as a case with their demographics. The latest member-check answer on each exported
- * coding is a note on it; a withdrawal whose coding was deleted since is a note on a passage
- * without a code at the withdrawn words (withdrawnPassagesOfDeletedCodings). The export is audited
+ * coding is a note on it; a member-check answer whose coding was deleted since is a note on a passage
+ * without a code at its words (passagesOfDeletedCodings). The export is audited
  * before it is returned.
  *
  * @example
@@ -110,7 +110,7 @@ export async function exportCohortQdpx(deps: Deps, cohortId: string, audit: QdaD
   // Interviewer notes (linked to the transcript and the participant's case) and the latest
   // member-check answer on each exported coding (linked to the coding), named so our import knows them.
   const exportedCodingIds = new Set(codings.map((c) => c.id))
-  const withdrawnOfDeleted: { check: MemberCheckView; transcript: AnalysedInterview }[] = []
+  const checksOfDeleted: { check: MemberCheckView; transcript: AnalysedInterview }[] = []
   for (const t of await studyNotes(deps, study.id)) {
     if (!transcriptIds.has(t.transcriptId)) continue
     const interview = transcripts.find((i) => i.transcriptId === t.transcriptId)!
@@ -130,13 +130,13 @@ export async function exportCohortQdpx(deps: Deps, cohortId: string, audit: QdaD
     const latest = new Map(t.memberChecks.map((c) => [c.codingId, c]))
     for (const check of latest.values()) {
       if (!exportedCodingIds.has(check.codingId)) {
-        if (check.decision === 'withdraw') withdrawnOfDeleted.push({ check, transcript: interview })
+        checksOfDeleted.push({ check, transcript: interview })
         continue
       }
       exported.push({ id: `member-check:${check.codingId}`, targetKind: 'coding', targetId: check.codingId, text: check.comment ?? '', authorId: null, createdAt: check.decidedAt, name: memberCheckNoteName(check.decision) })
     }
   }
-  const passages = await withdrawnPassagesOfDeletedCodings(deps, withdrawnOfDeleted, exported)
+  const passages = await passagesOfDeletedCodings(deps, checksOfDeleted, exported)
 
   const demographics = await studyDemographicsForm(deps, deps.db, study)
   const answers = demographics ? new Map((await listEnrolmentAnswers(deps.db, cohort.id, demographics.id)).map((a) => [a.participantId, a.answers])) : new Map()
@@ -185,28 +185,34 @@ export async function exportCohortQdpx(deps: Deps, cohortId: string, audit: QdaD
 
 /** The name of the selection that carries a withdrawal whose coding was deleted, as another tool shows it. */
 export const withdrawnPassageName = 'Withdrawn by the participant: do not quote'
+/** The name of the selection that carries another member-check answer (a confirmation, a comment) whose coding was deleted. */
+export const checkedPassageName = 'Checked by the participant'
 
 /**
- * The withdrawals ("Member check: withdraw") whose coding was deleted since, as passages without a
- * code: each a PlainTextSelection named withdrawnPassageName, where the withdrawn words are in the
- * transcript now (withdrawn.ts: at the coding's offsets while they hold the words, else wherever the
- * words occur as whole words, and nowhere once the text no longer holds them), with the member-check
- * note linked to it. Pushes the notes onto `memos` and returns the passages.
+ * The member-check answers ("Member check: withdraw", "… confirm", "… comment") whose coding was
+ * deleted since, as passages without a code: each a PlainTextSelection named withdrawnPassageName
+ * (a withdrawal) or checkedPassageName, where the words are in the transcript now (withdrawn.ts:
+ * at the coding's offsets while they hold the words, else wherever the words occur as whole
+ * words, and nowhere once the text no longer holds them), with the member-check note linked to
+ * it. Pushes the notes onto `memos` and returns the passages.
  *
  * Why: the participant withdrew the words, not the coding. A coding deleted after the member check
  * took its note out of the export, so in MAXQDA, NVivo or a study the project was imported into the
- * words could be quoted again; our own withdrawal rule still holds them withdrawn here.
+ * words could be quoted again; our own withdrawal rule still holds them withdrawn here. A comment is
+ * the participant's own words about the passage, shown here in the study's notes whether or not the
+ * coding stays: an export leaves none of them out.
  */
-async function withdrawnPassagesOfDeletedCodings(deps: Deps, withdrawals: { check: MemberCheckView; transcript: AnalysedInterview }[], memos: QdpxMemo[]): Promise<QdpxPassage[]> {
-  const codings = new Map((await listCodingsWithDeleted(deps.db, withdrawals.map((w) => w.check.codingId))).map((c) => [c.id, c]))
+async function passagesOfDeletedCodings(deps: Deps, checks: { check: MemberCheckView; transcript: AnalysedInterview }[], memos: QdpxMemo[]): Promise<QdpxPassage[]> {
+  const codings = new Map((await listCodingsWithDeleted(deps.db, checks.map((w) => w.check.codingId))).map((c) => [c.id, c]))
   const passages: QdpxPassage[] = []
-  for (const { check, transcript } of withdrawals) {
+  for (const { check, transcript } of checks) {
     const coding = codings.get(check.codingId)
     if (!coding) continue
     const places = placesOfWords({ transcriptId: transcript.transcriptId, start: coding.start, end: coding.end, words: coding.text, transcriptText: transcript.text }, codePointSlicer(transcript.text))
+    const name = check.decision === 'withdraw' ? withdrawnPassageName : checkedPassageName
     for (const [i, place] of places.entries()) {
       const id = places.length === 1 ? check.codingId : `${check.codingId}:${i + 1}`
-      passages.push({ id, transcriptId: transcript.transcriptId, start: place.start, end: place.end, name: withdrawnPassageName, createdAt: check.decidedAt })
+      passages.push({ id, transcriptId: transcript.transcriptId, start: place.start, end: place.end, name, createdAt: check.decidedAt })
       memos.push({ id: `member-check:passage:${id}`, targetKind: 'passage', targetId: id, text: check.comment ?? '', authorId: null, createdAt: check.decidedAt, name: memberCheckNoteName(check.decision) })
     }
   }

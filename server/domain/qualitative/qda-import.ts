@@ -273,9 +273,9 @@ function unimportableSource(source: { text: string }, code: string): string | nu
  * recording exists, starting at the source's creation time) and its transcript; each coding by
  * its coder (an account of that name among the study's staff and coders, or a new one nobody can
  * sign in to); notes as memos on their code, transcript or the project, as interviewer notes when
- * named so by our export, and as member-check comments on a coding. A withdrawal on a passage without
- * a code (our export's for a coding deleted since) is stored on a deleted coding of that passage, so
- * the words stay withdrawn here too.
+ * named so by our export, and as member-check comments on a coding. A member check on a passage
+ * without a code (our export's for a coding deleted since) is stored on a deleted coding of that
+ * passage, so that withdrawn words stay withdrawn here too, and a comment stays among the notes.
  *
  * A source without a case is the participant named like the source; one whose case and name are
  * both blank, whose participant code could not be one (codeProblem: a line break, a character
@@ -478,8 +478,9 @@ export async function importQdpx(deps: Deps, cohortId: string, bytes: Uint8Array
         report.codings++
         if (consensus) report.consensusCodings++
       }
-      // A withdrawal is stored on a coding (member_check.coding_id), so one of a passage without a
-      // code is stored on a deleted coding of the passage, as it was where it came from. Its code
+      // A member check (a withdrawal, a confirmation, a comment) is stored on a coding
+      // (member_check.coding_id), so one of a passage without a code is stored on a deleted coding
+      // of the passage, as it was where it came from, and shown among the study's notes. Its code
       // is that of a coding of this source over the same words, else the file's first code: a
       // deleted coding is in no analysis, and only its words and place are read (withdrawn.ts).
       for (const p of source.passages) {
@@ -510,7 +511,7 @@ export async function importQdpx(deps: Deps, cohortId: string, bytes: Uint8Array
           else unplaced.add(guid)
         }
       }
-      // A passage's note is about the transcript too: any note but a withdrawal is a memo on it.
+      // A passage's note is about the transcript too: any note but a member check is a memo on it.
       for (const p of source.passages) {
         for (const guid of p.noteGuids) {
           if (passageOf.has(p.guid)) {
@@ -565,10 +566,10 @@ export async function importQdpx(deps: Deps, cohortId: string, bytes: Uint8Array
         continue
       }
       const passageTarget = targets.find((t) => t.kind === 'passage')
-      if (decision === 'withdraw' && passageTarget) {
+      if (decision && passageTarget) {
         const p = passageOf.get(passageTarget.id)!
         if (p.codeId === null) {
-          report.skipped.push({ what: 'note', name: note.name, reason: 'a withdrawal is kept on a coding, and the file has no code to hold one' })
+          report.skipped.push({ what: 'note', name: note.name, reason: 'a member check is kept on a coding, and the file has no code to hold one' })
           continue
         }
         const decidedAt = dateOr(note.createdAt, now)
