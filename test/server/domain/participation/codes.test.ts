@@ -85,6 +85,13 @@ describe('lookAlikeKey and LookAlikeCodes', () => {
     ['\u0639\u064E\u0644\u06CC\u06F2', '\u0639\u0644\u06CC\u06F2'],
     ['\u0639\u0644\u0640\u06CC\u06F2', '\u0639\u0644\u06CC\u06F2'],
     ['\u0645\u06CC\u200C\u0631\u0648', '\u0645\u06CC\u0631\u0648'],
+    // Found by a third review: ae (U+06D5) and heh at a word's end, ۀ and هٔ, alef wasla and alef;
+    // digits of a run that follows another run directly (Myanmar Extended-C, U+116D0–116E3).
+    ['\u0639\u0644\u06CC\u0647\u06F2', '\u0639\u0644\u06CC\u06D5\u06F2'],
+    ['\u062E\u0627\u0646\u0647\u0654\u06F2', '\u062E\u0627\u0646\u06C0\u06F2'],
+    ['\u0671\u0631\u0634', '\u0627\u0631\u0634'],
+    ['X\u{116DA}', 'X0'],
+    ['X\u{116DB}', 'X1'],
   ])('takes %j for %j', (a, b) => {
     expect(lookAlikeKey(a)).toBe(lookAlikeKey(b))
   })
@@ -98,6 +105,7 @@ describe('lookAlikeKey and LookAlikeCodes', () => {
     ['P\u06F1\u06F5', 'P10'],
     ['\u0645\u06CC\u0631\u0648\u06F1', '\u0645\u06CC\u0631\u0648\u06F2'],
     ['P1', 'P11'],
+    ['X\u{116DB}', 'X9'],
   ])('tells %j from %j', (a, b) => {
     expect(lookAlikeKey(a)).not.toBe(lookAlikeKey(b))
   })
