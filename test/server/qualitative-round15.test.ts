@@ -19,7 +19,7 @@ import { findParticipant, listParticipants } from '../../server/db/repositories/
 import { importCohortCsv } from '../../server/domain/outcomes/import'
 import { createCode, createMemo } from '../../server/domain/qualitative/codebook'
 import { addCodings, chooseQuote, deleteCoding, recordMemberCheck, setQuotes, unchooseQuote } from '../../server/domain/qualitative/coding'
-import { saveNote } from '../../server/domain/qualitative/interviews'
+import { putTranscript, saveNote } from '../../server/domain/qualitative/interviews'
 import { checkedPassageName, exportCohortQdpx, withdrawnPassageName } from '../../server/domain/qualitative/qda-export'
 import { importQdpx } from '../../server/domain/qualitative/qda-import'
 import { studyNotes } from '../../server/domain/qualitative/notes'
@@ -223,6 +223,51 @@ describe('a withdrawal whose coding was deleted since', () => {
     ])
     // Stored on deleted codings: nothing is coded with them.
     expect(await listCodingsOfStudy(deps.db, study.id)).toEqual([])
+  }, 30_000)
+
+  it('on the first place of its words when they occur twice since, and as a note on the transcript when they are gone', async () => {
+    // Found by a third review: a comment went out on every place of its words (and came back as
+    // two answers), and not at all once the transcript no longer held them.
+    const deps = await testDeps()
+    const w = await codingStudy(deps, [P1, P2])
+    const actor = `staff:${w.coderA.id}`
+    const category = await createCode(deps, w.study.id, { level: 'category', name: 'Group' }, actor)
+    const code = await createCode(deps, w.study.id, { level: 'code', name: 'Helped', parentId: category.id }, actor)
+    const [twice, gone] = ['the group helped.', 'I felt safe in the group 🙂 from the start.']
+    const c1 = await addCodings(deps, w.transcripts[0]!, w.coderA.id, { codeIds: [code.id], ...spanOf(P1, twice) })
+    const c2 = await addCodings(deps, w.transcripts[1]!, w.coderA.id, { codeIds: [code.id], ...spanOf(P2, gone) })
+    await setQuotes(deps, code, [c1.codings[0]!.id, c2.codings[0]!.id], actor)
+    const [p1, p2] = [(await findParticipant(deps.db, w.participants[0]!.id))!, (await findParticipant(deps.db, w.participants[1]!.id))!]
+    await recordMemberCheck(deps, p1, { codingId: c1.codings[0]!.id, decision: 'comment', comment: 'After the third session.' })
+    await recordMemberCheck(deps, p2, { codingId: c2.codings[0]!.id, decision: 'comment', comment: 'Not from the start.' })
+    await unchooseQuote(deps, code, actor)
+    for (const c of [c1, c2]) await deleteCoding(deps, (await findCoding(deps.db, c.codings[0]!.id))!, w.coderA.id)
+    // The transcripts are put again: P1's words now twice, P2's words no more.
+    await putTranscript(deps, (await findInterviewOfParticipant(deps.db, p1.id))!, { format: 'text', content: 'P1: At first the group helped. My chief shouted at me. Later the group helped.' }, w.coderA)
+    await putTranscript(deps, (await findInterviewOfParticipant(deps.db, p2.id))!, { format: 'text', content: 'P2: I felt safe later on.' }, w.coderA)
+
+    const file = await exportCohortQdpx(deps, w.cohort.id, { actor: 'test', destination: 'download' })
+
+    const xml = new TextDecoder().decode(unzipSync(file.bytes)['project.qde'])
+    expect(await refiSchemaErrors(xml, 'project')).toEqual([])
+    expect(xml.match(new RegExp(`name="${checkedPassageName}"`, 'g'))).toHaveLength(1)
+    const study = await createStudy(deps, { name: 'Elsewhere' }, 'test')
+    const cohort = await createCohort(deps, { studyId: study.id, name: 'Group A' }, 'test')
+    const report = await importQdpx(deps, cohort.id, file.bytes, await staffMember(deps, study.id, 'researcher'))
+    expect(report).toMatchObject({ memberChecks: 1, memos: 1 })
+    expect((await studyNotes(deps, study.id)).flatMap((t) => t.memberChecks.map((c) => [t.participant.label, c.quotation, c.comment]))).toEqual([['P1', twice, 'After the third session.']])
+    expect((await listMemos(deps.db, study.id)).map((m) => [m.targetType, m.text])).toEqual([
+      ['transcript', `Not from the start.\n\nAbout the words "${gone}", no longer in the transcript.`],
+    ])
+
+    // From a file without a code to hold it (the codebook taken out), the comment is a memo on the transcript, not dropped.
+    const entries = unzipSync(file.bytes)
+    entries['project.qde'] = strToU8(xml.replace(/<CodeBook>[\s\S]*<\/CodeBook>/, '<CodeBook><Codes/></CodeBook>'))
+    const third = await createStudy(deps, { name: 'Third' }, 'test')
+    const thirdCohort = await createCohort(deps, { studyId: third.id, name: 'Group A' }, 'test')
+    const codeless = await importQdpx(deps, thirdCohort.id, zipSync(entries), await staffMember(deps, third.id, 'researcher'))
+    expect(codeless).toMatchObject({ memberChecks: 0, memos: 2 })
+    expect((await listMemos(deps.db, third.id)).map((m) => m.text).sort()).toEqual(['After the third session.', `Not from the start.\n\nAbout the words "${gone}", no longer in the transcript.`])
   }, 30_000)
 })
 

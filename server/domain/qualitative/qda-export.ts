@@ -193,8 +193,10 @@ export const checkedPassageName = 'Checked by the participant'
  * deleted since, as passages without a code: each a PlainTextSelection named withdrawnPassageName
  * (a withdrawal) or checkedPassageName, where the words are in the transcript now (withdrawn.ts:
  * at the coding's offsets while they hold the words, else wherever the words occur as whole
- * words, and nowhere once the text no longer holds them), with the member-check note linked to
- * it. Pushes the notes onto `memos` and returns the passages.
+ * words), with the member-check note linked to it. A withdrawal is on every place of the words,
+ * and on none once the text no longer holds them; any other answer is on the first place, or,
+ * when the words are gone, a note on the transcript that names them. Pushes the notes onto
+ * `memos` and returns the passages.
  *
  * Why: the participant withdrew the words, not the coding. A coding deleted after the member check
  * took its note out of the export, so in MAXQDA, NVivo or a study the project was imported into the
@@ -208,8 +210,17 @@ async function passagesOfDeletedCodings(deps: Deps, checks: { check: MemberCheck
   for (const { check, transcript } of checks) {
     const coding = codings.get(check.codingId)
     if (!coding) continue
-    const places = placesOfWords({ transcriptId: transcript.transcriptId, start: coding.start, end: coding.end, words: coding.text, transcriptText: transcript.text }, codePointSlicer(transcript.text))
-    const name = check.decision === 'withdraw' ? withdrawnPassageName : checkedPassageName
+    const found = placesOfWords({ transcriptId: transcript.transcriptId, start: coding.start, end: coding.end, words: coding.text, transcriptText: transcript.text }, codePointSlicer(transcript.text))
+    const withdrawal = check.decision === 'withdraw'
+    // A withdrawal holds the words wherever they are; any other answer was about one place of them.
+    const places = withdrawal ? found : found.slice(0, 1)
+    if (places.length === 0 && !withdrawal) {
+      // The words are no longer in the transcript: the answer stays, as a note on the transcript saying what it was about.
+      const about = `About the words "${coding.text}", no longer in the transcript.`
+      memos.push({ id: `member-check:transcript:${check.codingId}`, targetKind: 'transcript', targetId: transcript.transcriptId, text: check.comment ? `${check.comment}\n\n${about}` : about, authorId: null, createdAt: check.decidedAt, name: memberCheckNoteName(check.decision) })
+      continue
+    }
+    const name = withdrawal ? withdrawnPassageName : checkedPassageName
     for (const [i, place] of places.entries()) {
       const id = places.length === 1 ? check.codingId : `${check.codingId}:${i + 1}`
       passages.push({ id, transcriptId: transcript.transcriptId, start: place.start, end: place.end, name, createdAt: check.decidedAt })

@@ -566,12 +566,13 @@ export async function importQdpx(deps: Deps, cohortId: string, bytes: Uint8Array
         continue
       }
       const passageTarget = targets.find((t) => t.kind === 'passage')
-      if (decision && passageTarget) {
-        const p = passageOf.get(passageTarget.id)!
-        if (p.codeId === null) {
-          report.skipped.push({ what: 'note', name: note.name, reason: 'a member check is kept on a coding, and the file has no code to hold one' })
-          continue
-        }
+      const p = passageTarget && passageOf.get(passageTarget.id)
+      if (decision === 'withdraw' && p && p.codeId === null) {
+        report.skipped.push({ what: 'note', name: note.name, reason: 'a withdrawal is kept on a coding, and the file has no code to hold one' })
+        continue
+      }
+      // Without a code to hold it, a comment or confirmation on a passage is a note on the transcript, as below.
+      if (decision && p && p.codeId !== null) {
         const decidedAt = dateOr(note.createdAt, now)
         // Stored deleted at once: a live twin of the researcher's own would break the live-coding key.
         const holder = newCoding({ transcriptId: p.transcriptId, codeId: p.codeId, coderId: user.id, start: p.start, end: p.end, text: p.text, deletedAt: now }, decidedAt)
