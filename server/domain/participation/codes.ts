@@ -10,6 +10,7 @@
  * may not hold characters nobody sees, and may not look like another code of the cohort.
  */
 import { createRequire } from 'node:module'
+import { codePointLength } from '../qualitative/units'
 
 /**
  * At most this many characters (Unicode code points, so that an emoji counts as one) in a
@@ -64,8 +65,9 @@ const strayMark = /(?:^|[\0-\x7F])\p{M}/u
  * error message (`${shownCode(code)} ${problem}`). `code` is as normalCode gives it. The rules:
  * not empty; at most maxCodeLength code points; one line, without control characters; no
  * character nobody sees (ZWNJ and ZWJ only between two Persian or Arabic letters), no space but
- * U+0020, no code point that is not a character, no stray combining mark. The checks follow the identifier rules of RFC 8264 (PRECIS)
- * and the restrictions of Unicode's security mechanisms (UTS #39, § 3.1 General Security Profile).
+ * U+0020, no code point that is not a character, no stray combining mark. The checks follow the
+ * identifier rules of RFC 8264 (PRECIS) and the restrictions of Unicode's security mechanisms
+ * (UTS #39, § 3.1 General Security Profile).
  *
  * @example
  * codeProblem('P12')          // => null
@@ -75,7 +77,7 @@ const strayMark = /(?:^|[\0-\x7F])\p{M}/u
  */
 export function codeProblem(code: string): string | null {
   if (code === '') return 'is empty'
-  const length = codePoints(code)
+  const length = codePointLength(code)
   if (length > maxCodeLength) return `is ${length} characters long; a participant code has at most ${maxCodeLength}`
   let found = control.exec(code)
   if (found) return `holds a line break, tab or other control character (${unicodeName(found[0])}): a participant code is letters, digits and punctuation on one line`
@@ -110,11 +112,6 @@ const hidden = /[\p{Cc}\p{Zl}\p{Zp}\p{Cn}\p{Co}\p{Cs}\u2800]|(?![\u200C\u200D ])
 
 const escape = (point: number) => (point > 0xffff ? `\\u{${point.toString(16).toUpperCase()}}` : `\\u${point.toString(16).toUpperCase().padStart(4, '0')}`)
 const unicodeName = (c: string) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`
-const codePoints = (s: string) => {
-  let n = 0
-  for (const _ of s) n++
-  return n
-}
 
 /**
  * The prototypes of Unicode's confusables.txt (UTS #39 § 4, data of Unicode 10 as the npm package
