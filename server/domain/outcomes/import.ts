@@ -516,7 +516,7 @@ class LineChecker {
   private checkWhere(participant: string, wave: string, instrumentId: string, line: number): boolean {
     const { enrolmentInstruments, problems } = this
     const code = (this.code = normalCode(participant))
-    const refused = code === '' ? null : codeProblem(code)
+    const refused = codeProblem(code)
     if (code === '') problems.push(problemAt(line, 'participant', "is empty: give the participant's code"))
     else if (refused) problems.push(problemAt(line, 'participant', `${shownCode(code)} ${refused}`))
 
@@ -805,8 +805,8 @@ function slotText(slot: Slot): string {
  * cohort or the file (LookAlikeCodes: differing only in case, width or look-alike letters) is almost
  * surely a typo, or a withdrawn participant's code in disguise, and is refused. A participant who
  * has withdrawn, or who declined at their link and has not agreed since (`declining`, ids), gets
- * nothing stored. Returns a check to run on each code as its first form is
- * read, at that form's first line.
+ * nothing stored. Returns a check to run on each code as its first form is read, at that form's
+ * first line.
  */
 function codeChecker(stored: Participant[], declining: Set<string>, problems: ProblemList, firstLineOf: (code: string) => number): (code: string) => void {
   const storedOf = new Map(stored.map((p) => [p.code, p]))

@@ -103,11 +103,11 @@ export function codeProblem(code: string): string | null {
  * shownCode('P2\u200B') // => '"P2\\u200B"'
  */
 export function shownCode(code: string): string {
-  const joiners = new RegExp(joinerOutOfPlace.source, 'gu')
   return JSON.stringify(code)
-    .replace(joiners, (c) => escape(c.codePointAt(0)!))
+    .replace(joinersOutOfPlace, (c) => escape(c.codePointAt(0)!))
     .replace(hidden, (c) => escape(c.codePointAt(0)!))
 }
+const joinersOutOfPlace = new RegExp(joinerOutOfPlace.source, 'gu')
 const hidden = /[\p{Cc}\p{Zl}\p{Zp}\p{Cn}\p{Co}\p{Cs}\u2800]|(?![\u200C\u200D ])[\p{Cf}\p{Default_Ignorable_Code_Point}\p{Zs}]|(?<=^"|[\0-\x7F])\p{M}/gu
 
 const escape = (point: number) => (point > 0xffff ? `\\u{${point.toString(16).toUpperCase()}}` : `\\u${point.toString(16).toUpperCase().padStart(4, '0')}`)

@@ -525,17 +525,18 @@ export async function importQdpx(deps: Deps, cohortId: string, bytes: Uint8Array
     // for a code that was refused. A case without a name is its sources' participants, as above.
     const refusedNotes = new Map<string, string>()
     const sourceOf = new Map(project.sources.map((source) => [source.guid, source]))
+    const nothingStored = (code: string) => {
+      const found = participants.get(code)
+      return found !== undefined && nothingStoredFor(found, declining) !== null
+    }
+    // A case without sources was checked by no loop above: its own code is checked here alike.
+    const refusedAsCode = (code: string) => codeRefused.has(code) || (!participants.has(code) && code !== '' && (codeProblem(code) !== null || looks.find(code) !== undefined))
     for (const c of project.cases) {
       const named = c.sourceGuids.flatMap((guid) => sourceOf.get(guid) ?? [])
       const caseCodes = named.length === 0 ? [participantCodeOf(c.name)] : named.map((source) => participantCodeOf(c.name || source.name))
-      const refused = caseCodes.some((code) => {
-        const found = participants.get(code)
-        return found && nothingStoredFor(found, declining)
-      })
-        ? 'it is about a participant nothing more is stored for (withdrawn, or declined at their link)'
-        : caseCodes.some((code) => codeRefused.has(code) || (!participants.has(code) && code !== '' && (codeProblem(code) !== null || looks.find(code) !== undefined)))
-          ? 'it is about a participant whose code was refused (see the source skipped)'
-          : null
+      let refused: string | null = null
+      if (caseCodes.some(nothingStored)) refused = 'it is about a participant nothing more is stored for (withdrawn, or declined at their link)'
+      else if (caseCodes.some(refusedAsCode)) refused = 'it is about a participant whose code was refused (see the source skipped)'
       for (const guid of c.noteGuids) {
         if (refused) refusedNotes.set(guid, refused)
         else link(guid, { kind: 'case', id: c.guid })
