@@ -21,7 +21,7 @@ import { createCode, createMemo } from '../../server/domain/qualitative/codebook
 import { addCodings, chooseQuote, deleteCoding, recordMemberCheck, setQuotes, unchooseQuote } from '../../server/domain/qualitative/coding'
 import { putTranscript, saveNote } from '../../server/domain/qualitative/interviews'
 import { checkedPassageName, exportCohortQdpx, withdrawnPassageName } from '../../server/domain/qualitative/qda-export'
-import { importQdpx } from '../../server/domain/qualitative/qda-import'
+import { importQdc, importQdpx } from '../../server/domain/qualitative/qda-import'
 import { studyNotes } from '../../server/domain/qualitative/notes'
 import { illegalXmlCharacter, refiSchemaErrors } from '../../server/domain/qualitative/refi-import'
 import { codedSegments } from '../../server/domain/qualitative/retrieval'
@@ -328,4 +328,42 @@ describe('GET /studies/:id/segments?change=… without a scale named', () => {
     expect(byPrimary.body.segments.map((s: any) => s.text)).toEqual([texts.B.slice(4)])
     expect((await get('change=not_improved')).body.segments.map((s: any) => s.text)).toEqual([texts.A.slice(4)])
   }, 30_000)
+})
+
+// Found later: xmlbuilder2's parser is lenient. A project.qde cut short (a copy or a download that
+// stopped), or with a tag left open, was read as far as it went, and the import went on with part of
+// the project, its schema errors only listed in the report.
+describe('a .qdpx or .qdc that is not well-formed XML', () => {
+  it('is refused with 422 naming the line and column, and nothing is written', async () => {
+    const { built, file, study, upload } = await importWorld()
+    const cases: [string, (xml: string) => string, RegExp][] = [
+      // Cut short just after the first source: what came before is a valid start of a project.
+      ['cut short', (xml) => xml.slice(0, xml.indexOf('</TextSource>') + '</TextSource>'.length), /line \d+, column \d+: .*unclosed tag/],
+      ['a tag left open', (xml) => xml.replace('</Codes>', '<Code guid="00000000-0000-4000-8000-0000000000aa" name="Open" isCodable="true"></Codes>'), /line \d+, column \d+: .*close tag/],
+      ['a duplicate attribute', (xml) => xml.replace('name="Felt safe"', 'name="Felt safe" name="Felt unsafe"'), /line \d+, column \d+: duplicate attribute: name/],
+      ['an undefined entity', (xml) => xml.replace('Coded in two rounds.', 'Coded in two &rounds;.'), /line \d+, column \d+: undefined entity/],
+      ['text after the root element', (xml) => `${xml}trailing`, /line \d+, column \d+: text data outside of root node/],
+    ]
+    for (const [what, edit, message] of cases) {
+      const res = await upload(edited(file.bytes, edit))
+      expect(res.status, what).toBe(422)
+      expect(res.body.error.code, what).toBe('validation_failed')
+      expect(res.body.error.message, what).toMatch(/^file: The file is not well-formed XML: line \d+, column \d+: /)
+      expect(res.body.error.message, what).toMatch(message)
+      expect(res.body.error.details, what).toEqual([{ field: 'file', message: expect.stringMatching(message) }])
+    }
+    expect(await listCodes(built.db, study.id)).toEqual([])
+    expect(await listParticipants(built.db, (await built.db.selectFrom('cohort').select('id').where('study_id', '=', study.id).executeTakeFirstOrThrow()).id)).toEqual([])
+    expect(await listMemos(built.db, study.id)).toEqual([])
+  }, 60_000)
+
+  it('is refused in a .qdc codebook too', async () => {
+    const deps = await testDeps()
+    const study = await createStudy(deps, { name: 'Cut codebook' }, 'test')
+    const whole = '<?xml version="1.0" encoding="UTF-8"?>\n<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>\n<Code guid="00000000-0000-4000-8000-000000000001" name="Red" isCodable="true"/>\n<Code guid="00000000-0000-4000-8000-000000000002" name="Blue" isCodable="true"/>\n</Codes></CodeBook>'
+    expect((await importQdc(deps, (await createStudy(deps, { name: 'Whole' }, 'test')).id, whole, 'test')).codes).toEqual({ created: 2, matched: 0 })
+    const cut = whole.slice(0, whole.indexOf('<Code guid="00000000-0000-4000-8000-000000000002"'))
+    await expect(importQdc(deps, study.id, cut, 'test')).rejects.toMatchObject({ code: 'validation_failed', message: expect.stringMatching(/not well-formed XML: line 4, column \d+: unclosed tag: Codes/), details: [{ field: 'file' }] })
+    expect(await listCodes(deps.db, study.id)).toEqual([])
+  })
 })

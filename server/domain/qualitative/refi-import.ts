@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { Unzip, UnzipInflate, unzipSync } from 'fflate'
+import { SaxesParser } from 'saxes'
 import { create } from 'xmlbuilder2'
 import { memoryPages, validateXML } from 'xmllint-wasm'
 import { CODEBOOK_NAMESPACE, PROJECT_NAMESPACE } from './refi-qda'
@@ -166,6 +167,8 @@ function parseXml(xml: string, root: 'CodeBook' | 'Project', namespace: string):
   // reads `&#1;` into the text as U+0001, which would reach a transcript or a code's name.
   const illegal = illegalXmlCharacter(xml)
   if (illegal) throw new RefiFormatError(`The file is not well-formed XML: ${illegal}`)
+  const malformed = notWellFormed(xml)
+  if (malformed) throw new RefiFormatError(`The file is not well-formed XML: ${malformed}`)
   let element: Element
   try {
     element = create(xml.replace(/^\uFEFF/, '')).root().node as unknown as Element
@@ -177,6 +180,31 @@ function parseXml(xml: string, root: 'CodeBook' | 'Project', namespace: string):
   }
   assertUniqueGuids(element)
   return element
+}
+
+/**
+ * Where and why `xml` is not well-formed (XML 1.0 §2.1 and Namespaces in XML 1.0), as "line L,
+ * column C: reason", or null when it is. xmlbuilder2's parser reads on where a conforming one
+ * stops: a file cut short (a copy or a download that ended early) or with a tag left open was read
+ * as far as it went, and the import took part of a project as the whole. saxes is a conforming,
+ * non-validating parser (it stops at the first error, with its position); it only checks here, and
+ * xmlbuilder2 still builds the tree the import reads. Lines and columns count from 1.
+ *
+ * @example
+ * notWellFormed('<Project>\n<Sources>') // => 'line 2, column 9: unclosed tag: Sources'
+ * notWellFormed('<a/>') // => null
+ */
+export function notWellFormed(xml: string): string | null {
+  const parser = new SaxesParser({ xmlns: true, position: true })
+  try {
+    parser.write(xml.replace(/^\uFEFF/, '')).close()
+    return null
+  } catch (error) {
+    // saxes prefixes its message with "line:column: ".
+    const message = error instanceof Error ? error.message : String(error)
+    const at = /^(\d+):(\d+): (.*)$/s.exec(message)
+    return at ? `line ${at[1]}, column ${at[2]}: ${at[3]!.replace(/\.$/, '')}` : message
+  }
 }
 
 /**
