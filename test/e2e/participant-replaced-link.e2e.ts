@@ -1,5 +1,5 @@
 /**
- * A participant's link replaced by the team while answers given under it wait on their phone: the
+ * A participant's link replaced by the team (a reminder's new link, or *Reissue link*) while answers given under it wait on their phone: the
  * old link's page is refused (`link_replaced`) and keeps them; the new link, opened on the same phone,
  * takes them over (client/participant/device-store.ts), sends them under its own token, and only then
  * says "All answers saved". Real Chromium against the real server; the team replaces the link through
@@ -33,7 +33,15 @@ async function researcherDesk(studyId: string) {
       if (res.status !== 201) throw new Error(`message: ${res.status} ${await res.text()}`)
       return ((await res.json()) as { link: string }).link.split('/p/')[1]!
     }, participantId)
-  return { newLink, close: () => staff.close() }
+  /** The new link's token from *Reissue link* (POST /api/participants/:id/link), which ends every older link of the participant. */
+  const reissue = (participantId: string) =>
+    desk.evaluate(async (id) => {
+      const { csrfToken } = (await (await fetch('/api/auth/me')).json()) as { csrfToken: string }
+      const res = await fetch(`/api/participants/${id}/link`, { method: 'POST', headers: { 'x-csrf-token': csrfToken } })
+      if (res.status !== 201) throw new Error(`reissue: ${res.status} ${await res.text()}`)
+      return ((await res.json()) as { link: string }).link.split('/p/')[1]!
+    }, participantId)
+  return { newLink, reissue, close: () => staff.close() }
 }
 
 /** The answer requests a page made, by the token in their path. */
@@ -109,6 +117,41 @@ describe('a link replaced while answers given under it wait on the phone', () =>
         }),
     )
     expect(left).toBe(0)
+    await context.close()
+  })
+
+  // Found by a review: *Reissue link* revoked the old link, whose neutral "not active" answer the page
+  // takes as final: it let go of the answers given offline, and the new link's page said "All answers saved".
+  it('a link reissued on the Participants tab: the old page keeps the answers, the new link sends them', async () => {
+    const study = await createStudy(server.deps, { name: 'Reissued link study' }, 'test')
+    const cohort = await createCohort(server.deps, { studyId: study.id, name: 'Group Q' }, 'test')
+    await setWave(server.deps, { cohortId: cohort.id, kind: 'pre', opens: day(-1), closes: day(14), instruments: ['phq-9', 'gad-7'] }, 'test')
+    const [participant] = await addParticipants(server.deps, { cohortId: cohort.id, count: 1 }, 'test')
+    const desk = await researcherDesk(study.id)
+
+    // Under the link handed out at enrolment: consent, demographics and PHQ-9 item 1, saved. Then no signal.
+    const { page: pageA, context } = await phonePage(browser)
+    await firstItemSaved(pageA, `${server.baseUrl}/p/${participant!.token}`)
+    await context.setOffline(true)
+    await answerPhq9(pageA, [1, 2, 3, 2], 1)
+    await pageA.getByText(/Your answers are kept on this device/).waitFor()
+
+    // The participant could not find the e-mail and asked for a new link: the team reissues it.
+    const linkB = await desk.reissue(participant!.id)
+    await desk.close()
+
+    await context.setOffline(false)
+    await pageA.getByTestId('refusal').filter({ hasText: 'This link has been replaced' }).waitFor()
+    expect(await pageA.getByTestId('save-status').getAttribute('data-status')).not.toBe('saved')
+    expect(await storedPhq9(server, participant!.id)).toEqual({ phq9_1: 1 })
+
+    const pageB = await context.newPage()
+    await pageB.goto(`${server.baseUrl}/p/${linkB}`)
+    await pageB.getByText('Questionnaire 1 of 2').waitFor()
+    await expect.poll(() => storedPhq9(server, participant!.id), { timeout: 15000 }).toEqual({ phq9_1: 1, phq9_2: 2, phq9_3: 3, phq9_4: 2 })
+    await pageB.getByText('All answers saved').waitFor()
+    const shot = await screenshot(pageB, 'participant-reissued-link-taken-over')
+    expect(shot).toContain('participant-reissued-link-taken-over.png')
     await context.close()
   })
 })

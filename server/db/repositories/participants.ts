@@ -153,6 +153,26 @@ export async function revokeLinkByTokenHash(db: Kysely<Database>, tokenHash: str
   await db.updateTable('participant_link').set({ revoked_at: now.toISOString() }).where('token_hash', '=', tokenHash).where('revoked_at', 'is', null).execute()
 }
 
+/**
+ * End every working link of a participant now, without revoking it: a link past its end answers
+ * `link_replaced` (journey.ts), so a page still open under it keeps the answers it holds unsent, for
+ * the participant's newer link to take over on the same device (client/participant/device-store.ts),
+ * where a revoked link's `link_not_found` is final and the page lets them go. For a link that is
+ * replaced (reissueLink); a link taken away with no other (revokeLinks) is revoked. Returns how many
+ * links it ended.
+ */
+export async function endLinks(db: Kysely<Database>, participantId: string, now: Date): Promise<number> {
+  const at = now.toISOString()
+  const result = await db
+    .updateTable('participant_link')
+    .set({ expires_at: at })
+    .where('participant_id', '=', participantId)
+    .where('revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', at)]))
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows)
+}
+
 /** Revoke every live link of a participant. */
 export async function revokeLinks(db: Kysely<Database>, participantId: string, now: Date): Promise<number> {
   const result = await db

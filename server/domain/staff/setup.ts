@@ -4,7 +4,7 @@
  */
 import { ApiError } from '../errors'
 import { insertAudit } from '../../db/repositories/audit'
-import { findParticipant, insertLink, insertParticipants, listDeletedParticipantIds, listParticipants, lockParticipants, revokeLinks, type Participant } from '../../db/repositories/participants'
+import { endLinks, findParticipant, insertLink, insertParticipants, listDeletedParticipantIds, listParticipants, lockParticipants, revokeLinks, type Participant } from '../../db/repositories/participants'
 import {
   findCohort,
   findGroupSession,
@@ -219,13 +219,20 @@ export async function setWave(
   })
 }
 
-/** Revoke a participant's live link and issue a new one (a lost phone, a forwarded message). */
+/**
+ * Replace a participant's links with a new one (a lost phone, a forwarded message, a message they
+ * cannot find): every link of theirs stops working now (`endLinks`), and answers 410
+ * `link_replaced`, not the neutral 404 of a revoked one. A page still open under an old link then
+ * keeps what it holds unsent, and the new link opened on the same phone sends it: with a revoked
+ * link's 404, the page let go of answers given offline, and the new link's page said "saved" (found
+ * by a review). Whoever holds an old link learns only that a newer one exists.
+ */
 export async function reissueLink(deps: Deps, participantId: string, actor: Actor): Promise<{ code: string; token: string }> {
   const participant = await findParticipant(deps.db, participantId)
   if (!participant) throw new ApiError('not_found', 'No such participant.')
   const now = deps.now()
   return deps.db.transaction().execute(async (trx) => {
-    await revokeLinks(trx, participantId, now)
+    await endLinks(trx, participantId, now)
     const { token, hash } = createToken()
     await insertLink(trx, participantId, hash, now)
     await insertAudit(trx, { actor, action: 'participant.link_reissue', entity: 'participant', entityId: participantId }, now)

@@ -185,7 +185,7 @@ describe('participants and their links', () => {
     expect(await count(f.db, 'participant')).toBe(0)
   })
 
-  it('reissues a link: the old one is then not found, the new one works', async () => {
+  it('reissues a link: the old one then answers link_replaced (and takes nothing), the new one works', async () => {
     const f = await researcherWithStudy()
     const cohort = await createCohortOver(f)
     const [p1] = await addParticipantsOver(f, cohort.id, 1)
@@ -197,9 +197,14 @@ describe('participants and their links', () => {
     const fresh = tokenOf(res.body.link)
     expect(fresh).not.toBe(old)
 
+    // Not the neutral 404 of a revoked link: a page still open under the old link keeps the answers
+    // it holds, for the new link to send from the same phone (the participant's page: device-store.ts).
     const oldPage = await call(f.app, {}, `/api/p/${old}`)
-    expect(oldPage).toMatchObject({ status: 404, body: { error: { code: 'link_not_found' } } })
+    expect(oldPage).toMatchObject({ status: 410, body: { error: { code: 'link_replaced', details: { language: 'en' } } } })
+    // It takes nothing: no withdrawal, no reminder preference.
+    expect(await call(f.app, { 'content-type': 'application/json' }, `/api/p/${old}/withdraw`, { method: 'POST', body: JSON.stringify({ keepData: true }) })).toMatchObject({ status: 410 })
     expect((await f.app.request(`/api/p/${fresh}`)).status).toBe(200)
+    expect(await f.db.selectFrom('participant').select('status').where('id', '=', p1!.id).executeTakeFirstOrThrow()).toEqual({ status: 'invited' })
     expect(await f.db.selectFrom('audit_log').select('actor').where('action', '=', 'participant.link_reissue').execute()).toEqual([{ actor: `staff:${f.researcher.user.id}` }])
   })
 
