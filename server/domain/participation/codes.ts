@@ -6,10 +6,13 @@
  * A code matters beyond its own row: a participant who withdrew, or declined at their link, gets
  * nothing more stored, and the imports find them by code. A code that only looks like theirs (P2
  * with a zero-width space after it, a full-width Ｐ２, a Persian name typed with the Arabic yeh)
- * would be a new participant, and their data would come back under it. Hence a code is normalised,
- * may not hold characters nobody sees, and may not look like another code of the cohort.
+ * would be a new participant, and their data would come back under it. Nor may the same characters
+ * in another order that a page displays alike (۲علی, which a left-to-right page draws as علی۲).
+ * Hence a code is normalised, may not hold characters nobody sees, and may not look like another
+ * code of the cohort.
  */
 import { createRequire } from 'node:module'
+import bidiFactory from 'bidi-js'
 import { codePointLength } from '../qualitative/units'
 
 /**
@@ -175,48 +178,152 @@ export function lookAlikeKey(code: string): string {
   return skeleton(skeleton(read).toLowerCase()).normalize('NFD')
 }
 
+/** The Unicode Bidirectional Algorithm (UAX #9), as bidi-js implements it; its data is read on first use. */
+const bidi = bidiFactory()
+/** Grapheme clusters (UAX #29): what a page draws as one, a letter with its marks or an emoji, and reorders as one. */
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' })
+
 /**
- * The codes of a cohort by what they look like (lookAlikeKey), to find a new code that would be
- * taken for one already there. `claim(code)` gives the code already there that `code` looks like
- * but is not; otherwise undefined, and `code` is there from then on. `find(code)` only looks.
+ * Whether every character of `code` is of UAX #9's class L (left to right: Latin letters …) or EN
+ * (European digits): then all resolve to one embedding level in either direction (rules W7, I1,
+ * I2), and the code is displayed as it is written. Most codes are so (P12, Café), and skip bidi-js.
+ */
+function displayedAsWritten(code: string): boolean {
+  for (const c of code) {
+    const type = bidi.getBidiCharTypeName(c)
+    if (type !== 'L' && type !== 'EN') return false
+  }
+  return true
+}
+
+/**
+ * bidi-js reads a string by UTF-16 units, and takes each half of a character beyond U+FFFF (an
+ * emoji, a neutral of class ON; an Adlam letter, R) as left to right, so it places an emoji where a
+ * browser does not (lojjic/bidi-js issue #9). For the levels, each such character stands in as two
+ * characters of its own class, so that every index stays where it was; in the classes found beyond
+ * U+FFFF (L, R, AL, EN, AN, ET, ON, NSM, BN) two in a row resolve as one does. No stand-in is a
+ * bracket or mirrored.
+ */
+const standIn: Readonly<Record<string, string>> = { L: 'aa', R: '\u05D0\u05D0', AL: '\u0627\u0627', EN: '00', AN: '\u0660\u0660', ET: '##', ON: '!!', NSM: '\u0300\u0300', BN: '\u00AD\u00AD' }
+const withAstralClasses = (code: string) => code.replace(/[\u{10000}-\u{10FFFF}]/gu, (c) => standIn[bidi.getBidiCharTypeName(c)] ?? c)
+
+/**
+ * A code as a left-to-right paragraph displays it (English pages), and as a right-to-left one does
+ * (Persian pages), each read from left to right: the order of the Unicode Bidirectional Algorithm
+ * (UAX #9, rules P2–L2, as bidi-js implements it), each character that a right-to-left run draws
+ * mirrored (a parenthesis) as it is drawn (L4), and each grapheme cluster kept whole and in its own
+ * order (a letter and its marks, L3; the two UTF-16 units of an emoji). For comparing what codes
+ * look like, never to show.
  *
  * @example
- * const codes = new LookAlikeCodes(['P1', 'P2'])
+ * displayOrders('P12')   // => { ltr: 'P12', rtl: 'P12' }
+ * displayOrders('علی۲')  // => { ltr: '۲یلع', rtl: '۲یلع' }
+ * displayOrders('۲علی')  // => { ltr: '۲یلع', rtl: 'یلع۲' }: left to right, as علی۲
+ * displayOrders('2-P')   // => { ltr: '2-P', rtl: 'P-2' }: right to left, as P-2
+ */
+export function displayOrders(code: string): { ltr: string; rtl: string } {
+  if (displayedAsWritten(code)) return { ltr: code, rtl: code }
+  const typed = withAstralClasses(code)
+  let clusterAt: number[] | undefined
+  const inOrder = (direction: 'ltr' | 'rtl') => {
+    const levels = bidi.getEmbeddingLevels(typed, direction)
+    // Nothing on a right-to-left (odd) level: L2 reverses each run twice, or not at all, and mirrors nothing.
+    if (levels.levels.every((level) => level % 2 === 0)) return code
+    const mirrored = bidi.getMirroredCharactersMap(code, levels.levels)
+    clusterAt ??= clusterStarts(code)
+    // A cluster goes where the first of its units is met.
+    const placed = new Set<number>()
+    let shown = ''
+    for (const i of bidi.getReorderedIndices(typed, levels)) {
+      const start = clusterAt[i]!
+      if (placed.has(start)) continue
+      placed.add(start)
+      for (let unit = start; clusterAt[unit] === start; unit++) shown += mirrored.get(unit) ?? code[unit]
+    }
+    return shown
+  }
+  return { ltr: inOrder('ltr'), rtl: inOrder('rtl') }
+}
+
+/** By UTF-16 index, where its grapheme cluster starts. */
+function clusterStarts(code: string): number[] {
+  const starts: number[] = []
+  for (const { index, segment } of graphemes.segment(code)) for (let unit = 0; unit < segment.length; unit++) starts.push(index)
+  return starts
+}
+
+/** lookAlikeKey of a code as a left-to-right page displays it, and as a right-to-left page does (displayOrders). */
+function lookAlikeKeys(code: string): [leftToRight: string, rightToLeft: string] {
+  const { ltr, rtl } = displayOrders(code)
+  const key = lookAlikeKey(ltr)
+  return [key, rtl === ltr ? key : lookAlikeKey(rtl)]
+}
+
+/**
+ * The codes of a cohort by what they look like, to find a new code that would be taken for one
+ * already there: two codes look alike when a left-to-right page displays them alike, or a
+ * right-to-left page does (the staff pages show codes in both), by lookAlikeKey of their
+ * displayOrders. `claim(code)` gives the code already there that `code` looks like but is not;
+ * otherwise undefined, and `code` is there from then on. `find(code)` only looks.
+ *
+ * @example
+ * const codes = new LookAlikeCodes(['P1', 'P2', 'علی۲'])
  * codes.claim('P3')   // => undefined
  * codes.claim('p3')   // => 'P3'
  * codes.claim('P2')   // => undefined (the same code)
+ * codes.claim('۲علی') // => 'علی۲' (alike left to right)
  */
 export class LookAlikeCodes {
-  /** By key, the first code with it: one string per code (an import holds tens of thousands). */
-  private readonly byKey = new Map<string, string>()
+  /**
+   * By key of its display order left to right, and right to left, the first code with it. The maps
+   * hold the codes' own strings, and a code displayed as it is written (most) one key string for
+   * both: an import holds tens of thousands.
+   */
+  private readonly leftToRight = new Map<string, string>()
+  private readonly rightToLeft = new Map<string, string>()
 
   constructor(codes: Iterable<string>) {
     for (const code of codes) this.claim(code)
   }
 
   claim(code: string): string | undefined {
-    const key = lookAlikeKey(code)
-    const other = this.byKey.get(key)
-    if (other === undefined) this.byKey.set(key, code)
-    return other === code ? undefined : other
+    const [ltr, rtl] = lookAlikeKeys(code)
+    const other = this.other(code, ltr, rtl)
+    if (other === undefined) {
+      if (!this.leftToRight.has(ltr)) this.leftToRight.set(ltr, code)
+      if (!this.rightToLeft.has(rtl)) this.rightToLeft.set(rtl, code)
+    }
+    return other
   }
 
   /** As claim, without adding `code`. */
   find(code: string): string | undefined {
-    const other = this.byKey.get(lookAlikeKey(code))
-    return other === code ? undefined : other
+    const [ltr, rtl] = lookAlikeKeys(code)
+    return this.other(code, ltr, rtl)
+  }
+
+  private other(code: string, ltr: string, rtl: string): string | undefined {
+    const alikeLeftToRight = this.leftToRight.get(ltr)
+    if (alikeLeftToRight !== undefined && alikeLeftToRight !== code) return alikeLeftToRight
+    const alikeRightToLeft = this.rightToLeft.get(rtl)
+    return alikeRightToLeft === code ? undefined : alikeRightToLeft
   }
 }
 
 /**
  * Why `code` would be taken for `other` (LookAlikeCodes.claim), as a message's start; `where` says
- * where `other` is ("the cohort", "line 4"). Codes that differ only in case are named so.
+ * where `other` is ("the cohort", "line 4"). Codes that differ only in case, or only in the order of
+ * their characters, are named so.
  *
  * @example
  * lookAlikeMessage('P3', 'p3', 'line 4') // => '"P3" differs from "p3" (line 4) only in upper and lower case'
+ * lookAlikeMessage('۲علی', 'علی۲', 'the cohort') // => '"۲علی" looks the same as "علی۲" (the cohort) but holds the same characters in another order (…)'
  */
 export function lookAlikeMessage(code: string, other: string, where: string): string {
-  return code.toLowerCase() === other.toLowerCase()
-    ? `${shownCode(code)} differs from ${shownCode(other)} (${where}) only in upper and lower case`
+  if (code.toLowerCase() === other.toLowerCase()) return `${shownCode(code)} differs from ${shownCode(other)} (${where}) only in upper and lower case`
+  return sameCharacters(code, other)
+    ? `${shownCode(code)} looks the same as ${shownCode(other)} (${where}) but holds the same characters in another order (a page reorders text that mixes right-to-left and left-to-right)`
     : `${shownCode(code)} looks the same as ${shownCode(other)} (${where}) but is written with other characters (letters or digits of another script or form that look alike)`
 }
+
+const sameCharacters = (a: string, b: string) => [...a].sort().join('') === [...b].sort().join('')

@@ -590,6 +590,31 @@ describe('a file with problems', () => {
     expect(codes).toEqual(['Caf\u00E9', '\u0639\u0644\u06CC\u06F1', persian].sort())
   })
 
+  it('refuses a Persian code with its digit before its letters, which a left-to-right page shows as a withdrawn participant\'s', async () => {
+    // Found by a security review: "۲علی" (digit first) and "علی۲" are both drawn ۲یلع in a
+    // left-to-right page (the Unicode Bidirectional Algorithm reorders them), and the row made a new
+    // participant who looks like the withdrawn one.
+    const { deps, db, cohortId } = await fixture()
+    const [, p2] = await addParticipants(deps, { cohortId, count: 2 }, 'test')
+    await db
+      .updateTable('participant')
+      .set({ code: '\u0639\u0644\u06CC\u06F2', status: 'withdrawn', withdrawn_at: '2026-03-01T10:00:00.000Z' })
+      .where('id', '=', p2!.id)
+      .execute()
+    const before = await tableCounts(db)
+
+    const error = await importError(deps, cohortId, csvOf(['\u06F2\u0639\u0644\u06CC,enrolment,demographics,age,40']))
+    expect(error.details).toEqual([
+      {
+        line: 2,
+        column: 'participant',
+        message:
+          '"\u06F2\u0639\u0644\u06CC" looks the same as "\u0639\u0644\u06CC\u06F2" (the cohort) but holds the same characters in another order (a page reorders text that mixes right-to-left and left-to-right): use one spelling',
+      },
+    ])
+    expect(await tableCounts(db)).toEqual(before)
+  })
+
   it('counts a code\'s length in characters, so that an emoji is one', async () => {
     const { deps, cohortId } = await fixture()
     const longest = '\u{1F600}'.repeat(64)

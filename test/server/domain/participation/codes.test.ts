@@ -3,7 +3,7 @@
  * how a refused code is shown in a message, and which codes are taken for one another.
  */
 import { describe, expect, it } from 'vitest'
-import { codeProblem, LookAlikeCodes, lookAlikeKey, normalCode, shownCode } from '../../../../server/domain/participation/codes'
+import { codeProblem, displayOrders, LookAlikeCodes, lookAlikeKey, lookAlikeMessage, normalCode, shownCode } from '../../../../server/domain/participation/codes'
 
 describe('codeProblem', () => {
   it.each([
@@ -117,5 +117,73 @@ describe('lookAlikeKey and LookAlikeCodes', () => {
     expect(codes.claim('p3')).toBe('P3')
     expect(codes.find('\uFF30\uFF11')).toBe('P1')
     expect(codes.claim('P2')).toBeUndefined()
+  })
+})
+
+// Found by a security review: "۲علی" (the digit first) beside a withdrawn "علی۲" is drawn alike in a
+// left-to-right page, which reorders them by the Unicode Bidirectional Algorithm (UAX #9), and was
+// taken as a new participant. Each display order below was read off bidi-js (UAX #9), and by hand.
+describe('displayOrders, and codes that are displayed alike', () => {
+  it.each([
+    ['P2', 'P2', 'P2'],
+    ['\u06F2\u0639\u0644\u06CC', '\u06F2\u06CC\u0644\u0639', '\u06CC\u0644\u0639\u06F2'],
+    ['\u0639\u0644\u06CC\u06F2', '\u06F2\u06CC\u0644\u0639', '\u06F2\u06CC\u0644\u0639'],
+    // Letters and digits of ASCII alone, but a right-to-left page puts the hyphen and the P before the 2.
+    ['2-P', '2-P', 'P-2'],
+    // The parenthesis is on a right-to-left run in both directions, and drawn mirrored.
+    ['\u0639\u0644\u06CC(\u06F2', '\u06F2)\u06CC\u0644\u0639', '\u06F2)\u06CC\u0644\u0639'],
+    // An emoji and letters beyond U+FFFF (Adlam alif and daali, written right to left) keep the two
+    // halves of their surrogate pair in order; a vowel sign (fatha) stays after its letter.
+    ['\u0639\u0644\u06CC\u{1F600}', '\u06CC\u0644\u0639\u{1F600}', '\u{1F600}\u06CC\u0644\u0639'],
+    ['\u{1E900}\u{1E901}', '\u{1E901}\u{1E900}', '\u{1E901}\u{1E900}'],
+    ['\u0639\u064E\u0644\u06CC', '\u06CC\u0644\u0639\u064E', '\u06CC\u0644\u0639\u064E'],
+  ])('displays %j as %j left to right and %j right to left', (code, ltr, rtl) => {
+    expect(displayOrders(code)).toEqual({ ltr, rtl })
+  })
+
+  it.each([
+    // Left to right both are ۲یلع.
+    ['\u06F2\u0639\u0644\u06CC', '\u0639\u0644\u06CC\u06F2'],
+    // Left to right both are ۲)یلع: the first one's "(" is on a right-to-left run, drawn mirrored.
+    ['\u0639\u0644\u06CC(\u06F2', '\u06F2)\u0639\u0644\u06CC'],
+    // Left to right both are ۲😀یلع, the emoji taken as the neutral it is (UAX #9 class ON).
+    ['\u0639\u0644\u06CC\u{1F600}\u06F2', '\u06F2\u{1F600}\u0639\u0644\u06CC'],
+    // Right to left both are P-2; and both are P(2, the second one's ")" drawn mirrored.
+    ['P-2', '2-P'],
+    ['P(2', '2)P'],
+  ])('takes %j for %j, which are displayed alike', (first, second) => {
+    const codes = new LookAlikeCodes([first])
+    expect(codes.find(second)).toBe(first)
+    expect(codes.claim(second)).toBe(first)
+    expect(codes.claim(first)).toBeUndefined()
+    expect(new LookAlikeCodes([second]).claim(first)).toBe(second)
+  })
+
+  it.each([
+    ['\u0639\u0644\u06CC\u06F2', '\u0639\u0644\u06CC\u06F3'],
+    ['P2', 'P3'],
+    // Both directions show each as it is written: ab۲ and ۲ab.
+    ['ab\u06F2', '\u06F2ab'],
+    // Right to left, P(2 is P(2 and 2(P is P)2: the mirrored parenthesis tells them apart.
+    ['P(2', '2(P'],
+    ['\u0639\u0644\u06CC\u{1F600}', '\u{1F600}\u0639\u0644\u06CC'],
+  ])('tells %j from %j', (first, second) => {
+    const codes = new LookAlikeCodes([first])
+    expect(codes.find(second)).toBeUndefined()
+    expect(codes.claim(second)).toBeUndefined()
+    expect(codes.claim(first)).toBeUndefined()
+  })
+
+  it('keeps emoji codes apart, and an emoji code is no look-alike of itself', () => {
+    const codes = new LookAlikeCodes(['\u{1F600}1', '\u{1F600}2'])
+    expect(codes.claim('\u{1F600}3')).toBeUndefined()
+    expect(codes.claim('\u{1F600}1')).toBeUndefined()
+    expect(codes.find('\u{1F600}\u06F2')).toBe('\u{1F600}2')
+  })
+
+  it('says so when a look-alike holds the same characters in another order', () => {
+    expect(lookAlikeMessage('\u06F2\u0639\u0644\u06CC', '\u0639\u0644\u06CC\u06F2', 'the cohort')).toBe(
+      '"\u06F2\u0639\u0644\u06CC" looks the same as "\u0639\u0644\u06CC\u06F2" (the cohort) but holds the same characters in another order (a page reorders text that mixes right-to-left and left-to-right)',
+    )
   })
 })
