@@ -294,6 +294,11 @@ export class InstrumentRegistry {
     if (!this.#studyForms.has(key)) this.#studyForms.set(key, instrument)
   }
 
+  /** Every loaded file version of a form, newest first (a study's own versions are not among them); empty for an unknown id. */
+  versions(id: string): Instrument[] {
+    return [...this.#byKey.values()].filter((i) => i.id === id).sort((a, b) => compareVersions(b.version, a.version))
+  }
+
   /** The latest version of each form (questionnaires, demographics, consent), sorted by id. */
   list(): Instrument[] {
     return latestOfEach([...this.#byKey.values()])

@@ -43,7 +43,7 @@ import { deleteAttendanceOfParticipant, findCohort, findStudy, findWaveOfKind, l
 import { currentStudyForm, resolveForm } from '../instruments/study-forms'
 import { closesSoon, waveState } from '../dates'
 import type { Deps } from '../deps'
-import type { Instrument } from '../instruments/registry'
+import { compareVersions, type Instrument } from '../instruments/registry'
 import { scoreResponse } from '../instruments/scoring'
 import { answerRecord, mergeAnswers, sameGiving } from './answer-merge'
 import { participantFeedback } from './feedback'
@@ -235,13 +235,57 @@ export async function recordConsent(deps: Deps, participant: Participant, body: 
 
 type Slot = { waveId: string | null }
 
-/** Resolve the wave and instrument a participant is answering, checking they may answer it now. */
+/**
+ * How long after a wave closes the answers given while it was open may still arrive: 3 days, so that a
+ * phone that was offline for a weekend shift (a wave closing on Friday night, the connection back on
+ * Monday) still delivers what the participant answered in time. A policy value, not a measured one:
+ * the study team may want it longer or shorter.
+ *
+ * When an answer was given is the device's stamp (`answeredAt`), and the device's clock is the
+ * participant's: one set back could stamp any answer "before the close". This bound is on arrival, by
+ * the server's clock, so it is what stops such a clock from answering a closed wave long afterwards.
+ *
+ * @example
+ * new Date(Date.parse('2026-03-15T00:00:00.000Z') + lateArrivalGraceMs).toISOString() // "2026-03-18T00:00:00.000Z"
+ */
+export const lateArrivalGraceMs = 3 * 24 * 3600 * 1000
+
+/**
+ * When the answers a request brings were given, by the device's clock (ISO times), read from the
+ * questionnaire as stored (`stored`) if need be: asked by `openSlot` only of a request that reaches a
+ * wave after it closed.
+ */
+type GivenTimes = (stored: StoredResponse | undefined) => Promise<readonly string[]>
+
+/**
+ * Whether a request that reaches `wave` after it closed is one the connection held back, not one
+ * given too late: it brings answers, each given while the wave was open (opensAt <= time < closesAt),
+ * and it arrives no later than `lateArrivalGraceMs` after the close. A stamp that does not parse is
+ * outside the window (every comparison with NaN is false).
+ */
+function deliveredLate(wave: Pick<Wave, 'opensAt' | 'closesAt'>, givenAt: readonly string[], now: Date): boolean {
+  const opens = Date.parse(wave.opensAt)
+  const closes = Date.parse(wave.closesAt)
+  if (givenAt.length === 0 || now.getTime() > closes + lateArrivalGraceMs) return false
+  return givenAt.every((at) => {
+    const time = Date.parse(at)
+    return time >= opens && time < closes
+  })
+}
+
+/**
+ * Resolve the wave and instrument a participant is answering, checking they may answer it now: while
+ * its wave is open; after it closed, the questionnaire begun (stored) while it was open, or answers
+ * given while it was open that arrive within `lateArrivalGraceMs` (`givenAt`: when the request's
+ * answers were given). A wave not yet open takes nothing, whatever the device's clock says.
+ */
 async function openSlot(
   deps: Deps,
   db: Kysely<Database>,
   participant: Participant,
   slot: WaveSlot,
   instrumentId: string,
+  givenAt: GivenTimes,
 ): Promise<Slot & { wave: Wave | null; stored: StoredResponse | undefined; instrument: Instrument }> {
   if (participant.status === 'withdrawn') throw new ApiError('withdrawn', 'You have withdrawn from this study; nothing more is collected.')
   const consent = await findLatestConsent(db, participant.id)
@@ -257,11 +301,15 @@ async function openSlot(
   const wave = await findWaveOfKind(db, participant.cohortId, slot)
   if (!wave || !wave.instruments.includes(instrumentId)) throw new ApiError('not_found', `"${instrumentId}" is not part of the ${slot} questionnaires.`)
   const stored = await findResponse(db, participant.id, wave.id, instrumentId)
-  const state = waveState(wave, deps.now())
+  const now = deps.now()
+  const state = waveState(wave, now)
   // A questionnaire begun while its wave was open may be finished after it closes: the participant who
   // lost their connection near the deadline keeps what they answered.
   const begunWhileOpen = stored !== undefined && waveState(wave, new Date(stored.startedAt)) === 'open'
-  if (state !== 'open' && !begunWhileOpen) {
+  // So may answers given while it was open whose phone was offline at the close, nothing of them stored
+  // yet: judged by when they were given, for a bounded time after the close (lateArrivalGraceMs).
+  const allowed = state === 'open' || begunWhileOpen || (state === 'closed' && deliveredLate(wave, await givenAt(stored), now))
+  if (!allowed) {
     throw new ApiError('wave_not_open', `The ${slot} questionnaires are open from ${wave.opensAt} to ${wave.closesAt}.`, {
       opensAt: wave.opensAt,
       closesAt: wave.closesAt,
@@ -366,6 +414,12 @@ async function currentAnswers(db: Kysely<Database>, stored: StoredResponse | und
  * Trust boundary: `answeredAt` comes from the device's clock. A time in the future is clamped to the
  * server's now, or a device whose clock runs fast would win every later conflict; the time as sent is
  * kept too (`givenAt`), and orders the answers of that one device (answer-merge.ts).
+ *
+ * After the wave has closed, a batch for a questionnaire not begun in time is stored when every answer
+ * in it was given while the wave was open and it arrives within `lateArrivalGraceMs` of the close
+ * (`openSlot`). That is decided per batch, not per answer: a batch is all or nothing, and a reply can
+ * only say all of it was stored or none, so one answer given after the close refuses the whole batch
+ * (`wave_not_open`) and the device keeps every answer of it.
  */
 export async function saveAnswers(
   deps: Deps,
@@ -375,7 +429,9 @@ export async function saveAnswers(
   body: { deviceId: string; answers: { question: string; value: unknown; answeredAt: string }[] },
 ): Promise<AnswersSaved> {
   return inTransactionByToken(deps, token, async (trx, current) => {
-    const { waveId, stored, instrument } = await openSlot(deps, trx, current, slot, instrumentId)
+    const opened = await openSlot(deps, trx, current, slot, instrumentId, async () => body.answers.map((a) => a.answeredAt))
+    const { waveId, stored } = opened
+    const instrument = stored || slot === 'enrolment' ? opened.instrument : versionAnswered(deps, opened.instrument, body.answers)
     const problems = answerProblems(instrument, body.answers)
     if (problems.length > 0) throw new ApiError('validation_failed', `${problems[0]!.field}: ${problems[0]!.message}`, problems)
 
@@ -426,8 +482,27 @@ export async function saveAnswers(
 }
 
 /**
+ * The version of a wave's questionnaire that a first batch of answers, nothing of it stored yet, was
+ * given in: the latest loaded file (`latest`) when it takes every answer, else the newest older loaded
+ * version that does (a page loaded before a deploy, answered offline: the question the new version
+ * dropped, or a choice it changed, would be refused for good, and the submit waiting behind it with
+ * them; found by a review), else `latest`, whose refusal then stands. The response is stored at that
+ * version, and scored by it, as one begun before the deploy is.
+ */
+function versionAnswered(deps: Deps, latest: Instrument, given: readonly { question: string; value: unknown }[]): Instrument {
+  if (answerProblems(latest, given).length === 0) return latest
+  const older = deps.instruments.versions(latest.id).filter((v) => compareVersions(v.version, latest.version) < 0)
+  return older.find((v) => answerProblems(v, given).length === 0) ?? latest
+}
+
+/**
  * Submit a questionnaire: validate the whole answer set, store it as complete and score it, in one
  * transaction. A retried submit carrying the same client id returns the first result.
+ *
+ * A submit carries no time of its own, so after the wave has closed one of a questionnaire not begun in
+ * time goes by when its answers were given (`openSlot`): accepted within `lateArrivalGraceMs` of the
+ * close when every answer it would complete with was given while the wave was open. Answers sent with
+ * the submit count as given now, after the close.
  */
 export async function completeForm(
   deps: Deps,
@@ -444,7 +519,10 @@ export async function completeForm(
       }
       return { status: 'complete', completedAt: earlier.completedAt!, instrument: earlier.instrumentId, version: earlier.instrumentVersion }
     }
-    const { waveId, stored, instrument } = await openSlot(deps, trx, current, slot, instrumentId)
+    const { waveId, stored, instrument } = await openSlot(deps, trx, current, slot, instrumentId, async (held) => [
+      ...[...(await currentAnswers(trx, held)).values()].map((a) => a.answeredAt),
+      ...(Object.keys(body.answers ?? {}).length > 0 ? [deps.now().toISOString()] : []),
+    ])
     if (stored?.status === 'complete') throw new ApiError('already_complete', 'This questionnaire was already submitted.', { completedAt: stored.completedAt })
     const now = deps.now()
     const completedAt = now.toISOString()

@@ -843,7 +843,8 @@ describe('waves that are not open', () => {
     const { app, token, clock, db } = await consentedFixture()
     clock.set('2026-03-15T00:00:00.000Z')
     const before = await snapshot(db)
-    const draft = await expectError(await app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', given({ phq9_1: 1 }))), 409, 'wave_not_open')
+    // Given at the close (the phone's clock): answers given while it was open may still arrive late (lateArrivalGraceMs).
+    const draft = await expectError(await app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', given({ phq9_1: 1 }, { at: '2026-03-15T00:00:00.000Z' }))), 409, 'wave_not_open')
     expect(draft.error.details).toEqual({ opensAt: '2026-03-01T00:00:00.000Z', closesAt: '2026-03-15T00:00:00.000Z', state: 'closed' })
     await expectError(await submitPhq9(app, token, 'pre', [0, 0, 0, 0, 0, 0, 0, 0, 0], 'submit-0001'), 409, 'wave_not_open')
     expect(await snapshot(db)).toEqual(before)
@@ -860,8 +861,8 @@ describe('waves that are not open', () => {
     expect(res.status).toBe(200)
     expect(await res.json()).toMatchObject({ status: 'complete', completedAt: '2026-03-16T10:00:00.000Z' })
     expect(await db.selectFrom('scale_score').select(['score', 'band_index']).execute()).toEqual([{ score: 16, band_index: 3 }])
-    // … but one not begun in time is not.
-    await expectError(await app.request(answersUrl(token, 'pre', 'gad-7'), jsonRequest('PUT', given({ gad7_1: 1 }))), 409, 'wave_not_open')
+    // … but one not begun in time is not (given after the close, by the phone's clock).
+    await expectError(await app.request(answersUrl(token, 'pre', 'gad-7'), jsonRequest('PUT', given({ gad7_1: 1 }, { at: '2026-03-16T10:00:00.000Z' }))), 409, 'wave_not_open')
   })
 })
 
