@@ -32,6 +32,7 @@ import {
   insertResponse,
   listResponsesOfParticipant,
   replaceScores,
+  setDraftVersion,
   updateDraftAnswers,
   updateResponse,
   type StoredResponse,
@@ -257,19 +258,23 @@ export const lateArrivalGraceMs = 3 * 24 * 3600 * 1000
  */
 type GivenTimes = (stored: StoredResponse | undefined) => Promise<readonly string[]>
 
+/** Whether `now` is no later than `lateArrivalGraceMs` after `wave` closed: the one bound, by the server's clock, on anything a closed wave takes. */
+const withinGrace = (wave: Pick<Wave, 'closesAt'>, now: Date) => now.getTime() <= Date.parse(wave.closesAt) + lateArrivalGraceMs
+
 /**
  * Whether a request that reaches `wave` after it closed is one the connection held back, not one
- * given too late: it brings answers, each given while the wave was open (opensAt <= time < closesAt),
- * and it arrives no later than `lateArrivalGraceMs` after the close. A stamp that does not parse is
- * outside the window (every comparison with NaN is false).
+ * given too late: it brings answers, each given while the wave was open and after the participant
+ * agreed (`agreedAt`: max(opensAt, agreedAt) <= time < closesAt; a stamp before the consent the
+ * server recorded cannot be true, found by a review), and it arrives within the grace (`withinGrace`).
+ * A stamp that does not parse is outside the window (every comparison with NaN is false).
  */
-function deliveredLate(wave: Pick<Wave, 'opensAt' | 'closesAt'>, givenAt: readonly string[], now: Date): boolean {
-  const opens = Date.parse(wave.opensAt)
+function deliveredLate(wave: Pick<Wave, 'opensAt' | 'closesAt'>, agreedAt: string, givenAt: readonly string[], now: Date): boolean {
+  const from = Math.max(Date.parse(wave.opensAt), Date.parse(agreedAt))
   const closes = Date.parse(wave.closesAt)
-  if (givenAt.length === 0 || now.getTime() > closes + lateArrivalGraceMs) return false
+  if (givenAt.length === 0 || !withinGrace(wave, now)) return false
   return givenAt.every((at) => {
     const time = Date.parse(at)
-    return time >= opens && time < closes
+    return time >= from && time < closes
   })
 }
 
@@ -304,11 +309,12 @@ async function openSlot(
   const now = deps.now()
   const state = waveState(wave, now)
   // A questionnaire begun while its wave was open may be finished after it closes: the participant who
-  // lost their connection near the deadline keeps what they answered.
-  const begunWhileOpen = stored !== undefined && waveState(wave, new Date(stored.startedAt)) === 'open'
+  // lost their connection near the deadline keeps what they answered. Within the grace: a baseline
+  // begun in time was otherwise finished weeks into the groups (found by a review).
+  const begunWhileOpen = stored !== undefined && waveState(wave, new Date(stored.startedAt)) === 'open' && withinGrace(wave, now)
   // So may answers given while it was open whose phone was offline at the close, nothing of them stored
   // yet: judged by when they were given, for a bounded time after the close (lateArrivalGraceMs).
-  const allowed = state === 'open' || begunWhileOpen || (state === 'closed' && deliveredLate(wave, await givenAt(stored), now))
+  const allowed = state === 'open' || begunWhileOpen || (state === 'closed' && deliveredLate(wave, consent.decidedAt, await givenAt(stored), now))
   if (!allowed) {
     throw new ApiError('wave_not_open', `The ${slot} questionnaires are open from ${wave.opensAt} to ${wave.closesAt}.`, {
       opensAt: wave.opensAt,
@@ -431,7 +437,7 @@ export async function saveAnswers(
   return inTransactionByToken(deps, token, async (trx, current) => {
     const opened = await openSlot(deps, trx, current, slot, instrumentId, async () => body.answers.map((a) => a.answeredAt))
     const { waveId, stored } = opened
-    const instrument = stored || slot === 'enrolment' ? opened.instrument : versionAnswered(deps, opened.instrument, body.answers)
+    const instrument = slot === 'enrolment' ? opened.instrument : versionAnswered(deps, opened.instrument, body.answers, stored)
     const problems = answerProblems(instrument, body.answers)
     if (problems.length > 0) throw new ApiError('validation_failed', `${problems[0]!.field}: ${problems[0]!.message}`, problems)
 
@@ -463,6 +469,7 @@ export async function saveAnswers(
     let revision: number
     if (stored) {
       responseId = stored.id
+      if (instrument.version !== stored.instrumentVersion) await setDraftVersion(trx, stored.id, instrument.version)
       revision = stored.revision + (merge.upserts.length > 0 ? 1 : 0)
       if (merge.upserts.length > 0) await updateDraftAnswers(trx, stored.id, { answers, revision }, now)
     } else {
@@ -482,17 +489,20 @@ export async function saveAnswers(
 }
 
 /**
- * The version of a wave's questionnaire that a first batch of answers, nothing of it stored yet, was
- * given in: the latest loaded file (`latest`) when it takes every answer, else the newest older loaded
- * version that does (a page loaded before a deploy, answered offline: the question the new version
- * dropped, or a choice it changed, would be refused for good, and the submit waiting behind it with
- * them; found by a review), else `latest`, whose refusal then stands. The response is stored at that
- * version, and scored by it, as one begun before the deploy is.
+ * The version of a wave's questionnaire that a batch of answers was given in: `current` (the stored
+ * draft's version, or the latest loaded file when nothing is stored) when it takes every answer, else
+ * the newest older loaded version that takes them and every answer the draft holds (a page loaded
+ * before a deploy: the question the new version dropped, or a choice it changed, would be refused for
+ * good, and the submit waiting behind it with them; found by a review, first for a batch with nothing
+ * stored, then for one after answers the new version also takes), else `current`, whose refusal then
+ * stands. The response is stored (a draft moved: setDraftVersion) and scored at that version, as one
+ * begun before the deploy is. A submitted response keeps its version.
  */
-function versionAnswered(deps: Deps, latest: Instrument, given: readonly { question: string; value: unknown }[]): Instrument {
-  if (answerProblems(latest, given).length === 0) return latest
-  const older = deps.instruments.versions(latest.id).filter((v) => compareVersions(v.version, latest.version) < 0)
-  return older.find((v) => answerProblems(v, given).length === 0) ?? latest
+function versionAnswered(deps: Deps, current: Instrument, given: readonly { question: string; value: unknown }[], stored: StoredResponse | undefined): Instrument {
+  if (answerProblems(current, given).length === 0 || (stored && stored.status !== 'draft')) return current
+  const held = stored ? Object.entries(stored.answers).map(([question, value]) => ({ question, value })) : []
+  const older = deps.instruments.versions(current.id).filter((v) => compareVersions(v.version, current.version) < 0)
+  return older.find((v) => answerProblems(v, [...held, ...given]).length === 0) ?? current
 }
 
 /**
