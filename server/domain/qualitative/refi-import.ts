@@ -509,8 +509,16 @@ export function readQdpx(bytes: Uint8Array): ImportedProject & { xml: string } {
   const entries = unpackQdpx(bytes)
   const qde = entries['project.qde']
   if (!qde) throw new RefiFormatError('The archive has no project.qde.')
-  const decoder = new TextDecoder('utf-8')
-  const xml = decoder.decode(qde)
+  // Fatal: bytes that are not UTF-8 (a file written as ISO-8859-1 or Windows-1256) were read as U+FFFD,
+  // and a project's names and texts imported with their letters lost, without a word (found by a review).
+  const decoder = new TextDecoder('utf-8', { fatal: true })
+  let xml: string
+  try {
+    xml = decoder.decode(qde)
+  } catch {
+    const declared = /^\uFEFF?<\?xml[^>]*\sencoding\s*=\s*["']([^"']+)["']/.exec(new TextDecoder('latin1').decode(qde.subarray(0, 200)))?.[1]
+    throw new RefiFormatError(`The project.qde is not UTF-8 text${declared && !/^utf-?8$/i.test(declared) ? ` (it says it is ${declared})` : ''}: REFI-QDA files are UTF-8. Save it as UTF-8 and import it again.`)
+  }
   const root = parseXml(xml, 'Project', PROJECT_NAMESPACE)
   const skipped: Skipped[] = []
 
@@ -543,16 +551,24 @@ export function readQdpx(bytes: Uint8Array): ImportedProject & { xml: string } {
       continue
     }
     let original: string | null = null
+    let notUtf8 = false
     const inline = child(element, 'PlainTextContent')
     const path = attr(element, 'plainTextPath')
     if (inline) original = inline.textContent ?? ''
     else if (path?.startsWith('internal://')) {
       const file = `sources/${path.slice('internal://'.length)}`
       const found = entries[file] ?? Object.entries(entries).find(([k]) => k.toLowerCase() === file.toLowerCase())?.[1]
-      if (found) original = decoder.decode(found)
+      if (found) {
+        try {
+          original = decoder.decode(found)
+        } catch {
+          notUtf8 = true
+        }
+      }
     }
     if (original === null) {
-      skipped.push({ what: 'source', name, reason: path ? `its text (${path}) is not inside the archive` : 'it has no plain text' })
+      const reason = notUtf8 ? `its text (${path}) is not UTF-8 (REFI-QDA texts are UTF-8): save it as UTF-8 and import again` : path ? `its text (${path}) is not inside the archive` : 'it has no plain text'
+      skipped.push({ what: 'source', name, reason })
       continue
     }
     const text = importableText(original)
