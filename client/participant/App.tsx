@@ -314,6 +314,7 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
           finished={finished.form}
           confirmed={isConfirmed(paused.slot, finished.form)}
           notStored={outbox.notStored(paused.slot, paused.instrument).length}
+          refused={outbox.refusals.some((r) => r.slot === paused.slot && r.instrument === paused.instrument && r.code !== 'already_complete')}
           persistent={outbox.persistent}
           step={finished.step}
           total={finished.total}
@@ -351,7 +352,7 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
           </div>
         </>
       ) : (
-        <DonePage token={token} state={state} isDone={isDone} isConfirmed={isConfirmed} someNotStored={outbox.hasNotStored()} />
+        <DonePage token={token} state={state} isDone={isDone} isConfirmed={isConfirmed} someNotStored={outbox.hasNotStored()} refused={outbox.refusals.some((r) => r.code !== 'already_complete')} />
       )
     }
   }
@@ -558,6 +559,7 @@ function DonePage({
   isDone,
   isConfirmed,
   someNotStored,
+  refused,
 }: {
   token: string
   state: ParticipantState
@@ -565,6 +567,8 @@ function DonePage({
   isConfirmed: (slot: string, form: FormState) => boolean
   /** Some answers given here were not added (a form submitted elsewhere first): never say they all reached the team. */
   someNotStored: boolean
+  /** The server refused some answers given here (they stay on the device, marked): waiting is then not for the connection. */
+  refused: boolean
 }) {
   const done = (wave: WaveView) => wave.forms.every((f) => isConfirmed(wave.kind, f))
   // Wave days are days in the study's zone; the closing moment is shown with the zone's name.
@@ -578,7 +582,7 @@ function DonePage({
   return (
     <>
       <Card title={waiting ? t('done.waitingTitle') : t('done.title')}>
-        <p data-testid="done-body">{waiting ? t('done.pending') : state.waves.some((w) => w.state === 'open') ? t('done.body') : state.waves.length > 0 ? t('waves.noneOpen') : t('waves.none')}</p>
+        <p data-testid="done-body">{waiting ? (refused ? t('done.refused') : t('done.pending')) : state.waves.some((w) => w.state === 'open') ? t('done.body') : state.waves.length > 0 ? t('waves.noneOpen') : t('waves.none')}</p>
         <h3>{t('done.next')}</h3>
         <p data-testid="done-next">
           {!waiting && !someNotStored && state.waves.some((w) => w.state === 'open') && `${t('done.stored')} `}

@@ -33,6 +33,7 @@ export function BreakPage({
   finished,
   confirmed,
   notStored,
+  refused,
   persistent,
   step,
   total,
@@ -44,6 +45,8 @@ export function BreakPage({
   confirmed: boolean
   /** Answers given here that were not added: the form had been submitted elsewhere first. */
   notStored: number
+  /** The server refused some of its answers (they stay on the device, marked): never say they will be sent when the connection returns. */
+  refused: boolean
   persistent: boolean
   step: number
   total: number
@@ -55,7 +58,7 @@ export function BreakPage({
   return (
     <section className="card break" data-testid="break" aria-labelledby="break-title">
       <h2 id="break-title">{total > 1 ? t('break.title', { title: localText(finished.instrument.title, lang), current: step, total }) : t('break.titleAlone', { title: localText(finished.instrument.title, lang) })}</h2>
-      <p data-testid="break-saved">{notStored > 0 ? t('break.submittedElsewhere', { count: notStored }) : confirmed ? t('break.saved') : persistent ? t('break.kept') : t('status.unkept')}</p>
+      <p data-testid="break-saved">{notStored > 0 ? t('break.submittedElsewhere', { count: notStored }) : confirmed ? t('break.saved') : refused ? t('break.refused') : persistent ? t('break.kept') : t('status.unkept')}</p>
       <h3>{t('break.next', { title: localText(nextForm.instrument.title, lang) })}</h3>
       <p data-testid="break-size">
         {t('progress.questions', { count: nextQuestions })} · {t('progress.minutes', { count: minutesFor(nextQuestions) })}

@@ -1,0 +1,53 @@
+/**
+ * Answers the server refuses with their whole form (here: the wave was moved so that it closed before
+ * they were given) stay on the phone, marked, and the page says so: never that they "will be sent when
+ * the connection returns", which the break between questionnaires said (found by a review). Real
+ * Chromium against the real server.
+ */
+import type { Browser } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { addParticipants, createCohort, createStudy, setWave } from '../../server/domain/staff/setup'
+import { phonePage, screenshot } from './helpers/browser'
+import { answerPhq9, choose, firstItemSaved } from './helpers/participant-flow'
+import { day, type TestServer, useServerAndBrowser } from './helpers/server'
+
+let server: TestServer
+let browser: Browser
+useServerAndBrowser((s, b) => ((server = s), (browser = b)))
+
+describe('answers the server refused, waiting on the phone', () => {
+  it('the break after the questionnaire says they were not accepted and are kept here, not that they will be sent', async () => {
+    const study = await createStudy(server.deps, { name: 'Refused answers study' }, 'test')
+    const cohort = await createCohort(server.deps, { studyId: study.id, name: 'Group K' }, 'test')
+    await setWave(server.deps, { cohortId: cohort.id, kind: 'pre', opens: day(-1), closes: day(14), instruments: ['phq-9', 'gad-7'] }, 'test')
+    const [participant] = await addParticipants(server.deps, { cohortId: cohort.id, count: 1 }, 'test')
+
+    const { page, context } = await phonePage(browser)
+    await firstItemSaved(page, `${server.baseUrl}/p/${participant!.token}`)
+    // No signal: the rest of PHQ-9, finished on the phone.
+    await context.setOffline(true)
+    await answerPhq9(page, [1, 2, 3, 2, 1, 0, 1, 2, 0], 1)
+    await choose(page, 'Not difficult at all')
+    // Submitted on the phone: the break before the next questionnaire.
+    await page.getByRole('button', { name: 'Complete' }).click()
+    const saved = page.getByTestId('break-saved')
+    await saved.filter({ hasText: 'will be sent to the research team when the connection returns' }).waitFor()
+
+    // Meanwhile the wave's dates are corrected: it closed weeks ago (its first answer too was given after that).
+    const wave = await server.db.selectFrom('wave').select('id').where('cohort_id', '=', cohort.id).where('kind', '=', 'pre').executeTakeFirstOrThrow()
+    await server.db
+      .updateTable('wave')
+      .set({ opens_at: `${day(-40)}T00:00:00.000Z`, closes_at: `${day(-30)}T00:00:00.000Z` })
+      .where('id', '=', wave.id)
+      .execute()
+
+    await context.setOffline(false)
+    await page.getByTestId('refusal').first().waitFor()
+    await saved.filter({ hasText: 'did not accept some of your answers to it' }).waitFor()
+    expect(await saved.textContent()).not.toContain('when the connection returns')
+    expect(await page.getByTestId('save-status').getAttribute('data-status')).not.toBe('saved')
+    const shot = await screenshot(page, 'participant-refused-kept-break')
+    expect(shot).toContain('participant-refused-kept-break.png')
+    await context.close()
+  })
+})
