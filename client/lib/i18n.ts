@@ -116,6 +116,7 @@ const en = {
   'break.titleAlone': 'Done: {title}',
   'break.saved': 'Your answers to it are saved with the research team.',
   'break.kept': 'Your answers to it are kept on this device and will be sent to the research team when the connection returns.',
+  'refused.waveNotOpen': 'These questionnaires ({wave}) are not open now, so these answers could not be stored. They are kept on this device. If you think this is a mistake, please contact the research team.',
   'break.refused': 'The research team’s server did not accept some of your answers to it (see the message on this page), so they cannot be sent as they are. They are kept on this device. Please contact the research team.',
   'break.next': 'Next: {title}',
   'break.pause': 'Take a short break if you like. Your place is kept, even if you close this page and come back to the link later.',

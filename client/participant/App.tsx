@@ -8,7 +8,7 @@ import { inlinedStateId } from '../../server/contracts/participant-page'
 import { SaveStatus } from '../components/SaveStatus'
 import { api, errorOf } from '../lib/api'
 import { formatClosing, formatDate, formatLastDay, isLanguage, language, languages, t, type Language } from '../lib/i18n'
-import { FormView } from './FormView'
+import { FormView, formRefusalText } from './FormView'
 import { InterviewQuotes } from './InterviewQuotes'
 import { YourResults } from './YourResults'
 import { Outbox } from './outbox'
@@ -397,7 +397,7 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
               />
             ) : (
               <p className="card refusal" role="alert" key={`${r.slot}/${r.instrument}/${r.question}`} data-testid="refusal">
-                {r.message}
+                {formRefusalText(r)}
               </p>
             ),
           )}

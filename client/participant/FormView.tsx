@@ -6,7 +6,7 @@ import type { FormState } from '../../server/contracts/participant'
 import { formatNumber, language, t } from '../lib/i18n'
 import { formLanguage } from './language'
 import { readNumber } from './numbers'
-import type { Outbox } from './outbox'
+import type { Outbox, Refusal } from './outbox'
 import { applyParticipantTheme } from './theme'
 
 type Props = {
@@ -60,6 +60,15 @@ function unansweredCount(model: SurveyModel): number {
  * to the outbox as it is given. The form checks each answer with the server's own rule as it is
  * given; a questionnaire cannot be submitted empty, and skipped questions are confirmed first.
  */
+/**
+ * A refusal of a whole form in the page's language where the server's own words would not do: a
+ * closed wave's are English, with its instants as ISO text, and are said without dates (the page's
+ * may be older than the server's). Other refusals keep the server's message.
+ */
+export function formRefusalText(r: Refusal): string {
+  return r.code === 'wave_not_open' && r.slot !== 'enrolment' ? t('refused.waveNotOpen', { wave: t(`wave.${r.slot as 'pre' | 'post' | 'follow-up'}`) }) : r.message
+}
+
 export function FormView({ slot, form, outbox, onComplete, onProgress }: Props) {
   const id = form.instrument.id
   const questions = useMemo(() => new Map(surveyQuestions(form.instrument.survey as { pages: Record<string, unknown>[] }).map((q) => [q.name, q])), [form.instrument.survey])
@@ -247,7 +256,7 @@ export function FormView({ slot, form, outbox, onComplete, onProgress }: Props) 
       )}
       {refusals.map((r) => (
         <p className="card refusal" role="alert" key={`${r.question}`} data-testid="refusal">
-          {r.question && questions.has(r.question) ? t('refused.question', { question: titleOf(r.question), reason: r.message.replace(/^answers\.[^:]+:\s*/, '') }) : r.message}
+          {r.question && questions.has(r.question) ? t('refused.question', { question: titleOf(r.question), reason: r.message.replace(/^answers\.[^:]+:\s*/, '') }) : formRefusalText(r)}
         </p>
       ))}
       <Survey model={model} />

@@ -42,7 +42,9 @@ describe('answers the server refused, waiting on the phone', () => {
       .execute()
 
     await context.setOffline(false)
-    await page.getByTestId('refusal').first().waitFor()
+    // In the page's language, without the server's ISO instants.
+    await page.getByTestId('refusal').filter({ hasText: 'These questionnaires (Before the group) are not open now, so these answers could not be stored.' }).waitFor()
+    expect(await page.getByTestId('refusal').first().textContent()).not.toMatch(/T00:00:00/)
     await saved.filter({ hasText: 'did not accept some of your answers to it' }).waitFor()
     expect(await saved.textContent()).not.toContain('when the connection returns')
     expect(await page.getByTestId('save-status').getAttribute('data-status')).not.toBe('saved')
