@@ -4,7 +4,11 @@
  * whose every reply is the server's own, with switches that take the connection away. Shared by the
  * outbox's server-side suites (two tabs, a clock set back, a store slow to open).
  */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { expect } from 'vitest'
+import { loadInstruments, shippedInstrumentsFolder } from '../../server/domain/instruments/registry'
 import { addParticipants, createCohort, createStudy, setWave } from '../../server/domain/staff/setup'
 import type { Outcome, Transport } from '../../client/participant/outbox'
 import { jsonRequest, testApp, testClock } from './app'
@@ -108,4 +112,17 @@ export function linkTransport(app: OutboxFixture['app'], token: string): { trans
     complete: async (slot, instrument, body) => (requests.push(token), outcome(await app.request(`/api/p/${token}/forms/${slot}/${instrument}/complete`, jsonRequest('POST', body)))),
   }
   return { transport, requests }
+}
+
+/**
+ * Deploy PHQ-9 1.1.0, a copy of the shipped 1.0.0 without its difficulty item, beside it (a new file
+ * in a folder of its own, as a team adds a version), into the fixture's running app.
+ */
+export function deployPhq9WithoutDifficulty(f: OutboxFixture): void {
+  const folder = mkdtempSync(join(tmpdir(), 'phq9-1.1.0-'))
+  const phq9 = JSON.parse(readFileSync(join(shippedInstrumentsFolder, 'phq-9.json'), 'utf8'))
+  phq9.version = '1.1.0'
+  for (const page of phq9.survey.pages) page.elements = page.elements.filter((e: { name: string }) => e.name !== 'phq9_difficulty')
+  writeFileSync(join(folder, 'phq-9.json'), JSON.stringify(phq9))
+  ;(f.deps as { instruments: unknown }).instruments = loadInstruments([shippedInstrumentsFolder, folder])
 }

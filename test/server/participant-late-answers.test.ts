@@ -6,15 +6,11 @@
  * to it). See lateArrivalGraceMs and versionAnswered in server/domain/participation/journey.ts.
  */
 import { describe, expect, it } from 'vitest'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { memoryStore, Outbox } from '../../client/participant/outbox'
-import { loadInstruments, shippedInstrumentsFolder } from '../../server/domain/instruments/registry'
 import { addParticipants } from '../../server/domain/staff/setup'
 import { findParticipant } from '../../server/db/repositories/participants'
 import { jsonRequest } from '../helpers/app'
-import { appTransport, consentedParticipant, storedAnswers } from '../helpers/outbox-app'
+import { appTransport, consentedParticipant, deployPhq9WithoutDifficulty, storedAnswers } from '../helpers/outbox-app'
 
 const at = (ms: number) => new Date(ms).toISOString()
 
@@ -71,12 +67,7 @@ describe('versionAnswered decides by the first batch only', () => {
     const page = new Outbox({ store, transport, deviceId: 'phone-deploy-s22-1', debounceMs: 0, retryDelaysMs: [10], isOnline: () => true, now: f.clock.now })
     await page.ready
     // The team deploys 1.1.0 without the difficulty item while the page stays open (the commit's own scenario).
-    const folder = mkdtempSync(join(tmpdir(), 's22-instruments-'))
-    const phq9 = JSON.parse(readFileSync(join(shippedInstrumentsFolder, 'phq-9.json'), 'utf8'))
-    phq9.version = '1.1.0'
-    for (const p of phq9.survey.pages) p.elements = p.elements.filter((e: { name: string }) => e.name !== 'phq9_difficulty')
-    writeFileSync(join(folder, 'phq-9.json'), JSON.stringify(phq9))
-    ;(f.deps as { instruments: unknown }).instruments = loadInstruments([shippedInstrumentsFolder, folder])
+    deployPhq9WithoutDifficulty(f)
     // The participant answers on the page they see, online: each answer goes as it is given.
     for (let i = 1; i <= 9; i++) {
       await page.answer('pre', 'phq-9', `phq9_${i}`, 1)

@@ -11,15 +11,11 @@
  */
 import { describe, expect, it } from 'vitest'
 import { memoryStore, Outbox } from '../../client/participant/outbox'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { loadInstruments, shippedInstrumentsFolder } from '../../server/domain/instruments/registry'
 import { reissueLink, setWave } from '../../server/domain/staff/setup'
 import { findParticipant } from '../../server/db/repositories/participants'
 import { lateArrivalGraceMs } from '../../server/domain/participation/journey'
 import { jsonRequest } from '../helpers/app'
-import { appTransport, consentedParticipant, storedAnswers, type OutboxFixture } from '../helpers/outbox-app'
+import { appTransport, consentedParticipant, deployPhq9WithoutDifficulty, storedAnswers, type OutboxFixture } from '../helpers/outbox-app'
 
 describe('a link the team reissues (a lost e-mail, a forwarded message) while answers wait on the phone', () => {
   it('keeps the answers given under the old link on the device (for the new link to take over) or stores them: never deletes them unsent', async () => {
@@ -182,12 +178,7 @@ describe('a deploy that ships a new version of a questionnaire while answers wai
     await page.complete('pre', 'phq-9')
     expect(page.isCompletedLocally('pre', 'phq-9')).toBe(true)
     // Meanwhile the team deploys PHQ-9 1.1.0, without the difficulty item (a new file beside the old).
-    const folder = mkdtempSync(join(tmpdir(), 'adv-instruments-'))
-    const phq9 = JSON.parse(readFileSync(join(shippedInstrumentsFolder, 'phq-9.json'), 'utf8'))
-    phq9.version = '1.1.0'
-    for (const page of phq9.survey.pages) page.elements = page.elements.filter((e: { name: string }) => e.name !== 'phq9_difficulty')
-    writeFileSync(join(folder, 'phq-9.json'), JSON.stringify(phq9))
-    ;(f.deps as { instruments: unknown }).instruments = loadInstruments([shippedInstrumentsFolder, folder])
+    deployPhq9WithoutDifficulty(f)
     expect(f.deps.instruments.get('phq-9')!.version).toBe('1.1.0')
     // Back online.
     online = true
