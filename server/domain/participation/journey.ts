@@ -262,14 +262,22 @@ type GivenTimes = (stored: StoredResponse | undefined) => Promise<readonly strin
 const withinGrace = (wave: Pick<Wave, 'closesAt'>, now: Date) => now.getTime() <= Date.parse(wave.closesAt) + lateArrivalGraceMs
 
 /**
+ * How far a phone's clock may run slow and its answers still count as given after the participant
+ * agreed (`deliveredLate`): an hour, for a phone set by hand, without network time. A clock set back
+ * further (a week) cannot place answers before the consent the server recorded. A policy value.
+ */
+export const deviceClockToleranceMs = 60 * 60 * 1000
+
+/**
  * Whether a request that reaches `wave` after it closed is one the connection held back, not one
  * given too late: it brings answers, each given while the wave was open and after the participant
- * agreed (`agreedAt`: max(opensAt, agreedAt) <= time < closesAt; a stamp before the consent the
- * server recorded cannot be true, found by a review), and it arrives within the grace (`withinGrace`).
- * A stamp that does not parse is outside the window (every comparison with NaN is false).
+ * agreed (max(opensAt, agreedAt − deviceClockToleranceMs) <= time < closesAt: a stamp well before the
+ * consent the server recorded cannot be true, found by a review), and it arrives within the grace
+ * (`withinGrace`). A stamp that does not parse is outside the window (every comparison with NaN is
+ * false).
  */
 function deliveredLate(wave: Pick<Wave, 'opensAt' | 'closesAt'>, agreedAt: string, givenAt: readonly string[], now: Date): boolean {
-  const from = Math.max(Date.parse(wave.opensAt), Date.parse(agreedAt))
+  const from = Math.max(Date.parse(wave.opensAt), Date.parse(agreedAt) - deviceClockToleranceMs)
   const closes = Date.parse(wave.closesAt)
   if (givenAt.length === 0 || !withinGrace(wave, now)) return false
   return givenAt.every((at) => {
@@ -280,9 +288,9 @@ function deliveredLate(wave: Pick<Wave, 'opensAt' | 'closesAt'>, agreedAt: strin
 
 /**
  * Resolve the wave and instrument a participant is answering, checking they may answer it now: while
- * its wave is open; after it closed, the questionnaire begun (stored) while it was open, or answers
- * given while it was open that arrive within `lateArrivalGraceMs` (`givenAt`: when the request's
- * answers were given). A wave not yet open takes nothing, whatever the device's clock says.
+ * its wave is open; after it closed, answers given while it was open that arrive within
+ * `lateArrivalGraceMs` (`givenAt`: when the request's answers were given; `deliveredLate`), whether or
+ * not the questionnaire was begun in time. A wave not yet open takes nothing, whatever the device's clock says.
  */
 async function openSlot(
   deps: Deps,
@@ -308,13 +316,12 @@ async function openSlot(
   const stored = await findResponse(db, participant.id, wave.id, instrumentId)
   const now = deps.now()
   const state = waveState(wave, now)
-  // A questionnaire begun while its wave was open may be finished after it closes: the participant who
-  // lost their connection near the deadline keeps what they answered. Within the grace: a baseline
-  // begun in time was otherwise finished weeks into the groups (found by a review).
-  const begunWhileOpen = stored !== undefined && waveState(wave, new Date(stored.startedAt)) === 'open' && withinGrace(wave, now)
-  // So may answers given while it was open whose phone was offline at the close, nothing of them stored
-  // yet: judged by when they were given, for a bounded time after the close (lateArrivalGraceMs).
-  const allowed = state === 'open' || begunWhileOpen || (state === 'closed' && deliveredLate(wave, consent.decidedAt, await givenAt(stored), now))
+  // After the close, what was given while the wave was open still arrives, for a bounded time
+  // (lateArrivalGraceMs): the participant who lost their connection near the deadline keeps what they
+  // answered, and a questionnaire whose answers were all given in time can be submitted. Nothing
+  // given after the close is taken, begun or not: a questionnaire begun in time was otherwise
+  // finished after the groups had started (found by two reviews).
+  const allowed = state === 'open' || (state === 'closed' && deliveredLate(wave, consent.decidedAt, await givenAt(stored), now))
   if (!allowed) {
     throw new ApiError('wave_not_open', `The ${slot} questionnaires are open from ${wave.opensAt} to ${wave.closesAt}.`, {
       opensAt: wave.opensAt,
@@ -421,8 +428,7 @@ async function currentAnswers(db: Kysely<Database>, stored: StoredResponse | und
  * server's now, or a device whose clock runs fast would win every later conflict; the time as sent is
  * kept too (`givenAt`), and orders the answers of that one device (answer-merge.ts).
  *
- * After the wave has closed, a batch for a questionnaire not begun in time is stored when every answer
- * in it was given while the wave was open and it arrives within `lateArrivalGraceMs` of the close
+ * After the wave has closed, a batch is stored when every answer in it was given while the wave was open and it arrives within `lateArrivalGraceMs` of the close
  * (`openSlot`). That is decided per batch, not per answer: a batch is all or nothing, and a reply can
  * only say all of it was stored or none, so one answer given after the close refuses the whole batch
  * (`wave_not_open`) and the device keeps every answer of it.
@@ -509,8 +515,7 @@ function versionAnswered(deps: Deps, current: Instrument, given: readonly { ques
  * Submit a questionnaire: validate the whole answer set, store it as complete and score it, in one
  * transaction. A retried submit carrying the same client id returns the first result.
  *
- * A submit carries no time of its own, so after the wave has closed one of a questionnaire not begun in
- * time goes by when its answers were given (`openSlot`): accepted within `lateArrivalGraceMs` of the
+ * A submit carries no time of its own, so after the wave has closed it goes by when its answers were given (`openSlot`): accepted within `lateArrivalGraceMs` of the
  * close when every answer it would complete with was given while the wave was open. Answers sent with
  * the submit count as given now, after the close.
  */

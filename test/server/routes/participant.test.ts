@@ -850,14 +850,17 @@ describe('waves that are not open', () => {
     expect(await snapshot(db)).toEqual(before)
   })
 
-  it('lets a questionnaire begun while the wave was open be finished after it closes', async () => {
+  it('lets a questionnaire begun while the wave was open be finished after it closes, with what was given in time', async () => {
     const { app, token, clock, db } = await consentedFixture()
     clock.set('2026-03-14T23:58:00.000Z')
     await app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', given({ phq9_1: 2 })))
     clock.set('2026-03-16T10:00:00.000Z')
-    // Further saves and the final submit are both accepted for the begun questionnaire …
-    expect((await app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', given({ phq9_1: 2, phq9_2: 2 })))).status).toBe(200)
-    const res = await submitPhq9(app, token, 'pre', [2, 2, 2, 2, 2, 2, 2, 2, 0], 'submit-0001')
+    // Further saves of answers given before the close, and the final submit, are both accepted …
+    const inTime = { at: '2026-03-14T23:59:00.000Z' }
+    expect((await app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', given({ phq9_1: 2, phq9_2: 2, phq9_3: 2, phq9_4: 2, phq9_5: 2, phq9_6: 2, phq9_7: 2, phq9_8: 2, phq9_9: 0 }, inTime)))).status).toBe(200)
+    // … but not an answer given now, after the close, begun questionnaire or not.
+    await expectError(await app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', given({ phq9_difficulty: 0 }, { at: '2026-03-16T10:00:00.000Z' }))), 409, 'wave_not_open')
+    const res = await app.request(completeUrl(token, 'pre', 'phq-9'), jsonRequest('POST', { clientId: 'submit-0001' }))
     expect(res.status).toBe(200)
     expect(await res.json()).toMatchObject({ status: 'complete', completedAt: '2026-03-16T10:00:00.000Z' })
     expect(await db.selectFrom('scale_score').select(['score', 'band_index']).execute()).toEqual([{ score: 16, band_index: 3 }])
