@@ -53,14 +53,6 @@ function unansweredCount(model: SurveyModel): number {
 }
 
 /**
- * One questionnaire, one question per screen (phones first), with a progress bar. A single-choice
- * question moves on by itself once answered (SurveyJS's auto-advance, after settings.autoAdvanceDelay),
- * so a Likert item costs one tap; Previous goes back, and the last question waits for Complete, so the
- * participant can review and change answers before submitting. Each answer goes
- * to the outbox as it is given. The form checks each answer with the server's own rule as it is
- * given; a questionnaire cannot be submitted empty, and skipped questions are confirmed first.
- */
-/**
  * A refusal of a whole form in the page's language where the server's own words would not do: a
  * closed wave's are English, with its instants as ISO text, and are said without dates (the page's
  * may be older than the server's). Other refusals keep the server's message.
@@ -69,6 +61,21 @@ export function formRefusalText(r: Refusal): string {
   return r.code === 'wave_not_open' && r.slot !== 'enrolment' ? t('refused.waveNotOpen', { wave: t(`wave.${r.slot as 'pre' | 'post' | 'follow-up'}`) }) : r.message
 }
 
+/**
+ * Whether a refusal is about one question of the form (`question`, which the form goes back to), not
+ * the whole form: a closed wave refuses a batch whole, and the outbox names its first answer's
+ * question, which the participant could do nothing about (found by a review).
+ */
+const aboutQuestion = (r: Refusal, questions: Map<string, unknown>): r is Refusal & { question: string } => r.code !== 'wave_not_open' && r.question !== null && questions.has(r.question)
+
+/**
+ * One questionnaire, one question per screen (phones first), with a progress bar. A single-choice
+ * question moves on by itself once answered (SurveyJS's auto-advance, after settings.autoAdvanceDelay),
+ * so a Likert item costs one tap; Previous goes back, and the last question waits for Complete, so the
+ * participant can review and change answers before submitting. Each answer goes
+ * to the outbox as it is given. The form checks each answer with the server's own rule as it is
+ * given; a questionnaire cannot be submitted empty, and skipped questions are confirmed first.
+ */
 export function FormView({ slot, form, outbox, onComplete, onProgress }: Props) {
   const id = form.instrument.id
   const questions = useMemo(() => new Map(surveyQuestions(form.instrument.survey as { pages: Record<string, unknown>[] }).map((q) => [q.name, q])), [form.instrument.survey])
@@ -124,14 +131,14 @@ export function FormView({ slot, form, outbox, onComplete, onProgress }: Props) 
     const data: Record<string, unknown> = { ...(form.response?.answers ?? {}), ...outbox.confirmedAnswers(slot, id), ...outbox.pendingAnswers(slot, id) }
     for (const [key, value] of Object.entries(data)) if (value === null) delete data[key]
     model.data = data
-    const refused = outbox.refusals.find((r) => r.slot === slot && r.instrument === id && r.question && questions.has(r.question))
+    const refused = outbox.refusals.find((r) => r.slot === slot && r.instrument === id && aboutQuestion(r, questions))
     const resumeAt = refused?.question ?? (Object.keys(data).length > 0 ? firstUnanswered(model) : undefined)
     if (resumeAt) model.currentElementName = resumeAt
     return model
   })
 
   // Take the participant back to a question the server refused.
-  const refusedQuestion = refusals.find((r) => r.question && questions.has(r.question))?.question
+  const refusedQuestion = refusals.find((r) => aboutQuestion(r, questions))?.question
   useEffect(() => {
     if (refusedQuestion && model.getQuestionByName(refusedQuestion)) model.currentElementName = refusedQuestion
   }, [model, refusedQuestion])
@@ -256,7 +263,7 @@ export function FormView({ slot, form, outbox, onComplete, onProgress }: Props) 
       )}
       {refusals.map((r) => (
         <p className="card refusal" role="alert" key={`${r.question}`} data-testid="refusal">
-          {r.question && questions.has(r.question) ? t('refused.question', { question: titleOf(r.question), reason: r.message.replace(/^answers\.[^:]+:\s*/, '') }) : formRefusalText(r)}
+          {aboutQuestion(r, questions) ? t('refused.question', { question: titleOf(r.question), reason: r.message.replace(/^answers\.[^:]+:\s*/, '') }) : formRefusalText(r)}
         </p>
       ))}
       <Survey model={model} />

@@ -52,4 +52,35 @@ describe('answers the server refused, waiting on the phone', () => {
     expect(shot).toContain('participant-refused-kept-break.png')
     await context.close()
   })
+
+  // Found by a third review: inside the form, a closed wave's refusal named the batch's first question
+  // ("Your answer to … was not stored (The pre questionnaires are open from 2026-…Z …)") and took the
+  // participant back to it, as if that answer were wrong.
+  it('inside the questionnaire, says the wave is not open, in the words of the page, without sending them back to a question', async () => {
+    const study = await createStudy(server.deps, { name: 'Refused in the form study' }, 'test')
+    const cohort = await createCohort(server.deps, { studyId: study.id, name: 'Group L' }, 'test')
+    await setWave(server.deps, { cohortId: cohort.id, kind: 'pre', opens: day(-1), closes: day(14), instruments: ['phq-9', 'gad-7'] }, 'test')
+    const [participant] = await addParticipants(server.deps, { cohortId: cohort.id, count: 1 }, 'test')
+
+    const { page, context } = await phonePage(browser)
+    await firstItemSaved(page, `${server.baseUrl}/p/${participant!.token}`)
+    await context.setOffline(true)
+    await answerPhq9(page, [1, 2, 3, 2, 1], 1)
+    const wave = await server.db.selectFrom('wave').select('id').where('cohort_id', '=', cohort.id).where('kind', '=', 'pre').executeTakeFirstOrThrow()
+    await server.db
+      .updateTable('wave')
+      .set({ opens_at: `${day(-40)}T00:00:00.000Z`, closes_at: `${day(-30)}T00:00:00.000Z` })
+      .where('id', '=', wave.id)
+      .execute()
+    await context.setOffline(false)
+
+    const refusal = page.getByTestId('refusal').filter({ hasText: 'These questionnaires (Before the group) are not open now' })
+    await refusal.first().waitFor()
+    expect(await page.getByTestId('refusal').allTextContents()).not.toContainEqual(expect.stringMatching(/T00:00:00|Your answer to/))
+    // Still at the question the participant had reached (item 6), not sent back to item 2.
+    await page.getByText('Feeling bad about yourself').filter({ visible: true }).first().waitFor()
+    const shot = await screenshot(page, 'participant-refused-kept-form')
+    expect(shot).toContain('participant-refused-kept-form.png')
+    await context.close()
+  })
 })
