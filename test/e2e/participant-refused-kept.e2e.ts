@@ -15,15 +15,31 @@ let server: TestServer
 let browser: Browser
 useServerAndBrowser((s, b) => ((server = s), (browser = b)))
 
+/**
+ * A participant of a new cohort (pre wave open: PHQ-9 and GAD-7) on a phone, PHQ-9 item 1 saved; and
+ * how to move the wave so that it closed weeks ago, as a team correcting its dates would.
+ */
+async function atPhq9ItemOneSaved(cohortName: string) {
+  const study = await createStudy(server.deps, { name: `Refused answers study ${cohortName}` }, 'test')
+  const cohort = await createCohort(server.deps, { studyId: study.id, name: cohortName }, 'test')
+  await setWave(server.deps, { cohortId: cohort.id, kind: 'pre', opens: day(-1), closes: day(14), instruments: ['phq-9', 'gad-7'] }, 'test')
+  const [participant] = await addParticipants(server.deps, { cohortId: cohort.id, count: 1 }, 'test')
+  const { page, context } = await phonePage(browser)
+  await firstItemSaved(page, `${server.baseUrl}/p/${participant!.token}`)
+  const closeWaveWeeksAgo = async () => {
+    await server.db
+      .updateTable('wave')
+      .set({ opens_at: `${day(-40)}T00:00:00.000Z`, closes_at: `${day(-30)}T00:00:00.000Z` })
+      .where('cohort_id', '=', cohort.id)
+      .where('kind', '=', 'pre')
+      .execute()
+  }
+  return { page, context, closeWaveWeeksAgo }
+}
+
 describe('answers the server refused, waiting on the phone', () => {
   it('the break after the questionnaire says they were not accepted and are kept here, not that they will be sent', async () => {
-    const study = await createStudy(server.deps, { name: 'Refused answers study' }, 'test')
-    const cohort = await createCohort(server.deps, { studyId: study.id, name: 'Group K' }, 'test')
-    await setWave(server.deps, { cohortId: cohort.id, kind: 'pre', opens: day(-1), closes: day(14), instruments: ['phq-9', 'gad-7'] }, 'test')
-    const [participant] = await addParticipants(server.deps, { cohortId: cohort.id, count: 1 }, 'test')
-
-    const { page, context } = await phonePage(browser)
-    await firstItemSaved(page, `${server.baseUrl}/p/${participant!.token}`)
+    const { page, context, closeWaveWeeksAgo } = await atPhq9ItemOneSaved('Group K')
     // No signal: the rest of PHQ-9, finished on the phone.
     await context.setOffline(true)
     await answerPhq9(page, [1, 2, 3, 2, 1, 0, 1, 2, 0], 1)
@@ -34,12 +50,7 @@ describe('answers the server refused, waiting on the phone', () => {
     await saved.filter({ hasText: 'will be sent to the research team when the connection returns' }).waitFor()
 
     // Meanwhile the wave's dates are corrected: it closed weeks ago (its first answer too was given after that).
-    const wave = await server.db.selectFrom('wave').select('id').where('cohort_id', '=', cohort.id).where('kind', '=', 'pre').executeTakeFirstOrThrow()
-    await server.db
-      .updateTable('wave')
-      .set({ opens_at: `${day(-40)}T00:00:00.000Z`, closes_at: `${day(-30)}T00:00:00.000Z` })
-      .where('id', '=', wave.id)
-      .execute()
+    await closeWaveWeeksAgo()
 
     await context.setOffline(false)
     // In the page's language, without the server's ISO instants.
@@ -57,21 +68,10 @@ describe('answers the server refused, waiting on the phone', () => {
   // ("Your answer to … was not stored (The pre questionnaires are open from 2026-…Z …)") and took the
   // participant back to it, as if that answer were wrong.
   it('inside the questionnaire, says the wave is not open, in the words of the page, without sending them back to a question', async () => {
-    const study = await createStudy(server.deps, { name: 'Refused in the form study' }, 'test')
-    const cohort = await createCohort(server.deps, { studyId: study.id, name: 'Group L' }, 'test')
-    await setWave(server.deps, { cohortId: cohort.id, kind: 'pre', opens: day(-1), closes: day(14), instruments: ['phq-9', 'gad-7'] }, 'test')
-    const [participant] = await addParticipants(server.deps, { cohortId: cohort.id, count: 1 }, 'test')
-
-    const { page, context } = await phonePage(browser)
-    await firstItemSaved(page, `${server.baseUrl}/p/${participant!.token}`)
+    const { page, context, closeWaveWeeksAgo } = await atPhq9ItemOneSaved('Group L')
     await context.setOffline(true)
     await answerPhq9(page, [1, 2, 3, 2, 1], 1)
-    const wave = await server.db.selectFrom('wave').select('id').where('cohort_id', '=', cohort.id).where('kind', '=', 'pre').executeTakeFirstOrThrow()
-    await server.db
-      .updateTable('wave')
-      .set({ opens_at: `${day(-40)}T00:00:00.000Z`, closes_at: `${day(-30)}T00:00:00.000Z` })
-      .where('id', '=', wave.id)
-      .execute()
+    await closeWaveWeeksAgo()
     await context.setOffline(false)
 
     const refusal = page.getByTestId('refusal').filter({ hasText: 'These questionnaires (Before the group) are not open now' })
