@@ -3,7 +3,7 @@
  * before its fix): a stamp before the participant's recorded consent cannot be true; a questionnaire
  * begun in time is finished within the grace, not weeks into the groups; and a page loaded before a
  * deploy, whose answers reach the server one by one, keeps the version it shows (a draft moves back
- * to it). See lateArrivalGraceMs and versionAnswered in server/domain/participation/journey.ts.
+ * to it). See lateArrivalGraceMs and olderVersionAnswered in server/domain/participation/journey.ts.
  */
 import { describe, expect, it } from 'vitest'
 import { memoryStore, Outbox } from '../../client/participant/outbox'
@@ -58,7 +58,7 @@ describe('the bound on answers after the close (README: "Answers given after the
   })
 })
 
-describe('versionAnswered decides by the first batch only', () => {
+describe('the version answered in is not decided by the first batch only', () => {
   it('stores and submits the questionnaire a page loaded before a deploy shows, when its answers reach the server one by one after the deploy', async () => {
     const f = await consentedParticipant(['phq-9'])
     const store = memoryStore(true)

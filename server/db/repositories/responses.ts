@@ -119,7 +119,7 @@ export async function updateDraftAnswers(db: Kysely<Database>, id: string, chang
   await draftAnswers(db, { id, answers: JSON.stringify(change.answers), revision: change.revision, updatedAt: now.toISOString() })
 }
 
-/** Move a draft to another version of its instrument (`versionAnswered` in journey.ts: the version its answers were given in). */
+/** Move a draft to another version of its instrument (`olderVersionAnswered` in journey.ts: the version its answers were given in). */
 export async function setDraftVersion(db: Kysely<Database>, id: string, version: string): Promise<void> {
   await db.updateTable('response').set({ instrument_version: version }).where('id', '=', id).where('status', '=', 'draft').execute()
 }

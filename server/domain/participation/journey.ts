@@ -428,10 +428,11 @@ async function currentAnswers(db: Kysely<Database>, stored: StoredResponse | und
  * server's now, or a device whose clock runs fast would win every later conflict; the time as sent is
  * kept too (`givenAt`), and orders the answers of that one device (answer-merge.ts).
  *
- * After the wave has closed, a batch is stored when every answer in it was given while the wave was open and it arrives within `lateArrivalGraceMs` of the close
- * (`openSlot`). That is decided per batch, not per answer: a batch is all or nothing, and a reply can
- * only say all of it was stored or none, so one answer given after the close refuses the whole batch
- * (`wave_not_open`) and the device keeps every answer of it.
+ * After the wave has closed, a batch is stored when every answer in it was given while the wave was
+ * open and it arrives within `lateArrivalGraceMs` of the close (`openSlot`). That is decided per
+ * batch, not per answer: a batch is all or nothing, and a reply can only say all of it was stored or
+ * none, so one answer given after the close refuses the whole batch (`wave_not_open`) and the device
+ * keeps every answer of it.
  */
 export async function saveAnswers(
   deps: Deps,
@@ -443,9 +444,12 @@ export async function saveAnswers(
   return inTransactionByToken(deps, token, async (trx, current) => {
     const opened = await openSlot(deps, trx, current, slot, instrumentId, async () => body.answers.map((a) => a.answeredAt))
     const { waveId, stored } = opened
-    const instrument = slot === 'enrolment' ? opened.instrument : versionAnswered(deps, opened.instrument, body.answers, stored)
+    let instrument = opened.instrument
+    // Checked once against the version as opened; another version is looked for only when it refuses.
     const problems = answerProblems(instrument, body.answers)
-    if (problems.length > 0) throw new ApiError('validation_failed', `${problems[0]!.field}: ${problems[0]!.message}`, problems)
+    const older = problems.length > 0 && slot !== 'enrolment' ? olderVersionAnswered(deps, instrument, body.answers, stored) : undefined
+    if (older) instrument = older
+    else if (problems.length > 0) throw new ApiError('validation_failed', `${problems[0]!.field}: ${problems[0]!.message}`, problems)
 
     const now = deps.now()
     const receivedAt = now.toISOString()
@@ -495,29 +499,30 @@ export async function saveAnswers(
 }
 
 /**
- * The version of a wave's questionnaire that a batch of answers was given in: `current` (the stored
- * draft's version, or the latest loaded file when nothing is stored) when it takes every answer, else
- * the newest older loaded version that takes them and every answer the draft holds (a page loaded
- * before a deploy: the question the new version dropped, or a choice it changed, would be refused for
- * good, and the submit waiting behind it with them; found by a review, first for a batch with nothing
- * stored, then for one after answers the new version also takes), else `current`, whose refusal then
- * stands. The response is stored (a draft moved: setDraftVersion) and scored at that version, as one
- * begun before the deploy is. A submitted response keeps its version.
+ * The version of a wave's questionnaire that a batch of answers was given in, when `current` (the
+ * stored draft's version, or the latest loaded file when nothing is stored) refused it: the newest
+ * older loaded version that takes them and every answer the draft holds (a page loaded before a
+ * deploy: the question the new version dropped, or a choice it changed, would be refused for good,
+ * and the submit waiting behind it with them; found by a review, first for a batch with nothing
+ * stored, then for one after answers the new version also takes), else undefined, and `current`'s
+ * refusal stands. The response is stored (a draft moved: setDraftVersion) and scored at that version,
+ * as one begun before the deploy is. A submitted response keeps its version.
  */
-function versionAnswered(deps: Deps, current: Instrument, given: readonly { question: string; value: unknown }[], stored: StoredResponse | undefined): Instrument {
-  if (answerProblems(current, given).length === 0 || (stored && stored.status !== 'draft')) return current
+function olderVersionAnswered(deps: Deps, current: Instrument, given: readonly { question: string; value: unknown }[], stored: StoredResponse | undefined): Instrument | undefined {
+  if (stored && stored.status !== 'draft') return undefined
   const held = stored ? Object.entries(stored.answers).map(([question, value]) => ({ question, value })) : []
   const older = deps.instruments.versions(current.id).filter((v) => compareVersions(v.version, current.version) < 0)
-  return older.find((v) => answerProblems(v, [...held, ...given]).length === 0) ?? current
+  return older.find((v) => answerProblems(v, [...held, ...given]).length === 0)
 }
 
 /**
  * Submit a questionnaire: validate the whole answer set, store it as complete and score it, in one
  * transaction. A retried submit carrying the same client id returns the first result.
  *
- * A submit carries no time of its own, so after the wave has closed it goes by when its answers were given (`openSlot`): accepted within `lateArrivalGraceMs` of the
- * close when every answer it would complete with was given while the wave was open. Answers sent with
- * the submit count as given now, after the close.
+ * A submit carries no time of its own, so after the wave has closed it goes by when its answers were
+ * given (`openSlot`): accepted within `lateArrivalGraceMs` of the close when every answer it would
+ * complete with was given while the wave was open. Answers sent with the submit count as given now,
+ * after the close.
  */
 export async function completeForm(
   deps: Deps,
