@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { ExpressionBuilder, Kysely } from 'kysely'
 import type { Database, DataSource, ParticipantLinkPurpose, ParticipantStatus } from '../schema'
 import { newId } from '../ids'
 import { preparedQuery } from '../prepared'
@@ -105,6 +105,9 @@ export async function insertLinks(db: Kysely<Database>, links: { participantId: 
   }
 }
 
+/** A link that works at `at` (ISO): not revoked, and not past its end (the rule journey.ts's participantOfLink applies). */
+const worksAt = (eb: ExpressionBuilder<Database, 'participant_link'>, at: string) => eb.and([eb('revoked_at', 'is', null), eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', at)])])
+
 /**
  * Give each of these participants' live message links an end, before a newer one is added: each
  * participant's `keep` newest work until `until` (or their earlier end), any older ones end `now`.
@@ -123,8 +126,7 @@ export async function expireMessageLinksOf(db: Kysely<Database>, participantIds:
       .select(['id', 'participant_id', 'expires_at'])
       .where('participant_id', 'in', ids)
       .where('purpose', '=', 'message')
-      .where('revoked_at', 'is', null)
-      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+      .where((eb) => worksAt(eb, now))
       .orderBy('participant_id')
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')
@@ -167,8 +169,7 @@ export async function endLinks(db: Kysely<Database>, participantId: string, now:
     .updateTable('participant_link')
     .set({ expires_at: at })
     .where('participant_id', '=', participantId)
-    .where('revoked_at', 'is', null)
-    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', at)]))
+    .where((eb) => worksAt(eb, at))
     .executeTakeFirst()
   return Number(result.numUpdatedRows)
 }
