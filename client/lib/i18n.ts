@@ -144,6 +144,18 @@ const en = {
   'reminders.optIn': 'Send me reminders again',
   'reminders.none': 'You get no reminders before a questionnaire closes.',
   'reminders.offline': 'This needs a connection. Please try again when you are online.',
+  'refused.withdrawn': 'You have withdrawn from this study, so these answers were not stored, and they have been removed from this device.',
+  'refused.linkNotFound': 'This link is no longer active, so these answers were not stored, and they have been removed from this device. If you were invited to a study, please contact the research team.',
+  'refused.consentRequired': 'No agreement to take part is recorded for this link, so these answers were not stored, and they have been removed from this device. Please contact the research team.',
+  'refused.linkReplaced': 'This link has been replaced by the one in the research team’s most recent message. These answers are kept on this device, and are sent when you open that link on this device.',
+  'refused.notInWave': 'This questionnaire is no longer part of these questionnaires, so these answers could not be stored. They are kept on this device. Please contact the research team.',
+  'refused.notAccepted': 'The research team’s server did not accept these answers. They are kept on this device. Please contact the research team.',
+  'refused.answerNotAccepted': 'the research team’s server does not accept it for this question',
+  'error.withdrawn': 'You have withdrawn from this study, so nothing more is collected.',
+  'error.consentChanged': 'The information sheet has changed since this page was loaded. Please reload the page and read the new text.',
+  'error.changedElsewhere': 'This was already done, or changed, on another device or browser tab. Please reload the page.',
+  'error.busy': 'The research team’s server could not take this just now. Please try again in a few minutes.',
+  'error.notAccepted': 'The research team’s server did not accept this. Please reload the page and try again; if it happens again, contact the research team.',
 } as const
 
 /** The participant pages' English texts (the catalogue check compares every language with these). */

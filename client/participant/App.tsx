@@ -8,7 +8,8 @@ import { inlinedStateId } from '../../server/contracts/participant-page'
 import { SaveStatus } from '../components/SaveStatus'
 import { api, errorOf } from '../lib/api'
 import { formatClosing, formatDate, formatLastDay, isLanguage, language, languages, t, type Language } from '../lib/i18n'
-import { FormView, formRefusalText } from './FormView'
+import { FormView } from './FormView'
+import { refusalText, requestErrorText } from './refusal-text'
 import { InterviewQuotes } from './InterviewQuotes'
 import { YourResults } from './YourResults'
 import { Outbox } from './outbox'
@@ -231,6 +232,13 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
   useEffect(() => {
     if (confirmedCompletions > 0) void refresh()
   }, [confirmedCompletions, refresh])
+  // Answers refused because the participant withdrew on another device, or because the team revoked
+  // the link: the server's state now says so, and the page shows it (the withdrawn or inactive page)
+  // rather than more questions it can no longer store.
+  const standingChanged = outbox.refusals.some((r) => r.code === 'withdrawn' || r.code === 'link_not_found')
+  useEffect(() => {
+    if (standingChanged) void refresh()
+  }, [standingChanged, refresh])
   // Keep the copy on the device as the server now has it, so a reload with no connection opens at
   // the right question with the confirmed answers shown.
   const version = outbox.version
@@ -397,7 +405,7 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
               />
             ) : (
               <p className="card refusal" role="alert" key={`${r.slot}/${r.instrument}/${r.question}`} data-testid="refusal">
-                {formRefusalText(r)}
+                {refusalText(r)}
               </p>
             ),
           )}
@@ -453,7 +461,7 @@ function RemindersChoice({ token, state, onChanged }: { token: string; state: Pa
     setError(null)
     try {
       const response = await api.p[':token'].reminders.$put({ param: { token }, json: { optOut: !optedOut } })
-      if (!response.ok) return setError((await errorOf(response)).message)
+      if (!response.ok) return setError(requestErrorText(await errorOf(response)))
       onChanged(await response.json())
     } catch {
       setError(t('reminders.offline'))
@@ -517,7 +525,7 @@ function ConsentPage({ token, state, onDecided }: { token: string; state: Partic
           onDecided((await response.json()) as ParticipantState)
           return
         }
-        setError((await errorOf(response)).message)
+        setError(requestErrorText(await errorOf(response)))
       } catch {
         setError(t('consent.offline'))
       }
@@ -625,7 +633,7 @@ function WithdrawPage({ token, state, onCancel, onDone }: { token: string; state
     setError(null)
     try {
       const response = await api.p[':token'].withdraw.$post({ param: { token }, json: { keepData } })
-      if (!response.ok) return setError((await errorOf(response)).message)
+      if (!response.ok) return setError(requestErrorText(await errorOf(response)))
       const { withdrawnAt } = await response.json()
       onDone({ ...state, participant: { ...state.participant, status: 'withdrawn', withdrawnAt } })
     } catch {

@@ -6,6 +6,7 @@ import type { FormState } from '../../server/contracts/participant'
 import { formatNumber, language, t } from '../lib/i18n'
 import { formLanguage } from './language'
 import { readNumber } from './numbers'
+import { answerRefusalReason, refusalText } from './refusal-text'
 import type { Outbox, Refusal } from './outbox'
 import { applyParticipantTheme } from './theme'
 
@@ -53,20 +54,13 @@ function unansweredCount(model: SurveyModel): number {
 }
 
 /**
- * A refusal of a whole form in the page's language where the server's own words would not do: a
- * closed wave's are English, with its instants as ISO text, and are said without dates (the page's
- * may be older than the server's). Other refusals keep the server's message.
- */
-export function formRefusalText(r: Refusal): string {
-  return r.code === 'wave_not_open' && r.slot !== 'enrolment' ? t('refused.waveNotOpen', { wave: t(`wave.${r.slot as 'pre' | 'post' | 'follow-up'}`) }) : r.message
-}
-
-/**
  * Whether a refusal is about one question of the form (`question`, which the form goes back to), not
- * the whole form: a closed wave refuses a batch whole, and the outbox names its first answer's
- * question, which the participant could do nothing about (found by a review).
+ * the whole form. Only `validation_failed` names a question the participant can change; every other
+ * refusal (a closed wave, a withdrawal, a replaced link) refuses the batch whole, and the outbox names
+ * its first answer's question, which the participant could do nothing about (found by two reviews:
+ * "Your answer to … was not stored (You have withdrawn …)", and the form went back to it).
  */
-const aboutQuestion = (r: Refusal, questions: Map<string, unknown>): r is Refusal & { question: string } => r.code !== 'wave_not_open' && r.question !== null && questions.has(r.question)
+const aboutQuestion = (r: Refusal, questions: Map<string, unknown>): r is Refusal & { question: string } => r.code === 'validation_failed' && r.question !== null && questions.has(r.question)
 
 /**
  * One questionnaire, one question per screen (phones first), with a progress bar. A single-choice
@@ -263,7 +257,7 @@ export function FormView({ slot, form, outbox, onComplete, onProgress }: Props) 
       )}
       {refusals.map((r) => (
         <p className="card refusal" role="alert" key={`${r.question}`} data-testid="refusal">
-          {aboutQuestion(r, questions) ? t('refused.question', { question: titleOf(r.question), reason: r.message.replace(/^answers\.[^:]+:\s*/, '') }) : formRefusalText(r)}
+          {aboutQuestion(r, questions) ? t('refused.question', { question: titleOf(r.question), reason: answerRefusalReason() }) : refusalText(r)}
         </p>
       ))}
       <Survey model={model} />

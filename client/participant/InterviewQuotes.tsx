@@ -7,6 +7,7 @@ import { useEffect, useState } from 'react'
 import type { ParticipantQuote, QuoteAnswerBody } from '../../server/contracts/participant'
 import { api, errorOf } from '../lib/api'
 import { formatDateTime, t } from '../lib/i18n'
+import { requestErrorText } from './refusal-text'
 
 type Decision = QuoteAnswerBody['decision']
 const decisions: Decision[] = ['confirm', 'comment', 'withdraw']
@@ -66,7 +67,7 @@ function QuoteItem({ token, quote, onAnswered }: { token: string; quote: Partici
     try {
       const json = comment.trim() === '' ? { decision } : { decision, comment }
       const response = await api.p[':token'].quotes[':codingId'].$post({ param: { token, codingId: quote.codingId }, json })
-      if (!response.ok) return setError((await errorOf(response)).message)
+      if (!response.ok) return setError(requestErrorText(await errorOf(response)))
       onAnswered((await response.json()) as ParticipantQuote)
       setEditing(false)
     } catch {
