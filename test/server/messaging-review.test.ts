@@ -120,6 +120,38 @@ describe('messaging review: SMTP trouble', () => {
     expect((await w.app.request(`/api/p/${invitationLink}`)).status).toBe(200)
   })
 
+  // Found by a review: minting a reminder's link gave the participant's earlier message links their
+  // end (14 days) before the email was tried. The email refused, only the new link was revoked: the
+  // invitation's link, the one they hold, stopped two weeks later in a wave still open, and no
+  // message had brought them another.
+  it('leaves the links a participant holds as they were when their reminder is not delivered', async () => {
+    const w = await world()
+    // A longer wave, a reminder 30 days before it closes.
+    expect((await w.staff(`/studies/${w.study.id}/messaging`, jsonRequest('PUT', { inviteOnOpen: true, reminderDays: [30] }))).status).toBe(200)
+    await setWave(w.deps, { cohortId: w.cohort.id, kind: 'pre', opens: '2026-03-02', closes: '2026-04-30', instruments: ['phq-9'] }, 'test')
+    expect(await runDueJobs(w.ctx, 'runner-a')).toBe(1)
+    const invitationLink = linkIn(w.smtp.received.find((m) => m.to[0] === 'p1@example.org')!.text)!
+    const p2Invitation = linkIn(w.smtp.received.find((m) => m.to[0] === 'p2@example.org')!.text)!
+    // By the reminder, P1's mailbox is full, for good: their reminder is marked failed.
+    await w.down()
+    await w.up({ mailboxFull: ['p1@example.org'] })
+    w.clock.set('2026-04-02T09:00:00.000Z')
+    expect(await runDueJobs(w.ctx, 'runner-a')).toBe(1)
+    await w.signInAgain()
+    const view = await w.view()
+    expect(view.deliveries.filter((d: { kind: string }) => d.kind === 'reminder').map((d: { code: string; status: string }) => `${d.code} ${d.status}`).sort()).toEqual(['P1 failed', 'P2 sent', 'P3 sent'])
+    // Over two weeks on, the wave still open: the invitation's link still works.
+    w.clock.set('2026-04-22T09:00:00.000Z')
+    expect((await w.app.request(`/api/p/${invitationLink}`)).status).toBe(200)
+    // No link was left live that no message carried.
+    const live = await w.deps.db.selectFrom('participant_link').select('id').where('participant_id', '=', w.participants[0]!.id).where('purpose', '=', 'message').where('revoked_at', 'is', null).execute()
+    expect(live).toHaveLength(1)
+    // P2 got the reminder: the invitation's link they held ended (in its 14 days' grace), the reminder's works.
+    const p2Reminder = linkIn(w.smtp.received.find((m) => m.to[0] === 'p2@example.org')!.text)!
+    expect((await w.app.request(`/api/p/${p2Reminder}`)).status).toBe(200)
+    expect((await w.app.request(`/api/p/${p2Invitation}`)).status).toBe(410)
+  })
+
   it('gets through to everyone past a rate-limited SMTP server, a few each try, once each', async () => {
     const w = await world({ participants: 8, smtp: { perWindow: 1 } })
     for (let run = 0; run < 12; run++) {

@@ -10,8 +10,11 @@
  * once), so the server cannot recover a participant's existing link. Each message therefore carries a
  * newly minted link. The earlier message links do not stop at once: a reminder would otherwise break
  * the invitation's link mid-questionnaire, with the answers kept on their phone under it. They are
- * rotated out: the two newest earlier ones work for `replacedLinkGraceDays` more, any older ones stop
- * now, so a participant never holds more than three working message links, whatever is re-sent. A
+ * rotated out once the new message has left (an email when the SMTP server took it, a message the
+ * team sends by hand when it is prepared; an email never delivered ends none of them): the two newest
+ * earlier ones work for `replacedLinkGraceDays` more, any older ones stop then, so a participant never
+ * holds more than three working message links, whatever is re-sent (four, until their next message,
+ * when the server stopped between an email leaving and its rotation). A
  * link past its end answers `link_replaced` (its page says to use the most recent message's link).
  * Links a researcher issued on the Participants tab (and every link older than migration 0145) are
  * left as they are: they may be printed on cards in participants' hands. Storing tokens encrypted
@@ -150,15 +153,26 @@ const replacedLinksKept = 2
 
 /**
  * A newly minted personal link per participant for a message (see the file's comment), audited
- * without the token: their earlier message links rotated out, the new links written, in a few
- * statements however many participants (issue 16). Returns the tokens, in the participants' order.
+ * without the token, in a few statements however many participants (issue 16). Their earlier
+ * message links are rotated out unless `rotate` is false: an email's are rotated only once it has
+ * left (`rotateOutEarlierLinks`), so that a message never delivered ends none of the links the
+ * participant holds. Returns the tokens, in the participants' order.
  */
-async function mintLinks(db: Kysely<Database>, participantIds: string[], because: string, actor: string, now: Date): Promise<string[]> {
+async function mintLinks(db: Kysely<Database>, participantIds: string[], because: string, actor: string, now: Date, rotate = true): Promise<string[]> {
   const minted = participantIds.map((participantId) => ({ participantId, ...createToken() }))
-  await expireMessageLinksOf(db, participantIds, { keep: replacedLinksKept, until: new Date(now.getTime() + replacedLinkGraceDays * 86_400_000), now })
+  if (rotate) await rotateOutEarlierLinks(db, participantIds, now)
   await insertLinks(db, minted.map((m) => ({ participantId: m.participantId, tokenHash: m.hash })), now, 'message')
   await insertAudits(db, participantIds.map((id) => ({ actor, action: 'participant.link_issue', entity: 'participant', entityId: id, details: { because } })), now)
   return minted.map((m) => m.token)
+}
+
+/**
+ * Rotate out these participants' earlier message links (the file's comment): the two newest work
+ * for `replacedLinkGraceDays` more, older ones end now. `sparing`: the token of a link just minted,
+ * which is not an earlier one.
+ */
+async function rotateOutEarlierLinks(db: Kysely<Database>, participantIds: string[], now: Date, sparing?: string): Promise<void> {
+  await expireMessageLinksOf(db, participantIds, { keep: replacedLinksKept, until: new Date(now.getTime() + replacedLinkGraceDays * 86_400_000), now, sparing: sparing === undefined ? [] : [hashToken(sparing)] })
 }
 
 /**
@@ -201,10 +215,10 @@ export const waveBatchBudgetMs = 30_000
  * Run an invitation or reminder job: email each recipient with an address, once (a delivery row per
  * job and participant is written before sending). A reminder whose wave has closed is not sent.
  *
- * An address the SMTP server refuses for good is marked failed and the others go on. When the server
- * cannot be reached (or says to try later), the claim on that participant is taken back (their
- * delivery row, and the new link nobody received, which would otherwise push the link they hold out
- * of the rotation) and the job throws: the runner tries it again later, and those already emailed
+ * The participant's earlier message links are rotated out only once their email has left. An
+ * address the SMTP server refuses for good is marked failed, its new link (which nobody received)
+ * revoked, and the others go on. When the server cannot be reached (or says to try later), the claim
+ * on that participant is taken back (their delivery row and the new link) and the job throws: the runner tries it again later, and those already emailed
  * are not emailed again. If some were emailed first (a rate limit), it goes on a minute later
  * without using up its tries. After `waveBatchBudgetMs` of sending it stops and is due again at
  * once, so that a safety flag's email raised meanwhile goes first.
@@ -226,7 +240,7 @@ export async function runWaveMessageJob(ctx: Deps & { mailer: Mailer; baseUrl: s
       const contact = await stillRecipient(trx, wave, kind, participant.id)
       if (!contact) return undefined
       const deliveryId = await insertDeliveryOnce(trx, { job_id: job.id, study_id: study.id, participant_id: participant.id, wave_id: wave.id, kind, channel: 'email', status: 'sending', actor: 'system' }, now)
-      return deliveryId ? { deliveryId, contact, token: (await mintLinks(trx, [participant.id], `message.${kind}`, 'system', now))[0]! } : undefined
+      return deliveryId ? { deliveryId, contact, token: (await mintLinks(trx, [participant.id], `message.${kind}`, 'system', now, false))[0]! } : undefined
     })
     if (!claimed) continue
     const { deliveryId, contact, token } = claimed
@@ -241,6 +255,7 @@ export async function runWaveMessageJob(ctx: Deps & { mailer: Mailer; baseUrl: s
         // ada.l"), and the audit log outlives the delivery log, which goes with a deletion.
         await ctx.db.transaction().execute(async (trx) => {
           await finishDelivery(trx, deliveryId, { status: 'failed', error: error.message }, ctx.now())
+          await revokeLinkByTokenHash(trx, hashToken(token), ctx.now())
           await insertAudit(trx, { actor: 'system', action: 'message.refused', entity: 'participant', entityId: participant.id, details: { kind, wave: wave.kind, channel: 'email' } }, ctx.now())
         })
         continue
@@ -256,8 +271,12 @@ export async function runWaveMessageJob(ctx: Deps & { mailer: Mailer; baseUrl: s
       throw new Error(reason)
     }
     sent++
-    await finishDelivery(ctx.db, deliveryId, { status: 'sent' }, ctx.now())
-    await insertAudit(ctx.db, { actor: 'system', action: 'message.send', entity: 'participant', entityId: participant.id, details: { kind, wave: wave.kind, channel: 'email' } }, ctx.now())
+    // Delivered: now the link it carries replaces the earlier ones.
+    await ctx.db.transaction().execute(async (trx) => {
+      await finishDelivery(trx, deliveryId, { status: 'sent' }, ctx.now())
+      await rotateOutEarlierLinks(trx, [participant.id], ctx.now(), token)
+      await insertAudit(trx, { actor: 'system', action: 'message.send', entity: 'participant', entityId: participant.id, details: { kind, wave: wave.kind, channel: 'email' } }, ctx.now())
+    })
     // One runner sends every job in turn: a long batch over a slow server must not hold back a
     // safety flag's email raised meanwhile. The rest go at the runner's next look, after it.
     if (ctx.now().getTime() - started >= waveBatchBudgetMs) return { retryAt: ctx.now().toISOString(), progress: true }
@@ -272,7 +291,7 @@ export async function runWaveMessageJob(ctx: Deps & { mailer: Mailer; baseUrl: s
  *
  * Nothing is sent again on its own: the email may have arrived, and its link with it. That link
  * (minted with the delivery row, in one transaction) is left working, neither revoked nor replaced,
- * since the participant may hold it; were the email sent again, they would hold two links of one
+ * since the participant may hold it, and so are the earlier ones (rotated only once an email has left); were the email sent again, they would hold two links of one
  * message and two emails. The team, who sees "unknown", asks the participant or sends it by hand
  * (Prepare message), which rotates links as any new message does. Returns how many were marked.
  */
