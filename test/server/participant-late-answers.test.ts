@@ -9,7 +9,9 @@ import { describe, expect, it } from 'vitest'
 import { memoryStore, Outbox } from '../../client/participant/outbox'
 import { addParticipants } from '../../server/domain/staff/setup'
 import { findParticipant } from '../../server/db/repositories/participants'
+import { exportFiles } from '../../server/domain/outcomes/exports'
 import { jsonRequest } from '../helpers/app'
+import { readExports } from '../helpers/export-cohort'
 import { appTransport, consentedParticipant, deployPhq9WithoutDifficulty, storedAnswers } from '../helpers/outbox-app'
 
 const at = (ms: number) => new Date(ms).toISOString()
@@ -87,5 +89,37 @@ describe('the version answered in is not decided by the first batch only', () =>
       status: state.waves[0]!.forms[0]!.response?.status,
       submitWaiting: page.pending(),
     }).toEqual({ refusals: [], stored: 10, status: 'complete', submitWaiting: false })
+  })
+})
+
+// The exports did not tell a questionnaire sent from the device after the close (its answers given in
+// time) from one submitted while the wave was open: scores_long.csv carried no times (found by a
+// review of the late-arrival rule).
+describe('scores_long.csv says when each questionnaire was submitted, and whether within its wave', () => {
+  it('marks one submitted while the wave was open 1, and one that arrived after the close, answered in time, 0', async () => {
+    const f = await consentedParticipant(['phq-9'])
+    const state = (await (await f.app.request(`/api/p/${f.token}`)).json()) as { waves: { closesAt: string }[] }
+    const closes = Date.parse(state.waves[0]!.closesAt)
+    const cohortId = (await findParticipant(f.deps.db, f.participant.id))!.cohortId
+    const [offline] = await addParticipants(f.deps, { cohortId, count: 1 }, 'test')
+    expect((await f.app.request(`/api/p/${offline!.token}/consent`, jsonRequest('POST', { version: '1.1.0', answers: { consent: 'agree' } }))).status).toBe(200)
+    const phq = (stamp: string) => [...Array.from({ length: 9 }, (_, i) => ({ question: `phq9_${i + 1}`, value: 1, answeredAt: stamp })), { question: 'phq9_difficulty', value: 0, answeredAt: stamp }]
+
+    // P1 answers and submits on 2 March; P2 answers the same day, on a phone that then loses its signal.
+    const inTime = f.clock.now().toISOString()
+    expect((await f.app.request(`/api/p/${f.token}/forms/pre/phq-9/answers`, jsonRequest('PUT', { deviceId: 'in-time-device-01', answers: phq(inTime) }))).status).toBe(200)
+    expect((await f.app.request(`/api/p/${f.token}/forms/pre/phq-9/complete`, jsonRequest('POST', { clientId: 'in-time-submit-01' }))).status).toBe(200)
+    // P2's phone reconnects a day after the close: everything it held is taken (lateArrivalGraceMs).
+    f.clock.set(at(closes + 24 * 3600_000))
+    const arrived = f.clock.now().toISOString()
+    expect((await f.app.request(`/api/p/${offline!.token}/forms/pre/phq-9/answers`, jsonRequest('PUT', { deviceId: 'offline-device-01', answers: phq(inTime) }))).status).toBe(200)
+    expect((await f.app.request(`/api/p/${offline!.token}/forms/pre/phq-9/complete`, jsonRequest('POST', { clientId: 'late-submit-0001' }))).status).toBe(200)
+
+    const files = await readExports(await exportFiles(f.deps, cohortId))
+    const rows = files['scores_long.csv'].trim().split('\n')
+    expect(rows[0]).toBe('participant,wave,instrument,version,scale,score,band,prorated,completed_at,source,in_wave')
+    expect(rows.slice(1)).toEqual([`P1,pre,phq-9,1.0.0,total,9,Mild,0,${inTime},link,1`, `P2,pre,phq-9,1.0.0,total,9,Mild,0,${arrived},link,0`])
+    // The dictionary says what each column holds.
+    expect(files['dictionary.csv']).toContain('in_wave,scores_long.csv,')
   })
 })

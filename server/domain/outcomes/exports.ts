@@ -211,6 +211,8 @@ type ExportContext = {
   instrumentOrder: Map<Slot, string[]>
   columns: WideColumn[]
   paired: PairedScale[]
+  /** Each wave's dates (ISO instants), by the wave's id: scores_long.csv's in_wave. */
+  waveDates: Map<string, { opensAt: string; closesAt: string }>
 }
 
 const typeOf = (q: Question): ColumnType => {
@@ -397,7 +399,7 @@ async function loadContext(deps: Deps, cohort: Cohort, study: Study, exportedAt:
       post: columns[post.index]!.variable,
     })
   }
-  return { cohort, study, exportedAt, instrumentOrder, columns, paired }
+  return { cohort, study, exportedAt, instrumentOrder, columns, paired, waveDates: new Map(waves.map((w) => [w.id, { opensAt: w.opensAt, closesAt: w.closesAt }])) }
 }
 
 // ---- Reading participants a page at a time -------------------------------------------------------
@@ -476,12 +478,13 @@ async function* answersLong(deps: Deps, context: ExportContext): AsyncGenerator<
 }
 
 async function* scoresLong(deps: Deps, context: ExportContext): AsyncGenerator<string> {
-  yield csvRows([['participant', 'wave', 'instrument', 'version', 'scale', 'score', 'band', 'prorated']])
+  yield csvRows([['participant', 'wave', 'instrument', 'version', 'scale', 'score', 'band', 'prorated', 'completed_at', 'source', 'in_wave']])
   for await (const record of participantRecords(deps, context, { withoutAnswers: true })) {
     const rows: string[][] = []
     for (const response of record.responses) {
       if (response.waveKind === null) continue
       const specs = deps.instruments.questionnaire(response.instrumentId, response.instrumentVersion)?.scoring.scales ?? []
+      const timing = [response.completedAt ?? '', response.source, inWave(response, context.waveDates)]
       const order = (scale: string) => {
         const i = specs.findIndex((s) => s.id === scale)
         return i === -1 ? specs.length : i
@@ -497,11 +500,24 @@ async function* scoresLong(deps: Deps, context: ExportContext): AsyncGenerator<s
           formatNumber(s.score),
           band ? plainText(band.label) : '',
           s.prorated ? '1' : '0',
+          ...timing,
         ])
       }
     }
     if (rows.length > 0) yield csvRows(rows)
   }
+}
+
+/**
+ * scores_long.csv's in_wave: '1' when a questionnaire answered at the link was submitted within its
+ * wave's dates ([opensAt, closesAt)); '0' outside them: after the close, every answer given while it
+ * was open and arriving within the grace (journey.ts, openSlot), or the dates changed since; '' when it
+ * was not answered at the link (imported: its completed_at is when it was imported, not answered).
+ */
+function inWave(response: Pick<ExportResponse, 'source' | 'completedAt' | 'waveId'>, waveDates: ExportContext['waveDates']): string {
+  const dates = response.waveId === null ? undefined : waveDates.get(response.waveId)
+  if (response.source !== 'link' || response.completedAt === null || !dates) return ''
+  return response.completedAt >= dates.opensAt && response.completedAt < dates.closesAt ? '1' : '0'
 }
 
 async function* wide(deps: Deps, context: ExportContext): AsyncGenerator<string> {
@@ -542,6 +558,28 @@ const longColumns: { file: ExportFileName; variable: string; label: string; type
     valueLabels: [
       { value: 0, label: 'No' },
       { value: 1, label: 'Yes' },
+    ],
+  },
+  { file: 'scores_long.csv', variable: 'completed_at', label: 'When the questionnaire was submitted (ISO 8601, UTC); for an imported one, when it was imported', type: 'string' },
+  {
+    file: 'scores_long.csv',
+    variable: 'source',
+    label: 'How the answers came in',
+    type: 'categorical',
+    valueLabels: [
+      { value: 'link', label: "Answered at the participant's link" },
+      { value: 'import', label: 'Imported by the research team' },
+      { value: 'demo', label: 'Demonstration data, not real' },
+    ],
+  },
+  {
+    file: 'scores_long.csv',
+    variable: 'in_wave',
+    label: "Whether a questionnaire answered at the link was submitted within its wave's dates; 0: outside them (sent from the device after the close, every answer given while it was open; or the dates were changed later); empty when imported",
+    type: 'integer',
+    valueLabels: [
+      { value: 0, label: "Outside the wave's dates" },
+      { value: 1, label: "Within the wave's dates" },
     ],
   },
 ]

@@ -117,7 +117,7 @@ describe('export', () => {
     const names = ['answers_long.csv', 'scores_long.csv', 'wide.csv', 'dictionary.csv', 'value_labels.csv', 'analysis.R']
     expect(result.out).toEqual([names.map((n) => join(folder, n)).join('\n')])
     expect(readdirSync(folder).sort()).toEqual([...names].sort())
-    expect(readFileSync(join(folder, 'scores_long.csv'), 'utf8')).toContain('P1,pre,phq-9,1.0.0,total,9,Mild,1\n')
+    expect(readFileSync(join(folder, 'scores_long.csv'), 'utf8')).toMatch(/\nP1,pre,phq-9,1\.0\.0,total,9,Mild,1,[^,]+,import,\n/)
 
     const audit = (await listAudit(c.deps.db, { entityId: cohort.id })).filter((a) => a.action.startsWith('export.'))
     expect(audit).toEqual([{ at: '2026-03-02T09:00:00.000Z', actor: 'cli', action: 'export.write', entity: 'cohort', entityId: cohort.id, details: { files: names, folder } }])

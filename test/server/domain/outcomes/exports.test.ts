@@ -84,23 +84,25 @@ describe('answers_long.csv', () => {
 describe('scores_long.csv', () => {
   it('has every stored score with its version, band and whether it was prorated', async () => {
     const { files } = await exportedSmallCohort()
+    // Imported: completed_at is when the import ran (the test clock), and in_wave is not known.
+    const imported = ',2026-03-02T09:00:00.000Z,import,'
     expect(files['scores_long.csv']).toBe(
       [
-        'participant,wave,instrument,version,scale,score,band,prorated',
-        'P1,pre,phq-9,1.0.0,total,9,Mild,1',
-        'P1,pre,who-5,1.0.0,raw,15,No indication of poor well-being,0',
-        'P1,pre,who-5,1.0.0,percentage,60,No indication of poor well-being,0',
-        'P1,post,phq-9,1.0.0,total,0,None–minimal,0',
-        'P1,post,who-5,1.0.0,raw,20,No indication of poor well-being,0',
-        'P1,post,who-5,1.0.0,percentage,80,No indication of poor well-being,0',
-        'P2,pre,phq-9,1.0.0,total,27,Severe,0',
-        'P2,pre,who-5,1.0.0,raw,5,Poor well-being — consider screening for depression,0',
-        'P2,pre,who-5,1.0.0,percentage,20,Poor well-being — consider screening for depression,0',
-        'P2,post,phq-9,1.0.0,total,8,Mild,0',
-        'P2,post,who-5,1.0.0,raw,10,Poor well-being — consider screening for depression,0',
-        'P2,post,who-5,1.0.0,percentage,40,Poor well-being — consider screening for depression,0',
-        'P3,pre,phq-9,1.0.0,total,9,Mild,0',
-        'P10,pre,phq-9,1.0.0,total,0,None–minimal,0',
+        'participant,wave,instrument,version,scale,score,band,prorated,completed_at,source,in_wave',
+        'P1,pre,phq-9,1.0.0,total,9,Mild,1' + imported,
+        'P1,pre,who-5,1.0.0,raw,15,No indication of poor well-being,0' + imported,
+        'P1,pre,who-5,1.0.0,percentage,60,No indication of poor well-being,0' + imported,
+        'P1,post,phq-9,1.0.0,total,0,None–minimal,0' + imported,
+        'P1,post,who-5,1.0.0,raw,20,No indication of poor well-being,0' + imported,
+        'P1,post,who-5,1.0.0,percentage,80,No indication of poor well-being,0' + imported,
+        'P2,pre,phq-9,1.0.0,total,27,Severe,0' + imported,
+        'P2,pre,who-5,1.0.0,raw,5,Poor well-being — consider screening for depression,0' + imported,
+        'P2,pre,who-5,1.0.0,percentage,20,Poor well-being — consider screening for depression,0' + imported,
+        'P2,post,phq-9,1.0.0,total,8,Mild,0' + imported,
+        'P2,post,who-5,1.0.0,raw,10,Poor well-being — consider screening for depression,0' + imported,
+        'P2,post,who-5,1.0.0,percentage,40,Poor well-being — consider screening for depression,0' + imported,
+        'P3,pre,phq-9,1.0.0,total,9,Mild,0' + imported,
+        'P10,pre,phq-9,1.0.0,total,0,None–minimal,0' + imported,
         '',
       ].join('\n'),
     )
@@ -114,7 +116,7 @@ describe('scores_long.csv', () => {
     const csv = ['participant,wave,instrument,item,value', ...itemLines('P1', 'pre', 'phq-9', 'phq9_', [1, 1, 1, 1, 1, 1, null, null, null])].join('\n')
     await importCohortCsv(deps, { cohortId: cohort.id, csv }, 'test')
     const files = await readExports(await exportFiles(deps, cohort.id))
-    expect(files['scores_long.csv'].split('\n')[1]).toBe('P1,pre,phq-9,1.0.0,total,,,0')
+    expect(files['scores_long.csv'].split('\n')[1]).toMatch(/^P1,pre,phq-9,1\.0\.0,total,,,0,[^,]+,import,$/)
     expect(rowsOf(files['wide.csv'])[0]!.pre_phq9_total).toBe('')
   })
 })
@@ -320,6 +322,11 @@ describe('value_labels.csv', () => {
       ...[['pre', 'Pre'], ['post', 'Post'], ['follow-up', 'Follow-up']].map(([value, label]) => ({ variable: 'wave', file: 'scores_long.csv', value, label })),
       { variable: 'prorated', file: 'scores_long.csv', value: '0', label: 'No' },
       { variable: 'prorated', file: 'scores_long.csv', value: '1', label: 'Yes' },
+      { variable: 'source', file: 'scores_long.csv', value: 'link', label: "Answered at the participant's link" },
+      { variable: 'source', file: 'scores_long.csv', value: 'import', label: 'Imported by the research team' },
+      { variable: 'source', file: 'scores_long.csv', value: 'demo', label: 'Demonstration data, not real' },
+      { variable: 'in_wave', file: 'scores_long.csv', value: '0', label: "Outside the wave's dates" },
+      { variable: 'in_wave', file: 'scores_long.csv', value: '1', label: "Within the wave's dates" },
     ])
   })
 
