@@ -152,6 +152,37 @@ describe('messaging review: SMTP trouble', () => {
     expect((await w.app.request(`/api/p/${p2Invitation}`)).status).toBe(410)
   })
 
+  // Found by a review of the fix above: once the email had left, every other working message link was
+  // rotated out, the one it carried spared. A link the team handed the participant while the email was
+  // on its way (Prepare message) is newer, yet it was given an end too: two weeks later neither worked.
+  it('keeps a link prepared by hand while an email was on its way working, as the newest', async () => {
+    let w!: Awaited<ReturnType<typeof world>>
+    let byHand: string | undefined
+    w = await world({
+      participants: 1,
+      smtp: {
+        // The SMTP server takes two seconds with P1's invitation; meanwhile a researcher prepares a message for P1.
+        onReceive: async () => {
+          if (byHand !== undefined) return
+          byHand = ''
+          w.clock.advance(2_000)
+          const prepared = await w.staff(`/participants/${w.participants[0]!.id}/message`, jsonRequest('POST', { wave: 'pre', kind: 'reminder' }))
+          expect(prepared.status).toBe(201)
+          byHand = linkIn(((await prepared.json()) as { link: string }).link)!
+        },
+      },
+    })
+    await setWave(w.deps, { cohortId: w.cohort.id, kind: 'pre', opens: '2026-03-02', closes: '2026-05-30', instruments: ['phq-9'] }, 'test')
+    expect(await runDueJobs(w.ctx, 'runner-a')).toBe(1)
+    const emailed = linkIn(w.smtp.received[0]!.text)!
+    expect(byHand).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    // Three weeks on, the wave still open: the link prepared by hand, the newest, works; the emailed one
+    // (older, rotated out when the hand-prepared one was minted) has ended, in its 14 days' grace.
+    w.clock.set('2026-03-23T09:00:00.000Z')
+    expect((await w.app.request(`/api/p/${byHand}`)).status).toBe(200)
+    expect((await w.app.request(`/api/p/${emailed}`)).status).toBe(410)
+  })
+
   it('gets through to everyone past a rate-limited SMTP server, a few each try, once each', async () => {
     const w = await world({ participants: 8, smtp: { perWindow: 1 } })
     for (let run = 0; run < 12; run++) {

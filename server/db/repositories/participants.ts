@@ -111,12 +111,13 @@ const worksAt = (eb: ExpressionBuilder<Database, 'participant_link'>, at: string
 /**
  * Give each of these participants' live message links an end, as a newer one is added: each
  * participant's `keep` newest work until `until` (or their earlier end), any older ones end `now`.
- * Links issued by staff are never touched, nor those whose token hashes are in `sparing` (the newer
- * links themselves, when they were added first). A statement per few thousand participants and one update
+ * Links issued by staff are never touched. With `earlierThan` (a newer link added first: an email's,
+ * rotated once it has left), only links created no later than it are, itself left out: a link minted
+ * meanwhile (a message prepared by hand while the email was being sent) is newer, and keeps working. A statement per few thousand participants and one update
  * per end given (a wave's letters at 10,000 participants ran four statements per participant,
  * holding the database's write lock for 2.6 s; issue 16). Returns how many links were given an end.
  */
-export async function expireMessageLinksOf(db: Kysely<Database>, participantIds: string[], options: { keep: number; until: Date; now: Date; sparing?: string[] }): Promise<number> {
+export async function expireMessageLinksOf(db: Kysely<Database>, participantIds: string[], options: { keep: number; until: Date; now: Date; earlierThan?: { createdAt: string; tokenHash: string } }): Promise<number> {
   const now = options.now.toISOString()
   const until = options.until.toISOString()
   /** The links to give each end, by the end. */
@@ -128,7 +129,7 @@ export async function expireMessageLinksOf(db: Kysely<Database>, participantIds:
       .where('participant_id', 'in', ids)
       .where('purpose', '=', 'message')
       .where((eb) => worksAt(eb, now))
-      .$if((options.sparing ?? []).length > 0, (q) => q.where('token_hash', 'not in', options.sparing!))
+      .$if(options.earlierThan !== undefined, (q) => q.where('created_at', '<=', options.earlierThan!.createdAt).where('token_hash', '!=', options.earlierThan!.tokenHash))
       .orderBy('participant_id')
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')

@@ -168,11 +168,12 @@ async function mintLinks(db: Kysely<Database>, participantIds: string[], because
 
 /**
  * Rotate out these participants' earlier message links (the file's comment): the two newest work
- * for `replacedLinkGraceDays` more, older ones end now. `sparing`: the token of a link just minted,
- * which is not an earlier one.
+ * for `replacedLinkGraceDays` more, older ones end now. `after`: a link minted before this call (an
+ * email's, at `mintedAt`): only links older than it are earlier ones; one minted since is newer.
  */
-async function rotateOutEarlierLinks(db: Kysely<Database>, participantIds: string[], now: Date, sparing?: string): Promise<void> {
-  await expireMessageLinksOf(db, participantIds, { keep: replacedLinksKept, until: new Date(now.getTime() + replacedLinkGraceDays * 86_400_000), now, sparing: sparing === undefined ? [] : [hashToken(sparing)] })
+async function rotateOutEarlierLinks(db: Kysely<Database>, participantIds: string[], now: Date, after?: { token: string; mintedAt: Date }): Promise<void> {
+  const earlierThan = after && { createdAt: after.mintedAt.toISOString(), tokenHash: hashToken(after.token) }
+  await expireMessageLinksOf(db, participantIds, { keep: replacedLinksKept, until: new Date(now.getTime() + replacedLinkGraceDays * 86_400_000), now, earlierThan })
 }
 
 /**
@@ -274,7 +275,7 @@ export async function runWaveMessageJob(ctx: Deps & { mailer: Mailer; baseUrl: s
     // Delivered: now the link it carries replaces the earlier ones.
     await ctx.db.transaction().execute(async (trx) => {
       await finishDelivery(trx, deliveryId, { status: 'sent' }, ctx.now())
-      await rotateOutEarlierLinks(trx, [participant.id], ctx.now(), token)
+      await rotateOutEarlierLinks(trx, [participant.id], ctx.now(), { token, mintedAt: now })
       await insertAudit(trx, { actor: 'system', action: 'message.send', entity: 'participant', entityId: participant.id, details: { kind, wave: wave.kind, channel: 'email' } }, ctx.now())
     })
     // One runner sends every job in turn: a long batch over a slow server must not hold back a
