@@ -6,7 +6,7 @@ import type { FormState } from '../../server/contracts/participant'
 import { formatNumber, language, t } from '../lib/i18n'
 import { formLanguage } from './language'
 import { readNumber } from './numbers'
-import { answerRefusalReason, refusalText } from './refusal-text'
+import { questionRefusalText, refusalText } from './refusal-text'
 import type { Outbox, Refusal } from './outbox'
 import { applyParticipantTheme } from './theme'
 
@@ -257,7 +257,7 @@ export function FormView({ slot, form, outbox, onComplete, onProgress }: Props) 
       )}
       {refusals.map((r) => (
         <p className="card refusal" role="alert" key={`${r.question}`} data-testid="refusal">
-          {aboutQuestion(r, questions) ? t('refused.question', { question: titleOf(r.question), reason: answerRefusalReason() }) : refusalText(r)}
+          {aboutQuestion(r, questions) ? questionRefusalText(r, titleOf(r.question)) : refusalText(r)}
         </p>
       ))}
       <Survey model={model} />

@@ -117,7 +117,12 @@ export type OutboxStore = {
 }
 
 /** The server refused something; `question` names the question to take the participant back to. */
-export type Refusal = { slot: string; instrument: string; question: string | null; code: string; message: string }
+/**
+ * Something the server refused for good, as the page tells it: answers of a form (`question` names
+ * one, or the batch's first), or, with `submit`, the form's submit (its answers were stored first;
+ * `question` names one the server needs, or is null).
+ */
+export type Refusal = { slot: string; instrument: string; question: string | null; code: string; message: string; submit?: true }
 
 export type OutboxOptions = {
   store: OutboxStore
@@ -649,7 +654,7 @@ export class Outbox {
     }
     if (outcome.kind === 'rejected') {
       // Not stored as complete (a required question, an empty form): the form opens again at the question.
-      this.#refuse({ slot: completion.slot, instrument: completion.instrument, question: outcome.fields[0] ?? null, code: outcome.code, message: outcome.message })
+      this.#refuse({ slot: completion.slot, instrument: completion.instrument, question: outcome.fields[0] ?? null, code: outcome.code, message: outcome.message, submit: true })
     }
   }
 

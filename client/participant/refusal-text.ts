@@ -10,14 +10,33 @@ import type { Refusal } from './outbox'
 
 /**
  * The text for answers or a submit the server refused (an outbox refusal, `Refusal`): what happened,
- * and where the answers are now. The outbox removes answers from the device only for `withdrawn`,
- * `link_not_found` and `consent_required` (outbox.ts, finalRefusals); every other refusal keeps them,
- * and its text says so.
+ * and where the answers are now. The outbox removes refused answers from the device only for
+ * `withdrawn`, `link_not_found` and `consent_required` (outbox.ts, finalRefusals); every other refusal
+ * keeps them, and its text says so. A refused submit (`submit`) was sent after its answers were
+ * stored: its text is about the submit, and the form opens again to submit once more.
  */
-export function refusalText(r: Pick<Refusal, 'code' | 'slot' | 'question'>): string {
+export function refusalText(r: Pick<Refusal, 'code' | 'slot' | 'question' | 'submit'>): string {
+  const wave = () => t(`wave.${r.slot as 'pre' | 'post' | 'follow-up'}`)
+  if (r.submit) {
+    switch (r.code) {
+      case 'withdrawn':
+        return t('refused.submitWithdrawn')
+      case 'link_not_found':
+        return t('refused.submitLinkNotFound')
+      case 'link_replaced':
+        return t('refused.submitLinkReplaced')
+      case 'wave_not_open':
+        return r.slot === 'enrolment' ? t('refused.submitNotAccepted') : t('refused.submitWaveNotOpen', { wave: wave() })
+      // Refused as empty, the submit names no question (the server's field is `answers`: transport.ts).
+      case 'validation_failed':
+        return r.question === null ? t('form.empty') : t('refused.submitNotAccepted')
+      default:
+        return t('refused.submitNotAccepted')
+    }
+  }
   switch (r.code) {
     case 'wave_not_open':
-      return r.slot === 'enrolment' ? t('refused.notAccepted') : t('refused.waveNotOpen', { wave: t(`wave.${r.slot as 'pre' | 'post' | 'follow-up'}`) })
+      return r.slot === 'enrolment' ? t('refused.notAccepted') : t('refused.waveNotOpen', { wave: wave() })
     case 'withdrawn':
       return t('refused.withdrawn')
     case 'link_not_found':
@@ -28,20 +47,20 @@ export function refusalText(r: Pick<Refusal, 'code' | 'slot' | 'question'>): str
       return t('refused.linkReplaced')
     case 'not_found':
       return t('refused.notInWave')
-    // A submit refused as empty names the field `answers` (journey.ts, completeForm).
-    case 'validation_failed':
-      return r.question === 'answers' ? t('form.empty') : t('refused.notAccepted')
     default:
       return t('refused.notAccepted')
   }
 }
 
 /**
- * Why one answer was refused, for 'refused.question'. The page sends only answers that pass the
+ * The text for a refusal about one question (`title`, as the form shows it): an answer refused, or a
+ * submit refused for want of that answer (`submit`). The page sends only answers that pass the
  * server's own rule (answerProblem) for the version it shows, so a refusal means the server holds
  * the question otherwise (a version deployed since the page was loaded): one text says so.
  */
-export const answerRefusalReason = (): string => t('refused.answerNotAccepted')
+export function questionRefusalText(r: Pick<Refusal, 'submit'>, title: string): string {
+  return r.submit ? t('refused.submitQuestion', { question: title }) : t('refused.question', { question: title, reason: t('refused.answerNotAccepted') })
+}
 
 /**
  * The text for a refused request other than answers: consent, withdrawal, reminders, a quote's

@@ -3,11 +3,15 @@
  * (found by a review: on a Persian page, a participant withdrawn on another device read "You have
  * withdrawn from this study; nothing more is collected." and a refused answer's reason read "is not a
  * field of this form"). Every code the participant routes can answer is listed here, with one the
- * page does not know.
+ * page does not know; and refusals made by the real outbox against the real server are told as what
+ * they are: a submit refused is not answers lost (found by a second review).
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { loadLanguage, setLanguage, t } from '../../../client/lib/i18n'
-import { answerRefusalReason, refusalText, requestErrorText } from '../../../client/participant/refusal-text'
+import { memoryStore, Outbox } from '../../../client/participant/outbox'
+import { questionRefusalText, refusalText, requestErrorText } from '../../../client/participant/refusal-text'
+import { jsonRequest } from '../../helpers/app'
+import { appTransport, consentedParticipant, storedAnswers } from '../../helpers/outbox-app'
 
 afterEach(() => setLanguage('en'))
 
@@ -17,32 +21,40 @@ const latin = /[A-Za-z]/
 const answerCodes = ['wave_not_open', 'withdrawn', 'link_not_found', 'consent_required', 'link_replaced', 'not_found', 'validation_failed', 'conflict', 'payload_too_large', 'invalid_json', 'a_code_added_later']
 const requestCodes = ['withdrawn', 'link_not_found', 'link_replaced', 'conflict', 'rate_limited', 'internal_error', 'validation_failed', 'not_found', 'http_502', 'http_404', 'a_code_added_later']
 
+/** A page's outbox over the real app, answering at once. */
+async function pageOf(f: Awaited<ReturnType<typeof consentedParticipant>>) {
+  const { transport } = appTransport(f)
+  const page = new Outbox({ store: memoryStore(true), transport, deviceId: 'refusal-texts-phone', debounceMs: 0, retryDelaysMs: [10], isOnline: () => true, now: f.clock.now })
+  await page.ready
+  return page
+}
+
 describe('refusal texts on the participant page', () => {
-  it('are Persian on a Persian page, for every code, known or not', async () => {
+  it('are Persian on a Persian page, for every code, known or not, of answers and of a submit', async () => {
     await loadLanguage('fa')
     for (const code of answerCodes) {
       for (const slot of ['pre', 'post', 'follow-up', 'enrolment']) {
-        const text = refusalText({ code, slot, question: 'PHQ9_1' })
-        expect(text, `${code} (${slot})`).not.toMatch(latin)
-        expect(text.length).toBeGreaterThan(20)
+        for (const submit of [undefined, true] as const) {
+          for (const question of [null, 'phq9_1']) {
+            const text = refusalText({ code, slot, question, submit })
+            expect(text, `${code} (${slot}, ${submit ? 'submit' : 'answers'})`).not.toMatch(latin)
+            expect(text.length).toBeGreaterThan(20)
+          }
+        }
       }
     }
     for (const code of requestCodes) expect(requestErrorText({ code }), code).not.toMatch(latin)
     expect(requestErrorText({ code: 'conflict', details: { currentVersion: 2 } })).not.toMatch(latin)
-    expect(answerRefusalReason()).not.toMatch(latin)
-    expect(t('refused.question', { question: 'پرسش ۱', reason: answerRefusalReason() })).not.toMatch(latin)
+    expect(questionRefusalText({}, 'پرسش ۱')).not.toMatch(latin)
+    expect(questionRefusalText({ submit: true }, 'پرسش ۱')).not.toMatch(latin)
   })
 
-  it('say where the answers are: removed for a withdrawal, a dead link or no consent; kept on the device otherwise', () => {
+  it('say where refused answers are: removed for a withdrawal, a dead link or no consent; kept on the device otherwise', () => {
     for (const code of ['withdrawn', 'link_not_found', 'consent_required']) expect(refusalText({ code, slot: 'pre', question: null })).toContain('removed from this device')
     for (const code of ['wave_not_open', 'link_replaced', 'not_found', 'conflict', 'a_code_added_later']) {
       expect(refusalText({ code, slot: 'post', question: null }), code).toContain('kept on this device')
     }
-  })
-
-  it('name the wave that is closed, and ask for an answer when a submit was empty', () => {
-    expect(refusalText({ code: 'wave_not_open', slot: 'post', question: 'PHQ9_1' })).toBe(t('refused.waveNotOpen', { wave: 'After the group' }))
-    expect(refusalText({ code: 'validation_failed', slot: 'pre', question: 'answers' })).toBe(t('form.empty'))
+    expect(refusalText({ code: 'wave_not_open', slot: 'post', question: 'phq9_1' })).toBe(t('refused.waveNotOpen', { wave: 'After the group' }))
   })
 
   it('tell a changed information sheet from a request done elsewhere, and a busy server from a refusal', () => {
@@ -51,5 +63,34 @@ describe('refusal texts on the participant page', () => {
     expect(requestErrorText({ code: 'http_503' })).toBe(t('error.busy'))
     expect(requestErrorText({ code: 'http_400' })).toBe(t('error.notAccepted'))
     expect(requestErrorText({ code: 'withdrawn' })).toBe('You have withdrawn from this study, so nothing more is collected.')
+  })
+})
+
+describe('refusals made by the outbox against the server', () => {
+  it('an empty submit asks for an answer', async () => {
+    const f = await consentedParticipant(['phq-9'])
+    const page = await pageOf(f)
+    await page.complete('pre', 'phq-9')
+    for (let i = 0; i < 3; i++) await page.flush()
+    expect(page.refusals).toHaveLength(1)
+    expect(refusalText(page.refusals[0]!)).toBe(t('form.empty'))
+  })
+
+  it('a submit refused after a withdrawal on another device says it was not submitted, not that answers were removed', async () => {
+    const f = await consentedParticipant(['phq-9'])
+    const page = await pageOf(f)
+    for (let i = 1; i <= 9; i++) await page.answer('pre', 'phq-9', `phq9_${i}`, 1)
+    await page.flush()
+    expect(Object.keys(await storedAnswers(f))).toHaveLength(9)
+    // On their laptop they withdraw, keeping their answers; then the phone's submit goes.
+    expect((await f.app.request(`/api/p/${f.token}/withdraw`, jsonRequest('POST', { keepData: true }))).status).toBe(200)
+    await page.complete('pre', 'phq-9')
+    for (let i = 0; i < 3; i++) await page.flush()
+    expect(page.refusals.map((r) => [r.code, r.submit])).toEqual([['withdrawn', true]])
+    const text = refusalText(page.refusals[0]!)
+    expect(text).toBe(t('refused.submitWithdrawn'))
+    expect(text).not.toContain('removed')
+    // As the text says: the answers were not removed; the server holds them.
+    expect(Object.keys(await storedAnswers(f))).toHaveLength(9)
   })
 })
