@@ -575,7 +575,7 @@ const longColumns: { file: ExportFileName; variable: string; label: string; type
   {
     file: 'scores_long.csv',
     variable: 'in_wave',
-    label: "Whether a questionnaire answered at the link was submitted within its wave's dates; 0: outside them (sent from the device after the close, every answer given while it was open; or the dates were changed later); empty when imported",
+    label: "Whether a questionnaire answered at the link was submitted within its wave's dates; 0: outside them (sent from the device after the close, every answer given while it was open; or the dates were changed later); empty when not answered at the link (imported or demonstration data)",
     type: 'integer',
     valueLabels: [
       { value: 0, label: "Outside the wave's dates" },
