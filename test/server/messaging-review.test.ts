@@ -183,6 +183,33 @@ describe('messaging review: SMTP trouble', () => {
     expect((await w.app.request(`/api/p/${emailed}`)).status).toBe(410)
   })
 
+  // Found by a second review: which links were earlier was judged by creation time, and a link's time
+  // is read before it is written. Prepared by a server whose clock is a second behind (two servers of
+  // one PostgreSQL database), the hand-prepared link looked older than the emailed one and was ended.
+  it('keeps that link working when it was prepared on a server whose clock is a second behind', async () => {
+    let w!: Awaited<ReturnType<typeof world>>
+    let byHand: string | undefined
+    w = await world({
+      participants: 1,
+      smtp: {
+        onReceive: async () => {
+          if (byHand !== undefined) return
+          byHand = ''
+          w.clock.set('2026-03-02T08:59:59.000Z')
+          const prepared = await w.staff(`/participants/${w.participants[0]!.id}/message`, jsonRequest('POST', { wave: 'pre', kind: 'reminder' }))
+          expect(prepared.status).toBe(201)
+          byHand = linkIn(((await prepared.json()) as { link: string }).link)!
+          w.clock.set('2026-03-02T09:00:02.000Z')
+        },
+      },
+    })
+    await setWave(w.deps, { cohortId: w.cohort.id, kind: 'pre', opens: '2026-03-02', closes: '2026-05-30', instruments: ['phq-9'] }, 'test')
+    expect(await runDueJobs(w.ctx, 'runner-a')).toBe(1)
+    expect(byHand).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    w.clock.set('2026-03-23T09:00:00.000Z')
+    expect((await w.app.request(`/api/p/${byHand}`)).status).toBe(200)
+  })
+
   it('gets through to everyone past a rate-limited SMTP server, a few each try, once each', async () => {
     const w = await world({ participants: 8, smtp: { perWindow: 1 } })
     for (let run = 0; run < 12; run++) {

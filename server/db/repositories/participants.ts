@@ -111,13 +111,15 @@ const worksAt = (eb: ExpressionBuilder<Database, 'participant_link'>, at: string
 /**
  * Give each of these participants' live message links an end, as a newer one is added: each
  * participant's `keep` newest work until `until` (or their earlier end), any older ones end `now`.
- * Links issued by staff are never touched. With `earlierThan` (a newer link added first: an email's,
- * rotated once it has left), only links created no later than it are, itself left out: a link minted
- * meanwhile (a message prepared by hand while the email was being sent) is newer, and keeps working. A statement per few thousand participants and one update
+ * Links issued by staff are never touched. With `among` (the ids of the links that worked when a newer
+ * link was added first: an email's, rotated once it has left), only those are: a link minted meanwhile
+ * (a message prepared by hand while the email was being sent) is newer, and keeps working. Ids, not
+ * creation times: a link's time is read before it is written, so times need not follow the writes. A statement per few thousand participants and one update
  * per end given (a wave's letters at 10,000 participants ran four statements per participant,
  * holding the database's write lock for 2.6 s; issue 16). Returns how many links were given an end.
  */
-export async function expireMessageLinksOf(db: Kysely<Database>, participantIds: string[], options: { keep: number; until: Date; now: Date; earlierThan?: { createdAt: string; tokenHash: string } }): Promise<number> {
+export async function expireMessageLinksOf(db: Kysely<Database>, participantIds: string[], options: { keep: number; until: Date; now: Date; among?: readonly string[] }): Promise<number> {
+  if (options.among?.length === 0) return 0
   const now = options.now.toISOString()
   const until = options.until.toISOString()
   /** The links to give each end, by the end. */
@@ -129,7 +131,7 @@ export async function expireMessageLinksOf(db: Kysely<Database>, participantIds:
       .where('participant_id', 'in', ids)
       .where('purpose', '=', 'message')
       .where((eb) => worksAt(eb, now))
-      .$if(options.earlierThan !== undefined, (q) => q.where('created_at', '<=', options.earlierThan!.createdAt).where('token_hash', '!=', options.earlierThan!.tokenHash))
+      .$if(options.among !== undefined, (q) => q.where('id', 'in', options.among!))
       .orderBy('participant_id')
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')
@@ -151,6 +153,12 @@ export async function expireMessageLinksOf(db: Kysely<Database>, participantIds:
     }
   }
   return changed
+}
+
+/** The ids of a participant's message links that work at `now` (see expireMessageLinksOf's `among`). */
+export async function listWorkingMessageLinkIds(db: Kysely<Database>, participantId: string, now: Date): Promise<string[]> {
+  const rows = await db.selectFrom('participant_link').select('id').where('participant_id', '=', participantId).where('purpose', '=', 'message').where((eb) => worksAt(eb, now.toISOString())).execute()
+  return rows.map((r) => r.id)
 }
 
 /** Revoke one link by its token's hash (a message link whose email never left). */

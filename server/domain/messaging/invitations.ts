@@ -43,7 +43,7 @@ import {
   upsertContact,
   type MessagingSettings,
 } from '../../db/repositories/messaging'
-import { expireMessageLinksOf, findLatestConsent, findParticipant, insertLinks, listParticipants, revokeLinkByTokenHash, type Participant } from '../../db/repositories/participants'
+import { expireMessageLinksOf, findLatestConsent, findParticipant, insertLinks, listParticipants, listWorkingMessageLinkIds, revokeLinkByTokenHash, type Participant } from '../../db/repositories/participants'
 import { findCohort, findStudy, listCohorts, listWaves, type Study, type Wave } from '../../db/repositories/studies'
 import type { Database, WaveKind } from '../../db/schema'
 import { lastDayForPeople } from '../dates'
@@ -168,12 +168,12 @@ async function mintLinks(db: Kysely<Database>, participantIds: string[], because
 
 /**
  * Rotate out these participants' earlier message links (the file's comment): the two newest work
- * for `replacedLinkGraceDays` more, older ones end now. `after`: a link minted before this call (an
- * email's, at `mintedAt`): only links older than it are earlier ones; one minted since is newer.
+ * for `replacedLinkGraceDays` more, older ones end now. `among`: for a link minted before this call
+ * (an email's), the ids of the links that worked when it was minted (listWorkingMessageLinkIds):
+ * only those are earlier ones; a link minted since is newer.
  */
-async function rotateOutEarlierLinks(db: Kysely<Database>, participantIds: string[], now: Date, after?: { token: string; mintedAt: Date }): Promise<void> {
-  const earlierThan = after && { createdAt: after.mintedAt.toISOString(), tokenHash: hashToken(after.token) }
-  await expireMessageLinksOf(db, participantIds, { keep: replacedLinksKept, until: new Date(now.getTime() + replacedLinkGraceDays * 86_400_000), now, earlierThan })
+async function rotateOutEarlierLinks(db: Kysely<Database>, participantIds: string[], now: Date, among?: readonly string[]): Promise<void> {
+  await expireMessageLinksOf(db, participantIds, { keep: replacedLinksKept, until: new Date(now.getTime() + replacedLinkGraceDays * 86_400_000), now, among })
 }
 
 /**
@@ -241,10 +241,13 @@ export async function runWaveMessageJob(ctx: Deps & { mailer: Mailer; baseUrl: s
       const contact = await stillRecipient(trx, wave, kind, participant.id)
       if (!contact) return undefined
       const deliveryId = await insertDeliveryOnce(trx, { job_id: job.id, study_id: study.id, participant_id: participant.id, wave_id: wave.id, kind, channel: 'email', status: 'sending', actor: 'system' }, now)
-      return deliveryId ? { deliveryId, contact, token: (await mintLinks(trx, [participant.id], `message.${kind}`, 'system', now, false))[0]! } : undefined
+      if (!deliveryId) return undefined
+      // The links that are earlier than this email's: rotated out once it has left, and only they.
+      const earlier = await listWorkingMessageLinkIds(trx, participant.id, now)
+      return { deliveryId, contact, earlier, token: (await mintLinks(trx, [participant.id], `message.${kind}`, 'system', now, false))[0]! }
     })
     if (!claimed) continue
-    const { deliveryId, contact, token } = claimed
+    const { deliveryId, contact, earlier, token } = claimed
     const message = composeMessage(study, emailName, wave, contact, kind, participantLink(ctx.baseUrl, token))
     try {
       await ctx.mailer.send({ to: [contact.email!], subject: message.subject, text: message.text })
@@ -275,7 +278,7 @@ export async function runWaveMessageJob(ctx: Deps & { mailer: Mailer; baseUrl: s
     // Delivered: now the link it carries replaces the earlier ones.
     await ctx.db.transaction().execute(async (trx) => {
       await finishDelivery(trx, deliveryId, { status: 'sent' }, ctx.now())
-      await rotateOutEarlierLinks(trx, [participant.id], ctx.now(), { token, mintedAt: now })
+      await rotateOutEarlierLinks(trx, [participant.id], ctx.now(), earlier)
       await insertAudit(trx, { actor: 'system', action: 'message.send', entity: 'participant', entityId: participant.id, details: { kind, wave: wave.kind, channel: 'email' } }, ctx.now())
     })
     // One runner sends every job in turn: a long batch over a slow server must not hold back a
