@@ -405,7 +405,7 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
               />
             ) : (
               <p className="card refusal" role="alert" key={`${r.slot}/${r.instrument}/${r.question}`} data-testid="refusal">
-                {refusalText(r)}
+                {refusalText(r, outbox.persistent)}
               </p>
             ),
           )}

@@ -257,7 +257,7 @@ export function FormView({ slot, form, outbox, onComplete, onProgress }: Props) 
       )}
       {refusals.map((r) => (
         <p className="card refusal" role="alert" key={`${r.question}`} data-testid="refusal">
-          {aboutQuestion(r, questions) ? questionRefusalText(r, titleOf(r.question)) : refusalText(r)}
+          {aboutQuestion(r, questions) ? questionRefusalText(r, titleOf(r.question)) : refusalText(r, outbox.persistent)}
         </p>
       ))}
       <Survey model={model} />

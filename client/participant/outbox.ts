@@ -145,7 +145,7 @@ export type OutboxOptions = {
 export const storeGiveUpMs = 15_000
 
 /** Refusals no later visit can change: the answers they refuse leave the device (a withdrawn participant's device keeps nothing). */
-const finalRefusals = new Set(['withdrawn', 'link_not_found', 'consent_required'])
+export const finalRefusals: ReadonlySet<string> = new Set(['withdrawn', 'link_not_found', 'consent_required'])
 
 const formKey = (slot: string, instrument: string) => `${slot}/${instrument}`
 /** A question's key in the outbox, and in a store's `stamps`: `slot/instrument/question`. */

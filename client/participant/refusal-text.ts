@@ -6,16 +6,18 @@
  * page in English.
  */
 import { t } from '../lib/i18n'
-import type { Refusal } from './outbox'
+import { finalRefusals, type Refusal } from './outbox'
 
 /**
  * The text for answers or a submit the server refused (an outbox refusal, `Refusal`): what happened,
  * and where the answers are now. The outbox removes refused answers from the device only for
  * `withdrawn`, `link_not_found` and `consent_required` (outbox.ts, finalRefusals); every other refusal
- * keeps them, and its text says so. A refused submit (`submit`) was sent after its answers were
- * stored: its text is about the submit, and the form opens again to submit once more.
+ * keeps them, and its text says so: on this device, or, when the browser does not let the page store
+ * anything (`persistent` false: Outbox.persistent), only on the open page, which must stay open. A
+ * refused submit (`submit`) was sent after its answers were stored: its text is about the submit,
+ * and the form opens again to submit once more.
  */
-export function refusalText(r: Pick<Refusal, 'code' | 'slot' | 'question' | 'submit'>): string {
+export function refusalText(r: Pick<Refusal, 'code' | 'slot' | 'question' | 'submit'>, persistent = true): string {
   const wave = () => t(`wave.${r.slot as 'pre' | 'post' | 'follow-up'}`)
   if (r.submit) {
     switch (r.code) {
@@ -33,6 +35,11 @@ export function refusalText(r: Pick<Refusal, 'code' | 'slot' | 'question' | 'sub
       default:
         return t('refused.submitNotAccepted')
     }
+  }
+  if (!persistent) {
+    if (r.code === 'wave_not_open' && r.slot !== 'enrolment') return t('refused.waveNotOpenUnkept', { wave: wave() })
+    if (r.code === 'link_replaced') return t('refused.linkReplacedUnkept')
+    if (!finalRefusals.has(r.code)) return t('refused.notAcceptedUnkept')
   }
   switch (r.code) {
     case 'wave_not_open':

@@ -21,10 +21,10 @@ const latin = /[A-Za-z]/
 const answerCodes = ['wave_not_open', 'withdrawn', 'link_not_found', 'consent_required', 'link_replaced', 'not_found', 'validation_failed', 'conflict', 'payload_too_large', 'invalid_json', 'a_code_added_later']
 const requestCodes = ['withdrawn', 'link_not_found', 'link_replaced', 'conflict', 'rate_limited', 'internal_error', 'validation_failed', 'not_found', 'http_502', 'http_404', 'a_code_added_later']
 
-/** A page's outbox over the real app, answering at once. */
-async function pageOf(f: Awaited<ReturnType<typeof consentedParticipant>>) {
+/** A page's outbox over the real app, answering at once; `persistent` false: a browser that lets the page store nothing. */
+async function pageOf(f: Awaited<ReturnType<typeof consentedParticipant>>, persistent = true) {
   const { transport } = appTransport(f)
-  const page = new Outbox({ store: memoryStore(true), transport, deviceId: 'refusal-texts-phone', debounceMs: 0, retryDelaysMs: [10], isOnline: () => true, now: f.clock.now })
+  const page = new Outbox({ store: memoryStore(persistent), transport, deviceId: 'refusal-texts-phone', debounceMs: 0, retryDelaysMs: [10], isOnline: () => true, now: f.clock.now })
   await page.ready
   return page
 }
@@ -36,9 +36,11 @@ describe('refusal texts on the participant page', () => {
       for (const slot of ['pre', 'post', 'follow-up', 'enrolment']) {
         for (const submit of [undefined, true] as const) {
           for (const question of [null, 'phq9_1']) {
-            const text = refusalText({ code, slot, question, submit })
-            expect(text, `${code} (${slot}, ${submit ? 'submit' : 'answers'})`).not.toMatch(latin)
-            expect(text.length).toBeGreaterThan(20)
+            for (const persistent of [true, false]) {
+              const text = refusalText({ code, slot, question, submit }, persistent)
+              expect(text, `${code} (${slot}, ${submit ? 'submit' : 'answers'}, ${persistent ? 'kept' : 'not kept'})`).not.toMatch(latin)
+              expect(text.length).toBeGreaterThan(20)
+            }
           }
         }
       }
@@ -92,5 +94,25 @@ describe('refusals made by the outbox against the server', () => {
     expect(text).not.toContain('removed')
     // As the text says: the answers were not removed; the server holds them.
     expect(Object.keys(await storedAnswers(f))).toHaveLength(9)
+  })
+
+  // Found by a second review: on a browser that lets the page store nothing, the texts still said the
+  // refused answers were "kept on this device", and that a replaced link's would go with the new one.
+  it('on a browser that stores nothing, the refusal of a closed wave says the answers are only on the open page', async () => {
+    const f = await consentedParticipant(['phq-9'])
+    const page = await pageOf(f, false)
+    expect(page.persistent).toBe(false)
+    // A week after the close (beyond the grace), answered now.
+    f.clock.set('2026-03-22T09:00:00.000Z')
+    await page.answer('pre', 'phq-9', 'phq9_1', 1)
+    for (let i = 0; i < 3; i++) await page.flush()
+    expect(page.refusals.map((r) => r.code)).toEqual(['wave_not_open'])
+    const text = refusalText(page.refusals[0]!, page.persistent)
+    expect(text).toBe(t('refused.waveNotOpenUnkept', { wave: 'Before the group' }))
+    expect(text).not.toContain('kept on this device')
+    expect(text).toContain('only on this open page')
+    expect(refusalText({ code: 'link_replaced', slot: 'pre', question: null }, false)).not.toContain('sent when you open that link')
+    // Removed from the device either way: the same text.
+    expect(refusalText({ code: 'withdrawn', slot: 'pre', question: null }, false)).toBe(t('refused.withdrawn'))
   })
 })
