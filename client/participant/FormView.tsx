@@ -6,8 +6,8 @@ import type { FormState } from '../../server/contracts/participant'
 import { formatNumber, language, t } from '../lib/i18n'
 import { formLanguage } from './language'
 import { readNumber } from './numbers'
-import { questionRefusalText, refusalText } from './refusal-text'
-import type { Outbox, Refusal } from './outbox'
+import { aboutQuestion, questionRefusalText, refusalText } from './refusal-text'
+import type { Outbox } from './outbox'
 import { applyParticipantTheme } from './theme'
 
 type Props = {
@@ -53,14 +53,6 @@ function unansweredCount(model: SurveyModel): number {
   return model.getAllQuestions(true).filter((q) => q.isEmpty()).length
 }
 
-/**
- * Whether a refusal is about one question of the form (`question`, which the form goes back to), not
- * the whole form. Only `validation_failed` names a question the participant can change; every other
- * refusal (a closed wave, a withdrawal, a replaced link) refuses the batch whole, and the outbox names
- * its first answer's question, which the participant could do nothing about (found by two reviews:
- * "Your answer to … was not stored (You have withdrawn …)", and the form went back to it).
- */
-const aboutQuestion = (r: Refusal, questions: Map<string, unknown>): r is Refusal & { question: string } => r.code === 'validation_failed' && r.question !== null && questions.has(r.question)
 
 /**
  * One questionnaire, one question per screen (phones first), with a progress bar. A single-choice

@@ -120,9 +120,10 @@ export type OutboxStore = {
 /**
  * Something the server refused for good, as the page tells it: answers of a form (`question` names
  * one, or the batch's first), or, with `submit`, the form's submit (its answers were stored first;
- * `question` names one the server needs, or is null).
+ * `question` names one the server needs, or is null). `ofQuestion`: the server named that question
+ * as the one at fault (422), so the form goes back to it; otherwise the refusal is the whole batch's.
  */
-export type Refusal = { slot: string; instrument: string; question: string | null; code: string; message: string; submit?: true }
+export type Refusal = { slot: string; instrument: string; question: string | null; code: string; message: string; submit?: true; ofQuestion?: true }
 
 export type OutboxOptions = {
   store: OutboxStore
@@ -585,7 +586,7 @@ export class Outbox {
         if (!current || !asSent || current.answeredAt !== asSent.answeredAt) continue
         const refused = { ...current, refused: outcome.message }
         this.#answers.set(answerKey(refused), refused)
-        this.#refuse({ slot, instrument, question, code: outcome.code, message: outcome.message })
+        this.#refuse({ slot, instrument, question, code: outcome.code, message: outcome.message, ofQuestion: true })
         await this.#persist(() => this.#store.putAnswer(refused))
       }
       return
@@ -654,7 +655,9 @@ export class Outbox {
     }
     if (outcome.kind === 'rejected') {
       // Not stored as complete (a required question, an empty form): the form opens again at the question.
-      this.#refuse({ slot: completion.slot, instrument: completion.instrument, question: outcome.fields[0] ?? null, code: outcome.code, message: outcome.message, submit: true })
+      const question = outcome.fields[0] ?? null
+      const ofQuestion = question !== null && outcome.code === 'validation_failed' ? ({ ofQuestion: true } as const) : {}
+      this.#refuse({ slot: completion.slot, instrument: completion.instrument, question, code: outcome.code, message: outcome.message, submit: true, ...ofQuestion })
     }
   }
 

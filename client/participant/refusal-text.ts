@@ -94,3 +94,13 @@ export function requestErrorText(error: { code: string; details?: unknown }): st
       return /^http_(5\d\d|408|429)$/.test(error.code) ? t('error.busy') : t('error.notAccepted')
   }
 }
+
+/**
+ * Whether a refusal is about one question of the form (`question`, which the form goes back to), not
+ * the whole form: only when the server named that question as the one at fault (`ofQuestion`, a 422
+ * naming it). Every other refusal (a closed wave, a withdrawal, a replaced link, a 422 naming no
+ * answer sent) refuses the batch whole, and the outbox names its first answer's question, which the
+ * participant could do nothing about (found by three reviews: "Your answer to … was not stored (You
+ * have withdrawn …)", and the form went back to it).
+ */
+export const aboutQuestion = (r: Refusal, questions: ReadonlyMap<string, unknown>): r is Refusal & { question: string } => r.ofQuestion === true && r.question !== null && questions.has(r.question)

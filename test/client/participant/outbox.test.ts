@@ -224,7 +224,7 @@ describe('refusals', () => {
     await outbox.answer('enrolment', 'demographics', 'sex', 'female')
     await settle()
     expect(outbox.status).toBe('error')
-    expect(outbox.refusals).toEqual([{ slot: 'enrolment', instrument: 'demographics', question: 'age', code: 'validation_failed', message: 'answers.age: Too small' }])
+    expect(outbox.refusals).toEqual([{ slot: 'enrolment', instrument: 'demographics', question: 'age', code: 'validation_failed', message: 'answers.age: Too small', ofQuestion: true }])
     expect(store.answers.get('enrolment/demographics/age')?.refused).toBe('answers.age: Too small')
     expect(transport.sent()).toEqual([['age', 17], ['sex', 'female'], ['sex', 'female']])
     await outbox.answer('enrolment', 'demographics', 'age', 34)

@@ -9,7 +9,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { loadLanguage, setLanguage, t } from '../../../client/lib/i18n'
 import { memoryStore, Outbox } from '../../../client/participant/outbox'
-import { questionRefusalText, refusalText, requestErrorText } from '../../../client/participant/refusal-text'
+import { aboutQuestion, questionRefusalText, refusalText, requestErrorText } from '../../../client/participant/refusal-text'
 import { jsonRequest } from '../../helpers/app'
 import { appTransport, consentedParticipant, storedAnswers } from '../../helpers/outbox-app'
 
@@ -22,9 +22,9 @@ const answerCodes = ['wave_not_open', 'withdrawn', 'link_not_found', 'consent_re
 const requestCodes = ['withdrawn', 'link_not_found', 'link_replaced', 'conflict', 'rate_limited', 'internal_error', 'validation_failed', 'not_found', 'http_502', 'http_404', 'a_code_added_later']
 
 /** A page's outbox over the real app, answering at once; `persistent` false: a browser that lets the page store nothing. */
-async function pageOf(f: Awaited<ReturnType<typeof consentedParticipant>>, persistent = true) {
+async function pageOf(f: Awaited<ReturnType<typeof consentedParticipant>>, persistent = true, deviceId = 'refusal-texts-phone') {
   const { transport } = appTransport(f)
-  const page = new Outbox({ store: memoryStore(persistent), transport, deviceId: 'refusal-texts-phone', debounceMs: 0, retryDelaysMs: [10], isOnline: () => true, now: f.clock.now })
+  const page = new Outbox({ store: memoryStore(persistent), transport, deviceId, debounceMs: 0, retryDelaysMs: [10], isOnline: () => true, now: f.clock.now })
   await page.ready
   return page
 }
@@ -114,5 +114,24 @@ describe('refusals made by the outbox against the server', () => {
     expect(refusalText({ code: 'link_replaced', slot: 'pre', question: null }, false)).not.toContain('sent when you open that link')
     // Removed from the device either way: the same text.
     expect(refusalText({ code: 'withdrawn', slot: 'pre', question: null }, false)).toBe(t('refused.withdrawn'))
+  })
+
+  // Found by a second review: a 422 naming none of the answers sent (here the device id) was taken
+  // as about the batch's first question: the form went back to it, saying that answer was not stored.
+  it('a 422 that names no answer sent is about the batch, not its first question; one that names an answer is about that question', async () => {
+    const f = await consentedParticipant(['phq-9'])
+    const questions = new Map([['phq9_1', {}], ['phq9_2', {}]])
+    const odd = await pageOf(f, true, 'd')
+    await odd.answer('pre', 'phq-9', 'phq9_1', 1)
+    for (let i = 0; i < 3; i++) await odd.flush()
+    expect(odd.refusals.map((r) => r.code)).toEqual(['validation_failed'])
+    expect(aboutQuestion(odd.refusals[0]!, questions)).toBe(false)
+    expect(refusalText(odd.refusals[0]!)).toBe(t('refused.notAccepted'))
+
+    const page = await pageOf(f)
+    await page.answer('pre', 'phq-9', 'phq9_2', 7)
+    for (let i = 0; i < 3; i++) await page.flush()
+    expect(page.refusals.map((r) => [r.code, r.question])).toEqual([['validation_failed', 'phq9_2']])
+    expect(aboutQuestion(page.refusals[0]!, questions)).toBe(true)
   })
 })
