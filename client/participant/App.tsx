@@ -121,6 +121,9 @@ function takeInlinedState(): ParticipantState | undefined {
   }
 }
 
+/** Refusals after which the page reloads the participant's state (see their use in App). */
+const reloadingRefusals: ReadonlySet<string> = new Set(['withdrawn', 'link_not_found', 'link_replaced', 'not_found'])
+
 /**
  * Take over what this device kept, unconfirmed, under another link of the same participant (a link
  * the team replaced: device-store.ts), and send it under this link. Only with a state of this link:
@@ -232,10 +235,12 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
   useEffect(() => {
     if (confirmedCompletions > 0) void refresh()
   }, [confirmedCompletions, refresh])
-  // Answers refused because the participant withdrew on another device, or because the team revoked
-  // the link: the server's state now says so, and the page shows it (the withdrawn or inactive page)
-  // rather than more questions it can no longer store.
-  const standingChanged = outbox.refusals.some((r) => r.code === 'withdrawn' || r.code === 'link_not_found')
+  // Answers refused because the participant withdrew on another device, the team revoked or replaced
+  // the link, or took the questionnaire out of the wave: the server's state now says so, and the page
+  // shows it (the withdrawn, inactive or replaced page, or the wave without that questionnaire) rather
+  // than more questions it can no longer store. A closed wave's refusal does not reload: answers given
+  // while it was open may still be taken (the late-arrival rule), and the form keeps them in view.
+  const standingChanged = outbox.refusals.some((r) => reloadingRefusals.has(r.code))
   useEffect(() => {
     if (standingChanged) void refresh()
   }, [standingChanged, refresh])

@@ -81,7 +81,11 @@ describe('a link replaced while answers given under it wait on the phone', () =>
     // Back online, page A is refused with its link: the answers stay on the phone, not "saved".
     await context.setOffline(false)
     await pageA.getByTestId('refusal').filter({ hasText: 'This link has been replaced' }).waitFor()
-    expect(await pageA.getByTestId('save-status').getAttribute('data-status')).not.toBe('saved')
+    // The page then shows the replaced link's page, not more questions, and never "saved".
+    await pageA.getByText('This link has been replaced', { exact: true }).waitFor()
+    expect(await pageA.locator('.sd-question').count()).toBe(0)
+    expect(await pageA.getByText('All answers saved').count()).toBe(0)
+    await screenshot(pageA, 'participant-replaced-link-old-page')
     expect(await storedPhq9(server, participant!.id)).toEqual({ phq9_1: 1 })
     const refusedUnderA = sentUnderA.length
 
@@ -142,7 +146,10 @@ describe('a link replaced while answers given under it wait on the phone', () =>
 
     await context.setOffline(false)
     await pageA.getByTestId('refusal').filter({ hasText: 'This link has been replaced' }).waitFor()
-    expect(await pageA.getByTestId('save-status').getAttribute('data-status')).not.toBe('saved')
+    // The page then shows the replaced link's page, not more questions, and never "saved".
+    await pageA.getByText('This link has been replaced', { exact: true }).waitFor()
+    expect(await pageA.locator('.sd-question').count()).toBe(0)
+    expect(await pageA.getByText('All answers saved').count()).toBe(0)
     expect(await storedPhq9(server, participant!.id)).toEqual({ phq9_1: 1 })
 
     const pageB = await context.newPage()
