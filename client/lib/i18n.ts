@@ -32,7 +32,7 @@ const en = {
   'skipped.goBack': 'Go back and answer',
   'skipped.leave': 'Leave unanswered and submit',
   'done.waitingTitle': 'Almost done',
-  'status.error': 'Some answers could not be saved. Please check the highlighted questions.',
+  'status.error': 'Some answers could not be saved: please read the message below.',
   'status.notAdded': 'Some answers given here were not added: please read the message below.',
   'loading': 'Loading…',
   'loading.offline': 'No connection yet. Trying again…',
