@@ -152,30 +152,40 @@ describe('messaging review: SMTP trouble', () => {
     expect((await w.app.request(`/api/p/${p2Invitation}`)).status).toBe(410)
   })
 
-  // Found by a review of the fix above: once the email had left, every other working message link was
-  // rotated out, the one it carried spared. A link the team handed the participant while the email was
-  // on its way (Prepare message) is newer, yet it was given an end too: two weeks later neither worked.
-  it('keeps a link prepared by hand while an email was on its way working, as the newest', async () => {
+  /**
+   * P1's invitation emailed while, as the SMTP server holds it, a researcher prepares a message for P1
+   * by hand (Prepare message), on a clock `handClock` does to the shared test clock; then the wave is
+   * open until 30 May. Returns both links.
+   */
+  async function handPreparedWhileEmailing(handClock: (clock: Awaited<ReturnType<typeof world>>['clock']) => void) {
     let w!: Awaited<ReturnType<typeof world>>
     let byHand: string | undefined
     w = await world({
       participants: 1,
       smtp: {
-        // The SMTP server takes two seconds with P1's invitation; meanwhile a researcher prepares a message for P1.
         onReceive: async () => {
           if (byHand !== undefined) return
           byHand = ''
-          w.clock.advance(2_000)
+          handClock(w.clock)
           const prepared = await w.staff(`/participants/${w.participants[0]!.id}/message`, jsonRequest('POST', { wave: 'pre', kind: 'reminder' }))
           expect(prepared.status).toBe(201)
           byHand = linkIn(((await prepared.json()) as { link: string }).link)!
+          w.clock.set('2026-03-02T09:00:02.000Z')
         },
       },
     })
     await setWave(w.deps, { cohortId: w.cohort.id, kind: 'pre', opens: '2026-03-02', closes: '2026-05-30', instruments: ['phq-9'] }, 'test')
     expect(await runDueJobs(w.ctx, 'runner-a')).toBe(1)
-    const emailed = linkIn(w.smtp.received[0]!.text)!
     expect(byHand).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    return { w, byHand: byHand!, emailed: linkIn(w.smtp.received[0]!.text)! }
+  }
+
+  // Found by a review of the fix above: once the email had left, every other working message link was
+  // rotated out, the one it carried spared. A link the team handed the participant while the email was
+  // on its way (Prepare message) is newer, yet it was given an end too: two weeks later neither worked.
+  it('keeps a link prepared by hand while an email was on its way working, as the newest', async () => {
+    // The SMTP server takes two seconds with P1's invitation.
+    const { w, byHand, emailed } = await handPreparedWhileEmailing((clock) => clock.advance(2_000))
     // Three weeks on, the wave still open: the link prepared by hand, the newest, works; the emailed one
     // (older, rotated out when the hand-prepared one was minted) has ended, in its 14 days' grace.
     w.clock.set('2026-03-23T09:00:00.000Z')
@@ -187,25 +197,7 @@ describe('messaging review: SMTP trouble', () => {
   // is read before it is written. Prepared by a server whose clock is a second behind (two servers of
   // one PostgreSQL database), the hand-prepared link looked older than the emailed one and was ended.
   it('keeps that link working when it was prepared on a server whose clock is a second behind', async () => {
-    let w!: Awaited<ReturnType<typeof world>>
-    let byHand: string | undefined
-    w = await world({
-      participants: 1,
-      smtp: {
-        onReceive: async () => {
-          if (byHand !== undefined) return
-          byHand = ''
-          w.clock.set('2026-03-02T08:59:59.000Z')
-          const prepared = await w.staff(`/participants/${w.participants[0]!.id}/message`, jsonRequest('POST', { wave: 'pre', kind: 'reminder' }))
-          expect(prepared.status).toBe(201)
-          byHand = linkIn(((await prepared.json()) as { link: string }).link)!
-          w.clock.set('2026-03-02T09:00:02.000Z')
-        },
-      },
-    })
-    await setWave(w.deps, { cohortId: w.cohort.id, kind: 'pre', opens: '2026-03-02', closes: '2026-05-30', instruments: ['phq-9'] }, 'test')
-    expect(await runDueJobs(w.ctx, 'runner-a')).toBe(1)
-    expect(byHand).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    const { w, byHand } = await handPreparedWhileEmailing((clock) => clock.set('2026-03-02T08:59:59.000Z'))
     w.clock.set('2026-03-23T09:00:00.000Z')
     expect((await w.app.request(`/api/p/${byHand}`)).status).toBe(200)
   })
