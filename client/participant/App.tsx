@@ -239,11 +239,17 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
   // the link, or took the questionnaire out of the wave: the server's state now says so, and the page
   // shows it (the withdrawn, inactive or replaced page, or the wave without that questionnaire) rather
   // than more questions it can no longer store. A closed wave's refusal does not reload: answers given
-  // while it was open may still be taken (the late-arrival rule), and the form keeps them in view.
-  const standingChanged = outbox.refusals.some((r) => reloadingRefusals.has(r.code))
+  // while it was open may still be taken (the late-arrival rule), and the form keeps them in view; nor
+  // does a replaced link's on a browser that stores nothing, where the new link cannot take the answers
+  // over and the participant needs to see them to give them again. Each new such refusal reloads once
+  // (a key of them all, not a yes or no: a second one, later, must reload too).
+  const standing = outbox.refusals
+    .filter((r) => reloadingRefusals.has(r.code) && (r.code !== 'link_replaced' || outbox.persistent))
+    .map((r) => `${r.slot}/${r.instrument}/${r.code}`)
+    .join(' ')
   useEffect(() => {
-    if (standingChanged) void refresh()
-  }, [standingChanged, refresh])
+    if (standing !== '') void refresh()
+  }, [standing, refresh])
   // Keep the copy on the device as the server now has it, so a reload with no connection opens at
   // the right question with the confirmed answers shown.
   const version = outbox.version
@@ -580,7 +586,7 @@ function DonePage({
   isConfirmed: (slot: string, form: FormState) => boolean
   /** Some answers given here were not added (a form submitted elsewhere first): never say they all reached the team. */
   someNotStored: boolean
-  /** The server refused some answers given here (they stay on the device, marked): waiting is then not for the connection. */
+  /** The server refused some answers given here (they stay on the device, marked): waiting is then not for the connection, and the page never says every answer reached the team. */
   refused: boolean
 }) {
   const done = (wave: WaveView) => wave.forms.every((f) => isConfirmed(wave.kind, f))
@@ -598,7 +604,7 @@ function DonePage({
         <p data-testid="done-body">{waiting ? (refused ? t('done.refused') : t('done.pending')) : state.waves.some((w) => w.state === 'open') ? t('done.body') : state.waves.length > 0 ? t('waves.noneOpen') : t('waves.none')}</p>
         <h3>{t('done.next')}</h3>
         <p data-testid="done-next">
-          {!waiting && !someNotStored && state.waves.some((w) => w.state === 'open') && `${t('done.stored')} `}
+          {!waiting && !someNotStored && !refused && state.waves.some((w) => w.state === 'open') && `${t('done.stored')} `}
           {upcoming ? t('done.nextWave', { wave: t(`wave.${upcoming.kind}`), opens: formatDate(upcoming.opensAt, zone) }) : t('done.noMore')}
         </p>
         {state.waves.length > 0 && (

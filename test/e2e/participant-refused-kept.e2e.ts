@@ -8,7 +8,7 @@ import type { Browser } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { addParticipants, createCohort, createStudy, setWave } from '../../server/domain/staff/setup'
 import { phonePage, screenshot } from './helpers/browser'
-import { answerPhq9, choose, firstItemSaved } from './helpers/participant-flow'
+import { answer, answerPhq9, choose, complete, firstItemSaved } from './helpers/participant-flow'
 import { day, type TestServer, useServerAndBrowser } from './helpers/server'
 
 let server: TestServer
@@ -81,6 +81,34 @@ describe('answers the server refused, waiting on the phone', () => {
     await page.getByText('Feeling bad about yourself').filter({ visible: true }).first().waitFor()
     const shot = await screenshot(page, 'participant-refused-kept-form')
     expect(shot).toContain('participant-refused-kept-form.png')
+    await context.close()
+  })
+
+  // Found by a third review: once the team took GAD-7 out of the wave, the answer given to it offline
+  // was refused (not_found) and kept on the phone, yet the page, reloaded without GAD-7, said "Your
+  // answers have reached the research team; there is nothing more to do now."
+  it('a questionnaire taken out of the wave: its kept answer is told, and the page never says every answer reached the team', async () => {
+    const study = await createStudy(server.deps, { name: 'Refused answers study Group M' }, 'test')
+    const cohort = await createCohort(server.deps, { studyId: study.id, name: 'Group M' }, 'test')
+    await setWave(server.deps, { cohortId: cohort.id, kind: 'pre', opens: day(-1), closes: day(14), instruments: ['phq-9', 'gad-7'] }, 'test')
+    const [participant] = await addParticipants(server.deps, { cohortId: cohort.id, count: 1 }, 'test')
+    const { page, context } = await phonePage(browser)
+    await firstItemSaved(page, `${server.baseUrl}/p/${participant!.token}`)
+    await answerPhq9(page, [1, 2, 3, 2, 1, 0, 1, 2, 0], 1)
+    await choose(page, 'Not difficult at all')
+    await complete(page)
+    await page.getByText('Questionnaire 2 of 2').waitFor()
+    // GAD-7's first item, with no signal; meanwhile the team takes GAD-7 out of the wave.
+    await context.setOffline(true)
+    await answer(page, 'Several days')
+    await setWave(server.deps, { cohortId: cohort.id, kind: 'pre', opens: day(-1), closes: day(14), instruments: ['phq-9'] }, 'test')
+    await context.setOffline(false)
+
+    await page.getByTestId('refusal').filter({ hasText: 'This questionnaire is no longer part of these questionnaires' }).waitFor()
+    await page.getByTestId('done-next').waitFor()
+    expect(await page.getByTestId('done-next').textContent()).not.toContain('reached the research team')
+    expect(await page.getByTestId('save-status').getAttribute('data-status')).not.toBe('saved')
+    await screenshot(page, 'participant-refused-kept-removed-form')
     await context.close()
   })
 })
