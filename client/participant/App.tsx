@@ -333,7 +333,7 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
           finished={finished.form}
           confirmed={isConfirmed(paused.slot, finished.form)}
           notStored={outbox.notStored(paused.slot, paused.instrument).length}
-          refused={outbox.refusals.some((r) => r.slot === paused.slot && r.instrument === paused.instrument && r.code !== 'already_complete')}
+          refused={outbox.hasRefused(paused.slot, paused.instrument)}
           persistent={outbox.persistent}
           step={finished.step}
           total={finished.total}
@@ -371,7 +371,7 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
           </div>
         </>
       ) : (
-        <DonePage token={token} state={state} isDone={isDone} isConfirmed={isConfirmed} someNotStored={outbox.hasNotStored()} refused={outbox.refusals.some((r) => r.code !== 'already_complete')} />
+        <DonePage token={token} state={state} isDone={isDone} isConfirmed={isConfirmed} someNotStored={outbox.hasNotStored()} refused={outbox.hasRefused()} />
       )
     }
   }

@@ -53,7 +53,6 @@ function unansweredCount(model: SurveyModel): number {
   return model.getAllQuestions(true).filter((q) => q.isEmpty()).length
 }
 
-
 /**
  * One questionnaire, one question per screen (phones first), with a progress bar. A single-choice
  * question moves on by itself once answered (SurveyJS's auto-advance, after settings.autoAdvanceDelay),

@@ -116,7 +116,6 @@ export type OutboxStore = {
   deleteCompletion(completion: PendingCompletion): Promise<void>
 }
 
-/** The server refused something; `question` names the question to take the participant back to. */
 /**
  * Something the server refused for good, as the page tells it: answers of a form (`question` names
  * one, or the batch's first), or, with `submit`, the form's submit (its answers were stored first;
@@ -274,6 +273,15 @@ export class Outbox {
   /** Whether any answers given here were not stored because their form had been submitted elsewhere first (until read). */
   hasNotStored(): boolean {
     return this.#notStored.size > 0
+  }
+
+  /**
+   * Whether the server refused answers or a submit here (of one form, with `slot` and `instrument`),
+   * other than answers not added because the form had been submitted elsewhere (`already_complete`,
+   * told apart: hasNotStored): the page then never says they will be sent, nor that all reached the team.
+   */
+  hasRefused(slot?: string, instrument?: string): boolean {
+    return this.#refusals.some((r) => r.code !== 'already_complete' && (slot === undefined || (r.slot === slot && r.instrument === instrument)))
   }
 
   /**
@@ -685,7 +693,7 @@ export class Outbox {
 
   #update(): void {
     const status: SaveStatus =
-      this.#refusals.some((r) => r.code !== 'already_complete')
+      this.hasRefused()
         ? 'error'
         : this.#refusals.length > 0
           ? 'not-added'
