@@ -114,9 +114,10 @@ const worksAt = (eb: ExpressionBuilder<Database, 'participant_link'>, at: string
  * Links issued by staff are never touched. With `among` (the ids of the links that worked when a newer
  * link was added first: an email's, rotated once it has left), only those are: a link minted meanwhile
  * (a message prepared by hand while the email was being sent) is newer, and keeps working. Ids, not
- * creation times: a link's time is read before it is written, so times need not follow the writes. A statement per few thousand participants and one update
- * per end given (a wave's letters at 10,000 participants ran four statements per participant,
- * holding the database's write lock for 2.6 s; issue 16). Returns how many links were given an end.
+ * creation times: a link's time is read before it is written, so times need not follow the writes.
+ * A statement per few thousand participants and one update per end given (a wave's letters at
+ * 10,000 participants ran four statements per participant, holding the database's write lock for
+ * 2.6 s; issue 16). Returns how many links were given an end.
  */
 export async function expireMessageLinksOf(db: Kysely<Database>, participantIds: string[], options: { keep: number; until: Date; now: Date; among?: readonly string[] }): Promise<number> {
   if (options.among?.length === 0) return 0

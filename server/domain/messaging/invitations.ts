@@ -14,12 +14,12 @@
  * team sends by hand when it is prepared; an email never delivered ends none of them): the two newest
  * earlier ones work for `replacedLinkGraceDays` more, any older ones stop then, so a participant never
  * holds more than three working message links, whatever is re-sent (four, until their next message,
- * when the server stopped between an email leaving and its rotation). A
- * link past its end answers `link_replaced` (its page says to use the most recent message's link).
- * Links a researcher issued on the Participants tab (and every link older than migration 0145) are
- * left as they are: they may be printed on cards in participants' hands. Storing tokens encrypted
- * instead would break the rule that tokens are stored hashed and put every link one leaked key away.
- * Revoking a participant's link from the staff app still revokes all of them.
+ * when the server stopped between an email leaving and its rotation). A link past its end answers
+ * `link_replaced` (its page says to use the most recent message's link). Links a researcher issued
+ * on the Participants tab (and every link older than migration 0145) are left as they are: they may
+ * be printed on cards in participants' hands. Storing tokens encrypted instead would break the rule
+ * that tokens are stored hashed and put every link one leaked key away. Revoking a participant's link
+ * from the staff app still revokes all of them.
  */
 import type { Kysely } from 'kysely'
 import { insertAudit, insertAudits } from '../../db/repositories/audit'
@@ -153,14 +153,12 @@ const replacedLinksKept = 2
 
 /**
  * A newly minted personal link per participant for a message (see the file's comment), audited
- * without the token, in a few statements however many participants (issue 16). Their earlier
- * message links are rotated out unless `rotate` is false: an email's are rotated only once it has
- * left (`rotateOutEarlierLinks`), so that a message never delivered ends none of the links the
- * participant holds. Returns the tokens, in the participants' order.
+ * without the token, in a few statements however many participants (issue 16). It rotates out no
+ * earlier link: the caller does (`rotateOutEarlierLinks`), once the message has left. Returns the
+ * tokens, in the participants' order.
  */
-async function mintLinks(db: Kysely<Database>, participantIds: string[], because: string, actor: string, now: Date, rotate = true): Promise<string[]> {
+async function mintLinks(db: Kysely<Database>, participantIds: string[], because: string, actor: string, now: Date): Promise<string[]> {
   const minted = participantIds.map((participantId) => ({ participantId, ...createToken() }))
-  if (rotate) await rotateOutEarlierLinks(db, participantIds, now)
   await insertLinks(db, minted.map((m) => ({ participantId: m.participantId, tokenHash: m.hash })), now, 'message')
   await insertAudits(db, participantIds.map((id) => ({ actor, action: 'participant.link_issue', entity: 'participant', entityId: id, details: { because } })), now)
   return minted.map((m) => m.token)
@@ -219,8 +217,8 @@ export const waveBatchBudgetMs = 30_000
  * The participant's earlier message links are rotated out only once their email has left. An
  * address the SMTP server refuses for good is marked failed, its new link (which nobody received)
  * revoked, and the others go on. When the server cannot be reached (or says to try later), the claim
- * on that participant is taken back (their delivery row and the new link) and the job throws: the runner tries it again later, and those already emailed
- * are not emailed again. If some were emailed first (a rate limit), it goes on a minute later
+ * on that participant is taken back (their delivery row and the new link) and the job throws: the
+ * runner tries it again later, and those already emailed are not emailed again. If some were emailed first (a rate limit), it goes on a minute later
  * without using up its tries. After `waveBatchBudgetMs` of sending it stops and is due again at
  * once, so that a safety flag's email raised meanwhile goes first.
  */
@@ -244,7 +242,7 @@ export async function runWaveMessageJob(ctx: Deps & { mailer: Mailer; baseUrl: s
       if (!deliveryId) return undefined
       // The links that are earlier than this email's: rotated out once it has left, and only they.
       const earlier = await listWorkingMessageLinkIds(trx, participant.id, now)
-      return { deliveryId, contact, earlier, token: (await mintLinks(trx, [participant.id], `message.${kind}`, 'system', now, false))[0]! }
+      return { deliveryId, contact, earlier, token: (await mintLinks(trx, [participant.id], `message.${kind}`, 'system', now))[0]! }
     })
     if (!claimed) continue
     const { deliveryId, contact, earlier, token } = claimed
@@ -295,8 +293,8 @@ export async function runWaveMessageJob(ctx: Deps & { mailer: Mailer; baseUrl: s
  *
  * Nothing is sent again on its own: the email may have arrived, and its link with it. That link
  * (minted with the delivery row, in one transaction) is left working, neither revoked nor replaced,
- * since the participant may hold it, and so are the earlier ones (rotated only once an email has left); were the email sent again, they would hold two links of one
- * message and two emails. The team, who sees "unknown", asks the participant or sends it by hand
+ * since the participant may hold it, and so are the earlier ones (rotated only once an email has
+ * left); were the email sent again, they would hold two links of one message and two emails. The team, who sees "unknown", asks the participant or sends it by hand
  * (Prepare message), which rotates links as any new message does. Returns how many were marked.
  */
 export async function recoverInterruptedDeliveries(deps: Pick<Deps, 'db' | 'now'>): Promise<number> {
@@ -349,6 +347,8 @@ export async function prepareMessages(
   const { emailName } = await findMessagingSettings(deps.db, study.id)
   return deps.db.transaction().execute(async (trx) => {
     const ids = targets.map((t) => t.participant.id)
+    // A message prepared is given (the team hands it over): its link replaces the earlier ones now.
+    await rotateOutEarlierLinks(trx, ids, now)
     const tokens = await mintLinks(trx, ids, `message.${input.kind}`, actor, now)
     await insertDeliveries(trx, ids.map((id) => ({ job_id: null, study_id: study.id, participant_id: id, wave_id: wave.id, kind: input.kind, channel: 'by_hand', status: 'prepared', actor })), now)
     await insertAudits(trx, ids.map((id) => ({ actor, action: 'message.prepare', entity: 'participant', entityId: id, details: { kind: input.kind, wave: wave.kind, channel: 'by_hand' } })), now)
