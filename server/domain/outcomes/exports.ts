@@ -29,6 +29,7 @@ import { listCompletedResponses, type ScoredResponse as ExportResponse } from '.
 import { listParticipants, type Participant } from '../../db/repositories/participants'
 import { countAttendance } from '../../db/repositories/report-data'
 import { findCohort, findStudy, listWaves, type Cohort, type Study } from '../../db/repositories/studies'
+import { waveState } from '../dates'
 import type { WaveKind } from '../../db/schema'
 import { ApiError } from '../errors'
 import type { Deps } from '../deps'
@@ -517,7 +518,7 @@ async function* scoresLong(deps: Deps, context: ExportContext): AsyncGenerator<s
 function inWave(response: Pick<ExportResponse, 'source' | 'completedAt' | 'waveId'>, waveDates: ExportContext['waveDates']): string {
   const dates = response.waveId === null ? undefined : waveDates.get(response.waveId)
   if (response.source !== 'link' || response.completedAt === null || !dates) return ''
-  return response.completedAt >= dates.opensAt && response.completedAt < dates.closesAt ? '1' : '0'
+  return waveState(dates, new Date(response.completedAt)) === 'open' ? '1' : '0'
 }
 
 async function* wide(deps: Deps, context: ExportContext): AsyncGenerator<string> {
