@@ -6,10 +6,10 @@
  */
 import type { Browser } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { addParticipants, createCohort, createStudy, setWave } from '../../server/domain/staff/setup'
-import { phonePage, screenshot } from './helpers/browser'
-import { answerPhq9, firstItemSaved } from './helpers/participant-flow'
-import { day, type TestServer, useServerAndBrowser } from './helpers/server'
+import { screenshot } from './helpers/browser'
+import { phoneAtPhq9ItemOneSaved } from './helpers/cohort'
+import { answerPhq9 } from './helpers/participant-flow'
+import { type TestServer, useServerAndBrowser } from './helpers/server'
 
 let server: TestServer
 let browser: Browser
@@ -17,12 +17,7 @@ useServerAndBrowser((s, b) => ((server = s), (browser = b)))
 
 describe('refusals on a Persian page', () => {
   it('a withdrawal made on another device refuses the phone’s waiting answers in Persian, and says they left the phone', async () => {
-    const study = await createStudy(server.deps, { name: 'Persian refusals study' }, 'test')
-    const cohort = await createCohort(server.deps, { studyId: study.id, name: 'Group P' }, 'test')
-    await setWave(server.deps, { cohortId: cohort.id, kind: 'pre', opens: day(-1), closes: day(14), instruments: ['phq-9', 'gad-7'] }, 'test')
-    const [participant] = await addParticipants(server.deps, { cohortId: cohort.id, count: 1 }, 'test')
-    const { page, context } = await phonePage(browser)
-    await firstItemSaved(page, `${server.baseUrl}/p/${participant!.token}`)
+    const { page, context, participant } = await phoneAtPhq9ItemOneSaved(server, browser, 'Group P')
 
     // The participant reads in Persian (PHQ-9 itself stays English: no validated translation is loaded).
     await page.getByTestId('language').selectOption('fa')
@@ -32,7 +27,7 @@ describe('refusals on a Persian page', () => {
     await answerPhq9(page, [1, 2, 3], 1)
 
     // Meanwhile, on their laptop, they withdraw.
-    const withdrawn = await fetch(`${server.baseUrl}/api/p/${participant!.token}/withdraw`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ keepData: true }) })
+    const withdrawn = await fetch(`${server.baseUrl}/api/p/${participant.token}/withdraw`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ keepData: true }) })
     expect(withdrawn.status).toBe(200)
 
     await context.setOffline(false)
@@ -49,7 +44,7 @@ describe('refusals on a Persian page', () => {
     expect(await page.getByText('همهٔ پاسخ‌ها ذخیره شد').count()).toBe(0)
     await screenshot(page, 'participant-refusal-fa-withdrawn')
     // Nothing of the refused answers was stored.
-    const stored = await server.db.selectFrom('response').select('answers').where('participant_id', '=', participant!.id).where('instrument_id', '=', 'phq-9').executeTakeFirstOrThrow()
+    const stored = await server.db.selectFrom('response').select('answers').where('participant_id', '=', participant.id).where('instrument_id', '=', 'phq-9').executeTakeFirstOrThrow()
     expect(Object.keys(JSON.parse(stored.answers))).toEqual(['phq9_1'])
     await context.close()
   })

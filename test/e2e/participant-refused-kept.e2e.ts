@@ -6,36 +6,17 @@
  */
 import type { Browser } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { addParticipants, createCohort, createStudy, setWave } from '../../server/domain/staff/setup'
-import { phonePage, screenshot } from './helpers/browser'
-import { answer, answerPhq9, choose, complete, firstItemSaved } from './helpers/participant-flow'
+import { setWave } from '../../server/domain/staff/setup'
+import { screenshot } from './helpers/browser'
+import { phoneAtPhq9ItemOneSaved } from './helpers/cohort'
+import { answer, answerPhq9, choose, complete } from './helpers/participant-flow'
 import { day, type TestServer, useServerAndBrowser } from './helpers/server'
 
 let server: TestServer
 let browser: Browser
 useServerAndBrowser((s, b) => ((server = s), (browser = b)))
 
-/**
- * A participant of a new cohort (pre wave open: PHQ-9 and GAD-7) on a phone, PHQ-9 item 1 saved; and
- * how to move the wave so that it closed weeks ago, as a team correcting its dates would.
- */
-async function atPhq9ItemOneSaved(cohortName: string) {
-  const study = await createStudy(server.deps, { name: `Refused answers study ${cohortName}` }, 'test')
-  const cohort = await createCohort(server.deps, { studyId: study.id, name: cohortName }, 'test')
-  await setWave(server.deps, { cohortId: cohort.id, kind: 'pre', opens: day(-1), closes: day(14), instruments: ['phq-9', 'gad-7'] }, 'test')
-  const [participant] = await addParticipants(server.deps, { cohortId: cohort.id, count: 1 }, 'test')
-  const { page, context } = await phonePage(browser)
-  await firstItemSaved(page, `${server.baseUrl}/p/${participant!.token}`)
-  const closeWaveWeeksAgo = async () => {
-    await server.db
-      .updateTable('wave')
-      .set({ opens_at: `${day(-40)}T00:00:00.000Z`, closes_at: `${day(-30)}T00:00:00.000Z` })
-      .where('cohort_id', '=', cohort.id)
-      .where('kind', '=', 'pre')
-      .execute()
-  }
-  return { page, context, closeWaveWeeksAgo }
-}
+const atPhq9ItemOneSaved = (name: string) => phoneAtPhq9ItemOneSaved(server, browser, name)
 
 describe('answers the server refused, waiting on the phone', () => {
   it('the break after the questionnaire says they were not accepted and are kept here, not that they will be sent', async () => {
@@ -88,12 +69,7 @@ describe('answers the server refused, waiting on the phone', () => {
   // was refused (not_found) and kept on the phone, yet the page, reloaded without GAD-7, said "Your
   // answers have reached the research team; there is nothing more to do now."
   it('a questionnaire taken out of the wave: its kept answer is told, and the page never says every answer reached the team', async () => {
-    const study = await createStudy(server.deps, { name: 'Refused answers study Group M' }, 'test')
-    const cohort = await createCohort(server.deps, { studyId: study.id, name: 'Group M' }, 'test')
-    await setWave(server.deps, { cohortId: cohort.id, kind: 'pre', opens: day(-1), closes: day(14), instruments: ['phq-9', 'gad-7'] }, 'test')
-    const [participant] = await addParticipants(server.deps, { cohortId: cohort.id, count: 1 }, 'test')
-    const { page, context } = await phonePage(browser)
-    await firstItemSaved(page, `${server.baseUrl}/p/${participant!.token}`)
+    const { page, context, cohortId } = await atPhq9ItemOneSaved('Group M')
     await answerPhq9(page, [1, 2, 3, 2, 1, 0, 1, 2, 0], 1)
     await choose(page, 'Not difficult at all')
     await complete(page)
@@ -101,7 +77,7 @@ describe('answers the server refused, waiting on the phone', () => {
     // GAD-7's first item, with no signal; meanwhile the team takes GAD-7 out of the wave.
     await context.setOffline(true)
     await answer(page, 'Several days')
-    await setWave(server.deps, { cohortId: cohort.id, kind: 'pre', opens: day(-1), closes: day(14), instruments: ['phq-9'] }, 'test')
+    await setWave(server.deps, { cohortId, kind: 'pre', opens: day(-1), closes: day(14), instruments: ['phq-9'] }, 'test')
     await context.setOffline(false)
 
     await page.getByTestId('refusal').filter({ hasText: 'This questionnaire is no longer part of these questionnaires' }).waitFor()
