@@ -1031,5 +1031,5 @@ export const staffFa = {
   'staff.messages.delivery.failed': 'ناموفق',
   'staff.messages.delivery.prepared': 'آماده شد',
   'staff.messages.delivery.unknown': 'نامعلوم',
-  'staff.messages.delivery.unknownNote': 'سرور هنگام فرستادن این ایمیل متوقف شد: ممکن است رسیده باشد یا نرسیده باشد. خودکار دوباره فرستاده نمی‌شود (شاید شرکت‌کننده پیوند آن را داشته باشد)؛ از او بپرسید یا آن را دستی بفرستید.',
+  'staff.messages.delivery.unknownNote': 'فرستادن این ایمیل پیش از تأیید سرور ایمیل متوقف شد (سرور ما متوقف شد یا سرور ایمیل پاسخ نداد): ممکن است رسیده باشد یا نرسیده باشد. خودکار دوباره فرستاده نمی‌شود (شاید شرکت‌کننده پیوند آن را داشته باشد)؛ از او بپرسید یا آن را دستی بفرستید.',
 } satisfies Partial<Record<keyof typeof staffEn, string>>

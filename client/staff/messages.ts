@@ -1029,5 +1029,5 @@ export const staffEn = {
   'staff.messages.delivery.failed': 'Failed',
   'staff.messages.delivery.prepared': 'Prepared',
   'staff.messages.delivery.unknown': 'Unknown',
-  'staff.messages.delivery.unknownNote': 'The server stopped while sending this email: it may or may not have arrived. It is not sent again on its own (the participant may already hold its link); ask them, or send it by hand.',
+  'staff.messages.delivery.unknownNote': 'Sending stopped before the mail server confirmed this email (our server stopped, or the mail server did not answer): it may or may not have arrived. It is not sent again on its own (the participant may already hold its link); ask them, or send it by hand.',
 } as const

@@ -25,9 +25,9 @@ const linkIn = (text: string) => text.match(/https:\/\/balint\.example\/p\/([A-Z
 type SmtpOptions = Parameters<typeof startTestSmtpServer>[0]
 
 /** A study with a pre wave open 2 – 14 March (PHQ-9), an invitation on opening, three participants with an email. */
-async function world(options: { smtp?: SmtpOptions; studyName?: string; participants?: number } = {}) {
+async function world(options: { smtp?: SmtpOptions; studyName?: string; participants?: number; socketTimeoutMs?: number } = {}) {
   let smtp = await startTestSmtpServer(options.smtp)
-  const mailer = smtpMailer({ url: smtp.url, from: 'study@example.org' })
+  const mailer = smtpMailer({ url: options.socketTimeoutMs ? `${smtp.url}?socketTimeout=${options.socketTimeoutMs}` : smtp.url, from: 'study@example.org' })
   closers.push(() => smtp.close(), () => mailer.close())
   const clock = testClock('2026-03-02T09:00:00.000Z')
   const db = openDatabase(':memory:')
@@ -150,6 +150,43 @@ describe('messaging review: SMTP trouble', () => {
     const p2Reminder = linkIn(w.smtp.received.find((m) => m.to[0] === 'p2@example.org')!.text)!
     expect((await w.app.request(`/api/p/${p2Reminder}`)).status).toBe(200)
     expect((await w.app.request(`/api/p/${p2Invitation}`)).status).toBe(410)
+  })
+
+  // Found by a review: a timeout after the message was sent (the server had it, and its reply never
+  // came) was taken for a server that could not be reached. The reminder's link was revoked, though
+  // the email may have arrived: the participant who opened it got "not active", and their phone
+  // dropped the answers it kept under it (a link not found is final).
+  it('keeps the link of a reminder the SMTP server took but never confirmed working, marked unknown, and does not send it again', async () => {
+    let silent = false
+    const w = await world({ socketTimeoutMs: 400, smtp: { onReceive: (mail) => (silent && mail.to[0] === 'p1@example.org' ? new Promise<void>(() => {}) : Promise.resolve()) } })
+    expect(await runDueJobs(w.ctx, 'runner-a')).toBe(1)
+    const invitation = linkIn(w.smtp.received.find((m) => m.to[0] === 'p1@example.org')!.text)!
+    // The reminder: the SMTP server receives P1's and says nothing after it.
+    silent = true
+    w.clock.set('2026-03-12T00:00:00.000Z')
+    expect(await runDueJobs(w.ctx, 'runner-a')).toBe(1)
+    const reminder = linkIn(w.smtp.received.at(-1)!.text)!
+    expect(w.smtp.received.at(-1)!.to).toEqual(['p1@example.org'])
+    expect(reminder).not.toBe(invitation)
+    await w.signInAgain()
+    let view = await w.view()
+    expect(view.deliveries.filter((d: { kind: string }) => d.kind === 'reminder').map((d: { code: string; status: string }) => `${d.code} ${d.status}`)).toEqual(['P1 unknown'])
+    // It may have arrived: its link works, and so does the invitation's, neither rotated out.
+    expect((await w.app.request(`/api/p/${reminder}`)).status).toBe(200)
+    const audits = await w.deps.db.selectFrom('audit_log').select(['action', 'details']).where('entity_id', '=', w.participants[0]!.id).where('action', 'like', 'message.%').execute()
+    expect(audits.map((a) => a.action)).toContain('message.unknown')
+    // The others get it at the job's next try; P1 is not emailed again.
+    silent = false
+    w.clock.advance(60 * 60_000)
+    expect(await runDueJobs(w.ctx, 'runner-a')).toBe(1)
+    await w.signInAgain()
+    view = await w.view()
+    expect(view.deliveries.filter((d: { kind: string }) => d.kind === 'reminder').map((d: { code: string; status: string }) => `${d.code} ${d.status}`).sort()).toEqual(['P1 unknown', 'P2 sent', 'P3 sent'])
+    expect(w.smtp.received.filter((m) => m.to[0] === 'p1@example.org')).toHaveLength(2)
+    // The day before the wave closes: both of P1's links still work.
+    w.clock.set('2026-03-13T09:00:00.000Z')
+    expect((await w.app.request(`/api/p/${reminder}`)).status).toBe(200)
+    expect((await w.app.request(`/api/p/${invitation}`)).status).toBe(200)
   })
 
   /**

@@ -51,7 +51,7 @@ import type { Deps } from '../deps'
 import { ApiError } from '../errors'
 import { createToken, hashToken, participantLink } from '../participation/tokens'
 import type { JobOutcome } from './jobs'
-import { MailRefused, withoutAddresses, type Mailer } from './mailer'
+import { MailOutcomeUnknown, MailRefused, withoutAddresses, type Mailer } from './mailer'
 import { waveMessage, type MessageLanguage, type WaveMessageKind } from './texts'
 
 export const waveJobKinds = { invitation: 'wave.invitation', reminder: 'wave.reminder' } as const
@@ -218,7 +218,9 @@ export const waveBatchBudgetMs = 30_000
  * address the SMTP server refuses for good is marked failed, its new link (which nobody received)
  * revoked, and the others go on. When the server cannot be reached (or says to try later), the claim
  * on that participant is taken back (their delivery row and the new link) and the job throws: the
- * runner tries it again later, and those already emailed are not emailed again. If some were emailed first (a rate limit), it goes on a minute later
+ * runner tries it again later, and those already emailed are not emailed again. An email the server
+ * may have taken without saying so (`MailOutcomeUnknown`) is marked unknown, its link left working,
+ * and the job stops there in the same way. If some were emailed first (a rate limit), it goes on a minute later
  * without using up its tries. After `waveBatchBudgetMs` of sending it stops and is due again at
  * once, so that a safety flag's email raised meanwhile goes first.
  */
@@ -262,10 +264,22 @@ export async function runWaveMessageJob(ctx: Deps & { mailer: Mailer; baseUrl: s
         })
         continue
       }
-      await ctx.db.transaction().execute(async (trx) => {
-        await deleteDelivery(trx, deliveryId)
-        await revokeLinkByTokenHash(trx, hashToken(token), ctx.now())
-      })
+      if (error instanceof MailOutcomeUnknown) {
+        // It may have arrived, with its link: marked unknown, as an interrupted send is
+        // (recoverInterruptedDeliveries), with its link and the earlier ones left working. Revoking
+        // the link would end one the participant may hold, and their phone would drop the answers
+        // it keeps under it; sending again may deliver it twice. The server was slow to answer: the
+        // others wait for the job's next try rather than each wait as long.
+        await ctx.db.transaction().execute(async (trx) => {
+          if (!(await markDeliveryUnknown(trx, deliveryId))) return
+          await insertAudit(trx, { actor: 'system', action: 'message.unknown', entity: 'participant', entityId: participant.id, details: { kind, wave: wave.kind, channel: 'email' } }, ctx.now())
+        })
+      } else {
+        await ctx.db.transaction().execute(async (trx) => {
+          await deleteDelivery(trx, deliveryId)
+          await revokeLinkByTokenHash(trx, hashToken(token), ctx.now())
+        })
+      }
       const reason = `the SMTP server did not take the ${kind}: ${withoutAddresses(error instanceof Error ? error.message : String(error))}`
       // Some went before the server said "later" (a rate limit): go on in a minute, with the job's
       // tries not used up, so a cohort larger than the limit is reached in the end.

@@ -8,8 +8,10 @@ export type Mail = { to: string[]; subject: string; text: string }
 export type Mailer = {
   /**
    * Resolves once the SMTP server accepted the message. Rejects with `MailRefused` when the server
-   * refused this message or its address for good (trying again would not help), and with any other
-   * error when it could not be reached or asked to try later (trying again may).
+   * refused this message or its address for good (trying again would not help); with
+   * `MailOutcomeUnknown` when the message was sent in full but the server's answer never came (it
+   * may have arrived); and with any other error when it could not be reached or asked to try later
+   * before it had the message (trying again may).
    */
   send(mail: Mail): Promise<void>
 }
@@ -23,6 +25,19 @@ export class MailRefused extends Error {
   constructor(reply: string) {
     super(withoutAddresses(reply))
     this.name = 'MailRefused'
+  }
+}
+
+/**
+ * The message may have been delivered: the SMTP server had said to send it (354 to DATA), it was
+ * sent, and then no final reply came (the connection timed out or was lost). RFC 5321 §4.1.1.4:
+ * the message is the server's once it replies 250 to the end of the data, and a client that got no
+ * reply cannot tell whether it did. Sending it again may deliver it twice.
+ */
+export class MailOutcomeUnknown extends Error {
+  constructor(cause: string) {
+    super(withoutAddresses(cause))
+    this.name = 'MailOutcomeUnknown'
   }
 }
 

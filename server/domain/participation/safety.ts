@@ -195,6 +195,8 @@ export async function runSafetyJob(deps: Deps & { mailer: Mailer; baseUrl: strin
     } catch (error) {
       // Refused for good: the job fails (jobs.ts) and the audit log says so, without the addresses
       // or the server's reply (which may quote them): the team's record of every safety email.
+      // Any other failure is tried again, an unknown outcome (MailOutcomeUnknown) too: a safety
+      // contact emailed twice is better than one never told.
       if (error instanceof MailRefused) {
         await insertAudit(deps.db, { actor: 'system', action: 'safety.notify_refused', entity: 'response', entityId: responseId, details: { flag: flagId, recipients: settings.notifyEmails.length } }, now)
       }
