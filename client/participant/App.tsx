@@ -9,14 +9,14 @@ import { SaveStatus } from '../components/SaveStatus'
 import { api, errorOf } from '../lib/api'
 import { formatClosing, formatDate, formatLastDay, isLanguage, language, languages, t, type Language } from '../lib/i18n'
 import { FormView } from './FormView'
-import { refusalText, requestErrorText } from './refusal-text'
+import { dismissibleRefusalText, refusalText, requestErrorText } from './refusal-text'
 import { InterviewQuotes } from './InterviewQuotes'
 import { YourResults } from './YourResults'
-import { Outbox } from './outbox'
+import { dismissibleRefusals, Outbox } from './outbox'
 import { httpTransport, withTimeout } from './transport'
 import { applyLanguage, chooseLanguage, chosenLanguage, formLanguage } from './language'
 import { localText, questionCount, questionsLeftIn } from './progress'
-import { BreakPage, ConsentCopy, ProgressHeader, SubmittedElsewhere } from './Stages'
+import { BreakPage, ConsentCopy, DismissibleRefusal, ProgressHeader } from './Stages'
 import { applyParticipantTheme } from './theme'
 
 type Load = { kind: 'loading'; offline: boolean } | { kind: 'inactive' } | { kind: 'replaced'; language: string | null } | { kind: 'ready'; state: ParticipantState; fromDevice: boolean }
@@ -98,6 +98,12 @@ function nextForm(state: ParticipantState, isDone: (slot: string, form: FormStat
   return { ...next, step, total: sameSlot.length, rest: sameSlot.slice(step).filter((q) => !isDone(q.slot, q.form)) }
 }
 
+/** Record the title of each form of `state` in `titles`, by `slot/instrument`. */
+function rememberTitles(state: ParticipantState, titles: Map<string, FormState['instrument']['title']>): void {
+  for (const f of state.enrolment) titles.set(`enrolment/${f.instrument.id}`, f.instrument.title)
+  for (const w of state.waves) for (const f of w.forms) titles.set(`${w.kind}/${f.instrument.id}`, f.instrument.title)
+}
+
 /** Where a form stands in its slot: "questionnaire n of m". */
 function positionOf(state: ParticipantState, slot: string, instrument: string): { form: FormState; step: number; total: number } | null {
   const forms = slot === 'enrolment' ? state.enrolment : (state.waves.find((w) => w.kind === slot)?.forms ?? [])
@@ -122,7 +128,7 @@ function takeInlinedState(): ParticipantState | undefined {
 }
 
 /** Refusals after which the page reloads the participant's state (see their use in App). */
-const reloadingRefusals: ReadonlySet<string> = new Set(['withdrawn', 'link_not_found', 'link_replaced', 'not_found'])
+const reloadingRefusals: ReadonlySet<string> = new Set(['withdrawn', 'link_not_found', 'link_replaced', 'not_found', 'wave_not_open'])
 
 /**
  * Take over what this device kept, unconfirmed, under another link of the same participant (a link
@@ -229,6 +235,10 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
   )
   const status = outbox.status
   const { load, setLoad, refresh } = useParticipantState(token, device, outbox)
+  // The title of every form this page has shown, kept once a form leaves the state (taken out of its
+  // wave), so that the notice about its refused answers still names it.
+  const titles = useRef(new Map<string, FormState['instrument']['title']>())
+  if (load.kind === 'ready') rememberTitles(load.state, titles.current)
   // A completed form may have raised a safety flag: the state from the server then carries the
   // study's support text, shown at once.
   const confirmedCompletions = outbox.confirmedCompletions
@@ -236,15 +246,17 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
     if (confirmedCompletions > 0) void refresh()
   }, [confirmedCompletions, refresh])
   // Answers refused because the participant withdrew on another device, the team revoked or replaced
-  // the link, or took the questionnaire out of the wave: the server's state now says so, and the page
-  // shows it (the withdrawn, inactive or replaced page, or the wave without that questionnaire) rather
-  // than more questions it can no longer store. A closed wave's refusal does not reload: answers given
-  // while it was open may still be taken (the late-arrival rule), and the form keeps them in view; nor
-  // does a replaced link's on a browser that stores nothing, where the new link cannot take the answers
-  // over and the participant needs to see them to give them again. Each new such refusal reloads once
-  // (a key of them all, not a yes or no: a second one, later, must reload too).
+  // the link, took the questionnaire out of the wave, or the wave closed: the server's state now says
+  // so, and the page shows it (the withdrawn, inactive or replaced page, the wave without that
+  // questionnaire, or closed) rather than more questions it can no longer store. Found by a review: a
+  // closed wave's form stayed on screen, and each answer given to it, or to the wave's next
+  // questionnaire, was refused in turn. Its refused answers stay on the device, marked, and go again at
+  // the next visit (the team may reopen the wave). On a browser that stores nothing, a replaced link's
+  // or a closed wave's refusal does not reload: the answers are only on the open page, and the
+  // participant needs to see them, to give them at the new link or show them to the team. Each new
+  // such refusal reloads once (a key of them all, not a yes or no: a second one, later, must reload too).
   const standing = outbox.refusals
-    .filter((r) => reloadingRefusals.has(r.code) && (r.code !== 'link_replaced' || outbox.persistent))
+    .filter((r) => reloadingRefusals.has(r.code) && ((r.code !== 'link_replaced' && r.code !== 'wave_not_open') || outbox.persistent))
     .map((r) => `${r.slot}/${r.instrument}/${r.code}`)
     .join(' ')
   useEffect(() => {
@@ -407,11 +419,10 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
             </p>
           )}
           {otherRefusals.map((r) =>
-            r.code === 'already_complete' ? (
-              <SubmittedElsewhere
+            dismissibleRefusals.has(r.code) ? (
+              <DismissibleRefusal
                 key={`${r.slot}/${r.instrument}/${r.question}`}
-                title={load.kind === 'ready' ? localText(positionOf(load.state, r.slot, r.instrument)?.form.instrument.title ?? r.instrument, lang) : r.instrument}
-                count={outbox.notStored(r.slot, r.instrument).length}
+                text={dismissibleRefusalText(r, localText(titles.current.get(`${r.slot}/${r.instrument}`) ?? r.instrument, lang), r.code === 'already_complete' ? outbox.notStored(r.slot, r.instrument).length : outbox.refusedWithForm(r.slot, r.instrument, r.code).length)}
                 onDismiss={() => void outbox.dismiss(r)}
               />
             ) : (

@@ -74,14 +74,15 @@ export function BreakPage({
 }
 
 /**
- * A questionnaire was submitted from another device or tab while answers given here were on their
- * way: they were not added (the server refused them, `already_complete`). Said once, in the page's
- * language, until the participant has read it: nothing here can mend it.
+ * A refusal nothing on the page can mend (`dismissibleRefusals`: a questionnaire submitted from
+ * another device or tab first, or taken out of its wave), said once in the page's language
+ * (`dismissibleRefusalText`) until the participant has read it; the answers it was about stay on the
+ * device until then.
  */
-export function SubmittedElsewhere({ title, count, onDismiss }: { title: string; count: number; onDismiss: () => void }) {
+export function DismissibleRefusal({ text, onDismiss }: { text: string; onDismiss: () => void }) {
   return (
     <div className="card refusal" role="alert" data-testid="refusal">
-      <p>{t('refused.submittedElsewhere', { title, count })}</p>
+      <p>{text}</p>
       <div className="actions">
         <button className="secondary" onClick={onDismiss} data-testid="refusal-dismiss">
           {t('refused.understood')}

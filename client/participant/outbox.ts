@@ -147,6 +147,13 @@ export const storeGiveUpMs = 15_000
 /** Refusals no later visit can change: the answers they refuse leave the device (a withdrawn participant's device keeps nothing). */
 export const finalRefusals: ReadonlySet<string> = new Set(['withdrawn', 'link_not_found', 'consent_required'])
 
+/**
+ * Refusals nothing on the page can mend, which the participant puts away once read (`Outbox.dismiss`),
+ * and with them the answers they were about: a form submitted elsewhere first (`already_complete`),
+ * and a form the team took out of its wave (`not_found`). Until then those answers stay on the device.
+ */
+export const dismissibleRefusals: ReadonlySet<string> = new Set(['already_complete', 'not_found'])
+
 const formKey = (slot: string, instrument: string) => `${slot}/${instrument}`
 /** A question's key in the outbox, and in a store's `stamps`: `slot/instrument/question`. */
 export const answerKey = (a: { slot: string; instrument: string; question: string }) => `${a.slot}/${a.instrument}/${a.question}`
@@ -285,13 +292,30 @@ export class Outbox {
   }
 
   /**
-   * The participant has read a refusal that nothing on this page can mend (a form submitted
-   * elsewhere): it is put away, and the answers it was about leave the device.
+   * The questions of a form whose answers given here the server refused with the form, as `code`
+   * (`not_found`: the form taken out of its wave), still kept here, marked.
+   */
+  refusedWithForm(slot: string, instrument: string, code: string): readonly string[] {
+    return [...this.#answers.values()].filter((a) => a.slot === slot && a.instrument === instrument && a.refusedWithForm === code).map((a) => a.question)
+  }
+
+  /**
+   * The participant has read a refusal that nothing on this page can mend (`dismissibleRefusals`: a
+   * form submitted elsewhere, a form taken out of its wave): it is put away, and the answers it was
+   * about leave the device. Any other refusal is left as it is.
    */
   async dismiss(refusal: Refusal): Promise<void> {
+    if (!dismissibleRefusals.has(refusal.code)) return
     this.#refusals = this.#refusals.filter((r) => r !== refusal)
-    const read = [...this.#notStored.values()].filter((a) => a.slot === refusal.slot && a.instrument === refusal.instrument)
-    for (const a of read) this.#notStored.delete(answerKey(a))
+    const sameForm = (a: PendingAnswer) => a.slot === refusal.slot && a.instrument === refusal.instrument
+    const read =
+      refusal.code === 'already_complete'
+        ? [...this.#notStored.values()].filter(sameForm)
+        : [...this.#answers.values()].filter((a) => sameForm(a) && a.refusedWithForm === refusal.code)
+    for (const a of read) {
+      this.#notStored.delete(answerKey(a))
+      this.#answers.delete(answerKey(a))
+    }
     this.#update()
     for (const a of read) await this.#persist(() => this.#store.deleteAnswer(a))
   }

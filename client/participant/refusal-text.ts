@@ -27,6 +27,8 @@ export function refusalText(r: Pick<Refusal, 'code' | 'slot' | 'question' | 'sub
         return t('refused.submitLinkNotFound')
       case 'link_replaced':
         return t('refused.submitLinkReplaced')
+      case 'not_found':
+        return t('refused.submitNotInWave')
       case 'wave_not_open':
         return r.slot === 'enrolment' ? t('refused.submitNotAccepted') : t('refused.submitWaveNotOpen', { wave: wave() })
       // Refused as empty, the submit names no question (the server's field is `answers`: transport.ts).
@@ -57,6 +59,16 @@ export function refusalText(r: Pick<Refusal, 'code' | 'slot' | 'question' | 'sub
     default:
       return t('refused.notAccepted')
   }
+}
+
+/**
+ * The text for a refusal the participant puts away once read (`dismissibleRefusals`): the form
+ * `title` submitted elsewhere first (`already_complete`), or taken out of its wave (`not_found`), with
+ * `count` answers given here that it did not store (none: only its submit was refused).
+ */
+export function dismissibleRefusalText(r: Pick<Refusal, 'code'>, title: string, count: number): string {
+  if (r.code === 'already_complete') return t('refused.submittedElsewhere', { title, count })
+  return count > 0 ? t('refused.removedForm', { title, count }) : t('refused.submitRemovedForm', { title })
 }
 
 /**

@@ -277,6 +277,41 @@ describe('refusals', () => {
     expect(outbox.status).toBe('saved')
   })
 
+  // Found by a review: answers to a questionnaire the team took out of the wave were refused
+  // (not_found) and kept, with no way to put the notice away; each visit sent them again, refused again.
+  it('keeps the answers to a questionnaire taken out of its wave until the participant has read so, then lets them go', async () => {
+    const first = await setup()
+    first.transport.refuseNext(refused('not_found', [], 'No such questionnaire in this wave.'))
+    await first.outbox.answer('pre', 'gad-7', 'gad7_1', 1)
+    await first.outbox.answer('pre', 'gad-7', 'gad7_2', 2)
+    await settle()
+    expect(first.outbox.refusedWithForm('pre', 'gad-7', 'not_found')).toEqual(['gad7_1', 'gad7_2'])
+    expect(first.outbox.status).toBe('error')
+    // A visit later they go once more, and are refused once more: kept, the notice back.
+    const outbox = await first.reload()
+    first.transport.refuseNext(refused('not_found', [], 'No such questionnaire in this wave.'))
+    await settle()
+    expect(first.transport.calls).toHaveLength(2)
+    expect(outbox.refusals.map((r) => r.code)).toEqual(['not_found'])
+    expect(first.store.answers.size).toBe(2)
+    // A refusal nothing here can mend only: a closed wave's is not put away by a dismiss.
+    const other = await setup()
+    other.transport.refuseNext(refused('wave_not_open', [], 'The pre questionnaires are open from …'))
+    await other.outbox.answer('pre', 'phq-9', 'phq9_1', 1)
+    await settle()
+    await other.outbox.dismiss(other.outbox.refusals[0]!)
+    expect(other.outbox.refusals.map((r) => r.code)).toEqual(['wave_not_open'])
+    expect(other.store.answers.size).toBe(1)
+    // Read: the notice is put away, the answers leave the device, and nothing is sent again.
+    await outbox.dismiss(outbox.refusals[0]!)
+    expect(outbox.refusals).toEqual([])
+    expect(outbox.refusedWithForm('pre', 'gad-7', 'not_found')).toEqual([])
+    expect(first.store.answers.size).toBe(0)
+    expect(outbox.status).toBe('saved')
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(first.transport.calls).toHaveLength(2)
+  })
+
   it('counts as not added only the answers the server named: one it held already (a retry) is not', async () => {
     const { outbox, transport } = await setup()
     transport.refuseNext(refused('already_complete', ['phq9_2'], 'This questionnaire was already submitted, so the answer to phq9_2 was not stored.'))

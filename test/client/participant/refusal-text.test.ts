@@ -9,7 +9,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { loadLanguage, setLanguage, t } from '../../../client/lib/i18n'
 import { memoryStore, Outbox } from '../../../client/participant/outbox'
-import { aboutQuestion, questionRefusalText, refusalText, requestErrorText } from '../../../client/participant/refusal-text'
+import { aboutQuestion, dismissibleRefusalText, questionRefusalText, refusalText, requestErrorText } from '../../../client/participant/refusal-text'
 import { jsonRequest } from '../../helpers/app'
 import { appTransport, consentedParticipant, storedAnswers } from '../../helpers/outbox-app'
 
@@ -49,6 +49,16 @@ describe('refusal texts on the participant page', () => {
     expect(requestErrorText({ code: 'conflict', details: { currentVersion: 2 } })).not.toMatch(latin)
     expect(questionRefusalText({}, 'پرسش ۱')).not.toMatch(latin)
     expect(questionRefusalText({ submit: true }, 'پرسش ۱')).not.toMatch(latin)
+    for (const code of ['already_complete', 'not_found']) for (const count of [0, 1, 3]) expect(dismissibleRefusalText({ code }, 'پرسشنامه', count), `${code} ${count}`).not.toMatch(latin)
+  })
+
+  // Found by a review: a submit refused because the team took its questionnaire out of the wave said
+  // "Please try to submit again", where no form was left to submit.
+  it('tell a questionnaire taken out of the wave as nothing more to do: no second try, the answers given here counted', () => {
+    expect(refusalText({ code: 'not_found', slot: 'pre', question: null, submit: true })).toBe(t('refused.submitNotInWave'))
+    expect(refusalText({ code: 'not_found', slot: 'pre', question: null, submit: true })).not.toMatch(/submit again/)
+    expect(dismissibleRefusalText({ code: 'not_found' }, 'GAD-7', 2)).toBe('"GAD-7" is no longer among your questionnaires, so your answers to 2 questions, given here, could not be stored. They are kept here until you press “I understand”. If you think this is a mistake, please contact the research team before you do.')
+    expect(dismissibleRefusalText({ code: 'not_found' }, 'GAD-7', 0)).toBe('"GAD-7" is no longer among your questionnaires, so it could not be submitted. There is nothing more for you to do for it.')
   })
 
   it('say where refused answers are: removed for a withdrawal, a dead link or no consent; kept on the device otherwise', () => {
