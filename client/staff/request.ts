@@ -5,7 +5,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { errorOf } from '../lib/api'
-import { t } from '../lib/i18n'
+import { language, t, type MessageKey } from '../lib/i18n'
 
 /** A field the server rejected, as in `details` of a 422. */
 export type FieldProblem = { field: string; message: string }
@@ -61,7 +61,42 @@ export async function call<R extends JsonResponse>(request: Promise<R>, options:
   if (response.ok) return (await response.json()) as Awaited<ReturnType<R['json']>>
   const error = await errorOf(response)
   if (response.status === 401 && !options.signInPage) unauthorizedHandler?.()
-  throw new ApiFailure(response.status, error.code, error.message || t('staff.error.unknown'), error.details)
+  throw new ApiFailure(response.status, error.code, failureMessage(error.code, error.message), error.details)
+}
+
+/** The staff text leading a refusal of each code on a page not in English (the rest: `staff.error.code.other`). */
+const codeTexts: Record<string, MessageKey> = {
+  not_found: 'staff.error.code.not_found',
+  validation_failed: 'staff.error.code.validation_failed',
+  conflict: 'staff.error.code.conflict',
+  waves_overlap: 'staff.error.code.conflict',
+  wave_has_answers: 'staff.error.code.conflict',
+  forbidden: 'staff.error.code.forbidden',
+  unauthorized: 'staff.error.code.unauthorized',
+  rate_limited: 'staff.error.code.rate_limited',
+  payload_too_large: 'staff.error.code.payload_too_large',
+  invalid_request: 'staff.error.code.invalid_request',
+  invalid_json: 'staff.error.code.invalid_request',
+  withdrawn: 'staff.error.code.withdrawn',
+  link_not_found: 'staff.error.code.link_not_found',
+  disclosure_risk: 'staff.error.code.disclosure_risk',
+  internal_error: 'staff.error.code.server',
+}
+
+/**
+ * What a staff page says for a refused request with `code` (the API's error codes: README, "API
+ * errors"; `http_<status>` for a body that was not ours: lib/api.ts, errorOf) and the server's
+ * `message`. The message is English, written for the team and API users, and specific ("This cohort
+ * has no pre wave."): on an English page it is shown as it is. On a page in another language (Persian)
+ * the code's text in that language leads, and the English follows it inside Unicode isolates (U+2068
+ * FIRST STRONG ISOLATE … U+2069 POP DIRECTIONAL ISOLATE, Unicode Bidirectional Algorithm, UAX #9), so
+ * that a right-to-left line neither reorders its words nor loses what it says. Found by a review: a
+ * Persian staff page showed the server's English alone.
+ */
+export function failureMessage(code: string, message: string): string {
+  if (language() === 'en') return message || t('staff.error.unknown')
+  const lead = t(codeTexts[code] ?? (/^http_5\d\d$/.test(code) ? 'staff.error.code.server' : 'staff.error.code.other'))
+  return message ? `${lead} \u2068${message}\u2069` : lead
 }
 
 function asFailure(error: unknown): ApiFailure {

@@ -196,6 +196,14 @@ describe('a Persian study', () => {
     const [first, last] = await page.locator('[data-testid="tracking"] thead th').evaluateAll((cells) => [cells[0]!.getBoundingClientRect().left, cells[cells.length - 1]!.getBoundingClientRect().left])
     expect(first!).toBeGreaterThan(last!)
 
+    // A refusal leads with Persian; the server's English, specific, follows it, isolated so that the
+    // right-to-left line does not reorder it (found by a review: the English alone).
+    await page.goto(`${server.baseUrl}/cohorts/no-such-cohort/waves`)
+    const refusal = page.locator('.notice.error').first()
+    await refusal.waitFor()
+    expect(await refusal.innerText()).toMatch(/^پیدا نشد\.\s+\S*No such cohort/)
+    await screenshot(page, 'fa-staff-07-refusal')
+
     const origin = new URL(server.baseUrl).origin
     expect(requests.filter((url) => !url.startsWith('data:') && new URL(url).origin !== origin)).toEqual([])
     expect(errors).toEqual([])
