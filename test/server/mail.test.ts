@@ -22,6 +22,14 @@ async function mailerFor(url: string) {
   return mailer
 }
 
+/** What sending `mail` through a mailer for `url` rejects with (undefined when it was accepted). */
+async function sendError(url: string): Promise<unknown> {
+  return (await mailerFor(url)).send(mail).then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+}
+
 /** An SMTP server that never answers RCPT TO: the message is never asked for. */
 async function silentAtRecipient() {
   const server = new SMTPServer({ authOptional: true, disabledCommands: ['STARTTLS'], logger: false, onRcptTo: () => {} })
@@ -41,10 +49,7 @@ describe('smtpMailer', () => {
   it('says the outcome is unknown when the message was sent and no reply came, with no address in what it says', async () => {
     const smtp = await startTestSmtpServer({ onReceive: () => new Promise<void>(() => {}) })
     closers.push(() => smtp.close())
-    const error = await (await mailerFor(smtp.url)).send(mail).then(
-      () => undefined,
-      (e: unknown) => e,
-    )
+    const error = await sendError(smtp.url)
     expect(error).toBeInstanceOf(MailOutcomeUnknown)
     expect((error as Error).message).not.toMatch(/@/)
     // The server had it in full.
@@ -52,10 +57,7 @@ describe('smtpMailer', () => {
   })
 
   it('says nothing is known to have arrived when the server stops answering before the message was asked for', async () => {
-    const error = await (await mailerFor(await silentAtRecipient())).send(mail).then(
-      () => undefined,
-      (e: unknown) => e,
-    )
+    const error = await sendError(await silentAtRecipient())
     expect(error).toBeInstanceOf(Error)
     expect(error).not.toBeInstanceOf(MailOutcomeUnknown)
     expect(error).not.toBeInstanceOf(MailRefused)
@@ -64,10 +66,7 @@ describe('smtpMailer', () => {
   it('says nothing is known to have arrived when the server cannot be reached', async () => {
     const smtp = await startTestSmtpServer()
     await smtp.close()
-    const error = await (await mailerFor(smtp.url)).send(mail).then(
-      () => undefined,
-      (e: unknown) => e,
-    )
+    const error = await sendError(smtp.url)
     expect(error).toBeInstanceOf(Error)
     expect(error).not.toBeInstanceOf(MailOutcomeUnknown)
     expect(error).not.toBeInstanceOf(MailRefused)
@@ -76,10 +75,7 @@ describe('smtpMailer', () => {
   it('refuses for good an unknown mailbox, its address taken out of the reply', async () => {
     const smtp = await startTestSmtpServer({ rejectRecipients: ['p1@example.org'] })
     closers.push(() => smtp.close())
-    const error = await (await mailerFor(smtp.url)).send(mail).then(
-      () => undefined,
-      (e: unknown) => e,
-    )
+    const error = await sendError(smtp.url)
     expect(error).toBeInstanceOf(MailRefused)
     expect((error as Error).message).toMatch(/550/)
     expect((error as Error).message).not.toMatch(/p1@example\.org/)
