@@ -400,6 +400,12 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
 
   // Withdrawal is offered once there is something to withdraw from: after consent.
   const showWithdraw = load.kind === 'ready' && load.state.consent.decision === 'agree' && load.state.participant.status !== 'withdrawn' && !withdrawing
+  // A form's title: as this page has shown it, else as kept with its answers on the device (a form
+  // taken out of the wave before this visit: found by a review, the notice then gave its id).
+  const formTitle = (slot: string, instrument: string): string | undefined => {
+    const title = titles.current.get(`${slot}/${instrument}`) ?? outbox.titleOf(slot, instrument)
+    return title === undefined ? undefined : localText(title, lang)
+  }
   const otherRefusals = outbox.refusals.filter((r) => !(next && r.slot === next.slot && r.instrument === next.form.instrument.id))
   return (
     <Frame
@@ -422,7 +428,7 @@ function Journey({ token, outbox, device }: { token: string; outbox: Outbox; dev
             dismissibleRefusals.has(r.code) ? (
               <DismissibleRefusal
                 key={`${r.slot}/${r.instrument}/${r.question}`}
-                text={dismissibleRefusalText(r, localText(titles.current.get(`${r.slot}/${r.instrument}`) ?? r.instrument, lang), r.code === 'already_complete' ? outbox.notStored(r.slot, r.instrument).length : outbox.refusedWithForm(r.slot, r.instrument, r.code).length)}
+                text={dismissibleRefusalText(r, formTitle(r.slot, r.instrument), r.code === 'already_complete' ? outbox.notStored(r.slot, r.instrument).length : outbox.refusedWithForm(r.slot, r.instrument, r.code).length)}
                 onDismiss={() => void outbox.dismiss(r)}
               />
             ) : (

@@ -148,7 +148,7 @@ export function FormView({ slot, form, outbox, onComplete, onProgress }: Props) 
       const value = storable(q, options.value)
       if (value === undefined) return
       setEmptyWarning(false)
-      void outbox.answer(slot, id, options.name, value)
+      void outbox.answer(slot, id, options.name, value, form.instrument.title)
     }
     const progressed = () => onProgress?.(`${slot}/${id}`, unansweredCount(model))
     progressed()

@@ -88,6 +88,12 @@ export type PendingAnswer = {
    * the device, never resent, until the participant has read that it was not added (`dismiss`).
    */
   notStored?: true
+  /**
+   * The questionnaire's title as the page showed it (the instrument's localizable title), so that a
+   * notice about this answer can name its form at a later visit, when the form may have left the
+   * participant's state (taken out of its wave). Never sent.
+   */
+  title?: unknown
 }
 
 /** A questionnaire the participant finished here; submitted once its answers are confirmed. */
@@ -299,6 +305,11 @@ export class Outbox {
     return [...this.#answers.values()].filter((a) => a.slot === slot && a.instrument === instrument && a.refusedWithForm === code).map((a) => a.question)
   }
 
+  /** The title kept with an answer of this form still on the device (`PendingAnswer.title`), if any. */
+  titleOf(slot: string, instrument: string): unknown {
+    return [...this.#answers.values(), ...this.#notStored.values()].find((a) => a.slot === slot && a.instrument === instrument && a.title !== undefined)?.title
+  }
+
   /**
    * The participant has read a refusal that nothing on this page can mend (`dismissibleRefusals`: a
    * form submitted elsewhere, a form taken out of its wave): it is put away, and the answers it was
@@ -306,8 +317,9 @@ export class Outbox {
    */
   async dismiss(refusal: Refusal): Promise<void> {
     if (!dismissibleRefusals.has(refusal.code)) return
-    this.#refusals = this.#refusals.filter((r) => r !== refusal)
-    const sameForm = (a: PendingAnswer) => a.slot === refusal.slot && a.instrument === refusal.instrument
+    const sameForm = (a: { slot: string; instrument: string }) => a.slot === refusal.slot && a.instrument === refusal.instrument
+    // Every notice of this code for the form goes: the answers they were about go together.
+    this.#refusals = this.#refusals.filter((r) => r !== refusal && !(r.code === refusal.code && sameForm(r)))
     const read =
       refusal.code === 'already_complete'
         ? [...this.#notStored.values()].filter(sameForm)
@@ -320,10 +332,21 @@ export class Outbox {
     for (const a of read) await this.#persist(() => this.#store.deleteAnswer(a))
   }
 
-  /** Record one answer: on the device at once, on the server soon after. `value` null clears it. */
-  async answer(slot: string, instrument: string, question: string, value: unknown): Promise<void> {
+  /**
+   * Record one answer: on the device at once, on the server soon after. `value` null clears it.
+   * `title`: the form's title as shown, kept with the answer (`titleOf`).
+   */
+  async answer(slot: string, instrument: string, question: string, value: unknown, title?: unknown): Promise<void> {
     if (this.#completions.has(formKey(slot, instrument))) return
-    const answer: PendingAnswer = { slot, instrument, question, value: value === undefined ? null : value, answeredAt: this.#stamp(answerKey({ slot, instrument, question })), deviceId: this.#options.deviceId }
+    const answer: PendingAnswer = {
+      slot,
+      instrument,
+      question,
+      value: value === undefined ? null : value,
+      answeredAt: this.#stamp(answerKey({ slot, instrument, question })),
+      deviceId: this.#options.deviceId,
+      ...(title === undefined ? {} : { title }),
+    }
     this.#answers.set(answerKey(answer), answer)
     // The participant changed the answer the server refused: that refusal is dealt with. Answers
     // refused with their form go again with this one, and their refusal is shown again if it stands.
@@ -654,7 +677,10 @@ export class Outbox {
     // again until the participant answers in the form or opens the link again (the team may reopen
     // the wave), or, the link replaced, opens their new one on this device, which takes them over.
     // Dropping them would lose every answer of the batch for the one refusal shown.
-    this.#refuse({ slot, instrument, question: outcome.fields[0] ?? sent[0]!.question, code: outcome.code, message: outcome.message })
+    // A form taken out of its wave is one notice for the form (question null), however many batches
+    // (one per device id) it refused: found by a review, two notices each counted every answer.
+    const question = outcome.code === 'not_found' ? null : (outcome.fields[0] ?? sent[0]!.question)
+    this.#refuse({ slot, instrument, question, code: outcome.code, message: outcome.message })
     // Refused for good (withdrawn, the link unknown): nothing of them may stay on the device.
     if (finalRefusals.has(outcome.code)) {
       for (const a of sent) await this.#forget(a)

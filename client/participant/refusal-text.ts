@@ -64,11 +64,16 @@ export function refusalText(r: Pick<Refusal, 'code' | 'slot' | 'question' | 'sub
 /**
  * The text for a refusal the participant puts away once read (`dismissibleRefusals`): the form
  * `title` submitted elsewhere first (`already_complete`), or taken out of its wave (`not_found`), with
- * `count` answers given here that it did not store (none: only its submit was refused).
+ * `count` answers given here that it did not store. A form taken out of its wave may be named by no
+ * title (`undefined`: answers kept before titles were kept with them): it is then "a questionnaire you
+ * answered here". With no answer kept, the text is about its refused submit (`submit`), or says
+ * there is nothing more to do.
  */
-export function dismissibleRefusalText(r: Pick<Refusal, 'code'>, title: string, count: number): string {
-  if (r.code === 'already_complete') return t('refused.submittedElsewhere', { title, count })
-  return count > 0 ? t('refused.removedForm', { title, count }) : t('refused.submitRemovedForm', { title })
+export function dismissibleRefusalText(r: Pick<Refusal, 'code' | 'submit'>, title: string | undefined, count: number): string {
+  if (r.code === 'already_complete') return t('refused.submittedElsewhere', { title: title ?? t('refused.formUntitled'), count })
+  const form = title === undefined ? t('refused.formUntitled') : t('refused.formTitled', { title })
+  if (count > 0) return t('refused.removedForm', { form, count })
+  return r.submit ? t('refused.submitRemovedForm', { form }) : t('refused.removedFormNone', { form })
 }
 
 /**

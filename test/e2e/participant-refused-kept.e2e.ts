@@ -102,6 +102,12 @@ describe('answers the server refused, waiting on the phone', () => {
     expect(await page.getByTestId('done-next').textContent()).not.toContain('reached the research team')
     expect(await page.getByTestId('save-status').getAttribute('data-status')).not.toBe('saved')
     await screenshot(page, 'participant-refused-kept-removed-form')
+    // The page closed without "I understand", the link opened again: the answer goes once more, is
+    // refused once more, and the notice still names the form, gone from the state (found by a review:
+    // it gave the form's id, "gad-7").
+    await page.reload()
+    await notice.waitFor()
+    expect(await notice.textContent()).toContain('"Generalized Anxiety Disorder scale (GAD-7)" is no longer')
     // Found by a fourth review: the notice could not be put away, and every visit sent the answer again,
     // to be refused again. Read, it goes, with the answer; a reload neither sends nor shows it again.
     await notice.getByTestId('refusal-dismiss').click()

@@ -312,6 +312,29 @@ describe('refusals', () => {
     expect(first.transport.calls).toHaveLength(2)
   })
 
+  // Found by a review: answers under two device ids (one taken over from a replaced link) went in two
+  // batches, each refused with its own notice counting both; dismissing one left the other saying a
+  // submit was refused. And at the next visit, the form gone from the state, the notice gave its id.
+  it('makes one notice of a form taken out of its wave, whatever its batches, and keeps its title with its answers', async () => {
+    const { store, transport, reload } = await setup()
+    await store.putAnswer({ slot: 'pre', instrument: 'gad-7', question: 'gad7_1', value: 1, answeredAt: '2026-03-02T08:59:00.000Z', deviceId: 'device-old-0002', title: { en: 'GAD-7', fa: 'جی‌ای‌دی-۷' } })
+    // A page opened after it was kept there.
+    const outbox = await reload()
+    transport.refuseNext(refused('not_found'), refused('not_found'))
+    await outbox.answer('pre', 'gad-7', 'gad7_2', 2, { en: 'GAD-7', fa: 'جی‌ای‌دی-۷' })
+    await settle()
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(transport.calls.filter((c) => c.kind === 'answers').map((c) => c.body.deviceId).sort()).toEqual(['device-old-0002', 'device-test-0001'])
+    expect(outbox.refusals.map((r) => [r.code, r.question])).toEqual([['not_found', null]])
+    expect([...outbox.refusedWithForm('pre', 'gad-7', 'not_found')].sort()).toEqual(['gad7_1', 'gad7_2'])
+    // The title is kept with the answers (never sent): a later visit names the form by it.
+    expect(JSON.stringify(transport.calls)).not.toContain('GAD-7')
+    expect((await reload()).titleOf('pre', 'gad-7')).toEqual({ en: 'GAD-7', fa: 'جی‌ای‌دی-۷' })
+    await outbox.dismiss(outbox.refusals[0]!)
+    expect(outbox.refusals).toEqual([])
+    expect(store.answers.size).toBe(0)
+  })
+
   it('counts as not added only the answers the server named: one it held already (a retry) is not', async () => {
     const { outbox, transport } = await setup()
     transport.refuseNext(refused('already_complete', ['phq9_2'], 'This questionnaire was already submitted, so the answer to phq9_2 was not stored.'))

@@ -49,7 +49,9 @@ describe('refusal texts on the participant page', () => {
     expect(requestErrorText({ code: 'conflict', details: { currentVersion: 2 } })).not.toMatch(latin)
     expect(questionRefusalText({}, 'پرسش ۱')).not.toMatch(latin)
     expect(questionRefusalText({ submit: true }, 'پرسش ۱')).not.toMatch(latin)
-    for (const code of ['already_complete', 'not_found']) for (const count of [0, 1, 3]) expect(dismissibleRefusalText({ code }, 'پرسشنامه', count), `${code} ${count}`).not.toMatch(latin)
+    for (const code of ['already_complete', 'not_found']) {
+      for (const count of [0, 1, 3]) for (const title of ['پرسشنامه', undefined]) for (const submit of [undefined, true] as const) expect(dismissibleRefusalText({ code, submit }, title, count), `${code} ${count}`).not.toMatch(latin)
+    }
   })
 
   // Found by a review: a submit refused because the team took its questionnaire out of the wave said
@@ -58,7 +60,11 @@ describe('refusal texts on the participant page', () => {
     expect(refusalText({ code: 'not_found', slot: 'pre', question: null, submit: true })).toBe(t('refused.submitNotInWave'))
     expect(refusalText({ code: 'not_found', slot: 'pre', question: null, submit: true })).not.toMatch(/submit again/)
     expect(dismissibleRefusalText({ code: 'not_found' }, 'GAD-7', 2)).toBe('"GAD-7" is no longer among your questionnaires, so your answers to 2 questions, given here, could not be stored. They are kept here until you press “I understand”. If you think this is a mistake, please contact the research team before you do.')
-    expect(dismissibleRefusalText({ code: 'not_found' }, 'GAD-7', 0)).toBe('"GAD-7" is no longer among your questionnaires, so it could not be submitted. There is nothing more for you to do for it.')
+    expect(dismissibleRefusalText({ code: 'not_found', submit: true }, 'GAD-7', 0)).toBe('"GAD-7" is no longer among your questionnaires, so it could not be submitted. There is nothing more for you to do for it.')
+    // Found by a review: a notice of answers, its answers gone, spoke of a submit that never was.
+    expect(dismissibleRefusalText({ code: 'not_found' }, 'GAD-7', 0)).toBe('"GAD-7" is no longer among your questionnaires. There is nothing more for you to do for it.')
+    // Answers kept before their form's title was kept with them: no id, no empty quotes.
+    expect(dismissibleRefusalText({ code: 'not_found' }, undefined, 1)).toMatch(/^A questionnaire you answered here is no longer among your questionnaires, so your answer to 1 question/)
   })
 
   it('say where refused answers are: removed for a withdrawal, a dead link or no consent; kept on the device otherwise', () => {
