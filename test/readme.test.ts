@@ -1,7 +1,14 @@
 /** The README's worked example must stay a valid instrument file: newcomers copy it. */
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { checkInstrument } from '../server/domain/instruments/registry'
+import { createApp } from '../server/app'
+import { openDatabase } from '../server/db/connection'
+import { migrateToLatest } from '../server/db/migrate'
+import type { Deps } from '../server/domain/deps'
+import { checkInstrument, loadInstruments, shippedInstrumentsFolder } from '../server/domain/instruments/registry'
+import { addParticipants, createCohort, createStudy, setWave } from '../server/domain/staff/setup'
 import { scoreResponse } from '../server/domain/instruments/scoring'
 import { loadConfig } from '../server/config'
 
@@ -34,5 +41,37 @@ describe('README', () => {
     const config = loadConfig({})
     expect(readme).toContain(`http://${config.host}:${config.port}`)
     expect(readme).toContain(`\`${config.dbPath}\``)
+  })
+})
+
+// Found by a newcomer's walk-through of the README: the worked example saved while the server ran,
+// checked and put in a wave with the command line (which reads the folder), was unknown to the
+// running server, and every participant's page of that cohort answered 500 until it was restarted.
+describe('the worked example, added while the server runs', () => {
+  it('is found by the running server when the command line has put it in a wave', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'balint-instruments-'))
+    try {
+      const db = openDatabase(':memory:')
+      await migrateToLatest(db)
+      const server: Deps = { db, instruments: loadInstruments([shippedInstrumentsFolder, folder]), now: () => new Date('2026-03-02T09:00:00.000Z') }
+      const app = createApp(server, { baseUrl: 'https://balint.example' })
+      const study = await createStudy(server, { name: 'Worked example', timeZone: 'UTC' }, 'test')
+      const cohort = await createCohort(server, { studyId: study.id, name: 'A' }, 'test')
+      const [participant] = await addParticipants(server, { cohortId: cohort.id, count: 1 }, 'test')
+      expect((await app.request(`/api/p/${participant!.token}`)).status).toBe(200)
+      expect(server.instruments.get('recovery-check')).toBeUndefined()
+
+      // Saved, then put in a wave by the command line: a process of its own, reading the folder.
+      writeFileSync(join(folder, 'recovery-check.json'), JSON.stringify(workedExample()))
+      const cli: Deps = { ...server, instruments: loadInstruments([shippedInstrumentsFolder, folder]) }
+      await setWave(cli, { cohortId: cohort.id, kind: 'pre', opens: '2026-03-01', closes: '2026-03-14', instruments: ['phq-9', 'recovery-check'] }, 'test')
+
+      const page = await app.request(`/api/p/${participant!.token}`)
+      expect(page.status).toBe(200)
+      const state = (await page.json()) as { waves: { forms: { instrument: { id: string } }[] }[] }
+      expect(state.waves[0]!.forms.map((f) => f.instrument.id)).toEqual(['phq-9', 'recovery-check'])
+    } finally {
+      rmSync(folder, { recursive: true, force: true })
+    }
   })
 })

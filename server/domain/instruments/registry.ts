@@ -8,7 +8,7 @@
  * kept apart here so that code asking for a form can never be handed a guide: `get` and `list` serve
  * forms, `guide` and `guides` serve guides.
  */
-import { readdirSync, readFileSync, existsSync } from 'node:fs'
+import { readdirSync, readFileSync, existsSync, statSync } from 'node:fs'
 import { basename, dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { z } from 'zod'
@@ -264,10 +264,45 @@ export class InstrumentRegistry {
     if (problems.length > 0) throw new InstrumentFileError(problems)
   }
 
+  /** Where the files came from (loadInstruments), for `#lookAgain`. */
+  #source: { folders: string[]; cwd: string; files: string } | undefined
+
+  /**
+   * Read the folders again when their files changed since they were read, and add every form and guide
+   * version not loaded yet (a version once loaded is never replaced: versions do not change). Called
+   * when a lookup finds nothing. Found by a newcomer's walk-through: an instrument file added while the
+   * server ran, and put in a wave by the command line (which reads the folder), was unknown to the
+   * server, and every participant's page of that cohort answered 500. Files with problems leave
+   * everything as it was (the command line's `instruments check` names them). Returns whether anything
+   * was added.
+   */
+  #lookAgain(): boolean {
+    if (!this.#source) return false
+    const files = filesSignature(this.#source.folders)
+    if (files === this.#source.files) return false
+    this.#source.files = files
+    let fresh: InstrumentRegistry
+    try {
+      fresh = loadInstruments(this.#source.folders, this.#source.cwd)
+    } catch {
+      return false
+    }
+    let added = false
+    for (const [key, instrument] of fresh.#byKey) if (!this.#byKey.has(key) && !this.#guidesByKey.has(key)) (this.#byKey.set(key, instrument), (added = true))
+    for (const [key, guide] of fresh.#guidesByKey) if (!this.#guidesByKey.has(key) && !this.#byKey.has(key)) (this.#guidesByKey.set(key, guide), (added = true))
+    return added
+  }
+
+  /** Remember the folders this registry was loaded from, so that files added later are found (`#lookAgain`). */
+  watchFolders(folders: string[], cwd: string): this {
+    this.#source = { folders, cwd, files: filesSignature(folders) }
+    return this
+  }
+
   /** A specific version of an interview guide, or the latest when no version is given. */
   guide(id: string, version?: string): InterviewGuide | undefined {
-    if (version) return this.#guidesByKey.get(`${id}@${version}`)
-    return this.guides().find((g) => g.id === id)
+    const found = version ? this.#guidesByKey.get(`${id}@${version}`) : this.guides().find((g) => g.id === id)
+    return found ?? (this.#lookAgain() ? this.guide(id, version) : undefined)
   }
 
   /** The latest version of each interview guide, sorted by id. */
@@ -280,8 +315,8 @@ export class InstrumentRegistry {
    * form is found by its exact version once registered (`registerStudyForm`), never as "the latest".
    */
   get(id: string, version?: string): Instrument | undefined {
-    if (version) return this.#byKey.get(`${id}@${version}`) ?? this.#studyForms.get(`${id}@${version}`)
-    return this.list().find((i) => i.id === id)
+    const found = version ? (this.#byKey.get(`${id}@${version}`) ?? this.#studyForms.get(`${id}@${version}`)) : this.list().find((i) => i.id === id)
+    return found ?? (this.#lookAgain() ? this.get(id, version) : undefined)
   }
 
   /**
@@ -343,7 +378,24 @@ export function loadInstruments(folders: string[], cwd = process.cwd()): Instrum
     }
   }
   if (problems.length > 0) throw new InstrumentFileError(problems)
-  return new InstrumentRegistry(instruments, guides)
+  return new InstrumentRegistry(instruments, guides).watchFolders(folders, cwd)
+}
+
+/** The names, sizes and modification times of the `*.json` files in `folders`: changes when a file is added, removed or saved. */
+function filesSignature(folders: string[]): string {
+  const lines: string[] = []
+  for (const folder of folders) {
+    if (!existsSync(folder)) continue
+    for (const name of readdirSync(folder).filter((f) => f.endsWith('.json')).sort()) {
+      try {
+        const stat = statSync(join(folder, name))
+        lines.push(`${folder}/${name} ${stat.size} ${stat.mtimeMs}`)
+      } catch {
+        lines.push(`${folder}/${name} gone`)
+      }
+    }
+  }
+  return lines.join('\n')
 }
 
 /** The shipped instruments folder. */
