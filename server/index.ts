@@ -62,7 +62,20 @@ export async function startServer(config: Config = loadConfig(), options: { logg
   // and links must carry the port the system chose. No request is handled before it exists.
   let app: ReturnType<typeof createApp> | undefined
   const server = serve({ fetch: (request, env) => app!.fetch(request, env), port: config.port, hostname: config.host })
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()))
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', () => resolve())
+      server.once('error', reject)
+    })
+  } catch (error) {
+    // Found by a newcomer's walk-through: a port in use crashed with Node's own stack trace, the lease
+    // left held until it went stale. Everything taken so far is given back, and the reason is said.
+    await backups?.stop()
+    clearInterval(renewal)
+    await lease?.release().catch(() => undefined)
+    await closeDatabase(db)
+    throw new ListenError(config.host, config.port, error)
+  }
   const baseUrl = new URL(config.baseUrl)
   if (baseUrl.port === '0') baseUrl.port = String((server.address() as AddressInfo).port)
   const links = baseUrl.origin + baseUrl.pathname.replace(/\/+$/, '')
@@ -123,7 +136,17 @@ export function exitOnSignals(close: () => Promise<void>, log: Logger = defaultL
  */
 export function describeStartupError(error: unknown): string {
   if (error instanceof InstrumentFileError) return `an instrument file is invalid.\n${error.message}`
-  if (error instanceof LeaseHeldError || error instanceof DatabaseOpenError) return error.message
+  if (error instanceof LeaseHeldError || error instanceof DatabaseOpenError || error instanceof ListenError) return error.message
   if (typeof error === 'object' && error !== null && 'code' in error) return describeStorageError(error)
   return error instanceof Error ? error.message : String(error)
+}
+
+/** The server could not listen on `host`:`port` (in use, or not allowed): says which, and what to set. */
+export class ListenError extends Error {
+  constructor(host: string, port: number, cause: unknown) {
+    const code = typeof cause === 'object' && cause !== null && 'code' in cause ? String((cause as { code: unknown }).code) : ''
+    const why = code === 'EADDRINUSE' ? 'is already in use (another server, or another copy of this one)' : code === 'EACCES' ? 'may not be used by this user (ports below 1024 need privileges)' : `cannot be listened on (${cause instanceof Error ? cause.message : String(cause)})`
+    super(`port ${port} on ${host} ${why}. Set PORT to another port (and BALINT_BASE_URL to match, if you set it), e.g. PORT=3001 npm start.`, { cause })
+    this.name = 'ListenError'
+  }
 }

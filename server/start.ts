@@ -36,6 +36,11 @@ try {
   const { db, setupToken, close } = await startServer(config)
   exitOnSignals(close)
   console.log(`Balint Outcomes is running at ${config.baseUrl}  (database: ${config.dbPath})`)
+  // Found by a newcomer's walk-through: HOST=0.0.0.0 serves the network, while every link printed
+  // or emailed named localhost, which no other device reaches.
+  if (!process.env.BALINT_BASE_URL && (config.host === '0.0.0.0' || config.host === '::')) {
+    console.log(`Note: links to participants and staff say ${config.baseUrl}, which other devices cannot open. Set BALINT_BASE_URL to the address they use (e.g. https://study.example.org).`)
+  }
   if (setupToken) {
     console.log('\nFirst run: create the first administrator account at this one-time link (it works for 24 hours):')
     console.log(`  ${config.baseUrl}/setup/${setupToken}`)
