@@ -10,9 +10,17 @@ import { runCli } from './program'
 process.umask(0o077)
 const config = loadConfig()
 let opened: Deps | undefined
+// A reader that stops early (`balint report … | head`) closes the pipe: what is left to print is not
+// wanted, and the command still finishes and closes the database (found by a newcomer's walk-through:
+// an unhandled EPIPE stack trace).
+let stdoutClosed = false
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error
+  stdoutClosed = true
+})
 
 const code = await runCli(process.argv.slice(2), {
-  out: (text) => process.stdout.write(`${text}\n`),
+  out: (text) => void (stdoutClosed || process.stdout.write(`${text}\n`)),
   err: (text) => process.stderr.write(`${text}\n`),
   baseUrl: config.baseUrl,
   dbPath: config.databaseUrl ? undefined : config.dbPath,

@@ -149,8 +149,8 @@ export function buildProgram(io: CliIo): Command {
     .command('set')
     .requiredOption('--cohort <id>', 'the cohort id')
     .addOption(new Option('--wave <kind>', 'which wave').choices(waveKinds).makeOptionMandatory())
-    .requiredOption('--opens <date>', 'first day it is open (YYYY-MM-DD, UTC)')
-    .requiredOption('--closes <date>', 'last day it is open (YYYY-MM-DD, UTC)')
+    .requiredOption('--opens <date>', "first day it is open (YYYY-MM-DD, a day in the study's time zone)")
+    .requiredOption('--closes <date>', "last day it is open (YYYY-MM-DD, a day in the study's time zone)")
     .requiredOption('--instruments <ids>', 'questionnaire ids in order, comma-separated', list)
     .option('--confirm-overlap', 'allow the wave to overlap another wave of the cohort')
     .option('--confirm-date-change', 'allow changing the dates of a wave that already has answers')
@@ -160,7 +160,10 @@ export function buildProgram(io: CliIo): Command {
         { cohortId: opts.cohort, kind: opts.wave, opens: opts.opens, closes: opts.closes, instruments: opts.instruments, confirmOverlap: opts.confirmOverlap, confirmDateChange: opts.confirmDateChange },
         actor,
       )
-      print(wave, () => [`${wave.kind}: open ${wave.opensAt} to ${wave.closesAt} with ${wave.instruments.join(', ')}`, ...wave.warnings.map((w) => `note: ${w.message}`)].join('\n'))
+      // Found by a newcomer's walk-through: the README's example dates, copied months later, made a
+      // wave nobody could answer, and nothing said so.
+      const closed = Date.parse(wave.closesAt) <= (await io.deps()).now().getTime() ? ['note: this wave has already closed (its last day is past): no participant can answer it.'] : []
+      print(wave, () => [`${wave.kind}: open ${wave.opensAt} to ${wave.closesAt} (UTC instants) with ${wave.instruments.join(', ')}`, ...wave.warnings.map((w) => `note: ${w.message}`), ...closed].join('\n'))
     })
 
   const instruments = program.command('instruments').description('questionnaires, forms and interview guides')

@@ -278,6 +278,19 @@ describe('wave set', () => {
     ])
   })
 
+  // Found by a newcomer's walk-through: the README's dates, copied months later, set a wave that had
+  // closed, and nothing said so.
+  it('says so when the wave has already closed, and not when it is open or to come', async () => {
+    const c = await cli()
+    const { cohortId } = await studyAndCohort(c)
+    const past = await c.run('wave', 'set', '--cohort', cohortId, '--wave', 'pre', '--opens', '2026-02-01', '--closes', '2026-02-14', '--instruments', 'phq-9')
+    expect(past.code).toBe(0)
+    expect(past.stdout).toContain('note: this wave has already closed (its last day is past): no participant can answer it.')
+    const open = await c.run('wave', 'set', '--cohort', cohortId, '--wave', 'post', '--opens', '2026-03-01', '--closes', '2026-03-14', '--instruments', 'phq-9')
+    expect(open.code).toBe(0)
+    expect(open.stdout).not.toContain('already closed')
+  })
+
   it('redefines an existing wave instead of adding a second one', async () => {
     const c = await cli()
     const { cohortId } = await studyAndCohort(c)
