@@ -101,12 +101,23 @@ export function FormView({ slot, form, outbox, onComplete, onProgress }: Props) 
     // sideways the page is scrolled by then, and the new question's title would sit under the sticky
     // bar: bring it into view below the bar (participant.css's scroll-padding-top) when it is hidden.
     model.onAfterRenderQuestion.add((_, options) => {
+      const keys = numberBoxes.get(options.question.name)
+      if (keys) options.htmlElement.querySelector('input')?.setAttribute('inputmode', keys)
       const bar = document.querySelector('.topbar')?.getBoundingClientRect().bottom ?? 0
       if (options.htmlElement.getBoundingClientRect().top < bar) options.htmlElement.scrollIntoView({ block: 'start' })
     })
     // Number boxes are text boxes read by readNumber: a browser's number box drops Persian digits.
+    // A phone still shows its number keys for them (`inputmode`, WHATWG HTML): found by a newcomer's
+    // walk-through, the whole keyboard came up for an age. Not where a number may be negative: the
+    // number keys of some phones have no minus.
+    const numberBoxes = new Map<string, 'numeric' | 'decimal'>()
     for (const question of model.getAllQuestions()) {
-      if (question.getType() === 'text' && question.inputType === 'number') question.inputType = 'text'
+      if (question.getType() === 'text' && question.inputType === 'number') {
+        // Read before the type changes: SurveyJS keeps min and step for number boxes only.
+        const { min, step } = question.toJSON() as { min?: unknown; step?: unknown }
+        question.inputType = 'text'
+        if (min !== undefined && min !== '' && Number(min) >= 0) numberBoxes.set(question.name, step !== undefined && step !== '' && !Number.isInteger(Number(step)) ? 'decimal' : 'numeric')
+      }
       // With textUpdateMode 'onTyping' (typed answers are kept as they are typed), SurveyJS 3 treats a
       // choice as typed text too (QuestionSelectBase.isTextValue is true "for comments and others") and
       // never auto-advances. A choice is a choice: its value is not typed text. The "Other" box of the

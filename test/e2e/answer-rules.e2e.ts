@@ -50,6 +50,9 @@ async function skipToPhq9(page: Page) {
 describe('number boxes', () => {
   it('store a number typed with Persian or Arabic-Indic digits, and say at once what cannot be read', async () => {
     const { p, page, context } = await atAboutYou()
+    // A text box (a number box drops Persian digits) that brings up a phone's number keys.
+    expect(await box(page).getAttribute('type')).toBe('text')
+    expect(await box(page).getAttribute('inputmode')).toBe('numeric')
     // Age in Persian digits.
     await box(page).fill('۳۴')
     await saved(page)

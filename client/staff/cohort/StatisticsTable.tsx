@@ -99,7 +99,7 @@ export function StatisticsTable({ report }: { report: CohortReportView }) {
             s.wilcoxon ? (
               <>
                 {pValue(s.wilcoxon.p)} ({t(`staff.stats.method.${s.wilcoxon.method}`)})
-                {s.wilcoxon.zeros ? <span className="th-note">{t('staff.stats.zerosDropped', { n: s.wilcoxon.zeros })}</span> : null}
+                {s.wilcoxon.zeros ? <span className="th-note">{t('staff.stats.zerosDropped', { count: s.wilcoxon.zeros })}</span> : null}
               </>
             ) : (
               missing(s, ['wilcoxon'])

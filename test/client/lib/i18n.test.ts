@@ -18,6 +18,11 @@ describe('t', () => {
     expect(t('staff.plot.attendedN', { count: 1 })).toBe('1 session')
     expect(t('staff.plot.attendedN', { count: 6 })).toBe('6 sessions')
     expect(t('staff.signIn.tooMany', { count: 1 })).toBe('Too many failed sign-ins. Please wait a minute before trying again.')
+    // Found by a newcomer's walk-through: "1 question(s) have no answer", "1 zero differences dropped".
+    expect(t('skipped.body', { count: 1 })).toBe('1 question has no answer. You may leave it unanswered, or go back and answer it.')
+    expect(t('skipped.body', { count: 3 })).toMatch(/^3 questions have no answer\./)
+    expect(t('staff.stats.zerosDropped', { count: 1 })).toBe('1 zero difference dropped')
+    expect(t('staff.stats.zerosDropped', { count: 2 })).toBe('2 zero differences dropped')
   })
 
   it('writes Persian text with Persian digits once Persian is loaded', async () => {
