@@ -30,7 +30,8 @@ import { copyDatabase, CopyDatabaseError } from '../db/copy-database'
 import { isPostgresUrl } from '../db/postgres'
 import { createAccountWithLink, passwordLinkUrl } from '../domain/staff/accounts'
 import { grantStudyRole } from '../domain/staff/access'
-import { listRolesInStudy } from '../db/repositories/staff'
+import { findStaffCredentials, listRolesInStudy } from '../db/repositories/staff'
+import { normaliseEmail } from '../domain/staff/auth'
 import { userInfo } from 'node:os'
 import { staffRole } from '../contracts/staff'
 import type { StaffRole } from '../db/schema'
@@ -443,8 +444,12 @@ export function buildProgram(io: CliIo): Command {
     .action(async (opts: { study: string; email: string; role: StaffRole; force?: boolean }) => {
       const deps = await io.deps()
       // For a study no one can open yet; a study with a researcher is theirs to staff, in the web app.
-      const researchers = (await listRolesInStudy(deps.db, opts.study)).filter((r) => r.role === 'researcher')
-      if (researchers.length > 0 && !opts.force) throw new CliError(`study ${opts.study} has a researcher already, who can add staff on its Staff tab; grant it here anyway with --force`)
+      // An account that does not exist, or already holds the role, is said as such first (found by a
+      // newcomer's walk-through: both were told to use --force).
+      const roles = await listRolesInStudy(deps.db, opts.study)
+      const account = await findStaffCredentials(deps.db, normaliseEmail(opts.email))
+      const holds = account !== undefined && roles.some((r) => r.userId === account.id && r.role === opts.role)
+      if (account && !holds && roles.some((r) => r.role === 'researcher') && !opts.force) throw new CliError(`study ${opts.study} has a researcher already, who can add staff on its Staff tab; grant it here anyway with --force`)
       const granted = await grantStudyRole(deps, { studyId: opts.study, email: opts.email, role: opts.role }, actor, { osUser: userInfo().username })
       print(granted, () => (granted.granted ? `${granted.email} is now ${granted.role} in study ${opts.study}.` : `${granted.email} was ${granted.role} in study ${opts.study} already.`))
     })
