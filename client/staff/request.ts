@@ -71,6 +71,7 @@ const codeTexts: Record<string, MessageKey> = {
   conflict: 'staff.error.code.conflict',
   waves_overlap: 'staff.error.code.conflict',
   wave_has_answers: 'staff.error.code.conflict',
+  instruments_have_answers: 'staff.error.code.conflict',
   forbidden: 'staff.error.code.forbidden',
   unauthorized: 'staff.error.code.unauthorized',
   rate_limited: 'staff.error.code.rate_limited',

@@ -155,10 +155,11 @@ export function buildProgram(io: CliIo): Command {
     .requiredOption('--instruments <ids>', 'questionnaire ids in order, comma-separated', list)
     .option('--confirm-overlap', 'allow the wave to overlap another wave of the cohort')
     .option('--confirm-date-change', 'allow changing the dates of a wave that already has answers')
-    .action(async (opts: { cohort: string; wave: (typeof waveKinds)[number]; opens: string; closes: string; instruments: string[]; confirmOverlap?: boolean; confirmDateChange?: boolean }) => {
+    .option('--confirm-removal', 'allow taking out of the wave questionnaires that already have answers in it')
+    .action(async (opts: { cohort: string; wave: (typeof waveKinds)[number]; opens: string; closes: string; instruments: string[]; confirmOverlap?: boolean; confirmDateChange?: boolean; confirmRemoval?: boolean }) => {
       const wave = await setWave(
         await io.deps(),
-        { cohortId: opts.cohort, kind: opts.wave, opens: opts.opens, closes: opts.closes, instruments: opts.instruments, confirmOverlap: opts.confirmOverlap, confirmDateChange: opts.confirmDateChange },
+        { cohortId: opts.cohort, kind: opts.wave, opens: opts.opens, closes: opts.closes, instruments: opts.instruments, confirmOverlap: opts.confirmOverlap, confirmDateChange: opts.confirmDateChange, confirmRemoval: opts.confirmRemoval },
         actor,
       )
       // Found by a newcomer's walk-through: the README's example dates, copied months later, made a

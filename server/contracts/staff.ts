@@ -64,6 +64,8 @@ export const waveBody = z.strictObject({
   confirmOverlap: z.boolean().optional(),
   /** The researcher confirms changing the dates of a wave that already has answers (else 409 wave_has_answers). */
   confirmDateChange: z.boolean().optional(),
+  /** The researcher confirms taking out of the wave questionnaires that already have answers in it (else 409 instruments_have_answers). */
+  confirmRemoval: z.boolean().optional(),
 })
 export const attendanceBody = z.strictObject({
   attendance: z.array(z.strictObject({ participantId: z.string().min(1), present: z.boolean() })).min(1).max(1000),

@@ -25,6 +25,7 @@ export const errorCodes = [
   'disclosure_risk',
   'waves_overlap',
   'wave_has_answers',
+  'instruments_have_answers',
   'payload_too_large',
   'validation_failed',
   'rate_limited',

@@ -21,6 +21,7 @@ export const errorStatus = {
   disclosure_risk: 409,
   waves_overlap: 409,
   wave_has_answers: 409,
+  instruments_have_answers: 409,
   payload_too_large: 413,
   validation_failed: 422,
   rate_limited: 429,

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest'
 import { grantRole } from '../../server/db/repositories/staff'
 import { importCohortCsv } from '../../server/domain/outcomes/import'
 import { createStaffUser } from '../../server/domain/staff/auth'
-import { createCohort, createStudy } from '../../server/domain/staff/setup'
+import { createCohort, createStudy, setWave } from '../../server/domain/staff/setup'
 import { screenshot } from './helpers/browser'
 import { type TestServer, useServerAndBrowser } from './helpers/server'
 import { signIn, staffPassword } from './helpers/staff'
@@ -116,6 +116,33 @@ describe('dates that make sense', () => {
     await waveForm('post').getByTestId('wave-warning-post_opens_before_last_session').waitFor()
     await screenshot(page, 'week-waves')
     await inPersian(page, 'week-waves', 'wave-warning-post_opens_before_last_session')
+    await context.close()
+  })
+
+  // Found by a newcomer's walk-through: an answered questionnaire was taken out of its wave with
+  // nothing asked, and with it the report's pre → post comparison of it.
+  it('asks before taking out of a wave a questionnaire answered in it, and keeps it until confirmed', async () => {
+    const { study, page, context } = await researcherOfNewStudy('Removal study')
+    const cohort = await createCohort(server.deps, { studyId: study.id, name: 'Group 1', sessions: 8 }, 'test')
+    await setWave(server.deps, { cohortId: cohort.id, kind: 'pre', opens: '2026-01-05', closes: '2026-01-18', instruments: ['phq-9'] }, 'test')
+    await importCohortCsv(server.deps, { cohortId: cohort.id, csv: ['participant,wave,instrument,item,value', ...items(12).map((v, i) => `P1,pre,phq-9,phq9_${i + 1},${v}`)].join('\n') }, 'test')
+    const instrumentsOfPre = async () => (await server.db.selectFrom('wave_instrument as wi').innerJoin('wave', 'wave.id', 'wi.wave_id').select('wi.instrument_id').where('wave.cohort_id', '=', cohort.id).where('wave.kind', '=', 'pre').execute()).map((r) => r.instrument_id)
+    expect(await instrumentsOfPre()).toEqual(['phq-9'])
+    await page.goto(`${server.baseUrl}/cohorts/${cohort.id}/waves`)
+    const pre = page.locator('section[data-wave="pre"]')
+    await pre.getByLabel('Add a questionnaire').selectOption('gad-7')
+    await pre.getByRole('button', { name: 'Add', exact: true }).click()
+    await pre.getByRole('button', { name: /^Remove .*PHQ-9/ }).click()
+    await pre.getByRole('button', { name: 'Save Pre wave' }).click()
+    const dialog = page.getByRole('dialog', { name: 'These questionnaires already have answers' })
+    await dialog.waitFor()
+    expect(await dialog.innerText()).toContain('takes phq-9 out of the wave, which holds one response to it')
+    await screenshot(page, 'week-waves-removal')
+    await dialog.getByRole('button', { name: 'Cancel' }).click()
+    expect(await instrumentsOfPre()).toEqual(['phq-9'])
+    await pre.getByRole('button', { name: 'Save Pre wave' }).click()
+    await dialog.getByRole('button', { name: 'Take them out' }).click()
+    await expect.poll(instrumentsOfPre).toEqual(['gad-7'])
     await context.close()
   })
 })

@@ -14,12 +14,17 @@ import { waveKinds, type CohortDetail, type Instrument, type WaveKind } from '..
 import { LoadError, Loading } from '../ui'
 
 type Wave = CohortDetail['waves'][number]
-type Confirmed = { confirmOverlap?: boolean; confirmDateChange?: boolean }
-type WaveQuestion = { code: 'waves_overlap' | 'wave_has_answers'; details: unknown; confirmed: Confirmed }
+type Confirmed = { confirmOverlap?: boolean; confirmDateChange?: boolean; confirmRemoval?: boolean }
+type WaveQuestion = { code: 'waves_overlap' | 'wave_has_answers' | 'instruments_have_answers'; details: unknown; confirmed: Confirmed }
 
 /** The question to confirm, from the server's details: which waves overlap, or how many responses the wave has. */
 function questionText(q: WaveQuestion): string {
-  const details = (typeof q.details === 'object' && q.details !== null ? q.details : {}) as { waves?: unknown; responses?: unknown }
+  const details = (typeof q.details === 'object' && q.details !== null ? q.details : {}) as { waves?: unknown; responses?: unknown; instruments?: unknown }
+  if (q.code === 'instruments_have_answers') {
+    const removed = Array.isArray(details.instruments) ? (details.instruments as { id?: unknown; responses?: unknown }[]) : []
+    const count = removed.reduce((sum, i) => sum + (typeof i.responses === 'number' ? i.responses : 0), 0)
+    return t('staff.waves.removalQuestion', { count, instruments: removed.map((i) => String(i.id)).join(', ') })
+  }
   if (q.code === 'waves_overlap') {
     const kinds = Array.isArray(details.waves) ? details.waves.map((w) => (w as { kind?: unknown }).kind).filter((k): k is WaveKind => waveKinds.includes(k as WaveKind)) : []
     return t('staff.waves.overlapQuestion', { waves: kinds.map((k) => t(`staff.wave.${k}`)).join(', ') })
@@ -103,7 +108,7 @@ function WaveForm({
     try {
       await call(api.cohorts[':id'].waves[':kind'].$put({ param: { id: cohortId, kind }, json: { opens, closes, instruments: chosen, ...confirmed } }))
     } catch (error) {
-      if (error instanceof ApiFailure && (error.code === 'waves_overlap' || error.code === 'wave_has_answers')) {
+      if (error instanceof ApiFailure && (error.code === 'waves_overlap' || error.code === 'wave_has_answers' || error.code === 'instruments_have_answers')) {
         question.ask({ code: error.code, details: error.details, confirmed })
         return
       }
@@ -138,10 +143,10 @@ function WaveForm({
       ))}
       <ConfirmDialog
         confirmation={question}
-        title={(q) => (q.code === 'waves_overlap' ? t('staff.waves.overlapTitle') : t('staff.waves.answersTitle'))}
+        title={(q) => (q.code === 'waves_overlap' ? t('staff.waves.overlapTitle') : q.code === 'instruments_have_answers' ? t('staff.waves.removalTitle') : t('staff.waves.answersTitle'))}
         body={(q) => <p>{questionText(q)}</p>}
-        confirmLabel={(q) => (q.code === 'waves_overlap' ? t('staff.waves.overlapConfirm') : t('staff.waves.answersConfirm'))}
-        onConfirm={(q) => void save.run({ ...q.confirmed, ...(q.code === 'waves_overlap' ? { confirmOverlap: true } : { confirmDateChange: true }) })}
+        confirmLabel={(q) => (q.code === 'waves_overlap' ? t('staff.waves.overlapConfirm') : q.code === 'instruments_have_answers' ? t('staff.waves.removalConfirm') : t('staff.waves.answersConfirm'))}
+        onConfirm={(q) => void save.run({ ...q.confirmed, ...(q.code === 'waves_overlap' ? { confirmOverlap: true } : q.code === 'instruments_have_answers' ? { confirmRemoval: true } : { confirmDateChange: true }) })}
       />
       <form
         onSubmit={(e) => {

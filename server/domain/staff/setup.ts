@@ -32,7 +32,7 @@ import { dayInZone, endOfDay, isTimeZone, lastDayInZone, serverTimeZone, startOf
 import type { Deps } from '../deps'
 import { createToken } from '../participation/tokens'
 import { overlappingWaves, waveWarnings, type WaveWarning } from './wave-checks'
-import { countResponsesOfWave } from '../../db/repositories/responses'
+import { countResponsesOfWave, countResponsesOfWaveByInstrument } from '../../db/repositories/responses'
 import { scheduleWaveMessages } from '../messaging/invitations'
 
 export type Actor = string
@@ -157,12 +157,17 @@ export async function addParticipants(deps: Deps, input: { cohortId: string; cou
  *   back to back, and the change would measure nothing;
  * - changing the dates of a wave that already has answers needs `confirmDateChange` (409
  *   `wave_has_answers`, `details.responses` counting them), and is audited with the old and new dates;
+ * - taking out of a wave a questionnaire that already has answers in it needs `confirmRemoval` (409
+ *   `instruments_have_answers`, `details.instruments` naming each with its count), and is audited:
+ *   participants no longer see it there, and the report compares only the questionnaires both waves
+ *   ask, so a pre → post comparison of it goes; its responses stay in the exports. Found by a
+ *   newcomer's walk-through: PHQ-9 answered, then taken out with nothing asked;
  * - a pre wave that closes after the first group session, or a post wave that opens before the last,
  *   is allowed but unusual: the result's `warnings` say why (see wave-checks.ts).
  */
 export async function setWave(
   deps: Deps,
-  input: { cohortId: string; kind: WaveKind; opens: string; closes: string; instruments: string[]; confirmOverlap?: boolean; confirmDateChange?: boolean },
+  input: { cohortId: string; kind: WaveKind; opens: string; closes: string; instruments: string[]; confirmOverlap?: boolean; confirmDateChange?: boolean; confirmRemoval?: boolean },
   actor: Actor,
 ): Promise<Wave & { warnings: WaveWarning[] }> {
   const cohort = await findCohort(deps.db, input.cohortId)
@@ -208,10 +213,22 @@ export async function setWave(
     if (responses > 0 && !input.confirmDateChange) {
       throw new ApiError('wave_has_answers', `The ${input.kind} wave already has ${responses} responses; confirm to change its dates.`, { responses, opensAt: previous!.opensAt, closesAt: previous!.closesAt })
     }
+    const removed = previous ? await countResponsesOfWaveByInstrument(trx, previous.id, previous.instruments.filter((id) => !input.instruments.includes(id))) : new Map<string, number>()
+    const answeredRemoved = [...removed].map(([id, responses]) => ({ id, responses }))
+    if (answeredRemoved.length > 0 && !input.confirmRemoval) {
+      throw new ApiError(
+        'instruments_have_answers',
+        `The ${input.kind} wave has answers to ${answeredRemoved.map((i) => `${i.id} (${i.responses})`).join(', ')}, which this takes out of it: participants would no longer see them there, and the report would no longer compare them (they stay in the exports); confirm to take them out.`,
+        { instruments: answeredRemoved },
+      )
+    }
     const wave = await upsertWave(trx, { cohortId: input.cohortId, kind: input.kind, ...dates, instruments: input.instruments })
     await insertAudit(trx, { actor, action: 'wave.set', entity: 'wave', entityId: wave.id, details: { kind: input.kind, opensAt: wave.opensAt, closesAt: wave.closesAt, instruments: input.instruments, ...(overlapping.length > 0 ? { overlapConfirmed: overlapping.map((w) => w.kind) } : {}) } }, now)
     if (datesChange && responses > 0) {
       await insertAudit(trx, { actor, action: 'wave.dates_change', entity: 'wave', entityId: wave.id, details: { kind: input.kind, from: { opensAt: previous!.opensAt, closesAt: previous!.closesAt }, to: dates, responses } }, now)
+    }
+    if (answeredRemoved.length > 0) {
+      await insertAudit(trx, { actor, action: 'wave.instruments_removed', entity: 'wave', entityId: wave.id, details: { kind: input.kind, instruments: answeredRemoved } }, now)
     }
     // The study's invitations and reminders follow the wave's new dates.
     await scheduleWaveMessages(trx, cohort.studyId, wave, now)

@@ -95,4 +95,31 @@ describe('PUT /api/cohorts/:id/waves/:kind', () => {
     expect(change).toMatchObject({ actor: `staff:${researcher.user.id}`, details: { kind: 'pre', from: { opensAt: '2026-03-01T00:00:00.000Z' }, to: { opensAt: '2026-03-05T00:00:00.000Z' }, responses: 1 } })
     expect(await report()).toEqual([expect.objectContaining({ code: 'P1', wave: 'pre', instrument: 'phq-9', completedAt: '2026-03-04T10:00:00.000Z' })])
   })
+
+  // Found by a newcomer's walk-through: PHQ-9, answered, was taken out of the pre wave with nothing
+  // asked (with --confirm-date-change, which is about dates): participants no longer saw it, and the
+  // report's pre → post comparison of it went.
+  it('asks for confirmation before taking out of a wave a questionnaire answered in it, writes nothing until then, and audits it', async () => {
+    const { deps, db, cohort, researcher, put } = await world()
+    await put('pre', { opens: '2026-03-01', closes: '2026-03-08', instruments: ['phq-9', 'gad-7'] })
+    const [p1] = await addParticipants(deps, { cohortId: cohort.id, count: 1 }, 'test')
+    const phq = deps.instruments.questionnaire('phq-9')!
+    const answers = Object.fromEntries(phq.scoring.scales[0]!.items.map((item) => [item, 1]))
+    const [pre] = await listWaves(db, cohort.id)
+    await insertResponse(db, { participantId: p1!.id, waveId: pre!.id, instrumentId: 'phq-9', instrumentVersion: phq.version, answers, status: 'complete', revision: 1, clientId: null, source: 'link', completedAt: '2026-03-04T10:00:00.000Z' }, new Date('2026-03-04T10:00:00.000Z'))
+
+    // GAD-7 has no answers: taken out at once.
+    expect((await put('pre', { opens: '2026-03-01', closes: '2026-03-08', instruments: ['phq-9'] })).status).toBe(200)
+    // PHQ-9 has one: refused, with the date change's confirmation too, and nothing written.
+    for (const confirm of [{}, { confirmDateChange: true }]) {
+      const refused = await put('pre', { opens: '2026-03-01', closes: '2026-03-08', instruments: ['who-5'], ...confirm })
+      expect(refused.status).toBe(409)
+      expect(await refused.json()).toMatchObject({ error: { code: 'instruments_have_answers', details: { instruments: [{ id: 'phq-9', responses: 1 }] } } })
+      expect((await listWaves(db, cohort.id))[0]!.instruments).toEqual(['phq-9'])
+    }
+    expect((await put('pre', { opens: '2026-03-01', closes: '2026-03-08', instruments: ['who-5'], confirmRemoval: true })).status).toBe(200)
+    expect((await listWaves(db, cohort.id))[0]!.instruments).toEqual(['who-5'])
+    const removal = (await listAudit(db)).find((a) => a.action === 'wave.instruments_removed')!
+    expect(removal).toMatchObject({ actor: `staff:${researcher.user.id}`, details: { kind: 'pre', instruments: [{ id: 'phq-9', responses: 1 }] } })
+  })
 })
