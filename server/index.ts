@@ -61,6 +61,13 @@ export async function startServer(config: Config = loadConfig(), options: { logg
   // The app is built once the port is known: with PORT=0 (tests) the default base URL names port 0,
   // and links must carry the port the system chose. No request is handled before it exists.
   let app: ReturnType<typeof createApp> | undefined
+  // What was taken before serving, given back in this order by a close and by a failed listen.
+  const release = async () => {
+    clearInterval(renewal)
+    await backups?.stop()
+    await lease?.release().catch(() => undefined)
+    await closeDatabase(db)
+  }
   const server = serve({ fetch: (request, env) => app!.fetch(request, env), port: config.port, hostname: config.host })
   try {
     await new Promise<void>((resolve, reject) => {
@@ -70,10 +77,7 @@ export async function startServer(config: Config = loadConfig(), options: { logg
   } catch (error) {
     // Found by a newcomer's walk-through: a port in use crashed with Node's own stack trace, the lease
     // left held until it went stale. Everything taken so far is given back, and the reason is said.
-    await backups?.stop()
-    clearInterval(renewal)
-    await lease?.release().catch(() => undefined)
-    await closeDatabase(db)
+    await release()
     throw new ListenError(config.host, config.port, error)
   }
   const baseUrl = new URL(config.baseUrl)
@@ -90,12 +94,9 @@ export async function startServer(config: Config = loadConfig(), options: { logg
       // Keep-alive connections with no request in flight would hold close() open until they time out.
       if ('closeIdleConnections' in server) server.closeIdleConnections()
       await stopped
-      clearInterval(renewal)
       await runner?.stop()
       mailer?.close()
-      await backups?.stop()
-      await lease?.release().catch(() => undefined)
-      await closeDatabase(db)
+      await release()
     })())
   return { server, db, instruments, close, setupToken, backups, runner }
 }

@@ -294,10 +294,9 @@ export async function updateResponseAnswersIfRevision(db: Kysely<Database>, id: 
   return Number(result.numUpdatedRows) === 1
 }
 
-/** How many responses (draft or complete) a wave has. */
-/** How many responses the wave holds to each of `instrumentIds` (only those with any). */
-export async function countResponsesOfWaveByInstrument(db: Kysely<Database>, waveId: string, instrumentIds: readonly string[]): Promise<Map<string, number>> {
-  if (instrumentIds.length === 0) return new Map()
+/** How many responses the wave holds to each of `instrumentIds`: those with any, as `{ id, responses }`. */
+export async function countResponsesOfWaveByInstrument(db: Kysely<Database>, waveId: string, instrumentIds: readonly string[]): Promise<{ id: string; responses: number }[]> {
+  if (instrumentIds.length === 0) return []
   const rows = await db
     .selectFrom('response')
     .select(['instrument_id', (eb) => eb.fn.countAll<number>().as('n')])
@@ -305,9 +304,10 @@ export async function countResponsesOfWaveByInstrument(db: Kysely<Database>, wav
     .where('instrument_id', 'in', [...instrumentIds])
     .groupBy('instrument_id')
     .execute()
-  return new Map(rows.map((r) => [r.instrument_id, Number(r.n)]))
+  return rows.map((r) => ({ id: r.instrument_id, responses: Number(r.n) }))
 }
 
+/** How many responses (draft or complete) a wave has. */
 export async function countResponsesOfWave(db: Kysely<Database>, waveId: string): Promise<number> {
   const row = await db.selectFrom('response').select((eb) => eb.fn.countAll<number>().as('n')).where('wave_id', '=', waveId).executeTakeFirstOrThrow()
   return Number(row.n)

@@ -355,15 +355,12 @@ export function loadInstruments(folders: string[], cwd = process.cwd()): Instrum
   const problems: InstrumentProblem[] = []
   const raw: RawFile[] = []
   const translations: RawFile[] = []
-  for (const folder of folders) {
-    if (!existsSync(folder)) continue
-    for (const name of readdirSync(folder).filter((f) => f.endsWith('.json')).sort()) {
-      const path = join(folder, name)
-      const display = relative(cwd, path) || path
-      const read = readJson(path, display)
-      if (!read.ok) problems.push(...read.problems)
-      else (isTranslationFileName(name) ? translations : raw).push({ path, display, json: read.json })
-    }
+  for (const { folder, name } of jsonFilesIn(folders)) {
+    const path = join(folder, name)
+    const display = relative(cwd, path) || path
+    const read = readJson(path, display)
+    if (!read.ok) problems.push(...read.problems)
+    else (isTranslationFileName(name) ? translations : raw).push({ path, display, json: read.json })
   }
   // A translation file beside its instrument: checked to cover every text, then merged into it.
   const merged = mergeTranslations(raw, translations)
@@ -383,19 +380,21 @@ export function loadInstruments(folders: string[], cwd = process.cwd()): Instrum
 
 /** The names, sizes and modification times of the `*.json` files in `folders`: changes when a file is added, removed or saved. */
 function filesSignature(folders: string[]): string {
-  const lines: string[] = []
-  for (const folder of folders) {
-    if (!existsSync(folder)) continue
-    for (const name of readdirSync(folder).filter((f) => f.endsWith('.json')).sort()) {
+  return jsonFilesIn(folders)
+    .map(({ folder, name }) => {
       try {
         const stat = statSync(join(folder, name))
-        lines.push(`${folder}/${name} ${stat.size} ${stat.mtimeMs}`)
+        return `${folder}/${name} ${stat.size} ${stat.mtimeMs}`
       } catch {
-        lines.push(`${folder}/${name} gone`)
+        return `${folder}/${name} gone`
       }
-    }
-  }
-  return lines.join('\n')
+    })
+    .join('\n')
+}
+
+/** The `*.json` files of `folders`, each folder's in name order (a missing folder has none). */
+function jsonFilesIn(folders: string[]): { folder: string; name: string }[] {
+  return folders.filter((folder) => existsSync(folder)).flatMap((folder) => readdirSync(folder).filter((f) => f.endsWith('.json')).sort().map((name) => ({ folder, name })))
 }
 
 /** The shipped instruments folder. */

@@ -213,8 +213,7 @@ export async function setWave(
     if (responses > 0 && !input.confirmDateChange) {
       throw new ApiError('wave_has_answers', `The ${input.kind} wave already has ${responses} responses; confirm to change its dates.`, { responses, opensAt: previous!.opensAt, closesAt: previous!.closesAt })
     }
-    const removed = previous ? await countResponsesOfWaveByInstrument(trx, previous.id, previous.instruments.filter((id) => !input.instruments.includes(id))) : new Map<string, number>()
-    const answeredRemoved = [...removed].map(([id, responses]) => ({ id, responses }))
+    const answeredRemoved = previous ? await countResponsesOfWaveByInstrument(trx, previous.id, previous.instruments.filter((id) => !input.instruments.includes(id))) : []
     if (answeredRemoved.length > 0 && !input.confirmRemoval) {
       throw new ApiError(
         'instruments_have_answers',
