@@ -319,7 +319,7 @@ export class Outbox {
     if (!dismissibleRefusals.has(refusal.code)) return
     const sameForm = (a: { slot: string; instrument: string }) => a.slot === refusal.slot && a.instrument === refusal.instrument
     // Every notice of this code for the form goes: the answers they were about go together.
-    this.#refusals = this.#refusals.filter((r) => r !== refusal && !(r.code === refusal.code && sameForm(r)))
+    this.#refusals = this.#refusals.filter((r) => !(r.code === refusal.code && sameForm(r)))
     const read =
       refusal.code === 'already_complete'
         ? [...this.#notStored.values()].filter(sameForm)

@@ -6,7 +6,7 @@ import { useId, useState } from 'react'
 import { Field } from '../../components/Field'
 import { ErrorNotice, StatusNotice } from '../../components/Notice'
 import { api } from '../../lib/api'
-import { formatClosing, formatDate, formatLastDay, t } from '../../lib/i18n'
+import { formatClosing, formatDate, formatLastDay, t, type MessageKey } from '../../lib/i18n'
 import { isoDay, lastDayOf } from '../format'
 import { ApiFailure, call, useAction, useResource } from '../request'
 import { ConfirmDialog, useConfirmation } from '../../components/ConfirmDialog'
@@ -15,7 +15,14 @@ import { LoadError, Loading } from '../ui'
 
 type Wave = CohortDetail['waves'][number]
 type Confirmed = { confirmOverlap?: boolean; confirmDateChange?: boolean; confirmRemoval?: boolean }
-type WaveQuestion = { code: 'waves_overlap' | 'wave_has_answers' | 'instruments_have_answers'; details: unknown; confirmed: Confirmed }
+type WaveQuestion = { code: keyof typeof waveQuestions; details: unknown; confirmed: Confirmed }
+
+/** The refusals the server asks the researcher to confirm (setup.ts, setWave): each one's dialog, and what confirming sends. */
+const waveQuestions = {
+  waves_overlap: { title: 'staff.waves.overlapTitle', confirm: 'staff.waves.overlapConfirm', confirmed: { confirmOverlap: true } },
+  wave_has_answers: { title: 'staff.waves.answersTitle', confirm: 'staff.waves.answersConfirm', confirmed: { confirmDateChange: true } },
+  instruments_have_answers: { title: 'staff.waves.removalTitle', confirm: 'staff.waves.removalConfirm', confirmed: { confirmRemoval: true } },
+} as const satisfies Record<string, { title: MessageKey; confirm: MessageKey; confirmed: Confirmed }>
 
 /** The question to confirm, from the server's details: which waves overlap, or how many responses the wave has. */
 function questionText(q: WaveQuestion): string {
@@ -108,8 +115,8 @@ function WaveForm({
     try {
       await call(api.cohorts[':id'].waves[':kind'].$put({ param: { id: cohortId, kind }, json: { opens, closes, instruments: chosen, ...confirmed } }))
     } catch (error) {
-      if (error instanceof ApiFailure && (error.code === 'waves_overlap' || error.code === 'wave_has_answers' || error.code === 'instruments_have_answers')) {
-        question.ask({ code: error.code, details: error.details, confirmed })
+      if (error instanceof ApiFailure && Object.hasOwn(waveQuestions, error.code)) {
+        question.ask({ code: error.code as WaveQuestion['code'], details: error.details, confirmed })
         return
       }
       throw error
@@ -143,10 +150,10 @@ function WaveForm({
       ))}
       <ConfirmDialog
         confirmation={question}
-        title={(q) => (q.code === 'waves_overlap' ? t('staff.waves.overlapTitle') : q.code === 'instruments_have_answers' ? t('staff.waves.removalTitle') : t('staff.waves.answersTitle'))}
+        title={(q) => t(waveQuestions[q.code].title)}
         body={(q) => <p>{questionText(q)}</p>}
-        confirmLabel={(q) => (q.code === 'waves_overlap' ? t('staff.waves.overlapConfirm') : q.code === 'instruments_have_answers' ? t('staff.waves.removalConfirm') : t('staff.waves.answersConfirm'))}
-        onConfirm={(q) => void save.run({ ...q.confirmed, ...(q.code === 'waves_overlap' ? { confirmOverlap: true } : q.code === 'instruments_have_answers' ? { confirmRemoval: true } : { confirmDateChange: true }) })}
+        confirmLabel={(q) => t(waveQuestions[q.code].confirm)}
+        onConfirm={(q) => void save.run({ ...q.confirmed, ...waveQuestions[q.code].confirmed })}
       />
       <form
         onSubmit={(e) => {

@@ -220,8 +220,8 @@ export const waveBatchBudgetMs = 30_000
  * on that participant is taken back (their delivery row and the new link) and the job throws: the
  * runner tries it again later, and those already emailed are not emailed again. An email the server
  * may have taken without saying so (`MailOutcomeUnknown`) is marked unknown, its link left working,
- * and the job stops there in the same way. If some were emailed first (a rate limit), it goes on a minute later
- * without using up its tries. After `waveBatchBudgetMs` of sending it stops and is due again at
+ * and the job stops there in the same way. If some were emailed first (a rate limit), it goes on a
+ * minute later without using up its tries. After `waveBatchBudgetMs` of sending it stops and is due again at
  * once, so that a safety flag's email raised meanwhile goes first.
  */
 export async function runWaveMessageJob(ctx: Deps & { mailer: Mailer; baseUrl: string }, job: Job): Promise<void | JobOutcome> {
@@ -270,10 +270,7 @@ export async function runWaveMessageJob(ctx: Deps & { mailer: Mailer; baseUrl: s
         // the link would end one the participant may hold, and their phone would drop the answers
         // it keeps under it; sending again may deliver it twice. The server was slow to answer: the
         // others wait for the job's next try rather than each wait as long.
-        await ctx.db.transaction().execute(async (trx) => {
-          if (!(await markDeliveryUnknown(trx, deliveryId))) return
-          await insertAudit(trx, { actor: 'system', action: 'message.unknown', entity: 'participant', entityId: participant.id, details: { kind, wave: wave.kind, channel: 'email' } }, ctx.now())
-        })
+        await markUnknown(ctx, { id: deliveryId, participantId: participant.id, kind, wave: wave.kind })
       } else {
         await ctx.db.transaction().execute(async (trx) => {
           await deleteDelivery(trx, deliveryId)
@@ -308,19 +305,23 @@ export async function runWaveMessageJob(ctx: Deps & { mailer: Mailer; baseUrl: s
  * Nothing is sent again on its own: the email may have arrived, and its link with it. That link
  * (minted with the delivery row, in one transaction) is left working, neither revoked nor replaced,
  * since the participant may hold it, and so are the earlier ones (rotated only once an email has
- * left); were the email sent again, they would hold two links of one message and two emails. The team, who sees "unknown", asks the participant or sends it by hand
- * (Prepare message), which rotates links as any new message does. Returns how many were marked.
+ * left); were the email sent again, they would hold two links of one message and two emails. The
+ * team, who sees "unknown", asks the participant or sends it by hand (Prepare message), which rotates
+ * links as any new message does. Returns how many were marked.
  */
 export async function recoverInterruptedDeliveries(deps: Pick<Deps, 'db' | 'now'>): Promise<number> {
   let marked = 0
-  for (const delivery of await listInterruptedDeliveries(deps.db)) {
-    await deps.db.transaction().execute(async (trx) => {
-      if (!(await markDeliveryUnknown(trx, delivery.id))) return
-      marked++
-      await insertAudit(trx, { actor: 'system', action: 'message.unknown', entity: 'participant', entityId: delivery.participantId, details: { kind: delivery.kind, wave: delivery.wave, channel: 'email' } }, deps.now())
-    })
-  }
+  for (const delivery of await listInterruptedDeliveries(deps.db)) if (await markUnknown(deps, delivery)) marked++
   return marked
+}
+
+/** Mark an email delivery still `sending` as `unknown`, audited (`message.unknown`, no address); false when it was no longer sending. */
+async function markUnknown(deps: Pick<Deps, 'db' | 'now'>, delivery: { id: string; participantId: string; kind: WaveMessageKind; wave: WaveKind | null }): Promise<boolean> {
+  return deps.db.transaction().execute(async (trx) => {
+    if (!(await markDeliveryUnknown(trx, delivery.id))) return false
+    await insertAudit(trx, { actor: 'system', action: 'message.unknown', entity: 'participant', entityId: delivery.participantId, details: { kind: delivery.kind, wave: delivery.wave, channel: 'email' } }, deps.now())
+    return true
+  })
 }
 
 export type PreparedMessage = { participantId: string; code: string; subject: string; text: string; link: string; phone: string | null; email: string | null; language: MessageLanguage }

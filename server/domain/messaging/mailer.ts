@@ -9,8 +9,8 @@ export type Mailer = {
   /**
    * Resolves once the SMTP server accepted the message. Rejects with `MailRefused` when the server
    * refused this message or its address for good (trying again would not help); with
-   * `MailOutcomeUnknown` when the message was sent in full but the server's answer never came (it
-   * may have arrived); and with any other error when it could not be reached or asked to try later
+   * `MailOutcomeUnknown` when the server had asked for the message and no complete reply to it came
+   * (it may have arrived); and with any other error when it could not be reached or asked to try later
    * before it had the message (trying again may).
    */
   send(mail: Mail): Promise<void>
@@ -29,8 +29,9 @@ export class MailRefused extends Error {
 }
 
 /**
- * The message may have been delivered: the SMTP server had said to send it (354 to DATA), it was
- * sent, and then no final reply came (the connection timed out or was lost). RFC 5321 §4.1.1.4:
+ * The message may have been delivered: the SMTP server had said to send it (2xx or 3xx to DATA,
+ * usually 354), and then no complete final reply came (the connection timed out, was lost or was
+ * ended, or the reply was cut off). RFC 5321 §4.1.1.4:
  * the message is the server's once it replies 250 to the end of the data, and a client that got no
  * reply cannot tell whether it did. Sending it again may deliver it twice.
  */
