@@ -15,15 +15,4 @@ export const api = hc<AppType>(window.location.origin, {
   headers: (): Record<string, string> => (csrfToken ? { 'x-csrf-token': csrfToken } : {}),
 }).api
 
-export type ApiErrorBody = { error: { code: string; message: string; details?: unknown } }
-
-/** The error body of a failed response, or a generic one when the body is not ours. */
-export async function errorOf(response: Response): Promise<ApiErrorBody['error']> {
-  try {
-    const body = (await response.json()) as ApiErrorBody
-    if (body?.error?.code) return body.error
-  } catch {
-    // fall through
-  }
-  return { code: `http_${response.status}`, message: response.statusText }
-}
+export { errorOf, type ApiErrorBody } from './api-error'

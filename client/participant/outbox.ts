@@ -49,8 +49,11 @@ export type Outcome =
   | { ok: true }
   /** No answer from the server: offline, timed out, or a 5xx. Try again later. */
   | { ok: false; kind: 'network' }
-  /** The server refused it (4xx); `fields` are the questions it named, if any. */
-  | { ok: false; kind: 'rejected'; code: string; message: string; fields: string[] }
+  /**
+   * The server refused it (4xx); `fields` are the questions it named, if any; `closesAt` (ISO 8601),
+   * when the refusal is a closed wave's (`wave_not_open`), the instant it closed.
+   */
+  | { ok: false; kind: 'rejected'; code: string; message: string; fields: string[]; closesAt?: string }
 
 export type AnswerBody = { deviceId: string; answers: { question: string; value: {} | null; answeredAt: string }[] }
 
@@ -679,14 +682,20 @@ export class Outbox {
     // Dropping them would lose every answer of the batch for the one refusal shown.
     // A form taken out of its wave is one notice for the form (question null), however many batches
     // (one per device id) it refused: found by a review, two notices each counted every answer.
-    const question = outcome.code === 'not_found' ? null : (outcome.fields[0] ?? sent[0]!.question)
+    // A wave that closed while the phone was offline: one answer given after the close refused the
+    // whole batch, and with it those given in time, again at every visit, even within the grace (left
+    // open by an earlier review). Only the late ones are refused; the others go again at once, on their own.
+    const refusedNow = outcome.code === 'wave_not_open' && outcome.closesAt !== undefined ? givenAfter(sent, outcome.closesAt) : sent
+    // One notice per form and reason: a batch split by the close, or one per device id, adds none.
+    const standing = this.#refusals.find((r) => r.slot === slot && r.instrument === instrument && r.code === outcome.code && !r.ofQuestion && !r.submit)
+    const question = standing ? standing.question : outcome.code === 'not_found' ? null : (outcome.fields[0] ?? refusedNow[0]!.question)
     this.#refuse({ slot, instrument, question, code: outcome.code, message: outcome.message })
     // Refused for good (withdrawn, the link unknown): nothing of them may stay on the device.
     if (finalRefusals.has(outcome.code)) {
       for (const a of sent) await this.#forget(a)
       return
     }
-    for (const a of sent) {
+    for (const a of refusedNow) {
       const current = this.#answers.get(answerKey(a))
       if (!current || current.answeredAt !== a.answeredAt) continue
       const refused: PendingAnswer = { ...current, refused: outcome.message, refusedWithForm: outcome.code }
@@ -762,6 +771,18 @@ export class Outbox {
     this.#version++
     for (const listener of this.#listeners) listener()
   }
+}
+
+/**
+ * Of a batch a closed wave refused, the answers given at or after its close (`closesAt`, ISO 8601),
+ * or the whole batch when none or all of them were. The server takes a batch only when every answer
+ * in it was given before the close (server/domain/participation/journey.ts: `deliveredLate`), so
+ * those given in time, on their own, may still be taken: only the late ones are refused for now.
+ */
+export function givenAfter(batch: readonly PendingAnswer[], closesAt: string): readonly PendingAnswer[] {
+  const closes = Date.parse(closesAt)
+  const late = batch.filter((a) => !(Date.parse(a.answeredAt) < closes))
+  return late.length > 0 ? late : batch
 }
 
 /** Whether `stored` was given after `other` on this device (their ISO times compared). */

@@ -11,6 +11,7 @@ import { expect } from 'vitest'
 import { loadInstruments, shippedInstrumentsFolder } from '../../server/domain/instruments/registry'
 import { addParticipants, createCohort, createStudy, setWave } from '../../server/domain/staff/setup'
 import type { Outcome, Transport } from '../../client/participant/outbox'
+import { outcomeOf } from '../../client/participant/outcome'
 import { jsonRequest, testApp, testClock } from './app'
 import { signedInStaff } from './staff'
 
@@ -37,29 +38,20 @@ export type OutboxFixture = Awaited<ReturnType<typeof consentedParticipant>>
 export type Connection = { offline: boolean; loseReplies: boolean; intercept?: (kind: 'answers' | 'complete') => Outcome | undefined }
 
 /**
- * The outbox's transport over the real app, as client/participant/transport.ts reads its replies,
- * through `connection` (shared by every transport given the same one: two tabs of one phone).
+ * The outbox's transport over the real app, its replies read by client/participant/transport.ts's
+ * own `outcomeOf`, through `connection` (shared by every transport given the same one: two tabs of one phone).
  */
 export function appTransport(f: OutboxFixture, connection: Connection = { offline: false, loseReplies: false }): { transport: Transport; connection: Connection } {
-  const outcomeOf = async (res: Response): Promise<Outcome> => {
+  const send = async (kind: 'answers' | 'complete', request: () => Response | Promise<Response>): Promise<Outcome> => {
+    if (connection.offline) return { ok: false, kind: 'network' }
+    const intercepted = connection.intercept?.(kind)
+    if (intercepted) return intercepted
+    const res = await request()
     if (connection.loseReplies) {
       connection.offline = true
       return { ok: false, kind: 'network' }
     }
-    if (res.ok) return { ok: true }
-    if (res.status >= 500) return { ok: false, kind: 'network' }
-    const body = (await res.json()) as { error: { code: string; message: string; details?: unknown } }
-    const details = body.error.details
-    const fields = Array.isArray(details)
-      ? details.map((d: { field?: string }) => d.field ?? '').filter((x: string) => x.startsWith('answers.')).map((x: string) => x.slice(8).split('.')[0]!)
-      : Array.isArray((details as { questions?: string[] })?.questions)
-        ? (details as { questions: string[] }).questions
-        : []
-    return { ok: false, kind: 'rejected', code: body.error.code, message: body.error.message, fields }
-  }
-  const send = async (kind: 'answers' | 'complete', request: () => Response | Promise<Response>): Promise<Outcome> => {
-    if (connection.offline) return { ok: false, kind: 'network' }
-    return connection.intercept?.(kind) ?? outcomeOf(await request())
+    return outcomeOf(async () => res)
   }
   const transport: Transport = {
     saveAnswers: (slot, instrument, body) => send('answers', () => f.app.request(`/api/p/${f.token}/forms/${slot}/${instrument}/answers`, jsonRequest('PUT', body))),

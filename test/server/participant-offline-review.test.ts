@@ -131,7 +131,9 @@ describe('a wave that closes while the phone is offline', () => {
     expect(await refusal(await submit(f, 'post'))).toMatchObject({ status: 409, code: 'wave_not_open', details: { state: 'upcoming' } })
   })
 
-  it('decides per batch: one answer given after the close refuses the batch, and every answer of it stays on the phone', async () => {
+  it('stores the answers of a batch given before the close, and keeps on the phone, marked, only the one given after it', async () => {
+    // The server decides per batch, all or nothing; before the fix the page then kept every answer of
+    // the batch, and at each later visit sent them together again, refused again, even within the grace.
     const f = await consentedParticipant(['phq-9'])
     const { closes } = await preWave(f)
     const store = memoryStore(true)
@@ -147,16 +149,50 @@ describe('a wave that closes while the phone is offline', () => {
       f.clock.advance(20_000)
     }
     f.clock.set(at(closes + 60_000))
-    await page.answer('pre', 'phq-9', 'phq9_4', 1)
+    await page.answer('pre', 'phq-9', 'phq9_4', 2)
     f.clock.set(at(closes + 20 * 60_000))
     online = true
     connection.offline = false
     await page.flush()
-    // A batch is stored whole or not at all, so the server cannot take three and refuse one: the
-    // participant is told, and nothing is lost.
-    expect(page.refusals.map((r) => r.code)).toEqual(['wave_not_open'])
+    expect(await storedAnswers(f)).toEqual({ phq9_1: 1, phq9_2: 1, phq9_3: 1 })
+    // The late one is not stored, and the participant is told so, naming it; it stays on the phone.
+    expect(page.refusals.map((r) => [r.code, r.question])).toEqual([['wave_not_open', 'phq9_4']])
+    expect([...store.answers.values()].map((a) => [a.question, a.value, a.refusedWithForm])).toEqual([['phq9_4', 2, 'wave_not_open']])
+    expect(page.status).toBe('error')
+    // The next visit, still within the grace, sends the late answer alone: refused, kept, and nothing
+    // stored changes.
+    f.clock.advance(60 * 60_000)
+    const again = new Outbox({ store, transport, deviceId: 'phone-deadline-0003', debounceMs: 0, retryDelaysMs: [10], isOnline: () => online, now: f.clock.now })
+    await again.ready
+    await again.flush()
+    expect(again.refusals.map((r) => [r.code, r.question])).toEqual([['wave_not_open', 'phq9_4']])
+    expect(await storedAnswers(f)).toEqual({ phq9_1: 1, phq9_2: 1, phq9_3: 1 })
+    expect([...store.answers.values()].map((a) => a.question)).toEqual(['phq9_4'])
+  })
+
+  it('keeps every answer of a batch on the phone when even those given in time come after the grace', async () => {
+    const f = await consentedParticipant(['phq-9'])
+    const { closes } = await preWave(f)
+    const store = memoryStore(true)
+    const { transport, connection } = appTransport(f)
+    let online = false
+    connection.offline = true
+    f.clock.set(at(closes - 60_000))
+    const page = new Outbox({ store, transport, deviceId: 'phone-deadline-0004', debounceMs: 0, retryDelaysMs: [10], isOnline: () => online, now: f.clock.now })
+    await page.ready
+    await page.answer('pre', 'phq-9', 'phq9_1', 1)
+    f.clock.set(at(closes + 60_000))
+    await page.answer('pre', 'phq-9', 'phq9_2', 1)
+    f.clock.set(at(closes + lateArrivalGraceMs + 1))
+    online = true
+    connection.offline = false
+    await page.flush()
     expect(await storedAnswers(f)).toEqual({})
-    expect(store.answers.size).toBe(4)
+    expect(page.refusals.map((r) => r.code)).toEqual(['wave_not_open'])
+    expect([...store.answers.values()].map((a) => [a.question, a.refusedWithForm]).sort()).toEqual([
+      ['phq9_1', 'wave_not_open'],
+      ['phq9_2', 'wave_not_open'],
+    ])
   })
 })
 

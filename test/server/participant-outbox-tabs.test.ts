@@ -10,6 +10,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { memoryStore, Outbox } from '../../client/participant/outbox'
 import { jsonRequest } from '../helpers/app'
 import { appTransport, consentedParticipant, storedAnswers } from '../helpers/outbox-app'
+import { outcomeOf } from '../../client/participant/outcome'
 
 const answersUrl = (token: string) => `/api/p/${token}/forms/pre/phq-9/answers`
 
@@ -155,9 +156,6 @@ describe('a refusal the server did not send', () => {
 
 describe('what the page makes of a refusal', () => {
   it('retries a 4xx that is not in the API\'s error shape (a proxy\'s HTML page), and takes the server\'s own as a refusal', async () => {
-    // The client's API module reads the page's origin as it loads.
-    vi.stubGlobal('window', { location: { origin: 'http://localhost' } })
-    const { outcomeOf } = await import('../../client/participant/transport')
     const proxy = await outcomeOf(async () => new Response('<html><body>Access denied by policy</body></html>', { status: 403, headers: { 'content-type': 'text/html' } }))
     expect(proxy).toEqual({ ok: false, kind: 'network' })
     const portal = await outcomeOf(async () => new Response('', { status: 407 }))
@@ -165,6 +163,5 @@ describe('what the page makes of a refusal', () => {
     const f = await consentedParticipant(['phq-9', 'gad-7'])
     const server = await outcomeOf(async () => f.app.request(`/api/p/${f.token}/forms/pre/phq-9/answers`, jsonRequest('PUT', { deviceId: 'browser-device-0001', answers: [{ question: 'phq9_1', value: 7, answeredAt: '2026-03-02T08:59:00.000Z' }] })))
     expect(server).toMatchObject({ ok: false, kind: 'rejected', code: 'validation_failed', fields: ['phq9_1'] })
-    vi.unstubAllGlobals()
   })
 })

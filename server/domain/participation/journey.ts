@@ -431,8 +431,9 @@ async function currentAnswers(db: Kysely<Database>, stored: StoredResponse | und
  * After the wave has closed, a batch is stored when every answer in it was given while the wave was
  * open and it arrives within `lateArrivalGraceMs` of the close (`openSlot`). That is decided per
  * batch, not per answer: a batch is all or nothing, and a reply can only say all of it was stored or
- * none, so one answer given after the close refuses the whole batch (`wave_not_open`) and the device
- * keeps every answer of it.
+ * none, so one answer given after the close refuses the whole batch (`wave_not_open`, its details
+ * saying when the wave closed); the page then sends those given before it on their own
+ * (client/participant/outbox.ts: `givenAfter`).
  */
 export async function saveAnswers(
   deps: Deps,
