@@ -8,6 +8,7 @@ import { listAudit } from '../../../server/db/repositories/audit'
 import { insertResponse, replaceScores } from '../../../server/db/repositories/responses'
 import { listWaves } from '../../../server/db/repositories/studies'
 import { scoreResponse } from '../../../server/domain/instruments/scoring'
+import { importCohortCsv } from '../../../server/domain/outcomes/import'
 import { addParticipants, createCohort, createStudy } from '../../../server/domain/staff/setup'
 import { jsonRequest, testApp } from '../../helpers/app'
 import { signedInStaff } from '../../helpers/staff'
@@ -121,5 +122,28 @@ describe('PUT /api/cohorts/:id/waves/:kind', () => {
     expect((await listWaves(db, cohort.id))[0]!.instruments).toEqual(['who-5'])
     const removal = (await listAudit(db)).find((a) => a.action === 'wave.instruments_removed')!
     expect(removal).toMatchObject({ actor: `staff:${researcher.user.id}`, details: { kind: 'pre', instruments: [{ id: 'phq-9', responses: 1 }] } })
+  })
+  // An imported wave opens and closes at the instant of its import; the Waves form shows that as its
+  // day, and saving it unchanged asked "change the dates of a wave with answers?" (found while writing
+  // week.e2e.ts). The same days now keep the wave's instants.
+  it("keeps an imported wave's instants when it is saved with the days the form shows, and asks only when they change", async () => {
+    const { deps, db, cohort, put } = await world()
+    const items = deps.instruments.questionnaire('phq-9')!.scoring.scales[0]!.items
+    const csv = ['participant,wave,instrument,item,value', ...items.map((item) => `P1,pre,phq-9,${item},1`)].join('\n')
+    await importCohortCsv(deps, { cohortId: cohort.id, csv }, 'test')
+    const [imported] = await listWaves(db, cohort.id)
+    expect(imported).toMatchObject({ source: 'import' })
+    expect(imported!.opensAt).toBe(imported!.closesAt)
+    const day = imported!.opensAt.slice(0, 10)
+    // As the form shows it, with a questionnaire added: stored, the instants kept, nothing asked.
+    const saved = await put('pre', { opens: day, closes: day, instruments: ['phq-9', 'gad-7'] })
+    expect(saved.status).toBe(200)
+    const [after] = await listWaves(db, cohort.id)
+    expect(after).toMatchObject({ opensAt: imported!.opensAt, closesAt: imported!.closesAt, instruments: ['phq-9', 'gad-7'] })
+    expect((await listAudit(db)).filter((a) => a.action === 'wave.dates_change')).toEqual([])
+    // Other days are a change of dates, and ask.
+    const refused = await put('pre', { opens: day, closes: '2099-01-01', instruments: ['phq-9', 'gad-7'] })
+    expect(refused.status).toBe(409)
+    expect(await refused.json()).toMatchObject({ error: { code: 'wave_has_answers', details: { responses: 1 } } })
   })
 })
