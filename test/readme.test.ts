@@ -37,6 +37,42 @@ describe('README', () => {
     ])
   })
 
+  // The example used to list "fa" with only its title in Persian, and `instruments check` took it: a
+  // Persian study would have shown its participants the rest in English, as a translated form.
+  it('refuses the worked example listed as Persian with only its title in Persian, naming each text without it', () => {
+    const example = workedExample() as Record<string, any>
+    const claimed: Record<string, any> = { ...example, title: { default: 'Recovery check', fa: 'بررسی بازیابی' }, languages: ['en', 'fa'] }
+    const refused = checkInstrument(claimed, 'recovery-check.json')
+    expect(refused.ok).toBe(false)
+    if (refused.ok) return
+    expect(refused.problems.map((p) => p.field)).toEqual([
+      'sleep_hours.title',
+      'sick_days.title',
+      'rested.title',
+      'rested.choices.0',
+      'rested.choices.1',
+      'rested.choices.2',
+      'rested.choices.3',
+      'scale:rested.label',
+      'scale:rested.band:0',
+      'scale:rested.band:2',
+      'scale:sick_days.label',
+    ])
+    expect(refused.problems[0]).toMatchObject({ file: 'recovery-check.json', message: 'has no "fa" text, though "languages" lists "fa" (English: "On a typical night in the last 4 weeks, how many hours did you sleep?")' })
+    // Every text given in Persian too: taken.
+    const persian = (text: string) => ({ default: text, fa: `${text} (fa)` })
+    const whole = structuredClone(claimed)
+    for (const element of whole.survey.pages[0].elements) {
+      element.title = persian(element.title)
+      for (const choice of element.choices ?? []) choice.text = persian(choice.text)
+    }
+    for (const scale of whole.scoring.scales) {
+      scale.label = persian(scale.label)
+      for (const band of scale.bands ?? []) band.label = persian(band.label)
+    }
+    expect(checkInstrument(whole, 'recovery-check.json').ok).toBe(true)
+  })
+
   it('states the defaults the server uses', () => {
     const config = loadConfig({})
     expect(readme).toContain(`http://${config.host}:${config.port}`)

@@ -6,7 +6,7 @@
  *
  * The study asks a team's own demographics form, "team-profile", in English and Persian: "supervises"
  * with SurveyJS's labels, "night_shifts" with labels of its own shown Yes first, and "on_call" with
- * plain (unlocalized) labels. The counts and percentages, in R:
+ * labels of its own in SurveyJS's order. The counts and percentages, in R:
  *
  *   supervises <- c(TRUE, TRUE, FALSE, TRUE, NA, FALSE, TRUE)
  *   table(supervises); 100 * table(supervises) / sum(!is.na(supervises))
@@ -57,7 +57,13 @@ function teamProfile() {
                 labelFalse: { default: 'Day shifts only', fa: 'تنها نوبت روز' },
                 swapOrder: true,
               },
-              { type: 'boolean', name: 'on_call', title: 'On call this month?', labelTrue: 'On call', labelFalse: 'Not on call' },
+              {
+                type: 'boolean',
+                name: 'on_call',
+                title: { default: 'On call this month?', fa: 'این ماه کشیک دارید؟' },
+                labelTrue: { default: 'On call', fa: 'کشیک دارد' },
+                labelFalse: { default: 'Not on call', fa: 'کشیک ندارد' },
+              },
             ],
           },
         ],
@@ -122,11 +128,11 @@ describe('Table 1: yes/no questions', () => {
         { value: 'false', label: 'Day shifts only', labels: { en: 'Day shifts only', fa: 'تنها نوبت روز' } },
       ],
     })
-    // A plain label is the form's language's; the page in Persian falls back to it, as for other texts.
+    // The form's own labels, localized, in SurveyJS's order (No first).
     expect(rowOf(table, 'on_call')).toMatchObject({
       levels: [
-        { value: 'false', label: 'Not on call', labels: { en: 'Not on call' } },
-        { value: 'true', label: 'On call', labels: { en: 'On call' } },
+        { value: 'false', label: 'Not on call', labels: { en: 'Not on call', fa: 'کشیک ندارد' } },
+        { value: 'true', label: 'On call', labels: { en: 'On call', fa: 'کشیک دارد' } },
       ],
     })
   })

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url'
 import type { z } from 'zod'
 import { instrumentFileSchema, interviewGuideSchema, type InstrumentFile, type InterviewGuideFile, type Questionnaire } from './schema'
 import { answersSchema, FormError, surveyQuestions, type Question } from './questions'
-import { applyTranslation, isTranslationFileName, translationFileSchema, translationProblems, type TranslationFile, type TranslationInfo } from './translations'
+import { applyTranslation, isTranslationFileName, languageProblems, translationFileSchema, translationProblems, type TranslationFile, type TranslationInfo } from './translations'
 
 export type Instrument = InstrumentFile & {
   /** Where it was loaded from, for messages. */
@@ -110,7 +110,7 @@ export function checkInstrument(json: unknown, file: string): { ok: true; instru
     if (error instanceof FormError) return { ok: false, problems: [{ file, field: fieldPath(error.path), message: error.message }] }
     throw error
   }
-  const problems = crossCheck(parsed.data, questions).map((p) => ({ ...p, file }))
+  const problems = [...crossCheck(parsed.data, questions), ...languageProblems(json)].map((p) => ({ ...p, file }))
   if (problems.length > 0) return { ok: false, problems }
   return {
     ok: true,
@@ -136,6 +136,8 @@ export function checkInterviewGuide(json: unknown, file: string): { ok: true; gu
   if (!parsed.success) {
     return { ok: false, problems: parsed.error.issues.map((issue) => ({ file, field: fieldPath(issue.path), message: issue.message })) }
   }
+  const problems = languageProblems(json).map((p) => ({ ...p, file }))
+  if (problems.length > 0) return { ok: false, problems }
   return { ok: true, guide: { ...parsed.data, file } }
 }
 

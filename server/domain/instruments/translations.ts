@@ -134,11 +134,39 @@ export function translationProblems(instrument: unknown, translation: Translatio
   if (!translation.licence.itemTextMayBeReproduced) problems.push({ field: 'licence.itemTextMayBeReproduced', message: 'this translation may not be reproduced, so it cannot be shipped' })
   const keys = new Set(localizableTexts(instrument).map((t) => t.key))
   for (const text of localizableTexts(instrument)) {
-    if (!(text.key in translation.texts)) problems.push({ field: `texts["${text.key}"]`, message: `missing (English: ${JSON.stringify(text.english.length > 80 ? `${text.english.slice(0, 77)}…` : text.english)})` })
+    if (!(text.key in translation.texts)) problems.push({ field: `texts["${text.key}"]`, message: `missing (English: ${quoted(text.english)})` })
   }
   for (const key of Object.keys(translation.texts)) if (!keys.has(key)) problems.push({ field: `texts["${key}"]`, message: 'the instrument has no such text' })
   return problems
 }
+
+/**
+ * The texts of an instrument's JSON (its translations merged in) that lack one of the languages its
+ * `languages` lists after the first (the first is SurveyJS's `default`), one problem per text and
+ * language; empty when every listed language has every text. A language listed for a title alone
+ * would have the staff app take the form as translated, and show its participants the rest in English
+ * (found by a newcomer's walk-through of the README's worked example).
+ *
+ * @example
+ * languageProblems({ title: { default: 'Check', fa: 'بررسی' }, languages: ['en', 'fa'], survey: { pages: [{ elements: [{ type: 'text', name: 'q1', title: 'Hours?' }] }] } })
+ * // [{ field: 'q1.title', message: 'has no "fa" text, though "languages" lists "fa" (English: "Hours?")' }]
+ */
+export function languageProblems(json: unknown): TranslationProblem[] {
+  const languages = (json as { languages?: unknown } | null)?.languages
+  if (!Array.isArray(languages)) return []
+  const problems: TranslationProblem[] = []
+  for (const language of languages.slice(1)) {
+    for (const text of localizableTexts(json)) {
+      const value = text.path.reduce<any>((node, step) => node?.[step], json)
+      const given = value && typeof value === 'object' ? (value as Record<string, unknown>)[language] : undefined
+      if (typeof given === 'string' && given.trim() !== '') continue
+      problems.push({ field: text.key, message: `has no "${language}" text, though "languages" lists "${language}" (English: ${quoted(text.english)})` })
+    }
+  }
+  return problems
+}
+
+const quoted = (english: string) => JSON.stringify(english.length > 80 ? `${english.slice(0, 77)}…` : english)
 
 /** The instrument's JSON with the translation's texts merged into its localizable strings. */
 export function applyTranslation(instrument: unknown, translation: TranslationFile): unknown {
