@@ -145,8 +145,7 @@ export function StatisticsTable({ report }: { report: CohortReportView }) {
             s.rci ? (
               <>
                 <span title={t('staff.stats.rciBasis', { sd: fixed(s.rci.sd), sdSource: s.rci.sdSource, r: fixed(s.rci.reliability), rSource: s.rci.reliabilitySource })}>{fixed(s.rci.reliableChangePoints)}</span>
-                {s.warnings?.rci && notes.ref(s.warnings.rci)}
-                {s.warnings?.norms && notes.ref(s.warnings.norms)}
+                {notes.ref(s.warnings?.rci, s.warnings?.norms)}
               </>
             ) : (
               missing(s, ['rci'])

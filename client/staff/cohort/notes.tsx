@@ -3,6 +3,7 @@
  * numbered footnote under the table (tooltips are out of reach for keyboard and touch users).
  * Figures withheld from a program lead say so in words instead.
  */
+import { Fragment } from 'react'
 import { t } from '../../lib/i18n'
 
 /** The reasons cited in one table, numbered in the order they first appear. */
@@ -32,14 +33,28 @@ export class Footnotes {
     )
   }
 
-  /** A footnote mark beside a value that is shown (a warning) or said in words ("not assessable"). */
-  ref(reason: string): React.ReactNode {
-    const n = this.number(reason)
+  /**
+   * Footnote marks beside a value that is shown (a warning) or said in words ("not assessable"): one
+   * superscript, its numbers separated by commas, so that two marks do not read as one number (a
+   * newcomer read "4.21" with notes 3 and 4 as "4.21" and "34"). Reasons that are undefined are skipped;
+   * none gives nothing.
+   */
+  ref(...reasons: (string | undefined)[]): React.ReactNode {
+    const given = [...new Set(reasons.filter((r): r is string => r !== undefined && r !== ''))]
+    if (given.length === 0) return null
     return (
-      <sup title={reason}>
-        <a href={`#${this.idPrefix}-note-${n}`} aria-label={t('staff.report.noteRef', { n })}>
-          {n}
-        </a>
+      <sup title={given.join('\n')}>
+        {given.map((reason, i) => {
+          const n = this.number(reason)
+          return (
+            <Fragment key={n}>
+              {i > 0 && ', '}
+              <a href={`#${this.idPrefix}-note-${n}`} aria-label={t('staff.report.noteRef', { n })}>
+                {n}
+              </a>
+            </Fragment>
+          )
+        })}
       </sup>
     )
   }
