@@ -50,10 +50,14 @@ export type Outcome =
   /** No answer from the server: offline, timed out, or a 5xx. Try again later. */
   | { ok: false; kind: 'network' }
   /**
-   * The server refused it (4xx); `fields` are the questions it named, if any; `closesAt` (ISO 8601),
-   * when the refusal is a closed wave's (`wave_not_open`), the instant it closed.
+   * The server refused it (4xx); `fields` are the questions it named, if any; `takes`, when a closed
+   * wave refused it within its grace (`wave_not_open`), the answers it still takes: given from
+   * `givenFrom` up to `closesAt` (ISO 8601 instants).
    */
-  | { ok: false; kind: 'rejected'; code: string; message: string; fields: string[]; closesAt?: string }
+  | { ok: false; kind: 'rejected'; code: string; message: string; fields: string[]; takes?: TakenWindow }
+
+/** When the answers a closed wave still takes were given: from `givenFrom` (inclusive) up to `closesAt` (exclusive), ISO 8601. */
+export type TakenWindow = { givenFrom: string; closesAt: string }
 
 export type AnswerBody = { deviceId: string; answers: { question: string; value: {} | null; answeredAt: string }[] }
 
@@ -682,10 +686,11 @@ export class Outbox {
     // Dropping them would lose every answer of the batch for the one refusal shown.
     // A form taken out of its wave is one notice for the form (question null), however many batches
     // (one per device id) it refused: found by a review, two notices each counted every answer.
-    // A wave that closed while the phone was offline: one answer given after the close refused the
-    // whole batch, and with it those given in time, again at every visit, even within the grace (left
-    // open by an earlier review). Only the late ones are refused; the others go again at once, on their own.
-    const refusedNow = outcome.code === 'wave_not_open' && outcome.closesAt !== undefined ? givenAfter(sent, outcome.closesAt) : sent
+    // A wave that closed while the phone was offline: one answer given after the close (or stamped by a
+    // slow clock before the consent) refused the whole batch, and with it those given in time, again at
+    // every visit, even within the grace (left open by an earlier review). Only those are refused; the
+    // others go again at once, on their own.
+    const refusedNow = outcome.code === 'wave_not_open' && outcome.takes !== undefined ? givenOutside(sent, outcome.takes) : sent
     // One notice per form and reason: a batch split by the close, or one per device id, adds none.
     const standing = this.#refusals.find((r) => r.slot === slot && r.instrument === instrument && r.code === outcome.code && !r.ofQuestion && !r.submit)
     const question = standing ? standing.question : outcome.code === 'not_found' ? null : (outcome.fields[0] ?? refusedNow[0]!.question)
@@ -774,15 +779,20 @@ export class Outbox {
 }
 
 /**
- * Of a batch a closed wave refused, the answers given at or after its close (`closesAt`, ISO 8601),
- * or the whole batch when none or all of them were. The server takes a batch only when every answer
- * in it was given before the close (server/domain/participation/journey.ts: `deliveredLate`), so
- * those given in time, on their own, may still be taken: only the late ones are refused for now.
+ * Of a batch a closed wave refused within its grace, the answers given outside the window it still
+ * takes (`takes`: before `givenFrom` or at or after `closesAt`), or the whole batch when none or all of
+ * them were. The server takes a batch only when every answer in it was given in that window
+ * (server/domain/participation/journey.ts: `deliveredLate`), so those given in it, on their own, are
+ * taken: only the others are refused.
  */
-export function givenAfter(batch: readonly PendingAnswer[], closesAt: string): readonly PendingAnswer[] {
-  const closes = Date.parse(closesAt)
-  const late = batch.filter((a) => !(Date.parse(a.answeredAt) < closes))
-  return late.length > 0 ? late : batch
+export function givenOutside(batch: readonly PendingAnswer[], takes: TakenWindow): readonly PendingAnswer[] {
+  const from = Date.parse(takes.givenFrom)
+  const closes = Date.parse(takes.closesAt)
+  const outside = batch.filter((a) => {
+    const at = Date.parse(a.answeredAt)
+    return !(at >= from && at < closes)
+  })
+  return outside.length > 0 ? outside : batch
 }
 
 /** Whether `stored` was given after `other` on this device (their ISO times compared). */

@@ -4,7 +4,7 @@
  * the real app's replies with this very code.
  */
 import { errorOf } from '../lib/api-error'
-import type { Outcome } from './outbox'
+import type { Outcome, TakenWindow } from './outbox'
 
 /** Question names the server named in a 422 (`answers.age` → `age`). */
 function refusedFields(details: unknown): string[] {
@@ -46,12 +46,13 @@ export async function outcomeOf(send: () => Promise<Response>): Promise<Outcome>
   if (response.status >= 500 || response.status === 408 || response.status === 429) return { ok: false, kind: 'network' }
   const error = await errorOf(response)
   if (error.code === `http_${response.status}`) return { ok: false, kind: 'network' }
-  const closesAt = closeOf(error.details)
-  return { ok: false, kind: 'rejected', code: error.code, message: error.message, fields: refusedFields(error.details), ...(closesAt ? { closesAt } : {}) }
+  const takes = takenWindow(error.details)
+  return { ok: false, kind: 'rejected', code: error.code, message: error.message, fields: refusedFields(error.details), ...(takes ? { takes } : {}) }
 }
 
-/** When a closed wave closed, from a `wave_not_open` refusal's details (`{ closesAt, state: 'closed' }`); else undefined. */
-function closeOf(details: unknown): string | undefined {
-  const { closesAt, state } = (details ?? {}) as { closesAt?: unknown; state?: unknown }
-  return state === 'closed' && typeof closesAt === 'string' && Number.isFinite(Date.parse(closesAt)) ? closesAt : undefined
+/** What a closed wave still takes, from a `wave_not_open` refusal's details (`{ givenFrom, closesAt, state: 'closed' }`); else undefined. */
+function takenWindow(details: unknown): TakenWindow | undefined {
+  const { givenFrom, closesAt, state } = (details ?? {}) as { givenFrom?: unknown; closesAt?: unknown; state?: unknown }
+  const instant = (value: unknown): value is string => typeof value === 'string' && Number.isFinite(Date.parse(value))
+  return state === 'closed' && instant(givenFrom) && instant(closesAt) ? { givenFrom, closesAt } : undefined
 }

@@ -96,7 +96,9 @@ describe('a wave that closes while the phone is offline', () => {
     const { opensAt, closesAt, closes } = await preWave(f)
     f.clock.set(at(closes + 20 * 60_000))
     const refused = await refusal(await save(f, 'pre', [{ question: 'phq9_1', value: 1, answeredAt: at(closes + 5 * 60_000) }]))
-    expect(refused).toMatchObject({ status: 409, code: 'wave_not_open', details: { opensAt, closesAt, state: 'closed' } })
+    // Within the grace it says which answers it still takes: given from the consent (09:00) less the
+    // hour a slow clock is allowed, up to the close.
+    expect(refused).toMatchObject({ status: 409, code: 'wave_not_open', details: { opensAt, closesAt, state: 'closed', givenFrom: '2026-03-02T08:00:00.000Z' } })
     // Stamped at the very instant of the close: the wave was closed by then.
     expect((await save(f, 'pre', [{ question: 'phq9_1', value: 1, answeredAt: closesAt }])).status).toBe(409)
     expect(await refusal(await submit(f, 'pre'))).toMatchObject({ status: 409, code: 'wave_not_open' })
@@ -114,6 +116,7 @@ describe('a wave that closes while the phone is offline', () => {
     f.clock.advance(1)
     const refused = await refusal(await save(f, 'pre', [{ question: 'phq9_2', value: 1, answeredAt: beforeClose }]))
     expect(refused).toMatchObject({ status: 409, code: 'wave_not_open', details: { opensAt, closesAt, state: 'closed' } })
+    expect(refused.details).not.toHaveProperty('givenFrom')
     expect(await refusal(await submit(f, 'pre'))).toMatchObject({ status: 409, code: 'wave_not_open' })
     expect(await storedAnswers(f)).toEqual({ phq9_1: 1 })
   })
@@ -193,6 +196,39 @@ describe('a wave that closes while the phone is offline', () => {
       ['phq9_1', 'wave_not_open'],
       ['phq9_2', 'wave_not_open'],
     ])
+  })
+
+  // Found by a review of the split: it looked only at the close, so an answer stamped by a slow clock
+  // before the consent took down with it one given in time.
+  it('sends again on its own an answer given in time, even when another answer of the batch was stamped by a slow clock before the consent', async () => {
+    const f = await consentedParticipant(['phq-9']) // agreed 2026-03-02T09:00Z by the server's clock
+    const { closes } = await preWave(f)
+    const store = memoryStore(true)
+    const { transport, connection } = appTransport(f)
+    let online = false
+    connection.offline = true
+    // The phone's clock runs 2 h slow at first (set by hand), later right again.
+    let skew = -2 * 3600_000
+    const page = new Outbox({ store, transport, deviceId: 'phone-slowclock-0001', debounceMs: 0, retryDelaysMs: [10], isOnline: () => online, now: () => new Date(f.clock.now().getTime() + skew) })
+    await page.ready
+    f.clock.set('2026-03-02T09:30:00.000Z')
+    await page.answer('pre', 'phq-9', 'phq9_1', 1) // stamped 07:30, before consent − 1 h
+    skew = 0
+    f.clock.set(at(closes - 60_000))
+    await page.answer('pre', 'phq-9', 'phq9_2', 2) // in time
+    f.clock.set(at(closes + 60_000))
+    await page.answer('pre', 'phq-9', 'phq9_3', 3) // after the close
+    f.clock.set(at(closes + 20 * 60_000)) // well within the grace
+    online = true
+    connection.offline = false
+    await page.flush()
+    // phq9_2, given in time, is stored; only the early one and the late one stay on the phone, refused.
+    expect(await storedAnswers(f)).toEqual({ phq9_2: 2 })
+    expect([...store.answers.values()].map((a) => [a.question, a.refusedWithForm]).sort()).toEqual([
+      ['phq9_1', 'wave_not_open'],
+      ['phq9_3', 'wave_not_open'],
+    ])
+    expect(page.refusals.map((r) => r.code)).toEqual(['wave_not_open'])
   })
 })
 

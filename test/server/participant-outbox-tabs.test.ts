@@ -6,7 +6,7 @@
  * The outbox tests run the real client outbox (client/participant/outbox.ts) against the real app
  * through app.request(), with a store shared the way two tabs of one browser share IndexedDB.
  */
-import { describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { memoryStore, Outbox } from '../../client/participant/outbox'
 import { jsonRequest } from '../helpers/app'
 import { appTransport, consentedParticipant, storedAnswers } from '../helpers/outbox-app'

@@ -103,9 +103,11 @@ function WaveForm({
 }) {
   const headingId = useId()
   const addId = useId()
-  // The date inputs show and take days in the study's zone, as the server reads them.
+  // The date inputs show and take days in the study's zone, as the server reads them. An imported
+  // wave opens and closes at one instant, which is its one day, even at midnight (its last day is
+  // otherwise the day before: found by a review).
   const [opens, setOpens] = useState(wave ? isoDay(wave.opensAt, timeZone) : '')
-  const [closes, setCloses] = useState(wave ? lastDayOf(wave.closesAt, timeZone) : '')
+  const [closes, setCloses] = useState(wave ? [lastDayOf(wave.closesAt, timeZone), isoDay(wave.opensAt, timeZone)].sort()[1]! : '')
   const [chosen, setChosen] = useState<string[]>(wave?.instruments ?? [])
   const [toAdd, setToAdd] = useState('')
   const [saved, setSaved] = useState<string | null>(null)

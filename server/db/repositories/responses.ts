@@ -307,8 +307,8 @@ export async function countResponsesOfWaveByInstrument(db: Kysely<Database>, wav
   return rows.map((r) => ({ id: r.instrument_id, responses: Number(r.n) }))
 }
 
-/** How many responses (draft or complete) a wave has. */
-export async function countResponsesOfWave(db: Kysely<Database>, waveId: string): Promise<number> {
-  const row = await db.selectFrom('response').select((eb) => eb.fn.countAll<number>().as('n')).where('wave_id', '=', waveId).executeTakeFirstOrThrow()
+/** How many responses (draft or complete) given at a link a wave has (not imported, nor the demo's). */
+export async function countLinkResponsesOfWave(db: Kysely<Database>, waveId: string): Promise<number> {
+  const row = await db.selectFrom('response').select((eb) => eb.fn.countAll<number>().as('n')).where('wave_id', '=', waveId).where('source', '=', 'link').executeTakeFirstOrThrow()
   return Number(row.n)
 }

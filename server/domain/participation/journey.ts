@@ -277,7 +277,7 @@ export const deviceClockToleranceMs = 60 * 60 * 1000
  * false).
  */
 function deliveredLate(wave: Pick<Wave, 'opensAt' | 'closesAt'>, agreedAt: string, givenAt: readonly string[], now: Date): boolean {
-  const from = Math.max(Date.parse(wave.opensAt), Date.parse(agreedAt) - deviceClockToleranceMs)
+  const from = givenFrom(wave, agreedAt)
   const closes = Date.parse(wave.closesAt)
   if (givenAt.length === 0 || !withinGrace(wave, now)) return false
   return givenAt.every((at) => {
@@ -285,6 +285,9 @@ function deliveredLate(wave: Pick<Wave, 'opensAt' | 'closesAt'>, agreedAt: strin
     return time >= from && time < closes
   })
 }
+
+/** The earliest instant (ms) an answer arriving after the close may have been given (`deliveredLate`). */
+const givenFrom = (wave: Pick<Wave, 'opensAt'>, agreedAt: string) => Math.max(Date.parse(wave.opensAt), Date.parse(agreedAt) - deviceClockToleranceMs)
 
 /**
  * Resolve the wave and instrument a participant is answering, checking they may answer it now: while
@@ -323,10 +326,13 @@ async function openSlot(
   // finished after the groups had started (found by two reviews).
   const allowed = state === 'open' || (state === 'closed' && deliveredLate(wave, consent.decidedAt, await givenAt(stored), now))
   if (!allowed) {
+    // A closed wave still within its grace says which answers it would take (`givenFrom` up to
+    // `closesAt`), so the page can send those of a refused batch again on their own.
     throw new ApiError('wave_not_open', `The ${slot} questionnaires are open from ${wave.opensAt} to ${wave.closesAt}.`, {
       opensAt: wave.opensAt,
       closesAt: wave.closesAt,
       state,
+      ...(state === 'closed' && withinGrace(wave, now) ? { givenFrom: new Date(givenFrom(wave, consent.decidedAt)).toISOString() } : {}),
     })
   }
   return { waveId: wave.id, instrument: await instrumentFor(deps, db, instrumentId, stored), wave, stored }
@@ -431,9 +437,9 @@ async function currentAnswers(db: Kysely<Database>, stored: StoredResponse | und
  * After the wave has closed, a batch is stored when every answer in it was given while the wave was
  * open and it arrives within `lateArrivalGraceMs` of the close (`openSlot`). That is decided per
  * batch, not per answer: a batch is all or nothing, and a reply can only say all of it was stored or
- * none, so one answer given after the close refuses the whole batch (`wave_not_open`, its details
- * saying when the wave closed); the page then sends those given before it on their own
- * (client/participant/outbox.ts: `givenAfter`).
+ * none, so one answer given after the close refuses the whole batch (`wave_not_open`); within the
+ * grace its details say which answers would be taken (given from `givenFrom` up to `closesAt`), and
+ * the page sends those of the batch again on their own (client/participant/outbox.ts: `givenOutside`).
  */
 export async function saveAnswers(
   deps: Deps,

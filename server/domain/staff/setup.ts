@@ -32,7 +32,7 @@ import { dayInZone, endOfDay, isTimeZone, lastDayInZone, serverTimeZone, startOf
 import type { Deps } from '../deps'
 import { createToken } from '../participation/tokens'
 import { overlappingWaves, waveWarnings, type WaveWarning } from './wave-checks'
-import { countResponsesOfWave, countResponsesOfWaveByInstrument } from '../../db/repositories/responses'
+import { countLinkResponsesOfWave, countResponsesOfWaveByInstrument } from '../../db/repositories/responses'
 import { scheduleWaveMessages } from '../messaging/invitations'
 
 export type Actor = string
@@ -155,15 +155,16 @@ export async function addParticipants(deps: Deps, input: { cohortId: string; cou
  * - a wave may not overlap another wave of the same cohort unless `confirmOverlap` (409
  *   `waves_overlap`, `details.waves` naming them): a participant could otherwise answer pre and post
  *   back to back, and the change would measure nothing;
- * - changing the dates of a wave that already has answers needs `confirmDateChange` (409
- *   `wave_has_answers`, `details.responses` counting them), and is audited with the old and new dates;
+ * - changing the dates of a wave that already has answers given at a link needs `confirmDateChange`
+ *   (409 `wave_has_answers`, `details.responses` counting them), and is audited with the old and new
+ *   dates. Imported answers are not counted: their dates are never checked against the wave's (the
+ *   report's `outsideWave`), and an imported wave, which opens and closes at the instant of its import,
+ *   asked for this confirmation when its form was saved unchanged (found by a review);
  * - taking out of a wave a questionnaire that already has answers in it needs `confirmRemoval` (409
  *   `instruments_have_answers`, `details.instruments` naming each with its count), and is audited:
  *   participants no longer see it there, and the report compares only the questionnaires both waves
  *   ask, so a pre → post comparison of it goes; its responses stay in the exports. Found by a
  *   newcomer's walk-through: PHQ-9 answered, then taken out with nothing asked;
- * - the days a wave already has keep its instants, so a form saved unchanged changes nothing (an
- *   imported wave opens and closes at the instant of its import);
  * - a pre wave that closes after the first group session, or a post wave that opens before the last,
  *   is allowed but unusual: the result's `warnings` say why (see wave-checks.ts).
  */
@@ -199,23 +200,19 @@ export async function setWave(
   if (new Set(input.instruments).size !== input.instruments.length) problems.push({ field: 'instruments', message: 'an instrument is listed twice' })
   if (problems.length > 0) throw new ApiError('validation_failed', `${problems[0]!.field}: ${problems[0]!.message}`, problems)
   const now = deps.now()
+  const dates = { opensAt: opensAt!.toISOString(), closesAt: closesAt!.toISOString() }
   // Checked inside the transaction that writes, so two set-ups at once cannot both pass the check.
   return deps.db.transaction().execute(async (trx) => {
     const waves = await listWaves(trx, input.cohortId)
-    const previous = waves.find((w) => w.kind === input.kind)
-    // The same days as the wave has keep its instants: an imported wave opens and closes at the
-    // instant of its import, which the staff form shows as that day, and saving the form unchanged
-    // asked to confirm a change of dates (found by a review).
-    const sameDays = previous !== undefined && dayInZone(new Date(previous.opensAt), timeZone) === dayInZone(opensAt!, timeZone) && lastDayInZone(previous.closesAt, timeZone) === lastDayInZone(closesAt!.toISOString(), timeZone)
-    const dates = sameDays ? { opensAt: previous.opensAt, closesAt: previous.closesAt } : { opensAt: opensAt!.toISOString(), closesAt: closesAt!.toISOString() }
     const overlapping = overlappingWaves(waves, { kind: input.kind, ...dates })
     if (overlapping.length > 0 && !input.confirmOverlap) {
       throw new ApiError('waves_overlap', `The ${input.kind} wave would overlap the ${overlapping.map((w) => w.kind).join(' and ')} wave of this cohort; confirm to allow it.`, {
         waves: overlapping.map((w) => ({ kind: w.kind, opensAt: w.opensAt, closesAt: w.closesAt })),
       })
     }
+    const previous = waves.find((w) => w.kind === input.kind)
     const datesChange = previous !== undefined && (previous.opensAt !== dates.opensAt || previous.closesAt !== dates.closesAt)
-    const responses = datesChange ? await countResponsesOfWave(trx, previous.id) : 0
+    const responses = datesChange ? await countLinkResponsesOfWave(trx, previous.id) : 0
     if (responses > 0 && !input.confirmDateChange) {
       throw new ApiError('wave_has_answers', `The ${input.kind} wave already has ${responses} responses; confirm to change its dates.`, { responses, opensAt: previous!.opensAt, closesAt: previous!.closesAt })
     }

@@ -9,8 +9,9 @@ import { insertResponse, replaceScores } from '../../../server/db/repositories/r
 import { listWaves } from '../../../server/db/repositories/studies'
 import { scoreResponse } from '../../../server/domain/instruments/scoring'
 import { importCohortCsv } from '../../../server/domain/outcomes/import'
-import { addParticipants, createCohort, createStudy } from '../../../server/domain/staff/setup'
+import { addParticipants, createCohort, createStudy, setWave } from '../../../server/domain/staff/setup'
 import { jsonRequest, testApp } from '../../helpers/app'
+import { cliRunner } from '../../helpers/cli'
 import { signedInStaff } from '../../helpers/staff'
 
 async function world() {
@@ -125,9 +126,11 @@ describe('PUT /api/cohorts/:id/waves/:kind', () => {
   })
   // An imported wave opens and closes at the instant of its import; the Waves form shows that as its
   // day, and saving it unchanged asked "change the dates of a wave with answers?" (found while writing
-  // week.e2e.ts). The same days now keep the wave's instants.
-  it("keeps an imported wave's instants when it is saved with the days the form shows, and asks only when they change", async () => {
-    const { deps, db, cohort, put } = await world()
+  // week.e2e.ts). Imported answers are not checked against a wave's dates, so they are not counted.
+  // A first fix kept the stored instants for the same days, which a review found left the wave
+  // never open however it was saved, and ignored date-times given on the same days.
+  it('asks nothing when an imported wave with imported answers only is saved with its day, and makes it that whole day', async () => {
+    const { app, deps, db, cohort, put } = await world()
     const items = deps.instruments.questionnaire('phq-9')!.scoring.scales[0]!.items
     const csv = ['participant,wave,instrument,item,value', ...items.map((item) => `P1,pre,phq-9,${item},1`)].join('\n')
     await importCohortCsv(deps, { cohortId: cohort.id, csv }, 'test')
@@ -135,15 +138,30 @@ describe('PUT /api/cohorts/:id/waves/:kind', () => {
     expect(imported).toMatchObject({ source: 'import' })
     expect(imported!.opensAt).toBe(imported!.closesAt)
     const day = imported!.opensAt.slice(0, 10)
-    // As the form shows it, with a questionnaire added: stored, the instants kept, nothing asked.
+    // As the form shows it, with a questionnaire added: nothing asked, and the wave is open all that day.
     const saved = await put('pre', { opens: day, closes: day, instruments: ['phq-9', 'gad-7'] })
     expect(saved.status).toBe(200)
     const [after] = await listWaves(db, cohort.id)
-    expect(after).toMatchObject({ opensAt: imported!.opensAt, closesAt: imported!.closesAt, instruments: ['phq-9', 'gad-7'] })
-    expect((await listAudit(db)).filter((a) => a.action === 'wave.dates_change')).toEqual([])
-    // Other days are a change of dates, and ask.
+    expect(after).toMatchObject({ opensAt: `${day}T00:00:00.000Z`, closesAt: new Date(Date.parse(`${day}T00:00:00.000Z`) + 86_400_000).toISOString(), instruments: ['phq-9', 'gad-7'] })
+    // A participant with a link answers it that day.
+    const [p] = await addParticipants(deps, { cohortId: cohort.id, count: 1 }, 'test')
+    expect((await app.request(`/api/p/${p!.token}/consent`, jsonRequest('POST', { version: '1.1.0', answers: { consent: 'agree' } }))).status).toBe(200)
+    const answered = await app.request(`/api/p/${p!.token}/forms/pre/phq-9/answers`, jsonRequest('PUT', { deviceId: 'device-0000001', answers: [{ question: 'phq9_1', value: 1, answeredAt: deps.now().toISOString() }] }))
+    expect(answered.status).toBe(200)
+    // Now it has an answer given at a link: new dates ask.
     const refused = await put('pre', { opens: day, closes: '2099-01-01', instruments: ['phq-9', 'gad-7'] })
     expect(refused.status).toBe(409)
     expect(await refused.json()).toMatchObject({ error: { code: 'wave_has_answers', details: { responses: 1 } } })
+  })
+
+  it('applies date-times given to `wave set`, and whole days given afterwards, on the same days', async () => {
+    const { deps, db, cohort, put } = await world()
+    const run = cliRunner(deps)
+    await setWave(deps, { cohortId: cohort.id, kind: 'pre', opens: '2026-03-03', closes: '2026-03-07', instruments: ['phq-9'] }, 'test')
+    const r = await run('wave', 'set', '--cohort', cohort.id, '--wave', 'pre', '--opens', '2026-03-03T08:00:00.000Z', '--closes', '2026-03-07T12:00:00.000Z', '--instruments', 'phq-9', '--json')
+    expect(r.code).toBe(0)
+    expect((await listWaves(db, cohort.id))[0]).toMatchObject({ opensAt: '2026-03-03T08:00:00.000Z', closesAt: '2026-03-07T12:00:00.000Z' })
+    expect((await put('pre', { opens: '2026-03-03', closes: '2026-03-07', instruments: ['phq-9'] })).status).toBe(200)
+    expect((await listWaves(db, cohort.id))[0]).toMatchObject({ opensAt: '2026-03-03T00:00:00.000Z', closesAt: '2026-03-08T00:00:00.000Z' })
   })
 })
