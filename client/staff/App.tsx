@@ -22,7 +22,6 @@ import { SignInPage } from './pages/SignInPage'
 import { StudyPage } from './pages/StudyPage'
 import { SafetyPage } from './pages/SafetyPage'
 import { PooledReportPage } from './pages/PooledReportPage'
-import { StudyWidePage } from './pages/StudyWidePage'
 import { RetrievalPage } from './pages/RetrievalPage'
 import { AuditLogPage } from './pages/AuditLogPage'
 import { TranscriptPage } from './pages/TranscriptPage'
@@ -33,6 +32,8 @@ import { Loading, usePageTitle } from './ui'
 // The analysis pages bring Observable Plot (and d3) with them: loaded only when opened.
 const AnalysisPage = lazy(() => import('./pages/AnalysisPage').then((module) => ({ default: module.AnalysisPage })))
 const JointDisplayPage = lazy(() => import('./pages/JointDisplayPage').then((module) => ({ default: module.JointDisplayPage })))
+// The all-groups report shares the cohort report's body, which the cohort page loads when its Report tab opens.
+const StudyWidePage = lazy(() => import('./pages/StudyWidePage').then((module) => ({ default: module.StudyWidePage })))
 
 export function App() {
   return (
@@ -51,7 +52,13 @@ export function App() {
                 <Route path="/audit">{() => <AuditLogPage />}</Route>
                 <Route path="/studies/:id/audit">{(params) => <AuditLogPage studyId={params.id} />}</Route>
                 <Route path="/studies/:id/safety">{(params) => <SafetyPage id={params.id} />}</Route>
-                <Route path="/studies/:id/all-groups">{(params) => <StudyWidePage id={params.id} />}</Route>
+                <Route path="/studies/:id/all-groups">
+                  {(params) => (
+                    <Suspense fallback={<Loading />}>
+                      <StudyWidePage id={params.id} />
+                    </Suspense>
+                  )}
+                </Route>
                 <Route path="/studies/:id/pooled">{(params) => <PooledReportPage id={params.id} />}</Route>
                 <Route path="/studies/:id/coding">{(params) => <CodingPage id={params.id} />}</Route>
                 <Route path="/studies/:id/codebook">{(params) => <CodebookPage id={params.id} />}</Route>
