@@ -53,6 +53,15 @@ export class ApiError extends Error {
 }
 
 /** A field that failed validation: its path (`answers.phq9_3`) and why. */
+/**
+ * A `rate_limited` refusal: its message says when to try again in words ("1 second", "45 seconds",
+ * "3 minutes" from 120 s on, rounded up), and `details.retryAfterSeconds` gives the seconds.
+ */
+export function rateLimited(reason: string, seconds: number): ApiError {
+  const wait = seconds < 120 ? `${seconds} second${seconds === 1 ? '' : 's'}` : `${Math.ceil(seconds / 60)} minutes`
+  return new ApiError('rate_limited', `${reason} Try again in ${wait}.`, { retryAfterSeconds: seconds })
+}
+
 export type FieldProblem = { field: string; message: string }
 
 export function fieldProblems(issues: readonly { path: readonly PropertyKey[]; message: string; code?: string; keys?: readonly string[] }[], prefix = ''): FieldProblem[] {

@@ -18,7 +18,7 @@ import { insertParticipants, listDecliningParticipantIds, listParticipants, noth
 import { findStaffUser, insertStaffUser, listRolesInStudy, type StaffUser } from '../../db/repositories/staff'
 import { findCohort, findStudy } from '../../db/repositories/studies'
 import type { Database } from '../../db/schema'
-import { ApiError } from '../errors'
+import { ApiError, rateLimited } from '../errors'
 import type { Deps } from '../deps'
 import { unusablePasswordHash } from '../staff/auth'
 import { defaultGuideId } from './interviews'
@@ -88,7 +88,7 @@ const emptyReport = (errors: string[]): ImportReport => ({
  */
 const unreadable = (error: unknown): never => {
   if (error instanceof QdpxReadersBusyError) {
-    throw new ApiError('rate_limited', `Too many projects are being imported at once. Try again in ${error.retryAfterSeconds} seconds.`, { retryAfterSeconds: error.retryAfterSeconds })
+    throw rateLimited('Too many projects are being imported at once.', error.retryAfterSeconds)
   }
   if (error instanceof RefiTooLargeError) throw new ApiError('payload_too_large', `file: ${error.message}`, [{ field: 'file', message: error.message }])
   if (error instanceof RefiDuplicateGuidError) throw new ApiError('validation_failed', `file: ${error.message}`, [{ field: 'file', message: error.message, guid: error.guid }])

@@ -20,7 +20,7 @@
  */
 import { deleteThrottles, deleteThrottlesBefore, findThrottles, swapThrottle, uncountThrottle } from '../../db/repositories/sign-in-throttle'
 import type { Deps } from '../deps'
-import { ApiError } from '../errors'
+import { ApiError, rateLimited } from '../errors'
 
 type Rule = { free: number; capMs: number }
 
@@ -73,7 +73,7 @@ export async function claimSignInAttempt(deps: Deps, keys: ThrottleKeys): Promis
       }
       if (waitMs > 0) {
         const seconds = Math.ceil(waitMs / 1000)
-        throw new ApiError('rate_limited', `Too many failed sign-ins. Try again in ${seconds < 120 ? `${seconds} second${seconds === 1 ? '' : 's'}` : `${Math.ceil(seconds / 60)} minutes`}.`, { retryAfterSeconds: seconds })
+        throw rateLimited('Too many failed sign-ins.', seconds)
       }
       for (const { key, rule } of keys) {
         const state = states.get(key)
