@@ -73,6 +73,16 @@ describe('README', () => {
     expect(checkInstrument(whole, 'recovery-check.json').ok).toBe(true)
   })
 
+  it('lists every section in its contents, and every link inside it leads to a heading', () => {
+    // GitHub's anchors: lower case, punctuation dropped, spaces as hyphens.
+    const anchor = (heading: string) => heading.toLowerCase().replace(/[^\p{L}\p{N}\- _]/gu, '').replace(/ /g, '-')
+    const headings = [...readme.matchAll(/^(##|###) (.+)$/gm)].map((m) => m[2]!).filter((h) => h !== 'Contents')
+    const contents = readme.slice(readme.indexOf('## Contents'), readme.indexOf('## Quick start'))
+    expect([...contents.matchAll(/\[(.+?)\]\(#(.+?)\)/g)].map((m) => [m[1], m[2]])).toEqual(headings.map((h) => [h, anchor(h)]))
+    const anchors = new Set(headings.map(anchor))
+    for (const [, target] of readme.matchAll(/\]\(#([^)]+)\)/g)) expect(anchors.has(target!), target).toBe(true)
+  })
+
   it('states the defaults the server uses', () => {
     const config = loadConfig({})
     expect(readme).toContain(`http://${config.host}:${config.port}`)
