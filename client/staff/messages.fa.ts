@@ -34,6 +34,7 @@ export const staffFa = {
   'staff.error.code.link_not_found': 'این پیوند فعال نیست.',
   'staff.error.code.disclosure_risk': 'این کار ممکن است کسی را آشکار کند (کنترل افشای آماری).',
   'staff.error.code.server': 'خطایی در سرور رخ داد. لطفاً دوباره تلاش کنید.',
+  'staff.error.field': 'پذیرفته نشد:',
   'staff.error.code.other': 'سرور این را نپذیرفت.',
   'staff.nav.skip': 'رفتن به محتوا',
   'staff.nav.breadcrumbs': 'جای شما',

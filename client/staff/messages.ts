@@ -32,6 +32,7 @@ export const staffEn = {
   'staff.error.code.link_not_found': 'This link is not active.',
   'staff.error.code.disclosure_risk': 'This could reveal a person (statistical disclosure control).',
   'staff.error.code.server': 'Something went wrong on the server. Please try again.',
+  'staff.error.field': 'Not accepted:',
   'staff.error.code.other': 'The server did not accept this.',
   'staff.nav.skip': 'Skip to content',
   'staff.nav.breadcrumbs': 'You are here',

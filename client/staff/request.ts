@@ -31,6 +31,9 @@ export class ApiFailure extends Error {
       if (typeof field !== 'string' || typeof message !== 'string') continue
       for (const key of new Set([field, field.replace(/\[\d+\].*$/, '')])) problems[key] = problems[key] && problems[key] !== message ? `${problems[key]}; ${message}` : message
     }
+    // On a page not in English, a field's problem is led by a text in the page's language, the
+    // server's English isolated after it, as a refusal's message is (failureMessage).
+    if (language() !== 'en') for (const key of Object.keys(problems)) problems[key] = `${t('staff.error.field')} \u2068${problems[key]}\u2069`
     return problems
   }
 }

@@ -47,4 +47,14 @@ describe('a refused request on a staff page', () => {
     expect((await failureOf(refused(502, '<html>Bad gateway</html>', 'text/html'))).message.startsWith(staffFa['staff.error.code.server'])).toBe(true)
     expect((await failureOf(refused(403, { error: { code: 'forbidden', message: 'Your role may not do this.' } }))).message.startsWith(staffFa['staff.error.code.forbidden'])).toBe(true)
   })
+
+  // Found by the last session's review: a field's own problem, shown under the field, stayed English alone.
+  it('leads each field’s problem with a Persian text on a Persian page, and shows it as it is on an English page', async () => {
+    const body = { error: { code: 'validation_failed', message: 'closes: must be after the opening date', details: [{ field: 'closes', message: 'must be after the opening date' }] } }
+    expect((await failureOf(refused(422, body))).fieldProblems()).toEqual({ closes: 'must be after the opening date' })
+    setLanguage('fa')
+    const problems = (await failureOf(refused(422, body))).fieldProblems()
+    expect(problems).toEqual({ closes: `${staffFa['staff.error.field']} \u2068must be after the opening date\u2069` })
+    expect(problems.closes!.startsWith('پذیرفته نشد')).toBe(true)
+  })
 })
