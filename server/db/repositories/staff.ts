@@ -120,12 +120,6 @@ export async function findStaffUser(db: Kysely<Database>, id: string): Promise<S
   return r && toUser(r)
 }
 
-/** The account with this address (as stored), or undefined. */
-export async function findStaffUserByEmail(db: Kysely<Database>, email: string): Promise<StaffUser | undefined> {
-  const r = await db.selectFrom('staff_user').selectAll().where('email', '=', email).executeTakeFirst()
-  return r && toUser(r)
-}
-
 export async function listStaffUsers(db: Kysely<Database>): Promise<StaffUser[]> {
   const rows = await db.selectFrom('staff_user').selectAll().orderBy('email').execute()
   return rows.map(toUser)

@@ -16,7 +16,7 @@ import { insertCoding, insertMemberCheck, insertQuote, type Coding, type MemberC
 import { insertInterview, updateInterview, upsertTranscript, type Interview, type Transcript } from '../../db/repositories/interviews'
 import { insertConsent, insertParticipants, listParticipants, updateParticipantStatus } from '../../db/repositories/participants'
 import { insertResponse, replaceScores } from '../../db/repositories/responses'
-import { findStaffUserByEmail, insertStaffUser, type StaffUser } from '../../db/repositories/staff'
+import { insertStaffUser, type StaffUser } from '../../db/repositories/staff'
 import { listGroupSessions, upsertAttendance } from '../../db/repositories/studies'
 import { unusablePasswordHash } from '../staff/auth'
 import { demoCodebook, demoInterviews, type DemoCodeKey } from './interviews'
@@ -157,14 +157,13 @@ export type DemoQualitative = {
  *
  * The interviewer and the two coders are staff accounts named "Demo interviewer", "Demo coder A" and
  * "Demo coder B", whose passwords are unusable (unusablePasswordHash), with an address under the
- * reserved `.invalid` domain; a second demo uses the first one's (a newcomer who ran the demo twice
- * found two more coders in the list of accounts each time). They hold no role
+ * reserved `.invalid` domain that names the study, so a second demo makes new ones. They hold no role
  * in the study and no interviewer assignment: nobody works as them, and the study's team stays the
  * people who really work on it.
  *
  * Their work is written straight through the repositories in one transaction, as the questionnaire
  * answers are (each coded passage's text sliced from the stored transcript by code points), and is
- * audited once, as the demo's creation by `actor`, with one entry per account it invents.
+ * audited once, as the demo's creation by `actor`, with one entry per invented account.
  */
 async function demoQualitative(deps: Deps, studyId: string, cohortId: string, actor: Actor): Promise<DemoQualitative> {
   const sessions = await listGroupSessions(deps.db, cohortId)
@@ -177,12 +176,9 @@ async function demoQualitative(deps: Deps, studyId: string, cohortId: string, ac
   const hashes = await Promise.all([0, 1, 2].map(() => unusablePasswordHash()))
 
   return deps.db.transaction().execute(async (trx) => {
-    // No role in the study: they exist only as the authors of the demo's interviews and codings; an
-    // earlier demo's are used again, so the list of accounts does not grow with each demo.
+    // No role in the study: they exist only as the authors of the demo's interviews and codings.
     const account = async (name: string, slug: string, passwordHash: string) => {
-      const existing = await findStaffUserByEmail(trx, `${slug}@demo.invalid`)
-      if (existing) return existing
-      const user = await insertStaffUser(trx, { email: `${slug}@demo.invalid`, name, passwordHash, isAdmin: false }, now)
+      const user = await insertStaffUser(trx, { email: `${slug}.${studyId}@demo.invalid`, name, passwordHash, isAdmin: false }, now)
       await insertAudit(trx, { actor, action: 'staff.create', entity: 'staff_user', entityId: user.id, details: { email: user.email, isAdmin: false, demo: true, canSignIn: false } }, now)
       return user
     }
