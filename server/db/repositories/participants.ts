@@ -110,8 +110,8 @@ const worksAt = (eb: ExpressionBuilder<Database, 'participant_link'>, at: string
 
 /**
  * Give each of these participants' live message links an end, as a newer one is added: each
- * participant's `keep` newest work until `until` (or their earlier end; `until` null: as they are),
- * any older ones end `now`. Links issued by staff are never touched. With `among` (the ids of the links that worked when a newer
+ * participant's `keep` newest work until `until` (or their earlier end), any older ones end `now`.
+ * Links issued by staff are never touched. With `among` (the ids of the links that worked when a newer
  * link was added first: an email's, rotated once it has left), only those are: a link minted meanwhile
  * (a message prepared by hand while the email was being sent) is newer, and keeps working. Ids, not
  * creation times: a link's time is read before it is written, so times need not follow the writes.
@@ -119,10 +119,10 @@ const worksAt = (eb: ExpressionBuilder<Database, 'participant_link'>, at: string
  * 10,000 participants ran four statements per participant, holding the database's write lock for
  * 2.6 s; issue 16). Returns how many links were given an end.
  */
-export async function expireMessageLinksOf(db: Kysely<Database>, participantIds: string[], options: { keep: number; until: Date | null; now: Date; among?: readonly string[] }): Promise<number> {
+export async function expireMessageLinksOf(db: Kysely<Database>, participantIds: string[], options: { keep: number; until: Date; now: Date; among?: readonly string[] }): Promise<number> {
   if (options.among?.length === 0) return 0
   const now = options.now.toISOString()
-  const until = options.until?.toISOString() ?? null
+  const until = options.until.toISOString()
   /** The links to give each end, by the end. */
   const ending = new Map<string, string[]>()
   for (const ids of batches(participantIds)) {
@@ -142,7 +142,7 @@ export async function expireMessageLinksOf(db: Kysely<Database>, participantIds:
     live.forEach((link, i) => {
       newer = i > 0 && live[i - 1]!.participant_id === link.participant_id ? newer + 1 : 0
       const end = newer < options.keep ? until : now
-      if (end === null || (link.expires_at !== null && link.expires_at <= end)) return
+      if (link.expires_at !== null && link.expires_at <= end) return
       appendTo(ending, end, link.id)
     })
   }

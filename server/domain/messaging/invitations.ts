@@ -14,7 +14,7 @@
  * team sends by hand when it is prepared; an email never delivered ends none of them): the two newest
  * earlier ones work for `replacedLinkGraceDays` more, any older ones stop then, so a participant never
  * holds more than three working message links, whatever is re-sent (four, until their next message,
- * when an email's delivery is unknown: `markUnknown`). A link past its end answers
+ * when the server stopped between an email leaving and its rotation). A link past its end answers
  * `link_replaced` (its page says to use the most recent message's link). Links a researcher issued
  * on the Participants tab (and every link older than migration 0145) are left as they are: they may
  * be printed on cards in participants' hands. Storing tokens encrypted instead would break the rule
@@ -315,22 +315,10 @@ export async function recoverInterruptedDeliveries(deps: Pick<Deps, 'db' | 'now'
   return marked
 }
 
-/**
- * How many message links a participant may hold working while an email's delivery is unknown: its
- * link, the newest link before it, and the two that newest one's message left working.
- */
-const linksKeptWhileUnknown = replacedLinksKept + 2
-
-/**
- * Mark an email delivery still `sending` as `unknown`, audited (`message.unknown`, no address); false
- * when it was no longer sending. Its link and the earlier ones are not rotated out (it may not have
- * arrived), but beyond the newest `linksKeptWhileUnknown` the oldest end now: several unknown
- * deliveries in a row otherwise left a participant one more working link each (found by a review).
- */
+/** Mark an email delivery still `sending` as `unknown`, audited (`message.unknown`, no address); false when it was no longer sending. */
 async function markUnknown(deps: Pick<Deps, 'db' | 'now'>, delivery: { id: string; participantId: string; kind: WaveMessageKind; wave: WaveKind | null }): Promise<boolean> {
   return deps.db.transaction().execute(async (trx) => {
     if (!(await markDeliveryUnknown(trx, delivery.id))) return false
-    await expireMessageLinksOf(trx, [delivery.participantId], { keep: linksKeptWhileUnknown, until: null, now: deps.now() })
     await insertAudit(trx, { actor: 'system', action: 'message.unknown', entity: 'participant', entityId: delivery.participantId, details: { kind: delivery.kind, wave: delivery.wave, channel: 'email' } }, deps.now())
     return true
   })
