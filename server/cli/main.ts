@@ -1,5 +1,5 @@
 /** Entry point of `npm run balint -- <command>` and the `balint` bin. */
-import { loadConfig } from '../config'
+import { loadConfig, type Config } from '../config'
 import { closeDatabase, openDatabaseFromConfig } from '../db/connection'
 import { migrateToLatest } from '../db/migrate'
 import type { Deps } from '../domain/deps'
@@ -8,7 +8,15 @@ import { runCli } from './program'
 
 // Health data: every file and folder the CLI creates (exports, backups) is its owner's only.
 process.umask(0o077)
-const config = loadConfig()
+// A variable the server would refuse (PORT=abc) is said as every other CLI error is, not as Node's
+// stack trace (found by a newcomer's walk-through: "Error:" here, "error:" everywhere else).
+let config: Config
+try {
+  config = loadConfig()
+} catch (error) {
+  process.stderr.write(`error: ${(error as Error).message}\n`)
+  process.exit(1)
+}
 let opened: Deps | undefined
 // A reader that stops early (`balint report … | head`) closes the pipe: what is left to print is not
 // wanted, and the command still finishes and closes the database (found by a newcomer's walk-through:
