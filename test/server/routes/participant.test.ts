@@ -845,7 +845,8 @@ describe('waves that are not open', () => {
     const before = await snapshot(db)
     // Given at the close (the phone's clock): answers given while it was open may still arrive late (lateArrivalGraceMs).
     const draft = await expectError(await app.request(answersUrl(token, 'pre', 'phq-9'), jsonRequest('PUT', given({ phq9_1: 1 }, { at: '2026-03-15T00:00:00.000Z' }))), 409, 'wave_not_open')
-    expect(draft.error.details).toEqual({ opensAt: '2026-03-01T00:00:00.000Z', closesAt: '2026-03-15T00:00:00.000Z', state: 'closed' })
+    // Within the grace it also says which answers it still takes: given from the consent less an hour, up to the close.
+    expect(draft.error.details).toEqual({ opensAt: '2026-03-01T00:00:00.000Z', closesAt: '2026-03-15T00:00:00.000Z', state: 'closed', givenFrom: '2026-03-02T08:00:00.000Z' })
     await expectError(await submitPhq9(app, token, 'pre', [0, 0, 0, 0, 0, 0, 0, 0, 0], 'submit-0001'), 409, 'wave_not_open')
     expect(await snapshot(db)).toEqual(before)
   })
