@@ -27,6 +27,7 @@ export async function startServer(config: Config = loadConfig(), options: { logg
   const log = options.logger ?? defaultLogger
   // Instruments first: an invalid file stops start-up before anything else is touched.
   const instruments = loadInstruments([shippedInstrumentsFolder, config.instrumentsDir])
+  for (const gap of instruments.languageWarnings) log.warn({ file: gap.file, field: gap.field }, `language left out of the form: ${gap.message} (see "instruments check")`)
   if (config.databaseUrl && config.backup) {
     throw new Error('BALINT_BACKUP_DIR backs up the SQLite file; with BALINT_DATABASE_URL, back up PostgreSQL with pg_dump or point-in-time recovery (README, "Multi-site deployment"), and unset BALINT_BACKUP_DIR.')
   }

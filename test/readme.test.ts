@@ -7,7 +7,7 @@ import { createApp } from '../server/app'
 import { openDatabase } from '../server/db/connection'
 import { migrateToLatest } from '../server/db/migrate'
 import type { Deps } from '../server/domain/deps'
-import { checkInstrument, loadInstruments, shippedInstrumentsFolder } from '../server/domain/instruments/registry'
+import { checkInstrument, languageProblemsOfFile, loadInstruments, shippedInstrumentsFolder } from '../server/domain/instruments/registry'
 import { addParticipants, createCohort, createStudy, setWave } from '../server/domain/staff/setup'
 import { scoreResponse } from '../server/domain/instruments/scoring'
 import { loadConfig } from '../server/config'
@@ -39,13 +39,13 @@ describe('README', () => {
 
   // The example used to list "fa" with only its title in Persian, and `instruments check` took it: a
   // Persian study would have shown its participants the rest in English, as a translated form.
-  it('refuses the worked example listed as Persian with only its title in Persian, naming each text without it', () => {
-    const example = workedExample() as Record<string, any>
-    const claimed: Record<string, any> = { ...example, title: { default: 'Recovery check', fa: 'بررسی بازیابی' }, languages: ['en', 'fa'] }
-    const refused = checkInstrument(claimed, 'recovery-check.json')
-    expect(refused.ok).toBe(false)
-    if (refused.ok) return
-    expect(refused.problems.map((p) => p.field)).toEqual([
+  it('is refused by instruments check when listed as Persian with only its title in Persian, and loads without the Persian', () => {
+    const claimed: Record<string, any> = { ...(workedExample() as Record<string, any>), title: { default: 'Recovery check', fa: 'بررسی بازیابی' }, languages: ['en', 'fa'] }
+    const folder = mkdtempSync(join(tmpdir(), 'balint-readme-languages-'))
+    const file = join(folder, 'recovery-check.json')
+    writeFileSync(file, JSON.stringify(claimed))
+    const gaps = languageProblemsOfFile(file, 'recovery-check.json')
+    expect(gaps.map((p) => p.field)).toEqual([
       'sleep_hours.title',
       'sick_days.title',
       'rested.title',
@@ -58,19 +58,24 @@ describe('README', () => {
       'scale:rested.band:2',
       'scale:sick_days.label',
     ])
-    expect(refused.problems[0]).toMatchObject({ file: 'recovery-check.json', message: 'has no "fa" text, though "languages" lists "fa" (English: "On a typical night in the last 4 weeks, how many hours did you sleep?")' })
-    // Every text given in Persian too: taken.
+    expect(gaps[0]).toMatchObject({ file: 'recovery-check.json', message: 'has no "fa" text, though "languages" lists "fa" (English: "On a typical night in the last 4 weeks, how many hours did you sleep?")' })
+    // The server loads it as the English form it is, and says what it left out.
+    const registry = loadInstruments([folder], folder)
+    expect(registry.get('recovery-check')!.languages).toEqual(['en'])
+    expect(registry.languageWarnings.map((w) => w.field)).toEqual(gaps.map((p) => p.field))
+    // Every text given in Persian too: nothing to say, and loaded in both.
     const persian = (text: string) => ({ default: text, fa: `${text} (fa)` })
-    const whole = structuredClone(claimed)
-    for (const element of whole.survey.pages[0].elements) {
+    for (const element of claimed.survey.pages[0].elements) {
       element.title = persian(element.title)
       for (const choice of element.choices ?? []) choice.text = persian(choice.text)
     }
-    for (const scale of whole.scoring.scales) {
+    for (const scale of claimed.scoring.scales) {
       scale.label = persian(scale.label)
       for (const band of scale.bands ?? []) band.label = persian(band.label)
     }
-    expect(checkInstrument(whole, 'recovery-check.json').ok).toBe(true)
+    writeFileSync(file, JSON.stringify({ ...claimed, version: '1.0.1' }))
+    expect(languageProblemsOfFile(file)).toEqual([])
+    expect(loadInstruments([folder], folder).get('recovery-check')!.languages).toEqual(['en', 'fa'])
   })
 
   it('lists every section in its contents, and every link inside it leads to a heading', () => {

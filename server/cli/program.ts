@@ -14,7 +14,7 @@ import { exportCohortQdpx, exportStudyQdc, type QdaFile } from '../domain/qualit
 import { importCohortCsv, startImportParser, type ImportSummary } from '../domain/outcomes/import'
 import { cohortReport } from '../domain/outcomes/report'
 import { reportCsv, reportMarkdown } from '../domain/outcomes/report-format'
-import { checkInstrumentFile, checkTranslationFile, translationFilesBeside } from '../domain/instruments/registry'
+import { checkInstrumentFile, checkTranslationFile, languageProblemsOfFile, translationFilesBeside } from '../domain/instruments/registry'
 import { isTranslationFileName } from '../domain/instruments/translations'
 import { rescoreResponses } from '../domain/instruments/rescore'
 import { addParticipants, createCohort, createStudy, setWave } from '../domain/staff/setup'
@@ -204,6 +204,8 @@ export function buildProgram(io: CliIo): Command {
       const translations = translationFilesBeside(resolve(file)).map((path) => ({ file: relative(process.cwd(), path) || path, result: checkTranslationFile(path, relative(process.cwd(), path) || path) }))
       const broken = translations.flatMap((t) => (t.result.ok ? [] : t.result.problems))
       if (broken.length > 0) throw new CliError(`${file} is valid, but a translation beside it is not:\n${broken.map((p) => `  ${p.file}: ${p.field || '(file)'}: ${p.message}`).join('\n')}`, broken)
+      const gaps = languageProblemsOfFile(resolve(file), file)
+      if (gaps.length > 0) throw new CliError(`${file} lists a language some of its texts are not given in (the server leaves that language out):\n${gaps.map((p) => `  ${p.field}: ${p.message}`).join('\n')}`, gaps)
       const languages = [...new Set([...i.languages, ...translations.flatMap((t) => (t.result.ok ? [t.result.translation.language] : []))])]
       const questions = i.questions.length
       print({ ok: true, id: i.id, version: i.version, kind: i.kind, questions, languages }, () => `${file}: ${i.id}@${i.version} is valid (${i.kind}, ${questions} questions; languages: ${languages.join(', ')})`)

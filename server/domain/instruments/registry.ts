@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url'
 import type { z } from 'zod'
 import { instrumentFileSchema, interviewGuideSchema, type InstrumentFile, type InterviewGuideFile, type Questionnaire } from './schema'
 import { answersSchema, FormError, surveyQuestions, type Question } from './questions'
-import { applyTranslation, isTranslationFileName, languageProblems, translationFileSchema, translationProblems, type TranslationFile, type TranslationInfo } from './translations'
+import { applyTranslation, isTranslationFileName, languageProblems, withoutIncompleteLanguages, translationFileSchema, translationProblems, type TranslationFile, type TranslationInfo } from './translations'
 
 export type Instrument = InstrumentFile & {
   /** Where it was loaded from, for messages. */
@@ -110,7 +110,7 @@ export function checkInstrument(json: unknown, file: string): { ok: true; instru
     if (error instanceof FormError) return { ok: false, problems: [{ file, field: fieldPath(error.path), message: error.message }] }
     throw error
   }
-  const problems = [...crossCheck(parsed.data, questions), ...languageProblems(json)].map((p) => ({ ...p, file }))
+  const problems = crossCheck(parsed.data, questions).map((p) => ({ ...p, file }))
   if (problems.length > 0) return { ok: false, problems }
   return {
     ok: true,
@@ -136,8 +136,6 @@ export function checkInterviewGuide(json: unknown, file: string): { ok: true; gu
   if (!parsed.success) {
     return { ok: false, problems: parsed.error.issues.map((issue) => ({ file, field: fieldPath(issue.path), message: issue.message })) }
   }
-  const problems = languageProblems(json).map((p) => ({ ...p, file }))
-  if (problems.length > 0) return { ok: false, problems }
   return { ok: true, guide: { ...parsed.data, file } }
 }
 
@@ -239,6 +237,8 @@ function latestOfEach<T extends { id: string; version: string }>(items: T[]): T[
 
 /** All loaded instruments, by id and version. */
 export class InstrumentRegistry {
+  /** Texts a loaded file lacks in a language it lists (languageProblems): that language was left out of the form. */
+  languageWarnings: readonly InstrumentProblem[] = []
   readonly #byKey = new Map<string, Instrument>()
   /** Study-specific versions of forms (study-forms.ts), found by their exact version only. */
   readonly #studyForms = new Map<string, Instrument>()
@@ -367,8 +367,15 @@ export function loadInstruments(folders: string[], cwd = process.cwd()): Instrum
   // A translation file beside its instrument: checked to cover every text, then merged into it.
   const merged = mergeTranslations(raw, translations)
   problems.push(...merged.problems)
+  // A language listed without all its texts is left out of the form as loaded, and said
+  // (`languageWarnings`): its participants would read the rest in English under a translated title,
+  // and the staff app would not say the form is English-only. Left out, not refused: a file that
+  // loaded before still does, and nothing answered on it becomes unreadable. `instruments check` refuses it.
+  const warnings: InstrumentProblem[] = []
   for (const file of merged.files) {
-    const result = checkInstrumentJson(file.json, file.display)
+    const missing = languageProblems(file.json)
+    for (const { language: _, ...problem } of missing) warnings.push({ file: file.display, ...problem })
+    const result = checkInstrumentJson(missing.length > 0 ? withoutIncompleteLanguages(file.json, missing) : file.json, file.display)
     if (!result.ok) problems.push(...result.problems)
     else {
       const loaded = file.translations.length > 0 ? { ...result.instrument, translations: file.translations } : result.instrument
@@ -377,7 +384,9 @@ export function loadInstruments(folders: string[], cwd = process.cwd()): Instrum
     }
   }
   if (problems.length > 0) throw new InstrumentFileError(problems)
-  return new InstrumentRegistry(instruments, guides).watchFolders(folders, cwd)
+  const registry = new InstrumentRegistry(instruments, guides).watchFolders(folders, cwd)
+  registry.languageWarnings = warnings
+  return registry
 }
 
 /** The names, sizes and modification times of the `*.json` files in `folders`: changes when a file is added, removed or saved. */
@@ -425,6 +434,22 @@ export function checkTranslationFile(path: string, displayPath = path): { ok: tr
 }
 
 /** The translation files beside an instrument file: `phq-9.fa.json` beside `phq-9.json`. */
+/**
+ * The texts an instrument file lacks in a language it lists, with the translation files beside it
+ * merged in as loading merges them (languageProblems): what loading would leave out. Empty for a file
+ * that does not read, or an interview guide or form without such gaps.
+ */
+export function languageProblemsOfFile(path: string, display = path): InstrumentProblem[] {
+  const read = readJson(path, display)
+  if (!read.ok) return []
+  const translations = translationFilesBeside(path).flatMap((file) => {
+    const json = readJson(file, file)
+    return json.ok ? [{ path: file, display: file, json: json.json }] : []
+  })
+  const merged = mergeTranslations([{ path, display, json: read.json }], translations)
+  return languageProblems(merged.files[0]!.json).map(({ language: _, ...problem }) => ({ file: display, ...problem }))
+}
+
 export function translationFilesBeside(path: string): string[] {
   const folder = dirname(path)
   const stem = basename(path, '.json')

@@ -143,27 +143,62 @@ export function translationProblems(instrument: unknown, translation: Translatio
 /**
  * The texts of an instrument's JSON (its translations merged in) that lack one of the languages its
  * `languages` lists after the first (the first is SurveyJS's `default`), one problem per text and
- * language; empty when every listed language has every text. A language listed for a title alone
- * would have the staff app take the form as translated, and show its participants the rest in English
- * (found by a newcomer's walk-through of the README's worked example).
+ * language, naming the language; empty when every listed language has every text. A choice written as
+ * a plain string (`"choices": ["Day", "Night"]`) has no text in any other language. A language listed
+ * for a title alone would have the staff app take the form as translated, and show its participants
+ * the rest in English (found by a newcomer's walk-through of the README's worked example).
+ * `instruments check` refuses such a file; loading keeps the form without those languages
+ * (`loadInstruments`), so a file that loaded before still does.
  *
  * @example
  * languageProblems({ title: { default: 'Check', fa: 'بررسی' }, languages: ['en', 'fa'], survey: { pages: [{ elements: [{ type: 'text', name: 'q1', title: 'Hours?' }] }] } })
- * // [{ field: 'q1.title', message: 'has no "fa" text, though "languages" lists "fa" (English: "Hours?")' }]
+ * // [{ field: 'q1.title', language: 'fa', message: 'has no "fa" text, though "languages" lists "fa" (English: "Hours?")' }]
  */
-export function languageProblems(json: unknown): TranslationProblem[] {
+export function languageProblems(json: unknown): (TranslationProblem & { language: string })[] {
   const languages = (json as { languages?: unknown } | null)?.languages
-  if (!Array.isArray(languages)) return []
-  const problems: TranslationProblem[] = []
-  for (const language of languages.slice(1)) {
+  if (!Array.isArray(languages) || languages.length < 2) return []
+  const problems: (TranslationProblem & { language: string })[] = []
+  const plain = plainStringItems(json)
+  for (const language of languages.slice(1) as string[]) {
     for (const text of localizableTexts(json)) {
       const value = text.path.reduce<any>((node, step) => node?.[step], json)
       const given = value && typeof value === 'object' ? (value as Record<string, unknown>)[language] : undefined
       if (typeof given === 'string' && given.trim() !== '') continue
-      problems.push({ field: text.key, message: `has no "${language}" text, though "languages" lists "${language}" (English: ${quoted(text.english)})` })
+      problems.push({ field: text.key, language, message: `has no "${language}" text, though "languages" lists "${language}" (English: ${quoted(text.english)})` })
+    }
+    for (const item of plain) {
+      problems.push({ field: item.key, language, message: `is a plain string, with no "${language}" text: write it as { "value": ${JSON.stringify(item.english)}, "text": { "default": ${JSON.stringify(item.english)}, "${language}": "…" } }` })
     }
   }
   return problems
+}
+
+/** The choices (and rows, columns, rate values) of a form's elements written as plain strings, keyed as translations key items. */
+function plainStringItems(json: unknown): { key: string; english: string }[] {
+  const out: { key: string; english: string }[] = []
+  const visit = (elements: unknown) => {
+    if (!Array.isArray(elements)) return
+    elements.forEach((raw, i) => {
+      if (!raw || typeof raw !== 'object') return
+      const element = raw as Record<string, unknown>
+      for (const list of itemLists) {
+        const items = element[list]
+        if (!Array.isArray(items)) continue
+        for (const item of items) if (typeof item === 'string' && item.trim() !== '') out.push({ key: `${String(element.name ?? i)}.${list}.${item}`, english: item })
+      }
+      visit(element.elements)
+    })
+  }
+  const pages = (json as { survey?: { pages?: unknown } } | null)?.survey?.pages
+  if (Array.isArray(pages)) for (const page of pages) visit((page as Record<string, unknown> | null)?.elements)
+  return out
+}
+
+/** `json` listing only the `languages` that `problems` (languageProblems) name none of: the first always stays. */
+export function withoutIncompleteLanguages(json: unknown, problems: readonly { language: string }[]): unknown {
+  const incomplete = new Set(problems.map((p) => p.language))
+  const file = json as { languages: string[] }
+  return { ...file, languages: file.languages.filter((language, i) => i === 0 || !incomplete.has(language)) }
 }
 
 const quoted = (english: string) => JSON.stringify(english.length > 80 ? `${english.slice(0, 77)}…` : english)
