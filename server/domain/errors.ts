@@ -52,7 +52,6 @@ export class ApiError extends Error {
   }
 }
 
-/** A field that failed validation: its path (`answers.phq9_3`) and why. */
 /**
  * A `rate_limited` refusal: its message says when to try again in words ("1 second", "45 seconds",
  * "3 minutes" from 120 s on, rounded up), and `details.retryAfterSeconds` gives the seconds.
@@ -62,6 +61,7 @@ export function rateLimited(reason: string, seconds: number): ApiError {
   return new ApiError('rate_limited', `${reason} Try again in ${wait}.`, { retryAfterSeconds: seconds })
 }
 
+/** A field that failed validation: its path (`answers.phq9_3`) and why. */
 export type FieldProblem = { field: string; message: string }
 
 export function fieldProblems(issues: readonly { path: readonly PropertyKey[]; message: string; code?: string; keys?: readonly string[] }[], prefix = ''): FieldProblem[] {
