@@ -10,7 +10,7 @@ import { importCohortCsv } from '../../server/domain/outcomes/import'
 import { createStaffUser } from '../../server/domain/staff/auth'
 import { createCohort, createStudy, setWave } from '../../server/domain/staff/setup'
 import { screenshot } from './helpers/browser'
-import { type TestServer, useServerAndBrowser } from './helpers/server'
+import { day, type TestServer, useServerAndBrowser } from './helpers/server'
 import { signIn, staffPassword } from './helpers/staff'
 
 let server: TestServer
@@ -143,6 +143,37 @@ describe('dates that make sense', () => {
     await pre.getByRole('button', { name: 'Save Pre wave' }).click()
     await dialog.getByRole('button', { name: 'Take them out' }).click()
     await expect.poll(instrumentsOfPre).toEqual(['gad-7'])
+    await context.close()
+  })
+  // Found by two reviews: an imported wave (open and closed at the instant of its import) was shown as
+  // that day; saved unchanged it asked to confirm new dates, and once that was no longer asked, it opened
+  // for the day and sent its invitation.
+  it('shows an imported wave without dates, and opens it only on the dates the researcher gives', async () => {
+    const { study, page, context } = await researcherOfNewStudy('Imported wave study')
+    const cohort = await createCohort(server.deps, { studyId: study.id, name: 'Group 1', sessions: 8 }, 'test')
+    await importCohortCsv(server.deps, { cohortId: cohort.id, csv: ['participant,wave,instrument,item,value', ...items(12).map((v, i) => `P1,pre,phq-9,phq9_${i + 1},${v}`)].join('\n') }, 'test')
+    const preWave = async () => (await server.db.selectFrom('wave').select(['opens_at', 'closes_at']).where('cohort_id', '=', cohort.id).where('kind', '=', 'pre').executeTakeFirstOrThrow())
+    const imported = await preWave()
+    expect(imported.opens_at).toBe(imported.closes_at)
+    await page.goto(`${server.baseUrl}/cohorts/${cohort.id}/waves`)
+    const pre = page.locator('section[data-wave="pre"]')
+    await pre.getByText('Imported from a file: not open at participants’ links. Give it dates to open it.').waitFor()
+    expect(await pre.getByLabel('Opens on').inputValue()).toBe('')
+    expect(await pre.getByLabel('Last day').inputValue()).toBe('')
+    // Nobody answers it at a link: no warning that it is open after the first session, and no dates above.
+    expect(await pre.locator('[data-testid^="wave-warning-"]').count()).toBe(0)
+    await page.getByText('Pre: imported, no dates').waitFor()
+    await screenshot(page, 'week-waves-imported')
+    // Saved as it is: the browser asks for the dates, and nothing is sent.
+    await pre.getByRole('button', { name: 'Save Pre wave' }).click()
+    expect(await pre.getByLabel('Opens on').evaluate((input: HTMLInputElement) => input.validity.valueMissing)).toBe(true)
+    expect(await preWave()).toEqual(imported)
+    // Dates given: saved, nothing asked (its answers are imported ones, not checked against dates).
+    await pre.getByLabel('Opens on').fill(day(1))
+    await pre.getByLabel('Last day').fill(day(14))
+    await pre.getByRole('button', { name: 'Save Pre wave' }).click()
+    await expect.poll(async () => (await preWave()).opens_at).not.toBe(imported.opens_at)
+    expect(await page.getByRole('dialog').count()).toBe(0)
     await context.close()
   })
 })

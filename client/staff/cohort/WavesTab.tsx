@@ -56,8 +56,15 @@ export function WavesTab({ cohort, onSaved }: { cohort: CohortDetail; onSaved: (
   )
 }
 
+/**
+ * Whether a wave was made by an import and never given dates: it opens and closes at the instant of
+ * the import (server/domain/outcomes/import.ts), so nobody answers it at a link.
+ */
+const importedWithoutDates = (wave: Wave | undefined) => wave !== undefined && wave.source === 'import' && wave.opensAt === wave.closesAt
+
 /** The wave's state now, with its dates in the study's zone (the closing moment with the zone's name). */
 function waveStateText(wave: Wave, timeZone: string): string {
+  if (importedWithoutDates(wave)) return t('staff.waves.importedNoDates')
   const now = Date.now()
   if (now < new Date(wave.opensAt).getTime()) return t('staff.waveState.upcoming', { opens: formatDate(wave.opensAt, timeZone) })
   if (now >= new Date(wave.closesAt).getTime()) return t('staff.waveState.closed', { closes: formatLastDay(wave.closesAt, timeZone) })
@@ -104,10 +111,11 @@ function WaveForm({
   const headingId = useId()
   const addId = useId()
   // The date inputs show and take days in the study's zone, as the server reads them. An imported
-  // wave opens and closes at one instant, which is its one day, even at midnight (its last day is
-  // otherwise the day before: found by a review).
-  const [opens, setOpens] = useState(wave ? isoDay(wave.opensAt, timeZone) : '')
-  const [closes, setCloses] = useState(wave ? [lastDayOf(wave.closesAt, timeZone), isoDay(wave.opensAt, timeZone)].sort()[1]! : '')
+  // wave has no dates to show: shown as the day of its import, saving it unchanged opened it that day
+  // and sent its invitation (found by two reviews), so the researcher gives it dates to open it.
+  const dated = wave !== undefined && !importedWithoutDates(wave)
+  const [opens, setOpens] = useState(dated ? isoDay(wave.opensAt, timeZone) : '')
+  const [closes, setCloses] = useState(dated ? lastDayOf(wave.closesAt, timeZone) : '')
   const [chosen, setChosen] = useState<string[]>(wave?.instruments ?? [])
   const [toAdd, setToAdd] = useState('')
   const [saved, setSaved] = useState<string | null>(null)

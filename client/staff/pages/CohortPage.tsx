@@ -131,7 +131,11 @@ function CohortFacts({ cohort }: { cohort: CohortDetail }) {
           <dd>
             {cohort.waves.map((wave) => (
               <span key={wave.kind} className="fact-line">
-                {t('staff.cohort.wave', { wave: t(`staff.wave.${wave.kind}`), dates: t('staff.cohort.waveDates', { opens: shortDate(wave.opensAt, cohort.study.timeZone), closes: shortLastDay(wave.closesAt, cohort.study.timeZone) }) })}
+                {t('staff.cohort.wave', {
+                  wave: t(`staff.wave.${wave.kind}`),
+                  // An imported wave without dates (open and closed at the instant of its import).
+                  dates: wave.source === 'import' && wave.opensAt === wave.closesAt ? t('staff.cohort.waveImported') : t('staff.cohort.waveDates', { opens: shortDate(wave.opensAt, cohort.study.timeZone), closes: shortLastDay(wave.closesAt, cohort.study.timeZone) }),
+                })}
               </span>
             ))}
           </dd>

@@ -36,8 +36,9 @@ export function overlappingWaves(waves: readonly Wave[], wave: { kind: WaveKind;
  * waveWarnings({ kind: 'pre', opensAt: '2026-03-01T00:00:00Z', closesAt: '2026-03-12T00:00:00Z' }, [{ startsAt: '2026-03-09T00:00:00Z', … }], 'UTC')
  * // [{ code: 'pre_closes_after_first_session', … }]
  */
-export function waveWarnings(wave: Pick<Wave, 'kind' | 'opensAt' | 'closesAt'>, sessions: readonly Pick<GroupSession, 'startsAt'>[], timeZone: string): WaveWarning[] {
-  if (sessions.length === 0) return []
+export function waveWarnings(wave: Pick<Wave, 'kind' | 'opensAt' | 'closesAt'> & Partial<Pick<Wave, 'source'>>, sessions: readonly Pick<GroupSession, 'startsAt'>[], timeZone: string): WaveWarning[] {
+  // An imported wave without dates (open and closed at the instant of its import) is open to nobody.
+  if (sessions.length === 0 || (wave.source === 'import' && wave.opensAt === wave.closesAt)) return []
   const starts = sessions.map((s) => s.startsAt).sort()
   const first = starts[0]!
   const last = starts[starts.length - 1]!
