@@ -133,6 +133,13 @@ export function translationProblems(instrument: unknown, translation: Translatio
   }
   if (!translation.licence.itemTextMayBeReproduced) problems.push({ field: 'licence.itemTextMayBeReproduced', message: 'this translation may not be reproduced, so it cannot be shipped' })
   const keys = new Set(localizableTexts(instrument).map((t) => t.key))
+  // Elements without a name are keyed by their place in their list, so two of them at the same place
+  // on two pages share a key, and one text would translate both (found by a review).
+  const seen = new Set<string>()
+  for (const { key } of localizableTexts(instrument)) {
+    if (seen.has(key)) problems.push({ field: `texts["${key}"]`, message: 'the instrument has two texts under this key (elements without a name, at the same place on two pages): give those elements a name' })
+    seen.add(key)
+  }
   for (const text of localizableTexts(instrument)) {
     if (!(text.key in translation.texts)) problems.push({ field: `texts["${text.key}"]`, message: `missing (English: ${quoted(text.english)})` })
   }

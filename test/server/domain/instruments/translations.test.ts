@@ -63,6 +63,32 @@ describe('translation files', () => {
     expect(checked.ok).toBe(false)
   })
 
+  // Found by a review: elements without a name are keyed by their place, so the first element of two
+  // pages shared "0.html", and one text translated both: page 2 showed page 1's text.
+  it('refuses a translation of a form in which two texts share a key, naming it', () => {
+    const form = {
+      id: 'two-pages',
+      version: '1.0.0',
+      kind: 'demographics',
+      title: 'Two pages',
+      citation: 'Written by the study team.',
+      licence: { name: 'Study team', itemTextMayBeReproduced: true, source: 'Protocol' },
+      survey: {
+        pages: [
+          { name: 'one', elements: [{ type: 'html', html: 'About your work' }, { type: 'text', name: 'hours', title: 'Hours?' }] },
+          { name: 'two', elements: [{ type: 'html', html: 'About your sleep' }, { type: 'text', name: 'sleep', title: 'Sleep?' }] },
+        ],
+      },
+    }
+    const translation = { translationOf: 'two-pages', version: '1.0.0', language: 'fa', ...ours, texts: { title: 'دو صفحه', '0.html': 'دربارهٔ کار شما', 'hours.title': 'ساعت؟', 'sleep.title': 'خواب؟' } }
+    const dir = folder({ 'two-pages.json': form, 'two-pages.fa.json': translation })
+    const checked = checkTranslationFile(join(dir, 'two-pages.fa.json'), 'two-pages.fa.json')
+    expect(checked.ok).toBe(false)
+    if (checked.ok) return
+    expect(checked.problems).toEqual([{ file: 'two-pages.fa.json', field: 'texts["0.html"]', message: 'the instrument has two texts under this key (elements without a name, at the same place on two pages): give those elements a name' }])
+    expect(() => loadInstruments([dir], dir)).toThrow(InstrumentFileError)
+  })
+
   it('never takes a translation of our own for a questionnaire', () => {
     const phq9 = shipped('phq-9.json')
     const texts = Object.fromEntries(localizableTexts(phq9).map((t) => [t.key, `[fa] ${t.english}`]))
