@@ -90,6 +90,23 @@ describe('a wave that closes while the phone is offline', () => {
   const submit = (f: OutboxFixture, slot: string) => f.app.request(`/api/p/${f.token}/forms/${slot}/phq-9/complete`, jsonRequest('POST', { clientId: 'submit-deadline-0002' }))
   const refusal = async (res: Response) => ({ status: res.status, ...((await res.json()) as { error: { code: string; details?: unknown } }).error })
   const at = (ms: number) => new Date(ms).toISOString()
+  /** A consented participant's phone, offline, at `offlineAt(closes)`, its clock `skew` ms off the server's; `online()` brings it back. */
+  const offlinePhone = async (deviceId: string, offlineAt: (closes: number) => number, skew: () => number = () => 0) => {
+    const f = await consentedParticipant(['phq-9'])
+    const { closes } = await preWave(f)
+    const store = memoryStore(true)
+    const { transport, connection } = appTransport(f)
+    let online = false
+    connection.offline = true
+    f.clock.set(at(offlineAt(closes)))
+    const page = new Outbox({ store, transport, deviceId, debounceMs: 0, retryDelaysMs: [10], isOnline: () => online, now: () => new Date(f.clock.now().getTime() + skew()) })
+    await page.ready
+    const goOnline = () => {
+      online = true
+      connection.offline = false
+    }
+    return { f, closes, store, transport, page, goOnline, isOnline: () => online }
+  }
 
   it('still refuses an answer stamped after the close, with the refusal a closed wave gives', async () => {
     const f = await consentedParticipant(['phq-9'])
@@ -137,15 +154,7 @@ describe('a wave that closes while the phone is offline', () => {
   it('stores the answers of a batch given before the close, and keeps on the phone, marked, only the one given after it', async () => {
     // The server decides per batch, all or nothing; before the fix the page then kept every answer of
     // the batch, and at each later visit sent them together again, refused again, even within the grace.
-    const f = await consentedParticipant(['phq-9'])
-    const { closes } = await preWave(f)
-    const store = memoryStore(true)
-    const { transport, connection } = appTransport(f)
-    let online = false
-    connection.offline = true
-    f.clock.set(at(closes - 2 * 60_000))
-    const page = new Outbox({ store, transport, deviceId: 'phone-deadline-0003', debounceMs: 0, retryDelaysMs: [10], isOnline: () => online, now: f.clock.now })
-    await page.ready
+    const { f, closes, store, transport, page, goOnline, isOnline } = await offlinePhone('phone-deadline-0003', (closes) => closes - 2 * 60_000)
     // Offline across the close: three answers before it, a fourth after it, sent together.
     for (let i = 1; i <= 3; i++) {
       await page.answer('pre', 'phq-9', `phq9_${i}`, 1)
@@ -154,8 +163,7 @@ describe('a wave that closes while the phone is offline', () => {
     f.clock.set(at(closes + 60_000))
     await page.answer('pre', 'phq-9', 'phq9_4', 2)
     f.clock.set(at(closes + 20 * 60_000))
-    online = true
-    connection.offline = false
+    goOnline()
     await page.flush()
     expect(await storedAnswers(f)).toEqual({ phq9_1: 1, phq9_2: 1, phq9_3: 1 })
     // The late one is not stored, and the participant is told so, naming it; it stays on the phone.
@@ -165,7 +173,7 @@ describe('a wave that closes while the phone is offline', () => {
     // The next visit, still within the grace, sends the late answer alone: refused, kept, and nothing
     // stored changes.
     f.clock.advance(60 * 60_000)
-    const again = new Outbox({ store, transport, deviceId: 'phone-deadline-0003', debounceMs: 0, retryDelaysMs: [10], isOnline: () => online, now: f.clock.now })
+    const again = new Outbox({ store, transport, deviceId: 'phone-deadline-0003', debounceMs: 0, retryDelaysMs: [10], isOnline, now: f.clock.now })
     await again.ready
     await again.flush()
     expect(again.refusals.map((r) => [r.code, r.question])).toEqual([['wave_not_open', 'phq9_4']])
@@ -174,21 +182,12 @@ describe('a wave that closes while the phone is offline', () => {
   })
 
   it('keeps every answer of a batch on the phone when even those given in time come after the grace', async () => {
-    const f = await consentedParticipant(['phq-9'])
-    const { closes } = await preWave(f)
-    const store = memoryStore(true)
-    const { transport, connection } = appTransport(f)
-    let online = false
-    connection.offline = true
-    f.clock.set(at(closes - 60_000))
-    const page = new Outbox({ store, transport, deviceId: 'phone-deadline-0004', debounceMs: 0, retryDelaysMs: [10], isOnline: () => online, now: f.clock.now })
-    await page.ready
+    const { f, closes, store, page, goOnline } = await offlinePhone('phone-deadline-0004', (closes) => closes - 60_000)
     await page.answer('pre', 'phq-9', 'phq9_1', 1)
     f.clock.set(at(closes + 60_000))
     await page.answer('pre', 'phq-9', 'phq9_2', 1)
     f.clock.set(at(closes + lateArrivalGraceMs + 1))
-    online = true
-    connection.offline = false
+    goOnline()
     await page.flush()
     expect(await storedAnswers(f)).toEqual({})
     expect(page.refusals.map((r) => r.code)).toEqual(['wave_not_open'])
@@ -201,17 +200,9 @@ describe('a wave that closes while the phone is offline', () => {
   // Found by a review of the split: it looked only at the close, so an answer stamped by a slow clock
   // before the consent took down with it one given in time.
   it('sends again on its own an answer given in time, even when another answer of the batch was stamped by a slow clock before the consent', async () => {
-    const f = await consentedParticipant(['phq-9']) // agreed 2026-03-02T09:00Z by the server's clock
-    const { closes } = await preWave(f)
-    const store = memoryStore(true)
-    const { transport, connection } = appTransport(f)
-    let online = false
-    connection.offline = true
-    // The phone's clock runs 2 h slow at first (set by hand), later right again.
+    // The phone's clock runs 2 h slow at first (set by hand), later right again. Consent was at 09:00.
     let skew = -2 * 3600_000
-    const page = new Outbox({ store, transport, deviceId: 'phone-slowclock-0001', debounceMs: 0, retryDelaysMs: [10], isOnline: () => online, now: () => new Date(f.clock.now().getTime() + skew) })
-    await page.ready
-    f.clock.set('2026-03-02T09:30:00.000Z')
+    const { f, closes, store, page, goOnline } = await offlinePhone('phone-slowclock-0001', () => Date.parse('2026-03-02T09:30:00.000Z'), () => skew)
     await page.answer('pre', 'phq-9', 'phq9_1', 1) // stamped 07:30, before consent − 1 h
     skew = 0
     f.clock.set(at(closes - 60_000))
@@ -219,8 +210,7 @@ describe('a wave that closes while the phone is offline', () => {
     f.clock.set(at(closes + 60_000))
     await page.answer('pre', 'phq-9', 'phq9_3', 3) // after the close
     f.clock.set(at(closes + 20 * 60_000)) // well within the grace
-    online = true
-    connection.offline = false
+    goOnline()
     await page.flush()
     // phq9_2, given in time, is stored; only the early one and the late one stay on the phone, refused.
     expect(await storedAnswers(f)).toEqual({ phq9_2: 2 })
