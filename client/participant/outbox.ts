@@ -694,19 +694,27 @@ export class Outbox {
     // One notice per form and reason: a batch split by the close, or one per device id, adds none.
     const standing = this.#refusals.find((r) => r.slot === slot && r.instrument === instrument && r.code === outcome.code && !r.ofQuestion && !r.submit)
     const question = standing ? standing.question : outcome.code === 'not_found' ? null : (outcome.fields[0] ?? refusedNow[0]!.question)
-    this.#refuse({ slot, instrument, question, code: outcome.code, message: outcome.message })
+    const refusal: Refusal = { slot, instrument, question, code: outcome.code, message: outcome.message }
     // Refused for good (withdrawn, the link unknown): nothing of them may stay on the device.
     if (finalRefusals.has(outcome.code)) {
+      this.#refuse(refusal)
       for (const a of sent) await this.#forget(a)
       return
     }
+    // Marked before the notice is shown, so that a notice put away at once (dismiss) takes its answers
+    // with it; each is kept on the device unless it was put away meanwhile. Found by CI under load: the
+    // notice was put away before its answer was marked, the answer stayed, refused, with the page
+    // saying "saved", and came back at the next visit.
+    const marked: PendingAnswer[] = []
     for (const a of refusedNow) {
       const current = this.#answers.get(answerKey(a))
       if (!current || current.answeredAt !== a.answeredAt) continue
       const refused: PendingAnswer = { ...current, refused: outcome.message, refusedWithForm: outcome.code }
       this.#answers.set(answerKey(refused), refused)
-      await this.#persist(() => this.#store.putAnswer(refused))
+      marked.push(refused)
     }
+    this.#refuse(refusal)
+    for (const refused of marked) if (this.#answers.get(answerKey(refused)) === refused) await this.#persist(() => this.#store.putAnswer(refused))
   }
 
   /** Keep an answer the server did not store (its form submitted elsewhere), with one notice for its form. */

@@ -277,6 +277,30 @@ describe('refusals', () => {
     expect(outbox.status).toBe('saved')
   })
 
+  // Found by CI under load (participant-refused-kept.e2e): the notice was shown before its answers were
+  // marked; put away at once, it took none of them, the page said "saved", and the next visit sent them again.
+  it('takes its answers with it when the notice is put away the moment it is shown', async () => {
+    const first = await setup()
+    first.transport.refuseNext(refused('not_found', [], 'No such questionnaire in this wave.'))
+    let dismissed: Promise<void> | undefined
+    first.outbox.subscribe(() => {
+      const notice = first.outbox.refusals[0]
+      if (notice && !dismissed) dismissed = first.outbox.dismiss(notice)
+    })
+    await first.outbox.answer('pre', 'gad-7', 'gad7_1', 1)
+    await first.outbox.answer('pre', 'gad-7', 'gad7_2', 2)
+    await settle()
+    await dismissed
+    expect(first.outbox.refusals).toEqual([])
+    expect(first.store.answers.size).toBe(0)
+    expect(first.outbox.status).toBe('saved')
+    const before = first.transport.calls.length
+    const outbox = await first.reload()
+    await settle()
+    expect(first.transport.calls).toHaveLength(before)
+    expect(outbox.refusals).toEqual([])
+  })
+
   // Found by a review: answers to a questionnaire the team took out of the wave were refused
   // (not_found) and kept, with no way to put the notice away; each visit sent them again, refused again.
   it('keeps the answers to a questionnaire taken out of its wave until the participant has read so, then lets them go', async () => {
