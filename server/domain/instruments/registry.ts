@@ -433,7 +433,6 @@ export function checkTranslationFile(path: string, displayPath = path): { ok: tr
   return { ok: true, translation: { ...merged.files[0]!.translations[0]!, translationOf: parsed.data.translationOf, version: parsed.data.version, texts: Object.keys(parsed.data.texts).length } }
 }
 
-/** The translation files beside an instrument file: `phq-9.fa.json` beside `phq-9.json`. */
 /**
  * The texts an instrument file lacks in a language it lists, with the translation files beside it
  * merged in as loading merges them (languageProblems): what loading would leave out. Empty for a file
@@ -450,6 +449,7 @@ export function languageProblemsOfFile(path: string, display = path): Instrument
   return languageProblems(merged.files[0]!.json).map(({ language: _, ...problem }) => ({ file: display, ...problem }))
 }
 
+/** The translation files beside an instrument file: `phq-9.fa.json` beside `phq-9.json`. */
 export function translationFilesBeside(path: string): string[] {
   const folder = dirname(path)
   const stem = basename(path, '.json')

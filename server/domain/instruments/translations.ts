@@ -132,15 +132,15 @@ export function translationProblems(instrument: unknown, translation: Translatio
     problems.push({ field: 'validated', message: 'a questionnaire may only be translated by a published validated translation; never translate or paraphrase one yourself' })
   }
   if (!translation.licence.itemTextMayBeReproduced) problems.push({ field: 'licence.itemTextMayBeReproduced', message: 'this translation may not be reproduced, so it cannot be shipped' })
-  const keys = new Set(localizableTexts(instrument).map((t) => t.key))
+  const texts = localizableTexts(instrument)
+  const keys = new Set<string>()
   // Elements without a name are keyed by their place in their list, so two of them at the same place
   // on two pages share a key, and one text would translate both (found by a review).
-  const seen = new Set<string>()
-  for (const { key } of localizableTexts(instrument)) {
-    if (seen.has(key)) problems.push({ field: `texts["${key}"]`, message: 'the instrument has two texts under this key (elements without a name, at the same place on two pages): give those elements a name' })
-    seen.add(key)
+  for (const { key } of texts) {
+    if (keys.has(key)) problems.push({ field: `texts["${key}"]`, message: 'the instrument has two texts under this key (elements without a name, at the same place on two pages): give those elements a name' })
+    keys.add(key)
   }
-  for (const text of localizableTexts(instrument)) {
+  for (const text of texts) {
     if (!(text.key in translation.texts)) problems.push({ field: `texts["${text.key}"]`, message: `missing (English: ${quoted(text.english)})` })
   }
   for (const key of Object.keys(translation.texts)) if (!keys.has(key)) problems.push({ field: `texts["${key}"]`, message: 'the instrument has no such text' })
@@ -165,9 +165,10 @@ export function languageProblems(json: unknown): (TranslationProblem & { languag
   const languages = (json as { languages?: unknown } | null)?.languages
   if (!Array.isArray(languages) || languages.length < 2) return []
   const problems: (TranslationProblem & { language: string })[] = []
+  const texts = localizableTexts(json)
   const plain = plainStringItems(json)
   for (const language of languages.slice(1) as string[]) {
-    for (const text of localizableTexts(json)) {
+    for (const text of texts) {
       const value = text.path.reduce<any>((node, step) => node?.[step], json)
       const given = value && typeof value === 'object' ? (value as Record<string, unknown>)[language] : undefined
       if (typeof given === 'string' && given.trim() !== '') continue
