@@ -60,7 +60,7 @@ export function WavesTab({ cohort, onSaved }: { cohort: CohortDetail; onSaved: (
  * Whether a wave was made by an import and never given dates: it opens and closes at the instant of
  * the import (server/domain/outcomes/import.ts), so nobody answers it at a link.
  */
-const importedWithoutDates = (wave: Wave | undefined) => wave !== undefined && wave.source === 'import' && wave.opensAt === wave.closesAt
+export const importedWithoutDates = (wave: Pick<Wave, 'source' | 'opensAt' | 'closesAt'> | undefined) => wave !== undefined && wave.source === 'import' && wave.opensAt === wave.closesAt
 
 /** The wave's state now, with its dates in the study's zone (the closing moment with the zone's name). */
 function waveStateText(wave: Wave, timeZone: string): string {

@@ -8,7 +8,7 @@ import { t } from '../../lib/i18n'
 import { shortDate, shortLastDay } from '../format'
 import { ParticipantsTab } from '../cohort/ParticipantsTab'
 import { SessionsTab } from '../cohort/SessionsTab'
-import { WavesTab } from '../cohort/WavesTab'
+import { importedWithoutDates, WavesTab } from '../cohort/WavesTab'
 import { Table1Tab } from '../cohort/Table1Tab'
 import { ExportsTab } from '../cohort/ExportsTab'
 import { ReleasesTab } from '../cohort/ReleasesTab'
@@ -133,8 +133,7 @@ function CohortFacts({ cohort }: { cohort: CohortDetail }) {
               <span key={wave.kind} className="fact-line">
                 {t('staff.cohort.wave', {
                   wave: t(`staff.wave.${wave.kind}`),
-                  // An imported wave without dates (open and closed at the instant of its import).
-                  dates: wave.source === 'import' && wave.opensAt === wave.closesAt ? t('staff.cohort.waveImported') : t('staff.cohort.waveDates', { opens: shortDate(wave.opensAt, cohort.study.timeZone), closes: shortLastDay(wave.closesAt, cohort.study.timeZone) }),
+                  dates: importedWithoutDates(wave) ? t('staff.cohort.waveImported') : t('staff.cohort.waveDates', { opens: shortDate(wave.opensAt, cohort.study.timeZone), closes: shortLastDay(wave.closesAt, cohort.study.timeZone) }),
                 })}
               </span>
             ))}
